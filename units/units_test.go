@@ -1,0 +1,71 @@
+package units
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTxTime(t *testing.T) {
+	cases := []struct {
+		rate BitRate
+		n    ByteSize
+		want time.Duration
+	}{
+		{10 * Mbps, 1500, 1200 * time.Microsecond},
+		{100 * Mbps, 60, 4800 * time.Nanosecond},
+		{3 * BitPerSecond, 1, 2666666667}, // 8e9/3 rounded up
+		{1 * Gbps, 1, 8},
+		{0, 1500, 0},
+		{7 * Mbps, 1 << 40, time.Duration(1256584717458286)}, // big-int path
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, c.rate.TxTime(c.n), "%v for %v", c.rate, c.n)
+	}
+}
+
+func TestParse(t *testing.T) {
+	r, err := ParseBitRate("1.5Gbps")
+	require.NoError(t, err)
+	assert.Equal(t, 1500*Mbps, r)
+	r, err = ParseBitRate("9600")
+	require.NoError(t, err)
+	assert.Equal(t, BitRate(9600), r)
+	for _, bad := range []string{"", "fast", "10Mbq", "-1Mbps", "0.5bps"} {
+		_, err := ParseBitRate(bad)
+		assert.Error(t, err, bad)
+	}
+	n, err := ParseByteSize("64KiB")
+	require.NoError(t, err)
+	assert.Equal(t, 64*KiB, n)
+	n, err = ParseByteSize("10MB")
+	require.NoError(t, err)
+	assert.Equal(t, 10*MB, n)
+	n, err = ParseByteSize("1500")
+	require.NoError(t, err)
+	assert.Equal(t, ByteSize(1500), n)
+	for _, bad := range []string{"", "1.5", "10Q", "-3KB"} {
+		_, err := ParseByteSize(bad)
+		assert.Error(t, err, bad)
+	}
+	q, err := ParseRatio("1%")
+	require.NoError(t, err)
+	assert.InDelta(t, 0.01, float64(q), 1e-12)
+	q, err = ParseRatio("0.25")
+	require.NoError(t, err)
+	assert.InDelta(t, 0.25, float64(q), 1e-12)
+	for _, bad := range []string{"101%", "-1%", "x", "1.5", "NaN"} {
+		_, err := ParseRatio(bad)
+		assert.Error(t, err, bad)
+	}
+	d, err := ParseDuration("1.5s")
+	require.NoError(t, err)
+	assert.Equal(t, 1500*time.Millisecond, d)
+	_, err = ParseDuration("-1s")
+	assert.Error(t, err)
+	assert.Equal(t, "100Mbps", (100 * Mbps).String())
+	assert.Equal(t, "64KiB", (64 * KiB).String())
+	assert.Equal(t, "1%", Ratio(0.01).String())
+}
