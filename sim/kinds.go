@@ -2,8 +2,14 @@ package sim
 
 // The trace vocabulary. Producers (topology, nodes, the TCP glue, apps,
 // faults) write these kinds; summary.json, the ASCII diagram and plots/ read
-// them. docs/trace.md lists every kind with its subject and fields; change
-// both together.
+// them; change producers and readers together.
+//
+// Packets are named by "id", a run-wide counter (copies made by a link get
+// their own id). Connections are named by "conn", an integer shared by both
+// ends, assigned by the network in the order of each connection's first
+// SYN. Times are nanoseconds; "rseq" and "rack" are sequence numbers
+// relative to the sender's and the receiver's initial sequence numbers
+// (SYN seq=0, first data byte 1), as tcpdump and packetdrill print them.
 const (
 	// KindPacketSend: a host's IP layer hands a new datagram to an interface.
 	// Subject "host/<name>". Fields, in order: id, iface, len, src, dst,
@@ -35,8 +41,10 @@ const (
 	// link direction. Fields: id (the copy), of (the original id).
 	KindPacketDuplicate = "pkt.dup"
 
-	// KindTCPState: a connection changed state. Subject "host/<name>".
-	// Fields: conn, local, remote, from, to.
+	// KindTCPState: a connection changed state. Subject "host/<name>" for
+	// every tcp.* kind; the first fields of every tcp.* kind are conn and
+	// side ("client" for the end that sent the first SYN, else "server").
+	// Fields: conn, side, local, remote, from, to.
 	KindTCPState = "tcp.state"
 	// KindTCPCwnd: cwnd or ssthresh changed. Fields: conn, cwnd, ssthresh
 	// (bytes), reason.
