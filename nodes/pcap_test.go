@@ -1,0 +1,66 @@
+package nodes
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+func TestPcapWriterReadBack(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewPcapWriter(&buf)
+	require.NoError(t, err)
+	pkts := []struct {
+		at   sim.Time
+		data []byte
+	}{
+		{0, []byte{0x45, 0, 0, 20}},
+		{sim.Time(1_500_000_123), []byte{0x45, 1, 2, 3, 4, 5}},
+		{sim.Time(3*time.Second + 999_999_999), bytes.Repeat([]byte{0x45}, 1500)},
+	}
+	for _, p := range pkts {
+		require.NoError(t, w.WritePacket(p.at, p.data))
+	}
+	assert.EqualValues(t, 3, w.Packets())
+
+	// An independent reader (gopacket) agrees on every field.
+	r, err := pcapgo.NewReader(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	assert.Equal(t, layers.LinkType(LinkTypeRaw), r.LinkType())
+	assert.EqualValues(t, 101, r.LinkType(), "LINKTYPE_RAW")
+	for i, p := range pkts {
+		data, ci, err := r.ReadPacketData()
+		require.NoError(t, err, "packet %d", i)
+		assert.Equal(t, p.data, data)
+		assert.Equal(t, int64(p.at), ci.Timestamp.UnixNano(), "nanosecond timestamp of packet %d", i)
+		assert.Equal(t, len(p.data), ci.Length)
+	}
+}
+
+type failWriter struct{ after int }
+
+func (f *failWriter) Write(b []byte) (int, error) {
+	if f.after <= 0 {
+		return 0, errors.New("disk full")
+	}
+	f.after--
+	return len(b), nil
+}
+
+func TestPcapWriterErrors(t *testing.T) {
+	_, err := NewPcapWriter(&failWriter{})
+	require.ErrorContains(t, err, "disk full")
+
+	w, err := NewPcapWriter(&failWriter{after: 1})
+	require.NoError(t, err)
+	require.ErrorContains(t, w.WritePacket(5, []byte{0x45}), "disk full")
+	require.Error(t, w.WritePacket(-1, []byte{0x45}))
+}
