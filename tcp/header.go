@@ -1,5 +1,10 @@
 package tcp
 
+import (
+	"errors"
+	"strconv"
+)
+
 // Flags holds the nine TCP control bits. The bit positions are those of the
 // 16-bit word at header offset 12 (RFC 9293 §3.1, RFC 3168 §6.1, RFC 3540).
 type Flags uint16
@@ -53,3 +58,24 @@ type Options struct {
 	buf [MaxOptionsLen]byte
 	n   uint8
 }
+
+// ErrMalformed matches (with errors.Is) every *DecodeError: the bytes are
+// not a well-formed TCP header.
+var ErrMalformed = errors.New("tcp: malformed segment")
+
+// DecodeError says why bytes are not a well-formed TCP header: the byte
+// offset of the offending field (from the start of the segment, or of the
+// option area for Options.Validate), its name, and the reason.
+type DecodeError struct {
+	Offset int
+	Field  string
+	Reason string
+}
+
+// Error implements error.
+func (e *DecodeError) Error() string {
+	return "tcp: decode " + e.Field + " at offset " + strconv.Itoa(e.Offset) + ": " + e.Reason
+}
+
+// Is makes errors.Is(err, ErrMalformed) true for every *DecodeError.
+func (e *DecodeError) Is(target error) bool { return target == ErrMalformed }
