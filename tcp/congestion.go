@@ -1,0 +1,127 @@
+package tcp
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Congestion computes the congestion window; loss detection and the recovery
+// state machine (RFC 6582 / RFC 6675) stay in the sender.
+//
+// Division of labour with the sender:
+//   - The sender decides when an ACK is a new cumulative ACK, a duplicate or a
+//     partial ACK, when loss is detected and when recovery ends; it calls
+//     OnAck only for newly acknowledged bytes outside recovery.
+//   - During fast recovery Cwnd() is ssthresh (RFC 6675 §5 step 4.2, RFC 9438
+//     §4.6). The temporary inflation of RFC 5681 §3.2 steps 4-5 / RFC 6582
+//     §3.2 (ssthresh + 3*SMSS, +SMSS per further duplicate ACK, deflation on a
+//     partial ACK) is the sender's business, or it uses RFC 6675's pipe
+//     against Cwnd(); the algorithm does not see duplicate ACKs.
+//   - inflight is the sender's FlightSize in bytes (RFC 5681 §2) when the
+//     event happened: for OnAck, before the newly acknowledged bytes are
+//     removed.
+//
+// Windows are in bytes. Implementations are deterministic: integer byte
+// counting, and floating point only where RFC 9438's cubic function needs a
+// cube root, with products rounded explicitly so that no platform fuses them.
+type Congestion interface {
+	// Name is the algorithm's name as accepted by NewCongestion.
+	Name() string
+	// Cwnd is the congestion window in bytes.
+	Cwnd() int
+	// Ssthresh is the slow-start threshold in bytes; InfiniteSsthresh until
+	// the first congestion event.
+	Ssthresh() int
+	// OnAck: cumulative ACK of newly acknowledged bytes outside recovery.
+	// rtt is the sender's current smoothed RTT (zero when it has none).
+	OnAck(now time.Duration, acked, inflight int, rtt time.Duration)
+	// OnEnterRecovery: fast retransmit (3 dupacks or SACK loss); sets ssthresh
+	// and cwnd per RFC 5681 §3.2 / RFC 9438 §4.6.
+	OnEnterRecovery(now time.Duration, inflight int)
+	// OnExitRecovery: the recovery point was acknowledged (RFC 6582 §3.2 step
+	// 3).
+	OnExitRecovery(now time.Duration)
+	// OnRTO: retransmission timeout (RFC 5681 §3.1 eq. 4: ssthresh =
+	// max(flight/2, 2*SMSS), cwnd = 1 SMSS).
+	OnRTO(now time.Duration, inflight int)
+	// SetMSS changes the sender's maximum segment size (SMSS), for example
+	// once the handshake has settled it. The window keeps its size in
+	// segments. A non-positive mss is ignored.
+	SetMSS(mss int)
+}
+
+// InfiniteSsthresh is the initial "arbitrarily high" slow-start threshold of
+// RFC 5681 §3.1.
+const InfiniteSsthresh = 1<<31 - 1
+
+// DefaultInitialCwndSegments is the initial window in segments used when
+// NewCongestion is given zero: Linux's TCP_INIT_CWND, RFC 6928's ten.
+const DefaultInitialCwndSegments = 10
+
+// Congestion control algorithm names accepted by NewCongestion.
+const (
+	CongestionNewReno = "newreno"
+	CongestionCubic   = "cubic"
+)
+
+// ErrUnknownCongestion is returned (wrapped) by NewCongestion for a name it
+// does not know.
+var ErrUnknownCongestion = errors.New("unknown congestion control")
+
+// ErrCongestionParam is returned (wrapped) by NewCongestion for an MSS or
+// initial window out of range.
+var ErrCongestionParam = errors.New("invalid congestion control parameter")
+
+// CongestionNames returns the names NewCongestion accepts, sorted.
+func CongestionNames() []string {
+	return []string{CongestionCubic, CongestionNewReno}
+}
+
+// NewCongestion returns a fresh instance of the named algorithm ("newreno",
+// "cubic") for a sender with the given SMSS in bytes, whose initial window
+// is initialCwndSegments * mss (Linux's rule; 0 selects
+// DefaultInitialCwndSegments).
+func NewCongestion(name string, mss, initialCwndSegments int) (Congestion, error) {
+	if mss <= 0 {
+		return nil, fmt.Errorf("congestion %q: mss %d: must be positive: %w", name, mss, ErrCongestionParam)
+	}
+	if initialCwndSegments < 0 {
+		return nil, fmt.Errorf("congestion %q: initial window %d segments: must be zero (default) or positive: %w",
+			name, initialCwndSegments, ErrCongestionParam)
+	}
+	if initialCwndSegments == 0 {
+		initialCwndSegments = DefaultInitialCwndSegments
+	}
+	switch name {
+	case CongestionNewReno:
+		return NewNewReno(mss, initialCwndSegments), nil
+	case CongestionCubic:
+		return NewCubic(mss, initialCwndSegments), nil
+	}
+	return nil, fmt.Errorf("congestion control %q (allowed: %s): %w",
+		name, strings.Join(CongestionNames(), ", "), ErrUnknownCongestion)
+}
+
+// lossSsthresh is RFC 5681 §3.1 equation (4): ssthresh = max(FlightSize/2,
+// 2*SMSS).
+func lossSsthresh(inflight, mss int) int {
+	return max(inflight/2, 2*mss)
+}
+
+// cwndValidated reports whether the window is in use enough to be grown:
+// RFC 7661 §4.1 calls it validated when at least half of it is in flight.
+// Growing an unused window would let an application-limited sender burst a
+// window it never tested.
+func cwndValidated(cwnd, inflight int) bool {
+	return 2*inflight >= cwnd
+}
+
+// rescale keeps a window's size in segments across an MSS change.
+func rescale(w, oldMSS, newMSS int) int {
+	if w >= InfiniteSsthresh {
+		return w
+	}
+	return int(int64(w) * int64(newMSS) / int64(oldMSS))
+}

@@ -1,0 +1,129 @@
+package tcp
+
+import "time"
+
+// NewReno is the standard TCP congestion control of RFC 5681 with the
+// NewReno fast recovery window of RFC 6582.
+//
+//   - Slow start (cwnd < ssthresh) uses Appropriate Byte Counting, RFC 3465
+//     §2.2 with L = 2*SMSS: cwnd += min(acked, 2*SMSS) per ACK, so a
+//     receiver that ACKs every second segment still doubles the window each
+//     round trip, as Linux's does. Growth stops at ssthresh and the rest of
+//     the ACK counts towards congestion avoidance.
+//   - Congestion avoidance uses byte counting (RFC 3465 §2.1, RFC 5681 §3.1):
+//     cwnd grows by one SMSS each time a full window of bytes has been
+//     acknowledged, the integer form of cwnd += SMSS*SMSS/cwnd per ACK.
+//   - Neither grows the window unless at least half of it was in flight
+//     (RFC 7661 §4.1), so an application-limited sender keeps its window.
+//   - On fast retransmit, ssthresh = max(FlightSize/2, 2*SMSS) and cwnd =
+//     ssthresh (RFC 5681 §3.2 step 2, RFC 6675 §5); the inflation by 3*SMSS
+//     and one SMSS per further duplicate ACK is done by the sender (see
+//     Congestion). On exit, cwnd = ssthresh (RFC 6582 §3.2 step 3, option
+//     1).
+//   - On RTO, ssthresh = max(FlightSize/2, 2*SMSS) and cwnd = 1 SMSS (RFC
+//     5681 §3.1 eq. 4 and §3.1's loss window); ssthresh is held when the
+//     same data times out again before any new ACK.
+type NewReno struct {
+	mss      int
+	cwnd     int
+	ssthresh int
+	// caBytes counts acknowledged bytes not yet turned into window growth
+	// in congestion avoidance (RFC 3465 §2.1 bytes_acked).
+	caBytes int
+	// backedOff is set by an RTO and cleared by the next new ACK: a second
+	// RTO before it is a retransmission of the same data (RFC 5681 §3.1).
+	backedOff bool
+}
+
+// NewNewReno returns NewReno for a sender with SMSS mss and an initial
+// window of initialCwndSegments segments. Prefer NewCongestion, which
+// validates its arguments.
+func NewNewReno(mss, initialCwndSegments int) *NewReno {
+	return &NewReno{mss: mss, cwnd: initialCwndSegments * mss, ssthresh: InfiniteSsthresh}
+}
+
+// Name returns "newreno".
+func (r *NewReno) Name() string { return CongestionNewReno }
+
+// Cwnd returns the congestion window in bytes.
+func (r *NewReno) Cwnd() int { return r.cwnd }
+
+// Ssthresh returns the slow-start threshold in bytes.
+func (r *NewReno) Ssthresh() int { return r.ssthresh }
+
+// OnAck grows the window for acked newly acknowledged bytes.
+func (r *NewReno) OnAck(_ time.Duration, acked, inflight int, _ time.Duration) {
+	if acked <= 0 {
+		return
+	}
+	r.backedOff = false
+	if !cwndValidated(r.cwnd, inflight) {
+		return
+	}
+	acked = renoSlowStart(&r.cwnd, r.ssthresh, r.mss, acked)
+	if acked == 0 {
+		return
+	}
+	// RFC 3465 §2.1: one SMSS per cwnd bytes acknowledged.
+	r.caBytes += acked
+	for r.caBytes >= r.cwnd {
+		r.caBytes -= r.cwnd
+		r.cwnd += r.mss
+	}
+}
+
+// renoSlowStart applies RFC 5681 §3.1 slow start with RFC 3465 §2.2 ABC
+// (L = 2*SMSS) while cwnd < ssthresh, and returns the acknowledged bytes
+// left over for congestion avoidance.
+func renoSlowStart(cwnd *int, ssthresh, mss, acked int) int {
+	if *cwnd >= ssthresh {
+		return acked
+	}
+	inc := min(acked, 2*mss)
+	if *cwnd+inc <= ssthresh {
+		*cwnd += inc
+		return 0
+	}
+	used := ssthresh - *cwnd
+	*cwnd = ssthresh
+	return acked - used
+}
+
+// OnEnterRecovery sets ssthresh = max(FlightSize/2, 2*SMSS) and cwnd =
+// ssthresh (RFC 5681 §3.2 step 2, RFC 6675 §5 step 4.2).
+func (r *NewReno) OnEnterRecovery(_ time.Duration, inflight int) {
+	r.ssthresh = lossSsthresh(inflight, r.mss)
+	r.cwnd = r.ssthresh
+	r.caBytes = 0
+}
+
+// OnExitRecovery deflates the window to ssthresh (RFC 6582 §3.2 step 3).
+func (r *NewReno) OnExitRecovery(time.Duration) {
+	r.cwnd = r.ssthresh
+	r.caBytes = 0
+	r.backedOff = false
+}
+
+// OnRTO collapses the window to the loss window of one SMSS (RFC 5681 §3.1
+// eq. 4).
+func (r *NewReno) OnRTO(_ time.Duration, inflight int) {
+	// RFC 5681 §3.1: when the same segment is retransmitted by the RTO more
+	// than once, ssthresh is held constant.
+	if !r.backedOff {
+		r.ssthresh = lossSsthresh(inflight, r.mss)
+	}
+	r.backedOff = true
+	r.cwnd = r.mss
+	r.caBytes = 0
+}
+
+// SetMSS changes SMSS, keeping the window's size in segments.
+func (r *NewReno) SetMSS(mss int) {
+	if mss <= 0 || mss == r.mss {
+		return
+	}
+	r.cwnd = max(rescale(r.cwnd, r.mss, mss), mss)
+	r.ssthresh = max(rescale(r.ssthresh, r.mss, mss), 2*mss)
+	r.caBytes = 0
+	r.mss = mss
+}
