@@ -1,0 +1,284 @@
+package topology
+
+import (
+	"fmt"
+
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/units"
+)
+
+// direction is one half of a link: the transmitter at side `from`, its
+// queue, the packets in flight toward the other side, and their counters.
+type direction struct {
+	l       *Link
+	from    int
+	subject string // "link/<name>/<from>><to>"
+
+	lossRand, jitterRand, dupRand, corruptRand *sim.Rand
+	loss                                       LossProcess
+
+	queue  packetRing
+	qbytes units.ByteSize
+	wire   *Packet // being serialized; nil when the transmitter is free
+	txDone *sim.Timer
+
+	flights     flightHeap
+	arrival     *sim.Timer
+	lastArrival sim.Time
+	seq         uint64
+
+	stats DirStats
+
+	// rec and fields are reused for every trace record of this direction,
+	// so tracing allocates nothing (a Sink must not keep them).
+	rec    sim.Record
+	fields [6]sim.Field
+}
+
+func (d *direction) init(l *Link, from int, streams sim.Streams) {
+	d.l, d.from = l, from
+	d.subject = "link/" + l.cfg.Name + "/" + l.nodes[from] + ">" + l.nodes[1-from]
+	d.lossRand = streams.Rand(d.subject + "/loss")
+	d.jitterRand = streams.Rand(d.subject + "/jitter")
+	d.dupRand = streams.Rand(d.subject + "/duplicate")
+	d.corruptRand = streams.Rand(d.subject + "/corrupt")
+	d.startLoss()
+	d.txDone = l.s.NewTimer(d.finishTx)
+	d.arrival = l.s.NewTimer(d.arrive)
+	d.rec.Subject = d.subject
+}
+
+// startLoss (re)starts the loss process of the current model.
+func (d *direction) startLoss() {
+	d.loss = nil
+	if d.l.cfg.Loss != nil {
+		d.loss = d.l.cfg.Loss.Start(d.lossRand)
+	}
+}
+
+func (d *direction) send(p *Packet) {
+	if p == nil {
+		panic("topology: Send of a nil packet")
+	}
+	n := units.ByteSize(len(p.Data))
+	d.stats.Sent++
+	d.stats.SentBytes += n
+	cfg := &d.l.cfg
+	switch {
+	case !d.l.up:
+		d.drop(p, sim.DropDown)
+		return
+	case len(p.Data) > cfg.MTU:
+		d.drop(p, sim.DropMTU)
+		return
+	}
+	if d.wire == nil {
+		// The transmitter is free, so the queue is empty: the packet goes
+		// straight onto the wire without waiting.
+		d.traceQueue(sim.KindPacketEnqueue, p)
+		d.startTx(p)
+		return
+	}
+	if (cfg.QueueLimitPackets > 0 && d.queue.len()+1 > cfg.QueueLimitPackets) ||
+		(cfg.QueueLimitBytes > 0 && d.qbytes+n > cfg.QueueLimitBytes) {
+		d.drop(p, sim.DropQueue)
+		return
+	}
+	d.queue.push(p)
+	d.qbytes += n
+	if d.queue.len() > d.stats.QueuePeakPackets {
+		d.stats.QueuePeakPackets = d.queue.len()
+	}
+	if d.qbytes > d.stats.QueuePeakBytes {
+		d.stats.QueuePeakBytes = d.qbytes
+	}
+	d.traceQueue(sim.KindPacketEnqueue, p)
+}
+
+// startTx puts p's first bit on the wire now.
+func (d *direction) startTx(p *Packet) {
+	cfg := &d.l.cfg
+	now := d.l.s.Now()
+	n := len(p.Data)
+	end := now.Add(cfg.Rate.TxTime(units.ByteSize(n) + cfg.Overhead))
+	d.wire = p
+	d.stats.Transmitted++
+	d.stats.TransmittedBytes += units.ByteSize(n)
+	if err := d.txDone.Reset(end); err != nil {
+		panic(fmt.Sprintf("topology: %s: transmission end %v before now %v", d.subject, end, now))
+	}
+	if d.l.trace != nil {
+		d.rec.T, d.rec.Kind = now, sim.KindPacketTx
+		d.rec.Fields = append(d.fields[:0], sim.Uint("id", p.ID), sim.Int("len", int64(n)),
+			sim.Int("qlen", int64(d.queue.len())), sim.Int("qbytes", int64(d.qbytes)),
+			sim.Int("arrive", int64(end.Add(cfg.Delay))))
+		d.l.trace.Emit(&d.rec)
+	}
+	if e := d.l.ends[d.from]; e != nil {
+		e.Transmitted(p)
+	}
+}
+
+// finishTx runs when the last bit of the packet on the wire has left: the
+// packet's fate is drawn, then the next queued packet starts.
+func (d *direction) finishTx() {
+	p := d.wire
+	d.wire = nil
+	if p != nil {
+		d.launch(p)
+	}
+	if d.wire == nil && d.queue.len() > 0 && d.l.up {
+		next := d.queue.pop()
+		d.qbytes -= units.ByteSize(len(next.Data))
+		d.startTx(next)
+	}
+}
+
+// launch draws p's fate as its last bit leaves: lost, or scheduled to
+// arrive, possibly with a duplicate, each copy possibly corrupted. The
+// draws come from separate streams, each only when its probability is
+// set, so enabling one impairment never shifts another's draws.
+func (d *direction) launch(p *Packet) {
+	cfg := &d.l.cfg
+	if d.loss != nil && d.loss.Lose() {
+		d.drop(p, sim.DropLoss)
+		return
+	}
+	var dup *Packet
+	if cfg.Duplicate > 0 && d.dupRand.Bernoulli(float64(cfg.Duplicate)) {
+		dup = &Packet{ID: d.l.nextID(), Data: append([]byte(nil), p.Data...)}
+		d.stats.Duplicated++
+		if d.l.trace != nil {
+			d.rec.T, d.rec.Kind = d.l.s.Now(), sim.KindPacketDuplicate
+			d.rec.Fields = append(d.fields[:0], sim.Uint("id", dup.ID), sim.Uint("of", p.ID))
+			d.l.trace.Emit(&d.rec)
+		}
+	}
+	d.fly(p, false)
+	if dup != nil {
+		d.fly(dup, true)
+	}
+}
+
+// fly schedules the arrival of p (owned says the link made p and may
+// change its bytes in place).
+func (d *direction) fly(p *Packet, owned bool) {
+	cfg := &d.l.cfg
+	corrupt := false
+	if cfg.Corrupt > 0 && d.corruptRand.Bernoulli(float64(cfg.Corrupt)) && len(p.Data) > 0 {
+		if !owned {
+			p = &Packet{ID: p.ID, Data: append([]byte(nil), p.Data...)}
+		}
+		bit := d.corruptRand.IntN(len(p.Data) * 8)
+		p.Data[bit/8] ^= 1 << (bit % 8)
+		corrupt = true
+	}
+	at := d.l.s.Now().Add(cfg.Delay)
+	if cfg.Jitter > 0 {
+		at = at.Add(d.jitterRand.UniformDuration(0, cfg.Jitter))
+	}
+	if !cfg.Reorder && at < d.lastArrival {
+		// Order-preserving jitter: a packet never overtakes the one before.
+		at = d.lastArrival
+	}
+	if at > d.lastArrival {
+		d.lastArrival = at
+	}
+	d.seq++
+	d.flights.push(flight{at: at, seq: d.seq, p: p, corrupt: corrupt})
+	d.armArrival()
+}
+
+// armArrival points the arrival timer at the earliest packet in flight.
+func (d *direction) armArrival() {
+	if len(d.flights) == 0 {
+		d.arrival.Stop()
+		return
+	}
+	next := d.flights[0].at
+	if when, ok := d.arrival.When(); ok && when == next {
+		return
+	}
+	if err := d.arrival.Reset(next); err != nil {
+		panic(fmt.Sprintf("topology: %s: arrival %v before now", d.subject, next))
+	}
+}
+
+// arrive delivers every packet whose last bit reaches the far end now.
+func (d *direction) arrive() {
+	now := d.l.s.Now()
+	for len(d.flights) > 0 && d.flights[0].at <= now {
+		f := d.flights.pop()
+		n := len(f.p.Data)
+		d.stats.Delivered++
+		d.stats.DeliveredBytes += units.ByteSize(n)
+		if f.corrupt {
+			d.stats.Corrupted++
+		}
+		if d.l.trace != nil {
+			d.rec.T, d.rec.Kind = now, sim.KindPacketRx
+			d.rec.Fields = append(d.fields[:0], sim.Uint("id", f.p.ID), sim.Int("len", int64(n)), sim.Bool("corrupt", f.corrupt))
+			d.l.trace.Emit(&d.rec)
+		}
+		if e := d.l.ends[1-d.from]; e != nil {
+			e.Deliver(f.p)
+		}
+	}
+	d.armArrival()
+}
+
+// stateChanged records the new state; going down loses every packet of
+// the direction, oldest first: in flight, on the wire, then queued.
+func (d *direction) stateChanged(up bool) {
+	if d.l.trace != nil {
+		d.rec.T, d.rec.Kind = d.l.s.Now(), sim.KindLinkState
+		d.rec.Fields = append(d.fields[:0], sim.Bool("up", up))
+		d.l.trace.Emit(&d.rec)
+	}
+	if up {
+		return
+	}
+	d.arrival.Stop()
+	for len(d.flights) > 0 {
+		d.drop(d.flights.pop().p, sim.DropDown)
+	}
+	d.txDone.Stop()
+	if p := d.wire; p != nil {
+		d.wire = nil
+		d.drop(p, sim.DropDown)
+	}
+	for d.queue.len() > 0 {
+		p := d.queue.pop()
+		d.qbytes -= units.ByteSize(len(p.Data))
+		d.drop(p, sim.DropDown)
+	}
+	d.lastArrival = 0
+}
+
+func (d *direction) drop(p *Packet, reason string) {
+	switch reason {
+	case sim.DropQueue:
+		d.stats.Dropped.Queue++
+	case sim.DropLoss:
+		d.stats.Dropped.Loss++
+	case sim.DropDown:
+		d.stats.Dropped.Down++
+	case sim.DropMTU:
+		d.stats.Dropped.MTU++
+	}
+	if d.l.trace != nil {
+		d.rec.T, d.rec.Kind = d.l.s.Now(), sim.KindPacketDrop
+		d.rec.Fields = append(d.fields[:0], sim.Uint("id", p.ID), sim.Int("len", int64(len(p.Data))), sim.String("reason", reason))
+		d.l.trace.Emit(&d.rec)
+	}
+}
+
+func (d *direction) traceQueue(kind string, p *Packet) {
+	if d.l.trace == nil {
+		return
+	}
+	d.rec.T, d.rec.Kind = d.l.s.Now(), kind
+	d.rec.Fields = append(d.fields[:0], sim.Uint("id", p.ID), sim.Int("len", int64(len(p.Data))),
+		sim.Int("qlen", int64(d.queue.len())), sim.Int("qbytes", int64(d.qbytes)))
+	d.l.trace.Emit(&d.rec)
+}

@@ -1,0 +1,163 @@
+package topology
+
+import (
+	"fmt"
+
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/units"
+)
+
+// Link is a full-duplex point-to-point link between two endpoints, side 0
+// (node a) and side 1 (node b). Each direction has its own transmitter,
+// drop-tail queue, counters and random streams; both share the
+// configuration and the up/down state.
+type Link struct {
+	s      *sim.Scheduler
+	trace  sim.Sink
+	nextID func() uint64
+	cfg    LinkConfig
+	nodes  [2]string
+	ends   [2]Endpoint
+	dirs   [2]direction
+	up     bool
+}
+
+// NewLink returns a link, up, between nodes a (side 0) and b (side 1). Its
+// random streams are "link/<name>/<from>><to>/<what>" for what in loss,
+// jitter, duplicate and corrupt, one set per direction. trace may be nil
+// (no records are built then); nextID numbers the copies the link makes.
+func NewLink(s *sim.Scheduler, streams sim.Streams, trace sim.Sink, nextID func() uint64, cfg LinkConfig, a, b string) (*Link, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	switch {
+	case s == nil:
+		return nil, fmt.Errorf("link %q: nil scheduler: %w", cfg.Name, ErrInvalidConfig)
+	case nextID == nil:
+		return nil, fmt.Errorf("link %q: nil packet ID source: %w", cfg.Name, ErrInvalidConfig)
+	case a == "" || b == "":
+		return nil, fmt.Errorf("link %q: ends %q and %q: %w (two node names)", cfg.Name, a, b, ErrInvalidConfig)
+	case a == b:
+		return nil, fmt.Errorf("link %q: both ends are %q: %w (two different nodes)", cfg.Name, a, ErrInvalidConfig)
+	}
+	l := &Link{s: s, trace: trace, nextID: nextID, cfg: cfg.withDefaults(), nodes: [2]string{a, b}, up: true}
+	for side := range l.dirs {
+		l.dirs[side].init(l, side, streams)
+	}
+	return l, nil
+}
+
+// Name returns the link's name.
+func (l *Link) Name() string { return l.cfg.Name }
+
+// Ends returns the names of the nodes at side 0 and side 1.
+func (l *Link) Ends() (a, b string) { return l.nodes[0], l.nodes[1] }
+
+// Node returns the name of the node at side (0 or 1).
+func (l *Link) Node(side int) string { return l.nodes[checkSide(side)] }
+
+// Side returns the side of the node called name, and false when the link
+// does not touch it.
+func (l *Link) Side(name string) (int, bool) {
+	switch name {
+	case l.nodes[0]:
+		return 0, true
+	case l.nodes[1]:
+		return 1, true
+	}
+	return 0, false
+}
+
+// MTU returns the largest datagram the link carries.
+func (l *Link) MTU() int { return l.cfg.MTU }
+
+// Config returns the link's current configuration, defaults filled in.
+func (l *Link) Config() LinkConfig { return l.cfg }
+
+// Attach connects e to side (0 = a, 1 = b), replacing any endpoint there.
+func (l *Link) Attach(side int, e Endpoint) { l.ends[checkSide(side)] = e }
+
+// Endpoint returns what is attached at side, or nil.
+func (l *Link) Endpoint(side int) Endpoint { return l.ends[checkSide(side)] }
+
+// Send hands p to side's transmitter, toward the other side. In order: a
+// down link drops it ("down"); a datagram longer than the MTU is dropped
+// ("mtu"); when the transmitter is busy it waits in the queue, or is
+// dropped when the queue is full ("queue"); when its turn comes its first
+// bit leaves (Transmitted on side's endpoint), the last bit leaves
+// Rate.TxTime(len(Data)+Overhead) later, and it arrives Delay (plus jitter)
+// after that, unless the loss model drops it ("loss"), to be delivered
+// (Deliver on the other endpoint). The link keeps p until then: the caller
+// must not change p.Data afterwards.
+func (l *Link) Send(side int, p *Packet) {
+	l.dirs[checkSide(side)].send(p)
+}
+
+// Up reports whether the link is up.
+func (l *Link) Up() bool { return l.up }
+
+// SetUp brings the link up or down. Going down loses every packet queued,
+// being serialized or in flight, in both directions (reason "down", in the
+// order they were sent); while down, Send drops with "down". Coming back
+// up, the link carries new packets. Endpoints implementing StateListener
+// are told after the change. Setting the current state does nothing.
+func (l *Link) SetUp(up bool) {
+	if l.up == up {
+		return
+	}
+	l.up = up
+	for side := range l.dirs {
+		l.dirs[side].stateChanged(up)
+	}
+	for _, e := range l.ends {
+		if sl, ok := e.(StateListener); ok {
+			sl.LinkState(up)
+		}
+	}
+}
+
+// Set applies a fault: the properties ch sets replace the link's in both
+// directions from now on (see LinkChange for what happens to packets
+// already on the link). An invalid result changes nothing and returns an
+// error wrapping ErrInvalidConfig.
+func (l *Link) Set(ch LinkChange) error {
+	next := ch.apply(l.cfg)
+	if err := next.Validate(); err != nil {
+		return fmt.Errorf("change: %w", err)
+	}
+	l.cfg = next.withDefaults()
+	if ch.SetLoss {
+		for side := range l.dirs {
+			l.dirs[side].startLoss()
+		}
+	}
+	return nil
+}
+
+// Stats returns the counters of the direction from side toward the other.
+func (l *Link) Stats(side int) DirStats { return l.dirs[checkSide(side)].stats }
+
+// QueueLen returns the packets and bytes waiting in side's queue now (the
+// packet on the wire excluded).
+func (l *Link) QueueLen(side int) (int, units.ByteSize) {
+	d := &l.dirs[checkSide(side)]
+	return d.queue.len(), d.qbytes
+}
+
+// InFlight returns the packets of side's direction whose last bit left and
+// that have not arrived yet.
+func (l *Link) InFlight(side int) int { return len(l.dirs[checkSide(side)].flights) }
+
+// String returns e.g. "link uplink (client-r1)".
+func (l *Link) String() string {
+	return fmt.Sprintf("link %s (%s-%s)", l.cfg.Name, l.nodes[0], l.nodes[1])
+}
+
+// checkSide panics on a side other than 0 or 1: that is a bug in the
+// caller's code, not input to validate.
+func checkSide(side int) int {
+	if side != 0 && side != 1 {
+		panic(fmt.Sprintf("topology: link side %d (0 or 1)", side))
+	}
+	return side
+}
