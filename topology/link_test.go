@@ -11,6 +11,12 @@ import (
 	"github.com/netsimlab/netsim/units"
 )
 
+// send is a packet of n bytes sent at a time.
+type send struct {
+	at time.Duration
+	n  int
+}
+
 // event is what a test endpoint saw: a transmission or a delivery of a
 // packet at a time.
 type event struct {
@@ -75,72 +81,51 @@ func (r *rig) sendAt(t testing.TB, at time.Duration, side, n int) {
 func TestPhysicsExactToTheNanosecond(t *testing.T) {
 	ms := time.Millisecond
 	cases := []struct {
-		name string
-		cfg  LinkConfig
-		sends []struct {
-			at time.Duration
-			n  int
-		}
-		want []event // at side a (tx) and b (rx), merged by time then a before b
+		name  string
+		cfg   LinkConfig
+		sends []send
+		want  []event // at side a (tx) and b (rx), merged by time then a before b
 	}{
 		{
-			name: "one packet 10Mbps 5ms",
-			cfg:  LinkConfig{Rate: 10 * units.Mbps, Delay: 5 * ms},
-			sends: []struct {
-				at time.Duration
-				n  int
-			}{{0, 1500}},
+			name:  "one packet 10Mbps 5ms",
+			cfg:   LinkConfig{Rate: 10 * units.Mbps, Delay: 5 * ms},
+			sends: []send{{0, 1500}},
 			// 1500*8/10e6 = 1.2ms serialization, then 5ms.
 			want: []event{{0, "tx", 1}, {sim.Time(6_200_000), "rx", 1}},
 		},
 		{
-			name: "ceil of a non-integer serialization time",
-			cfg:  LinkConfig{Rate: 3 * units.Mbps, Delay: 1},
-			sends: []struct {
-				at time.Duration
-				n  int
-			}{{0, 1}},
+			name:  "ceil of a non-integer serialization time",
+			cfg:   LinkConfig{Rate: 3 * units.Mbps, Delay: 1},
+			sends: []send{{0, 1}},
 			// 8 bits / 3e6 = 2666.67ns -> 2667ns, + 1ns.
 			want: []event{{0, "tx", 1}, {2668, "rx", 1}},
 		},
 		{
-			name: "back to back: the second waits for the transmitter",
-			cfg:  LinkConfig{Rate: 1 * units.Gbps, Delay: 10 * time.Microsecond},
-			sends: []struct {
-				at time.Duration
-				n  int
-			}{{0, 1000}, {0, 500}, {100, 40}},
+			name:  "back to back: the second waits for the transmitter",
+			cfg:   LinkConfig{Rate: 1 * units.Gbps, Delay: 10 * time.Microsecond},
+			sends: []send{{0, 1000}, {0, 500}, {100, 40}},
 			// 8000ns, 4000ns, 320ns serializations.
 			want: []event{{0, "tx", 1}, {8000, "tx", 2}, {12000, "tx", 3},
 				{18000, "rx", 1}, {22000, "rx", 2}, {22320, "rx", 3}},
 		},
 		{
-			name: "overhead counts for serialization",
-			cfg:  LinkConfig{Rate: 8 * units.Mbps, Delay: 0, Overhead: 38},
-			sends: []struct {
-				at time.Duration
-				n  int
-			}{{0, 62}},
+			name:  "overhead counts for serialization",
+			cfg:   LinkConfig{Rate: 8 * units.Mbps, Delay: 0, Overhead: 38},
+			sends: []send{{0, 62}},
 			// 100 bytes at 1 byte/us.
 			want: []event{{0, "tx", 1}, {100_000, "rx", 1}},
 		},
 		{
-			name: "idle gap: the next packet starts when sent",
-			cfg:  LinkConfig{Rate: 8 * units.Mbps, Delay: 2 * ms},
-			sends: []struct {
-				at time.Duration
-				n  int
-			}{{0, 100}, {ms, 100}},
-			want: []event{{0, "tx", 1}, {sim.Time(ms), "tx", 2}, {2_100_000, "rx", 1}, {3_100_000, "rx", 2}},
+			name:  "idle gap: the next packet starts when sent",
+			cfg:   LinkConfig{Rate: 8 * units.Mbps, Delay: 2 * ms},
+			sends: []send{{0, 100}, {ms, 100}},
+			want:  []event{{0, "tx", 1}, {sim.Time(ms), "tx", 2}, {2_100_000, "rx", 1}, {3_100_000, "rx", 2}},
 		},
 		{
-			name: "infinite rate: delay only",
-			cfg:  LinkConfig{Delay: 3 * ms},
-			sends: []struct {
-				at time.Duration
-				n  int
-			}{{0, 1500}, {0, 1500}},
-			want: []event{{0, "tx", 1}, {0, "tx", 2}, {sim.Time(3 * ms), "rx", 1}, {sim.Time(3 * ms), "rx", 2}},
+			name:  "infinite rate: delay only",
+			cfg:   LinkConfig{Delay: 3 * ms},
+			sends: []send{{0, 1500}, {0, 1500}},
+			want:  []event{{0, "tx", 1}, {0, "tx", 2}, {sim.Time(3 * ms), "rx", 1}, {sim.Time(3 * ms), "rx", 2}},
 		},
 	}
 	for _, c := range cases {
