@@ -2,6 +2,9 @@ package tcp
 
 import (
 	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
 	"strconv"
 )
 
@@ -79,3 +82,128 @@ func (e *DecodeError) Error() string {
 
 // Is makes errors.Is(err, ErrMalformed) true for every *DecodeError.
 func (e *DecodeError) Is(target error) bool { return target == ErrMalformed }
+
+// flagMask covers the nine flag bits of the word at offset 12.
+const flagMask = 0x1ff
+
+// Len returns the header's length on the wire: 20 bytes plus the options
+// padded with zeros to a multiple of 4 (RFC 9293 §3.1).
+func (h *Header) Len() int { return HeaderLen + (int(h.Options.n)+3)&^3 }
+
+// AppendTo appends the header and payload to b as one segment and returns
+// the extended slice. It computes the data offset from the options and the
+// checksum over the pseudo-header of src and dst (RFC 9293 §3.1), and
+// stores both in h so that h describes what went on the wire. The reserved
+// bits are written as h.Reserved holds them (zero for a conforming sender).
+// It allocates nothing when b has room. The caller keeps the segment under
+// 65536 bytes; the IPv4 length fields cannot describe more.
+func (h *Header) AppendTo(b []byte, src, dst netip.Addr, payload []byte) []byte {
+	hl := h.Len()
+	start := len(b)
+	b = slices.Grow(b, hl+len(payload))[:start+hl]
+	s := b[start:]
+	put16(s[0:], h.SrcPort)
+	put16(s[2:], h.DstPort)
+	put32(s[4:], uint32(h.Seq))
+	put32(s[8:], uint32(h.Ack))
+	h.DataOffset = uint8(hl / 4)
+	put16(s[12:], uint16(h.DataOffset)<<12|uint16(h.Reserved&7)<<9|uint16(h.Flags&flagMask))
+	put16(s[14:], h.Window)
+	put16(s[16:], 0)
+	put16(s[18:], h.Urgent)
+	n := copy(s[HeaderLen:], h.Options.Bytes())
+	clear(s[HeaderLen+n:]) // RFC 9293 §3.1: padding is zeros.
+	b = append(b, payload...)
+	seg := b[start:]
+	sum := PseudoHeaderSum(src, dst, ProtocolTCP, uint32(len(seg)))
+	h.Checksum = Checksum(seg, sum)
+	put16(seg[16:], h.Checksum)
+	return b
+}
+
+// Decode parses a TCP segment: the header and the payload after it (which
+// aliases b). It rejects with a *DecodeError (matching ErrMalformed) a
+// segment shorter than 20 bytes, a data offset below 5 or past the end of
+// b, a malformed option (truncated, length 0 or 1 or past the option area,
+// a bad length for MSS, window scale, SACK-permitted, timestamps, or a SACK
+// block count outside 1..4), and the flag sets no TCP may send (SYN with
+// FIN or RST, FIN with RST), so that the state machine never sees them. It
+// does not check the checksum: that needs the addresses (VerifyChecksum,
+// DecodeChecked). Decode allocates nothing.
+func Decode(b []byte) (Header, []byte, error) {
+	var h Header
+	if len(b) < HeaderLen {
+		return h, nil, &DecodeError{Offset: 0, Field: "header", Reason: "segment of " + strconv.Itoa(len(b)) + " bytes is shorter than 20"}
+	}
+	h.SrcPort = get16(b[0:])
+	h.DstPort = get16(b[2:])
+	h.Seq = Seq(get32(b[4:]))
+	h.Ack = Seq(get32(b[8:]))
+	w := get16(b[12:])
+	h.DataOffset = uint8(w >> 12)
+	h.Reserved = uint8(w>>9) & 7
+	h.Flags = Flags(w & flagMask)
+	h.Window = get16(b[14:])
+	h.Checksum = get16(b[16:])
+	h.Urgent = get16(b[18:])
+	hl := int(h.DataOffset) * 4
+	if hl < HeaderLen {
+		return h, nil, &DecodeError{Offset: 12, Field: "data offset", Reason: "data offset " + strconv.Itoa(int(h.DataOffset)) + " below 5"}
+	}
+	if hl > len(b) {
+		return h, nil, &DecodeError{Offset: 12, Field: "data offset", Reason: "header of " + strconv.Itoa(hl) + " bytes runs past the " + strconv.Itoa(len(b)) + "-byte segment"}
+	}
+	h.Options.n = uint8(copy(h.Options.buf[:], b[HeaderLen:hl]))
+	if err := h.Options.Validate(); err != nil {
+		de := err.(*DecodeError)
+		de.Offset += HeaderLen
+		return h, nil, de
+	}
+	if err := checkFlags(h.Flags); err != nil {
+		return h, nil, err
+	}
+	return h, b[hl:], nil
+}
+
+// checkFlags rejects the flag combinations that no TCP sends: a SYN opens
+// a connection, a FIN closes one and an RST aborts one (RFC 9293 §3.5,
+// §3.6), so two of them together have no meaning and are the signature of
+// scans (smoltcp rejects the same set).
+func checkFlags(f Flags) *DecodeError {
+	n := 0
+	for _, m := range [...]Flags{FlagSYN, FlagFIN, FlagRST} {
+		if f&m != 0 {
+			n++
+		}
+	}
+	if n > 1 {
+		return &DecodeError{Offset: 13, Field: "flags", Reason: "flags [" + FlagString(f) + "] combine two of SYN, FIN and RST"}
+	}
+	return nil
+}
+
+// ErrChecksum matches (with errors.Is) the error DecodeChecked returns for
+// a segment whose checksum is wrong.
+var ErrChecksum = errors.New("tcp: bad checksum")
+
+// VerifyChecksum reports whether segment (header and payload) carries a
+// correct checksum for the pseudo-header of src and dst (RFC 9293 §3.1):
+// the one's complement sum over pseudo-header and segment is all ones.
+func VerifyChecksum(segment []byte, src, dst netip.Addr) bool {
+	sum := PseudoHeaderSum(src, dst, ProtocolTCP, uint32(len(segment)))
+	return Sum(segment, sum) == 0xffff
+}
+
+// DecodeChecked verifies the checksum of segment for src and dst, then
+// decodes it. A wrong checksum is reported before any other fault, wrapped
+// around ErrChecksum, since a corrupted segment says nothing reliable.
+func DecodeChecked(segment []byte, src, dst netip.Addr) (Header, []byte, error) {
+	if !VerifyChecksum(segment, src, dst) {
+		return Header{}, nil, errChecksum
+	}
+	return Decode(segment)
+}
+
+// errChecksum is preallocated so that dropping a corrupt segment allocates
+// nothing.
+var errChecksum = fmt.Errorf("tcp: decode checksum at offset 16: %w", ErrChecksum)
