@@ -1,0 +1,93 @@
+package tcp
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNewCongestion(t *testing.T) {
+	tests := []struct {
+		name      string
+		algo      string
+		mss, iw   int
+		wantErr   error
+		wantMsg   string
+		wantCwnd  int
+		wantAlgor string
+	}{
+		{name: "newreno", algo: "newreno", mss: 1460, iw: 10, wantCwnd: 14600, wantAlgor: "newreno"},
+		{name: "cubic", algo: "cubic", mss: 1448, iw: 4, wantCwnd: 5792, wantAlgor: "cubic"},
+		{name: "zero initial window means RFC 6928's ten", algo: "cubic", mss: 1000, iw: 0, wantCwnd: 10000, wantAlgor: "cubic"},
+		{name: "unknown name lists the allowed ones", algo: "bbr", mss: 1460, iw: 10,
+			wantErr: ErrUnknownCongestion, wantMsg: `congestion control "bbr" (allowed: cubic, newreno)`},
+		{name: "names are case sensitive", algo: "Cubic", mss: 1460, iw: 10, wantErr: ErrUnknownCongestion},
+		{name: "zero mss", algo: "newreno", mss: 0, iw: 10, wantErr: ErrCongestionParam, wantMsg: "mss 0"},
+		{name: "negative initial window", algo: "newreno", mss: 1460, iw: -1, wantErr: ErrCongestionParam, wantMsg: "initial window -1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cc, err := NewCongestion(tt.algo, tt.mss, tt.iw)
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				assert.Contains(t, err.Error(), tt.wantMsg)
+				assert.Nil(t, cc)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantAlgor, cc.Name())
+			assert.Equal(t, tt.wantCwnd, cc.Cwnd())
+			assert.Equal(t, InfiniteSsthresh, cc.Ssthresh(), "RFC 5681 §3.1: initial ssthresh is arbitrarily high")
+		})
+	}
+}
+
+func TestCongestionNamesAreAccepted(t *testing.T) {
+	names := CongestionNames()
+	require.Equal(t, []string{"cubic", "newreno"}, names)
+	for _, n := range names {
+		cc, err := NewCongestion(n, 1460, 10)
+		require.NoError(t, err)
+		assert.Equal(t, n, cc.Name())
+	}
+}
+
+// congestionEvent is one step of a table test: an input to a Congestion and
+// the window it must leave, in segments of mss bytes (ssthresh -1 means
+// InfiniteSsthresh).
+type congestionEvent struct {
+	what                 string
+	ack, inflight        int // in segments; ack > 0 calls OnAck
+	enter, exit, rto     bool
+	setMSS               int
+	wantCwnd, wantThresh int // bytes
+}
+
+func runCongestionEvents(t *testing.T, cc Congestion, mss int, events []congestionEvent) {
+	t.Helper()
+	now := time.Duration(0)
+	for i, ev := range events {
+		now += 10 * time.Millisecond
+		switch {
+		case ev.enter:
+			cc.OnEnterRecovery(now, ev.inflight*mss)
+		case ev.exit:
+			cc.OnExitRecovery(now)
+		case ev.rto:
+			cc.OnRTO(now, ev.inflight*mss)
+		case ev.setMSS > 0:
+			cc.SetMSS(ev.setMSS)
+			mss = ev.setMSS
+		default:
+			cc.OnAck(now, ev.ack*mss, ev.inflight*mss, 100*time.Millisecond)
+		}
+		assert.Equal(t, ev.wantCwnd, cc.Cwnd(), "step %d (%s): cwnd", i, ev.what)
+		want := ev.wantThresh
+		if want < 0 {
+			want = InfiniteSsthresh
+		}
+		assert.Equal(t, want, cc.Ssthresh(), "step %d (%s): ssthresh", i, ev.what)
+	}
+}
