@@ -284,10 +284,12 @@ func (h *Header) AppendVerbose(b []byte, payloadLen int, base Bases) []byte {
 	}
 	b = append(b, '\n')
 	for opt := range h.Options.All() {
-		b = append(b, "    ["...)
-		b = strconv.AppendInt(b, int64(HeaderLen+opt.Offset), 10)
-		b = append(b, "] "...)
-		b = appendLabel(b, optionName(opt.Kind), 8*opt.Len)
+		var a [32]byte
+		name := append(a[:0], "  ["...)
+		name = strconv.AppendInt(name, int64(HeaderLen+opt.Offset), 10)
+		name = append(name, "] "...)
+		name = append(name, optionName(opt.Kind)...)
+		b = appendLabel(b, name, 8*opt.Len)
 		b = append(b, "kind "...)
 		b = strconv.AppendUint(b, uint64(opt.Kind), 10)
 		if opt.Len > 1 {
@@ -300,8 +302,12 @@ func (h *Header) AppendVerbose(b []byte, payloadLen int, base Bases) []byte {
 		}
 		b = append(b, '\n')
 	}
-	b = appendLabel(b, "padding", 8*(hl-HeaderLen-int(h.Options.n)))
-	return b
+	pad := hl - HeaderLen - int(h.Options.n)
+	b = appendLabel(b, "padding", 8*pad)
+	if pad == 0 {
+		return append(b, "none"...)
+	}
+	return append(b, "zeros"...)
 }
 
 // Verbose returns the textbook form of the header (see AppendVerbose).
@@ -313,13 +319,14 @@ func (h *Header) Verbose(payloadLen int, base Bases) string {
 var flagNames = [...]string{"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"}
 
 // appendLabel appends an indented, aligned field name and width.
-func appendLabel(b []byte, name string, width int) []byte {
+func appendLabel[S string | []byte](b []byte, name S, width int) []byte {
 	b = append(b, "  "...)
 	b = append(b, name...)
 	for i := len(name); i < 22; i++ {
 		b = append(b, ' ')
 	}
-	w := strconv.Itoa(width)
+	var a [8]byte
+	w := strconv.AppendInt(a[:0], int64(width), 10)
 	for i := len(w); i < 4; i++ {
 		b = append(b, ' ')
 	}

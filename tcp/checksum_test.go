@@ -1,0 +1,126 @@
+package tcp
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// refSum is RFC 1071 §4.1 as written: 16-bit words into a 32-bit
+// accumulator, folded at the end. The fast Sum must agree with it.
+func refSum(b []byte, initial uint32) uint32 {
+	s := initial
+	for len(b) >= 2 {
+		s += uint32(b[0])<<8 | uint32(b[1])
+		b = b[2:]
+	}
+	if len(b) == 1 {
+		s += uint32(b[0]) << 8
+	}
+	for s>>16 != 0 {
+		s = s&0xffff + s>>16
+	}
+	return s
+}
+
+func TestSumRFC1071Example(t *testing.T) {
+	// RFC 1071 §3: the words 0001 f203 f4f5 f6f7 sum to ddf2.
+	b := []byte{0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7}
+	assert.Equal(t, uint32(0xddf2), Sum(b, 0))
+	assert.Equal(t, uint16(0x220d), Checksum(b, 0))
+	assert.Equal(t, uint32(0xffff), Sum(append(b, 0x22, 0x0d), 0), "data plus its checksum sums to all ones")
+}
+
+func TestSumMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for n := range 300 {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		init := r.Uint32() & 0x1ffff
+		assert.Equal(t, refSum(b, init), Sum(b, init), "len %d", n)
+		// All ones everywhere: the carries pile up.
+		for i := range b {
+			b[i] = 0xff
+		}
+		assert.Equal(t, refSum(b, 0xffff), Sum(b, 0xffff), "ones len %d", n)
+	}
+}
+
+func TestSumChains(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	b := make([]byte, 101)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	for k := 0; k <= 100; k += 2 {
+		assert.Equal(t, Sum(b, 7), Sum(b[k:], Sum(b[:k], 7)), "split at %d", k)
+	}
+}
+
+func TestUpdateChecksumMatchesRecompute(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		b := make([]byte, 2+2*r.IntN(30))
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		hc := Checksum(b, 0)
+		at := 2 * r.IntN(len(b)/2)
+		old := get16(b[at:])
+		nw := uint16(r.Uint32())
+		if r.IntN(10) == 0 {
+			nw = ^old // the case RFC 1624 §3 was written for
+		}
+		put16(b[at:], nw)
+		assert.Equal(t, Checksum(b, 0), UpdateChecksum(hc, old, nw))
+	}
+	for range 2000 {
+		b := make([]byte, 4+4*r.IntN(10))
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		hc := Checksum(b, 0)
+		at := 4 * r.IntN(len(b)/4)
+		old := get32(b[at:])
+		nw := r.Uint32()
+		put32(b[at:], nw)
+		assert.Equal(t, Checksum(b, 0), UpdateChecksum32(hc, old, nw))
+	}
+}
+
+func TestPseudoHeaderSum(t *testing.T) {
+	tests := []struct {
+		name     string
+		src, dst string
+		length   uint32
+		bytes    []byte
+	}{
+		{
+			name: "IPv4 RFC 9293 §3.1", src: "10.0.0.1", dst: "192.168.255.2", length: 40,
+			bytes: []byte{10, 0, 0, 1, 192, 168, 255, 2, 0, 6, 0, 40},
+		},
+		{
+			name: "IPv4-mapped counts as IPv4", src: "::ffff:10.0.0.1", dst: "192.168.255.2", length: 1500,
+			bytes: []byte{10, 0, 0, 1, 192, 168, 255, 2, 0, 6, 0x05, 0xdc},
+		},
+		{
+			name: "IPv6 RFC 8200 §8.1", src: "2001:db8::1", dst: "fe80::ffff", length: 0x12345,
+			bytes: []byte{
+				0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+				0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+				0, 1, 0x23, 0x45, 0, 0, 0, 6,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := PseudoHeaderSum(netip.MustParseAddr(tt.src), netip.MustParseAddr(tt.dst), ProtocolTCP, tt.length)
+			assert.Equal(t, refSum(tt.bytes, 0), got)
+		})
+	}
+	assert.Equal(t, refSum([]byte{0, 6, 0, 20}, 0), PseudoHeaderSum(netip.Addr{}, netip.Addr{}, ProtocolTCP, 20), "invalid addresses are zeros")
+}
