@@ -35,25 +35,66 @@ func (r *Rand) Bernoulli(p float64) bool {
 }
 
 // UniformDuration returns a duration drawn uniformly from [lo, hi]. It
-// returns lo when hi <= lo.
+// returns lo when hi <= lo. Any lo and hi are valid, even a span wider than
+// math.MaxInt64.
 func (r *Rand) UniformDuration(lo, hi time.Duration) time.Duration {
 	if hi <= lo {
 		r.Uint64() // keep the number of draws independent of the arguments
 		return lo
 	}
-	return lo + time.Duration(r.Int64N(int64(hi-lo)+1))
+	// The span in unsigned arithmetic cannot overflow for hi > lo, and the
+	// sum wraps back into [lo, hi].
+	span := uint64(hi) - uint64(lo)
+	if span == math.MaxUint64 {
+		return lo + time.Duration(r.Uint64())
+	}
+	return lo + time.Duration(r.Uint64N(span+1))
 }
 
 // NormalDuration returns a duration drawn from a normal distribution with
-// the given mean and standard deviation, rounded to the nanosecond.
+// the given mean and standard deviation, rounded to the nanosecond and
+// clamped to the range of time.Duration. A negative stddev mirrors the
+// draw. Callers that need a non-negative delay clamp the result themselves.
 func (r *Rand) NormalDuration(mean, stddev time.Duration) time.Duration {
-	return mean + time.Duration(math.Round(r.NormFloat64()*float64(stddev)))
+	return addDurations(mean, durationOf(math.Round(r.NormFloat64()*float64(stddev))))
+}
+
+// addDurations returns a+b, saturating at the bounds of time.Duration.
+func addDurations(a, b time.Duration) time.Duration {
+	switch {
+	case b > 0 && a > math.MaxInt64-b:
+		return math.MaxInt64
+	case b < 0 && a < math.MinInt64-b:
+		return math.MinInt64
+	}
+	return a + b
 }
 
 // ExponentialDuration returns a duration drawn from an exponential
-// distribution with the given mean, rounded to the nanosecond.
+// distribution with the given mean, rounded to the nanosecond and clamped to
+// the range of time.Duration. A mean <= 0 returns 0, still drawing once.
 func (r *Rand) ExponentialDuration(mean time.Duration) time.Duration {
-	return time.Duration(math.Round(r.ExpFloat64() * float64(mean)))
+	x := r.ExpFloat64()
+	if mean <= 0 {
+		return 0
+	}
+	return durationOf(math.Round(x * float64(mean)))
+}
+
+// durationOf converts a whole number of nanoseconds to a Duration,
+// saturating at its bounds. Go leaves out-of-range float-to-integer
+// conversions implementation-defined, which would make draws differ
+// between machines; saturation keeps them identical.
+func durationOf(ns float64) time.Duration {
+	switch {
+	case ns != ns: // NaN
+		return 0
+	case ns >= math.MaxInt64: // 2^63 as a float64
+		return math.MaxInt64
+	case ns <= math.MinInt64:
+		return math.MinInt64
+	}
+	return time.Duration(ns)
 }
 
 // Streams hands out named streams for one run's seed.

@@ -37,8 +37,10 @@ func (t Time) Seconds() float64 { return float64(t) / 1e9 }
 // String prints t in seconds with nine decimals, e.g. "0.110120000s".
 func (t Time) String() string {
 	neg := ""
-	v := int64(t)
-	if v < 0 {
+	// The magnitude as unsigned, so that the most negative Time prints
+	// correctly too.
+	v := uint64(t)
+	if t < 0 {
 		neg = "-"
 		v = -v
 	}

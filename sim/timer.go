@@ -1,8 +1,15 @@
 package sim
 
+import (
+	"fmt"
+	"time"
+)
+
 // Timer is a reusable one-shot timer bound to a scheduler and a callback.
 // Re-arming cancels the previous expiry in O(log n) and allocates nothing,
-// so it can be reset on every ACK of a bulk transfer.
+// so it can be reset on every ACK of a bulk transfer. Each Timer schedules
+// at most one event at a time; Reset from inside its own callback arms it
+// again.
 type Timer struct {
 	s    *Scheduler
 	fn   func()
@@ -10,9 +17,11 @@ type Timer struct {
 	id   EventID
 }
 
-// NewTimer returns a stopped timer that calls fn when it expires.
+// NewTimer returns a stopped timer that calls fn when it expires. A nil fn
+// makes every Reset fail with ErrNilFunc.
 func (s *Scheduler) NewTimer(fn func()) *Timer {
 	t := &Timer{s: s, fn: fn}
+	// One method value for the timer's lifetime: re-arming allocates nothing.
 	t.fire = t.expire
 	return t
 }
@@ -23,18 +32,44 @@ func (t *Timer) expire() {
 }
 
 // Reset arms the timer to expire at time at, replacing any earlier expiry.
-// A time before Now returns ErrPast and leaves the timer stopped.
+// A time before Now returns ErrPast, a timer without a function ErrNilFunc
+// and the zero Timer ErrNoScheduler; on error the timer is unchanged.
 func (t *Timer) Reset(at Time) error {
+	switch {
+	case t.s == nil:
+		return fmt.Errorf("reset timer to %v: %w", at, ErrNoScheduler)
+	case t.fn == nil:
+		return fmt.Errorf("reset timer to %v: %w", at, ErrNilFunc)
+	case at < t.s.now:
+		return fmt.Errorf("reset timer to %v, now %v: %w", at, t.s.now, ErrPast)
+	}
 	t.Stop()
 	id, err := t.s.At(at, t.fire)
 	if err != nil {
-		return err
+		return err // unreachable: At's conditions were checked above
 	}
 	t.id = id
 	return nil
 }
 
-// Stop disarms the timer and reports whether it was armed.
+// ResetAfter arms the timer to expire d after Now, replacing any earlier
+// expiry. A negative d returns ErrPast and a time beyond MaxTime
+// ErrTimeOverflow; on error the timer is unchanged.
+func (t *Timer) ResetAfter(d time.Duration) error {
+	if t.s == nil {
+		return fmt.Errorf("reset timer after %v: %w", d, ErrNoScheduler)
+	}
+	if d < 0 {
+		return fmt.Errorf("reset timer after %v: %w", d, ErrPast)
+	}
+	if Time(d) > MaxTime-t.s.now {
+		return fmt.Errorf("reset timer after %v, now %v: %w", d, t.s.now, ErrTimeOverflow)
+	}
+	return t.Reset(t.s.now + Time(d))
+}
+
+// Stop disarms the timer and reports whether it was armed. Stopping a
+// stopped timer, or the zero Timer, is a no-op that returns false.
 func (t *Timer) Stop() bool {
 	if t.id.IsZero() {
 		return false

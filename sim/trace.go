@@ -1,5 +1,7 @@
 package sim
 
+import "math"
+
 // FieldType says which value a Field holds.
 type FieldType uint8
 
@@ -81,11 +83,98 @@ func (r *Record) Get(key string) (Field, bool) {
 	return Field{}, false
 }
 
+// IntField returns the integer value of the field called key. It accepts an
+// Int field, or a Uint field up to math.MaxInt64, and reports false for any
+// other field or a missing key.
+func (r *Record) IntField(key string) (int64, bool) {
+	f, ok := r.Get(key)
+	switch {
+	case !ok:
+		return 0, false
+	case f.Type == FieldInt:
+		return f.Int, true
+	case f.Type == FieldUint && f.Uint <= math.MaxInt64:
+		return int64(f.Uint), true
+	}
+	return 0, false
+}
+
+// UintField returns the unsigned value of the field called key. It accepts
+// a Uint field, or a non-negative Int field, and reports false for any
+// other field or a missing key.
+func (r *Record) UintField(key string) (uint64, bool) {
+	f, ok := r.Get(key)
+	switch {
+	case !ok:
+		return 0, false
+	case f.Type == FieldUint:
+		return f.Uint, true
+	case f.Type == FieldInt && f.Int >= 0:
+		return uint64(f.Int), true
+	}
+	return 0, false
+}
+
+// StrField returns the value of the string field called key, and false for
+// a field of another type or a missing key.
+func (r *Record) StrField(key string) (string, bool) {
+	f, ok := r.Get(key)
+	if !ok || f.Type != FieldString {
+		return "", false
+	}
+	return f.Str, true
+}
+
+// FloatField returns the value of the field called key as a float64, for
+// display and plotting. It accepts a Float field, an Int or Uint field
+// (converted), and the strings "NaN", "+Inf" and "-Inf" that JSONLWriter
+// writes for the floats JSON cannot hold; it reports false otherwise.
+func (r *Record) FloatField(key string) (float64, bool) {
+	f, ok := r.Get(key)
+	if !ok {
+		return 0, false
+	}
+	switch f.Type {
+	case FieldFloat:
+		return f.Num, true
+	case FieldInt:
+		return float64(f.Int), true
+	case FieldUint:
+		return float64(f.Uint), true
+	case FieldString:
+		switch f.Str {
+		case "NaN":
+			return math.NaN(), true
+		case "+Inf":
+			return math.Inf(1), true
+		case "-Inf":
+			return math.Inf(-1), true
+		}
+	}
+	return 0, false
+}
+
+// BoolField returns the value of the boolean field called key, and false
+// for a field of another type or a missing key.
+func (r *Record) BoolField(key string) (value, ok bool) {
+	f, ok := r.Get(key)
+	if !ok || f.Type != FieldBool {
+		return false, false
+	}
+	return f.Int != 0, true
+}
+
 // Sink receives trace records in simulated-time order. A sink must not keep
 // r or r.Fields after Emit returns: the producer may reuse them.
 type Sink interface {
 	Emit(r *Record)
 }
+
+// SinkFunc adapts a function to the Sink interface.
+type SinkFunc func(r *Record)
+
+// Emit calls f(r).
+func (f SinkFunc) Emit(r *Record) { f(r) }
 
 // Recorder is an in-memory Sink for tests and plots; it copies each record.
 type Recorder struct {

@@ -1,0 +1,207 @@
+package sim
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"io"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// jsonlBufferSize is the size of the writer's output buffer: large enough
+// that a busy trace costs one write system call per tens of records.
+const jsonlBufferSize = 64 << 10
+
+// JSONLWriter is a Sink that writes one JSON object per line:
+//
+//	{"t":1200000,"kind":"pkt.tx","subject":"link/l/a>b","id":7,"len":1500}
+//
+// The keys are always "t" (nanoseconds), "kind" and "subject", then the
+// record's fields in record order. The bytes depend only on the records:
+// integers print as integers, floats with strconv's shortest 'g' form (with
+// ".0" appended when that form would read back as an integer, and the
+// strings "NaN", "+Inf", "-Inf" for the values JSON cannot hold), strings
+// with the escapes of encoding/json (invalid UTF-8 becomes U+FFFD). So the
+// same records give the same file on every machine, and Sum, a running
+// sha256 of the bytes, can be held in a golden test.
+//
+// Output is buffered: call Flush when the run ends. A write error is kept
+// (see Err) and stops further output; Emit never fails, so a producer need
+// not check after every record. Field keys should be unique within a record
+// and differ from "t", "kind" and "subject" so that other JSON tools read
+// every field; ReadJSONL reads such lines back exactly either way.
+type JSONLWriter struct {
+	w       *bufio.Writer
+	h       hash.Hash
+	line    []byte
+	err     error
+	records uint64
+	bytes   int64
+}
+
+// NewJSONLWriter returns a writer that writes trace lines to w.
+func NewJSONLWriter(w io.Writer) *JSONLWriter {
+	return &JSONLWriter{
+		w:    bufio.NewWriterSize(w, jsonlBufferSize),
+		h:    sha256.New(),
+		line: make([]byte, 0, 512),
+	}
+}
+
+// Emit writes r as one line. It allocates nothing once its line buffer has
+// grown to the longest record.
+func (j *JSONLWriter) Emit(r *Record) {
+	j.line = AppendJSONL(j.line[:0], r)
+	j.h.Write(j.line) // a hash.Hash never returns an error
+	j.records++
+	j.bytes += int64(len(j.line))
+	if j.err != nil {
+		return
+	}
+	if _, err := j.w.Write(j.line); err != nil {
+		j.err = err
+	}
+}
+
+// Flush writes any buffered output to the underlying writer and returns the
+// first error met by this writer, if any.
+func (j *JSONLWriter) Flush() error {
+	if j.err == nil {
+		j.err = j.w.Flush()
+	}
+	return j.err
+}
+
+// Err returns the first error met while writing, or nil.
+func (j *JSONLWriter) Err() error { return j.err }
+
+// Sum returns the hex sha256 of every line emitted so far. When Flush
+// returned nil it is the sha256 of the bytes the underlying writer received.
+func (j *JSONLWriter) Sum() string {
+	var b [sha256.Size]byte
+	return hex.EncodeToString(j.h.Sum(b[:0]))
+}
+
+// Records returns the number of records emitted.
+func (j *JSONLWriter) Records() uint64 { return j.records }
+
+// Bytes returns the number of bytes emitted, newlines included.
+func (j *JSONLWriter) Bytes() int64 { return j.bytes }
+
+// AppendJSONL appends r as one JSONL trace line, newline included, to dst
+// and returns the extended slice. It is the encoding JSONLWriter writes.
+func AppendJSONL(dst []byte, r *Record) []byte {
+	dst = append(dst, `{"t":`...)
+	dst = strconv.AppendInt(dst, int64(r.T), 10)
+	dst = append(dst, `,"kind":`...)
+	dst = appendJSONString(dst, r.Kind)
+	dst = append(dst, `,"subject":`...)
+	dst = appendJSONString(dst, r.Subject)
+	for i := range r.Fields {
+		f := &r.Fields[i]
+		dst = append(dst, ',')
+		dst = appendJSONString(dst, f.Key)
+		dst = append(dst, ':')
+		dst = appendJSONValue(dst, f)
+	}
+	return append(dst, '}', '\n')
+}
+
+func appendJSONValue(dst []byte, f *Field) []byte {
+	switch f.Type {
+	case FieldInt:
+		return strconv.AppendInt(dst, f.Int, 10)
+	case FieldUint:
+		return strconv.AppendUint(dst, f.Uint, 10)
+	case FieldFloat:
+		return appendJSONFloat(dst, f.Num)
+	case FieldString:
+		return appendJSONString(dst, f.Str)
+	case FieldBool:
+		if f.Int != 0 {
+			return append(dst, "true"...)
+		}
+		return append(dst, "false"...)
+	}
+	// A Field built by hand with an unknown type: null keeps the line valid
+	// JSON and ReadJSONL reports it rather than guessing a value.
+	return append(dst, "null"...)
+}
+
+// appendJSONFloat writes v in strconv's shortest 'g' form, so the digits
+// are exactly those that round-trip. A form without '.' or 'e' gets ".0" so
+// that ReadJSONL reads the field back as a float, not an integer.
+func appendJSONFloat(dst []byte, v float64) []byte {
+	switch {
+	case math.IsNaN(v):
+		return append(dst, `"NaN"`...)
+	case math.IsInf(v, 1):
+		return append(dst, `"+Inf"`...)
+	case math.IsInf(v, -1):
+		return append(dst, `"-Inf"`...)
+	}
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, v, 'g', -1, 64)
+	for _, c := range dst[start:] {
+		if c == '.' || c == 'e' {
+			return dst
+		}
+	}
+	return append(dst, '.', '0')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString writes s as a JSON string with the escapes
+// encoding/json uses (without its HTML escaping): quote, backslash, control
+// characters, U+2028 and U+2029; invalid UTF-8 becomes U+FFFD.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
