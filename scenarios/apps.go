@@ -1,0 +1,194 @@
+package scenarios
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// appKeys lists the keys each app type takes; request-response has a
+// server form (port) and a client form (to).
+var appKeys = map[AppType][]string{
+	AppSink:            {"type", "host", "port", "start", "stop"},
+	AppEcho:            {"type", "host", "port", "start", "stop"},
+	AppBulkSend:        {"type", "host", "to", "start", "stop", "bytes"},
+	AppRequestResponse: {"type", "host", "port", "to", "start", "stop", "request", "response", "count", "think"},
+	AppOnOff:           {"type", "host", "to", "start", "stop", "rate", "on", "off", "bytes"},
+}
+
+// appRequired lists the keys each app type needs.
+var appRequired = map[AppType][]string{
+	AppSink:            {"host", "port"},
+	AppEcho:            {"host", "port"},
+	AppBulkSend:        {"host", "to", "bytes"},
+	AppRequestResponse: {"host", "request", "response"},
+	AppOnOff:           {"host", "to", "rate", "on", "off"},
+}
+
+const allowEndpoint = "a host and a port, like server:80"
+
+// apps decodes the apps list.
+func (d *decoder) apps(n *yaml.Node, s *Scenario) {
+	types := make([]string, len(AppTypes))
+	for i, t := range AppTypes {
+		types[i] = string(t)
+	}
+	for i, item := range d.sequence(n, "apps", "a list of apps, each - type: ...") {
+		path := fmt.Sprintf("apps[%d]", i)
+		r := d.resolve(item)
+		d.pos[path] = posOf(r)
+		es := d.mapping(r, path, nil)
+		if isNull(r) {
+			d.errNode(r, "a mapping like {type: sink, host: server, port: 80}", "%s: empty app", path)
+		}
+		if r.Kind != yaml.MappingNode {
+			s.Apps = append(s.Apps, App{})
+			continue
+		}
+		var typ AppType
+		for _, e := range es {
+			if e.key == "type" {
+				if v, ok := d.oneOf(e.v, path+".type", types); ok {
+					typ = AppType(v)
+				}
+			}
+		}
+		if typ == "" {
+			if !hasKey(es, "type") {
+				d.errNode(r, "type: one of "+strings.Join(types, ", "), "%s: missing required key %q", path, "type")
+			}
+			s.Apps = append(s.Apps, App{})
+			continue
+		}
+		allowed := appKeys[typ]
+		a := App{Type: typ}
+		for _, e := range es {
+			if !contains(allowed, e.key) {
+				msg := fmt.Sprintf("%s: unknown key %q for a %s app", path, e.key, typ)
+				if g := suggest(e.key, allowed); g != "" {
+					msg += fmt.Sprintf(", did you mean %q?", g)
+				}
+				d.errNode(e.k, "allowed keys: "+strings.Join(allowed, ", "), "%s", msg)
+				continue
+			}
+			d.pos[path+"."+e.key] = posOf(d.resolve(e.v))
+			d.appField(e, path+"."+e.key, &a)
+		}
+		d.require(r, path, es, appRequired[typ]...)
+		if typ == AppRequestResponse {
+			hasPort, hasTo := hasKey(es, "port"), hasKey(es, "to")
+			switch {
+			case hasPort && hasTo:
+				d.errNode(r, "port: for the server, to: for the client", "%s: a request-response app is either a server (port) or a client (to), not both", path)
+			case !hasPort && !hasTo:
+				d.errNode(r, "port: for the server, to: for the client", "%s: a request-response app needs port (server) or to (client)", path)
+			case hasTo && !hasKey(es, "count"):
+				a.Count = 1
+			}
+			if hasPort {
+				for _, k := range []string{"count", "think"} {
+					if e, ok := findKey(es, k); ok {
+						d.errNode(e.k, "count and think are for the client (to:)", "%s: a request-response server takes no %q", path, k)
+					}
+				}
+			}
+		}
+		if a.Stop != 0 && a.Stop <= a.Start {
+			d.errAt(d.pos[path+".stop"], "a stop time after start", "%s: stop %v is not after start %v", path, a.Stop, a.Start)
+		}
+		s.Apps = append(s.Apps, a)
+	}
+}
+
+func hasKey(es []entry, key string) bool {
+	_, ok := findKey(es, key)
+	return ok
+}
+
+func findKey(es []entry, key string) (entry, bool) {
+	for _, e := range es {
+		if e.key == key {
+			return e, true
+		}
+	}
+	return entry{}, false
+}
+
+// appField decodes one key of an app.
+func (d *decoder) appField(e entry, p string, a *App) {
+	switch e.key {
+	case "host":
+		if v, ok := d.str(e.v, p, "a host name"); ok {
+			a.Host = v
+		}
+	case "port":
+		if v, ok := d.integer(e.v, p, 1, 65535); ok {
+			a.Port = uint16(v)
+		}
+	case "to":
+		if v, ok := d.endpoint(e.v, p); ok {
+			a.To = v
+		}
+	case "start":
+		if v, ok := d.duration(e.v, p); ok {
+			a.Start = v
+		}
+	case "stop":
+		if v, ok := d.positiveDuration(e.v, p); ok {
+			a.Stop = v
+		}
+	case "bytes":
+		if v, ok := d.size(e.v, p); ok {
+			a.Bytes = v
+		}
+	case "request":
+		if v, ok := d.positiveSize(e.v, p); ok {
+			a.Request = v
+		}
+	case "response":
+		if v, ok := d.positiveSize(e.v, p); ok {
+			a.Response = v
+		}
+	case "count":
+		if v, ok := d.integer(e.v, p, 1, 1<<31-1); ok {
+			a.Count = int(v)
+		}
+	case "think":
+		if v, ok := d.duration(e.v, p); ok {
+			a.Think = v
+		}
+	case "rate":
+		if v, ok := d.rate(e.v, p); ok {
+			a.Rate = v
+		}
+	case "on":
+		if v, ok := d.positiveDuration(e.v, p); ok {
+			a.On = v
+		}
+	case "off":
+		if v, ok := d.duration(e.v, p); ok {
+			a.Off = v
+		}
+	}
+}
+
+// endpoint decodes "host:port".
+func (d *decoder) endpoint(n *yaml.Node, path string) (Endpoint, bool) {
+	v, ok := d.str(n, path, allowEndpoint)
+	if !ok {
+		return Endpoint{}, false
+	}
+	i := strings.LastIndexByte(v, ':')
+	if i <= 0 {
+		d.errNode(d.resolve(n), allowEndpoint, "%s: %q has no port", path, v)
+		return Endpoint{}, false
+	}
+	port, err := strconv.ParseUint(v[i+1:], 10, 16)
+	if err != nil || port == 0 {
+		d.errNode(d.resolve(n), "a port from 1 to 65535, like server:80", "%s: %q is not a valid port", path, v[i+1:])
+		return Endpoint{}, false
+	}
+	return Endpoint{Host: v[:i], Port: uint16(port)}, true
+}

@@ -1,0 +1,440 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/netsimlab/netsim/units"
+)
+
+// What the errors say is allowed, for each kind of value.
+const (
+	allowDuration = "a duration like 250us, 5ms or 1.5s"
+	allowRate     = "a rate like 100Mbps: bps, kbps, Mbps or Gbps"
+	allowSize     = "a size like 1500, 64KiB or 10MB: B, KB, MB, GB, KiB, MiB, GiB"
+	allowRatio    = "a ratio from 0% to 100%, like 1% or 0.01"
+	allowBool     = "true or false"
+	allowMapping  = "a mapping of key: value"
+	allowSequence = "a list"
+)
+
+// Limits that keep hostile input from using unbounded time or memory.
+const (
+	maxErrors    = 100     // problems reported before giving up
+	nodeBudget   = 5000000 // YAML nodes visited, counting alias expansions
+	maxAliasHops = 64
+)
+
+// decoder walks a yaml.v3 node tree, collecting every problem with its
+// position instead of stopping at the first.
+type decoder struct {
+	file     string
+	errs     ErrorList
+	pos      map[string]Pos
+	budget   int
+	overflow bool
+	null     yaml.Node
+}
+
+func newDecoder(file string) *decoder {
+	return &decoder{
+		file:   file,
+		pos:    make(map[string]Pos),
+		budget: nodeBudget,
+		null:   yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"},
+	}
+}
+
+func posOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
+
+// errAt records a problem at p. After maxErrors problems it records one
+// last "too many errors" and drops the rest.
+func (d *decoder) errAt(p Pos, allowed, format string, args ...any) {
+	if d.overflow {
+		return
+	}
+	if len(d.errs) >= maxErrors {
+		d.overflow = true
+		d.errs = append(d.errs, &Error{File: d.file, Pos: p, Msg: "too many errors", Allowed: "fix the ones above first"})
+		return
+	}
+	d.errs = append(d.errs, &Error{File: d.file, Pos: p, Msg: fmt.Sprintf(format, args...), Allowed: allowed})
+}
+
+// errNode records a problem at n.
+func (d *decoder) errNode(n *yaml.Node, allowed, format string, args ...any) {
+	d.errAt(posOf(n), allowed, format, args...)
+}
+
+// resolve follows aliases and charges the node budget; once the budget is
+// spent (an alias bomb), it returns a null node so the walk ends quickly.
+func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode; i++ {
+		if i >= maxAliasHops || n.Alias == nil {
+			d.errNode(n, "an alias of an anchor defined earlier", "alias *%s cannot be resolved", n.Value)
+			return &d.null
+		}
+		n = n.Alias
+	}
+	if n == nil {
+		return &d.null
+	}
+	d.budget--
+	if d.budget < 0 {
+		if d.budget == -1 {
+			d.errNode(n, fmt.Sprintf("at most %d values, counting alias expansions", nodeBudget), "the document is too large")
+		}
+		return &d.null
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// describe names what a node is, for "expected X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if isNull(n) {
+			return "nothing"
+		}
+		return strconv.Quote(n.Value)
+	}
+	return "something else"
+}
+
+// entry is one key: value pair of a mapping.
+type entry struct {
+	key  string
+	k, v *yaml.Node
+}
+
+// mapping returns the pairs of the mapping n in document order. It reports
+// a node that is not a mapping, keys that are not scalars, duplicate keys
+// and, when allowed is not nil, keys it does not list. A null node is an
+// empty mapping.
+func (d *decoder) mapping(n *yaml.Node, path string, allowed []string) []entry {
+	n = d.resolve(n)
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errNode(n, allowMapping, "%sexpected a mapping, got %s", prefix(path), describe(n))
+		return nil
+	}
+	out := make([]entry, 0, len(n.Content)/2)
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := d.resolve(n.Content[i])
+		v := n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || isNull(k) {
+			d.errNode(k, "a plain name", "%sa key must be a name, got %s", prefix(path), describe(k))
+			continue
+		}
+		key := k.Value
+		if key == "<<" && k.Tag == "!!merge" {
+			d.errNode(k, "write each key out", "%smerge keys (<<) are not supported", prefix(path))
+			continue
+		}
+		if first, dup := seen[key]; dup {
+			d.errNode(k, "each key once", "%sduplicate key %q, first at line %d", prefix(path), key, first.Line)
+			continue
+		}
+		seen[key] = k
+		if allowed != nil && !contains(allowed, key) {
+			msg := fmt.Sprintf("%sunknown key %q", prefix(path), key)
+			if s := suggest(key, allowed); s != "" {
+				msg += fmt.Sprintf(", did you mean %q?", s)
+			}
+			d.errNode(k, "allowed keys: "+strings.Join(allowed, ", "), "%s", msg)
+			continue
+		}
+		out = append(out, entry{key: key, k: k, v: v})
+	}
+	return out
+}
+
+// prefix returns "path: ", or "" for the top level.
+func prefix(path string) string {
+	if path == "" {
+		return ""
+	}
+	return path + ": "
+}
+
+// require reports every key of keys that es lacks, at the mapping n.
+func (d *decoder) require(n *yaml.Node, path string, es []entry, keys ...string) {
+	for _, want := range keys {
+		found := false
+		for _, e := range es {
+			if e.key == want {
+				found = true
+				break
+			}
+		}
+		if !found {
+			where := "add " + want + ": to " + path
+			if path == "" {
+				where = "add " + want + ": at the top level"
+			}
+			d.errNode(n, where, "%smissing required key %q", prefix(path), want)
+		}
+	}
+}
+
+// sequence returns the items of the list n. A null node is an empty list.
+func (d *decoder) sequence(n *yaml.Node, path, allowed string) []*yaml.Node {
+	n = d.resolve(n)
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		if allowed == "" {
+			allowed = allowSequence
+		}
+		d.errNode(n, allowed, "%s: expected a list, got %s", path, describe(n))
+		return nil
+	}
+	return n.Content
+}
+
+// scalar returns the text of the scalar n and records its position under
+// path. It reports mappings, lists and empty values.
+func (d *decoder) scalar(n *yaml.Node, path, allowed string) (string, bool) {
+	n = d.resolve(n)
+	d.pos[path] = posOf(n)
+	if n.Kind != yaml.ScalarNode {
+		d.errNode(n, allowed, "%s: expected a single value, got %s", path, describe(n))
+		return "", false
+	}
+	if isNull(n) {
+		d.errNode(n, allowed, "%s: missing value", path)
+		return "", false
+	}
+	return n.Value, true
+}
+
+// unitErr reports a unit parser's error without its own "(allowed)" tail,
+// which the decoder replaces with a fuller one.
+func (d *decoder) unitErr(n *yaml.Node, path, allowed string, err error) {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, " ("); i > 0 && strings.HasSuffix(msg, ")") {
+		msg = msg[:i]
+	}
+	d.errNode(d.resolve(n), allowed, "%s: %s", path, msg)
+}
+
+func (d *decoder) str(n *yaml.Node, path, allowed string) (string, bool) {
+	return d.scalar(n, path, allowed)
+}
+
+func (d *decoder) boolean(n *yaml.Node, path string) (bool, bool) {
+	s, ok := d.scalar(n, path, allowBool)
+	if !ok {
+		return false, false
+	}
+	if r := d.resolve(n); r.Tag == "!!bool" {
+		switch strings.ToLower(s) {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	d.errNode(d.resolve(n), allowBool, "%s: %q is not a boolean", path, s)
+	return false, false
+}
+
+// integer parses a whole number in [lo, hi].
+func (d *decoder) integer(n *yaml.Node, path string, lo, hi int64) (int64, bool) {
+	allowed := fmt.Sprintf("a whole number from %d to %d", lo, hi)
+	if hi == math.MaxInt64 {
+		allowed = fmt.Sprintf("a whole number from %d", lo)
+	}
+	s, ok := d.scalar(n, path, allowed)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64)
+	if err != nil || d.resolve(n).Tag != "!!int" {
+		d.errNode(d.resolve(n), allowed, "%s: %q is not a whole number", path, s)
+		return 0, false
+	}
+	if v < lo || v > hi {
+		d.errNode(d.resolve(n), allowed, "%s: %d is out of range", path, v)
+		return 0, false
+	}
+	return v, true
+}
+
+// unsigned parses a uint64 (seeds).
+func (d *decoder) unsigned(n *yaml.Node, path string) (uint64, bool) {
+	const allowed = "a whole number from 0 to 18446744073709551615"
+	s, ok := d.scalar(n, path, allowed)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(strings.ReplaceAll(s, "_", ""), 0, 64)
+	if err != nil || d.resolve(n).Tag != "!!int" {
+		d.errNode(d.resolve(n), allowed, "%s: %q is not a whole number from 0 to 2^64-1", path, s)
+		return 0, false
+	}
+	return v, true
+}
+
+func (d *decoder) duration(n *yaml.Node, path string) (time.Duration, bool) {
+	s, ok := d.scalar(n, path, allowDuration)
+	if !ok {
+		return 0, false
+	}
+	v, err := units.ParseDuration(s)
+	if err != nil {
+		d.unitErr(n, path, allowDuration, err)
+		return 0, false
+	}
+	return v, true
+}
+
+// positiveDuration parses a duration that must be greater than zero.
+func (d *decoder) positiveDuration(n *yaml.Node, path string) (time.Duration, bool) {
+	v, ok := d.duration(n, path)
+	if ok && v <= 0 {
+		d.errNode(d.resolve(n), "a duration greater than 0, like 5ms", "%s: must be greater than 0", path)
+		return 0, false
+	}
+	return v, ok
+}
+
+func (d *decoder) rate(n *yaml.Node, path string) (units.BitRate, bool) {
+	s, ok := d.scalar(n, path, allowRate)
+	if !ok {
+		return 0, false
+	}
+	v, err := units.ParseBitRate(s)
+	if err != nil {
+		d.unitErr(n, path, allowRate, err)
+		return 0, false
+	}
+	if v <= 0 {
+		d.errNode(d.resolve(n), "a rate greater than 0, like 10Mbps", "%s: must be greater than 0", path)
+		return 0, false
+	}
+	return v, true
+}
+
+func (d *decoder) size(n *yaml.Node, path string) (units.ByteSize, bool) {
+	s, ok := d.scalar(n, path, allowSize)
+	if !ok {
+		return 0, false
+	}
+	v, err := units.ParseByteSize(s)
+	if err != nil {
+		d.unitErr(n, path, allowSize, err)
+		return 0, false
+	}
+	return v, true
+}
+
+// positiveSize parses a size that must be greater than zero.
+func (d *decoder) positiveSize(n *yaml.Node, path string) (units.ByteSize, bool) {
+	v, ok := d.size(n, path)
+	if ok && v <= 0 {
+		d.errNode(d.resolve(n), "a size greater than 0, like 64KiB", "%s: must be greater than 0", path)
+		return 0, false
+	}
+	return v, ok
+}
+
+func (d *decoder) ratio(n *yaml.Node, path string) (units.Ratio, bool) {
+	s, ok := d.scalar(n, path, allowRatio)
+	if !ok {
+		return 0, false
+	}
+	v, err := units.ParseRatio(s)
+	if err != nil {
+		if strings.Contains(err.Error(), "out of range") {
+			d.errNode(d.resolve(n), allowRatio, "%s: %s is more than 100%% or less than 0%%", path, s)
+			return 0, false
+		}
+		d.unitErr(n, path, allowRatio, err)
+		return 0, false
+	}
+	return v, true
+}
+
+// oneOf parses a value that must be one of names.
+func (d *decoder) oneOf(n *yaml.Node, path string, names []string) (string, bool) {
+	allowed := "one of: " + strings.Join(names, ", ")
+	s, ok := d.scalar(n, path, allowed)
+	if !ok {
+		return "", false
+	}
+	if !contains(names, s) {
+		msg := fmt.Sprintf("%s: unknown value %q", path, s)
+		if g := suggest(s, names); g != "" {
+			msg += fmt.Sprintf(", did you mean %q?", g)
+		}
+		d.errNode(d.resolve(n), allowed, "%s", msg)
+		return "", false
+	}
+	return s, true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// suggest returns the name in names closest to s when it is close enough to
+// be a likely typo, else "".
+func suggest(s string, names []string) string {
+	best, bestD := "", 3
+	if len(s) <= 4 {
+		bestD = 2
+	}
+	for _, n := range names {
+		if dd := editDistance(s, n); dd < bestD {
+			best, bestD = n, dd
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of two short strings.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,59 @@
+package scenarios
+
+import (
+	"net/netip"
+
+	"gopkg.in/yaml.v3"
+)
+
+// hosts decodes the hosts mapping, in file order.
+func (d *decoder) hosts(n *yaml.Node, s *Scenario) {
+	es := d.mapping(n, "hosts", nil)
+	if len(es) == 0 && isNull(d.resolve(n)) {
+		d.errNode(d.resolve(n), "at least one host, like client: {address: 10.0.0.1}", "hosts: no hosts")
+	}
+	for _, e := range es {
+		name := e.key
+		path := "hosts." + name
+		d.pos[path] = posOf(e.k)
+		if !hostNamePattern.MatchString(name) || len(name) > 64 {
+			d.errNode(e.k, "a lower-case letter, then lower-case letters, digits and -", "hosts: %q is not a valid host name", name)
+		}
+		h := Host{Name: name}
+		for _, he := range d.mapping(e.v, path, []string{"address", "tcp"}) {
+			switch he.key {
+			case "address":
+				p := path + ".address"
+				v, ok := d.str(he.v, p, "an IPv4 address like 10.0.0.1")
+				if !ok {
+					continue
+				}
+				a, err := netip.ParseAddr(v)
+				switch {
+				case err != nil || !a.Is4():
+					d.errNode(d.resolve(he.v), "an IPv4 address like 10.0.0.1", "%s: %q is not an IPv4 address", p, v)
+				case a.IsUnspecified() || a.IsMulticast() || a.IsLoopback() || a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+					d.errNode(d.resolve(he.v), "a unicast IPv4 address, not 0.0.0.0, loopback, multicast or broadcast", "%s: %s cannot be a host's address", p, v)
+				default:
+					h.Address = a
+				}
+			case "tcp":
+				h.TCP = d.tcp(he.v, path+".tcp")
+			}
+		}
+		s.Hosts = append(s.Hosts, h)
+	}
+}
+
+// routers decodes the routers mapping, in file order.
+func (d *decoder) routers(n *yaml.Node, s *Scenario) {
+	for _, e := range d.mapping(n, "routers", nil) {
+		path := "routers." + e.key
+		d.pos[path] = posOf(e.k)
+		if !hostNamePattern.MatchString(e.key) || len(e.key) > 64 {
+			d.errNode(e.k, "a lower-case letter, then lower-case letters, digits and -", "routers: %q is not a valid router name", e.key)
+		}
+		d.mapping(e.v, path, []string{})
+		s.Routers = append(s.Routers, Router{Name: e.key})
+	}
+}

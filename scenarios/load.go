@@ -1,0 +1,339 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// The top-level keys of a scenario, in the order the contract lists them.
+var topKeys = []string{"version", "name", "description", "seed", "duration", "defaults",
+	"hosts", "routers", "links", "apps", "faults", "expect", "outputs"}
+
+var (
+	namePattern     = regexp.MustCompile(`^[a-z0-9-]+$`)
+	hostNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+)
+
+// maxFileSize bounds what Load reads: far above any real scenario (a
+// 10,000-host scenario is about 1 MB), far below what would hurt.
+const maxFileSize = 64 << 20
+
+// Load reads and validates the scenario at path. On any problem it returns
+// an ErrorList (errors.Is(err, ErrInvalid)) naming every problem found as
+// FILE:LINE:COL; an unreadable file is reported the same way at 1:1.
+func Load(path string) (*Scenario, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, ErrorList{{File: path, Msg: "cannot read the scenario: " + unwrapPathErr(err), Allowed: "a readable YAML file"}}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, ErrorList{{File: path, Msg: "cannot read the scenario: " + unwrapPathErr(err), Allowed: "a readable YAML file"}}
+	}
+	if len(data) > maxFileSize {
+		return nil, ErrorList{{File: path, Msg: "the file is too large", Allowed: fmt.Sprintf("at most %d MiB", maxFileSize>>20)}}
+	}
+	return Parse(path, data)
+}
+
+func unwrapPathErr(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Parse reads and validates a scenario from data; file names it in errors.
+// It never panics, whatever data holds.
+func Parse(file string, data []byte) (*Scenario, error) {
+	d := newDecoder(file)
+	root, ok := d.parseYAML(data)
+	if !ok {
+		d.errs.sort()
+		return nil, d.errs
+	}
+	s := &Scenario{File: file, Seed: DefaultSeed, pos: d.pos,
+		Outputs: Outputs{PCAP: true, Trace: true, Format: "png"}}
+	d.scenario(root, s)
+	if !d.overflow {
+		d.validate(s)
+	}
+	if len(d.errs) > 0 {
+		d.errs.sort()
+		return nil, d.errs
+	}
+	return s, nil
+}
+
+// yamlLine matches the line yaml.v3 puts in its syntax errors.
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseYAML parses data as exactly one YAML document whose root is a
+// mapping, and reports what is wrong otherwise.
+func (d *decoder) parseYAML(data []byte) (root *yaml.Node, ok bool) {
+	if p, what, bad := badText(data); bad {
+		d.errAt(p, "UTF-8 text", "%s: this is not a YAML text file", what)
+		return nil, false
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	err := safeDecode(dec, &doc)
+	if err == io.EOF {
+		d.errAt(Pos{1, 1}, "a scenario needs at least version, name, duration and hosts", "the file is empty")
+		return nil, false
+	}
+	if err != nil {
+		d.syntaxErr(data, err)
+		return nil, false
+	}
+	var extra yaml.Node
+	switch err := safeDecode(dec, &extra); {
+	case err == nil:
+		d.errNode(&extra, "one scenario per file", "a second YAML document starts here")
+		return nil, false
+	case err != io.EOF:
+		d.syntaxErr(data, err)
+		return nil, false
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		d.errAt(Pos{1, 1}, "a scenario needs at least version, name, duration and hosts", "the file is empty")
+		return nil, false
+	}
+	root = doc.Content[0]
+	if isNull(root) {
+		d.errNode(root, "a scenario needs at least version, name, duration and hosts", "the file is empty")
+		return nil, false
+	}
+	if root.Kind != yaml.MappingNode {
+		d.errNode(root, "a mapping of keys like version: 1, name: ..., hosts: ...", "a scenario must be a mapping, got %s", describe(root))
+		return nil, false
+	}
+	return root, true
+}
+
+// safeDecode runs the YAML parser, turning a panic inside it into an error:
+// bad input must never crash netsim.
+func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: the parser failed: %v", r)
+		}
+	}()
+	return dec.Decode(n)
+}
+
+// syntaxErr reports a yaml.v3 syntax error. yaml.v3 gives the line only;
+// the column is that of the line's first non-blank character.
+func (d *decoder) syntaxErr(data []byte, err error) {
+	msg := err.Error()
+	p := Pos{1, 1}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		if parserError(m[2]) {
+			// yaml.v3 prints 0-based lines for parser (not scanner) errors.
+			line++
+		}
+		p = Pos{Line: line, Col: firstCol(data, line)}
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	if strings.Contains(msg, "tab character") {
+		// Point at the tab itself: yaml.v3 names the line where the
+		// enclosing value started.
+		if tp, ok := firstIndentTab(data, p.Line); ok {
+			p = tp
+		}
+	}
+	d.errAt(p, "valid YAML: key: value mappings and - lists, indented with spaces", "YAML syntax error: %s", msg)
+}
+
+// firstIndentTab finds the first tab in the indentation of a line at or
+// after line.
+func firstIndentTab(data []byte, line int) (Pos, bool) {
+	for i, l := range bytes.Split(data, []byte("\n")) {
+		if i+1 < line {
+			continue
+		}
+		for j, c := range l {
+			if c == '\t' {
+				return Pos{Line: i + 1, Col: j + 1}, true
+			}
+			if c != ' ' {
+				break
+			}
+		}
+	}
+	return Pos{}, false
+}
+
+// parserError reports whether msg is one of yaml.v3's parser errors (as
+// opposed to its scanner errors), whose line it prints 0-based.
+func parserError(msg string) bool {
+	for _, p := range []string{"did not find expected", "found undefined tag handle", "found duplicate %", "found incompatible YAML document"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// firstCol returns the column of the first non-blank character of line.
+func firstCol(data []byte, line int) int {
+	for i := 1; i < line; i++ {
+		j := bytes.IndexByte(data, '\n')
+		if j < 0 {
+			return 1
+		}
+		data = data[j+1:]
+	}
+	col := 1
+	for _, c := range data {
+		if c != ' ' && c != '\t' {
+			break
+		}
+		col++
+	}
+	return col
+}
+
+// badText finds the first byte that cannot be in a YAML text file (invalid
+// UTF-8, a NUL or another control character) and says where it is.
+func badText(data []byte) (Pos, string, bool) {
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return Pos{line, col}, fmt.Sprintf("byte 0x%02x is not UTF-8", data[i]), true
+		case r == '\n':
+			line, col = line+1, 1
+			i += size
+			continue
+		case r < 0x20 && r != '\t' && r != '\r', r == 0x7f:
+			return Pos{line, col}, fmt.Sprintf("control character 0x%02x", r), true
+		}
+		i += size
+		col++
+	}
+	return Pos{}, "", false
+}
+
+// scenario decodes the root mapping into s.
+func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
+	es := d.mapping(root, "", topKeys)
+	d.require(root, "", es, "version", "name", "duration", "hosts")
+	// Sections that others refer to are decoded first; the order of the
+	// errors is fixed by sorting on position anyway.
+	order := []string{"version", "name", "description", "seed", "duration", "defaults", "hosts", "routers", "links", "apps", "faults", "expect", "outputs"}
+	byKey := make(map[string]entry, len(es))
+	for _, e := range es {
+		byKey[e.key] = e
+	}
+	for _, key := range order {
+		e, ok := byKey[key]
+		if !ok {
+			continue
+		}
+		d.pos[key] = posOf(e.k)
+		switch key {
+		case "version":
+			if v, ok := d.integer(e.v, "version", 0, 1<<31); ok {
+				if v != FormatVersion {
+					d.errNode(d.resolve(e.v), "version: 1", "version: %d is not supported", v)
+				}
+				s.Version = int(v)
+			}
+		case "name":
+			if v, ok := d.str(e.v, "name", "lower-case letters, digits and -"); ok {
+				if !namePattern.MatchString(v) || len(v) > 64 {
+					d.errNode(d.resolve(e.v), "lower-case letters, digits and -, at most 64", "name: %q is not a valid scenario name", v)
+				}
+				s.Name = v
+			}
+		case "description":
+			if v, ok := d.str(e.v, "description", "text"); ok {
+				s.Description = v
+			}
+		case "seed":
+			if v, ok := d.unsigned(e.v, "seed"); ok {
+				s.Seed = v
+			}
+		case "duration":
+			if v, ok := d.positiveDuration(e.v, "duration"); ok {
+				s.Duration = v
+			}
+		case "defaults":
+			for _, de := range d.mapping(e.v, "defaults", []string{"tcp"}) {
+				s.Defaults.TCP = d.tcp(de.v, "defaults.tcp")
+			}
+		case "hosts":
+			d.hosts(e.v, s)
+		case "routers":
+			d.routers(e.v, s)
+		case "links":
+			d.links(e.v, s)
+		case "apps":
+			d.apps(e.v, s)
+		case "faults":
+			d.faults(e.v, s)
+		case "expect":
+			d.expects(e.v, s)
+		case "outputs":
+			d.outputs(e.v, s)
+		}
+	}
+	for i := range s.Hosts {
+		s.Hosts[i].Effective = s.Hosts[i].TCP.Over(s.Defaults.TCP)
+	}
+}
+
+// outputs decodes the outputs section.
+func (d *decoder) outputs(n *yaml.Node, s *Scenario) {
+	for _, e := range d.mapping(n, "outputs", []string{"pcap", "trace", "plots", "format"}) {
+		path := "outputs." + e.key
+		switch e.key {
+		case "pcap":
+			if v, ok := d.boolean(e.v, path); ok {
+				s.Outputs.PCAP = v
+			}
+		case "trace":
+			if v, ok := d.boolean(e.v, path); ok {
+				s.Outputs.Trace = v
+			}
+		case "format":
+			if v, ok := d.oneOf(e.v, path, PlotFormats); ok {
+				s.Outputs.Format = v
+			}
+		case "plots":
+			kinds := make([]string, len(PlotKinds))
+			for i, k := range PlotKinds {
+				kinds[i] = string(k)
+			}
+			for i, item := range d.sequence(e.v, path, "a list of plot kinds: "+strings.Join(kinds, ", ")) {
+				p := fmt.Sprintf("%s[%d]", path, i)
+				v, ok := d.oneOf(item, p, kinds)
+				if !ok {
+					continue
+				}
+				if slices.Contains(s.Outputs.Plots, PlotKind(v)) {
+					d.errNode(d.resolve(item), "each plot once", "%s: plot %q is listed twice", p, v)
+					continue
+				}
+				s.Outputs.Plots = append(s.Outputs.Plots, PlotKind(v))
+			}
+		}
+	}
+}

@@ -1,0 +1,192 @@
+package scenarios
+
+import (
+	"flag"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/units"
+)
+
+// update rewrites the expected outputs in testdata (invalid/*.err and the
+// golden trace hashes) from what the code does now: go test ./scenarios -update
+var update = flag.Bool("update", false, "rewrite the expected outputs in testdata")
+
+// TestInvalidScenarios loads every testdata/invalid/*.yaml and compares the
+// full error text (every FILE:LINE:COL line) with the .err file beside it.
+func TestInvalidScenarios(t *testing.T) {
+	files, err := filepath.Glob("testdata/invalid/*.yaml")
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 25)
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
+			s, err := Load(f)
+			require.Error(t, err)
+			assert.Nil(t, s)
+			assert.ErrorIs(t, err, ErrInvalid)
+			got := err.Error() + "\n"
+			want := strings.TrimSuffix(f, ".yaml") + ".err"
+			if *update {
+				require.NoError(t, os.WriteFile(want, []byte(got), 0o644))
+				return
+			}
+			exp, err := os.ReadFile(want)
+			require.NoError(t, err, "run go test ./scenarios -update to create it")
+			assert.Equal(t, string(exp), got)
+			for _, line := range strings.Split(strings.TrimSpace(got), "\n") {
+				assert.Regexp(t, `^testdata/invalid/[a-z0-9-]+\.yaml:\d+:\d+: .+`, line)
+			}
+		})
+	}
+}
+
+// TestExamplesLoad checks that every example scenario is valid.
+func TestExamplesLoad(t *testing.T) {
+	files, err := filepath.Glob("*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		s, err := Load(f)
+		require.NoError(t, err, f)
+		assert.Equal(t, strings.TrimSuffix(f, ".yaml"), s.Name, "an example is named after its file")
+	}
+}
+
+const valid = `version: 1
+name: t
+duration: 2s
+hosts:
+  a: {}
+  b: {address: 10.0.0.1}
+  c:
+    tcp: {congestion: cubic, mss: 1000}
+routers:
+  r: {}
+links:
+  - {between: [a, r], bandwidth: 10Mbps}
+  - {between: [r, b], bandwidth: 1Gbps, delay: 1ms, queue: {kind: droptail, limit: 64KiB}, loss: {model: gilbert-elliott, p: 1%, r: 30%}}
+  - {name: third, between: [r, c], bandwidth: 1.5Mbps, loss: 0.5%, jitter: 2ms, reorder: true, duplicate: 0.01, corrupt: 1%, overhead: 38}
+`
+
+func TestParseValid(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(valid+`defaults:
+  tcp: {congestion: newreno, initial_cwnd: 4, delayed_ack: 0s}
+apps:
+  - {type: sink, host: b, port: 80}
+  - {type: request-response, host: b, port: 81, request: 100B, response: 10KB}
+  - {type: request-response, host: a, to: b:81, request: 100B, response: 10KB, count: 5, think: 10ms}
+  - {type: on-off, host: c, to: b:80, rate: 1Mbps, on: 100ms, off: 50ms, start: 1s, stop: 1.5s}
+faults:
+  - {at: 1s, link: third, set: {bandwidth: 1Mbps, loss: 0%}}
+  - {at: 1.5s, partition: [[a], [b, c]]}
+  - {at: 2s, heal: true}
+expect:
+  - delivered: {to: b:80, bytes: 1MB}
+`))
+	require.NoError(t, err)
+	// Hosts keep file order; a and c get the lowest free addresses.
+	require.Len(t, s.Hosts, 3)
+	assert.Equal(t, []string{"a", "b", "c"}, []string{s.Hosts[0].Name, s.Hosts[1].Name, s.Hosts[2].Name})
+	assert.Equal(t, netip.MustParseAddr("10.0.0.2"), s.Hosts[0].Address)
+	assert.True(t, s.Hosts[0].AutoAddress)
+	assert.Equal(t, netip.MustParseAddr("10.0.0.1"), s.Hosts[1].Address)
+	assert.False(t, s.Hosts[1].AutoAddress)
+	assert.Equal(t, netip.MustParseAddr("10.0.0.3"), s.Hosts[2].Address)
+	// Defaults under host settings.
+	assert.Equal(t, "cubic", *s.Hosts[2].Effective.Congestion)
+	assert.Equal(t, units.ByteSize(1000), *s.Hosts[2].Effective.MSS)
+	assert.Equal(t, 4, *s.Hosts[2].Effective.InitialCwnd)
+	assert.Equal(t, "newreno", *s.Hosts[0].Effective.Congestion)
+	assert.Nil(t, s.Hosts[0].Effective.MSS)
+	assert.Equal(t, time.Duration(0), *s.Hosts[0].Effective.DelayedAck)
+	// Links.
+	require.Len(t, s.Links, 3)
+	assert.Equal(t, "a-r", s.Links[0].Name)
+	assert.Equal(t, Queue{Kind: QueueDropTail, LimitPackets: DefaultQueueLimit}, s.Links[0].Queue)
+	assert.Equal(t, DefaultMTU, s.Links[0].MTU)
+	assert.Equal(t, Queue{Kind: QueueDropTail, LimitBytes: 64 * units.KiB}, s.Links[1].Queue)
+	assert.Equal(t, Loss{Model: LossGilbertElliott, P: 0.01, R: 0.3, LossBad: 1}, s.Links[1].Loss)
+	assert.Equal(t, Loss{Model: LossBernoulli, P: 0.005}, s.Links[2].Loss)
+	assert.Equal(t, 1500*units.Kbps, s.Links[2].Bandwidth)
+	assert.Equal(t, units.ByteSize(38), s.Links[2].Overhead)
+	assert.True(t, s.Links[2].Reorder)
+	// Apps.
+	require.Len(t, s.Apps, 4)
+	assert.True(t, s.Apps[1].Server())
+	assert.Equal(t, Endpoint{Host: "b", Port: 81}, s.Apps[2].To)
+	assert.Equal(t, 5, s.Apps[2].Count)
+	assert.Equal(t, 1500*time.Millisecond, s.Apps[3].Stop)
+	// Faults.
+	require.Len(t, s.Faults, 3)
+	assert.Equal(t, FaultSet, s.Faults[0].Action)
+	assert.Equal(t, units.Mbps, *s.Faults[0].Set.Bandwidth)
+	assert.Equal(t, Loss{}, *s.Faults[0].Set.Loss)
+	assert.Equal(t, [][]string{{"a"}, {"b", "c"}}, s.Faults[1].Partition)
+	assert.Equal(t, FaultHeal, s.Faults[2].Action)
+	// Outputs default.
+	assert.Equal(t, Outputs{PCAP: true, Trace: true, Format: "png"}, s.Outputs)
+	p, ok := s.Pos("links[2].name")
+	assert.True(t, ok)
+	assert.Equal(t, Pos{Line: 14, Col: 12}, p)
+}
+
+// TestParseErrors holds single problems and the exact message each gives.
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, extra, want string
+	}{
+		{"self-alias", "apps: &a [*a]\n", "t.yaml:15:7: apps[0]: expected a mapping, got a list"},
+		{"alias-fan-out", "x: &a [a, a, a, a, a, a, a, a]\nfaults: [{at: 1s, partition: [*a, *a, *a, *a]}]\n", `t.yaml:15:1: unknown key "x"`},
+		{"merge-key", "x: &m {bandwidth: 1Mbps}\n", `t.yaml:15:1: unknown key "x"`},
+		{"request-response-both", "apps:\n  - {type: request-response, host: a, port: 1, to: b:1, request: 1, response: 1}\n",
+			"t.yaml:16:5: apps[0]: a request-response app is either a server (port) or a client (to), not both (port: for the server, to: for the client)"},
+		{"fault-set-nothing", "faults:\n  - {at: 1s, link: third, set: {}}\n", "t.yaml:16:32: faults[0].set: nothing to set"},
+		{"partition-one-group", "faults:\n  - {at: 1s, partition: [[a, b]]}\n", "t.yaml:16:25: faults[0].partition: a partition needs at least two groups, got 1"},
+		{"router-named-like-host", "routers:\n  a: {}\n", `t.yaml:15:1: duplicate key "routers", first at line 9`},
+		{"down-false", "faults:\n  - {at: 1s, link: third, down: false}\n", "t.yaml:16:33: faults[0].down: false does nothing (to undo, use up: true) (down: true)"},
+		{"heal-with-link", "faults:\n  - {at: 1s, link: third, heal: true}\n", "t.yaml:16:14: faults[0]: heal takes no link (link: only with set, down or up)"},
+		{"mss-too-small", "defaults:\n  tcp: {mss: 10}\n", "t.yaml:16:14: defaults.tcp.mss: 10 bytes is out of range (from 88 to 65495 bytes)"},
+		{"typo-suggestion", "outputs: {formt: svg}\n", `t.yaml:15:11: outputs: unknown key "formt", did you mean "format"? (allowed keys: pcap, trace, plots, format)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("t.yaml", []byte(valid+tc.extra))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+// FuzzLoad feeds arbitrary bytes to the loader: it must never panic, and
+// must return exactly one of a scenario or an error that names positions.
+func FuzzLoad(f *testing.F) {
+	files, _ := filepath.Glob("*.yaml")
+	more, _ := filepath.Glob("testdata/invalid/*.yaml")
+	for _, name := range append(files, more...) {
+		if data, err := os.ReadFile(name); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte(valid))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse("fuzz.yaml", data)
+		if err != nil {
+			if s != nil {
+				t.Fatalf("both a scenario and an error")
+			}
+			if !strings.HasPrefix(err.Error(), "fuzz.yaml:") {
+				t.Fatalf("error without position: %v", err)
+			}
+			return
+		}
+		if s == nil || s.Name == "" || len(s.Hosts) == 0 || s.Duration <= 0 {
+			t.Fatalf("a valid scenario that is not complete: %+v", s)
+		}
+	})
+}

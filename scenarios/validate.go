@@ -1,0 +1,203 @@
+package scenarios
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// nodeKind says what a name in hosts or routers is.
+type nodeKind int
+
+const (
+	kindNone nodeKind = iota
+	kindHost
+	kindRouter
+)
+
+// validate checks what single values cannot: that names refer to things
+// that exist, that addresses, names and ports are unique, and assigns the
+// addresses the scenario leaves out.
+func (d *decoder) validate(s *Scenario) {
+	nodes := make(map[string]nodeKind, len(s.Hosts)+len(s.Routers))
+	for _, h := range s.Hosts {
+		nodes[h.Name] = kindHost
+	}
+	for _, r := range s.Routers {
+		if nodes[r.Name] == kindHost {
+			d.errAt(d.pos["routers."+r.Name], "a name used once across hosts and routers",
+				"routers: %q is already a host (line %d)", r.Name, d.pos["hosts."+r.Name].Line)
+			continue
+		}
+		nodes[r.Name] = kindRouter
+	}
+	d.addresses(s)
+
+	node := func(path, name string) {
+		if _, ok := nodes[name]; !ok {
+			d.errAt(d.pos[path], "a host or router defined in hosts or routers"+d.didYouMean(name, s, true), "%s: unknown node %q", path, name)
+		}
+	}
+	host := func(path, name string) {
+		switch nodes[name] {
+		case kindHost:
+		case kindRouter:
+			d.errAt(d.pos[path], "a host: routers run no apps", "%s: %q is a router", path, name)
+		default:
+			d.errAt(d.pos[path], "a host defined in hosts"+d.didYouMean(name, s, false), "%s: unknown host %q", path, name)
+		}
+	}
+
+	links := make(map[string]string, len(s.Links))
+	for i, l := range s.Links {
+		path := fmt.Sprintf("links[%d]", i)
+		if l.A != "" {
+			node(path+".between[0]", l.A)
+		}
+		if l.B != "" {
+			node(path+".between[1]", l.B)
+		}
+		if l.A != "" && l.A == l.B {
+			d.errAt(d.pos[path+".between[1]"], "two different nodes", "%s.between: a link cannot join %q to itself", path, l.A)
+		}
+		if l.Name == "" {
+			continue
+		}
+		if first, dup := links[l.Name]; dup {
+			p, ok := d.pos[path+".name"]
+			if !ok {
+				p = d.pos[path]
+			}
+			d.errAt(p, "a unique name per link; name: sets one", "%s: link name %q is already used by %s", path, l.Name, first)
+			continue
+		}
+		links[l.Name] = path
+	}
+
+	type portKey struct {
+		host string
+		port uint16
+	}
+	ports := make(map[portKey]string)
+	for i, a := range s.Apps {
+		path := fmt.Sprintf("apps[%d]", i)
+		if a.Type == "" {
+			continue
+		}
+		if a.Host != "" {
+			host(path+".host", a.Host)
+		}
+		if a.To.Host != "" {
+			host(path+".to", a.To.Host)
+		}
+		if a.Port != 0 && a.Host != "" {
+			k := portKey{a.Host, a.Port}
+			if first, taken := ports[k]; taken {
+				d.errAt(d.pos[path+".port"], "one listening app per host and port",
+					"%s: port %d on %q is already taken by %s (line %d)", path, a.Port, a.Host, first, d.pos[first].Line)
+				continue
+			}
+			ports[k] = path
+		}
+	}
+
+	for i, f := range s.Faults {
+		path := fmt.Sprintf("faults[%d]", i)
+		if f.Link != "" {
+			if _, ok := links[f.Link]; !ok {
+				d.errAt(d.pos[path+".link"], "a link name from links"+d.didYouMeanLink(f.Link, s), "%s: unknown link %q", path, f.Link)
+			}
+		}
+		seen := make(map[string]int)
+		for g, group := range f.Partition {
+			for j, name := range group {
+				p := fmt.Sprintf("%s.partition[%d][%d]", path, g, j)
+				node(p, name)
+				if first, dup := seen[name]; dup {
+					d.errAt(d.pos[p], "each node in one group at most", "%s: %q is already in group %d", p, name, first)
+				}
+				seen[name] = g
+			}
+		}
+	}
+
+	for i, x := range s.Expect {
+		path := fmt.Sprintf("expect[%d].%s", i, x.Kind)
+		if x.From != "" {
+			host(path+".from", x.From)
+		}
+		if x.To.Host != "" {
+			host(path+".to", x.To.Host)
+		}
+	}
+}
+
+// didYouMean suggests a defined node (or host) name close to name.
+func (d *decoder) didYouMean(name string, s *Scenario, routers bool) string {
+	var names []string
+	for _, h := range s.Hosts {
+		names = append(names, h.Name)
+	}
+	if routers {
+		for _, r := range s.Routers {
+			names = append(names, r.Name)
+		}
+	}
+	if g := suggest(name, names); g != "" {
+		return fmt.Sprintf("; did you mean %q?", g)
+	}
+	return ""
+}
+
+func (d *decoder) didYouMeanLink(name string, s *Scenario) string {
+	var names []string
+	for _, l := range s.Links {
+		names = append(names, l.Name)
+	}
+	if g := suggest(name, names); g != "" {
+		return fmt.Sprintf("; did you mean %q?", g)
+	}
+	return ""
+}
+
+// autoBase is the first address given to a host that names none.
+var autoBase = netip.AddrFrom4([4]byte{10, 0, 0, 1})
+
+// addresses reports duplicate addresses and assigns one to every host that
+// has none: in file order, the lowest address from 10.0.0.1 up that no host
+// uses, skipping those ending in .0 and .255 (so that every address looks
+// like an ordinary host address in a /24).
+func (d *decoder) addresses(s *Scenario) {
+	used := make(map[netip.Addr]string, len(s.Hosts))
+	for _, h := range s.Hosts {
+		if !h.Address.IsValid() {
+			continue
+		}
+		if first, dup := used[h.Address]; dup {
+			d.errAt(d.pos["hosts."+h.Name+".address"], "a unique address per host",
+				"hosts.%s.address: %s is already the address of %q (line %d)", h.Name, h.Address, first, d.pos["hosts."+first].Line)
+			continue
+		}
+		used[h.Address] = h.Name
+	}
+	next := autoBase
+	for i := range s.Hosts {
+		h := &s.Hosts[i]
+		if h.Address.IsValid() {
+			continue
+		}
+		for {
+			b := next.As4()
+			if b[0] != 10 {
+				d.errAt(d.pos["hosts."+h.Name], "give the hosts addresses", "hosts.%s: no address left in 10.0.0.0/8 to assign", h.Name)
+				return
+			}
+			if _, taken := used[next]; !taken && b[3] != 0 && b[3] != 255 {
+				break
+			}
+			next = next.Next()
+		}
+		h.Address, h.AutoAddress = next, true
+		used[next] = h.Name
+		next = next.Next()
+	}
+}
