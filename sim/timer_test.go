@@ -1,0 +1,113 @@
+package sim
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTimerRearmAndStop(t *testing.T) {
+	s := NewScheduler()
+	var fired []Time
+	tm := s.NewTimer(func() { fired = append(fired, s.Now()) })
+	assert.False(t, tm.Armed())
+	_, ok := tm.When()
+	assert.False(t, ok)
+
+	require.NoError(t, tm.Reset(100))
+	require.NoError(t, tm.Reset(50)) // earlier: replaces
+	require.NoError(t, tm.Reset(70)) // later: replaces again
+	when, ok := tm.When()
+	assert.True(t, ok)
+	assert.Equal(t, Time(70), when)
+	assert.Equal(t, 1, s.Pending(), "one event per timer")
+
+	s.Run()
+	assert.Equal(t, []Time{70}, fired)
+	assert.False(t, tm.Armed(), "a fired timer is stopped")
+	assert.False(t, tm.Stop(), "stopping a fired timer is a no-op")
+
+	require.NoError(t, tm.ResetAfter(30*time.Nanosecond))
+	assert.True(t, tm.Stop())
+	assert.False(t, tm.Armed())
+	assert.False(t, tm.Stop(), "double stop is a no-op")
+	assert.Zero(t, s.Pending())
+	s.Run()
+	assert.Equal(t, []Time{70}, fired)
+}
+
+func TestTimerResetFromItsCallback(t *testing.T) {
+	s := NewScheduler()
+	var fired []Time
+	var tm *Timer
+	tm = s.NewTimer(func() {
+		fired = append(fired, s.Now())
+		if len(fired) < 3 {
+			require.NoError(t, tm.ResetAfter(10))
+		}
+	})
+	require.NoError(t, tm.Reset(5))
+	s.Run()
+	assert.Equal(t, []Time{5, 15, 25}, fired)
+	assert.False(t, tm.Armed())
+}
+
+func TestTimerStoppedByAnotherEventAtTheSameTime(t *testing.T) {
+	s := NewScheduler()
+	fired := false
+	tm := s.NewTimer(func() { fired = true })
+	mustAt(t, s, 10, func() { assert.True(t, tm.Stop()) })
+	require.NoError(t, tm.Reset(10)) // scheduled after the stopper
+	s.Run()
+	assert.False(t, fired)
+}
+
+func TestTimerBadInput(t *testing.T) {
+	s := NewScheduler()
+	require.NoError(t, s.RunUntil(100))
+
+	tm := s.NewTimer(func() {})
+	require.NoError(t, tm.Reset(200))
+	tests := []struct {
+		name  string
+		timer *Timer
+		call  func(tm *Timer) error
+		want  error
+	}{
+		{"Reset before Now", tm, func(tm *Timer) error { return tm.Reset(99) }, ErrPast},
+		{"ResetAfter negative", tm, func(tm *Timer) error { return tm.ResetAfter(-1) }, ErrPast},
+		{"ResetAfter beyond MaxTime", tm, func(tm *Timer) error { return tm.ResetAfter(time.Duration(MaxTime)) }, ErrTimeOverflow},
+		{"nil function", s.NewTimer(nil), func(tm *Timer) error { return tm.Reset(200) }, ErrNilFunc},
+		{"zero Timer Reset", &Timer{}, func(tm *Timer) error { return tm.Reset(200) }, ErrNoScheduler},
+		{"zero Timer ResetAfter", &Timer{}, func(tm *Timer) error { return tm.ResetAfter(1) }, ErrNoScheduler},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			armed := tt.timer.Armed()
+			when, _ := tt.timer.When()
+			require.ErrorIs(t, tt.call(tt.timer), tt.want)
+			assert.Equal(t, armed, tt.timer.Armed(), "the timer is unchanged")
+			got, _ := tt.timer.When()
+			assert.Equal(t, when, got)
+		})
+	}
+	assert.Equal(t, 1, s.Pending())
+	assert.False(t, (&Timer{}).Stop())
+	assert.False(t, (&Timer{}).Armed())
+}
+
+func TestTimerResetAllocatesNothing(t *testing.T) {
+	s := NewScheduler()
+	tm := s.NewTimer(func() {})
+	for k := 0; k < 100; k++ {
+		mustAt(t, s, Time(k), func() {})
+	}
+	at := Time(0)
+	allocs := testing.AllocsPerRun(1000, func() {
+		at = (at + 7) % 200
+		_ = tm.Reset(at)
+	})
+	assert.Zero(t, allocs)
+}
