@@ -1,0 +1,141 @@
+package tcp
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config holds the settings of one connection. DefaultConfig gives the
+// stock Linux values (see the linux-tcp design note); a scenario overrides
+// single fields.
+type Config struct {
+	// MSS is the largest segment payload we accept, sent in our SYN's MSS
+	// option (RFC 9293 §3.7.1); 1460 for a 1500-byte Ethernet MTU.
+	MSS int
+	// InitialCwnd is the initial congestion window in segments (RFC 6928).
+	InitialCwnd int
+	// RTOInitial, RTOMin and RTOMax bound the retransmission timeout
+	// (RFC 6298 §2; Linux uses 1 s, 200 ms and 120 s).
+	RTOInitial, RTOMin, RTOMax time.Duration
+	// DelayedAck is the delayed-ACK timeout (RFC 9293 §3.8.6.3); 0 turns
+	// delayed ACKs off so every segment is acknowledged at once.
+	DelayedAck time.Duration
+	// Nagle holds back small segments while data is unacknowledged
+	// (RFC 9293 §3.7.4); off is TCP_NODELAY.
+	Nagle bool
+	// SACK offers selective acknowledgments (RFC 2018, RFC 6675).
+	SACK bool
+	// WindowScale offers the window scale option (RFC 7323 §2).
+	WindowScale bool
+	// Timestamps offers the timestamps option (RFC 7323 §3).
+	Timestamps bool
+	// SendBuffer and RecvBuffer are the socket buffer sizes in bytes.
+	SendBuffer, RecvBuffer int
+	// Congestion names the congestion control algorithm ("newreno",
+	// "cubic").
+	Congestion string
+	// SynRetries is how many times a SYN is retransmitted before connect
+	// fails with ETIMEDOUT (Linux tcp_syn_retries).
+	SynRetries int
+	// SynAckRetries is how many times a SYN-ACK is retransmitted before the
+	// embryonic connection is dropped (Linux tcp_synack_retries).
+	SynAckRetries int
+	// DataRetries is how many RTO expiries in a row end an established
+	// connection with ETIMEDOUT (Linux tcp_retries2).
+	DataRetries int
+	// TimeWait is how long TIME-WAIT lasts: 2×MSL (RFC 9293 §3.3.2; Linux
+	// uses 60 s).
+	TimeWait time.Duration
+}
+
+// Linux defaults (see /shared/design/linux-tcp.md).
+const (
+	defaultMSS        = 1460
+	linuxRmemMax      = 6 << 20 // tcp_rmem[2]: sets the window scale shift
+	maxQuickAcks      = 16      // TCP_MAX_QUICKACKS
+	defaultDupThresh  = 3       // RFC 5681 §3.2, RFC 6675 DupThresh
+	maxOutOfOrderRuns = 32      // reassembly ranges kept before dropping
+)
+
+// DefaultConfig returns the stock Linux settings: MSS 1460, initial window
+// 10, RTO 1 s initial / 200 ms min / 120 s max, delayed ACK 40 ms, Nagle on,
+// SACK, window scaling and timestamps on, 256 KiB buffers, NewReno, 6 SYN
+// retries, 5 SYN-ACK retries, 15 data retries, TIME-WAIT 60 s.
+func DefaultConfig() Config {
+	return Config{
+		MSS:           defaultMSS,
+		InitialCwnd:   10,
+		RTOInitial:    time.Second,
+		RTOMin:        200 * time.Millisecond,
+		RTOMax:        120 * time.Second,
+		DelayedAck:    40 * time.Millisecond,
+		Nagle:         true,
+		SACK:          true,
+		WindowScale:   true,
+		Timestamps:    true,
+		SendBuffer:    256 << 10,
+		RecvBuffer:    256 << 10,
+		Congestion:    "newreno",
+		SynRetries:    6,
+		SynAckRetries: 5,
+		DataRetries:   15,
+		TimeWait:      60 * time.Second,
+	}
+}
+
+// ErrConfig is wrapped by every error Validate returns.
+var ErrConfig = errors.New("tcp: invalid config")
+
+// Validate reports the first setting that cannot work, naming the field and
+// its value.
+func (c Config) Validate() error {
+	bad := func(field string, v any, want string) error {
+		return fmt.Errorf("%w: %s = %v: %s", ErrConfig, field, v, want)
+	}
+	switch {
+	case c.MSS < 64 || c.MSS > 65495:
+		return bad("MSS", c.MSS, "want 64 to 65495 bytes")
+	case c.InitialCwnd < 1 || c.InitialCwnd > 1000:
+		return bad("InitialCwnd", c.InitialCwnd, "want 1 to 1000 segments")
+	case c.RTOMin <= 0:
+		return bad("RTOMin", c.RTOMin, "want > 0")
+	case c.RTOMax < c.RTOMin:
+		return bad("RTOMax", c.RTOMax, "want >= RTOMin")
+	case c.RTOInitial < c.RTOMin || c.RTOInitial > c.RTOMax:
+		return bad("RTOInitial", c.RTOInitial, "want between RTOMin and RTOMax")
+	case c.DelayedAck < 0 || c.DelayedAck > 500*time.Millisecond:
+		return bad("DelayedAck", c.DelayedAck, "want 0 (off) to 500ms (RFC 9293 §3.8.6.3)")
+	case c.SendBuffer < c.MSS:
+		return bad("SendBuffer", c.SendBuffer, "want at least one MSS")
+	case c.RecvBuffer < c.MSS:
+		return bad("RecvBuffer", c.RecvBuffer, "want at least one MSS")
+	case c.SendBuffer > 1<<30 || c.RecvBuffer > 1<<30:
+		return bad("SendBuffer/RecvBuffer", max(c.SendBuffer, c.RecvBuffer), "want at most 1 GiB (RFC 7323 §2.3)")
+	case c.SynRetries < 0 || c.SynRetries > 30:
+		return bad("SynRetries", c.SynRetries, "want 0 to 30")
+	case c.SynAckRetries < 0 || c.SynAckRetries > 30:
+		return bad("SynAckRetries", c.SynAckRetries, "want 0 to 30")
+	case c.DataRetries < 1 || c.DataRetries > 30:
+		return bad("DataRetries", c.DataRetries, "want 1 to 30")
+	case c.TimeWait < 0:
+		return bad("TimeWait", c.TimeWait, "want >= 0")
+	}
+	if _, err := NewCongestion(c.Congestion, c.MSS, c.InitialCwnd); err != nil {
+		return fmt.Errorf("%w: Congestion = %q: %w", ErrConfig, c.Congestion, err)
+	}
+	return nil
+}
+
+// wscaleShift is the window scale we offer: like Linux's
+// tcp_select_initial_window, the smallest shift that lets the largest
+// receive space (the buffer or rmem_max) fit in 16 bits.
+func (c Config) wscaleShift() int {
+	space := max(c.RecvBuffer, linuxRmemMax)
+	shift := 0
+	for space > 0xffff && shift < MaxWScale {
+		space >>= 1
+		shift++
+	}
+	return shift
+}

@@ -1,0 +1,422 @@
+package tcp
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"time"
+)
+
+// Endpoint is one end of a connection: an address and a port.
+type Endpoint struct {
+	Addr netip.Addr
+	Port uint16
+}
+
+// String formats the endpoint as "addr:port".
+func (e Endpoint) String() string { return netip.AddrPortFrom(e.Addr, e.Port).String() }
+
+// Conn is one TCP connection: the RFC 9293 state machine with reliable
+// delivery, flow control and congestion control. It is a pure state
+// machine: every call takes the current time as a value, nothing runs by
+// itself, and the work it produces (segments to send, events for the user)
+// is queued until the caller drains it with Segments and Events. The caller
+// must call Tick at Deadline. A Conn is not safe for concurrent use.
+type Conn struct {
+	cfg           Config
+	local, remote Endpoint
+	state         State
+	err           Errno // the error that ended the connection, if any
+
+	// Send sequence space (RFC 9293 §3.3.1).
+	iss    Seq
+	sndUna Seq
+	sndNxt Seq // next sequence number to send (go-back-N rewinds it)
+	sndMax Seq // one past the highest sequence number sent (RFC 6675 HighData)
+	sndWnd int // peer's window in bytes, unscaled
+	sndWl1 Seq
+	sndWl2 Seq
+	// maxSndWnd is the largest window the peer offered (SWS avoidance,
+	// RFC 9293 §3.8.6.2.1, and RFC 5961 §5.2 MAX.SND.WND).
+	maxSndWnd int
+	sndShift  uint8 // peer's window scale
+	sb        sendBuffer
+	finQueued bool // the user shut the write side: a FIN follows the data
+	finSeq    Seq  // sequence number of our FIN once queued
+	userClose bool // close() (not just shutdown): arriving data resets
+
+	// Receive sequence space.
+	irs         Seq
+	rcvNxt      Seq
+	rcvAdvEdge  Seq // RCV.NXT + RCV.WND as last advertised
+	rcvShift    uint8
+	rb          recvBuffer
+	ooo         []seqRange // out-of-order ranges held, sorted
+	sackRecent  []Seq      // a point in each block, most recent first (RFC 2018 §4)
+	peerFin     bool       // the peer's FIN has been received in order
+	peerFinSeen bool       // a FIN arrived, maybe beyond a hole
+	peerFinSeq  Seq
+	eofRead     bool
+
+	// Negotiated options.
+	sndMss    int // payload of a full segment we send (options subtracted)
+	rcvMss    int // payload of a full segment the peer sends
+	peerMSS   int // the peer's MSS option (536 without one)
+	sackOK    bool
+	tsOK      bool
+	wsOK      bool
+	tsOffset  uint32
+	tsRecent  uint32
+	lastAckTx Seq // RCV.NXT on the last ACK sent (RFC 7323 §4.3 Last.ACK.sent)
+
+	// Timers, RTT, retries.
+	timers     [numTimers]timer
+	rtt        rttEstimator
+	synSentAt  time.Duration
+	retries    int // SYN/SYN-ACK retransmissions, or RTO expiries in a row
+	sent       []sentRec
+	sentHead   int
+	probeCount int
+	passive    bool // opened by Listen
+	forceSend  bool // the persist timer overrides SWS avoidance once
+	sndSml     Seq  // end of the last small segment sent (Minshall's Nagle)
+
+	// ACK generation.
+	ackNow       bool
+	unackedBytes int
+	quickAcks    int
+	rcvSegMax    int // largest segment received, capped at rcvMss (Linux rcv_mss)
+	sackBuf      [MaxSACKBlocks]SACKBlock
+
+	// Congestion control and loss recovery.
+	cc         Congestion
+	dupAcks    int
+	inRecovery bool
+	recoverSeq Seq // RFC 6582 recover / RFC 6675 RecoveryPoint
+	recCwnd    int // NewReno's inflated window during recovery without SACK
+	board      scoreboard
+	lastCwnd   int
+	lastSsth   int
+
+	// Output.
+	out    []outSeg
+	events []Event
+	stats  Stats
+}
+
+// outSeg is a segment waiting in the outbox. Its payload is resolved from
+// the send buffer when it is drained, so queuing copies nothing.
+type outSeg struct {
+	h   Header
+	seq Seq // first payload byte
+	n   int // payload length
+}
+
+// sentRec remembers when a run of new data was first sent, for RTT samples
+// (RFC 6298 §3: Karn's rule skips retransmitted data).
+type sentRec struct {
+	end  Seq
+	at   time.Duration
+	retx bool
+}
+
+// ErrState is wrapped by errors returned for calls made in a state that
+// does not allow them, together with the errno a socket would return.
+var ErrState = errors.New("tcp: call not allowed in this state")
+
+// NewConn returns a CLOSED connection between local and remote, with the
+// initial send sequence number iss (see ISN) and the offset added to its
+// timestamp clock (RFC 7323 §5.4 recommends a random one per connection).
+func NewConn(cfg Config, local, remote Endpoint, iss Seq, tsOffset uint32) (*Conn, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cc, err := NewCongestion(cfg.Congestion, cfg.MSS, cfg.InitialCwnd)
+	if err != nil {
+		return nil, fmt.Errorf("tcp: new conn: %w", err)
+	}
+	c := &Conn{
+		cfg:      cfg,
+		local:    local,
+		remote:   remote,
+		iss:      iss,
+		sndUna:   iss,
+		sndNxt:   iss,
+		sndMax:   iss,
+		tsOffset: tsOffset,
+		cc:       cc,
+		sndMss:   cfg.MSS,
+		rcvMss:   cfg.MSS,
+		peerMSS:  536,
+	}
+	c.recoverSeq = iss
+	c.sndSml = iss
+	c.sb.init(cfg.SendBuffer, iss.Add(1))
+	c.rb.init(cfg.RecvBuffer)
+	c.rtt.init(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax)
+	c.lastCwnd, c.lastSsth = cc.Cwnd(), cc.Ssthresh()
+	return c, nil
+}
+
+// State returns the connection's state.
+func (c *Conn) State() State { return c.state }
+
+// Config returns the connection's settings.
+func (c *Conn) Config() Config { return c.cfg }
+
+// Local returns the local endpoint.
+func (c *Conn) Local() Endpoint { return c.local }
+
+// Remote returns the remote endpoint.
+func (c *Conn) Remote() Endpoint { return c.remote }
+
+// ISS returns our initial sequence number.
+func (c *Conn) ISS() Seq { return c.iss }
+
+// IRS returns the peer's initial sequence number (valid once a SYN
+// arrived).
+func (c *Conn) IRS() Seq { return c.irs }
+
+// Err returns the error that ended the connection, or 0.
+func (c *Conn) Err() Errno { return c.err }
+
+// Connect starts an active open: CLOSED -> SYN-SENT with a SYN queued
+// (RFC 9293 §3.10.1).
+func (c *Conn) Connect(now time.Duration) error {
+	if c.state != Closed || c.sndMax != c.iss {
+		return fmt.Errorf("tcp: connect in %s: %w (%w)", c.state, ErrState, EISCONN)
+	}
+	c.setState(SynSent)
+	c.sendSyn(now, false)
+	c.sndNxt = c.iss.Add(1)
+	c.sndMax = c.sndNxt
+	c.synSentAt = now
+	c.arm(timerRtx, now+c.rtt.current())
+	return nil
+}
+
+// Listen starts a passive open: CLOSED -> LISTEN (RFC 9293 §3.10.1). The
+// caller makes one Conn per arriving SYN and passes the SYN to Input.
+func (c *Conn) Listen(now time.Duration) error {
+	if c.state != Closed || c.sndMax != c.iss {
+		return fmt.Errorf("tcp: listen in %s: %w (%w)", c.state, ErrState, EISCONN)
+	}
+	c.passive = true
+	c.setState(Listen)
+	return nil
+}
+
+// Write copies as much of p as fits into the send buffer and sends what
+// the windows allow. It returns EAGAIN when nothing fits, and EPIPE after
+// the write side was shut down or the connection failed.
+func (c *Conn) Write(now time.Duration, p []byte) (int, error) {
+	switch {
+	case c.err != 0 && c.state == Closed:
+		return 0, EPIPE
+	case c.finQueued:
+		return 0, EPIPE
+	case c.state == Closed || c.state == Listen:
+		return 0, ENOTCONN
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n := c.sb.write(p, c.Writable())
+	if n == 0 {
+		return 0, EAGAIN
+	}
+	c.output(now)
+	return n, nil
+}
+
+// Writable returns how many bytes Write would accept now.
+func (c *Conn) Writable() int {
+	if c.finQueued || !(c.state.canSend() || c.state == SynSent || c.state == SynReceived) {
+		return 0
+	}
+	inBuf := int(c.sb.endSeq().Sub(c.dataUna()))
+	return max(0, c.cfg.SendBuffer-inBuf)
+}
+
+// dataUna is the first unacknowledged data byte (SND.UNA without the SYN).
+func (c *Conn) dataUna() Seq {
+	if c.sndUna == c.iss {
+		return c.iss.Add(1)
+	}
+	return c.sndUna
+}
+
+// Readable returns how many bytes Read would return now.
+func (c *Conn) Readable() int { return c.rb.n }
+
+// Read copies received in-order bytes into p. After the peer's FIN and all
+// data before it were read it returns io.EOF; with nothing to read yet it
+// returns EAGAIN; after a reset, the errno. Reading may open the receive
+// window, which sends a window update.
+func (c *Conn) Read(now time.Duration, p []byte) (int, error) {
+	if c.rb.n == 0 {
+		switch {
+		case c.peerFin:
+			c.eofRead = true
+			return 0, io.EOF
+		case c.err != 0:
+			return 0, c.err
+		case c.state == Closed || c.state == Listen:
+			return 0, ENOTCONN
+		}
+		if len(p) == 0 {
+			return 0, nil
+		}
+		return 0, EAGAIN
+	}
+	n := c.rb.read(p)
+	c.stats.BytesDelivered += int64(n)
+	c.windowUpdateAfterRead()
+	c.output(now)
+	return n, nil
+}
+
+// Shutdown closes the write side (SHUT_WR): a FIN follows the queued data
+// (RFC 9293 §3.10.4). Reading goes on until the peer's FIN.
+func (c *Conn) Shutdown(now time.Duration) error {
+	switch c.state {
+	case Closed:
+		if c.err != 0 {
+			return c.err
+		}
+		return ENOTCONN
+	case Listen, SynSent:
+		c.toClosed()
+		return nil
+	case SynReceived, Established:
+		c.queueFin()
+		c.setState(FinWait1)
+	case CloseWait:
+		c.queueFin()
+		c.setState(LastAck)
+	default:
+		// FIN already queued: shutting down twice is a no-op, as in Linux.
+		return nil
+	}
+	c.output(now)
+	return nil
+}
+
+// Close is close(2): like Shutdown, and arriving data is answered with a
+// reset from now on. If received data was left unread, the connection is
+// reset at once instead (Linux; RFC 2525 §2.17).
+func (c *Conn) Close(now time.Duration) error {
+	if c.userClose {
+		return nil
+	}
+	c.userClose = true
+	if c.rb.n > 0 && c.state.Synchronized() {
+		c.sendRst(c.sndNxt, true)
+		c.toClosed()
+		return nil
+	}
+	if c.state == Closed {
+		return nil
+	}
+	return c.Shutdown(now)
+}
+
+// Abort resets the connection (RFC 9293 §3.10.5): a RST to the peer in the
+// synchronized states and SYN-RECEIVED, then CLOSED.
+func (c *Conn) Abort(now time.Duration) {
+	_ = now
+	if c.state == SynReceived || c.state.Synchronized() && c.state != TimeWait {
+		c.sendRst(c.sndNxt, true)
+	}
+	c.userClose = true
+	if c.state != Closed {
+		c.fail(ECONNABORTED, false)
+	}
+}
+
+func (c *Conn) queueFin() {
+	if !c.finQueued {
+		c.finQueued = true
+		c.finSeq = c.sb.endSeq()
+	}
+}
+
+// Segments hands each queued segment to fn, oldest first, and empties the
+// queue. The header and payload are only valid during fn.
+func (c *Conn) Segments(fn func(h *Header, payload []byte)) {
+	for i := range c.out {
+		o := &c.out[i]
+		var p []byte
+		if o.n > 0 {
+			p = c.sb.view(o.seq, o.n)
+		}
+		fn(&o.h, p)
+	}
+	c.out = c.out[:0]
+	c.sb.releaseTo(c.dataUna())
+}
+
+// Pending returns how many segments are queued for Segments.
+func (c *Conn) Pending() int { return len(c.out) }
+
+// Events hands each queued event to fn, oldest first, and empties the
+// queue.
+func (c *Conn) Events(fn func(Event)) {
+	for i := 0; i < len(c.events); i++ {
+		fn(c.events[i])
+	}
+	c.events = c.events[:0]
+}
+
+// Stats returns the connection's counters and estimates.
+func (c *Conn) Stats() Stats {
+	s := c.stats
+	s.RTTMin, s.RTTMax, s.RTTMean = c.rtt.sampleMin, c.rtt.sampleMax, c.rtt.mean()
+	s.RTTSamples = c.rtt.samples
+	s.SRTT = c.rtt.srtt
+	s.RTO = c.rtt.current()
+	s.Cwnd, s.Ssthresh = c.cc.Cwnd(), c.cc.Ssthresh()
+	s.MSS = c.sndMss
+	return s
+}
+
+// CongestionControl returns the congestion control algorithm in use.
+func (c *Conn) CongestionControl() Congestion { return c.cc }
+
+func (c *Conn) emit(e Event) { c.events = append(c.events, e) }
+
+// setState moves to a new state and reports it.
+func (c *Conn) setState(to State) {
+	if to == c.state {
+		return
+	}
+	from := c.state
+	c.state = to
+	c.emit(Event{Kind: EvStateChange, From: from, To: to})
+	if to == Established && (from == SynSent || from == SynReceived) {
+		c.emit(Event{Kind: EvEstablished})
+	}
+}
+
+// toClosed enters CLOSED, deletes the TCB's timers and reports it.
+func (c *Conn) toClosed() {
+	if c.state == Closed {
+		return
+	}
+	c.setState(Closed)
+	for i := range c.timers {
+		c.timers[i].on = false
+	}
+	c.emit(Event{Kind: EvClosed})
+}
+
+// fail ends the connection with an error.
+func (c *Conn) fail(e Errno, reset bool) {
+	c.err = e
+	if reset {
+		c.emit(Event{Kind: EvReset, Err: e})
+	}
+	c.emit(Event{Kind: EvError, Err: e})
+	c.toClosed()
+}

@@ -1,0 +1,144 @@
+package tcp
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// drained collects what a Conn queued.
+type drained struct {
+	segs   []Header
+	lens   []int
+	events []Event
+}
+
+func drain(c *Conn) drained {
+	var d drained
+	c.Segments(func(h *Header, p []byte) {
+		d.segs = append(d.segs, *h)
+		d.lens = append(d.lens, len(p))
+	})
+	c.Events(func(e Event) { d.events = append(d.events, e) })
+	return d
+}
+
+func (d drained) errs() []Errno {
+	var out []Errno
+	for _, e := range d.events {
+		if e.Kind == EvError {
+			out = append(out, e.Err)
+		}
+	}
+	return out
+}
+
+func TestConnectSYNOptionsLinuxOrder(t *testing.T) {
+	tests := []struct {
+		name   string
+		mod    func(*Config)
+		want   string
+		window uint16
+	}{
+		{"defaults", func(*Config) {}, "mss 1460,sackOK,TS val 77 ecr 0,nop,wscale 7", 64240},
+		{"no timestamps", func(c *Config) { c.Timestamps = false }, "mss 1460,nop,nop,sackOK,nop,wscale 7", 64240},
+		{"no sack", func(c *Config) { c.SACK = false }, "mss 1460,nop,nop,TS val 77 ecr 0,nop,wscale 7", 64240},
+		{"mss only", func(c *Config) { c.SACK, c.Timestamps, c.WindowScale = false, false, false }, "mss 1460", 64240},
+		{"small buffer", func(c *Config) { c.RecvBuffer = 8000 }, "mss 1460,sackOK,TS val 77 ecr 0,nop,wscale 7", 7300},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			tt.mod(&cfg)
+			c, err := NewConn(cfg, epA, epB, 100, 77)
+			require.NoError(t, err)
+			require.NoError(t, c.Connect(0))
+			d := drain(c)
+			require.Len(t, d.segs, 1)
+			h := d.segs[0]
+			require.Equal(t, FlagSYN, h.Flags)
+			require.Equal(t, Seq(100), h.Seq)
+			require.Equal(t, tt.window, h.Window)
+			require.Equal(t, tt.want, FormatOptions(&h.Options))
+			require.Equal(t, SynSent, c.State())
+		})
+	}
+}
+
+func TestConnectRefusedByRST(t *testing.T) {
+	c, err := NewConn(DefaultConfig(), epA, epB, 100, 0)
+	require.NoError(t, err)
+	require.NoError(t, c.Connect(0))
+	drain(c)
+	// RFC 9293 §3.10.7.3: a RST with an acceptable ACK refuses the SYN.
+	c.Input(time.Millisecond, &Header{Flags: FlagRST | FlagACK, Ack: 101}, nil)
+	d := drain(c)
+	require.Empty(t, d.segs)
+	require.Equal(t, []Errno{ECONNREFUSED}, d.errs())
+	require.Equal(t, Closed, c.State())
+	_, err = c.Write(time.Millisecond, []byte("x"))
+	require.ErrorIs(t, err, EPIPE)
+}
+
+func TestConnectTimeoutSchedule(t *testing.T) {
+	c, err := NewConn(DefaultConfig(), epA, epB, 100, 0)
+	require.NoError(t, err)
+	require.NoError(t, c.Connect(0))
+	var synAt []time.Duration
+	var failedAt time.Duration
+	now := time.Duration(0)
+	for range 20 {
+		d := drain(c)
+		for range d.segs {
+			synAt = append(synAt, now)
+		}
+		if len(d.errs()) > 0 {
+			require.Equal(t, []Errno{ETIMEDOUT}, d.errs())
+			failedAt = now
+			break
+		}
+		next, ok := c.Deadline()
+		require.True(t, ok)
+		now = next
+		c.Tick(now)
+	}
+	// Linux with tcp_syn_retries 6: SYNs at 0, 1, 3, 7, 15, 31, 63 s;
+	// connect() fails at 127 s.
+	want := []time.Duration{0, 1, 3, 7, 15, 31, 63}
+	for i := range want {
+		want[i] *= time.Second
+	}
+	require.Equal(t, want, synAt)
+	require.Equal(t, 127*time.Second, failedAt)
+	require.Equal(t, Closed, c.State())
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		mod  func(*Config)
+		ok   bool
+	}{
+		{"default", func(*Config) {}, true},
+		{"tiny mss", func(c *Config) { c.MSS = 10 }, false},
+		{"zero iw", func(c *Config) { c.InitialCwnd = 0 }, false},
+		{"rto order", func(c *Config) { c.RTOMin = 2 * time.Second }, false},
+		{"delack too long", func(c *Config) { c.DelayedAck = time.Second }, false},
+		{"unknown cc", func(c *Config) { c.Congestion = "vegas" }, false},
+		{"cubic", func(c *Config) { c.Congestion = "cubic" }, true},
+		{"small buffer", func(c *Config) { c.SendBuffer = 100 }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			tt.mod(&cfg)
+			err := cfg.Validate()
+			if tt.ok {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, ErrConfig)
+			}
+		})
+	}
+}

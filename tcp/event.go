@@ -1,0 +1,106 @@
+package tcp
+
+import "time"
+
+// EventKind says what an Event reports.
+type EventKind uint8
+
+// The events a Conn reports. The first group are notifications for the
+// socket layer; the second are observables for the trace and the plots.
+const (
+	// EvEstablished: the handshake completed.
+	EvEstablished EventKind = iota + 1
+	// EvReadable: new data (or the peer's FIN) can be read.
+	EvReadable
+	// EvWritable: send buffer space was freed.
+	EvWritable
+	// EvPeerClosed: the peer's FIN arrived; reads will end with EOF.
+	EvPeerClosed
+	// EvReset: the connection was reset by the peer (Err tells the errno).
+	EvReset
+	// EvClosed: the connection reached CLOSED and can be discarded.
+	EvClosed
+	// EvError: the connection failed with Err.
+	EvError
+
+	// EvStateChange: From -> To.
+	EvStateChange
+	// EvCwnd: Cwnd or Ssthresh changed for Reason.
+	EvCwnd
+	// EvRTTSample: an RTT Sample was taken; SRTT, RTTVar and RTO follow it.
+	EvRTTSample
+	// EvRetransmit: Len bytes at Seq were sent again for Reason.
+	EvRetransmit
+	// EvTimerFired: the timer named Timer expired.
+	EvTimerFired
+)
+
+var eventNames = [...]string{
+	EvEstablished: "established",
+	EvReadable:    "readable",
+	EvWritable:    "writable",
+	EvPeerClosed:  "peer-closed",
+	EvReset:       "reset",
+	EvClosed:      "closed",
+	EvError:       "error",
+	EvStateChange: "state",
+	EvCwnd:        "cwnd",
+	EvRTTSample:   "rtt",
+	EvRetransmit:  "retransmit",
+	EvTimerFired:  "timer",
+}
+
+// String names the kind ("state", "cwnd").
+func (k EventKind) String() string {
+	if k > 0 && int(k) < len(eventNames) {
+		return eventNames[k]
+	}
+	return "event(" + itoa(int(k)) + ")"
+}
+
+// Event is one notification or observable. Only the fields of its Kind are
+// set. It is a plain value so that queuing events allocates nothing.
+type Event struct {
+	Kind EventKind
+	// Err: EvError and EvReset.
+	Err Errno
+	// From, To: EvStateChange.
+	From, To State
+	// Cwnd, Ssthresh in bytes: EvCwnd.
+	Cwnd, Ssthresh int
+	// Reason: EvCwnd ("init", "ack", "recovery", "exit-recovery", "rto")
+	// and EvRetransmit ("rto", "fast", "sack", "partial", "syn", "synack",
+	// "probe").
+	Reason string
+	// Sample, SRTT, RTTVar, RTO: EvRTTSample.
+	Sample, SRTT, RTTVar, RTO time.Duration
+	// Seq (absolute) and Len: EvRetransmit.
+	Seq Seq
+	Len int
+	// Timer names the timer for EvTimerFired ("rto", "delack", "persist",
+	// "timewait", "syn", "synack").
+	Timer string
+}
+
+// Stats counts what a connection did. Byte counts exclude SYN and FIN.
+type Stats struct {
+	SegmentsSent, SegmentsReceived int
+	// BytesSent counts payload bytes put on the wire, retransmissions
+	// included; BytesAcked those the peer acknowledged; BytesDelivered those
+	// handed to the reader in order; BytesReceived payload that arrived.
+	BytesSent, BytesAcked, BytesDelivered, BytesReceived int64
+	Retransmits, FastRetransmits, RTORetransmits int
+	// Timeouts counts RTO expiries.
+	Timeouts int
+	// DupAcksReceived counts duplicate ACKs (RFC 5681 §2).
+	DupAcksReceived int
+	// DroppedSegments counts arriving segments discarded as unacceptable.
+	DroppedSegments int
+	// RTTMin, RTTMax, RTTMean over all samples, SRTT the current estimate.
+	RTTMin, RTTMax, RTTMean, SRTT, RTO time.Duration
+	RTTSamples                        int
+	// Cwnd and Ssthresh now, in bytes.
+	Cwnd, Ssthresh int
+	// MSS is the payload size of a full segment now (options subtracted).
+	MSS int
+}

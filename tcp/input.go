@@ -1,0 +1,350 @@
+package tcp
+
+import "time"
+
+// Input processes an arriving segment (already checksum-verified and
+// decoded) addressed to this connection: RFC 9293 §3.10.7. Replies it
+// causes are queued for Segments.
+func (c *Conn) Input(now time.Duration, h *Header, payload []byte) {
+	c.stats.SegmentsReceived++
+	switch c.state {
+	case Closed:
+		// RFC 9293 §3.10.7.1: answer anything but a RST with a RST.
+		if !h.Flags.Has(FlagRST) {
+			c.replyRst(h, segLen(h, payload))
+		}
+		return
+	case Listen:
+		c.inputListen(now, h)
+	case SynSent:
+		c.inputSynSent(now, h, payload)
+	default:
+		c.inputSync(now, h, payload)
+	}
+	c.output(now)
+}
+
+// segLen is SEG.LEN: payload plus SYN and FIN.
+func segLen(h *Header, payload []byte) int {
+	n := len(payload)
+	if h.Flags.Has(FlagSYN) {
+		n++
+	}
+	if h.Flags.Has(FlagFIN) {
+		n++
+	}
+	return n
+}
+
+// negotiate reads the options of the peer's SYN (RFC 9293 §3.7.1, RFC
+// 7323 §2.2 and §3.2, RFC 2018 §2) and sets the segment sizes.
+func (c *Conn) negotiate(h *Header) {
+	o := &h.Options
+	c.peerMSS = 536 // RFC 9293 §3.7.1: the default without an MSS option
+	if m, ok := o.MSS(); ok && m > 0 {
+		c.peerMSS = int(m)
+	}
+	c.sackOK = c.cfg.SACK && o.SACKPermitted()
+	val, _, ok := o.Timestamps()
+	c.tsOK = c.cfg.Timestamps && ok
+	if c.tsOK {
+		c.tsRecent = val
+	}
+	ws, ok := o.WScale()
+	c.wsOK = c.cfg.WindowScale && ok
+	if c.wsOK {
+		c.sndShift = min(ws, MaxWScale) // RFC 7323 §2.3: above 14 means 14
+		c.rcvShift = uint8(c.cfg.wscaleShift())
+	}
+	// RFC 6691: the payload of a full segment is the MSS less the options
+	// every segment carries (12 bytes of timestamps).
+	opt := 0
+	if c.tsOK {
+		opt = 12
+	}
+	c.sndMss = max(min(c.peerMSS, c.cfg.MSS)-opt, 64)
+	c.rcvMss = max(c.cfg.MSS-opt, 64)
+	c.rcvSegMax = min(536, c.rcvMss)
+	c.cc.SetMSS(c.sndMss)
+	c.noteCwnd("init")
+}
+
+// establish finishes the handshake's bookkeeping.
+func (c *Conn) establish(now time.Duration) {
+	if c.retries == 0 {
+		// RFC 6298 §2.2 with Karn: the handshake gives the first sample
+		// when the SYN was not retransmitted.
+		c.takeSample(now - c.synSentAt)
+	}
+	c.retries = 0
+	c.stop(timerRtx)
+	c.quickAcks = maxQuickAcks
+	c.setState(Established)
+}
+
+// inputListen is RFC 9293 §3.10.7.2.
+func (c *Conn) inputListen(now time.Duration, h *Header) {
+	switch {
+	case h.Flags.Has(FlagRST):
+		return
+	case h.Flags.Has(FlagACK):
+		c.newSeg(FlagRST, h.Ack, 0)
+		return
+	case !h.Flags.Has(FlagSYN):
+		return
+	}
+	c.irs = h.Seq
+	c.rcvNxt = h.Seq.Add(1)
+	c.negotiate(h)
+	c.rcvAdvEdge = c.rcvNxt.Add(uint32(c.synWindow()))
+	// The SYN's window is never scaled (RFC 7323 §2.2).
+	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, c.iss
+	c.maxSndWnd = c.sndWnd
+	c.setState(SynReceived)
+	c.sendSyn(now, true)
+	c.sndNxt = c.iss.Add(1)
+	c.sndMax = c.sndNxt
+	c.synSentAt = now
+	c.arm(timerRtx, now+c.rtt.current())
+}
+
+// inputSynSent is RFC 9293 §3.10.7.3.
+func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
+	ack := h.Flags.Has(FlagACK)
+	if ack && (h.Ack.LessEq(c.iss) || h.Ack.GreaterThan(c.sndMax)) {
+		if !h.Flags.Has(FlagRST) {
+			c.newSeg(FlagRST, h.Ack, 0)
+		}
+		c.stats.DroppedSegments++
+		return
+	}
+	if h.Flags.Has(FlagRST) {
+		if ack {
+			// The peer refused our SYN.
+			c.fail(ECONNREFUSED, true)
+		}
+		return
+	}
+	if !h.Flags.Has(FlagSYN) {
+		return
+	}
+	c.irs = h.Seq
+	c.rcvNxt = h.Seq.Add(1)
+	c.negotiate(h)
+	c.rcvAdvEdge = c.rcvNxt.Add(uint32(c.synWindow()))
+	c.lastAckTx = c.rcvNxt
+	if !ack {
+		// Simultaneous open (RFC 9293 §3.5 figure 7): answer with a
+		// SYN-ACK carrying our original ISS.
+		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, c.iss
+		c.maxSndWnd = c.sndWnd
+		c.setState(SynReceived)
+		c.sendSyn(now, true)
+		return
+	}
+	c.sndUna = h.Ack
+	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
+	c.maxSndWnd = c.sndWnd
+	c.establish(now)
+	c.ackNow = true
+	// Data or a FIN on the SYN-ACK continue at the sixth step.
+	seq := h.Seq.Add(1)
+	if len(payload) > 0 {
+		c.receiveText(now, seq, payload)
+	}
+	if h.Flags.Has(FlagFIN) {
+		c.peerFinSeen, c.peerFinSeq = true, seq.Add(uint32(len(payload)))
+	}
+	c.checkPeerFin(now)
+}
+
+// inputSync is RFC 9293 §3.10.7.4 for SYN-RECEIVED and the synchronized
+// states.
+func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
+	flags := h.Flags
+	n := segLen(h, payload)
+	if c.state == SynReceived && flags.Has(FlagSYN) && !flags.Has(FlagACK) && h.Seq == c.irs {
+		// A retransmitted SYN: our SYN-ACK was lost; send it again (as
+		// Linux's tcp_check_req does).
+		c.sendSyn(now, true)
+		c.noteRetransmit(c.iss, 0, "synack")
+		return
+	}
+	var tsVal uint32
+	hasTS := false
+	if c.tsOK {
+		tsVal, _, hasTS = h.Options.Timestamps()
+		// RFC 7323 §5.3 PAWS: a segment whose TSval is older than
+		// TS.Recent is a duplicate from long ago: ACK it and drop it.
+		if hasTS && !flags.Has(FlagRST) && int32(tsVal-c.tsRecent) < 0 {
+			c.ackNow = true
+			c.stats.DroppedSegments++
+			return
+		}
+	}
+	// First: is the segment acceptable?
+	if !c.acceptable(h.Seq, n) {
+		if !flags.Has(FlagRST) {
+			c.ackNow = true
+		}
+		if c.state == TimeWait && flags.Has(FlagFIN) {
+			// RFC 9293 §3.10.7.4 eighth step: a retransmitted FIN restarts
+			// the 2 MSL timeout.
+			c.arm(timerTimeWait, now+c.cfg.TimeWait)
+		}
+		c.stats.DroppedSegments++
+		return
+	}
+	// RFC 7323 §4.3: remember the timestamp to echo.
+	if hasTS && int32(tsVal-c.tsRecent) >= 0 && h.Seq.LessEq(c.lastAckTx) {
+		c.tsRecent = tsVal
+	}
+	// Trim to the window: what is before RCV.NXT was received already, what
+	// is beyond the right edge does not fit.
+	seq := h.Seq
+	syn, fin := flags.Has(FlagSYN), flags.Has(FlagFIN)
+	if d := int(c.rcvNxt.Sub(seq)); d > 0 {
+		if syn {
+			syn = false
+			seq = seq.Add(1)
+			d--
+		}
+		cut := min(d, len(payload))
+		payload = payload[cut:]
+		seq = seq.Add(uint32(cut))
+		if d > cut {
+			fin = false
+		}
+	}
+	edge := c.rcvNxt.Add(uint32(c.rcvWnd()))
+	if over := int(seq.Add(uint32(len(payload))).Sub(edge)); over > 0 {
+		payload = payload[:len(payload)-min(over, len(payload))]
+		fin = false
+	}
+	// Second: the RST bit, with RFC 5961 §3.2 blind-reset protection.
+	if flags.Has(FlagRST) {
+		if h.Seq != c.rcvNxt {
+			c.ackNow = true // challenge ACK
+			return
+		}
+		switch c.state {
+		case SynReceived:
+			if c.passive {
+				// RFC 9293: a passive open returns to LISTEN; the listener
+				// owns that, so this connection just ends.
+				c.toClosed()
+			} else {
+				c.fail(ECONNREFUSED, true)
+			}
+		case Established, FinWait1, FinWait2, CloseWait:
+			c.fail(ECONNRESET, true)
+		default:
+			c.toClosed()
+		}
+		return
+	}
+	// Fourth: a SYN in the window (RFC 5961 §4.2): challenge ACK, drop.
+	if syn {
+		c.ackNow = true
+		return
+	}
+	// Fifth: the ACK field.
+	if !flags.Has(FlagACK) {
+		return
+	}
+	if c.state == SynReceived {
+		if !h.Ack.GreaterThan(c.sndUna) || h.Ack.GreaterThan(c.sndMax) {
+			c.newSeg(FlagRST, h.Ack, 0)
+			return
+		}
+		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window)<<c.sndShift, h.Seq, h.Ack
+		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
+		c.establish(now)
+	}
+	if c.state == FinWait1 && c.sndUna == c.iss {
+		// shutdown() in SYN-RECEIVED: this ACK completes the handshake.
+		c.emit(Event{Kind: EvEstablished})
+	}
+	if !c.onAck(now, h, len(payload)) {
+		return
+	}
+	finAcked := c.finQueued && c.sndUna.GreaterThan(c.finSeq)
+	switch c.state {
+	case FinWait1:
+		if finAcked {
+			c.setState(FinWait2)
+		}
+	case Closing:
+		if finAcked {
+			c.enterTimeWait(now)
+		}
+	case LastAck:
+		if finAcked {
+			c.toClosed()
+			return
+		}
+	}
+	// Seventh: the segment text.
+	if len(payload) > 0 && c.state.canReceive() && !c.peerFin {
+		if c.userClose {
+			// Data for a socket the user closed (Linux tcp_rcv_state_process:
+			// RCV_SHUTDOWN): reset, nobody will read it.
+			c.sendRst(c.sndNxt, true)
+			c.fail(ECONNRESET, false)
+			return
+		}
+		c.receiveText(now, seq, payload)
+	}
+	// Eighth: the FIN bit.
+	if fin && !c.peerFin {
+		c.peerFinSeen, c.peerFinSeq = true, seq.Add(uint32(len(payload)))
+	}
+	c.checkPeerFin(now)
+}
+
+// checkPeerFin processes the peer's FIN once every byte before it is in
+// (RFC 9293 §3.10.7.4 eighth step).
+func (c *Conn) checkPeerFin(now time.Duration) {
+	if !c.peerFinSeen || c.peerFin || c.rcvNxt != c.peerFinSeq {
+		return
+	}
+	c.peerFin = true
+	c.rcvNxt = c.rcvNxt.Add(1)
+	c.emit(Event{Kind: EvPeerClosed})
+	c.emit(Event{Kind: EvReadable})
+	switch c.state {
+	case SynReceived, Established:
+		c.setState(CloseWait)
+		// Linux acknowledges a FIN in ESTABLISHED after the delayed-ACK
+		// timer (tcp_fin enters pingpong mode), so a close() by the
+		// application can ride on the ACK.
+		if c.cfg.DelayedAck > 0 {
+			if !c.armed(timerDelack) {
+				c.arm(timerDelack, now+c.cfg.DelayedAck)
+			}
+		} else {
+			c.ackNow = true
+		}
+	case FinWait1:
+		c.ackNow = true
+		if c.finQueued && c.sndUna.GreaterThan(c.finSeq) {
+			c.enterTimeWait(now)
+		} else {
+			c.setState(Closing)
+		}
+	case FinWait2:
+		c.ackNow = true
+		c.enterTimeWait(now)
+	default:
+		c.ackNow = true
+	}
+}
+
+// enterTimeWait starts the 2 MSL wait (RFC 9293 §3.3.2).
+func (c *Conn) enterTimeWait(now time.Duration) {
+	c.setState(TimeWait)
+	c.stop(timerRtx)
+	c.stop(timerPersist)
+	c.stop(timerDelack)
+	c.arm(timerTimeWait, now+c.cfg.TimeWait)
+}

@@ -1,0 +1,224 @@
+package tcp
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net/netip"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	epA = Endpoint{Addr: netip.MustParseAddr("10.0.0.1"), Port: 40000}
+	epB = Endpoint{Addr: netip.MustParseAddr("10.0.0.2"), Port: 80}
+)
+
+// wirePkt is a segment on the test channel.
+type wirePkt struct {
+	at      time.Duration
+	order   int
+	toB     bool
+	h       Header
+	payload []byte
+}
+
+// channel joins two Conns with a one-way delay and, when seeded, loss,
+// duplication, reordering and jitter. It plays the simulator's part: it
+// moves segments and calls Tick at each Conn's deadline.
+type channel struct {
+	t                     testing.TB
+	now                   time.Duration
+	a, b                  *Conn
+	delay                 time.Duration
+	rng                   *rand.Rand
+	loss, dup, reorder    float64
+	jitter                time.Duration
+	pkts                  []wirePkt
+	order                 int
+	sentAB, sentBA        int
+	dropped, dupd, reordd int
+	// app side
+	toWriteA, toWriteB []byte
+	gotA, gotB         bytes.Buffer
+	eofA, eofB         bool
+	closeWhenDone      bool
+	buf                []byte
+}
+
+func newChannel(t testing.TB, cfgA, cfgB Config, delay time.Duration) *channel {
+	a, err := NewConn(cfgA, epA, epB, 1000, 7)
+	require.NoError(t, err)
+	b, err := NewConn(cfgB, epB, epA, 4000000000, 99)
+	require.NoError(t, err)
+	return &channel{t: t, a: a, b: b, delay: delay, buf: make([]byte, 64<<10)}
+}
+
+func (ch *channel) flush() {
+	ch.a.Segments(func(h *Header, p []byte) { ch.send(true, h, p) })
+	ch.b.Segments(func(h *Header, p []byte) { ch.send(false, h, p) })
+	ch.a.Events(func(Event) {})
+	ch.b.Events(func(Event) {})
+}
+
+func (ch *channel) send(toB bool, h *Header, p []byte) {
+	if toB {
+		ch.sentAB++
+	} else {
+		ch.sentBA++
+	}
+	copies := 1
+	if ch.rng != nil {
+		if ch.rng.Float64() < ch.loss {
+			ch.dropped++
+			return
+		}
+		if ch.rng.Float64() < ch.dup {
+			ch.dupd++
+			copies = 2
+		}
+	}
+	for range copies {
+		at := ch.now + ch.delay
+		if ch.rng != nil {
+			if ch.jitter > 0 {
+				at += time.Duration(ch.rng.Int64N(int64(ch.jitter)))
+			}
+			if ch.rng.Float64() < ch.reorder {
+				ch.reordd++
+				at += ch.delay
+			}
+		}
+		ch.order++
+		ch.pkts = append(ch.pkts, wirePkt{at: at, order: ch.order, toB: toB, h: *h, payload: append([]byte(nil), p...)})
+	}
+}
+
+// step advances to the next event; it reports false when nothing is left.
+func (ch *channel) step() bool {
+	ch.app()
+	ch.flush()
+	next, ok := time.Duration(0), false
+	consider := func(t time.Duration) {
+		if !ok || t < next {
+			next, ok = t, true
+		}
+	}
+	for _, p := range ch.pkts {
+		consider(p.at)
+	}
+	if d, on := ch.a.Deadline(); on {
+		consider(d)
+	}
+	if d, on := ch.b.Deadline(); on {
+		consider(d)
+	}
+	if !ok {
+		return false
+	}
+	ch.now = max(ch.now, next)
+	sort.SliceStable(ch.pkts, func(i, j int) bool {
+		if ch.pkts[i].at != ch.pkts[j].at {
+			return ch.pkts[i].at < ch.pkts[j].at
+		}
+		return ch.pkts[i].order < ch.pkts[j].order
+	})
+	for len(ch.pkts) > 0 && ch.pkts[0].at <= ch.now {
+		p := ch.pkts[0]
+		ch.pkts = ch.pkts[1:]
+		if p.toB {
+			ch.b.Input(ch.now, &p.h, p.payload)
+		} else {
+			ch.a.Input(ch.now, &p.h, p.payload)
+		}
+		ch.app()
+		ch.flush()
+	}
+	if d, on := ch.a.Deadline(); on && d <= ch.now {
+		ch.a.Tick(ch.now)
+	}
+	if d, on := ch.b.Deadline(); on && d <= ch.now {
+		ch.b.Tick(ch.now)
+	}
+	return true
+}
+
+// app plays both applications: write what is left, read everything, shut
+// down the write side when all is written, close after EOF.
+func (ch *channel) app() {
+	side := func(c *Conn, toWrite *[]byte, got *bytes.Buffer, eof *bool) {
+		for len(*toWrite) > 0 {
+			n, err := c.Write(ch.now, *toWrite)
+			if err != nil {
+				break
+			}
+			*toWrite = (*toWrite)[n:]
+		}
+		for {
+			n, err := c.Read(ch.now, ch.buf)
+			got.Write(ch.buf[:n])
+			if errors.Is(err, io.EOF) {
+				if !*eof && ch.closeWhenDone && len(*toWrite) == 0 {
+					require.NoError(ch.t, c.Close(ch.now))
+				}
+				*eof = true
+				break
+			}
+			if err != nil || n == 0 {
+				break
+			}
+		}
+		if ch.closeWhenDone && len(*toWrite) == 0 && c.State() == Established {
+			require.NoError(ch.t, c.Shutdown(ch.now))
+		}
+		if ch.closeWhenDone && len(*toWrite) == 0 && *eof && c.State() == CloseWait {
+			require.NoError(ch.t, c.Close(ch.now))
+		}
+	}
+	if ch.a.State() != Closed {
+		side(ch.a, &ch.toWriteA, &ch.gotA, &ch.eofA)
+	}
+	if ch.b.State() != Closed {
+		side(ch.b, &ch.toWriteB, &ch.gotB, &ch.eofB)
+	}
+}
+
+func (ch *channel) runUntil(limit time.Duration) {
+	for ch.now <= limit && ch.step() {
+	}
+}
+
+func (ch *channel) open() {
+	require.NoError(ch.t, ch.b.Listen(0))
+	require.NoError(ch.t, ch.a.Connect(0))
+}
+
+func testPayload(n int, seed byte) []byte {
+	p := make([]byte, n)
+	for i := range p {
+		p[i] = byte(i*7) + seed + byte(i>>8)
+	}
+	return p
+}
+
+func TestPairHandshakeTransferClose(t *testing.T) {
+	ch := newChannel(t, DefaultConfig(), DefaultConfig(), 10*time.Millisecond)
+	ch.open()
+	wantA := testPayload(300000, 1)
+	wantB := testPayload(100000, 2)
+	ch.toWriteA = append([]byte(nil), wantA...)
+	ch.toWriteB = append([]byte(nil), wantB...)
+	ch.closeWhenDone = true
+	ch.runUntil(200 * time.Second)
+	require.Equal(t, len(wantA), ch.gotB.Len())
+	require.Equal(t, wantA, ch.gotB.Bytes())
+	require.Equal(t, wantB, ch.gotA.Bytes())
+	require.Equal(t, Closed, ch.a.State())
+	require.Equal(t, Closed, ch.b.State())
+	require.Zero(t, ch.a.Stats().Retransmits)
+	require.Equal(t, 1448, ch.a.Stats().MSS)
+}

@@ -1,0 +1,133 @@
+package tcp
+
+import "time"
+
+// rcvWnd is RCV.WND: the window last advertised, from RCV.NXT.
+func (c *Conn) rcvWnd() int {
+	return max(0, int(c.rcvAdvEdge.Sub(c.rcvNxt)))
+}
+
+// acceptable is the segment acceptability test of RFC 9293 §3.10.7.4.
+func (c *Conn) acceptable(seq Seq, segLen int) bool {
+	wnd := uint32(c.rcvWnd())
+	switch {
+	case segLen == 0 && wnd == 0:
+		return seq == c.rcvNxt
+	case segLen == 0:
+		return seq.InWindow(c.rcvNxt, wnd)
+	case wnd == 0:
+		return false
+	}
+	return seq.InWindow(c.rcvNxt, wnd) || seq.Add(uint32(segLen-1)).InWindow(c.rcvNxt, wnd)
+}
+
+// advertiseWindow computes the window field for an outgoing segment and
+// records the right edge it advertises. The edge never moves left (RFC
+// 9293 §3.8.6.2.2 and RFC 7323 §2.4: shrinking the window is discouraged),
+// and moves right only by at least min(buffer/2, MSS), the receiver's
+// silly-window avoidance of RFC 9293 §3.8.6.2.2.
+func (c *Conn) advertiseWindow() uint16 {
+	free := min(c.rb.free(), 0xffff<<c.rcvShift)
+	free &^= (1 << c.rcvShift) - 1
+	edge := c.rcvNxt.Add(uint32(free))
+	switch {
+	case edge.LessThan(c.rcvAdvEdge):
+		edge = c.rcvAdvEdge
+	case int(edge.Sub(c.rcvAdvEdge)) < min(c.rb.size/2, c.rcvMss) && c.rcvAdvEdge.GreaterThan(c.rcvNxt):
+		edge = c.rcvAdvEdge
+	}
+	c.rcvAdvEdge = edge
+	return uint16(min(int(edge.Sub(c.rcvNxt))>>c.rcvShift, 0xffff))
+}
+
+// windowUpdateAfterRead decides whether a read opened the window enough to
+// tell the peer at once: like Linux's tcp_cleanup_rbuf, when the window
+// left is at most half the buffer and the new one is at least twice it.
+func (c *Conn) windowUpdateAfterRead() {
+	if !c.state.canReceive() || c.peerFin {
+		return
+	}
+	cur := c.rcvWnd()
+	if 2*cur > c.rb.size {
+		return
+	}
+	free := min(c.rb.free(), 0xffff<<c.rcvShift)
+	if free >= 2*cur && free-cur >= min(c.rb.size/2, c.rcvMss) {
+		c.ackNow = true
+	}
+}
+
+// receiveText places payload, which starts at seq within the window, in
+// the receive buffer (RFC 9293 §3.10.7.4 seventh step), reassembling
+// out-of-order data, and decides when to ACK.
+func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
+	off := int(seq.Sub(c.rcvNxt))
+	n := min(len(payload), c.rb.free()-off)
+	if off < 0 || n <= 0 {
+		return
+	}
+	c.rcvSegMax = min(max(c.rcvSegMax, n), c.rcvMss)
+	if off > 0 {
+		// RFC 5681 §4.2: an out-of-order segment is ACKed at once (a
+		// duplicate ACK, with SACK blocks per RFC 2018).
+		c.ackNow = true
+		if len(c.ooo) >= maxOutOfOrderRuns && !c.oooJoins(seq, seq.Add(uint32(n))) {
+			c.stats.DroppedSegments++
+			return
+		}
+		c.rb.writeAt(off, payload[:n])
+		c.stats.BytesReceived += int64(n)
+		c.ooo = insertRange(c.ooo, seqRange{seq, seq.Add(uint32(n))})
+		c.noteSackRecent(seq)
+		return
+	}
+	c.rb.writeAt(0, payload[:n])
+	c.stats.BytesReceived += int64(n)
+	end := c.rcvNxt.Add(uint32(n))
+	filled := false
+	for len(c.ooo) > 0 && c.ooo[0].start.LessEq(end) {
+		end = Max(end, c.ooo[0].end)
+		c.ooo = append(c.ooo[:0], c.ooo[1:]...)
+		filled = true
+	}
+	c.rb.commit(int(end.Sub(c.rcvNxt)))
+	c.rcvNxt = end
+	c.emit(Event{Kind: EvReadable})
+	if filled || len(c.ooo) > 0 {
+		// RFC 5681 §4.2: ACK at once when a segment fills (part of) a gap.
+		c.ackNow = true
+		return
+	}
+	c.delayAck(now, n)
+}
+
+// oooJoins reports whether [s, e) touches a range already held.
+func (c *Conn) oooJoins(s, e Seq) bool {
+	for _, r := range c.ooo {
+		if !e.LessThan(r.start) && !r.end.LessThan(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// delayAck implements delayed ACKs (RFC 9293 §3.8.6.3, RFC 5681 §4.2):
+// quick ACKs at the start of a connection as Linux does, then an ACK for at
+// least every second full-sized segment, else after the delay.
+func (c *Conn) delayAck(now time.Duration, n int) {
+	if c.cfg.DelayedAck == 0 || c.quickAcks > 0 {
+		if c.quickAcks > 0 {
+			c.quickAcks--
+		}
+		c.ackNow = true
+		return
+	}
+	c.unackedBytes += n
+	if c.unackedBytes > c.rcvSegMax {
+		c.ackNow = true
+		return
+	}
+	if !c.armed(timerDelack) {
+		c.arm(timerDelack, now+c.cfg.DelayedAck)
+	}
+}

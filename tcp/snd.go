@@ -1,0 +1,495 @@
+package tcp
+
+import "time"
+
+// sndDataEnd is the sequence number after the last byte the user wrote.
+func (c *Conn) sndDataEnd() Seq { return c.sb.endSeq() }
+
+// flightSize is RFC 5681 §2 FlightSize: sent and not yet acknowledged.
+func (c *Conn) flightSize() int { return int(c.sndMax.Sub(c.sndUna)) }
+
+// tsNow is our timestamp clock: milliseconds plus the per-connection
+// offset (RFC 7323 §5.4), like Linux's tcp_time_stamp.
+func (c *Conn) tsNow(now time.Duration) uint32 {
+	return c.tsOffset + uint32(now/time.Millisecond)
+}
+
+// synWindow is the window offered on a SYN or SYN-ACK, never scaled (RFC
+// 7323 §2.2): like Linux's tcp_select_initial_window, the receive space
+// capped at 65535 and rounded down to a multiple of the MSS.
+func (c *Conn) synWindow() int {
+	w := min(c.cfg.RecvBuffer, 0xffff)
+	if w > c.cfg.MSS {
+		w -= w % c.cfg.MSS
+	}
+	return w
+}
+
+// newSeg appends a segment to the outbox and fills in what every segment
+// carries. The caller sets options for SYNs.
+func (c *Conn) newSeg(flags Flags, seq Seq, n int) *Header {
+	c.out = append(c.out, outSeg{seq: seq, n: n})
+	o := &c.out[len(c.out)-1]
+	o.h = Header{SrcPort: c.local.Port, DstPort: c.remote.Port, Seq: seq, Flags: flags}
+	c.stats.SegmentsSent++
+	c.stats.BytesSent += int64(n)
+	return &o.h
+}
+
+// emitSeg queues a segment of the synchronized states: ACK of RCV.NXT (when
+// the ACK flag is set), our window, timestamps and SACK blocks.
+func (c *Conn) emitSeg(now time.Duration, flags Flags, seq Seq, n int) {
+	h := c.newSeg(flags, seq, n)
+	if flags.Has(FlagACK) {
+		h.Ack = c.rcvNxt
+		c.ackSent()
+	}
+	h.Window = c.advertiseWindow()
+	var blocks []SACKBlock
+	if c.sackOK && flags.Has(FlagACK) && !flags.Has(FlagRST) {
+		blocks = c.sackBlocks()
+	}
+	if c.tsOK || len(blocks) > 0 {
+		h.Options = SegmentOptions(c.tsNow(now), c.tsRecent, c.tsOK, blocks)
+	}
+}
+
+// ackSent notes that an ACK of RCV.NXT is on its way.
+func (c *Conn) ackSent() {
+	c.ackNow = false
+	c.unackedBytes = 0
+	c.stop(timerDelack)
+	c.lastAckTx = c.rcvNxt
+}
+
+// sendSyn queues our SYN (active open) or SYN-ACK (passive or simultaneous
+// open) with options in Linux's order, mirroring the peer's on a SYN-ACK.
+func (c *Conn) sendSyn(now time.Duration, synack bool) {
+	flags := FlagSYN
+	sackOK, tsOK, ws := c.cfg.SACK, c.cfg.Timestamps, -1
+	if c.cfg.WindowScale {
+		ws = c.cfg.wscaleShift()
+	}
+	var ecr uint32
+	if synack {
+		flags |= FlagACK
+		// RFC 7323 §2.2, §3.2 and RFC 2018 §2: offer only what the SYN
+		// offered.
+		sackOK, tsOK = c.sackOK, c.tsOK
+		if !c.wsOK {
+			ws = -1
+		}
+		ecr = c.tsRecent
+	}
+	h := c.newSeg(flags, c.iss, 0)
+	if synack {
+		h.Ack = c.rcvNxt
+		c.ackSent()
+	}
+	h.Window = uint16(c.synWindow())
+	h.Options = SYNACKOptions(uint16(c.cfg.MSS), sackOK, c.tsNow(now), ecr, tsOK, ws)
+}
+
+// sendRst queues a reset from this connection: R. with our sequence
+// number and RCV.NXT (RFC 9293 §3.10.7.4, Linux tcp_send_active_reset).
+func (c *Conn) sendRst(seq Seq, withAck bool) {
+	flags := FlagRST
+	if withAck {
+		flags |= FlagACK
+	}
+	h := c.newSeg(flags, seq, 0)
+	if withAck {
+		h.Ack = c.rcvNxt
+	}
+}
+
+// replyRst queues the reset RFC 9293 §3.10.7.1 prescribes in answer to a
+// segment that belongs to no connection: <SEQ=SEG.ACK><CTL=RST> if it
+// carried an ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+func (c *Conn) replyRst(h *Header, segLen int) {
+	if h.Flags.Has(FlagACK) {
+		c.newSeg(FlagRST, h.Ack, 0)
+		return
+	}
+	r := c.newSeg(FlagRST|FlagACK, 0, 0)
+	r.Ack = h.Seq.Add(uint32(segLen))
+}
+
+// ReplyRst builds into r the reset that answers h, a segment with segLen
+// sequence-space length (payload plus SYN and FIN) that reached no
+// connection (RFC 9293 §3.10.7.1). It reports false for a segment that
+// must not be answered (a RST). The host uses it for closed ports.
+func ReplyRst(h *Header, segLen int, r *Header) bool {
+	if h.Flags.Has(FlagRST) {
+		return false
+	}
+	*r = Header{SrcPort: h.DstPort, DstPort: h.SrcPort}
+	if h.Flags.Has(FlagACK) {
+		r.Seq, r.Flags = h.Ack, FlagRST
+		return true
+	}
+	r.Flags = FlagRST | FlagACK
+	r.Ack = h.Seq.Add(uint32(segLen))
+	return true
+}
+
+// cwndAvail is how many more bytes congestion control lets us send now.
+func (c *Conn) cwndAvail() int {
+	switch {
+	case c.inRecovery && c.sackOK:
+		// RFC 6675 §5: transmit while pipe < cwnd.
+		return c.cc.Cwnd() - c.pipe()
+	case c.inRecovery:
+		// RFC 6582 §3.2 / RFC 5681 §3.2: the inflated window.
+		return c.recCwnd - int(c.sndNxt.Sub(c.sndUna))
+	}
+	return c.cc.Cwnd() - int(c.sndNxt.Sub(c.sndUna))
+}
+
+// output sends what the state, the windows, Nagle and the silly-window
+// rules allow, then a pure ACK if one is owed, and arms the timers.
+func (c *Conn) output(now time.Duration) {
+	switch c.state {
+	case Established, CloseWait, FinWait1, Closing, LastAck:
+	default:
+		if c.ackNow && (c.state == FinWait2 || c.state == TimeWait) {
+			c.emitSeg(now, FlagACK, c.sndNxt, 0)
+		}
+		c.ackNow = false
+		return
+	}
+	if c.inRecovery && c.sackOK {
+		c.sackRetransmit(now)
+	}
+	for c.sendOne(now) {
+	}
+	if c.ackNow {
+		c.emitSeg(now, FlagACK, c.sndNxt, 0)
+	}
+	// RFC 6298 §5.1: the retransmission timer runs while data is in flight.
+	if c.sndUna != c.sndMax {
+		c.stop(timerPersist)
+		if !c.armed(timerRtx) {
+			c.arm(timerRtx, now+c.rtt.current())
+		}
+		return
+	}
+	c.stop(timerRtx)
+	pending := c.sndDataEnd() != c.sndNxt || c.finQueued && c.sndNxt == c.finSeq
+	if pending && !c.armed(timerPersist) {
+		// RFC 9293 §3.8.6.1: with data waiting and nothing in flight, the
+		// persist timer makes sure a closed window is probed.
+		c.arm(timerPersist, now+c.rtt.current())
+	} else if !pending {
+		c.stop(timerPersist)
+	}
+}
+
+// sendOne sends the next segment from SND.NXT if the rules allow, and
+// reports whether it did.
+func (c *Conn) sendOne(now time.Duration) bool {
+	avail := int(c.sndDataEnd().Sub(c.sndNxt))
+	finPending := c.finQueued && c.sndNxt.LessEq(c.finSeq)
+	if avail <= 0 && !finPending {
+		return false
+	}
+	avail = max(avail, 0)
+	rwnd := int(c.sndUna.Add(uint32(c.sndWnd)).Sub(c.sndNxt))
+	usable := min(c.cwndAvail(), rwnd)
+	n := max(0, min(c.sndMss, avail, usable))
+	fin := finPending && c.sndNxt.Add(uint32(n)) == c.finSeq
+	if n == 0 && !fin {
+		if c.forceSend && rwnd > 0 && avail > 0 {
+			n = min(c.sndMss, avail, rwnd)
+			fin = finPending && c.sndNxt.Add(uint32(n)) == c.finSeq
+		} else {
+			return false
+		}
+	}
+	if n == 0 && fin && c.cwndAvail() <= 0 && c.sndNxt != c.sndUna {
+		// Linux exempts the final FIN from the congestion window only
+		// when nothing else is in flight.
+		return false
+	}
+	if n > 0 && n < c.sndMss && !c.forceSend {
+		if n < avail {
+			// RFC 9293 §3.8.6.2.1: send a partial segment only if it is at
+			// least half the largest window the peer offered.
+			if n < c.maxSndWnd/2 {
+				return false
+			}
+		} else if c.cfg.Nagle && !fin && c.sndSml.GreaterThan(c.sndUna) {
+			// RFC 9293 §3.7.4 Nagle, with Minshall's refinement as in
+			// Linux (tcp_minshall_check): hold a small segment while an
+			// earlier small one is unacknowledged.
+			return false
+		}
+	}
+	c.forceSend = false
+	seq := c.sndNxt
+	flags := FlagACK
+	if n > 0 && seq.Add(uint32(n)) == c.sndDataEnd() {
+		// PSH on the last segment of what the user wrote (RFC 9293
+		// §3.9.1, as Linux does).
+		flags |= FlagPSH
+	}
+	if fin {
+		flags |= FlagFIN
+	}
+	end := seq.Add(uint32(n))
+	if fin {
+		end = end.Add(1)
+	}
+	if seq.LessThan(c.sndMax) {
+		c.noteRetransmit(seq, n, "rto")
+		c.stats.RTORetransmits++
+	} else {
+		c.sent = append(c.sent, sentRec{end: end, at: now})
+	}
+	if n > 0 && n < c.sndMss {
+		c.sndSml = end
+	}
+	c.emitSeg(now, flags, seq, n)
+	c.sndNxt = end
+	if c.sndMax.LessThan(end) {
+		c.sndMax = end
+	}
+	return true
+}
+
+// retransmit resends n bytes at seq (and our FIN if the range reaches it)
+// without moving SND.NXT: fast retransmit, NewReno partial ACKs and SACK
+// recovery.
+func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int {
+	n = max(0, min(n, int(c.sndDataEnd().Sub(seq))))
+	flags := FlagACK
+	end := seq.Add(uint32(n))
+	if c.finQueued && end == c.finSeq && c.sndMax.GreaterThan(c.finSeq) {
+		flags |= FlagFIN
+		end = end.Add(1)
+	}
+	if n == 0 && !flags.Has(FlagFIN) {
+		return 0
+	}
+	if n > 0 && end == c.sndDataEnd() {
+		flags |= FlagPSH
+	}
+	c.markRetransmitted(seq, end)
+	c.noteRetransmit(seq, n, reason)
+	c.emitSeg(now, flags, seq, n)
+	return int(end.Sub(seq))
+}
+
+// noteRetransmit counts and reports a retransmission.
+func (c *Conn) noteRetransmit(seq Seq, n int, reason string) {
+	if reason != "probe" {
+		c.stats.Retransmits++
+	}
+	c.emit(Event{Kind: EvRetransmit, Seq: seq, Len: n, Reason: reason})
+}
+
+// noteCwnd reports a change of cwnd or ssthresh.
+func (c *Conn) noteCwnd(reason string) {
+	cw, ss := c.cc.Cwnd(), c.cc.Ssthresh()
+	if cw == c.lastCwnd && ss == c.lastSsth {
+		return
+	}
+	c.lastCwnd, c.lastSsth = cw, ss
+	c.emit(Event{Kind: EvCwnd, Cwnd: cw, Ssthresh: ss, Reason: reason})
+}
+
+// markRetransmitted applies Karn's rule (RFC 6298 §3): data in [seq, end)
+// was sent twice, so its ACK gives no RTT sample.
+func (c *Conn) markRetransmitted(seq, end Seq) {
+	start := c.sndUna
+	for i := c.sentHead; i < len(c.sent); i++ {
+		r := &c.sent[i]
+		if r.end.GreaterThan(seq) && start.LessThan(end) {
+			r.retx = true
+		}
+		start = r.end
+	}
+}
+
+func (c *Conn) markAllRetransmitted() {
+	for i := c.sentHead; i < len(c.sent); i++ {
+		c.sent[i].retx = true
+	}
+}
+
+// rttOnAck takes an RTT sample when ack covers data sent once (RFC 6298
+// §3, Karn), else from the timestamp echo (RFC 7323 §4).
+func (c *Conn) rttOnAck(now time.Duration, ack Seq, h *Header) {
+	var at time.Duration
+	found, retx := false, false
+	for c.sentHead < len(c.sent) && c.sent[c.sentHead].end.LessEq(ack) {
+		r := c.sent[c.sentHead]
+		c.sentHead++
+		at, found = r.at, true
+		retx = retx || r.retx
+	}
+	if c.sentHead == len(c.sent) {
+		c.sent, c.sentHead = c.sent[:0], 0
+	}
+	switch {
+	case found && !retx:
+		c.takeSample(now - at)
+	case c.tsOK:
+		if _, ecr, ok := h.Options.Timestamps(); ok && ecr != 0 {
+			ms := c.tsNow(now) - ecr
+			if ms < 1<<31 {
+				c.takeSample(time.Duration(ms) * time.Millisecond)
+			}
+		}
+	}
+}
+
+func (c *Conn) takeSample(m time.Duration) {
+	c.rtt.sample(m)
+	c.emit(Event{Kind: EvRTTSample, Sample: m, SRTT: c.rtt.srtt, RTTVar: c.rtt.rttvar, RTO: c.rtt.current()})
+}
+
+// onAck runs the ACK processing of RFC 9293 §3.10.7.4 fifth step for the
+// synchronized states, with RFC 5961 §5.2 validation, duplicate-ACK
+// counting (RFC 5681 §2) and loss recovery. It reports whether the segment
+// should be processed further.
+func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
+	ack := h.Ack
+	if ack.GreaterThan(c.sndMax) {
+		// §3.10.7.4: an ACK for something not yet sent: ACK and drop.
+		c.ackNow = true
+		c.stats.DroppedSegments++
+		return false
+	}
+	if ack.LessThan(c.sndUna.Add(uint32(-int32(max(c.maxSndWnd, 1))))) {
+		// RFC 5961 §5.2: too old to be a duplicate: challenge ACK, drop.
+		c.ackNow = true
+		c.stats.DroppedSegments++
+		return false
+	}
+	win := int(h.Window) << c.sndShift
+	if c.sackOK {
+		blocks, nb := h.Options.SACK()
+		for i := range nb {
+			c.board.add(blocks[i], c.sndUna, c.sndMax)
+		}
+	}
+	switch {
+	case ack.GreaterThan(c.sndUna):
+		c.onNewAck(now, h, ack)
+	case ack == c.sndUna && segLen == 0 && win == c.sndWnd && c.sndMax != c.sndUna &&
+		!h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagFIN):
+		c.onDupAck(now)
+	}
+	// §3.10.7.4: update the send window if the segment is newer.
+	if c.sndWl1.LessThan(h.Seq) || c.sndWl1 == h.Seq && c.sndWl2.LessEq(ack) {
+		if c.sndWnd == 0 && win > 0 {
+			c.stop(timerPersist)
+		}
+		c.sndWnd = win
+		c.sndWl1, c.sndWl2 = h.Seq, ack
+		c.maxSndWnd = max(c.maxSndWnd, win)
+	}
+	return true
+}
+
+// onNewAck handles an ACK that advances SND.UNA.
+func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq) {
+	prev := c.sndUna
+	flight := c.flightSize()
+	acked := int(ack.Sub(prev))
+	data := acked
+	if prev == c.iss {
+		data-- // our SYN
+	}
+	if c.finQueued && prev.LessEq(c.finSeq) && ack.GreaterThan(c.finSeq) {
+		data-- // our FIN
+	}
+	c.sndUna = ack
+	if c.sndNxt.LessThan(ack) {
+		c.sndNxt = ack
+	}
+	c.stats.BytesAcked += int64(data)
+	c.retries = 0
+	c.probeCount = 0
+	c.rttOnAck(now, ack, h)
+	c.board.pruneBelow(ack)
+	if len(c.out) == 0 {
+		c.sb.releaseTo(c.dataUna())
+	}
+	if c.inRecovery {
+		if ack.GreaterEq(c.recoverSeq) {
+			// RFC 6582 §3.2 step 3 / RFC 6675 §5: full ACK ends recovery.
+			c.inRecovery = false
+			c.cc.OnExitRecovery(now)
+			c.noteCwnd("exit-recovery")
+		} else if !c.sackOK {
+			// RFC 6582 §3.2 step 5: partial ACK: retransmit the first
+			// unacknowledged segment and deflate the window by the amount
+			// acknowledged, adding back one SMSS if that much was.
+			c.retransmit(now, c.sndUna, c.sndMss, "partial")
+			c.recCwnd -= acked
+			if acked >= c.sndMss {
+				c.recCwnd += c.sndMss
+			}
+			c.recCwnd = max(c.recCwnd, c.sndMss)
+		}
+	} else {
+		c.cc.OnAck(now, data, flight, c.rtt.srtt)
+		c.noteCwnd("ack")
+	}
+	c.dupAcks = 0
+	// RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else
+	// restart it.
+	if c.sndUna == c.sndMax {
+		c.stop(timerRtx)
+	} else {
+		c.arm(timerRtx, now+c.rtt.current())
+	}
+	if data > 0 && c.Writable() > 0 {
+		c.emit(Event{Kind: EvWritable})
+	}
+}
+
+// onDupAck counts a duplicate ACK and starts fast retransmit at the third
+// (RFC 5681 §3.2) or when SACK shows the first segment lost (RFC 6675 §5).
+func (c *Conn) onDupAck(now time.Duration) {
+	c.dupAcks++
+	c.stats.DupAcksReceived++
+	if c.inRecovery {
+		if !c.sackOK {
+			// RFC 5681 §3.2 step 4: inflate by one SMSS per duplicate.
+			c.recCwnd += c.sndMss
+		}
+		return
+	}
+	lost := c.dupAcks >= defaultDupThresh || c.sackOK && c.board.isLost(c.sndUna, c.sndMss)
+	// RFC 6582 §3.2 step 2: only when the ACK covers more than recover,
+	// so that one window's losses cut the window once.
+	if lost && c.sndUna.GreaterThan(c.recoverSeq) {
+		c.enterRecovery(now)
+	}
+}
+
+// enterRecovery starts fast retransmit and fast recovery.
+func (c *Conn) enterRecovery(now time.Duration) {
+	c.inRecovery = true
+	c.recoverSeq = c.sndMax
+	c.cc.OnEnterRecovery(now, c.flightSize())
+	c.noteCwnd("recovery")
+	// RFC 5681 §3.2 step 3: cwnd = ssthresh + 3*SMSS while inflating.
+	c.recCwnd = c.cc.Cwnd() + defaultDupThresh*c.sndMss
+	n := c.sndMss
+	if c.sackOK {
+		if next, ok := c.board.nextSacked(c.sndUna); ok {
+			n = min(n, int(next.Sub(c.sndUna)))
+		}
+		c.board.highRxt = c.sndUna
+	}
+	sent := c.retransmit(now, c.sndUna, n, "fast")
+	if c.sackOK {
+		c.board.highRxt = c.sndUna.Add(uint32(sent))
+	}
+	c.stats.FastRetransmits++
+	c.arm(timerRtx, now+c.rtt.current())
+}

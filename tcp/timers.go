@@ -1,0 +1,160 @@
+package tcp
+
+import "time"
+
+// timer is one connection timer: an expiry time and whether it is armed. A
+// Tick before the expiry does nothing, so a stale wake-up is harmless.
+type timer struct {
+	at time.Duration
+	on bool
+}
+
+// The connection's timers.
+const (
+	// timerRtx: SYN, SYN-ACK and data retransmission (RFC 6298).
+	timerRtx = iota
+	// timerPersist: zero-window probes and the SWS override (RFC 9293
+	// §3.8.6.1, §3.8.6.2.1).
+	timerPersist
+	// timerDelack: the delayed ACK (RFC 9293 §3.8.6.3).
+	timerDelack
+	// timerTimeWait: 2×MSL in TIME-WAIT (RFC 9293 §3.3.2).
+	timerTimeWait
+	numTimers
+)
+
+func (c *Conn) arm(t int, at time.Duration) { c.timers[t] = timer{at: at, on: true} }
+
+func (c *Conn) stop(t int) { c.timers[t].on = false }
+
+func (c *Conn) armed(t int) bool { return c.timers[t].on }
+
+// Deadline returns the earliest time Tick must be called, and false when no
+// timer is armed.
+func (c *Conn) Deadline() (time.Duration, bool) {
+	var at time.Duration
+	ok := false
+	for _, t := range c.timers {
+		if t.on && (!ok || t.at < at) {
+			at, ok = t.at, true
+		}
+	}
+	return at, ok
+}
+
+// Tick runs the timers that are due at now, earliest first.
+func (c *Conn) Tick(now time.Duration) {
+	for {
+		next := -1
+		for i, t := range c.timers {
+			if t.on && t.at <= now && (next < 0 || t.at < c.timers[next].at) {
+				next = i
+			}
+		}
+		if next < 0 {
+			break
+		}
+		c.timers[next].on = false
+		c.fire(now, next)
+	}
+	c.output(now)
+}
+
+func (c *Conn) fire(now time.Duration, t int) {
+	switch t {
+	case timerRtx:
+		c.onRtxTimeout(now)
+	case timerPersist:
+		c.emit(Event{Kind: EvTimerFired, Timer: "persist"})
+		c.onPersist(now)
+	case timerDelack:
+		c.emit(Event{Kind: EvTimerFired, Timer: "delack"})
+		if c.state.Synchronized() || c.state == SynReceived {
+			c.ackNow = true
+		}
+	case timerTimeWait:
+		c.emit(Event{Kind: EvTimerFired, Timer: "timewait"})
+		// RFC 9293 §3.10.8: when the time-wait timeout expires, delete the
+		// TCB and enter CLOSED.
+		c.toClosed()
+	}
+}
+
+// onRtxTimeout handles an expiry of the retransmission timer.
+func (c *Conn) onRtxTimeout(now time.Duration) {
+	switch c.state {
+	case SynSent:
+		c.emit(Event{Kind: EvTimerFired, Timer: "syn"})
+		if c.retries >= c.cfg.SynRetries {
+			c.fail(ETIMEDOUT, false)
+			return
+		}
+		c.retries++
+		c.rtt.backOff()
+		c.sendSyn(now, false)
+		c.noteRetransmit(c.iss, 0, "syn")
+		c.arm(timerRtx, now+c.rtt.current())
+	case SynReceived:
+		c.emit(Event{Kind: EvTimerFired, Timer: "synack"})
+		if c.retries >= c.cfg.SynAckRetries {
+			c.fail(ETIMEDOUT, false)
+			return
+		}
+		c.retries++
+		c.rtt.backOff()
+		c.sendSyn(now, true)
+		c.noteRetransmit(c.iss, 0, "synack")
+		c.arm(timerRtx, now+c.rtt.current())
+	case Established, FinWait1, CloseWait, Closing, LastAck:
+		c.emit(Event{Kind: EvTimerFired, Timer: "rto"})
+		if c.sndUna == c.sndMax {
+			return
+		}
+		c.stats.Timeouts++
+		if c.retries >= c.cfg.DataRetries {
+			c.fail(ETIMEDOUT, false)
+			return
+		}
+		c.retries++
+		// RFC 6298 §5.5-5.6: back off and retransmit the earliest
+		// unacknowledged segment; RFC 5681 §3.1: collapse cwnd.
+		c.rtt.backOff()
+		c.cc.OnRTO(now, c.flightSize())
+		c.noteCwnd("rto")
+		// RFC 6582 §4 / RFC 6675 §5.1: after an RTO, recover = HighData, so
+		// duplicate ACKs for the go-back-N retransmissions do not start a
+		// fast retransmit.
+		c.inRecovery = false
+		c.recoverSeq = c.sndMax
+		c.dupAcks = 0
+		c.board.clear()
+		c.sndNxt = c.sndUna
+		c.markAllRetransmitted()
+		c.arm(timerRtx, now+c.rtt.current())
+	}
+}
+
+// onPersist sends a zero-window probe, or when the window is open but too
+// small for the sender's silly-window rule, forces a segment out (RFC 9293
+// §3.8.6.2.1 override timeout).
+func (c *Conn) onPersist(now time.Duration) {
+	if !c.state.Synchronized() || c.sndUna != c.sndMax {
+		return
+	}
+	avail := int(c.sndDataEnd().Sub(c.sndNxt))
+	if avail <= 0 && !(c.finQueued && c.sndNxt == c.finSeq) {
+		return
+	}
+	if c.sndWnd == 0 {
+		// Linux (tcp_write_wakeup with no usable window) probes with a
+		// zero-length segment at SND.UNA-1, which the peer must answer
+		// with an ACK carrying its window (RFC 9293 §3.8.6.1).
+		c.probeCount++
+		c.emitSeg(now, FlagACK, c.sndUna.Add(^uint32(0)), 0)
+		c.noteRetransmit(c.sndUna, 0, "probe")
+	} else {
+		c.forceSend = true
+	}
+	c.rtt.backOff()
+	c.arm(timerPersist, now+c.rtt.current())
+}
