@@ -89,7 +89,7 @@ type Stats struct {
 	// included; BytesAcked those the peer acknowledged; BytesDelivered those
 	// handed to the reader in order; BytesReceived payload that arrived.
 	BytesSent, BytesAcked, BytesDelivered, BytesReceived int64
-	Retransmits, FastRetransmits, RTORetransmits int
+	Retransmits, FastRetransmits, RTORetransmits         int
 	// Timeouts counts RTO expiries.
 	Timeouts int
 	// DupAcksReceived counts duplicate ACKs (RFC 5681 §2).
@@ -98,7 +98,7 @@ type Stats struct {
 	DroppedSegments int
 	// RTTMin, RTTMax, RTTMean over all samples, SRTT the current estimate.
 	RTTMin, RTTMax, RTTMean, SRTT, RTO time.Duration
-	RTTSamples                        int
+	RTTSamples                         int
 	// Cwnd and Ssthresh now, in bytes.
 	Cwnd, Ssthresh int
 	// MSS is the payload size of a full segment now (options subtracted).
