@@ -17,12 +17,12 @@ type direction struct {
 	lossRand, jitterRand, dupRand, corruptRand *sim.Rand
 	loss                                       LossProcess
 
-	queue  packetRing
+	queue  ring[*Packet]
 	qbytes units.ByteSize
 	wire   *Packet // being serialized; nil when the transmitter is free
 	txDone *sim.Timer
 
-	flights     flightHeap
+	flights     flights
 	arrival     *sim.Timer
 	lastArrival sim.Time
 	seq         uint64
@@ -185,17 +185,17 @@ func (d *direction) fly(p *Packet, owned bool) {
 		d.lastArrival = at
 	}
 	d.seq++
-	d.flights.push(flight{at: at, seq: d.seq, p: p, corrupt: corrupt})
+	d.flights.push(flight{at: at, seq: d.seq, p: p, corrupt: corrupt}, cfg.Reorder)
 	d.armArrival()
 }
 
 // armArrival points the arrival timer at the earliest packet in flight.
 func (d *direction) armArrival() {
-	if len(d.flights) == 0 {
+	if d.flights.len() == 0 {
 		d.arrival.Stop()
 		return
 	}
-	next := d.flights[0].at
+	next := d.flights.next().at
 	if when, ok := d.arrival.When(); ok && when == next {
 		return
 	}
@@ -207,7 +207,7 @@ func (d *direction) armArrival() {
 // arrive delivers every packet whose last bit reaches the far end now.
 func (d *direction) arrive() {
 	now := d.l.s.Now()
-	for len(d.flights) > 0 && d.flights[0].at <= now {
+	for d.flights.len() > 0 && d.flights.next().at <= now {
 		f := d.flights.pop()
 		n := len(f.p.Data)
 		d.stats.Delivered++
@@ -239,7 +239,7 @@ func (d *direction) stateChanged(up bool) {
 		return
 	}
 	d.arrival.Stop()
-	for len(d.flights) > 0 {
+	for d.flights.len() > 0 {
 		d.drop(d.flights.pop().p, sim.DropDown)
 	}
 	d.txDone.Stop()

@@ -19,10 +19,10 @@ func flightLess(a, b *flight) bool {
 }
 
 // flightHeap is a binary min-heap of packets in flight ordered by (arrival,
-// departure order). Without reordering arrivals are pushed in order and
-// every push and pop is O(1) in practice; with reordering it is what lets a
-// later packet overtake an earlier one. Written out rather than with
-// container/heap, whose interface boxing would allocate per packet.
+// departure order): what lets a later packet overtake an earlier one when
+// reordering is on. (In order, packets in flight wait in a plain FIFO.)
+// Written out rather than with container/heap, whose interface boxing
+// would allocate per packet.
 type flightHeap []flight
 
 func (h *flightHeap) push(f flight) {
@@ -63,4 +63,46 @@ func (h *flightHeap) pop() flight {
 	}
 	*h = s
 	return top
+}
+
+// flights holds a direction's packets in flight: a FIFO for those launched
+// in order (their arrivals never decrease, so the oldest is the next), and
+// a heap for those launched while reordering was on. The next arrival is
+// the earlier of the two heads, so switching Reorder at run time keeps
+// every packet's arrival time.
+type flights struct {
+	fifo ring[flight]
+	heap flightHeap
+}
+
+func (f *flights) len() int { return f.fifo.len() + len(f.heap) }
+
+func (f *flights) push(x flight, reorder bool) {
+	if reorder {
+		f.heap.push(x)
+	} else {
+		f.fifo.push(x)
+	}
+}
+
+// next returns the flight that arrives first; f must not be empty.
+func (f *flights) next() *flight {
+	if len(f.heap) == 0 {
+		return f.fifo.front()
+	}
+	if f.fifo.len() == 0 || flightLess(&f.heap[0], f.fifo.front()) {
+		return &f.heap[0]
+	}
+	return f.fifo.front()
+}
+
+// pop removes and returns the flight that arrives first.
+func (f *flights) pop() flight {
+	if len(f.heap) == 0 {
+		return f.fifo.pop()
+	}
+	if f.fifo.len() == 0 || flightLess(&f.heap[0], f.fifo.front()) {
+		return f.heap.pop()
+	}
+	return f.fifo.pop()
 }

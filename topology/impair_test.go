@@ -2,6 +2,7 @@ package topology
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -487,4 +488,29 @@ func TestNewLinkRejectsBadConfig(t *testing.T) {
 	}
 	_, err := NewLink(s, sim.NewStreams(1), nil, nil, LinkConfig{Name: "l"}, "a", "b")
 	assert.ErrorIs(t, err, ErrInvalidConfig)
+}
+
+func TestReorderSwitchedWhilePacketsAreInFlight(t *testing.T) {
+	cfg := LinkConfig{Rate: units.Gbps, Delay: 10 * time.Millisecond, Jitter: time.Millisecond, Reorder: true, QueueLimitPackets: -1}
+	r := newRig(t, cfg, 3)
+	r.sendSpaced(t, 200, 100, 10*time.Microsecond)
+	_, err := r.s.At(sim.FromDuration(995*time.Microsecond), func() { require.NoError(t, r.l.Set(LinkChange{Reorder: Ptr(false)})) })
+	require.NoError(t, err)
+	r.s.Run()
+	ids, times := arrivalsOf(r)
+	require.Len(t, ids, 200)
+	assert.True(t, slices.IsSorted(times))
+	var lastReordered sim.Time
+	var inOrder []uint64
+	for i, id := range ids {
+		if id <= 100 {
+			lastReordered = max(lastReordered, times[i])
+			continue
+		}
+		inOrder = append(inOrder, id)
+		assert.GreaterOrEqual(t, times[i], lastReordered, "packet %d overtook one sent while reordering", id)
+	}
+	assert.Equal(t, seq(101, 200), inOrder)
+	assert.False(t, slices.IsSorted(ids[:100]), "the first hundred were reordered")
+	assert.Equal(t, seq(1, 100), slices.Sorted(slices.Values(ids[:100])), "and all arrived before the rest")
 }

@@ -146,7 +146,7 @@ func (l *Link) QueueLen(side int) (int, units.ByteSize) {
 
 // InFlight returns the packets of side's direction whose last bit left and
 // that have not arrived yet.
-func (l *Link) InFlight(side int) int { return len(l.dirs[checkSide(side)].flights) }
+func (l *Link) InFlight(side int) int { return l.dirs[checkSide(side)].flights.len() }
 
 // String returns e.g. "link uplink (client-r1)".
 func (l *Link) String() string {
