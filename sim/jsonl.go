@@ -155,9 +155,10 @@ func appendJSONFloat(dst []byte, v float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString writes s as a JSON string with the escapes
-// encoding/json uses (without its HTML escaping): quote, backslash, control
-// characters, U+2028 and U+2029; invalid UTF-8 becomes U+FFFD.
+// appendJSONString writes s as a JSON string (RFC 8259 §7) with the escapes
+// encoding/json uses without its HTML escaping: quote, backslash, control
+// characters (\n \r \t \b \f, others as \u00XX), U+2028 and U+2029;
+// each invalid UTF-8 byte becomes \ufffd.
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
@@ -178,6 +179,10 @@ func appendJSONString(dst []byte, s string) []byte {
 				dst = append(dst, '\\', 'r')
 			case '\t':
 				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
 			default:
 				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}

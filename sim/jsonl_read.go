@@ -412,7 +412,6 @@ func (p *jsonlParser) parseString() (string, int, error) {
 				continue
 			}
 			if e != 'u' {
-				p.i++
 				col, err := p.fail("invalid escape %q", "\\"+string(rune(e)))
 				return "", col, err
 			}
