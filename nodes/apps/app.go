@@ -1,0 +1,97 @@
+// Package apps holds netsim's built-in applications, event-driven state
+// machines on the socket API of package nodes: sink, bulk-send, echo,
+// request-response (client and server) and on-off. None starts a
+// goroutine or blocks: each reacts to socket events and timers, in
+// simulated time.
+//
+// Write your own by implementing App: Start runs at the app's start time
+// with a Context that gives the host, timers and the app's trace records;
+// from there on the app lives in the socket handlers it installs (see the
+// package example).
+package apps
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/sim"
+)
+
+// App is an application running on one host.
+type App interface {
+	// Type names the kind of app in the trace ("bulk-send"): records are
+	// about "app/<host>/<type>".
+	Type() string
+	// Start runs once, at the app's start time. An error stops the app
+	// and is traced as an "error" event.
+	Start(ctx *Context) error
+}
+
+// Context is what an app sees of the world: its host, the clock, timers,
+// and its trace records.
+type Context struct {
+	// Host is the host the app runs on; its socket calls are the app's
+	// system calls.
+	Host    *nodes.Host
+	subject string
+	sched   *sim.Scheduler
+	trace   sim.Sink
+	rec     sim.Record
+}
+
+// Install schedules app to start on host h at simulated time start.
+func Install(h *nodes.Host, start time.Duration, app App) (*Context, error) {
+	if start < 0 {
+		return nil, fmt.Errorf("app %s on %s: start %v: %w", app.Type(), h.Name(), start, sim.ErrPast)
+	}
+	n := h.Network()
+	ctx := &Context{Host: h, subject: "app/" + h.Name() + "/" + app.Type(), sched: n.Scheduler(), trace: n.Trace()}
+	if _, err := ctx.sched.At(sim.FromDuration(start), func() {
+		if err := app.Start(ctx); err != nil {
+			ctx.Error("start", err)
+		}
+	}); err != nil {
+		return nil, fmt.Errorf("app %s on %s: %w", app.Type(), h.Name(), err)
+	}
+	return ctx, nil
+}
+
+// Now returns the current simulated time.
+func (c *Context) Now() sim.Time { return c.sched.Now() }
+
+// After runs fn d from now (d >= 0) and returns a timer that can stop it.
+func (c *Context) After(d time.Duration, fn func()) *sim.Timer {
+	t := c.sched.NewTimer(fn)
+	_ = t.Reset(c.Now().Add(max(d, 0))) // never in the past
+	return t
+}
+
+// Tracing reports whether records are wanted; check it before building
+// expensive fields.
+func (c *Context) Tracing() bool { return c.trace != nil }
+
+// Emit writes an app record: event (connect, accept, send, recv, close,
+// error, done) then fields.
+func (c *Context) Emit(event string, fields ...sim.Field) {
+	if c.trace == nil {
+		return
+	}
+	c.rec.T = c.Now()
+	c.rec.Kind = sim.KindApp
+	c.rec.Subject = c.subject
+	c.rec.Fields = append(append(c.rec.Fields[:0], sim.String("event", event)), fields...)
+	c.trace.Emit(&c.rec)
+}
+
+// Error traces an "error" event: the call that failed and the errno.
+func (c *Context) Error(call string, err error) {
+	c.Emit("error", sim.String("call", call), sim.String("errno", errName(err)))
+}
+
+func errName(err error) string {
+	if e, ok := err.(nodes.Errno); ok {
+		return e.String()
+	}
+	return err.Error()
+}

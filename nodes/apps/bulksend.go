@@ -1,0 +1,120 @@
+package apps
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/sim"
+)
+
+// BulkSend connects to To, writes Bytes bytes of the pattern as fast as
+// the connection takes them, then shuts down its write side (a FIN after
+// the data) and waits for the peer to close in turn before closing: the
+// transfer is done when the peer has read everything and said so. Bytes
+// 0 only opens and closes the connection. Records: connect, send (bytes
+// per write burst), close, done (bytes and duration from connect), or
+// error.
+type BulkSend struct {
+	To    netip.AddrPort
+	Bytes int64
+
+	// Sent counts bytes the socket accepted; Done reports completion and
+	// Duration how long it took from connect.
+	Sent     int64
+	Done     bool
+	Duration time.Duration
+	// Err is the error that ended the transfer, if any.
+	Err nodes.Errno
+
+	ctx     *Context
+	fd      int
+	conn    uint64
+	start   sim.Time
+	shut    bool
+	scratch [512]byte
+}
+
+// Type returns "bulk-send".
+func (b *BulkSend) Type() string { return "bulk-send" }
+
+// Start connects.
+func (b *BulkSend) Start(ctx *Context) error {
+	b.ctx, b.start = ctx, ctx.Now()
+	h := ctx.Host
+	fd, err := h.Socket()
+	if err != nil {
+		return err
+	}
+	b.fd = fd
+	if err := h.SetHandler(fd, b.event); err != nil {
+		return err
+	}
+	if err := h.Connect(fd, b.To); err != nodes.EINPROGRESS {
+		_ = h.Close(fd)
+		return err
+	}
+	info, _ := h.Info(fd)
+	b.conn = info.ConnID
+	ctx.Emit("connect", sim.Uint("conn", b.conn), sim.String("to", b.To.String()), sim.Int("bytes", b.Bytes))
+	return nil
+}
+
+func (b *BulkSend) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
+	switch ev {
+	case nodes.SockConnected, nodes.SockWritable:
+		b.fill()
+	case nodes.SockReadable:
+		b.read()
+	case nodes.SockError:
+		b.Err = err
+		b.ctx.Error("connection", err)
+		_ = b.ctx.Host.Close(fd)
+	}
+}
+
+// fill writes until the socket takes no more or everything is written.
+func (b *BulkSend) fill() {
+	h := b.ctx.Host
+	wrote := int64(0)
+	for b.Sent < b.Bytes {
+		n, err := h.Send(b.fd, patternAt(b.Sent, int(min(b.Bytes-b.Sent, 1<<30))))
+		b.Sent += int64(n)
+		wrote += int64(n)
+		if err != nil {
+			if err != nodes.EAGAIN {
+				b.ctx.Error("send", err)
+			}
+			break
+		}
+	}
+	if wrote > 0 {
+		b.ctx.Emit("send", sim.Uint("conn", b.conn), sim.Int("bytes", wrote), sim.Int("total", b.Sent))
+	}
+	if b.Sent == b.Bytes && !b.shut {
+		b.shut = true
+		if err := h.Shutdown(b.fd, nodes.SHUT_WR); err != nil {
+			b.ctx.Error("shutdown", err)
+		}
+	}
+}
+
+// read waits for the peer's end of stream (and discards anything it
+// sends), then closes: the transfer is done.
+func (b *BulkSend) read() {
+	h := b.ctx.Host
+	for {
+		n, err := h.Recv(b.fd, b.scratch[:])
+		if n > 0 {
+			continue
+		}
+		if err == nil && !b.Done {
+			b.Done = true
+			b.Duration = b.ctx.Now().Sub(b.start)
+			_ = h.Close(b.fd)
+			b.ctx.Emit("close", sim.Uint("conn", b.conn))
+			b.ctx.Emit("done", sim.Uint("conn", b.conn), sim.Int("bytes", b.Sent), sim.Int("duration", int64(b.Duration)))
+		}
+		return
+	}
+}

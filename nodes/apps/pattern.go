@@ -1,0 +1,38 @@
+package apps
+
+// The bytes apps send follow a pattern, byte i of a stream being i mod
+// 251 (a prime, so the pattern does not line up with segment sizes), so
+// that a receiver can check that every byte arrived, in order.
+const patternMod = 251
+
+// pattern holds the pattern from offset 0; a slice from k%251 continues
+// it at stream offset k for up to len(pattern)-250 bytes.
+var pattern = func() []byte {
+	b := make([]byte, patternMod*261) // 65511 bytes
+	for i := range b {
+		b[i] = byte(i % patternMod)
+	}
+	return b
+}()
+
+// patternAt returns up to n bytes of the pattern from stream offset off.
+func patternAt(off int64, n int) []byte {
+	s := pattern[off%patternMod:]
+	return s[:min(n, len(s)-patternMod)]
+}
+
+// checkPattern returns how many bytes of b, received at stream offset off,
+// differ from the pattern.
+func checkPattern(off int64, b []byte) int64 {
+	bad := int64(0)
+	k := int(off % patternMod)
+	for _, c := range b {
+		if c != byte(k) {
+			bad++
+		}
+		if k++; k == patternMod {
+			k = 0
+		}
+	}
+	return bad
+}

@@ -1,0 +1,131 @@
+package apps
+
+import (
+	"net/netip"
+
+	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/sim"
+)
+
+// Sink listens on a port, accepts every connection and reads until the
+// peer closes, then closes its side. It counts what it received and, when
+// Verify is set, checks that each connection's bytes follow the pattern
+// the built-in senders write (so a test can tell that every byte arrived
+// in order). Records: accept, recv (bytes per read burst), close, and done
+// per connection with its byte count and duration from accept.
+type Sink struct {
+	Port    uint16
+	Backlog int // 0: 128
+	Verify  bool
+
+	// Received counts bytes over all connections; Mismatched counts bytes
+	// that broke the pattern (Verify); Completed counts connections read
+	// to their end.
+	Received, Mismatched int64
+	Completed            int
+
+	ctx   *Context
+	lfd   int
+	conns map[int]*sinkConn
+	buf   []byte
+}
+
+type sinkConn struct {
+	at    sim.Time
+	bytes int64
+	conn  uint64
+}
+
+// Type returns "sink".
+func (s *Sink) Type() string { return "sink" }
+
+// Start listens.
+func (s *Sink) Start(ctx *Context) error {
+	s.ctx, s.conns, s.buf = ctx, map[int]*sinkConn{}, make([]byte, 64<<10)
+	h := ctx.Host
+	fd, err := h.Socket()
+	if err != nil {
+		return err
+	}
+	s.lfd = fd
+	if err := h.Bind(fd, netip.AddrPortFrom(netip.IPv4Unspecified(), s.Port)); err != nil {
+		return err
+	}
+	backlog := s.Backlog
+	if backlog == 0 {
+		backlog = 128
+	}
+	if err := h.Listen(fd, backlog); err != nil {
+		return err
+	}
+	return h.SetHandler(fd, s.event)
+}
+
+func (s *Sink) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
+	h := s.ctx.Host
+	if fd == s.lfd {
+		for {
+			cfd, peer, aerr := h.Accept(fd)
+			if aerr != nil {
+				return
+			}
+			info, _ := h.Info(cfd)
+			c := &sinkConn{at: s.ctx.Now(), conn: info.ConnID}
+			s.conns[cfd] = c
+			s.ctx.Emit("accept", sim.Uint("conn", c.conn), sim.String("peer", peer.String()))
+			s.drain(cfd, c) // data may have arrived before Accept
+		}
+	}
+	c := s.conns[fd]
+	if c == nil {
+		return
+	}
+	switch ev {
+	case nodes.SockReadable:
+		s.drain(fd, c)
+	case nodes.SockError:
+		s.ctx.Error("recv", err)
+		s.finish(fd, c, false)
+	}
+}
+
+// drain reads everything readable; at the end of the stream it closes.
+func (s *Sink) drain(fd int, c *sinkConn) {
+	h := s.ctx.Host
+	got := 0
+	for {
+		n, err := h.Recv(fd, s.buf)
+		if n > 0 {
+			if s.Verify {
+				s.Mismatched += checkPattern(c.bytes, s.buf[:n])
+			}
+			c.bytes += int64(n)
+			s.Received += int64(n)
+			got += n
+			continue
+		}
+		if got > 0 {
+			s.ctx.Emit("recv", sim.Uint("conn", c.conn), sim.Int("bytes", int64(got)), sim.Int("total", c.bytes))
+		}
+		switch err {
+		case nil: // end of stream
+			s.finish(fd, c, true)
+		case nodes.EAGAIN:
+		default:
+			s.ctx.Error("recv", err)
+			s.finish(fd, c, false)
+		}
+		return
+	}
+}
+
+func (s *Sink) finish(fd int, c *sinkConn, ok bool) {
+	delete(s.conns, fd)
+	_ = s.ctx.Host.Close(fd)
+	s.ctx.Emit("close", sim.Uint("conn", c.conn))
+	if ok {
+		s.Completed++
+		s.ctx.Emit("done", sim.Uint("conn", c.conn), sim.Int("bytes", c.bytes),
+			sim.Int("duration", int64(s.ctx.Now().Sub(c.at))))
+	}
+}

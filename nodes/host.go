@@ -1,0 +1,297 @@
+package nodes
+
+import (
+	"net/netip"
+
+	"github.com/netsimlab/netsim/nodes/ipv4"
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/topology"
+)
+
+// Host is an end system with one IPv4 address: interfaces, a routing
+// table, IPv4 send and receive with checksums verified, demultiplexing of
+// TCP segments by 4-tuple to connections and by port to listeners, and the
+// socket API (see socket.go). Datagrams for other addresses are dropped
+// ("notmine"): hosts do not forward.
+type Host struct {
+	node
+	addr netip.Addr
+	cfg  tcp.Config
+	// isn draws initial sequence numbers and timestamp offsets
+	// ("host/<name>/isn").
+	isn  *sim.Rand
+	ipID uint16
+
+	fds       []*Socket // index = descriptor; nil = free
+	conns     map[fourTuple]*Socket
+	listeners map[uint16]*Socket
+	ports     map[uint16]int // users of each local port
+	nextEph   uint16
+
+	// notes queues socket notifications for the owners' callbacks, which
+	// run only after the stack has finished with the event at hand.
+	notes       []note
+	dispatching bool
+
+	stats HostStats
+}
+
+// HostStats counts what a host's IP and TCP layers did.
+type HostStats struct {
+	// DatagramsSent and DatagramsDelivered count IPv4 datagrams handed to
+	// an interface and accepted for this host.
+	DatagramsSent, DatagramsDelivered uint64
+	// ResetsSent counts RSTs sent for segments that found no socket.
+	ResetsSent uint64
+}
+
+// fourTuple names a connection on a host: local and remote ends.
+type fourTuple struct {
+	local, remote netip.AddrPort
+}
+
+func newHost(nd node, addr netip.Addr, cfg tcp.Config) *Host {
+	return &Host{
+		node:      nd,
+		addr:      addr,
+		cfg:       cfg,
+		isn:       nd.net.streams.Rand(nd.subject + "/isn"),
+		conns:     make(map[fourTuple]*Socket),
+		listeners: make(map[uint16]*Socket),
+		ports:     make(map[uint16]int),
+		nextEph:   EphemeralFirst,
+	}
+}
+
+// Addr returns the host's IPv4 address.
+func (h *Host) Addr() netip.Addr { return h.addr }
+
+// Config returns the TCP settings of the host's connections.
+func (h *Host) Config() tcp.Config { return h.cfg }
+
+// SetConfig changes the TCP settings of connections made from now on.
+func (h *Host) SetConfig(cfg tcp.Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	h.cfg = cfg
+	return nil
+}
+
+// Stats returns the host's counters.
+func (h *Host) Stats() HostStats { return h.stats }
+
+// Network returns the world the host belongs to.
+func (h *Host) Network() *Network { return h.net }
+
+// Now returns the current simulated time.
+func (h *Host) Now() sim.Time { return h.net.sched.Now() }
+
+// segmentInfo is what the trace says about the connection a segment
+// belongs to.
+type segmentInfo struct {
+	connID uint64
+	bases  tcp.Bases
+}
+
+// output encodes the segment hdr+payload from the host's address to dst in
+// an IPv4 datagram and sends it out of the interface the routing table
+// chooses. It drops the datagram ("noroute", "mtu") when it cannot go.
+func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segmentInfo) {
+	rt, ok := h.routes.Lookup(dst)
+	var ifc *Interface
+	if ok && rt.Iface >= 0 && rt.Iface < len(h.ifaces) {
+		ifc = h.ifaces[rt.Iface]
+	}
+	size := ipv4.HeaderLen + hdr.Len() + len(payload)
+	b := make([]byte, ipv4.HeaderLen, size)
+	b = hdr.AppendTo(b, h.addr, dst, payload)
+	h.putIPv4Header(b, dst)
+	p := &topology.Packet{ID: h.net.ids.Next(), Data: b}
+	if h.net.trace != nil {
+		h.traceSend(p, ifc, hdr, len(payload), info)
+	}
+	switch {
+	case ifc == nil:
+		h.drop(p, sim.DropNoRoute)
+		return
+	case len(b) > ifc.MTU():
+		// The host's own datagram does not fit the interface; with DF
+		// set and no fragmentation modeled it cannot leave (Linux would
+		// fail the send with EMSGSIZE for a local socket that ignores
+		// PMTU; netsim counts it).
+		h.drop(p, sim.DropMTU)
+		return
+	}
+	h.stats.DatagramsSent++
+	ifc.send(p)
+}
+
+// putIPv4Header writes the IPv4 header (20 bytes, no options) at the
+// start of b, whose length is the whole datagram: as Linux sends it, TTL
+// 64, Don't Fragment set, the ID counting per host.
+func (h *Host) putIPv4Header(b []byte, dst netip.Addr) {
+	h.ipID++
+	ih := ipv4.New(h.addr, dst, ipv4.ProtoTCP)
+	ih.ID = h.ipID
+	// The addresses are IPv4 and the length was checked by the caller:
+	// the encoder cannot fail.
+	_, _ = ih.AppendHeaderTo(b[:0], len(b)-ipv4.HeaderLen)
+}
+
+// traceSend emits the pkt.send record of a datagram the host made.
+func (h *Host) traceSend(p *topology.Packet, ifc *Interface, hdr *tcp.Header, plen int, info segmentInfo) {
+	ifname := ""
+	if ifc != nil {
+		ifname = ifc.name
+	}
+	var fl [9]byte
+	dst := netip.AddrFrom4([4]byte(p.Data[16:20]))
+	rack := uint64(0)
+	if hdr.Flags&tcp.FlagACK != 0 {
+		rack = uint64(uint32(hdr.Ack - info.bases.Ack))
+	}
+	h.net.emit(sim.KindPacketSend, h.subject,
+		sim.Uint("id", p.ID),
+		sim.String("iface", ifname),
+		sim.Int("len", int64(len(p.Data))),
+		sim.String("src", h.addr.String()),
+		sim.String("dst", dst.String()),
+		sim.Int("proto", tcp.ProtocolTCP),
+		sim.Int("sport", int64(hdr.SrcPort)),
+		sim.Int("dport", int64(hdr.DstPort)),
+		sim.String("flags", string(tcp.AppendFlags(fl[:0], hdr.Flags))),
+		sim.Uint("seq", uint64(hdr.Seq)),
+		sim.Uint("ack", uint64(hdr.Ack)),
+		sim.Uint("rseq", uint64(uint32(hdr.Seq-info.bases.Seq))),
+		sim.Uint("rack", rack),
+		sim.Int("win", int64(hdr.Window)),
+		sim.Int("plen", int64(plen)),
+		sim.String("opts", tcp.FormatOptions(&hdr.Options)),
+		sim.Uint("conn", info.connID),
+	)
+}
+
+// receive is the host's path for every arriving datagram: IPv4 checks,
+// address, TCP checks, then demultiplexing.
+func (h *Host) receive(in *Interface, p *topology.Packet) {
+	ih, seg, err := ipv4.Decode(p.Data)
+	if err != nil {
+		h.drop(p, ipv4DropReason(err))
+		return
+	}
+	src, dst := ih.Src, ih.Dst
+	if dst != h.addr {
+		h.drop(p, sim.DropNotMine)
+		return
+	}
+	// Fragments are never made in netsim (DF everywhere): one with MF or
+	// an offset cannot be reassembled, nor a datagram of another protocol
+	// be handed to any transport.
+	if ih.Protocol != ipv4.ProtoTCP || ih.Flags&ipv4.FlagMF != 0 || ih.FragOffset != 0 {
+		h.drop(p, sim.DropMalformed)
+		return
+	}
+	if !tcp.VerifyChecksum(seg, src, dst) {
+		h.drop(p, sim.DropChecksum)
+		return
+	}
+	hdr, payload, err := tcp.Decode(seg)
+	if err != nil {
+		h.drop(p, sim.DropMalformed)
+		return
+	}
+	h.stats.DatagramsDelivered++
+	local := netip.AddrPortFrom(dst, hdr.DstPort)
+	remote := netip.AddrPortFrom(src, hdr.SrcPort)
+	if s, ok := h.conns[fourTuple{local, remote}]; ok {
+		h.traceDeliver(p, in, s.connID)
+		s.input(&hdr, payload)
+		h.dispatch()
+		return
+	}
+	if l, ok := h.listeners[hdr.DstPort]; ok {
+		h.listenInput(l, p, in, local, remote, &hdr, payload)
+		h.dispatch()
+		return
+	}
+	h.traceDeliver(p, in, 0)
+	h.resetNoSocket(local, remote, &hdr, len(payload))
+}
+
+// traceDeliver emits pkt.deliver; conn 0 means no connection took it.
+func (h *Host) traceDeliver(p *topology.Packet, in *Interface, conn uint64) {
+	if h.net.trace == nil {
+		return
+	}
+	h.net.emit(sim.KindPacketDeliver, h.subject,
+		sim.Uint("id", p.ID), sim.String("iface", in.name), sim.Int("len", int64(len(p.Data))), sim.Uint("conn", conn))
+}
+
+// listenInput handles a segment for a listening port with no connection
+// of its 4-tuple (RFC 9293 §3.10.7.2, LISTEN state).
+func (h *Host) listenInput(l *Socket, p *topology.Packet, in *Interface, local, remote netip.AddrPort, hdr *tcp.Header, payload []byte) {
+	switch {
+	case hdr.Flags&tcp.FlagRST != 0:
+		// "An incoming RST segment could not be valid ... it should be
+		// ignored."
+		h.traceDeliver(p, in, 0)
+		return
+	case hdr.Flags&tcp.FlagACK != 0:
+		// "Any acknowledgment is bad if it arrives on a connection still
+		// in the LISTEN state. An acceptable reset segment should be
+		// formed ...: <SEQ=SEG.ACK><CTL=RST>".
+		h.traceDeliver(p, in, 0)
+		h.resetNoSocket(local, remote, hdr, len(payload))
+		return
+	case hdr.Flags&tcp.FlagSYN == 0:
+		// "Any other control or text-bearing segment (not containing
+		// SYN) must have an ACK and thus would be discarded by the ACK
+		// processing."
+		h.traceDeliver(p, in, 0)
+		return
+	}
+	if l.backlogFull() {
+		// Linux drops a SYN when the accept queue is full and lets the
+		// client's SYN retransmission try again later.
+		l.backlogDrops++
+		h.drop(p, sim.DropBacklog)
+		return
+	}
+	s := h.newChild(l, local, remote)
+	h.traceDeliver(p, in, s.connID)
+	s.input(hdr, payload)
+}
+
+// resetNoSocket answers a segment that found no socket, per RFC 9293
+// §3.10.7.1 (CLOSED state): nothing for a RST; <SEQ=SEG.ACK><CTL=RST> for
+// a segment with ACK; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>,
+// where SEG.LEN counts SYN and FIN (Linux: "R. 0:0(0) ack seq+1 win 0" to
+// a SYN).
+func (h *Host) resetNoSocket(local, remote netip.AddrPort, in *tcp.Header, plen int) {
+	if in.Flags&tcp.FlagRST != 0 {
+		return
+	}
+	rst := tcp.Header{SrcPort: local.Port(), DstPort: remote.Port()}
+	if in.Flags&tcp.FlagACK != 0 {
+		rst.Seq = in.Ack
+		rst.Flags = tcp.FlagRST
+	} else {
+		n := uint32(plen)
+		if in.Flags&tcp.FlagSYN != 0 {
+			n++
+		}
+		if in.Flags&tcp.FlagFIN != 0 {
+			n++
+		}
+		rst.Ack = in.Seq.Add(n)
+		rst.Flags = tcp.FlagRST | tcp.FlagACK
+	}
+	h.stats.ResetsSent++
+	var info segmentInfo
+	if id, ok := h.net.lookupConnID(remote, local); ok {
+		info.connID = id
+	}
+	h.output(remote.Addr(), &rst, nil, info)
+}

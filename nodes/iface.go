@@ -1,0 +1,118 @@
+package nodes
+
+import (
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/topology"
+)
+
+// Interface is one network interface of a host or router: the end of a
+// link, named eth0, eth1, ... in the order its node was attached to links.
+// It implements topology.Endpoint: the link calls Transmitted when the
+// first bit of an outgoing datagram leaves and Deliver when the last bit of
+// an incoming one arrives, which is when the interface's capture records
+// them.
+type Interface struct {
+	name  string
+	index int
+	node  *node
+	link  *topology.Link
+	side  int
+	pcap  *PcapWriter
+	// rx is the node's receive path.
+	rx func(ifc *Interface, p *topology.Packet)
+}
+
+// Name returns the interface's name ("eth0").
+func (i *Interface) Name() string { return i.name }
+
+// Index returns the interface's position on its node (eth<Index>).
+func (i *Interface) Index() int { return i.index }
+
+// Link returns the link the interface is attached to.
+func (i *Interface) Link() *topology.Link { return i.link }
+
+// Side returns the interface's side of its link (0 or 1).
+func (i *Interface) Side() int { return i.side }
+
+// MTU returns the largest datagram the interface sends: its link's MTU.
+func (i *Interface) MTU() int { return i.link.MTU() }
+
+// Capture makes the interface record every datagram it sends and receives
+// to w; nil stops capturing.
+func (i *Interface) Capture(w *PcapWriter) { i.pcap = w }
+
+// Transmitted records an outgoing datagram in the capture as its first bit
+// leaves (topology.Endpoint).
+func (i *Interface) Transmitted(p *topology.Packet) {
+	if i.pcap != nil {
+		i.node.capture(i.pcap, p.Data)
+	}
+}
+
+// Deliver records an incoming datagram in the capture as its last bit
+// arrives and hands it to the node (topology.Endpoint).
+func (i *Interface) Deliver(p *topology.Packet) {
+	if i.pcap != nil {
+		i.node.capture(i.pcap, p.Data)
+	}
+	i.rx(i, p)
+}
+
+// send hands p to the link toward the far end.
+func (i *Interface) send(p *topology.Packet) { i.link.Send(i.side, p) }
+
+// node is what hosts and routers share: a name, a trace subject, the
+// interfaces in order of attachment, a routing table, the network's
+// scheduler, trace and packet IDs.
+type node struct {
+	name    string
+	subject string // "host/<name>" or "router/<name>"
+	net     *Network
+	ifaces  []*Interface
+	routes  RoutingTable
+	// drops counts datagrams the node dropped, by reason.
+	drops map[string]uint64
+	// rx is the node's receive path, given to each new interface.
+	rx func(ifc *Interface, p *topology.Packet)
+}
+
+// capture writes b to w at the current simulated time; a failing writer
+// is remembered by the network (the first error) and capturing goes on
+// for the other interfaces.
+func (n *node) capture(w *PcapWriter, b []byte) {
+	if err := w.WritePacket(n.net.sched.Now(), b); err != nil && n.net.captureErr == nil {
+		n.net.captureErr = err
+	}
+}
+
+// drop counts a datagram the node discarded and traces it with reason.
+func (n *node) drop(p *topology.Packet, reason string) {
+	n.drops[reason]++
+	if tr := n.net.trace; tr != nil {
+		n.net.emit(sim.KindPacketDrop, n.subject,
+			sim.Uint("id", p.ID), sim.Int("len", int64(len(p.Data))), sim.String("reason", reason))
+	}
+}
+
+// Drops returns how many datagrams the node dropped for reason (one of the
+// sim.Drop* reasons).
+func (n *node) Drops(reason string) uint64 { return n.drops[reason] }
+
+// Name returns the node's name.
+func (n *node) Name() string { return n.name }
+
+// Interfaces returns the node's interfaces, eth0 first.
+func (n *node) Interfaces() []*Interface { return n.ifaces }
+
+// Routes returns the node's routing table.
+func (n *node) Routes() *RoutingTable { return &n.routes }
+
+// ifaceOn returns the node's interface on side of link l, or nil.
+func (n *node) ifaceOn(l *topology.Link, side int) *Interface {
+	for _, ifc := range n.ifaces {
+		if ifc.link == l && ifc.side == side {
+			return ifc
+		}
+	}
+	return nil
+}

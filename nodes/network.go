@@ -1,0 +1,331 @@
+package nodes
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"regexp"
+
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/topology"
+)
+
+// ErrInvalid is wrapped by every error about building a network: a bad or
+// duplicate name or address, a link to a node that does not exist.
+var ErrInvalid = errors.New("invalid network")
+
+// Network is one simulated world: the scheduler, the run's random streams,
+// the trace sink, the run-wide packet-ID counter and connection-ID
+// registry, and the hosts, routers and links. Build it with AddHost,
+// AddRouter and AddLink, then InstallRoutes, then run the scheduler.
+type Network struct {
+	sched   *sim.Scheduler
+	streams sim.Streams
+	trace   sim.Sink
+	ids     topology.IDs
+	rec     sim.Record
+
+	hosts   []*Host
+	routers []*Router
+	links   []*topology.Link
+	graph   *topology.Graph
+	nodes   map[string]*node
+	byAddr  map[netip.Addr]*Host
+
+	// conns maps a connection's 4-tuple, client end first, to its ID.
+	conns    map[connKey]uint64
+	lastConn uint64
+
+	captureErr error
+}
+
+// connKey names a connection by its client and server ends.
+type connKey struct {
+	client, server netip.AddrPort
+}
+
+// NewNetwork returns an empty world with a fresh scheduler, the streams of
+// seed, and trace (nil: no records are built).
+func NewNetwork(seed uint64, trace sim.Sink) *Network {
+	return &Network{
+		sched:   sim.NewScheduler(),
+		streams: sim.NewStreams(seed),
+		trace:   trace,
+		graph:   topology.NewGraph(),
+		nodes:   make(map[string]*node),
+		byAddr:  make(map[netip.Addr]*Host),
+		conns:   make(map[connKey]uint64),
+	}
+}
+
+// Scheduler returns the world's scheduler.
+func (n *Network) Scheduler() *sim.Scheduler { return n.sched }
+
+// Streams returns the world's random streams.
+func (n *Network) Streams() sim.Streams { return n.streams }
+
+// Trace returns the trace sink, or nil.
+func (n *Network) Trace() sim.Sink { return n.trace }
+
+// Now returns the current simulated time.
+func (n *Network) Now() sim.Time { return n.sched.Now() }
+
+// NextPacketID returns a new run-wide packet ID.
+func (n *Network) NextPacketID() uint64 { return n.ids.Next() }
+
+// Hosts returns the hosts in the order they were added.
+func (n *Network) Hosts() []*Host { return n.hosts }
+
+// Routers returns the routers in the order they were added.
+func (n *Network) Routers() []*Router { return n.routers }
+
+// Links returns the links in the order they were added.
+func (n *Network) Links() []*topology.Link { return n.links }
+
+// Host returns the host called name.
+func (n *Network) Host(name string) (*Host, bool) {
+	for _, h := range n.hosts {
+		if h.name == name {
+			return h, true
+		}
+	}
+	return nil, false
+}
+
+// Router returns the router called name.
+func (n *Network) Router(name string) (*Router, bool) {
+	for _, r := range n.routers {
+		if r.name == name {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// Link returns the link called name.
+func (n *Network) Link(name string) (*topology.Link, bool) {
+	for _, l := range n.links {
+		if l.Name() == name {
+			return l, true
+		}
+	}
+	return nil, false
+}
+
+// HostByAddr returns the host that owns addr.
+func (n *Network) HostByAddr(addr netip.Addr) (*Host, bool) {
+	h, ok := n.byAddr[addr]
+	return h, ok
+}
+
+var nodeName = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+
+// newNode checks name and returns the shared part of a host or router;
+// the caller registers it in n.nodes.
+func (n *Network) newNode(name, kind string) (node, error) {
+	if !nodeName.MatchString(name) {
+		return node{}, fmt.Errorf("%s %q: %w (a name is [a-z][a-z0-9-]*)", kind, name, ErrInvalid)
+	}
+	if _, dup := n.nodes[name]; dup {
+		return node{}, fmt.Errorf("%s %q: %w (the name is taken)", kind, name, ErrInvalid)
+	}
+	k := topology.Host
+	if kind == "router" {
+		k = topology.Router
+	}
+	if err := n.graph.AddNode(name, k); err != nil {
+		return node{}, fmt.Errorf("%s %q: %w: %w", kind, name, ErrInvalid, err)
+	}
+	return node{name: name, subject: kind + "/" + name, net: n, drops: make(map[string]uint64)}, nil
+}
+
+// AddHost adds a host with one IPv4 address and the TCP settings its
+// connections use.
+func (n *Network) AddHost(name string, addr netip.Addr, cfg tcp.Config) (*Host, error) {
+	if !addr.Is4() || addr.IsUnspecified() {
+		return nil, fmt.Errorf("host %q: address %v: %w (a unicast IPv4 address)", name, addr, ErrInvalid)
+	}
+	if other, dup := n.byAddr[addr]; dup {
+		return nil, fmt.Errorf("host %q: address %v: %w (host %q has it)", name, addr, ErrInvalid, other.name)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("host %q: %w: %w", name, ErrInvalid, err)
+	}
+	nd, err := n.newNode(name, "host")
+	if err != nil {
+		return nil, err
+	}
+	h := newHost(nd, addr, cfg)
+	h.rx = h.receive
+	n.nodes[name] = &h.node
+	n.hosts = append(n.hosts, h)
+	n.byAddr[addr] = h
+	return h, nil
+}
+
+// AddRouter adds a router.
+func (n *Network) AddRouter(name string) (*Router, error) {
+	nd, err := n.newNode(name, "router")
+	if err != nil {
+		return nil, err
+	}
+	r := &Router{node: nd}
+	r.rx = r.receive
+	n.nodes[name] = &r.node
+	n.routers = append(n.routers, r)
+	return r, nil
+}
+
+// AddLink adds a link between nodes a and b (side 0 and side 1) and gives
+// each a new interface on it, named after the node's interface count
+// (eth0 for its first link). An empty cfg.Name becomes "<a>-<b>".
+func (n *Network) AddLink(cfg topology.LinkConfig, a, b string) (*topology.Link, error) {
+	if cfg.Name == "" {
+		cfg.Name = a + "-" + b
+	}
+	if _, dup := n.Link(cfg.Name); dup {
+		return nil, fmt.Errorf("link %q: %w (the name is taken)", cfg.Name, ErrInvalid)
+	}
+	na, oka := n.nodes[a]
+	nb, okb := n.nodes[b]
+	switch {
+	case !oka:
+		return nil, fmt.Errorf("link %q: node %q: %w (no such host or router)", cfg.Name, a, ErrInvalid)
+	case !okb:
+		return nil, fmt.Errorf("link %q: node %q: %w (no such host or router)", cfg.Name, b, ErrInvalid)
+	}
+	l, err := topology.NewLink(n.sched, n.streams, n.trace, n.ids.Next, cfg, a, b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if err := n.graph.AddLink(l); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	n.attach(na, l, 0)
+	n.attach(nb, l, 1)
+	n.links = append(n.links, l)
+	return l, nil
+}
+
+func (n *Network) attach(nd *node, l *topology.Link, side int) {
+	ifc := &Interface{name: fmt.Sprintf("eth%d", len(nd.ifaces)), index: len(nd.ifaces), node: nd, link: l, side: side, rx: nd.rx}
+	nd.ifaces = append(nd.ifaces, ifc)
+	l.Attach(side, ifc)
+}
+
+// Graph returns the topology graph of the world's nodes and links.
+func (n *Network) Graph() *topology.Graph { return n.graph }
+
+// InstallRoutes computes shortest paths by propagation delay over the
+// graph (ties broken by hop count, then by name: see topology.Graph.Routes)
+// and installs in every host and router a host route (/32) to the address
+// of every host it can reach, out of the interface of its first hop, via
+// the next node's address when that is a host. Routes already installed
+// for those prefixes are replaced; other routes stay. Hosts never carry
+// transit traffic. Routes are static: a partition or a link going down
+// does not recompute them (call InstallRoutes again to reconverge).
+func (n *Network) InstallRoutes() error {
+	routes := n.graph.Routes()
+	for _, nd := range n.allNodes() {
+		for _, r := range routes.From(nd.name) {
+			dst, ok := n.Host(r.To)
+			if !ok {
+				continue // routers own no address
+			}
+			ifc := nd.ifaceOn(r.Link, r.Side)
+			if ifc == nil {
+				return fmt.Errorf("route %v: node %q has no interface on the link: %w", r, nd.name, ErrInvalid)
+			}
+			rt := Route{Prefix: netip.PrefixFrom(dst.addr, 32), Iface: ifc.index}
+			if next, ok := n.Host(r.Next); ok && next != dst {
+				rt.Via = next.addr
+			}
+			if err := nd.routes.Add(rt); err != nil {
+				return fmt.Errorf("route %v: %w", r, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Partition brings down every link between nodes of different groups
+// (nodes in no group form one more group), as a fault: packets on those
+// links are lost and new ones dropped ("down") until Heal.
+func (n *Network) Partition(groups [][]string) error {
+	if err := n.graph.Partition(groups); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return nil
+}
+
+// Heal brings back up the links the partitions brought down.
+func (n *Network) Heal() { n.graph.Heal() }
+
+// EnableCaptures opens one classic pcap per interface of every node, in
+// the order nodes and interfaces were added, with open(node, iface)
+// giving the writer (e.g. a file "pcap/<node>-<iface>.pcap"). Call it
+// after the last AddLink. A write error later stops nothing: the first
+// one is kept and CaptureErr returns it.
+func (n *Network) EnableCaptures(open func(node, iface string) (io.Writer, error)) error {
+	for _, nd := range n.allNodes() {
+		for _, ifc := range nd.ifaces {
+			w, err := open(nd.name, ifc.name)
+			if err != nil {
+				return fmt.Errorf("capture %s %s: %w", nd.name, ifc.name, err)
+			}
+			pw, err := NewPcapWriter(w)
+			if err != nil {
+				return fmt.Errorf("capture %s %s: %w", nd.name, ifc.name, err)
+			}
+			ifc.pcap = pw
+		}
+	}
+	return nil
+}
+
+// CaptureErr returns the first error a capture writer returned, or nil.
+func (n *Network) CaptureErr() error { return n.captureErr }
+
+// allNodes returns hosts then routers, each in the order added.
+func (n *Network) allNodes() []*node {
+	out := make([]*node, 0, len(n.hosts)+len(n.routers))
+	for _, h := range n.hosts {
+		out = append(out, &h.node)
+	}
+	for _, r := range n.routers {
+		out = append(out, &r.node)
+	}
+	return out
+}
+
+// emit sends one record built from fields to the trace; callers check
+// n.trace != nil first so that nothing is built without a sink.
+func (n *Network) emit(kind, subject string, fields ...sim.Field) {
+	n.rec.T = n.sched.Now()
+	n.rec.Kind = kind
+	n.rec.Subject = subject
+	n.rec.Fields = append(n.rec.Fields[:0], fields...)
+	n.trace.Emit(&n.rec)
+}
+
+// connID returns the ID of the connection between client and server,
+// assigning the next one when open is set (a first SYN) or when the pair
+// has none yet.
+func (n *Network) connID(client, server netip.AddrPort, open bool) uint64 {
+	k := connKey{client, server}
+	if id, ok := n.conns[k]; ok && !open {
+		return id
+	}
+	n.lastConn++
+	n.conns[k] = n.lastConn
+	return n.lastConn
+}
+
+// lookupConnID returns the ID of the connection between client and
+// server, and false when none was registered.
+func (n *Network) lookupConnID(client, server netip.AddrPort) (uint64, bool) {
+	id, ok := n.conns[connKey{client, server}]
+	return id, ok
+}

@@ -1,0 +1,99 @@
+package nodes
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/topology"
+	"github.com/netsimlab/netsim/units"
+)
+
+// fastLink is a 1 Gbps link with 1 ms of delay.
+func fastLink(name string) topology.LinkConfig {
+	return topology.LinkConfig{Name: name, Rate: units.BitRate(1e9), Delay: time.Millisecond}
+}
+
+// inject sends a bare segment from h to dst as the host's IP layer would.
+func inject(h *Host, dst netip.Addr, hdr tcp.Header, payload []byte) {
+	h.output(dst, &hdr, payload, segmentInfo{})
+}
+
+func mustRoute(t *testing.T, rt *RoutingTable, prefix string, iface int) {
+	t.Helper()
+	require.NoError(t, rt.Add(Route{Prefix: netip.MustParsePrefix(prefix), Iface: iface}))
+}
+
+func countDrops(rec *sim.Recorder, subject, reason string) int {
+	n := 0
+	for _, r := range rec.Records {
+		if r.Kind != sim.KindPacketDrop || r.Subject != subject {
+			continue
+		}
+		if f, _ := r.Get("reason"); f.Str == reason {
+			n++
+		}
+	}
+	return n
+}
+
+// A routing loop made on purpose (r1 and r2 each send 10.9.0.0/16 to the
+// other) ends with the datagram's TTL running out at one of them:
+// RFC 1812 §5.3.1.
+func TestRouterTTLExpiresOnRoutingLoop(t *testing.T) {
+	rec := &sim.Recorder{}
+	n := NewNetwork(1, rec)
+	a, err := n.AddHost("a", netip.MustParseAddr("10.0.0.1"), tcp.DefaultConfig())
+	require.NoError(t, err)
+	r1, err := n.AddRouter("r1")
+	require.NoError(t, err)
+	r2, err := n.AddRouter("r2")
+	require.NoError(t, err)
+	_, err = n.AddLink(fastLink("a-r1"), "a", "r1")
+	require.NoError(t, err)
+	_, err = n.AddLink(fastLink("r1-r2"), "r1", "r2")
+	require.NoError(t, err)
+	mustRoute(t, a.Routes(), "0.0.0.0/0", 0)
+	mustRoute(t, r1.Routes(), "10.9.0.0/16", 1) // r1 eth1 -> r2
+	mustRoute(t, r2.Routes(), "10.9.0.0/16", 0) // r2 eth0 -> r1
+
+	inject(a, netip.MustParseAddr("10.9.0.1"), tcp.Header{SrcPort: 1, DstPort: 2, Flags: tcp.FlagSYN}, nil)
+	n.Scheduler().Run()
+
+	// TTL 64 leaves a; r1 forwards at 64, 62, ..., 2 (TTL after: 63, 61,
+	// ...), r2 at 63, ..., 3; the router that receives TTL 1 drops it.
+	assert.Equal(t, uint64(63), r1.Forwarded()+r2.Forwarded())
+	assert.Equal(t, uint64(1), r1.Drops(sim.DropTTL)+r2.Drops(sim.DropTTL))
+	assert.Equal(t, 1, countDrops(rec, "router/r2", sim.DropTTL)+countDrops(rec, "router/r1", sim.DropTTL))
+}
+
+func TestRouterDropsWithReasons(t *testing.T) {
+	rec := &sim.Recorder{}
+	n := NewNetwork(1, rec)
+	a, _ := n.AddHost("a", netip.MustParseAddr("10.0.0.1"), tcp.DefaultConfig())
+	r, _ := n.AddRouter("r")
+	_, err := n.AddLink(fastLink("a-r"), "a", "r")
+	require.NoError(t, err)
+	mustRoute(t, a.Routes(), "0.0.0.0/0", 0)
+
+	// No route at the router.
+	inject(a, netip.MustParseAddr("10.7.0.1"), tcp.Header{SrcPort: 1, DstPort: 2, Flags: tcp.FlagSYN}, nil)
+	n.Scheduler().Run()
+	assert.Equal(t, uint64(1), r.Drops(sim.DropNoRoute))
+	assert.Equal(t, 1, countDrops(rec, "router/r", sim.DropNoRoute))
+
+	// A header checksum broken on the way; a truncated header.
+	ifc := a.Interfaces()[0]
+	bad := []byte{0x45, 0, 0, 20, 0, 0, 0, 0, 64, 6, 0xde, 0xad, 10, 0, 0, 1, 10, 7, 0, 1}
+	ifc.send(&topology.Packet{ID: n.NextPacketID(), Data: bad})
+	ifc.send(&topology.Packet{ID: n.NextPacketID(), Data: []byte{0x45, 0, 0}})
+	ifc.send(&topology.Packet{ID: n.NextPacketID(), Data: append([]byte{0x65}, bad[1:]...)}) // version 6
+	n.Scheduler().Run()
+	assert.Equal(t, uint64(1), r.Drops(sim.DropChecksum))
+	assert.Equal(t, uint64(2), r.Drops(sim.DropMalformed))
+}

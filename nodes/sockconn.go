@@ -1,0 +1,192 @@
+package nodes
+
+import (
+	"slices"
+
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/tcp"
+)
+
+// This file is the glue between a socket and its tcp.Conn: inputs go in,
+// then flush drains the events (into trace records and socket
+// notifications) and the segments (into datagrams), and re-arms the one
+// scheduler timer of the connection to its deadline.
+
+// input hands an arriving segment to the connection.
+func (s *Socket) input(hdr *tcp.Header, payload []byte) {
+	s.conn.Input(s.h.Now().Duration(), hdr, payload)
+	s.flush()
+}
+
+// onTimer runs when the connection's deadline comes.
+func (s *Socket) onTimer() {
+	if s.connDone {
+		return
+	}
+	s.conn.Tick(s.h.Now().Duration())
+	s.flush()
+	s.h.dispatch()
+}
+
+// flush drains what the connection produced and re-arms its timer. Events
+// go first so that a state change is traced before the segment it causes.
+func (s *Socket) flush() {
+	s.conn.Events(s.evFn)
+	s.conn.Segments(s.segFn)
+	s.rearm()
+}
+
+// rearm sets the timer to the connection's deadline (or stops it), leaving
+// it alone when the deadline did not move.
+func (s *Socket) rearm() {
+	d, ok := s.conn.Deadline()
+	if !ok || s.connDone {
+		s.timer.Stop()
+		return
+	}
+	at := max(sim.FromDuration(d), s.h.Now())
+	if when, armed := s.timer.When(); armed && when == at {
+		return
+	}
+	_ = s.timer.Reset(at) // at >= Now: cannot fail
+}
+
+// sendSegment puts one segment of the connection on the wire.
+func (s *Socket) sendSegment(hdr *tcp.Header, payload []byte) {
+	info := segmentInfo{connID: s.connID, bases: tcp.Bases{Seq: s.conn.ISS(), Ack: s.conn.IRS()}}
+	s.h.output(s.remote.Addr(), hdr, payload, info)
+}
+
+// event handles one event of the connection.
+func (s *Socket) event(e tcp.Event) {
+	h := s.h
+	if h.net.trace != nil {
+		s.traceEvent(e)
+	}
+	switch e.Kind {
+	case tcp.EvEstablished:
+		if l := s.parent; l != nil {
+			l.embryonic--
+			l.acceptQ = append(l.acceptQ, s)
+			h.notify(l, SockAcceptable, 0)
+			return
+		}
+		h.notify(s, SockConnected, 0)
+	case tcp.EvReadable, tcp.EvPeerClosed:
+		h.notify(s, SockReadable, 0)
+	case tcp.EvWritable:
+		h.notify(s, SockWritable, 0)
+	case tcp.EvError:
+		s.err = fromTCP(e.Err)
+		h.notify(s, SockError, s.err)
+	case tcp.EvClosed:
+		s.closed()
+	}
+}
+
+// closed retires a connection that reached CLOSED: its 4-tuple is free
+// for new segments (which find no socket and get a RST), a child that was
+// never accepted leaves its listener, and the port goes back when the
+// descriptor is closed too.
+func (s *Socket) closed() {
+	h := s.h
+	s.connDone = true
+	s.timer.Stop()
+	k := fourTuple{s.local, s.remote}
+	if h.conns[k] == s {
+		delete(h.conns, k)
+	}
+	if l := s.parent; l != nil {
+		if i := slices.Index(l.acceptQ, s); i >= 0 {
+			l.acceptQ = slices.Delete(l.acceptQ, i, i+1)
+		} else {
+			l.embryonic--
+		}
+		s.parent = nil
+		return
+	}
+	if s.released {
+		h.releasePort(s)
+	}
+	h.notify(s, SockClosed, 0)
+}
+
+// childrenOf returns the connections of listener l still in the
+// handshake, ordered by remote address and port.
+func (h *Host) childrenOf(l *Socket) []*Socket {
+	var out []*Socket
+	for _, s := range h.conns {
+		if s.parent == l && !slices.Contains(l.acceptQ, s) {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Socket) int { return a.remote.Compare(b.remote) })
+	return out
+}
+
+func sortInfos(in []SockInfo) {
+	slices.SortFunc(in, func(a, b SockInfo) int {
+		if a.ConnID != b.ConnID {
+			if a.ConnID < b.ConnID {
+				return -1
+			}
+			return 1
+		}
+		return a.Local.Compare(b.Local)
+	})
+}
+
+// notify queues ev for s's handler.
+func (h *Host) notify(s *Socket, ev SocketEvent, err Errno) {
+	if s.handler == nil {
+		return
+	}
+	h.notes = append(h.notes, note{s: s, ev: ev, err: err})
+}
+
+// dispatch runs the queued notifications, oldest first, including those
+// the handlers cause. Nested calls (a handler calling Send) return at once
+// and leave their notes to the outer loop.
+func (h *Host) dispatch() {
+	if h.dispatching {
+		return
+	}
+	h.dispatching = true
+	for i := 0; i < len(h.notes); i++ {
+		n := h.notes[i]
+		if n.s.fd < 0 || n.s.handler == nil {
+			continue // closed, or not accepted yet
+		}
+		n.s.handler(n.s.fd, n.ev, n.err)
+	}
+	h.notes = h.notes[:0]
+	h.dispatching = false
+}
+
+// traceEvent turns a connection event into its tcp.* record.
+func (s *Socket) traceEvent(e tcp.Event) {
+	n := s.h.net
+	subj := s.h.subject
+	id := sim.Uint("conn", s.connID)
+	side := sim.String("side", s.side)
+	switch e.Kind {
+	case tcp.EvStateChange:
+		n.emit(sim.KindTCPState, subj, id, side,
+			sim.String("local", s.local.String()), sim.String("remote", s.remote.String()),
+			sim.String("from", e.From.String()), sim.String("to", e.To.String()))
+	case tcp.EvCwnd:
+		n.emit(sim.KindTCPCwnd, subj, id, side,
+			sim.Int("cwnd", int64(e.Cwnd)), sim.Int("ssthresh", int64(e.Ssthresh)), sim.String("reason", e.Reason))
+	case tcp.EvRTTSample:
+		n.emit(sim.KindTCPRTT, subj, id, side,
+			sim.Int("sample", int64(e.Sample)), sim.Int("srtt", int64(e.SRTT)),
+			sim.Int("rttvar", int64(e.RTTVar)), sim.Int("rto", int64(e.RTO)))
+	case tcp.EvRetransmit:
+		n.emit(sim.KindTCPRetransmit, subj, id, side,
+			sim.Uint("rseq", uint64(uint32(e.Seq-s.conn.ISS()))), sim.Int("len", int64(e.Len)), sim.String("reason", e.Reason))
+	case tcp.EvTimerFired:
+		n.emit(sim.KindTCPTimer, subj, id, side, sim.String("timer", e.Timer))
+	case tcp.EvError:
+		n.emit(sim.KindTCPError, subj, id, side, sim.String("errno", fromTCP(e.Err).String()))
+	}
+}

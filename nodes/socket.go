@@ -1,0 +1,583 @@
+package nodes
+
+import (
+	"errors"
+	"io"
+	"net/netip"
+
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/tcp"
+)
+
+// The first descriptor Socket returns: 0, 1 and 2 are stdin, stdout and
+// stderr on Unix, and packetdrill scripts expect the first socket to be 3.
+const firstFD = 3
+
+// Ephemeral ports (RFC 6335 §6, the IANA dynamic range; Linux's default
+// ip_local_port_range is narrower, 32768-60999).
+const (
+	EphemeralFirst = 49152
+	EphemeralLast  = 65535
+)
+
+// SomaxConn caps a listen backlog (Linux net.core.somaxconn).
+const SomaxConn = 4096
+
+// How says which side Shutdown closes.
+type How int
+
+// The shutdown(2) directions.
+const (
+	SHUT_RD   How = 0 // no more reads: Recv returns end of file
+	SHUT_WR   How = 1 // no more writes: a FIN follows the queued data
+	SHUT_RDWR How = 2 // both
+)
+
+// SocketEvent is what a socket's handler hears about.
+type SocketEvent uint8
+
+// The socket events. A handler runs after the stack has finished with the
+// packet or timer at hand, so it may call any socket function.
+const (
+	// SockConnected: a Connect completed (the handshake finished).
+	SockConnected SocketEvent = iota + 1
+	// SockAcceptable: a listener has a connection waiting for Accept.
+	SockAcceptable
+	// SockReadable: data, or the end of the stream, can be read.
+	SockReadable
+	// SockWritable: room was freed in the send buffer.
+	SockWritable
+	// SockError: the connection failed; the Errno says why (ECONNREFUSED,
+	// ECONNRESET, ETIMEDOUT, ...). Reads and writes now fail with it.
+	SockError
+	// SockClosed: the connection reached CLOSED (the descriptor, if still
+	// open, must still be closed).
+	SockClosed
+)
+
+var sockEventNames = [...]string{
+	SockConnected:  "connected",
+	SockAcceptable: "acceptable",
+	SockReadable:   "readable",
+	SockWritable:   "writable",
+	SockError:      "error",
+	SockClosed:     "closed",
+}
+
+// String names the event ("connected").
+func (e SocketEvent) String() string {
+	if int(e) < len(sockEventNames) && sockEventNames[e] != "" {
+		return sockEventNames[e]
+	}
+	return "event?"
+}
+
+// Handler is called with each event of a socket: the descriptor, what
+// happened, and for SockError the error. A connection accepted from a
+// listener starts with the listener's handler.
+type Handler func(fd int, ev SocketEvent, err Errno)
+
+// Socket is one TCP socket of a host: a descriptor, maybe a local address,
+// and a listener's accept queue or a connection.
+type Socket struct {
+	h      *Host
+	fd     int // -1 once closed, or while an accepted connection waits
+	local  netip.AddrPort
+	remote netip.AddrPort
+	bound  bool // local port held in h.ports
+	// Listener state.
+	listening bool
+	backlog   int
+	acceptQ   []*Socket
+	embryonic int // children still in the handshake
+	// backlogDrops counts SYNs dropped because the queue was full.
+	backlogDrops uint64
+	// Connection state.
+	parent   *Socket // the listener, until Accept
+	conn     *tcp.Conn
+	connDone bool // the connection reached CLOSED
+	timer    *sim.Timer
+	connID   uint64
+	side     string // "client" or "server"
+	err      Errno  // the error that ended the connection
+	shutRD   bool
+	released bool // the descriptor was closed
+	handler  Handler
+	segFn    func(*tcp.Header, []byte)
+	evFn     func(tcp.Event)
+}
+
+// note is a socket event waiting for the handler.
+type note struct {
+	s   *Socket
+	ev  SocketEvent
+	err Errno
+}
+
+// Socket opens a TCP socket and returns its descriptor: the lowest free
+// one, starting at 3.
+func (h *Host) Socket() (int, error) {
+	for len(h.fds) < firstFD {
+		h.fds = append(h.fds, nil)
+	}
+	fd := firstFD
+	for fd < len(h.fds) && h.fds[fd] != nil {
+		fd++
+	}
+	s := &Socket{h: h, fd: fd}
+	if fd == len(h.fds) {
+		h.fds = append(h.fds, s)
+	} else {
+		h.fds[fd] = s
+	}
+	return fd, nil
+}
+
+// socket returns the open socket behind fd.
+func (h *Host) socket(fd int) (*Socket, error) {
+	if fd < 0 || fd >= len(h.fds) || h.fds[fd] == nil {
+		return nil, EBADF
+	}
+	return h.fds[fd], nil
+}
+
+// SetHandler makes fn hear fd's events (nil: none).
+func (h *Host) SetHandler(fd int, fn Handler) error {
+	s, err := h.socket(fd)
+	if err != nil {
+		return err
+	}
+	s.handler = fn
+	return nil
+}
+
+// Bind gives fd the local address addr: the host's address or the
+// unspecified 0.0.0.0, and a port (0: an ephemeral one). It fails with
+// EADDRNOTAVAIL for an address that is not the host's, EADDRINUSE for a
+// port another socket holds (netsim has no SO_REUSEADDR), and EINVAL when
+// fd is already bound.
+func (h *Host) Bind(fd int, addr netip.AddrPort) error {
+	s, err := h.socket(fd)
+	if err != nil {
+		return err
+	}
+	a := addr.Addr()
+	switch {
+	case !a.Is4():
+		return EAFNOSUPPORT
+	case a != h.addr && !a.IsUnspecified():
+		return EADDRNOTAVAIL
+	case s.bound || s.conn != nil || s.listening:
+		return EINVAL
+	}
+	port := addr.Port()
+	if port == 0 {
+		p, ok := h.ephemeralPort()
+		if !ok {
+			return EADDRINUSE
+		}
+		port = p
+	} else if h.ports[port] > 0 {
+		return EADDRINUSE
+	}
+	h.ports[port]++
+	s.bound = true
+	s.local = netip.AddrPortFrom(h.addr, port)
+	return nil
+}
+
+// ephemeralPort returns the next free port of the ephemeral range, in
+// order from where the last search stopped (deterministic, and cycling
+// through the range like Linux's counter rather than reusing a port at
+// once), and false when all are taken.
+func (h *Host) ephemeralPort() (uint16, bool) {
+	const n = EphemeralLast - EphemeralFirst + 1
+	for range n {
+		p := h.nextEph
+		if h.nextEph == EphemeralLast {
+			h.nextEph = EphemeralFirst
+		} else {
+			h.nextEph++
+		}
+		if h.ports[p] == 0 {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+func (h *Host) releasePort(s *Socket) {
+	if !s.bound {
+		return
+	}
+	s.bound = false
+	p := s.local.Port()
+	if h.ports[p]--; h.ports[p] <= 0 {
+		delete(h.ports, p)
+	}
+}
+
+// Listen makes fd a listener with room for backlog waiting connections.
+// As in Linux, a socket not yet bound gets an ephemeral port, the backlog
+// is capped at SomaxConn, and the queue counts as full when more than
+// backlog connections wait (so listen(fd, 0) still admits one); a SYN
+// that finds it full is dropped ("backlog") for the client to retry.
+// Calling Listen again changes the backlog.
+func (h *Host) Listen(fd, backlog int) error {
+	s, err := h.socket(fd)
+	if err != nil {
+		return err
+	}
+	if s.conn != nil {
+		return EINVAL
+	}
+	if !s.bound {
+		if err := h.Bind(fd, netip.AddrPortFrom(h.addr, 0)); err != nil {
+			return err
+		}
+	}
+	s.backlog = min(max(backlog, 0), SomaxConn)
+	if !s.listening {
+		s.listening = true
+		h.listeners[s.local.Port()] = s
+	}
+	return nil
+}
+
+// pendingConns is how many connections wait on a listener: in the
+// handshake or in the accept queue.
+func (s *Socket) pendingConns() int { return s.embryonic + len(s.acceptQ) }
+
+// backlogFull reports whether a new SYN must be dropped (Linux
+// sk_acceptq_is_full: more than backlog waiting).
+func (s *Socket) backlogFull() bool { return s.pendingConns() > s.backlog }
+
+// BacklogDrops returns how many SYNs the listener fd dropped because its
+// queue was full.
+func (h *Host) BacklogDrops(fd int) (uint64, error) {
+	s, err := h.socket(fd)
+	if err != nil {
+		return 0, err
+	}
+	return s.backlogDrops, nil
+}
+
+// Accept takes the oldest established connection from listener fd and
+// returns its new descriptor and the peer's address. It returns EAGAIN
+// when none waits and EINVAL when fd is not listening.
+func (h *Host) Accept(fd int) (int, netip.AddrPort, error) {
+	s, err := h.socket(fd)
+	if err != nil {
+		return -1, netip.AddrPort{}, err
+	}
+	if !s.listening {
+		return -1, netip.AddrPort{}, EINVAL
+	}
+	if len(s.acceptQ) == 0 {
+		return -1, netip.AddrPort{}, EAGAIN
+	}
+	c := s.acceptQ[0]
+	s.acceptQ = append(s.acceptQ[:0], s.acceptQ[1:]...)
+	c.parent = nil
+	nfd, _ := h.Socket() // never fails
+	c.fd = nfd
+	h.fds[nfd] = c
+	c.handler = s.handler
+	return nfd, c.remote, nil
+}
+
+// Connect starts connecting fd to addr and returns EINPROGRESS: the
+// handler hears SockConnected, or SockError with ECONNREFUSED or
+// ETIMEDOUT. A socket not yet bound gets the next free ephemeral port.
+// Other results: EALREADY while connecting, EISCONN once connected,
+// ENETUNREACH when no route leads to addr, EINVAL on a listener or a
+// zero port.
+func (h *Host) Connect(fd int, addr netip.AddrPort) error {
+	s, err := h.socket(fd)
+	if err != nil {
+		return err
+	}
+	switch {
+	case s.listening:
+		return EINVAL
+	case s.conn != nil && s.conn.State() == tcp.SynSent:
+		return EALREADY
+	case s.conn != nil:
+		return EISCONN
+	case !addr.Addr().Is4():
+		return EAFNOSUPPORT
+	case addr.Port() == 0 || addr.Addr().IsUnspecified():
+		return EINVAL
+	}
+	if _, ok := h.routes.Lookup(addr.Addr()); !ok {
+		return ENETUNREACH
+	}
+	if !s.bound {
+		if err := h.Bind(fd, netip.AddrPortFrom(h.addr, 0)); err != nil {
+			return EADDRNOTAVAIL
+		}
+	}
+	s.remote = addr
+	s.side = "client"
+	s.connID = h.net.connID(s.local, s.remote, true)
+	if err := h.openConn(s); err != nil {
+		return err
+	}
+	if err := s.conn.Connect(h.Now().Duration()); err != nil {
+		return errnoOf(err)
+	}
+	s.flush()
+	h.dispatch()
+	return EINPROGRESS
+}
+
+// openConn makes s's connection with a fresh ISS and timestamp offset
+// drawn from the host's "isn" stream, and registers its 4-tuple.
+func (h *Host) openConn(s *Socket) error {
+	iss := tcp.Seq(h.isn.Uint32())
+	tsOff := h.isn.Uint32()
+	c, err := tcp.NewConn(h.cfg, tcp.Endpoint{Addr: s.local.Addr(), Port: s.local.Port()},
+		tcp.Endpoint{Addr: s.remote.Addr(), Port: s.remote.Port()}, iss, tsOff)
+	if err != nil {
+		return EINVAL
+	}
+	s.conn = c
+	s.segFn = s.sendSegment
+	s.evFn = s.event
+	s.timer = h.net.sched.NewTimer(s.onTimer)
+	h.conns[fourTuple{s.local, s.remote}] = s
+	return nil
+}
+
+// newChild makes the connection for a SYN arriving at listener l, in
+// LISTEN, waiting for the SYN.
+func (h *Host) newChild(l *Socket, local, remote netip.AddrPort) *Socket {
+	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, side: "server", handler: l.handler}
+	s.connID = h.net.connID(remote, local, false)
+	if err := h.openConn(s); err != nil {
+		// The host's config was validated when it was set.
+		panic("nodes: connection from a validated config failed: " + err.Error())
+	}
+	_ = s.conn.Listen(h.Now().Duration()) // a new Conn is CLOSED: cannot fail
+	l.embryonic++
+	return s
+}
+
+// Send queues as much of p as the send buffer takes and returns how many
+// bytes that was (a partial write when the buffer fills); EAGAIN when it
+// takes none, EPIPE after SHUT_WR or a failed connection, ENOTCONN before
+// Connect.
+func (h *Host) Send(fd int, p []byte) (int, error) {
+	s, err := h.socket(fd)
+	if err != nil {
+		return 0, err
+	}
+	if s.conn == nil {
+		return 0, ENOTCONN
+	}
+	if s.err != 0 {
+		return 0, EPIPE
+	}
+	n, werr := s.conn.Write(h.Now().Duration(), p)
+	s.flush()
+	h.dispatch()
+	if werr != nil {
+		return n, errnoOf(werr)
+	}
+	return n, nil
+}
+
+// Recv reads received bytes into p. It returns 0 and no error at the end
+// of the stream (the peer's FIN, or after SHUT_RD), EAGAIN when nothing
+// can be read yet, the connection's error after it failed, ENOTCONN
+// before a connection exists.
+func (h *Host) Recv(fd int, p []byte) (int, error) {
+	s, err := h.socket(fd)
+	if err != nil {
+		return 0, err
+	}
+	if s.conn == nil {
+		return 0, ENOTCONN
+	}
+	if s.shutRD {
+		return 0, nil
+	}
+	n, rerr := s.conn.Read(h.Now().Duration(), p)
+	s.flush()
+	h.dispatch()
+	switch {
+	case rerr == nil:
+		return n, nil
+	case errors.Is(rerr, io.EOF):
+		return 0, nil
+	}
+	return n, errnoOf(rerr)
+}
+
+// Shutdown closes one or both directions of fd's connection: SHUT_WR sends
+// a FIN after the queued data (writes then fail with EPIPE), SHUT_RD makes
+// reads return end of file (arriving data is still acknowledged, as in
+// Linux).
+func (h *Host) Shutdown(fd int, how How) error {
+	s, err := h.socket(fd)
+	if err != nil {
+		return err
+	}
+	if how < SHUT_RD || how > SHUT_RDWR {
+		return EINVAL
+	}
+	if s.conn == nil || s.connDone && s.err == 0 {
+		return ENOTCONN
+	}
+	if how == SHUT_RD || how == SHUT_RDWR {
+		s.shutRD = true
+	}
+	if how == SHUT_WR || how == SHUT_RDWR {
+		if err := s.conn.Shutdown(h.Now().Duration()); err != nil && !s.connDone {
+			return errnoOf(err)
+		}
+	}
+	s.flush()
+	h.dispatch()
+	return nil
+}
+
+// Close releases fd at once. A connection goes on without it: queued data
+// is still sent, then a FIN (RFC 9293 §3.10.4); with unread received data
+// it is reset instead, as Linux does. Closing a listener resets the
+// connections that were waiting for Accept.
+func (h *Host) Close(fd int) error {
+	s, err := h.socket(fd)
+	if err != nil {
+		return err
+	}
+	h.fds[fd] = nil
+	s.fd = -1
+	s.released = true
+	s.handler = nil
+	now := h.Now().Duration()
+	switch {
+	case s.listening:
+		delete(h.listeners, s.local.Port())
+		h.releasePort(s)
+		for _, c := range s.acceptQ {
+			c.conn.Abort(now)
+			c.flush()
+		}
+		s.acceptQ = nil
+		// Children still in the handshake are aborted by their own
+		// deliveries: find them among the host's connections in a
+		// deterministic order (their creation order is not kept, so
+		// sort by remote address).
+		for _, c := range h.childrenOf(s) {
+			c.conn.Abort(now)
+			c.flush()
+		}
+	case s.conn != nil:
+		if !s.connDone {
+			_ = s.conn.Close(now)
+			s.flush()
+		}
+		if s.connDone {
+			h.releasePort(s)
+		}
+	default:
+		h.releasePort(s)
+	}
+	h.dispatch()
+	return nil
+}
+
+// Poll events, as poll(2) reports them.
+const (
+	POLLIN  = 0x001
+	POLLOUT = 0x004
+	POLLERR = 0x008
+	POLLHUP = 0x010
+)
+
+// Poll returns fd's readiness as poll(2) revents: POLLIN when Recv or
+// Accept would not return EAGAIN, POLLOUT when Send would take bytes,
+// POLLERR after a failure, POLLHUP when both directions are closed.
+func (h *Host) Poll(fd int) (int, error) {
+	s, err := h.socket(fd)
+	if err != nil {
+		return 0, err
+	}
+	ev := 0
+	switch {
+	case s.listening:
+		if len(s.acceptQ) > 0 {
+			ev |= POLLIN
+		}
+	case s.conn != nil:
+		st := s.conn.State()
+		if s.conn.Readable() > 0 || s.shutRD || s.err != 0 || st == tcp.CloseWait || st == tcp.LastAck || st == tcp.Closing || st == tcp.TimeWait || s.connDone {
+			ev |= POLLIN
+		}
+		if s.conn.Writable() > 0 && st.Synchronized() {
+			ev |= POLLOUT
+		}
+		if s.err != 0 {
+			ev |= POLLERR
+		}
+		if s.connDone {
+			ev |= POLLHUP
+		}
+	default:
+		ev |= POLLOUT | POLLHUP // Linux: an unconnected TCP socket
+	}
+	return ev, nil
+}
+
+// SockInfo describes a socket, for tests, tools and the summary.
+type SockInfo struct {
+	FD            int
+	Local, Remote netip.AddrPort
+	Listening     bool
+	State         tcp.State
+	ConnID        uint64
+	Err           Errno
+	Stats         tcp.Stats
+}
+
+// Info returns what fd is.
+func (h *Host) Info(fd int) (SockInfo, error) {
+	s, err := h.socket(fd)
+	if err != nil {
+		return SockInfo{}, err
+	}
+	return s.info(), nil
+}
+
+func (s *Socket) info() SockInfo {
+	i := SockInfo{FD: s.fd, Local: s.local, Remote: s.remote, Listening: s.listening, ConnID: s.connID, Err: s.err}
+	if s.conn != nil {
+		i.State = s.conn.State()
+		i.Stats = s.conn.Stats()
+	} else if s.listening {
+		i.State = tcp.Listen
+	}
+	return i
+}
+
+// Conns returns every connection the host still has (a socket's
+// descriptor may be closed while its connection finishes), ordered by
+// connection ID.
+func (h *Host) Conns() []SockInfo {
+	var out []SockInfo
+	for _, s := range h.conns {
+		out = append(out, s.info())
+	}
+	sortInfos(out)
+	return out
+}
+
+// errnoOf maps an error from tcp.Conn to the socket errno.
+func errnoOf(err error) Errno {
+	var te tcp.Errno
+	if errors.As(err, &te) {
+		return fromTCP(te)
+	}
+	return EINVAL
+}
