@@ -41,8 +41,9 @@ type LinkConfig struct {
 	// ns-3 and Linux qdiscs). QueueLimitBytes limits their bytes (datagram
 	// lengths, without Overhead). A packet is dropped with reason "queue"
 	// when admitting it would exceed either limit. 0 means no limit of
-	// that kind; when both are 0 the limit is DefaultQueueLimitPackets. A
-	// negative packet limit means no limit at all.
+	// that kind, except that when both are 0 the limit is
+	// DefaultQueueLimitPackets; a negative QueueLimitPackets means no
+	// packet limit (with QueueLimitBytes 0: an unbounded queue).
 	QueueLimitPackets int
 	QueueLimitBytes   units.ByteSize
 	// Loss chooses lost packets; nil loses none.
@@ -114,6 +115,7 @@ func (c LinkConfig) Validate() error {
 // limit shrinks (drop-tail only refuses new ones). Setting Loss (even to
 // the same model) restarts the loss process; its stream continues.
 type LinkChange struct {
+	// Each non-nil field replaces the LinkConfig property of the same name.
 	Rate              *units.BitRate
 	Delay             *time.Duration
 	MTU               *int

@@ -14,6 +14,20 @@
 //	last bit leaves    t1 = t0 + Rate.TxTime(len(Data) + Overhead)
 //	last bit arrives   t2 = t1 + Delay (+ jitter)               (Endpoint.Deliver)
 //
+// A packet waiting in the queue counts toward the queue limit; the one
+// being serialized does not (as in ns-3 and Linux qdiscs). The loss model
+// decides a packet's fate when its last bit leaves (it still occupied the
+// wire); jitter is drawn from [0, Jitter] and added to Delay.
+//
+// Trace records (subject "link/<name>/<from>><to>", kinds of sim/kinds.go):
+// pkt.enqueue when Send accepts a packet (qlen 0 when it goes straight
+// onto the wire), pkt.tx when its first bit leaves, pkt.rx when its last
+// bit arrives, pkt.drop with the reason (queue, loss, down, mtu), pkt.dup
+// for a copy, link.state when the link goes up or down. With a nil Sink no
+// record is built; with one, a single record per direction is reused, so
+// the per-packet path allocates nothing unless a packet is duplicated or
+// corrupted.
+//
 // Nothing here starts a goroutine, reads the wall clock or ranges over a map
 // on a simulation path: the same seed gives the same events.
 package topology
