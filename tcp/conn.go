@@ -312,7 +312,7 @@ func (c *Conn) Close(now time.Duration) error {
 	}
 	c.userClose = true
 	if c.rb.n > 0 && c.state.Synchronized() {
-		c.sendRst(c.sndNxt, true)
+		c.sendRst(c.sndMax, true)
 		c.toClosed()
 		return nil
 	}
@@ -327,7 +327,7 @@ func (c *Conn) Close(now time.Duration) error {
 func (c *Conn) Abort(now time.Duration) {
 	_ = now
 	if c.state == SynReceived || c.state.Synchronized() && c.state != TimeWait {
-		c.sendRst(c.sndNxt, true)
+		c.sendRst(c.sndMax, true)
 	}
 	c.userClose = true
 	if c.state != Closed {

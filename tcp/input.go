@@ -289,7 +289,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		if c.userClose {
 			// Data for a socket the user closed (Linux tcp_rcv_state_process:
 			// RCV_SHUTDOWN): reset, nobody will read it.
-			c.sendRst(c.sndNxt, true)
+			c.sendRst(c.sndMax, true)
 			c.fail(ECONNRESET, false)
 			return
 		}

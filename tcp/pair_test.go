@@ -48,6 +48,7 @@ type channel struct {
 	eofA, eofB         bool
 	closeWhenDone      bool
 	buf                []byte
+	trace              bool
 }
 
 func newChannel(t testing.TB, cfgA, cfgB Config, delay time.Duration) *channel {
@@ -72,6 +73,13 @@ func (ch *channel) send(toB bool, h *Header, p []byte) {
 		ch.sentBA++
 	}
 	copies := 1
+	if ch.trace {
+		dir := "A>B"
+		if !toB {
+			dir = "B>A"
+		}
+		ch.t.Logf("%v %s %s len %d", ch.now, dir, h.String(), len(p))
+	}
 	if ch.rng != nil {
 		if ch.rng.Float64() < ch.loss {
 			ch.dropped++

@@ -153,7 +153,7 @@ func (c *Conn) output(now time.Duration) {
 	case Established, CloseWait, FinWait1, Closing, LastAck:
 	default:
 		if c.ackNow && (c.state == FinWait2 || c.state == TimeWait) {
-			c.emitSeg(now, FlagACK, c.sndNxt, 0)
+			c.emitSeg(now, FlagACK, c.sndMax, 0)
 		}
 		c.ackNow = false
 		return
@@ -164,7 +164,10 @@ func (c *Conn) output(now time.Duration) {
 	for c.sendOne(now) {
 	}
 	if c.ackNow {
-		c.emitSeg(now, FlagACK, c.sndNxt, 0)
+		// A pure ACK carries SND.MAX, not a rewound SND.NXT, so that it
+		// stays acceptable to a peer that already has the data (RFC 9293
+		// §3.10.7.4 first step).
+		c.emitSeg(now, FlagACK, c.sndMax, 0)
 	}
 	// RFC 6298 §5.1: the retransmission timer runs while data is in flight.
 	if c.sndUna != c.sndMax {
@@ -211,7 +214,7 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		// when nothing else is in flight.
 		return false
 	}
-	if n > 0 && n < c.sndMss && !c.forceSend {
+	if n > 0 && n < c.sndMss && !c.forceSend && !c.sndNxt.LessThan(c.sndMax) {
 		if n < avail {
 			// RFC 9293 §3.8.6.2.1: send a partial segment only if it is at
 			// least half the largest window the peer offered.
