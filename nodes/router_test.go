@@ -92,7 +92,11 @@ func TestRouterDropsWithReasons(t *testing.T) {
 	bad := []byte{0x45, 0, 0, 20, 0, 0, 0, 0, 64, 6, 0xde, 0xad, 10, 0, 0, 1, 10, 7, 0, 1}
 	ifc.send(&topology.Packet{ID: n.NextPacketID(), Data: bad})
 	ifc.send(&topology.Packet{ID: n.NextPacketID(), Data: []byte{0x45, 0, 0}})
-	ifc.send(&topology.Packet{ID: n.NextPacketID(), Data: append([]byte{0x65}, bad[1:]...)}) // version 6
+	v6 := append([]byte{0x65}, bad[1:]...) // version 6, checksum right
+	v6[10], v6[11] = 0, 0
+	c := tcp.Checksum(v6, 0)
+	v6[10], v6[11] = byte(c>>8), byte(c)
+	ifc.send(&topology.Packet{ID: n.NextPacketID(), Data: v6})
 	n.Scheduler().Run()
 	assert.Equal(t, uint64(1), r.Drops(sim.DropChecksum))
 	assert.Equal(t, uint64(2), r.Drops(sim.DropMalformed))

@@ -67,3 +67,154 @@ func TestHandshakeTiming(t *testing.T) {
 	assert.Equal(t, 4, afd)
 	assert.Equal(t, info.Local, peer)
 }
+
+// A SYN that finds the listen queue full is dropped ("backlog") and
+// counted; the client's SYN retransmission gets in once Accept made room.
+func TestListenBacklogFull(t *testing.T) {
+	rec := &sim.Recorder{}
+	n, a, b := twoHosts(t, rec, fastLink("ab"))
+	lfd := listenOn(t, b, 80, 1) // as in Linux: full when more than 1 wait
+	var fds []int
+	for range 4 {
+		fd, err := a.Socket()
+		require.NoError(t, err)
+		require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+		fds = append(fds, fd)
+	}
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(500*time.Millisecond)))
+	drops, err := b.BacklogDrops(lfd)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), drops)
+	assert.Equal(t, uint64(2), b.Drops(sim.DropBacklog))
+	assert.Equal(t, 2, countDrops(rec, "host/b", sim.DropBacklog))
+	var states []tcp.State
+	for _, fd := range fds {
+		i, _ := a.Info(fd)
+		states = append(states, i.State)
+	}
+	assert.Equal(t, []tcp.State{tcp.Established, tcp.Established, tcp.SynSent, tcp.SynSent}, states)
+
+	// Accepting both makes room; the SYNs retransmitted at 1 s get in.
+	for range 2 {
+		_, _, err := b.Accept(lfd)
+		require.NoError(t, err)
+	}
+	_, _, err = b.Accept(lfd)
+	assert.Equal(t, EAGAIN, err)
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(1500*time.Millisecond)))
+	for _, fd := range fds {
+		i, _ := a.Info(fd)
+		assert.Equal(t, tcp.Established, i.State, "fd %d", fd)
+	}
+	assert.Equal(t, uint64(2), b.Drops(sim.DropBacklog))
+}
+
+// A host's own datagram larger than its interface MTU cannot leave: it is
+// dropped ("mtu") and counted, while the small SYN goes through.
+func TestSegmentLargerThanMTUDropped(t *testing.T) {
+	rec := &sim.Recorder{}
+	cfg := fastLink("ab")
+	cfg.MTU = 1000
+	n, a, b := twoHosts(t, rec, cfg)
+	listenOn(t, b, 80, 8)
+	fd, _ := a.Socket()
+	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
+	sent, err := a.Send(fd, make([]byte, 5000))
+	require.NoError(t, err)
+	assert.Equal(t, 5000, sent)
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(2*time.Second)))
+	assert.GreaterOrEqual(t, a.Drops(sim.DropMTU), uint64(4), "3 full segments, then retransmissions")
+	assert.Equal(t, int(a.Drops(sim.DropMTU)), countDrops(rec, "host/a", sim.DropMTU))
+	i, _ := a.Info(fd)
+	assert.Equal(t, tcp.Established, i.State)
+	assert.Zero(t, i.Stats.BytesAcked)
+}
+
+func TestSocketCallErrors(t *testing.T) {
+	n, a, b := twoHosts(t, nil, fastLink("ab"))
+	lfd := listenOn(t, b, 80, 8)
+	fd, _ := a.Socket()
+	fd2, _ := a.Socket()
+	assert.Equal(t, []int{3, 4}, []int{fd, fd2})
+
+	tests := []struct {
+		name string
+		err  error
+		want Errno
+	}{
+		{"bind other address", a.Bind(fd, netip.MustParseAddrPort("10.9.9.9:80")), EADDRNOTAVAIL},
+		{"bind ipv6", a.Bind(fd, netip.MustParseAddrPort("[::1]:80")), EAFNOSUPPORT},
+		{"bad fd", a.Bind(99, netip.MustParseAddrPort("10.0.0.1:80")), EBADF},
+		{"bind", a.Bind(fd, netip.MustParseAddrPort("10.0.0.1:5000")), 0},
+		{"bind twice", a.Bind(fd, netip.MustParseAddrPort("10.0.0.1:5001")), EINVAL},
+		{"port in use", a.Bind(fd2, netip.MustParseAddrPort("0.0.0.0:5000")), EADDRINUSE},
+		{"send unconnected", func() error { _, err := a.Send(fd, []byte("x")); return err }(), ENOTCONN},
+		{"recv unconnected", func() error { _, err := a.Recv(fd, make([]byte, 1)); return err }(), ENOTCONN},
+		{"accept not listening", func() error { _, _, err := a.Accept(fd); return err }(), EINVAL},
+		{"shutdown unconnected", a.Shutdown(fd, SHUT_WR), ENOTCONN},
+		{"no route", a.Connect(fd, netip.MustParseAddrPort("192.168.1.1:80")), ENETUNREACH},
+		{"connect", a.Connect(fd, netip.AddrPortFrom(addrB, 80)), EINPROGRESS},
+		{"connect again", a.Connect(fd, netip.AddrPortFrom(addrB, 80)), EALREADY},
+		{"listen on connection", a.Listen(fd, 1), EINVAL},
+		{"connect a listener", b.Connect(lfd, netip.AddrPortFrom(addrA, 80)), EINVAL},
+		{"bad shutdown", a.Shutdown(fd, How(7)), EINVAL},
+	}
+	for _, tc := range tests {
+		if tc.want == 0 {
+			assert.NoError(t, tc.err, tc.name)
+			continue
+		}
+		assert.Equal(t, tc.want, tc.err, tc.name)
+	}
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(time.Second)))
+	assert.Equal(t, EISCONN, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+	_, err := a.Recv(fd, make([]byte, 10))
+	assert.Equal(t, EAGAIN, err)
+
+	// Close releases the descriptor at once; the lowest is reused.
+	require.NoError(t, a.Close(fd))
+	assert.Equal(t, EBADF, a.Close(fd))
+	fd3, _ := a.Socket()
+	assert.Equal(t, 3, fd3)
+}
+
+// Send takes what fits in the send buffer (a partial write) and EAGAIN
+// when full; Close still sends the queued data and then a FIN, and the
+// peer reads every byte then the end of the stream.
+func TestPartialWritesAndCloseFlushes(t *testing.T) {
+	n, a, b := twoHosts(t, nil, fastLink("ab"))
+	lfd := listenOn(t, b, 80, 8)
+	fd, _ := a.Socket()
+	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
+	buf := a.Config().SendBuffer
+	sent, err := a.Send(fd, make([]byte, buf+5000))
+	require.NoError(t, err)
+	assert.Equal(t, buf, sent, "a partial write fills the buffer")
+	_, err = a.Send(fd, []byte("more"))
+	assert.Equal(t, EAGAIN, err)
+	require.NoError(t, a.Close(fd))
+
+	afd, _, err := b.Accept(lfd)
+	require.NoError(t, err)
+	got, eof := 0, false
+	require.NoError(t, b.SetHandler(afd, func(fd int, ev SocketEvent, _ Errno) {
+		p := make([]byte, 1<<16)
+		for {
+			k, err := b.Recv(fd, p)
+			got += k
+			if k == 0 {
+				eof = err == nil
+				return
+			}
+		}
+	}))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(5*time.Second)))
+	assert.Equal(t, buf, got)
+	assert.True(t, eof)
+	require.NoError(t, b.Close(afd))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(70*time.Second)))
+	assert.Empty(t, a.Conns(), "TIME-WAIT over, the connection is gone")
+	assert.Empty(t, b.Conns())
+}
