@@ -17,40 +17,44 @@ const ProtocolTCP = 6
 // sum is over 16-bit words. It allocates nothing.
 //
 // RFC 1071 §2(B),(C): the one's complement sum does not depend on byte
-// order or on how words are grouped, so the loop adds 64-bit big-endian
-// words with end-around carry and folds at the end.
+// order or on how words are grouped. So the loop adds 64-bit words read
+// little-endian (no byte swaps; the same result on any machine) with
+// end-around carry, and the folded sum is byte-swapped once at the end.
 func Sum(b []byte, initial uint32) uint32 {
 	var acc, carry uint64
-	acc = uint64(initial)
-	for len(b) >= 32 {
-		acc, carry = bits.Add64(acc, binary.BigEndian.Uint64(b), 0)
-		acc, carry = bits.Add64(acc, binary.BigEndian.Uint64(b[8:]), carry)
-		acc, carry = bits.Add64(acc, binary.BigEndian.Uint64(b[16:]), carry)
-		acc, carry = bits.Add64(acc, binary.BigEndian.Uint64(b[24:]), carry)
+	for len(b) >= 64 {
+		acc, carry = bits.Add64(acc, binary.LittleEndian.Uint64(b), 0)
+		acc, carry = bits.Add64(acc, binary.LittleEndian.Uint64(b[8:]), carry)
+		acc, carry = bits.Add64(acc, binary.LittleEndian.Uint64(b[16:]), carry)
+		acc, carry = bits.Add64(acc, binary.LittleEndian.Uint64(b[24:]), carry)
+		acc, carry = bits.Add64(acc, binary.LittleEndian.Uint64(b[32:]), carry)
+		acc, carry = bits.Add64(acc, binary.LittleEndian.Uint64(b[40:]), carry)
+		acc, carry = bits.Add64(acc, binary.LittleEndian.Uint64(b[48:]), carry)
+		acc, carry = bits.Add64(acc, binary.LittleEndian.Uint64(b[56:]), carry)
 		acc += carry
-		b = b[32:]
+		b = b[64:]
 	}
 	for len(b) >= 8 {
-		acc, carry = bits.Add64(acc, binary.BigEndian.Uint64(b), 0)
+		acc, carry = bits.Add64(acc, binary.LittleEndian.Uint64(b), 0)
 		acc += carry
 		b = b[8:]
 	}
+	// Back to network byte order, then the short tail big-endian; these
+	// few additions cannot overflow 64 bits.
+	s := uint64(bits.ReverseBytes16(uint16(fold64(acc)))) + uint64(initial)
 	if len(b) >= 4 {
-		acc, carry = bits.Add64(acc, uint64(binary.BigEndian.Uint32(b)), 0)
-		acc += carry
+		s += uint64(binary.BigEndian.Uint32(b))
 		b = b[4:]
 	}
 	if len(b) >= 2 {
-		acc, carry = bits.Add64(acc, uint64(binary.BigEndian.Uint16(b)), 0)
-		acc += carry
+		s += uint64(binary.BigEndian.Uint16(b))
 		b = b[2:]
 	}
 	if len(b) == 1 {
 		// RFC 1071 §4.1: an odd byte is padded with a zero byte on its right.
-		acc, carry = bits.Add64(acc, uint64(b[0])<<8, 0)
-		acc += carry
+		s += uint64(b[0]) << 8
 	}
-	return fold64(acc)
+	return fold64(s)
 }
 
 // fold64 folds a 64-bit one's complement sum to 16 bits.

@@ -154,8 +154,7 @@ func Decode(b []byte) (Header, []byte, error) {
 		return h, nil, &DecodeError{Offset: 12, Field: "data offset", Reason: "header of " + strconv.Itoa(hl) + " bytes runs past the " + strconv.Itoa(len(b)) + "-byte segment"}
 	}
 	h.Options.n = uint8(copy(h.Options.buf[:], b[HeaderLen:hl]))
-	if err := h.Options.Validate(); err != nil {
-		de := err.(*DecodeError)
+	if de := validateOptions(h.Options.buf[:h.Options.n]); de != nil {
 		de.Offset += HeaderLen
 		return h, nil, de
 	}

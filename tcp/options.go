@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strconv"
 )
 
 // Option kinds (RFC 9293 §3.1, RFC 7323, RFC 2018).
@@ -280,16 +281,63 @@ func optionName(kind uint8) string {
 // Validate reports the first malformed option in o, as a *DecodeError whose
 // Offset counts from the start of the option area.
 func (o *Options) Validate() error {
-	for off := 0; ; {
-		opt, nxt, ok, err := o.next(off)
-		if err != nil {
-			return err
-		}
-		if !ok || opt.Kind == OptEOL {
-			return nil
-		}
-		off = nxt
+	if err := validateOptions(o.buf[:o.n]); err != nil {
+		return err
 	}
+	return nil
+}
+
+// validateOptions is the decoder's hot path: a tight walk over the option
+// bytes with the rules of next, which builds the error when one fails.
+func validateOptions(b []byte) *DecodeError {
+	for off := 0; off < len(b); {
+		kind := b[off]
+		switch kind {
+		case OptEOL:
+			return nil
+		case OptNOP:
+			off++
+			continue
+		}
+		if off+1 >= len(b) {
+			return optionError(b, off)
+		}
+		l := int(b[off+1])
+		var ok bool
+		switch kind {
+		case OptMSS:
+			ok = l == lenMSS
+		case OptWScale:
+			ok = l == lenWScale
+		case OptSACKPermitted:
+			ok = l == lenSACKPermitted
+		case OptTimestamps:
+			ok = l == lenTimestamps
+		case OptSACK:
+			ok = l >= 2+lenSACKBlock && (l-2)%lenSACKBlock == 0
+		default:
+			ok = l >= 2
+		}
+		if !ok || off+l > len(b) {
+			return optionError(b, off)
+		}
+		off += l
+	}
+	return nil
+}
+
+// optionError builds the error for the malformed option at off.
+//
+//go:noinline
+func optionError(b []byte, off int) *DecodeError {
+	var o Options
+	o.n = uint8(copy(o.buf[:], b))
+	_, _, _, err := o.next(off)
+	if err == nil {
+		// validateOptions and next disagree: a broken invariant.
+		panic("tcp: option validators disagree at offset " + strconv.Itoa(off))
+	}
+	return err
 }
 
 // All iterates over the options in wire order. It stops after an EOL (RFC

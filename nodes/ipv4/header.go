@@ -214,12 +214,13 @@ func (h *Header) AppendHeaderTo(b []byte, payloadLen int) ([]byte, error) {
 
 // Decode parses an IPv4 datagram: the header, and the payload, which
 // aliases b and ends at the total length (bytes after it are link padding).
-// It verifies the header checksum and rejects, with a *DecodeError naming
-// the field and offset, a datagram shorter than 20 bytes, a version other
-// than 4, an IHL below 5 or past the end, a total length below the header
-// or past the end, a malformed option (length 0 or 1, or past the option
-// area), and a wrong checksum (wrapping ErrChecksum; the header is returned
-// for the trace). Fragments are decoded but not reassembled. Decode
+// It rejects, with a *DecodeError naming the field and offset, a datagram
+// shorter than 20 bytes, an IHL below 5 or past the end, then a wrong
+// checksum (wrapping ErrChecksum, and checked before the fields below
+// since a corrupted header says nothing reliable), a version other than 4,
+// a total length below the header or past the end, and a malformed option
+// (length 0 or 1, or past the option area). The fields read so far are
+// returned with the error, for the trace. Fragments are decoded but not reassembled. Decode
 // allocates nothing on success.
 func Decode(b []byte) (Header, []byte, error) {
 	var h Header
@@ -240,15 +241,20 @@ func Decode(b []byte) (Header, []byte, error) {
 	h.Checksum = get16(b[10:])
 	h.Src = netip.AddrFrom4([4]byte(b[12:16]))
 	h.Dst = netip.AddrFrom4([4]byte(b[16:20]))
-	if h.Version != Version {
-		return h, nil, malformed(0, "version", "version "+strconv.Itoa(int(h.Version))+", want 4")
-	}
 	hl := int(h.IHL) * 4
 	if hl < HeaderLen {
 		return h, nil, malformed(0, "IHL", "IHL "+strconv.Itoa(int(h.IHL))+" below 5")
 	}
 	if hl > len(b) {
 		return h, nil, malformed(0, "IHL", "header of "+strconv.Itoa(hl)+" bytes runs past the "+strconv.Itoa(len(b))+"-byte datagram")
+	}
+	// A corrupted header is reported as such before any field it carries
+	// is judged, so that drops are counted under the right reason.
+	if tcp.Sum(b[:hl], 0) != 0xffff {
+		return h, nil, &DecodeError{Offset: 10, Field: "header checksum", Reason: "checksum 0x" + strconv.FormatUint(uint64(h.Checksum), 16) + " does not match the header", Err: ErrChecksum}
+	}
+	if h.Version != Version {
+		return h, nil, malformed(0, "version", "version "+strconv.Itoa(int(h.Version))+", want 4")
 	}
 	total := int(h.TotalLen)
 	if total < hl {
@@ -260,9 +266,6 @@ func Decode(b []byte) (Header, []byte, error) {
 	h.Options.n = uint8(copy(h.Options.buf[:], b[HeaderLen:hl]))
 	if err := checkOptions(h.Options.Bytes()); err != nil {
 		return h, nil, err
-	}
-	if tcp.Sum(b[:hl], 0) != 0xffff {
-		return h, nil, &DecodeError{Offset: 10, Field: "header checksum", Reason: "checksum 0x" + strconv.FormatUint(uint64(h.Checksum), 16) + " does not match the header", Err: ErrChecksum}
 	}
 	return h, b[hl:total], nil
 }
