@@ -19,6 +19,8 @@ import (
 	"github.com/netsimlab/netsim/tcp"
 )
 
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
 func randomAddr(r *rand.Rand) netip.Addr {
 	var a [4]byte
 	for i := range a {
