@@ -214,3 +214,26 @@ func TestDecodeKeepsTrailingOptionBytes(t *testing.T) {
 	out := h.AppendTo(nil, addrA, addrB, nil)
 	assert.Equal(t, seg[20:], out[20:])
 }
+
+// TestEveryFlagCombination: all 512 settings of the nine flags round-trip,
+// except those holding two of SYN, FIN and RST, which Decode refuses.
+func TestEveryFlagCombination(t *testing.T) {
+	accepted := 0
+	for f := Flags(0); f <= flagMask; f++ {
+		h := Header{SrcPort: 1, DstPort: 2, Seq: 3, Ack: 4, Flags: f, Window: 5, Urgent: 6}
+		seg := h.AppendTo(nil, addrA, addrB, nil)
+		got, _, err := DecodeChecked(seg, addrA, addrB)
+		illegal := f.Has(FlagSYN|FlagFIN) || f.Has(FlagSYN|FlagRST) || f.Has(FlagFIN|FlagRST)
+		if illegal {
+			var de *DecodeError
+			require.ErrorAs(t, err, &de, "flags %s", f)
+			assert.Equal(t, "flags", de.Field)
+			continue
+		}
+		require.NoError(t, err, "flags %s", f)
+		assert.Equal(t, f, got.Flags)
+		accepted++
+	}
+	// 4 legal SYN/FIN/RST settings (none or one of them) x 2^6 other bits.
+	assert.Equal(t, 4*64, accepted)
+}
