@@ -95,3 +95,11 @@ func errName(err error) string {
 	}
 	return err.Error()
 }
+
+// asErrno returns err as an errno (socket calls return nothing else).
+func asErrno(err error) nodes.Errno {
+	if e, ok := err.(nodes.Errno); ok {
+		return e
+	}
+	return nodes.EINVAL
+}

@@ -1,0 +1,200 @@
+package apps
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/sim"
+)
+
+// RequestResponse is the client side of request-response (pair it with a
+// ResponseServer of the same sizes): Count times, it sends a request of
+// RequestSize bytes, reads a response of ResponseSize bytes, then waits
+// Think before the next request.
+//
+// With Persistent set, all requests go over one connection, closed after
+// the last response (like HTTP keep-alive). Without it, each request opens
+// its own connection, which the client closes once the response is in
+// (like HTTP/1.0): the handshake is part of every exchange's latency.
+//
+// Records: connect per connection, send per request, recv when a response
+// is complete (with its latency from the request, or from the connect for
+// a new connection), close, and done after the last exchange (count and
+// duration from start).
+type RequestResponse struct {
+	To                        netip.AddrPort
+	RequestSize, ResponseSize int64
+	Count                     int
+	Think                     time.Duration
+	Persistent                bool
+
+	// Latencies holds each exchange's time from its request (its connect
+	// when not persistent) to its last response byte.
+	Latencies []time.Duration
+	// Done reports that every exchange completed; Err holds the error that
+	// stopped the app, if any.
+	Done bool
+	Err  nodes.Errno
+
+	ctx      *Context
+	fd       int
+	conn     uint64
+	start    sim.Time
+	reqAt    sim.Time
+	reqLeft  int64
+	respGot  int64
+	inFlight bool // a request was sent and its response is not complete
+	closing  bool
+	buf      []byte
+}
+
+// Type returns "request-response".
+func (r *RequestResponse) Type() string { return "request-response" }
+
+// Start opens the first connection.
+func (r *RequestResponse) Start(ctx *Context) error {
+	if r.RequestSize <= 0 || r.ResponseSize <= 0 || r.Count <= 0 {
+		return nodes.EINVAL
+	}
+	r.ctx, r.start, r.buf = ctx, ctx.Now(), make([]byte, 64<<10)
+	return r.connect()
+}
+
+func (r *RequestResponse) connect() error {
+	h := r.ctx.Host
+	fd, err := h.Socket()
+	if err != nil {
+		return err
+	}
+	r.fd = fd
+	if err := h.SetHandler(fd, r.event); err != nil {
+		return err
+	}
+	r.reqAt = r.ctx.Now()
+	if err := h.Connect(fd, r.To); err != nodes.EINPROGRESS {
+		_ = h.Close(fd)
+		return err
+	}
+	info, _ := h.Info(fd)
+	r.conn = info.ConnID
+	r.ctx.Emit("connect", sim.Uint("conn", r.conn), sim.String("to", r.To.String()))
+	return nil
+}
+
+func (r *RequestResponse) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
+	if fd != r.fd {
+		return
+	}
+	switch ev {
+	case nodes.SockConnected:
+		r.request()
+	case nodes.SockWritable:
+		r.write()
+	case nodes.SockReadable:
+		r.read()
+	case nodes.SockError:
+		r.fail("connection", err)
+	}
+}
+
+func (r *RequestResponse) fail(call string, err nodes.Errno) {
+	r.Err = err
+	r.ctx.Error(call, err)
+	_ = r.ctx.Host.Close(r.fd)
+	r.fd = -1
+}
+
+// request starts the next exchange on the open connection.
+func (r *RequestResponse) request() {
+	if r.Persistent {
+		r.reqAt = r.ctx.Now() // else the exchange counts from the connect
+	}
+	r.reqLeft, r.respGot, r.inFlight = r.RequestSize, 0, true
+	r.ctx.Emit("send", sim.Uint("conn", r.conn), sim.Int("bytes", r.RequestSize))
+	r.write()
+}
+
+func (r *RequestResponse) write() {
+	for r.reqLeft > 0 {
+		n, err := r.ctx.Host.Send(r.fd, patternAt(r.RequestSize-r.reqLeft, int(r.reqLeft)))
+		r.reqLeft -= int64(n)
+		if err == nodes.EAGAIN {
+			return
+		}
+		if err != nil {
+			r.fail("send", asErrno(err))
+			return
+		}
+	}
+}
+
+func (r *RequestResponse) read() {
+	h := r.ctx.Host
+	for r.fd >= 0 {
+		n, err := h.Recv(r.fd, r.buf)
+		if n > 0 {
+			r.respGot += int64(n)
+			if r.inFlight && r.respGot >= r.ResponseSize {
+				r.exchangeDone()
+			}
+			continue
+		}
+		switch {
+		case err == nil: // the server closed
+			if r.closing {
+				r.finish()
+			} else {
+				r.fail("recv", nodes.ECONNRESET)
+			}
+		case err != nodes.EAGAIN:
+			r.fail("recv", asErrno(err))
+		}
+		return
+	}
+}
+
+func (r *RequestResponse) exchangeDone() {
+	r.inFlight = false
+	lat := r.ctx.Now().Sub(r.reqAt)
+	r.Latencies = append(r.Latencies, lat)
+	r.ctx.Emit("recv", sim.Uint("conn", r.conn), sim.Int("bytes", r.respGot), sim.Int("latency", int64(lat)))
+	last := len(r.Latencies) == r.Count
+	if r.Persistent {
+		if last {
+			r.closing = true
+			if err := r.ctx.Host.Shutdown(r.fd, nodes.SHUT_WR); err != nil {
+				r.fail("shutdown", asErrno(err))
+			}
+			return
+		}
+		r.ctx.After(r.Think, r.request)
+		return
+	}
+	// One connection per exchange: close it now (the FIN goes out) and
+	// open the next after the think time.
+	_ = r.ctx.Host.Close(r.fd)
+	r.ctx.Emit("close", sim.Uint("conn", r.conn))
+	r.fd = -1
+	if last {
+		r.complete()
+		return
+	}
+	r.ctx.After(r.Think, func() {
+		if err := r.connect(); err != nil {
+			r.ctx.Error("connect", err)
+		}
+	})
+}
+
+func (r *RequestResponse) finish() {
+	_ = r.ctx.Host.Close(r.fd)
+	r.ctx.Emit("close", sim.Uint("conn", r.conn))
+	r.fd = -1
+	r.complete()
+}
+
+func (r *RequestResponse) complete() {
+	r.Done = true
+	r.ctx.Emit("done", sim.Int("count", int64(len(r.Latencies))), sim.Int("duration", int64(r.ctx.Now().Sub(r.start))))
+}

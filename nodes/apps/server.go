@@ -1,0 +1,182 @@
+package apps
+
+import (
+	"net/netip"
+
+	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/sim"
+)
+
+// server is what the echo and request-response servers share: a listener
+// that accepts every connection, and per connection an output queue that
+// drains as the socket takes it, closing once the peer finished and the
+// queue is empty.
+type server struct {
+	ctx   *Context
+	lfd   int
+	conns map[int]*serverConn
+	buf   []byte
+	// onData is called with the bytes a connection received.
+	onData func(c *serverConn, b []byte)
+}
+
+type serverConn struct {
+	fd       int
+	conn     uint64
+	at       sim.Time
+	in, out  int64  // bytes received, bytes sent
+	queued   int64  // response bytes not yet taken by the socket
+	echo     []byte // echo: bytes to send back, in order
+	reqBytes int64  // request-response: bytes of the current request
+	eof      bool
+}
+
+func (s *server) listen(ctx *Context, port uint16, backlog int) error {
+	s.ctx, s.conns, s.buf = ctx, map[int]*serverConn{}, make([]byte, 64<<10)
+	h := ctx.Host
+	fd, err := h.Socket()
+	if err != nil {
+		return err
+	}
+	s.lfd = fd
+	if err := h.Bind(fd, netip.AddrPortFrom(netip.IPv4Unspecified(), port)); err != nil {
+		return err
+	}
+	if backlog == 0 {
+		backlog = 128
+	}
+	if err := h.Listen(fd, backlog); err != nil {
+		return err
+	}
+	return h.SetHandler(fd, s.event)
+}
+
+func (s *server) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
+	h := s.ctx.Host
+	if fd == s.lfd {
+		for {
+			cfd, peer, aerr := h.Accept(fd)
+			if aerr != nil {
+				return
+			}
+			info, _ := h.Info(cfd)
+			c := &serverConn{fd: cfd, conn: info.ConnID, at: s.ctx.Now()}
+			s.conns[cfd] = c
+			s.ctx.Emit("accept", sim.Uint("conn", c.conn), sim.String("peer", peer.String()))
+			s.read(c)
+		}
+	}
+	c := s.conns[fd]
+	if c == nil {
+		return
+	}
+	switch ev {
+	case nodes.SockReadable:
+		s.read(c)
+	case nodes.SockWritable:
+		s.write(c)
+	case nodes.SockError:
+		s.ctx.Error("connection", err)
+		delete(s.conns, fd)
+		_ = h.Close(fd)
+	}
+}
+
+func (s *server) read(c *serverConn) {
+	h := s.ctx.Host
+	for !c.eof {
+		n, err := h.Recv(c.fd, s.buf)
+		if n > 0 {
+			c.in += int64(n)
+			s.ctx.Emit("recv", sim.Uint("conn", c.conn), sim.Int("bytes", int64(n)), sim.Int("total", c.in))
+			s.onData(c, s.buf[:n])
+			continue
+		}
+		if err == nil {
+			c.eof = true
+		}
+		break
+	}
+	s.write(c)
+}
+
+// write sends what is queued; after the peer's end of stream and with
+// nothing left, it closes (the FIN follows the data).
+func (s *server) write(c *serverConn) {
+	h := s.ctx.Host
+	sent := int64(0)
+	for len(c.echo) > 0 {
+		n, err := h.Send(c.fd, c.echo)
+		c.echo = c.echo[n:]
+		sent += int64(n)
+		if err != nil {
+			break
+		}
+	}
+	for c.queued > 0 {
+		n, err := h.Send(c.fd, patternAt(c.out+sent, int(min(c.queued, 1<<30))))
+		c.queued -= int64(n)
+		sent += int64(n)
+		if err != nil {
+			break
+		}
+	}
+	if sent > 0 {
+		c.out += sent
+		s.ctx.Emit("send", sim.Uint("conn", c.conn), sim.Int("bytes", sent), sim.Int("total", c.out))
+	}
+	if c.eof && len(c.echo) == 0 && c.queued == 0 {
+		delete(s.conns, c.fd)
+		_ = h.Close(c.fd)
+		s.ctx.Emit("close", sim.Uint("conn", c.conn))
+		s.ctx.Emit("done", sim.Uint("conn", c.conn), sim.Int("bytes", c.in), sim.Int("sent", c.out),
+			sim.Int("duration", int64(s.ctx.Now().Sub(c.at))))
+	}
+}
+
+// Echo listens on Port and sends every byte it receives back on the same
+// connection; when the peer closes it closes too, after the last byte.
+// Records: accept, recv, send, close, done per connection.
+type Echo struct {
+	Port    uint16
+	Backlog int // 0: 128
+	srv     server
+}
+
+// Type returns "echo".
+func (e *Echo) Type() string { return "echo" }
+
+// Start listens.
+func (e *Echo) Start(ctx *Context) error {
+	e.srv.onData = func(c *serverConn, b []byte) { c.echo = append(c.echo, b...) }
+	return e.srv.listen(ctx, e.Port, e.Backlog)
+}
+
+// ResponseServer is the server side of request-response: it listens on
+// Port and, for every RequestSize bytes a connection receives, sends
+// ResponseSize bytes back. It closes a connection after the peer closed
+// it and the last response went out. Records as Echo.
+type ResponseServer struct {
+	Port                      uint16
+	RequestSize, ResponseSize int64
+	Backlog                   int // 0: 128
+	srv                       server
+}
+
+// Type returns "response-server".
+func (r *ResponseServer) Type() string { return "response-server" }
+
+// Start listens.
+func (r *ResponseServer) Start(ctx *Context) error {
+	if r.RequestSize <= 0 || r.ResponseSize < 0 {
+		return nodes.EINVAL
+	}
+	r.srv.onData = func(c *serverConn, b []byte) {
+		c.reqBytes += int64(len(b))
+		for c.reqBytes >= r.RequestSize {
+			c.reqBytes -= r.RequestSize
+			c.queued += r.ResponseSize
+		}
+	}
+	return r.srv.listen(ctx, r.Port, r.Backlog)
+}
