@@ -31,6 +31,7 @@ func (d *decoder) validate(s *Scenario) {
 		nodes[r.Name] = kindRouter
 	}
 	d.addresses(s)
+	d.checkTCP(s)
 
 	node := func(path, name string) {
 		if _, ok := nodes[name]; !ok {

@@ -1,0 +1,240 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/topology"
+)
+
+// ErrBuild is wrapped by every error Build returns: the scenario was valid
+// but the world could not be assembled (which is a bug in netsim or a
+// limit of a component, not a problem of the scenario's syntax).
+var ErrBuild = errors.New("cannot build the scenario")
+
+// BuildOptions are the run-time choices that are not part of a scenario.
+type BuildOptions struct {
+	// Seed seeds every random stream (the CLI passes the scenario's seed or
+	// --seed).
+	Seed uint64
+	// Trace receives every trace record of the run; nil builds none.
+	Trace sim.Sink
+	// Capture, when not nil, opens the writer of the classic pcap of each
+	// interface (node "client", interface "eth0"); the writer is closed by
+	// the caller after the run.
+	Capture func(node, iface string) (io.Writer, error)
+}
+
+// World is a scenario built into a network, with its apps started and its
+// faults scheduled: run its scheduler to simulate.
+type World struct {
+	Scenario *Scenario
+	Net      *nodes.Network
+	trace    sim.Sink
+	rec      sim.Record
+}
+
+// Build assembles the network of s: hosts (with their TCP settings over the
+// defaults), routers, links, routes, captures, apps and the fault schedule,
+// in file order so that the same scenario always builds the same world.
+func Build(s *Scenario, opts BuildOptions) (*World, error) {
+	net := nodes.NewNetwork(opts.Seed, opts.Trace)
+	w := &World{Scenario: s, Net: net, trace: opts.Trace}
+	for _, h := range s.Hosts {
+		if _, err := net.AddHost(h.Name, h.Address, h.Effective.Config()); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBuild, err)
+		}
+	}
+	for _, r := range s.Routers {
+		if _, err := net.AddRouter(r.Name); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBuild, err)
+		}
+	}
+	for _, l := range s.Links {
+		if _, err := net.AddLink(l.config(), l.A, l.B); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBuild, err)
+		}
+	}
+	if err := net.InstallRoutes(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBuild, err)
+	}
+	if opts.Capture != nil {
+		if err := net.EnableCaptures(opts.Capture); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBuild, err)
+		}
+	}
+	if err := w.installApps(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBuild, err)
+	}
+	if err := w.scheduleFaults(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBuild, err)
+	}
+	return w, nil
+}
+
+// config returns the topology configuration of l.
+func (l Link) config() topology.LinkConfig {
+	c := topology.LinkConfig{
+		Name:              l.Name,
+		Rate:              l.Bandwidth,
+		Delay:             l.Delay,
+		MTU:               l.MTU,
+		QueueLimitPackets: l.Queue.LimitPackets,
+		QueueLimitBytes:   l.Queue.LimitBytes,
+		Loss:              l.Loss.model(),
+		Jitter:            l.Jitter,
+		Reorder:           l.Reorder,
+		Duplicate:         l.Duplicate,
+		Corrupt:           l.Corrupt,
+		Overhead:          l.Overhead,
+	}
+	if c.QueueLimitBytes > 0 {
+		// A byte limit alone: no packet limit (topology's -1).
+		c.QueueLimitPackets = -1
+	}
+	return c
+}
+
+// model returns the topology loss model of l, nil for none.
+func (l Loss) model() topology.LossModel {
+	switch l.Model {
+	case LossBernoulli:
+		return topology.Bernoulli(l.P)
+	case LossGilbertElliott:
+		return topology.GilbertElliott{P: l.P, R: l.R, LossGood: l.LossGood, LossBad: l.LossBad}
+	}
+	return nil
+}
+
+// change returns the topology change of set.
+func (set LinkSet) change() topology.LinkChange {
+	ch := topology.LinkChange{
+		Rate:      set.Bandwidth,
+		Delay:     set.Delay,
+		MTU:       set.MTU,
+		Jitter:    set.Jitter,
+		Reorder:   set.Reorder,
+		Duplicate: set.Duplicate,
+		Corrupt:   set.Corrupt,
+		Overhead:  set.Overhead,
+	}
+	if set.Queue != nil {
+		p, b := set.Queue.LimitPackets, set.Queue.LimitBytes
+		if b > 0 {
+			p = -1
+		}
+		ch.QueueLimitPackets, ch.QueueLimitBytes = &p, &b
+	}
+	if set.Loss != nil {
+		ch.Loss, ch.SetLoss = set.Loss.model(), true
+	}
+	return ch
+}
+
+// describe returns the properties set changes, e.g. "loss=10% delay=50ms".
+func (set LinkSet) describe() string {
+	var parts []string
+	add := func(k string, v any) { parts = append(parts, fmt.Sprintf("%s=%v", k, v)) }
+	if set.Bandwidth != nil {
+		add("bandwidth", *set.Bandwidth)
+	}
+	if set.Delay != nil {
+		add("delay", *set.Delay)
+	}
+	if set.MTU != nil {
+		add("mtu", *set.MTU)
+	}
+	if set.Queue != nil {
+		if set.Queue.LimitBytes > 0 {
+			add("queue", set.Queue.LimitBytes)
+		} else {
+			add("queue", set.Queue.LimitPackets)
+		}
+	}
+	if set.Loss != nil {
+		if m := set.Loss.model(); m != nil {
+			add("loss", m)
+		} else {
+			add("loss", "0%")
+		}
+	}
+	if set.Jitter != nil {
+		add("jitter", *set.Jitter)
+	}
+	if set.Reorder != nil {
+		add("reorder", *set.Reorder)
+	}
+	if set.Duplicate != nil {
+		add("duplicate", *set.Duplicate)
+	}
+	if set.Corrupt != nil {
+		add("corrupt", *set.Corrupt)
+	}
+	if set.Overhead != nil {
+		add("overhead", *set.Overhead)
+	}
+	return strings.Join(parts, " ")
+}
+
+// scheduleFaults puts every fault on the scheduler, in file order: faults at
+// the same time apply in the order they are written (architecture rule 2).
+func (w *World) scheduleFaults() error {
+	sched := w.Net.Scheduler()
+	for i := range w.Scenario.Faults {
+		f := w.Scenario.Faults[i]
+		if _, err := sched.At(sim.FromDuration(f.At), func() { w.apply(f) }); err != nil {
+			return fmt.Errorf("fault %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// apply applies one fault and traces it first, so that the link.state and
+// drop records it causes follow its fault record.
+func (w *World) apply(f Fault) {
+	switch f.Action {
+	case FaultSet:
+		l, ok := w.Net.Link(f.Link)
+		if !ok {
+			return
+		}
+		w.emitFault("link/"+f.Link, "set "+f.Set.describe())
+		if err := l.Set(f.Set.change()); err != nil {
+			w.emitFault("link/"+f.Link, "rejected: "+err.Error())
+		}
+	case FaultDown, FaultUp:
+		l, ok := w.Net.Link(f.Link)
+		if !ok {
+			return
+		}
+		w.emitFault("link/"+f.Link, string(f.Action))
+		l.SetUp(f.Action == FaultUp)
+	case FaultPartition:
+		groups := make([]string, len(f.Partition))
+		for i, g := range f.Partition {
+			groups[i] = "[" + strings.Join(g, " ") + "]"
+		}
+		w.emitFault("partition", "partition "+strings.Join(groups, " | "))
+		if err := w.Net.Graph().Partition(f.Partition); err != nil {
+			w.emitFault("partition", "rejected: "+err.Error())
+		}
+	case FaultHeal:
+		w.emitFault("partition", "heal")
+		w.Net.Graph().Heal()
+	}
+}
+
+func (w *World) emitFault(subject, what string) {
+	if w.trace == nil {
+		return
+	}
+	w.rec.T = w.Net.Now()
+	w.rec.Kind = sim.KindFault
+	w.rec.Subject = subject
+	w.rec.Fields = append(w.rec.Fields[:0], sim.String("what", what))
+	w.trace.Emit(&w.rec)
+}

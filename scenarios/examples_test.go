@@ -1,0 +1,100 @@
+package scenarios
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// goldenFile holds the trace sha256 of every example scenario at its own
+// seed, one "name sha256" per line. When behaviour changes on purpose,
+// rewrite it with: go test ./scenarios -run TestExamples -update
+const goldenFile = "testdata/trace-sha256.txt"
+
+// runExample builds and runs s, returning its records and trace hash.
+func runExample(t testing.TB, s *Scenario) ([]sim.Record, string, sim.Time) {
+	t.Helper()
+	jsonl := sim.NewJSONLWriter(io.Discard)
+	rec := &sim.Recorder{}
+	w, err := Build(s, BuildOptions{Seed: s.Seed, Trace: sim.Tee{jsonl, rec}})
+	require.NoError(t, err)
+	end, err := w.Run(0, nil)
+	require.NoError(t, err)
+	require.NoError(t, jsonl.Flush())
+	return rec.Records, jsonl.Sum(), end
+}
+
+// TestExamples runs every example scenario: its expectations hold, two runs
+// give the same trace, and the trace hash is the golden one.
+func TestExamples(t *testing.T) {
+	files, err := filepath.Glob("*.yaml")
+	require.NoError(t, err)
+	golden := readGolden(t)
+	got := map[string]string{}
+	for _, f := range files {
+		name := strings.TrimSuffix(f, ".yaml")
+		t.Run(name, func(t *testing.T) {
+			s, err := Load(f)
+			require.NoError(t, err)
+			recs, sum, end := runExample(t, s)
+			for _, r := range Check(s, recs, end) {
+				assert.True(t, r.OK, r.String(f))
+			}
+			_, again, _ := runExample(t, s)
+			assert.Equal(t, sum, again, "two runs of %s differ", f)
+			got[name] = sum
+			if !*update {
+				assert.Equal(t, golden[name], sum, "trace sha256 of %s changed; if on purpose: go test ./scenarios -run TestExamples -update", f)
+			}
+		})
+	}
+	if *update {
+		writeGolden(t, got)
+	}
+}
+
+func readGolden(t *testing.T) map[string]string {
+	m := map[string]string{}
+	f, err := os.Open(goldenFile)
+	if os.IsNotExist(err) && *update {
+		return m
+	}
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, sum, ok := strings.Cut(line, " ")
+		require.True(t, ok, "bad line %q in %s", line, goldenFile)
+		m[name] = strings.TrimSpace(sum)
+	}
+	require.NoError(t, sc.Err())
+	return m
+}
+
+func writeGolden(t *testing.T, m map[string]string) {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("# trace sha256 of each example scenario at its own seed.\n# Rewrite on purpose with: go test ./scenarios -run TestExamples -update\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s %s\n", n, m[n])
+	}
+	require.NoError(t, os.WriteFile(goldenFile, []byte(b.String()), 0o644))
+}

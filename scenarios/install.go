@@ -1,0 +1,37 @@
+package scenarios
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/netsimlab/netsim/nodes/apps"
+)
+
+// installApps schedules every app of the scenario on its host, in file
+// order.
+func (w *World) installApps() error {
+	addr := make(map[string]netip.Addr, len(w.Scenario.Hosts))
+	for _, h := range w.Scenario.Hosts {
+		addr[h.Name] = h.Address
+	}
+	for i, a := range w.Scenario.Apps {
+		h, ok := w.Net.Host(a.Host)
+		if !ok {
+			return fmt.Errorf("apps[%d]: no host %q", i, a.Host)
+		}
+		to := netip.AddrPortFrom(addr[a.To.Host], a.To.Port)
+		var app apps.App
+		switch a.Type {
+		case AppSink:
+			app = &apps.Sink{Port: a.Port, Verify: true}
+		case AppBulkSend:
+			app = &apps.BulkSend{To: to, Bytes: int64(a.Bytes)}
+		default:
+			return fmt.Errorf("apps[%d]: app type %q cannot be built yet", i, a.Type)
+		}
+		if _, err := apps.Install(h, a.Start, app); err != nil {
+			return fmt.Errorf("apps[%d]: %w", i, err)
+		}
+	}
+	return nil
+}

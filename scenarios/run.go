@@ -1,0 +1,41 @@
+package scenarios
+
+import (
+	"fmt"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// progressSlices is how many slices of simulated time Run cuts a run into
+// so that its caller can report progress between them. Slicing with
+// RunUntil does not change the order of events.
+const progressSlices = 200
+
+// Run simulates until the time until (the scenario's duration when 0) and
+// returns the time the run stopped. progress, when not nil, is called
+// between slices of simulated time with the current time; it must not
+// touch the simulation.
+func (w *World) Run(until sim.Time, progress func(now sim.Time)) (sim.Time, error) {
+	if until <= 0 {
+		until = sim.FromDuration(w.Scenario.Duration)
+	}
+	sched := w.Net.Scheduler()
+	if progress == nil {
+		if err := sched.RunUntil(until); err != nil {
+			return sched.Now(), fmt.Errorf("run until %v: %w", until, err)
+		}
+		return sched.Now(), nil
+	}
+	step := max(until/progressSlices, 1)
+	for t := sched.Now(); t < until; {
+		t = min(t+step, until)
+		if err := sched.RunUntil(t); err != nil {
+			return sched.Now(), fmt.Errorf("run until %v: %w", t, err)
+		}
+		progress(sched.Now())
+	}
+	return sched.Now(), nil
+}
+
+// Events returns the number of events the world's scheduler has run.
+func (w *World) Events() uint64 { return w.Net.Scheduler().Processed() }

@@ -1,0 +1,268 @@
+package scenarios
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// Summary is summary.json: what a run did, computed from its trace records
+// alone (never from the live simulation), so that it can be recomputed from
+// a trace.jsonl.
+type Summary struct {
+	Conns []ConnSummary `json:"connections"`
+	Links []LinkSummary `json:"links"`
+	// Nodes lists the packets dropped at hosts and routers, by reason.
+	Nodes []NodeSummary `json:"nodes"`
+}
+
+// ConnSummary is one TCP connection. The byte counts are of the client's
+// direction (client to server); Reverse holds the server's direction.
+type ConnSummary struct {
+	ID     uint64 `json:"id"`
+	Client string `json:"client"` // address:port
+	Server string `json:"server"`
+	// FinalState is each end's last state, e.g. {"client": "TIME-WAIT",
+	// "server": "CLOSED"}.
+	FinalState map[string]string `json:"final_state"`
+	// EstablishedAt is when the client reached ESTABLISHED, in ns; nil if
+	// it never did.
+	EstablishedAt *int64 `json:"established_at"`
+	Flow
+	RTT     RTTSummary `json:"rtt"`
+	Reverse Flow       `json:"reverse"`
+}
+
+// Flow counts one direction of a connection.
+type Flow struct {
+	// BytesSent is the payload put on the wire, retransmissions included.
+	BytesSent int64 `json:"bytes_sent"`
+	// BytesAcked is the payload the receiver acknowledged cumulatively.
+	BytesAcked int64 `json:"bytes_acked"`
+	// BytesDelivered is the payload the receiving application read.
+	BytesDelivered int64 `json:"bytes_delivered"`
+	Retransmits    int64 `json:"retransmits"`
+	// ThroughputBps is BytesDelivered*8 over the time from the first byte
+	// sent to the last byte delivered.
+	ThroughputBps float64 `json:"throughput_bps"`
+}
+
+// RTTSummary is the RTT samples of a connection (both ends), in ns.
+type RTTSummary struct {
+	Samples int64   `json:"samples"`
+	Min     int64   `json:"min_ns"`
+	Mean    float64 `json:"mean_ns"`
+	Max     int64   `json:"max_ns"`
+}
+
+// LinkSummary is one direction of a link ("link/<name>/<from>><to>").
+type LinkSummary struct {
+	Link      string           `json:"link"`
+	Direction string           `json:"direction"`
+	Sent      int64            `json:"packets_sent"`
+	Dropped   map[string]int64 `json:"dropped"`
+	QueuePeak int64            `json:"queue_peak_packets"`
+	QueueMax  int64            `json:"queue_peak_bytes"`
+}
+
+// NodeSummary is the drops at one host or router.
+type NodeSummary struct {
+	Node    string           `json:"node"`
+	Dropped map[string]int64 `json:"dropped"`
+}
+
+// connAcc accumulates one connection while reading records.
+type connAcc struct {
+	c            ConnSummary
+	side         map[string]string // host name -> "client" | "server"
+	firstData    [2]int64          // time of the first payload sent, per direction (0 client, 1 server)
+	lastDeliver  [2]int64
+	maxRack      [2]int64 // highest relative ACK seen from each side's peer
+	dataEnd      [2]int64 // highest rseq+plen sent per direction
+	rttSum       float64
+	haveFirst    [2]bool
+	haveDelivery [2]bool
+}
+
+// Summarize computes a Summary from a run's trace records, in the order
+// they were written. Connections are listed by ID, links in the order they
+// first appear, nodes by name.
+func Summarize(recs []sim.Record) Summary {
+	conns := map[uint64]*connAcc{}
+	var connOrder []uint64
+	conn := func(id uint64) *connAcc {
+		c, ok := conns[id]
+		if !ok {
+			c = &connAcc{c: ConnSummary{ID: id, FinalState: map[string]string{}}, side: map[string]string{}}
+			conns[id] = c
+			connOrder = append(connOrder, id)
+		}
+		return c
+	}
+	links := map[string]*LinkSummary{}
+	var linkOrder []string
+	link := func(subject string) *LinkSummary {
+		l, ok := links[subject]
+		if !ok {
+			rest := strings.TrimPrefix(subject, "link/")
+			name, dir, _ := strings.Cut(rest, "/")
+			l = &LinkSummary{Link: name, Direction: dir, Dropped: map[string]int64{}}
+			links[subject] = l
+			linkOrder = append(linkOrder, subject)
+		}
+		return l
+	}
+	nodeDrops := map[string]map[string]int64{}
+
+	for i := range recs {
+		r := &recs[i]
+		switch r.Kind {
+		case sim.KindTCPState:
+			c := conn(uint64(fInt(r, "conn")))
+			side := fStr(r, "side")
+			c.side[hostOf(r.Subject)] = side
+			c.c.FinalState[side] = fStr(r, "to")
+			if side == "client" {
+				c.c.Client, c.c.Server = fStr(r, "local"), fStr(r, "remote")
+				if fStr(r, "to") == "ESTABLISHED" && c.c.EstablishedAt == nil {
+					t := int64(r.T)
+					c.c.EstablishedAt = &t
+				}
+			} else if c.c.Client == "" {
+				c.c.Client, c.c.Server = fStr(r, "remote"), fStr(r, "local")
+			}
+		case sim.KindPacketSend:
+			id := uint64(fInt(r, "conn"))
+			if id == 0 {
+				continue
+			}
+			c := conn(id)
+			dir := c.dirOf(hostOf(r.Subject))
+			if dir < 0 {
+				continue
+			}
+			plen := fInt(r, "plen")
+			f := c.flow(dir)
+			f.BytesSent += plen
+			if plen > 0 {
+				if !c.haveFirst[dir] {
+					c.firstData[dir], c.haveFirst[dir] = int64(r.T), true
+				}
+				c.dataEnd[dir] = max(c.dataEnd[dir], fInt(r, "rseq")+plen)
+			}
+			if strings.Contains(fStr(r, "flags"), ".") {
+				// This segment acknowledges the other direction.
+				c.maxRack[1-dir] = max(c.maxRack[1-dir], fInt(r, "rack"))
+			}
+		case sim.KindTCPRetransmit:
+			c := conn(uint64(fInt(r, "conn")))
+			if dir := c.dirOf(hostOf(r.Subject)); dir >= 0 {
+				c.flow(dir).Retransmits++
+			}
+		case sim.KindTCPRTT:
+			c := conn(uint64(fInt(r, "conn")))
+			s := fInt(r, "sample")
+			rt := &c.c.RTT
+			if rt.Samples == 0 || s < rt.Min {
+				rt.Min = s
+			}
+			rt.Max = max(rt.Max, s)
+			rt.Samples++
+			c.rttSum += float64(s)
+		case sim.KindApp:
+			if fStr(r, "event") != "recv" {
+				continue
+			}
+			id := uint64(fInt(r, "conn"))
+			if id == 0 {
+				continue
+			}
+			c := conn(id)
+			// Data read by one end travelled in the other end's direction.
+			dir := c.dirOf(hostOf(r.Subject))
+			if dir < 0 {
+				continue
+			}
+			f := c.flow(1 - dir)
+			f.BytesDelivered += fInt(r, "bytes")
+			c.lastDeliver[1-dir], c.haveDelivery[1-dir] = int64(r.T), true
+		case sim.KindPacketTx:
+			l := link(r.Subject)
+			l.Sent++
+			l.QueuePeak = max(l.QueuePeak, fInt(r, "qlen"))
+			l.QueueMax = max(l.QueueMax, fInt(r, "qbytes"))
+		case sim.KindPacketEnqueue:
+			l := link(r.Subject)
+			l.QueuePeak = max(l.QueuePeak, fInt(r, "qlen"))
+			l.QueueMax = max(l.QueueMax, fInt(r, "qbytes"))
+		case sim.KindPacketDrop:
+			reason := fStr(r, "reason")
+			if strings.HasPrefix(r.Subject, "link/") {
+				link(r.Subject).Dropped[reason]++
+				continue
+			}
+			m := nodeDrops[r.Subject]
+			if m == nil {
+				m = map[string]int64{}
+				nodeDrops[r.Subject] = m
+			}
+			m[reason]++
+		}
+	}
+
+	var out Summary
+	slices.Sort(connOrder)
+	for _, id := range connOrder {
+		c := conns[id]
+		for dir := range 2 {
+			f := c.flow(dir)
+			// rack counts the SYN as 1; a FIN adds one more past the data.
+			f.BytesAcked = max(0, min(c.maxRack[dir], c.dataEnd[dir])-1)
+			if c.haveFirst[dir] && c.haveDelivery[dir] && c.lastDeliver[dir] > c.firstData[dir] {
+				f.ThroughputBps = float64(f.BytesDelivered) * 8 / (float64(c.lastDeliver[dir]-c.firstData[dir]) / 1e9)
+			}
+		}
+		if c.c.RTT.Samples > 0 {
+			c.c.RTT.Mean = c.rttSum / float64(c.c.RTT.Samples)
+		}
+		out.Conns = append(out.Conns, c.c)
+	}
+	for _, s := range linkOrder {
+		out.Links = append(out.Links, *links[s])
+	}
+	for subject, m := range nodeDrops {
+		out.Nodes = append(out.Nodes, NodeSummary{Node: subject, Dropped: m})
+	}
+	slices.SortFunc(out.Nodes, func(a, b NodeSummary) int { return cmp.Compare(a.Node, b.Node) })
+	if out.Conns == nil {
+		out.Conns = []ConnSummary{}
+	}
+	if out.Links == nil {
+		out.Links = []LinkSummary{}
+	}
+	if out.Nodes == nil {
+		out.Nodes = []NodeSummary{}
+	}
+	return out
+}
+
+// dirOf returns 0 when host is the client end, 1 when it is the server
+// end, -1 when it is not known yet.
+func (c *connAcc) dirOf(host string) int {
+	switch c.side[host] {
+	case "client":
+		return 0
+	case "server":
+		return 1
+	}
+	return -1
+}
+
+func (c *connAcc) flow(dir int) *Flow {
+	if dir == 0 {
+		return &c.c.Flow
+	}
+	return &c.c.Reverse
+}
