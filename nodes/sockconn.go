@@ -171,6 +171,11 @@ func (s *Socket) traceEvent(e tcp.Event) {
 	side := sim.String("side", s.side)
 	switch e.Kind {
 	case tcp.EvStateChange:
+		if e.To == tcp.Listen {
+			// A passive connection is made in LISTEN only to be fed
+			// its SYN: the listener, not the connection, is in LISTEN.
+			return
+		}
 		n.emit(sim.KindTCPState, subj, id, side,
 			sim.String("local", s.local.String()), sim.String("remote", s.remote.String()),
 			sim.String("from", e.From.String()), sim.String("to", e.To.String()))
