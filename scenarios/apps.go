@@ -11,10 +11,10 @@ import (
 // appKeys lists the keys each app type takes; request-response has a
 // server form (port) and a client form (to).
 var appKeys = map[AppType][]string{
-	AppSink:            {"type", "host", "port", "start", "stop"},
-	AppEcho:            {"type", "host", "port", "start", "stop"},
-	AppBulkSend:        {"type", "host", "to", "start", "stop", "bytes"},
-	AppRequestResponse: {"type", "host", "port", "to", "start", "stop", "request", "response", "count", "think"},
+	AppSink:            {"type", "host", "port", "start"},
+	AppEcho:            {"type", "host", "port", "start"},
+	AppBulkSend:        {"type", "host", "to", "start", "bytes"},
+	AppRequestResponse: {"type", "host", "port", "to", "start", "request", "response", "count", "think", "persistent"},
 	AppOnOff:           {"type", "host", "to", "start", "stop", "rate", "on", "off", "bytes"},
 }
 
@@ -88,9 +88,9 @@ func (d *decoder) apps(n *yaml.Node, s *Scenario) {
 				a.Count = 1
 			}
 			if hasPort {
-				for _, k := range []string{"count", "think"} {
+				for _, k := range []string{"count", "think", "persistent"} {
 					if e, ok := findKey(es, k); ok {
-						d.errNode(e.k, "count and think are for the client (to:)", "%s: a request-response server takes no %q", path, k)
+						d.errNode(e.k, "count, think and persistent are for the client (to:)", "%s: a request-response server takes no %q", path, k)
 					}
 				}
 			}
@@ -158,6 +158,10 @@ func (d *decoder) appField(e entry, p string, a *App) {
 	case "think":
 		if v, ok := d.duration(e.v, p); ok {
 			a.Think = v
+		}
+	case "persistent":
+		if v, ok := d.boolean(e.v, p); ok {
+			a.Persistent = v
 		}
 	case "rate":
 		if v, ok := d.rate(e.v, p); ok {

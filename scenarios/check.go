@@ -153,7 +153,9 @@ func checkDelivered(x Expect, from netip.Addr, to netip.AddrPort, conns map[uint
 		if r.T > by {
 			break
 		}
-		if r.Kind != sim.KindApp || fStr(r, "event") != "recv" {
+		// Only what the applications of the receiving host read counts:
+		// the client's reads of responses are the other direction.
+		if r.Kind != sim.KindApp || fStr(r, "event") != "recv" || hostOf(r.Subject) != x.To.Host {
 			continue
 		}
 		c, ok := conns[uint64(fInt(r, "conn"))]
@@ -166,7 +168,7 @@ func checkDelivered(x Expect, from netip.Addr, to netip.AddrPort, conns map[uint
 		}
 	}
 	if reached || x.Bytes == 0 {
-		return true, fmt.Sprintf("%d bytes delivered by %v, the %d-th at %v", got, by, int64(x.Bytes), reachedAt)
+		return true, fmt.Sprintf("%d bytes delivered by %v; the first %d by %v", got, by, int64(x.Bytes), reachedAt)
 	}
 	return false, fmt.Sprintf("only %d of %d bytes delivered by %v", got, int64(x.Bytes), by)
 }

@@ -26,8 +26,19 @@ func (w *World) installApps() error {
 			app = &apps.Sink{Port: a.Port, Verify: true}
 		case AppBulkSend:
 			app = &apps.BulkSend{To: to, Bytes: int64(a.Bytes)}
+		case AppEcho:
+			app = &apps.Echo{Port: a.Port}
+		case AppRequestResponse:
+			if a.Server() {
+				app = &apps.ResponseServer{Port: a.Port, RequestSize: int64(a.Request), ResponseSize: int64(a.Response)}
+			} else {
+				app = &apps.RequestResponse{To: to, RequestSize: int64(a.Request), ResponseSize: int64(a.Response),
+					Count: a.Count, Think: a.Think, Persistent: a.Persistent}
+			}
+		case AppOnOff:
+			app = &apps.OnOff{To: to, On: a.On, Off: a.Off, Rate: a.Rate, Bytes: int64(a.Bytes), Stop: a.Stop}
 		default:
-			return fmt.Errorf("apps[%d]: app type %q cannot be built yet", i, a.Type)
+			return fmt.Errorf("apps[%d]: unknown app type %q", i, a.Type)
 		}
 		if _, err := apps.Install(h, a.Start, app); err != nil {
 			return fmt.Errorf("apps[%d]: %w", i, err)

@@ -225,10 +225,12 @@ const (
 	AppEcho AppType = "echo"
 	// AppRequestResponse is, with Port, a server that answers every
 	// Request-byte request with Response bytes; with To, a client that
-	// makes Count requests, each on a new connection, Think apart.
+	// makes Count requests Think apart, each on a new connection unless
+	// Persistent.
 	AppRequestResponse AppType = "request-response"
 	// AppOnOff connects to To and writes at Rate during On periods,
-	// pausing for Off between them, until Stop or Bytes.
+	// pausing for Off between them, until Bytes are sent (then closes) or
+	// until Stop.
 	AppOnOff AppType = "on-off"
 )
 
@@ -255,16 +257,19 @@ type App struct {
 	// To is where a client app connects (zero for servers).
 	To    Endpoint
 	Start time.Duration
-	// Stop, when non-zero, is when the app stops (closes its connections).
+	// Stop, when non-zero, is when an on-off app stops sending.
 	Stop     time.Duration
 	Bytes    units.ByteSize
 	Request  units.ByteSize
 	Response units.ByteSize
 	Count    int
 	Think    time.Duration
-	Rate     units.BitRate
-	On       time.Duration
-	Off      time.Duration
+	// Persistent sends every request of a request-response client over
+	// one connection.
+	Persistent bool
+	Rate       units.BitRate
+	On         time.Duration
+	Off        time.Duration
 }
 
 // Server reports whether the app listens rather than connects.
