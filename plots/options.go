@@ -1,0 +1,76 @@
+package plots
+
+import (
+	"errors"
+	"time"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// The plot kinds, as named by scenarios (outputs.plots) and `netsim plot
+// --kind`.
+const (
+	KindSequence     = "sequence"
+	KindTimeSequence = "time-sequence"
+	KindCwnd         = "cwnd"
+	KindThroughput   = "throughput"
+	KindQueue        = "queue"
+	// KindRTT draws only the RTT panel of KindCwnd. It is accepted by Render
+	// but not listed by Kinds, since KindCwnd already contains it.
+	KindRTT = "rtt"
+)
+
+// Kinds returns the plot kinds a scenario may ask for, in a fixed order.
+func Kinds() []string {
+	return []string{KindSequence, KindTimeSequence, KindCwnd, KindThroughput, KindQueue}
+}
+
+// PerConn reports whether kind draws one connection per figure, so that a
+// caller writing every connection names the files <kind>-<conn>.<format>.
+// The other kinds draw every connection (or link) in one figure, and accept a
+// connection filter.
+func PerConn(kind string) bool {
+	return kind == KindTimeSequence || kind == KindCwnd || kind == KindRTT
+}
+
+// Options choose what a figure shows. The zero value (apart from Kind) draws
+// the whole run at the default size.
+type Options struct {
+	// Kind is one of Kinds (or KindRTT).
+	Kind string
+	// Conn restricts the figure to one connection id; 0 means every
+	// connection. The per-connection kinds (see PerConn) draw the lowest
+	// connection id when Conn is 0.
+	Conn int
+	// From and To bound the time shown; To = 0 means the end of the run.
+	From, To sim.Time
+	// CompressTime shortens idle gaps on the sequence diagram's time axis so
+	// that microsecond exchanges and second-long timeouts fit in one figure.
+	// Each shortened gap is marked on the figure with its real length.
+	CompressTime bool
+	// ShowRouters draws router lifelines on the sequence diagram, and the
+	// packets hop by hop.
+	ShowRouters bool
+	// Window is the throughput averaging window; 0 chooses about a
+	// hundredth of the time shown, rounded to 1, 2 or 5 times a power of ten.
+	Window time.Duration
+	// Width and Height are the figure size; 0 chooses a size that suits the
+	// kind (a single-column paper figure is about 3.5 inches wide; these
+	// defaults are drawn to be scaled down to it).
+	Width, Height vg.Length
+}
+
+// Errors callers can branch on with errors.Is.
+var (
+	// ErrUnknownKind: Options.Kind is not a kind this package draws.
+	ErrUnknownKind = errors.New("unknown plot kind")
+	// ErrUnknownFormat: the output format (file extension) is not png, svg
+	// or pdf.
+	ErrUnknownFormat = errors.New("unknown plot format")
+	// ErrNoData: the records hold nothing the kind can draw (no TCP
+	// connection for a time-sequence graph, no such Conn, no queue records,
+	// an empty time window).
+	ErrNoData = errors.New("nothing to plot")
+)

@@ -1,0 +1,173 @@
+package plots
+
+import (
+	"image/color"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Paper defaults: figures are drawn about 6 inches wide so that, scaled to a
+// 3.5-inch column, 12-point labels still read as 7 points. Series differ in
+// colour (the Okabe-Ito palette, safe for colour-blind readers), in
+// luminance and in dash pattern and marker, so that they survive greyscale
+// printing.
+const (
+	defaultWidth  = 6 * vg.Inch
+	defaultHeight = 4 * vg.Inch
+	labelSize     = 12
+	tickSize      = 10
+	legendSize    = 10
+	noteSize      = 9
+)
+
+// The series styles, in the order series are assigned them.
+var seriesColors = []color.Color{
+	color.RGBA{0, 0, 0, 255},       // black
+	color.RGBA{213, 94, 0, 255},    // vermillion
+	color.RGBA{0, 114, 178, 255},   // blue
+	color.RGBA{0, 158, 115, 255},   // bluish green
+	color.RGBA{230, 159, 0, 255},   // orange
+	color.RGBA{204, 121, 167, 255}, // reddish purple
+	color.RGBA{86, 180, 233, 255},  // sky blue
+	color.RGBA{120, 120, 120, 255}, // grey
+}
+
+var seriesDashes = [][]vg.Length{
+	nil,
+	{vg.Points(6), vg.Points(3)},
+	{vg.Points(2), vg.Points(2)},
+	{vg.Points(6), vg.Points(2), vg.Points(2), vg.Points(2)},
+	{vg.Points(10), vg.Points(4)},
+	{vg.Points(4), vg.Points(2), vg.Points(1), vg.Points(2)},
+	{vg.Points(1), vg.Points(3)},
+	{vg.Points(8), vg.Points(2), vg.Points(2), vg.Points(2), vg.Points(2), vg.Points(2)},
+}
+
+var seriesGlyphs = []draw.GlyphDrawer{
+	draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{},
+	draw.RingGlyph{}, draw.PyramidGlyph{}, draw.PlusGlyph{}, draw.BoxGlyph{},
+}
+
+// Fixed colours with a meaning.
+var (
+	colRetrans = color.RGBA{213, 30, 0, 255}    // retransmissions: red
+	colDrop    = color.RGBA{200, 0, 0, 255}     // drops
+	colAck     = color.RGBA{0, 140, 60, 255}    // ACK line: green, as tcptrace
+	colWindow  = color.RGBA{200, 160, 0, 255}   // receive window: yellow-brown
+	colSACK    = color.RGBA{140, 60, 170, 255}  // SACK blocks: purple
+	colState   = color.RGBA{0, 80, 150, 255}    // TCP state names
+	colLife    = color.RGBA{150, 150, 150, 255} // lifelines
+	colBreak   = color.RGBA{110, 110, 110, 255} // time-axis breaks
+	colorBlack = color.RGBA{0, 0, 0, 255}
+)
+
+// seriesLine returns the line style of the i-th series.
+func seriesLine(i int) draw.LineStyle {
+	return draw.LineStyle{
+		Color:  seriesColors[i%len(seriesColors)],
+		Width:  vg.Points(1.5),
+		Dashes: seriesDashes[i%len(seriesDashes)],
+	}
+}
+
+// seriesGlyph returns the marker style of the i-th series.
+func seriesGlyph(i int) draw.GlyphStyle {
+	return draw.GlyphStyle{
+		Color:  seriesColors[i%len(seriesColors)],
+		Radius: vg.Points(2.5),
+		Shape:  seriesGlyphs[i%len(seriesGlyphs)],
+	}
+}
+
+// newPlot returns a plot with the paper defaults.
+func newPlot(title, xlabel, ylabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = labelSize
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size = labelSize
+		a.Tick.Label.Font.Size = tickSize
+	}
+	p.Legend.TextStyle.Font.Size = legendSize
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.XOffs = vg.Points(6)
+	p.Legend.YOffs = -vg.Points(4)
+	p.Legend.ThumbnailWidth = vg.Points(24)
+	g := plotter.NewGrid()
+	g.Vertical.Color = color.Gray{Y: 225}
+	g.Horizontal.Color = color.Gray{Y: 225}
+	p.Add(g)
+	return p
+}
+
+// textStyle returns a text style of the given size and colour in the
+// plot's font.
+func textStyle(size vg.Length, c color.Color, variant font.Variant) text.Style {
+	f := plot.DefaultFont
+	if variant != "" {
+		f.Variant = variant
+	}
+	return text.Style{
+		Color:   c,
+		Font:    font.From(f, size),
+		XAlign:  draw.XLeft,
+		YAlign:  draw.YBottom,
+		Handler: plot.DefaultTextHandler,
+	}
+}
+
+// timeUnit is a unit for a time axis.
+type timeUnit struct {
+	ns   float64
+	name string
+}
+
+// unitFor returns a unit in which span reads as a number from about 2 to
+// 2000.
+func unitFor(span time.Duration) timeUnit {
+	switch {
+	case span >= 2*time.Second:
+		return timeUnit{1e9, "s"}
+	case span >= 2*time.Millisecond:
+		return timeUnit{1e6, "ms"}
+	case span >= 2*time.Microsecond:
+		return timeUnit{1e3, "µs"}
+	}
+	return timeUnit{1, "ns"}
+}
+
+// niceDuration rounds d up to 1, 2 or 5 times a power of ten nanoseconds.
+func niceDuration(d time.Duration) time.Duration {
+	if d <= 1 {
+		return 1
+	}
+	for p := time.Duration(1); ; p *= 10 {
+		for _, m := range []time.Duration{1, 2, 5} {
+			if m*p >= d {
+				return m * p
+			}
+		}
+		if p > time.Duration(1<<62)/10 {
+			return d
+		}
+	}
+}
+
+// legendThumb returns a legend thumbnail for a line style.
+func legendThumb(ls draw.LineStyle) plot.Thumbnailer {
+	return &plotter.Line{LineStyle: ls}
+}
+
+// glyphThumb returns a legend thumbnail for a marker.
+func glyphThumb(gs draw.GlyphStyle) plot.Thumbnailer {
+	return &plotter.Scatter{GlyphStyle: gs}
+}
