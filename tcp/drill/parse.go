@@ -485,6 +485,8 @@ func (p *parser) parseOperand() (*Expr, *ParseError) {
 var tcpFlagBits = map[byte]tcp.Flags{
 	'S': tcp.FlagSYN, 'F': tcp.FlagFIN, 'R': tcp.FlagRST, 'P': tcp.FlagPSH,
 	'E': tcp.FlagECE, 'W': tcp.FlagCWR, 'U': tcp.FlagURG, '.': tcp.FlagACK,
+	// A is Accurate ECN's AE flag, the bit RFC 3540 named NS.
+	'A': tcp.FlagNS,
 }
 
 // parsePacket is: direction [encapsulation] [ip_info] then a TCP, UDP or
@@ -825,14 +827,14 @@ func (p *parser) parseFlags(pk *Packet) *ParseError {
 	case t.kind == tFloat && t.text[0] == '.':
 		return p.parseACE(pk)
 	case t.kind != tWord:
-		return p.expected("TCP flags (S F R P E W U, . for ACK, - for none)")
+		return p.expected("TCP flags (S F R P E W U A, . for ACK, - for none)")
 	}
 	p.next()
 	for i := 0; i < len(t.text); i++ {
 		bit, ok := tcpFlagBits[t.text[i]]
 		if !ok {
 			return &ParseError{Line: t.line, Col: t.col + i,
-				Msg: fmt.Sprintf("unknown TCP flag %q in %q (allowed: S F R P E W U, . for ACK)", t.text[i], t.text)}
+				Msg: fmt.Sprintf("unknown TCP flag %q in %q (allowed: S F R P E W U A, . for ACK)", t.text[i], t.text)}
 		}
 		pk.Flags |= bit
 	}
@@ -846,6 +848,40 @@ func (p *parser) parseFlags(pk *Packet) *ParseError {
 		return p.parseACE(pk)
 	}
 	return nil
+}
+
+// accECNOrders are the field orders of the two Accurate ECN options: kind
+// 172 (AccECN0) counts e0b, ceb, e1b; kind 174 (AccECN1) e1b, ceb, e0b.
+// Trailing fields may be left out.
+var accECNOrders = map[uint8][]string{
+	optAccECN0: {"e0b", "ceb", "e1b"},
+	optAccECN1: {"e1b", "ceb", "e0b"},
+}
+
+// parseAccECNOption reads the fields after "ECN" ("e0b 1 ceb 0 e1b 1"),
+// each a 24-bit byte counter, and returns the option's payload and kind.
+func (p *parser) parseAccECNOption() ([]byte, uint8, *ParseError) {
+	kind := optAccECN0
+	if p.peek().isWord("e1b") {
+		kind = optAccECN1
+	}
+	var data []byte
+	for _, field := range accECNOrders[kind] {
+		t := p.peek()
+		if t.kind != tWord || (t.text != "e0b" && t.text != "ceb" && t.text != "e1b") {
+			break
+		}
+		if t.text != field {
+			return nil, 0, errAt(t, "AccECN option field %s out of order (expected %s)", t.text, strings.Join(accECNOrders[kind], ", "))
+		}
+		p.next()
+		v, err := p.parseUint("AccECN "+field+" counter", 1<<24-1)
+		if err != nil {
+			return nil, 0, err
+		}
+		data = append(data, byte(v>>16), byte(v>>8), byte(v))
+	}
+	return data, kind, nil
 }
 
 // parseACE reads ".N", the ACK flag and an AccECN ACE value 0-7.
@@ -890,7 +926,7 @@ func (p *parser) parseSeq() (uint32, uint16, *ParseError) {
 }
 
 // tcpOptionNames lists the option names for error messages.
-const tcpOptionNames = "nop, eol, mss, wscale, sackOK, sack, TS, FO, FOEXP, md5"
+const tcpOptionNames = "nop, eol, mss, wscale, sackOK, sack, TS, FO, FOEXP, md5, ECN"
 
 // parseTCPOptions is: tcp_option (',' tcp_option)* '>', after the '<'.
 func (p *parser) parseTCPOptions(pk *Packet) *ParseError {
@@ -996,6 +1032,12 @@ func (p *parser) parseTCPOptions(pk *Packet) *ParseError {
 				}
 				err = pk.Options.AppendRaw(optMD5, blob)
 			}
+		case "ECN":
+			data, kind, perr := p.parseAccECNOption()
+			if perr != nil {
+				return perr
+			}
+			err = pk.Options.AppendRaw(kind, data)
 		default:
 			return errAt(t, "unknown TCP option %s (allowed: %s)", t.describe(), tcpOptionNames)
 		}

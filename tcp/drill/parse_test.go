@@ -2,6 +2,9 @@ package drill
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +112,9 @@ func TestParseTCPPackets(t *testing.T) {
 		{"+0 < S 0:0(0) <FO abcd1234,nop,nop>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", opts: "FO abcd1234,nop,nop"}},
 		{"+0 < S 0:0(0) <FO,nop,nop>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", opts: "FO,nop,nop"}},
 		{"+0 < S 0:0(0) <FOEXP 0011>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", opts: "FOEXP 0011"}},
+		{"+0 > SEWA 0:0(0) <mss 1460>", want{dir: Outbound, flags: tcp.FlagSYN | tcp.FlagECE | tcp.FlagCWR | tcp.FlagNS, text: "SEWA", opts: "mss 1460"}},
+		{"+0 < . 1:1(0) ack 1 <ECN e0b 1 ceb 0 e1b 16777215,nop>", want{dir: Inbound, flags: tcp.FlagACK, text: ".", start: 1, ack: 1, hasAck: true, opts: "ECN e0b 1 ceb 0 e1b 16777215,nop"}},
+		{"+0 > WA. 1:1(0) ack 1 <ECN e1b 1 ceb 0,nop>", want{dir: Outbound, flags: tcp.FlagCWR | tcp.FlagNS | tcp.FlagACK, text: "WA.", start: 1, ack: 1, hasAck: true, opts: "ECN e1b 1 ceb 0,nop"}},
 		{"+0 < S 0:0(0) <md5 000102030405060708090a0b0c0d0e0f>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", opts: "md5 000102030405060708090a0b0c0d0e0f"}},
 	}
 	for _, tt := range tests {
@@ -389,19 +395,21 @@ func TestParseErrors(t *testing.T) {
 		{"range on an inbound packet", "0 close(3) = 0\n+0~+1 < S 0:0(0)", "e.pkt:2:1: event time range can only be used with outbound packets"},
 		{"backwards range", "0.2~0.1 > S 0:0(0)", "e.pkt:1:1: time range 0.2~0.1 is backwards"},
 		{"mixed range", "+0~0.1 > S 0:0(0)", `e.pkt:1:4: expected "+" after "~" in a relative time range (+A~+B), found "0.1"`},
-		{"unknown flag", "0 < SX 0:0(0)", `e.pkt:1:6: unknown TCP flag 'X' in "SX" (allowed: S F R P E W U, . for ACK)`},
-		{"missing flags", "0 < 0:0(0)", `e.pkt:1:5: expected TCP flags (S F R P E W U, . for ACK, - for none), found "0"`},
+		{"unknown flag", "0 < SX 0:0(0)", `e.pkt:1:6: unknown TCP flag 'X' in "SX" (allowed: S F R P E W U A, . for ACK)`},
+		{"missing flags", "0 < 0:0(0)", `e.pkt:1:5: expected TCP flags (S F R P E W U A, . for ACK, - for none), found "0"`},
 		{"bad seq length", "0 < P. 1:11(9) ack 1", "e.pkt:1:8: inconsistent TCP sequence numbers and payload size: 1:11 is 10 bytes, not 9"},
 		{"seq out of range", "0 < S 4294967296:4294967296(0)", "e.pkt:1:7: TCP start sequence number 4294967296 out of range (0 to 4294967295)"},
 		{"win out of range", "0 < S 0:0(0) win 65536", "e.pkt:1:18: TCP window value 65536 out of range (0 to 65535)"},
 		{"ack without number", "0 < . 1:1(0) ack win 5", `e.pkt:1:18: expected TCP ack sequence number (a number), found "win"`},
-		{"unknown option", "0 < S 0:0(0) <mss 1460,foo>", `e.pkt:1:24: unknown TCP option "foo" (allowed: nop, eol, mss, wscale, sackOK, sack, TS, FO, FOEXP, md5)`},
+		{"unknown option", "0 < S 0:0(0) <mss 1460,foo>", `e.pkt:1:24: unknown TCP option "foo" (allowed: nop, eol, mss, wscale, sackOK, sack, TS, FO, FOEXP, md5, ECN)`},
 		{"option without comma", "0 < S 0:0(0) <mss 1460 nop>", `e.pkt:1:24: expected "," or ">" after a TCP option, found "nop"`},
 		{"mss out of range", "0 < S 0:0(0) <mss 70000>", "e.pkt:1:19: mss value 70000 out of range (0 to 65535)"},
 		{"TS without ecr", "0 < S 0:0(0) <TS val 1>", `e.pkt:1:23: expected "ecr" after TS val N, found ">"`},
 		{"options too long", "0 < S 0:0(0) <sack 1:2 3:4 5:6 7:8,TS val 1 ecr 2>", "e.pkt:1:36: TCP option TS: tcp: append TS option (10 bytes) after 34 bytes: tcp: option area full"},
 		{"any options inbound", "0 < S 0:0(0) <...>", "e.pkt:1:14: <...> for TCP options can only be used with outbound packets"},
 		{"ect01 inbound", "0 < [ect01] S 0:0(0)", "e.pkt:1:11: [ect01] can only be used with outbound packets"},
+		{"AccECN fields out of order", "0 < S 0:0(0) <ECN ceb 1>", "e.pkt:1:19: AccECN option field ceb out of order (expected e0b, ceb, e1b)"},
+		{"AccECN counter too large", "0 < S 0:0(0) <ECN e0b 16777216>", "e.pkt:1:23: AccECN e0b counter 16777216 out of range (0 to 16777215)"},
 		{"odd FO cookie", "0 < S 0:0(0) <FO abc>", "e.pkt:1:18: FO value abc has an odd number of hex digits"},
 		{"syscall without result", "0 close(3)", `e.pkt:1:11: expected "= result" after the call to close, found end of file`},
 		{"unclosed args", "0 close(3 = 0", `e.pkt:1:11: expected "," or ")" in the argument list of close, found "="`},
@@ -488,4 +496,22 @@ func FuzzParse(f *testing.F) {
 			require.Equal(t, text, again.Lines[0].String(), "line %d %q", l.Num, l.Text)
 		}
 	})
+}
+
+// TestFuzzSeedsParse keeps the seed corpus meaningful: every seed is a
+// whole script that parses, so fuzzing starts from deep inside the grammar.
+func TestFuzzSeedsParse(t *testing.T) {
+	files, err := filepath.Glob("testdata/fuzz/FuzzParse/*")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		body, ok := strings.CutPrefix(string(raw), "go test fuzz v1\n[]byte(")
+		require.True(t, ok, f)
+		src, err := strconv.Unquote(strings.TrimSuffix(strings.TrimSpace(body), ")"))
+		require.NoError(t, err, f)
+		_, err = Parse(f, []byte(src))
+		assert.NoError(t, err)
+	}
 }

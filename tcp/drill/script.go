@@ -447,6 +447,8 @@ const (
 	optMD5      uint8 = 19  // RFC 2385
 	optFastOpen uint8 = 34  // RFC 7413
 	optExp      uint8 = 254 // RFC 6994 experimental, with a 16-bit magic
+	optAccECN0  uint8 = 172 // Accurate ECN, order e0b ceb e1b
+	optAccECN1  uint8 = 174 // Accurate ECN, order e1b ceb e0b
 	// fastOpenMagic is the experimental TFO option's magic (RFC 7413 §4.1.1).
 	fastOpenMagic = 0xF989
 )
@@ -480,6 +482,12 @@ func FormatOptions(o *tcp.Options) string {
 			parts = append(parts, strings.TrimSpace(fmt.Sprintf("FO %x", d)))
 		case opt.Kind == optExp && len(d) >= 2 && uint16(d[0])<<8|uint16(d[1]) == fastOpenMagic:
 			parts = append(parts, strings.TrimSpace(fmt.Sprintf("FOEXP %x", d[2:])))
+		case (opt.Kind == optAccECN0 || opt.Kind == optAccECN1) && len(d)%3 == 0 && len(d) <= 9:
+			s := "ECN"
+			for i, field := range accECNOrders[opt.Kind][:len(d)/3] {
+				s += fmt.Sprintf(" %s %d", field, uint32(d[3*i])<<16|uint32(d[3*i+1])<<8|uint32(d[3*i+2]))
+			}
+			parts = append(parts, s)
 		case opt.Kind == optMD5:
 			parts = append(parts, strings.TrimSpace(fmt.Sprintf("md5 %x", d)))
 		default:
