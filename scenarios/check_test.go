@@ -1,0 +1,135 @@
+package scenarios
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// Synthetic trace records, written the way nodes/ writes them.
+
+func state(t sim.Time, host string, conn uint64, side, local, remote, from, to string) sim.Record {
+	return sim.Record{T: t, Kind: sim.KindTCPState, Subject: "host/" + host, Fields: []sim.Field{
+		sim.Uint("conn", conn), sim.String("side", side), sim.String("local", local), sim.String("remote", remote),
+		sim.String("from", from), sim.String("to", to)}}
+}
+
+func send(t sim.Time, host string, conn uint64, flags string, rseq, rack, plen int64) sim.Record {
+	return sim.Record{T: t, Kind: sim.KindPacketSend, Subject: "host/" + host, Fields: []sim.Field{
+		sim.Uint("id", 1), sim.String("flags", flags), sim.Uint("rseq", uint64(rseq)), sim.Uint("rack", uint64(rack)),
+		sim.Int("plen", plen), sim.Uint("conn", conn)}}
+}
+
+func recv(t sim.Time, host, typ string, conn uint64, bytes int64) sim.Record {
+	return sim.Record{T: t, Kind: sim.KindApp, Subject: "app/" + host + "/" + typ, Fields: []sim.Field{
+		sim.String("event", "recv"), sim.Uint("conn", conn), sim.Int("bytes", bytes)}}
+}
+
+const ms = sim.Time(1e6)
+
+// transfer is a client sending 3000 bytes to server:80, established after
+// 10 ms, with one retransmission, one RTT sample and one queue drop.
+func transfer() []sim.Record {
+	return []sim.Record{
+		state(100*ms, "client", 1, "client", "10.0.0.1:49152", "10.0.0.2:80", "CLOSED", "SYN-SENT"),
+		send(100*ms, "client", 1, "S", 0, 0, 0),
+		state(105*ms, "server", 1, "server", "10.0.0.2:80", "10.0.0.1:49152", "LISTEN", "SYN-RECEIVED"),
+		send(105*ms, "server", 1, "S.", 0, 1, 0),
+		state(110*ms, "client", 1, "client", "10.0.0.1:49152", "10.0.0.2:80", "SYN-SENT", "ESTABLISHED"),
+		{T: 110 * ms, Kind: sim.KindTCPRTT, Subject: "host/client", Fields: []sim.Field{sim.Uint("conn", 1), sim.String("side", "client"), sim.Int("sample", int64(10*ms))}},
+		send(110*ms, "client", 1, ".", 1, 1, 1500),
+		send(110*ms, "client", 1, "P.", 1501, 1, 1500),
+		{T: 110 * ms, Kind: sim.KindPacketEnqueue, Subject: "link/l/client>server", Fields: []sim.Field{sim.Uint("id", 3), sim.Int("len", 1552), sim.Int("qlen", 1), sim.Int("qbytes", 1552)}},
+		{T: 110 * ms, Kind: sim.KindPacketTx, Subject: "link/l/client>server", Fields: []sim.Field{sim.Uint("id", 3), sim.Int("len", 1552), sim.Int("qlen", 0), sim.Int("qbytes", 0)}},
+		{T: 111 * ms, Kind: sim.KindPacketDrop, Subject: "link/l/client>server", Fields: []sim.Field{sim.Uint("id", 4), sim.String("reason", sim.DropQueue)}},
+		{T: 111 * ms, Kind: sim.KindPacketDrop, Subject: "host/server", Fields: []sim.Field{sim.Uint("id", 5), sim.String("reason", sim.DropChecksum)}},
+		state(115*ms, "server", 1, "server", "10.0.0.2:80", "10.0.0.1:49152", "SYN-RECEIVED", "ESTABLISHED"),
+		recv(115*ms, "server", "sink", 1, 1500),
+		send(115*ms, "server", 1, ".", 1, 1501, 0),
+		{T: 320 * ms, Kind: sim.KindTCPRetransmit, Subject: "host/client", Fields: []sim.Field{sim.Uint("conn", 1), sim.String("side", "client"), sim.Uint("rseq", 1501)}},
+		send(320*ms, "client", 1, "P.", 1501, 1, 1500),
+		recv(325*ms, "server", "sink", 1, 1500),
+		send(325*ms, "server", 1, ".", 1, 3001, 0),
+		recv(330*ms, "client", "sink", 1, 7), // the other direction
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	sum := Summarize(transfer())
+	require.Len(t, sum.Conns, 1)
+	c := sum.Conns[0]
+	assert.Equal(t, uint64(1), c.ID)
+	assert.Equal(t, "10.0.0.1:49152", c.Client)
+	assert.Equal(t, "10.0.0.2:80", c.Server)
+	assert.Equal(t, map[string]string{"client": "ESTABLISHED", "server": "ESTABLISHED"}, c.FinalState)
+	require.NotNil(t, c.EstablishedAt)
+	assert.Equal(t, int64(110*ms), *c.EstablishedAt)
+	assert.Equal(t, int64(4500), c.BytesSent, "retransmissions count as sent")
+	assert.Equal(t, int64(3000), c.BytesAcked)
+	assert.Equal(t, int64(3000), c.BytesDelivered)
+	assert.Equal(t, int64(1), c.Retransmits)
+	// 3000 bytes from the first data at 110 ms to the last delivery at 325 ms.
+	assert.InDelta(t, 3000*8/0.215, c.ThroughputBps, 1e-6)
+	assert.Equal(t, RTTSummary{Samples: 1, Min: int64(10 * ms), Mean: float64(10 * ms), Max: int64(10 * ms)}, c.RTT)
+	assert.Equal(t, int64(7), c.Reverse.BytesDelivered)
+	require.Len(t, sum.Links, 1)
+	assert.Equal(t, LinkSummary{Link: "l", Direction: "client>server", Sent: 1, Dropped: map[string]int64{"queue": 1}, QueuePeak: 1, QueueMax: 1552}, sum.Links[0])
+	assert.Equal(t, []NodeSummary{{Node: "host/server", Dropped: map[string]int64{"checksum": 1}}}, sum.Nodes)
+}
+
+func TestSummarizeEmpty(t *testing.T) {
+	sum := Summarize(nil)
+	assert.NotNil(t, sum.Conns)
+	assert.NotNil(t, sum.Links)
+	assert.NotNil(t, sum.Nodes)
+}
+
+func TestCheck(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(`version: 1
+name: t
+duration: 1s
+hosts:
+  client: {address: 10.0.0.1}
+  server: {address: 10.0.0.2}
+  other: {address: 10.0.0.3}
+`))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name   string
+		expect Expect
+		ok     bool
+		detail string
+	}{
+		{"established in time", Expect{Kind: ExpectEstablished, From: "client", To: Endpoint{"server", 80}, Within: 10 * ms.Duration()}, true,
+			"connection 1 established at 0.110000000s, 10ms after its first SYN"},
+		{"established too slowly", Expect{Kind: ExpectEstablished, From: "client", To: Endpoint{"server", 80}, Within: 9 * ms.Duration()}, false,
+			"the fastest connection took 10ms"},
+		{"established without deadline", Expect{Kind: ExpectEstablished, From: "client", To: Endpoint{"server", 80}}, true,
+			"connection 1 established at 0.110000000s, 10ms after its first SYN"},
+		{"no such connection", Expect{Kind: ExpectEstablished, From: "other", To: Endpoint{"server", 80}}, false,
+			"no connection from 10.0.0.3 to 10.0.0.2:80 was attempted by 1.000000000s"},
+		{"wrong port", Expect{Kind: ExpectEstablished, From: "client", To: Endpoint{"server", 81}}, false,
+			"no connection from 10.0.0.1 to 10.0.0.2:81 was attempted by 1.000000000s"},
+		{"delivered", Expect{Kind: ExpectDelivered, To: Endpoint{"server", 80}, Bytes: 3000}, true,
+			"3000 bytes delivered by 1.000000000s; the first 3000 by 0.325000000s"},
+		{"delivered from", Expect{Kind: ExpectDelivered, From: "client", To: Endpoint{"server", 80}, Bytes: 3000}, true,
+			"3000 bytes delivered by 1.000000000s; the first 3000 by 0.325000000s"},
+		{"delivered too late", Expect{Kind: ExpectDelivered, To: Endpoint{"server", 80}, Bytes: 3000, By: 200 * ms.Duration()}, false,
+			"only 1500 of 3000 bytes delivered by 0.200000000s"},
+		{"delivered from another host", Expect{Kind: ExpectDelivered, From: "other", To: Endpoint{"server", 80}, Bytes: 1}, false,
+			"only 0 of 1 bytes delivered by 1.000000000s"},
+		{"the client's reads do not count", Expect{Kind: ExpectDelivered, To: Endpoint{"server", 80}, Bytes: 3001}, false,
+			"only 3000 of 3001 bytes delivered by 1.000000000s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s.Expect = []Expect{tc.expect}
+			res := Check(s, transfer(), sim.FromDuration(s.Duration))
+			require.Len(t, res, 1)
+			assert.Equal(t, tc.ok, res[0].OK)
+			assert.Equal(t, tc.detail, res[0].Detail)
+		})
+	}
+}
