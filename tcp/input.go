@@ -170,6 +170,18 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		c.noteRetransmit(c.iss, 0, "synack")
 		return
 	}
+	if c.state == SynReceived && flags.Has(FlagSYN|FlagACK) && !flags.Has(FlagRST) &&
+		h.Seq == c.irs && h.Ack == c.sndMax {
+		// Simultaneous open (RFC 9293 §3.5 figure 8): the peer's SYN-ACK
+		// acknowledges our SYN. Its SYN is old news, so by the letter of
+		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming)
+		// take its ACK and complete the handshake.
+		c.sndUna = h.Ack
+		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
+		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
+		c.establish(now)
+		return
+	}
 	var tsVal uint32
 	hasTS := false
 	if c.tsOK {

@@ -1,0 +1,473 @@
+package drill
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/netsimlab/netsim/tcp"
+)
+
+// RunConfig sets up a run: the addresses and ports the script's peer uses
+// and the timing tolerance.
+type RunConfig struct {
+	// Tolerance is how far an outbound segment may be from its line's
+	// time; a script's --tolerance_usecs overrides it. Default 4 ms, as
+	// packetdrill's.
+	Tolerance time.Duration
+	// Local is the stack's address; Remote the peer's, and RemotePort the
+	// port a peer connects from. ServerPort is where scripts' servers
+	// listen and clients connect (packetdrill uses 8080).
+	Local, Remote netip.Addr
+	RemotePort    uint16
+	ServerPort    uint16
+	// MaxWait bounds how far "*" or a missing segment lets virtual time run.
+	MaxWait time.Duration
+}
+
+// DefaultRunConfig returns packetdrill's defaults: local 192.168.0.1,
+// remote 192.0.2.1, server port 8080, tolerance 4 ms.
+func DefaultRunConfig() RunConfig {
+	return RunConfig{
+		Tolerance:  4 * time.Millisecond,
+		Local:      netip.MustParseAddr("192.168.0.1"),
+		Remote:     netip.MustParseAddr("192.0.2.1"),
+		RemotePort: 50000,
+		ServerPort: 8080,
+		MaxWait:    300 * time.Second,
+	}
+}
+
+// ErrMismatch is wrapped by every *RunError: the stack did not behave as
+// the script says.
+var ErrMismatch = errors.New("drill: stack does not match the script")
+
+// RunError locates a failed expectation: the script line and what
+// happened.
+type RunError struct {
+	File string
+	Line int
+	Text string // the script line
+	Msg  string
+}
+
+// Error formats the error as FILE:LINE: message, with the line quoted.
+func (e *RunError) Error() string {
+	return fmt.Sprintf("%s:%d: %s\n\tscript: %s", e.File, e.Line, e.Msg, e.Text)
+}
+
+// Is makes errors.Is(err, ErrMismatch) hold.
+func (e *RunError) Is(target error) bool { return target == ErrMismatch }
+
+// sentSeg is a segment the stack sent, with its time.
+type sentSeg struct {
+	at  time.Duration
+	seg Segment
+}
+
+// pendingCall is a blocking system call not finished yet.
+type pendingCall struct {
+	line *Line
+}
+
+// runner plays one script against one stack.
+type runner struct {
+	s   *Script
+	st  Stack
+	cfg RunConfig
+	now time.Duration
+	// prev is the time relative times count from: the previous line's time
+	// (for an outbound segment, when it was actually sent).
+	prev    time.Duration
+	out     []sentSeg
+	pending []pendingCall
+	// The connection the script talks about: learned from the first
+	// segment the stack sends, else the server defaults.
+	localISN   tcp.Seq
+	haveISN    bool
+	localPort  uint16
+	remotePort uint16
+	lastTSVal  uint32
+	err        error
+}
+
+// Run plays script s against st: inbound segments are injected at their
+// times, system calls are made and their results checked, and every
+// segment the stack sends must match the next outbound line (flags,
+// sequence and ack numbers relative to the ISNs, window when written,
+// options unless "<...>", time within the tolerance). Sequence numbers of
+// the script's peer are taken as written (its ISN is 0).
+func Run(s *Script, st Stack, cfg RunConfig) error {
+	r := &runner{s: s, st: st, cfg: cfg, localPort: cfg.ServerPort, remotePort: cfg.RemotePort}
+	if v, ok := s.Option("tolerance_usecs"); ok {
+		us, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("drill: %s: --tolerance_usecs=%q: %w", s.Name, v, err)
+		}
+		r.cfg.Tolerance = time.Duration(us) * time.Microsecond
+	}
+	for _, l := range s.Lines {
+		if err := r.line(l); err != nil {
+			return err
+		}
+	}
+	if len(r.pending) > 0 {
+		return r.fail(r.pending[0].line, "blocking call never returned")
+	}
+	return nil
+}
+
+// RunFile parses the script at path and runs it against a fresh ConnStack
+// with connection settings cfg, changed by the script's options (see
+// ConfigFromScript), and DefaultRunConfig.
+func RunFile(path string, cfg tcp.Config) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("drill: %w", err)
+	}
+	s, err := Parse(filepath.Base(path), src)
+	if err != nil {
+		return err
+	}
+	cfg, err = ConfigFromScript(s, cfg)
+	if err != nil {
+		return err
+	}
+	rc := DefaultRunConfig()
+	st := NewConnStack(cfg, rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort})
+	return Run(s, st, rc)
+}
+
+func (r *runner) fail(l *Line, format string, args ...any) error {
+	return &RunError{File: r.s.Name, Line: l.Num, Text: l.Text, Msg: fmt.Sprintf(format, args...)}
+}
+
+// collect takes what the stack sent at now.
+func (r *runner) collect() {
+	r.st.Drain(func(seg *Segment) {
+		c := *seg
+		c.Payload = append([]byte(nil), seg.Payload...)
+		r.out = append(r.out, sentSeg{at: r.now, seg: c})
+		h := &seg.Header
+		if !r.haveISN && h.Flags.Has(tcp.FlagSYN) {
+			r.localISN, r.haveISN = h.Seq, true
+			r.localPort, r.remotePort = h.SrcPort, h.DstPort
+		}
+		if val, _, ok := h.Options.Timestamps(); ok {
+			r.lastTSVal = val
+		}
+	})
+}
+
+// settle collects output and retries blocked calls.
+func (r *runner) settle() {
+	r.collect()
+	for i := 0; i < len(r.pending); {
+		p := r.pending[i]
+		ret, errno, blocked, err := r.st.Call(r.now, p.line.Syscall)
+		if blocked && err == nil {
+			i++
+			continue
+		}
+		r.pending = append(r.pending[:i], r.pending[i+1:]...)
+		if e := r.checkResult(p.line, ret, errno, err); e != nil && r.err == nil {
+			r.err = e
+		}
+		r.collect()
+	}
+}
+
+// advance runs the stack's timers up to t.
+func (r *runner) advance(t time.Duration) {
+	for {
+		d, ok := r.st.Deadline()
+		if !ok || d > t {
+			break
+		}
+		r.now = max(r.now, d)
+		r.st.Tick(r.now)
+		r.settle()
+	}
+	r.now = max(r.now, t)
+}
+
+// lineTime returns a line's time range [lo, hi] in absolute terms.
+func (r *runner) lineTime(l *Line) (lo, hi time.Duration, any bool) {
+	t := l.Time
+	switch t.Kind {
+	case TimeAbsolute:
+		return t.Start, t.Start, false
+	case TimeRelative:
+		return r.prev + t.Start, r.prev + t.Start, false
+	case TimeAbsoluteRange:
+		return t.Start, t.End, false
+	case TimeRelativeRange:
+		return r.prev + t.Start, r.prev + t.End, false
+	case TimeAny:
+		return r.now, r.now + r.cfg.MaxWait, true
+	}
+	return r.now, r.now, false
+}
+
+func (r *runner) line(l *Line) error {
+	if r.err != nil {
+		return r.err
+	}
+	switch l.Kind {
+	case LineOption, LineCommand, LineCode:
+		// Sysctl commands and Python assertions configure or inspect
+		// Linux; the stack's settings come from its Config instead.
+		return nil
+	case LinePacket:
+		p := l.Packet
+		if p.Proto != ProtoTCP {
+			return r.fail(l, "only TCP packets are supported")
+		}
+		if p.Dir == Inbound {
+			return r.inbound(l)
+		}
+		return r.outbound(l)
+	case LineSyscall:
+		return r.syscall(l)
+	}
+	return nil
+}
+
+// unexpected fails if the stack sent a segment no line accounted for.
+func (r *runner) unexpected(l *Line) error {
+	if len(r.out) == 0 {
+		return nil
+	}
+	o := r.out[0]
+	return r.fail(l, "unexpected outbound segment at %s: %s", secs(o.at), r.describe(&o.seg))
+}
+
+func (r *runner) inbound(l *Line) error {
+	lo, _, _ := r.lineTime(l)
+	r.advance(lo)
+	if err := r.unexpected(l); err != nil {
+		return err
+	}
+	if r.err != nil {
+		return r.err
+	}
+	p := l.Packet
+	seg := Segment{
+		Src: tcp.Endpoint{Addr: r.cfg.Remote, Port: r.remotePort},
+		Dst: tcp.Endpoint{Addr: r.cfg.Local, Port: r.localPort},
+	}
+	if p.HasPorts {
+		seg.Src.Port, seg.Dst.Port = p.SrcPort, p.DstPort
+	}
+	h := &seg.Header
+	h.SrcPort, h.DstPort = seg.Src.Port, seg.Dst.Port
+	h.Flags = p.Flags
+	h.Seq = tcp.Seq(p.Start)
+	if p.HasAck {
+		h.Ack = r.localISN + tcp.Seq(p.Ack)
+	}
+	h.Window = 65535
+	if p.HasWin {
+		h.Window = p.Win
+	}
+	h.Urgent = p.Urg
+	opts, err := r.mapInboundOptions(&p.Options)
+	if err != nil {
+		return r.fail(l, "%v", err)
+	}
+	h.Options = opts
+	seg.Payload = make([]byte, p.Len)
+	r.now = lo
+	r.prev = lo
+	r.st.Inject(r.now, &seg)
+	r.settle()
+	return r.err
+}
+
+// mapInboundOptions turns a script's option list into wire options: SACK
+// blocks are relative to the stack's ISN, and a TS ecr echoes the last
+// TSval the stack sent (the script cannot know it).
+func (r *runner) mapInboundOptions(o *tcp.Options) (tcp.Options, error) {
+	var out tcp.Options
+	for opt := range o.All() {
+		var err error
+		switch opt.Kind {
+		case tcp.OptSACK:
+			blocks, n := o.SACK()
+			for i := range n {
+				blocks[i].Start += r.localISN
+				blocks[i].End += r.localISN
+			}
+			err = out.AppendSACK(blocks[:n])
+		case tcp.OptTimestamps:
+			val, ecr, _ := o.Timestamps()
+			if ecr != 0 {
+				ecr = r.lastTSVal
+			}
+			err = out.AppendTimestamps(val, ecr)
+		case tcp.OptNOP, tcp.OptEOL:
+			err = out.AppendRaw(opt.Kind, nil)
+		default:
+			err = out.AppendRaw(opt.Kind, opt.Data)
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (r *runner) outbound(l *Line) error {
+	lo, hi, any := r.lineTime(l)
+	tol := r.cfg.Tolerance
+	limit := hi + tol
+	for len(r.out) == 0 && r.err == nil {
+		d, ok := r.st.Deadline()
+		if !ok || d > limit {
+			break
+		}
+		r.now = max(r.now, d)
+		r.st.Tick(r.now)
+		r.settle()
+	}
+	if r.err != nil {
+		return r.err
+	}
+	if len(r.out) == 0 {
+		r.now = max(r.now, limit)
+		return r.fail(l, "expected an outbound segment by %s; none was sent", secs(limit))
+	}
+	o := r.out[0]
+	r.out = r.out[1:]
+	if !any && (o.at < lo-tol || o.at > hi+tol) {
+		return r.fail(l, "segment sent at %s, expected at %s (tolerance %s): %s", secs(o.at), secs(lo), tol, r.describe(&o.seg))
+	}
+	if msg := r.match(l.Packet, &o.seg); msg != "" {
+		return r.fail(l, "%s\n\tgot:    %s", msg, r.describe(&o.seg))
+	}
+	r.prev = o.at
+	return nil
+}
+
+// match compares a sent segment with an outbound line and says what
+// differs.
+func (r *runner) match(p *Packet, seg *Segment) string {
+	h := &seg.Header
+	if h.Flags&^tcp.FlagNS != p.Flags {
+		return fmt.Sprintf("flags %s, want %s", h.Flags, p.Flags)
+	}
+	if got := uint32(h.Seq - r.localISN); got != p.Start {
+		return fmt.Sprintf("seq %d, want %d", got, p.Start)
+	}
+	if len(seg.Payload) != int(p.Len) {
+		return fmt.Sprintf("payload length %d, want %d", len(seg.Payload), p.Len)
+	}
+	if p.HasAck && h.Flags.Has(tcp.FlagACK) && uint32(h.Ack) != p.Ack {
+		return fmt.Sprintf("ack %d, want %d", uint32(h.Ack), p.Ack)
+	}
+	if p.HasWin && h.Window != p.Win {
+		return fmt.Sprintf("win %d, want %d", h.Window, p.Win)
+	}
+	if p.HasUrg && h.Urgent != p.Urg {
+		return fmt.Sprintf("urg %d, want %d", h.Urgent, p.Urg)
+	}
+	if !p.AnyOptions {
+		if msg := matchOptions(&h.Options, &p.Options); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// matchOptions compares options in wire order. The TSval is the stack's
+// clock and is not checked, as packetdrill does by default; everything else
+// must be equal.
+func matchOptions(got, want *tcp.Options) string {
+	var g, w []optKV
+	for o := range got.All() {
+		g = append(g, optKV{o.Kind, o.Data})
+	}
+	for o := range want.All() {
+		w = append(w, optKV{o.Kind, o.Data})
+	}
+	bad := func() string {
+		return fmt.Sprintf("options <%s>, want <%s>", FormatOptions(got), FormatOptions(want))
+	}
+	if len(g) != len(w) {
+		return bad()
+	}
+	for i := range g {
+		if g[i].Kind != w[i].Kind {
+			return bad()
+		}
+		gd, wd := g[i].Data, w[i].Data
+		if g[i].Kind == tcp.OptTimestamps && len(gd) == 8 && len(wd) == 8 {
+			gd, wd = gd[4:], wd[4:] // the echo only
+		}
+		if string(gd) != string(wd) {
+			return bad()
+		}
+	}
+	return ""
+}
+
+// optKV is an option's kind and data, for comparisons.
+type optKV struct {
+	Kind uint8
+	Data []byte
+}
+
+func (r *runner) syscall(l *Line) error {
+	lo, _, _ := r.lineTime(l)
+	r.advance(lo)
+	if err := r.unexpected(l); err != nil {
+		return err
+	}
+	if r.err != nil {
+		return r.err
+	}
+	r.now = lo
+	r.prev = lo
+	ret, errno, blocked, err := r.st.Call(r.now, l.Syscall)
+	if blocked && err == nil {
+		r.pending = append(r.pending, pendingCall{line: l})
+		r.settle()
+		return r.err
+	}
+	if e := r.checkResult(l, ret, errno, err); e != nil {
+		return e
+	}
+	r.settle()
+	return r.err
+}
+
+// checkResult compares a call's result with the line's "= ret ERRNO".
+func (r *runner) checkResult(l *Line, ret int64, errno string, err error) error {
+	sc := l.Syscall
+	if err != nil {
+		return r.fail(l, "%s: %v", sc.Name, err)
+	}
+	if sc.Ret != nil && sc.Ret.Kind == ExprInt && sc.Ret.Int != ret {
+		if errno != "" {
+			return r.fail(l, "%s returned %d %s, want %s", sc.Name, ret, errno, sc.Ret)
+		}
+		return r.fail(l, "%s returned %d, want %s", sc.Name, ret, sc.Ret)
+	}
+	if sc.Errno != "" && sc.Errno != errno {
+		return r.fail(l, "%s failed with %q, want %s", sc.Name, errno, sc.Errno)
+	}
+	return nil
+}
+
+func (r *runner) describe(seg *Segment) string {
+	b := tcp.Bases{Seq: r.localISN}
+	return seg.Header.Text(seg.Src.Addr, seg.Dst.Addr, len(seg.Payload), b)
+}
+
+func secs(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 6, 64)
+}
