@@ -105,10 +105,10 @@ func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segm
 		ifc = h.ifaces[rt.Iface]
 	}
 	size := ipv4.HeaderLen + hdr.Len() + len(payload)
-	b := make([]byte, ipv4.HeaderLen, size)
-	b = hdr.AppendTo(b, h.addr, dst, payload)
+	p := h.net.newPacket(size)
+	b := hdr.AppendTo(p.Data[:ipv4.HeaderLen], h.addr, dst, payload)
 	h.putIPv4Header(b, dst)
-	p := &topology.Packet{ID: h.net.ids.Next(), Data: b}
+	p.Data = b
 	if h.net.trace != nil {
 		h.traceSend(p, ifc, hdr, len(payload), info)
 	}
@@ -174,8 +174,14 @@ func (h *Host) traceSend(p *topology.Packet, ifc *Interface, hdr *tcp.Header, pl
 }
 
 // receive is the host's path for every arriving datagram: IPv4 checks,
-// address, TCP checks, then demultiplexing.
+// address, TCP checks, then demultiplexing. The connection copies what it
+// keeps, so the packet is recycled afterwards.
 func (h *Host) receive(in *Interface, p *topology.Packet) {
+	h.input(in, p)
+	h.net.recycle(p)
+}
+
+func (h *Host) input(in *Interface, p *topology.Packet) {
 	ih, seg, err := ipv4.Decode(p.Data)
 	if err != nil {
 		h.drop(p, ipv4DropReason(err))

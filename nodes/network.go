@@ -39,6 +39,40 @@ type Network struct {
 	lastConn uint64
 
 	captureErr error
+	// free holds packets whose datagram a host finished with, for reuse:
+	// a bulk transfer then allocates no packet in its steady state.
+	free []*topology.Packet
+}
+
+// maxFree bounds the packets kept for reuse.
+const maxFree = 4096
+
+// newPacket returns a packet with a new ID and Data of length size,
+// reusing a finished one when it can.
+func (n *Network) newPacket(size int) *topology.Packet {
+	var p *topology.Packet
+	if k := len(n.free); k > 0 {
+		p = n.free[k-1]
+		n.free = n.free[:k-1]
+	} else {
+		p = &topology.Packet{}
+	}
+	if cap(p.Data) < size {
+		p.Data = make([]byte, size, max(size, 1500))
+	}
+	p.Data = p.Data[:size]
+	p.ID = n.ids.Next()
+	return p
+}
+
+// recycle takes back a packet nobody references any more: a host calls
+// it when it has finished with a datagram delivered to it (links hand
+// over a packet and keep no reference once they delivered it; the copies
+// they make have Data of their own).
+func (n *Network) recycle(p *topology.Packet) {
+	if len(n.free) < maxFree {
+		n.free = append(n.free, p)
+	}
 }
 
 // connKey names a connection by its client and server ends.

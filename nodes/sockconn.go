@@ -75,7 +75,9 @@ func (s *Socket) event(e tcp.Event) {
 	case tcp.EvReadable, tcp.EvPeerClosed:
 		h.notify(s, SockReadable, 0)
 	case tcp.EvWritable:
-		h.notify(s, SockWritable, 0)
+		if s.writeSpace() {
+			h.notify(s, SockWritable, 0)
+		}
 	case tcp.EvError:
 		s.err = fromTCP(e.Err)
 		h.notify(s, SockError, s.err)
@@ -194,4 +196,13 @@ func (s *Socket) traceEvent(e tcp.Event) {
 	case tcp.EvError:
 		n.emit(sim.KindTCPError, subj, id, side, sim.String("errno", fromTCP(e.Err).String()))
 	}
+}
+
+// writeSpace reports whether the send buffer has room enough to wake a
+// writer: as Linux's sk_stream_is_writeable, free space of at least half
+// the bytes queued, i.e. a third of the buffer when it is full. Waking on
+// every freed byte would make a bulk writer copy a few bytes per ACK.
+func (s *Socket) writeSpace() bool {
+	free := s.conn.Writable()
+	return free > 0 && 3*free >= s.conn.Config().SendBuffer
 }

@@ -45,7 +45,8 @@ const (
 	SockAcceptable
 	// SockReadable: data, or the end of the stream, can be read.
 	SockReadable
-	// SockWritable: room was freed in the send buffer.
+	// SockWritable: room was freed in the send buffer, enough to wake a
+	// writer: a third of it (Linux sk_stream_is_writeable).
 	SockWritable
 	// SockError: the connection failed; the Errno says why (ECONNREFUSED,
 	// ECONNRESET, ETIMEDOUT, ...). Reads and writes now fail with it.
@@ -497,7 +498,9 @@ const (
 )
 
 // Poll returns fd's readiness as poll(2) revents: POLLIN when Recv or
-// Accept would not return EAGAIN, POLLOUT when Send would take bytes,
+// Accept would not return EAGAIN, POLLOUT when the send buffer has room
+// enough to wake a writer (a third of it free, as Linux's
+// sk_stream_is_writeable),
 // POLLERR after a failure, POLLHUP when both directions are closed.
 func (h *Host) Poll(fd int) (int, error) {
 	s, err := h.socket(fd)
@@ -515,7 +518,7 @@ func (h *Host) Poll(fd int) (int, error) {
 		if s.conn.Readable() > 0 || s.shutRD || s.err != 0 || st == tcp.CloseWait || st == tcp.LastAck || st == tcp.Closing || st == tcp.TimeWait || s.connDone {
 			ev |= POLLIN
 		}
-		if s.conn.Writable() > 0 && st.Synchronized() {
+		if s.writeSpace() && st.Synchronized() {
 			ev |= POLLOUT
 		}
 		if s.err != 0 {
@@ -575,6 +578,9 @@ func (h *Host) Conns() []SockInfo {
 
 // errnoOf maps an error from tcp.Conn to the socket errno.
 func errnoOf(err error) Errno {
+	if te, ok := err.(tcp.Errno); ok { // the common case, without allocating
+		return fromTCP(te)
+	}
 	var te tcp.Errno
 	if errors.As(err, &te) {
 		return fromTCP(te)

@@ -1,0 +1,69 @@
+package apps
+
+import (
+	"flag"
+	"net/netip"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/topology"
+	"github.com/netsimlab/netsim/units"
+)
+
+// benchBytes is the size of the benchmark's transfer; the README figure
+// uses -netsim.bytes=1000000000 (1 GB).
+var benchBytes = flag.Int64("netsim.bytes", 50_000_000, "bytes of the bulk-transfer benchmark")
+
+// BenchmarkBulk1Gbps runs a bulk transfer over one 1 Gbps link with a
+// 10 ms RTT (4 MiB socket buffers, so the window covers the 1.25 MB BDP)
+// and reports simulated packets per wall-clock second (datagrams
+// delivered, both directions), scheduler events per second and heap
+// allocations per packet. No trace sink: records are not built.
+func BenchmarkBulk1Gbps(b *testing.B) {
+	cfg := tcp.DefaultConfig()
+	cfg.SendBuffer, cfg.RecvBuffer = 4<<20, 4<<20
+	var packets, events, mallocs uint64
+	var wall time.Duration
+	for b.Loop() {
+		n := nodes.NewNetwork(1, nil)
+		c, err := n.AddHost("client", clientAddr, cfg)
+		require.NoError(b, err)
+		s, err := n.AddHost("server", serverAddr, cfg)
+		require.NoError(b, err)
+		l, err := n.AddLink(topology.LinkConfig{Rate: units.BitRate(1e9), Delay: 5 * time.Millisecond, QueueLimitPackets: 2000}, "client", "server")
+		require.NoError(b, err)
+		require.NoError(b, n.InstallRoutes())
+		sink := &Sink{Port: 80}
+		_, err = Install(s, 0, sink)
+		require.NoError(b, err)
+		bulk := &BulkSend{To: netip.AddrPortFrom(serverAddr, 80), Bytes: *benchBytes}
+		_, err = Install(c, 0, bulk)
+		require.NoError(b, err)
+
+		var ms0, ms1 runtime.MemStats
+		runtime.ReadMemStats(&ms0)
+		start := time.Now()
+		n.Scheduler().Run()
+		wall += time.Since(start)
+		runtime.ReadMemStats(&ms1)
+		if !bulk.Done || sink.Received != *benchBytes {
+			b.Fatalf("transfer incomplete: %d of %d bytes", sink.Received, *benchBytes)
+		}
+		packets += l.Stats(0).Delivered + l.Stats(1).Delivered
+		events += n.Scheduler().Processed()
+		mallocs += ms1.Mallocs - ms0.Mallocs
+		b.ReportMetric(bulk.Duration.Seconds(), "sim-s/transfer")
+	}
+	b.ReportMetric(float64(packets)/wall.Seconds(), "packets/s")
+	b.ReportMetric(float64(events)/wall.Seconds(), "events/s")
+	b.ReportMetric(float64(mallocs)/float64(packets), "allocs/packet")
+	b.ReportMetric(float64(events)/float64(packets), "events/packet")
+}
+
+var _ = sim.Time(0)
