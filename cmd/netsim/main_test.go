@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/scenarios"
+	"github.com/netsimlab/netsim/sim"
+)
+
+const handshake = "../../scenarios/handshake.yaml"
+
+// cli runs netsim in-process and returns its exit code, stdout and stderr.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := netsim(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	failing := filepath.Join(dir, "failing.yaml")
+	data, err := os.ReadFile(handshake)
+	require.NoError(t, err)
+	// The handshake takes 10 ms: an expectation of 1 ms must fail.
+	require.NoError(t, os.WriteFile(failing, bytes.Replace(data, []byte("within: 50ms"), []byte("within: 1ms"), 1), 0o644))
+	invalid := filepath.Join(dir, "invalid.yaml")
+	require.NoError(t, os.WriteFile(invalid, bytes.Replace(data, []byte("bandwidth: 100Mbps"), []byte("bandwidth: 100Mbs"), 1), 0o644))
+
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // a substring of stdout, or ""
+		stderr string // a substring of stderr, or ""
+	}{
+		{"no args", nil, exitUsage, "", "Usage:"},
+		{"version", []string{"--version"}, exitOK, "netsim 0.1.0", ""},
+		{"help", []string{"--help"}, exitOK, "netsim run SCENARIO.yaml", ""},
+		{"run help", []string{"run", "--help"}, exitOK, "", "--check-determinism"},
+		{"validate help", []string{"validate", "--help"}, exitOK, "", "Usage: netsim validate"},
+		{"plot help", []string{"plot", "--help"}, exitOK, "", "--kind"},
+		{"unknown command", []string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
+		{"unknown flag", []string{"run", handshake, "--sed", "1"}, exitUsage, "", "flag provided but not defined: -sed"},
+		{"bad seed", []string{"run", handshake, "--seed", "x"}, exitUsage, "", "not a whole number"},
+		{"bad until", []string{"run", handshake, "--until", "5"}, exitUsage, "", "invalid syntax"},
+		{"two scenarios", []string{"run", handshake, handshake}, exitUsage, "", "want one scenario, got 2"},
+		{"validate ok", []string{"validate", handshake, "../../scenarios/dumbbell.yaml"}, exitOK, "handshake.yaml: ok", ""},
+		{"validate invalid", []string{"validate", handshake, invalid}, exitUsage, "handshake.yaml: ok", invalid + `:18:16: links[0].bandwidth: rate "100Mbs": unknown unit "Mbs"`},
+		{"validate missing", []string{"validate", filepath.Join(dir, "nope.yaml")}, exitUsage, "", "nope.yaml:1:1: cannot read the scenario"},
+		{"run invalid", []string{"run", invalid, "--out", filepath.Join(dir, "inv")}, exitUsage, "", invalid + ":18:16:"},
+		{"run ok", []string{"run", handshake, "--out", filepath.Join(dir, "ok")}, exitOK, "expect established client -> server:80 within 50ms: ok", ""},
+		{"run failing expect", []string{"run", failing, "--out", filepath.Join(dir, "fail")}, exitFailed, "within 1ms: FAILED (the fastest connection took", ""},
+		{"plot missing dir", []string{"plot", filepath.Join(dir, "nothing")}, exitUsage, "", "trace.jsonl"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := cli(t, tc.args...)
+			assert.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Contains(t, stdout, tc.stdout)
+			assert.Contains(t, stderr, tc.stderr)
+		})
+	}
+	// Nothing runs when the scenario is invalid: no output folder.
+	assert.NoDirExists(t, filepath.Join(dir, "inv"))
+}
+
+// TestRunOutputs runs the handshake and checks every file of the contract's
+// table exists and parses, and that the run ends with the replay lines.
+func TestRunOutputs(t *testing.T) {
+	out := t.TempDir()
+	// A file of the user's in the output folder must survive the run.
+	require.NoError(t, os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644))
+	code, stdout, stderr := cli(t, "run", "--seed", "3", handshake, "--out", out, "--check-determinism")
+	require.Equal(t, exitOK, code, stderr)
+
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	require.GreaterOrEqual(t, len(lines), 2)
+	var m manifest
+	data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &m))
+	assert.Equal(t, "seed 3, trace sha256 "+m.TraceSHA256, lines[len(lines)-2])
+	assert.Equal(t, "replay: netsim run ../../scenarios/handshake.yaml --seed 3", lines[len(lines)-1])
+	assert.Contains(t, stdout, "determinism: two runs gave the same trace")
+
+	assert.Equal(t, uint64(3), m.Seed)
+	assert.Equal(t, "2s", m.Duration)
+	assert.Equal(t, handshake, m.Scenario.Path)
+	assert.Len(t, m.Scenario.SHA256, 64)
+	assert.Len(t, m.TraceSHA256, 64)
+	assert.Positive(t, m.EventsProcessed)
+	assert.Positive(t, m.WallTimeNS)
+	require.NotNil(t, m.Determinism)
+	assert.True(t, m.Determinism.Same)
+	require.Len(t, m.Expectations, 1)
+	assert.True(t, m.Expectations[0].OK)
+	assert.ElementsMatch(t, []string{"trace.jsonl", "pcap/client-eth0.pcap", "pcap/server-eth0.pcap", "summary.json", "manifest.json"}, m.Files)
+
+	var sum scenarios.Summary
+	data, err = os.ReadFile(filepath.Join(out, "summary.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &sum))
+	require.Len(t, sum.Conns, 1)
+	assert.Equal(t, "10.0.0.1:49152", sum.Conns[0].Client)
+	assert.Equal(t, "10.0.0.2:80", sum.Conns[0].Server)
+	assert.NotNil(t, sum.Conns[0].EstablishedAt)
+
+	f, err := os.Open(filepath.Join(out, "trace.jsonl"))
+	require.NoError(t, err)
+	defer f.Close()
+	n := 0
+	var last sim.Time
+	require.NoError(t, sim.ReadJSONL(f, func(r *sim.Record) error {
+		assert.GreaterOrEqual(t, r.T, last, "records in simulated-time order")
+		last = r.T
+		n++
+		return nil
+	}))
+	assert.Positive(t, n)
+
+	for _, p := range []string{"pcap/client-eth0.pcap", "pcap/server-eth0.pcap"} {
+		b, err := os.ReadFile(filepath.Join(out, p))
+		require.NoError(t, err)
+		require.Greater(t, len(b), 24)
+		// Classic pcap with nanosecond timestamps: magic a1b23c4d.
+		assert.Contains(t, [][]byte{{0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d}}, b[:4], p)
+	}
+	mine, err := os.ReadFile(filepath.Join(out, "notes.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, "mine", string(mine))
+	// No temporary file is left behind.
+	left, err := filepath.Glob(filepath.Join(out, ".*tmp*"))
+	require.NoError(t, err)
+	assert.Empty(t, left)
+
+	// The terminal shows the handshake: the app's socket calls, the three
+	// segments, the close.
+	for _, want := range []string{"socket(), connect(10.0.0.2:80)", "SYN seq=0", "SYN,ACK seq=0 ack=1", "ACK seq=1 ack=1", "FIN,ACK", "close()"} {
+		assert.Contains(t, stdout, want)
+	}
+
+	// netsim plot draws from the folder.
+	svg := filepath.Join(t.TempDir(), "seq.svg")
+	code, stdout, stderr = cli(t, "plot", out, "--kind", "sequence", "-o", svg)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "wrote "+svg)
+	b, err := os.ReadFile(svg)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "<svg")
+}
+
+// TestSeedAndUntil checks --seed changes the run and --until stops it.
+func TestSeedAndUntil(t *testing.T) {
+	hash := func(args ...string) manifest {
+		out := t.TempDir()
+		code, _, stderr := cli(t, append([]string{"run", handshake, "--out", out}, args...)...)
+		require.NotEqual(t, exitUsage, code, stderr)
+		var m manifest
+		data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(data, &m))
+		return m
+	}
+	a, b, c := hash("--seed", "1"), hash("--seed", "1"), hash("--seed", "2")
+	assert.Equal(t, a.TraceSHA256, b.TraceSHA256, "same seed, same trace")
+	assert.NotEqual(t, a.TraceSHA256, c.TraceSHA256, "the seed reaches the ISNs")
+	early := hash("--until", "105ms")
+	assert.Equal(t, "105ms", early.Duration)
+	assert.Equal(t, "netsim run ../../scenarios/handshake.yaml --seed 1 --until 105ms", early.Replay)
+	assert.False(t, early.Expectations[0].OK, "the handshake is not over at 105ms")
+}
+
+func TestParseInterleaved(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		pos  []string
+		seed string
+	}{
+		{[]string{"a.yaml"}, []string{"a.yaml"}, ""},
+		{[]string{"--seed", "4", "a.yaml"}, []string{"a.yaml"}, "4"},
+		{[]string{"a.yaml", "--seed", "4"}, []string{"a.yaml"}, "4"},
+		{[]string{"a.yaml", "--seed=4", "b.yaml"}, []string{"a.yaml", "b.yaml"}, "4"},
+		{[]string{"--", "--seed"}, []string{"--seed"}, ""},
+	} {
+		fs := newFlagSet("t", "", &bytes.Buffer{})
+		seed := fs.String("seed", "", "")
+		pos, err := parseInterleaved(fs, tc.args)
+		require.NoError(t, err)
+		assert.Equal(t, tc.pos, pos, tc.args)
+		assert.Equal(t, tc.seed, *seed, tc.args)
+	}
+}
+
+func TestQuoteArg(t *testing.T) {
+	assert.Equal(t, "scenarios/a.yaml", quoteArg("scenarios/a.yaml"))
+	assert.Equal(t, "'my file.yaml'", quoteArg("my file.yaml"))
+	assert.Equal(t, `'it'\''s.yaml'`, quoteArg("it's.yaml"))
+	assert.Equal(t, "''", quoteArg(""))
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/netsimlab/netsim/plots"
+	"github.com/netsimlab/netsim/sim"
+)
+
+const plotUsage = `Usage: netsim plot DIR [--kind KIND] [--conn ID] [--from T] [--to T] [-o FILE]
+
+Draws plots from the trace.jsonl of a run's output folder DIR. Without
+--kind, draws every kind into DIR/plots/<kind>[-<conn>].png; with -o, draws
+the one --kind into FILE (.png, .svg or .pdf).
+Kinds: sequence, time-sequence, cwnd, throughput, queue.
+`
+
+func cmdPlot(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("plot", plotUsage, stderr)
+	kind := fs.String("kind", "", "plot kind: "+strings.Join(plots.Kinds(), ", ")+" (default: all)")
+	conn := fs.Int("conn", 0, "connection id (default: every connection)")
+	var from, to durationFlag
+	fs.Var(&from, "from", "first simulated time shown, like 1s")
+	fs.Var(&to, "to", "last simulated time shown (default: the end of the run)")
+	outFile := fs.String("o", "", "output file, .png, .svg or .pdf (needs --kind)")
+	dirs, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(dirs) != 1 {
+		fmt.Fprintf(stderr, "netsim plot: want one output folder, got %d\n\n%s", len(dirs), plotUsage)
+		return exitUsage
+	}
+	if *kind != "" && !slices.Contains(plots.Kinds(), *kind) {
+		fmt.Fprintf(stderr, "netsim plot: unknown kind %q (%s)\n", *kind, strings.Join(plots.Kinds(), ", "))
+		return exitUsage
+	}
+	if *outFile != "" && *kind == "" {
+		fmt.Fprintln(stderr, "netsim plot: -o needs --kind")
+		return exitUsage
+	}
+	if *conn < 0 {
+		fmt.Fprintln(stderr, "netsim plot: --conn must be a connection id (1 or more)")
+		return exitUsage
+	}
+	recs, err := readTrace(filepath.Join(dirs[0], "trace.jsonl"))
+	if err != nil {
+		fmt.Fprintln(stderr, "netsim plot:", err)
+		return exitUsage
+	}
+	opts := plots.Options{Conn: *conn, From: sim.FromDuration(from.d), To: sim.FromDuration(to.d)}
+	if *outFile != "" {
+		opts.Kind = *kind
+		if err := plots.Render(recs, opts, *outFile); err != nil {
+			fmt.Fprintln(stderr, "netsim plot:", err)
+			return exitUsage
+		}
+		fmt.Fprintln(stdout, "wrote", *outFile)
+		return exitOK
+	}
+	kinds := plots.Kinds()
+	if *kind != "" {
+		kinds = []string{*kind}
+	}
+	code := exitOK
+	for _, k := range kinds {
+		conns := []int{*conn}
+		if plots.PerConn(k) && *conn == 0 {
+			conns = plots.Conns(recs)
+		}
+		for _, c := range conns {
+			name := k + ".png"
+			if plots.PerConn(k) {
+				name = fmt.Sprintf("%s-%d.png", k, c)
+			}
+			path := filepath.Join(dirs[0], "plots", name)
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				fmt.Fprintln(stderr, "netsim plot:", err)
+				return exitUsage
+			}
+			o := opts
+			o.Kind, o.Conn = k, c
+			if err := plots.Render(recs, o, path); err != nil {
+				fmt.Fprintln(stderr, "netsim plot:", err)
+				if *kind != "" {
+					code = exitUsage
+				}
+				continue
+			}
+			fmt.Fprintln(stdout, "wrote", path)
+		}
+	}
+	return code
+}
+
+// readTrace reads a trace.jsonl into memory.
+func readTrace(path string) ([]sim.Record, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rec := &sim.Recorder{}
+	if err := sim.ReadJSONL(f, func(r *sim.Record) error { rec.Emit(r); return nil }); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rec.Records, nil
+}

@@ -1,0 +1,432 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/netsimlab/netsim/plots"
+	"github.com/netsimlab/netsim/scenarios"
+	"github.com/netsimlab/netsim/sim"
+)
+
+const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii]
+
+Runs the scenario and writes into DIR (default out/<name>): manifest.json,
+summary.json, trace.jsonl, pcap/<host>-<iface>.pcap and plots/ as the
+scenario's outputs ask. The last lines name the seed, the trace sha256 and
+the command that replays the run.
+Exit codes: 0 success; 1 an expect failed or --check-determinism found two
+runs that differ; 2 bad usage or an invalid scenario.
+`
+
+// asciiAuto is the most packets a run may send for its exchange to be
+// drawn in the terminal without --ascii.
+const asciiAuto = 20
+
+type runOpts struct {
+	seed    uint64
+	seedSet bool
+	out     string
+	until   durationFlag
+	check   bool
+	ascii   bool
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	var o runOpts
+	fs := newFlagSet("run", runUsage, stderr)
+	fs.Func("seed", "seed of every random stream (default: the scenario's seed)", func(s string) error {
+		v, err := strconv.ParseUint(s, 0, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number from 0 to 2^64-1", s)
+		}
+		o.seed, o.seedSet = v, true
+		return nil
+	})
+	fs.StringVar(&o.out, "out", "", "output folder (default out/<name>)")
+	fs.Var(&o.until, "until", "stop at this simulated time instead of the scenario's duration, like 500ms")
+	fs.BoolVar(&o.check, "check-determinism", false, "run twice in-process and compare the trace sha256 (exit 1 if they differ)")
+	fs.BoolVar(&o.ascii, "ascii", false, "draw the packet exchange in the terminal (default: when the run sends at most 20 packets)")
+	files, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(files) != 1 {
+		fmt.Fprintf(stderr, "netsim run: want one scenario, got %d\n\n%s", len(files), runUsage)
+		return exitUsage
+	}
+	if o.until.set && o.until.d <= 0 {
+		fmt.Fprintln(stderr, "netsim run: --until must be greater than 0")
+		return exitUsage
+	}
+	return runScenario(files[0], o, stdout, stderr)
+}
+
+// runScenario loads, runs and reports one scenario.
+func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
+	data, readErr := os.ReadFile(path)
+	s, err := scenarios.Load(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if readErr != nil {
+		fmt.Fprintln(stderr, "netsim run:", readErr)
+		return exitUsage
+	}
+	seed := s.Seed
+	if o.seedSet {
+		seed = o.seed
+	}
+	until := sim.FromDuration(s.Duration)
+	if o.until.set {
+		until = sim.FromDuration(o.until.d)
+	}
+	outPath := o.out
+	if outPath == "" {
+		outPath = filepath.Join("out", s.Name)
+	}
+	out, err := newOutDir(outPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "netsim run:", err)
+		return exitUsage
+	}
+
+	fmt.Fprintf(stdout, "netsim %s: %s (%s), seed %d, until %v\n", netsimVersion, s.Name, path, seed, until.Duration())
+	res, err := simulate(s, seed, until, out, stderr)
+	if err != nil {
+		out.abort()
+		fmt.Fprintln(stderr, "netsim run:", err)
+		return exitUsage
+	}
+
+	code := exitOK
+	if o.ascii || plots.PacketCount(res.recs) <= asciiAuto {
+		printExchange(stdout, s, res.recs)
+	}
+	summary := scenarios.Summarize(res.recs)
+	printSummary(stdout, summary)
+	results := scenarios.Check(s, res.recs, res.end)
+	for _, r := range results {
+		fmt.Fprintln(stdout, r.String(path))
+		if !r.OK {
+			code = exitFailed
+		}
+	}
+
+	var determinism *determinismReport
+	if o.check {
+		again, err := simulate(s, seed, until, nil, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "netsim run: second run:", err)
+			return exitUsage
+		}
+		determinism = &determinismReport{Runs: 2, TraceSHA256: []string{res.traceSum, again.traceSum}, Same: res.traceSum == again.traceSum}
+		if determinism.Same {
+			fmt.Fprintf(stdout, "determinism: two runs gave the same trace (%d events each)\n", again.events)
+		} else {
+			fmt.Fprintf(stdout, "determinism: FAILED: two runs of the same scenario and seed gave different traces:\n  %s\n  %s\n", res.traceSum, again.traceSum)
+			code = exitFailed
+		}
+	}
+
+	if err := writeOutputs(out, s, path, data, seed, until, res, summary, results, determinism, stderr); err != nil {
+		fmt.Fprintln(stderr, "netsim run:", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "wrote %s: %s\n", out.root, strings.Join(out.written, " "))
+	fmt.Fprintf(stdout, "simulated %v: %d events in %v (%s events/s)\n", res.end, res.events, res.wall.Round(time.Microsecond), humanCount(float64(res.events)/max(res.wall.Seconds(), 1e-9)))
+	fmt.Fprintf(stdout, "seed %d, trace sha256 %s\n", seed, res.traceSum)
+	fmt.Fprintf(stdout, "replay: %s\n", replayCommand(path, seed, o))
+	return code
+}
+
+// replayCommand is the command line that runs the same simulation again.
+func replayCommand(path string, seed uint64, o runOpts) string {
+	parts := []string{"netsim", "run", quoteArg(path), "--seed", strconv.FormatUint(seed, 10)}
+	if o.until.set {
+		parts = append(parts, "--until", o.until.d.String())
+	}
+	return strings.Join(parts, " ")
+}
+
+// runResult is what one simulation produced.
+type runResult struct {
+	recs     []sim.Record
+	traceSum string
+	events   uint64
+	end      sim.Time
+	wall     time.Duration
+}
+
+// simulate builds and runs s once. With out, the trace and captures go to
+// its files (as the scenario's outputs ask) and the records are kept; with
+// out nil (the second run of --check-determinism), only the trace hash is
+// computed.
+func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, stderr io.Writer) (*runResult, error) {
+	started := time.Now()
+	var traceW io.Writer = io.Discard
+	if out != nil && s.Outputs.Trace {
+		w, err := out.create("trace.jsonl")
+		if err != nil {
+			return nil, err
+		}
+		traceW = w
+	}
+	jsonl := sim.NewJSONLWriter(traceW)
+	var sink sim.Sink = jsonl
+	rec := &sim.Recorder{}
+	if out != nil {
+		sink = sim.Tee{jsonl, rec}
+	}
+	opts := scenarios.BuildOptions{Seed: seed, Trace: sink}
+	if out != nil && s.Outputs.PCAP {
+		opts.Capture = func(node, iface string) (io.Writer, error) {
+			return out.create(filepath.Join("pcap", node+"-"+iface+".pcap"))
+		}
+	}
+	w, err := scenarios.Build(s, opts)
+	if err != nil {
+		return nil, err
+	}
+	var bar *progressBar
+	if out != nil {
+		bar = newProgressBar(stderr, until, w.Events)
+	}
+	end, err := w.Run(until, bar.update)
+	bar.done()
+	if err != nil {
+		return nil, err
+	}
+	if err := jsonl.Flush(); err != nil {
+		return nil, fmt.Errorf("trace.jsonl: %w", err)
+	}
+	if err := w.Net.CaptureErr(); err != nil {
+		return nil, fmt.Errorf("pcap: %w", err)
+	}
+	if out != nil {
+		if err := out.commit(); err != nil {
+			return nil, err
+		}
+	}
+	return &runResult{recs: rec.Records, traceSum: jsonl.Sum(), events: w.Events(), end: end, wall: time.Since(started)}, nil
+}
+
+// manifest is manifest.json.
+type manifest struct {
+	NetsimVersion   string             `json:"netsim_version"`
+	Scenario        manifestScenario   `json:"scenario"`
+	Seed            uint64             `json:"seed"`
+	Duration        string             `json:"duration"`
+	DurationNS      int64              `json:"duration_ns"`
+	TraceSHA256     string             `json:"trace_sha256"`
+	TraceRecords    int                `json:"trace_records"`
+	WallTime        string             `json:"wall_time"`
+	WallTimeNS      int64              `json:"wall_time_ns"`
+	EventsProcessed uint64             `json:"events_processed"`
+	EventsPerSecond float64            `json:"events_per_second"`
+	Expectations    []manifestExpect   `json:"expectations"`
+	Determinism     *determinismReport `json:"determinism,omitempty"`
+	Files           []string           `json:"files"`
+	Replay          string             `json:"replay"`
+}
+
+type manifestScenario struct {
+	Path   string `json:"path"`
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+}
+
+type manifestExpect struct {
+	Expect string `json:"expect"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+type determinismReport struct {
+	Runs        int      `json:"runs"`
+	TraceSHA256 []string `json:"trace_sha256"`
+	Same        bool     `json:"same"`
+}
+
+// writeOutputs writes summary.json, the plots and, last, manifest.json
+// (which lists every file the run wrote).
+func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, seed uint64, until sim.Time,
+	res *runResult, summary scenarios.Summary, results []scenarios.Result, det *determinismReport, stderr io.Writer) error {
+	sj, err := json.MarshalIndent(summary, "", "  ")
+	if err != nil {
+		return fmt.Errorf("summary.json: %w", err)
+	}
+	if err := out.writeFile("summary.json", append(sj, '\n')); err != nil {
+		return err
+	}
+	for _, kind := range s.Outputs.Plots {
+		renderPlots(out, string(kind), 0, s.Outputs.Format, res.recs, stderr)
+	}
+	sum := sha256.Sum256(data)
+	m := manifest{
+		NetsimVersion:   version(),
+		Scenario:        manifestScenario{Path: path, Name: s.Name, SHA256: hex.EncodeToString(sum[:])},
+		Seed:            seed,
+		Duration:        until.Duration().String(),
+		DurationNS:      int64(until),
+		TraceSHA256:     res.traceSum,
+		TraceRecords:    len(res.recs),
+		WallTime:        res.wall.String(),
+		WallTimeNS:      res.wall.Nanoseconds(),
+		EventsProcessed: res.events,
+		EventsPerSecond: float64(res.events) / max(res.wall.Seconds(), 1e-9),
+		Expectations:    []manifestExpect{},
+		Determinism:     det,
+		Files:           append(append([]string(nil), out.written...), "manifest.json"),
+	}
+	m.Replay = replayCommand(path, seed, runOpts{until: durationFlag{d: until.Duration(), set: until != sim.FromDuration(s.Duration)}})
+	for _, r := range results {
+		m.Expectations = append(m.Expectations, manifestExpect{Expect: r.String(path), OK: r.OK, Detail: r.Detail})
+	}
+	mj, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("manifest.json: %w", err)
+	}
+	return out.writeFile("manifest.json", append(mj, '\n'))
+}
+
+// renderPlots draws kind into out/plots: one file per connection for the
+// per-connection kinds (<kind>-<conn>.<format>), else one (<kind>.<format>).
+// A plot with nothing to draw is reported and skipped: it fails nothing.
+func renderPlots(out *outDir, kind string, conn int, format string, recs []sim.Record, stderr io.Writer) {
+	conns := []int{conn}
+	if plots.PerConn(kind) && conn == 0 {
+		conns = plots.Conns(recs)
+	}
+	for _, c := range conns {
+		name := kind + "." + format
+		if plots.PerConn(kind) {
+			name = fmt.Sprintf("%s-%d.%s", kind, c, format)
+		}
+		rel := filepath.Join("plots", name)
+		if err := os.MkdirAll(filepath.Dir(out.path(rel)), 0o755); err != nil {
+			fmt.Fprintf(stderr, "netsim: plot %s: %v\n", rel, err)
+			return
+		}
+		if err := plots.Render(recs, plots.Options{Kind: kind, Conn: c}, out.path(rel)); err != nil {
+			fmt.Fprintf(stderr, "netsim: plot %s: %v\n", rel, err)
+			continue
+		}
+		out.written = append(out.written, rel)
+	}
+}
+
+// printExchange draws the packet exchange as a text sequence diagram.
+func printExchange(w io.Writer, s *scenarios.Scenario, recs []sim.Record) {
+	hosts := make([]plots.HostLabel, len(s.Hosts))
+	for i, h := range s.Hosts {
+		hosts[i] = plots.HostLabel{Name: h.Name, Addr: h.Address.String()}
+	}
+	fmt.Fprintln(w)
+	printAppCalls(w, recs)
+	fmt.Fprintln(w)
+	if err := plots.ASCII(w, recs, hosts, plots.ASCIIOptions{States: true}); err != nil {
+		fmt.Fprintf(w, "(no packet exchange to draw: %v)\n", err)
+	}
+	fmt.Fprintln(w)
+}
+
+// printAppCalls lists what the applications did (their socket calls), one
+// line each, beside the diagram of what went on the wire.
+func printAppCalls(w io.Writer, recs []sim.Record) {
+	for i := range recs {
+		r := &recs[i]
+		if r.Kind != sim.KindApp {
+			continue
+		}
+		var what string
+		get := func(k string) string {
+			f, ok := r.Get(k)
+			if !ok {
+				return ""
+			}
+			return fmt.Sprint(f.Value())
+		}
+		switch ev := get("event"); ev {
+		case "connect":
+			what = fmt.Sprintf("socket(), connect(%s) = EINPROGRESS  [conn %s]", get("to"), get("conn"))
+		case "accept":
+			what = fmt.Sprintf("accept() from %s  [conn %s]", get("peer"), get("conn"))
+		case "send":
+			what = fmt.Sprintf("send(%s bytes)  [conn %s]", get("bytes"), get("conn"))
+		case "recv":
+			what = fmt.Sprintf("recv() = %s bytes  [conn %s]", get("bytes"), get("conn"))
+		case "close":
+			what = fmt.Sprintf("close()  [conn %s]", get("conn"))
+		case "error":
+			what = fmt.Sprintf("%s failed: %s", get("call"), get("errno"))
+		default:
+			var parts []string
+			for _, f := range r.Fields[1:] {
+				parts = append(parts, fmt.Sprintf("%s=%v", f.Key, f.Value()))
+			}
+			what = ev + " " + strings.Join(parts, " ")
+		}
+		fmt.Fprintf(w, "  %v  %-24s %s\n", r.T, strings.TrimPrefix(r.Subject, "app/"), what)
+	}
+}
+
+// printSummary prints one line per connection and per link direction that
+// dropped packets.
+func printSummary(w io.Writer, sum scenarios.Summary) {
+	for _, c := range sum.Conns {
+		est := "never established"
+		if c.EstablishedAt != nil {
+			est = "established at " + sim.Time(*c.EstablishedAt).String()
+		}
+		fmt.Fprintf(w, "conn %d %s -> %s: %s, %s; sent %d B, acked %d B, delivered %d B, %d retransmits, %s\n",
+			c.ID, c.Client, c.Server, est, finalStates(c.FinalState), c.BytesSent, c.BytesAcked, c.BytesDelivered, c.Retransmits, throughput(c.ThroughputBps))
+	}
+	for _, l := range sum.Links {
+		var drops []string
+		for _, reason := range []string{sim.DropQueue, sim.DropLoss, sim.DropDown, sim.DropMTU} {
+			if n := l.Dropped[reason]; n > 0 {
+				drops = append(drops, fmt.Sprintf("%d %s", n, reason))
+			}
+		}
+		if len(drops) > 0 {
+			fmt.Fprintf(w, "link %s %s: %d packets sent, dropped %s, queue peak %d\n", l.Link, l.Direction, l.Sent, strings.Join(drops, ", "), l.QueuePeak)
+		}
+	}
+}
+
+func finalStates(m map[string]string) string {
+	var parts []string
+	for _, side := range []string{"client", "server"} {
+		if st, ok := m[side]; ok {
+			parts = append(parts, side+" "+st)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func throughput(bps float64) string {
+	switch {
+	case bps >= 1e9:
+		return fmt.Sprintf("%.2f Gbit/s", bps/1e9)
+	case bps >= 1e6:
+		return fmt.Sprintf("%.2f Mbit/s", bps/1e6)
+	case bps >= 1e3:
+		return fmt.Sprintf("%.2f kbit/s", bps/1e3)
+	}
+	return fmt.Sprintf("%.0f bit/s", bps)
+}

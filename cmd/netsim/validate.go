@@ -1,0 +1,44 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/netsimlab/netsim/scenarios"
+)
+
+const validateUsage = `Usage: netsim validate SCENARIO.yaml...
+
+Checks each scenario without running it and prints every problem as
+FILE:LINE:COL: what is wrong (what is allowed).
+Exit codes: 0 all valid; 2 bad usage or any scenario invalid.
+`
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("validate", validateUsage, stderr)
+	files, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(files) == 0 {
+		fmt.Fprint(stderr, "netsim validate: no scenario given\n\n"+validateUsage)
+		return exitUsage
+	}
+	code := exitOK
+	for _, f := range files {
+		s, err := scenarios.Load(f)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			code = exitUsage
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok (%s: %d hosts, %d routers, %d links, %d apps, %d faults, %d expectations)\n",
+			f, s.Name, len(s.Hosts), len(s.Routers), len(s.Links), len(s.Apps), len(s.Faults), len(s.Expect))
+	}
+	return code
+}
