@@ -91,3 +91,29 @@ func runCongestionEvents(t *testing.T, cc Congestion, mss int, events []congesti
 		assert.Equal(t, want, cc.Ssthresh(), "step %d (%s): ssthresh", i, ev.what)
 	}
 }
+
+// BenchmarkCongestionOnAck measures one ACK in congestion avoidance, the
+// per-segment cost a bulk transfer pays; NewReno is the baseline CUBIC is
+// compared with.
+func BenchmarkCongestionOnAck(b *testing.B) {
+	for _, name := range CongestionNames() {
+		b.Run(name, func(b *testing.B) {
+			cc, err := NewCongestion(name, 1448, 10)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cc.OnEnterRecovery(0, 1000*1448)
+			cc.OnExitRecovery(0)
+			now := time.Duration(0)
+			b.ReportAllocs()
+			for b.Loop() {
+				now += 100 * time.Microsecond
+				cc.OnAck(now, 1448, cc.Cwnd(), 50*time.Millisecond)
+				if cc.Cwnd() > 4000*1448 {
+					cc.OnEnterRecovery(now, cc.Cwnd())
+					cc.OnExitRecovery(now)
+				}
+			}
+		})
+	}
+}

@@ -1118,7 +1118,10 @@ func (t token) isWord(w string) bool { return t.kind == tWord && t.text == w }
 // overlap, the longest match wins and ties go to the earlier rule: FLOAT,
 // INTEGER, HEX, WORD, then the addresses.
 type lexer struct {
-	src  []byte
+	src []byte
+	// str is src as a string, made once, so that token texts are
+	// substrings of it rather than allocations of their own.
+	str  string
 	pos  int
 	line int
 	// lineStart is the offset of the current line's first byte.
@@ -1154,8 +1157,10 @@ func (lx *lexer) errAt(off int, msg string) *ParseError {
 
 // tokenize returns every token of src, ending with tEOF.
 func tokenize(src []byte) ([]token, *ParseError) {
-	lx := &lexer{src: src, line: 1}
-	var toks []token
+	lx := &lexer{src: src, str: string(src), line: 1}
+	// Packet lines run about two and a half bytes a token; one
+	// allocation usually suffices.
+	toks := make([]token, 0, len(src)/2+1)
 	for {
 		t, err := lx.next()
 		if err != nil {
@@ -1206,7 +1211,7 @@ func (lx *lexer) next() (token, *ParseError) {
 		return token{}, err
 	}
 	tok.end = end
-	tok.text = string(src[start:end])
+	tok.text = lx.str[start:end]
 	lx.advance(end)
 	return tok, nil
 }
@@ -1223,7 +1228,7 @@ func (lx *lexer) scan(tok *token) (int, *ParseError) {
 			return 0, lx.errAt(i, "unterminated %{ code block (no }%)")
 		}
 		tok.kind = tCode
-		tok.val = strings.Trim(string(src[i+2:i+2+j]), " \t")
+		tok.val = strings.Trim(lx.str[i+2:i+2+j], " \t")
 		return i + 2 + j + 2, nil
 	case c == '"' || c == '`':
 		j := i + 1
@@ -1243,7 +1248,7 @@ func (lx *lexer) scan(tok *token) (int, *ParseError) {
 		if c == '`' {
 			tok.kind = tBackquote
 		}
-		tok.val = string(src[i+1 : j])
+		tok.val = lx.str[i+1 : j]
 		return j + 1, nil
 	case c == '-' && i+2 < len(src) && src[i+1] == '-' && isWordCh(src[i+2]):
 		return lx.scanOption(tok), nil
@@ -1269,7 +1274,7 @@ func (lx *lexer) scanOption(tok *token) int {
 		j++
 	}
 	tok.kind = tOption
-	tok.val = string(src[lx.pos+2 : j])
+	tok.val = lx.str[lx.pos+2 : j]
 	if j >= len(src) || src[j] != '=' {
 		return j
 	}
@@ -1284,7 +1289,7 @@ func (lx *lexer) scanOption(tok *token) int {
 			}
 		}
 		if k < len(src) {
-			tok.optVal, tok.optQuoted = string(src[j+1:k]), true
+			tok.optVal, tok.optQuoted = lx.str[j+1:k], true
 			return k + 1
 		}
 	}
@@ -1292,7 +1297,7 @@ func (lx *lexer) scanOption(tok *token) int {
 	for k < len(src) && src[k] != ' ' && src[k] != '\t' && src[k] != '\n' && src[k] != '\r' {
 		k++
 	}
-	tok.optVal = string(src[j:k])
+	tok.optVal = lx.str[j:k]
 	return k
 }
 
@@ -1307,11 +1312,14 @@ func (lx *lexer) scanNumberish() (int, tokKind) {
 		}
 		return j
 	}
-	type cand struct {
-		end  int
-		kind tokKind
+	// Candidates in rule order; only a strictly longer match replaces the
+	// best so far, so ties go to the earlier rule.
+	bestEnd, bestKind := i, tEOF
+	consider := func(end int, kind tokKind) {
+		if end > bestEnd {
+			bestEnd, bestKind = end, kind
+		}
 	}
-	var cands []cand
 	// FLOAT and INTEGER take an optional minus sign.
 	j := i
 	if src[j] == '-' {
@@ -1320,39 +1328,27 @@ func (lx *lexer) scanNumberish() (int, tokKind) {
 	d := digits(j)
 	if d < len(src) && src[d] == '.' {
 		if f := digits(d + 1); f > d+1 {
-			cands = append(cands, cand{f, tFloat})
+			consider(f, tFloat)
 		}
 	}
 	if d > j {
-		cands = append(cands, cand{d, tInt})
+		consider(d, tInt)
 	}
 	if src[i] == '0' && i+2 < len(src) && src[i+1]|0x20 == 'x' && isHex(src[i+2]) {
 		h := i + 2
 		for h < len(src) && isHex(src[h]) {
 			h++
 		}
-		cands = append(cands, cand{h, tHex})
+		consider(h, tHex)
 	}
 	w := i
 	for w < len(src) && isWordCh(src[w]) {
 		w++
 	}
-	if w > i {
-		cands = append(cands, cand{w, tWord})
-	}
-	if e := lx.scanIPv4(); e > i {
-		cands = append(cands, cand{e, tIPv4})
-	}
-	if e := lx.scanIPv6(); e > i {
-		cands = append(cands, cand{e, tIPv6})
-	}
-	best := cand{i, tEOF}
-	for _, c := range cands {
-		if c.end > best.end {
-			best = c
-		}
-	}
-	return best.end, best.kind
+	consider(w, tWord)
+	consider(lx.scanIPv4(), tIPv4)
+	consider(lx.scanIPv6(), tIPv6)
+	return bestEnd, bestKind
 }
 
 // scanIPv4 matches [0-9]+.[0-9]+.[0-9]+.[0-9]+.
@@ -1385,16 +1381,16 @@ const maxIPv6Text = 45
 func (lx *lexer) scanIPv6() int {
 	src, i := lx.src, lx.pos
 	j := i
-	colon := false
 	for j < len(src) && j-i < maxIPv6Text && (isHex(src[j]) || src[j] == ':' || src[j] == '.') {
-		colon = colon || src[j] == ':'
 		j++
 	}
-	if !colon {
+	// Every textual IPv6 address has "::" or eight groups; this keeps
+	// "1:1001" and "sack 1:2" cheap.
+	if run := src[i:j]; !bytes.Contains(run, []byte("::")) && bytes.Count(run, []byte(":")) < 7 {
 		return i
 	}
 	for ; j > i+1; j-- {
-		if a, err := netip.ParseAddr(string(src[i:j])); err == nil && a.Is6() {
+		if a, err := netip.ParseAddr(lx.str[i:j]); err == nil && a.Is6() {
 			return j
 		}
 	}

@@ -2,6 +2,7 @@ package drill
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -513,5 +514,27 @@ func TestFuzzSeedsParse(t *testing.T) {
 		require.NoError(t, err, f)
 		_, err = Parse(f, []byte(src))
 		assert.NoError(t, err)
+	}
+}
+
+// BenchmarkParse parses a 1000-line script of segments and calls, the size
+// of the longest public packetdrill scripts; b.SetBytes makes the result a
+// throughput.
+func BenchmarkParse(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n")
+	for i := 0; i < 333; i++ {
+		seq := 1 + 1000*i
+		fmt.Fprintf(&sb, "+0 write(4, ..., 1000) = 1000\n")
+		fmt.Fprintf(&sb, "+0 > P. %d:%d(1000) ack 1 <nop,nop,TS val %d ecr 100>\n", seq, seq+1000, i)
+		fmt.Fprintf(&sb, "+.01 < . 1:1(0) ack %d win 257 <nop,nop,sack 1:2>\n", seq+1000)
+	}
+	src := []byte(sb.String())
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("bench.pkt", src); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
