@@ -2,10 +2,13 @@ package scenarios
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
 )
 
 // bigScenario returns a scenario of n hosts (addresses assigned), one
@@ -55,5 +58,38 @@ func BenchmarkLoad10000Hosts(b *testing.B) {
 		if _, err := Parse("big.yaml", data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkBulkTransfer runs bulk-transfer.yaml and reports simulated
+// events per wall-clock second, the figure the README quotes: with the
+// JSONL trace hashed (as netsim run does, minus the disk) and, as the
+// baseline of the same run, with no trace at all.
+//
+//	go test ./scenarios -run '^$' -bench BulkTransfer -benchtime 20x
+func BenchmarkBulkTransfer(b *testing.B) {
+	s, err := Load("bulk-transfer.yaml")
+	require.NoError(b, err)
+	for _, bc := range []struct {
+		name  string
+		trace func() sim.Sink
+	}{
+		{"trace=none", func() sim.Sink { return nil }},
+		{"trace=jsonl", func() sim.Sink { return sim.NewJSONLWriter(io.Discard) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var events uint64
+			for b.Loop() {
+				w, err := Build(s, BuildOptions{Seed: s.Seed, Trace: bc.trace()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := w.Run(0, nil); err != nil {
+					b.Fatal(err)
+				}
+				events += w.Events()
+			}
+			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+		})
 	}
 }

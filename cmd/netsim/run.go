@@ -377,7 +377,11 @@ func printAppCalls(w io.Writer, recs []sim.Record) {
 		default:
 			var parts []string
 			for _, f := range r.Fields[1:] {
-				parts = append(parts, fmt.Sprintf("%s=%v", f.Key, f.Value()))
+				v := f.Value()
+				if f.Key == "duration" || f.Key == "latency" {
+					v = time.Duration(fInt(f))
+				}
+				parts = append(parts, fmt.Sprintf("%s=%v", f.Key, v))
 			}
 			what = ev + " " + strings.Join(parts, " ")
 		}
@@ -429,4 +433,12 @@ func throughput(bps float64) string {
 		return fmt.Sprintf("%.2f kbit/s", bps/1e3)
 	}
 	return fmt.Sprintf("%.0f bit/s", bps)
+}
+
+// fInt reads an integer field of either signedness.
+func fInt(f sim.Field) int64 {
+	if f.Type == sim.FieldUint {
+		return int64(f.Uint)
+	}
+	return f.Int
 }
