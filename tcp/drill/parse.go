@@ -737,6 +737,7 @@ func (p *parser) parseICMP(pk *Packet) *ParseError {
 // parseTCP is: [ports] flags seq [ack N] [win N] [urg N] [<options>]
 // [{fuzz}].
 func (p *parser) parseTCP(pk *Packet) *ParseError {
+	first := p.peek()
 	if err := p.parsePorts(pk); err != nil {
 		return err
 	}
@@ -787,6 +788,14 @@ func (p *parser) parseTCP(pk *Packet) *ParseError {
 			return err
 		}
 	}
+	// new_tcp_packet's checks: an injected segment needs a window, and
+	// the options must fill whole 32-bit words of the header.
+	if !pk.HasWin && pk.Dir == Inbound {
+		return errAt(first, "window must be specified for inbound packets (win N)")
+	}
+	if n := pk.Options.Len() % 4; n != 0 {
+		return errAt(first, "TCP options are not padded correctly to ensure TCP header is a multiple of 4 bytes: %d excess bytes", n)
+	}
 	if open := p.peek(); open.is('{') {
 		// A packet-mutation spec: kept as its tokens' text, braces
 		// balanced.
@@ -812,40 +821,76 @@ func (p *parser) parseTCP(pk *Packet) *ParseError {
 	return nil
 }
 
-// parseFlags is: WORD ['.'] | [WORD] FLOAT (AccECN ".N") | '.' | '-'.
+// parseFlags is: WORD ['.'] | [WORD] FLOAT | '.' | '-', where the FLOAT is
+// a dot and AccECN ACE digits (".6"). The letters and digits together are
+// then checked as packetdrill's new_tcp_packet does.
 func (p *parser) parseFlags(pk *Packet) *ParseError {
 	t := p.peek()
+	var parts []token
 	switch {
 	case t.is('-'):
 		p.next()
 		pk.FlagsText = "-"
 		return nil
-	case t.is('.'):
-		p.next()
-		pk.Flags, pk.FlagsText = tcp.FlagACK, "."
-		return nil
-	case t.kind == tFloat && t.text[0] == '.':
-		return p.parseACE(pk)
-	case t.kind != tWord:
-		return p.expected("TCP flags (S F R P E W U A, . for ACK, - for none)")
-	}
-	p.next()
-	for i := 0; i < len(t.text); i++ {
-		bit, ok := tcpFlagBits[t.text[i]]
-		if !ok {
-			return &ParseError{Line: t.line, Col: t.col + i,
-				Msg: fmt.Sprintf("unknown TCP flag %q in %q (allowed: S F R P E W U A, . for ACK)", t.text[i], t.text)}
+	case t.is('.') || (t.kind == tFloat && t.text[0] == '.'):
+		parts = append(parts, p.next())
+	case t.kind == tWord:
+		parts = append(parts, p.next())
+		if n := p.peek(); n.is('.') || (n.kind == tFloat && n.text[0] == '.') {
+			parts = append(parts, p.next())
 		}
-		pk.Flags |= bit
+	default:
+		return p.expected("TCP flags (" + tcpFlagChars + ", . for ACK, - for none)")
 	}
-	pk.FlagsText = t.text
-	switch n := p.peek(); {
-	case n.is('.'):
-		p.next()
-		pk.Flags |= tcp.FlagACK
-		pk.FlagsText += "."
-	case n.kind == tFloat && n.text[0] == '.':
-		return p.parseACE(pk)
+	for _, part := range parts {
+		pk.FlagsText += part.text
+	}
+	return setTCPFlags(pk, parts)
+}
+
+// tcpFlagChars lists the flag characters for error messages.
+const tcpFlagChars = "S F R P E W U A, 0-7 for AccECN's ACE"
+
+// setTCPFlags validates the flag characters of parts and sets pk's flags:
+// each of ".FSRPEWAU" sets its bit; a digit 0-7 is AccECN's ACE counter,
+// whose three bits are ECE, CWR and AE, so it cannot be combined with E, W
+// or A, nor with a second digit.
+func setTCPFlags(pk *Packet, parts []token) *ParseError {
+	var hasECN, hasACE bool
+	for _, part := range parts {
+		for i := 0; i < len(part.text); i++ {
+			c := part.text[i]
+			at := func(format string) *ParseError {
+				return &ParseError{Line: part.line, Col: part.col + i, Msg: fmt.Sprintf(format, c, pk.FlagsText)}
+			}
+			switch {
+			case c >= '0' && c <= '7':
+				if hasECN || hasACE {
+					return at("conflicting TCP flag '%c' in %q: one ACE digit, and not with E, W or A")
+				}
+				hasACE = true
+				pk.ACE, pk.HasACE = c-'0', true
+				if pk.ACE&1 != 0 {
+					pk.Flags |= tcp.FlagECE
+				}
+				if pk.ACE&2 != 0 {
+					pk.Flags |= tcp.FlagCWR
+				}
+				if pk.ACE&4 != 0 {
+					pk.Flags |= tcp.FlagNS
+				}
+			case tcpFlagBits[c] != 0:
+				if c == 'E' || c == 'W' || c == 'A' {
+					if hasACE {
+						return at("conflicting TCP flag '%c' in %q: one ACE digit, and not with E, W or A")
+					}
+					hasECN = true
+				}
+				pk.Flags |= tcpFlagBits[c]
+			default:
+				return at("invalid TCP flag '%c' in %q (allowed: " + tcpFlagChars + ", . for ACK)")
+			}
+		}
 	}
 	return nil
 }
@@ -882,19 +927,6 @@ func (p *parser) parseAccECNOption() ([]byte, uint8, *ParseError) {
 		data = append(data, byte(v>>16), byte(v>>8), byte(v))
 	}
 	return data, kind, nil
-}
-
-// parseACE reads ".N", the ACK flag and an AccECN ACE value 0-7.
-func (p *parser) parseACE(pk *Packet) *ParseError {
-	t := p.next()
-	v, err := strconv.ParseUint(t.text[1:], 10, 8)
-	if err != nil || v > 7 {
-		return errAt(t, "AccECN ACE value %s out of range (0 to 7)", t.text[1:])
-	}
-	pk.Flags |= tcp.FlagACK
-	pk.ACE, pk.HasACE = uint8(v), true
-	pk.FlagsText += t.text
-	return nil
 }
 
 // parseSeq is: INTEGER ':' INTEGER '(' INTEGER ')', with end = start+len.

@@ -96,27 +96,27 @@ func TestParseTCPPackets(t *testing.T) {
 		{"+0 > . 1:1(0) ack 1", want{dir: Outbound, flags: tcp.FlagACK, text: ".", start: 1, ack: 1, hasAck: true}},
 		{"+0 < P. 1:1001(1000) ack 1 win 257", want{dir: Inbound, flags: tcp.FlagPSH | tcp.FlagACK, text: "P.", start: 1, len: 1000, ack: 1, hasAck: true, win: 257, hasWin: true}},
 		{"+0 > F. 1:1(0) ack 1", want{dir: Outbound, flags: tcp.FlagFIN | tcp.FlagACK, text: "F.", start: 1, ack: 1, hasAck: true}},
-		{"+0 < R 1:1(0)", want{dir: Inbound, flags: tcp.FlagRST, text: "R", start: 1}},
+		{"+0 < R 1:1(0) win 0", want{dir: Inbound, flags: tcp.FlagRST, text: "R", start: 1, hasWin: true}},
 		{"+0 > R. 0:0(0) ack 1 win 0", want{dir: Outbound, flags: tcp.FlagRST | tcp.FlagACK, text: "R.", ack: 1, hasAck: true, hasWin: true}},
 		{"+0 < SEW 0:0(0) win 65535", want{dir: Inbound, flags: tcp.FlagSYN | tcp.FlagECE | tcp.FlagCWR, text: "SEW", win: 65535, hasWin: true}},
-		{"+0 < WES 0:0(0)", want{dir: Inbound, flags: tcp.FlagSYN | tcp.FlagECE | tcp.FlagCWR, text: "WES"}},
-		{"+0 < FP. 1:11(10) ack 1", want{dir: Inbound, flags: tcp.FlagFIN | tcp.FlagPSH | tcp.FlagACK, text: "FP.", start: 1, len: 10, ack: 1, hasAck: true}},
-		{"+0 < U. 1:2(1) ack 1 urg 1", want{dir: Inbound, flags: tcp.FlagURG | tcp.FlagACK, text: "U.", start: 1, len: 1, ack: 1, hasAck: true}},
-		{"+0 < - 1:1(0)", want{dir: Inbound, text: "-", start: 1}},
+		{"+0 < WES 0:0(0) win 100", want{dir: Inbound, flags: tcp.FlagSYN | tcp.FlagECE | tcp.FlagCWR, text: "WES", win: 100, hasWin: true}},
+		{"+0 < FP. 1:11(10) ack 1 win 257", want{dir: Inbound, flags: tcp.FlagFIN | tcp.FlagPSH | tcp.FlagACK, text: "FP.", start: 1, len: 10, ack: 1, hasAck: true, win: 257, hasWin: true}},
+		{"+0 < U. 1:2(1) ack 1 win 257 urg 1", want{dir: Inbound, flags: tcp.FlagURG | tcp.FlagACK, text: "U.", start: 1, len: 1, ack: 1, hasAck: true, win: 257, hasWin: true}},
+		{"+0 < - 1:1(0) win 0", want{dir: Inbound, text: "-", start: 1, hasWin: true}},
 		{"+0 > P. 4294967295:4294967295(0) ack 4294967295", want{dir: Outbound, flags: tcp.FlagPSH | tcp.FlagACK, text: "P.", start: 4294967295, ack: 4294967295, hasAck: true}},
 		{"+0 > S 0:0(0) <...>", want{dir: Outbound, flags: tcp.FlagSYN, text: "S", anyOpts: true}},
 		{"+0 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>",
 			want{dir: Outbound, flags: tcp.FlagSYN, text: "S", opts: "mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7"}},
 		{"+0 < . 1:1(0) ack 1001 win 257 <sack 2001:3001 4001:5001,nop,nop>",
 			want{dir: Inbound, flags: tcp.FlagACK, text: ".", start: 1, ack: 1001, hasAck: true, win: 257, hasWin: true, opts: "sack 2001:3001 4001:5001,nop,nop"}},
-		{"+0 < S 0:0(0) <wscale 15,eol>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", opts: "wscale 15,eol"}},
-		{"+0 < S 0:0(0) <FO abcd1234,nop,nop>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", opts: "FO abcd1234,nop,nop"}},
-		{"+0 < S 0:0(0) <FO,nop,nop>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", opts: "FO,nop,nop"}},
-		{"+0 < S 0:0(0) <FOEXP 0011>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", opts: "FOEXP 0011"}},
+		{"+0 < S 0:0(0) win 0 <wscale 15,eol>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", hasWin: true, opts: "wscale 15,eol"}},
+		{"+0 < S 0:0(0) win 0 <FO abcd1234,nop,nop>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", hasWin: true, opts: "FO abcd1234,nop,nop"}},
+		{"+0 < S 0:0(0) win 0 <FO,nop,nop>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", hasWin: true, opts: "FO,nop,nop"}},
+		{"+0 < S 0:0(0) win 0 <FOEXP 0011,nop,nop>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", hasWin: true, opts: "FOEXP 0011,nop,nop"}},
 		{"+0 > SEWA 0:0(0) <mss 1460>", want{dir: Outbound, flags: tcp.FlagSYN | tcp.FlagECE | tcp.FlagCWR | tcp.FlagNS, text: "SEWA", opts: "mss 1460"}},
-		{"+0 < . 1:1(0) ack 1 <ECN e0b 1 ceb 0 e1b 16777215,nop>", want{dir: Inbound, flags: tcp.FlagACK, text: ".", start: 1, ack: 1, hasAck: true, opts: "ECN e0b 1 ceb 0 e1b 16777215,nop"}},
-		{"+0 > WA. 1:1(0) ack 1 <ECN e1b 1 ceb 0,nop>", want{dir: Outbound, flags: tcp.FlagCWR | tcp.FlagNS | tcp.FlagACK, text: "WA.", start: 1, ack: 1, hasAck: true, opts: "ECN e1b 1 ceb 0,nop"}},
-		{"+0 < S 0:0(0) <md5 000102030405060708090a0b0c0d0e0f>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", opts: "md5 000102030405060708090a0b0c0d0e0f"}},
+		{"+0 < . 1:1(0) ack 1 win 257 <ECN e0b 1 ceb 0 e1b 16777215,nop>", want{dir: Inbound, flags: tcp.FlagACK, text: ".", start: 1, ack: 1, hasAck: true, win: 257, hasWin: true, opts: "ECN e0b 1 ceb 0 e1b 16777215,nop"}},
+		{"+0 > WA. 1:1(0) ack 1 <ECN e1b 1 ceb 0>", want{dir: Outbound, flags: tcp.FlagCWR | tcp.FlagNS | tcp.FlagACK, text: "WA.", start: 1, ack: 1, hasAck: true, opts: "ECN e1b 1 ceb 0"}},
+		{"+0 < S 0:0(0) win 0 <nop,nop,md5 000102030405060708090a0b0c0d0e0f>", want{dir: Inbound, flags: tcp.FlagSYN, text: "S", hasWin: true, opts: "nop,nop,md5 000102030405060708090a0b0c0d0e0f"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -146,14 +146,14 @@ func TestParseOptionsWireBytes(t *testing.T) {
 	assert.Equal(t, want.Bytes(), l.Packet.Options.Bytes())
 	assert.Equal(t, 20, l.Packet.Options.Len())
 
-	l = parseOne(t, "+0 < . 1:1(0) ack 1 <nop,nop,sack 1:2 3:4 5:6>")
+	l = parseOne(t, "+0 < . 1:1(0) ack 1 win 0 <nop,nop,sack 1:2 3:4 5:6>")
 	want = mustOptions(t, (*tcp.Options).AppendNOP, (*tcp.Options).AppendNOP,
 		func(o *tcp.Options) error {
 			return o.AppendSACK([]tcp.SACKBlock{{Start: 1, End: 2}, {Start: 3, End: 4}, {Start: 5, End: 6}})
 		})
 	assert.Equal(t, want.Bytes(), l.Packet.Options.Bytes())
 
-	l = parseOne(t, "+0 < S 0:0(0)")
+	l = parseOne(t, "+0 < S 0:0(0) win 0")
 	assert.Equal(t, 0, l.Packet.Options.Len())
 	assert.False(t, l.Packet.AnyOptions, "no options written means none expected")
 }
@@ -167,26 +167,34 @@ func TestParsePacketIPAndOtherProtocols(t *testing.T) {
 			assert.Equal(t, ECNECT0, p.IP.ECN)
 			assert.True(t, p.IP.Brackets)
 		}},
-		{"+0 < [ce] P. 1:11(10) ack 1", func(t *testing.T, p *Packet) { assert.Equal(t, ECNCE, p.IP.ECN) }},
+		{"+0 < [ce] P. 1:11(10) ack 1 win 257", func(t *testing.T, p *Packet) { assert.Equal(t, ECNCE, p.IP.ECN) }},
 		{"+0 > [ect01] . 1:1(0) ack 1", func(t *testing.T, p *Packet) { assert.Equal(t, ECNECT01, p.IP.ECN) }},
-		{"+0 < [noecn] S 0:0(0)", func(t *testing.T, p *Packet) { assert.Equal(t, ECNNone, p.IP.ECN) }},
-		{"+0 < (tos 0x1) S 0:0(0)", func(t *testing.T, p *Packet) {
+		{"+0 < [noecn] S 0:0(0) win 0", func(t *testing.T, p *Packet) { assert.Equal(t, ECNNone, p.IP.ECN) }},
+		{"+0 < (tos 0x1) S 0:0(0) win 0", func(t *testing.T, p *Packet) {
 			assert.True(t, p.IP.HasTOS)
 			assert.Equal(t, uint8(1), p.IP.TOS)
 		}},
-		{"+0 < (ect1, flowlabel 0x2) S 0:0(0)", func(t *testing.T, p *Packet) {
+		{"+0 < (ect1, flowlabel 0x2) S 0:0(0) win 0", func(t *testing.T, p *Packet) {
 			assert.Equal(t, ECNECT1, p.IP.ECN)
 			assert.Equal(t, uint32(2), p.IP.FlowLabel)
 		}},
-		{"+0 < (ttl 64) S 0:0(0)", func(t *testing.T, p *Packet) { assert.Equal(t, uint8(64), p.IP.TTL) }},
-		{"+0 < 8080>9090 S 0:0(0)", func(t *testing.T, p *Packet) {
+		{"+0 < (ttl 64) S 0:0(0) win 0", func(t *testing.T, p *Packet) { assert.Equal(t, uint8(64), p.IP.TTL) }},
+		{"+0 < 8080>9090 S 0:0(0) win 0", func(t *testing.T, p *Packet) {
 			assert.True(t, p.HasPorts)
 			assert.Equal(t, [2]uint16{8080, 9090}, [2]uint16{p.SrcPort, p.DstPort})
 		}},
-		{"+0 < S.2 0:0(0) ack 1", func(t *testing.T, p *Packet) {
-			assert.Equal(t, tcp.FlagSYN|tcp.FlagACK, p.Flags)
+		{"+0 < S.2 0:0(0) ack 1 win 0", func(t *testing.T, p *Packet) {
+			assert.Equal(t, tcp.FlagSYN|tcp.FlagACK|tcp.FlagCWR, p.Flags, "ACE 2 is the CWR bit")
 			assert.True(t, p.HasACE)
 			assert.Equal(t, uint8(2), p.ACE)
+		}},
+		{"+0 > .5 1:1(0) ack 1", func(t *testing.T, p *Packet) {
+			assert.Equal(t, tcp.FlagACK|tcp.FlagECE|tcp.FlagNS, p.Flags, "ACE 5 is the ECE and AE bits")
+			assert.Equal(t, ".5", p.FlagsText)
+		}},
+		{"+0 > S.0 0:0(0) ack 1", func(t *testing.T, p *Packet) {
+			assert.Equal(t, tcp.FlagSYN|tcp.FlagACK, p.Flags)
+			assert.True(t, p.HasACE)
 		}},
 		{"+0 < P. 1:21(20) ack 1 win 257 {rep tcp win_size 0x1021}", func(t *testing.T, p *Packet) {
 			assert.Equal(t, "rep tcp win_size 0x1021", p.Fuzz)
@@ -206,12 +214,12 @@ func TestParsePacketIPAndOtherProtocols(t *testing.T) {
 			assert.Equal(t, 7, p.EchoID)
 			assert.Equal(t, ProtoUDP, p.Echoed.Proto)
 		}},
-		{"+0 < ipv4 192.0.2.1 > 192.0.2.2: S 0:0(0)", func(t *testing.T, p *Packet) {
+		{"+0 < ipv4 192.0.2.1 > 192.0.2.2: S 0:0(0) win 0", func(t *testing.T, p *Packet) {
 			require.Len(t, p.Encap, 1)
 			assert.Equal(t, "192.0.2.1", p.Encap[0].Src.String())
 			assert.Equal(t, "192.0.2.2", p.Encap[0].Dst.String())
 		}},
-		{"+0 < ipv6 2001:db8::1 > 2001:db8::2: S 0:0(0)", func(t *testing.T, p *Packet) {
+		{"+0 < ipv6 2001:db8::1 > 2001:db8::2: S 0:0(0) win 0", func(t *testing.T, p *Packet) {
 			require.Len(t, p.Encap, 1)
 			assert.Equal(t, 6, p.Encap[0].Version)
 			assert.Equal(t, "2001:db8::2", p.Encap[0].Dst.String())
@@ -393,11 +401,11 @@ func TestParseErrors(t *testing.T) {
 		{"no time", "socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", `e.pkt:1:1: expected a time in seconds (0.100, +0.1, 0.1~0.2, *), found "socket"`},
 		{"negative time", "-1 close(3) = 0", "e.pkt:1:1: time -1: negative time"},
 		{"star on a syscall", "* close(3) = 0", "e.pkt:1:1: event time * can only be used with outbound packets"},
-		{"range on an inbound packet", "0 close(3) = 0\n+0~+1 < S 0:0(0)", "e.pkt:2:1: event time range can only be used with outbound packets"},
+		{"range on an inbound packet", "0 close(3) = 0\n+0~+1 < S 0:0(0) win 0", "e.pkt:2:1: event time range can only be used with outbound packets"},
 		{"backwards range", "0.2~0.1 > S 0:0(0)", "e.pkt:1:1: time range 0.2~0.1 is backwards"},
 		{"mixed range", "+0~0.1 > S 0:0(0)", `e.pkt:1:4: expected "+" after "~" in a relative time range (+A~+B), found "0.1"`},
-		{"unknown flag", "0 < SX 0:0(0)", `e.pkt:1:6: unknown TCP flag 'X' in "SX" (allowed: S F R P E W U A, . for ACK)`},
-		{"missing flags", "0 < 0:0(0)", `e.pkt:1:5: expected TCP flags (S F R P E W U A, . for ACK, - for none), found "0"`},
+		{"unknown flag", "0 < SX 0:0(0)", `e.pkt:1:6: invalid TCP flag 'X' in "SX" (allowed: S F R P E W U A, 0-7 for AccECN's ACE, . for ACK)`},
+		{"missing flags", "0 < 0:0(0)", `e.pkt:1:5: expected TCP flags (S F R P E W U A, 0-7 for AccECN's ACE, . for ACK, - for none), found "0"`},
 		{"bad seq length", "0 < P. 1:11(9) ack 1", "e.pkt:1:8: inconsistent TCP sequence numbers and payload size: 1:11 is 10 bytes, not 9"},
 		{"seq out of range", "0 < S 4294967296:4294967296(0)", "e.pkt:1:7: TCP start sequence number 4294967296 out of range (0 to 4294967295)"},
 		{"win out of range", "0 < S 0:0(0) win 65536", "e.pkt:1:18: TCP window value 65536 out of range (0 to 65535)"},
@@ -411,6 +419,10 @@ func TestParseErrors(t *testing.T) {
 		{"ect01 inbound", "0 < [ect01] S 0:0(0)", "e.pkt:1:11: [ect01] can only be used with outbound packets"},
 		{"AccECN fields out of order", "0 < S 0:0(0) <ECN ceb 1>", "e.pkt:1:19: AccECN option field ceb out of order (expected e0b, ceb, e1b)"},
 		{"AccECN counter too large", "0 < S 0:0(0) <ECN e0b 16777216>", "e.pkt:1:23: AccECN e0b counter 16777216 out of range (0 to 16777215)"},
+		{"inbound without window", "0 < . 1:1(0) ack 1", "e.pkt:1:5: window must be specified for inbound packets (win N)"},
+		{"unpadded options", "0 > S 0:0(0) <mss 1460,sackOK>", "e.pkt:1:5: TCP options are not padded correctly to ensure TCP header is a multiple of 4 bytes: 2 excess bytes"},
+		{"ACE with an ECN flag", "0 > E.5 1:1(0)", `e.pkt:1:7: conflicting TCP flag '5' in "E.5": one ACE digit, and not with E, W or A`},
+		{"ACE out of range", "0 > .8 1:1(0)", `e.pkt:1:6: invalid TCP flag '8' in ".8" (allowed: S F R P E W U A, 0-7 for AccECN's ACE, . for ACK)`},
 		{"odd FO cookie", "0 < S 0:0(0) <FO abc>", "e.pkt:1:18: FO value abc has an odd number of hex digits"},
 		{"syscall without result", "0 close(3)", `e.pkt:1:11: expected "= result" after the call to close, found end of file`},
 		{"unclosed args", "0 close(3 = 0", `e.pkt:1:11: expected "," or ")" in the argument list of close, found "="`},
@@ -428,7 +440,7 @@ func TestParseErrors(t *testing.T) {
 		{"two init commands", "`a`\n`b`\n0 close(3) = 0", "e.pkt:2:1: a second command without a time before the first event; give it a time (\"+0 `...`\")"},
 		{"deep nesting", "0 f(" + strings.Repeat("[", 100) + ") = 0", "e.pkt:1:69: expression nested deeper than 64 levels"},
 		{"unsupported encapsulation", "0 < gre: S 0:0(0)", "e.pkt:1:5: gre encapsulation is not supported"},
-		{"unterminated fuzz spec", "0 < S 0:0(0) {rep tcp", "e.pkt:1:14: unterminated {...} after the packet"},
+		{"unterminated fuzz spec", "0 < S 0:0(0) win 0 {rep tcp", "e.pkt:1:20: unterminated {...} after the packet"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -473,7 +485,7 @@ func FuzzParse(f *testing.F) {
 		"+0...0.2 accept(3, ..., ...) = 4\n* > F. 1:1(0) ack 1 <...>\n0.1~0.2 > [ect0] P.2 1:1(0) ack 1\n",
 		"--tolerance_usecs=10000\n`sysctl a`\n0 %{ x = 1 }%\n+0 < udp (10)\n+0 > icmp unreachable frag_needed mtu 1200 [1:1461(1460)]\n",
 		"+0 poll([{fd=3, events=POLLOUT, revents=POLLOUT}], 1, 0) = -1 EAGAIN (Resource temporarily unavailable)\n",
-		"/* c */ 0 < ipv6 ::1 > ::2: (ttl 0) 1>2 - 0:0(0) {rep tcp}\n",
+		"/* c */ 0 < ipv6 ::1 > ::2: (ttl 0) 1>2 - 0:0(0) win 0 {rep tcp}\n",
 	} {
 		f.Add([]byte(seed))
 	}
