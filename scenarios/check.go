@@ -56,54 +56,119 @@ type connEnds struct {
 	haveSyn, haveEstab bool
 }
 
+// Checker evaluates the expectations of a scenario while the records
+// stream by: it is a sim.Sink, so a long run need not keep its records.
+type Checker struct {
+	s     *Scenario
+	addr  map[string]netip.Addr
+	conns map[uint64]*connEnds
+	order []uint64
+	// delivered counts, per expectation, the bytes that count for it.
+	delivered []deliveredAcc
+}
+
+type deliveredAcc struct {
+	got       int64
+	reached   bool
+	reachedAt sim.Time
+}
+
+// NewChecker returns a Checker of the expectations of s.
+func NewChecker(s *Scenario) *Checker {
+	c := &Checker{s: s, addr: make(map[string]netip.Addr, len(s.Hosts)), conns: map[uint64]*connEnds{},
+		delivered: make([]deliveredAcc, len(s.Expect))}
+	for _, h := range s.Hosts {
+		c.addr[h.Name] = h.Address
+	}
+	return c
+}
+
 // Check evaluates every expectation of s against a run's trace records;
 // end is when the run stopped (the deadline of expectations without one).
 func Check(s *Scenario, recs []sim.Record, end sim.Time) []Result {
-	addr := make(map[string]netip.Addr, len(s.Hosts))
-	for _, h := range s.Hosts {
-		addr[h.Name] = h.Address
-	}
-	conns := map[uint64]*connEnds{}
-	var order []uint64
-	get := func(id uint64) *connEnds {
-		c, ok := conns[id]
-		if !ok {
-			c = &connEnds{}
-			conns[id] = c
-			order = append(order, id)
-		}
-		return c
-	}
+	c := NewChecker(s)
 	for i := range recs {
-		r := &recs[i]
-		if r.Kind != sim.KindTCPState {
-			continue
+		c.Emit(&recs[i])
+	}
+	return c.Results(end)
+}
+
+// Emit takes one record (sim.Sink); it keeps nothing of r.
+func (c *Checker) Emit(r *sim.Record) {
+	switch r.Kind {
+	case sim.KindTCPState:
+		id := uint64(fInt(r, "conn"))
+		ce, ok := c.conns[id]
+		if !ok {
+			ce = &connEnds{}
+			c.conns[id] = ce
+			c.order = append(c.order, id)
 		}
-		c := get(uint64(fInt(r, "conn")))
 		local, _ := netip.ParseAddrPort(fStr(r, "local"))
 		remote, _ := netip.ParseAddrPort(fStr(r, "remote"))
 		if fStr(r, "side") == "client" {
-			c.client, c.server = local, remote
-			if !c.haveSyn {
-				c.synAt, c.haveSyn = r.T, true
+			ce.client, ce.server = local, remote
+			if !ce.haveSyn {
+				ce.synAt, ce.haveSyn = r.T, true
 			}
-			if fStr(r, "to") == "ESTABLISHED" && !c.haveEstab {
-				c.establAt, c.haveEstab = r.T, true
+			if fStr(r, "to") == "ESTABLISHED" && !ce.haveEstab {
+				ce.establAt, ce.haveEstab = r.T, true
 			}
-		} else if !c.client.IsValid() {
-			c.client, c.server = remote, local
+		} else if !ce.client.IsValid() {
+			ce.client, ce.server = remote, local
+		}
+	case sim.KindApp:
+		if fStr(r, "event") != "recv" {
+			return
+		}
+		ce, ok := c.conns[uint64(fInt(r, "conn"))]
+		if !ok {
+			return
+		}
+		host := hostOf(r.Subject)
+		for i, x := range c.s.Expect {
+			// Only what the applications of the receiving host read
+			// counts: the client's reads of responses are the other
+			// direction.
+			if x.Kind != ExpectDelivered || host != x.To.Host || x.By > 0 && r.T > sim.FromDuration(x.By) {
+				continue
+			}
+			if ce.server != netip.AddrPortFrom(c.addr[x.To.Host], x.To.Port) {
+				continue
+			}
+			if x.From != "" && ce.client.Addr() != c.addr[x.From] {
+				continue
+			}
+			d := &c.delivered[i]
+			d.got += fInt(r, "bytes")
+			if !d.reached && d.got >= int64(x.Bytes) {
+				d.reached, d.reachedAt = true, r.T
+			}
 		}
 	}
+}
 
-	out := make([]Result, 0, len(s.Expect))
-	for i, x := range s.Expect {
-		res := Result{Expect: x, Pos: s.pos[fmt.Sprintf("expect[%d]", i)]}
-		to := netip.AddrPortFrom(addr[x.To.Host], x.To.Port)
+// Results returns the outcome of every expectation, in file order, for a
+// run that stopped at end.
+func (c *Checker) Results(end sim.Time) []Result {
+	out := make([]Result, 0, len(c.s.Expect))
+	for i, x := range c.s.Expect {
+		res := Result{Expect: x, Pos: c.s.pos[fmt.Sprintf("expect[%d]", i)]}
 		switch x.Kind {
 		case ExpectEstablished:
-			res.OK, res.Detail = checkEstablished(x, addr[x.From], to, conns, order, end)
+			to := netip.AddrPortFrom(c.addr[x.To.Host], x.To.Port)
+			res.OK, res.Detail = checkEstablished(x, c.addr[x.From], to, c.conns, c.order, end)
 		case ExpectDelivered:
-			res.OK, res.Detail = checkDelivered(x, addr[x.From], to, conns, recs, end)
+			by := end
+			if x.By > 0 {
+				by = sim.FromDuration(x.By)
+			}
+			d := c.delivered[i]
+			if d.reached || x.Bytes == 0 {
+				res.OK, res.Detail = true, fmt.Sprintf("%d bytes delivered by %v; the first %d by %v", d.got, by, int64(x.Bytes), d.reachedAt)
+			} else {
+				res.Detail = fmt.Sprintf("only %d of %d bytes delivered by %v", d.got, int64(x.Bytes), by)
+			}
 		}
 		out = append(out, res)
 	}
@@ -138,37 +203,4 @@ func checkEstablished(x Expect, from netip.Addr, to netip.AddrPort, conns map[ui
 		return false, fmt.Sprintf("the fastest connection took %v", best)
 	}
 	return false, fmt.Sprintf("%d connection(s) attempted, none established by %v", tried, end)
-}
-
-func checkDelivered(x Expect, from netip.Addr, to netip.AddrPort, conns map[uint64]*connEnds, recs []sim.Record, end sim.Time) (bool, string) {
-	by := end
-	if x.By > 0 {
-		by = sim.FromDuration(x.By)
-	}
-	var got int64
-	var reachedAt sim.Time
-	reached := false
-	for i := range recs {
-		r := &recs[i]
-		if r.T > by {
-			break
-		}
-		// Only what the applications of the receiving host read counts:
-		// the client's reads of responses are the other direction.
-		if r.Kind != sim.KindApp || fStr(r, "event") != "recv" || hostOf(r.Subject) != x.To.Host {
-			continue
-		}
-		c, ok := conns[uint64(fInt(r, "conn"))]
-		if !ok || c.server != to || from.IsValid() && c.client.Addr() != from {
-			continue
-		}
-		got += fInt(r, "bytes")
-		if !reached && got >= int64(x.Bytes) {
-			reached, reachedAt = true, r.T
-		}
-	}
-	if reached || x.Bytes == 0 {
-		return true, fmt.Sprintf("%d bytes delivered by %v; the first %d by %v", got, by, int64(x.Bytes), reachedAt)
-	}
-	return false, fmt.Sprintf("only %d of %d bytes delivered by %v", got, int64(x.Bytes), by)
 }

@@ -9,8 +9,8 @@ import (
 // hosts decodes the hosts mapping, in file order.
 func (d *decoder) hosts(n *yaml.Node, s *Scenario) {
 	es := d.mapping(n, "hosts", nil)
-	if len(es) == 0 && isNull(d.resolve(n)) {
-		d.errNode(d.resolve(n), "at least one host, like client: {address: 10.0.0.1}", "hosts: no hosts")
+	if r := d.resolve(n); len(es) == 0 && (isNull(r) || r.Kind == yaml.MappingNode) {
+		d.errNode(r, "at least one host, like client: {address: 10.0.0.1}", "hosts: no hosts")
 	}
 	for _, e := range es {
 		name := e.key

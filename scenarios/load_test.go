@@ -190,3 +190,26 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestReachability(t *testing.T) {
+	s := &Scenario{
+		Hosts:   []Host{{Name: "a"}, {Name: "b"}, {Name: "c"}, {Name: "d"}, {Name: "e"}},
+		Routers: []Router{{Name: "r1"}, {Name: "r2"}, {Name: "r3"}},
+		Links: []Link{
+			{A: "a", B: "r1"}, {A: "r1", B: "r2"}, {A: "r2", B: "b"}, // a - r1 - r2 - b
+			{A: "b", B: "c"},  // a direct host link
+			{A: "c", B: "d"},  // d only behind c: c never forwards
+			{A: "e", B: "r3"}, // r3 is cut off from r1 and r2
+		},
+	}
+	r := newReachability(s)
+	for _, tc := range []struct {
+		from, to string
+		want     bool
+	}{
+		{"a", "b", true}, {"b", "a", true}, {"b", "c", true}, {"c", "b", true},
+		{"a", "c", false}, {"b", "d", false}, {"a", "e", false}, {"e", "a", false},
+	} {
+		assert.Equal(t, tc.want, r.connected(tc.from, tc.to), "%s -> %s", tc.from, tc.to)
+	}
+}

@@ -86,136 +86,156 @@ type connAcc struct {
 	haveDelivery [2]bool
 }
 
+// Summarizer computes a Summary while the records stream by: it is a
+// sim.Sink, so a long run need not keep its records in memory.
+type Summarizer struct {
+	conns     map[uint64]*connAcc
+	connOrder []uint64
+	links     map[string]*LinkSummary
+	linkOrder []string
+	nodeDrops map[string]map[string]int64
+}
+
+// NewSummarizer returns an empty Summarizer.
+func NewSummarizer() *Summarizer {
+	return &Summarizer{conns: map[uint64]*connAcc{}, links: map[string]*LinkSummary{}, nodeDrops: map[string]map[string]int64{}}
+}
+
 // Summarize computes a Summary from a run's trace records, in the order
-// they were written. Connections are listed by ID, links in the order they
-// first appear, nodes by name.
+// they were written.
 func Summarize(recs []sim.Record) Summary {
-	conns := map[uint64]*connAcc{}
-	var connOrder []uint64
-	conn := func(id uint64) *connAcc {
-		c, ok := conns[id]
-		if !ok {
-			c = &connAcc{c: ConnSummary{ID: id, FinalState: map[string]string{}}, side: map[string]string{}}
-			conns[id] = c
-			connOrder = append(connOrder, id)
-		}
-		return c
-	}
-	links := map[string]*LinkSummary{}
-	var linkOrder []string
-	link := func(subject string) *LinkSummary {
-		l, ok := links[subject]
-		if !ok {
-			rest := strings.TrimPrefix(subject, "link/")
-			name, dir, _ := strings.Cut(rest, "/")
-			l = &LinkSummary{Link: name, Direction: dir, Dropped: map[string]int64{}}
-			links[subject] = l
-			linkOrder = append(linkOrder, subject)
-		}
-		return l
-	}
-	nodeDrops := map[string]map[string]int64{}
-
+	m := NewSummarizer()
 	for i := range recs {
-		r := &recs[i]
-		switch r.Kind {
-		case sim.KindTCPState:
-			c := conn(uint64(fInt(r, "conn")))
-			side := fStr(r, "side")
-			c.side[hostOf(r.Subject)] = side
-			c.c.FinalState[side] = fStr(r, "to")
-			if side == "client" {
-				c.c.Client, c.c.Server = fStr(r, "local"), fStr(r, "remote")
-				if fStr(r, "to") == "ESTABLISHED" && c.c.EstablishedAt == nil {
-					t := int64(r.T)
-					c.c.EstablishedAt = &t
-				}
-			} else if c.c.Client == "" {
-				c.c.Client, c.c.Server = fStr(r, "remote"), fStr(r, "local")
-			}
-		case sim.KindPacketSend:
-			id := uint64(fInt(r, "conn"))
-			if id == 0 {
-				continue
-			}
-			c := conn(id)
-			dir := c.dirOf(hostOf(r.Subject))
-			if dir < 0 {
-				continue
-			}
-			plen := fInt(r, "plen")
-			f := c.flow(dir)
-			f.BytesSent += plen
-			if plen > 0 {
-				if !c.haveFirst[dir] {
-					c.firstData[dir], c.haveFirst[dir] = int64(r.T), true
-				}
-				c.dataEnd[dir] = max(c.dataEnd[dir], fInt(r, "rseq")+plen)
-			}
-			if strings.Contains(fStr(r, "flags"), ".") {
-				// This segment acknowledges the other direction.
-				c.maxRack[1-dir] = max(c.maxRack[1-dir], fInt(r, "rack"))
-			}
-		case sim.KindTCPRetransmit:
-			c := conn(uint64(fInt(r, "conn")))
-			if dir := c.dirOf(hostOf(r.Subject)); dir >= 0 {
-				c.flow(dir).Retransmits++
-			}
-		case sim.KindTCPRTT:
-			c := conn(uint64(fInt(r, "conn")))
-			s := fInt(r, "sample")
-			rt := &c.c.RTT
-			if rt.Samples == 0 || s < rt.Min {
-				rt.Min = s
-			}
-			rt.Max = max(rt.Max, s)
-			rt.Samples++
-			c.rttSum += float64(s)
-		case sim.KindApp:
-			if fStr(r, "event") != "recv" {
-				continue
-			}
-			id := uint64(fInt(r, "conn"))
-			if id == 0 {
-				continue
-			}
-			c := conn(id)
-			// Data read by one end travelled in the other end's direction.
-			dir := c.dirOf(hostOf(r.Subject))
-			if dir < 0 {
-				continue
-			}
-			f := c.flow(1 - dir)
-			f.BytesDelivered += fInt(r, "bytes")
-			c.lastDeliver[1-dir], c.haveDelivery[1-dir] = int64(r.T), true
-		case sim.KindPacketTx:
-			l := link(r.Subject)
-			l.Sent++
-			l.QueuePeak = max(l.QueuePeak, fInt(r, "qlen"))
-			l.QueueMax = max(l.QueueMax, fInt(r, "qbytes"))
-		case sim.KindPacketEnqueue:
-			l := link(r.Subject)
-			l.QueuePeak = max(l.QueuePeak, fInt(r, "qlen"))
-			l.QueueMax = max(l.QueueMax, fInt(r, "qbytes"))
-		case sim.KindPacketDrop:
-			reason := fStr(r, "reason")
-			if strings.HasPrefix(r.Subject, "link/") {
-				link(r.Subject).Dropped[reason]++
-				continue
-			}
-			m := nodeDrops[r.Subject]
-			if m == nil {
-				m = map[string]int64{}
-				nodeDrops[r.Subject] = m
-			}
-			m[reason]++
-		}
+		m.Emit(&recs[i])
 	}
+	return m.Summary()
+}
 
+func (m *Summarizer) conn(id uint64) *connAcc {
+	c, ok := m.conns[id]
+	if !ok {
+		c = &connAcc{c: ConnSummary{ID: id, FinalState: map[string]string{}}, side: map[string]string{}}
+		m.conns[id] = c
+		m.connOrder = append(m.connOrder, id)
+	}
+	return c
+}
+
+func (m *Summarizer) link(subject string) *LinkSummary {
+	l, ok := m.links[subject]
+	if !ok {
+		rest := strings.TrimPrefix(subject, "link/")
+		name, dir, _ := strings.Cut(rest, "/")
+		l = &LinkSummary{Link: name, Direction: dir, Dropped: map[string]int64{}}
+		m.links[subject] = l
+		m.linkOrder = append(m.linkOrder, subject)
+	}
+	return l
+}
+
+// Emit takes one record (sim.Sink); it keeps nothing of r.
+func (m *Summarizer) Emit(r *sim.Record) {
+	switch r.Kind {
+	case sim.KindTCPState:
+		c := m.conn(uint64(fInt(r, "conn")))
+		side := fStr(r, "side")
+		c.side[hostOf(r.Subject)] = side
+		c.c.FinalState[side] = fStr(r, "to")
+		if side == "client" {
+			c.c.Client, c.c.Server = fStr(r, "local"), fStr(r, "remote")
+			if fStr(r, "to") == "ESTABLISHED" && c.c.EstablishedAt == nil {
+				t := int64(r.T)
+				c.c.EstablishedAt = &t
+			}
+		} else if c.c.Client == "" {
+			c.c.Client, c.c.Server = fStr(r, "remote"), fStr(r, "local")
+		}
+	case sim.KindPacketSend:
+		id := uint64(fInt(r, "conn"))
+		if id == 0 {
+			return
+		}
+		c := m.conn(id)
+		dir := c.dirOf(hostOf(r.Subject))
+		if dir < 0 {
+			return
+		}
+		plen := fInt(r, "plen")
+		f := c.flow(dir)
+		f.BytesSent += plen
+		if plen > 0 {
+			if !c.haveFirst[dir] {
+				c.firstData[dir], c.haveFirst[dir] = int64(r.T), true
+			}
+			c.dataEnd[dir] = max(c.dataEnd[dir], fInt(r, "rseq")+plen)
+		}
+		if strings.Contains(fStr(r, "flags"), ".") {
+			// This segment acknowledges the other direction.
+			c.maxRack[1-dir] = max(c.maxRack[1-dir], fInt(r, "rack"))
+		}
+	case sim.KindTCPRetransmit:
+		c := m.conn(uint64(fInt(r, "conn")))
+		if dir := c.dirOf(hostOf(r.Subject)); dir >= 0 {
+			c.flow(dir).Retransmits++
+		}
+	case sim.KindTCPRTT:
+		c := m.conn(uint64(fInt(r, "conn")))
+		s := fInt(r, "sample")
+		rt := &c.c.RTT
+		if rt.Samples == 0 || s < rt.Min {
+			rt.Min = s
+		}
+		rt.Max = max(rt.Max, s)
+		rt.Samples++
+		c.rttSum += float64(s)
+	case sim.KindApp:
+		if fStr(r, "event") != "recv" {
+			return
+		}
+		id := uint64(fInt(r, "conn"))
+		if id == 0 {
+			return
+		}
+		c := m.conn(id)
+		// Data read by one end travelled in the other end's direction.
+		dir := c.dirOf(hostOf(r.Subject))
+		if dir < 0 {
+			return
+		}
+		f := c.flow(1 - dir)
+		f.BytesDelivered += fInt(r, "bytes")
+		c.lastDeliver[1-dir], c.haveDelivery[1-dir] = int64(r.T), true
+	case sim.KindPacketTx:
+		l := m.link(r.Subject)
+		l.Sent++
+		l.QueuePeak = max(l.QueuePeak, fInt(r, "qlen"))
+		l.QueueMax = max(l.QueueMax, fInt(r, "qbytes"))
+	case sim.KindPacketEnqueue:
+		l := m.link(r.Subject)
+		l.QueuePeak = max(l.QueuePeak, fInt(r, "qlen"))
+		l.QueueMax = max(l.QueueMax, fInt(r, "qbytes"))
+	case sim.KindPacketDrop:
+		reason := fStr(r, "reason")
+		if strings.HasPrefix(r.Subject, "link/") {
+			m.link(r.Subject).Dropped[reason]++
+			return
+		}
+		d := m.nodeDrops[r.Subject]
+		if d == nil {
+			d = map[string]int64{}
+			m.nodeDrops[r.Subject] = d
+		}
+		d[reason]++
+	}
+}
+
+// Summary returns the summary of the records so far. Connections are listed
+// by ID, links in the order they first appear, nodes by name.
+func (m *Summarizer) Summary() Summary {
 	var out Summary
-	slices.Sort(connOrder)
+	connOrder := slices.Sorted(slices.Values(m.connOrder))
 	for _, id := range connOrder {
-		c := conns[id]
+		c := m.conns[id]
 		for dir := range 2 {
 			f := c.flow(dir)
 			// rack counts the SYN as 1; a FIN adds one more past the data.
@@ -229,11 +249,11 @@ func Summarize(recs []sim.Record) Summary {
 		}
 		out.Conns = append(out.Conns, c.c)
 	}
-	for _, s := range linkOrder {
-		out.Links = append(out.Links, *links[s])
+	for _, s := range m.linkOrder {
+		out.Links = append(out.Links, *m.links[s])
 	}
-	for subject, m := range nodeDrops {
-		out.Nodes = append(out.Nodes, NodeSummary{Node: subject, Dropped: m})
+	for subject, d := range m.nodeDrops {
+		out.Nodes = append(out.Nodes, NodeSummary{Node: subject, Dropped: d})
 	}
 	slices.SortFunc(out.Nodes, func(a, b NodeSummary) int { return cmp.Compare(a.Node, b.Node) })
 	if out.Conns == nil {

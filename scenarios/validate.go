@@ -74,6 +74,7 @@ func (d *decoder) validate(s *Scenario) {
 		links[l.Name] = path
 	}
 
+	reach := newReachability(s)
 	type portKey struct {
 		host string
 		port uint16
@@ -89,6 +90,15 @@ func (d *decoder) validate(s *Scenario) {
 		}
 		if a.To.Host != "" {
 			host(path+".to", a.To.Host)
+		}
+		if a.To.Host != "" && nodes[a.Host] == kindHost && nodes[a.To.Host] == kindHost {
+			switch {
+			case a.To.Host == a.Host:
+				d.errAt(d.pos[path+".to"], "another host: netsim hosts have no loopback", "%s: %q connects to itself", path, a.Host)
+			case !reach.connected(a.Host, a.To.Host):
+				d.errAt(d.pos[path+".to"], "hosts joined by links through routers; hosts do not forward",
+					"%s: no path of links from %q to %q", path, a.Host, a.To.Host)
+			}
 		}
 		if a.Port != 0 && a.Host != "" {
 			k := portKey{a.Host, a.Port}
@@ -201,4 +211,78 @@ func (d *decoder) addresses(s *Scenario) {
 		used[next] = h.Name
 		next = next.Next()
 	}
+}
+
+// reachability answers whether two hosts are joined by links, where only
+// routers forward (a path may not pass through a third host): either a
+// link joins them, or each has a link to a router of the same connected
+// group of routers.
+type reachability struct {
+	parent map[string]string   // union-find over routers
+	direct map[[2]string]bool  // host pairs joined by a link
+	access map[string][]string // host -> routers it links to
+}
+
+func newReachability(s *Scenario) *reachability {
+	r := &reachability{parent: map[string]string{}, direct: map[[2]string]bool{}, access: map[string][]string{}}
+	isRouter := make(map[string]bool, len(s.Routers))
+	for _, rt := range s.Routers {
+		isRouter[rt.Name] = true
+	}
+	for _, h := range s.Hosts {
+		isRouter[h.Name] = false
+	}
+	for _, l := range s.Links {
+		if l.A == "" || l.B == "" || l.A == l.B {
+			continue
+		}
+		switch ra, rb := isRouter[l.A], isRouter[l.B]; {
+		case ra && rb:
+			r.union(l.A, l.B)
+		case ra:
+			r.access[l.B] = append(r.access[l.B], l.A)
+		case rb:
+			r.access[l.A] = append(r.access[l.A], l.B)
+		default:
+			r.direct[[2]string{l.A, l.B}], r.direct[[2]string{l.B, l.A}] = true, true
+		}
+	}
+	return r
+}
+
+func (r *reachability) find(x string) string {
+	for {
+		p, ok := r.parent[x]
+		if !ok || p == x {
+			return x
+		}
+		gp := r.parent[p]
+		if gp != "" {
+			r.parent[x] = gp
+		}
+		x = p
+	}
+}
+
+func (r *reachability) union(a, b string) {
+	ra, rb := r.find(a), r.find(b)
+	if ra != rb {
+		r.parent[ra] = rb
+	}
+}
+
+// connected reports whether the host to can be reached from the host from.
+func (r *reachability) connected(from, to string) bool {
+	if r.direct[[2]string{from, to}] {
+		return true
+	}
+	for _, a := range r.access[from] {
+		ca := r.find(a)
+		for _, b := range r.access[to] {
+			if r.find(b) == ca {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -106,7 +106,7 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	}
 
 	fmt.Fprintf(stdout, "netsim %s: %s (%s), seed %d, until %v\n", netsimVersion, s.Name, path, seed, until.Duration())
-	res, err := simulate(s, seed, until, out, stderr)
+	res, err := simulate(s, seed, until, out, o.ascii, stderr)
 	if err != nil {
 		out.abort()
 		fmt.Fprintln(stderr, "netsim run:", err)
@@ -114,12 +114,12 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	}
 
 	code := exitOK
-	if o.ascii || plots.PacketCount(res.recs) <= asciiAuto {
-		printExchange(stdout, s, res.recs)
+	if o.ascii || !res.rec.over {
+		printExchange(stdout, s, res.rec.Records)
 	}
-	summary := scenarios.Summarize(res.recs)
+	summary := res.summary.Summary()
 	printSummary(stdout, summary)
-	results := scenarios.Check(s, res.recs, res.end)
+	results := res.checker.Results(res.end)
 	for _, r := range results {
 		fmt.Fprintln(stdout, r.String(path))
 		if !r.OK {
@@ -129,7 +129,7 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 
 	var determinism *determinismReport
 	if o.check {
-		again, err := simulate(s, seed, until, nil, stderr)
+		again, err := simulate(s, seed, until, nil, false, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, "netsim run: second run:", err)
 			return exitUsage
@@ -165,18 +165,49 @@ func replayCommand(path string, seed uint64, o runOpts) string {
 
 // runResult is what one simulation produced.
 type runResult struct {
-	recs     []sim.Record
+	// rec holds the records when the run needs them (plots, the terminal
+	// diagram); summary and checker read every record as it streams by.
+	rec      *exchangeRecorder
+	summary  *scenarios.Summarizer
+	checker  *scenarios.Checker
 	traceSum string
+	records  uint64
 	events   uint64
 	end      sim.Time
 	wall     time.Duration
 }
 
+// exchangeRecorder keeps the records of a run for the plots and the
+// terminal diagram. Unless keepAll, it stops (and frees what it has) once
+// the run has put more than asciiAuto packets on the wire, so that a long
+// run without plots does not hold its whole trace in memory.
+type exchangeRecorder struct {
+	sim.Recorder
+	keepAll bool
+	packets int
+	over    bool
+}
+
+// Emit keeps a copy of r, until the run is too long to draw.
+func (e *exchangeRecorder) Emit(r *sim.Record) {
+	if e.over {
+		return
+	}
+	if r.Kind == sim.KindPacketSend {
+		e.packets++
+		if !e.keepAll && e.packets > asciiAuto {
+			e.over, e.Records = true, nil
+			return
+		}
+	}
+	e.Recorder.Emit(r)
+}
+
 // simulate builds and runs s once. With out, the trace and captures go to
-// its files (as the scenario's outputs ask) and the records are kept; with
-// out nil (the second run of --check-determinism), only the trace hash is
-// computed.
-func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, stderr io.Writer) (*runResult, error) {
+// its files (as the scenario's outputs ask), and the summary, expectations
+// and, when needed, the records are gathered; with out nil (the second run
+// of --check-determinism), only the trace hash is computed.
+func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, ascii bool, stderr io.Writer) (*runResult, error) {
 	started := time.Now()
 	var traceW io.Writer = io.Discard
 	if out != nil && s.Outputs.Trace {
@@ -187,10 +218,14 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, s
 		traceW = w
 	}
 	jsonl := sim.NewJSONLWriter(traceW)
+	res := &runResult{
+		rec:     &exchangeRecorder{keepAll: ascii || len(s.Outputs.Plots) > 0},
+		summary: scenarios.NewSummarizer(),
+		checker: scenarios.NewChecker(s),
+	}
 	var sink sim.Sink = jsonl
-	rec := &sim.Recorder{}
 	if out != nil {
-		sink = sim.Tee{jsonl, rec}
+		sink = sim.Tee{jsonl, res.summary, res.checker, res.rec}
 	}
 	opts := scenarios.BuildOptions{Seed: seed, Trace: sink}
 	if out != nil && s.Outputs.PCAP {
@@ -222,7 +257,8 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, s
 			return nil, err
 		}
 	}
-	return &runResult{recs: rec.Records, traceSum: jsonl.Sum(), events: w.Events(), end: end, wall: time.Since(started)}, nil
+	res.traceSum, res.records, res.events, res.end, res.wall = jsonl.Sum(), jsonl.Records(), w.Events(), end, time.Since(started)
+	return res, nil
 }
 
 // manifest is manifest.json.
@@ -233,7 +269,7 @@ type manifest struct {
 	Duration        string             `json:"duration"`
 	DurationNS      int64              `json:"duration_ns"`
 	TraceSHA256     string             `json:"trace_sha256"`
-	TraceRecords    int                `json:"trace_records"`
+	TraceRecords    uint64             `json:"trace_records"`
 	WallTime        string             `json:"wall_time"`
 	WallTimeNS      int64              `json:"wall_time_ns"`
 	EventsProcessed uint64             `json:"events_processed"`
@@ -274,7 +310,7 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		return err
 	}
 	for _, kind := range s.Outputs.Plots {
-		renderPlots(out, string(kind), 0, s.Outputs.Format, res.recs, stderr)
+		renderPlots(out, string(kind), 0, s.Outputs.Format, res.rec.Records, stderr)
 	}
 	sum := sha256.Sum256(data)
 	m := manifest{
@@ -284,7 +320,7 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		Duration:        until.Duration().String(),
 		DurationNS:      int64(until),
 		TraceSHA256:     res.traceSum,
-		TraceRecords:    len(res.recs),
+		TraceRecords:    res.records,
 		WallTime:        res.wall.String(),
 		WallTimeNS:      res.wall.Nanoseconds(),
 		EventsProcessed: res.events,
