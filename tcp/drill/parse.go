@@ -516,6 +516,9 @@ func (p *parser) parsePacket() (*Packet, *ParseError) {
 	}
 	switch t := p.peek(); {
 	case t.isWord("udp"):
+		if ip != nil && ip.ECN != ECNUnspecified {
+			return nil, errAt(t, "ECN can only be used with TCP packets")
+		}
 		p.next()
 		pk.Proto = ProtoUDP
 		if err := p.parsePorts(pk); err != nil {

@@ -423,6 +423,7 @@ func TestParseErrors(t *testing.T) {
 		{"unpadded options", "0 > S 0:0(0) <mss 1460,sackOK>", "e.pkt:1:5: TCP options are not padded correctly to ensure TCP header is a multiple of 4 bytes: 2 excess bytes"},
 		{"ACE with an ECN flag", "0 > E.5 1:1(0)", `e.pkt:1:7: conflicting TCP flag '5' in "E.5": one ACE digit, and not with E, W or A`},
 		{"ACE out of range", "0 > .8 1:1(0)", `e.pkt:1:6: invalid TCP flag '8' in ".8" (allowed: S F R P E W U A, 0-7 for AccECN's ACE, . for ACK)`},
+		{"ECN on UDP", "0 < [ect0] udp (10)", "e.pkt:1:12: ECN can only be used with TCP packets"},
 		{"odd FO cookie", "0 < S 0:0(0) <FO abc>", "e.pkt:1:18: FO value abc has an odd number of hex digits"},
 		{"syscall without result", "0 close(3)", `e.pkt:1:11: expected "= result" after the call to close, found end of file`},
 		{"unclosed args", "0 close(3 = 0", `e.pkt:1:11: expected "," or ")" in the argument list of close, found "="`},
@@ -549,4 +550,44 @@ func BenchmarkParse(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func ExampleParse() {
+	src := `--tolerance_usecs=10000
+// A passive open.
+0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0  bind(3, ..., ...) = 0
++0  listen(3, 1) = 0
++0  < S 0:0(0) win 65535 <mss 1460,nop,wscale 7>
++0  > S. 0:0(0) ack 1 <...>
++.1 < . 1:1(0) ack 1 win 502
++0  accept(3, ..., ...) = 4
+`
+	s, err := Parse("passive.pkt", []byte(src))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, l := range s.Lines {
+		fmt.Printf("%d %-7s %s\n", l.Num, l.Kind, l)
+	}
+	tol, _ := s.Option("tolerance_usecs")
+	fmt.Println("tolerance:", tol)
+	// Output:
+	// 1 option  --tolerance_usecs=10000
+	// 3 syscall 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+	// 4 syscall +0 bind(3, ..., ...) = 0
+	// 5 syscall +0 listen(3, 1) = 0
+	// 6 packet  +0 < S 0:0(0) win 65535 <mss 1460,nop,wscale 7>
+	// 7 packet  +0 > S. 0:0(0) ack 1 <...>
+	// 8 packet  +0.1 < . 1:1(0) ack 1 win 502
+	// 9 syscall +0 accept(3, ..., ...) = 4
+	// tolerance: 10000
+}
+
+func ExampleParseError() {
+	_, err := Parse("bad.pkt", []byte("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 < S. 0:0(0) ack 1 win 100 <mss 1460,sackOK>\n"))
+	fmt.Println(err)
+	// Output:
+	// bad.pkt:2:6: TCP options are not padded correctly to ensure TCP header is a multiple of 4 bytes: 2 excess bytes
 }
