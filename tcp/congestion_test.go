@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -116,4 +117,23 @@ func BenchmarkCongestionOnAck(b *testing.B) {
 			}
 		})
 	}
+}
+
+func ExampleNewCongestion() {
+	cc, err := NewCongestion("cubic", 1448, 10)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cc.Name(), cc.Cwnd(), cc.Ssthresh() == InfiniteSsthresh)
+	// Three duplicate ACKs with 20 segments in flight: RFC 9438 §4.6.
+	cc.OnEnterRecovery(0, 20*1448)
+	fmt.Println(cc.Cwnd(), cc.Ssthresh())
+
+	_, err = NewCongestion("bbr", 1448, 10)
+	fmt.Println(err)
+	// Output:
+	// cubic 14480 true
+	// 20272 20272
+	// congestion control "bbr" (allowed: cubic, newreno): unknown congestion control
 }
