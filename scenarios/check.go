@@ -159,8 +159,9 @@ func (c *Checker) Results(end sim.Time) []Result {
 			to := netip.AddrPortFrom(c.addr[x.To.Host], x.To.Port)
 			res.OK, res.Detail = checkEstablished(x, c.addr[x.From], to, c.conns, c.order, end)
 		case ExpectDelivered:
+			// A run stopped early (--until) has only counted up to its end.
 			by := end
-			if x.By > 0 {
+			if x.By > 0 && sim.FromDuration(x.By) < end {
 				by = sim.FromDuration(x.By)
 			}
 			d := c.delivered[i]

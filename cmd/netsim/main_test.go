@@ -205,3 +205,17 @@ func TestQuoteArg(t *testing.T) {
 	assert.Equal(t, `'it'\''s.yaml'`, quoteArg("it's.yaml"))
 	assert.Equal(t, "''", quoteArg(""))
 }
+
+// TestASCIIDefault: the diagram is drawn for at most 20 packets, or with
+// --ascii.
+func TestASCIIDefault(t *testing.T) {
+	const long = "../../scenarios/partition.yaml"
+	code, stdout, stderr := cli(t, "run", long, "--out", t.TempDir())
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stdout, "|----")
+	assert.Contains(t, stdout, "link uplink client>r1:")
+	code, stdout, stderr = cli(t, "run", long, "--out", t.TempDir(), "--ascii", "--until", "150ms")
+	require.Equal(t, exitFailed, code, stderr) // the transfer is not done at 150ms
+	assert.Contains(t, stdout, "|---- SYN seq=0")
+	assert.Contains(t, stdout, "expect delivered 1MB to server:80 by 12s: FAILED (only ")
+}

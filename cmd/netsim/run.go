@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,7 +115,7 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	}
 
 	code := exitOK
-	if o.ascii || !res.rec.over {
+	if o.ascii || res.rec.packets <= asciiAuto {
 		printExchange(stdout, s, res.rec.Records)
 	}
 	summary := res.summary.Summary()
@@ -446,6 +447,18 @@ func printSummary(w io.Writer, sum scenarios.Summary) {
 		if len(drops) > 0 {
 			fmt.Fprintf(w, "link %s %s: %d packets sent, dropped %s, queue peak %d\n", l.Link, l.Direction, l.Sent, strings.Join(drops, ", "), l.QueuePeak)
 		}
+	}
+	for _, n := range sum.Nodes {
+		reasons := make([]string, 0, len(n.Dropped))
+		for r := range n.Dropped {
+			reasons = append(reasons, r)
+		}
+		slices.Sort(reasons)
+		var drops []string
+		for _, r := range reasons {
+			drops = append(drops, fmt.Sprintf("%d %s", n.Dropped[r], r))
+		}
+		fmt.Fprintf(w, "%s: dropped %s\n", n.Node, strings.Join(drops, ", "))
 	}
 }
 
