@@ -829,7 +829,8 @@ func (p *parser) parseTCP(pk *Packet) *ParseError {
 // then checked as packetdrill's new_tcp_packet does.
 func (p *parser) parseFlags(pk *Packet) *ParseError {
 	t := p.peek()
-	var parts []token
+	var buf [2]token
+	parts := buf[:0]
 	switch {
 	case t.is('-'):
 		p.next()
@@ -863,13 +864,10 @@ func setTCPFlags(pk *Packet, parts []token) *ParseError {
 	for _, part := range parts {
 		for i := 0; i < len(part.text); i++ {
 			c := part.text[i]
-			at := func(format string) *ParseError {
-				return &ParseError{Line: part.line, Col: part.col + i, Msg: fmt.Sprintf(format, c, pk.FlagsText)}
-			}
 			switch {
 			case c >= '0' && c <= '7':
 				if hasECN || hasACE {
-					return at("conflicting TCP flag '%c' in %q: one ACE digit, and not with E, W or A")
+					return flagError(part, i, pk, "conflicting TCP flag '%c' in %q: one ACE digit, and not with E, W or A")
 				}
 				hasACE = true
 				pk.ACE, pk.HasACE = c-'0', true
@@ -885,17 +883,23 @@ func setTCPFlags(pk *Packet, parts []token) *ParseError {
 			case tcpFlagBits[c] != 0:
 				if c == 'E' || c == 'W' || c == 'A' {
 					if hasACE {
-						return at("conflicting TCP flag '%c' in %q: one ACE digit, and not with E, W or A")
+						return flagError(part, i, pk, "conflicting TCP flag '%c' in %q: one ACE digit, and not with E, W or A")
 					}
 					hasECN = true
 				}
 				pk.Flags |= tcpFlagBits[c]
 			default:
-				return at("invalid TCP flag '%c' in %q (allowed: " + tcpFlagChars + ", . for ACK)")
+				return flagError(part, i, pk, "invalid TCP flag '%c' in %q (allowed: "+tcpFlagChars+", . for ACK)")
 			}
 		}
 	}
 	return nil
+}
+
+// flagError locates an error at character i of a flags token; format
+// takes the character and the whole flags text.
+func flagError(part token, i int, pk *Packet, format string) *ParseError {
+	return &ParseError{Line: part.line, Col: part.col + i, Msg: fmt.Sprintf(format, part.text[i], pk.FlagsText)}
 }
 
 // accECNOrders are the field orders of the two Accurate ECN options: kind
@@ -1194,8 +1198,9 @@ func (lx *lexer) errAt(off int, msg string) *ParseError {
 func tokenize(src []byte) ([]token, *ParseError) {
 	lx := &lexer{src: src, str: string(src), line: 1}
 	// Packet lines run about two and a half bytes a token; one
-	// allocation usually suffices.
-	toks := make([]token, 0, len(src)/2+1)
+	// allocation suffices for most scripts, and a huge input does not
+	// reserve memory it may never use.
+	toks := make([]token, 0, min(len(src)/2+1, 1<<15))
 	for {
 		t, err := lx.next()
 		if err != nil {
