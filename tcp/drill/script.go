@@ -555,7 +555,8 @@ const (
 	// ExprWord is a symbol: SOCK_STREAM, O_NONBLOCK; Expr.Str.
 	ExprWord
 	// ExprString is a quoted string, adjacent strings concatenated;
-	// Expr.Str unquoted, Expr.Ellipsis for "abc"....
+	// Expr.Str is the text between the quotes, escapes kept as written;
+	// Expr.Ellipsis marks "abc"....
 	ExprString
 	// ExprOr is a|b|c; Expr.Elems holds the operands.
 	ExprOr
