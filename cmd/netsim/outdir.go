@@ -20,9 +20,37 @@ type outDir struct {
 
 type pendingFile struct {
 	rel, tmp string
-	f        *os.File
+	f        *lazyFile
 	w        *bufio.Writer
 }
+
+// lazyFile appends to a file that it opens only for the length of each
+// write, so that a run with thousands of pcap files never holds thousands
+// of descriptors.
+type lazyFile struct {
+	path string
+}
+
+func (l *lazyFile) Write(p []byte) (int, error) {
+	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return 0, err
+	}
+	n, err := f.Write(p)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}
+
+// Close does nothing: nothing stays open.
+func (l *lazyFile) Close() error { return nil }
+
+// Buffer sizes: the trace is one big stream; pcaps are many small ones.
+const (
+	bufLarge = 64 << 10
+	bufSmall = 4 << 10
+)
 
 func newOutDir(root string) (*outDir, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
@@ -31,7 +59,9 @@ func newOutDir(root string) (*outDir, error) {
 	return &outDir{root: root}, nil
 }
 
-// create opens a buffered temporary file that commit renames to rel.
+// create makes a temporary file beside rel and returns a buffered writer
+// to it; commit renames it to rel. Top-level files (the trace) get a large
+// buffer, files in subfolders (pcaps, one per interface) a small one.
 func (o *outDir) create(rel string) (*bufio.Writer, error) {
 	final := filepath.Join(o.root, rel)
 	dir := filepath.Dir(final)
@@ -42,7 +72,16 @@ func (o *outDir) create(rel string) (*bufio.Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("output %s: %w", rel, err)
 	}
-	p := &pendingFile{rel: rel, tmp: f.Name(), f: f, w: bufio.NewWriterSize(f, 64<<10)}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("output %s: %w", rel, err)
+	}
+	size := bufSmall
+	if filepath.Dir(rel) == "." {
+		size = bufLarge
+	}
+	lf := &lazyFile{path: f.Name()}
+	p := &pendingFile{rel: rel, tmp: f.Name(), f: lf, w: bufio.NewWriterSize(lf, size)}
 	o.pending = append(o.pending, p)
 	return p.w, nil
 }
