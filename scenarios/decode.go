@@ -415,11 +415,15 @@ func suggest(s string, names []string) string {
 	return best
 }
 
-// editDistance is the Levenshtein distance of two short strings.
+// editDistance is the optimal string alignment distance of two short
+// strings: insertions, deletions, substitutions and transpositions of
+// adjacent characters ("svr" for "srv") each cost 1.
 func editDistance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 64
 	}
+	// rows i-2, i-1 and i of the table.
+	pp := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -432,9 +436,13 @@ func editDistance(a, b string) int {
 			if a[i-1] != b[j-1] {
 				c++
 			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+			c = min(c, prev[j]+1, cur[j-1]+1)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				c = min(c, pp[j-2]+1)
+			}
+			cur[j] = c
 		}
-		prev, cur = cur, prev
+		pp, prev, cur = prev, cur, pp
 	}
 	return prev[len(b)]
 }

@@ -213,3 +213,16 @@ func TestReachability(t *testing.T) {
 		assert.Equal(t, tc.want, r.connected(tc.from, tc.to), "%s -> %s", tc.from, tc.to)
 	}
 }
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		d    int
+	}{
+		{"", "", 0}, {"abc", "abc", 0}, {"svr", "srv", 1}, {"bandwith", "bandwidth", 1},
+		{"formt", "format", 1}, {"kitten", "sitting", 3}, {"", "abc", 3}, {"ab", "ba", 1},
+	} {
+		assert.Equal(t, tc.d, editDistance(tc.a, tc.b), "%q %q", tc.a, tc.b)
+		assert.Equal(t, tc.d, editDistance(tc.b, tc.a), "%q %q", tc.b, tc.a)
+	}
+}
