@@ -219,3 +219,55 @@ func TestASCIIDefault(t *testing.T) {
 	assert.Contains(t, stdout, "|---- SYN seq=0")
 	assert.Contains(t, stdout, "expect delivered 1MB to server:80 by 12s: FAILED (only ")
 }
+
+// TestOutputsSwitches: outputs.trace and outputs.pcap false skip the files
+// (the trace hash is still computed); plots land under plots/.
+func TestOutputsSwitches(t *testing.T) {
+	data, err := os.ReadFile(handshake)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "quiet.yaml")
+	data = bytes.Replace(data, []byte("outputs:\n  pcap: true\n  trace: true\n"), []byte("outputs:\n  pcap: false\n  trace: false\n  plots: [sequence, cwnd]\n  format: svg\n"), 1)
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := cli(t, "run", path, "--out", out)
+	require.Equal(t, exitOK, code, stderr)
+	var m manifest
+	mj, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(mj, &m))
+	assert.Equal(t, []string{"summary.json", "plots/sequence.svg", "plots/cwnd-1.svg", "manifest.json"}, m.Files)
+	assert.Len(t, m.TraceSHA256, 64)
+	assert.Contains(t, stdout, "trace sha256 "+m.TraceSHA256)
+	assert.NoFileExists(t, filepath.Join(out, "trace.jsonl"))
+	assert.NoDirExists(t, filepath.Join(out, "pcap"))
+	assert.FileExists(t, filepath.Join(out, "plots", "cwnd-1.svg"))
+}
+
+// TestPlotCommand draws every kind from a run's folder, and one kind over
+// a time window.
+func TestPlotCommand(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := cli(t, "run", "../../scenarios/partition.yaml", "--out", out, "--until", "1s")
+	require.Equal(t, exitFailed, code, stderr) // stopped before the transfer ends
+	code, stdout, stderr := cli(t, "plot", out)
+	require.Equal(t, exitOK, code, stderr)
+	for _, f := range []string{"sequence.png", "time-sequence-1.png", "cwnd-1.png", "throughput.png", "queue.png"} {
+		assert.FileExists(t, filepath.Join(out, "plots", f))
+		assert.Contains(t, stdout, f)
+	}
+	pdf := filepath.Join(t.TempDir(), "ts.pdf")
+	code, _, stderr = cli(t, "plot", out, "--kind", "time-sequence", "--conn", "1", "--from", "200ms", "--to", "900ms", "-o", pdf)
+	require.Equal(t, exitOK, code, stderr)
+	b, err := os.ReadFile(pdf)
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(b, []byte("%PDF")))
+	for _, bad := range [][]string{
+		{"plot", out, "--kind", "pie"},
+		{"plot", out, "-o", pdf},
+		{"plot", out, "--kind", "cwnd", "--conn", "9", "-o", pdf},
+	} {
+		code, _, _ = cli(t, bad...)
+		assert.Equal(t, exitUsage, code, bad)
+	}
+}
