@@ -98,3 +98,20 @@ func writeGolden(t *testing.T, m map[string]string) {
 	}
 	require.NoError(t, os.WriteFile(goldenFile, []byte(b.String()), 0o644))
 }
+
+// TestRunStops: a progress function that returns false stops the run
+// before its end with ErrStopped.
+func TestRunStops(t *testing.T) {
+	s, err := Load("partition.yaml")
+	require.NoError(t, err)
+	w, err := Build(s, BuildOptions{Seed: s.Seed})
+	require.NoError(t, err)
+	calls := 0
+	end, err := w.Run(0, func(now sim.Time) bool {
+		calls++
+		return calls < 3
+	})
+	assert.ErrorIs(t, err, ErrStopped)
+	assert.Equal(t, 3, calls)
+	assert.Equal(t, sim.FromDuration(s.Duration)/progressSlices*3, end)
+}

@@ -1,10 +1,15 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/netsimlab/netsim/sim"
 )
+
+// ErrStopped is returned by Run when its progress function asked it to stop
+// before the end (the CLI does so on an interrupt).
+var ErrStopped = errors.New("run stopped before its end")
 
 // progressSlices is how many slices of simulated time Run cuts a run into
 // so that its caller can report progress between them. Slicing with
@@ -14,8 +19,8 @@ const progressSlices = 200
 // Run simulates until the time until (the scenario's duration when 0) and
 // returns the time the run stopped. progress, when not nil, is called
 // between slices of simulated time with the current time; it must not
-// touch the simulation.
-func (w *World) Run(until sim.Time, progress func(now sim.Time)) (sim.Time, error) {
+// touch the simulation, and returning false stops the run (ErrStopped).
+func (w *World) Run(until sim.Time, progress func(now sim.Time) bool) (sim.Time, error) {
 	if until <= 0 {
 		until = sim.FromDuration(w.Scenario.Duration)
 	}
@@ -32,7 +37,9 @@ func (w *World) Run(until sim.Time, progress func(now sim.Time)) (sim.Time, erro
 		if err := sched.RunUntil(t); err != nil {
 			return sched.Now(), fmt.Errorf("run until %v: %w", t, err)
 		}
-		progress(sched.Now())
+		if !progress(sched.Now()) && sched.Now() < until {
+			return sched.Now(), fmt.Errorf("at %v: %w", sched.Now(), ErrStopped)
+		}
 	}
 	return sched.Now(), nil
 }

@@ -50,6 +50,7 @@ type durationFlag struct {
 	set bool
 }
 
+// String returns the duration as given, or "" when unset (flag.Value).
 func (f *durationFlag) String() string {
 	if !f.set {
 		return ""
@@ -57,6 +58,7 @@ func (f *durationFlag) String() string {
 	return f.d.String()
 }
 
+// Set parses a duration as scenarios write it (flag.Value).
 func (f *durationFlag) Set(s string) error {
 	d, err := units.ParseDuration(s)
 	if err != nil {

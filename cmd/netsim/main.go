@@ -22,6 +22,9 @@ const (
 	exitOK     = 0
 	exitFailed = 1
 	exitUsage  = 2
+	// exitInterrupted follows the shell convention for SIGINT (128+2):
+	// the run was stopped and wrote nothing.
+	exitInterrupted = 130
 )
 
 // errUsage marks an error in how netsim was called.

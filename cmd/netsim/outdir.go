@@ -31,6 +31,7 @@ type lazyFile struct {
 	path string
 }
 
+// Write appends p to the file, opening and closing it around the write.
 func (l *lazyFile) Write(p []byte) (int, error) {
 	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
@@ -72,7 +73,12 @@ func (o *outDir) create(rel string) (*bufio.Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("output %s: %w", rel, err)
 	}
-	if err := f.Close(); err != nil {
+	// CreateTemp makes the file private (0600); outputs are ordinary files.
+	err = f.Chmod(0o644)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("output %s: %w", rel, err)
 	}

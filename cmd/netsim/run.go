@@ -107,9 +107,15 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	}
 
 	fmt.Fprintf(stdout, "netsim %s: %s (%s), seed %d, until %v\n", netsimVersion, s.Name, path, seed, until.Duration())
+	stopSignals := watchInterrupt()
+	defer stopSignals()
 	res, err := simulate(s, seed, until, out, o.ascii, stderr)
 	if err != nil {
 		out.abort()
+		if errors.Is(err, scenarios.ErrStopped) {
+			fmt.Fprintf(stderr, "netsim run: interrupted (%v); no file was written\n", err)
+			return exitInterrupted
+		}
 		fmt.Fprintln(stderr, "netsim run:", err)
 		return exitUsage
 	}
@@ -242,7 +248,10 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 	if out != nil {
 		bar = newProgressBar(stderr, until, w.Events)
 	}
-	end, err := w.Run(until, bar.update)
+	end, err := w.Run(until, func(now sim.Time) bool {
+		bar.update(now)
+		return !interrupted()
+	})
 	bar.done()
 	if err != nil {
 		return nil, err
