@@ -35,6 +35,7 @@ const (
 type decoder struct {
 	file     string
 	errs     ErrorList
+	warns    ErrorList
 	pos      map[string]Pos
 	budget   int
 	overflow bool
@@ -64,6 +65,13 @@ func (d *decoder) errAt(p Pos, allowed, format string, args ...any) {
 		return
 	}
 	d.errs = append(d.errs, &Error{File: d.file, Pos: p, Msg: fmt.Sprintf(format, args...), Allowed: allowed})
+}
+
+// warnAt records something valid that is probably a mistake.
+func (d *decoder) warnAt(p Pos, allowed, format string, args ...any) {
+	if len(d.warns) < maxErrors {
+		d.warns = append(d.warns, &Error{File: d.file, Pos: p, Msg: "warning: " + fmt.Sprintf(format, args...), Allowed: allowed})
+	}
 }
 
 // errNode records a problem at n.
@@ -330,7 +338,20 @@ func (d *decoder) rate(n *yaml.Node, path string) (units.BitRate, bool) {
 		d.errNode(d.resolve(n), "a rate greater than 0, like 10Mbps", "%s: must be greater than 0", path)
 		return 0, false
 	}
+	if _, unit := splitUnit(s); unit == "" {
+		d.warnAt(posOf(d.resolve(n)), "write the unit: bps, kbps, Mbps or Gbps", "%s: %s has no unit, so it is %d bit/s", path, s, int64(v))
+	}
 	return v, true
+}
+
+// splitUnit splits "100Mbps" into "100" and "Mbps".
+func splitUnit(s string) (num, unit string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '/' })
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], s[i:]
 }
 
 func (d *decoder) size(n *yaml.Node, path string) (units.ByteSize, bool) {

@@ -74,6 +74,9 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		d.errs.sort()
 		return nil, d.errs
 	}
+	d.warnings(s)
+	d.warns.sort()
+	s.Warnings = d.warns
 	return s, nil
 }
 

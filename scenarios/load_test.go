@@ -56,6 +56,7 @@ func TestExamplesLoad(t *testing.T) {
 		s, err := Load(f)
 		require.NoError(t, err, f)
 		assert.Equal(t, strings.TrimSuffix(f, ".yaml"), s.Name, "an example is named after its file")
+		assert.Empty(t, s.Warnings, f)
 	}
 }
 
@@ -225,4 +226,31 @@ func TestEditDistance(t *testing.T) {
 		assert.Equal(t, tc.d, editDistance(tc.a, tc.b), "%q %q", tc.a, tc.b)
 		assert.Equal(t, tc.d, editDistance(tc.b, tc.a), "%q %q", tc.b, tc.a)
 	}
+}
+
+// TestWarnings holds what is valid but flagged, with the exact messages.
+func TestWarnings(t *testing.T) {
+	s, err := Parse("w.yaml", []byte(`version: 1
+name: w
+duration: 2s
+hosts:
+  a: {}
+  b: {}
+  lonely: {}
+links:
+  - {between: [a, b], bandwidth: 100}
+apps:
+  - {type: sink, host: b, port: 80}
+  - {type: bulk-send, host: a, to: b:80, bytes: 1KB, start: 3s}
+faults:
+  - {at: 2s, link: a-b, set: {bandwidth: 1Mbps}}
+expect:
+  - delivered: {to: b:80, bytes: 1KB, by: 5s}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, `w.yaml:7:3: warning: hosts.lonely: no link reaches this host (a link with between: [..., lonely])
+w.yaml:9:34: warning: links[0].bandwidth: 100 has no unit, so it is 100 bit/s (write the unit: bps, kbps, Mbps or Gbps)
+w.yaml:12:61: warning: apps[1]: start 3s is not before the end of the run (duration 2s): it never starts (a time before duration, or a longer duration)
+w.yaml:14:10: warning: faults[0]: at 2s is not before the end of the run (duration 2s): it never applies (a time before duration, or a longer duration)
+w.yaml:16:43: warning: expect[0].delivered: by 5s is after the end of the run (duration 2s): it is checked at the end (a time before duration, or a longer duration)`, s.Warnings.Error())
 }

@@ -38,6 +38,10 @@ type Scenario struct {
 	Faults   []Fault
 	Expect   []Expect
 	Outputs  Outputs
+	// Warnings are things that are valid but probably not what the author
+	// meant (a fault after the end of the run, a rate without a unit);
+	// they stop nothing. Each prints as "FILE:LINE:COL: warning: ...".
+	Warnings ErrorList
 
 	// pos maps a field path ("links[0].between[1]") to where it was written.
 	pos map[string]Pos

@@ -286,3 +286,40 @@ func (r *reachability) connected(from, to string) bool {
 	}
 	return false
 }
+
+// warnings notes what is valid but probably a mistake: things timed after
+// the end of the run, and hosts that no link reaches.
+func (d *decoder) warnings(s *Scenario) {
+	linked := make(map[string]bool, len(s.Hosts))
+	for _, l := range s.Links {
+		linked[l.A], linked[l.B] = true, true
+	}
+	for _, h := range s.Hosts {
+		if !linked[h.Name] {
+			d.warnAt(d.pos["hosts."+h.Name], "a link with between: [..., "+h.Name+"]", "hosts.%s: no link reaches this host", h.Name)
+		}
+	}
+	const allowEnd = "a time before duration, or a longer duration"
+	for i, f := range s.Faults {
+		if f.At >= s.Duration {
+			path := fmt.Sprintf("faults[%d]", i)
+			d.warnAt(d.pos[path+".at"], allowEnd, "%s: at %v is not before the end of the run (duration %v): it never applies", path, f.At, s.Duration)
+		}
+	}
+	for i, a := range s.Apps {
+		if a.Type != "" && a.Start >= s.Duration {
+			path := fmt.Sprintf("apps[%d]", i)
+			p, ok := d.pos[path+".start"]
+			if !ok {
+				p = d.pos[path]
+			}
+			d.warnAt(p, allowEnd, "%s: start %v is not before the end of the run (duration %v): it never starts", path, a.Start, s.Duration)
+		}
+	}
+	for i, x := range s.Expect {
+		path := fmt.Sprintf("expect[%d].%s", i, x.Kind)
+		if x.By > s.Duration {
+			d.warnAt(d.pos[path+".by"], allowEnd, "%s: by %v is after the end of the run (duration %v): it is checked at the end", path, x.By, s.Duration)
+		}
+	}
+}

@@ -271,3 +271,14 @@ func TestPlotCommand(t *testing.T) {
 		assert.Equal(t, exitUsage, code, bad)
 	}
 }
+
+func TestWarningsPrinted(t *testing.T) {
+	data, err := os.ReadFile(handshake)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "late.yaml")
+	require.NoError(t, os.WriteFile(path, append(data, []byte("faults:\n  - {at: 3s, link: lan, down: true}\n")...), 0o644))
+	code, stdout, stderr := cli(t, "validate", path)
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stdout, "late.yaml: ok")
+	assert.Contains(t, stderr, path+":38:10: warning: faults[0]: at 3s is not before the end of the run (duration 2s): it never applies")
+}

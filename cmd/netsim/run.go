@@ -88,6 +88,9 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "netsim run:", readErr)
 		return exitUsage
 	}
+	for _, w := range s.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
 	seed := s.Seed
 	if o.seedSet {
 		seed = o.seed

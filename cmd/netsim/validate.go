@@ -12,7 +12,8 @@ import (
 const validateUsage = `Usage: netsim validate SCENARIO.yaml...
 
 Checks each scenario without running it and prints every problem as
-FILE:LINE:COL: what is wrong (what is allowed).
+FILE:LINE:COL: what is wrong (what is allowed), and warnings (valid but
+probably not meant, like a fault after the end of the run) on stderr.
 Exit codes: 0 all valid; 2 bad usage or any scenario invalid.
 `
 
@@ -36,6 +37,9 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, err)
 			code = exitUsage
 			continue
+		}
+		for _, w := range s.Warnings {
+			fmt.Fprintln(stderr, w)
 		}
 		fmt.Fprintf(stdout, "%s: ok (%s: %d hosts, %d routers, %d links, %d apps, %d faults, %d expectations)\n",
 			f, s.Name, len(s.Hosts), len(s.Routers), len(s.Links), len(s.Apps), len(s.Faults), len(s.Expect))
