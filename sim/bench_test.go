@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -32,43 +33,55 @@ func holdDelays() []Time {
 	return d
 }
 
-// holdScheduler runs the hold workload on a Scheduler: it fills n events,
-// warms the tree up with n steps so its shape is in steady state, then
-// times b.N steps (one op = one event popped, run and replaced).
-func holdScheduler(b *testing.B, n int) {
-	delays := holdDelays()
-	s := NewScheduler()
-	var i, remaining int
-	var step func()
+// holdQueue is one queue under the hold workload: fill schedules n events,
+// run pops, runs and replaces k events.
+type holdQueue interface {
+	fill(n int)
+	run(k int)
+	pending() int
+}
+
+// holdBtree drives the Scheduler.
+type holdBtree struct {
+	s         *Scheduler
+	delays    []Time
+	i         int
+	remaining int
+	step      func()
+	err       error
+}
+
+func newHoldBtree() *holdBtree {
+	h := &holdBtree{s: NewScheduler(), delays: holdDelays()}
 	// One func value is reused for every event: the benchmark measures the
 	// queue, not closure allocation.
-	step = func() {
-		if _, err := s.At(s.Now()+delays[i&holdDelayMask], step); err != nil {
-			b.Fatal(err)
+	h.step = func() {
+		if _, err := h.s.At(h.s.Now()+h.delays[h.i&holdDelayMask], h.step); err != nil {
+			h.err = err
 		}
-		i++
-		remaining--
-		if remaining == 0 {
-			s.Stop()
+		h.i++
+		if h.remaining--; h.remaining == 0 {
+			h.s.Stop()
 		}
 	}
+	return h
+}
+
+func (h *holdBtree) fill(n int) {
 	for k := 0; k < n; k++ {
-		if _, err := s.At(delays[i&holdDelayMask], step); err != nil {
-			b.Fatal(err)
+		if _, err := h.s.At(h.s.Now()+h.delays[h.i&holdDelayMask], h.step); err != nil {
+			h.err = err
 		}
-		i++
-	}
-	remaining = n
-	s.Run()
-	b.ReportAllocs()
-	b.ResetTimer()
-	remaining = b.N
-	s.Run()
-	b.StopTimer()
-	if s.Pending() != n {
-		b.Fatalf("pending %d, want %d", s.Pending(), n)
+		h.i++
 	}
 }
+
+func (h *holdBtree) run(k int) {
+	h.remaining = k
+	h.s.Run()
+}
+
+func (h *holdBtree) pending() int { return h.s.Pending() }
 
 // heapEvent and eventHeap are the baseline: a plain binary heap from
 // container/heap over a slice of event values, ordered like the scheduler.
@@ -92,7 +105,8 @@ func (h eventHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
 // Push and Pop satisfy heap.Interface. The hold loop does not call them:
 // boxing a heapEvent into an interface allocates, so the baseline appends
 // and truncates the slice itself and restores order with heap.Fix, the
-// fastest allocation-free way to use container/heap.
+// fastest allocation-free way to use container/heap. The baseline cannot
+// cancel an event; the scheduler can, in O(log n).
 func (h *eventHeap) Push(x any) { *h = append(*h, x.(heapEvent)) }
 func (h *eventHeap) Pop() any {
 	old := *h
@@ -101,74 +115,140 @@ func (h *eventHeap) Pop() any {
 	return e
 }
 
-// heapSched is the baseline scheduler: the same loop as Scheduler.run.
-type heapSched struct {
-	h       eventHeap
-	now     Time
-	seq     uint64
-	stopped bool
+// holdHeap is the baseline scheduler: the same loop as Scheduler.run.
+type holdHeap struct {
+	h         eventHeap
+	now       Time
+	seq       uint64
+	stopped   bool
+	delays    []Time
+	i         int
+	remaining int
+	step      func()
 }
 
-func (s *heapSched) at(t Time, fn func()) {
-	s.seq++
-	s.h = append(s.h, heapEvent{at: t, seq: s.seq, fn: fn})
-	heap.Fix(&s.h, len(s.h)-1)
-}
-
-func (s *heapSched) run() {
-	s.stopped = false
-	for !s.stopped && len(s.h) > 0 {
-		e := s.h[0]
-		last := len(s.h) - 1
-		s.h[0] = s.h[last]
-		s.h[last] = heapEvent{}
-		s.h = s.h[:last]
-		if last > 0 {
-			heap.Fix(&s.h, 0)
+func newHoldHeap() *holdHeap {
+	h := &holdHeap{delays: holdDelays()}
+	h.step = func() {
+		h.at(h.now+h.delays[h.i&holdDelayMask], h.step)
+		h.i++
+		if h.remaining--; h.remaining == 0 {
+			h.stopped = true
 		}
-		s.now = e.at
+	}
+	return h
+}
+
+func (h *holdHeap) at(t Time, fn func()) {
+	h.seq++
+	h.h = append(h.h, heapEvent{at: t, seq: h.seq, fn: fn})
+	heap.Fix(&h.h, len(h.h)-1)
+}
+
+func (h *holdHeap) fill(n int) {
+	h.h = slices.Grow(h.h, n+1)
+	for k := 0; k < n; k++ {
+		h.at(h.now+h.delays[h.i&holdDelayMask], h.step)
+		h.i++
+	}
+}
+
+func (h *holdHeap) run(k int) {
+	h.remaining = k
+	h.stopped = false
+	for !h.stopped && len(h.h) > 0 {
+		e := h.h[0]
+		last := len(h.h) - 1
+		h.h[0] = h.h[last]
+		h.h[last] = heapEvent{}
+		h.h = h.h[:last]
+		if last > 0 {
+			heap.Fix(&h.h, 0)
+		}
+		h.now = e.at
 		e.fn()
 	}
 }
 
-// holdHeap runs the hold workload on the container/heap baseline.
-func holdHeap(b *testing.B, n int) {
-	delays := holdDelays()
-	s := &heapSched{h: make(eventHeap, 0, n+1)}
-	var i, remaining int
-	var step func()
-	step = func() {
-		s.at(s.now+delays[i&holdDelayMask], step)
-		i++
-		remaining--
-		if remaining == 0 {
-			s.stopped = true
-		}
-	}
-	for k := 0; k < n; k++ {
-		s.at(delays[i&holdDelayMask], step)
-		i++
-	}
-	remaining = n
-	s.run()
+func (h *holdHeap) pending() int { return len(h.h) }
+
+// warmHold fills q with n events and runs n steps, so that the queue's
+// shape (and the B-tree's free list) is in steady state before timing.
+func warmHold(q holdQueue, n int) {
+	q.fill(n)
+	q.run(n)
+}
+
+// benchHold times b.N steps of the hold workload on q.
+func benchHold(b *testing.B, q holdQueue, n int) {
+	warmHold(q, n)
 	b.ReportAllocs()
 	b.ResetTimer()
-	remaining = b.N
-	s.run()
+	q.run(b.N)
 	b.StopTimer()
-	if len(s.h) != n {
-		b.Fatalf("pending %d, want %d", len(s.h), n)
+	if q.pending() != n {
+		b.Fatalf("pending %d, want %d", q.pending(), n)
+	}
+	if h, ok := q.(*holdBtree); ok && h.err != nil {
+		b.Fatal(h.err)
 	}
 }
 
 // BenchmarkHold measures ns/event and allocs/event of the scheduler and of
-// the container/heap baseline on the hold workload, in one run so that the
-// README can quote their ratio.
+// the container/heap baseline on the hold workload (one op = one event
+// popped, run and replaced).
 func BenchmarkHold(b *testing.B) {
 	for _, n := range holdSizes {
 		name := "N=" + strconv.Itoa(n)
-		b.Run("btree/"+name, func(b *testing.B) { holdScheduler(b, n) })
-		b.Run("heap/"+name, func(b *testing.B) { holdHeap(b, n) })
+		b.Run("btree/"+name, func(b *testing.B) { benchHold(b, newHoldBtree(), n) })
+		b.Run("heap/"+name, func(b *testing.B) { benchHold(b, newHoldHeap(), n) })
+	}
+}
+
+// holdChunk is the number of events each queue runs in turn in
+// BenchmarkHoldRatio: long enough to time, short enough that both queues
+// see the same load from the rest of the machine.
+const holdChunk = 20_000
+
+// BenchmarkHoldRatio runs the hold workload on the scheduler and on the
+// heap baseline side by side, alternating chunks of holdChunk events, and
+// reports each one's ns/event and their ratio (btree/heap). Interleaving
+// makes the ratio robust on a shared machine, where separate benchmarks
+// minutes apart see different loads. One op is one event on each queue.
+func BenchmarkHoldRatio(b *testing.B) {
+	for _, n := range holdSizes {
+		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
+			bt, hp := newHoldBtree(), newHoldHeap()
+			warmHold(bt, n)
+			warmHold(hp, n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			var tb, th time.Duration
+			for done := 0; done < b.N; {
+				k := min(holdChunk, b.N-done)
+				// Alternate which queue goes first so that neither always
+				// runs right after the other's cache misses.
+				first, second, tf, ts := holdQueue(bt), holdQueue(hp), &tb, &th
+				if (done/holdChunk)%2 == 1 {
+					first, second, tf, ts = hp, bt, &th, &tb
+				}
+				t0 := time.Now()
+				first.run(k)
+				t1 := time.Now()
+				second.run(k)
+				t2 := time.Now()
+				*tf += t1.Sub(t0)
+				*ts += t2.Sub(t1)
+				done += k
+			}
+			b.StopTimer()
+			if bt.err != nil {
+				b.Fatal(bt.err)
+			}
+			b.ReportMetric(float64(tb.Nanoseconds())/float64(b.N), "btree-ns/event")
+			b.ReportMetric(float64(th.Nanoseconds())/float64(b.N), "heap-ns/event")
+			b.ReportMetric(float64(tb)/float64(th), "btree/heap")
+		})
 	}
 }
 
