@@ -335,6 +335,15 @@ func (c *Conn) Abort(now time.Duration) {
 	}
 }
 
+// SetNagle turns Nagle's algorithm on or off (off is TCP_NODELAY). Like
+// Linux, turning it off pushes what it was holding back.
+func (c *Conn) SetNagle(now time.Duration, on bool) {
+	c.cfg.Nagle = on
+	if !on {
+		c.output(now)
+	}
+}
+
 func (c *Conn) queueFin() {
 	if !c.finQueued {
 		c.finQueued = true

@@ -33,7 +33,7 @@ func (c *Conn) advertiseWindow() uint16 {
 	switch {
 	case edge.LessThan(c.rcvAdvEdge):
 		edge = c.rcvAdvEdge
-	case int(edge.Sub(c.rcvAdvEdge)) < min(c.rb.size/2, c.rcvMss) && c.rcvAdvEdge.GreaterThan(c.rcvNxt):
+	case int(edge.Sub(c.rcvAdvEdge)) < min(c.rb.size/2, c.rcvMss):
 		edge = c.rcvAdvEdge
 	}
 	c.rcvAdvEdge = edge

@@ -152,6 +152,9 @@ func (s *ConnStack) Call(now time.Duration, call *Syscall) (int64, string, bool,
 		switch word(2) {
 		case "TCP_NODELAY":
 			k.cfg.Nagle = !(len(call.Args) > 3 && firstInt(call.Args[3]) != 0)
+			if k.conn != nil {
+				k.conn.SetNagle(now, k.cfg.Nagle)
+			}
 		case "SO_SNDBUF":
 			if v := firstInt(call.Args[3]); v > 0 {
 				k.cfg.SendBuffer = int(v) * 2 // Linux doubles the value
