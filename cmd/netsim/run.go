@@ -30,6 +30,10 @@ Exit codes: 0 success; 1 an expect failed or --check-determinism found two
 runs that differ; 2 bad usage or an invalid scenario.
 `
 
+// maxConnLines is the most connections (and link directions, and nodes,
+// with drops) printed one per line; the rest are in summary.json.
+const maxConnLines = 20
+
 // asciiAuto is the most packets a run may send for its exchange to be
 // drawn in the terminal without --ascii.
 const asciiAuto = 20
@@ -441,7 +445,11 @@ func printAppCalls(w io.Writer, recs []sim.Record) {
 // printSummary prints one line per connection and per link direction that
 // dropped packets.
 func printSummary(w io.Writer, sum scenarios.Summary) {
-	for _, c := range sum.Conns {
+	for i, c := range sum.Conns {
+		if i == maxConnLines {
+			fmt.Fprintf(w, "... and %d more connections (see summary.json)\n", len(sum.Conns)-i)
+			break
+		}
 		est := "never established"
 		if c.EstablishedAt != nil {
 			est = "established at " + sim.Time(*c.EstablishedAt).String()
@@ -449,6 +457,7 @@ func printSummary(w io.Writer, sum scenarios.Summary) {
 		fmt.Fprintf(w, "conn %d %s -> %s: %s, %s; sent %d B, acked %d B, delivered %d B, %d retransmits, %s\n",
 			c.ID, c.Client, c.Server, est, finalStates(c.FinalState), c.BytesSent, c.BytesAcked, c.BytesDelivered, c.Retransmits, throughput(c.ThroughputBps))
 	}
+	shown := 0
 	for _, l := range sum.Links {
 		var drops []string
 		for _, reason := range []string{sim.DropQueue, sim.DropLoss, sim.DropDown, sim.DropMTU} {
@@ -457,10 +466,20 @@ func printSummary(w io.Writer, sum scenarios.Summary) {
 			}
 		}
 		if len(drops) > 0 {
+			if shown++; shown > maxConnLines {
+				continue
+			}
 			fmt.Fprintf(w, "link %s %s: %d packets sent, dropped %s, queue peak %d\n", l.Link, l.Direction, l.Sent, strings.Join(drops, ", "), l.QueuePeak)
 		}
 	}
-	for _, n := range sum.Nodes {
+	if shown > maxConnLines {
+		fmt.Fprintf(w, "... and %d more link directions with drops (see summary.json)\n", shown-maxConnLines)
+	}
+	for i, n := range sum.Nodes {
+		if i == maxConnLines {
+			fmt.Fprintf(w, "... and %d more hosts and routers with drops (see summary.json)\n", len(sum.Nodes)-i)
+			break
+		}
 		reasons := make([]string, 0, len(n.Dropped))
 		for r := range n.Dropped {
 			reasons = append(reasons, r)
