@@ -51,6 +51,7 @@ type Conn struct {
 	rcvNxt      Seq
 	rcvAdvEdge  Seq // RCV.NXT + RCV.WND as last advertised
 	rcvShift    uint8
+	rcvClamp    int // most window offered now (Linux rcv_ssthresh)
 	rb          recvBuffer
 	ooo         []seqRange // out-of-order ranges held, sorted
 	sackRecent  []Seq      // a point in each block, most recent first (RFC 2018 §4)

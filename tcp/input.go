@@ -65,6 +65,7 @@ func (c *Conn) negotiate(h *Header) {
 	c.sndMss = max(min(c.peerMSS, c.cfg.MSS)-opt, 64)
 	c.rcvMss = max(c.cfg.MSS-opt, 64)
 	c.rcvSegMax = min(536, c.rcvMss)
+	c.rcvClamp = c.synWindow()
 	c.cc.SetMSS(c.sndMss)
 	c.noteCwnd("init")
 }

@@ -27,13 +27,20 @@ func (c *Conn) acceptable(seq Seq, segLen int) bool {
 // and moves right only by at least min(buffer/2, MSS), the receiver's
 // silly-window avoidance of RFC 9293 §3.8.6.2.2.
 func (c *Conn) advertiseWindow() uint16 {
-	free := min(c.rb.free(), 0xffff<<c.rcvShift)
-	free &^= (1 << c.rcvShift) - 1
+	free := min(c.rb.free(), c.rcvClamp, 0xffff<<c.rcvShift)
+	// Like Linux (__tcp_select_window), round up to the scale's unit so
+	// that the window is not scaled away, when the buffer has the room.
+	if up := (free + 1<<c.rcvShift - 1) &^ (1<<c.rcvShift - 1); up <= c.rb.free() {
+		free = up
+	} else {
+		free &^= 1<<c.rcvShift - 1
+	}
 	edge := c.rcvNxt.Add(uint32(free))
 	switch {
 	case edge.LessThan(c.rcvAdvEdge):
 		edge = c.rcvAdvEdge
-	case int(edge.Sub(c.rcvAdvEdge)) < min(c.rb.size/2, c.rcvMss):
+	case int(edge.Sub(c.rcvAdvEdge)) < min(c.rb.size/2, c.rcvMss) && int(edge.Sub(c.rcvAdvEdge)) >= 1<<c.rcvShift:
+		// (An increase below one scale unit is only rounding.)
 		edge = c.rcvAdvEdge
 	}
 	c.rcvAdvEdge = edge
@@ -51,7 +58,7 @@ func (c *Conn) windowUpdateAfterRead() {
 	if 2*cur > c.rb.size {
 		return
 	}
-	free := min(c.rb.free(), 0xffff<<c.rcvShift)
+	free := min(c.rb.free(), c.rcvClamp, 0xffff<<c.rcvShift)
 	if free >= 2*cur && free-cur >= min(c.rb.size/2, c.rcvMss) {
 		c.ackNow = true
 	}
@@ -89,6 +96,12 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		end = Max(end, c.ooo[0].end)
 		c.ooo = append(c.ooo[:0], c.ooo[1:]...)
 		filled = true
+	}
+	if c.rcvClamp < c.rb.size {
+		// Linux's tcp_grow_window: the offered window starts at the
+		// initial window and grows by two segments per segment received,
+		// so a new connection does not offer its whole buffer at once.
+		c.rcvClamp = min(c.rb.size, c.rcvClamp+2*c.rcvMss)
 	}
 	c.rb.commit(int(end.Sub(c.rcvNxt)))
 	c.rcvNxt = end
