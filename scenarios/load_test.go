@@ -168,7 +168,9 @@ func TestParseErrors(t *testing.T) {
 // must return exactly one of a scenario or an error that names positions.
 func FuzzLoad(f *testing.F) {
 	files, _ := filepath.Glob("*.yaml")
-	more, _ := filepath.Glob("testdata/invalid/*.yaml")
+	more, _ := filepath.Glob("testdata/*/*.yaml")
+	top, _ := filepath.Glob("testdata/*.yaml")
+	more = append(more, top...)
 	for _, name := range append(files, more...) {
 		if data, err := os.ReadFile(name); err == nil {
 			f.Add(data)
@@ -253,4 +255,29 @@ w.yaml:9:34: warning: links[0].bandwidth: 100 has no unit, so it is 100 bit/s (w
 w.yaml:12:61: warning: apps[1]: start 3s is not before the end of the run (duration 2s): it never starts (a time before duration, or a longer duration)
 w.yaml:14:10: warning: faults[0]: at 2s is not before the end of the run (duration 2s): it never applies (a time before duration, or a longer duration)
 w.yaml:16:43: warning: expect[0].delivered: by 5s is after the end of the run (duration 2s): it is checked at the end (a time before duration, or a longer duration)`, s.Warnings.Error())
+}
+
+// TestContractExample loads the example of the scenario contract verbatim:
+// every key it shows is understood, and it holds only the warnings its
+// timing earns (faults and a deadline after its 2 s duration).
+func TestContractExample(t *testing.T) {
+	s, err := Load("testdata/contract.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, "handshake", s.Name)
+	assert.Equal(t, "cubic", *s.Hosts[1].Effective.Congestion)
+	assert.Equal(t, "newreno", *s.Hosts[0].Effective.Congestion)
+	assert.Len(t, s.Links, 2)
+	assert.Equal(t, "r1-server", s.Links[1].Name)
+	assert.Len(t, s.Faults, 4)
+	assert.Len(t, s.Expect, 2)
+	assert.Equal(t, []PlotKind{PlotSequence, PlotTimeSequence, PlotCwnd, PlotThroughput, PlotQueue}, s.Outputs.Plots)
+	var msgs []string
+	for _, w := range s.Warnings {
+		msgs = append(msgs, w.Msg)
+	}
+	assert.Equal(t, []string{
+		"warning: faults[2]: at 3s is not before the end of the run (duration 2s): it never applies",
+		"warning: faults[3]: at 4s is not before the end of the run (duration 2s): it never applies",
+		"warning: expect[1].delivered: by 5s is after the end of the run (duration 2s): it is checked at the end",
+	}, msgs)
 }
