@@ -115,3 +115,39 @@ func TestRunStops(t *testing.T) {
 	assert.Equal(t, 3, calls)
 	assert.Equal(t, sim.FromDuration(s.Duration)/progressSlices*3, end)
 }
+
+// TestFaultRecords: every fault of partition.yaml is applied at its time and
+// traced as a fault record before the link records it causes.
+func TestFaultRecords(t *testing.T) {
+	s, err := Load("partition.yaml")
+	require.NoError(t, err)
+	recs, _, _ := runExample(t, s)
+	var got []string
+	for i, r := range recs {
+		if r.Kind != sim.KindFault {
+			continue
+		}
+		got = append(got, fmt.Sprintf("%v %s %s", r.T, r.Subject, fStr(&recs[i], "what")))
+	}
+	assert.Equal(t, []string{
+		"0.300000000s link/uplink down",
+		"0.800000000s link/uplink up",
+		"1.000000000s link/downlink set delay=50ms",
+		"1.200000000s partition partition [client] | [server]",
+		"2.200000000s partition heal",
+	}, got)
+	// The partition took both links down (client and server are on either
+	// side of r1), and the heal brought them back.
+	var states []string
+	for i, r := range recs {
+		if r.Kind == sim.KindLinkState && r.T >= 1200*ms {
+			states = append(states, fmt.Sprintf("%v %s %v", r.T, r.Subject, fBool(&recs[i], "up")))
+		}
+	}
+	assert.Equal(t, []string{
+		"1.200000000s link/downlink/r1>server false", "1.200000000s link/downlink/server>r1 false",
+		"1.200000000s link/uplink/client>r1 false", "1.200000000s link/uplink/r1>client false",
+		"2.200000000s link/downlink/r1>server true", "2.200000000s link/downlink/server>r1 true",
+		"2.200000000s link/uplink/client>r1 true", "2.200000000s link/uplink/r1>client true",
+	}, states)
+}
