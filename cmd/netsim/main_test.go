@@ -282,3 +282,21 @@ func TestWarningsPrinted(t *testing.T) {
 	assert.Contains(t, stdout, "late.yaml: ok")
 	assert.Contains(t, stderr, path+":38:10: warning: faults[0]: at 3s is not before the end of the run (duration 2s): it never applies")
 }
+
+// TestCheckDeterminismCatchesADifference: two runs that differ (here by
+// seed, through the test seam) make --check-determinism exit 1.
+func TestCheckDeterminismCatchesADifference(t *testing.T) {
+	secondRunSeedOffset = 1
+	defer func() { secondRunSeedOffset = 0 }()
+	out := t.TempDir()
+	code, stdout, stderr := cli(t, "run", handshake, "--out", out, "--check-determinism")
+	assert.Equal(t, exitFailed, code, stderr)
+	assert.Contains(t, stdout, "determinism: FAILED: two runs of the same scenario and seed gave different traces")
+	var m manifest
+	data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &m))
+	require.NotNil(t, m.Determinism)
+	assert.False(t, m.Determinism.Same)
+	assert.NotEqual(t, m.Determinism.TraceSHA256[0], m.Determinism.TraceSHA256[1])
+}

@@ -30,6 +30,11 @@ Exit codes: 0 success; 1 an expect failed or --check-determinism found two
 runs that differ; 2 bad usage or an invalid scenario.
 `
 
+// secondRunSeedOffset is added to the seed of the second run of
+// --check-determinism. It is always 0; a test sets it to make the two runs
+// differ and so prove that a difference is caught.
+var secondRunSeedOffset uint64
+
 // maxConnLines is the most connections (and link directions, and nodes,
 // with drops) printed one per line; the rest are in summary.json.
 const maxConnLines = 20
@@ -143,7 +148,7 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 
 	var determinism *determinismReport
 	if o.check {
-		again, err := simulate(s, seed, until, nil, false, stderr)
+		again, err := simulate(s, seed+secondRunSeedOffset, until, nil, false, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, "netsim run: second run:", err)
 			return exitUsage
