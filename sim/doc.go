@@ -4,5 +4,11 @@
 //
 // Nothing in a simulation runs outside an event, and nothing in this package
 // reads the wall clock, starts a goroutine or draws from a global random
-// source: the same inputs always give the same order of events.
+// source: the same inputs always give the same order of events, and the same
+// records give the same trace.jsonl bytes (JSONLWriter) and hash.
+//
+// Misuse returns an error and changes nothing (ErrPast, ErrNilFunc,
+// ErrTimeOverflow, ErrRunning, ErrNoScheduler); cancelling or stopping
+// something that is not pending is a documented no-op. The trace is read
+// back with ReadJSONL, whose errors name the line and column.
 package sim

@@ -52,8 +52,11 @@ func NewJSONLWriter(w io.Writer) *JSONLWriter {
 }
 
 // Emit writes r as one line. It allocates nothing once its line buffer has
-// grown to the longest record.
+// grown to the longest record. A nil r is ignored.
 func (j *JSONLWriter) Emit(r *Record) {
+	if r == nil {
+		return
+	}
 	j.line = AppendJSONL(j.line[:0], r)
 	j.h.Write(j.line) // a hash.Hash never returns an error
 	j.records++

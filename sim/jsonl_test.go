@@ -193,6 +193,8 @@ func TestJSONLEmitAllocatesNothing(t *testing.T) {
 		Float("x", 1.5), Uint("u", 3), Bool("b", true),
 	}}
 	w.Emit(r)
+	w.Emit(nil) // ignored
+	assert.Equal(t, uint64(1), w.Records())
 	allocs := testing.AllocsPerRun(1000, func() {
 		r.T++
 		w.Emit(r)

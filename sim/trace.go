@@ -181,8 +181,11 @@ type Recorder struct {
 	Records []Record
 }
 
-// Emit appends a copy of r.
+// Emit appends a copy of r. A nil r is ignored.
 func (rec *Recorder) Emit(r *Record) {
+	if r == nil {
+		return
+	}
 	c := *r
 	c.Fields = append([]Field(nil), r.Fields...)
 	rec.Records = append(rec.Records, c)

@@ -93,6 +93,8 @@ func TestRecorderCopiesAndTeeForwards(t *testing.T) {
 	r.T, r.Kind, r.Fields[0] = 2, "b", Int("x", 2)
 	sink.Emit(r)
 
+	var nilRec *Record
+	rec.Emit(nilRec) // ignored
 	assert.Equal(t, []string{"a", "b"}, seen)
 	assert.Equal(t, []Record{
 		{T: 1, Kind: "a", Fields: []Field{Int("x", 1)}},
