@@ -244,6 +244,7 @@ links:
 apps:
   - {type: sink, host: b, port: 80}
   - {type: bulk-send, host: a, to: b:80, bytes: 1KB, start: 3s}
+  - {type: bulk-send, host: a, to: b:81, bytes: 1KB}
 faults:
   - {at: 2s, link: a-b, set: {bandwidth: 1Mbps}}
 expect:
@@ -253,8 +254,9 @@ expect:
 	assert.Equal(t, `w.yaml:7:3: warning: hosts.lonely: no link reaches this host (a link with between: [..., lonely])
 w.yaml:9:34: warning: links[0].bandwidth: 100 has no unit, so it is 100 bit/s (write the unit: bps, kbps, Mbps or Gbps)
 w.yaml:12:61: warning: apps[1]: start 3s is not before the end of the run (duration 2s): it never starts (a time before duration, or a longer duration)
-w.yaml:14:10: warning: faults[0]: at 2s is not before the end of the run (duration 2s): it never applies (a time before duration, or a longer duration)
-w.yaml:16:43: warning: expect[0].delivered: by 5s is after the end of the run (duration 2s): it is checked at the end (a time before duration, or a longer duration)`, s.Warnings.Error())
+w.yaml:13:36: warning: apps[2]: no app listens on b:81: the connection will be refused (a sink, echo or request-response app with that host and port)
+w.yaml:15:10: warning: faults[0]: at 2s is not before the end of the run (duration 2s): it never applies (a time before duration, or a longer duration)
+w.yaml:17:43: warning: expect[0].delivered: by 5s is after the end of the run (duration 2s): it is checked at the end (a time before duration, or a longer duration)`, s.Warnings.Error())
 }
 
 // TestContractExample loads the example of the scenario contract verbatim:

@@ -299,6 +299,19 @@ func (d *decoder) warnings(s *Scenario) {
 			d.warnAt(d.pos["hosts."+h.Name], "a link with between: [..., "+h.Name+"]", "hosts.%s: no link reaches this host", h.Name)
 		}
 	}
+	listening := make(map[Endpoint]bool)
+	for _, a := range s.Apps {
+		if a.Type != "" && a.Port != 0 {
+			listening[Endpoint{a.Host, a.Port}] = true
+		}
+	}
+	for i, a := range s.Apps {
+		if a.Type != "" && a.To.Host != "" && !listening[a.To] {
+			path := fmt.Sprintf("apps[%d]", i)
+			d.warnAt(d.pos[path+".to"], "a sink, echo or request-response app with that host and port",
+				"%s: no app listens on %s: the connection will be refused", path, a.To)
+		}
+	}
 	const allowEnd = "a time before duration, or a longer duration"
 	for i, f := range s.Faults {
 		if f.At >= s.Duration {
