@@ -238,14 +238,13 @@ func badText(data []byte) (Pos, string, bool) {
 func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 	es := d.mapping(root, "", topKeys)
 	d.require(root, "", es, "version", "name", "duration", "hosts")
-	// Sections that others refer to are decoded first; the order of the
-	// errors is fixed by sorting on position anyway.
-	order := []string{"version", "name", "description", "seed", "duration", "defaults", "hosts", "routers", "links", "apps", "faults", "expect", "outputs"}
+	// Sections are decoded in the contract's order whatever the file's
+	// order; the errors are sorted by position anyway.
 	byKey := make(map[string]entry, len(es))
 	for _, e := range es {
 		byKey[e.key] = e
 	}
-	for _, key := range order {
+	for _, key := range topKeys {
 		e, ok := byKey[key]
 		if !ok {
 			continue
