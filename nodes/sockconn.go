@@ -80,6 +80,7 @@ func (s *Socket) event(e tcp.Event) {
 		}
 	case tcp.EvError:
 		s.err = fromTCP(e.Err)
+		s.soError = s.err
 		h.notify(s, SockError, s.err)
 	case tcp.EvClosed:
 		s.closed()

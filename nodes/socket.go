@@ -104,6 +104,11 @@ type Socket struct {
 	shutRD   bool
 	released bool // the descriptor was closed
 	handler  Handler
+	// cfg holds the socket's own TCP settings once an option changed
+	// them (nil: the host's).
+	cfg       *tcp.Config
+	reuseAddr bool
+	soError   Errno // pending error for SO_ERROR
 	segFn    func(*tcp.Header, []byte)
 	evFn     func(tcp.Event)
 }
@@ -178,7 +183,9 @@ func (h *Host) Bind(fd int, addr netip.AddrPort) error {
 			return EADDRINUSE
 		}
 		port = p
-	} else if h.ports[port] > 0 {
+	} else if h.ports[port] > 0 && !(s.reuseAddr && h.listeners[port] == nil) {
+		// SO_REUSEADDR lets a port held only by connections (say, in
+		// TIME-WAIT) be bound again, not a listening one (Linux).
 		return EADDRINUSE
 	}
 	h.ports[port]++
@@ -337,7 +344,7 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 func (h *Host) openConn(s *Socket) error {
 	iss := tcp.Seq(h.isn.Uint32())
 	tsOff := h.isn.Uint32()
-	c, err := tcp.NewConn(h.cfg, tcp.Endpoint{Addr: s.local.Addr(), Port: s.local.Port()},
+	c, err := tcp.NewConn(s.config(), tcp.Endpoint{Addr: s.local.Addr(), Port: s.local.Port()},
 		tcp.Endpoint{Addr: s.remote.Addr(), Port: s.remote.Port()}, iss, tsOff)
 	if err != nil {
 		return EINVAL
@@ -353,10 +360,11 @@ func (h *Host) openConn(s *Socket) error {
 // newChild makes the connection for a SYN arriving at listener l, in
 // LISTEN, waiting for the SYN.
 func (h *Host) newChild(l *Socket, local, remote netip.AddrPort) *Socket {
-	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, side: "server", handler: l.handler}
+	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, side: "server", handler: l.handler, cfg: l.cfg}
 	s.connID = h.net.connID(remote, local, false)
 	if err := h.openConn(s); err != nil {
-		// The host's config was validated when it was set.
+		// The host's config was validated when it was set, and so was
+		// every option.
 		panic("nodes: connection from a validated config failed: " + err.Error())
 	}
 	_ = s.conn.Listen(h.Now().Duration()) // a new Conn is CLOSED: cannot fail

@@ -1,0 +1,126 @@
+package nodes
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/tcp"
+)
+
+func TestSockOpts(t *testing.T) {
+	n, a, b := twoHosts(t, nil, fastLink("ab"))
+	lfd, _ := b.Socket()
+	require.NoError(t, b.SetSockOpt(lfd, SOL_SOCKET, SO_RCVBUF, 32768))
+	require.NoError(t, b.SetSockOpt(lfd, IPPROTO_TCP, TCP_MAXSEG, 1000))
+	require.NoError(t, b.Bind(lfd, netip.MustParseAddrPort("0.0.0.0:80")))
+	require.NoError(t, b.Listen(lfd, 4))
+
+	fd, _ := a.Socket()
+	get := func(h *Host, fd, level, name int) int {
+		v, err := h.GetSockOpt(fd, level, name)
+		require.NoError(t, err)
+		return v
+	}
+	assert.Equal(t, 2*a.Config().SendBuffer, get(a, fd, SOL_SOCKET, SO_SNDBUF), "Linux reports twice the size")
+	assert.Equal(t, 0, get(a, fd, IPPROTO_TCP, TCP_NODELAY))
+	require.NoError(t, a.SetSockOpt(fd, IPPROTO_TCP, TCP_NODELAY, 1))
+	assert.Equal(t, 1, get(a, fd, IPPROTO_TCP, TCP_NODELAY))
+	require.NoError(t, a.SetSockOpt(fd, SOL_SOCKET, SO_SNDBUF, 10))
+	assert.Equal(t, 2*minSndBuf, get(a, fd, SOL_SOCKET, SO_SNDBUF), "raised to the minimum")
+	assert.Equal(t, ENOPROTOOPT, a.SetSockOpt(fd, SOL_SOCKET, 999, 1))
+	assert.Equal(t, EINVAL, a.SetSockOpt(fd, IPPROTO_TCP, TCP_MAXSEG, 10))
+	_, err := a.GetSockOpt(fd, IPPROTO_TCP, 999)
+	assert.Equal(t, ENOPROTOOPT, err)
+
+	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
+	assert.Equal(t, EISCONN, a.SetSockOpt(fd, SOL_SOCKET, SO_SNDBUF, 1<<20))
+	// The accepted connection inherits the listener's options: its MSS
+	// option said 1000, so the client's segments carry 1000 - 12 bytes.
+	afd, _, err := b.Accept(lfd)
+	require.NoError(t, err)
+	assert.Equal(t, 2*32768, get(b, afd, SOL_SOCKET, SO_RCVBUF))
+	assert.Equal(t, 1000-12, get(a, fd, IPPROTO_TCP, TCP_MAXSEG))
+	// The send buffer the client asked for caps a write.
+	k, err := a.Send(fd, make([]byte, 100_000))
+	require.NoError(t, err)
+	assert.Equal(t, minSndBuf, k)
+}
+
+// SO_ERROR reports a failed non-blocking connect once, then 0.
+func TestSOErrorAfterRefusedConnect(t *testing.T) {
+	n, a, _ := twoHosts(t, nil, fastLink("ab"))
+	fd, _ := a.Socket()
+	var events []SocketEvent
+	require.NoError(t, a.SetHandler(fd, func(_ int, ev SocketEvent, err Errno) {
+		events = append(events, ev)
+		if ev == SockError {
+			assert.Equal(t, ECONNREFUSED, err)
+		}
+	}))
+	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 9)))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
+	assert.Equal(t, []SocketEvent{SockError, SockClosed}, events)
+	v, err := a.GetSockOpt(fd, SOL_SOCKET, SO_ERROR)
+	require.NoError(t, err)
+	assert.Equal(t, int(ECONNREFUSED), v)
+	v, _ = a.GetSockOpt(fd, SOL_SOCKET, SO_ERROR)
+	assert.Zero(t, v)
+	_, err = a.Send(fd, []byte("x"))
+	assert.Equal(t, EPIPE, err)
+	_, err = a.Recv(fd, make([]byte, 1))
+	assert.Equal(t, ECONNREFUSED, err)
+	ev, _ := a.Poll(fd)
+	assert.Equal(t, POLLIN|POLLERR|POLLHUP, ev)
+}
+
+// Closing a listener resets the connections it had not accepted, and
+// frees its port.
+func TestCloseListenerResetsQueue(t *testing.T) {
+	n, a, b := twoHosts(t, nil, fastLink("ab"))
+	lfd := listenOn(t, b, 80, 8)
+	fd, _ := a.Socket()
+	var errs []Errno
+	require.NoError(t, a.SetHandler(fd, func(_ int, ev SocketEvent, err Errno) {
+		if ev == SockError {
+			errs = append(errs, err)
+		}
+	}))
+	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
+	ev, _ := b.Poll(lfd)
+	assert.Equal(t, POLLIN, ev)
+	require.NoError(t, b.Close(lfd))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(200*time.Millisecond)))
+	assert.Equal(t, []Errno{ECONNRESET}, errs)
+	assert.Empty(t, b.Conns())
+	lfd2, _ := b.Socket()
+	assert.NoError(t, b.Bind(lfd2, netip.MustParseAddrPort("10.0.0.2:80")), "the port is free again")
+}
+
+// SO_REUSEADDR binds a port that only a connection holds, never one a
+// listener holds.
+func TestReuseAddr(t *testing.T) {
+	n, a, b := twoHosts(t, nil, fastLink("ab"))
+	listenOn(t, b, 80, 8)
+	fd, _ := a.Socket()
+	require.NoError(t, a.Bind(fd, netip.MustParseAddrPort("10.0.0.1:7000")))
+	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
+	require.NoError(t, a.Close(fd)) // FIN-WAIT, then TIME-WAIT: the port stays held
+	fd2, _ := a.Socket()
+	assert.Equal(t, EADDRINUSE, a.Bind(fd2, netip.MustParseAddrPort("10.0.0.1:7000")))
+	require.NoError(t, a.SetSockOpt(fd2, SOL_SOCKET, SO_REUSEADDR, 1))
+	assert.NoError(t, a.Bind(fd2, netip.MustParseAddrPort("10.0.0.1:7000")))
+
+	s2, _ := b.Socket()
+	require.NoError(t, b.SetSockOpt(s2, SOL_SOCKET, SO_REUSEADDR, 1))
+	assert.Equal(t, EADDRINUSE, b.Bind(s2, netip.MustParseAddrPort("10.0.0.2:80")))
+	i, _ := a.Info(fd2)
+	assert.Equal(t, tcp.Closed, i.State)
+}
