@@ -109,8 +109,8 @@ type Socket struct {
 	cfg       *tcp.Config
 	reuseAddr bool
 	soError   Errno // pending error for SO_ERROR
-	segFn    func(*tcp.Header, []byte)
-	evFn     func(tcp.Event)
+	segFn     func(*tcp.Header, []byte)
+	evFn      func(tcp.Event)
 }
 
 // note is a socket event waiting for the handler.
