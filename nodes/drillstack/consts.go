@@ -1,0 +1,109 @@
+package drillstack
+
+import (
+	"strconv"
+
+	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/tcp/drill"
+)
+
+// Linux's values of the symbols scripts write in system-call arguments
+// (x86_64 uapi headers), so that "O_RDWR|O_NONBLOCK" and "[ECONNREFUSED]"
+// evaluate as the kernel would see them.
+var symbols = map[string]int64{
+	"AF_INET": 2, "PF_INET": 2, "AF_INET6": 10, "PF_INET6": 10,
+	"SOCK_STREAM": 1, "SOCK_DGRAM": 2, "SOCK_NONBLOCK": 0x800,
+	"IPPROTO_IP": 0, "IPPROTO_TCP": 6, "IPPROTO_UDP": 17, "SOL_SOCKET": 1, "SOL_TCP": 6,
+	"SO_REUSEADDR": 2, "SO_ERROR": 4, "SO_SNDBUF": 7, "SO_RCVBUF": 8, "SO_LINGER": 13,
+	"TCP_NODELAY": 1, "TCP_MAXSEG": 2,
+	"F_GETFL": 3, "F_SETFL": 4, "O_RDONLY": 0, "O_WRONLY": 1, "O_RDWR": 2, "O_NONBLOCK": 0x800,
+	"SHUT_RD": 0, "SHUT_WR": 1, "SHUT_RDWR": 2,
+	"POLLIN": 0x1, "POLLPRI": 0x2, "POLLOUT": 0x4, "POLLERR": 0x8, "POLLHUP": 0x10,
+	"POLLNVAL": 0x20, "POLLRDNORM": 0x40, "POLLWRNORM": 0x100, "POLLRDHUP": 0x2000,
+	"MSG_DONTWAIT": 0x40, "MSG_NOSIGNAL": 0x4000,
+}
+
+func init() {
+	for _, e := range []nodes.Errno{
+		nodes.EBADF, nodes.EAGAIN, nodes.EINVAL, nodes.EMFILE, nodes.EPIPE, nodes.ENOTSOCK,
+		nodes.ENOPROTOOPT, nodes.EOPNOTSUPP, nodes.EAFNOSUPPORT, nodes.EADDRINUSE,
+		nodes.EADDRNOTAVAIL, nodes.ENETUNREACH, nodes.ECONNABORTED, nodes.ECONNRESET,
+		nodes.EISCONN, nodes.ENOTCONN, nodes.ETIMEDOUT, nodes.ECONNREFUSED, nodes.EALREADY,
+		nodes.EINPROGRESS,
+	} {
+		symbols[e.String()] = int64(e)
+	}
+}
+
+// evalInt evaluates an integer argument: a number, a known symbol, an OR
+// of them, or a one-element array ("[1]", as setsockopt values are
+// written). ok is false for anything else ("...", a string, an unknown
+// symbol).
+func evalInt(e *drill.Expr) (v int64, ok bool) {
+	if e == nil {
+		return 0, false
+	}
+	switch e.Kind {
+	case drill.ExprInt:
+		return e.Int, true
+	case drill.ExprWord:
+		v, ok := symbols[e.Str]
+		return v, ok
+	case drill.ExprOr:
+		for _, x := range e.Elems {
+			xv, ok := evalInt(x)
+			if !ok {
+				return 0, false
+			}
+			v |= xv
+		}
+		return v, true
+	case drill.ExprList:
+		if len(e.Elems) == 1 {
+			return evalInt(e.Elems[0])
+		}
+	}
+	return 0, false
+}
+
+// field returns the value of name=value in a struct expression
+// ("{fd=3, events=POLLIN}"), also accepting a prefixed name ("l_onoff" for
+// "onoff").
+func field(e *drill.Expr, names ...string) (*drill.Expr, bool) {
+	if e == nil || e.Kind != drill.ExprStruct {
+		return nil, false
+	}
+	for _, a := range e.Elems {
+		if a.Kind != drill.ExprAssign || len(a.Elems) != 2 || a.Elems[0].Kind != drill.ExprWord {
+			continue
+		}
+		for _, n := range names {
+			if a.Elems[0].Str == n {
+				return a.Elems[1], true
+			}
+		}
+	}
+	return nil, false
+}
+
+// pollNames writes poll bits as the symbols scripts use.
+func pollNames(v int64) string {
+	names := []string{"POLLIN", "POLLPRI", "POLLOUT", "POLLERR", "POLLHUP", "POLLNVAL", "POLLRDNORM", "POLLWRNORM", "POLLRDHUP"}
+	s := ""
+	for _, n := range names {
+		if b := symbols[n]; v&b != 0 {
+			if s != "" {
+				s += "|"
+			}
+			s += n
+			v &^= b
+		}
+	}
+	if v != 0 || s == "" {
+		if s != "" {
+			s += "|"
+		}
+		s += "0x" + strconv.FormatInt(v, 16)
+	}
+	return s
+}

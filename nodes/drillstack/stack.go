@@ -1,0 +1,199 @@
+// Package drillstack runs packetdrill scripts against a whole simulated
+// host: the drill runner's system calls go to the host's socket API, its
+// inbound segments arrive as IPv4 datagrams over a link, and what the host
+// sends on that link is decoded back into the segments the script's ">"
+// lines must match. A script so tests sockets, IPv4, demultiplexing and
+// TCP together, where drill.ConnStack tests tcp.Conn alone.
+//
+// The world is one host ("dut", the device under test) with one interface
+// eth0 on a link of no delay and unlimited rate, whose far end is the
+// script's remote peer. Everything runs on the network's scheduler: the
+// runner's Tick and Deadline are the scheduler's, so the host's timers, the
+// link and the runner share one clock.
+package drillstack
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/nodes/ipv4"
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/tcp/drill"
+	"github.com/netsimlab/netsim/topology"
+)
+
+// HostName is the name of the host under test, as it appears in the trace
+// ("host/dut") and in its capture.
+const HostName = "dut"
+
+// peerName is the node the link's far end belongs to in the graph; its
+// interface is replaced by the runner's tap.
+const peerName = "peer"
+
+// Options configure a HostStack.
+type Options struct {
+	// Config is the TCP settings of the host's connections; socket
+	// options change them per socket.
+	Config tcp.Config
+	// Run gives the addresses: the host is Run.Local, the script's peer
+	// Run.Remote, connect() goes to Run.Remote:Run.ServerPort and bind()
+	// takes Run.ServerPort.
+	Run drill.RunConfig
+	// Seed seeds the host's random streams (its ISNs).
+	Seed uint64
+	// Trace receives the run's records; nil for none.
+	Trace sim.Sink
+	// Capture receives a pcap of the host's eth0; nil for none.
+	Capture io.Writer
+}
+
+// HostStack is a drill.Stack backed by a simulated nodes.Host.
+type HostStack struct {
+	net   *nodes.Network
+	host  *nodes.Host
+	link  *topology.Link
+	sched *sim.Scheduler
+	base  tcp.Config
+	run   drill.RunConfig
+	fds   []*fdState // by descriptor; nil when not open
+	// out holds the segments the host sent, decoded, until Drain.
+	out []drill.Segment
+	buf []byte
+	// polls holds the blocking poll calls waiting, with their timeouts.
+	polls []pollWait
+	// decodeErr is the first datagram from the host that did not decode.
+	decodeErr error
+}
+
+// tap is the peer's end of the link: it decodes what the host sends.
+type tap struct{ s *HostStack }
+
+// Transmitted implements topology.Endpoint; the tap's own datagrams need
+// no record.
+func (t tap) Transmitted(*topology.Packet) {}
+
+// Deliver implements topology.Endpoint: a datagram from the host is
+// decoded into the segment the runner will match.
+func (t tap) Deliver(p *topology.Packet) { t.s.capture(p.Data) }
+
+// New builds the world: the host, its link to the peer and a default route
+// out of it.
+func New(o Options) (*HostStack, error) {
+	n := nodes.NewNetwork(o.Seed, o.Trace)
+	h, err := n.AddHost(HostName, o.Run.Local, o.Config)
+	if err != nil {
+		return nil, fmt.Errorf("drillstack: %w", err)
+	}
+	if _, err := n.AddRouter(peerName); err != nil {
+		return nil, fmt.Errorf("drillstack: %w", err)
+	}
+	// Unlimited rate and no delay: a datagram crosses in zero time, so
+	// the times the runner sees are the host's own. The queue is unbounded
+	// so that no segment the host sends is lost before the script sees it.
+	l, err := n.AddLink(topology.LinkConfig{Name: "wire", QueueLimitPackets: -1}, HostName, peerName)
+	if err != nil {
+		return nil, fmt.Errorf("drillstack: %w", err)
+	}
+	s := &HostStack{net: n, host: h, link: l, sched: n.Scheduler(), base: o.Config, run: o.Run}
+	side, _ := l.Side(peerName)
+	l.Attach(side, tap{s})
+	if err := h.Routes().Add(nodes.Route{Prefix: netip.PrefixFrom(netip.IPv4Unspecified(), 0), Iface: 0}); err != nil {
+		return nil, fmt.Errorf("drillstack: default route: %w", err)
+	}
+	if o.Capture != nil {
+		pw, err := nodes.NewPcapWriter(o.Capture)
+		if err != nil {
+			return nil, fmt.Errorf("drillstack: %w", err)
+		}
+		h.Interfaces()[0].Capture(pw)
+	}
+	return s, nil
+}
+
+// Host returns the host under test, for checks after a run.
+func (s *HostStack) Host() *nodes.Host { return s.host }
+
+// Network returns the world the host lives in.
+func (s *HostStack) Network() *nodes.Network { return s.net }
+
+// CaptureErr returns the first error writing the capture, or nil.
+func (s *HostStack) CaptureErr() error { return s.net.CaptureErr() }
+
+// advance runs the scheduler up to now; the runner never goes back in
+// time, and a call at the current time runs what is due.
+func (s *HostStack) advance(now time.Duration) {
+	t := max(sim.FromDuration(now), s.sched.Now())
+	_ = s.sched.RunUntil(t) // t >= Now and we are not inside an event
+}
+
+// capture decodes a datagram the host sent.
+func (s *HostStack) capture(b []byte) {
+	ih, seg, err := ipv4.Decode(b)
+	if err == nil && ih.Protocol != ipv4.ProtoTCP {
+		err = fmt.Errorf("protocol %d is not TCP", ih.Protocol)
+	}
+	var hdr tcp.Header
+	var payload []byte
+	if err == nil {
+		hdr, payload, err = tcp.DecodeChecked(seg, ih.Src, ih.Dst)
+	}
+	if err != nil {
+		if s.decodeErr == nil {
+			s.decodeErr = fmt.Errorf("drillstack: the host sent a datagram that does not decode: %w", err)
+		}
+		return
+	}
+	s.out = append(s.out, drill.Segment{
+		Src:     tcp.Endpoint{Addr: ih.Src, Port: hdr.SrcPort},
+		Dst:     tcp.Endpoint{Addr: ih.Dst, Port: hdr.DstPort},
+		Header:  hdr,
+		Payload: append([]byte(nil), payload...),
+	})
+}
+
+// DecodeErr returns the first datagram error: the host sent something
+// that is not a well-formed TCP/IPv4 datagram (a bug in netsim).
+func (s *HostStack) DecodeErr() error { return s.decodeErr }
+
+// Inject implements drill.Stack: the segment is encoded in an IPv4
+// datagram from the peer and sent over the link at now.
+func (s *HostStack) Inject(now time.Duration, seg *drill.Segment) {
+	s.advance(now)
+	size := ipv4.HeaderLen + seg.Header.Len() + len(seg.Payload)
+	b := make([]byte, ipv4.HeaderLen, size)
+	b = seg.Header.AppendTo(b, seg.Src.Addr, seg.Dst.Addr, seg.Payload)
+	ih := ipv4.New(seg.Src.Addr, seg.Dst.Addr, ipv4.ProtoTCP)
+	// The addresses are IPv4 and the length fits: cannot fail.
+	_, _ = ih.AppendHeaderTo(b[:0], len(b)-ipv4.HeaderLen)
+	side, _ := s.link.Side(peerName)
+	s.link.Send(side, &topology.Packet{ID: s.net.NextPacketID(), Data: b})
+	s.advance(now)
+}
+
+// Drain implements drill.Stack.
+func (s *HostStack) Drain(fn func(seg *drill.Segment)) {
+	for i := range s.out {
+		fn(&s.out[i])
+	}
+	s.out = s.out[:0]
+}
+
+// Deadline implements drill.Stack: the next event of the world, or the
+// timeout of a blocking poll, whichever is first.
+func (s *HostStack) Deadline() (time.Duration, bool) {
+	t, ok := s.sched.Next()
+	d := t.Duration()
+	for _, p := range s.polls {
+		if !ok || p.until < d {
+			d, ok = p.until, true
+		}
+	}
+	return d, ok
+}
+
+// Tick implements drill.Stack.
+func (s *HostStack) Tick(now time.Duration) { s.advance(now) }

@@ -1,0 +1,529 @@
+package drillstack
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/tcp/drill"
+)
+
+// fdState is what the stack keeps per descriptor beyond the host's socket:
+// the options the application set and the progress of blocking calls.
+type fdState struct {
+	nonblock bool
+	// listening and port: a listener, and the port its children use the
+	// listener's settings on.
+	listening bool
+	port      uint16
+	// connecting: connect() started; connected: a connect() returned 0.
+	connecting, connected bool
+	// errReported: the connection's error was returned once (Linux
+	// sock_error clears sk_err): later calls see EOF or EPIPE.
+	errReported bool
+	// written is the progress of a blocking write.
+	written int
+	// lingerOn and linger are SO_LINGER's {onoff, linger}: on with 0
+	// makes close() reset the connection.
+	lingerOn, linger int64
+}
+
+// pollWait is a blocking poll waiting for readiness or its timeout
+// (until < 0: no timeout).
+type pollWait struct {
+	call  *drill.Syscall
+	until time.Duration
+}
+
+func unsupported(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", drill.ErrUnsupported, fmt.Sprintf(format, args...))
+}
+
+// fail turns a socket error into the C library's -1 and errno name.
+func fail(err error) (int64, string, bool, error) {
+	var e nodes.Errno
+	if errors.As(err, &e) {
+		return -1, e.String(), false, nil
+	}
+	return 0, "", false, err
+}
+
+func ok(v int64) (int64, string, bool, error) { return v, "", false, nil }
+
+var blocked = func() (int64, string, bool, error) { return 0, "", true, nil }
+
+// Call implements drill.Stack: the call is made on the host's socket API
+// at now. Blocking calls (a descriptor without O_NONBLOCK) report blocked
+// while the socket would return EAGAIN, and finish when the runner calls
+// again after the event that unblocks them.
+func (s *HostStack) Call(now time.Duration, c *drill.Syscall) (int64, string, bool, error) {
+	s.advance(now)
+	// What the call puts on the wire crosses the link at now: run it so
+	// that the runner's Drain sees it.
+	defer s.advance(now)
+	if c.Name == "socket" {
+		return s.socket(c)
+	}
+	fdv, okfd := evalInt(arg(c, 0))
+	if !okfd {
+		return 0, "", false, unsupported("%s: the first argument must be a descriptor, not %s", c.Name, argText(c, 0))
+	}
+	fd := int(fdv)
+	st := s.state(fd)
+	switch c.Name {
+	case "bind", "listen", "accept", "connect", "write", "send", "sendto", "read", "recv",
+		"shutdown", "close", "setsockopt", "getsockopt", "fcntl", "poll":
+	default:
+		return 0, "", false, unsupported("system call %s is not implemented", c.Name)
+	}
+	if st == nil && c.Name != "poll" {
+		return -1, nodes.EBADF.String(), false, nil
+	}
+	switch c.Name {
+	case "bind":
+		if err := s.host.Bind(fd, netip.AddrPortFrom(netip.IPv4Unspecified(), s.run.ServerPort)); err != nil {
+			return fail(err)
+		}
+		return ok(0)
+	case "listen":
+		backlog, _ := evalInt(arg(c, 1))
+		if err := s.host.Listen(fd, int(backlog)); err != nil {
+			return fail(err)
+		}
+		info, _ := s.host.Info(fd)
+		st.listening, st.port = true, info.Local.Port()
+		return ok(0)
+	case "accept":
+		return s.accept(fd, st)
+	case "connect":
+		return s.connect(fd, st)
+	case "write", "send", "sendto":
+		return s.write(fd, st, c)
+	case "read", "recv":
+		return s.read(fd, st, c)
+	case "shutdown":
+		how, okh := evalInt(arg(c, 1))
+		if !okh {
+			return 0, "", false, unsupported("shutdown: how %s", argText(c, 1))
+		}
+		if err := s.host.Shutdown(fd, nodes.How(how)); err != nil {
+			return fail(err)
+		}
+		return ok(0)
+	case "close":
+		var err error
+		if st.lingerOn != 0 && st.linger == 0 {
+			err = s.host.Abort(fd)
+		} else {
+			err = s.host.Close(fd)
+		}
+		s.fds[fd] = nil
+		if err != nil {
+			return fail(err)
+		}
+		return ok(0)
+	case "fcntl":
+		return s.fcntl(st, c)
+	case "setsockopt":
+		return s.setsockopt(fd, st, c)
+	case "getsockopt":
+		return s.getsockopt(fd, st, c)
+	}
+	return s.poll(now, c)
+}
+
+func arg(c *drill.Syscall, i int) *drill.Expr {
+	if i < len(c.Args) {
+		return c.Args[i]
+	}
+	return nil
+}
+
+func argText(c *drill.Syscall, i int) string {
+	if e := arg(c, i); e != nil {
+		return e.String()
+	}
+	return "(missing)"
+}
+
+func (s *HostStack) state(fd int) *fdState {
+	if fd < 0 || fd >= len(s.fds) {
+		return nil
+	}
+	return s.fds[fd]
+}
+
+func (s *HostStack) setState(fd int, st *fdState) {
+	for len(s.fds) <= fd {
+		s.fds = append(s.fds, nil)
+	}
+	s.fds[fd] = st
+}
+
+func (s *HostStack) socket(c *drill.Syscall) (int64, string, bool, error) {
+	if dom, ok := evalInt(arg(c, 0)); ok && dom != symbols["AF_INET"] {
+		return 0, "", false, unsupported("socket: domain %s (netsim hosts are IPv4 only)", argText(c, 0))
+	}
+	typ, okt := evalInt(arg(c, 1))
+	if okt && typ&^symbols["SOCK_NONBLOCK"] != symbols["SOCK_STREAM"] {
+		return 0, "", false, unsupported("socket: type %s (netsim models TCP only)", argText(c, 1))
+	}
+	if p, ok := evalInt(arg(c, 2)); ok && p != 0 && p != symbols["IPPROTO_TCP"] {
+		return 0, "", false, unsupported("socket: protocol %s", argText(c, 2))
+	}
+	fd, err := s.host.Socket()
+	if err != nil {
+		return fail(err)
+	}
+	s.setState(fd, &fdState{nonblock: okt && typ&symbols["SOCK_NONBLOCK"] != 0})
+	return ok(int64(fd))
+}
+
+func (s *HostStack) accept(fd int, st *fdState) (int64, string, bool, error) {
+	nfd, _, err := s.host.Accept(fd)
+	switch {
+	case errors.Is(err, nodes.EAGAIN) && !st.nonblock:
+		return blocked()
+	case err != nil:
+		return fail(err)
+	}
+	// Linux copies the listener's socket options into the child.
+	child := &fdState{connected: true, lingerOn: st.lingerOn, linger: st.linger}
+	s.setState(nfd, child)
+	return ok(int64(nfd))
+}
+
+// connect follows Linux's inet_stream_connect: the first call sends the
+// SYN and returns EINPROGRESS on a non-blocking socket (a blocking one
+// waits); later calls return EALREADY while the handshake runs, 0 once
+// after it completed (then EISCONN), or the connection's error once.
+func (s *HostStack) connect(fd int, st *fdState) (int64, string, bool, error) {
+	if !st.connecting {
+		err := s.host.Connect(fd, netip.AddrPortFrom(s.run.Remote, s.run.ServerPort))
+		if !errors.Is(err, nodes.EINPROGRESS) {
+			return fail(err)
+		}
+		st.connecting = true
+		if st.nonblock {
+			return -1, nodes.EINPROGRESS.String(), false, nil
+		}
+	}
+	info, err := s.host.Info(fd)
+	if err != nil {
+		return fail(err)
+	}
+	switch {
+	case info.Err != 0 && !st.errReported:
+		st.errReported = true
+		return -1, info.Err.String(), false, nil
+	case info.State == tcp.SynSent || info.State == tcp.SynReceived:
+		if st.nonblock {
+			return -1, nodes.EALREADY.String(), false, nil
+		}
+		return blocked()
+	case info.Err == 0 && !st.connected:
+		st.connected = true
+		return ok(0)
+	case info.Err == 0:
+		return -1, nodes.EISCONN.String(), false, nil
+	}
+	return -1, nodes.ECONNABORTED.String(), false, nil
+}
+
+// pendingErr returns the connection's error the first time a call sees
+// it (Linux sock_error), else 0.
+func (s *HostStack) pendingErr(fd int, st *fdState) nodes.Errno {
+	info, err := s.host.Info(fd)
+	if err != nil || info.Err == 0 || st.errReported {
+		return 0
+	}
+	st.errReported = true
+	_, _ = s.host.GetSockOpt(fd, nodes.SOL_SOCKET, nodes.SO_ERROR) // cleared, as sock_error does
+	return info.Err
+}
+
+func (s *HostStack) count(c *drill.Syscall) (int, error) {
+	n, ok := evalInt(arg(c, 2))
+	if !ok || n < 0 {
+		return 0, unsupported("%s: the byte count must be a number, not %s", c.Name, argText(c, 2))
+	}
+	if len(s.buf) < int(n) {
+		s.buf = make([]byte, n)
+	}
+	return int(n), nil
+}
+
+func (s *HostStack) nonblocking(st *fdState, c *drill.Syscall) bool {
+	if st.nonblock {
+		return true
+	}
+	if c.Name == "send" || c.Name == "sendto" || c.Name == "recv" {
+		if f, ok := evalInt(arg(c, 3)); ok && f&symbols["MSG_DONTWAIT"] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// write sends n bytes. A blocking write returns when all are queued (or
+// with what was queued when the connection fails), a non-blocking one
+// with what fitted, EAGAIN for nothing.
+func (s *HostStack) write(fd int, st *fdState, c *drill.Syscall) (int64, string, bool, error) {
+	n, err := s.count(c)
+	if err != nil {
+		return 0, "", false, err
+	}
+	if e := s.pendingErr(fd, st); e != 0 {
+		st.written = 0
+		return -1, e.String(), false, nil
+	}
+	nb := s.nonblocking(st, c)
+	for st.written < n {
+		m, err := s.host.Send(fd, s.buf[st.written:n])
+		st.written += m
+		if errors.Is(err, nodes.EAGAIN) || err == nil && m == 0 {
+			if !nb {
+				return blocked()
+			}
+			if st.written > 0 {
+				break
+			}
+			return -1, nodes.EAGAIN.String(), false, nil
+		}
+		if err != nil {
+			w := st.written
+			st.written = 0
+			if w > 0 {
+				return ok(int64(w))
+			}
+			if e := s.pendingErr(fd, st); e != 0 {
+				return -1, e.String(), false, nil
+			}
+			return fail(err)
+		}
+	}
+	w := st.written
+	st.written = 0
+	return ok(int64(w))
+}
+
+func (s *HostStack) read(fd int, st *fdState, c *drill.Syscall) (int64, string, bool, error) {
+	n, err := s.count(c)
+	if err != nil {
+		return 0, "", false, err
+	}
+	m, err := s.host.Recv(fd, s.buf[:n])
+	switch {
+	case err == nil:
+		return ok(int64(m))
+	case errors.Is(err, nodes.EAGAIN):
+		if s.nonblocking(st, c) {
+			return -1, nodes.EAGAIN.String(), false, nil
+		}
+		return blocked()
+	}
+	var e nodes.Errno
+	if errors.As(err, &e) && e != nodes.ENOTCONN && e != nodes.EBADF {
+		// The connection failed: its error is returned once, then
+		// reads see the end of the stream.
+		if pe := s.pendingErr(fd, st); pe != 0 {
+			return -1, pe.String(), false, nil
+		}
+		return ok(0)
+	}
+	return fail(err)
+}
+
+func (s *HostStack) fcntl(st *fdState, c *drill.Syscall) (int64, string, bool, error) {
+	cmd, _ := evalInt(arg(c, 1))
+	switch cmd {
+	case symbols["F_GETFL"]:
+		v := symbols["O_RDWR"]
+		if st.nonblock {
+			v |= symbols["O_NONBLOCK"]
+		}
+		return ok(v)
+	case symbols["F_SETFL"]:
+		v, okv := evalInt(arg(c, 2))
+		if !okv {
+			return 0, "", false, unsupported("fcntl: flags %s", argText(c, 2))
+		}
+		st.nonblock = v&symbols["O_NONBLOCK"] != 0
+		return ok(0)
+	}
+	return 0, "", false, unsupported("fcntl command %s", argText(c, 1))
+}
+
+// sockopt returns the option named by a set/getsockopt call's third
+// argument.
+func sockopt(c *drill.Syscall) string {
+	if e := arg(c, 2); e != nil && e.Kind == drill.ExprWord {
+		return e.Str
+	}
+	return argText(c, 2)
+}
+
+// optNames maps the options scripts set and get to their level and name.
+var optNames = map[string][2]int{
+	"SO_REUSEADDR": {nodes.SOL_SOCKET, nodes.SO_REUSEADDR},
+	"SO_ERROR":     {nodes.SOL_SOCKET, nodes.SO_ERROR},
+	"SO_SNDBUF":    {nodes.SOL_SOCKET, nodes.SO_SNDBUF},
+	"SO_RCVBUF":    {nodes.SOL_SOCKET, nodes.SO_RCVBUF},
+	"TCP_NODELAY":  {nodes.IPPROTO_TCP, nodes.TCP_NODELAY},
+	"TCP_MAXSEG":   {nodes.IPPROTO_TCP, nodes.TCP_MAXSEG},
+}
+
+func (s *HostStack) setsockopt(fd int, st *fdState, c *drill.Syscall) (int64, string, bool, error) {
+	name := sockopt(c)
+	val := arg(c, 3)
+	if name == "SO_LINGER" {
+		on, ok1 := field(val, "onoff", "l_onoff")
+		secs, ok2 := field(val, "linger", "l_linger")
+		v1, ok3 := evalInt(on)
+		v2, ok4 := evalInt(secs)
+		if !ok1 || !ok2 || !ok3 || !ok4 {
+			return 0, "", false, unsupported("setsockopt SO_LINGER: value %s, want {onoff=N, linger=N}", argText(c, 3))
+		}
+		st.lingerOn, st.linger = v1, v2
+		return ok(0)
+	}
+	opt, known := optNames[name]
+	if !known || name == "SO_ERROR" {
+		return 0, "", false, unsupported("setsockopt: socket option %s", name)
+	}
+	v, okv := evalInt(val)
+	if !okv {
+		return 0, "", false, unsupported("setsockopt %s: value %s", name, argText(c, 3))
+	}
+	if err := s.host.SetSockOpt(fd, opt[0], opt[1], int(v)); err != nil {
+		return fail(err)
+	}
+	return ok(0)
+}
+
+func (s *HostStack) getsockopt(fd int, st *fdState, c *drill.Syscall) (int64, string, bool, error) {
+	name := sockopt(c)
+	want := arg(c, 3)
+	if name == "SO_LINGER" {
+		on, _ := evalInt(must(field(want, "onoff", "l_onoff")))
+		secs, _ := evalInt(must(field(want, "linger", "l_linger")))
+		if on != st.lingerOn || secs != st.linger {
+			return 0, "", false, fmt.Errorf("getsockopt SO_LINGER is {onoff=%d, linger=%d}, script expects %s", st.lingerOn, st.linger, argText(c, 3))
+		}
+		return ok(0)
+	}
+	opt, known := optNames[name]
+	if !known {
+		return 0, "", false, unsupported("getsockopt: socket option %s", name)
+	}
+	got, err := s.host.GetSockOpt(fd, opt[0], opt[1])
+	if err != nil {
+		return fail(err)
+	}
+	v := int64(got)
+	if name == "SO_ERROR" {
+		// Reading SO_ERROR clears the error as the first failing call
+		// would (Linux sock_error).
+		if st.errReported {
+			v = 0
+		}
+		st.errReported = true
+	}
+	if want != nil && want.Kind != drill.ExprEllipsis {
+		w, okw := evalInt(want)
+		if !okw {
+			return 0, "", false, unsupported("getsockopt %s: value %s", name, argText(c, 3))
+		}
+		if w != v {
+			return 0, "", false, fmt.Errorf("getsockopt %s is %d, script expects %s", name, v, argText(c, 3))
+		}
+	}
+	return ok(0)
+}
+
+func must(e *drill.Expr, _ bool) *drill.Expr { return e }
+
+// poll reports readiness as poll(2): each {fd, events, revents} entry's
+// events (plus POLLERR and POLLHUP, always reported) are checked against
+// the socket's state; a written revents must equal what is found. With
+// nothing ready it waits until its timeout (ms; -1 forever) unless the
+// timeout is 0.
+func (s *HostStack) poll(now time.Duration, c *drill.Syscall) (int64, string, bool, error) {
+	list := arg(c, 0)
+	if list == nil || list.Kind != drill.ExprList {
+		return 0, "", false, unsupported("poll: the first argument must be [{fd=..., events=...}], not %s", argText(c, 0))
+	}
+	timeout, okt := evalInt(arg(c, 2))
+	if !okt {
+		return 0, "", false, unsupported("poll: timeout %s", argText(c, 2))
+	}
+	type entry struct {
+		fd           int
+		got, revents int64
+		hasRevents   bool
+	}
+	var es []entry
+	ready := int64(0)
+	for _, p := range list.Elems {
+		fdv, ok1 := evalInt(must(field(p, "fd")))
+		events, ok2 := evalInt(must(field(p, "events")))
+		if !ok1 || !ok2 {
+			return 0, "", false, unsupported("poll: entry %s, want {fd=N, events=...}", p)
+		}
+		e := entry{fd: int(fdv)}
+		if rv, has := field(p, "revents"); has {
+			e.revents, e.hasRevents = evalInt(rv)
+		}
+		r, err := s.host.Poll(int(fdv))
+		if err != nil {
+			e.got = symbols["POLLNVAL"]
+		} else {
+			e.got = int64(r) & (events | symbols["POLLERR"] | symbols["POLLHUP"])
+			if e.got&symbols["POLLIN"] != 0 && events&symbols["POLLRDNORM"] != 0 {
+				e.got |= symbols["POLLRDNORM"]
+			}
+			if e.got&symbols["POLLOUT"] != 0 && events&symbols["POLLWRNORM"] != 0 {
+				e.got |= symbols["POLLWRNORM"]
+			}
+		}
+		if e.got != 0 {
+			ready++
+		}
+		es = append(es, e)
+	}
+	i := s.findPoll(c)
+	if ready == 0 && timeout != 0 {
+		switch {
+		case i < 0:
+			until := time.Duration(-1)
+			if timeout > 0 {
+				until = now + time.Duration(timeout)*time.Millisecond
+			}
+			s.polls = append(s.polls, pollWait{call: c, until: until})
+			return blocked()
+		case s.polls[i].until < 0 || now < s.polls[i].until:
+			return blocked()
+		}
+	}
+	if i >= 0 {
+		s.polls = append(s.polls[:i], s.polls[i+1:]...)
+	}
+	for _, e := range es {
+		if e.hasRevents && e.revents != e.got {
+			return 0, "", false, fmt.Errorf("poll: fd %d revents %s, script expects %s", e.fd, pollNames(e.got), pollNames(e.revents))
+		}
+	}
+	return ok(ready)
+}
+
+func (s *HostStack) findPoll(c *drill.Syscall) int {
+	for i, p := range s.polls {
+		if p.call == c {
+			return i
+		}
+	}
+	return -1
+}
