@@ -40,6 +40,8 @@ type decoder struct {
 	budget   int
 	overflow bool
 	null     yaml.Node
+	// mergeDepth counts the merge keys being expanded.
+	mergeDepth int
 }
 
 func newDecoder(file string) *decoder {
@@ -131,7 +133,8 @@ type entry struct {
 // mapping returns the pairs of the mapping n in document order. It reports
 // a node that is not a mapping, keys that are not scalars, duplicate keys
 // and, when allowed is not nil, keys it does not list. A null node is an
-// empty mapping.
+// empty mapping. YAML merge keys (<<: *template) add the pairs of the
+// merged mappings that the mapping does not set itself, after its own.
 func (d *decoder) mapping(n *yaml.Node, path string, allowed []string) []entry {
 	n = d.resolve(n)
 	if isNull(n) {
@@ -143,6 +146,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, allowed []string) []entry {
 	}
 	out := make([]entry, 0, len(n.Content)/2)
 	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	var merged []entry
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := d.resolve(n.Content[i])
 		v := n.Content[i+1]
@@ -152,7 +156,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, allowed []string) []entry {
 		}
 		key := k.Value
 		if key == "<<" && k.Tag == "!!merge" {
-			d.errNode(k, "write each key out", "%smerge keys (<<) are not supported", prefix(path))
+			merged = append(merged, d.merge(v, path)...)
 			continue
 		}
 		if first, dup := seen[key]; dup {
@@ -160,17 +164,65 @@ func (d *decoder) mapping(n *yaml.Node, path string, allowed []string) []entry {
 			continue
 		}
 		seen[key] = k
-		if allowed != nil && !contains(allowed, key) {
-			msg := fmt.Sprintf("%sunknown key %q", prefix(path), key)
-			if s := suggest(key, allowed); s != "" {
-				msg += fmt.Sprintf(", did you mean %q?", s)
-			}
-			d.errNode(k, "allowed keys: "+strings.Join(allowed, ", "), "%s", msg)
+		if d.known(k, key, path, allowed) {
+			out = append(out, entry{key: key, k: k, v: v})
+		}
+	}
+	// YAML merge: the mapping's own keys win, then earlier merged
+	// mappings over later ones.
+	for _, e := range merged {
+		if _, set := seen[e.key]; set {
 			continue
 		}
-		out = append(out, entry{key: key, k: k, v: v})
+		seen[e.key] = e.k
+		if d.known(e.k, e.key, path, allowed) {
+			out = append(out, e)
+		}
 	}
 	return out
+}
+
+// maxMergeDepth bounds merges of mappings that merge others in turn (and
+// so an anchor that merges itself).
+const maxMergeDepth = 8
+
+// merge returns the pairs that a merge key's value brings: a mapping or a
+// list of mappings, usually aliases of anchored templates.
+func (d *decoder) merge(v *yaml.Node, path string) []entry {
+	const allowed = "a mapping or a list of mappings, like <<: *template"
+	if d.mergeDepth >= maxMergeDepth {
+		d.errNode(v, allowed, "%smerges nested more than %d deep", prefix(path), maxMergeDepth)
+		return nil
+	}
+	d.mergeDepth++
+	defer func() { d.mergeDepth-- }()
+	r := d.resolve(v)
+	srcs := []*yaml.Node{r}
+	if r.Kind == yaml.SequenceNode {
+		srcs = r.Content
+	}
+	var out []entry
+	for _, src := range srcs {
+		if rs := d.resolve(src); rs.Kind != yaml.MappingNode {
+			d.errNode(rs, allowed, "%s<< must merge a mapping, got %s", prefix(path), describe(rs))
+			continue
+		}
+		out = append(out, d.mapping(src, path, nil)...)
+	}
+	return out
+}
+
+// known reports whether key is allowed, reporting it when it is not.
+func (d *decoder) known(k *yaml.Node, key, path string, allowed []string) bool {
+	if allowed == nil || contains(allowed, key) {
+		return true
+	}
+	msg := fmt.Sprintf("%sunknown key %q", prefix(path), key)
+	if s := suggest(key, allowed); s != "" {
+		msg += fmt.Sprintf(", did you mean %q?", s)
+	}
+	d.errNode(k, "allowed keys: "+strings.Join(allowed, ", "), "%s", msg)
+	return false
 }
 
 // prefix returns "path: ", or "" for the top level.

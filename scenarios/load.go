@@ -236,7 +236,18 @@ func badText(data []byte) (Pos, string, bool) {
 
 // scenario decodes the root mapping into s.
 func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
-	es := d.mapping(root, "", topKeys)
+	es := d.mapping(root, "", nil)
+	// Top-level keys that start with "x-" are ignored, as in Compose
+	// files: a place for anchors (&template) that others merge.
+	known := es[:0]
+	for _, e := range es {
+		if strings.HasPrefix(e.key, "x-") || d.known(e.k, e.key, "", topKeys) {
+			if !strings.HasPrefix(e.key, "x-") {
+				known = append(known, e)
+			}
+		}
+	}
+	es = known
 	d.require(root, "", es, "version", "name", "duration", "hosts")
 	// Sections are decoded in the contract's order whatever the file's
 	// order; the errors are sorted by position anyway.

@@ -283,3 +283,43 @@ func TestContractExample(t *testing.T) {
 		"warning: expect[1].delivered: by 5s is after the end of the run (duration 2s): it is checked at the end",
 	}, msgs)
 }
+
+// TestMergeKeys: anchors in x- keys, merged with <<, the mapping's own keys
+// winning; problems inside a template point into the template.
+func TestMergeKeys(t *testing.T) {
+	s, err := Parse("m.yaml", []byte(`version: 1
+name: m
+duration: 1s
+x-wan: &wan {bandwidth: 10Mbps, delay: 20ms, queue: {kind: droptail, limit: 50}}
+x-lan: &lan {bandwidth: 1Gbps, mtu: 9000}
+hosts: {a: {}, b: {}}
+routers: {r: {}}
+links:
+  - {<<: *wan, between: [a, r], delay: 5ms}
+  - {<<: [*lan, *wan], between: [r, b]}
+`))
+	require.NoError(t, err)
+	require.Len(t, s.Links, 2)
+	assert.Equal(t, 10*units.Mbps, s.Links[0].Bandwidth)
+	assert.Equal(t, 5*time.Millisecond, s.Links[0].Delay, "the mapping's own key wins")
+	assert.Equal(t, 50, s.Links[0].Queue.LimitPackets)
+	assert.Equal(t, units.Gbps, s.Links[1].Bandwidth, "the first merged mapping wins")
+	assert.Equal(t, 9000, s.Links[1].MTU)
+	assert.Equal(t, 20*time.Millisecond, s.Links[1].Delay)
+
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"bad key in template", "x-t: &t {bandwith: 1Mbps}\nlinks: [{<<: *t, between: [a, b], bandwidth: 1Mbps}]\n",
+			`m.yaml:4:10: links[0]: unknown key "bandwith", did you mean "bandwidth"?`},
+		{"merge a scalar", "links: [{<<: 3, between: [a, b], bandwidth: 1Mbps}]\n",
+			"m.yaml:4:14: links[0]: << must merge a mapping, got \"3\""},
+		{"unknown top key", "y-t: 1\n", `m.yaml:4:1: unknown key "y-t"`},
+		{"a template that merges itself", "x-a: &a {<<: *a}\nlinks: [{<<: *a, between: [a, b], bandwidth: 1Mbps}]\n",
+			"links[0]: merges nested more than 8 deep"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("m.yaml", []byte("version: 1\nname: m\nduration: 1s\n"+tc.yaml+"hosts: {a: {}, b: {}}\n"))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
