@@ -29,6 +29,8 @@ type Host struct {
 	ports     map[uint16]int // users of each local port
 	nextEph   uint16
 
+	// lo is the loopback interface: datagrams to the host's own address.
+	lo *Interface
 	// notes queues socket notifications for the owners' callbacks, which
 	// run only after the stack has finished with the event at hand.
 	notes       []note
@@ -99,11 +101,7 @@ type segmentInfo struct {
 // an IPv4 datagram and sends it out of the interface the routing table
 // chooses. It drops the datagram ("noroute", "mtu") when it cannot go.
 func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segmentInfo) {
-	rt, ok := h.routes.Lookup(dst)
-	var ifc *Interface
-	if ok && rt.Iface >= 0 && rt.Iface < len(h.ifaces) {
-		ifc = h.ifaces[rt.Iface]
-	}
+	ifc := h.route(dst)
 	size := ipv4.HeaderLen + hdr.Len() + len(payload)
 	p := h.net.newPacket(size)
 	b := hdr.AppendTo(p.Data[:ipv4.HeaderLen], h.addr, dst, payload)
@@ -126,6 +124,23 @@ func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segm
 	}
 	h.stats.DatagramsSent++
 	ifc.send(p)
+}
+
+// route returns the interface toward dst, or nil when there is none: the
+// loopback interface for the host's own address, else the routing table's
+// choice.
+func (h *Host) route(dst netip.Addr) *Interface {
+	if dst == h.addr {
+		if h.lo == nil {
+			h.lo = &Interface{name: "lo", index: -1, node: &h.node, rx: h.receive}
+		}
+		return h.lo
+	}
+	rt, ok := h.routes.Lookup(dst)
+	if !ok || rt.Iface < 0 || rt.Iface >= len(h.ifaces) {
+		return nil
+	}
+	return h.ifaces[rt.Iface]
 }
 
 // putIPv4Header writes the IPv4 header (20 bytes, no options) at the

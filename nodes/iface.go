@@ -25,17 +25,27 @@ type Interface struct {
 // Name returns the interface's name ("eth0").
 func (i *Interface) Name() string { return i.name }
 
-// Index returns the interface's position on its node (eth<Index>).
+// Index returns the interface's position on its node (eth<Index>), -1
+// for the loopback interface "lo".
 func (i *Interface) Index() int { return i.index }
 
-// Link returns the link the interface is attached to.
+// Link returns the link the interface is attached to (nil for loopback).
 func (i *Interface) Link() *topology.Link { return i.link }
 
 // Side returns the interface's side of its link (0 or 1).
 func (i *Interface) Side() int { return i.side }
 
-// MTU returns the largest datagram the interface sends: its link's MTU.
-func (i *Interface) MTU() int { return i.link.MTU() }
+// LoopbackMTU is the MTU of a host's loopback interface (Linux's lo).
+const LoopbackMTU = 65536
+
+// MTU returns the largest datagram the interface sends: its link's MTU,
+// or LoopbackMTU for the loopback interface.
+func (i *Interface) MTU() int {
+	if i.link == nil {
+		return LoopbackMTU
+	}
+	return i.link.MTU()
+}
 
 // Capture makes the interface record every datagram it sends and receives
 // to w; nil stops capturing.
@@ -58,8 +68,15 @@ func (i *Interface) Deliver(p *topology.Packet) {
 	i.rx(i, p)
 }
 
-// send hands p to the link toward the far end.
-func (i *Interface) send(p *topology.Packet) { i.link.Send(i.side, p) }
+// send hands p to the link toward the far end; on the loopback interface
+// it comes back to the node as a new event at the same instant.
+func (i *Interface) send(p *topology.Packet) {
+	if i.link == nil {
+		_, _ = i.node.net.sched.After(0, func() { i.rx(i, p) }) // never in the past
+		return
+	}
+	i.link.Send(i.side, p)
+}
 
 // node is what hosts and routers share: a name, a trace subject, the
 // interfaces in order of attachment, a routing table, the network's

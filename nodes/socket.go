@@ -317,7 +317,7 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 	case addr.Port() == 0 || addr.Addr().IsUnspecified():
 		return EINVAL
 	}
-	if _, ok := h.routes.Lookup(addr.Addr()); !ok {
+	if h.route(addr.Addr()) == nil {
 		return ENETUNREACH
 	}
 	if !s.bound {

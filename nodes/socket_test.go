@@ -218,3 +218,31 @@ func TestPartialWritesAndCloseFlushes(t *testing.T) {
 	assert.Empty(t, a.Conns(), "TIME-WAIT over, the connection is gone")
 	assert.Empty(t, b.Conns())
 }
+
+// A host reaches its own address over the loopback interface "lo", in
+// zero time and with no link.
+func TestLoopbackConnection(t *testing.T) {
+	rec := &sim.Recorder{}
+	n, a, _ := twoHosts(t, rec, fastLink("ab"))
+	lfd := listenOn(t, a, 80, 8)
+	fd, _ := a.Socket()
+	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrA, 80)))
+	k, err := a.Send(fd, []byte("to myself"))
+	require.NoError(t, err)
+	require.Equal(t, 9, k)
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(time.Millisecond)))
+	afd, peer, err := a.Accept(lfd)
+	require.NoError(t, err)
+	assert.Equal(t, netip.AddrPortFrom(addrA, EphemeralFirst), peer)
+	buf := make([]byte, 64)
+	got, err := a.Recv(afd, buf)
+	require.NoError(t, err)
+	assert.Equal(t, "to myself", string(buf[:got]))
+	for _, r := range rec.Records {
+		if r.Kind == sim.KindPacketSend {
+			f, _ := r.Get("iface")
+			assert.Equal(t, "lo", f.Str)
+			assert.Zero(t, r.T, "loopback takes no time")
+		}
+	}
+}
