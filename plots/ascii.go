@@ -46,6 +46,7 @@ const (
 // asciiRow is one line of the diagram, in time order.
 type asciiRow struct {
 	t        sim.Time
+	idx      int // the record's position, to break ties in trace order
 	from, to int // columns; to < 0 for a state line
 	label    string
 	p        *packet
@@ -105,16 +106,21 @@ func ASCII(w io.Writer, recs []sim.Record, hosts []HostLabel, opts ASCIIOptions)
 		if to != "" {
 			tc = col(to)
 		}
-		rows = append(rows, asciiRow{t: p.start(), from: from, to: tc, p: p})
+		rows = append(rows, asciiRow{t: p.start(), idx: p.idx, from: from, to: tc, p: p})
 	}
 	if opts.States {
 		for _, s := range m.states {
 			if (opts.Conn == 0 || s.conn == opts.Conn) && inWindow(asciiWindow(opts), s.t) {
-				rows = append(rows, asciiRow{t: s.t, from: col(s.host), to: -1, state: s.to})
+				rows = append(rows, asciiRow{t: s.t, idx: s.idx, from: col(s.host), to: -1, state: s.to})
 			}
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].t < rows[j].t })
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].t != rows[j].t {
+			return rows[i].t < rows[j].t
+		}
+		return rows[i].idx < rows[j].idx
+	})
 
 	width := opts.Width
 	if width <= 0 {

@@ -96,7 +96,26 @@ func ends[T any](items []T, key func(T) endKey) []endKey {
 func cwndPlot(conn int, cw []cwndSample, x func(sim.Time) float64, xlabel string) *plot.Plot {
 	div, unit := seqScale(maxCwnd(cw))
 	p := newPlot(fmt.Sprintf("Congestion window, connection %d", conn), xlabel, fmt.Sprintf("window (%s)", unit))
-	for i, k := range ends(cw, func(s cwndSample) endKey { return endKey{s.conn, s.host, s.side} }) {
+	keys := ends(cw, func(s cwndSample) endKey { return endKey{s.conn, s.host, s.side} })
+	// An end that only ever recorded its initial window (a receiver) is
+	// left out when another end has a story to tell.
+	var active []endKey
+	for _, k := range keys {
+		n := 0
+		for _, s := range cw {
+			if (endKey{s.conn, s.host, s.side}) == k {
+				n++
+			}
+		}
+		if n > 1 {
+			active = append(active, k)
+		}
+	}
+	if len(active) > 0 {
+		keys = active
+	}
+	entries := 0
+	for i, k := range keys {
 		var c, ss plotter.XYs
 		for _, s := range cw {
 			if (endKey{s.conn, s.host, s.side}) != k {
@@ -112,15 +131,19 @@ func cwndPlot(conn int, cw []cwndSample, x func(sim.Time) float64, xlabel string
 		l := &plotter.Line{XYs: c, LineStyle: ls, StepStyle: plotter.PostStep}
 		p.Add(l)
 		p.Legend.Add(fmt.Sprintf("cwnd, %s", k.side), l)
+		entries++
 		if len(ss) > 0 {
 			sls := seriesLine(2*i + 1)
 			sls.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
 			sl := &plotter.Line{XYs: ss, LineStyle: sls, StepStyle: plotter.PostStep}
 			p.Add(sl)
 			p.Legend.Add(fmt.Sprintf("ssthresh, %s", k.side), sl)
+			entries++
 		}
 	}
 	p.Y.Min = 0
+	p.Y.Max = float64(max(maxCwnd(cw), 1)) / div * legendHeadroom(entries)
+	p.Add(legendBackdrop{})
 	if len(cw) == 0 {
 		p.Title.Text += " (no cwnd records)"
 		p.Y.Max = 1
@@ -165,6 +188,8 @@ func rttPlot(conn int, rt []rttSample, x func(sim.Time) float64, xlabel string) 
 		p.Legend.Add(fmt.Sprintf("SRTT, %s", k.side), l)
 	}
 	p.Y.Min = 0
+	p.Y.Max = float64(max(top, 1)) / u.ns * legendHeadroom(2*len(ends(rt, func(s rttSample) endKey { return endKey{s.conn, s.host, s.side} })))
+	p.Add(legendBackdrop{})
 	if len(rt) == 0 {
 		p.Title.Text += " (no RTT samples)"
 		p.Y.Max = 1

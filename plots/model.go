@@ -9,6 +9,7 @@ import (
 // packet is one datagram a host sent (a pkt.send record) and what became of
 // it, gathered from the records that name its id.
 type packet struct {
+	idx  int // position of its pkt.send record
 	id   int64
 	sent sim.Time
 	host string // the sending host
@@ -68,6 +69,7 @@ type nodeInfo struct {
 
 // stateChange is a tcp.state record.
 type stateChange struct {
+	idx      int // position of its record
 	t        sim.Time
 	host     string
 	conn     int
@@ -190,6 +192,7 @@ func buildModel(recs []sim.Record) *model {
 		switch r.Kind {
 		case sim.KindPacketSend:
 			m.addSend(r)
+			m.packets[len(m.packets)-1].idx = i
 			if p := m.packets[len(m.packets)-1]; p.tcp {
 				addConn(p.conn)
 			}
@@ -221,7 +224,7 @@ func buildModel(recs []sim.Record) *model {
 			host, _, _ := nodeName(r.Subject)
 			c, _ := fieldInt(r, "conn")
 			addConn(int(c))
-			m.states = append(m.states, stateChange{t: r.T, host: host, conn: int(c),
+			m.states = append(m.states, stateChange{idx: i, t: r.T, host: host, conn: int(c),
 				side: fieldStr(r, "side"), from: fieldStr(r, "from"), to: fieldStr(r, "to")})
 		case sim.KindTCPCwnd:
 			host, _, _ := nodeName(r.Subject)

@@ -54,7 +54,8 @@ type Options struct {
 	// packets hop by hop.
 	ShowRouters bool
 	// Window is the throughput averaging window; 0 chooses about a
-	// hundredth of the time shown, rounded to 1, 2 or 5 times a power of ten.
+	// fiftieth of the time shown, rounded up to 1, 2 or 5 times a power of
+	// ten.
 	Window time.Duration
 	// Width and Height are the figure size; 0 chooses a size that suits the
 	// kind (a single-column paper figure is about 3.5 inches wide; these

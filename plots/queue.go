@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"sort"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -10,34 +11,60 @@ import (
 	"github.com/netsimlab/netsim/sim"
 )
 
-// queueFigure draws the queue length of every link direction that ever
-// held a packet or dropped one, with each drop marked by a cross at the
-// queue length it met. The connection filter does not apply: queues are
-// shared.
+// maxQueueSeries is the most link directions one queue figure draws.
+const maxQueueSeries = 6
+
+// queueFigure draws the queue length of the busiest link directions, with
+// each drop marked by a cross at the queue length it met. The connection
+// filter does not apply: queues are shared.
 func queueFigure(m *model, opts Options) (*figure, error) {
-	var shown []*linkDirection
-	for _, ld := range m.links {
-		busy := len(ld.drops) > 0
+	// The busiest directions (by drops, then peak occupancy) are drawn, in
+	// the order they first appear; idle access links would only bury them.
+	type ranked struct {
+		ld          *linkDirection
+		drops, peak int64
+		order       int
+	}
+	var cands []ranked
+	for i, ld := range m.links {
+		var r ranked
+		r.ld, r.order = ld, i
 		for _, s := range ld.samples {
-			if s.qlen > 0 && inWindow(opts, s.t) {
-				busy = true
-				break
+			if inWindow(opts, s.t) {
+				r.peak = max(r.peak, s.qlen)
 			}
 		}
-		if busy {
-			shown = append(shown, ld)
-		}
-	}
-	if len(shown) == 0 {
-		// Nothing ever queued: show every direction, flat at zero.
-		for _, ld := range m.links {
-			if len(ld.samples) > 0 {
-				shown = append(shown, ld)
+		for _, dm := range ld.drops {
+			if inWindow(opts, dm.t) {
+				r.drops++
 			}
 		}
+		if len(ld.samples) > 0 || r.drops > 0 {
+			cands = append(cands, r)
+		}
 	}
-	if len(shown) == 0 {
+	if len(cands) == 0 {
 		return nil, fmt.Errorf("no queue records: %w", ErrNoData)
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].drops != cands[j].drops {
+			return cands[i].drops > cands[j].drops
+		}
+		return cands[i].peak > cands[j].peak
+	})
+	hidden := 0
+	var hiddenPeak int64
+	if len(cands) > maxQueueSeries {
+		for _, c := range cands[maxQueueSeries:] {
+			hidden++
+			hiddenPeak = max(hiddenPeak, c.peak)
+		}
+		cands = cands[:maxQueueSeries]
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].order < cands[j].order })
+	shown := make([]*linkDirection, len(cands))
+	for i, c := range cands {
+		shown[i] = c.ld
 	}
 	lo, hi := opts.From, opts.To
 	if lo == 0 {
@@ -72,9 +99,7 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 			xys = append(xys, plotter.XY{X: x(hi), Y: xys[len(xys)-1].Y})
 			l := &plotter.Line{XYs: xys, LineStyle: seriesLine(i), StepStyle: plotter.PostStep}
 			p.Add(l)
-			if i < maxLegendFlows {
-				p.Legend.Add(fmt.Sprintf("%s %s→%s", ld.name, ld.from, ld.to), l)
-			}
+			p.Legend.Add(fmt.Sprintf("%s (%s→%s)", ld.name, ld.from, ld.to), l)
 		}
 		var drops []seqPoint
 		for _, dm := range ld.drops {
@@ -94,13 +119,19 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 			p.Add(&plotter.Scatter{XYs: dx, GlyphStyle: gs})
 		}
 	}
-	if len(shown) > maxLegendFlows {
-		p.Legend.Add(fmt.Sprintf("… %d more link directions", len(shown)-maxLegendFlows))
+	if hidden > 0 {
+		p.Legend.Add(fmt.Sprintf("(%d quieter link directions not drawn, peak %d)", hidden, hiddenPeak))
 	}
 	if anyDrop {
 		p.Legend.Add("drop", glyphThumb(dropStyle))
 	}
 	p.X.Min, p.X.Max = x(lo), x(hi)
 	p.Y.Min = 0
+	var peak int64
+	for _, c := range cands {
+		peak = max(peak, c.peak)
+	}
+	p.Y.Max = float64(max(peak, 1)) * legendHeadroom(len(shown)+2)
+	p.Add(legendBackdrop{})
 	return &figure{w: defaultWidth, h: defaultHeight, draw: p.Draw}, nil
 }

@@ -173,6 +173,7 @@ func sequenceFigure(m *model, opts Options) (*figure, error) {
 	d.legend(p)
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), vg.Points(6)
+	p.Add(legendBackdrop{})
 	return &figure{w: w, h: h, draw: p.Draw}, nil
 }
 
@@ -480,12 +481,36 @@ func (d *seqDiagram) Plot(c draw.Canvas, p *plot.Plot) {
 		}
 		place(d.hostStyle, vg.Point{X: x, Y: trY(d.yTop) + vg.Points(3)}, name)
 	}
+	// States that change at (nearly) the same instant on one lifeline are
+	// written one under another, not on top of one another.
+	type stateText struct {
+		col  int
+		y    vg.Length
+		text string
+	}
+	var texts []stateText
+	near := d.stateStyle.Height("X")
 	for _, s := range d.states {
-		x, y := trX(float64(s.col)), trY(s.y)
+		y := trY(s.y)
+		merged := false
+		for i := len(texts) - 1; i >= 0; i-- {
+			if t := &texts[i]; t.col == s.col && t.y-y < near && y-t.y < near {
+				t.text += "\n" + s.text
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			texts = append(texts, stateText{col: s.col, y: y, text: s.text})
+		}
+	}
+	for _, s := range texts {
+		x, y := trX(float64(s.col)), s.y
 		c.StrokeLine2(draw.LineStyle{Color: colState, Width: vg.Points(2)}, x-vg.Points(3), y, x+vg.Points(3), y)
 		st := d.stateStyle
-		st.YAlign = draw.YCenter
-		pt := vg.Point{X: x + vg.Points(5), Y: y}
+		// The first line is centred on the change; the others hang below.
+		st.YAlign = draw.YTop
+		pt := vg.Point{X: x + vg.Points(5), Y: y + near/2}
 		if s.col == 0 && len(d.cols) > 1 {
 			st.XAlign = draw.XRight
 			pt.X = x - vg.Points(5)

@@ -171,3 +171,46 @@ func legendThumb(ls draw.LineStyle) plot.Thumbnailer {
 func glyphThumb(gs draw.GlyphStyle) plot.Thumbnailer {
 	return &plotter.Scatter{GlyphStyle: gs}
 }
+
+// legendBackdrop is added as a figure's last plotter: it lays a nearly
+// opaque white box where the legend is about to be drawn, so that the
+// legend stays readable over dense data.
+type legendBackdrop struct{}
+
+// Plot implements plot.Plotter.
+func (legendBackdrop) Plot(c draw.Canvas, p *plot.Plot) {
+	l := &p.Legend
+	size := l.Rectangle(c).Size()
+	if size.X <= 0 || size.Y <= 0 {
+		return
+	}
+	const margin = 4
+	var r vg.Rectangle
+	if l.Left {
+		r.Min.X = c.Min.X + l.XOffs
+		r.Max.X = r.Min.X + size.X
+	} else {
+		r.Max.X = c.Max.X + l.XOffs
+		r.Min.X = r.Max.X - size.X
+	}
+	if l.Top {
+		r.Max.Y = c.Max.Y + l.YOffs
+		r.Min.Y = r.Max.Y - size.Y
+	} else {
+		r.Min.Y = c.Min.Y + l.YOffs
+		r.Max.Y = r.Min.Y + size.Y
+	}
+	r.Min.X -= margin
+	r.Min.Y -= margin
+	r.Max.X += margin
+	r.Max.Y += margin
+	c.FillPolygon(color.NRGBA{R: 255, G: 255, B: 255, A: 225}, []vg.Point{
+		r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y},
+	})
+}
+
+// legendHeadroom is the factor to stretch a y range by so that a top
+// legend of n entries sits above the data rather than over it.
+func legendHeadroom(n int) float64 {
+	return 1.08 + 0.06*float64(min(n, 10))
+}

@@ -229,7 +229,8 @@ func (e *synthEnd) seg(flags string, rseq, plen int64, opts string) {
 	if opts == "" && e.state == "ESTABLISHED" && len(e.ooo) > 0 {
 		opts = "nop,nop,sack"
 		for _, b := range e.ooo {
-			opts += fmt.Sprintf(" %d:%d", b[0], b[1])
+			// As the trace prints them: absolute, as on the wire.
+			opts += fmt.Sprintf(" %d:%d", uint32(e.peer.isn+b[0]), uint32(e.peer.isn+b[1]))
 		}
 	}
 	rack := e.rcvNxt

@@ -70,7 +70,7 @@ func throughputFigure(m *model, opts Options) (*figure, error) {
 	}
 	win := opts.Window
 	if win <= 0 {
-		win = niceDuration(hi.Sub(lo) / 100)
+		win = niceDuration(hi.Sub(lo) / 50)
 	}
 	nbins := int((hi.Sub(lo) + win - 1) / win)
 	if nbins > 1_000_000 {
@@ -125,6 +125,9 @@ func throughputFigure(m *model, opts Options) (*figure, error) {
 		p.Legend.Add("sum", l)
 	}
 	p.Y.Min = 0
+	// Head room for the legend above the data.
+	p.Y.Max = float64(peak) * 8 / win.Seconds() / rdiv * legendHeadroom(len(flows)+1)
+	p.Add(legendBackdrop{})
 	return &figure{w: defaultWidth, h: defaultHeight, draw: p.Draw}, nil
 }
 

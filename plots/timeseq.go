@@ -139,9 +139,11 @@ func timeSequenceData(m *model, conn int, opts Options) (*tsData, error) {
 			}
 			d.window = append(d.window, seqPoint{t, p.rack + win})
 			for _, blk := range optSACK(p.opts) {
+				// The trace prints SACK blocks as on the wire (absolute);
+				// blocks already relative are kept as they are.
 				lo, hi := blk.start, blk.end
-				if lo > d.maxSeq+1 { // absolute numbers: make them relative
-					lo, hi = int64(uint32(lo-isn)), int64(uint32(hi-isn))
+				if rl, rh := int64(uint32(lo-isn)), int64(uint32(hi-isn)); rl <= d.maxSeq+1 && rh <= d.maxSeq+1 {
+					lo, hi = rl, rh
 				}
 				d.sacks = append(d.sacks, seqBar{t: t, lo: lo, hi: hi})
 			}
@@ -225,6 +227,7 @@ func (d *tsData) plot(nb bins) *plot.Plot {
 	// free for the legend.
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), vg.Points(6)
+	p.Add(legendBackdrop{})
 	return p
 }
 
