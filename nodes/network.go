@@ -35,8 +35,9 @@ type Network struct {
 	byAddr  map[netip.Addr]*Host
 
 	// conns maps a connection's 4-tuple, client end first, to its ID.
-	conns    map[connKey]uint64
-	lastConn uint64
+	conns      map[connKey]uint64
+	serverSeen map[uint64]bool // IDs a server end took
+	lastConn   uint64
 
 	captureErr error
 	// free holds packets whose datagram a host finished with, for reuse:
@@ -84,13 +85,14 @@ type connKey struct {
 // seed, and trace (nil: no records are built).
 func NewNetwork(seed uint64, trace sim.Sink) *Network {
 	return &Network{
-		sched:   sim.NewScheduler(),
-		streams: sim.NewStreams(seed),
-		trace:   trace,
-		graph:   topology.NewGraph(),
-		nodes:   make(map[string]*node),
-		byAddr:  make(map[netip.Addr]*Host),
-		conns:   make(map[connKey]uint64),
+		sched:      sim.NewScheduler(),
+		streams:    sim.NewStreams(seed),
+		trace:      trace,
+		graph:      topology.NewGraph(),
+		nodes:      make(map[string]*node),
+		byAddr:     make(map[netip.Addr]*Host),
+		conns:      make(map[connKey]uint64),
+		serverSeen: make(map[uint64]bool),
 	}
 }
 
@@ -344,16 +346,22 @@ func (n *Network) emit(kind, subject string, fields ...sim.Field) {
 	n.trace.Emit(&n.rec)
 }
 
-// connID returns the ID of the connection between client and server,
-// assigning the next one when open is set (a first SYN) or when the pair
-// has none yet.
+// connID returns the ID of the connection between client and server.
+// The client's first SYN (open) always gets the next ID. The server's end
+// (a SYN reaching a listener) takes the ID its client registered, unless
+// a server end took that ID already: then the client is not a netsim host
+// (a test injecting segments) reusing a 4-tuple, and a new ID is given.
 func (n *Network) connID(client, server netip.AddrPort, open bool) uint64 {
 	k := connKey{client, server}
-	if id, ok := n.conns[k]; ok && !open {
+	if id, ok := n.conns[k]; ok && !open && !n.serverSeen[id] {
+		n.serverSeen[id] = true
 		return id
 	}
 	n.lastConn++
 	n.conns[k] = n.lastConn
+	if !open {
+		n.serverSeen[n.lastConn] = true
+	}
 	return n.lastConn
 }
 

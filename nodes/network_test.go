@@ -92,3 +92,20 @@ func TestNetworkBuildErrors(t *testing.T) {
 		assert.ErrorIs(t, tc.err, ErrInvalid, tc.name)
 	}
 }
+
+// Connection IDs: both ends share one, assigned in the order of first
+// SYNs; a server end seeing a 4-tuple again gets a new one.
+func TestConnIDs(t *testing.T) {
+	n := NewNetwork(1, nil)
+	c, s := netip.MustParseAddrPort("10.0.0.1:49152"), netip.MustParseAddrPort("10.0.0.2:80")
+	c2 := netip.MustParseAddrPort("10.0.0.1:49153")
+	assert.Equal(t, uint64(1), n.connID(c, s, true))
+	assert.Equal(t, uint64(2), n.connID(c2, s, true))
+	assert.Equal(t, uint64(1), n.connID(c, s, false), "the server end joins its client")
+	assert.Equal(t, uint64(3), n.connID(c, s, false), "an injected SYN reusing the tuple")
+	assert.Equal(t, uint64(4), n.connID(c, s, true), "a new connect on the same tuple")
+	assert.Equal(t, uint64(4), n.connID(c, s, false))
+	id, ok := n.lookupConnID(c2, s)
+	assert.True(t, ok)
+	assert.Equal(t, uint64(2), id)
+}
