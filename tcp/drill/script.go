@@ -6,7 +6,7 @@
 //
 // The grammar is google/packetdrill's (its lexer.l and parser.y), read for
 // its rules and written anew; docs/readme/drill-dialect.md lists what is
-// accepted. The package imports only the standard library and tcp.
+// accepted. The package imports only the standard library, tcp and units.
 package drill
 
 import (

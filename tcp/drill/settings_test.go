@@ -1,0 +1,127 @@
+package drill
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/tcp"
+)
+
+// TestApplySettings: each key, each sysctl alias and each value form sets
+// the field it documents.
+func TestApplySettings(t *testing.T) {
+	tests := []struct {
+		key, value string
+		check      func(c tcp.Config) bool
+	}{
+		{"tcp.syn_retries", "5", func(c tcp.Config) bool { return c.SynRetries == 5 }},
+		{"tcp.synack_retries", "2", func(c tcp.Config) bool { return c.SynAckRetries == 2 }},
+		{"tcp.data_retries", "8", func(c tcp.Config) bool { return c.DataRetries == 8 }},
+		{"tcp.mss", "1000", func(c tcp.Config) bool { return c.MSS == 1000 }},
+		{"tcp.init_cwnd", "4", func(c tcp.Config) bool { return c.InitialCwnd == 4 }},
+		{"tcp.rto_min", "100ms", func(c tcp.Config) bool { return c.RTOMin == 100*time.Millisecond }},
+		{"tcp.rto_min", "50", func(c tcp.Config) bool { return c.RTOMin == 50*time.Millisecond }},
+		{"tcp.rto_initial", "3s", func(c tcp.Config) bool { return c.RTOInitial == 3*time.Second }},
+		{"tcp.rto_max", "60s", func(c tcp.Config) bool { return c.RTOMax == time.Minute }},
+		{"tcp.delayed_ack", "0", func(c tcp.Config) bool { return c.DelayedAck == 0 }},
+		{"tcp.time_wait", "1s", func(c tcp.Config) bool { return c.TimeWait == time.Second }},
+		{"tcp.nagle", "off", func(c tcp.Config) bool { return !c.Nagle }},
+		{"tcp.sack", "0", func(c tcp.Config) bool { return !c.SACK }},
+		{"tcp.window_scaling", "false", func(c tcp.Config) bool { return !c.WindowScale }},
+		{"tcp.timestamps", "0", func(c tcp.Config) bool { return !c.Timestamps }},
+		{"tcp.recv_buffer", "15MiB", func(c tcp.Config) bool { return c.RecvBuffer == 15<<20 }},
+		{"tcp.send_buffer", "65536", func(c tcp.Config) bool { return c.SendBuffer == 65536 }},
+		{"tcp.congestion", "cubic", func(c tcp.Config) bool { return c.Congestion == "cubic" }},
+		{"tcp.congestion", "reno", func(c tcp.Config) bool { return c.Congestion == "newreno" }},
+		{"net.ipv4.tcp_syn_retries", "3", func(c tcp.Config) bool { return c.SynRetries == 3 }},
+		{"net.ipv4.tcp_synack_retries", "1", func(c tcp.Config) bool { return c.SynAckRetries == 1 }},
+		{"net.ipv4.tcp_retries2", "5", func(c tcp.Config) bool { return c.DataRetries == 5 }},
+		{"net.ipv4.tcp_timestamps", "2", func(c tcp.Config) bool { return c.Timestamps }},
+		{"net.ipv4.tcp_sack", "0", func(c tcp.Config) bool { return !c.SACK }},
+		{"net.ipv4.tcp_window_scaling", "0", func(c tcp.Config) bool { return !c.WindowScale }},
+		{"net.ipv4.tcp_rmem", "4096 540000 15728640", func(c tcp.Config) bool { return c.RecvBuffer == 15728640 }},
+		{"net.ipv4.tcp_wmem", "4096 262144 4194304", func(c tcp.Config) bool { return c.SendBuffer == 262144 }},
+		{"net.ipv4.tcp_congestion_control", "cubic", func(c tcp.Config) bool { return c.Congestion == "cubic" }},
+		{"net.ipv4.tcp_rto_min_us", "50000", func(c tcp.Config) bool { return c.RTOMin == 50*time.Millisecond }},
+		{"initcwnd", "20", func(c tcp.Config) bool { return c.InitialCwnd == 20 }},
+		{"net.ipv4.tcp_init_cwnd", "2", func(c tcp.Config) bool { return c.InitialCwnd == 2 }},
+		{"rto_min", "300ms", func(c tcp.Config) bool { return c.RTOMin == 300*time.Millisecond }},
+		{"net.ipv4.tcp_min_rto", "250", func(c tcp.Config) bool { return c.RTOMin == 250*time.Millisecond }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
+			cfg, err := ApplySettings(tcp.DefaultConfig(), []Setting{{Key: tt.key, Value: tt.value}})
+			require.NoError(t, err)
+			assert.True(t, tt.check(cfg), "%+v", cfg)
+		})
+	}
+}
+
+// TestApplySettingsErrors: a bad key or value names the source, key and
+// value and wraps ErrSetting; a config that cannot work is refused.
+func TestApplySettingsErrors(t *testing.T) {
+	tests := []struct {
+		set  Setting
+		want string
+	}{
+		{Setting{Key: "tcp.synretries", Value: "5", Source: "--set"}, "--set: tcp.synretries=5: unknown key; want one of tcp.congestion,"},
+		{Setting{Key: "tcp.syn_retries", Value: "five", Source: "x.yaml:2"}, "x.yaml:2: tcp.syn_retries=five: want an integer"},
+		{Setting{Key: "tcp.sack", Value: "maybe"}, "tcp.sack=maybe: want 1 or 0"},
+		{Setting{Key: "tcp.rto_min", Value: "-5"}, "must not be negative"},
+		{Setting{Key: "tcp.recv_buffer", Value: "2GiB"}, "want at most 1GiB"},
+		{Setting{Key: "net.ipv4.tcp_rmem", Value: "4096 87380"}, `want three sizes "min default max"`},
+		{Setting{Key: "tcp.syn_retries", Value: "99"}, "SynRetries = 99: want 0 to 30"},
+		{Setting{Key: "tcp.congestion", Value: "bbr"}, `Congestion = "bbr"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.set.Key+"="+tt.set.Value, func(t *testing.T) {
+			_, err := ApplySettings(tcp.DefaultConfig(), []Setting{tt.set})
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, ErrSetting), "%v", err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestParseSetting(t *testing.T) {
+	s, err := ParseSetting(" tcp.syn_retries = 5 ", "--set")
+	require.NoError(t, err)
+	assert.Equal(t, Setting{Key: "tcp.syn_retries", Value: "5", Source: "--set"}, s)
+	_, err = ParseSetting("tcp.syn_retries", "--set")
+	require.ErrorIs(t, err, ErrSetting)
+	assert.Contains(t, err.Error(), "want key=value")
+}
+
+// TestPresetPacketdrill: the preset gives defaults.sh's values, a window
+// scale of 8 among them, and documents every line of the file.
+func TestPresetPacketdrill(t *testing.T) {
+	set, all, err := Preset("packetdrill")
+	require.NoError(t, err)
+	cfg, err := ApplySettings(tcp.DefaultConfig(), set)
+	require.NoError(t, err)
+	assert.Equal(t, 5, cfg.SynRetries)
+	assert.Equal(t, 5, cfg.SynAckRetries)
+	assert.Equal(t, "cubic", cfg.Congestion)
+	assert.Equal(t, 15<<20, cfg.RecvBuffer)
+	assert.Equal(t, 256<<10, cfg.SendBuffer)
+	assert.True(t, cfg.SACK && cfg.Timestamps)
+	for _, e := range all {
+		assert.True(t, e.Setting.Key != "" || e.Note != "", "%s has neither a setting nor a note", e.Sysctl)
+	}
+	assert.Len(t, all, 21)
+
+	// The SYN a preset host sends offers wscale 8.
+	c, err := tcp.NewConn(cfg, tcp.Endpoint{Port: 1}, tcp.Endpoint{Port: 2}, 0, 0)
+	require.NoError(t, err)
+	require.NoError(t, c.Connect(0))
+	var ws uint8
+	c.Segments(func(h *tcp.Header, _ []byte) { ws, _ = h.Options.WScale() })
+	assert.Equal(t, uint8(8), ws)
+
+	_, _, err = Preset("linux")
+	require.ErrorIs(t, err, ErrSetting)
+}
