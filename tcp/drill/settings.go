@@ -180,7 +180,7 @@ var sysctlKeys = map[string]sysctl{
 	"net.ipv4.tcp_syn_retries":    {key: "tcp.syn_retries", doc: "same meaning"},
 	"net.ipv4.tcp_synack_retries": {key: "tcp.synack_retries", doc: "same meaning"},
 	"net.ipv4.tcp_retries2":       {key: "tcp.data_retries", doc: "RTO expiries before an established connection fails"},
-	"net.ipv4.tcp_timestamps":     {key: "tcp.timestamps", doc: "1 on, 0 off (Linux's 2, timestamps without random offsets, is 1)", conv: func(v string) (string, error) {
+	"net.ipv4.tcp_timestamps": {key: "tcp.timestamps", doc: "1 on, 0 off (Linux's 2, timestamps without random offsets, is 1)", conv: func(v string) (string, error) {
 		if v == "2" {
 			return "1", nil
 		}
