@@ -2,6 +2,7 @@ package plots
 
 import (
 	"image/color"
+	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -95,6 +96,7 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font.Size = labelSize
 		a.Tick.Label.Font.Size = tickSize
+		a.Tick.Marker = trimmedTicks{}
 	}
 	p.Legend.TextStyle.Font.Size = legendSize
 	p.Legend.Top = true
@@ -213,4 +215,25 @@ func (legendBackdrop) Plot(c draw.Canvas, p *plot.Plot) {
 // legend of n entries sits above the data rather than over it.
 func legendHeadroom(n int) float64 {
 	return 1.08 + 0.06*float64(min(n, 10))
+}
+
+// trimmedTicks are gonum's default ticks with trailing zeros taken off the
+// labels ("250" rather than "250.00").
+type trimmedTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (trimmedTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		ts[i].Label = trimZeros(ts[i].Label)
+	}
+	return ts
+}
+
+// trimZeros removes trailing zeros after a decimal point, and the point.
+func trimZeros(s string) string {
+	if !strings.Contains(s, ".") || strings.ContainsAny(s, "eE") {
+		return s
+	}
+	return strings.TrimRight(strings.TrimRight(s, "0"), ".")
 }

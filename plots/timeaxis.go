@@ -5,7 +5,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -105,7 +104,7 @@ func (a *timeAxis) label() string {
 func (a *timeAxis) ticker() plot.Ticker {
 	return plot.TickerFunc(func(vmin, vmax float64) []plot.Tick {
 		if !a.compressed() {
-			return plot.DefaultTicks{}.Ticks(vmin, vmax)
+			return trimmedTicks{}.Ticks(vmin, vmax)
 		}
 		var pieces []interval
 		start := a.lo
@@ -164,11 +163,7 @@ func (a *timeAxis) tickAt(t sim.Time, lastMajor *float64, span, step float64) pl
 	if step > 0 {
 		decimals = max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
 	}
-	label := strconv.FormatFloat(float64(t)/a.unit.ns, 'f', min(decimals, 9), 64)
-	if strings.Contains(label, ".") {
-		label = strings.TrimRight(strings.TrimRight(label, "0"), ".")
-	}
-	return plot.Tick{Value: p, Label: label}
+	return plot.Tick{Value: p, Label: trimZeros(strconv.FormatFloat(float64(t)/a.unit.ns, 'f', min(decimals, 9), 64))}
 }
 
 // formatUnits prints a tick value with no more digits than it needs.

@@ -223,10 +223,8 @@ func (d *tsData) plot(nb bins) *plot.Plot {
 	marks(d.fin, draw.GlyphStyle{Color: colorBlack, Radius: vg.Points(3), Shape: draw.RingGlyph{}}, "FIN")
 	marks(d.drops, draw.GlyphStyle{Color: colDrop, Radius: vg.Points(3), Shape: draw.CrossGlyph{}}, "dropped on the way")
 	p.X.Min, p.X.Max = x(d.lo), x(d.hi)
-	// The graph climbs from lower left to upper right: the lower right is
-	// free for the legend.
-	p.Legend.Top, p.Legend.Left = false, false
-	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), vg.Points(6)
+	// The graph climbs from lower left to upper right: the upper left is
+	// where the legend hides the least.
 	p.Add(legendBackdrop{})
 	return p
 }

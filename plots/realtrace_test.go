@@ -1,0 +1,119 @@
+package plots
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// The *.trace.jsonl files in testdata are real traces written by netsim
+// (topology/, nodes/ and tcp/ producing the records), so the figures are
+// checked against the producers and not only against synthetic records.
+// Refresh them after a deliberate change in the producers with
+//
+//	go run ./cmd/netsim run scenarios/handshake.yaml --out /tmp/h
+//	cp /tmp/h/trace.jsonl plots/testdata/handshake.trace.jsonl
+//	go run ./cmd/netsim run scenarios/bulk-transfer.yaml --until 200ms --out /tmp/b
+//	cp /tmp/b/trace.jsonl plots/testdata/bulk-transfer-200ms.trace.jsonl
+//	go test ./plots -update
+
+func readTestTrace(t testing.TB, file string) []sim.Record {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", file))
+	require.NoError(t, err)
+	defer f.Close()
+	var rec sim.Recorder
+	require.NoError(t, sim.ReadJSONL(f, func(r *sim.Record) error { rec.Emit(r); return nil }))
+	require.NotEmpty(t, rec.Records)
+	return rec.Records
+}
+
+func TestRealTraceGoldens(t *testing.T) {
+	for _, tc := range []struct {
+		golden, trace string
+		opts          Options
+	}{
+		{"handshake-real-sequence.svg", "handshake.trace.jsonl", Options{Kind: KindSequence}},
+		{"bulk-transfer-200ms-time-sequence.svg", "bulk-transfer-200ms.trace.jsonl", Options{Kind: KindTimeSequence}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, RenderTo(readTestTrace(t, tc.trace), tc.opts, "svg", &buf))
+			checkGolden(t, tc.golden, buf.Bytes())
+		})
+	}
+}
+
+func TestRealTraceEveryKind(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.trace.jsonl")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		recs := readTestTrace(t, filepath.Base(f))
+		for _, kind := range append(Kinds(), KindRTT) {
+			t.Run(filepath.Base(f)+"/"+kind, func(t *testing.T) {
+				var buf bytes.Buffer
+				err := RenderTo(recs, Options{Kind: kind}, "svg", &buf)
+				if kind == KindThroughput && strings.HasPrefix(filepath.Base(f), "handshake") {
+					assert.ErrorIs(t, err, ErrNoData, "the handshake carries no payload")
+					return
+				}
+				require.NoError(t, err)
+				assert.Greater(t, buf.Len(), 5000)
+			})
+		}
+	}
+}
+
+// TestRealHandshakeContent reads the real handshake as a textbook would.
+func TestRealHandshakeContent(t *testing.T) {
+	recs := readTestTrace(t, "handshake.trace.jsonl")
+	assert.Equal(t, []int{1}, Conns(recs))
+	var buf bytes.Buffer
+	require.NoError(t, RenderTo(recs, Options{Kind: KindSequence}, "svg", &buf))
+	for _, want := range []string{"SYN seq=0", "SYN, ACK seq=0 ack=1", "ACK ack=1", "SYN-SENT", "ESTABLISHED", "TIME-WAIT", "10.0.0.1", "10.0.0.2"} {
+		assert.Contains(t, buf.String(), want)
+	}
+	buf.Reset()
+	require.NoError(t, ASCII(&buf, recs, nil, ASCIIOptions{}))
+	lines := strings.Split(buf.String(), "\n")
+	assert.Regexp(t, `^   \|---- SYN seq=0 win=64240 <mss 1460,.*> -+>\|   0\.100000000s$`, lines[1])
+	assert.Regexp(t, `^   \|<--- SYN,ACK seq=0 ack=1 win=\d+ <.*> -+\|   0\.105`, lines[2])
+	assert.Regexp(t, `^   \|---- ACK seq=1 ack=1 win=\d+`, lines[3])
+}
+
+// TestRealBulkWindowScale: the receiver offered wscale 7, so the window
+// line sits win << 7 above the ACK line (RFC 7323 §2.2).
+func TestRealBulkWindowScale(t *testing.T) {
+	m := buildModel(readTestTrace(t, "bulk-transfer-200ms.trace.jsonl"))
+	d, err := timeSequenceData(m, 1, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "client", d.sender)
+	require.NotEmpty(t, d.acks)
+	require.NotEmpty(t, d.data)
+	var synack *packet
+	for _, p := range m.packets {
+		if p.flags == "S." {
+			synack = p
+		}
+	}
+	require.NotNil(t, synack)
+	ws, ok := optWScale(synack.opts)
+	require.True(t, ok)
+	last := m.packets[len(m.packets)-1]
+	for i := len(m.packets) - 1; i >= 0; i-- {
+		if p := m.packets[i]; p.host == "server" && p.delivered && hasFlag(p.flags, '.') && !hasFlag(p.flags, 'S') {
+			last = p
+			break
+		}
+	}
+	j := len(d.window) - 1
+	assert.Equal(t, last.rack+last.win<<ws, d.window[j].v)
+}
