@@ -30,7 +30,10 @@ func (b *sendBuffer) write(p []byte, room int) int {
 		return 0
 	}
 	if b.buf == nil {
-		b.buf = make([]byte, b.limit)
+		// Twice the limit: the live bytes (at most limit) slide to the
+		// front only after limit bytes were appended, so the copying is
+		// amortized O(1) per byte written.
+		b.buf = make([]byte, 2*b.limit)
 	}
 	if b.end+n > len(b.buf) {
 		// Slide the live bytes to the front; views are only handed out

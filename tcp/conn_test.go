@@ -142,3 +142,71 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+// handshake returns a passive Conn in SYN-RECEIVED and the SYN-ACK.
+func synReceived(t *testing.T) (*Conn, Header) {
+	c, err := NewConn(DefaultConfig(), epB, epA, 5000, 0)
+	require.NoError(t, err)
+	require.NoError(t, c.Listen(0))
+	c.Input(0, &Header{Seq: 100, Flags: FlagSYN, Window: 65535, Options: SYNOptions(1460, true, 0, false, 7)}, nil)
+	d := drain(c)
+	require.Len(t, d.segs, 1)
+	return c, d.segs[0]
+}
+
+func statePath(d drained) []State {
+	var p []State
+	for _, e := range d.events {
+		if e.Kind == EvStateChange {
+			p = append(p, e.To)
+		}
+	}
+	return p
+}
+
+// TestCloseBeforeEstablished covers the diagram's edges out of SYN-SENT
+// and SYN-RECEIVED on a user close (RFC 9293 §3.10.4).
+func TestCloseBeforeEstablished(t *testing.T) {
+	t.Run("SYN-SENT close", func(t *testing.T) {
+		c, err := NewConn(DefaultConfig(), epA, epB, 100, 0)
+		require.NoError(t, err)
+		require.NoError(t, c.Connect(0))
+		drain(c)
+		require.NoError(t, c.Close(time.Millisecond))
+		d := drain(c)
+		require.Empty(t, d.segs)
+		require.Equal(t, []State{Closed}, statePath(d))
+		_, ok := c.Deadline()
+		require.False(t, ok, "no timer after CLOSED")
+	})
+	t.Run("SYN-RECEIVED close, FIN after the handshake", func(t *testing.T) {
+		c, _ := synReceived(t)
+		require.NoError(t, c.Close(time.Millisecond))
+		d := drain(c)
+		require.Empty(t, d.segs, "nothing before the SYN-ACK is acknowledged")
+		require.Equal(t, []State{FinWait1}, statePath(d))
+		// The SYN-ACK is retransmitted by its timer.
+		at, ok := c.Deadline()
+		require.True(t, ok)
+		c.Tick(at)
+		d = drain(c)
+		require.Len(t, d.segs, 1)
+		require.Equal(t, FlagSYN|FlagACK, d.segs[0].Flags)
+		// The ACK of the SYN-ACK lets the FIN go.
+		c.Input(at+time.Millisecond, &Header{Seq: 101, Ack: 5001, Flags: FlagACK, Window: 100}, nil)
+		d = drain(c)
+		require.Len(t, d.segs, 1)
+		require.Equal(t, FlagFIN|FlagACK, d.segs[0].Flags)
+		require.Equal(t, Seq(5001), d.segs[0].Seq)
+		c.Input(at+2*time.Millisecond, &Header{Seq: 101, Ack: 5002, Flags: FlagACK, Window: 100}, nil)
+		d = drain(c)
+		require.Equal(t, []State{FinWait2}, statePath(d))
+	})
+	t.Run("LISTEN close", func(t *testing.T) {
+		c, err := NewConn(DefaultConfig(), epA, epB, 100, 0)
+		require.NoError(t, err)
+		require.NoError(t, c.Listen(0))
+		require.NoError(t, c.Close(0))
+		require.Equal(t, []State{Listen, Closed}, statePath(drain(c)))
+	})
+}

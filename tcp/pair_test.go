@@ -49,6 +49,10 @@ type channel struct {
 	closeWhenDone      bool
 	buf                []byte
 	trace              bool
+	// drop, when set, decides to lose a segment (deterministic faults).
+	drop func(toB bool, h *Header, n int) bool
+	// onEventA sees A's events.
+	onEventA func(now time.Duration, e Event)
 }
 
 func newChannel(t testing.TB, cfgA, cfgB Config, delay time.Duration) *channel {
@@ -62,7 +66,11 @@ func newChannel(t testing.TB, cfgA, cfgB Config, delay time.Duration) *channel {
 func (ch *channel) flush() {
 	ch.a.Segments(func(h *Header, p []byte) { ch.send(true, h, p) })
 	ch.b.Segments(func(h *Header, p []byte) { ch.send(false, h, p) })
-	ch.a.Events(func(Event) {})
+	ch.a.Events(func(e Event) {
+		if ch.onEventA != nil {
+			ch.onEventA(ch.now, e)
+		}
+	})
 	ch.b.Events(func(Event) {})
 }
 
@@ -73,6 +81,10 @@ func (ch *channel) send(toB bool, h *Header, p []byte) {
 		ch.sentBA++
 	}
 	copies := 1
+	if ch.drop != nil && ch.drop(toB, h, len(p)) {
+		ch.dropped++
+		return
+	}
 	if ch.trace {
 		dir := "A>B"
 		if !toB {
@@ -229,4 +241,32 @@ func TestPairHandshakeTransferClose(t *testing.T) {
 	require.Equal(t, Closed, ch.b.State())
 	require.Zero(t, ch.a.Stats().Retransmits)
 	require.Equal(t, 1448, ch.a.Stats().MSS)
+}
+
+// TestPairSequenceWraparound: both ISNs sit just below 2^32, so the
+// sequence numbers of both directions wrap in mid-stream (RFC 9293 §3.4);
+// the streams still arrive intact, with loss forcing retransmissions and
+// SACK blocks across the wrap.
+func TestPairSequenceWraparound(t *testing.T) {
+	for _, loss := range []float64{0, 0.03} {
+		a, err := NewConn(DefaultConfig(), epA, epB, Seq(1<<32-70000), 1)
+		require.NoError(t, err)
+		b, err := NewConn(DefaultConfig(), epB, epA, Seq(1<<32-5000), 2)
+		require.NoError(t, err)
+		ch := &channel{t: t, a: a, b: b, delay: 5 * time.Millisecond, buf: make([]byte, 64<<10)}
+		ch.rng = rand.New(rand.NewPCG(7, 7))
+		ch.loss = loss
+		ch.open()
+		wantA, wantB := testPayload(300000, 3), testPayload(20000, 4)
+		ch.toWriteA, ch.toWriteB = append([]byte(nil), wantA...), append([]byte(nil), wantB...)
+		ch.closeWhenDone = true
+		ch.runUntil(10 * time.Minute)
+		require.Equal(t, wantA, ch.gotB.Bytes())
+		require.Equal(t, wantB, ch.gotA.Bytes())
+		require.Equal(t, Closed, a.State())
+		require.Equal(t, Closed, b.State())
+		if loss > 0 {
+			require.Positive(t, a.Stats().Retransmits)
+		}
+	}
 }

@@ -161,7 +161,9 @@ func (c *Conn) output(now time.Duration) {
 	if c.inRecovery && c.sackOK {
 		c.sackRetransmit(now)
 	}
-	for c.sendOne(now) {
+	// After shutdown in SYN-RECEIVED, nothing follows the SYN-ACK until
+	// the peer acknowledges it.
+	for c.sndUna != c.iss && c.sendOne(now) {
 	}
 	if c.ackNow {
 		// A pure ACK carries SND.MAX, not a rewound SND.NXT, so that it

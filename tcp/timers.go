@@ -94,7 +94,13 @@ func (c *Conn) onRtxTimeout(now time.Duration) {
 		c.sendSyn(now, false)
 		c.noteRetransmit(c.iss, 0, "syn")
 		c.arm(timerRtx, now+c.rtt.current())
-	case SynReceived:
+	case SynReceived, FinWait1:
+		if c.state == FinWait1 && c.sndUna != c.iss {
+			c.onDataTimeout(now)
+			return
+		}
+		// SYN-RECEIVED, or FIN-WAIT-1 after a shutdown there: the SYN-ACK
+		// is still unacknowledged.
 		c.emit(Event{Kind: EvTimerFired, Timer: "synack"})
 		if c.retries >= c.cfg.SynAckRetries {
 			c.fail(ETIMEDOUT, false)
@@ -105,7 +111,14 @@ func (c *Conn) onRtxTimeout(now time.Duration) {
 		c.sendSyn(now, true)
 		c.noteRetransmit(c.iss, 0, "synack")
 		c.arm(timerRtx, now+c.rtt.current())
-	case Established, FinWait1, CloseWait, Closing, LastAck:
+	case Established, CloseWait, Closing, LastAck:
+		c.onDataTimeout(now)
+	}
+}
+
+// onDataTimeout is an RTO of a synchronized connection.
+func (c *Conn) onDataTimeout(now time.Duration) {
+	{
 		c.emit(Event{Kind: EvTimerFired, Timer: "rto"})
 		if c.sndUna == c.sndMax {
 			return

@@ -125,21 +125,29 @@ func Run(s *Script, st Stack, cfg RunConfig) error {
 // with connection settings cfg, changed by the script's options (see
 // ConfigFromScript), and DefaultRunConfig.
 func RunFile(path string, cfg tcp.Config) error {
+	_, err := RunFileStack(path, cfg, nil)
+	return err
+}
+
+// RunFileStack is RunFile that also returns the stack, for checks after
+// the run; observe, when not nil, sees every connection event.
+func RunFileStack(path string, cfg tcp.Config, observe func(conn int, e tcp.Event)) (*ConnStack, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("drill: %w", err)
+		return nil, fmt.Errorf("drill: %w", err)
 	}
 	s, err := Parse(filepath.Base(path), src)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cfg, err = ConfigFromScript(s, cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rc := DefaultRunConfig()
 	st := NewConnStack(cfg, rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort})
-	return Run(s, st, rc)
+	st.Observe = observe
+	return st, Run(s, st, rc)
 }
 
 func (r *runner) fail(l *Line, format string, args ...any) error {

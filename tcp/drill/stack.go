@@ -72,8 +72,10 @@ type ConnStack struct {
 	conns     []*sock // every connection, in creation order
 	out       []Segment
 	buf       []byte
-	segBuf    []byte
 	tsOffsets uint32
+	// Observe, when set, sees every event of every connection (the index
+	// is the connection's creation order).
+	Observe func(conn int, e tcp.Event)
 }
 
 // NewConnStack returns a stack with address local whose connect() reaches
@@ -330,7 +332,7 @@ func synFin(h *tcp.Header) int {
 
 // Drain implements Stack.
 func (s *ConnStack) Drain(fn func(seg *Segment)) {
-	for _, k := range s.conns {
+	for i, k := range s.conns {
 		c := k.conn
 		c.Segments(func(h *tcp.Header, p []byte) {
 			seg := Segment{Src: c.Local(), Dst: c.Remote(), Header: *h, Payload: p}
@@ -339,6 +341,9 @@ func (s *ConnStack) Drain(fn func(seg *Segment)) {
 			s.out = s.out[:len(s.out)-1]
 		})
 		c.Events(func(e tcp.Event) {
+			if s.Observe != nil {
+				s.Observe(i, e)
+			}
 			if e.Kind == tcp.EvEstablished && k.parent != nil && k.fd < 0 && !k.parent.closed {
 				k.parent.acceptQ = append(k.parent.acceptQ, k)
 			}

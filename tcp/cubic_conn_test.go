@@ -1,0 +1,88 @@
+package tcp
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestCubicWindowGrowthThroughConn: a bulk sender with CUBIC loses one
+// segment at a window of about 100 segments. After recovery its window
+// must follow RFC 9438: W_cubic(t) = C*(t-K)^3 + W_max with K =
+// cbrt(W_max*(1-beta)/C) (eq. 1, 2), concave up to W_max and convex
+// beyond, staying within the cubic curve's span over one RTT (the target
+// is W_cubic(t+RTT)) or the Reno-friendly line (§4.3).
+func TestCubicWindowGrowthThroughConn(t *testing.T) {
+	const rtt = 100 * time.Millisecond
+	cfg := DefaultConfig()
+	cfg.Congestion = "cubic"
+	cfg.SendBuffer, cfg.RecvBuffer = 8<<20, 8<<20
+	cfg.DelayedAck = 0
+	ch := newChannel(t, cfg, cfg, rtt/2)
+	dropped := false
+	ch.drop = func(toB bool, h *Header, n int) bool {
+		// Lose the first copy of the segment 150 kB into the stream.
+		if toB && n > 0 && !dropped && h.Seq.Sub(ch.a.ISS()) > 150000 {
+			dropped = true
+			return true
+		}
+		return false
+	}
+	type sample struct {
+		at   time.Duration
+		cwnd int
+	}
+	var samples []sample
+	exitAt := time.Duration(-1)
+	ch.onEventA = func(now time.Duration, e Event) {
+		if e.Kind != EvCwnd {
+			return
+		}
+		if e.Reason == "recovery" {
+			exitAt = now
+		}
+		if exitAt >= 0 && e.Reason == "ack" {
+			samples = append(samples, sample{now, e.Cwnd})
+		}
+	}
+	ch.open()
+	ch.toWriteA = make([]byte, 40<<20)
+	ch.runUntil(12 * time.Second)
+	require.True(t, dropped)
+	require.GreaterOrEqual(t, exitAt, time.Duration(0), "recovery happened")
+	cub, ok := ch.a.CongestionControl().(*Cubic)
+	require.True(t, ok)
+	mss := float64(ch.a.Stats().MSS)
+	wmax := float64(cub.WMax())
+	require.InDelta(t, 100, wmax/mss, 40, "W_max in segments")
+	// RFC 9438 eq. 2 with cwnd_epoch = beta*W_max.
+	k := math.Cbrt(wmax / mss * 0.3 / 0.4)
+	require.InDelta(t, k, cub.K().Seconds(), 0.2, "K")
+	epoch := samples[0].at
+	wCubic := func(t time.Duration) float64 {
+		d := t.Seconds() - k
+		return 0.4*d*d*d*mss + wmax
+	}
+	checked := 0
+	for _, s := range samples {
+		el := s.at - epoch
+		if el > 2*time.Duration(k*float64(time.Second)) {
+			break
+		}
+		lo := wCubic(el-rtt) - 2*mss
+		hi := max(wCubic(el+2*rtt), 0.7*wmax+9.0/17*mss*el.Seconds()/rtt.Seconds()) + 2*mss
+		require.GreaterOrEqual(t, float64(s.cwnd), lo, "cwnd at %v into the epoch", el)
+		require.LessOrEqual(t, float64(s.cwnd), hi, "cwnd at %v into the epoch", el)
+		checked++
+	}
+	require.Greater(t, checked, 50)
+	// Concave then convex: at K the window is back at W_max.
+	for _, s := range samples {
+		if s.at-epoch >= time.Duration(k*float64(time.Second)) {
+			require.InDelta(t, wmax, float64(s.cwnd), 0.05*wmax)
+			break
+		}
+	}
+}
