@@ -40,6 +40,8 @@ type Network struct {
 	lastConn   uint64
 
 	captureErr error
+	// addrText caches the text of addresses for trace records.
+	addrText map[netip.Addr]string
 	// free holds packets whose datagram a host finished with, for reuse:
 	// a bulk transfer then allocates no packet in its steady state.
 	free []*topology.Packet
@@ -93,6 +95,7 @@ func NewNetwork(seed uint64, trace sim.Sink) *Network {
 		byAddr:     make(map[netip.Addr]*Host),
 		conns:      make(map[connKey]uint64),
 		serverSeen: make(map[uint64]bool),
+		addrText:   make(map[netip.Addr]string),
 	}
 }
 
@@ -370,4 +373,15 @@ func (n *Network) connID(client, server netip.AddrPort, open bool) uint64 {
 func (n *Network) lookupConnID(client, server netip.AddrPort) (uint64, bool) {
 	id, ok := n.conns[connKey{client, server}]
 	return id, ok
+}
+
+// addrString returns a.String(), computed once per address: every traced
+// datagram names two.
+func (n *Network) addrString(a netip.Addr) string {
+	if s, ok := n.addrText[a]; ok {
+		return s
+	}
+	s := a.String()
+	n.addrText[a] = s
+	return s
 }
