@@ -246,3 +246,63 @@ func TestLoopbackConnection(t *testing.T) {
 		}
 	}
 }
+
+// The errors a connection ends with reach the socket's owner: ETIMEDOUT
+// when SYN retries run out (Linux: at 127 s with 6 retries), ECONNRESET
+// when the peer closes with unread data (it sends a RST), EPIPE on a
+// write after SHUT_WR.
+func TestConnectionErrors(t *testing.T) {
+	t.Run("ETIMEDOUT", func(t *testing.T) {
+		n, a, _ := twoHosts(t, nil, fastLink("ab"))
+		n.Links()[0].SetUp(false)
+		fd, _ := a.Socket()
+		var at sim.Time
+		var got Errno
+		require.NoError(t, a.SetHandler(fd, func(_ int, ev SocketEvent, err Errno) {
+			if ev == SockError {
+				at, got = a.Now(), err
+			}
+		}))
+		require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+		require.NoError(t, n.Scheduler().RunUntil(sim.Time(200*time.Second)))
+		assert.Equal(t, ETIMEDOUT, got)
+		assert.Equal(t, sim.Time(127*time.Second), at)
+	})
+	t.Run("ECONNRESET", func(t *testing.T) {
+		n, a, b := twoHosts(t, nil, fastLink("ab"))
+		lfd := listenOn(t, b, 80, 8)
+		fd, _ := a.Socket()
+		var got Errno
+		require.NoError(t, a.SetHandler(fd, func(_ int, ev SocketEvent, err Errno) {
+			if ev == SockError {
+				got = err
+			}
+		}))
+		require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+		require.NoError(t, n.Scheduler().RunUntil(sim.Time(50*time.Millisecond)))
+		_, err := a.Send(fd, []byte("unread"))
+		require.NoError(t, err)
+		require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
+		afd, _, err := b.Accept(lfd)
+		require.NoError(t, err)
+		require.NoError(t, b.Close(afd)) // unread data: a RST, not a FIN
+		require.NoError(t, n.Scheduler().RunUntil(sim.Time(200*time.Millisecond)))
+		assert.Equal(t, ECONNRESET, got)
+		_, err = a.Recv(fd, make([]byte, 8))
+		assert.Equal(t, ECONNRESET, err)
+	})
+	t.Run("EPIPE", func(t *testing.T) {
+		n, a, b := twoHosts(t, nil, fastLink("ab"))
+		listenOn(t, b, 80, 8)
+		fd, _ := a.Socket()
+		require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+		require.NoError(t, n.Scheduler().RunUntil(sim.Time(50*time.Millisecond)))
+		require.NoError(t, a.Shutdown(fd, SHUT_WR))
+		_, err := a.Send(fd, []byte("late"))
+		assert.Equal(t, EPIPE, err)
+		require.NoError(t, a.Shutdown(fd, SHUT_RD))
+		k, err := a.Recv(fd, make([]byte, 8))
+		assert.Zero(t, k)
+		assert.NoError(t, err, "end of stream after SHUT_RD")
+	})
+}
