@@ -26,84 +26,78 @@ func (e Endpoint) String() string { return netip.AddrPortFrom(e.Addr, e.Port).St
 type Conn struct {
 	cfg           Config
 	local, remote Endpoint
-	state         State
-	err           Errno // the error that ended the connection, if any
+	cc            Congestion
+	sb            sendBuffer
+	rb            recvBuffer
+	rtt           rttEstimator
+	board         scoreboard
+	timers        [numTimers]timer
+	sackBuf       [MaxSACKBlocks]SACKBlock
 
 	// Send sequence space (RFC 9293 §3.3.1).
 	iss    Seq
 	sndUna Seq
 	sndNxt Seq // next sequence number to send (go-back-N rewinds it)
 	sndMax Seq // one past the highest sequence number sent (RFC 6675 HighData)
-	sndWnd int // peer's window in bytes, unscaled
 	sndWl1 Seq
 	sndWl2 Seq
+	finSeq Seq // sequence number of our FIN once queued
+	sndSml Seq // end of the last small segment sent (Minshall's Nagle)
+	// recoverSeq is RFC 6582 recover / RFC 6675 RecoveryPoint.
+	recoverSeq Seq
+
+	// Receive sequence space.
+	irs        Seq
+	rcvNxt     Seq
+	rcvAdvEdge Seq // RCV.NXT + RCV.WND as last advertised
+	peerFinSeq Seq
+	lastAckTx  Seq // RCV.NXT on the last ACK sent (RFC 7323 §4.3 Last.ACK.sent)
+	tsOffset   uint32
+	tsRecent   uint32
+
+	sndWnd int // peer's window in bytes, unscaled
 	// maxSndWnd is the largest window the peer offered (SWS avoidance,
 	// RFC 9293 §3.8.6.2.1, and RFC 5961 §5.2 MAX.SND.WND).
 	maxSndWnd int
-	sndShift  uint8 // peer's window scale
-	sb        sendBuffer
-	finQueued bool // the user shut the write side: a FIN follows the data
-	finSeq    Seq  // sequence number of our FIN once queued
-	userClose bool // close() (not just shutdown): arriving data resets
-
-	// Receive sequence space.
-	irs         Seq
-	rcvNxt      Seq
-	rcvAdvEdge  Seq // RCV.NXT + RCV.WND as last advertised
-	rcvShift    uint8
-	rcvClamp    int // most window offered now (Linux rcv_ssthresh)
-	rb          recvBuffer
-	ooo         []seqRange // out-of-order ranges held, sorted
-	sackRecent  []Seq      // a point in each block, most recent first (RFC 2018 §4)
-	peerFin     bool       // the peer's FIN has been received in order
-	peerFinSeen bool       // a FIN arrived, maybe beyond a hole
-	peerFinSeq  Seq
-	eofRead     bool
-
-	// Negotiated options.
+	rcvClamp  int // most window offered now (Linux rcv_ssthresh)
 	sndMss    int // payload of a full segment we send (options subtracted)
 	rcvMss    int // payload of a full segment the peer sends
-	peerMSS   int // the peer's MSS option (536 without one)
-	sackOK    bool
-	tsOK      bool
-	wsOK      bool
-	tsOffset  uint32
-	tsRecent  uint32
-	lastAckTx Seq // RCV.NXT on the last ACK sent (RFC 7323 §4.3 Last.ACK.sent)
-
-	// Timers, RTT, retries.
-	timers     [numTimers]timer
-	rtt        rttEstimator
-	synSentAt  time.Duration
-	retries    int // SYN/SYN-ACK retransmissions, or RTO expiries in a row
-	sent       []sentRec
-	sentHead   int
-	probeCount int
-	passive    bool // opened by Listen
-	forceSend  bool // the persist timer overrides SWS avoidance once
-	sndSml     Seq  // end of the last small segment sent (Minshall's Nagle)
-
-	// ACK generation.
-	ackNow       bool
+	rcvSegMax int // largest segment received, capped at rcvMss (Linux rcv_mss)
+	synSentAt time.Duration
+	retries   int // SYN/SYN-ACK retransmissions, or RTO expiries in a row
+	sentHead  int
+	// unackedBytes counts data received since our last ACK.
 	unackedBytes int
 	quickAcks    int
-	rcvSegMax    int // largest segment received, capped at rcvMss (Linux rcv_mss)
-	sackBuf      [MaxSACKBlocks]SACKBlock
+	dupAcks      int
+	recCwnd      int // NewReno's inflated window during recovery without SACK
+	lastCwnd     int
+	lastSsth     int
 
-	// Congestion control and loss recovery.
-	cc         Congestion
-	dupAcks    int
-	inRecovery bool
-	recoverSeq Seq // RFC 6582 recover / RFC 6675 RecoveryPoint
-	recCwnd    int // NewReno's inflated window during recovery without SACK
-	board      scoreboard
-	lastCwnd   int
-	lastSsth   int
+	ooo        []seqRange // out-of-order ranges held, sorted
+	sackRecent []Seq      // a point in each block, most recent first (RFC 2018 §4)
+	sent       []sentRec
+	out        []outSeg
+	events     []Event
 
-	// Output.
-	out    []outSeg
-	events []Event
-	stats  Stats
+	state    State
+	err      Errno // the error that ended the connection, if any
+	sndShift uint8 // peer's window scale
+	rcvShift uint8
+	// finQueued: the user shut the write side, a FIN follows the data.
+	finQueued bool
+	userClose bool // close() (not just shutdown): arriving data resets
+	// peerFin: the peer's FIN was received in order; peerFinSeen: a FIN
+	// arrived, maybe beyond a hole.
+	peerFin, peerFinSeen bool
+	eofRead              bool
+	sackOK, tsOK, wsOK   bool
+	passive              bool // opened by Listen
+	forceSend            bool // the persist timer overrides SWS avoidance once
+	ackNow               bool
+	inRecovery           bool
+
+	stats Stats
 }
 
 // outSeg is a segment waiting in the outbox. Its payload is resolved from
@@ -149,7 +143,6 @@ func NewConn(cfg Config, local, remote Endpoint, iss Seq, tsOffset uint32) (*Con
 		cc:       cc,
 		sndMss:   cfg.MSS,
 		rcvMss:   cfg.MSS,
-		peerMSS:  536,
 	}
 	c.recoverSeq = iss
 	c.sndSml = iss

@@ -66,6 +66,8 @@ type Event struct {
 	Err Errno
 	// From, To: EvStateChange.
 	From, To State
+	// Seq (absolute): EvRetransmit.
+	Seq Seq
 	// Cwnd, Ssthresh in bytes: EvCwnd.
 	Cwnd, Ssthresh int
 	// Reason: EvCwnd ("init", "ack", "recovery", "exit-recovery", "rto")
@@ -74,8 +76,7 @@ type Event struct {
 	Reason string
 	// Sample, SRTT, RTTVar, RTO: EvRTTSample.
 	Sample, SRTT, RTTVar, RTO time.Duration
-	// Seq (absolute) and Len: EvRetransmit.
-	Seq Seq
+	// Len: EvRetransmit.
 	Len int
 	// Timer names the timer for EvTimerFired ("rto", "delack", "persist",
 	// "timewait", "syn", "synack").

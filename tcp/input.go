@@ -40,9 +40,9 @@ func segLen(h *Header, payload []byte) int {
 // 7323 §2.2 and §3.2, RFC 2018 §2) and sets the segment sizes.
 func (c *Conn) negotiate(h *Header) {
 	o := &h.Options
-	c.peerMSS = 536 // RFC 9293 §3.7.1: the default without an MSS option
+	peerMSS := 536 // RFC 9293 §3.7.1: the default without an MSS option
 	if m, ok := o.MSS(); ok && m > 0 {
-		c.peerMSS = int(m)
+		peerMSS = int(m)
 	}
 	c.sackOK = c.cfg.SACK && o.SACKPermitted()
 	val, _, ok := o.Timestamps()
@@ -62,7 +62,7 @@ func (c *Conn) negotiate(h *Header) {
 	if c.tsOK {
 		opt = 12
 	}
-	c.sndMss = max(min(c.peerMSS, c.cfg.MSS)-opt, 64)
+	c.sndMss = max(min(peerMSS, c.cfg.MSS)-opt, 64)
 	c.rcvMss = max(c.cfg.MSS-opt, 64)
 	c.rcvSegMax = min(536, c.rcvMss)
 	c.rcvClamp = c.synWindow()

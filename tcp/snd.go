@@ -335,6 +335,11 @@ func (c *Conn) rttOnAck(now time.Duration, ack Seq, h *Header) {
 	}
 	if c.sentHead == len(c.sent) {
 		c.sent, c.sentHead = c.sent[:0], 0
+	} else if c.sentHead > len(c.sent)/2 {
+		// Slide the live records down so the slice does not grow without
+		// bound while data is always outstanding.
+		n := copy(c.sent, c.sent[c.sentHead:])
+		c.sent, c.sentHead = c.sent[:n], 0
 	}
 	switch {
 	case found && !retx:
@@ -416,7 +421,6 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq) {
 	}
 	c.stats.BytesAcked += int64(data)
 	c.retries = 0
-	c.probeCount = 0
 	c.rttOnAck(now, ack, h)
 	c.board.pruneBelow(ack)
 	if len(c.out) == 0 {

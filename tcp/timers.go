@@ -162,7 +162,6 @@ func (c *Conn) onPersist(now time.Duration) {
 		// Linux (tcp_write_wakeup with no usable window) probes with a
 		// zero-length segment at SND.UNA-1, which the peer must answer
 		// with an ACK carrying its window (RFC 9293 §3.8.6.1).
-		c.probeCount++
 		c.emitSeg(now, FlagACK, c.sndUna.Add(^uint32(0)), 0)
 		c.noteRetransmit(c.sndUna, 0, "probe")
 	} else {

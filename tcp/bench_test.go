@@ -1,0 +1,145 @@
+package tcp
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// establishedPair returns two Conns that completed a handshake through
+// direct segment exchange.
+func establishedPair(tb testing.TB, cfg Config) (a, b *Conn) {
+	a, err := NewConn(cfg, epA, epB, 1000, 1)
+	require.NoError(tb, err)
+	b, err = NewConn(cfg, epB, epA, 900000, 2)
+	require.NoError(tb, err)
+	require.NoError(tb, b.Listen(0))
+	b.Events(func(Event) {})
+	require.NoError(tb, a.Connect(0))
+	a.Events(func(Event) {})
+	now := time.Duration(0)
+	for range 4 {
+		now += time.Millisecond
+		// Drain events after each step, as a socket layer does.
+		a.Segments(func(h *Header, p []byte) { b.Input(now, h, p) })
+		b.Events(func(Event) {})
+		b.Segments(func(h *Header, p []byte) { a.Input(now, h, p) })
+		a.Events(func(Event) {})
+	}
+	require.Equal(tb, Established, a.State())
+	require.Equal(tb, Established, b.State())
+	return a, b
+}
+
+// bulkRig moves a bulk stream from A to B with no loss, handing each
+// segment straight to the other Conn; step is one round at 50 µs.
+type bulkRig struct {
+	src, dst *Conn
+	now      time.Duration
+	segs     int
+	chunk    []byte
+	buf      []byte
+	toB, toA func(h *Header, p []byte)
+	drop     func(Event)
+}
+
+func newBulkRig(tb testing.TB) *bulkRig {
+	r := &bulkRig{now: time.Second, chunk: make([]byte, 64<<10), buf: make([]byte, 64<<10)}
+	r.src, r.dst = establishedPair(tb, DefaultConfig())
+	r.toB = func(h *Header, p []byte) {
+		if len(p) > 0 {
+			r.segs++
+		}
+		r.dst.Input(r.now, h, p)
+	}
+	r.toA = func(h *Header, p []byte) { r.src.Input(r.now, h, p) }
+	r.drop = func(Event) {}
+	for range 2000 { // reach steady state: full windows, grown slices
+		r.step()
+	}
+	return r
+}
+
+func (r *bulkRig) step() {
+	r.now += 50 * time.Microsecond
+	for r.src.Writable() > 0 {
+		if _, err := r.src.Write(r.now, r.chunk); err != nil {
+			break
+		}
+	}
+	r.src.Segments(r.toB)
+	for r.dst.Readable() > 0 {
+		_, _ = r.dst.Read(r.now, r.buf)
+	}
+	r.dst.Segments(r.toA)
+	if d, ok := r.src.Deadline(); ok && d <= r.now {
+		r.src.Tick(r.now)
+	}
+	if d, ok := r.dst.Deadline(); ok && d <= r.now {
+		r.dst.Tick(r.now)
+	}
+	r.src.Events(r.drop)
+	r.dst.Events(r.drop)
+}
+
+// BenchmarkBulkTransfer: one op is one data segment through both state
+// machines (sender and receiver, with the ACKs); allocs/op are the
+// allocations per segment in steady state.
+func BenchmarkBulkTransfer(b *testing.B) {
+	r := newBulkRig(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(r.src.Stats().MSS))
+	b.ResetTimer()
+	r.segs = 0
+	for r.segs < b.N {
+		r.step()
+	}
+	b.StopTimer()
+	require.Zero(b, r.src.Stats().Retransmits)
+}
+
+// TestBulkTransferAllocatesNothing holds the zero-allocation target for
+// the steady state.
+func TestBulkTransferAllocatesNothing(t *testing.T) {
+	r := newBulkRig(t)
+	r.segs = 0
+	allocs := testing.AllocsPerRun(2000, r.step)
+	require.Greater(t, r.segs, 10000, "data moved")
+	require.Zero(t, allocs, "allocations per round")
+}
+
+// idleConnBytes measures the heap held by an established, idle connection
+// whose buffers were never touched (they are allocated on first use).
+func idleConnBytes(tb testing.TB) float64 {
+	const n = 500
+	conns := make([]*Conn, 0, 2*n)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n {
+		a, b := establishedPair(tb, DefaultConfig())
+		conns = append(conns, a, b)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(conns)
+	return float64(after.HeapAlloc-before.HeapAlloc) / float64(len(conns))
+}
+
+// BenchmarkIdleConnMemory reports the bytes per established idle
+// connection, buffers excluded.
+func BenchmarkIdleConnMemory(b *testing.B) {
+	var v float64
+	for range b.N {
+		v = idleConnBytes(b)
+	}
+	b.ReportMetric(v, "bytes/conn")
+}
+
+// TestIdleConnMemory holds the target of at most 2 KiB per idle
+// established connection, excluding buffers.
+func TestIdleConnMemory(t *testing.T) {
+	require.LessOrEqual(t, idleConnBytes(t), 2048.0)
+}
