@@ -1,0 +1,303 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/netsimlab/netsim/nodes/drillstack"
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/tcp/drill"
+)
+
+const drillUsage = `Usage: netsim drill SCRIPT.pkt... [--verbose] [--strict_segments] [--tolerance_usecs N]
+                    [--set KEY=VALUE]... [--settings FILE] [--preset packetdrill]
+                    [--stack host|conn] [--out DIR]
+
+Runs packetdrill scripts against netsim's TCP: netsim plays the script's
+remote peer and application, and reports the first line where the stack
+differs from what the script expects. With --stack host (the default) the
+stack is a whole simulated host (sockets, IPv4, demultiplexing, TCP); with
+--stack conn it is a bare tcp.Conn.
+
+Settings apply in order: --preset, then --settings (a YAML map of keys to
+values), then each --set; a script's own --options lines come last. Keys are
+netsim's (tcp.syn_retries) or Linux sysctls (net.ipv4.tcp_syn_retries):
+see docs/readme/drill.md.
+
+--out DIR writes trace.jsonl and pcap/dut-eth0.pcap of the run (with several
+scripts, into DIR/<script name>/).
+
+Exit codes: 0 every script passed; 1 a script failed; 2 a script does not
+parse (FILE:LINE:COL) or bad usage.
+`
+
+// stringsFlag collects a repeated flag.
+type stringsFlag []string
+
+func (f *stringsFlag) String() string     { return strings.Join(*f, ",") }
+func (f *stringsFlag) Set(s string) error { *f = append(*f, s); return nil }
+
+type drillOpts struct {
+	verbose   bool
+	strict    bool
+	tolerance int
+	sets      stringsFlag
+	settings  string
+	preset    string
+	stack     string
+	out       string
+}
+
+// drillMain is "netsim drill": it returns the exit code.
+func drillMain(args []string, stdout, stderr io.Writer) int {
+	var o drillOpts
+	fs := newFlagSet("drill", drillUsage, stderr)
+	fs.BoolVar(&o.verbose, "verbose", false, "print every step (segment in or out, system call) as it runs")
+	fs.BoolVar(&o.strict, "strict_segments", false, "match each outbound line with exactly one segment")
+	fs.IntVar(&o.tolerance, "tolerance_usecs", 0, "how far (µs) a segment may be from its line's time (default 4000; a script's own option wins)")
+	fs.Var(&o.sets, "set", "a setting KEY=VALUE (repeatable), e.g. tcp.syn_retries=5")
+	fs.StringVar(&o.settings, "settings", "", "a YAML file of settings (KEY: VALUE)")
+	fs.StringVar(&o.preset, "preset", "", "a preset environment: packetdrill (google/packetdrill's defaults.sh)")
+	fs.StringVar(&o.stack, "stack", "host", "the stack under test: host (a simulated host) or conn (a bare tcp.Conn)")
+	fs.StringVar(&o.out, "out", "", "write trace.jsonl and the pcap of each run into DIR")
+	files, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(files) == 0 {
+		fmt.Fprint(stderr, "netsim drill: no script given\n\n"+drillUsage)
+		return exitUsage
+	}
+	if o.stack != "host" && o.stack != "conn" {
+		fmt.Fprintf(stderr, "netsim drill: --stack %q: want host or conn\n", o.stack)
+		return exitUsage
+	}
+	if o.out != "" && o.stack != "host" {
+		fmt.Fprintln(stderr, "netsim drill: --out needs --stack host (a bare tcp.Conn has no network to trace)")
+		return exitUsage
+	}
+	cfg, err := drillConfig(&o)
+	if err != nil {
+		fmt.Fprintf(stderr, "netsim drill: %v\n", err)
+		return exitUsage
+	}
+	rc := drill.DefaultRunConfig()
+	if o.tolerance > 0 {
+		rc.Tolerance = time.Duration(o.tolerance) * time.Microsecond
+	}
+
+	code, passed, failed := exitOK, 0, 0
+	for _, f := range files {
+		dir := ""
+		if o.out != "" {
+			dir = o.out
+			if len(files) > 1 {
+				dir = filepath.Join(o.out, strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)))
+			}
+		}
+		switch r := drillOne(f, cfg, rc, &o, dir, stdout, stderr); r {
+		case exitOK:
+			passed++
+		default:
+			failed++
+			code = max(code, r)
+		}
+	}
+	if len(files) > 1 {
+		fmt.Fprintf(stdout, "%d scripts: %d passed, %d failed\n", len(files), passed, failed)
+	}
+	return code
+}
+
+// drillConfig builds the TCP settings from the preset, the settings file
+// and the --set flags, in that order.
+func drillConfig(o *drillOpts) (tcp.Config, error) {
+	var set []drill.Setting
+	if o.preset != "" {
+		p, _, err := drill.Preset(o.preset)
+		if err != nil {
+			return tcp.Config{}, err
+		}
+		set = append(set, p...)
+	}
+	if o.settings != "" {
+		src, err := os.ReadFile(o.settings)
+		if err != nil {
+			return tcp.Config{}, fmt.Errorf("--settings: %w", err)
+		}
+		fromFile, err := settingsYAML(o.settings, src)
+		if err != nil {
+			return tcp.Config{}, err
+		}
+		set = append(set, fromFile...)
+	}
+	for _, kv := range o.sets {
+		s, err := drill.ParseSetting(kv, "--set")
+		if err != nil {
+			return tcp.Config{}, err
+		}
+		set = append(set, s)
+	}
+	return drill.ApplySettings(tcp.DefaultConfig(), set)
+}
+
+// settingsYAML reads a settings file: a map of keys to scalar values, in
+// which nested maps join their keys with dots (tcp: {syn_retries: 5} is
+// tcp.syn_retries: 5). Each setting's source is FILE:LINE.
+func settingsYAML(name string, src []byte) ([]drill.Setting, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	var out []drill.Setting
+	var walk func(prefix string, n *yaml.Node) error
+	walk = func(prefix string, n *yaml.Node) error {
+		if n.Kind != yaml.MappingNode {
+			return fmt.Errorf("%s:%d:%d: want a map of settings (key: value)", name, n.Line, n.Column)
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			key := k.Value
+			if prefix != "" {
+				key = prefix + "." + key
+			}
+			switch v.Kind {
+			case yaml.MappingNode:
+				if err := walk(key, v); err != nil {
+					return err
+				}
+			case yaml.ScalarNode:
+				out = append(out, drill.Setting{Key: key, Value: v.Value, Source: fmt.Sprintf("%s:%d", name, k.Line)})
+			default:
+				return fmt.Errorf("%s:%d:%d: %s: want a single value", name, v.Line, v.Column, key)
+			}
+		}
+		return nil
+	}
+	if err := walk("", doc.Content[0]); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// drillOne runs one script and reports it; it returns the script's exit
+// code.
+func drillOne(path string, cfg tcp.Config, rc drill.RunConfig, o *drillOpts, dirPath string, stdout, stderr io.Writer) int {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "netsim drill: %v\n", err)
+		return exitUsage
+	}
+	s, err := drill.Parse(path, src)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if cmds, code := drill.Skipped(s); cmds+code > 0 {
+		fmt.Fprintf(stderr, "%s: warning: skipped %d shell command line(s) and %d %%{ }%% code block(s): netsim cannot run them\n", path, cmds, code)
+	}
+	cfg, err = drill.ConfigFromScript(s, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	var log io.Writer
+	if o.verbose {
+		log = stdout
+		fmt.Fprintf(stdout, "%s:\n", path)
+	}
+	var out *outDir
+	var trace *sim.JSONLWriter
+	var capture io.Writer
+	if dirPath != "" {
+		if out, err = newOutDir(dirPath); err != nil {
+			fmt.Fprintf(stderr, "netsim drill: %v\n", err)
+			return exitUsage
+		}
+		tw, err := out.create("trace.jsonl")
+		if err == nil {
+			trace = sim.NewJSONLWriter(tw)
+			capture, err = out.create(filepath.Join("pcap", drillstack.HostName+"-eth0.pcap"))
+		}
+		if err != nil {
+			out.abort()
+			fmt.Fprintf(stderr, "netsim drill: %v\n", err)
+			return exitUsage
+		}
+	}
+	var st drill.Stack
+	var host *drillstack.HostStack
+	if o.stack == "conn" {
+		st = drill.NewConnStack(cfg, rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort})
+	} else {
+		opts := drillstack.Options{Config: cfg, Run: rc, Seed: 1}
+		if trace != nil {
+			opts.Trace, opts.Capture = trace, capture
+		}
+		if host, err = drillstack.New(opts); err != nil {
+			fmt.Fprintf(stderr, "netsim drill: %s: %v\n", path, err)
+			return exitUsage
+		}
+		st = host
+	}
+	rec := drill.NewRecorder(st, log)
+	runErr := drill.Run(s, rec, rc)
+	if runErr == nil && host != nil {
+		runErr = errors.Join(host.DecodeErr(), host.CaptureErr())
+	}
+	if out != nil {
+		if trace != nil {
+			if err := trace.Flush(); err != nil {
+				fmt.Fprintf(stderr, "netsim drill: trace: %v\n", err)
+			}
+		}
+		if err := out.commit(); err != nil {
+			fmt.Fprintf(stderr, "netsim drill: %v\n", err)
+		} else {
+			fmt.Fprintf(stdout, "%s: wrote %s\n", path, strings.Join(out.written, ", "))
+		}
+	}
+	if runErr != nil {
+		var b bytes.Buffer
+		drill.Report(&b, s, runErr, rec, rc)
+		stderr.Write(b.Bytes())
+		fmt.Fprintf(stdout, "FAIL %s\n", path)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "ok   %s (%s)\n", path, scriptStats(s, rec))
+	return exitOK
+}
+
+// scriptStats summarises what a passing script exercised.
+func scriptStats(s *drill.Script, rec *drill.Recorder) string {
+	counts := map[string]int{}
+	for _, l := range s.Lines {
+		switch {
+		case l.Kind == drill.LinePacket && l.Packet.Dir == drill.Inbound:
+			counts["in"]++
+		case l.Kind == drill.LinePacket:
+			counts["out"]++
+		case l.Kind == drill.LineSyscall:
+			counts["calls"]++
+		}
+	}
+	return strconv.Itoa(counts["in"]) + " in, " + strconv.Itoa(counts["out"]) + " out, " +
+		strconv.Itoa(counts["calls"]) + " calls, " + strconv.Itoa(len(rec.Sent)) + " segments sent"
+}

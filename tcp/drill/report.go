@@ -1,0 +1,268 @@
+package drill
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/netsimlab/netsim/tcp"
+)
+
+// Recorder is a Stack that passes every call to the stack under test and
+// remembers what happened, with times: each segment injected and sent, and
+// each system call's result. Report uses it to show the actual segment
+// beside the script's; with Log set it prints every step as it runs
+// (netsim drill --verbose).
+type Recorder struct {
+	Stack
+	// Log, when not nil, receives one line per step.
+	Log io.Writer
+	// Sent holds every segment the stack sent, oldest first.
+	Sent []Sent
+	now  time.Duration
+	// localISN is the stack's ISN, from its first SYN, so that numbers
+	// print relative as the script writes them.
+	localISN tcp.Seq
+	haveISN  bool
+}
+
+// Sent is a segment the stack sent, and when.
+type Sent struct {
+	At  time.Duration
+	Seg Segment
+}
+
+// NewRecorder wraps st.
+func NewRecorder(st Stack, log io.Writer) *Recorder { return &Recorder{Stack: st, Log: log} }
+
+func (r *Recorder) logf(format string, args ...any) {
+	if r.Log != nil {
+		fmt.Fprintf(r.Log, format+"\n", args...)
+	}
+}
+
+// Call implements Stack.
+func (r *Recorder) Call(now time.Duration, call *Syscall) (int64, string, bool, error) {
+	r.now = now
+	ret, errno, blocked, err := r.Stack.Call(now, call)
+	if r.Log != nil {
+		var b strings.Builder
+		b.WriteString(call.Name + "(")
+		writeExprs(&b, call.Args)
+		b.WriteString(")")
+		switch {
+		case err != nil:
+			r.logf("%s %s: %v", secs(now), b.String(), err)
+		case blocked:
+			r.logf("%s %s blocks", secs(now), b.String())
+		case errno != "":
+			r.logf("%s %s returned %d %s", secs(now), b.String(), ret, errno)
+		default:
+			r.logf("%s %s returned %d", secs(now), b.String(), ret)
+		}
+	}
+	return ret, errno, blocked, err
+}
+
+// Inject implements Stack.
+func (r *Recorder) Inject(now time.Duration, seg *Segment) {
+	r.now = now
+	r.logf("%s < %s", secs(now), r.Format(seg, Inbound))
+	r.Stack.Inject(now, seg)
+}
+
+// Tick implements Stack.
+func (r *Recorder) Tick(now time.Duration) {
+	r.now = now
+	r.Stack.Tick(now)
+}
+
+// Drain implements Stack.
+func (r *Recorder) Drain(fn func(seg *Segment)) {
+	r.Stack.Drain(func(seg *Segment) {
+		c := *seg
+		c.Payload = append([]byte(nil), seg.Payload...)
+		if !r.haveISN && c.Header.Flags.Has(tcp.FlagSYN) {
+			r.localISN, r.haveISN = c.Header.Seq, true
+		}
+		r.Sent = append(r.Sent, Sent{At: r.now, Seg: c})
+		r.logf("%s > %s", secs(r.now), r.Format(&c, Outbound))
+		fn(seg)
+	})
+}
+
+// Format writes a segment in the script's notation: flags,
+// start:end(len), ack, win and options, with sequence numbers relative to
+// the stack's ISN (the script's peer's ISN is 0). dir says which way it
+// went: Inbound for one the script injected.
+func (r *Recorder) Format(seg *Segment, dir Direction) string {
+	h := &seg.Header
+	seq, ack := uint32(h.Seq), uint32(h.Ack)
+	if dir == Outbound {
+		seq = uint32(h.Seq - r.localISN)
+	} else {
+		ack = uint32(h.Ack - r.localISN)
+	}
+	var b strings.Builder
+	flags := string(tcp.AppendFlags(nil, h.Flags&^tcp.FlagNS))
+	if h.Flags&^tcp.FlagNS == 0 {
+		flags = "-"
+	}
+	n := uint32(len(seg.Payload))
+	fmt.Fprintf(&b, "%s %d:%d(%d)", flags, seq, seq+n, n)
+	if h.Flags.Has(tcp.FlagACK) {
+		fmt.Fprintf(&b, " ack %d", ack)
+	}
+	fmt.Fprintf(&b, " win %d", h.Window)
+	if h.Flags.Has(tcp.FlagURG) {
+		fmt.Fprintf(&b, " urg %d", h.Urgent)
+	}
+	if h.Options.Len() > 0 {
+		o := h.Options
+		if dir == Inbound || r.localISN == 0 {
+			b.WriteString(" <" + FormatOptions(&o) + ">")
+		} else {
+			b.WriteString(" <" + FormatOptions(relativeSACK(&o, r.localISN)) + ">")
+		}
+	}
+	return b.String()
+}
+
+// relativeSACK returns o with its SACK blocks made relative to isn, as a
+// script writes them.
+func relativeSACK(o *tcp.Options, isn tcp.Seq) *tcp.Options {
+	var out tcp.Options
+	for opt := range o.All() {
+		switch opt.Kind {
+		case tcp.OptSACK:
+			blocks, n := o.SACK()
+			for i := range n {
+				blocks[i].Start -= isn
+				blocks[i].End -= isn
+			}
+			_ = out.AppendSACK(blocks[:n])
+		case tcp.OptTimestamps:
+			val, ecr, _ := o.Timestamps()
+			_ = out.AppendTimestamps(val, ecr)
+		case tcp.OptNOP, tcp.OptEOL:
+			_ = out.AppendRaw(opt.Kind, nil)
+		default:
+			_ = out.AppendRaw(opt.Kind, opt.Data)
+		}
+	}
+	return &out
+}
+
+// Skipped counts the lines no stack can run: backtick shell commands and
+// %{ }% code blocks (tcp_info assertions, Python).
+func Skipped(s *Script) (commands, code int) {
+	for _, l := range s.Lines {
+		switch l.Kind {
+		case LineCommand:
+			commands++
+		case LineCode:
+			code++
+		}
+	}
+	return commands, code
+}
+
+// Report writes a failed run the way packetdrill does: FILE:LINE and what
+// went wrong, the script's line, and for a segment the actual one in the
+// same notation with its time and how far it was from the line's time. A
+// non-run error (a parse error, a bad setting) is written as it is.
+func Report(w io.Writer, s *Script, err error, rec *Recorder, cfg RunConfig) {
+	var re *RunError
+	if !errors.As(err, &re) || s == nil {
+		fmt.Fprintln(w, err)
+		return
+	}
+	var line *Line
+	for _, l := range s.Lines {
+		if l.Num == re.Line && l.Text == re.Text {
+			line = l
+			break
+		}
+	}
+	msg, _, _ := strings.Cut(re.Msg, "\n")
+	what := "error handling system call"
+	if line != nil && line.Kind == LinePacket {
+		what = "error handling packet"
+	}
+	fmt.Fprintf(w, "%s:%d: %s: %s\n", re.File, re.Line, what, msg)
+	if line == nil || rec == nil {
+		fmt.Fprintf(w, "script line:    %s\n", re.Text)
+		return
+	}
+	exp, actual, ok := rec.locate(s, line, cfg)
+	if line.Kind == LinePacket {
+		fmt.Fprintf(w, "script packet:  %s %s\n", secs(exp), packetNotation(line.Packet))
+	} else {
+		fmt.Fprintf(w, "script line:    %s\n", re.Text)
+	}
+	if ok {
+		fmt.Fprintf(w, "actual packet:  %s %s\n", secs(actual.At), rec.Format(&actual.Seg, Outbound))
+		fmt.Fprintf(w, "time difference: %s s (actual - script)\n", signedSecs(actual.At-exp))
+	} else if line.Kind == LinePacket && line.Packet.Dir == Outbound {
+		fmt.Fprintf(w, "actual packet:  (none sent within the tolerance, %s s)\n", secs(cfg.Tolerance))
+	}
+}
+
+// packetNotation is the packet line without its direction, as packetdrill
+// prints a script packet.
+func packetNotation(p *Packet) string {
+	return strings.TrimPrefix(strings.TrimPrefix(p.String(), p.Dir.String()), " ")
+}
+
+func signedSecs(d time.Duration) string {
+	if d < 0 {
+		return "-" + secs(-d)
+	}
+	return "+" + secs(d)
+}
+
+// locate replays the script's clock up to line: it returns the time the
+// line was meant for, and the segment the runner compared with it (or the
+// unexpected one it found), if any. Each outbound line before it matched
+// one segment, in order, and set the clock to that segment's time.
+func (r *Recorder) locate(s *Script, line *Line, cfg RunConfig) (time.Duration, Sent, bool) {
+	if v, ok := s.Option("tolerance_usecs"); ok {
+		if us, err := strconv.Atoi(v); err == nil {
+			cfg.Tolerance = time.Duration(us) * time.Microsecond
+		}
+	}
+	var prev, at time.Duration
+	idx := 0
+	for _, l := range s.Lines {
+		t := l.Time
+		switch t.Kind {
+		case TimeAbsolute, TimeAbsoluteRange:
+			at = t.Start
+		case TimeRelative, TimeRelativeRange:
+			at = prev + t.Start
+		case TimeAny:
+			at = prev
+		default:
+			continue
+		}
+		if l == line {
+			break
+		}
+		switch {
+		case l.Kind == LinePacket && l.Packet.Dir == Outbound:
+			if idx < len(r.Sent) {
+				prev = r.Sent[idx].At
+			}
+			idx++
+		case l.Kind == LinePacket || l.Kind == LineSyscall:
+			prev = at
+		}
+	}
+	if idx < len(r.Sent) {
+		return at, r.Sent[idx], true
+	}
+	return at, Sent{}, false
+}
