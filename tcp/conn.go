@@ -313,6 +313,10 @@ func (c *Conn) Close(now time.Duration) error {
 	if c.state == Closed {
 		return nil
 	}
+	if c.state == FinWait2 {
+		c.armFinWait2(now)
+		return nil
+	}
 	return c.Shutdown(now)
 }
 

@@ -210,3 +210,44 @@ func TestCloseBeforeEstablished(t *testing.T) {
 		require.Equal(t, []State{Listen, Closed}, statePath(drain(c)))
 	})
 }
+
+// TestDataRetriesTimeout: with no ACK at all, the data is retransmitted
+// with doubling RTOs capped at RTOMax, and after DataRetries expiries the
+// connection fails with ETIMEDOUT (Linux tcp_retries2 = 15).
+func TestDataRetriesTimeout(t *testing.T) {
+	a, _ := establishedPair(t, DefaultConfig())
+	now := time.Second
+	_, err := a.Write(now, []byte("hello"))
+	require.NoError(t, err)
+	var sends []time.Duration
+	var errs []Errno
+	for range 40 {
+		d := drain(a)
+		for range d.segs {
+			sends = append(sends, now)
+		}
+		errs = append(errs, d.errs()...)
+		next, ok := a.Deadline()
+		if !ok {
+			break
+		}
+		now = next
+		a.Tick(now)
+	}
+	require.Equal(t, []Errno{ETIMEDOUT}, errs)
+	require.Len(t, sends, 16, "the first send and 15 retransmissions")
+	for i := 2; i < len(sends); i++ {
+		gap, prev := sends[i]-sends[i-1], sends[i-1]-sends[i-2]
+		require.Equal(t, min(2*prev, 120*time.Second), gap, "gap %d", i)
+	}
+	require.Equal(t, Closed, a.State())
+}
+
+func TestISN(t *testing.T) {
+	x := ISN(42, epA, epB, 0)
+	require.Equal(t, x, ISN(42, epA, epB, 0), "deterministic")
+	require.NotEqual(t, x, ISN(43, epA, epB, 0), "keyed by the secret")
+	require.NotEqual(t, x, ISN(42, epB, epA, 0), "keyed by the endpoints")
+	// RFC 6528: the clock part advances once every 4 µs.
+	require.Equal(t, x.Add(250000), ISN(42, epA, epB, time.Second))
+}

@@ -79,7 +79,7 @@ type Event struct {
 	// Len: EvRetransmit.
 	Len int
 	// Timer names the timer for EvTimerFired ("rto", "delack", "persist",
-	// "timewait", "syn", "synack").
+	// "timewait", "finwait2", "syn", "synack").
 	Timer string
 }
 

@@ -286,6 +286,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	case FinWait1:
 		if finAcked {
 			c.setState(FinWait2)
+			c.armFinWait2(now)
 		}
 	case Closing:
 		if finAcked {
@@ -301,8 +302,9 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	if len(payload) > 0 && c.state.canReceive() && !c.peerFin {
 		if c.userClose {
 			// Data for a socket the user closed (Linux tcp_rcv_state_process:
-			// RCV_SHUTDOWN): reset, nobody will read it.
-			c.sendRst(c.sndMax, true)
+			// RCV_SHUTDOWN): reset, nobody will read it. Linux answers as
+			// to a segment without a socket (tcp_v4_send_reset).
+			c.replyRst(h, n)
 			c.fail(ECONNRESET, false)
 			return
 		}
@@ -360,4 +362,14 @@ func (c *Conn) enterTimeWait(now time.Duration) {
 	c.stop(timerPersist)
 	c.stop(timerDelack)
 	c.arm(timerTimeWait, now+c.cfg.TimeWait)
+}
+
+// armFinWait2 bounds FIN-WAIT-2 for a connection the user closed: nobody
+// can read or write it any more, so, like Linux (tcp_fin_timeout, 60 s),
+// it is dropped if the peer's FIN does not come within the TIME-WAIT
+// duration.
+func (c *Conn) armFinWait2(now time.Duration) {
+	if c.userClose && c.state == FinWait2 {
+		c.arm(timerTimeWait, now+c.cfg.TimeWait)
+	}
 }

@@ -18,7 +18,8 @@ const (
 	timerPersist
 	// timerDelack: the delayed ACK (RFC 9293 §3.8.6.3).
 	timerDelack
-	// timerTimeWait: 2×MSL in TIME-WAIT (RFC 9293 §3.3.2).
+	// timerTimeWait: 2×MSL in TIME-WAIT (RFC 9293 §3.3.2), and the
+	// FIN-WAIT-2 limit of a closed connection.
 	timerTimeWait
 	numTimers
 )
@@ -73,7 +74,11 @@ func (c *Conn) fire(now time.Duration, t int) {
 			c.ackNow = true
 		}
 	case timerTimeWait:
-		c.emit(Event{Kind: EvTimerFired, Timer: "timewait"})
+		if c.state == FinWait2 {
+			c.emit(Event{Kind: EvTimerFired, Timer: "finwait2"})
+		} else {
+			c.emit(Event{Kind: EvTimerFired, Timer: "timewait"})
+		}
 		// RFC 9293 §3.10.8: when the time-wait timeout expires, delete the
 		// TCB and enter CLOSED.
 		c.toClosed()
