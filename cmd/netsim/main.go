@@ -4,6 +4,7 @@
 //	netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii]
 //	netsim validate SCENARIO.yaml...
 //	netsim plot DIR [--kind K] [--conn ID] [--from T] [--to T] [-o FILE]
+//	netsim drill SCRIPT.pkt... (packetdrill scripts against netsim's TCP)
 //
 // Exit codes: 0 success; 1 an expectation failed or --check-determinism
 // found two runs that differ; 2 bad usage, an invalid scenario, or a run
@@ -36,6 +37,7 @@ Usage:
   netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii]
   netsim validate SCENARIO.yaml...
   netsim plot DIR [--kind KIND] [--conn ID] [--from T] [--to T] [-o FILE]
+  netsim drill SCRIPT.pkt... [flags]     run packetdrill scripts against netsim's TCP
   netsim --version
 
 Run 'netsim COMMAND --help' for the flags of a command.
@@ -62,6 +64,8 @@ func netsim(args []string, stdout, stderr io.Writer) int {
 		return cmdValidate(args[1:], stdout, stderr)
 	case "plot":
 		return cmdPlot(args[1:], stdout, stderr)
+	case "drill":
+		return drillMain(args[1:], stdout, stderr)
 	case "--version", "-version", "version":
 		fmt.Fprintf(stdout, "netsim %s\n", version())
 		return exitOK
@@ -69,6 +73,6 @@ func netsim(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usageText)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "netsim: unknown command %q (run, validate, plot)\n\n%s", args[0], usageText)
+	fmt.Fprintf(stderr, "netsim: unknown command %q (run, validate, plot, drill)\n\n%s", args[0], usageText)
 	return exitUsage
 }
