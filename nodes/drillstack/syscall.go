@@ -64,8 +64,11 @@ func (s *HostStack) Call(now time.Duration, c *drill.Syscall) (int64, string, bo
 	// What the call puts on the wire crosses the link at now: run it so
 	// that the runner's Drain sees it.
 	defer s.advance(now)
-	if c.Name == "socket" {
+	switch c.Name {
+	case "socket":
 		return s.socket(c)
+	case "poll":
+		return s.poll(now, c)
 	}
 	fdv, okfd := evalInt(arg(c, 0))
 	if !okfd {
@@ -75,11 +78,11 @@ func (s *HostStack) Call(now time.Duration, c *drill.Syscall) (int64, string, bo
 	st := s.state(fd)
 	switch c.Name {
 	case "bind", "listen", "accept", "connect", "write", "send", "sendto", "read", "recv",
-		"shutdown", "close", "setsockopt", "getsockopt", "fcntl", "poll":
+		"shutdown", "close", "setsockopt", "getsockopt", "fcntl":
 	default:
 		return 0, "", false, unsupported("system call %s is not implemented", c.Name)
 	}
-	if st == nil && c.Name != "poll" {
+	if st == nil {
 		return -1, nodes.EBADF.String(), false, nil
 	}
 	switch c.Name {
@@ -129,10 +132,8 @@ func (s *HostStack) Call(now time.Duration, c *drill.Syscall) (int64, string, bo
 		return s.fcntl(st, c)
 	case "setsockopt":
 		return s.setsockopt(fd, st, c)
-	case "getsockopt":
-		return s.getsockopt(fd, st, c)
 	}
-	return s.poll(now, c)
+	return s.getsockopt(fd, st, c)
 }
 
 func arg(c *drill.Syscall, i int) *drill.Expr {

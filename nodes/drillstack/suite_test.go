@@ -1,0 +1,61 @@
+package drillstack
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/tcp/drill"
+)
+
+// suiteBugs lists our scripts that fail because netsim's TCP (or its
+// socket layer) differs from Linux and the RFCs: the script is right and
+// stays, skipped with the reason, until the stack is fixed.
+var suiteBugs = map[string]string{}
+
+// TestSuite plays every script of tcp/drill/testdata/scripts through the
+// whole host.
+func TestSuite(t *testing.T) {
+	files, err := filepath.Glob("../../tcp/drill/testdata/scripts/*.pkt")
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 1)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			if why, bug := suiteBugs[filepath.Base(f)]; bug {
+				t.Skip("known stack bug: " + why)
+			}
+			require.NoError(t, runFile(t, f))
+		})
+	}
+}
+
+// wantError is the "// error: ..." line of a must-fail script: the
+// runner's error must contain it exactly.
+var wantError = regexp.MustCompile(`(?m)^// error: (.*)$`)
+
+// TestMustFail: every script of tcp/drill/testdata/fail fails with the
+// exact error its "// error:" comment gives, so that the runner cannot
+// pass everything by accident.
+func TestMustFail(t *testing.T) {
+	files, err := filepath.Glob("../../tcp/drill/testdata/fail/*.pkt")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			require.NoError(t, err)
+			m := wantError.FindSubmatch(src)
+			require.NotNil(t, m, "a must-fail script needs a // error: line")
+			err = runFile(t, f)
+			require.Error(t, err)
+			assert.Contains(t, strings.ReplaceAll(err.Error(), "\n\t", " | "), string(m[1]))
+		})
+	}
+}
+
+var _ = drill.ErrMismatch
