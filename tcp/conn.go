@@ -54,6 +54,7 @@ type Conn struct {
 	lastAckTx  Seq // RCV.NXT on the last ACK sent (RFC 7323 §4.3 Last.ACK.sent)
 	tsOffset   uint32
 	tsRecent   uint32
+	rtxTSVal   uint32 // our TSval on the latest retransmission
 
 	sndWnd int // peer's window in bytes, unscaled
 	// maxSndWnd is the largest window the peer offered (SWS avoidance,

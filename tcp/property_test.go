@@ -37,6 +37,15 @@ func TestPropertyLossyChannel(t *testing.T) {
 			cfgB.RecvBuffer = 8 << 10 // a small window: persist and SWS
 			cfgA.SendBuffer = 16 << 10
 		}
+		if seed%11 == 5 {
+			cfgB.MSS = 536 // asymmetric MSS: A sends smaller segments
+			cfgA.InitialCwnd = 2
+		}
+		if seed%13 == 7 {
+			cfgA.MSS = 1000
+			cfgB.SendBuffer = 4 << 10
+			cfgB.Congestion = "cubic"
+		}
 		cfgA.TimeWait = time.Second
 		cfgB.TimeWait = time.Second
 		name := fmt.Sprintf("seed%d_%s_sack%v_ts%v", seed, cfgA.Congestion, cfgA.SACK, cfgB.Timestamps)
@@ -44,7 +53,7 @@ func TestPropertyLossyChannel(t *testing.T) {
 			ch := newChannel(t, cfgA, cfgB, time.Duration(1+rng.IntN(30))*time.Millisecond)
 			ch.rng = rng
 			ch.trace = *propertyTrace
-			ch.loss = []float64{0, 0.01, 0.05, 0.1}[seed%4]
+			ch.loss = []float64{0, 0.01, 0.05, 0.1, 0.2}[seed%5]
 			ch.dup = 0.02
 			ch.reorder = 0.05
 			ch.jitter = time.Duration(rng.IntN(5)) * time.Millisecond

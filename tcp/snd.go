@@ -246,6 +246,7 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		end = end.Add(1)
 	}
 	if seq.LessThan(c.sndMax) {
+		c.rtxTSVal = c.tsNow(now)
 		c.noteRetransmit(seq, n, "rto")
 		c.stats.RTORetransmits++
 	} else {
@@ -280,6 +281,7 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 		flags |= FlagPSH
 	}
 	c.markRetransmitted(seq, end)
+	c.rtxTSVal = c.tsNow(now)
 	c.noteRetransmit(seq, n, reason)
 	c.emitSeg(now, flags, seq, n)
 	return int(end.Sub(seq))
@@ -345,7 +347,11 @@ func (c *Conn) rttOnAck(now time.Duration, ack Seq, h *Header) {
 	case found && !retx:
 		c.takeSample(now - at)
 	case c.tsOK:
-		if _, ecr, ok := h.Options.Timestamps(); ok && ecr != 0 {
+		// An echo older than our latest retransmission may answer the
+		// first transmission or the retransmission (a duplicate does not
+		// update the peer's TS.Recent, RFC 7323 §4.3): ambiguous, so no
+		// sample, as Karn's rule asks.
+		if _, ecr, ok := h.Options.Timestamps(); ok && ecr != 0 && int32(ecr-c.rtxTSVal) >= 0 {
 			ms := c.tsNow(now) - ecr
 			if ms < 1<<31 {
 				c.takeSample(time.Duration(ms) * time.Millisecond)
