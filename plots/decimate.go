@@ -43,7 +43,7 @@ func (b bins) of(t sim.Time) int {
 // decimateBars merges the bars of each bin into one spanning them all, at
 // the time of the bin's first bar. bars are in time order.
 func decimateBars(bars []seqBar, b bins) []seqBar {
-	if len(bars) <= decimateFactor*b.n {
+	if !decimation || len(bars) <= decimateFactor*b.n {
 		return bars
 	}
 	var out []seqBar
@@ -65,7 +65,7 @@ func decimateBars(bars []seqBar, b bins) []seqBar {
 // decimateLine keeps, per bin, the first, lowest, highest and last point
 // (the M4 method), in time order: the drawn line touches the same pixels.
 func decimateLine(pts []seqPoint, b bins) []seqPoint {
-	if len(pts) <= decimateFactor*b.n {
+	if !decimation || len(pts) <= decimateFactor*b.n {
 		return pts
 	}
 	var out []seqPoint
@@ -107,7 +107,7 @@ func decimateLine(pts []seqPoint, b bins) []seqPoint {
 
 // decimateMarks keeps the first mark of each bin.
 func decimateMarks(pts []seqPoint, b bins) []seqPoint {
-	if len(pts) <= decimateFactor*b.n {
+	if !decimation || len(pts) <= decimateFactor*b.n {
 		return pts
 	}
 	var out []seqPoint
@@ -120,3 +120,6 @@ func decimateMarks(pts []seqPoint, b bins) []seqPoint {
 	}
 	return out
 }
+
+// decimation can be turned off by the benchmark, to measure what it saves.
+var decimation = true

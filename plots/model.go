@@ -129,7 +129,8 @@ type linkDirection struct {
 // ranged over.
 type model struct {
 	packets []*packet
-	byID    map[int64]*packet // pkt.dup copies map to their original
+	ids     packetIndex // by id; pkt.dup copies map to their original
+	slab    []packet    // packets are allocated from here in chunks
 
 	nodes   []nodeInfo
 	nodeIdx map[string]int
@@ -156,19 +157,10 @@ type retransKey struct {
 	t    sim.Time
 }
 
-// rangeKey names a segment's sequence range, to recognise one sent twice.
-type rangeKey struct {
-	host string
-	conn int
-	rseq int64
-	plen int64
-	ctl  string
-}
-
 // buildModel reads recs, which are in simulated-time order.
 func buildModel(recs []sim.Record) *model {
 	m := &model{
-		byID:    make(map[int64]*packet),
+		ids:     packetIndex{limit: int64(2*len(recs) + 1024)},
 		nodeIdx: make(map[string]int),
 		hostOf:  make(map[string]string),
 		linkIdx: make(map[string]int),
@@ -183,7 +175,7 @@ func buildModel(recs []sim.Record) *model {
 	}
 	for i := range recs {
 		r := &recs[i]
-		if !m.nonempty {
+		if !m.nonempty || r.T < m.first {
 			m.first, m.nonempty = r.T, true
 		}
 		if r.T > m.last {
@@ -199,8 +191,8 @@ func buildModel(recs []sim.Record) *model {
 		case sim.KindPacketDuplicate:
 			id, _ := fieldInt(r, "id")
 			of, _ := fieldInt(r, "of")
-			if p, ok := m.byID[of]; ok {
-				m.byID[id] = p
+			if p, ok := m.ids.get(of); ok {
+				m.ids.put(id, p)
 			}
 		case sim.KindPacketTx:
 			m.addTx(r)
@@ -281,7 +273,12 @@ func (m *model) addSend(r *sim.Record) {
 	host, _, _ := nodeName(r.Subject)
 	id, _ := fieldInt(r, "id")
 	size, _ := fieldInt(r, "len")
-	p := &packet{id: id, sent: r.T, host: host, src: fieldStr(r, "src"), dst: fieldStr(r, "dst"), size: size}
+	if len(m.slab) == 0 {
+		m.slab = make([]packet, 4096)
+	}
+	p := &m.slab[0]
+	m.slab = m.slab[1:]
+	*p = packet{id: id, sent: r.T, host: host, src: fieldStr(r, "src"), dst: fieldStr(r, "dst"), size: size}
 	if _, ok := r.Get("flags"); ok {
 		p.tcp = true
 		p.flags = fieldStr(r, "flags")
@@ -305,7 +302,7 @@ func (m *model) addSend(r *sim.Record) {
 		m.hostOf[p.src] = host
 	}
 	m.packets = append(m.packets, p)
-	m.byID[id] = p
+	m.ids.put(id, p)
 }
 
 func (m *model) addTx(r *sim.Record) {
@@ -317,7 +314,7 @@ func (m *model) addTx(r *sim.Record) {
 	b, _ := fieldInt(r, "qbytes")
 	ld.samples = append(ld.samples, queueSample{t: r.T, qlen: q, qbytes: b})
 	id, _ := fieldInt(r, "id")
-	p, ok := m.byID[id]
+	p, ok := m.ids.get(id)
 	if !ok {
 		return
 	}
@@ -333,7 +330,7 @@ func (m *model) addRx(r *sim.Record) {
 		return
 	}
 	id, _ := fieldInt(r, "id")
-	p, ok := m.byID[id]
+	p, ok := m.ids.get(id)
 	if !ok {
 		return
 	}
@@ -361,7 +358,7 @@ func (m *model) addDrop(r *sim.Record) {
 	} else if name, router, ok := nodeName(r.Subject); ok {
 		m.node(name, router)
 	}
-	if p, ok := m.byID[id]; ok && !p.dropped && !p.delivered {
+	if p, ok := m.ids.get(id); ok && !p.dropped && !p.delivered {
 		p.dropped, p.dropT, p.dropAt, p.dropReason = true, r.T, r.Subject, reason
 	}
 }
@@ -370,7 +367,7 @@ func (m *model) addDeliver(r *sim.Record) {
 	host, _, _ := nodeName(r.Subject)
 	m.node(host, false)
 	id, _ := fieldInt(r, "id")
-	p, ok := m.byID[id]
+	p, ok := m.ids.get(id)
 	if !ok || p.delivered {
 		return
 	}
@@ -385,22 +382,37 @@ func (m *model) addDeliver(r *sim.Record) {
 }
 
 // markRetransmissions flags the segments a tcp.retransmit record announced,
-// and any segment whose sequence range its sender had sent before.
+// and any segment that starts below the highest sequence number its sender
+// had already sent on that connection (tcptrace's rule): it covers
+// sequence space sent before.
 func (m *model) markRetransmissions(announced map[retransKey]bool) {
-	seen := make(map[rangeKey]bool)
+	type end struct {
+		host string
+		conn int
+	}
+	sent := make(map[end]int64) // highest sequence end sent, plus one
 	for _, p := range m.packets {
 		if !p.tcp {
 			continue
 		}
-		ctl := ctlFlags(p.flags)
-		if p.plen == 0 && ctl == "" {
+		span := p.plen
+		if hasFlag(p.flags, 'S') {
+			span++
+		}
+		if hasFlag(p.flags, 'F') {
+			span++
+		}
+		if span == 0 || hasFlag(p.flags, 'R') {
 			continue // a pure ACK repeats its sequence number legitimately
 		}
-		k := rangeKey{host: p.host, conn: p.conn, rseq: p.rseq, plen: p.plen, ctl: ctl}
-		if seen[k] || announced[retransKey{host: p.host, conn: p.conn, rseq: p.rseq, t: p.sent}] {
+		k := end{p.host, p.conn}
+		hi, seen := sent[k]
+		if seen && p.rseq < hi || announced[retransKey{host: p.host, conn: p.conn, rseq: p.rseq, t: p.sent}] {
 			p.retrans = true
 		}
-		seen[k] = true
+		if e := p.rseq + span; !seen || e > hi {
+			sent[k] = e
+		}
 	}
 }
 
@@ -450,4 +462,36 @@ func (m *model) adjacency() map[string][]string {
 func (m *model) isRouter(name string) bool {
 	i, ok := m.nodeIdx[name]
 	return ok && m.nodes[i].router
+}
+
+// packetIndex finds packets by id. Ids are a run-wide counter, so a slice
+// indexed by id serves them; ids beyond limit (not expected from netsim)
+// go to a map.
+type packetIndex struct {
+	dense  []*packet
+	sparse map[int64]*packet
+	limit  int64
+}
+
+func (x *packetIndex) put(id int64, p *packet) {
+	if id >= 0 && id < x.limit {
+		for int64(len(x.dense)) <= id {
+			x.dense = append(x.dense, nil)
+		}
+		x.dense[id] = p
+		return
+	}
+	if x.sparse == nil {
+		x.sparse = make(map[int64]*packet)
+	}
+	x.sparse[id] = p
+}
+
+func (x *packetIndex) get(id int64) (*packet, bool) {
+	if id >= 0 && id < int64(len(x.dense)) {
+		p := x.dense[id]
+		return p, p != nil
+	}
+	p, ok := x.sparse[id]
+	return p, ok
 }

@@ -240,7 +240,7 @@ func TestRenderNeverReadsAMap(t *testing.T) {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		for i, line := range strings.Split(string(b), "\n") {
-			if strings.Contains(line, "range m.byID") || strings.Contains(line, "range m.nodeIdx") ||
+			if strings.Contains(line, "range x.sparse") || strings.Contains(line, "range m.nodeIdx") ||
 				strings.Contains(line, "range m.hostOf") || strings.Contains(line, "range m.linkIdx") ||
 				strings.Contains(line, "range adj {") {
 				t.Errorf("%s:%d ranges over a map", f, i+1)

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/netsimlab/netsim/sim"
@@ -571,4 +572,25 @@ func twoFlowTrace() []sim.Record {
 	})
 	n.s.Run()
 	return n.rec.Records
+}
+
+// sortEvents sorts n items by key, stably.
+func sortEvents[T any](items []T, key func(i int) sim.Time) {
+	idx := make([]int, len(items))
+	keys := make([]sim.Time, len(items))
+	for i := range items {
+		idx[i] = i
+		keys[i] = key(i)
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
+	out := make([]T, len(items))
+	for i, j := range idx {
+		out[i] = items[j]
+	}
+	copy(items, out)
+}
+
+// sortRecords orders records by time, stably.
+func sortRecords(recs []sim.Record) {
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].T < recs[j].T })
 }

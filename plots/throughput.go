@@ -83,7 +83,7 @@ func throughputFigure(m *model, opts Options) (*figure, error) {
 	}
 	sum := make([]int64, nbins)
 	for _, d := range dels {
-		b := min(int(d.t.Sub(lo)/win), nbins-1)
+		b := min(max(int(d.t.Sub(lo)/win), 0), nbins-1)
 		per[d.flow][b] += d.bytes
 		sum[b] += d.bytes
 	}
