@@ -1,0 +1,201 @@
+// Package e2e holds netsim's acceptance tests: they drive the netsim binary
+// the way a user does (a scenario file in, an output folder out) and check
+// what it leaves behind against arithmetic, models and Linux's wire
+// behaviour worked out here, independently of the code under test.
+//
+// The default run is fast. Long checks (more seeds, longer transfers) run
+// with `go test ./e2e -long` or NETSIM_E2E_LONG=1. Checks that need tshark
+// skip when it is not on PATH.
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// longFlag turns on the slow checks; NETSIM_E2E_LONG=1 does the same for
+// callers that cannot pass test flags (go test ./...).
+var longFlag = flag.Bool("long", false, "run the long end-to-end checks (more seeds, longer runs)")
+
+// netsimBin is the netsim binary built once by TestMain.
+var netsimBin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "netsim-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 2
+	}
+	defer os.RemoveAll(dir)
+	netsimBin = filepath.Join(dir, "netsim")
+	build := exec.Command("go", "build", "-o", netsimBin, "github.com/netsimlab/netsim/cmd/netsim")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: building netsim:", err)
+		return 2
+	}
+	return m.Run()
+}
+
+// long reports whether the slow checks were asked for.
+func long() bool { return *longFlag || os.Getenv("NETSIM_E2E_LONG") == "1" }
+
+// result is what one netsim invocation printed and returned.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// netsim runs the binary with args in dir (the repository root when dir
+// is empty) and returns what it printed and its exit code.
+func netsim(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(netsimBin, args...)
+	if dir == "" {
+		dir = repoRoot(t)
+	}
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		code = exitErr.ExitCode()
+	} else {
+		require.NoError(t, err, "running netsim %v", args)
+	}
+	return result{stdout: out.String(), stderr: errb.String(), code: code}
+}
+
+// run runs a scenario into a fresh output folder, requires exit 0, and
+// returns the folder.
+func run(t *testing.T, scenario string, args ...string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	abs, err := filepath.Abs(scenario)
+	require.NoError(t, err)
+	r := netsim(t, "", append([]string{"run", abs, "--out", out}, args...)...)
+	require.Equal(t, 0, r.code, "netsim run %s %v\nstdout:\n%s\nstderr:\n%s", scenario, args, r.stdout, r.stderr)
+	return out
+}
+
+// repoRoot is the module root, one level above this package.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	return filepath.Dir(wd)
+}
+
+// writeScenario writes text to a scenario file in a temporary folder.
+func writeScenario(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+	return p
+}
+
+// rec is one trace.jsonl record, with the fields the checks read. "to" and
+// "from" are TCP states in tcp.state records and addresses in app records.
+type rec struct {
+	T        int64  `json:"t"`
+	Kind     string `json:"kind"`
+	Subject  string `json:"subject"`
+	ID       int64  `json:"id"`
+	Of       int64  `json:"of"`
+	Iface    string `json:"iface"`
+	Len      int64  `json:"len"`
+	Arrive   int64  `json:"arrive"`
+	Src      string `json:"src"`
+	Dst      string `json:"dst"`
+	Sport    int    `json:"sport"`
+	Dport    int    `json:"dport"`
+	Flags    string `json:"flags"`
+	Seq      uint32 `json:"seq"`
+	Ack      uint32 `json:"ack"`
+	Rseq     int64  `json:"rseq"`
+	Rack     int64  `json:"rack"`
+	Win      int64  `json:"win"`
+	Plen     int64  `json:"plen"`
+	Opts     string `json:"opts"`
+	Conn     int64  `json:"conn"`
+	Side     string `json:"side"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Reason   string `json:"reason"`
+	Timer    string `json:"timer"`
+	Errno    string `json:"errno"`
+	Event    string `json:"event"`
+	Bytes    int64  `json:"bytes"`
+	Cwnd     int64  `json:"cwnd"`
+	Ssthresh int64  `json:"ssthresh"`
+	RTO      int64  `json:"rto"`
+	Sample   int64  `json:"sample"`
+	Corrupt  bool   `json:"corrupt"`
+	TTL      int    `json:"ttl"`
+}
+
+// readTrace reads DIR/trace.jsonl.
+func readTrace(t *testing.T, dir string) []rec {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "trace.jsonl"))
+	require.NoError(t, err)
+	var recs []rec
+	for i, line := range bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n")) {
+		var r rec
+		require.NoError(t, json.Unmarshal(line, &r), "trace.jsonl line %d: %s", i+1, line)
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+// filter returns the records for which keep is true, in trace order.
+func filter(recs []rec, keep func(r rec) bool) []rec {
+	var out []rec
+	for _, r := range recs {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// summary is the part of summary.json the checks read.
+type summary struct {
+	Connections []struct {
+		ID             int64   `json:"id"`
+		Client         string  `json:"client"`
+		Server         string  `json:"server"`
+		EstablishedAt  int64   `json:"established_at"`
+		BytesSent      int64   `json:"bytes_sent"`
+		BytesAcked     int64   `json:"bytes_acked"`
+		BytesDelivered int64   `json:"bytes_delivered"`
+		Retransmits    int64   `json:"retransmits"`
+		ThroughputBps  float64 `json:"throughput_bps"`
+	} `json:"connections"`
+}
+
+// readSummary reads DIR/summary.json.
+func readSummary(t *testing.T, dir string) summary {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	require.NoError(t, err)
+	var s summary
+	require.NoError(t, json.Unmarshal(b, &s))
+	return s
+}
