@@ -1,0 +1,74 @@
+package sweep
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseSweep(t *testing.T) {
+	s, err := Parse("dir/s.yaml", []byte(`version: 1
+name: loss-grid
+base: ../base.yaml
+set:
+  duration: 3s
+grid:
+  links[uplink].loss: [0%, {model: gilbert-elliott, p: 1%, r: 30%}]
+  hosts.client-a.tcp.mss: [536, 1460]
+seeds: [1..3, 10]
+metrics: [fairness, goodput]
+`))
+	require.NoError(t, err)
+	assert.Equal(t, "loss-grid", s.Name)
+	assert.Equal(t, filepath.Join("base.yaml"), s.BasePath)
+	require.Len(t, s.Set, 1)
+	assert.Equal(t, "duration", s.Set[0].Path.String())
+	require.Len(t, s.Params, 2)
+	assert.Equal(t, "links[uplink].loss", s.Params[0].Path.String())
+	assert.Equal(t, "0%", s.Params[0].Values[0].Text)
+	assert.Equal(t, "{model: gilbert-elliott, p: 1%, r: 30%}", s.Params[0].Values[1].Text)
+	assert.Equal(t, []uint64{1, 2, 3, 10}, s.Seeds)
+	assert.Equal(t, []string{MetricGoodput, MetricFairness}, s.Metrics, "metrics come in canonical order")
+
+	d, err := Parse("d/loss vs CC.yaml", []byte("version: 1\nbase: b.yaml\nseeds: 4\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "loss-vs-cc", d.Name, "the name defaults to the file's")
+	assert.Equal(t, Metrics, d.Metrics, "every metric by default")
+	assert.Equal(t, []uint64{4}, d.Seeds)
+}
+
+func TestParseSweepErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, text, want string
+	}{
+		{"unknown key", "version: 1\nbase: b.yaml\nseeds: 1\ngird: {}\n", `s.yaml:4:1: unknown key "gird"`},
+		{"missing seeds", "version: 1\nbase: b.yaml\n", "s.yaml:1:1: seeds is missing"},
+		{"version", "version: 2\nbase: b.yaml\nseeds: 1\n", `s.yaml:1:10: version "2" is not supported`},
+		{"bad path", "version: 1\nbase: b.yaml\nseeds: 1\ngrid:\n  links[up.loss: [1%]\n", `s.yaml:5:3: bad parameter path: "links[up.loss"`},
+		{"values not a list", "version: 1\nbase: b.yaml\nseeds: 1\ngrid:\n  links[0].loss: 1%\n", "s.yaml:5:18: links[0].loss: the values must be a list"},
+		{"duplicate value", "version: 1\nbase: b.yaml\nseeds: 1\ngrid:\n  links[0].loss: [1%, 1%]\n", "s.yaml:5:23: links[0].loss: value 1% is listed twice"},
+		{"reversed range", "version: 1\nbase: b.yaml\nseeds: 5..1\n", `s.yaml:3:8: seeds "5..1" is not a usable range`},
+		{"negative seed", "version: 1\nbase: b.yaml\nseeds: [-1]\n", `s.yaml:3:9: seed "-1" is not a whole number`},
+		{"duplicate seed", "version: 1\nbase: b.yaml\nseeds: [1..3, 2]\n", "s.yaml:3:15: seed 2 is listed twice"},
+		{"unknown metric", "version: 1\nbase: b.yaml\nseeds: 1\nmetrics: [goodput, latency]\n", `s.yaml:4:20: unknown metric "latency"`},
+		{"too many runs", "version: 1\nbase: b.yaml\nseeds: 1..999999\ngrid:\n  a: [1, 2]\n", "more than 1000000 runs"},
+		{"not yaml", "version: [1\n", "s.yaml:1:1: yaml:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("s.yaml", []byte(tc.text))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestLoadMissingBase(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.yaml")
+	require.NoError(t, writeFileAtomic(path, []byte("version: 1\nbase: nowhere.yaml\nseeds: 1\n")))
+	_, err := Load(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "s.yaml:2:7: cannot read the base scenario")
+}

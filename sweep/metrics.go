@@ -1,0 +1,197 @@
+package sweep
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/netsimlab/netsim/scenarios"
+	"github.com/netsimlab/netsim/sim"
+)
+
+// Result is what a Runner reports of one finished simulation.
+type Result struct {
+	Summary scenarios.Summary
+	// Completion is each connection's flow completion time: from the
+	// client app's connect to the first app "done" event of the connection
+	// (the receiver reading end of stream). A connection missing here did
+	// not complete.
+	Completion map[uint64]time.Duration
+	// TraceSHA256 is the hex sha256 of the run's trace.jsonl, the same
+	// netsim run prints.
+	TraceSHA256 string
+	// ExpectFailed counts the scenario's expectations that failed.
+	ExpectFailed int
+	Events       uint64
+}
+
+// The metric column families, in column order. A family's first column is
+// over all flows; per-connection columns (<family>_conn<ID>) follow.
+const (
+	ColGoodput     = "goodput_bps"
+	ColCompletion  = "completion_s"
+	ColRetransmits = "retransmits"
+	ColQueuePeak   = "queue_peak_packets"
+	ColFairness    = "jain_fairness"
+)
+
+var families = []struct {
+	metric, col string
+	perConn     bool
+}{
+	{MetricGoodput, ColGoodput, true},
+	{MetricCompletion, ColCompletion, true},
+	{MetricRetransmits, ColRetransmits, true},
+	{MetricQueuePeak, ColQueuePeak, false},
+	{MetricFairness, ColFairness, false},
+}
+
+// MetricColumn returns the column that holds a metric's value over all
+// flows ("goodput" gives "goodput_bps"), or false for an unknown name. A
+// column name is returned as is.
+func MetricColumn(metric string) (string, bool) {
+	for _, f := range families {
+		if f.metric == metric || f.col == metric {
+			return f.col, true
+		}
+	}
+	return "", false
+}
+
+// Measure computes the metrics asked for from a run's result. A metric
+// that is undefined for the run (no flow completed, every goodput 0) is
+// left out rather than given a made-up value.
+//
+//   - goodput_bps: mean over connections of the client-to-server
+//     throughput_bps of summary.json; goodput_bps_connN per connection.
+//   - completion_s: mean flow completion time in seconds, defined only
+//     when every connection completed; completion_s_connN per connection.
+//   - retransmits: retransmitted segments of both directions, summed over
+//     connections; retransmits_connN per connection.
+//   - queue_peak_packets: the highest queue length on any link direction.
+//   - jain_fairness: Jain's index over the connections' goodputs.
+func Measure(res Result, metrics []string) map[string]float64 {
+	want := map[string]bool{}
+	for _, m := range metrics {
+		want[m] = true
+	}
+	out := map[string]float64{}
+	conns := res.Summary.Conns
+	if want[MetricGoodput] || want[MetricFairness] {
+		gp := make([]float64, len(conns))
+		for i, c := range conns {
+			gp[i] = c.ThroughputBps
+		}
+		if want[MetricGoodput] {
+			for i, c := range conns {
+				out[connCol(ColGoodput, c.ID)] = gp[i]
+			}
+			if st := Describe(gp); st.N > 0 {
+				out[ColGoodput] = st.Mean
+			}
+		}
+		if j, ok := Jain(gp); ok && want[MetricFairness] {
+			out[ColFairness] = j
+		}
+	}
+	if want[MetricCompletion] {
+		var fct []float64
+		for _, c := range conns {
+			if d, ok := res.Completion[c.ID]; ok {
+				out[connCol(ColCompletion, c.ID)] = d.Seconds()
+				fct = append(fct, d.Seconds())
+			}
+		}
+		if len(fct) > 0 && len(fct) == len(conns) {
+			out[ColCompletion] = Describe(fct).Mean
+		}
+	}
+	if want[MetricRetransmits] {
+		var total int64
+		for _, c := range conns {
+			n := c.Retransmits + c.Reverse.Retransmits
+			out[connCol(ColRetransmits, c.ID)] = float64(n)
+			total += n
+		}
+		out[ColRetransmits] = float64(total)
+	}
+	if want[MetricQueuePeak] {
+		var peak int64
+		for _, l := range res.Summary.Links {
+			peak = max(peak, l.QueuePeak)
+		}
+		out[ColQueuePeak] = float64(peak)
+	}
+	for k, v := range out {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
+func connCol(family string, id uint64) string {
+	return family + "_conn" + strconv.FormatUint(id, 10)
+}
+
+// columnKey orders metric columns: by family, the all-flows column first,
+// then connections by number.
+func columnKey(col string) (family int, conn int64) {
+	for i, f := range families {
+		if col == f.col {
+			return i, -1
+		}
+		if rest, ok := strings.CutPrefix(col, f.col+"_conn"); ok {
+			n, err := strconv.ParseInt(rest, 10, 64)
+			if err == nil {
+				return i, n
+			}
+		}
+	}
+	return len(families), math.MaxInt64
+}
+
+// sortColumns sorts metric column names into their fixed order.
+func sortColumns(cols []string) {
+	slices.SortFunc(cols, func(a, b string) int {
+		fa, ca := columnKey(a)
+		fb, cb := columnKey(b)
+		return cmp.Or(cmp.Compare(fa, fb), cmp.Compare(ca, cb), strings.Compare(a, b))
+	})
+}
+
+// completions finds each connection's flow completion time in the records.
+func completions(recs []sim.Record) map[uint64]time.Duration {
+	start := map[uint64]sim.Time{}
+	out := map[uint64]time.Duration{}
+	for i := range recs {
+		r := &recs[i]
+		if r.Kind != sim.KindApp {
+			continue
+		}
+		ev, _ := r.Get("event")
+		cf, ok := r.Get("conn")
+		if !ok {
+			continue
+		}
+		id := uint64(cf.Int)
+		if cf.Type == sim.FieldUint {
+			id = cf.Uint
+		}
+		switch ev.Str {
+		case "connect":
+			if _, seen := start[id]; !seen {
+				start[id] = r.T
+			}
+		case "done":
+			t0, ok := start[id]
+			if _, done := out[id]; ok && !done {
+				out[id] = r.T.Sub(t0)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,139 @@
+package sweep
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// The files of a sweep's output folder.
+const (
+	ManifestFile  = "sweep.json"
+	ResultsFile   = "results.csv"
+	AggregateFile = "aggregate.csv"
+	runsDir       = "runs"
+)
+
+// Manifest is sweep.json: the expanded plan a folder holds results of, so
+// that merge can check that shards belong to one sweep and order their rows.
+type Manifest struct {
+	Format  int             `json:"format"`
+	Name    string          `json:"name"`
+	Sweep   string          `json:"sweep"` // the sweep file, as given
+	Shard   string          `json:"shard"` // "K/N", or "all"
+	Params  []string        `json:"params"`
+	Metrics []string        `json:"metrics"`
+	Seeds   []uint64        `json:"seeds"`
+	Points  []ManifestPoint `json:"points"`
+	Runs    int             `json:"runs"` // in the whole sweep, every shard
+}
+
+// ManifestPoint is one grid point of a Manifest.
+type ManifestPoint struct {
+	ID             string   `json:"id"`
+	Values         []string `json:"values"`
+	ScenarioSHA256 string   `json:"scenario_sha256"`
+}
+
+// Manifest describes the plan, as run on shard.
+func (p *Plan) Manifest(shard Shard) Manifest {
+	m := Manifest{Format: 1, Name: p.Sweep.Name, Sweep: p.Sweep.File, Shard: shard.String(),
+		Metrics: slices.Clone(p.Sweep.Metrics), Seeds: slices.Clone(p.Sweep.Seeds), Runs: len(p.Runs)}
+	for _, prm := range p.Sweep.Params {
+		m.Params = append(m.Params, prm.Path.String())
+	}
+	for _, pt := range p.Points {
+		mp := ManifestPoint{ID: pt.ID, ScenarioSHA256: pt.ScenarioSHA256}
+		for _, v := range pt.Values {
+			mp.Values = append(mp.Values, v.Text)
+		}
+		m.Points = append(m.Points, mp)
+	}
+	return m
+}
+
+// samePlan reports whether two manifests describe the same runs.
+func samePlan(a, b Manifest) bool {
+	return a.Format == b.Format && slices.Equal(a.Params, b.Params) && slices.Equal(a.Metrics, b.Metrics) &&
+		slices.Equal(a.Seeds, b.Seeds) && slices.EqualFunc(a.Points, b.Points, func(x, y ManifestPoint) bool {
+		return x.ID == y.ID && x.ScenarioSHA256 == y.ScenarioSHA256 && slices.Equal(x.Values, y.Values)
+	})
+}
+
+// runOrder lists (run ID, point index, seed) in plan order from a manifest.
+func (m Manifest) runOrder() []Run {
+	var runs []Run
+	for i, pt := range m.Points {
+		canon := canonicalText(m.Params, pt.Values)
+		for _, seed := range m.Seeds {
+			runs = append(runs, Run{ID: runID(canon, seed), Point: i, Seed: seed})
+		}
+	}
+	return runs
+}
+
+// ReadManifest reads DIR/sweep.json.
+func ReadManifest(dir string) (Manifest, error) {
+	var m Manifest
+	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return m, fmt.Errorf("%s is not a sweep folder: %w", dir, err)
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
+	}
+	if m.Format != 1 {
+		return m, fmt.Errorf("%s: format %d is not supported", filepath.Join(dir, ManifestFile), m.Format)
+	}
+	return m, nil
+}
+
+// writeFileAtomic writes data to path through a temporary file and a
+// rename, so a killed sweep never leaves half a file under the final name.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return writeFileAtomic(path, append(data, '\n'))
+}
+
+// writeTables writes results.csv and aggregate.csv of rows into dir.
+func writeTables(dir string, params []string, rows []Row) error {
+	res, err := resultsBytes(params, rows)
+	if err != nil {
+		return fmt.Errorf("%s: %w", ResultsFile, err)
+	}
+	agg, err := aggregateBytes(params, rows)
+	if err != nil {
+		return fmt.Errorf("%s: %w", AggregateFile, err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, ResultsFile), res); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, AggregateFile), agg)
+}

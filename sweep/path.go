@@ -1,0 +1,196 @@
+package sweep
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ErrPath is wrapped by every error about a parameter path: one that does
+// not parse, or that does not address anything in the base scenario.
+var ErrPath = errors.New("bad parameter path")
+
+// Path addresses a node of a scenario's YAML tree: keys separated by dots,
+// and a list element selected by its name or index in brackets, as in
+// links[bottleneck].queue.limit, links[0].loss or hosts.client.tcp.mss.
+type Path struct {
+	text  string
+	steps []step
+}
+
+// step is one key, with an optional list selector after it.
+type step struct {
+	key    string
+	sel    string // the text in brackets; "" when there are none
+	hasSel bool
+}
+
+var (
+	keyPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+	selPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+)
+
+// ParsePath parses a parameter path.
+func ParsePath(s string) (Path, error) {
+	if s == "" {
+		return Path{}, fmt.Errorf("%w: the path is empty", ErrPath)
+	}
+	p := Path{text: s}
+	for part := range strings.SplitSeq(s, ".") {
+		st := step{key: part}
+		if open := strings.IndexByte(part, '['); open >= 0 {
+			if !strings.HasSuffix(part, "]") {
+				return Path{}, fmt.Errorf("%w: %q: %q has no closing ]", ErrPath, s, part)
+			}
+			st.key, st.sel, st.hasSel = part[:open], part[open+1:len(part)-1], true
+			if !selPattern.MatchString(st.sel) {
+				return Path{}, fmt.Errorf("%w: %q: [%s] is not a list index or element name", ErrPath, s, st.sel)
+			}
+		}
+		if !keyPattern.MatchString(st.key) {
+			return Path{}, fmt.Errorf("%w: %q: %q is not a key (like links[uplink].loss or hosts.client.tcp.mss)", ErrPath, s, part)
+		}
+		p.steps = append(p.steps, st)
+	}
+	return p, nil
+}
+
+// String returns the path as written.
+func (p Path) String() string { return p.text }
+
+// Apply sets the node p addresses in the document root (a mapping) to v.
+// Missing mapping keys are created (a host without a tcp block gets one),
+// list elements are never created: a selector must match an element.
+func (p Path) Apply(root, v *yaml.Node) error {
+	if root.Kind != yaml.MappingNode {
+		return fmt.Errorf("%w: %s: the scenario is not a mapping", ErrPath, p.text)
+	}
+	cur := root
+	for i, st := range p.steps {
+		last := i == len(p.steps)-1
+		at := mapIndex(cur, st.key)
+		where := p.prefix(i)
+		if at < 0 {
+			if st.hasSel {
+				return fmt.Errorf("%w: %s: the scenario has no %s list", ErrPath, p.text, where)
+			}
+			child := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+			if last {
+				child = v
+			}
+			cur.Content = append(cur.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: st.key}, child)
+			cur = child
+			continue
+		}
+		if !st.hasSel {
+			if last {
+				cur.Content[at] = v
+				return nil
+			}
+			child := cur.Content[at]
+			if isNullNode(child) {
+				child = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+				cur.Content[at] = child
+			}
+			if child.Kind != yaml.MappingNode {
+				return fmt.Errorf("%w: %s: %s is not a mapping", ErrPath, p.text, where)
+			}
+			cur = child
+			continue
+		}
+		list := cur.Content[at]
+		if list.Kind != yaml.SequenceNode {
+			return fmt.Errorf("%w: %s: %s is not a list", ErrPath, p.text, where)
+		}
+		el, err := selectElement(list, st.sel)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %s[%s]: %w", ErrPath, p.text, where, st.sel, err)
+		}
+		if last {
+			list.Content[el] = v
+			return nil
+		}
+		child := list.Content[el]
+		if child.Kind != yaml.MappingNode {
+			return fmt.Errorf("%w: %s: %s[%s] is not a mapping", ErrPath, p.text, where, st.sel)
+		}
+		cur = child
+	}
+	return nil
+}
+
+// prefix is the path up to and including step i's key (without its selector).
+func (p Path) prefix(i int) string {
+	var b strings.Builder
+	for j, st := range p.steps[:i+1] {
+		if j > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(st.key)
+		if st.hasSel && j < i {
+			b.WriteString("[" + st.sel + "]")
+		}
+	}
+	return b.String()
+}
+
+// selectElement finds the element of list that sel names: an index, an
+// element whose name is sel, or (for links, whose name defaults to
+// "<a>-<b>") an unnamed element whose between is [a, b].
+func selectElement(list *yaml.Node, sel string) (int, error) {
+	if n, err := strconv.Atoi(sel); err == nil {
+		if n < 0 || n >= len(list.Content) {
+			return 0, fmt.Errorf("index %d is out of range (the list has %d elements)", n, len(list.Content))
+		}
+		return n, nil
+	}
+	var names []string
+	for i, el := range list.Content {
+		name := elementName(el)
+		if name == sel {
+			return i, nil
+		}
+		if name != "" {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return 0, fmt.Errorf("no element is named %q (the elements have no names; use an index)", sel)
+	}
+	return 0, fmt.Errorf("no element is named %q (names: %s)", sel, strings.Join(names, ", "))
+}
+
+// elementName is an element's name key, or "<a>-<b>" from its between.
+func elementName(el *yaml.Node) string {
+	if el.Kind != yaml.MappingNode {
+		return ""
+	}
+	if at := mapIndex(el, "name"); at >= 0 && el.Content[at].Kind == yaml.ScalarNode {
+		return el.Content[at].Value
+	}
+	if at := mapIndex(el, "between"); at >= 0 {
+		b := el.Content[at]
+		if b.Kind == yaml.SequenceNode && len(b.Content) == 2 && b.Content[0].Kind == yaml.ScalarNode && b.Content[1].Kind == yaml.ScalarNode {
+			return b.Content[0].Value + "-" + b.Content[1].Value
+		}
+	}
+	return ""
+}
+
+// mapIndex returns the index in m.Content of the value under key, or -1.
+func mapIndex(m *yaml.Node, key string) int {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			return i + 1
+		}
+	}
+	return -1
+}
+
+func isNullNode(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && (n.Tag == "!!null" || n.Value == "" && n.Style == 0)
+}

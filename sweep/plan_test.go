@@ -1,0 +1,107 @@
+package sweep
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/scenarios"
+)
+
+func TestExpandOrderAndCount(t *testing.T) {
+	p := expand(t, gridSweep)
+	require.Len(t, p.Points, 4*2*2)
+	require.Len(t, p.Runs, 4*2*2*5)
+	// An odometer: the first parameter turns slowest, seeds fastest.
+	assert.Equal(t, "links[uplink].loss=0%, defaults.tcp.congestion=newreno, links[uplink].queue.limit=20", p.Label(0))
+	assert.Equal(t, "links[uplink].loss=0%, defaults.tcp.congestion=newreno, links[uplink].queue.limit=100", p.Label(1))
+	assert.Equal(t, "links[uplink].loss=2%, defaults.tcp.congestion=cubic, links[uplink].queue.limit=100", p.Label(15))
+	for i, r := range p.Runs {
+		assert.Equal(t, i/5, r.Point)
+		assert.Equal(t, uint64(i%5+1), r.Seed)
+	}
+	// The point's scenario carries the values, and the scenarios package
+	// accepts it.
+	s, err := scenarios.Parse("p.yaml", p.Points[15].Scenario)
+	require.NoError(t, err)
+	require.NotNil(t, s.Defaults.TCP.Congestion)
+	assert.Equal(t, "cubic", *s.Defaults.TCP.Congestion)
+}
+
+func TestIDsStableWhenReordered(t *testing.T) {
+	a := expand(t, gridSweep)
+	b := expand(t, `version: 1
+seeds: [5, 4, 3, 2, 1]
+grid:
+  links[uplink].queue.limit: [100, 20]
+  defaults.tcp.congestion: [cubic, newreno]
+  links[uplink].loss: [2%, 1%, 0.5%, 0%]
+base: base.yaml
+`)
+	describe := func(p *Plan) map[string]string {
+		m := map[string]string{}
+		for _, r := range p.Runs {
+			pt := p.Points[r.Point]
+			vals := map[string]string{}
+			for i, prm := range p.Sweep.Params {
+				vals[prm.Path.String()] = pt.Values[i].Text
+			}
+			m[r.ID] = vals["links[uplink].loss"] + "/" + vals["defaults.tcp.congestion"] + "/" + vals["links[uplink].queue.limit"] + "/" + itoa(int(r.Seed))
+		}
+		return m
+	}
+	da, db := describe(a), describe(b)
+	assert.Len(t, da, len(a.Runs), "run IDs are unique")
+	assert.Equal(t, da, db, "the same runs get the same IDs whatever the order in the file")
+	assert.NotEqual(t, a.Runs[0].ID, b.Runs[0].ID, "the order of runs does follow the file")
+}
+
+func TestExpandInvalidPoint(t *testing.T) {
+	s := loadSweep(t, `version: 1
+base: base.yaml
+grid:
+  defaults.tcp.congestion: [newreno, vegas]
+  links[uplink].loss: [1%, 150%]
+seeds: 1
+`)
+	_, err := Expand(s)
+	require.ErrorIs(t, err, scenarios.ErrInvalid)
+	msg := err.Error()
+	assert.Contains(t, msg, "sweep.yaml:5:28: grid point defaults.tcp.congestion=newreno, links[uplink].loss=150%: the scenario is invalid")
+	assert.Contains(t, msg, "grid point defaults.tcp.congestion=vegas, links[uplink].loss=1%")
+	assert.Contains(t, msg, "vegas")
+	var list scenarios.ErrorList
+	require.ErrorAs(t, err, &list)
+	assert.Len(t, list, 3, "every bad point is reported")
+}
+
+func TestExpandBadPath(t *testing.T) {
+	s := loadSweep(t, "version: 1\nbase: base.yaml\ngrid:\n  links[downlink].loss: [1%]\nseeds: 1\n")
+	_, err := Expand(s)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `sweep.yaml:4:26: grid point links[downlink].loss=1%: bad parameter path: links[downlink].loss: links[downlink]: no element is named "downlink"`)
+}
+
+func TestExpandSetAndNoGrid(t *testing.T) {
+	p := expand(t, "version: 1\nbase: base.yaml\nset: {duration: 1s, hosts.client-b.tcp: {}}\nseeds: 1..3\n")
+	require.Len(t, p.Points, 1)
+	require.Len(t, p.Runs, 3)
+	s, err := scenarios.Parse("p.yaml", p.Points[0].Scenario)
+	require.NoError(t, err)
+	assert.Equal(t, "1s", s.Duration.String())
+}
+
+func TestExampleSweepExpands(t *testing.T) {
+	path := filepath.Join("..", "scenarios", "sweeps", "loss-vs-cc.yaml")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip("the example sweep is not there yet")
+	}
+	s, err := Load(path)
+	require.NoError(t, err)
+	p, err := Expand(s)
+	require.NoError(t, err)
+	assert.NotEmpty(t, p.Runs)
+}
