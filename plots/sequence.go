@@ -531,7 +531,12 @@ func (d *seqDiagram) drawArrow(c draw.Canvas, a seqArrow, from, to vg.Point) {
 	if a.retrans {
 		ls = d.retransLine
 	}
-	c.StrokeLine2(ls, from.X, from.Y, to.X, to.Y)
+	// A packet still on its way at the end of the time window is cut at
+	// the edge of the figure, without a head.
+	c.StrokeLines(ls, c.ClipLinesY([]vg.Point{from, to})...)
+	if !c.ContainsY(to.Y) {
+		return
+	}
 	dx, dy := float64(to.X-from.X), float64(to.Y-from.Y)
 	if a.dropped {
 		c.DrawGlyph(d.dropGlyph, to)
@@ -556,7 +561,8 @@ func (d *seqDiagram) drawArrow(c draw.Canvas, a seqArrow, from, to vg.Point) {
 var labelCandidates = []struct {
 	at   float64
 	side float64
-}{{0.5, 1}, {0.5, -1}, {0.32, 1}, {0.68, 1}, {0.32, -1}, {0.68, -1}, {0.18, 1}, {0.82, 1}, {0.18, -1}, {0.82, -1}, {0.5, 2.2}, {0.5, -2.2}}
+}{{0.5, 1}, {0.5, -1}, {0.32, 1}, {0.68, 1}, {0.32, -1}, {0.68, -1}, {0.4, 1}, {0.6, 1}, {0.4, -1}, {0.6, -1},
+	{0.18, 1}, {0.82, 1}, {0.18, -1}, {0.82, -1}, {0.5, 2.2}, {0.5, -2.2}, {0.3, 2.2}, {0.7, -2.2}}
 
 // textBox is the rectangle a text occupies: centre, half width and half
 // height along its own axes, and the cosine and sine of its rotation.
@@ -583,9 +589,11 @@ func (b textBox) overlaps(o textBox) bool {
 }
 
 // labelArrow writes an arrow's label upright along it, at the first
-// candidate place that overlaps no text already placed (or, when every
-// place does, the one that overlaps the fewest), and returns placed with
-// the label added.
+// candidate place that overlaps no text already placed (or, failing that,
+// the place that overlaps the fewest), and returns placed with the label
+// added. When every place overlaps two texts or more (a burst of packets
+// leaving at once), the label is left out rather than printed into a pile:
+// a time window spreads the burst and brings it back.
 func (d *seqDiagram) labelArrow(c draw.Canvas, a seqArrow, from, to vg.Point, placed []textBox) []textBox {
 	dx, dy := float64(to.X-from.X), float64(to.Y-from.Y)
 	rot := math.Atan2(dy, dx)
@@ -621,6 +629,9 @@ func (d *seqDiagram) labelArrow(c draw.Canvas, a seqArrow, from, to vg.Point, pl
 		if hits == 0 {
 			break
 		}
+	}
+	if bestHits > 1 || !c.ContainsY(best.c.Y) {
+		return placed
 	}
 	c.FillText(st, best.c, a.label)
 	return append(placed, best)
