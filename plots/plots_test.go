@@ -119,6 +119,10 @@ func TestSVGDeterministic(t *testing.T) {
 		require.NoError(t, RenderTo(twoFlowTrace(), Options{Kind: kind, ShowRouters: true, CompressTime: true}, "svg", &b))
 		assert.True(t, bytes.Equal(a.Bytes(), b.Bytes()), kind)
 	}
+	var a, b bytes.Buffer
+	require.NoError(t, RenderTo(bulkLossTrace(), Options{Kind: KindTimeSequence}, "png", &a))
+	require.NoError(t, RenderTo(bulkLossTrace(), Options{Kind: KindTimeSequence}, "png", &b))
+	assert.True(t, bytes.Equal(a.Bytes(), b.Bytes()), "png")
 }
 
 // TestGoldenSVG holds the handshake sequence diagram and a small

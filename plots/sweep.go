@@ -1,0 +1,162 @@
+package plots
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"path/filepath"
+	"slices"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// SweepFigure is a metric of a sweep against one parameter: one line per
+// series through the means, in a band that spans each point's confidence
+// interval.
+type SweepFigure struct {
+	Title, XLabel, YLabel string
+	// XTicks, when not nil, makes the x axis categorical: point X values are
+	// indexes into XTicks (for parameters that are not numbers, such as a
+	// congestion control).
+	XTicks []string
+	Series []SweepSeries
+}
+
+// SweepSeries is one line of a SweepFigure.
+type SweepSeries struct {
+	Name   string
+	Points []SweepPoint
+}
+
+// SweepPoint is one grid point of a series: the mean and the bounds of its
+// confidence interval. NaN bounds (one sample has no interval) draw the
+// band through the mean.
+type SweepPoint struct {
+	X, Mean, Low, High float64
+}
+
+// bandAlpha is the opacity of a confidence band: light enough for bands of
+// two series to overlap legibly.
+const bandAlpha = 0x40
+
+// RenderSweep draws fig into the file at path, in the format its extension
+// names (.png, .svg or .pdf); the file is written whole or not at all.
+func RenderSweep(fig SweepFigure, path string) error {
+	format, err := formatName(filepath.Ext(path))
+	if err != nil {
+		return fmt.Errorf("plots: render %s: %w", path, err)
+	}
+	var buf bytes.Buffer
+	if err := RenderSweepTo(fig, format, &buf); err != nil {
+		return fmt.Errorf("plots: render %s: %w", path, err)
+	}
+	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+		return fmt.Errorf("plots: render %s: %w", path, err)
+	}
+	return nil
+}
+
+// RenderSweepTo draws fig to w in format ("png", "svg" or "pdf"). Points are
+// drawn in X order whatever order they come in.
+func RenderSweepTo(fig SweepFigure, format string, w io.Writer) error {
+	format, err := formatName(format)
+	if err != nil {
+		return err
+	}
+	p := newPlot(fig.Title, fig.XLabel, fig.YLabel)
+	drawn := 0
+	for i, s := range fig.Series {
+		pts := slices.Clone(s.Points)
+		pts = slices.DeleteFunc(pts, func(pt SweepPoint) bool { return math.IsNaN(pt.X) || math.IsNaN(pt.Mean) })
+		if len(pts) == 0 {
+			continue
+		}
+		slices.SortStableFunc(pts, func(a, b SweepPoint) int { return cmpFloat(a.X, b.X) })
+		mean := make(plotter.XYs, len(pts))
+		band := make(plotter.XYs, 0, 2*len(pts))
+		for j, pt := range pts {
+			mean[j] = plotter.XY{X: pt.X, Y: pt.Mean}
+			band = append(band, plotter.XY{X: pt.X, Y: orMean(pt.Low, pt.Mean)})
+		}
+		for j := len(pts) - 1; j >= 0; j-- {
+			band = append(band, plotter.XY{X: pts[j].X, Y: orMean(pts[j].High, pts[j].Mean)})
+		}
+		ls := seriesLine(i)
+		if len(pts) > 1 {
+			poly, err := plotter.NewPolygon(band)
+			if err != nil {
+				return fmt.Errorf("plots: sweep band of %s: %w", s.Name, err)
+			}
+			r, g, b, _ := ls.Color.RGBA()
+			poly.Color = color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), bandAlpha}
+			poly.LineStyle.Width = 0
+			p.Add(poly)
+		} else {
+			// A single point has no band to fill: draw its interval as an
+			// error bar.
+			bar, err := plotter.NewYErrorBars(errorBar{pts[0]})
+			if err != nil {
+				return fmt.Errorf("plots: sweep interval of %s: %w", s.Name, err)
+			}
+			bar.LineStyle = draw.LineStyle{Color: ls.Color, Width: ls.Width}
+			p.Add(bar)
+		}
+		line, err := plotter.NewLine(mean)
+		if err != nil {
+			return fmt.Errorf("plots: sweep line of %s: %w", s.Name, err)
+		}
+		line.LineStyle = ls
+		marks, err := plotter.NewScatter(mean)
+		if err != nil {
+			return fmt.Errorf("plots: sweep points of %s: %w", s.Name, err)
+		}
+		marks.GlyphStyle = seriesGlyph(i)
+		p.Add(line, marks)
+		if s.Name != "" {
+			p.Legend.Add(s.Name, line, marks)
+		}
+		drawn++
+	}
+	if drawn == 0 {
+		return fmt.Errorf("plots: sweep %q: no point has a value: %w", fig.YLabel, ErrNoData)
+	}
+	if fig.XTicks != nil {
+		p.NominalX(fig.XTicks...)
+		p.X.Label.Text = fig.XLabel
+	}
+	c := newCanvas(format, defaultWidth, defaultHeight)
+	p.Draw(draw.New(c))
+	if _, err := c.WriteTo(w); err != nil {
+		return fmt.Errorf("plots: write sweep %s: %w", format, err)
+	}
+	return nil
+}
+
+func orMean(bound, mean float64) float64 {
+	if math.IsNaN(bound) || math.IsInf(bound, 0) {
+		return mean
+	}
+	return bound
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// errorBar is one point's confidence interval as plotter error bars.
+type errorBar struct{ pt SweepPoint }
+
+func (e errorBar) Len() int                  { return 1 }
+func (e errorBar) XY(int) (float64, float64) { return e.pt.X, e.pt.Mean }
+func (e errorBar) YError(int) (low, high float64) {
+	return e.pt.Mean - orMean(e.pt.Low, e.pt.Mean), orMean(e.pt.High, e.pt.Mean) - e.pt.Mean
+}
