@@ -70,6 +70,8 @@ var (
 	// ErrUnknownFormat: the output format (file extension) is not png, svg
 	// or pdf.
 	ErrUnknownFormat = errors.New("unknown plot format")
+	// ErrBadSize: Options.Width or Height is negative or too large.
+	ErrBadSize = errors.New("bad figure size")
 	// ErrNoData: the records hold nothing the kind can draw (no TCP
 	// connection for a time-sequence graph, no such Conn, no queue records,
 	// an empty time window).

@@ -93,6 +93,8 @@ func TestRenderErrors(t *testing.T) {
 		{"no records: cwnd", Options{Kind: KindCwnd}, "out.svg", nil, ErrNoData, ""},
 		{"no records: throughput", Options{Kind: KindThroughput}, "out.svg", nil, ErrNoData, ""},
 		{"no records: queue", Options{Kind: KindQueue}, "out.svg", nil, ErrNoData, ""},
+		{"negative width", Options{Kind: KindQueue, Width: -1}, "out.svg", recs, ErrBadSize, "out of range"},
+		{"huge height", Options{Kind: KindQueue, Height: 1e6}, "out.png", recs, ErrBadSize, "out of range"},
 		{"window too fine", Options{Kind: KindThroughput, Window: 1}, "out.svg", recs, nil, "at most"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

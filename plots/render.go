@@ -17,6 +17,10 @@ import (
 	"github.com/netsimlab/netsim/sim"
 )
 
+// maxSide is the largest figure side accepted: 100 inches, 15000 pixels
+// in PNG.
+const maxSide = 100 * vg.Inch
+
 // pngDPI is the resolution of PNG output: enough for print at the default
 // size, small enough for a README.
 const pngDPI = 150
@@ -71,6 +75,9 @@ func buildFigure(recs []sim.Record, opts Options) (*figure, error) {
 	m := buildModel(recs)
 	if opts.Conn != 0 && !m.hasConn(opts.Conn) {
 		return nil, fmt.Errorf("plots: %s: conn %d is not in the trace (have %v): %w", opts.Kind, opts.Conn, m.conns, ErrNoData)
+	}
+	if opts.Width < 0 || opts.Height < 0 || opts.Width > maxSide || opts.Height > maxSide {
+		return nil, fmt.Errorf("plots: %s: figure size %v x %v points is out of range (0 for the default, up to %v): %w", opts.Kind, float64(opts.Width), float64(opts.Height), float64(maxSide), ErrBadSize)
 	}
 	if opts.To != 0 && opts.To < opts.From {
 		return nil, fmt.Errorf("plots: %s: time window ends (%v) before it starts (%v): %w", opts.Kind, opts.To, opts.From, ErrNoData)
