@@ -203,10 +203,11 @@ func Report(w io.Writer, s *Script, err error, rec *Recorder, cfg RunConfig) {
 	} else {
 		fmt.Fprintf(w, "script line:    %s\n", re.Text)
 	}
-	if ok {
+	outbound := line.Kind == LinePacket && line.Packet.Dir == Outbound
+	if ok && (outbound || strings.HasPrefix(msg, "unexpected outbound segment")) {
 		fmt.Fprintf(w, "actual packet:  %s %s\n", secs(actual.At), rec.Format(&actual.Seg, Outbound))
 		fmt.Fprintf(w, "time difference: %s s (actual - script)\n", signedSecs(actual.At-exp))
-	} else if line.Kind == LinePacket && line.Packet.Dir == Outbound {
+	} else if outbound {
 		fmt.Fprintf(w, "actual packet:  (none sent within the tolerance, %s s)\n", secs(cfg.Tolerance))
 	}
 }

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const drillData = "../../tcp/drill/testdata"
+
+// runDrill runs "netsim drill args..." in-process.
+func runDrill(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = drillMain(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// writeScript writes a script into a temporary folder.
+func writeScript(t *testing.T, name, src string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(src), 0o644))
+	return p
+}
+
+// syn3 is a script that needs tcp.syn_retries=2: connect() fails at 7 s
+// after SYNs at 0, 1 and 3 s.
+const syn3 = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0...7 connect(3, ..., ...) = -1 ETIMEDOUT (Connection timed out)
++0 > S 0:0(0) <...>
+1 > S 0:0(0) <...>
+3 > S 0:0(0) <...>
+8 < S. 0:0(0) ack 1 win 65535 <mss 1460>
++0 > R 1:1(0)
+`
+
+// wscale8 expects packetdrill's environment: a SYN offering wscale 8.
+const wscale8 = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
+`
+
+// TestDrillExitCodes: 0 when every script passes, 1 when one fails, 2 for
+// a script that does not parse and for bad usage; each with its message.
+func TestDrillExitCodes(t *testing.T) {
+	passing, err := filepath.Glob(filepath.Join(drillData, "scripts", "*.pkt"))
+	require.NoError(t, err)
+	require.NotEmpty(t, passing)
+	bad := writeScript(t, "bad.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 > S 0:0(0) ack\n")
+	tests := []struct {
+		name        string
+		args        []string
+		code        int
+		out, errOut []string
+	}{
+		{"all pass", passing, exitOK,
+			[]string{"ok   " + passing[0], " scripts: " + itoa(len(passing)) + " passed, 0 failed"}, nil},
+		{"one fails", []string{passing[0], filepath.Join(drillData, "fail", "wrong-flag.pkt")}, exitFailed,
+			[]string{"FAIL " + filepath.Join(drillData, "fail", "wrong-flag.pkt"), "2 scripts: 1 passed, 1 failed"},
+			[]string{"wrong-flag.pkt:7: error handling packet: flags S., want S\n",
+				"script packet:  0.000000 S 0:0(0) ack 1 <...>\n",
+				"actual packet:  0.000000 S. 0:0(0) ack 1 win 64240 <mss 1460,sackOK,TS val ",
+				"time difference: +0.000000 s"}},
+		{"late segment", []string{filepath.Join(drillData, "fail", "late-segment.pkt")}, exitFailed, nil,
+			[]string{"late-segment.pkt:8: error handling packet: expected an outbound segment by 0.504000; none was sent",
+				"script packet:  0.500000 S 0:0(0) <...>", "actual packet:  (none sent within the tolerance, 0.004000 s)"}},
+		{"unsupported call", []string{filepath.Join(drillData, "fail", "unsupported-syscall.pkt")}, exitFailed, nil,
+			[]string{"unsupported-syscall.pkt:4: error handling system call: sendmsg: drill: unsupported: system call sendmsg is not implemented"}},
+		{"parse error", []string{passing[0], bad}, exitUsage, []string{"ok   "}, []string{bad + ":3:1: expected TCP ack sequence number"}},
+		{"no script", nil, exitUsage, nil, []string{"no script given"}},
+		{"bad stack", []string{"--stack", "kernel", passing[0]}, exitUsage, nil, []string{`--stack "kernel": want host or conn`}},
+		{"bad set", []string{"--set", "tcp.synretries=2", passing[0]}, exitUsage, nil, []string{"--set: tcp.synretries=2: unknown key"}},
+		{"bad preset", []string{"--preset", "bsd", passing[0]}, exitUsage, nil, []string{`preset "bsd": want one of packetdrill`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runDrill(t, tt.args...)
+			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			for _, w := range tt.out {
+				assert.Contains(t, out, w)
+			}
+			for _, w := range tt.errOut {
+				assert.Contains(t, errOut, w)
+			}
+		})
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestDrillSettings: --set, --settings and --preset reach the stack; a
+// script that needs them fails without them.
+func TestDrillSettings(t *testing.T) {
+	syn := writeScript(t, "syn3.pkt", syn3)
+	ws := writeScript(t, "wscale8.pkt", wscale8)
+	yml := writeScript(t, "s.yaml", "tcp:\n  syn_retries: 2\n")
+	sysctl := writeScript(t, "sysctl.yaml", "net.ipv4.tcp_syn_retries: 2\n")
+	badYAML := writeScript(t, "bad.yaml", "tcp:\n  syn_retries: [2]\n")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"default retries", []string{syn}, exitFailed, ""},
+		{"--set", []string{"--set", "tcp.syn_retries=2", syn}, exitOK, ""},
+		{"--set sysctl", []string{"--set", "net.ipv4.tcp_syn_retries=2", syn}, exitOK, ""},
+		{"--settings nested", []string{"--settings", yml, syn}, exitOK, ""},
+		{"--settings sysctl", []string{"--settings", sysctl, syn}, exitOK, ""},
+		{"--set after --settings wins", []string{"--settings", yml, "--set", "tcp.syn_retries=6", syn}, exitFailed, ""},
+		{"bad yaml value", []string{"--settings", badYAML, syn}, exitUsage, "bad.yaml:2:16: tcp.syn_retries: want a single value"},
+		{"default wscale", []string{ws}, exitFailed, ""},
+		{"--preset packetdrill", []string{"--preset", "packetdrill", ws}, exitOK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runDrill(t, tt.args...)
+			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			assert.Contains(t, errOut, tt.want)
+		})
+	}
+}
+
+// TestDrillSkippedAndVerbose: shell and code lines are counted in a
+// warning; --verbose prints every step; --stack conn runs the same script
+// on a bare tcp.Conn.
+func TestDrillSkippedAndVerbose(t *testing.T) {
+	p := writeScript(t, "skip.pkt", "`../common/defaults.sh`\n"+
+		"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"+
+		"+0 bind(3, ..., ...) = 0\n+0 listen(3, 1) = 0\n"+
+		"+0 < S 0:0(0) win 65535 <mss 1460>\n+0 > S. 0:0(0) ack 1 <mss 1460>\n"+
+		"+0 `echo hi`\n+0 %{ assert tcpi_snd_cwnd == 10 }%\n")
+	code, out, errOut := runDrill(t, "--verbose", p)
+	require.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	assert.Contains(t, errOut, "skip.pkt: warning: skipped 2 shell command line(s) and 1 %{ }% code block(s)")
+	assert.Contains(t, out, "0.000000 listen(3, 1) returned 0\n")
+	assert.Contains(t, out, "0.000000 < S 0:0(0) win 65535 <mss 1460>\n")
+	assert.Contains(t, out, "0.000000 > S. 0:0(0) ack 1 win 64240 <mss 1460>\n")
+
+	code, out, errOut = runDrill(t, "--stack", "conn", p)
+	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+}
+
+// TestDrillOut: --out writes the trace and the host's capture.
+func TestDrillOut(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(drillData, "scripts", "close-active.pkt")
+	code, out, errOut := runDrill(t, "--out", dir, script)
+	require.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	trace, err := os.ReadFile(filepath.Join(dir, "trace.jsonl"))
+	require.NoError(t, err)
+	assert.Contains(t, string(trace), `"kind":"pkt.send"`)
+	assert.Contains(t, string(trace), `"to":"TIME-WAIT"`)
+	pcap, err := os.ReadFile(filepath.Join(dir, "pcap", "dut-eth0.pcap"))
+	require.NoError(t, err)
+	// The file header and 7 datagrams in and out, each with its record
+	// header.
+	assert.Greater(t, len(pcap), 24+7*(16+40))
+
+	// Several scripts: one folder each.
+	code, _, errOut = runDrill(t, "--out", dir, script, filepath.Join(drillData, "scripts", "close-passive.pkt"))
+	require.Equal(t, exitOK, code, errOut)
+	assert.FileExists(t, filepath.Join(dir, "close-passive", "trace.jsonl"))
+	assert.FileExists(t, filepath.Join(dir, "close-active", "pcap", "dut-eth0.pcap"))
+
+	code, _, errOut = runDrill(t, "--out", dir, "--stack", "conn", script)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--out needs --stack host")
+}
