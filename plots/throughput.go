@@ -11,6 +11,12 @@ import (
 	"github.com/netsimlab/netsim/sim"
 )
 
+// The finest throughput binning accepted.
+const (
+	maxThroughputBins  = 100_000
+	maxThroughputCells = 5_000_000
+)
+
 // maxLegendFlows: beyond this many flows the legend names the first ones
 // and says how many more there are.
 const maxLegendFlows = 8
@@ -73,8 +79,10 @@ func throughputFigure(m *model, opts Options) (*figure, error) {
 		win = niceDuration(hi.Sub(lo) / 50)
 	}
 	nbins := int((hi.Sub(lo) + win - 1) / win)
-	if nbins > 1_000_000 {
-		return nil, fmt.Errorf("window %v splits %v into %d bins (at most 1000000): choose a longer window", win, hi.Sub(lo), nbins)
+	// Each flow keeps a counter per window: bound the memory and the
+	// points drawn.
+	if nbins > maxThroughputBins || nbins*len(flows) > maxThroughputCells {
+		return nil, fmt.Errorf("window %v splits %v into %d bins for %d flows (at most %d bins, %d in all): choose a longer window", win, hi.Sub(lo), nbins, len(flows), maxThroughputBins, maxThroughputCells)
 	}
 	nbins = max(nbins, 1)
 	per := make([][]int64, len(flows))
