@@ -63,7 +63,8 @@ func TestPropertyLossyChannel(t *testing.T) {
 			ch.toWriteA = append([]byte(nil), wantA...)
 			ch.toWriteB = append([]byte(nil), wantB...)
 			ch.closeWhenDone = true
-			ch.runUntil(30 * time.Minute)
+			// 20% loss with backed-off RTOs of up to 120 s can take a while.
+			ch.runUntil(4 * time.Hour)
 			if ch.gotB.Len() != len(wantA) {
 				t.Logf("A %s %+v", ch.a.State(), ch.a.Stats())
 				t.Logf("B %s %+v", ch.b.State(), ch.b.Stats())

@@ -97,10 +97,11 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		c.ooo = append(c.ooo[:0], c.ooo[1:]...)
 		filled = true
 	}
-	if c.rcvClamp < c.rb.size {
+	if c.rcvClamp < c.rb.size && n >= 128 {
 		// Linux's tcp_grow_window: the offered window starts at the
-		// initial window and grows by two segments per segment received,
-		// so a new connection does not offer its whole buffer at once.
+		// initial window and grows by two segments per segment of at
+		// least 128 bytes received, so a new connection does not offer
+		// its whole buffer at once.
 		c.rcvClamp = min(c.rb.size, c.rcvClamp+2*c.rcvMss)
 	}
 	c.rb.commit(int(end.Sub(c.rcvNxt)))

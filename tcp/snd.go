@@ -216,19 +216,16 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		// when nothing else is in flight.
 		return false
 	}
-	if n > 0 && n < c.sndMss && !c.forceSend && !c.sndNxt.LessThan(c.sndMax) {
-		if n < avail {
-			// RFC 9293 §3.8.6.2.1: send a partial segment only if it is at
-			// least half the largest window the peer offered.
-			if n < c.maxSndWnd/2 {
-				return false
-			}
-		} else if c.cfg.Nagle && !fin && c.sndSml.GreaterThan(c.sndUna) {
-			// RFC 9293 §3.7.4 Nagle, with Minshall's refinement as in
-			// Linux (tcp_minshall_check): hold a small segment while an
-			// earlier small one is unacknowledged.
-			return false
-		}
+	if n > 0 && n < c.sndMss && !c.forceSend && !c.sndNxt.LessThan(c.sndMax) &&
+		c.cfg.Nagle && !fin && c.sndSml.GreaterThan(c.sndUna) {
+		// RFC 9293 §3.7.4 Nagle, with Minshall's refinement as in Linux
+		// (tcp_nagle_check, tcp_minshall_check): hold a small segment while
+		// an earlier small one is unacknowledged. Like Linux, this is also
+		// the sender's silly-window rule for a segment cut short by the
+		// peer's window (tcp_mss_split_point), in place of RFC 9293
+		// §3.8.6.2.1's half-window test; the receiver's rule keeps windows
+		// from being silly in the first place.
+		return false
 	}
 	c.forceSend = false
 	seq := c.sndNxt
@@ -267,7 +264,9 @@ func (c *Conn) sendOne(now time.Duration) bool {
 // without moving SND.NXT: fast retransmit, NewReno partial ACKs and SACK
 // recovery.
 func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int {
-	n = max(0, min(n, int(c.sndDataEnd().Sub(seq))))
+	// Only what was sent before: bytes beyond SND.MAX are new data, for
+	// sendOne to send and account for.
+	n = max(0, min(n, int(c.sndDataEnd().Sub(seq)), int(c.sndMax.Sub(seq))))
 	flags := FlagACK
 	end := seq.Add(uint32(n))
 	if c.finQueued && end == c.finSeq && c.sndMax.GreaterThan(c.finSeq) {
@@ -399,8 +398,13 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	}
 	// §3.10.7.4: update the send window if the segment is newer.
 	if c.sndWl1.LessThan(h.Seq) || c.sndWl1 == h.Seq && c.sndWl2.LessEq(ack) {
-		if c.sndWnd == 0 && win > 0 {
+		switch {
+		case c.sndWnd == 0 && win > 0:
 			c.stop(timerPersist)
+		case win == 0 && c.armed(timerPersist):
+			// The answer to a probe: like Linux (tcp_ack_probe), the next
+			// probe is one backed-off RTO after this ACK.
+			c.arm(timerPersist, now+c.rtt.current())
 		}
 		c.sndWnd = win
 		c.sndWl1, c.sndWl2 = h.Seq, ack
