@@ -64,12 +64,14 @@ func cwndFigure(m *model, opts Options, withCwnd bool) (*figure, error) {
 	u := unitFor(hi.Sub(lo))
 	xlabel := fmt.Sprintf("time (%s)", u.name)
 	x := func(t sim.Time) float64 { return float64(t) / u.ns }
-	rp := rttPlot(conn, rt, x, xlabel)
+	// Long runs are decimated per pixel column, as the time-sequence graph.
+	nb := bins{lo: lo, hi: hi, n: int(2 * defaultWidth / vg.Points(1))}
+	rp := rttPlot(conn, rt, x, xlabel, nb)
 	rp.X.Min, rp.X.Max = x(lo), x(hi)
 	if !withCwnd {
 		return &figure{w: defaultWidth, h: defaultHeight, draw: rp.Draw}, nil
 	}
-	cp := cwndPlot(conn, cw, x, xlabel)
+	cp := cwndPlot(conn, cw, x, xlabel, nb)
 	cp.X.Min, cp.X.Max = x(lo), x(hi)
 	return &figure{w: defaultWidth, h: 2 * defaultHeight, draw: func(dc draw.Canvas) {
 		tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
@@ -93,7 +95,7 @@ func ends[T any](items []T, key func(T) endKey) []endKey {
 	return out
 }
 
-func cwndPlot(conn int, cw []cwndSample, x func(sim.Time) float64, xlabel string) *plot.Plot {
+func cwndPlot(conn int, cw []cwndSample, x func(sim.Time) float64, xlabel string, nb bins) *plot.Plot {
 	div, unit := seqScale(maxCwnd(cw))
 	p := newPlot(fmt.Sprintf("Congestion window, connection %d", conn), xlabel, fmt.Sprintf("window (%s)", unit))
 	keys := ends(cw, func(s cwndSample) endKey { return endKey{s.conn, s.host, s.side} })
@@ -116,16 +118,17 @@ func cwndPlot(conn int, cw []cwndSample, x func(sim.Time) float64, xlabel string
 	}
 	entries := 0
 	for i, k := range keys {
-		var c, ss plotter.XYs
+		var cp, sp []seqPoint
 		for _, s := range cw {
 			if (endKey{s.conn, s.host, s.side}) != k {
 				continue
 			}
-			c = append(c, plotter.XY{X: x(s.t), Y: float64(s.cwnd) / div})
+			cp = append(cp, seqPoint{s.t, s.cwnd})
 			if s.ssthresh > 0 && s.ssthresh < infiniteSsthresh {
-				ss = append(ss, plotter.XY{X: x(s.t), Y: float64(s.ssthresh) / div})
+				sp = append(sp, seqPoint{s.t, s.ssthresh})
 			}
 		}
+		c, ss := xys(decimateLine(cp, nb), x, div), xys(decimateLine(sp, nb), x, div)
 		ls := seriesLine(2 * i)
 		ls.Dashes = nil
 		l := &plotter.Line{XYs: c, LineStyle: ls, StepStyle: plotter.PostStep}
@@ -162,7 +165,7 @@ func maxCwnd(cw []cwndSample) int64 {
 	return m
 }
 
-func rttPlot(conn int, rt []rttSample, x func(sim.Time) float64, xlabel string) *plot.Plot {
+func rttPlot(conn int, rt []rttSample, x func(sim.Time) float64, xlabel string, nb bins) *plot.Plot {
 	var top int64
 	for _, s := range rt {
 		top = max(top, s.sample, s.srtt)
@@ -170,14 +173,16 @@ func rttPlot(conn int, rt []rttSample, x func(sim.Time) float64, xlabel string) 
 	u := unitFor(sim.Time(top).Duration())
 	p := newPlot(fmt.Sprintf("Round-trip time, connection %d", conn), xlabel, fmt.Sprintf("RTT (%s)", u.name))
 	for i, k := range ends(rt, func(s rttSample) endKey { return endKey{s.conn, s.host, s.side} }) {
-		var smp, srtt plotter.XYs
+		var sp, rp []seqPoint
 		for _, s := range rt {
 			if (endKey{s.conn, s.host, s.side}) != k {
 				continue
 			}
-			smp = append(smp, plotter.XY{X: x(s.t), Y: float64(s.sample) / u.ns})
-			srtt = append(srtt, plotter.XY{X: x(s.t), Y: float64(s.srtt) / u.ns})
+			sp = append(sp, seqPoint{s.t, s.sample})
+			rp = append(rp, seqPoint{s.t, s.srtt})
 		}
+		// Samples keep each bin's extremes (M4), so outliers stay visible.
+		smp, srtt := xys(decimateLine(sp, nb), x, u.ns), xys(decimateLine(rp, nb), x, u.ns)
 		sc := &plotter.Scatter{XYs: smp, GlyphStyle: seriesGlyph(2*i + 1)}
 		sc.GlyphStyle.Radius = vg.Points(2)
 		p.Add(sc)
@@ -195,4 +200,13 @@ func rttPlot(conn int, rt []rttSample, x func(sim.Time) float64, xlabel string) 
 		p.Y.Max = 1
 	}
 	return p
+}
+
+// xys converts points to plot coordinates: x for time, v / div for values.
+func xys(pts []seqPoint, x func(sim.Time) float64, div float64) plotter.XYs {
+	out := make(plotter.XYs, len(pts))
+	for i, p := range pts {
+		out[i] = plotter.XY{X: x(p.t), Y: float64(p.v) / div}
+	}
+	return out
 }

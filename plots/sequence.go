@@ -17,6 +17,7 @@ import (
 // connection filter brings them back), and the figure stops growing.
 const (
 	maxLabelledArrows = 150
+	maxSeqPackets     = 2000
 	arrowPitch        = vg.Length(0.28 * vg.Inch)
 	maxSeqHeight      = 30 * vg.Inch
 	headRoom          = vg.Length(0.7 * vg.Inch) // host names
@@ -80,9 +81,17 @@ func sequenceFigure(m *model, opts Options) (*figure, error) {
 		}
 		pkts = append(pkts, p)
 	}
+	// A diagram of a long run would be a wall of arrows and an enormous
+	// file: draw the first maxSeqPackets and say so in the title.
+	total, cut := len(pkts), sim.MaxTime
+	if total > maxSeqPackets {
+		sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].start() < pkts[j].start() })
+		pkts = pkts[:maxSeqPackets]
+		cut = pkts[len(pkts)-1].start()
+	}
 	var states []stateChange
 	for _, s := range m.states {
-		if (opts.Conn == 0 || s.conn == opts.Conn) && inWindow(opts, s.t) {
+		if (opts.Conn == 0 || s.conn == opts.Conn) && inWindow(opts, s.t) && s.t <= cut {
 			states = append(states, s)
 		}
 	}
@@ -148,6 +157,9 @@ func sequenceFigure(m *model, opts Options) (*figure, error) {
 	title := "Packet exchange"
 	if opts.Conn != 0 {
 		title = fmt.Sprintf("Packet exchange, connection %d", opts.Conn)
+	}
+	if total > len(pkts) {
+		title += fmt.Sprintf(" (first %d of %d packets)", len(pkts), total)
 	}
 	p := newPlot(title, "", axis.label())
 	p.HideX()
