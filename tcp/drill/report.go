@@ -27,6 +27,8 @@ type Recorder struct {
 	// print relative as the script writes them.
 	localISN tcp.Seq
 	haveISN  bool
+	// waiting holds the blocking calls already logged as blocked.
+	waiting map[*Syscall]bool
 }
 
 // Sent is a segment the stack sent, and when.
@@ -53,11 +55,20 @@ func (r *Recorder) Call(now time.Duration, call *Syscall) (int64, string, bool, 
 		b.WriteString(call.Name + "(")
 		writeExprs(&b, call.Args)
 		b.WriteString(")")
+		if !blocked {
+			delete(r.waiting, call)
+		}
 		switch {
 		case err != nil:
 			r.logf("%s %s: %v", secs(now), b.String(), err)
 		case blocked:
-			r.logf("%s %s blocks", secs(now), b.String())
+			if !r.waiting[call] {
+				if r.waiting == nil {
+					r.waiting = make(map[*Syscall]bool)
+				}
+				r.waiting[call] = true
+				r.logf("%s %s blocks", secs(now), b.String())
+			}
 		case errno != "":
 			r.logf("%s %s returned %d %s", secs(now), b.String(), ret, errno)
 		default:
@@ -188,6 +199,18 @@ func Report(w io.Writer, s *Script, err error, rec *Recorder, cfg RunConfig) {
 		}
 	}
 	msg, _, _ := strings.Cut(re.Msg, "\n")
+	// The actual segment is shown below in the script's notation: drop
+	// the runner's tcpdump-style copy of it.
+	if strings.HasPrefix(msg, "segment sent at ") {
+		if i := strings.Index(msg, "): "); i >= 0 {
+			msg = msg[:i+1]
+		}
+	}
+	if strings.HasPrefix(msg, "unexpected outbound segment at ") {
+		if i := strings.Index(msg[len("unexpected outbound segment at "):], ": "); i >= 0 {
+			msg = msg[:len("unexpected outbound segment at ")+i]
+		}
+	}
 	what := "error handling system call"
 	if line != nil && line.Kind == LinePacket {
 		what = "error handling packet"
