@@ -2,6 +2,8 @@ package plots
 
 import (
 	"fmt"
+	"io"
+	"strings"
 	"runtime"
 	"testing"
 
@@ -168,5 +170,39 @@ type countWriter int64
 
 func (c *countWriter) Write(p []byte) (int, error) {
 	*c += countWriter(len(p))
+	return len(p), nil
+}
+
+// TestLongTraceFiguresBounded: figures of a long trace stay small files.
+func TestLongTraceFiguresBounded(t *testing.T) {
+	recs := bulkTrace(30_000)
+	for _, tc := range []struct {
+		kind    string
+		maxSize int
+		text    string
+	}{
+		{KindSequence, 2_000_000, "first 2000 of 30000 packets"},
+		{KindTimeSequence, 1_000_000, "Time-sequence graph"},
+		{KindThroughput, 200_000, "Throughput"},
+	} {
+		var buf countWriter
+		var b bytesWriter
+		if err := RenderTo(recs, Options{Kind: tc.kind}, "svg", io.MultiWriter(&buf, &b)); err != nil {
+			t.Fatal(tc.kind, err)
+		}
+		if int(buf) > tc.maxSize {
+			t.Errorf("%s: %d bytes, want at most %d", tc.kind, buf, tc.maxSize)
+		}
+		if !strings.Contains(string(b), tc.text) {
+			t.Errorf("%s: no %q", tc.kind, tc.text)
+		}
+	}
+}
+
+// bytesWriter keeps what is written to it.
+type bytesWriter []byte
+
+func (b *bytesWriter) Write(p []byte) (int, error) {
+	*b = append(*b, p...)
 	return len(p), nil
 }
