@@ -78,3 +78,5 @@ func readFile(t *testing.T, path string) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func fmtSscan(s string, v *float64) (int, error) { return fmt.Sscan(s, v) }

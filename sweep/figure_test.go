@@ -1,0 +1,124 @@
+package sweep
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/plots"
+)
+
+func TestFigure(t *testing.T) {
+	p := expand(t, gridSweep)
+	out := t.TempDir()
+	execute(t, p, Options{Out: out})
+
+	_, err := Figure(out, FigureOptions{Metric: "goodput", X: "links[uplink].loss", Series: "defaults.tcp.congestion"})
+	require.ErrorIs(t, err, ErrFigure)
+	assert.Contains(t, err.Error(), "links[uplink].queue.limit has values 20, 100: pin one with --where links[uplink].queue.limit=VALUE")
+
+	fig, err := Figure(out, FigureOptions{Metric: "goodput", X: "links[uplink].loss", Series: "defaults.tcp.congestion",
+		Where: []string{"links[uplink].queue.limit=100"}})
+	require.NoError(t, err)
+	assert.Equal(t, "links[uplink].loss (%)", fig.XLabel)
+	assert.Equal(t, "goodput (Mbit/s)", fig.YLabel)
+	assert.Nil(t, fig.XTicks)
+	require.Len(t, fig.Series, 2)
+	assert.Equal(t, "defaults.tcp.congestion=newreno", fig.Series[0].Name)
+	require.Len(t, fig.Series[1].Points, 4)
+	var xs []float64
+	for _, pt := range fig.Series[1].Points {
+		xs = append(xs, pt.X)
+		assert.LessOrEqual(t, pt.Low, pt.Mean)
+		assert.GreaterOrEqual(t, pt.High, pt.Mean)
+	}
+	assert.Equal(t, []float64{0, 0.5, 1, 2}, xs)
+
+	// The mean plotted is aggregate.csv's, scaled to Mbit/s.
+	agg := readFile(t, filepath.Join(out, AggregateFile))
+	var want string
+	for line := range strings.SplitSeq(agg, "\n") {
+		if strings.HasPrefix(line, p.Points[15].ID+",") && strings.Contains(line, ",goodput_bps,") {
+			want = strings.Split(line, ",")[6]
+		}
+	}
+	require.NotEmpty(t, want)
+	assert.InDelta(t, mustFloat(t, want)/1e6, fig.Series[1].Points[3].Mean, 1e-9, "point 15 is cubic, 2%, limit 100")
+
+	cat, err := Figure(out, FigureOptions{Metric: "retransmits_conn2", X: "defaults.tcp.congestion",
+		Where: []string{"links[uplink].queue.limit=20", "links[uplink].loss=1%"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"newreno", "cubic"}, cat.XTicks)
+	require.Len(t, cat.Series, 1)
+	assert.Len(t, cat.Series[0].Points, 2)
+	svg := filepath.Join(t.TempDir(), "f.svg")
+	require.NoError(t, plots.RenderSweep(cat, svg))
+	assert.FileExists(t, svg)
+
+	for _, bad := range []FigureOptions{
+		{Metric: "latency", X: "links[uplink].loss"},
+		{Metric: "goodput", X: "links[downlink].loss"},
+		{Metric: "goodput", X: "links[uplink].loss", Series: "links[uplink].loss"},
+		{Metric: "goodput", X: "links[uplink].loss", Series: "defaults.tcp.congestion", Where: []string{"links[uplink].queue.limit=7"}},
+		{Metric: "goodput", X: "links[uplink].loss", Series: "defaults.tcp.congestion", Where: []string{"queue=1"}},
+	} {
+		_, err := Figure(out, bad)
+		assert.ErrorIs(t, err, ErrFigure, "%+v", bad)
+	}
+	_, err = Figure(t.TempDir(), FigureOptions{Metric: "goodput", X: "a"})
+	assert.Error(t, err)
+}
+
+func TestAxisValues(t *testing.T) {
+	for _, tc := range []struct {
+		in      []string
+		want    []float64
+		unit    string
+		numeric bool
+	}{
+		{[]string{"20", "100", "500"}, []float64{20, 100, 500}, "", true},
+		{[]string{"0%", "0.5%", "2%"}, []float64{0, 0.5, 2}, "%", true},
+		{[]string{"5ms", "1s"}, []float64{5, 1000}, "ms", true},
+		{[]string{"10Mbps", "1Gbps"}, []float64{10, 1000}, "Mbit/s", true},
+		{[]string{"64KiB", "1MB"}, []float64{65536, 1e6}, "bytes", true},
+		{[]string{"newreno", "cubic"}, []float64{0, 1}, "", false},
+		{[]string{"1%", "0.02"}, []float64{0, 1}, "", false},
+	} {
+		xs, unit, numeric := axisValues(tc.in)
+		assert.Equal(t, tc.numeric, numeric, "%v", tc.in)
+		assert.Equal(t, tc.unit, unit, "%v", tc.in)
+		for i := range xs {
+			assert.InDelta(t, tc.want[i], xs[i], 1e-9, "%v", tc.in)
+		}
+	}
+}
+
+func TestReadAggregateRoundTrip(t *testing.T) {
+	p := expand(t, gridSweep)
+	out := t.TempDir()
+	execute(t, p, Options{Out: out})
+	f, err := os.Open(filepath.Join(out, AggregateFile))
+	require.NoError(t, err)
+	defer f.Close()
+	params, rows, err := ReadAggregate(f)
+	require.NoError(t, err)
+	var b strings.Builder
+	require.NoError(t, WriteAggregate(&b, params, rows))
+	assert.Equal(t, readFile(t, filepath.Join(out, AggregateFile)), b.String())
+	_, _, err = ReadAggregate(strings.NewReader("a,b\n"))
+	assert.ErrorIs(t, err, ErrResults)
+}
+
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	var v float64
+	_, err := fmtSscan(s, &v)
+	require.NoError(t, err)
+	require.False(t, math.IsNaN(v))
+	return v
+}
