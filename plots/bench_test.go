@@ -3,8 +3,8 @@ package plots
 import (
 	"fmt"
 	"io"
-	"strings"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/netsimlab/netsim/sim"
@@ -175,13 +175,13 @@ func (c *countWriter) Write(p []byte) (int, error) {
 
 // TestLongTraceFiguresBounded: figures of a long trace stay small files.
 func TestLongTraceFiguresBounded(t *testing.T) {
-	recs := bulkTrace(30_000)
+	recs := bulkTrace(8_000)
 	for _, tc := range []struct {
 		kind    string
 		maxSize int
 		text    string
 	}{
-		{KindSequence, 2_000_000, "first 2000 of 30000 packets"},
+		{KindSequence, 2_000_000, "first 2000 of 8000 packets"},
 		{KindTimeSequence, 1_000_000, "Time-sequence graph"},
 		{KindThroughput, 200_000, "Throughput"},
 	} {
