@@ -145,6 +145,7 @@ type rec struct {
 	Cwnd     int64  `json:"cwnd"`
 	Ssthresh int64  `json:"ssthresh"`
 	RTO      int64  `json:"rto"`
+	Srtt     int64  `json:"srtt"`
 	Sample   int64  `json:"sample"`
 	Corrupt  bool   `json:"corrupt"`
 	TTL      int    `json:"ttl"`

@@ -1,0 +1,346 @@
+package e2e
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The checks below hold netsim's default TCP to the Linux facts listed in
+// shared/design/linux-tcp.md, read from the trace of scenarios written for
+// them. Times and sizes are worked out from each scenario's links.
+
+// sends returns the pkt.send records of a host ("host/<name>") for conn.
+func sends(recs []rec, host string, conn int64) []rec {
+	return filter(recs, func(r rec) bool {
+		return r.Kind == "pkt.send" && r.Subject == "host/"+host && r.Conn == conn
+	})
+}
+
+// states returns the TCP states a host's end of conn went through.
+func states(recs []rec, host string, conn int64) []rec {
+	return filter(recs, func(r rec) bool {
+		return r.Kind == "tcp.state" && r.Subject == "host/"+host && r.Conn == conn
+	})
+}
+
+func TestLinuxHandshakeOptions(t *testing.T) {
+	tests := []struct {
+		name      string
+		tcp       string // defaults.tcp for the run; client overrides below
+		client    string
+		synOpts   string // regexp of the SYN's options, in wire order
+		synAckOps string // regexp of the SYN-ACK's options
+		synLen    int64  // IPv4 length of the SYN
+	}{
+		{
+			name:      "linux defaults",
+			synOpts:   `^mss 1460,sackOK,TS val \d+ ecr 0,nop,wscale 7$`,
+			synAckOps: `^mss 1460,sackOK,TS val \d+ ecr \d+,nop,wscale 7$`,
+			synLen:    60, // 20 IPv4 + 20 TCP + 20 options
+		},
+		{
+			name:      "no timestamps",
+			tcp:       "{timestamps: false}",
+			synOpts:   `^mss 1460,nop,nop,sackOK,nop,wscale 7$`,
+			synAckOps: `^mss 1460,nop,nop,sackOK,nop,wscale 7$`,
+			synLen:    52,
+		},
+		{
+			name:      "peer offers only mss",
+			client:    "{timestamps: false, sack: false, window_scale: false}",
+			synOpts:   `^mss 1460$`,
+			synAckOps: `^mss 1460$`,
+			synLen:    44,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sc := "testdata/linux-bulk.yaml"
+			var repl []string
+			if tt.tcp != "" {
+				repl = append(repl, "seed: 1\n", "seed: 1\ndefaults:\n  tcp: "+tt.tcp+"\n")
+			}
+			if tt.client != "" {
+				repl = append(repl, "client: {address: 10.0.0.1}", "client: {address: 10.0.0.1, tcp: "+tt.client+"}")
+			}
+			sc = variant(t, sc, repl...)
+			recs := readTrace(t, run(t, sc, "--until", "1s"))
+			c, s := sends(recs, "client", 1), sends(recs, "server", 1)
+			require.NotEmpty(t, c)
+			require.NotEmpty(t, s)
+			syn, synAck := c[0], s[0]
+			assert.Equal(t, "S", syn.Flags)
+			assert.Regexp(t, regexp.MustCompile(tt.synOpts), syn.Opts, "SYN options in Linux's order")
+			assert.Equal(t, tt.synLen, syn.Len)
+			assert.Equal(t, int64(64240), syn.Win, "65535 rounded down to a multiple of the MSS")
+			assert.Equal(t, "S.", synAck.Flags)
+			assert.Regexp(t, regexp.MustCompile(tt.synAckOps), synAck.Opts, "SYN-ACK mirrors the SYN")
+			assert.Equal(t, tt.synLen, synAck.Len)
+			assert.Equal(t, int64(64240), synAck.Win)
+			if strings.Contains(syn.Opts, "TS val") {
+				tsval := regexp.MustCompile(`TS val (\d+)`).FindStringSubmatch(syn.Opts)[1]
+				assert.Contains(t, synAck.Opts, "ecr "+tsval, "the SYN-ACK echoes the SYN's timestamp")
+			}
+			// RFC 6691: a full segment carries the MSS minus the options
+			// every segment carries (12 bytes of timestamps).
+			full := int64(1460)
+			if strings.Contains(syn.Opts, "TS val") && strings.Contains(synAck.Opts, "TS val") {
+				full = 1448
+			}
+			data := filter(c, func(r rec) bool { return r.Plen > 0 })
+			require.Greater(t, len(data), 20)
+			for _, d := range data[:20] {
+				assert.Equal(t, full, d.Plen, "full-sized segment at %d", d.T)
+				assert.LessOrEqual(t, d.Len, int64(1500), "never larger than the path MTU")
+			}
+		})
+	}
+}
+
+func TestLinuxBulkTransfer(t *testing.T) {
+	recs := readTrace(t, run(t, "testdata/linux-bulk.yaml"))
+	c, s := sends(recs, "client", 1), sends(recs, "server", 1)
+	sent := map[int64]rec{}
+	for _, r := range append(append([]rec{}, c...), s...) {
+		sent[r.ID] = r
+	}
+
+	t.Run("full segments are 1500-byte datagrams", func(t *testing.T) {
+		data := filter(c, func(r rec) bool { return r.Plen > 0 })
+		require.Len(t, data, 208) // ceil(300000 / 1448)
+		for _, d := range data[:len(data)-1] {
+			assert.Equal(t, int64(1448), d.Plen)
+			assert.Equal(t, int64(1500), d.Len)
+		}
+		assert.Equal(t, int64(300000-207*1448), data[len(data)-1].Plen)
+	})
+
+	t.Run("initial window of 10 segments", func(t *testing.T) {
+		// The data the client sends before the first ACK of data reaches it.
+		var firstAck int64 = -1
+		for _, r := range recs {
+			if r.Kind == "pkt.deliver" && r.Subject == "host/client" && sent[r.ID].Rack > 1 {
+				firstAck = r.T
+				break
+			}
+		}
+		require.Positive(t, firstAck)
+		var n, bytes int64
+		for _, d := range c {
+			if d.Plen > 0 && d.T < firstAck {
+				n++
+				bytes += d.Plen
+			}
+		}
+		assert.Equal(t, int64(10), n, "RFC 6928 initial window")
+		assert.Equal(t, int64(14480), bytes)
+	})
+
+	t.Run("quick ACK of the first data segment", func(t *testing.T) {
+		var first rec
+		for _, r := range recs {
+			if r.Kind == "pkt.deliver" && r.Subject == "host/server" && sent[r.ID].Plen > 0 {
+				first = r
+				break
+			}
+		}
+		require.NotZero(t, first.T)
+		acks := filter(s, func(r rec) bool { return r.Flags == "." && r.Rack == 1449 })
+		require.NotEmpty(t, acks)
+		assert.Equal(t, first.T, acks[0].T, "ACKed at the instant it arrives")
+	})
+
+	t.Run("active close then TIME-WAIT for 60 s", func(t *testing.T) {
+		var got []string
+		for _, r := range states(recs, "client", 1) {
+			got = append(got, r.To)
+		}
+		assert.Equal(t, []string{"SYN-SENT", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "CLOSED"}, got)
+		got = nil
+		for _, r := range states(recs, "server", 1) {
+			got = append(got, r.To)
+		}
+		assert.Equal(t, []string{"SYN-RECEIVED", "ESTABLISHED", "CLOSE-WAIT", "LAST-ACK", "CLOSED"}, got)
+		st := states(recs, "client", 1)
+		tw, closed := st[len(st)-2], st[len(st)-1]
+		assert.Equal(t, int64(60*time.Second), closed.T-tw.T, "TIME-WAIT lasts 60 s (TCP_TIMEWAIT_LEN)")
+		// The last segments: the client's FIN (on its last data), the
+		// server's F., the client's final ACK of it.
+		fin := filter(c, func(r rec) bool { return strings.Contains(r.Flags, "F") })
+		require.Len(t, fin, 1)
+		sfin := filter(s, func(r rec) bool { return strings.Contains(r.Flags, "F") })
+		require.Len(t, sfin, 1)
+		assert.Equal(t, "F.", sfin[0].Flags)
+		assert.Equal(t, fin[0].Rseq+fin[0].Plen+1, sfin[0].Rack, "the server's FIN acknowledges the client's")
+		last := c[len(c)-1]
+		assert.Equal(t, ".", last.Flags)
+		assert.Equal(t, sfin[0].Rseq+1, last.Rack)
+		assert.Equal(t, tw.T, last.T, "TIME-WAIT is entered as the last ACK goes out")
+	})
+
+	t.Run("RTO at least RTT + 200 ms", func(t *testing.T) {
+		rtts := filter(recs, func(r rec) bool { return r.Kind == "tcp.rtt" })
+		require.NotEmpty(t, rtts)
+		for _, r := range rtts {
+			assert.GreaterOrEqual(t, r.RTO, int64(200*time.Millisecond), "RTO min at %d", r.T)
+			assert.GreaterOrEqual(t, r.RTO, r.Srtt+int64(200*time.Millisecond), "Linux: srtt + max(rttvar term, 200 ms) at %d", r.T)
+			assert.LessOrEqual(t, r.RTO, int64(120*time.Second))
+		}
+	})
+}
+
+func TestLinuxSYNRetransmissionAndTimeout(t *testing.T) {
+	recs := readTrace(t, run(t, "testdata/syn-timeout.yaml"))
+	var at []time.Duration
+	for _, r := range sends(recs, "client", 1) {
+		require.Equal(t, "S", r.Flags)
+		at = append(at, time.Duration(r.T))
+	}
+	s := time.Second
+	assert.Equal(t, []time.Duration{0, 1 * s, 3 * s, 7 * s, 15 * s, 31 * s, 63 * s}, at,
+		"initial RTO 1 s doubling, tcp_syn_retries 6")
+	errs := filter(recs, func(r rec) bool { return r.Kind == "tcp.error" })
+	require.Len(t, errs, 1)
+	assert.Equal(t, "ETIMEDOUT", errs[0].Errno)
+	assert.Equal(t, int64(127*time.Second), errs[0].T)
+}
+
+func TestLinuxRSTToClosedPort(t *testing.T) {
+	recs := readTrace(t, run(t, "testdata/closed-port.yaml"))
+	syn := sends(recs, "client", 1)
+	require.Len(t, syn, 1)
+	rst := filter(recs, func(r rec) bool { return r.Kind == "pkt.send" && r.Subject == "host/server" })
+	require.Len(t, rst, 1)
+	r := rst[0]
+	// 10 Mbit/s, 5 ms: a 60-byte SYN takes 48 us to serialize.
+	assert.Equal(t, syn[0].T+5_048_000, r.T, "answered at once")
+	assert.Equal(t, "R.", r.Flags)
+	assert.Equal(t, uint32(0), r.Seq)
+	assert.Equal(t, syn[0].Seq+1, r.Ack, "ack = the SYN's seq + 1")
+	assert.Equal(t, int64(0), r.Win)
+	assert.Equal(t, int64(40), r.Len, "no options")
+	errs := filter(recs, func(r rec) bool { return r.Kind == "tcp.error" })
+	require.Len(t, errs, 1)
+	assert.Equal(t, "ECONNREFUSED", errs[0].Errno)
+	// 40 bytes back at 10 Mbit/s: 32 us, + 5 ms.
+	assert.Equal(t, r.T+5_032_000, errs[0].T)
+
+	t.Run("relative ack in the trace", func(t *testing.T) {
+		t.Skip("known bug: the RST's trace record has rack 1535493017, the absolute ack, " +
+			"instead of 1 relative to the client's ISN (and the terminal diagram prints ack=1535493017)")
+		assert.Equal(t, int64(1), r.Rack)
+	})
+}
+
+// TestLinuxDelayedACK: after the quick ACKs that start a connection, the
+// receiver ACKs every second segment at once and a lone segment when the
+// 40 ms delayed-ACK timer fires; no segment waits longer.
+func TestLinuxDelayedACK(t *testing.T) {
+	recs := readTrace(t, run(t, "testdata/delayed-ack.yaml"))
+	sent := map[int64]rec{}
+	for _, r := range recs {
+		if r.Kind == "pkt.send" {
+			sent[r.ID] = r
+		}
+	}
+	const delack = int64(40 * time.Millisecond)
+	var (
+		pending     []int64 // arrival times of data segments not yet ACKed
+		acked       int     // data segments ACKed so far
+		timerAt     int64   = -1
+		timerAcks   int
+		pairedAcks  int
+		quickPhase  = 16 // Linux's TCP_MAX_QUICKACKS
+		lastArrival int64
+	)
+	for _, r := range recs {
+		switch {
+		case r.Kind == "pkt.deliver" && r.Subject == "host/server" && sent[r.ID].Plen > 0:
+			pending = append(pending, r.T)
+			lastArrival = r.T
+		case r.Kind == "tcp.timer" && r.Subject == "host/server" && r.Timer == "delack":
+			timerAt = r.T
+		case r.Kind == "pkt.send" && r.Subject == "host/server" && r.Plen == 0 && r.Flags == ".":
+			require.NotEmpty(t, pending, "an ACK at %d with no data to acknowledge", r.T)
+			oldest := pending[0]
+			where := fmt.Sprintf("ACK at %d covering %d segments", r.T, len(pending))
+			switch {
+			case acked < quickPhase:
+				assert.Equal(t, lastArrival, r.T, "%s: quick ACK at once", where)
+			case len(pending) >= 2:
+				assert.Equal(t, lastArrival, r.T, "%s: the second segment is ACKed at once", where)
+				assert.Len(t, pending, 2, where)
+				pairedAcks++
+			default:
+				assert.Equal(t, timerAt, r.T, "%s: a lone segment waits for the timer", where)
+				assert.Equal(t, oldest+delack, r.T, "%s: 40 ms after it arrived", where)
+				timerAcks++
+			}
+			acked += len(pending)
+			pending = nil
+		}
+	}
+	assert.Positive(t, timerAcks, "the scenario must exercise the timer")
+	assert.Positive(t, pairedAcks, "and ACKs of every second segment")
+}
+
+// TestLinuxFastRetransmit: without SACK, a lost segment is sent again at
+// the instant the third duplicate ACK arrives (RFC 5681 §3.2), never on
+// the second; retransmission timeouts respect the 200 ms minimum.
+func TestLinuxFastRetransmit(t *testing.T) {
+	recs := readTrace(t, run(t, "testdata/fast-retransmit.yaml"))
+	sent := map[int64]rec{}
+	var (
+		una, win   int64 = 0, -1
+		dups       int
+		lastDupAt  int64 = -1
+		fast, rtos int
+		lastNewAck int64
+		lastRTO    int64
+	)
+	for _, r := range recs {
+		switch {
+		case r.Kind == "pkt.send":
+			sent[r.ID] = r
+		case r.Kind == "pkt.deliver" && r.Subject == "host/client":
+			a := sent[r.ID]
+			if a.Plen > 0 || strings.ContainsAny(a.Flags, "SF") {
+				continue
+			}
+			switch {
+			case a.Rack > una:
+				una, dups, lastNewAck = a.Rack, 0, r.T
+			case a.Rack == una && a.Win == win:
+				dups++
+				if dups == 3 {
+					lastDupAt = r.T
+				}
+			}
+			win = a.Win
+		case r.Kind == "tcp.retransmit" && r.Subject == "host/client":
+			switch r.Reason {
+			case "fast":
+				fast++
+				assert.Equal(t, lastDupAt, r.T, "fast retransmit of %d at %d: at the third duplicate ACK", r.Rseq, r.T)
+				assert.Equal(t, 3, dups, "fast retransmit of %d at %d", r.Rseq, r.T)
+				assert.Equal(t, una, r.Rseq, "the first unacknowledged segment")
+			}
+		case r.Kind == "tcp.timer" && r.Subject == "host/client" && r.Timer == "rto":
+			rtos++
+			// The timer was (re)started no earlier than the last ACK of
+			// new data or the last timeout (RFC 6298 §5).
+			assert.GreaterOrEqual(t, r.T-max(lastNewAck, lastRTO), int64(200*time.Millisecond),
+				"retransmission timeout at %d: 200 ms minimum", r.T)
+			lastRTO = r.T
+		}
+	}
+	t.Logf("%d fast retransmits, %d timeouts", fast, rtos)
+	assert.GreaterOrEqual(t, fast, 10, "the scenario must exercise fast retransmit")
+}
