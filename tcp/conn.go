@@ -353,7 +353,9 @@ func (c *Conn) queueFin() {
 // Segments hands each queued segment to fn, oldest first, and empties the
 // queue. The header and payload are only valid during fn.
 func (c *Conn) Segments(fn func(h *Header, payload []byte)) {
-	for i := range c.out {
+	// len is read on every turn: fn may make the Conn queue more (a
+	// synchronous delivery that answers at once), which is sent too.
+	for i := 0; i < len(c.out); i++ {
 		o := &c.out[i]
 		var p []byte
 		if o.n > 0 {
