@@ -11,6 +11,14 @@ import (
 	"github.com/netsimlab/netsim/tcp/drill"
 )
 
+// maxIO bounds the byte count of one read or write, so that a script
+// cannot make the stack allocate without bound.
+const maxIO = 16 << 20
+
+// maxPollTimeout bounds a poll timeout (ms) so that its deadline cannot
+// overflow: a day.
+const maxPollTimeout = 86400 * 1000
+
 // fdState is what the stack keeps per descriptor beyond the host's socket:
 // the options the application set and the progress of blocking calls.
 type fdState struct {
@@ -458,7 +466,7 @@ func (s *HostStack) poll(now time.Duration, c *drill.Syscall) (int64, string, bo
 		return 0, "", false, unsupported("poll: the first argument must be [{fd=..., events=...}], not %s", argText(c, 0))
 	}
 	timeout, okt := evalInt(arg(c, 2))
-	if !okt {
+	if !okt || timeout > maxPollTimeout {
 		return 0, "", false, unsupported("poll: timeout %s", argText(c, 2))
 	}
 	type entry struct {
