@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/netsimlab/netsim/plots"
+	"github.com/netsimlab/netsim/sweep"
+)
+
+const sweepUsage = `Usage: netsim sweep SWEEP.yaml [--workers N] [--out DIR] [--shard K/N]
+       netsim sweep merge DIR... [--out DIR]
+
+Runs the base scenario of SWEEP.yaml over its grid of parameters and its
+seeds, on N workers (default: one per CPU), each run single-threaded and
+deterministic, and writes into DIR (default out/<name>, or
+out/<name>-shard-K-of-N with --shard): results.csv (one row per run),
+aggregate.csv (per grid point and metric: n, mean, stddev, 95% CI),
+sweep.json, points/<id>.yaml (the scenario of each grid point) and runs/
+(one record per finished run). Running the same command again resumes: the
+runs already complete are skipped.
+
+--shard K/N runs only shard K (0 <= K < N) of the runs, assigned by run ID,
+for a Slurm job array or a Kubernetes Indexed Job; 'netsim sweep merge'
+joins the shards' folders into the results one machine would have written.
+
+Exit codes: 0 every run succeeded; 1 a run failed (its error and replay
+command are in results.csv) or the sweep was interrupted (run it again to
+resume); 2 bad usage or an invalid sweep file or grid point.
+`
+
+// sweepMain is `netsim sweep`.
+func sweepMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "merge" {
+		return sweepMergeMain(args[1:], stdout, stderr)
+	}
+	fs := newFlagSet("sweep", sweepUsage, stderr)
+	workers := fs.Int("workers", runtime.NumCPU(), "runs at once (each run is single-threaded)")
+	out := fs.String("out", "", "output folder (default out/<name>)")
+	shardArg := fs.String("shard", "", "run only shard K of N, as K/N with 0 <= K < N")
+	files, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(files) != 1 {
+		fmt.Fprintf(stderr, "netsim sweep: want one sweep file, got %d\n\n%s", len(files), sweepUsage)
+		return exitUsage
+	}
+	if *workers < 1 {
+		fmt.Fprintln(stderr, "netsim sweep: --workers must be 1 or more")
+		return exitUsage
+	}
+	var shard sweep.Shard
+	if *shardArg != "" {
+		if shard, err = sweep.ParseShard(*shardArg); err != nil {
+			fmt.Fprintln(stderr, "netsim sweep: --shard:", err)
+			return exitUsage
+		}
+	}
+	s, err := sweep.Load(files[0])
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	plan, err := sweep.Expand(s)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", s.Name)
+		if shard.N > 0 {
+			dir += fmt.Sprintf("-shard-%d-of-%d", shard.K, shard.N)
+		}
+	}
+
+	// SIGTERM is what Slurm and Kubernetes send before they kill a job:
+	// finish cleanly so that the next attempt resumes.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(stdout, "netsim %s: sweep %s (%s): %d grid points × %d seeds = %d runs, shard %s, %d workers, into %s\n",
+		netsimVersion, s.Name, files[0], len(plan.Points), len(s.Seeds), len(plan.Runs), shard, *workers, dir)
+	bar := newSweepBar(stderr)
+	started := time.Now()
+	rep, err := sweep.Execute(ctx, plan, sweep.Options{Out: dir, Workers: *workers, Shard: shard, Progress: func(p sweep.Progress) {
+		if p.Last != nil && p.Last.Status != sweep.StatusOK {
+			bar.clear()
+			fmt.Fprintf(stderr, "run %s (%s, seed %d) failed: %s\n  replay: cd %s && %s\n",
+				p.Last.RunID, labelOf(plan, p.Last.Point), p.Last.Seed, p.Last.Error, quoteArg(dir), p.Last.Replay)
+		}
+		bar.update(p)
+	}})
+	bar.clear()
+	wall := time.Since(started)
+	if err != nil {
+		fmt.Fprintln(stderr, "netsim sweep:", err)
+		if errors.Is(err, sweep.ErrInterrupted) {
+			return exitFailed
+		}
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "%d runs: %d run now, %d complete from before, %d failed, in %v\n",
+		rep.Total, rep.Done, rep.Skipped, rep.Failed, wall.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, sweep.ResultsFile), filepath.Join(dir, sweep.AggregateFile))
+	if rep.Failed > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// labelOf names a grid point by its parameters.
+func labelOf(p *sweep.Plan, pointID string) string {
+	for i, pt := range p.Points {
+		if pt.ID == pointID {
+			if l := p.Label(i); l != "" {
+				return l
+			}
+			return "point " + pointID
+		}
+	}
+	return "point " + pointID
+}
+
+const sweepMergeUsage = `Usage: netsim sweep merge DIR... [--out DIR]
+
+Joins the folders of a sweep's shards (netsim sweep --shard K/N) into one
+folder (default out/<name>) with the same results.csv and aggregate.csv, byte
+for byte, as one machine running the whole sweep. Every run must be in one
+of the folders.
+`
+
+func sweepMergeMain(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("sweep merge", sweepMergeUsage, stderr)
+	out := fs.String("out", "", "output folder (default out/<name>)")
+	dirs, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(dirs) == 0 {
+		fmt.Fprintf(stderr, "netsim sweep merge: want the shards' folders\n\n%s", sweepMergeUsage)
+		return exitUsage
+	}
+	dir := *out
+	if dir == "" {
+		m, err := sweep.ReadManifest(dirs[0])
+		if err != nil {
+			fmt.Fprintln(stderr, "netsim sweep merge:", err)
+			return exitUsage
+		}
+		dir = filepath.Join("out", m.Name)
+	}
+	rep, err := sweep.Merge(dirs, dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "netsim sweep merge:", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "merged %d folders: %d runs, %d failed\n", len(dirs), rep.Total, rep.Failed)
+	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, sweep.ResultsFile), filepath.Join(dir, sweep.AggregateFile))
+	if rep.Failed > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// isSweepDir reports whether dir holds a sweep's results (netsim plot
+// draws those with plotSweepMain).
+func isSweepDir(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, sweep.AggregateFile))
+	return err == nil
+}
+
+const plotSweepUsage = `Usage: netsim plot SWEEPDIR --metric M --x PARAM [--series PARAM] [--where PARAM=VALUE]... [-o FILE]
+
+Draws a sweep's metric against a parameter, one line per value of --series,
+each point the mean over seeds in its 95% confidence band. Every other
+parameter with more than one value must be pinned with --where. Metrics:
+goodput, completion_time, retransmits, queue_peak, fairness, or a column of
+aggregate.csv like goodput_bps_conn2. FILE is .png, .svg or .pdf (default
+SWEEPDIR/plots/<metric>-vs-<x>.png).
+`
+
+// plotSweepMain is `netsim plot` on a sweep folder.
+func plotSweepMain(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("plot", plotSweepUsage, stderr)
+	var o sweep.FigureOptions
+	fs.StringVar(&o.Metric, "metric", "goodput", "the metric on the y axis")
+	fs.StringVar(&o.X, "x", "", "the parameter on the x axis")
+	fs.StringVar(&o.Series, "series", "", "the parameter whose values are the lines")
+	fs.Func("where", "pin a parameter: PARAM=VALUE (repeatable)", func(s string) error {
+		o.Where = append(o.Where, s)
+		return nil
+	})
+	outFile := fs.String("o", "", "output file, .png, .svg or .pdf")
+	dirs, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	if len(dirs) != 1 {
+		fmt.Fprintf(stderr, "netsim plot: want one sweep folder, got %d\n\n%s", len(dirs), plotSweepUsage)
+		return exitUsage
+	}
+	if o.X == "" {
+		m, err := sweep.ReadManifest(dirs[0])
+		if err == nil && len(m.Params) > 0 {
+			fmt.Fprintf(stderr, "netsim plot: --x is required: one of %s\n", strings.Join(m.Params, ", "))
+		} else {
+			fmt.Fprintln(stderr, "netsim plot: --x is required")
+		}
+		return exitUsage
+	}
+	fig, err := sweep.Figure(dirs[0], o)
+	if err != nil {
+		fmt.Fprintln(stderr, "netsim plot:", err)
+		return exitUsage
+	}
+	path := *outFile
+	if path == "" {
+		path = filepath.Join(dirs[0], "plots", fileSafe(o.Metric)+"-vs-"+fileSafe(o.X)+".png")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			fmt.Fprintln(stderr, "netsim plot:", err)
+			return exitUsage
+		}
+	}
+	if err := plots.RenderSweep(fig, path); err != nil {
+		fmt.Fprintln(stderr, "netsim plot:", err)
+		return exitUsage
+	}
+	fmt.Fprintln(stdout, "wrote", path)
+	return exitOK
+}
+
+// fileSafe turns a parameter path into a file name part:
+// links[bottleneck].loss gives links-bottleneck-loss.
+func fileSafe(s string) string {
+	f := strings.FieldsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	})
+	return strings.Join(f, "-")
+}
+
+// sweepBar draws runs done over runs to do, failures and an ETA on one
+// terminal line of stderr; nil (drawing nothing) when stderr is not a
+// terminal. It reads the wall clock, which only the CLI may.
+type sweepBar struct {
+	w     io.Writer
+	start time.Time
+	last  time.Time
+	shown bool
+}
+
+func newSweepBar(w io.Writer) *sweepBar {
+	if !isTerminal(w) {
+		return nil
+	}
+	now := time.Now()
+	return &sweepBar{w: w, start: now}
+}
+
+func (b *sweepBar) update(p sweep.Progress) {
+	if b == nil {
+		return
+	}
+	now := time.Now()
+	finished := p.Done+p.Skipped == p.Total
+	if !finished && now.Sub(b.last) < 100*time.Millisecond {
+		return
+	}
+	b.last, b.shown = now, true
+	frac := 1.0
+	if p.Total > 0 {
+		frac = float64(p.Done+p.Skipped) / float64(p.Total)
+	}
+	eta := "?"
+	if p.Done > 0 {
+		left := p.Total - p.Done - p.Skipped
+		eta = (now.Sub(b.start) / time.Duration(p.Done) * time.Duration(left)).Round(time.Second).String()
+	}
+	const width = 30
+	n := int(frac * width)
+	fmt.Fprintf(b.w, "\r[%s%s] %d/%d runs  %d failed  %d reused  ETA %s  ",
+		strings.Repeat("=", n), strings.Repeat(" ", width-n), p.Done+p.Skipped, p.Total, p.Failed, p.Skipped, eta)
+}
+
+func (b *sweepBar) clear() {
+	if b == nil || !b.shown {
+		return
+	}
+	fmt.Fprint(b.w, "\r\033[K")
+	b.shown = false
+}
