@@ -143,7 +143,11 @@ func (c *Conn) cwndAvail() int {
 		// RFC 6582 §3.2 / RFC 5681 §3.2: the inflated window.
 		return c.recCwnd - int(c.sndNxt.Sub(c.sndUna))
 	}
-	return c.cc.Cwnd() - int(c.sndNxt.Sub(c.sndUna))
+	// RFC 3042 limited transmit: each of the first two duplicate ACKs
+	// lets one new segment go, so a small window still gets its third
+	// duplicate ACK.
+	lt := min(c.dupAcks, defaultDupThresh-1) * c.sndMss
+	return c.cc.Cwnd() + lt - int(c.sndNxt.Sub(c.sndUna))
 }
 
 // output sends what the state, the windows, Nagle and the silly-window
