@@ -79,3 +79,27 @@ func TestASCIIEdges(t *testing.T) {
 	assert.True(t, strings.HasPrefix(head, "server 10.0.0.2"))
 	assert.Contains(t, head, "client 10.0.0.1")
 }
+
+// TestDrawASCIIArrow: arrows both ways fill the gap between lifelines
+// exactly; a lost packet stops about three quarters of the way in an X;
+// a label with no room is cut.
+func TestDrawASCIIArrow(t *testing.T) {
+	ack := &packet{tcp: true, flags: ".", rseq: 1, rack: 1, win: 502}
+	lost := &packet{tcp: true, flags: ".", rseq: 1, rack: 1, win: 502, dropped: true}
+	for _, tc := range []struct {
+		a, b int
+		p    *packet
+		want string
+	}{
+		{3, 50, ack, "   |---- ACK seq=1 ack=1 win=502 ---------------->|"},
+		{3, 50, lost, "   |---- ACK seq=1 ack=1 win=502 ----X            |"},
+		{50, 3, ack, "   |<--- ACK seq=1 ack=1 win=502 -----------------|"},
+		{50, 3, lost, "   |            X--- ACK seq=1 ack=1 win=502 -----|"},
+		{3, 20, ack, "   |---- ACK ... -->|"},
+	} {
+		line := []byte(strings.Repeat(" ", max(tc.a, tc.b)+1))
+		line[tc.a], line[tc.b] = '|', '|'
+		drawASCIIArrow(line, tc.a, tc.b, tc.p)
+		assert.Equal(t, tc.want, string(line))
+	}
+}
