@@ -75,6 +75,7 @@ type Conn struct {
 	lastCwnd     int
 	lastSsth     int
 
+	dsack      seqRange   // duplicate data to report (RFC 2883)
 	ooo        []seqRange // out-of-order ranges held, sorted
 	sackRecent []Seq      // a point in each block, most recent first (RFC 2018 §4)
 	sent       []sentRec
@@ -97,6 +98,7 @@ type Conn struct {
 	forceSend            bool // the persist timer overrides SWS avoidance once
 	ackNow               bool
 	inRecovery           bool
+	dsackOn              bool
 
 	stats Stats
 }

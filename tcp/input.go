@@ -199,6 +199,9 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	if !c.acceptable(h.Seq, n) {
 		if !flags.Has(FlagRST) {
 			c.ackNow = true
+			if end := h.Seq.Add(uint32(len(payload))); len(payload) > 0 && end.LessEq(c.rcvNxt) {
+				c.noteDSACK(h.Seq, end)
+			}
 		}
 		if c.state == TimeWait && flags.Has(FlagFIN) {
 			// RFC 9293 §3.10.7.4 eighth step: a retransmitted FIN restarts
@@ -223,6 +226,9 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 			d--
 		}
 		cut := min(d, len(payload))
+		if cut > 0 {
+			c.noteDSACK(seq, seq.Add(uint32(cut)))
+		}
 		payload = payload[cut:]
 		seq = seq.Add(uint32(cut))
 		if d > cut {

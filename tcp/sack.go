@@ -158,6 +158,13 @@ func (c *Conn) sackRetransmit(now time.Duration) {
 // recently reported ones.
 func (c *Conn) sackBlocks() []SACKBlock {
 	n := 0
+	if c.dsackOn {
+		// RFC 2883 §4: a D-SACK block, reporting duplicate data, goes
+		// first, in the next ACK only.
+		c.sackBuf[0] = SACKBlock{Start: c.dsack.start, End: c.dsack.end}
+		c.dsackOn = false
+		n = 1
+	}
 	keep := c.sackRecent[:0]
 	for _, p := range c.sackRecent {
 		idx := -1
@@ -173,7 +180,7 @@ func (c *Conn) sackBlocks() []SACKBlock {
 		r := c.ooo[idx]
 		dup := false
 		for _, b := range c.sackBuf[:n] {
-			if b.Start == r.start {
+			if b.Start == r.start && b.End == r.end {
 				dup = true
 			}
 		}
@@ -193,7 +200,7 @@ func (c *Conn) sackBlocks() []SACKBlock {
 		r := c.ooo[i]
 		dup := false
 		for _, b := range c.sackBuf[:n] {
-			if b.Start == r.start {
+			if b.Start == r.start && b.End == r.end {
 				dup = true
 			}
 		}
@@ -212,4 +219,12 @@ func (c *Conn) noteSackRecent(seq Seq) {
 	}
 	copy(c.sackRecent[1:], c.sackRecent[:len(c.sackRecent)-1])
 	c.sackRecent[0] = seq
+}
+
+// noteDSACK records duplicate data [s, e) for the next ACK (RFC 2883, as
+// Linux does with tcp_dsack on).
+func (c *Conn) noteDSACK(s, e Seq) {
+	if c.sackOK {
+		c.dsack, c.dsackOn = seqRange{s, e}, true
+	}
 }
