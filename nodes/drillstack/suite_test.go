@@ -16,9 +16,7 @@ import (
 // suiteBugs lists our scripts that fail because netsim's TCP (or its
 // socket layer) differs from Linux and the RFCs: the script is right and
 // stays, skipped with the reason, until the stack is fixed.
-var suiteBugs = map[string]string{
-	"zero-window-probe.pkt": "the persist timer is not re-armed by the ACK of a zero-window probe: Linux's tcp_ack_probe restarts it from the ACK (next probe 0.6 s after the ACK at 0.51 s, at 1.11 s); netsim sends it 0.6 s after the previous probe (1.10 s)",
-}
+var suiteBugs = map[string]string{}
 
 // TestSuite plays every script of tcp/drill/testdata/scripts through the
 // whole host.
