@@ -100,7 +100,7 @@ type Conn struct {
 	inRecovery           bool
 	dsackOn              bool
 
-	stats Stats
+	stats counters
 }
 
 // outSeg is a segment waiting in the outbox. Its payload is resolved from
@@ -383,7 +383,13 @@ func (c *Conn) Events(fn func(Event)) {
 
 // Stats returns the connection's counters and estimates.
 func (c *Conn) Stats() Stats {
-	s := c.stats
+	k := c.stats
+	s := Stats{
+		SegmentsSent: k.SegmentsSent, SegmentsReceived: k.SegmentsReceived,
+		BytesSent: k.BytesSent, BytesAcked: k.BytesAcked, BytesDelivered: k.BytesDelivered, BytesReceived: k.BytesReceived,
+		Retransmits: k.Retransmits, FastRetransmits: k.FastRetransmits, RTORetransmits: k.RTORetransmits,
+		Timeouts: k.Timeouts, DupAcksReceived: k.DupAcksReceived, DroppedSegments: k.DroppedSegments,
+	}
 	s.RTTMin, s.RTTMax, s.RTTMean = c.rtt.sampleMin, c.rtt.sampleMax, c.rtt.mean()
 	s.RTTSamples = c.rtt.samples
 	s.SRTT = c.rtt.srtt

@@ -105,3 +105,12 @@ type Stats struct {
 	// MSS is the payload size of a full segment now (options subtracted).
 	MSS int
 }
+
+// counters are the Stats a Conn counts as it goes; the rest of Stats is
+// read from its estimators when asked, so an idle Conn stays small.
+type counters struct {
+	SegmentsSent, SegmentsReceived                       int
+	BytesSent, BytesAcked, BytesDelivered, BytesReceived int64
+	Retransmits, FastRetransmits, RTORetransmits         int
+	Timeouts, DupAcksReceived, DroppedSegments           int
+}
