@@ -117,8 +117,10 @@ func checkPhysics(t *testing.T, recs []rec, links map[string]linkParams) physics
 // checkPcapTimes requires every capture of the run to hold, in order, the
 // packets the trace says crossed that interface: outgoing ones stamped
 // when their first bit left (pkt.tx), incoming ones when their last bit
-// arrived (pkt.rx), each with the traced length and its own addresses.
-func checkPcapTimes(t *testing.T, dir string, recs []rec) int {
+// arrived (pkt.rx), each with the traced length and valid IPv4 and TCP
+// checksums unless the link corrupted it on purpose. It returns, per
+// capture file name, which records are corrupt copies.
+func checkPcapTimes(t *testing.T, dir string, recs []rec) map[string][]bool {
 	t.Helper()
 	// Which link each node's interface is on: the link a packet was
 	// enqueued on right after a host sent it or a router forwarded it
@@ -138,12 +140,13 @@ func checkPcapTimes(t *testing.T, dir string, recs []rec) int {
 		}
 	}
 	require.NotEmpty(t, ifaceLink)
-	checked := 0
+	corrupt := map[string][]bool{}
 	for key, link := range ifaceLink {
 		node := key[:strings.LastIndex(key, "-")]
 		type want struct {
-			t, len int64
-			out    bool
+			t, len  int64
+			out     bool
+			corrupt bool
 		}
 		var wants []want
 		for _, r := range recs {
@@ -153,9 +156,9 @@ func checkPcapTimes(t *testing.T, dir string, recs []rec) int {
 			from, to := direction(r.Subject)
 			switch {
 			case r.Kind == "pkt.tx" && from == node:
-				wants = append(wants, want{r.T, r.Len, true})
+				wants = append(wants, want{r.T, r.Len, true, false})
 			case r.Kind == "pkt.rx" && to == node:
-				wants = append(wants, want{r.T, r.Len, false})
+				wants = append(wants, want{r.T, r.Len, false, r.Corrupt})
 			}
 		}
 		pkts := readPcap(t, filepath.Join(dir, "pcap", key+".pcap"))
@@ -168,11 +171,15 @@ func checkPcapTimes(t *testing.T, dir string, recs []rec) int {
 			}
 			assert.Equal(t, w.t, p.ts, "%s.pcap record %d: %s timestamp", key, i+1, dirn)
 			assert.Equal(t, int(w.len), p.origLen, "%s.pcap record %d: length", key, i+1)
-			assert.Empty(t, verifyIPv4TCP(p.data), "%s.pcap record %d", key, i+1)
-			checked++
+			if w.corrupt {
+				assert.NotEmpty(t, verifyIPv4TCP(p.data), "%s.pcap record %d: the trace says the link corrupted it", key, i+1)
+			} else {
+				assert.Empty(t, verifyIPv4TCP(p.data), "%s.pcap record %d", key, i+1)
+			}
+			corrupt[key+".pcap"] = append(corrupt[key+".pcap"], w.corrupt)
 		}
 	}
-	return checked
+	return corrupt
 }
 
 func TestPhysicsToTheNanosecond(t *testing.T) {
@@ -213,8 +220,7 @@ func TestPhysicsToTheNanosecond(t *testing.T) {
 			assert.Positive(t, rep.transmissions)
 			assert.GreaterOrEqual(t, rep.queued, tt.minQueued, "packets that waited in a queue")
 			assert.GreaterOrEqual(t, rep.hops, tt.minHops, "packets forwarded by a router")
-			n := checkPcapTimes(t, dir, recs)
-			assert.Positive(t, n)
+			assert.NotEmpty(t, checkPcapTimes(t, dir, recs))
 		})
 	}
 }
