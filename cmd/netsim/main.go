@@ -5,6 +5,7 @@
 //	netsim validate SCENARIO.yaml...
 //	netsim plot DIR [--kind K] [--conn ID] [--from T] [--to T] [-o FILE]
 //	netsim drill SCRIPT.pkt... (packetdrill scripts against netsim's TCP)
+//	netsim sweep SWEEP.yaml (a scenario over a grid of parameters and seeds)
 //
 // Exit codes: 0 success; 1 an expectation failed or --check-determinism
 // found two runs that differ; 2 bad usage, an invalid scenario, or a run
@@ -38,6 +39,7 @@ Usage:
   netsim validate SCENARIO.yaml...
   netsim plot DIR [--kind KIND] [--conn ID] [--from T] [--to T] [-o FILE]
   netsim drill SCRIPT.pkt... [flags]     run packetdrill scripts against netsim's TCP
+  netsim sweep SWEEP.yaml [flags]        run a scenario over a grid of parameters and seeds
   netsim --version
 
 Run 'netsim COMMAND --help' for the flags of a command.
@@ -66,6 +68,8 @@ func netsim(args []string, stdout, stderr io.Writer) int {
 		return cmdPlot(args[1:], stdout, stderr)
 	case "drill":
 		return drillMain(args[1:], stdout, stderr)
+	case "sweep":
+		return sweepMain(args[1:], stdout, stderr)
 	case "--version", "-version", "version":
 		fmt.Fprintf(stdout, "netsim %s\n", version())
 		return exitOK
@@ -73,6 +77,6 @@ func netsim(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usageText)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "netsim: unknown command %q (run, validate, plot, drill)\n\n%s", args[0], usageText)
+	fmt.Fprintf(stderr, "netsim: unknown command %q (run, validate, plot, drill, sweep)\n\n%s", args[0], usageText)
 	return exitUsage
 }

@@ -49,6 +49,7 @@ func TestExitCodes(t *testing.T) {
 		{"validate help", []string{"validate", "--help"}, exitOK, "", "Usage: netsim validate"},
 		{"plot help", []string{"plot", "--help"}, exitOK, "", "--kind"},
 		{"drill is dispatched", []string{"drill", "--help"}, exitOK, "", "Usage: netsim drill"},
+		{"sweep is dispatched", []string{"sweep", "--help"}, exitOK, "", "Usage: netsim sweep"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
 		{"unknown flag", []string{"run", handshake, "--sed", "1"}, exitUsage, "", "flag provided but not defined: -sed"},
 		{"bad seed", []string{"run", handshake, "--seed", "x"}, exitUsage, "", "not a whole number"},

@@ -20,9 +20,17 @@ Draws plots from the trace.jsonl of a run's output folder DIR. Without
 --kind, draws every kind into DIR/plots/<kind>[-<conn>].png; with -o, draws
 the one --kind into FILE (.png, .svg or .pdf).
 Kinds: sequence, time-sequence, cwnd, throughput, queue.
+On the folder of a netsim sweep, draws a metric against a parameter instead
+(netsim plot SWEEPDIR --help).
 `
 
 func cmdPlot(args []string, stdout, stderr io.Writer) int {
+	// A sweep's folder has its own figures (see sweep.go).
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") && isSweepDir(a) {
+			return plotSweepMain(args, stdout, stderr)
+		}
+	}
 	fs := newFlagSet("plot", plotUsage, stderr)
 	kind := fs.String("kind", "", "plot kind: "+strings.Join(plots.Kinds(), ", ")+" (default: all)")
 	conn := fs.Int("conn", 0, "connection id (default: every connection)")
