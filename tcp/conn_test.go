@@ -251,3 +251,30 @@ func TestISN(t *testing.T) {
 	// RFC 6528: the clock part advances once every 4 µs.
 	require.Equal(t, x.Add(250000), ISN(42, epA, epB, time.Second))
 }
+
+func TestReopensTimeWait(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Timestamps = false
+	ch := newChannel(t, cfg, cfg, time.Millisecond)
+	ch.open()
+	ch.closeWhenDone = true
+	for ch.a.State() != TimeWait && ch.step() { // both close; A waits in TIME-WAIT
+	}
+	require.Equal(t, TimeWait, ch.a.State())
+	rcvNxt := ch.a.rcvNxt
+	tests := []struct {
+		name string
+		h    Header
+		want bool
+	}{
+		{"SYN beyond RCV.NXT", Header{Flags: FlagSYN, Seq: rcvNxt.Add(100000)}, true},
+		{"old SYN", Header{Flags: FlagSYN, Seq: rcvNxt.Add(^uint32(0))}, false},
+		{"SYN-ACK", Header{Flags: FlagSYN | FlagACK, Seq: rcvNxt.Add(100000)}, false},
+		{"not a SYN", Header{Flags: FlagACK, Seq: rcvNxt.Add(100000)}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, ch.a.ReopensTimeWait(&tt.h))
+		})
+	}
+}

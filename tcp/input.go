@@ -379,3 +379,21 @@ func (c *Conn) armFinWait2(now time.Duration) {
 		c.arm(timerTimeWait, now+c.cfg.TimeWait)
 	}
 }
+
+// ReopensTimeWait reports whether h, a segment for this connection, is a
+// SYN that may start a new incarnation while this one waits in TIME-WAIT
+// (RFC 1122 §4.2.2.13; with timestamps, RFC 6191 §2): its sequence number,
+// or its TSval when timestamps are in use, is beyond anything of the old
+// connection. The host then ends this Conn and gives the SYN to its
+// listener, as Linux does (tcp_timewait_state_process, TCP_TW_SYN).
+func (c *Conn) ReopensTimeWait(h *Header) bool {
+	if c.state != TimeWait || !h.Flags.Has(FlagSYN) || h.Flags&(FlagACK|FlagRST) != 0 {
+		return false
+	}
+	if c.tsOK {
+		if val, _, ok := h.Options.Timestamps(); ok {
+			return int32(val-c.tsRecent) > 0
+		}
+	}
+	return h.Seq.GreaterThan(c.rcvNxt)
+}
