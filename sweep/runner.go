@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/netsimlab/netsim/scenarios"
 	"github.com/netsimlab/netsim/sim"
@@ -47,7 +48,8 @@ func (InProcess) Run(ctx context.Context, spec RunSpec) (Result, error) {
 		return Result{}, err
 	}
 	jsonl := sim.NewJSONLWriter(io.Discard)
-	rec := &sim.Recorder{}
+	rec := recordPool.Get().(*keptRecords)
+	defer rec.release()
 	w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: spec.Seed, Trace: sim.Tee{jsonl, rec}})
 	if err != nil {
 		return Result{}, err
@@ -81,4 +83,52 @@ func (InProcess) Run(ctx context.Context, spec RunSpec) (Result, error) {
 		ExpectFailed: failed,
 		Events:       w.Events(),
 	}, nil
+}
+
+// keptKinds are the record kinds that scenarios.Summarize, scenarios.Check
+// and completions read; a sweep keeps no others in memory (the trace hash
+// still covers every record). TestKeptRecordsSuffice holds this list to
+// what those functions use.
+var keptKinds = map[string]bool{
+	sim.KindTCPState: true, sim.KindPacketSend: true, sim.KindTCPRetransmit: true, sim.KindTCPRTT: true,
+	sim.KindApp: true, sim.KindPacketTx: true, sim.KindPacketEnqueue: true, sim.KindPacketDrop: true,
+}
+
+// fieldChunk is how many fields keptRecords allocates at once.
+const fieldChunk = 1 << 14
+
+// keptRecords is a sim.Sink that copies the records of keptKinds, their
+// fields into shared chunks: a sweep runs many simulations, and allocating
+// per record made the garbage collector take a core of its own.
+type keptRecords struct {
+	Records []sim.Record
+	fields  []sim.Field
+}
+
+// recordPool keeps the record buffers of finished runs for the next: a
+// run's records are not referenced once its Result is computed (the
+// summary copies what it keeps), and growing a fresh slice every run cost
+// a fifth of a sweep's time in copying.
+var recordPool = sync.Pool{New: func() any { return &keptRecords{} }}
+
+func (k *keptRecords) release() {
+	clear(k.Records) // drop the references to field chunks
+	k.Records = k.Records[:0]
+	k.fields = nil
+	recordPool.Put(k)
+}
+
+// Emit copies r when its kind is kept.
+func (k *keptRecords) Emit(r *sim.Record) {
+	if r == nil || !keptKinds[r.Kind] {
+		return
+	}
+	if len(k.fields)+len(r.Fields) > cap(k.fields) {
+		k.fields = make([]sim.Field, 0, max(fieldChunk, len(r.Fields)))
+	}
+	start := len(k.fields)
+	k.fields = append(k.fields, r.Fields...)
+	c := *r
+	c.Fields = k.fields[start:len(k.fields):len(k.fields)]
+	k.Records = append(k.Records, c)
 }

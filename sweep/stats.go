@@ -24,6 +24,14 @@ func Describe(xs []float64) Stats {
 		sum += x
 	}
 	st.Mean = sum / float64(len(xs))
+	// One corrective pass (the "corrected two-pass" algorithm of Chan,
+	// Golub and LeVeque) removes the rounding of the first: n equal samples
+	// get their own value as mean and a spread of exactly 0.
+	var corr float64
+	for _, x := range xs {
+		corr += x - st.Mean
+	}
+	st.Mean += corr / float64(len(xs))
 	if len(xs) < 2 {
 		return st
 	}

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,6 +34,11 @@ func TestDescribe(t *testing.T) {
 	assert.InDelta(t, 5.0, st.Mean, 1e-12)
 	assert.InDelta(t, 2.138089935299395, st.StdDev, 1e-12)
 	assert.InDelta(t, 2.3646242510102993*2.138089935299395/math.Sqrt(8), st.CI95, 1e-9)
+
+	same := Describe(slices.Repeat([]float64{5.371059379339764e+06}, 20))
+	assert.Equal(t, 5.371059379339764e+06, same.Mean, "equal samples have their value as mean")
+	assert.Equal(t, 0.0, same.StdDev)
+	assert.Equal(t, 0.0, same.CI95)
 
 	one := Describe([]float64{3})
 	assert.Equal(t, 3.0, one.Mean)
