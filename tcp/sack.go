@@ -67,6 +67,18 @@ func (b *scoreboard) sackedAbove(seq Seq) (bytes, blocks int) {
 	return bytes, blocks
 }
 
+// sackedBelow counts SACKed bytes before seq.
+func (b *scoreboard) sackedBelow(seq Seq) int {
+	n := 0
+	for _, r := range b.blocks {
+		if !r.start.LessThan(seq) {
+			break
+		}
+		n += int(Min(r.end, seq).Sub(r.start))
+	}
+	return n
+}
+
 // isLost is RFC 6675 §4 IsLost(seq): DupThresh discontiguous SACKed
 // blocks above it, or more than (DupThresh-1)*SMSS SACKed bytes.
 func (b *scoreboard) isLost(seq Seq, mss int) bool {

@@ -147,7 +147,10 @@ func (c *Conn) cwndAvail() int {
 	// lets one new segment go, so a small window still gets its third
 	// duplicate ACK.
 	lt := min(c.dupAcks, defaultDupThresh-1) * c.sndMss
-	return c.cc.Cwnd() + lt - int(c.sndNxt.Sub(c.sndUna))
+	// SACKed bytes below SND.NXT have left the network (after an RTO the
+	// resend skips them).
+	flight := int(c.sndNxt.Sub(c.sndUna)) - c.board.sackedBelow(c.sndNxt)
+	return c.cc.Cwnd() + lt - flight
 }
 
 // output sends what the state, the windows, Nagle and the silly-window
@@ -197,6 +200,20 @@ func (c *Conn) output(now time.Duration) {
 // sendOne sends the next segment from SND.NXT if the rules allow, and
 // reports whether it did.
 func (c *Conn) sendOne(now time.Duration) bool {
+	// Resending after an RTO: skip what the peer has SACKed (RFC 6675
+	// §5.1; Linux keeps the scoreboard through tcp_enter_loss).
+	holeEnd, inHole := Seq(0), false
+	if c.sndNxt.LessThan(c.sndMax) {
+		for _, r := range c.board.blocks {
+			if !c.sndNxt.LessThan(r.start) && c.sndNxt.LessThan(r.end) {
+				c.sndNxt = r.end
+			}
+			if c.sndNxt.LessThan(r.start) {
+				holeEnd, inHole = r.start, true
+				break
+			}
+		}
+	}
 	avail := int(c.sndDataEnd().Sub(c.sndNxt))
 	finPending := c.finQueued && c.sndNxt.LessEq(c.finSeq)
 	if avail <= 0 && !finPending {
@@ -206,6 +223,9 @@ func (c *Conn) sendOne(now time.Duration) bool {
 	rwnd := int(c.sndUna.Add(uint32(c.sndWnd)).Sub(c.sndNxt))
 	usable := min(c.cwndAvail(), rwnd)
 	n := max(0, min(c.sndMss, avail, usable))
+	if inHole {
+		n = min(n, int(holeEnd.Sub(c.sndNxt)))
+	}
 	fin := finPending && c.sndNxt.Add(uint32(n)) == c.finSeq
 	if n == 0 && !fin {
 		if c.forceSend && rwnd > 0 && avail > 0 {

@@ -145,13 +145,15 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 		c.inRecovery = false
 		c.recoverSeq = c.sndMax
 		c.dupAcks = 0
-		c.board.clear()
 		c.markAllRetransmitted()
 		// RFC 9293 §3.8.6.1 and Linux's tcp_retransmit_skb: the first
 		// unacknowledged segment is resent now even into a zero window,
 		// so a lost window update cannot stall the connection; the rest
 		// follows from SND.NXT as the windows allow (go-back-N).
 		n := min(c.sndMss, int(c.sndDataEnd().Sub(c.sndUna)))
+		if next, ok := c.board.nextSacked(c.sndUna); ok {
+			n = min(n, int(next.Sub(c.sndUna)))
+		}
 		sent := c.retransmit(now, c.sndUna, n, "rto")
 		c.stats.RTORetransmits++
 		c.sndNxt = c.sndUna.Add(uint32(sent))
