@@ -8,8 +8,11 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
@@ -126,13 +129,46 @@ func RenderSweepTo(fig SweepFigure, format string, w io.Writer) error {
 	if fig.XTicks != nil {
 		p.NominalX(fig.XTicks...)
 		p.X.Label.Text = fig.XLabel
+	} else if ticks := valueTicks(fig.Series); ticks != nil {
+		// A grid has few x values: label exactly those.
+		p.X.Tick.Marker = ticks
 	}
+	// The legend goes top right, over a white box: goodput and the like
+	// fall as a parameter grows, so that corner is the emptiest.
+	p.Legend.Left = false
+	p.Legend.XOffs = -vg.Points(6)
+	p.Add(legendBackdrop{})
 	c := newCanvas(format, defaultWidth, defaultHeight)
 	p.Draw(draw.New(c))
 	if _, err := c.WriteTo(w); err != nil {
 		return fmt.Errorf("plots: write sweep %s: %w", format, err)
 	}
 	return nil
+}
+
+// maxValueTicks is the most distinct x values that get a tick each.
+const maxValueTicks = 12
+
+// valueTicks returns ticks at the series' x values, or nil when there are
+// too many of them.
+func valueTicks(series []SweepSeries) plot.ConstantTicks {
+	var xs []float64
+	for _, s := range series {
+		for _, pt := range s.Points {
+			if !math.IsNaN(pt.X) && !slices.Contains(xs, pt.X) {
+				xs = append(xs, pt.X)
+			}
+		}
+	}
+	if len(xs) == 0 || len(xs) > maxValueTicks {
+		return nil
+	}
+	slices.Sort(xs)
+	ticks := make(plot.ConstantTicks, len(xs))
+	for i, x := range xs {
+		ticks[i] = plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', -1, 64)}
+	}
+	return ticks
 }
 
 func orMean(bound, mean float64) float64 {

@@ -101,6 +101,9 @@ func Figure(dir string, o FigureOptions) (plots.SweepFigure, error) {
 	xs, unit, numeric := axisValues(values[xi])
 	scale, ylabel := yScale(col)
 	fig = plots.SweepFigure{Title: m.Name, XLabel: o.X, YLabel: ylabel}
+	if si >= 0 {
+		fig.Title += ", by " + o.Series
+	}
 	if unit != "" {
 		fig.XLabel += " (" + unit + ")"
 	}
@@ -114,9 +117,6 @@ func Figure(dir string, o FigureOptions) (plots.SweepFigure, error) {
 	found := false
 	for _, sv := range seriesOf {
 		s := plots.SweepSeries{Name: sv}
-		if si >= 0 {
-			s.Name = o.Series + "=" + sv
-		}
 	rows:
 		for _, a := range agg {
 			if a.Metric != col || (si >= 0 && a.Params[si] != sv) {

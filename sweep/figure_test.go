@@ -29,7 +29,8 @@ func TestFigure(t *testing.T) {
 	assert.Equal(t, "goodput (Mbit/s)", fig.YLabel)
 	assert.Nil(t, fig.XTicks)
 	require.Len(t, fig.Series, 2)
-	assert.Equal(t, "defaults.tcp.congestion=newreno", fig.Series[0].Name)
+	assert.Equal(t, "newreno", fig.Series[0].Name)
+	assert.Contains(t, fig.Title, ", by defaults.tcp.congestion")
 	require.Len(t, fig.Series[1].Points, 4)
 	var xs []float64
 	for _, pt := range fig.Series[1].Points {
