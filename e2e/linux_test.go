@@ -344,3 +344,19 @@ func TestLinuxFastRetransmit(t *testing.T) {
 	t.Logf("%d fast retransmits, %d timeouts", fast, rtos)
 	assert.GreaterOrEqual(t, fast, 10, "the scenario must exercise fast retransmit")
 }
+
+// TestLinuxMSSFromInterfaceMTU: Linux advertises and uses an MSS of the
+// interface MTU minus 40 (tcp_mss_clamp / rt_mtu), so a host on a link
+// with a smaller MTU still gets its data through.
+func TestLinuxMSSFromInterfaceMTU(t *testing.T) {
+	t.Skip("known bug: a host on a link with mtu 576 still advertises mss 1460 and sends " +
+		"1500-byte segments, which its own interface drops (reason mtu): the transfer never " +
+		"completes. The MSS should be min(tcp.mss, interface MTU - 40) = 536.")
+	sc := variant(t, "testdata/linux-bulk.yaml", "    delay: 10ms\n", "    delay: 10ms\n    mtu: 576\n")
+	recs := readTrace(t, run(t, sc))
+	syn := sends(recs, "client", 1)[0]
+	assert.Regexp(t, `^mss 536,`, syn.Opts)
+	for _, r := range sends(recs, "client", 1) {
+		assert.LessOrEqual(t, r.Len, int64(576))
+	}
+}
