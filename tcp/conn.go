@@ -92,7 +92,6 @@ type Conn struct {
 	// peerFin: the peer's FIN was received in order; peerFinSeen: a FIN
 	// arrived, maybe beyond a hole.
 	peerFin, peerFinSeen bool
-	eofRead              bool
 	sackOK, tsOK, wsOK   bool
 	passive              bool // opened by Listen
 	forceSend            bool // the persist timer overrides SWS avoidance once
@@ -255,7 +254,6 @@ func (c *Conn) Read(now time.Duration, p []byte) (int, error) {
 	if c.rb.n == 0 {
 		switch {
 		case c.peerFin:
-			c.eofRead = true
 			return 0, io.EOF
 		case c.err != 0:
 			return 0, c.err
