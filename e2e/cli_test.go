@@ -197,3 +197,35 @@ func TestQuickStart(t *testing.T) {
 	assert.Contains(t, r.stdout, ": ok (")
 	assert.Regexp(t, regexp.MustCompile(`(?m)^replay: netsim run scenarios/handshake.yaml --seed 1$`), r.stdout)
 }
+
+// TestPlotCommand: netsim plot draws every kind from a run's folder, in
+// the format the file name asks for, and refuses what it cannot draw.
+func TestPlotCommand(t *testing.T) {
+	dir := run(t, writeScenario(t, "good.yaml", goodScenario))
+	r := netsim(t, "", "plot", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, f := range []string{"sequence.png", "time-sequence-1.png", "cwnd-1.png", "throughput.png", "queue.png"} {
+		assert.FileExists(t, filepath.Join(dir, "plots", f))
+	}
+	// Each kind once, the formats taken in turn (drawing is slow).
+	formats := []struct{ ext, magic string }{{".svg", "<"}, {".pdf", "%PDF"}, {".png", "\x89PNG"}}
+	for i, kind := range []string{"sequence", "time-sequence", "cwnd", "throughput", "queue"} {
+		ff := formats[i%len(formats)]
+		f := filepath.Join(t.TempDir(), kind+ff.ext)
+		r := netsim(t, "", "plot", dir, "--kind", kind, "-o", f)
+		require.Equal(t, 0, r.code, "%s %s: %s", kind, ff.ext, r.stderr)
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(strings.TrimSpace(string(b)), ff.magic), "%s is a %s file", f, ff.ext)
+	}
+	for _, args := range [][]string{
+		{"--kind", "bogus"},
+		{"--kind", "cwnd", "--conn", "9", "-o", filepath.Join(t.TempDir(), "x.png")},
+		{"--kind", "cwnd", "--from", "5s", "--to", "1s", "-o", filepath.Join(t.TempDir(), "x.png")},
+		{"--kind", "queue", "-o", filepath.Join(t.TempDir(), "x.gif")},
+	} {
+		r := netsim(t, "", append([]string{"plot", dir}, args...)...)
+		noPanic(t, r)
+		assert.Equal(t, 2, r.code, "%v: %s", args, r.stderr)
+	}
+}
