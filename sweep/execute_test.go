@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -158,6 +159,12 @@ func TestResumeAfterInterruption(t *testing.T) {
 	rep = execute(t, p, Options{Out: out, Runner: counting})
 	assert.Equal(t, int64(0), again.Load())
 	assert.Equal(t, len(p.Runs), rep.Skipped)
+
+	// A record cut short by a kill (or edited by hand) is not trusted.
+	require.NoError(t, os.WriteFile(recordPath(out, p.Runs[7].ID), []byte(`{"run_id": "`+p.Runs[7].ID+`", "stat`), 0o644))
+	rep = execute(t, p, Options{Out: out, Runner: counting})
+	assert.Equal(t, int64(1), again.Load(), "the damaged record's run runs again")
+	again.Store(0)
 
 	// Changing the base scenario changes every point's text: nothing is
 	// reused even though the IDs are the same.
