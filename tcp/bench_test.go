@@ -143,3 +143,22 @@ func BenchmarkIdleConnMemory(b *testing.B) {
 func TestIdleConnMemory(t *testing.T) {
 	require.LessOrEqual(t, idleConnBytes(t), 2048.0)
 }
+
+// TestBeyondFourGiB: a bulk transfer runs past 2^32 bytes, where SND.UNA
+// comes round to the ISS again, without stalling (RFC 9293 §3.4: sequence
+// numbers are modulo 2^32; the state machine must not mistake SND.UNA ==
+// ISS for an unacknowledged SYN).
+func TestBeyondFourGiB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moves 4 GiB")
+	}
+	r := newBulkRig(t)
+	for r.src.Stats().BytesAcked < 1<<32+1<<20 {
+		before := r.src.Stats().BytesAcked
+		for range 1000 {
+			r.step()
+		}
+		require.Greater(t, r.src.Stats().BytesAcked, before, "progress at %d bytes", before)
+	}
+	require.Equal(t, r.src.Stats().BytesAcked, r.dst.Stats().BytesDelivered+int64(r.dst.Readable()))
+}

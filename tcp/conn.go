@@ -98,6 +98,9 @@ type Conn struct {
 	ackNow               bool
 	inRecovery           bool
 	dsackOn              bool
+	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
+	// the ISS would misfire after 4 GiB, when the numbers come round.)
+	synAcked bool
 
 	stats counters
 }
@@ -237,7 +240,7 @@ func (c *Conn) Writable() int {
 
 // dataUna is the first unacknowledged data byte (SND.UNA without the SYN).
 func (c *Conn) dataUna() Seq {
-	if c.sndUna == c.iss {
+	if !c.synAcked {
 		return c.iss.Add(1)
 	}
 	return c.sndUna

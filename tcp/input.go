@@ -144,6 +144,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 		return
 	}
 	c.sndUna = h.Ack
+	c.synAcked = true
 	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
 	c.maxSndWnd = c.sndWnd
 	c.establish(now)
@@ -178,6 +179,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming)
 		// take its ACK and complete the handshake.
 		c.sndUna = h.Ack
+		c.synAcked = true
 		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 		c.establish(now)
@@ -280,7 +282,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 		c.establish(now)
 	}
-	if c.state == FinWait1 && c.sndUna == c.iss {
+	if c.state == FinWait1 && !c.synAcked {
 		// shutdown() in SYN-RECEIVED: this ACK completes the handshake.
 		c.emit(Event{Kind: EvEstablished})
 	}

@@ -170,7 +170,7 @@ func (c *Conn) output(now time.Duration) {
 	}
 	// After shutdown in SYN-RECEIVED, nothing follows the SYN-ACK until
 	// the peer acknowledges it.
-	for c.sndUna != c.iss && c.sendOne(now) {
+	for c.synAcked && c.sendOne(now) {
 	}
 	if c.ackNow {
 		// A pure ACK carries SND.MAX, not a rewound SND.NXT, so that it
@@ -443,8 +443,9 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq) {
 	flight := c.flightSize()
 	acked := int(ack.Sub(prev))
 	data := acked
-	if prev == c.iss {
+	if !c.synAcked {
 		data-- // our SYN
+		c.synAcked = true
 	}
 	if c.finQueued && prev.LessEq(c.finSeq) && ack.GreaterThan(c.finSeq) {
 		data-- // our FIN

@@ -100,7 +100,7 @@ func (c *Conn) onRtxTimeout(now time.Duration) {
 		c.noteRetransmit(c.iss, 0, "syn")
 		c.arm(timerRtx, now+c.rtt.current())
 	case SynReceived, FinWait1:
-		if c.state == FinWait1 && c.sndUna != c.iss {
+		if c.state == FinWait1 && c.synAcked {
 			c.onDataTimeout(now)
 			return
 		}
