@@ -454,6 +454,14 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq) {
 	if c.sndNxt.LessThan(ack) {
 		c.sndNxt = ack
 	}
+	// Keep markers that fell behind close to SND.UNA, so that comparisons
+	// modulo 2^32 stay right however long the connection lives.
+	if c.sndSml.LessThan(ack) {
+		c.sndSml = ack
+	}
+	if !c.inRecovery && c.recoverSeq.Add(1).LessThan(ack) {
+		c.recoverSeq = ack.Add(^uint32(0))
+	}
 	c.stats.BytesAcked += int64(data)
 	c.retries = 0
 	c.rttOnAck(now, ack, h)
