@@ -35,8 +35,9 @@ for a Slurm job array or a Kubernetes Indexed Job; 'netsim sweep merge'
 joins the shards' folders into the results one machine would have written.
 
 Exit codes: 0 every run succeeded; 1 a run failed (its error and replay
-command are in results.csv) or the sweep was interrupted (run it again to
-resume); 2 bad usage or an invalid sweep file or grid point.
+command are in results.csv); 2 bad usage or an invalid sweep file or grid
+point; 130 interrupted (Ctrl-C or SIGTERM): the finished runs are kept, run
+the same command again to resume.
 `
 
 // sweepMain is `netsim sweep`.
@@ -109,7 +110,7 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "netsim sweep:", err)
 		if errors.Is(err, sweep.ErrInterrupted) {
-			return exitFailed
+			return exitInterrupted
 		}
 		return exitUsage
 	}
