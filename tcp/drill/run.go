@@ -72,6 +72,9 @@ type sentSeg struct {
 // pendingCall is a blocking system call not finished yet.
 type pendingCall struct {
 	line *Line
+	// end is when a "...END" call must return, when hasEnd.
+	end    time.Duration
+	hasEnd bool
 }
 
 // runner plays one script against one stack.
@@ -182,7 +185,11 @@ func (r *runner) settle() {
 			continue
 		}
 		r.pending = append(r.pending[:i], r.pending[i+1:]...)
-		if e := r.checkResult(p.line, ret, errno, err); e != nil && r.err == nil {
+		e := r.checkResult(p.line, ret, errno, err)
+		if e == nil {
+			e = r.checkEnd(p)
+		}
+		if e != nil && r.err == nil {
 			r.err = e
 		}
 		r.collect()
@@ -438,19 +445,41 @@ func (r *runner) syscall(l *Line) error {
 	if r.err != nil {
 		return r.err
 	}
+	p := pendingCall{line: l}
+	if sc := l.Syscall; sc.Blocking {
+		// "...END" is written in the frame of the line's own time.
+		p.end, p.hasEnd = sc.End, true
+		if l.Time.Kind == TimeRelative || l.Time.Kind == TimeRelativeRange {
+			p.end += r.prev
+		}
+	}
 	r.now = lo
 	r.prev = lo
 	ret, errno, blocked, err := r.st.Call(r.now, l.Syscall)
 	if blocked && err == nil {
-		r.pending = append(r.pending, pendingCall{line: l})
+		r.pending = append(r.pending, p)
 		r.settle()
 		return r.err
 	}
 	if e := r.checkResult(l, ret, errno, err); e != nil {
 		return e
 	}
+	if e := r.checkEnd(p); e != nil {
+		return e
+	}
 	r.settle()
 	return r.err
+}
+
+// checkEnd checks when a "...END" call returned.
+func (r *runner) checkEnd(p pendingCall) error {
+	if !p.hasEnd {
+		return nil
+	}
+	if d := r.now - p.end; d < -r.cfg.Tolerance || d > r.cfg.Tolerance {
+		return r.fail(p.line, "%s returned at %s, expected at %s (tolerance %s)", p.line.Syscall.Name, secs(r.now), secs(p.end), r.cfg.Tolerance)
+	}
+	return nil
 }
 
 // checkResult compares a call's result with the line's "= ret ERRNO".

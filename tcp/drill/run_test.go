@@ -2,6 +2,7 @@ package drill
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -97,5 +98,29 @@ func TestRunnerCatchesMismatch(t *testing.T) {
 			require.True(t, errors.Is(err, ErrMismatch), "%v", err)
 			require.Contains(t, err.Error(), tt.want)
 		})
+	}
+}
+
+// TestBlockingCallEnd: a "...END" call must return at END.
+func TestBlockingCallEnd(t *testing.T) {
+	src := `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0...%s connect(3, ..., ...) = 0
++0 > S 0:0(0) <...>
++.1 < S. 0:0(0) ack 1 win 65535 <mss 1460>
++0 > . 1:1(0) ack 1
+`
+	for _, tt := range []struct {
+		end string
+		ok  bool
+	}{{"0.1", true}, {"0.3", false}} {
+		s, err := Parse("end.pkt", []byte(fmt.Sprintf(src, tt.end)))
+		require.NoError(t, err)
+		rc := DefaultRunConfig()
+		err = Run(s, NewConnStack(tcp.DefaultConfig(), rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort}), rc)
+		if tt.ok {
+			require.NoError(t, err)
+		} else {
+			require.ErrorContains(t, err, "connect returned at 0.100000, expected at 0.300000")
+		}
 	}
 }
