@@ -170,6 +170,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		// Linux's tcp_check_req does).
 		c.sendSyn(now, true)
 		c.noteRetransmit(c.iss, 0, "synack")
+		c.retries++ // counts towards SynAckRetries, and Karn: no RTT sample
 		return
 	}
 	if c.state == SynReceived && flags.Has(FlagSYN|FlagACK) && !flags.Has(FlagRST) &&
