@@ -3,6 +3,7 @@ package sweep
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -201,10 +202,28 @@ func buildPoint(s *Sweep, vals []Value) (Point, *scenarios.Error) {
 		if len(vals) > 0 {
 			at = vals[len(vals)-1].Pos
 		}
-		return fail(at, "the scenario is invalid: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+		return fail(at, "the scenario is invalid: %s", scenarioProblems(err))
 	}
 	sum := sha256.Sum256(data)
 	return Point{ID: id, Values: vals, Scenario: data, ScenarioSHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// scenarioProblems lists what the scenario loader rejected, without the
+// positions: they are in the generated scenario, which the user never
+// wrote and which is not written when the plan is invalid.
+func scenarioProblems(err error) string {
+	var list scenarios.ErrorList
+	if !errors.As(err, &list) {
+		return err.Error()
+	}
+	parts := make([]string, len(list))
+	for i, e := range list {
+		parts[i] = e.Msg
+		if e.Allowed != "" {
+			parts[i] += " (" + e.Allowed + ")"
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // copyNode deep-copies a YAML node, so that no two trees share one.

@@ -80,15 +80,21 @@ func TestKeptRecordsSuffice(t *testing.T) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			s, err := scenarios.Load(path)
 			require.NoError(t, err)
-			all, kept := &sim.Recorder{}, &keptRecords{}
-			w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: 3, Trace: sim.Tee{all, kept}})
-			require.NoError(t, err)
-			end, err := w.Run(0, nil)
-			require.NoError(t, err)
-			assert.Less(t, len(kept.Records), len(all.Records))
-			assert.Equal(t, scenarios.Summarize(all.Records), scenarios.Summarize(kept.Records))
-			assert.Equal(t, scenarios.Check(s, all.Records, end), scenarios.Check(s, kept.Records, end))
-			assert.Equal(t, completions(all.Records), completions(kept.Records))
+			// Twice with one recorder: the second run reuses the first's
+			// buffers, which must not leak into its records.
+			kept := &keptRecords{}
+			for range 2 {
+				all := &sim.Recorder{}
+				w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: 3, Trace: sim.Tee{all, kept}})
+				require.NoError(t, err)
+				end, err := w.Run(0, nil)
+				require.NoError(t, err)
+				assert.Less(t, len(kept.Records), len(all.Records))
+				assert.Equal(t, scenarios.Summarize(all.Records), scenarios.Summarize(kept.Records))
+				assert.Equal(t, scenarios.Check(s, all.Records, end), scenarios.Check(s, kept.Records, end))
+				assert.Equal(t, completions(all.Records), completions(kept.Records))
+				kept.reset()
+			}
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/netsimlab/netsim/scenarios"
@@ -102,20 +103,29 @@ const fieldChunk = 1 << 14
 // per record made the garbage collector take a core of its own.
 type keptRecords struct {
 	Records []sim.Record
-	fields  []sim.Field
+	chunks  [][]sim.Field // chunks[cur] is being filled; later ones are spare
+	cur     int
 }
 
-// recordPool keeps the record buffers of finished runs for the next: a
-// run's records are not referenced once its Result is computed (the
-// summary copies what it keeps), and growing a fresh slice every run cost
-// a fifth of a sweep's time in copying.
+// recordPool keeps the buffers of finished runs for the next: a run's
+// records are not referenced once its Result is computed (the summary
+// copies what it keeps), and fresh buffers every run cost a fifth of a
+// sweep's time in copying and most of its garbage.
 var recordPool = sync.Pool{New: func() any { return &keptRecords{} }}
 
 func (k *keptRecords) release() {
-	clear(k.Records) // drop the references to field chunks
-	k.Records = k.Records[:0]
-	k.fields = nil
+	k.reset()
 	recordPool.Put(k)
+}
+
+// reset empties k, keeping its buffers.
+func (k *keptRecords) reset() {
+	clear(k.Records)
+	k.Records = k.Records[:0]
+	for i := range k.chunks {
+		k.chunks[i] = k.chunks[i][:0]
+	}
+	k.cur = 0
 }
 
 // Emit copies r when its kind is kept.
@@ -123,12 +133,20 @@ func (k *keptRecords) Emit(r *sim.Record) {
 	if r == nil || !keptKinds[r.Kind] {
 		return
 	}
-	if len(k.fields)+len(r.Fields) > cap(k.fields) {
-		k.fields = make([]sim.Field, 0, max(fieldChunk, len(r.Fields)))
+	if len(k.chunks) == 0 {
+		k.chunks = append(k.chunks, make([]sim.Field, 0, fieldChunk))
 	}
-	start := len(k.fields)
-	k.fields = append(k.fields, r.Fields...)
-	c := *r
-	c.Fields = k.fields[start:len(k.fields):len(k.fields)]
-	k.Records = append(k.Records, c)
+	if c := k.chunks[k.cur]; len(c)+len(r.Fields) > cap(c) {
+		k.cur++
+		if k.cur == len(k.chunks) || cap(k.chunks[k.cur]) < len(r.Fields) {
+			k.chunks = slices.Insert(k.chunks, k.cur, make([]sim.Field, 0, max(fieldChunk, len(r.Fields))))
+		}
+	}
+	c := k.chunks[k.cur]
+	start := len(c)
+	c = append(c, r.Fields...)
+	k.chunks[k.cur] = c
+	rec := *r
+	rec.Fields = c[start:len(c):len(c)]
+	k.Records = append(k.Records, rec)
 }
