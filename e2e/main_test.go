@@ -128,6 +128,8 @@ type rec struct {
 	Iface    string `json:"iface"`
 	Len      int64  `json:"len"`
 	Arrive   int64  `json:"arrive"`
+	Qlen     int64  `json:"qlen"`
+	Qbytes   int64  `json:"qbytes"`
 	Src      string `json:"src"`
 	Dst      string `json:"dst"`
 	Sport    int    `json:"sport"`
@@ -155,6 +157,7 @@ type rec struct {
 	Srtt     int64  `json:"srtt"`
 	Sample   int64  `json:"sample"`
 	Corrupt  bool   `json:"corrupt"`
+	Up       bool   `json:"up"`
 	TTL      int    `json:"ttl"`
 }
 
