@@ -30,6 +30,9 @@ import (
 // ("host/dut") and in its capture.
 const HostName = "dut"
 
+// maxDatagram is the largest IPv4 datagram (RFC 791 §3.1, Total Length).
+const maxDatagram = 65535
+
 // peerName is the node the link's far end belongs to in the graph; its
 // interface is replaced by the runner's tap.
 const peerName = "peer"
@@ -93,8 +96,11 @@ func New(o Options) (*HostStack, error) {
 	}
 	// Unlimited rate and no delay: a datagram crosses in zero time, so
 	// the times the runner sees are the host's own. The queue is unbounded
-	// so that no segment the host sends is lost before the script sees it.
-	l, err := n.AddLink(topology.LinkConfig{Name: "wire", QueueLimitPackets: -1}, HostName, peerName)
+	// so that no segment the host sends is lost before the script sees it,
+	// and the MTU is IPv4's largest datagram: a script's peer may send
+	// segments larger than Ethernet's (packetdrill injects them on a tun
+	// device), and the host's own segments are bounded by its MSS.
+	l, err := n.AddLink(topology.LinkConfig{Name: "wire", QueueLimitPackets: -1, MTU: maxDatagram}, HostName, peerName)
 	if err != nil {
 		return nil, fmt.Errorf("drillstack: %w", err)
 	}
