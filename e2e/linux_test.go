@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"testing"
@@ -382,4 +383,101 @@ func TestLinuxSACKRecoveryOfABurst(t *testing.T) {
 	s := readSummary(t, dir)
 	require.Len(t, s.Connections, 1)
 	assert.Equal(t, int64(20e6), s.Connections[0].BytesDelivered)
+}
+
+func TestLinuxSYNACKRetransmission(t *testing.T) {
+	recs := readTrace(t, run(t, "testdata/synack-timeout.yaml"))
+	synArrived := int64(5_048_000)
+	var at []time.Duration
+	for _, r := range sends(recs, "server", 1) {
+		require.Equal(t, "S.", r.Flags)
+		at = append(at, time.Duration(r.T-synArrived))
+	}
+	s := time.Second
+	assert.Equal(t, []time.Duration{0, 1 * s, 3 * s, 7 * s, 15 * s, 31 * s}, at, "tcp_synack_retries 5")
+	var dropped []rec
+	for _, r := range states(recs, "server", 1) {
+		if r.To == "CLOSED" {
+			dropped = append(dropped, r)
+		}
+	}
+	require.Len(t, dropped, 1)
+	assert.Equal(t, synArrived+int64(63*time.Second), dropped[0].T, "the request is dropped at 63 s")
+}
+
+// TestScenarioTCPSettings: each defaults.tcp key a scenario sets shows on
+// the wire.
+func TestScenarioTCPSettings(t *testing.T) {
+	type view struct {
+		synOpts   string
+		iw        int   // data segments before the first ACK of data
+		plen      int64 // payload of the first data segment
+		acks      int   // pure ACKs the receiver sent
+		dataSegs  int   // data segments the receiver got
+		minRTO    int64
+		cwndCause map[string]bool
+	}
+	look := func(t *testing.T, recs []rec) view {
+		sent := map[int64]rec{}
+		for _, r := range recs {
+			if r.Kind == "pkt.send" {
+				sent[r.ID] = r
+			}
+		}
+		c, s := sends(recs, "client", 1), sends(recs, "server", 1)
+		v := view{synOpts: c[0].Opts, minRTO: math.MaxInt64, cwndCause: map[string]bool{}}
+		var firstAck int64 = math.MaxInt64
+		for _, r := range recs {
+			switch {
+			case r.Kind == "pkt.deliver" && r.Subject == "host/client" && sent[r.ID].Rack > 1 && firstAck == math.MaxInt64:
+				firstAck = r.T
+			case r.Kind == "pkt.deliver" && r.Subject == "host/server" && sent[r.ID].Plen > 0:
+				v.dataSegs++
+			case r.Kind == "tcp.rtt":
+				v.minRTO = min(v.minRTO, r.RTO)
+			case r.Kind == "tcp.cwnd":
+				v.cwndCause[r.Reason] = true
+			}
+		}
+		for _, r := range c {
+			if r.Plen > 0 && r.T < firstAck {
+				if v.iw == 0 {
+					v.plen = r.Plen
+				}
+				v.iw++
+			}
+		}
+		for _, r := range s {
+			if r.Plen == 0 && r.Flags == "." {
+				v.acks++
+			}
+		}
+		return v
+	}
+	tests := []struct {
+		set   string
+		check func(t *testing.T, v view)
+	}{
+		{"initial_cwnd: 4", func(t *testing.T, v view) { assert.Equal(t, 4, v.iw) }},
+		{"delayed_ack: 0", func(t *testing.T, v view) { assert.Equal(t, v.dataSegs, v.acks, "every segment ACKed") }},
+		{"mss: 536", func(t *testing.T, v view) {
+			assert.Regexp(t, `^mss 536,`, v.synOpts)
+			assert.Equal(t, int64(536-12), v.plen)
+		}},
+		{"rto_min: 1s", func(t *testing.T, v view) { assert.GreaterOrEqual(t, v.minRTO, int64(time.Second)) }},
+		{"window_scale: false", func(t *testing.T, v view) { assert.NotContains(t, v.synOpts, "wscale") }},
+		{"sack: false", func(t *testing.T, v view) { assert.NotContains(t, v.synOpts, "sackOK") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.set, func(t *testing.T) {
+			t.Parallel()
+			sc := variant(t, "testdata/linux-bulk.yaml", "seed: 1\n", "seed: 1\ndefaults:\n  tcp: {"+tt.set+"}\n")
+			v := look(t, readTrace(t, run(t, sc, "--until", "3s")))
+			// The defaults hold where the setting is not the one changed.
+			if !strings.HasPrefix(tt.set, "initial_cwnd") {
+				assert.Equal(t, 10, v.iw)
+			}
+			tt.check(t, v)
+		})
+	}
 }
