@@ -63,6 +63,9 @@ func Execute(ctx context.Context, p *Plan, o Options) (*Report, error) {
 	if workers < 1 {
 		workers = runtime.NumCPU()
 	}
+	if o.Out == "" {
+		return nil, errors.New("sweep: no output folder (Options.Out)")
+	}
 	if err := prepare(p, o); err != nil {
 		return nil, err
 	}

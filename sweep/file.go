@@ -278,11 +278,17 @@ func (p *parser) set(s *Sweep, v *yaml.Node) {
 		p.errAt(v, "a mapping of path: value", "set must be a mapping")
 		return
 	}
+	seen := map[string]bool{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		path, ok := p.path(v.Content[i])
 		if !ok {
 			continue
 		}
+		if seen[path.String()] {
+			p.errAt(v.Content[i], "each path once", "set: %s is given twice", path)
+			continue
+		}
+		seen[path.String()] = true
 		val := v.Content[i+1]
 		s.Set = append(s.Set, Override{Path: path, Value: Value{Text: valueText(val), Node: val, Pos: pos(val)}, Pos: pos(v.Content[i])})
 	}

@@ -54,6 +54,7 @@ func TestParseSweepErrors(t *testing.T) {
 		{"duplicate seed", "version: 1\nbase: b.yaml\nseeds: [1..3, 2]\n", "s.yaml:3:15: seed 2 is listed twice"},
 		{"unknown metric", "version: 1\nbase: b.yaml\nseeds: 1\nmetrics: [goodput, latency]\n", `s.yaml:4:20: unknown metric "latency"`},
 		{"too many runs", "version: 1\nbase: b.yaml\nseeds: 1..999999\ngrid:\n  a: [1, 2]\n", "more than 1000000 runs"},
+		{"set twice", "version: 1\nbase: b.yaml\nseeds: 1\nset:\n  duration: 1s\n  duration: 2s\n", "s.yaml:6:3: set: duration is given twice"},
 		{"not yaml", "version: [1\n", "s.yaml:1:1: yaml:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
