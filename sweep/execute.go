@@ -175,6 +175,13 @@ func prepare(p *Plan, o Options) error {
 			return fmt.Errorf("output folder: %w", err)
 		}
 	}
+	// A sweep killed while writing leaves temporary files behind: they
+	// never held a complete record.
+	if stale, err := filepath.Glob(filepath.Join(o.Out, runsDir, ".*.tmp")); err == nil {
+		for _, f := range stale {
+			_ = os.Remove(f)
+		}
+	}
 	if err := writeJSON(filepath.Join(o.Out, ManifestFile), p.Manifest(o.Shard)); err != nil {
 		return err
 	}

@@ -160,6 +160,12 @@ func TestResumeAfterInterruption(t *testing.T) {
 	assert.Equal(t, int64(0), again.Load())
 	assert.Equal(t, len(p.Runs), rep.Skipped)
 
+	// A temporary file left by a kill is cleared away.
+	stale := filepath.Join(out, runsDir, "."+p.Runs[3].ID+".json.123.tmp")
+	require.NoError(t, os.WriteFile(stale, []byte(`{"run_id": "`), 0o644))
+	execute(t, p, Options{Out: out, Runner: counting})
+	assert.NoFileExists(t, stale)
+
 	// A record cut short by a kill (or edited by hand) is not trusted.
 	require.NoError(t, os.WriteFile(recordPath(out, p.Runs[7].ID), []byte(`{"run_id": "`+p.Runs[7].ID+`", "stat`), 0o644))
 	rep = execute(t, p, Options{Out: out, Runner: counting})
