@@ -181,11 +181,13 @@ func (c *Conn) IRS() Seq { return c.irs }
 func (c *Conn) Err() Errno { return c.err }
 
 // Connect starts an active open: CLOSED -> SYN-SENT with a SYN queued
-// (RFC 9293 §3.10.1).
+// (RFC 9293 §3.10.1). From LISTEN it is the diagram's "SEND" edge to
+// SYN-SENT (§3.10.2), which the sockets API never takes.
 func (c *Conn) Connect(now time.Duration) error {
-	if c.state != Closed || c.sndMax != c.iss {
+	if c.state != Closed && c.state != Listen || c.sndMax != c.iss {
 		return fmt.Errorf("tcp: connect in %s: %w (%w)", c.state, ErrState, EISCONN)
 	}
+	c.passive = false
 	c.setState(SynSent)
 	c.sendSyn(now, false)
 	c.sndNxt = c.iss.Add(1)

@@ -278,3 +278,17 @@ func TestReopensTimeWait(t *testing.T) {
 		})
 	}
 }
+
+// TestListenToSynSent: RFC 9293 §3.10.2, SEND in LISTEN turns the passive
+// open into an active one.
+func TestListenToSynSent(t *testing.T) {
+	c, err := NewConn(DefaultConfig(), epA, epB, 100, 0)
+	require.NoError(t, err)
+	require.NoError(t, c.Listen(0))
+	require.NoError(t, c.Connect(time.Millisecond))
+	d := drain(c)
+	require.Equal(t, []State{Listen, SynSent}, statePath(d))
+	require.Len(t, d.segs, 1)
+	require.Equal(t, FlagSYN, d.segs[0].Flags)
+	require.ErrorIs(t, c.Connect(time.Millisecond), EISCONN)
+}
