@@ -159,7 +159,7 @@ func ReadResults(r io.Reader) (params []string, rows []Row, err error) {
 				continue
 			}
 			v, err := strconv.ParseFloat(cell, 64)
-			if err != nil {
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, nil, fmt.Errorf("%w: line %d: %s %q is not a number", ErrResults, line, c, cell)
 			}
 			row.Metrics[c] = v
