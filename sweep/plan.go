@@ -65,12 +65,36 @@ func PointFile(pointID string) string { return "points/" + pointID + ".yaml" }
 func Expand(s *Sweep) (*Plan, error) {
 	plan := &Plan{Sweep: s}
 	var errs scenarios.ErrorList
+	// A value the scenario rejects on its own is reported once, at its
+	// position, rather than in every grid point that holds it.
+	bad := map[[2]int]bool{}
+	if len(s.Params) > 1 {
+		for i, prm := range s.Params {
+			one := *s
+			one.Params = []Param{prm}
+			for j, v := range prm.Values {
+				if _, perr := buildPoint(&one, []Value{v}); perr != nil {
+					perr.Pos = v.Pos
+					errs = append(errs, perr)
+					bad[[2]int{i, j}] = true
+				}
+			}
+		}
+	}
 	idx := make([]int, len(s.Params))
 	ids := map[string]string{}
 	for {
 		vals := make([]Value, len(s.Params))
+		skip := false
 		for i, prm := range s.Params {
 			vals[i] = prm.Values[idx[i]]
+			skip = skip || bad[[2]int{i, idx[i]}]
+		}
+		if skip {
+			if !next(idx, s.Params) {
+				break
+			}
+			continue
 		}
 		pt, perr := buildPoint(s, vals)
 		if perr != nil {

@@ -3,6 +3,7 @@ package sweep
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -65,18 +66,37 @@ base: base.yaml
 grid:
   defaults.tcp.congestion: [newreno, vegas]
   links[uplink].loss: [1%, 150%]
+  links[uplink].queue.limit: [20, 64KiB]
 seeds: 1
 `)
 	_, err := Expand(s)
 	require.ErrorIs(t, err, scenarios.ErrInvalid)
-	msg := err.Error()
-	assert.Contains(t, msg, "sweep.yaml:5:28: grid point defaults.tcp.congestion=newreno, links[uplink].loss=150%: the scenario is invalid")
-	assert.Contains(t, msg, "grid point defaults.tcp.congestion=vegas, links[uplink].loss=1%")
-	assert.Contains(t, msg, `the scenario is invalid: defaults.tcp.congestion: unknown value "vegas" (one of: cubic, newreno)`)
-	assert.NotContains(t, msg, "points/", "positions in the generated scenario mean nothing to the user")
 	var list scenarios.ErrorList
 	require.ErrorAs(t, err, &list)
-	assert.Len(t, list, 3, "every bad point is reported")
+	msgs := strings.Split(err.Error(), "\n")
+	require.Len(t, list, 2, "each bad value once, not once per grid point: %s", err)
+	assert.True(t, strings.HasSuffix(msgs[0], `sweep.yaml:4:38: grid point defaults.tcp.congestion=vegas: the scenario is invalid: defaults.tcp.congestion: unknown value "vegas" (one of: cubic, newreno)`), msgs[0])
+	assert.Contains(t, msgs[1], "sweep.yaml:5:28: grid point links[uplink].loss=150%: the scenario is invalid: links[2].loss: 150% is more than 100%")
+	assert.NotContains(t, err.Error(), "points/", "positions in the generated scenario mean nothing to the user")
+}
+
+func TestExpandInvalidCombination(t *testing.T) {
+	// Each value is fine alone; one combination is not: the scenario
+	// refuses a receive buffer smaller than the MSS.
+	s := loadSweep(t, `version: 1
+base: base.yaml
+set: {defaults.tcp.mss: 536, hosts.client-b.tcp: {}}
+grid:
+  defaults.tcp.mss: [536, 1460]
+  defaults.tcp.recv_buffer: [1000, 64KiB]
+seeds: 1
+`)
+	_, err := Expand(s)
+	require.ErrorIs(t, err, scenarios.ErrInvalid)
+	var list scenarios.ErrorList
+	require.ErrorAs(t, err, &list)
+	require.Len(t, list, 1, "%s", err)
+	assert.Contains(t, err.Error(), "sweep.yaml:6:30: grid point defaults.tcp.mss=1460, defaults.tcp.recv_buffer=1000: the scenario is invalid: defaults.tcp: recv_buffer = 1000: at least one mss")
 }
 
 func TestExpandBadPath(t *testing.T) {
