@@ -339,3 +339,24 @@ func TestPhysicsUnderFaults(t *testing.T) {
 	}
 	assert.Positive(t, downDrops)
 }
+
+// TestRoutersDecrementTTL: each router on the way takes one off the TTL
+// (and so must rewrite the header checksum, which checkPcapTimes verifies
+// on every router capture): 64 from the host, 62 after two routers.
+func TestRoutersDecrementTTL(t *testing.T) {
+	dir := run(t, "testdata/physics-chain.yaml")
+	want := map[string]map[string]byte{ // capture -> source address -> TTL
+		"client-eth0": {"10.1.0.1": 64, "10.3.0.1": 62},
+		"r1-eth1":     {"10.1.0.1": 63, "10.3.0.1": 63},
+		"server-eth0": {"10.1.0.1": 62, "10.3.0.1": 64},
+	}
+	for capture, ttls := range want {
+		pkts := readPcap(t, filepath.Join(dir, "pcap", capture+".pcap"))
+		require.NotEmpty(t, pkts)
+		for i, p := range pkts {
+			require.GreaterOrEqual(t, len(p.data), 20)
+			src := fmt.Sprintf("%d.%d.%d.%d", p.data[12], p.data[13], p.data[14], p.data[15])
+			assert.Equal(t, ttls[src], p.data[8], "%s record %d from %s", capture, i+1, src)
+		}
+	}
+}
