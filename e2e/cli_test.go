@@ -229,3 +229,14 @@ func TestPlotCommand(t *testing.T) {
 		assert.Equal(t, 2, r.code, "%v: %s", args, r.stderr)
 	}
 }
+
+// TestValidateExamples: every example scenario and every scenario of this
+// package is valid as written.
+func TestValidateExamples(t *testing.T) {
+	files := captureScenarios(t)
+	r := netsim(t, ".", append([]string{"validate"}, files...)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, f := range files {
+		assert.Contains(t, r.stdout, f+": ok (")
+	}
+}
