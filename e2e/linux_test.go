@@ -483,3 +483,28 @@ func TestScenarioTCPSettings(t *testing.T) {
 		})
 	}
 }
+
+// TestLinuxRTOBackoff: RFC 6298 §5.5 doubling of the retransmission
+// timeout, capped at Linux's TCP_RTO_MAX of 120 s, until the connection
+// times out (tcp_retries2 = 15).
+func TestLinuxRTOBackoff(t *testing.T) {
+	recs := readTrace(t, run(t, "testdata/rto-backoff.yaml"))
+	var at []int64
+	for _, r := range recs {
+		if r.Kind == "tcp.timer" && r.Timer == "rto" && r.Subject == "host/client" {
+			at = append(at, r.T)
+		}
+	}
+	require.Greater(t, len(at), 10)
+	const ceiling = int64(120 * time.Second)
+	for i := 2; i < len(at); i++ {
+		prev, cur := at[i-1]-at[i-2], at[i]-at[i-1]
+		want := min(2*prev, ceiling)
+		assert.InDelta(t, want, cur, 2, "timeout %d: %d ns after %d ns", i+1, cur, prev)
+	}
+	assert.Equal(t, ceiling, at[len(at)-1]-at[len(at)-2], "the ceiling is reached")
+	errs := filter(recs, func(r rec) bool { return r.Kind == "tcp.error" && r.Subject == "host/client" })
+	require.Len(t, errs, 1)
+	assert.Equal(t, "ETIMEDOUT", errs[0].Errno)
+	assert.Len(t, at, 16, "15 retransmissions, then the 16th expiry gives up (tcp_retries2)")
+}
