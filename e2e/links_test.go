@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // lossPattern is, for one link direction in trace order, whether each
@@ -66,6 +69,52 @@ func TestLossModels(t *testing.T) {
 			assert.Greater(t, len(pat), 3000)
 			assert.InDelta(t, tt.rate, rate, tt.rateTol)
 			assert.InDelta(t, tt.meanBurst, mean, tt.burstTol)
+		})
+	}
+}
+
+// TestJitterKeepsOrder: with jitter and reorder off, each packet arrives
+// between its jitter-free arrival and that plus the jitter, never before
+// the packet sent ahead of it; with reorder on, some overtake.
+func TestJitterKeepsOrder(t *testing.T) {
+	const jitter = int64(5 * time.Millisecond)
+	for _, reorder := range []bool{false, true} {
+		t.Run(fmt.Sprintf("reorder=%v", reorder), func(t *testing.T) {
+			t.Parallel()
+			sc := variant(t, "../scenarios/lossy-link.yaml", "jitter: 2ms", fmt.Sprintf("jitter: 5ms\n    reorder: %v", reorder))
+			recs := readTrace(t, run(t, sc))
+			arrive := map[int64]int64{}
+			order := map[int64]int{}      // packet -> rank of its departure
+			lastOrder := map[string]int{} // link direction -> highest rank arrived
+			var sent int
+			var overtaken, checked int
+			for _, r := range recs {
+				switch r.Kind {
+				case "pkt.tx":
+					arrive[r.ID] = r.Arrive
+					sent++
+					order[r.ID] = sent
+				case "pkt.dup":
+					arrive[r.ID] = arrive[r.Of]
+					order[r.ID] = order[r.Of]
+				case "pkt.rx":
+					a, ok := arrive[r.ID]
+					require.True(t, ok, "rx of %d without tx", r.ID)
+					assert.GreaterOrEqual(t, r.T, a, "packet %d", r.ID)
+					assert.LessOrEqual(t, r.T, a+jitter, "packet %d", r.ID)
+					if order[r.ID] < lastOrder[r.Subject] {
+						overtaken++ // a later packet arrived first
+					}
+					lastOrder[r.Subject] = max(lastOrder[r.Subject], order[r.ID])
+					checked++
+				}
+			}
+			assert.Greater(t, checked, 1000)
+			if reorder {
+				assert.Positive(t, overtaken, "with reorder on, jitter reorders")
+			} else {
+				assert.Zero(t, overtaken, "with reorder off, no packet overtakes")
+			}
 		})
 	}
 }
