@@ -170,6 +170,10 @@ func readTrace(t *testing.T, dir string) []rec {
 	for i, line := range bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n")) {
 		var r rec
 		require.NoError(t, json.Unmarshal(line, &r), "trace.jsonl line %d: %s", i+1, line)
+		// The contract: one record per line in simulated-time order.
+		if len(recs) > 0 {
+			require.GreaterOrEqual(t, r.T, recs[len(recs)-1].T, "trace.jsonl line %d goes back in time", i+1)
+		}
 		recs = append(recs, r)
 	}
 	return recs
