@@ -14,7 +14,7 @@ import (
 )
 
 // captureScenarios are every example scenario and every scenario of this
-// package, with captures and the trace turned on and cut at 5 s of
+// package, with captures and the trace turned on and cut at 3 s of
 // simulated time so the files stay small.
 func captureScenarios(t *testing.T) []string {
 	t.Helper()
@@ -52,7 +52,7 @@ func TestCaptures(t *testing.T) {
 		t.Run(filepath.Base(sc), func(t *testing.T) {
 			t.Parallel()
 			// Cut short, a run may miss an expect with a later deadline.
-			dir := runExpecting(t, []int{0, 1}, withCaptures(t, sc), "--until", "5s")
+			dir := runExpecting(t, []int{0, 1}, withCaptures(t, sc), "--until", "3s")
 			recs := readTrace(t, dir)
 			corrupt := checkPcapTimes(t, dir, recs)
 			files, err := filepath.Glob(filepath.Join(dir, "pcap", "*.pcap"))
