@@ -508,3 +508,67 @@ func TestLinuxRTOBackoff(t *testing.T) {
 	assert.Equal(t, "ETIMEDOUT", errs[0].Errno)
 	assert.Len(t, at, 16, "15 retransmissions, then the 16th expiry gives up (tcp_retries2)")
 }
+
+// TestLinuxFastRetransmitWithSACK: with SACK on (the default), fast
+// retransmit starts once three duplicate ACKs arrived or SACKs cover more
+// than two segments above SND.UNA (RFC 6675 §5, IsLost), never before.
+func TestLinuxFastRetransmitWithSACK(t *testing.T) {
+	sc := variant(t, "testdata/fast-retransmit.yaml", "sack: false", "sack: true")
+	recs := readTrace(t, run(t, sc))
+	const mss = 1448
+	sent := map[int64]rec{}
+	var (
+		isn        uint32 // the client's initial sequence number
+		una, win   int64  = 0, -1
+		dups       int
+		sacked     = map[int64]bool{} // relative segment starts SACKed above una
+		fast, byDA int
+	)
+	sackRE := regexp.MustCompile(`sack ((?:\d+:\d+ ?)+)`)
+	for _, r := range recs {
+		switch {
+		case r.Kind == "pkt.send":
+			sent[r.ID] = r
+			if r.Subject == "host/client" && r.Flags == "S" {
+				isn = r.Seq
+			}
+		case r.Kind == "pkt.deliver" && r.Subject == "host/client":
+			a := sent[r.ID]
+			if a.Plen > 0 || strings.ContainsAny(a.Flags, "SF") {
+				continue
+			}
+			switch {
+			case a.Rack > una:
+				una, dups = a.Rack, 0
+			case a.Rack == una && a.Win == win:
+				dups++
+			}
+			win = a.Win
+			if m := sackRE.FindStringSubmatch(a.Opts); m != nil {
+				for _, b := range strings.Fields(m[1]) {
+					var s, e uint32
+					_, err := fmt.Sscanf(b, "%d:%d", &s, &e)
+					require.NoError(t, err)
+					for x := int64(s - isn); x < int64(e-isn); x += mss {
+						sacked[x] = true
+					}
+				}
+			}
+		case r.Kind == "tcp.retransmit" && r.Subject == "host/client" && r.Reason == "fast":
+			fast++
+			above := 0
+			for x := range sacked {
+				if x > una {
+					above++
+				}
+			}
+			assert.True(t, dups >= 3 || above > 2, "fast retransmit of %d at %d after %d duplicate ACKs and %d SACKed segments above it", r.Rseq, r.T, dups, above)
+			if dups >= 3 {
+				byDA++
+			}
+			assert.Equal(t, una, r.Rseq, "the first unacknowledged segment")
+		}
+	}
+	t.Logf("%d fast retransmits, %d of them at the third duplicate ACK or later", fast, byDA)
+	assert.GreaterOrEqual(t, fast, 10)
+}
