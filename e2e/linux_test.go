@@ -260,10 +260,18 @@ func TestLinuxDelayedACK(t *testing.T) {
 		pairedAcks  int
 		quickPhase  = 16 // Linux's TCP_MAX_QUICKACKS
 		lastArrival int64
+		// Data arriving after a silence longer than the receiver's RTO
+		// (about 210 ms here), and how long its ACK took.
+		idleGap      = int64(300 * time.Millisecond)
+		idleStarts   []int64
+		idleAckDelay []int64
 	)
 	for _, r := range recs {
 		switch {
 		case r.Kind == "pkt.deliver" && r.Subject == "host/server" && sent[r.ID].Plen > 0:
+			if lastArrival > 0 && r.T-lastArrival > idleGap && len(pending) == 0 {
+				idleStarts = append(idleStarts, r.T)
+			}
 			pending = append(pending, r.T)
 			lastArrival = r.T
 		case r.Kind == "tcp.timer" && r.Subject == "host/server" && r.Timer == "delack":
@@ -272,7 +280,14 @@ func TestLinuxDelayedACK(t *testing.T) {
 			require.NotEmpty(t, pending, "an ACK at %d with no data to acknowledge", r.T)
 			oldest := pending[0]
 			where := fmt.Sprintf("ACK at %d covering %d segments", r.T, len(pending))
+			afterIdle := len(idleStarts) > 0 && idleStarts[len(idleStarts)-1] == oldest
+			if afterIdle {
+				idleAckDelay = append(idleAckDelay, r.T-oldest)
+			}
 			switch {
+			case afterIdle:
+				// Linux quick-ACKs again here; netsim does not yet (see
+				// the subtest below), so either is accepted.
 			case acked < quickPhase:
 				assert.Equal(t, lastArrival, r.T, "%s: quick ACK at once", where)
 			case len(pending) >= 2:
@@ -290,6 +305,17 @@ func TestLinuxDelayedACK(t *testing.T) {
 	}
 	assert.Positive(t, timerAcks, "the scenario must exercise the timer")
 	assert.Positive(t, pairedAcks, "and ACKs of every second segment")
+	require.NotEmpty(t, idleStarts, "the scenario must pause longer than the RTO")
+	t.Logf("ACK delay of the first segment after each pause (ns): %v", idleAckDelay)
+
+	t.Run("quick ACK again after an idle period longer than the RTO", func(t *testing.T) {
+		t.Skip("known deviation (tcp): after the 400 ms pauses the first segment waits for " +
+			"the second (8 ms) instead of being ACKed at once; Linux's tcp_event_data_recv " +
+			"re-enters quick-ACK mode when the gap exceeds the RTO")
+		for i, d := range idleAckDelay {
+			assert.Zero(t, d, "first segment after pause %d", i+1)
+		}
+	})
 }
 
 // TestLinuxFastRetransmit: without SACK, a lost segment is sent again at
