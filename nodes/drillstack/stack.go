@@ -203,3 +203,14 @@ func (s *HostStack) Deadline() (time.Duration, bool) {
 
 // Tick implements drill.Stack.
 func (s *HostStack) Tick(now time.Duration) { s.advance(now) }
+
+// TCPInfo implements drill.TCPInfoStack: the host's newest connection
+// (the highest connection ID), even when its descriptor is closed.
+func (s *HostStack) TCPInfo() (drill.TCPInfo, bool) {
+	conns := s.host.Conns()
+	if len(conns) == 0 {
+		return drill.TCPInfo{}, false
+	}
+	c := conns[len(conns)-1]
+	return drill.TCPInfo{State: c.State, Stats: c.Stats}, true
+}

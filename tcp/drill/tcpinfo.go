@@ -1,0 +1,208 @@
+package drill
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/netsimlab/netsim/tcp"
+)
+
+// TCPInfo is what getsockopt(TCP_INFO) would report about the connection a
+// script talks about, for the %{ assert tcpi_... }% lines netsim can
+// evaluate.
+type TCPInfo struct {
+	State tcp.State
+	// Stats are the connection's counters and congestion state.
+	Stats tcp.Stats
+}
+
+// TCPInfoStack is a Stack that can report TCPInfo: the runner then
+// evaluates code blocks made only of simple assertions on the fields
+// TCPInfoFields lists, instead of skipping them.
+type TCPInfoStack interface {
+	Stack
+	// TCPInfo describes the newest connection, false when there is none.
+	TCPInfo() (TCPInfo, bool)
+}
+
+// linuxInfiniteSsthresh is what Linux reports for an ssthresh never set
+// (TCP_INFINITE_SSTHRESH).
+const linuxInfiniteSsthresh = 0x7fffffff
+
+// tcpiFields are the tcp_info fields netsim evaluates, in Linux's units.
+var tcpiFields = map[string]func(i *TCPInfo) int64{
+	// tcpi_snd_cwnd and tcpi_snd_ssthresh count segments of tcpi_snd_mss.
+	"tcpi_snd_cwnd": func(i *TCPInfo) int64 { return int64(i.Stats.Cwnd / max(i.Stats.MSS, 1)) },
+	"tcpi_snd_ssthresh": func(i *TCPInfo) int64 {
+		if i.Stats.Ssthresh >= tcp.InfiniteSsthresh {
+			return linuxInfiniteSsthresh
+		}
+		return int64(i.Stats.Ssthresh / max(i.Stats.MSS, 1))
+	},
+	"tcpi_snd_mss":       func(i *TCPInfo) int64 { return int64(i.Stats.MSS) },
+	"tcpi_rto":           func(i *TCPInfo) int64 { return int64(i.Stats.RTO / time.Microsecond) },
+	"tcpi_rtt":           func(i *TCPInfo) int64 { return int64(i.Stats.SRTT / time.Microsecond) },
+	"tcpi_total_retrans": func(i *TCPInfo) int64 { return int64(i.Stats.Retransmits) },
+	"tcpi_state":         func(i *TCPInfo) int64 { return linuxState(i.State) },
+}
+
+// linuxStates are Linux's TCP state numbers (include/net/tcp_states.h),
+// which tcpi_state reports and scripts compare with by name.
+var linuxStates = map[string]int64{
+	"TCP_ESTABLISHED": 1, "TCP_SYN_SENT": 2, "TCP_SYN_RECV": 3, "TCP_FIN_WAIT1": 4,
+	"TCP_FIN_WAIT2": 5, "TCP_TIME_WAIT": 6, "TCP_CLOSE": 7, "TCP_CLOSE_WAIT": 8,
+	"TCP_LAST_ACK": 9, "TCP_LISTEN": 10, "TCP_CLOSING": 11,
+}
+
+func linuxState(s tcp.State) int64 {
+	switch s {
+	case tcp.Established:
+		return 1
+	case tcp.SynSent:
+		return 2
+	case tcp.SynReceived:
+		return 3
+	case tcp.FinWait1:
+		return 4
+	case tcp.FinWait2:
+		return 5
+	case tcp.TimeWait:
+		return 6
+	case tcp.CloseWait:
+		return 8
+	case tcp.LastAck:
+		return 9
+	case tcp.Listen:
+		return 10
+	case tcp.Closing:
+		return 11
+	}
+	return 7 // TCP_CLOSE
+}
+
+// TCPInfoFields returns the tcp_info fields a code block may assert on.
+func TCPInfoFields() []string {
+	return []string{"tcpi_rto", "tcpi_rtt", "tcpi_snd_cwnd", "tcpi_snd_mss", "tcpi_snd_ssthresh", "tcpi_state", "tcpi_total_retrans"}
+}
+
+// tcpiAssert is one "assert LHS OP RHS" of a code block.
+type tcpiAssert struct {
+	lhs, op, rhs string
+	text         string
+}
+
+// parseTCPInfoCode reads a code block made only of assertions comparing
+// tcp_info fields, integers and state names ("assert tcpi_snd_cwnd == 10,
+// tcpi_snd_cwnd"); ok is false for anything else, which is skipped.
+func parseTCPInfoCode(code string) (out []tcpiAssert, ok bool) {
+	for _, stmt := range strings.FieldsFunc(code, func(r rune) bool { return r == '\n' || r == ';' }) {
+		stmt = strings.TrimSpace(stmt)
+		if stmt == "" || strings.HasPrefix(stmt, "#") {
+			continue
+		}
+		rest, found := strings.CutPrefix(stmt, "assert ")
+		if !found {
+			return nil, false
+		}
+		rest, _, _ = strings.Cut(rest, ",") // the message printed on failure
+		var a tcpiAssert
+		for _, op := range []string{"==", "!=", "<=", ">=", "<", ">"} {
+			if l, r, found := strings.Cut(rest, op); found {
+				a = tcpiAssert{lhs: strings.TrimSpace(l), op: op, rhs: strings.TrimSpace(r), text: strings.TrimSpace(rest)}
+				break
+			}
+		}
+		if a.op == "" || !tcpiOperand(a.lhs) || !tcpiOperand(a.rhs) {
+			return nil, false
+		}
+		out = append(out, a)
+	}
+	return out, len(out) > 0
+}
+
+func tcpiOperand(s string) bool {
+	if _, ok := tcpiFields[s]; ok {
+		return true
+	}
+	if _, ok := linuxStates[s]; ok {
+		return true
+	}
+	_, err := strconv.ParseInt(s, 0, 64)
+	return err == nil
+}
+
+func tcpiValue(s string, info *TCPInfo) int64 {
+	if f, ok := tcpiFields[s]; ok {
+		return f(info)
+	}
+	if v, ok := linuxStates[s]; ok {
+		return v
+	}
+	v, _ := strconv.ParseInt(s, 0, 64)
+	return v
+}
+
+// Evaluable reports whether the runner evaluates code line l on a stack
+// that reports TCPInfo: a timed block of assertions on TCPInfoFields.
+func Evaluable(l *Line) bool {
+	if l.Kind != LineCode || l.Time.Kind == TimeNone {
+		return false
+	}
+	_, ok := parseTCPInfoCode(l.Code)
+	return ok
+}
+
+// code plays a %{ }% line at its time: on a TCPInfoStack a block of
+// assertions on tcp_info fields is checked, anything else is skipped.
+func (r *runner) code(l *Line) error {
+	is, isInfo := r.st.(TCPInfoStack)
+	if !isInfo || !Evaluable(l) {
+		return nil
+	}
+	asserts, _ := parseTCPInfoCode(l.Code)
+	lo, _, _ := r.lineTime(l)
+	r.advance(lo)
+	if err := r.unexpected(l); err != nil {
+		return err
+	}
+	if r.err != nil {
+		return r.err
+	}
+	r.now, r.prev = lo, lo
+	info, have := is.TCPInfo()
+	if !have {
+		return r.fail(l, "tcp_info: no connection to describe")
+	}
+	for _, a := range asserts {
+		lv, rv := tcpiValue(a.lhs, &info), tcpiValue(a.rhs, &info)
+		var holds bool
+		switch a.op {
+		case "==":
+			holds = lv == rv
+		case "!=":
+			holds = lv != rv
+		case "<=":
+			holds = lv <= rv
+		case ">=":
+			holds = lv >= rv
+		case "<":
+			holds = lv < rv
+		case ">":
+			holds = lv > rv
+		}
+		if !holds {
+			return r.fail(l, "tcp_info: assert %s failed: %s is %d, %s is %d", a.text, a.lhs, lv, a.rhs, rv)
+		}
+	}
+	return nil
+}
+
+// TCPInfo implements TCPInfoStack: the newest connection.
+func (s *ConnStack) TCPInfo() (TCPInfo, bool) {
+	if len(s.conns) == 0 {
+		return TCPInfo{}, false
+	}
+	c := s.conns[len(s.conns)-1].conn
+	return TCPInfo{State: c.State(), Stats: c.Stats()}, true
+}
