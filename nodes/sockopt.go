@@ -25,10 +25,11 @@ const (
 	minRcvBuf = 2304
 )
 
-// SetSockOpt sets an integer socket option. SO_SNDBUF, SO_RCVBUF and
-// TCP_MAXSEG shape the connection made by a later Connect or Listen (an
-// accepted connection inherits its listener's options) and fail with
-// EISCONN afterwards; TCP_NODELAY applies at once. Unknown options give
+// SetSockOpt sets an integer socket option. SO_RCVBUF and TCP_MAXSEG
+// shape the connection made by a later Connect or Listen (an accepted
+// connection inherits its listener's options) and fail with EISCONN
+// afterwards; TCP_NODELAY and SO_SNDBUF apply at once, on a connected
+// socket too. Unknown options give
 // ENOPROTOOPT, bad values EINVAL.
 func (h *Host) SetSockOpt(fd, level, name, value int) error {
 	s, err := h.socket(fd)
@@ -48,6 +49,19 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 			h.dispatch()
 		}
 		s.cfg = &cfg
+		return nil
+	}
+	if s.conn != nil && level == SOL_SOCKET && name == SO_SNDBUF {
+		// Linux lets SO_SNDBUF change at any time (sock_setsockopt sets
+		// sk_sndbuf); the public packetdrill scripts raise it right after
+		// accept.
+		cfg.SendBuffer = max(value, minSndBuf)
+		if err := s.conn.SetSendBuffer(cfg.SendBuffer); err != nil {
+			return EINVAL
+		}
+		s.cfg = &cfg
+		s.flush()
+		h.dispatch()
 		return nil
 	}
 	if s.conn != nil {

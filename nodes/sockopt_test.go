@@ -39,7 +39,8 @@ func TestSockOpts(t *testing.T) {
 
 	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
 	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
-	assert.Equal(t, EISCONN, a.SetSockOpt(fd, SOL_SOCKET, SO_SNDBUF, 1<<20))
+	assert.Equal(t, EISCONN, a.SetSockOpt(fd, SOL_SOCKET, SO_RCVBUF, 1<<20))
+	assert.Equal(t, EISCONN, a.SetSockOpt(fd, IPPROTO_TCP, TCP_MAXSEG, 1200))
 	// The accepted connection inherits the listener's options: its MSS
 	// option said 1000, so the client's segments carry 1000 - 12 bytes.
 	afd, _, err := b.Accept(lfd)
@@ -50,6 +51,13 @@ func TestSockOpts(t *testing.T) {
 	k, err := a.Send(fd, make([]byte, 100_000))
 	require.NoError(t, err)
 	assert.Equal(t, minSndBuf, k)
+	// SO_SNDBUF may grow on a connected socket, as on Linux: the next
+	// write takes up to the new size less what is still unacknowledged.
+	require.NoError(t, a.SetSockOpt(fd, SOL_SOCKET, SO_SNDBUF, 50_000))
+	assert.Equal(t, 100_000, get(a, fd, SOL_SOCKET, SO_SNDBUF))
+	k, err = a.Send(fd, make([]byte, 100_000))
+	require.NoError(t, err)
+	assert.Equal(t, 50_000-minSndBuf, k)
 }
 
 // SO_ERROR reports a failed non-blocking connect once, then 0.

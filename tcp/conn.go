@@ -348,6 +348,22 @@ func (c *Conn) SetNagle(now time.Duration, on bool) {
 	}
 }
 
+// SetSendBuffer changes how many unacknowledged bytes the send buffer holds
+// (Config.SendBuffer). Like Linux's SO_SNDBUF, it may be set at any time: a
+// larger buffer lets the next Write take more at once. It returns
+// an error wrapping ErrConfig for a size below one byte.
+func (c *Conn) SetSendBuffer(n int) error {
+	if n < 1 {
+		return fmt.Errorf("tcp: send buffer %d bytes: %w", n, ErrConfig)
+	}
+	c.cfg.SendBuffer = n
+	c.sb.limit = n
+	if c.Writable() > 0 {
+		c.emit(Event{Kind: EvWritable})
+	}
+	return nil
+}
+
 func (c *Conn) queueFin() {
 	if !c.finQueued {
 		c.finQueued = true

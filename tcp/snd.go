@@ -146,10 +146,16 @@ func (c *Conn) cwndAvail() int {
 	// RFC 3042 limited transmit: each of the first two duplicate ACKs
 	// lets one new segment go, so a small window still gets its third
 	// duplicate ACK.
-	lt := min(c.dupAcks, defaultDupThresh-1) * c.sndMss
 	// SACKed bytes below SND.NXT have left the network (after an RTO the
 	// resend skips them).
-	flight := int(c.sndNxt.Sub(c.sndUna)) - c.board.sackedBelow(c.sndNxt)
+	sacked := c.board.sackedBelow(c.sndNxt)
+	// A duplicate ACK that SACKs a segment already makes room for one by
+	// the subtraction below, so the allowance counts only what the SACKs
+	// have not covered: with SACK, a duplicate ACK lets exactly one new
+	// segment go, as RFC 3042 §2 asks and as Linux does (its packets in
+	// flight subtract sacked_out, or one per duplicate ACK without SACK).
+	lt := max(0, min(c.dupAcks, defaultDupThresh-1)*c.sndMss-sacked)
+	flight := int(c.sndNxt.Sub(c.sndUna)) - sacked
 	return c.cc.Cwnd() + lt - flight
 }
 
@@ -407,6 +413,14 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		return false
 	}
 	win := int(h.Window) << c.sndShift
+	// Bytes this ACK covers that earlier SACKs had already reported: Linux
+	// counts them as delivered when SACKed (tcp_sacktag_write_queue), so
+	// the cumulative ACK that later covers them does not grow the window
+	// for them again.
+	sackedBefore := 0
+	if c.sackOK && ack.GreaterThan(c.sndUna) {
+		sackedBefore = c.board.sackedBelow(ack)
+	}
 	if c.sackOK {
 		blocks, nb := h.Options.SACK()
 		for i := range nb {
@@ -415,7 +429,7 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	}
 	switch {
 	case ack.GreaterThan(c.sndUna):
-		c.onNewAck(now, h, ack)
+		c.onNewAck(now, h, ack, sackedBefore)
 	case ack == c.sndUna && segLen == 0 && win == c.sndWnd && c.sndMax != c.sndUna &&
 		!h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagFIN):
 		c.onDupAck(now)
@@ -437,8 +451,9 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	return true
 }
 
-// onNewAck handles an ACK that advances SND.UNA.
-func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq) {
+// onNewAck handles an ACK that advances SND.UNA; sackedBefore is how many
+// of the bytes it acknowledges were SACKed by earlier ACKs.
+func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int) {
 	prev := c.sndUna
 	flight := c.flightSize()
 	acked := int(ack.Sub(prev))
@@ -487,7 +502,11 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq) {
 			c.recCwnd = max(c.recCwnd, c.sndMss)
 		}
 	} else {
-		c.cc.OnAck(now, data, flight, c.rtt.srtt)
+		// Congestion control grows the window for data newly delivered
+		// (RFC 5681 §3.1 counts acknowledged bytes; SACKed ones were
+		// delivered earlier, during the duplicate ACKs that did not grow
+		// it, as in Linux's tcp_may_raise_cwnd).
+		c.cc.OnAck(now, max(0, data-sackedBefore), flight, c.rtt.srtt)
 		c.noteCwnd("ack")
 	}
 	c.dupAcks = 0

@@ -361,18 +361,79 @@ func (r *runner) outbound(l *Line) error {
 	if !any && (o.at < lo-tol || o.at > hi+tol) {
 		return r.fail(l, "segment sent at %s, expected at %s (tolerance %s): %s", secs(o.at), secs(lo), tol, r.describe(&o.seg))
 	}
-	if msg := r.match(l.Packet, &o.seg); msg != "" {
-		return r.fail(l, "%s\n\tgot:    %s", msg, r.describe(&o.seg))
+	seg, pieces := r.coalesce(l.Packet, o.seg, lo, hi, limit, any)
+	if msg := r.match(l.Packet, &seg, pieces > 1); msg != "" {
+		return r.fail(l, "%s\n\tgot:    %s", msg, r.describe(&seg))
 	}
 	r.prev = o.at
 	return nil
 }
 
+// coalesce lets one outbound line stand for several segments, as
+// packetdrill does without --strict_segments: public scripts are written
+// against Linux with TSO/GSO on the tun device, where "P. 1:5841(5840)" is
+// one 5840-byte super-packet, and netsim sends MSS-sized segments. When
+// first starts at the line's sequence number but carries less than the
+// line's payload, the segments that follow it in order, each contiguous
+// and sent within the line's time window, are merged into it (payloads
+// joined, flags ORed) until the line's length is covered. It returns the
+// merged segment and how many segments it took.
+func (r *runner) coalesce(p *Packet, first Segment, lo, hi, limit time.Duration, any bool) (Segment, int) {
+	if r.strictSegments() || len(first.Payload) == 0 || len(first.Payload) >= int(p.Len) ||
+		uint32(first.Header.Seq-r.localISN) != p.Start {
+		return first, 1
+	}
+	seg := first
+	seg.Payload = append([]byte(nil), first.Payload...)
+	pieces := 1
+	tol := r.cfg.Tolerance
+	for len(seg.Payload) < int(p.Len) && r.err == nil {
+		for len(r.out) == 0 && r.err == nil {
+			d, ok := r.st.Deadline()
+			if !ok || d > limit {
+				break
+			}
+			r.now = max(r.now, d)
+			r.st.Tick(r.now)
+			r.settle()
+		}
+		if len(r.out) == 0 {
+			break
+		}
+		next := r.out[0]
+		h := &next.seg.Header
+		if len(next.seg.Payload) == 0 || h.Seq != seg.Header.Seq.Add(uint32(len(seg.Payload))) ||
+			h.Ack != seg.Header.Ack || len(seg.Payload)+len(next.seg.Payload) > int(p.Len) ||
+			(!any && (next.at < lo-tol || next.at > hi+tol)) {
+			break
+		}
+		r.out = r.out[1:]
+		seg.Payload = append(seg.Payload, next.seg.Payload...)
+		seg.Header.Flags |= h.Flags
+		pieces++
+	}
+	return seg, pieces
+}
+
+// strictSegments reports whether the script asks for one segment per
+// outbound line (packetdrill's --strict_segments).
+func (r *runner) strictSegments() bool {
+	_, ok := r.s.Option("strict_segments")
+	return ok
+}
+
 // match compares a sent segment with an outbound line and says what
 // differs.
-func (r *runner) match(p *Packet, seg *Segment) string {
+// When the segment was coalesced from several, PSH is not compared: Linux
+// marks it per super-packet (tcp_mark_push), netsim on the last segment of
+// a write.
+func (r *runner) match(p *Packet, seg *Segment, coalesced bool) string {
 	h := &seg.Header
-	if h.Flags&^tcp.FlagNS != p.Flags {
+	ignore := tcp.FlagNS
+	if coalesced {
+		ignore |= tcp.FlagPSH
+	}
+	if h.Flags&^ignore != p.Flags&^ignore {
 		return fmt.Sprintf("flags %s, want %s", h.Flags, p.Flags)
 	}
 	if got := uint32(h.Seq - r.localISN); got != p.Start {

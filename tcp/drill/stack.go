@@ -158,8 +158,16 @@ func (s *ConnStack) Call(now time.Duration, call *Syscall) (int64, string, bool,
 				k.conn.SetNagle(now, k.cfg.Nagle)
 			}
 		case "SO_SNDBUF":
+			// As in nodes: the value (at least Linux's 4608-byte floor)
+			// is what a write may hold unacknowledged, and it applies to
+			// a connected socket too (Linux sets sk_sndbuf at any time).
 			if v := firstInt(call.Args[3]); v > 0 {
-				k.cfg.SendBuffer = int(v) * 2 // Linux doubles the value
+				k.cfg.SendBuffer = max(int(v), 4608)
+				if k.conn != nil {
+					if err := k.conn.SetSendBuffer(k.cfg.SendBuffer); err != nil {
+						return 0, "", false, err
+					}
+				}
 			}
 		case "SO_RCVBUF":
 			if v := firstInt(call.Args[3]); v > 0 {

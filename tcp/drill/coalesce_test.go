@@ -1,0 +1,58 @@
+package drill
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/tcp"
+)
+
+// TestCoalescedSegments: as in packetdrill without --strict_segments, one
+// outbound line may stand for several consecutive segments (public scripts
+// are written against TSO/GSO super-packets), and only then.
+func TestCoalescedSegments(t *testing.T) {
+	const open = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,nop,nop,sackOK,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <...>
++.1 < . 1:1(0) ack 1 win 500
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 3500) = 3500
+`
+	tests := []struct {
+		name, src, want string
+		strict          bool
+	}{
+		{"one line, four segments; PSH of the last counts", `+0 > P. 1:3501(3500) ack 1`, "", false},
+		{"two lines splitting the four", "+0 > . 1:2001(2000) ack 1\n+0 > P. 2001:3501(1500) ack 1", "", false},
+		{"a line per segment still matches", "+0 > . 1:1001(1000) ack 1\n+0 > . 1001:2001(1000) ack 1\n+0 > . 2001:3001(1000) ack 1\n+0 > P. 3001:3501(500) ack 1", "", false},
+		{"more than was sent", `+0 > P. 1:4501(4500) ack 1`, "payload length 3500, want 4500", false},
+		{"a range that does not end on a segment boundary", `+0 > . 1:1501(1500) ack 1`, "payload length 1000, want 1500", false},
+		{"wrong ack on the merged segment", `+0 > P. 1:3501(3500) ack 2`, "ack 1, want 2", false},
+		{"strict_segments turns it off", `+0 > P. 1:3501(3500) ack 1`, "flags ., want P.", true},
+		{"less written than the line says", "+0 > P. 1:3501(3500) ack 1\n+.1 < . 1:1(0) ack 3501 win 500\n+0 write(4, ..., 100) = 100\n+0 > P. 3501:3701(200) ack 1", "payload length 100, want 200", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := open + tt.src + "\n"
+			if tt.strict {
+				src = "--strict_segments\n" + src
+			}
+			s, err := Parse(tt.name+".pkt", []byte(src))
+			require.NoError(t, err)
+			rc := DefaultRunConfig()
+			st := NewConnStack(tcp.DefaultConfig(), rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort})
+			err = Run(s, st, rc)
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			require.True(t, errors.Is(err, ErrMismatch), "%v", err)
+			require.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
