@@ -2,6 +2,7 @@ package drill
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -33,6 +34,7 @@ func TestCoalescedSegments(t *testing.T) {
 		{"a range that does not end on a segment boundary", `+0 > . 1:1501(1500) ack 1`, "payload length 1000, want 1500", false},
 		{"wrong ack on the merged segment", `+0 > P. 1:3501(3500) ack 2`, "ack 1, want 2", false},
 		{"strict_segments turns it off", `+0 > P. 1:3501(3500) ack 1`, "flags ., want P.", true},
+		{"RunConfig.StrictSegments turns it off too", `+0 > P. 1:3501(3500) ack 1`, "flags ., want P.", false},
 		{"less written than the line says", "+0 > P. 1:3501(3500) ack 1\n+.1 < . 1:1(0) ack 3501 win 500\n+0 write(4, ..., 100) = 100\n+0 > P. 3501:3701(200) ack 1", "payload length 100, want 200", false},
 	}
 	for _, tt := range tests {
@@ -44,6 +46,7 @@ func TestCoalescedSegments(t *testing.T) {
 			s, err := Parse(tt.name+".pkt", []byte(src))
 			require.NoError(t, err)
 			rc := DefaultRunConfig()
+			rc.StrictSegments = strings.HasPrefix(tt.name, "RunConfig.StrictSegments")
 			st := NewConnStack(tcp.DefaultConfig(), rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort})
 			err = Run(s, st, rc)
 			if tt.want == "" {

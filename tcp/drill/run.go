@@ -27,6 +27,20 @@ type RunConfig struct {
 	ServerPort    uint16
 	// MaxWait bounds how far "*" or a missing segment lets virtual time run.
 	MaxWait time.Duration
+	// QueueUnmatched selects packetdrill's own rule for segments that no
+	// outbound line has taken yet: they wait, in order, for the next
+	// outbound line, which fails if the first of them does not match it,
+	// and those still waiting when the script ends are not checked. The
+	// public scripts rely on it (google/packetdrill
+	// blocking/blocking-connect-data.pkt injects data and never lists the
+	// ACKs Linux sends). Without it, netsim's stricter default, such a
+	// segment fails the script at the next inbound or system-call line, so
+	// a script also proves what the stack did not send.
+	QueueUnmatched bool
+	// StrictSegments matches each outbound line with exactly one segment,
+	// as packetdrill's --strict_segments (which a script may also set).
+	// Without it a line may stand for several consecutive segments.
+	StrictSegments bool
 }
 
 // DefaultRunConfig returns packetdrill's defaults: local 192.168.0.1,
@@ -252,9 +266,10 @@ func (r *runner) line(l *Line) error {
 	return nil
 }
 
-// unexpected fails if the stack sent a segment no line accounted for.
+// unexpected fails if the stack sent a segment no line accounted for
+// (unless RunConfig.QueueUnmatched leaves it to the next outbound line).
 func (r *runner) unexpected(l *Line) error {
-	if len(r.out) == 0 {
+	if len(r.out) == 0 || r.cfg.QueueUnmatched {
 		return nil
 	}
 	o := r.out[0]
@@ -419,7 +434,7 @@ func (r *runner) coalesce(p *Packet, first Segment, lo, hi, limit time.Duration,
 // outbound line (packetdrill's --strict_segments).
 func (r *runner) strictSegments() bool {
 	_, ok := r.s.Option("strict_segments")
-	return ok
+	return ok || r.cfg.StrictSegments
 }
 
 // match compares a sent segment with an outbound line and says what
