@@ -110,7 +110,9 @@ func (c LinkConfig) Validate() error {
 
 // LinkChange is a fault: the properties it sets (non-nil fields) replace
 // the link's, for both directions, from the moment it is applied. A packet
-// already being serialized keeps its timing; a packet already in flight
+// already being serialized keeps its timing (the rate and the propagation
+// delay in force when its first bit left, as ns-3's point-to-point channel
+// fixes both when transmission starts); a packet already in flight
 // keeps its arrival time; packets already queued stay queued when the queue
 // limit shrinks (drop-tail only refuses new ones). Setting Loss (even to
 // the same model) restarts the loss process; its stream continues.

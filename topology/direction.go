@@ -2,6 +2,7 @@ package topology
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/units"
@@ -21,6 +22,12 @@ type direction struct {
 	qbytes units.ByteSize
 	wire   *Packet // being serialized; nil when the transmitter is free
 	txDone *sim.Timer
+	// wireDelay is the propagation delay the packet on the wire took when
+	// its first bit left: a fault changing the delay mid-serialization
+	// applies to the next packet, as in ns-3's PointToPointChannel (which
+	// schedules the arrival when transmission starts), so pkt.tx's arrive
+	// field is known and true when it is traced.
+	wireDelay time.Duration
 
 	flights     flights
 	arrival     *sim.Timer
@@ -101,7 +108,7 @@ func (d *direction) startTx(p *Packet) {
 	now := d.l.s.Now()
 	n := len(p.Data)
 	end := now.Add(cfg.Rate.TxTime(units.ByteSize(n) + cfg.Overhead))
-	d.wire = p
+	d.wire, d.wireDelay = p, cfg.Delay
 	d.stats.Transmitted++
 	d.stats.TransmittedBytes += units.ByteSize(n)
 	if err := d.txDone.Reset(end); err != nil {
@@ -111,7 +118,7 @@ func (d *direction) startTx(p *Packet) {
 		d.rec.T, d.rec.Kind = now, sim.KindPacketTx
 		d.rec.Fields = append(d.fields[:0], sim.Uint("id", p.ID), sim.Int("len", int64(n)),
 			sim.Int("qlen", int64(d.queue.len())), sim.Int("qbytes", int64(d.qbytes)),
-			sim.Int("arrive", int64(end.Add(cfg.Delay))))
+			sim.Int("arrive", int64(end.Add(d.wireDelay))))
 		d.l.trace.Emit(&d.rec)
 	}
 	if e := d.l.ends[d.from]; e != nil {
@@ -125,7 +132,7 @@ func (d *direction) finishTx() {
 	p := d.wire
 	d.wire = nil
 	if p != nil {
-		d.launch(p)
+		d.launch(p, d.wireDelay)
 	}
 	if d.wire == nil && d.queue.len() > 0 && d.l.up {
 		next := d.queue.pop()
@@ -135,10 +142,11 @@ func (d *direction) finishTx() {
 }
 
 // launch draws p's fate as its last bit leaves: lost, or scheduled to
-// arrive, possibly with a duplicate, each copy possibly corrupted. The
+// arrive delay (plus jitter) later, possibly with a duplicate, each copy
+// possibly corrupted. The
 // draws come from separate streams, each only when its probability is
 // set, so enabling one impairment never shifts another's draws.
-func (d *direction) launch(p *Packet) {
+func (d *direction) launch(p *Packet, delay time.Duration) {
 	cfg := &d.l.cfg
 	if d.loss != nil && d.loss.Lose() {
 		d.drop(p, sim.DropLoss)
@@ -154,15 +162,15 @@ func (d *direction) launch(p *Packet) {
 			d.l.trace.Emit(&d.rec)
 		}
 	}
-	d.fly(p, false)
+	d.fly(p, false, delay)
 	if dup != nil {
-		d.fly(dup, true)
+		d.fly(dup, true, delay)
 	}
 }
 
-// fly schedules the arrival of p (owned says the link made p and may
-// change its bytes in place).
-func (d *direction) fly(p *Packet, owned bool) {
+// fly schedules the arrival of p delay (plus jitter) from now (owned says
+// the link made p and may change its bytes in place).
+func (d *direction) fly(p *Packet, owned bool, delay time.Duration) {
 	cfg := &d.l.cfg
 	corrupt := false
 	if cfg.Corrupt > 0 && d.corruptRand.Bernoulli(float64(cfg.Corrupt)) && len(p.Data) > 0 {
@@ -173,7 +181,7 @@ func (d *direction) fly(p *Packet, owned bool) {
 		p.Data[bit/8] ^= 1 << (bit % 8)
 		corrupt = true
 	}
-	at := d.l.s.Now().Add(cfg.Delay)
+	at := d.l.s.Now().Add(delay)
 	if cfg.Jitter > 0 {
 		at = at.Add(d.jitterRand.UniformDuration(0, cfg.Jitter))
 	}

@@ -441,10 +441,23 @@ func TestSetChangesTheLink(t *testing.T) {
 	require.NoError(t, err)
 	r.sendAt(t, 2*ms, 0, 1000)
 	r.s.Run()
-	// The first packet keeps the rate it started with (1ms) but its last bit
-	// leaves after the change, so it takes the new delay; the second is
-	// serialized at 16Mbps (0.5ms).
-	assert.Equal(t, []event{{sim.Time(6 * ms), "rx", 1}, {sim.Time(2*ms + 500*time.Microsecond + 5*ms), "rx", 2}}, r.b.events)
+	// The first packet was on the wire at the change: it keeps the rate
+	// (1ms) and the delay (1ms) it started with, as in ns-3, so the arrive
+	// field traced at its first bit holds; the second is serialized at
+	// 16Mbps (0.5ms) and takes the new delay.
+	assert.Equal(t, []event{{sim.Time(2 * ms), "rx", 1}, {sim.Time(2*ms + 500*time.Microsecond + 5*ms), "rx", 2}}, r.b.events)
+	for _, x := range r.trace.Records {
+		if x.Kind != sim.KindPacketTx {
+			continue
+		}
+		for _, f := range x.Fields {
+			if f.Key == "arrive" {
+				id := x.Fields[0].Value()
+				want := map[any]sim.Time{uint64(1): sim.Time(2 * ms), uint64(2): sim.Time(2*ms + 500*time.Microsecond + 5*ms)}[id]
+				assert.Equal(t, int64(want), f.Value(), "pkt.tx arrive of packet %v", id)
+			}
+		}
+	}
 
 	before := r.l.Config()
 	err = r.l.Set(LinkChange{Delay: Ptr(3 * ms), MTU: Ptr(20)})
