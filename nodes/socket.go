@@ -340,11 +340,16 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 }
 
 // openConn makes s's connection with a fresh ISS and timestamp offset
-// drawn from the host's "isn" stream, and registers its 4-tuple.
+// drawn from the host's "isn" stream, and registers its 4-tuple. The MSS
+// it announces and uses fits the interface toward the peer (connMSS).
 func (h *Host) openConn(s *Socket) error {
 	iss := tcp.Seq(h.isn.Uint32())
 	tsOff := h.isn.Uint32()
-	c, err := tcp.NewConn(s.config(), tcp.Endpoint{Addr: s.local.Addr(), Port: s.local.Port()},
+	cfg := s.config()
+	if ifc := h.route(s.remote.Addr()); ifc != nil {
+		cfg.MSS = connMSS(cfg.MSS, ifc.MTU())
+	}
+	c, err := tcp.NewConn(cfg, tcp.Endpoint{Addr: s.local.Addr(), Port: s.local.Port()},
 		tcp.Endpoint{Addr: s.remote.Addr(), Port: s.remote.Port()}, iss, tsOff)
 	if err != nil {
 		return EINVAL

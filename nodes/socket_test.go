@@ -109,9 +109,10 @@ func TestListenBacklogFull(t *testing.T) {
 	assert.Equal(t, uint64(2), b.Drops(sim.DropBacklog))
 }
 
-// A host's own datagram larger than its interface MTU cannot leave: it is
-// dropped ("mtu") and counted, while the small SYN goes through.
-func TestSegmentLargerThanMTUDropped(t *testing.T) {
+// A host sizes its segments to its own interface: on a link with MTU
+// 1000 it announces MSS 960 (MTU - 40, as Linux's route advmss) and its
+// data gets through in datagrams that fit.
+func TestMSSFitsTheInterfaceMTU(t *testing.T) {
 	rec := &sim.Recorder{}
 	cfg := fastLink("ab")
 	cfg.MTU = 1000
@@ -124,8 +125,57 @@ func TestSegmentLargerThanMTUDropped(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 5000, sent)
 	require.NoError(t, n.Scheduler().RunUntil(sim.Time(2*time.Second)))
-	assert.GreaterOrEqual(t, a.Drops(sim.DropMTU), uint64(4), "3 full segments, then retransmissions")
-	assert.Equal(t, int(a.Drops(sim.DropMTU)), countDrops(rec, "host/a", sim.DropMTU))
+
+	for _, host := range []string{"host/a", "host/b"} {
+		out := sends(rec, host)
+		require.NotEmpty(t, out, host)
+		assert.Regexp(t, `^mss 960,`, field(out[0], "opts"), "%s: the SYN's MSS option", host)
+		for _, r := range out {
+			assert.LessOrEqual(t, field(r, "len"), int64(1000), "%s: datagram %v", host, field(r, "id"))
+		}
+	}
+	assert.Zero(t, a.Drops(sim.DropMTU))
+	i, _ := a.Info(fd)
+	assert.Equal(t, int64(5000), i.Stats.BytesAcked)
+	assert.Equal(t, 960-12, i.Stats.MSS, "less the timestamps option (RFC 6691)")
+}
+
+// Hosts know only their own interfaces' MTU: when a link between two
+// routers has a smaller one, full-size segments are dropped there ("mtu",
+// no fragmentation, DF set) while the small SYN goes through.
+func TestSegmentLargerThanAFarMTUDropped(t *testing.T) {
+	rec := &sim.Recorder{}
+	n := NewNetwork(1, rec)
+	a, err := n.AddHost("a", addrA, tcp.DefaultConfig())
+	require.NoError(t, err)
+	b, err := n.AddHost("b", addrB, tcp.DefaultConfig())
+	require.NoError(t, err)
+	for _, r := range []string{"r1", "r2"} {
+		_, err = n.AddRouter(r)
+		require.NoError(t, err)
+	}
+	_, err = n.AddLink(fastLink("a-r1"), "a", "r1")
+	require.NoError(t, err)
+	narrow := fastLink("r1-r2")
+	narrow.MTU = 1000
+	mid, err := n.AddLink(narrow, "r1", "r2")
+	require.NoError(t, err)
+	_, err = n.AddLink(fastLink("r2-b"), "r2", "b")
+	require.NoError(t, err)
+	require.NoError(t, n.InstallRoutes())
+	listenOn(t, b, 80, 8)
+	fd, _ := a.Socket()
+	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
+	sent, err := a.Send(fd, make([]byte, 5000))
+	require.NoError(t, err)
+	assert.Equal(t, 5000, sent)
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(2*time.Second)))
+	assert.Regexp(t, `^mss 1460,`, field(sends(rec, "host/a")[0], "opts"), "a's own link has MTU 1500")
+	drops := mid.Stats(0).Dropped.MTU
+	assert.GreaterOrEqual(t, drops, uint64(4), "3 full segments, then retransmissions")
+	assert.Equal(t, int(drops), countDrops(rec, "link/r1-r2/r1>r2", sim.DropMTU))
+	assert.Zero(t, a.Drops(sim.DropMTU), "nothing is dropped at a's own interface")
 	i, _ := a.Info(fd)
 	assert.Equal(t, tcp.Established, i.State)
 	assert.Zero(t, i.Stats.BytesAcked)
