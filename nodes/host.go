@@ -310,7 +310,10 @@ func (h *Host) resetNoSocket(local, remote netip.AddrPort, in *tcp.Header, plen 
 		rst.Flags = tcp.FlagRST | tcp.FlagACK
 	}
 	h.stats.ResetsSent++
-	var info segmentInfo
+	// No connection, no ISNs: the trace's relative numbers are taken from
+	// the segment answered (sim/kinds.go), so the RST to a SYN reads
+	// "R. 0:0(0) ack 1" as tcpdump prints it.
+	info := segmentInfo{bases: tcp.Bases{Seq: rst.Seq, Ack: in.Seq}}
 	if id, ok := h.net.lookupConnID(remote, local); ok {
 		info.connID = id
 	}

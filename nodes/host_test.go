@@ -67,12 +67,16 @@ func TestResetForNoSocket(t *testing.T) {
 		wantFlags string
 		wantSeq   uint64
 		wantAck   uint64
+		// Relative to the answered segment (sim/kinds.go): rseq 0, rack
+		// the answered segment's length with SYN and FIN counted.
+		wantRack uint64
 	}{
-		{"syn", tcp.Header{Seq: 1000, Flags: tcp.FlagSYN}, 0, "R.", 0, 1001},
-		{"ack", tcp.Header{Seq: 1000, Ack: 5000, Flags: tcp.FlagACK}, 0, "R", 5000, 0},
-		{"data without ack", tcp.Header{Seq: 1000, Flags: tcp.FlagPSH}, 10, "R.", 0, 1010},
-		{"fin without ack", tcp.Header{Seq: 7, Flags: tcp.FlagFIN}, 0, "R.", 0, 8},
-		{"rst", tcp.Header{Seq: 1000, Flags: tcp.FlagRST}, 0, "", 0, 0},
+		{"syn", tcp.Header{Seq: 1000, Flags: tcp.FlagSYN}, 0, "R.", 0, 1001, 1},
+		{"ack", tcp.Header{Seq: 1000, Ack: 5000, Flags: tcp.FlagACK}, 0, "R", 5000, 0, 0},
+		{"data without ack", tcp.Header{Seq: 1000, Flags: tcp.FlagPSH}, 10, "R.", 0, 1010, 10},
+		{"fin without ack", tcp.Header{Seq: 7, Flags: tcp.FlagFIN}, 0, "R.", 0, 8, 1},
+		{"syn at the top of the sequence space", tcp.Header{Seq: 0xffffffff, Flags: tcp.FlagSYN}, 0, "R.", 0, 0, 1},
+		{"rst", tcp.Header{Seq: 1000, Flags: tcp.FlagRST}, 0, "", 0, 0, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,6 +95,8 @@ func TestResetForNoSocket(t *testing.T) {
 			assert.Equal(t, tc.wantFlags, field(r, "flags"))
 			assert.Equal(t, tc.wantSeq, field(r, "seq"))
 			assert.Equal(t, tc.wantAck, field(r, "ack"))
+			assert.Equal(t, uint64(0), field(r, "rseq"))
+			assert.Equal(t, tc.wantRack, field(r, "rack"))
 			assert.Equal(t, int64(0), field(r, "win"))
 			assert.Equal(t, int64(80), field(r, "sport"))
 			assert.Equal(t, int64(40000), field(r, "dport"))

@@ -10,6 +10,10 @@ package sim
 // SYN. Times are nanoseconds; "rseq" and "rack" are sequence numbers
 // relative to the sender's and the receiver's initial sequence numbers
 // (SYN seq=0, first data byte 1), as tcpdump and packetdrill print them.
+// A segment sent with no connection (the RST answering a segment that
+// found no socket) has no ISNs: its numbers are relative to the segment
+// it answers, so rseq is 0 and rack is that segment's length with SYN and
+// FIN counted (the RST to a SYN: rseq 0, rack 1).
 const (
 	// KindPacketSend: a host's IP layer hands a new datagram to an interface.
 	// Subject "host/<name>". Fields, in order: id, iface, len, src, dst,
