@@ -103,3 +103,15 @@ func asErrno(err error) nodes.Errno {
 	}
 	return nodes.EINVAL
 }
+
+// traceRecv records a burst of reads on one connection: got bytes read
+// since the app's last recv record, total read on the connection so far.
+// Every built-in app that reads calls it once per readable event (and
+// before any record its reads cause), so "recv" records add up to what
+// each end's application read: summary.json's bytes_delivered, in both
+// directions.
+func (c *Context) traceRecv(conn uint64, got, total int64) {
+	if got > 0 {
+		c.Emit("recv", sim.Uint("conn", conn), sim.Int("bytes", got), sim.Int("total", total))
+	}
+}

@@ -13,15 +13,17 @@ import (
 // the data) and waits for the peer to close in turn before closing: the
 // transfer is done when the peer has read everything and said so. Bytes
 // 0 only opens and closes the connection. Records: connect, send (bytes
-// per write burst), close, done (bytes and duration from connect), or
-// error.
+// per write burst), recv (bytes per read burst, when the peer sends any),
+// close, done (bytes and duration from connect), or error.
 type BulkSend struct {
 	To    netip.AddrPort
 	Bytes int64
 
-	// Sent counts bytes the socket accepted; Done reports completion and
+	// Sent counts bytes the socket accepted; Received counts bytes the
+	// peer sent back (read and discarded); Done reports completion and
 	// Duration how long it took from connect.
 	Sent     int64
+	Received int64
 	Done     bool
 	Duration time.Duration
 	// Err is the error that ended the transfer, if any.
@@ -99,15 +101,19 @@ func (b *BulkSend) fill() {
 	}
 }
 
-// read waits for the peer's end of stream (and discards anything it
-// sends), then closes: the transfer is done.
+// read waits for the peer's end of stream (discarding, but counting and
+// tracing, anything it sends), then closes: the transfer is done.
 func (b *BulkSend) read() {
 	h := b.ctx.Host
+	got := int64(0)
 	for {
 		n, err := h.Recv(b.fd, b.scratch[:])
 		if n > 0 {
+			b.Received += int64(n)
+			got += int64(n)
 			continue
 		}
+		b.ctx.traceRecv(b.conn, got, b.Received)
 		if err == nil && !b.Done {
 			b.Done = true
 			b.Duration = b.ctx.Now().Sub(b.start)

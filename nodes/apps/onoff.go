@@ -19,7 +19,8 @@ const onOffChunk = 1000
 // app and go when it drains, so the source never loses data, it only
 // falls behind. With Bytes > 0 it stops after that many bytes and closes
 // like BulkSend; with Bytes 0 it runs until Stop (or the end of the
-// simulation). Records: connect, send per On period, close, done.
+// simulation). Records: connect, send per On period, recv (bytes per read
+// burst, when the peer sends any, as an echo server does), close, done.
 type OnOff struct {
 	To      netip.AddrPort
 	On, Off time.Duration
@@ -28,10 +29,12 @@ type OnOff struct {
 	// Stop, when > 0, is the simulated time to stop producing and close.
 	Stop time.Duration
 
-	// Sent counts bytes the socket accepted; Done reports completion.
-	Sent int64
-	Done bool
-	Err  nodes.Errno
+	// Sent counts bytes the socket accepted; Received counts bytes the
+	// peer sent back (read and discarded); Done reports completion.
+	Sent     int64
+	Received int64
+	Done     bool
+	Err      nodes.Errno
 
 	ctx      *Context
 	fd       int
@@ -173,14 +176,19 @@ func (o *OnOff) stop() {
 	o.flush()
 }
 
-// read waits for the peer's end of stream, then closes.
+// read waits for the peer's end of stream (discarding, but counting and
+// tracing, what it sends: an echo server's copy), then closes.
 func (o *OnOff) read() {
 	h := o.ctx.Host
+	got := int64(0)
 	for {
 		n, err := h.Recv(o.fd, o.scratch[:])
 		if n > 0 {
+			o.Received += int64(n)
+			got += int64(n)
 			continue
 		}
+		o.ctx.traceRecv(o.conn, got, o.Received)
 		if err == nil && !o.Done {
 			o.Done = true
 			_ = h.Close(o.fd)

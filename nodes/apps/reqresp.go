@@ -18,10 +18,11 @@ import (
 // its own connection, which the client closes once the response is in
 // (like HTTP/1.0): the handshake is part of every exchange's latency.
 //
-// Records: connect per connection, send per request, recv when a response
-// is complete (with its latency from the request, or from the connect for
-// a new connection), close, and done after the last exchange (count and
-// duration from start).
+// Records: connect per connection, send per request, recv per read burst
+// (bytes, and the connection's total), response when a response is
+// complete (its bytes, and its latency from the request, or from the
+// connect for a new connection), close, and done after the last exchange
+// (count and duration from start).
 type RequestResponse struct {
 	To                        netip.AddrPort
 	RequestSize, ResponseSize int64
@@ -32,6 +33,8 @@ type RequestResponse struct {
 	// Latencies holds each exchange's time from its request (its connect
 	// when not persistent) to its last response byte.
 	Latencies []time.Duration
+	// Received counts the response bytes read, over all connections.
+	Received int64
 	// Done reports that every exchange completed; Err holds the error that
 	// stopped the app, if any.
 	Done bool
@@ -43,8 +46,9 @@ type RequestResponse struct {
 	start    sim.Time
 	reqAt    sim.Time
 	reqLeft  int64
-	respGot  int64
-	inFlight bool // a request was sent and its response is not complete
+	respGot  int64 // bytes of the current response read
+	connGot  int64 // bytes read on the current connection
+	inFlight bool  // a request was sent and its response is not complete
 	closing  bool
 	buf      []byte
 }
@@ -77,7 +81,7 @@ func (r *RequestResponse) connect() error {
 		return err
 	}
 	info, _ := h.Info(fd)
-	r.conn = info.ConnID
+	r.conn, r.connGot = info.ConnID, 0
 	r.ctx.Emit("connect", sim.Uint("conn", r.conn), sim.String("to", r.To.String()))
 	return nil
 }
@@ -131,15 +135,24 @@ func (r *RequestResponse) write() {
 
 func (r *RequestResponse) read() {
 	h := r.ctx.Host
+	got := int64(0)
 	for r.fd >= 0 {
 		n, err := h.Recv(r.fd, r.buf)
 		if n > 0 {
 			r.respGot += int64(n)
+			r.connGot += int64(n)
+			r.Received += int64(n)
+			got += int64(n)
 			if r.inFlight && r.respGot >= r.ResponseSize {
+				// The reads come first in the trace, then what they
+				// completed.
+				r.ctx.traceRecv(r.conn, got, r.connGot)
+				got = 0
 				r.exchangeDone()
 			}
 			continue
 		}
+		r.ctx.traceRecv(r.conn, got, r.connGot)
 		switch {
 		case err == nil: // the server closed
 			if r.closing {
@@ -158,7 +171,7 @@ func (r *RequestResponse) exchangeDone() {
 	r.inFlight = false
 	lat := r.ctx.Now().Sub(r.reqAt)
 	r.Latencies = append(r.Latencies, lat)
-	r.ctx.Emit("recv", sim.Uint("conn", r.conn), sim.Int("bytes", r.respGot), sim.Int("latency", int64(lat)))
+	r.ctx.Emit("response", sim.Uint("conn", r.conn), sim.Int("bytes", r.respGot), sim.Int("latency", int64(lat)))
 	last := len(r.Latencies) == r.Count
 	if r.Persistent {
 		if last {

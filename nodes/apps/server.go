@@ -84,11 +84,12 @@ func (s *server) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
 
 func (s *server) read(c *serverConn) {
 	h := s.ctx.Host
+	got := int64(0)
 	for !c.eof {
 		n, err := h.Recv(c.fd, s.buf)
 		if n > 0 {
 			c.in += int64(n)
-			s.ctx.Emit("recv", sim.Uint("conn", c.conn), sim.Int("bytes", int64(n)), sim.Int("total", c.in))
+			got += int64(n)
 			s.onData(c, s.buf[:n])
 			continue
 		}
@@ -97,6 +98,7 @@ func (s *server) read(c *serverConn) {
 		}
 		break
 	}
+	s.ctx.traceRecv(c.conn, got, c.in)
 	s.write(c)
 }
 

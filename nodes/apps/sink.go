@@ -104,9 +104,7 @@ func (s *Sink) drain(fd int, c *sinkConn) {
 			got += n
 			continue
 		}
-		if got > 0 {
-			s.ctx.Emit("recv", sim.Uint("conn", c.conn), sim.Int("bytes", int64(got)), sim.Int("total", c.bytes))
-		}
+		s.ctx.traceRecv(c.conn, int64(got), c.bytes)
 		switch err {
 		case nil: // end of stream
 			s.finish(fd, c, true)
