@@ -56,6 +56,14 @@ func TestCoalescedSegments(t *testing.T) {
 			require.Error(t, err)
 			require.True(t, errors.Is(err, ErrMismatch), "%v", err)
 			require.Contains(t, err.Error(), tt.want)
+			// The error carries the segment compared, merged when the
+			// line stood for several, for the report to show.
+			var re *RunError
+			require.True(t, errors.As(err, &re))
+			require.NotNil(t, re.Actual)
+			if tt.want == "payload length 3500, want 4500" {
+				require.Len(t, re.Actual.Payload, 3500)
+			}
 		})
 	}
 }

@@ -67,6 +67,12 @@ type RunError struct {
 	Line int
 	Text string // the script line
 	Msg  string
+	// Actual is the segment the stack sent that the line was compared
+	// with (several merged into one when the line stood for them), or
+	// the unexpected one; nil when the error is not about a segment.
+	Actual *Segment
+	// ActualAt is when Actual was sent (its first segment's time).
+	ActualAt time.Duration
 }
 
 // Error formats the error as FILE:LINE: message, with the line quoted.
@@ -171,6 +177,14 @@ func (r *runner) fail(l *Line, format string, args ...any) error {
 	return &RunError{File: r.s.Name, Line: l.Num, Text: l.Text, Msg: fmt.Sprintf(format, args...)}
 }
 
+// failSeg is fail for an error about seg, sent at at.
+func (r *runner) failSeg(l *Line, seg Segment, at time.Duration, format string, args ...any) error {
+	e := r.fail(l, format, args...).(*RunError)
+	seg.Payload = append([]byte(nil), seg.Payload...)
+	e.Actual, e.ActualAt = &seg, at
+	return e
+}
+
 // collect takes what the stack sent at now.
 func (r *runner) collect() {
 	r.st.Drain(func(seg *Segment) {
@@ -273,7 +287,7 @@ func (r *runner) unexpected(l *Line) error {
 		return nil
 	}
 	o := r.out[0]
-	return r.fail(l, "unexpected outbound segment at %s: %s", secs(o.at), r.describe(&o.seg))
+	return r.failSeg(l, o.seg, o.at, "unexpected outbound segment at %s: %s", secs(o.at), r.describe(&o.seg))
 }
 
 func (r *runner) inbound(l *Line) error {
@@ -374,11 +388,11 @@ func (r *runner) outbound(l *Line) error {
 	o := r.out[0]
 	r.out = r.out[1:]
 	if !any && (o.at < lo-tol || o.at > hi+tol) {
-		return r.fail(l, "segment sent at %s, expected at %s (tolerance %s): %s", secs(o.at), secs(lo), tol, r.describe(&o.seg))
+		return r.failSeg(l, o.seg, o.at, "segment sent at %s, expected at %s (tolerance %s): %s", secs(o.at), secs(lo), tol, r.describe(&o.seg))
 	}
 	seg, pieces := r.coalesce(l.Packet, o.seg, lo, hi, limit, any)
 	if msg := r.match(l.Packet, &seg, pieces > 1); msg != "" {
-		return r.fail(l, "%s\n\tgot:    %s", msg, r.describe(&seg))
+		return r.failSeg(l, seg, o.at, "%s\n\tgot:    %s", msg, r.describe(&seg))
 	}
 	r.prev = o.at
 	return nil
