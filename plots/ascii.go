@@ -63,8 +63,10 @@ type asciiRow struct {
 //	   |<--- SYN,ACK seq=0 ack=1 win=65535 <...> -------|   0.110120000s
 //	   |---- ACK seq=1 ack=1 win=502 ------------------>|   0.110240000s
 //
-// A packet lost on the way ends in an X and says why; a retransmission
-// says so after the time.
+// A packet lost on the way ends in an X and says why; it is drawn toward
+// its destination's column even when that host never sent anything (the
+// column found by its address in hosts, or a column named by the address).
+// A retransmission says so after the time.
 func ASCII(w io.Writer, recs []sim.Record, hosts []HostLabel, opts ASCIIOptions) error {
 	m := buildModel(recs)
 	if opts.Conn != 0 && !m.hasConn(opts.Conn) {
@@ -72,8 +74,12 @@ func ASCII(w io.Writer, recs []sim.Record, hosts []HostLabel, opts ASCIIOptions)
 	}
 	cols := append([]HostLabel(nil), hosts...)
 	idx := make(map[string]int)
+	byAddr := make(map[string]string) // the caller's addresses -> host names
 	for i, h := range cols {
 		idx[h.Name] = i
+		if _, ok := byAddr[h.Addr]; !ok && h.Addr != "" {
+			byAddr[h.Addr] = h.Name
+		}
 	}
 	col := func(name string) int {
 		if i, ok := idx[name]; ok {
@@ -97,7 +103,16 @@ func ASCII(w io.Writer, recs []sim.Record, hosts []HostLabel, opts ASCIIOptions)
 		case p.delivered:
 			to = p.deliverHost
 		case p.dropped:
+			// Toward where it was going: a host the trace names by that
+			// address, else one the caller does, else the address itself
+			// (a host that never sent anything is in no record).
 			to = m.hostOf[p.dst]
+			if to == "" {
+				to = byAddr[p.dst]
+			}
+			if to == "" {
+				to = p.dst
+			}
 		default:
 			continue // never arrived nor dropped before the trace ended
 		}
@@ -139,8 +154,13 @@ func ASCII(w io.Writer, recs []sim.Record, hosts []HostLabel, opts ASCIIOptions)
 			gap = max(gap, len(h.Name)+len(h.Addr)+3)
 		}
 	}
+	// The time column is as wide as the longest time (12 up to 9.999...s).
+	timeWidth := asciiTimeWidth
+	for _, r := range rows {
+		timeWidth = max(timeWidth, len(r.t.String()))
+	}
 	if len(cols) > 1 {
-		fit := (width - asciiIndent - asciiTimeGap - asciiTimeWidth - 1) / (len(cols) - 1)
+		fit := (width - asciiIndent - asciiTimeGap - timeWidth - 1) / (len(cols) - 1)
 		gap = max(min(gap, fit), 12)
 	}
 	if len(cols) == 0 {
@@ -151,6 +171,18 @@ func ASCII(w io.Writer, recs []sim.Record, hosts []HostLabel, opts ASCIIOptions)
 		xs[i] = asciiIndent + i*gap
 	}
 	last := xs[len(xs)-1]
+	lineLen := last + 1
+	if len(cols) == 1 {
+		// One lifeline: a packet to itself is written to its right, as
+		// wide as the widest such label (within the width), so the times
+		// still line up.
+		for _, r := range rows {
+			if r.p != nil && r.to == r.from {
+				lineLen = max(lineLen, xs[0]+2+len(asciiSelfPrefix+asciiLabel(r.p, 0)))
+			}
+		}
+		lineLen = min(lineLen, max(last+1, width-asciiTimeGap-timeWidth))
+	}
 
 	bw := bufio.NewWriter(w)
 	// The header: each host's name and address, the first one at the left
@@ -173,7 +205,7 @@ func ASCII(w io.Writer, recs []sim.Record, hosts []HostLabel, opts ASCIIOptions)
 	bw.Write(head)
 	bw.WriteByte('\n')
 	for _, r := range rows {
-		line := make([]byte, last+1)
+		line := make([]byte, lineLen)
 		for i := range line {
 			line[i] = ' '
 		}
@@ -184,6 +216,14 @@ func ASCII(w io.Writer, recs []sim.Record, hosts []HostLabel, opts ASCIIOptions)
 		switch {
 		case r.to < 0:
 			placeState(line, xs, r.from, r.state)
+		case r.to == r.from:
+			placeSelf(line, xs, r.from, r.p)
+			if r.p.retrans {
+				note = append(note, "retransmission")
+			}
+			if r.p.dropped && !r.p.delivered {
+				note = append(note, fmt.Sprintf("dropped (%s)", r.p.dropReason))
+			}
 		default:
 			drawASCIIArrow(line, xs[r.from], xs[r.to], r.p)
 			if r.p.retrans {
@@ -210,30 +250,62 @@ func ASCII(w io.Writer, recs []sim.Record, hosts []HostLabel, opts ASCIIOptions)
 // inWindow.
 func asciiWindow(opts ASCIIOptions) Options { return Options{From: opts.From, To: opts.To} }
 
-// drawASCIIArrow writes the arrow for p between lifelines at a and b. A
-// dropped packet's arrow stops about three quarters of the way, in an X.
-func drawASCIIArrow(line []byte, a, b int, p *packet) {
-	if a == b {
-		// A host talking to itself: the label beside the lifeline.
-		copy(line[min(a+2, len(line)-1):], "(self) "+asciiLabel(p, 2))
-		return
-	}
-	lo, hi := min(a, b), max(a, b)
-	body := hi - lo - 1
-	room := body - asciiArrowExtra
+// asciiSelfPrefix starts the label of a packet a host sent to itself.
+const asciiSelfPrefix = "(self) "
+
+// fitASCIILabel returns p's label in at most room bytes: options shortened
+// first, then the text cut with "...", or "" when not even that fits.
+func fitASCIILabel(p *packet, room int) string {
 	label := ""
 	for lvl := 0; lvl <= 3; lvl++ {
 		label = asciiLabel(p, lvl)
 		if len(label) <= room {
-			break
+			return label
 		}
 	}
-	if len(label) > room {
-		label = ""
-		if room >= 4 {
-			label = asciiLabel(p, 3)[:room-3] + "..."
+	if room >= 4 {
+		return label[:room-3] + "..."
+	}
+	return ""
+}
+
+// placeSelf writes the label of a packet host c sent to itself (over
+// loopback) beside its lifeline, between it and the next one (the
+// previous one for the last column), so it never crosses a lifeline or
+// the time column.
+func placeSelf(line []byte, xs []int, c int, p *packet) {
+	start, end := xs[c]+2, len(line)
+	switch {
+	case c+1 < len(xs):
+		end = xs[c+1] - 1
+	case c > 0:
+		start, end = xs[c-1]+2, xs[c]-1
+	}
+	text := ""
+	if room := end - start - len(asciiSelfPrefix); room > 0 {
+		if l := fitASCIILabel(p, room); l != "" {
+			text = asciiSelfPrefix + l
 		}
 	}
+	if text == "" {
+		return // no room: the time and notes still say what it was
+	}
+	if c > 0 && c+1 == len(xs) {
+		start = end - len(text) // right-aligned against its lifeline
+	}
+	copy(line[start:end], text)
+}
+
+// drawASCIIArrow writes the arrow for p between lifelines at a and b
+// (a != b: placeSelf draws a packet to the same host). A dropped packet's
+// arrow stops about three quarters of the way, in an X.
+func drawASCIIArrow(line []byte, a, b int, p *packet) {
+	if a == b {
+		return
+	}
+	lo, hi := min(a, b), max(a, b)
+	body := hi - lo - 1
+	label := fitASCIILabel(p, body-asciiArrowExtra)
 	dropped := p.dropped && !p.delivered
 	n := body
 	if dropped {

@@ -25,6 +25,11 @@ func TestASCIIGolden(t *testing.T) {
 		{"handshake-states.txt", handshakeTrace, nil, ASCIIOptions{States: true}},
 		{"syn-loss.txt", synLossTrace, nil, ASCIIOptions{Width: 90}},
 		{"two-flows-conn2.txt", twoFlowTrace, []HostLabel{{"a1", "10.0.1.1"}, {"a2", "10.0.1.2"}, {"b", "10.0.2.1"}}, ASCIIOptions{Conn: 2, To: sim.Time(40e6)}},
+		// The server never sends: its column comes from the caller's
+		// labels, and every SYN is drawn toward it, ending in an X.
+		{"syn-link-down.txt", synLinkDownTrace, []HostLabel{{"client", "10.0.0.1"}, {"server", "10.0.0.2"}}, ASCIIOptions{States: true}},
+		// Without labels the address stands for the silent host.
+		{"syn-link-down-unlabelled.txt", synLinkDownTrace, nil, ASCIIOptions{}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -101,5 +106,78 @@ func TestDrawASCIIArrow(t *testing.T) {
 		line[tc.a], line[tc.b] = '|', '|'
 		drawASCIIArrow(line, tc.a, tc.b, tc.p)
 		assert.Equal(t, tc.want, string(line))
+	}
+}
+
+// synLinkDownTrace is what netsim traces for e2e/testdata/syn-timeout.yaml
+// up to the fourth SYN: the only link is down from the start, so each SYN
+// dies at the client's end of it and the server is in no record.
+func synLinkDownTrace() []sim.Record {
+	var recs []sim.Record
+	add := func(t sim.Time, kind, subject string, fields ...sim.Field) {
+		recs = append(recs, sim.Record{T: t, Kind: kind, Subject: subject, Fields: fields})
+	}
+	state := func(t sim.Time, from, to string) {
+		add(t, sim.KindTCPState, "host/client", sim.Uint("conn", 1), sim.String("side", "client"),
+			sim.String("local", "10.0.0.1:49152"), sim.String("remote", "10.0.0.2:80"), sim.String("from", from), sim.String("to", to))
+	}
+	state(0, "CLOSED", "SYN-SENT")
+	for i, at := range []sim.Time{0, 1e9, 3e9, 7e9} {
+		if i > 0 {
+			add(at, sim.KindTCPTimer, "host/client", sim.Uint("conn", 1), sim.String("side", "client"), sim.String("timer", "rto"))
+			add(at, sim.KindTCPRetransmit, "host/client", sim.Uint("conn", 1), sim.String("side", "client"),
+				sim.Uint("rseq", 0), sim.Int("len", 0), sim.String("reason", "syn"))
+		}
+		id := uint64(i + 1)
+		add(at, sim.KindPacketSend, "host/client", sim.Uint("id", id), sim.String("iface", "eth0"), sim.Int("len", 60),
+			sim.String("src", "10.0.0.1"), sim.String("dst", "10.0.0.2"), sim.Int("proto", 6),
+			sim.Int("sport", 49152), sim.Int("dport", 80), sim.String("flags", "S"), sim.Uint("seq", 1535493016), sim.Uint("ack", 0),
+			sim.Uint("rseq", 0), sim.Uint("rack", 0), sim.Int("win", 64240), sim.Int("plen", 0),
+			sim.String("opts", "mss 1460,sackOK,TS val 132448350 ecr 0,nop,wscale 7"), sim.Uint("conn", 1))
+		add(at, sim.KindPacketDrop, "link/lan/client>server", sim.Uint("id", id), sim.Int("len", 60), sim.String("reason", sim.DropDown))
+	}
+	state(15e9, "SYN-SENT", "CLOSED")
+	return recs
+}
+
+// TestASCIIDroppedTowardSilentHost: a packet that was never delivered is
+// drawn from its sender toward its destination's column, like any other
+// arrow, even when the destination never appears as a sender.
+func TestASCIIDroppedTowardSilentHost(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, ASCII(&buf, synLinkDownTrace(), []HostLabel{{"client", "10.0.0.1"}, {"server", "10.0.0.2"}}, ASCIIOptions{}))
+	lines := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
+	require.Len(t, lines, 5)
+	assert.NotContains(t, buf.String(), "(self)")
+	server := strings.Index(lines[0], "server") + 1 // its lifeline
+	for i, l := range lines[1:] {
+		assert.Regexp(t, `^   \|---- SYN seq=0 win=64240 <mss 1460,[^>]*> -+X +\|   \d+\.000000000s  (retransmission, )?dropped \(down\)$`, l)
+		assert.Equal(t, server, strings.LastIndex(l, "|"), "line %d: the arrow stops in the server's column", i+1)
+	}
+}
+
+// TestASCIISelf: a packet a host sends to itself is labelled beside its
+// lifeline without crossing the next one or the time column.
+func TestASCIISelf(t *testing.T) {
+	syn := &packet{tcp: true, flags: "S", win: 65535, opts: "mss 65495,sackOK,TS val 1 ecr 0,nop,wscale 7"}
+	for _, tc := range []struct {
+		name string
+		xs   []int
+		c    int
+		want string
+	}{
+		{"first of two", []int{3, 40}, 0, "   | (self) SYN seq=0 win=65535 <...>   |"},
+		{"last of two: on its left", []int{3, 40}, 1, "   |   (self) SYN seq=0 win=65535 <...> |"},
+		{"narrow: cut", []int{3, 20}, 0, "   | (self) SYN ... |"},
+		{"no room", []int{3, 10}, 0, "   |      |"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			line := []byte(strings.Repeat(" ", tc.xs[len(tc.xs)-1]+1))
+			for _, x := range tc.xs {
+				line[x] = '|'
+			}
+			placeSelf(line, tc.xs, tc.c, syn)
+			assert.Equal(t, tc.want, string(line))
+		})
 	}
 }
