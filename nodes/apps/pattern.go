@@ -2,7 +2,11 @@ package apps
 
 // The bytes apps send follow a pattern, byte i of a stream being i mod
 // 251 (a prime, so the pattern does not line up with segment sizes), so
-// that a receiver can check that every byte arrived, in order.
+// that a receiver can check that every byte arrived, in order. Zeros
+// would prove nothing, and would not keep Wireshark's port-80 HTTP
+// dissector away either: captures of traffic to port 80 show these bytes
+// as HTTP continuation (or malformed HTTP); docs/readme/nodes.md says how
+// to avoid that (another port, or Decode As).
 const patternMod = 251
 
 // pattern holds the pattern from offset 0; a slice from k%251 continues
