@@ -14,6 +14,11 @@
 //	last bit leaves    t1 = t0 + Rate.TxTime(len(Data) + Overhead)
 //	last bit arrives   t2 = t1 + Delay (+ jitter)               (Endpoint.Deliver)
 //
+// Rate and Delay are those in force at t0: a fault that changes them
+// mid-serialization applies from the next packet (ns-3's point-to-point
+// channel schedules the arrival when transmission starts), so pkt.tx can
+// trace t2 before jitter as its arrive field.
+//
 // A packet waiting in the queue counts toward the queue limit; the one
 // being serialized does not (as in ns-3 and Linux qdiscs). The loss model
 // decides a packet's fate when its last bit leaves (it still occupied the
