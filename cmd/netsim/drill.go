@@ -20,9 +20,9 @@ import (
 	"github.com/netsimlab/netsim/tcp/drill"
 )
 
-const drillUsage = `Usage: netsim drill SCRIPT.pkt... [--verbose] [--strict_segments] [--tolerance_usecs N]
-                    [--set KEY=VALUE]... [--settings FILE] [--preset packetdrill]
-                    [--stack host|conn] [--out DIR]
+const drillUsage = `Usage: netsim drill SCRIPT.pkt... [--verbose] [--strict_segments] [--queue_unmatched]
+                    [--tolerance_usecs N] [--set KEY=VALUE]... [--settings FILE]
+                    [--preset packetdrill] [--stack host|conn] [--out DIR]
 
 Runs packetdrill scripts against netsim's TCP: netsim plays the script's
 remote peer and application, and reports the first line where the stack
@@ -33,7 +33,10 @@ stack is a whole simulated host (sockets, IPv4, demultiplexing, TCP); with
 Settings apply in order: --preset, then --settings (a YAML map of keys to
 values), then each --set; a script's own --options lines come last. Keys are
 netsim's (tcp.syn_retries) or Linux sysctls (net.ipv4.tcp_syn_retries):
-see docs/readme/drill.md.
+see docs/readme/drill.md. --preset packetdrill also turns on
+--queue_unmatched, packetdrill's rule for segments no line lists (they wait
+for the next outbound line and are not checked at the end); by default
+such a segment fails the script.
 
 --out DIR writes trace.jsonl and pcap/dut-eth0.pcap of the run (with several
 scripts, into DIR/<script name>/).
@@ -51,6 +54,7 @@ func (f *stringsFlag) Set(s string) error { *f = append(*f, s); return nil }
 type drillOpts struct {
 	verbose   bool
 	strict    bool
+	queue     bool
 	tolerance int
 	sets      stringsFlag
 	settings  string
@@ -65,6 +69,7 @@ func drillMain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("drill", drillUsage, stderr)
 	fs.BoolVar(&o.verbose, "verbose", false, "print every step (segment in or out, system call) as it runs")
 	fs.BoolVar(&o.strict, "strict_segments", false, "match each outbound line with exactly one segment")
+	fs.BoolVar(&o.queue, "queue_unmatched", false, "let segments no line lists wait for the next outbound line, unchecked at the end (packetdrill's rule)")
 	fs.IntVar(&o.tolerance, "tolerance_usecs", 0, "how far (µs) a segment may be from its line's time (default 4000; a script's own option wins)")
 	fs.Var(&o.sets, "set", "a setting KEY=VALUE (repeatable), e.g. tcp.syn_retries=5")
 	fs.StringVar(&o.settings, "settings", "", "a YAML file of settings (KEY: VALUE)")
@@ -99,6 +104,8 @@ func drillMain(args []string, stdout, stderr io.Writer) int {
 	if o.tolerance > 0 {
 		rc.Tolerance = time.Duration(o.tolerance) * time.Microsecond
 	}
+	rc.StrictSegments = o.strict
+	rc.QueueUnmatched = o.queue || o.preset == "packetdrill"
 
 	code, passed, failed := exitOK, 0, 0
 	for _, f := range files {

@@ -54,6 +54,17 @@ func TestDrillExitCodes(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, passing)
 	bad := writeScript(t, "bad.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 > S 0:0(0) ack\n")
+	// The ACK of the data is not listed: packetdrill's rule lets it be.
+	unlisted := writeScript(t, "unlisted.pkt", `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1460>
++0 > S. 0:0(0) ack 1 <mss 1460>
++.1 < . 1:1(0) ack 1 win 65535
++0 accept(3, ..., ...) = 4
++0 < P. 1:101(100) ack 1 win 65535
++0 read(4, ..., 100) = 100
+`)
 	tests := []struct {
 		name        string
 		args        []string
@@ -77,6 +88,10 @@ func TestDrillExitCodes(t *testing.T) {
 		{"no script", nil, exitUsage, nil, []string{"no script given"}},
 		{"bad stack", []string{"--stack", "kernel", passing[0]}, exitUsage, nil, []string{`--stack "kernel": want host or conn`}},
 		{"bad set", []string{"--set", "tcp.synretries=2", passing[0]}, exitUsage, nil, []string{"--set: tcp.synretries=2: unknown key"}},
+		{"--strict_segments", []string{"--strict_segments", filepath.Join(drillData, "scripts", "iw10.pkt")}, exitOK, nil, nil},
+		{"unlisted ACK fails", []string{unlisted}, exitFailed, nil, []string{"unlisted.pkt:9: error handling system call: unexpected outbound segment at 0.100000"}},
+		{"--queue_unmatched", []string{"--queue_unmatched", unlisted}, exitOK, nil, nil},
+		{"--preset packetdrill queues", []string{"--preset", "packetdrill", unlisted}, exitOK, nil, nil},
 		{"bad preset", []string{"--preset", "bsd", passing[0]}, exitUsage, nil, []string{`preset "bsd": want one of packetdrill`}},
 	}
 	for _, tt := range tests {
