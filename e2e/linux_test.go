@@ -391,18 +391,15 @@ func TestLinuxMSSFromInterfaceMTU(t *testing.T) {
 }
 
 // TestLinuxSACKRecoveryOfABurst: slow start overshoots the bottleneck
-// queue and loses about 270 segments in one window. With SACK (on by
+// queue and loses a few hundred segments in one window, every other one
+// for a while, so the receiver holds over a hundred out-of-order ranges
+// (Linux bounds them by the receive buffer only). With SACK (on by
 // default, as in Linux), RFC 6675 recovery marks a hole lost once three
-// segments above it are SACKed and retransmits while pipe < cwnd, so the
-// burst is repaired within a few RTTs, without a retransmission timeout
-// and without resending data the receiver already SACKed.
+// segments above it are SACKed and retransmits at the pace Proportional
+// Rate Reduction allows (RFC 6937, as Linux), so the burst is repaired
+// within a few RTTs, without a retransmission timeout and without
+// resending data the receiver already SACKed.
 func TestLinuxSACKRecoveryOfABurst(t *testing.T) {
-	t.Skip("known bug (tcp/rcv.go, maxOutOfOrderRuns = 32): the burst leaves over a " +
-		"hundred out-of-order ranges at the receiver, which keeps 32 and silently discards " +
-		"every further out-of-order segment (no trace record); the sender, seeing no SACK " +
-		"for that data, counts it in pipe and stalls after the fast retransmit until the " +
-		"RTO, then goes back N (at b9c12a8: 3 RTOs, 702 retransmissions for 412 drops, " +
-		"20 MB not delivered in 10 s at 20 Mbit/s). Linux bounds reassembly by the receive buffer.")
 	dir := run(t, "testdata/sack-burst.yaml")
 	recs := readTrace(t, dir)
 	drops := len(filter(recs, func(r rec) bool { return r.Kind == "pkt.drop" }))

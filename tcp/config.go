@@ -51,11 +51,10 @@ type Config struct {
 
 // Linux defaults (see /shared/design/linux-tcp.md).
 const (
-	defaultMSS        = 1460
-	linuxRmemMax      = 6 << 20 // tcp_rmem[2]: sets the window scale shift
-	maxQuickAcks      = 16      // TCP_MAX_QUICKACKS
-	defaultDupThresh  = 3       // RFC 5681 §3.2, RFC 6675 DupThresh
-	maxOutOfOrderRuns = 32      // reassembly ranges kept before dropping
+	defaultMSS       = 1460
+	linuxRmemMax     = 6 << 20 // tcp_rmem[2]: sets the window scale shift
+	maxQuickAcks     = 16      // TCP_MAX_QUICKACKS
+	defaultDupThresh = 3       // RFC 5681 §3.2, RFC 6675 DupThresh
 )
 
 // DefaultConfig returns the stock Linux settings: MSS 1460, initial window

@@ -72,6 +72,7 @@ type Conn struct {
 	quickAcks    int
 	dupAcks      int
 	recCwnd      int // NewReno's inflated window during recovery without SACK
+	prr          prr // the sending allowance of SACK recovery (RFC 6937)
 	lastCwnd     int
 	lastSsth     int
 

@@ -78,10 +78,11 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		// RFC 5681 §4.2: an out-of-order segment is ACKed at once (a
 		// duplicate ACK, with SACK blocks per RFC 2018).
 		c.ackNow = true
-		if len(c.ooo) >= maxOutOfOrderRuns && !c.oooJoins(seq, seq.Add(uint32(n))) {
-			c.stats.DroppedSegments++
-			return
-		}
+		// The buffer bounds what is held (n was clipped to its free
+		// space, as Linux bounds its out-of-order queue by the receive
+		// buffer), never the number of holes: a burst of losses may leave
+		// one range per segment received, and a range not held would not
+		// be SACKed, so the sender would count it in flight until the RTO.
 		c.rb.writeAt(off, payload[:n])
 		c.stats.BytesReceived += int64(n)
 		c.ooo = insertRange(c.ooo, seqRange{seq, seq.Add(uint32(n))})
@@ -91,12 +92,13 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 	c.rb.writeAt(0, payload[:n])
 	c.stats.BytesReceived += int64(n)
 	end := c.rcvNxt.Add(uint32(n))
-	filled := false
-	for len(c.ooo) > 0 && c.ooo[0].start.LessEq(end) {
-		end = Max(end, c.ooo[0].end)
-		c.ooo = append(c.ooo[:0], c.ooo[1:]...)
-		filled = true
+	k := 0
+	for k < len(c.ooo) && c.ooo[k].start.LessEq(end) {
+		end = Max(end, c.ooo[k].end)
+		k++
 	}
+	filled := k > 0
+	c.ooo = dropRanges(c.ooo, k)
 	if c.rcvClamp < c.rb.size && n >= 128 {
 		// Linux's tcp_grow_window: the offered window starts at the
 		// initial window and grows by two segments per segment of at
@@ -113,16 +115,6 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		return
 	}
 	c.delayAck(now, n)
-}
-
-// oooJoins reports whether [s, e) touches a range already held.
-func (c *Conn) oooJoins(s, e Seq) bool {
-	for _, r := range c.ooo {
-		if !e.LessThan(r.start) && !r.end.LessThan(s) {
-			return true
-		}
-	}
-	return false
 }
 
 // delayAck implements delayed ACKs (RFC 9293 §3.8.6.3, RFC 5681 §4.2):

@@ -1,9 +1,9 @@
 package tcp
 
-import "time"
-
-// seqRange is the byte range [start, end) in sequence space.
-type seqRange struct{ start, end Seq }
+import (
+	"sort"
+	"time"
+)
 
 // scoreboard is the sender's record of SACKed data (RFC 6675 §3) and the
 // highest retransmitted sequence number, HighRxt.
@@ -29,13 +29,8 @@ func (b *scoreboard) add(blk SACKBlock, una, sndMax Seq) {
 
 // pruneBelow forgets what the cumulative ACK now covers.
 func (b *scoreboard) pruneBelow(ack Seq) {
-	i := 0
-	for i < len(b.blocks) && b.blocks[i].end.LessEq(ack) {
-		i++
-	}
-	if i > 0 {
-		b.blocks = append(b.blocks[:0], b.blocks[i:]...)
-	}
+	i := sort.Search(len(b.blocks), func(k int) bool { return ack.LessThan(b.blocks[k].end) })
+	b.blocks = dropRanges(b.blocks, i)
 	if len(b.blocks) > 0 && b.blocks[0].start.LessThan(ack) {
 		b.blocks[0].start = ack
 	}
@@ -46,25 +41,15 @@ func (b *scoreboard) pruneBelow(ack Seq) {
 
 // nextSacked returns the start of the first SACKed block after seq.
 func (b *scoreboard) nextSacked(seq Seq) (Seq, bool) {
-	for _, r := range b.blocks {
-		if r.start.GreaterThan(seq) {
-			return r.start, true
-		}
+	if i := b.firstAbove(seq); i < len(b.blocks) {
+		return b.blocks[i].start, true
 	}
 	return 0, false
 }
 
-// sackedAbove counts SACKed bytes and blocks above seq.
-func (b *scoreboard) sackedAbove(seq Seq) (bytes, blocks int) {
-	for i := len(b.blocks) - 1; i >= 0; i-- {
-		r := b.blocks[i]
-		if r.end.LessEq(seq) {
-			break
-		}
-		bytes += int(r.end.Sub(Max(r.start, seq)))
-		blocks++
-	}
-	return bytes, blocks
+// firstAbove is the index of the first block that starts after seq.
+func (b *scoreboard) firstAbove(seq Seq) int {
+	return sort.Search(len(b.blocks), func(k int) bool { return b.blocks[k].start.GreaterThan(seq) })
 }
 
 // sackedBelow counts SACKed bytes before seq.
@@ -80,33 +65,22 @@ func (b *scoreboard) sackedBelow(seq Seq) int {
 }
 
 // isLost is RFC 6675 §4 IsLost(seq): DupThresh discontiguous SACKed
-// blocks above it, or more than (DupThresh-1)*SMSS SACKed bytes.
+// blocks above it, or more than (DupThresh-1)*SMSS SACKed bytes. It looks
+// at no more than DupThresh blocks from the top, so that pipe stays
+// linear in the number of holes however many there are.
 func (b *scoreboard) isLost(seq Seq, mss int) bool {
-	bytes, blocks := b.sackedAbove(seq)
-	return blocks >= defaultDupThresh || bytes > (defaultDupThresh-1)*mss
-}
-
-// insertRange adds r to a sorted list of disjoint ranges, merging overlaps
-// and neighbours.
-func insertRange(rs []seqRange, r seqRange) []seqRange {
-	i := 0
-	for i < len(rs) && rs[i].end.LessThan(r.start) {
-		i++
+	bytes := 0
+	for i, blocks := len(b.blocks)-1, 1; i >= 0; i, blocks = i-1, blocks+1 {
+		r := b.blocks[i]
+		if r.end.LessEq(seq) {
+			return false
+		}
+		bytes += int(r.end.Sub(Max(r.start, seq)))
+		if blocks >= defaultDupThresh || bytes > (defaultDupThresh-1)*mss {
+			return true
+		}
 	}
-	j := i
-	for j < len(rs) && rs[j].start.LessEq(r.end) {
-		r.start = Min(r.start, rs[j].start)
-		r.end = Max(r.end, rs[j].end)
-		j++
-	}
-	if i == j {
-		rs = append(rs, seqRange{})
-		copy(rs[i+1:], rs[i:])
-		rs[i] = r
-		return rs
-	}
-	rs[i] = r
-	return append(rs[:i+1], rs[j:]...)
+	return false
 }
 
 // pipe is RFC 6675 §4 SetPipe: the sender's estimate of bytes in flight.
@@ -135,26 +109,52 @@ func (c *Conn) pipe() int {
 	return p
 }
 
-// nextLostHole is RFC 6675 §4 NextSeg rule 1: the first unSACKed byte at
-// or above HighRxt that IsLost, and how much of its hole fits a segment.
-func (c *Conn) nextLostHole() (Seq, int, bool) {
-	cur := c.sndUna
-	for _, r := range c.board.blocks {
-		s := Max(cur, c.board.highRxt)
-		if s.LessThan(r.start) && c.board.isLost(s, c.sndMss) {
-			return s, min(c.sndMss, int(r.start.Sub(s))), true
+// lostEdge is the end of the highest hole IsLost deems lost (SND.UNA when
+// none is), so that an ACK that moves it up has marked new losses. Only
+// the holes below the top DupThresh blocks need a look: every hole below
+// those has DupThresh blocks above it and is lost.
+func (c *Conn) lostEdge() Seq {
+	b := &c.board
+	for k := len(b.blocks) - 1; k >= 0 && k >= len(b.blocks)-defaultDupThresh; k-- {
+		cur := c.sndUna
+		if k > 0 {
+			cur = b.blocks[k-1].end
 		}
-		cur = Max(cur, r.end)
+		if cur.LessThan(b.blocks[k].start) && b.isLost(cur, c.sndMss) {
+			return b.blocks[k].start
+		}
 	}
-	return 0, 0, false
+	return c.sndUna
 }
 
-// sackRetransmit resends lost holes while the pipe allows (RFC 6675 §5
-// step C).
+// nextLostHole is RFC 6675 §4 NextSeg rule 1: the first unSACKed byte at
+// or above HighRxt that IsLost, and how much of its hole fits a segment.
+// Only the first hole at or above HighRxt can qualify: IsLost holds for
+// a byte only if it holds for every byte below it, since fewer bytes and
+// blocks are SACKed above a higher one.
+func (c *Conn) nextLostHole() (Seq, int, bool) {
+	b := &c.board
+	i := b.firstAbove(b.highRxt)
+	if i == len(b.blocks) {
+		return 0, 0, false // no SACKed block above HighRxt, so no hole below one
+	}
+	s := Max(c.sndUna, b.highRxt)
+	if i > 0 {
+		s = Max(s, b.blocks[i-1].end)
+	}
+	if !s.LessThan(b.blocks[i].start) || !b.isLost(s, c.sndMss) {
+		return 0, 0, false
+	}
+	return s, min(c.sndMss, int(b.blocks[i].start.Sub(s))), true
+}
+
+// sackRetransmit resends lost holes (RFC 6675 §5 step C) while the
+// allowance Proportional Rate Reduction gave the latest ACK lasts (RFC
+// 6937 §3, in place of RFC 6675's cwnd - pipe).
 func (c *Conn) sackRetransmit(now time.Duration) {
-	for c.cc.Cwnd()-c.pipe() >= c.sndMss {
+	for {
 		s, n, ok := c.nextLostHole()
-		if !ok {
+		if !ok || c.prr.allow < n {
 			return
 		}
 		sent := c.retransmit(now, s, n, "sack")
@@ -162,6 +162,7 @@ func (c *Conn) sackRetransmit(now time.Duration) {
 			return
 		}
 		c.board.highRxt = s.Add(uint32(sent))
+		c.prr.sent(sent)
 	}
 }
 
@@ -179,15 +180,9 @@ func (c *Conn) sackBlocks() []SACKBlock {
 	}
 	keep := c.sackRecent[:0]
 	for _, p := range c.sackRecent {
-		idx := -1
-		for i, r := range c.ooo {
-			if !p.LessThan(r.start) && p.LessThan(r.end) {
-				idx = i
-				break
-			}
-		}
-		if idx < 0 {
-			continue
+		idx, ok := rangeHolding(c.ooo, p)
+		if !ok {
+			continue // delivered in order since, or merged into a reported block
 		}
 		r := c.ooo[idx]
 		dup := false

@@ -137,8 +137,10 @@ func ReplyRst(h *Header, segLen int, r *Header) bool {
 func (c *Conn) cwndAvail() int {
 	switch {
 	case c.inRecovery && c.sackOK:
-		// RFC 6675 §5: transmit while pipe < cwnd.
-		return c.cc.Cwnd() - c.pipe()
+		// RFC 6675 §5 paced by RFC 6937: what the latest ACK allows, in
+		// whole segments (Linux counts sndcnt in packets), so that the
+		// allowance does not trickle out as small segments.
+		return c.prr.allow - c.prr.allow%c.sndMss
 	case c.inRecovery:
 		// RFC 6582 §3.2 / RFC 5681 §3.2: the inflated window.
 		return c.recCwnd - int(c.sndNxt.Sub(c.sndUna))
@@ -283,6 +285,9 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		c.sndSml = end
 	}
 	c.emitSeg(now, flags, seq, n)
+	if c.inRecovery && c.sackOK {
+		c.prr.sent(int(end.Sub(seq)))
+	}
 	c.sndNxt = end
 	if c.sndMax.LessThan(end) {
 		c.sndMax = end
@@ -421,6 +426,13 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	if c.sackOK && ack.GreaterThan(c.sndUna) {
 		sackedBefore = c.board.sackedBelow(ack)
 	}
+	// RFC 6937 DeliveredData: the advance of SND.UNA plus the change in
+	// SACKed bytes, for an ACK that arrives during SACK recovery.
+	prrTrack, unaBefore, sackedTotal, lostBefore := c.sackOK && c.inRecovery, c.sndUna, 0, c.sndUna
+	if prrTrack {
+		sackedTotal = c.board.sackedBelow(c.sndMax)
+		lostBefore = c.lostEdge()
+	}
 	if c.sackOK {
 		blocks, nb := h.Options.SACK()
 		for i := range nb {
@@ -433,6 +445,13 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	case ack == c.sndUna && segLen == 0 && win == c.sndWnd && c.sndMax != c.sndUna &&
 		!h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagFIN):
 		c.onDupAck(now)
+	}
+	if prrTrack && c.inRecovery {
+		delivered := int(c.sndUna.Sub(unaBefore)) + c.board.sackedBelow(c.sndMax) - sackedTotal
+		// Like Linux, the slow start bound's extra segment only for an ACK
+		// that advances SND.UNA and marks no new loss.
+		grow := c.sndUna.GreaterThan(unaBefore) && !c.lostEdge().GreaterThan(lostBefore)
+		c.prr.onAck(delivered, c.pipe(), c.cc.Ssthresh(), c.sndMss, grow)
 	}
 	// §3.10.7.4: update the send window if the segment is newer.
 	if c.sndWl1.LessThan(h.Seq) || c.sndWl1 == h.Seq && c.sndWl2.LessEq(ack) {
@@ -556,10 +575,12 @@ func (c *Conn) enterRecovery(now time.Duration) {
 			n = min(n, int(next.Sub(c.sndUna)))
 		}
 		c.board.highRxt = c.sndUna
+		c.prr.start(c.flightSize())
 	}
 	sent := c.retransmit(now, c.sndUna, n, "fast")
 	if c.sackOK {
 		c.board.highRxt = c.sndUna.Add(uint32(sent))
+		c.prr.sent(sent)
 	}
 	c.stats.FastRetransmits++
 	c.arm(timerRtx, now+c.rtt.current())

@@ -1,0 +1,55 @@
+package tcp
+
+// prr is Proportional Rate Reduction (RFC 6937), which paces what SACK
+// recovery sends, as Linux does (tcp_cwnd_reduction). RFC 6675 alone lets
+// the sender fill cwnd - pipe at once; after a burst of losses pipe drops
+// far below ssthresh as soon as the holes are deemed lost, and the burst
+// of retransmissions that follows overflows the same queue again, losing
+// retransmissions that only the RTO can repair. PRR instead sends about
+// ssthresh/RecoverFS of what is delivered while pipe is above ssthresh,
+// and about what is delivered below it, so recovery is ACK-clocked at the
+// rate the path delivers.
+type prr struct {
+	recoverFS int // RFC 6937 RecoverFS: FlightSize when recovery began
+	delivered int // prr_delivered: bytes delivered during recovery
+	out       int // prr_out: bytes sent during recovery
+	allow     int // sndcnt left from the latest ACK
+}
+
+// start begins a recovery episode with flight bytes outstanding (RFC 6937
+// §3 "on entering recovery").
+func (p *prr) start(flight int) {
+	*p = prr{recoverFS: max(flight, 1)}
+}
+
+// onAck takes the bytes an ACK newly delivered (cumulatively or by SACK,
+// RFC 6937 DeliveredData) and sets the allowance for this ACK from the
+// current pipe and ssthresh (RFC 6937 §3 "on every ACK during recovery").
+// grow allows the slow start reduction bound's extra segment: Linux
+// (tcp_cwnd_reduction) gives it only to an ACK that advances SND.UNA and
+// marks no new loss, and otherwise sends no more than was delivered
+// (RFC 6937's conservative bound, PRR-CRB), so that a queue overflowed by
+// the burst is not filled again while its holes are repaired.
+func (p *prr) onAck(delivered, pipe, ssthresh, mss int, grow bool) {
+	p.delivered += delivered
+	var sndcnt int
+	if pipe > ssthresh {
+		// Proportional part: ceil(prr_delivered * ssthresh / RecoverFS)
+		// - prr_out.
+		sndcnt = (p.delivered*ssthresh+p.recoverFS-1)/p.recoverFS - p.out
+	} else {
+		// Regrow towards ssthresh, no faster than the ACKs deliver.
+		limit := max(p.delivered-p.out, delivered)
+		if grow {
+			limit += mss
+		}
+		sndcnt = min(ssthresh-pipe, limit)
+	}
+	p.allow = max(sndcnt, 0)
+}
+
+// sent accounts n bytes sent (new or retransmitted) during recovery.
+func (p *prr) sent(n int) {
+	p.out += n
+	p.allow = max(p.allow-n, 0)
+}
