@@ -326,6 +326,11 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	c.checkPeerFin(now)
 }
 
+// finAckTick is how long Linux holds the ACK of a FIN that arrives before
+// any data: a delayed-ACK timer of zero length, which fires at the next
+// jiffy (1 ms at HZ=1000).
+const finAckTick = time.Millisecond
+
 // checkPeerFin processes the peer's FIN once every byte before it is in
 // (RFC 9293 §3.10.7.4 eighth step).
 func (c *Conn) checkPeerFin(now time.Duration) {
@@ -341,13 +346,21 @@ func (c *Conn) checkPeerFin(now time.Duration) {
 		c.setState(CloseWait)
 		// Linux acknowledges a FIN in ESTABLISHED after the delayed-ACK
 		// timer (tcp_fin enters pingpong mode), so a close() by the
-		// application can ride on the ACK.
-		if c.cfg.DelayedAck > 0 {
-			if !c.armed(timerDelack) {
-				c.arm(timerDelack, now+c.cfg.DelayedAck)
-			}
-		} else {
+		// application can ride on the ACK. The timer's length is the
+		// ACK timeout estimate (icsk_ack.ato), which is zero until the
+		// first data byte arrives (tcp_event_data_recv sets it to 40 ms):
+		// on a connection that has received no data the timer fires at
+		// the next clock tick, so the FIN is ACKed within a millisecond
+		// unless the application closes first.
+		switch {
+		case c.cfg.DelayedAck == 0:
 			c.ackNow = true
+		case c.rcvNxt.Sub(c.irs) <= 2: // SYN and FIN: no data
+			if !c.armed(timerDelack) {
+				c.arm(timerDelack, now+min(finAckTick, c.cfg.DelayedAck))
+			}
+		case !c.armed(timerDelack):
+			c.arm(timerDelack, now+c.cfg.DelayedAck)
 		}
 	case FinWait1:
 		c.ackNow = true
