@@ -47,6 +47,12 @@ type Config struct {
 	// TimeWait is how long TIME-WAIT lasts: 2×MSL (RFC 9293 §3.3.2; Linux
 	// uses 60 s).
 	TimeWait time.Duration
+	// RescueRetransmit enables RFC 6675 §4 NextSeg rule 4: once per SACK
+	// recovery, when nothing else may be sent, resend the segment holding
+	// the highest unSACKed byte so a loss at the tail of the window is
+	// repaired without the RTO. Off by default, as in Linux, which has no
+	// rescue retransmission (its tail loss probe covers the case).
+	RescueRetransmit bool
 }
 
 // Linux defaults (see /shared/design/linux-tcp.md).

@@ -10,6 +10,11 @@ import (
 type scoreboard struct {
 	blocks  []seqRange // disjoint, sorted, all above SND.UNA
 	highRxt Seq
+	// rescueRxt is RFC 6675 RescueRxt, the RecoveryPoint of the recovery
+	// that sent the rescue retransmission (NextSeg rule 4), when
+	// rescueSet.
+	rescueRxt Seq
+	rescueSet bool
 }
 
 func (b *scoreboard) clear() { b.blocks = b.blocks[:0] }
@@ -127,43 +132,109 @@ func (c *Conn) lostEdge() Seq {
 	return c.sndUna
 }
 
+// holeAboveHighRxt is the first unSACKed, not yet retransmitted byte
+// below the highest SACKed one (RFC 6675 §4 NextSeg rules 1.a and 1.b:
+// above HighRxt, below a SACKed block), how much of its hole fits a
+// segment, and whether IsLost holds for it (rule 1.c). Retransmissions go
+// up from HighRxt, so every byte above it was sent once only.
+func (c *Conn) holeAboveHighRxt() (s Seq, n int, lost, ok bool) {
+	b := &c.board
+	i := b.firstAbove(b.highRxt)
+	if i == len(b.blocks) {
+		return 0, 0, false, false // no SACKed block above HighRxt, so no hole below one
+	}
+	s = Max(c.sndUna, b.highRxt)
+	if i > 0 {
+		s = Max(s, b.blocks[i-1].end)
+	}
+	if !s.LessThan(b.blocks[i].start) {
+		return 0, 0, false, false
+	}
+	return s, min(c.sndMss, int(b.blocks[i].start.Sub(s))), b.isLost(s, c.sndMss), true
+}
+
 // nextLostHole is RFC 6675 §4 NextSeg rule 1: the first unSACKed byte at
 // or above HighRxt that IsLost, and how much of its hole fits a segment.
 // Only the first hole at or above HighRxt can qualify: IsLost holds for
 // a byte only if it holds for every byte below it, since fewer bytes and
 // blocks are SACKed above a higher one.
 func (c *Conn) nextLostHole() (Seq, int, bool) {
-	b := &c.board
-	i := b.firstAbove(b.highRxt)
-	if i == len(b.blocks) {
-		return 0, 0, false // no SACKed block above HighRxt, so no hole below one
-	}
-	s := Max(c.sndUna, b.highRxt)
-	if i > 0 {
-		s = Max(s, b.blocks[i-1].end)
-	}
-	if !s.LessThan(b.blocks[i].start) || !b.isLost(s, c.sndMss) {
-		return 0, 0, false
-	}
-	return s, min(c.sndMss, int(b.blocks[i].start.Sub(s))), true
+	s, n, lost, ok := c.holeAboveHighRxt()
+	return s, n, ok && lost
 }
 
-// sackRetransmit resends lost holes (RFC 6675 §5 step C) while the
-// allowance Proportional Rate Reduction gave the latest ACK lasts (RFC
-// 6937 §3, in place of RFC 6675's cwnd - pipe).
-func (c *Conn) sackRetransmit(now time.Duration) {
-	for {
-		s, n, ok := c.nextLostHole()
-		if !ok || c.prr.allow < n {
-			return
-		}
-		sent := c.retransmit(now, s, n, "sack")
-		if sent == 0 {
-			return
-		}
-		c.board.highRxt = s.Add(uint32(sent))
-		c.prr.sent(sent)
+// rescueSeg is RFC 6675 §4 NextSeg rule 4, the rescue retransmission: once
+// per recovery (while RescueRxt is not above HighACK), the segment that
+// ends at the highest outstanding unSACKed byte, so that a loss at the
+// tail of the window with no new data to send still gets an ACK back
+// before the RTO.
+func (c *Conn) rescueSeg() (Seq, int, bool) {
+	b := &c.board
+	if !c.cfg.RescueRetransmit || b.rescueSet && c.sndUna.LessEq(b.rescueRxt) {
+		return 0, 0, false
 	}
+	end := c.sndMax
+	if c.finQueued && end.GreaterThan(c.finSeq) {
+		end = c.finSeq // the FIN goes with the data that ends at it
+	}
+	for i := len(b.blocks) - 1; i >= 0 && b.blocks[i].end.GreaterEq(end); i-- {
+		end = Min(end, b.blocks[i].start)
+	}
+	if !c.sndUna.LessThan(end) {
+		return 0, 0, false // everything outstanding is SACKed
+	}
+	n := min(c.sndMss, int(end.Sub(c.sndUna)))
+	return end.Add(uint32(-int32(n))), n, true
+}
+
+// sackRecover sends what RFC 6675 §5 step (C) allows during SACK recovery,
+// choosing each segment by NextSeg (§4) in its order of preference: a
+// lost hole (rule 1), new data (rule 2), the first hole not yet
+// retransmitted below the highest SACK (rule 3), and the rescue
+// retransmission (rule 4). The allowance is Proportional Rate
+// Reduction's for the latest ACK (RFC 6937 §3) in place of RFC 6675's
+// cwnd - pipe.
+func (c *Conn) sackRecover(now time.Duration) {
+	for {
+		s, n, lost, ok := c.holeAboveHighRxt()
+		switch {
+		case ok && lost:
+			if !c.sackResend(now, s, n, true) {
+				return
+			}
+		case c.synAcked && c.sendOne(now):
+			// Rule 2: new data (sendOne charges PRR itself).
+		case ok:
+			if !c.sackResend(now, s, n, true) {
+				return
+			}
+		default:
+			s, n, ok = c.rescueSeg()
+			if !ok || !c.sackResend(now, s, n, false) {
+				return
+			}
+			c.board.rescueRxt, c.board.rescueSet = c.recoverSeq, true
+		}
+	}
+}
+
+// sackResend retransmits n bytes at s if PRR's allowance covers them
+// (RFC 6675 §5 steps C.1-C.4), moving HighRxt unless it is the rescue
+// retransmission, and reports whether it sent.
+func (c *Conn) sackResend(now time.Duration, s Seq, n int, moveHighRxt bool) bool {
+	if c.prr.allow < n {
+		return false
+	}
+	sent := c.retransmit(now, s, n, "sack")
+	if sent == 0 {
+		return false
+	}
+	if moveHighRxt {
+		// RFC 6675 §5 (C.3): HighRxt is the highest byte retransmitted.
+		c.board.highRxt = s.Add(uint32(sent))
+	}
+	c.prr.sent(sent)
+	return true
 }
 
 // sackBlocks returns the SACK blocks for our next ACK (RFC 2018 §4): the

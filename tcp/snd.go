@@ -174,7 +174,7 @@ func (c *Conn) output(now time.Duration) {
 		return
 	}
 	if c.inRecovery && c.sackOK {
-		c.sackRetransmit(now)
+		c.sackRecover(now)
 	}
 	// After shutdown in SYN-RECEIVED, nothing follows the SYN-ACK until
 	// the peer acknowledges it.
