@@ -261,7 +261,11 @@ func (r *runner) line(l *Line) error {
 		return r.err
 	}
 	switch l.Kind {
-	case LineOption, LineCommand, LineCode:
+	case LineCode:
+		// A block of tcp_info assertions is checked on a stack that
+		// reports TCPInfo (tcpinfo.go); other code is skipped.
+		return r.code(l)
+	case LineOption, LineCommand:
 		// Sysctl commands and Python assertions configure or inspect
 		// Linux; the stack's settings come from its Config instead.
 		return nil

@@ -1,0 +1,45 @@
+package drill
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/tcp"
+)
+
+// TestCodeLinesEvaluated: the runner hands %{ }% lines to the tcp_info
+// check, so an assertion that does not hold fails the script at its line
+// and one that holds passes; other code is still skipped.
+func TestCodeLinesEvaluated(t *testing.T) {
+	const open = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,nop,nop,sackOK,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <...>
++.1 < . 1:1(0) ack 1 win 500
++0 accept(3, ..., ...) = 4
+`
+	tests := []struct {
+		name, code, want string
+	}{
+		{"holds", `+0 %{ assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd }%`, ""},
+		{"does not hold", `+0 %{ assert tcpi_snd_cwnd == 11, tcpi_snd_cwnd }%`, "tcp_info: assert tcpi_snd_cwnd == 11 failed"},
+		{"other code is skipped", `+0 %{ print(tcpi_snd_cwnd) }%`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Parse("code.pkt", []byte(open+tt.code+"\n"))
+			require.NoError(t, err)
+			rc := DefaultRunConfig()
+			st := NewConnStack(tcp.DefaultConfig(), rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort})
+			err = Run(s, st, rc)
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, ErrMismatch)
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
+}
