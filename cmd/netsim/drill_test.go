@@ -92,6 +92,8 @@ func TestDrillExitCodes(t *testing.T) {
 		{"unlisted ACK fails", []string{unlisted}, exitFailed, nil, []string{"unlisted.pkt:9: error handling system call: unexpected outbound segment at 0.100000"}},
 		{"--queue_unmatched", []string{"--queue_unmatched", unlisted}, exitOK, nil, nil},
 		{"--preset packetdrill queues", []string{"--preset", "packetdrill", unlisted}, exitOK, nil, nil},
+		{"tcp_info", []string{filepath.Join(drillData, "fail", "tcpinfo-wrong.pkt")}, exitFailed, nil,
+			[]string{"tcpinfo-wrong.pkt:9: error handling code block: tcp_info: assert tcpi_snd_cwnd == 4 failed: tcpi_snd_cwnd is 10, 4 is 4"}},
 		{"bad preset", []string{"--preset", "bsd", passing[0]}, exitUsage, nil, []string{`preset "bsd": want one of packetdrill`}},
 	}
 	for _, tt := range tests {
@@ -151,7 +153,7 @@ func TestDrillSkippedAndVerbose(t *testing.T) {
 		"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"+
 		"+0 bind(3, ..., ...) = 0\n+0 listen(3, 1) = 0\n"+
 		"+0 < S 0:0(0) win 65535 <mss 1460>\n+0 > S. 0:0(0) ack 1 <mss 1460>\n"+
-		"+0 `echo hi`\n+0 %{ assert tcpi_snd_cwnd == 10 }%\n")
+		"+0 `echo hi`\n+0 %{ print(tcpi_snd_cwnd) }%\n+0 %{ assert tcpi_snd_cwnd == 10 }%\n")
 	code, out, errOut := runDrill(t, "--verbose", p)
 	require.Equal(t, exitOK, code, "%s\n%s", out, errOut)
 	assert.Contains(t, errOut, "skip.pkt: warning: skipped 2 shell command line(s) and 1 %{ }% code block(s)")

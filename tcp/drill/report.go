@@ -46,6 +46,15 @@ func (r *Recorder) logf(format string, args ...any) {
 	}
 }
 
+// TCPInfo implements TCPInfoStack when the wrapped stack does, so that
+// recording a run does not hide tcp_info from the runner.
+func (r *Recorder) TCPInfo() (TCPInfo, bool) {
+	if is, ok := r.Stack.(TCPInfoStack); ok {
+		return is.TCPInfo()
+	}
+	return TCPInfo{}, false
+}
+
 // Call implements Stack.
 func (r *Recorder) Call(now time.Duration, call *Syscall) (int64, string, bool, error) {
 	r.now = now
@@ -133,10 +142,13 @@ func (r *Recorder) Format(seg *Segment, dir Direction) string {
 	}
 	if h.Options.Len() > 0 {
 		o := h.Options
-		if dir == Inbound || r.localISN == 0 {
-			b.WriteString(" <" + FormatOptions(&o) + ">")
-		} else {
+		// SACK blocks of inbound segments acknowledge the stack's data
+		// and are relative to its ISN; those it sends cover the peer's
+		// data, whose ISN is 0.
+		if dir == Inbound {
 			b.WriteString(" <" + FormatOptions(relativeSACK(&o, r.localISN)) + ">")
+		} else {
+			b.WriteString(" <" + FormatOptions(&o) + ">")
 		}
 	}
 	return b.String()
@@ -167,14 +179,15 @@ func relativeSACK(o *tcp.Options, isn tcp.Seq) *tcp.Options {
 	return &out
 }
 
-// Skipped counts the lines no stack can run: backtick shell commands and
-// %{ }% code blocks (tcp_info assertions, Python).
-func Skipped(s *Script) (commands, code int) {
+// Skipped counts the lines a run skips: backtick shell commands, and
+// %{ }% code blocks except, when tcpInfo is set (the stack is a
+// TCPInfoStack), the tcp_info assertions the runner evaluates.
+func Skipped(s *Script, tcpInfo bool) (commands, code int) {
 	for _, l := range s.Lines {
-		switch l.Kind {
-		case LineCommand:
+		switch {
+		case l.Kind == LineCommand:
 			commands++
-		case LineCode:
+		case l.Kind == LineCode && !(tcpInfo && Evaluable(l)):
 			code++
 		}
 	}
@@ -212,8 +225,11 @@ func Report(w io.Writer, s *Script, err error, rec *Recorder, cfg RunConfig) {
 		}
 	}
 	what := "error handling system call"
-	if line != nil && line.Kind == LinePacket {
+	switch {
+	case line != nil && line.Kind == LinePacket:
 		what = "error handling packet"
+	case line != nil && line.Kind == LineCode:
+		what = "error handling code block"
 	}
 	fmt.Fprintf(w, "%s:%d: %s: %s\n", re.File, re.Line, what, msg)
 	if line == nil || rec == nil {

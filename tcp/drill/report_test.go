@@ -31,11 +31,14 @@ func TestRecorderFormat(t *testing.T) {
 		{"outbound syn", seg(tcp.FlagSYN, 1000, 0, 64240, 0, func(o *tcp.Options) { _ = o.AppendMSS(1460) }), Outbound, "S 0:0(0) win 64240 <mss 1460>"},
 		{"inbound ack", seg(tcp.FlagACK, 1, 1101, 257, 0, nil), Inbound, ". 1:1(0) ack 101 win 257"},
 		{"no flags", seg(0, 1001, 0, 0, 0, nil), Outbound, "- 1:1(0) win 0"},
-		{"outbound sack relative", seg(tcp.FlagACK, 1001, 1, 257, 0, func(o *tcp.Options) {
+		{"inbound sack relative to our ISN", seg(tcp.FlagACK, 1, 1001, 257, 0, func(o *tcp.Options) {
 			_ = o.AppendRaw(tcp.OptNOP, nil)
 			_ = o.AppendRaw(tcp.OptNOP, nil)
 			_ = o.AppendSACK([]tcp.SACKBlock{{Start: 2461, End: 3921}})
-		}), Outbound, ". 1:1(0) ack 1 win 257 <nop,nop,sack 1461:2921>"},
+		}), Inbound, ". 1:1(0) ack 1 win 257 <nop,nop,sack 1461:2921>"},
+		{"outbound sack of the peer's data", seg(tcp.FlagACK, 1001, 1, 257, 0, func(o *tcp.Options) {
+			_ = o.AppendSACK([]tcp.SACKBlock{{Start: 2001, End: 3001}})
+		}), Outbound, ". 1:1(0) ack 1 win 257 <sack 2001:3001>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,9 +99,12 @@ func TestReport(t *testing.T) {
 
 // TestSkipped counts the lines no stack runs.
 func TestSkipped(t *testing.T) {
-	s, err := Parse("t.pkt", []byte("`a`\n0 `b`\n+0 %{ x }%\n"))
+	s, err := Parse("t.pkt", []byte("`a`\n0 `b`\n+0 %{ x = 1 }%\n+0 %{ assert tcpi_snd_cwnd == 10 }%\n"))
 	require.NoError(t, err)
-	cmds, code := Skipped(s)
+	cmds, code := Skipped(s, false)
+	assert.Equal(t, 2, cmds)
+	assert.Equal(t, 2, code)
+	cmds, code = Skipped(s, true)
 	assert.Equal(t, 2, cmds)
 	assert.Equal(t, 1, code)
 }
