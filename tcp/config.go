@@ -53,6 +53,13 @@ type Config struct {
 	// repaired without the RTO. Off by default, as in Linux, which has no
 	// rescue retransmission (its tail loss probe covers the case).
 	RescueRetransmit bool
+	// LostRetransmit detects a retransmission that was itself lost during
+	// SACK recovery, and resends it, without waiting for the RTO: it is
+	// deemed lost once data sent after it is SACKed (Linux's
+	// tcp_mark_lost_retrans, which RACK, RFC 8985, has replaced there with
+	// a time-based rule to the same end). On by default, as Linux detects
+	// lost retransmissions (net.ipv4.tcp_recovery=1).
+	LostRetransmit bool
 }
 
 // Linux defaults (see /shared/design/linux-tcp.md).
@@ -86,6 +93,8 @@ func DefaultConfig() Config {
 		SynAckRetries: 5,
 		DataRetries:   15,
 		TimeWait:      60 * time.Second,
+		// Linux net.ipv4.tcp_recovery=1: lost retransmissions detected.
+		LostRetransmit: true,
 	}
 }
 

@@ -15,6 +15,120 @@ type scoreboard struct {
 	// rescueSet.
 	rescueRxt Seq
 	rescueSet bool
+	// rtx lists the retransmissions of this recovery not yet known to be
+	// delivered or lost, oldest first, for lost-retransmission detection.
+	rtx []rtxRec
+	// relost holds ranges whose retransmission was lost: they are not in
+	// flight and go out again before anything else.
+	relost []seqRange
+	// rtxTimeouts is the RTO count when the recovery that owns highRxt and
+	// rtx began: an RTO since then resends go-back-N, so they no longer
+	// describe what is in flight. rtxSet: a SACK recovery has set them.
+	rtxTimeouts int
+	rtxSet      bool
+}
+
+// rtxRec is one retransmission during SACK recovery: the range resent and
+// SND.MAX when it was sent (Linux's ack_seq in tcp_mark_lost_retrans).
+type rtxRec struct {
+	start, end Seq
+	sndMaxAt   Seq
+}
+
+// resetRtx forgets the retransmissions of an earlier recovery.
+func (b *scoreboard) resetRtx() {
+	b.rtx = b.rtx[:0]
+	b.relost = b.relost[:0]
+}
+
+// noteRtx records a retransmission of [s, e) sent while SND.MAX was
+// sndMax.
+func (b *scoreboard) noteRtx(s, e, sndMax Seq) {
+	b.rtx = append(b.rtx, rtxRec{start: s, end: e, sndMaxAt: sndMax})
+}
+
+// markLostRetrans is the lost-retransmission detection Linux used before
+// RACK (tcp_mark_lost_retrans): a retransmission is lost when data first
+// sent after it is SACKed while the retransmitted range is still not, since
+// the later data got through the same path. Without this rule (RFC 6675
+// has none) only the RTO repairs a retransmission that is itself dropped.
+// The unSACKed part of each such range moves to relost, to be resent.
+// Retransmissions are recorded in the order they were sent, so SND.MAX at
+// each is non-decreasing and the lost ones are a prefix of the list.
+// It reports whether it found a lost retransmission.
+func (b *scoreboard) markLostRetrans(una Seq) bool {
+	if len(b.rtx) == 0 {
+		return false
+	}
+	var top Seq // the highest SACKed byte, plus one
+	if n := len(b.blocks); n > 0 {
+		top = b.blocks[n-1].end
+	} else {
+		top = una
+	}
+	k, found := 0, false
+	for ; k < len(b.rtx); k++ {
+		r := b.rtx[k]
+		if !top.GreaterThan(r.sndMaxAt) {
+			break // nothing sent after it has been SACKed yet
+		}
+		for s := Max(r.start, una); s.LessThan(r.end); {
+			if i, ok := rangeHolding(b.blocks, s); ok {
+				s = b.blocks[i].end
+				continue
+			}
+			e := r.end
+			if next, ok := b.nextSacked(s); ok && next.LessThan(e) {
+				e = next
+			}
+			b.relost = insertRange(b.relost, seqRange{s, e})
+			found = true
+			s = e
+		}
+	}
+	b.rtx = append(b.rtx[:0], b.rtx[k:]...)
+	return found
+}
+
+// nextRelost is the first byte of a range whose retransmission was lost
+// that is neither acknowledged nor SACKed, and how much of it fits a
+// segment; it drops the ranges that have been delivered since.
+func (b *scoreboard) nextRelost(una Seq, mss int) (Seq, int, bool) {
+	for len(b.relost) > 0 {
+		r := &b.relost[0]
+		r.start = Max(r.start, una)
+		for r.start.LessThan(r.end) {
+			i, ok := rangeHolding(b.blocks, r.start)
+			if !ok {
+				break
+			}
+			r.start = b.blocks[i].end
+		}
+		if !r.start.LessThan(r.end) {
+			b.relost = dropRanges(b.relost, 1)
+			continue
+		}
+		e := r.end
+		if next, ok := b.nextSacked(r.start); ok && next.LessThan(e) {
+			e = next
+		}
+		return r.start, min(mss, int(e.Sub(r.start))), true
+	}
+	return 0, 0, false
+}
+
+// relostInFlight counts the bytes of relost that pipe would count as
+// retransmitted and in flight: those neither acknowledged nor SACKed.
+func (b *scoreboard) relostInFlight(una Seq) int {
+	n := 0
+	for _, r := range b.relost {
+		s := Max(r.start, una)
+		if !s.LessThan(r.end) {
+			continue
+		}
+		n += int(r.end.Sub(s)) - (b.sackedBelow(r.end) - b.sackedBelow(s))
+	}
+	return n
 }
 
 func (b *scoreboard) clear() { b.blocks = b.blocks[:0] }
@@ -111,7 +225,9 @@ func (c *Conn) pipe() int {
 		cur = Max(cur, r.end)
 	}
 	hole(c.sndMax)
-	return p
+	// A retransmission known to be lost has left the network (RFC 6675
+	// §4 counts a retransmitted byte while it may still be in flight).
+	return max(0, p-c.board.relostInFlight(c.sndUna))
 }
 
 // lostEdge is the end of the highest hole IsLost deems lost (SND.UNA when
@@ -196,6 +312,21 @@ func (c *Conn) rescueSeg() (Seq, int, bool) {
 // cwnd - pipe.
 func (c *Conn) sackRecover(now time.Duration) {
 	for {
+		if s, n, ok := c.board.nextRelost(c.sndUna, c.sndMss); ok {
+			// A lost retransmission is lost data below HighRxt: like rule
+			// 1, it goes before anything else.
+			if c.prr.allow < n {
+				return
+			}
+			sent := c.retransmit(now, s, n, "sack")
+			if sent == 0 {
+				return
+			}
+			c.board.relost[0].start = s.Add(uint32(sent))
+			c.board.noteRtx(s, s.Add(uint32(sent)), c.sndMax)
+			c.prr.sent(sent)
+			continue
+		}
 		s, n, lost, ok := c.holeAboveHighRxt()
 		switch {
 		case ok && lost:
@@ -233,6 +364,7 @@ func (c *Conn) sackResend(now time.Duration, s Seq, n int, moveHighRxt bool) boo
 		// RFC 6675 §5 (C.3): HighRxt is the highest byte retransmitted.
 		c.board.highRxt = s.Add(uint32(sent))
 	}
+	c.board.noteRtx(s, s.Add(uint32(sent)), c.sndMax)
 	c.prr.sent(sent)
 	return true
 }

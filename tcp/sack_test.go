@@ -8,25 +8,48 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestRescueRetransmit runs testdata/sack/rescue-retransmit.pkt with RFC
-// 6675 §4 NextSeg rule 4 on, and checks that the script fails with it off
-// (the default, as in Linux), so the script proves the rule.
-func TestRescueRetransmit(t *testing.T) {
-	const script = "testdata/sack/rescue-retransmit.pkt"
+// TestSACKRecoverySettings runs the scripts of the SACK recovery rules that
+// a Config setting switches, with the setting on and off. Each script must
+// fail without its rule, at the line the rule produces, so the script
+// proves the rule.
+func TestSACKRecoverySettings(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		rescue bool
+		script string
+		set    func(c *tcp.Config)
 		fails  string // the failure expected, "" for none
 	}{
-		{name: "rule 4 on", rescue: true},
-		// Without the rule nothing is sent where the script expects the
-		// rescue of segment 10.
-		{name: "rule 4 off", rescue: false, fails: "rescue-retransmit.pkt:39: expected an outbound segment"},
+		{
+			name:   "rescue retransmission on",
+			script: "testdata/sack/rescue-retransmit.pkt",
+			set:    func(c *tcp.Config) { c.RescueRetransmit = true },
+		},
+		{
+			// Nothing is sent where the script expects the rescue of
+			// segment 10 (RFC 6675 §4 NextSeg rule 4).
+			name:   "rescue retransmission off",
+			script: "testdata/sack/rescue-retransmit.pkt",
+			set:    func(c *tcp.Config) { c.RescueRetransmit = false },
+			fails:  "rescue-retransmit.pkt:39: expected an outbound segment",
+		},
+		{
+			name:   "lost retransmission detection on",
+			script: "testdata/sack-lost-retransmit.pkt",
+			set:    func(c *tcp.Config) { c.LostRetransmit = true },
+		},
+		{
+			// Segment 1 is not resent when data sent after its lost
+			// retransmission is SACKed: new data goes out instead.
+			name:   "lost retransmission detection off",
+			script: "testdata/sack-lost-retransmit.pkt",
+			set:    func(c *tcp.Config) { c.LostRetransmit = false },
+			fails:  "sack-lost-retransmit.pkt:53: seq 17001, want 1",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := tcp.DefaultConfig()
-			cfg.RescueRetransmit = tc.rescue
-			_, err := drill.RunFileStack(script, cfg, nil)
+			tc.set(&cfg)
+			_, err := drill.RunFileStack(tc.script, cfg, nil)
 			if tc.fails != "" {
 				require.ErrorContains(t, err, tc.fails)
 				return

@@ -447,10 +447,15 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		c.onDupAck(now)
 	}
 	if prrTrack && c.inRecovery {
+		relost := false
+		if c.cfg.LostRetransmit {
+			relost = c.board.markLostRetrans(c.sndUna)
+		}
 		delivered := int(c.sndUna.Sub(unaBefore)) + c.board.sackedBelow(c.sndMax) - sackedTotal
 		// Like Linux, the slow start bound's extra segment only for an ACK
-		// that advances SND.UNA and marks no new loss.
-		grow := c.sndUna.GreaterThan(unaBefore) && !c.lostEdge().GreaterThan(lostBefore)
+		// that advances SND.UNA and marks no new loss (nor a lost
+		// retransmission, Linux's FLAG_LOST_RETRANS).
+		grow := c.sndUna.GreaterThan(unaBefore) && !c.lostEdge().GreaterThan(lostBefore) && !relost
 		c.prr.onAck(delivered, c.pipe(), c.cc.Ssthresh(), c.sndMss, grow)
 	}
 	// §3.10.7.4: update the send window if the segment is newer.
@@ -571,15 +576,29 @@ func (c *Conn) enterRecovery(now time.Duration) {
 	c.recCwnd = c.cc.Cwnd() + defaultDupThresh*c.sndMss
 	n := c.sndMss
 	if c.sackOK {
-		if next, ok := c.board.nextSacked(c.sndUna); ok {
+		c.prr.start(c.flightSize())
+		b := &c.board
+		if c.cfg.LostRetransmit && b.rtxSet && b.highRxt.GreaterThan(c.sndUna) && b.rtxTimeouts == c.stats.Timeouts {
+			// The previous recovery ended while its retransmissions above
+			// its RecoveryPoint were in flight, and no RTO came since: like
+			// Linux, whose scoreboard keeps each segment's retransmitted
+			// mark, they are not sent again (the head included) unless
+			// found lost. Without this, the new recovery would resend
+			// every one of them at once.
+			c.arm(timerRtx, now+c.rtt.current())
+			return
+		}
+		if next, ok := b.nextSacked(c.sndUna); ok {
 			n = min(n, int(next.Sub(c.sndUna)))
 		}
-		c.board.highRxt = c.sndUna
-		c.prr.start(c.flightSize())
+		b.highRxt = c.sndUna
+		b.resetRtx()
+		b.rtxTimeouts, b.rtxSet = c.stats.Timeouts, true
 	}
 	sent := c.retransmit(now, c.sndUna, n, "fast")
 	if c.sackOK {
 		c.board.highRxt = c.sndUna.Add(uint32(sent))
+		c.board.noteRtx(c.sndUna, c.board.highRxt, c.sndMax)
 		c.prr.sent(sent)
 	}
 	c.stats.FastRetransmits++
