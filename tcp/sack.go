@@ -47,15 +47,16 @@ func (b *scoreboard) noteRtx(s, e, sndMax Seq) {
 	b.rtx = append(b.rtx, rtxRec{start: s, end: e, sndMaxAt: sndMax})
 }
 
-// markLostRetrans is the lost-retransmission detection Linux used before
-// RACK (tcp_mark_lost_retrans): a retransmission is lost when data first
-// sent after it is SACKed while the retransmitted range is still not, since
-// the later data got through the same path. Without this rule (RFC 6675
-// has none) only the RTO repairs a retransmission that is itself dropped.
-// The unSACKed part of each such range moves to relost, to be resent.
-// Retransmissions are recorded in the order they were sent, so SND.MAX at
-// each is non-decreasing and the lost ones are a prefix of the list.
-// It reports whether it found a lost retransmission.
+// markLostRetrans detects retransmissions that were themselves lost: one
+// is deemed lost when data sent after it has been delivered while it has
+// not, since the later data got through the same path. That is either
+// new data first sent after it and now SACKed (Linux's
+// tcp_mark_lost_retrans before RACK), or a later retransmission now
+// acknowledged or SACKed (what RACK, RFC 8985 §6.2, concludes from send
+// times when no reordering has been seen, Linux's reo_wnd of 0 during
+// recovery). Without this rule (RFC 6675 has none) only the RTO repairs a
+// retransmission that is dropped. The unSACKed part of each lost one
+// moves to relost, to be resent. It reports whether it found any.
 func (b *scoreboard) markLostRetrans(una Seq) bool {
 	if len(b.rtx) == 0 {
 		return false
@@ -66,11 +67,23 @@ func (b *scoreboard) markLostRetrans(una Seq) bool {
 	} else {
 		top = una
 	}
+	// last: the latest retransmission that has been delivered; every
+	// earlier one was sent before it.
+	last := -1
+	for k := len(b.rtx) - 1; k >= 0; k-- {
+		if b.delivered(b.rtx[k], una) {
+			last = k
+			break
+		}
+	}
 	k, found := 0, false
 	for ; k < len(b.rtx); k++ {
 		r := b.rtx[k]
-		if !top.GreaterThan(r.sndMaxAt) {
-			break // nothing sent after it has been SACKed yet
+		// Retransmissions are recorded in the order they were sent, so
+		// SND.MAX at each is non-decreasing: past the last delivered one,
+		// the lost ones are a prefix of the list.
+		if k > last && !top.GreaterThan(r.sndMaxAt) {
+			break // nothing sent after it has been delivered yet
 		}
 		for s := Max(r.start, una); s.LessThan(r.end); {
 			if i, ok := rangeHolding(b.blocks, s); ok {
@@ -88,6 +101,16 @@ func (b *scoreboard) markLostRetrans(una Seq) bool {
 	}
 	b.rtx = append(b.rtx[:0], b.rtx[k:]...)
 	return found
+}
+
+// delivered reports whether all of r has been acknowledged or SACKed.
+func (b *scoreboard) delivered(r rtxRec, una Seq) bool {
+	s := Max(r.start, una)
+	if !s.LessThan(r.end) {
+		return true
+	}
+	i, ok := rangeHolding(b.blocks, s)
+	return ok && b.blocks[i].end.GreaterEq(r.end)
 }
 
 // nextRelost is the first byte of a range whose retransmission was lost

@@ -45,6 +45,18 @@ func TestSACKRecoverySettings(t *testing.T) {
 			set:    func(c *tcp.Config) { c.LostRetransmit = false },
 			fails:  "sack-lost-retransmit.pkt:53: seq 17001, want 1",
 		},
+		{
+			name:   "lost retransmission found by a later one on",
+			script: "testdata/sack-lost-retransmit-later.pkt",
+			set:    func(c *tcp.Config) { c.LostRetransmit = true },
+		},
+		{
+			// Without detection, segment 1 waits for the RTO.
+			name:   "lost retransmission found by a later one off",
+			script: "testdata/sack-lost-retransmit-later.pkt",
+			set:    func(c *tcp.Config) { c.LostRetransmit = false },
+			fails:  "sack-lost-retransmit-later.pkt:46: expected an outbound segment",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := tcp.DefaultConfig()
