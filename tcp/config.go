@@ -53,13 +53,16 @@ type Config struct {
 	// repaired without the RTO. Off by default, as in Linux, which has no
 	// rescue retransmission (its tail loss probe covers the case).
 	RescueRetransmit bool
-	// LostRetransmit detects a retransmission that was itself lost during
-	// SACK recovery, and resends it, without waiting for the RTO: it is
-	// deemed lost once data sent after it is SACKed (Linux's
-	// tcp_mark_lost_retrans, which RACK, RFC 8985, has replaced there with
-	// a time-based rule to the same end). On by default, as Linux detects
-	// lost retransmissions (net.ipv4.tcp_recovery=1).
-	LostRetransmit bool
+	// RACK turns on RACK's loss rule during SACK recovery (RFC 8985
+	// §6.2), as Linux applies it when no reordering has been seen: the
+	// reordering window is zero in recovery, so a segment, original or
+	// retransmitted, is deemed lost as soon as one sent after it is
+	// delivered. It finds a retransmission that was itself lost, which RFC
+	// 6675 leaves to the RTO, and marks every hole below a SACKed block
+	// lost. Without it, recovery follows RFC 6675 (IsLost, NextSeg rule 3).
+	// netsim has no RACK reordering window, timer or tail loss probe. On by
+	// default, as Linux (net.ipv4.tcp_recovery=1).
+	RACK bool
 }
 
 // Linux defaults (see /shared/design/linux-tcp.md).
@@ -93,8 +96,8 @@ func DefaultConfig() Config {
 		SynAckRetries: 5,
 		DataRetries:   15,
 		TimeWait:      60 * time.Second,
-		// Linux net.ipv4.tcp_recovery=1: lost retransmissions detected.
-		LostRetransmit: true,
+		// Linux net.ipv4.tcp_recovery=1.
+		RACK: true,
 	}
 }
 

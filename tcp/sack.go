@@ -33,6 +33,7 @@ type scoreboard struct {
 type rtxRec struct {
 	start, end Seq
 	sndMaxAt   Seq
+	at         time.Duration // when it was sent
 }
 
 // resetRtx forgets the retransmissions of an earlier recovery.
@@ -43,8 +44,8 @@ func (b *scoreboard) resetRtx() {
 
 // noteRtx records a retransmission of [s, e) sent while SND.MAX was
 // sndMax.
-func (b *scoreboard) noteRtx(s, e, sndMax Seq) {
-	b.rtx = append(b.rtx, rtxRec{start: s, end: e, sndMaxAt: sndMax})
+func (b *scoreboard) noteRtx(s, e, sndMax Seq, now time.Duration) {
+	b.rtx = append(b.rtx, rtxRec{start: s, end: e, sndMaxAt: sndMax, at: now})
 }
 
 // markLostRetrans detects retransmissions that were themselves lost: one
@@ -57,7 +58,11 @@ func (b *scoreboard) noteRtx(s, e, sndMax Seq) {
 // recovery). Without this rule (RFC 6675 has none) only the RTO repairs a
 // retransmission that is dropped. The unSACKed part of each lost one
 // moves to relost, to be resent. It reports whether it found any.
-func (b *scoreboard) markLostRetrans(una Seq) bool {
+//
+// A retransmission delivered sooner than minRTT after it was sent was
+// most likely delivered by its original (RFC 8985 §6.2 step 2, Linux's
+// tcp_rack_advance), so it does not show that earlier ones were lost.
+func (b *scoreboard) markLostRetrans(una Seq, now, minRTT time.Duration) bool {
 	if len(b.rtx) == 0 {
 		return false
 	}
@@ -71,7 +76,7 @@ func (b *scoreboard) markLostRetrans(una Seq) bool {
 	// earlier one was sent before it.
 	last := -1
 	for k := len(b.rtx) - 1; k >= 0; k-- {
-		if b.delivered(b.rtx[k], una) {
+		if r := b.rtx[k]; now-r.at >= minRTT && b.delivered(r, una) {
 			last = k
 			break
 		}
@@ -225,6 +230,19 @@ func (b *scoreboard) isLost(seq Seq, mss int) bool {
 	return false
 }
 
+// isLost reports whether the unSACKed byte seq is deemed lost. During SACK
+// recovery with Config.RACK, as Linux's RACK (RFC 8985 §6.2) with no
+// reordering seen, whose reordering window is then zero: a byte is lost
+// once anything sent after it is delivered, and original data below a
+// SACKed block was sent before it. Otherwise RFC 6675 §4 IsLost.
+func (c *Conn) isLost(seq Seq) bool {
+	if c.inRecovery && c.cfg.RACK {
+		n := len(c.board.blocks)
+		return n > 0 && seq.LessThan(c.board.blocks[n-1].start)
+	}
+	return c.board.isLost(seq, c.sndMss)
+}
+
 // pipe is RFC 6675 §4 SetPipe: the sender's estimate of bytes in flight.
 // An unSACKed byte counts once unless it is deemed lost, and once more if
 // it was retransmitted (below HighRxt).
@@ -236,7 +254,7 @@ func (c *Conn) pipe() int {
 			return
 		}
 		n := int(end.Sub(cur))
-		if !c.board.isLost(cur, c.sndMss) {
+		if !c.isLost(cur) {
 			p += n
 		}
 		if c.board.highRxt.GreaterThan(cur) {
@@ -264,7 +282,7 @@ func (c *Conn) lostEdge() Seq {
 		if k > 0 {
 			cur = b.blocks[k-1].end
 		}
-		if cur.LessThan(b.blocks[k].start) && b.isLost(cur, c.sndMss) {
+		if cur.LessThan(b.blocks[k].start) && c.isLost(cur) {
 			return b.blocks[k].start
 		}
 	}
@@ -289,7 +307,7 @@ func (c *Conn) holeAboveHighRxt() (s Seq, n int, lost, ok bool) {
 	if !s.LessThan(b.blocks[i].start) {
 		return 0, 0, false, false
 	}
-	return s, min(c.sndMss, int(b.blocks[i].start.Sub(s))), b.isLost(s, c.sndMss), true
+	return s, min(c.sndMss, int(b.blocks[i].start.Sub(s))), c.isLost(s), true
 }
 
 // nextLostHole is RFC 6675 §4 NextSeg rule 1: the first unSACKed byte at
@@ -346,7 +364,7 @@ func (c *Conn) sackRecover(now time.Duration) {
 				return
 			}
 			c.board.relost[0].start = s.Add(uint32(sent))
-			c.board.noteRtx(s, s.Add(uint32(sent)), c.sndMax)
+			c.board.noteRtx(s, s.Add(uint32(sent)), c.sndMax, now)
 			c.prr.sent(sent)
 			continue
 		}
@@ -387,7 +405,7 @@ func (c *Conn) sackResend(now time.Duration, s Seq, n int, moveHighRxt bool) boo
 		// RFC 6675 §5 (C.3): HighRxt is the highest byte retransmitted.
 		c.board.highRxt = s.Add(uint32(sent))
 	}
-	c.board.noteRtx(s, s.Add(uint32(sent)), c.sndMax)
+	c.board.noteRtx(s, s.Add(uint32(sent)), c.sndMax, now)
 	c.prr.sent(sent)
 	return true
 }

@@ -20,42 +20,49 @@ func TestSACKRecoverySettings(t *testing.T) {
 		fails  string // the failure expected, "" for none
 	}{
 		{
+			// RFC 6675 §4 NextSeg rule 3 only acts without RACK, which
+			// deems every hole it could resend lost (rule 1).
+			name:   "rule 3 without RACK",
+			script: "testdata/sack/rule3.pkt",
+			set:    func(c *tcp.Config) { c.RACK = false },
+		},
+		{
 			name:   "rescue retransmission on",
 			script: "testdata/sack/rescue-retransmit.pkt",
-			set:    func(c *tcp.Config) { c.RescueRetransmit = true },
+			set:    func(c *tcp.Config) { c.RescueRetransmit, c.RACK = true, false },
 		},
 		{
 			// Nothing is sent where the script expects the rescue of
 			// segment 10 (RFC 6675 §4 NextSeg rule 4).
 			name:   "rescue retransmission off",
 			script: "testdata/sack/rescue-retransmit.pkt",
-			set:    func(c *tcp.Config) { c.RescueRetransmit = false },
-			fails:  "rescue-retransmit.pkt:39: expected an outbound segment",
+			set:    func(c *tcp.Config) { c.RescueRetransmit, c.RACK = false, false },
+			fails:  "rescue-retransmit.pkt:40: expected an outbound segment",
 		},
 		{
 			name:   "lost retransmission detection on",
 			script: "testdata/sack-lost-retransmit.pkt",
-			set:    func(c *tcp.Config) { c.LostRetransmit = true },
+			set:    func(c *tcp.Config) { c.RACK = true },
 		},
 		{
 			// Segment 1 is not resent when data sent after its lost
 			// retransmission is SACKed: new data goes out instead.
 			name:   "lost retransmission detection off",
 			script: "testdata/sack-lost-retransmit.pkt",
-			set:    func(c *tcp.Config) { c.LostRetransmit = false },
+			set:    func(c *tcp.Config) { c.RACK = false },
 			fails:  "sack-lost-retransmit.pkt:53: seq 17001, want 1",
 		},
 		{
 			name:   "lost retransmission found by a later one on",
 			script: "testdata/sack-lost-retransmit-later.pkt",
-			set:    func(c *tcp.Config) { c.LostRetransmit = true },
+			set:    func(c *tcp.Config) { c.RACK = true },
 		},
 		{
 			// Without detection, segment 1 waits for the RTO.
 			name:   "lost retransmission found by a later one off",
 			script: "testdata/sack-lost-retransmit-later.pkt",
-			set:    func(c *tcp.Config) { c.LostRetransmit = false },
-			fails:  "sack-lost-retransmit-later.pkt:46: expected an outbound segment",
+			set:    func(c *tcp.Config) { c.RACK = false },
+			fails:  "sack-lost-retransmit-later.pkt:45: expected an outbound segment",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

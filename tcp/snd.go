@@ -448,8 +448,8 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	}
 	if prrTrack && c.inRecovery {
 		relost := false
-		if c.cfg.LostRetransmit {
-			relost = c.board.markLostRetrans(c.sndUna)
+		if c.cfg.RACK {
+			relost = c.board.markLostRetrans(c.sndUna, now, c.rtt.sampleMin)
 		}
 		delivered := int(c.sndUna.Sub(unaBefore)) + c.board.sackedBelow(c.sndMax) - sackedTotal
 		// Like Linux, the slow start bound's extra segment only for an ACK
@@ -578,7 +578,7 @@ func (c *Conn) enterRecovery(now time.Duration) {
 	if c.sackOK {
 		c.prr.start(c.flightSize())
 		b := &c.board
-		if c.cfg.LostRetransmit && b.rtxSet && b.highRxt.GreaterThan(c.sndUna) && b.rtxTimeouts == c.stats.Timeouts {
+		if c.cfg.RACK && b.rtxSet && b.highRxt.GreaterThan(c.sndUna) && b.rtxTimeouts == c.stats.Timeouts {
 			// The previous recovery ended while its retransmissions above
 			// its RecoveryPoint were in flight, and no RTO came since: like
 			// Linux, whose scoreboard keeps each segment's retransmitted
@@ -598,7 +598,7 @@ func (c *Conn) enterRecovery(now time.Duration) {
 	sent := c.retransmit(now, c.sndUna, n, "fast")
 	if c.sackOK {
 		c.board.highRxt = c.sndUna.Add(uint32(sent))
-		c.board.noteRtx(c.sndUna, c.board.highRxt, c.sndMax)
+		c.board.noteRtx(c.sndUna, c.board.highRxt, c.sndMax, now)
 		c.prr.sent(sent)
 	}
 	c.stats.FastRetransmits++
