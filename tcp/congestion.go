@@ -20,8 +20,9 @@ import (
 //     partial ACK) is the sender's business, or it uses RFC 6675's pipe
 //     against Cwnd(); the algorithm does not see duplicate ACKs.
 //   - inflight is the sender's FlightSize in bytes (RFC 5681 §2) when the
-//     event happened: for OnAck, before the newly acknowledged bytes are
-//     removed.
+//     event happened; for OnAck, the most that was in flight during the
+//     current window (Linux's max_packets_out), before the newly
+//     acknowledged bytes are removed.
 //
 // Windows are in bytes. Implementations are deterministic: integer byte
 // counting, and floating point only where RFC 9438's cubic function needs a
@@ -110,11 +111,19 @@ func lossSsthresh(inflight, mss int) int {
 	return max(inflight/2, 2*mss)
 }
 
-// cwndValidated reports whether the window is in use enough to be grown:
-// RFC 7661 §4.1 calls it validated when at least half of it is in flight.
+// cwndValidated reports whether the window is in use enough to be grown.
+// inflight is the most data that was in flight during the current window
+// (Linux's max_packets_out). In slow start, as Linux's
+// tcp_is_cwnd_limited, the window grows while it is less than twice that,
+// so it ends at twice what was used (a flight of 5 segments leaves an
+// initial window of 10 as it is; 9 grow it to 18). In congestion avoidance
+// RFC 7661 §4.1 calls it validated when at least half of it was in flight.
 // Growing an unused window would let an application-limited sender burst a
 // window it never tested.
-func cwndValidated(cwnd, inflight int) bool {
+func cwndValidated(cwnd, ssthresh, inflight int) bool {
+	if cwnd < ssthresh {
+		return cwnd < 2*inflight
+	}
 	return 2*inflight >= cwnd
 }
 

@@ -43,6 +43,9 @@ type Conn struct {
 	sndWl2 Seq
 	finSeq Seq // sequence number of our FIN once queued
 	sndSml Seq // end of the last small segment sent (Minshall's Nagle)
+	// maxFlightEnd is SND.NXT when maxFlight was last restarted (Linux
+	// cwnd_usage_seq).
+	maxFlightEnd Seq
 	// recoverSeq is RFC 6582 recover / RFC 6675 RecoveryPoint.
 	recoverSeq Seq
 
@@ -62,6 +65,7 @@ type Conn struct {
 	maxSndWnd int
 	rcvClamp  int // most window offered now (Linux rcv_ssthresh)
 	sndMss    int // payload of a full segment we send (options subtracted)
+	maxFlight int // most bytes in flight this window (Linux max_packets_out)
 	rcvMss    int // payload of a full segment the peer sends
 	rcvSegMax int // largest segment received, capped at rcvMss (Linux rcv_mss)
 	synSentAt time.Duration

@@ -120,7 +120,7 @@ func (c *Cubic) OnAck(now time.Duration, acked, inflight int, rtt time.Duration)
 		return
 	}
 	c.backedOff = false
-	if !cwndValidated(c.cwnd, inflight) {
+	if !cwndValidated(c.cwnd, c.ssthresh, inflight) {
 		return
 	}
 	acked = renoSlowStart(&c.cwnd, c.ssthresh, c.mss, acked)

@@ -57,7 +57,7 @@ func (r *NewReno) OnAck(_ time.Duration, acked, inflight int, _ time.Duration) {
 		return
 	}
 	r.backedOff = false
-	if !cwndValidated(r.cwnd, inflight) {
+	if !cwndValidated(r.cwnd, r.ssthresh, inflight) {
 		return
 	}
 	acked = renoSlowStart(&r.cwnd, r.ssthresh, r.mss, acked)

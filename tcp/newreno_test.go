@@ -22,9 +22,16 @@ func TestNewRenoWindow(t *testing.T) {
 			{what: "delayed ack of 2", ack: 2, inflight: 10, wantCwnd: 12000, wantThresh: -1},
 			{what: "stretch ack of 5", ack: 5, inflight: 12, wantCwnd: 14000, wantThresh: -1},
 		}},
-		{name: "RFC 7661 §4.1: an application-limited window does not grow", iw: 10, events: []congestionEvent{
+		{name: "Linux tcp_is_cwnd_limited: slow start grows cwnd only while below twice the flight", iw: 10, events: []congestionEvent{
 			{what: "4 of 10 in flight", ack: 1, inflight: 4, wantCwnd: 10000, wantThresh: -1},
-			{what: "5 of 10 in flight", ack: 1, inflight: 5, wantCwnd: 11000, wantThresh: -1},
+			{what: "5 of 10 in flight", ack: 1, inflight: 5, wantCwnd: 10000, wantThresh: -1},
+			{what: "6 of 10 in flight", ack: 1, inflight: 6, wantCwnd: 11000, wantThresh: -1},
+		}},
+		{name: "RFC 7661 §4.1: in congestion avoidance half the window in flight is enough", iw: 10, events: []congestionEvent{
+			{what: "enter", enter: true, inflight: 20, wantCwnd: 10000, wantThresh: 10000},
+			{what: "exit", exit: true, wantCwnd: 10000, wantThresh: 10000},
+			{what: "4 of 10 in flight", ack: 10, inflight: 4, wantCwnd: 10000, wantThresh: 10000},
+			{what: "5 of 10 in flight", ack: 10, inflight: 5, wantCwnd: 11000, wantThresh: 10000},
 		}},
 		{name: "RFC 5681 §3.2 fast retransmit halves the flight", iw: 10, events: []congestionEvent{
 			{what: "enter", enter: true, inflight: 20, wantCwnd: 10000, wantThresh: 10000},

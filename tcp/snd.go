@@ -8,6 +8,19 @@ func (c *Conn) sndDataEnd() Seq { return c.sb.endSeq() }
 // flightSize is RFC 5681 §2 FlightSize: sent and not yet acknowledged.
 func (c *Conn) flightSize() int { return int(c.sndMax.Sub(c.sndUna)) }
 
+// noteFlight keeps the most data in flight during the current window, as
+// Linux's tcp_cwnd_validate keeps max_packets_out after each transmission:
+// the record restarts once SND.UNA passes what had been sent when it was
+// last restarted. Congestion control grows the window only as far as this
+// use justifies (cwndValidated).
+func (c *Conn) noteFlight() {
+	flight := c.flightSize()
+	if flight > c.maxFlight || !c.sndUna.LessThan(c.maxFlightEnd) {
+		c.maxFlight = flight
+		c.maxFlightEnd = c.sndNxt
+	}
+}
+
 // tsNow is our timestamp clock: milliseconds plus the per-connection
 // offset (RFC 7323 §5.4), like Linux's tcp_time_stamp.
 func (c *Conn) tsNow(now time.Duration) uint32 {
@@ -178,7 +191,12 @@ func (c *Conn) output(now time.Duration) {
 	}
 	// After shutdown in SYN-RECEIVED, nothing follows the SYN-ACK until
 	// the peer acknowledges it.
+	sent := false
 	for c.synAcked && c.sendOne(now) {
+		sent = true
+	}
+	if sent {
+		c.noteFlight()
 	}
 	if c.ackNow {
 		// A pure ACK carries SND.MAX, not a rewound SND.NXT, so that it
@@ -530,7 +548,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 		// (RFC 5681 §3.1 counts acknowledged bytes; SACKed ones were
 		// delivered earlier, during the duplicate ACKs that did not grow
 		// it, as in Linux's tcp_may_raise_cwnd).
-		c.cc.OnAck(now, max(0, data-sackedBefore), flight, c.rtt.srtt)
+		c.cc.OnAck(now, max(0, data-sackedBefore), max(flight, c.maxFlight), c.rtt.srtt)
 		c.noteCwnd("ack")
 	}
 	c.dupAcks = 0
