@@ -20,8 +20,7 @@ func TestSACKRecoverySettings(t *testing.T) {
 		fails  string // the failure expected, "" for none
 	}{
 		{
-			// RFC 6675 §4 NextSeg rule 3 only acts without RACK, which
-			// deems every hole it could resend lost (rule 1).
+			// RFC 6675 §4 NextSeg rule 3, with RFC 6675 alone.
 			name:   "rule 3 without RACK",
 			script: "testdata/sack/rule3.pkt",
 			set:    func(c *tcp.Config) { c.RACK = false },
