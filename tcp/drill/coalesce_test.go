@@ -67,3 +67,27 @@ func TestCoalescedSegments(t *testing.T) {
 		})
 	}
 }
+
+// TestReportShowsMergedSegment: the report of a failed coalesced line
+// shows the merged segment the runner compared, not the first segment.
+func TestReportShowsMergedSegment(t *testing.T) {
+	src := `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,nop,nop,sackOK,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <...>
++.1 < . 1:1(0) ack 1 win 500
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 3500) = 3500
++0 > P. 1:4501(4500) ack 1
+`
+	s, err := Parse("merged.pkt", []byte(src))
+	require.NoError(t, err)
+	rc := DefaultRunConfig()
+	rec := NewRecorder(NewConnStack(tcp.DefaultConfig(), rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort}), nil)
+	err = Run(s, rec, rc)
+	require.Error(t, err)
+	var out strings.Builder
+	Report(&out, s, err, rec, rc)
+	require.Contains(t, out.String(), "actual packet:  0.100000 P. 1:3501(3500) ack 1")
+}

@@ -237,6 +237,12 @@ func Report(w io.Writer, s *Script, err error, rec *Recorder, cfg RunConfig) {
 		return
 	}
 	exp, actual, ok := rec.locate(s, line, cfg)
+	if re.Actual != nil {
+		// The runner says which segment it compared (several merged when
+		// one line stood for them): better than locate's guess of one
+		// segment per outbound line.
+		actual, ok = Sent{At: re.ActualAt, Seg: *re.Actual}, true
+	}
 	if line.Kind == LinePacket {
 		fmt.Fprintf(w, "script packet:  %s %s\n", secs(exp), packetNotation(line.Packet))
 	} else {
