@@ -24,9 +24,11 @@ const (
 
 // Cubic is CUBIC congestion control as specified by RFC 9438.
 //
-//   - Slow start is the standard one (RFC 9438 §4.10), the same as NewReno's
-//     (ABC with L = 2*SMSS). HyStart++ (RFC 9406) is not implemented: slow
-//     start ends at the first loss or at ssthresh.
+//   - Slow start is the standard one (RFC 9438 §4.10) with byte counting
+//     as Linux does it: every byte an ACK newly acknowledges grows the
+//     window, without RFC 3465's L = 2*SMSS that NewReno keeps. HyStart++
+//     (RFC 9406) is not implemented: slow start ends at the first loss or
+//     at ssthresh.
 //   - In congestion avoidance the window follows W_cubic(t) = C*(t-K)^3 +
 //     W_max (§4.2, eq. 1), with t the time since the congestion avoidance
 //     stage began and K = cbrt((W_max - cwnd_epoch)/C) (eq. 2). Each ACK
@@ -123,7 +125,11 @@ func (c *Cubic) OnAck(now time.Duration, acked, inflight int, rtt time.Duration)
 	if !cwndValidated(c.cwnd, c.ssthresh, inflight) {
 		return
 	}
-	acked = renoSlowStart(&c.cwnd, c.ssthresh, c.mss, acked)
+	// Like Linux's CUBIC (tcp_slow_start since 3.8), whose default it is
+	// here too, every byte an ACK newly acknowledges counts: a stretch ACK
+	// of four segments lets eight go (google/packetdrill
+	// slow_start/slow-start-ack-per-4pkt.pkt).
+	acked = renoSlowStart(&c.cwnd, c.ssthresh, 0, acked)
 	if acked == 0 {
 		return
 	}

@@ -60,7 +60,8 @@ func (r *NewReno) OnAck(_ time.Duration, acked, inflight int, _ time.Duration) {
 	if !cwndValidated(r.cwnd, r.ssthresh, inflight) {
 		return
 	}
-	acked = renoSlowStart(&r.cwnd, r.ssthresh, r.mss, acked)
+	// RFC 3465 §2.2: L = 2*SMSS.
+	acked = renoSlowStart(&r.cwnd, r.ssthresh, 2*r.mss, acked)
 	if acked == 0 {
 		return
 	}
@@ -72,14 +73,18 @@ func (r *NewReno) OnAck(_ time.Duration, acked, inflight int, _ time.Duration) {
 	}
 }
 
-// renoSlowStart applies RFC 5681 §3.1 slow start with RFC 3465 §2.2 ABC
-// (L = 2*SMSS) while cwnd < ssthresh, and returns the acknowledged bytes
-// left over for congestion avoidance.
-func renoSlowStart(cwnd *int, ssthresh, mss, acked int) int {
+// renoSlowStart applies RFC 5681 §3.1 slow start with byte counting while
+// cwnd < ssthresh, growing cwnd by at most limit bytes per ACK (RFC 3465
+// §2.2's L; 0 for no limit), and returns the acknowledged bytes left over
+// for congestion avoidance.
+func renoSlowStart(cwnd *int, ssthresh, limit, acked int) int {
 	if *cwnd >= ssthresh {
 		return acked
 	}
-	inc := min(acked, 2*mss)
+	inc := acked
+	if limit > 0 {
+		inc = min(acked, limit)
+	}
 	if *cwnd+inc <= ssthresh {
 		*cwnd += inc
 		return 0
