@@ -230,8 +230,18 @@ func (b *scoreboard) isLost(seq Seq, mss int) bool {
 	return false
 }
 
-// isLost is RFC 6675 §4 IsLost for the connection's scoreboard.
-func (c *Conn) isLost(seq Seq) bool { return c.board.isLost(seq, c.sndMss) }
+// isLost reports whether the unSACKed byte seq is deemed lost. During SACK
+// recovery with Config.RACK, as Linux's RACK (RFC 8985 §6.2) with no
+// reordering seen, whose reordering window is then zero: a byte is lost
+// once anything sent after it is delivered, and original data below a
+// SACKed block was sent before it. Otherwise RFC 6675 §4 IsLost.
+func (c *Conn) isLost(seq Seq) bool {
+	if c.inRecovery && c.cfg.RACK {
+		n := len(c.board.blocks)
+		return n > 0 && seq.LessThan(c.board.blocks[n-1].start)
+	}
+	return c.board.isLost(seq, c.sndMss)
+}
 
 // pipe is RFC 6675 §4 SetPipe: the sender's estimate of bytes in flight.
 // An unSACKed byte counts once unless it is deemed lost, and once more if

@@ -578,8 +578,12 @@ func (c *Conn) onDupAck(now time.Duration) {
 	}
 	lost := c.dupAcks >= defaultDupThresh || c.sackOK && c.board.isLost(c.sndUna, c.sndMss)
 	// RFC 6582 §3.2 step 2: only when the ACK covers more than recover,
-	// so that one window's losses cut the window once.
-	if lost && c.sndUna.GreaterThan(c.recoverSeq) {
+	// so that one window's losses cut the window once. recover is the
+	// highest sequence number sent; recoverSeq is one past it (SND.MAX
+	// then), so an ACK of recoverSeq already covers it. (Requiring more
+	// left a loss of the first segment after a recovery that ended
+	// exactly at its RecoveryPoint to the RTO.)
+	if lost && c.sndUna.GreaterEq(c.recoverSeq) {
 		c.enterRecovery(now)
 	}
 }
