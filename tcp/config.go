@@ -53,14 +53,16 @@ type Config struct {
 	// repaired without the RTO. Off by default, as in Linux, which has no
 	// rescue retransmission (its tail loss probe covers the case).
 	RescueRetransmit bool
-	// RACK turns on RACK's loss rule for retransmissions during SACK
-	// recovery (RFC 8985 §6.2), as Linux applies it when no reordering
-	// has been seen, with no reordering window: a retransmission is
-	// deemed lost, and resent, once new data sent after it is SACKed or a
-	// later retransmission is delivered. RFC 6675 alone leaves a lost
-	// retransmission to the RTO. Original segments are still judged by
-	// RFC 6675's IsLost; netsim has no RACK reordering window, timer or
-	// tail loss probe. On by default, as Linux (net.ipv4.tcp_recovery=1).
+	// RACK turns on RACK's loss rule during SACK recovery (RFC 8985
+	// §6.2), as Linux applies it when no reordering has been seen: the
+	// reordering window is zero in recovery, so a segment is deemed lost
+	// once one sent after it is delivered. For original data that is
+	// every hole below a SACKed block; a retransmission is lost once new
+	// data sent after it is SACKed or a later retransmission is
+	// delivered, which RFC 6675 alone leaves to the RTO. Without it,
+	// recovery follows RFC 6675 (IsLost, NextSeg rule 3). netsim has no
+	// RACK reordering window, timer or tail loss probe. On by default, as
+	// Linux (net.ipv4.tcp_recovery=1).
 	RACK bool
 }
 
