@@ -94,6 +94,14 @@ func TestDrillExitCodes(t *testing.T) {
 		{"--preset packetdrill queues", []string{"--preset", "packetdrill", unlisted}, exitOK, nil, nil},
 		{"tcp_info", []string{filepath.Join(drillData, "fail", "tcpinfo-wrong.pkt")}, exitFailed, nil,
 			[]string{"tcpinfo-wrong.pkt:9: error handling code block: tcp_info: assert tcpi_snd_cwnd == 4 failed: tcpi_snd_cwnd is 10, 4 is 4"}},
+		{"coalesced --strict_segments", []string{"--strict_segments", filepath.Join(drillData, "scripts", "segments-coalesced.pkt")}, exitFailed, nil,
+			[]string{"segments-coalesced.pkt:12: error handling packet: flags ., want P.\n",
+				"script packet:  0.100000 P. 1:5841(5840) ack 1\n",
+				"actual packet:  0.100000 . 1:1461(1460) ack 1 win "}},
+		{"merged segments in the report", []string{filepath.Join(drillData, "fail", "segments-short.pkt")}, exitFailed, nil,
+			[]string{"actual packet:  0.100000 . 1:4381(4380) ack 1 win "}},
+		{"still blocked", []string{filepath.Join(drillData, "fail", "blocking-still-blocked.pkt")}, exitFailed, nil,
+			[]string{"blocking-still-blocked.pkt:6: error handling system call: connect still blocked at 2.004000, expected to return at 2.000000 (tolerance 4ms)"}},
 		{"bad preset", []string{"--preset", "bsd", passing[0]}, exitUsage, nil, []string{`preset "bsd": want one of packetdrill`}},
 	}
 	for _, tt := range tests {

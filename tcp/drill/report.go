@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,10 +11,9 @@ import (
 )
 
 // Recorder is a Stack that passes every call to the stack under test and
-// remembers what happened, with times: each segment injected and sent, and
-// each system call's result. Report uses it to show the actual segment
-// beside the script's; with Log set it prints every step as it runs
-// (netsim drill --verbose).
+// remembers the segments it sent, with their times. Report uses it to
+// write the actual segment in the script's notation; with Log set it
+// prints every step as it runs (netsim drill --verbose).
 type Recorder struct {
 	Stack
 	// Log, when not nil, receives one line per step.
@@ -196,8 +194,10 @@ func Skipped(s *Script, tcpInfo bool) (commands, code int) {
 
 // Report writes a failed run the way packetdrill does: FILE:LINE and what
 // went wrong, the script's line, and for a segment the actual one in the
-// same notation with its time and how far it was from the line's time. A
-// non-run error (a parse error, a bad setting) is written as it is.
+// same notation (rec, the Recorder the run went through, knows the ISN
+// that numbers are relative to) with its time and how far it was from the
+// line's time. A non-run error (a parse error, a bad setting) is written
+// as it is.
 func Report(w io.Writer, s *Script, err error, rec *Recorder, cfg RunConfig) {
 	var re *RunError
 	if !errors.As(err, &re) || s == nil {
@@ -232,27 +232,21 @@ func Report(w io.Writer, s *Script, err error, rec *Recorder, cfg RunConfig) {
 		what = "error handling code block"
 	}
 	fmt.Fprintf(w, "%s:%d: %s: %s\n", re.File, re.Line, what, msg)
-	if line == nil || rec == nil {
+	if line == nil {
 		fmt.Fprintf(w, "script line:    %s\n", re.Text)
 		return
 	}
-	exp, actual, ok := rec.locate(s, line, cfg)
-	if re.Actual != nil {
-		// The runner says which segment it compared (several merged when
-		// one line stood for them): better than locate's guess of one
-		// segment per outbound line.
-		actual, ok = Sent{At: re.ActualAt, Seg: *re.Actual}, true
-	}
 	if line.Kind == LinePacket {
-		fmt.Fprintf(w, "script packet:  %s %s\n", secs(exp), packetNotation(line.Packet))
+		fmt.Fprintf(w, "script packet:  %s %s\n", secs(re.LineAt), packetNotation(line.Packet))
 	} else {
 		fmt.Fprintf(w, "script line:    %s\n", re.Text)
 	}
 	outbound := line.Kind == LinePacket && line.Packet.Dir == Outbound
-	if ok && (outbound || strings.HasPrefix(msg, "unexpected outbound segment")) {
-		fmt.Fprintf(w, "actual packet:  %s %s\n", secs(actual.At), rec.Format(&actual.Seg, Outbound))
-		fmt.Fprintf(w, "time difference: %s s (actual - script)\n", signedSecs(actual.At-exp))
-	} else if outbound {
+	switch {
+	case re.Actual != nil && rec != nil && (outbound || strings.HasPrefix(msg, "unexpected outbound segment")):
+		fmt.Fprintf(w, "actual packet:  %s %s\n", secs(re.ActualAt), rec.Format(re.Actual, Outbound))
+		fmt.Fprintf(w, "time difference: %s s (actual - script)\n", signedSecs(re.ActualAt-re.LineAt))
+	case outbound:
 		fmt.Fprintf(w, "actual packet:  (none sent within the tolerance, %s s)\n", secs(cfg.Tolerance))
 	}
 }
@@ -268,47 +262,4 @@ func signedSecs(d time.Duration) string {
 		return "-" + secs(-d)
 	}
 	return "+" + secs(d)
-}
-
-// locate replays the script's clock up to line: it returns the time the
-// line was meant for, and the segment the runner compared with it (or the
-// unexpected one it found), if any. Each outbound line before it matched
-// one segment, in order, and set the clock to that segment's time.
-func (r *Recorder) locate(s *Script, line *Line, cfg RunConfig) (time.Duration, Sent, bool) {
-	if v, ok := s.Option("tolerance_usecs"); ok {
-		if us, err := strconv.Atoi(v); err == nil {
-			cfg.Tolerance = time.Duration(us) * time.Microsecond
-		}
-	}
-	var prev, at time.Duration
-	idx := 0
-	for _, l := range s.Lines {
-		t := l.Time
-		switch t.Kind {
-		case TimeAbsolute, TimeAbsoluteRange:
-			at = t.Start
-		case TimeRelative, TimeRelativeRange:
-			at = prev + t.Start
-		case TimeAny:
-			at = prev
-		default:
-			continue
-		}
-		if l == line {
-			break
-		}
-		switch {
-		case l.Kind == LinePacket && l.Packet.Dir == Outbound:
-			if idx < len(r.Sent) {
-				prev = r.Sent[idx].At
-			}
-			idx++
-		case l.Kind == LinePacket || l.Kind == LineSyscall:
-			prev = at
-		}
-	}
-	if idx < len(r.Sent) {
-		return at, r.Sent[idx], true
-	}
-	return at, Sent{}, false
 }

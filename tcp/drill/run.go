@@ -73,6 +73,8 @@ type RunError struct {
 	Actual *Segment
 	// ActualAt is when Actual was sent (its first segment's time).
 	ActualAt time.Duration
+	// LineAt is when the line was due (the start of its time range).
+	LineAt time.Duration
 }
 
 // Error formats the error as FILE:LINE: message, with the line quoted.
@@ -116,6 +118,8 @@ type runner struct {
 	remotePort uint16
 	lastTSVal  uint32
 	err        error
+	// lineAt is when the line being played is due, for RunError.
+	lineAt time.Duration
 }
 
 // Run plays script s against st: inbound segments are injected at their
@@ -138,7 +142,14 @@ func Run(s *Script, st Stack, cfg RunConfig) error {
 			return err
 		}
 	}
+	r.finishPending()
+	if r.err != nil {
+		return r.err
+	}
 	if len(r.pending) > 0 {
+		if p := r.pending[0]; p.hasEnd {
+			return r.fail(p.line, "%s still blocked at %s, expected to return at %s (tolerance %s)", p.line.Syscall.Name, secs(r.now), secs(p.end), r.cfg.Tolerance)
+		}
 		return r.fail(r.pending[0].line, "blocking call never returned")
 	}
 	return nil
@@ -174,7 +185,7 @@ func RunFileStack(path string, cfg tcp.Config, observe func(conn int, e tcp.Even
 }
 
 func (r *runner) fail(l *Line, format string, args ...any) error {
-	return &RunError{File: r.s.Name, Line: l.Num, Text: l.Text, Msg: fmt.Sprintf(format, args...)}
+	return &RunError{File: r.s.Name, Line: l.Num, Text: l.Text, Msg: fmt.Sprintf(format, args...), LineAt: r.lineAt}
 }
 
 // failSeg is fail for an error about seg, sent at at.
@@ -260,6 +271,7 @@ func (r *runner) line(l *Line) error {
 	if r.err != nil {
 		return r.err
 	}
+	r.lineAt, _, _ = r.lineTime(l)
 	switch l.Kind {
 	case LineCode:
 		// A block of tcp_info assertions is checked on a stack that
