@@ -106,7 +106,10 @@ type Socket struct {
 	handler  Handler
 	// cfg holds the socket's own TCP settings once an option changed
 	// them (nil: the host's).
-	cfg       *tcp.Config
+	cfg *tcp.Config
+	// bufReport holds the SO_SNDBUF and SO_RCVBUF sizes Linux would report
+	// once the option was set (0: twice the usable buffer).
+	bufReport [2]int
 	reuseAddr bool
 	soError   Errno // pending error for SO_ERROR
 	segFn     func(*tcp.Header, []byte)
@@ -365,7 +368,7 @@ func (h *Host) openConn(s *Socket) error {
 // newChild makes the connection for a SYN arriving at listener l, in
 // LISTEN, waiting for the SYN.
 func (h *Host) newChild(l *Socket, local, remote netip.AddrPort) *Socket {
-	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, side: "server", handler: l.handler, cfg: l.cfg}
+	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, side: "server", handler: l.handler, cfg: l.cfg, bufReport: l.bufReport}
 	s.connID = h.net.connID(remote, local, false)
 	if err := h.openConn(s); err != nil {
 		// The host's config was validated when it was set, and so was

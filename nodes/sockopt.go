@@ -18,12 +18,40 @@ const (
 	TCP_MAXSEG  = 2 // the MSS to announce; set before Connect or Listen
 )
 
-// Linux's smallest socket buffers (SOCK_MIN_SNDBUF, SOCK_MIN_RCVBUF with
-// a 1500-byte MTU, roughly): smaller requests are raised to these.
+// Linux's floors on the socket buffer sizes it stores and reports
+// (SOCK_MIN_SNDBUF, SOCK_MIN_RCVBUF on x86_64).
 const (
 	minSndBuf = 4608
 	minRcvBuf = 2304
+	// maxSockBuf caps a request before it is doubled, as Linux caps it by
+	// wmem_max/rmem_max, so that doubling cannot overflow.
+	maxSockBuf = 1 << 30
 )
+
+// Indexes of Socket.bufReport.
+const (
+	sndBuf = iota
+	rcvBuf
+)
+
+// setBuffer applies a SO_SNDBUF or SO_RCVBUF request to s. Linux
+// (sock_setsockopt) stores max(2*val, floor) and reports that; half of it
+// holds data, the rest is the kernel's bookkeeping, so the usable buffer
+// is half the stored size — but at least one MSS, which netsim's TCP
+// needs. It returns the usable size.
+func (s *Socket) setBuffer(which, value, floor, mss int) int {
+	stored := max(2*min(max(value, 0), maxSockBuf), floor)
+	s.bufReport[which] = stored
+	return max(stored/2, mss)
+}
+
+// reportBuffer is what GetSockOpt says for SO_SNDBUF or SO_RCVBUF.
+func (s *Socket) reportBuffer(which, usable int) int {
+	if r := s.bufReport[which]; r != 0 {
+		return r
+	}
+	return 2 * usable
+}
 
 // SetSockOpt sets an integer socket option. SO_RCVBUF and TCP_MAXSEG
 // shape the connection made by a later Connect or Listen (an accepted
@@ -55,7 +83,7 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		// Linux lets SO_SNDBUF change at any time (sock_setsockopt sets
 		// sk_sndbuf); the public packetdrill scripts raise it right after
 		// accept.
-		cfg.SendBuffer = max(value, minSndBuf)
+		cfg.SendBuffer = s.setBuffer(sndBuf, value, minSndBuf, cfg.MSS)
 		if err := s.conn.SetSendBuffer(cfg.SendBuffer); err != nil {
 			return EINVAL
 		}
@@ -69,9 +97,9 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 	}
 	switch {
 	case level == SOL_SOCKET && name == SO_SNDBUF:
-		cfg.SendBuffer = max(value, minSndBuf)
+		cfg.SendBuffer = s.setBuffer(sndBuf, value, minSndBuf, cfg.MSS)
 	case level == SOL_SOCKET && name == SO_RCVBUF:
-		cfg.RecvBuffer = max(value, minRcvBuf)
+		cfg.RecvBuffer = s.setBuffer(rcvBuf, value, minRcvBuf, cfg.MSS)
 	case level == IPPROTO_TCP && name == TCP_MAXSEG:
 		cfg.MSS = value
 	default:
@@ -85,8 +113,9 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 }
 
 // GetSockOpt returns an integer socket option. As on Linux, SO_SNDBUF and
-// SO_RCVBUF report twice the size set (the kernel counts its bookkeeping
-// in them), and reading SO_ERROR clears the pending error.
+// SO_RCVBUF report twice the size set, raised to Linux's floor (the kernel
+// counts its bookkeeping in them), and reading SO_ERROR clears the pending
+// error.
 func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 	s, err := h.socket(fd)
 	if err != nil {
@@ -101,9 +130,9 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 	case level == SOL_SOCKET && name == SO_REUSEADDR:
 		return boolInt(s.reuseAddr), nil
 	case level == SOL_SOCKET && name == SO_SNDBUF:
-		return 2 * cfg.SendBuffer, nil
+		return s.reportBuffer(sndBuf, cfg.SendBuffer), nil
 	case level == SOL_SOCKET && name == SO_RCVBUF:
-		return 2 * cfg.RecvBuffer, nil
+		return s.reportBuffer(rcvBuf, cfg.RecvBuffer), nil
 	case level == IPPROTO_TCP && name == TCP_NODELAY:
 		return boolInt(!cfg.Nagle), nil
 	case level == IPPROTO_TCP && name == TCP_MAXSEG:

@@ -17,9 +17,7 @@ import (
 // fails: netsim's TCP (or its socket layer) differs from Linux and the
 // RFCs there. The script is right and stays, skipped with the reason,
 // until the stack is fixed; then it moves to scripts/.
-var suiteBugs = map[string]string{
-	"sockopt-buffer-minimum.pkt": "nodes.SetSockOpt raises SO_RCVBUF/SO_SNDBUF to the floor before doubling (1000 reads back as 4608); Linux doubles first, then applies the floor (max(2*val, SOCK_MIN_RCVBUF) = 2304)",
-}
+var suiteBugs = map[string]string{}
 
 // TestSuite plays every script of tcp/drill/testdata/scripts through the
 // whole host.
