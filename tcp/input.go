@@ -258,7 +258,11 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 			} else {
 				c.fail(ECONNREFUSED, true)
 			}
-		case Established, FinWait1, FinWait2, CloseWait:
+		case CloseWait:
+			// Linux tcp_reset: the peer's FIN was already read, so the
+			// error is a broken pipe rather than a reset.
+			c.fail(EPIPE, true)
+		case Established, FinWait1, FinWait2:
 			c.fail(ECONNRESET, true)
 		default:
 			c.toClosed()

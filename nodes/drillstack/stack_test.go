@@ -27,9 +27,7 @@ func runFile(t *testing.T, path string) error {
 // knownBugs lists scripts that fail through the host for a reason in
 // netsim's TCP, not in the script: they stay, and are skipped with the
 // reason until it is fixed.
-var knownBugs = map[string]string{
-	"rst-close-wait.pkt": "tcp.Conn reports ECONNRESET for a RST in CLOSE-WAIT; Linux's tcp_reset sets sk_err = EPIPE there, so the first write fails EPIPE",
-}
+var knownBugs = map[string]string{}
 
 // TestTCPScripts plays the tcp package's own scripts through the whole
 // host: sockets, IPv4 and demultiplexing must not change what tcp.Conn
