@@ -74,11 +74,15 @@ type Conn struct {
 	// unackedBytes counts data received since our last ACK.
 	unackedBytes int
 	quickAcks    int
-	dupAcks      int
-	recCwnd      int // NewReno's inflated window during recovery without SACK
-	prr          prr // the sending allowance of SACK recovery (RFC 6937)
-	lastCwnd     int
-	lastSsth     int
+	// lastDataAt is when in-order data last arrived (Linux's
+	// icsk_ack.lrcvtime), once dataSeen.
+	lastDataAt time.Duration
+	dataSeen   bool
+	dupAcks    int
+	recCwnd    int // NewReno's inflated window during recovery without SACK
+	prr        prr // the sending allowance of SACK recovery (RFC 6937)
+	lastCwnd   int
+	lastSsth   int
 
 	dsack      seqRange   // duplicate data to report (RFC 2883)
 	ooo        []seqRange // out-of-order ranges held, sorted

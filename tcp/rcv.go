@@ -89,6 +89,7 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		c.noteSackRecent(seq)
 		return
 	}
+	c.noteDataArrival(now)
 	c.rb.writeAt(0, payload[:n])
 	c.stats.BytesReceived += int64(n)
 	end := c.rcvNxt.Add(uint32(n))
@@ -136,4 +137,29 @@ func (c *Conn) delayAck(now time.Duration, n int) {
 	if !c.armed(timerDelack) {
 		c.arm(timerDelack, now+c.cfg.DelayedAck)
 	}
+}
+
+// noteDataArrival is called for each segment of in-order data, before
+// RCV.NXT moves. Like Linux's tcp_event_data_recv, data arriving after a
+// silence longer than the RTO re-enters quick-ACK mode: "apparently the
+// sender failed to restart its window", so each segment is ACKed at once
+// and the sender's ACK clock restarts without waiting for the delayed-ACK
+// timer. (The first data of a connection needs no test: the quick ACKs
+// of the start are armed when it is established.)
+func (c *Conn) noteDataArrival(now time.Duration) {
+	if c.dataSeen && now-c.lastDataAt > c.rtt.current() {
+		c.incrQuickAcks()
+	}
+	c.dataSeen, c.lastDataAt = true, now
+}
+
+// incrQuickAcks raises the quick-ACK budget as Linux's tcp_incr_quickack:
+// enough ACKs for the window offered at one per two segments (at least
+// two), at most TCP_MAX_QUICKACKS, never lowering a larger budget left.
+func (c *Conn) incrQuickAcks() {
+	n := c.rcvWnd() / (2 * max(c.rcvSegMax, 1))
+	if n == 0 {
+		n = 2
+	}
+	c.quickAcks = max(c.quickAcks, min(n, maxQuickAcks))
 }
