@@ -83,6 +83,9 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		// buffer), never the number of holes: a burst of losses may leave
 		// one range per segment received, and a range not held would not
 		// be SACKed, so the sender would count it in flight until the RTO.
+		// RFC 2883 §4: bytes held already are reported in a D-SACK
+		// block; sackBlocks puts the block now holding them second.
+		c.noteDSACKHeld(seq, seq.Add(uint32(n)))
 		c.rb.writeAt(off, payload[:n])
 		c.stats.BytesReceived += int64(n)
 		c.ooo = insertRange(c.ooo, seqRange{seq, seq.Add(uint32(n))})
@@ -90,6 +93,12 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		return
 	}
 	c.noteDataArrival(now)
+	if !c.dsackOn {
+		// In-order data may repeat bytes held out of order: Linux's
+		// tcp_ofo_queue reports them (tcp_dsack_extend) unless a D-SACK
+		// for bytes below RCV.NXT is pending already.
+		c.noteDSACKHeld(seq, seq.Add(uint32(n)))
+	}
 	c.rb.writeAt(0, payload[:n])
 	c.stats.BytesReceived += int64(n)
 	end := c.rcvNxt.Add(uint32(n))

@@ -414,14 +414,17 @@ func (c *Conn) sackResend(now time.Duration, s Seq, n int, moveHighRxt bool) boo
 // block holding the most recently received segment first, then the other
 // recently reported ones.
 func (c *Conn) sackBlocks() []SACKBlock {
-	n := 0
+	n, first := 0, 0
 	if c.dsackOn {
 		// RFC 2883 §4: a D-SACK block, reporting duplicate data, goes
 		// first, in the next ACK only.
 		c.sackBuf[0] = SACKBlock{Start: c.dsack.start, End: c.dsack.end}
 		c.dsackOn = false
-		n = 1
+		n, first = 1, 1
 	}
+	// Blocks are deduplicated among themselves, not against the D-SACK
+	// block: a SACK block equal to it still follows (RFC 2883 §4: the
+	// second block is the one holding the duplicate).
 	keep := c.sackRecent[:0]
 	for _, p := range c.sackRecent {
 		idx, ok := rangeHolding(c.ooo, p)
@@ -430,7 +433,7 @@ func (c *Conn) sackBlocks() []SACKBlock {
 		}
 		r := c.ooo[idx]
 		dup := false
-		for _, b := range c.sackBuf[:n] {
+		for _, b := range c.sackBuf[first:n] {
 			if b.Start == r.start && b.End == r.end {
 				dup = true
 			}
@@ -450,7 +453,7 @@ func (c *Conn) sackBlocks() []SACKBlock {
 	for i := len(c.ooo) - 1; i >= 0 && n < MaxSACKBlocks; i-- {
 		r := c.ooo[i]
 		dup := false
-		for _, b := range c.sackBuf[:n] {
+		for _, b := range c.sackBuf[first:n] {
 			if b.Start == r.start && b.End == r.end {
 				dup = true
 			}
@@ -470,6 +473,19 @@ func (c *Conn) noteSackRecent(seq Seq) {
 	}
 	copy(c.sackRecent[1:], c.sackRecent[:len(c.sackRecent)-1])
 	c.sackRecent[0] = seq
+}
+
+// noteDSACKHeld reports, as duplicate data, the first part of [s, e)
+// already held out of order (RFC 2883 §4; Linux tcp_data_queue_ofo sets
+// the D-SACK block to the first overlap). Held ranges are merged and
+// disjoint, so later overlaps are separated from it by a gap and, as in
+// Linux's tcp_dsack_extend, do not join the block.
+func (c *Conn) noteDSACKHeld(s, e Seq) {
+	i := sort.Search(len(c.ooo), func(k int) bool { return s.LessThan(c.ooo[k].end) })
+	if i == len(c.ooo) || !c.ooo[i].start.LessThan(e) {
+		return
+	}
+	c.noteDSACK(Max(s, c.ooo[i].start), Min(e, c.ooo[i].end))
 }
 
 // noteDSACK records duplicate data [s, e) for the next ACK (RFC 2883, as
