@@ -144,6 +144,7 @@ var settingKeys = map[string]settingKey{
 	"tcp.recv_buffer":    sizeKey("RecvBuffer: the receive buffer (bytes, or 15MiB); it also sets the window scale offered", func(c *tcp.Config) *int { return &c.RecvBuffer }),
 	"tcp.syn_retries":    intKey("SynRetries: SYN retransmissions before connect() fails ETIMEDOUT", func(c *tcp.Config) *int { return &c.SynRetries }),
 	"tcp.synack_retries": intKey("SynAckRetries: SYN-ACK retransmissions before a half-open connection is dropped", func(c *tcp.Config) *int { return &c.SynAckRetries }),
+	"tcp.rack":           boolKey("RACK: RACK-style loss detection during SACK recovery, incl. lost retransmissions (RFC 8985 §6.2; Linux tcp_recovery=1)", func(c *tcp.Config) *bool { return &c.RACK }),
 	"tcp.data_retries":   intKey("DataRetries: RTO expiries in a row before a connection fails ETIMEDOUT", func(c *tcp.Config) *int { return &c.DataRetries }),
 	"tcp.congestion": {"Congestion: the congestion control (newreno, cubic; reno means newreno)", func(c *tcp.Config, v string) error {
 		if v == "reno" {
@@ -188,6 +189,16 @@ var sysctlKeys = map[string]sysctl{
 	}},
 	"net.ipv4.tcp_sack":           {key: "tcp.sack", doc: "same meaning"},
 	"net.ipv4.tcp_window_scaling": {key: "tcp.window_scaling", doc: "same meaning"},
+	"net.ipv4.tcp_recovery": {key: "tcp.rack", doc: "bit 0x1 (RACK loss detection) turns tcp.rack on; netsim has no RACK timer or tail-loss probes", conv: func(v string) (string, error) {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 0, 64)
+		if err != nil {
+			return "", errors.New("want an integer bit mask, like 1")
+		}
+		if n&1 != 0 {
+			return "1", nil
+		}
+		return "0", nil
+	}},
 	"net.ipv4.tcp_rmem": {key: "tcp.recv_buffer", conv: field(2),
 		doc: "the third value (max): netsim has one receive buffer size, and Linux both chooses the window scale from max and lets autotuning grow the buffer to it"},
 	"net.ipv4.tcp_wmem": {key: "tcp.send_buffer", conv: field(1),
@@ -288,12 +299,13 @@ var packetdrillPreset = []PresetEntry{
 	{"net.ipv4.tcp_synack_retries=5", Setting{Key: "tcp.synack_retries", Value: "5"}, ""},
 	{"net.ipv4.tcp_frto=2", Setting{}, "not modelled: netsim has no F-RTO (RFC 5682)"},
 	{"net.ipv4.tcp_sack=1", Setting{Key: "tcp.sack", Value: "1"}, ""},
-	{"net.ipv4.tcp_dsack=1", Setting{}, "not modelled: netsim sends no D-SACK blocks"},
+	{"net.ipv4.tcp_dsack=1", Setting{}, "on, as netsim (D-SACK blocks are always sent, RFC 2883; the sender ignores those it receives)"},
 	{"net.ipv4.tcp_fack=0", Setting{}, "off, as netsim (no FACK)"},
 	{"net.ipv4.tcp_reordering=3", Setting{}, "netsim's duplicate-ACK threshold is fixed at 3 (RFC 5681)"},
 	{"net.ipv4.tcp_congestion_control=cubic", Setting{Key: "tcp.congestion", Value: "cubic"}, ""},
 	{"net.ipv4.tcp_slow_start_after_idle=0", Setting{}, "netsim does not restart slow start after idle (RFC 5681 §4.1), which is this setting"},
-	{"net.ipv4.tcp_early_retrans=4 net.ipv4.tcp_recovery=1", Setting{}, "not modelled: netsim has no RACK nor tail-loss probes"},
+	{"net.ipv4.tcp_recovery=1", Setting{Key: "tcp.rack", Value: "1"}, "RACK loss detection during recovery; netsim has no RACK timer"},
+	{"net.ipv4.tcp_early_retrans=4", Setting{}, "not modelled: netsim sends no tail-loss probes"},
 	{"net.ipv4.tcp_tso_win_divisor=3", Setting{}, "no TSO in netsim"},
 	{"net.ipv4.tcp_ecn=0", Setting{}, "off, as netsim (no ECN)"},
 	{"net.ipv4.tcp_pacing_ss_ratio=200 tcp_pacing_ca_ratio=120", Setting{}, "no pacing in netsim"},

@@ -42,6 +42,8 @@ func TestApplySettings(t *testing.T) {
 		{"net.ipv4.tcp_retries2", "5", func(c tcp.Config) bool { return c.DataRetries == 5 }},
 		{"net.ipv4.tcp_timestamps", "2", func(c tcp.Config) bool { return c.Timestamps }},
 		{"net.ipv4.tcp_sack", "0", func(c tcp.Config) bool { return !c.SACK }},
+		{"net.ipv4.tcp_recovery", "0", func(c tcp.Config) bool { return !c.RACK }},
+		{"net.ipv4.tcp_recovery", "0x5", func(c tcp.Config) bool { return c.RACK }},
 		{"net.ipv4.tcp_window_scaling", "0", func(c tcp.Config) bool { return !c.WindowScale }},
 		{"net.ipv4.tcp_rmem", "4096 540000 15728640", func(c tcp.Config) bool { return c.RecvBuffer == 15728640 }},
 		{"net.ipv4.tcp_wmem", "4096 262144 4194304", func(c tcp.Config) bool { return c.SendBuffer == 262144 }},
@@ -108,11 +110,11 @@ func TestPresetPacketdrill(t *testing.T) {
 	assert.Equal(t, "cubic", cfg.Congestion)
 	assert.Equal(t, 15<<20, cfg.RecvBuffer)
 	assert.Equal(t, 256<<10, cfg.SendBuffer)
-	assert.True(t, cfg.SACK && cfg.Timestamps)
+	assert.True(t, cfg.SACK && cfg.Timestamps && cfg.RACK)
 	for _, e := range all {
 		assert.True(t, e.Setting.Key != "" || e.Note != "", "%s has neither a setting nor a note", e.Sysctl)
 	}
-	assert.Len(t, all, 21)
+	assert.Len(t, all, 22)
 
 	// The SYN a preset host sends offers wscale 8.
 	c, err := tcp.NewConn(cfg, tcp.Endpoint{Port: 1}, tcp.Endpoint{Port: 2}, 0, 0)
