@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -324,11 +325,11 @@ type determinismReport struct {
 // (which lists every file the run wrote).
 func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, seed uint64, until sim.Time,
 	res *runResult, summary scenarios.Summary, results []scenarios.Result, det *determinismReport, stderr io.Writer) error {
-	sj, err := json.MarshalIndent(summary, "", "  ")
+	sj, err := indentJSON(summary)
 	if err != nil {
 		return fmt.Errorf("summary.json: %w", err)
 	}
-	if err := out.writeFile("summary.json", append(sj, '\n')); err != nil {
+	if err := out.writeFile("summary.json", sj); err != nil {
 		return err
 	}
 	for _, kind := range s.Outputs.Plots {
@@ -355,11 +356,25 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 	for _, r := range results {
 		m.Expectations = append(m.Expectations, manifestExpect{Expect: r.String(path), OK: r.OK, Detail: r.Detail})
 	}
-	mj, err := json.MarshalIndent(m, "", "  ")
+	mj, err := indentJSON(m)
 	if err != nil {
 		return fmt.Errorf("manifest.json: %w", err)
 	}
-	return out.writeFile("manifest.json", append(mj, '\n'))
+	return out.writeFile("manifest.json", mj)
+}
+
+// indentJSON encodes v indented, ending in a newline, without
+// encoding/json's HTML escaping, so that link directions read "client>r1"
+// in summary.json rather than "client\u003er1".
+func indentJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // renderPlots draws kind into out/plots: one file per connection for the
