@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"github.com/netsimlab/netsim/internal/atomicfile"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -44,7 +44,7 @@ func Render(recs []sim.Record, opts Options, path string) error {
 	if err := RenderTo(recs, opts, format, &buf); err != nil {
 		return fmt.Errorf("plots: render %s: %w", path, err)
 	}
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("plots: render %s: %w", path, err)
 	}
 	return nil
@@ -137,36 +137,6 @@ func newCanvas(format string, w, h vg.Length) vg.CanvasWriterTo {
 		return vgpdf.New(w, h)
 	}
 	return vgsvg.New(w, h)
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it into place, so a reader never sees half a figure.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	// CreateTemp makes the file private; a figure is for everyone to read.
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }
 
 // inWindow reports whether t lies in the options' time window.

@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/netsimlab/netsim/internal/atomicfile"
 )
 
 // SweepFigure is a metric of a sweep against one parameter: one line per
@@ -56,7 +58,7 @@ func RenderSweep(fig SweepFigure, path string) error {
 	if err := RenderSweepTo(fig, format, &buf); err != nil {
 		return fmt.Errorf("plots: render %s: %w", path, err)
 	}
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("plots: render %s: %w", path, err)
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/netsimlab/netsim/internal/atomicfile"
 )
 
 // ErrInterrupted is returned by Execute when its context ended before every
@@ -177,7 +179,7 @@ func prepare(p *Plan, o Options) error {
 	}
 	// A sweep killed while writing leaves temporary files behind: they
 	// never held a complete record.
-	if stale, err := filepath.Glob(filepath.Join(o.Out, runsDir, ".*.tmp")); err == nil {
+	if stale, err := filepath.Glob(filepath.Join(o.Out, runsDir, atomicfile.TempPattern)); err == nil {
 		for _, f := range stale {
 			_ = os.Remove(f)
 		}
@@ -190,7 +192,7 @@ func prepare(p *Plan, o Options) error {
 		if old, err := os.ReadFile(path); err == nil && slices.Equal(old, pt.Scenario) {
 			continue
 		}
-		if err := writeFileAtomic(path, pt.Scenario); err != nil {
+		if err := atomicfile.Write(path, pt.Scenario); err != nil {
 			return err
 		}
 	}

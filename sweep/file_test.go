@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/internal/atomicfile"
 )
 
 func TestParseSweep(t *testing.T) {
@@ -68,7 +70,7 @@ func TestParseSweepErrors(t *testing.T) {
 func TestLoadMissingBase(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s.yaml")
-	require.NoError(t, writeFileAtomic(path, []byte("version: 1\nbase: nowhere.yaml\nseeds: 1\n")))
+	require.NoError(t, atomicfile.Write(path, []byte("version: 1\nbase: nowhere.yaml\nseeds: 1\n")))
 	_, err := Load(path)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "s.yaml:2:7: cannot read the base scenario")

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/netsimlab/netsim/internal/atomicfile"
 )
 
 // ErrMerge is wrapped by Merge's errors about the shards themselves: they
@@ -96,7 +98,7 @@ func Merge(dirs []string, out string) (*Report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrMerge, err)
 		}
-		if err := writeFileAtomic(dst, data); err != nil {
+		if err := atomicfile.Write(dst, data); err != nil {
 			return nil, err
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/netsimlab/netsim/internal/atomicfile"
 )
 
 // The files of a sweep's output folder.
@@ -90,42 +92,12 @@ func ReadManifest(dir string) (Manifest, error) {
 	return m, nil
 }
 
-// writeFileAtomic writes data to path through a temporary file and a
-// rename, so a killed sweep never leaves half a file under the final name.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	// CreateTemp makes the file private; results are for everyone to read.
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
-
 func writeJSON(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return writeFileAtomic(path, append(data, '\n'))
+	return atomicfile.Write(path, append(data, '\n'))
 }
 
 // writeTables writes results.csv and aggregate.csv of rows into dir.
@@ -138,8 +110,8 @@ func writeTables(dir string, params []string, rows []Row) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", AggregateFile, err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, ResultsFile), res); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, ResultsFile), res); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, AggregateFile), agg)
+	return atomicfile.Write(filepath.Join(dir, AggregateFile), agg)
 }
