@@ -268,10 +268,35 @@ func TestPlotCommand(t *testing.T) {
 		{"plot", out, "--kind", "pie"},
 		{"plot", out, "-o", pdf},
 		{"plot", out, "--kind", "cwnd", "--conn", "9", "-o", pdf},
+		{"plot", out, "--kind", "throughput", "--window", "-5ms", "-o", pdf},
 	} {
 		code, _, _ = cli(t, bad...)
 		assert.Equal(t, exitUsage, code, bad)
 	}
+}
+
+// The drawing options of the plots package reach it from the command line:
+// each flag changes the figure.
+func TestPlotDrawingFlags(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := cli(t, "run", "../../scenarios/partition.yaml", "--out", out, "--until", "1s")
+	require.Equal(t, exitFailed, code, stderr)
+	render := func(args ...string) []byte {
+		t.Helper()
+		svg := filepath.Join(t.TempDir(), "fig.svg")
+		code, _, stderr := cli(t, append(append([]string{"plot", out}, args...), "-o", svg)...)
+		require.Equal(t, exitOK, code, stderr)
+		b, err := os.ReadFile(svg)
+		require.NoError(t, err)
+		return b
+	}
+	plain := render("--kind", "sequence")
+	compressed := render("--kind", "sequence", "--compress-time")
+	assert.NotEqual(t, plain, compressed)
+	assert.Contains(t, string(compressed), "idle")
+	assert.NotContains(t, string(plain), "idle")
+	assert.NotEqual(t, plain, render("--kind", "sequence", "--routers"))
+	assert.NotEqual(t, render("--kind", "throughput", "--window", "10ms"), render("--kind", "throughput", "--window", "200ms"))
 }
 
 func TestWarningsPrinted(t *testing.T) {

@@ -15,11 +15,15 @@ import (
 )
 
 const plotUsage = `Usage: netsim plot DIR [--kind KIND] [--conn ID] [--from T] [--to T] [-o FILE]
+                   [--compress-time] [--routers] [--window D]
 
 Draws plots from the trace.jsonl of a run's output folder DIR. Without
 --kind, draws every kind into DIR/plots/<kind>[-<conn>].png; with -o, draws
 the one --kind into FILE (.png, .svg or .pdf).
 Kinds: sequence, time-sequence, cwnd, throughput, queue.
+--compress-time shortens idle gaps in a sequence diagram (each cut is
+marked with its real length), --routers draws routers' lifelines too, and
+--window sets the averaging window of a throughput plot.
 On the folder of a netsim sweep, draws a metric against a parameter instead
 (netsim plot SWEEPDIR --help).
 `
@@ -38,6 +42,10 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&from, "from", "first simulated time shown, like 1s")
 	fs.Var(&to, "to", "last simulated time shown (default: the end of the run)")
 	outFile := fs.String("o", "", "output file, .png, .svg or .pdf (needs --kind)")
+	compress := fs.Bool("compress-time", false, "sequence diagram: shorten idle gaps so short exchanges and long timeouts fit in one figure")
+	routers := fs.Bool("routers", false, "sequence diagram: draw a lifeline for each router too")
+	var window durationFlag
+	fs.Var(&window, "window", "throughput: the averaging window, like 100ms (default: about 1/50 of the time shown)")
 	dirs, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -66,7 +74,8 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "netsim plot:", err)
 		return exitUsage
 	}
-	opts := plots.Options{Conn: *conn, From: sim.FromDuration(from.d), To: sim.FromDuration(to.d)}
+	opts := plots.Options{Conn: *conn, From: sim.FromDuration(from.d), To: sim.FromDuration(to.d),
+		CompressTime: *compress, ShowRouters: *routers, Window: window.d}
 	if *outFile != "" {
 		opts.Kind = *kind
 		if err := plots.Render(recs, opts, *outFile); err != nil {
