@@ -33,7 +33,7 @@ stack is a whole simulated host (sockets, IPv4, demultiplexing, TCP); with
 Settings apply in order: --preset, then --settings (a YAML map of keys to
 values), then each --set; a script's own --options lines come last. Keys are
 netsim's (tcp.syn_retries) or Linux sysctls (net.ipv4.tcp_syn_retries):
-see docs/readme/drill.md. --preset packetdrill also turns on
+see the README, section netsim drill. --preset packetdrill also turns on
 --queue_unmatched, packetdrill's rule for segments no line lists (they wait
 for the next outbound line and are not checked at the end); by default
 such a segment fails the script.

@@ -275,7 +275,7 @@ func knownKeys() string {
 		ks = append(ks, k)
 	}
 	sort.Strings(ks)
-	return strings.Join(ks, ", ") + " (or a Linux sysctl: see docs/readme/drill.md)"
+	return strings.Join(ks, ", ") + " (or a Linux sysctl: see the README, section netsim drill)"
 }
 
 // PresetEntry is one line of google/packetdrill's
