@@ -1,8 +1,6 @@
 package apps
 
 import (
-	"net/netip"
-
 	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/sim"
 )
@@ -33,38 +31,19 @@ type serverConn struct {
 
 func (s *server) listen(ctx *Context, port uint16, backlog int) error {
 	s.ctx, s.conns, s.buf = ctx, map[int]*serverConn{}, make([]byte, 64<<10)
-	h := ctx.Host
-	fd, err := h.Socket()
-	if err != nil {
-		return err
-	}
-	s.lfd = fd
-	if err := h.Bind(fd, netip.AddrPortFrom(netip.IPv4Unspecified(), port)); err != nil {
-		return err
-	}
-	if backlog == 0 {
-		backlog = 128
-	}
-	if err := h.Listen(fd, backlog); err != nil {
-		return err
-	}
-	return h.SetHandler(fd, s.event)
+	var err error
+	s.lfd, err = listenOn(ctx, port, backlog, s.event)
+	return err
 }
 
 func (s *server) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
-	h := s.ctx.Host
 	if fd == s.lfd {
-		for {
-			cfd, peer, aerr := h.Accept(fd)
-			if aerr != nil {
-				return
-			}
-			info, _ := h.Info(cfd)
-			c := &serverConn{fd: cfd, conn: info.ConnID, at: s.ctx.Now()}
+		acceptAll(s.ctx, fd, func(cfd int, conn uint64) {
+			c := &serverConn{fd: cfd, conn: conn, at: s.ctx.Now()}
 			s.conns[cfd] = c
-			s.ctx.Emit("accept", sim.Uint("conn", c.conn), sim.String("peer", peer.String()))
 			s.read(c)
-		}
+		})
+		return
 	}
 	c := s.conns[fd]
 	if c == nil {
@@ -78,7 +57,7 @@ func (s *server) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
 	case nodes.SockError:
 		s.ctx.Error("connection", err)
 		delete(s.conns, fd)
-		_ = h.Close(fd)
+		_ = s.ctx.Host.Close(fd)
 	}
 }
 

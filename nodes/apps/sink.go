@@ -1,8 +1,6 @@
 package apps
 
 import (
-	"net/netip"
-
 	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/sim"
 )
@@ -42,39 +40,19 @@ func (s *Sink) Type() string { return "sink" }
 // Start listens.
 func (s *Sink) Start(ctx *Context) error {
 	s.ctx, s.conns, s.buf = ctx, map[int]*sinkConn{}, make([]byte, 64<<10)
-	h := ctx.Host
-	fd, err := h.Socket()
-	if err != nil {
-		return err
-	}
-	s.lfd = fd
-	if err := h.Bind(fd, netip.AddrPortFrom(netip.IPv4Unspecified(), s.Port)); err != nil {
-		return err
-	}
-	backlog := s.Backlog
-	if backlog == 0 {
-		backlog = 128
-	}
-	if err := h.Listen(fd, backlog); err != nil {
-		return err
-	}
-	return h.SetHandler(fd, s.event)
+	var err error
+	s.lfd, err = listenOn(ctx, s.Port, s.Backlog, s.event)
+	return err
 }
 
 func (s *Sink) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
-	h := s.ctx.Host
 	if fd == s.lfd {
-		for {
-			cfd, peer, aerr := h.Accept(fd)
-			if aerr != nil {
-				return
-			}
-			info, _ := h.Info(cfd)
-			c := &sinkConn{at: s.ctx.Now(), conn: info.ConnID}
+		acceptAll(s.ctx, fd, func(cfd int, conn uint64) {
+			c := &sinkConn{at: s.ctx.Now(), conn: conn}
 			s.conns[cfd] = c
-			s.ctx.Emit("accept", sim.Uint("conn", c.conn), sim.String("peer", peer.String()))
 			s.drain(cfd, c) // data may have arrived before Accept
-		}
+		})
+		return
 	}
 	c := s.conns[fd]
 	if c == nil {
