@@ -14,14 +14,7 @@ import (
 // outbound line may stand for several consecutive segments (public scripts
 // are written against TSO/GSO super-packets), and only then.
 func TestCoalescedSegments(t *testing.T) {
-	const open = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,nop,nop,sackOK,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <...>
-+.1 < . 1:1(0) ack 1 win 500
-+0 accept(3, ..., ...) = 4
-+0 write(4, ..., 3500) = 3500
+	const open = passiveOpen + `+0 write(4, ..., 3500) = 3500
 `
 	tests := []struct {
 		name, src, want string

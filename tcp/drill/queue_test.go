@@ -12,14 +12,7 @@ import (
 // segment no line lists waits for the next outbound line and is not
 // checked if none comes; by default it fails the script at once.
 func TestQueueUnmatched(t *testing.T) {
-	const open = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,nop,nop,sackOK,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <...>
-+.1 < . 1:1(0) ack 1 win 500
-+0 accept(3, ..., ...) = 4
-// Data the script does not show being ACKed.
+	const open = passiveOpen + `// Data the script does not show being ACKed.
 +.1 < P. 1:101(100) ack 1 win 500
 `
 	tests := []struct {
