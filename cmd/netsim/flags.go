@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +30,24 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// parseOne parses a command's flags and its one operand (what names it in
+// the error). When ok is false the command returns code at once: exitOK
+// after --help, exitUsage after a bad flag or a wrong number of operands.
+func parseOne(fs *flag.FlagSet, args []string, what, usage string, stderr io.Writer) (operand string, code int, ok bool) {
+	ops, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return "", exitOK, false
+	}
+	if err != nil {
+		return "", exitUsage, false
+	}
+	if len(ops) != 1 {
+		fmt.Fprintf(stderr, "netsim %s: want one %s, got %d\n\n%s", fs.Name(), what, len(ops), usage)
+		return "", exitUsage, false
+	}
+	return ops[0], exitOK, true
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting and

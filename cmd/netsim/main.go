@@ -37,7 +37,7 @@ const usageText = `netsim: a deterministic discrete-event network simulator
 Usage:
   netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii]
   netsim validate SCENARIO.yaml...
-  netsim plot DIR [--kind KIND] [--conn ID] [--from T] [--to T] [-o FILE]
+  netsim plot DIR [--kind KIND] [--conn ID] [--from T] [--to T] [-o FILE] [flags]
   netsim drill SCRIPT.pkt... [flags]     run packetdrill scripts against netsim's TCP
   netsim sweep SWEEP.yaml [flags]        run a scenario over a grid of parameters and seeds
   netsim --version

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -46,16 +44,9 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	routers := fs.Bool("routers", false, "sequence diagram: draw a lifeline for each router too")
 	var window durationFlag
 	fs.Var(&window, "window", "throughput: the averaging window, like 100ms (default: about 1/50 of the time shown)")
-	dirs, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(dirs) != 1 {
-		fmt.Fprintf(stderr, "netsim plot: want one output folder, got %d\n\n%s", len(dirs), plotUsage)
-		return exitUsage
+	dir, code, ok := parseOne(fs, args, "output folder", plotUsage, stderr)
+	if !ok {
+		return code
 	}
 	if *kind != "" && !slices.Contains(plots.Kinds(), *kind) {
 		fmt.Fprintf(stderr, "netsim plot: unknown kind %q (%s)\n", *kind, strings.Join(plots.Kinds(), ", "))
@@ -69,7 +60,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "netsim plot: --conn must be a connection id (1 or more)")
 		return exitUsage
 	}
-	recs, err := readTrace(filepath.Join(dirs[0], "trace.jsonl"))
+	recs, err := readTrace(filepath.Join(dir, "trace.jsonl"))
 	if err != nil {
 		fmt.Fprintln(stderr, "netsim plot:", err)
 		return exitUsage
@@ -89,7 +80,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	if *kind != "" {
 		kinds = []string{*kind}
 	}
-	code := exitOK
+	code = exitOK
 	for _, k := range kinds {
 		conns := []int{*conn}
 		if plots.PerConn(k) && *conn == 0 {
@@ -100,7 +91,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 			if plots.PerConn(k) {
 				name = fmt.Sprintf("%s-%d.png", k, c)
 			}
-			path := filepath.Join(dirs[0], "plots", name)
+			path := filepath.Join(dir, "plots", name)
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				fmt.Fprintln(stderr, "netsim plot:", err)
 				return exitUsage

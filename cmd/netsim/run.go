@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -68,22 +67,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&o.until, "until", "stop at this simulated time instead of the scenario's duration, like 500ms")
 	fs.BoolVar(&o.check, "check-determinism", false, "run twice in-process and compare the trace sha256 (exit 1 if they differ)")
 	fs.BoolVar(&o.ascii, "ascii", false, "draw the packet exchange in the terminal (default: when the run sends at most 20 packets)")
-	files, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(files) != 1 {
-		fmt.Fprintf(stderr, "netsim run: want one scenario, got %d\n\n%s", len(files), runUsage)
-		return exitUsage
+	file, code, ok := parseOne(fs, args, "scenario", runUsage, stderr)
+	if !ok {
+		return code
 	}
 	if o.until.set && o.until.d <= 0 {
 		fmt.Fprintln(stderr, "netsim run: --until must be greater than 0")
 		return exitUsage
 	}
-	return runScenario(files[0], o, stdout, stderr)
+	return runScenario(file, o, stdout, stderr)
 }
 
 // runScenario loads, runs and reports one scenario.

@@ -49,16 +49,9 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", runtime.NumCPU(), "runs at once (each run is single-threaded)")
 	out := fs.String("out", "", "output folder (default out/<name>)")
 	shardArg := fs.String("shard", "", "run only shard K of N, as K/N with 0 <= K < N")
-	files, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(files) != 1 {
-		fmt.Fprintf(stderr, "netsim sweep: want one sweep file, got %d\n\n%s", len(files), sweepUsage)
-		return exitUsage
+	file, code, ok := parseOne(fs, args, "sweep file", sweepUsage, stderr)
+	if !ok {
+		return code
 	}
 	if *workers < 1 {
 		fmt.Fprintln(stderr, "netsim sweep: --workers must be 1 or more")
@@ -66,12 +59,13 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 	}
 	var shard sweep.Shard
 	if *shardArg != "" {
+		var err error
 		if shard, err = sweep.ParseShard(*shardArg); err != nil {
 			fmt.Fprintln(stderr, "netsim sweep: --shard:", err)
 			return exitUsage
 		}
 	}
-	s, err := sweep.Load(files[0])
+	s, err := sweep.Load(file)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -94,7 +88,7 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(stdout, "netsim %s: sweep %s (%s): %d grid points × %d seeds = %d runs, shard %s, %d workers, into %s\n",
-		netsimVersion, s.Name, files[0], len(plan.Points), len(s.Seeds), len(plan.Runs), shard, *workers, dir)
+		netsimVersion, s.Name, file, len(plan.Points), len(s.Seeds), len(plan.Runs), shard, *workers, dir)
 	bar := newSweepBar(stderr)
 	started := time.Now()
 	rep, err := sweep.Execute(ctx, plan, sweep.Options{Out: dir, Workers: *workers, Shard: shard, Progress: func(p sweep.Progress) {
@@ -160,7 +154,7 @@ func sweepMergeMain(args []string, stdout, stderr io.Writer) int {
 	}
 	dir := *out
 	if dir == "" {
-		m, err := sweep.ReadManifest(dirs[0])
+		m, err := sweep.ReadManifest(dir)
 		if err != nil {
 			fmt.Fprintln(stderr, "netsim sweep merge:", err)
 			return exitUsage
@@ -209,19 +203,12 @@ func plotSweepMain(args []string, stdout, stderr io.Writer) int {
 		return nil
 	})
 	outFile := fs.String("o", "", "output file, .png, .svg or .pdf")
-	dirs, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(dirs) != 1 {
-		fmt.Fprintf(stderr, "netsim plot: want one sweep folder, got %d\n\n%s", len(dirs), plotSweepUsage)
-		return exitUsage
+	dir, code, ok := parseOne(fs, args, "sweep folder", plotSweepUsage, stderr)
+	if !ok {
+		return code
 	}
 	if o.X == "" {
-		m, err := sweep.ReadManifest(dirs[0])
+		m, err := sweep.ReadManifest(dir)
 		if err == nil && len(m.Params) > 0 {
 			fmt.Fprintf(stderr, "netsim plot: --x is required: one of %s\n", strings.Join(m.Params, ", "))
 		} else {
@@ -229,14 +216,14 @@ func plotSweepMain(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	fig, err := sweep.Figure(dirs[0], o)
+	fig, err := sweep.Figure(dir, o)
 	if err != nil {
 		fmt.Fprintln(stderr, "netsim plot:", err)
 		return exitUsage
 	}
 	path := *outFile
 	if path == "" {
-		path = filepath.Join(dirs[0], "plots", fileSafe(o.Metric)+"-vs-"+fileSafe(o.X)+".png")
+		path = filepath.Join(dir, "plots", fileSafe(o.Metric)+"-vs-"+fileSafe(o.X)+".png")
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			fmt.Fprintln(stderr, "netsim plot:", err)
 			return exitUsage
