@@ -75,7 +75,7 @@ func tsharkCheck(t *testing.T, tshark, file string, corrupt []bool) {
 	t.Helper()
 	// The payload of bulk-send is a byte pattern, not HTTP: tshark's HTTP
 	// dissector on port 80 calls some segments of it malformed (reported
-	// as a finding in the README, section Validation), so it is switched off.
+	// as a known problem in docs/validation.md), so it is switched off.
 	cmd := exec.Command(tshark, "-r", file, "--disable-protocol", "http",
 		"-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
 		"-T", "fields", "-E", "separator=,",

@@ -13,7 +13,7 @@ import (
 )
 
 // The checks below hold netsim's default TCP to the Linux facts listed in
-// shared/design/linux-tcp.md, read from the trace of scenarios written for
+// docs/tcp.md (Linux defaults followed), read from the trace of scenarios written for
 // them. Times and sizes are worked out from each scenario's links.
 
 // sends returns the pkt.send records of a host ("host/<name>") for conn.

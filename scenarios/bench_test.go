@@ -62,7 +62,7 @@ func BenchmarkLoad10000Hosts(b *testing.B) {
 }
 
 // BenchmarkBulkTransfer runs bulk-transfer.yaml and reports simulated
-// events per wall-clock second, the figure the README quotes: with the
+// events per wall-clock second, the figure docs/performance.md quotes: with the
 // JSONL trace hashed (as netsim run does, minus the disk) and, as the
 // baseline of the same run, with no trace at all.
 //

@@ -1,5 +1,5 @@
 // Package scenarios reads netsim's YAML scenarios (format version 1, see
-// shared/design/scenario-format.md): strict loading through yaml.v3's node
+// docs/scenarios.md): strict loading through yaml.v3's node
 // API so that every problem is reported as FILE:LINE:COL, validation of the
 // whole scenario with all errors at once, deterministic address assignment,
 // building a simulated world from a scenario, checking its expectations and

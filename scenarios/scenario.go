@@ -61,7 +61,7 @@ type Defaults struct {
 
 // TCP holds TCP settings as written in a scenario; a nil field was not
 // written and falls back to the defaults, then to tcp.DefaultConfig (Linux
-// behaviour, shared/design/linux-tcp.md).
+// behaviour, docs/tcp.md).
 type TCP struct {
 	MSS         *units.ByteSize
 	Congestion  *string

@@ -66,7 +66,7 @@ type Config struct {
 	RACK bool
 }
 
-// Linux defaults (see /shared/design/linux-tcp.md).
+// Linux defaults (see docs/tcp.md, Linux defaults followed).
 const (
 	defaultMSS       = 1460
 	linuxRmemMax     = 6 << 20 // tcp_rmem[2]: sets the window scale shift

@@ -13,7 +13,7 @@ import (
 // The segments the benchmarks encode and decode: a Linux SYN (40-byte
 // header), a full Linux data segment (32-byte header, 1448 bytes of
 // payload, checksummed) and the pure ACK that answers it. The gopacket benchmarks are the baseline the
-// README's ratios are measured against, in the same run.
+// ratios in docs/performance.md are measured against, in the same run.
 
 var (
 	benchSYN = tcp.Header{SrcPort: 49152, DstPort: 80, Seq: 0x12345678, Flags: tcp.FlagSYN, Window: 64240,

@@ -17,8 +17,8 @@ import (
 	"github.com/netsimlab/netsim/units"
 )
 
-// benchBytes is the size of the benchmark's transfer; the README figure
-// uses -netsim.bytes=1000000000 (1 GB).
+// benchBytes is the size of the benchmark's transfer; the figure in
+// docs/performance.md uses -netsim.bytes=1000000000 (1 GB).
 var benchBytes = flag.Int64("netsim.bytes", 50_000_000, "bytes of the bulk-transfer benchmark")
 
 // BenchmarkBulk1Gbps runs a bulk transfer over one 1 Gbps link with a

@@ -5,7 +5,7 @@ package apps
 // that a receiver can check that every byte arrived, in order. Zeros
 // would prove nothing, and would not keep Wireshark's port-80 HTTP
 // dissector away either: captures of traffic to port 80 show these bytes
-// as HTTP continuation (or malformed HTTP); the README (Hosts, routers, sockets and apps) says how
+// as HTTP continuation (or malformed HTTP); docs/network.md (The payload) says how
 // to avoid that (another port, or Decode As).
 const patternMod = 251
 

@@ -5,7 +5,7 @@
 // a Script against netsim's TCP lives beside it.
 //
 // The grammar is google/packetdrill's (its lexer.l and parser.y), read for
-// its rules and written anew; the README (The packetdrill dialect) lists what is
+// its rules and written anew; docs/drill.md (The packetdrill dialect) lists what is
 // accepted. The package imports only the standard library, tcp and units.
 package drill
 
