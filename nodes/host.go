@@ -285,29 +285,14 @@ func (h *Host) listenInput(l *Socket, p *topology.Packet, in *Interface, local, 
 	s.input(hdr, payload)
 }
 
-// resetNoSocket answers a segment that found no socket, per RFC 9293
-// §3.10.7.1 (CLOSED state): nothing for a RST; <SEQ=SEG.ACK><CTL=RST> for
-// a segment with ACK; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>,
-// where SEG.LEN counts SYN and FIN (Linux: "R. 0:0(0) ack seq+1 win 0" to
-// a SYN).
+// resetNoSocket answers a segment that found no socket with the reset
+// tcp.ReplyRst builds (RFC 9293 §3.10.7.1, CLOSED state; Linux
+// tcp_v4_send_reset): nothing for a RST, "R <ack>" to a segment with ACK,
+// else "R. 0:0(0) ack seq+len".
 func (h *Host) resetNoSocket(local, remote netip.AddrPort, in *tcp.Header, plen int) {
-	if in.Flags&tcp.FlagRST != 0 {
+	var rst tcp.Header
+	if !tcp.ReplyRst(in, tcp.SegLen(in, plen), &rst) {
 		return
-	}
-	rst := tcp.Header{SrcPort: local.Port(), DstPort: remote.Port()}
-	if in.Flags&tcp.FlagACK != 0 {
-		rst.Seq = in.Ack
-		rst.Flags = tcp.FlagRST
-	} else {
-		n := uint32(plen)
-		if in.Flags&tcp.FlagSYN != 0 {
-			n++
-		}
-		if in.Flags&tcp.FlagFIN != 0 {
-			n++
-		}
-		rst.Ack = in.Seq.Add(n)
-		rst.Flags = tcp.FlagRST | tcp.FlagACK
 	}
 	h.stats.ResetsSent++
 	// No connection, no ISNs: the trace's relative numbers are taken from

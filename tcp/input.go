@@ -10,9 +10,7 @@ func (c *Conn) Input(now time.Duration, h *Header, payload []byte) {
 	switch c.state {
 	case Closed:
 		// RFC 9293 §3.10.7.1: answer anything but a RST with a RST.
-		if !h.Flags.Has(FlagRST) {
-			c.replyRst(h, segLen(h, payload))
-		}
+		c.replyRst(h, SegLen(h, len(payload)))
 		return
 	case Listen:
 		c.inputListen(now, h)
@@ -22,18 +20,6 @@ func (c *Conn) Input(now time.Duration, h *Header, payload []byte) {
 		c.inputSync(now, h, payload)
 	}
 	c.output(now)
-}
-
-// segLen is SEG.LEN: payload plus SYN and FIN.
-func segLen(h *Header, payload []byte) int {
-	n := len(payload)
-	if h.Flags.Has(FlagSYN) {
-		n++
-	}
-	if h.Flags.Has(FlagFIN) {
-		n++
-	}
-	return n
 }
 
 // negotiate reads the options of the peer's SYN (RFC 9293 §3.7.1, RFC
@@ -164,7 +150,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 // states.
 func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	flags := h.Flags
-	n := segLen(h, payload)
+	n := SegLen(h, len(payload))
 	if c.state == SynReceived && flags.Has(FlagSYN) && !flags.Has(FlagACK) && h.Seq == c.irs {
 		// A retransmitted SYN: our SYN-ACK was lost; send it again (as
 		// Linux's tcp_check_req does).

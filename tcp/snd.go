@@ -116,36 +116,6 @@ func (c *Conn) sendRst(seq Seq, withAck bool) {
 	}
 }
 
-// replyRst queues the reset RFC 9293 §3.10.7.1 prescribes in answer to a
-// segment that belongs to no connection: <SEQ=SEG.ACK><CTL=RST> if it
-// carried an ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
-func (c *Conn) replyRst(h *Header, segLen int) {
-	if h.Flags.Has(FlagACK) {
-		c.newSeg(FlagRST, h.Ack, 0)
-		return
-	}
-	r := c.newSeg(FlagRST|FlagACK, 0, 0)
-	r.Ack = h.Seq.Add(uint32(segLen))
-}
-
-// ReplyRst builds into r the reset that answers h, a segment with segLen
-// sequence-space length (payload plus SYN and FIN) that reached no
-// connection (RFC 9293 §3.10.7.1). It reports false for a segment that
-// must not be answered (a RST). The host uses it for closed ports.
-func ReplyRst(h *Header, segLen int, r *Header) bool {
-	if h.Flags.Has(FlagRST) {
-		return false
-	}
-	*r = Header{SrcPort: h.DstPort, DstPort: h.SrcPort}
-	if h.Flags.Has(FlagACK) {
-		r.Seq, r.Flags = h.Ack, FlagRST
-		return true
-	}
-	r.Flags = FlagRST | FlagACK
-	r.Ack = h.Seq.Add(uint32(segLen))
-	return true
-}
-
 // cwndAvail is how many more bytes congestion control lets us send now.
 func (c *Conn) cwndAvail() int {
 	switch {
