@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/inet"
 	"github.com/netsimlab/netsim/nodes/ipv4"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp"
@@ -37,7 +38,7 @@ func FuzzHostReceive(f *testing.F) {
 			// Aim at the host's ports and fix the checksum.
 			seg[2], seg[3] = byte(port>>8), byte(port)
 			seg[16], seg[17] = 0, 0
-			c := tcp.Checksum(seg, tcp.PseudoHeaderSum(addrA, addrB, tcp.ProtocolTCP, uint32(len(seg))))
+			c := inet.Checksum(seg, inet.PseudoHeaderSum(addrA, addrB, tcp.ProtocolTCP, uint32(len(seg))))
 			seg[16], seg[17] = byte(c>>8), byte(c)
 			ih := ipv4.New(addrA, addrB, ipv4.ProtoTCP)
 			d, err := ih.AppendHeaderTo(make([]byte, 0, ipv4.HeaderLen+len(seg)), len(seg))

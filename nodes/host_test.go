@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/inet"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp"
 	"github.com/netsimlab/netsim/topology"
@@ -138,7 +139,7 @@ func TestHostDropsWithReasons(t *testing.T) {
 	u[2], u[3] = 0, 28
 	u[9] = 17
 	u[10], u[11] = 0, 0
-	c := tcp.Checksum(u[:20], 0)
+	c := inet.Checksum(u[:20], 0)
 	u[10], u[11] = byte(c>>8), byte(c)
 	a.Interfaces()[0].send(&topology.Packet{ID: n.NextPacketID(), Data: u})
 	n.Scheduler().Run()

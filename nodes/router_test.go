@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/inet"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp"
 	"github.com/netsimlab/netsim/topology"
@@ -94,7 +95,7 @@ func TestRouterDropsWithReasons(t *testing.T) {
 	ifc.send(&topology.Packet{ID: n.NextPacketID(), Data: []byte{0x45, 0, 0}})
 	v6 := append([]byte{0x65}, bad[1:]...) // version 6, checksum right
 	v6[10], v6[11] = 0, 0
-	c := tcp.Checksum(v6, 0)
+	c := inet.Checksum(v6, 0)
 	v6[10], v6[11] = byte(c>>8), byte(c)
 	ifc.send(&topology.Packet{ID: n.NextPacketID(), Data: v6})
 	n.Scheduler().Run()

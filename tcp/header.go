@@ -6,7 +6,13 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+
+	"github.com/netsimlab/netsim/internal/inet"
 )
+
+// ProtocolTCP is TCP's IP protocol number (IANA), as it appears in the
+// IPv4 header and the pseudo-header.
+const ProtocolTCP = 6
 
 // Flags holds the nine TCP control bits. The bit positions are those of the
 // 16-bit word at header offset 12 (RFC 9293 §3.1, RFC 3168 §6.1, RFC 3540).
@@ -115,8 +121,8 @@ func (h *Header) AppendTo(b []byte, src, dst netip.Addr, payload []byte) []byte 
 	clear(s[HeaderLen+n:]) // RFC 9293 §3.1: padding is zeros.
 	b = append(b, payload...)
 	seg := b[start:]
-	sum := PseudoHeaderSum(src, dst, ProtocolTCP, uint32(len(seg)))
-	h.Checksum = Checksum(seg, sum)
+	sum := inet.PseudoHeaderSum(src, dst, ProtocolTCP, uint32(len(seg)))
+	h.Checksum = inet.Checksum(seg, sum)
 	put16(seg[16:], h.Checksum)
 	return b
 }
@@ -189,8 +195,8 @@ var ErrChecksum = errors.New("tcp: bad checksum")
 // correct checksum for the pseudo-header of src and dst (RFC 9293 §3.1):
 // the one's complement sum over pseudo-header and segment is all ones.
 func VerifyChecksum(segment []byte, src, dst netip.Addr) bool {
-	sum := PseudoHeaderSum(src, dst, ProtocolTCP, uint32(len(segment)))
-	return Sum(segment, sum) == 0xffff
+	sum := inet.PseudoHeaderSum(src, dst, ProtocolTCP, uint32(len(segment)))
+	return inet.Sum(segment, sum) == 0xffff
 }
 
 // DecodeChecked verifies the checksum of segment for src and dst, then

@@ -15,7 +15,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/internal/inet"
 )
 
 // Version is the IP version this package reads and writes.
@@ -37,7 +37,7 @@ const DefaultTTL = 64
 // Protocol numbers (IANA "Assigned Internet Protocol Numbers").
 const (
 	ProtoICMP uint8 = 1
-	ProtoTCP  uint8 = tcp.ProtocolTCP
+	ProtoTCP  uint8 = 6
 	ProtoUDP  uint8 = 17
 )
 
@@ -207,7 +207,7 @@ func (h *Header) AppendHeaderTo(b []byte, payloadLen int) ([]byte, error) {
 	copy(s[16:20], dst[:])
 	n := copy(s[HeaderLen:], h.Options.Bytes())
 	clear(s[HeaderLen+n:]) // RFC 791 §3.1: padding is zeros.
-	h.Checksum = tcp.Checksum(s, 0)
+	h.Checksum = inet.Checksum(s, 0)
 	put16(s[10:], h.Checksum)
 	return b, nil
 }
@@ -250,7 +250,7 @@ func Decode(b []byte) (Header, []byte, error) {
 	}
 	// A corrupted header is reported as such before any field it carries
 	// is judged, so that drops are counted under the right reason.
-	if tcp.Sum(b[:hl], 0) != 0xffff {
+	if inet.Sum(b[:hl], 0) != 0xffff {
 		return h, nil, &DecodeError{Offset: 10, Field: "header checksum", Reason: "checksum 0x" + strconv.FormatUint(uint64(h.Checksum), 16) + " does not match the header", Err: ErrChecksum}
 	}
 	if h.Version != Version {
@@ -314,7 +314,7 @@ func VerifyChecksum(b []byte) bool {
 	if hl < HeaderLen || hl > len(b) {
 		return false
 	}
-	return tcp.Sum(b[:hl], 0) == 0xffff
+	return inet.Sum(b[:hl], 0) == 0xffff
 }
 
 // DecrementTTL does a router's TTL step in place on the encoded datagram b
@@ -328,7 +328,7 @@ func DecrementTTL(b []byte) (uint8, bool) {
 	}
 	old := get16(b[8:]) // TTL and protocol share a 16-bit word
 	b[8]--
-	put16(b[10:], tcp.UpdateChecksum(get16(b[10:]), old, get16(b[8:])))
+	put16(b[10:], inet.UpdateChecksum(get16(b[10:]), old, get16(b[8:])))
 	return b[8], true
 }
 

@@ -245,7 +245,7 @@ func TestText(t *testing.T) {
 	}
 }
 
-// checksumOf is the RFC 1071 checksum written out, independent of tcp.Sum.
+// checksumOf is the RFC 1071 checksum written out, independent of inet.Sum.
 func checksumOf(b []byte) uint16 {
 	var s uint32
 	for i := 0; i+1 < len(b); i += 2 {

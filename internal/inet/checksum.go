@@ -1,14 +1,16 @@
-package tcp
+// Package inet is the internet checksum (RFC 1071) that the IPv4 header
+// and the TCP segment carry: the one's complement sum, its running form
+// over several pieces, the TCP/UDP pseudo-header, and the incremental
+// update of RFC 1624 for a router that changes one field. Both the
+// transport (package tcp) and the network layer (package nodes/ipv4)
+// use it, so it belongs to neither. It allocates nothing.
+package inet
 
 import (
 	"encoding/binary"
 	"math/bits"
 	"net/netip"
 )
-
-// ProtocolTCP is TCP's IP protocol number, as it appears in the IPv4
-// header and the pseudo-header.
-const ProtocolTCP = 6
 
 // Sum adds b to the running internet checksum sum initial and returns the
 // new sum, folded to 16 bits but not complemented (RFC 1071 §4.1). Feed a
