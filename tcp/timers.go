@@ -89,16 +89,7 @@ func (c *Conn) fire(now time.Duration, t int) {
 func (c *Conn) onRtxTimeout(now time.Duration) {
 	switch c.state {
 	case SynSent:
-		c.emit(Event{Kind: EvTimerFired, Timer: "syn"})
-		if c.retries >= c.cfg.SynRetries {
-			c.fail(ETIMEDOUT, false)
-			return
-		}
-		c.retries++
-		c.rtt.backOff()
-		c.sendSyn(now, false)
-		c.noteRetransmit(c.iss, 0, "syn")
-		c.arm(timerRtx, now+c.rtt.current())
+		c.retrySyn(now, false)
 	case SynReceived, FinWait1:
 		if c.state == FinWait1 && c.synAcked {
 			c.onDataTimeout(now)
@@ -106,59 +97,70 @@ func (c *Conn) onRtxTimeout(now time.Duration) {
 		}
 		// SYN-RECEIVED, or FIN-WAIT-1 after a shutdown there: the SYN-ACK
 		// is still unacknowledged.
-		c.emit(Event{Kind: EvTimerFired, Timer: "synack"})
-		if c.retries >= c.cfg.SynAckRetries {
-			c.fail(ETIMEDOUT, false)
-			return
-		}
-		c.retries++
-		c.rtt.backOff()
-		c.sendSyn(now, true)
-		c.noteRetransmit(c.iss, 0, "synack")
-		c.arm(timerRtx, now+c.rtt.current())
+		c.retrySyn(now, true)
 	case Established, CloseWait, Closing, LastAck:
 		c.onDataTimeout(now)
 	}
 }
 
+// retrySyn resends our SYN (or SYN-ACK when synack) after an RTO, with the
+// timer backed off (RFC 6298 §5.5, RFC 9293 §3.8.1), or gives up with
+// ETIMEDOUT once SynRetries (SynAckRetries) resends went unanswered, as
+// Linux's tcp_write_timeout does with tcp_syn_retries and
+// tcp_synack_retries.
+func (c *Conn) retrySyn(now time.Duration, synack bool) {
+	what, limit := "syn", c.cfg.SynRetries
+	if synack {
+		what, limit = "synack", c.cfg.SynAckRetries
+	}
+	c.emit(Event{Kind: EvTimerFired, Timer: what})
+	if c.retries >= limit {
+		c.fail(ETIMEDOUT, false)
+		return
+	}
+	c.retries++
+	c.rtt.backOff()
+	c.sendSyn(now, synack)
+	c.noteRetransmit(c.iss, 0, what)
+	c.arm(timerRtx, now+c.rtt.current())
+}
+
 // onDataTimeout is an RTO of a synchronized connection.
 func (c *Conn) onDataTimeout(now time.Duration) {
-	{
-		c.emit(Event{Kind: EvTimerFired, Timer: "rto"})
-		if c.sndUna == c.sndMax {
-			return
-		}
-		c.stats.Timeouts++
-		if c.retries >= c.cfg.DataRetries {
-			c.fail(ETIMEDOUT, false)
-			return
-		}
-		c.retries++
-		// RFC 6298 §5.5-5.6: back off and retransmit the earliest
-		// unacknowledged segment; RFC 5681 §3.1: collapse cwnd.
-		c.rtt.backOff()
-		c.cc.OnRTO(now, c.flightSize())
-		c.noteCwnd("rto")
-		// RFC 6582 §4 / RFC 6675 §5.1: after an RTO, recover = HighData, so
-		// duplicate ACKs for the go-back-N retransmissions do not start a
-		// fast retransmit.
-		c.inRecovery = false
-		c.recoverSeq = c.sndMax
-		c.dupAcks = 0
-		c.markAllRetransmitted()
-		// RFC 9293 §3.8.6.1 and Linux's tcp_retransmit_skb: the first
-		// unacknowledged segment is resent now even into a zero window,
-		// so a lost window update cannot stall the connection; the rest
-		// follows from SND.NXT as the windows allow (go-back-N).
-		n := min(c.sndMss, int(c.sndDataEnd().Sub(c.sndUna)))
-		if next, ok := c.board.nextSacked(c.sndUna); ok {
-			n = min(n, int(next.Sub(c.sndUna)))
-		}
-		sent := c.retransmit(now, c.sndUna, n, "rto")
-		c.stats.RTORetransmits++
-		c.sndNxt = c.sndUna.Add(uint32(sent))
-		c.arm(timerRtx, now+c.rtt.current())
+	c.emit(Event{Kind: EvTimerFired, Timer: "rto"})
+	if c.sndUna == c.sndMax {
+		return
 	}
+	c.stats.Timeouts++
+	if c.retries >= c.cfg.DataRetries {
+		c.fail(ETIMEDOUT, false)
+		return
+	}
+	c.retries++
+	// RFC 6298 §5.5-5.6: back off and retransmit the earliest
+	// unacknowledged segment; RFC 5681 §3.1: collapse cwnd.
+	c.rtt.backOff()
+	c.cc.OnRTO(now, c.flightSize())
+	c.noteCwnd("rto")
+	// RFC 6582 §4 / RFC 6675 §5.1: after an RTO, recover = HighData, so
+	// duplicate ACKs for the go-back-N retransmissions do not start a
+	// fast retransmit.
+	c.inRecovery = false
+	c.recoverSeq = c.sndMax
+	c.dupAcks = 0
+	c.markAllRetransmitted()
+	// RFC 9293 §3.8.6.1 and Linux's tcp_retransmit_skb: the first
+	// unacknowledged segment is resent now even into a zero window,
+	// so a lost window update cannot stall the connection; the rest
+	// follows from SND.NXT as the windows allow (go-back-N).
+	n := min(c.sndMss, int(c.sndDataEnd().Sub(c.sndUna)))
+	if next, ok := c.board.nextSacked(c.sndUna); ok {
+		n = min(n, int(next.Sub(c.sndUna)))
+	}
+	sent := c.retransmit(now, c.sndUna, n, "rto")
+	c.stats.RTORetransmits++
+	c.sndNxt = c.sndUna.Add(uint32(sent))
+	c.arm(timerRtx, now+c.rtt.current())
 }
 
 // onPersist sends a zero-window probe, or when the window is open but too
