@@ -12,6 +12,7 @@ package apps
 
 import (
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/netsimlab/netsim/nodes"
@@ -65,6 +66,30 @@ func (c *Context) After(d time.Duration, fn func()) *sim.Timer {
 	t := c.sched.NewTimer(fn)
 	_ = t.Reset(c.Now().Add(max(d, 0))) // never in the past
 	return t
+}
+
+// dial is the prologue of every client app: a socket on the app's host
+// whose events go to handler, a non-blocking connect to to (the SYN is on
+// its way when it returns), and the connection's ID for the records. If
+// any step fails the socket is closed again and the error returned. The
+// handler hears nothing before dial returns (a connect only sends the
+// SYN), so the caller may store fd afterwards.
+func (c *Context) dial(to netip.AddrPort, handler nodes.Handler) (fd int, conn uint64, err error) {
+	h := c.Host
+	fd, err = h.Socket()
+	if err != nil {
+		return -1, 0, err
+	}
+	if err := h.SetHandler(fd, handler); err != nil {
+		_ = h.Close(fd)
+		return -1, 0, err
+	}
+	if err := h.Connect(fd, to); err != nodes.EINPROGRESS {
+		_ = h.Close(fd)
+		return -1, 0, err
+	}
+	info, _ := h.Info(fd)
+	return fd, info.ConnID, nil
 }
 
 // Tracing reports whether records are wanted; check it before building

@@ -43,21 +43,11 @@ func (b *BulkSend) Type() string { return "bulk-send" }
 // Start connects.
 func (b *BulkSend) Start(ctx *Context) error {
 	b.ctx, b.start = ctx, ctx.Now()
-	h := ctx.Host
-	fd, err := h.Socket()
+	fd, conn, err := ctx.dial(b.To, b.event)
 	if err != nil {
 		return err
 	}
-	b.fd = fd
-	if err := h.SetHandler(fd, b.event); err != nil {
-		return err
-	}
-	if err := h.Connect(fd, b.To); err != nodes.EINPROGRESS {
-		_ = h.Close(fd)
-		return err
-	}
-	info, _ := h.Info(fd)
-	b.conn = info.ConnID
+	b.fd, b.conn = fd, conn
 	ctx.Emit("connect", sim.Uint("conn", b.conn), sim.String("to", b.To.String()), sim.Int("bytes", b.Bytes))
 	return nil
 }

@@ -61,21 +61,11 @@ func (o *OnOff) Start(ctx *Context) error {
 	}
 	o.ctx, o.start = ctx, ctx.Now()
 	o.interval = max(o.Rate.TxTime(onOffChunk), time.Nanosecond)
-	h := ctx.Host
-	fd, err := h.Socket()
+	fd, conn, err := ctx.dial(o.To, o.event)
 	if err != nil {
 		return err
 	}
-	o.fd = fd
-	if err := h.SetHandler(fd, o.event); err != nil {
-		return err
-	}
-	if err := h.Connect(fd, o.To); err != nodes.EINPROGRESS {
-		_ = h.Close(fd)
-		return err
-	}
-	info, _ := h.Info(fd)
-	o.conn = info.ConnID
+	o.fd, o.conn = fd, conn
 	ctx.Emit("connect", sim.Uint("conn", o.conn), sim.String("to", o.To.String()))
 	if o.Stop > 0 {
 		ctx.After(o.Stop-ctx.Now().Duration(), o.stop)

@@ -66,22 +66,12 @@ func (r *RequestResponse) Start(ctx *Context) error {
 }
 
 func (r *RequestResponse) connect() error {
-	h := r.ctx.Host
-	fd, err := h.Socket()
+	r.reqAt = r.ctx.Now()
+	fd, conn, err := r.ctx.dial(r.To, r.event)
 	if err != nil {
 		return err
 	}
-	r.fd = fd
-	if err := h.SetHandler(fd, r.event); err != nil {
-		return err
-	}
-	r.reqAt = r.ctx.Now()
-	if err := h.Connect(fd, r.To); err != nodes.EINPROGRESS {
-		_ = h.Close(fd)
-		return err
-	}
-	info, _ := h.Info(fd)
-	r.conn, r.connGot = info.ConnID, 0
+	r.fd, r.conn, r.connGot = fd, conn, 0
 	r.ctx.Emit("connect", sim.Uint("conn", r.conn), sim.String("to", r.To.String()))
 	return nil
 }
