@@ -75,7 +75,9 @@ func (c *Conn) inputListen(now time.Duration, h *Header) {
 	case h.Flags.Has(FlagRST):
 		return
 	case h.Flags.Has(FlagACK):
-		c.newSeg(FlagRST, h.Ack, 0)
+		// "Any acknowledgment is bad ...": <SEQ=SEG.ACK><CTL=RST>, in
+		// which SEG.LEN plays no part.
+		c.replyRst(h, 0)
 		return
 	case !h.Flags.Has(FlagSYN):
 		return
@@ -99,9 +101,8 @@ func (c *Conn) inputListen(now time.Duration, h *Header) {
 func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 	ack := h.Flags.Has(FlagACK)
 	if ack && (h.Ack.LessEq(c.iss) || h.Ack.GreaterThan(c.sndMax)) {
-		if !h.Flags.Has(FlagRST) {
-			c.newSeg(FlagRST, h.Ack, 0)
-		}
+		// <SEQ=SEG.ACK><CTL=RST>, unless it is a RST itself.
+		c.replyRst(h, SegLen(h, len(payload)))
 		c.stats.DroppedSegments++
 		return
 	}
@@ -266,7 +267,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	}
 	if c.state == SynReceived {
 		if !h.Ack.GreaterThan(c.sndUna) || h.Ack.GreaterThan(c.sndMax) {
-			c.newSeg(FlagRST, h.Ack, 0)
+			c.replyRst(h, n) // <SEQ=SEG.ACK><CTL=RST>
 			return
 		}
 		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window)<<c.sndShift, h.Seq, h.Ack

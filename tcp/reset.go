@@ -25,9 +25,9 @@ func SegLen(h *Header, payloadLen int) int {
 //   - otherwise: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (Linux: "R.
 //     0:0(0) ack seq+len" to a SYN).
 //
-// The ports are h's swapped; window and options are zero. The host, for a
-// segment that finds no socket, and Conn, for one that finds it closed or
-// carries data for a socket the user closed, both answer with it.
+// The ports are h's swapped; window and options are zero. The host answers
+// a segment that finds no socket with it, and Conn every segment it must
+// reset.
 func ReplyRst(h *Header, segLen int, r *Header) bool {
 	if h.Flags.Has(FlagRST) {
 		return false
@@ -43,8 +43,10 @@ func ReplyRst(h *Header, segLen int, r *Header) bool {
 }
 
 // replyRst queues the ReplyRst answer to h, which arrived on this
-// connection: a CLOSED one, or one whose user closed it while data came
-// (Linux tcp_rcv_state_process answers that as tcp_v4_send_reset does).
+// connection: in CLOSED; with an unacceptable ACK in LISTEN, SYN-SENT or
+// SYN-RECEIVED (RFC 9293 §3.10.7.2-4: <SEQ=SEG.ACK><CTL=RST>); or with
+// data for a socket the user closed (Linux tcp_rcv_state_process answers
+// that as tcp_v4_send_reset does).
 func (c *Conn) replyRst(h *Header, segLen int) {
 	var r Header
 	if ReplyRst(h, segLen, &r) {
