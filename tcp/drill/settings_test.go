@@ -76,8 +76,8 @@ func TestApplySettingsErrors(t *testing.T) {
 		{Setting{Key: "tcp.rto_min", Value: "-5"}, "must not be negative"},
 		{Setting{Key: "tcp.recv_buffer", Value: "2GiB"}, "want at most 1GiB"},
 		{Setting{Key: "net.ipv4.tcp_rmem", Value: "4096 87380"}, `want three sizes "min default max"`},
-		{Setting{Key: "tcp.syn_retries", Value: "99"}, "SynRetries = 99: want 0 to 30"},
-		{Setting{Key: "tcp.congestion", Value: "bbr"}, `Congestion = "bbr"`},
+		{Setting{Key: "tcp.syn_retries", Value: "99"}, "syn_retries: 99 is too large (want 0 to 30 retransmissions)"},
+		{Setting{Key: "tcp.congestion", Value: "bbr"}, `congestion: "bbr" is not known (want one of cubic, newreno)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.set.Key+"="+tt.set.Value, func(t *testing.T) {
