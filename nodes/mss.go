@@ -5,8 +5,9 @@ import (
 	"github.com/netsimlab/netsim/tcp"
 )
 
-// minMSS is the smallest MSS tcp.Config accepts (Config.Validate).
-const minMSS = 64
+// minMSS is the smallest MSS tcp.Config accepts (Config.Validate):
+// Linux's TCP_MIN_MSS.
+const minMSS = tcp.MinMSS
 
 // connMSS returns the MSS a connection announces in its SYN and uses for
 // its segments when the interface toward the peer has the given MTU:

@@ -322,6 +322,20 @@ func (d *decoder) integer(n *yaml.Node, path string, lo, hi int64) (int64, bool)
 	if hi == math.MaxInt64 {
 		allowed = fmt.Sprintf("a whole number from %d", lo)
 	}
+	v, ok := d.wholeNumber(n, path, allowed)
+	if !ok {
+		return 0, false
+	}
+	if v < lo || v > hi {
+		d.errNode(d.resolve(n), allowed, "%s: %d is out of range", path, v)
+		return 0, false
+	}
+	return v, true
+}
+
+// wholeNumber parses a YAML integer (1000, 1_000, 0x10); allowed says
+// what is wanted.
+func (d *decoder) wholeNumber(n *yaml.Node, path, allowed string) (int64, bool) {
 	s, ok := d.scalar(n, path, allowed)
 	if !ok {
 		return 0, false
@@ -329,10 +343,6 @@ func (d *decoder) integer(n *yaml.Node, path string, lo, hi int64) (int64, bool)
 	v, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64)
 	if err != nil || d.resolve(n).Tag != "!!int" {
 		d.errNode(d.resolve(n), allowed, "%s: %q is not a whole number", path, s)
-		return 0, false
-	}
-	if v < lo || v > hi {
-		d.errNode(d.resolve(n), allowed, "%s: %d is out of range", path, v)
 		return 0, false
 	}
 	return v, true

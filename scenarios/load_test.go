@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/tcp"
 	"github.com/netsimlab/netsim/units"
 )
 
@@ -101,12 +102,14 @@ expect:
 	assert.False(t, s.Hosts[1].AutoAddress)
 	assert.Equal(t, netip.MustParseAddr("10.0.0.3"), s.Hosts[2].Address)
 	// Defaults under host settings.
-	assert.Equal(t, "cubic", *s.Hosts[2].Effective.Congestion)
-	assert.Equal(t, units.ByteSize(1000), *s.Hosts[2].Effective.MSS)
-	assert.Equal(t, 4, *s.Hosts[2].Effective.InitialCwnd)
-	assert.Equal(t, "newreno", *s.Hosts[0].Effective.Congestion)
-	assert.Nil(t, s.Hosts[0].Effective.MSS)
-	assert.Equal(t, time.Duration(0), *s.Hosts[0].Effective.DelayedAck)
+	tcpValue := func(h int, name string) any { v, _ := s.Hosts[h].Effective.Value(name); return v }
+	assert.Equal(t, "cubic", tcpValue(2, "congestion"))
+	assert.Equal(t, int64(1000), tcpValue(2, "mss"))
+	assert.Equal(t, int64(4), tcpValue(2, "initial_cwnd"))
+	assert.Equal(t, "newreno", tcpValue(0, "congestion"))
+	assert.Nil(t, tcpValue(0, "mss"))
+	assert.Equal(t, time.Duration(0), tcpValue(0, "delayed_ack"))
+	assert.Equal(t, "congestion=newreno initial_cwnd=4 delayed_ack=0", s.Hosts[0].Effective.String())
 	// Links.
 	require.Len(t, s.Links, 3)
 	assert.Equal(t, "a-r", s.Links[0].Name)
@@ -153,7 +156,12 @@ func TestParseErrors(t *testing.T) {
 		{"router-named-like-host", "routers:\n  a: {}\n", `t.yaml:15:1: duplicate key "routers", first at line 9`},
 		{"down-false", "faults:\n  - {at: 1s, link: third, down: false}\n", "t.yaml:16:33: faults[0].down: false does nothing (to undo, use up: true) (down: true)"},
 		{"heal-with-link", "faults:\n  - {at: 1s, link: third, heal: true}\n", "t.yaml:16:14: faults[0]: heal takes no link (link: only with set, down or up)"},
-		{"mss-too-small", "defaults:\n  tcp: {mss: 10}\n", "t.yaml:16:14: defaults.tcp.mss: 10 bytes is out of range (from 88 to 65495 bytes)"},
+		{"mss-too-small", "defaults:\n  tcp: {mss: 10}\n", "t.yaml:16:14: defaults.tcp.mss: 10 bytes is too small (88 to 65495 bytes)"},
+		{"syn-retries-too-many", "defaults:\n  tcp: {syn_retries: 31}\n", "t.yaml:16:22: defaults.tcp.syn_retries: 31 is too large (0 to 30 retransmissions)"},
+		{"rto-min-zero", "defaults:\n  tcp: {rto_min: 0s}\n", "t.yaml:16:18: defaults.tcp.rto_min: 0 is too short (more than 0)"},
+		{"rack-not-bool", "defaults:\n  tcp: {rack: 1}\n", `t.yaml:16:15: defaults.tcp.rack: "1" is not a boolean (true or false)`},
+		{"initial-cwnd-not-number", "defaults:\n  tcp: {initial_cwnd: ten}\n", `t.yaml:16:23: defaults.tcp.initial_cwnd: "ten" is not a whole number (a whole number from 1 to 1000 segments)`},
+		{"tcp-drill-spelling", "defaults:\n  tcp: {init_cwnd: 4}\n", `t.yaml:16:9: defaults.tcp: unknown key "init_cwnd", did you mean "initial_cwnd"? (allowed keys: mss, congestion, initial_cwnd,`},
 		{"typo-suggestion", "outputs: {formt: svg}\n", `t.yaml:15:11: outputs: unknown key "formt", did you mean "format"? (allowed keys: pcap, trace, plots, format)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -259,6 +267,48 @@ w.yaml:15:10: warning: faults[0]: at 2s is not before the end of the run (durati
 w.yaml:17:43: warning: expect[0].delivered: by 5s is after the end of the run (duration 2s): it is checked at the end (a time before duration, or a longer duration)`, s.Warnings.Error())
 }
 
+// TestTCPSettingsReachConfig: every key of the settings table is a YAML
+// key, an enum alias stands for its value, and a host's settings override
+// the defaults key by key.
+func TestTCPSettingsReachConfig(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(valid+`defaults:
+  tcp:
+    mss: 1000
+    congestion: reno
+    initial_cwnd: 4
+    rto_initial: 2s
+    rto_min: 100ms
+    rto_max: 60s
+    delayed_ack: 0s
+    time_wait: 1s
+    nagle: false
+    sack: false
+    window_scale: false
+    timestamps: false
+    send_buffer: 64KiB
+    recv_buffer: 15MiB
+    syn_retries: 3
+    synack_retries: 2
+    data_retries: 8
+    rack: false
+    rescue_retransmit: true
+`))
+	require.NoError(t, err)
+	want := tcp.Config{
+		MSS: 1000, Congestion: "newreno", InitialCwnd: 4,
+		RTOInitial: 2 * time.Second, RTOMin: 100 * time.Millisecond, RTOMax: time.Minute,
+		DelayedAck: 0, TimeWait: time.Second,
+		SendBuffer: 64 << 10, RecvBuffer: 15 << 20,
+		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, RescueRetransmit: true,
+	}
+	assert.Equal(t, tcp.SettingNames(), s.Defaults.TCP.Written(), "the test sets every setting")
+	// a has no settings of its own; c has congestion and mss.
+	assert.Equal(t, want, s.Hosts[0].Effective.Config())
+	c := s.Hosts[2].Effective.Config()
+	assert.Equal(t, "cubic", c.Congestion, "the host's own setting wins")
+	assert.Equal(t, 4, c.InitialCwnd, "the defaults fill in the rest")
+}
+
 // TestContractExample loads the example of the scenario contract verbatim:
 // every key it shows is understood, and it holds only the warnings its
 // timing earns (faults and a deadline after its 2 s duration).
@@ -266,8 +316,9 @@ func TestContractExample(t *testing.T) {
 	s, err := Load("testdata/contract.yaml")
 	require.NoError(t, err)
 	assert.Equal(t, "handshake", s.Name)
-	assert.Equal(t, "cubic", *s.Hosts[1].Effective.Congestion)
-	assert.Equal(t, "newreno", *s.Hosts[0].Effective.Congestion)
+	cc := func(h int) any { v, _ := s.Hosts[h].Effective.Value("congestion"); return v }
+	assert.Equal(t, "cubic", cc(1))
+	assert.Equal(t, "newreno", cc(0))
 	assert.Len(t, s.Links, 2)
 	assert.Equal(t, "r1-server", s.Links[1].Name)
 	assert.Len(t, s.Faults, 4)

@@ -59,67 +59,6 @@ type Defaults struct {
 	TCP TCP
 }
 
-// TCP holds TCP settings as written in a scenario; a nil field was not
-// written and falls back to the defaults, then to tcp.DefaultConfig (Linux
-// behaviour, docs/tcp.md).
-type TCP struct {
-	MSS         *units.ByteSize
-	Congestion  *string
-	InitialCwnd *int // segments (RFC 6928)
-	RTOInitial  *time.Duration
-	RTOMin      *time.Duration
-	DelayedAck  *time.Duration // 0 turns delayed ACKs off
-	Nagle       *bool
-	SACK        *bool
-	WindowScale *bool
-	Timestamps  *bool
-	SendBuffer  *units.ByteSize
-	RecvBuffer  *units.ByteSize
-}
-
-// Over returns t with every field that t leaves unset taken from base: a
-// host's settings over the scenario defaults.
-func (t TCP) Over(base TCP) TCP {
-	out := base
-	if t.MSS != nil {
-		out.MSS = t.MSS
-	}
-	if t.Congestion != nil {
-		out.Congestion = t.Congestion
-	}
-	if t.InitialCwnd != nil {
-		out.InitialCwnd = t.InitialCwnd
-	}
-	if t.RTOInitial != nil {
-		out.RTOInitial = t.RTOInitial
-	}
-	if t.RTOMin != nil {
-		out.RTOMin = t.RTOMin
-	}
-	if t.DelayedAck != nil {
-		out.DelayedAck = t.DelayedAck
-	}
-	if t.Nagle != nil {
-		out.Nagle = t.Nagle
-	}
-	if t.SACK != nil {
-		out.SACK = t.SACK
-	}
-	if t.WindowScale != nil {
-		out.WindowScale = t.WindowScale
-	}
-	if t.Timestamps != nil {
-		out.Timestamps = t.Timestamps
-	}
-	if t.SendBuffer != nil {
-		out.SendBuffer = t.SendBuffer
-	}
-	if t.RecvBuffer != nil {
-		out.RecvBuffer = t.RecvBuffer
-	}
-	return out
-}
-
 // Host is an end host with one IPv4 address.
 type Host struct {
 	Name    string

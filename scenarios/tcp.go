@@ -1,8 +1,8 @@
 package scenarios
 
 import (
+	"errors"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -13,129 +13,148 @@ import (
 // those tcp.NewCongestion knows.
 var CongestionControls = tcp.CongestionNames()
 
-var tcpKeys = []string{"mss", "congestion", "initial_cwnd", "rto_initial", "rto_min", "delayed_ack",
-	"nagle", "sack", "window_scale", "timestamps", "send_buffer", "recv_buffer"}
+// TCP holds the TCP settings a scenario writes, by their names in the
+// settings table (tcp.Settings, docs/tcp-settings.md). A setting not
+// written falls back to the defaults, then to tcp.DefaultConfig (Linux
+// behaviour).
+type TCP struct {
+	// values maps a setting's name to its checked value, of the Go type
+	// tcp.Setting.Check names for its kind.
+	values map[string]any
+}
 
-// Bounds of the TCP settings: Linux's TCP_MIN_MSS, and the largest MSS an
-// IPv4 datagram can carry.
-const (
-	minMSS        = 88
-	maxMSS        = 65495
-	maxDelayedAck = 500 * time.Millisecond
-	maxBuffer     = 1 << 30
-)
+// Value returns the value written for the named setting, of the Go type
+// tcp.Setting.Check names for its kind (int64 bytes for a size), and
+// whether it was written.
+func (t TCP) Value(name string) (any, bool) {
+	v, ok := t.values[name]
+	return v, ok
+}
 
-// tcp decodes a tcp settings mapping.
-func (d *decoder) tcp(n *yaml.Node, path string) TCP {
-	var t TCP
-	for _, e := range d.mapping(n, path, tcpKeys) {
-		p := path + "." + e.key
-		switch e.key {
-		case "mss":
-			if v, ok := d.size(e.v, p); ok {
-				if v < minMSS || v > maxMSS {
-					d.errNode(d.resolve(e.v), "from 88 to 65495 bytes", "%s: %d bytes is out of range", p, int64(v))
-				} else {
-					t.MSS = &v
-				}
-			}
-		case "congestion":
-			if v, ok := d.oneOf(e.v, p, CongestionControls); ok {
-				t.Congestion = &v
-			}
-		case "initial_cwnd":
-			if v, ok := d.integer(e.v, p, 1, 1000); ok {
-				c := int(v)
-				t.InitialCwnd = &c
-			}
-		case "rto_initial":
-			if v, ok := d.positiveDuration(e.v, p); ok {
-				t.RTOInitial = &v
-			}
-		case "rto_min":
-			if v, ok := d.positiveDuration(e.v, p); ok {
-				t.RTOMin = &v
-			}
-		case "delayed_ack":
-			if v, ok := d.duration(e.v, p); ok {
-				// RFC 9293 §3.8.6.3: an ACK must not be delayed more than 0.5 s.
-				if v > maxDelayedAck {
-					d.errNode(d.resolve(e.v), "0 (off) to 500ms (RFC 9293 §3.8.6.3)", "%s: %v is too long", p, v)
-				} else {
-					t.DelayedAck = &v
-				}
-			}
-		case "nagle", "sack", "window_scale", "timestamps":
-			if v, ok := d.boolean(e.v, p); ok {
-				switch e.key {
-				case "nagle":
-					t.Nagle = &v
-				case "sack":
-					t.SACK = &v
-				case "window_scale":
-					t.WindowScale = &v
-				case "timestamps":
-					t.Timestamps = &v
-				}
-			}
-		case "send_buffer", "recv_buffer":
-			if v, ok := d.positiveSize(e.v, p); ok {
-				if v > maxBuffer {
-					d.errNode(d.resolve(e.v), "at most 1GiB (RFC 7323 §2.3)", "%s: %v is too large", p, v)
-					continue
-				}
-				if e.key == "send_buffer" {
-					t.SendBuffer = &v
-				} else {
-					t.RecvBuffer = &v
-				}
-			}
+// Written returns the names of the settings written, in table order.
+func (t TCP) Written() []string {
+	var out []string
+	for _, name := range tcp.SettingNames() {
+		if _, ok := t.values[name]; ok {
+			out = append(out, name)
 		}
 	}
-	return t
+	return out
+}
+
+// Over returns t with every setting that t leaves unset taken from base: a
+// host's settings over the scenario defaults.
+func (t TCP) Over(base TCP) TCP {
+	out := TCP{values: make(map[string]any, len(t.values)+len(base.values))}
+	for k, v := range base.values {
+		out.values[k] = v
+	}
+	for k, v := range t.values {
+		out.values[k] = v
+	}
+	return out
 }
 
 // Config returns tcp.DefaultConfig (Linux behaviour) with the settings t
 // names.
 func (t TCP) Config() tcp.Config {
 	c := tcp.DefaultConfig()
-	if t.MSS != nil {
-		c.MSS = int(*t.MSS)
-	}
-	if t.Congestion != nil {
-		c.Congestion = *t.Congestion
-	}
-	if t.InitialCwnd != nil {
-		c.InitialCwnd = *t.InitialCwnd
-	}
-	if t.RTOInitial != nil {
-		c.RTOInitial = *t.RTOInitial
-	}
-	if t.RTOMin != nil {
-		c.RTOMin = *t.RTOMin
-	}
-	if t.DelayedAck != nil {
-		c.DelayedAck = *t.DelayedAck
-	}
-	if t.Nagle != nil {
-		c.Nagle = *t.Nagle
-	}
-	if t.SACK != nil {
-		c.SACK = *t.SACK
-	}
-	if t.WindowScale != nil {
-		c.WindowScale = *t.WindowScale
-	}
-	if t.Timestamps != nil {
-		c.Timestamps = *t.Timestamps
-	}
-	if t.SendBuffer != nil {
-		c.SendBuffer = int(*t.SendBuffer)
-	}
-	if t.RecvBuffer != nil {
-		c.RecvBuffer = int(*t.RecvBuffer)
+	for _, s := range tcp.Settings() {
+		if v, ok := t.values[s.Name]; ok {
+			// The decoder stored only values that passed s.Check, so Set
+			// cannot fail.
+			_ = s.Set(&c, v)
+		}
 	}
 	return c
+}
+
+// tcp decodes a tcp settings mapping: each key is a name of the settings
+// table, its value of the setting's kind and within its bounds.
+func (d *decoder) tcp(n *yaml.Node, path string) TCP {
+	t := TCP{values: make(map[string]any)}
+	names := tcp.SettingNames()
+	for _, e := range d.mapping(n, path, nil) {
+		s, ok := tcp.LookupSetting(e.key)
+		switch {
+		case ok && s.Name != e.key:
+			// An alias netsim drill accepts (init_cwnd, wscale): a
+			// scenario writes each setting one way only.
+			d.errNode(e.k, "allowed keys: "+strings.Join(names, ", "),
+				"%sunknown key %q, did you mean %q?", prefix(path), e.key, s.Name)
+			continue
+		case !ok:
+			d.known(e.k, e.key, path, names)
+			continue
+		}
+		if v, ok := d.tcpValue(e.v, path+"."+e.key, &s); ok {
+			t.values[s.Name] = v
+		}
+	}
+	return t
+}
+
+// tcpValue decodes the value of one setting as YAML types it (a bool must
+// be true or false, an int a whole number, a duration carries its unit),
+// then checks it against the table's bounds.
+func (d *decoder) tcpValue(n *yaml.Node, path string, s *tcp.Setting) (any, bool) {
+	var v any
+	switch s.Kind {
+	case tcp.KindBool:
+		b, ok := d.boolean(n, path)
+		if !ok {
+			return nil, false
+		}
+		v = b
+	case tcp.KindInt:
+		i, ok := d.wholeNumber(n, path, "a whole number from "+s.Allowed())
+		if !ok {
+			return nil, false
+		}
+		v = i
+	case tcp.KindDuration:
+		dur, ok := d.duration(n, path)
+		if !ok {
+			return nil, false
+		}
+		v = dur
+	case tcp.KindSize:
+		size, ok := d.size(n, path)
+		if !ok {
+			return nil, false
+		}
+		v = int64(size)
+	case tcp.KindEnum:
+		name, ok := d.enum(n, path, s)
+		if !ok {
+			return nil, false
+		}
+		v = name
+	}
+	if err := s.Check(v); err != nil {
+		var se *tcp.SettingError
+		if errors.As(err, &se) {
+			d.errNode(d.resolve(n), se.Allowed, "%s: %s %s", path, se.Value, se.Problem)
+		} else {
+			d.errNode(d.resolve(n), s.Allowed(), "%s: %v", path, err)
+		}
+		return nil, false
+	}
+	return v, true
+}
+
+// enum decodes one of s.Values, or one of s.ValueAliases as the value it
+// stands for.
+func (d *decoder) enum(n *yaml.Node, path string, s *tcp.Setting) (string, bool) {
+	if r := d.resolve(n); r.Kind == yaml.ScalarNode && r.Tag == "!!str" {
+		for _, a := range s.ValueAliases {
+			if r.Value == a.Name {
+				d.pos[path] = posOf(r)
+				return a.Note, true
+			}
+		}
+	}
+	return d.oneOf(n, path, s.Values)
 }
 
 // checkTCP reports settings that are each fine but do not work together
@@ -151,24 +170,35 @@ func (d *decoder) checkTCP(s *Scenario) {
 		// Point at the host's own tcp settings when it has them, else at
 		// the defaults, and say it once per place.
 		where, path := "hosts."+h.Name+".tcp", "hosts."+h.Name
-		if h.TCP == (TCP{}) {
+		if len(h.TCP.values) == 0 {
 			where, path = "defaults.tcp", "defaults"
 		}
 		if reported[where] {
 			continue
 		}
 		reported[where] = true
-		d.errAt(d.pos[path], "settings that work together: rto_initial >= rto_min, buffers >= mss",
+		d.errAt(d.pos[path], "settings that work together: rto_min <= rto_initial <= rto_max, buffers >= mss",
 			"%s: %s", where, stripErrPrefix(err))
 	}
 }
 
-// stripErrPrefix drops the "tcp: invalid config: " prefix of a tcp error
-// and names the settings as a scenario does.
+// stripErrPrefix drops the "tcp: invalid config: " prefix of a tcp error,
+// which names the settings as a scenario does, and its "want ".
 func stripErrPrefix(err error) string {
 	msg := strings.TrimPrefix(err.Error(), tcp.ErrConfig.Error()+": ")
-	// Say it in the scenario's words.
-	return strings.NewReplacer("SendBuffer", "send_buffer", "RecvBuffer", "recv_buffer", "RTOInitial", "rto_initial",
-		"RTOMin", "rto_min", "RTOMax", "the maximum RTO", "InitialCwnd", "initial_cwnd", "DelayedAck", "delayed_ack",
-		"MSS", "mss", "Congestion", "congestion", "want ", "").Replace(msg)
+	return strings.ReplaceAll(msg, "want ", "")
+}
+
+// String writes the settings written, "mss=1000B congestion=cubic", in
+// table order.
+func (t TCP) String() string {
+	var b strings.Builder
+	for _, name := range t.Written() {
+		s, _ := tcp.LookupSetting(name)
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(name + "=" + s.Format(t.values[name]))
+	}
+	return b.String()
 }

@@ -28,8 +28,9 @@ func TestExpandOrderAndCount(t *testing.T) {
 	// accepts it.
 	s, err := scenarios.Parse("p.yaml", p.Points[15].Scenario)
 	require.NoError(t, err)
-	require.NotNil(t, s.Defaults.TCP.Congestion)
-	assert.Equal(t, "cubic", *s.Defaults.TCP.Congestion)
+	cc, ok := s.Defaults.TCP.Value("congestion")
+	require.True(t, ok)
+	assert.Equal(t, "cubic", cc)
 }
 
 func TestIDsStableWhenReordered(t *testing.T) {

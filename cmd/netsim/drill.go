@@ -32,8 +32,10 @@ stack is a whole simulated host (sockets, IPv4, demultiplexing, TCP); with
 
 Settings apply in order: --preset, then --settings (a YAML map of keys to
 values), then each --set; a script's own --options lines come last. Keys are
-netsim's (tcp.syn_retries) or Linux sysctls (net.ipv4.tcp_syn_retries):
-see the README, section netsim drill. --preset packetdrill also turns on
+the TCP settings of a scenario's tcp: mapping (tcp.syn_retries,
+tcp.initial_cwnd), their aliases (tcp.init_cwnd) or Linux sysctls
+(net.ipv4.tcp_syn_retries): docs/tcp-settings.md lists them all, with
+their defaults and bounds. --preset packetdrill also turns on
 --queue_unmatched, packetdrill's rule for segments no line lists (they wait
 for the next outbound line and are not checked at the end); by default
 such a segment fails the script.

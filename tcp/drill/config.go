@@ -2,19 +2,21 @@ package drill
 
 import (
 	"fmt"
-	"strconv"
-	"time"
 
 	"github.com/netsimlab/netsim/tcp"
 )
 
 // ConfigFromScript applies a script's netsim options to base. They stand in
-// for the sysctls and socket options a Linux script would set:
+// for the sysctls and socket options a Linux script would set. An option
+// is a TCP setting when its name is a setting's name or alias in the
+// settings table (tcp.Settings, docs/tcp-settings.md), read as --set reads
+// it (a bare number of a duration is ms); other options (--tolerance_usecs)
+// are the runner's. For example:
 //
 //	--congestion=cubic  --nagle=0  --sack=0  --timestamps=0  --wscale=0
 //	--delack_ms=0  --init_cwnd=4  --mss=1000  --rcvbuf=8192  --sndbuf=8192
 //	--rto_min_ms=200  --rto_initial_ms=1000  --syn_retries=6
-//	--synack_retries=5  --timewait_ms=60000
+//	--synack_retries=5  --timewait_ms=60000  --rack=0
 func ConfigFromScript(s *Script, base tcp.Config) (tcp.Config, error) {
 	cfg := base
 	for _, l := range s.Lines {
@@ -22,56 +24,16 @@ func ConfigFromScript(s *Script, base tcp.Config) (tcp.Config, error) {
 			continue
 		}
 		o := l.Option
-		v := o.Value
-		num := func() (int, error) {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return 0, fmt.Errorf("drill: %s:%d: --%s=%q: want an integer", s.Name, l.Num, o.Name, v)
-			}
-			return n, nil
+		st, ok := tcp.LookupSetting(o.Name)
+		if !ok {
+			continue
 		}
-		var err error
-		var n int
-		switch o.Name {
-		case "congestion":
-			cfg.Congestion = v
-		case "nagle", "sack", "timestamps", "wscale", "delack_ms", "init_cwnd", "mss", "rcvbuf", "sndbuf",
-			"rto_min_ms", "rto_initial_ms", "syn_retries", "synack_retries", "timewait_ms":
-			n, err = num()
-			if err != nil {
-				return cfg, err
-			}
-			ms := time.Duration(n) * time.Millisecond
-			switch o.Name {
-			case "nagle":
-				cfg.Nagle = n != 0
-			case "sack":
-				cfg.SACK = n != 0
-			case "timestamps":
-				cfg.Timestamps = n != 0
-			case "wscale":
-				cfg.WindowScale = n != 0
-			case "delack_ms":
-				cfg.DelayedAck = ms
-			case "init_cwnd":
-				cfg.InitialCwnd = n
-			case "mss":
-				cfg.MSS = n
-			case "rcvbuf":
-				cfg.RecvBuffer = n
-			case "sndbuf":
-				cfg.SendBuffer = n
-			case "rto_min_ms":
-				cfg.RTOMin = ms
-			case "rto_initial_ms":
-				cfg.RTOInitial = ms
-			case "syn_retries":
-				cfg.SynRetries = n
-			case "synack_retries":
-				cfg.SynAckRetries = n
-			case "timewait_ms":
-				cfg.TimeWait = ms
-			}
+		v, err := st.Parse(o.Value)
+		if err == nil {
+			err = st.Set(&cfg, v)
+		}
+		if err != nil {
+			return cfg, fmt.Errorf("drill: %s:%d: --%s=%q: %s", s.Name, l.Num, o.Name, o.Value, problem(err))
 		}
 	}
 	if err := cfg.Validate(); err != nil {

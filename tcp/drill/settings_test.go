@@ -23,6 +23,12 @@ func TestApplySettings(t *testing.T) {
 		{"tcp.data_retries", "8", func(c tcp.Config) bool { return c.DataRetries == 8 }},
 		{"tcp.mss", "1000", func(c tcp.Config) bool { return c.MSS == 1000 }},
 		{"tcp.init_cwnd", "4", func(c tcp.Config) bool { return c.InitialCwnd == 4 }},
+		{"tcp.initial_cwnd", "5", func(c tcp.Config) bool { return c.InitialCwnd == 5 }},
+		{"initial_cwnd", "6", func(c tcp.Config) bool { return c.InitialCwnd == 6 }},
+		{"tcp.window_scale", "off", func(c tcp.Config) bool { return !c.WindowScale }},
+		{"tcp.rack", "no", func(c tcp.Config) bool { return !c.RACK }},
+		{"tcp.rescue_retransmit", "yes", func(c tcp.Config) bool { return c.RescueRetransmit }},
+		{"net.ipv4.tcp_rto_max_ms", "60000", func(c tcp.Config) bool { return c.RTOMax == time.Minute }},
 		{"tcp.rto_min", "100ms", func(c tcp.Config) bool { return c.RTOMin == 100*time.Millisecond }},
 		{"tcp.rto_min", "50", func(c tcp.Config) bool { return c.RTOMin == 50*time.Millisecond }},
 		{"tcp.rto_initial", "3s", func(c tcp.Config) bool { return c.RTOInitial == 3*time.Second }},
@@ -70,14 +76,17 @@ func TestApplySettingsErrors(t *testing.T) {
 		set  Setting
 		want string
 	}{
-		{Setting{Key: "tcp.synretries", Value: "5", Source: "--set"}, "--set: tcp.synretries=5: unknown key; want one of tcp.congestion,"},
-		{Setting{Key: "tcp.syn_retries", Value: "five", Source: "x.yaml:2"}, "x.yaml:2: tcp.syn_retries=five: want an integer"},
-		{Setting{Key: "tcp.sack", Value: "maybe"}, "tcp.sack=maybe: want 1 or 0"},
-		{Setting{Key: "tcp.rto_min", Value: "-5"}, "must not be negative"},
-		{Setting{Key: "tcp.recv_buffer", Value: "2GiB"}, "want at most 1GiB"},
+		{Setting{Key: "tcp.synretries", Value: "5", Source: "--set"}, "--set: tcp.synretries=5: unknown key; want one of tcp.mss, tcp.congestion,"},
+		{Setting{Key: "tcp.syn_retries", Value: "five", Source: "x.yaml:2"}, "x.yaml:2: tcp.syn_retries=five: is not a whole number; want 0 to 30 retransmissions"},
+		{Setting{Key: "tcp.sack", Value: "maybe"}, "tcp.sack=maybe: is not a boolean; want 1 or 0"},
+		{Setting{Key: "tcp.rto_min", Value: "-5"}, "tcp.rto_min=-5: is negative; want more than 0"},
+		{Setting{Key: "tcp.recv_buffer", Value: "2GiB"}, "tcp.recv_buffer=2GiB: is too large; want 88 bytes to 1GiB"},
 		{Setting{Key: "net.ipv4.tcp_rmem", Value: "4096 87380"}, `want three sizes "min default max"`},
-		{Setting{Key: "tcp.syn_retries", Value: "99"}, "SynRetries = 99: want 0 to 30"},
-		{Setting{Key: "tcp.congestion", Value: "bbr"}, `Congestion = "bbr"`},
+		{Setting{Key: "tcp.syn_retries", Value: "99"}, "tcp.syn_retries=99: is too large; want 0 to 30 retransmissions"},
+		{Setting{Key: "tcp.mss", Value: "64"}, "tcp.mss=64: is too small; want 88 to 65495 bytes"},
+		{Setting{Key: "net.ipv4.tcp_recovery", Value: "on"}, "net.ipv4.tcp_recovery=on: does not parse; want a bit mask like 1"},
+		{Setting{Key: "tcp.rto_initial", Value: "100ms"}, "rto_initial = 100ms: want between rto_min (200ms) and rto_max (2m0s)"},
+		{Setting{Key: "tcp.congestion", Value: "bbr"}, "tcp.congestion=bbr: is not known; want one of cubic, newreno"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.set.Key+"="+tt.set.Value, func(t *testing.T) {

@@ -1,0 +1,69 @@
+package drill
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/tcp"
+)
+
+// TestConfigFromScript: the script options scripts have always used still
+// set their fields, the settings table's own names work too, and options
+// that are not settings are left to the runner.
+func TestConfigFromScript(t *testing.T) {
+	src := `--congestion=cubic
+--nagle=0
+--sack=0
+--timestamps=0
+--wscale=0
+--delack_ms=0
+--init_cwnd=4
+--mss=1000
+--rcvbuf=8192
+--sndbuf=8192
+--rto_min_ms=100
+--rto_initial_ms=2000
+--syn_retries=3
+--synack_retries=2
+--timewait_ms=1000
+--rack=0
+--data_retries=7
+--tolerance_usecs=10000
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+`
+	s, err := Parse("t.pkt", []byte(src))
+	require.NoError(t, err)
+	cfg, err := ConfigFromScript(s, tcp.DefaultConfig())
+	require.NoError(t, err)
+	want := tcp.DefaultConfig()
+	want.Congestion = "cubic"
+	want.Nagle, want.SACK, want.Timestamps, want.WindowScale, want.RACK = false, false, false, false, false
+	want.DelayedAck = 0
+	want.InitialCwnd = 4
+	want.MSS = 1000
+	want.RecvBuffer, want.SendBuffer = 8192, 8192
+	want.RTOMin, want.RTOInitial = 100*time.Millisecond, 2*time.Second
+	want.SynRetries, want.SynAckRetries, want.DataRetries = 3, 2, 7
+	want.TimeWait = time.Second
+	assert.Equal(t, want, cfg)
+}
+
+// TestConfigFromScriptErrors: a bad option names the script line and says
+// what the setting accepts.
+func TestConfigFromScriptErrors(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"--init_cwnd=four\n", `drill: t.pkt:1: --init_cwnd="four": is not a whole number; want 1 to 1000 segments`},
+		{"--mss=10\n", `drill: t.pkt:1: --mss="10": is too small; want 88 to 65495 bytes`},
+		{"--sndbuf=1000\n", "drill: t.pkt: tcp: invalid config: send_buffer = 1000: want at least one mss (1460)"},
+	}
+	for _, tt := range tests {
+		s, err := Parse("t.pkt", []byte(tt.src+"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"))
+		require.NoError(t, err)
+		_, err = ConfigFromScript(s, tcp.DefaultConfig())
+		require.Error(t, err)
+		assert.EqualError(t, err, tt.want)
+	}
+}

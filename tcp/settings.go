@@ -1,0 +1,619 @@
+package tcp
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/netsimlab/netsim/units"
+)
+
+// SettingKind is the type of a setting's value.
+type SettingKind uint8
+
+// The kinds of setting. The Go type of a value (see Setting.Check) is
+// given for each.
+const (
+	KindBool     SettingKind = iota + 1 // bool
+	KindInt                             // int64, counted in Setting.Unit
+	KindDuration                        // time.Duration
+	KindSize                            // int64 bytes
+	KindEnum                            // string, one of Setting.Values
+)
+
+// String names the kind as docs/tcp-settings.md does.
+func (k SettingKind) String() string {
+	switch k {
+	case KindBool:
+		return "bool"
+	case KindInt:
+		return "int"
+	case KindDuration:
+		return "duration"
+	case KindSize:
+		return "size"
+	case KindEnum:
+		return "enum"
+	}
+	return "SettingKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Alias is another name accepted for a setting: an older netsim spelling,
+// a packetdrill script option or a Linux name.
+type Alias struct {
+	Name string
+	// Note says where the name comes from, for the documentation.
+	Note string
+}
+
+// Setting describes one field of Config that a user can change. The same
+// table serves a scenario's tcp: mapping, `netsim drill --set` and
+// settings files, and a drill script's options, so a setting has one
+// name, one set of bounds and one documentation line everywhere.
+type Setting struct {
+	// Name is the key: defaults.tcp.NAME in a scenario, tcp.NAME for
+	// netsim drill --set, --NAME in a drill script.
+	Name string
+	// Doc is one line saying what the setting does.
+	Doc string
+	// Kind is the type of the value.
+	Kind SettingKind
+	// Unit is what a KindInt value counts ("segments").
+	Unit string
+	// Min and Max bound the value, inclusive: the count of a KindInt, the
+	// bytes of a KindSize, the nanoseconds of a KindDuration. Max is
+	// math.MaxInt64 when there is no upper bound.
+	Min, Max int64
+	// Zero says what 0 means when it is allowed and special ("off").
+	Zero string
+	// Ref cites where the bounds come from, when not obvious.
+	Ref string
+	// Values are the names a KindEnum accepts.
+	Values []string
+	// ValueAliases maps other accepted enum values to one of Values
+	// ("reno" is "newreno"), in documentation order.
+	ValueAliases []Alias
+	// Sysctl is the Linux sysctl that holds the setting, if any.
+	Sysctl string
+	// SysctlNote says how Linux's value maps onto the setting when it is
+	// not the same value.
+	SysctlNote string
+	// sysctlValue turns the sysctl's value into the setting's; nil keeps
+	// it. Its error says what it wants ("a bit mask like 1").
+	sysctlValue func(string) (string, error)
+	// Aliases are other names accepted for Name.
+	Aliases []Alias
+	// field returns a pointer to the Config field: *bool, *int,
+	// *time.Duration or *string, as Kind says.
+	field func(*Config) any
+}
+
+// Bounds of the settings that other code needs too.
+const (
+	// MinMSS is Linux's TCP_MIN_MSS: setsockopt(TCP_MAXSEG) refuses less.
+	MinMSS = 88
+	// MaxMSS is the largest MSS an IPv4 datagram can carry: 65535 less
+	// 20-byte IPv4 and TCP headers.
+	MaxMSS = 65495
+	// MaxBuffer is the largest socket buffer: RFC 7323 §2.3 limits the
+	// scaled window to 2^30 bytes.
+	MaxBuffer = 1 << 30
+	// MaxDelayedAck is the longest delayed-ACK timeout: RFC 9293
+	// §3.8.6.3 says an ACK must not be delayed more than 0.5 s.
+	MaxDelayedAck = 500 * time.Millisecond
+)
+
+const (
+	noMax   = math.MaxInt64
+	retries = "retransmissions"
+)
+
+// settings is the table. Order is the documentation's: the segment and
+// window first, then the timers, the options, the buffers, the retries and
+// loss recovery. A new setting is one entry here.
+var settings = []Setting{
+	{
+		Name: "mss", Kind: KindSize, Min: MinMSS, Max: MaxMSS,
+		Doc: "the largest segment payload we accept, announced in the SYN's MSS option (RFC 9293 §3.7.1), lowered to fit the interface MTU; " +
+			"at least Linux's TCP_MIN_MSS, at most what an IPv4 datagram holds",
+		field: func(c *Config) any { return &c.MSS },
+	},
+	{
+		Name: "congestion", Kind: KindEnum, Values: CongestionNames(),
+		Doc:          "the congestion control algorithm",
+		ValueAliases: []Alias{{"reno", CongestionNewReno}},
+		Sysctl:       "net.ipv4.tcp_congestion_control",
+		field:        func(c *Config) any { return &c.Congestion },
+	},
+	{
+		Name: "initial_cwnd", Kind: KindInt, Unit: "segments", Min: 1, Max: 1000,
+		Doc: "the initial congestion window (RFC 6928)",
+		Aliases: []Alias{
+			{"init_cwnd", "netsim drill's former key tcp.init_cwnd and the script option --init_cwnd"},
+			{"initcwnd", "the Linux route attribute (ip route ... initcwnd N); Linux has no sysctl for it"},
+			{"net.ipv4.tcp_init_cwnd", "not a Linux sysctl; accepted as a name for initcwnd"},
+		},
+		field: func(c *Config) any { return &c.InitialCwnd },
+	},
+	{
+		Name: "rto_initial", Kind: KindDuration, Min: 1, Max: noMax,
+		Doc:     "the retransmission timeout before any RTT sample (RFC 6298 §2.1); between rto_min and rto_max",
+		Aliases: []Alias{{"rto_initial_ms", "script option; a bare number is ms"}},
+		field:   func(c *Config) any { return &c.RTOInitial },
+	},
+	{
+		Name: "rto_min", Kind: KindDuration, Min: 1, Max: noMax,
+		Doc:         "the lower bound of the retransmission timeout (RFC 6298 §2.4 asks 1 s; Linux uses 200 ms); also the Linux route attribute rto_min",
+		Sysctl:      "net.ipv4.tcp_rto_min_us",
+		SysctlNote:  "microseconds (Linux 6.11+)",
+		sysctlValue: func(v string) (string, error) { return scaleInt(v, time.Microsecond) },
+		Aliases: []Alias{
+			{"rto_min_ms", "script option; a bare number is ms"},
+			{"net.ipv4.tcp_min_rto", "not a Linux sysctl; accepted as a name for rto_min"},
+		},
+		field: func(c *Config) any { return &c.RTOMin },
+	},
+	{
+		Name: "rto_max", Kind: KindDuration, Min: 1, Max: noMax,
+		Doc:        "the upper bound of the retransmission timeout (RFC 6298 §2.5; Linux TCP_RTO_MAX)",
+		Sysctl:     "net.ipv4.tcp_rto_max_ms",
+		SysctlNote: "milliseconds (Linux 6.15+)",
+		field:      func(c *Config) any { return &c.RTOMax },
+	},
+	{
+		Name: "delayed_ack", Kind: KindDuration, Min: 0, Max: int64(MaxDelayedAck), Zero: "off",
+		Doc:     "the delayed-ACK timeout; 0 acknowledges every segment at once",
+		Ref:     "RFC 9293 §3.8.6.3",
+		Aliases: []Alias{{"delack_ms", "script option; a bare number is ms"}},
+		field:   func(c *Config) any { return &c.DelayedAck },
+	},
+	{
+		Name: "time_wait", Kind: KindDuration, Min: 0, Max: noMax,
+		Doc:     "how long TIME-WAIT lasts, 2×MSL (RFC 9293 §3.3.2; Linux TCP_TIMEWAIT_LEN)",
+		Aliases: []Alias{{"timewait_ms", "script option; a bare number is ms"}},
+		field:   func(c *Config) any { return &c.TimeWait },
+	},
+	{
+		Name:  "nagle",
+		Kind:  KindBool,
+		Doc:   "hold back small segments while data is unacknowledged (RFC 9293 §3.7.4); false is TCP_NODELAY",
+		field: func(c *Config) any { return &c.Nagle },
+	},
+	{
+		Name: "sack", Kind: KindBool,
+		Doc:    "offer and use selective acknowledgments (RFC 2018, RFC 6675)",
+		Sysctl: "net.ipv4.tcp_sack",
+		field:  func(c *Config) any { return &c.SACK },
+	},
+	{
+		Name: "window_scale", Kind: KindBool,
+		Doc:    "offer the window scale option (RFC 7323 §2)",
+		Sysctl: "net.ipv4.tcp_window_scaling",
+		Aliases: []Alias{
+			{"window_scaling", "netsim drill's former key tcp.window_scaling"},
+			{"wscale", "script option"},
+		},
+		field: func(c *Config) any { return &c.WindowScale },
+	},
+	{
+		Name: "timestamps", Kind: KindBool,
+		Doc:        "offer the timestamps option (RFC 7323 §3)",
+		Sysctl:     "net.ipv4.tcp_timestamps",
+		SysctlNote: "1 on, 0 off; Linux's 2 (timestamps without random offsets) is 1",
+		sysctlValue: func(v string) (string, error) {
+			if strings.TrimSpace(v) == "2" {
+				return "1", nil
+			}
+			return v, nil
+		},
+		field: func(c *Config) any { return &c.Timestamps },
+	},
+	{
+		Name: "send_buffer", Kind: KindSize, Min: MinMSS, Max: MaxBuffer, // at least mss, Validate says
+		Doc:         "the send buffer; at least mss",
+		Ref:         "RFC 7323 §2.3",
+		Sysctl:      "net.ipv4.tcp_wmem",
+		SysctlNote:  "the second value (default): the send buffer a socket starts with",
+		sysctlValue: triple(1),
+		Aliases:     []Alias{{"sndbuf", "script option"}},
+		field:       func(c *Config) any { return &c.SendBuffer },
+	},
+	{
+		Name: "recv_buffer", Kind: KindSize, Min: MinMSS, Max: MaxBuffer, // at least mss, Validate says
+		Doc:         "the receive buffer; at least mss; it also sets the window scale offered",
+		Ref:         "RFC 7323 §2.3",
+		Sysctl:      "net.ipv4.tcp_rmem",
+		SysctlNote:  "the third value (max): Linux chooses the window scale from it and autotuning grows the buffer to it",
+		sysctlValue: triple(2),
+		Aliases:     []Alias{{"rcvbuf", "script option"}},
+		field:       func(c *Config) any { return &c.RecvBuffer },
+	},
+	{
+		Name: "syn_retries", Kind: KindInt, Unit: retries, Min: 0, Max: 30,
+		Doc:    "SYN retransmissions before connect fails with ETIMEDOUT",
+		Sysctl: "net.ipv4.tcp_syn_retries",
+		field:  func(c *Config) any { return &c.SynRetries },
+	},
+	{
+		Name: "synack_retries", Kind: KindInt, Unit: retries, Min: 0, Max: 30,
+		Doc:    "SYN-ACK retransmissions before a half-open connection is dropped",
+		Sysctl: "net.ipv4.tcp_synack_retries",
+		field:  func(c *Config) any { return &c.SynAckRetries },
+	},
+	{
+		Name: "data_retries", Kind: KindInt, Unit: "RTO expiries", Min: 1, Max: 30,
+		Doc:    "RTO expiries in a row before an established connection fails with ETIMEDOUT",
+		Sysctl: "net.ipv4.tcp_retries2",
+		field:  func(c *Config) any { return &c.DataRetries },
+	},
+	{
+		Name: "rack", Kind: KindBool,
+		Doc:        "RACK's loss rule during SACK recovery, lost retransmissions included (RFC 8985 §6.2); no RACK timer or tail loss probe",
+		Sysctl:     "net.ipv4.tcp_recovery",
+		SysctlNote: "bit 0x1 (RACK loss detection) is rack",
+		sysctlValue: func(v string) (string, error) {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 0, 64)
+			if err != nil {
+				return "", errors.New("a bit mask like 1")
+			}
+			return strconv.FormatInt(n&1, 10), nil
+		},
+		field: func(c *Config) any { return &c.RACK },
+	},
+	{
+		Name: "rescue_retransmit", Kind: KindBool,
+		Doc:   "RFC 6675 §4 NextSeg rule 4: once per SACK recovery, resend the highest unSACKed segment when nothing else may be sent (Linux has none)",
+		field: func(c *Config) any { return &c.RescueRetransmit },
+	},
+}
+
+// Settings returns the table of settings a user can change, in
+// documentation order.
+func Settings() []Setting { return slices.Clone(settings) }
+
+// SettingNames returns the names of the settings, in table order.
+func SettingNames() []string {
+	out := make([]string, len(settings))
+	for i := range settings {
+		out[i] = settings[i].Name
+	}
+	return out
+}
+
+// LookupSetting returns the setting a name or an alias names. Linux
+// sysctls are looked up with LookupSysctl, since their values may need
+// converting.
+func LookupSetting(name string) (Setting, bool) {
+	for i := range settings {
+		s := &settings[i]
+		if s.Name == name {
+			return *s, true
+		}
+		for _, a := range s.Aliases {
+			if a.Name == name {
+				return *s, true
+			}
+		}
+	}
+	return Setting{}, false
+}
+
+// LookupSysctl returns the setting a Linux sysctl holds.
+func LookupSysctl(name string) (Setting, bool) {
+	for i := range settings {
+		if s := &settings[i]; s.Sysctl != "" && s.Sysctl == name {
+			return *s, true
+		}
+	}
+	return Setting{}, false
+}
+
+// SettingError says why a value does not suit a setting. It wraps
+// ErrConfig.
+type SettingError struct {
+	// Name is the setting's name.
+	Name string
+	// Value is the value as written or formatted.
+	Value string
+	// Problem says what is wrong: "is too large", "is not a whole number".
+	Problem string
+	// Allowed says what the setting accepts: "0 to 30 retransmissions".
+	Allowed string
+}
+
+// Error reads "syn_retries: 99 is too large (want 0 to 30 retransmissions)".
+func (e *SettingError) Error() string {
+	return fmt.Sprintf("%s: %s %s (want %s)", e.Name, e.Value, e.Problem, e.Allowed)
+}
+
+// Is makes errors.Is(err, ErrConfig) hold.
+func (e *SettingError) Is(target error) bool { return target == ErrConfig }
+
+func (s *Setting) errorf(value, problem string) *SettingError {
+	return &SettingError{Name: s.Name, Value: value, Problem: problem, Allowed: s.Allowed()}
+}
+
+// Allowed says in words what values the setting accepts, as messages and
+// the documentation write it: "1 to 1000 segments", "true or false".
+func (s *Setting) Allowed() string {
+	var r string
+	switch s.Kind {
+	case KindBool:
+		return "true or false"
+	case KindEnum:
+		return "one of " + strings.Join(s.Values, ", ")
+	case KindInt:
+		r = s.intRange()
+	case KindSize:
+		r = s.sizeRange()
+	case KindDuration:
+		r = s.durationRange()
+	}
+	if s.Ref != "" {
+		r += " (" + s.Ref + ")"
+	}
+	return r
+}
+
+func (s *Setting) intRange() string {
+	unit := ""
+	if s.Unit != "" {
+		unit = " " + s.Unit
+	}
+	if s.Max == noMax {
+		return fmt.Sprintf("at least %d%s", s.Min, unit)
+	}
+	return fmt.Sprintf("%d to %d%s", s.Min, s.Max, unit)
+}
+
+func (s *Setting) sizeRange() string {
+	switch {
+	case s.Max == noMax:
+		return "at least " + formatSize(s.Min)
+	case s.Min%1024 != 0 && s.Max%1024 != 0:
+		return fmt.Sprintf("%d to %d bytes", s.Min, s.Max)
+	}
+	return formatSize(s.Min) + " to " + formatSize(s.Max)
+}
+
+func (s *Setting) durationRange() string {
+	lo := time.Duration(s.Min).String()
+	if s.Min == 0 {
+		lo = "0"
+		if s.Zero != "" {
+			lo += " (" + s.Zero + ")"
+		}
+	}
+	switch {
+	case s.Max != noMax:
+		return lo + " to " + time.Duration(s.Max).String()
+	case s.Min == 0:
+		return lo + " or more"
+	case s.Min == 1:
+		return "more than 0"
+	}
+	return "at least " + lo
+}
+
+// formatSize writes a size as units do ("256KiB", "1GiB") when a binary
+// prefix fits, else in bytes ("88 bytes").
+func formatSize(n int64) string {
+	if n != 0 && n%1024 == 0 {
+		return units.ByteSize(n).String()
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// Format writes a value of the setting as the documentation and messages
+// do: true, 10, 40ms, 256KiB, newreno.
+func (s *Setting) Format(v any) string {
+	switch x := v.(type) {
+	case bool:
+		return strconv.FormatBool(x)
+	case int64:
+		if s.Kind == KindSize {
+			return formatSize(x)
+		}
+		return strconv.FormatInt(x, 10)
+	case time.Duration:
+		if x == 0 {
+			return "0"
+		}
+		return x.String()
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
+}
+
+// Check reports whether v suits the setting: its Go type must be the
+// kind's (see KindBool and the others) and it must lie within the bounds.
+// The error is a *SettingError.
+func (s *Setting) Check(v any) error {
+	switch x := v.(type) {
+	case bool:
+		if s.Kind == KindBool {
+			return nil
+		}
+	case string:
+		if s.Kind == KindEnum {
+			if slices.Contains(s.Values, x) {
+				return nil
+			}
+			return s.errorf(strconv.Quote(x), "is not known")
+		}
+	case int64:
+		if s.Kind == KindInt || s.Kind == KindSize {
+			return s.checkRange(v, x)
+		}
+	case time.Duration:
+		if s.Kind == KindDuration {
+			return s.checkRange(v, int64(x))
+		}
+	}
+	return s.errorf(fmt.Sprint(v), fmt.Sprintf("is a %T, not a %s", v, s.Kind))
+}
+
+// checkRange checks n, the number in v, against the bounds.
+func (s *Setting) checkRange(v any, n int64) error {
+	switch {
+	case n < 0 && s.Min >= 0:
+		return s.errorf(s.Format(v), "is negative")
+	case n < s.Min:
+		return s.errorf(s.Format(v), tooSmall(s.Kind))
+	case n > s.Max:
+		return s.errorf(s.Format(v), tooLarge(s.Kind))
+	}
+	return nil
+}
+
+func tooSmall(k SettingKind) string {
+	if k == KindDuration {
+		return "is too short"
+	}
+	return "is too small"
+}
+
+func tooLarge(k SettingKind) string {
+	if k == KindDuration {
+		return "is too long"
+	}
+	return "is too large"
+}
+
+// Parse reads a value written as text, as netsim drill --set, settings
+// files and script options write it: a bool is 1, 0, true, false, on,
+// off, yes or no; an int is a whole number; a duration is Go's ("200ms")
+// or a bare whole number of milliseconds, as Linux's route attributes and
+// most sysctls count them; a size is a number of bytes with an optional
+// unit ("64KiB"); an enum is one of Values or ValueAliases. The value is
+// checked (see Check).
+func (s *Setting) Parse(text string) (any, error) {
+	t := strings.TrimSpace(text)
+	var v any
+	switch s.Kind {
+	case KindBool:
+		switch strings.ToLower(t) {
+		case "1", "true", "on", "yes":
+			v = true
+		case "0", "false", "off", "no":
+			v = false
+		default:
+			return nil, &SettingError{s.Name, strconv.Quote(text), "is not a boolean", "1 or 0 (true, false, on, off, yes, no)"}
+		}
+	case KindInt:
+		n, err := strconv.ParseInt(t, 10, 64)
+		if err != nil {
+			return nil, s.errorf(strconv.Quote(text), "is not a whole number")
+		}
+		v = n
+	case KindDuration:
+		if n, err := strconv.ParseInt(t, 10, 64); err == nil {
+			if n > math.MaxInt64/int64(time.Millisecond) || n < math.MinInt64/int64(time.Millisecond) {
+				return nil, s.errorf(t+"ms", tooLarge(s.Kind))
+			}
+			v = time.Duration(n) * time.Millisecond
+			break
+		}
+		d, err := time.ParseDuration(t)
+		if err != nil {
+			return nil, s.errorf(strconv.Quote(text), "is not a duration like 200ms or a whole number of ms")
+		}
+		v = d
+	case KindSize:
+		n, err := units.ParseByteSize(t)
+		if err != nil {
+			return nil, s.errorf(strconv.Quote(text), "is not a size like 1460 or 64KiB")
+		}
+		v = int64(n)
+	case KindEnum:
+		v = t
+		for _, a := range s.ValueAliases {
+			if a.Name == t {
+				v = a.Note
+			}
+		}
+	}
+	if err := s.Check(v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ParseSysctl reads a value written as the setting's Linux sysctl writes
+// it (the three sizes of tcp_rmem, the bit mask of tcp_recovery) and
+// checks it.
+func (s *Setting) ParseSysctl(text string) (any, error) {
+	if s.sysctlValue != nil {
+		t, err := s.sysctlValue(text)
+		if err != nil {
+			return nil, &SettingError{s.Sysctl, strconv.Quote(text), "does not parse", err.Error()}
+		}
+		text = t
+	}
+	return s.Parse(text)
+}
+
+// Set checks v (see Check) and stores it in c.
+func (s *Setting) Set(c *Config, v any) error {
+	if err := s.Check(v); err != nil {
+		return err
+	}
+	switch p := s.field(c).(type) {
+	case *bool:
+		*p = v.(bool)
+	case *int:
+		*p = int(v.(int64))
+	case *time.Duration:
+		*p = v.(time.Duration)
+	case *string:
+		*p = v.(string)
+	}
+	return nil
+}
+
+// Get returns the setting's value in c, of the kind's Go type.
+func (s *Setting) Get(c Config) any {
+	switch p := s.field(&c).(type) {
+	case *bool:
+		return *p
+	case *int:
+		return int64(*p)
+	case *time.Duration:
+		return *p
+	case *string:
+		return *p
+	}
+	return nil
+}
+
+// Default returns the setting's value in DefaultConfig, formatted.
+func (s *Setting) Default() string { return s.Format(s.Get(DefaultConfig())) }
+
+// scaleInt turns a whole number of unit into a duration string.
+func scaleInt(v string, unit time.Duration) (string, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return "", errors.New("a whole number")
+	}
+	if n > math.MaxInt64/int64(unit) || n < math.MinInt64/int64(unit) {
+		return "", fmt.Errorf("a whole number below %d", math.MaxInt64/int64(unit))
+	}
+	return (time.Duration(n) * unit).String(), nil
+}
+
+// triple returns the i-th field of a "min default max" triple such as
+// tcp_rmem's.
+func triple(i int) func(string) (string, error) {
+	return func(v string) (string, error) {
+		f := strings.Fields(v)
+		if len(f) != 3 {
+			return "", errors.New(`three sizes "min default max"`)
+		}
+		return f[i], nil
+	}
+}
