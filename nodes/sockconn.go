@@ -79,7 +79,7 @@ func (s *Socket) event(e tcp.Event) {
 			h.notify(s, SockWritable, 0)
 		}
 	case tcp.EvError:
-		s.err = fromTCP(e.Err)
+		s.err = e.Err
 		s.soError = s.err
 		h.notify(s, SockError, s.err)
 	case tcp.EvClosed:
@@ -195,7 +195,7 @@ func (s *Socket) traceEvent(e tcp.Event) {
 	case tcp.EvTimerFired:
 		n.emit(sim.KindTCPTimer, subj, id, side, sim.String("timer", e.Timer))
 	case tcp.EvError:
-		n.emit(sim.KindTCPError, subj, id, side, sim.String("errno", fromTCP(e.Err).String()))
+		n.emit(sim.KindTCPError, subj, id, side, sim.String("errno", e.Err.String()))
 	}
 }
 

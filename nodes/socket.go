@@ -592,14 +592,14 @@ func (h *Host) Conns() []SockInfo {
 	return out
 }
 
-// errnoOf maps an error from tcp.Conn to the socket errno.
+// errnoOf returns the errno of an error from tcp.Conn.
 func errnoOf(err error) Errno {
 	if te, ok := err.(tcp.Errno); ok { // the common case, without allocating
-		return fromTCP(te)
+		return te
 	}
 	var te tcp.Errno
 	if errors.As(err, &te) {
-		return fromTCP(te)
+		return te
 	}
 	return EINVAL
 }

@@ -1,67 +1,93 @@
 package tcp
 
-// Errno is a connection error with the name a socket user knows from
-// errno(3). It implements error; callers branch with errors.Is or ==.
-type Errno uint8
+// Errno is an error a connection or a socket call reports, numbered and
+// named as on Linux (errno(3), asm-generic/errno.h) so that packetdrill
+// scripts and users recognise it. It is the one errno type of netsim: the
+// socket layer (package nodes) returns the same values. It implements
+// error; callers branch with == or errors.Is.
+type Errno uint16
 
-// The errors a Conn reports to its user.
+// The errors connections and the socket API report, with their Linux
+// numbers.
 const (
-	// ECONNREFUSED: the peer answered our SYN with a RST (RFC 9293 §3.10.7.3).
-	ECONNREFUSED Errno = iota + 1
-	// ETIMEDOUT: SYN retries or data retransmissions ran out.
-	ETIMEDOUT
-	// ECONNRESET: the peer reset a synchronized connection.
-	ECONNRESET
-	// EPIPE: a write after shutdown of the write side or after an error.
-	EPIPE
-	// ENOTCONN: the call needs a connection that is not there.
-	ENOTCONN
-	// EISCONN: connect or listen on a connection already in use.
-	EISCONN
-	// EAGAIN: no data to read or no room to write right now.
-	EAGAIN
-	// EINVAL: an argument or a call order makes no sense.
-	EINVAL
-	// ECONNABORTED: the connection was aborted locally.
-	ECONNABORTED
+	EBADF         Errno = 9   // not an open descriptor
+	EAGAIN        Errno = 11  // would block: no data to read, no room to write, no connection to accept
+	EINVAL        Errno = 22  // an argument or a call order that makes no sense
+	EMFILE        Errno = 24  // no descriptor left
+	EPIPE         Errno = 32  // write after shutdown of the write side or after the connection failed
+	ENOTSOCK      Errno = 88  // the descriptor is not a socket
+	ENOPROTOOPT   Errno = 92  // unknown socket option
+	EOPNOTSUPP    Errno = 95  // the operation is not supported on this socket
+	EAFNOSUPPORT  Errno = 97  // not an IPv4 address
+	EADDRINUSE    Errno = 98  // the local address and port are taken
+	EADDRNOTAVAIL Errno = 99  // the address is not one of the host's, or no ephemeral port is free
+	ENETUNREACH   Errno = 101 // no route to the destination network
+	ECONNABORTED  Errno = 103 // the connection was aborted locally
+	ECONNRESET    Errno = 104 // the peer reset a synchronized connection
+	EISCONN       Errno = 106 // connect or listen on a connection already in use
+	ENOTCONN      Errno = 107 // the call needs a connection that is not there
+	ETIMEDOUT     Errno = 110 // SYN retries or data retransmissions ran out
+	ECONNREFUSED  Errno = 111 // the peer answered our SYN with a RST (RFC 9293 §3.10.7.3)
+	EALREADY      Errno = 114 // a connect is already in progress
+	EINPROGRESS   Errno = 115 // the connect started; completion is reported later
 )
 
-var errnoNames = [...]string{
-	ECONNREFUSED: "ECONNREFUSED",
-	ETIMEDOUT:    "ETIMEDOUT",
-	ECONNRESET:   "ECONNRESET",
-	EPIPE:        "EPIPE",
-	ENOTCONN:     "ENOTCONN",
-	EISCONN:      "EISCONN",
-	EAGAIN:       "EAGAIN",
-	EINVAL:       "EINVAL",
-	ECONNABORTED: "ECONNABORTED",
+// errnoInfo holds each errno's name and strerror text, by number.
+var errnoInfo = [...][2]string{
+	EBADF:         {"EBADF", "Bad file descriptor"},
+	EAGAIN:        {"EAGAIN", "Resource temporarily unavailable"},
+	EINVAL:        {"EINVAL", "Invalid argument"},
+	EMFILE:        {"EMFILE", "Too many open files"},
+	EPIPE:         {"EPIPE", "Broken pipe"},
+	ENOTSOCK:      {"ENOTSOCK", "Socket operation on non-socket"},
+	ENOPROTOOPT:   {"ENOPROTOOPT", "Protocol not available"},
+	EOPNOTSUPP:    {"EOPNOTSUPP", "Operation not supported"},
+	EAFNOSUPPORT:  {"EAFNOSUPPORT", "Address family not supported by protocol"},
+	EADDRINUSE:    {"EADDRINUSE", "Address already in use"},
+	EADDRNOTAVAIL: {"EADDRNOTAVAIL", "Cannot assign requested address"},
+	ENETUNREACH:   {"ENETUNREACH", "Network is unreachable"},
+	ECONNABORTED:  {"ECONNABORTED", "Software caused connection abort"},
+	ECONNRESET:    {"ECONNRESET", "Connection reset by peer"},
+	EISCONN:       {"EISCONN", "Transport endpoint is already connected"},
+	ENOTCONN:      {"ENOTCONN", "Transport endpoint is not connected"},
+	ETIMEDOUT:     {"ETIMEDOUT", "Connection timed out"},
+	ECONNREFUSED:  {"ECONNREFUSED", "Connection refused"},
+	EALREADY:      {"EALREADY", "Operation already in progress"},
+	EINPROGRESS:   {"EINPROGRESS", "Operation now in progress"},
 }
 
-var errnoText = [...]string{
-	ECONNREFUSED: "Connection refused",
-	ETIMEDOUT:    "Connection timed out",
-	ECONNRESET:   "Connection reset by peer",
-	EPIPE:        "Broken pipe",
-	ENOTCONN:     "Transport endpoint is not connected",
-	EISCONN:      "Transport endpoint is already connected",
-	EAGAIN:       "Resource temporarily unavailable",
-	EINVAL:       "Invalid argument",
-	ECONNABORTED: "Software caused connection abort",
+// Errnos returns every errno netsim reports, in numeric order (for tools
+// that map names to numbers, such as the packetdrill runner).
+func Errnos() []Errno {
+	var out []Errno
+	for i, info := range errnoInfo {
+		if info[0] != "" {
+			out = append(out, Errno(i))
+		}
+	}
+	return out
+}
+
+func (e Errno) info() ([2]string, bool) {
+	if int(e) < len(errnoInfo) && errnoInfo[e][0] != "" {
+		return errnoInfo[e], true
+	}
+	return [2]string{}, false
 }
 
 // String returns the errno's symbolic name ("ECONNREFUSED").
 func (e Errno) String() string {
-	if e > 0 && int(e) < len(errnoNames) {
-		return errnoNames[e]
+	if i, ok := e.info(); ok {
+		return i[0]
 	}
 	return "ERRNO(" + itoa(int(e)) + ")"
 }
 
-// Error returns the name and the strerror text, as the C library prints it.
+// Error returns the name and the strerror text, as packetdrill prints
+// them: "ECONNREFUSED (Connection refused)".
 func (e Errno) Error() string {
-	if e > 0 && int(e) < len(errnoText) {
-		return errnoNames[e] + " (" + errnoText[e] + ")"
+	if i, ok := e.info(); ok {
+		return i[0] + " (" + i[1] + ")"
 	}
 	return e.String()
 }

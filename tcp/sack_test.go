@@ -3,8 +3,8 @@ package tcp_test
 import (
 	"testing"
 
+	"github.com/netsimlab/netsim/nodes/drillstack"
 	"github.com/netsimlab/netsim/tcp"
-	"github.com/netsimlab/netsim/tcp/drill"
 	"github.com/stretchr/testify/require"
 )
 
@@ -65,9 +65,9 @@ func TestSACKRecoverySettings(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := tcp.DefaultConfig()
-			tc.set(&cfg)
-			_, err := drill.RunFileStack(tc.script, cfg, nil)
+			o := drillstack.DefaultOptions()
+			tc.set(&o.Config)
+			err := drillstack.RunFile(tc.script, o)
 			if tc.fails != "" {
 				require.ErrorContains(t, err, tc.fails)
 				return

@@ -22,13 +22,12 @@ import (
 
 const drillUsage = `Usage: netsim drill SCRIPT.pkt... [--verbose] [--strict_segments] [--queue_unmatched]
                     [--tolerance_usecs N] [--set KEY=VALUE]... [--settings FILE]
-                    [--preset packetdrill] [--stack host|conn] [--out DIR]
+                    [--preset packetdrill] [--out DIR]
 
 Runs packetdrill scripts against netsim's TCP: netsim plays the script's
 remote peer and application, and reports the first line where the stack
-differs from what the script expects. With --stack host (the default) the
-stack is a whole simulated host (sockets, IPv4, demultiplexing, TCP); with
---stack conn it is a bare tcp.Conn.
+differs from what the script expects. The stack under test is a whole
+simulated host: its sockets, IPv4, demultiplexing and TCP.
 
 Settings apply in order: --preset, then --settings (a YAML map of keys to
 values), then each --set; a script's own --options lines come last. Keys are
@@ -76,7 +75,7 @@ func drillMain(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&o.sets, "set", "a setting KEY=VALUE (repeatable), e.g. tcp.syn_retries=5")
 	fs.StringVar(&o.settings, "settings", "", "a YAML file of settings (KEY: VALUE)")
 	fs.StringVar(&o.preset, "preset", "", "a preset environment: packetdrill (google/packetdrill's defaults.sh)")
-	fs.StringVar(&o.stack, "stack", "host", "the stack under test: host (a simulated host) or conn (a bare tcp.Conn)")
+	fs.StringVar(&o.stack, "stack", "host", "the stack under test: host, the only one (kept so that old command lines work)")
 	fs.StringVar(&o.out, "out", "", "write trace.jsonl and the pcap of each run into DIR")
 	files, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -89,12 +88,13 @@ func drillMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "netsim drill: no script given\n\n"+drillUsage)
 		return exitUsage
 	}
-	if o.stack != "host" && o.stack != "conn" {
-		fmt.Fprintf(stderr, "netsim drill: --stack %q: want host or conn\n", o.stack)
+	switch o.stack {
+	case "host":
+	case "conn":
+		fmt.Fprintln(stderr, "netsim drill: --stack conn was removed: scripts run against the simulated host only (its sockets, IPv4 and TCP); drop --stack")
 		return exitUsage
-	}
-	if o.out != "" && o.stack != "host" {
-		fmt.Fprintln(stderr, "netsim drill: --out needs --stack host (a bare tcp.Conn has no network to trace)")
+	default:
+		fmt.Fprintf(stderr, "netsim drill: --stack %q: the only stack is host\n", o.stack)
 		return exitUsage
 	}
 	cfg, err := drillConfig(&o)
@@ -219,7 +219,7 @@ func drillOne(path string, cfg tcp.Config, rc drill.RunConfig, o *drillOpts, dir
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	// Both stacks report tcp_info, so its assertions are evaluated.
+	// The host reports tcp_info, so its assertions are evaluated.
 	if cmds, code := drill.Skipped(s, true); cmds+code > 0 {
 		fmt.Fprintf(stderr, "%s: warning: skipped %d shell command line(s) and %d %%{ }%% code block(s): netsim cannot run them\n", path, cmds, code)
 	}
@@ -252,24 +252,18 @@ func drillOne(path string, cfg tcp.Config, rc drill.RunConfig, o *drillOpts, dir
 			return exitUsage
 		}
 	}
-	var st drill.Stack
-	var host *drillstack.HostStack
-	if o.stack == "conn" {
-		st = drill.NewConnStack(cfg, rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort})
-	} else {
-		opts := drillstack.Options{Config: cfg, Run: rc, Seed: 1}
-		if trace != nil {
-			opts.Trace, opts.Capture = trace, capture
-		}
-		if host, err = drillstack.New(opts); err != nil {
-			fmt.Fprintf(stderr, "netsim drill: %s: %v\n", path, err)
-			return exitUsage
-		}
-		st = host
+	opts := drillstack.Options{Config: cfg, Run: rc, Seed: 1}
+	if trace != nil {
+		opts.Trace, opts.Capture = trace, capture
 	}
-	rec := drill.NewRecorder(st, log)
+	host, err := drillstack.New(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "netsim drill: %s: %v\n", path, err)
+		return exitUsage
+	}
+	rec := drill.NewRecorder(host, log)
 	runErr := drill.Run(s, rec, rc)
-	if runErr == nil && host != nil {
+	if runErr == nil {
 		runErr = errors.Join(host.DecodeErr(), host.CaptureErr())
 	}
 	if out != nil {

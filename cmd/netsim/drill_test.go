@@ -86,7 +86,9 @@ func TestDrillExitCodes(t *testing.T) {
 			[]string{"unsupported-syscall.pkt:4: error handling system call: sendmsg: drill: unsupported: system call sendmsg is not implemented"}},
 		{"parse error", []string{passing[0], bad}, exitUsage, []string{"ok   "}, []string{bad + ":3:1: expected TCP ack sequence number"}},
 		{"no script", nil, exitUsage, nil, []string{"no script given"}},
-		{"bad stack", []string{"--stack", "kernel", passing[0]}, exitUsage, nil, []string{`--stack "kernel": want host or conn`}},
+		{"bad stack", []string{"--stack", "kernel", passing[0]}, exitUsage, nil, []string{`--stack "kernel": the only stack is host`}},
+		{"--stack host", []string{"--stack", "host", passing[0]}, exitOK, []string{"ok   "}, nil},
+		{"--stack conn is gone", []string{"--stack", "conn", passing[0]}, exitUsage, nil, []string{"--stack conn was removed: scripts run against the simulated host only"}},
 		{"bad set", []string{"--set", "tcp.synretries=2", passing[0]}, exitUsage, nil, []string{"--set: tcp.synretries=2: unknown key"}},
 		{"--strict_segments", []string{"--strict_segments", filepath.Join(drillData, "scripts", "iw10.pkt")}, exitOK, nil, nil},
 		{"unlisted ACK fails", []string{unlisted}, exitFailed, nil, []string{"unlisted.pkt:9: error handling system call: unexpected outbound segment at 0.100000"}},
@@ -154,8 +156,7 @@ func TestDrillSettings(t *testing.T) {
 }
 
 // TestDrillSkippedAndVerbose: shell and code lines are counted in a
-// warning; --verbose prints every step; --stack conn runs the same script
-// on a bare tcp.Conn.
+// warning; --verbose prints every step.
 func TestDrillSkippedAndVerbose(t *testing.T) {
 	p := writeScript(t, "skip.pkt", "`../common/defaults.sh`\n"+
 		"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"+
@@ -168,9 +169,6 @@ func TestDrillSkippedAndVerbose(t *testing.T) {
 	assert.Contains(t, out, "0.000000 listen(3, 1) returned 0\n")
 	assert.Contains(t, out, "0.000000 < S 0:0(0) win 65535 <mss 1460>\n")
 	assert.Contains(t, out, "0.000000 > S. 0:0(0) ack 1 win 64240 <mss 1460>\n")
-
-	code, out, errOut = runDrill(t, "--stack", "conn", p)
-	assert.Equal(t, exitOK, code, "%s\n%s", out, errOut)
 }
 
 // TestDrillOut: --out writes the trace and the host's capture.
@@ -194,8 +192,4 @@ func TestDrillOut(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.FileExists(t, filepath.Join(dir, "close-passive", "trace.jsonl"))
 	assert.FileExists(t, filepath.Join(dir, "close-active", "pcap", "dut-eth0.pcap"))
-
-	code, _, errOut = runDrill(t, "--out", dir, "--stack", "conn", script)
-	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errOut, "--out needs --stack host")
 }

@@ -3,7 +3,7 @@
 // inbound segments arrive as IPv4 datagrams over a link, and what the host
 // sends on that link is decoded back into the segments the script's ">"
 // lines must match. A script so tests sockets, IPv4, demultiplexing and
-// TCP together, where drill.ConnStack tests tcp.Conn alone.
+// TCP together; this is the one stack netsim drill runs scripts against.
 //
 // The world is one host ("dut", the device under test) with one interface
 // eth0 on a link of no delay and unlimited rate, whose far end is the
@@ -54,22 +54,38 @@ type Options struct {
 	Capture io.Writer
 }
 
-// HostStack is a drill.Stack backed by a simulated nodes.Host.
+// HostStack is a drill.Stack backed by a simulated nodes.Host: its system
+// calls are drill.Syscalls made on the host's socket API.
 type HostStack struct {
 	net   *nodes.Network
 	host  *nodes.Host
 	link  *topology.Link
 	sched *sim.Scheduler
-	base  tcp.Config
-	run   drill.RunConfig
-	fds   []*fdState // by descriptor; nil when not open
+	calls *drill.Syscalls
 	// out holds the segments the host sent, decoded, until Drain.
 	out []drill.Segment
-	buf []byte
-	// polls holds the blocking poll calls waiting, with their timeouts.
-	polls []pollWait
 	// decodeErr is the first datagram from the host that did not decode.
 	decodeErr error
+}
+
+// sockets adapts the host's socket API to drill.Sockets: the methods
+// whose types are the host's own (How, SockInfo, the peer address Accept
+// returns) are converted; the others are the host's.
+type sockets struct{ *nodes.Host }
+
+// Accept implements drill.Sockets.
+func (k sockets) Accept(fd int) (int, error) {
+	nfd, _, err := k.Host.Accept(fd)
+	return nfd, err
+}
+
+// Shutdown implements drill.Sockets.
+func (k sockets) Shutdown(fd, how int) error { return k.Host.Shutdown(fd, nodes.How(how)) }
+
+// Info implements drill.Sockets.
+func (k sockets) Info(fd int) (drill.SocketInfo, error) {
+	i, err := k.Host.Info(fd)
+	return drill.SocketInfo{State: i.State, Err: i.Err}, err
 }
 
 // tap is the peer's end of the link: it decodes what the host sends.
@@ -104,7 +120,7 @@ func New(o Options) (*HostStack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("drillstack: %w", err)
 	}
-	s := &HostStack{net: n, host: h, link: l, sched: n.Scheduler(), base: o.Config, run: o.Run}
+	s := &HostStack{net: n, host: h, link: l, sched: n.Scheduler(), calls: drill.NewSyscalls(sockets{h}, o.Run)}
 	side, _ := l.Side(peerName)
 	l.Attach(side, tap{s})
 	if err := h.Routes().Add(nodes.Route{Prefix: netip.PrefixFrom(netip.IPv4Unspecified(), 0), Iface: 0}); err != nil {
@@ -188,15 +204,22 @@ func (s *HostStack) Drain(fn func(seg *drill.Segment)) {
 	s.out = s.out[:0]
 }
 
+// Call implements drill.Stack: the call is made on the host's socket API
+// at now (drill.Syscalls), and what it puts on the wire crosses the link
+// at now, so that the runner's Drain sees it.
+func (s *HostStack) Call(now time.Duration, c *drill.Syscall) (int64, string, bool, error) {
+	s.advance(now)
+	defer s.advance(now)
+	return s.calls.Call(now, c)
+}
+
 // Deadline implements drill.Stack: the next event of the world, or the
 // timeout of a blocking poll, whichever is first.
 func (s *HostStack) Deadline() (time.Duration, bool) {
 	t, ok := s.sched.Next()
 	d := t.Duration()
-	for _, p := range s.polls {
-		if !ok || p.until < d {
-			d, ok = p.until, true
-		}
+	if p, on := s.calls.Deadline(); on && (!ok || p < d) {
+		d, ok = p, true
 	}
 	return d, ok
 }

@@ -1,48 +1,77 @@
 package drillstack
 
 import (
-	"os"
-	"path/filepath"
+	"bytes"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp/drill"
 )
 
-func defaultOptions() Options {
-	return Options{Config: tcp.DefaultConfig(), Run: drill.DefaultRunConfig(), Seed: 1}
-}
+// The host implements the system calls' socket API through the adapter.
+var _ drill.Sockets = sockets{}
 
-func runFile(t *testing.T, path string) error {
+// accepted is a passive open: fd 4 is established at 0.1 s.
+const accepted = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,nop,nop,sackOK,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <...>
++.1 < . 1:1(0) ack 1 win 500
++0 accept(3, ..., ...) = 4
+`
+
+func run(t *testing.T, src string, o Options) error {
 	t.Helper()
-	src, err := os.ReadFile(path)
+	s, err := drill.Parse("t.pkt", []byte(src))
 	require.NoError(t, err)
-	s, err := drill.Parse(filepath.Base(path), src)
-	require.NoError(t, err)
-	return Run(s, defaultOptions())
+	return Run(s, o)
 }
 
-// knownBugs lists scripts that fail through the host for a reason in
-// netsim's TCP, not in the script: they stay, and are skipped with the
-// reason until it is fixed.
-var knownBugs = map[string]string{}
+// TestPollWithoutTimeout: a poll that waits forever (timeout -1) blocks
+// until data arrives, and adds no deadline of its own.
+func TestPollWithoutTimeout(t *testing.T) {
+	src := accepted + `+0...0.2 poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, -1) = 1
++.2 < P. 1:11(10) ack 1 win 500
++0 > . 1:1(0) ack 11
++0 read(4, ..., 10) = 10
+`
+	o := DefaultOptions()
+	o.Run.MaxWait = 10 * time.Second
+	require.NoError(t, run(t, src, o))
+	// Without the data it never returns.
+	src = accepted + `+0 poll([{fd=4, events=POLLIN}], 1, -1) = 1
+`
+	require.ErrorContains(t, run(t, src, o), "blocking call never returned")
+}
 
-// TestTCPScripts plays the tcp package's own scripts through the whole
-// host: sockets, IPv4 and demultiplexing must not change what tcp.Conn
-// does on the wire.
-func TestTCPScripts(t *testing.T) {
-	files, err := filepath.Glob("../../tcp/testdata/*.pkt")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			if why, bug := knownBugs[filepath.Base(f)]; bug {
-				require.Error(t, runFile(t, f), "it passes now: drop it from knownBugs")
-				t.Skip("known TCP bug: " + why)
-			}
-			require.NoError(t, runFile(t, f))
-		})
+// TestTraceAndCapture: a run writes the host's records and a pcap of its
+// interface, one record per datagram each way.
+func TestTraceAndCapture(t *testing.T) {
+	var rec sim.Recorder
+	var pcap bytes.Buffer
+	o := DefaultOptions()
+	o.Trace, o.Capture = &rec, &pcap
+	require.NoError(t, run(t, accepted, o))
+	kinds := map[string]int{}
+	for _, r := range rec.Records {
+		kinds[r.Kind]++
 	}
+	assert.Positive(t, kinds[sim.KindTCPState], "state changes traced")
+	// The pcap header (24 bytes) and three datagrams: SYN, SYN-ACK, ACK.
+	assert.Greater(t, pcap.Len(), 24+3*16)
+}
+
+// TestSyscallErrorsAreErrnos: a socket error reaches the script as its
+// errno; a call netsim does not model is an error, not a result.
+func TestSyscallErrorsAreErrnos(t *testing.T) {
+	o := DefaultOptions()
+	require.NoError(t, run(t, "0 close(7) = -1 EBADF (Bad file descriptor)\n", o))
+	require.NoError(t, run(t, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 read(3, ..., 10) = -1 ENOTCONN\n", o))
+	err := run(t, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 sendmsg(3, ..., 0) = 0\n", o)
+	require.ErrorContains(t, err, "t.pkt:2: sendmsg: drill: unsupported: system call sendmsg is not implemented")
 }

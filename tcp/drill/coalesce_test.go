@@ -1,4 +1,4 @@
-package drill
+package drill_test
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/tcp/drill"
 )
 
 // TestCoalescedSegments: as in packetdrill without --strict_segments, one
@@ -36,22 +36,22 @@ func TestCoalescedSegments(t *testing.T) {
 			if tt.strict {
 				src = "--strict_segments\n" + src
 			}
-			s, err := Parse(tt.name+".pkt", []byte(src))
+			s, err := drill.Parse(tt.name+".pkt", []byte(src))
 			require.NoError(t, err)
-			rc := DefaultRunConfig()
+			rc := drill.DefaultRunConfig()
 			rc.StrictSegments = strings.HasPrefix(tt.name, "RunConfig.StrictSegments")
-			st := NewConnStack(tcp.DefaultConfig(), rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort})
-			err = Run(s, st, rc)
+			st := newStack(t)
+			err = drill.Run(s, st, rc)
 			if tt.want == "" {
 				require.NoError(t, err)
 				return
 			}
 			require.Error(t, err)
-			require.True(t, errors.Is(err, ErrMismatch), "%v", err)
+			require.True(t, errors.Is(err, drill.ErrMismatch), "%v", err)
 			require.Contains(t, err.Error(), tt.want)
 			// The error carries the segment compared, merged when the
 			// line stood for several, for the report to show.
-			var re *RunError
+			var re *drill.RunError
 			require.True(t, errors.As(err, &re))
 			require.NotNil(t, re.Actual)
 			if tt.want == "payload length 3500, want 4500" {
@@ -74,13 +74,13 @@ func TestReportShowsMergedSegment(t *testing.T) {
 +0 write(4, ..., 3500) = 3500
 +0 > P. 1:4501(4500) ack 1
 `
-	s, err := Parse("merged.pkt", []byte(src))
+	s, err := drill.Parse("merged.pkt", []byte(src))
 	require.NoError(t, err)
-	rc := DefaultRunConfig()
-	rec := NewRecorder(NewConnStack(tcp.DefaultConfig(), rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort}), nil)
-	err = Run(s, rec, rc)
+	rc := drill.DefaultRunConfig()
+	rec := drill.NewRecorder(newStack(t), nil)
+	err = drill.Run(s, rec, rc)
 	require.Error(t, err)
 	var out strings.Builder
-	Report(&out, s, err, rec, rc)
+	drill.Report(&out, s, err, rec, rc)
 	require.Contains(t, out.String(), "actual packet:  0.100000 P. 1:3501(3500) ack 1")
 }

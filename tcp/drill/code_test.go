@@ -1,11 +1,11 @@
-package drill
+package drill_test
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/tcp/drill"
 )
 
 // TestCodeLinesEvaluated: the runner hands %{ }% lines to the tcp_info
@@ -22,16 +22,16 @@ func TestCodeLinesEvaluated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Parse("code.pkt", []byte(open+tt.code+"\n"))
+			s, err := drill.Parse("code.pkt", []byte(open+tt.code+"\n"))
 			require.NoError(t, err)
-			rc := DefaultRunConfig()
-			st := NewConnStack(tcp.DefaultConfig(), rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort})
-			err = Run(s, st, rc)
+			rc := drill.DefaultRunConfig()
+			st := newStack(t)
+			err = drill.Run(s, st, rc)
 			if tt.want == "" {
 				require.NoError(t, err)
 				return
 			}
-			require.ErrorIs(t, err, ErrMismatch)
+			require.ErrorIs(t, err, drill.ErrMismatch)
 			require.ErrorContains(t, err, tt.want)
 		})
 	}

@@ -1,4 +1,22 @@
-package drill
+package drill_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/nodes/drillstack"
+	"github.com/netsimlab/netsim/tcp/drill"
+)
+
+// newStack returns the stack the runner's tests play against: a fresh
+// simulated host with the default options.
+func newStack(t *testing.T) drill.Stack {
+	t.Helper()
+	st, err := drillstack.New(drillstack.DefaultOptions())
+	require.NoError(t, err)
+	return st
+}
 
 // passiveOpen is the start the runner tests share: a listener accepts a
 // connection whose peer offered MSS 1000, SACK and window scale 7, so that

@@ -1,11 +1,11 @@
-package drill
+package drill_test
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/tcp/drill"
 )
 
 // TestQueueUnmatched: with RunConfig.QueueUnmatched (packetdrill's rule) a
@@ -28,17 +28,17 @@ func TestQueueUnmatched(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Parse("queue.pkt", []byte(open+tt.rest))
+			s, err := drill.Parse("queue.pkt", []byte(open+tt.rest))
 			require.NoError(t, err)
-			rc := DefaultRunConfig()
+			rc := drill.DefaultRunConfig()
 			rc.QueueUnmatched = tt.queue
-			st := NewConnStack(tcp.DefaultConfig(), rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort})
-			err = Run(s, st, rc)
+			st := newStack(t)
+			err = drill.Run(s, st, rc)
 			if tt.want == "" {
 				require.NoError(t, err)
 				return
 			}
-			require.ErrorIs(t, err, ErrMismatch)
+			require.ErrorIs(t, err, drill.ErrMismatch)
 			require.ErrorContains(t, err, tt.want)
 		})
 	}

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -155,35 +153,6 @@ func Run(s *Script, st Stack, cfg RunConfig) error {
 	return nil
 }
 
-// RunFile parses the script at path and runs it against a fresh ConnStack
-// with connection settings cfg, changed by the script's options (see
-// ConfigFromScript), and DefaultRunConfig.
-func RunFile(path string, cfg tcp.Config) error {
-	_, err := RunFileStack(path, cfg, nil)
-	return err
-}
-
-// RunFileStack is RunFile that also returns the stack, for checks after
-// the run; observe, when not nil, sees every connection event.
-func RunFileStack(path string, cfg tcp.Config, observe func(conn int, e tcp.Event)) (*ConnStack, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("drill: %w", err)
-	}
-	s, err := Parse(filepath.Base(path), src)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err = ConfigFromScript(s, cfg)
-	if err != nil {
-		return nil, err
-	}
-	rc := DefaultRunConfig()
-	st := NewConnStack(cfg, rc.Local, tcp.Endpoint{Addr: rc.Remote, Port: rc.ServerPort})
-	st.Observe = observe
-	return st, Run(s, st, rc)
-}
-
 func (r *runner) fail(l *Line, format string, args ...any) error {
 	return &RunError{File: r.s.Name, Line: l.Num, Text: l.Text, Msg: fmt.Sprintf(format, args...), LineAt: r.lineAt}
 }
@@ -306,7 +275,11 @@ func (r *runner) unexpected(l *Line) error {
 	return r.failSeg(l, o.seg, o.at, "unexpected outbound segment at %s: %s", secs(o.at), r.describe(&o.seg))
 }
 
-func (r *runner) inbound(l *Line) error {
+// arrive runs the stack up to line l's time and makes it the line's: the
+// prologue of every line that acts at its time (an inbound segment, a
+// system call, a tcp_info check). It fails if the stack sent a segment no
+// line accounted for, or a blocked call failed meanwhile.
+func (r *runner) arrive(l *Line) error {
 	lo, _, _ := r.lineTime(l)
 	r.advance(lo)
 	if err := r.unexpected(l); err != nil {
@@ -314,6 +287,14 @@ func (r *runner) inbound(l *Line) error {
 	}
 	if r.err != nil {
 		return r.err
+	}
+	r.now, r.prev = lo, lo
+	return nil
+}
+
+func (r *runner) inbound(l *Line) error {
+	if err := r.arrive(l); err != nil {
+		return err
 	}
 	p := l.Packet
 	seg := Segment{
@@ -341,8 +322,6 @@ func (r *runner) inbound(l *Line) error {
 	}
 	h.Options = opts
 	seg.Payload = make([]byte, p.Len)
-	r.now = lo
-	r.prev = lo
 	r.st.Inject(r.now, &seg)
 	r.settle()
 	return r.err
@@ -543,24 +522,18 @@ type optKV struct {
 }
 
 func (r *runner) syscall(l *Line) error {
-	lo, _, _ := r.lineTime(l)
-	r.advance(lo)
-	if err := r.unexpected(l); err != nil {
+	prev := r.prev // "...END" counts from it, not from the line's time
+	if err := r.arrive(l); err != nil {
 		return err
-	}
-	if r.err != nil {
-		return r.err
 	}
 	p := pendingCall{line: l}
 	if sc := l.Syscall; sc.Blocking {
 		// "...END" is written in the frame of the line's own time.
 		p.end, p.hasEnd = sc.End, true
 		if l.Time.Kind == TimeRelative || l.Time.Kind == TimeRelativeRange {
-			p.end += r.prev
+			p.end += prev
 		}
 	}
-	r.now = lo
-	r.prev = lo
 	ret, errno, blocked, err := r.st.Call(r.now, l.Syscall)
 	if blocked && err == nil {
 		r.pending = append(r.pending, p)

@@ -2,7 +2,6 @@ package drill
 
 import (
 	"errors"
-	"io"
 	"net/netip"
 	"time"
 
@@ -18,9 +17,9 @@ type Segment struct {
 }
 
 // Stack is the TCP stack under test as the runner drives it: system calls,
-// segments in and out, and its timers. ConnStack implements it over bare
-// tcp.Conns; the host stack (sockets over IPv4) can implement it too, so the
-// same scripts test the whole path.
+// segments in and out, and its timers. The host stack (package
+// nodes/drillstack: a simulated host with sockets over IPv4) implements it,
+// making its system calls with Syscalls.
 type Stack interface {
 	// Call performs a system call at now. ret and errno are what the C
 	// library would return (errno is a name such as "EAGAIN" when ret is
@@ -43,389 +42,91 @@ type Stack interface {
 // stack does not model.
 var ErrUnsupported = errors.New("drill: unsupported")
 
-// sock is one file descriptor of a ConnStack.
-type sock struct {
-	fd        int
-	conn      *tcp.Conn
-	cfg       tcp.Config
-	port      uint16 // bound local port
-	listening bool
-	nonblock  bool
-	acceptQ   []*sock
-	parent    *sock
-	closed    bool // close() called on the descriptor
-	written   int  // progress of a blocking write
+// Sockets is the socket API a script's system calls are made on: a BSD
+// socket interface over TCP/IPv4 with Linux's numbers. Errors are
+// tcp.Errno values (possibly wrapped); any other error is a failure of the
+// stack, not a result the script can expect.
+type Sockets interface {
+	// Socket opens a TCP socket and returns its descriptor.
+	Socket() (int, error)
+	// Bind gives fd the local address addr.
+	Bind(fd int, addr netip.AddrPort) error
+	// Listen makes fd a listener with the given backlog.
+	Listen(fd, backlog int) error
+	// Accept returns the descriptor of an established connection of the
+	// listener fd, or EAGAIN when there is none yet.
+	Accept(fd int) (int, error)
+	// Connect starts connecting fd to addr; it returns EINPROGRESS when
+	// the SYN is sent, and the outcome is reported by Info.
+	Connect(fd int, addr netip.AddrPort) error
+	// Send queues p's bytes for sending and returns how many fitted
+	// (EAGAIN for none).
+	Send(fd int, p []byte) (int, error)
+	// Recv reads into p: 0 at the end of the stream, EAGAIN when nothing
+	// is there yet.
+	Recv(fd int, p []byte) (int, error)
+	// Shutdown closes one or both directions: how is SHUT_RD (0),
+	// SHUT_WR (1) or SHUT_RDWR (2).
+	Shutdown(fd, how int) error
+	// Close releases fd; its connection closes gracefully.
+	Close(fd int) error
+	// Abort releases fd and resets its connection (close with SO_LINGER
+	// {on, 0}).
+	Abort(fd int) error
+	// SetSockOpt and GetSockOpt set and get an integer socket option by
+	// Linux's level and name: SOL_SOCKET (1) with SO_REUSEADDR (2),
+	// SO_ERROR (4, get only), SO_SNDBUF (7), SO_RCVBUF (8); IPPROTO_TCP
+	// (6) with TCP_NODELAY (1), TCP_MAXSEG (2).
+	SetSockOpt(fd, level, name, value int) error
+	GetSockOpt(fd, level, name int) (int, error)
+	// Poll returns fd's readiness as poll(2) revents (POLLIN 0x1, POLLOUT
+	// 0x4, POLLERR 0x8, POLLHUP 0x10).
+	Poll(fd int) (int, error)
+	// Info describes fd's connection.
+	Info(fd int) (SocketInfo, error)
 }
 
-// ConnStack is a Stack made of tcp.Conns and a small socket table: the
-// least a socket layer needs (descriptors, a listener that makes a Conn per
-// SYN and an accept queue, RSTs for closed ports), so scripts test the
-// state machine itself.
-type ConnStack struct {
-	cfg       tcp.Config
-	local     netip.Addr
-	remote    tcp.Endpoint // where connect() goes
-	secret    uint64
-	nextFD    int
-	nextPort  uint16
-	fds       []*sock // by descriptor number order
-	conns     []*sock // every connection, in creation order
-	out       []Segment
-	buf       []byte
-	tsOffsets uint32
-	// Observe, when set, sees every event of every connection (the index
-	// is the connection's creation order).
-	Observe func(conn int, e tcp.Event)
+// SocketInfo is what Syscalls needs to know of a socket's connection.
+type SocketInfo struct {
+	// State is the connection's TCP state (Listen for a listener, Closed
+	// before connect).
+	State tcp.State
+	// Err is the error that ended the connection, 0 if none.
+	Err tcp.Errno
 }
 
-// NewConnStack returns a stack with address local whose connect() reaches
-// remote, and whose connections use cfg.
-func NewConnStack(cfg tcp.Config, local netip.Addr, remote tcp.Endpoint) *ConnStack {
-	return &ConnStack{cfg: cfg, local: local, remote: remote, secret: 0x6e657473696d, nextFD: 3, nextPort: 40000}
+// Syscalls makes a script's system calls on Sockets: it evaluates the
+// arguments (Linux's symbols, "[1]" option values, poll entries), keeps
+// what the C library and the kernel keep per descriptor beyond the socket
+// (O_NONBLOCK, SO_LINGER, a connection error already reported, the
+// progress of a blocking write), checks the values getsockopt and poll
+// must return, and says when a blocking call cannot finish yet. It is the
+// one place netsim interprets system calls; a Stack's Call delegates to
+// it.
+type Syscalls struct {
+	sk  Sockets
+	run RunConfig
+	fds []*fdState // by descriptor; nil when not open
+	buf []byte
+	// polls holds the blocking poll calls waiting, with their timeouts.
+	polls []pollWait
 }
 
-func (s *ConnStack) lookup(fd int) *sock {
-	for _, k := range s.fds {
-		if k.fd == fd && !k.closed {
-			return k
-		}
-	}
-	return nil
+// NewSyscalls returns system calls made on sk: bind takes
+// run.ServerPort, connect goes to run.Remote:run.ServerPort.
+func NewSyscalls(sk Sockets, run RunConfig) *Syscalls {
+	return &Syscalls{sk: sk, run: run}
 }
 
-func (s *ConnStack) newConn(k *sock, local, remote tcp.Endpoint, now time.Duration) error {
-	s.tsOffsets += 0x01000193
-	c, err := tcp.NewConn(k.cfg, local, remote, tcp.ISN(s.secret, local, remote, now), s.tsOffsets)
-	if err != nil {
-		return err
-	}
-	k.conn = c
-	s.conns = append(s.conns, k)
-	return nil
-}
-
-// Call implements Stack.
-func (s *ConnStack) Call(now time.Duration, call *Syscall) (int64, string, bool, error) {
-	arg := func(i int) int64 {
-		if i < len(call.Args) && call.Args[i].Kind == ExprInt {
-			return call.Args[i].Int
-		}
-		return -1
-	}
-	word := func(i int) string {
-		if i < len(call.Args) {
-			return call.Args[i].String()
-		}
-		return ""
-	}
-	if call.Name == "socket" {
-		k := &sock{fd: s.nextFD, cfg: s.cfg}
-		s.nextFD++
-		s.fds = append(s.fds, k)
-		return int64(k.fd), "", false, nil
-	}
-	k := s.lookup(int(arg(0)))
-	if k == nil {
-		return -1, "EBADF", false, nil
-	}
-	switch call.Name {
-	case "bind":
-		k.port = 8080
-		return 0, "", false, nil
-	case "listen":
-		if k.port == 0 {
-			k.port = 8080
-		}
-		k.listening = true
-		return 0, "", false, nil
-	case "fcntl":
-		if word(1) == "F_SETFL" {
-			k.nonblock = containsWord(call.Args[2], "O_NONBLOCK")
-			return 0, "", false, nil
-		}
-		if word(1) == "F_GETFL" {
-			if k.nonblock {
-				return 0x802, "", false, nil // O_RDWR|O_NONBLOCK
-			}
-			return 0x2, "", false, nil
-		}
-		return 0, "", false, nil
-	case "setsockopt":
-		switch word(2) {
-		case "TCP_NODELAY":
-			k.cfg.Nagle = !(len(call.Args) > 3 && firstInt(call.Args[3]) != 0)
-			if k.conn != nil {
-				k.conn.SetNagle(now, k.cfg.Nagle)
-			}
-		case "SO_SNDBUF":
-			// As in nodes: the value (at least Linux's 4608-byte floor)
-			// is what a write may hold unacknowledged, and it applies to
-			// a connected socket too (Linux sets sk_sndbuf at any time).
-			if v := firstInt(call.Args[3]); v > 0 {
-				k.cfg.SendBuffer = max(int(v), 4608)
-				if k.conn != nil {
-					if err := k.conn.SetSendBuffer(k.cfg.SendBuffer); err != nil {
-						return 0, "", false, err
-					}
-				}
-			}
-		case "SO_RCVBUF":
-			if v := firstInt(call.Args[3]); v > 0 {
-				k.cfg.RecvBuffer = int(v) * 2
-			}
-		}
-		return 0, "", false, nil
-	case "getsockopt":
-		return 0, "", false, nil
-	case "accept":
-		if len(k.acceptQ) == 0 {
-			if k.nonblock {
-				return -1, "EAGAIN", false, nil
-			}
-			return 0, "", true, nil
-		}
-		c := k.acceptQ[0]
-		k.acceptQ = k.acceptQ[1:]
-		c.fd = s.nextFD
-		s.nextFD++
-		s.fds = append(s.fds, c)
-		return int64(c.fd), "", false, nil
-	case "connect":
-		if k.conn == nil {
-			local := tcp.Endpoint{Addr: s.local, Port: s.nextPort}
-			s.nextPort++
-			if err := s.newConn(k, local, s.remote, now); err != nil {
-				return 0, "", false, err
-			}
-			if err := k.conn.Connect(now); err != nil {
-				return 0, "", false, err
-			}
-			if k.nonblock {
-				return -1, "EINPROGRESS", false, nil
-			}
-		}
-		switch st := k.conn.State(); {
-		case k.conn.Err() != 0:
-			return -1, k.conn.Err().String(), false, nil
-		case st == tcp.SynSent || st == tcp.SynReceived:
-			if k.nonblock {
-				return -1, "EALREADY", false, nil
-			}
-			return 0, "", true, nil
-		case st.Synchronized():
-			return 0, "", false, nil
-		}
-		return -1, "ECONNREFUSED", false, nil
-	case "write", "send":
-		if k.conn == nil {
-			return -1, "EPIPE", false, nil
-		}
-		n := int(arg(2))
-		if n < 0 {
-			return 0, "", false, errors.Join(ErrUnsupported, errors.New(call.Name+" without a byte count"))
-		}
-		if len(s.buf) < n {
-			s.buf = make([]byte, n)
-		}
-		for k.written < n {
-			m, err := k.conn.Write(now, s.buf[k.written:n])
-			k.written += m
-			if err != nil {
-				var e tcp.Errno
-				if errors.As(err, &e) && e == tcp.EAGAIN {
-					if k.written > 0 && k.nonblock {
-						break
-					}
-					if k.nonblock {
-						return -1, "EAGAIN", false, nil
-					}
-					return 0, "", true, nil
-				}
-				k.written = 0
-				return -1, errnoName(err), false, nil
-			}
-		}
-		w := k.written
-		k.written = 0
-		return int64(w), "", false, nil
-	case "read", "recv":
-		if k.conn == nil {
-			return -1, "ENOTCONN", false, nil
-		}
-		n := int(arg(2))
-		if n < 0 {
-			return 0, "", false, errors.Join(ErrUnsupported, errors.New(call.Name+" without a byte count"))
-		}
-		if len(s.buf) < n {
-			s.buf = make([]byte, n)
-		}
-		m, err := k.conn.Read(now, s.buf[:n])
-		switch {
-		case errors.Is(err, io.EOF):
-			return 0, "", false, nil
-		case errors.Is(err, tcp.EAGAIN):
-			if k.nonblock {
-				return -1, "EAGAIN", false, nil
-			}
-			return 0, "", true, nil
-		case err != nil:
-			return -1, errnoName(err), false, nil
-		}
-		return int64(m), "", false, nil
-	case "shutdown":
-		if k.conn == nil {
-			return -1, "ENOTCONN", false, nil
-		}
-		switch word(1) {
-		case "SHUT_WR", "SHUT_RDWR", "1", "2":
-			if err := k.conn.Shutdown(now); err != nil {
-				return -1, errnoName(err), false, nil
-			}
-		}
-		return 0, "", false, nil
-	case "close":
-		k.closed = true
-		if k.conn != nil {
-			_ = k.conn.Close(now)
-		}
-		for _, c := range k.acceptQ {
-			c.conn.Abort(now)
-		}
-		return 0, "", false, nil
-	}
-	return 0, "", false, errors.Join(ErrUnsupported, errors.New("system call "+call.Name))
-}
-
-// Inject implements Stack: demultiplex by ports to a connection, or to a
-// listener for a SYN, else answer with a RST (RFC 9293 §3.10.7.1).
-func (s *ConnStack) Inject(now time.Duration, seg *Segment) {
-	h := &seg.Header
-	for i := len(s.conns) - 1; i >= 0; i-- {
-		k := s.conns[i]
-		c := k.conn
-		if c.State() != tcp.Closed && c.Local().Port == h.DstPort && c.Remote().Port == h.SrcPort {
-			c.Input(now, h, seg.Payload)
-			return
-		}
-	}
-	if h.Flags&(tcp.FlagSYN|tcp.FlagACK|tcp.FlagRST) == tcp.FlagSYN {
-		for _, l := range s.fds {
-			if l.listening && !l.closed && l.port == h.DstPort {
-				k := &sock{fd: -1, cfg: l.cfg, parent: l}
-				if err := s.newConn(k, seg.Dst, seg.Src, now); err != nil {
-					return
-				}
-				_ = k.conn.Listen(now)
-				k.conn.Input(now, h, seg.Payload)
-				return
-			}
-		}
-	}
-	var r tcp.Header
-	if tcp.ReplyRst(h, len(seg.Payload)+synFin(h), &r) {
-		s.out = append(s.out, Segment{Src: seg.Dst, Dst: seg.Src, Header: r})
-	}
-}
-
-func synFin(h *tcp.Header) int {
-	n := 0
-	if h.Flags.Has(tcp.FlagSYN) {
-		n++
-	}
-	if h.Flags.Has(tcp.FlagFIN) {
-		n++
-	}
-	return n
-}
-
-// Drain implements Stack.
-func (s *ConnStack) Drain(fn func(seg *Segment)) {
-	for i, k := range s.conns {
-		c := k.conn
-		c.Segments(func(h *tcp.Header, p []byte) {
-			seg := Segment{Src: c.Local(), Dst: c.Remote(), Header: *h, Payload: p}
-			s.out = append(s.out, seg)
-			fn(&s.out[len(s.out)-1])
-			s.out = s.out[:len(s.out)-1]
-		})
-		c.Events(func(e tcp.Event) {
-			if s.Observe != nil {
-				s.Observe(i, e)
-			}
-			if e.Kind == tcp.EvEstablished && k.parent != nil && k.fd < 0 && !k.parent.closed {
-				k.parent.acceptQ = append(k.parent.acceptQ, k)
-			}
-		})
-	}
-	for i := range s.out {
-		fn(&s.out[i])
-	}
-	s.out = s.out[:0]
-}
-
-// Deadline implements Stack.
-func (s *ConnStack) Deadline() (time.Duration, bool) {
-	var at time.Duration
+// Deadline returns the earliest timeout of a blocking poll, when one
+// waits: the stack must Tick then so that the poll returns.
+func (s *Syscalls) Deadline() (time.Duration, bool) {
+	var d time.Duration
 	ok := false
-	for _, k := range s.conns {
-		if d, on := k.conn.Deadline(); on && (!ok || d < at) {
-			at, ok = d, true
+	for _, p := range s.polls {
+		if p.until >= 0 && (!ok || p.until < d) {
+			d, ok = p.until, true
 		}
 	}
-	return at, ok
-}
-
-// Tick implements Stack.
-func (s *ConnStack) Tick(now time.Duration) {
-	for _, k := range s.conns {
-		if d, on := k.conn.Deadline(); on && d <= now {
-			k.conn.Tick(now)
-		}
-	}
-}
-
-// Conns returns the connections made so far, in creation order, for
-// checks after a run.
-func (s *ConnStack) Conns() []*tcp.Conn {
-	out := make([]*tcp.Conn, len(s.conns))
-	for i, k := range s.conns {
-		out[i] = k.conn
-	}
-	return out
-}
-
-func errnoName(err error) string {
-	var e tcp.Errno
-	if errors.As(err, &e) {
-		return e.String()
-	}
-	return "EIO"
-}
-
-func containsWord(e *Expr, w string) bool {
-	if e == nil {
-		return false
-	}
-	if e.Kind == ExprWord && e.Str == w {
-		return true
-	}
-	for _, x := range e.Elems {
-		if containsWord(x, w) {
-			return true
-		}
-	}
-	return false
-}
-
-func firstInt(e *Expr) int64 {
-	if e == nil {
-		return 0
-	}
-	if e.Kind == ExprInt {
-		return e.Int
-	}
-	for _, x := range e.Elems {
-		return firstInt(x)
-	}
-	return 0
+	return d, ok
 }

@@ -161,15 +161,9 @@ func (r *runner) code(l *Line) error {
 		return nil
 	}
 	asserts, _ := parseTCPInfoCode(l.Code)
-	lo, _, _ := r.lineTime(l)
-	r.advance(lo)
-	if err := r.unexpected(l); err != nil {
+	if err := r.arrive(l); err != nil {
 		return err
 	}
-	if r.err != nil {
-		return r.err
-	}
-	r.now, r.prev = lo, lo
 	info, have := is.TCPInfo()
 	if !have {
 		return r.fail(l, "tcp_info: no connection to describe")
@@ -196,13 +190,4 @@ func (r *runner) code(l *Line) error {
 		}
 	}
 	return nil
-}
-
-// TCPInfo implements TCPInfoStack: the newest connection.
-func (s *ConnStack) TCPInfo() (TCPInfo, bool) {
-	if len(s.conns) == 0 {
-		return TCPInfo{}, false
-	}
-	c := s.conns[len(s.conns)-1].conn
-	return TCPInfo{State: c.State(), Stats: c.Stats()}, true
 }

@@ -1,4 +1,4 @@
-package drillstack
+package drill
 
 import (
 	"errors"
@@ -6,9 +6,7 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/tcp"
-	"github.com/netsimlab/netsim/tcp/drill"
 )
 
 // maxIO bounds the byte count of one read or write, so that a script
@@ -19,14 +17,10 @@ const maxIO = 16 << 20
 // overflow: a day.
 const maxPollTimeout = 86400 * 1000
 
-// fdState is what the stack keeps per descriptor beyond the host's socket:
+// fdState is what Syscalls keeps per descriptor beyond the socket:
 // the options the application set and the progress of blocking calls.
 type fdState struct {
 	nonblock bool
-	// listening and port: a listener, and the port its children use the
-	// listener's settings on.
-	listening bool
-	port      uint16
 	// connecting: connect() started; connected: a connect() returned 0.
 	connecting, connected bool
 	// errReported: the connection's error was returned once (Linux
@@ -42,17 +36,17 @@ type fdState struct {
 // pollWait is a blocking poll waiting for readiness or its timeout
 // (until < 0: no timeout).
 type pollWait struct {
-	call  *drill.Syscall
+	call  *Syscall
 	until time.Duration
 }
 
 func unsupported(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", drill.ErrUnsupported, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %s", ErrUnsupported, fmt.Sprintf(format, args...))
 }
 
 // fail turns a socket error into the C library's -1 and errno name.
 func fail(err error) (int64, string, bool, error) {
-	var e nodes.Errno
+	var e tcp.Errno
 	if errors.As(err, &e) {
 		return -1, e.String(), false, nil
 	}
@@ -63,15 +57,11 @@ func ok(v int64) (int64, string, bool, error) { return v, "", false, nil }
 
 var blocked = func() (int64, string, bool, error) { return 0, "", true, nil }
 
-// Call implements drill.Stack: the call is made on the host's socket API
-// at now. Blocking calls (a descriptor without O_NONBLOCK) report blocked
+// Call makes the system call c at now on the sockets, with Stack.Call's
+// results. Blocking calls (a descriptor without O_NONBLOCK) report blocked
 // while the socket would return EAGAIN, and finish when the runner calls
 // again after the event that unblocks them.
-func (s *HostStack) Call(now time.Duration, c *drill.Syscall) (int64, string, bool, error) {
-	s.advance(now)
-	// What the call puts on the wire crosses the link at now: run it so
-	// that the runner's Drain sees it.
-	defer s.advance(now)
+func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, error) {
 	switch c.Name {
 	case "socket":
 		return s.socket(c)
@@ -91,21 +81,19 @@ func (s *HostStack) Call(now time.Duration, c *drill.Syscall) (int64, string, bo
 		return 0, "", false, unsupported("system call %s is not implemented", c.Name)
 	}
 	if st == nil {
-		return -1, nodes.EBADF.String(), false, nil
+		return -1, tcp.EBADF.String(), false, nil
 	}
 	switch c.Name {
 	case "bind":
-		if err := s.host.Bind(fd, netip.AddrPortFrom(netip.IPv4Unspecified(), s.run.ServerPort)); err != nil {
+		if err := s.sk.Bind(fd, netip.AddrPortFrom(netip.IPv4Unspecified(), s.run.ServerPort)); err != nil {
 			return fail(err)
 		}
 		return ok(0)
 	case "listen":
 		backlog, _ := evalInt(arg(c, 1))
-		if err := s.host.Listen(fd, int(backlog)); err != nil {
+		if err := s.sk.Listen(fd, int(backlog)); err != nil {
 			return fail(err)
 		}
-		info, _ := s.host.Info(fd)
-		st.listening, st.port = true, info.Local.Port()
 		return ok(0)
 	case "accept":
 		return s.accept(fd, st)
@@ -120,16 +108,16 @@ func (s *HostStack) Call(now time.Duration, c *drill.Syscall) (int64, string, bo
 		if !okh {
 			return 0, "", false, unsupported("shutdown: how %s", argText(c, 1))
 		}
-		if err := s.host.Shutdown(fd, nodes.How(how)); err != nil {
+		if err := s.sk.Shutdown(fd, int(how)); err != nil {
 			return fail(err)
 		}
 		return ok(0)
 	case "close":
 		var err error
 		if st.lingerOn != 0 && st.linger == 0 {
-			err = s.host.Abort(fd)
+			err = s.sk.Abort(fd)
 		} else {
-			err = s.host.Close(fd)
+			err = s.sk.Close(fd)
 		}
 		s.fds[fd] = nil
 		if err != nil {
@@ -144,35 +132,35 @@ func (s *HostStack) Call(now time.Duration, c *drill.Syscall) (int64, string, bo
 	return s.getsockopt(fd, st, c)
 }
 
-func arg(c *drill.Syscall, i int) *drill.Expr {
+func arg(c *Syscall, i int) *Expr {
 	if i < len(c.Args) {
 		return c.Args[i]
 	}
 	return nil
 }
 
-func argText(c *drill.Syscall, i int) string {
+func argText(c *Syscall, i int) string {
 	if e := arg(c, i); e != nil {
 		return e.String()
 	}
 	return "(missing)"
 }
 
-func (s *HostStack) state(fd int) *fdState {
+func (s *Syscalls) state(fd int) *fdState {
 	if fd < 0 || fd >= len(s.fds) {
 		return nil
 	}
 	return s.fds[fd]
 }
 
-func (s *HostStack) setState(fd int, st *fdState) {
+func (s *Syscalls) setState(fd int, st *fdState) {
 	for len(s.fds) <= fd {
 		s.fds = append(s.fds, nil)
 	}
 	s.fds[fd] = st
 }
 
-func (s *HostStack) socket(c *drill.Syscall) (int64, string, bool, error) {
+func (s *Syscalls) socket(c *Syscall) (int64, string, bool, error) {
 	if dom, ok := evalInt(arg(c, 0)); ok && dom != symbols["AF_INET"] {
 		return 0, "", false, unsupported("socket: domain %s (netsim hosts are IPv4 only)", argText(c, 0))
 	}
@@ -183,7 +171,7 @@ func (s *HostStack) socket(c *drill.Syscall) (int64, string, bool, error) {
 	if p, ok := evalInt(arg(c, 2)); ok && p != 0 && p != symbols["IPPROTO_TCP"] {
 		return 0, "", false, unsupported("socket: protocol %s", argText(c, 2))
 	}
-	fd, err := s.host.Socket()
+	fd, err := s.sk.Socket()
 	if err != nil {
 		return fail(err)
 	}
@@ -191,10 +179,10 @@ func (s *HostStack) socket(c *drill.Syscall) (int64, string, bool, error) {
 	return ok(int64(fd))
 }
 
-func (s *HostStack) accept(fd int, st *fdState) (int64, string, bool, error) {
-	nfd, _, err := s.host.Accept(fd)
+func (s *Syscalls) accept(fd int, st *fdState) (int64, string, bool, error) {
+	nfd, err := s.sk.Accept(fd)
 	switch {
-	case errors.Is(err, nodes.EAGAIN) && !st.nonblock:
+	case errors.Is(err, tcp.EAGAIN) && !st.nonblock:
 		return blocked()
 	case err != nil:
 		return fail(err)
@@ -209,18 +197,18 @@ func (s *HostStack) accept(fd int, st *fdState) (int64, string, bool, error) {
 // SYN and returns EINPROGRESS on a non-blocking socket (a blocking one
 // waits); later calls return EALREADY while the handshake runs, 0 once
 // after it completed (then EISCONN), or the connection's error once.
-func (s *HostStack) connect(fd int, st *fdState) (int64, string, bool, error) {
+func (s *Syscalls) connect(fd int, st *fdState) (int64, string, bool, error) {
 	if !st.connecting {
-		err := s.host.Connect(fd, netip.AddrPortFrom(s.run.Remote, s.run.ServerPort))
-		if !errors.Is(err, nodes.EINPROGRESS) {
+		err := s.sk.Connect(fd, netip.AddrPortFrom(s.run.Remote, s.run.ServerPort))
+		if !errors.Is(err, tcp.EINPROGRESS) {
 			return fail(err)
 		}
 		st.connecting = true
 		if st.nonblock {
-			return -1, nodes.EINPROGRESS.String(), false, nil
+			return -1, tcp.EINPROGRESS.String(), false, nil
 		}
 	}
-	info, err := s.host.Info(fd)
+	info, err := s.sk.Info(fd)
 	if err != nil {
 		return fail(err)
 	}
@@ -230,34 +218,34 @@ func (s *HostStack) connect(fd int, st *fdState) (int64, string, bool, error) {
 		return -1, info.Err.String(), false, nil
 	case info.State == tcp.SynSent || info.State == tcp.SynReceived:
 		if st.nonblock {
-			return -1, nodes.EALREADY.String(), false, nil
+			return -1, tcp.EALREADY.String(), false, nil
 		}
 		return blocked()
 	case info.Err == 0 && !st.connected:
 		st.connected = true
 		return ok(0)
 	case info.Err == 0:
-		return -1, nodes.EISCONN.String(), false, nil
+		return -1, tcp.EISCONN.String(), false, nil
 	}
-	return -1, nodes.ECONNABORTED.String(), false, nil
+	return -1, tcp.ECONNABORTED.String(), false, nil
 }
 
 // pendingErr returns the connection's error the first time a call sees
 // it (Linux sock_error), else 0.
-func (s *HostStack) pendingErr(fd int, st *fdState) nodes.Errno {
-	info, err := s.host.Info(fd)
+func (s *Syscalls) pendingErr(fd int, st *fdState) tcp.Errno {
+	info, err := s.sk.Info(fd)
 	if err != nil || info.Err == 0 || st.errReported {
 		return 0
 	}
 	st.errReported = true
-	_, _ = s.host.GetSockOpt(fd, nodes.SOL_SOCKET, nodes.SO_ERROR) // cleared, as sock_error does
+	_, _ = s.sk.GetSockOpt(fd, solSocket, soError) // cleared, as sock_error does
 	return info.Err
 }
 
-func (s *HostStack) count(c *drill.Syscall) (int, error) {
+func (s *Syscalls) count(c *Syscall) (int, error) {
 	n, ok := evalInt(arg(c, 2))
-	if !ok || n < 0 {
-		return 0, unsupported("%s: the byte count must be a number, not %s", c.Name, argText(c, 2))
+	if !ok || n < 0 || n > maxIO {
+		return 0, unsupported("%s: the byte count must be a number from 0 to %d, not %s", c.Name, maxIO, argText(c, 2))
 	}
 	if len(s.buf) < int(n) {
 		s.buf = make([]byte, n)
@@ -265,7 +253,7 @@ func (s *HostStack) count(c *drill.Syscall) (int, error) {
 	return int(n), nil
 }
 
-func (s *HostStack) nonblocking(st *fdState, c *drill.Syscall) bool {
+func (s *Syscalls) nonblocking(st *fdState, c *Syscall) bool {
 	if st.nonblock {
 		return true
 	}
@@ -280,7 +268,7 @@ func (s *HostStack) nonblocking(st *fdState, c *drill.Syscall) bool {
 // write sends n bytes. A blocking write returns when all are queued (or
 // with what was queued when the connection fails), a non-blocking one
 // with what fitted, EAGAIN for nothing.
-func (s *HostStack) write(fd int, st *fdState, c *drill.Syscall) (int64, string, bool, error) {
+func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
 	n, err := s.count(c)
 	if err != nil {
 		return 0, "", false, err
@@ -291,16 +279,16 @@ func (s *HostStack) write(fd int, st *fdState, c *drill.Syscall) (int64, string,
 	}
 	nb := s.nonblocking(st, c)
 	for st.written < n {
-		m, err := s.host.Send(fd, s.buf[st.written:n])
+		m, err := s.sk.Send(fd, s.buf[st.written:n])
 		st.written += m
-		if errors.Is(err, nodes.EAGAIN) || err == nil && m == 0 {
+		if errors.Is(err, tcp.EAGAIN) || err == nil && m == 0 {
 			if !nb {
 				return blocked()
 			}
 			if st.written > 0 {
 				break
 			}
-			return -1, nodes.EAGAIN.String(), false, nil
+			return -1, tcp.EAGAIN.String(), false, nil
 		}
 		if err != nil {
 			w := st.written
@@ -319,23 +307,23 @@ func (s *HostStack) write(fd int, st *fdState, c *drill.Syscall) (int64, string,
 	return ok(int64(w))
 }
 
-func (s *HostStack) read(fd int, st *fdState, c *drill.Syscall) (int64, string, bool, error) {
+func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
 	n, err := s.count(c)
 	if err != nil {
 		return 0, "", false, err
 	}
-	m, err := s.host.Recv(fd, s.buf[:n])
+	m, err := s.sk.Recv(fd, s.buf[:n])
 	switch {
 	case err == nil:
 		return ok(int64(m))
-	case errors.Is(err, nodes.EAGAIN):
+	case errors.Is(err, tcp.EAGAIN):
 		if s.nonblocking(st, c) {
-			return -1, nodes.EAGAIN.String(), false, nil
+			return -1, tcp.EAGAIN.String(), false, nil
 		}
 		return blocked()
 	}
-	var e nodes.Errno
-	if errors.As(err, &e) && e != nodes.ENOTCONN && e != nodes.EBADF {
+	var e tcp.Errno
+	if errors.As(err, &e) && e != tcp.ENOTCONN && e != tcp.EBADF {
 		// The connection failed: its error is returned once, then
 		// reads see the end of the stream.
 		if pe := s.pendingErr(fd, st); pe != 0 {
@@ -346,7 +334,7 @@ func (s *HostStack) read(fd int, st *fdState, c *drill.Syscall) (int64, string, 
 	return fail(err)
 }
 
-func (s *HostStack) fcntl(st *fdState, c *drill.Syscall) (int64, string, bool, error) {
+func (s *Syscalls) fcntl(st *fdState, c *Syscall) (int64, string, bool, error) {
 	cmd, _ := evalInt(arg(c, 1))
 	switch cmd {
 	case symbols["F_GETFL"]:
@@ -368,8 +356,8 @@ func (s *HostStack) fcntl(st *fdState, c *drill.Syscall) (int64, string, bool, e
 
 // sockopt returns the option named by a set/getsockopt call's third
 // argument.
-func sockopt(c *drill.Syscall) string {
-	if e := arg(c, 2); e != nil && e.Kind == drill.ExprWord {
+func sockopt(c *Syscall) string {
+	if e := arg(c, 2); e != nil && e.Kind == ExprWord {
 		return e.Str
 	}
 	return argText(c, 2)
@@ -377,20 +365,20 @@ func sockopt(c *drill.Syscall) string {
 
 // optNames maps the options scripts set and get to their level and name.
 var optNames = map[string][2]int{
-	"SO_REUSEADDR": {nodes.SOL_SOCKET, nodes.SO_REUSEADDR},
-	"SO_ERROR":     {nodes.SOL_SOCKET, nodes.SO_ERROR},
-	"SO_SNDBUF":    {nodes.SOL_SOCKET, nodes.SO_SNDBUF},
-	"SO_RCVBUF":    {nodes.SOL_SOCKET, nodes.SO_RCVBUF},
-	"TCP_NODELAY":  {nodes.IPPROTO_TCP, nodes.TCP_NODELAY},
-	"TCP_MAXSEG":   {nodes.IPPROTO_TCP, nodes.TCP_MAXSEG},
+	"SO_REUSEADDR": {solSocket, soReuseAddr},
+	"SO_ERROR":     {solSocket, soError},
+	"SO_SNDBUF":    {solSocket, soSndBuf},
+	"SO_RCVBUF":    {solSocket, soRcvBuf},
+	"TCP_NODELAY":  {ipprotoTCP, tcpNoDelay},
+	"TCP_MAXSEG":   {ipprotoTCP, tcpMaxSeg},
 }
 
-func (s *HostStack) setsockopt(fd int, st *fdState, c *drill.Syscall) (int64, string, bool, error) {
+func (s *Syscalls) setsockopt(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
 	name := sockopt(c)
 	val := arg(c, 3)
 	if name == "SO_LINGER" {
-		on, ok1 := field(val, "onoff", "l_onoff")
-		secs, ok2 := field(val, "linger", "l_linger")
+		on, ok1 := structField(val, "onoff", "l_onoff")
+		secs, ok2 := structField(val, "linger", "l_linger")
 		v1, ok3 := evalInt(on)
 		v2, ok4 := evalInt(secs)
 		if !ok1 || !ok2 || !ok3 || !ok4 {
@@ -407,18 +395,18 @@ func (s *HostStack) setsockopt(fd int, st *fdState, c *drill.Syscall) (int64, st
 	if !okv {
 		return 0, "", false, unsupported("setsockopt %s: value %s", name, argText(c, 3))
 	}
-	if err := s.host.SetSockOpt(fd, opt[0], opt[1], int(v)); err != nil {
+	if err := s.sk.SetSockOpt(fd, opt[0], opt[1], int(v)); err != nil {
 		return fail(err)
 	}
 	return ok(0)
 }
 
-func (s *HostStack) getsockopt(fd int, st *fdState, c *drill.Syscall) (int64, string, bool, error) {
+func (s *Syscalls) getsockopt(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
 	name := sockopt(c)
 	want := arg(c, 3)
 	if name == "SO_LINGER" {
-		on, _ := evalInt(must(field(want, "onoff", "l_onoff")))
-		secs, _ := evalInt(must(field(want, "linger", "l_linger")))
+		on, _ := evalInt(must(structField(want, "onoff", "l_onoff")))
+		secs, _ := evalInt(must(structField(want, "linger", "l_linger")))
 		if on != st.lingerOn || secs != st.linger {
 			return 0, "", false, fmt.Errorf("getsockopt SO_LINGER is {onoff=%d, linger=%d}, script expects %s", st.lingerOn, st.linger, argText(c, 3))
 		}
@@ -428,7 +416,7 @@ func (s *HostStack) getsockopt(fd int, st *fdState, c *drill.Syscall) (int64, st
 	if !known {
 		return 0, "", false, unsupported("getsockopt: socket option %s", name)
 	}
-	got, err := s.host.GetSockOpt(fd, opt[0], opt[1])
+	got, err := s.sk.GetSockOpt(fd, opt[0], opt[1])
 	if err != nil {
 		return fail(err)
 	}
@@ -441,7 +429,7 @@ func (s *HostStack) getsockopt(fd int, st *fdState, c *drill.Syscall) (int64, st
 		}
 		st.errReported = true
 	}
-	if want != nil && want.Kind != drill.ExprEllipsis {
+	if want != nil && want.Kind != ExprEllipsis {
 		w, okw := evalInt(want)
 		if !okw {
 			return 0, "", false, unsupported("getsockopt %s: value %s", name, argText(c, 3))
@@ -453,16 +441,16 @@ func (s *HostStack) getsockopt(fd int, st *fdState, c *drill.Syscall) (int64, st
 	return ok(0)
 }
 
-func must(e *drill.Expr, _ bool) *drill.Expr { return e }
+func must(e *Expr, _ bool) *Expr { return e }
 
 // poll reports readiness as poll(2): each {fd, events, revents} entry's
 // events (plus POLLERR and POLLHUP, always reported) are checked against
 // the socket's state; a written revents must equal what is found. With
 // nothing ready it waits until its timeout (ms; -1 forever) unless the
 // timeout is 0.
-func (s *HostStack) poll(now time.Duration, c *drill.Syscall) (int64, string, bool, error) {
+func (s *Syscalls) poll(now time.Duration, c *Syscall) (int64, string, bool, error) {
 	list := arg(c, 0)
-	if list == nil || list.Kind != drill.ExprList {
+	if list == nil || list.Kind != ExprList {
 		return 0, "", false, unsupported("poll: the first argument must be [{fd=..., events=...}], not %s", argText(c, 0))
 	}
 	timeout, okt := evalInt(arg(c, 2))
@@ -477,16 +465,16 @@ func (s *HostStack) poll(now time.Duration, c *drill.Syscall) (int64, string, bo
 	var es []entry
 	ready := int64(0)
 	for _, p := range list.Elems {
-		fdv, ok1 := evalInt(must(field(p, "fd")))
-		events, ok2 := evalInt(must(field(p, "events")))
+		fdv, ok1 := evalInt(must(structField(p, "fd")))
+		events, ok2 := evalInt(must(structField(p, "events")))
 		if !ok1 || !ok2 {
 			return 0, "", false, unsupported("poll: entry %s, want {fd=N, events=...}", p)
 		}
 		e := entry{fd: int(fdv)}
-		if rv, has := field(p, "revents"); has {
+		if rv, has := structField(p, "revents"); has {
 			e.revents, e.hasRevents = evalInt(rv)
 		}
-		r, err := s.host.Poll(int(fdv))
+		r, err := s.sk.Poll(int(fdv))
 		if err != nil {
 			e.got = symbols["POLLNVAL"]
 		} else {
@@ -528,7 +516,7 @@ func (s *HostStack) poll(now time.Duration, c *drill.Syscall) (int64, string, bo
 	return ok(ready)
 }
 
-func (s *HostStack) findPoll(c *drill.Syscall) int {
+func (s *Syscalls) findPoll(c *Syscall) int {
 	for i, p := range s.polls {
 		if p.call == c {
 			return i

@@ -1,10 +1,22 @@
-package drillstack
+package drill
 
 import (
 	"strconv"
 
-	"github.com/netsimlab/netsim/nodes"
-	"github.com/netsimlab/netsim/tcp/drill"
+	"github.com/netsimlab/netsim/tcp"
+)
+
+// The socket option levels and names Sockets.SetSockOpt and GetSockOpt
+// take: Linux's numbers (asm-generic/socket.h, netinet/tcp.h).
+const (
+	solSocket   = 1
+	ipprotoTCP  = 6
+	soReuseAddr = 2
+	soError     = 4
+	soSndBuf    = 7
+	soRcvBuf    = 8
+	tcpNoDelay  = 1
+	tcpMaxSeg   = 2
 )
 
 // Linux's values of the symbols scripts write in system-call arguments
@@ -13,9 +25,9 @@ import (
 var symbols = map[string]int64{
 	"AF_INET": 2, "PF_INET": 2, "AF_INET6": 10, "PF_INET6": 10,
 	"SOCK_STREAM": 1, "SOCK_DGRAM": 2, "SOCK_NONBLOCK": 0x800,
-	"IPPROTO_IP": 0, "IPPROTO_TCP": 6, "IPPROTO_UDP": 17, "SOL_SOCKET": 1, "SOL_TCP": 6,
-	"SO_REUSEADDR": 2, "SO_ERROR": 4, "SO_SNDBUF": 7, "SO_RCVBUF": 8, "SO_LINGER": 13,
-	"TCP_NODELAY": 1, "TCP_MAXSEG": 2,
+	"IPPROTO_IP": 0, "IPPROTO_TCP": ipprotoTCP, "IPPROTO_UDP": 17, "SOL_SOCKET": solSocket, "SOL_TCP": ipprotoTCP,
+	"SO_REUSEADDR": soReuseAddr, "SO_ERROR": soError, "SO_SNDBUF": soSndBuf, "SO_RCVBUF": soRcvBuf, "SO_LINGER": 13,
+	"TCP_NODELAY": tcpNoDelay, "TCP_MAXSEG": tcpMaxSeg,
 	"F_GETFL": 3, "F_SETFL": 4, "O_RDONLY": 0, "O_WRONLY": 1, "O_RDWR": 2, "O_NONBLOCK": 0x800,
 	"SHUT_RD": 0, "SHUT_WR": 1, "SHUT_RDWR": 2,
 	"POLLIN": 0x1, "POLLPRI": 0x2, "POLLOUT": 0x4, "POLLERR": 0x8, "POLLHUP": 0x10,
@@ -24,13 +36,7 @@ var symbols = map[string]int64{
 }
 
 func init() {
-	for _, e := range []nodes.Errno{
-		nodes.EBADF, nodes.EAGAIN, nodes.EINVAL, nodes.EMFILE, nodes.EPIPE, nodes.ENOTSOCK,
-		nodes.ENOPROTOOPT, nodes.EOPNOTSUPP, nodes.EAFNOSUPPORT, nodes.EADDRINUSE,
-		nodes.EADDRNOTAVAIL, nodes.ENETUNREACH, nodes.ECONNABORTED, nodes.ECONNRESET,
-		nodes.EISCONN, nodes.ENOTCONN, nodes.ETIMEDOUT, nodes.ECONNREFUSED, nodes.EALREADY,
-		nodes.EINPROGRESS,
-	} {
+	for _, e := range tcp.Errnos() {
 		symbols[e.String()] = int64(e)
 	}
 }
@@ -39,17 +45,17 @@ func init() {
 // of them, or a one-element array ("[1]", as setsockopt values are
 // written). ok is false for anything else ("...", a string, an unknown
 // symbol).
-func evalInt(e *drill.Expr) (v int64, ok bool) {
+func evalInt(e *Expr) (v int64, ok bool) {
 	if e == nil {
 		return 0, false
 	}
 	switch e.Kind {
-	case drill.ExprInt:
+	case ExprInt:
 		return e.Int, true
-	case drill.ExprWord:
+	case ExprWord:
 		v, ok := symbols[e.Str]
 		return v, ok
-	case drill.ExprOr:
+	case ExprOr:
 		for _, x := range e.Elems {
 			xv, ok := evalInt(x)
 			if !ok {
@@ -58,7 +64,7 @@ func evalInt(e *drill.Expr) (v int64, ok bool) {
 			v |= xv
 		}
 		return v, true
-	case drill.ExprList:
+	case ExprList:
 		if len(e.Elems) == 1 {
 			return evalInt(e.Elems[0])
 		}
@@ -66,15 +72,15 @@ func evalInt(e *drill.Expr) (v int64, ok bool) {
 	return 0, false
 }
 
-// field returns the value of name=value in a struct expression
+// structField returns the value of name=value in a struct expression
 // ("{fd=3, events=POLLIN}"), also accepting a prefixed name ("l_onoff" for
 // "onoff").
-func field(e *drill.Expr, names ...string) (*drill.Expr, bool) {
-	if e == nil || e.Kind != drill.ExprStruct {
+func structField(e *Expr, names ...string) (*Expr, bool) {
+	if e == nil || e.Kind != ExprStruct {
 		return nil, false
 	}
 	for _, a := range e.Elems {
-		if a.Kind != drill.ExprAssign || len(a.Elems) != 2 || a.Elems[0].Kind != drill.ExprWord {
+		if a.Kind != ExprAssign || len(a.Elems) != 2 || a.Elems[0].Kind != ExprWord {
 			continue
 		}
 		for _, n := range names {
