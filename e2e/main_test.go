@@ -54,6 +54,15 @@ func runMain(m *testing.M) int {
 // internal/testflags), NETSIM_LONG=1, or the older NETSIM_E2E_LONG=1.
 func long() bool { return testflags.Long() || os.Getenv("NETSIM_E2E_LONG") == "1" }
 
+// slow skips t in -short mode: it runs netsim for more than about a
+// second on 2 cores.
+func slow(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs netsim for more than a second: skipped in -short mode")
+	}
+}
+
 // result is what one netsim invocation printed and returned.
 type result struct {
 	stdout, stderr string
