@@ -38,18 +38,35 @@ func withCaptures(t *testing.T, scenario string) string {
 	return writeScenario(t, filepath.Base(scenario), text)
 }
 
-// TestCaptures runs every scenario and checks each capture twice: with
-// this package's own reader (timestamps and lengths against the trace,
+// quickCaptureScenarios are the scenarios TestCaptures checks without
+// -long; together they hold every kind of capture netsim writes (one link
+// type, LINKTYPE_RAW IPv4). lossy-link.yaml: host interfaces, a handshake,
+// data and ACKs, duplicated copies and copies corrupted on purpose, whose
+// bad checksums tshark must see. partition.yaml: router interfaces, TTLs
+// decremented on the way, and link faults (interfaces that go down and up
+// mid-capture). The other scenarios add more packets of the same kinds, so
+// they are the -long matrix.
+var quickCaptureScenarios = map[string]bool{"lossy-link.yaml": true, "partition.yaml": true}
+
+// TestCaptures runs scenarios and checks each capture twice: with this
+// package's own reader (timestamps and lengths against the trace,
 // checksums), and, when tshark is installed, with tshark, which must find
 // no malformed packet and no bad checksum except on copies the link
-// corrupted on purpose, and must read nanosecond timestamps.
+// corrupted on purpose, and must read nanosecond timestamps. Without
+// -long only quickCaptureScenarios run; with -short none does.
 func TestCaptures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs netsim with captures (and tshark over them): skipped in -short mode")
+	}
 	tshark, err := exec.LookPath("tshark")
 	if err != nil {
-		t.Log("tshark not on PATH: checking captures with the package's own reader only")
+		t.Log("tshark not on PATH (Debian package tshark): checking captures with the package's own reader only")
 	}
 	for _, sc := range captureScenarios(t) {
 		t.Run(filepath.Base(sc), func(t *testing.T) {
+			if !long() && !quickCaptureScenarios[filepath.Base(sc)] {
+				t.Skip("the capture matrix over every scenario is a long check: run with -long or NETSIM_LONG=1")
+			}
 			t.Parallel()
 			// Cut short, a run may miss an expect with a later deadline.
 			dir := runExpecting(t, []int{0, 1}, withCaptures(t, sc), "--until", "3s")

@@ -201,6 +201,7 @@ func TestQuickStart(t *testing.T) {
 // TestPlotCommand: netsim plot draws every kind from a run's folder, in
 // the format the file name asks for, and refuses what it cannot draw.
 func TestPlotCommand(t *testing.T) {
+	slow(t)
 	dir := run(t, writeScenario(t, "good.yaml", goodScenario))
 	r := netsim(t, "", "plot", dir)
 	require.Equal(t, 0, r.code, r.stderr)

@@ -26,6 +26,7 @@ func readFile(t *testing.T, dir, name string) []byte {
 // run from; the hash printed last and kept in the manifest is the sha256
 // of trace.jsonl.
 func TestSameSeedSameBytes(t *testing.T) {
+	slow(t)
 	for _, sc := range []string{"../scenarios/lossy-link.yaml", "../scenarios/request-response.yaml", "../scenarios/dumbbell.yaml"} {
 		t.Run(filepath.Base(sc), func(t *testing.T) {
 			t.Parallel()
@@ -64,6 +65,7 @@ func TestSameSeedSameBytes(t *testing.T) {
 
 // TestSeedChangesALossyRun: another seed draws other losses.
 func TestSeedChangesALossyRun(t *testing.T) {
+	slow(t)
 	drops := func(dir string) []int64 {
 		var at []int64
 		for _, r := range readTrace(t, dir) {
@@ -98,6 +100,7 @@ func TestCheckDeterminism(t *testing.T) {
 // TestTraceOffSameHash: outputs.trace false skips the file, but the run
 // (and the hash it prints) stays the same.
 func TestTraceOffSameHash(t *testing.T) {
+	slow(t)
 	sc := "../scenarios/lossy-link.yaml"
 	on := run(t, sc)
 	off := run(t, variant(t, sc, "outputs:\n", "outputs:\n  trace: false\n"))

@@ -328,6 +328,7 @@ func TestLinuxDelayedACK(t *testing.T) {
 // the instant the third duplicate ACK arrives (RFC 5681 §3.2), never on
 // the second; retransmission timeouts respect the 200 ms minimum.
 func TestLinuxFastRetransmit(t *testing.T) {
+	slow(t)
 	recs := readTrace(t, run(t, "testdata/fast-retransmit.yaml"))
 	sent := map[int64]rec{}
 	var (
@@ -402,6 +403,7 @@ func TestLinuxMSSFromInterfaceMTU(t *testing.T) {
 // within a few RTTs, without a retransmission timeout and without
 // resending data the receiver already SACKed.
 func TestLinuxSACKRecoveryOfABurst(t *testing.T) {
+	slow(t)
 	dir := run(t, "testdata/sack-burst.yaml")
 	recs := readTrace(t, dir)
 	drops := len(filter(recs, func(r rec) bool { return r.Kind == "pkt.drop" }))

@@ -3,9 +3,10 @@
 // what it leaves behind against arithmetic, models and Linux's wire
 // behaviour worked out here, independently of the code under test.
 //
-// The default run is fast. Long checks (more seeds, longer transfers) run
-// with `go test ./e2e -long` or NETSIM_E2E_LONG=1. Checks that need tshark
-// skip when it is not on PATH.
+// The default run is fast. Long checks (tshark over every scenario, more
+// seeds, longer transfers) run with `go test ./e2e -long` or NETSIM_LONG=1
+// (NETSIM_E2E_LONG=1 still works); -short leaves out the slow checks.
+// Checks that need tshark skip when it is not on PATH.
 package e2e
 
 import (
@@ -20,11 +21,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-)
 
-// longFlag turns on the slow checks; NETSIM_E2E_LONG=1 does the same for
-// callers that cannot pass test flags (go test ./...).
-var longFlag = flag.Bool("long", false, "run the long end-to-end checks (more seeds, longer runs)")
+	"github.com/netsimlab/netsim/internal/testflags"
+)
 
 // netsimBin is the netsim binary built once by TestMain.
 var netsimBin string
@@ -51,8 +50,18 @@ func runMain(m *testing.M) int {
 	return m.Run()
 }
 
-// long reports whether the slow checks were asked for.
-func long() bool { return *longFlag || os.Getenv("NETSIM_E2E_LONG") == "1" }
+// long reports whether the slow checks were asked for: -long (defined by
+// internal/testflags), NETSIM_LONG=1, or the older NETSIM_E2E_LONG=1.
+func long() bool { return testflags.Long() || os.Getenv("NETSIM_E2E_LONG") == "1" }
+
+// slow skips t in -short mode: it runs netsim for more than about a
+// second on 2 cores.
+func slow(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs netsim for more than a second: skipped in -short mode")
+	}
+}
 
 // result is what one netsim invocation printed and returned.
 type result struct {

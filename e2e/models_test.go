@@ -50,6 +50,7 @@ func variant(t *testing.T, scenario string, replace ...string) string {
 // 1%, 2% (the TCP of 25 November 2026, with limited transmit). The
 // accepted band is 0.6 to 1.6 of the model for the mean over seeds.
 func TestMathisThroughput(t *testing.T) {
+	slow(t)
 	const (
 		mss = 1448                  // payload of a full segment with timestamps
 		rtt = 40 * time.Millisecond // 2 x 20 ms; serialization adds 0.25 ms
@@ -102,6 +103,7 @@ func TestMathisThroughput(t *testing.T) {
 // four times the loss rate should halve the goodput (1/sqrt(p)); timeouts
 // make the drop a little steeper, never flatter.
 func TestMathisLossScaling(t *testing.T) {
+	slow(t)
 	good := map[string]float64{}
 	for _, loss := range []string{"0.25%", "1%"} {
 		sc := variant(t, "testdata/mathis.yaml", "loss: 1%", "loss: "+loss)
@@ -123,6 +125,7 @@ func TestMathisLossScaling(t *testing.T) {
 // Goodput can reach at most 10 Mbit/s * 1448/1500 (headers); netsim gives
 // 99.8% of that.
 func TestBDPQueueKeepsBottleneckBusy(t *testing.T) {
+	slow(t)
 	const end = 60 * time.Second
 	dir := run(t, "testdata/bdp-utilisation.yaml")
 	g := goodputBps(t, dir, 0, end)
@@ -143,6 +146,7 @@ func TestBDPQueueKeepsBottleneckBusy(t *testing.T) {
 // converge to equal shares (Chiu and Jain 1989): Jain's fairness index of
 // their goodputs is close to 1 and together they fill the bottleneck.
 func TestNewRenoFairness(t *testing.T) {
+	slow(t)
 	const end = 90 * time.Second
 	dir := run(t, "testdata/newreno-fairness.yaml")
 	s := readSummary(t, dir)

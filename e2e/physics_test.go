@@ -221,6 +221,7 @@ func checkPcapTimes(t *testing.T, dir string, recs []rec) map[string][]bool {
 }
 
 func TestPhysicsToTheNanosecond(t *testing.T) {
+	slow(t)
 	tests := []struct {
 		scenario string
 		links    map[string]linkParams

@@ -143,6 +143,9 @@ func BenchmarkTimeSequence(b *testing.B) {
 }
 
 func TestBulkTraceShape(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws a 20000-record trace: skipped in -short mode")
+	}
 	recs := bulkTrace(20_000)
 	assert := func(cond bool, msg string) {
 		t.Helper()

@@ -19,6 +19,9 @@ import (
 // the records of a real run: no error (or, for a kind the run has nothing
 // for, ErrNoData), and a figure of a plausible size.
 func TestExampleScenarios(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every example scenario and draws every kind: skipped in -short mode")
+	}
 	files, err := filepath.Glob("../scenarios/*.yaml")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)

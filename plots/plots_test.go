@@ -48,6 +48,9 @@ func TestRenderEveryKind(t *testing.T) {
 }
 
 func TestRenderFormats(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders PNG and PDF: skipped in -short mode")
+	}
 	recs := handshakeTrace()
 	dir := t.TempDir()
 	for _, tc := range []struct {

@@ -2,8 +2,8 @@ package scenarios
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,29 +13,37 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/testflags"
 	"github.com/netsimlab/netsim/sim"
 )
 
 // goldenFile holds the trace sha256 of every example scenario at its own
 // seed, one "name sha256" per line. When behaviour changes on purpose,
 // rewrite it with: go test ./scenarios -run TestExamples -update
+// (which rewrites the trace marks of goldenmarks_test.go too).
 const goldenFile = "testdata/trace-sha256.txt"
 
-// runExample builds and runs s, returning its records and trace hash.
-func runExample(t testing.TB, s *Scenario) ([]sim.Record, string, sim.Time) {
+// runExample builds and runs s, returning its records, trace hash and the
+// trace text.
+func runExample(t testing.TB, s *Scenario) ([]sim.Record, string, sim.Time, []byte) {
 	t.Helper()
-	jsonl := sim.NewJSONLWriter(io.Discard)
+	var text bytes.Buffer
+	jsonl := sim.NewJSONLWriter(&text)
 	rec := &sim.Recorder{}
 	w, err := Build(s, BuildOptions{Seed: s.Seed, Trace: sim.Tee{jsonl, rec}})
 	require.NoError(t, err)
 	end, err := w.Run(0, nil)
 	require.NoError(t, err)
 	require.NoError(t, jsonl.Flush())
-	return rec.Records, jsonl.Sum(), end
+	return rec.Records, jsonl.Sum(), end, text.Bytes()
 }
 
 // TestExamples runs every example scenario: its expectations hold, two runs
-// give the same trace, and the trace hash is the golden one.
+// give the same trace (the second run only with -long: the golden hash
+// already pins the first), and the trace hash is the golden one. When it
+// is not, the test names the first trace record that differs from the
+// golden trace, from the marks of goldenmarks_test.go. With -short the
+// slowExamples are left out.
 func TestExamples(t *testing.T) {
 	files, err := filepath.Glob("*.yaml")
 	require.NoError(t, err)
@@ -44,24 +52,46 @@ func TestExamples(t *testing.T) {
 	for _, f := range files {
 		name := strings.TrimSuffix(f, ".yaml")
 		t.Run(name, func(t *testing.T) {
+			if testing.Short() && !*update && slowExamples[name] {
+				t.Skipf("%s takes more than a second; skipped in -short mode", f)
+			}
 			s, err := Load(f)
 			require.NoError(t, err)
-			recs, sum, end := runExample(t, s)
+			recs, sum, end, text := runExample(t, s)
 			for _, r := range Check(s, recs, end) {
 				assert.True(t, r.OK, r.String(f))
 			}
-			_, again, _ := runExample(t, s)
-			assert.Equal(t, sum, again, "two runs of %s differ", f)
-			got[name] = sum
-			if !*update {
-				assert.Equal(t, golden[name], sum, "trace sha256 of %s changed; if on purpose: go test ./scenarios -run TestExamples -update", f)
+			if testflags.Long() {
+				_, again, _, _ := runExample(t, s)
+				assert.Equal(t, sum, again, "two runs of %s differ", f)
 			}
+			got[name] = sum
+			if *update {
+				writeMarks(t, name, text)
+				return
+			}
+			marks := readMarks(t, name)
+			if golden[name] == sum {
+				// The marks must describe the golden trace, or a later
+				// failure would point at the wrong record.
+				assert.Empty(t, marks.diff(text), "%s of %s is stale: go test ./scenarios -run TestExamples -update", marksPath(name), f)
+				return
+			}
+			where := marks.diff(text)
+			if where == "" {
+				where = "the marks match the trace (" + marksPath(name) + " is stale)"
+			}
+			t.Errorf("trace sha256 of %s changed: got %s, golden %s\n%s\nif on purpose: go test ./scenarios -run TestExamples -update", f, sum, golden[name], where)
 		})
 	}
 	if *update {
 		writeGolden(t, got)
 	}
 }
+
+// slowExamples are the example scenarios that take about a second or more
+// on 2 cores: TestExamples leaves them out with -short.
+var slowExamples = map[string]bool{"bulk-transfer": true, "dumbbell": true}
 
 func readGolden(t *testing.T) map[string]string {
 	m := map[string]string{}
@@ -121,7 +151,7 @@ func TestRunStops(t *testing.T) {
 func TestFaultRecords(t *testing.T) {
 	s, err := Load("partition.yaml")
 	require.NoError(t, err)
-	recs, _, _ := runExample(t, s)
+	recs, _, _, _ := runExample(t, s)
 	var got []string
 	for i, r := range recs {
 		if r.Kind != sim.KindFault {

@@ -70,6 +70,9 @@ func TestWorkersGiveSameResults(t *testing.T) {
 }
 
 func TestMergeOfShardsEqualsSingleRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the grid sweep five times: skipped in -short mode")
+	}
 	p := expand(t, gridSweep)
 	single := t.TempDir()
 	execute(t, p, Options{Out: single, Workers: 2})

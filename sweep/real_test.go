@@ -73,6 +73,9 @@ func TestInProcessCancelled(t *testing.T) {
 // same summary, expectation results and completion times as all of them,
 // on the example scenarios and this package's test scenario.
 func TestKeptRecordsSuffice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every example scenario twice: skipped in -short mode")
+	}
 	paths, err := filepath.Glob(filepath.Join("..", "scenarios", "*.yaml"))
 	require.NoError(t, err)
 	paths = append(paths, filepath.Join("testdata", "base.yaml"))

@@ -103,6 +103,9 @@ func BenchmarkBulkTransfer(b *testing.B) {
 // TestBulkTransferAllocatesNothing holds the zero-allocation target for
 // the steady state.
 func TestBulkTransferAllocatesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("2000 rounds of a bulk transfer: skipped in -short mode")
+	}
 	r := newBulkRig(t)
 	r.segs = 0
 	allocs := testing.AllocsPerRun(2000, r.step)

@@ -15,6 +15,9 @@ import (
 // beyond, staying within the cubic curve's span over one RTT (the target
 // is W_cubic(t+RTT)) or the Reno-friendly line (§4.3).
 func TestCubicWindowGrowthThroughConn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a long CUBIC transfer: skipped in -short mode")
+	}
 	const rtt = 100 * time.Millisecond
 	cfg := DefaultConfig()
 	cfg.Congestion = "cubic"

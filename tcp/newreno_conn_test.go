@@ -12,6 +12,9 @@ import (
 // per segment here), halves it on a loss (ssthresh = FlightSize/2, §3.2)
 // and then grows by about one SMSS per round trip (§3.1 eq. 3).
 func TestNewRenoWindowThroughConn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a long NewReno transfer: skipped in -short mode")
+	}
 	const rtt = 100 * time.Millisecond
 	cfg := DefaultConfig()
 	cfg.SendBuffer, cfg.RecvBuffer = 8<<20, 8<<20

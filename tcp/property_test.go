@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/internal/testflags"
 )
 
 var (
@@ -18,10 +20,18 @@ var (
 
 // TestPropertyLossyChannel: two Conns over a channel that loses, reorders,
 // duplicates and delays segments. For every seed, each side reads exactly
-// the stream the other wrote, and both end CLOSED.
+// the stream the other wrote, and both end CLOSED. -short runs the first 15
+// seeds (every feature combination below still meets loss), -long 600.
 func TestPropertyLossyChannel(t *testing.T) {
 	ccs := []string{"newreno", "cubic"}
-	for seed := range *propertySeeds {
+	seeds := *propertySeeds
+	switch {
+	case testing.Short():
+		seeds = min(seeds, 15)
+	case testflags.Long():
+		seeds = max(seeds, 600)
+	}
+	for seed := range seeds {
 		if *propertyOnly >= 0 && seed != *propertyOnly {
 			continue
 		}

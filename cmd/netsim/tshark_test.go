@@ -8,15 +8,20 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/internal/testflags"
 )
 
 // TestCapturesOpenInTshark: the pcaps netsim run writes open in tshark, the
 // reference decoder, with every packet well formed and every IPv4 and TCP
-// checksum valid (the contract's pcap row). Skipped without tshark.
+// checksum valid (the contract's pcap row). A long check: e2e's
+// TestCaptures reads the same captures of partition.yaml with tshark in the
+// quick run. Skipped without tshark.
 func TestCapturesOpenInTshark(t *testing.T) {
+	testflags.SkipUnlessLong(t, "tshark over the captures of netsim run; e2e TestCaptures covers them in the quick run")
 	tshark, err := exec.LookPath("tshark")
 	if err != nil {
-		t.Skip("tshark not installed")
+		t.Skip("tshark not installed (Debian package tshark): capture check skipped")
 	}
 	out := t.TempDir()
 	code, _, stderr := cli(t, "run", "../../scenarios/partition.yaml", "--out", out, "--until", "400ms")

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/testflags"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/topology"
 )
@@ -21,6 +22,9 @@ import (
 // connection, opens in tshark as raw IPv4 with no malformed packet and
 // every IPv4 and TCP checksum valid.
 func TestCapturesReadByTshark(t *testing.T) {
+	// About 20 s on 2 cores: the quick run reads captures with tshark in
+	// e2e's TestCaptures instead.
+	testflags.SkipUnlessLong(t, "tshark over four captures of a lossy transfer")
 	tshark, err := exec.LookPath("tshark")
 	if err != nil {
 		t.Skip("tshark not installed (Debian package tshark): capture check skipped")
