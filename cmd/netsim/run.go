@@ -27,7 +27,8 @@ summary.json, trace.jsonl, pcap/<host>-<iface>.pcap and plots/ as the
 scenario's outputs ask. The last lines name the seed, the trace sha256 and
 the command that replays the run.
 Exit codes: 0 success; 1 an expect failed or --check-determinism found two
-runs that differ; 2 bad usage or an invalid scenario.
+runs that differ; 2 bad usage or an invalid scenario; 3 an internal error
+(a bug: please report it); 130 interrupted.
 `
 
 // secondRunSeedOffset is added to the seed of the second run of
@@ -73,6 +74,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.until.set && o.until.d <= 0 {
 		fmt.Fprintln(stderr, "netsim run: --until must be greater than 0")
+		return exitUsage
+	}
+	if o.until.d > scenarios.MaxTime {
+		fmt.Fprintf(stderr, "netsim run: --until %v is too long (at most %v)\n", o.until.d, scenarios.MaxTime)
 		return exitUsage
 	}
 	return runScenario(file, o, stdout, stderr)
