@@ -1,11 +1,20 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
 )
 
 // TestInternalErrorExit3: a panic anywhere below the command line exits 3,
@@ -45,4 +54,134 @@ func TestUntilTooLong(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "--until 2562047h47m16.854775807s is too long (at most 100000h0m0s)")
 	assert.NoDirExists(t, out)
+}
+
+// readManifest reads dir/manifest.json.
+func readManifest(t *testing.T, dir string) manifest {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	require.NoError(t, err)
+	var m manifest
+	require.NoError(t, json.Unmarshal(data, &m))
+	return m
+}
+
+// files lists the files under dir, and the temporaries beside it.
+func files(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for rel := range tree(t, dir) {
+		out = append(out, rel)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestRunReplacesEarlierRun: a second run into the same --out leaves none
+// of the first run's pcaps and plots beside its results, and keeps the
+// user's files (issue 16); a run whose expect fails commits its outputs.
+func TestRunReplacesEarlierRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := cli(t, "run", "../../scenarios/request-response.yaml", "--out", out)
+	require.Equal(t, exitOK, code, stderr)
+	require.DirExists(t, filepath.Join(out, "plots"))
+	require.FileExists(t, filepath.Join(out, "plots", "sequence.png"))
+	require.NoError(t, os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644))
+
+	code, _, stderr = cli(t, "run", handshake, "--out", out)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, []string{"manifest.json", "notes.txt", "pcap/client-eth0.pcap", "pcap/server-eth0.pcap", "summary.json", "trace.jsonl"}, files(t, out))
+	m := readManifest(t, out)
+	assert.True(t, m.Complete)
+	assert.Equal(t, "handshake", m.Scenario.Name)
+
+	// An expect that fails (exit 1) still commits the run.
+	data, err := os.ReadFile(handshake)
+	require.NoError(t, err)
+	failing := filepath.Join(t.TempDir(), "failing.yaml")
+	require.NoError(t, os.WriteFile(failing, bytes.Replace(data, []byte("within: 50ms"), []byte("within: 1ms"), 1), 0o644))
+	code, _, _ = cli(t, "run", failing, "--out", out, "--seed", "9")
+	require.Equal(t, exitFailed, code)
+	m = readManifest(t, out)
+	assert.Equal(t, uint64(9), m.Seed)
+	assert.False(t, m.Expectations[0].OK)
+	assert.True(t, m.Complete)
+}
+
+// TestRunInterrupted: SIGINT, SIGTERM and SIGHUP in the middle of a run
+// keep the outputs so far, committed and marked "complete": false, and
+// exit 128+N; the earlier run's files are replaced, no temporary remains.
+func TestRunInterrupted(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			code, _, stderr := cli(t, "run", "../../scenarios/request-response.yaml", "--out", out)
+			require.Equal(t, exitOK, code, stderr)
+			calls := 0
+			testBeforeCheck = func() {
+				if calls++; calls != 20 {
+					return
+				}
+				// Send the real signal, and wait until it is caught, so
+				// that the run sees it at this check.
+				require.NoError(t, syscall.Kill(os.Getpid(), sig))
+				for deadline := time.Now().Add(5 * time.Second); len(interruptCh) == 0 && time.Now().Before(deadline); {
+					time.Sleep(time.Millisecond)
+				}
+			}
+			defer func() { testBeforeCheck = nil }()
+			code, stdout, stderr := cli(t, "run", "../../scenarios/bulk-transfer.yaml", "--out", out)
+			require.Equal(t, 128+int(sig), code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Contains(t, stderr, "interrupted at ")
+			assert.Contains(t, stderr, `marked "complete": false in manifest.json`)
+			m := readManifest(t, out)
+			assert.False(t, m.Complete)
+			assert.Equal(t, "bulk-transfer", m.Scenario.Name)
+			stopped, err := time.ParseDuration(m.StoppedAt)
+			require.NoError(t, err)
+			assert.Less(t, stopped, 5*time.Second)
+			assert.Positive(t, stopped)
+			// The partial trace is whole records up to the stop; no plots
+			// were drawn, and none of the earlier run's remain.
+			f, err := os.Open(filepath.Join(out, "trace.jsonl"))
+			require.NoError(t, err)
+			defer f.Close()
+			n := uint64(0)
+			require.NoError(t, sim.ReadJSONL(f, func(*sim.Record) error { n++; return nil }))
+			assert.Equal(t, m.TraceRecords, n)
+			assert.NoDirExists(t, filepath.Join(out, "plots"))
+			assert.Equal(t, []string{"manifest.json", "pcap/client-eth0.pcap", "pcap/r1-eth0.pcap", "pcap/r1-eth1.pcap", "pcap/server-eth0.pcap", "summary.json", "trace.jsonl"}, files(t, out))
+		})
+	}
+}
+
+// TestRunStopsAtWriteError: a write error (here a full disk, /dev/full)
+// stops the run at the next check instead of simulating to the end, exits
+// 2, and leaves the earlier outputs as they were.
+func TestRunStopsAtWriteError(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := cli(t, "run", handshake, "--out", out)
+	require.Equal(t, exitOK, code, stderr)
+	before := tree(t, out)
+	calls := 0
+	testBeforeCheck = func() {
+		if calls++; calls != 2 {
+			return
+		}
+		tmp, err := filepath.Glob(filepath.Join(filepath.Dir(out), ".out"+tmpMark+"*"))
+		require.NoError(t, err)
+		require.Len(t, tmp, 1)
+		trace := filepath.Join(tmp[0], "trace.jsonl")
+		require.NoError(t, os.Remove(trace))
+		require.NoError(t, os.Symlink("/dev/full", trace))
+	}
+	defer func() { testBeforeCheck = nil }()
+	code, _, stderr = cli(t, "run", "../../scenarios/bulk-transfer.yaml", "--out", out)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "no space left on device")
+	assert.Less(t, calls, 100, "the run stopped soon after the error, not at its end")
+	assert.Equal(t, before, tree(t, out))
 }

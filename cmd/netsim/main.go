@@ -10,7 +10,8 @@
 // Exit codes: 0 success; 1 an expectation failed or --check-determinism
 // found two runs that differ; 2 bad usage, an invalid scenario, or a run
 // that could not be carried out (an unwritable output folder); 3 an
-// internal error (a bug in netsim: please report it); 130 interrupted.
+// internal error (a bug in netsim: please report it); 130 (143, 129)
+// interrupted by SIGINT (SIGTERM, SIGHUP).
 package main
 
 import (
@@ -58,8 +59,8 @@ Exit codes:
        out (an unwritable output folder, the disk guard)
   3    internal error: a bug in netsim, not in the input; please report it
        with the command it prints
-  130  interrupted (Ctrl-C, SIGTERM, SIGHUP); the outputs written so far are
-       kept, marked "complete": false in manifest.json
+  130  interrupted by Ctrl-C (143 by SIGTERM, 129 by SIGHUP); a run keeps
+       the outputs written so far, marked "complete": false in manifest.json
 `
 
 func main() {

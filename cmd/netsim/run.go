@@ -119,13 +119,10 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "netsim %s: %s (%s), seed %d, until %v\n", netsimVersion, s.Name, path, seed, until.Duration())
 	stopSignals := watchInterrupt()
 	defer stopSignals()
+	defer out.abort() // after a commit, there is nothing left to remove
 	res, err := simulate(s, seed, until, out, o.ascii, stderr)
-	if err != nil {
-		out.abort()
-		if errors.Is(err, scenarios.ErrStopped) {
-			fmt.Fprintf(stderr, "netsim run: interrupted (%v); no file was written\n", err)
-			return exitInterrupted
-		}
+	stopped := errors.Is(err, scenarios.ErrStopped) && res != nil
+	if err != nil && !stopped {
 		fmt.Fprintln(stderr, "netsim run:", err)
 		return exitUsage
 	}
@@ -145,7 +142,7 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	}
 
 	var determinism *determinismReport
-	if o.check {
+	if o.check && !stopped {
 		again, err := simulate(s, seed+secondRunSeedOffset, until, nil, false, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, "netsim run: second run:", err)
@@ -160,11 +157,19 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 		}
 	}
 
-	if err := writeOutputs(out, s, path, data, seed, until, res, summary, results, determinism, stderr); err != nil {
-		fmt.Fprintln(stderr, "netsim run:", err)
+	werr := writeOutputs(out, s, path, data, seed, until, res, summary, results, determinism, !stopped, stderr)
+	if werr == nil {
+		werr = out.commit()
+	}
+	if werr != nil {
+		fmt.Fprintln(stderr, "netsim run:", werr)
 		return exitUsage
 	}
 	fmt.Fprintf(stdout, "wrote %s: %s\n", out.root, strings.Join(out.written, " "))
+	if stopped {
+		fmt.Fprintf(stderr, "netsim run: interrupted at %v (%v); the outputs so far are in %s, marked \"complete\": false in manifest.json\n", res.end, interruptSignal(), out.root)
+		return interruptCode()
+	}
 	fmt.Fprintf(stdout, "simulated %v: %d events in %v (%s events/s)\n", res.end, res.events, res.wall.Round(time.Microsecond), humanCount(float64(res.events)/max(res.wall.Seconds(), 1e-9)))
 	fmt.Fprintf(stdout, "seed %d, trace sha256 %s\n", seed, res.traceSum)
 	fmt.Fprintf(stdout, "replay: %s\n", replayCommand(path, seed, o))
@@ -260,10 +265,13 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 	}
 	end, err := w.Run(until, func(now sim.Time) bool {
 		bar.update(now)
-		return !interrupted()
+		return !interrupted() && out.failed() == nil // stop at the first write error
 	})
 	bar.done()
-	if err != nil {
+	if werr := out.failed(); werr != nil {
+		return nil, fmt.Errorf("output: %w", werr)
+	}
+	if err != nil && !errors.Is(err, scenarios.ErrStopped) {
 		return nil, err
 	}
 	if err := jsonl.Flush(); err != nil {
@@ -273,12 +281,13 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 		return nil, fmt.Errorf("pcap: %w", err)
 	}
 	if out != nil {
-		if err := out.commit(); err != nil {
+		if err := out.flush(); err != nil {
 			return nil, err
 		}
 	}
 	res.traceSum, res.records, res.events, res.end, res.wall = jsonl.Sum(), jsonl.Records(), w.Events(), end, time.Since(started)
-	return res, nil
+	// An interrupted run returns what it has, with ErrStopped.
+	return res, err
 }
 
 // manifest is manifest.json.
@@ -298,6 +307,10 @@ type manifest struct {
 	Determinism     *determinismReport `json:"determinism,omitempty"`
 	Files           []string           `json:"files"`
 	Replay          string             `json:"replay"`
+	// Complete is false when the run was interrupted: the files hold the
+	// run up to StoppedAt (the plots are not drawn).
+	Complete  bool   `json:"complete"`
+	StoppedAt string `json:"stopped_at,omitempty"`
 }
 
 type manifestScenario struct {
@@ -321,7 +334,7 @@ type determinismReport struct {
 // writeOutputs writes summary.json, the plots and, last, manifest.json
 // (which lists every file the run wrote).
 func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, seed uint64, until sim.Time,
-	res *runResult, summary scenarios.Summary, results []scenarios.Result, det *determinismReport, stderr io.Writer) error {
+	res *runResult, summary scenarios.Summary, results []scenarios.Result, det *determinismReport, complete bool, stderr io.Writer) error {
 	sj, err := indentJSON(summary)
 	if err != nil {
 		return fmt.Errorf("summary.json: %w", err)
@@ -330,6 +343,9 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		return err
 	}
 	for _, kind := range s.Outputs.Plots {
+		if !complete {
+			break // an interrupted run is not kept waiting for plots
+		}
 		renderPlots(out, string(kind), 0, s.Outputs.Format, res.rec.Records, stderr)
 	}
 	sum := sha256.Sum256(data)
@@ -348,6 +364,10 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		Expectations:    []manifestExpect{},
 		Determinism:     det,
 		Files:           append(append([]string(nil), out.written...), "manifest.json"),
+		Complete:        complete,
+	}
+	if !complete {
+		m.StoppedAt = res.end.Duration().String()
 	}
 	m.Replay = replayCommand(path, seed, runOpts{until: durationFlag{d: until.Duration(), set: until != sim.FromDuration(s.Duration)}})
 	for _, r := range results {
