@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/sweep"
 )
 
 // TestInternalErrorExit3: a panic anywhere below the command line exits 3,
@@ -184,4 +185,43 @@ func TestRunStopsAtWriteError(t *testing.T) {
 	assert.Contains(t, stderr, "no space left on device")
 	assert.Less(t, calls, 100, "the run stopped soon after the error, not at its end")
 	assert.Equal(t, before, tree(t, out))
+}
+
+// TestSweepMergeDefaultOut: `netsim sweep merge DIRS` without --out names
+// its folder by the sweep in DIRS, not by a sweep.json in the current
+// folder (issue 16: it read ./sweep.json and failed); the sweep records
+// this netsim's version.
+func TestSweepMergeDefaultOut(t *testing.T) {
+	file := smallSweep(t)
+	shard := filepath.Join(t.TempDir(), "all")
+	code, _, stderr := sweepCLI(file, "--workers", "1", "--out", shard)
+	require.Equal(t, exitOK, code, stderr)
+	m, err := sweep.ReadManifest(shard)
+	require.NoError(t, err)
+	assert.Equal(t, version(), m.NetsimVersion)
+
+	t.Chdir(t.TempDir())
+	code, stdout, stderr := sweepCLI("merge", shard)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "wrote "+filepath.Join("out", "small", sweep.ResultsFile))
+	assert.FileExists(t, filepath.Join("out", "small", sweep.AggregateFile))
+}
+
+// TestPlotMixedSweepFolder: netsim plot on a sweep folder whose
+// aggregate.csv holds a value sweep.json lacks exits 2 with a clear
+// error (it panicked with index -1).
+func TestPlotMixedSweepFolder(t *testing.T) {
+	file := smallSweep(t)
+	dir := filepath.Join(t.TempDir(), "s")
+	code, _, stderr := sweepCLI(file, "--workers", "1", "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	agg := filepath.Join(dir, sweep.AggregateFile)
+	data, err := os.ReadFile(agg)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	extra := "eeeeeeeeeeee" + strings.Replace(lines[1][strings.Index(lines[1], ","):], "0%", "9%", 1)
+	require.NoError(t, os.WriteFile(agg, append(data, []byte(extra+"\n")...), 0o644))
+	code, _, stderr = cli(t, "plot", dir, "--x", "links[uplink].loss", "--series", "defaults.tcp.congestion", "-o", filepath.Join(t.TempDir(), "f.png"))
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "the folder mixes the results of two sweeps")
 }
