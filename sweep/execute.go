@@ -212,7 +212,7 @@ func prepare(p *Plan, o Options) error {
 	}
 	for _, pt := range p.Points {
 		path := filepath.Join(o.Out, PointFile(pt.ID))
-		if old, err := os.ReadFile(path); err == nil && slices.Equal(old, pt.Scenario) {
+		if old, err := readCapped(path, maxInputBytes); err == nil && slices.Equal(old, pt.Scenario) {
 			continue
 		}
 		if err := atomicfile.Write(path, pt.Scenario); err != nil {

@@ -33,7 +33,7 @@ func lockDir(dir string) (unlock func(), err error) {
 		return nil, fmt.Errorf("output folder: lock %s: %w", path, err)
 	}
 	if !held {
-		data, _ := os.ReadFile(path)
+		data, _ := readCapped(path, 64)
 		f.Close()
 		who := "another netsim process"
 		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -224,4 +225,35 @@ func TestPlotMixedSweepFolder(t *testing.T) {
 	code, _, stderr = cli(t, "plot", dir, "--x", "links[uplink].loss", "--series", "defaults.tcp.congestion", "-o", filepath.Join(t.TempDir(), "f.png"))
 	assert.Equal(t, exitUsage, code, stderr)
 	assert.Contains(t, stderr, "the folder mixes the results of two sweeps")
+}
+
+// TestInputCaps: every file netsim reads is capped, so that /dev/zero or
+// a huge file is an error, not an out-of-memory: scenarios and drill
+// scripts at 64 MiB, a trace line read back at 1 MiB.
+func TestInputCaps(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	code, _, stderr := cli(t, "run", "/dev/zero", "--out", filepath.Join(t.TempDir(), "o"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "64 MiB")
+	code, _, stderr = cli(t, "drill", "/dev/zero")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "larger than 64 MiB")
+
+	dir := t.TempDir()
+	long := append(bytes.Repeat([]byte(" "), maxTraceLine+1), '\n')
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "trace.jsonl"), long, 0o644))
+	code, _, stderr = cli(t, "plot", dir, "--kind", "sequence", "-o", filepath.Join(dir, "x.svg"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "longer than 1 MiB")
+
+	// The cap counts bytes between newlines, across reads.
+	r := capLines(strings.NewReader("abc\ndefg\nhi"), 3)
+	got, err := io.ReadAll(r)
+	assert.ErrorIs(t, err, errLineTooLong)
+	assert.Equal(t, "abc\ndef", string(got))
+	got, err = io.ReadAll(capLines(strings.NewReader("abc\ndef\n\nghi"), 3))
+	assert.NoError(t, err)
+	assert.Equal(t, "abc\ndef\n\nghi", string(got))
 }

@@ -128,8 +128,42 @@ func replaceable(root string) error {
 	return nil
 }
 
-// maxManifestBytes caps the manifest.json read to check an output folder.
-const maxManifestBytes = 64 << 20
+// Caps on the files netsim reads, so that a wrong path (/dev/zero, a huge
+// file) is an error rather than an out-of-memory: every input file at
+// 64 MiB like scenarios (the scenario loader has its own), one trace line
+// read back at 1 MiB (a record is a few hundred bytes).
+const (
+	maxInputBytes    = 64 << 20
+	maxManifestBytes = maxInputBytes
+	maxTraceLine     = 1 << 20
+)
+
+// errLineTooLong is the error of a trace line longer than maxTraceLine.
+var errLineTooLong = errors.New("a line is longer than 1 MiB: not a netsim trace")
+
+// capLines returns r, failing with errLineTooLong once more than limit
+// bytes come without a newline.
+func capLines(r io.Reader, limit int) io.Reader { return &lineCapReader{r: r, limit: limit} }
+
+type lineCapReader struct {
+	r     io.Reader
+	limit int
+	run   int // bytes since the last newline
+}
+
+func (l *lineCapReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i, c := range p[:n] {
+		if c == '\n' {
+			l.run = 0
+			continue
+		}
+		if l.run++; l.run > l.limit {
+			return i, errLineTooLong
+		}
+	}
+	return n, err
+}
 
 // cleanLeftovers removes the temporary folders of runs into base that were
 // killed (their process is gone): SIGKILL, a crash or a power cut.

@@ -85,7 +85,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 
 // runScenario loads, runs and reports one scenario.
 func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
-	data, readErr := os.ReadFile(path)
+	data, readErr := readCapped(path, maxInputBytes)
 	s, err := scenarios.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
