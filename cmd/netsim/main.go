@@ -1,7 +1,7 @@
 // Command netsim runs YAML network scenarios deterministically and writes
 // their trace, captures, summary and plots.
 //
-//	netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii]
+//	netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii] [--force]
 //	netsim validate SCENARIO.yaml...
 //	netsim plot DIR [--kind K] [--conn ID] [--from T] [--to T] [-o FILE]
 //	netsim drill SCRIPT.pkt... (packetdrill scripts against netsim's TCP)
@@ -42,7 +42,7 @@ var errUsage = errors.New("usage")
 const usageText = `netsim: a deterministic discrete-event network simulator
 
 Usage:
-  netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii]
+  netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii] [--force]
   netsim validate SCENARIO.yaml...
   netsim plot DIR [--kind KIND] [--conn ID] [--from T] [--to T] [-o FILE] [flags]
   netsim drill SCRIPT.pkt... [flags]     run packetdrill scripts against netsim's TCP

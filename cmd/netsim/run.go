@@ -20,15 +20,24 @@ import (
 	"github.com/netsimlab/netsim/sim"
 )
 
-const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii]
+const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii] [--force]
 
 Runs the scenario and writes into DIR (default out/<name>): manifest.json,
 summary.json, trace.jsonl, pcap/<host>-<iface>.pcap and plots/ as the
 scenario's outputs ask. The last lines name the seed, the trace sha256 and
 the command that replays the run.
+
+DIR is committed once: the run writes into a temporary folder beside it
+and moves its files in at the end (manifest.json last), replacing every
+file of an earlier run (files of yours in DIR stay). An interrupted run
+(Ctrl-C, SIGTERM, SIGHUP) keeps what it wrote, marked "complete": false in
+manifest.json. Before running, netsim estimates the trace and captures
+from the links' rates, the apps' bytes and the duration: it warns past
+1 GiB and refuses past 20 GiB unless --force.
+
 Exit codes: 0 success; 1 an expect failed or --check-determinism found two
 runs that differ; 2 bad usage or an invalid scenario; 3 an internal error
-(a bug: please report it); 130 interrupted.
+(a bug: please report it); 130 interrupted (143 SIGTERM, 129 SIGHUP).
 `
 
 // secondRunSeedOffset is added to the seed of the second run of
@@ -51,6 +60,7 @@ type runOpts struct {
 	until   durationFlag
 	check   bool
 	ascii   bool
+	force   bool
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
@@ -68,6 +78,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&o.until, "until", "stop at this simulated time instead of the scenario's duration, like 500ms")
 	fs.BoolVar(&o.check, "check-determinism", false, "run twice in-process and compare the trace sha256 (exit 1 if they differ)")
 	fs.BoolVar(&o.ascii, "ascii", false, "draw the packet exchange in the terminal (default: when the run sends at most 20 packets)")
+	fs.BoolVar(&o.force, "force", false, "run even when the trace and captures are estimated past the disk guard's 20 GiB")
 	file, code, ok := parseOne(fs, args, "scenario", runUsage, stderr)
 	if !ok {
 		return code
@@ -105,6 +116,10 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	until := sim.FromDuration(s.Duration)
 	if o.until.set {
 		until = sim.FromDuration(o.until.d)
+	}
+	if err := diskGuard(s, until, o.force, stderr); err != nil {
+		fmt.Fprintln(stderr, "netsim run:", err)
+		return exitUsage
 	}
 	outPath := o.out
 	if outPath == "" {
