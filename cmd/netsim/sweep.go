@@ -90,7 +90,7 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 
 	// SIGTERM is what Slurm and Kubernetes send before they kill a job:
 	// finish cleanly so that the next attempt resumes.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	fmt.Fprintf(stdout, "netsim %s: sweep %s (%s): %d grid points × %d seeds = %d runs, shard %s, %d workers, into %s\n",
 		netsimVersion, s.Name, file, len(plan.Points), len(s.Seeds), len(plan.Runs), shard, *workers, dir)
