@@ -23,8 +23,9 @@ import (
 // --out as it was; the next run into it removes the temporary folder a
 // killed run left.
 //
-// Only what netsim writes is replaced (netsimNames, and the files the
-// earlier manifest lists): files of the user's in --out stay.
+// Only what netsim writes is replaced (the files the earlier manifest
+// lists, those this run writes, and netsimNames' files): files of the
+// user's in --out stay.
 type outDir struct {
 	root    string // the --out folder
 	tmp     string // where this run writes, until commit
@@ -76,9 +77,9 @@ const (
 // a killed run's leftovers (PID gone) from a run still going.
 const tmpMark = ".netsim-"
 
-// netsimNames are the entries netsim writes at the top of an output
-// folder (run, drill and plot), and so the only ones it may replace.
-var netsimNames = []string{"manifest.json", "summary.json", "trace.jsonl", "pcap", "plots"}
+// netsimNames are the files netsim writes at the top of an output folder,
+// replaced even when no manifest lists them (a drill writes none).
+var netsimNames = []string{"manifest.json", "summary.json", "trace.jsonl"}
 
 // newOutDir checks that root can be replaced (it is missing, empty or
 // holds only netsim outputs), removes the temporaries of killed runs
@@ -263,8 +264,8 @@ func (o *outDir) writeFile(rel string, data []byte) error {
 }
 
 // commit flushes every file and moves them into root: first the earlier
-// run's outputs leave root (its manifest first), then the new ones come
-// in (the manifest last), so root never shows a new file beside an old
+// run's files leave root (its manifest first), then the new ones come in
+// (the manifest last), so root never shows a new file beside an old
 // manifest, nor a stale pcap or plot of an earlier run beside new
 // results. Files of the user's in root stay. If a move fails, the moves
 // done are undone; on any error nothing of this run remains.
@@ -281,34 +282,30 @@ func (o *outDir) commit() error {
 		return nil
 	}
 	trash := o.tmp + "-old"
-	if err := os.Mkdir(trash, 0o700); err != nil {
-		o.abort()
-		return fmt.Errorf("output folder: %w", err)
-	}
 	var done [][2]string // renames made, to undo on error
 	move := func(from, to string) error {
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
 		if err := os.Rename(from, to); err != nil {
 			return err
 		}
 		done = append(done, [2]string{from, to})
 		return nil
 	}
+	stale := o.stale()
 	err := func() error {
-		for _, name := range o.stale() {
-			if err := move(filepath.Join(o.root, name), filepath.Join(trash, name)); err != nil {
+		for _, rel := range stale {
+			if err := move(filepath.Join(o.root, rel), filepath.Join(trash, rel)); err != nil {
 				return err
 			}
 		}
-		news, err := os.ReadDir(o.tmp)
+		news, err := filesUnder(o.tmp)
 		if err != nil {
 			return err
 		}
-		// ReadDir sorts by name; the manifest goes last.
-		slices.SortStableFunc(news, func(a, b os.DirEntry) int {
-			return boolInt(a.Name() == "manifest.json") - boolInt(b.Name() == "manifest.json")
-		})
-		for _, e := range news {
-			if err := move(filepath.Join(o.tmp, e.Name()), filepath.Join(o.root, e.Name())); err != nil {
+		for _, rel := range news {
+			if err := move(filepath.Join(o.tmp, rel), filepath.Join(o.root, rel)); err != nil {
 				return err
 			}
 		}
@@ -323,8 +320,35 @@ func (o *outDir) commit() error {
 		return fmt.Errorf("output folder: %w", err)
 	}
 	os.RemoveAll(trash)
-	os.Remove(o.tmp)
+	os.RemoveAll(o.tmp)
+	// Folders the earlier run's files left empty go too (Remove fails,
+	// as it should, on a folder that is not empty).
+	for _, rel := range stale {
+		for d := filepath.Dir(rel); d != "." && d != "/"; d = filepath.Dir(d) {
+			if os.Remove(filepath.Join(o.root, d)) != nil {
+				break
+			}
+		}
+	}
 	return nil
+}
+
+// filesUnder lists the files under dir as slash-separated relative paths,
+// manifest.json last.
+func filesUnder(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		out = append(out, filepath.ToSlash(rel))
+		return err
+	})
+	slices.SortStableFunc(out, func(a, b string) int {
+		return boolInt(a == "manifest.json") - boolInt(b == "manifest.json")
+	})
+	return out, err
 }
 
 func boolInt(b bool) int {
@@ -334,31 +358,36 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// stale lists the entries of root that a run's outputs replace, the
-// manifest first: every name netsim writes (netsimNames), every file the
-// earlier run's manifest lists, every name this run wrote, and the
-// temporaries of an older netsim (.NAME.tmp-*). The rest is the user's and
-// stays.
+// stale lists the files of root that this run's outputs replace, the
+// manifest first: the files netsim writes at the top (netsimNames), every
+// file the earlier run's manifest lists, every file this run wrote, and
+// the temporaries of an older netsim (.NAME.tmp-*). The rest is the
+// user's and stays. Only plain files reached through real folders inside
+// root are listed, so that a manifest cannot name a file elsewhere.
 func (o *outDir) stale() []string {
-	entries, _ := os.ReadDir(o.root)
-	ours := slices.Clone(netsimNames)
-	for _, rel := range o.written {
-		ours = append(ours, topName(rel))
-	}
+	cands := slices.Clone(netsimNames)
+	cands = append(cands, o.written...)
 	var m struct {
 		Files []string `json:"files"`
 	}
 	if data, err := readCapped(filepath.Join(o.root, "manifest.json"), maxManifestBytes); err == nil && json.Unmarshal(data, &m) == nil {
-		for _, f := range m.Files {
-			ours = append(ours, topName(f))
+		cands = append(cands, m.Files...)
+	}
+	for _, d := range []string{".", "pcap", "plots"} {
+		entries, _ := os.ReadDir(filepath.Join(o.root, d))
+		for _, e := range entries {
+			if name := e.Name(); strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") {
+				cands = append(cands, filepath.ToSlash(filepath.Join(d, name)))
+			}
 		}
 	}
 	var out []string
-	for _, e := range entries {
-		name := e.Name()
-		if slices.Contains(ours, name) || strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") {
-			out = append(out, name)
+	for _, rel := range cands {
+		rel = filepath.ToSlash(filepath.Clean(rel))
+		if slices.Contains(out, rel) || !o.inside(rel) {
+			continue
 		}
+		out = append(out, rel)
 	}
 	slices.SortStableFunc(out, func(a, b string) int {
 		return boolInt(b == "manifest.json") - boolInt(a == "manifest.json")
@@ -366,10 +395,25 @@ func (o *outDir) stale() []string {
 	return out
 }
 
-// topName is the first element of a relative path: the entry of the
-// output folder that holds it.
-func topName(rel string) string {
-	return strings.SplitN(filepath.ToSlash(rel), "/", 2)[0]
+// inside reports whether rel names a regular file under root reached
+// through real folders (no "..", no absolute path, no symbolic link).
+func (o *outDir) inside(rel string) bool {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return false
+	}
+	p := o.root
+	parts := strings.Split(rel, "/")
+	for i, part := range parts {
+		p = filepath.Join(p, part)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return false
+		}
+		if last := i == len(parts)-1; last && !fi.Mode().IsRegular() || !last && !fi.IsDir() {
+			return false
+		}
+	}
+	return true
 }
 
 // abort removes the temporary folder and everything in it.

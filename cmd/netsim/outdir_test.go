@@ -36,6 +36,11 @@ func tree(t *testing.T, root string) map[string]string {
 			return nil
 		}
 		require.NoError(t, err)
+		if d.Type()&os.ModeSymlink != 0 {
+			rel, _ := filepath.Rel(root, p)
+			got[filepath.ToSlash(rel)] = "symlink"
+			return nil
+		}
 		if !d.IsDir() {
 			b, err := os.ReadFile(p)
 			require.NoError(t, err)
@@ -63,13 +68,18 @@ func TestOutDirCommitAndAbort(t *testing.T) {
 	write(t, o, "pcap/old-eth0.pcap", "old pcap")
 	write(t, o, "plots/cwnd-1.svg", "old plot")
 	write(t, o, "listed/extra.txt", "listed by the manifest")
-	require.NoError(t, o.writeFile("manifest.json", []byte(`{"files": ["listed/extra.txt"]}`)))
+	require.NoError(t, o.writeFile("manifest.json", []byte(`{"files": ["pcap/old-eth0.pcap", "plots/cwnd-1.svg", "listed/extra.txt", "../escape.txt", "/etc/passwd", "link/x"]}`)))
 	require.NoError(t, o.commit())
 	require.NoError(t, os.WriteFile(filepath.Join(root, "notes.txt"), []byte("mine"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(root, ".summary.json.tmp-123"), []byte("older netsim's"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "plots", "mine.png"), []byte("mine too"), 0o644))
+	// A manifest cannot make netsim remove files outside the folder.
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(root), "escape.txt"), []byte("outside"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(filepath.Dir(root), "elsewhere"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(root), "elsewhere", "x"), []byte("outside"), 0o644))
+	require.NoError(t, os.Symlink(filepath.Join(filepath.Dir(root), "elsewhere"), filepath.Join(root, "link")))
 	first := tree(t, root)
-	assert.Equal(t, map[string]string{"pcap/old-eth0.pcap": "old pcap", "plots/cwnd-1.svg": "old plot", "listed/extra.txt": "listed by the manifest",
-		"manifest.json": `{"files": ["listed/extra.txt"]}`, "notes.txt": "mine", ".summary.json.tmp-123": "older netsim's"}, first)
+	assert.Len(t, first, 8)
 
 	o, err = newOutDir(root)
 	require.NoError(t, err)
@@ -84,7 +94,11 @@ func TestOutDirCommitAndAbort(t *testing.T) {
 	require.NoError(t, o.writeFile("manifest.json", []byte("{}")))
 	require.NoError(t, o.commit())
 	assert.Equal(t, []string{"pcap/new-eth0.pcap", "summary.json", "manifest.json"}, o.written)
-	assert.Equal(t, map[string]string{"pcap/new-eth0.pcap": "new pcap", "summary.json": "new", "manifest.json": "{}", "notes.txt": "mine"}, tree(t, root))
+	assert.Equal(t, map[string]string{"pcap/new-eth0.pcap": "new pcap", "summary.json": "new", "manifest.json": "{}", "notes.txt": "mine",
+		"plots/mine.png": "mine too", "link": "symlink"}, tree(t, root))
+	assert.NoDirExists(t, filepath.Join(root, "listed"), "a folder the earlier run's files left empty goes")
+	assert.FileExists(t, filepath.Join(filepath.Dir(root), "escape.txt"))
+	assert.FileExists(t, filepath.Join(filepath.Dir(root), "elsewhere", "x"))
 }
 
 // TestOutDirStaleOrder: while a commit moves files, the earlier manifest
@@ -92,11 +106,14 @@ func TestOutDirCommitAndAbort(t *testing.T) {
 // files it did not list.
 func TestOutDirStaleOrder(t *testing.T) {
 	root := t.TempDir()
-	for _, n := range []string{"a.txt", "manifest.json", "pcap", "summary.json", "zz"} {
+	for _, n := range []string{"a.txt", "manifest.json", "summary.json", "zz"} {
 		require.NoError(t, os.WriteFile(filepath.Join(root, n), nil, 0o644))
 	}
 	o := &outDir{root: root, written: []string{"zz"}}
-	assert.Equal(t, []string{"manifest.json", "pcap", "summary.json", "zz"}, o.stale())
+	assert.Equal(t, []string{"manifest.json", "summary.json", "zz"}, o.stale())
+	news, err := filesUnder(root)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a.txt", "summary.json", "zz", "manifest.json"}, news)
 }
 
 // TestOutDirWriteError: the first write error (a full disk) is kept, the
