@@ -33,7 +33,7 @@ func (w *World) Run(until sim.Time, progress func(now sim.Time) bool) (sim.Time,
 	}
 	step := max(until/progressSlices, 1)
 	for t := sched.Now(); t < until; {
-		t = min(t+step, until)
+		t = min(t.Add(step.Duration()), until) // saturating: until may be near MaxTime
 		if err := sched.RunUntil(t); err != nil {
 			return sched.Now(), fmt.Errorf("run until %v: %w", t, err)
 		}

@@ -3,6 +3,9 @@ package scenarios
 import (
 	"fmt"
 	"net/netip"
+	"time"
+
+	"github.com/netsimlab/netsim/units"
 )
 
 // nodeKind says what a name in hosts or routers is.
@@ -32,6 +35,7 @@ func (d *decoder) validate(s *Scenario) {
 	}
 	d.addresses(s)
 	d.checkTCP(s)
+	d.timeLimits(s)
 
 	node := func(path, name string) {
 		if _, ok := nodes[name]; !ok {
@@ -334,5 +338,136 @@ func (d *decoder) warnings(s *Scenario) {
 		if x.By > s.Duration {
 			d.warnAt(d.pos[path+".by"], allowEnd, "%s: by %v is after the end of the run (duration %v): it is checked at the end", path, x.By, s.Duration)
 		}
+	}
+}
+
+// MaxTime is the longest time a scenario may name: its duration, a
+// start, a fault's at, a link's delay or jitter, and the time one packet
+// of the largest size (MTU plus overhead) takes to serialize, alone or
+// added up along a link. About 11 years: far past any simulation, and so
+// far below the 292 years a simulated clock (int64 nanoseconds) can hold
+// that no sum of a clock at most MaxTime and a link's delay, jitter and
+// serialization time (each, and their sum, at most MaxTime) can wrap.
+// `netsim run --until` is held to the same limit.
+const MaxTime = 100000 * time.Hour
+
+const allowTime = "at most 100000h (about 11 years)"
+
+// timeLimits refuses the times (and the rates and overheads that make
+// serialization times) whose sums could overflow simulated time: every
+// single time at most MaxTime, and along each link, the worst delay,
+// jitter and serialization time it can have over the run (its own
+// properties and every fault's set) added up at most MaxTime.
+func (d *decoder) timeLimits(s *Scenario) {
+	check := func(path string, v time.Duration) {
+		if v > MaxTime {
+			d.errAt(d.pos[path], allowTime, "%s: %v is too long", path, v)
+		}
+	}
+	check("duration", s.Duration)
+	for i, a := range s.Apps {
+		path := fmt.Sprintf("apps[%d]", i)
+		for _, f := range []struct {
+			key string
+			v   time.Duration
+		}{{"start", a.Start}, {"stop", a.Stop}, {"think", a.Think}, {"on", a.On}, {"off", a.Off}} {
+			if f.v > MaxTime {
+				p, ok := d.pos[path+"."+f.key]
+				if !ok {
+					p = d.pos[path]
+				}
+				d.errAt(p, allowTime, "%s.%s: %v is too long", path, f.key, f.v)
+			}
+		}
+	}
+	for i, x := range s.Expect {
+		path := fmt.Sprintf("expect[%d].%s", i, x.Kind)
+		for _, f := range []struct {
+			key string
+			v   time.Duration
+		}{{"within", x.Within}, {"by", x.By}} {
+			if f.v > MaxTime {
+				p, ok := d.pos[path+"."+f.key]
+				if !ok {
+					p = d.pos[path]
+				}
+				d.errAt(p, allowTime, "%s.%s: %v is too long", path, f.key, f.v)
+			}
+		}
+	}
+	// worst[i] is the worst of link i over the run: the largest delay,
+	// jitter and serialization time of its largest packet (MTU + overhead
+	// at its bandwidth), each with where it was set ("" for the link).
+	type worst struct {
+		delay, jitter, tx       time.Duration
+		bytes                   units.ByteSize
+		rate                    units.BitRate
+		mtu, overhead           units.ByteSize
+		delayAt, jitterAt, txAt string
+	}
+	byName := make(map[string]int, len(s.Links))
+	ws := make([]worst, len(s.Links))
+	for i, l := range s.Links {
+		byName[l.Name] = i
+		b := units.ByteSize(l.MTU) + l.Overhead
+		ws[i] = worst{delay: l.Delay, jitter: l.Jitter, tx: l.Bandwidth.TxTime(b), bytes: b, rate: l.Bandwidth,
+			mtu: units.ByteSize(l.MTU), overhead: l.Overhead}
+	}
+	for i, f := range s.Faults {
+		path := fmt.Sprintf("faults[%d]", i)
+		if f.At > MaxTime {
+			d.errAt(d.pos[path+".at"], allowTime, "%s.at: %v is too long", path, f.At)
+		}
+		j, ok := byName[f.Link]
+		if f.Action != FaultSet || !ok {
+			continue
+		}
+		// A set changes some properties; the others stay as the link has
+		// them. Taking the link's own values for those is exact for a
+		// single set and, for the worst case over several sets, the
+		// largest of each term bounds every state the link can reach.
+		w := &ws[j]
+		set := f.Set
+		if set.Delay != nil && *set.Delay > w.delay {
+			w.delay, w.delayAt = *set.Delay, path
+		}
+		if set.Jitter != nil && *set.Jitter > w.jitter {
+			w.jitter, w.jitterAt = *set.Jitter, path
+		}
+		// The slowest bandwidth, largest MTU and largest overhead it ever
+		// has, whichever order the sets apply in.
+		if set.Bandwidth != nil && *set.Bandwidth < w.rate {
+			w.rate = *set.Bandwidth
+		}
+		if set.MTU != nil && units.ByteSize(*set.MTU) > w.mtu {
+			w.mtu = units.ByteSize(*set.MTU)
+		}
+		if set.Overhead != nil && *set.Overhead > w.overhead {
+			w.overhead = *set.Overhead
+		}
+		if b := w.mtu + w.overhead; w.rate.TxTime(b) > w.tx {
+			w.tx, w.bytes, w.txAt = w.rate.TxTime(b), b, path
+		}
+	}
+	for i, w := range ws {
+		path := fmt.Sprintf("links[%d]", i)
+		// Each term is clamped to MaxTime+1, so the sum cannot overflow.
+		if min(w.delay, MaxTime+1)+min(w.jitter, MaxTime+1)+min(w.tx, MaxTime+1) <= MaxTime {
+			continue
+		}
+		// Point at the place that set the largest term.
+		at := w.delayAt
+		if w.jitter > w.delay {
+			at = w.jitterAt
+		}
+		if w.tx > max(w.delay, w.jitter) {
+			at = w.txAt
+		}
+		p, where := d.pos[path], path
+		if at != "" {
+			p, where = d.pos[at], at+" (on "+path+")"
+		}
+		d.errAt(p, "a delay, jitter and serialization time of the largest packet (mtu + overhead at the bandwidth) adding up to "+allowTime,
+			"%s: delay %v + jitter %v + %v to send %d bytes at %v is too long", where, w.delay, w.jitter, w.tx, int64(w.bytes), w.rate)
 	}
 }

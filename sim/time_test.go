@@ -39,3 +39,33 @@ func TestTimeArithmetic(t *testing.T) {
 	assert.False(t, a.After(a))
 	assert.InDelta(t, 1.75, b.Seconds(), 1e-12)
 }
+
+// TestTimeSaturates: sums and differences past the representable range
+// stop at its ends instead of wrapping (issue 16: a link delay, a fault's
+// new delay, jitter or a serialization time added to the clock wrapped to
+// a negative time and panicked the run).
+func TestTimeSaturates(t *testing.T) {
+	tests := []struct {
+		t    Time
+		d    time.Duration
+		want Time
+	}{
+		{0, math.MaxInt64, MaxTime},
+		{1, math.MaxInt64, MaxTime},
+		{MaxTime, 1, MaxTime},
+		{MaxTime - 5, 5, MaxTime},
+		{MaxTime - 5, 4, MaxTime - 1},
+		{MaxTime, -1, MaxTime - 1},
+		{MinTime, -1, MinTime},
+		{-1, math.MinInt64, MinTime},
+		{-1, math.MaxInt64, MaxTime - 1},
+		{100, -50, 50},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.t.Add(tt.d), "%d + %d", int64(tt.t), int64(tt.d))
+	}
+	assert.Equal(t, time.Duration(math.MaxInt64), MaxTime.Sub(-1))
+	assert.Equal(t, time.Duration(math.MinInt64), MinTime.Sub(1))
+	assert.Equal(t, time.Duration(math.MaxInt64), MaxTime.Sub(0))
+	assert.Equal(t, time.Duration(-2), Time(-1).Sub(1))
+}

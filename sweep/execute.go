@@ -9,10 +9,16 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/netsimlab/netsim/internal/atomicfile"
 )
+
+// ErrVersion is wrapped by Execute's error when the output folder holds
+// complete runs of another netsim version: resuming would mix the results
+// of two builds, whose traces (and so metrics) may differ.
+var ErrVersion = errors.New("the sweep folder holds runs of another netsim version")
 
 // ErrInterrupted is returned by Execute when its context ended before every
 // run finished. The finished runs are recorded: the same call resumes.
@@ -28,6 +34,10 @@ type Options struct {
 	Shard Shard
 	// Runner carries out each run; nil means InProcess.
 	Runner Runner
+	// Version is the netsim version, recorded in sweep.json and in every
+	// run record; complete runs of another version are not reused but
+	// refused (ErrVersion).
+	Version string
 	// Progress, when not nil, is called from Execute's goroutine after the
 	// skipped runs are counted and after each run finishes.
 	Progress func(Progress)
@@ -68,6 +78,17 @@ func Execute(ctx context.Context, p *Plan, o Options) (*Report, error) {
 	if o.Out == "" {
 		return nil, errors.New("sweep: no output folder (Options.Out)")
 	}
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	unlock, err := lockDir(o.Out)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := checkVersions(p, o); err != nil {
+		return nil, err
+	}
 	if err := prepare(p, o); err != nil {
 		return nil, err
 	}
@@ -84,7 +105,7 @@ func Execute(ctx context.Context, p *Plan, o Options) (*Report, error) {
 		for _, v := range pt.Values {
 			row.Params = append(row.Params, v.Text)
 		}
-		if prev, ok := readRecord(o.Out, run.ID); ok && reusable(prev, row, p.Sweep.Metrics) {
+		if prev, ok := readRecord(o.Out, run.ID); ok && reusable(prev, row, p.Sweep.Metrics) && prev.NetsimVersion == o.Version {
 			row.Status, row.ExpectFailed, row.Metrics, row.TraceSHA256 = prev.Status, prev.ExpectFailed, prev.Metrics, prev.TraceSHA256
 			rep.Skipped++
 		} else {
@@ -140,7 +161,7 @@ func Execute(ctx context.Context, p *Plan, o Options) (*Report, error) {
 		}
 		finished++
 		rows[d.i] = d.row
-		if err := writeJSON(recordPath(o.Out, d.row.RunID), recordOf(d.row, p.Sweep.Metrics)); err != nil && firstErr == nil {
+		if err := writeJSON(recordPath(o.Out, d.row.RunID), recordOf(d.row, p.Sweep.Metrics, o.Version)); err != nil && firstErr == nil {
 			firstErr = err
 		}
 		rep.Done++
@@ -184,12 +205,14 @@ func prepare(p *Plan, o Options) error {
 			_ = os.Remove(f)
 		}
 	}
-	if err := writeJSON(filepath.Join(o.Out, ManifestFile), p.Manifest(o.Shard)); err != nil {
+	m := p.Manifest(o.Shard)
+	m.NetsimVersion = o.Version
+	if err := writeJSON(filepath.Join(o.Out, ManifestFile), m); err != nil {
 		return err
 	}
 	for _, pt := range p.Points {
 		path := filepath.Join(o.Out, PointFile(pt.ID))
-		if old, err := os.ReadFile(path); err == nil && slices.Equal(old, pt.Scenario) {
+		if old, err := readCapped(path, maxInputBytes); err == nil && slices.Equal(old, pt.Scenario) {
 			continue
 		}
 		if err := atomicfile.Write(path, pt.Scenario); err != nil {
@@ -225,18 +248,53 @@ func carryOut(ctx context.Context, runner Runner, p *Plan, row Row) (out Row, er
 	return row, nil
 }
 
-// record is a run's file in runs/: its row and the metrics it measured.
+// record is a run's file in runs/: its row, the metrics it measured and
+// the netsim version that ran it (the row has the scenario's sha256).
 type record struct {
 	Row
-	MetricSet []string `json:"metric_set"`
+	MetricSet     []string `json:"metric_set"`
+	NetsimVersion string   `json:"netsim_version"`
 }
 
-func recordOf(r Row, metrics []string) record { return record{Row: r, MetricSet: metrics} }
+func recordOf(r Row, metrics []string, version string) record {
+	return record{Row: r, MetricSet: metrics, NetsimVersion: version}
+}
+
+// checkVersions refuses to resume into a folder whose complete runs (those
+// that would otherwise be reused) another netsim version ran.
+func checkVersions(p *Plan, o Options) error {
+	var other []string
+	first := ""
+	for _, run := range p.Runs {
+		if !o.Shard.Has(run.ID) {
+			continue
+		}
+		prev, ok := readRecord(o.Out, run.ID)
+		if !ok || prev.Status != StatusOK || prev.NetsimVersion == o.Version {
+			continue
+		}
+		v := prev.NetsimVersion
+		if v == "" {
+			v = "(an older netsim that did not record it)"
+		}
+		if !slices.Contains(other, v) {
+			other = append(other, v)
+		}
+		if first == "" {
+			first = recordPath(o.Out, run.ID)
+		}
+	}
+	if len(other) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s holds complete runs of netsim %s (like %s), and this is netsim %s: resuming would mix their results; give another --out, or remove %s to run them all again",
+		ErrVersion, o.Out, strings.Join(other, ", "), first, o.Version, filepath.Join(o.Out, runsDir))
+}
 
 func recordPath(out, id string) string { return filepath.Join(out, runsDir, id+".json") }
 
 func readRecord(out, id string) (record, bool) {
-	data, err := os.ReadFile(recordPath(out, id))
+	data, err := readCapped(recordPath(out, id), maxRecordBytes)
 	if err != nil {
 		return record{}, false
 	}

@@ -1,12 +1,12 @@
 package sweep
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -85,12 +85,11 @@ func Figure(dir string, o FigureOptions) (plots.SweepFigure, error) {
 		}
 	}
 
-	f, err := os.Open(filepath.Join(dir, AggregateFile))
+	data, err := readCapped(filepath.Join(dir, AggregateFile), maxInputBytes)
 	if err != nil {
-		return fig, fmt.Errorf("%s has no %s: has the sweep finished? %w", dir, AggregateFile, err)
+		return fig, fmt.Errorf("%s has no readable %s: has the sweep finished? %w", dir, AggregateFile, err)
 	}
-	defer f.Close()
-	params, agg, err := ReadAggregate(f)
+	params, agg, err := ReadAggregate(bytes.NewReader(data))
 	if err != nil {
 		return fig, fmt.Errorf("%s: %w", filepath.Join(dir, AggregateFile), err)
 	}
@@ -127,8 +126,13 @@ func Figure(dir string, o FigureOptions) (plots.SweepFigure, error) {
 					continue rows
 				}
 			}
+			xat := slices.Index(values[xi], a.Params[xi])
+			if xat < 0 || a.Point != "" && !slices.ContainsFunc(m.Points, func(p ManifestPoint) bool { return p.ID == a.Point }) {
+				return fig, fmt.Errorf("%w: %s holds grid point %s (%s=%s) that %s lacks: the folder mixes the results of two sweeps; run the sweep again into a new folder",
+					ErrFigure, filepath.Join(dir, AggregateFile), a.Point, o.X, a.Params[xi], ManifestFile)
+			}
 			found = true
-			x := xs[slices.Index(values[xi], a.Params[xi])]
+			x := xs[xat]
 			s.Points = append(s.Points, plots.SweepPoint{X: x, Mean: a.Mean * scale,
 				Low: (a.Mean - a.CI95) * scale, High: (a.Mean + a.CI95) * scale})
 		}

@@ -101,19 +101,28 @@ func Load(path string) (*Sweep, error) {
 	return s, nil
 }
 
-func readLimited(path string) ([]byte, error) {
+func readLimited(path string) ([]byte, error) { return readCapped(path, maxInputBytes) }
+
+// Caps on the files a sweep reads, like the scenarios' 64 MiB: a wrong
+// path (/dev/zero, a huge file) is an error, not an out-of-memory.
+const (
+	maxInputBytes  = 64 << 20 // sweep files, base scenarios, sweep.json, results.csv, aggregate.csv
+	maxRecordBytes = 1 << 20  // one run's record in runs/
+)
+
+// readCapped reads the file at path, refusing one larger than limit.
+func readCapped(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	const limit = 64 << 20
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > limit {
-		return nil, fmt.Errorf("%s is larger than 64 MiB", path)
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d MiB", path, limit>>20)
 	}
 	return data, nil
 }
@@ -290,6 +299,9 @@ func (p *parser) set(s *Sweep, v *yaml.Node) {
 		}
 		seen[path.String()] = true
 		val := v.Content[i+1]
+		if !p.small(val, path) {
+			continue
+		}
 		s.Set = append(s.Set, Override{Path: path, Value: Value{Text: valueText(val), Node: val, Pos: pos(val)}, Pos: pos(v.Content[i])})
 	}
 }
@@ -318,6 +330,9 @@ func (p *parser) grid(s *Sweep, v *yaml.Node) {
 		prm := Param{Path: path, Pos: pos(k)}
 		texts := map[string]bool{}
 		for _, el := range vals.Content {
+			if !p.small(el, path) {
+				continue
+			}
 			t := valueText(el)
 			if texts[t] {
 				p.errAt(el, "each value once", "%s: value %s is listed twice", path, t)
@@ -328,6 +343,47 @@ func (p *parser) grid(s *Sweep, v *yaml.Node) {
 		}
 		s.Params = append(s.Params, prm)
 	}
+}
+
+// MaxValueNodes caps the size of one value of set: or grid:, counted as
+// if its YAML aliases were expanded: a value is copied into the scenario
+// of every grid point, and the scenario loader reads it expanded.
+const MaxValueNodes = 100_000
+
+// small reports whether the value n, its aliases expanded, has at most
+// MaxValueNodes nodes, and reports it when not (an alias bomb: a few lines
+// whose aliases expand to billions of nodes).
+func (p *parser) small(n *yaml.Node, path Path) bool {
+	if expandedSize(n, map[*yaml.Node]int{}, 0) <= MaxValueNodes {
+		return true
+	}
+	p.errAt(n, fmt.Sprintf("a value of at most %d YAML nodes, aliases expanded", MaxValueNodes),
+		"%s: the value is too large once its aliases are expanded", path)
+	return false
+}
+
+// expandedSize counts the nodes of n with aliases expanded, memoized per
+// node and saturating just above MaxValueNodes, so that it takes time in
+// the size of the text, not of the expansion.
+func expandedSize(n *yaml.Node, memo map[*yaml.Node]int, depth int) int {
+	if n == nil {
+		return 0
+	}
+	if v, ok := memo[n]; ok {
+		return v
+	}
+	if depth > 1000 { // an alias cycle, or absurd nesting
+		return MaxValueNodes + 1
+	}
+	size := 1
+	if n.Kind == yaml.AliasNode {
+		size = expandedSize(n.Alias, memo, depth+1)
+	}
+	for _, ch := range n.Content {
+		size = min(size+expandedSize(ch, memo, depth+1), MaxValueNodes+1)
+	}
+	memo[n] = size
+	return size
 }
 
 // valueText is the text that names a value: a scalar as written, anything

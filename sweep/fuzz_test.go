@@ -1,7 +1,9 @@
 package sweep
 
 import (
+	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,7 +14,12 @@ import (
 func FuzzParse(f *testing.F) {
 	for _, seed := range []string{gridSweep, "version: 1\nbase: base.yaml\nseeds: 1\n",
 		"version: 1\nbase: base.yaml\nset: {hosts.client-a.tcp: {}}\ngrid: {links[0].loss: [1%, {model: gilbert-elliott, p: 1%, r: 30%}]}\nseeds: [1..2, 9]\n",
-		"grid: {a[: [1]}", "seeds: 1..", "version: 1\nbase: base.yaml\nseeds: 1\ngrid:\n  links[uplink]: [{}]\n"} {
+		"grid: {a[: [1]}", "seeds: 1..", "version: 1\nbase: base.yaml\nseeds: 1\ngrid:\n  links[uplink]: [{}]\n",
+		// Aliases (issue 16): a bomb, aliases within a value, and an
+		// alias to another value's anchor.
+		aliasBomb(),
+		"version: 1\nbase: base.yaml\nseeds: 1\nset:\n  hosts: {client-a: &h {tcp: {mss: 1200}}, client-b: *h, server: {}}\n",
+		"version: 1\nbase: base.yaml\nseeds: 1\nset:\n  links[uplink].queue: &q {kind: droptail, limit: 30}\ngrid:\n  links[0].queue: [*q, {kind: droptail, limit: 5}]\n"} {
 		f.Add(seed)
 	}
 	base, err := os.ReadFile("testdata/base.yaml")
@@ -84,6 +91,62 @@ func FuzzReadResults(f *testing.F) {
 		var b2 strings.Builder
 		if err := WriteResults(&b2, params2, rows2); err != nil || b2.String() != b.String() {
 			t.Fatalf("not a fixed point:\n%s\n%s", b.String(), b2.String())
+		}
+	})
+}
+
+// FuzzAggregate feeds arbitrary text as the aggregate.csv of a finished
+// sweep folder to ReadAggregate and Figure (what netsim plot reads): they
+// may refuse it but never panic (issue 16: a value sweep.json lacks
+// panicked with index -1).
+func FuzzAggregate(f *testing.F) {
+	dir := f.TempDir()
+	base, err := os.ReadFile("testdata/base.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	small, err := os.ReadFile("testdata/small.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	s, err := Parse("testdata/small.yaml", small)
+	if err != nil {
+		f.Fatal(err)
+	}
+	s.Base = base
+	p, err := Expand(s)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := Execute(context.Background(), p, Options{Out: dir, Workers: 1, Runner: fake}); err != nil {
+		f.Fatal(err)
+	}
+	good, err := os.ReadFile(filepath.Join(dir, AggregateFile))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(good))
+	lines := strings.SplitAfter(string(good), "\n")
+	f.Add(lines[0] + "ffffffffffff,7%,cubic,goodput_bps,3,1,1,1,0,2\n")                  // a point sweep.json lacks
+	f.Add(lines[0] + strings.Replace(lines[1], "0%", "9%", 1))                           // a value sweep.json lacks
+	f.Add(lines[0] + "p,0%,newreno,goodput_bps,x,NaN,,,,\n")                             // not numbers
+	f.Add("point,metric,n,mean,stddev,ci95,ci95_low,ci95_high\np,goodput_bps,1,1,,,,\n") // no parameters
+	f.Add("point\n")
+	agg := filepath.Join(dir, AggregateFile)
+	opts := []FigureOptions{
+		{Metric: "goodput", X: "links[uplink].loss", Series: "defaults.tcp.congestion"},
+		{Metric: "goodput", X: "defaults.tcp.congestion", Where: []string{"links[uplink].loss=1%"}},
+		{Metric: "completion_time", X: "links[uplink].loss", Series: "defaults.tcp.congestion"},
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		_, _, _ = ReadAggregate(strings.NewReader(text))
+		if err := os.WriteFile(agg, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range opts {
+			if _, err := Figure(dir, o); err != nil && strings.TrimSpace(err.Error()) == "" {
+				t.Fatal("an error must say what is wrong")
+			}
 		}
 	})
 }

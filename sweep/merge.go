@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -37,13 +38,14 @@ func Merge(dirs []string, out string) (*Report, error) {
 			m = mi
 		} else if !samePlan(m, mi) {
 			return nil, fmt.Errorf("%w: %s and %s hold different sweeps (parameters, values, seeds, metrics or base scenario differ)", ErrMerge, dirs[0], dir)
+		} else if mi.NetsimVersion != m.NetsimVersion {
+			return nil, fmt.Errorf("%w: %s and %s were run by different netsim versions (%q and %q): their results would mix", ErrMerge, dirs[0], dir, m.NetsimVersion, mi.NetsimVersion)
 		}
-		f, err := os.Open(filepath.Join(dir, ResultsFile))
+		data, err := readCapped(filepath.Join(dir, ResultsFile), maxInputBytes)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s has no %s: has its shard (%s) finished? %w", ErrMerge, dir, ResultsFile, mi.Shard, err)
+			return nil, fmt.Errorf("%w: %s has no readable %s: has its shard (%s) finished? %w", ErrMerge, dir, ResultsFile, mi.Shard, err)
 		}
-		params, rows, err := ReadResults(f)
-		f.Close()
+		params, rows, err := ReadResults(bytes.NewReader(data))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ResultsFile), err)
 		}
@@ -84,6 +86,11 @@ func Merge(dirs []string, out string) (*Report, error) {
 	if err := os.MkdirAll(filepath.Join(out, "points"), 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
 	}
+	unlock, err := lockDir(out)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	m.Shard = Shard{}.String()
 	if err := writeJSON(filepath.Join(out, ManifestFile), m); err != nil {
 		return nil, err
@@ -94,7 +101,7 @@ func Merge(dirs []string, out string) (*Report, error) {
 		if filepath.Clean(src) == filepath.Clean(dst) {
 			continue
 		}
-		data, err := os.ReadFile(src)
+		data, err := readCapped(src, maxInputBytes)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrMerge, err)
 		}

@@ -3,7 +3,6 @@ package sweep
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 
@@ -30,6 +29,9 @@ type Manifest struct {
 	Seeds   []uint64        `json:"seeds"`
 	Points  []ManifestPoint `json:"points"`
 	Runs    int             `json:"runs"` // in the whole sweep, every shard
+	// NetsimVersion is the version that ran the sweep ("" in folders of
+	// a netsim older than the field).
+	NetsimVersion string `json:"netsim_version,omitempty"`
 }
 
 // ManifestPoint is one grid point of a Manifest.
@@ -79,7 +81,7 @@ func (m Manifest) runOrder() []Run {
 // ReadManifest reads DIR/sweep.json.
 func ReadManifest(dir string) (Manifest, error) {
 	var m Manifest
-	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	data, err := readCapped(filepath.Join(dir, ManifestFile), maxInputBytes)
 	if err != nil {
 		return m, fmt.Errorf("%s is not a sweep folder: %w", dir, err)
 	}

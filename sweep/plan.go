@@ -250,17 +250,43 @@ func scenarioProblems(err error) string {
 	return strings.Join(parts, "; ")
 }
 
-// copyNode deep-copies a YAML node, so that no two trees share one.
+// copyNode deep-copies a YAML node, so that no two trees share one, and
+// copies aliases as aliases: an alias to an anchor inside the value stays
+// an alias (to the copy), and the first alias to an anchor outside it
+// brings a copy of the anchored node (anchor included) that later aliases
+// point to. The copy is never larger than what the sweep file spells out,
+// however the aliases nest (an alias bomb stays as small as its text).
 func copyNode(n *yaml.Node) *yaml.Node {
+	return (&nodeCopier{memo: map[*yaml.Node]*yaml.Node{}}).copy(n)
+}
+
+type nodeCopier struct {
+	memo map[*yaml.Node]*yaml.Node // anchored node -> its copy
+}
+
+func (c *nodeCopier) copy(n *yaml.Node) *yaml.Node {
 	if n == nil {
 		return nil
 	}
-	c := *n
-	c.Content = make([]*yaml.Node, len(n.Content))
-	for i, ch := range n.Content {
-		c.Content[i] = copyNode(ch)
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		t, ok := c.memo[n.Alias]
+		if !ok {
+			return c.copy(n.Alias)
+		}
+		a := *n
+		a.Alias, a.Content = t, nil
+		a.HeadComment, a.LineComment, a.FootComment = "", "", ""
+		return &a
 	}
-	c.Alias = copyNode(n.Alias)
-	c.HeadComment, c.LineComment, c.FootComment = "", "", ""
-	return &c
+	cp := &yaml.Node{}
+	*cp = *n
+	if n.Anchor != "" {
+		c.memo[n] = cp
+	}
+	cp.Content = make([]*yaml.Node, len(n.Content))
+	for i, ch := range n.Content {
+		cp.Content[i] = c.copy(ch)
+	}
+	cp.HeadComment, cp.LineComment, cp.FootComment = "", "", ""
+	return cp
 }

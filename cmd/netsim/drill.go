@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -144,7 +143,7 @@ func drillConfig(o *drillOpts) (tcp.Config, error) {
 		set = append(set, p...)
 	}
 	if o.settings != "" {
-		src, err := os.ReadFile(o.settings)
+		src, err := readCapped(o.settings, maxInputBytes)
 		if err != nil {
 			return tcp.Config{}, fmt.Errorf("--settings: %w", err)
 		}
@@ -209,7 +208,7 @@ func settingsYAML(name string, src []byte) ([]drill.Setting, error) {
 // drillOne runs one script and reports it; it returns the script's exit
 // code.
 func drillOne(path string, cfg tcp.Config, rc drill.RunConfig, o *drillOpts, dirPath string, stdout, stderr io.Writer) int {
-	src, err := os.ReadFile(path)
+	src, err := readCapped(path, maxInputBytes)
 	if err != nil {
 		fmt.Fprintf(stderr, "netsim drill: %v\n", err)
 		return exitUsage

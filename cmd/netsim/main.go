@@ -1,7 +1,7 @@
 // Command netsim runs YAML network scenarios deterministically and writes
 // their trace, captures, summary and plots.
 //
-//	netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii]
+//	netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii] [--force]
 //	netsim validate SCENARIO.yaml...
 //	netsim plot DIR [--kind K] [--conn ID] [--from T] [--to T] [-o FILE]
 //	netsim drill SCRIPT.pkt... (packetdrill scripts against netsim's TCP)
@@ -9,7 +9,9 @@
 //
 // Exit codes: 0 success; 1 an expectation failed or --check-determinism
 // found two runs that differ; 2 bad usage, an invalid scenario, or a run
-// that could not be carried out (an unwritable output folder).
+// that could not be carried out (an unwritable output folder); 3 an
+// internal error (a bug in netsim: please report it); 130 (143, 129)
+// interrupted by SIGINT (SIGTERM, SIGHUP).
 package main
 
 import (
@@ -17,6 +19,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"strings"
 )
 
 // Exit codes (the scenario contract).
@@ -24,6 +28,9 @@ const (
 	exitOK     = 0
 	exitFailed = 1
 	exitUsage  = 2
+	// exitInternal is a bug in netsim (a panic), never a problem with
+	// the input, so that scripts can tell a crash from a typo.
+	exitInternal = 3
 	// exitInterrupted follows the shell convention for SIGINT (128+2):
 	// the run was stopped and wrote nothing.
 	exitInterrupted = 130
@@ -35,7 +42,7 @@ var errUsage = errors.New("usage")
 const usageText = `netsim: a deterministic discrete-event network simulator
 
 Usage:
-  netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii]
+  netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii] [--force]
   netsim validate SCENARIO.yaml...
   netsim plot DIR [--kind KIND] [--conn ID] [--from T] [--to T] [-o FILE] [flags]
   netsim drill SCRIPT.pkt... [flags]     run packetdrill scripts against netsim's TCP
@@ -44,8 +51,16 @@ Usage:
 
 Run 'netsim COMMAND --help' for the flags of a command.
 
-Exit codes: 0 success; 1 an expect failed (or --check-determinism found two
-runs that differ); 2 bad usage or an invalid scenario.
+Exit codes:
+  0    success
+  1    an expect failed (or --check-determinism found two runs that differ,
+       or a drill script or a sweep run failed)
+  2    bad usage, an invalid scenario, or a run that could not be carried
+       out (an unwritable output folder, the disk guard)
+  3    internal error: a bug in netsim, not in the input; please report it
+       with the command it prints
+  130  interrupted by Ctrl-C (143 by SIGTERM, 129 by SIGHUP); a run keeps
+       the outputs written so far, marked "complete": false in manifest.json
 `
 
 func main() {
@@ -53,8 +68,19 @@ func main() {
 }
 
 // netsim runs the command line args and returns the exit code; tests call
-// it in-process.
-func netsim(args []string, stdout, stderr io.Writer) int {
+// it in-process. A panic is a bug in netsim: it is reported in one line
+// that asks for a report with the command that replays it, followed by the
+// stack, and exits 3 (exitInternal), never 2 like an invalid input.
+func netsim(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if v := recover(); v != nil {
+			reportInternal(stderr, args, v, debug.Stack())
+			code = exitInternal
+		}
+	}()
+	if testPanic != nil {
+		testPanic(args)
+	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return exitUsage
@@ -79,4 +105,21 @@ func netsim(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "netsim: unknown command %q (run, validate, plot, drill, sweep)\n\n%s", args[0], usageText)
 	return exitUsage
+}
+
+// testPanic, when a test sets it, is called with the arguments before any
+// command runs, so that a test can prove a panic exits exitInternal.
+var testPanic func(args []string)
+
+// reportInternal prints what a panic means to the user, the command that
+// replays it, and the stack for the report.
+func reportInternal(w io.Writer, args []string, v any, stack []byte) {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = quoteArg(a)
+	}
+	msg := strings.ReplaceAll(fmt.Sprint(v), "\n", " ")
+	fmt.Fprintf(w, "netsim: internal error (a bug in netsim %s, not in your input): %s; please report it, with the files it names, and this command, which replays it: netsim %s\n",
+		version(), msg, strings.Join(quoted, " "))
+	fmt.Fprintf(w, "%s", stack)
 }

@@ -2,50 +2,69 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 )
 
-// outDir is the --out folder of a run. Files are written beside their final
-// name and renamed into place only when the run completes, so a failed or
-// interrupted run never leaves a half-written file behind, and files the
-// run does not write (of an earlier run, or the user's) are left alone.
+// outDir is the --out folder of a run, committed once. A run writes every
+// file into a fresh temporary folder beside --out (.NAME.netsim-PID-*);
+// commit moves its files into --out at the end, the earlier run's out
+// first (its manifest first), the manifest (written last) moved in last.
+// So --out never holds a half-written file, never the new trace beside
+// the old manifest, never the pcaps or plots of an earlier run beside the
+// new results. A run that fails before the commit (or is killed) leaves
+// --out as it was; the next run into it removes the temporary folder a
+// killed run left.
+//
+// Only what netsim writes is replaced (the files the earlier manifest
+// lists, those this run writes, and netsimNames' files): files of the
+// user's in --out stay.
 type outDir struct {
-	root    string
+	root    string // the --out folder
+	tmp     string // where this run writes, until commit
 	pending []*pendingFile
-	written []string // relative paths, in the order they were committed
+	written []string // relative paths, in the order they were created
+	werr    error    // the first write error
 }
 
 type pendingFile struct {
-	rel, tmp string
-	f        *lazyFile
-	w        *bufio.Writer
+	rel string
+	w   *bufio.Writer
 }
 
 // lazyFile appends to a file that it opens only for the length of each
 // write, so that a run with thousands of pcap files never holds thousands
-// of descriptors.
+// of descriptors. Its first error is kept in the outDir, which the run
+// checks between slices of simulated time: a run stops at the first write
+// error (a full disk) instead of simulating to the end for nothing.
 type lazyFile struct {
 	path string
+	o    *outDir
 }
 
 // Write appends p to the file, opening and closing it around the write.
 func (l *lazyFile) Write(p []byte) (int, error) {
 	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
+		l.o.fail(err)
 		return 0, err
 	}
 	n, err := f.Write(p)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err != nil {
+		l.o.fail(err)
+	}
 	return n, err
 }
-
-// Close does nothing: nothing stays open.
-func (l *lazyFile) Close() error { return nil }
 
 // Buffer sizes: the trace is one big stream; pcaps are many small ones.
 const (
@@ -53,88 +72,375 @@ const (
 	bufSmall = 4 << 10
 )
 
+// tmpMark is in the name of every temporary folder, after ".NAME": the
+// PID of the process that writes it follows, so that a later run can tell
+// a killed run's leftovers (PID gone) from a run still going.
+const tmpMark = ".netsim-"
+
+// netsimNames are the files netsim writes at the top of an output folder,
+// replaced even when no manifest lists them (a drill writes none).
+var netsimNames = []string{"manifest.json", "summary.json", "trace.jsonl"}
+
+// newOutDir checks that root can be replaced (it is missing, empty or
+// holds only netsim outputs), removes the temporaries of killed runs
+// beside it, and makes this run's temporary folder.
 func newOutDir(root string) (*outDir, error) {
-	if err := os.MkdirAll(root, 0o755); err != nil {
+	root = filepath.Clean(root)
+	if err := replaceable(root); err != nil {
+		return nil, err
+	}
+	parent, base := filepath.Dir(root), filepath.Base(root)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
 	}
-	return &outDir{root: root}, nil
+	cleanLeftovers(parent, base)
+	tmp, err := os.MkdirTemp(parent, "."+base+tmpMark+strconv.Itoa(os.Getpid())+"-*")
+	if err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	// MkdirTemp makes the folder private (0700); outputs are ordinary.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	return &outDir{root: root, tmp: tmp}, nil
 }
 
-// create makes a temporary file beside rel and returns a buffered writer
-// to it; commit renames it to rel. Top-level files (the trace) get a large
-// buffer, files in subfolders (pcaps, one per interface) a small one.
+// replaceable reports why root cannot take a run's outputs: it is not a
+// folder, or it is the current folder or one above it (whose netsim files
+// would be replaced under the user's feet).
+func replaceable(root string) error {
+	fi, err := os.Stat(root)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("output folder %s: not a folder", root)
+	}
+	if abs, err := filepath.Abs(root); err == nil {
+		if wd, err := os.Getwd(); err == nil && (wd == abs || strings.HasPrefix(wd, abs+string(filepath.Separator))) {
+			return fmt.Errorf("output folder %s: is the current folder or holds it: give a folder of its own, like out/NAME", root)
+		}
+	}
+	return nil
+}
+
+// Caps on the files netsim reads, so that a wrong path (/dev/zero, a huge
+// file) is an error rather than an out-of-memory: every input file at
+// 64 MiB like scenarios (the scenario loader has its own), one trace line
+// read back at 1 MiB (a record is a few hundred bytes).
+const (
+	maxInputBytes    = 64 << 20
+	maxManifestBytes = maxInputBytes
+	maxTraceLine     = 1 << 20
+)
+
+// errLineTooLong is the error of a trace line longer than maxTraceLine.
+var errLineTooLong = errors.New("a line is longer than 1 MiB: not a netsim trace")
+
+// capLines returns r, failing with errLineTooLong once more than limit
+// bytes come without a newline.
+func capLines(r io.Reader, limit int) io.Reader { return &lineCapReader{r: r, limit: limit} }
+
+type lineCapReader struct {
+	r     io.Reader
+	limit int
+	run   int // bytes since the last newline
+}
+
+func (l *lineCapReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i, c := range p[:n] {
+		if c == '\n' {
+			l.run = 0
+			continue
+		}
+		if l.run++; l.run > l.limit {
+			return i, errLineTooLong
+		}
+	}
+	return n, err
+}
+
+// cleanLeftovers removes the temporary folders of runs into base that were
+// killed (their process is gone): SIGKILL, a crash or a power cut.
+func cleanLeftovers(parent, base string) {
+	matches, _ := filepath.Glob(filepath.Join(parent, "."+globEscape(base)+tmpMark+"*"))
+	for _, m := range matches {
+		rest := strings.TrimPrefix(filepath.Base(m), "."+base+tmpMark)
+		pidStr, _, ok := strings.Cut(rest, "-")
+		if !ok {
+			continue
+		}
+		pid, err := strconv.Atoi(pidStr)
+		if err != nil || pid <= 0 || processAlive(pid) {
+			continue
+		}
+		os.RemoveAll(m)
+	}
+}
+
+// globEscape quotes the characters filepath.Match treats specially.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// fail keeps the first write error.
+func (o *outDir) fail(err error) {
+	if o.werr == nil {
+		o.werr = err
+	}
+}
+
+// failed returns the first write error, if any; nil for a nil outDir.
+func (o *outDir) failed() error {
+	if o == nil {
+		return nil
+	}
+	return o.werr
+}
+
+// create makes rel in the temporary folder and returns a buffered writer
+// to it. Top-level files (the trace) get a large buffer, files in
+// subfolders (pcaps, one per interface) a small one.
 func (o *outDir) create(rel string) (*bufio.Writer, error) {
-	final := filepath.Join(o.root, rel)
-	dir := filepath.Dir(final)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	full := o.path(rel)
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(final)+".tmp-*")
+	f, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("output %s: %w", rel, err)
 	}
-	// CreateTemp makes the file private (0600); outputs are ordinary files.
-	err = f.Chmod(0o644)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("output %s: %w", rel, err)
 	}
 	size := bufSmall
 	if filepath.Dir(rel) == "." {
 		size = bufLarge
 	}
-	lf := &lazyFile{path: f.Name()}
-	p := &pendingFile{rel: rel, tmp: f.Name(), f: lf, w: bufio.NewWriterSize(lf, size)}
+	p := &pendingFile{rel: rel, w: bufio.NewWriterSize(&lazyFile{path: full, o: o}, size)}
 	o.pending = append(o.pending, p)
+	o.written = append(o.written, rel)
 	return p.w, nil
 }
 
-// commit flushes, closes and renames every pending file into place.
-func (o *outDir) commit() error {
-	var errs []error
+// flush writes out every buffered file and returns the first write error
+// of the run.
+func (o *outDir) flush() error {
 	for _, p := range o.pending {
-		err := p.w.Flush()
-		if cerr := p.f.Close(); err == nil {
-			err = cerr
+		if err := p.w.Flush(); err != nil {
+			o.fail(fmt.Errorf("output %s: %w", p.rel, err))
+			break
 		}
-		if err == nil {
-			err = os.Rename(p.tmp, filepath.Join(o.root, p.rel))
-		}
-		if err != nil {
-			os.Remove(p.tmp)
-			errs = append(errs, fmt.Errorf("output %s: %w", p.rel, err))
-			continue
-		}
-		o.written = append(o.written, p.rel)
 	}
 	o.pending = nil
-	return errors.Join(errs...)
-}
-
-// abort removes every pending file.
-func (o *outDir) abort() {
-	for _, p := range o.pending {
-		p.f.Close()
-		os.Remove(p.tmp)
+	if o.werr != nil {
+		return fmt.Errorf("output: %w", o.werr)
 	}
-	o.pending = nil
+	return nil
 }
 
-// writeFile writes data to rel atomically.
+// writeFile writes rel in the temporary folder in one go.
 func (o *outDir) writeFile(rel string, data []byte) error {
 	w, err := o.create(rel)
 	if err != nil {
 		return err
 	}
 	if _, err := w.Write(data); err != nil {
-		o.abort()
 		return fmt.Errorf("output %s: %w", rel, err)
 	}
-	return o.commit()
+	return o.flush()
 }
 
-// path returns the full path of rel.
-func (o *outDir) path(rel string) string { return filepath.Join(o.root, rel) }
+// commit flushes every file and moves them into root: first the earlier
+// run's files leave root (its manifest first), then the new ones come in
+// (the manifest last), so root never shows a new file beside an old
+// manifest, nor a stale pcap or plot of an earlier run beside new
+// results. Files of the user's in root stay. If a move fails, the moves
+// done are undone; on any error nothing of this run remains.
+func (o *outDir) commit() error {
+	if err := o.flush(); err != nil {
+		o.abort()
+		return err
+	}
+	if _, err := os.Lstat(o.root); errors.Is(err, os.ErrNotExist) {
+		if err := os.Rename(o.tmp, o.root); err != nil {
+			o.abort()
+			return fmt.Errorf("output folder: %w", err)
+		}
+		return nil
+	}
+	trash := o.tmp + "-old"
+	var done [][2]string // renames made, to undo on error
+	move := func(from, to string) error {
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
+		if err := os.Rename(from, to); err != nil {
+			return err
+		}
+		done = append(done, [2]string{from, to})
+		return nil
+	}
+	stale := o.stale()
+	err := func() error {
+		for _, rel := range stale {
+			if err := move(filepath.Join(o.root, rel), filepath.Join(trash, rel)); err != nil {
+				return err
+			}
+		}
+		news, err := filesUnder(o.tmp)
+		if err != nil {
+			return err
+		}
+		for _, rel := range news {
+			if err := move(filepath.Join(o.tmp, rel), filepath.Join(o.root, rel)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}()
+	if err != nil {
+		for i := len(done) - 1; i >= 0; i-- {
+			os.Rename(done[i][1], done[i][0])
+		}
+		os.RemoveAll(trash)
+		o.abort()
+		return fmt.Errorf("output folder: %w", err)
+	}
+	os.RemoveAll(trash)
+	os.RemoveAll(o.tmp)
+	// Folders the earlier run's files left empty go too (Remove fails,
+	// as it should, on a folder that is not empty).
+	for _, rel := range stale {
+		for d := filepath.Dir(rel); d != "." && d != "/"; d = filepath.Dir(d) {
+			if os.Remove(filepath.Join(o.root, d)) != nil {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// filesUnder lists the files under dir as slash-separated relative paths,
+// manifest.json last.
+func filesUnder(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		out = append(out, filepath.ToSlash(rel))
+		return err
+	})
+	slices.SortStableFunc(out, func(a, b string) int {
+		return boolInt(a == "manifest.json") - boolInt(b == "manifest.json")
+	})
+	return out, err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// stale lists the files of root that this run's outputs replace, the
+// manifest first: the files netsim writes at the top (netsimNames), every
+// file the earlier run's manifest lists, every file this run wrote, and
+// the temporaries of an older netsim (.NAME.tmp-*). The rest is the
+// user's and stays. Only plain files reached through real folders inside
+// root are listed, so that a manifest cannot name a file elsewhere.
+func (o *outDir) stale() []string {
+	cands := slices.Clone(netsimNames)
+	cands = append(cands, o.written...)
+	var m struct {
+		Files []string `json:"files"`
+	}
+	if data, err := readCapped(filepath.Join(o.root, "manifest.json"), maxManifestBytes); err == nil && json.Unmarshal(data, &m) == nil {
+		cands = append(cands, m.Files...)
+	}
+	for _, d := range []string{".", "pcap", "plots"} {
+		entries, _ := os.ReadDir(filepath.Join(o.root, d))
+		for _, e := range entries {
+			if name := e.Name(); strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") {
+				cands = append(cands, filepath.ToSlash(filepath.Join(d, name)))
+			}
+		}
+	}
+	var out []string
+	for _, rel := range cands {
+		rel = filepath.ToSlash(filepath.Clean(rel))
+		if slices.Contains(out, rel) || !o.inside(rel) {
+			continue
+		}
+		out = append(out, rel)
+	}
+	slices.SortStableFunc(out, func(a, b string) int {
+		return boolInt(b == "manifest.json") - boolInt(a == "manifest.json")
+	})
+	return out
+}
+
+// inside reports whether rel names a regular file under root reached
+// through real folders (no "..", no absolute path, no symbolic link).
+func (o *outDir) inside(rel string) bool {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return false
+	}
+	p := o.root
+	parts := strings.Split(rel, "/")
+	for i, part := range parts {
+		p = filepath.Join(p, part)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return false
+		}
+		if last := i == len(parts)-1; last && !fi.Mode().IsRegular() || !last && !fi.IsDir() {
+			return false
+		}
+	}
+	return true
+}
+
+// abort removes the temporary folder and everything in it.
+func (o *outDir) abort() {
+	o.pending = nil
+	os.RemoveAll(o.tmp)
+}
+
+// path returns where rel is written until the commit.
+func (o *outDir) path(rel string) string { return filepath.Join(o.tmp, rel) }
+
+// readCapped reads the file at path, refusing one larger than limit bytes
+// (netsim's file inputs are capped like scenarios, at 64 MiB unless said
+// otherwise), so that a wrong path (/dev/zero, a huge file) is an error
+// rather than an out-of-memory.
+func readCapped(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d MiB", path, limit>>20)
+	}
+	return data, nil
+}

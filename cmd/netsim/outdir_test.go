@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,38 +17,163 @@ import (
 	"github.com/netsimlab/netsim/sim"
 )
 
+// write makes rel in o with content.
+func write(t *testing.T, o *outDir, rel, content string) {
+	t.Helper()
+	w, err := o.create(rel)
+	require.NoError(t, err)
+	_, err = w.WriteString(content)
+	require.NoError(t, err)
+}
+
+// tree lists the files under root as rel=content, and the temporaries
+// beside it.
+func tree(t *testing.T, root string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if p == root && errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		require.NoError(t, err)
+		if d.Type()&os.ModeSymlink != 0 {
+			rel, _ := filepath.Rel(root, p)
+			got[filepath.ToSlash(rel)] = "symlink"
+			return nil
+		}
+		if !d.IsDir() {
+			b, err := os.ReadFile(p)
+			require.NoError(t, err)
+			rel, _ := filepath.Rel(root, p)
+			got[filepath.ToSlash(rel)] = string(b)
+		}
+		return nil
+	})
+	left, err := filepath.Glob(filepath.Join(filepath.Dir(root), ".*"+tmpMark+"*"))
+	require.NoError(t, err)
+	for _, l := range left {
+		got["TEMPORARY "+filepath.Base(l)] = ""
+	}
+	return got
+}
+
+// TestOutDirCommitAndAbort: an aborted run leaves the folder as it was and
+// no temporary; a committed one replaces every file of the earlier run
+// (also those it does not write again: no stale pcap or plot beside the
+// new results) and keeps the user's files (issue 16).
 func TestOutDirCommitAndAbort(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "out")
 	o, err := newOutDir(root)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(root, "summary.json"), []byte("old"), 0o644))
+	write(t, o, "pcap/old-eth0.pcap", "old pcap")
+	write(t, o, "plots/cwnd-1.svg", "old plot")
+	write(t, o, "listed/extra.txt", "listed by the manifest")
+	require.NoError(t, o.writeFile("manifest.json", []byte(`{"files": ["pcap/old-eth0.pcap", "plots/cwnd-1.svg", "listed/extra.txt", "../escape.txt", "/etc/passwd", "link/x"]}`)))
+	require.NoError(t, o.commit())
+	require.NoError(t, os.WriteFile(filepath.Join(root, "notes.txt"), []byte("mine"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, ".summary.json.tmp-123"), []byte("older netsim's"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "plots", "mine.png"), []byte("mine too"), 0o644))
+	// A manifest cannot make netsim remove files outside the folder.
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(root), "escape.txt"), []byte("outside"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(filepath.Dir(root), "elsewhere"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(root), "elsewhere", "x"), []byte("outside"), 0o644))
+	require.NoError(t, os.Symlink(filepath.Join(filepath.Dir(root), "elsewhere"), filepath.Join(root, "link")))
+	first := tree(t, root)
+	assert.Len(t, first, 8)
 
-	// An aborted run leaves the earlier file as it was and no temporary.
-	w, err := o.create("summary.json")
+	o, err = newOutDir(root)
 	require.NoError(t, err)
-	_, err = w.WriteString("half")
-	require.NoError(t, err)
+	write(t, o, "summary.json", "half")
 	o.abort()
-	got, err := os.ReadFile(filepath.Join(root, "summary.json"))
-	require.NoError(t, err)
-	assert.Equal(t, "old", string(got))
+	assert.Equal(t, first, tree(t, root), "an aborted run changes nothing")
 
-	// A committed one replaces it, in nested folders too.
-	w, err = o.create("pcap/a-eth0.pcap")
+	o, err = newOutDir(root)
 	require.NoError(t, err)
-	_, err = w.WriteString("pcap")
-	require.NoError(t, err)
+	write(t, o, "pcap/new-eth0.pcap", "new pcap")
 	require.NoError(t, o.writeFile("summary.json", []byte("new")))
-	assert.Equal(t, []string{"pcap/a-eth0.pcap", "summary.json"}, o.written)
-	got, err = os.ReadFile(filepath.Join(root, "summary.json"))
+	require.NoError(t, o.writeFile("manifest.json", []byte("{}")))
+	require.NoError(t, o.commit())
+	assert.Equal(t, []string{"pcap/new-eth0.pcap", "summary.json", "manifest.json"}, o.written)
+	assert.Equal(t, map[string]string{"pcap/new-eth0.pcap": "new pcap", "summary.json": "new", "manifest.json": "{}", "notes.txt": "mine",
+		"plots/mine.png": "mine too", "link": "symlink"}, tree(t, root))
+	assert.NoDirExists(t, filepath.Join(root, "listed"), "a folder the earlier run's files left empty goes")
+	assert.FileExists(t, filepath.Join(filepath.Dir(root), "escape.txt"))
+	assert.FileExists(t, filepath.Join(filepath.Dir(root), "elsewhere", "x"))
+}
+
+// TestOutDirStaleOrder: while a commit moves files, the earlier manifest
+// leaves first and the new one comes last, so a manifest never describes
+// files it did not list.
+func TestOutDirStaleOrder(t *testing.T) {
+	root := t.TempDir()
+	for _, n := range []string{"a.txt", "manifest.json", "summary.json", "zz"} {
+		require.NoError(t, os.WriteFile(filepath.Join(root, n), nil, 0o644))
+	}
+	o := &outDir{root: root, written: []string{"zz"}}
+	assert.Equal(t, []string{"manifest.json", "summary.json", "zz"}, o.stale())
+	news, err := filesUnder(root)
 	require.NoError(t, err)
-	assert.Equal(t, "new", string(got))
-	got, err = os.ReadFile(filepath.Join(root, "pcap", "a-eth0.pcap"))
+	assert.Equal(t, []string{"a.txt", "summary.json", "zz", "manifest.json"}, news)
+}
+
+// TestOutDirWriteError: the first write error (a full disk) is kept, the
+// commit refuses, and nothing of the run remains.
+func TestOutDirWriteError(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	root := filepath.Join(t.TempDir(), "out")
+	o, err := newOutDir(root)
 	require.NoError(t, err)
-	assert.Equal(t, "pcap", string(got))
-	left, err := filepath.Glob(filepath.Join(root, "*", ".*tmp*"))
+	w, err := o.create("trace.jsonl")
 	require.NoError(t, err)
-	assert.Empty(t, left)
+	require.NoError(t, os.Remove(o.path("trace.jsonl")))
+	require.NoError(t, os.Symlink("/dev/full", o.path("trace.jsonl")))
+	_, _ = w.Write(make([]byte, 2*bufLarge))
+	require.ErrorIs(t, o.failed(), syscall.ENOSPC)
+	err = o.commit()
+	require.ErrorIs(t, err, syscall.ENOSPC)
+	assert.NoDirExists(t, root)
+	assert.Empty(t, tree(t, root))
+}
+
+// TestOutDirLeftovers: the temporary folder of a killed run (its process
+// gone) is removed by the next run into the same folder; one of a run
+// still going, or of another folder, is not.
+func TestOutDirLeftovers(t *testing.T) {
+	parent := t.TempDir()
+	root := filepath.Join(parent, "out")
+	cmd := exec.Command("true")
+	require.NoError(t, cmd.Run())
+	dead := cmd.Process.Pid
+	require.False(t, processAlive(dead))
+	mk := func(name string) string {
+		p := filepath.Join(parent, name)
+		require.NoError(t, os.MkdirAll(filepath.Join(p, "pcap"), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(p, "pcap", "big.pcap"), []byte("x"), 0o644))
+		return p
+	}
+	killed := mk(".out" + tmpMark + strconv.Itoa(dead) + "-123")
+	killedOld := mk(".out" + tmpMark + strconv.Itoa(dead) + "-123-old")
+	live := mk(".out" + tmpMark + strconv.Itoa(os.Getppid()) + "-456")
+	other := mk(".other" + tmpMark + strconv.Itoa(dead) + "-789")
+	o, err := newOutDir(root)
+	require.NoError(t, err)
+	defer o.abort()
+	assert.NoDirExists(t, killed)
+	assert.NoDirExists(t, killedOld)
+	assert.DirExists(t, live)
+	assert.DirExists(t, other)
+}
+
+// TestOutDirRefuses: --out must be a folder of its own.
+func TestOutDirRefuses(t *testing.T) {
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	for _, root := range []string{".", "..", wd} {
+		_, err := newOutDir(root)
+		assert.ErrorContains(t, err, "is the current folder or holds it", root)
+	}
 }
 
 func TestOutDirUnwritable(t *testing.T) {

@@ -119,7 +119,7 @@ func readTrace(path string) ([]sim.Record, error) {
 	}
 	defer f.Close()
 	rec := &sim.Recorder{}
-	if err := sim.ReadJSONL(f, func(r *sim.Record) error { rec.Emit(r); return nil }); err != nil {
+	if err := sim.ReadJSONL(capLines(f, maxTraceLine), func(r *sim.Record) error { rec.Emit(r); return nil }); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return rec.Records, nil

@@ -20,14 +20,24 @@ import (
 	"github.com/netsimlab/netsim/sim"
 )
 
-const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii]
+const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii] [--force]
 
 Runs the scenario and writes into DIR (default out/<name>): manifest.json,
 summary.json, trace.jsonl, pcap/<host>-<iface>.pcap and plots/ as the
 scenario's outputs ask. The last lines name the seed, the trace sha256 and
 the command that replays the run.
+
+DIR is committed once: the run writes into a temporary folder beside it
+and moves its files in at the end (manifest.json last), replacing every
+file of an earlier run (files of yours in DIR stay). An interrupted run
+(Ctrl-C, SIGTERM, SIGHUP) keeps what it wrote, marked "complete": false in
+manifest.json. Before running, netsim estimates the trace and captures
+from the links' rates, the apps' bytes and the duration: it warns past
+1 GiB and refuses past 20 GiB unless --force.
+
 Exit codes: 0 success; 1 an expect failed or --check-determinism found two
-runs that differ; 2 bad usage or an invalid scenario.
+runs that differ; 2 bad usage or an invalid scenario; 3 an internal error
+(a bug: please report it); 130 interrupted (143 SIGTERM, 129 SIGHUP).
 `
 
 // secondRunSeedOffset is added to the seed of the second run of
@@ -50,6 +60,7 @@ type runOpts struct {
 	until   durationFlag
 	check   bool
 	ascii   bool
+	force   bool
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
@@ -67,6 +78,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&o.until, "until", "stop at this simulated time instead of the scenario's duration, like 500ms")
 	fs.BoolVar(&o.check, "check-determinism", false, "run twice in-process and compare the trace sha256 (exit 1 if they differ)")
 	fs.BoolVar(&o.ascii, "ascii", false, "draw the packet exchange in the terminal (default: when the run sends at most 20 packets)")
+	fs.BoolVar(&o.force, "force", false, "run even when the trace and captures are estimated past the disk guard's 20 GiB")
 	file, code, ok := parseOne(fs, args, "scenario", runUsage, stderr)
 	if !ok {
 		return code
@@ -75,12 +87,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "netsim run: --until must be greater than 0")
 		return exitUsage
 	}
+	if o.until.d > scenarios.MaxTime {
+		fmt.Fprintf(stderr, "netsim run: --until %v is too long (at most %v)\n", o.until.d, scenarios.MaxTime)
+		return exitUsage
+	}
 	return runScenario(file, o, stdout, stderr)
 }
 
 // runScenario loads, runs and reports one scenario.
 func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
-	data, readErr := os.ReadFile(path)
+	data, readErr := readCapped(path, maxInputBytes)
 	s, err := scenarios.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -101,6 +117,10 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	if o.until.set {
 		until = sim.FromDuration(o.until.d)
 	}
+	if err := diskGuard(s, until, o.force, stderr); err != nil {
+		fmt.Fprintln(stderr, "netsim run:", err)
+		return exitUsage
+	}
 	outPath := o.out
 	if outPath == "" {
 		outPath = filepath.Join("out", s.Name)
@@ -114,13 +134,10 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "netsim %s: %s (%s), seed %d, until %v\n", netsimVersion, s.Name, path, seed, until.Duration())
 	stopSignals := watchInterrupt()
 	defer stopSignals()
+	defer out.abort() // after a commit, there is nothing left to remove
 	res, err := simulate(s, seed, until, out, o.ascii, stderr)
-	if err != nil {
-		out.abort()
-		if errors.Is(err, scenarios.ErrStopped) {
-			fmt.Fprintf(stderr, "netsim run: interrupted (%v); no file was written\n", err)
-			return exitInterrupted
-		}
+	stopped := errors.Is(err, scenarios.ErrStopped) && res != nil
+	if err != nil && !stopped {
 		fmt.Fprintln(stderr, "netsim run:", err)
 		return exitUsage
 	}
@@ -140,7 +157,7 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	}
 
 	var determinism *determinismReport
-	if o.check {
+	if o.check && !stopped {
 		again, err := simulate(s, seed+secondRunSeedOffset, until, nil, false, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, "netsim run: second run:", err)
@@ -155,11 +172,19 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 		}
 	}
 
-	if err := writeOutputs(out, s, path, data, seed, until, res, summary, results, determinism, stderr); err != nil {
-		fmt.Fprintln(stderr, "netsim run:", err)
+	werr := writeOutputs(out, s, path, data, seed, until, res, summary, results, determinism, !stopped, stderr)
+	if werr == nil {
+		werr = out.commit()
+	}
+	if werr != nil {
+		fmt.Fprintln(stderr, "netsim run:", werr)
 		return exitUsage
 	}
 	fmt.Fprintf(stdout, "wrote %s: %s\n", out.root, strings.Join(out.written, " "))
+	if stopped {
+		fmt.Fprintf(stderr, "netsim run: interrupted at %v (%v); the outputs so far are in %s, marked \"complete\": false in manifest.json\n", res.end, interruptSignal(), out.root)
+		return interruptCode()
+	}
 	fmt.Fprintf(stdout, "simulated %v: %d events in %v (%s events/s)\n", res.end, res.events, res.wall.Round(time.Microsecond), humanCount(float64(res.events)/max(res.wall.Seconds(), 1e-9)))
 	fmt.Fprintf(stdout, "seed %d, trace sha256 %s\n", seed, res.traceSum)
 	fmt.Fprintf(stdout, "replay: %s\n", replayCommand(path, seed, o))
@@ -255,10 +280,13 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 	}
 	end, err := w.Run(until, func(now sim.Time) bool {
 		bar.update(now)
-		return !interrupted()
+		return !interrupted() && out.failed() == nil // stop at the first write error
 	})
 	bar.done()
-	if err != nil {
+	if werr := out.failed(); werr != nil {
+		return nil, fmt.Errorf("output: %w", werr)
+	}
+	if err != nil && !errors.Is(err, scenarios.ErrStopped) {
 		return nil, err
 	}
 	if err := jsonl.Flush(); err != nil {
@@ -268,12 +296,13 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 		return nil, fmt.Errorf("pcap: %w", err)
 	}
 	if out != nil {
-		if err := out.commit(); err != nil {
+		if err := out.flush(); err != nil {
 			return nil, err
 		}
 	}
 	res.traceSum, res.records, res.events, res.end, res.wall = jsonl.Sum(), jsonl.Records(), w.Events(), end, time.Since(started)
-	return res, nil
+	// An interrupted run returns what it has, with ErrStopped.
+	return res, err
 }
 
 // manifest is manifest.json.
@@ -293,6 +322,10 @@ type manifest struct {
 	Determinism     *determinismReport `json:"determinism,omitempty"`
 	Files           []string           `json:"files"`
 	Replay          string             `json:"replay"`
+	// Complete is false when the run was interrupted: the files hold the
+	// run up to StoppedAt (the plots are not drawn).
+	Complete  bool   `json:"complete"`
+	StoppedAt string `json:"stopped_at,omitempty"`
 }
 
 type manifestScenario struct {
@@ -316,7 +349,7 @@ type determinismReport struct {
 // writeOutputs writes summary.json, the plots and, last, manifest.json
 // (which lists every file the run wrote).
 func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, seed uint64, until sim.Time,
-	res *runResult, summary scenarios.Summary, results []scenarios.Result, det *determinismReport, stderr io.Writer) error {
+	res *runResult, summary scenarios.Summary, results []scenarios.Result, det *determinismReport, complete bool, stderr io.Writer) error {
 	sj, err := indentJSON(summary)
 	if err != nil {
 		return fmt.Errorf("summary.json: %w", err)
@@ -325,6 +358,9 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		return err
 	}
 	for _, kind := range s.Outputs.Plots {
+		if !complete {
+			break // an interrupted run is not kept waiting for plots
+		}
 		renderPlots(out, string(kind), 0, s.Outputs.Format, res.rec.Records, stderr)
 	}
 	sum := sha256.Sum256(data)
@@ -343,6 +379,10 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		Expectations:    []manifestExpect{},
 		Determinism:     det,
 		Files:           append(append([]string(nil), out.written...), "manifest.json"),
+		Complete:        complete,
+	}
+	if !complete {
+		m.StoppedAt = res.end.Duration().String()
 	}
 	m.Replay = replayCommand(path, seed, runOpts{until: durationFlag{d: until.Duration(), set: until != sim.FromDuration(s.Duration)}})
 	for _, r := range results {

@@ -34,10 +34,15 @@ runs already complete are skipped.
 for a Slurm job array or a Kubernetes Indexed Job; 'netsim sweep merge'
 joins the shards' folders into the results one machine would have written.
 
+Running it again with another netsim version is refused: the folder's runs
+record the version (and the scenario's sha256) that ran them. Two sweeps
+cannot write one folder at once (it is locked while a sweep writes).
+
 Exit codes: 0 every run succeeded; 1 a run failed (its error and replay
 command are in results.csv); 2 bad usage or an invalid sweep file or grid
-point; 130 interrupted (Ctrl-C or SIGTERM): the finished runs are kept, run
-the same command again to resume.
+point, a folder in use or of another version; 3 an internal error (a bug:
+please report it); 130 interrupted (Ctrl-C or SIGTERM): the finished runs
+are kept, run the same command again to resume.
 `
 
 // sweepMain is `netsim sweep`.
@@ -85,13 +90,13 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 
 	// SIGTERM is what Slurm and Kubernetes send before they kill a job:
 	// finish cleanly so that the next attempt resumes.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	fmt.Fprintf(stdout, "netsim %s: sweep %s (%s): %d grid points × %d seeds = %d runs, shard %s, %d workers, into %s\n",
 		netsimVersion, s.Name, file, len(plan.Points), len(s.Seeds), len(plan.Runs), shard, *workers, dir)
 	bar := newSweepBar(stderr)
 	started := time.Now()
-	rep, err := sweep.Execute(ctx, plan, sweep.Options{Out: dir, Workers: *workers, Shard: shard, Progress: func(p sweep.Progress) {
+	rep, err := sweep.Execute(ctx, plan, sweep.Options{Out: dir, Workers: *workers, Shard: shard, Version: version(), Progress: func(p sweep.Progress) {
 		if p.Last != nil && p.Last.Status != sweep.StatusOK {
 			bar.clear()
 			fmt.Fprintf(stderr, "run %s (%s, seed %d) failed: %s\n  replay: cd %s && %s\n",
@@ -133,9 +138,10 @@ func labelOf(p *sweep.Plan, pointID string) string {
 const sweepMergeUsage = `Usage: netsim sweep merge DIR... [--out DIR]
 
 Joins the folders of a sweep's shards (netsim sweep --shard K/N) into one
-folder (default out/<name>) with the same results.csv and aggregate.csv, byte
-for byte, as one machine running the whole sweep. Every run must be in one
-of the folders.
+folder (default out/<name>, the name of the sweep in the first DIR) with the
+same results.csv and aggregate.csv, byte for byte, as one machine running the
+whole sweep. Every run must be in one of the folders, all run by one netsim
+version.
 `
 
 func sweepMergeMain(args []string, stdout, stderr io.Writer) int {
@@ -154,7 +160,9 @@ func sweepMergeMain(args []string, stdout, stderr io.Writer) int {
 	}
 	dir := *out
 	if dir == "" {
-		m, err := sweep.ReadManifest(dir)
+		// The default folder is named by the sweep of the folders merged
+		// (never by a sweep.json in the current folder).
+		m, err := sweep.ReadManifest(dirs[0])
 		if err != nil {
 			fmt.Fprintln(stderr, "netsim sweep merge:", err)
 			return exitUsage

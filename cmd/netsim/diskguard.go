@@ -1,0 +1,179 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/netsimlab/netsim/scenarios"
+	"github.com/netsimlab/netsim/sim"
+)
+
+// The disk guard: before a run, netsim estimates what its trace and
+// captures will take, warns past diskWarnBytes and refuses past
+// diskLimitBytes unless --force.
+const (
+	diskWarnBytes  = 1 << 30  // 1 GiB
+	diskLimitBytes = 20 << 30 // 20 GiB
+)
+
+// Estimate factors, measured on the example scenarios: the trace takes
+// about 0.7 to 1 byte per byte of payload per link crossed, a capture 2
+// (each link crossed is captured at both ends), and headers, ACKs and
+// retransmissions add 10 to 20% on the wire. outputSlack covers the
+// latter with a margin; perConnBytes is a connection's handshake, close
+// and their trace records.
+const (
+	traceBytesPerByteHop = 1.0
+	pcapBytesPerByteHop  = 2.0
+	outputSlack          = 1.25
+	perConnBytes         = 4 << 10
+)
+
+// outputEstimate is what a run is expected to write.
+type outputEstimate struct {
+	Trace, PCAP float64 // bytes
+}
+
+func (e outputEstimate) total() float64 { return e.Trace + e.PCAP }
+
+// estimateOutput estimates the bytes of trace and captures a run of s
+// until the time until writes, from rate × duration × outputs: the
+// payload the apps offer (bulk-send and request-response bytes, on-off
+// rate × its on time, doubled by an echo server), times the links each
+// connection crosses, bounded by what the links can carry in both
+// directions for the whole run.
+func estimateOutput(s *scenarios.Scenario, until sim.Time) outputEstimate {
+	if !s.Outputs.Trace && !s.Outputs.PCAP {
+		return outputEstimate{}
+	}
+	secs := until.Seconds()
+	// The links' capacity: every link busy both ways for the whole run.
+	capacity := 0.0
+	for _, l := range s.Links {
+		capacity += 2 * float64(l.Bandwidth) / 8 * secs
+	}
+	echo := map[scenarios.Endpoint]bool{}
+	for _, a := range s.Apps {
+		if a.Type == scenarios.AppEcho {
+			echo[scenarios.Endpoint{Host: a.Host, Port: a.Port}] = true
+		}
+	}
+	hops := newHopCounter(s)
+	byteHops := 0.0
+	for _, a := range s.Apps {
+		if a.Server() {
+			continue
+		}
+		var demand float64
+		switch a.Type {
+		case scenarios.AppBulkSend:
+			demand = float64(a.Bytes) + perConnBytes
+		case scenarios.AppRequestResponse:
+			demand = float64(a.Count) * (float64(a.Request+a.Response) + perConnBytes)
+		case scenarios.AppOnOff:
+			on := 1.0
+			if a.On+a.Off > 0 {
+				on = float64(a.On) / float64(a.On+a.Off)
+			}
+			demand = float64(a.Rate) / 8 * secs * on
+			if a.Bytes > 0 {
+				demand = min(demand, float64(a.Bytes))
+			}
+			demand += perConnBytes
+		default:
+			demand = capacity // an app netsim cannot size: assume the worst
+		}
+		if echo[a.To] {
+			demand *= 2
+		}
+		byteHops += demand * float64(hops.count(a.Host, a.To.Host))
+	}
+	byteHops = min(byteHops, capacity) * outputSlack
+	var e outputEstimate
+	if s.Outputs.Trace {
+		e.Trace = byteHops * traceBytesPerByteHop
+	}
+	if s.Outputs.PCAP {
+		e.PCAP = byteHops * pcapBytesPerByteHop
+	}
+	return e
+}
+
+// hopCounter counts the links on the shortest path between two hosts,
+// through routers only (hosts do not forward).
+type hopCounter struct {
+	router map[string]bool
+	adj    map[string][]string
+}
+
+func newHopCounter(s *scenarios.Scenario) *hopCounter {
+	h := &hopCounter{router: map[string]bool{}, adj: map[string][]string{}}
+	for _, r := range s.Routers {
+		h.router[r.Name] = true
+	}
+	for _, l := range s.Links {
+		h.adj[l.A] = append(h.adj[l.A], l.B)
+		h.adj[l.B] = append(h.adj[l.B], l.A)
+	}
+	return h
+}
+
+// count returns the links between from and to, or the number of links
+// (the most any path crosses) when no path joins them.
+func (h *hopCounter) count(from, to string) int {
+	dist := map[string]int{from: 0}
+	queue := []string{from}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, m := range h.adj[n] {
+			if _, seen := dist[m]; seen {
+				continue
+			}
+			dist[m] = dist[n] + 1
+			if m == to {
+				return dist[m]
+			}
+			if h.router[m] {
+				queue = append(queue, m)
+			}
+		}
+	}
+	n := 0
+	for _, a := range h.adj {
+		n += len(a)
+	}
+	return max(n/2, 1)
+}
+
+// humanBytes prints n bytes with a binary unit.
+func humanBytes(n float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+	i := 0
+	for n >= 1024 && i < len(units)-1 {
+		n /= 1024
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%.0f B", n)
+	}
+	return fmt.Sprintf("%.1f %s", n, units[i])
+}
+
+// diskGuard estimates a run's outputs and returns an error when they pass
+// diskLimitBytes (unless force), after a warning on w when they pass
+// diskWarnBytes.
+func diskGuard(s *scenarios.Scenario, until sim.Time, force bool, w io.Writer) error {
+	e := estimateOutput(s, until)
+	t := e.total()
+	if t <= diskWarnBytes || math.IsNaN(t) {
+		return nil
+	}
+	what := fmt.Sprintf("this run may write about %s (trace %s, captures %s)", humanBytes(t), humanBytes(e.Trace), humanBytes(e.PCAP))
+	if t > diskLimitBytes && !force {
+		return fmt.Errorf("%s, more than the %s limit: shorten the run (--until), turn off outputs.trace or outputs.pcap, or pass --force", what, humanBytes(diskLimitBytes))
+	}
+	fmt.Fprintf(w, "netsim run: warning: %s\n", what)
+	return nil
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/scenarios"
+	"github.com/netsimlab/netsim/sim"
+)
+
+// TestEstimateOutput: the estimate is within a factor of 2 of what the
+// example scenarios really write (and never below it), so the guard
+// neither misses a big run nor refuses a small one.
+func TestEstimateOutput(t *testing.T) {
+	for _, name := range []string{"bulk-transfer", "dumbbell", "lossy-link", "request-response", "partition", "handshake"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join("..", "..", "scenarios", name+".yaml")
+			s, err := scenarios.Load(path)
+			require.NoError(t, err)
+			out := filepath.Join(t.TempDir(), "o")
+			code, _, stderr := cli(t, "run", path, "--out", out)
+			require.Contains(t, []int{exitOK, exitFailed}, code, stderr)
+			real := 0.0
+			filepath.Walk(out, func(p string, fi os.FileInfo, err error) error {
+				if err == nil && !fi.IsDir() && (strings.HasSuffix(p, ".pcap") || strings.HasSuffix(p, ".jsonl")) {
+					real += float64(fi.Size())
+				}
+				return nil
+			})
+			est := estimateOutput(s, sim.FromDuration(s.Duration)).total()
+			assert.GreaterOrEqual(t, est, real, "the estimate %s is below the real %s", humanBytes(est), humanBytes(real))
+			if real > 1<<20 {
+				assert.Less(t, est, 2*real, "the estimate %s is far above the real %s", humanBytes(est), humanBytes(real))
+			}
+		})
+	}
+}
+
+// TestDiskGuard: a run estimated past the limit is refused before it
+// writes anything, unless --force; past the warning size it is warned of.
+func TestDiskGuard(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "bulk-transfer.yaml"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	// 1 TB to send over the links for 100000 s: far past the limit.
+	big := filepath.Join(dir, "big.yaml")
+	require.NoError(t, os.WriteFile(big, bytes.Replace(bytes.Replace(data, []byte("bytes: 2MB"), []byte("bytes: 1000GB"), 1),
+		[]byte("duration: 5s"), []byte("duration: 100000s"), 1), 0o644))
+	out := filepath.Join(dir, "o")
+	code, _, stderr := cli(t, "run", big, "--out", out)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "this run may write about")
+	assert.Contains(t, stderr, "more than the 20.0 GiB limit")
+	assert.Contains(t, stderr, "--force")
+	assert.NoDirExists(t, out)
+
+	// --force lets it through (stopped early here: --until).
+	s, err := scenarios.Load(big)
+	require.NoError(t, err)
+	var w bytes.Buffer
+	require.NoError(t, diskGuard(s, sim.FromDuration(s.Duration), true, &w))
+	assert.Contains(t, w.String(), "warning: this run may write about")
+
+	// Between the warning and the limit: a warning only.
+	mid := filepath.Join(dir, "mid.yaml")
+	require.NoError(t, os.WriteFile(mid, bytes.Replace(data, []byte("bytes: 2MB"), []byte("bytes: 1GB"), 1), 0o644))
+	s, err = scenarios.Load(mid)
+	require.NoError(t, err)
+	w.Reset()
+	require.NoError(t, diskGuard(s, sim.FromDuration(s.Duration), false, &w))
+	assert.Empty(t, w.String(), "5 s at 10 Mbit/s cannot carry 1 GB: the links bound the estimate")
+	s.Duration *= 1000
+	require.NoError(t, diskGuard(s, sim.FromDuration(s.Duration), false, &w))
+	assert.Contains(t, w.String(), "warning: this run may write about")
+
+	// No outputs, nothing to guard.
+	s.Outputs.Trace, s.Outputs.PCAP = false, false
+	assert.Zero(t, estimateOutput(s, sim.FromDuration(s.Duration)).total())
+}

@@ -1,0 +1,63 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// TestRunInterrupted: SIGINT, SIGTERM and SIGHUP in the middle of a run
+// keep the outputs so far, committed and marked "complete": false, and
+// exit 128+N; the earlier run's files are replaced, no temporary remains.
+func TestRunInterrupted(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			code, _, stderr := cli(t, "run", "../../scenarios/request-response.yaml", "--out", out)
+			require.Equal(t, exitOK, code, stderr)
+			calls := 0
+			testBeforeCheck = func() {
+				if calls++; calls != 20 {
+					return
+				}
+				// Send the real signal, and wait until it is caught, so
+				// that the run sees it at this check.
+				require.NoError(t, syscall.Kill(os.Getpid(), sig))
+				for deadline := time.Now().Add(5 * time.Second); len(interruptCh) == 0 && time.Now().Before(deadline); {
+					time.Sleep(time.Millisecond)
+				}
+			}
+			defer func() { testBeforeCheck = nil }()
+			code, stdout, stderr := cli(t, "run", "../../scenarios/bulk-transfer.yaml", "--out", out)
+			require.Equal(t, 128+int(sig), code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Contains(t, stderr, "interrupted at ")
+			assert.Contains(t, stderr, `marked "complete": false in manifest.json`)
+			m := readManifest(t, out)
+			assert.False(t, m.Complete)
+			assert.Equal(t, "bulk-transfer", m.Scenario.Name)
+			stopped, err := time.ParseDuration(m.StoppedAt)
+			require.NoError(t, err)
+			assert.Less(t, stopped, 5*time.Second)
+			assert.Positive(t, stopped)
+			// The partial trace is whole records up to the stop; no plots
+			// were drawn, and none of the earlier run's remain.
+			f, err := os.Open(filepath.Join(out, "trace.jsonl"))
+			require.NoError(t, err)
+			defer f.Close()
+			n := uint64(0)
+			require.NoError(t, sim.ReadJSONL(f, func(*sim.Record) error { n++; return nil }))
+			assert.Equal(t, m.TraceRecords, n)
+			assert.NoDirExists(t, filepath.Join(out, "plots"))
+			assert.Equal(t, []string{"manifest.json", "pcap/client-eth0.pcap", "pcap/r1-eth0.pcap", "pcap/r1-eth1.pcap", "pcap/server-eth0.pcap", "summary.json", "trace.jsonl"}, files(t, out))
+		})
+	}
+}

@@ -1,0 +1,51 @@
+package sweep
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// ErrLocked is wrapped by the error of Execute and Merge when another
+// netsim process is writing the same sweep folder.
+var ErrLocked = errors.New("the sweep folder is in use")
+
+// LockFile is the lock a sweep holds on its folder while it writes there,
+// so that two sweeps (or a sweep and a merge) never write one folder at
+// once: their runs would mix, and aggregate.csv would hold values that
+// sweep.json lacks. It holds the PID of its owner.
+const LockFile = ".lock"
+
+// lockDir takes dir's lock, or returns an ErrLocked error naming the
+// process that holds it. unlock releases it.
+func lockDir(dir string) (unlock func(), err error) {
+	path := filepath.Join(dir, LockFile)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	held, err := tryLock(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("output folder: lock %s: %w", path, err)
+	}
+	if !held {
+		data, _ := readCapped(path, 64)
+		f.Close()
+		who := "another netsim process"
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 {
+			who = fmt.Sprintf("another netsim process (PID %d)", pid)
+		}
+		return nil, fmt.Errorf("%w: %s is being written by %s; wait for it to finish, or give another --out", ErrLocked, dir, who)
+	}
+	if err := f.Truncate(0); err == nil {
+		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	return func() {
+		unlockFile(f)
+		f.Close()
+	}, nil
+}
