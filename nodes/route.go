@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"slices"
 
@@ -58,15 +59,23 @@ func (r Route) sameHops(o Route) bool {
 }
 
 // RoutingTable maps IPv4 prefixes to routes and looks destinations up by
-// longest-prefix match. It holds one exact-match map per prefix length in
-// use, probed from the longest length down, so a lookup costs at most one
-// map probe per distinct length (two or three in practice). The zero value
-// is an empty table.
+// longest-prefix match. It holds the routes in one slice and, per prefix
+// length in use, a map from the prefix's 32-bit address to the route's
+// position, probed from the longest length down: a lookup costs at most
+// one map probe per distinct length (one or two in practice), and a
+// router with a route per host of a large network pays a few words per
+// route for the index. The zero value is an empty table.
 type RoutingTable struct {
-	byLen [33]map[netip.Prefix]Route
+	byLen [33]map[uint32]int32
 	// lens holds the prefix lengths in use, longest first.
-	lens []int
-	n    int
+	lens   []int
+	routes []Route
+}
+
+// key returns the masked 32-bit address of the IPv4 prefix p.
+func key(p netip.Prefix) uint32 {
+	a := p.Masked().Addr().As4()
+	return binary.BigEndian.Uint32(a[:])
 }
 
 // Add installs r, replacing any route for the same prefix. The prefix is
@@ -79,38 +88,54 @@ func (t *RoutingTable) Add(r Route) error {
 	bits := r.Prefix.Bits()
 	m := t.byLen[bits]
 	if m == nil {
-		m = make(map[netip.Prefix]Route)
+		m = make(map[uint32]int32)
 		t.byLen[bits] = m
 		t.lens = append(t.lens, bits)
 		slices.SortFunc(t.lens, func(a, b int) int { return b - a })
 	}
-	if _, ok := m[r.Prefix]; !ok {
-		t.n++
+	k := key(r.Prefix)
+	if i, ok := m[k]; ok {
+		t.routes[i] = r
+		return nil
 	}
-	m[r.Prefix] = r
+	m[k] = int32(len(t.routes))
+	t.routes = append(t.routes, r)
 	return nil
 }
 
 // exact returns the route for prefix p exactly (p masked already).
 func (t *RoutingTable) exact(p netip.Prefix) (Route, bool) {
-	r, ok := t.byLen[p.Bits()][p]
-	return r, ok
+	i, ok := t.byLen[p.Bits()][key(p)]
+	if !ok {
+		return Route{}, false
+	}
+	return t.routes[i], true
+}
+
+// removeAt deletes the route at position i, moving the last one there.
+func (t *RoutingTable) removeAt(i int) {
+	r := t.routes[i]
+	delete(t.byLen[r.Prefix.Bits()], key(r.Prefix))
+	last := len(t.routes) - 1
+	if i != last {
+		moved := t.routes[last]
+		t.routes[i] = moved
+		t.byLen[moved.Prefix.Bits()][key(moved.Prefix)] = int32(i)
+	}
+	t.routes[last] = Route{}
+	t.routes = t.routes[:last]
 }
 
 // removeStale deletes the routes an InstallRoutes pass other than gen
 // installed and returns how many it deleted; routes added by hand stay.
 func (t *RoutingTable) removeStale(gen uint32) int {
 	n := 0
-	for _, bits := range t.lens {
-		m := t.byLen[bits]
-		for p, r := range m {
-			if r.gen != 0 && r.gen != gen {
-				delete(m, p)
-				n++
-			}
+	for i := len(t.routes) - 1; i >= 0; i-- {
+		if r := t.routes[i]; r.gen != 0 && r.gen != gen {
+			t.removeAt(i)
+			n++
 		}
 	}
-	t.n -= n
 	return n
 }
 
@@ -120,12 +145,11 @@ func (t *RoutingTable) Remove(p netip.Prefix) bool {
 		return false
 	}
 	p = p.Masked()
-	m := t.byLen[p.Bits()]
-	if _, ok := m[p]; !ok {
+	i, ok := t.byLen[p.Bits()][key(p)]
+	if !ok {
 		return false
 	}
-	delete(m, p)
-	t.n--
+	t.removeAt(int(i))
 	return true
 }
 
@@ -135,33 +159,33 @@ func (t *RoutingTable) Lookup(dst netip.Addr) (Route, bool) {
 	if !dst.Is4() {
 		return Route{}, false
 	}
+	a4 := dst.As4()
+	a := binary.BigEndian.Uint32(a4[:])
 	for _, bits := range t.lens {
 		m := t.byLen[bits]
 		if len(m) == 0 {
 			continue
 		}
-		p, _ := dst.Prefix(bits) // cannot fail: dst is IPv4, bits in [0, 32]
-		if r, ok := m[p]; ok {
-			return r, true
+		if i, ok := m[a&^(math.MaxUint32>>bits)]; ok {
+			return t.routes[i], true
 		}
 	}
 	return Route{}, false
 }
 
 // Len returns the number of routes.
-func (t *RoutingTable) Len() int { return t.n }
+func (t *RoutingTable) Len() int { return len(t.routes) }
 
 // Routes returns every route, longest prefix first, then by address: a
 // deterministic order for printing and tests.
 func (t *RoutingTable) Routes() []Route {
-	out := make([]Route, 0, t.n)
-	for _, bits := range t.lens {
-		start := len(out)
-		for _, r := range t.byLen[bits] {
-			out = append(out, r)
+	out := slices.Clone(t.routes)
+	slices.SortFunc(out, func(a, b Route) int {
+		if a.Prefix.Bits() != b.Prefix.Bits() {
+			return b.Prefix.Bits() - a.Prefix.Bits()
 		}
-		slices.SortFunc(out[start:], func(a, b Route) int { return a.Prefix.Addr().Compare(b.Prefix.Addr()) })
-	}
+		return a.Prefix.Addr().Compare(b.Prefix.Addr())
+	})
 	return out
 }
 
@@ -240,13 +264,21 @@ func (n *Network) installRoutes(upOnly bool) (int, error) {
 	// a switch has a handful of distinct lists for a thousand hosts.
 	groups := map[string][]int{}
 	var groupsOf *node
-	var key []byte
+	var groupKey []byte
 	var err error
+	var curName string
+	var cur *node
+	var curRouter bool
 	n.graph.HostRoutes(upOnly, func(from, to string, hops []topology.Hop) {
 		if err != nil {
 			return
 		}
-		nd := n.nodes[from]
+		if from != curName {
+			// Destinations come grouped by node: look it up once.
+			curName, cur = from, n.nodes[from]
+			_, curRouter = n.routerByName[from]
+		}
+		nd := cur
 		dst := n.byName[to]
 		if nd == nil || dst == nil {
 			return
@@ -257,15 +289,17 @@ func (n *Network) installRoutes(upOnly bool) (int, error) {
 			return
 		}
 		rt := Route{Prefix: netip.PrefixFrom(dst.addr, 32), Iface: ifc.index}
-		if next, ok := n.byName[hops[0].Next]; ok && next != dst {
-			rt.Via = next.addr
+		if hops[0].Next != to {
+			if next, ok := n.byName[hops[0].Next]; ok {
+				rt.Via = next.addr
+			}
 		}
-		if n.routing.ECMP && len(hops) > 1 && n.routerByName[from] != nil {
+		if n.routing.ECMP && len(hops) > 1 && curRouter {
 			if groupsOf != nd {
 				clear(groups)
 				groupsOf = nd
 			}
-			key = key[:0]
+			groupKey = groupKey[:0]
 			ifaces := make([]int, 0, len(hops))
 			for _, h := range hops {
 				hi := nd.ifaceOn(h.Link, h.Side)
@@ -274,12 +308,12 @@ func (n *Network) installRoutes(upOnly bool) (int, error) {
 					return
 				}
 				ifaces = append(ifaces, hi.index)
-				key = binary.LittleEndian.AppendUint32(key, uint32(hi.index))
+				groupKey = binary.LittleEndian.AppendUint32(groupKey, uint32(hi.index))
 			}
-			if g, ok := groups[string(key)]; ok {
+			if g, ok := groups[string(groupKey)]; ok {
 				ifaces = g
 			} else {
-				groups[string(key)] = ifaces
+				groups[string(groupKey)] = ifaces
 			}
 			rt.ECMP = ifaces
 		}

@@ -51,12 +51,7 @@ func (r *Router) receive(in *Interface, p *topology.Packet) {
 		r.drop(p, sim.DropTTL)
 		return
 	}
-	out := r.ifaces[rt.Iface]
-	if len(rt.ECMP) > 1 {
-		if i := rt.ECMP[flowHash(r.ecmpSeed, p.Data)%uint64(len(rt.ECMP))]; i >= 0 && i < len(r.ifaces) {
-			out = r.ifaces[i]
-		}
-	}
+	out := r.egress(rt, p.Data)
 	r.forwarded++
 	if r.net.trace != nil {
 		r.net.emit(sim.KindPacketForward, r.subject,
@@ -71,6 +66,17 @@ func ipv4DropReason(err error) string {
 		return sim.DropChecksum
 	}
 	return sim.DropMalformed
+}
+
+// egress returns the interface rt sends datagram b out of: with several
+// equal-cost next hops, the one the flow's hash picks.
+func (r *Router) egress(rt Route, b []byte) *Interface {
+	if len(rt.ECMP) > 1 {
+		if i := rt.ECMP[flowHash(r.ecmpSeed, b)%uint64(len(rt.ECMP))]; i >= 0 && i < len(r.ifaces) {
+			return r.ifaces[i]
+		}
+	}
+	return r.ifaces[rt.Iface]
 }
 
 // flowHash hashes the 5-tuple of the IPv4 datagram b (addresses, protocol,

@@ -50,7 +50,7 @@ func (c pathCost) less(d pathCost) bool {
 }
 
 func (c pathCost) plus(l *Link) pathCost {
-	return pathCost{c.delay + l.Config().Delay, c.hops + 1}
+	return pathCost{c.delay + l.cfg.Delay, c.hops + 1}
 }
 
 // adjacency is one link seen from one of its nodes.
@@ -146,12 +146,28 @@ func (g *Graph) routes(upOnly bool) *Routes {
 // the cost of v's best path to dst, for every v with reached[v]. Links are
 // symmetric, so the cost from dst to v is the cost from v to dst.
 func towards(dst int, adj [][]adjacency, transit []bool, dist []pathCost, reached []bool) {
+	var s dijkstra
+	s.run(dst, adj, transit, dist, reached)
+}
+
+// dijkstra is the scratch space of towards, kept between runs.
+type dijkstra struct {
+	done []bool
+	q    costHeap
+}
+
+func (s *dijkstra) run(dst int, adj [][]adjacency, transit []bool, dist []pathCost, reached []bool) {
 	for i := range dist {
 		dist[i], reached[i] = pathCost{}, false
 	}
-	done := make([]bool, len(dist))
+	if len(s.done) != len(dist) {
+		s.done = make([]bool, len(dist))
+	}
+	done := s.done
+	clear(done)
 	reached[dst] = true
-	q := costHeap{{dst, pathCost{}}}
+	q := append(s.q[:0], costItem{dst, pathCost{}})
+	defer func() { s.q = q }()
 	for len(q) > 0 {
 		it := q.pop()
 		u := it.node
@@ -313,8 +329,9 @@ func (g *Graph) HostRoutes(upOnly bool, fn func(from, to string, hops []Hop)) {
 	reach := make([][]bool, len(routers))
 	dist := make([]pathCost, n)
 	reached := make([]bool, n)
+	var scratch dijkstra
 	for ri, r := range routers {
-		towards(r, x.adj, x.transit, dist, reached)
+		scratch.run(r, x.adj, x.transit, dist, reached)
 		toHost[ri] = make([]pathCost, len(hosts))
 		reach[ri] = make([]bool, len(hosts))
 		for hi, h := range hosts {
