@@ -17,7 +17,7 @@ import (
 
 // The top-level keys of a scenario, in the order the contract lists them.
 var topKeys = []string{"version", "name", "description", "seed", "duration", "defaults",
-	"hosts", "routers", "links", "apps", "faults", "expect", "outputs"}
+	"hosts", "routers", "links", "routing", "apps", "faults", "expect", "outputs"}
 
 var (
 	namePattern     = regexp.MustCompile(`^[a-z0-9-]+$`)
@@ -298,6 +298,8 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 			d.routers(e.v, s)
 		case "links":
 			d.links(e.v, s)
+		case "routing":
+			d.routing(e.v, s)
 		case "apps":
 			d.apps(e.v, s)
 		case "faults":

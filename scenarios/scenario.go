@@ -34,6 +34,7 @@ type Scenario struct {
 	Hosts    []Host
 	Routers  []Router
 	Links    []Link
+	Routing  Routing
 	Apps     []App
 	Faults   []Fault
 	Expect   []Expect
