@@ -310,6 +310,7 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 			d.outputs(e.v, s)
 		}
 	}
+	d.expandGroups(s)
 	for i := range s.Hosts {
 		s.Hosts[i].Effective = s.Hosts[i].TCP.Over(s.Defaults.TCP)
 	}
