@@ -17,7 +17,7 @@ import (
 
 // The top-level keys of a scenario, in the order the contract lists them.
 var topKeys = []string{"version", "name", "description", "seed", "duration", "defaults",
-	"hosts", "routers", "links", "routing", "apps", "faults", "expect", "outputs"}
+	"hosts", "routers", "links", "topology", "routing", "apps", "faults", "expect", "outputs"}
 
 var (
 	namePattern     = regexp.MustCompile(`^[a-z0-9-]+$`)
@@ -248,7 +248,12 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 		}
 	}
 	es = known
-	d.require(root, "", es, "version", "name", "duration", "hosts")
+	if hasKey(es, "topology") {
+		// A generator makes hosts: the hosts section may be left out.
+		d.require(root, "", es, "version", "name", "duration")
+	} else {
+		d.require(root, "", es, "version", "name", "duration", "hosts")
+	}
 	// Sections are decoded in the contract's order whatever the file's
 	// order; the errors are sorted by position anyway.
 	byKey := make(map[string]entry, len(es))
@@ -298,6 +303,8 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 			d.routers(e.v, s)
 		case "links":
 			d.links(e.v, s)
+		case "topology":
+			d.topology(e.v, s)
 		case "routing":
 			d.routing(e.v, s)
 		case "apps":
