@@ -75,6 +75,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		return nil, d.errs
 	}
 	d.warnings(s)
+	d.pathWarnings(s)
 	d.warns.sort()
 	s.Warnings = d.warns
 	return s, nil

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -87,4 +88,47 @@ func TestRoutingSectionErrors(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, s.Warnings, 1)
 	assert.Contains(t, s.Warnings[0].Error(), "r.yaml:21:11: warning: routing.convergence: has no effect without recompute: true")
+}
+
+// chainScenario is client - r1 - ... - rN - server, with the middle
+// link's MTU mtu.
+func chainScenario(routers, mtu int) string {
+	var b strings.Builder
+	b.WriteString("version: 1\nname: chain\nduration: 1s\nhosts: {client: {}, server: {}}\nrouters:\n")
+	for i := 1; i <= routers; i++ {
+		fmt.Fprintf(&b, "  r%d: {}\n", i)
+	}
+	b.WriteString("links:\n  - {between: [client, r1], bandwidth: 1Gbps}\n")
+	for i := 1; i < routers; i++ {
+		m := 1500
+		if i == routers/2 {
+			m = mtu
+		}
+		fmt.Fprintf(&b, "  - {between: [r%d, r%d], bandwidth: 1Gbps, mtu: %d}\n", i, i+1, m)
+	}
+	fmt.Fprintf(&b, "  - {between: [r%d, server], bandwidth: 1Gbps}\n", routers)
+	b.WriteString("apps:\n  - {type: sink, host: server, port: 80}\n  - {type: bulk-send, host: client, to: server:80, bytes: 1KB}\n")
+	return b.String()
+}
+
+// Validation warns, without failing, about a path of more routers than
+// the TTL crosses and a link too narrow for the segments.
+func TestPathWarnings(t *testing.T) {
+	warnings := func(routers, mtu int) []string {
+		s, err := Parse("c.yaml", []byte(chainScenario(routers, mtu)))
+		require.NoError(t, err)
+		var out []string
+		for _, w := range s.Warnings {
+			out = append(out, w.Error())
+		}
+		return out
+	}
+	assert.Empty(t, warnings(63, 1500), "63 routers: TTL 64 is enough")
+	lines := 5 + 64 + 1 + 64 + 1 + 3 // the bulk-send line
+	assert.Equal(t, []string{fmt.Sprintf("c.yaml:%d:5: warning: apps[1]: the path from client to server crosses 64 routers: every datagram's TTL (64) runs out on the way (at most 63 routers between two hosts (TTL 64))", lines)},
+		warnings(64, 1500))
+	w := warnings(4, 1000)
+	require.Len(t, w, 1)
+	assert.Contains(t, w[0], "apps[1]: the path from client to server has a link of MTU 1000, below the 1460-byte segments the ends agree on plus 40 bytes of headers")
+	assert.Empty(t, warnings(4, 1500))
 }
