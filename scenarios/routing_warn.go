@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"cmp"
-	"container/heap"
 	"slices"
 	"strconv"
 	"time"
@@ -38,23 +37,41 @@ func (d *decoder) pathWarnings(s *Scenario) {
 		return
 	}
 	g := newPathGraph(s)
-	slices.SortStableFunc(pairs, func(x, y pair) int { return cmp.Compare(x.to, y.to) })
+	// A host with one link to a router is reached through that router:
+	// one pass from the router serves every such host on it.
+	source := func(p pair) (int, *pathEdge) {
+		dst := g.index[p.to]
+		if len(g.adj[dst]) == 1 && g.router[g.adj[dst][0].to] {
+			return g.adj[dst][0].to, &g.adj[dst][0]
+		}
+		return dst, nil
+	}
+	slices.SortStableFunc(pairs, func(x, y pair) int {
+		a, _ := source(x)
+		b, _ := source(y)
+		return cmp.Compare(a, b)
+	})
 	var best []pathLabel
-	last := ""
+	last := -1
 	for _, p := range pairs {
-		dst, ok1 := g.index[p.to]
+		_, ok1 := g.index[p.to]
 		src, ok2 := g.index[p.from]
 		if !ok1 || !ok2 {
 			continue
 		}
-		if p.to != last {
-			best = g.from(dst)
-			last = p.to
+		from, edge := source(p)
+		if from != last {
+			best = g.from(from)
+			last = from
 		}
 		l := best[src]
+		if edge != nil && l.reached {
+			l = pathLabel{delay: l.delay + edge.delay, hops: l.hops + 1, mtu: min(l.mtu, edge.mtu), reached: true}
+		}
 		if !l.reached {
 			continue
 		}
+		dst := g.index[p.to]
 		path := "apps[" + strconv.Itoa(p.app) + "]"
 		if routers := l.hops - 1; routers >= IPv4TTL {
 			d.warnAt(d.pos[path], "at most 63 routers between two hosts (TTL 64)",
@@ -136,9 +153,9 @@ func (g *pathGraph) from(dst int) []pathLabel {
 	best := make([]pathLabel, len(g.adj))
 	done := make([]bool, len(g.adj))
 	best[dst] = pathLabel{mtu: 1 << 30, reached: true}
-	q := &labelHeap{{dst, best[dst]}}
-	for q.Len() > 0 {
-		it := heap.Pop(q).(labelItem)
+	q := labelHeap{{dst, best[dst]}}
+	for len(q) > 0 {
+		it := q.pop()
 		u := it.node
 		if done[u] {
 			continue
@@ -151,7 +168,7 @@ func (g *pathGraph) from(dst int) []pathLabel {
 			c := pathLabel{delay: it.l.delay + e.delay, hops: it.l.hops + 1, mtu: min(it.l.mtu, e.mtu), reached: true}
 			if !done[e.to] && c.better(best[e.to]) {
 				best[e.to] = c
-				heap.Push(q, labelItem{e.to, c})
+				q.push(labelItem{e.to, c})
 			}
 		}
 	}
@@ -163,15 +180,42 @@ type labelItem struct {
 	l    pathLabel
 }
 
+// labelHeap is a binary min-heap of Dijkstra's frontier, best first.
 type labelHeap []labelItem
 
-func (h labelHeap) Len() int           { return len(h) }
-func (h labelHeap) Less(i, j int) bool { return h[i].l.better(h[j].l) }
-func (h labelHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *labelHeap) Push(x any)        { *h = append(*h, x.(labelItem)) }
-func (h *labelHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+func (h *labelHeap) push(x labelItem) {
+	*h = append(*h, x)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !q[i].l.better(q[p].l) {
+			break
+		}
+		q[i], q[p] = q[p], q[i]
+		i = p
+	}
+}
+
+func (h *labelHeap) pop() labelItem {
+	q := *h
+	top := q[0]
+	last := len(q) - 1
+	q[0] = q[last]
+	q = q[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(q) && q[l].l.better(q[m].l) {
+			m = l
+		}
+		if r < len(q) && q[r].l.better(q[m].l) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		q[i], q[m] = q[m], q[i]
+		i = m
+	}
+	*h = q
+	return top
 }

@@ -71,3 +71,20 @@ func BenchmarkRunStar(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBuildDumbbell1000 parses and builds a 1,000-pair dumbbell with
+// a bulk transfer per pair.
+func BenchmarkBuildDumbbell1000(b *testing.B) {
+	text := `version: 1
+name: db
+duration: 1s
+topology:
+  - {kind: dumbbell, pairs: 1000, prefix: db, access: {bandwidth: 10Gbps, delay: 100us},
+     bottleneck: {bandwidth: 1Gbps, delay: 1ms, queue: {limit: 1000}}}
+apps:
+`
+	for i := 1; i <= 1000; i++ {
+		text += fmt.Sprintf("  - {type: sink, host: db-right-%d, port: 80}\n  - {type: bulk-send, host: db-left-%d, to: db-right-%d:80, bytes: 1MB}\n", i, i, i)
+	}
+	benchBuild(b, text)
+}
