@@ -117,7 +117,10 @@ func TestHostDropsWithReasons(t *testing.T) {
 	mustRoute(t, a.Routes(), "10.0.0.9/32", 0)
 	inject(a, netip.MustParseAddr("10.0.0.9"), tcp.Header{SrcPort: 1, DstPort: 2, Flags: tcp.FlagSYN}, nil)
 	// No route at all.
-	inject(a, netip.MustParseAddr("192.168.0.1"), tcp.Header{SrcPort: 1, DstPort: 2, Flags: tcp.FlagSYN}, nil)
+	require.NoError(t, withoutDefaultRoute(t, a, func() error {
+		inject(a, netip.MustParseAddr("192.168.0.1"), tcp.Header{SrcPort: 1, DstPort: 2, Flags: tcp.FlagSYN}, nil)
+		return nil
+	}))
 	// Bigger than the MTU.
 	inject(a, addrB, tcp.Header{SrcPort: 1, DstPort: 2, Flags: tcp.FlagACK}, make([]byte, 1500))
 	n.Scheduler().Run()

@@ -126,10 +126,8 @@ func (n *node) Routes() *RoutingTable { return &n.routes }
 
 // ifaceOn returns the node's interface on side of link l, or nil.
 func (n *node) ifaceOn(l *topology.Link, side int) *Interface {
-	for _, ifc := range n.ifaces {
-		if ifc.link == l && ifc.side == side {
-			return ifc
-		}
+	if ifc, ok := l.Endpoint(side).(*Interface); ok && ifc.node == n {
+		return ifc
 	}
 	return nil
 }

@@ -27,12 +27,20 @@ type Network struct {
 	ids     topology.IDs
 	rec     sim.Record
 
-	hosts   []*Host
-	routers []*Router
-	links   []*topology.Link
-	graph   *topology.Graph
-	nodes   map[string]*node
-	byAddr  map[netip.Addr]*Host
+	hosts        []*Host
+	routers      []*Router
+	links        []*topology.Link
+	graph        *topology.Graph
+	nodes        map[string]*node
+	byAddr       map[netip.Addr]*Host
+	byName       map[string]*Host
+	routerByName map[string]*Router
+	linkByName   map[string]*topology.Link
+
+	// routing says how InstallRoutes builds forwarding tables.
+	routing Routing
+	// routeGen numbers the InstallRoutes passes.
+	routeGen uint32
 
 	// conns maps a connection's 4-tuple, client end first, to its ID.
 	conns      map[connKey]uint64
@@ -87,15 +95,18 @@ type connKey struct {
 // seed, and trace (nil: no records are built).
 func NewNetwork(seed uint64, trace sim.Sink) *Network {
 	return &Network{
-		sched:      sim.NewScheduler(),
-		streams:    sim.NewStreams(seed),
-		trace:      trace,
-		graph:      topology.NewGraph(),
-		nodes:      make(map[string]*node),
-		byAddr:     make(map[netip.Addr]*Host),
-		conns:      make(map[connKey]uint64),
-		serverSeen: make(map[uint64]bool),
-		addrText:   make(map[netip.Addr]string),
+		sched:        sim.NewScheduler(),
+		streams:      sim.NewStreams(seed),
+		trace:        trace,
+		graph:        topology.NewGraph(),
+		nodes:        make(map[string]*node),
+		byAddr:       make(map[netip.Addr]*Host),
+		byName:       make(map[string]*Host),
+		routerByName: make(map[string]*Router),
+		linkByName:   make(map[string]*topology.Link),
+		conns:        make(map[connKey]uint64),
+		serverSeen:   make(map[uint64]bool),
+		addrText:     make(map[netip.Addr]string),
 	}
 }
 
@@ -125,32 +136,20 @@ func (n *Network) Links() []*topology.Link { return n.links }
 
 // Host returns the host called name.
 func (n *Network) Host(name string) (*Host, bool) {
-	for _, h := range n.hosts {
-		if h.name == name {
-			return h, true
-		}
-	}
-	return nil, false
+	h, ok := n.byName[name]
+	return h, ok
 }
 
 // Router returns the router called name.
 func (n *Network) Router(name string) (*Router, bool) {
-	for _, r := range n.routers {
-		if r.name == name {
-			return r, true
-		}
-	}
-	return nil, false
+	r, ok := n.routerByName[name]
+	return r, ok
 }
 
 // Link returns the link called name.
 func (n *Network) Link(name string) (*topology.Link, bool) {
-	for _, l := range n.links {
-		if l.Name() == name {
-			return l, true
-		}
-	}
-	return nil, false
+	l, ok := n.linkByName[name]
+	return l, ok
 }
 
 // HostByAddr returns the host that owns addr.
@@ -201,6 +200,7 @@ func (n *Network) AddHost(name string, addr netip.Addr, cfg tcp.Config) (*Host, 
 	n.nodes[name] = &h.node
 	n.hosts = append(n.hosts, h)
 	n.byAddr[addr] = h
+	n.byName[name] = h
 	return h, nil
 }
 
@@ -214,6 +214,7 @@ func (n *Network) AddRouter(name string) (*Router, error) {
 	r.rx = r.receive
 	n.nodes[name] = &r.node
 	n.routers = append(n.routers, r)
+	n.routerByName[name] = r
 	return r, nil
 }
 
@@ -245,6 +246,7 @@ func (n *Network) AddLink(cfg topology.LinkConfig, a, b string) (*topology.Link,
 	n.attach(na, l, 0)
 	n.attach(nb, l, 1)
 	n.links = append(n.links, l)
+	n.linkByName[cfg.Name] = l
 	return l, nil
 }
 
@@ -256,38 +258,6 @@ func (n *Network) attach(nd *node, l *topology.Link, side int) {
 
 // Graph returns the topology graph of the world's nodes and links.
 func (n *Network) Graph() *topology.Graph { return n.graph }
-
-// InstallRoutes computes shortest paths by propagation delay over the
-// graph (ties broken by hop count, then by name: see topology.Graph.Routes)
-// and installs in every host and router a host route (/32) to the address
-// of every host it can reach, out of the interface of its first hop, via
-// the next node's address when that is a host. Routes already installed
-// for those prefixes are replaced; other routes stay. Hosts never carry
-// transit traffic. Routes are static: a partition or a link going down
-// does not recompute them (call InstallRoutes again to reconverge).
-func (n *Network) InstallRoutes() error {
-	routes := n.graph.Routes()
-	for _, nd := range n.allNodes() {
-		for _, r := range routes.From(nd.name) {
-			dst, ok := n.Host(r.To)
-			if !ok {
-				continue // routers own no address
-			}
-			ifc := nd.ifaceOn(r.Link, r.Side)
-			if ifc == nil {
-				return fmt.Errorf("route %v: node %q has no interface on the link: %w", r, nd.name, ErrInvalid)
-			}
-			rt := Route{Prefix: netip.PrefixFrom(dst.addr, 32), Iface: ifc.index}
-			if next, ok := n.Host(r.Next); ok && next != dst {
-				rt.Via = next.addr
-			}
-			if err := nd.routes.Add(rt); err != nil {
-				return fmt.Errorf("route %v: %w", r, err)
-			}
-		}
-	}
-	return nil
-}
 
 // Partition brings down every link between nodes of different groups
 // (nodes in no group form one more group), as a fault: packets on those

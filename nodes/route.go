@@ -1,10 +1,15 @@
 package nodes
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"slices"
+
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/topology"
 )
 
 // ErrNotIPv4 is returned when an IPv6 prefix or address is given where only
@@ -19,27 +24,58 @@ type Route struct {
 	Prefix netip.Prefix
 	Iface  int
 	Via    netip.Addr
+	// ECMP lists the interfaces of every equal-cost next hop, Iface
+	// first, when there are several and the network spreads flows over
+	// them (Routing.ECMP); nil otherwise. Routers share these lists:
+	// never modify one.
+	ECMP []int
+	// gen is the InstallRoutes pass that installed the route; 0 for a
+	// route installed by hand.
+	gen uint32
 }
 
 // String prints the route as `ip route` does, e.g.
 // "10.0.0.0/24 dev eth0" or "10.0.2.1/32 via 10.0.1.2 dev eth1".
+// With ECMP the other next hops follow: "10.0.2.1/32 dev eth2 ecmp eth3".
 func (r Route) String() string {
+	var s string
 	if r.Via.IsValid() {
-		return fmt.Sprintf("%v via %v dev eth%d", r.Prefix, r.Via, r.Iface)
+		s = fmt.Sprintf("%v via %v dev eth%d", r.Prefix, r.Via, r.Iface)
+	} else {
+		s = fmt.Sprintf("%v dev eth%d", r.Prefix, r.Iface)
 	}
-	return fmt.Sprintf("%v dev eth%d", r.Prefix, r.Iface)
+	if len(r.ECMP) > 1 {
+		s += " ecmp"
+		for _, i := range r.ECMP[1:] {
+			s += fmt.Sprintf(" eth%d", i)
+		}
+	}
+	return s
+}
+
+// sameHops reports whether r and o send the same way.
+func (r Route) sameHops(o Route) bool {
+	return r.Iface == o.Iface && r.Via == o.Via && slices.Equal(r.ECMP, o.ECMP)
 }
 
 // RoutingTable maps IPv4 prefixes to routes and looks destinations up by
-// longest-prefix match. It holds one exact-match map per prefix length in
-// use, probed from the longest length down, so a lookup costs at most one
-// map probe per distinct length (two or three in practice). The zero value
-// is an empty table.
+// longest-prefix match. It holds the routes in one slice and, per prefix
+// length in use, a map from the prefix's 32-bit address to the route's
+// position, probed from the longest length down: a lookup costs at most
+// one map probe per distinct length (one or two in practice), and a
+// router with a route per host of a large network pays a few words per
+// route for the index. The zero value is an empty table.
 type RoutingTable struct {
-	byLen [33]map[netip.Prefix]Route
+	byLen [33]map[uint32]int32
 	// lens holds the prefix lengths in use, longest first.
-	lens []int
-	n    int
+	lens   []int
+	routes []Route
+}
+
+// key returns the masked 32-bit address of the IPv4 prefix p.
+func key(p netip.Prefix) uint32 {
+	a := p.Masked().Addr().As4()
+	return binary.BigEndian.Uint32(a[:])
 }
 
 // Add installs r, replacing any route for the same prefix. The prefix is
@@ -52,16 +88,55 @@ func (t *RoutingTable) Add(r Route) error {
 	bits := r.Prefix.Bits()
 	m := t.byLen[bits]
 	if m == nil {
-		m = make(map[netip.Prefix]Route)
+		m = make(map[uint32]int32)
 		t.byLen[bits] = m
 		t.lens = append(t.lens, bits)
 		slices.SortFunc(t.lens, func(a, b int) int { return b - a })
 	}
-	if _, ok := m[r.Prefix]; !ok {
-		t.n++
+	k := key(r.Prefix)
+	if i, ok := m[k]; ok {
+		t.routes[i] = r
+		return nil
 	}
-	m[r.Prefix] = r
+	m[k] = int32(len(t.routes))
+	t.routes = append(t.routes, r)
 	return nil
+}
+
+// exact returns the route for prefix p exactly (p masked already).
+func (t *RoutingTable) exact(p netip.Prefix) (Route, bool) {
+	i, ok := t.byLen[p.Bits()][key(p)]
+	if !ok {
+		return Route{}, false
+	}
+	return t.routes[i], true
+}
+
+// removeAt deletes the route at position i, moving the last one there.
+func (t *RoutingTable) removeAt(i int) {
+	r := t.routes[i]
+	delete(t.byLen[r.Prefix.Bits()], key(r.Prefix))
+	last := len(t.routes) - 1
+	if i != last {
+		moved := t.routes[last]
+		t.routes[i] = moved
+		t.byLen[moved.Prefix.Bits()][key(moved.Prefix)] = int32(i)
+	}
+	t.routes[last] = Route{}
+	t.routes = t.routes[:last]
+}
+
+// removeStale deletes the routes an InstallRoutes pass other than gen
+// installed and returns how many it deleted; routes added by hand stay.
+func (t *RoutingTable) removeStale(gen uint32) int {
+	n := 0
+	for i := len(t.routes) - 1; i >= 0; i-- {
+		if r := t.routes[i]; r.gen != 0 && r.gen != gen {
+			t.removeAt(i)
+			n++
+		}
+	}
+	return n
 }
 
 // Remove deletes the route for prefix p and reports whether there was one.
@@ -70,12 +145,11 @@ func (t *RoutingTable) Remove(p netip.Prefix) bool {
 		return false
 	}
 	p = p.Masked()
-	m := t.byLen[p.Bits()]
-	if _, ok := m[p]; !ok {
+	i, ok := t.byLen[p.Bits()][key(p)]
+	if !ok {
 		return false
 	}
-	delete(m, p)
-	t.n--
+	t.removeAt(int(i))
 	return true
 }
 
@@ -85,32 +159,178 @@ func (t *RoutingTable) Lookup(dst netip.Addr) (Route, bool) {
 	if !dst.Is4() {
 		return Route{}, false
 	}
+	a4 := dst.As4()
+	a := binary.BigEndian.Uint32(a4[:])
 	for _, bits := range t.lens {
 		m := t.byLen[bits]
 		if len(m) == 0 {
 			continue
 		}
-		p, _ := dst.Prefix(bits) // cannot fail: dst is IPv4, bits in [0, 32]
-		if r, ok := m[p]; ok {
-			return r, true
+		if i, ok := m[a&^(math.MaxUint32>>bits)]; ok {
+			return t.routes[i], true
 		}
 	}
 	return Route{}, false
 }
 
 // Len returns the number of routes.
-func (t *RoutingTable) Len() int { return t.n }
+func (t *RoutingTable) Len() int { return len(t.routes) }
 
 // Routes returns every route, longest prefix first, then by address: a
 // deterministic order for printing and tests.
 func (t *RoutingTable) Routes() []Route {
-	out := make([]Route, 0, t.n)
-	for _, bits := range t.lens {
-		start := len(out)
-		for _, r := range t.byLen[bits] {
-			out = append(out, r)
+	out := slices.Clone(t.routes)
+	slices.SortFunc(out, func(a, b Route) int {
+		if a.Prefix.Bits() != b.Prefix.Bits() {
+			return b.Prefix.Bits() - a.Prefix.Bits()
 		}
-		slices.SortFunc(out[start:], func(a, b Route) int { return a.Prefix.Addr().Compare(b.Prefix.Addr()) })
-	}
+		return a.Prefix.Addr().Compare(b.Prefix.Addr())
+	})
 	return out
+}
+
+// KindRouteChange is the trace kind of a node's forwarding table changing
+// after a recomputation (Network.RecomputeRoutes). Subject the node
+// ("router/<name>"); fields: changed (routes added, replaced or removed),
+// routes (the table's size now).
+const KindRouteChange = "route.change"
+
+// Routing says how InstallRoutes builds forwarding tables.
+type Routing struct {
+	// ECMP keeps every equal-cost next hop in routers' tables and picks
+	// one per flow by a seeded hash of the 5-tuple (see Router), so that
+	// flows spread over parallel paths and each keeps its own.
+	ECMP bool
+}
+
+// SetRouting sets how the next InstallRoutes or RecomputeRoutes builds
+// tables.
+func (n *Network) SetRouting(r Routing) { n.routing = r }
+
+// InstallRoutes computes shortest paths by propagation delay over the
+// graph (ties broken by hop count, then by name: see topology.Graph.Routes)
+// and installs the routes every node needs. A host with one interface gets
+// a default route (0.0.0.0/0) out of it: everything it sends leaves that
+// way. Routers, and hosts with several interfaces, get a host route (/32)
+// to the address of every host they can reach, out of the interface of
+// its first hop; with Routing.ECMP a router's route lists every
+// equal-cost first hop. Hosts never carry transit traffic. Routes already
+// installed for those prefixes are replaced; routes added by hand for
+// other prefixes stay. Routes are static: a partition or a link going
+// down does not recompute them (RecomputeRoutes does).
+//
+// The work is one shortest-path pass per router (topology.Graph.
+// HostRoutes): building a 10,000-host star or a k=16 fat-tree takes well
+// under a second, with tables whose size is the routes they hold.
+func (n *Network) InstallRoutes() error {
+	_, err := n.installRoutes(false)
+	return err
+}
+
+// RecomputeRoutes computes the routes again over the links that are up
+// now, as InstallRoutes does over all links, replaces the routes the
+// previous pass installed, and traces a KindRouteChange record for every
+// node whose table changed, in the order nodes were added. It returns the
+// number of routes that changed.
+func (n *Network) RecomputeRoutes() (int, error) { return n.installRoutes(true) }
+
+func (n *Network) installRoutes(upOnly bool) (int, error) {
+	n.routeGen++
+	gen := n.routeGen
+	changed := make(map[*node]int)
+	add := func(nd *node, rt Route) error {
+		rt.gen = gen
+		if old, ok := nd.routes.exact(rt.Prefix.Masked()); !ok || !old.sameHops(rt) {
+			changed[nd]++
+		}
+		return nd.routes.Add(rt)
+	}
+	for _, h := range n.hosts {
+		if len(h.ifaces) == 1 {
+			// A host with one interface: every destination is out of it.
+			if err := add(&h.node, Route{Prefix: netip.PrefixFrom(netip.IPv4Unspecified(), 0), Iface: 0}); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if n.routing.ECMP {
+		for _, r := range n.routers {
+			if !r.seeded {
+				r.ecmpSeed, r.seeded = n.streams.Rand(r.subject+"/ecmp").Uint64(), true
+			}
+		}
+	}
+	// groups interns the ECMP interface lists of one node: in a fat-tree
+	// a switch has a handful of distinct lists for a thousand hosts.
+	groups := map[string][]int{}
+	var groupsOf *node
+	var groupKey []byte
+	var err error
+	var curName string
+	var cur *node
+	var curRouter bool
+	n.graph.HostRoutes(upOnly, func(from, to string, hops []topology.Hop) {
+		if err != nil {
+			return
+		}
+		if from != curName {
+			// Destinations come grouped by node: look it up once.
+			curName, cur = from, n.nodes[from]
+			_, curRouter = n.routerByName[from]
+		}
+		nd := cur
+		dst := n.byName[to]
+		if nd == nil || dst == nil {
+			return
+		}
+		ifc := nd.ifaceOn(hops[0].Link, hops[0].Side)
+		if ifc == nil {
+			err = fmt.Errorf("route %s>%s via %s: node %q has no interface on the link: %w", from, to, hops[0].Link.Name(), from, ErrInvalid)
+			return
+		}
+		rt := Route{Prefix: netip.PrefixFrom(dst.addr, 32), Iface: ifc.index}
+		if hops[0].Next != to {
+			if next, ok := n.byName[hops[0].Next]; ok {
+				rt.Via = next.addr
+			}
+		}
+		if n.routing.ECMP && len(hops) > 1 && curRouter {
+			if groupsOf != nd {
+				clear(groups)
+				groupsOf = nd
+			}
+			groupKey = groupKey[:0]
+			ifaces := make([]int, 0, len(hops))
+			for _, h := range hops {
+				hi := nd.ifaceOn(h.Link, h.Side)
+				if hi == nil {
+					err = fmt.Errorf("route %s>%s via %s: node %q has no interface on the link: %w", from, to, h.Link.Name(), from, ErrInvalid)
+					return
+				}
+				ifaces = append(ifaces, hi.index)
+				groupKey = binary.LittleEndian.AppendUint32(groupKey, uint32(hi.index))
+			}
+			if g, ok := groups[string(groupKey)]; ok {
+				ifaces = g
+			} else {
+				groups[string(groupKey)] = ifaces
+			}
+			rt.ECMP = ifaces
+		}
+		if e := add(nd, rt); e != nil {
+			err = fmt.Errorf("route %s>%s: %w", from, to, e)
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, nd := range n.allNodes() {
+		c := changed[nd] + nd.routes.removeStale(gen)
+		total += c
+		if c > 0 && upOnly && n.trace != nil {
+			n.emit(KindRouteChange, nd.subject, sim.Int("changed", int64(c)), sim.Int("routes", int64(nd.routes.Len())))
+		}
+	}
+	return total, nil
 }

@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"encoding/binary"
 	"errors"
 
 	"github.com/netsimlab/netsim/nodes/ipv4"
@@ -18,6 +19,12 @@ import (
 type Router struct {
 	node
 	forwarded uint64
+	// ecmpSeed keys the router's flow hash, drawn from the stream
+	// "router/<name>/ecmp" when ECMP routes are installed. Each router
+	// has its own, so that successive routers on a path do not all
+	// make the same choice (hash polarization).
+	ecmpSeed uint64
+	seeded   bool
 }
 
 // Forwarded returns the number of datagrams the router sent on.
@@ -44,7 +51,7 @@ func (r *Router) receive(in *Interface, p *topology.Packet) {
 		r.drop(p, sim.DropTTL)
 		return
 	}
-	out := r.ifaces[rt.Iface]
+	out := r.egress(rt, p.Data)
 	r.forwarded++
 	if r.net.trace != nil {
 		r.net.emit(sim.KindPacketForward, r.subject,
@@ -59,4 +66,41 @@ func ipv4DropReason(err error) string {
 		return sim.DropChecksum
 	}
 	return sim.DropMalformed
+}
+
+// egress returns the interface rt sends datagram b out of: with several
+// equal-cost next hops, the one the flow's hash picks.
+func (r *Router) egress(rt Route, b []byte) *Interface {
+	if len(rt.ECMP) > 1 {
+		if i := rt.ECMP[flowHash(r.ecmpSeed, b)%uint64(len(rt.ECMP))]; i >= 0 && i < len(r.ifaces) {
+			return r.ifaces[i]
+		}
+	}
+	return r.ifaces[rt.Iface]
+}
+
+// flowHash hashes the 5-tuple of the IPv4 datagram b (addresses, protocol,
+// and for TCP and UDP the ports; Decode checked the header) with seed: the
+// packets of one flow hash alike, so an ECMP router sends a flow along one
+// path and does not reorder it (RFC 2992 hash-threshold spirit; Linux
+// fib_multipath_hash with fib_multipath_hash_policy=1). It allocates
+// nothing.
+func flowHash(seed uint64, b []byte) uint64 {
+	addrs := uint64(binary.BigEndian.Uint32(b[12:16]))<<32 | uint64(binary.BigEndian.Uint32(b[16:20]))
+	proto := uint64(b[9])
+	var ports uint64
+	if ihl := int(b[0]&0x0f) * 4; (b[9] == ipv4.ProtoTCP || b[9] == 17) && len(b) >= ihl+4 {
+		ports = uint64(binary.BigEndian.Uint32(b[ihl : ihl+4]))
+	}
+	h := mix64(seed ^ addrs)
+	return mix64(h ^ proto<<32 ^ ports)
+}
+
+// mix64 is the SplitMix64 finalizer: every input bit moves every output
+// bit.
+func mix64(z uint64) uint64 {
+	z += 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
 }

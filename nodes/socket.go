@@ -125,21 +125,67 @@ type note struct {
 
 // Socket opens a TCP socket and returns its descriptor: the lowest free
 // one, starting at 3.
+// The free descriptors below the highest ever used are kept in a min-heap,
+// so finding the lowest costs O(log n), not a scan of every open one.
 func (h *Host) Socket() (int, error) {
 	for len(h.fds) < firstFD {
 		h.fds = append(h.fds, nil)
 	}
-	fd := firstFD
-	for fd < len(h.fds) && h.fds[fd] != nil {
-		fd++
-	}
-	s := &Socket{h: h, fd: fd}
-	if fd == len(h.fds) {
-		h.fds = append(h.fds, s)
+	s := &Socket{h: h}
+	if len(h.freeFDs) > 0 {
+		s.fd = h.freeFDs.pop()
+		h.fds[s.fd] = s
 	} else {
-		h.fds[fd] = s
+		s.fd = len(h.fds)
+		h.fds = append(h.fds, s)
 	}
-	return fd, nil
+	return s.fd, nil
+}
+
+// freeFD makes fd free for Socket to return again.
+func (h *Host) freeFD(fd int) {
+	h.fds[fd] = nil
+	h.freeFDs.push(fd)
+}
+
+// fdHeap is a binary min-heap of free descriptors.
+type fdHeap []int
+
+func (q *fdHeap) push(fd int) {
+	*q = append(*q, fd)
+	s := *q
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if s[p] <= s[i] {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
+	}
+}
+
+func (q *fdHeap) pop() int {
+	s := *q
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	s = s[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(s) && s[l] < s[m] {
+			m = l
+		}
+		if r < len(s) && s[r] < s[m] {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*q = s
+	return top
 }
 
 // socket returns the open socket behind fd.
@@ -468,7 +514,7 @@ func (h *Host) Close(fd int) error {
 	if err != nil {
 		return err
 	}
-	h.fds[fd] = nil
+	h.freeFD(fd)
 	s.fd = -1
 	s.released = true
 	s.handler = nil

@@ -203,7 +203,7 @@ func TestSocketCallErrors(t *testing.T) {
 		{"recv unconnected", func() error { _, err := a.Recv(fd, make([]byte, 1)); return err }(), ENOTCONN},
 		{"accept not listening", func() error { _, _, err := a.Accept(fd); return err }(), EINVAL},
 		{"shutdown unconnected", a.Shutdown(fd, SHUT_WR), ENOTCONN},
-		{"no route", a.Connect(fd, netip.MustParseAddrPort("192.168.1.1:80")), ENETUNREACH},
+		{"no route", withoutDefaultRoute(t, a, func() error { return a.Connect(fd, netip.MustParseAddrPort("192.168.1.1:80")) }), ENETUNREACH},
 		{"connect", a.Connect(fd, netip.AddrPortFrom(addrB, 80)), EINPROGRESS},
 		{"connect again", a.Connect(fd, netip.AddrPortFrom(addrB, 80)), EALREADY},
 		{"listen on connection", a.Listen(fd, 1), EINVAL},
@@ -355,4 +355,17 @@ func TestConnectionErrors(t *testing.T) {
 		assert.Zero(t, k)
 		assert.NoError(t, err, "end of stream after SHUT_RD")
 	})
+}
+
+// withoutDefaultRoute runs f while h, a host with one link, has no
+// default route (InstallRoutes gives it one): nothing is reachable.
+func withoutDefaultRoute(t *testing.T, h *Host, f func() error) error {
+	t.Helper()
+	def := netip.MustParsePrefix("0.0.0.0/0")
+	rt, ok := h.Routes().Lookup(netip.MustParseAddr("192.168.1.1"))
+	require.True(t, ok)
+	require.Equal(t, def, rt.Prefix)
+	require.True(t, h.Routes().Remove(def))
+	defer func() { require.NoError(t, h.Routes().Add(rt)) }()
+	return f()
 }

@@ -132,9 +132,7 @@ func (d *decoder) appField(e entry, p string, a *App) {
 			a.To = v
 		}
 	case "start":
-		if v, ok := d.duration(e.v, p); ok {
-			a.Start = v
-		}
+		d.start(e.v, p, a)
 	case "stop":
 		if v, ok := d.positiveDuration(e.v, p); ok {
 			a.Stop = v

@@ -59,6 +59,7 @@ func Build(s *Scenario, opts BuildOptions) (*World, error) {
 			return nil, fmt.Errorf("%w: %w", ErrBuild, err)
 		}
 	}
+	net.SetRouting(s.Routing.nodesRouting())
 	if err := net.InstallRoutes(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBuild, err)
 	}
@@ -213,6 +214,7 @@ func (w *World) apply(f Fault) {
 		}
 		w.emitFault("link/"+f.Link, string(f.Action))
 		l.SetUp(f.Action == FaultUp)
+		w.routeFault()
 	case FaultPartition:
 		groups := make([]string, len(f.Partition))
 		for i, g := range f.Partition {
@@ -222,9 +224,11 @@ func (w *World) apply(f Fault) {
 		if err := w.Net.Graph().Partition(f.Partition); err != nil {
 			w.emitFault("partition", "rejected: "+err.Error())
 		}
+		w.routeFault()
 	case FaultHeal:
 		w.emitFault("partition", "heal")
 		w.Net.Graph().Heal()
+		w.routeFault()
 	}
 }
 

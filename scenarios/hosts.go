@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"net/netip"
+	"strconv"
 
 	"gopkg.in/yaml.v3"
 )
@@ -20,8 +21,13 @@ func (d *decoder) hosts(n *yaml.Node, s *Scenario) {
 			d.errNode(e.k, "a lower-case letter, then lower-case letters, digits and -", "hosts: %q is not a valid host name", name)
 		}
 		h := Host{Name: name}
-		for _, he := range d.mapping(e.v, path, []string{"address", "tcp"}) {
+		count := 0
+		for _, he := range d.mapping(e.v, path, []string{"address", "tcp", "count"}) {
 			switch he.key {
+			case "count":
+				if v, ok := d.integer(he.v, path+".count", 1, MaxGroupCount); ok {
+					count = int(v)
+				}
 			case "address":
 				p := path + ".address"
 				v, ok := d.str(he.v, p, "an IPv4 address like 10.0.0.1")
@@ -41,7 +47,23 @@ func (d *decoder) hosts(n *yaml.Node, s *Scenario) {
 				h.TCP = d.tcp(he.v, path+".tcp")
 			}
 		}
-		s.Hosts = append(s.Hosts, h)
+		if count == 0 {
+			s.Hosts = append(s.Hosts, h)
+			continue
+		}
+		// A group: its members are hosts of their own, each given an
+		// address as a host without one is.
+		if h.Address.IsValid() {
+			d.errAt(posOf(e.k), "no address: a group's members are given addresses in turn", "%s: a group (count) takes no address", path)
+		}
+		g := Group{Name: name, Count: count, Members: make([]string, count)}
+		for i := range count {
+			m := Host{Name: name + "-" + strconv.Itoa(i+1), TCP: h.TCP}
+			g.Members[i] = m.Name
+			d.pos["hosts."+m.Name] = posOf(e.k)
+			s.Hosts = append(s.Hosts, m)
+		}
+		s.Groups = append(s.Groups, g)
 	}
 }
 

@@ -40,7 +40,11 @@ func (w *World) installApps() error {
 		default:
 			return fmt.Errorf("apps[%d]: unknown app type %q", i, a.Type)
 		}
-		if _, err := apps.Install(h, a.Start, app); err != nil {
+		start := a.Start
+		if a.StartDraw != nil {
+			start = a.StartDraw.draw(w.Net.Streams().Rand(fmt.Sprintf("apps[%d]/start", i)))
+		}
+		if _, err := apps.Install(h, start, app); err != nil {
 			return fmt.Errorf("apps[%d]: %w", i, err)
 		}
 	}

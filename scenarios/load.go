@@ -17,7 +17,7 @@ import (
 
 // The top-level keys of a scenario, in the order the contract lists them.
 var topKeys = []string{"version", "name", "description", "seed", "duration", "defaults",
-	"hosts", "routers", "links", "apps", "faults", "expect", "outputs"}
+	"hosts", "routers", "links", "topology", "routing", "apps", "faults", "expect", "outputs"}
 
 var (
 	namePattern     = regexp.MustCompile(`^[a-z0-9-]+$`)
@@ -75,6 +75,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		return nil, d.errs
 	}
 	d.warnings(s)
+	d.pathWarnings(s)
 	d.warns.sort()
 	s.Warnings = d.warns
 	return s, nil
@@ -248,7 +249,12 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 		}
 	}
 	es = known
-	d.require(root, "", es, "version", "name", "duration", "hosts")
+	if hasKey(es, "topology") {
+		// A generator makes hosts: the hosts section may be left out.
+		d.require(root, "", es, "version", "name", "duration")
+	} else {
+		d.require(root, "", es, "version", "name", "duration", "hosts")
+	}
 	// Sections are decoded in the contract's order whatever the file's
 	// order; the errors are sorted by position anyway.
 	byKey := make(map[string]entry, len(es))
@@ -298,6 +304,10 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 			d.routers(e.v, s)
 		case "links":
 			d.links(e.v, s)
+		case "topology":
+			d.topology(e.v, s)
+		case "routing":
+			d.routing(e.v, s)
 		case "apps":
 			d.apps(e.v, s)
 		case "faults":
@@ -308,6 +318,7 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 			d.outputs(e.v, s)
 		}
 	}
+	d.expandGroups(s)
 	for i := range s.Hosts {
 		s.Hosts[i].Effective = s.Hosts[i].TCP.Over(s.Defaults.TCP)
 	}

@@ -32,12 +32,15 @@ type Scenario struct {
 	// Defaults holds the settings every host inherits.
 	Defaults Defaults
 	Hosts    []Host
-	Routers  []Router
-	Links    []Link
-	Apps     []App
-	Faults   []Fault
-	Expect   []Expect
-	Outputs  Outputs
+	// Groups are the host groups (count:) among Hosts, in file order.
+	Groups  []Group
+	Routers []Router
+	Links   []Link
+	Routing Routing
+	Apps    []App
+	Faults  []Fault
+	Expect  []Expect
+	Outputs Outputs
 	// Warnings are things that are valid but probably not what the author
 	// meant (a fault after the end of the run, a rate without a unit);
 	// they stop nothing. Each prints as "FILE:LINE:COL: warning: ...".
@@ -200,6 +203,9 @@ type App struct {
 	// To is where a client app connects (zero for servers).
 	To    Endpoint
 	Start time.Duration
+	// StartDraw, when not nil, draws Start per run from a stream of the
+	// app's own; Start is then the draw's lower bound.
+	StartDraw *StartDraw
 	// Stop, when non-zero, is when an on-off app stops sending.
 	Stop     time.Duration
 	Bytes    units.ByteSize

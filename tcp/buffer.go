@@ -1,10 +1,56 @@
 package tcp
 
+import (
+	"math/bits"
+	"sync"
+)
+
+// Buffer memory follows the bytes held, as Linux charges a socket for the
+// skbs it holds (sk_wmem_queued, sk_rmem_alloc) rather than for its
+// limit. A buffer takes a block of minBufAlloc bytes or the next power of
+// two that fits what it must hold, a block twice as large when it needs
+// more, and gives its block back as soon as it drains (or, when the
+// connection enters TIME-WAIT or CLOSED, if it is empty: Conn.setState).
+// An idle connection therefore holds no buffer memory at all. Blocks go
+// back to a pool per size, so a steady transfer that drains its buffers
+// every round reuses them and allocates nothing. What a block held before
+// is never read: bytes are always written before they are read.
+const (
+	minBufShift = 10 // minBufAlloc = 1 KiB
+	minBufAlloc = 1 << minBufShift
+	maxBufShift = 40
+)
+
+// blockPools[i] holds free blocks of 1<<i bytes, as *[]byte so that
+// putting one back allocates nothing.
+var blockPools [maxBufShift + 1]sync.Pool
+
+// getBlock returns a block of at least n bytes (a power of two).
+func getBlock(n int) *[]byte {
+	shift := max(minBufShift, bits.Len(uint(n-1)))
+	if p, ok := blockPools[shift].Get().(*[]byte); ok {
+		return p
+	}
+	b := make([]byte, 1<<shift)
+	return &b
+}
+
+// putBlock gives a block back for reuse.
+func putBlock(p *[]byte) {
+	if p == nil {
+		return
+	}
+	if shift := bits.Len(uint(len(*p))) - 1; shift >= minBufShift && shift <= maxBufShift && len(*p) == 1<<shift {
+		blockPools[shift].Put(p)
+	}
+}
+
 // sendBuffer holds the bytes the user wrote that the peer has not yet
 // acknowledged, as one contiguous slice so that a segment's payload is a
 // view into it (no copy per segment). Bytes are addressed by sequence
 // number: buf[start] holds sequence number base.
 type sendBuffer struct {
+	block      *[]byte // buf's block, nil when empty
 	buf        []byte
 	start, end int
 	base       Seq
@@ -29,24 +75,24 @@ func (b *sendBuffer) write(p []byte, room int) int {
 	if n <= 0 {
 		return 0
 	}
-	if b.buf == nil {
-		// Twice the limit: the live bytes (at most limit) slide to the
-		// front only after limit bytes were appended, so the copying is
-		// amortized O(1) per byte written.
-		b.buf = make([]byte, 2*b.limit)
-	}
 	if b.end+n > len(b.buf) {
-		// Slide the live bytes to the front; views are only handed out
-		// while draining the outbox, so none is live now.
-		copy(b.buf, b.buf[b.start:b.end])
-		b.end -= b.start
-		b.start = 0
-		if b.end+n > len(b.buf) {
-			// Release was deferred behind an undrained outbox: grow.
-			nb := make([]byte, b.end+n+b.limit/2)
-			copy(nb, b.buf[:b.end])
-			b.buf = nb
+		// Views are only handed out while draining the outbox, so none
+		// is live now: the bytes may move.
+		live := b.end - b.start
+		if live+n <= len(b.buf)/2 {
+			// Slide the live bytes to the front. At least half the
+			// buffer was released since the last slide, which pays for
+			// copying the live bytes: amortized O(1) per byte written.
+			copy(b.buf, b.buf[b.start:b.end])
+		} else {
+			// Take a block twice what is needed (a release deferred
+			// behind an undrained outbox may hold more than the limit).
+			nb := getBlock(2 * (live + n))
+			copy(*nb, b.buf[b.start:b.end])
+			putBlock(b.block)
+			b.block, b.buf = nb, *nb
 		}
+		b.start, b.end = 0, live
 	}
 	copy(b.buf[b.end:], p[:n])
 	b.end += n
@@ -60,7 +106,8 @@ func (b *sendBuffer) view(s Seq, n int) []byte {
 	return b.buf[off : off+n]
 }
 
-// releaseTo drops the bytes before s (acknowledged by the peer).
+// releaseTo drops the bytes before s (acknowledged by the peer). A buffer
+// that drains gives its block back.
 func (b *sendBuffer) releaseTo(s Seq) {
 	d := int(s.Sub(b.base))
 	if d <= 0 {
@@ -70,18 +117,32 @@ func (b *sendBuffer) releaseTo(s Seq) {
 	b.start += d
 	b.base = b.base.Add(uint32(d))
 	if b.start == b.end {
-		b.start, b.end = 0, 0
+		b.release()
+	}
+}
+
+// release gives the block back if nothing is held.
+func (b *sendBuffer) release() {
+	if b.len() == 0 {
+		putBlock(b.block)
+		b.block, b.buf, b.start, b.end = nil, nil, 0, 0
 	}
 }
 
 // recvBuffer is the receive ring: n in-order bytes ready for the reader
 // starting at head, followed by space where out-of-order bytes are written
 // at their offset from RCV.NXT (RFC 9293 §3.10.7.4 seventh step: data
-// beyond RCV.NXT is held for later delivery).
+// beyond RCV.NXT is held for later delivery). The ring holds up to size
+// bytes; its block grows with what it holds and goes back once the reader
+// drained it.
 type recvBuffer struct {
+	block   *[]byte
 	buf     []byte
 	head, n int
 	size    int
+	// ext is how far past head bytes were written (in order or not):
+	// nothing is held beyond head when it is 0.
+	ext int
 }
 
 func (b *recvBuffer) init(size int) { b.size = size }
@@ -92,26 +153,51 @@ func (b *recvBuffer) free() int { return b.size - b.n }
 // writeAt stores p at off bytes past the in-order data. The caller clips p
 // to free().
 func (b *recvBuffer) writeAt(off int, p []byte) {
-	if b.buf == nil {
-		b.buf = make([]byte, b.size)
+	extent := b.n + off + len(p)
+	if extent > len(b.buf) {
+		b.grow(extent)
 	}
-	pos := (b.head + b.n + off) % b.size
+	b.ext = max(b.ext, extent)
+	pos := (b.head + b.n + off) % len(b.buf)
 	k := copy(b.buf[pos:], p)
 	copy(b.buf, p[k:])
+}
+
+// grow makes the ring hold at least extent bytes past head, laying out
+// what it holds from head at the start of the new block.
+func (b *recvBuffer) grow(extent int) {
+	nb := getBlock(min(2*extent, max(b.size, extent)))
+	if len(b.buf) > 0 {
+		k := copy(*nb, b.buf[b.head:])
+		copy((*nb)[k:], b.buf[:b.head])
+	}
+	putBlock(b.block)
+	b.block, b.buf, b.head = nb, *nb, 0
 }
 
 // commit makes k more bytes in order (readable).
 func (b *recvBuffer) commit(k int) { b.n += k }
 
-// read copies in-order bytes into p.
+// read copies in-order bytes into p. A ring that drains, with nothing
+// out of order held, gives its block back.
 func (b *recvBuffer) read(p []byte) int {
 	n := min(len(p), b.n)
 	if n == 0 {
 		return 0
 	}
-	k := copy(p[:n], b.buf[b.head:min(b.head+n, b.size)])
+	k := copy(p[:n], b.buf[b.head:min(b.head+n, len(b.buf))])
 	copy(p[k:n], b.buf)
-	b.head = (b.head + n) % b.size
+	b.head = (b.head + n) % len(b.buf)
 	b.n -= n
+	b.ext -= n
+	b.release()
 	return n
+}
+
+// release gives the block back if nothing is held.
+func (b *recvBuffer) release() {
+	if b.n == 0 && b.ext <= 0 {
+		putBlock(b.block)
+		b.block, b.buf, b.head, b.ext = nil, nil, 0, 0
+	}
 }

@@ -33,6 +33,9 @@ type Conn struct {
 	board         scoreboard
 	timers        [numTimers]timer
 	sackBuf       [MaxSACKBlocks]SACKBlock
+	// lastCall is the time of the latest Input, Tick, Write or Read;
+	// quiet how long the connection had been left alone before it.
+	lastCall, quiet time.Duration
 
 	// Send sequence space (RFC 9293 §3.3.1).
 	iss    Seq
@@ -221,6 +224,7 @@ func (c *Conn) Listen(now time.Duration) error {
 // the windows allow. It returns EAGAIN when nothing fits, and EPIPE after
 // the write side was shut down or the connection failed.
 func (c *Conn) Write(now time.Duration, p []byte) (int, error) {
+	c.touch(now)
 	switch {
 	case c.err != 0 && c.state == Closed:
 		return 0, EPIPE
@@ -265,6 +269,7 @@ func (c *Conn) Readable() int { return c.rb.n }
 // returns EAGAIN; after a reset, the errno. Reading may open the receive
 // window, which sends a window update.
 func (c *Conn) Read(now time.Duration, p []byte) (int, error) {
+	c.touch(now)
 	if c.rb.n == 0 {
 		switch {
 		case c.peerFin:
@@ -395,6 +400,7 @@ func (c *Conn) Segments(fn func(h *Header, payload []byte)) {
 	}
 	c.out = c.out[:0]
 	c.sb.releaseTo(c.dataUna())
+	c.trimIfIdle()
 }
 
 // Pending returns how many segments are queued for Segments.
@@ -407,6 +413,35 @@ func (c *Conn) Events(fn func(Event)) {
 		fn(c.events[i])
 	}
 	c.events = c.events[:0]
+	c.trimIfIdle()
+}
+
+// trimQuiet is how long a connection must have been left alone before
+// its latest activity for trimIfIdle to give its queues' memory back.
+const trimQuiet = time.Millisecond
+
+// touch records a call at now.
+func (c *Conn) touch(now time.Duration) {
+	c.quiet = now - c.lastCall
+	c.lastCall = now
+}
+
+// trimIfIdle gives back the memory of the empty segment and event queues
+// of a connection that is sporadic, not busy: it waits for nothing (no
+// timer armed, nothing queued) after activity that came after trimQuiet
+// of silence. An idle connection then holds only its state, while one
+// that is called every few microseconds (a transfer) keeps its queues
+// and allocates nothing in its steady state.
+func (c *Conn) trimIfIdle() {
+	if len(c.out) > 0 || len(c.events) > 0 || cap(c.out)+cap(c.events) == 0 || c.quiet < trimQuiet {
+		return
+	}
+	for i := range c.timers {
+		if c.timers[i].on {
+			return
+		}
+	}
+	c.out, c.events = nil, nil
 }
 
 // Stats returns the connection's counters and estimates.
@@ -442,6 +477,11 @@ func (c *Conn) setState(to State) {
 	c.emit(Event{Kind: EvStateChange, From: from, To: to})
 	if to == Established && (from == SynSent || from == SynReceived) {
 		c.emit(Event{Kind: EvEstablished})
+	}
+	if to == TimeWait || to == Closed {
+		// Nothing more is sent; keep only bytes still to be read.
+		c.sb.release()
+		c.rb.release()
 	}
 }
 

@@ -6,6 +6,7 @@ import "time"
 // decoded) addressed to this connection: RFC 9293 §3.10.7. Replies it
 // causes are queued for Segments.
 func (c *Conn) Input(now time.Duration, h *Header, payload []byte) {
+	c.touch(now)
 	c.stats.SegmentsReceived++
 	switch c.state {
 	case Closed:

@@ -45,6 +45,7 @@ func (c *Conn) Deadline() (time.Duration, bool) {
 
 // Tick runs the timers that are due at now, earliest first.
 func (c *Conn) Tick(now time.Duration) {
+	c.touch(now)
 	for {
 		next := -1
 		for i, t := range c.timers {

@@ -42,14 +42,40 @@ func (k NodeKind) String() string {
 // the order of a map.
 type Graph struct {
 	kinds map[string]NodeKind
-	nodes []string // sorted
-	links []*Link  // sorted by name
+	// nodes and links are kept in the order added and sorted (by name) on
+	// first use after a change, so that adding N nodes costs O(N log N),
+	// not O(N²).
+	nodes       []string
+	nodesSorted bool
+	links       []*Link
+	linksSorted bool
+	linkNames   map[string]*Link
 	// down are the links the current partition brought down, in name order.
 	down []*Link
 }
 
 // NewGraph returns an empty graph.
-func NewGraph() *Graph { return &Graph{kinds: map[string]NodeKind{}} }
+func NewGraph() *Graph {
+	return &Graph{kinds: map[string]NodeKind{}, linkNames: map[string]*Link{}, nodesSorted: true, linksSorted: true}
+}
+
+// sortedNodes returns the node names, sorted.
+func (g *Graph) sortedNodes() []string {
+	if !g.nodesSorted {
+		slices.Sort(g.nodes)
+		g.nodesSorted = true
+	}
+	return g.nodes
+}
+
+// sortedLinks returns the links, sorted by name.
+func (g *Graph) sortedLinks() []*Link {
+	if !g.linksSorted {
+		slices.SortFunc(g.links, func(x, y *Link) int { return strings.Compare(x.Name(), y.Name()) })
+		g.linksSorted = true
+	}
+	return g.links
+}
 
 // AddNode adds a host or a router.
 func (g *Graph) AddNode(name string, kind NodeKind) error {
@@ -63,8 +89,8 @@ func (g *Graph) AddNode(name string, kind NodeKind) error {
 		return fmt.Errorf("node %q (already a %v): %w", name, k, ErrDuplicate)
 	}
 	g.kinds[name] = kind
-	i, _ := slices.BinarySearch(g.nodes, name)
-	g.nodes = slices.Insert(g.nodes, i, name)
+	g.nodesSorted = g.nodesSorted && (len(g.nodes) == 0 || g.nodes[len(g.nodes)-1] < name)
+	g.nodes = append(g.nodes, name)
 	return nil
 }
 
@@ -77,11 +103,12 @@ func (g *Graph) AddLink(l *Link) error {
 			return fmt.Errorf("%v: node %q: %w", l, n, ErrUnknownNode)
 		}
 	}
-	i, found := slices.BinarySearchFunc(g.links, l.Name(), func(x *Link, name string) int { return strings.Compare(x.Name(), name) })
-	if found {
+	if _, found := g.linkNames[l.Name()]; found {
 		return fmt.Errorf("%v: link name %q: %w", l, l.Name(), ErrDuplicate)
 	}
-	g.links = slices.Insert(g.links, i, l)
+	g.linkNames[l.Name()] = l
+	g.linksSorted = g.linksSorted && (len(g.links) == 0 || g.links[len(g.links)-1].Name() < l.Name())
+	g.links = append(g.links, l)
 	return nil
 }
 
@@ -92,7 +119,7 @@ func (g *Graph) Kind(name string) (NodeKind, bool) {
 }
 
 // Nodes returns the names of every node, sorted.
-func (g *Graph) Nodes() []string { return slices.Clone(g.nodes) }
+func (g *Graph) Nodes() []string { return slices.Clone(g.sortedNodes()) }
 
 // Hosts returns the names of the hosts, sorted.
 func (g *Graph) Hosts() []string { return g.ofKind(Host) }
@@ -102,7 +129,7 @@ func (g *Graph) Routers() []string { return g.ofKind(Router) }
 
 func (g *Graph) ofKind(k NodeKind) []string {
 	var out []string
-	for _, n := range g.nodes {
+	for _, n := range g.sortedNodes() {
 		if g.kinds[n] == k {
 			out = append(out, n)
 		}
@@ -111,21 +138,18 @@ func (g *Graph) ofKind(k NodeKind) []string {
 }
 
 // Links returns every link, sorted by name.
-func (g *Graph) Links() []*Link { return slices.Clone(g.links) }
+func (g *Graph) Links() []*Link { return slices.Clone(g.sortedLinks()) }
 
 // Link returns the link called name, and false if there is none.
 func (g *Graph) Link(name string) (*Link, bool) {
-	i, found := slices.BinarySearchFunc(g.links, name, func(x *Link, name string) int { return strings.Compare(x.Name(), name) })
-	if !found {
-		return nil, false
-	}
-	return g.links[i], true
+	l, ok := g.linkNames[name]
+	return l, ok
 }
 
 // LinksOf returns the links that touch node, sorted by name.
 func (g *Graph) LinksOf(node string) []*Link {
 	var out []*Link
-	for _, l := range g.links {
+	for _, l := range g.sortedLinks() {
 		if _, ok := l.Side(node); ok {
 			out = append(out, l)
 		}

@@ -31,7 +31,7 @@ func (g *Graph) Partition(groups [][]string) error {
 		}
 		return -1 // the rest
 	}
-	for _, l := range g.links { // sorted by name: the trace order is fixed
+	for _, l := range g.sortedLinks() { // sorted by name: the trace order is fixed
 		a, b := l.Ends()
 		if of(a) != of(b) && l.Up() {
 			l.SetUp(false)

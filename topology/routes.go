@@ -50,7 +50,7 @@ func (c pathCost) less(d pathCost) bool {
 }
 
 func (c pathCost) plus(l *Link) pathCost {
-	return pathCost{c.delay + l.Config().Delay, c.hops + 1}
+	return pathCost{c.delay + l.cfg.Delay, c.hops + 1}
 }
 
 // adjacency is one link seen from one of its nodes.
@@ -74,33 +74,50 @@ func (g *Graph) Routes() *Routes { return g.routes(false) }
 // now, e.g. to reroute around a partition.
 func (g *Graph) RoutesUp() *Routes { return g.routes(true) }
 
-func (g *Graph) routes(upOnly bool) *Routes {
-	n := len(g.nodes)
-	r := &Routes{nodes: slices.Clone(g.nodes), index: make(map[string]int, n), hops: make([][]Hop, n)}
-	for i, name := range r.nodes {
-		r.index[name] = i
-		r.hops[i] = make([]Hop, n)
+// netIndex is the graph seen by the route computations: nodes by index
+// (in name order), each node's links sorted by neighbor then link name,
+// and which nodes may carry transit traffic.
+type netIndex struct {
+	nodes   []string
+	index   map[string]int
+	adj     [][]adjacency
+	transit []bool
+}
+
+func (g *Graph) netIndex(upOnly bool) *netIndex {
+	nodes := g.sortedNodes()
+	n := len(nodes)
+	x := &netIndex{nodes: slices.Clone(nodes), index: make(map[string]int, n), adj: make([][]adjacency, n), transit: make([]bool, n)}
+	for i, name := range x.nodes {
+		x.index[name] = i
+		x.transit[i] = g.kinds[name] == Router
 	}
-	adj := make([][]adjacency, n)
-	for _, l := range g.links {
+	for _, l := range g.sortedLinks() {
 		if upOnly && !l.Up() {
 			continue
 		}
 		a, b := l.Ends()
-		ia, ib := r.index[a], r.index[b]
-		adj[ia] = append(adj[ia], adjacency{link: l, side: 0, neighbor: ib})
-		adj[ib] = append(adj[ib], adjacency{link: l, side: 1, neighbor: ia})
+		ia, ib := x.index[a], x.index[b]
+		x.adj[ia] = append(x.adj[ia], adjacency{link: l, side: 0, neighbor: ib})
+		x.adj[ib] = append(x.adj[ib], adjacency{link: l, side: 1, neighbor: ia})
 	}
-	for i := range adj {
-		// g.nodes is sorted, so comparing indexes compares names.
-		slices.SortFunc(adj[i], func(x, y adjacency) int {
+	for i := range x.adj {
+		// nodes are sorted, so comparing indexes compares names.
+		slices.SortFunc(x.adj[i], func(x, y adjacency) int {
 			return cmp.Or(cmp.Compare(x.neighbor, y.neighbor), cmp.Compare(x.link.Name(), y.link.Name()))
 		})
 	}
-	transit := make([]bool, n)
-	for i, name := range r.nodes {
-		transit[i] = g.kinds[name] == Router
+	return x
+}
+
+func (g *Graph) routes(upOnly bool) *Routes {
+	x := g.netIndex(upOnly)
+	n := len(x.nodes)
+	r := &Routes{nodes: x.nodes, index: x.index, hops: make([][]Hop, n)}
+	for i := range r.hops {
+		r.hops[i] = make([]Hop, n)
 	}
+	adj, transit := x.adj, x.transit
 	dist := make([]pathCost, n)
 	reached := make([]bool, n)
 	for dst := range r.nodes {
@@ -129,12 +146,28 @@ func (g *Graph) routes(upOnly bool) *Routes {
 // the cost of v's best path to dst, for every v with reached[v]. Links are
 // symmetric, so the cost from dst to v is the cost from v to dst.
 func towards(dst int, adj [][]adjacency, transit []bool, dist []pathCost, reached []bool) {
+	var s dijkstra
+	s.run(dst, adj, transit, dist, reached)
+}
+
+// dijkstra is the scratch space of towards, kept between runs.
+type dijkstra struct {
+	done []bool
+	q    costHeap
+}
+
+func (s *dijkstra) run(dst int, adj [][]adjacency, transit []bool, dist []pathCost, reached []bool) {
 	for i := range dist {
 		dist[i], reached[i] = pathCost{}, false
 	}
-	done := make([]bool, len(dist))
+	if len(s.done) != len(dist) {
+		s.done = make([]bool, len(dist))
+	}
+	done := s.done
+	clear(done)
 	reached[dst] = true
-	q := costHeap{{dst, pathCost{}}}
+	q := append(s.q[:0], costItem{dst, pathCost{}})
+	defer func() { s.q = q }()
 	for len(q) > 0 {
 		it := q.pop()
 		u := it.node
@@ -256,4 +289,127 @@ func (r *Routes) Path(from, to string) ([]string, bool) {
 		path = append(path, cur)
 	}
 	return path, true
+}
+
+// HostRoutes calls fn, for every node that needs a forwarding table (every
+// router, and every host with more than one link) and every host it can
+// reach, with the next hops toward that host: every hop that starts a
+// shortest path (by propagation delay, then fewest links), in the order
+// of Routes' tie-break, so hops[0] is the hop Routes picks and the rest
+// are the equal-cost alternatives ECMP may use. A host with one link needs
+// no table: everything it sends leaves by that link. upOnly computes over
+// the links that are up now (as RoutesUp), otherwise over all links (as
+// Routes). Nodes come in name order, destinations too; fn must not keep
+// hops, which is reused.
+//
+// The cost is one Dijkstra pass per router plus, per node and
+// destination, a look at the node's router neighbors: O(R·(E log V) +
+// (R+M)·H·d) time and O(R·H) memory for R routers, M multi-homed hosts,
+// H hosts and router degree d, instead of the V² of Routes.
+func (g *Graph) HostRoutes(upOnly bool, fn func(from, to string, hops []Hop)) {
+	x := g.netIndex(upOnly)
+	n := len(x.nodes)
+	// hostPos numbers the hosts; routerPos the routers (-1 elsewhere).
+	hostPos := make([]int, n)
+	routerPos := make([]int, n)
+	var hosts, routers []int
+	for i := range x.nodes {
+		hostPos[i], routerPos[i] = -1, -1
+		if x.transit[i] {
+			routerPos[i] = len(routers)
+			routers = append(routers, i)
+		} else {
+			hostPos[i] = len(hosts)
+			hosts = append(hosts, i)
+		}
+	}
+	// toHost[r][h] is the cost of router r's best path to host h;
+	// reach[r][h] whether it has one.
+	toHost := make([][]pathCost, len(routers))
+	reach := make([][]bool, len(routers))
+	dist := make([]pathCost, n)
+	reached := make([]bool, n)
+	var scratch dijkstra
+	for ri, r := range routers {
+		scratch.run(r, x.adj, x.transit, dist, reached)
+		toHost[ri] = make([]pathCost, len(hosts))
+		reach[ri] = make([]bool, len(hosts))
+		for hi, h := range hosts {
+			toHost[ri][hi], reach[ri][hi] = dist[h], reached[h]
+		}
+	}
+	type cand struct {
+		adjacency
+		cost pathCost
+	}
+	var viaRouters, direct []cand
+	var hops []Hop
+	direct2 := map[int][]adjacency{}
+	for from := range x.nodes {
+		if !x.transit[from] && len(x.adj[from]) < 2 {
+			continue
+		}
+		// A node's neighbors: routers (a way to any host) and hosts
+		// (only a way to themselves).
+		viaRouters = viaRouters[:0]
+		clear(direct2)
+		for _, e := range x.adj[from] {
+			if x.transit[e.neighbor] {
+				viaRouters = append(viaRouters, cand{adjacency: e})
+			} else {
+				direct2[e.neighbor] = append(direct2[e.neighbor], e)
+			}
+		}
+		for hi, dst := range hosts {
+			if dst == from {
+				continue
+			}
+			direct = direct[:0]
+			for _, e := range direct2[dst] {
+				direct = append(direct, cand{e, pathCost{}.plus(e.link)})
+			}
+			var best pathCost
+			found := false
+			consider := func(c pathCost) {
+				if !found || c.less(best) {
+					best, found = c, true
+				}
+			}
+			for i := range viaRouters {
+				c := &viaRouters[i]
+				rp := routerPos[c.neighbor]
+				if !reach[rp][hi] {
+					c.cost = pathCost{delay: -1}
+					continue
+				}
+				c.cost = toHost[rp][hi].plus(c.link)
+				consider(c.cost)
+			}
+			for _, c := range direct {
+				consider(c.cost)
+			}
+			if !found {
+				continue
+			}
+			// Merge the two candidate lists in adjacency order (neighbor
+			// index, then link name): the direct links all lead to dst.
+			hops = hops[:0]
+			add := func(c cand) {
+				if c.cost == best {
+					hops = append(hops, Hop{Link: c.link, Side: c.side, Next: x.nodes[c.neighbor], Delay: best.delay, Hops: best.hops})
+				}
+			}
+			i := 0
+			for ; i < len(viaRouters) && viaRouters[i].neighbor < dst; i++ {
+				add(viaRouters[i])
+			}
+			for _, c := range direct {
+				add(c)
+			}
+			for ; i < len(viaRouters); i++ {
+				add(viaRouters[i])
+			}
+			fn(x.nodes[from], x.nodes[dst], hops)
+		}
+	}
 }

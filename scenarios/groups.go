@@ -1,0 +1,212 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// MaxGroupCount bounds a host group's count: a scenario of more hosts is
+// a mistake or a hostile input, not a run that could finish.
+const MaxGroupCount = 100000
+
+// Group is a host group written with count: its members are hosts named
+// <name>-1 ... <name>-<count>, in that order, with the group's settings.
+// A group's name may stand for its members where a link end or an app's
+// host is written: one link or one app per member.
+type Group struct {
+	Name    string
+	Count   int
+	Members []string
+}
+
+// group returns the group called name, and false if there is none.
+func (s *Scenario) group(name string) (Group, bool) {
+	for _, g := range s.Groups {
+		if g.Name == name {
+			return g, true
+		}
+	}
+	return Group{}, false
+}
+
+// expandGroups replaces every link with a group at one end by one link
+// per member (named <link>-<i> when the link was named, <a>-<b> of the
+// member otherwise), and every app on a group by one app per member, in
+// member order, keeping what the file says about each for errors.
+func (d *decoder) expandGroups(s *Scenario) {
+	if len(s.Groups) == 0 {
+		return
+	}
+	byName := make(map[string]Group, len(s.Groups))
+	for _, g := range s.Groups {
+		byName[g.Name] = g
+	}
+	seen := make(map[string]bool, len(s.Hosts))
+	for _, h := range s.Hosts {
+		if seen[h.Name] {
+			d.errAt(d.pos["hosts."+h.Name], "host names that no group's members take",
+				"hosts: %q is both a host and a group's member", h.Name)
+		}
+		seen[h.Name] = true
+	}
+	linkMap := make([][]int, len(s.Links)) // old index -> new indexes
+	var links []Link
+	for i, l := range s.Links {
+		ga, okA := byName[l.A]
+		gb, okB := byName[l.B]
+		switch {
+		case okA && okB:
+			d.errAt(d.pos[fmt.Sprintf("links[%d].between", i)], "a group at one end only, a host or router at the other",
+				"links[%d].between: %q and %q are both groups", i, l.A, l.B)
+			continue
+		case !okA && !okB:
+			linkMap[i] = []int{len(links)}
+			links = append(links, l)
+			continue
+		}
+		g := ga
+		if okB {
+			g = gb
+		}
+		explicit := l.Name != "" && l.Name != l.A+"-"+l.B
+		for k, m := range g.Members {
+			c := l
+			if okA {
+				c.A = m
+			} else {
+				c.B = m
+			}
+			c.Name = c.A + "-" + c.B
+			if explicit {
+				c.Name = l.Name + "-" + strconv.Itoa(k+1)
+			}
+			linkMap[i] = append(linkMap[i], len(links))
+			links = append(links, c)
+		}
+	}
+	appMap := make([][]int, len(s.Apps))
+	var apps []App
+	for i, a := range s.Apps {
+		if _, ok := byName[a.To.Host]; ok {
+			d.errAt(d.pos[fmt.Sprintf("apps[%d].to", i)], "a host: a group may be an app's host, not its peer",
+				"apps[%d].to: %q is a group", i, a.To.Host)
+		}
+		g, ok := byName[a.Host]
+		if !ok {
+			appMap[i] = []int{len(apps)}
+			apps = append(apps, a)
+			continue
+		}
+		for _, m := range g.Members {
+			c := a
+			c.Host = m
+			appMap[i] = append(appMap[i], len(apps))
+			apps = append(apps, c)
+		}
+	}
+	d.remapPos("links", linkMap)
+	d.remapPos("apps", appMap)
+	s.Links, s.Apps = links, apps
+}
+
+// remapPos moves the positions of the list section's items ("links[3]",
+// "links[3].between[0]", ...) to their new indexes: an item expanded into
+// several gives each its position.
+func (d *decoder) remapPos(section string, moves [][]int) {
+	type item struct {
+		rest string
+		pos  Pos
+	}
+	old := make([][]item, len(moves))
+	prefix := section + "["
+	for k, p := range d.pos {
+		if !strings.HasPrefix(k, prefix) {
+			continue
+		}
+		end := strings.IndexByte(k, ']')
+		i, err := strconv.Atoi(k[len(prefix):max(end, len(prefix))])
+		if end < 0 || err != nil || i < 0 || i >= len(moves) {
+			continue
+		}
+		old[i] = append(old[i], item{k[end+1:], p})
+		delete(d.pos, k)
+	}
+	for i, to := range moves {
+		for _, j := range to {
+			for _, it := range old[i] {
+				d.pos[fmt.Sprintf("%s[%d]%s", section, j, it.rest)] = it.pos
+			}
+		}
+	}
+}
+
+// StartDraw is a random start time: Kind "uniform" draws from [Min, Max],
+// "exponential" with mean Mean, from a stream of its own per app
+// ("apps[<i>]/start", i the app's index after groups are expanded).
+type StartDraw struct {
+	Kind     string
+	Min, Max time.Duration
+	Mean     time.Duration
+}
+
+// draw returns the start time the stream r gives.
+func (s StartDraw) draw(r *sim.Rand) time.Duration {
+	if s.Kind == "exponential" {
+		return min(r.ExponentialDuration(s.Mean), time.Duration(math.MaxInt64/2))
+	}
+	return r.UniformDuration(s.Min, s.Max)
+}
+
+const allowStart = "a time like 1s, or a random draw: {uniform: [0s, 1s]} or {exponential: 100ms}"
+
+// start decodes an app's start: a time or a random draw.
+func (d *decoder) start(n *yaml.Node, p string, a *App) {
+	r := d.resolve(n)
+	if r.Kind != yaml.MappingNode {
+		if v, ok := d.duration(n, p); ok {
+			a.Start = v
+		}
+		return
+	}
+	es := d.mapping(r, p, []string{"uniform", "exponential"})
+	if len(es) != 1 {
+		if len(es) > 1 {
+			d.errNode(r, allowStart, "%s: one of uniform or exponential", p)
+		} else if len(d.errs) == 0 {
+			d.errNode(r, allowStart, "%s: empty", p)
+		}
+		return
+	}
+	e := es[0]
+	switch e.key {
+	case "uniform":
+		ends := d.sequence(e.v, p+".uniform", "two times [a, b] with a <= b")
+		if len(ends) != 2 {
+			if ends != nil {
+				d.errNode(d.resolve(e.v), "two times [a, b] with a <= b", "%s.uniform: two times, got %d", p, len(ends))
+			}
+			return
+		}
+		lo, ok1 := d.duration(ends[0], p+".uniform[0]")
+		hi, ok2 := d.duration(ends[1], p+".uniform[1]")
+		if !ok1 || !ok2 {
+			return
+		}
+		if hi < lo {
+			d.errNode(d.resolve(e.v), "two times [a, b] with a <= b", "%s.uniform: %v is before %v", p, hi, lo)
+			return
+		}
+		a.Start, a.StartDraw = lo, &StartDraw{Kind: "uniform", Min: lo, Max: hi}
+	case "exponential":
+		if v, ok := d.positiveDuration(e.v, p+".exponential"); ok {
+			a.StartDraw = &StartDraw{Kind: "exponential", Mean: v}
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+const groupStar = `version: 1
+name: group-star
+duration: 5s
+hosts:
+  client: {count: 3}
+  server: {}
+routers: {r1: {}}
+links:
+  - {between: [client, r1], bandwidth: 100Mbps, delay: 1ms}
+  - {name: up, between: [r1, server], bandwidth: 1Gbps, delay: 1ms}
+apps:
+  - {type: request-response, host: server, port: 80, request: 100, response: 1000}
+  - {type: request-response, host: client, to: server:80, request: 100, response: 1000, start: {uniform: [0s, 1s]}}
+  - {type: bulk-send, host: client, to: server:81, bytes: 10KB, start: {exponential: 100ms}}
+  - {type: sink, host: server, port: 81}
+`
+
+// A group expands into its members, one link and one app per member, in
+// member order; errors still point at the file.
+func TestGroupExpansion(t *testing.T) {
+	s, err := Parse("g.yaml", []byte(groupStar))
+	require.NoError(t, err)
+	var hosts, links, apps []string
+	for _, h := range s.Hosts {
+		hosts = append(hosts, fmt.Sprintf("%s=%v", h.Name, h.Address))
+	}
+	for _, l := range s.Links {
+		links = append(links, fmt.Sprintf("%s:%s>%s", l.Name, l.A, l.B))
+	}
+	for _, a := range s.Apps {
+		apps = append(apps, fmt.Sprintf("%s@%s", a.Type, a.Host))
+	}
+	assert.Equal(t, []string{"client-1=10.0.0.1", "client-2=10.0.0.2", "client-3=10.0.0.3", "server=10.0.0.4"}, hosts)
+	assert.Equal(t, []string{"client-1-r1:client-1>r1", "client-2-r1:client-2>r1", "client-3-r1:client-3>r1", "up:r1>server"}, links)
+	assert.Equal(t, []string{"request-response@server",
+		"request-response@client-1", "request-response@client-2", "request-response@client-3",
+		"bulk-send@client-1", "bulk-send@client-2", "bulk-send@client-3", "sink@server"}, apps)
+	assert.Equal(t, []Group{{Name: "client", Count: 3, Members: []string{"client-1", "client-2", "client-3"}}}, s.Groups)
+	p, ok := s.Pos("links[2]")
+	require.True(t, ok)
+	assert.Equal(t, Pos{Line: 9, Col: 5}, p, "every member's link keeps the file position")
+	p, _ = s.Pos("apps[6].start")
+	assert.Equal(t, 14, p.Line, "bulk-send of client-3")
+	assert.Equal(t, &StartDraw{Kind: "uniform", Max: time.Second}, s.Apps[1].StartDraw)
+
+	// Each member starts at its own draw, the same on every run.
+	starts := func() []sim.Time {
+		rec := &sim.Recorder{}
+		w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
+		require.NoError(t, err)
+		_, err = w.Run(0, nil)
+		require.NoError(t, err)
+		var out []sim.Time
+		for _, r := range rec.Records {
+			if r.Kind == sim.KindTCPState && strings.HasPrefix(r.Subject, "host/client-") {
+				if f, ok := r.Get("to"); ok && f.Value() == "SYN-SENT" {
+					out = append(out, r.T)
+				}
+			}
+		}
+		return out
+	}
+	first := starts()
+	require.Len(t, first, 6)
+	assert.Equal(t, first, starts())
+	distinct := map[sim.Time]bool{}
+	for _, t := range first {
+		distinct[t] = true
+	}
+	assert.Len(t, distinct, 6, "random starts: %v", first)
+}
+
+func TestGroupErrors(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"count 0", strings.Replace(groupStar, "{count: 3}", "{count: 0}", 1),
+			"g.yaml:5:19: hosts.client.count: 0 is out of range (a whole number from 1 to 100000)"},
+		{"count 10^9", strings.Replace(groupStar, "{count: 3}", "{count: 1000000000}", 1),
+			"g.yaml:5:19: hosts.client.count: 1000000000 is out of range (a whole number from 1 to 100000)"},
+		{"address", strings.Replace(groupStar, "{count: 3}", "{count: 3, address: 10.0.0.9}", 1),
+			"g.yaml:5:3: hosts.client: a group (count) takes no address (no address: a group's members are given addresses in turn)"},
+		{"member taken", strings.Replace(groupStar, "server: {}", "server: {}\n  client-2: {}", 1),
+			`hosts: "client-2" is both a host and a group's member`},
+		{"two groups", strings.Replace(strings.Replace(groupStar, "server: {}", "server: {}\n  more: {count: 2}", 1), "[client, r1]", "[client, more]", 1),
+			`links[0].between: "client" and "more" are both groups`},
+		{"group as peer", strings.Replace(groupStar, "to: server:81", "to: client:81", 1),
+			`apps[2].to: "client" is a group`},
+		{"uniform backwards", strings.Replace(groupStar, "[0s, 1s]", "[2s, 1s]", 1),
+			"g.yaml:13:106: apps[1].start.uniform: 1s is before 2s"},
+		{"bad draw", strings.Replace(groupStar, "{exponential: 100ms}", "{normal: 1s}", 1),
+			`apps[2].start: unknown key "normal"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("g.yaml", []byte(tc.yaml))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}

@@ -1,0 +1,134 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/sim"
+)
+
+// reroute is a diamond: the short path r1-r2 fails at 300 ms while a
+// transfer runs; a longer path through r3 remains.
+const reroute = `version: 1
+name: reroute
+duration: 10s
+hosts:
+  client: {address: 10.0.0.1}
+  server: {address: 10.0.0.2}
+routers: {r1: {}, r2: {}, r3: {}}
+links:
+  - {between: [client, r1], bandwidth: 10Mbps, delay: 1ms}
+  - {name: short, between: [r1, r2], bandwidth: 10Mbps, delay: 5ms}
+  - {between: [r1, r3], bandwidth: 10Mbps, delay: 10ms}
+  - {between: [r3, r2], bandwidth: 10Mbps, delay: 10ms}
+  - {between: [r2, server], bandwidth: 10Mbps, delay: 1ms}
+apps:
+  - {type: sink, host: server, port: 80}
+  - {type: bulk-send, host: client, to: server:80, start: 100ms, bytes: 1MB}
+faults:
+  - {at: 300ms, link: short, down: true}
+expect:
+  - delivered: {to: server:80, bytes: 1MB, by: 10s}
+`
+
+func runReroute(t *testing.T, routing string) ([]sim.Record, []Result) {
+	t.Helper()
+	s, err := Parse("reroute.yaml", []byte(reroute+routing))
+	require.NoError(t, err)
+	rec := &sim.Recorder{}
+	w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
+	require.NoError(t, err)
+	end, err := w.Run(0, nil)
+	require.NoError(t, err)
+	return rec.Records, Check(s, rec.Records, end)
+}
+
+// With recompute, the transfer survives the failed link: r1 and r2
+// reroute through r3 50 ms after the fault, and the trace says so.
+// Without it, the routes keep pointing at the dead link.
+func TestRecomputeReroutesAroundAFailedLink(t *testing.T) {
+	recs, results := runReroute(t, "routing: {recompute: true, convergence: 50ms}\n")
+	require.Len(t, results, 1)
+	assert.True(t, results[0].OK, results[0].Detail)
+	var changes []string
+	for _, r := range recs {
+		if r.Kind == nodes.KindRouteChange {
+			assert.Equal(t, sim.Time(350e6), r.T, "50ms after the fault")
+			changes = append(changes, r.Subject)
+		}
+	}
+	assert.Equal(t, []string{"router/r1", "router/r2"}, changes)
+	forwardedBy := map[string]int{}
+	for _, r := range recs {
+		if r.Kind == sim.KindPacketForward {
+			forwardedBy[r.Subject]++
+		}
+	}
+	assert.Positive(t, forwardedBy["router/r3"], "the detour carries the rest")
+
+	_, results = runReroute(t, "")
+	require.Len(t, results, 1)
+	assert.False(t, results[0].OK, "static routes black-hole the transfer")
+}
+
+func TestRoutingSectionErrors(t *testing.T) {
+	_, err := Parse("r.yaml", []byte(reroute+"routing: {ecmp: maybe, convergence: -1s, fast: true}\n"))
+	require.Error(t, err)
+	assert.Equal(t, strings.Join([]string{
+		`r.yaml:21:17: routing.ecmp: "maybe" is not a boolean (true or false)`,
+		`r.yaml:21:37: routing.convergence: duration "-1s": must not be negative (a duration like 250us, 5ms or 1.5s)`,
+		`r.yaml:21:42: routing: unknown key "fast" (allowed keys: ecmp, recompute, convergence)`,
+	}, "\n"), err.Error())
+	s, err := Parse("r.yaml", []byte(reroute+"routing: {convergence: 1s}\n"))
+	require.NoError(t, err)
+	require.Len(t, s.Warnings, 1)
+	assert.Contains(t, s.Warnings[0].Error(), "r.yaml:21:11: warning: routing.convergence: has no effect without recompute: true")
+}
+
+// chainScenario is client - r1 - ... - rN - server, with the middle
+// link's MTU mtu.
+func chainScenario(routers, mtu int) string {
+	var b strings.Builder
+	b.WriteString("version: 1\nname: chain\nduration: 1s\nhosts: {client: {}, server: {}}\nrouters:\n")
+	for i := 1; i <= routers; i++ {
+		fmt.Fprintf(&b, "  r%d: {}\n", i)
+	}
+	b.WriteString("links:\n  - {between: [client, r1], bandwidth: 1Gbps}\n")
+	for i := 1; i < routers; i++ {
+		m := 1500
+		if i == routers/2 {
+			m = mtu
+		}
+		fmt.Fprintf(&b, "  - {between: [r%d, r%d], bandwidth: 1Gbps, mtu: %d}\n", i, i+1, m)
+	}
+	fmt.Fprintf(&b, "  - {between: [r%d, server], bandwidth: 1Gbps}\n", routers)
+	b.WriteString("apps:\n  - {type: sink, host: server, port: 80}\n  - {type: bulk-send, host: client, to: server:80, bytes: 1KB}\n")
+	return b.String()
+}
+
+// Validation warns, without failing, about a path of more routers than
+// the TTL crosses and a link too narrow for the segments.
+func TestPathWarnings(t *testing.T) {
+	warnings := func(routers, mtu int) []string {
+		s, err := Parse("c.yaml", []byte(chainScenario(routers, mtu)))
+		require.NoError(t, err)
+		var out []string
+		for _, w := range s.Warnings {
+			out = append(out, w.Error())
+		}
+		return out
+	}
+	assert.Empty(t, warnings(63, 1500), "63 routers: TTL 64 is enough")
+	lines := 5 + 64 + 1 + 64 + 1 + 3 // the bulk-send line
+	assert.Equal(t, []string{fmt.Sprintf("c.yaml:%d:5: warning: apps[1]: the path from client to server crosses 64 routers: every datagram's TTL (64) runs out on the way (at most 63 routers between two hosts (TTL 64))", lines)},
+		warnings(64, 1500))
+	w := warnings(4, 1000)
+	require.Len(t, w, 1)
+	assert.Contains(t, w[0], "apps[1]: the path from client to server has a link of MTU 1000, below the 1460-byte segments the ends agree on plus 40 bytes of headers")
+	assert.Empty(t, warnings(4, 1500))
+}

@@ -1,0 +1,221 @@
+package scenarios
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Header bytes under a TCP segment's payload without options: IPv4 (20)
+// and TCP (20). netsim models no path-MTU discovery, so a segment bigger
+// than a link's MTU is dropped there ("mtu").
+const tcpIPHeaders = 40
+
+// IPv4TTL is the TTL hosts send with (Linux ip_default_ttl): a datagram
+// crosses at most IPv4TTL-1 routers.
+const IPv4TTL = 64
+
+// pathWarnings warns about what silently breaks an app's connection
+// along the path routing will take (shortest by delay, then fewest
+// links; of equal paths the one with the widest MTU): more routers than
+// the TTL lets a datagram cross, and a link whose MTU is below the
+// segments the two ends agree on plus headers. One shortest-path pass per
+// destination host serves every app that connects to it.
+func (d *decoder) pathWarnings(s *Scenario) {
+	type pair struct {
+		app      int
+		from, to string
+	}
+	var pairs []pair
+	for i, a := range s.Apps {
+		if a.To.Host != "" && a.Host != a.To.Host {
+			pairs = append(pairs, pair{i, a.Host, a.To.Host})
+		}
+	}
+	if len(pairs) == 0 {
+		return
+	}
+	g := newPathGraph(s)
+	// A host with one link to a router is reached through that router:
+	// one pass from the router serves every such host on it.
+	source := func(p pair) (int, *pathEdge) {
+		dst := g.index[p.to]
+		if len(g.adj[dst]) == 1 && g.router[g.adj[dst][0].to] {
+			return g.adj[dst][0].to, &g.adj[dst][0]
+		}
+		return dst, nil
+	}
+	slices.SortStableFunc(pairs, func(x, y pair) int {
+		a, _ := source(x)
+		b, _ := source(y)
+		return cmp.Compare(a, b)
+	})
+	var best []pathLabel
+	last := -1
+	for _, p := range pairs {
+		_, ok1 := g.index[p.to]
+		src, ok2 := g.index[p.from]
+		if !ok1 || !ok2 {
+			continue
+		}
+		from, edge := source(p)
+		if from != last {
+			best = g.from(from)
+			last = from
+		}
+		l := best[src]
+		if edge != nil && l.reached {
+			l = pathLabel{delay: l.delay + edge.delay, hops: l.hops + 1, mtu: min(l.mtu, edge.mtu), reached: true}
+		}
+		if !l.reached {
+			continue
+		}
+		dst := g.index[p.to]
+		path := "apps[" + strconv.Itoa(p.app) + "]"
+		if routers := l.hops - 1; routers >= IPv4TTL {
+			d.warnAt(d.pos[path], "at most 63 routers between two hosts (TTL 64)",
+				"%s: the path from %s to %s crosses %d routers: every datagram's TTL (64) runs out on the way", path, p.from, p.to, routers)
+		}
+		seg := min(g.mss[src], g.mss[dst], g.ownMTU[src]-tcpIPHeaders, g.ownMTU[dst]-tcpIPHeaders)
+		if l.mtu < seg+tcpIPHeaders {
+			d.warnAt(d.pos[path], "links of MTU at least the segment size plus 40 bytes of headers (netsim has no path-MTU discovery)",
+				"%s: the path from %s to %s has a link of MTU %d, below the %d-byte segments the ends agree on plus %d bytes of headers: full segments are dropped (mtu)",
+				path, p.from, p.to, l.mtu, seg, tcpIPHeaders)
+		}
+	}
+}
+
+// pathGraph is the scenario's links for pathWarnings.
+type pathGraph struct {
+	index  map[string]int
+	router []bool
+	adj    [][]pathEdge
+	mss    []int // a host's MSS setting
+	ownMTU []int // the largest MTU of a host's links
+}
+
+type pathEdge struct {
+	to    int
+	delay time.Duration
+	mtu   int
+}
+
+func newPathGraph(s *Scenario) *pathGraph {
+	n := len(s.Hosts) + len(s.Routers)
+	g := &pathGraph{index: make(map[string]int, n), router: make([]bool, n), adj: make([][]pathEdge, n), mss: make([]int, n), ownMTU: make([]int, n)}
+	for i, h := range s.Hosts {
+		g.index[h.Name] = i
+		g.mss[i] = h.Effective.Config().MSS
+	}
+	for i, r := range s.Routers {
+		g.index[r.Name] = len(s.Hosts) + i
+		g.router[len(s.Hosts)+i] = true
+	}
+	for _, l := range s.Links {
+		a, okA := g.index[l.A]
+		b, okB := g.index[l.B]
+		if !okA || !okB || a == b {
+			continue
+		}
+		g.adj[a] = append(g.adj[a], pathEdge{b, l.Delay, l.MTU})
+		g.adj[b] = append(g.adj[b], pathEdge{a, l.Delay, l.MTU})
+		g.ownMTU[a], g.ownMTU[b] = max(g.ownMTU[a], l.MTU), max(g.ownMTU[b], l.MTU)
+	}
+	return g
+}
+
+// pathLabel is the best path found to a node: delay, links, and the
+// smallest MTU on it.
+type pathLabel struct {
+	delay   time.Duration
+	hops    int
+	mtu     int
+	reached bool
+}
+
+func (a pathLabel) better(b pathLabel) bool {
+	if !b.reached {
+		return true
+	}
+	if a.delay != b.delay {
+		return a.delay < b.delay
+	}
+	if a.hops != b.hops {
+		return a.hops < b.hops
+	}
+	return a.mtu > b.mtu
+}
+
+// from returns the best path from every node to dst (links are
+// symmetric), through routers only.
+func (g *pathGraph) from(dst int) []pathLabel {
+	best := make([]pathLabel, len(g.adj))
+	done := make([]bool, len(g.adj))
+	best[dst] = pathLabel{mtu: 1 << 30, reached: true}
+	q := labelHeap{{dst, best[dst]}}
+	for len(q) > 0 {
+		it := q.pop()
+		u := it.node
+		if done[u] {
+			continue
+		}
+		done[u] = true
+		if u != dst && !g.router[u] {
+			continue
+		}
+		for _, e := range g.adj[u] {
+			c := pathLabel{delay: it.l.delay + e.delay, hops: it.l.hops + 1, mtu: min(it.l.mtu, e.mtu), reached: true}
+			if !done[e.to] && c.better(best[e.to]) {
+				best[e.to] = c
+				q.push(labelItem{e.to, c})
+			}
+		}
+	}
+	return best
+}
+
+type labelItem struct {
+	node int
+	l    pathLabel
+}
+
+// labelHeap is a binary min-heap of Dijkstra's frontier, best first.
+type labelHeap []labelItem
+
+func (h *labelHeap) push(x labelItem) {
+	*h = append(*h, x)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !q[i].l.better(q[p].l) {
+			break
+		}
+		q[i], q[p] = q[p], q[i]
+		i = p
+	}
+}
+
+func (h *labelHeap) pop() labelItem {
+	q := *h
+	top := q[0]
+	last := len(q) - 1
+	q[0] = q[last]
+	q = q[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(q) && q[l].l.better(q[m].l) {
+			m = l
+		}
+		if r < len(q) && q[r].l.better(q[m].l) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		q[i], q[m] = q[m], q[i]
+		i = m
+	}
+	*h = q
+	return top
+}

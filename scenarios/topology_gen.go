@@ -1,0 +1,365 @@
+package scenarios
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Generators: a topology entry adds hosts, routers and links to the
+// scenario, beside those written out, named after its prefix.
+const (
+	GenFatTree  = "fat-tree"
+	GenDumbbell = "dumbbell"
+	GenGML      = "gml"
+)
+
+// genKinds lists the generators.
+var genKinds = []string{GenFatTree, GenDumbbell, GenGML}
+
+// genKeys lists each generator's keys; link properties (bandwidth, delay,
+// queue, ...) are allowed where noted.
+var genKeys = map[string][]string{
+	GenFatTree:  append([]string{"kind", "k", "prefix"}, linkProps...),
+	GenDumbbell: {"kind", "pairs", "prefix", "access", "bottleneck"},
+	GenGML:      append([]string{"kind", "file", "prefix", "hosts"}, linkProps...),
+}
+
+// Limits of the generators: they make at most MaxGroupCount hosts.
+const (
+	maxFatTreeK = 72 // k³/4 = 93,312 hosts
+	maxGMLNodes = 10000
+)
+
+// topology decodes the topology section: a list of generators, expanded
+// in order.
+func (d *decoder) topology(n *yaml.Node, s *Scenario) {
+	for i, item := range d.sequence(n, "topology", "a list of generators, each - kind: fat-tree, dumbbell or gml") {
+		path := fmt.Sprintf("topology[%d]", i)
+		r := d.resolve(item)
+		d.pos[path] = posOf(r)
+		es := d.mapping(r, path, nil)
+		if r.Kind != yaml.MappingNode {
+			continue
+		}
+		kind := ""
+		if e, ok := findKey(es, "kind"); ok {
+			kind, _ = d.oneOf(e.v, path+".kind", genKinds)
+		} else {
+			d.errNode(r, "kind: one of "+strings.Join(genKinds, ", "), "%s: missing required key %q", path, "kind")
+		}
+		if kind == "" {
+			continue
+		}
+		var props []entry
+		for _, e := range es {
+			switch {
+			case !contains(genKeys[kind], e.key):
+				d.errNode(e.k, "allowed keys: "+strings.Join(genKeys[kind], ", "), "%s: unknown key %q for a %s generator", path, e.key, kind)
+			case contains(linkProps, e.key):
+				props = append(props, e)
+			}
+		}
+		prefix := kind
+		if kind == GenFatTree {
+			prefix = "ft"
+		} else if kind == GenDumbbell {
+			prefix = "db"
+		}
+		if e, ok := findKey(es, "prefix"); ok {
+			if v, ok := d.str(e.v, path+".prefix", "a lower-case letter, then lower-case letters, digits and -"); ok {
+				if !hostNamePattern.MatchString(v) || len(v) > 32 {
+					d.errNode(d.resolve(e.v), "a lower-case letter, then lower-case letters, digits and -, at most 32", "%s.prefix: %q is not a valid name prefix", path, v)
+					continue
+				}
+				prefix = v
+			}
+		}
+		g := &generated{d: d, s: s, at: r, path: path}
+		switch kind {
+		case GenFatTree:
+			g.fatTree(es, props, prefix)
+		case GenDumbbell:
+			g.dumbbell(es, prefix)
+		case GenGML:
+			g.gml(es, props, prefix)
+		}
+	}
+}
+
+// generated adds one generator's nodes and links to the scenario.
+type generated struct {
+	d    *decoder
+	s    *Scenario
+	at   *yaml.Node // the generator, where its nodes' positions point
+	path string
+}
+
+func (g *generated) host(name string) {
+	g.d.pos["hosts."+name] = posOf(g.at)
+	g.s.Hosts = append(g.s.Hosts, Host{Name: name})
+}
+
+func (g *generated) router(name string) {
+	g.d.pos["routers."+name] = posOf(g.at)
+	g.s.Routers = append(g.s.Routers, Router{Name: name})
+}
+
+func (g *generated) link(tmpl Link, a, b string) {
+	l := tmpl
+	l.A, l.B, l.Name = a, b, a+"-"+b
+	g.d.pos[fmt.Sprintf("links[%d]", len(g.s.Links))] = posOf(g.at)
+	g.s.Links = append(g.s.Links, l)
+}
+
+// template decodes the link properties props (entries of the generator,
+// or of its mapping at path) as a link would be, so that a generated link
+// has exactly the defaults and checks of a written one; errors name path.
+func (g *generated) template(at *yaml.Node, path string, props []entry) (Link, bool) {
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: at.Line, Column: at.Column}
+	str := func(v string) *yaml.Node {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Line: at.Line, Column: at.Column}
+	}
+	m.Content = append(m.Content, str("between"),
+		&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: at.Line, Column: at.Column, Content: []*yaml.Node{str("a"), str("b")}})
+	for _, e := range props {
+		m.Content = append(m.Content, e.k, e.v)
+	}
+	sub := newDecoder(g.d.file)
+	tmp := &Scenario{}
+	sub.links(&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{m}}, tmp)
+	for _, e := range sub.errs {
+		g.d.errAt(e.Pos, e.Allowed, "%s", strings.ReplaceAll(e.Msg, "links[0]", path))
+	}
+	for _, w := range sub.warns {
+		g.d.warnAt(w.Pos, w.Allowed, "%s", strings.TrimPrefix(strings.ReplaceAll(w.Msg, "links[0]", path), "warning: "))
+	}
+	if len(sub.errs) > 0 || len(tmp.Links) != 1 {
+		return Link{}, false
+	}
+	return tmp.Links[0], true
+}
+
+// fatTree is the k-ary fat-tree of Al-Fares et al. (SIGCOMM 2008): k pods
+// of k/2 edge and k/2 aggregation switches, (k/2)² core switches, k/2
+// hosts per edge switch (k³/4 hosts), every link alike. Names:
+// <p>-core-<i>, <p>-agg-<pod>-<i>, <p>-edge-<pod>-<i>, hosts <p>-h<i>,
+// all from 1.
+func (g *generated) fatTree(es []entry, props []entry, p string) {
+	e, ok := findKey(es, "k")
+	if !ok {
+		g.d.errNode(g.at, "k: an even number from 2 to 72", "%s: missing required key %q", g.path, "k")
+		return
+	}
+	v, ok := g.d.integer(e.v, g.path+".k", 2, maxFatTreeK)
+	if !ok {
+		return
+	}
+	if v%2 != 0 {
+		g.d.errNode(g.d.resolve(e.v), "an even number from 2 to 72", "%s.k: %d is odd: a fat-tree has k/2 switches per layer in a pod", g.path, v)
+		return
+	}
+	tmpl, ok := g.template(g.at, g.path, props)
+	if !ok {
+		return
+	}
+	k, half := int(v), int(v)/2
+	for c := range half * half {
+		g.router(fmt.Sprintf("%s-core-%d", p, c+1))
+	}
+	host := 0
+	for pod := 1; pod <= k; pod++ {
+		for a := 1; a <= half; a++ {
+			agg := fmt.Sprintf("%s-agg-%d-%d", p, pod, a)
+			g.router(agg)
+			for c := 1; c <= half; c++ {
+				g.link(tmpl, agg, fmt.Sprintf("%s-core-%d", p, (a-1)*half+c))
+			}
+		}
+		for e := 1; e <= half; e++ {
+			edge := fmt.Sprintf("%s-edge-%d-%d", p, pod, e)
+			g.router(edge)
+			for a := 1; a <= half; a++ {
+				g.link(tmpl, edge, fmt.Sprintf("%s-agg-%d-%d", p, pod, a))
+			}
+			for range half {
+				host++
+				name := fmt.Sprintf("%s-h%d", p, host)
+				g.host(name)
+				g.link(tmpl, name, edge)
+			}
+		}
+	}
+}
+
+// dumbbell is pairs senders <p>-left-<i> and receivers <p>-right-<i> on
+// routers <p>-rl and <p>-rr, joined by the bottleneck <p>-bottleneck (side
+// 0 at <p>-rl, facing the senders); access links as access says.
+func (g *generated) dumbbell(es []entry, p string) {
+	e, ok := findKey(es, "pairs")
+	if !ok {
+		g.d.errNode(g.at, "pairs: a number of sender-receiver pairs", "%s: missing required key %q", g.path, "pairs")
+		return
+	}
+	v, ok := g.d.integer(e.v, g.path+".pairs", 1, MaxGroupCount/2)
+	if !ok {
+		return
+	}
+	links := map[string]Link{}
+	for _, part := range []string{"access", "bottleneck"} {
+		pe, ok := findKey(es, part)
+		if !ok {
+			g.d.errNode(g.at, part+": link properties, like {bandwidth: 1Gbps, delay: 1ms}", "%s: missing required key %q", g.path, part)
+			return
+		}
+		props := g.d.mapping(pe.v, g.path+"."+part, linkProps)
+		l, ok := g.template(g.d.resolve(pe.v), g.path+"."+part, props)
+		if !ok {
+			return
+		}
+		links[part] = l
+	}
+	rl, rr := p+"-rl", p+"-rr"
+	for i := 1; i <= int(v); i++ {
+		g.host(fmt.Sprintf("%s-left-%d", p, i))
+	}
+	for i := 1; i <= int(v); i++ {
+		g.host(fmt.Sprintf("%s-right-%d", p, i))
+	}
+	g.router(rl)
+	g.router(rr)
+	for i := 1; i <= int(v); i++ {
+		g.link(links["access"], fmt.Sprintf("%s-left-%d", p, i), rl)
+	}
+	bn := links["bottleneck"]
+	g.link(bn, rl, rr)
+	g.s.Links[len(g.s.Links)-1].Name = p + "-bottleneck"
+	for i := 1; i <= int(v); i++ {
+		g.link(links["access"], rr, fmt.Sprintf("%s-right-%d", p, i))
+	}
+}
+
+// gml reads a Topology Zoo or Shadow GML graph: every node a router
+// <p>-<label> (its label made a name, or its id), with hosts (default 1)
+// hosts <p>-<label>-h<i> on access links; every edge a link. An edge's
+// bandwidth is its LinkSpeedRaw (bit/s, Topology Zoo) or bandwidth, its
+// delay its latency (Shadow, "10 ms") or delay; what an edge does not say
+// comes from the generator's link properties, which also make the access
+// links. The file is relative to the scenario's folder.
+func (g *generated) gml(es []entry, props []entry, p string) {
+	fe, ok := findKey(es, "file")
+	if !ok {
+		g.d.errNode(g.at, "file: a GML file, relative to the scenario", "%s: missing required key %q", g.path, "file")
+		return
+	}
+	name, ok := g.d.str(fe.v, g.path+".file", "a GML file, relative to the scenario")
+	if !ok {
+		return
+	}
+	perNode := 1
+	if he, ok := findKey(es, "hosts"); ok {
+		v, ok := g.d.integer(he.v, g.path+".hosts", 0, 1000)
+		if !ok {
+			return
+		}
+		perNode = int(v)
+	}
+	tmpl, ok := g.template(g.at, g.path, props)
+	if !ok {
+		return
+	}
+	at := g.d.resolve(fe.v)
+	file := name
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(filepath.Dir(g.d.file), file)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		g.d.errNode(at, "a GML file, relative to the scenario", "%s.file: %s", g.path, unwrapPathErr(err))
+		return
+	}
+	graph, err := parseGML(data)
+	if err != nil {
+		g.d.errNode(at, "a GML file: graph [ node [ id 0 label \"a\" ] edge [ source 0 target 1 ] ]", "%s.file: %s:%v", g.path, name, err)
+		return
+	}
+	if len(graph.nodes) > maxGMLNodes || len(graph.nodes)*perNode > MaxGroupCount {
+		g.d.errNode(at, "a smaller graph", "%s.file: %s: %d nodes is more than netsim runs", g.path, name, len(graph.nodes))
+		return
+	}
+	routerOf := make(map[string]string, len(graph.nodes))
+	taken := map[string]bool{}
+	for _, n := range graph.nodes {
+		if _, dup := routerOf[n.id]; dup {
+			g.d.errNode(at, "a GML file whose node ids are unique", "%s.file: %s:%d: node id %s twice", g.path, name, n.line, n.id)
+			return
+		}
+		base := gmlName(n.label)
+		if base == "" || taken[base] {
+			base = gmlName("n" + n.id)
+		}
+		r := p + "-" + base
+		if taken[base] || len(r) > 60 {
+			g.d.errNode(at, "a GML file whose node ids are unique", "%s.file: %s:%d: node %q: no usable name", g.path, name, n.line, n.id)
+			return
+		}
+		taken[base] = true
+		routerOf[n.id] = r
+		g.router(r)
+		for i := 1; i <= perNode; i++ {
+			h := fmt.Sprintf("%s-h%d", r, i)
+			g.host(h)
+			g.link(tmpl, h, r)
+		}
+	}
+	names := map[string]int{}
+	for _, e := range graph.edges {
+		a, okA := routerOf[e.source]
+		b, okB := routerOf[e.target]
+		if !okA || !okB || a == b {
+			g.d.errNode(at, "edges between two different nodes of the graph", "%s.file: %s:%d: edge %s-%s joins no two nodes", g.path, name, e.line, e.source, e.target)
+			return
+		}
+		l := tmpl
+		if e.bandwidth > 0 {
+			l.Bandwidth = e.bandwidth
+		}
+		if e.delay >= 0 {
+			l.Delay = e.delay
+		}
+		g.link(l, a, b)
+		// Parallel edges get their own names.
+		last := &g.s.Links[len(g.s.Links)-1]
+		names[last.Name]++
+		if c := names[last.Name]; c > 1 {
+			last.Name += "-" + strconv.Itoa(c)
+		}
+	}
+}
+
+// gmlName makes a GML label a name: lower case, runs of other characters
+// than letters and digits become one '-'.
+func gmlName(label string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(label) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	s := b.String()
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return ""
+	}
+	return s
+}

@@ -1,0 +1,137 @@
+package scenarios
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/units"
+)
+
+func genScenario(topology string) string {
+	return "version: 1\nname: gen\nduration: 1s\ntopology:\n  - " + topology + "\n"
+}
+
+func names[T any](xs []T, name func(T) string) []string {
+	var out []string
+	for _, x := range xs {
+		out = append(out, name(x))
+	}
+	return out
+}
+
+// A k=4 fat-tree: 16 hosts, 4 core, 8 aggregation and 8 edge switches,
+// 48 links, every link as the generator says.
+func TestFatTreeGenerator(t *testing.T) {
+	s, err := Parse("g.yaml", []byte(genScenario("{kind: fat-tree, k: 4, bandwidth: 10Gbps, delay: 1us}")))
+	require.NoError(t, err)
+	assert.Len(t, s.Hosts, 16)
+	assert.Len(t, s.Routers, 20)
+	assert.Len(t, s.Links, 48)
+	assert.Equal(t, []string{"ft-core-1", "ft-core-2", "ft-core-3", "ft-core-4", "ft-agg-1-1", "ft-agg-1-2", "ft-edge-1-1"},
+		names(s.Routers[:7], func(r Router) string { return r.Name }))
+	assert.Equal(t, []string{"ft-agg-1-1-ft-core-1", "ft-agg-1-1-ft-core-2", "ft-agg-1-2-ft-core-3", "ft-agg-1-2-ft-core-4",
+		"ft-edge-1-1-ft-agg-1-1", "ft-edge-1-1-ft-agg-1-2", "ft-h1-ft-edge-1-1", "ft-h2-ft-edge-1-1"},
+		names(s.Links[:8], func(l Link) string { return l.Name }))
+	for _, l := range s.Links {
+		assert.Equal(t, 10*units.Gbps, l.Bandwidth)
+		assert.Equal(t, "1µs", l.Delay.String())
+	}
+	assert.Equal(t, "ft-h16", s.Hosts[15].Name)
+	assert.Equal(t, "10.0.0.16", s.Hosts[15].Address.String())
+	p, ok := s.Pos("links[47]")
+	require.True(t, ok)
+	assert.Equal(t, Pos{Line: 5, Col: 5}, p, "generated links point at their generator")
+}
+
+func TestDumbbellGenerator(t *testing.T) {
+	s, err := Parse("g.yaml", []byte(genScenario(
+		"{kind: dumbbell, pairs: 2, prefix: d, access: {bandwidth: 1Gbps, delay: 100us}, bottleneck: {bandwidth: 10Mbps, delay: 10ms, queue: {limit: 50}}}")))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"d-left-1", "d-left-2", "d-right-1", "d-right-2"}, names(s.Hosts, func(h Host) string { return h.Name }))
+	assert.Equal(t, []string{"d-rl", "d-rr"}, names(s.Routers, func(r Router) string { return r.Name }))
+	assert.Equal(t, []string{"d-left-1-d-rl", "d-left-2-d-rl", "d-bottleneck", "d-rr-d-right-1", "d-rr-d-right-2"},
+		names(s.Links, func(l Link) string { return l.Name }))
+	bn := s.Links[2]
+	assert.Equal(t, 10*units.Mbps, bn.Bandwidth)
+	assert.Equal(t, "d-rl", bn.A, "side 0 faces the senders")
+	assert.Equal(t, units.Gbps, s.Links[0].Bandwidth)
+}
+
+// The GML example (in topologies/, beside its GML file, as examples run
+// from copies elsewhere cannot find it): its graph, then a run that meets
+// its expectations, the same twice.
+func TestGMLGenerator(t *testing.T) {
+	s, err := Load("topologies/backbone.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"bb-seattle", "bb-denver", "bb-chicago", "bb-new-york", "bb-atlanta"},
+		names(s.Routers, func(r Router) string { return r.Name }))
+	got := names(s.Links, func(l Link) string { return fmt.Sprintf("%s %v %v", l.Name, l.Bandwidth, l.Delay) })
+	assert.Equal(t, []string{
+		"bb-seattle-h1-bb-seattle 1Gbps 8ms", "bb-denver-h1-bb-denver 1Gbps 8ms", "bb-chicago-h1-bb-chicago 1Gbps 8ms",
+		"bb-new-york-h1-bb-new-york 1Gbps 8ms", "bb-atlanta-h1-bb-atlanta 1Gbps 8ms",
+		"bb-seattle-bb-denver 1Gbps 12ms", "bb-denver-bb-chicago 1Gbps 11ms", "bb-chicago-bb-new-york 1Gbps 8ms",
+		"bb-denver-bb-atlanta 100Mbps 8ms", "bb-atlanta-bb-new-york 100Mbps 8ms",
+	}, got)
+	recs, sum, end := runExample(t, s)
+	for _, r := range Check(s, recs, end) {
+		assert.True(t, r.OK, r.String(s.File))
+	}
+	_, again, _ := runExample(t, s)
+	assert.Equal(t, sum, again)
+}
+
+func TestGeneratorErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.gml")
+	require.NoError(t, os.WriteFile(bad, []byte("graph [\n  node [ id 0 ]\n  edge [ source 0 target 7 ]\n]\n"), 0o644))
+	open := filepath.Join(dir, "open.gml")
+	require.NoError(t, os.WriteFile(open, []byte("graph [\n  node [ id 0 label \"a\"\n"), 0o644))
+	tests := []struct{ name, gen, want string }{
+		{"k odd", "{kind: fat-tree, k: 5, bandwidth: 1Gbps}",
+			"g.yaml:5:25: topology[0].k: 5 is odd: a fat-tree has k/2 switches per layer in a pod (an even number from 2 to 72)"},
+		{"k huge", "{kind: fat-tree, k: 1000000000, bandwidth: 1Gbps}",
+			"g.yaml:5:25: topology[0].k: 1000000000 is out of range (a whole number from 2 to 72)"},
+		{"no bandwidth", "{kind: fat-tree, k: 4}",
+			`g.yaml:5:5: topology[0]: missing required key "bandwidth"`},
+		{"unknown kind", "{kind: torus, k: 4}", `topology[0].kind`},
+		{"unknown key", "{kind: fat-tree, k: 4, bandwidth: 1Gbps, pairs: 3}",
+			`g.yaml:5:46: topology[0]: unknown key "pairs" for a fat-tree generator`},
+		{"pairs 0", "{kind: dumbbell, pairs: 0, access: {bandwidth: 1Gbps}, bottleneck: {bandwidth: 1Mbps}}",
+			"g.yaml:5:29: topology[0].pairs: 0 is out of range"},
+		{"no bottleneck", "{kind: dumbbell, pairs: 2, access: {bandwidth: 1Gbps}}",
+			`g.yaml:5:5: topology[0]: missing required key "bottleneck"`},
+		{"bad access", "{kind: dumbbell, pairs: 2, access: {bandwidth: fast}, bottleneck: {bandwidth: 1Mbps}}",
+			`g.yaml:5:52: topology[0].access.bandwidth: `},
+		{"gml missing", "{kind: gml, file: nowhere.gml, bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: "},
+		{"gml edge to nowhere", "{kind: gml, file: " + bad + ", bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: " + bad + ":3: edge 0-7 joins no two nodes"},
+		{"gml not closed", "{kind: gml, file: " + open + ", bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: " + open + ":3: unexpected end of file: a [ is not closed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("g.yaml", []byte(genScenario(tc.gen)))
+			require.Error(t, err)
+			assert.True(t, strings.Contains(err.Error(), tc.want), "want %q in\n%s", tc.want, err)
+		})
+	}
+}
+
+// The GML reader never panics and bounds its nesting.
+func FuzzParseGML(f *testing.F) {
+	data, err := os.ReadFile("topologies/five-pops.gml")
+	require.NoError(f, err)
+	f.Add(data)
+	f.Add([]byte("graph [ node [ id 0 ] ]"))
+	f.Add([]byte(strings.Repeat("a [ ", 100)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = parseGML(b)
+	})
+}
