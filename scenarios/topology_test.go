@@ -78,11 +78,11 @@ func TestGMLGenerator(t *testing.T) {
 		"bb-seattle-bb-denver 1Gbps 12ms", "bb-denver-bb-chicago 1Gbps 11ms", "bb-chicago-bb-new-york 1Gbps 8ms",
 		"bb-denver-bb-atlanta 100Mbps 8ms", "bb-atlanta-bb-new-york 100Mbps 8ms",
 	}, got)
-	recs, sum, end := runExample(t, s)
+	recs, sum, end, _ := runExample(t, s)
 	for _, r := range Check(s, recs, end) {
 		assert.True(t, r.OK, r.String(s.File))
 	}
-	_, again, _ := runExample(t, s)
+	_, again, _, _ := runExample(t, s)
 	assert.Equal(t, sum, again)
 }
 
