@@ -46,6 +46,10 @@ type LinkConfig struct {
 	// packet limit (with QueueLimitBytes 0: an unbounded queue).
 	QueueLimitPackets int
 	QueueLimitBytes   units.ByteSize
+	// Queue is the queue discipline of each direction, with the limit
+	// above; nil means DropTail. When both limits are 0 the limit is the
+	// discipline's DefaultLimit packets.
+	Queue QueueConfig
 	// Loss chooses lost packets; nil loses none.
 	Loss LossModel
 	// Jitter adds a delay drawn uniformly from [0, Jitter] to each packet's
@@ -67,10 +71,18 @@ func (c LinkConfig) withDefaults() LinkConfig {
 	if c.MTU == 0 {
 		c.MTU = DefaultMTU
 	}
+	if c.Queue == nil {
+		c.Queue = DropTail{}
+	}
 	if c.QueueLimitPackets == 0 && c.QueueLimitBytes == 0 {
-		c.QueueLimitPackets = DefaultQueueLimitPackets
+		c.QueueLimitPackets = c.Queue.DefaultLimit()
 	}
 	return c
+}
+
+// limit returns the queue limit of c (defaults filled in).
+func (c *LinkConfig) limit() Limit {
+	return Limit{Packets: max(c.QueueLimitPackets, 0), Bytes: c.QueueLimitBytes}
 }
 
 // Validate reports the first property of c that is out of range.
@@ -105,6 +117,11 @@ func (c LinkConfig) Validate() error {
 			return fmt.Errorf("link %q: %w", c.Name, err)
 		}
 	}
+	if c.Queue != nil {
+		if err := c.Queue.Validate(); err != nil {
+			return fmt.Errorf("link %q: queue %s: %w", c.Name, c.Queue.Kind(), err)
+		}
+	}
 	return nil
 }
 
@@ -123,6 +140,9 @@ type LinkChange struct {
 	MTU               *int
 	QueueLimitPackets *int
 	QueueLimitBytes   *units.ByteSize
+	// Queue, when not nil, replaces the queue discipline: the packets held
+	// move to a new queue of this kind.
+	Queue QueueConfig
 	// Loss replaces the loss model when SetLoss is true (Loss nil: no
 	// loss), since a nil interface cannot say "unchanged".
 	Loss      LossModel
@@ -150,6 +170,9 @@ func (ch LinkChange) apply(c LinkConfig) LinkConfig {
 	}
 	if ch.QueueLimitBytes != nil {
 		c.QueueLimitBytes = *ch.QueueLimitBytes
+	}
+	if ch.Queue != nil {
+		c.Queue = ch.Queue
 	}
 	if ch.SetLoss {
 		c.Loss = ch.Loss
