@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/topology"
 	"github.com/netsimlab/netsim/units"
 )
 
@@ -110,9 +111,9 @@ expect:
 	// Links.
 	require.Len(t, s.Links, 3)
 	assert.Equal(t, "a-r", s.Links[0].Name)
-	assert.Equal(t, Queue{Kind: QueueDropTail, LimitPackets: DefaultQueueLimit}, s.Links[0].Queue)
+	assert.Equal(t, Queue{Kind: QueueDropTail, LimitPackets: DefaultQueueLimit, Discipline: topology.DropTail{}}, s.Links[0].Queue)
 	assert.Equal(t, DefaultMTU, s.Links[0].MTU)
-	assert.Equal(t, Queue{Kind: QueueDropTail, LimitBytes: 64 * units.KiB}, s.Links[1].Queue)
+	assert.Equal(t, Queue{Kind: QueueDropTail, LimitBytes: 64 * units.KiB, Discipline: topology.DropTail{}}, s.Links[1].Queue)
 	assert.Equal(t, Loss{Model: LossGilbertElliott, P: 0.01, R: 0.3, LossBad: 1}, s.Links[1].Loss)
 	assert.Equal(t, Loss{Model: LossBernoulli, P: 0.005}, s.Links[2].Loss)
 	assert.Equal(t, 1500*units.Kbps, s.Links[2].Bandwidth)

@@ -140,8 +140,9 @@ type LinkChange struct {
 	MTU               *int
 	QueueLimitPackets *int
 	QueueLimitBytes   *units.ByteSize
-	// Queue, when not nil, replaces the queue discipline: the packets held
-	// move to a new queue of this kind.
+	// Queue, when not nil and different from the link's, replaces the
+	// queue discipline: the packets held move to a new queue of this
+	// kind, offered to it in the order the old one drains them.
 	Queue QueueConfig
 	// Loss replaces the loss model when SetLoss is true (Loss nil: no
 	// loss), since a nil interface cannot say "unchanged".

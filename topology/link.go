@@ -126,10 +126,11 @@ func (l *Link) Set(ch LinkChange) error {
 	if err := next.Validate(); err != nil {
 		return fmt.Errorf("change: %w", err)
 	}
+	replace := ch.Queue != nil && ch.Queue != l.cfg.Queue
 	l.cfg = next.withDefaults()
 	for side := range l.dirs {
 		d := &l.dirs[side]
-		if ch.Queue != nil {
+		if replace {
 			d.replaceQueue()
 		} else {
 			d.queue.SetLimit(l.cfg.limit())

@@ -14,9 +14,23 @@ import (
 // parameters.
 var ErrQueueConfig = errors.New("invalid queue parameters")
 
+// QueueParamError is a queue parameter out of range: what is wrong and
+// what is allowed. It wraps ErrQueueConfig.
+type QueueParamError struct {
+	What, Allowed string
+}
+
+// Error implements error.
+func (e *QueueParamError) Error() string {
+	return e.What + ": " + ErrQueueConfig.Error() + " (" + e.Allowed + ")"
+}
+
+// Unwrap returns ErrQueueConfig.
+func (e *QueueParamError) Unwrap() error { return ErrQueueConfig }
+
 // badQueue returns an error naming what is wrong and what is allowed.
 func badQueue(what string, allowed string) error {
-	return fmt.Errorf("%s: %w (%s)", what, ErrQueueConfig, allowed)
+	return &QueueParamError{What: what, Allowed: allowed}
 }
 
 // RED is Random Early Detection (Floyd & Jacobson 1993, "Random Early

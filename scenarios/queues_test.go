@@ -1,0 +1,69 @@
+package scenarios
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/topology"
+	"github.com/netsimlab/netsim/units"
+)
+
+// TestQueueDecoding: each discipline's keys land in its topology type,
+// over its defaults, with the limit in packets or bytes.
+func TestQueueDecoding(t *testing.T) {
+	tests := []struct {
+		yaml      string
+		want      topology.QueueConfig
+		packets   int
+		bytes     units.ByteSize
+		wantKind  QueueKind
+		wantFault string
+	}{
+		{`{kind: droptail, limit: 1000}`, topology.DropTail{}, 1000, 0, QueueDropTail, "queue=1000"},
+		{`{kind: red, limit: 1000, min_th: 5, max_th: 15, p_max: 10%, weight: 0.002, gentle: true, ecn: true}`,
+			topology.RED{MinTh: 5, MaxTh: 15, MaxP: 0.1, Weight: 0.002, Gentle: true, ECN: true}, 1000, 0, QueueRED, "queue=red/1000"},
+		{`{kind: red, min_th: 30KB, max_th: 90KB, gentle: false}`,
+			topology.RED{MinTh: 30000, MaxTh: 90000, InBytes: true, MaxP: 0.1, Weight: 0.002}, 1000, 0, QueueRED, "queue=red/1000"},
+		{`{kind: codel, limit: 1000, target: 5ms, interval: 100ms, ecn: true}`,
+			topology.CoDel{Target: 5 * time.Millisecond, Interval: 100 * time.Millisecond, ECN: true}, 1000, 0, QueueCoDel, "queue=codel/1000"},
+		{`{kind: codel}`, topology.DefaultCoDel(), 1000, 0, QueueCoDel, "queue=codel/1000"},
+		{`{kind: fq-codel, limit: 10240, flows: 1024, quantum: 1514, target: 5ms, interval: 100ms, ecn: true}`,
+			topology.DefaultFQCoDel(), 10240, 0, QueueFQCoDel, "queue=fq-codel/10240"},
+		{`{kind: fq-codel, limit: 4MB, flows: 16, ecn: false}`,
+			topology.FQCoDel{Flows: 16, Quantum: 1514, Target: 5 * time.Millisecond, Interval: 100 * time.Millisecond}, 0, 4000000, QueueFQCoDel, "queue=fq-codel/4MB"},
+		{`{kind: pie, limit: 1000, target: 15ms, tupdate: 15ms, ecn: false}`, topology.DefaultPIE(), 1000, 0, QueuePIE, "queue=pie/1000"},
+		{`{kind: pie, alpha: 0.25, beta: 2, max_burst: 0s}`,
+			topology.PIE{Target: 15 * time.Millisecond, TUpdate: 15 * time.Millisecond, Alpha: 0.25, Beta: 2}, 1000, 0, QueuePIE, "queue=pie/1000"},
+		{`{kind: step, limit: 1000, threshold: 20, ecn: true}`, topology.Step{Threshold: 20, ECN: true}, 1000, 0, QueueStep, "queue=step/1000"},
+		{`{kind: step, threshold: 30KB}`, topology.Step{Threshold: 30000, InBytes: true, ECN: true}, 1000, 0, QueueStep, "queue=step/1000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.yaml, func(t *testing.T) {
+			src := fmt.Sprintf(`version: 1
+name: q
+duration: 1s
+hosts:
+  a: {address: 10.0.0.1}
+  b: {address: 10.0.0.2}
+links:
+  - between: [a, b]
+    bandwidth: 10Mbps
+    queue: %s
+`, tt.yaml)
+			s, err := Parse("q.yaml", []byte(src))
+			require.NoError(t, err)
+			q := s.Links[0].Queue
+			assert.Equal(t, tt.wantKind, q.Kind)
+			assert.Equal(t, tt.want, q.Discipline)
+			assert.Equal(t, tt.packets, q.LimitPackets)
+			assert.Equal(t, tt.bytes, q.LimitBytes)
+			c := s.Links[0].config()
+			assert.Equal(t, tt.want, c.Queue)
+			assert.Equal(t, tt.wantFault, LinkSet{Queue: &q}.describe())
+		})
+	}
+}
