@@ -163,7 +163,7 @@ type queueKind struct {
 	name     string
 	keys     []string
 	required []string
-	decode func(d *decoder, es []entry, path string) (topology.QueueConfig, bool)
+	decode   func(d *decoder, es []entry, path string) (topology.QueueConfig, bool)
 }
 
 var queueKinds = []queueKind{
