@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/tcp"
 	"github.com/netsimlab/netsim/topology"
 	"github.com/netsimlab/netsim/units"
 )
@@ -66,4 +67,40 @@ links:
 			assert.Equal(t, tt.wantFault, LinkSet{Queue: &q}.describe())
 		})
 	}
+}
+
+// TestTCPECNSetting: tcp ecn is off, on or accept, Linux's tcp_ecn=2 by
+// default, and a host's setting wins over the defaults.
+func TestTCPECNSetting(t *testing.T) {
+	s, err := Parse("e.yaml", []byte(`version: 1
+name: e
+duration: 1s
+defaults:
+  tcp: {ecn: on}
+hosts:
+  a: {address: 10.0.0.1, tcp: {ecn: off}}
+  b: {address: 10.0.0.2}
+links:
+  - between: [a, b]
+    bandwidth: 10Mbps
+`))
+	require.NoError(t, err)
+	assert.Equal(t, tcp.ECNOff, s.Hosts[0].Effective.Config().ECN)
+	assert.Equal(t, tcp.ECNOn, s.Hosts[1].Effective.Config().ECN)
+	assert.Equal(t, tcp.ECNAccept, TCP{}.Config().ECN)
+	_, err = Parse("e.yaml", []byte(`version: 1
+name: e
+duration: 1s
+defaults:
+  tcp: {ecn: yes please}
+hosts:
+  a: {address: 10.0.0.1}
+  b: {address: 10.0.0.2}
+links:
+  - between: [a, b]
+    bandwidth: 10Mbps
+`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "e.yaml:5:14")
+	assert.Contains(t, err.Error(), "one of: off, on, accept")
 }

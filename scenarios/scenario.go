@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/netsimlab/netsim/tcp"
 	"github.com/netsimlab/netsim/topology"
 	"github.com/netsimlab/netsim/units"
 )
@@ -76,6 +77,7 @@ type TCP struct {
 	Timestamps  *bool
 	SendBuffer  *units.ByteSize
 	RecvBuffer  *units.ByteSize
+	ECN         *tcp.ECNMode // off, on, accept (Linux tcp_ecn 0, 1, 2)
 }
 
 // Over returns t with every field that t leaves unset taken from base: a
@@ -117,6 +119,9 @@ func (t TCP) Over(base TCP) TCP {
 	}
 	if t.RecvBuffer != nil {
 		out.RecvBuffer = t.RecvBuffer
+	}
+	if t.ECN != nil {
+		out.ECN = t.ECN
 	}
 	return out
 }

@@ -14,7 +14,7 @@ import (
 var CongestionControls = tcp.CongestionNames()
 
 var tcpKeys = []string{"mss", "congestion", "initial_cwnd", "rto_initial", "rto_min", "delayed_ack",
-	"nagle", "sack", "window_scale", "timestamps", "send_buffer", "recv_buffer"}
+	"nagle", "sack", "window_scale", "timestamps", "send_buffer", "recv_buffer", "ecn"}
 
 // Bounds of the TCP settings: Linux's TCP_MIN_MSS, and the largest MSS an
 // IPv4 datagram can carry.
@@ -78,6 +78,12 @@ func (d *decoder) tcp(n *yaml.Node, path string) TCP {
 					t.Timestamps = &v
 				}
 			}
+		case "ecn":
+			// off | on | accept: Linux net.ipv4.tcp_ecn 0, 1, 2.
+			if v, ok := d.oneOf(e.v, p, tcp.ECNModeNames()); ok {
+				m, _ := tcp.ParseECNMode(v)
+				t.ECN = &m
+			}
 		case "send_buffer", "recv_buffer":
 			if v, ok := d.positiveSize(e.v, p); ok {
 				if v > maxBuffer {
@@ -134,6 +140,9 @@ func (t TCP) Config() tcp.Config {
 	}
 	if t.RecvBuffer != nil {
 		c.RecvBuffer = int(*t.RecvBuffer)
+	}
+	if t.ECN != nil {
+		c.ECN = *t.ECN
 	}
 	return c
 }
