@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp"
 	"github.com/netsimlab/netsim/topology"
 	"github.com/netsimlab/netsim/units"
@@ -103,4 +104,33 @@ links:
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "e.yaml:5:14")
 	assert.Contains(t, err.Error(), "one of: off, on, accept")
+}
+
+// TestSummarySojournAndMarks: sojourn times run from pkt.enqueue to pkt.tx
+// of the same packet on the same link direction (nearest-rank
+// percentiles); a packet dropped from the queue leaves no sample; marks
+// and aqm drops are counted.
+func TestSummarySojournAndMarks(t *testing.T) {
+	const subj = "link/l/a>b"
+	var recs []sim.Record
+	rec := func(at int64, kind string, id uint64, extra ...sim.Field) {
+		recs = append(recs, sim.Record{T: sim.Time(at), Subject: subj, Kind: kind, Fields: append([]sim.Field{sim.Uint("id", id)}, extra...)})
+	}
+	// 100 packets, packet i waits i ms.
+	for i := uint64(1); i <= 100; i++ {
+		rec(0, sim.KindPacketEnqueue, i)
+	}
+	rec(0, sim.KindPacketEnqueue, 500)
+	rec(0, topology.KindPacketMark, 7)
+	rec(1, sim.KindPacketDrop, 500, sim.String("reason", topology.DropAQM))
+	for i := uint64(1); i <= 100; i++ {
+		rec(int64(i)*int64(time.Millisecond), sim.KindPacketTx, i)
+	}
+	sum := Summarize(recs)
+	require.Len(t, sum.Links, 1)
+	l := sum.Links[0]
+	assert.Equal(t, int64(1), l.Marked)
+	assert.Equal(t, map[string]int64{"aqm": 1}, l.Dropped)
+	ms := int64(time.Millisecond)
+	assert.Equal(t, SojournSummary{Samples: 100, Mean: 50.5 * float64(ms), P50: 50 * ms, P95: 95 * ms, P99: 99 * ms, Max: 100 * ms}, l.Sojourn)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/netsimlab/netsim/plots"
 	"github.com/netsimlab/netsim/scenarios"
 	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/topology"
 )
 
 const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii]
@@ -472,7 +473,7 @@ func printSummary(w io.Writer, sum scenarios.Summary) {
 	shown := 0
 	for _, l := range sum.Links {
 		var drops []string
-		for _, reason := range []string{sim.DropQueue, sim.DropLoss, sim.DropDown, sim.DropMTU} {
+		for _, reason := range []string{sim.DropQueue, topology.DropAQM, sim.DropLoss, sim.DropDown, sim.DropMTU} {
 			if n := l.Dropped[reason]; n > 0 {
 				drops = append(drops, fmt.Sprintf("%d %s", n, reason))
 			}
