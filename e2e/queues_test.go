@@ -238,3 +238,100 @@ func TestECNMarking(t *testing.T) {
 	assert.Positive(t, count["cwr"], "%v", count)
 	assert.Zero(t, count["ack-ect"], "%v", count)
 }
+
+// fqScenario is a bottleneck of 10 Mbit/s behind router r1 whose queue is
+// FQ-CoDel at its defaults, with hosts, extra links and apps given.
+func fqScenario(t *testing.T, name, hosts, links, apps string) string {
+	t.Helper()
+	return writeScenario(t, name+".yaml", `version: 1
+name: `+name+`
+seed: 1
+duration: 20s
+defaults:
+  tcp: {congestion: cubic, send_buffer: 4MiB, recv_buffer: 4MiB}
+hosts:
+`+hosts+`  server: {address: 10.0.1.1}
+routers:
+  r1: {}
+links:
+`+links+`  - name: bottleneck
+    between: [r1, server]
+    bandwidth: 10Mbps
+    queue: {kind: fq-codel}
+    delay: `+map[bool]string{true: "19ms", false: "9ms"}[name == "fq-sparse"]+`
+apps:
+`+apps+`outputs: {trace: true}
+`)
+}
+
+// fqRun runs for 20 s (10 s with -short).
+func fqRun(t *testing.T, scenario string) string {
+	t.Helper()
+	if testing.Short() {
+		return run(t, scenario, "--until", "10s")
+	}
+	return run(t, scenario)
+}
+
+// TestFQCoDelSparseFlow (RFC 8290 §1.2, §4.1.2): beside a bulk flow that
+// keeps the bottleneck busy, a sparse flow (small requests every 200 ms)
+// goes through the new-flows list and waits almost nothing: its packets'
+// mean sojourn at the bottleneck stays under 2 ms (the bulk flow's
+// packets wait a CoDel target or more) and its RTT near the 40 ms base.
+func TestFQCoDelSparseFlow(t *testing.T) {
+	out := fqRun(t, fqScenario(t, "fq-sparse",
+		"  client: {address: 10.0.0.1}\n",
+		"  - {between: [client, r1], bandwidth: 1Gbps, delay: 1ms}\n",
+		`  - {type: sink, host: server, port: 5001}
+  - {type: bulk-send, host: client, to: server:5001, start: 100ms, bytes: 100MB}
+  - {type: request-response, host: server, port: 5002, request: 100, response: 100}
+  - {type: request-response, host: client, to: server:5002, start: 2s, request: 100, response: 100, count: 50, think: 200ms}
+`))
+	recs := readTrace(t, out)
+	sparse := map[int64]bool{}
+	enq := map[int64]int64{}
+	var sum, n, most int64
+	for _, r := range recs {
+		switch {
+		case r.Kind == "pkt.send" && r.Subject == "host/client" && r.Dport == 5002:
+			sparse[r.ID] = true
+		case r.Subject != "link/bottleneck/r1>server" || !sparse[r.ID]:
+		case r.Kind == "pkt.enqueue":
+			enq[r.ID] = r.T
+		case r.Kind == "pkt.tx":
+			d := r.T - enq[r.ID]
+			sum, n, most = sum+d, n+1, max(most, d)
+		}
+	}
+	require.Greater(t, n, int64(50), "sparse packets through the bottleneck")
+	assert.Less(t, sum/n, int64(2*time.Millisecond), "mean sojourn of the sparse flow (max %v)", time.Duration(most))
+	s := readQueueSummary(t, out)
+	require.Greater(t, len(s.Connections), 2)
+	for _, c := range s.Connections[1:] {
+		if c.RTT.Samples > 0 {
+			assert.Less(t, c.RTT.Mean, float64(45*time.Millisecond), "sparse connection RTT")
+		}
+	}
+	l := s.Links[bottleneck(t, s)]
+	assert.Greater(t, l.Sojourn.P99, int64(5*time.Millisecond), "the bulk flow does queue")
+}
+
+// TestFQCoDelFairness (RFC 8290 §1.1, §4.2): two bulk flows with RTTs of
+// 20 ms and 100 ms share the FQ-CoDel bottleneck within Jain's fairness
+// index 0.95 (a shared FIFO gives the short-RTT flow most of the link).
+func TestFQCoDelFairness(t *testing.T) {
+	out := fqRun(t, fqScenario(t, "fq-two",
+		"  near: {address: 10.0.0.1}\n  far: {address: 10.0.0.2}\n",
+		"  - {between: [near, r1], bandwidth: 1Gbps, delay: 1ms}\n  - {between: [far, r1], bandwidth: 1Gbps, delay: 41ms}\n",
+		`  - {type: sink, host: server, port: 5001}
+  - {type: sink, host: server, port: 5002}
+  - {type: bulk-send, host: near, to: server:5001, start: 100ms, bytes: 100MB}
+  - {type: bulk-send, host: far, to: server:5002, start: 100ms, bytes: 100MB}
+`))
+	s := readQueueSummary(t, out)
+	require.Len(t, s.Connections, 2)
+	x1, x2 := s.Connections[0].ThroughputBps, s.Connections[1].ThroughputBps
+	jain := (x1 + x2) * (x1 + x2) / (2 * (x1*x1 + x2*x2))
+	assert.GreaterOrEqual(t, jain, 0.95, "throughputs %.0f and %.0f bit/s", x1, x2)
+	assert.Greater(t, x1+x2, 0.85*10e6, "together they fill the link")
+}
