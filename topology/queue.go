@@ -134,7 +134,8 @@ type QueueEnv struct {
 
 // QueueConfig is a queue discipline's parameters, as a scenario's link
 // `queue` names them: one type per discipline, each in its own
-// queue_<kind>.go file.
+// queue_<kind>.go file. Implementations must be comparable with == (Link.Set
+// compares the new configuration with the current one).
 type QueueConfig interface {
 	// Kind is the discipline's name in a scenario ("droptail", "codel", ...).
 	Kind() string

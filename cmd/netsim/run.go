@@ -478,15 +478,23 @@ func printSummary(w io.Writer, sum scenarios.Summary) {
 				drops = append(drops, fmt.Sprintf("%d %s", n, reason))
 			}
 		}
-		if len(drops) > 0 {
+		if len(drops) > 0 || l.Marked > 0 {
 			if shown++; shown > maxConnLines {
 				continue
 			}
-			fmt.Fprintf(w, "link %s %s: %d packets sent, dropped %s, queue peak %d\n", l.Link, l.Direction, l.Sent, strings.Join(drops, ", "), l.QueuePeak)
+			dropped := "none"
+			if len(drops) > 0 {
+				dropped = strings.Join(drops, ", ")
+			}
+			marked := ""
+			if l.Marked > 0 {
+				marked = fmt.Sprintf(", marked %d", l.Marked)
+			}
+			fmt.Fprintf(w, "link %s %s: %d packets sent, dropped %s%s, queue peak %d\n", l.Link, l.Direction, l.Sent, dropped, marked, l.QueuePeak)
 		}
 	}
 	if shown > maxConnLines {
-		fmt.Fprintf(w, "... and %d more link directions with drops (see summary.json)\n", shown-maxConnLines)
+		fmt.Fprintf(w, "... and %d more link directions with drops or marks (see summary.json)\n", shown-maxConnLines)
 	}
 	for i, n := range sum.Nodes {
 		if i == maxConnLines {
