@@ -37,13 +37,15 @@ type LinkConfig struct {
 	// with reason "mtu" (no fragmentation). 0 means DefaultMTU.
 	MTU int
 	// QueueLimitPackets limits the packets waiting in each direction's
-	// drop-tail queue; the packet being serialized does not count (as in
-	// ns-3 and Linux qdiscs). QueueLimitBytes limits their bytes (datagram
+	// queue; the packet being serialized does not count (as in ns-3 and
+	// Linux qdiscs). QueueLimitBytes limits their bytes (datagram
 	// lengths, without Overhead). A packet is dropped with reason "queue"
-	// when admitting it would exceed either limit. 0 means no limit of
-	// that kind, except that when both are 0 the limit is
-	// DefaultQueueLimitPackets; a negative QueueLimitPackets means no
-	// packet limit (with QueueLimitBytes 0: an unbounded queue).
+	// when admitting it would exceed either limit (FQ-CoDel instead drops
+	// from its fattest flow). 0 means no limit of that kind, except that
+	// when both are 0 the limit is the discipline's DefaultLimit
+	// (DefaultQueueLimitPackets for drop-tail); a negative
+	// QueueLimitPackets means no packet limit (with QueueLimitBytes 0: an
+	// unbounded queue).
 	QueueLimitPackets int
 	QueueLimitBytes   units.ByteSize
 	// Queue is the queue discipline of each direction, with the limit
