@@ -54,9 +54,9 @@ type ecnState struct {
 	// queueCWR: the sender reduced its window and sets CWR on the next new
 	// data segment (TCP_ECN_QUEUE_CWR).
 	queueCWR bool
-	// cwr: the sender reduced for ECE in this window and ignores ECE until
-	// SND.UNA passes cwrHigh, SND.MAX at the reduction (RFC 3168 §6.1.2:
-	// at most once per window of data; Linux's TCP_CA_CWR state).
+	// cwr: the sender reduced in this window and ignores ECE until SND.UNA
+	// passes cwrHigh, SND.MAX at the reduction (RFC 3168 §6.1.2: at most
+	// once per window of data; Linux's TCP_CA_CWR state).
 	cwr     bool
 	cwrHigh Seq
 	// ce counts arriving data segments marked CE; reductions the window
@@ -150,7 +150,10 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) {
 	if !c.ecn.ok {
 		return
 	}
-	if c.ecn.cwr && c.sndUna.GreaterEq(c.ecn.cwrHigh) {
+	if c.ecn.cwr && c.sndUna.GreaterThan(c.ecn.cwrHigh) {
+		// Held until something above the reduction point is acknowledged,
+		// so that our CWR (on the first new data, at that point) has
+		// reached the receiver (Linux tcp_fastretrans_alert, TCP_CA_CWR).
 		c.ecn.cwr = false
 	}
 	if !h.Flags.Has(FlagECE) || h.Flags.Has(FlagSYN) || c.inRecovery || c.ecn.cwr {
@@ -164,12 +167,21 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) {
 	c.noteCwnd("ecn")
 }
 
-// ecnOnRecovery: entering loss recovery reduces the window, so the next
-// new data carries CWR too (Linux tcp_init_cwnd_reduction queues it) and
-// ECE from the same window is ignored.
-func (c *Conn) ecnOnRecovery() {
-	if c.ecn.ok {
-		c.ecn.queueCWR = true
-		c.ecn.cwr, c.ecn.cwrHigh = true, c.sndMax
+// ecnOnRecovery is called on entering loss recovery. It reports whether
+// the window was already reduced for ECE in this window of data, in which
+// case the loss does not reduce it again (Linux tcp_enter_recovery starts
+// a cwnd reduction only when none is under way). Otherwise the loss's
+// reduction also counts for ECE: the next new data carries CWR (Linux
+// tcp_init_cwnd_reduction queues it) and ECE from the same window is
+// ignored.
+func (c *Conn) ecnOnRecovery() (reduced bool) {
+	if !c.ecn.ok {
+		return false
 	}
+	if c.ecn.cwr && c.sndUna.LessEq(c.ecn.cwrHigh) {
+		return true
+	}
+	c.ecn.queueCWR = true
+	c.ecn.cwr, c.ecn.cwrHigh = true, c.sndMax
+	return false
 }

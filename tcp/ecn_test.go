@@ -150,3 +150,51 @@ func TestECNResponse(t *testing.T) {
 		})
 	}
 }
+
+// TestECNThenLossReducesOnce: a loss in the window already reduced for
+// ECE does not reduce it again (Linux enters recovery without a second
+// cwnd reduction).
+func TestECNThenLossReducesOnce(t *testing.T) {
+	a, b := ecnConfig(ECNOn), ecnConfig(ECNAccept)
+	ch := newChannel(t, a, b, 10*time.Millisecond)
+	ch.toWriteA = testPayload(4<<20, 1)
+	marked, dropped := false, false
+	var markedSeq Seq
+	ch.mark = func(toB bool, h *Header, n int) bool {
+		if toB && !marked && ch.now >= 50*time.Millisecond {
+			marked, markedSeq = true, h.Seq
+			return true
+		}
+		return false
+	}
+	var cutAt time.Duration
+	var reasons []string
+	ch.onEventA = func(now time.Duration, e Event) {
+		if e.Kind != EvCwnd || e.Reason == "ack" || e.Reason == "init" {
+			return
+		}
+		reasons = append(reasons, e.Reason)
+		if e.Reason == "ecn" {
+			cutAt = now
+		}
+	}
+	ch.drop = func(toB bool, h *Header, n int) bool {
+		// Lose a segment sent after the marked one but before the ECE
+		// came back: it belongs to the window the reduction covers.
+		if toB && n > 0 && marked && h.Seq.GreaterThan(markedSeq) && cutAt == 0 && !dropped {
+			dropped = true
+			return true
+		}
+		return false
+	}
+	ch.open()
+	ch.runUntil(5 * time.Second)
+	require.True(t, marked)
+	require.True(t, dropped)
+	assert.Equal(t, 1, ch.a.ecn.reductions)
+	assert.Equal(t, []string{"ecn"}, reasons, "the loss in the reduced window does not cut again")
+	st := ch.a.Stats()
+	assert.Positive(t, st.FastRetransmits)
+	assert.Zero(t, st.Timeouts)
+	assert.Equal(t, 4<<20, ch.gotB.Len())
+}

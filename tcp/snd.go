@@ -593,8 +593,9 @@ func (c *Conn) onDupAck(now time.Duration) {
 func (c *Conn) enterRecovery(now time.Duration) {
 	c.inRecovery = true
 	c.recoverSeq = c.sndMax
-	c.ecnOnRecovery()
-	c.cc.OnEnterRecovery(now, c.flightSize())
+	if !c.ecnOnRecovery() {
+		c.cc.OnEnterRecovery(now, c.flightSize())
+	}
 	c.noteCwnd("recovery")
 	// RFC 5681 §3.2 step 3: cwnd = ssthresh + 3*SMSS while inflating.
 	c.recCwnd = c.cc.Cwnd() + defaultDupThresh*c.sndMss
