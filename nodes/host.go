@@ -96,6 +96,8 @@ func (h *Host) Now() sim.Time { return h.net.sched.Now() }
 type segmentInfo struct {
 	connID uint64
 	bases  tcp.Bases
+	// ect: the segment is ECN-capable, sent with ECT(0) (RFC 3168 §6.1.1).
+	ect bool
 }
 
 // output encodes the segment hdr+payload from the host's address to dst in
@@ -106,7 +108,7 @@ func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segm
 	size := ipv4.HeaderLen + hdr.Len() + len(payload)
 	p := h.net.newPacket(size)
 	b := hdr.AppendTo(p.Data[:ipv4.HeaderLen], h.addr, dst, payload)
-	h.putIPv4Header(b, dst)
+	h.putIPv4Header(b, dst, info.ect)
 	p.Data = b
 	if h.net.trace != nil {
 		h.traceSend(p, ifc, hdr, len(payload), info)
@@ -146,11 +148,14 @@ func (h *Host) route(dst netip.Addr) *Interface {
 
 // putIPv4Header writes the IPv4 header (20 bytes, no options) at the
 // start of b, whose length is the whole datagram: as Linux sends it, TTL
-// 64, Don't Fragment set, the ID counting per host.
-func (h *Host) putIPv4Header(b []byte, dst netip.Addr) {
+// 64, Don't Fragment set, the ID counting per host, ECT(0) when ect.
+func (h *Host) putIPv4Header(b []byte, dst netip.Addr, ect bool) {
 	h.ipID++
 	ih := ipv4.New(h.addr, dst, ipv4.ProtoTCP)
 	ih.ID = h.ipID
+	if ect {
+		ih.ECN = ipv4.ECNECT0
+	}
 	// The addresses are IPv4 and the length was checked by the caller:
 	// the encoder cannot fail.
 	_, _ = ih.AppendHeaderTo(b[:0], len(b)-ipv4.HeaderLen)
@@ -229,7 +234,7 @@ func (h *Host) input(in *Interface, p *topology.Packet) {
 	remote := netip.AddrPortFrom(src, hdr.SrcPort)
 	if s, ok := h.conns[fourTuple{local, remote}]; ok {
 		h.traceDeliver(p, in, s.connID)
-		s.input(&hdr, payload)
+		s.input(&hdr, payload, ih.ECN == ipv4.ECNCE)
 		h.dispatch()
 		return
 	}
@@ -283,7 +288,7 @@ func (h *Host) listenInput(l *Socket, p *topology.Packet, in *Interface, local, 
 	}
 	s := h.newChild(l, local, remote)
 	h.traceDeliver(p, in, s.connID)
-	s.input(hdr, payload)
+	s.input(hdr, payload, false)
 }
 
 // resetNoSocket answers a segment that found no socket with the reset

@@ -12,9 +12,10 @@ import (
 // notifications) and the segments (into datagrams), and re-arms the one
 // scheduler timer of the connection to its deadline.
 
-// input hands an arriving segment to the connection.
-func (s *Socket) input(hdr *tcp.Header, payload []byte) {
-	s.conn.Input(s.h.Now().Duration(), hdr, payload)
+// input hands an arriving segment to the connection; ce says its IP
+// header was marked CE.
+func (s *Socket) input(hdr *tcp.Header, payload []byte, ce bool) {
+	s.conn.InputECN(s.h.Now().Duration(), hdr, payload, ce)
 	s.flush()
 }
 
@@ -32,7 +33,7 @@ func (s *Socket) onTimer() {
 // go first so that a state change is traced before the segment it causes.
 func (s *Socket) flush() {
 	s.conn.Events(s.evFn)
-	s.conn.Segments(s.segFn)
+	s.conn.SegmentsECN(s.segFn)
 	s.rearm()
 }
 
@@ -52,8 +53,8 @@ func (s *Socket) rearm() {
 }
 
 // sendSegment puts one segment of the connection on the wire.
-func (s *Socket) sendSegment(hdr *tcp.Header, payload []byte) {
-	info := segmentInfo{connID: s.connID, bases: tcp.Bases{Seq: s.conn.ISS(), Ack: s.conn.IRS()}}
+func (s *Socket) sendSegment(hdr *tcp.Header, payload []byte, ect bool) {
+	info := segmentInfo{connID: s.connID, bases: tcp.Bases{Seq: s.conn.ISS(), Ack: s.conn.IRS()}, ect: ect}
 	s.h.output(s.remote.Addr(), hdr, payload, info)
 }
 

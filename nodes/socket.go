@@ -112,7 +112,7 @@ type Socket struct {
 	bufReport [2]int
 	reuseAddr bool
 	soError   Errno // pending error for SO_ERROR
-	segFn     func(*tcp.Header, []byte)
+	segFn     func(*tcp.Header, []byte, bool)
 	evFn      func(tcp.Event)
 }
 

@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/topology"
 )
 
 // packet is one datagram a host sent (a pkt.send record) and what became of
@@ -120,6 +121,9 @@ type linkDirection struct {
 	from, to string
 	samples  []queueSample
 	drops    []dropMark
+	// marks are the CE marks of its queue (pkt.mark), at the queue
+	// length the record gives.
+	marks []dropMark
 	// latency is the sum and count of tx-to-rx times, for placing drops.
 	latSum, latN int64
 }
@@ -206,6 +210,11 @@ func buildModel(recs []sim.Record) *model {
 			}
 		case sim.KindPacketDrop:
 			m.addDrop(r)
+		case topology.KindPacketMark:
+			if ld := m.link(r.Subject); ld != nil {
+				q, _ := fieldInt(r, "qlen")
+				ld.marks = append(ld.marks, dropMark{t: r.T, reason: "mark", qlen: q})
+			}
 		case sim.KindPacketForward:
 			if name, router, ok := nodeName(r.Subject); ok {
 				m.node(name, router)

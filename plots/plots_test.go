@@ -257,3 +257,21 @@ func TestRenderNeverReadsAMap(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueMarks: pkt.mark records become the link direction's CE marks,
+// at the queue length they give, and the queue figure's legend names them.
+func TestQueueMarks(t *testing.T) {
+	const subj = "link/l/a>b"
+	recs := []sim.Record{
+		{T: 0, Kind: sim.KindPacketEnqueue, Subject: subj, Fields: []sim.Field{sim.Uint("id", 1), sim.Int("len", 1500), sim.Int("qlen", 1), sim.Int("qbytes", 1500)}},
+		{T: 1, Kind: sim.KindPacketEnqueue, Subject: subj, Fields: []sim.Field{sim.Uint("id", 2), sim.Int("len", 1500), sim.Int("qlen", 2), sim.Int("qbytes", 3000)}},
+		{T: 1, Kind: "pkt.mark", Subject: subj, Fields: []sim.Field{sim.Uint("id", 2), sim.Int("len", 1500), sim.Int("qlen", 2), sim.Int("qbytes", 3000)}},
+	}
+	m := buildModel(recs)
+	require.Len(t, m.links, 1)
+	require.Len(t, m.links[0].marks, 1)
+	assert.Equal(t, int64(2), m.links[0].marks[0].qlen)
+	var buf bytes.Buffer
+	require.NoError(t, RenderTo(recs, Options{Kind: KindQueue}, "svg", &buf))
+	assert.Contains(t, buf.String(), "ECN mark (CE)")
+}

@@ -15,7 +15,8 @@ import (
 const maxQueueSeries = 6
 
 // queueFigure draws the queue length of the busiest link directions, with
-// each drop marked by a cross at the queue length it met. The connection
+// each drop marked by a cross at the queue length it met and each ECN CE
+// mark by a ring. The connection
 // filter does not apply: queues are shared.
 func queueFigure(m *model, opts Options) (*figure, error) {
 	// The busiest directions (by drops, then peak occupancy) are drawn, in
@@ -37,6 +38,11 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 		for _, dm := range ld.drops {
 			if inWindow(opts, dm.t) {
 				r.drops++
+			}
+		}
+		for _, mk := range ld.marks {
+			if inWindow(opts, mk.t) {
+				r.drops++ // a mark is a congestion signal too
 			}
 		}
 		if len(ld.samples) > 0 || r.drops > 0 {
@@ -80,8 +86,9 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 	x := func(t sim.Time) float64 { return float64(t) / u.ns }
 	p := newPlot("Queue occupancy", fmt.Sprintf("time (%s)", u.name), "queue length (packets)")
 	nb := bins{lo: lo, hi: hi, n: int(2 * defaultWidth / vg.Points(1))}
-	var anyDrop bool
+	var anyDrop, anyMark bool
 	dropStyle := draw.GlyphStyle{Color: colDrop, Radius: vg.Points(3), Shape: draw.CrossGlyph{}}
+	markStyle := draw.GlyphStyle{Color: colDrop, Radius: vg.Points(3), Shape: draw.RingGlyph{}}
 	for i, ld := range shown {
 		var pts []seqPoint
 		for _, s := range ld.samples {
@@ -118,12 +125,32 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 			gs.Color = seriesColors[i%len(seriesColors)]
 			p.Add(&plotter.Scatter{XYs: dx, GlyphStyle: gs})
 		}
+		var marks []seqPoint
+		for _, mk := range ld.marks {
+			if inWindow(opts, mk.t) {
+				marks = append(marks, seqPoint{t: mk.t, v: mk.qlen})
+			}
+		}
+		marks = decimateMarks(marks, nb)
+		if len(marks) > 0 {
+			anyMark = true
+			mx := make(plotter.XYs, len(marks))
+			for j, mk := range marks {
+				mx[j] = plotter.XY{X: x(mk.t), Y: float64(mk.v)}
+			}
+			gs := markStyle
+			gs.Color = seriesColors[i%len(seriesColors)]
+			p.Add(&plotter.Scatter{XYs: mx, GlyphStyle: gs})
+		}
 	}
 	if hidden > 0 {
 		p.Legend.Add(fmt.Sprintf("(%d quieter link directions not drawn, peak %d)", hidden, hiddenPeak))
 	}
 	if anyDrop {
 		p.Legend.Add("drop", glyphThumb(dropStyle))
+	}
+	if anyMark {
+		p.Legend.Add("ECN mark (CE)", glyphThumb(markStyle))
 	}
 	p.X.Min, p.X.Max = x(lo), x(hi)
 	p.Y.Min = 0

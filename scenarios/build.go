@@ -86,6 +86,7 @@ func (l Link) config() topology.LinkConfig {
 		MTU:               l.MTU,
 		QueueLimitPackets: l.Queue.LimitPackets,
 		QueueLimitBytes:   l.Queue.LimitBytes,
+		Queue:             l.Queue.Discipline,
 		Loss:              l.Loss.model(),
 		Jitter:            l.Jitter,
 		Reorder:           l.Reorder,
@@ -129,6 +130,7 @@ func (set LinkSet) change() topology.LinkChange {
 			p = -1
 		}
 		ch.QueueLimitPackets, ch.QueueLimitBytes = &p, &b
+		ch.Queue = set.Queue.Discipline
 	}
 	if set.Loss != nil {
 		ch.Loss, ch.SetLoss = set.Loss.model(), true
@@ -150,10 +152,14 @@ func (set LinkSet) describe() string {
 		add("mtu", *set.MTU)
 	}
 	if set.Queue != nil {
+		kind := ""
+		if set.Queue.Kind != QueueDropTail && set.Queue.Kind != "" {
+			kind = string(set.Queue.Kind) + "/"
+		}
 		if set.Queue.LimitBytes > 0 {
-			add("queue", set.Queue.LimitBytes)
+			add("queue", fmt.Sprintf("%s%v", kind, set.Queue.LimitBytes))
 		} else {
-			add("queue", set.Queue.LimitPackets)
+			add("queue", fmt.Sprintf("%s%v", kind, set.Queue.LimitPackets))
 		}
 	}
 	if set.Loss != nil {

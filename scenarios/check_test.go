@@ -76,7 +76,8 @@ func TestSummarize(t *testing.T) {
 	assert.Equal(t, RTTSummary{Samples: 1, Min: int64(10 * ms), Mean: float64(10 * ms), Max: int64(10 * ms)}, c.RTT)
 	assert.Equal(t, int64(7), c.Reverse.BytesDelivered)
 	require.Len(t, sum.Links, 1)
-	assert.Equal(t, LinkSummary{Link: "l", Direction: "client>server", Sent: 1, Dropped: map[string]int64{"queue": 1}, QueuePeak: 1, QueueMax: 1552}, sum.Links[0])
+	assert.Equal(t, LinkSummary{Link: "l", Direction: "client>server", Sent: 1, Dropped: map[string]int64{"queue": 1}, QueuePeak: 1, QueueMax: 1552,
+		Sojourn: SojournSummary{Samples: 1}}, sum.Links[0])
 	assert.Equal(t, []NodeSummary{{Node: "host/server", Dropped: map[string]int64{"checksum": 1}}}, sum.Nodes)
 }
 

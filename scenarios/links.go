@@ -1,10 +1,14 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/netsimlab/netsim/topology"
 	"github.com/netsimlab/netsim/units"
 )
 
@@ -26,7 +30,7 @@ func (d *decoder) links(n *yaml.Node, s *Scenario) {
 		d.pos[path] = posOf(d.resolve(item))
 		es := d.mapping(item, path, linkKeys)
 		d.require(d.resolve(item), path, es, "between", "bandwidth")
-		l := Link{MTU: DefaultMTU, Queue: Queue{Kind: QueueDropTail, LimitPackets: DefaultQueueLimit}}
+		l := Link{MTU: DefaultMTU, Queue: Queue{Kind: QueueDropTail, LimitPackets: DefaultQueueLimit, Discipline: topology.DropTail{}}}
 		var set LinkSet
 		for _, e := range es {
 			p := path + "." + e.key
@@ -150,25 +154,82 @@ func (l *Link) apply(set LinkSet) {
 	}
 }
 
-const allowQueue = "a mapping like {kind: droptail, limit: 100} (packets) or {kind: droptail, limit: 64KiB}"
+const allowQueue = "a mapping like {kind: droptail, limit: 100} (packets) or {kind: codel, limit: 64KiB}; kinds: droptail, red, codel, fq-codel, pie, step"
 
-// queue decodes {kind: droptail, limit: 100 | 64KiB}. A bare whole number
-// limit counts packets; a size with a unit counts bytes.
+// queueKind decodes one queue discipline: the keys it takes besides kind
+// and limit, and how they fill its topology type (defaults first). A new
+// discipline is a topology type and one entry here.
+type queueKind struct {
+	name     string
+	keys     []string
+	required []string
+	decode   func(d *decoder, es []entry, path string) (topology.QueueConfig, bool)
+}
+
+var queueKinds = []queueKind{
+	{"droptail", nil, nil, func(*decoder, []entry, string) (topology.QueueConfig, bool) { return topology.DropTail{}, true }},
+	{"red", []string{"min_th", "max_th", "p_max", "weight", "gentle", "ecn"}, nil, decodeRED},
+	{"codel", []string{"target", "interval", "ecn"}, nil, decodeCoDel},
+	{"fq-codel", []string{"flows", "quantum", "target", "interval", "ecn"}, nil, decodeFQCoDel},
+	{"pie", []string{"target", "tupdate", "max_burst", "alpha", "beta", "ecn"}, nil, decodePIE},
+	{"step", []string{"threshold", "ecn"}, []string{"threshold"}, decodeStep},
+}
+
+func queueKindNames() []string {
+	out := make([]string, len(queueKinds))
+	for i, k := range queueKinds {
+		out[i] = k.name
+	}
+	return out
+}
+
+// queue decodes {kind: codel, limit: 100 | 64KiB, ...}: the discipline's
+// parameters straight into its topology type. A bare whole-number limit
+// counts packets; a size with a unit counts bytes; no limit is the
+// discipline's default in packets.
 func (d *decoder) queue(n *yaml.Node, path string) (Queue, bool) {
-	q := Queue{Kind: QueueDropTail, LimitPackets: DefaultQueueLimit}
 	r := d.resolve(n)
 	if r.Kind != yaml.MappingNode {
 		d.errNode(r, allowQueue, "%s: expected a mapping, got %s", path, describe(r))
-		return q, false
+		return Queue{}, false
 	}
+	kind := queueKinds[0]
+	for i := 0; i+1 < len(r.Content); i += 2 {
+		if d.resolve(r.Content[i]).Value != "kind" {
+			continue
+		}
+		v, ok := d.oneOf(r.Content[i+1], path+".kind", queueKindNames())
+		if !ok {
+			return Queue{}, false
+		}
+		for _, k := range queueKinds {
+			if k.name == v {
+				kind = k
+			}
+		}
+	}
+	allowed := append([]string{"kind", "limit"}, kind.keys...)
+	if kind.name == "droptail" {
+		// ECN on a queue that only drops when full is a mistake worth
+		// naming (RFC 3168 marks on early congestion, which drop-tail
+		// does not detect).
+		allowed = append(allowed, "ecn")
+	}
+	es := d.mapping(r, path, allowed)
+	if len(kind.required) > 0 {
+		before := len(d.errs)
+		d.require(r, path, es, kind.required...)
+		if len(d.errs) > before {
+			return Queue{}, false
+		}
+	}
+	q := Queue{Kind: QueueKind(kind.name)}
 	ok := true
-	for _, e := range d.mapping(r, path, []string{"kind", "limit"}) {
+	var params []entry
+	for _, e := range es {
 		p := path + "." + e.key
 		switch e.key {
 		case "kind":
-			if _, good := d.oneOf(e.v, p, []string{string(QueueDropTail)}); !good {
-				ok = false
-			}
 		case "limit":
 			if lv := d.resolve(e.v); lv.Kind == yaml.ScalarNode && lv.Tag == "!!int" {
 				v, good := d.integer(lv, p, 1, 1<<31-1)
@@ -179,9 +240,190 @@ func (d *decoder) queue(n *yaml.Node, path string) (Queue, bool) {
 			v, good := d.positiveSize(e.v, p)
 			ok = ok && good
 			q.LimitPackets, q.LimitBytes = 0, v
+		case "ecn":
+			if kind.name == "droptail" {
+				d.errNode(e.k, "ecn with kind red, codel, fq-codel, pie or step", "%s: a droptail queue cannot mark ECN (it drops only when full)", p)
+				ok = false
+				continue
+			}
+			params = append(params, e)
+		default:
+			params = append(params, e)
 		}
 	}
+	cfg, good := kind.decode(d, params, path)
+	if !good {
+		return q, false
+	}
+	if err := cfg.Validate(); err != nil {
+		var pe *topology.QueueParamError
+		if errors.As(err, &pe) {
+			d.errNode(r, pe.Allowed, "%s: %s: %s", path, kind.name, pe.What)
+		} else {
+			d.errNode(r, "parameters in range: "+strings.Join(kind.keys, ", "), "%s: %s: %v", path, kind.name, err)
+		}
+		return q, false
+	}
+	q.Discipline = cfg
+	if q.LimitPackets == 0 && q.LimitBytes == 0 {
+		q.LimitPackets = cfg.DefaultLimit()
+	}
 	return q, ok
+}
+
+// threshold decodes a queue threshold: a whole number of packets, or a
+// size in bytes (inBytes).
+func (d *decoder) threshold(n *yaml.Node, path string) (v int64, inBytes, ok bool) {
+	if r := d.resolve(n); r.Kind == yaml.ScalarNode && r.Tag == "!!int" {
+		v, ok := d.integer(r, path, 0, 1<<31-1)
+		return v, false, ok
+	}
+	b, ok := d.size(n, path)
+	return int64(b), true, ok
+}
+
+// number decodes a plain number in [lo, hi].
+func (d *decoder) number(n *yaml.Node, path string, lo, hi float64) (float64, bool) {
+	allowed := fmt.Sprintf("a number from %v to %v", lo, hi)
+	s, ok := d.scalar(n, path, allowed)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if r := d.resolve(n); err != nil || (r.Tag != "!!float" && r.Tag != "!!int") {
+		d.errNode(d.resolve(n), allowed, "%s: %q is not a number", path, s)
+		return 0, false
+	}
+	if !(v >= lo && v <= hi) {
+		d.errNode(d.resolve(n), allowed, "%s: %v is out of range", path, v)
+		return 0, false
+	}
+	return v, true
+}
+
+func decodeRED(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {
+	c := topology.DefaultRED()
+	ok := true
+	unitsSeen := map[bool]string{}
+	for _, e := range es {
+		p := path + "." + e.key
+		good := true
+		switch e.key {
+		case "min_th", "max_th":
+			var v int64
+			var inBytes bool
+			v, inBytes, good = d.threshold(e.v, p)
+			if e.key == "min_th" {
+				c.MinTh = v
+			} else {
+				c.MaxTh = v
+			}
+			unitsSeen[inBytes] = e.key
+			c.InBytes = inBytes
+		case "p_max":
+			var v units.Ratio
+			v, good = d.ratio(e.v, p)
+			c.MaxP = v
+		case "weight":
+			c.Weight, good = d.number(e.v, p, 0, 1)
+		case "gentle":
+			c.Gentle, good = d.boolean(e.v, p)
+		case "ecn":
+			c.ECN, good = d.boolean(e.v, p)
+		}
+		ok = ok && good
+	}
+	if len(unitsSeen) > 1 {
+		d.errNode(d.resolve(es[0].v), "min_th and max_th both in packets (5) or both in bytes (7500B)", "%s: min_th and max_th mix packets and bytes", path)
+		return c, false
+	}
+	return c, ok
+}
+
+func decodeCoDel(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {
+	c := topology.DefaultCoDel()
+	ok := true
+	for _, e := range es {
+		p := path + "." + e.key
+		good := true
+		switch e.key {
+		case "target":
+			c.Target, good = d.positiveDuration(e.v, p)
+		case "interval":
+			c.Interval, good = d.positiveDuration(e.v, p)
+		case "ecn":
+			c.ECN, good = d.boolean(e.v, p)
+		}
+		ok = ok && good
+	}
+	return c, ok
+}
+
+func decodeFQCoDel(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {
+	c := topology.DefaultFQCoDel()
+	ok := true
+	for _, e := range es {
+		p := path + "." + e.key
+		good := true
+		switch e.key {
+		case "flows":
+			var v int64
+			v, good = d.integer(e.v, p, 1, 65536)
+			c.Flows = int(v)
+		case "quantum":
+			c.Quantum, good = d.positiveSize(e.v, p)
+		case "target":
+			c.Target, good = d.positiveDuration(e.v, p)
+		case "interval":
+			c.Interval, good = d.positiveDuration(e.v, p)
+		case "ecn":
+			c.ECN, good = d.boolean(e.v, p)
+		}
+		ok = ok && good
+	}
+	return c, ok
+}
+
+func decodePIE(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {
+	c := topology.DefaultPIE()
+	ok := true
+	for _, e := range es {
+		p := path + "." + e.key
+		good := true
+		switch e.key {
+		case "target":
+			c.Target, good = d.positiveDuration(e.v, p)
+		case "tupdate":
+			c.TUpdate, good = d.positiveDuration(e.v, p)
+		case "max_burst":
+			c.MaxBurst, good = d.duration(e.v, p)
+		case "alpha":
+			c.Alpha, good = d.number(e.v, p, 0, 32)
+		case "beta":
+			c.Beta, good = d.number(e.v, p, 0, 32)
+		case "ecn":
+			c.ECN, good = d.boolean(e.v, p)
+		}
+		ok = ok && good
+	}
+	return c, ok
+}
+
+func decodeStep(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {
+	c := topology.Step{ECN: true}
+	ok := true
+	for _, e := range es {
+		p := path + "." + e.key
+		good := true
+		switch e.key {
+		case "threshold":
+			c.Threshold, c.InBytes, good = d.threshold(e.v, p)
+		case "ecn":
+			c.ECN, good = d.boolean(e.v, p)
+		}
+		ok = ok && good
+	}
+	return c, ok
 }
 
 const allowLoss = "a ratio like 1%, or {model: bernoulli, p: 1%}, or {model: gilbert-elliott, p: 1%, r: 30%, loss_bad: 100%, loss_good: 0%}"

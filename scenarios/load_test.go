@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/topology"
 	"github.com/netsimlab/netsim/units"
 )
 
@@ -113,9 +114,9 @@ expect:
 	// Links.
 	require.Len(t, s.Links, 3)
 	assert.Equal(t, "a-r", s.Links[0].Name)
-	assert.Equal(t, Queue{Kind: QueueDropTail, LimitPackets: DefaultQueueLimit}, s.Links[0].Queue)
+	assert.Equal(t, Queue{Kind: QueueDropTail, LimitPackets: DefaultQueueLimit, Discipline: topology.DropTail{}}, s.Links[0].Queue)
 	assert.Equal(t, DefaultMTU, s.Links[0].MTU)
-	assert.Equal(t, Queue{Kind: QueueDropTail, LimitBytes: 64 * units.KiB}, s.Links[1].Queue)
+	assert.Equal(t, Queue{Kind: QueueDropTail, LimitBytes: 64 * units.KiB, Discipline: topology.DropTail{}}, s.Links[1].Queue)
 	assert.Equal(t, Loss{Model: LossGilbertElliott, P: 0.01, R: 0.3, LossBad: 1}, s.Links[1].Loss)
 	assert.Equal(t, Loss{Model: LossBernoulli, P: 0.005}, s.Links[2].Loss)
 	assert.Equal(t, 1500*units.Kbps, s.Links[2].Bandwidth)
@@ -285,6 +286,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
     sack: false
     window_scale: false
     timestamps: false
+    ecn: on
     send_buffer: 64KiB
     recv_buffer: 15MiB
     syn_retries: 3
@@ -300,6 +302,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
 		DelayedAck: 0, TimeWait: time.Second,
 		SendBuffer: 64 << 10, RecvBuffer: 15 << 20,
 		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, RescueRetransmit: true,
+		ECN: tcp.ECNOn,
 	}
 	assert.Equal(t, tcp.SettingNames(), s.Defaults.TCP.Written(), "the test sets every setting")
 	// a has no settings of its own; c has congestion and mss.

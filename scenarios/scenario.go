@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/netsimlab/netsim/topology"
 	"github.com/netsimlab/netsim/units"
 )
 
@@ -87,6 +88,11 @@ type QueueKind string
 // Queue disciplines.
 const (
 	QueueDropTail QueueKind = "droptail"
+	QueueRED      QueueKind = "red"
+	QueueCoDel    QueueKind = "codel"
+	QueueFQCoDel  QueueKind = "fq-codel"
+	QueuePIE      QueueKind = "pie"
+	QueueStep     QueueKind = "step"
 )
 
 // DefaultQueueLimit is a link queue's limit in packets when the scenario
@@ -97,11 +103,14 @@ const DefaultQueueLimit = 100
 const DefaultMTU = 1500
 
 // Queue is a link direction's queue. Exactly one of LimitPackets and
-// LimitBytes is non-zero.
+// LimitBytes is non-zero. Discipline holds the parameters of Kind, decoded
+// straight into topology's type (topology.DropTail, RED, CoDel, FQCoDel,
+// PIE, Step); nil is drop-tail.
 type Queue struct {
 	Kind         QueueKind
 	LimitPackets int
 	LimitBytes   units.ByteSize
+	Discipline   topology.QueueConfig
 }
 
 // LossModel names a loss model.

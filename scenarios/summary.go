@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/topology"
 )
 
 // Summary is summary.json: what a run did, computed from its trace records
@@ -65,6 +66,46 @@ type LinkSummary struct {
 	Dropped   map[string]int64 `json:"dropped"`
 	QueuePeak int64            `json:"queue_peak_packets"`
 	QueueMax  int64            `json:"queue_peak_bytes"`
+	// Marked counts packets the queue marked CE instead of dropping (RFC
+	// 3168).
+	Marked int64 `json:"marked"`
+	// Sojourn is the time packets waited in the queue, from pkt.enqueue to
+	// pkt.tx (0 for a packet that found the transmitter free).
+	Sojourn SojournSummary `json:"sojourn_ns"`
+}
+
+// SojournSummary is the distribution of a link direction's queue sojourn
+// times, in ns; percentiles are nearest-rank.
+type SojournSummary struct {
+	Samples int64   `json:"samples"`
+	Mean    float64 `json:"mean"`
+	P50     int64   `json:"p50"`
+	P95     int64   `json:"p95"`
+	P99     int64   `json:"p99"`
+	Max     int64   `json:"max"`
+}
+
+// sojournAcc collects one link direction's sojourn times.
+type sojournAcc struct {
+	enqueued map[uint64]int64 // packet id -> time of its pkt.enqueue
+	samples  []int64
+}
+
+func (a *sojournAcc) summary() SojournSummary {
+	var s SojournSummary
+	if len(a.samples) == 0 {
+		return s
+	}
+	slices.Sort(a.samples)
+	n := len(a.samples)
+	var sum float64
+	for _, v := range a.samples {
+		sum += float64(v)
+	}
+	rank := func(p int) int64 { return a.samples[max(0, (p*n+99)/100-1)] }
+	s.Samples, s.Mean = int64(n), sum/float64(n)
+	s.P50, s.P95, s.P99, s.Max = rank(50), rank(95), rank(99), a.samples[n-1]
+	return s
 }
 
 // NodeSummary is the drops at one host or router.
@@ -92,13 +133,15 @@ type Summarizer struct {
 	conns     map[uint64]*connAcc
 	connOrder []uint64
 	links     map[string]*LinkSummary
+	sojourns  map[string]*sojournAcc
 	linkOrder []string
 	nodeDrops map[string]map[string]int64
 }
 
 // NewSummarizer returns an empty Summarizer.
 func NewSummarizer() *Summarizer {
-	return &Summarizer{conns: map[uint64]*connAcc{}, links: map[string]*LinkSummary{}, nodeDrops: map[string]map[string]int64{}}
+	return &Summarizer{conns: map[uint64]*connAcc{}, links: map[string]*LinkSummary{}, sojourns: map[string]*sojournAcc{},
+		nodeDrops: map[string]map[string]int64{}}
 }
 
 // Summarize computes a Summary from a run's trace records, in the order
@@ -128,6 +171,7 @@ func (m *Summarizer) link(subject string) *LinkSummary {
 		name, dir, _ := strings.Cut(rest, "/")
 		l = &LinkSummary{Link: name, Direction: dir, Dropped: map[string]int64{}}
 		m.links[subject] = l
+		m.sojourns[subject] = &sojournAcc{enqueued: map[uint64]int64{}}
 		m.linkOrder = append(m.linkOrder, subject)
 	}
 	return l
@@ -210,14 +254,24 @@ func (m *Summarizer) Emit(r *sim.Record) {
 		l.Sent++
 		l.QueuePeak = max(l.QueuePeak, fInt(r, "qlen"))
 		l.QueueMax = max(l.QueueMax, fInt(r, "qbytes"))
+		acc := m.sojourns[r.Subject]
+		id := uint64(fInt(r, "id"))
+		if t, ok := acc.enqueued[id]; ok {
+			acc.samples = append(acc.samples, int64(r.T)-t)
+			delete(acc.enqueued, id)
+		}
 	case sim.KindPacketEnqueue:
 		l := m.link(r.Subject)
 		l.QueuePeak = max(l.QueuePeak, fInt(r, "qlen"))
 		l.QueueMax = max(l.QueueMax, fInt(r, "qbytes"))
+		m.sojourns[r.Subject].enqueued[uint64(fInt(r, "id"))] = int64(r.T)
+	case topology.KindPacketMark:
+		m.link(r.Subject).Marked++
 	case sim.KindPacketDrop:
 		reason := fStr(r, "reason")
 		if strings.HasPrefix(r.Subject, "link/") {
 			m.link(r.Subject).Dropped[reason]++
+			delete(m.sojourns[r.Subject].enqueued, uint64(fInt(r, "id")))
 			return
 		}
 		d := m.nodeDrops[r.Subject]
@@ -250,7 +304,9 @@ func (m *Summarizer) Summary() Summary {
 		out.Conns = append(out.Conns, c.c)
 	}
 	for _, s := range m.linkOrder {
-		out.Links = append(out.Links, *m.links[s])
+		l := *m.links[s]
+		l.Sojourn = m.sojourns[s].summary()
+		out.Links = append(out.Links, l)
 	}
 	for subject, d := range m.nodeDrops {
 		out.Nodes = append(out.Nodes, NodeSummary{Node: subject, Dropped: d})

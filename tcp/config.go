@@ -65,6 +65,10 @@ type Config struct {
 	// RACK reordering window, timer or tail loss probe. On by default, as
 	// Linux (net.ipv4.tcp_recovery=1).
 	RACK bool
+	// ECN is the use of Explicit Congestion Notification (RFC 3168): off,
+	// on (ask and accept) or accept (answer a peer that asks; Linux's
+	// default, net.ipv4.tcp_ecn=2).
+	ECN ECNMode
 }
 
 // Linux defaults (see docs/tcp.md, Linux defaults followed).
@@ -78,7 +82,8 @@ const (
 // DefaultConfig returns the stock Linux settings: MSS 1460, initial window
 // 10, RTO 1 s initial / 200 ms min / 120 s max, delayed ACK 40 ms, Nagle on,
 // SACK, window scaling and timestamps on, 256 KiB buffers, NewReno, 6 SYN
-// retries, 5 SYN-ACK retries, 15 data retries, TIME-WAIT 60 s.
+// retries, 5 SYN-ACK retries, 15 data retries, TIME-WAIT 60 s, ECN
+// accepted when the peer asks (tcp_ecn=2).
 func DefaultConfig() Config {
 	return Config{
 		MSS:           defaultMSS,
@@ -100,6 +105,8 @@ func DefaultConfig() Config {
 		TimeWait:      60 * time.Second,
 		// Linux net.ipv4.tcp_recovery=1.
 		RACK: true,
+		// Linux net.ipv4.tcp_ecn=2.
+		ECN: ECNAccept,
 	}
 }
 

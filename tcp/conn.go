@@ -92,6 +92,7 @@ type Conn struct {
 	sackRecent []Seq      // a point in each block, most recent first (RFC 2018 §4)
 	sent       []sentRec
 	out        []outSeg
+	ecn        ecnState
 	events     []Event
 
 	state    State
@@ -110,6 +111,8 @@ type Conn struct {
 	ackNow               bool
 	inRecovery           bool
 	dsackOn              bool
+	// rcvCE: the segment being input arrived marked CE.
+	rcvCE bool
 	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
 	// the ISS would misfire after 4 GiB, when the numbers come round.)
 	synAcked bool
@@ -121,8 +124,9 @@ type Conn struct {
 // the send buffer when it is drained, so queuing copies nothing.
 type outSeg struct {
 	h   Header
-	seq Seq // first payload byte
-	n   int // payload length
+	seq Seq  // first payload byte
+	n   int  // payload length
+	ect bool // sent ECN-capable (ECT(0) in the IP header)
 }
 
 // sentRec remembers when a run of new data was first sent, for RTT samples
@@ -388,6 +392,13 @@ func (c *Conn) queueFin() {
 // Segments hands each queued segment to fn, oldest first, and empties the
 // queue. The header and payload are only valid during fn.
 func (c *Conn) Segments(fn func(h *Header, payload []byte)) {
+	c.SegmentsECN(func(h *Header, payload []byte, _ bool) { fn(h, payload) })
+}
+
+// SegmentsECN is Segments that also says whether each segment is
+// ECN-capable: its IP header carries ECT(0) (RFC 3168 §6.1.1; only new
+// data of a connection that negotiated ECN).
+func (c *Conn) SegmentsECN(fn func(h *Header, payload []byte, ect bool)) {
 	// len is read on every turn: fn may make the Conn queue more (a
 	// synchronous delivery that answers at once), which is sent too.
 	for i := 0; i < len(c.out); i++ {
@@ -396,7 +407,7 @@ func (c *Conn) Segments(fn func(h *Header, payload []byte)) {
 		if o.n > 0 {
 			p = c.sb.view(o.seq, o.n)
 		}
-		fn(&o.h, p)
+		fn(&o.h, p, o.ect)
 	}
 	c.out = c.out[:0]
 	c.sb.releaseTo(c.dataUna())

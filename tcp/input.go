@@ -6,7 +6,14 @@ import "time"
 // decoded) addressed to this connection: RFC 9293 §3.10.7. Replies it
 // causes are queued for Segments.
 func (c *Conn) Input(now time.Duration, h *Header, payload []byte) {
+	c.InputECN(now, h, payload, false)
+}
+
+// InputECN is Input for a segment whose IP header says whether a router
+// marked it CE (RFC 3168 §5).
+func (c *Conn) InputECN(now time.Duration, h *Header, payload []byte, ce bool) {
 	c.touch(now)
+	c.rcvCE = ce
 	c.stats.SegmentsReceived++
 	switch c.state {
 	case Closed:
@@ -86,6 +93,7 @@ func (c *Conn) inputListen(now time.Duration, h *Header) {
 	c.irs = h.Seq
 	c.rcvNxt = h.Seq.Add(1)
 	c.negotiate(h)
+	c.ecnOnSyn(h, false)
 	c.rcvAdvEdge = c.rcvNxt.Add(uint32(c.synWindow()))
 	// The SYN's window is never scaled (RFC 7323 §2.2).
 	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, c.iss
@@ -123,6 +131,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 	c.rcvAdvEdge = c.rcvNxt.Add(uint32(c.synWindow()))
 	c.lastAckTx = c.rcvNxt
 	if !ack {
+		c.ecnOnSyn(h, true)
 		// Simultaneous open (RFC 9293 §3.5 figure 7): answer with a
 		// SYN-ACK carrying our original ISS.
 		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, c.iss
@@ -133,6 +142,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 	}
 	c.sndUna = h.Ack
 	c.synAcked = true
+	c.ecnOnSynAck(h)
 	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
 	c.maxSndWnd = c.sndWnd
 	c.establish(now)
@@ -282,6 +292,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	if !c.onAck(now, h, len(payload)) {
 		return
 	}
+	c.ecnOnAck(now, h)
 	finAcked := c.finQueued && c.sndUna.GreaterThan(c.finSeq)
 	switch c.state {
 	case FinWait1:
@@ -309,6 +320,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 			c.fail(ECONNRESET, false)
 			return
 		}
+		c.ecnOnData(h, c.rcvCE)
 		c.receiveText(now, seq, payload)
 	}
 	// Eighth: the FIN bit.

@@ -25,6 +25,7 @@ type wirePkt struct {
 	toB     bool
 	h       Header
 	payload []byte
+	ect, ce bool // the IP header's ECN field: ECN-capable, marked CE
 }
 
 // channel joins two Conns with a one-way delay and, when seeded, loss,
@@ -51,6 +52,8 @@ type channel struct {
 	trace              bool
 	// drop, when set, decides to lose a segment (deterministic faults).
 	drop func(toB bool, h *Header, n int) bool
+	// mark, when set, decides to mark an ECN-capable segment CE.
+	mark func(toB bool, h *Header, n int) bool
 	// onEventA sees A's events.
 	onEventA func(now time.Duration, e Event)
 }
@@ -64,8 +67,8 @@ func newChannel(t testing.TB, cfgA, cfgB Config, delay time.Duration) *channel {
 }
 
 func (ch *channel) flush() {
-	ch.a.Segments(func(h *Header, p []byte) { ch.send(true, h, p) })
-	ch.b.Segments(func(h *Header, p []byte) { ch.send(false, h, p) })
+	ch.a.SegmentsECN(func(h *Header, p []byte, ect bool) { ch.sendECN(true, h, p, ect) })
+	ch.b.SegmentsECN(func(h *Header, p []byte, ect bool) { ch.sendECN(false, h, p, ect) })
 	ch.a.Events(func(e Event) {
 		if ch.onEventA != nil {
 			ch.onEventA(ch.now, e)
@@ -74,7 +77,8 @@ func (ch *channel) flush() {
 	ch.b.Events(func(Event) {})
 }
 
-func (ch *channel) send(toB bool, h *Header, p []byte) {
+func (ch *channel) sendECN(toB bool, h *Header, p []byte, ect bool) {
+	ce := ect && ch.mark != nil && ch.mark(toB, h, len(p))
 	if toB {
 		ch.sentAB++
 	} else {
@@ -114,7 +118,7 @@ func (ch *channel) send(toB bool, h *Header, p []byte) {
 			}
 		}
 		ch.order++
-		ch.pkts = append(ch.pkts, wirePkt{at: at, order: ch.order, toB: toB, h: *h, payload: append([]byte(nil), p...)})
+		ch.pkts = append(ch.pkts, wirePkt{at: at, order: ch.order, toB: toB, h: *h, payload: append([]byte(nil), p...), ect: ect, ce: ce})
 	}
 }
 
@@ -151,9 +155,9 @@ func (ch *channel) step() bool {
 		p := ch.pkts[0]
 		ch.pkts = ch.pkts[1:]
 		if p.toB {
-			ch.b.Input(ch.now, &p.h, p.payload)
+			ch.b.InputECN(ch.now, &p.h, p.payload, p.ce)
 		} else {
-			ch.a.Input(ch.now, &p.h, p.payload)
+			ch.a.InputECN(ch.now, &p.h, p.payload, p.ce)
 		}
 		ch.app()
 		ch.flush()

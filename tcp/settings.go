@@ -88,7 +88,8 @@ type Setting struct {
 	// Aliases are other names accepted for Name.
 	Aliases []Alias
 	// field returns a pointer to the Config field: *bool, *int,
-	// *time.Duration or *string, as Kind says.
+	// *time.Duration, *string or (an enum with its own type) *ECNMode, as
+	// Kind says.
 	field func(*Config) any
 }
 
@@ -182,6 +183,14 @@ var settings = []Setting{
 		Kind:  KindBool,
 		Doc:   "hold back small segments while data is unacknowledged (RFC 9293 §3.7.4); false is TCP_NODELAY",
 		field: func(c *Config) any { return &c.Nagle },
+	},
+	{
+		Name: "ecn", Kind: KindEnum, Values: ECNModeNames(),
+		Doc:         "Explicit Congestion Notification (RFC 3168): off; on asks for it on SYNs and accepts it; accept answers a peer that asks",
+		Sysctl:      "net.ipv4.tcp_ecn",
+		SysctlNote:  "0 off, 1 on, 2 accept",
+		sysctlValue: ecnSysctl,
+		field:       func(c *Config) any { return &c.ECN },
 	},
 	{
 		Name: "sack", Kind: KindBool,
@@ -572,6 +581,8 @@ func (s *Setting) Set(c *Config, v any) error {
 		*p = v.(time.Duration)
 	case *string:
 		*p = v.(string)
+	case *ECNMode:
+		*p, _ = ParseECNMode(v.(string))
 	}
 	return nil
 }
@@ -587,6 +598,8 @@ func (s *Setting) Get(c Config) any {
 		return *p
 	case *string:
 		return *p
+	case *ECNMode:
+		return p.String()
 	}
 	return nil
 }
@@ -616,4 +629,17 @@ func triple(i int) func(string) (string, error) {
 		}
 		return f[i], nil
 	}
+}
+
+// ecnSysctl maps net.ipv4.tcp_ecn's 0, 1 and 2 onto off, on and accept.
+func ecnSysctl(v string) (string, error) {
+	switch strings.TrimSpace(v) {
+	case "0":
+		return "off", nil
+	case "1":
+		return "on", nil
+	case "2":
+		return "accept", nil
+	}
+	return "", errors.New("want 0, 1 or 2")
 }

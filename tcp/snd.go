@@ -58,6 +58,7 @@ func (c *Conn) emitSeg(now time.Duration, flags Flags, seq Seq, n int) {
 		c.ackSent()
 	}
 	h.Window = c.advertiseWindow()
+	c.ecnOnSend(&c.out[len(c.out)-1])
 	var blocks []SACKBlock
 	if c.sackOK && flags.Has(FlagACK) && !flags.Has(FlagRST) {
 		blocks = c.sackBlocks()
@@ -94,7 +95,7 @@ func (c *Conn) sendSyn(now time.Duration, synack bool) {
 		}
 		ecr = c.tsRecent
 	}
-	h := c.newSeg(flags, c.iss, 0)
+	h := c.newSeg(c.ecnSynFlags(flags, synack), c.iss, 0)
 	if synack {
 		h.Ack = c.rcvNxt
 		c.ackSent()
@@ -562,7 +563,9 @@ func (c *Conn) onDupAck(now time.Duration) {
 func (c *Conn) enterRecovery(now time.Duration) {
 	c.inRecovery = true
 	c.recoverSeq = c.sndMax
-	c.cc.OnEnterRecovery(now, c.flightSize())
+	if !c.ecnOnRecovery() {
+		c.cc.OnEnterRecovery(now, c.flightSize())
+	}
 	c.noteCwnd("recovery")
 	// RFC 5681 §3.2 step 3: cwnd = ssthresh + 3*SMSS while inflating.
 	c.recCwnd = c.cc.Cwnd() + defaultDupThresh*c.sndMss

@@ -37,15 +37,21 @@ type LinkConfig struct {
 	// with reason "mtu" (no fragmentation). 0 means DefaultMTU.
 	MTU int
 	// QueueLimitPackets limits the packets waiting in each direction's
-	// drop-tail queue; the packet being serialized does not count (as in
-	// ns-3 and Linux qdiscs). QueueLimitBytes limits their bytes (datagram
+	// queue; the packet being serialized does not count (as in ns-3 and
+	// Linux qdiscs). QueueLimitBytes limits their bytes (datagram
 	// lengths, without Overhead). A packet is dropped with reason "queue"
-	// when admitting it would exceed either limit. 0 means no limit of
-	// that kind, except that when both are 0 the limit is
-	// DefaultQueueLimitPackets; a negative QueueLimitPackets means no
-	// packet limit (with QueueLimitBytes 0: an unbounded queue).
+	// when admitting it would exceed either limit (FQ-CoDel instead drops
+	// from its fattest flow). 0 means no limit of that kind, except that
+	// when both are 0 the limit is the discipline's DefaultLimit
+	// (DefaultQueueLimitPackets for drop-tail); a negative
+	// QueueLimitPackets means no packet limit (with QueueLimitBytes 0: an
+	// unbounded queue).
 	QueueLimitPackets int
 	QueueLimitBytes   units.ByteSize
+	// Queue is the queue discipline of each direction, with the limit
+	// above; nil means DropTail. When both limits are 0 the limit is the
+	// discipline's DefaultLimit packets.
+	Queue QueueConfig
 	// Loss chooses lost packets; nil loses none.
 	Loss LossModel
 	// Jitter adds a delay drawn uniformly from [0, Jitter] to each packet's
@@ -67,10 +73,18 @@ func (c LinkConfig) withDefaults() LinkConfig {
 	if c.MTU == 0 {
 		c.MTU = DefaultMTU
 	}
+	if c.Queue == nil {
+		c.Queue = DropTail{}
+	}
 	if c.QueueLimitPackets == 0 && c.QueueLimitBytes == 0 {
-		c.QueueLimitPackets = DefaultQueueLimitPackets
+		c.QueueLimitPackets = c.Queue.DefaultLimit()
 	}
 	return c
+}
+
+// limit returns the queue limit of c (defaults filled in).
+func (c *LinkConfig) limit() Limit {
+	return Limit{Packets: max(c.QueueLimitPackets, 0), Bytes: c.QueueLimitBytes}
 }
 
 // Validate reports the first property of c that is out of range.
@@ -105,6 +119,11 @@ func (c LinkConfig) Validate() error {
 			return fmt.Errorf("link %q: %w", c.Name, err)
 		}
 	}
+	if c.Queue != nil {
+		if err := c.Queue.Validate(); err != nil {
+			return fmt.Errorf("link %q: queue %s: %w", c.Name, c.Queue.Kind(), err)
+		}
+	}
 	return nil
 }
 
@@ -123,6 +142,10 @@ type LinkChange struct {
 	MTU               *int
 	QueueLimitPackets *int
 	QueueLimitBytes   *units.ByteSize
+	// Queue, when not nil and different from the link's, replaces the
+	// queue discipline: the packets held move to a new queue of this
+	// kind, offered to it in the order the old one drains them.
+	Queue QueueConfig
 	// Loss replaces the loss model when SetLoss is true (Loss nil: no
 	// loss), since a nil interface cannot say "unchanged".
 	Loss      LossModel
@@ -150,6 +173,9 @@ func (ch LinkChange) apply(c LinkConfig) LinkConfig {
 	}
 	if ch.QueueLimitBytes != nil {
 		c.QueueLimitBytes = *ch.QueueLimitBytes
+	}
+	if ch.Queue != nil {
+		c.Queue = ch.Queue
 	}
 	if ch.SetLoss {
 		c.Loss = ch.Loss

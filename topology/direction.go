@@ -15,11 +15,10 @@ type direction struct {
 	from    int
 	subject string // "link/<name>/<from>><to>"
 
-	lossRand, jitterRand, dupRand, corruptRand *sim.Rand
-	loss                                       LossProcess
+	lossRand, jitterRand, dupRand, corruptRand, queueRand *sim.Rand
+	loss                                                  LossProcess
 
-	queue  ring[*Packet]
-	qbytes units.ByteSize
+	queue  Queue
 	wire   *Packet // being serialized; nil when the transmitter is free
 	txDone *sim.Timer
 	// wireDelay is the propagation delay the packet on the wire took when
@@ -49,10 +48,28 @@ func (d *direction) init(l *Link, from int, streams sim.Streams) {
 	d.jitterRand = streams.Rand(d.subject + "/jitter")
 	d.dupRand = streams.Rand(d.subject + "/duplicate")
 	d.corruptRand = streams.Rand(d.subject + "/corrupt")
+	d.queueRand = streams.Rand(d.subject + "/queue")
+	d.queue = d.newQueue()
 	d.startLoss()
 	d.txDone = l.s.NewTimer(d.finishTx)
 	d.arrival = l.s.NewTimer(d.arrive)
 	d.rec.Subject = d.subject
+}
+
+// newQueue returns an empty queue of the link's discipline.
+func (d *direction) newQueue() Queue {
+	cfg := &d.l.cfg
+	return cfg.Queue.NewQueue(QueueEnv{Limit: cfg.limit(), Rate: cfg.Rate, MTU: cfg.MTU, Rand: d.queueRand, Events: d})
+}
+
+// replaceQueue moves to a new discipline: the packets held move to the new
+// queue in the order the old one drains them, each offered to Enqueue
+// anew (so some may be dropped or marked).
+func (d *direction) replaceQueue() {
+	old := d.queue
+	d.queue = d.newQueue()
+	now := d.l.s.Now()
+	old.Drain(func(p *Packet) { d.offer(now, p) })
 }
 
 // startLoss (re)starts the loss process of the current model.
@@ -83,23 +100,45 @@ func (d *direction) send(p *Packet) {
 		// The transmitter is free, so the queue is empty: the packet goes
 		// straight onto the wire without waiting.
 		d.traceQueue(sim.KindPacketEnqueue, p)
+		d.stats.Sojourn.add(0)
 		d.startTx(p)
 		return
 	}
-	if (cfg.QueueLimitPackets > 0 && d.queue.len()+1 > cfg.QueueLimitPackets) ||
-		(cfg.QueueLimitBytes > 0 && d.qbytes+n > cfg.QueueLimitBytes) {
+	d.offer(d.l.s.Now(), p)
+}
+
+// offer hands p to the queue discipline and records what it did.
+func (d *direction) offer(now sim.Time, p *Packet) {
+	switch d.queue.Enqueue(now, p) {
+	case DroppedFull:
 		d.drop(p, sim.DropQueue)
 		return
+	case DroppedAQM:
+		d.drop(p, DropAQM)
+		return
+	case QueuedMarked:
+		d.mark(p)
 	}
-	d.queue.push(p)
-	d.qbytes += n
-	if d.queue.len() > d.stats.QueuePeakPackets {
-		d.stats.QueuePeakPackets = d.queue.len()
+	n, b := d.queue.Len()
+	if n > d.stats.QueuePeakPackets {
+		d.stats.QueuePeakPackets = n
 	}
-	if d.qbytes > d.stats.QueuePeakBytes {
-		d.stats.QueuePeakBytes = d.qbytes
+	if b > d.stats.QueuePeakBytes {
+		d.stats.QueuePeakBytes = b
 	}
 	d.traceQueue(sim.KindPacketEnqueue, p)
+}
+
+// QueueDrop records the discipline's drop of a packet it held.
+func (d *direction) QueueDrop(p *Packet, reason string) { d.drop(p, reason) }
+
+// QueueMark records the discipline's CE mark on a packet it held.
+func (d *direction) QueueMark(p *Packet) { d.mark(p) }
+
+// mark counts and traces p's CE mark.
+func (d *direction) mark(p *Packet) {
+	d.stats.Marked++
+	d.traceQueue(KindPacketMark, p)
 }
 
 // startTx puts p's first bit on the wire now.
@@ -115,9 +154,10 @@ func (d *direction) startTx(p *Packet) {
 		panic(fmt.Sprintf("topology: %s: transmission end %v before now %v", d.subject, end, now))
 	}
 	if d.l.trace != nil {
+		qlen, qbytes := d.queue.Len()
 		d.rec.T, d.rec.Kind = now, sim.KindPacketTx
 		d.rec.Fields = append(d.fields[:0], sim.Uint("id", p.ID), sim.Int("len", int64(n)),
-			sim.Int("qlen", int64(d.queue.len())), sim.Int("qbytes", int64(d.qbytes)),
+			sim.Int("qlen", int64(qlen)), sim.Int("qbytes", int64(qbytes)),
 			sim.Int("arrive", int64(end.Add(d.wireDelay))))
 		d.l.trace.Emit(&d.rec)
 	}
@@ -134,10 +174,12 @@ func (d *direction) finishTx() {
 	if p != nil {
 		d.launch(p, d.wireDelay)
 	}
-	if d.wire == nil && d.queue.len() > 0 && d.l.up {
-		next := d.queue.pop()
-		d.qbytes -= units.ByteSize(len(next.Data))
-		d.startTx(next)
+	if d.wire == nil && d.l.up {
+		now := d.l.s.Now()
+		if next, at, ok := d.queue.Dequeue(now); ok {
+			d.stats.Sojourn.add(now.Sub(at))
+			d.startTx(next)
+		}
 	}
 }
 
@@ -255,11 +297,7 @@ func (d *direction) stateChanged(up bool) {
 		d.wire = nil
 		d.drop(p, sim.DropDown)
 	}
-	for d.queue.len() > 0 {
-		p := d.queue.pop()
-		d.qbytes -= units.ByteSize(len(p.Data))
-		d.drop(p, sim.DropDown)
-	}
+	d.queue.Drain(func(p *Packet) { d.drop(p, sim.DropDown) })
 	d.lastArrival = 0
 }
 
@@ -273,6 +311,8 @@ func (d *direction) drop(p *Packet, reason string) {
 		d.stats.Dropped.Down++
 	case sim.DropMTU:
 		d.stats.Dropped.MTU++
+	case DropAQM:
+		d.stats.Dropped.AQM++
 	}
 	if d.l.trace != nil {
 		d.rec.T, d.rec.Kind = d.l.s.Now(), sim.KindPacketDrop
@@ -285,8 +325,9 @@ func (d *direction) traceQueue(kind string, p *Packet) {
 	if d.l.trace == nil {
 		return
 	}
+	qlen, qbytes := d.queue.Len()
 	d.rec.T, d.rec.Kind = d.l.s.Now(), kind
 	d.rec.Fields = append(d.fields[:0], sim.Uint("id", p.ID), sim.Int("len", int64(len(p.Data))),
-		sim.Int("qlen", int64(d.queue.len())), sim.Int("qbytes", int64(d.qbytes)))
+		sim.Int("qlen", int64(qlen)), sim.Int("qbytes", int64(qbytes)))
 	d.l.trace.Emit(&d.rec)
 }

@@ -1,5 +1,6 @@
 // Package topology models netsim's network: full-duplex point-to-point links
-// (rate, propagation delay, MTU, a drop-tail queue, loss, jitter,
+// (rate, propagation delay, MTU, a queue discipline (drop-tail, RED,
+// CoDel, FQ-CoDel, PIE, step marking; see Queue), loss, jitter,
 // duplication, corruption, up/down), the graph of named nodes and links,
 // deterministic shortest-path routes by propagation delay, partitions, and
 // builders for common shapes (point-to-point, dumbbell, star, chain).
@@ -27,7 +28,8 @@
 // Trace records (subject "link/<name>/<from>><to>", kinds of sim/kinds.go):
 // pkt.enqueue when Send accepts a packet (qlen 0 when it goes straight
 // onto the wire), pkt.tx when its first bit leaves, pkt.rx when its last
-// bit arrives, pkt.drop with the reason (queue, loss, down, mtu), pkt.dup
+// bit arrives, pkt.drop with the reason (queue, aqm, loss, down, mtu),
+// pkt.mark when a queue sets a datagram's ECN field to CE, pkt.dup
 // for a copy, link.state when the link goes up or down. With a nil Sink no
 // record is built; with one, a single record per direction is reused, so
 // the per-packet path allocates nothing unless a packet is duplicated or

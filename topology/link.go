@@ -9,7 +9,7 @@ import (
 
 // Link is a full-duplex point-to-point link between two endpoints, side 0
 // (node a) and side 1 (node b). Each direction has its own transmitter,
-// drop-tail queue, counters and random streams; both share the
+// queue (of the configured discipline), counters and random streams; both share the
 // configuration and the up/down state.
 type Link struct {
 	s      *sim.Scheduler
@@ -24,7 +24,7 @@ type Link struct {
 
 // NewLink returns a link, up, between nodes a (side 0) and b (side 1). Its
 // random streams are "link/<name>/<from>><to>/<what>" for what in loss,
-// jitter, duplicate and corrupt, one set per direction. trace may be nil
+// jitter, duplicate, corrupt and queue, one set per direction. trace may be nil
 // (no records are built then); nextID numbers the copies the link makes.
 func NewLink(s *sim.Scheduler, streams sim.Streams, trace sim.Sink, nextID func() uint64, cfg LinkConfig, a, b string) (*Link, error) {
 	if err := cfg.Validate(); err != nil {
@@ -83,7 +83,8 @@ func (l *Link) Endpoint(side int) Endpoint { return l.ends[checkSide(side)] }
 // Send hands p to side's transmitter, toward the other side. In order: a
 // down link drops it ("down"); a datagram longer than the MTU is dropped
 // ("mtu"); when the transmitter is busy it waits in the queue, or is
-// dropped when the queue is full ("queue"); when its turn comes its first
+// dropped when the queue is full ("queue") or its discipline drops it
+// early ("aqm"; an ECN-capable packet may be marked CE instead); when its turn comes its first
 // bit leaves (Transmitted on side's endpoint), the last bit leaves
 // Rate.TxTime(len(Data)+Overhead) later, and it arrives Delay (plus jitter)
 // after that, unless the loss model drops it ("loss"), to be delivered
@@ -125,7 +126,16 @@ func (l *Link) Set(ch LinkChange) error {
 	if err := next.Validate(); err != nil {
 		return fmt.Errorf("change: %w", err)
 	}
+	replace := ch.Queue != nil && ch.Queue != l.cfg.Queue
 	l.cfg = next.withDefaults()
+	for side := range l.dirs {
+		d := &l.dirs[side]
+		if replace {
+			d.replaceQueue()
+		} else {
+			d.queue.SetLimit(l.cfg.limit())
+		}
+	}
 	if ch.SetLoss {
 		for side := range l.dirs {
 			l.dirs[side].startLoss()
@@ -140,8 +150,7 @@ func (l *Link) Stats(side int) DirStats { return l.dirs[checkSide(side)].stats }
 // QueueLen returns the packets and bytes waiting in side's queue now (the
 // packet on the wire excluded).
 func (l *Link) QueueLen(side int) (int, units.ByteSize) {
-	d := &l.dirs[checkSide(side)]
-	return d.queue.len(), d.qbytes
+	return l.dirs[checkSide(side)].queue.Len()
 }
 
 // InFlight returns the packets of side's direction whose last bit left and

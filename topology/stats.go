@@ -1,18 +1,45 @@
 package topology
 
-import "github.com/netsimlab/netsim/units"
+import (
+	"time"
+
+	"github.com/netsimlab/netsim/units"
+)
 
 // Drops counts the packets a link direction dropped, by reason (the
 // sim.Drop* reasons of the trace).
 type Drops struct {
-	Queue uint64 // "queue": the drop-tail queue was full
+	Queue uint64 // "queue": the queue was full (tail drop, or FQ-CoDel's drop from the fattest flow)
+	AQM   uint64 // "aqm": active queue management dropped it
 	Loss  uint64 // "loss": the loss model chose the packet
 	Down  uint64 // "down": the link was down, or went down with it queued or in flight
 	MTU   uint64 // "mtu": larger than the link MTU
 }
 
 // Total returns the number of packets dropped for any reason.
-func (d Drops) Total() uint64 { return d.Queue + d.Loss + d.Down + d.MTU }
+func (d Drops) Total() uint64 { return d.Queue + d.AQM + d.Loss + d.Down + d.MTU }
+
+// Sojourn sums the time packets spent in a queue, from enqueue until their
+// first bit left (0 for a packet that found the transmitter free).
+type Sojourn struct {
+	Count uint64
+	Total time.Duration
+	Max   time.Duration
+}
+
+func (s *Sojourn) add(d time.Duration) {
+	s.Count++
+	s.Total += d
+	s.Max = max(s.Max, d)
+}
+
+// Mean returns the mean sojourn time, 0 when no packet was counted.
+func (s Sojourn) Mean() time.Duration {
+	if s.Count == 0 {
+		return 0
+	}
+	return s.Total / time.Duration(s.Count)
+}
 
 // DirStats are the counters of one link direction.
 type DirStats struct {
@@ -32,6 +59,10 @@ type DirStats struct {
 	// flipped bit.
 	Duplicated uint64
 	Corrupted  uint64
+	// Marked counts packets whose ECN field a queue set to CE.
+	Marked uint64
+	// Sojourn is the time transmitted packets spent in the queue.
+	Sojourn Sojourn
 	// QueuePeakPackets and QueuePeakBytes are the most packets and bytes
 	// that waited in the queue at once (the packet on the wire excluded).
 	QueuePeakPackets int

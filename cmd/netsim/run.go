@@ -18,6 +18,7 @@ import (
 	"github.com/netsimlab/netsim/plots"
 	"github.com/netsimlab/netsim/scenarios"
 	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/topology"
 )
 
 const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii] [--force]
@@ -512,20 +513,28 @@ func printSummary(w io.Writer, sum scenarios.Summary) {
 	shown := 0
 	for _, l := range sum.Links {
 		var drops []string
-		for _, reason := range []string{sim.DropQueue, sim.DropLoss, sim.DropDown, sim.DropMTU} {
+		for _, reason := range []string{sim.DropQueue, topology.DropAQM, sim.DropLoss, sim.DropDown, sim.DropMTU} {
 			if n := l.Dropped[reason]; n > 0 {
 				drops = append(drops, fmt.Sprintf("%d %s", n, reason))
 			}
 		}
-		if len(drops) > 0 {
+		if len(drops) > 0 || l.Marked > 0 {
 			if shown++; shown > maxConnLines {
 				continue
 			}
-			fmt.Fprintf(w, "link %s %s: %d packets sent, dropped %s, queue peak %d\n", l.Link, l.Direction, l.Sent, strings.Join(drops, ", "), l.QueuePeak)
+			dropped := "none"
+			if len(drops) > 0 {
+				dropped = strings.Join(drops, ", ")
+			}
+			marked := ""
+			if l.Marked > 0 {
+				marked = fmt.Sprintf(", marked %d", l.Marked)
+			}
+			fmt.Fprintf(w, "link %s %s: %d packets sent, dropped %s%s, queue peak %d\n", l.Link, l.Direction, l.Sent, dropped, marked, l.QueuePeak)
 		}
 	}
 	if shown > maxConnLines {
-		fmt.Fprintf(w, "... and %d more link directions with drops (see summary.json)\n", shown-maxConnLines)
+		fmt.Fprintf(w, "... and %d more link directions with drops or marks (see summary.json)\n", shown-maxConnLines)
 	}
 	for i, n := range sum.Nodes {
 		if i == maxConnLines {

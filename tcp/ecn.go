@@ -1,0 +1,187 @@
+package tcp
+
+import (
+	"fmt"
+	"time"
+)
+
+// ECNMode is how a connection uses Explicit Congestion Notification
+// (RFC 3168), as Linux's net.ipv4.tcp_ecn (whose numbers it keeps).
+type ECNMode uint8
+
+// The ECN modes.
+const (
+	// ECNOff neither asks for ECN nor accepts it (tcp_ecn=0).
+	ECNOff ECNMode = 0
+	// ECNOn asks for ECN on outgoing connections and accepts it on
+	// incoming ones (tcp_ecn=1).
+	ECNOn ECNMode = 1
+	// ECNAccept accepts ECN when the peer asks but does not ask
+	// (tcp_ecn=2, Linux's default).
+	ECNAccept ECNMode = 2
+)
+
+var ecnModeNames = [...]string{ECNOff: "off", ECNOn: "on", ECNAccept: "accept"}
+
+// String returns "off", "on" or "accept".
+func (m ECNMode) String() string {
+	if int(m) < len(ecnModeNames) {
+		return ecnModeNames[m]
+	}
+	return fmt.Sprintf("ECNMode(%d)", m)
+}
+
+// ECNModeNames lists the names ParseECNMode accepts.
+func ECNModeNames() []string { return ecnModeNames[:] }
+
+// ParseECNMode reads "off", "on" or "accept".
+func ParseECNMode(s string) (ECNMode, error) {
+	for i, n := range ecnModeNames {
+		if n == s {
+			return ECNMode(i), nil
+		}
+	}
+	return 0, fmt.Errorf("%w: ecn %q (off, on or accept)", ErrConfig, s)
+}
+
+// ecnState is a connection's ECN state (Linux's tp->ecn_flags).
+type ecnState struct {
+	// ok: both ends agreed on ECN in the handshake (TCP_ECN_OK).
+	ok bool
+	// demandCWR: the receiver saw CE and sets ECE on every segment until a
+	// segment with CWR arrives (TCP_ECN_DEMAND_CWR).
+	demandCWR bool
+	// queueCWR: the sender reduced its window and sets CWR on the next new
+	// data segment (TCP_ECN_QUEUE_CWR).
+	queueCWR bool
+	// cwr: the sender reduced in this window and ignores ECE until SND.UNA
+	// passes cwrHigh, SND.MAX at the reduction (RFC 3168 §6.1.2: at most
+	// once per window of data; Linux's TCP_CA_CWR state).
+	cwr     bool
+	cwrHigh Seq
+	// ce counts arriving data segments marked CE; reductions the window
+	// cuts for ECE.
+	ce, reductions int
+}
+
+// ECNCapable reports whether the handshake negotiated ECN.
+func (c *Conn) ECNCapable() bool { return c.ecn.ok }
+
+// ecnSynFlags adds the ECN flags of our SYN (ECE and CWR when asking,
+// RFC 3168 §6.1.1) or SYN-ACK (ECE when we accepted the peer's request).
+func (c *Conn) ecnSynFlags(flags Flags, synack bool) Flags {
+	switch {
+	case !synack && c.cfg.ECN == ECNOn:
+		return flags | FlagECE | FlagCWR
+	case synack && c.ecn.ok:
+		return flags | FlagECE
+	}
+	return flags
+}
+
+// ecnOnSyn reads the peer's SYN: an ECN-setup SYN (ECE and CWR) is
+// accepted unless ECN is off (Linux tcp_ecn_create_request; a
+// simultaneous open agrees only when we asked too, tcp_ecn_rcv_syn).
+func (c *Conn) ecnOnSyn(h *Header, simultaneous bool) {
+	asked := h.Flags.Has(FlagECE) && h.Flags.Has(FlagCWR)
+	if simultaneous {
+		c.ecn.ok = asked && c.cfg.ECN == ECNOn
+		return
+	}
+	c.ecn.ok = asked && c.cfg.ECN != ECNOff
+}
+
+// ecnOnSynAck reads the peer's SYN-ACK: ECN is on when we asked and it
+// answered with ECE and without CWR (RFC 3168 §6.1.1, Linux
+// tcp_ecn_rcv_synack).
+func (c *Conn) ecnOnSynAck(h *Header) {
+	c.ecn.ok = c.cfg.ECN == ECNOn && h.Flags.Has(FlagECE) && !h.Flags.Has(FlagCWR)
+}
+
+// ecnOnSend sets the ECN flags of the segment o being queued (Linux
+// tcp_ecn_send): ECE while the receiver demands CWR; new data is
+// ECN-capable (ECT(0) in the IP header) and carries CWR after a
+// reduction. Retransmissions and pure ACKs are not ECN-capable (RFC 3168
+// §6.1.4, §6.1.5).
+func (c *Conn) ecnOnSend(o *outSeg) {
+	if !c.ecn.ok || o.h.Flags.Has(FlagSYN) || o.h.Flags.Has(FlagRST) {
+		return
+	}
+	if c.ecn.demandCWR {
+		o.h.Flags |= FlagECE
+	}
+	if o.n > 0 && o.seq.GreaterEq(c.sndMax) {
+		o.ect = true
+		if c.ecn.queueCWR {
+			c.ecn.queueCWR = false
+			o.h.Flags |= FlagCWR
+		}
+	}
+}
+
+// ecnOnData reads an arriving data segment: CWR ends our ECE echo (and is
+// acknowledged at once, as the sender's window may be small: Linux
+// tcp_ecn_accept_cwr); CE starts it, with an immediate ACK (Linux
+// tcp_ecn_check_ce enters quick-ACK mode).
+func (c *Conn) ecnOnData(h *Header, ce bool) {
+	if !c.ecn.ok {
+		return
+	}
+	if h.Flags.Has(FlagCWR) {
+		c.ecn.demandCWR = false
+		c.ackNow = true
+	}
+	if ce {
+		c.ecn.ce++
+		if !c.ecn.demandCWR {
+			c.ecn.demandCWR = true
+			c.ackNow = true
+		}
+	}
+}
+
+// ecnOnAck reads an acceptable ACK: once SND.UNA passes the point of the
+// last reduction the window may be reduced again; an ECE then reduces it
+// as a loss would, without retransmitting (RFC 3168 §6.1.2; Linux
+// tcp_enter_cwr: ssthresh from the congestion control, the window down
+// to it) and queues CWR. An ECE during loss recovery changes nothing: the
+// window was already reduced for this window of data.
+func (c *Conn) ecnOnAck(now time.Duration, h *Header) {
+	if !c.ecn.ok {
+		return
+	}
+	if c.ecn.cwr && c.sndUna.GreaterThan(c.ecn.cwrHigh) {
+		// Held until something above the reduction point is acknowledged,
+		// so that our CWR (on the first new data, at that point) has
+		// reached the receiver (Linux tcp_fastretrans_alert, TCP_CA_CWR).
+		c.ecn.cwr = false
+	}
+	if !h.Flags.Has(FlagECE) || h.Flags.Has(FlagSYN) || c.inRecovery || c.ecn.cwr {
+		return
+	}
+	c.ecn.cwr, c.ecn.cwrHigh = true, c.sndMax
+	c.ecn.queueCWR = true
+	c.ecn.reductions++
+	c.cc.OnEnterRecovery(now, c.flightSize())
+	c.cc.OnExitRecovery(now)
+	c.noteCwnd("ecn")
+}
+
+// ecnOnRecovery is called on entering loss recovery. It reports whether
+// the window was already reduced for ECE in this window of data, in which
+// case the loss does not reduce it again (Linux tcp_enter_recovery starts
+// a cwnd reduction only when none is under way). Otherwise the loss's
+// reduction also counts for ECE: the next new data carries CWR (Linux
+// tcp_init_cwnd_reduction queues it) and ECE from the same window is
+// ignored.
+func (c *Conn) ecnOnRecovery() (reduced bool) {
+	if !c.ecn.ok {
+		return false
+	}
+	if c.ecn.cwr && c.sndUna.LessEq(c.ecn.cwrHigh) {
+		return true
+	}
+	c.ecn.queueCWR = true
+	c.ecn.cwr, c.ecn.cwrHigh = true, c.sndMax
+	return false
+}

@@ -1,0 +1,45 @@
+package topology
+
+import (
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/units"
+)
+
+// DropTail is the FIFO that refuses a packet when admitting it would
+// exceed the limit (ns-3's DropTailQueue, Linux pfifo/bfifo). It never
+// marks: it has no congestion signal before the queue is full.
+type DropTail struct{}
+
+// Kind returns "droptail".
+func (DropTail) Kind() string { return "droptail" }
+
+// DefaultLimit is ns-3's DropTailQueue default, 100 packets.
+func (DropTail) DefaultLimit() int { return DefaultQueueLimitPackets }
+
+// Validate accepts every DropTail (it has no parameters).
+func (DropTail) Validate() error { return nil }
+
+// NewQueue returns an empty drop-tail queue.
+func (DropTail) NewQueue(env QueueEnv) Queue { return &dropTail{limit: env.Limit} }
+
+type dropTail struct {
+	q     fifo
+	limit Limit
+}
+
+func (d *dropTail) Enqueue(now sim.Time, p *Packet) Verdict {
+	if d.limit.over(d.q.n+1, d.q.bytes+units.ByteSize(len(p.Data))) {
+		return DroppedFull
+	}
+	d.q.pushEntry(p, now)
+	return Queued
+}
+
+func (d *dropTail) Dequeue(sim.Time) (*Packet, sim.Time, bool) {
+	e, ok := d.q.popEntry()
+	return e.p, e.t, ok
+}
+
+func (d *dropTail) Len() (int, units.ByteSize) { return d.q.n, d.q.bytes }
+func (d *dropTail) SetLimit(l Limit)           { d.limit = l }
+func (d *dropTail) Drain(fn func(*Packet))     { d.q.drain(fn) }
