@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"hash"
 	"io"
-	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -17,22 +16,20 @@ const jsonlBufferSize = 64 << 10
 
 // JSONLWriter is a Sink that writes one JSON object per line:
 //
-//	{"t":1200000,"kind":"pkt.tx","subject":"link/l/a>b","id":7,"len":1500}
+//	{"t":1200000,"kind":"pkt.tx","subject":"link/l/a>b","id":7,"len":1500,...}
 //
 // The keys are always "t" (nanoseconds), "kind" and "subject", then the
-// record's fields in record order. The bytes depend only on the records:
-// integers print as integers, floats with strconv's shortest 'g' form (with
-// ".0" appended when that form would read back as an integer, and the
-// strings "NaN", "+Inf", "-Inf" for the values JSON cannot hold), strings
-// with the escapes of encoding/json (invalid UTF-8 becomes U+FFFD). So the
-// same records give the same file on every machine, and Sum, a running
-// sha256 of the bytes, can be held in a golden test.
+// fields of the record's type in the order the type declares them. The
+// bytes depend only on the records: integers print as integers, strings
+// with the escapes of encoding/json (invalid UTF-8 becomes U+FFFD), and
+// each type has its own hand-written encoder (no reflection, no
+// allocation). So the same records give the same file on every machine,
+// and Sum, a running sha256 of the bytes, can be held in a golden test.
+// ReadJSONL reads the lines back into the same types.
 //
 // Output is buffered: call Flush when the run ends. A write error is kept
 // (see Err) and stops further output; Emit never fails, so a producer need
-// not check after every record. Field keys should be unique within a record
-// and differ from "t", "kind" and "subject" so that other JSON tools read
-// every field; ReadJSONL reads such lines back exactly either way.
+// not check after every record.
 type JSONLWriter struct {
 	w       *bufio.Writer
 	h       hash.Hash
@@ -52,9 +49,10 @@ func NewJSONLWriter(w io.Writer) *JSONLWriter {
 }
 
 // Emit writes r as one line. It allocates nothing once its line buffer has
-// grown to the longest record. A nil r is ignored.
+// grown to the longest record. A nil r, or one without an event, is
+// ignored.
 func (j *JSONLWriter) Emit(r *Record) {
-	if r == nil {
+	if r == nil || r.Event == nil {
 		return
 	}
 	j.line = AppendJSONL(j.line[:0], r)
@@ -96,64 +94,19 @@ func (j *JSONLWriter) Bytes() int64 { return j.bytes }
 
 // AppendJSONL appends r as one JSONL trace line, newline included, to dst
 // and returns the extended slice. It is the encoding JSONLWriter writes.
+// A record without an event writes only its time, "kind":"unknown" and
+// subject.
 func AppendJSONL(dst []byte, r *Record) []byte {
 	dst = append(dst, `{"t":`...)
 	dst = strconv.AppendInt(dst, int64(r.T), 10)
-	dst = append(dst, `,"kind":`...)
-	dst = appendJSONString(dst, r.Kind)
-	dst = append(dst, `,"subject":`...)
+	dst = append(dst, `,"kind":"`...)
+	dst = append(dst, r.Kind().String()...)
+	dst = append(dst, `","subject":`...)
 	dst = appendJSONString(dst, r.Subject)
-	for i := range r.Fields {
-		f := &r.Fields[i]
-		dst = append(dst, ',')
-		dst = appendJSONString(dst, f.Key)
-		dst = append(dst, ':')
-		dst = appendJSONValue(dst, f)
+	if r.Event != nil {
+		dst = r.Event.appendJSON(dst)
 	}
 	return append(dst, '}', '\n')
-}
-
-func appendJSONValue(dst []byte, f *Field) []byte {
-	switch f.Type {
-	case FieldInt:
-		return strconv.AppendInt(dst, f.Int, 10)
-	case FieldUint:
-		return strconv.AppendUint(dst, f.Uint, 10)
-	case FieldFloat:
-		return appendJSONFloat(dst, f.Num)
-	case FieldString:
-		return appendJSONString(dst, f.Str)
-	case FieldBool:
-		if f.Int != 0 {
-			return append(dst, "true"...)
-		}
-		return append(dst, "false"...)
-	}
-	// A Field built by hand with an unknown type: null keeps the line valid
-	// JSON and ReadJSONL reports it rather than guessing a value.
-	return append(dst, "null"...)
-}
-
-// appendJSONFloat writes v in strconv's shortest 'g' form, so the digits
-// are exactly those that round-trip. A form without '.' or 'e' gets ".0" so
-// that ReadJSONL reads the field back as a float, not an integer.
-func appendJSONFloat(dst []byte, v float64) []byte {
-	switch {
-	case math.IsNaN(v):
-		return append(dst, `"NaN"`...)
-	case math.IsInf(v, 1):
-		return append(dst, `"+Inf"`...)
-	case math.IsInf(v, -1):
-		return append(dst, `"-Inf"`...)
-	}
-	start := len(dst)
-	dst = strconv.AppendFloat(dst, v, 'g', -1, 64)
-	for _, c := range dst[start:] {
-		if c == '.' || c == 'e' {
-			return dst
-		}
-	}
-	return append(dst, '.', '0')
 }
 
 const hexDigits = "0123456789abcdef"

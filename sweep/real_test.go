@@ -8,9 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/netsimlab/netsim/scenarios"
-	"github.com/netsimlab/netsim/sim"
 )
 
 // TestRealSweep runs a small sweep through the simulator itself, with one
@@ -67,34 +64,4 @@ func TestInProcessCancelled(t *testing.T) {
 	cancel()
 	_, err = InProcess{}.Run(ctx, RunSpec{File: "x.yaml", Scenario: p.Points[0].Scenario, Seed: 1})
 	assert.ErrorIs(t, err, context.Canceled)
-}
-
-// TestKeptRecordsSuffice checks that the records a sweep keeps give the
-// same summary, expectation results and completion times as all of them,
-// on the example scenarios and this package's test scenario.
-func TestKeptRecordsSuffice(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("..", "scenarios", "*.yaml"))
-	require.NoError(t, err)
-	paths = append(paths, filepath.Join("testdata", "base.yaml"))
-	for _, path := range paths {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			s, err := scenarios.Load(path)
-			require.NoError(t, err)
-			// Twice with one recorder: the second run reuses the first's
-			// buffers, which must not leak into its records.
-			kept := &keptRecords{}
-			for range 2 {
-				all := &sim.Recorder{}
-				w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: 3, Trace: sim.Tee{all, kept}})
-				require.NoError(t, err)
-				end, err := w.Run(0, nil)
-				require.NoError(t, err)
-				assert.Less(t, len(kept.Records), len(all.Records))
-				assert.Equal(t, scenarios.Summarize(all.Records), scenarios.Summarize(kept.Records))
-				assert.Equal(t, scenarios.Check(s, all.Records, end), scenarios.Check(s, kept.Records, end))
-				assert.Equal(t, completions(all.Records), completions(kept.Records))
-				kept.reset()
-			}
-		})
-	}
 }

@@ -36,10 +36,23 @@ type direction struct {
 
 	stats DirStats
 
-	// rec and fields are reused for every trace record of this direction,
+	// rec and ev are reused for every trace record of this direction,
 	// so tracing allocates nothing (a Sink must not keep them).
-	rec    sim.Record
-	fields [6]sim.Field
+	rec sim.Record
+	ev  struct {
+		enqueue sim.PacketEnqueue
+		tx      sim.PacketTx
+		rx      sim.PacketRx
+		drop    sim.PacketDrop
+		dup     sim.PacketDuplicate
+		state   sim.LinkState
+	}
+}
+
+// emit sends ev, one of d.ev's events, to the trace as a record of now.
+func (d *direction) emit(ev sim.Event) {
+	d.rec.T, d.rec.Event = d.l.s.Now(), ev
+	d.l.trace.Emit(&d.rec)
 }
 
 func (d *direction) init(l *Link, from int, streams sim.Streams) {
@@ -82,7 +95,7 @@ func (d *direction) send(p *Packet) {
 	if d.wire == nil {
 		// The transmitter is free, so the queue is empty: the packet goes
 		// straight onto the wire without waiting.
-		d.traceQueue(sim.KindPacketEnqueue, p)
+		d.traceQueue(p)
 		d.startTx(p)
 		return
 	}
@@ -99,7 +112,7 @@ func (d *direction) send(p *Packet) {
 	if d.qbytes > d.stats.QueuePeakBytes {
 		d.stats.QueuePeakBytes = d.qbytes
 	}
-	d.traceQueue(sim.KindPacketEnqueue, p)
+	d.traceQueue(p)
 }
 
 // startTx puts p's first bit on the wire now.
@@ -115,11 +128,8 @@ func (d *direction) startTx(p *Packet) {
 		panic(fmt.Sprintf("topology: %s: transmission end %v before now %v", d.subject, end, now))
 	}
 	if d.l.trace != nil {
-		d.rec.T, d.rec.Kind = now, sim.KindPacketTx
-		d.rec.Fields = append(d.fields[:0], sim.Uint("id", p.ID), sim.Int("len", int64(n)),
-			sim.Int("qlen", int64(d.queue.len())), sim.Int("qbytes", int64(d.qbytes)),
-			sim.Int("arrive", int64(end.Add(d.wireDelay))))
-		d.l.trace.Emit(&d.rec)
+		d.ev.tx = sim.PacketTx{ID: p.ID, Len: n, QLen: d.queue.len(), QBytes: int(d.qbytes), Arrive: end.Add(d.wireDelay)}
+		d.emit(&d.ev.tx)
 	}
 	if e := d.l.ends[d.from]; e != nil {
 		e.Transmitted(p)
@@ -157,9 +167,8 @@ func (d *direction) launch(p *Packet, delay time.Duration) {
 		dup = &Packet{ID: d.l.nextID(), Data: append([]byte(nil), p.Data...)}
 		d.stats.Duplicated++
 		if d.l.trace != nil {
-			d.rec.T, d.rec.Kind = d.l.s.Now(), sim.KindPacketDuplicate
-			d.rec.Fields = append(d.fields[:0], sim.Uint("id", dup.ID), sim.Uint("of", p.ID))
-			d.l.trace.Emit(&d.rec)
+			d.ev.dup = sim.PacketDuplicate{ID: dup.ID, Of: p.ID}
+			d.emit(&d.ev.dup)
 		}
 	}
 	d.fly(p, false, delay)
@@ -224,9 +233,8 @@ func (d *direction) arrive() {
 			d.stats.Corrupted++
 		}
 		if d.l.trace != nil {
-			d.rec.T, d.rec.Kind = now, sim.KindPacketRx
-			d.rec.Fields = append(d.fields[:0], sim.Uint("id", f.p.ID), sim.Int("len", int64(n)), sim.Bool("corrupt", f.corrupt))
-			d.l.trace.Emit(&d.rec)
+			d.ev.rx = sim.PacketRx{ID: f.p.ID, Len: n, Corrupt: f.corrupt}
+			d.emit(&d.ev.rx)
 		}
 		if e := d.l.ends[1-d.from]; e != nil {
 			e.Deliver(f.p)
@@ -239,9 +247,8 @@ func (d *direction) arrive() {
 // the direction, oldest first: in flight, on the wire, then queued.
 func (d *direction) stateChanged(up bool) {
 	if d.l.trace != nil {
-		d.rec.T, d.rec.Kind = d.l.s.Now(), sim.KindLinkState
-		d.rec.Fields = append(d.fields[:0], sim.Bool("up", up))
-		d.l.trace.Emit(&d.rec)
+		d.ev.state = sim.LinkState{Up: up}
+		d.emit(&d.ev.state)
 	}
 	if up {
 		return
@@ -275,18 +282,17 @@ func (d *direction) drop(p *Packet, reason string) {
 		d.stats.Dropped.MTU++
 	}
 	if d.l.trace != nil {
-		d.rec.T, d.rec.Kind = d.l.s.Now(), sim.KindPacketDrop
-		d.rec.Fields = append(d.fields[:0], sim.Uint("id", p.ID), sim.Int("len", int64(len(p.Data))), sim.String("reason", reason))
-		d.l.trace.Emit(&d.rec)
+		d.ev.drop = sim.PacketDrop{ID: p.ID, Len: len(p.Data), Reason: reason}
+		d.emit(&d.ev.drop)
 	}
 }
 
-func (d *direction) traceQueue(kind string, p *Packet) {
+// traceQueue emits the pkt.enqueue record of p, which has just joined the
+// queue (or gone straight to an idle transmitter).
+func (d *direction) traceQueue(p *Packet) {
 	if d.l.trace == nil {
 		return
 	}
-	d.rec.T, d.rec.Kind = d.l.s.Now(), kind
-	d.rec.Fields = append(d.fields[:0], sim.Uint("id", p.ID), sim.Int("len", int64(len(p.Data))),
-		sim.Int("qlen", int64(d.queue.len())), sim.Int("qbytes", int64(d.qbytes)))
-	d.l.trace.Emit(&d.rec)
+	d.ev.enqueue = sim.PacketEnqueue{ID: p.ID, Len: len(p.Data), QLen: d.queue.len(), QBytes: int(d.qbytes)}
+	d.emit(&d.ev.enqueue)
 }

@@ -1,0 +1,132 @@
+package sim
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"net/netip"
+	"strconv"
+)
+
+// Fingerprint is a Sink that keeps a running 64-bit hash of the typed
+// records of a run: their times, kinds, subjects and every field, in
+// order. Two runs that emit the same records have the same fingerprint;
+// any difference in a record changes it except with probability about
+// 2^-64. It costs a few nanoseconds per record and needs no text, so it
+// serves as a run's determinism fingerprint with the trace off (the sha256
+// of trace.jsonl costs the encoding and hashing of every line). It is not
+// a cryptographic hash, and it is not the sha256 of trace.jsonl: the two
+// identify a run in different ways.
+type Fingerprint struct {
+	h       hasher
+	records uint64
+}
+
+// fingerprintSeed starts every fingerprint (the fractional digits of pi).
+const fingerprintSeed = 0x243F6A8885A308D3
+
+// NewFingerprint returns the fingerprint of no records.
+func NewFingerprint() *Fingerprint { return &Fingerprint{h: hasher{fingerprintSeed}} }
+
+// Emit mixes r into the fingerprint. A record without an event is ignored.
+func (f *Fingerprint) Emit(r *Record) {
+	if r == nil || r.Event == nil {
+		return
+	}
+	f.h.u64(uint64(r.T))
+	f.h.u64(uint64(r.Event.Kind()))
+	f.h.str(r.Subject)
+	r.Event.hash(&f.h)
+	f.records++
+}
+
+// Sum64 returns the fingerprint of the records so far.
+func (f *Fingerprint) Sum64() uint64 { return mix64(f.h.h ^ f.records) }
+
+// Sum returns Sum64 as 16 lower-case hex digits.
+func (f *Fingerprint) Sum() string {
+	var b [16]byte
+	s := strconv.AppendUint(b[:0], f.Sum64(), 16)
+	out := make([]byte, 16-len(s), 16)
+	for i := range out {
+		out[i] = '0'
+	}
+	return string(append(out, s...))
+}
+
+// Records returns the number of records mixed in.
+func (f *Fingerprint) Records() uint64 { return f.records }
+
+// hasher is the running state of a Fingerprint: each 64-bit word is
+// multiplied in and rotated (the round of xxHash64).
+type hasher struct{ h uint64 }
+
+const (
+	prime1 = 0x9E3779B185EBCA87
+	prime2 = 0xC2B2AE3D27D4EB4F
+)
+
+func (h *hasher) u64(v uint64) {
+	h.h = bits.RotateLeft64(h.h^(v*prime2), 31) * prime1
+}
+
+// str mixes the length, then the bytes eight at a time, so that ("ab","c")
+// and ("a","bc") differ.
+func (h *hasher) str(s string) {
+	h.u64(uint64(len(s)))
+	for len(s) >= 8 {
+		h.u64(le64(s))
+		s = s[8:]
+	}
+	if len(s) > 0 {
+		var t uint64
+		for i := len(s) - 1; i >= 0; i-- {
+			t = t<<8 | uint64(s[i])
+		}
+		h.u64(t)
+	}
+}
+
+func (h *hasher) bytes(b []byte) {
+	h.u64(uint64(len(b)))
+	for len(b) >= 8 {
+		h.u64(binary.LittleEndian.Uint64(b))
+		b = b[8:]
+	}
+	if len(b) > 0 {
+		var t uint64
+		for i := len(b) - 1; i >= 0; i-- {
+			t = t<<8 | uint64(b[i])
+		}
+		h.u64(t)
+	}
+}
+
+func (h *hasher) addr(a netip.Addr) {
+	b := a.As16()
+	h.u64(binary.LittleEndian.Uint64(b[:8]))
+	h.u64(binary.LittleEndian.Uint64(b[8:]) ^ uint64(a.BitLen()))
+}
+
+func (h *hasher) addrPort(a netip.AddrPort) {
+	h.addr(a.Addr())
+	h.u64(uint64(a.Port()))
+}
+
+// le64 reads the first eight bytes of s as a little-endian word (the
+// compiler makes it one load).
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// mix64 is the finalizer of xxHash64: every input bit affects every
+// output bit.
+func mix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= prime2
+	x ^= x >> 29
+	x *= 0x165667B19E3779F9
+	x ^= x >> 32
+	return x
+}
