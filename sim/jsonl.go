@@ -10,9 +10,13 @@ import (
 	"unicode/utf8"
 )
 
-// jsonlBufferSize is the size of the writer's output buffer: large enough
-// that a busy trace costs one write system call per tens of records.
+// jsonlBufferSize is the size of the reader's input buffer.
 const jsonlBufferSize = 64 << 10
+
+// jsonlWriteBufferSize is the size of the writer's output buffer: a busy
+// trace (hundreds of MB per simulated second at 1 Gbps) costs one write
+// per thousands of records.
+const jsonlWriteBufferSize = 1 << 20
 
 // JSONLWriter is a Sink that writes one JSON object per line:
 //
@@ -42,7 +46,7 @@ type JSONLWriter struct {
 // NewJSONLWriter returns a writer that writes trace lines to w.
 func NewJSONLWriter(w io.Writer) *JSONLWriter {
 	return &JSONLWriter{
-		w:    bufio.NewWriterSize(w, jsonlBufferSize),
+		w:    bufio.NewWriterSize(w, jsonlWriteBufferSize),
 		h:    sha256.New(),
 		line: make([]byte, 0, 512),
 	}
