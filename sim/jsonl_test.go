@@ -218,12 +218,12 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 func TestJSONLWriterKeepsFirstError(t *testing.T) {
 	w := NewJSONLWriter(&failingWriter{n: 100})
 	r := &Record{Subject: strings.Repeat("s", 200), Event: &LinkState{}}
-	for i := 0; i < 1000; i++ { // more than the buffer holds
+	for i := 0; i < 10000; i++ { // more than the buffer holds
 		w.Emit(r)
 	}
 	require.ErrorIs(t, w.Err(), errDiskFull)
 	require.ErrorIs(t, w.Flush(), errDiskFull)
-	assert.Equal(t, uint64(1000), w.Records(), "records are still counted and hashed")
+	assert.Equal(t, uint64(10000), w.Records(), "records are still counted and hashed")
 
 	w = NewJSONLWriter(&failingWriter{n: 10})
 	w.Emit(r)

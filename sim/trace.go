@@ -13,7 +13,7 @@ type Event interface {
 	// setField assigns one field read back from JSONL.
 	setField(f *field) error
 	// hash mixes the record's fields into a fingerprint.
-	hash(h *hasher)
+	hash(h hasher) hasher
 	// clone returns a copy that shares nothing the producer will reuse.
 	clone() Event
 }

@@ -793,126 +793,141 @@ func (e *LinkState) setField(f *field) (err error) {
 
 // The fingerprints: every field, in record order.
 
-func (e *PacketSend) hash(h *hasher) {
-	h.u64(e.ID)
-	h.str(e.Iface)
-	h.u64(uint64(e.Len))
-	h.addr(e.Src)
-	h.addr(e.Dst)
-	h.u64(uint64(e.Proto)<<48 | uint64(e.SPort)<<32 | uint64(e.DPort)<<16 | uint64(e.Flags))
-	h.u64(uint64(e.Seq)<<32 | uint64(e.Ack))
-	h.u64(uint64(e.RSeq)<<32 | uint64(e.RAck))
-	h.u64(uint64(e.Win)<<32 | uint64(uint32(e.PLen)))
-	e.Opts.hash(h)
-	h.u64(e.Conn)
+func (e *PacketSend) hash(h hasher) hasher {
+	h = h.u64(e.ID)
+	h = h.str(e.Iface)
+	h = h.u64(uint64(e.Len))
+	h = h.addr(e.Src)
+	h = h.addr(e.Dst)
+	h = h.u64(uint64(e.Proto)<<48 | uint64(e.SPort)<<32 | uint64(e.DPort)<<16 | uint64(e.Flags))
+	h = h.u64(uint64(e.Seq)<<32 | uint64(e.Ack))
+	h = h.u64(uint64(e.RSeq)<<32 | uint64(e.RAck))
+	h = h.u64(uint64(e.Win)<<32 | uint64(uint32(e.PLen)))
+	h = e.Opts.hash(h)
+	h = h.u64(e.Conn)
+	return h
 }
 
-func (e *PacketEnqueue) hash(h *hasher) {
-	h.u64(e.ID)
-	h.u64(uint64(e.Len)<<32 | uint64(uint32(e.QLen)))
-	h.u64(uint64(e.QBytes))
+func (e *PacketEnqueue) hash(h hasher) hasher {
+	h = h.u64(e.ID)
+	h = h.u64(uint64(e.Len)<<32 | uint64(uint32(e.QLen)))
+	h = h.u64(uint64(e.QBytes))
+	return h
 }
 
-func (e *PacketTx) hash(h *hasher) {
-	h.u64(e.ID)
-	h.u64(uint64(e.Len)<<32 | uint64(uint32(e.QLen)))
-	h.u64(uint64(e.QBytes))
-	h.u64(uint64(e.Arrive))
+func (e *PacketTx) hash(h hasher) hasher {
+	h = h.u64(e.ID)
+	h = h.u64(uint64(e.Len)<<32 | uint64(uint32(e.QLen)))
+	h = h.u64(uint64(e.QBytes))
+	h = h.u64(uint64(e.Arrive))
+	return h
 }
 
-func (e *PacketRx) hash(h *hasher) {
-	h.u64(e.ID)
-	h.u64(uint64(e.Len)<<1 | b2u(e.Corrupt))
+func (e *PacketRx) hash(h hasher) hasher {
+	h = h.u64(e.ID)
+	h = h.u64(uint64(e.Len)<<1 | b2u(e.Corrupt))
+	return h
 }
 
-func (e *PacketDrop) hash(h *hasher) {
-	h.u64(e.ID)
-	h.u64(uint64(e.Len))
-	h.str(e.Reason)
+func (e *PacketDrop) hash(h hasher) hasher {
+	h = h.u64(e.ID)
+	h = h.u64(uint64(e.Len))
+	h = h.str(e.Reason)
+	return h
 }
 
-func (e *PacketForward) hash(h *hasher) {
-	h.u64(e.ID)
-	h.str(e.Iface)
-	h.u64(uint64(e.TTL))
+func (e *PacketForward) hash(h hasher) hasher {
+	h = h.u64(e.ID)
+	h = h.str(e.Iface)
+	h = h.u64(uint64(e.TTL))
+	return h
 }
 
-func (e *PacketDeliver) hash(h *hasher) {
-	h.u64(e.ID)
-	h.str(e.Iface)
-	h.u64(uint64(e.Len))
-	h.u64(e.Conn)
+func (e *PacketDeliver) hash(h hasher) hasher {
+	h = h.u64(e.ID)
+	h = h.str(e.Iface)
+	h = h.u64(uint64(e.Len))
+	h = h.u64(e.Conn)
+	return h
 }
 
-func (e *PacketDuplicate) hash(h *hasher) {
-	h.u64(e.ID)
-	h.u64(e.Of)
+func (e *PacketDuplicate) hash(h hasher) hasher {
+	h = h.u64(e.ID)
+	h = h.u64(e.Of)
+	return h
 }
 
-func (e *TCPState) hash(h *hasher) {
-	h.u64(e.Conn)
-	h.str(e.Side)
-	h.addrPort(e.Local)
-	h.addrPort(e.Remote)
-	h.str(e.From)
-	h.str(e.To)
+func (e *TCPState) hash(h hasher) hasher {
+	h = h.u64(e.Conn)
+	h = h.str(e.Side)
+	h = h.addrPort(e.Local)
+	h = h.addrPort(e.Remote)
+	h = h.str(e.From)
+	h = h.str(e.To)
+	return h
 }
 
-func (e *TCPCwnd) hash(h *hasher) {
-	h.u64(e.Conn)
-	h.str(e.Side)
-	h.u64(uint64(e.Cwnd))
-	h.u64(uint64(e.Ssthresh))
-	h.str(e.Reason)
+func (e *TCPCwnd) hash(h hasher) hasher {
+	h = h.u64(e.Conn)
+	h = h.str(e.Side)
+	h = h.u64(uint64(e.Cwnd))
+	h = h.u64(uint64(e.Ssthresh))
+	h = h.str(e.Reason)
+	return h
 }
 
-func (e *TCPRTT) hash(h *hasher) {
-	h.u64(e.Conn)
-	h.str(e.Side)
-	h.u64(uint64(e.Sample))
-	h.u64(uint64(e.SRTT))
-	h.u64(uint64(e.RTTVar))
-	h.u64(uint64(e.RTO))
+func (e *TCPRTT) hash(h hasher) hasher {
+	h = h.u64(e.Conn)
+	h = h.str(e.Side)
+	h = h.u64(uint64(e.Sample))
+	h = h.u64(uint64(e.SRTT))
+	h = h.u64(uint64(e.RTTVar))
+	h = h.u64(uint64(e.RTO))
+	return h
 }
 
-func (e *TCPRetransmit) hash(h *hasher) {
-	h.u64(e.Conn)
-	h.str(e.Side)
-	h.u64(uint64(e.RSeq)<<32 | uint64(uint32(e.Len)))
-	h.str(e.Reason)
+func (e *TCPRetransmit) hash(h hasher) hasher {
+	h = h.u64(e.Conn)
+	h = h.str(e.Side)
+	h = h.u64(uint64(e.RSeq)<<32 | uint64(uint32(e.Len)))
+	h = h.str(e.Reason)
+	return h
 }
 
-func (e *TCPTimer) hash(h *hasher) {
-	h.u64(e.Conn)
-	h.str(e.Side)
-	h.str(e.Timer)
+func (e *TCPTimer) hash(h hasher) hasher {
+	h = h.u64(e.Conn)
+	h = h.str(e.Side)
+	h = h.str(e.Timer)
+	return h
 }
 
-func (e *TCPError) hash(h *hasher) {
-	h.u64(e.Conn)
-	h.str(e.Side)
-	h.str(e.Errno)
+func (e *TCPError) hash(h hasher) hasher {
+	h = h.u64(e.Conn)
+	h = h.str(e.Side)
+	h = h.str(e.Errno)
+	return h
 }
 
-func (e *App) hash(h *hasher) {
-	h.str(e.Event)
-	h.u64(uint64(e.Has))
-	h.str(e.Call)
-	h.str(e.Errno)
-	h.u64(uint64(e.Count))
-	h.u64(e.Conn)
-	h.addrPort(e.To)
-	h.addrPort(e.Peer)
-	h.u64(uint64(e.Bytes))
-	h.u64(uint64(e.Sent))
-	h.u64(uint64(e.Total))
-	h.u64(uint64(e.Latency))
-	h.u64(uint64(e.Duration))
+func (e *App) hash(h hasher) hasher {
+	h = h.str(e.Event)
+	h = h.u64(uint64(e.Has))
+	h = h.str(e.Call)
+	h = h.str(e.Errno)
+	h = h.u64(uint64(e.Count))
+	h = h.u64(e.Conn)
+	h = h.addrPort(e.To)
+	h = h.addrPort(e.Peer)
+	h = h.u64(uint64(e.Bytes))
+	h = h.u64(uint64(e.Sent))
+	h = h.u64(uint64(e.Total))
+	h = h.u64(uint64(e.Latency))
+	h = h.u64(uint64(e.Duration))
+	return h
 }
 
-func (e *Fault) hash(h *hasher) { h.str(e.What) }
+func (e *Fault) hash(h hasher) hasher { return h.str(e.What) }
 
-func (e *LinkState) hash(h *hasher) { h.u64(b2u(e.Up)) }
+func (e *LinkState) hash(h hasher) hasher { return h.u64(b2u(e.Up)) }
 
 func b2u(b bool) uint64 {
 	if b {

@@ -215,12 +215,11 @@ func (o *TCPOptions) appendJSON(dst []byte) []byte {
 	return append(o.AppendText(append(dst, '"')), '"')
 }
 
-func (o *TCPOptions) hash(h *hasher) {
+func (o *TCPOptions) hash(h hasher) hasher {
 	if o.fromText {
-		h.str(o.text)
-		return
+		return h.str(o.text)
 	}
-	h.bytes(o.raw[:o.n])
+	return h.bytes(o.raw[:o.n])
 }
 
 // The option kinds netsim names (RFC 9293 §3.1, RFC 7323, RFC 2018).
