@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
@@ -13,9 +12,9 @@ import (
 // jsonlBufferSize is the size of the reader's input buffer.
 const jsonlBufferSize = 64 << 10
 
-// jsonlWriteBufferSize is the size of the writer's output buffer: a busy
-// trace (hundreds of MB per simulated second at 1 Gbps) costs one write
-// per thousands of records.
+// jsonlWriteBufferSize is the size of the writer's buffer: a busy trace
+// (about 100 MB per simulated second of a 1 Gbps transfer) costs one
+// write, and one sha256 update, per thousands of records.
 const jsonlWriteBufferSize = 1 << 20
 
 // JSONLWriter is a Sink that writes one JSON object per line:
@@ -31,52 +30,54 @@ const jsonlWriteBufferSize = 1 << 20
 // and Sum, a running sha256 of the bytes, can be held in a golden test.
 // ReadJSONL reads the lines back into the same types.
 //
-// Output is buffered: call Flush when the run ends. A write error is kept
-// (see Err) and stops further output; Emit never fails, so a producer need
-// not check after every record.
+// Lines are encoded straight into one large buffer, which is hashed and
+// written as a whole when full: call Flush when the run ends. A write
+// error is kept (see Err) and stops further output; Emit never fails, so
+// a producer need not check after every record.
 type JSONLWriter struct {
-	w       *bufio.Writer
+	w       io.Writer
 	h       hash.Hash
-	line    []byte
+	buf     []byte
+	hashed  int // buf[:hashed] is in h already
 	err     error
 	records uint64
-	bytes   int64
+	bytes   int64 // written out of buf so far
 }
 
 // NewJSONLWriter returns a writer that writes trace lines to w.
 func NewJSONLWriter(w io.Writer) *JSONLWriter {
-	return &JSONLWriter{
-		w:    bufio.NewWriterSize(w, jsonlWriteBufferSize),
-		h:    sha256.New(),
-		line: make([]byte, 0, 512),
-	}
+	return &JSONLWriter{w: w, h: sha256.New(), buf: make([]byte, 0, jsonlWriteBufferSize)}
 }
 
-// Emit writes r as one line. It allocates nothing once its line buffer has
-// grown to the longest record. A nil r, or one without an event, is
-// ignored.
+// Emit writes r as one line. It allocates nothing (a line longer than the
+// buffer grows it once). A nil r, or one without an event, is ignored.
 func (j *JSONLWriter) Emit(r *Record) {
 	if r == nil || r.Event == nil {
 		return
 	}
-	j.line = AppendJSONL(j.line[:0], r)
-	j.h.Write(j.line) // a hash.Hash never returns an error
+	j.buf = AppendJSONL(j.buf, r)
 	j.records++
-	j.bytes += int64(len(j.line))
-	if j.err != nil {
-		return
+	if len(j.buf) >= jsonlWriteBufferSize-4<<10 {
+		j.flush()
 	}
-	if _, err := j.w.Write(j.line); err != nil {
-		j.err = err
+}
+
+// flush hashes and writes out the buffer.
+func (j *JSONLWriter) flush() {
+	j.h.Write(j.buf[j.hashed:]) // a hash.Hash never returns an error
+	j.bytes += int64(len(j.buf))
+	if j.err == nil && len(j.buf) > 0 {
+		if _, err := j.w.Write(j.buf); err != nil {
+			j.err = err
+		}
 	}
+	j.buf, j.hashed = j.buf[:0], 0
 }
 
 // Flush writes any buffered output to the underlying writer and returns the
 // first error met by this writer, if any.
 func (j *JSONLWriter) Flush() error {
-	if j.err == nil {
-		j.err = j.w.Flush()
-	}
+	j.flush()
 	return j.err
 }
 
@@ -86,6 +87,8 @@ func (j *JSONLWriter) Err() error { return j.err }
 // Sum returns the hex sha256 of every line emitted so far. When Flush
 // returned nil it is the sha256 of the bytes the underlying writer received.
 func (j *JSONLWriter) Sum() string {
+	j.h.Write(j.buf[j.hashed:])
+	j.hashed = len(j.buf)
 	var b [sha256.Size]byte
 	return hex.EncodeToString(j.h.Sum(b[:0]))
 }
@@ -94,7 +97,7 @@ func (j *JSONLWriter) Sum() string {
 func (j *JSONLWriter) Records() uint64 { return j.records }
 
 // Bytes returns the number of bytes emitted, newlines included.
-func (j *JSONLWriter) Bytes() int64 { return j.bytes }
+func (j *JSONLWriter) Bytes() int64 { return j.bytes + int64(len(j.buf)) }
 
 // AppendJSONL appends r as one JSONL trace line, newline included, to dst
 // and returns the extended slice. It is the encoding JSONLWriter writes.
