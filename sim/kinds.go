@@ -48,6 +48,9 @@ const (
 	// KindPacketDuplicate (PacketDuplicate): a link made a copy of a
 	// datagram. Subject the link direction.
 	KindPacketDuplicate
+	// KindPacketMark (PacketMark): a queue set a datagram's ECN field to
+	// CE instead of dropping it (RFC 3168). Subject the link direction.
+	KindPacketMark
 
 	// KindTCPState (TCPState): a connection changed state. Subject
 	// "host/<name>" for every tcp.* kind; the first fields of every tcp.*
@@ -86,6 +89,7 @@ var kindNames = [kindEnd]string{
 	KindPacketForward:   "pkt.forward",
 	KindPacketDeliver:   "pkt.deliver",
 	KindPacketDuplicate: "pkt.dup",
+	KindPacketMark:      "pkt.mark",
 	KindTCPState:        "tcp.state",
 	KindTCPCwnd:         "tcp.cwnd",
 	KindTCPRTT:          "tcp.rtt",
@@ -121,6 +125,7 @@ func (k Kind) IsTCP() bool { return k >= KindTCPState && k <= KindTCPError }
 // Drop reasons used in PacketDrop records.
 const (
 	DropQueue     = "queue"     // the queue was full (drop-tail)
+	DropAQM       = "aqm"       // active queue management chose the packet (RED, CoDel, PIE...)
 	DropLoss      = "loss"      // the loss model chose the packet
 	DropDown      = "down"      // the link was down
 	DropMTU       = "mtu"       // larger than the link MTU (no fragmentation)

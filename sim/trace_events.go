@@ -88,6 +88,16 @@ type PacketDuplicate struct {
 	Of uint64 // "of": the original
 }
 
+// PacketMark is a pkt.mark record: a queue marked a datagram CE instead
+// of dropping it. QLen and QBytes are the queue's length after the
+// decision, as in PacketEnqueue.
+type PacketMark struct {
+	ID     uint64 // "id"
+	Len    int    // "len"
+	QLen   int    // "qlen"
+	QBytes int    // "qbytes"
+}
+
 // TCPState is a tcp.state record: a connection changed state.
 type TCPState struct {
 	Conn   uint64         // "conn"
@@ -223,6 +233,9 @@ func (*PacketDeliver) Kind() Kind { return KindPacketDeliver }
 func (*PacketDuplicate) Kind() Kind { return KindPacketDuplicate }
 
 // Kind implements Event.
+func (*PacketMark) Kind() Kind { return KindPacketMark }
+
+// Kind implements Event.
 func (*TCPState) Kind() Kind { return KindTCPState }
 
 // Kind implements Event.
@@ -257,6 +270,7 @@ func (e *PacketDrop) clone() Event      { c := *e; return &c }
 func (e *PacketForward) clone() Event   { c := *e; return &c }
 func (e *PacketDeliver) clone() Event   { c := *e; return &c }
 func (e *PacketDuplicate) clone() Event { c := *e; return &c }
+func (e *PacketMark) clone() Event      { c := *e; return &c }
 func (e *TCPState) clone() Event        { c := *e; return &c }
 func (e *TCPCwnd) clone() Event         { c := *e; return &c }
 func (e *TCPRTT) clone() Event          { c := *e; return &c }
@@ -286,6 +300,8 @@ func newEvent(k Kind) Event {
 		return &PacketDeliver{}
 	case KindPacketDuplicate:
 		return &PacketDuplicate{}
+	case KindPacketMark:
+		return &PacketMark{}
 	case KindTCPState:
 		return &TCPState{}
 	case KindTCPCwnd:
@@ -414,6 +430,13 @@ func (e *PacketDeliver) appendJSON(dst []byte) []byte {
 func (e *PacketDuplicate) appendJSON(dst []byte) []byte {
 	dst = appendUint(dst, `,"id":`, e.ID)
 	return appendUint(dst, `,"of":`, e.Of)
+}
+
+func (e *PacketMark) appendJSON(dst []byte) []byte {
+	dst = appendUint(dst, `,"id":`, e.ID)
+	dst = appendInt(dst, `,"len":`, int64(e.Len))
+	dst = appendInt(dst, `,"qlen":`, int64(e.QLen))
+	return appendInt(dst, `,"qbytes":`, int64(e.QBytes))
 }
 
 func appendConnSide(dst []byte, conn uint64, side string) []byte {
@@ -645,6 +668,20 @@ func (e *PacketDuplicate) setField(f *field) (err error) {
 	return err
 }
 
+func (e *PacketMark) setField(f *field) (err error) {
+	switch f.Key {
+	case "id":
+		e.ID, err = f.uint(64)
+	case "len":
+		e.Len, err = f.integer()
+	case "qlen":
+		e.QLen, err = f.integer()
+	case "qbytes":
+		e.QBytes, err = f.integer()
+	}
+	return err
+}
+
 // setConnSide reads the conn and side fields every tcp.* record starts with.
 func setConnSide(f *field, conn *uint64, side *string) (err error) {
 	switch f.Key {
@@ -855,6 +892,10 @@ func (e *PacketDuplicate) hash(h hasher) hasher {
 	h = h.u64(e.ID)
 	h = h.u64(e.Of)
 	return h
+}
+
+func (e *PacketMark) hash(h hasher) hasher {
+	return h.u64(e.ID).u64(uint64(e.Len)<<32 | uint64(uint32(e.QLen))).u64(uint64(e.QBytes))
 }
 
 func (e *TCPState) hash(h hasher) hasher {

@@ -98,6 +98,7 @@ func TestFingerprint(t *testing.T) {
 		"fwd.ttl":      func(e Event) { e.(*PacketForward).TTL-- },
 		"dlv.conn":     func(e Event) { e.(*PacketDeliver).Conn++ },
 		"dup.of":       func(e Event) { e.(*PacketDuplicate).Of++ },
+		"mark.qlen":    func(e Event) { e.(*PacketMark).QLen++ },
 		"state.side":   func(e Event) { e.(*TCPState).Side = "server" },
 		"state.local":  func(e Event) { e.(*TCPState).Local = netip.MustParseAddrPort("10.0.0.1:1") },
 		"state.remote": func(e Event) { e.(*TCPState).Remote = netip.MustParseAddrPort("10.0.0.2:1") },
