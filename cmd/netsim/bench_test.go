@@ -17,7 +17,7 @@ import (
 
 var (
 	bulkSim      = flag.Duration("netsim.sim", 10*time.Second, "simulated time of BenchmarkBulk1G's untraced runs")
-	bulkSimTrace = flag.Duration("netsim.simtrace", 2*time.Second, "simulated time of BenchmarkBulk1G's traced run (its trace.jsonl is about 0.4 GB per simulated second)")
+	bulkSimTrace = flag.Duration("netsim.simtrace", 10*time.Second, "simulated time of BenchmarkBulk1G's traced run (its trace.jsonl takes about 110 MB per simulated second)")
 )
 
 // bulk1G is the scenario of issue 14's figures: one bulk transfer over a
@@ -74,7 +74,8 @@ func dataPackets(b *testing.B, s *scenarios.Scenario) uint64 {
 //   - cli-trace-off: netsim run with outputs {pcap: false, trace: false}:
 //     summary.json, expect and the fingerprint from typed records, nothing
 //     encoded;
-//   - cli-trace-on: netsim run writing trace.jsonl (shorter: -netsim.simtrace).
+//   - cli-trace-on: netsim run writing trace.jsonl (-netsim.simtrace sets
+//     its simulated time).
 //
 // Each reports data packets per wall second and per CPU second of the
 // process, and heap allocations per data packet. Run it with
