@@ -121,9 +121,9 @@ func BenchmarkBulk1G(b *testing.B) {
 		packets := dataPackets(b, s)
 		measure(b, packets, func() { dataPackets(b, s) })
 	})
-	cli := func(path string, packets uint64) func(b *testing.B) {
+	cli := func(path string) func(b *testing.B) {
 		return func(b *testing.B) {
-			measure(b, packets, func() {
+			measure(b, dataPackets(b, load(path)), func() {
 				out := filepath.Join(b.TempDir(), "out")
 				if code := runScenario(path, runOpts{out: out}, io.Discard, io.Discard); code != exitOK && code != exitFailed {
 					b.Fatalf("netsim run exited %d", code)
@@ -134,8 +134,8 @@ func BenchmarkBulk1G(b *testing.B) {
 			})
 		}
 	}
-	b.Run("cli-trace-off", cli(off, dataPackets(b, load(off))))
-	b.Run("cli-trace-on", cli(on, dataPackets(b, load(on))))
+	b.Run("cli-trace-off", cli(off))
+	b.Run("cli-trace-on", cli(on))
 }
 
 // The data packets counted are those of the transfer: a sanity check that
