@@ -108,7 +108,7 @@ func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segm
 	h.putIPv4Header(b, dst)
 	p.Data = b
 	if h.net.trace != nil {
-		h.traceSend(p, ifc, hdr, len(payload), info)
+		h.traceSend(p, ifc, dst, hdr, len(payload), info)
 	}
 	switch {
 	case ifc == nil:
@@ -156,7 +156,7 @@ func (h *Host) putIPv4Header(b []byte, dst netip.Addr) {
 }
 
 // traceSend emits the pkt.send record of a datagram the host made.
-func (h *Host) traceSend(p *topology.Packet, ifc *Interface, hdr *tcp.Header, plen int, info segmentInfo) {
+func (h *Host) traceSend(p *topology.Packet, ifc *Interface, dst netip.Addr, hdr *tcp.Header, plen int, info segmentInfo) {
 	ev := &h.net.ev.send
 	ev.ID = p.ID
 	ev.Iface = ""
@@ -165,7 +165,7 @@ func (h *Host) traceSend(p *topology.Packet, ifc *Interface, hdr *tcp.Header, pl
 	}
 	ev.Len = len(p.Data)
 	ev.Src = h.addr
-	ev.Dst = netip.AddrFrom4([4]byte(p.Data[16:20]))
+	ev.Dst = dst
 	ev.Proto = tcp.ProtocolTCP
 	ev.SPort, ev.DPort = hdr.SrcPort, hdr.DstPort
 	ev.Flags = sim.TCPFlags(hdr.Flags)
