@@ -102,3 +102,35 @@ func TestTraceOffSameResults(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckDeterminismTraceOff: with the trace off, --check-determinism
+// compares the two runs' fingerprints: the same run passes, two runs that
+// differ (by seed, through the test seam) fail.
+func TestCheckDeterminismTraceOff(t *testing.T) {
+	path := withTrace(t, handshake, false)
+	for _, offset := range []uint64{0, 1} {
+		secondRunSeedOffset = offset
+		out := t.TempDir()
+		code, stdout, stderr := cli(t, "run", path, "--out", out, "--check-determinism")
+		secondRunSeedOffset = 0
+		var m manifest
+		data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(data, &m))
+		require.NotNil(t, m.Determinism)
+		assert.Empty(t, m.Determinism.TraceSHA256, "no trace, no trace hash")
+		require.Len(t, m.Determinism.Fingerprint, 2)
+		assert.Equal(t, m.Fingerprint, m.Determinism.Fingerprint[0])
+		if offset == 0 {
+			assert.Equal(t, exitOK, code, stderr)
+			assert.True(t, m.Determinism.Same)
+			assert.Equal(t, m.Determinism.Fingerprint[0], m.Determinism.Fingerprint[1])
+			assert.Contains(t, stdout, "determinism: two runs gave the same trace")
+		} else {
+			assert.Equal(t, exitFailed, code, stderr)
+			assert.False(t, m.Determinism.Same)
+			assert.NotEqual(t, m.Determinism.Fingerprint[0], m.Determinism.Fingerprint[1])
+			assert.Contains(t, stdout, "determinism: FAILED")
+		}
+	}
+}
