@@ -2,16 +2,15 @@ package sim
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"math/bits"
 	"net/netip"
-	"strconv"
 )
 
 // Fingerprint is a Sink that keeps a running 64-bit hash of the typed
 // records of a run: their times, kinds, subjects and every field, in
 // order. Two runs that emit the same records have the same fingerprint;
-// any difference in a record changes it except with probability about
-// 2^-64. It costs a few nanoseconds per record and needs no text, so it
+// a difference in any record changes it, barring a 64-bit collision. It costs a few nanoseconds per record and needs no text, so it
 // serves as a run's determinism fingerprint with the trace off (the sha256
 // of trace.jsonl costs the encoding and hashing of every line). It is not
 // a cryptographic hash, and it is not the sha256 of trace.jsonl: the two
@@ -42,13 +41,9 @@ func (f *Fingerprint) Sum64() uint64 { return mix64(f.h.h ^ f.records*prime1) }
 
 // Sum returns Sum64 as 16 lower-case hex digits.
 func (f *Fingerprint) Sum() string {
-	var b [16]byte
-	s := strconv.AppendUint(b[:0], f.Sum64(), 16)
-	out := make([]byte, 16-len(s), 16)
-	for i := range out {
-		out[i] = '0'
-	}
-	return string(append(out, s...))
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], f.Sum64())
+	return hex.EncodeToString(b[:])
 }
 
 // Records returns the number of records mixed in.
