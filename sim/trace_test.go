@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"net/netip"
 	"testing"
 
@@ -159,4 +160,21 @@ func TestFingerprintAllocatesNothing(t *testing.T) {
 		}
 	})
 	assert.Zero(t, allocs)
+}
+
+// goldenFingerprint is the fingerprint of traceRun(t, 1)'s records. Like
+// goldenTraceSum it must not move by accident: the fingerprint is printed
+// by every run and must be the same on every machine (its words are read
+// little-endian explicitly, its arithmetic is 64-bit integers).
+const goldenFingerprint = "24e177d3a7ce45c8"
+
+func TestFingerprintGolden(t *testing.T) {
+	data, _ := traceRun(t, 1)
+	f := NewFingerprint()
+	require.NoError(t, ReadJSONL(bytes.NewReader(data), func(r *Record) error { f.Emit(r); return nil }))
+	assert.Equal(t, goldenFingerprint, f.Sum())
+	data2, _ := traceRun(t, 2)
+	g := NewFingerprint()
+	require.NoError(t, ReadJSONL(bytes.NewReader(data2), func(r *Record) error { g.Emit(r); return nil }))
+	assert.NotEqual(t, f.Sum(), g.Sum(), "another seed, another fingerprint")
 }
