@@ -47,6 +47,7 @@ var everyKind = []Record{
 	{T: 17, Subject: "app/client/bulk-send", Event: &App{Event: AppError, Has: AppHasCall | AppHasErrno, Call: "connect", Errno: "ECONNREFUSED"}},
 	{T: 18, Subject: "partition", Event: &Fault{What: "partition [a] | [b]"}},
 	{T: MaxTime, Subject: "link/l/a>b", Event: &LinkState{Up: false}},
+	{T: MaxTime, Subject: "router/r1", Event: &RouteChange{Changed: 3, Routes: 12}},
 }
 
 // everyKindText is everyKind as JSONL: the trace format, field by field.
@@ -71,6 +72,7 @@ var everyKindText = []string{
 	`{"t":17,"kind":"app","subject":"app/client/bulk-send","event":"error","call":"connect","errno":"ECONNREFUSED"}`,
 	`{"t":18,"kind":"fault","subject":"partition","what":"partition [a] | [b]"}`,
 	`{"t":9223372036854775807,"kind":"link.state","subject":"link/l/a>b","up":false}`,
+	`{"t":9223372036854775807,"kind":"route.change","subject":"router/r1","changed":3,"routes":12}`,
 }
 
 // rawOpts returns an option list of the raw option bytes b.

@@ -75,6 +75,9 @@ const (
 	KindFault
 	// KindLinkState (LinkState): a link direction went up or down.
 	KindLinkState
+	// KindRouteChange (RouteChange): a node's forwarding table changed
+	// when routes were recomputed. Subject the node ("router/<name>").
+	KindRouteChange
 
 	kindEnd // one past the last kind
 )
@@ -99,6 +102,7 @@ var kindNames = [kindEnd]string{
 	KindApp:             "app",
 	KindFault:           "fault",
 	KindLinkState:       "link.state",
+	KindRouteChange:     "route.change",
 }
 
 // String returns the kind as the trace writes it, e.g. "pkt.send".

@@ -208,6 +208,13 @@ type LinkState struct {
 	Up bool // "up"
 }
 
+// RouteChange is a route.change record: a node's forwarding table changed
+// when routes were recomputed.
+type RouteChange struct {
+	Changed int // "changed": routes added, replaced or removed
+	Routes  int // "routes": the table's size now
+}
+
 // Kind implements Event.
 func (*PacketSend) Kind() Kind { return KindPacketSend }
 
@@ -262,6 +269,9 @@ func (*Fault) Kind() Kind { return KindFault }
 // Kind implements Event.
 func (*LinkState) Kind() Kind { return KindLinkState }
 
+// Kind implements Event.
+func (*RouteChange) Kind() Kind { return KindRouteChange }
+
 func (e *PacketSend) clone() Event      { c := *e; return &c }
 func (e *PacketEnqueue) clone() Event   { c := *e; return &c }
 func (e *PacketTx) clone() Event        { c := *e; return &c }
@@ -280,6 +290,7 @@ func (e *TCPError) clone() Event        { c := *e; return &c }
 func (e *App) clone() Event             { c := *e; return &c }
 func (e *Fault) clone() Event           { c := *e; return &c }
 func (e *LinkState) clone() Event       { c := *e; return &c }
+func (e *RouteChange) clone() Event     { c := *e; return &c }
 
 // newEvent returns a zero event of kind k, for the JSONL reader.
 func newEvent(k Kind) Event {
@@ -320,6 +331,8 @@ func newEvent(k Kind) Event {
 		return &Fault{}
 	case KindLinkState:
 		return &LinkState{}
+	case KindRouteChange:
+		return &RouteChange{}
 	}
 	return nil
 }
@@ -526,6 +539,11 @@ func (e *App) appendJSON(dst []byte) []byte {
 func (e *Fault) appendJSON(dst []byte) []byte { return appendStr(dst, `,"what":`, e.What) }
 
 func (e *LinkState) appendJSON(dst []byte) []byte { return appendBool(dst, `,"up":`, e.Up) }
+
+func (e *RouteChange) appendJSON(dst []byte) []byte {
+	dst = appendInt(dst, `,"changed":`, int64(e.Changed))
+	return appendInt(dst, `,"routes":`, int64(e.Routes))
+}
 
 // The decoders: each assigns the field it knows and ignores others, so
 // that a trace with fields added by a later netsim still reads.
@@ -821,6 +839,16 @@ func (e *Fault) setField(f *field) (err error) {
 	return err
 }
 
+func (e *RouteChange) setField(f *field) (err error) {
+	switch f.Key {
+	case "changed":
+		e.Changed, err = f.integer()
+	case "routes":
+		e.Routes, err = f.integer()
+	}
+	return err
+}
+
 func (e *LinkState) setField(f *field) (err error) {
 	if f.Key == "up" {
 		e.Up, err = f.boolean()
@@ -969,6 +997,10 @@ func (e *App) hash(h hasher) hasher {
 func (e *Fault) hash(h hasher) hasher { return h.str(e.What) }
 
 func (e *LinkState) hash(h hasher) hasher { return h.u64(b2u(e.Up)) }
+
+func (e *RouteChange) hash(h hasher) hasher {
+	return h.u64(uint64(e.Changed)).u64(uint64(e.Routes))
+}
 
 func b2u(b bool) uint64 {
 	if b {

@@ -123,6 +123,7 @@ func TestFingerprint(t *testing.T) {
 		"app.to":       func(e Event) { e.(*App).To = netip.MustParseAddrPort("10.0.0.2:81") },
 		"fault.what":   func(e Event) { e.(*Fault).What = "heal" },
 		"link.up":      func(e Event) { e.(*LinkState).Up = true },
+		"route.routes": func(e Event) { e.(*RouteChange).Routes++ },
 	}
 	for name, mutate := range mutations {
 		recs := make([]Record, len(everyKind))
