@@ -2,12 +2,17 @@ package sweep
 
 import (
 	"context"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/scenarios"
+	"github.com/netsimlab/netsim/sim"
 )
 
 // TestRealSweep runs a small sweep through the simulator itself, with one
@@ -64,4 +69,44 @@ func TestInProcessCancelled(t *testing.T) {
 	cancel()
 	_, err = InProcess{}.Run(ctx, RunSpec{File: "x.yaml", Scenario: p.Points[0].Scenario, Seed: 1})
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// TestInProcessStreams: a sweep run keeps no records, its summary,
+// expectation results and completion times stream from the typed records;
+// they equal what the whole recorded trace gives, on the example scenarios
+// and this package's test scenario.
+func TestInProcessStreams(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every example scenario twice")
+	}
+	paths, err := filepath.Glob(filepath.Join("..", "scenarios", "*.yaml"))
+	require.NoError(t, err)
+	paths = append(paths, filepath.Join("testdata", "base.yaml"))
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			res, err := InProcess{}.Run(context.Background(), RunSpec{File: path, Scenario: data, Seed: 3})
+			require.NoError(t, err)
+
+			s, err := scenarios.Parse(path, data)
+			require.NoError(t, err)
+			all := &sim.Recorder{}
+			jsonl := sim.NewJSONLWriter(io.Discard)
+			w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: 3, Trace: sim.Tee{all, jsonl}})
+			require.NoError(t, err)
+			end, err := w.Run(0, nil)
+			require.NoError(t, err)
+			failed := 0
+			for _, r := range scenarios.Check(s, all.Records, end) {
+				if !r.OK {
+					failed++
+				}
+			}
+			assert.Equal(t, scenarios.Summarize(all.Records), res.Summary)
+			assert.Equal(t, completions(all.Records), res.Completion)
+			assert.Equal(t, failed, res.ExpectFailed)
+			assert.Equal(t, jsonl.Sum(), res.TraceSHA256)
+		})
+	}
 }
