@@ -97,8 +97,8 @@ func TestCheckDeterminism(t *testing.T) {
 	}
 }
 
-// TestTraceOffSameHash: outputs.trace false skips the file, but the run
-// (and the hash it prints) stays the same.
+// TestTraceOffSameHash: outputs.trace false skips the file (and its
+// sha256), but the run, its fingerprint and its summary stay the same.
 func TestTraceOffSameHash(t *testing.T) {
 	slow(t)
 	sc := "../scenarios/lossy-link.yaml"
@@ -108,10 +108,10 @@ func TestTraceOffSameHash(t *testing.T) {
 	assert.True(t, os.IsNotExist(err), "trace: false writes no trace.jsonl")
 	hash := func(dir string) string {
 		var m struct {
-			TraceSHA256 string `json:"trace_sha256"`
+			Fingerprint string `json:"fingerprint"`
 		}
 		require.NoError(t, json.Unmarshal(readFile(t, dir, "manifest.json"), &m))
-		return m.TraceSHA256
+		return m.Fingerprint
 	}
 	assert.Equal(t, hash(on), hash(off))
 	assert.Equal(t, readFile(t, on, "summary.json"), readFile(t, off, "summary.json"))

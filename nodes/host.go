@@ -111,7 +111,7 @@ func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segm
 	h.putIPv4Header(b, dst, info.ect)
 	p.Data = b
 	if h.net.trace != nil {
-		h.traceSend(p, ifc, hdr, len(payload), info)
+		h.traceSend(p, ifc, dst, hdr, len(payload), info)
 	}
 	switch {
 	case ifc == nil:
@@ -162,36 +162,30 @@ func (h *Host) putIPv4Header(b []byte, dst netip.Addr, ect bool) {
 }
 
 // traceSend emits the pkt.send record of a datagram the host made.
-func (h *Host) traceSend(p *topology.Packet, ifc *Interface, hdr *tcp.Header, plen int, info segmentInfo) {
-	ifname := ""
+func (h *Host) traceSend(p *topology.Packet, ifc *Interface, dst netip.Addr, hdr *tcp.Header, plen int, info segmentInfo) {
+	ev := &h.net.ev.send
+	ev.ID = p.ID
+	ev.Iface = ""
 	if ifc != nil {
-		ifname = ifc.name
+		ev.Iface = ifc.name
 	}
-	var fl [9]byte
-	dst := netip.AddrFrom4([4]byte(p.Data[16:20]))
-	rack := uint64(0)
+	ev.Len = len(p.Data)
+	ev.Src = h.addr
+	ev.Dst = dst
+	ev.Proto = tcp.ProtocolTCP
+	ev.SPort, ev.DPort = hdr.SrcPort, hdr.DstPort
+	ev.Flags = sim.TCPFlags(hdr.Flags)
+	ev.Seq, ev.Ack = uint32(hdr.Seq), uint32(hdr.Ack)
+	ev.RSeq = uint32(hdr.Seq - info.bases.Seq)
+	ev.RAck = 0
 	if hdr.Flags&tcp.FlagACK != 0 {
-		rack = uint64(uint32(hdr.Ack - info.bases.Ack))
+		ev.RAck = uint32(hdr.Ack - info.bases.Ack)
 	}
-	h.net.emit(sim.KindPacketSend, h.subject,
-		sim.Uint("id", p.ID),
-		sim.String("iface", ifname),
-		sim.Int("len", int64(len(p.Data))),
-		sim.String("src", h.net.addrString(h.addr)),
-		sim.String("dst", h.net.addrString(dst)),
-		sim.Int("proto", tcp.ProtocolTCP),
-		sim.Int("sport", int64(hdr.SrcPort)),
-		sim.Int("dport", int64(hdr.DstPort)),
-		sim.String("flags", string(tcp.AppendFlags(fl[:0], hdr.Flags))),
-		sim.Uint("seq", uint64(hdr.Seq)),
-		sim.Uint("ack", uint64(hdr.Ack)),
-		sim.Uint("rseq", uint64(uint32(hdr.Seq-info.bases.Seq))),
-		sim.Uint("rack", rack),
-		sim.Int("win", int64(hdr.Window)),
-		sim.Int("plen", int64(plen)),
-		sim.String("opts", tcp.FormatOptions(&hdr.Options)),
-		sim.Uint("conn", info.connID),
-	)
+	ev.Win = hdr.Window
+	ev.PLen = plen
+	ev.Opts.SetRaw(hdr.Options.Bytes())
+	ev.Conn = info.connID
+	h.net.emit(h.subject, ev)
 }
 
 // receive is the host's path for every arriving datagram: IPv4 checks,
@@ -252,8 +246,8 @@ func (h *Host) traceDeliver(p *topology.Packet, in *Interface, conn uint64) {
 	if h.net.trace == nil {
 		return
 	}
-	h.net.emit(sim.KindPacketDeliver, h.subject,
-		sim.Uint("id", p.ID), sim.String("iface", in.name), sim.Int("len", int64(len(p.Data))), sim.Uint("conn", conn))
+	h.net.ev.deliver = sim.PacketDeliver{ID: p.ID, Iface: in.name, Len: len(p.Data), Conn: conn}
+	h.net.emit(h.subject, &h.net.ev.deliver)
 }
 
 // listenInput handles a segment for a listening port with no connection

@@ -39,22 +39,14 @@ func twoHosts(t *testing.T, rec sim.Sink, cfg topology.LinkConfig) (*Network, *H
 }
 
 // sends returns the pkt.send records of subject.
-func sends(rec *sim.Recorder, subject string) []sim.Record {
-	var out []sim.Record
+func sends(rec *sim.Recorder, subject string) []*sim.PacketSend {
+	var out []*sim.PacketSend
 	for _, r := range rec.Records {
-		if r.Kind == sim.KindPacketSend && r.Subject == subject {
-			out = append(out, r)
+		if s, ok := r.Event.(*sim.PacketSend); ok && r.Subject == subject {
+			out = append(out, s)
 		}
 	}
 	return out
-}
-
-func field(r sim.Record, key string) any {
-	f, ok := r.Get(key)
-	if !ok {
-		return nil
-	}
-	return f.Value()
 }
 
 // RFC 9293 §3.10.7.1: a segment that finds no socket is answered with a
@@ -66,11 +58,11 @@ func TestResetForNoSocket(t *testing.T) {
 		in        tcp.Header
 		plen      int
 		wantFlags string
-		wantSeq   uint64
-		wantAck   uint64
+		wantSeq   uint32
+		wantAck   uint32
 		// Relative to the answered segment (sim/kinds.go): rseq 0, rack
 		// the answered segment's length with SYN and FIN counted.
-		wantRack uint64
+		wantRack uint32
 	}{
 		{"syn", tcp.Header{Seq: 1000, Flags: tcp.FlagSYN}, 0, "R.", 0, 1001, 1},
 		{"ack", tcp.Header{Seq: 1000, Ack: 5000, Flags: tcp.FlagACK}, 0, "R", 5000, 0, 0},
@@ -93,14 +85,14 @@ func TestResetForNoSocket(t *testing.T) {
 			}
 			require.Len(t, out, 1)
 			r := out[0]
-			assert.Equal(t, tc.wantFlags, field(r, "flags"))
-			assert.Equal(t, tc.wantSeq, field(r, "seq"))
-			assert.Equal(t, tc.wantAck, field(r, "ack"))
-			assert.Equal(t, uint64(0), field(r, "rseq"))
-			assert.Equal(t, tc.wantRack, field(r, "rack"))
-			assert.Equal(t, int64(0), field(r, "win"))
-			assert.Equal(t, int64(80), field(r, "sport"))
-			assert.Equal(t, int64(40000), field(r, "dport"))
+			assert.Equal(t, tc.wantFlags, r.Flags.String())
+			assert.Equal(t, tc.wantSeq, r.Seq)
+			assert.Equal(t, tc.wantAck, r.Ack)
+			assert.Equal(t, uint32(0), r.RSeq)
+			assert.Equal(t, tc.wantRack, r.RAck)
+			assert.Equal(t, uint16(0), r.Win)
+			assert.Equal(t, uint16(80), r.SPort)
+			assert.Equal(t, uint16(40000), r.DPort)
 			assert.Equal(t, uint64(1), b.Stats().ResetsSent)
 			// The RST reached a, which has no socket either and stays
 			// silent.

@@ -106,8 +106,8 @@ func (n *node) capture(w *PcapWriter, b []byte) {
 func (n *node) drop(p *topology.Packet, reason string) {
 	n.drops[reason]++
 	if tr := n.net.trace; tr != nil {
-		n.net.emit(sim.KindPacketDrop, n.subject,
-			sim.Uint("id", p.ID), sim.Int("len", int64(len(p.Data))), sim.String("reason", reason))
+		n.net.ev.drop = sim.PacketDrop{ID: p.ID, Len: len(p.Data), Reason: reason}
+		n.net.emit(n.subject, &n.net.ev.drop)
 	}
 }
 

@@ -26,6 +26,7 @@ type Network struct {
 	trace   sim.Sink
 	ids     topology.IDs
 	rec     sim.Record
+	ev      netEvents
 
 	hosts        []*Host
 	routers      []*Router
@@ -48,8 +49,6 @@ type Network struct {
 	lastConn   uint64
 
 	captureErr error
-	// addrText caches the text of addresses for trace records.
-	addrText map[netip.Addr]string
 	// free holds packets whose datagram a host finished with, for reuse:
 	// a bulk transfer then allocates no packet in its steady state.
 	free []*topology.Packet
@@ -106,7 +105,6 @@ func NewNetwork(seed uint64, trace sim.Sink) *Network {
 		linkByName:   make(map[string]*topology.Link),
 		conns:        make(map[connKey]uint64),
 		serverSeen:   make(map[uint64]bool),
-		addrText:     make(map[netip.Addr]string),
 	}
 }
 
@@ -309,13 +307,30 @@ func (n *Network) allNodes() []*node {
 	return out
 }
 
-// emit sends one record built from fields to the trace; callers check
-// n.trace != nil first so that nothing is built without a sink.
-func (n *Network) emit(kind, subject string, fields ...sim.Field) {
+// netEvents holds one event of each kind the network's nodes emit, filled
+// anew for each record: the sink must not keep them, so tracing allocates
+// nothing.
+type netEvents struct {
+	send    sim.PacketSend
+	deliver sim.PacketDeliver
+	drop    sim.PacketDrop
+	forward sim.PacketForward
+	state   sim.TCPState
+	cwnd    sim.TCPCwnd
+	rtt     sim.TCPRTT
+	retx    sim.TCPRetransmit
+	timer   sim.TCPTimer
+	err     sim.TCPError
+	route   sim.RouteChange
+}
+
+// emit sends ev, one of n.ev's events, to the trace as a record of now;
+// callers check n.trace != nil first so that nothing is built without a
+// sink.
+func (n *Network) emit(subject string, ev sim.Event) {
 	n.rec.T = n.sched.Now()
-	n.rec.Kind = kind
 	n.rec.Subject = subject
-	n.rec.Fields = append(n.rec.Fields[:0], fields...)
+	n.rec.Event = ev
 	n.trace.Emit(&n.rec)
 }
 
@@ -343,15 +358,4 @@ func (n *Network) connID(client, server netip.AddrPort, open bool) uint64 {
 func (n *Network) lookupConnID(client, server netip.AddrPort) (uint64, bool) {
 	id, ok := n.conns[connKey{client, server}]
 	return id, ok
-}
-
-// addrString returns a.String(), computed once per address: every traced
-// datagram names two.
-func (n *Network) addrString(a netip.Addr) string {
-	if s, ok := n.addrText[a]; ok {
-		return s
-	}
-	s := a.String()
-	n.addrText[a] = s
-	return s
 }

@@ -189,12 +189,6 @@ func (t *RoutingTable) Routes() []Route {
 	return out
 }
 
-// KindRouteChange is the trace kind of a node's forwarding table changing
-// after a recomputation (Network.RecomputeRoutes). Subject the node
-// ("router/<name>"); fields: changed (routes added, replaced or removed),
-// routes (the table's size now).
-const KindRouteChange = "route.change"
-
 // Routing says how InstallRoutes builds forwarding tables.
 type Routing struct {
 	// ECMP keeps every equal-cost next hop in routers' tables and picks
@@ -229,7 +223,7 @@ func (n *Network) InstallRoutes() error {
 
 // RecomputeRoutes computes the routes again over the links that are up
 // now, as InstallRoutes does over all links, replaces the routes the
-// previous pass installed, and traces a KindRouteChange record for every
+// previous pass installed, and traces a sim.RouteChange record for every
 // node whose table changed, in the order nodes were added. It returns the
 // number of routes that changed.
 func (n *Network) RecomputeRoutes() (int, error) { return n.installRoutes(true) }
@@ -329,7 +323,7 @@ func (n *Network) installRoutes(upOnly bool) (int, error) {
 		c := changed[nd] + nd.routes.removeStale(gen)
 		total += c
 		if c > 0 && upOnly && n.trace != nil {
-			n.emit(KindRouteChange, nd.subject, sim.Int("changed", int64(c)), sim.Int("routes", int64(nd.routes.Len())))
+			n.emit(nd.subject, &sim.RouteChange{Changed: c, Routes: nd.routes.Len()})
 		}
 	}
 	return total, nil

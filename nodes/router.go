@@ -54,8 +54,8 @@ func (r *Router) receive(in *Interface, p *topology.Packet) {
 	out := r.egress(rt, p.Data)
 	r.forwarded++
 	if r.net.trace != nil {
-		r.net.emit(sim.KindPacketForward, r.subject,
-			sim.Uint("id", p.ID), sim.String("iface", out.name), sim.Int("ttl", int64(ttl)))
+		r.net.ev.forward = sim.PacketForward{ID: p.ID, Iface: out.name, TTL: ttl}
+		r.net.emit(r.subject, &r.net.ev.forward)
 	}
 	out.send(p)
 }

@@ -33,10 +33,7 @@ func mustRoute(t *testing.T, rt *RoutingTable, prefix string, iface int) {
 func countDrops(rec *sim.Recorder, subject, reason string) int {
 	n := 0
 	for _, r := range rec.Records {
-		if r.Kind != sim.KindPacketDrop || r.Subject != subject {
-			continue
-		}
-		if f, _ := r.Get("reason"); f.Str == reason {
+		if d, ok := r.Event.(*sim.PacketDrop); ok && r.Subject == subject && d.Reason == reason {
 			n++
 		}
 	}

@@ -171,8 +171,7 @@ func (h *Host) dispatch() {
 func (s *Socket) traceEvent(e tcp.Event) {
 	n := s.h.net
 	subj := s.h.subject
-	id := sim.Uint("conn", s.connID)
-	side := sim.String("side", s.side)
+	ev := &n.ev
 	switch e.Kind {
 	case tcp.EvStateChange:
 		if e.To == tcp.Listen {
@@ -180,23 +179,24 @@ func (s *Socket) traceEvent(e tcp.Event) {
 			// its SYN: the listener, not the connection, is in LISTEN.
 			return
 		}
-		n.emit(sim.KindTCPState, subj, id, side,
-			sim.String("local", s.local.String()), sim.String("remote", s.remote.String()),
-			sim.String("from", e.From.String()), sim.String("to", e.To.String()))
+		ev.state = sim.TCPState{Conn: s.connID, Side: s.side, Local: s.local, Remote: s.remote,
+			From: e.From.String(), To: e.To.String()}
+		n.emit(subj, &ev.state)
 	case tcp.EvCwnd:
-		n.emit(sim.KindTCPCwnd, subj, id, side,
-			sim.Int("cwnd", int64(e.Cwnd)), sim.Int("ssthresh", int64(e.Ssthresh)), sim.String("reason", e.Reason))
+		ev.cwnd = sim.TCPCwnd{Conn: s.connID, Side: s.side, Cwnd: int64(e.Cwnd), Ssthresh: int64(e.Ssthresh), Reason: e.Reason}
+		n.emit(subj, &ev.cwnd)
 	case tcp.EvRTTSample:
-		n.emit(sim.KindTCPRTT, subj, id, side,
-			sim.Int("sample", int64(e.Sample)), sim.Int("srtt", int64(e.SRTT)),
-			sim.Int("rttvar", int64(e.RTTVar)), sim.Int("rto", int64(e.RTO)))
+		ev.rtt = sim.TCPRTT{Conn: s.connID, Side: s.side, Sample: e.Sample, SRTT: e.SRTT, RTTVar: e.RTTVar, RTO: e.RTO}
+		n.emit(subj, &ev.rtt)
 	case tcp.EvRetransmit:
-		n.emit(sim.KindTCPRetransmit, subj, id, side,
-			sim.Uint("rseq", uint64(uint32(e.Seq-s.conn.ISS()))), sim.Int("len", int64(e.Len)), sim.String("reason", e.Reason))
+		ev.retx = sim.TCPRetransmit{Conn: s.connID, Side: s.side, RSeq: uint32(e.Seq - s.conn.ISS()), Len: e.Len, Reason: e.Reason}
+		n.emit(subj, &ev.retx)
 	case tcp.EvTimerFired:
-		n.emit(sim.KindTCPTimer, subj, id, side, sim.String("timer", e.Timer))
+		ev.timer = sim.TCPTimer{Conn: s.connID, Side: s.side, Timer: e.Timer}
+		n.emit(subj, &ev.timer)
 	case tcp.EvError:
-		n.emit(sim.KindTCPError, subj, id, side, sim.String("errno", e.Err.String()))
+		ev.err = sim.TCPError{Conn: s.connID, Side: s.side, Errno: e.Err.String()}
+		n.emit(subj, &ev.err)
 	}
 }
 

@@ -129,9 +129,9 @@ func TestMSSFitsTheInterfaceMTU(t *testing.T) {
 	for _, host := range []string{"host/a", "host/b"} {
 		out := sends(rec, host)
 		require.NotEmpty(t, out, host)
-		assert.Regexp(t, `^mss 960,`, field(out[0], "opts"), "%s: the SYN's MSS option", host)
+		assert.Regexp(t, `^mss 960,`, out[0].Opts.String(), "%s: the SYN's MSS option", host)
 		for _, r := range out {
-			assert.LessOrEqual(t, field(r, "len"), int64(1000), "%s: datagram %v", host, field(r, "id"))
+			assert.LessOrEqual(t, r.Len, 1000, "%s: datagram %v", host, r.ID)
 		}
 	}
 	assert.Zero(t, a.Drops(sim.DropMTU))
@@ -171,7 +171,7 @@ func TestSegmentLargerThanAFarMTUDropped(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 5000, sent)
 	require.NoError(t, n.Scheduler().RunUntil(sim.Time(2*time.Second)))
-	assert.Regexp(t, `^mss 1460,`, field(sends(rec, "host/a")[0], "opts"), "a's own link has MTU 1500")
+	assert.Regexp(t, `^mss 1460,`, sends(rec, "host/a")[0].Opts.String(), "a's own link has MTU 1500")
 	drops := mid.Stats(0).Dropped.MTU
 	assert.GreaterOrEqual(t, drops, uint64(4), "3 full segments, then retransmissions")
 	assert.Equal(t, int(drops), countDrops(rec, "link/r1-r2/r1>r2", sim.DropMTU))
@@ -289,9 +289,8 @@ func TestLoopbackConnection(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "to myself", string(buf[:got]))
 	for _, r := range rec.Records {
-		if r.Kind == sim.KindPacketSend {
-			f, _ := r.Get("iface")
-			assert.Equal(t, "lo", f.Str)
+		if s, ok := r.Event.(*sim.PacketSend); ok {
+			assert.Equal(t, "lo", s.Iface)
 			assert.Zero(t, r.T, "loopback takes no time")
 		}
 	}

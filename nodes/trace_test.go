@@ -1,6 +1,8 @@
 package nodes
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -11,15 +13,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/tcp"
 )
 
-// describe prints a record's kind, subject and chosen fields on one line.
+// describe prints a record's kind, subject and chosen fields on one line,
+// as its JSONL line has them.
 func describe(r sim.Record, keys ...string) string {
+	var line map[string]any
+	dec := json.NewDecoder(bytes.NewReader(sim.AppendJSONL(nil, &r)))
+	dec.UseNumber()
+	if err := dec.Decode(&line); err != nil {
+		return err.Error()
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d %s %s", r.T, r.Kind, r.Subject)
+	fmt.Fprintf(&b, "%d %s %s", r.T, r.Kind(), r.Subject)
 	for _, k := range keys {
-		if f, ok := r.Get(k); ok {
-			fmt.Fprintf(&b, " %s=%v", k, f.Value())
+		if v, ok := line[k]; ok {
+			fmt.Fprintf(&b, " %s=%v", k, v)
 		}
 	}
 	return b.String()
@@ -39,20 +49,18 @@ func TestHandshakeTrace(t *testing.T) {
 
 	var got []string
 	for _, r := range rec.Records {
-		switch r.Kind {
-		case sim.KindPacketSend:
+		switch s := r.Event.(type) {
+		case *sim.PacketSend:
 			got = append(got, describe(r, "iface", "len", "sport", "dport", "flags", "rseq", "rack", "plen", "conn"))
-			win, _ := r.Get("win")
-			assert.Positive(t, win.Int, "the window is TCP's choice, but never 0 here")
-			opts, _ := r.Get("opts")
-			if f, _ := r.Get("flags"); f.Str == "S" || f.Str == "S." {
-				assert.Regexp(t, `^mss 1460,sackOK,TS val \d+ ecr \d+,nop,wscale 7$`, opts.Str)
+			assert.Positive(t, s.Win, "the window is TCP's choice, but never 0 here")
+			if s.Flags.Has(sim.TCPFlagSYN) {
+				assert.Regexp(t, `^mss 1460,sackOK,TS val \d+ ecr \d+,nop,wscale 7$`, s.Opts.String())
 			} else {
-				assert.Regexp(t, `^nop,nop,TS val \d+ ecr \d+$`, opts.Str)
+				assert.Regexp(t, `^nop,nop,TS val \d+ ecr \d+$`, s.Opts.String())
 			}
-		case sim.KindTCPState:
+		case *sim.TCPState:
 			got = append(got, describe(r, "conn", "side", "from", "to"))
-		case sim.KindPacketDeliver:
+		case *sim.PacketDeliver:
 			got = append(got, describe(r, "iface", "len", "conn"))
 		}
 	}
@@ -112,4 +120,46 @@ func TestTraceDeterministic(t *testing.T) {
 	first := run()
 	assert.Greater(t, len(first), 200)
 	assert.Equal(t, first, run())
+}
+
+// The trace writes TCP options with sim's formatter, which must print
+// what tcp's does (tcp.AppendOptions, absolute SACK blocks) for every
+// option list a host can send and for malformed ones.
+func TestTraceOptionsMatchTCP(t *testing.T) {
+	lists := []func(o *tcp.Options){
+		func(o *tcp.Options) {},
+		func(o *tcp.Options) { *o = tcp.SYNACKOptions(1460, true, 12345, 678, true, 7) },
+		func(o *tcp.Options) { *o = tcp.SYNACKOptions(536, false, 0, 0, false, -1) },
+		func(o *tcp.Options) {
+			*o = tcp.SegmentOptions(1, 2, true, []tcp.SACKBlock{{Start: 100, End: 200}, {Start: 4294967000, End: 5}})
+		},
+		func(o *tcp.Options) {
+			_ = o.AppendSACKPermitted()
+			_ = o.AppendRaw(30, []byte{0xab, 0xcd})
+			_ = o.AppendRaw(31, nil)
+			_ = o.AppendEOL()
+		},
+	}
+	for i, build := range lists {
+		var o tcp.Options
+		build(&o)
+		var so sim.TCPOptions
+		so.SetRaw(o.Bytes())
+		assert.Equal(t, tcp.FormatOptions(&o), so.String(), "list %d", i)
+	}
+	// Option lists AppendRaw lets through, known kinds with other lengths
+	// included when it accepts them.
+	for _, opt := range []struct {
+		kind uint8
+		data []byte
+	}{{2, []byte{1}}, {3, nil}, {5, []byte{0, 0, 0, 1}}, {8, []byte{1, 2, 3}}, {4, []byte{9}}, {200, make([]byte, 30)}} {
+		var o tcp.Options
+		_ = o.AppendNOP()
+		if o.AppendRaw(opt.kind, opt.data) != nil {
+			continue
+		}
+		var so sim.TCPOptions
+		so.SetRaw(o.Bytes())
+		assert.Equal(t, tcp.FormatOptions(&o), so.String(), "kind %d % x", opt.kind, opt.data)
+	}
 }

@@ -114,27 +114,27 @@ func TestDrawASCIIArrow(t *testing.T) {
 // dies at the client's end of it and the server is in no record.
 func synLinkDownTrace() []sim.Record {
 	var recs []sim.Record
-	add := func(t sim.Time, kind, subject string, fields ...sim.Field) {
-		recs = append(recs, sim.Record{T: t, Kind: kind, Subject: subject, Fields: fields})
+	add := func(t sim.Time, kind sim.Kind, subject string, fields ...tfield) {
+		recs = append(recs, record(t, kind, subject, fields...))
 	}
 	state := func(t sim.Time, from, to string) {
-		add(t, sim.KindTCPState, "host/client", sim.Uint("conn", 1), sim.String("side", "client"),
-			sim.String("local", "10.0.0.1:49152"), sim.String("remote", "10.0.0.2:80"), sim.String("from", from), sim.String("to", to))
+		add(t, sim.KindTCPState, "host/client", tUint("conn", 1), tStr("side", "client"),
+			tStr("local", "10.0.0.1:49152"), tStr("remote", "10.0.0.2:80"), tStr("from", from), tStr("to", to))
 	}
 	state(0, "CLOSED", "SYN-SENT")
 	for i, at := range []sim.Time{0, 1e9, 3e9, 7e9} {
 		if i > 0 {
-			add(at, sim.KindTCPTimer, "host/client", sim.Uint("conn", 1), sim.String("side", "client"), sim.String("timer", "rto"))
-			add(at, sim.KindTCPRetransmit, "host/client", sim.Uint("conn", 1), sim.String("side", "client"),
-				sim.Uint("rseq", 0), sim.Int("len", 0), sim.String("reason", "syn"))
+			add(at, sim.KindTCPTimer, "host/client", tUint("conn", 1), tStr("side", "client"), tStr("timer", "rto"))
+			add(at, sim.KindTCPRetransmit, "host/client", tUint("conn", 1), tStr("side", "client"),
+				tUint("rseq", 0), tInt("len", 0), tStr("reason", "syn"))
 		}
 		id := uint64(i + 1)
-		add(at, sim.KindPacketSend, "host/client", sim.Uint("id", id), sim.String("iface", "eth0"), sim.Int("len", 60),
-			sim.String("src", "10.0.0.1"), sim.String("dst", "10.0.0.2"), sim.Int("proto", 6),
-			sim.Int("sport", 49152), sim.Int("dport", 80), sim.String("flags", "S"), sim.Uint("seq", 1535493016), sim.Uint("ack", 0),
-			sim.Uint("rseq", 0), sim.Uint("rack", 0), sim.Int("win", 64240), sim.Int("plen", 0),
-			sim.String("opts", "mss 1460,sackOK,TS val 132448350 ecr 0,nop,wscale 7"), sim.Uint("conn", 1))
-		add(at, sim.KindPacketDrop, "link/lan/client>server", sim.Uint("id", id), sim.Int("len", 60), sim.String("reason", sim.DropDown))
+		add(at, sim.KindPacketSend, "host/client", tUint("id", id), tStr("iface", "eth0"), tInt("len", 60),
+			tStr("src", "10.0.0.1"), tStr("dst", "10.0.0.2"), tInt("proto", 6),
+			tInt("sport", 49152), tInt("dport", 80), tStr("flags", "S"), tUint("seq", 1535493016), tUint("ack", 0),
+			tUint("rseq", 0), tUint("rack", 0), tInt("win", 64240), tInt("plen", 0),
+			tStr("opts", "mss 1460,sackOK,TS val 132448350 ecr 0,nop,wscale 7"), tUint("conn", 1))
+		add(at, sim.KindPacketDrop, "link/lan/client>server", tUint("id", id), tInt("len", 60), tStr("reason", sim.DropDown))
 	}
 	state(15e9, "SYN-SENT", "CLOSED")
 	return recs

@@ -3,6 +3,7 @@ package plots
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"runtime"
 	"strings"
 	"testing"
@@ -31,20 +32,23 @@ func bulkTrace(n int) []sim.Record {
 	var id int64
 	send := func(t sim.Time, host, flags string, rseq, rack, plen int64, opts string) int64 {
 		id++
-		src, dst, sport, dport, isn, pisn := "10.0.0.1", "10.0.0.2", int64(40000), int64(5001), int64(isnA), int64(isnB)
+		src, dst, sport, dport, isn, pisn := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2"), uint16(40000), uint16(5001), int64(isnA), int64(isnB)
 		if host == "b" {
 			src, dst, sport, dport, isn, pisn = dst, src, dport, sport, isnB, isnA
 		}
-		recs = append(recs, sim.Record{T: t, Kind: sim.KindPacketSend, Subject: "host/" + host, Fields: []sim.Field{
-			sim.Int("id", id), sim.String("iface", "eth0"), sim.Int("len", 52+plen), sim.String("src", src), sim.String("dst", dst),
-			sim.Int("proto", 6), sim.Int("sport", sport), sim.Int("dport", dport), sim.String("flags", flags),
-			sim.Uint("seq", uint64(uint32(isn+rseq))), sim.Uint("ack", uint64(uint32(pisn+rack))), sim.Uint("rseq", uint64(rseq)),
-			sim.Uint("rack", uint64(rack)), sim.Int("win", 501), sim.Int("plen", plen), sim.String("opts", opts), sim.Uint("conn", 1)}})
+		fl, err := sim.ParseTCPFlags(flags)
+		if err != nil {
+			panic(err)
+		}
+		recs = append(recs, sim.Record{T: t, Subject: "host/" + host, Event: &sim.PacketSend{
+			ID: uint64(id), Iface: "eth0", Len: int(52 + plen), Src: src, Dst: dst, Proto: 6, SPort: sport, DPort: dport,
+			Flags: fl, Seq: uint32(isn + rseq), Ack: uint32(pisn + rack), RSeq: uint32(rseq), RAck: uint32(rack),
+			Win: 501, PLen: int(plen), Opts: sim.TCPOptionsText(opts), Conn: 1}})
 		return id
 	}
 	deliver := func(t sim.Time, host string, id int64) {
-		recs = append(recs, sim.Record{T: t, Kind: sim.KindPacketDeliver, Subject: "host/" + host, Fields: []sim.Field{
-			sim.Int("id", id), sim.String("iface", "eth0"), sim.Int("len", 52), sim.Uint("conn", 1)}})
+		recs = append(recs, sim.Record{T: t, Subject: "host/" + host, Event: &sim.PacketDeliver{
+			ID: uint64(id), Iface: "eth0", Len: 52, Conn: 1}})
 	}
 	// Data first, ACKs later in time: build in two streams and merge by
 	// time, as a real trace is ordered.
@@ -67,8 +71,8 @@ func bulkTrace(n int) []sim.Record {
 		evs = append(evs, ev{t, func() {
 			id := send(t, "a", ".", rseq, 1, mss, "")
 			if lost {
-				recs = append(recs, sim.Record{T: t + 1000, Kind: sim.KindPacketDrop, Subject: "link/l/a>b", Fields: []sim.Field{
-					sim.Int("id", id), sim.Int("len", 52+mss), sim.String("reason", sim.DropLoss)}})
+				recs = append(recs, sim.Record{T: t + 1000, Subject: "link/l/a>b", Event: &sim.PacketDrop{
+					ID: uint64(id), Len: 52 + mss, Reason: sim.DropLoss}})
 			} else {
 				deliver(t+owd, "b", id)
 			}
@@ -79,8 +83,8 @@ func bulkTrace(n int) []sim.Record {
 			// Sent again 3 segments later, as after three duplicate ACKs.
 			rt := t + 3*gap + 2*owd
 			evs = append(evs, ev{rt, func() {
-				recs = append(recs, sim.Record{T: rt, Kind: sim.KindTCPRetransmit, Subject: "host/a", Fields: []sim.Field{
-					sim.Uint("conn", 1), sim.String("side", "client"), sim.Uint("rseq", uint64(rseq)), sim.Int("len", mss), sim.String("reason", "fast")}})
+				recs = append(recs, sim.Record{T: rt, Subject: "host/a", Event: &sim.TCPRetransmit{
+					Conn: 1, Side: "client", RSeq: uint32(rseq), Len: mss, Reason: "fast"}})
 				id := send(rt, "a", ".", rseq, 1, mss, "")
 				deliver(rt+owd, "b", id)
 			}})

@@ -13,11 +13,7 @@ func Conns(recs []sim.Record) []int {
 	seen := make(map[int]bool)
 	var out []int
 	for i := range recs {
-		r := &recs[i]
-		if r.Kind != sim.KindPacketSend && !isTCPKind(r.Kind) {
-			continue
-		}
-		c, ok := fieldInt(r, "conn")
+		c, ok := connOf(recs[i].Event)
 		if !ok || c == 0 || seen[int(c)] {
 			continue
 		}
@@ -33,17 +29,30 @@ func Conns(recs []sim.Record) []int {
 func PacketCount(recs []sim.Record) int {
 	n := 0
 	for i := range recs {
-		if recs[i].Kind == sim.KindPacketSend {
+		if recs[i].Kind() == sim.KindPacketSend {
 			n++
 		}
 	}
 	return n
 }
 
-func isTCPKind(k string) bool {
-	switch k {
-	case sim.KindTCPState, sim.KindTCPCwnd, sim.KindTCPRTT, sim.KindTCPRetransmit, sim.KindTCPTimer, sim.KindTCPError:
-		return true
+// connOf returns the connection of a pkt.send or tcp.* record.
+func connOf(ev sim.Event) (uint64, bool) {
+	switch e := ev.(type) {
+	case *sim.PacketSend:
+		return e.Conn, true
+	case *sim.TCPState:
+		return e.Conn, true
+	case *sim.TCPCwnd:
+		return e.Conn, true
+	case *sim.TCPRTT:
+		return e.Conn, true
+	case *sim.TCPRetransmit:
+		return e.Conn, true
+	case *sim.TCPTimer:
+		return e.Conn, true
+	case *sim.TCPError:
+		return e.Conn, true
 	}
-	return false
+	return 0, false
 }

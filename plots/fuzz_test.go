@@ -3,7 +3,9 @@ package plots
 import (
 	"bytes"
 	"io"
+	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/netsimlab/netsim/sim"
 )
@@ -13,11 +15,10 @@ import (
 // sequence numbers, options, times) chosen by the input, so that
 // malformed, contradictory and out-of-order traces reach every figure.
 func fuzzRecords(data []byte) []sim.Record {
-	kinds := []string{sim.KindPacketSend, sim.KindPacketEnqueue, sim.KindPacketTx, sim.KindPacketRx, sim.KindPacketDrop,
-		sim.KindPacketForward, sim.KindPacketDeliver, sim.KindPacketDuplicate, sim.KindTCPState, sim.KindTCPCwnd,
-		sim.KindTCPRTT, sim.KindTCPRetransmit}
 	subjects := []string{"host/a", "host/b", "router/r", "link/l/a>r", "link/l/r>b", "link/m/b>a", "link/bad", "x"}
-	flags := []string{"S", "S.", ".", "P.", "F.", "R", "R.", "none", ""}
+	addrs := []netip.Addr{netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2"), {}}
+	flags := []sim.TCPFlags{sim.TCPFlagSYN, sim.TCPFlagSYN | sim.TCPFlagACK, sim.TCPFlagACK, sim.TCPFlagPSH | sim.TCPFlagACK,
+		sim.TCPFlagFIN | sim.TCPFlagACK, sim.TCPFlagRST, sim.TCPFlagRST | sim.TCPFlagACK, 0}
 	opts := []string{"", "mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7", "nop,nop,sack 5:9 1:3", "wscale 99", "sack 1 {4294967295:0}"}
 	var recs []sim.Record
 	var t sim.Time
@@ -29,16 +30,39 @@ func fuzzRecords(data []byte) []sim.Record {
 			t = 0 // time going backwards
 		}
 		v := func(i int) int64 { return int64(c[i]) - 8 }
-		r := sim.Record{T: t, Kind: kinds[int(c[1])%len(kinds)], Subject: subjects[int(c[2])%len(subjects)]}
-		r.Fields = []sim.Field{
-			sim.Int("id", v(3)), sim.Int("of", v(4)), sim.Int("len", v(5)*100), sim.String("src", subjects[int(c[4])%3]),
-			sim.String("dst", subjects[int(c[5])%3]), sim.String("flags", flags[int(c[3])%len(flags)]),
-			sim.Uint("seq", uint64(c[4])<<24), sim.Int("rseq", v(5)*1000), sim.Int("rack", v(6)*1000), sim.Int("win", v(7)),
-			sim.Int("plen", v(6)*100), sim.String("opts", opts[int(c[7])%len(opts)]), sim.Uint("conn", uint64(c[3]%3)),
-			sim.Int("qlen", v(4)), sim.String("reason", "loss"), sim.String("to", "ESTABLISHED"), sim.String("side", "client"),
-			sim.Int("cwnd", v(5)*1000), sim.Int("ssthresh", v(6)*1000), sim.Int("sample", v(7)*1e6), sim.Int("srtt", v(4)*1e6),
+		u := func(i int) uint64 { return uint64(c[i]) }
+		conn := uint64(c[3] % 3)
+		var ev sim.Event
+		switch c[1] % 12 {
+		case 0:
+			ev = &sim.PacketSend{ID: u(3), Iface: "eth0", Len: int(v(5) * 100), Src: addrs[int(c[4])%3], Dst: addrs[int(c[5])%3],
+				Proto: []uint8{6, 17}[c[2]%2], Flags: flags[int(c[3])%len(flags)], Seq: uint32(c[4]) << 24,
+				RSeq: uint32(v(5) * 1000), RAck: uint32(v(6) * 1000), Win: uint16(c[7]), PLen: int(v(6) * 100),
+				Opts: sim.TCPOptionsText(opts[int(c[7])%len(opts)]), Conn: conn}
+		case 1:
+			ev = &sim.PacketEnqueue{ID: u(3), Len: int(v(5) * 100), QLen: int(v(4)), QBytes: int(v(4) * 100)}
+		case 2:
+			ev = &sim.PacketTx{ID: u(3), Len: int(v(5) * 100), QLen: int(v(4)), QBytes: int(v(4) * 100)}
+		case 3:
+			ev = &sim.PacketRx{ID: u(3), Len: int(v(5) * 100)}
+		case 4:
+			ev = &sim.PacketDrop{ID: u(3), Len: int(v(5) * 100), Reason: "loss"}
+		case 5:
+			ev = &sim.PacketForward{ID: u(3), Iface: "eth1", TTL: c[4]}
+		case 6:
+			ev = &sim.PacketDeliver{ID: u(3), Iface: "eth0", Len: int(v(5) * 100), Conn: conn}
+		case 7:
+			ev = &sim.PacketDuplicate{ID: u(3), Of: u(4)}
+		case 8:
+			ev = &sim.TCPState{Conn: conn, Side: "client", To: "ESTABLISHED"}
+		case 9:
+			ev = &sim.TCPCwnd{Conn: conn, Side: "client", Cwnd: v(5) * 1000, Ssthresh: v(6) * 1000}
+		case 10:
+			ev = &sim.TCPRTT{Conn: conn, Side: "client", Sample: time.Duration(v(7) * 1e6), SRTT: time.Duration(v(4) * 1e6)}
+		case 11:
+			ev = &sim.TCPRetransmit{Conn: conn, Side: "client", RSeq: uint32(v(5) * 1000), Reason: "loss"}
 		}
-		recs = append(recs, r)
+		recs = append(recs, sim.Record{T: t, Subject: subjects[int(c[2])%len(subjects)], Event: ev})
 	}
 	return recs
 }

@@ -4,7 +4,6 @@ import (
 	"sort"
 
 	"github.com/netsimlab/netsim/sim"
-	"github.com/netsimlab/netsim/topology"
 )
 
 // packet is one datagram a host sent (a pkt.send record) and what became of
@@ -185,66 +184,52 @@ func buildModel(recs []sim.Record) *model {
 		if r.T > m.last {
 			m.last = r.T
 		}
-		switch r.Kind {
-		case sim.KindPacketSend:
-			m.addSend(r)
+		switch e := r.Event.(type) {
+		case *sim.PacketSend:
+			m.addSend(r, e)
 			m.packets[len(m.packets)-1].idx = i
 			if p := m.packets[len(m.packets)-1]; p.tcp {
 				addConn(p.conn)
 			}
-		case sim.KindPacketDuplicate:
-			id, _ := fieldInt(r, "id")
-			of, _ := fieldInt(r, "of")
-			if p, ok := m.ids.get(of); ok {
-				m.ids.put(id, p)
+		case *sim.PacketDuplicate:
+			if p, ok := m.ids.get(int64(e.Of)); ok {
+				m.ids.put(int64(e.ID), p)
 			}
-		case sim.KindPacketTx:
-			m.addTx(r)
-		case sim.KindPacketRx:
-			m.addRx(r)
-		case sim.KindPacketEnqueue:
+		case *sim.PacketTx:
+			m.addTx(r, e)
+		case *sim.PacketRx:
+			m.addRx(r, e)
+		case *sim.PacketEnqueue:
 			if ld := m.link(r.Subject); ld != nil {
-				q, _ := fieldInt(r, "qlen")
-				b, _ := fieldInt(r, "qbytes")
-				ld.samples = append(ld.samples, queueSample{t: r.T, qlen: q, qbytes: b})
+				ld.samples = append(ld.samples, queueSample{t: r.T, qlen: int64(e.QLen), qbytes: int64(e.QBytes)})
 			}
-		case sim.KindPacketDrop:
-			m.addDrop(r)
-		case topology.KindPacketMark:
+		case *sim.PacketDrop:
+			m.addDrop(r, e)
+		case *sim.PacketMark:
 			if ld := m.link(r.Subject); ld != nil {
-				q, _ := fieldInt(r, "qlen")
-				ld.marks = append(ld.marks, dropMark{t: r.T, reason: "mark", qlen: q})
+				ld.marks = append(ld.marks, dropMark{t: r.T, reason: "mark", qlen: int64(e.QLen)})
 			}
-		case sim.KindPacketForward:
+		case *sim.PacketForward:
 			if name, router, ok := nodeName(r.Subject); ok {
 				m.node(name, router)
 			}
-		case sim.KindPacketDeliver:
-			m.addDeliver(r)
-		case sim.KindTCPState:
+		case *sim.PacketDeliver:
+			m.addDeliver(r, e)
+		case *sim.TCPState:
 			host, _, _ := nodeName(r.Subject)
-			c, _ := fieldInt(r, "conn")
-			addConn(int(c))
-			m.states = append(m.states, stateChange{idx: i, t: r.T, host: host, conn: int(c),
-				side: fieldStr(r, "side"), from: fieldStr(r, "from"), to: fieldStr(r, "to")})
-		case sim.KindTCPCwnd:
+			addConn(int(e.Conn))
+			m.states = append(m.states, stateChange{idx: i, t: r.T, host: host, conn: int(e.Conn),
+				side: e.Side, from: e.From, to: e.To})
+		case *sim.TCPCwnd:
 			host, _, _ := nodeName(r.Subject)
-			c, _ := fieldInt(r, "conn")
-			cw, _ := fieldInt(r, "cwnd")
-			ss, _ := fieldInt(r, "ssthresh")
-			m.cwnd = append(m.cwnd, cwndSample{t: r.T, host: host, conn: int(c), side: fieldStr(r, "side"), cwnd: cw, ssthresh: ss})
-		case sim.KindTCPRTT:
+			m.cwnd = append(m.cwnd, cwndSample{t: r.T, host: host, conn: int(e.Conn), side: e.Side, cwnd: e.Cwnd, ssthresh: e.Ssthresh})
+		case *sim.TCPRTT:
 			host, _, _ := nodeName(r.Subject)
-			c, _ := fieldInt(r, "conn")
-			s, _ := fieldInt(r, "sample")
-			sr, _ := fieldInt(r, "srtt")
-			rto, _ := fieldInt(r, "rto")
-			m.rtt = append(m.rtt, rttSample{t: r.T, host: host, conn: int(c), side: fieldStr(r, "side"), sample: s, srtt: sr, rto: rto})
-		case sim.KindTCPRetransmit:
+			m.rtt = append(m.rtt, rttSample{t: r.T, host: host, conn: int(e.Conn), side: e.Side,
+				sample: int64(e.Sample), srtt: int64(e.SRTT), rto: int64(e.RTO)})
+		case *sim.TCPRetransmit:
 			host, _, _ := nodeName(r.Subject)
-			c, _ := fieldInt(r, "conn")
-			rs, _ := fieldInt(r, "rseq")
-			retrans[retransKey{host: host, conn: int(c), rseq: rs, t: r.T}] = true
+			retrans[retransKey{host: host, conn: int(e.Conn), rseq: int64(e.RSeq), t: r.T}] = true
 		}
 	}
 	sort.Ints(m.conns)
@@ -278,30 +263,28 @@ func (m *model) link(subject string) *linkDirection {
 	return ld
 }
 
-func (m *model) addSend(r *sim.Record) {
+// protoTCP is the IP protocol number of TCP.
+const protoTCP = 6
+
+func (m *model) addSend(r *sim.Record, e *sim.PacketSend) {
 	host, _, _ := nodeName(r.Subject)
-	id, _ := fieldInt(r, "id")
-	size, _ := fieldInt(r, "len")
+	id := int64(e.ID)
 	if len(m.slab) == 0 {
 		m.slab = make([]packet, 4096)
 	}
 	p := &m.slab[0]
 	m.slab = m.slab[1:]
-	*p = packet{id: id, sent: r.T, host: host, src: fieldStr(r, "src"), dst: fieldStr(r, "dst"), size: size}
-	if _, ok := r.Get("flags"); ok {
+	*p = packet{id: id, sent: r.T, host: host, src: addrText(e.Src), dst: addrText(e.Dst), size: int64(e.Len)}
+	if e.Proto == protoTCP {
 		p.tcp = true
-		p.flags = fieldStr(r, "flags")
-		p.sport, _ = fieldInt(r, "sport")
-		p.dport, _ = fieldInt(r, "dport")
-		p.seq, _ = fieldInt(r, "seq")
-		p.ack, _ = fieldInt(r, "ack")
-		p.rseq, _ = fieldInt(r, "rseq")
-		p.rack, _ = fieldInt(r, "rack")
-		p.win, _ = fieldInt(r, "win")
-		p.plen, _ = fieldInt(r, "plen")
-		p.opts = fieldStr(r, "opts")
-		c, _ := fieldInt(r, "conn")
-		p.conn = int(c)
+		p.flags = e.Flags.String()
+		p.sport, p.dport = int64(e.SPort), int64(e.DPort)
+		p.seq, p.ack = int64(e.Seq), int64(e.Ack)
+		p.rseq, p.rack = int64(e.RSeq), int64(e.RAck)
+		p.win = int64(e.Win)
+		p.plen = int64(e.PLen)
+		p.opts = e.Opts.String()
+		p.conn = int(e.Conn)
 	}
 	i := m.node(host, false)
 	if m.nodes[i].addr == "" && p.src != "" {
@@ -314,16 +297,13 @@ func (m *model) addSend(r *sim.Record) {
 	m.ids.put(id, p)
 }
 
-func (m *model) addTx(r *sim.Record) {
+func (m *model) addTx(r *sim.Record, e *sim.PacketTx) {
 	ld := m.link(r.Subject)
 	if ld == nil {
 		return
 	}
-	q, _ := fieldInt(r, "qlen")
-	b, _ := fieldInt(r, "qbytes")
-	ld.samples = append(ld.samples, queueSample{t: r.T, qlen: q, qbytes: b})
-	id, _ := fieldInt(r, "id")
-	p, ok := m.ids.get(id)
+	ld.samples = append(ld.samples, queueSample{t: r.T, qlen: int64(e.QLen), qbytes: int64(e.QBytes)})
+	p, ok := m.ids.get(int64(e.ID))
 	if !ok {
 		return
 	}
@@ -333,13 +313,12 @@ func (m *model) addTx(r *sim.Record) {
 	p.hops = append(p.hops, hop{from: ld.from, to: ld.to, tx: r.T})
 }
 
-func (m *model) addRx(r *sim.Record) {
+func (m *model) addRx(r *sim.Record, e *sim.PacketRx) {
 	ld := m.link(r.Subject)
 	if ld == nil {
 		return
 	}
-	id, _ := fieldInt(r, "id")
-	p, ok := m.ids.get(id)
+	p, ok := m.ids.get(int64(e.ID))
 	if !ok {
 		return
 	}
@@ -355,9 +334,8 @@ func (m *model) addRx(r *sim.Record) {
 	}
 }
 
-func (m *model) addDrop(r *sim.Record) {
-	id, _ := fieldInt(r, "id")
-	reason := fieldStr(r, "reason")
+func (m *model) addDrop(r *sim.Record, e *sim.PacketDrop) {
+	id, reason := int64(e.ID), e.Reason
 	if ld := m.link(r.Subject); ld != nil {
 		var q int64
 		if n := len(ld.samples); n > 0 {
@@ -372,11 +350,10 @@ func (m *model) addDrop(r *sim.Record) {
 	}
 }
 
-func (m *model) addDeliver(r *sim.Record) {
+func (m *model) addDeliver(r *sim.Record, e *sim.PacketDeliver) {
 	host, _, _ := nodeName(r.Subject)
 	m.node(host, false)
-	id, _ := fieldInt(r, "id")
-	p, ok := m.ids.get(id)
+	p, ok := m.ids.get(int64(e.ID))
 	if !ok || p.delivered {
 		return
 	}

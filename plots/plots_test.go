@@ -48,9 +48,6 @@ func TestRenderEveryKind(t *testing.T) {
 }
 
 func TestRenderFormats(t *testing.T) {
-	if testing.Short() {
-		t.Skip("renders PNG and PDF: skipped in -short mode")
-	}
 	recs := handshakeTrace()
 	dir := t.TempDir()
 	for _, tc := range []struct {
@@ -263,9 +260,9 @@ func TestRenderNeverReadsAMap(t *testing.T) {
 func TestQueueMarks(t *testing.T) {
 	const subj = "link/l/a>b"
 	recs := []sim.Record{
-		{T: 0, Kind: sim.KindPacketEnqueue, Subject: subj, Fields: []sim.Field{sim.Uint("id", 1), sim.Int("len", 1500), sim.Int("qlen", 1), sim.Int("qbytes", 1500)}},
-		{T: 1, Kind: sim.KindPacketEnqueue, Subject: subj, Fields: []sim.Field{sim.Uint("id", 2), sim.Int("len", 1500), sim.Int("qlen", 2), sim.Int("qbytes", 3000)}},
-		{T: 1, Kind: "pkt.mark", Subject: subj, Fields: []sim.Field{sim.Uint("id", 2), sim.Int("len", 1500), sim.Int("qlen", 2), sim.Int("qbytes", 3000)}},
+		{T: 0, Subject: subj, Event: &sim.PacketEnqueue{ID: 1, Len: 1500, QLen: 1, QBytes: 1500}},
+		{T: 1, Subject: subj, Event: &sim.PacketEnqueue{ID: 2, Len: 1500, QLen: 2, QBytes: 3000}},
+		{T: 1, Subject: subj, Event: &sim.PacketMark{ID: 2, Len: 1500, QLen: 2, QBytes: 3000}},
 	}
 	m := buildModel(recs)
 	require.Len(t, m.links, 1)

@@ -83,8 +83,9 @@ func (n *synthNet) link(name, a, b string, rate float64, delay time.Duration, li
 // route sets the next hop from node towards host dst.
 func (n *synthNet) route(node, dst, via string) { n.next[node+">"+dst] = via }
 
-func (n *synthNet) emit(kind, subject string, fields ...sim.Field) {
-	n.rec.Emit(&sim.Record{T: n.s.Now(), Kind: kind, Subject: subject, Fields: fields})
+func (n *synthNet) emit(kind sim.Kind, subject string, fields ...tfield) {
+	r := record(n.s.Now(), kind, subject, fields...)
+	n.rec.Emit(&r)
 }
 
 func (n *synthNet) at(t sim.Time, fn func()) {
@@ -105,15 +106,15 @@ func (n *synthNet) send(p *synthPkt) {
 	n.nextID++
 	p.id = n.nextID
 	p.src, p.dst = n.addr[p.fromHost], n.addr[p.toHost]
-	fs := []sim.Field{sim.Int("id", p.id), sim.String("iface", "eth0"), sim.Int("len", p.size),
-		sim.String("src", p.src), sim.String("dst", p.dst)}
+	fs := []tfield{tInt("id", p.id), tStr("iface", "eth0"), tInt("len", p.size),
+		tStr("src", p.src), tStr("dst", p.dst)}
 	if p.tcp {
-		fs = append(fs, sim.String("proto", "tcp"), sim.Int("sport", p.sport), sim.Int("dport", p.dport),
-			sim.String("flags", p.flags), sim.Uint("seq", uint64(p.seq)), sim.Uint("ack", uint64(p.ack)),
-			sim.Int("rseq", p.rseq), sim.Int("rack", p.rack), sim.Int("win", p.win), sim.Int("plen", p.plen),
-			sim.String("opts", p.opts), sim.Int("conn", int64(p.conn)))
+		fs = append(fs, tInt("proto", 6), tInt("sport", p.sport), tInt("dport", p.dport),
+			tStr("flags", p.flags), tUint("seq", uint64(p.seq)), tUint("ack", uint64(p.ack)),
+			tInt("rseq", p.rseq), tInt("rack", p.rack), tInt("win", p.win), tInt("plen", p.plen),
+			tStr("opts", p.opts), tInt("conn", int64(p.conn)))
 	} else {
-		fs = append(fs, sim.String("proto", "udp"))
+		fs = append(fs, tInt("proto", 17))
 	}
 	n.emit(sim.KindPacketSend, "host/"+p.fromHost, fs...)
 	n.forward(p.fromHost, p)
@@ -128,12 +129,12 @@ func (n *synthNet) forward(node string, p *synthPkt) {
 	d.count++
 	reason := n.drop(p, d)
 	if reason == sim.DropQueue || d.limit > 0 && d.waiting >= d.limit {
-		n.emit(sim.KindPacketDrop, d.subject, sim.Int("id", p.id), sim.Int("len", p.size), sim.String("reason", sim.DropQueue))
+		n.emit(sim.KindPacketDrop, d.subject, tInt("id", p.id), tInt("len", p.size), tStr("reason", sim.DropQueue))
 		return
 	}
 	d.waiting++
 	d.qbytes += p.size
-	n.emit(sim.KindPacketEnqueue, d.subject, sim.Int("id", p.id), sim.Int("len", p.size), sim.Int("qlen", d.waiting), sim.Int("qbytes", d.qbytes))
+	n.emit(sim.KindPacketEnqueue, d.subject, tInt("id", p.id), tInt("len", p.size), tInt("qlen", d.waiting), tInt("qbytes", d.qbytes))
 	tx := max(n.s.Now(), d.busy)
 	ser := time.Duration(float64(p.size*8) / d.rate * 1e9)
 	d.busy = tx.Add(ser)
@@ -141,23 +142,23 @@ func (n *synthNet) forward(node string, p *synthPkt) {
 		d.waiting--
 		d.qbytes -= p.size
 		arrive := n.s.Now().Add(ser + d.delay)
-		n.emit(sim.KindPacketTx, d.subject, sim.Int("id", p.id), sim.Int("len", p.size), sim.Int("qlen", d.waiting), sim.Int("qbytes", d.qbytes), sim.Int("arrive", int64(arrive)))
+		n.emit(sim.KindPacketTx, d.subject, tInt("id", p.id), tInt("len", p.size), tInt("qlen", d.waiting), tInt("qbytes", d.qbytes), tInt("arrive", int64(arrive)))
 		if reason == sim.DropLoss {
 			n.after(ser, func() {
-				n.emit(sim.KindPacketDrop, d.subject, sim.Int("id", p.id), sim.Int("len", p.size), sim.String("reason", sim.DropLoss))
+				n.emit(sim.KindPacketDrop, d.subject, tInt("id", p.id), tInt("len", p.size), tStr("reason", sim.DropLoss))
 			})
 			return
 		}
 		n.at(arrive, func() {
-			n.emit(sim.KindPacketRx, d.subject, sim.Int("id", p.id), sim.Int("len", p.size), sim.Bool("corrupt", false))
+			n.emit(sim.KindPacketRx, d.subject, tInt("id", p.id), tInt("len", p.size), tBool("corrupt", false))
 			if n.router[d.to] {
-				n.emit(sim.KindPacketForward, "router/"+d.to, sim.Int("id", p.id), sim.String("iface", "eth1"), sim.Int("ttl", 63))
+				n.emit(sim.KindPacketForward, "router/"+d.to, tInt("id", p.id), tStr("iface", "eth1"), tInt("ttl", 63))
 				n.forward(d.to, p)
 				return
 			}
-			fs := []sim.Field{sim.Int("id", p.id), sim.String("iface", "eth0"), sim.Int("len", p.size)}
+			fs := []tfield{tInt("id", p.id), tStr("iface", "eth0"), tInt("len", p.size)}
 			if p.tcp {
-				fs = append(fs, sim.Int("conn", int64(p.conn)))
+				fs = append(fs, tInt("conn", int64(p.conn)))
 			}
 			n.emit(sim.KindPacketDeliver, "host/"+d.to, fs...)
 			if p.onDeliver != nil {
@@ -207,16 +208,16 @@ func (n *synthNet) tcpPair(client, server string, cport, sport int64, opts strin
 }
 
 func (e *synthEnd) setState(to string) {
-	e.n.emit(sim.KindTCPState, "host/"+e.host, sim.Int("conn", int64(e.conn)), sim.String("side", e.side),
-		sim.String("local", fmt.Sprintf("%s:%d", e.n.addr[e.host], e.port)),
-		sim.String("remote", fmt.Sprintf("%s:%d", e.n.addr[e.peer.host], e.peer.port)),
-		sim.String("from", e.state), sim.String("to", to))
+	e.n.emit(sim.KindTCPState, "host/"+e.host, tInt("conn", int64(e.conn)), tStr("side", e.side),
+		tStr("local", fmt.Sprintf("%s:%d", e.n.addr[e.host], e.port)),
+		tStr("remote", fmt.Sprintf("%s:%d", e.n.addr[e.peer.host], e.peer.port)),
+		tStr("from", e.state), tStr("to", to))
 	e.state = to
 }
 
 func (e *synthEnd) cwndRec(reason string) {
-	e.n.emit(sim.KindTCPCwnd, "host/"+e.host, sim.Int("conn", int64(e.conn)), sim.String("side", e.side),
-		sim.Int("cwnd", e.cwnd), sim.Int("ssthresh", e.ssthresh), sim.String("reason", reason))
+	e.n.emit(sim.KindTCPCwnd, "host/"+e.host, tInt("conn", int64(e.conn)), tStr("side", e.side),
+		tInt("cwnd", e.cwnd), tInt("ssthresh", e.ssthresh), tStr("reason", reason))
 }
 
 // seg sends one segment with relative numbers.
@@ -269,17 +270,17 @@ func (e *synthEnd) armRTO(d time.Duration, gen int) {
 		}
 		switch {
 		case e.state == "SYN-SENT":
-			e.n.emit(sim.KindTCPTimer, "host/"+e.host, sim.Int("conn", int64(e.conn)), sim.String("side", e.side), sim.String("timer", "rto"))
-			e.n.emit(sim.KindTCPRetransmit, "host/"+e.host, sim.Int("conn", int64(e.conn)), sim.String("side", e.side), sim.Int("rseq", 0), sim.Int("len", 0), sim.String("reason", "syn"))
+			e.n.emit(sim.KindTCPTimer, "host/"+e.host, tInt("conn", int64(e.conn)), tStr("side", e.side), tStr("timer", "rto"))
+			e.n.emit(sim.KindTCPRetransmit, "host/"+e.host, tInt("conn", int64(e.conn)), tStr("side", e.side), tInt("rseq", 0), tInt("len", 0), tStr("reason", "syn"))
 			e.seg("S", 0, 0, e.opts)
 			e.armRTO(2*d, gen+1)
 		case e.sndUna < e.sndNxt && e.state == "ESTABLISHED":
-			e.n.emit(sim.KindTCPTimer, "host/"+e.host, sim.Int("conn", int64(e.conn)), sim.String("side", e.side), sim.String("timer", "rto"))
+			e.n.emit(sim.KindTCPTimer, "host/"+e.host, tInt("conn", int64(e.conn)), tStr("side", e.side), tStr("timer", "rto"))
 			e.ssthresh = max(e.cwnd/2, 2*e.mss)
 			e.cwnd = e.mss
 			e.cwndRec("rto")
 			plen := min(e.mss, e.sndNxt-e.sndUna)
-			e.n.emit(sim.KindTCPRetransmit, "host/"+e.host, sim.Int("conn", int64(e.conn)), sim.String("side", e.side), sim.Int("rseq", e.sndUna), sim.Int("len", plen), sim.String("reason", "rto"))
+			e.n.emit(sim.KindTCPRetransmit, "host/"+e.host, tInt("conn", int64(e.conn)), tStr("side", e.side), tInt("rseq", e.sndUna), tInt("len", plen), tStr("reason", "rto"))
 			e.seg("P.", e.sndUna, plen, "")
 			e.armRTO(2*d, gen+1)
 		}
@@ -370,8 +371,8 @@ func (e *synthEnd) rttSample(p *synthPkt) {
 	} else {
 		e.srtt = (7*e.srtt + sample) / 8
 	}
-	e.n.emit(sim.KindTCPRTT, "host/"+e.host, sim.Int("conn", int64(e.conn)), sim.String("side", e.side),
-		sim.Int("sample", sample), sim.Int("srtt", e.srtt), sim.Int("rttvar", sample/2), sim.Int("rto", max(e.srtt+200_000_000, 0)))
+	e.n.emit(sim.KindTCPRTT, "host/"+e.host, tInt("conn", int64(e.conn)), tStr("side", e.side),
+		tInt("sample", sample), tInt("srtt", e.srtt), tInt("rttvar", sample/2), tInt("rto", max(e.srtt+200_000_000, 0)))
 }
 
 // ackIn processes the ACK field: new data acknowledged, or a duplicate.
@@ -390,8 +391,8 @@ func (e *synthEnd) ackIn(p *synthPkt) {
 			if e.srtt == 0 {
 				e.srtt = sample
 			}
-			e.n.emit(sim.KindTCPRTT, "host/"+e.host, sim.Int("conn", int64(e.conn)), sim.String("side", e.side),
-				sim.Int("sample", sample), sim.Int("srtt", e.srtt), sim.Int("rttvar", sample/4), sim.Int("rto", e.srtt+200_000_000))
+			e.n.emit(sim.KindTCPRTT, "host/"+e.host, tInt("conn", int64(e.conn)), tStr("side", e.side),
+				tInt("sample", sample), tInt("srtt", e.srtt), tInt("rttvar", sample/4), tInt("rto", e.srtt+200_000_000))
 		}
 		if e.toSend > 0 || e.sndNxt > e.sndUna {
 			if e.cwnd < e.ssthresh {
@@ -425,8 +426,8 @@ func (e *synthEnd) ackIn(p *synthPkt) {
 			e.cwnd = e.ssthresh + 3*e.mss
 			e.cwndRec("fast")
 			plen := min(e.mss, e.sndNxt-e.sndUna)
-			e.n.emit(sim.KindTCPRetransmit, "host/"+e.host, sim.Int("conn", int64(e.conn)), sim.String("side", e.side),
-				sim.Int("rseq", e.sndUna), sim.Int("len", plen), sim.String("reason", "fast"))
+			e.n.emit(sim.KindTCPRetransmit, "host/"+e.host, tInt("conn", int64(e.conn)), tStr("side", e.side),
+				tInt("rseq", e.sndUna), tInt("len", plen), tStr("reason", "fast"))
 			e.seg("P.", e.sndUna, plen, "")
 		}
 	}
@@ -493,7 +494,7 @@ func handshakeTrace() []sim.Record {
 	c.onEstab = func() { c.closeAfter = true; c.write(100) }
 	s.onEstab = func() { s.write(300) }
 	n.at(sim.Time(100*time.Millisecond), func() {
-		n.emit(sim.KindApp, "app/client/request", sim.String("event", "connect"))
+		n.emit(sim.KindApp, "app/client/request", tStr("event", "connect"))
 		c.connect()
 	})
 	n.s.Run()

@@ -36,6 +36,7 @@ type World struct {
 	Net      *nodes.Network
 	trace    sim.Sink
 	rec      sim.Record
+	fault    sim.Fault
 }
 
 // Build assembles the network of s: hosts (with their TCP settings over the
@@ -242,9 +243,7 @@ func (w *World) emitFault(subject, what string) {
 	if w.trace == nil {
 		return
 	}
-	w.rec.T = w.Net.Now()
-	w.rec.Kind = sim.KindFault
-	w.rec.Subject = subject
-	w.rec.Fields = append(w.rec.Fields[:0], sim.String("what", what))
+	w.fault = sim.Fault{What: what}
+	w.rec = sim.Record{T: w.Net.Now(), Subject: subject, Event: &w.fault}
 	w.trace.Emit(&w.rec)
 }

@@ -95,33 +95,30 @@ func Check(s *Scenario, recs []sim.Record, end sim.Time) []Result {
 
 // Emit takes one record (sim.Sink); it keeps nothing of r.
 func (c *Checker) Emit(r *sim.Record) {
-	switch r.Kind {
-	case sim.KindTCPState:
-		id := uint64(fInt(r, "conn"))
-		ce, ok := c.conns[id]
+	switch e := r.Event.(type) {
+	case *sim.TCPState:
+		ce, ok := c.conns[e.Conn]
 		if !ok {
 			ce = &connEnds{}
-			c.conns[id] = ce
-			c.order = append(c.order, id)
+			c.conns[e.Conn] = ce
+			c.order = append(c.order, e.Conn)
 		}
-		local, _ := netip.ParseAddrPort(fStr(r, "local"))
-		remote, _ := netip.ParseAddrPort(fStr(r, "remote"))
-		if fStr(r, "side") == "client" {
-			ce.client, ce.server = local, remote
+		if e.Side == "client" {
+			ce.client, ce.server = e.Local, e.Remote
 			if !ce.haveSyn {
 				ce.synAt, ce.haveSyn = r.T, true
 			}
-			if fStr(r, "to") == "ESTABLISHED" && !ce.haveEstab {
+			if e.To == "ESTABLISHED" && !ce.haveEstab {
 				ce.establAt, ce.haveEstab = r.T, true
 			}
 		} else if !ce.client.IsValid() {
-			ce.client, ce.server = remote, local
+			ce.client, ce.server = e.Remote, e.Local
 		}
-	case sim.KindApp:
-		if fStr(r, "event") != "recv" {
+	case *sim.App:
+		if e.Event != sim.AppRecv {
 			return
 		}
-		ce, ok := c.conns[uint64(fInt(r, "conn"))]
+		ce, ok := c.conns[e.Conn]
 		if !ok {
 			return
 		}
@@ -140,7 +137,7 @@ func (c *Checker) Emit(r *sim.Record) {
 				continue
 			}
 			d := &c.delivered[i]
-			d.got += fInt(r, "bytes")
+			d.got += e.Bytes
 			if !d.reached && d.got >= int64(x.Bytes) {
 				d.reached, d.reachedAt = true, r.T
 			}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,20 +13,22 @@ import (
 // Synthetic trace records, written the way nodes/ writes them.
 
 func state(t sim.Time, host string, conn uint64, side, local, remote, from, to string) sim.Record {
-	return sim.Record{T: t, Kind: sim.KindTCPState, Subject: "host/" + host, Fields: []sim.Field{
-		sim.Uint("conn", conn), sim.String("side", side), sim.String("local", local), sim.String("remote", remote),
-		sim.String("from", from), sim.String("to", to)}}
+	return sim.Record{T: t, Subject: "host/" + host, Event: &sim.TCPState{Conn: conn, Side: side,
+		Local: netip.MustParseAddrPort(local), Remote: netip.MustParseAddrPort(remote), From: from, To: to}}
 }
 
 func send(t sim.Time, host string, conn uint64, flags string, rseq, rack, plen int64) sim.Record {
-	return sim.Record{T: t, Kind: sim.KindPacketSend, Subject: "host/" + host, Fields: []sim.Field{
-		sim.Uint("id", 1), sim.String("flags", flags), sim.Uint("rseq", uint64(rseq)), sim.Uint("rack", uint64(rack)),
-		sim.Int("plen", plen), sim.Uint("conn", conn)}}
+	f, err := sim.ParseTCPFlags(flags)
+	if err != nil {
+		panic(err)
+	}
+	return sim.Record{T: t, Subject: "host/" + host, Event: &sim.PacketSend{ID: 1, Proto: 6, Flags: f,
+		RSeq: uint32(rseq), RAck: uint32(rack), PLen: int(plen), Conn: conn}}
 }
 
 func recv(t sim.Time, host, typ string, conn uint64, bytes int64) sim.Record {
-	return sim.Record{T: t, Kind: sim.KindApp, Subject: "app/" + host + "/" + typ, Fields: []sim.Field{
-		sim.String("event", "recv"), sim.Uint("conn", conn), sim.Int("bytes", bytes)}}
+	return sim.Record{T: t, Subject: "app/" + host + "/" + typ, Event: &sim.App{Event: sim.AppRecv,
+		Has: sim.AppHasConn | sim.AppHasBytes, Conn: conn, Bytes: bytes}}
 }
 
 const ms = sim.Time(1e6)
@@ -39,17 +42,17 @@ func transfer() []sim.Record {
 		state(105*ms, "server", 1, "server", "10.0.0.2:80", "10.0.0.1:49152", "LISTEN", "SYN-RECEIVED"),
 		send(105*ms, "server", 1, "S.", 0, 1, 0),
 		state(110*ms, "client", 1, "client", "10.0.0.1:49152", "10.0.0.2:80", "SYN-SENT", "ESTABLISHED"),
-		{T: 110 * ms, Kind: sim.KindTCPRTT, Subject: "host/client", Fields: []sim.Field{sim.Uint("conn", 1), sim.String("side", "client"), sim.Int("sample", int64(10*ms))}},
+		{T: 110 * ms, Subject: "host/client", Event: &sim.TCPRTT{Conn: 1, Side: "client", Sample: (10 * ms).Duration()}},
 		send(110*ms, "client", 1, ".", 1, 1, 1500),
 		send(110*ms, "client", 1, "P.", 1501, 1, 1500),
-		{T: 110 * ms, Kind: sim.KindPacketEnqueue, Subject: "link/l/client>server", Fields: []sim.Field{sim.Uint("id", 3), sim.Int("len", 1552), sim.Int("qlen", 1), sim.Int("qbytes", 1552)}},
-		{T: 110 * ms, Kind: sim.KindPacketTx, Subject: "link/l/client>server", Fields: []sim.Field{sim.Uint("id", 3), sim.Int("len", 1552), sim.Int("qlen", 0), sim.Int("qbytes", 0)}},
-		{T: 111 * ms, Kind: sim.KindPacketDrop, Subject: "link/l/client>server", Fields: []sim.Field{sim.Uint("id", 4), sim.String("reason", sim.DropQueue)}},
-		{T: 111 * ms, Kind: sim.KindPacketDrop, Subject: "host/server", Fields: []sim.Field{sim.Uint("id", 5), sim.String("reason", sim.DropChecksum)}},
+		{T: 110 * ms, Subject: "link/l/client>server", Event: &sim.PacketEnqueue{ID: 3, Len: 1552, QLen: 1, QBytes: 1552}},
+		{T: 110 * ms, Subject: "link/l/client>server", Event: &sim.PacketTx{ID: 3, Len: 1552}},
+		{T: 111 * ms, Subject: "link/l/client>server", Event: &sim.PacketDrop{ID: 4, Reason: sim.DropQueue}},
+		{T: 111 * ms, Subject: "host/server", Event: &sim.PacketDrop{ID: 5, Reason: sim.DropChecksum}},
 		state(115*ms, "server", 1, "server", "10.0.0.2:80", "10.0.0.1:49152", "SYN-RECEIVED", "ESTABLISHED"),
 		recv(115*ms, "server", "sink", 1, 1500),
 		send(115*ms, "server", 1, ".", 1, 1501, 0),
-		{T: 320 * ms, Kind: sim.KindTCPRetransmit, Subject: "host/client", Fields: []sim.Field{sim.Uint("conn", 1), sim.String("side", "client"), sim.Uint("rseq", 1501)}},
+		{T: 320 * ms, Subject: "host/client", Event: &sim.TCPRetransmit{Conn: 1, Side: "client", RSeq: 1501}},
 		send(320*ms, "client", 1, "P.", 1501, 1, 1500),
 		recv(325*ms, "server", "sink", 1, 1500),
 		send(325*ms, "server", 1, ".", 1, 3001, 0),

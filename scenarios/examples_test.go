@@ -153,11 +153,10 @@ func TestFaultRecords(t *testing.T) {
 	require.NoError(t, err)
 	recs, _, _, _ := runExample(t, s)
 	var got []string
-	for i, r := range recs {
-		if r.Kind != sim.KindFault {
-			continue
+	for _, r := range recs {
+		if f, ok := r.Event.(*sim.Fault); ok {
+			got = append(got, fmt.Sprintf("%v %s %s", r.T, r.Subject, f.What))
 		}
-		got = append(got, fmt.Sprintf("%v %s %s", r.T, r.Subject, fStr(&recs[i], "what")))
 	}
 	assert.Equal(t, []string{
 		"0.300000000s link/uplink down",
@@ -169,9 +168,9 @@ func TestFaultRecords(t *testing.T) {
 	// The partition took both links down (client and server are on either
 	// side of r1), and the heal brought them back.
 	var states []string
-	for i, r := range recs {
-		if r.Kind == sim.KindLinkState && r.T >= 1200*ms {
-			states = append(states, fmt.Sprintf("%v %s %v", r.T, r.Subject, fBool(&recs[i], "up")))
+	for _, r := range recs {
+		if ls, ok := r.Event.(*sim.LinkState); ok && r.T >= 1200*ms {
+			states = append(states, fmt.Sprintf("%v %s %v", r.T, r.Subject, ls.Up))
 		}
 	}
 	assert.Equal(t, []string{

@@ -66,10 +66,8 @@ func TestGroupExpansion(t *testing.T) {
 		require.NoError(t, err)
 		var out []sim.Time
 		for _, r := range rec.Records {
-			if r.Kind == sim.KindTCPState && strings.HasPrefix(r.Subject, "host/client-") {
-				if f, ok := r.Get("to"); ok && f.Value() == "SYN-SENT" {
-					out = append(out, r.T)
-				}
+			if st, ok := r.Event.(*sim.TCPState); ok && strings.HasPrefix(r.Subject, "host/client-") && st.To == "SYN-SENT" {
+				out = append(out, r.T)
 			}
 		}
 		return out

@@ -113,18 +113,18 @@ links:
 func TestSummarySojournAndMarks(t *testing.T) {
 	const subj = "link/l/a>b"
 	var recs []sim.Record
-	rec := func(at int64, kind string, id uint64, extra ...sim.Field) {
-		recs = append(recs, sim.Record{T: sim.Time(at), Subject: subj, Kind: kind, Fields: append([]sim.Field{sim.Uint("id", id)}, extra...)})
+	rec := func(at int64, ev sim.Event) {
+		recs = append(recs, sim.Record{T: sim.Time(at), Subject: subj, Event: ev})
 	}
 	// 100 packets, packet i waits i ms.
 	for i := uint64(1); i <= 100; i++ {
-		rec(0, sim.KindPacketEnqueue, i)
+		rec(0, &sim.PacketEnqueue{ID: i})
 	}
-	rec(0, sim.KindPacketEnqueue, 500)
-	rec(0, topology.KindPacketMark, 7)
-	rec(1, sim.KindPacketDrop, 500, sim.String("reason", topology.DropAQM))
+	rec(0, &sim.PacketEnqueue{ID: 500})
+	rec(0, &sim.PacketMark{ID: 7})
+	rec(1, &sim.PacketDrop{ID: 500, Reason: sim.DropAQM})
 	for i := uint64(1); i <= 100; i++ {
-		rec(int64(i)*int64(time.Millisecond), sim.KindPacketTx, i)
+		rec(int64(i)*int64(time.Millisecond), &sim.PacketTx{ID: i})
 	}
 	sum := Summarize(recs)
 	require.Len(t, sum.Links, 1)

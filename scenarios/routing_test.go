@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -57,7 +56,7 @@ func TestRecomputeReroutesAroundAFailedLink(t *testing.T) {
 	assert.True(t, results[0].OK, results[0].Detail)
 	var changes []string
 	for _, r := range recs {
-		if r.Kind == nodes.KindRouteChange {
+		if r.Kind() == sim.KindRouteChange {
 			assert.Equal(t, sim.Time(350e6), r.T, "50ms after the fault")
 			changes = append(changes, r.Subject)
 		}
@@ -65,7 +64,7 @@ func TestRecomputeReroutesAroundAFailedLink(t *testing.T) {
 	assert.Equal(t, []string{"router/r1", "router/r2"}, changes)
 	forwardedBy := map[string]int{}
 	for _, r := range recs {
-		if r.Kind == sim.KindPacketForward {
+		if r.Kind() == sim.KindPacketForward {
 			forwardedBy[r.Subject]++
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/netsimlab/netsim/sim"
-	"github.com/netsimlab/netsim/topology"
 )
 
 // Summary is summary.json: what a run did, computed from its trace records
@@ -179,52 +178,50 @@ func (m *Summarizer) link(subject string) *LinkSummary {
 
 // Emit takes one record (sim.Sink); it keeps nothing of r.
 func (m *Summarizer) Emit(r *sim.Record) {
-	switch r.Kind {
-	case sim.KindTCPState:
-		c := m.conn(uint64(fInt(r, "conn")))
-		side := fStr(r, "side")
-		c.side[hostOf(r.Subject)] = side
-		c.c.FinalState[side] = fStr(r, "to")
-		if side == "client" {
-			c.c.Client, c.c.Server = fStr(r, "local"), fStr(r, "remote")
-			if fStr(r, "to") == "ESTABLISHED" && c.c.EstablishedAt == nil {
+	switch e := r.Event.(type) {
+	case *sim.TCPState:
+		c := m.conn(e.Conn)
+		c.side[hostOf(r.Subject)] = e.Side
+		c.c.FinalState[e.Side] = e.To
+		if e.Side == "client" {
+			c.c.Client, c.c.Server = e.Local.String(), e.Remote.String()
+			if e.To == "ESTABLISHED" && c.c.EstablishedAt == nil {
 				t := int64(r.T)
 				c.c.EstablishedAt = &t
 			}
 		} else if c.c.Client == "" {
-			c.c.Client, c.c.Server = fStr(r, "remote"), fStr(r, "local")
+			c.c.Client, c.c.Server = e.Remote.String(), e.Local.String()
 		}
-	case sim.KindPacketSend:
-		id := uint64(fInt(r, "conn"))
-		if id == 0 {
+	case *sim.PacketSend:
+		if e.Conn == 0 {
 			return
 		}
-		c := m.conn(id)
+		c := m.conn(e.Conn)
 		dir := c.dirOf(hostOf(r.Subject))
 		if dir < 0 {
 			return
 		}
-		plen := fInt(r, "plen")
+		plen := int64(e.PLen)
 		f := c.flow(dir)
 		f.BytesSent += plen
 		if plen > 0 {
 			if !c.haveFirst[dir] {
 				c.firstData[dir], c.haveFirst[dir] = int64(r.T), true
 			}
-			c.dataEnd[dir] = max(c.dataEnd[dir], fInt(r, "rseq")+plen)
+			c.dataEnd[dir] = max(c.dataEnd[dir], int64(e.RSeq)+plen)
 		}
-		if strings.Contains(fStr(r, "flags"), ".") {
+		if e.Flags.Has(sim.TCPFlagACK) {
 			// This segment acknowledges the other direction.
-			c.maxRack[1-dir] = max(c.maxRack[1-dir], fInt(r, "rack"))
+			c.maxRack[1-dir] = max(c.maxRack[1-dir], int64(e.RAck))
 		}
-	case sim.KindTCPRetransmit:
-		c := m.conn(uint64(fInt(r, "conn")))
+	case *sim.TCPRetransmit:
+		c := m.conn(e.Conn)
 		if dir := c.dirOf(hostOf(r.Subject)); dir >= 0 {
 			c.flow(dir).Retransmits++
 		}
-	case sim.KindTCPRTT:
-		c := m.conn(uint64(fInt(r, "conn")))
-		s := fInt(r, "sample")
+	case *sim.TCPRTT:
+		c := m.conn(e.Conn)
+		s := int64(e.Sample)
 		rt := &c.c.RTT
 		if rt.Samples == 0 || s < rt.Min {
 			rt.Min = s
@@ -232,46 +229,40 @@ func (m *Summarizer) Emit(r *sim.Record) {
 		rt.Max = max(rt.Max, s)
 		rt.Samples++
 		c.rttSum += float64(s)
-	case sim.KindApp:
-		if fStr(r, "event") != "recv" {
+	case *sim.App:
+		if e.Event != sim.AppRecv || e.Conn == 0 {
 			return
 		}
-		id := uint64(fInt(r, "conn"))
-		if id == 0 {
-			return
-		}
-		c := m.conn(id)
+		c := m.conn(e.Conn)
 		// Data read by one end travelled in the other end's direction.
 		dir := c.dirOf(hostOf(r.Subject))
 		if dir < 0 {
 			return
 		}
 		f := c.flow(1 - dir)
-		f.BytesDelivered += fInt(r, "bytes")
+		f.BytesDelivered += e.Bytes
 		c.lastDeliver[1-dir], c.haveDelivery[1-dir] = int64(r.T), true
-	case sim.KindPacketTx:
+	case *sim.PacketTx:
 		l := m.link(r.Subject)
 		l.Sent++
-		l.QueuePeak = max(l.QueuePeak, fInt(r, "qlen"))
-		l.QueueMax = max(l.QueueMax, fInt(r, "qbytes"))
+		l.QueuePeak = max(l.QueuePeak, int64(e.QLen))
+		l.QueueMax = max(l.QueueMax, int64(e.QBytes))
 		acc := m.sojourns[r.Subject]
-		id := uint64(fInt(r, "id"))
-		if t, ok := acc.enqueued[id]; ok {
+		if t, ok := acc.enqueued[e.ID]; ok {
 			acc.samples = append(acc.samples, int64(r.T)-t)
-			delete(acc.enqueued, id)
+			delete(acc.enqueued, e.ID)
 		}
-	case sim.KindPacketEnqueue:
+	case *sim.PacketEnqueue:
 		l := m.link(r.Subject)
-		l.QueuePeak = max(l.QueuePeak, fInt(r, "qlen"))
-		l.QueueMax = max(l.QueueMax, fInt(r, "qbytes"))
-		m.sojourns[r.Subject].enqueued[uint64(fInt(r, "id"))] = int64(r.T)
-	case topology.KindPacketMark:
+		l.QueuePeak = max(l.QueuePeak, int64(e.QLen))
+		l.QueueMax = max(l.QueueMax, int64(e.QBytes))
+		m.sojourns[r.Subject].enqueued[e.ID] = int64(r.T)
+	case *sim.PacketMark:
 		m.link(r.Subject).Marked++
-	case sim.KindPacketDrop:
-		reason := fStr(r, "reason")
+	case *sim.PacketDrop:
 		if strings.HasPrefix(r.Subject, "link/") {
-			m.link(r.Subject).Dropped[reason]++
-			delete(m.sojourns[r.Subject].enqueued, uint64(fInt(r, "id")))
+			m.link(r.Subject).Dropped[e.Reason]++
+			delete(m.sojourns[r.Subject].enqueued, e.ID)
 			return
 		}
 		d := m.nodeDrops[r.Subject]
@@ -279,7 +270,7 @@ func (m *Summarizer) Emit(r *sim.Record) {
 			d = map[string]int64{}
 			m.nodeDrops[r.Subject] = d
 		}
-		d[reason]++
+		d[e.Reason]++
 	}
 }
 

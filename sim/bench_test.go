@@ -272,22 +272,35 @@ func BenchmarkTimerReset(b *testing.B) {
 	}
 }
 
-// BenchmarkJSONLEmit measures writing one typical packet record.
+// BenchmarkJSONLEmit measures writing the records of every kind, one of
+// each per iteration.
 func BenchmarkJSONLEmit(b *testing.B) {
 	w := NewJSONLWriter(io.Discard)
-	r := &Record{Kind: KindPacketTx, Subject: "link/uplink/a>b", Fields: []Field{
-		Int("id", 42), Int("len", 1500), Int("qlen", 3), Int("qbytes", 4500),
-		Int("arrive", 120_000_000), Float("util", 0.25), Bool("ecn", false),
-		String("note", "tab\there"),
-	}}
+	recs := append([]Record(nil), everyKind...)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for k := 0; k < b.N; k++ {
-		r.T = Time(k)
-		w.Emit(r)
+		for i := range recs {
+			recs[i].T = Time(k)
+			w.Emit(&recs[i])
+		}
 	}
 	b.StopTimer()
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// BenchmarkFingerprint measures the fingerprint of the records of every
+// kind, one of each per iteration.
+func BenchmarkFingerprint(b *testing.B) {
+	f := NewFingerprint()
+	recs := append([]Record(nil), everyKind...)
+	b.ReportAllocs()
+	for k := 0; k < b.N; k++ {
+		for i := range recs {
+			recs[i].T = Time(k)
+			f.Emit(&recs[i])
+		}
 	}
 }

@@ -7,8 +7,17 @@
 // source: the same inputs always give the same order of events, and the same
 // records give the same trace.jsonl bytes (JSONLWriter) and hash.
 //
+// The trace is typed: each kind of record (kinds.go) is one Go type
+// (PacketSend, TCPState, App, ...; trace_events.go) that producers fill
+// and readers switch on, so a field renamed on one side fails to compile
+// on the other. A Record carries one of them to a Sink. The sinks here
+// are JSONLWriter (trace.jsonl and its sha256, encoded by hand, no
+// allocation), Fingerprint (a running 64-bit hash of the typed records,
+// a few nanoseconds each, which identifies a run whether or not its trace
+// is written), Recorder (in memory) and Tee. ReadJSONL parses a trace back
+// into the same types; its errors name the line and column.
+//
 // Misuse returns an error and changes nothing (ErrPast, ErrNilFunc,
 // ErrTimeOverflow, ErrRunning, ErrNoScheduler); cancelling or stopping
-// something that is not pending is a documented no-op. The trace is read
-// back with ReadJSONL, whose errors name the line and column.
+// something that is not pending is a documented no-op.
 package sim

@@ -100,12 +100,12 @@ func ExampleStreams() {
 
 func ExampleJSONLWriter() {
 	w := sim.NewJSONLWriter(os.Stdout)
-	r := &sim.Record{
-		T:       sim.FromDuration(1200 * time.Microsecond),
-		Kind:    sim.KindPacketDrop,
-		Subject: "link/uplink/a>b",
-		Fields:  []sim.Field{sim.Int("id", 7), sim.Int("len", 1500), sim.String("reason", sim.DropQueue)},
-	}
+	// A producer keeps its record and event and fills them anew each time:
+	// emitting allocates nothing.
+	var drop sim.PacketDrop
+	r := &sim.Record{Subject: "link/uplink/a>b", Event: &drop}
+	r.T = sim.FromDuration(1200 * time.Microsecond)
+	drop = sim.PacketDrop{ID: 7, Len: 1500, Reason: sim.DropQueue}
 	w.Emit(r)
 	if err := w.Flush(); err != nil {
 		fmt.Println(err)
@@ -118,21 +118,24 @@ func ExampleJSONLWriter() {
 
 func ExampleReadJSONL() {
 	trace := `{"t":1000,"kind":"tcp.cwnd","subject":"host/client","conn":1,"cwnd":14600,"ssthresh":65535,"reason":"ack"}
-{"t":2500,"kind":"tcp.rtt","subject":"host/client","conn":1,"sample":1500000,"srtt":1.5e6}
+{"t":2500,"kind":"tcp.rtt","subject":"host/client","conn":1,"sample":1500000,"srtt":1500000}
 `
 	err := sim.ReadJSONL(strings.NewReader(trace), func(r *sim.Record) error {
-		cwnd, ok := r.IntField("cwnd")
-		srtt, _ := r.FloatField("srtt")
-		fmt.Println(r.T, r.Kind, cwnd, ok, srtt)
+		switch e := r.Event.(type) {
+		case *sim.TCPCwnd:
+			fmt.Println(r.T, r.Kind(), e.Cwnd, e.Reason)
+		case *sim.TCPRTT:
+			fmt.Println(r.T, r.Kind(), e.Sample, e.SRTT)
+		}
 		return nil
 	})
 	fmt.Println(err)
 
-	err = sim.ReadJSONL(strings.NewReader(trace+`{"t":3000,"kind":"x"}`), func(*sim.Record) error { return nil })
+	err = sim.ReadJSONL(strings.NewReader(trace+`{"t":3000,"kind":"tcp.rtt","subject":"host/client","srtt":1.5e6}`), func(*sim.Record) error { return nil })
 	fmt.Println(errors.Is(err, sim.ErrMalformedTrace), err)
 	// Output:
-	// 0.000001000s tcp.cwnd 14600 true 0
-	// 0.000002500s tcp.rtt 0 false 1.5e+06
+	// 0.000001000s tcp.cwnd 14600 ack
+	// 0.000002500s tcp.rtt 1.5ms 1.5ms
 	// <nil>
-	// true trace line 3, column 21: record ends before key "subject"
+	// true trace line 3, column 59: tcp.rtt field "srtt": want an integer
 }

@@ -43,18 +43,18 @@ func (e *syntaxError) Is(target error) bool { return target == ErrMalformedTrace
 
 // ReadJSONL reads a trace written by JSONLWriter and calls fn with each
 // record in file order. Each line must be one JSON object whose first keys
-// are "t" (an integer), "kind" and "subject" (strings), in that order; the
-// remaining keys become the record's fields, in line order. Values map to
-// fields by their JSON form: an integer to an Int field (a Uint field above
-// math.MaxInt64), a number with '.', 'e' or 'E' to a Float field, a string
-// to a String field, true and false to a Bool field. Null, arrays and
-// objects are errors. Blank lines are skipped; a trailing "\r" is allowed.
+// are "t" (an integer), "kind" (a kind netsim writes) and "subject" (a
+// string), in that order; the remaining keys are the fields of the kind's
+// type (see trace_events.go), in any order. A field of the wrong JSON type
+// or out of its range is an error; a key the type does not have is
+// skipped, so that a trace from a later netsim with more fields still
+// reads. Blank lines are skipped; a trailing "\r" is allowed.
 //
-// fn must not keep r or r.Fields after it returns: ReadJSONL reuses them
-// (the strings inside may be kept). Copy with a Recorder if needed. An
-// error from fn stops the read and is returned inside a *LineError; a
-// malformed line returns a *LineError matching ErrMalformedTrace; an error
-// from r is returned wrapped with the line it stopped at.
+// Each record gets an event of its own, which fn may keep; r itself is
+// reused. An error from fn stops the read and is returned inside a
+// *LineError; a malformed line returns a *LineError matching
+// ErrMalformedTrace; an error from r is returned wrapped with the line it
+// stopped at.
 func ReadJSONL(r io.Reader, fn func(r *Record) error) error {
 	br := bufio.NewReaderSize(r, jsonlBufferSize)
 	p := &jsonlParser{intern: make(map[string]string)}
@@ -155,11 +155,11 @@ func (p *jsonlParser) expect(c byte, what string) (int, error) {
 	return 0, nil
 }
 
-// parseLine parses b into rec, reusing rec.Fields. On error it returns the
+// parseLine parses b into rec with a new event. On error it returns the
 // column of the error.
 func (p *jsonlParser) parseLine(b []byte, rec *Record) (int, error) {
 	p.b, p.i = b, 0
-	rec.T, rec.Kind, rec.Subject, rec.Fields = 0, "", "", rec.Fields[:0]
+	rec.T, rec.Subject, rec.Event = 0, "", nil
 	if col, err := p.expect('{', "at the start of a record"); err != nil {
 		return col, err
 	}
@@ -199,21 +199,28 @@ func (p *jsonlParser) parseLine(b []byte, rec *Record) (int, error) {
 		}
 		switch n {
 		case 0:
-			if f.Type != FieldInt {
+			if f.Type != fieldInt {
 				return valCol, &syntaxError{msg: fmt.Sprintf("\"t\" must be an integer number of nanoseconds, found %s", f.describe())}
 			}
 			rec.T = Time(f.Int)
-		case 1, 2:
-			if f.Type != FieldString {
+		case 1:
+			if f.Type != fieldString {
 				return valCol, &syntaxError{msg: fmt.Sprintf("%q must be a string, found %s", key, f.describe())}
 			}
-			if n == 1 {
-				rec.Kind = f.Str
-			} else {
-				rec.Subject = f.Str
+			k, ok := ParseKind(f.Str)
+			if !ok {
+				return valCol, &syntaxError{msg: fmt.Sprintf("unknown kind %q", f.Str)}
 			}
+			rec.Event = newEvent(k)
+		case 2:
+			if f.Type != fieldString {
+				return valCol, &syntaxError{msg: fmt.Sprintf("%q must be a string, found %s", key, f.describe())}
+			}
+			rec.Subject = f.Str
 		default:
-			rec.Fields = append(rec.Fields, f)
+			if err := rec.Event.setField(&f); err != nil {
+				return valCol, &syntaxError{msg: fmt.Sprintf("%s field %q: %v", rec.Event.Kind(), key, err)}
+			}
 		}
 	}
 	if p.skipSpace(); p.i < len(p.b) {
@@ -223,29 +230,29 @@ func (p *jsonlParser) parseLine(b []byte, rec *Record) (int, error) {
 }
 
 // describe names a parsed value's type for an error message.
-func (f Field) describe() string {
+func (f *field) describe() string {
 	switch f.Type {
-	case FieldInt, FieldUint:
+	case fieldInt, fieldUint:
 		return "an integer"
-	case FieldFloat:
+	case fieldFloat:
 		return "a float"
-	case FieldString:
+	case fieldString:
 		return "a string"
-	case FieldBool:
+	case fieldBool:
 		return "a boolean"
 	}
 	return "a value"
 }
 
-func (p *jsonlParser) parseValue(key string) (Field, int, error) {
-	f := Field{Key: key}
+func (p *jsonlParser) parseValue(key string) (field, int, error) {
+	f := field{Key: key}
 	switch c := p.peek(); {
 	case c == '"':
 		s, col, err := p.parseString()
 		if err != nil {
 			return f, col, err
 		}
-		f.Type, f.Str = FieldString, s
+		f.Type, f.Str = fieldString, s
 	case c == 't' || c == 'f':
 		word, v := "false", false
 		if c == 't' {
@@ -255,7 +262,10 @@ func (p *jsonlParser) parseValue(key string) (Field, int, error) {
 			col, err := p.fail("invalid literal for key %q", key)
 			return f, col, err
 		}
-		f = Bool(key, v)
+		f.Type = fieldBool
+		if v {
+			f.Int = 1
+		}
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.parseNumber(key)
 	case c == 'n':
@@ -288,7 +298,7 @@ func (p *jsonlParser) literal(word string) bool {
 // parseNumber parses a JSON number (RFC 8259 §6): an integer becomes an Int
 // field, or a Uint field above math.MaxInt64; a fraction or exponent makes
 // a Float field.
-func (p *jsonlParser) parseNumber(key string) (Field, int, error) {
+func (p *jsonlParser) parseNumber(key string) (field, int, error) {
 	start := p.i
 	b := p.b
 	neg := false
@@ -307,11 +317,11 @@ func (p *jsonlParser) parseNumber(key string) (Field, int, error) {
 	intStart := p.i
 	if n := digits(); n == 0 {
 		col, err := p.fail("expected a digit in the number for key %q", key)
-		return Field{}, col, err
+		return field{}, col, err
 	} else if n > 1 && b[intStart] == '0' {
 		p.i = intStart
 		col, err := p.fail("leading zero in the number for key %q", key)
-		return Field{}, col, err
+		return field{}, col, err
 	}
 	intEnd := p.i
 	isFloat := false
@@ -320,7 +330,7 @@ func (p *jsonlParser) parseNumber(key string) (Field, int, error) {
 		p.i++
 		if digits() == 0 {
 			col, err := p.fail("expected a digit after '.' in the number for key %q", key)
-			return Field{}, col, err
+			return field{}, col, err
 		}
 	}
 	if p.i < len(b) && (b[p.i] == 'e' || b[p.i] == 'E') {
@@ -331,34 +341,34 @@ func (p *jsonlParser) parseNumber(key string) (Field, int, error) {
 		}
 		if digits() == 0 {
 			col, err := p.fail("expected a digit in the exponent of the number for key %q", key)
-			return Field{}, col, err
+			return field{}, col, err
 		}
 	}
 	if isFloat {
 		v, err := strconv.ParseFloat(string(b[start:p.i]), 64)
 		if err != nil {
-			return Field{}, start + 1, &syntaxError{msg: fmt.Sprintf("number %s for key %q is out of range", b[start:p.i], key)}
+			return field{}, start + 1, &syntaxError{msg: fmt.Sprintf("number %s for key %q is out of range", b[start:p.i], key)}
 		}
-		return Float(key, v), 0, nil
+		return field{Key: key, Type: fieldFloat, Num: v}, 0, nil
 	}
 	var u uint64
 	for _, c := range b[intStart:intEnd] {
 		d := uint64(c - '0')
 		if u > (math.MaxUint64-d)/10 {
-			return Field{}, start + 1, &syntaxError{msg: fmt.Sprintf("integer %s for key %q is out of range", b[start:intEnd], key)}
+			return field{}, start + 1, &syntaxError{msg: fmt.Sprintf("integer %s for key %q is out of range", b[start:intEnd], key)}
 		}
 		u = u*10 + d
 	}
 	switch {
 	case !neg && u <= math.MaxInt64:
-		return Int(key, int64(u)), 0, nil
+		return field{Key: key, Type: fieldInt, Int: int64(u)}, 0, nil
 	case !neg:
-		return Uint(key, u), 0, nil
+		return field{Key: key, Type: fieldUint, Uint: u}, 0, nil
 	case u <= 1<<63:
 		// Negating in two's complement also gives math.MinInt64 for 1<<63.
-		return Int(key, -int64(u)), 0, nil
+		return field{Key: key, Type: fieldInt, Int: -int64(u)}, 0, nil
 	}
-	return Field{}, start + 1, &syntaxError{msg: fmt.Sprintf("integer %s for key %q is out of range", b[start:intEnd], key)}
+	return field{}, start + 1, &syntaxError{msg: fmt.Sprintf("integer %s for key %q is out of range", b[start:intEnd], key)}
 }
 
 // parseString parses a JSON string (RFC 8259 §7) at the parser's position,

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -17,58 +18,104 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestAppendJSONLGolden(t *testing.T) {
-	tests := []struct {
-		name string
-		rec  Record
-		want string
-	}{
-		{"header only", Record{T: 0, Kind: "k"},
-			`{"t":0,"kind":"k","subject":""}`},
-		{"packet", Record{T: 1_200_000, Kind: KindPacketTx, Subject: "link/l/a>b", Fields: []Field{
-			Int("id", 7), Int("len", 1500), Uint("seq", math.MaxUint64), Bool("corrupt", false), Bool("up", true),
-		}}, `{"t":1200000,"kind":"pkt.tx","subject":"link/l/a>b","id":7,"len":1500,"seq":18446744073709551615,"corrupt":false,"up":true}`},
-		{"negative", Record{T: -5, Kind: "k", Fields: []Field{Int("min", math.MinInt64)}},
-			`{"t":-5,"kind":"k","subject":"","min":-9223372036854775808}`},
-		{"escapes", Record{Kind: "a\"b\\c", Subject: "x\ny", Fields: []Field{String("k\t", "\x00\x1f\u2028é")}},
-			`{"t":0,"kind":"a\"b\\c","subject":"x\ny","k\t":"\u0000\u001f\u2028é"}`},
-		{"unknown field type", Record{Kind: "k", Fields: []Field{{Key: "x", Type: 42}}},
-			`{"t":0,"kind":"k","subject":"","x":null}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want+"\n", string(AppendJSONL(nil, &tt.rec)))
-		})
-	}
+// everyKind has one record of each kind, with values that exercise each
+// field's range.
+var everyKind = []Record{
+	{T: 1, Subject: "host/client", Event: &PacketSend{ID: 7, Iface: "eth0", Len: 52,
+		Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"), Proto: 6,
+		SPort: 49152, DPort: 80, Flags: TCPFlagSYN | TCPFlagACK, Seq: math.MaxUint32, Ack: 1,
+		RSeq: 0, RAck: 1, Win: 65535, PLen: 0, Opts: rawOpts(2, 4, 5, 0xb4, 1, 3, 3, 7), Conn: 1}},
+	{T: 2, Subject: "link/l/a>b", Event: &PacketEnqueue{ID: 8, Len: 1500, QLen: 3, QBytes: 4500}},
+	{T: 3, Subject: "link/l/a>b", Event: &PacketTx{ID: 8, Len: 1500, QLen: 2, QBytes: 3000, Arrive: MaxTime}},
+	{T: 4, Subject: "link/l/a>b", Event: &PacketRx{ID: 8, Len: 1500, Corrupt: true}},
+	{T: 5, Subject: "link/l/a>b", Event: &PacketDrop{ID: math.MaxUint64, Len: 40, Reason: DropQueue}},
+	{T: 6, Subject: "router/r1", Event: &PacketForward{ID: 9, Iface: "eth1", TTL: 63}},
+	{T: 7, Subject: "host/server", Event: &PacketDeliver{ID: 9, Iface: "eth0", Len: 40, Conn: 1}},
+	{T: 8, Subject: "link/l/a>b", Event: &PacketDuplicate{ID: 10, Of: 9}},
+	{T: 8, Subject: "link/l/a>b", Event: &PacketMark{ID: 11, Len: 1500, QLen: 40, QBytes: 60000}},
+	{T: 9, Subject: "host/client", Event: &TCPState{Conn: 1, Side: "client",
+		Local: netip.MustParseAddrPort("10.0.0.1:49152"), Remote: netip.MustParseAddrPort("10.0.0.2:80"), From: "SYN-SENT", To: "ESTABLISHED"}},
+	{T: 10, Subject: "host/client", Event: &TCPCwnd{Conn: 1, Side: "client", Cwnd: 14600, Ssthresh: math.MaxInt64, Reason: "ack"}},
+	{T: 11, Subject: "host/client", Event: &TCPRTT{Conn: 1, Side: "client", Sample: 10e6, SRTT: 10e6, RTTVar: 5e6, RTO: 200e6}},
+	{T: 12, Subject: "host/client", Event: &TCPRetransmit{Conn: 1, Side: "client", RSeq: 1461, Len: 1460, Reason: "rto"}},
+	{T: 13, Subject: "host/server", Event: &TCPTimer{Conn: 1, Side: "server", Timer: "delack"}},
+	{T: 14, Subject: "host/server", Event: &TCPError{Conn: 1, Side: "server", Errno: "ECONNRESET"}},
+	{T: 15, Subject: "app/client/bulk-send", Event: &App{Event: AppConnect, Has: AppHasConn | AppHasTo | AppHasBytes,
+		Conn: 1, To: netip.MustParseAddrPort("10.0.0.2:80"), Bytes: 0}},
+	{T: 16, Subject: "app/server/echo", Event: &App{Event: AppDone, Has: AppHasConn | AppHasBytes | AppHasSent | AppHasDuration,
+		Conn: 2, Bytes: 10, Sent: 10, Duration: 5e6}},
+	{T: 17, Subject: "app/client/bulk-send", Event: &App{Event: AppError, Has: AppHasCall | AppHasErrno, Call: "connect", Errno: "ECONNREFUSED"}},
+	{T: 18, Subject: "partition", Event: &Fault{What: "partition [a] | [b]"}},
+	{T: MaxTime, Subject: "link/l/a>b", Event: &LinkState{Up: false}},
+	{T: MaxTime, Subject: "router/r1", Event: &RouteChange{Changed: 3, Routes: 12}},
 }
 
-func TestJSONLFloats(t *testing.T) {
-	tests := []struct {
-		v    float64
-		want string
-	}{
-		{0.25, `0.25`},
-		{3, `3.0`}, // 'g' gives "3": ".0" keeps it a float when read back
-		{-0.0, `0.0`},
-		{math.Copysign(0, -1), `-0.0`},
-		{123456, `123456.0`},
-		{1e6, `1e+06`},
-		{1e21, `1e+21`},
-		{1e-7, `1e-07`},
-		{0.1, `0.1`},
-		{math.MaxFloat64, `1.7976931348623157e+308`},
-		{math.SmallestNonzeroFloat64, `5e-324`},
-		{math.NaN(), `"NaN"`},
-		{math.Inf(1), `"+Inf"`},
-		{math.Inf(-1), `"-Inf"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.want, func(t *testing.T) {
-			got := string(appendJSONFloat(nil, tt.v))
-			assert.Equal(t, tt.want, got)
-			assert.True(t, json.Valid([]byte(got)))
+// everyKindText is everyKind as JSONL: the trace format, field by field.
+var everyKindText = []string{
+	`{"t":1,"kind":"pkt.send","subject":"host/client","id":7,"iface":"eth0","len":52,"src":"10.0.0.1","dst":"10.0.0.2","proto":6,"sport":49152,"dport":80,"flags":"S.","seq":4294967295,"ack":1,"rseq":0,"rack":1,"win":65535,"plen":0,"opts":"mss 1460,nop,wscale 7","conn":1}`,
+	`{"t":2,"kind":"pkt.enqueue","subject":"link/l/a>b","id":8,"len":1500,"qlen":3,"qbytes":4500}`,
+	`{"t":3,"kind":"pkt.tx","subject":"link/l/a>b","id":8,"len":1500,"qlen":2,"qbytes":3000,"arrive":9223372036854775807}`,
+	`{"t":4,"kind":"pkt.rx","subject":"link/l/a>b","id":8,"len":1500,"corrupt":true}`,
+	`{"t":5,"kind":"pkt.drop","subject":"link/l/a>b","id":18446744073709551615,"len":40,"reason":"queue"}`,
+	`{"t":6,"kind":"pkt.forward","subject":"router/r1","id":9,"iface":"eth1","ttl":63}`,
+	`{"t":7,"kind":"pkt.deliver","subject":"host/server","id":9,"iface":"eth0","len":40,"conn":1}`,
+	`{"t":8,"kind":"pkt.dup","subject":"link/l/a>b","id":10,"of":9}`,
+	`{"t":8,"kind":"pkt.mark","subject":"link/l/a>b","id":11,"len":1500,"qlen":40,"qbytes":60000}`,
+	`{"t":9,"kind":"tcp.state","subject":"host/client","conn":1,"side":"client","local":"10.0.0.1:49152","remote":"10.0.0.2:80","from":"SYN-SENT","to":"ESTABLISHED"}`,
+	`{"t":10,"kind":"tcp.cwnd","subject":"host/client","conn":1,"side":"client","cwnd":14600,"ssthresh":9223372036854775807,"reason":"ack"}`,
+	`{"t":11,"kind":"tcp.rtt","subject":"host/client","conn":1,"side":"client","sample":10000000,"srtt":10000000,"rttvar":5000000,"rto":200000000}`,
+	`{"t":12,"kind":"tcp.retransmit","subject":"host/client","conn":1,"side":"client","rseq":1461,"len":1460,"reason":"rto"}`,
+	`{"t":13,"kind":"tcp.timer","subject":"host/server","conn":1,"side":"server","timer":"delack"}`,
+	`{"t":14,"kind":"tcp.error","subject":"host/server","conn":1,"side":"server","errno":"ECONNRESET"}`,
+	`{"t":15,"kind":"app","subject":"app/client/bulk-send","event":"connect","conn":1,"to":"10.0.0.2:80","bytes":0}`,
+	`{"t":16,"kind":"app","subject":"app/server/echo","event":"done","conn":2,"bytes":10,"sent":10,"duration":5000000}`,
+	`{"t":17,"kind":"app","subject":"app/client/bulk-send","event":"error","call":"connect","errno":"ECONNREFUSED"}`,
+	`{"t":18,"kind":"fault","subject":"partition","what":"partition [a] | [b]"}`,
+	`{"t":9223372036854775807,"kind":"link.state","subject":"link/l/a>b","up":false}`,
+	`{"t":9223372036854775807,"kind":"route.change","subject":"router/r1","changed":3,"routes":12}`,
+}
+
+// rawOpts returns an option list of the raw option bytes b.
+func rawOpts(b ...byte) TCPOptions {
+	var o TCPOptions
+	o.SetRaw(b)
+	return o
+}
+
+func TestAppendJSONLGolden(t *testing.T) {
+	require.Len(t, everyKindText, len(everyKind))
+	seen := map[Kind]bool{}
+	for i := range everyKind {
+		r := &everyKind[i]
+		seen[r.Kind()] = true
+		t.Run(r.Kind().String(), func(t *testing.T) {
+			line := AppendJSONL(nil, r)
+			assert.Equal(t, everyKindText[i]+"\n", string(line))
+			assert.True(t, json.Valid(line))
 		})
 	}
+	for k := Kind(1); k < kindEnd; k++ {
+		assert.True(t, seen[k], "no example of %v", k)
+	}
+	assert.Equal(t, `{"t":0,"kind":"unknown","subject":"s"}`+"\n", string(AppendJSONL(nil, &Record{Subject: "s"})),
+		"a record without an event")
+	assert.Equal(t, `{"t":0,"kind":"fault","subject":"x\ny","what":"\u0000\u2028é\""}`+"\n",
+		string(AppendJSONL(nil, &Record{Subject: "x\ny", Event: &Fault{What: "\x00\u2028é\""}})), "escapes")
+}
+
+func TestKindNames(t *testing.T) {
+	for k := Kind(1); k < kindEnd; k++ {
+		got, ok := ParseKind(k.String())
+		assert.True(t, ok, "%v", k)
+		assert.Equal(t, k, got)
+		assert.Equal(t, k, newEvent(k).Kind())
+	}
+	_, ok := ParseKind("pkt.nope")
+	assert.False(t, ok)
+	assert.Equal(t, "unknown", Kind(0).String())
+	assert.Equal(t, "unknown", kindEnd.String())
+	assert.True(t, KindTCPRTT.IsTCP())
+	assert.False(t, KindApp.IsTCP())
 }
 
 func TestJSONLStringsMatchEncodingJSON(t *testing.T) {
@@ -96,19 +143,22 @@ func traceRun(t testing.TB, seed uint64) ([]byte, string) {
 	w := NewJSONLWriter(&buf)
 	s := NewScheduler()
 	st := NewStreams(seed)
-	rec := &Record{Fields: make([]Field, 0, 8)}
-	id := int64(0)
+	rec := &Record{}
+	var sendEv PacketSend
+	var drop PacketDrop
+	id := uint64(0)
 	for _, host := range []string{"client", "server"} {
 		gap := st.Rand("host/" + host + "/gap")
 		loss := st.Rand("link/" + host + "/loss")
 		var send func()
 		send = func() {
 			id++
-			rec.T, rec.Kind, rec.Subject = s.Now(), KindPacketSend, "host/"+host
-			rec.Fields = append(rec.Fields[:0], Int("id", id), Int("len", 1500), Float("load", float64(id)/3))
+			sendEv = PacketSend{ID: id, Len: 1500, Proto: 6, Seq: uint32(id) * 1460, Flags: TCPFlagACK}
+			rec.T, rec.Subject, rec.Event = s.Now(), "host/"+host, &sendEv
 			w.Emit(rec)
 			if loss.Bernoulli(0.1) {
-				rec.Kind, rec.Fields = KindPacketDrop, append(rec.Fields[:0], Int("id", id), String("reason", DropLoss))
+				drop = PacketDrop{ID: id, Len: 1500, Reason: DropLoss}
+				rec.Event = &drop
 				w.Emit(rec)
 			}
 			if _, err := s.After(gap.ExponentialDuration(time.Millisecond), send); err != nil {
@@ -130,7 +180,7 @@ func traceRun(t testing.TB, seed uint64) ([]byte, string) {
 // goldenTraceSum is the sha256 of traceRun(t, 1). It changes only when the
 // trace format, the scheduler's order or the random streams change; each is
 // a change to every golden trace in the project, so update it on purpose.
-const goldenTraceSum = "6754ac40a417e83617be9ba4b46e7d7cfc278d1ce6138f6d531dd0e86c0783a9"
+const goldenTraceSum = "3123f08a5a6ad1b34c7640cabe9413b86d71ccd0786ec56ad4bd776510c141b5"
 
 func TestJSONLDeterministicAndHashed(t *testing.T) {
 	a, sumA := traceRun(t, 1)
@@ -171,13 +221,13 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 
 func TestJSONLWriterKeepsFirstError(t *testing.T) {
 	w := NewJSONLWriter(&failingWriter{n: 100})
-	r := &Record{Kind: "k", Subject: strings.Repeat("s", 200)}
-	for i := 0; i < 1000; i++ { // more than the buffer holds
+	r := &Record{Subject: strings.Repeat("s", 200), Event: &LinkState{}}
+	for i := 0; i < 10000; i++ { // more than the buffer holds
 		w.Emit(r)
 	}
 	require.ErrorIs(t, w.Err(), errDiskFull)
 	require.ErrorIs(t, w.Flush(), errDiskFull)
-	assert.Equal(t, uint64(1000), w.Records(), "records are still counted and hashed")
+	assert.Equal(t, uint64(10000), w.Records(), "records are still counted and hashed")
 
 	w = NewJSONLWriter(&failingWriter{n: 10})
 	w.Emit(r)
@@ -188,124 +238,145 @@ func TestJSONLWriterKeepsFirstError(t *testing.T) {
 
 func TestJSONLEmitAllocatesNothing(t *testing.T) {
 	w := NewJSONLWriter(io.Discard)
-	r := &Record{Kind: KindTCPState, Subject: "host/client", Fields: []Field{
-		Int("conn", 1), String("side", "client"), String("from", "SYN-SENT"), String("to", "ESTABLISHED"),
-		Float("x", 1.5), Uint("u", 3), Bool("b", true),
-	}}
-	w.Emit(r)
-	w.Emit(nil) // ignored
-	assert.Equal(t, uint64(1), w.Records())
-	allocs := testing.AllocsPerRun(1000, func() {
-		r.T++
-		w.Emit(r)
+	w.Emit(nil)       // ignored
+	w.Emit(&Record{}) // no event: ignored
+	for i := range everyKind {
+		w.Emit(&everyKind[i])
+	}
+	assert.Equal(t, uint64(len(everyKind)), w.Records())
+	allocs := testing.AllocsPerRun(100, func() {
+		for i := range everyKind {
+			w.Emit(&everyKind[i])
+		}
 	})
 	assert.Zero(t, allocs)
-}
-
-// roundTripRecords exercise every field type and its edge values.
-var roundTripRecords = []Record{
-	{T: 0, Kind: KindTCPState, Subject: "host/client", Fields: []Field{
-		Int("conn", 1), String("side", "client"), String("from", "CLOSED"), String("to", "SYN-SENT"),
-	}},
-	{T: 1, Kind: "edge", Subject: "", Fields: []Field{
-		Int("min", math.MinInt64), Int("max", math.MaxInt64), Int("zero", 0),
-		Uint("umax", math.MaxUint64), Uint("uabove", 1<<63),
-		Float("f", 0.1), Float("whole", 3), Float("neg", -2.5e-300), Float("big", 1e300), Float("negzero", math.Copysign(0, -1)),
-		Bool("yes", true), Bool("no", false),
-	}},
-	{T: MaxTime, Kind: "strings", Subject: "link/é/a>b", Fields: []Field{
-		String("empty", ""), String("ctl", "\x00\b\f\n\r\t\x1f\x7f"), String("quotes", `"\/`),
-		String("unicode", "中文 😀 \u2028"), String("t", "a field named t"), String("kind", "and kind"),
-	}},
-	{T: -1, Kind: "duplicate keys", Subject: "s", Fields: []Field{Int("x", 1), Int("x", 2)}},
 }
 
 func TestJSONLRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
 	w := NewJSONLWriter(&buf)
-	for i := range roundTripRecords {
-		w.Emit(&roundTripRecords[i])
+	for i := range everyKind {
+		w.Emit(&everyKind[i])
 	}
 	require.NoError(t, w.Flush())
+	text := buf.String()
 
-	var got Recorder
-	require.NoError(t, ReadJSONL(&buf, func(r *Record) error { got.Emit(r); return nil }))
-	require.Len(t, got.Records, len(roundTripRecords))
-	for i, want := range roundTripRecords {
-		g := got.Records[i]
-		assert.Equal(t, want.T, g.T)
-		assert.Equal(t, want.Kind, g.Kind)
-		assert.Equal(t, want.Subject, g.Subject)
-		require.Len(t, g.Fields, len(want.Fields))
-		for k, f := range want.Fields {
-			// Float compares bit for bit so that -0 and 0 differ.
-			if f.Type == FieldFloat {
-				assert.Equal(t, FieldFloat, g.Fields[k].Type, f.Key)
-				assert.Equal(t, math.Float64bits(f.Num), math.Float64bits(g.Fields[k].Num), f.Key)
-				continue
-			}
-			assert.Equal(t, f, g.Fields[k])
+	var got []Record
+	require.NoError(t, ReadJSONL(&buf, func(r *Record) error { got = append(got, *r); return nil }))
+	require.Len(t, got, len(everyKind))
+	var again bytes.Buffer
+	for i, want := range everyKind {
+		g := got[i]
+		if send, ok := g.Event.(*PacketSend); ok {
+			// Options read back as their text.
+			assert.Equal(t, want.Event.(*PacketSend).Opts.String(), send.Opts.String())
+			c := *want.Event.(*PacketSend)
+			c.Opts = send.Opts
+			want.Event = &c
 		}
+		assert.Equal(t, want, g)
+		again.Write(AppendJSONL(nil, &g))
+	}
+	assert.Equal(t, text, again.String(), "read and written again, the same bytes")
+}
+
+func TestReadJSONLFieldTypes(t *testing.T) {
+	read := func(line string) (Record, error) {
+		var got Record
+		err := ReadJSONL(strings.NewReader(line), func(r *Record) error { got = *r; return nil })
+		return got, err
+	}
+	// Unknown keys are skipped, known ones may come in any order, and
+	// missing ones read as zero.
+	r, err := read(`{"t":1,"kind":"pkt.drop","subject":"s","later":[1],"reason":"loss","id":3}`)
+	require.Error(t, err, "an array is not a trace value even for an unknown key")
+	r, err = read(`{"t":1,"kind":"pkt.drop","subject":"s","later":1.5,"reason":"loss","id":3}`)
+	require.NoError(t, err)
+	assert.Equal(t, Record{T: 1, Subject: "s", Event: &PacketDrop{ID: 3, Reason: "loss"}}, r)
+	r, err = read(`{"t":1,"kind":"tcp.state","subject":"s","local":"invalid AddrPort","remote":""}`)
+	require.NoError(t, err)
+	assert.Equal(t, Record{T: 1, Subject: "s", Event: &TCPState{}}, r)
+	r, err = read(`{"t":1,"kind":"pkt.send","subject":"s","flags":"none","src":"::1"}`)
+	require.NoError(t, err)
+	assert.Equal(t, Record{T: 1, Subject: "s", Event: &PacketSend{Src: netip.MustParseAddr("::1"), Opts: TCPOptions{}}}, r)
+
+	for _, tt := range []struct{ line, msg string }{
+		{`{"t":1,"kind":"pkt.nope","subject":"s"}`, `unknown kind "pkt.nope"`},
+		{`{"t":1,"kind":"pkt.drop","subject":"s","id":-1}`, `pkt.drop field "id": integer out of range`},
+		{`{"t":1,"kind":"pkt.drop","subject":"s","id":"1"}`, `pkt.drop field "id": want an integer`},
+		{`{"t":1,"kind":"pkt.drop","subject":"s","len":1.0}`, `want an integer`},
+		{`{"t":1,"kind":"pkt.drop","subject":"s","reason":1}`, `want a string`},
+		{`{"t":1,"kind":"pkt.rx","subject":"s","corrupt":1}`, `want true or false`},
+		{`{"t":1,"kind":"pkt.send","subject":"s","sport":65536}`, `integer out of range`},
+		{`{"t":1,"kind":"pkt.send","subject":"s","src":"x"}`, `not an IP address: "x"`},
+		{`{"t":1,"kind":"pkt.send","subject":"s","flags":"SX"}`, `unknown flag letter`},
+		{`{"t":1,"kind":"tcp.state","subject":"s","local":"10.0.0.1"}`, `not an address:port`},
+		{`{"t":1,"kind":"tcp.rtt","subject":"s","rto":18446744073709551615}`, `integer out of range`},
+	} {
+		_, err := read(tt.line)
+		require.ErrorIs(t, err, ErrMalformedTrace, tt.line)
+		assert.Contains(t, err.Error(), tt.msg)
 	}
 }
 
-func TestJSONLRoundTripSpecialValues(t *testing.T) {
-	// Values whose type cannot survive JSON read back in a documented form.
-	line := AppendJSONL(nil, &Record{Kind: "k", Fields: []Field{
-		Uint("small", 5), Float("nan", math.NaN()), Float("inf", math.Inf(1)), Float("ninf", math.Inf(-1)),
-		String("bad", "a\xffb"),
-	}})
-	require.NoError(t, ReadJSONL(bytes.NewReader(line), func(r *Record) error {
-		f, _ := r.Get("small")
-		assert.Equal(t, Int("small", 5), f, "a small Uint reads back as Int")
-		u, ok := r.UintField("small")
-		assert.True(t, ok)
-		assert.Equal(t, uint64(5), u)
-		v, ok := r.FloatField("nan")
-		assert.True(t, ok)
-		assert.True(t, math.IsNaN(v))
-		v, _ = r.FloatField("inf")
-		assert.Equal(t, math.Inf(1), v)
-		v, _ = r.FloatField("ninf")
-		assert.Equal(t, math.Inf(-1), v)
-		s, _ := r.StrField("bad")
-		assert.Equal(t, "a\uFFFDb", s, "invalid UTF-8 reads back as U+FFFD")
-		return nil
-	}))
+func TestTCPOptionsText(t *testing.T) {
+	for _, tt := range []struct {
+		raw  []byte
+		want string
+	}{
+		{nil, ""},
+		{[]byte{1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2}, "nop,nop,TS val 1 ecr 2"},
+		{[]byte{4, 2, 5, 10, 0, 0, 0, 10, 0, 0, 0, 20}, "sackOK,sack 10:20"},
+		{[]byte{0, 1, 1}, "eol"},
+		{[]byte{30, 4, 0xab, 0xcd, 31, 2}, "unknown-30 0xabcd,unknown-31"},
+		{[]byte{1, 2, 3, 4, 0, 0}, "nop,bad-option-2"},
+		{[]byte{2}, "bad-option-2"},
+		{[]byte{2, 1}, "bad-option-2"},
+		{[]byte{5, 6, 0, 0, 0, 0}, "bad-option-5"},
+	} {
+		o := rawOpts(tt.raw...)
+		assert.Equal(t, tt.want, o.String(), "% x", tt.raw)
+		assert.Equal(t, tt.want, TCPOptionsText(tt.want).String())
+	}
+	for f, want := range map[TCPFlags]string{0: "none", TCPFlagSYN: "S", TCPFlagFIN | TCPFlagACK: "F.", 0x1ff: "FSRP.UEWN"} {
+		assert.Equal(t, want, f.String())
+		back, err := ParseTCPFlags(want)
+		require.NoError(t, err)
+		assert.Equal(t, f, back)
+	}
 }
 
 func TestReadJSONLAcceptsValidJSON(t *testing.T) {
 	input := "\n" +
-		"  { \"t\" : 5 , \"kind\":\"k\",\"subject\":\"s\" , \"a\" : -0 , \"b\":1E3, \"c\":2.5e-1 }\r\n" +
+		"  { \"t\" : 5 , \"kind\":\"pkt.drop\",\"subject\":\"s\" , \"id\" : -0 , \"b\":1E3, \"c\":2.5e-1 }\r\n" +
 		"   \t\n" +
-		`{"t":6,"kind":"\u0041\/","subject":"\ud83d\ude00 \ud800 x \udc00\u00e9","s":"\"\\\b\f\n\r\t","yes":true}` + "\n" +
-		`{"t":7,"kind":"no newline at end","subject":""}`
-	var got Recorder
-	require.NoError(t, ReadJSONL(strings.NewReader(input), func(r *Record) error { got.Emit(r); return nil }))
+		`{"t":6,"kind":"\u0066ault","subject":"\ud83d\ude00 \ud800 x \udc00\u00e9","what":"\"\\\b\f\n\r\t\/","yes":true}` + "\n" +
+		`{"t":7,"kind":"link.state","subject":""}`
+	var got []Record
+	require.NoError(t, ReadJSONL(strings.NewReader(input), func(r *Record) error { got = append(got, *r); return nil }))
 	assert.Equal(t, []Record{
-		{T: 5, Kind: "k", Subject: "s", Fields: []Field{Int("a", 0), Float("b", 1000), Float("c", 0.25)}},
-		{T: 6, Kind: "A/", Subject: "😀 \uFFFD x \uFFFDé", Fields: []Field{String("s", "\"\\\b\f\n\r\t"), Bool("yes", true)}},
-		{T: 7, Kind: "no newline at end", Subject: ""},
-	}, got.Records)
+		{T: 5, Subject: "s", Event: &PacketDrop{}},
+		{T: 6, Subject: "😀 \uFFFD x \uFFFDé", Event: &Fault{What: "\"\\\b\f\n\r\t/"}},
+		{T: 7, Subject: "", Event: &LinkState{}},
+	}, got)
 }
 
 func TestReadJSONLLongLine(t *testing.T) {
 	long := strings.Repeat("x", 3*jsonlBufferSize)
 	var buf bytes.Buffer
 	w := NewJSONLWriter(&buf)
-	w.Emit(&Record{Kind: "a", Subject: long})
-	w.Emit(&Record{Kind: "b", Fields: []Field{String("v", long)}})
+	w.Emit(&Record{Subject: long, Event: &LinkState{}})
+	w.Emit(&Record{Event: &Fault{What: long}})
 	require.NoError(t, w.Flush())
-	var got Recorder
-	require.NoError(t, ReadJSONL(&buf, func(r *Record) error { got.Emit(r); return nil }))
-	require.Len(t, got.Records, 2)
-	assert.Equal(t, long, got.Records[0].Subject)
-	s, _ := got.Records[1].StrField("v")
-	assert.Equal(t, long, s)
+	var got []Record
+	require.NoError(t, ReadJSONL(&buf, func(r *Record) error { got = append(got, *r); return nil }))
+	require.Len(t, got, 2)
+	assert.Equal(t, long, got[0].Subject)
+	assert.Equal(t, long, got[1].Event.(*Fault).What)
 }
 
 func TestReadJSONLErrors(t *testing.T) {
-	const ok = `{"t":1,"kind":"k","subject":"s"}` + "\n"
+	const ok = `{"t":1,"kind":"fault","subject":"s"}` + "\n"
 	tests := []struct {
 		name  string
 		input string
@@ -316,32 +387,32 @@ func TestReadJSONLErrors(t *testing.T) {
 		{"not an object", "[1]", 1, 1, `expected '{' at the start of a record, found '['`},
 		{"empty object", "{}", 1, 2, `expected a quoted key, found '}'`},
 		{"missing kind", `{"t":1}`, 1, 7, `record ends before key "kind"`},
-		{"missing subject", `{"t":1,"kind":"k"}`, 1, 18, `record ends before key "subject"`},
-		{"wrong first key", `{"kind":"k","t":1,"subject":""}`, 1, 2, `key 1 is "kind", want "t"`},
-		{"t a float", `{"t":1.5,"kind":"k","subject":""}`, 1, 6, `"t" must be an integer number of nanoseconds, found a float`},
-		{"t too big", `{"t":9223372036854775808,"kind":"k","subject":""}`, 1, 6, `found an integer`},
+		{"missing subject", `{"t":1,"kind":"fault"}`, 1, 22, `record ends before key "subject"`},
+		{"wrong first key", `{"kind":"fault","t":1,"subject":""}`, 1, 2, `key 1 is "kind", want "t"`},
+		{"t a float", `{"t":1.5,"kind":"fault","subject":""}`, 1, 6, `"t" must be an integer number of nanoseconds, found a float`},
+		{"t too big", `{"t":9223372036854775808,"kind":"fault","subject":""}`, 1, 6, `found an integer`},
 		{"kind a number", `{"t":1,"kind":2,"subject":""}`, 1, 15, `"kind" must be a string, found an integer`},
-		{"second line", ok + `{"t":1,"kind":"k","subject":"s","x":}`, 2, 37, `expected a value for key "x", found '}'`},
-		{"after blank lines", ok + "\n\n" + `{"t":1,"kind":"k","subject":"s","x":null}`, 4, 37, `null is not a trace value (key "x")`},
-		{"nested", `{"t":1,"kind":"k","subject":"s","x":{}}`, 1, 37, `nested objects and arrays are not trace values`},
-		{"array", `{"t":1,"kind":"k","subject":"s","x":[1]}`, 1, 37, `nested objects and arrays`},
+		{"second line", ok + `{"t":1,"kind":"fault","subject":"s","x":}`, 2, 41, `expected a value for key "x", found '}'`},
+		{"after blank lines", ok + "\n\n" + `{"t":1,"kind":"fault","subject":"s","x":null}`, 4, 41, `null is not a trace value (key "x")`},
+		{"nested", `{"t":1,"kind":"fault","subject":"s","x":{}}`, 1, 41, `nested objects and arrays are not trace values`},
+		{"array", `{"t":1,"kind":"fault","subject":"s","x":[1]}`, 1, 41, `nested objects and arrays`},
 		{"missing colon", `{"t" 1}`, 1, 6, `expected ':' after key "t", found '1'`},
-		{"missing comma", `{"t":1 "kind":"k"}`, 1, 8, `expected ',' between fields, found '"'`},
-		{"trailing comma", `{"t":1,"kind":"k","subject":"s",}`, 1, 33, `expected a quoted key, found '}'`},
-		{"unterminated object", `{"t":1,"kind":"k","subject":"s"`, 1, 32, `expected ',' between fields, found end of line`},
-		{"trailing garbage", `{"t":1,"kind":"k","subject":"s"} x`, 1, 34, `unexpected 'x' after the record`},
-		{"two objects", `{"t":1,"kind":"k","subject":"s"}{}`, 1, 33, `unexpected '{' after the record`},
-		{"bad literal", `{"t":1,"kind":"k","subject":"s","x":tru}`, 1, 37, `invalid literal for key "x"`},
-		{"literal run-on", `{"t":1,"kind":"k","subject":"s","x":truex}`, 1, 37, `invalid literal`},
-		{"leading zero", `{"t":01,"kind":"k","subject":"s"}`, 1, 6, `leading zero`},
-		{"bare minus", `{"t":-,"kind":"k","subject":"s"}`, 1, 7, `expected a digit in the number for key "t"`},
-		{"plus sign", `{"t":+1,"kind":"k","subject":"s"}`, 1, 6, `expected a value for key "t", found '+'`},
-		{"dot without digits", `{"t":1,"kind":"k","subject":"s","x":1.}`, 1, 39, `expected a digit after '.'`},
-		{"leading dot", `{"t":1,"kind":"k","subject":"s","x":.5}`, 1, 37, `expected a value for key "x", found '.'`},
-		{"empty exponent", `{"t":1,"kind":"k","subject":"s","x":1e+}`, 1, 40, `expected a digit in the exponent`},
-		{"float out of range", `{"t":1,"kind":"k","subject":"s","x":1e400}`, 1, 37, `number 1e400 for key "x" is out of range`},
-		{"integer beyond uint64", `{"t":1,"kind":"k","subject":"s","x":18446744073709551616}`, 1, 37, `integer 18446744073709551616 for key "x" is out of range`},
-		{"integer below int64", `{"t":1,"kind":"k","subject":"s","x":-9223372036854775809}`, 1, 37, `integer -9223372036854775809 for key "x" is out of range`},
+		{"missing comma", `{"t":1 "kind":"fault"}`, 1, 8, `expected ',' between fields, found '"'`},
+		{"trailing comma", `{"t":1,"kind":"fault","subject":"s",}`, 1, 37, `expected a quoted key, found '}'`},
+		{"unterminated object", `{"t":1,"kind":"fault","subject":"s"`, 1, 36, `expected ',' between fields, found end of line`},
+		{"trailing garbage", `{"t":1,"kind":"fault","subject":"s"} x`, 1, 38, `unexpected 'x' after the record`},
+		{"two objects", `{"t":1,"kind":"fault","subject":"s"}{}`, 1, 37, `unexpected '{' after the record`},
+		{"bad literal", `{"t":1,"kind":"fault","subject":"s","x":tru}`, 1, 41, `invalid literal for key "x"`},
+		{"literal run-on", `{"t":1,"kind":"fault","subject":"s","x":truex}`, 1, 41, `invalid literal`},
+		{"leading zero", `{"t":01,"kind":"fault","subject":"s"}`, 1, 6, `leading zero`},
+		{"bare minus", `{"t":-,"kind":"fault","subject":"s"}`, 1, 7, `expected a digit in the number for key "t"`},
+		{"plus sign", `{"t":+1,"kind":"fault","subject":"s"}`, 1, 6, `expected a value for key "t", found '+'`},
+		{"dot without digits", `{"t":1,"kind":"fault","subject":"s","x":1.}`, 1, 43, `expected a digit after '.'`},
+		{"leading dot", `{"t":1,"kind":"fault","subject":"s","x":.5}`, 1, 41, `expected a value for key "x", found '.'`},
+		{"empty exponent", `{"t":1,"kind":"fault","subject":"s","x":1e+}`, 1, 44, `expected a digit in the exponent`},
+		{"float out of range", `{"t":1,"kind":"fault","subject":"s","x":1e400}`, 1, 41, `number 1e400 for key "x" is out of range`},
+		{"integer beyond uint64", `{"t":1,"kind":"fault","subject":"s","x":18446744073709551616}`, 1, 41, `integer 18446744073709551616 for key "x" is out of range`},
+		{"integer below int64", `{"t":1,"kind":"fault","subject":"s","x":-9223372036854775809}`, 1, 41, `integer -9223372036854775809 for key "x" is out of range`},
 		{"unterminated string", `{"t":1,"kind":"k`, 1, 17, `unterminated string`},
 		{"raw control character", "{\"t\":1,\"kind\":\"a\tb\"}", 1, 17, `control character 0x9 in a string must be escaped`},
 		{"bad escape", `{"t":1,"kind":"\x"}`, 1, 16, `invalid escape "\\x"`},
@@ -367,10 +438,10 @@ func TestReadJSONLErrors(t *testing.T) {
 }
 
 func TestReadJSONLCallbackAndReaderErrors(t *testing.T) {
-	input := `{"t":1,"kind":"a","subject":""}` + "\n" + `{"t":2,"kind":"b","subject":""}` + "\n"
+	input := `{"t":1,"kind":"fault","subject":""}` + "\n" + `{"t":2,"kind":"link.state","subject":""}` + "\n"
 	errStop := errors.New("enough")
 	err := ReadJSONL(strings.NewReader(input), func(r *Record) error {
-		if r.Kind == "b" {
+		if r.Kind() == KindLinkState {
 			return errStop
 		}
 		return nil
@@ -392,11 +463,11 @@ func (failingReader) Read([]byte) (int, error) { return 0, errDiskFull }
 // accepts is a fixed point: written again and read again, the records are
 // the same, and the written lines are valid JSON.
 func FuzzReadJSONL(f *testing.F) {
-	for _, r := range roundTripRecords {
+	for _, r := range everyKind {
 		f.Add(AppendJSONL(nil, &r))
 	}
-	f.Add([]byte(`{"t":6,"kind":"\u0041\/","subject":"\ud83d\ude00 \ud800","x":1E3}` + "\r\n\n"))
-	f.Add([]byte(`{"t":1,"kind":"k","subject":"s","x":-0.0,"y":"a\xffb"}`))
+	f.Add([]byte(`{"t":6,"kind":"\u0066ault","subject":"\ud83d\ude00 \ud800","x":1E3}` + "\r\n\n"))
+	f.Add([]byte(`{"t":1,"kind":"fault","subject":"s","x":-0.0,"what":"a\xffb"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var first Recorder
 		if err := ReadJSONL(bytes.NewReader(data), func(r *Record) error { first.Emit(r); return nil }); err != nil {
@@ -443,17 +514,17 @@ func FuzzJSONLString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		line := AppendJSONL(nil, &Record{Kind: s, Subject: "x", Fields: []Field{String(s, s)}})
+		line := AppendJSONL(nil, &Record{Subject: s, Event: &Fault{What: s}})
 		var decoded map[string]any
 		if err := json.Unmarshal(line, &decoded); err != nil {
 			t.Fatalf("invalid JSON for %q: %v\n%s", s, err, line)
 		}
-		want, _ := decoded["kind"].(string)
+		want, _ := decoded["subject"].(string)
 		err := ReadJSONL(bytes.NewReader(line), func(r *Record) error {
-			if r.Kind != want {
-				return fmt.Errorf("kind %q, encoding/json %q", r.Kind, want)
+			if r.Subject != want {
+				return fmt.Errorf("subject %q, encoding/json %q", r.Subject, want)
 			}
-			if got, _ := r.StrField(want); got != want {
+			if got := r.Event.(*Fault).What; got != want {
 				return fmt.Errorf("field %q, encoding/json %q", got, want)
 			}
 			return nil
@@ -468,3 +539,22 @@ func FuzzJSONLString(f *testing.F) {
 }
 
 func isValidUTF8(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// TestTCPOptionsTextRoundTrip: the text of a well-formed list reads back
+// as its raw bytes; any other text is kept as it is.
+func TestTCPOptionsTextRoundTrip(t *testing.T) {
+	for _, raw := range [][]byte{
+		nil, {1}, {0}, {1, 1, 8, 10, 0, 0, 0, 0, 255, 255, 255, 255}, {2, 4, 0, 0, 4, 2, 3, 3, 0, 1},
+		{5, 18, 0, 0, 0, 1, 0, 0, 0, 2, 255, 255, 255, 255, 0, 0, 0, 0}, {30, 4, 0xab, 0xcd, 31, 2}, {1, 0},
+	} {
+		o := rawOpts(raw...)
+		back := TCPOptionsText(o.String())
+		assert.Equal(t, o, back, "% x: %s", raw, o.String())
+	}
+	for _, text := range []string{"bad-option-2", "nop,bad-option-5", "mss 01", "mss 70000", "TS val 1", "sack", "sack 1:2 3",
+		"unknown-2 0x0001", "unknown-30 0xAB", "eol,nop", "nop,,nop", " nop", "wscale 7 ", strings.Repeat("nop,", 40) + "nop"} {
+		o := TCPOptionsText(text)
+		assert.Equal(t, text, o.String())
+		assert.True(t, o.fromText, text)
+	}
+}

@@ -1,171 +1,43 @@
 package sim
 
-import "math"
-
-// FieldType says which value a Field holds.
-type FieldType uint8
-
-// The kinds of value a trace field holds.
-const (
-	FieldInt FieldType = iota
-	FieldUint
-	FieldFloat
-	FieldString
-	FieldBool
-)
-
-// Field is one named value of a trace record. Fields are typed values rather
-// than interfaces so that building a record allocates nothing.
-type Field struct {
-	Key  string
-	Type FieldType
-	Int  int64
-	Uint uint64
-	Num  float64
-	Str  string
+// Event is the typed content of one trace record: one of the types of
+// trace_events.go (*PacketSend, *TCPState, *App, ...), always a pointer.
+// Its unexported methods keep the set closed, so a switch over the types
+// sees every kind there is.
+type Event interface {
+	// Kind returns the record's kind.
+	Kind() Kind
+	// appendJSON appends the record's fields as JSON members, each
+	// preceded by a comma: `,"id":7,"len":1500`.
+	appendJSON(dst []byte) []byte
+	// setField assigns one field read back from JSONL.
+	setField(f *field) error
+	// hash mixes the record's fields into a fingerprint.
+	hash(h hasher) hasher
+	// clone returns a copy that shares nothing the producer will reuse.
+	clone() Event
 }
 
-// Int returns an integer field.
-func Int(key string, v int64) Field { return Field{Key: key, Type: FieldInt, Int: v} }
-
-// Uint returns an unsigned integer field.
-func Uint(key string, v uint64) Field { return Field{Key: key, Type: FieldUint, Uint: v} }
-
-// Float returns a floating-point field (for display values only).
-func Float(key string, v float64) Field { return Field{Key: key, Type: FieldFloat, Num: v} }
-
-// String returns a string field.
-func String(key, v string) Field { return Field{Key: key, Type: FieldString, Str: v} }
-
-// Bool returns a boolean field.
-func Bool(key string, v bool) Field {
-	f := Field{Key: key, Type: FieldBool}
-	if v {
-		f.Int = 1
-	}
-	return f
-}
-
-// Value returns the field's value as an interface, for tests and tools.
-func (f Field) Value() any {
-	switch f.Type {
-	case FieldInt:
-		return f.Int
-	case FieldUint:
-		return f.Uint
-	case FieldFloat:
-		return f.Num
-	case FieldString:
-		return f.Str
-	case FieldBool:
-		return f.Int != 0
-	}
-	return nil
-}
-
-// Record is one thing that happened: when, what kind, what it concerns (a
-// node, link, interface or connection, e.g. "link/uplink/a>b" or
-// "conn/1"), and its fields in a fixed order.
+// Record is one thing that happened: when, what it concerns (a node, link
+// direction or app, e.g. "link/uplink/a>b" or "host/client"), and what,
+// as a typed Event.
 type Record struct {
 	T       Time
-	Kind    string
 	Subject string
-	Fields  []Field
+	Event   Event
 }
 
-// Get returns the field called key and whether it exists.
-func (r *Record) Get(key string) (Field, bool) {
-	for _, f := range r.Fields {
-		if f.Key == key {
-			return f, true
-		}
+// Kind returns the kind of the record's event, 0 when it has none.
+func (r *Record) Kind() Kind {
+	if r.Event == nil {
+		return 0
 	}
-	return Field{}, false
-}
-
-// IntField returns the integer value of the field called key. It accepts an
-// Int field, or a Uint field up to math.MaxInt64, and reports false for any
-// other field or a missing key.
-func (r *Record) IntField(key string) (int64, bool) {
-	f, ok := r.Get(key)
-	switch {
-	case !ok:
-		return 0, false
-	case f.Type == FieldInt:
-		return f.Int, true
-	case f.Type == FieldUint && f.Uint <= math.MaxInt64:
-		return int64(f.Uint), true
-	}
-	return 0, false
-}
-
-// UintField returns the unsigned value of the field called key. It accepts
-// a Uint field, or a non-negative Int field, and reports false for any
-// other field or a missing key.
-func (r *Record) UintField(key string) (uint64, bool) {
-	f, ok := r.Get(key)
-	switch {
-	case !ok:
-		return 0, false
-	case f.Type == FieldUint:
-		return f.Uint, true
-	case f.Type == FieldInt && f.Int >= 0:
-		return uint64(f.Int), true
-	}
-	return 0, false
-}
-
-// StrField returns the value of the string field called key, and false for
-// a field of another type or a missing key.
-func (r *Record) StrField(key string) (string, bool) {
-	f, ok := r.Get(key)
-	if !ok || f.Type != FieldString {
-		return "", false
-	}
-	return f.Str, true
-}
-
-// FloatField returns the value of the field called key as a float64, for
-// display and plotting. It accepts a Float field, an Int or Uint field
-// (converted), and the strings "NaN", "+Inf" and "-Inf" that JSONLWriter
-// writes for the floats JSON cannot hold; it reports false otherwise.
-func (r *Record) FloatField(key string) (float64, bool) {
-	f, ok := r.Get(key)
-	if !ok {
-		return 0, false
-	}
-	switch f.Type {
-	case FieldFloat:
-		return f.Num, true
-	case FieldInt:
-		return float64(f.Int), true
-	case FieldUint:
-		return float64(f.Uint), true
-	case FieldString:
-		switch f.Str {
-		case "NaN":
-			return math.NaN(), true
-		case "+Inf":
-			return math.Inf(1), true
-		case "-Inf":
-			return math.Inf(-1), true
-		}
-	}
-	return 0, false
-}
-
-// BoolField returns the value of the boolean field called key, and false
-// for a field of another type or a missing key.
-func (r *Record) BoolField(key string) (value, ok bool) {
-	f, ok := r.Get(key)
-	if !ok || f.Type != FieldBool {
-		return false, false
-	}
-	return f.Int != 0, true
+	return r.Event.Kind()
 }
 
 // Sink receives trace records in simulated-time order. A sink must not keep
-// r or r.Fields after Emit returns: the producer may reuse them.
+// r or r.Event after Emit returns: producers fill the same event again for
+// their next record (Recorder shows how to keep a copy).
 type Sink interface {
 	Emit(r *Record)
 }
@@ -181,14 +53,22 @@ type Recorder struct {
 	Records []Record
 }
 
-// Emit appends a copy of r. A nil r is ignored.
+// Emit appends a copy of r. A nil r, or one without an event, is ignored.
 func (rec *Recorder) Emit(r *Record) {
-	if r == nil {
+	if r == nil || r.Event == nil {
 		return
 	}
+	rec.Records = append(rec.Records, Copy(r))
+}
+
+// Copy returns a copy of r whose event is its own, safe to keep after the
+// Emit that received r returns.
+func Copy(r *Record) Record {
 	c := *r
-	c.Fields = append([]Field(nil), r.Fields...)
-	rec.Records = append(rec.Records, c)
+	if r.Event != nil {
+		c.Event = r.Event.clone()
+	}
+	return c
 }
 
 // Tee is a Sink that forwards each record to every sink it holds, in order.

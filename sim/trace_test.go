@@ -1,103 +1,181 @@
 package sim
 
 import (
-	"math"
+	"bytes"
+	"net/netip"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-func TestRecordAccessors(t *testing.T) {
-	r := &Record{T: 5, Kind: KindPacketDrop, Subject: "link/l/a>b", Fields: []Field{
-		Int("id", 7),
-		Int("neg", -3),
-		Uint("small", 9),
-		Uint("huge", math.MaxUint64),
-		Float("util", 0.5),
-		String("reason", DropQueue),
-		String("nan", "NaN"),
-		String("inf", "+Inf"),
-		String("ninf", "-Inf"),
-		Bool("up", true),
-		Bool("down", false),
-	}}
-	type want struct {
-		i   int64
-		iok bool
-		u   uint64
-		uok bool
-		f   float64
-		fok bool
-		s   string
-		sok bool
-		b   bool
-		bok bool
-	}
-	tests := []struct {
-		key  string
-		want want
-	}{
-		{"id", want{i: 7, iok: true, u: 7, uok: true, f: 7, fok: true}},
-		{"neg", want{i: -3, iok: true, f: -3, fok: true}},
-		{"small", want{i: 9, iok: true, u: 9, uok: true, f: 9, fok: true}},
-		{"huge", want{u: math.MaxUint64, uok: true, f: math.MaxUint64, fok: true}},
-		{"util", want{f: 0.5, fok: true}},
-		{"reason", want{s: "queue", sok: true}},
-		{"nan", want{s: "NaN", sok: true, f: math.NaN(), fok: true}},
-		{"inf", want{s: "+Inf", sok: true, f: math.Inf(1), fok: true}},
-		{"ninf", want{s: "-Inf", sok: true, f: math.Inf(-1), fok: true}},
-		{"up", want{b: true, bok: true}},
-		{"down", want{b: false, bok: true}},
-		{"missing", want{}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.key, func(t *testing.T) {
-			var got want
-			got.i, got.iok = r.IntField(tt.key)
-			got.u, got.uok = r.UintField(tt.key)
-			got.f, got.fok = r.FloatField(tt.key)
-			got.s, got.sok = r.StrField(tt.key)
-			got.b, got.bok = r.BoolField(tt.key)
-			if math.IsNaN(tt.want.f) {
-				assert.True(t, math.IsNaN(got.f))
-				got.f, tt.want.f = 0, 0
-			}
-			assert.Equal(t, tt.want, got)
-		})
-	}
-	f, ok := r.Get("reason")
-	assert.True(t, ok)
-	assert.Equal(t, "queue", f.Value())
-	_, ok = r.Get("missing")
-	assert.False(t, ok)
-}
-
-func TestFieldValue(t *testing.T) {
-	assert.Equal(t, int64(-1), Int("k", -1).Value())
-	assert.Equal(t, uint64(1), Uint("k", 1).Value())
-	assert.Equal(t, 1.5, Float("k", 1.5).Value())
-	assert.Equal(t, "s", String("k", "s").Value())
-	assert.Equal(t, true, Bool("k", true).Value())
-	assert.Equal(t, false, Bool("k", false).Value())
-	assert.Nil(t, Field{Key: "k", Type: 99}.Value())
-}
-
-func TestRecorderCopiesAndTeeForwards(t *testing.T) {
+func TestRecorderCopies(t *testing.T) {
+	ev := &PacketDrop{ID: 1, Reason: DropLoss}
+	r := &Record{T: 5, Subject: "link/l/a>b", Event: ev}
 	var rec Recorder
-	var seen []string
-	sink := Tee{&rec, SinkFunc(func(r *Record) { seen = append(seen, r.Kind) })}
+	rec.Emit(r)
+	rec.Emit(nil)
+	rec.Emit(&Record{T: 6}) // no event
+	ev.ID, r.T = 2, 7       // the producer reuses both
+	require.Len(t, rec.Records, 1)
+	assert.Equal(t, Record{T: 5, Subject: "link/l/a>b", Event: &PacketDrop{ID: 1, Reason: DropLoss}}, rec.Records[0])
+	assert.Equal(t, KindPacketDrop, rec.Records[0].Kind())
+	assert.Equal(t, Kind(0), (&Record{}).Kind())
+}
 
-	r := &Record{T: 1, Kind: "a", Fields: []Field{Int("x", 1)}}
-	sink.Emit(r)
-	// The producer reuses its record: the recorder's copy must not change.
-	r.T, r.Kind, r.Fields[0] = 2, "b", Int("x", 2)
-	sink.Emit(r)
+func TestTeeAndSinkFunc(t *testing.T) {
+	var a, b Recorder
+	n := 0
+	tee := Tee{&a, SinkFunc(func(*Record) { n++ }), &b}
+	for i := range everyKind {
+		tee.Emit(&everyKind[i])
+	}
+	assert.Equal(t, everyKind, a.Records)
+	assert.Equal(t, everyKind, b.Records)
+	assert.Equal(t, len(everyKind), n)
+}
 
-	var nilRec *Record
-	rec.Emit(nilRec) // ignored
-	assert.Equal(t, []string{"a", "b"}, seen)
-	assert.Equal(t, []Record{
-		{T: 1, Kind: "a", Fields: []Field{Int("x", 1)}},
-		{T: 2, Kind: "b", Fields: []Field{Int("x", 2)}},
-	}, rec.Records)
+func TestEveryEventClones(t *testing.T) {
+	for i := range everyKind {
+		e := everyKind[i].Event
+		c := e.clone()
+		assert.Equal(t, e, c)
+		assert.NotSame(t, e, c, "%v", e.Kind())
+	}
+}
+
+func fingerprintOf(recs []Record) (string, uint64) {
+	f := NewFingerprint()
+	for i := range recs {
+		f.Emit(&recs[i])
+	}
+	return f.Sum(), f.Records()
+}
+
+// TestFingerprint: the same records give the same fingerprint; a change
+// to any field of any kind, to a time, a subject or the order changes it.
+func TestFingerprint(t *testing.T) {
+	sum, n := fingerprintOf(everyKind)
+	assert.Len(t, sum, 16)
+	assert.Equal(t, uint64(len(everyKind)), n)
+	again, _ := fingerprintOf(append([]Record(nil), everyKind...))
+	assert.Equal(t, sum, again)
+	empty, _ := fingerprintOf(nil)
+	assert.NotEqual(t, sum, empty)
+
+	seen := map[string]string{sum: "original"}
+	differ := func(what string, recs []Record) {
+		t.Helper()
+		s, _ := fingerprintOf(recs)
+		if prev, dup := seen[s]; dup {
+			t.Errorf("%s gives the fingerprint of %s", what, prev)
+		}
+		seen[s] = what
+	}
+	// Every field of every kind: change one at a time.
+	mutations := map[string]func(e Event){
+		"send.id":      func(e Event) { e.(*PacketSend).ID++ },
+		"send.iface":   func(e Event) { e.(*PacketSend).Iface = "eth1" },
+		"send.len":     func(e Event) { e.(*PacketSend).Len++ },
+		"send.src":     func(e Event) { e.(*PacketSend).Src = netip.MustParseAddr("10.0.0.9") },
+		"send.dst":     func(e Event) { e.(*PacketSend).Dst = netip.MustParseAddr("10.0.0.9") },
+		"send.proto":   func(e Event) { e.(*PacketSend).Proto = 17 },
+		"send.sport":   func(e Event) { e.(*PacketSend).SPort++ },
+		"send.dport":   func(e Event) { e.(*PacketSend).DPort++ },
+		"send.flags":   func(e Event) { e.(*PacketSend).Flags |= TCPFlagPSH },
+		"send.seq":     func(e Event) { e.(*PacketSend).Seq++ },
+		"send.ack":     func(e Event) { e.(*PacketSend).Ack++ },
+		"send.rseq":    func(e Event) { e.(*PacketSend).RSeq++ },
+		"send.rack":    func(e Event) { e.(*PacketSend).RAck++ },
+		"send.win":     func(e Event) { e.(*PacketSend).Win-- },
+		"send.plen":    func(e Event) { e.(*PacketSend).PLen++ },
+		"send.opts":    func(e Event) { e.(*PacketSend).Opts.SetRaw([]byte{1}) },
+		"send.conn":    func(e Event) { e.(*PacketSend).Conn++ },
+		"enq.qlen":     func(e Event) { e.(*PacketEnqueue).QLen++ },
+		"enq.qbytes":   func(e Event) { e.(*PacketEnqueue).QBytes++ },
+		"tx.arrive":    func(e Event) { e.(*PacketTx).Arrive-- },
+		"rx.corrupt":   func(e Event) { e.(*PacketRx).Corrupt = false },
+		"drop.reason":  func(e Event) { e.(*PacketDrop).Reason = DropLoss },
+		"fwd.ttl":      func(e Event) { e.(*PacketForward).TTL-- },
+		"dlv.conn":     func(e Event) { e.(*PacketDeliver).Conn++ },
+		"dup.of":       func(e Event) { e.(*PacketDuplicate).Of++ },
+		"mark.qlen":    func(e Event) { e.(*PacketMark).QLen++ },
+		"state.side":   func(e Event) { e.(*TCPState).Side = "server" },
+		"state.local":  func(e Event) { e.(*TCPState).Local = netip.MustParseAddrPort("10.0.0.1:1") },
+		"state.remote": func(e Event) { e.(*TCPState).Remote = netip.MustParseAddrPort("10.0.0.2:1") },
+		"state.from":   func(e Event) { e.(*TCPState).From = "CLOSED" },
+		"state.to":     func(e Event) { e.(*TCPState).To = "CLOSED" },
+		"cwnd.cwnd":    func(e Event) { e.(*TCPCwnd).Cwnd++ },
+		"cwnd.ss":      func(e Event) { e.(*TCPCwnd).Ssthresh-- },
+		"cwnd.reason":  func(e Event) { e.(*TCPCwnd).Reason = "rto" },
+		"rtt.sample":   func(e Event) { e.(*TCPRTT).Sample++ },
+		"rtt.srtt":     func(e Event) { e.(*TCPRTT).SRTT++ },
+		"rtt.rttvar":   func(e Event) { e.(*TCPRTT).RTTVar++ },
+		"rtt.rto":      func(e Event) { e.(*TCPRTT).RTO++ },
+		"retx.rseq":    func(e Event) { e.(*TCPRetransmit).RSeq++ },
+		"retx.len":     func(e Event) { e.(*TCPRetransmit).Len++ },
+		"retx.reason":  func(e Event) { e.(*TCPRetransmit).Reason = "fast" },
+		"timer.timer":  func(e Event) { e.(*TCPTimer).Timer = "rto" },
+		"err.errno":    func(e Event) { e.(*TCPError).Errno = "ETIMEDOUT" },
+		"app.event":    func(e Event) { e.(*App).Event = AppSend },
+		"app.has":      func(e Event) { e.(*App).Has |= AppHasTotal },
+		"app.bytes":    func(e Event) { e.(*App).Bytes++ },
+		"app.to":       func(e Event) { e.(*App).To = netip.MustParseAddrPort("10.0.0.2:81") },
+		"fault.what":   func(e Event) { e.(*Fault).What = "heal" },
+		"link.up":      func(e Event) { e.(*LinkState).Up = true },
+		"route.routes": func(e Event) { e.(*RouteChange).Routes++ },
+	}
+	for name, mutate := range mutations {
+		recs := make([]Record, len(everyKind))
+		done := false
+		for i := range everyKind {
+			recs[i] = Copy(&everyKind[i])
+			if !done {
+				func() {
+					defer func() { _ = recover() }() // not this record's type
+					mutate(recs[i].Event)
+					done = true
+				}()
+			}
+		}
+		require.True(t, done, name)
+		differ(name, recs)
+	}
+	recs := append([]Record(nil), everyKind...)
+	recs[3].T++
+	differ("a time", recs)
+	recs = append([]Record(nil), everyKind...)
+	recs[3].Subject = "link/l/b>a"
+	differ("a subject", recs)
+	recs = append([]Record(nil), everyKind...)
+	recs[1], recs[2] = recs[2], recs[1]
+	differ("the order", recs)
+	differ("one record less", everyKind[1:])
+}
+
+func TestFingerprintAllocatesNothing(t *testing.T) {
+	f := NewFingerprint()
+	allocs := testing.AllocsPerRun(100, func() {
+		for i := range everyKind {
+			f.Emit(&everyKind[i])
+		}
+	})
+	assert.Zero(t, allocs)
+}
+
+// goldenFingerprint is the fingerprint of traceRun(t, 1)'s records. Like
+// goldenTraceSum it must not move by accident: the fingerprint is printed
+// by every run and must be the same on every machine (its words are read
+// little-endian explicitly, its arithmetic is 64-bit integers).
+const goldenFingerprint = "24e177d3a7ce45c8"
+
+func TestFingerprintGolden(t *testing.T) {
+	data, _ := traceRun(t, 1)
+	f := NewFingerprint()
+	require.NoError(t, ReadJSONL(bytes.NewReader(data), func(r *Record) error { f.Emit(r); return nil }))
+	assert.Equal(t, goldenFingerprint, f.Sum())
+	data2, _ := traceRun(t, 2)
+	g := NewFingerprint()
+	require.NoError(t, ReadJSONL(bytes.NewReader(data2), func(r *Record) error { g.Emit(r); return nil }))
+	assert.NotEqual(t, f.Sum(), g.Sum(), "another seed, another fingerprint")
 }

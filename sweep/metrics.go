@@ -163,35 +163,41 @@ func sortColumns(cols []string) {
 	})
 }
 
-// completions finds each connection's flow completion time in the records.
-func completions(recs []sim.Record) map[uint64]time.Duration {
-	start := map[uint64]sim.Time{}
-	out := map[uint64]time.Duration{}
-	for i := range recs {
-		r := &recs[i]
-		if r.Kind != sim.KindApp {
-			continue
+// completionSink finds each connection's flow completion time while the
+// records stream by: from its app's connect to its app's done.
+type completionSink struct {
+	start map[uint64]sim.Time
+	out   map[uint64]time.Duration
+}
+
+func newCompletionSink() *completionSink {
+	return &completionSink{start: map[uint64]sim.Time{}, out: map[uint64]time.Duration{}}
+}
+
+// Emit takes one record (sim.Sink).
+func (c *completionSink) Emit(r *sim.Record) {
+	e, ok := r.Event.(*sim.App)
+	if !ok || e.Has&sim.AppHasConn == 0 {
+		return
+	}
+	switch e.Event {
+	case sim.AppConnect:
+		if _, seen := c.start[e.Conn]; !seen {
+			c.start[e.Conn] = r.T
 		}
-		ev, _ := r.Get("event")
-		cf, ok := r.Get("conn")
-		if !ok {
-			continue
-		}
-		id := uint64(cf.Int)
-		if cf.Type == sim.FieldUint {
-			id = cf.Uint
-		}
-		switch ev.Str {
-		case "connect":
-			if _, seen := start[id]; !seen {
-				start[id] = r.T
-			}
-		case "done":
-			t0, ok := start[id]
-			if _, done := out[id]; ok && !done {
-				out[id] = r.T.Sub(t0)
-			}
+	case sim.AppDone:
+		t0, ok := c.start[e.Conn]
+		if _, done := c.out[e.Conn]; ok && !done {
+			c.out[e.Conn] = r.T.Sub(t0)
 		}
 	}
-	return out
+}
+
+// completions finds each connection's flow completion time in the records.
+func completions(recs []sim.Record) map[uint64]time.Duration {
+	c := newCompletionSink()
+	for i := range recs {
+		c.Emit(&recs[i])
+	}
+	return c.out
 }

@@ -2,6 +2,8 @@ package sweep
 
 import (
 	"context"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -69,35 +71,42 @@ func TestInProcessCancelled(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
-// TestKeptRecordsSuffice checks that the records a sweep keeps give the
-// same summary, expectation results and completion times as all of them,
-// on the example scenarios and this package's test scenario.
-func TestKeptRecordsSuffice(t *testing.T) {
+// TestInProcessStreams: a sweep run keeps no records, its summary,
+// expectation results and completion times stream from the typed records;
+// they equal what the whole recorded trace gives, on the example scenarios
+// and this package's test scenario.
+func TestInProcessStreams(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs every example scenario twice: skipped in -short mode")
+		t.Skip("runs every example scenario twice")
 	}
 	paths, err := filepath.Glob(filepath.Join("..", "scenarios", "*.yaml"))
 	require.NoError(t, err)
 	paths = append(paths, filepath.Join("testdata", "base.yaml"))
 	for _, path := range paths {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			s, err := scenarios.Load(path)
+			data, err := os.ReadFile(path)
 			require.NoError(t, err)
-			// Twice with one recorder: the second run reuses the first's
-			// buffers, which must not leak into its records.
-			kept := &keptRecords{}
-			for range 2 {
-				all := &sim.Recorder{}
-				w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: 3, Trace: sim.Tee{all, kept}})
-				require.NoError(t, err)
-				end, err := w.Run(0, nil)
-				require.NoError(t, err)
-				assert.Less(t, len(kept.Records), len(all.Records))
-				assert.Equal(t, scenarios.Summarize(all.Records), scenarios.Summarize(kept.Records))
-				assert.Equal(t, scenarios.Check(s, all.Records, end), scenarios.Check(s, kept.Records, end))
-				assert.Equal(t, completions(all.Records), completions(kept.Records))
-				kept.reset()
+			res, err := InProcess{}.Run(context.Background(), RunSpec{File: path, Scenario: data, Seed: 3})
+			require.NoError(t, err)
+
+			s, err := scenarios.Parse(path, data)
+			require.NoError(t, err)
+			all := &sim.Recorder{}
+			jsonl := sim.NewJSONLWriter(io.Discard)
+			w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: 3, Trace: sim.Tee{all, jsonl}})
+			require.NoError(t, err)
+			end, err := w.Run(0, nil)
+			require.NoError(t, err)
+			failed := 0
+			for _, r := range scenarios.Check(s, all.Records, end) {
+				if !r.OK {
+					failed++
+				}
 			}
+			assert.Equal(t, scenarios.Summarize(all.Records), res.Summary)
+			assert.Equal(t, completions(all.Records), res.Completion)
+			assert.Equal(t, failed, res.ExpectFailed)
+			assert.Equal(t, jsonl.Sum(), res.TraceSHA256)
 		})
 	}
 }

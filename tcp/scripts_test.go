@@ -48,23 +48,21 @@ type statePath struct {
 
 // Emit implements sim.Sink.
 func (p *statePath) Emit(r *sim.Record) {
-	if r.Kind != sim.KindTCPState {
+	st, ok := r.Event.(*sim.TCPState)
+	if !ok {
 		return
 	}
-	id, _ := r.Get("conn")
-	from, _ := r.Get("from")
-	to, _ := r.Get("to")
 	if !p.have {
-		p.conn, p.have, p.path, p.state = id.Uint, true, "CLOSED", "CLOSED"
+		p.conn, p.have, p.path, p.state = st.Conn, true, "CLOSED", "CLOSED"
 	}
-	if id.Uint != p.conn {
+	if st.Conn != p.conn {
 		return
 	}
-	if from.Str != p.state {
-		p.path += ">" + from.Str
+	if st.From != p.state {
+		p.path += ">" + st.From
 	}
-	p.path += ">" + to.Str
-	p.state = to.Str
+	p.path += ">" + st.To
+	p.state = st.To
 }
 
 // TestScripts plays every testdata/*.pkt script, the TCP behaviour this

@@ -35,10 +35,24 @@ type direction struct {
 
 	stats DirStats
 
-	// rec and fields are reused for every trace record of this direction,
+	// rec and ev are reused for every trace record of this direction,
 	// so tracing allocates nothing (a Sink must not keep them).
-	rec    sim.Record
-	fields [6]sim.Field
+	rec sim.Record
+	ev  struct {
+		enqueue sim.PacketEnqueue
+		tx      sim.PacketTx
+		rx      sim.PacketRx
+		drop    sim.PacketDrop
+		dup     sim.PacketDuplicate
+		mark    sim.PacketMark
+		state   sim.LinkState
+	}
+}
+
+// emit sends ev, one of d.ev's events, to the trace as a record of now.
+func (d *direction) emit(ev sim.Event) {
+	d.rec.T, d.rec.Event = d.l.s.Now(), ev
+	d.l.trace.Emit(&d.rec)
 }
 
 func (d *direction) init(l *Link, from int, streams sim.Streams) {
@@ -138,7 +152,7 @@ func (d *direction) QueueMark(p *Packet) { d.mark(p) }
 // mark counts and traces p's CE mark.
 func (d *direction) mark(p *Packet) {
 	d.stats.Marked++
-	d.traceQueue(KindPacketMark, p)
+	d.traceQueue(sim.KindPacketMark, p)
 }
 
 // startTx puts p's first bit on the wire now.
@@ -155,11 +169,8 @@ func (d *direction) startTx(p *Packet) {
 	}
 	if d.l.trace != nil {
 		qlen, qbytes := d.queue.Len()
-		d.rec.T, d.rec.Kind = now, sim.KindPacketTx
-		d.rec.Fields = append(d.fields[:0], sim.Uint("id", p.ID), sim.Int("len", int64(n)),
-			sim.Int("qlen", int64(qlen)), sim.Int("qbytes", int64(qbytes)),
-			sim.Int("arrive", int64(end.Add(d.wireDelay))))
-		d.l.trace.Emit(&d.rec)
+		d.ev.tx = sim.PacketTx{ID: p.ID, Len: n, QLen: qlen, QBytes: int(qbytes), Arrive: end.Add(d.wireDelay)}
+		d.emit(&d.ev.tx)
 	}
 	if e := d.l.ends[d.from]; e != nil {
 		e.Transmitted(p)
@@ -199,9 +210,8 @@ func (d *direction) launch(p *Packet, delay time.Duration) {
 		dup = &Packet{ID: d.l.nextID(), Data: append([]byte(nil), p.Data...)}
 		d.stats.Duplicated++
 		if d.l.trace != nil {
-			d.rec.T, d.rec.Kind = d.l.s.Now(), sim.KindPacketDuplicate
-			d.rec.Fields = append(d.fields[:0], sim.Uint("id", dup.ID), sim.Uint("of", p.ID))
-			d.l.trace.Emit(&d.rec)
+			d.ev.dup = sim.PacketDuplicate{ID: dup.ID, Of: p.ID}
+			d.emit(&d.ev.dup)
 		}
 	}
 	d.fly(p, false, delay)
@@ -266,9 +276,8 @@ func (d *direction) arrive() {
 			d.stats.Corrupted++
 		}
 		if d.l.trace != nil {
-			d.rec.T, d.rec.Kind = now, sim.KindPacketRx
-			d.rec.Fields = append(d.fields[:0], sim.Uint("id", f.p.ID), sim.Int("len", int64(n)), sim.Bool("corrupt", f.corrupt))
-			d.l.trace.Emit(&d.rec)
+			d.ev.rx = sim.PacketRx{ID: f.p.ID, Len: n, Corrupt: f.corrupt}
+			d.emit(&d.ev.rx)
 		}
 		if e := d.l.ends[1-d.from]; e != nil {
 			e.Deliver(f.p)
@@ -281,9 +290,8 @@ func (d *direction) arrive() {
 // the direction, oldest first: in flight, on the wire, then queued.
 func (d *direction) stateChanged(up bool) {
 	if d.l.trace != nil {
-		d.rec.T, d.rec.Kind = d.l.s.Now(), sim.KindLinkState
-		d.rec.Fields = append(d.fields[:0], sim.Bool("up", up))
-		d.l.trace.Emit(&d.rec)
+		d.ev.state = sim.LinkState{Up: up}
+		d.emit(&d.ev.state)
 	}
 	if up {
 		return
@@ -315,19 +323,24 @@ func (d *direction) drop(p *Packet, reason string) {
 		d.stats.Dropped.AQM++
 	}
 	if d.l.trace != nil {
-		d.rec.T, d.rec.Kind = d.l.s.Now(), sim.KindPacketDrop
-		d.rec.Fields = append(d.fields[:0], sim.Uint("id", p.ID), sim.Int("len", int64(len(p.Data))), sim.String("reason", reason))
-		d.l.trace.Emit(&d.rec)
+		d.ev.drop = sim.PacketDrop{ID: p.ID, Len: len(p.Data), Reason: reason}
+		d.emit(&d.ev.drop)
 	}
 }
 
-func (d *direction) traceQueue(kind string, p *Packet) {
+// traceQueue emits the pkt.enqueue record of p, which has just joined the
+// queue (or gone straight to an idle transmitter), or its pkt.mark record
+// (kind sim.KindPacketMark).
+func (d *direction) traceQueue(kind sim.Kind, p *Packet) {
 	if d.l.trace == nil {
 		return
 	}
 	qlen, qbytes := d.queue.Len()
-	d.rec.T, d.rec.Kind = d.l.s.Now(), kind
-	d.rec.Fields = append(d.fields[:0], sim.Uint("id", p.ID), sim.Int("len", int64(len(p.Data))),
-		sim.Int("qlen", int64(qlen)), sim.Int("qbytes", int64(qbytes)))
-	d.l.trace.Emit(&d.rec)
+	if kind == sim.KindPacketMark {
+		d.ev.mark = sim.PacketMark{ID: p.ID, Len: len(p.Data), QLen: qlen, QBytes: int(qbytes)}
+		d.emit(&d.ev.mark)
+		return
+	}
+	d.ev.enqueue = sim.PacketEnqueue{ID: p.ID, Len: len(p.Data), QLen: qlen, QBytes: int(qbytes)}
+	d.emit(&d.ev.enqueue)
 }

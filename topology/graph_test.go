@@ -202,9 +202,8 @@ func TestPartitionAndHeal(t *testing.T) {
 
 	var changes []string
 	for _, r := range rec.Records {
-		if r.Kind == sim.KindLinkState {
-			up, _ := r.Get("up")
-			changes = append(changes, fmt.Sprintf("%s %v", r.Subject, up.Value()))
+		if ls, ok := r.Event.(*sim.LinkState); ok {
+			changes = append(changes, fmt.Sprintf("%s %v", r.Subject, ls.Up))
 		}
 	}
 	assert.Equal(t, []string{

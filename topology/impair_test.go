@@ -93,9 +93,8 @@ func TestQueueLimitsAndDropReasons(t *testing.T) {
 			// Every drop is in the trace with its reason.
 			reasons := map[string]uint64{}
 			for _, rec := range r.trace.Records {
-				if rec.Kind == sim.KindPacketDrop {
-					f, _ := rec.Get("reason")
-					reasons[f.Str]++
+				if d, ok := rec.Event.(*sim.PacketDrop); ok {
+					reasons[d.Reason]++
 				}
 			}
 			assert.Equal(t, c.drops.Queue, reasons[sim.DropQueue])
@@ -131,26 +130,12 @@ func TestTraceRecordsOfOnePacket(t *testing.T) {
 	r := newRig(t, LinkConfig{Name: "up", Rate: 8 * units.Mbps, Delay: time.Millisecond}, 1)
 	r.sendAt(t, 0, 0, 100)
 	r.s.Run()
-	type rec struct {
-		T       sim.Time
-		Kind    string
-		Subject string
-		Fields  map[string]any
-	}
-	var got []rec
-	for _, x := range r.trace.Records {
-		fs := map[string]any{}
-		for _, f := range x.Fields {
-			fs[f.Key] = f.Value()
-		}
-		got = append(got, rec{x.T, x.Kind, x.Subject, fs})
-	}
 	subj := "link/up/a>b"
-	assert.Equal(t, []rec{
-		{0, sim.KindPacketEnqueue, subj, map[string]any{"id": uint64(1), "len": int64(100), "qlen": int64(0), "qbytes": int64(0)}},
-		{0, sim.KindPacketTx, subj, map[string]any{"id": uint64(1), "len": int64(100), "qlen": int64(0), "qbytes": int64(0), "arrive": int64(1_100_000)}},
-		{1_100_000, sim.KindPacketRx, subj, map[string]any{"id": uint64(1), "len": int64(100), "corrupt": false}},
-	}, got)
+	assert.Equal(t, []sim.Record{
+		{T: 0, Subject: subj, Event: &sim.PacketEnqueue{ID: 1, Len: 100, QLen: 0, QBytes: 0}},
+		{T: 0, Subject: subj, Event: &sim.PacketTx{ID: 1, Len: 100, QLen: 0, QBytes: 0, Arrive: 1_100_000}},
+		{T: 1_100_000, Subject: subj, Event: &sim.PacketRx{ID: 1, Len: 100, Corrupt: false}},
+	}, r.trace.Records)
 }
 
 func TestBernoulliLossRate(t *testing.T) {
@@ -277,17 +262,15 @@ func TestDuplication(t *testing.T) {
 			assert.Equal(t, orig.Data, dup.Data)
 			assert.NotSame(t, &orig.Data[0], &dup.Data[0], "a copy has its own bytes")
 		}
-		var dups []sim.Record
+		var dups []*sim.PacketDuplicate
 		for _, rec := range r.trace.Records {
-			if rec.Kind == sim.KindPacketDuplicate {
-				dups = append(dups, rec)
+			if d, ok := rec.Event.(*sim.PacketDuplicate); ok {
+				dups = append(dups, d)
 			}
 		}
 		require.Len(t, dups, 3)
-		of, _ := dups[0].Get("of")
-		id, _ := dups[0].Get("id")
-		assert.Equal(t, r.b.got[0].ID, of.Uint)
-		assert.Equal(t, r.b.got[1].ID, id.Uint)
+		assert.Equal(t, r.b.got[0].ID, dups[0].Of)
+		assert.Equal(t, r.b.got[1].ID, dups[0].ID)
 	})
 	t.Run("rate", func(t *testing.T) {
 		const n = 20000
@@ -319,9 +302,8 @@ func TestCorruptionFlipsOneBitOfACopy(t *testing.T) {
 	assert.Equal(t, 1, flipped)
 	assert.Equal(t, uint64(1), r.l.Stats(0).Corrupted)
 	last := r.trace.Records[len(r.trace.Records)-1]
-	c, _ := last.Get("corrupt")
-	assert.Equal(t, sim.KindPacketRx, last.Kind)
-	assert.Equal(t, true, c.Value())
+	require.Equal(t, sim.KindPacketRx, last.Kind())
+	assert.True(t, last.Event.(*sim.PacketRx).Corrupt)
 }
 
 func TestDownLosesQueuedAndInFlight(t *testing.T) {
@@ -348,15 +330,13 @@ func TestDownLosesQueuedAndInFlight(t *testing.T) {
 	var dropped []uint64
 	var states []bool
 	for _, rec := range r.trace.Records {
-		switch rec.Kind {
-		case sim.KindPacketDrop:
+		switch e := rec.Event.(type) {
+		case *sim.PacketDrop:
 			if rec.Subject == "link/l/a>b" {
-				id, _ := rec.Get("id")
-				dropped = append(dropped, id.Uint)
+				dropped = append(dropped, e.ID)
 			}
-		case sim.KindLinkState:
-			up, _ := rec.Get("up")
-			states = append(states, up.Int != 0)
+		case *sim.LinkState:
+			states = append(states, e.Up)
 		}
 	}
 	assert.Equal(t, []uint64{1, 2, 3, 4, 5, 7}, dropped, "oldest first")
@@ -416,9 +396,8 @@ func lossPattern(t *testing.T, others []string, crossTraffic bool) []uint64 {
 	s.Run()
 	var lost []uint64
 	for _, r := range rec.Records {
-		if r.Kind == sim.KindPacketDrop && r.Subject == "link/x/a>b" {
-			id, _ := r.Get("id")
-			lost = append(lost, id.Uint)
+		if d, ok := r.Event.(*sim.PacketDrop); ok && r.Subject == "link/x/a>b" {
+			lost = append(lost, d.ID)
 		}
 	}
 	return lost
@@ -447,16 +426,12 @@ func TestSetChangesTheLink(t *testing.T) {
 	// 16Mbps (0.5ms) and takes the new delay.
 	assert.Equal(t, []event{{sim.Time(2 * ms), "rx", 1}, {sim.Time(2*ms + 500*time.Microsecond + 5*ms), "rx", 2}}, r.b.events)
 	for _, x := range r.trace.Records {
-		if x.Kind != sim.KindPacketTx {
+		tx, ok := x.Event.(*sim.PacketTx)
+		if !ok {
 			continue
 		}
-		for _, f := range x.Fields {
-			if f.Key == "arrive" {
-				id := x.Fields[0].Value()
-				want := map[any]sim.Time{uint64(1): sim.Time(2 * ms), uint64(2): sim.Time(2*ms + 500*time.Microsecond + 5*ms)}[id]
-				assert.Equal(t, int64(want), f.Value(), "pkt.tx arrive of packet %v", id)
-			}
-		}
+		want := map[uint64]sim.Time{1: sim.Time(2 * ms), 2: sim.Time(2*ms + 500*time.Microsecond + 5*ms)}[tx.ID]
+		assert.Equal(t, want, tx.Arrive, "pkt.tx arrive of packet %v", tx.ID)
 	}
 
 	before := r.l.Config()

@@ -104,14 +104,13 @@ func runOps(t *testing.T, seed uint64, ops []byte) {
 	r.s.Run()
 
 	for _, rec := range r.trace.Records {
-		if rec.Kind == sim.KindPacketTx {
-			id, _ := rec.Get("id")
-			txAt[id.Uint] = rec.T
+		if tx, ok := rec.Event.(*sim.PacketTx); ok {
+			txAt[tx.ID] = rec.T
 			side := 0
 			if rec.Subject == "link/f/b>a" {
 				side = 1
 			}
-			txOrder[side] = append(txOrder[side], id.Uint)
+			txOrder[side] = append(txOrder[side], tx.ID)
 		}
 	}
 	seen := map[uint64]int{}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -223,7 +224,8 @@ func TestASCIIDefault(t *testing.T) {
 }
 
 // TestOutputsSwitches: outputs.trace and outputs.pcap false skip the files
-// (the trace hash is still computed); plots land under plots/.
+// (and the trace hash; the fingerprint is still computed); plots land
+// under plots/.
 func TestOutputsSwitches(t *testing.T) {
 	data, err := os.ReadFile(handshake)
 	require.NoError(t, err)
@@ -239,8 +241,10 @@ func TestOutputsSwitches(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(mj, &m))
 	assert.Equal(t, []string{"summary.json", "plots/sequence.svg", "plots/cwnd-1.svg", "manifest.json"}, m.Files)
-	assert.Len(t, m.TraceSHA256, 64)
-	assert.Contains(t, stdout, "trace sha256 "+m.TraceSHA256)
+	assert.Empty(t, m.TraceSHA256, "no trace, no trace hash")
+	assert.Len(t, m.Fingerprint, 16)
+	assert.Positive(t, m.TraceRecords)
+	assert.Contains(t, stdout, fmt.Sprintf("seed 1, fingerprint %s (%d records)\n", m.Fingerprint, m.TraceRecords))
 	assert.NoFileExists(t, filepath.Join(out, "trace.jsonl"))
 	assert.NoDirExists(t, filepath.Join(out, "pcap"))
 	assert.FileExists(t, filepath.Join(out, "plots", "cwnd-1.svg"))

@@ -25,8 +25,10 @@ const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--unti
 
 Runs the scenario and writes into DIR (default out/<name>): manifest.json,
 summary.json, trace.jsonl, pcap/<host>-<iface>.pcap and plots/ as the
-scenario's outputs ask. The last lines name the seed, the trace sha256 and
-the command that replays the run.
+scenario's outputs ask. The last lines name the seed, the run's fingerprint
+(a hash of its trace records, computed with the trace off too), the sha256
+of trace.jsonl when the trace is written, and the command that replays the
+run.
 
 DIR is committed once: the run writes into a temporary folder beside it
 and moves its files in at the end (manifest.json last), replacing every
@@ -77,7 +79,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	})
 	fs.StringVar(&o.out, "out", "", "output folder (default out/<name>)")
 	fs.Var(&o.until, "until", "stop at this simulated time instead of the scenario's duration, like 500ms")
-	fs.BoolVar(&o.check, "check-determinism", false, "run twice in-process and compare the trace sha256 (exit 1 if they differ)")
+	fs.BoolVar(&o.check, "check-determinism", false, "run twice in-process and compare the fingerprints (and trace sha256s) (exit 1 if they differ)")
 	fs.BoolVar(&o.ascii, "ascii", false, "draw the packet exchange in the terminal (default: when the run sends at most 20 packets)")
 	fs.BoolVar(&o.force, "force", false, "run even when the trace and captures are estimated past the disk guard's 20 GiB")
 	file, code, ok := parseOne(fs, args, "scenario", runUsage, stderr)
@@ -164,11 +166,15 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "netsim run: second run:", err)
 			return exitUsage
 		}
-		determinism = &determinismReport{Runs: 2, TraceSHA256: []string{res.traceSum, again.traceSum}, Same: res.traceSum == again.traceSum}
+		determinism = &determinismReport{Runs: 2, Fingerprint: []string{res.fingerprint, again.fingerprint},
+			Same: res.fingerprint == again.fingerprint && res.traceSum == again.traceSum}
+		if res.traceSum != "" {
+			determinism.TraceSHA256 = []string{res.traceSum, again.traceSum}
+		}
 		if determinism.Same {
 			fmt.Fprintf(stdout, "determinism: two runs gave the same trace (%d events each)\n", again.events)
 		} else {
-			fmt.Fprintf(stdout, "determinism: FAILED: two runs of the same scenario and seed gave different traces:\n  %s\n  %s\n", res.traceSum, again.traceSum)
+			fmt.Fprintf(stdout, "determinism: FAILED: two runs of the same scenario and seed gave different traces:\n  %s\n  %s\n", res.hashText(), again.hashText())
 			code = exitFailed
 		}
 	}
@@ -187,7 +193,12 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 		return interruptCode()
 	}
 	fmt.Fprintf(stdout, "simulated %v: %d events in %v (%s events/s)\n", res.end, res.events, res.wall.Round(time.Microsecond), humanCount(float64(res.events)/max(res.wall.Seconds(), 1e-9)))
-	fmt.Fprintf(stdout, "seed %d, trace sha256 %s\n", seed, res.traceSum)
+	if res.traceSum != "" {
+		fmt.Fprintf(stdout, "fingerprint %s (%d records)\n", res.fingerprint, res.records)
+		fmt.Fprintf(stdout, "seed %d, trace sha256 %s\n", seed, res.traceSum)
+	} else {
+		fmt.Fprintf(stdout, "seed %d, fingerprint %s (%d records)\n", seed, res.fingerprint, res.records)
+	}
 	fmt.Fprintf(stdout, "replay: %s\n", replayCommand(path, seed, o))
 	return code
 }
@@ -205,14 +216,26 @@ func replayCommand(path string, seed uint64, o runOpts) string {
 type runResult struct {
 	// rec holds the records when the run needs them (plots, the terminal
 	// diagram); summary and checker read every record as it streams by.
-	rec      *exchangeRecorder
-	summary  *scenarios.Summarizer
-	checker  *scenarios.Checker
-	traceSum string
-	records  uint64
-	events   uint64
-	end      sim.Time
-	wall     time.Duration
+	rec     *exchangeRecorder
+	summary *scenarios.Summarizer
+	checker *scenarios.Checker
+	// traceSum is the sha256 of trace.jsonl, "" when the trace is off;
+	// fingerprint is the sim.Fingerprint of the records, always computed.
+	traceSum    string
+	fingerprint string
+	records     uint64
+	events      uint64
+	end         sim.Time
+	wall        time.Duration
+}
+
+// hashText names the run's records: the trace sha256 when there is one,
+// and the fingerprint.
+func (r *runResult) hashText() string {
+	if r.traceSum != "" {
+		return "trace sha256 " + r.traceSum + ", fingerprint " + r.fingerprint
+	}
+	return "fingerprint " + r.fingerprint
 }
 
 // exchangeRecorder keeps the records of a run for the plots and the
@@ -231,7 +254,7 @@ func (e *exchangeRecorder) Emit(r *sim.Record) {
 	if e.over {
 		return
 	}
-	if r.Kind == sim.KindPacketSend {
+	if r.Kind() == sim.KindPacketSend {
 		e.packets++
 		if !e.keepAll && e.packets > asciiAuto {
 			e.over, e.Records = true, nil
@@ -241,29 +264,61 @@ func (e *exchangeRecorder) Emit(r *sim.Record) {
 	e.Recorder.Emit(r)
 }
 
+// runSink hands each record to what the run asked for: the fingerprint
+// always; the trace file's encoder only when the trace is written (or
+// hashed, in the second run of --check-determinism); the summary, the
+// expectations and the recorder in the first run. Calling them directly
+// rather than through a sim.Tee costs less per record; with the trace off
+// no record is encoded or sha256-hashed.
+type runSink struct {
+	fp      *sim.Fingerprint
+	jsonl   *sim.JSONLWriter // nil when the trace is off
+	summary *scenarios.Summarizer
+	checker *scenarios.Checker
+	rec     *exchangeRecorder
+}
+
+// Emit implements sim.Sink.
+func (s *runSink) Emit(r *sim.Record) {
+	s.fp.Emit(r)
+	if s.jsonl != nil {
+		s.jsonl.Emit(r)
+	}
+	if s.summary != nil {
+		s.summary.Emit(r)
+		s.checker.Emit(r)
+	}
+	if s.rec != nil && !s.rec.over {
+		s.rec.Emit(r)
+	}
+}
+
 // simulate builds and runs s once. With out, the trace and captures go to
 // its files (as the scenario's outputs ask), and the summary, expectations
 // and, when needed, the records are gathered; with out nil (the second run
-// of --check-determinism), only the trace hash is computed.
+// of --check-determinism), only the fingerprint and, when the scenario
+// writes its trace, the trace hash are computed.
 func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, ascii bool, stderr io.Writer) (*runResult, error) {
 	started := time.Now()
-	var traceW io.Writer = io.Discard
-	if out != nil && s.Outputs.Trace {
-		w, err := out.create("trace.jsonl")
-		if err != nil {
-			return nil, err
+	sink := &runSink{fp: sim.NewFingerprint()}
+	if s.Outputs.Trace {
+		var traceW io.Writer = io.Discard
+		if out != nil {
+			w, err := out.create("trace.jsonl")
+			if err != nil {
+				return nil, err
+			}
+			traceW = w
 		}
-		traceW = w
+		sink.jsonl = sim.NewJSONLWriter(traceW)
 	}
-	jsonl := sim.NewJSONLWriter(traceW)
 	res := &runResult{
 		rec:     &exchangeRecorder{keepAll: ascii || len(s.Outputs.Plots) > 0},
 		summary: scenarios.NewSummarizer(),
 		checker: scenarios.NewChecker(s),
 	}
-	var sink sim.Sink = jsonl
 	if out != nil {
-		sink = sim.Tee{jsonl, res.summary, res.checker, res.rec}
+		sink.summary, sink.checker, sink.rec = res.summary, res.checker, res.rec
 	}
 	opts := scenarios.BuildOptions{Seed: seed, Trace: sink}
 	if out != nil && s.Outputs.PCAP {
@@ -290,8 +345,11 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 	if err != nil && !errors.Is(err, scenarios.ErrStopped) {
 		return nil, err
 	}
-	if err := jsonl.Flush(); err != nil {
-		return nil, fmt.Errorf("trace.jsonl: %w", err)
+	if sink.jsonl != nil {
+		if err := sink.jsonl.Flush(); err != nil {
+			return nil, fmt.Errorf("trace.jsonl: %w", err)
+		}
+		res.traceSum = sink.jsonl.Sum()
 	}
 	if err := w.Net.CaptureErr(); err != nil {
 		return nil, fmt.Errorf("pcap: %w", err)
@@ -301,7 +359,8 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 			return nil, err
 		}
 	}
-	res.traceSum, res.records, res.events, res.end, res.wall = jsonl.Sum(), jsonl.Records(), w.Events(), end, time.Since(started)
+	res.fingerprint, res.records = sink.fp.Sum(), sink.fp.Records()
+	res.events, res.end, res.wall = w.Events(), end, time.Since(started)
 	// An interrupted run returns what it has, with ErrStopped.
 	return res, err
 }
@@ -313,7 +372,8 @@ type manifest struct {
 	Seed            uint64             `json:"seed"`
 	Duration        string             `json:"duration"`
 	DurationNS      int64              `json:"duration_ns"`
-	TraceSHA256     string             `json:"trace_sha256"`
+	TraceSHA256     string             `json:"trace_sha256,omitempty"`
+	Fingerprint     string             `json:"fingerprint"`
 	TraceRecords    uint64             `json:"trace_records"`
 	WallTime        string             `json:"wall_time"`
 	WallTimeNS      int64              `json:"wall_time_ns"`
@@ -343,7 +403,8 @@ type manifestExpect struct {
 
 type determinismReport struct {
 	Runs        int      `json:"runs"`
-	TraceSHA256 []string `json:"trace_sha256"`
+	Fingerprint []string `json:"fingerprint"`
+	TraceSHA256 []string `json:"trace_sha256,omitempty"`
 	Same        bool     `json:"same"`
 }
 
@@ -372,6 +433,7 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		Duration:        until.Duration().String(),
 		DurationNS:      int64(until),
 		TraceSHA256:     res.traceSum,
+		Fingerprint:     res.fingerprint,
 		TraceRecords:    res.records,
 		WallTime:        res.wall.String(),
 		WallTimeNS:      res.wall.Nanoseconds(),
@@ -456,43 +518,52 @@ func printExchange(w io.Writer, s *scenarios.Scenario, recs []sim.Record) {
 func printAppCalls(w io.Writer, recs []sim.Record) {
 	for i := range recs {
 		r := &recs[i]
-		if r.Kind != sim.KindApp {
+		e, ok := r.Event.(*sim.App)
+		if !ok {
 			continue
 		}
 		var what string
-		get := func(k string) string {
-			f, ok := r.Get(k)
-			if !ok {
-				return ""
-			}
-			return fmt.Sprint(f.Value())
-		}
-		switch ev := get("event"); ev {
-		case "connect":
-			what = fmt.Sprintf("socket(), connect(%s) = EINPROGRESS  [conn %s]", get("to"), get("conn"))
-		case "accept":
-			what = fmt.Sprintf("accept() from %s  [conn %s]", get("peer"), get("conn"))
-		case "send":
-			what = fmt.Sprintf("send(%s bytes)  [conn %s]", get("bytes"), get("conn"))
-		case "recv":
-			what = fmt.Sprintf("recv() = %s bytes  [conn %s]", get("bytes"), get("conn"))
-		case "close":
-			what = fmt.Sprintf("close()  [conn %s]", get("conn"))
-		case "error":
-			what = fmt.Sprintf("%s failed: %s", get("call"), get("errno"))
+		switch e.Event {
+		case sim.AppConnect:
+			what = fmt.Sprintf("socket(), connect(%s) = EINPROGRESS  [conn %d]", e.To, e.Conn)
+		case sim.AppAccept:
+			what = fmt.Sprintf("accept() from %s  [conn %d]", e.Peer, e.Conn)
+		case sim.AppSend:
+			what = fmt.Sprintf("send(%d bytes)  [conn %d]", e.Bytes, e.Conn)
+		case sim.AppRecv:
+			what = fmt.Sprintf("recv() = %d bytes  [conn %d]", e.Bytes, e.Conn)
+		case sim.AppClose:
+			what = fmt.Sprintf("close()  [conn %d]", e.Conn)
+		case sim.AppError:
+			what = fmt.Sprintf("%s failed: %s", e.Call, e.Errno)
 		default:
-			var parts []string
-			for _, f := range r.Fields[1:] {
-				v := f.Value()
-				if f.Key == "duration" || f.Key == "latency" {
-					v = time.Duration(fInt(f))
-				}
-				parts = append(parts, fmt.Sprintf("%s=%v", f.Key, v))
-			}
-			what = ev + " " + strings.Join(parts, " ")
+			what = e.Event + " " + strings.Join(appFields(e), " ")
 		}
 		fmt.Fprintf(w, "  %v  %-24s %s\n", r.T, strings.TrimPrefix(r.Subject, "app/"), what)
 	}
+}
+
+// appFields lists the fields of an app record other than its event as
+// key=value, in record order, durations as Go prints them.
+func appFields(e *sim.App) []string {
+	var parts []string
+	add := func(has sim.AppFields, key string, v any) {
+		if e.Has&has != 0 {
+			parts = append(parts, fmt.Sprintf("%s=%v", key, v))
+		}
+	}
+	add(sim.AppHasCall, "call", e.Call)
+	add(sim.AppHasErrno, "errno", e.Errno)
+	add(sim.AppHasCount, "count", e.Count)
+	add(sim.AppHasConn, "conn", e.Conn)
+	add(sim.AppHasTo, "to", e.To)
+	add(sim.AppHasPeer, "peer", e.Peer)
+	add(sim.AppHasBytes, "bytes", e.Bytes)
+	add(sim.AppHasSent, "sent", e.Sent)
+	add(sim.AppHasTotal, "total", e.Total)
+	add(sim.AppHasLatency, "latency", e.Latency)
+	add(sim.AppHasDuration, "duration", e.Duration)
+	return parts
 }
 
 // printSummary prints one line per connection and per link direction that
@@ -574,12 +645,4 @@ func throughput(bps float64) string {
 		return fmt.Sprintf("%.2f kbit/s", bps/1e3)
 	}
 	return fmt.Sprintf("%.0f bit/s", bps)
-}
-
-// fInt reads an integer field of either signedness.
-func fInt(f sim.Field) int64 {
-	if f.Type == sim.FieldUint {
-		return int64(f.Uint)
-	}
-	return f.Int
 }

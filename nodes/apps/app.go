@@ -39,6 +39,7 @@ type Context struct {
 	sched   *sim.Scheduler
 	trace   sim.Sink
 	rec     sim.Record
+	ev      sim.App
 }
 
 // Install schedules app to start on host h at simulated time start.
@@ -96,22 +97,38 @@ func (c *Context) dial(to netip.AddrPort, handler nodes.Handler) (fd int, conn u
 // expensive fields.
 func (c *Context) Tracing() bool { return c.trace != nil }
 
-// Emit writes an app record: event (connect, accept, send, recv, close,
-// error, done) then fields.
-func (c *Context) Emit(event string, fields ...sim.Field) {
+// Emit writes an app record (ev.Event one of sim.AppConnect, AppAccept,
+// AppSend, AppRecv, AppResponse, AppClose, AppError, AppDone, with the
+// fields ev.Has names).
+func (c *Context) Emit(ev sim.App) {
 	if c.trace == nil {
 		return
 	}
+	c.ev = ev
 	c.rec.T = c.Now()
-	c.rec.Kind = sim.KindApp
 	c.rec.Subject = c.subject
-	c.rec.Fields = append(append(c.rec.Fields[:0], sim.String("event", event)), fields...)
+	c.rec.Event = &c.ev
 	c.trace.Emit(&c.rec)
+}
+
+// emitConn writes an app record of one connection with no other field
+// (close).
+func (c *Context) emitConn(event string, conn uint64) {
+	c.Emit(sim.App{Event: event, Has: sim.AppHasConn, Conn: conn})
+}
+
+// emitBytes writes an app record of one connection with its bytes and
+// total so far (send, recv).
+func (c *Context) emitBytes(event string, conn uint64, bytes, total int64) {
+	c.Emit(sim.App{Event: event, Has: sim.AppHasConn | sim.AppHasBytes | sim.AppHasTotal, Conn: conn, Bytes: bytes, Total: total})
 }
 
 // Error traces an "error" event: the call that failed and the errno.
 func (c *Context) Error(call string, err error) {
-	c.Emit("error", sim.String("call", call), sim.String("errno", errName(err)))
+	if c.trace == nil {
+		return
+	}
+	c.Emit(sim.App{Event: sim.AppError, Has: sim.AppHasCall | sim.AppHasErrno, Call: call, Errno: errName(err)})
 }
 
 func errName(err error) string {
@@ -137,6 +154,6 @@ func asErrno(err error) nodes.Errno {
 // directions.
 func (c *Context) traceRecv(conn uint64, got, total int64) {
 	if got > 0 {
-		c.Emit("recv", sim.Uint("conn", conn), sim.Int("bytes", got), sim.Int("total", total))
+		c.emitBytes(sim.AppRecv, conn, got, total)
 	}
 }

@@ -118,11 +118,8 @@ func TestRequestResponse(t *testing.T) {
 			}
 			conns := map[uint64]bool{}
 			for _, r := range rec.Records {
-				if r.Kind == sim.KindApp && r.Subject == "app/client/request-response" {
-					if f, _ := r.Get("event"); f.Str == "connect" {
-						c, _ := r.Get("conn")
-						conns[c.Uint] = true
-					}
+				if e, ok := r.Event.(*sim.App); ok && r.Subject == "app/client/request-response" && e.Event == sim.AppConnect {
+					conns[e.Conn] = true
 				}
 			}
 			if tc.persistent {

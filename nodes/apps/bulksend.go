@@ -48,7 +48,7 @@ func (b *BulkSend) Start(ctx *Context) error {
 		return err
 	}
 	b.fd, b.conn = fd, conn
-	ctx.Emit("connect", sim.Uint("conn", b.conn), sim.String("to", b.To.String()), sim.Int("bytes", b.Bytes))
+	ctx.Emit(sim.App{Event: sim.AppConnect, Has: sim.AppHasConn | sim.AppHasTo | sim.AppHasBytes, Conn: b.conn, To: b.To, Bytes: b.Bytes})
 	return nil
 }
 
@@ -81,7 +81,7 @@ func (b *BulkSend) fill() {
 		}
 	}
 	if wrote > 0 {
-		b.ctx.Emit("send", sim.Uint("conn", b.conn), sim.Int("bytes", wrote), sim.Int("total", b.Sent))
+		b.ctx.emitBytes(sim.AppSend, b.conn, wrote, b.Sent)
 	}
 	if b.Sent == b.Bytes && !b.shut {
 		b.shut = true
@@ -108,8 +108,8 @@ func (b *BulkSend) read() {
 			b.Done = true
 			b.Duration = b.ctx.Now().Sub(b.start)
 			_ = h.Close(b.fd)
-			b.ctx.Emit("close", sim.Uint("conn", b.conn))
-			b.ctx.Emit("done", sim.Uint("conn", b.conn), sim.Int("bytes", b.Sent), sim.Int("duration", int64(b.Duration)))
+			b.ctx.emitConn(sim.AppClose, b.conn)
+			b.ctx.Emit(sim.App{Event: sim.AppDone, Has: sim.AppHasConn | sim.AppHasBytes | sim.AppHasDuration, Conn: b.conn, Bytes: b.Sent, Duration: b.Duration})
 		}
 		return
 	}

@@ -42,7 +42,7 @@ func acceptAll(ctx *Context, lfd int, fn func(cfd int, conn uint64)) {
 			return
 		}
 		info, _ := h.Info(cfd)
-		ctx.Emit("accept", sim.Uint("conn", info.ConnID), sim.String("peer", peer.String()))
+		ctx.Emit(sim.App{Event: sim.AppAccept, Has: sim.AppHasConn | sim.AppHasPeer, Conn: info.ConnID, Peer: peer})
 		fn(cfd, info.ConnID)
 	}
 }

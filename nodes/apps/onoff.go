@@ -66,7 +66,7 @@ func (o *OnOff) Start(ctx *Context) error {
 		return err
 	}
 	o.fd, o.conn = fd, conn
-	ctx.Emit("connect", sim.Uint("conn", o.conn), sim.String("to", o.To.String()))
+	ctx.Emit(sim.App{Event: sim.AppConnect, Has: sim.AppHasConn | sim.AppHasTo, Conn: o.conn, To: o.To})
 	if o.Stop > 0 {
 		ctx.After(o.Stop-ctx.Now().Duration(), o.stop)
 	}
@@ -99,7 +99,7 @@ func (o *OnOff) switchPeriod(on bool) {
 		return
 	}
 	if !on && o.period > 0 {
-		o.ctx.Emit("send", sim.Uint("conn", o.conn), sim.Int("bytes", o.period), sim.Int("total", o.Sent))
+		o.ctx.emitBytes(sim.AppSend, o.conn, o.period, o.Sent)
 	}
 	o.on, o.period, o.periodAt = on, 0, o.ctx.Now()
 	d := o.On
@@ -156,7 +156,7 @@ func (o *OnOff) stop() {
 		return
 	}
 	if o.period > 0 {
-		o.ctx.Emit("send", sim.Uint("conn", o.conn), sim.Int("bytes", o.period), sim.Int("total", o.Sent))
+		o.ctx.emitBytes(sim.AppSend, o.conn, o.period, o.Sent)
 		o.period = 0
 	}
 	o.stopped = true
@@ -182,8 +182,8 @@ func (o *OnOff) read() {
 		if err == nil && !o.Done {
 			o.Done = true
 			_ = h.Close(o.fd)
-			o.ctx.Emit("close", sim.Uint("conn", o.conn))
-			o.ctx.Emit("done", sim.Uint("conn", o.conn), sim.Int("bytes", o.Sent), sim.Int("duration", int64(o.ctx.Now().Sub(o.start))))
+			o.ctx.emitConn(sim.AppClose, o.conn)
+			o.ctx.Emit(sim.App{Event: sim.AppDone, Has: sim.AppHasConn | sim.AppHasBytes | sim.AppHasDuration, Conn: o.conn, Bytes: o.Sent, Duration: o.ctx.Now().Sub(o.start)})
 		}
 		return
 	}

@@ -24,20 +24,17 @@ type appReads struct {
 func readsOf(recs []sim.Record, subject string) appReads {
 	a := appReads{totalsOK: true, recvOnConn: map[uint64]int64{}}
 	for _, r := range recs {
-		if r.Kind != sim.KindApp || r.Subject != subject {
+		e, ok := r.Event.(*sim.App)
+		if !ok || r.Subject != subject {
 			continue
 		}
-		ev, _ := r.Get("event")
-		a.events = append(a.events, ev.Str)
-		if ev.Str != "recv" {
+		a.events = append(a.events, e.Event)
+		if e.Event != sim.AppRecv {
 			continue
 		}
-		c, _ := r.Get("conn")
-		b, _ := r.Get("bytes")
-		tot, _ := r.Get("total")
-		a.bytes += b.Int
-		a.recvOnConn[c.Uint] += b.Int
-		if b.Int <= 0 || tot.Int != a.recvOnConn[c.Uint] {
+		a.bytes += e.Bytes
+		a.recvOnConn[e.Conn] += e.Bytes
+		if e.Bytes <= 0 || e.Total != a.recvOnConn[e.Conn] {
 			a.totalsOK = false
 		}
 	}
@@ -150,17 +147,16 @@ func TestEveryAppThatReadsTracesRecv(t *testing.T) {
 				// bytes since the one before.
 				n, since := 0, int64(0)
 				for i, r := range rec.Records {
-					if r.Kind != sim.KindApp || r.Subject != "app/client/"+cl.Type() {
+					e, ok := r.Event.(*sim.App)
+					if !ok || r.Subject != "app/client/"+cl.Type() {
 						continue
 					}
-					ev, _ := r.Get("event")
-					b, _ := r.Get("bytes")
-					switch ev.Str {
-					case "recv":
-						since += b.Int
-					case "response":
+					switch e.Event {
+					case sim.AppRecv:
+						since += e.Bytes
+					case sim.AppResponse:
 						n++
-						assert.Equal(t, int64(20_000), b.Int, "record %d", i)
+						assert.Equal(t, int64(20_000), e.Bytes, "record %d", i)
 						assert.Equal(t, int64(20_000), since, "record %d: the reads come first", i)
 						since = 0
 					}

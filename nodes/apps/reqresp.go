@@ -72,7 +72,7 @@ func (r *RequestResponse) connect() error {
 		return err
 	}
 	r.fd, r.conn, r.connGot = fd, conn, 0
-	r.ctx.Emit("connect", sim.Uint("conn", r.conn), sim.String("to", r.To.String()))
+	r.ctx.Emit(sim.App{Event: sim.AppConnect, Has: sim.AppHasConn | sim.AppHasTo, Conn: r.conn, To: r.To})
 	return nil
 }
 
@@ -105,7 +105,7 @@ func (r *RequestResponse) request() {
 		r.reqAt = r.ctx.Now() // else the exchange counts from the connect
 	}
 	r.reqLeft, r.respGot, r.inFlight = r.RequestSize, 0, true
-	r.ctx.Emit("send", sim.Uint("conn", r.conn), sim.Int("bytes", r.RequestSize))
+	r.ctx.Emit(sim.App{Event: sim.AppSend, Has: sim.AppHasConn | sim.AppHasBytes, Conn: r.conn, Bytes: r.RequestSize})
 	r.write()
 }
 
@@ -161,7 +161,7 @@ func (r *RequestResponse) exchangeDone() {
 	r.inFlight = false
 	lat := r.ctx.Now().Sub(r.reqAt)
 	r.Latencies = append(r.Latencies, lat)
-	r.ctx.Emit("response", sim.Uint("conn", r.conn), sim.Int("bytes", r.respGot), sim.Int("latency", int64(lat)))
+	r.ctx.Emit(sim.App{Event: sim.AppResponse, Has: sim.AppHasConn | sim.AppHasBytes | sim.AppHasLatency, Conn: r.conn, Bytes: r.respGot, Latency: lat})
 	last := len(r.Latencies) == r.Count
 	if r.Persistent {
 		if last {
@@ -177,7 +177,7 @@ func (r *RequestResponse) exchangeDone() {
 	// One connection per exchange: close it now (the FIN goes out) and
 	// open the next after the think time.
 	_ = r.ctx.Host.Close(r.fd)
-	r.ctx.Emit("close", sim.Uint("conn", r.conn))
+	r.ctx.emitConn(sim.AppClose, r.conn)
 	r.fd = -1
 	if last {
 		r.complete()
@@ -192,12 +192,12 @@ func (r *RequestResponse) exchangeDone() {
 
 func (r *RequestResponse) finish() {
 	_ = r.ctx.Host.Close(r.fd)
-	r.ctx.Emit("close", sim.Uint("conn", r.conn))
+	r.ctx.emitConn(sim.AppClose, r.conn)
 	r.fd = -1
 	r.complete()
 }
 
 func (r *RequestResponse) complete() {
 	r.Done = true
-	r.ctx.Emit("done", sim.Int("count", int64(len(r.Latencies))), sim.Int("duration", int64(r.ctx.Now().Sub(r.start))))
+	r.ctx.Emit(sim.App{Event: sim.AppDone, Has: sim.AppHasCount | sim.AppHasDuration, Count: int64(len(r.Latencies)), Duration: r.ctx.Now().Sub(r.start)})
 }

@@ -104,14 +104,14 @@ func (s *server) write(c *serverConn) {
 	}
 	if sent > 0 {
 		c.out += sent
-		s.ctx.Emit("send", sim.Uint("conn", c.conn), sim.Int("bytes", sent), sim.Int("total", c.out))
+		s.ctx.emitBytes(sim.AppSend, c.conn, sent, c.out)
 	}
 	if c.eof && len(c.echo) == 0 && c.queued == 0 {
 		delete(s.conns, c.fd)
 		_ = h.Close(c.fd)
-		s.ctx.Emit("close", sim.Uint("conn", c.conn))
-		s.ctx.Emit("done", sim.Uint("conn", c.conn), sim.Int("bytes", c.in), sim.Int("sent", c.out),
-			sim.Int("duration", int64(s.ctx.Now().Sub(c.at))))
+		s.ctx.emitConn(sim.AppClose, c.conn)
+		s.ctx.Emit(sim.App{Event: sim.AppDone, Has: sim.AppHasConn | sim.AppHasBytes | sim.AppHasSent | sim.AppHasDuration,
+			Conn: c.conn, Bytes: c.in, Sent: c.out, Duration: s.ctx.Now().Sub(c.at)})
 	}
 }
 

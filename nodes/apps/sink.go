@@ -98,10 +98,10 @@ func (s *Sink) drain(fd int, c *sinkConn) {
 func (s *Sink) finish(fd int, c *sinkConn, ok bool) {
 	delete(s.conns, fd)
 	_ = s.ctx.Host.Close(fd)
-	s.ctx.Emit("close", sim.Uint("conn", c.conn))
+	s.ctx.emitConn(sim.AppClose, c.conn)
 	if ok {
 		s.Completed++
-		s.ctx.Emit("done", sim.Uint("conn", c.conn), sim.Int("bytes", c.bytes),
-			sim.Int("duration", int64(s.ctx.Now().Sub(c.at))))
+		s.ctx.Emit(sim.App{Event: sim.AppDone, Has: sim.AppHasConn | sim.AppHasBytes | sim.AppHasDuration,
+			Conn: c.conn, Bytes: c.bytes, Duration: s.ctx.Now().Sub(c.at)})
 	}
 }

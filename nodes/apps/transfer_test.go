@@ -112,10 +112,8 @@ func TestBulkSurvivesLinkDownAndUp(t *testing.T) {
 	assert.Zero(t, sink.Mismatched)
 	rto := 0
 	for _, r := range rec.Records {
-		if r.Kind == sim.KindTCPRetransmit {
-			if f, _ := r.Get("reason"); f.Str == "rto" {
-				rto++
-			}
+		if e, ok := r.Event.(*sim.TCPRetransmit); ok && e.Reason == "rto" {
+			rto++
 		}
 	}
 	assert.Positive(t, rto, "retransmissions by timeout")
@@ -137,9 +135,8 @@ func TestConnectRefused(t *testing.T) {
 	assert.False(t, bulk.Done)
 	var rst []string
 	for _, r := range rec.Records {
-		if r.Kind == sim.KindPacketSend && r.Subject == "host/server" {
-			f, _ := r.Get("flags")
-			rst = append(rst, f.Str)
+		if e, ok := r.Event.(*sim.PacketSend); ok && r.Subject == "host/server" {
+			rst = append(rst, e.Flags.String())
 		}
 	}
 	assert.Equal(t, []string{"R."}, rst)

@@ -57,9 +57,9 @@ func TestTraceAndCapture(t *testing.T) {
 	o := DefaultOptions()
 	o.Trace, o.Capture = &rec, &pcap
 	require.NoError(t, run(t, accepted, o))
-	kinds := map[string]int{}
+	kinds := map[sim.Kind]int{}
 	for _, r := range rec.Records {
-		kinds[r.Kind]++
+		kinds[r.Kind()]++
 	}
 	assert.Positive(t, kinds[sim.KindTCPState], "state changes traced")
 	// The pcap header (24 bytes) and three datagrams: SYN, SYN-ACK, ACK.

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/netsimlab/netsim/scenarios"
+	"github.com/netsimlab/netsim/sim"
+)
+
+var (
+	bulkSim      = flag.Duration("netsim.sim", 10*time.Second, "simulated time of BenchmarkBulk1G's untraced runs")
+	bulkSimTrace = flag.Duration("netsim.simtrace", 10*time.Second, "simulated time of BenchmarkBulk1G's traced run (its trace.jsonl takes about 110 MB per simulated second)")
+)
+
+// bulk1G is the scenario of issue 14's figures: one bulk transfer over a
+// 1 Gbps link with a 10 ms RTT, 4 MiB socket buffers, a 2000-packet
+// queue, outputs as the benchmark sets them.
+const bulk1G = `version: 1
+name: bulk-1g
+seed: 1
+duration: %v
+defaults:
+  tcp: {send_buffer: 4MiB, recv_buffer: 4MiB}
+hosts:
+  client: {address: 10.0.0.1}
+  server: {address: 10.0.0.2}
+links:
+  - {name: lan, between: [client, server], bandwidth: 1Gbps, delay: 5ms, queue: {kind: droptail, limit: 2000}}
+apps:
+  - {type: sink, host: server, port: 5001}
+  - {type: bulk-send, host: client, to: server:5001, start: 0s, bytes: 100GB}
+outputs:
+  pcap: false
+  trace: %v
+`
+
+// cpuTime returns the CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// dataPackets runs the scenario once with no trace sink at all (the
+// engine alone: the baseline) and returns the datagrams the client sent,
+// which are the transfer's data packets and a handful of handshake and
+// closing ones.
+func dataPackets(b *testing.B, s *scenarios.Scenario) uint64 {
+	w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: s.Seed})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := w.Run(0, nil); err != nil {
+		b.Fatal(err)
+	}
+	h, _ := w.Net.Host("client")
+	return h.Stats().DatagramsSent
+}
+
+// BenchmarkBulk1G measures the 1 Gbps / 10 ms RTT bulk transfer of issue
+// 14, in three ways in the same invocation so that their ratios hold on
+// a shared machine:
+//   - engine: scenarios.Build and Run with no trace sink (the baseline);
+//   - cli-trace-off: netsim run with outputs {pcap: false, trace: false}:
+//     summary.json, expect and the fingerprint from typed records, nothing
+//     encoded;
+//   - cli-trace-on: netsim run writing trace.jsonl (-netsim.simtrace sets
+//     its simulated time).
+//
+// Each reports data packets per wall second and per CPU second of the
+// process, and heap allocations per data packet. Run it with
+//
+//	go test ./cmd/netsim -run '^$' -bench BenchmarkBulk1G -benchtime 1x
+func BenchmarkBulk1G(b *testing.B) {
+	dir := b.TempDir()
+	write := func(name string, dur time.Duration, trace bool) string {
+		p := filepath.Join(dir, name+".yaml")
+		if err := os.WriteFile(p, fmt.Appendf(nil, bulk1G, dur, trace), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		return p
+	}
+	off, on := write("off", *bulkSim, false), write("on", *bulkSimTrace, true)
+	load := func(p string) *scenarios.Scenario {
+		s, err := scenarios.Load(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}
+	measure := func(b *testing.B, packets uint64, run func()) {
+		var ms0, ms1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms0)
+		cpu0 := cpuTime()
+		b.ResetTimer()
+		for range b.N {
+			run()
+		}
+		b.StopTimer()
+		cpu := cpuTime() - cpu0
+		runtime.ReadMemStats(&ms1)
+		n := float64(packets) * float64(b.N)
+		b.ReportMetric(n/b.Elapsed().Seconds(), "pkts/s")
+		b.ReportMetric(n/cpu.Seconds(), "pkts/cpu-s")
+		b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/pkt")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/pkt")
+	}
+	b.Run("engine", func(b *testing.B) {
+		s := load(off)
+		packets := dataPackets(b, s)
+		measure(b, packets, func() { dataPackets(b, s) })
+	})
+	cli := func(path string) func(b *testing.B) {
+		return func(b *testing.B) {
+			measure(b, dataPackets(b, load(path)), func() {
+				out := filepath.Join(b.TempDir(), "out")
+				if code := runScenario(path, runOpts{out: out}, io.Discard, io.Discard); code != exitOK && code != exitFailed {
+					b.Fatalf("netsim run exited %d", code)
+				}
+				if err := os.RemoveAll(out); err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+	}
+	b.Run("cli-trace-off", cli(off))
+	b.Run("cli-trace-on", cli(on))
+}
+
+// The data packets counted are those of the transfer: a sanity check that
+// the scenario does what the benchmark says.
+func TestBulk1GScenario(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "b.yaml")
+	if err := os.WriteFile(p, fmt.Appendf(nil, bulk1G, 200*time.Millisecond, false), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := scenarios.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := scenarios.NewSummarizer()
+	w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: 1, Trace: sum})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Run(0, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := sum.Summary().Conns
+	if len(c) != 1 || c[0].BytesDelivered < 10_000_000 || c[0].EstablishedAt == nil {
+		t.Fatalf("the transfer did not run: %+v", c)
+	}
+}
+
+// TestSteadyStateAllocations: once a bulk transfer runs at full speed, a
+// data packet costs no heap allocation with the trace off (the summary,
+// expectations and fingerprint kept from typed records), and at most 0.1
+// with the trace on.
+func TestSteadyStateAllocations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a 1 Gbps transfer")
+	}
+	p := filepath.Join(t.TempDir(), "b.yaml")
+	if err := os.WriteFile(p, fmt.Appendf(nil, bulk1G, 3*time.Second, true), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := scenarios.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, trace := range []bool{false, true} {
+		sink := &runSink{fp: sim.NewFingerprint(), summary: scenarios.NewSummarizer(), checker: scenarios.NewChecker(s),
+			rec: &exchangeRecorder{}}
+		if trace {
+			sink.jsonl = sim.NewJSONLWriter(io.Discard)
+		}
+		w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: s.Seed, Trace: sink})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Warm up: slow start, the packet pool and the send buffer grow.
+		if _, err := w.Run(sim.FromDuration(time.Second), nil); err != nil {
+			t.Fatal(err)
+		}
+		h, _ := w.Net.Host("client")
+		sent0 := h.Stats().DatagramsSent
+		var ms0, ms1 runtime.MemStats
+		runtime.ReadMemStats(&ms0)
+		if _, err := w.Run(sim.FromDuration(2*time.Second), nil); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&ms1)
+		packets := h.Stats().DatagramsSent - sent0
+		perPacket := float64(ms1.Mallocs-ms0.Mallocs) / float64(packets)
+		t.Logf("trace %v: %d data packets, %d allocations, %.5f per packet", trace, packets, ms1.Mallocs-ms0.Mallocs, perPacket)
+		if packets < 50_000 {
+			t.Fatalf("only %d data packets in a second at 1 Gbps", packets)
+		}
+		limit := 0.0
+		if trace {
+			limit = 0.1
+		}
+		if perPacket > limit+1e-4 { // a few allocations of the runtime itself
+			t.Errorf("trace %v: %.5f allocations per data packet, want at most %v", trace, perPacket, limit)
+		}
+	}
+}

@@ -1,0 +1,145 @@
+package sim
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"math/bits"
+	"net/netip"
+)
+
+// Fingerprint is a Sink that keeps a running 64-bit hash of the typed
+// records of a run: their times, kinds, subjects and every field, in
+// order. Two runs that emit the same records have the same fingerprint;
+// a difference in any record changes it, barring a 64-bit collision. It costs a few nanoseconds per record and needs no text, so it
+// serves as a run's determinism fingerprint with the trace off (the sha256
+// of trace.jsonl costs the encoding and hashing of every line). It is not
+// a cryptographic hash, and it is not the sha256 of trace.jsonl: the two
+// identify a run in different ways.
+type Fingerprint struct {
+	h       hasher
+	records uint64
+}
+
+// fingerprintSeed starts every fingerprint (the fractional digits of pi).
+const fingerprintSeed = 0x243F6A8885A308D3
+
+// NewFingerprint returns the fingerprint of no records.
+func NewFingerprint() *Fingerprint { return &Fingerprint{h: hasher{h: fingerprintSeed}} }
+
+// Emit mixes r into the fingerprint. A record without an event is ignored.
+func (f *Fingerprint) Emit(r *Record) {
+	if r == nil || r.Event == nil {
+		return
+	}
+	h := f.h.u64(uint64(r.T)).u64(uint64(r.Event.Kind())).str(r.Subject)
+	f.h = r.Event.hash(h).endRecord()
+	f.records++
+}
+
+// Sum64 returns the fingerprint of the records so far.
+func (f *Fingerprint) Sum64() uint64 { return mix64(f.h.h ^ f.records*prime1) }
+
+// Sum returns Sum64 as 16 lower-case hex digits.
+func (f *Fingerprint) Sum() string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], f.Sum64())
+	return hex.EncodeToString(b[:])
+}
+
+// Records returns the number of records mixed in.
+func (f *Fingerprint) Records() uint64 { return f.records }
+
+// hasher is the running state of a Fingerprint. Within a record, each
+// 64-bit word is xored with a secret of its position, multiplied to 128
+// bits by a constant and folded (hi ^ lo), and the results are added up:
+// the words are independent, so the processor overlaps their multiplies
+// (the accumulation of xxHash3). At the end of a record the sum joins the
+// chained state through xxHash64's round and finalizer, so that the order
+// of records counts.
+type hasher struct {
+	h   uint64 // the state after the records so far
+	acc uint64 // the sum of the current record's words
+	pos uint64 // the position secret of the next word
+}
+
+const (
+	prime1 = 0x9E3779B185EBCA87
+	prime2 = 0xC2B2AE3D27D4EB4F
+	prime3 = 0x165667B19E3779F9
+)
+
+// u64 mixes one word into the record. The hasher is a value, passed and
+// returned, so that its words stay in registers.
+func (h hasher) u64(v uint64) hasher {
+	h.pos += prime3
+	hi, lo := bits.Mul64(v^h.pos, prime2)
+	h.acc += hi ^ lo
+	return h
+}
+
+// endRecord folds the current record into the chained state.
+func (h hasher) endRecord() hasher {
+	return hasher{h: mix64(bits.RotateLeft64(h.h^h.acc, 31) * prime1)}
+}
+
+// str mixes the length, then the bytes eight at a time, so that ("ab","c")
+// and ("a","bc") differ.
+func (h hasher) str(s string) hasher {
+	h = h.u64(uint64(len(s)))
+	for len(s) >= 8 {
+		h = h.u64(le64(s))
+		s = s[8:]
+	}
+	if len(s) > 0 {
+		var t uint64
+		for i := len(s) - 1; i >= 0; i-- {
+			t = t<<8 | uint64(s[i])
+		}
+		h = h.u64(t)
+	}
+	return h
+}
+
+func (h hasher) bytes(b []byte) hasher {
+	h = h.u64(uint64(len(b)))
+	for len(b) >= 8 {
+		h = h.u64(binary.LittleEndian.Uint64(b))
+		b = b[8:]
+	}
+	if len(b) > 0 {
+		var t uint64
+		for i := len(b) - 1; i >= 0; i-- {
+			t = t<<8 | uint64(b[i])
+		}
+		h = h.u64(t)
+	}
+	return h
+}
+
+func (h hasher) addr(a netip.Addr) hasher {
+	b := a.As16()
+	return h.u64(binary.LittleEndian.Uint64(b[:8])).u64(binary.LittleEndian.Uint64(b[8:]) ^ uint64(a.BitLen()))
+}
+
+func (h hasher) addrPort(a netip.AddrPort) hasher {
+	return h.addr(a.Addr()).u64(uint64(a.Port()))
+}
+
+// le64 reads the first eight bytes of s as a little-endian word (the
+// compiler makes it one load).
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// mix64 is the finalizer of xxHash64: every input bit affects every
+// output bit.
+func mix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= prime2
+	x ^= x >> 29
+	x *= prime3
+	x ^= x >> 32
+	return x
+}
