@@ -128,7 +128,7 @@ func (d *direction) offer(now sim.Time, p *Packet) {
 		d.drop(p, sim.DropQueue)
 		return
 	case DroppedAQM:
-		d.drop(p, DropAQM)
+		d.drop(p, sim.DropAQM)
 		return
 	case QueuedMarked:
 		d.mark(p)
@@ -319,7 +319,7 @@ func (d *direction) drop(p *Packet, reason string) {
 		d.stats.Dropped.Down++
 	case sim.DropMTU:
 		d.stats.Dropped.MTU++
-	case DropAQM:
+	case sim.DropAQM:
 		d.stats.Dropped.AQM++
 	}
 	if d.l.trace != nil {

@@ -112,7 +112,7 @@ type Queue interface {
 
 // QueueEvents receives what a discipline does to packets it already holds.
 type QueueEvents interface {
-	// QueueDrop: p, held by the queue, is dropped for reason (DropAQM or
+	// QueueDrop: p, held by the queue, is dropped for reason (sim.DropAQM or
 	// sim.DropQueue).
 	QueueDrop(p *Packet, reason string)
 	// QueueMark: p, held by the queue, had its ECN field set to CE.

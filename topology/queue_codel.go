@@ -137,7 +137,7 @@ func (v *codelVars) signal(p *codelParams, e entry) bool {
 		return true
 	}
 	v.drops++
-	p.events.QueueDrop(e.p, DropAQM)
+	p.events.QueueDrop(e.p, sim.DropAQM)
 	return false
 }
 

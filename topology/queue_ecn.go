@@ -6,18 +6,8 @@ package topology
 // itself rather than through nodes/ipv4; queue_ecn_test.go checks it
 // against nodes/ipv4.
 
-// Trace vocabulary of the queue disciplines, kept here in one place until
-// it joins sim/kinds.go.
-const (
-	// KindPacketMark: a queue set a datagram's ECN field to CE instead of
-	// dropping it. Subject the link direction. Fields: id, len, qlen,
-	// qbytes.
-	KindPacketMark = "pkt.mark"
-	// DropAQM is the drop reason of active queue management (RED, CoDel,
-	// FQ-CoDel, PIE, step), distinct from the tail drop of a full queue
-	// (sim.DropQueue).
-	DropAQM = "aqm"
-)
+// The trace vocabulary of the queue disciplines (sim.KindPacketMark,
+// sim.DropAQM) lives with the rest in sim/kinds.go.
 
 // ECN codepoints (RFC 3168 §5), the two low bits of the second header byte.
 const (

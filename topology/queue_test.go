@@ -172,7 +172,7 @@ func TestCoDelControlLaw(t *testing.T) {
 		got := float64(ev.drops[i].at)
 		assert.GreaterOrEqual(t, got, sched, "drop %d", i+1)
 		assert.Less(t, got, sched+float64(service), "drop %d", i+1)
-		assert.Equal(t, topology.DropAQM, ev.drops[i].reason)
+		assert.Equal(t, sim.DropAQM, ev.drops[i].reason)
 	}
 }
 

@@ -18,7 +18,6 @@ import (
 	"github.com/netsimlab/netsim/plots"
 	"github.com/netsimlab/netsim/scenarios"
 	"github.com/netsimlab/netsim/sim"
-	"github.com/netsimlab/netsim/topology"
 )
 
 const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii] [--force]
@@ -584,7 +583,7 @@ func printSummary(w io.Writer, sum scenarios.Summary) {
 	shown := 0
 	for _, l := range sum.Links {
 		var drops []string
-		for _, reason := range []string{sim.DropQueue, topology.DropAQM, sim.DropLoss, sim.DropDown, sim.DropMTU} {
+		for _, reason := range []string{sim.DropQueue, sim.DropAQM, sim.DropLoss, sim.DropDown, sim.DropMTU} {
 			if n := l.Dropped[reason]; n > 0 {
 				drops = append(drops, fmt.Sprintf("%d %s", n, reason))
 			}
