@@ -110,15 +110,12 @@ func TestBufferbloat(t *testing.T) {
 		assert.Greater(t, l.Sojourn.P99, int64(400*time.Millisecond), "the queue's own sojourn times")
 		assert.Zero(t, l.Dropped["aqm"])
 	})
-	for _, q := range []struct{ name, queue, skip string }{
-		{"codel", "{kind: codel}", cubicFlightSizeBug},
-		{"fq-codel", "{kind: fq-codel}", cubicFlightSizeBug},
-		{"pie", "{kind: pie}", ""},
+	for _, q := range []struct{ name, queue string }{
+		{"codel", "{kind: codel}"},
+		{"fq-codel", "{kind: fq-codel}"},
+		{"pie", "{kind: pie}"},
 	} {
 		t.Run(q.name, func(t *testing.T) {
-			if q.skip != "" {
-				t.Skip(q.skip)
-			}
 			if testing.Short() {
 				// The bounds are of the 30 s run: the start-up overshoot
 				// weighs too much in a shorter one.
@@ -138,15 +135,6 @@ func TestBufferbloat(t *testing.T) {
 	}
 }
 
-// cubicFlightSizeBug is why CUBIC over CoDel is skipped: tcp's Cubic
-// takes ssthresh = 0.7 × FlightSize (SND.MAX - SND.UNA, SACKed data
-// included) on entering recovery, where Linux's bictcp_recalc_ssthresh
-// takes 0.7 × cwnd. Under CoDel's steady drops every recovery starts
-// while the flight holds SACKed data, so ssthresh grows from one
-// recovery to the next and the queue stays at 70 ms. With ssthresh from
-// min(FlightSize, cwnd) the run meets the bound (43.5 ms mean RTT, 9.15
-// Mbit/s); remove the skip when tcp/cubic.go does that.
-const cubicFlightSizeBug = "known tcp bug: Cubic's ssthresh from FlightSize instead of cwnd (Linux) lets the window grow across recoveries under CoDel; see cubicFlightSizeBug"
 
 // TestECNMarking: with ECN on at the sender (the receiver accepts, Linux's
 // default) and a CoDel queue that marks, the flow sees marks and no AQM

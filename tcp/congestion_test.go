@@ -126,7 +126,8 @@ func ExampleNewCongestion() {
 		return
 	}
 	fmt.Println(cc.Name(), cc.Cwnd(), cc.Ssthresh() == InfiniteSsthresh)
-	// Three duplicate ACKs with 20 segments in flight: RFC 9438 §4.6.
+	// Three duplicate ACKs with the initial window of 10 segments:
+	// ssthresh = 0.7 cwnd (RFC 9438 §4.6, Linux bictcp_recalc_ssthresh).
 	cc.OnEnterRecovery(0, 20*1448)
 	fmt.Println(cc.Cwnd(), cc.Ssthresh())
 
@@ -134,6 +135,6 @@ func ExampleNewCongestion() {
 	fmt.Println(err)
 	// Output:
 	// cubic 14480 true
-	// 20272 20272
+	// 10136 10136
 	// congestion control "bbr" (allowed: cubic, newreno): unknown congestion control
 }

@@ -197,7 +197,7 @@ func (c *Cubic) wCubic(t time.Duration) int {
 }
 
 // reduce applies RFC 9438 §4.6 and §4.7 at a congestion event.
-func (c *Cubic) reduce(inflight int) {
+func (c *Cubic) reduce() {
 	// RFC 9438 §4.7 fast convergence: a flow whose window keeps falling
 	// below its last W_max releases bandwidth for newcomers.
 	if c.cwnd < c.wMax {
@@ -206,14 +206,17 @@ func (c *Cubic) reduce(inflight int) {
 		c.wMax = c.cwnd
 	}
 	c.cwndPrior = c.cwnd
-	// RFC 9438 §4.6: ssthresh = flight_size * beta_cubic, at least 2 SMSS.
-	c.ssthresh = max(inflight*cubicBetaNum/cubicBetaDen, 2*c.mss)
+	// ssthresh = cwnd * beta_cubic, at least 2 SMSS, as Linux's
+	// bictcp_recalc_ssthresh. RFC 9438 §4.6 allows cwnd or flight_size;
+	// the flight counts SACKed data, so after a loss it can exceed cwnd and
+	// a reduction would raise the window (seen under CoDel's steady drops).
+	c.ssthresh = max(c.cwnd*cubicBetaNum/cubicBetaDen, 2*c.mss)
 	c.inEpoch = false
 }
 
 // OnEnterRecovery reduces the window by beta_cubic (RFC 9438 §4.6, §4.7).
-func (c *Cubic) OnEnterRecovery(_ time.Duration, inflight int) {
-	c.reduce(inflight)
+func (c *Cubic) OnEnterRecovery(time.Duration, int) {
+	c.reduce()
 	c.cwnd = c.ssthresh
 	c.afterRTO = false
 }
@@ -227,9 +230,9 @@ func (c *Cubic) OnExitRecovery(time.Duration) {
 }
 
 // OnRTO collapses the window to one SMSS (RFC 9438 §4.8, RFC 5681 §3.1).
-func (c *Cubic) OnRTO(_ time.Duration, inflight int) {
+func (c *Cubic) OnRTO(time.Duration, int) {
 	if !c.backedOff {
-		c.reduce(inflight)
+		c.reduce()
 	}
 	c.backedOff = true
 	c.afterRTO = true

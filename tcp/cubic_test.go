@@ -124,8 +124,8 @@ func TestCubicCongestionEvents(t *testing.T) {
 			{what: "enter", enter: true, inflight: 100, wantCwnd: 70000, wantThresh: 70000},
 			{what: "exit", exit: true, wantCwnd: 70000, wantThresh: 70000},
 		}, wantWMax: 100000},
-		{name: "RFC 9438 §4.6 ssthresh is at least 2 SMSS", events: []congestionEvent{
-			{what: "enter, 2 in flight", enter: true, inflight: 2, wantCwnd: 2000, wantThresh: 2000},
+		{name: "ssthresh from cwnd, not the flight (Linux bictcp_recalc_ssthresh)", events: []congestionEvent{
+			{what: "enter, 2 in flight", enter: true, inflight: 2, wantCwnd: 70000, wantThresh: 70000},
 		}, wantWMax: 100000},
 		{name: "RFC 9438 §4.7 fast convergence on a second loss below W_max", events: []congestionEvent{
 			{what: "enter", enter: true, inflight: 100, wantCwnd: 70000, wantThresh: 70000},
@@ -149,6 +149,16 @@ func TestCubicCongestionEvents(t *testing.T) {
 			assert.Equal(t, tt.wantWMax, c.WMax())
 		})
 	}
+}
+
+// TestCubicSsthreshFloor: RFC 9438 §4.6, ssthresh is at least 2 SMSS even
+// when beta_cubic times cwnd is less.
+func TestCubicSsthreshFloor(t *testing.T) {
+	const mss = 1000
+	c := NewCubic(mss, 2)
+	c.OnEnterRecovery(0, 2*mss)
+	assert.Equal(t, 2*mss, c.Ssthresh())
+	assert.Equal(t, 2*mss, c.Cwnd())
 }
 
 // TestCubicAfterRTO checks RFC 9438 §4.8: the first congestion avoidance
