@@ -24,7 +24,7 @@ type Host struct {
 	ipID uint16
 
 	fds       []*Socket // index = descriptor; nil = free
-	freeFDs   fdHeap    // the free descriptors below len(fds)
+	freeFDs   []freeFD  // the free descriptors below len(fds), a minheap
 	conns     map[fourTuple]*Socket
 	listeners map[uint16]*Socket
 	ports     map[uint16]int // users of each local port

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"errors"
+	"github.com/netsimlab/netsim/internal/minheap"
 	"io"
 	"net/netip"
 
@@ -133,7 +134,7 @@ func (h *Host) Socket() (int, error) {
 	}
 	s := &Socket{h: h}
 	if len(h.freeFDs) > 0 {
-		s.fd = h.freeFDs.pop()
+		s.fd = int(minheap.Pop(&h.freeFDs))
 		h.fds[s.fd] = s
 	} else {
 		s.fd = len(h.fds)
@@ -145,48 +146,14 @@ func (h *Host) Socket() (int, error) {
 // freeFD makes fd free for Socket to return again.
 func (h *Host) freeFD(fd int) {
 	h.fds[fd] = nil
-	h.freeFDs.push(fd)
+	minheap.Push(&h.freeFDs, freeFD(fd))
 }
 
-// fdHeap is a binary min-heap of free descriptors.
-type fdHeap []int
+// freeFD is a free descriptor in Host.freeFDs, lowest first.
+type freeFD int
 
-func (q *fdHeap) push(fd int) {
-	*q = append(*q, fd)
-	s := *q
-	for i := len(s) - 1; i > 0; {
-		p := (i - 1) / 2
-		if s[p] <= s[i] {
-			break
-		}
-		s[i], s[p] = s[p], s[i]
-		i = p
-	}
-}
-
-func (q *fdHeap) pop() int {
-	s := *q
-	top := s[0]
-	last := len(s) - 1
-	s[0] = s[last]
-	s = s[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(s) && s[l] < s[m] {
-			m = l
-		}
-		if r < len(s) && s[r] < s[m] {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
-	}
-	*q = s
-	return top
-}
+// Less orders descriptors for minheap.
+func (a freeFD) Less(b freeFD) bool { return a < b }
 
 // socket returns the open socket behind fd.
 func (h *Host) socket(fd int) (*Socket, error) {

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"cmp"
+	"github.com/netsimlab/netsim/internal/minheap"
 	"slices"
 	"strconv"
 	"time"
@@ -153,9 +154,9 @@ func (g *pathGraph) from(dst int) []pathLabel {
 	best := make([]pathLabel, len(g.adj))
 	done := make([]bool, len(g.adj))
 	best[dst] = pathLabel{mtu: 1 << 30, reached: true}
-	q := labelHeap{{dst, best[dst]}}
+	q := []labelItem{{dst, best[dst]}}
 	for len(q) > 0 {
-		it := q.pop()
+		it := minheap.Pop(&q)
 		u := it.node
 		if done[u] {
 			continue
@@ -168,7 +169,7 @@ func (g *pathGraph) from(dst int) []pathLabel {
 			c := pathLabel{delay: it.l.delay + e.delay, hops: it.l.hops + 1, mtu: min(it.l.mtu, e.mtu), reached: true}
 			if !done[e.to] && c.better(best[e.to]) {
 				best[e.to] = c
-				q.push(labelItem{e.to, c})
+				minheap.Push(&q, labelItem{e.to, c})
 			}
 		}
 	}
@@ -180,42 +181,5 @@ type labelItem struct {
 	l    pathLabel
 }
 
-// labelHeap is a binary min-heap of Dijkstra's frontier, best first.
-type labelHeap []labelItem
-
-func (h *labelHeap) push(x labelItem) {
-	*h = append(*h, x)
-	q := *h
-	for i := len(q) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !q[i].l.better(q[p].l) {
-			break
-		}
-		q[i], q[p] = q[p], q[i]
-		i = p
-	}
-}
-
-func (h *labelHeap) pop() labelItem {
-	q := *h
-	top := q[0]
-	last := len(q) - 1
-	q[0] = q[last]
-	q = q[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(q) && q[l].l.better(q[m].l) {
-			m = l
-		}
-		if r < len(q) && q[r].l.better(q[m].l) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		q[i], q[m] = q[m], q[i]
-		i = m
-	}
-	*h = q
-	return top
-}
+// Less orders the frontier for minheap: the better label first.
+func (a labelItem) Less(b labelItem) bool { return a.l.better(b.l) }

@@ -3,6 +3,7 @@ package topology
 import (
 	"cmp"
 	"fmt"
+	"github.com/netsimlab/netsim/internal/minheap"
 	"slices"
 	"time"
 )
@@ -153,7 +154,7 @@ func towards(dst int, adj [][]adjacency, transit []bool, dist []pathCost, reache
 // dijkstra is the scratch space of towards, kept between runs.
 type dijkstra struct {
 	done []bool
-	q    costHeap
+	q    []costItem // a minheap
 }
 
 func (s *dijkstra) run(dst int, adj [][]adjacency, transit []bool, dist []pathCost, reached []bool) {
@@ -169,7 +170,7 @@ func (s *dijkstra) run(dst int, adj [][]adjacency, transit []bool, dist []pathCo
 	q := append(s.q[:0], costItem{dst, pathCost{}})
 	defer func() { s.q = q }()
 	for len(q) > 0 {
-		it := q.pop()
+		it := minheap.Pop(&q)
 		u := it.node
 		if done[u] {
 			continue
@@ -183,7 +184,7 @@ func (s *dijkstra) run(dst int, adj [][]adjacency, transit []bool, dist []pathCo
 			c := it.cost.plus(e.link)
 			if !reached[v] || c.less(dist[v]) {
 				dist[v], reached[v] = c, true
-				q.push(costItem{v, c})
+				minheap.Push(&q, costItem{v, c})
 			}
 		}
 	}
@@ -194,51 +195,12 @@ type costItem struct {
 	cost pathCost
 }
 
-func (a costItem) less(b costItem) bool {
+// Less orders Dijkstra's frontier for minheap: lower cost, then node.
+func (a costItem) Less(b costItem) bool {
 	if a.cost != b.cost {
 		return a.cost.less(b.cost)
 	}
 	return a.node < b.node
-}
-
-// costHeap is a binary min-heap of Dijkstra's frontier.
-type costHeap []costItem
-
-func (h *costHeap) push(x costItem) {
-	*h = append(*h, x)
-	s := *h
-	for i := len(s) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !s[i].less(s[p]) {
-			break
-		}
-		s[i], s[p] = s[p], s[i]
-		i = p
-	}
-}
-
-func (h *costHeap) pop() costItem {
-	s := *h
-	top := s[0]
-	last := len(s) - 1
-	s[0] = s[last]
-	s = s[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(s) && s[l].less(s[m]) {
-			m = l
-		}
-		if r < len(s) && s[r].less(s[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
-	}
-	*h = s
-	return top
 }
 
 // Lookup returns the hop from uses toward to, and false when to is
