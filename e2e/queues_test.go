@@ -135,7 +135,6 @@ func TestBufferbloat(t *testing.T) {
 	}
 }
 
-
 // TestECNMarking: with ECN on at the sender (the receiver accepts, Linux's
 // default) and a CoDel queue that marks, the flow sees marks and no AQM
 // drop or retransmission; the handshake and the segments carry the RFC
