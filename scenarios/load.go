@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/netsimlab/netsim/internal/capped"
 )
 
 // The top-level keys of a scenario, in the order the contract lists them.
@@ -24,25 +26,17 @@ var (
 	hostNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 )
 
-// maxFileSize bounds what Load reads: far above any real scenario (a
-// 10,000-host scenario is about 1 MB), far below what would hurt.
-const maxFileSize = 64 << 20
-
 // Load reads and validates the scenario at path. On any problem it returns
 // an ErrorList (errors.Is(err, ErrInvalid)) naming every problem found as
 // FILE:LINE:COL; an unreadable file is reported the same way at 1:1.
 func Load(path string) (*Scenario, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	data, err := capped.ReadFile(path, capped.MaxInput)
+	var tooLarge *capped.TooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, ErrorList{{File: path, Msg: "the file is too large", Allowed: fmt.Sprintf("at most %d MiB", capped.MaxInput>>20)}}
+	case err != nil:
 		return nil, ErrorList{{File: path, Msg: "cannot read the scenario: " + unwrapPathErr(err), Allowed: "a readable YAML file"}}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, ErrorList{{File: path, Msg: "cannot read the scenario: " + unwrapPathErr(err), Allowed: "a readable YAML file"}}
-	}
-	if len(data) > maxFileSize {
-		return nil, ErrorList{{File: path, Msg: "the file is too large", Allowed: fmt.Sprintf("at most %d MiB", maxFileSize>>20)}}
 	}
 	return Parse(path, data)
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/netsimlab/netsim/internal/atomicfile"
+	"github.com/netsimlab/netsim/internal/capped"
 )
 
 // ErrVersion is wrapped by Execute's error when the output folder holds
@@ -212,7 +213,7 @@ func prepare(p *Plan, o Options) error {
 	}
 	for _, pt := range p.Points {
 		path := filepath.Join(o.Out, PointFile(pt.ID))
-		if old, err := readCapped(path, maxInputBytes); err == nil && slices.Equal(old, pt.Scenario) {
+		if old, err := capped.ReadFile(path, maxInputBytes); err == nil && slices.Equal(old, pt.Scenario) {
 			continue
 		}
 		if err := atomicfile.Write(path, pt.Scenario); err != nil {
@@ -294,7 +295,7 @@ func checkVersions(p *Plan, o Options) error {
 func recordPath(out, id string) string { return filepath.Join(out, runsDir, id+".json") }
 
 func readRecord(out, id string) (record, bool) {
-	data, err := readCapped(recordPath(out, id), maxRecordBytes)
+	data, err := capped.ReadFile(recordPath(out, id), maxRecordBytes)
 	if err != nil {
 		return record{}, false
 	}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/plots"
 	"github.com/netsimlab/netsim/units"
 )
@@ -85,7 +86,7 @@ func Figure(dir string, o FigureOptions) (plots.SweepFigure, error) {
 		}
 	}
 
-	data, err := readCapped(filepath.Join(dir, AggregateFile), maxInputBytes)
+	data, err := capped.ReadFile(filepath.Join(dir, AggregateFile), maxInputBytes)
 	if err != nil {
 		return fig, fmt.Errorf("%s has no readable %s: has the sweep finished? %w", dir, AggregateFile, err)
 	}

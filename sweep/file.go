@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/scenarios"
 )
 
@@ -101,31 +101,14 @@ func Load(path string) (*Sweep, error) {
 	return s, nil
 }
 
-func readLimited(path string) ([]byte, error) { return readCapped(path, maxInputBytes) }
+func readLimited(path string) ([]byte, error) { return capped.ReadFile(path, maxInputBytes) }
 
 // Caps on the files a sweep reads, like the scenarios' 64 MiB: a wrong
 // path (/dev/zero, a huge file) is an error, not an out-of-memory.
 const (
-	maxInputBytes  = 64 << 20 // sweep files, base scenarios, sweep.json, results.csv, aggregate.csv
-	maxRecordBytes = 1 << 20  // one run's record in runs/
+	maxInputBytes  = capped.MaxInput // sweep files, base scenarios, sweep.json, results.csv, aggregate.csv
+	maxRecordBytes = 1 << 20         // one run's record in runs/
 )
-
-// readCapped reads the file at path, refusing one larger than limit.
-func readCapped(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d MiB", path, limit>>20)
-	}
-	return data, nil
-}
 
 // Parse checks a sweep file's text; file names it in errors and anchors the
 // base path. Base is left nil: Load reads it.

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/netsimlab/netsim/internal/capped"
 )
 
 // aliasBomb is a grid value of a few lines whose aliases expand to 10^9
@@ -173,6 +175,6 @@ func TestInputCaps(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, f.Truncate(maxInputBytes+1))
 	require.NoError(t, f.Close())
-	_, err = readCapped(big, maxInputBytes)
+	_, err = capped.ReadFile(big, maxInputBytes)
 	assert.ErrorContains(t, err, "larger than 64 MiB")
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/netsimlab/netsim/internal/capped"
 )
 
 // ErrLocked is wrapped by the error of Execute and Merge when another
@@ -33,7 +35,7 @@ func lockDir(dir string) (unlock func(), err error) {
 		return nil, fmt.Errorf("output folder: lock %s: %w", path, err)
 	}
 	if !held {
-		data, _ := readCapped(path, 64)
+		data, _ := capped.ReadFile(path, 64)
 		f.Close()
 		who := "another netsim process"
 		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/netsimlab/netsim/internal/atomicfile"
+	"github.com/netsimlab/netsim/internal/capped"
 )
 
 // ErrMerge is wrapped by Merge's errors about the shards themselves: they
@@ -41,7 +42,7 @@ func Merge(dirs []string, out string) (*Report, error) {
 		} else if mi.NetsimVersion != m.NetsimVersion {
 			return nil, fmt.Errorf("%w: %s and %s were run by different netsim versions (%q and %q): their results would mix", ErrMerge, dirs[0], dir, m.NetsimVersion, mi.NetsimVersion)
 		}
-		data, err := readCapped(filepath.Join(dir, ResultsFile), maxInputBytes)
+		data, err := capped.ReadFile(filepath.Join(dir, ResultsFile), maxInputBytes)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s has no readable %s: has its shard (%s) finished? %w", ErrMerge, dir, ResultsFile, mi.Shard, err)
 		}
@@ -101,7 +102,7 @@ func Merge(dirs []string, out string) (*Report, error) {
 		if filepath.Clean(src) == filepath.Clean(dst) {
 			continue
 		}
-		data, err := readCapped(src, maxInputBytes)
+		data, err := capped.ReadFile(src, maxInputBytes)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrMerge, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/netsimlab/netsim/internal/atomicfile"
+	"github.com/netsimlab/netsim/internal/capped"
 )
 
 // The files of a sweep's output folder.
@@ -81,7 +82,7 @@ func (m Manifest) runOrder() []Run {
 // ReadManifest reads DIR/sweep.json.
 func ReadManifest(dir string) (Manifest, error) {
 	var m Manifest
-	data, err := readCapped(filepath.Join(dir, ManifestFile), maxInputBytes)
+	data, err := capped.ReadFile(filepath.Join(dir, ManifestFile), maxInputBytes)
 	if err != nil {
 		return m, fmt.Errorf("%s is not a sweep folder: %w", dir, err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/nodes/drillstack"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp"
@@ -143,7 +144,7 @@ func drillConfig(o *drillOpts) (tcp.Config, error) {
 		set = append(set, p...)
 	}
 	if o.settings != "" {
-		src, err := readCapped(o.settings, maxInputBytes)
+		src, err := capped.ReadFile(o.settings, maxInputBytes)
 		if err != nil {
 			return tcp.Config{}, fmt.Errorf("--settings: %w", err)
 		}
@@ -208,7 +209,7 @@ func settingsYAML(name string, src []byte) ([]drill.Setting, error) {
 // drillOne runs one script and reports it; it returns the script's exit
 // code.
 func drillOne(path string, cfg tcp.Config, rc drill.RunConfig, o *drillOpts, dirPath string, stdout, stderr io.Writer) int {
-	src, err := readCapped(path, maxInputBytes)
+	src, err := capped.ReadFile(path, maxInputBytes)
 	if err != nil {
 		fmt.Fprintf(stderr, "netsim drill: %v\n", err)
 		return exitUsage

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/netsimlab/netsim/internal/capped"
 )
 
 // outDir is the --out folder of a run, committed once. A run writes every
@@ -133,7 +135,7 @@ func replaceable(root string) error {
 // 64 MiB like scenarios (the scenario loader has its own), one trace line
 // read back at 1 MiB (a record is a few hundred bytes).
 const (
-	maxInputBytes    = 64 << 20
+	maxInputBytes    = capped.MaxInput
 	maxManifestBytes = maxInputBytes
 	maxTraceLine     = 1 << 20
 )
@@ -370,7 +372,7 @@ func (o *outDir) stale() []string {
 	var m struct {
 		Files []string `json:"files"`
 	}
-	if data, err := readCapped(filepath.Join(o.root, "manifest.json"), maxManifestBytes); err == nil && json.Unmarshal(data, &m) == nil {
+	if data, err := capped.ReadFile(filepath.Join(o.root, "manifest.json"), maxManifestBytes); err == nil && json.Unmarshal(data, &m) == nil {
 		cands = append(cands, m.Files...)
 	}
 	for _, d := range []string{".", "pcap", "plots"} {
@@ -424,23 +426,3 @@ func (o *outDir) abort() {
 
 // path returns where rel is written until the commit.
 func (o *outDir) path(rel string) string { return filepath.Join(o.tmp, rel) }
-
-// readCapped reads the file at path, refusing one larger than limit bytes
-// (netsim's file inputs are capped like scenarios, at 64 MiB unless said
-// otherwise), so that a wrong path (/dev/zero, a huge file) is an error
-// rather than an out-of-memory.
-func readCapped(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d MiB", path, limit>>20)
-	}
-	return data, nil
-}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/plots"
 	"github.com/netsimlab/netsim/scenarios"
 	"github.com/netsimlab/netsim/sim"
@@ -98,7 +99,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 
 // runScenario loads, runs and reports one scenario.
 func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
-	data, readErr := readCapped(path, maxInputBytes)
+	data, readErr := capped.ReadFile(path, maxInputBytes)
 	s, err := scenarios.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
