@@ -211,7 +211,11 @@ func TestSteadyStateAllocations(t *testing.T) {
 		if trace {
 			limit = 0.1
 		}
-		if perPacket > limit+1e-4 { // a few allocations of the runtime itself
+		// The runtime allocates on its own now and then (GC workers, timers,
+		// profiling buckets); CI saw 10 in 83k packets under load. One
+		// allocation per thousand packets is still two orders of magnitude
+		// below a per-packet leak, which shows as 1 or more.
+		if perPacket > limit+1e-3 {
 			t.Errorf("trace %v: %.5f allocations per data packet, want at most %v", trace, perPacket, limit)
 		}
 	}
