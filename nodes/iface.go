@@ -55,6 +55,7 @@ func (i *Interface) Capture(w *PcapWriter) { i.pcap = w }
 // leaves (topology.Endpoint).
 func (i *Interface) Transmitted(p *topology.Packet) {
 	if i.pcap != nil {
+		p.Complete()
 		i.node.capture(i.pcap, p.Data)
 	}
 }
@@ -63,6 +64,7 @@ func (i *Interface) Transmitted(p *topology.Packet) {
 // arrives and hands it to the node (topology.Endpoint).
 func (i *Interface) Deliver(p *topology.Packet) {
 	if i.pcap != nil {
+		p.Complete()
 		i.node.capture(i.pcap, p.Data)
 	}
 	i.rx(i, p)

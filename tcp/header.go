@@ -104,6 +104,18 @@ func (h *Header) Len() int { return HeaderLen + (int(h.Options.n)+3)&^3 }
 // It allocates nothing when b has room. The caller keeps the segment under
 // 65536 bytes; the IPv4 length fields cannot describe more.
 func (h *Header) AppendTo(b []byte, src, dst netip.Addr, payload []byte) []byte {
+	start := len(b)
+	b = h.AppendUnsummed(b, payload)
+	h.Checksum = FillChecksum(b[start:], src, dst)
+	return b
+}
+
+// AppendUnsummed is AppendTo without the checksum: the checksum field is
+// left zero (and h.Checksum set to 0), for a sender that fills it in
+// later with FillChecksum, only when something looks at the bytes (a
+// capture). It sets h.DataOffset as AppendTo does and allocates nothing
+// when b has room.
+func (h *Header) AppendUnsummed(b []byte, payload []byte) []byte {
 	hl := h.Len()
 	start := len(b)
 	b = slices.Grow(b, hl+len(payload))[:start+hl]
@@ -119,12 +131,18 @@ func (h *Header) AppendTo(b []byte, src, dst netip.Addr, payload []byte) []byte 
 	put16(s[18:], h.Urgent)
 	n := copy(s[HeaderLen:], h.Options.Bytes())
 	clear(s[HeaderLen+n:]) // RFC 9293 §3.1: padding is zeros.
-	b = append(b, payload...)
-	seg := b[start:]
-	sum := inet.PseudoHeaderSum(src, dst, ProtocolTCP, uint32(len(seg)))
-	h.Checksum = inet.Checksum(seg, sum)
-	put16(seg[16:], h.Checksum)
-	return b
+	h.Checksum = 0
+	return append(b, payload...)
+}
+
+// FillChecksum computes the checksum of segment (header and payload,
+// its checksum field zero) over the pseudo-header of src and dst
+// (RFC 9293 §3.1), writes it into the segment and returns it.
+func FillChecksum(segment []byte, src, dst netip.Addr) uint16 {
+	sum := inet.PseudoHeaderSum(src, dst, ProtocolTCP, uint32(len(segment)))
+	c := inet.Checksum(segment, sum)
+	put16(segment[16:], c)
+	return c
 }
 
 // Decode parses a TCP segment: the header and the payload after it (which

@@ -237,3 +237,17 @@ func TestEveryFlagCombination(t *testing.T) {
 	// 4 legal SYN/FIN/RST settings (none or one of them) x 2^6 other bits.
 	assert.Equal(t, 4*64, accepted)
 }
+
+// AppendUnsummed and a later FillChecksum give the bytes AppendTo gives.
+func TestAppendUnsummedThenFill(t *testing.T) {
+	h := Header{SrcPort: 40000, DstPort: 80, Seq: 7, Ack: 9, Flags: FlagACK | FlagPSH, Window: 502}
+	require.NoError(t, h.Options.AppendTimestamps(1, 2))
+	payload := []byte("some payload, odd length")
+	want := h.AppendTo(nil, addrA, addrB, payload)
+	sum := h.Checksum
+	b := h.AppendUnsummed(nil, payload)
+	assert.Zero(t, h.Checksum)
+	assert.Equal(t, []byte{0, 0}, b[16:18], "the checksum field is left zero")
+	assert.Equal(t, sum, FillChecksum(b, addrA, addrB))
+	assert.Equal(t, want, b)
+}

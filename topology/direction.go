@@ -207,7 +207,7 @@ func (d *direction) launch(p *Packet, delay time.Duration) {
 	}
 	var dup *Packet
 	if cfg.Duplicate > 0 && d.dupRand.Bernoulli(float64(cfg.Duplicate)) {
-		dup = &Packet{ID: d.l.nextID(), Data: append([]byte(nil), p.Data...)}
+		dup = p.Clone(d.l.nextID())
 		d.stats.Duplicated++
 		if d.l.trace != nil {
 			d.ev.dup = sim.PacketDuplicate{ID: dup.ID, Of: p.ID}
@@ -227,10 +227,9 @@ func (d *direction) fly(p *Packet, owned bool, delay time.Duration) {
 	corrupt := false
 	if cfg.Corrupt > 0 && d.corruptRand.Bernoulli(float64(cfg.Corrupt)) && len(p.Data) > 0 {
 		if !owned {
-			p = &Packet{ID: p.ID, Data: append([]byte(nil), p.Data...)}
+			p = p.Clone(p.ID)
 		}
-		bit := d.corruptRand.IntN(len(p.Data) * 8)
-		p.Data[bit/8] ^= 1 << (bit % 8)
+		p.Corrupt(d.corruptRand.IntN(len(p.Data) * 8))
 		corrupt = true
 	}
 	at := d.l.s.Now().Add(delay)

@@ -10,6 +10,56 @@ type Packet struct {
 	ID uint64
 	// Data is the whole IPv4 datagram, header included.
 	Data []byte
+
+	// fill, when set, writes the checksum the sender left out of Data
+	// (DeferChecksum); trusted says Data is as the sending stack made it.
+	fill    func(datagram []byte)
+	trusted bool
+}
+
+// DeferChecksum marks p as made by a simulated stack that left its
+// transport checksum out: fill writes it into Data when someone needs the
+// bytes as they would be on a wire (Complete). Until something changes the
+// bytes (Corrupt), the receiver may trust them without verifying the
+// checksum (Trusted): a simulated sender computes correct checksums, so
+// summing every payload twice would prove nothing. fill must be a
+// function that allocates nothing and keeps no reference to the bytes.
+func (p *Packet) DeferChecksum(fill func(datagram []byte)) {
+	p.fill, p.trusted = fill, true
+}
+
+// Complete writes the checksum DeferChecksum left out, so that Data is the
+// datagram as it would be on a wire: captures, taps and anything that
+// copies or changes the bytes call it first. It does nothing for a packet
+// whose checksum is already in place.
+func (p *Packet) Complete() {
+	if f := p.fill; f != nil {
+		p.fill = nil
+		f(p.Data)
+	}
+}
+
+// Trusted reports whether Data is, checksum aside, exactly what a
+// simulated stack sent: no link corrupted it. A receiver may then skip
+// verifying the transport checksum; it must verify every other packet.
+func (p *Packet) Trusted() bool { return p.trusted }
+
+// Corrupt flips one bit of Data (bit%8, counted from the least
+// significant, of byte bit/8) after completing the checksum, and
+// withdraws the trust: the receiver must verify the checksum, and finds
+// it wrong, as a real receiver would.
+func (p *Packet) Corrupt(bit int) {
+	p.Complete()
+	p.trusted = false
+	p.Data[bit/8] ^= 1 << (bit % 8)
+}
+
+// Clone returns a copy of p with its own Data and the given ID, in the
+// same checksum state (pending, trusted) as p.
+func (p *Packet) Clone(id uint64) *Packet {
+	c := *p
+	c.ID, c.Data = id, append([]byte(nil), p.Data...)
+	return &c
 }
 
 // Endpoint is what sits at one end of a link (an interface of a host or a

@@ -1,0 +1,68 @@
+package nodes
+
+import (
+	"bytes"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/nodes/ipv4"
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/topology"
+	"github.com/netsimlab/netsim/units"
+)
+
+// Hosts leave the TCP checksum out until something looks (Packet.
+// DeferChecksum), yet every captured datagram carries the right one, in
+// both directions (a's SYN and b's RST), as Wireshark would check it.
+func TestCapturesCarryChecksums(t *testing.T) {
+	n, a, _ := twoHosts(t, nil, topology.LinkConfig{Name: "ab", Rate: units.BitRate(1e9), Delay: time.Millisecond})
+	bufs := map[string]*bytes.Buffer{}
+	require.NoError(t, n.EnableCaptures(func(node, iface string) (io.Writer, error) {
+		b := &bytes.Buffer{}
+		bufs[node+"-"+iface] = b
+		return b, nil
+	}))
+	inject(a, addrB, tcp.Header{SrcPort: 40000, DstPort: 80, Seq: 1, Flags: tcp.FlagSYN}, []byte("payload"))
+	n.Scheduler().Run()
+	for name, b := range bufs {
+		r, err := pcapgo.NewReader(bytes.NewReader(b.Bytes()))
+		require.NoError(t, err)
+		count := 0
+		for {
+			d, _, err := r.ReadPacketData()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			ih, seg, err := ipv4.Decode(d)
+			require.NoError(t, err)
+			assert.True(t, tcp.VerifyChecksum(seg, ih.Src, ih.Dst), "%s packet %d: TCP checksum", name, count)
+			assert.NotZero(t, seg[16]|seg[17], "%s packet %d: checksum written", name, count)
+			count++
+		}
+		assert.Equal(t, 2, count, name)
+	}
+}
+
+// A link that corrupts every packet: the receiver verifies the checksums
+// of corrupted packets (they are no longer trusted) and drops them all,
+// so none reaches TCP, which would answer with a reset.
+func TestCorruptedPacketsAreVerified(t *testing.T) {
+	cfg := topology.LinkConfig{Name: "ab", Rate: units.BitRate(1e9), Delay: time.Millisecond, Corrupt: units.Ratio(1)}
+	n, a, b := twoHosts(t, nil, cfg)
+	const sent = 50
+	for i := range sent {
+		inject(a, addrB, tcp.Header{SrcPort: 40000, DstPort: 80, Seq: tcp.Seq(i), Flags: tcp.FlagSYN}, make([]byte, 1000))
+	}
+	n.Scheduler().Run()
+	assert.Equal(t, uint64(0), b.Stats().DatagramsDelivered, "no corrupted datagram was accepted")
+	assert.Equal(t, uint64(0), b.Stats().ResetsSent)
+	assert.Equal(t, uint64(sent), b.Drops(sim.DropChecksum)+b.Drops(sim.DropMalformed))
+	assert.Positive(t, b.Drops(sim.DropChecksum))
+}

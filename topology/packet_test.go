@@ -1,0 +1,38 @@
+package topology
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// The checksum state of a packet through what a link and a capture do to
+// it: DeferChecksum trusts, Complete fills once, Clone keeps the state,
+// Corrupt fills first and withdraws the trust.
+func TestPacketChecksumState(t *testing.T) {
+	fills := 0
+	fill := func(b []byte) { fills++; b[0] = 0xAA }
+	p := &Packet{ID: 1, Data: []byte{0, 0, 0, 0}}
+	assert.False(t, p.Trusted(), "a packet made by hand is verified")
+	p.Complete()
+	assert.Equal(t, 0, fills, "nothing pending")
+
+	p.DeferChecksum(fill)
+	assert.True(t, p.Trusted())
+	c := p.Clone(2)
+	assert.Equal(t, uint64(2), c.ID)
+	assert.True(t, c.Trusted(), "a duplicate is as trustworthy as the original")
+
+	p.Complete()
+	p.Complete()
+	assert.Equal(t, 1, fills, "filled once")
+	assert.Equal(t, byte(0xAA), p.Data[0])
+	assert.True(t, p.Trusted(), "completing changes no byte the sender made")
+	assert.Equal(t, byte(0), c.Data[0], "the clone has its own bytes, still pending")
+
+	c.Corrupt(9) // byte 1, bit 1
+	assert.Equal(t, 2, fills, "the checksum is filled before the bit flips")
+	assert.Equal(t, []byte{0xAA, 2, 0, 0}, c.Data)
+	assert.False(t, c.Trusted(), "the receiver must verify a corrupted packet")
+	assert.True(t, p.Trusted(), "the original keeps its trust")
+}
