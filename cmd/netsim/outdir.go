@@ -32,6 +32,7 @@ type outDir struct {
 	root    string // the --out folder
 	tmp     string // where this run writes, until commit
 	pending []*pendingFile
+	held    int      // files held open (at most maxHeldOpen)
 	written []string // relative paths, in the order they were created
 	werr    error    // the first write error
 }
@@ -39,20 +40,31 @@ type outDir struct {
 type pendingFile struct {
 	rel string
 	w   *bufio.Writer
+	f   *lazyFile
 }
 
-// lazyFile appends to a file that it opens only for the length of each
-// write, so that a run with thousands of pcap files never holds thousands
-// of descriptors. Its first error is kept in the outDir, which the run
-// checks between slices of simulated time: a run stops at the first write
-// error (a full disk) instead of simulating to the end for nothing.
+// lazyFile appends to a file. The first maxHeldOpen files of a run are
+// held open from creation to the end of the run; later ones (a run
+// capturing thousands of interfaces) are opened only for the length of
+// each write, so that a run never holds thousands of descriptors. Its
+// first error is kept in the outDir, which the run checks between slices
+// of simulated time: a run stops at the first write error (a full disk)
+// instead of simulating to the end for nothing.
 type lazyFile struct {
 	path string
 	o    *outDir
+	held *os.File // nil: opened around each write
 }
 
-// Write appends p to the file, opening and closing it around the write.
+// Write appends p to the file.
 func (l *lazyFile) Write(p []byte) (int, error) {
+	if l.held != nil {
+		n, err := l.held.Write(p)
+		if err != nil {
+			l.o.fail(err)
+		}
+		return n, err
+	}
 	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		l.o.fail(err)
@@ -68,10 +80,25 @@ func (l *lazyFile) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Buffer sizes: the trace is one big stream; pcaps are many small ones.
+// close closes a held file (a lazy one has nothing open).
+func (l *lazyFile) close() error {
+	if l.held == nil {
+		return nil
+	}
+	err := l.held.Close()
+	l.held = nil
+	l.o.held--
+	return err
+}
+
+// Buffer sizes: files held open get large buffers (the trace, and the
+// captures of a run with few interfaces: a 1 Gbps capture writes a
+// 128 KiB block about every millisecond of simulated time); files opened
+// per write get small ones, so that thousands of them take little memory.
 const (
-	bufLarge = 64 << 10
-	bufSmall = 4 << 10
+	bufHeld     = 128 << 10
+	bufLazy     = 4 << 10
+	maxHeldOpen = 64
 )
 
 // tmpMark is in the name of every temporary folder, after ".NAME": the
@@ -224,14 +251,14 @@ func (o *outDir) create(rel string) (*bufio.Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("output %s: %w", rel, err)
 	}
-	if err := f.Close(); err != nil {
+	lf, size := &lazyFile{path: full, o: o}, bufLazy
+	if o.held < maxHeldOpen {
+		lf.held, size = f, bufHeld
+		o.held++
+	} else if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("output %s: %w", rel, err)
 	}
-	size := bufSmall
-	if filepath.Dir(rel) == "." {
-		size = bufLarge
-	}
-	p := &pendingFile{rel: rel, w: bufio.NewWriterSize(&lazyFile{path: full, o: o}, size)}
+	p := &pendingFile{rel: rel, w: bufio.NewWriterSize(lf, size), f: lf}
 	o.pending = append(o.pending, p)
 	o.written = append(o.written, rel)
 	return p.w, nil
@@ -241,9 +268,15 @@ func (o *outDir) create(rel string) (*bufio.Writer, error) {
 // of the run.
 func (o *outDir) flush() error {
 	for _, p := range o.pending {
+		if o.werr != nil {
+			_ = p.f.close() // after a failure, only close what is open
+			continue
+		}
 		if err := p.w.Flush(); err != nil {
 			o.fail(fmt.Errorf("output %s: %w", p.rel, err))
-			break
+		}
+		if err := p.f.close(); err != nil {
+			o.fail(fmt.Errorf("output %s: %w", p.rel, err))
 		}
 	}
 	o.pending = nil
@@ -420,6 +453,9 @@ func (o *outDir) inside(rel string) bool {
 
 // abort removes the temporary folder and everything in it.
 func (o *outDir) abort() {
+	for _, p := range o.pending {
+		_ = p.f.close()
+	}
 	o.pending = nil
 	os.RemoveAll(o.tmp)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,19 +123,37 @@ func TestOutDirWriteError(t *testing.T) {
 	if _, err := os.Stat("/dev/full"); err != nil {
 		t.Skip("no /dev/full")
 	}
-	root := filepath.Join(t.TempDir(), "out")
-	o, err := newOutDir(root)
-	require.NoError(t, err)
-	w, err := o.create("trace.jsonl")
-	require.NoError(t, err)
-	require.NoError(t, os.Remove(o.path("trace.jsonl")))
-	require.NoError(t, os.Symlink("/dev/full", o.path("trace.jsonl")))
-	_, _ = w.Write(make([]byte, 2*bufLarge))
-	require.ErrorIs(t, o.failed(), syscall.ENOSPC)
-	err = o.commit()
-	require.ErrorIs(t, err, syscall.ENOSPC)
-	assert.NoDirExists(t, root)
-	assert.Empty(t, tree(t, root))
+	for _, held := range []bool{true, false} {
+		root := filepath.Join(t.TempDir(), "out")
+		o, err := newOutDir(root)
+		require.NoError(t, err)
+		if !held {
+			for i := range maxHeldOpen {
+				_, err := o.create(fmt.Sprintf("pcap/%d.pcap", i))
+				require.NoError(t, err)
+			}
+		}
+		w, err := o.create("trace.jsonl")
+		require.NoError(t, err)
+		lf := o.pending[len(o.pending)-1].f
+		require.Equal(t, held, lf.held != nil, "held open")
+		if held {
+			// The file is open already: point its descriptor at the full disk.
+			require.NoError(t, lf.held.Close())
+			lf.held, err = os.OpenFile("/dev/full", os.O_WRONLY, 0)
+			require.NoError(t, err)
+		} else {
+			require.NoError(t, os.Remove(o.path("trace.jsonl")))
+			require.NoError(t, os.Symlink("/dev/full", o.path("trace.jsonl")))
+		}
+		_, _ = w.Write(make([]byte, 2*bufHeld))
+		require.ErrorIs(t, o.failed(), syscall.ENOSPC)
+		err = o.commit()
+		require.ErrorIs(t, err, syscall.ENOSPC)
+		assert.NoDirExists(t, root)
+		assert.Empty(t, tree(t, root))
+		assert.Zero(t, o.held, "every held file closed")
+	}
 }
 
 // TestOutDirLeftovers: the temporary folder of a killed run (its process
