@@ -27,7 +27,7 @@ func TestCapturesCarryChecksums(t *testing.T) {
 		b := &bytes.Buffer{}
 		bufs[node+"-"+iface] = b
 		return b, nil
-	}))
+	}, 0))
 	inject(a, addrB, tcp.Header{SrcPort: 40000, DstPort: 80, Seq: 1, Flags: tcp.FlagSYN}, []byte("payload"))
 	n.Scheduler().Run()
 	for name, b := range bufs {

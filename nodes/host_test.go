@@ -152,7 +152,7 @@ func TestCaptureTimestamps(t *testing.T) {
 		b := &bytes.Buffer{}
 		bufs[node+"-"+iface] = b
 		return b, nil
-	}))
+	}, 0))
 	require.Len(t, bufs, 2)
 	n.Scheduler().RunUntil(sim.Time(5 * time.Millisecond))
 	inject(a, addrB, tcp.Header{SrcPort: 40000, DstPort: 80, Seq: 1, Flags: tcp.FlagSYN}, nil)

@@ -273,17 +273,21 @@ func (n *Network) Heal() { n.graph.Heal() }
 
 // EnableCaptures opens one classic pcap per interface of every node, in
 // the order nodes and interfaces were added, with open(node, iface)
-// giving the writer (e.g. a file "pcap/<node>-<iface>.pcap"). Call it
-// after the last AddLink. A write error later stops nothing: the first
+// giving the writer (e.g. a file "pcap/<node>-<iface>.pcap"; a nil
+// writer leaves that interface uncaptured), each keeping at most snaplen
+// bytes of a packet (0: whole packets). Call it after the last AddLink. A write error later stops nothing: the first
 // one is kept and CaptureErr returns it.
-func (n *Network) EnableCaptures(open func(node, iface string) (io.Writer, error)) error {
+func (n *Network) EnableCaptures(open func(node, iface string) (io.Writer, error), snaplen int) error {
 	for _, nd := range n.allNodes() {
 		for _, ifc := range nd.ifaces {
 			w, err := open(nd.name, ifc.name)
 			if err != nil {
 				return fmt.Errorf("capture %s %s: %w", nd.name, ifc.name, err)
 			}
-			pw, err := NewPcapWriter(w)
+			if w == nil {
+				continue // not captured
+			}
+			pw, err := NewPcapWriter(w, snaplen)
 			if err != nil {
 				return fmt.Errorf("capture %s %s: %w", nd.name, ifc.name, err)
 			}

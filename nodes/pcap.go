@@ -19,33 +19,39 @@ const (
 	// header, told apart by the version nibble. Wireshark decodes it as raw
 	// IP, so an IPv4 datagram needs no link-layer header.
 	LinkTypeRaw = 101
-	// pcapSnapLen is the largest packet a reader must accept; every
-	// datagram is captured whole.
-	pcapSnapLen = 262144
+	// MaxSnapLen is the largest snaplen a capture declares (tcpdump's and
+	// Wireshark's limit): a capture of whole packets declares it.
+	MaxSnapLen = 262144
 )
 
 // PcapWriter writes a classic pcap capture of raw IPv4 datagrams with
 // nanosecond timestamps of simulated time. It allocates nothing per packet.
 type PcapWriter struct {
-	w   io.Writer
-	hdr [16]byte
-	n   uint64
+	w       io.Writer
+	hdr     [16]byte
+	n       uint64
+	snaplen int
 }
 
 // NewPcapWriter writes the file header to w and returns a writer for the
-// packets that follow.
-func NewPcapWriter(w io.Writer) (*PcapWriter, error) {
+// packets that follow, each cut to its first snaplen bytes as tcpdump -s
+// does (the record keeps the packet's original length); snaplen 0 (or
+// above MaxSnapLen) keeps whole packets.
+func NewPcapWriter(w io.Writer, snaplen int) (*PcapWriter, error) {
+	if snaplen <= 0 || snaplen > MaxSnapLen {
+		snaplen = MaxSnapLen
+	}
 	var h [24]byte
 	binary.LittleEndian.PutUint32(h[0:], pcapMagicNanos)
 	binary.LittleEndian.PutUint16(h[4:], 2) // version 2.4
 	binary.LittleEndian.PutUint16(h[6:], 4)
 	// h[8:16]: thiszone and sigfigs, zero.
-	binary.LittleEndian.PutUint32(h[16:], pcapSnapLen)
+	binary.LittleEndian.PutUint32(h[16:], uint32(snaplen))
 	binary.LittleEndian.PutUint32(h[20:], LinkTypeRaw)
 	if _, err := w.Write(h[:]); err != nil {
 		return nil, fmt.Errorf("pcap: write file header: %w", err)
 	}
-	return &PcapWriter{w: w}, nil
+	return &PcapWriter{w: w, snaplen: snaplen}, nil
 }
 
 // WritePacket records datagram b as seen at simulated time t (t >= 0).
@@ -53,10 +59,7 @@ func (p *PcapWriter) WritePacket(t sim.Time, b []byte) error {
 	if t < 0 {
 		return fmt.Errorf("pcap: packet at negative time %v", t)
 	}
-	n := len(b)
-	if n > pcapSnapLen {
-		n = pcapSnapLen
-	}
+	n := min(len(b), p.snaplen)
 	binary.LittleEndian.PutUint32(p.hdr[0:], uint32(int64(t)/1e9))
 	binary.LittleEndian.PutUint32(p.hdr[4:], uint32(int64(t)%1e9))
 	binary.LittleEndian.PutUint32(p.hdr[8:], uint32(n))

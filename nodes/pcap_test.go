@@ -16,7 +16,7 @@ import (
 
 func TestPcapWriterReadBack(t *testing.T) {
 	var buf bytes.Buffer
-	w, err := NewPcapWriter(&buf)
+	w, err := NewPcapWriter(&buf, 0)
 	require.NoError(t, err)
 	pkts := []struct {
 		at   sim.Time
@@ -45,6 +45,37 @@ func TestPcapWriterReadBack(t *testing.T) {
 	}
 }
 
+// With a snaplen, each record keeps the packet's first bytes and its
+// original length, and the file header declares the snaplen, as
+// tcpdump -s writes it.
+func TestPcapWriterSnapLen(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewPcapWriter(&buf, 40)
+	require.NoError(t, err)
+	long := bytes.Repeat([]byte{0x45, 7}, 750)
+	require.NoError(t, w.WritePacket(5, long))
+	require.NoError(t, w.WritePacket(6, long[:30]))
+	r, err := pcapgo.NewReader(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	assert.EqualValues(t, 40, r.Snaplen())
+	data, ci, err := r.ReadPacketData()
+	require.NoError(t, err)
+	assert.Equal(t, long[:40], data)
+	assert.Equal(t, 40, ci.CaptureLength)
+	assert.Equal(t, 1500, ci.Length, "the original length")
+	data, ci, err = r.ReadPacketData()
+	require.NoError(t, err)
+	assert.Equal(t, long[:30], data, "a shorter packet is whole")
+	assert.Equal(t, 30, ci.Length)
+
+	buf.Reset()
+	_, err = NewPcapWriter(&buf, 0)
+	require.NoError(t, err)
+	r, err = pcapgo.NewReader(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	assert.EqualValues(t, MaxSnapLen, r.Snaplen(), "0: whole packets")
+}
+
 type failWriter struct{ after int }
 
 func (f *failWriter) Write(b []byte) (int, error) {
@@ -56,10 +87,10 @@ func (f *failWriter) Write(b []byte) (int, error) {
 }
 
 func TestPcapWriterErrors(t *testing.T) {
-	_, err := NewPcapWriter(&failWriter{})
+	_, err := NewPcapWriter(&failWriter{}, 0)
 	require.ErrorContains(t, err, "disk full")
 
-	w, err := NewPcapWriter(&failWriter{after: 1})
+	w, err := NewPcapWriter(&failWriter{after: 1}, 0)
 	require.NoError(t, err)
 	require.ErrorContains(t, w.WritePacket(5, []byte{0x45}), "disk full")
 	require.Error(t, w.WritePacket(-1, []byte{0x45}))

@@ -65,7 +65,7 @@ func Build(s *Scenario, opts BuildOptions) (*World, error) {
 		return nil, fmt.Errorf("%w: %w", ErrBuild, err)
 	}
 	if opts.Capture != nil {
-		if err := net.EnableCaptures(opts.Capture); err != nil {
+		if err := net.EnableCaptures(s.Outputs.captured(s, opts.Capture), s.Outputs.SnapLen); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBuild, err)
 		}
 	}
@@ -246,4 +246,27 @@ func (w *World) emitFault(subject, what string) {
 	w.fault = sim.Fault{What: what}
 	w.rec = sim.Record{T: w.Net.Now(), Subject: subject, Event: &w.fault}
 	w.trace.Emit(&w.rec)
+}
+
+// captured narrows open to the interfaces of the nodes outputs.pcap
+// lists (every node when it lists none): the others get no capture.
+func (o Outputs) captured(s *Scenario, open func(node, iface string) (io.Writer, error)) func(node, iface string) (io.Writer, error) {
+	if o.PCAPNodes == nil {
+		return open
+	}
+	want := make(map[string]bool)
+	for _, name := range o.PCAPNodes {
+		want[name] = true
+		if g, ok := s.group(name); ok {
+			for _, m := range g.Members {
+				want[m] = true
+			}
+		}
+	}
+	return func(node, iface string) (io.Writer, error) {
+		if !want[node] {
+			return nil, nil
+		}
+		return open(node, iface)
+	}
 }

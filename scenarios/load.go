@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/netsimlab/netsim/internal/capped"
+	"github.com/netsimlab/netsim/nodes"
 )
 
 // The top-level keys of a scenario, in the order the contract lists them.
@@ -318,14 +319,43 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 	}
 }
 
+// pcap decodes outputs.pcap: true, false, or a list of the hosts and
+// routers (or groups) whose interfaces are captured. An empty list
+// captures nothing. The names are checked in validate.
+func (d *decoder) pcap(n *yaml.Node, s *Scenario) {
+	const path = "outputs.pcap"
+	if r := d.resolve(n); r.Kind != yaml.SequenceNode {
+		if v, ok := d.boolean(n, path); ok {
+			s.Outputs.PCAP, s.Outputs.PCAPNodes = v, nil
+		}
+		return
+	}
+	names := []string{}
+	for i, item := range d.sequence(n, path, "") {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		v, ok := d.str(item, p, "a host, router or group name")
+		if !ok {
+			continue
+		}
+		if slices.Contains(names, v) {
+			d.errNode(d.resolve(item), "each node once", "%s: %q is listed twice", p, v)
+			continue
+		}
+		names = append(names, v)
+	}
+	s.Outputs.PCAP, s.Outputs.PCAPNodes = len(names) > 0, names
+}
+
 // outputs decodes the outputs section.
 func (d *decoder) outputs(n *yaml.Node, s *Scenario) {
-	for _, e := range d.mapping(n, "outputs", []string{"pcap", "trace", "plots", "format"}) {
+	for _, e := range d.mapping(n, "outputs", []string{"pcap", "snaplen", "trace", "plots", "format"}) {
 		path := "outputs." + e.key
 		switch e.key {
 		case "pcap":
-			if v, ok := d.boolean(e.v, path); ok {
-				s.Outputs.PCAP = v
+			d.pcap(e.v, s)
+		case "snaplen":
+			if v, ok := d.integer(e.v, path, 1, nodes.MaxSnapLen); ok {
+				s.Outputs.SnapLen = int(v)
 			}
 		case "trace":
 			if v, ok := d.boolean(e.v, path); ok {

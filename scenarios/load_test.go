@@ -78,6 +78,23 @@ links:
   - {name: third, between: [r, c], bandwidth: 1.5Mbps, loss: 0.5%, jitter: 2ms, reorder: true, duplicate: 0.01, corrupt: 1%, overhead: 38}
 `
 
+// outputs.pcap takes true, false or the nodes to capture; snaplen the
+// bytes kept per packet.
+func TestParseOutputsPcap(t *testing.T) {
+	for _, tc := range []struct {
+		extra string
+		want  Outputs
+	}{
+		{"outputs: {pcap: false}\n", Outputs{Trace: true, Format: "png"}},
+		{"outputs: {pcap: [a, r], snaplen: 128}\n", Outputs{PCAP: true, PCAPNodes: []string{"a", "r"}, SnapLen: 128, Trace: true, Format: "png"}},
+		{"outputs: {pcap: []}\n", Outputs{PCAPNodes: []string{}, Trace: true, Format: "png"}},
+	} {
+		s, err := Parse("t.yaml", []byte(valid+tc.extra))
+		require.NoError(t, err, tc.extra)
+		assert.Equal(t, tc.want, s.Outputs, tc.extra)
+	}
+}
+
 func TestParseValid(t *testing.T) {
 	s, err := Parse("t.yaml", []byte(valid+`defaults:
   tcp: {congestion: newreno, initial_cwnd: 4, delayed_ack: 0s}
@@ -163,7 +180,11 @@ func TestParseErrors(t *testing.T) {
 		{"rack-not-bool", "defaults:\n  tcp: {rack: 1}\n", `t.yaml:16:15: defaults.tcp.rack: "1" is not a boolean (true or false)`},
 		{"initial-cwnd-not-number", "defaults:\n  tcp: {initial_cwnd: ten}\n", `t.yaml:16:23: defaults.tcp.initial_cwnd: "ten" is not a whole number (a whole number from 1 to 1000 segments)`},
 		{"tcp-drill-spelling", "defaults:\n  tcp: {init_cwnd: 4}\n", `t.yaml:16:9: defaults.tcp: unknown key "init_cwnd", did you mean "initial_cwnd"? (allowed keys: mss, congestion, initial_cwnd,`},
-		{"typo-suggestion", "outputs: {formt: svg}\n", `t.yaml:15:11: outputs: unknown key "formt", did you mean "format"? (allowed keys: pcap, trace, plots, format)`},
+		{"typo-suggestion", "outputs: {formt: svg}\n", `t.yaml:15:11: outputs: unknown key "formt", did you mean "format"? (allowed keys: pcap, snaplen, trace, plots, format)`},
+		{"pcap-unknown-node", "outputs: {pcap: [a, rr]}\n", `t.yaml:15:21: outputs.pcap[1]: unknown node "rr" (a host or router defined in hosts or routers; did you mean "r"?)`},
+		{"pcap-twice", "outputs: {pcap: [a, a]}\n", `t.yaml:15:21: outputs.pcap[1]: "a" is listed twice (each node once)`},
+		{"pcap-not-bool", "outputs: {pcap: yes please}\n", `t.yaml:15:17: outputs.pcap: "yes please" is not a boolean (true or false)`},
+		{"snaplen-zero", "outputs: {snaplen: 0}\n", `t.yaml:15:20: outputs.snaplen: 0 is out of range (a whole number from 1 to 262144)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("t.yaml", []byte(valid+tc.extra))

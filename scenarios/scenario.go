@@ -301,8 +301,15 @@ var PlotFormats = []string{"png", "svg", "pdf"}
 // Outputs says which files `netsim run` writes besides manifest.json and
 // summary.json. Defaults: trace and pcap on, no plots, png.
 type Outputs struct {
-	PCAP   bool
-	Trace  bool
-	Plots  []PlotKind
-	Format string
+	// PCAP turns captures on; PCAPNodes, when not nil, limits them to the
+	// interfaces of these hosts and routers (a group's name stands for
+	// its members), from `pcap: [client, r1]`.
+	PCAP      bool
+	PCAPNodes []string
+	// SnapLen is the bytes kept of each captured packet (pcap's snaplen);
+	// 0 keeps whole packets.
+	SnapLen int
+	Trace   bool
+	Plots   []PlotKind
+	Format  string
 }

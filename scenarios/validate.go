@@ -135,6 +135,13 @@ func (d *decoder) validate(s *Scenario) {
 		}
 	}
 
+	for i, name := range s.Outputs.PCAPNodes {
+		if _, ok := s.group(name); ok {
+			continue
+		}
+		node(fmt.Sprintf("outputs.pcap[%d]", i), name)
+	}
+
 	for i, x := range s.Expect {
 		path := fmt.Sprintf("expect[%d].%s", i, x.Kind)
 		if x.From != "" {

@@ -96,6 +96,11 @@ func estimateOutput(s *scenarios.Scenario, until sim.Time) outputEstimate {
 	}
 	if s.Outputs.PCAP {
 		e.PCAP = byteHops * pcapBytesPerByteHop
+		if n := s.Outputs.SnapLen; n > 0 {
+			// Each record keeps at most its 16-byte header and snaplen
+			// bytes of a datagram of up to about 1500.
+			e.PCAP *= min(1, float64(n+16)/1516)
+		}
 	}
 	return e
 }

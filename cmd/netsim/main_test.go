@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -248,6 +250,42 @@ func TestOutputsSwitches(t *testing.T) {
 	assert.NoFileExists(t, filepath.Join(out, "trace.jsonl"))
 	assert.NoDirExists(t, filepath.Join(out, "pcap"))
 	assert.FileExists(t, filepath.Join(out, "plots", "cwnd-1.svg"))
+}
+
+// TestOutputsPcapSelection: outputs.pcap as a list captures only the
+// nodes listed, and outputs.snaplen cuts each captured packet.
+func TestOutputsPcapSelection(t *testing.T) {
+	data, err := os.ReadFile(handshake)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "some.yaml")
+	data = bytes.Replace(data, []byte("outputs:\n  pcap: true\n"), []byte("outputs:\n  pcap: [client]\n  snaplen: 54\n"), 1)
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	out := filepath.Join(dir, "out")
+	code, _, stderr := cli(t, "run", path, "--out", out)
+	require.Equal(t, exitOK, code, stderr)
+	assert.NoFileExists(t, filepath.Join(out, "pcap", "server-eth0.pcap"))
+	f, err := os.Open(filepath.Join(out, "pcap", "client-eth0.pcap"))
+	require.NoError(t, err)
+	defer f.Close()
+	r, err := pcapgo.NewReader(f)
+	require.NoError(t, err)
+	assert.EqualValues(t, 54, r.Snaplen())
+	n, cut := 0, 0
+	for {
+		b, ci, err := r.ReadPacketData()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(b), 54)
+		if ci.Length > 54 {
+			cut++
+		}
+		n++
+	}
+	assert.Equal(t, 6, n, "the client sends SYN, ACK, FIN and ACK and receives SYN-ACK and FIN")
+	assert.Positive(t, cut, "SYNs with options are longer than 54 bytes")
 }
 
 // TestPlotCommand draws every kind from a run's folder, and one kind over

@@ -38,7 +38,7 @@ func TestCapturesReadByTshark(t *testing.T) {
 		f, err := os.Create(filepath.Join(dir, node+"-"+iface+".pcap"))
 		files = append(files, f)
 		return f, err
-	}))
+	}, 0))
 	bulk, _ := w.transfer(t, 300_000)
 	refused := &BulkSend{To: netip.AddrPortFrom(serverAddr, 81), Bytes: 10}
 	_, err = Install(w.client, 0, refused)

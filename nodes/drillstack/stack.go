@@ -130,7 +130,7 @@ func New(o Options) (*HostStack, error) {
 		return nil, fmt.Errorf("drillstack: default route: %w", err)
 	}
 	if o.Capture != nil {
-		pw, err := nodes.NewPcapWriter(o.Capture)
+		pw, err := nodes.NewPcapWriter(o.Capture, 0)
 		if err != nil {
 			return nil, fmt.Errorf("drillstack: %w", err)
 		}
