@@ -118,6 +118,10 @@ func TestRunStopsAtWriteError(t *testing.T) {
 	code, _, stderr := cli(t, "run", handshake, "--out", out)
 	require.Equal(t, exitOK, code, stderr)
 	before := tree(t, out)
+	// Files opened per write, so that the trace file can be swapped for
+	// /dev/full under the run (TestOutDirWriteError covers held files).
+	defer func(n int) { maxHeldOpen = n }(maxHeldOpen)
+	maxHeldOpen = 0
 	calls := 0
 	testBeforeCheck = func() {
 		if calls++; calls != 2 {

@@ -96,10 +96,13 @@ func (l *lazyFile) close() error {
 // 128 KiB block about every millisecond of simulated time); files opened
 // per write get small ones, so that thousands of them take little memory.
 const (
-	bufHeld     = 128 << 10
-	bufLazy     = 4 << 10
-	maxHeldOpen = 64
+	bufHeld = 128 << 10
+	bufLazy = 4 << 10
 )
+
+// maxHeldOpen is the most files a run holds open. A variable only so that
+// a test can make every file lazy, and so swap one under a running run.
+var maxHeldOpen = 64
 
 // tmpMark is in the name of every temporary folder, after ".NAME": the
 // PID of the process that writes it follows, so that a later run can tell
