@@ -294,12 +294,12 @@ func TestPlotDrawingFlags(t *testing.T) {
 		require.NoError(t, err)
 		return b
 	}
-	plain := render("--kind", "sequence")
-	compressed := render("--kind", "sequence", "--compress-time")
+	plain := render("--kind", "sequence", "--packets", "2000")
+	compressed := render("--kind", "sequence", "--packets", "2000", "--compress-time")
 	assert.NotEqual(t, plain, compressed)
 	assert.Contains(t, string(compressed), "idle")
 	assert.NotContains(t, string(plain), "idle")
-	assert.NotEqual(t, plain, render("--kind", "sequence", "--routers"))
+	assert.NotEqual(t, plain, render("--kind", "sequence", "--packets", "2000", "--routers"))
 	assert.NotEqual(t, render("--kind", "throughput", "--window", "10ms"), render("--kind", "throughput", "--window", "200ms"))
 }
 
