@@ -33,19 +33,20 @@ type figure struct {
 
 // Render draws the figure opts asks for from recs into the file at path,
 // in the format its extension names (.png, .svg or .pdf). The file is
-// written whole or not at all.
+// written whole or not at all. Its errors start with "plots:" once and do
+// not name path: the caller does (it may be a temporary file).
 func Render(recs []sim.Record, opts Options, path string) error {
 	ext := filepath.Ext(path)
 	format, err := formatName(ext)
 	if err != nil {
-		return fmt.Errorf("plots: render %s: %w", path, err)
+		return fmt.Errorf("plots: %w", err)
 	}
 	var buf bytes.Buffer
 	if err := RenderTo(recs, opts, format, &buf); err != nil {
-		return fmt.Errorf("plots: render %s: %w", path, err)
+		return err // it says plots: already
 	}
 	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
-		return fmt.Errorf("plots: render %s: %w", path, err)
+		return fmt.Errorf("plots: %w", err)
 	}
 	return nil
 }
@@ -56,11 +57,11 @@ func Render(recs []sim.Record, opts Options, path string) error {
 func RenderTo(recs []sim.Record, opts Options, format string, w io.Writer) error {
 	format, err := formatName(format)
 	if err != nil {
-		return err
+		return fmt.Errorf("plots: %w", err)
 	}
 	fig, err := buildFigure(recs, opts)
 	if err != nil {
-		return err
+		return fmt.Errorf("plots: %w", err)
 	}
 	c := newCanvas(format, fig.w, fig.h)
 	fig.draw(draw.New(c))
@@ -74,13 +75,13 @@ func RenderTo(recs []sim.Record, opts Options, format string, w io.Writer) error
 func buildFigure(recs []sim.Record, opts Options) (*figure, error) {
 	m := buildModel(recs)
 	if opts.Conn != 0 && !m.hasConn(opts.Conn) {
-		return nil, fmt.Errorf("plots: %s: conn %d is not in the trace (have %v): %w", opts.Kind, opts.Conn, m.conns, ErrNoData)
+		return nil, fmt.Errorf("%s: conn %d is not in the trace (have %v): %w", opts.Kind, opts.Conn, m.conns, ErrNoData)
 	}
 	if opts.Width < 0 || opts.Height < 0 || opts.Width > maxSide || opts.Height > maxSide {
-		return nil, fmt.Errorf("plots: %s: figure size %v x %v points is out of range (0 for the default, up to %v): %w", opts.Kind, float64(opts.Width), float64(opts.Height), float64(maxSide), ErrBadSize)
+		return nil, fmt.Errorf("%s: figure size %v x %v points is out of range (0 for the default, up to %v): %w", opts.Kind, float64(opts.Width), float64(opts.Height), float64(maxSide), ErrBadSize)
 	}
 	if opts.To != 0 && opts.To < opts.From {
-		return nil, fmt.Errorf("plots: %s: time window ends (%v) before it starts (%v): %w", opts.Kind, opts.To, opts.From, ErrNoData)
+		return nil, fmt.Errorf("%s: time window ends (%v) before it starts (%v): %w", opts.Kind, opts.To, opts.From, ErrNoData)
 	}
 	var (
 		fig *figure
@@ -100,10 +101,10 @@ func buildFigure(recs []sim.Record, opts Options) (*figure, error) {
 	case KindQueue:
 		fig, err = queueFigure(m, opts)
 	default:
-		return nil, fmt.Errorf("plots: %w %q (want one of %s)", ErrUnknownKind, opts.Kind, strings.Join(append(Kinds(), KindRTT), ", "))
+		return nil, fmt.Errorf("%w %q (want one of %s)", ErrUnknownKind, opts.Kind, strings.Join(append(Kinds(), KindRTT), ", "))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("plots: %s: %w", opts.Kind, err)
+		return nil, fmt.Errorf("%s: %w", opts.Kind, err)
 	}
 	if opts.Width > 0 {
 		fig.w = opts.Width

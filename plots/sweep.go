@@ -52,14 +52,14 @@ const bandAlpha = 0x40
 func RenderSweep(fig SweepFigure, path string) error {
 	format, err := formatName(filepath.Ext(path))
 	if err != nil {
-		return fmt.Errorf("plots: render %s: %w", path, err)
+		return fmt.Errorf("plots: %w", err)
 	}
 	var buf bytes.Buffer
 	if err := RenderSweepTo(fig, format, &buf); err != nil {
-		return fmt.Errorf("plots: render %s: %w", path, err)
+		return err // it says plots: already
 	}
 	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
-		return fmt.Errorf("plots: render %s: %w", path, err)
+		return fmt.Errorf("plots: %w", err)
 	}
 	return nil
 }
@@ -69,7 +69,7 @@ func RenderSweep(fig SweepFigure, path string) error {
 func RenderSweepTo(fig SweepFigure, format string, w io.Writer) error {
 	format, err := formatName(format)
 	if err != nil {
-		return err
+		return fmt.Errorf("plots: %w", err)
 	}
 	p := newPlot(fig.Title, fig.XLabel, fig.YLabel)
 	drawn := 0

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/netsimlab/netsim/plots"
+	"github.com/netsimlab/netsim/scenarios"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -24,6 +26,11 @@ marked with its real length), --routers draws routers' lifelines too, and
 --window sets the averaging window of a throughput plot.
 On the folder of a netsim sweep, draws a metric against a parameter instead
 (netsim plot SWEEPDIR --help).
+Exit codes: 0 every figure asked for was drawn (without --kind, kinds the
+run has nothing for are skipped with a note); 1 a figure asked for has
+nothing to draw (no such connection, no data in the window); 2 bad usage,
+no trace.jsonl in DIR, or a file that could not be written; 3 an internal
+error (a bug: please report it).
 `
 
 func cmdPlot(args []string, stdout, stderr io.Writer) int {
@@ -60,6 +67,10 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "netsim plot: --conn must be a connection id (1 or more)")
 		return exitUsage
 	}
+	if msg := notAnOutputFolder(dir); msg != "" {
+		fmt.Fprintln(stderr, "netsim plot:", msg)
+		return exitUsage
+	}
 	recs, err := readTrace(filepath.Join(dir, "trace.jsonl"))
 	if err != nil {
 		fmt.Fprintln(stderr, "netsim plot:", err)
@@ -70,8 +81,8 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	if *outFile != "" {
 		opts.Kind = *kind
 		if err := plots.Render(recs, opts, *outFile); err != nil {
-			fmt.Fprintln(stderr, "netsim plot:", err)
-			return exitUsage
+			fmt.Fprintf(stderr, "netsim plot: %s: %v\n", *outFile, err)
+			return plotExit(err)
 		}
 		fmt.Fprintln(stdout, "wrote", *outFile)
 		return exitOK
@@ -99,16 +110,48 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 			o := opts
 			o.Kind, o.Conn = k, c
 			if err := plots.Render(recs, o, path); err != nil {
-				fmt.Fprintln(stderr, "netsim plot:", err)
-				if *kind != "" {
-					code = exitUsage
+				if *kind == "" && errors.Is(err, plots.ErrNoData) {
+					// Every kind was asked for, not this one: a run
+					// without a queue has no queue plot.
+					fmt.Fprintf(stderr, "netsim plot: skipped %s: %v\n", path, err)
+					continue
 				}
+				fmt.Fprintf(stderr, "netsim plot: %s: %v\n", path, err)
+				code = max(code, plotExit(err))
 				continue
 			}
 			fmt.Fprintln(stdout, "wrote", path)
 		}
 	}
 	return code
+}
+
+// plotExit is the exit code of a figure that could not be drawn: 1 when
+// the run has nothing to draw for it (a kind asked for, in a window, for a
+// connection), 2 for a bad option or a file that could not be written.
+func plotExit(err error) int {
+	if errors.Is(err, plots.ErrNoData) {
+		return exitFailed
+	}
+	return exitUsage
+}
+
+// notAnOutputFolder says why dir is not the output folder of a run, or ""
+// when it may be: a scenario file is named with the folder its run
+// writes.
+func notAnOutputFolder(dir string) string {
+	st, err := os.Stat(dir)
+	if err != nil || st.IsDir() {
+		return "" // reading trace.jsonl says what is wrong
+	}
+	if ext := strings.ToLower(filepath.Ext(dir)); ext == ".yaml" || ext == ".yml" {
+		out := "out/<name>"
+		if s, err := scenarios.Load(dir); err == nil {
+			out = filepath.Join("out", s.Name)
+		}
+		return fmt.Sprintf("%s is a scenario: plot draws from the output folder of a run (netsim run %s writes %s; then netsim plot %s)", dir, quoteArg(dir), out, out)
+	}
+	return fmt.Sprintf("%s is a file: plot wants the output folder of a run (the folder holding trace.jsonl)", dir)
 }
 
 // readTrace reads a trace.jsonl into memory.

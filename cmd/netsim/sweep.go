@@ -238,8 +238,8 @@ func plotSweepMain(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err := plots.RenderSweep(fig, path); err != nil {
-		fmt.Fprintln(stderr, "netsim plot:", err)
-		return exitUsage
+		fmt.Fprintf(stderr, "netsim plot: %s: %v\n", path, err)
+		return plotExit(err)
 	}
 	fmt.Fprintln(stdout, "wrote", path)
 	return exitOK
