@@ -52,14 +52,14 @@ const bandAlpha = 0x40
 func RenderSweep(fig SweepFigure, path string) error {
 	format, err := formatName(filepath.Ext(path))
 	if err != nil {
-		return fmt.Errorf("plots: %w", err)
+		return fmt.Errorf("render %s: %w", path, err)
 	}
 	var buf bytes.Buffer
 	if err := RenderSweepTo(fig, format, &buf); err != nil {
-		return err // it says plots: already
+		return fmt.Errorf("render %s: %w", path, err)
 	}
 	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
-		return fmt.Errorf("plots: %w", err)
+		return fmt.Errorf("render %s: %w", path, err)
 	}
 	return nil
 }
@@ -69,7 +69,7 @@ func RenderSweep(fig SweepFigure, path string) error {
 func RenderSweepTo(fig SweepFigure, format string, w io.Writer) error {
 	format, err := formatName(format)
 	if err != nil {
-		return fmt.Errorf("plots: %w", err)
+		return err
 	}
 	p := newPlot(fig.Title, fig.XLabel, fig.YLabel)
 	drawn := 0
@@ -93,7 +93,7 @@ func RenderSweepTo(fig SweepFigure, format string, w io.Writer) error {
 		if len(pts) > 1 {
 			poly, err := plotter.NewPolygon(band)
 			if err != nil {
-				return fmt.Errorf("plots: sweep band of %s: %w", s.Name, err)
+				return fmt.Errorf("sweep band of %s: %w", s.Name, err)
 			}
 			r, g, b, _ := ls.Color.RGBA()
 			poly.Color = color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), bandAlpha}
@@ -104,19 +104,19 @@ func RenderSweepTo(fig SweepFigure, format string, w io.Writer) error {
 			// error bar.
 			bar, err := plotter.NewYErrorBars(errorBar{pts[0]})
 			if err != nil {
-				return fmt.Errorf("plots: sweep interval of %s: %w", s.Name, err)
+				return fmt.Errorf("sweep interval of %s: %w", s.Name, err)
 			}
 			bar.LineStyle = draw.LineStyle{Color: ls.Color, Width: ls.Width}
 			p.Add(bar)
 		}
 		line, err := plotter.NewLine(mean)
 		if err != nil {
-			return fmt.Errorf("plots: sweep line of %s: %w", s.Name, err)
+			return fmt.Errorf("sweep line of %s: %w", s.Name, err)
 		}
 		line.LineStyle = ls
 		marks, err := plotter.NewScatter(mean)
 		if err != nil {
-			return fmt.Errorf("plots: sweep points of %s: %w", s.Name, err)
+			return fmt.Errorf("sweep points of %s: %w", s.Name, err)
 		}
 		marks.GlyphStyle = seriesGlyph(i)
 		p.Add(line, marks)
@@ -126,7 +126,7 @@ func RenderSweepTo(fig SweepFigure, format string, w io.Writer) error {
 		drawn++
 	}
 	if drawn == 0 {
-		return fmt.Errorf("plots: sweep %q: no point has a value: %w", fig.YLabel, ErrNoData)
+		return fmt.Errorf("sweep %q: no point has a value: %w", fig.YLabel, ErrNoData)
 	}
 	if fig.XTicks != nil {
 		p.NominalX(fig.XTicks...)
@@ -143,7 +143,7 @@ func RenderSweepTo(fig SweepFigure, format string, w io.Writer) error {
 	c := newCanvas(format, defaultWidth, defaultHeight)
 	p.Draw(draw.New(c))
 	if _, err := c.WriteTo(w); err != nil {
-		return fmt.Errorf("plots: write sweep %s: %w", format, err)
+		return fmt.Errorf("write sweep %s: %w", format, err)
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -241,9 +240,11 @@ func replayCommand(path string, seed uint64, o runOpts) string {
 
 // runResult is what one simulation produced.
 type runResult struct {
-	// rec holds the records when the run needs them (plots, the terminal
-	// diagram); summary and checker read every record as it streams by.
+	// rec holds the records when the run needs them (the terminal
+	// diagram); figures, summary and checker read every record as it
+	// streams by.
 	rec     *exchangeRecorder
+	figures *plots.Collector // nil when the scenario asks for no plot
 	summary *scenarios.Summarizer
 	checker *scenarios.Checker
 	// traceSum is the sha256 of trace.jsonl, "" when the trace is off;
@@ -303,6 +304,7 @@ type runSink struct {
 	summary *scenarios.Summarizer
 	checker *scenarios.Checker
 	rec     *exchangeRecorder
+	figures *plots.Collector
 }
 
 // Emit implements sim.Sink.
@@ -317,6 +319,9 @@ func (s *runSink) Emit(r *sim.Record) {
 	}
 	if s.rec != nil && !s.rec.over {
 		s.rec.Emit(r)
+	}
+	if s.figures != nil {
+		s.figures.Emit(r)
 	}
 }
 
@@ -341,12 +346,19 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 		sink.jsonl = sim.NewJSONLWriter(traceW)
 	}
 	res := &runResult{
-		rec:     &exchangeRecorder{keepAll: ascii || len(s.Outputs.Plots) > 0},
+		rec:     &exchangeRecorder{keepAll: ascii},
 		summary: scenarios.NewSummarizer(),
 		checker: scenarios.NewChecker(s),
 	}
+	if len(s.Outputs.Plots) > 0 {
+		kinds := make([]string, len(s.Outputs.Plots))
+		for i, k := range s.Outputs.Plots {
+			kinds[i] = string(k)
+		}
+		res.figures = plots.NewCollector(plots.Options{}, kinds...)
+	}
 	if out != nil {
-		sink.summary, sink.checker, sink.rec = res.summary, res.checker, res.rec
+		sink.summary, sink.checker, sink.rec, sink.figures = res.summary, res.checker, res.rec, res.figures
 	}
 	opts := scenarios.BuildOptions{Seed: seed, Trace: sink}
 	if out != nil && s.Outputs.PCAP {
@@ -455,7 +467,7 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		if !complete {
 			break // an interrupted run is not kept waiting for plots
 		}
-		renderPlots(out, string(kind), 0, s.Outputs.Format, res.rec.Records, stderr)
+		renderPlots(out, string(kind), s.Outputs.Format, res.figures, stderr)
 	}
 	sum := sha256.Sum256(data)
 	m := manifest{
@@ -510,10 +522,10 @@ func indentJSON(v any) ([]byte, error) {
 // renderPlots draws kind into out/plots: one file per connection for the
 // per-connection kinds (<kind>-<conn>.<format>), else one (<kind>.<format>).
 // A plot with nothing to draw is reported and skipped: it fails nothing.
-func renderPlots(out *outDir, kind string, conn int, format string, recs []sim.Record, stderr io.Writer) {
-	conns := []int{conn}
-	if plots.PerConn(kind) && conn == 0 {
-		conns = plots.Conns(recs)
+func renderPlots(out *outDir, kind string, format string, figures *plots.Collector, stderr io.Writer) {
+	conns := []int{0}
+	if plots.PerConn(kind) {
+		conns = figures.Conns()
 	}
 	for _, c := range conns {
 		name := kind + "." + format
@@ -521,15 +533,16 @@ func renderPlots(out *outDir, kind string, conn int, format string, recs []sim.R
 			name = fmt.Sprintf("%s-%d.%s", kind, c, format)
 		}
 		rel := filepath.Join("plots", name)
-		if err := os.MkdirAll(filepath.Dir(out.path(rel)), 0o755); err != nil {
-			fmt.Fprintf(stderr, "netsim run: %s: %v\n", rel, err)
-			return
-		}
-		if err := plots.Render(recs, plots.Options{Kind: kind, Conn: c}, out.path(rel)); err != nil {
+		// Drawn into memory, then written like the other files: the
+		// message names plots/x.png, not the temporary folder.
+		var buf bytes.Buffer
+		if err := figures.RenderTo(plots.Options{Kind: kind, Conn: c}, format, &buf); err != nil {
 			fmt.Fprintf(stderr, "netsim run: skipped %s: %v\n", rel, err)
 			continue
 		}
-		out.written = append(out.written, rel)
+		if err := out.writeFile(rel, buf.Bytes()); err != nil {
+			fmt.Fprintf(stderr, "netsim run: %s: %v\n", rel, err)
+		}
 	}
 }
 

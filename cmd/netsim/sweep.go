@@ -238,7 +238,7 @@ func plotSweepMain(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err := plots.RenderSweep(fig, path); err != nil {
-		fmt.Fprintf(stderr, "netsim plot: %s: %v\n", path, err)
+		fmt.Fprintln(stderr, "netsim plot:", err)
 		return plotExit(err)
 	}
 	fmt.Fprintln(stdout, "wrote", path)
