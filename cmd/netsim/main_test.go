@@ -46,11 +46,16 @@ func TestExitCodes(t *testing.T) {
 		{"no args", nil, exitUsage, "", "Usage:"},
 		{"version", []string{"--version"}, exitOK, "netsim 0.1.0", ""},
 		{"help", []string{"--help"}, exitOK, "netsim run SCENARIO.yaml", ""},
-		{"run help", []string{"run", "--help"}, exitOK, "", "--check-determinism"},
-		{"validate help", []string{"validate", "--help"}, exitOK, "", "Usage: netsim validate"},
-		{"plot help", []string{"plot", "--help"}, exitOK, "", "--kind"},
-		{"drill is dispatched", []string{"drill", "--help"}, exitOK, "", "Usage: netsim drill"},
-		{"sweep is dispatched", []string{"sweep", "--help"}, exitOK, "", "Usage: netsim sweep"},
+		{"run help", []string{"run", "--help"}, exitOK, "--check-determinism", ""},
+		{"validate help", []string{"validate", "--help"}, exitOK, "Usage: netsim validate", ""},
+		{"plot help", []string{"plot", "--help"}, exitOK, "--kind", ""},
+		{"drill is dispatched", []string{"drill", "--help"}, exitOK, "Usage: netsim drill", ""},
+		{"sweep is dispatched", []string{"sweep", "--help"}, exitOK, "Usage: netsim sweep", ""},
+		{"sweep merge help", []string{"sweep", "merge", "--help"}, exitOK, "Usage: netsim sweep merge", ""},
+		{"bad flag points at help", []string{"run", handshake, "--until"}, exitUsage, "", "Run 'netsim run --help' for its flags."},
+		{"set", []string{"validate", handshake, "--set", "links[0].bandwidth=1 Gbit/s", "--set", "links.0.delay=5 ms"}, exitOK, "handshake.yaml: ok", ""},
+		{"set bad value", []string{"validate", handshake, "--set", "links[0].bandwidth=1 Gb"}, exitUsage, "", handshake + `: --set links[0].bandwidth=1 Gb: links[0].bandwidth: rate "1 Gb": unit "Gb" is ambiguous: write Gbit/s for bits or GB/s for bytes per second (`},
+		{"set not a pair", []string{"run", handshake, "--set", "links"}, exitUsage, "", "want PATH=VALUE"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
 		{"unknown flag", []string{"run", handshake, "--sed", "1"}, exitUsage, "", "flag provided but not defined: -sed"},
 		{"bad seed", []string{"run", handshake, "--seed", "x"}, exitUsage, "", "not a whole number"},
@@ -193,7 +198,7 @@ func TestParseInterleaved(t *testing.T) {
 		{[]string{"a.yaml", "--seed=4", "b.yaml"}, []string{"a.yaml", "b.yaml"}, "4"},
 		{[]string{"--", "--seed"}, []string{"--seed"}, ""},
 	} {
-		fs := newFlagSet("t", "", &bytes.Buffer{})
+		fs := newFlagSet("t", "", &bytes.Buffer{}, &bytes.Buffer{})
 		seed := fs.String("seed", "", "")
 		pos, err := parseInterleaved(fs, tc.args)
 		require.NoError(t, err)

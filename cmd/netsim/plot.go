@@ -33,7 +33,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 			return plotSweepMain(args, stdout, stderr)
 		}
 	}
-	fs := newFlagSet("plot", plotUsage, stderr)
+	fs := newFlagSet("plot", plotUsage, stdout, stderr)
 	kind := fs.String("kind", "", "plot kind: "+strings.Join(plots.Kinds(), ", ")+" (default: all)")
 	conn := fs.Int("conn", 0, "connection id (default: every connection)")
 	var from, to durationFlag

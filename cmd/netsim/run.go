@@ -21,7 +21,8 @@ import (
 	"github.com/netsimlab/netsim/sim"
 )
 
-const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii] [--force]
+const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--set PATH=VALUE]...
+                  [--check-determinism] [--ascii] [--force]
 
 Runs the scenario and writes into DIR (default out/<name>): manifest.json,
 summary.json, trace.jsonl, pcap/<host>-<iface>.pcap and plots/ as the
@@ -29,6 +30,13 @@ scenario's outputs ask. The last lines name the seed, the run's fingerprint
 (a hash of its trace records, computed with the trace off too), the sha256
 of trace.jsonl when the trace is written, and the command that replays the
 run.
+
+--set replaces one key of the scenario before it is checked, with the
+paths sweeps use: keys separated by dots, a list element by its name or
+index (links.bottleneck.bandwidth=20Mbps, links[0].loss=1%,
+hosts.client.tcp.mss=536, 'links.bottleneck.queue={kind: codel}'). The
+value is YAML; units may hold spaces (--set 'links.bottleneck.delay=10 ms').
+The overrides are recorded in manifest.json and in the replay command.
 
 DIR is committed once: the run writes into a temporary folder beside it
 and moves its files in at the end (manifest.json last), replacing every
@@ -64,11 +72,12 @@ type runOpts struct {
 	check   bool
 	ascii   bool
 	force   bool
+	sets    overridesFlag
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var o runOpts
-	fs := newFlagSet("run", runUsage, stderr)
+	fs := newFlagSet("run", runUsage, stdout, stderr)
 	fs.Func("seed", "seed of every random stream (default: the scenario's seed)", func(s string) error {
 		v, err := strconv.ParseUint(s, 0, 64)
 		if err != nil {
@@ -81,6 +90,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&o.until, "until", "stop at this simulated time instead of the scenario's duration, like 500ms")
 	fs.BoolVar(&o.check, "check-determinism", false, "run twice in-process and compare the fingerprints (and trace sha256s) (exit 1 if they differ)")
 	fs.BoolVar(&o.ascii, "ascii", false, "draw the packet exchange in the terminal (default: when the run sends at most 20 packets)")
+	fs.Var(&o.sets, "set", setUsage)
 	fs.BoolVar(&o.force, "force", false, "run even when the trace and captures are estimated past the disk guard's 20 GiB")
 	file, code, ok := parseOne(fs, args, "scenario", runUsage, stderr)
 	if !ok {
@@ -100,7 +110,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 // runScenario loads, runs and reports one scenario.
 func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	data, readErr := capped.ReadFile(path, maxInputBytes)
-	s, err := scenarios.Load(path)
+	s, err := scenarios.LoadWith(path, o.sets)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -179,7 +189,7 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 		}
 	}
 
-	werr := writeOutputs(out, s, path, data, seed, until, res, summary, results, determinism, !stopped, stderr)
+	werr := writeOutputs(out, s, path, data, seed, until, o.sets, res, summary, results, determinism, !stopped, stderr)
 	if werr == nil {
 		werr = out.commit()
 	}
@@ -208,6 +218,9 @@ func replayCommand(path string, seed uint64, o runOpts) string {
 	parts := []string{"netsim", "run", quoteArg(path), "--seed", strconv.FormatUint(seed, 10)}
 	if o.until.set {
 		parts = append(parts, "--until", o.until.d.String())
+	}
+	for _, set := range o.sets {
+		parts = append(parts, "--set", quoteArg(set.Arg))
 	}
 	return strings.Join(parts, " ")
 }
@@ -367,9 +380,11 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 
 // manifest is manifest.json.
 type manifest struct {
-	NetsimVersion   string             `json:"netsim_version"`
-	Scenario        manifestScenario   `json:"scenario"`
-	Seed            uint64             `json:"seed"`
+	NetsimVersion string           `json:"netsim_version"`
+	Scenario      manifestScenario `json:"scenario"`
+	Seed          uint64           `json:"seed"`
+	// Set lists the --set overrides applied to the scenario file.
+	Set             []string           `json:"set,omitempty"`
 	Duration        string             `json:"duration"`
 	DurationNS      int64              `json:"duration_ns"`
 	TraceSHA256     string             `json:"trace_sha256,omitempty"`
@@ -410,7 +425,7 @@ type determinismReport struct {
 
 // writeOutputs writes summary.json, the plots and, last, manifest.json
 // (which lists every file the run wrote).
-func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, seed uint64, until sim.Time,
+func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, seed uint64, until sim.Time, sets overridesFlag,
 	res *runResult, summary scenarios.Summary, results []scenarios.Result, det *determinismReport, complete bool, stderr io.Writer) error {
 	sj, err := indentJSON(summary)
 	if err != nil {
@@ -447,7 +462,10 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 	if !complete {
 		m.StoppedAt = res.end.Duration().String()
 	}
-	m.Replay = replayCommand(path, seed, runOpts{until: durationFlag{d: until.Duration(), set: until != sim.FromDuration(s.Duration)}})
+	for _, o := range sets {
+		m.Set = append(m.Set, o.Arg)
+	}
+	m.Replay = replayCommand(path, seed, runOpts{until: durationFlag{d: until.Duration(), set: until != sim.FromDuration(s.Duration)}, sets: sets})
 	for _, r := range results {
 		m.Expectations = append(m.Expectations, manifestExpect{Expect: r.String(path), OK: r.OK, Detail: r.Detail})
 	}
