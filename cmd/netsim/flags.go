@@ -121,6 +121,25 @@ func quoteArg(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// checkedFlag is a string flag whose value a function checks as it is set
+// (a figure's length or font size, parsed again by plots when used).
+type checkedFlag struct {
+	txt   string
+	check func(string) error
+}
+
+// String returns the value as given (flag.Value).
+func (f *checkedFlag) String() string { return f.txt }
+
+// Set checks and keeps the value (flag.Value).
+func (f *checkedFlag) Set(s string) error {
+	if err := f.check(s); err != nil {
+		return err
+	}
+	f.txt = s
+	return nil
+}
+
 // overridesFlag collects --set PATH=VALUE, each checked as it is parsed
 // (the value itself is checked when the scenario is decoded).
 type overridesFlag []scenarios.Override

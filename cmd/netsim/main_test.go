@@ -299,12 +299,12 @@ func TestPlotDrawingFlags(t *testing.T) {
 		require.NoError(t, err)
 		return b
 	}
-	plain := render("--kind", "sequence")
-	compressed := render("--kind", "sequence", "--compress-time")
+	plain := render("--kind", "sequence", "--packets", "2000")
+	compressed := render("--kind", "sequence", "--packets", "2000", "--compress-time")
 	assert.NotEqual(t, plain, compressed)
 	assert.Contains(t, string(compressed), "idle")
 	assert.NotContains(t, string(plain), "idle")
-	assert.NotEqual(t, plain, render("--kind", "sequence", "--routers"))
+	assert.NotEqual(t, plain, render("--kind", "sequence", "--packets", "2000", "--routers"))
 	assert.NotEqual(t, render("--kind", "throughput", "--window", "10ms"), render("--kind", "throughput", "--window", "200ms"))
 }
 
@@ -335,4 +335,35 @@ func TestCheckDeterminismCatchesADifference(t *testing.T) {
 	require.NotNil(t, m.Determinism)
 	assert.False(t, m.Determinism.Same)
 	assert.NotEqual(t, m.Determinism.TraceSHA256[0], m.Determinism.TraceSHA256[1])
+}
+
+// TestPlotTextAndSizeFlags: --title, --xlabel, --ylabel, --width, --height
+// and --font-size reach the figure; bad values are refused before anything
+// is drawn, with the value and what is allowed.
+func TestPlotTextAndSizeFlags(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := cli(t, "run", handshake, "--out", out)
+	require.Equal(t, exitOK, code, stderr)
+	svg := filepath.Join(t.TempDir(), "fig.svg")
+	code, _, stderr = cli(t, "plot", out, "--kind", "sequence", "-o", svg, "--title", "Three-way handshake",
+		"--ylabel", "time since start", "--width", "3.5in", "--height", "10cm", "--font-size", "9")
+	require.Equal(t, exitOK, code, stderr)
+	b, err := os.ReadFile(svg)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), ">Three-way handshake</text>")
+	assert.Contains(t, string(b), ">time since start</text>")
+	assert.Contains(t, string(b), `width="252pt"`, "3.5 in is 252 points")
+	assert.Contains(t, string(b), "font-size:9px", "the labels at 9 points")
+	for _, tc := range []struct{ flag, value, want string }{
+		{"--width", "3.5furlongs", "not a length"},
+		{"--width", "0.1in", "out of range"},
+		{"--height", "-2cm", "out of range"},
+		{"--font-size", "huge", "not a font size"},
+		{"--font-size", "200", "out of range"},
+		{"--packets", "-1", "--packets -1"},
+	} {
+		code, _, stderr := cli(t, "plot", out, "--kind", "sequence", "-o", svg, tc.flag, tc.value)
+		assert.Equal(t, exitUsage, code, tc.flag+" "+tc.value)
+		assert.Contains(t, stderr, tc.want, tc.flag+" "+tc.value)
+	}
 }

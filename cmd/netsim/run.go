@@ -227,9 +227,11 @@ func replayCommand(path string, seed uint64, o runOpts) string {
 
 // runResult is what one simulation produced.
 type runResult struct {
-	// rec holds the records when the run needs them (plots, the terminal
-	// diagram); summary and checker read every record as it streams by.
+	// rec holds the records when the run needs them (the terminal
+	// diagram); figures, summary and checker read every record as it
+	// streams by.
 	rec     *exchangeRecorder
+	figures *plots.Collector // nil when the scenario asks for no plot
 	summary *scenarios.Summarizer
 	checker *scenarios.Checker
 	// traceSum is the sha256 of trace.jsonl, "" when the trace is off;
@@ -289,6 +291,7 @@ type runSink struct {
 	summary *scenarios.Summarizer
 	checker *scenarios.Checker
 	rec     *exchangeRecorder
+	figures *plots.Collector
 }
 
 // Emit implements sim.Sink.
@@ -303,6 +306,9 @@ func (s *runSink) Emit(r *sim.Record) {
 	}
 	if s.rec != nil && !s.rec.over {
 		s.rec.Emit(r)
+	}
+	if s.figures != nil {
+		s.figures.Emit(r)
 	}
 }
 
@@ -326,12 +332,19 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 		sink.jsonl = sim.NewJSONLWriter(traceW)
 	}
 	res := &runResult{
-		rec:     &exchangeRecorder{keepAll: ascii || len(s.Outputs.Plots) > 0},
+		rec:     &exchangeRecorder{keepAll: ascii},
 		summary: scenarios.NewSummarizer(),
 		checker: scenarios.NewChecker(s),
 	}
+	if len(s.Outputs.Plots) > 0 {
+		kinds := make([]string, len(s.Outputs.Plots))
+		for i, k := range s.Outputs.Plots {
+			kinds[i] = string(k)
+		}
+		res.figures = plots.NewCollector(plots.Options{}, kinds...)
+	}
 	if out != nil {
-		sink.summary, sink.checker, sink.rec = res.summary, res.checker, res.rec
+		sink.summary, sink.checker, sink.rec, sink.figures = res.summary, res.checker, res.rec, res.figures
 	}
 	opts := scenarios.BuildOptions{Seed: seed, Trace: sink}
 	if out != nil && s.Outputs.PCAP {
@@ -438,7 +451,7 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		if !complete {
 			break // an interrupted run is not kept waiting for plots
 		}
-		renderPlots(out, string(kind), 0, s.Outputs.Format, res.rec.Records, stderr)
+		renderPlots(out, string(kind), s.Outputs.Format, res.figures, stderr)
 	}
 	sum := sha256.Sum256(data)
 	m := manifest{
@@ -493,10 +506,10 @@ func indentJSON(v any) ([]byte, error) {
 // renderPlots draws kind into out/plots: one file per connection for the
 // per-connection kinds (<kind>-<conn>.<format>), else one (<kind>.<format>).
 // A plot with nothing to draw is reported and skipped: it fails nothing.
-func renderPlots(out *outDir, kind string, conn int, format string, recs []sim.Record, stderr io.Writer) {
-	conns := []int{conn}
-	if plots.PerConn(kind) && conn == 0 {
-		conns = plots.Conns(recs)
+func renderPlots(out *outDir, kind string, format string, figures *plots.Collector, stderr io.Writer) {
+	conns := []int{0}
+	if plots.PerConn(kind) {
+		conns = figures.Conns()
 	}
 	for _, c := range conns {
 		name := kind + "." + format
@@ -508,7 +521,7 @@ func renderPlots(out *outDir, kind string, conn int, format string, recs []sim.R
 			fmt.Fprintf(stderr, "netsim: plot %s: %v\n", rel, err)
 			return
 		}
-		if err := plots.Render(recs, plots.Options{Kind: kind, Conn: c}, out.path(rel)); err != nil {
+		if err := figures.Render(plots.Options{Kind: kind, Conn: c}, out.path(rel)); err != nil {
 			fmt.Fprintf(stderr, "netsim: plot %s: %v\n", rel, err)
 			continue
 		}
