@@ -75,7 +75,7 @@ type Setting struct {
 	// Values are the names a KindEnum accepts.
 	Values []string
 	// ValueAliases maps other accepted enum values to one of Values
-	// ("reno" is "newreno"), in documentation order.
+	// ("on" for "true"), in documentation order.
 	ValueAliases []Alias
 	// Sysctl is the Linux sysctl that holds the setting, if any.
 	Sysctl string
@@ -125,8 +125,7 @@ var settings = []Setting{
 	},
 	{
 		Name: "congestion", Kind: KindEnum, Values: CongestionNames(),
-		Doc:          "the congestion control algorithm",
-		ValueAliases: []Alias{{"reno", CongestionNewReno}},
+		Doc:          "the congestion control algorithm (see docs/congestion.md)",
 		Sysctl:       "net.ipv4.tcp_congestion_control",
 		field:        func(c *Config) any { return &c.Congestion },
 	},

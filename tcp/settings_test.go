@@ -152,7 +152,7 @@ func TestSettingParse(t *testing.T) {
 		{"rto_min", "1.5s", 1500 * time.Millisecond},
 		{"recv_buffer", "15MiB", int64(15 << 20)},
 		{"mss", "1460", int64(1460)},
-		{"congestion", "reno", "newreno"},
+		{"congestion", "reno", "reno"},
 		{"congestion", "cubic", "cubic"},
 	}
 	for _, tt := range tests {
@@ -194,7 +194,7 @@ func TestSettingParseSysctl(t *testing.T) {
 		{"net.ipv4.tcp_wmem", "4096 16384 4194304", int64(16384)},
 		{"net.ipv4.tcp_rto_min_us", "5000", 5 * time.Millisecond},
 		{"net.ipv4.tcp_rto_max_ms", "60000", time.Minute},
-		{"net.ipv4.tcp_congestion_control", "reno", "newreno"},
+		{"net.ipv4.tcp_congestion_control", "reno", "reno"},
 	}
 	for _, tt := range tests {
 		s, ok := LookupSysctl(tt.sysctl)

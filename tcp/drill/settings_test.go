@@ -42,7 +42,7 @@ func TestApplySettings(t *testing.T) {
 		{"tcp.recv_buffer", "15MiB", func(c tcp.Config) bool { return c.RecvBuffer == 15<<20 }},
 		{"tcp.send_buffer", "65536", func(c tcp.Config) bool { return c.SendBuffer == 65536 }},
 		{"tcp.congestion", "cubic", func(c tcp.Config) bool { return c.Congestion == "cubic" }},
-		{"tcp.congestion", "reno", func(c tcp.Config) bool { return c.Congestion == "newreno" }},
+		{"tcp.congestion", "reno", func(c tcp.Config) bool { return c.Congestion == "reno" }},
 		{"net.ipv4.tcp_syn_retries", "3", func(c tcp.Config) bool { return c.SynRetries == 3 }},
 		{"net.ipv4.tcp_synack_retries", "1", func(c tcp.Config) bool { return c.SynAckRetries == 1 }},
 		{"net.ipv4.tcp_retries2", "5", func(c tcp.Config) bool { return c.DataRetries == 5 }},
