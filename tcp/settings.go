@@ -125,9 +125,9 @@ var settings = []Setting{
 	},
 	{
 		Name: "congestion", Kind: KindEnum, Values: CongestionNames(),
-		Doc:          "the congestion control algorithm (see docs/congestion.md)",
-		Sysctl:       "net.ipv4.tcp_congestion_control",
-		field:        func(c *Config) any { return &c.Congestion },
+		Doc:    "the congestion control algorithm (see docs/congestion.md)",
+		Sysctl: "net.ipv4.tcp_congestion_control",
+		field:  func(c *Config) any { return &c.Congestion },
 	},
 	{
 		Name: "initial_cwnd", Kind: KindInt, Unit: "segments", Min: 1, Max: 1000,
