@@ -104,7 +104,7 @@ func TestExpandBadPath(t *testing.T) {
 	s := loadSweep(t, "version: 1\nbase: base.yaml\ngrid:\n  links[downlink].loss: [1%]\nseeds: 1\n")
 	_, err := Expand(s)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `sweep.yaml:4:26: grid point links[downlink].loss=1%: bad parameter path: links[downlink].loss: links[downlink]: no element is named "downlink"`)
+	assert.Contains(t, err.Error(), `sweep.yaml:4:26: grid point links[downlink].loss=1%: bad path: links[downlink]: no element is named "downlink"`)
 }
 
 func TestExpandSetAndNoGrid(t *testing.T) {
