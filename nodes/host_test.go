@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"bytes"
+	"github.com/netsimlab/netsim/nodes/ipv4"
 	"io"
 	"net/netip"
 	"testing"
@@ -126,20 +127,20 @@ func TestHostDropsWithReasons(t *testing.T) {
 	hdr.SrcPort, hdr.DstPort, hdr.Flags = 1, 2, tcp.FlagSYN
 	d := make([]byte, 20)
 	d = hdr.AppendTo(d, addrA, addrB, []byte("hello"))
-	a.putIPv4Header(d, addrB, false)
+	a.putIPv4Header(d, addrB, ipv4.ProtoTCP, true, false)
 	d[len(d)-1] ^= 1
 	a.Interfaces()[0].send(&topology.Packet{ID: n.NextPacketID(), Data: d})
-	// Not TCP.
+	// A protocol the host does not speak.
 	u := append([]byte(nil), d[:28]...)
 	u[2], u[3] = 0, 28
-	u[9] = 17
+	u[9] = 99
 	u[10], u[11] = 0, 0
 	c := inet.Checksum(u[:20], 0)
 	u[10], u[11] = byte(c>>8), byte(c)
 	a.Interfaces()[0].send(&topology.Packet{ID: n.NextPacketID(), Data: u})
 	n.Scheduler().Run()
 	assert.Equal(t, uint64(1), b.Drops(sim.DropChecksum))
-	assert.Equal(t, uint64(1), b.Drops(sim.DropMalformed))
+	assert.Equal(t, uint64(1), b.Drops(sim.DropNoProto))
 }
 
 // Captures time an outgoing datagram when its first bit leaves and an

@@ -139,4 +139,7 @@ const (
 	DropBacklog   = "backlog"   // a SYN beyond a full listen backlog
 	DropMalformed = "malformed" // a header that does not parse
 	DropNotMine   = "notmine"   // a host got a datagram for another address
+	DropNoPort    = "noport"    // a UDP datagram or echo reply for a port no socket holds
+	DropRcvBuf    = "rcvbuf"    // a datagram socket's receive buffer was full
+	DropNoProto   = "noproto"   // an IP protocol the host does not speak
 )

@@ -51,6 +51,11 @@ type Conn struct {
 	maxFlightEnd Seq
 	// recoverSeq is RFC 6582 recover / RFC 6675 RecoveryPoint.
 	recoverSeq Seq
+	// rewindReason says why SND.NXT went back below SND.MAX: "rto", or
+	// "pmtu" after a path MTU drop; the resends are traced with it.
+	rewindReason string
+	// pmtu is the path MTU a router reported (0: none).
+	pmtu int
 
 	// Receive sequence space.
 	irs        Seq

@@ -57,7 +57,7 @@ func (c *Conn) negotiate(h *Header) {
 	if c.tsOK {
 		opt = 12
 	}
-	c.sndMss = max(min(peerMSS, c.cfg.MSS)-opt, 64)
+	c.sndMss = c.pmtuMSS(max(min(peerMSS, c.cfg.MSS)-opt, 64))
 	c.rcvMss = max(c.cfg.MSS-opt, 64)
 	c.rcvSegMax = min(536, c.rcvMss)
 	c.rcvClamp = c.synWindow()

@@ -265,8 +265,10 @@ func (c *Conn) sendOne(now time.Duration) bool {
 	}
 	if seq.LessThan(c.sndMax) {
 		c.rtxTSVal = c.tsNow(now)
-		c.noteRetransmit(seq, n, "rto")
-		c.stats.RTORetransmits++
+		c.noteRetransmit(seq, n, c.rewindReason)
+		if c.rewindReason == "rto" {
+			c.stats.RTORetransmits++
+		}
 	} else {
 		c.sent = append(c.sent, sentRec{end: end, at: now})
 	}

@@ -150,6 +150,7 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	c.recoverSeq = c.sndMax
 	c.dupAcks = 0
 	c.markAllRetransmitted()
+	c.rewindReason = "rto"
 	// RFC 9293 §3.8.6.1 and Linux's tcp_retransmit_skb: the first
 	// unacknowledged segment is resent now even into a zero window,
 	// so a lost window update cannot stall the connection; the rest
