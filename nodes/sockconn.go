@@ -194,6 +194,12 @@ func (s *Socket) traceEvent(e tcp.Event) {
 	case tcp.EvTimerFired:
 		ev.timer = sim.TCPTimer{Conn: s.connID, Side: s.side, Timer: e.Timer}
 		n.emit(subj, &ev.timer)
+	case tcp.EvRate:
+		r := &e.Rate
+		ev.rate = sim.TCPRate{Conn: s.connID, Side: s.side, Delivered: r.Delivered, Interval: r.Interval,
+			Rate: 8 * r.BytesPerSecond(), AppLimited: r.AppLimited, RTT: r.RTT,
+			Inflight: int64(r.PriorInflight), Lost: int64(r.Losses)}
+		n.emit(subj, &ev.rate)
 	case tcp.EvError:
 		ev.err = sim.TCPError{Conn: s.connID, Side: s.side, Errno: e.Err.String()}
 		n.emit(subj, &ev.err)

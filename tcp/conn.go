@@ -99,6 +99,7 @@ type Conn struct {
 	out        []outSeg
 	ecn        ecnState
 	rcvTune    rcvTuning
+	rate       rateState
 	events     []Event
 
 	state    State
@@ -140,9 +141,30 @@ type outSeg struct {
 // sentRec remembers when a run of new data was first sent, for RTT samples
 // (RFC 6298 §3: Karn's rule skips retransmitted data).
 type sentRec struct {
-	end  Seq
-	at   time.Duration
-	retx bool
+	start, end Seq
+	at         time.Duration
+	retx       bool
+	fin        bool // end includes our FIN
+	// sacked: delivered by a SACK before the cumulative ACK covered it.
+	sacked bool
+	// The delivery state when last sent, for rate samples (Linux's
+	// tcp_skb_cb tx fields; rate.go); stamped while it may still be a
+	// sample's reference.
+	stamped     bool
+	appLimited  bool
+	txAt        time.Duration
+	delivered   int64
+	deliveredAt time.Duration
+	firstTxAt   time.Duration
+}
+
+// payload is the record's data bytes (its FIN excluded).
+func (s *sentRec) payload() int {
+	n := int(s.end.Sub(s.start))
+	if s.fin {
+		n--
+	}
+	return n
 }
 
 // ErrState is wrapped by errors returned for calls made in a state that
@@ -248,6 +270,7 @@ func (c *Conn) Write(now time.Duration, p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	c.rateCheckAppLimited()
 	n := c.sb.write(p, c.Writable())
 	if n == 0 {
 		return 0, EAGAIN
@@ -463,6 +486,10 @@ func (c *Conn) trimIfIdle() {
 		}
 	}
 	c.out, c.events = nil, nil
+	c.rate.ack = nil
+	if c.sentHead == len(c.sent) {
+		c.sent, c.sentHead = nil, 0
+	}
 }
 
 // Stats returns the connection's counters and estimates.
@@ -480,6 +507,8 @@ func (c *Conn) Stats() Stats {
 	s.RTO = c.rtt.current()
 	s.Cwnd, s.Ssthresh = c.cc.Cwnd(), c.cc.Ssthresh()
 	s.MSS = c.sndMss
+	s.Delivered, s.DeliveredSegments = c.rate.delivered, c.rate.deliveredSegs
+	s.DeliveryRate, s.DeliveryRateAppLimited = c.DeliveryRate()
 	return s
 }
 

@@ -33,6 +33,8 @@ const (
 	EvRetransmit
 	// EvTimerFired: the timer named Timer expired.
 	EvTimerFired
+	// EvRate: an ACK gave the delivery-rate sample Rate.
+	EvRate
 )
 
 var eventNames = [...]string{
@@ -48,6 +50,7 @@ var eventNames = [...]string{
 	EvRTTSample:   "rtt",
 	EvRetransmit:  "retransmit",
 	EvTimerFired:  "timer",
+	EvRate:        "rate",
 }
 
 // String names the kind ("state", "cwnd").
@@ -81,6 +84,8 @@ type Event struct {
 	// Timer names the timer for EvTimerFired ("rto", "delack", "persist",
 	// "timewait", "finwait2", "syn", "synack").
 	Timer string
+	// Rate: EvRate.
+	Rate RateSample
 }
 
 // Stats counts what a connection did. Byte counts exclude SYN and FIN.
@@ -104,6 +109,14 @@ type Stats struct {
 	Cwnd, Ssthresh int
 	// MSS is the payload size of a full segment now (options subtracted).
 	MSS int
+	// Delivered counts the data acknowledged or SACKed, in bytes and in
+	// segments (tcpi_delivered).
+	Delivered, DeliveredSegments int64
+	// DeliveryRate is the latest delivery-rate sample in bytes per second
+	// (tcpi_delivery_rate), DeliveryRateAppLimited whether it was
+	// application-limited.
+	DeliveryRate           int64
+	DeliveryRateAppLimited bool
 }
 
 // counters are the Stats a Conn counts as it goes; the rest of Stats is

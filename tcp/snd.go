@@ -270,8 +270,9 @@ func (c *Conn) sendOne(now time.Duration) bool {
 			c.stats.RTORetransmits++
 		}
 	} else {
-		c.sent = append(c.sent, sentRec{end: end, at: now})
+		c.sent = append(c.sent, sentRec{start: seq, end: end, at: now, fin: fin})
 	}
+	c.rateSent(seq, end, now)
 	if n > 0 && n < c.sndMss {
 		c.sndSml = end
 	}
@@ -306,6 +307,7 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 		flags |= FlagPSH
 	}
 	c.markRetransmitted(seq, end)
+	c.rateSent(seq, end, now)
 	c.rtxTSVal = c.tsNow(now)
 	c.noteRetransmit(seq, n, reason)
 	c.emitSeg(now, flags, seq, n)
@@ -316,6 +318,7 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 func (c *Conn) noteRetransmit(seq Seq, n int, reason string) {
 	if reason != "probe" {
 		c.stats.Retransmits++
+		c.rateLost(n)
 	}
 	c.emit(Event{Kind: EvRetransmit, Seq: seq, Len: n, Reason: reason})
 }
@@ -424,11 +427,16 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		sackedTotal = c.board.sackedBelow(c.sndMax)
 		lostBefore = c.lostEdge()
 	}
+	// Linux's prior_in_flight: sent, neither acknowledged nor SACKed.
+	priorInflight := c.flightSize() - c.board.sackedBelow(c.sndMax)
 	if c.sackOK {
 		blocks, nb := h.Options.SACK()
 		for i := range nb {
 			c.board.add(blocks[i], c.sndUna, c.sndMax)
 		}
+	}
+	if c.rateOnAck(now, h, ack, priorInflight) {
+		c.onRateSample(now)
 	}
 	switch {
 	case ack.GreaterThan(c.sndUna):
