@@ -212,5 +212,5 @@ func (s *Socket) traceEvent(e tcp.Event) {
 // every freed byte would make a bulk writer copy a few bytes per ACK.
 func (s *Socket) writeSpace() bool {
 	free := s.conn.Writable()
-	return free > 0 && 3*free >= s.conn.Config().SendBuffer
+	return free > 0 && 3*free >= s.conn.SendBufferSize()
 }

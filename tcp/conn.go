@@ -98,6 +98,7 @@ type Conn struct {
 	sent       []sentRec
 	out        []outSeg
 	ecn        ecnState
+	rcvTune    rcvTuning
 	rate       rateState
 	events     []Event
 
@@ -119,6 +120,8 @@ type Conn struct {
 	dsackOn              bool
 	// rcvCE: the segment being input arrived marked CE.
 	rcvCE bool
+	// segTsecr is the TSecr of the segment being input, 0 without one.
+	segTsecr uint32
 	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
 	// the ISS would misfire after 4 GiB, when the numbers come round.)
 	synAcked bool
@@ -194,8 +197,8 @@ func NewConn(cfg Config, local, remote Endpoint, iss Seq, tsOffset uint32) (*Con
 	}
 	c.recoverSeq = iss
 	c.sndSml = iss
-	c.sb.init(cfg.SendBuffer, iss.Add(1))
-	c.rb.init(cfg.RecvBuffer)
+	c.sb.init(cfg.InitialSendBuffer(), iss.Add(1))
+	c.rb.init(cfg.InitialRecvBuffer())
 	c.rtt.init(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax)
 	c.lastCwnd, c.lastSsth = cc.Cwnd(), cc.Ssthresh()
 	return c, nil
@@ -282,7 +285,7 @@ func (c *Conn) Writable() int {
 		return 0
 	}
 	inBuf := int(c.sb.endSeq().Sub(c.dataUna()))
-	return max(0, c.cfg.SendBuffer-inBuf)
+	return max(0, c.sb.limit-inBuf)
 }
 
 // dataUna is the first unacknowledged data byte (SND.UNA without the SYN).
@@ -318,6 +321,7 @@ func (c *Conn) Read(now time.Duration, p []byte) (int, error) {
 	}
 	n := c.rb.read(p)
 	c.stats.BytesDelivered += int64(n)
+	c.rcvSpaceAdjust(now)
 	c.windowUpdateAfterRead()
 	c.output(now)
 	return n, nil
@@ -394,10 +398,11 @@ func (c *Conn) SetNagle(now time.Duration, on bool) {
 	}
 }
 
-// SetSendBuffer changes how many unacknowledged bytes the send buffer holds
-// (Config.SendBuffer). Like Linux's SO_SNDBUF, it may be set at any time: a
-// larger buffer lets the next Write take more at once. It returns
-// an error wrapping ErrConfig for a size below one byte.
+// SetSendBuffer fixes how many unacknowledged bytes the send buffer holds
+// (Config.SendBuffer), which ends its autotuning. Like Linux's SO_SNDBUF,
+// it may be set at any time: a larger buffer lets the next Write take more
+// at once. It returns an error wrapping ErrConfig for a size below one
+// byte.
 func (c *Conn) SetSendBuffer(n int) error {
 	if n < 1 {
 		return fmt.Errorf("tcp: send buffer %d bytes: %w", n, ErrConfig)

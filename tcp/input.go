@@ -14,6 +14,7 @@ func (c *Conn) Input(now time.Duration, h *Header, payload []byte) {
 func (c *Conn) InputECN(now time.Duration, h *Header, payload []byte, ce bool) {
 	c.touch(now)
 	c.rcvCE = ce
+	c.segTsecr = 0
 	c.stats.SegmentsReceived++
 	switch c.state {
 	case Closed:
@@ -75,6 +76,7 @@ func (c *Conn) establish(now time.Duration) {
 	c.stop(timerRtx)
 	c.quickAcks = maxQuickAcks
 	c.setState(Established)
+	c.initBufferSpace(now)
 }
 
 // inputListen is RFC 9293 §3.10.7.2.
@@ -186,8 +188,9 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	}
 	var tsVal uint32
 	hasTS := false
+	c.segTsecr = 0
 	if c.tsOK {
-		tsVal, _, hasTS = h.Options.Timestamps()
+		tsVal, c.segTsecr, hasTS = h.Options.Timestamps()
 		// RFC 7323 §5.3 PAWS: a segment whose TSval is older than
 		// TS.Recent is a duplicate from long ago: ACK it and drop it.
 		if hasTS && !flags.Has(FlagRST) && int32(tsVal-c.tsRecent) < 0 {

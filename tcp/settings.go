@@ -68,7 +68,9 @@ type Setting struct {
 	// bytes of a KindSize, the nanoseconds of a KindDuration. Max is
 	// math.MaxInt64 when there is no upper bound.
 	Min, Max int64
-	// Zero says what 0 means when it is allowed and special ("off").
+	// Zero says what 0 means when it is allowed and special ("off"). A
+	// setting whose Zero is Auto also reads and writes 0 as "auto", and
+	// accepts it below Min.
 	Zero string
 	// Ref cites where the bounds come from, when not obvious.
 	Ref string
@@ -111,7 +113,14 @@ const (
 const (
 	noMax   = math.MaxInt64
 	retries = "retransmissions"
+	// minSockMem is the smallest buffer memory the tcp_rmem and tcp_wmem
+	// settings take: Linux's page-sized tcp_rmem[0] and tcp_wmem[0].
+	minSockMem = 4096
 )
+
+// Auto is how a setting whose Zero is Auto writes 0: the value is chosen
+// as Linux would (send_buffer: auto, recv_buffer: auto).
+const Auto = "auto"
 
 // settings is the table. Order is the documentation's: the segment and
 // window first, then the timers, the options, the buffers, the retries and
@@ -221,24 +230,52 @@ var settings = []Setting{
 		field: func(c *Config) any { return &c.Timestamps },
 	},
 	{
-		Name: "send_buffer", Kind: KindSize, Min: MinMSS, Max: MaxBuffer, // at least mss, Validate says
-		Doc:         "the send buffer; at least mss",
-		Ref:         "RFC 7323 §2.3",
-		Sysctl:      "net.ipv4.tcp_wmem",
-		SysctlNote:  "the second value (default): the send buffer a socket starts with",
-		sysctlValue: triple(1),
-		Aliases:     []Alias{{"sndbuf", "script option"}},
-		field:       func(c *Config) any { return &c.SendBuffer },
+		Name: "send_buffer", Kind: KindSize, Min: MinMSS, Max: MaxBuffer, Zero: Auto, // at least mss, Validate says
+		Doc: "the send buffer: auto grows it with the congestion window as Linux does (tcp_sndbuf_expand), from send_buffer_initial to send_buffer_max; " +
+			"a size fixes it, as setsockopt(SO_SNDBUF) does; at least mss",
+		Ref:     "RFC 7323 §2.3",
+		Aliases: []Alias{{"sndbuf", "script option"}},
+		field:   func(c *Config) any { return &c.SendBuffer },
 	},
 	{
-		Name: "recv_buffer", Kind: KindSize, Min: MinMSS, Max: MaxBuffer, // at least mss, Validate says
-		Doc:         "the receive buffer; at least mss; it also sets the window scale offered",
-		Ref:         "RFC 7323 §2.3",
-		Sysctl:      "net.ipv4.tcp_rmem",
-		SysctlNote:  "the third value (max): Linux chooses the window scale from it and autotuning grows the buffer to it",
+		Name: "send_buffer_initial", Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
+		Doc:         "the send buffer memory an automatic send buffer starts with; half of it holds data",
+		Sysctl:      "net.ipv4.tcp_wmem",
+		SysctlNote:  "the second value (default)",
+		sysctlValue: triple(1),
+		field:       func(c *Config) any { return &c.SendBufferInitial },
+	},
+	{
+		Name: "send_buffer_max", Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
+		Doc:         "the most send buffer memory an automatic send buffer grows to; half of it holds data",
+		Sysctl:      "net.ipv4.tcp_wmem",
+		SysctlNote:  "the third value (max)",
 		sysctlValue: triple(2),
-		Aliases:     []Alias{{"rcvbuf", "script option"}},
-		field:       func(c *Config) any { return &c.RecvBuffer },
+		field:       func(c *Config) any { return &c.SendBufferMax },
+	},
+	{
+		Name: "recv_buffer", Kind: KindSize, Min: MinMSS, Max: MaxBuffer, Zero: Auto, // at least mss, Validate says
+		Doc: "the receive buffer: auto grows it with what the application reads per round trip as Linux does (tcp_rcv_space_adjust), " +
+			"from recv_buffer_initial to recv_buffer_max; a size fixes the window, as setsockopt(SO_RCVBUF) does; at least mss",
+		Ref:     "RFC 7323 §2.3",
+		Aliases: []Alias{{"rcvbuf", "script option"}},
+		field:   func(c *Config) any { return &c.RecvBuffer },
+	},
+	{
+		Name: "recv_buffer_initial", Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
+		Doc:         "the receive buffer memory an automatic receive buffer starts with; half of it is window; at least 2 × mss",
+		Sysctl:      "net.ipv4.tcp_rmem",
+		SysctlNote:  "the second value (default)",
+		sysctlValue: triple(1),
+		field:       func(c *Config) any { return &c.RecvBufferInitial },
+	},
+	{
+		Name: "recv_buffer_max", Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
+		Doc:         "the most receive buffer memory autotuning grows to (half of it is window); also sets the window scale offered, whatever recv_buffer is",
+		Sysctl:      "net.ipv4.tcp_rmem",
+		SysctlNote:  "the third value (max)",
+		sysctlValue: triple(2),
+		field:       func(c *Config) any { return &c.RecvBufferMax },
 	},
 	{
 		Name: "syn_retries", Kind: KindInt, Unit: retries, Min: 0, Max: 30,
@@ -310,14 +347,17 @@ func LookupSetting(name string) (Setting, bool) {
 	return Setting{}, false
 }
 
-// LookupSysctl returns the setting a Linux sysctl holds.
-func LookupSysctl(name string) (Setting, bool) {
+// LookupSysctl returns the settings a Linux sysctl holds, in table order:
+// one for most, two for a "min default max" triple (tcp_rmem sets
+// recv_buffer_initial and recv_buffer_max).
+func LookupSysctl(name string) []Setting {
+	var out []Setting
 	for i := range settings {
 		if s := &settings[i]; s.Sysctl != "" && s.Sysctl == name {
-			return *s, true
+			out = append(out, *s)
 		}
 	}
-	return Setting{}, false
+	return out
 }
 
 // SettingError says why a value does not suit a setting. It wraps
@@ -358,6 +398,9 @@ func (s *Setting) Allowed() string {
 		r = s.intRange()
 	case KindSize:
 		r = s.sizeRange()
+		if s.Zero == Auto {
+			r = Auto + " or " + r
+		}
 	case KindDuration:
 		r = s.durationRange()
 	}
@@ -423,6 +466,9 @@ func (s *Setting) Format(v any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	case int64:
+		if s.Kind == KindSize && x == 0 && s.Zero == Auto {
+			return Auto
+		}
 		if s.Kind == KindSize {
 			return formatSize(x)
 		}
@@ -469,6 +515,8 @@ func (s *Setting) Check(v any) error {
 // checkRange checks n, the number in v, against the bounds.
 func (s *Setting) checkRange(v any, n int64) error {
 	switch {
+	case n == 0 && s.Zero == Auto:
+		return nil
 	case n < 0 && s.Min >= 0:
 		return s.errorf(s.Format(v), "is negative")
 	case n < s.Min:
@@ -498,7 +546,8 @@ func tooLarge(k SettingKind) string {
 // off, yes or no; an int is a whole number; a duration is Go's ("200ms")
 // or a bare whole number of milliseconds, as Linux's route attributes and
 // most sysctls count them; a size is a number of bytes with an optional
-// unit ("64KiB"); an enum is one of Values or ValueAliases. The value is
+// unit ("64KiB"), or auto where the setting has it; an enum is one of
+// Values or ValueAliases. The value is
 // checked (see Check).
 func (s *Setting) Parse(text string) (any, error) {
 	t := strings.TrimSpace(text)
@@ -533,6 +582,10 @@ func (s *Setting) Parse(text string) (any, error) {
 		}
 		v = d
 	case KindSize:
+		if s.Zero == Auto && strings.EqualFold(t, Auto) {
+			v = int64(0)
+			break
+		}
 		n, err := units.ParseByteSize(t)
 		if err != nil {
 			return nil, s.errorf(strconv.Quote(text), "is not a size like 1460 or 64KiB")

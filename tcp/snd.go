@@ -31,7 +31,7 @@ func (c *Conn) tsNow(now time.Duration) uint32 {
 // 7323 §2.2): like Linux's tcp_select_initial_window, the receive space
 // capped at 65535 and rounded down to a multiple of the MSS.
 func (c *Conn) synWindow() int {
-	w := min(c.cfg.RecvBuffer, 0xffff)
+	w := min(c.rb.size, 0xffff)
 	if w > c.cfg.MSS {
 		w -= w % c.cfg.MSS
 	}
@@ -539,6 +539,9 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 		c.stop(timerRtx)
 	} else {
 		c.arm(timerRtx, now+c.rtt.current())
+	}
+	if data > 0 {
+		c.maybeExpandSndbuf()
 	}
 	if data > 0 && c.Writable() > 0 {
 		c.emit(Event{Kind: EvWritable})
