@@ -299,6 +299,9 @@ func TestTCPSettingsReachConfig(t *testing.T) {
     data_retries: 8
     rack: false
     rescue_retransmit: true
+    pacing: true
+    pacing_ss_ratio: 150
+    pacing_ca_ratio: 110
 `))
 	require.NoError(t, err)
 	want := tcp.Config{
@@ -309,7 +312,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
 		SendBufferInitial: 32 << 10, SendBufferMax: 8 << 20,
 		RecvBufferInitial: 256 << 10, RecvBufferMax: 16 << 20,
 		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, RescueRetransmit: true,
-		ECN: tcp.ECNOn,
+		ECN: tcp.ECNOn, Pacing: tcp.PacingOn, PacingSSRatio: 150, PacingCARatio: 110,
 	}
 	assert.Equal(t, tcp.SettingNames(), s.Defaults.TCP.Written(), "the test sets every setting")
 	// a has no settings of its own; c has congestion and mss.

@@ -85,6 +85,11 @@ type Config struct {
 	// on (ask and accept) or accept (answer a peer that asks; Linux's
 	// default, net.ipv4.tcp_ecn=2).
 	ECN ECNMode
+	// Pacing is when segments are paced (PacingAuto, PacingOn, PacingOff);
+	// PacingSSRatio and PacingCARatio are Linux's tcp_pacing_ss_ratio and
+	// tcp_pacing_ca_ratio, in percent of cwnd/SRTT.
+	Pacing                       PacingMode
+	PacingSSRatio, PacingCARatio int
 }
 
 // Linux defaults (see docs/tcp.md, Linux defaults followed).
@@ -126,6 +131,11 @@ func DefaultConfig() Config {
 		RACK: true,
 		// Linux net.ipv4.tcp_ecn=2.
 		ECN: ECNAccept,
+		// Linux's defaults: paced when the congestion control asks (BBR),
+		// 200% in slow start, 120% after.
+		Pacing:        PacingAuto,
+		PacingSSRatio: 200,
+		PacingCARatio: 120,
 	}
 }
 

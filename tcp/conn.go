@@ -91,6 +91,8 @@ type Conn struct {
 	prr        prr // the sending allowance of SACK recovery (RFC 6937)
 	lastCwnd   int
 	lastSsth   int
+	// paceAt is when pacing lets the next segment go.
+	paceAt time.Duration
 
 	dsack      seqRange   // duplicate data to report (RFC 2883)
 	ooo        []seqRange // out-of-order ranges held, sorted
@@ -509,6 +511,7 @@ func (c *Conn) Stats() Stats {
 	s.MSS = c.sndMss
 	s.Delivered, s.DeliveredSegments = c.rate.delivered, c.rate.deliveredSegs
 	s.DeliveryRate, s.DeliveryRateAppLimited = c.DeliveryRate()
+	s.PacingRate = c.PacingRate()
 	return s
 }
 

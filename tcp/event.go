@@ -117,6 +117,9 @@ type Stats struct {
 	// application-limited.
 	DeliveryRate           int64
 	DeliveryRateAppLimited bool
+	// PacingRate is the rate segments are paced at in bytes per second, 0
+	// when not paced (tcpi_pacing_rate).
+	PacingRate int64
 }
 
 // counters are the Stats a Conn counts as it goes; the rest of Stats is

@@ -84,9 +84,9 @@ type rateState struct {
 	// application-limited period ends (Linux's tp->app_limited); 0 when
 	// none.
 	appLimited int64
-	// lost counts bytes deemed lost (retransmitted); lostSampled what the
-	// previous sample reported.
-	lost, lostSampled int64
+	// lost counts bytes deemed lost (retransmitted) since the previous
+	// sample.
+	lost int
 	// The latest non-application-limited sample, or a faster limited one
 	// (tcpi_delivery_rate).
 	keptDelivered  int64
@@ -146,7 +146,7 @@ func (c *Conn) sentIndex(seq Seq) int {
 }
 
 // rateLost counts n bytes deemed lost.
-func (c *Conn) rateLost(n int) { c.rate.lost += int64(n) }
+func (c *Conn) rateLost(n int) { c.rate.lost += n }
 
 // rateCheckAppLimited marks the connection application-limited when the
 // writer leaves a gap: less than a segment waits, the window is not full
@@ -262,8 +262,7 @@ func (c *Conn) rateGen(now time.Duration, acked int) {
 	r.deliveredAt = now
 	rs.AckedSacked = acked
 	rs.DeliveredTotal = r.delivered
-	rs.Losses = int(r.lost - r.lostSampled)
-	r.lostSampled = r.lost
+	rs.Losses, r.lost = r.lost, 0
 	if !a.priorSet {
 		return
 	}

@@ -248,6 +248,9 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		// from being silly in the first place.
 		return false
 	}
+	if n > 0 && !c.forceSend && c.paceBlocked(now) {
+		return false
+	}
 	c.forceSend = false
 	seq := c.sndNxt
 	flags := FlagACK
@@ -277,6 +280,7 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		c.sndSml = end
 	}
 	c.emitSeg(now, flags, seq, n)
+	c.pacedSent(now, n)
 	if c.inRecovery && c.sackOK {
 		c.prr.sent(int(end.Sub(seq)))
 	}
