@@ -302,7 +302,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
 `))
 	require.NoError(t, err)
 	want := tcp.Config{
-		MSS: 1000, Congestion: "newreno", InitialCwnd: 4,
+		MSS: 1000, Congestion: "reno", InitialCwnd: 4,
 		RTOInitial: 2 * time.Second, RTOMin: 100 * time.Millisecond, RTOMax: time.Minute,
 		DelayedAck: 0, TimeWait: time.Second,
 		SendBuffer: 64 << 10, RecvBuffer: 15 << 20,

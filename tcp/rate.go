@@ -39,8 +39,11 @@ type RateSample struct {
 	// prior_in_flight: sent, not acknowledged nor SACKed).
 	PriorInflight int
 	// PriorDelivered is the connection's delivered count when the sample's
-	// segment was sent.
-	PriorDelivered int64
+	// segment was sent; DeliveredTotal the count now (Linux's
+	// tp->delivered), in bytes. A segment sent after the count was n is
+	// delivered by the sample whose PriorDelivered >= n: this is how BBR
+	// and Vegas tell round trips apart.
+	PriorDelivered, DeliveredTotal int64
 	// ECE: the ACK carried ECN-Echo (RFC 3168 §6.1.2).
 	ECE bool
 	// Retransmitted: the segment the sample is taken from had been
@@ -258,6 +261,7 @@ func (c *Conn) rateGen(now time.Duration, acked int) {
 	}
 	r.deliveredAt = now
 	rs.AckedSacked = acked
+	rs.DeliveredTotal = r.delivered
 	rs.Losses = int(r.lost - r.lostSampled)
 	r.lostSampled = r.lost
 	if !a.priorSet {

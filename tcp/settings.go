@@ -77,7 +77,7 @@ type Setting struct {
 	// Values are the names a KindEnum accepts.
 	Values []string
 	// ValueAliases maps other accepted enum values to one of Values
-	// ("reno" is "newreno"), in documentation order.
+	// ("on" for "true"), in documentation order.
 	ValueAliases []Alias
 	// Sysctl is the Linux sysctl that holds the setting, if any.
 	Sysctl string
@@ -134,10 +134,9 @@ var settings = []Setting{
 	},
 	{
 		Name: "congestion", Kind: KindEnum, Values: CongestionNames(),
-		Doc:          "the congestion control algorithm",
-		ValueAliases: []Alias{{"reno", CongestionNewReno}},
-		Sysctl:       "net.ipv4.tcp_congestion_control",
-		field:        func(c *Config) any { return &c.Congestion },
+		Doc:    "the congestion control algorithm (see docs/congestion.md)",
+		Sysctl: "net.ipv4.tcp_congestion_control",
+		field:  func(c *Config) any { return &c.Congestion },
 	},
 	{
 		Name: "initial_cwnd", Kind: KindInt, Unit: "segments", Min: 1, Max: 1000,

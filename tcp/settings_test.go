@@ -160,7 +160,7 @@ func TestSettingParse(t *testing.T) {
 		{"rto_min", "1.5s", 1500 * time.Millisecond},
 		{"recv_buffer", "15MiB", int64(15 << 20)},
 		{"mss", "1460", int64(1460)},
-		{"congestion", "reno", "newreno"},
+		{"congestion", "reno", "reno"},
 		{"congestion", "cubic", "cubic"},
 	}
 	for _, tt := range tests {
@@ -179,7 +179,7 @@ func TestSettingParse(t *testing.T) {
 		{"recv_buffer", "40", "recv_buffer: 40 bytes is too small (want auto or 88 bytes to 1GiB (RFC 7323 §2.3))"},
 		{"recv_buffer", "automatic", `recv_buffer: "automatic" is not a size like 1460 or 64KiB (want auto or 88 bytes to 1GiB (RFC 7323 §2.3))`},
 		{"mss", "1 MB", "mss: 1000000 bytes is too large (want 88 to 65495 bytes)"},
-		{"congestion", "bbr", `congestion: "bbr" is not known (want one of cubic, newreno)`},
+		{"congestion", "westwood", `congestion: "westwood" is not known (want one of cubic, newreno, reno, vegas)`},
 		{"delayed_ack", "99999999999999999", "delayed_ack: 99999999999999999ms is too long (want 0 (off) to 500ms (RFC 9293 §3.8.6.3))"},
 	}
 	for _, tt := range bad {
@@ -204,7 +204,7 @@ func TestSettingParseSysctl(t *testing.T) {
 		{"net.ipv4.tcp_wmem", "4096 16384 4194304", []any{int64(16384), int64(4194304)}},
 		{"net.ipv4.tcp_rto_min_us", "5000", 5 * time.Millisecond},
 		{"net.ipv4.tcp_rto_max_ms", "60000", time.Minute},
-		{"net.ipv4.tcp_congestion_control", "reno", "newreno"},
+		{"net.ipv4.tcp_congestion_control", "reno", "reno"},
 	}
 	for _, tt := range tests {
 		ss := LookupSysctl(tt.sysctl)

@@ -42,7 +42,7 @@ func TestApplySettings(t *testing.T) {
 		{"tcp.recv_buffer", "15MiB", func(c tcp.Config) bool { return c.RecvBuffer == 15<<20 }},
 		{"tcp.send_buffer", "65536", func(c tcp.Config) bool { return c.SendBuffer == 65536 }},
 		{"tcp.congestion", "cubic", func(c tcp.Config) bool { return c.Congestion == "cubic" }},
-		{"tcp.congestion", "reno", func(c tcp.Config) bool { return c.Congestion == "newreno" }},
+		{"tcp.congestion", "reno", func(c tcp.Config) bool { return c.Congestion == "reno" }},
 		{"net.ipv4.tcp_syn_retries", "3", func(c tcp.Config) bool { return c.SynRetries == 3 }},
 		{"net.ipv4.tcp_synack_retries", "1", func(c tcp.Config) bool { return c.SynAckRetries == 1 }},
 		{"net.ipv4.tcp_retries2", "5", func(c tcp.Config) bool { return c.DataRetries == 5 }},
@@ -92,7 +92,7 @@ func TestApplySettingsErrors(t *testing.T) {
 		{Setting{Key: "tcp.mss", Value: "64"}, "tcp.mss=64: is too small; want 88 to 65495 bytes"},
 		{Setting{Key: "net.ipv4.tcp_recovery", Value: "on"}, "net.ipv4.tcp_recovery=on: does not parse; want a bit mask like 1"},
 		{Setting{Key: "tcp.rto_initial", Value: "100ms"}, "rto_initial = 100ms: want between rto_min (200ms) and rto_max (2m0s)"},
-		{Setting{Key: "tcp.congestion", Value: "bbr"}, "tcp.congestion=bbr: is not known; want one of cubic, newreno"},
+		{Setting{Key: "tcp.congestion", Value: "westwood"}, "tcp.congestion=westwood: is not known; want one of cubic, newreno, reno, vegas"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.set.Key+"="+tt.set.Value, func(t *testing.T) {
