@@ -54,7 +54,7 @@ func (s *Socket) rearm() {
 
 // sendSegment puts one segment of the connection on the wire.
 func (s *Socket) sendSegment(hdr *tcp.Header, payload []byte, ect bool) {
-	info := segmentInfo{connID: s.connID, bases: tcp.Bases{Seq: s.conn.ISS(), Ack: s.conn.IRS()}, ect: ect}
+	info := segmentInfo{connID: s.connID, conn: s.conn, ect: ect}
 	s.h.output(s.remote.Addr(), hdr, payload, info)
 }
 
@@ -189,7 +189,7 @@ func (s *Socket) traceEvent(e tcp.Event) {
 		ev.rtt = sim.TCPRTT{Conn: s.connID, Side: s.side, Sample: e.Sample, SRTT: e.SRTT, RTTVar: e.RTTVar, RTO: e.RTO}
 		n.emit(subj, &ev.rtt)
 	case tcp.EvRetransmit:
-		ev.retx = sim.TCPRetransmit{Conn: s.connID, Side: s.side, RSeq: uint32(e.Seq - s.conn.ISS()), Len: e.Len, Reason: e.Reason}
+		ev.retx = sim.TCPRetransmit{Conn: s.connID, Side: s.side, RSeq: s.conn.RelSeq(e.Seq), Len: e.Len, Reason: e.Reason}
 		n.emit(subj, &ev.retx)
 	case tcp.EvTimerFired:
 		ev.timer = sim.TCPTimer{Conn: s.connID, Side: s.side, Timer: e.Timer}

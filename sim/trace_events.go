@@ -25,8 +25,8 @@ type PacketSend struct {
 	Flags TCPFlags   // "flags", as tcpdump prints them
 	Seq   uint32     // "seq", absolute
 	Ack   uint32     // "ack", absolute
-	RSeq  uint32     // "rseq", relative to the sender's ISN
-	RAck  uint32     // "rack", relative to the receiver's ISN; 0 without ACK
+	RSeq  uint64     // "rseq", relative to the sender's ISN, 64 bits: it does not wrap after 4 GiB
+	RAck  uint64     // "rack", relative to the receiver's ISN, 64 bits; 0 without ACK
 	Win   uint16     // "win": the raw window field
 	PLen  int        // "plen": the payload length
 	Opts  TCPOptions // "opts", as tcpdump prints them
@@ -131,7 +131,7 @@ type TCPRTT struct {
 type TCPRetransmit struct {
 	Conn   uint64 // "conn"
 	Side   string // "side"
-	RSeq   uint32 // "rseq", relative to the sender's ISN
+	RSeq   uint64 // "rseq", relative to the sender's ISN, 64 bits
 	Len    int    // "len"
 	Reason string // "reason": rto, fast, sack, syn, probe
 }
@@ -648,9 +648,9 @@ func (e *PacketSend) setField(f *field) (err error) {
 	case "ack":
 		e.Ack, err = uintN[uint32](f)
 	case "rseq":
-		e.RSeq, err = uintN[uint32](f)
+		e.RSeq, err = f.uint(64)
 	case "rack":
-		e.RAck, err = uintN[uint32](f)
+		e.RAck, err = f.uint(64)
 	case "win":
 		e.Win, err = uintN[uint16](f)
 	case "plen":
@@ -878,7 +878,7 @@ func (e *TCPBBR) setField(f *field) (err error) {
 func (e *TCPRetransmit) setField(f *field) (err error) {
 	switch f.Key {
 	case "rseq":
-		e.RSeq, err = uintN[uint32](f)
+		e.RSeq, err = f.uint(64)
 	case "len":
 		e.Len, err = f.integer()
 	case "reason":

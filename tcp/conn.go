@@ -51,6 +51,9 @@ type Conn struct {
 	maxFlightEnd Seq
 	// recoverSeq is RFC 6582 recover / RFC 6675 RecoveryPoint.
 	recoverSeq Seq
+	// unaRel and nxtRel are SND.UNA and RCV.NXT relative to the ISN and
+	// the IRS, in 64 bits: they count on where the 32-bit numbers wrap.
+	unaRel, nxtRel uint64
 	// rewindReason says why SND.NXT went back below SND.MAX: "rto", or
 	// "pmtu" after a path MTU drop; the resends are traced with it.
 	rewindReason string
@@ -224,6 +227,19 @@ func (c *Conn) ISS() Seq { return c.iss }
 // IRS returns the peer's initial sequence number (valid once a SYN
 // arrived).
 func (c *Conn) IRS() Seq { return c.irs }
+
+// RelSeq returns s, one of our sequence numbers within 2 GiB of SND.UNA
+// (every segment we send), relative to our ISN and unwrapped to 64 bits,
+// so that a flow of more than 4 GiB keeps counting.
+func (c *Conn) RelSeq(s Seq) uint64 {
+	return uint64(int64(c.unaRel) + int64(s.Sub(c.sndUna)))
+}
+
+// RelAck returns s, a sequence number of the peer's within 2 GiB of
+// RCV.NXT (every ACK we send), relative to its ISN in 64 bits.
+func (c *Conn) RelAck(s Seq) uint64 {
+	return uint64(int64(c.nxtRel) + int64(s.Sub(c.rcvNxt)))
+}
 
 // Err returns the error that ended the connection, or 0.
 func (c *Conn) Err() Errno { return c.err }

@@ -93,7 +93,7 @@ func (c *Conn) inputListen(now time.Duration, h *Header) {
 		return
 	}
 	c.irs = h.Seq
-	c.rcvNxt = h.Seq.Add(1)
+	c.rcvNxt, c.nxtRel = h.Seq.Add(1), 1
 	c.negotiate(h)
 	c.ecnOnSyn(h, false)
 	c.rcvAdvEdge = c.rcvNxt.Add(uint32(c.synWindow()))
@@ -128,7 +128,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 		return
 	}
 	c.irs = h.Seq
-	c.rcvNxt = h.Seq.Add(1)
+	c.rcvNxt, c.nxtRel = h.Seq.Add(1), 1
 	c.negotiate(h)
 	c.rcvAdvEdge = c.rcvNxt.Add(uint32(c.synWindow()))
 	c.lastAckTx = c.rcvNxt
@@ -142,7 +142,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 		c.sendSyn(now, true)
 		return
 	}
-	c.sndUna = h.Ack
+	c.sndUna, c.unaRel = h.Ack, 1
 	c.synAcked = true
 	c.ecnOnSynAck(h)
 	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
@@ -179,7 +179,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		// acknowledges our SYN. Its SYN is old news, so by the letter of
 		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming)
 		// take its ACK and complete the handshake.
-		c.sndUna = h.Ack
+		c.sndUna, c.unaRel = h.Ack, 1
 		c.synAcked = true
 		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
@@ -346,6 +346,7 @@ func (c *Conn) checkPeerFin(now time.Duration) {
 	}
 	c.peerFin = true
 	c.rcvNxt = c.rcvNxt.Add(1)
+	c.nxtRel++
 	c.emit(Event{Kind: EvPeerClosed})
 	c.emit(Event{Kind: EvReadable})
 	switch c.state {

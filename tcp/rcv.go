@@ -117,6 +117,7 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		c.rcvClamp = min(c.rb.size, c.rcvClamp+2*c.rcvMss)
 	}
 	c.rb.commit(int(end.Sub(c.rcvNxt)))
+	c.nxtRel += uint64(end.Sub(c.rcvNxt))
 	c.rcvNxt = end
 	c.rcvRTTMeasure(now, c.segTsecr, n)
 	c.emit(Event{Kind: EvReadable})

@@ -493,6 +493,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 		data-- // our FIN
 	}
 	c.sndUna = ack
+	c.unaRel += uint64(acked)
 	if c.sndNxt.LessThan(ack) {
 		c.sndNxt = ack
 	}
