@@ -81,3 +81,42 @@ func TestVegasQueue(t *testing.T) {
 	require.Len(t, s.Connections, 1)
 	assert.Greater(t, s.Connections[0].ThroughputBps, 0.9*10e6, "goodput")
 }
+
+// TestBBRDeepBuffer: one BBR flow over 10 Mbit/s with a 40 ms base RTT and
+// a 1000-packet drop-tail queue keeps the queue near empty: goodput at
+// least 90% of the link with a mean RTT within 1.5 times the base, where
+// CUBIC's exceeds 300 ms (TestBufferbloat; Cardwell et al., ACM Queue
+// 2016). STARTUP ends (three rounds without 25% growth), then DRAIN and
+// PROBE_BW; PROBE_RTT comes every 10 s.
+func TestBBRDeepBuffer(t *testing.T) {
+	dur := 12 * time.Second
+	if long() {
+		dur = 30 * time.Second
+	}
+	out := run(t, ccScenario(t, 1, "10Mbps", 40*time.Millisecond, "{kind: droptail, limit: 1000}",
+		"{congestion: bbr, send_buffer: 4MiB, recv_buffer: 4MiB}", dur))
+	s := readQueueSummary(t, out)
+	require.Len(t, s.Connections, 1)
+	c := s.Connections[0]
+	t.Logf("bbr goodput %.2f Mbit/s, mean RTT %.1f ms", c.ThroughputBps/1e6, c.RTT.Mean/1e6)
+	assert.GreaterOrEqual(t, c.ThroughputBps, 0.9*10e6, "goodput")
+	assert.LessOrEqual(t, c.RTT.Mean, 1.5*float64(40*time.Millisecond), "mean RTT")
+
+	var modes []string
+	var probeRTT []int64
+	for _, r := range readTrace(t, out) {
+		if r.Kind == "tcp.bbr" && r.Reason == "mode" {
+			modes = append(modes, r.Mode)
+			if r.Mode == "probe_rtt" {
+				probeRTT = append(probeRTT, r.T)
+			}
+		}
+	}
+	require.GreaterOrEqual(t, len(modes), 4, "%v", modes)
+	assert.Equal(t, []string{"startup", "drain", "probe_bw", "probe_rtt"}, modes[:4])
+	require.NotEmpty(t, probeRTT)
+	assert.InDelta(t, float64(10*time.Second), float64(probeRTT[0]), float64(time.Second), "the first PROBE_RTT 10 s in")
+	for i := 1; i < len(probeRTT); i++ {
+		assert.InDelta(t, float64(10*time.Second), float64(probeRTT[i]-probeRTT[i-1]), float64(500*time.Millisecond), "PROBE_RTT every 10 s")
+	}
+}

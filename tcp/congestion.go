@@ -67,6 +67,7 @@ const (
 	CongestionReno    = "reno"
 	CongestionCubic   = "cubic"
 	CongestionVegas   = "vegas"
+	CongestionBBR     = "bbr"
 )
 
 // ErrUnknownCongestion is returned (wrapped) by NewCongestion for a name it
@@ -79,7 +80,7 @@ var ErrCongestionParam = errors.New("invalid congestion control parameter")
 
 // CongestionNames returns the names NewCongestion accepts, sorted.
 func CongestionNames() []string {
-	return []string{CongestionCubic, CongestionNewReno, CongestionReno, CongestionVegas}
+	return []string{CongestionBBR, CongestionCubic, CongestionNewReno, CongestionReno, CongestionVegas}
 }
 
 // NewCongestion returns a fresh instance of the named algorithm (one of
@@ -106,6 +107,8 @@ func NewCongestion(name string, mss, initialCwndSegments int) (Congestion, error
 		return NewRenoLinux(mss, initialCwndSegments), nil
 	case CongestionVegas:
 		return NewVegas(mss, initialCwndSegments), nil
+	case CongestionBBR:
+		return NewBBR(mss, initialCwndSegments), nil
 	}
 	return nil, fmt.Errorf("congestion control %q (allowed: %s): %w",
 		name, strings.Join(CongestionNames(), ", "), ErrUnknownCongestion)

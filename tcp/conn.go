@@ -127,6 +127,9 @@ type Conn struct {
 	rcvCE bool
 	// segTsecr is the TSecr of the segment being input, 0 without one.
 	segTsecr uint32
+	// inLoss: an RTO happened and what was in flight then is not yet all
+	// acknowledged (Linux's TCP_CA_Loss state), for WindowControllers.
+	inLoss bool
 	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
 	// the ISS would misfire after 4 GiB, when the numbers come round.)
 	synAcked bool
@@ -206,6 +209,11 @@ func NewConn(cfg Config, local, remote Endpoint, iss Seq, tsOffset uint32) (*Con
 	c.rb.init(cfg.InitialRecvBuffer())
 	c.rtt.init(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax)
 	c.lastCwnd, c.lastSsth = cc.Cwnd(), cc.Ssthresh()
+	if s, ok := cc.(interface{ seed(uint64) }); ok {
+		// The ISN and timestamp offset are drawn from the run's random
+		// streams: a deterministic seed that differs per connection.
+		s.seed(uint64(iss)<<32 | uint64(tsOffset))
+	}
 	return c, nil
 }
 

@@ -119,7 +119,17 @@ func (c *Conn) sendRst(seq Seq, withAck bool) {
 
 // cwndAvail is how many more bytes congestion control lets us send now.
 func (c *Conn) cwndAvail() int {
+	_, controlled := c.cc.(WindowController)
 	switch {
+	case c.inRecovery && controlled:
+		// Linux's cong_control: the algorithm's window bounds what is
+		// in flight during recovery too, without PRR.
+		flight := int(c.sndNxt.Sub(c.sndUna))
+		if c.sackOK {
+			flight = c.pipe()
+		}
+		avail := c.cc.Cwnd() - flight
+		return avail - avail%c.sndMss
 	case c.inRecovery && c.sackOK:
 		// RFC 6675 §5 paced by RFC 6937: what the latest ACK allows, in
 		// whole segments (Linux counts sndcnt in packets), so that the
@@ -475,6 +485,7 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		c.sndWl1, c.sndWl2 = h.Seq, ack
 		c.maxSndWnd = max(c.maxSndWnd, win)
 	}
+	c.control(now)
 	return true
 }
 

@@ -152,6 +152,7 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	// duplicate ACKs for the go-back-N retransmissions do not start a
 	// fast retransmit.
 	c.inRecovery = false
+	c.inLoss = true
 	c.recoverSeq = c.sndMax
 	c.dupAcks = 0
 	c.markAllRetransmitted()
