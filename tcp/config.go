@@ -172,8 +172,12 @@ func (c Config) Validate() error {
 	case c.RecvBuffer == 0 && c.RecvBufferInitial < 2*c.MSS:
 		return bad("recv_buffer_initial", c.RecvBufferInitial, fmt.Sprintf("want at least 2 × mss (%d), so that the window holds a segment", 2*c.MSS))
 	}
-	if _, err := NewCongestion(c.Congestion, c.MSS, c.InitialCwnd); err != nil {
+	cc, err := NewCongestion(c.Congestion, c.MSS, c.InitialCwnd)
+	if err != nil {
 		return fmt.Errorf("%w: congestion = %q: %w", ErrConfig, c.Congestion, err)
+	}
+	if needsECN(cc) && c.ECN == ECNOff {
+		return bad("ecn", c.ECN, fmt.Sprintf("congestion %s needs ECN: set ecn to on or accept (it is then negotiated on every connection)", c.Congestion))
 	}
 	return nil
 }
