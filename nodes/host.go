@@ -115,7 +115,10 @@ func (h *Host) Now() sim.Time { return h.net.sched.Now() }
 // belongs to.
 type segmentInfo struct {
 	connID uint64
-	bases  tcp.Bases
+	// conn, when a connection sent the segment, gives its relative
+	// numbers in 64 bits (tcp.Conn.RelSeq); else they come from bases.
+	conn  *tcp.Conn
+	bases tcp.Bases
 	// ect: the segment is ECN-capable, sent with ECT(0) (RFC 3168 §6.1.1).
 	ect bool
 }
@@ -183,10 +186,17 @@ func (h *Host) traceSend(p *topology.Packet, ifc *Interface, dst netip.Addr, hdr
 	ev.SPort, ev.DPort = hdr.SrcPort, hdr.DstPort
 	ev.Flags = sim.TCPFlags(hdr.Flags)
 	ev.Seq, ev.Ack = uint32(hdr.Seq), uint32(hdr.Ack)
-	ev.RSeq = uint32(hdr.Seq - info.bases.Seq)
 	ev.RAck = 0
-	if hdr.Flags&tcp.FlagACK != 0 {
-		ev.RAck = uint32(hdr.Ack - info.bases.Ack)
+	if info.conn != nil {
+		ev.RSeq = info.conn.RelSeq(hdr.Seq)
+		if hdr.Flags&tcp.FlagACK != 0 {
+			ev.RAck = info.conn.RelAck(hdr.Ack)
+		}
+	} else {
+		ev.RSeq = uint64(uint32(hdr.Seq - info.bases.Seq))
+		if hdr.Flags&tcp.FlagACK != 0 {
+			ev.RAck = uint64(uint32(hdr.Ack - info.bases.Ack))
+		}
 	}
 	ev.Win = hdr.Window
 	ev.PLen = plen

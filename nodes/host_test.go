@@ -63,7 +63,7 @@ func TestResetForNoSocket(t *testing.T) {
 		wantAck   uint32
 		// Relative to the answered segment (sim/kinds.go): rseq 0, rack
 		// the answered segment's length with SYN and FIN counted.
-		wantRack uint32
+		wantRack uint64
 	}{
 		{"syn", tcp.Header{Seq: 1000, Flags: tcp.FlagSYN}, 0, "R.", 0, 1001, 1},
 		{"ack", tcp.Header{Seq: 1000, Ack: 5000, Flags: tcp.FlagACK}, 0, "R", 5000, 0, 0},
@@ -89,7 +89,7 @@ func TestResetForNoSocket(t *testing.T) {
 			assert.Equal(t, tc.wantFlags, r.Flags.String())
 			assert.Equal(t, tc.wantSeq, r.Seq)
 			assert.Equal(t, tc.wantAck, r.Ack)
-			assert.Equal(t, uint32(0), r.RSeq)
+			assert.Equal(t, uint64(0), r.RSeq)
 			assert.Equal(t, tc.wantRack, r.RAck)
 			assert.Equal(t, uint16(0), r.Win)
 			assert.Equal(t, uint16(80), r.SPort)

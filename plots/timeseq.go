@@ -186,7 +186,11 @@ func (m *model) tsDone(p *packet) {
 		// kept as they are), whether or not that data is in the window.
 		lo, hi := blk.start, blk.end
 		if r.hasISN {
-			if rl, rh := int64(uint32(lo-r.isn)), int64(uint32(hi-r.isn)); rl <= r.hiSent+1 && rh <= r.hiSent+1 {
+			// Unwrapped to 64 bits around the ACK, which a block lies
+			// within 2 GiB of, so a flow past 4 GiB keeps counting.
+			rl := p.rack + int64(int32(uint32(lo-r.isn)-uint32(p.rack)))
+			rh := p.rack + int64(int32(uint32(hi-r.isn)-uint32(p.rack)))
+			if rl >= 0 && rl <= r.hiSent+1 && rh <= r.hiSent+1 {
 				lo, hi = rl, rh
 			}
 		}

@@ -56,13 +56,13 @@ func TestOverrideErrors(t *testing.T) {
 		"links.bottleneck.bandwidth=10 Mb",
 		"links.nope.loss=1%",
 		"duration={a: [1",
-		"defaults.tcp.congestion=vegas"))
+		"defaults.tcp.congestion=westwood"))
 	require.ErrorIs(t, err, ErrInvalid)
 	msg := err.Error()
 	assert.Contains(t, msg, `d.yaml: --set links.bottleneck.bandwidth=10 Mb: links[4].bandwidth: rate "10 Mb": unit "Mb" is ambiguous`)
 	assert.Contains(t, msg, `d.yaml: --set links.nope.loss=1%: bad path: links[nope]: no element is named "nope" (names: `)
 	assert.Contains(t, msg, `d.yaml: --set duration={a: [1: the value is not YAML: `)
-	assert.Contains(t, msg, `d.yaml: --set defaults.tcp.congestion=vegas: defaults.tcp.congestion: `)
+	assert.Contains(t, msg, `d.yaml: --set defaults.tcp.congestion=westwood: defaults.tcp.congestion: `)
 	assert.Regexp(t, `d\.yaml:\d+:\d+: routing\.ecmp: "maybe" is not a boolean`, msg)
 	_, err = ParseOverride("links")
 	assert.EqualError(t, err, "want PATH=VALUE, like links.bottleneck.bandwidth=20Mbps")
