@@ -419,3 +419,21 @@ func TestPlotTextAndSizeFlags(t *testing.T) {
 		assert.Contains(t, stderr, tc.want, tc.flag+" "+tc.value)
 	}
 }
+
+// TestRunProfiles: --cpuprofile and --memprofile write pprof files (gzip
+// protobuf); an unwritable profile path is a usage error before the run.
+func TestRunProfiles(t *testing.T) {
+	dir := t.TempDir()
+	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
+	code, _, stderr := cli(t, "run", handshake, "--out", filepath.Join(dir, "out"), "--cpuprofile", cpu, "--memprofile", mem)
+	require.Equal(t, exitOK, code, stderr)
+	for _, p := range []string{cpu, mem} {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		assert.True(t, bytes.HasPrefix(b, []byte{0x1f, 0x8b}), "%s is a gzip-compressed profile", p)
+	}
+	code, _, stderr = cli(t, "run", handshake, "--out", filepath.Join(dir, "out2"), "--cpuprofile", filepath.Join(dir, "no", "such", "dir", "cpu"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--cpuprofile")
+	assert.NoDirExists(t, filepath.Join(dir, "out2"))
+}

@@ -8,7 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +25,7 @@ import (
 
 const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--set PATH=VALUE]...
                   [--check-determinism] [--ascii] [--force] [--progress=false]
+                  [--cpuprofile FILE] [--memprofile FILE]
 
 Runs the scenario and writes into DIR (default out/<name>): manifest.json,
 summary.json, trace.jsonl, pcap/<host>-<iface>.pcap and plots/ as the
@@ -77,7 +81,9 @@ type runOpts struct {
 	check   bool
 	ascii   bool
 	force   bool
-	sets    overridesFlag
+	// cpuprofile and memprofile name the pprof files to write ("": none).
+	cpuprofile, memprofile string
+	sets                   overridesFlag
 	// progress reports the run's progress on stderr (--progress=false
 	// silences it).
 	progress bool
@@ -101,6 +107,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&o.sets, "set", setUsage)
 	fs.BoolVar(&o.progress, "progress", true, "report progress on stderr once the run has lasted 2s of wall time: a bar on a terminal, else a line at most every 10s (--progress=false: none)")
 	fs.BoolVar(&o.force, "force", false, "run even when the trace and captures are estimated past the disk guard's 20 GiB")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to FILE (read it with go tool pprof)")
+	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile to FILE at the end of the run (go tool pprof)")
 	file, code, ok := parseOne(fs, args, "scenario", runUsage, stderr)
 	if !ok {
 		return code
@@ -113,7 +121,59 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "netsim run: --until %v is too long (at most %v)\n", o.until.d, scenarios.MaxTime)
 		return exitUsage
 	}
-	return runScenario(file, o, stdout, stderr)
+	stop, err := startProfiles(o.cpuprofile, o.memprofile)
+	if err != nil {
+		fmt.Fprintln(stderr, "netsim run:", err)
+		return exitUsage
+	}
+	code = runScenario(file, o, stdout, stderr)
+	if err := stop(); err != nil {
+		fmt.Fprintln(stderr, "netsim run:", err)
+		if code == exitOK {
+			code = exitUsage
+		}
+	}
+	return code
+}
+
+// startProfiles starts a CPU profile into cpu (when not "") and returns
+// the function that stops it and writes the heap profile into mem (when
+// not ""), after a garbage collection so that it shows what is live.
+func startProfiles(cpu, mem string) (stop func() error, err error) {
+	var cf *os.File
+	if cpu != "" {
+		if cf, err = os.Create(cpu); err != nil {
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(cf); err != nil {
+			cf.Close()
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+	}
+	return func() error {
+		if cf != nil {
+			pprof.StopCPUProfile()
+			if err := cf.Close(); err != nil {
+				return fmt.Errorf("--cpuprofile: %w", err)
+			}
+		}
+		if mem == "" {
+			return nil
+		}
+		f, err := os.Create(mem)
+		if err != nil {
+			return fmt.Errorf("--memprofile: %w", err)
+		}
+		runtime.GC()
+		err = pprof.WriteHeapProfile(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("--memprofile: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // runScenario loads, runs and reports one scenario.
