@@ -67,10 +67,13 @@ const (
 	MetricRetransmits = "retransmits"
 	MetricQueuePeak   = "queue_peak"
 	MetricFairness    = "fairness"
+	MetricDelayP99    = "delay_p99"
+	MetricJitter      = "jitter"
+	MetricLoss        = "loss"
 )
 
 // Metrics lists the metric names in the order their columns appear.
-var Metrics = []string{MetricGoodput, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness}
+var Metrics = []string{MetricGoodput, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness, MetricDelayP99, MetricJitter, MetricLoss}
 
 // MaxRuns bounds a sweep's grid × seeds: far above a cluster's week, far
 // below a typo like seeds: 1..1000000000.

@@ -36,6 +36,9 @@ const (
 	ColRetransmits = "retransmits"
 	ColQueuePeak   = "queue_peak_packets"
 	ColFairness    = "jain_fairness"
+	ColDelayP99    = "delay_p99_ns"
+	ColJitter      = "jitter_ns"
+	ColLoss        = "loss_ratio"
 )
 
 var families = []struct {
@@ -47,6 +50,9 @@ var families = []struct {
 	{MetricRetransmits, ColRetransmits, true},
 	{MetricQueuePeak, ColQueuePeak, false},
 	{MetricFairness, ColFairness, false},
+	{MetricDelayP99, ColDelayP99, false},
+	{MetricJitter, ColJitter, false},
+	{MetricLoss, ColLoss, false},
 }
 
 // MetricColumn returns the column that holds a metric's value over all
@@ -73,6 +79,10 @@ func MetricColumn(metric string) (string, bool) {
 //     connections; retransmits_connN per connection.
 //   - queue_peak_packets: the highest queue length on any link direction.
 //   - jain_fairness: Jain's index over the connections' goodputs.
+//   - delay_p99_ns: the highest 99th-percentile one-way delay of any
+//     flow (summary.json's flows, TCP and UDP) that received a packet.
+//   - jitter_ns: the highest RFC 3550 jitter of any flow.
+//   - loss_ratio: packets lost over packets sent, all flows together.
 func Measure(res Result, metrics []string) map[string]float64 {
 	want := map[string]bool{}
 	for _, m := range metrics {
@@ -125,6 +135,7 @@ func Measure(res Result, metrics []string) map[string]float64 {
 		}
 		out[ColQueuePeak] = float64(peak)
 	}
+	measureFlows(res.Summary.Flows, want, out)
 	for k, v := range out {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			delete(out, k)
@@ -200,4 +211,29 @@ func completions(recs []sim.Record) map[uint64]time.Duration {
 		c.Emit(&recs[i])
 	}
 	return c.out
+}
+
+// measureFlows adds the per-flow metrics (delay_p99, jitter, loss) to out.
+func measureFlows(flows []scenarios.FlowStats, want map[string]bool, out map[string]float64) {
+	var p99, jitter float64
+	var sent, lost int64
+	received := false
+	for _, f := range flows {
+		sent += f.TxPackets
+		lost += f.LostPackets
+		if f.RxPackets > 0 {
+			received = true
+			p99 = max(p99, float64(f.DelayP99))
+			jitter = max(jitter, f.Jitter)
+		}
+	}
+	if want[MetricDelayP99] && received {
+		out[ColDelayP99] = p99
+	}
+	if want[MetricJitter] && received {
+		out[ColJitter] = jitter
+	}
+	if want[MetricLoss] && sent > 0 {
+		out[ColLoss] = float64(lost) / float64(sent)
+	}
 }
