@@ -229,6 +229,7 @@ func (n *Network) InstallRoutes() error {
 func (n *Network) RecomputeRoutes() (int, error) { return n.installRoutes(true) }
 
 func (n *Network) installRoutes(upOnly bool) (int, error) {
+	n.giveRouterAddrs()
 	n.routeGen++
 	gen := n.routeGen
 	changed := make(map[*node]int)

@@ -111,6 +111,17 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	return p
 }
 
+// scaleFonts multiplies every font size of p by k.
+func scaleFonts(p *plot.Plot, k float64) {
+	p.Title.TextStyle.Font.Size *= vg.Length(k)
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size *= vg.Length(k)
+		a.Tick.Label.Font.Size *= vg.Length(k)
+	}
+	p.Legend.TextStyle.Font.Size *= vg.Length(k)
+	p.Legend.ThumbnailWidth *= vg.Length(k)
+}
+
 // textStyle returns a text style of the given size and colour in the
 // plot's font.
 func textStyle(size vg.Length, c color.Color, variant font.Variant) text.Style {
