@@ -33,7 +33,7 @@ type seriesKey struct {
 // retransmit is a tcp.retransmit record waiting for the pkt.send it marks.
 type retransmit struct {
 	t      sim.Time
-	rseq   uint32
+	rseq   uint64
 	reason string
 }
 

@@ -83,8 +83,8 @@ type packet struct {
 	Flags string `json:"f"`
 	Seq   uint32 `json:"seq"`
 	Ack   uint32 `json:"ack"`
-	RSeq  uint32 `json:"rs"`
-	RAck  uint32 `json:"ra"`
+	RSeq  uint64 `json:"rs"`
+	RAck  uint64 `json:"ra"`
 	Win   uint16 `json:"w"`
 	PLen  int    `json:"pl"`
 	Len   int    `json:"l"`

@@ -25,7 +25,7 @@ left out.
 `
 
 func cmdView(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("view", viewUsage, stderr)
+	fs := newFlagSet("view", viewUsage, stdout, stderr)
 	var out string
 	fs.StringVar(&out, "o", "", "the page to write (default DIR/view.html)")
 	fs.StringVar(&out, "out", "", "the same as -o")

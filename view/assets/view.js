@@ -114,6 +114,7 @@
   };
 
   function category(p) {
+    if (p.p !== 6) return "data";
     if (p.f.includes("R")) return "rst";
     if (p.f.includes("S")) return "syn";
     if (p.f.includes("F")) return "fin";
@@ -121,6 +122,7 @@
     return "ack";
   }
   function label(p) {
+    if (p.p !== 6) return (p.p === 17 ? "UDP" : p.p === 1 ? "ICMP" : "proto " + p.p) + " " + p.sp + " → " + p.dp + " len=" + p.pl;
     const names = { S: "SYN", F: "FIN", R: "RST", P: "PSH", ".": "ACK", E: "ECE", W: "CWR", U: "URG", N: "NS" };
     const f = p.f.split("").map((c) => names[c] || c).join(",");
     let s = f + " seq=" + p.rs;
