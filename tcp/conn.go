@@ -69,6 +69,8 @@ type Conn struct {
 	tsOffset   uint32
 	tsRecent   uint32
 	rtxTSVal   uint32 // our TSval on the latest retransmission
+	// segTsecr is the TSecr of the segment being input, 0 without one.
+	segTsecr uint32
 
 	sndWnd int // peer's window in bytes, unscaled
 	// maxSndWnd is the largest window the peer offered (SWS avoidance,
@@ -88,7 +90,9 @@ type Conn struct {
 	// lastDataAt is when in-order data last arrived (Linux's
 	// icsk_ack.lrcvtime), once dataSeen.
 	lastDataAt time.Duration
-	dataSeen   bool
+	// lastSendAt is when new data was last sent (Linux's lsndtime), once
+	// sentData.
+	lastSendAt time.Duration
 	dupAcks    int
 	recCwnd    int // NewReno's inflated window during recovery without SACK
 	prr        prr // the sending allowance of SACK recovery (RFC 6937)
@@ -102,6 +106,7 @@ type Conn struct {
 	out        []outSeg
 	ecn        ecnState
 	rcvTune    rcvTuning
+	tlp        tlpState
 	rate       rateState
 	events     []Event
 
@@ -116,6 +121,7 @@ type Conn struct {
 	// arrived, maybe beyond a hole.
 	peerFin, peerFinSeen bool
 	sackOK, tsOK, wsOK   bool
+	dataSeen, sentData   bool
 	passive              bool // opened by Listen
 	forceSend            bool // the persist timer overrides SWS avoidance once
 	ackNow               bool
@@ -123,8 +129,6 @@ type Conn struct {
 	dsackOn              bool
 	// rcvCE: the segment being input arrived marked CE.
 	rcvCE bool
-	// segTsecr is the TSecr of the segment being input, 0 without one.
-	segTsecr uint32
 	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
 	// the ISS would misfire after 4 GiB, when the numbers come round.)
 	synAcked bool
@@ -287,6 +291,7 @@ func (c *Conn) Write(now time.Duration, p []byte) (int, error) {
 		return 0, nil
 	}
 	c.rateCheckAppLimited()
+	c.idleRestart(now)
 	n := c.sb.write(p, c.Writable())
 	if n == 0 {
 		return 0, EAGAIN
