@@ -200,6 +200,11 @@ func (s *Socket) traceEvent(e tcp.Event) {
 			Rate: 8 * r.BytesPerSecond(), AppLimited: r.AppLimited, RTT: r.RTT,
 			Inflight: int64(r.PriorInflight), Lost: int64(r.Losses)}
 		n.emit(subj, &ev.rate)
+	case tcp.EvBBR:
+		b := &e.BBR
+		ev.bbr = sim.TCPBBR{Conn: s.connID, Side: s.side, Mode: b.Mode.String(), BW: 8 * b.BW, MinRTT: b.MinRTT,
+			PacingGain: int64(b.PacingGain), CwndGain: int64(b.CwndGain), Cycle: int64(b.Cycle), LongTerm: b.LongTerm, Reason: b.Reason}
+		n.emit(subj, &ev.bbr)
 	case tcp.EvError:
 		ev.err = sim.TCPError{Conn: s.connID, Side: s.side, Errno: e.Err.String()}
 		n.emit(subj, &ev.err)

@@ -76,7 +76,7 @@ seeds: 1
 	require.ErrorAs(t, err, &list)
 	msgs := strings.Split(err.Error(), "\n")
 	require.Len(t, list, 2, "each bad value once, not once per grid point: %s", err)
-	assert.True(t, strings.HasSuffix(msgs[0], `sweep.yaml:4:38: grid point defaults.tcp.congestion=westwood: the scenario is invalid: defaults.tcp.congestion: unknown value "westwood" (one of: cubic, newreno, reno, vegas)`), msgs[0])
+	assert.True(t, strings.HasSuffix(msgs[0], `sweep.yaml:4:38: grid point defaults.tcp.congestion=westwood: the scenario is invalid: defaults.tcp.congestion: unknown value "westwood" (one of: bbr, cubic, dctcp, newreno, reno, vegas)`), msgs[0])
 	assert.Contains(t, msgs[1], "sweep.yaml:5:28: grid point links[uplink].loss=150%: the scenario is invalid: links[2].loss: 150% is more than 100%")
 	assert.NotContains(t, err.Error(), "points/", "positions in the generated scenario mean nothing to the user")
 }

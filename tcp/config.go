@@ -96,6 +96,11 @@ type Config struct {
 	// on (ask and accept) or accept (answer a peer that asks; Linux's
 	// default, net.ipv4.tcp_ecn=2).
 	ECN ECNMode
+	// Pacing is when segments are paced (PacingAuto, PacingOn, PacingOff);
+	// PacingSSRatio and PacingCARatio are Linux's tcp_pacing_ss_ratio and
+	// tcp_pacing_ca_ratio, in percent of cwnd/SRTT.
+	Pacing                       PacingMode
+	PacingSSRatio, PacingCARatio int
 }
 
 // Linux defaults (see docs/tcp.md, Linux defaults followed).
@@ -140,6 +145,11 @@ func DefaultConfig() Config {
 		SlowStartAfterIdle: true,
 		// Linux net.ipv4.tcp_ecn=2.
 		ECN: ECNAccept,
+		// Linux's defaults: paced when the congestion control asks (BBR),
+		// 200% in slow start, 120% after.
+		Pacing:        PacingAuto,
+		PacingSSRatio: 200,
+		PacingCARatio: 120,
 	}
 }
 
@@ -176,8 +186,12 @@ func (c Config) Validate() error {
 	case c.RecvBuffer == 0 && c.RecvBufferInitial < 2*c.MSS:
 		return bad("recv_buffer_initial", c.RecvBufferInitial, fmt.Sprintf("want at least 2 × mss (%d), so that the window holds a segment", 2*c.MSS))
 	}
-	if _, err := NewCongestion(c.Congestion, c.MSS, c.InitialCwnd); err != nil {
+	cc, err := NewCongestion(c.Congestion, c.MSS, c.InitialCwnd)
+	if err != nil {
 		return fmt.Errorf("%w: congestion = %q: %w", ErrConfig, c.Congestion, err)
+	}
+	if needsECN(cc) && c.ECN == ECNOff {
+		return bad("ecn", c.ECN, fmt.Sprintf("congestion %s needs ECN: set ecn to on or accept (it is then negotiated on every connection)", c.Congestion))
 	}
 	return nil
 }

@@ -67,6 +67,8 @@ const (
 	CongestionReno    = "reno"
 	CongestionCubic   = "cubic"
 	CongestionVegas   = "vegas"
+	CongestionBBR     = "bbr"
+	CongestionDCTCP   = "dctcp"
 )
 
 // ErrUnknownCongestion is returned (wrapped) by NewCongestion for a name it
@@ -79,7 +81,7 @@ var ErrCongestionParam = errors.New("invalid congestion control parameter")
 
 // CongestionNames returns the names NewCongestion accepts, sorted.
 func CongestionNames() []string {
-	return []string{CongestionCubic, CongestionNewReno, CongestionReno, CongestionVegas}
+	return []string{CongestionBBR, CongestionCubic, CongestionDCTCP, CongestionNewReno, CongestionReno, CongestionVegas}
 }
 
 // NewCongestion returns a fresh instance of the named algorithm (one of
@@ -106,6 +108,10 @@ func NewCongestion(name string, mss, initialCwndSegments int) (Congestion, error
 		return NewRenoLinux(mss, initialCwndSegments), nil
 	case CongestionVegas:
 		return NewVegas(mss, initialCwndSegments), nil
+	case CongestionBBR:
+		return NewBBR(mss, initialCwndSegments), nil
+	case CongestionDCTCP:
+		return NewDCTCP(mss, initialCwndSegments), nil
 	}
 	return nil, fmt.Errorf("congestion control %q (allowed: %s): %w",
 		name, strings.Join(CongestionNames(), ", "), ErrUnknownCongestion)
@@ -139,4 +145,11 @@ func rescale(w, oldMSS, newMSS int) int {
 		return w
 	}
 	return int(int64(w) * int64(newMSS) / int64(oldMSS))
+}
+
+// needsECN reports whether the algorithm negotiates ECN whatever the ecn
+// setting asks, unless it is off (Linux's TCP_CONG_NEEDS_ECN: DCTCP).
+func needsECN(cc Congestion) bool {
+	n, ok := cc.(interface{ needsECN() bool })
+	return ok && n.needsECN()
 }

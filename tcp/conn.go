@@ -98,6 +98,8 @@ type Conn struct {
 	prr        prr // the sending allowance of SACK recovery (RFC 6937)
 	lastCwnd   int
 	lastSsth   int
+	// paceAt is when pacing lets the next segment go.
+	paceAt time.Duration
 
 	dsack      seqRange   // duplicate data to report (RFC 2883)
 	ooo        []seqRange // out-of-order ranges held, sorted
@@ -129,6 +131,9 @@ type Conn struct {
 	dsackOn              bool
 	// rcvCE: the segment being input arrived marked CE.
 	rcvCE bool
+	// inLoss: an RTO happened and what was in flight then is not yet all
+	// acknowledged (Linux's TCP_CA_Loss state), for WindowControllers.
+	inLoss bool
 	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
 	// the ISS would misfire after 4 GiB, when the numbers come round.)
 	synAcked bool
@@ -208,6 +213,11 @@ func NewConn(cfg Config, local, remote Endpoint, iss Seq, tsOffset uint32) (*Con
 	c.rb.init(cfg.InitialRecvBuffer())
 	c.rtt.init(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax)
 	c.lastCwnd, c.lastSsth = cc.Cwnd(), cc.Ssthresh()
+	if s, ok := cc.(interface{ seed(uint64) }); ok {
+		// The ISN and timestamp offset are drawn from the run's random
+		// streams: a deterministic seed that differs per connection.
+		s.seed(uint64(iss)<<32 | uint64(tsOffset))
+	}
 	return c, nil
 }
 
@@ -530,6 +540,7 @@ func (c *Conn) Stats() Stats {
 	s.MSS = c.sndMss
 	s.Delivered, s.DeliveredSegments = c.rate.delivered, c.rate.deliveredSegs
 	s.DeliveryRate, s.DeliveryRateAppLimited = c.DeliveryRate()
+	s.PacingRate = c.PacingRate()
 	return s
 }
 

@@ -35,6 +35,8 @@ const (
 	EvTimerFired
 	// EvRate: an ACK gave the delivery-rate sample Rate.
 	EvRate
+	// EvBBR: BBR's mode or model changed to BBR.
+	EvBBR
 )
 
 var eventNames = [...]string{
@@ -51,6 +53,7 @@ var eventNames = [...]string{
 	EvRetransmit:  "retransmit",
 	EvTimerFired:  "timer",
 	EvRate:        "rate",
+	EvBBR:         "bbr",
 }
 
 // String names the kind ("state", "cwnd").
@@ -86,6 +89,8 @@ type Event struct {
 	Timer string
 	// Rate: EvRate.
 	Rate RateSample
+	// BBR: EvBBR.
+	BBR BBRInfo
 }
 
 // Stats counts what a connection did. Byte counts exclude SYN and FIN.
@@ -117,6 +122,9 @@ type Stats struct {
 	// application-limited.
 	DeliveryRate           int64
 	DeliveryRateAppLimited bool
+	// PacingRate is the rate segments are paced at in bytes per second, 0
+	// when not paced (tcpi_pacing_rate).
+	PacingRate int64
 }
 
 // counters are the Stats a Conn counts as it goes; the rest of Stats is

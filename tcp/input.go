@@ -323,7 +323,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 			c.fail(ECONNRESET, false)
 			return
 		}
-		c.ecnOnData(h, c.rcvCE)
+		c.ecnOnData(now, h, c.rcvCE)
 		c.receiveText(now, seq, payload)
 	}
 	// Eighth: the FIN bit.

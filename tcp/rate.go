@@ -84,9 +84,9 @@ type rateState struct {
 	// application-limited period ends (Linux's tp->app_limited); 0 when
 	// none.
 	appLimited int64
-	// lost counts bytes deemed lost (retransmitted); lostSampled what the
-	// previous sample reported.
-	lost, lostSampled int64
+	// lost counts bytes deemed lost (retransmitted) since the previous
+	// sample.
+	lost int
 	// The latest non-application-limited sample, or a faster limited one
 	// (tcpi_delivery_rate).
 	keptDelivered  int64
@@ -146,7 +146,7 @@ func (c *Conn) sentIndex(seq Seq) int {
 }
 
 // rateLost counts n bytes deemed lost.
-func (c *Conn) rateLost(n int) { c.rate.lost += int64(n) }
+func (c *Conn) rateLost(n int) { c.rate.lost += n }
 
 // rateCheckAppLimited marks the connection application-limited when the
 // writer leaves a gap: less than a segment waits, the window is not full
@@ -173,7 +173,8 @@ func (c *Conn) rateOnAck(now time.Duration, h *Header, ack Seq, priorInflight in
 		c.rate.ack = new(ackSample)
 	}
 	r := c.rate.ack
-	*r = ackSample{rs: RateSample{Delivered: -1, Interval: -1, RTT: -1, PriorInflight: priorInflight, ECE: h.Flags.Has(FlagECE)}}
+	*r = ackSample{rs: RateSample{Delivered: -1, Interval: -1, RTT: -1, PriorInflight: priorInflight,
+		ECE: h.Flags.Has(FlagECE), DeliveredTotal: c.rate.delivered}}
 	acked, rttAt, rttOK, retxAcked := 0, time.Duration(0), false, false
 	if ack.GreaterThan(c.sndUna) {
 		for i := c.sentHead; i < len(c.sent) && c.sent[i].end.LessEq(ack); i++ {
@@ -262,8 +263,7 @@ func (c *Conn) rateGen(now time.Duration, acked int) {
 	r.deliveredAt = now
 	rs.AckedSacked = acked
 	rs.DeliveredTotal = r.delivered
-	rs.Losses = int(r.lost - r.lostSampled)
-	r.lostSampled = r.lost
+	rs.Losses, r.lost = r.lost, 0
 	if !a.priorSet {
 		return
 	}
@@ -307,5 +307,39 @@ func (c *Conn) onRateSample(now time.Duration) {
 	}
 	if rs.Valid() {
 		c.emit(Event{Kind: EvRate, Rate: *rs})
+	}
+}
+
+// control runs a WindowController on the ACK just processed (Linux's
+// tcp_cong_control calls cong_control on every ACK) and reports what it
+// changed.
+func (c *Conn) control(now time.Duration) {
+	wc, ok := c.cc.(WindowController)
+	if !ok || c.rate.ack == nil {
+		return
+	}
+	if c.inLoss && !c.sndUna.LessThan(c.recoverSeq) {
+		c.inLoss = false // what was in flight at the RTO is acknowledged
+	}
+	st := ControlState{State: CAOpen}
+	switch {
+	case c.inRecovery:
+		st.State = CARecovery
+	case c.inLoss:
+		st.State = CALoss
+	}
+	st.Inflight = c.flightSize() - c.board.sackedBelow(c.sndMax)
+	if c.inRecovery && c.sackOK {
+		st.Inflight = c.pipe()
+	}
+	wc.Control(now, &c.rate.ack.rs, &st)
+	if st.MarkAppLimited {
+		c.rate.appLimited = max(c.rate.delivered+int64(st.Inflight), 1)
+	}
+	c.noteCwnd("ack")
+	if r, ok := c.cc.(bbrReporter); ok {
+		if info, ok := r.takeReport(); ok {
+			c.emit(Event{Kind: EvBBR, BBR: info})
+		}
 	}
 }

@@ -90,7 +90,8 @@ type Setting struct {
 	// Aliases are other names accepted for Name.
 	Aliases []Alias
 	// field returns a pointer to the Config field: *bool, *int,
-	// *time.Duration, *string or (an enum with its own type) *ECNMode, as
+	// *time.Duration, *string or (an enum with its own type) *ECNMode or
+	// *PacingMode, as
 	// Kind says.
 	field func(*Config) any
 }
@@ -333,6 +334,24 @@ var settings = []Setting{
 		Name: "rescue_retransmit", Kind: KindBool,
 		Doc:   "RFC 6675 §4 NextSeg rule 4: once per SACK recovery, resend the highest unSACKed segment when nothing else may be sent (Linux has none)",
 		field: func(c *Config) any { return &c.RescueRetransmit },
+	},
+	{
+		Name: "pacing", Kind: KindEnum, Values: PacingModes(),
+		Doc: "release segments at a pacing rate (Linux's internal pacing, tcp_internal_pacing): auto when the congestion control sets one (bbr); " +
+			"true for every algorithm, at pacing_ss_ratio or pacing_ca_ratio of cwnd/SRTT; false never",
+		field: func(c *Config) any { return &c.Pacing },
+	},
+	{
+		Name: "pacing_ss_ratio", Kind: KindInt, Unit: "percent", Min: 1, Max: 1000,
+		Doc:    "the pacing rate in slow start (cwnd below half ssthresh) as a percentage of cwnd/SRTT, with pacing: true",
+		Sysctl: "net.ipv4.tcp_pacing_ss_ratio",
+		field:  func(c *Config) any { return &c.PacingSSRatio },
+	},
+	{
+		Name: "pacing_ca_ratio", Kind: KindInt, Unit: "percent", Min: 1, Max: 1000,
+		Doc:    "the pacing rate in congestion avoidance as a percentage of cwnd/SRTT, with pacing: true",
+		Sysctl: "net.ipv4.tcp_pacing_ca_ratio",
+		field:  func(c *Config) any { return &c.PacingCARatio },
 	},
 }
 
@@ -655,6 +674,8 @@ func (s *Setting) Set(c *Config, v any) error {
 		*p = v.(string)
 	case *ECNMode:
 		*p, _ = ParseECNMode(v.(string))
+	case *PacingMode:
+		*p = parsePacingMode(v.(string))
 	}
 	return nil
 }
@@ -671,6 +692,8 @@ func (s *Setting) Get(c Config) any {
 	case *string:
 		return *p
 	case *ECNMode:
+		return p.String()
+	case *PacingMode:
 		return p.String()
 	}
 	return nil

@@ -28,7 +28,7 @@ func TestSettingsCoverConfig(t *testing.T) {
 			KindBool: reflect.TypeFor[bool](), KindInt: reflect.TypeFor[int](), KindSize: reflect.TypeFor[int](),
 			KindDuration: reflect.TypeFor[time.Duration](), KindEnum: reflect.TypeFor[string](),
 		}[s.Kind]
-		if s.Kind == KindEnum && p.Elem().Type() == reflect.TypeFor[ECNMode]() {
+		if s.Kind == KindEnum && (p.Elem().Type() == reflect.TypeFor[ECNMode]() || p.Elem().Type() == reflect.TypeFor[PacingMode]()) {
 			want = p.Elem().Type() // an enum with its own type, which Set and Get know
 		}
 		assert.Equal(t, want, p.Elem().Type(), "%s is a %s", s.Name, s.Kind)
@@ -179,7 +179,7 @@ func TestSettingParse(t *testing.T) {
 		{"recv_buffer", "40", "recv_buffer: 40 bytes is too small (want auto or 88 bytes to 1GiB (RFC 7323 §2.3))"},
 		{"recv_buffer", "automatic", `recv_buffer: "automatic" is not a size like 1460 or 64KiB (want auto or 88 bytes to 1GiB (RFC 7323 §2.3))`},
 		{"mss", "1 MB", "mss: 1000000 bytes is too large (want 88 to 65495 bytes)"},
-		{"congestion", "westwood", `congestion: "westwood" is not known (want one of cubic, newreno, reno, vegas)`},
+		{"congestion", "westwood", `congestion: "westwood" is not known (want one of bbr, cubic, dctcp, newreno, reno, vegas)`},
 		{"delayed_ack", "99999999999999999", "delayed_ack: 99999999999999999ms is too long (want 0 (off) to 500ms (RFC 9293 §3.8.6.3))"},
 	}
 	for _, tt := range bad {

@@ -119,7 +119,17 @@ func (c *Conn) sendRst(seq Seq, withAck bool) {
 
 // cwndAvail is how many more bytes congestion control lets us send now.
 func (c *Conn) cwndAvail() int {
+	_, controlled := c.cc.(WindowController)
 	switch {
+	case c.inRecovery && controlled:
+		// Linux's cong_control: the algorithm's window bounds what is
+		// in flight during recovery too, without PRR.
+		flight := int(c.sndNxt.Sub(c.sndUna))
+		if c.sackOK {
+			flight = c.pipe()
+		}
+		avail := c.cc.Cwnd() - flight
+		return avail - avail%c.sndMss
 	case c.inRecovery && c.sackOK:
 		// RFC 6675 §5 paced by RFC 6937: what the latest ACK allows, in
 		// whole segments (Linux counts sndcnt in packets), so that the
@@ -251,6 +261,9 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		// from being silly in the first place.
 		return false
 	}
+	if n > 0 && !c.forceSend && c.paceBlocked(now) {
+		return false
+	}
 	c.forceSend = false
 	seq := c.sndNxt
 	flags := FlagACK
@@ -281,6 +294,7 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		c.sndSml = end
 	}
 	c.emitSeg(now, flags, seq, n)
+	c.pacedSent(now, n)
 	if c.inRecovery && c.sackOK {
 		c.prr.sent(int(end.Sub(seq)))
 	}
@@ -478,6 +492,7 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		c.sndWl1, c.sndWl2 = h.Seq, ack
 		c.maxSndWnd = max(c.maxSndWnd, win)
 	}
+	c.control(now)
 	return true
 }
 

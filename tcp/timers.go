@@ -26,6 +26,9 @@ const (
 	// timerTimeWait: 2×MSL in TIME-WAIT (RFC 9293 §3.3.2), and the
 	// FIN-WAIT-2 limit of a closed connection.
 	timerTimeWait
+	// timerPace: the next paced segment may go (Linux's pacing hrtimer,
+	// tcp_pace_kick).
+	timerPace
 	numTimers
 )
 
@@ -76,6 +79,8 @@ func (c *Conn) fire(now time.Duration, t int) {
 	case timerPersist:
 		c.emit(Event{Kind: EvTimerFired, Timer: "persist"})
 		c.onPersist(now)
+	case timerPace:
+		// Tick's output sends what pacing now allows.
 	case timerDelack:
 		c.emit(Event{Kind: EvTimerFired, Timer: "delack"})
 		if c.state.Synchronized() || c.state == SynReceived {
@@ -157,6 +162,7 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	// duplicate ACKs for the go-back-N retransmissions do not start a
 	// fast retransmit.
 	c.inRecovery = false
+	c.inLoss = true
 	c.recoverSeq = c.sndMax
 	c.dupAcks = 0
 	c.markAllRetransmitted()

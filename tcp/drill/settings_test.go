@@ -92,7 +92,7 @@ func TestApplySettingsErrors(t *testing.T) {
 		{Setting{Key: "tcp.mss", Value: "64"}, "tcp.mss=64: is too small; want 88 to 65495 bytes"},
 		{Setting{Key: "net.ipv4.tcp_recovery", Value: "on"}, "net.ipv4.tcp_recovery=on: does not parse; want a bit mask like 1"},
 		{Setting{Key: "tcp.rto_initial", Value: "100ms"}, "rto_initial = 100ms: want between rto_min (200ms) and rto_max (2m0s)"},
-		{Setting{Key: "tcp.congestion", Value: "westwood"}, "tcp.congestion=westwood: is not known; want one of cubic, newreno, reno, vegas"},
+		{Setting{Key: "tcp.congestion", Value: "westwood"}, "tcp.congestion=westwood: is not known; want one of bbr, cubic, dctcp, newreno, reno, vegas"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.set.Key+"="+tt.set.Value, func(t *testing.T) {

@@ -56,7 +56,8 @@ var tcpiFields = map[string]func(i *TCPInfo) int64{
 		}
 		return 0
 	},
-	"tcpi_min_rtt": func(i *TCPInfo) int64 { return int64(i.Stats.RTTMin / time.Microsecond) },
+	"tcpi_min_rtt":     func(i *TCPInfo) int64 { return int64(i.Stats.RTTMin / time.Microsecond) },
+	"tcpi_pacing_rate": func(i *TCPInfo) int64 { return i.Stats.PacingRate },
 }
 
 // linuxStates are Linux's TCP state numbers (include/net/tcp_states.h),
@@ -96,7 +97,7 @@ func linuxState(s tcp.State) int64 {
 // TCPInfoFields returns the tcp_info fields a code block may assert on.
 func TCPInfoFields() []string {
 	return []string{"tcpi_delivered", "tcpi_delivery_rate", "tcpi_delivery_rate_app_limited", "tcpi_min_rtt",
-		"tcpi_rto", "tcpi_rtt", "tcpi_snd_cwnd", "tcpi_snd_mss", "tcpi_snd_ssthresh", "tcpi_state", "tcpi_total_retrans"}
+		"tcpi_pacing_rate", "tcpi_rto", "tcpi_rtt", "tcpi_snd_cwnd", "tcpi_snd_mss", "tcpi_snd_ssthresh", "tcpi_state", "tcpi_total_retrans"}
 }
 
 // tcpiAssert is one "assert LHS OP RHS" of a code block.
