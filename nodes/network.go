@@ -16,6 +16,10 @@ import (
 // duplicate name or address, a link to a node that does not exist.
 var ErrInvalid = errors.New("invalid network")
 
+// ErrStopped is wrapped by the error of a build step that gave up because
+// its caller asked it to stop (InstallRoutesStoppable).
+var ErrStopped = errors.New("stopped")
+
 // Network is one simulated world: the scheduler, the run's random streams,
 // the trace sink, the run-wide packet-ID counter and connection-ID
 // registry, and the hosts, routers and links. Build it with AddHost,
