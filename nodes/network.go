@@ -190,14 +190,15 @@ func (n *Network) AddHost(name string, addr netip.Addr, cfg tcp.Config) (*Host, 
 	if other, dup := n.byAddr[addr]; dup {
 		return nil, fmt.Errorf("host %q: address %v: %w (host %q has it)", name, addr, ErrInvalid, other.name)
 	}
-	if err := cfg.Validate(); err != nil {
+	valid, err := cfg.Valid()
+	if err != nil {
 		return nil, fmt.Errorf("host %q: %w: %w", name, ErrInvalid, err)
 	}
 	nd, err := n.newNode(name, "host")
 	if err != nil {
 		return nil, err
 	}
-	h := newHost(nd, addr, cfg)
+	h := newHost(nd, addr, valid)
 	h.rx = h.receive
 	n.nodes[name] = &h.node
 	n.hosts = append(n.hosts, h)
