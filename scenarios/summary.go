@@ -44,6 +44,10 @@ type Flow struct {
 	// BytesDelivered is the payload the receiving application read.
 	BytesDelivered int64 `json:"bytes_delivered"`
 	Retransmits    int64 `json:"retransmits"`
+	// BytesMismatched is the delivered payload a built-in receiver found
+	// out of the senders' pattern: 0 means the stream arrived intact and
+	// in order (receivers that do not check report 0).
+	BytesMismatched int64 `json:"bytes_mismatched"`
 	// ThroughputBps is BytesDelivered*8 over the time from the first byte
 	// sent to the last byte delivered.
 	ThroughputBps float64 `json:"throughput_bps"`
@@ -241,6 +245,9 @@ func (m *Summarizer) Emit(r *sim.Record) {
 		}
 		f := c.flow(1 - dir)
 		f.BytesDelivered += e.Bytes
+		if e.Has&sim.AppHasMismatched != 0 {
+			f.BytesMismatched = e.Mismatched // the connection's count so far
+		}
 		c.lastDeliver[1-dir], c.haveDelivery[1-dir] = int64(r.T), true
 	case *sim.PacketTx:
 		l := m.link(r.Subject)

@@ -167,17 +167,18 @@ type AppFields uint16
 
 // The optional fields of App, in the order the JSONL line writes them.
 const (
-	AppHasCall     AppFields = 1 << iota // "call"
-	AppHasErrno                          // "errno"
-	AppHasCount                          // "count"
-	AppHasConn                           // "conn"
-	AppHasTo                             // "to"
-	AppHasPeer                           // "peer"
-	AppHasBytes                          // "bytes"
-	AppHasSent                           // "sent"
-	AppHasTotal                          // "total"
-	AppHasLatency                        // "latency"
-	AppHasDuration                       // "duration"
+	AppHasCall       AppFields = 1 << iota // "call"
+	AppHasErrno                            // "errno"
+	AppHasCount                            // "count"
+	AppHasConn                             // "conn"
+	AppHasTo                               // "to"
+	AppHasPeer                             // "peer"
+	AppHasBytes                            // "bytes"
+	AppHasSent                             // "sent"
+	AppHasTotal                            // "total"
+	AppHasLatency                          // "latency"
+	AppHasDuration                         // "duration"
+	AppHasMismatched                       // "mismatched"
 )
 
 // App is an app record: an application event. Event is always written;
@@ -196,6 +197,10 @@ type App struct {
 	Total    int64          // "total": bytes so far
 	Latency  time.Duration  // "latency": of one response, ns
 	Duration time.Duration  // "duration": of the whole exchange, ns
+	// Mismatched ("mismatched") is the bytes of the connection so far that
+	// broke the built-in apps' payload pattern; a sink writes it only once
+	// it is above 0, so intact streams keep their records as they were.
+	Mismatched int64
 }
 
 // Fault is a fault record: a scheduled fault was applied.
@@ -533,6 +538,9 @@ func (e *App) appendJSON(dst []byte) []byte {
 	if h&AppHasDuration != 0 {
 		dst = appendInt(dst, `,"duration":`, int64(e.Duration))
 	}
+	if h&AppHasMismatched != 0 {
+		dst = appendInt(dst, `,"mismatched":`, e.Mismatched)
+	}
 	return dst
 }
 
@@ -825,6 +833,9 @@ func (e *App) setField(f *field) (err error) {
 	case "duration":
 		has = AppHasDuration
 		e.Duration, err = f.duration()
+	case "mismatched":
+		has = AppHasMismatched
+		e.Mismatched, err = f.int64()
 	}
 	if err == nil {
 		e.Has |= has
@@ -991,6 +1002,11 @@ func (e *App) hash(h hasher) hasher {
 	h = h.u64(uint64(e.Total))
 	h = h.u64(uint64(e.Latency))
 	h = h.u64(uint64(e.Duration))
+	if e.Has&AppHasMismatched != 0 {
+		// Mixed in only when present, so that the fingerprints of intact
+		// runs stay what they were before the field existed.
+		h = h.u64(uint64(e.Mismatched))
+	}
 	return h
 }
 

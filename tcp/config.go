@@ -33,8 +33,8 @@ type Config struct {
 	Timestamps bool
 	// SendBuffer and RecvBuffer are the socket buffer sizes in bytes.
 	SendBuffer, RecvBuffer int
-	// Congestion names the congestion control algorithm ("newreno",
-	// "cubic").
+	// Congestion names the congestion control algorithm: "cubic", the
+	// default as Linux's net.ipv4.tcp_congestion_control, or "newreno".
 	Congestion string
 	// SynRetries is how many times a SYN is retransmitted before connect
 	// fails with ETIMEDOUT (Linux tcp_syn_retries).
@@ -81,7 +81,7 @@ const (
 
 // DefaultConfig returns the stock Linux settings: MSS 1460, initial window
 // 10, RTO 1 s initial / 200 ms min / 120 s max, delayed ACK 40 ms, Nagle on,
-// SACK, window scaling and timestamps on, 256 KiB buffers, NewReno, 6 SYN
+// SACK, window scaling and timestamps on, 256 KiB buffers, CUBIC, 6 SYN
 // retries, 5 SYN-ACK retries, 15 data retries, TIME-WAIT 60 s, ECN
 // accepted when the peer asks (tcp_ecn=2).
 func DefaultConfig() Config {
@@ -98,7 +98,7 @@ func DefaultConfig() Config {
 		Timestamps:    true,
 		SendBuffer:    256 << 10,
 		RecvBuffer:    256 << 10,
-		Congestion:    "newreno",
+		Congestion:    CongestionCubic,
 		SynRetries:    6,
 		SynAckRetries: 5,
 		DataRetries:   15,

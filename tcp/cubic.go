@@ -9,13 +9,15 @@ import (
 const (
 	// cubicC is C in segments per second cubed.
 	cubicC = 0.4
-	// The multiplicative decrease factor beta_cubic = 0.7 as a fraction,
-	// so that windows stay integers.
-	cubicBetaNum, cubicBetaDen = 7, 10
+	// The multiplicative decrease factor beta_cubic as Linux's tcp_cubic.c
+	// has it (beta = 717 out of BICTCP_BETA_SCALE 1024, about 0.7), so
+	// that windows stay integers and match Linux's segment for segment.
+	cubicBetaNum, cubicBetaDen = 717, 1024
 	// alpha_cubic = 3*(1-beta)/(1+beta) = 9/17 (RFC 9438 §4.3).
 	cubicAlphaNum, cubicAlphaDen = 9, 17
-	// (1+beta)/2 = 17/20, the fast-convergence factor (RFC 9438 §4.7).
-	cubicFastConvNum, cubicFastConvDen = 17, 20
+	// (1+beta)/2, the fast-convergence factor (RFC 9438 §4.7), as Linux's
+	// bictcp_recalc_ssthresh writes it: (1024 + 717) / 2048.
+	cubicFastConvNum, cubicFastConvDen = cubicBetaDen + cubicBetaNum, 2 * cubicBetaDen
 	// cubicMaxWindow bounds the cubic function before it is turned into an
 	// integer, so that a window computed hours into an epoch cannot
 	// overflow.
@@ -39,10 +41,11 @@ const (
 //     by alpha_cubic = 9/17 per window acknowledged, 1 once it reaches
 //     cwnd_prior; while W_cubic(t) < W_est, cwnd follows W_est. The window
 //     never shrinks on an ACK.
-//   - On fast retransmit (§4.6): ssthresh = max(0.7*FlightSize, 2*SMSS) and
-//     cwnd = ssthresh; W_max is the window before the reduction, or, with
-//     fast convergence (§4.7), (1+0.7)/2 of it when it is below the previous
-//     W_max.
+//   - On fast retransmit (§4.6): ssthresh = max(cwnd*717/1024, 2) in whole
+//     segments, as Linux's bictcp_recalc_ssthresh, and cwnd = ssthresh;
+//     W_max is the window before the reduction, or, with fast convergence
+//     (§4.7), (1024+717)/2048 of it when it is below the previous W_max.
+//     A loss never raises the window.
 //   - On RTO (§4.8): ssthresh as in §4.6, cwnd = 1 SMSS; the first
 //     congestion avoidance stage afterwards uses K = 0 and W_max = the
 //     window at its start. ssthresh is held when the same data times out
@@ -68,9 +71,7 @@ type Cubic struct {
 
 	// The current congestion avoidance stage (epoch), started by the first
 	// ACK that finds cwnd >= ssthresh.
-	inEpoch    bool
 	epochStart time.Duration
-	cwndEpoch  int
 	k          float64 // K in seconds
 
 	// wEst is the Reno-friendly window in bytes and wEstRem the remainder
@@ -80,6 +81,8 @@ type Cubic struct {
 	// cubicRem is the remainder of the integer growth towards target.
 	cubicRem int64
 
+	// inEpoch is set while a congestion avoidance stage runs.
+	inEpoch bool
 	// afterRTO marks the first congestion avoidance stage after a timeout
 	// (RFC 9438 §4.8).
 	afterRTO bool
@@ -166,7 +169,6 @@ func (c *Cubic) OnAck(now time.Duration, acked, inflight int, rtt time.Duration)
 func (c *Cubic) startEpoch(now time.Duration) {
 	c.inEpoch = true
 	c.epochStart = now
-	c.cwndEpoch = c.cwnd
 	c.wEst = c.cwnd
 	c.wEstRem, c.cubicRem = 0, 0
 	if c.afterRTO || c.wMax <= c.cwnd {
@@ -179,7 +181,8 @@ func (c *Cubic) startEpoch(now time.Duration) {
 		return
 	}
 	// RFC 9438 eq. 2: K = cbrt((W_max - cwnd_epoch) / C), in segments.
-	c.k = math.Cbrt(float64(c.wMax-c.cwndEpoch) / float64(c.mss) / cubicC)
+	// cwnd_epoch is the window now.
+	c.k = math.Cbrt(float64(c.wMax-c.cwnd) / float64(c.mss) / cubicC)
 }
 
 // wCubic is RFC 9438 eq. 1, W_cubic(t) = C*(t-K)^3 + W_max, in bytes.
@@ -198,19 +201,22 @@ func (c *Cubic) wCubic(t time.Duration) int {
 
 // reduce applies RFC 9438 §4.6 and §4.7 at a congestion event.
 func (c *Cubic) reduce() {
+	// Linux counts the window in whole segments (snd_cwnd); so does the
+	// reduction, so that ssthresh is what Linux's would be.
+	segs := c.cwnd / c.mss
 	// RFC 9438 §4.7 fast convergence: a flow whose window keeps falling
 	// below its last W_max releases bandwidth for newcomers.
 	if c.cwnd < c.wMax {
-		c.wMax = c.cwnd * cubicFastConvNum / cubicFastConvDen
+		c.wMax = segs * cubicFastConvNum / cubicFastConvDen * c.mss
 	} else {
 		c.wMax = c.cwnd
 	}
 	c.cwndPrior = c.cwnd
-	// ssthresh = cwnd * beta_cubic, at least 2 SMSS, as Linux's
+	// ssthresh = max(cwnd * beta_cubic, 2) segments, as Linux's
 	// bictcp_recalc_ssthresh. RFC 9438 §4.6 allows cwnd or flight_size;
 	// the flight counts SACKed data, so after a loss it can exceed cwnd and
 	// a reduction would raise the window (seen under CoDel's steady drops).
-	c.ssthresh = max(c.cwnd*cubicBetaNum/cubicBetaDen, 2*c.mss)
+	c.ssthresh = max(segs*cubicBetaNum/cubicBetaDen, 2) * c.mss
 	c.inEpoch = false
 }
 

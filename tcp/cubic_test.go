@@ -120,7 +120,7 @@ func TestCubicCongestionEvents(t *testing.T) {
 		events   []congestionEvent
 		wantWMax int
 	}{
-		{name: "RFC 9438 §4.6 multiplicative decrease by 0.7", events: []congestionEvent{
+		{name: "RFC 9438 §4.6 multiplicative decrease by 717/1024 (Linux)", events: []congestionEvent{
 			{what: "enter", enter: true, inflight: 100, wantCwnd: 70000, wantThresh: 70000},
 			{what: "exit", exit: true, wantCwnd: 70000, wantThresh: 70000},
 		}, wantWMax: 100000},
@@ -131,7 +131,7 @@ func TestCubicCongestionEvents(t *testing.T) {
 			{what: "enter", enter: true, inflight: 100, wantCwnd: 70000, wantThresh: 70000},
 			{what: "exit", exit: true, wantCwnd: 70000, wantThresh: 70000},
 			{what: "enter again", enter: true, inflight: 70, wantCwnd: 49000, wantThresh: 49000},
-		}, wantWMax: 59500},
+		}, wantWMax: 59000}, // 70 × (1024+717)/2048 = 59.5 segments, whole segments as Linux
 		{name: "RFC 9438 §4.8 RTO: cwnd 1 SMSS, ssthresh by beta", events: []congestionEvent{
 			{what: "rto", rto: true, inflight: 100, wantCwnd: 1000, wantThresh: 70000},
 			{what: "rto again holds ssthresh", rto: true, inflight: 1, wantCwnd: 1000, wantThresh: 70000},

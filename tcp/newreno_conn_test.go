@@ -17,6 +17,7 @@ func TestNewRenoWindowThroughConn(t *testing.T) {
 	}
 	const rtt = 100 * time.Millisecond
 	cfg := DefaultConfig()
+	cfg.Congestion = CongestionNewReno
 	cfg.SendBuffer, cfg.RecvBuffer = 8<<20, 8<<20
 	cfg.DelayedAck = 0
 	ch := newChannel(t, cfg, cfg, rtt/2)

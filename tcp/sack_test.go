@@ -36,7 +36,7 @@ func TestSACKRecoverySettings(t *testing.T) {
 			name:   "rescue retransmission off",
 			script: "testdata/sack/rescue-retransmit.pkt",
 			set:    func(c *tcp.Config) { c.RescueRetransmit, c.RACK = false, false },
-			fails:  "rescue-retransmit.pkt:40: expected an outbound segment",
+			fails:  "rescue-retransmit.pkt:41: expected an outbound segment",
 		},
 		{
 			name:   "lost retransmission detection on",
@@ -49,7 +49,7 @@ func TestSACKRecoverySettings(t *testing.T) {
 			name:   "lost retransmission detection off",
 			script: "testdata/sack-lost-retransmit.pkt",
 			set:    func(c *tcp.Config) { c.RACK = false },
-			fails:  "sack-lost-retransmit.pkt:53: seq 17001, want 1",
+			fails:  "sack-lost-retransmit.pkt:54: seq 17001, want 1",
 		},
 		{
 			name:   "lost retransmission found by a later one on",
@@ -61,7 +61,7 @@ func TestSACKRecoverySettings(t *testing.T) {
 			name:   "lost retransmission found by a later one off",
 			script: "testdata/sack-lost-retransmit-later.pkt",
 			set:    func(c *tcp.Config) { c.RACK = false },
-			fails:  "sack-lost-retransmit-later.pkt:45: expected an outbound segment",
+			fails:  "sack-lost-retransmit-later.pkt:46: expected an outbound segment",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

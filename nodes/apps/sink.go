@@ -31,6 +31,7 @@ type Sink struct {
 type sinkConn struct {
 	at    sim.Time
 	bytes int64
+	bad   int64 // bytes out of pattern (Verify)
 	conn  uint64
 }
 
@@ -75,14 +76,23 @@ func (s *Sink) drain(fd int, c *sinkConn) {
 		n, err := h.Recv(fd, s.buf)
 		if n > 0 {
 			if s.Verify {
-				s.Mismatched += checkPattern(c.bytes, s.buf[:n])
+				bad := checkPattern(c.bytes, s.buf[:n])
+				c.bad += bad
+				s.Mismatched += bad
 			}
 			c.bytes += int64(n)
 			s.Received += int64(n)
 			got += n
 			continue
 		}
-		s.ctx.traceRecv(c.conn, int64(got), c.bytes)
+		if c.bad > 0 && got > 0 {
+			// The connection's bytes out of pattern so far ride on its recv
+			// record: summary.json's bytes_mismatched.
+			s.ctx.Emit(sim.App{Event: sim.AppRecv, Has: sim.AppHasConn | sim.AppHasBytes | sim.AppHasTotal | sim.AppHasMismatched,
+				Conn: c.conn, Bytes: int64(got), Total: c.bytes, Mismatched: c.bad})
+		} else {
+			s.ctx.traceRecv(c.conn, int64(got), c.bytes)
+		}
 		switch err {
 		case nil: // end of stream
 			s.finish(fd, c, true)

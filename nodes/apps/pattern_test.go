@@ -1,0 +1,162 @@
+package apps
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/sim"
+)
+
+// naiveMismatches is the definition checkPattern must agree with: byte i
+// of a stream is i mod 251.
+func naiveMismatches(off int64, b []byte) int64 {
+	bad := int64(0)
+	for i, c := range b {
+		if c != byte((off+int64(i))%patternMod) {
+			bad++
+		}
+	}
+	return bad
+}
+
+// streamAt returns n pattern bytes from stream offset off, built without
+// patternAt.
+func streamAt(off int64, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte((off + int64(i)) % patternMod)
+	}
+	return b
+}
+
+func TestCheckPattern(t *testing.T) {
+	big := len(pattern) - patternMod // the longest chunk patternAt returns
+	cases := []struct {
+		name    string
+		off     int64
+		n       int
+		corrupt []int // indexes of bytes flipped
+		want    int64
+	}{
+		{"empty", 7, 0, nil, 0},
+		{"one byte", 250, 1, nil, 0},
+		{"segment at 0", 0, 1448, nil, 0},
+		{"segment across the modulus", 249, 1448, nil, 0},
+		{"longer than one chunk", 1 << 40, 3*big + 17, nil, 0},
+		{"first byte wrong", 3, 1448, []int{0}, 1},
+		{"last byte of a long read wrong", 100, 2*big + 5, []int{2*big + 4}, 1},
+		{"bytes wrong in two chunks", 5, 2 * big, []int{1, big - 1, big, big + 9}, 4},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := streamAt(c.off, c.n)
+			for _, i := range c.corrupt {
+				b[i] ^= 0x80
+			}
+			if got := checkPattern(c.off, b); got != c.want {
+				t.Fatalf("checkPattern(%d, %d bytes) = %d, want %d", c.off, c.n, got, c.want)
+			}
+			if got := naiveMismatches(c.off, b); got != c.want {
+				t.Fatalf("the naive check finds %d, the table says %d", got, c.want)
+			}
+		})
+	}
+}
+
+// A stream shifted by one byte (a segment delivered at the wrong offset)
+// is all wrong.
+func TestCheckPatternShifted(t *testing.T) {
+	b := streamAt(1, 4000)
+	if got, want := checkPattern(0, b), naiveMismatches(0, b); got != want || got != 4000 {
+		t.Fatalf("checkPattern = %d, naive %d, want 4000", got, want)
+	}
+}
+
+func BenchmarkCheckPattern(b *testing.B) {
+	buf := streamAt(12345, 64<<10)
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		if checkPattern(12345, buf) != 0 {
+			b.Fatal("mismatch")
+		}
+	}
+}
+
+// zeroSend is a sender that ignores the pattern: it writes n zero bytes
+// and shuts down its write side.
+type zeroSend struct {
+	to   netip.AddrPort
+	n    int64
+	sent int64
+	ctx  *Context
+	fd   int
+}
+
+func (z *zeroSend) Type() string { return "zero-send" }
+
+func (z *zeroSend) Start(ctx *Context) error {
+	z.ctx = ctx
+	fd, _, err := ctx.dial(z.to, func(fd int, ev nodes.SocketEvent, _ nodes.Errno) {
+		if ev != nodes.SockConnected && ev != nodes.SockWritable {
+			return
+		}
+		zeros := make([]byte, 4096)
+		for z.sent < z.n {
+			k, err := ctx.Host.Send(fd, zeros[:min(int64(len(zeros)), z.n-z.sent)])
+			z.sent += int64(k)
+			if err != nil {
+				return
+			}
+		}
+		_ = ctx.Host.Shutdown(fd, nodes.SHUT_WR)
+	})
+	z.fd = fd
+	return err
+}
+
+// A sink that verifies counts every byte out of pattern, and its recv
+// records carry the connection's count (summary.json's bytes_mismatched);
+// an intact stream's records carry no such field.
+func TestSinkCountsBytesOutOfPattern(t *testing.T) {
+	for _, intact := range []bool{true, false} {
+		rec := &sim.Recorder{}
+		w := simpleWorld(t, rec)
+		sink := &Sink{Port: 80, Verify: true}
+		_, err := Install(w.server, 0, sink)
+		require.NoError(t, err)
+		const n = 50_000
+		var app App = &zeroSend{to: netip.AddrPortFrom(serverAddr, 80), n: n}
+		if intact {
+			app = &BulkSend{To: netip.AddrPortFrom(serverAddr, 80), Bytes: n}
+		}
+		_, err = Install(w.client, 0, app)
+		require.NoError(t, err)
+		require.NoError(t, w.net.Scheduler().RunUntil(sim.Time(5*time.Second)))
+		require.Equal(t, int64(n), sink.Received)
+		// Zero is byte 0 of the pattern's every 251: those match.
+		want := int64(0)
+		if !intact {
+			want = naiveMismatches(0, make([]byte, n))
+		}
+		assert.Equal(t, want, sink.Mismatched, "intact %v", intact)
+		last := int64(-1)
+		for _, r := range rec.Records {
+			if e, ok := r.Event.(*sim.App); ok && r.Subject == "app/server/sink" && e.Event == sim.AppRecv {
+				if e.Has&sim.AppHasMismatched != 0 {
+					assert.GreaterOrEqual(t, e.Mismatched, last, "a running count")
+					last = e.Mismatched
+				}
+			}
+		}
+		if intact {
+			assert.Equal(t, int64(-1), last, "no recv record of an intact stream names mismatched bytes")
+		} else {
+			assert.Equal(t, want, last, "the last recv record carries the connection's count")
+		}
+	}
+}
