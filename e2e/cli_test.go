@@ -59,7 +59,7 @@ func TestInvalidScenarios(t *testing.T) {
 		{"fault before 0", "apps:", "faults:\n  - {at: -1s, link: a-b, down: true}\napps:", "12:10", "-1s"},
 		{"tab in YAML", "    delay: 5ms", "\tdelay: 5ms", "10:", ""},
 		{"missing duration", "duration: 2s\n", "", "", "duration"},
-		{"unknown congestion control", "hosts:", "defaults:\n  tcp: {congestion: bbr}\nhosts:", "5:21", "bbr"},
+		{"unknown congestion control", "hosts:", "defaults:\n  tcp: {congestion: westwood}\nhosts:", "5:21", "westwood"},
 		{"bad IPv4 address", "10.0.0.2", "10.0.0.256", "6:16", "10.0.0.256"},
 	}
 	lineRE := regexp.MustCompile(`^(.+):(\d+):(\d+): (.+) \((.+)\)$`)

@@ -168,6 +168,7 @@ type rec struct {
 	Corrupt  bool   `json:"corrupt"`
 	Up       bool   `json:"up"`
 	TTL      int    `json:"ttl"`
+	Mode     string `json:"mode"`
 }
 
 // readTrace reads DIR/trace.jsonl.

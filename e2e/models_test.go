@@ -142,6 +142,27 @@ func TestBDPQueueKeepsBottleneckBusy(t *testing.T) {
 	assert.Less(t, gs/ceiling, 0.9)
 }
 
+// TestDefaultsFillGigabitPath: with default settings (autotuned buffers,
+// as Linux's tcp_moderate_rcvbuf) one flow fills a 1 Gbit/s, 10 ms path,
+// whose bandwidth-delay product (1.25 MB) is far beyond the initial
+// receive window; a fixed 256 KiB receive buffer, the old default, caps it
+// at a window per round trip (about 200 Mbit/s), so the check can fail.
+func TestDefaultsFillGigabitPath(t *testing.T) {
+	if !long() {
+		t.Skip("3 s at 1 Gbit/s, twice: a long check (-long or NETSIM_LONG=1)")
+	}
+	const end = 3 * time.Second
+	ceiling := 1e9 * 1448 / 1500
+	g := goodputBps(t, run(t, "testdata/fill-1g.yaml"), 0, end)
+	t.Logf("goodput %.1f Mbit/s, %.3f of the ceiling", g/1e6, g/ceiling)
+	assert.GreaterOrEqual(t, g/ceiling, 0.9)
+
+	fixed := variant(t, "testdata/fill-1g.yaml", "hosts:", "defaults: {tcp: {recv_buffer: 256KiB}}\nhosts:")
+	gf := goodputBps(t, run(t, fixed), 0, end)
+	t.Logf("with a fixed 256 KiB receive buffer: %.3f of the ceiling", gf/ceiling)
+	assert.Less(t, gf/ceiling, 0.5)
+}
+
 // TestNewRenoFairness: two NewReno flows with equal RTTs on a dumbbell
 // converge to equal shares (Chiu and Jain 1989): Jain's fairness index of
 // their goodputs is close to 1 and together they fill the bottleneck.

@@ -3,6 +3,7 @@ package nodes
 import (
 	"net/netip"
 
+	"github.com/netsimlab/netsim/nodes/icmp"
 	"github.com/netsimlab/netsim/nodes/ipv4"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp"
@@ -16,12 +17,10 @@ import (
 // ("notmine"): hosts do not forward.
 type Host struct {
 	node
-	addr netip.Addr
-	cfg  tcp.ValidConfig
+	cfg tcp.ValidConfig
 	// isn draws initial sequence numbers and timestamp offsets
 	// ("host/<name>/isn").
-	isn  *sim.Rand
-	ipID uint16
+	isn *sim.Rand
 
 	fds       []*Socket // index = descriptor; nil = free
 	freeFDs   []freeFD  // the free descriptors below len(fds), a minheap
@@ -29,6 +28,17 @@ type Host struct {
 	listeners map[uint16]*Socket
 	ports     map[uint16]int // users of each local port
 	nextEph   uint16
+	// dgram holds the UDP and ping sockets by local port (udp.go).
+	dgram [2]map[uint16]*Socket
+	// nextEphDgram is where the next ephemeral port search starts, per
+	// datagram protocol (UDP ports and ping identifiers are apart from
+	// TCP's, as in Linux).
+	nextEphDgram [2]uint16
+	// pmtu holds the path MTUs learned from ICMP fragmentation needed,
+	// by destination (Linux's route exceptions).
+	pmtu map[netip.Addr]pmtuEntry
+	// bufs keeps the buffers of datagrams read from sockets, for reuse.
+	bufs [][]byte
 
 	// lo is the loopback interface: datagrams to the host's own address.
 	lo *Interface
@@ -47,6 +57,9 @@ type HostStats struct {
 	DatagramsSent, DatagramsDelivered uint64
 	// ResetsSent counts RSTs sent for segments that found no socket.
 	ResetsSent uint64
+	// ICMPSent counts ICMP messages the host sent (errors and echo
+	// replies); ICMPRateLimited counts errors icmp_ratelimit held back.
+	ICMPSent, ICMPRateLimited uint64
 }
 
 // fourTuple names a connection on a host: local and remote ends.
@@ -55,15 +68,18 @@ type fourTuple struct {
 }
 
 func newHost(nd node, addr netip.Addr, cfg tcp.ValidConfig) *Host {
+	nd.addr = addr
 	return &Host{
-		node:      nd,
-		addr:      addr,
-		cfg:       cfg,
-		isn:       nd.net.streams.Rand(nd.subject + "/isn"),
-		conns:     make(map[fourTuple]*Socket),
-		listeners: make(map[uint16]*Socket),
-		ports:     make(map[uint16]int),
-		nextEph:   EphemeralFirst,
+		node:         nd,
+		cfg:          cfg,
+		isn:          nd.net.streams.Rand(nd.subject + "/isn"),
+		conns:        make(map[fourTuple]*Socket),
+		listeners:    make(map[uint16]*Socket),
+		ports:        make(map[uint16]int),
+		nextEph:      EphemeralFirst,
+		dgram:        [2]map[uint16]*Socket{{}, {}},
+		pmtu:         make(map[netip.Addr]pmtuEntry),
+		nextEphDgram: [2]uint16{EphemeralFirst, EphemeralFirst},
 	}
 }
 
@@ -84,7 +100,11 @@ func (h *Host) SetConfig(cfg tcp.Config) error {
 }
 
 // Stats returns the host's counters.
-func (h *Host) Stats() HostStats { return h.stats }
+func (h *Host) Stats() HostStats {
+	st := h.stats
+	st.DatagramsSent = h.sent
+	return st
+}
 
 // Network returns the world the host belongs to.
 func (h *Host) Network() *Network { return h.net }
@@ -96,7 +116,10 @@ func (h *Host) Now() sim.Time { return h.net.sched.Now() }
 // belongs to.
 type segmentInfo struct {
 	connID uint64
-	bases  tcp.Bases
+	// conn, when a connection sent the segment, gives its relative
+	// numbers in 64 bits (tcp.Conn.RelSeq); else they come from bases.
+	conn  *tcp.Conn
+	bases tcp.Bases
 	// ect: the segment is ECN-capable, sent with ECT(0) (RFC 3168 §6.1.1).
 	ect bool
 }
@@ -109,25 +132,14 @@ func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segm
 	size := ipv4.HeaderLen + hdr.Len() + len(payload)
 	p := h.net.newPacket(size)
 	b := hdr.AppendTo(p.Data[:ipv4.HeaderLen], h.addr, dst, payload)
-	h.putIPv4Header(b, dst, info.ect)
+	h.putIPv4Header(b, dst, ipv4.ProtoTCP, true, info.ect)
 	p.Data = b
 	if h.net.trace != nil {
 		h.traceSend(p, ifc, dst, hdr, len(payload), info)
 	}
-	switch {
-	case ifc == nil:
-		h.drop(p, sim.DropNoRoute)
-		return
-	case len(b) > ifc.MTU():
-		// The host's own datagram does not fit the interface; with DF
-		// set and no fragmentation modeled it cannot leave (Linux would
-		// fail the send with EMSGSIZE for a local socket that ignores
-		// PMTU; netsim counts it).
-		h.drop(p, sim.DropMTU)
-		return
-	}
-	h.stats.DatagramsSent++
-	ifc.send(p)
+	// A datagram that does not fit the interface cannot leave: with DF
+	// set and no fragmentation modeled it is dropped ("mtu").
+	h.transmit(p, ifc)
 }
 
 // route returns the interface toward dst, or nil when there is none: the
@@ -147,21 +159,6 @@ func (h *Host) route(dst netip.Addr) *Interface {
 	return h.ifaces[rt.Iface]
 }
 
-// putIPv4Header writes the IPv4 header (20 bytes, no options) at the
-// start of b, whose length is the whole datagram: as Linux sends it, TTL
-// 64, Don't Fragment set, the ID counting per host, ECT(0) when ect.
-func (h *Host) putIPv4Header(b []byte, dst netip.Addr, ect bool) {
-	h.ipID++
-	ih := ipv4.New(h.addr, dst, ipv4.ProtoTCP)
-	ih.ID = h.ipID
-	if ect {
-		ih.ECN = ipv4.ECNECT0
-	}
-	// The addresses are IPv4 and the length was checked by the caller:
-	// the encoder cannot fail.
-	_, _ = ih.AppendHeaderTo(b[:0], len(b)-ipv4.HeaderLen)
-}
-
 // traceSend emits the pkt.send record of a datagram the host made.
 func (h *Host) traceSend(p *topology.Packet, ifc *Interface, dst netip.Addr, hdr *tcp.Header, plen int, info segmentInfo) {
 	ev := &h.net.ev.send
@@ -177,10 +174,17 @@ func (h *Host) traceSend(p *topology.Packet, ifc *Interface, dst netip.Addr, hdr
 	ev.SPort, ev.DPort = hdr.SrcPort, hdr.DstPort
 	ev.Flags = sim.TCPFlags(hdr.Flags)
 	ev.Seq, ev.Ack = uint32(hdr.Seq), uint32(hdr.Ack)
-	ev.RSeq = uint32(hdr.Seq - info.bases.Seq)
 	ev.RAck = 0
-	if hdr.Flags&tcp.FlagACK != 0 {
-		ev.RAck = uint32(hdr.Ack - info.bases.Ack)
+	if info.conn != nil {
+		ev.RSeq = info.conn.RelSeq(hdr.Seq)
+		if hdr.Flags&tcp.FlagACK != 0 {
+			ev.RAck = info.conn.RelAck(hdr.Ack)
+		}
+	} else {
+		ev.RSeq = uint64(uint32(hdr.Seq - info.bases.Seq))
+		if hdr.Flags&tcp.FlagACK != 0 {
+			ev.RAck = uint64(uint32(hdr.Ack - info.bases.Ack))
+		}
 	}
 	ev.Win = hdr.Window
 	ev.PLen = plen
@@ -208,11 +212,27 @@ func (h *Host) input(in *Interface, p *topology.Packet) {
 		h.drop(p, sim.DropNotMine)
 		return
 	}
-	// Fragments are never made in netsim (DF everywhere): one with MF or
-	// an offset cannot be reassembled, nor a datagram of another protocol
-	// be handed to any transport.
-	if ih.Protocol != ipv4.ProtoTCP || ih.Flags&ipv4.FlagMF != 0 || ih.FragOffset != 0 {
+	// Fragments are never made in netsim: one with MF or an offset cannot
+	// be reassembled.
+	if ih.Flags&ipv4.FlagMF != 0 || ih.FragOffset != 0 {
 		h.drop(p, sim.DropMalformed)
+		return
+	}
+	switch ih.Protocol {
+	case ipv4.ProtoTCP:
+	case ipv4.ProtoUDP:
+		h.stats.DatagramsDelivered++
+		h.udpInput(in, p, src, seg)
+		return
+	case ipv4.ProtoICMP:
+		h.stats.DatagramsDelivered++
+		h.icmpInput(in, p, src, seg)
+		return
+	default:
+		// RFC 1122 §3.2.2.1: a protocol no one here speaks gets
+		// protocol unreachable.
+		h.drop(p, sim.DropNoProto)
+		h.icmpError(p.Data, icmp.Unreachable(icmp.CodeProtoUnreach, 0), h.route)
 		return
 	}
 	if !tcp.VerifyChecksum(seg, src, dst) {

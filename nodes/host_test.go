@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"bytes"
+	"github.com/netsimlab/netsim/nodes/ipv4"
 	"io"
 	"net/netip"
 	"testing"
@@ -62,7 +63,7 @@ func TestResetForNoSocket(t *testing.T) {
 		wantAck   uint32
 		// Relative to the answered segment (sim/kinds.go): rseq 0, rack
 		// the answered segment's length with SYN and FIN counted.
-		wantRack uint32
+		wantRack uint64
 	}{
 		{"syn", tcp.Header{Seq: 1000, Flags: tcp.FlagSYN}, 0, "R.", 0, 1001, 1},
 		{"ack", tcp.Header{Seq: 1000, Ack: 5000, Flags: tcp.FlagACK}, 0, "R", 5000, 0, 0},
@@ -88,7 +89,7 @@ func TestResetForNoSocket(t *testing.T) {
 			assert.Equal(t, tc.wantFlags, r.Flags.String())
 			assert.Equal(t, tc.wantSeq, r.Seq)
 			assert.Equal(t, tc.wantAck, r.Ack)
-			assert.Equal(t, uint32(0), r.RSeq)
+			assert.Equal(t, uint64(0), r.RSeq)
 			assert.Equal(t, tc.wantRack, r.RAck)
 			assert.Equal(t, uint16(0), r.Win)
 			assert.Equal(t, uint16(80), r.SPort)
@@ -126,20 +127,20 @@ func TestHostDropsWithReasons(t *testing.T) {
 	hdr.SrcPort, hdr.DstPort, hdr.Flags = 1, 2, tcp.FlagSYN
 	d := make([]byte, 20)
 	d = hdr.AppendTo(d, addrA, addrB, []byte("hello"))
-	a.putIPv4Header(d, addrB, false)
+	a.putIPv4Header(d, addrB, ipv4.ProtoTCP, true, false)
 	d[len(d)-1] ^= 1
 	a.Interfaces()[0].send(&topology.Packet{ID: n.NextPacketID(), Data: d})
-	// Not TCP.
+	// A protocol the host does not speak.
 	u := append([]byte(nil), d[:28]...)
 	u[2], u[3] = 0, 28
-	u[9] = 17
+	u[9] = 99
 	u[10], u[11] = 0, 0
 	c := inet.Checksum(u[:20], 0)
 	u[10], u[11] = byte(c>>8), byte(c)
 	a.Interfaces()[0].send(&topology.Packet{ID: n.NextPacketID(), Data: u})
 	n.Scheduler().Run()
 	assert.Equal(t, uint64(1), b.Drops(sim.DropChecksum))
-	assert.Equal(t, uint64(1), b.Drops(sim.DropMalformed))
+	assert.Equal(t, uint64(1), b.Drops(sim.DropNoProto))
 }
 
 // Captures time an outgoing datagram when its first bit leaves and an

@@ -1,6 +1,8 @@
 package nodes
 
 import (
+	"net/netip"
+
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/topology"
 )
@@ -82,6 +84,9 @@ func (i *Interface) send(p *topology.Packet) {
 // interfaces in order of attachment, a routing table, the network's
 // scheduler, trace and packet IDs.
 type node struct {
+	// addr is the node's IPv4 address: a host's own; for a router, the
+	// source of the ICMP messages it sends (InstallRoutes gives one).
+	addr    netip.Addr
 	name    string
 	subject string // "host/<name>" or "router/<name>"
 	net     *Network
@@ -91,6 +96,12 @@ type node struct {
 	drops map[string]uint64
 	// rx is the node's receive path, given to each new interface.
 	rx func(ifc *Interface, p *topology.Packet)
+	// ipID numbers the datagrams the node sends.
+	ipID uint16
+	// sent counts the datagrams the node made and handed to an interface.
+	sent uint64
+	// icmpPeers is icmp_ratelimit's token bucket per destination.
+	icmpPeers map[netip.Addr]*icmpBucket
 }
 
 // capture writes b to w at the current simulated time; a failing writer

@@ -326,6 +326,8 @@ type netEvents struct {
 	retx    sim.TCPRetransmit
 	timer   sim.TCPTimer
 	err     sim.TCPError
+	rate    sim.TCPRate
+	bbr     sim.TCPBBR
 	route   sim.RouteChange
 }
 

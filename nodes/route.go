@@ -244,6 +244,7 @@ const stopCheckRoutes = 1024
 func (n *Network) RecomputeRoutes() (int, error) { return n.installRoutes(true, nil) }
 
 func (n *Network) installRoutes(upOnly bool, stop func() bool) (int, error) {
+	n.giveRouterAddrs()
 	n.routeGen++
 	gen := n.routeGen
 	changed := make(map[*node]int)

@@ -3,19 +3,22 @@ package nodes
 import (
 	"encoding/binary"
 	"errors"
+	"net/netip"
 
+	"github.com/netsimlab/netsim/nodes/icmp"
 	"github.com/netsimlab/netsim/nodes/ipv4"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/topology"
 )
 
 // Router forwards IPv4 datagrams by longest-prefix match on their
-// destination. It owns no address: it never terminates a datagram, so it
-// only checks what forwarding needs (RFC 1812 §5.2.2: version, header
+// destination. It owns one address, the source of its ICMP messages, and
+// terminates only the echo requests sent to it; for the rest it checks
+// only what forwarding needs (RFC 1812 §5.2.2: version, header
 // length, total length, header checksum), decrements the TTL and updates
 // the checksum in place (RFC 1624), and drops with a reason ("malformed",
-// "checksum", "ttl", "noroute"). It handles a datagram in zero simulated
-// time.
+// "checksum", "ttl", "noroute", "mtu", "down"), answering with ICMP (see
+// receive). It handles a datagram in zero simulated time.
 type Router struct {
 	node
 	forwarded uint64
@@ -30,28 +33,50 @@ type Router struct {
 // Forwarded returns the number of datagrams the router sent on.
 func (r *Router) Forwarded() uint64 { return r.forwarded }
 
-// receive is the router's path for every arriving datagram.
+// receive is the router's path for every arriving datagram. What it
+// cannot forward it drops and, as RFC 1812 §4.3 asks, answers with an
+// ICMP error to the source: host unreachable without a route or with the
+// next hop's link down (§5.2.7.1: routers send host, not network,
+// unreachable), time exceeded when the TTL runs out (§5.3.1), and
+// fragmentation needed, with the next-hop MTU, for a datagram with Don't
+// Fragment larger than the outgoing link's MTU (RFC 1191 §4; netsim does
+// not fragment, so a datagram without DF that does not fit is dropped by
+// the link).
 func (r *Router) receive(in *Interface, p *topology.Packet) {
 	hdr, _, err := ipv4.Decode(p.Data)
 	if err != nil {
 		r.drop(p, ipv4DropReason(err))
 		return
 	}
+	if hdr.Dst == r.addr {
+		r.local(in, p)
+		return
+	}
 	rt, ok := r.routes.Lookup(hdr.Dst)
 	if !ok || rt.Iface < 0 || rt.Iface >= len(r.ifaces) {
 		r.drop(p, sim.DropNoRoute)
+		r.icmpError(p.Data, icmp.Unreachable(icmp.CodeHostUnreach, 0), r.route)
 		return
 	}
-	// RFC 1812 §5.3.1: a datagram whose TTL would reach 0 is discarded
-	// (real routers send ICMP Time Exceeded; netsim models no ICMP). The
-	// datagram is the router's now (the link hands the packet over and
-	// keeps no reference), so the TTL and checksum change in place.
+	// The datagram is the router's now (the link hands the packet over
+	// and keeps no reference), so the TTL and checksum change in place.
 	ttl, ok := ipv4.DecrementTTL(p.Data)
 	if !ok {
 		r.drop(p, sim.DropTTL)
+		r.icmpError(p.Data, icmp.Message{Type: icmp.TypeTimeExceeded, Code: icmp.CodeTTLExceeded}, r.route)
 		return
 	}
 	out := r.egress(rt, p.Data)
+	switch {
+	case out.link != nil && !out.link.Up():
+		r.drop(p, sim.DropDown)
+		r.icmpError(p.Data, icmp.Unreachable(icmp.CodeHostUnreach, 0), r.route)
+		return
+	case len(p.Data) > out.MTU() && hdr.Flags&ipv4.FlagDF != 0:
+		r.drop(p, sim.DropMTU)
+		r.icmpError(p.Data, icmp.Unreachable(icmp.CodeFragNeeded, uint16(min(out.MTU(), 0xffff))), r.route)
+		return
+	}
 	r.forwarded++
 	if r.net.trace != nil {
 		r.net.ev.forward = sim.PacketForward{ID: p.ID, Iface: out.name, TTL: ttl}
@@ -59,6 +84,39 @@ func (r *Router) receive(in *Interface, p *topology.Packet) {
 	}
 	out.send(p)
 }
+
+// route returns the interface toward dst for the router's own datagrams
+// (ICMP), or nil.
+func (r *Router) route(dst netip.Addr) *Interface {
+	rt, ok := r.routes.Lookup(dst)
+	if !ok || rt.Iface < 0 || rt.Iface >= len(r.ifaces) {
+		return nil
+	}
+	return r.ifaces[rt.Iface]
+}
+
+// local handles a datagram addressed to the router itself: it answers an
+// echo request (so that a host can ping a router's address) and takes
+// anything else without a word.
+func (r *Router) local(in *Interface, p *topology.Packet) {
+	hdr, seg, _ := ipv4.Decode(p.Data) // decoded once already
+	if hdr.Protocol != icmp.Protocol {
+		r.drop(p, sim.DropNoProto)
+		return
+	}
+	m, body, err := icmp.Decode(seg)
+	if err != nil {
+		r.drop(p, icmpDropReason(err))
+		return
+	}
+	if m.Type == icmp.TypeEchoRequest {
+		r.icmpSend(r.route(hdr.Src), hdr.Src, icmp.Echo(icmp.TypeEchoReply, m.ID(), m.Seq()), body, false)
+	}
+}
+
+// Addr returns the router's address: the source of the ICMP messages it
+// sends. InstallRoutes gives each router one (see routerAddrs).
+func (r *Router) Addr() netip.Addr { return r.addr }
 
 // ipv4DropReason is the drop reason for an error of ipv4.Decode.
 func ipv4DropReason(err error) string {
@@ -103,4 +161,28 @@ func mix64(z uint64) uint64 {
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
 	z = (z ^ z>>27) * 0x94d049bb133111eb
 	return z ^ z>>31
+}
+
+// routerAddrBase is where routers' addresses start: 100.64.0.0/10 is the
+// shared address space of RFC 6598, which a scenario's hosts rarely use.
+var routerAddrBase = netip.AddrFrom4([4]byte{100, 64, 0, 1})
+
+// giveRouterAddrs gives every router that has none the next address from
+// routerAddrBase on that no host holds, in the order routers were added.
+func (n *Network) giveRouterAddrs() {
+	next := routerAddrBase
+	for _, r := range n.routers {
+		if r.addr.IsValid() {
+			continue
+		}
+		for {
+			_, host := n.byAddr[next]
+			if !host {
+				break
+			}
+			next = next.Next()
+		}
+		r.addr = next
+		next = next.Next()
+	}
 }

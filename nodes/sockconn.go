@@ -54,7 +54,7 @@ func (s *Socket) rearm() {
 
 // sendSegment puts one segment of the connection on the wire.
 func (s *Socket) sendSegment(hdr *tcp.Header, payload []byte, ect bool) {
-	info := segmentInfo{connID: s.connID, bases: tcp.Bases{Seq: s.conn.ISS(), Ack: s.conn.IRS()}, ect: ect}
+	info := segmentInfo{connID: s.connID, conn: s.conn, ect: ect}
 	s.h.output(s.remote.Addr(), hdr, payload, info)
 }
 
@@ -189,11 +189,22 @@ func (s *Socket) traceEvent(e tcp.Event) {
 		ev.rtt = sim.TCPRTT{Conn: s.connID, Side: s.side, Sample: e.Sample, SRTT: e.SRTT, RTTVar: e.RTTVar, RTO: e.RTO}
 		n.emit(subj, &ev.rtt)
 	case tcp.EvRetransmit:
-		ev.retx = sim.TCPRetransmit{Conn: s.connID, Side: s.side, RSeq: uint32(e.Seq - s.conn.ISS()), Len: e.Len, Reason: e.Reason}
+		ev.retx = sim.TCPRetransmit{Conn: s.connID, Side: s.side, RSeq: s.conn.RelSeq(e.Seq), Len: e.Len, Reason: e.Reason}
 		n.emit(subj, &ev.retx)
 	case tcp.EvTimerFired:
 		ev.timer = sim.TCPTimer{Conn: s.connID, Side: s.side, Timer: e.Timer}
 		n.emit(subj, &ev.timer)
+	case tcp.EvRate:
+		r := &e.Rate
+		ev.rate = sim.TCPRate{Conn: s.connID, Side: s.side, Delivered: r.Delivered, Interval: r.Interval,
+			Rate: 8 * r.BytesPerSecond(), AppLimited: r.AppLimited, RTT: r.RTT,
+			Inflight: int64(r.PriorInflight), Lost: int64(r.Losses)}
+		n.emit(subj, &ev.rate)
+	case tcp.EvBBR:
+		b := &e.BBR
+		ev.bbr = sim.TCPBBR{Conn: s.connID, Side: s.side, Mode: b.Mode.String(), BW: 8 * b.BW, MinRTT: b.MinRTT,
+			PacingGain: int64(b.PacingGain), CwndGain: int64(b.CwndGain), Cycle: int64(b.Cycle), LongTerm: b.LongTerm, Reason: b.Reason}
+		n.emit(subj, &ev.bbr)
 	case tcp.EvError:
 		ev.err = sim.TCPError{Conn: s.connID, Side: s.side, Errno: e.Err.String()}
 		n.emit(subj, &ev.err)
@@ -206,5 +217,5 @@ func (s *Socket) traceEvent(e tcp.Event) {
 // every freed byte would make a bulk writer copy a few bytes per ACK.
 func (s *Socket) writeSpace() bool {
 	free := s.conn.Writable()
-	return free > 0 && 3*free >= s.conn.Config().SendBuffer
+	return free > 0 && 3*free >= s.conn.SendBufferSize()
 }

@@ -115,6 +115,8 @@ type Socket struct {
 	soError   Errno // pending error for SO_ERROR
 	segFn     func(*tcp.Header, []byte, bool)
 	evFn      func(tcp.Event)
+	// dgram is set on a UDP or ping socket (dgram.go).
+	dgram *dgramSock
 }
 
 // note is a socket event waiting for the handler.
@@ -183,6 +185,9 @@ func (h *Host) Bind(fd int, addr netip.AddrPort) error {
 	if err != nil {
 		return err
 	}
+	if s.dgram != nil {
+		return h.bindDgram(s, addr)
+	}
 	a := addr.Addr()
 	switch {
 	case !a.Is4():
@@ -215,15 +220,21 @@ func (h *Host) Bind(fd int, addr netip.AddrPort) error {
 // through the range like Linux's counter rather than reusing a port at
 // once), and false when all are taken.
 func (h *Host) ephemeralPort() (uint16, bool) {
+	return nextFreePort(&h.nextEph, func(p uint16) bool { return h.ports[p] > 0 })
+}
+
+// nextFreePort returns the first port of the ephemeral range from *next
+// on that is not taken, moving *next past it, and false when all are.
+func nextFreePort(next *uint16, taken func(uint16) bool) (uint16, bool) {
 	const n = EphemeralLast - EphemeralFirst + 1
 	for range n {
-		p := h.nextEph
-		if h.nextEph == EphemeralLast {
-			h.nextEph = EphemeralFirst
+		p := *next
+		if *next == EphemeralLast {
+			*next = EphemeralFirst
 		} else {
-			h.nextEph++
+			*next++
 		}
-		if h.ports[p] == 0 {
+		if !taken(p) {
 			return p, true
 		}
 	}
@@ -251,6 +262,9 @@ func (h *Host) Listen(fd, backlog int) error {
 	s, err := h.socket(fd)
 	if err != nil {
 		return err
+	}
+	if s.dgram != nil {
+		return EOPNOTSUPP
 	}
 	if s.conn != nil {
 		return EINVAL
@@ -294,6 +308,9 @@ func (h *Host) Accept(fd int) (int, netip.AddrPort, error) {
 	if err != nil {
 		return -1, netip.AddrPort{}, err
 	}
+	if s.dgram != nil {
+		return -1, netip.AddrPort{}, EOPNOTSUPP
+	}
 	if !s.listening {
 		return -1, netip.AddrPort{}, EINVAL
 	}
@@ -320,6 +337,9 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 	s, err := h.socket(fd)
 	if err != nil {
 		return err
+	}
+	if s.dgram != nil {
+		return h.connectDgram(s, addr)
 	}
 	switch {
 	case s.listening:
@@ -402,6 +422,12 @@ func (h *Host) Send(fd int, p []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if s.dgram != nil {
+		if !s.dgram.connected {
+			return 0, EDESTADDRREQ
+		}
+		return h.SendTo(fd, p, netip.AddrPort{})
+	}
 	if s.conn == nil {
 		return 0, ENOTCONN
 	}
@@ -425,6 +451,10 @@ func (h *Host) Recv(fd int, p []byte) (int, error) {
 	s, err := h.socket(fd)
 	if err != nil {
 		return 0, err
+	}
+	if s.dgram != nil {
+		n, _, err := h.RecvFrom(fd, p)
+		return n, err
 	}
 	if s.conn == nil {
 		return 0, ENOTCONN
@@ -487,6 +517,8 @@ func (h *Host) Close(fd int) error {
 	s.handler = nil
 	now := h.Now().Duration()
 	switch {
+	case s.dgram != nil:
+		h.closeDgram(s)
 	case s.listening:
 		delete(h.listeners, s.local.Port())
 		h.releasePort(s)
@@ -538,6 +570,14 @@ func (h *Host) Poll(fd int) (int, error) {
 	}
 	ev := 0
 	switch {
+	case s.dgram != nil:
+		ev |= POLLOUT
+		if s.dgram.head < len(s.dgram.q) {
+			ev |= POLLIN
+		}
+		if s.soError != 0 {
+			ev |= POLLERR
+		}
 	case s.listening:
 		if len(s.acceptQ) > 0 {
 			ev |= POLLIN

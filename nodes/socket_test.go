@@ -141,9 +141,13 @@ func TestMSSFitsTheInterfaceMTU(t *testing.T) {
 }
 
 // Hosts know only their own interfaces' MTU: when a link between two
-// routers has a smaller one, full-size segments are dropped there ("mtu",
-// no fragmentation, DF set) while the small SYN goes through.
-func TestSegmentLargerThanAFarMTUDropped(t *testing.T) {
+// routers has a smaller one, the first router drops the full-size
+// segments ("mtu", DF set, no fragmentation) and answers each with ICMP
+// fragmentation needed carrying the link's MTU (RFC 1191 §4); the sender
+// lowers its MSS to fit and resends what was in flight at once, traced as
+// "pmtu" retransmissions (Linux tcp_v4_mtu_reduced,
+// tcp_simple_retransmit), and the transfer completes.
+func TestPathMTUDiscovery(t *testing.T) {
 	rec := &sim.Recorder{}
 	n := NewNetwork(1, rec)
 	a, err := n.AddHost("a", addrA, tcp.DefaultConfig())
@@ -172,13 +176,37 @@ func TestSegmentLargerThanAFarMTUDropped(t *testing.T) {
 	assert.Equal(t, 5000, sent)
 	require.NoError(t, n.Scheduler().RunUntil(sim.Time(2*time.Second)))
 	assert.Regexp(t, `^mss 1460,`, sends(rec, "host/a")[0].Opts.String(), "a's own link has MTU 1500")
-	drops := mid.Stats(0).Dropped.MTU
-	assert.GreaterOrEqual(t, drops, uint64(4), "3 full segments, then retransmissions")
-	assert.Equal(t, int(drops), countDrops(rec, "link/r1-r2/r1>r2", sim.DropMTU))
-	assert.Zero(t, a.Drops(sim.DropMTU), "nothing is dropped at a's own interface")
+	assert.Zero(t, mid.Stats(0).Dropped.MTU, "the router drops, not the link")
+	r1, _ := n.Router("r1")
+	assert.Equal(t, 3, countDrops(rec, "router/r1", sim.DropMTU), "the 3 full segments of the initial window")
+	var icmps int
+	for _, s := range sends(rec, "router/r1") {
+		require.Equal(t, uint8(1), s.Proto)
+		assert.Equal(t, addrA, s.Dst)
+		assert.Equal(t, r1.Addr(), s.Src)
+		icmps++
+	}
+	assert.Equal(t, 3, icmps, "fragmentation needed is not rate limited")
+	mtu, ok := a.PathMTU(addrB)
+	require.True(t, ok)
+	assert.Equal(t, 1000, mtu)
+	var pmtu int
+	for _, r := range rec.Records {
+		if rt, ok := r.Event.(*sim.TCPRetransmit); ok {
+			assert.Equal(t, "pmtu", rt.Reason)
+			pmtu++
+		}
+	}
+	assert.Positive(t, pmtu)
+	for _, s := range sends(rec, "host/a") {
+		if s.ID > sends(rec, "router/r1")[0].ID {
+			assert.LessOrEqual(t, s.Len, 1000, "every segment after the ICMP fits the path")
+		}
+	}
 	i, _ := a.Info(fd)
 	assert.Equal(t, tcp.Established, i.State)
-	assert.Zero(t, i.Stats.BytesAcked)
+	assert.Equal(t, int64(5000), int64(i.Stats.BytesAcked))
+	assert.Equal(t, 1000-40-12, i.Stats.MSS)
 }
 
 func TestSocketCallErrors(t *testing.T) {
@@ -238,7 +266,10 @@ func TestPartialWritesAndCloseFlushes(t *testing.T) {
 	fd, _ := a.Socket()
 	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
 	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
-	buf := a.Config().SendBuffer
+	// The automatic send buffer holds half the memory it reports.
+	mem, err := a.GetSockOpt(fd, SOL_SOCKET, SO_SNDBUF)
+	require.NoError(t, err)
+	buf := mem / 2
 	sent, err := a.Send(fd, make([]byte, buf+5000))
 	require.NoError(t, err)
 	assert.Equal(t, buf, sent, "a partial write fills the buffer")

@@ -123,8 +123,8 @@ func (s *Socket) setConfig(cfg tcp.Config) error {
 
 // GetSockOpt returns an integer socket option. As on Linux, SO_SNDBUF and
 // SO_RCVBUF report twice the size set, raised to Linux's floor (the kernel
-// counts its bookkeeping in them), and reading SO_ERROR clears the pending
-// error.
+// counts its bookkeeping in them), or, for a buffer left to autotuning,
+// its memory now; reading SO_ERROR clears the pending error.
 func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 	s, err := h.socket(fd)
 	if err != nil {
@@ -139,9 +139,15 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 	case level == SOL_SOCKET && name == SO_REUSEADDR:
 		return boolInt(s.reuseAddr), nil
 	case level == SOL_SOCKET && name == SO_SNDBUF:
-		return s.reportBuffer(sndBuf, cfg.SendBuffer), nil
+		if s.conn != nil {
+			return s.reportBuffer(sndBuf, s.conn.SendBufferSize()), nil
+		}
+		return s.reportBuffer(sndBuf, cfg.InitialSendBuffer()), nil
 	case level == SOL_SOCKET && name == SO_RCVBUF:
-		return s.reportBuffer(rcvBuf, cfg.RecvBuffer), nil
+		if s.conn != nil {
+			return s.reportBuffer(rcvBuf, s.conn.RecvBufferSize()), nil
+		}
+		return s.reportBuffer(rcvBuf, cfg.InitialRecvBuffer()), nil
 	case level == IPPROTO_TCP && name == TCP_NODELAY:
 		return boolInt(!cfg.Nagle), nil
 	case level == IPPROTO_TCP && name == TCP_MAXSEG:

@@ -100,6 +100,8 @@ func TestTraceDeterministic(t *testing.T) {
 		var fds []int
 		for range 3 {
 			fd, _ := a.Socket()
+			// A fixed send buffer that takes each write whole.
+			require.NoError(t, a.SetSockOpt(fd, SOL_SOCKET, SO_SNDBUF, 100_000))
 			require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
 			fds = append(fds, fd)
 		}

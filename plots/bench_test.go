@@ -42,7 +42,7 @@ func bulkTrace(n int) []sim.Record {
 		}
 		recs = append(recs, sim.Record{T: t, Subject: "host/" + host, Event: &sim.PacketSend{
 			ID: uint64(id), Iface: "eth0", Len: int(52 + plen), Src: src, Dst: dst, Proto: 6, SPort: sport, DPort: dport,
-			Flags: fl, Seq: uint32(isn + rseq), Ack: uint32(pisn + rack), RSeq: uint32(rseq), RAck: uint32(rack),
+			Flags: fl, Seq: uint32(isn + rseq), Ack: uint32(pisn + rack), RSeq: uint64(rseq), RAck: uint64(rack),
 			Win: 501, PLen: int(plen), Opts: sim.TCPOptionsText(opts), Conn: 1}})
 		return id
 	}
@@ -84,7 +84,7 @@ func bulkTrace(n int) []sim.Record {
 			rt := t + 3*gap + 2*owd
 			evs = append(evs, ev{rt, func() {
 				recs = append(recs, sim.Record{T: rt, Subject: "host/a", Event: &sim.TCPRetransmit{
-					Conn: 1, Side: "client", RSeq: uint32(rseq), Len: mss, Reason: "fast"}})
+					Conn: 1, Side: "client", RSeq: uint64(rseq), Len: mss, Reason: "fast"}})
 				id := send(rt, "a", ".", rseq, 1, mss, "")
 				deliver(rt+owd, "b", id)
 			}})
@@ -162,7 +162,7 @@ func TestBulkTraceShape(t *testing.T) {
 		assert(recs[i-1].T <= recs[i].T, "records in time order")
 	}
 	m := buildModel(recs)
-	d, err := timeSequenceData(m, 1, Options{})
+	d, err := m.timeSequenceData(1, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestLongTraceFiguresBounded(t *testing.T) {
 		maxSize int
 		text    string
 	}{
-		{KindSequence, 2_000_000, "first 2000 of 8000 packets"},
+		{KindSequence, 2_000_000, "first 30 of 8000 packets"},
 		{KindTimeSequence, 1_000_000, "Time-sequence graph"},
 		{KindThroughput, 200_000, "Throughput"},
 	} {

@@ -25,9 +25,65 @@ type endKey struct {
 
 func (k endKey) String() string { return fmt.Sprintf("conn %d %s (%s)", k.conn, k.side, k.host) }
 
+// endSeries is what one end of a connection recorded of its congestion
+// window and round-trip time, in the collected window.
+type endSeries struct {
+	key            endKey
+	cwnd, ssthresh *pointStream
+	cwndN          int   // cwnd records
+	top            int64 // the largest cwnd or finite ssthresh
+	sample, srtt   *pointStream
+	rttN           int
+	rttTop         int64
+}
+
+func (m *model) end(k endKey) *endSeries {
+	if i, ok := m.endIdx[k]; ok {
+		return m.ends[i]
+	}
+	m.endIdx[k] = len(m.ends)
+	o := m.origin()
+	es := &endSeries{key: k, cwnd: newPointStream(o, false, m.res), ssthresh: newPointStream(o, false, m.res),
+		sample: newPointStream(o, false, m.res), srtt: newPointStream(o, false, m.res)}
+	m.ends = append(m.ends, es)
+	return es
+}
+
+func (es *endSeries) addCwnd(t sim.Time, cwnd, ssthresh int64) {
+	es.cwndN++
+	es.cwnd.add(t, cwnd)
+	es.top = max(es.top, cwnd)
+	if ssthresh > 0 && ssthresh < infiniteSsthresh {
+		es.ssthresh.add(t, ssthresh)
+		es.top = max(es.top, ssthresh)
+	}
+}
+
+func (es *endSeries) addRTT(t sim.Time, sample, srtt int64) {
+	es.rttN++
+	es.sample.add(t, sample)
+	es.srtt.add(t, srtt)
+	es.rttTop = max(es.rttTop, sample, srtt)
+}
+
+// clipPoints keeps the points in the options' time window.
+func clipPoints(ps []seqPoint, opts Options) []seqPoint {
+	if opts.From == 0 && opts.To == 0 {
+		return ps
+	}
+	var out []seqPoint
+	for _, p := range ps {
+		if inWindow(opts, p.t) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // cwndFigure draws cwnd and ssthresh over time (upper panel) and RTT
 // samples with SRTT (lower panel); withCwnd false draws the RTT panel
-// alone. Conn 0 draws the lowest connection id.
+// alone, and so does a connection that recorded no cwnd (a handshake-only
+// run). Conn 0 draws the lowest connection id.
 func cwndFigure(m *model, opts Options, withCwnd bool) (*figure, error) {
 	conn := opts.Conn
 	if conn == 0 {
@@ -36,16 +92,16 @@ func cwndFigure(m *model, opts Options, withCwnd bool) (*figure, error) {
 		}
 		conn = m.conns[0]
 	}
-	var cw []cwndSample
-	for _, s := range m.cwnd {
-		if s.conn == conn && inWindow(opts, s.t) {
-			cw = append(cw, s)
+	var cw, rt []*endSeries
+	for _, es := range m.ends {
+		if es.key.conn != conn {
+			continue
 		}
-	}
-	var rt []rttSample
-	for _, s := range m.rtt {
-		if s.conn == conn && inWindow(opts, s.t) {
-			rt = append(rt, s)
+		if len(clipPoints(es.cwnd.points(), opts)) > 0 {
+			cw = append(cw, es)
+		}
+		if len(clipPoints(es.sample.points(), opts)) > 0 {
+			rt = append(rt, es)
 		}
 	}
 	if withCwnd && len(cw) == 0 && len(rt) == 0 || !withCwnd && len(rt) == 0 {
@@ -64,16 +120,26 @@ func cwndFigure(m *model, opts Options, withCwnd bool) (*figure, error) {
 	u := unitFor(hi.Sub(lo))
 	xlabel := fmt.Sprintf("time (%s)", u.name)
 	x := func(t sim.Time) float64 { return float64(t) / u.ns }
-	// Long runs are decimated per pixel column, as the time-sequence graph.
-	nb := bins{lo: lo, hi: hi, n: int(2 * defaultWidth / vg.Points(1))}
-	rp := rttPlot(conn, rt, x, xlabel, nb)
-	rp.X.Min, rp.X.Max = x(lo), x(hi)
-	if !withCwnd {
-		return &figure{w: defaultWidth, h: defaultHeight, draw: rp.Draw}, nil
+	w := defaultWidth
+	if opts.Width > 0 {
+		w = opts.Width
 	}
-	cp := cwndPlot(conn, cw, x, xlabel, nb)
+	// Long runs are decimated per pixel column, as the time-sequence graph.
+	nb := bins{lo: lo, hi: hi, n: int(2 * w / vg.Points(1))}
+	if withCwnd && len(cw) > 0 && len(rt) == 0 {
+		cp := cwndPlot(conn, cw, opts, x, xlabel, nb)
+		cp.X.Min, cp.X.Max = x(lo), x(hi)
+		return &figure{w: w, h: defaultHeight, draw: cp.Draw, panels: []*plot.Plot{cp}}, nil
+	}
+	rp := rttPlot(conn, rt, opts, x, xlabel, nb)
+	rp.X.Min, rp.X.Max = x(lo), x(hi)
+	if !withCwnd || len(cw) == 0 {
+		// Nothing to show above the RTT: one panel, not an empty one.
+		return &figure{w: w, h: defaultHeight, draw: rp.Draw, panels: []*plot.Plot{rp}}, nil
+	}
+	cp := cwndPlot(conn, cw, opts, x, xlabel, nb)
 	cp.X.Min, cp.X.Max = x(lo), x(hi)
-	return &figure{w: defaultWidth, h: 2 * defaultHeight, draw: func(dc draw.Canvas) {
+	return &figure{w: w, h: 2 * defaultHeight, panels: []*plot.Plot{cp, rp}, draw: func(dc draw.Canvas) {
 		tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
 		cs := plot.Align([][]*plot.Plot{{cp}, {rp}}, tiles, dc)
 		cp.Draw(cs[0][0])
@@ -81,124 +147,84 @@ func cwndFigure(m *model, opts Options, withCwnd bool) (*figure, error) {
 	}}, nil
 }
 
-// ends returns the ends that have records, in the order they first appear.
-func ends[T any](items []T, key func(T) endKey) []endKey {
-	var out []endKey
-	seen := make(map[endKey]bool)
-	for _, it := range items {
-		k := key(it)
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
+func cwndPlot(conn int, cw []*endSeries, opts Options, x func(sim.Time) float64, xlabel string, nb bins) *plot.Plot {
+	var top int64
+	for _, es := range cw {
+		top = max(top, es.top)
 	}
-	return out
-}
-
-func cwndPlot(conn int, cw []cwndSample, x func(sim.Time) float64, xlabel string, nb bins) *plot.Plot {
-	div, unit := seqScale(maxCwnd(cw))
+	div, unit := seqScale(top)
 	p := newPlot(fmt.Sprintf("Congestion window, connection %d", conn), xlabel, fmt.Sprintf("window (%s)", unit))
-	keys := ends(cw, func(s cwndSample) endKey { return endKey{s.conn, s.host, s.side} })
 	// An end that only ever recorded its initial window (a receiver) is
 	// left out when another end has a story to tell.
-	var active []endKey
-	for _, k := range keys {
-		n := 0
-		for _, s := range cw {
-			if (endKey{s.conn, s.host, s.side}) == k {
-				n++
-			}
-		}
-		if n > 1 {
-			active = append(active, k)
+	var active []*endSeries
+	for _, es := range cw {
+		if es.cwndN > 1 {
+			active = append(active, es)
 		}
 	}
 	if len(active) > 0 {
-		keys = active
+		cw = active
 	}
 	entries := 0
-	for i, k := range keys {
-		var cp, sp []seqPoint
-		for _, s := range cw {
-			if (endKey{s.conn, s.host, s.side}) != k {
-				continue
-			}
-			cp = append(cp, seqPoint{s.t, s.cwnd})
-			if s.ssthresh > 0 && s.ssthresh < infiniteSsthresh {
-				sp = append(sp, seqPoint{s.t, s.ssthresh})
-			}
-		}
+	for i, es := range cw {
+		cp, sp := clipPoints(es.cwnd.points(), opts), clipPoints(es.ssthresh.points(), opts)
 		c, ss := xys(decimateLine(cp, nb), x, div), xys(decimateLine(sp, nb), x, div)
 		ls := seriesLine(2 * i)
 		ls.Dashes = nil
 		l := &plotter.Line{XYs: c, LineStyle: ls, StepStyle: plotter.PostStep}
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("cwnd, %s", k.side), l)
+		p.Legend.Add(fmt.Sprintf("cwnd, %s", es.key.side), l)
 		entries++
 		if len(ss) > 0 {
 			sls := seriesLine(2*i + 1)
 			sls.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
 			sl := &plotter.Line{XYs: ss, LineStyle: sls, StepStyle: plotter.PostStep}
 			p.Add(sl)
-			p.Legend.Add(fmt.Sprintf("ssthresh, %s", k.side), sl)
+			p.Legend.Add(fmt.Sprintf("ssthresh, %s", es.key.side), sl)
 			entries++
 		}
 	}
 	p.Y.Min = 0
-	p.Y.Max = float64(max(maxCwnd(cw), 1)) / div * legendHeadroom(entries)
+	p.Y.Max = float64(max(top, 1)) / div * legendHeadroom(entries)
 	p.Add(legendBackdrop{})
-	if len(cw) == 0 {
-		p.Title.Text += " (no cwnd records)"
-		p.Y.Max = 1
-	}
 	return p
 }
 
-func maxCwnd(cw []cwndSample) int64 {
-	var m int64
-	for _, s := range cw {
-		m = max(m, s.cwnd)
-		if s.ssthresh < infiniteSsthresh {
-			m = max(m, s.ssthresh)
-		}
-	}
-	return m
-}
+// sparseSeries is the number of points below which a line also gets a
+// marker on each point, so that a line between two samples does not
+// read as a measured trend.
+const sparseSeries = 30
 
-func rttPlot(conn int, rt []rttSample, x func(sim.Time) float64, xlabel string, nb bins) *plot.Plot {
+func rttPlot(conn int, rt []*endSeries, opts Options, x func(sim.Time) float64, xlabel string, nb bins) *plot.Plot {
 	var top int64
-	for _, s := range rt {
-		top = max(top, s.sample, s.srtt)
+	for _, es := range rt {
+		top = max(top, es.rttTop)
 	}
 	u := unitFor(sim.Time(top).Duration())
 	p := newPlot(fmt.Sprintf("Round-trip time, connection %d", conn), xlabel, fmt.Sprintf("RTT (%s)", u.name))
-	for i, k := range ends(rt, func(s rttSample) endKey { return endKey{s.conn, s.host, s.side} }) {
-		var sp, rp []seqPoint
-		for _, s := range rt {
-			if (endKey{s.conn, s.host, s.side}) != k {
-				continue
-			}
-			sp = append(sp, seqPoint{s.t, s.sample})
-			rp = append(rp, seqPoint{s.t, s.srtt})
-		}
+	for i, es := range rt {
+		sp, rp := clipPoints(es.sample.points(), opts), clipPoints(es.srtt.points(), opts)
 		// Samples keep each bin's extremes (M4), so outliers stay visible.
 		smp, srtt := xys(decimateLine(sp, nb), x, u.ns), xys(decimateLine(rp, nb), x, u.ns)
 		sc := &plotter.Scatter{XYs: smp, GlyphStyle: seriesGlyph(2*i + 1)}
 		sc.GlyphStyle.Radius = vg.Points(2)
 		p.Add(sc)
-		p.Legend.Add(fmt.Sprintf("RTT sample, %s", k.side), sc)
+		p.Legend.Add(fmt.Sprintf("RTT sample, %s", es.key.side), sc)
 		ls := seriesLine(2 * i)
 		l := &plotter.Line{XYs: srtt, LineStyle: ls}
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("SRTT, %s", k.side), l)
+		if len(srtt) < sparseSeries {
+			gs := seriesGlyph(2 * i)
+			gs.Radius = vg.Points(2)
+			p.Add(&plotter.Scatter{XYs: srtt, GlyphStyle: gs})
+			p.Legend.Add(fmt.Sprintf("SRTT, %s", es.key.side), l, &plotter.Scatter{GlyphStyle: gs})
+		} else {
+			p.Legend.Add(fmt.Sprintf("SRTT, %s", es.key.side), l)
+		}
 	}
 	p.Y.Min = 0
-	p.Y.Max = float64(max(top, 1)) / u.ns * legendHeadroom(2*len(ends(rt, func(s rttSample) endKey { return endKey{s.conn, s.host, s.side} })))
+	p.Y.Max = float64(max(top, 1)) / u.ns * legendHeadroom(2*len(rt))
 	p.Add(legendBackdrop{})
-	if len(rt) == 0 {
-		p.Title.Text += " (no RTT samples)"
-		p.Y.Max = 1
-	}
 	return p
 }
 

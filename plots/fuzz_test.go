@@ -37,7 +37,7 @@ func fuzzRecords(data []byte) []sim.Record {
 		case 0:
 			ev = &sim.PacketSend{ID: u(3), Iface: "eth0", Len: int(v(5) * 100), Src: addrs[int(c[4])%3], Dst: addrs[int(c[5])%3],
 				Proto: []uint8{6, 17}[c[2]%2], Flags: flags[int(c[3])%len(flags)], Seq: uint32(c[4]) << 24,
-				RSeq: uint32(v(5) * 1000), RAck: uint32(v(6) * 1000), Win: uint16(c[7]), PLen: int(v(6) * 100),
+				RSeq: uint64(v(5) * 1000), RAck: uint64(v(6) * 1000), Win: uint16(c[7]), PLen: int(v(6) * 100),
 				Opts: sim.TCPOptionsText(opts[int(c[7])%len(opts)]), Conn: conn}
 		case 1:
 			ev = &sim.PacketEnqueue{ID: u(3), Len: int(v(5) * 100), QLen: int(v(4)), QBytes: int(v(4) * 100)}
@@ -60,7 +60,7 @@ func fuzzRecords(data []byte) []sim.Record {
 		case 10:
 			ev = &sim.TCPRTT{Conn: conn, Side: "client", Sample: time.Duration(v(7) * 1e6), SRTT: time.Duration(v(4) * 1e6)}
 		case 11:
-			ev = &sim.TCPRetransmit{Conn: conn, Side: "client", RSeq: uint32(v(5) * 1000), Reason: "loss"}
+			ev = &sim.TCPRetransmit{Conn: conn, Side: "client", RSeq: uint64(v(5) * 1000), Reason: "loss"}
 		}
 		recs = append(recs, sim.Record{T: t, Subject: subjects[int(c[2])%len(subjects)], Event: ev})
 	}

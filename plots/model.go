@@ -77,79 +77,117 @@ type stateChange struct {
 	from, to string
 }
 
-// cwndSample is a tcp.cwnd record.
-type cwndSample struct {
-	t        sim.Time
-	host     string
-	conn     int
-	side     string
-	cwnd     int64
-	ssthresh int64
-}
-
-// rttSample is a tcp.rtt record; durations in nanoseconds.
-type rttSample struct {
-	t      sim.Time
-	host   string
-	conn   int
-	side   string
-	sample int64
-	srtt   int64
-	rto    int64
-}
-
-// queueSample is the occupancy of a link direction's queue after an
-// enqueue or a transmission started.
-type queueSample struct {
-	t      sim.Time
-	qlen   int64
-	qbytes int64
-}
-
-// dropMark is a drop on a link direction, with the queue length just before.
-type dropMark struct {
-	t      sim.Time
-	reason string
-	qlen   int64
-}
-
-// linkDirection gathers what happened on one direction of a link.
+// linkDirection gathers what happened on one direction of a link, in the
+// collector's time window.
 type linkDirection struct {
 	subject  string
 	name     string
 	from, to string
-	samples  []queueSample
-	drops    []dropMark
-	// marks are the CE marks of its queue (pkt.mark), at the queue
-	// length the record gives.
-	marks []dropMark
+	// qlen is the queue length after each enqueue and transmission;
+	// drops are at the queue length just before (a cross), marks (ECN CE)
+	// at the length the pkt.mark record gives; sojourn is each packet's
+	// wait from pkt.enqueue to pkt.tx, at the time of its pkt.tx.
+	qlen, drops, marks, sojourn *pointStream
+	lastQLen                    int64
+	peak, signals               int64 // peak occupancy; drops and marks
+	samples                     int   // queue records seen
+	enqueued                    map[uint64]sim.Time
 	// latency is the sum and count of tx-to-rx times, for placing drops.
 	latSum, latN int64
 }
 
-// model is the trace read into the shapes the figures need. Slices keep
-// the order of the records; the maps are for lookups only and are never
-// ranged over.
+// model is the trace read, record by record, into the shapes the figures
+// need. What grows with the length of the trace is kept in streams (see
+// stream.go) or capped (the sequence diagram's packets); packets are held
+// only while in flight. Slices keep the order of the records; the maps are
+// for lookups only and are never ranged over.
 type model struct {
+	scope Options // the time window and connection collected
+	want  kindSet
+	// res is the time resolution of the streams, in bins: streamBins, or
+	// less in tests that show the memory stays bounded.
+	res int
+	// keepAll keeps every packet in packets (the terminal diagram of a
+	// short run); otherwise a packet is let go once it arrived or was
+	// dropped.
+	keepAll bool
 	packets []*packet
-	ids     packetIndex // by id; pkt.dup copies map to their original
-	slab    []packet    // packets are allocated from here in chunks
+	inAir   map[int64]*packet // by id, until delivered or dropped; pkt.dup copies map to their original
 
 	nodes   []nodeInfo
 	nodeIdx map[string]int
 	hostOf  map[string]string // address -> host name
 
 	states []stateChange
-	cwnd   []cwndSample
-	rtt    []rttSample
+	seq    seqPackets
+
+	ts    []*tsConn
+	tsIdx map[int]int
+
+	ends   []*endSeries
+	endIdx map[endKey]int
+
+	flows   []*flowRate
+	flowIdx map[flowKey]int
 
 	links   []*linkDirection
 	linkIdx map[string]int
 
-	conns []int // sorted
+	conns    []int // sorted after finish
+	connSeen map[int]bool
 
+	// The tcp.retransmit records and TCP segments of the current instant,
+	// to match them whichever comes first.
+	now         sim.Time
+	announced   []retransKey
+	sentNow     []*packet
+	highestSent map[endKeyNoSide]int64 // highest sequence end sent, plus one, per sending end
+	records     int
 	first, last sim.Time
 	nonempty    bool
+	finished    bool
+}
+
+// kindSet says which figures a model collects for.
+type kindSet struct{ sequence, timeSeq, cwnd, throughput, queue bool }
+
+func kindsOf(kinds []string) kindSet {
+	if len(kinds) == 0 {
+		return kindSet{true, true, true, true, true}
+	}
+	var k kindSet
+	for _, s := range kinds {
+		switch s {
+		case KindSequence:
+			k.sequence = true
+		case KindTimeSequence:
+			k.timeSeq = true
+		case KindCwnd, KindRTT:
+			k.cwnd = true
+		case KindThroughput:
+			k.throughput = true
+		case KindQueue:
+			k.queue = true
+		}
+	}
+	return k
+}
+
+// has reports whether the model collected for kind.
+func (k kindSet) has(kind string) bool {
+	switch kind {
+	case KindSequence:
+		return k.sequence
+	case KindTimeSequence:
+		return k.timeSeq
+	case KindCwnd, KindRTT:
+		return k.cwnd
+	case KindThroughput:
+		return k.throughput
+	case KindQueue:
+		return k.queue
+	}
+	return true // an unknown kind is reported by the dispatch
 }
 
 // retransKey names a retransmission by who sent what, and when.
@@ -160,81 +198,171 @@ type retransKey struct {
 	t    sim.Time
 }
 
-// buildModel reads recs, which are in simulated-time order.
+// endKeyNoSide names a sending end of a connection.
+type endKeyNoSide struct {
+	host string
+	conn int
+}
+
+func newModel(scope Options, kinds []string) *model {
+	return &model{
+		scope:       scope,
+		want:        kindsOf(kinds),
+		res:         streamBins,
+		inAir:       make(map[int64]*packet),
+		nodeIdx:     make(map[string]int),
+		hostOf:      make(map[string]string),
+		tsIdx:       make(map[int]int),
+		endIdx:      make(map[endKey]int),
+		flowIdx:     make(map[flowKey]int),
+		linkIdx:     make(map[string]int),
+		connSeen:    make(map[int]bool),
+		highestSent: make(map[endKeyNoSide]int64),
+		seq:         seqPackets{limit: seqLimit(scope)},
+	}
+}
+
+// buildModel reads recs, which are in simulated-time order, keeping every
+// packet (for the terminal diagram and tests).
 func buildModel(recs []sim.Record) *model {
-	m := &model{
-		ids:     packetIndex{limit: int64(2*len(recs) + 1024)},
-		nodeIdx: make(map[string]int),
-		hostOf:  make(map[string]string),
-		linkIdx: make(map[string]int),
-	}
-	retrans := make(map[retransKey]bool)
-	connSeen := make(map[int]bool)
-	addConn := func(c int) {
-		if c != 0 && !connSeen[c] {
-			connSeen[c] = true
-			m.conns = append(m.conns, c)
-		}
-	}
+	m := newModel(Options{}, nil)
+	m.keepAll = true
 	for i := range recs {
-		r := &recs[i]
-		if !m.nonempty || r.T < m.first {
-			m.first, m.nonempty = r.T, true
+		m.add(&recs[i])
+	}
+	m.finish()
+	return m
+}
+
+// inScope reports whether t lies in the collected time window.
+func (m *model) inScope(t sim.Time) bool { return inWindow(m.scope, t) }
+
+// connInScope reports whether connection c is collected.
+func (m *model) connInScope(c int) bool { return m.scope.Conn == 0 || c == m.scope.Conn }
+
+// origin is where the streams' time bins start.
+func (m *model) origin() sim.Time {
+	if m.scope.From != 0 {
+		return m.scope.From
+	}
+	return m.first
+}
+
+func (m *model) addConn(c int) {
+	if c != 0 && !m.connSeen[c] {
+		m.connSeen[c] = true
+		m.conns = append(m.conns, c)
+	}
+}
+
+// add reads one record. Records come in simulated-time order; r and its
+// event may be reused by the caller once add returns.
+func (m *model) add(r *sim.Record) {
+	i := m.records
+	m.records++
+	if !m.nonempty || r.T < m.first {
+		m.first, m.nonempty = r.T, true
+	}
+	if r.T > m.last {
+		m.last = r.T
+	}
+	if r.T != m.now {
+		m.now, m.announced, m.sentNow = r.T, m.announced[:0], m.sentNow[:0]
+	}
+	switch e := r.Event.(type) {
+	case *sim.PacketSend:
+		p := m.addSend(r, e)
+		p.idx = i
+		if p.tcp {
+			m.addConn(p.conn)
 		}
-		if r.T > m.last {
-			m.last = r.T
+	case *sim.PacketDuplicate:
+		if p, ok := m.inAir[int64(e.Of)]; ok {
+			m.inAir[int64(e.ID)] = p
 		}
-		switch e := r.Event.(type) {
-		case *sim.PacketSend:
-			m.addSend(r, e)
-			m.packets[len(m.packets)-1].idx = i
-			if p := m.packets[len(m.packets)-1]; p.tcp {
-				addConn(p.conn)
+	case *sim.PacketTx:
+		m.addTx(r, e)
+	case *sim.PacketRx:
+		m.addRx(r, e)
+	case *sim.PacketEnqueue:
+		if ld := m.link(r.Subject); ld != nil {
+			ld.sample(m, r.T, int64(e.QLen))
+			if m.want.queue {
+				ld.enqueued[e.ID] = r.T
 			}
-		case *sim.PacketDuplicate:
-			if p, ok := m.ids.get(int64(e.Of)); ok {
-				m.ids.put(int64(e.ID), p)
-			}
-		case *sim.PacketTx:
-			m.addTx(r, e)
-		case *sim.PacketRx:
-			m.addRx(r, e)
-		case *sim.PacketEnqueue:
-			if ld := m.link(r.Subject); ld != nil {
-				ld.samples = append(ld.samples, queueSample{t: r.T, qlen: int64(e.QLen), qbytes: int64(e.QBytes)})
-			}
-		case *sim.PacketDrop:
-			m.addDrop(r, e)
-		case *sim.PacketMark:
-			if ld := m.link(r.Subject); ld != nil {
-				ld.marks = append(ld.marks, dropMark{t: r.T, reason: "mark", qlen: int64(e.QLen)})
-			}
-		case *sim.PacketForward:
-			if name, router, ok := nodeName(r.Subject); ok {
-				m.node(name, router)
-			}
-		case *sim.PacketDeliver:
-			m.addDeliver(r, e)
-		case *sim.TCPState:
-			host, _, _ := nodeName(r.Subject)
-			addConn(int(e.Conn))
+		}
+	case *sim.PacketDrop:
+		m.addDrop(r, e)
+	case *sim.PacketMark:
+		if ld := m.link(r.Subject); ld != nil && m.want.queue && m.inScope(r.T) {
+			ld.signals++
+			ld.marks.add(r.T, int64(e.QLen))
+		}
+	case *sim.PacketForward:
+		if name, router, ok := nodeName(r.Subject); ok {
+			m.node(name, router)
+		}
+	case *sim.PacketDeliver:
+		m.addDeliver(r, e)
+	case *sim.TCPState:
+		host, _, _ := nodeName(r.Subject)
+		m.addConn(int(e.Conn))
+		if (m.want.sequence || m.keepAll) && m.connInScope(int(e.Conn)) && m.inScope(r.T) {
 			m.states = append(m.states, stateChange{idx: i, t: r.T, host: host, conn: int(e.Conn),
 				side: e.Side, from: e.From, to: e.To})
-		case *sim.TCPCwnd:
+			m.trimStates()
+		}
+	case *sim.TCPCwnd:
+		if m.want.cwnd && m.connInScope(int(e.Conn)) && m.inScope(r.T) {
 			host, _, _ := nodeName(r.Subject)
-			m.cwnd = append(m.cwnd, cwndSample{t: r.T, host: host, conn: int(e.Conn), side: e.Side, cwnd: e.Cwnd, ssthresh: e.Ssthresh})
-		case *sim.TCPRTT:
+			es := m.end(endKey{conn: int(e.Conn), host: host, side: e.Side})
+			es.addCwnd(r.T, e.Cwnd, e.Ssthresh)
+		}
+	case *sim.TCPRTT:
+		if m.want.cwnd && m.connInScope(int(e.Conn)) && m.inScope(r.T) {
 			host, _, _ := nodeName(r.Subject)
-			m.rtt = append(m.rtt, rttSample{t: r.T, host: host, conn: int(e.Conn), side: e.Side,
-				sample: int64(e.Sample), srtt: int64(e.SRTT), rto: int64(e.RTO)})
-		case *sim.TCPRetransmit:
-			host, _, _ := nodeName(r.Subject)
-			retrans[retransKey{host: host, conn: int(e.Conn), rseq: int64(e.RSeq), t: r.T}] = true
+			es := m.end(endKey{conn: int(e.Conn), host: host, side: e.Side})
+			es.addRTT(r.T, int64(e.Sample), int64(e.SRTT))
+		}
+	case *sim.TCPRetransmit:
+		host, _, _ := nodeName(r.Subject)
+		k := retransKey{host: host, conn: int(e.Conn), rseq: int64(e.RSeq), t: r.T}
+		m.announced = append(m.announced, k)
+		for _, p := range m.sentNow {
+			if p.host == k.host && p.conn == k.conn && p.rseq == k.rseq {
+				p.retrans = true
+			}
 		}
 	}
+}
+
+// finish ends the reading. The segments still in flight when the trace
+// ended are drawn as sent on the time-sequence graph; the sequence diagram
+// leaves them out (they have no end to draw).
+func (m *model) finish() {
+	if m.finished {
+		return
+	}
+	m.finished = true
 	sort.Ints(m.conns)
-	m.markRetransmissions(retrans)
-	return m
+	m.seq.finish()
+	if !m.want.timeSeq {
+		return
+	}
+	// In the order they were sent, not the map's.
+	var left []*packet
+	for _, p := range m.inAir {
+		left = append(left, p)
+	}
+	sort.Slice(left, func(i, j int) bool { return left[i].idx < left[j].idx })
+	for i, p := range left {
+		if i > 0 && p == left[i-1] {
+			continue // a pkt.dup copy names the same packet
+		}
+		if p.tcp && m.connInScope(p.conn) {
+			m.tsDone(p)
+		}
+	}
 }
 
 func (m *model) node(name string, router bool) int {
@@ -258,23 +386,31 @@ func (m *model) link(subject string) *linkDirection {
 		return nil
 	}
 	m.linkIdx[subject] = len(m.links)
-	ld := &linkDirection{subject: subject, name: name, from: from, to: to}
+	o := m.origin()
+	ld := &linkDirection{subject: subject, name: name, from: from, to: to,
+		qlen: newPointStream(o, false, m.res), drops: newPointStream(o, true, m.res), marks: newPointStream(o, true, m.res),
+		sojourn: newPointStream(o, false, m.res), enqueued: make(map[uint64]sim.Time)}
 	m.links = append(m.links, ld)
 	return ld
+}
+
+// sample records the queue length after an enqueue or a transmission.
+func (ld *linkDirection) sample(m *model, t sim.Time, qlen int64) {
+	ld.lastQLen = qlen
+	ld.samples++
+	if m.want.queue && m.inScope(t) {
+		ld.peak = max(ld.peak, qlen)
+		ld.qlen.add(t, qlen)
+	}
 }
 
 // protoTCP is the IP protocol number of TCP.
 const protoTCP = 6
 
-func (m *model) addSend(r *sim.Record, e *sim.PacketSend) {
+func (m *model) addSend(r *sim.Record, e *sim.PacketSend) *packet {
 	host, _, _ := nodeName(r.Subject)
 	id := int64(e.ID)
-	if len(m.slab) == 0 {
-		m.slab = make([]packet, 4096)
-	}
-	p := &m.slab[0]
-	m.slab = m.slab[1:]
-	*p = packet{id: id, sent: r.T, host: host, src: addrText(e.Src), dst: addrText(e.Dst), size: int64(e.Len)}
+	p := &packet{id: id, sent: r.T, host: host, src: addrText(e.Src), dst: addrText(e.Dst), size: int64(e.Len)}
 	if e.Proto == protoTCP {
 		p.tcp = true
 		p.flags = e.Flags.String()
@@ -285,6 +421,10 @@ func (m *model) addSend(r *sim.Record, e *sim.PacketSend) {
 		p.plen = int64(e.PLen)
 		p.opts = e.Opts.String()
 		p.conn = int(e.Conn)
+		m.markRetransmission(p)
+		if m.want.timeSeq && m.connInScope(p.conn) {
+			m.tsSend(p)
+		}
 	}
 	i := m.node(host, false)
 	if m.nodes[i].addr == "" && p.src != "" {
@@ -293,8 +433,42 @@ func (m *model) addSend(r *sim.Record, e *sim.PacketSend) {
 	if _, ok := m.hostOf[p.src]; !ok && p.src != "" {
 		m.hostOf[p.src] = host
 	}
-	m.packets = append(m.packets, p)
-	m.ids.put(id, p)
+	if m.keepAll {
+		m.packets = append(m.packets, p)
+	}
+	m.inAir[id] = p
+	return p
+}
+
+// markRetransmission flags a segment a tcp.retransmit record announced
+// (at the same instant, before or after it), and any segment that starts
+// below the highest sequence number its sender had already sent on that
+// connection (tcptrace's rule): it covers sequence space sent before.
+func (m *model) markRetransmission(p *packet) {
+	span := p.plen
+	if hasFlag(p.flags, 'S') {
+		span++
+	}
+	if hasFlag(p.flags, 'F') {
+		span++
+	}
+	if span == 0 || hasFlag(p.flags, 'R') {
+		return // a pure ACK repeats its sequence number legitimately
+	}
+	k := endKeyNoSide{p.host, p.conn}
+	hi, seen := m.highestSent[k]
+	if seen && p.rseq < hi {
+		p.retrans = true
+	}
+	for _, a := range m.announced {
+		if a.host == p.host && a.conn == p.conn && a.rseq == p.rseq {
+			p.retrans = true
+		}
+	}
+	m.sentNow = append(m.sentNow, p)
+	if e := p.rseq + span; !seen || e > hi {
+		m.highestSent[k] = e
+	}
 }
 
 func (m *model) addTx(r *sim.Record, e *sim.PacketTx) {
@@ -302,15 +476,23 @@ func (m *model) addTx(r *sim.Record, e *sim.PacketTx) {
 	if ld == nil {
 		return
 	}
-	ld.samples = append(ld.samples, queueSample{t: r.T, qlen: int64(e.QLen), qbytes: int64(e.QBytes)})
-	p, ok := m.ids.get(int64(e.ID))
+	ld.sample(m, r.T, int64(e.QLen))
+	if t0, ok := ld.enqueued[e.ID]; ok {
+		delete(ld.enqueued, e.ID)
+		if m.inScope(r.T) {
+			ld.sojourn.add(r.T, int64(r.T-t0))
+		}
+	}
+	p, ok := m.inAir[int64(e.ID)]
 	if !ok {
 		return
 	}
 	if !p.hasTx {
 		p.hasTx, p.firstTx = true, r.T
 	}
-	p.hops = append(p.hops, hop{from: ld.from, to: ld.to, tx: r.T})
+	if m.want.sequence && m.scope.ShowRouters || m.keepAll {
+		p.hops = append(p.hops, hop{from: ld.from, to: ld.to, tx: r.T})
+	}
 }
 
 func (m *model) addRx(r *sim.Record, e *sim.PacketRx) {
@@ -318,7 +500,7 @@ func (m *model) addRx(r *sim.Record, e *sim.PacketRx) {
 	if ld == nil {
 		return
 	}
-	p, ok := m.ids.get(int64(e.ID))
+	p, ok := m.inAir[int64(e.ID)]
 	if !ok {
 		return
 	}
@@ -329,32 +511,45 @@ func (m *model) addRx(r *sim.Record, e *sim.PacketRx) {
 			h.rx, h.hasRx = r.T, true
 			ld.latSum += int64(r.T - h.tx)
 			ld.latN++
-			break
+			return
 		}
+	}
+	// Hops are not kept: the latency still places drops.
+	if p.hasTx && len(p.hops) == 0 {
+		ld.latSum += int64(r.T - p.firstTx)
+		ld.latN++
 	}
 }
 
 func (m *model) addDrop(r *sim.Record, e *sim.PacketDrop) {
 	id, reason := int64(e.ID), e.Reason
 	if ld := m.link(r.Subject); ld != nil {
-		var q int64
-		if n := len(ld.samples); n > 0 {
-			q = ld.samples[n-1].qlen
+		delete(ld.enqueued, e.ID)
+		if m.want.queue && m.inScope(r.T) {
+			ld.signals++
+			ld.drops.add(r.T, ld.lastQLen)
 		}
-		ld.drops = append(ld.drops, dropMark{t: r.T, reason: reason, qlen: q})
 	} else if name, router, ok := nodeName(r.Subject); ok {
 		m.node(name, router)
 	}
-	if p, ok := m.ids.get(id); ok && !p.dropped && !p.delivered {
-		p.dropped, p.dropT, p.dropAt, p.dropReason = true, r.T, r.Subject, reason
+	if p, ok := m.inAir[id]; ok {
+		delete(m.inAir, id)
+		if !p.dropped && !p.delivered {
+			p.dropped, p.dropT, p.dropAt, p.dropReason = true, r.T, r.Subject, reason
+			m.done(p)
+		}
 	}
 }
 
 func (m *model) addDeliver(r *sim.Record, e *sim.PacketDeliver) {
 	host, _, _ := nodeName(r.Subject)
 	m.node(host, false)
-	p, ok := m.ids.get(int64(e.ID))
-	if !ok || p.delivered {
+	p, ok := m.inAir[int64(e.ID)]
+	if !ok {
+		return
+	}
+	delete(m.inAir, int64(e.ID))
+	if p.delivered || p.dropped {
 		return
 	}
 	p.delivered, p.deliverT, p.deliverHost = true, r.T, host
@@ -365,41 +560,39 @@ func (m *model) addDeliver(r *sim.Record, e *sim.PacketDeliver) {
 	if m.nodes[i].addr == "" {
 		m.nodes[i].addr = p.dst
 	}
+	m.done(p)
 }
 
-// markRetransmissions flags the segments a tcp.retransmit record announced,
-// and any segment that starts below the highest sequence number its sender
-// had already sent on that connection (tcptrace's rule): it covers
-// sequence space sent before.
-func (m *model) markRetransmissions(announced map[retransKey]bool) {
-	type end struct {
-		host string
-		conn int
+// done hands a packet that arrived or was dropped to the figures.
+func (m *model) done(p *packet) {
+	if m.want.sequence && (m.scope.Conn == 0 || p.tcp && p.conn == m.scope.Conn) && m.inScope(p.start()) {
+		m.seq.add(p)
 	}
-	sent := make(map[end]int64) // highest sequence end sent, plus one
-	for _, p := range m.packets {
-		if !p.tcp {
-			continue
-		}
-		span := p.plen
-		if hasFlag(p.flags, 'S') {
-			span++
-		}
-		if hasFlag(p.flags, 'F') {
-			span++
-		}
-		if span == 0 || hasFlag(p.flags, 'R') {
-			continue // a pure ACK repeats its sequence number legitimately
-		}
-		k := end{p.host, p.conn}
-		hi, seen := sent[k]
-		if seen && p.rseq < hi || announced[retransKey{host: p.host, conn: p.conn, rseq: p.rseq, t: p.sent}] {
-			p.retrans = true
-		}
-		if e := p.rseq + span; !seen || e > hi {
-			sent[k] = e
+	if m.want.timeSeq && p.tcp && m.connInScope(p.conn) {
+		m.tsDone(p)
+	}
+	if m.want.throughput && p.delivered && !(p.plen == 0 && p.tcp) && m.inScope(p.deliverT) {
+		m.deliver(p)
+	}
+}
+
+// trimStates drops the state changes the sequence diagram cannot show:
+// those after its last packet once it has all the packets it draws.
+func (m *model) trimStates() {
+	if len(m.states) < 4*m.seq.limit+1024 || m.keepAll {
+		return
+	}
+	cut, ok := m.seq.cut()
+	if !ok {
+		return
+	}
+	out := m.states[:0]
+	for _, s := range m.states {
+		if s.t <= cut {
+			out = append(out, s)
 		}
 	}
+	m.states = out
 }
 
 // ctlFlags returns the flags of s that occupy sequence space or end a
@@ -417,21 +610,9 @@ func ctlFlags(s string) string {
 	return string(out)
 }
 
-// connPackets returns the TCP packets of conn c (all when c is 0).
-func (m *model) connPackets(c int) []*packet {
-	var out []*packet
-	for _, p := range m.packets {
-		if p.tcp && (c == 0 || p.conn == c) {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // hasConn reports whether connection c appears in the trace.
 func (m *model) hasConn(c int) bool {
-	i := sort.SearchInts(m.conns, c)
-	return i < len(m.conns) && m.conns[i] == c
+	return m.connSeen[c]
 }
 
 // adjacency returns the nodes each node has a link direction to, in the
@@ -450,34 +631,75 @@ func (m *model) isRouter(name string) bool {
 	return ok && m.nodes[i].router
 }
 
-// packetIndex finds packets by id. Ids are a run-wide counter, so a slice
-// indexed by id serves them; ids beyond limit (not expected from netsim)
-// go to a map.
-type packetIndex struct {
-	dense  []*packet
-	sparse map[int64]*packet
-	limit  int64
+// seqPackets keeps the first limit packets (by the time they left) that
+// the sequence diagram draws, and counts them all.
+type seqPackets struct {
+	limit int
+	pkts  []*packet
+	total int
 }
 
-func (x *packetIndex) put(id int64, p *packet) {
-	if id >= 0 && id < x.limit {
-		for int64(len(x.dense)) <= id {
-			x.dense = append(x.dense, nil)
+// seqLimit is the number of packets a sequence diagram draws: MaxPackets,
+// or by default defaultSeqPackets for a whole run and maxSeqPackets in a
+// time window the user chose.
+func seqLimit(o Options) int {
+	switch {
+	case o.MaxPackets > 0:
+		return min(o.MaxPackets, maxSeqPackets)
+	case o.To != 0:
+		return maxSeqPackets
+	}
+	return defaultSeqPackets
+}
+
+func (s *seqPackets) add(p *packet) {
+	s.total++
+	s.pkts = append(s.pkts, p)
+	if len(s.pkts) >= 2*s.limit+64 {
+		s.finish()
+	}
+}
+
+// finish sorts the packets kept and cuts them to the limit.
+func (s *seqPackets) finish() {
+	sort.SliceStable(s.pkts, func(i, j int) bool {
+		if a, b := s.pkts[i].start(), s.pkts[j].start(); a != b {
+			return a < b
 		}
-		x.dense[id] = p
-		return
+		return s.pkts[i].idx < s.pkts[j].idx
+	})
+	if len(s.pkts) > s.limit {
+		clear(s.pkts[s.limit:])
+		s.pkts = s.pkts[:s.limit]
 	}
-	if x.sparse == nil {
-		x.sparse = make(map[int64]*packet)
-	}
-	x.sparse[id] = p
 }
 
-func (x *packetIndex) get(id int64) (*packet, bool) {
-	if id >= 0 && id < int64(len(x.dense)) {
-		p := x.dense[id]
-		return p, p != nil
+// cut returns the start of the last packet kept once the diagram is full.
+func (s *seqPackets) cut() (sim.Time, bool) {
+	if len(s.pkts) < s.limit {
+		return 0, false
 	}
-	p, ok := x.sparse[id]
-	return p, ok
+	s.finish()
+	return s.pkts[len(s.pkts)-1].start(), true
+}
+
+// retained counts the items the model holds: what its memory grows with.
+func (m *model) retained() int {
+	n := len(m.inAir) + len(m.seq.pkts) + len(m.states) + len(m.packets)
+	for _, tc := range m.ts {
+		for _, e := range tc.ends {
+			n += len(e.data.bars) + len(e.retrans.bars) + len(e.sacks.bars) + len(e.acks.pts) +
+				len(e.window.pts) + len(e.syn.pts) + len(e.fin.pts) + len(e.drops.pts)
+		}
+	}
+	for _, es := range m.ends {
+		n += len(es.cwnd.pts) + len(es.ssthresh.pts) + len(es.sample.pts) + len(es.srtt.pts)
+	}
+	for _, f := range m.flows {
+		n += len(f.bytes.counts)
+	}
+	for _, ld := range m.links {
+		n += len(ld.qlen.pts) + len(ld.drops.pts) + len(ld.marks.pts) + len(ld.sojourn.pts) + len(ld.enqueued)
+	}
+	return n
 }

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"gonum.org/v1/plot/vg"
@@ -57,10 +58,42 @@ type Options struct {
 	// fiftieth of the time shown, rounded up to 1, 2 or 5 times a power of
 	// ten.
 	Window time.Duration
+	// MaxPackets is the most packets a sequence diagram draws (the first
+	// ones in the window); 0 means defaultSeqPackets for a whole run, and
+	// up to maxSeqPackets when To bounds the window. The title says when
+	// packets were left out.
+	MaxPackets int
 	// Width and Height are the figure size; 0 chooses a size that suits the
 	// kind (a single-column paper figure is about 3.5 inches wide; these
 	// defaults are drawn to be scaled down to it).
 	Width, Height vg.Length
+	// Title, XLabel and YLabel replace the figure's own title and axis
+	// labels when not empty (in a figure of two panels, the title and the
+	// y label are the upper panel's; the x label is both panels').
+	Title, XLabel, YLabel string
+	// FontSize is the size of axis labels and titles in points; ticks,
+	// legends and notes scale with it. 0 means 12 points.
+	FontSize vg.Length
+}
+
+// maxFontSize is the largest FontSize accepted.
+const maxFontSize = 72
+
+// validate checks the options that do not depend on the records.
+func (o Options) validate() error {
+	if o.Width < 0 || o.Height < 0 || o.Width > maxSide || o.Height > maxSide {
+		return fmt.Errorf("figure size %v x %v points is out of range (0 for the default, up to %v): %w", float64(o.Width), float64(o.Height), float64(maxSide), ErrBadSize)
+	}
+	if o.FontSize < 0 || o.FontSize > maxFontSize {
+		return fmt.Errorf("font size %v points is out of range (0 for the default 12, up to %d): %w", float64(o.FontSize), maxFontSize, ErrBadSize)
+	}
+	if o.MaxPackets < 0 {
+		return fmt.Errorf("%d packets: want 0 (the default) or more: %w", o.MaxPackets, ErrNoData)
+	}
+	if o.To != 0 && o.To < o.From {
+		return fmt.Errorf("time window ends (%v) before it starts (%v): %w", o.To, o.From, ErrNoData)
+	}
+	return nil
 }
 
 // Errors callers can branch on with errors.Is.

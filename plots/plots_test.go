@@ -211,7 +211,7 @@ func TestSequenceColumnsFollowTheNetwork(t *testing.T) {
 
 func TestTimeSequenceData(t *testing.T) {
 	m := buildModel(bulkLossTrace())
-	d, err := timeSequenceData(m, 1, Options{})
+	d, err := m.timeSequenceData(1, Options{})
 	require.NoError(t, err)
 	assert.Equal(t, "a", d.sender)
 	assert.Equal(t, "b", d.receiver)
@@ -266,8 +266,8 @@ func TestQueueMarks(t *testing.T) {
 	}
 	m := buildModel(recs)
 	require.Len(t, m.links, 1)
-	require.Len(t, m.links[0].marks, 1)
-	assert.Equal(t, int64(2), m.links[0].marks[0].qlen)
+	require.Len(t, m.links[0].marks.points(), 1)
+	assert.Equal(t, int64(2), m.links[0].marks.points()[0].v)
 	var buf bytes.Buffer
 	require.NoError(t, RenderTo(recs, Options{Kind: KindQueue}, "svg", &buf))
 	assert.Contains(t, buf.String(), "ECN mark (CE)")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -16,11 +17,14 @@ const maxQueueSeries = 6
 
 // queueFigure draws the queue length of the busiest link directions, with
 // each drop marked by a cross at the queue length it met and each ECN CE
-// mark by a ring. The connection
-// filter does not apply: queues are shared.
+// mark by a ring; below it, when packets waited, the sojourn time of each
+// packet in those queues (pkt.enqueue to pkt.tx), the delay an AQM such
+// as CoDel controls. The connection filter does not apply: queues are
+// shared.
 func queueFigure(m *model, opts Options) (*figure, error) {
-	// The busiest directions (by drops, then peak occupancy) are drawn, in
-	// the order they first appear; idle access links would only bury them.
+	// The busiest directions (by drops and marks, then peak occupancy) are
+	// drawn, in the order they first appear; idle access links would only
+	// bury them.
 	type ranked struct {
 		ld          *linkDirection
 		drops, peak int64
@@ -28,24 +32,15 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 	}
 	var cands []ranked
 	for i, ld := range m.links {
-		var r ranked
-		r.ld, r.order = ld, i
-		for _, s := range ld.samples {
-			if inWindow(opts, s.t) {
-				r.peak = max(r.peak, s.qlen)
+		r := ranked{ld: ld, order: i, drops: ld.signals, peak: ld.peak}
+		if opts.From != 0 || opts.To != 0 {
+			r.drops = int64(len(clipPoints(ld.drops.points(), opts)) + len(clipPoints(ld.marks.points(), opts)))
+			r.peak = 0
+			for _, s := range clipPoints(ld.qlen.points(), opts) {
+				r.peak = max(r.peak, s.v)
 			}
 		}
-		for _, dm := range ld.drops {
-			if inWindow(opts, dm.t) {
-				r.drops++
-			}
-		}
-		for _, mk := range ld.marks {
-			if inWindow(opts, mk.t) {
-				r.drops++ // a mark is a congestion signal too
-			}
-		}
-		if len(ld.samples) > 0 || r.drops > 0 {
+		if ld.samples > 0 || r.drops > 0 {
 			cands = append(cands, r)
 		}
 	}
@@ -82,66 +77,38 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 	if hi <= lo {
 		hi = lo + 1
 	}
+	w := defaultWidth
+	if opts.Width > 0 {
+		w = opts.Width
+	}
 	u := unitFor(hi.Sub(lo))
 	x := func(t sim.Time) float64 { return float64(t) / u.ns }
 	p := newPlot("Queue occupancy", fmt.Sprintf("time (%s)", u.name), "queue length (packets)")
-	nb := bins{lo: lo, hi: hi, n: int(2 * defaultWidth / vg.Points(1))}
+	nb := bins{lo: lo, hi: hi, n: int(2 * w / vg.Points(1))}
 	var anyDrop, anyMark bool
 	dropStyle := draw.GlyphStyle{Color: colDrop, Radius: vg.Points(3), Shape: draw.CrossGlyph{}}
 	markStyle := draw.GlyphStyle{Color: colDrop, Radius: vg.Points(3), Shape: draw.RingGlyph{}}
+	scatter := func(pts []seqPoint, gs draw.GlyphStyle, i int) bool {
+		pts = decimateMarks(clipPoints(pts, opts), nb)
+		if len(pts) == 0 {
+			return false
+		}
+		gs.Color = seriesColors[i%len(seriesColors)]
+		p.Add(&plotter.Scatter{XYs: xys(pts, x, 1), GlyphStyle: gs})
+		return true
+	}
 	for i, ld := range shown {
-		var pts []seqPoint
-		for _, s := range ld.samples {
-			if inWindow(opts, s.t) {
-				pts = append(pts, seqPoint{t: s.t, v: s.qlen})
-			}
-		}
-		pts = decimateLine(pts, nb)
-		xys := make(plotter.XYs, 0, len(pts)+1)
-		for _, pt := range pts {
-			xys = append(xys, plotter.XY{X: x(pt.t), Y: float64(pt.v)})
-		}
-		if len(xys) > 0 {
+		pts := decimateLine(clipPoints(ld.qlen.points(), opts), nb)
+		if len(pts) > 0 {
+			xy := xys(pts, x, 1)
 			// Hold the last level to the end of the figure.
-			xys = append(xys, plotter.XY{X: x(hi), Y: xys[len(xys)-1].Y})
-			l := &plotter.Line{XYs: xys, LineStyle: seriesLine(i), StepStyle: plotter.PostStep}
+			xy = append(xy, plotter.XY{X: x(hi), Y: xy[len(xy)-1].Y})
+			l := &plotter.Line{XYs: xy, LineStyle: seriesLine(i), StepStyle: plotter.PostStep}
 			p.Add(l)
-			p.Legend.Add(fmt.Sprintf("%s (%s→%s)", ld.name, ld.from, ld.to), l)
+			p.Legend.Add(linkLabel(ld), l)
 		}
-		var drops []seqPoint
-		for _, dm := range ld.drops {
-			if inWindow(opts, dm.t) {
-				drops = append(drops, seqPoint{t: dm.t, v: dm.qlen})
-			}
-		}
-		drops = decimateMarks(drops, nb)
-		if len(drops) > 0 {
-			anyDrop = true
-			dx := make(plotter.XYs, len(drops))
-			for j, dm := range drops {
-				dx[j] = plotter.XY{X: x(dm.t), Y: float64(dm.v)}
-			}
-			gs := dropStyle
-			gs.Color = seriesColors[i%len(seriesColors)]
-			p.Add(&plotter.Scatter{XYs: dx, GlyphStyle: gs})
-		}
-		var marks []seqPoint
-		for _, mk := range ld.marks {
-			if inWindow(opts, mk.t) {
-				marks = append(marks, seqPoint{t: mk.t, v: mk.qlen})
-			}
-		}
-		marks = decimateMarks(marks, nb)
-		if len(marks) > 0 {
-			anyMark = true
-			mx := make(plotter.XYs, len(marks))
-			for j, mk := range marks {
-				mx[j] = plotter.XY{X: x(mk.t), Y: float64(mk.v)}
-			}
-			gs := markStyle
-			gs.Color = seriesColors[i%len(seriesColors)]
-			p.Add(&plotter.Scatter{XYs: mx, GlyphStyle: gs})
-		}
+		anyDrop = scatter(ld.drops.points(), dropStyle, i) || anyDrop
+		anyMark = scatter(ld.marks.points(), markStyle, i) || anyMark
 	}
 	if hidden > 0 {
 		p.Legend.Add(fmt.Sprintf("(%d quieter link directions not drawn, peak %d)", hidden, hiddenPeak))
@@ -160,5 +127,52 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 	}
 	p.Y.Max = float64(max(peak, 1)) * legendHeadroom(len(shown)+2)
 	p.Add(legendBackdrop{})
-	return &figure{w: defaultWidth, h: defaultHeight, draw: p.Draw}, nil
+	sp := sojournPlot(shown, opts, x, fmt.Sprintf("time (%s)", u.name), nb)
+	if sp == nil {
+		return &figure{w: w, h: defaultHeight, draw: p.Draw, panels: []*plot.Plot{p}}, nil
+	}
+	sp.X.Min, sp.X.Max = x(lo), x(hi)
+	return &figure{w: w, h: 2 * defaultHeight, panels: []*plot.Plot{p, sp}, draw: func(dc draw.Canvas) {
+		tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
+		cs := plot.Align([][]*plot.Plot{{p}, {sp}}, tiles, dc)
+		p.Draw(cs[0][0])
+		sp.Draw(cs[1][0])
+	}}, nil
+}
+
+// linkLabel names a link direction in a legend.
+func linkLabel(ld *linkDirection) string {
+	return fmt.Sprintf("%s (%s→%s)", ld.name, ld.from, ld.to)
+}
+
+// sojournPlot draws the queueing delay of each packet in the shown link
+// directions (the time from its pkt.enqueue to its pkt.tx, at the time it
+// left), or returns nil when no packet waited at all: a figure of zeros
+// says nothing the occupancy panel does not.
+func sojournPlot(shown []*linkDirection, opts Options, x func(sim.Time) float64, xlabel string, nb bins) *plot.Plot {
+	var top int64
+	series := make([][]seqPoint, len(shown))
+	for i, ld := range shown {
+		series[i] = clipPoints(ld.sojourn.points(), opts)
+		for _, s := range series[i] {
+			top = max(top, s.v)
+		}
+	}
+	if top == 0 {
+		return nil
+	}
+	u := unitFor(sim.Time(top).Duration())
+	p := newPlot("Queueing delay (sojourn time)", xlabel, fmt.Sprintf("sojourn time (%s)", u.name))
+	for i, ld := range shown {
+		if len(series[i]) == 0 {
+			continue
+		}
+		l := &plotter.Line{XYs: xys(decimateLine(series[i], nb), x, u.ns), LineStyle: seriesLine(i)}
+		p.Add(l)
+		p.Legend.Add(linkLabel(ld), l)
+	}
+	p.Y.Min = 0
+	p.Y.Max = float64(top) / u.ns * legendHeadroom(len(shown))
+	p.Add(legendBackdrop{})
+	return p
 }

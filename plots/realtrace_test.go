@@ -93,7 +93,7 @@ func TestRealHandshakeContent(t *testing.T) {
 // line sits win << 7 above the ACK line (RFC 7323 §2.2).
 func TestRealBulkWindowScale(t *testing.T) {
 	m := buildModel(readTestTrace(t, "bulk-transfer-200ms.trace.jsonl"))
-	d, err := timeSequenceData(m, 1, Options{})
+	d, err := m.timeSequenceData(1, Options{})
 	require.NoError(t, err)
 	assert.Equal(t, "client", d.sender)
 	require.NotEmpty(t, d.acks)

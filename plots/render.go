@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -25,62 +28,123 @@ const maxSide = 100 * vg.Inch
 // size, small enough for a README.
 const pngDPI = 150
 
-// figure is a drawing ready to be put on a canvas of its size.
+// figure is a drawing ready to be put on a canvas of its size. panels
+// are its plots, top first, for the caller's title, labels and font size
+// (nil for a figure drawn by hand).
 type figure struct {
-	w, h vg.Length
-	draw func(dc draw.Canvas)
+	w, h   vg.Length
+	draw   func(dc draw.Canvas)
+	panels []*plot.Plot
+}
+
+// Collector reads trace records as a run produces them (it is a sim.Sink)
+// or as they are read back from trace.jsonl, and keeps only what its
+// figures need: packets while they are in flight, the first packets of
+// the sequence diagram, and every other series reduced to a few points per
+// pixel column (see stream.go). Its memory does not grow with the length
+// of the trace, so plotting a long 1 Gbit/s run costs about what plotting
+// a short one does.
+type Collector struct {
+	m *model
+}
+
+// NewCollector returns a collector for figures of the given kinds (all
+// when none are given), within scope: its From, To and Conn bound what is
+// kept, its ShowRouters and MaxPackets shape the sequence diagram. The
+// figures drawn from it may narrow the window further.
+func NewCollector(scope Options, kinds ...string) *Collector {
+	return &Collector{m: newModel(scope, kinds)}
+}
+
+// Emit reads one record; it implements sim.Sink. Records must come in
+// simulated-time order; r may be reused once Emit returns.
+func (c *Collector) Emit(r *sim.Record) {
+	c.m.add(r)
+}
+
+// Conns returns the connection ids seen so far, in increasing order.
+func (c *Collector) Conns() []int {
+	out := append([]int(nil), c.m.conns...)
+	sort.Ints(out)
+	return out
+}
+
+// Render draws the figure opts asks for into the file at path, in the
+// format its extension names (.png, .svg or .pdf). The file is written
+// whole or not at all. Render and RenderTo come after the last record:
+// the first of them ends the reading.
+func (c *Collector) Render(opts Options, path string) error {
+	format, err := formatName(filepath.Ext(path))
+	if err != nil {
+		return fmt.Errorf("render %s: %w", path, err)
+	}
+	var buf bytes.Buffer
+	if err := c.RenderTo(opts, format, &buf); err != nil {
+		return fmt.Errorf("render %s: %w", path, err)
+	}
+	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
+		return fmt.Errorf("render %s: %w", path, err)
+	}
+	return nil
+}
+
+// RenderTo draws the figure opts asks for to w in format ("png", "svg" or
+// "pdf"; a leading dot is allowed). The same records and options give the
+// same SVG bytes.
+func (c *Collector) RenderTo(opts Options, format string, w io.Writer) error {
+	format, err := formatName(format)
+	if err != nil {
+		return err
+	}
+	c.m.finish()
+	fig, err := buildFigure(c.m, opts)
+	if err != nil {
+		return err
+	}
+	cv := newCanvas(format, fig.w, fig.h)
+	fig.draw(draw.New(cv))
+	if _, err := cv.WriteTo(w); err != nil {
+		return fmt.Errorf("write %s %s: %w", opts.Kind, format, err)
+	}
+	return nil
 }
 
 // Render draws the figure opts asks for from recs into the file at path,
 // in the format its extension names (.png, .svg or .pdf). The file is
 // written whole or not at all.
 func Render(recs []sim.Record, opts Options, path string) error {
-	ext := filepath.Ext(path)
-	format, err := formatName(ext)
-	if err != nil {
-		return fmt.Errorf("plots: render %s: %w", path, err)
-	}
-	var buf bytes.Buffer
-	if err := RenderTo(recs, opts, format, &buf); err != nil {
-		return fmt.Errorf("plots: render %s: %w", path, err)
-	}
-	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
-		return fmt.Errorf("plots: render %s: %w", path, err)
-	}
-	return nil
+	return collect(recs, opts).Render(opts, path)
 }
 
 // RenderTo draws the figure opts asks for from recs to w in format ("png",
 // "svg" or "pdf"; a leading dot is allowed). The same records and options
 // give the same SVG bytes.
 func RenderTo(recs []sim.Record, opts Options, format string, w io.Writer) error {
-	format, err := formatName(format)
-	if err != nil {
-		return err
+	return collect(recs, opts).RenderTo(opts, format, w)
+}
+
+// collect reads recs into a collector for the one figure opts asks for.
+func collect(recs []sim.Record, opts Options) *Collector {
+	c := NewCollector(opts, opts.Kind)
+	for i := range recs {
+		c.Emit(&recs[i])
 	}
-	fig, err := buildFigure(recs, opts)
-	if err != nil {
-		return err
-	}
-	c := newCanvas(format, fig.w, fig.h)
-	fig.draw(draw.New(c))
-	if _, err := c.WriteTo(w); err != nil {
-		return fmt.Errorf("plots: write %s %s: %w", opts.Kind, format, err)
-	}
-	return nil
+	return c
 }
 
 // buildFigure dispatches on the kind.
-func buildFigure(recs []sim.Record, opts Options) (*figure, error) {
-	m := buildModel(recs)
+func buildFigure(m *model, opts Options) (*figure, error) {
+	if !slices.Contains(append(Kinds(), KindRTT), opts.Kind) {
+		return nil, fmt.Errorf("%w %q (want one of %s)", ErrUnknownKind, opts.Kind, strings.Join(append(Kinds(), KindRTT), ", "))
+	}
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", opts.Kind, err)
+	}
+	if !m.want.has(opts.Kind) {
+		return nil, fmt.Errorf("%s: the records were not collected for this kind: %w", opts.Kind, ErrNoData)
+	}
 	if opts.Conn != 0 && !m.hasConn(opts.Conn) {
-		return nil, fmt.Errorf("plots: %s: conn %d is not in the trace (have %v): %w", opts.Kind, opts.Conn, m.conns, ErrNoData)
-	}
-	if opts.Width < 0 || opts.Height < 0 || opts.Width > maxSide || opts.Height > maxSide {
-		return nil, fmt.Errorf("plots: %s: figure size %v x %v points is out of range (0 for the default, up to %v): %w", opts.Kind, float64(opts.Width), float64(opts.Height), float64(maxSide), ErrBadSize)
-	}
-	if opts.To != 0 && opts.To < opts.From {
-		return nil, fmt.Errorf("plots: %s: time window ends (%v) before it starts (%v): %w", opts.Kind, opts.To, opts.From, ErrNoData)
+		return nil, fmt.Errorf("%s: conn %d is not in the trace (have %v): %w", opts.Kind, opts.Conn, m.conns, ErrNoData)
 	}
 	var (
 		fig *figure
@@ -99,11 +163,9 @@ func buildFigure(recs []sim.Record, opts Options) (*figure, error) {
 		fig, err = throughputFigure(m, opts)
 	case KindQueue:
 		fig, err = queueFigure(m, opts)
-	default:
-		return nil, fmt.Errorf("plots: %w %q (want one of %s)", ErrUnknownKind, opts.Kind, strings.Join(append(Kinds(), KindRTT), ", "))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("plots: %s: %w", opts.Kind, err)
+		return nil, fmt.Errorf("%s: %w", opts.Kind, err)
 	}
 	if opts.Width > 0 {
 		fig.w = opts.Width
@@ -111,7 +173,31 @@ func buildFigure(recs []sim.Record, opts Options) (*figure, error) {
 	if opts.Height > 0 {
 		fig.h = opts.Height
 	}
+	fig.applyText(opts)
 	return fig, nil
+}
+
+// applyText puts the caller's title, axis labels and font size on the
+// figure's panels.
+func (f *figure) applyText(opts Options) {
+	if len(f.panels) == 0 {
+		return
+	}
+	top := f.panels[0]
+	if opts.Title != "" {
+		top.Title.Text = opts.Title
+	}
+	if opts.YLabel != "" {
+		top.Y.Label.Text = opts.YLabel
+	}
+	for _, p := range f.panels {
+		if opts.XLabel != "" {
+			p.X.Label.Text = opts.XLabel
+		}
+		if opts.FontSize > 0 {
+			scaleFonts(p, float64(opts.FontSize/labelSize))
+		}
+	}
 }
 
 // formatName normalises an extension or format name to png, svg or pdf.

@@ -18,6 +18,10 @@ import (
 const (
 	maxLabelledArrows = 150
 	maxSeqPackets     = 2000
+	// defaultSeqPackets is what a diagram of a whole run draws: enough for
+	// a handshake, the first round trips of data and a close, few enough
+	// that every label reads (a window with To draws up to maxSeqPackets).
+	defaultSeqPackets = 30
 	arrowPitch        = vg.Length(0.28 * vg.Inch)
 	maxSeqHeight      = 30 * vg.Inch
 	headRoom          = vg.Length(0.7 * vg.Inch) // host names
@@ -56,6 +60,7 @@ type seqDiagram struct {
 	axis        *timeAxis
 	yTop, yBot  float64 // lifeline ends
 	labelArrows bool
+	scale       float64 // font sizes relative to the defaults; 0 means 1
 	labelStyle  draw.TextStyle
 	stateStyle  draw.TextStyle
 	hostStyle   draw.TextStyle
@@ -68,25 +73,23 @@ type seqDiagram struct {
 
 // sequenceFigure builds the sequence diagram.
 func sequenceFigure(m *model, opts Options) (*figure, error) {
+	// The collector kept the first packets in its window; the figure's
+	// own window and connection may be narrower.
 	var pkts []*packet
-	for _, p := range m.packets {
-		if opts.Conn != 0 && (!p.tcp || p.conn != opts.Conn) {
+	for _, p := range m.seq.pkts {
+		if opts.Conn != 0 && (!p.tcp || p.conn != opts.Conn) || !inWindow(opts, p.start()) {
 			continue
-		}
-		if !inWindow(opts, p.start()) {
-			continue
-		}
-		if !p.delivered && !p.dropped {
-			continue // still in flight when the trace ended: no end to draw
 		}
 		pkts = append(pkts, p)
 	}
-	// A diagram of a long run would be a wall of arrows and an enormous
-	// file: draw the first maxSeqPackets and say so in the title.
-	total, cut := len(pkts), sim.MaxTime
-	if total > maxSeqPackets {
-		sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].start() < pkts[j].start() })
-		pkts = pkts[:maxSeqPackets]
+	total, cut := m.seq.total, sim.MaxTime
+	if len(pkts) < len(m.seq.pkts) {
+		total = len(pkts)
+	}
+	if limit := seqLimit(opts); len(pkts) > limit {
+		pkts = pkts[:limit]
+	}
+	if total > len(pkts) && len(pkts) > 0 {
 		cut = pkts[len(pkts)-1].start()
 	}
 	var states []stateChange
@@ -161,6 +164,9 @@ func sequenceFigure(m *model, opts Options) (*figure, error) {
 	if total > len(pkts) {
 		title += fmt.Sprintf(" (first %d of %d packets)", len(pkts), total)
 	}
+	if opts.FontSize > 0 {
+		d.scale = float64(opts.FontSize / labelSize)
+	}
 	p := newPlot(title, "", axis.label())
 	p.HideX()
 	p.X.Min, p.X.Max = -0.65, float64(len(cols)-1)+0.65
@@ -186,7 +192,7 @@ func sequenceFigure(m *model, opts Options) (*figure, error) {
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), vg.Points(6)
 	p.Add(legendBackdrop{})
-	return &figure{w: w, h: h, draw: p.Draw}, nil
+	return &figure{w: w, h: h, draw: p.Draw, panels: []*plot.Plot{p}}, nil
 }
 
 // compressGap is the length an idle gap is shortened to: twice the median
@@ -432,12 +438,16 @@ func hopArrows(m *model, p *packet, axis *timeAxis, col map[string]int, label st
 }
 
 func (d *seqDiagram) styles() {
-	d.labelStyle = textStyle(noteSize, colorBlack, "")
+	k := vg.Length(1)
+	if d.scale > 0 {
+		k = vg.Length(d.scale)
+	}
+	d.labelStyle = textStyle(noteSize*k, colorBlack, "")
 	d.labelStyle.XAlign, d.labelStyle.YAlign = draw.XCenter, draw.YBottom
-	d.stateStyle = textStyle(8, colState, "Sans")
-	d.hostStyle = textStyle(labelSize, colorBlack, "")
+	d.stateStyle = textStyle(8*k, colState, "Sans")
+	d.hostStyle = textStyle(labelSize*k, colorBlack, "")
 	d.hostStyle.XAlign, d.hostStyle.YAlign = draw.XCenter, draw.YBottom
-	d.breakStyle = textStyle(8, colBreak, "")
+	d.breakStyle = textStyle(8*k, colBreak, "")
 	d.breakStyle.YAlign = draw.YCenter
 	d.normalLine = draw.LineStyle{Color: colorBlack, Width: vg.Points(1)}
 	d.retransLine = draw.LineStyle{Color: colRetrans, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(5), vg.Points(2)}}
@@ -601,11 +611,11 @@ func (b textBox) overlaps(o textBox) bool {
 }
 
 // labelArrow writes an arrow's label upright along it, at the first
-// candidate place that overlaps no text already placed (or, failing that,
-// the place that overlaps the fewest), and returns placed with the label
-// added. When every place overlaps two texts or more (a burst of packets
-// leaving at once), the label is left out rather than printed into a pile:
-// a time window spreads the burst and brings it back.
+// candidate place that overlaps no text already placed and lies wholly
+// inside the figure, and returns placed with the label added. When every
+// place overlaps another text (a burst of packets leaving at once) or runs
+// off the figure, the label is left out rather than printed into a pile or
+// clipped: a time window spreads the burst and brings it back.
 func (d *seqDiagram) labelArrow(c draw.Canvas, a seqArrow, from, to vg.Point, placed []textBox) []textBox {
 	dx, dy := float64(to.X-from.X), float64(to.Y-from.Y)
 	rot := math.Atan2(dy, dx)
@@ -634,6 +644,9 @@ func (d *seqDiagram) labelArrow(c draw.Canvas, a seqArrow, from, to vg.Point, pl
 			},
 			hw: w/2 + vg.Points(1), hh: h / 2, cos: cos, sin: sin,
 		}
+		if !box.inside(c) {
+			continue
+		}
 		hits := countOverlaps(box, placed)
 		if bestHits < 0 || hits < bestHits {
 			best, bestHits = box, hits
@@ -642,11 +655,23 @@ func (d *seqDiagram) labelArrow(c draw.Canvas, a seqArrow, from, to vg.Point, pl
 			break
 		}
 	}
-	if bestHits > 1 || !c.ContainsY(best.c.Y) {
+	if bestHits != 0 {
 		return placed
 	}
 	c.FillText(st, best.c, a.label)
 	return append(placed, best)
+}
+
+// inside reports whether the box lies wholly within the canvas.
+func (b textBox) inside(c draw.Canvas) bool {
+	for _, k := range [][2]float64{{1, 1}, {1, -1}, {-1, 1}, {-1, -1}} {
+		x := b.c.X + vg.Length(k[0]*float64(b.hw)*b.cos-k[1]*float64(b.hh)*b.sin)
+		y := b.c.Y + vg.Length(k[0]*float64(b.hw)*b.sin+k[1]*float64(b.hh)*b.cos)
+		if !c.Contains(vg.Point{X: x, Y: y}) {
+			return false
+		}
+	}
+	return true
 }
 
 // countOverlaps returns how many of bs overlap b.

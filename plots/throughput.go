@@ -28,40 +28,47 @@ type flowKey struct {
 	from, to string
 }
 
+// flowRate is one flow's delivered payload, counted per time bin.
+type flowRate struct {
+	key   flowKey
+	bytes *rateBins
+}
+
+// deliver counts the payload of a packet that reached its host.
+func (m *model) deliver(p *packet) {
+	k := flowKey{conn: p.conn, from: p.host, to: p.deliverHost}
+	bytes := p.plen
+	if !p.tcp {
+		k.conn = 0
+		bytes = p.size
+	}
+	i, ok := m.flowIdx[k]
+	if !ok {
+		i = len(m.flows)
+		m.flowIdx[k] = i
+		// A window the caller chose is counted as is, up to the finest
+		// binning accepted; the default window is chosen at the end, from
+		// counters at least 50 times finer.
+		rb := newRateBins(m.origin(), 1, m.res)
+		if w := m.scope.Window; w > 0 {
+			rb = newRateBins(m.origin(), sim.Time(w), maxThroughputBins)
+		}
+		m.flows = append(m.flows, &flowRate{key: k, bytes: rb})
+	}
+	m.flows[i].bytes.add(p.deliverT, bytes)
+}
+
 // throughputFigure draws delivered payload per flow and the sum, averaged
 // over opts.Window: each point is the payload delivered to the receiving
 // host during one window, over the window.
 func throughputFigure(m *model, opts Options) (*figure, error) {
-	type delivery struct {
-		t     sim.Time
-		flow  int
-		bytes int64
+	var flows []*flowRate
+	for _, f := range m.flows {
+		if opts.Conn == 0 || f.key.conn == opts.Conn {
+			flows = append(flows, f)
+		}
 	}
-	var flows []flowKey
-	idx := make(map[flowKey]int)
-	var dels []delivery
-	for _, p := range m.packets {
-		if !p.delivered || p.plen == 0 && p.tcp || !inWindow(opts, p.deliverT) {
-			continue
-		}
-		if opts.Conn != 0 && (!p.tcp || p.conn != opts.Conn) {
-			continue
-		}
-		k := flowKey{conn: p.conn, from: p.host, to: p.deliverHost}
-		bytes := p.plen
-		if !p.tcp {
-			k.conn = 0
-			bytes = p.size
-		}
-		i, ok := idx[k]
-		if !ok {
-			i = len(flows)
-			idx[k] = i
-			flows = append(flows, k)
-		}
-		dels = append(dels, delivery{t: p.deliverT, flow: i, bytes: bytes})
-	}
-	if len(dels) == 0 {
+	if len(flows) == 0 {
 		return nil, fmt.Errorf("no payload delivered in the time window: %w", ErrNoData)
 	}
 	lo, hi := opts.From, opts.To
@@ -74,11 +81,20 @@ func throughputFigure(m *model, opts Options) (*figure, error) {
 	if hi <= lo {
 		hi = lo + 1
 	}
+	// The counters are as fine as the window the collector was given, or
+	// as the span over streamBins.
+	var finest sim.Time
+	for _, f := range flows {
+		finest = max(finest, f.bytes.width)
+	}
 	win := opts.Window
 	if win <= 0 {
-		win = niceDuration(hi.Sub(lo) / 50)
+		win = max(niceDuration(hi.Sub(lo)/50), niceDuration(finest.Duration()))
 	}
 	nbins := int((hi.Sub(lo) + win - 1) / win)
+	if sim.Time(win) < finest && nbins <= maxThroughputBins {
+		return nil, fmt.Errorf("window %v is finer than the %v the records were counted in (at most %d bins): collect with this window, or choose a longer one", win, finest.Duration(), maxThroughputBins)
+	}
 	// Each flow keeps a counter per window: bound the memory and the
 	// points drawn.
 	if nbins > maxThroughputBins || nbins*len(flows) > maxThroughputCells {
@@ -86,14 +102,12 @@ func throughputFigure(m *model, opts Options) (*figure, error) {
 	}
 	nbins = max(nbins, 1)
 	per := make([][]int64, len(flows))
-	for i := range per {
-		per[i] = make([]int64, nbins)
-	}
 	sum := make([]int64, nbins)
-	for _, d := range dels {
-		b := min(max(int(d.t.Sub(lo)/win), 0), nbins-1)
-		per[d.flow][b] += d.bytes
-		sum[b] += d.bytes
+	for i, f := range flows {
+		per[i] = f.bytes.rebin(lo, sim.Time(win), nbins)
+		for b, v := range per[i] {
+			sum[b] += v
+		}
 	}
 	var peak int64
 	for _, v := range sum {
@@ -113,7 +127,8 @@ func throughputFigure(m *model, opts Options) (*figure, error) {
 		xys = append(xys, plotter.XY{X: float64(end) / u.ns, Y: xys[len(xys)-1].Y})
 		return xys
 	}
-	for i, f := range flows {
+	for i, fr := range flows {
+		f := fr.key
 		l := &plotter.Line{XYs: series(per[i]), LineStyle: seriesLine(i + 1), StepStyle: plotter.PostStep}
 		p.Add(l)
 		switch {

@@ -35,127 +35,237 @@ func timeSequenceFigure(m *model, opts Options) (*figure, error) {
 		}
 		conn = m.conns[0]
 	}
-	d, err := timeSequenceData(m, conn, opts)
+	d, err := m.timeSequenceData(conn, opts)
 	if err != nil {
 		return nil, err
 	}
 	w, h := defaultWidth, defaultHeight
+	if opts.Width > 0 {
+		w = opts.Width
+	}
 	nb := bins{lo: d.lo, hi: d.hi, n: int(2 * w / vg.Points(1))}
-	return &figure{w: w, h: h, draw: d.plot(nb).Draw}, nil
+	p := d.plot(nb)
+	return &figure{w: w, h: h, draw: p.Draw, panels: []*plot.Plot{p}}, nil
 }
 
-// timeSequenceData reads one connection's series from the model.
-func timeSequenceData(m *model, conn int, opts Options) (*tsData, error) {
-	pkts := m.connPackets(conn)
-	if len(pkts) == 0 {
+// tsConn gathers one connection's time-sequence series as the records go
+// by, from both ends: which end is the data sender is known only at the
+// end (the one that sent the most payload).
+type tsConn struct {
+	conn   int
+	client string // the end that sent a SYN without ACK
+	ends   []*tsEnd
+}
+
+// tsEnd is one end of a connection seen as the data sender: the segments
+// it sent, and the ACKs, windows and SACK blocks that reached it.
+type tsEnd struct {
+	host            string
+	payload         int64
+	data, retrans   *barStream
+	sacks           *barStream
+	acks, window    *pointStream
+	syn, fin, drops *pointStream
+	lo, hi          sim.Time
+	maxSeq          int64 // highest sequence end in the window
+	hiSent          int64 // highest sequence end ever sent
+	isn             int64 // the initial sequence number, for SACK blocks
+	hasISN          bool
+	ws              int // the window scale its SYN offered
+	hasWS, sawSYN   bool
+}
+
+func (m *model) tsConnOf(c int) *tsConn {
+	if i, ok := m.tsIdx[c]; ok {
+		return m.ts[i]
+	}
+	m.tsIdx[c] = len(m.ts)
+	tc := &tsConn{conn: c}
+	m.ts = append(m.ts, tc)
+	return tc
+}
+
+func (m *model) tsEndOf(tc *tsConn, host string) *tsEnd {
+	for _, e := range tc.ends {
+		if e.host == host {
+			return e
+		}
+	}
+	o := m.origin()
+	e := &tsEnd{host: host, lo: sim.MaxTime,
+		data: newBarStream(o, m.res), retrans: newBarStream(o, m.res), sacks: newBarStream(o, m.res),
+		acks: newPointStream(o, false, m.res), window: newPointStream(o, false, m.res),
+		syn: newPointStream(o, true, m.res), fin: newPointStream(o, true, m.res), drops: newPointStream(o, true, m.res)}
+	tc.ends = append(tc.ends, e)
+	return e
+}
+
+// peer returns the other end of the connection, nil when none was seen.
+func (tc *tsConn) peer(e *tsEnd) *tsEnd {
+	for _, o := range tc.ends {
+		if o != e {
+			return o
+		}
+	}
+	return nil
+}
+
+// tsSend notes what a segment tells about its sender when it is sent: the
+// payload, the ISN and the window scale of its SYN.
+func (m *model) tsSend(p *packet) {
+	tc := m.tsConnOf(p.conn)
+	e := m.tsEndOf(tc, p.host)
+	e.payload += p.plen
+	end := p.rseq + p.plen
+	if hasFlag(p.flags, 'S') {
+		end++
+		if !hasFlag(p.flags, '.') && tc.client == "" {
+			tc.client = p.host
+		}
+		if !e.sawSYN {
+			e.sawSYN = true
+			e.ws, e.hasWS = optWScale(p.opts)
+			e.isn, e.hasISN = p.seq-p.rseq, true
+		}
+	}
+	if hasFlag(p.flags, 'F') {
+		end++
+	}
+	e.hiSent = max(e.hiSent, end)
+}
+
+// tsDone adds a segment that arrived or was dropped: to its sender's
+// segments, and, if it arrived carrying an ACK, to the ACK line, window
+// and SACK blocks of the end it reached.
+func (m *model) tsDone(p *packet) {
+	tc := m.tsConnOf(p.conn)
+	e := m.tsEndOf(tc, p.host)
+	if t := p.start(); m.inScope(t) {
+		e.span(t)
+		end := p.rseq + p.plen
+		if hasFlag(p.flags, 'S') {
+			e.syn.add(t, p.rseq)
+			end++
+		}
+		if hasFlag(p.flags, 'F') {
+			e.fin.add(t, p.rseq+p.plen)
+			end++
+		}
+		e.maxSeq = max(e.maxSeq, end)
+		if p.plen > 0 {
+			b := seqBar{t: t, lo: p.rseq, hi: p.rseq + p.plen}
+			if p.retrans {
+				e.retrans.add(b)
+			} else {
+				e.data.add(b)
+			}
+			if p.dropped {
+				e.drops.add(t, p.rseq+p.plen)
+			}
+		}
+	}
+	if !p.delivered || !hasFlag(p.flags, '.') || !m.inScope(p.deliverT) {
+		return
+	}
+	r := m.tsEndOf(tc, p.deliverHost)
+	t := p.deliverT
+	r.span(t)
+	r.acks.add(t, p.rack)
+	// RFC 7323 §2.2: windows are scaled only when both SYNs carried the
+	// option, and never in a SYN itself. The advertiser's shift scales
+	// the windows it advertises.
+	win := p.win
+	if !hasFlag(p.flags, 'S') && e.hasWS && r.hasWS {
+		win <<= e.ws
+	}
+	r.window.add(t, p.rack+win)
+	for _, blk := range optSACK(p.opts) {
+		// The trace prints SACK blocks as on the wire (absolute): they are
+		// made relative to the data sender's ISN whenever it is known and
+		// the result lies within what it sent (blocks already relative are
+		// kept as they are), whether or not that data is in the window.
+		lo, hi := blk.start, blk.end
+		if r.hasISN {
+			// Unwrapped to 64 bits around the ACK, which a block lies
+			// within 2 GiB of, so a flow past 4 GiB keeps counting.
+			rl := p.rack + int64(int32(uint32(lo-r.isn)-uint32(p.rack)))
+			rh := p.rack + int64(int32(uint32(hi-r.isn)-uint32(p.rack)))
+			if rl >= 0 && rl <= r.hiSent+1 && rh <= r.hiSent+1 {
+				lo, hi = rl, rh
+			}
+		}
+		r.sacks.add(seqBar{t: t, lo: lo, hi: hi})
+		r.maxSeq = max(r.maxSeq, min(hi, r.hiSent))
+	}
+}
+
+func (e *tsEnd) span(t sim.Time) {
+	e.lo, e.hi = min(e.lo, t), max(e.hi, t)
+}
+
+// timeSequenceData returns one connection's series from its data sender.
+func (m *model) timeSequenceData(conn int, opts Options) (*tsData, error) {
+	i, ok := m.tsIdx[conn]
+	if !ok {
 		return nil, fmt.Errorf("conn %d sent no packet: %w", conn, ErrNoData)
 	}
-	// The client sent the first SYN; the data sender is the end that sent
-	// the most payload (the client when neither did).
-	client, server := pkts[0].host, ""
-	for _, p := range pkts {
-		if hasFlag(p.flags, 'S') && !hasFlag(p.flags, '.') {
-			client = p.host
-			break
+	tc := m.ts[i]
+	// The data sender is the end that sent the most payload (the client
+	// when neither did).
+	var s *tsEnd
+	for _, e := range tc.ends {
+		if s == nil || e.payload > s.payload || e.payload == s.payload && e.host == tc.client {
+			s = e
 		}
 	}
-	var bytesBy [2]int64
-	for _, p := range pkts {
-		if p.host == client {
-			bytesBy[0] += p.plen
-		} else {
-			if server == "" {
-				server = p.host
-			}
-			bytesBy[1] += p.plen
-		}
+	d := &tsData{conn: conn, sender: s.host, lo: s.lo, hi: s.hi, maxSeq: s.maxSeq,
+		data: s.data.items(), retrans: s.retrans.items(), sacks: s.sacks.items(),
+		acks: s.acks.points(), window: s.window.points(),
+		syn: s.syn.points(), fin: s.fin.points(), drops: s.drops.points()}
+	if r := tc.peer(s); r != nil {
+		d.receiver = r.host
 	}
-	d := &tsData{conn: conn, sender: client, receiver: server, lo: sim.MaxTime}
-	if bytesBy[1] > bytesBy[0] {
-		d.sender, d.receiver = server, client
-	}
-	// RFC 7323 §2.2: windows are scaled only when both SYNs carried the
-	// option, and never in a SYN itself. The receiver's shift scales the
-	// windows it advertises.
-	var rcvWS, ws int
-	var sndOK, rcvOK bool
-	var isn int64 // the sender's initial sequence number, for SACK blocks
-	for _, p := range pkts {
-		if !hasFlag(p.flags, 'S') {
-			continue
-		}
-		if p.host == d.sender && !sndOK {
-			_, sndOK = optWScale(p.opts)
-			isn = p.seq - p.rseq
-		} else if p.host == d.receiver && !rcvOK {
-			rcvWS, rcvOK = optWScale(p.opts)
-		}
-	}
-	if sndOK && rcvOK {
-		ws = rcvWS
-	}
-	span := func(t sim.Time) {
-		d.lo, d.hi = min(d.lo, t), max(d.hi, t)
-	}
-	for _, p := range pkts {
-		switch {
-		case p.host == d.sender:
-			t := p.start()
-			if !inWindow(opts, t) {
-				continue
-			}
-			span(t)
-			end := p.rseq + p.plen
-			if hasFlag(p.flags, 'S') {
-				d.syn = append(d.syn, seqPoint{t, p.rseq})
-				end++
-			}
-			if hasFlag(p.flags, 'F') {
-				d.fin = append(d.fin, seqPoint{t, p.rseq + p.plen})
-				end++
-			}
-			d.maxSeq = max(d.maxSeq, end)
-			if p.plen > 0 {
-				b := seqBar{t: t, lo: p.rseq, hi: p.rseq + p.plen}
-				if p.retrans {
-					d.retrans = append(d.retrans, b)
-				} else {
-					d.data = append(d.data, b)
-				}
-				if p.dropped {
-					d.drops = append(d.drops, seqPoint{t, p.rseq + p.plen})
-				}
-			}
-		case p.delivered && p.deliverHost == d.sender && hasFlag(p.flags, '.'):
-			t := p.deliverT
-			if !inWindow(opts, t) {
-				continue
-			}
-			span(t)
-			d.acks = append(d.acks, seqPoint{t, p.rack})
-			win := p.win
-			if !hasFlag(p.flags, 'S') {
-				win <<= ws
-			}
-			d.window = append(d.window, seqPoint{t, p.rack + win})
-			for _, blk := range optSACK(p.opts) {
-				// The trace prints SACK blocks as on the wire (absolute);
-				// blocks already relative are kept as they are.
-				lo, hi := blk.start, blk.end
-				if rl, rh := int64(uint32(lo-isn)), int64(uint32(hi-isn)); rl <= d.maxSeq+1 && rh <= d.maxSeq+1 {
-					lo, hi = rl, rh
-				}
-				d.sacks = append(d.sacks, seqBar{t: t, lo: lo, hi: hi})
-			}
-		}
-	}
-	if d.lo == sim.MaxTime {
+	// The figure's own window may be narrower than what was collected.
+	d.clip(opts)
+	if d.lo == sim.MaxTime || d.lo > d.hi {
 		return nil, fmt.Errorf("conn %d has nothing in the time window: %w", conn, ErrNoData)
 	}
 	if d.hi == d.lo {
 		d.hi = d.lo + 1
 	}
 	return d, nil
+}
+
+// clip keeps what lies in the options' time window, and recomputes the
+// span.
+func (d *tsData) clip(opts Options) {
+	if opts.From == 0 && opts.To == 0 {
+		return
+	}
+	d.lo, d.hi = sim.MaxTime, 0
+	span := func(t sim.Time) { d.lo, d.hi = min(d.lo, t), max(d.hi, t) }
+	bars := func(bs []seqBar) []seqBar {
+		var out []seqBar
+		for _, b := range bs {
+			if inWindow(opts, b.t) {
+				out = append(out, b)
+				span(b.t)
+			}
+		}
+		return out
+	}
+	pts := func(ps []seqPoint) []seqPoint {
+		var out []seqPoint
+		for _, p := range ps {
+			if inWindow(opts, p.t) {
+				out = append(out, p)
+				span(p.t)
+			}
+		}
+		return out
+	}
+	d.data, d.retrans, d.sacks = bars(d.data), bars(d.retrans), bars(d.sacks)
+	d.acks, d.window, d.syn, d.fin, d.drops = pts(d.acks), pts(d.window), pts(d.syn), pts(d.fin), pts(d.drops)
 }
 
 // seqScale chooses a unit for the sequence axis.

@@ -23,7 +23,7 @@ func send(t sim.Time, host string, conn uint64, flags string, rseq, rack, plen i
 		panic(err)
 	}
 	return sim.Record{T: t, Subject: "host/" + host, Event: &sim.PacketSend{ID: 1, Proto: 6, Flags: f,
-		RSeq: uint32(rseq), RAck: uint32(rack), PLen: int(plen), Conn: conn}}
+		RSeq: uint64(rseq), RAck: uint64(rack), PLen: int(plen), Conn: conn}}
 }
 
 func recv(t sim.Time, host, typ string, conn uint64, bytes int64) sim.Record {
@@ -82,6 +82,20 @@ func TestSummarize(t *testing.T) {
 	assert.Equal(t, LinkSummary{Link: "l", Direction: "client>server", Sent: 1, Dropped: map[string]int64{"queue": 1}, QueuePeak: 1, QueueMax: 1552,
 		Sojourn: SojournSummary{Samples: 1}}, sum.Links[0])
 	assert.Equal(t, []NodeSummary{{Node: "host/server", Dropped: map[string]int64{"checksum": 1}}}, sum.Nodes)
+}
+
+// TestSummarizePast4GiB: relative sequence numbers are 64-bit, so a flow
+// of 5 GB reports 5,000,000,000 bytes acknowledged, not the count modulo
+// 2^32.
+func TestSummarizePast4GiB(t *testing.T) {
+	const total = 5_000_000_000
+	recs := transfer()[:5]
+	recs = append(recs,
+		send(200*ms, "client", 1, "P.", total-1447, 1, 1448),
+		send(210*ms, "server", 1, ".", 1, total+1, 0),
+	)
+	c := Summarize(recs).Conns[0]
+	assert.Equal(t, int64(total), c.BytesAcked)
 }
 
 func TestSummarizeEmpty(t *testing.T) {

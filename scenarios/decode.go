@@ -42,6 +42,9 @@ type decoder struct {
 	null     yaml.Node
 	// mergeDepth counts the merge keys being expanded.
 	mergeDepth int
+	// overrides are the --set values applied to the tree; the nodes of
+	// override k carry line -(k+1), so that errors name the override.
+	overrides []Override
 }
 
 func newDecoder(file string) *decoder {
@@ -63,17 +66,26 @@ func (d *decoder) errAt(p Pos, allowed, format string, args ...any) {
 	}
 	if len(d.errs) >= maxErrors {
 		d.overflow = true
-		d.errs = append(d.errs, &Error{File: d.file, Pos: p, Msg: "too many errors", Allowed: "fix the ones above first"})
+		d.errs = append(d.errs, d.newError(p, "too many errors", "fix the ones above first"))
 		return
 	}
-	d.errs = append(d.errs, &Error{File: d.file, Pos: p, Msg: fmt.Sprintf(format, args...), Allowed: allowed})
+	d.errs = append(d.errs, d.newError(p, fmt.Sprintf(format, args...), allowed))
 }
 
 // warnAt records something valid that is probably a mistake.
 func (d *decoder) warnAt(p Pos, allowed, format string, args ...any) {
 	if len(d.warns) < maxErrors {
-		d.warns = append(d.warns, &Error{File: d.file, Pos: p, Msg: "warning: " + fmt.Sprintf(format, args...), Allowed: allowed})
+		d.warns = append(d.warns, d.newError(p, "warning: "+fmt.Sprintf(format, args...), allowed))
 	}
+}
+
+// newError is a problem at p: in the file, or, at the negative lines that
+// mark the values of overrides, in the override that wrote it.
+func (d *decoder) newError(p Pos, msg, allowed string) *Error {
+	if k := -p.Line - 1; k >= 0 && k < len(d.overrides) {
+		return d.overrideError(k, msg, allowed)
+	}
+	return &Error{File: d.file, Pos: p, Msg: msg, Allowed: allowed}
 }
 
 // errNode records a problem at n.

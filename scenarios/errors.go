@@ -21,10 +21,22 @@ type Error struct {
 	Pos     Pos
 	Msg     string // what is wrong, e.g. `links[0]: unknown host "srever"`
 	Allowed string // what is allowed, e.g. "a host or router defined in hosts or routers"
+	// Override is the PATH=VALUE (netsim run --set) that wrote the value
+	// at fault, "" for a problem in the file itself; Pos then only orders
+	// the problems (it is not printed).
+	Override string
 }
 
-// Error implements error.
+// Error implements error: "FILE:LINE:COL: what (allowed)", or for a value
+// given on the command line, "FILE: --set PATH=VALUE: what (allowed)".
 func (e *Error) Error() string {
+	if e.Override != "" {
+		s := fmt.Sprintf("%s: --set %s: %s", e.File, e.Override, e.Msg)
+		if e.Allowed != "" {
+			s += " (" + e.Allowed + ")"
+		}
+		return s
+	}
 	line, col := e.Pos.Line, e.Pos.Col
 	if line < 1 {
 		line = 1

@@ -30,6 +30,13 @@ var (
 // an ErrorList (errors.Is(err, ErrInvalid)) naming every problem found as
 // FILE:LINE:COL; an unreadable file is reported the same way at 1:1.
 func Load(path string) (*Scenario, error) {
+	return LoadWith(path, nil)
+}
+
+// LoadWith is Load with overrides (netsim run --set) applied, in order,
+// before the scenario is decoded: problems with their values are reported
+// as the override's, not at a position in the file.
+func LoadWith(path string, overrides []Override) (*Scenario, error) {
 	data, err := capped.ReadFile(path, capped.MaxInput)
 	var tooLarge *capped.TooLargeError
 	switch {
@@ -38,7 +45,7 @@ func Load(path string) (*Scenario, error) {
 	case err != nil:
 		return nil, ErrorList{{File: path, Msg: "cannot read the scenario: " + unwrapPathErr(err), Allowed: "a readable YAML file"}}
 	}
-	return Parse(path, data)
+	return ParseWith(path, data, overrides)
 }
 
 func unwrapPathErr(err error) string {
@@ -52,8 +59,16 @@ func unwrapPathErr(err error) string {
 // Parse reads and validates a scenario from data; file names it in errors.
 // It never panics, whatever data holds.
 func Parse(file string, data []byte) (*Scenario, error) {
+	return ParseWith(file, data, nil)
+}
+
+// ParseWith is Parse with overrides applied (see LoadWith).
+func ParseWith(file string, data []byte, overrides []Override) (*Scenario, error) {
 	d := newDecoder(file)
 	root, ok := d.parseYAML(data)
+	if ok {
+		d.override(root, overrides)
+	}
 	if !ok {
 		d.errs.sort()
 		return nil, d.errs

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -163,6 +164,13 @@ func TestParseErrors(t *testing.T) {
 		{"rack-not-bool", "defaults:\n  tcp: {rack: 1}\n", `t.yaml:16:15: defaults.tcp.rack: "1" is not a boolean (true or false)`},
 		{"initial-cwnd-not-number", "defaults:\n  tcp: {initial_cwnd: ten}\n", `t.yaml:16:23: defaults.tcp.initial_cwnd: "ten" is not a whole number (a whole number from 1 to 1000 segments)`},
 		{"tcp-drill-spelling", "defaults:\n  tcp: {init_cwnd: 4}\n", `t.yaml:16:9: defaults.tcp: unknown key "init_cwnd", did you mean "initial_cwnd"? (allowed keys: mss, congestion, initial_cwnd,`},
+		{"udp-send-unknown-host", "apps:\n  - {type: udp-send, host: a, to: nohost:9000, rate: 1Mbps, size: 100}\n", `t.yaml:16:35: apps[0].to: unknown host "nohost"`},
+		{"udp-send-rate-zero", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 0bps, size: 100}\n", "t.yaml:16:49: apps[0].rate: must be greater than 0"},
+		{"udp-send-size-too-big", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 1Mbps, size: 65508}\n", "t.yaml:16:62: apps[0].size: 65508 is out of range (a whole number from 1 to 65507)"},
+		{"udp-send-stop-before-start", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 1Mbps, size: 100, start: 2s, stop: 1s}\n", "apps[0]: stop 1s is not after start 2s"},
+		{"udp-send-on-off-missing", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 1Mbps, size: 100, pattern: on-off}\n", "t.yaml:16:5: apps[0]: pattern on-off needs on and off"},
+		{"ping-unknown-host", "apps:\n  - {type: ping, host: a, to: nohost}\n", `t.yaml:16:31: apps[0].to: unknown host "nohost"`},
+		{"ping-port", "apps:\n  - {type: ping, host: a, to: b, port: 1}\n", `apps[0]: unknown key "port" for a ping app`},
 		{"typo-suggestion", "outputs: {formt: svg}\n", `t.yaml:15:11: outputs: unknown key "formt", did you mean "format"? (allowed keys: pcap, trace, plots, format)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -288,21 +296,30 @@ func TestTCPSettingsReachConfig(t *testing.T) {
     timestamps: false
     ecn: on
     send_buffer: 64KiB
+    send_buffer_initial: 32KiB
+    send_buffer_max: 8MiB
     recv_buffer: 15MiB
+    recv_buffer_initial: 256KiB
+    recv_buffer_max: 16MiB
     syn_retries: 3
     synack_retries: 2
     data_retries: 8
     rack: false
     rescue_retransmit: true
+    pacing: true
+    pacing_ss_ratio: 150
+    pacing_ca_ratio: 110
 `))
 	require.NoError(t, err)
 	want := tcp.Config{
-		MSS: 1000, Congestion: "newreno", InitialCwnd: 4,
+		MSS: 1000, Congestion: "reno", InitialCwnd: 4,
 		RTOInitial: 2 * time.Second, RTOMin: 100 * time.Millisecond, RTOMax: time.Minute,
 		DelayedAck: 0, TimeWait: time.Second,
 		SendBuffer: 64 << 10, RecvBuffer: 15 << 20,
+		SendBufferInitial: 32 << 10, SendBufferMax: 8 << 20,
+		RecvBufferInitial: 256 << 10, RecvBufferMax: 16 << 20,
 		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, RescueRetransmit: true,
-		ECN: tcp.ECNOn,
+		ECN: tcp.ECNOn, Pacing: tcp.PacingOn, PacingSSRatio: 150, PacingCARatio: 110,
 	}
 	assert.Equal(t, tcp.SettingNames(), s.Defaults.TCP.Written(), "the test sets every setting")
 	// a has no settings of its own; c has congestion and mss.
@@ -310,6 +327,27 @@ func TestTCPSettingsReachConfig(t *testing.T) {
 	c := s.Hosts[2].Effective.Config()
 	assert.Equal(t, "cubic", c.Congestion, "the host's own setting wins")
 	assert.Equal(t, 4, c.InitialCwnd, "the defaults fill in the rest")
+}
+
+// TestTCPBufferAuto: auto is Linux's autotuning (stored as 0), a size
+// fixes the buffer, and anything else is an error at its line.
+func TestTCPBufferAuto(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(valid+"defaults:\n  tcp: {recv_buffer: auto, send_buffer: 1MiB}\n"))
+	require.NoError(t, err)
+	c := s.Hosts[0].Effective.Config()
+	assert.Equal(t, 0, c.RecvBuffer, "auto")
+	assert.Equal(t, 1<<20, c.SendBuffer, "fixed")
+	assert.Equal(t, "recv_buffer=auto send_buffer=1MiB", sortedSettings(s.Defaults.TCP.String()))
+	_, err = Parse("t.yaml", []byte(valid+"defaults:\n  tcp: {recv_buffer: automatic}\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "recv_buffer")
+}
+
+// sortedSettings sorts the words of a TCP.String.
+func sortedSettings(s string) string {
+	f := strings.Fields(s)
+	slices.Sort(f)
+	return strings.Join(f, " ")
 }
 
 // TestContractExample loads the example of the scenario contract verbatim:

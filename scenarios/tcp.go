@@ -119,6 +119,12 @@ func (d *decoder) tcpValue(n *yaml.Node, path string, s *tcp.Setting) (any, bool
 		}
 		v = dur
 	case tcp.KindSize:
+		if r := d.resolve(n); s.Zero == tcp.Auto && r.Kind == yaml.ScalarNode && r.Value == tcp.Auto {
+			// send_buffer: auto, recv_buffer: auto (Linux's autotuning).
+			d.pos[path] = posOf(r)
+			v = int64(0)
+			break
+		}
 		size, ok := d.size(n, path)
 		if !ok {
 			return nil, false

@@ -102,13 +102,13 @@ func parseGML(data []byte) (*gmlGraph, error) {
 					}
 					e.bandwidth = units.BitRate(v)
 				case "bandwidth":
-					v, err := units.ParseBitRate(strings.ReplaceAll(strings.ReplaceAll(a.val.text, " ", ""), "bit", "bps"))
+					v, err := units.ParseBitRate(a.val.text)
 					if err != nil {
 						return nil, fmt.Errorf("%d: bandwidth %q: %w", a.line, a.val.text, err)
 					}
 					e.bandwidth = v
 				case "latency", "delay":
-					v, err := units.ParseDuration(strings.ReplaceAll(a.val.text, " ", ""))
+					v, err := units.ParseDuration(a.val.text)
 					if err != nil || v < 0 {
 						return nil, fmt.Errorf("%d: %s %q is not a duration like \"10 ms\"", a.line, a.key, a.val.text)
 					}

@@ -50,6 +50,10 @@ var everyKind = []Record{
 	{T: 18, Subject: "partition", Event: &Fault{What: "partition [a] | [b]"}},
 	{T: MaxTime, Subject: "link/l/a>b", Event: &LinkState{Up: false}},
 	{T: MaxTime, Subject: "router/r1", Event: &RouteChange{Changed: 3, Routes: 12}},
+	{T: 19, Subject: "host/client", Event: &TCPRate{Conn: 1, Side: "client", Delivered: 14600, Interval: 10e6,
+		Rate: 11680000, AppLimited: true, RTT: -1, Inflight: 29200, Lost: 1460}},
+	{T: 20, Subject: "host/client", Event: &TCPBBR{Conn: 1, Side: "client", Mode: "probe_bw", BW: 10e6, MinRTT: 40e6,
+		PacingGain: 125, CwndGain: 200, Cycle: 0, LongTerm: true, Reason: "cycle"}},
 }
 
 // everyKindText is everyKind as JSONL: the trace format, field by field.
@@ -76,6 +80,8 @@ var everyKindText = []string{
 	`{"t":18,"kind":"fault","subject":"partition","what":"partition [a] | [b]"}`,
 	`{"t":9223372036854775807,"kind":"link.state","subject":"link/l/a>b","up":false}`,
 	`{"t":9223372036854775807,"kind":"route.change","subject":"router/r1","changed":3,"routes":12}`,
+	`{"t":19,"kind":"tcp.rate","subject":"host/client","conn":1,"side":"client","delivered":14600,"interval":10000000,"rate":11680000,"app_limited":true,"rtt":-1,"inflight":29200,"lost":1460}`,
+	`{"t":20,"kind":"tcp.bbr","subject":"host/client","conn":1,"side":"client","mode":"probe_bw","bw":10000000,"min_rtt":40000000,"pacing_gain":125,"cwnd_gain":200,"cycle":0,"lt":true,"reason":"cycle"}`,
 }
 
 // rawOpts returns an option list of the raw option bytes b.

@@ -78,6 +78,12 @@ const (
 	// KindRouteChange (RouteChange): a node's forwarding table changed
 	// when routes were recomputed. Subject the node ("router/<name>").
 	KindRouteChange
+	// KindTCPRate (TCPRate): an ACK gave a delivery-rate sample. (The
+	// tcp.* kinds added later follow the others so that the numbers the
+	// fingerprint mixes in stay put.)
+	KindTCPRate
+	// KindTCPBBR (TCPBBR): BBR changed mode or its model of the path.
+	KindTCPBBR
 
 	kindEnd // one past the last kind
 )
@@ -103,6 +109,8 @@ var kindNames = [kindEnd]string{
 	KindFault:           "fault",
 	KindLinkState:       "link.state",
 	KindRouteChange:     "route.change",
+	KindTCPRate:         "tcp.rate",
+	KindTCPBBR:          "tcp.bbr",
 }
 
 // String returns the kind as the trace writes it, e.g. "pkt.send".
@@ -124,7 +132,9 @@ func ParseKind(s string) (Kind, bool) {
 }
 
 // IsTCP reports whether k is one of the tcp.* kinds.
-func (k Kind) IsTCP() bool { return k >= KindTCPState && k <= KindTCPError }
+func (k Kind) IsTCP() bool {
+	return k >= KindTCPState && k <= KindTCPError || k == KindTCPRate || k == KindTCPBBR
+}
 
 // Drop reasons used in PacketDrop records.
 const (
@@ -139,4 +149,7 @@ const (
 	DropBacklog   = "backlog"   // a SYN beyond a full listen backlog
 	DropMalformed = "malformed" // a header that does not parse
 	DropNotMine   = "notmine"   // a host got a datagram for another address
+	DropNoPort    = "noport"    // a UDP datagram or echo reply for a port no socket holds
+	DropRcvBuf    = "rcvbuf"    // a datagram socket's receive buffer was full
+	DropNoProto   = "noproto"   // an IP protocol the host does not speak
 )

@@ -25,8 +25,8 @@ type PacketSend struct {
 	Flags TCPFlags   // "flags", as tcpdump prints them
 	Seq   uint32     // "seq", absolute
 	Ack   uint32     // "ack", absolute
-	RSeq  uint32     // "rseq", relative to the sender's ISN
-	RAck  uint32     // "rack", relative to the receiver's ISN; 0 without ACK
+	RSeq  uint64     // "rseq", relative to the sender's ISN, 64 bits: it does not wrap after 4 GiB
+	RAck  uint64     // "rack", relative to the receiver's ISN, 64 bits; 0 without ACK
 	Win   uint16     // "win": the raw window field
 	PLen  int        // "plen": the payload length
 	Opts  TCPOptions // "opts", as tcpdump prints them
@@ -131,7 +131,7 @@ type TCPRTT struct {
 type TCPRetransmit struct {
 	Conn   uint64 // "conn"
 	Side   string // "side"
-	RSeq   uint32 // "rseq", relative to the sender's ISN
+	RSeq   uint64 // "rseq", relative to the sender's ISN, 64 bits
 	Len    int    // "len"
 	Reason string // "reason": rto, fast, sack, syn, probe
 }
@@ -141,6 +141,35 @@ type TCPTimer struct {
 	Conn  uint64 // "conn"
 	Side  string // "side"
 	Timer string // "timer": rto, delack, persist, keepalive, timewait...
+}
+
+// TCPRate is a tcp.rate record: the delivery-rate sample of an ACK
+// (draft-cheng-iccrg-delivery-rate-estimation, Linux tcp_rate.c).
+type TCPRate struct {
+	Conn       uint64        // "conn"
+	Side       string        // "side"
+	Delivered  int64         // "delivered", bytes delivered over the interval
+	Interval   time.Duration // "interval", ns
+	Rate       int64         // "rate", bit/s: delivered over interval
+	AppLimited bool          // "app_limited": a lower bound, the sender was application-limited
+	RTT        time.Duration // "rtt", ns, -1 when the ACK gave no RTT sample
+	Inflight   int64         // "inflight", bytes in flight before the ACK
+	Lost       int64         // "lost", bytes newly deemed lost
+}
+
+// TCPBBR is a tcp.bbr record: BBR entered a mode or changed its model of
+// the path (Linux tcp_bbr.c).
+type TCPBBR struct {
+	Conn       uint64        // "conn"
+	Side       string        // "side"
+	Mode       string        // "mode": startup, drain, probe_bw, probe_rtt
+	BW         int64         // "bw", bit/s: the windowed maximum delivery rate (or the long-term rate)
+	MinRTT     time.Duration // "min_rtt", ns
+	PacingGain int64         // "pacing_gain", percent
+	CwndGain   int64         // "cwnd_gain", percent
+	Cycle      int64         // "cycle": the PROBE_BW gain-cycle phase, 0-7
+	LongTerm   bool          // "lt": pacing at the long-term (policed) rate
+	Reason     string        // "reason": mode, cycle, bw, min_rtt, lt
 }
 
 // TCPError is a tcp.error record: a connection ended with an error.
@@ -160,6 +189,9 @@ const (
 	AppClose    = "close"
 	AppError    = "error"
 	AppDone     = "done"
+	// AppReply: a ping got its echo reply (count: the icmp_seq, peer:
+	// who answered, bytes, latency: the round-trip time).
+	AppReply = "reply"
 )
 
 // AppFields is the set of optional fields an App record carries.
@@ -266,6 +298,12 @@ func (*TCPTimer) Kind() Kind { return KindTCPTimer }
 func (*TCPError) Kind() Kind { return KindTCPError }
 
 // Kind implements Event.
+func (*TCPRate) Kind() Kind { return KindTCPRate }
+
+// Kind implements Event.
+func (*TCPBBR) Kind() Kind { return KindTCPBBR }
+
+// Kind implements Event.
 func (*App) Kind() Kind { return KindApp }
 
 // Kind implements Event.
@@ -292,6 +330,8 @@ func (e *TCPRTT) clone() Event          { c := *e; return &c }
 func (e *TCPRetransmit) clone() Event   { c := *e; return &c }
 func (e *TCPTimer) clone() Event        { c := *e; return &c }
 func (e *TCPError) clone() Event        { c := *e; return &c }
+func (e *TCPRate) clone() Event         { c := *e; return &c }
+func (e *TCPBBR) clone() Event          { c := *e; return &c }
 func (e *App) clone() Event             { c := *e; return &c }
 func (e *Fault) clone() Event           { c := *e; return &c }
 func (e *LinkState) clone() Event       { c := *e; return &c }
@@ -330,6 +370,10 @@ func newEvent(k Kind) Event {
 		return &TCPTimer{}
 	case KindTCPError:
 		return &TCPError{}
+	case KindTCPRate:
+		return &TCPRate{}
+	case KindTCPBBR:
+		return &TCPBBR{}
 	case KindApp:
 		return &App{}
 	case KindFault:
@@ -485,6 +529,29 @@ func (e *TCPRTT) appendJSON(dst []byte) []byte {
 	return appendInt(dst, `,"rto":`, int64(e.RTO))
 }
 
+func (e *TCPRate) appendJSON(dst []byte) []byte {
+	dst = appendConnSide(dst, e.Conn, e.Side)
+	dst = appendInt(dst, `,"delivered":`, e.Delivered)
+	dst = appendInt(dst, `,"interval":`, int64(e.Interval))
+	dst = appendInt(dst, `,"rate":`, e.Rate)
+	dst = appendBool(dst, `,"app_limited":`, e.AppLimited)
+	dst = appendInt(dst, `,"rtt":`, int64(e.RTT))
+	dst = appendInt(dst, `,"inflight":`, e.Inflight)
+	return appendInt(dst, `,"lost":`, e.Lost)
+}
+
+func (e *TCPBBR) appendJSON(dst []byte) []byte {
+	dst = appendConnSide(dst, e.Conn, e.Side)
+	dst = appendStr(dst, `,"mode":`, e.Mode)
+	dst = appendInt(dst, `,"bw":`, e.BW)
+	dst = appendInt(dst, `,"min_rtt":`, int64(e.MinRTT))
+	dst = appendInt(dst, `,"pacing_gain":`, e.PacingGain)
+	dst = appendInt(dst, `,"cwnd_gain":`, e.CwndGain)
+	dst = appendInt(dst, `,"cycle":`, e.Cycle)
+	dst = appendBool(dst, `,"lt":`, e.LongTerm)
+	return appendStr(dst, `,"reason":`, e.Reason)
+}
+
 func (e *TCPRetransmit) appendJSON(dst []byte) []byte {
 	dst = appendConnSide(dst, e.Conn, e.Side)
 	dst = appendUint(dst, `,"rseq":`, uint64(e.RSeq))
@@ -584,9 +651,9 @@ func (e *PacketSend) setField(f *field) (err error) {
 	case "ack":
 		e.Ack, err = uintN[uint32](f)
 	case "rseq":
-		e.RSeq, err = uintN[uint32](f)
+		e.RSeq, err = f.uint(64)
 	case "rack":
-		e.RAck, err = uintN[uint32](f)
+		e.RAck, err = f.uint(64)
 	case "win":
 		e.Win, err = uintN[uint16](f)
 	case "plen":
@@ -765,10 +832,56 @@ func (e *TCPRTT) setField(f *field) (err error) {
 	return err
 }
 
+func (e *TCPRate) setField(f *field) (err error) {
+	switch f.Key {
+	case "delivered":
+		e.Delivered, err = f.int64()
+	case "interval":
+		e.Interval, err = f.duration()
+	case "rate":
+		e.Rate, err = f.int64()
+	case "app_limited":
+		e.AppLimited, err = f.boolean()
+	case "rtt":
+		e.RTT, err = f.duration()
+	case "inflight":
+		e.Inflight, err = f.int64()
+	case "lost":
+		e.Lost, err = f.int64()
+	default:
+		return setConnSide(f, &e.Conn, &e.Side)
+	}
+	return err
+}
+
+func (e *TCPBBR) setField(f *field) (err error) {
+	switch f.Key {
+	case "mode":
+		e.Mode, err = f.str()
+	case "bw":
+		e.BW, err = f.int64()
+	case "min_rtt":
+		e.MinRTT, err = f.duration()
+	case "pacing_gain":
+		e.PacingGain, err = f.int64()
+	case "cwnd_gain":
+		e.CwndGain, err = f.int64()
+	case "cycle":
+		e.Cycle, err = f.int64()
+	case "lt":
+		e.LongTerm, err = f.boolean()
+	case "reason":
+		e.Reason, err = f.str()
+	default:
+		return setConnSide(f, &e.Conn, &e.Side)
+	}
+	return err
+}
+
 func (e *TCPRetransmit) setField(f *field) (err error) {
 	switch f.Key {
 	case "rseq":
-		e.RSeq, err = uintN[uint32](f)
+		e.RSeq, err = f.uint(64)
 	case "len":
 		e.Len, err = f.integer()
 	case "reason":
@@ -963,6 +1076,33 @@ func (e *TCPRTT) hash(h hasher) hasher {
 	h = h.u64(uint64(e.SRTT))
 	h = h.u64(uint64(e.RTTVar))
 	h = h.u64(uint64(e.RTO))
+	return h
+}
+
+func (e *TCPRate) hash(h hasher) hasher {
+	h = h.u64(e.Conn)
+	h = h.str(e.Side)
+	h = h.u64(uint64(e.Delivered))
+	h = h.u64(uint64(e.Interval))
+	h = h.u64(uint64(e.Rate))
+	h = h.u64(b2u(e.AppLimited))
+	h = h.u64(uint64(e.RTT))
+	h = h.u64(uint64(e.Inflight))
+	h = h.u64(uint64(e.Lost))
+	return h
+}
+
+func (e *TCPBBR) hash(h hasher) hasher {
+	h = h.u64(e.Conn)
+	h = h.str(e.Side)
+	h = h.str(e.Mode)
+	h = h.u64(uint64(e.BW))
+	h = h.u64(uint64(e.MinRTT))
+	h = h.u64(uint64(e.PacingGain))
+	h = h.u64(uint64(e.CwndGain))
+	h = h.u64(uint64(e.Cycle))
+	h = h.u64(b2u(e.LongTerm))
+	h = h.str(e.Reason)
 	return h
 }
 

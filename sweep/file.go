@@ -40,14 +40,14 @@ type Sweep struct {
 
 // Param is one axis of the grid.
 type Param struct {
-	Path   Path
+	Path   scenarios.Path
 	Values []Value
 	Pos    scenarios.Pos
 }
 
 // Override is a fixed path and value applied to every run.
 type Override struct {
-	Path  Path
+	Path  scenarios.Path
 	Value Value
 	Pos   scenarios.Pos
 }
@@ -252,15 +252,15 @@ func safeUnmarshal(data []byte, n *yaml.Node) (err error) {
 	return nil
 }
 
-func (p *parser) path(k *yaml.Node) (Path, bool) {
+func (p *parser) path(k *yaml.Node) (scenarios.Path, bool) {
 	if k.Kind != yaml.ScalarNode {
 		p.errAt(k, "a path like links[uplink].loss", "a parameter must be named by a path")
-		return Path{}, false
+		return scenarios.Path{}, false
 	}
-	path, err := ParsePath(k.Value)
+	path, err := scenarios.ParsePath(k.Value)
 	if err != nil {
 		p.errAt(k, "keys separated by dots, a list element by [name] or [index], like links[uplink].loss", "%v", err)
-		return Path{}, false
+		return scenarios.Path{}, false
 	}
 	return path, true
 }
@@ -336,7 +336,7 @@ const MaxValueNodes = 100_000
 // small reports whether the value n, its aliases expanded, has at most
 // MaxValueNodes nodes, and reports it when not (an alias bomb: a few lines
 // whose aliases expand to billions of nodes).
-func (p *parser) small(n *yaml.Node, path Path) bool {
+func (p *parser) small(n *yaml.Node, path scenarios.Path) bool {
 	if expandedSize(n, map[*yaml.Node]int{}, 0) <= MaxValueNodes {
 		return true
 	}

@@ -48,7 +48,7 @@ func TestParseSweepErrors(t *testing.T) {
 		{"unknown key", "version: 1\nbase: b.yaml\nseeds: 1\ngird: {}\n", `s.yaml:4:1: unknown key "gird"`},
 		{"missing seeds", "version: 1\nbase: b.yaml\n", "s.yaml:1:1: seeds is missing"},
 		{"version", "version: 2\nbase: b.yaml\nseeds: 1\n", `s.yaml:1:10: version "2" is not supported`},
-		{"bad path", "version: 1\nbase: b.yaml\nseeds: 1\ngrid:\n  links[up.loss: [1%]\n", `s.yaml:5:3: bad parameter path: "links[up.loss"`},
+		{"bad path", "version: 1\nbase: b.yaml\nseeds: 1\ngrid:\n  links[up.loss: [1%]\n", `s.yaml:5:3: bad path: "links[up.loss"`},
 		{"values not a list", "version: 1\nbase: b.yaml\nseeds: 1\ngrid:\n  links[0].loss: 1%\n", "s.yaml:5:18: links[0].loss: the values must be a list"},
 		{"duplicate value", "version: 1\nbase: b.yaml\nseeds: 1\ngrid:\n  links[0].loss: [1%, 1%]\n", "s.yaml:5:23: links[0].loss: value 1% is listed twice"},
 		{"reversed range", "version: 1\nbase: b.yaml\nseeds: 5..1\n", `s.yaml:3:8: seeds "5..1" is not a usable range`},

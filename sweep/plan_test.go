@@ -65,7 +65,7 @@ func TestExpandInvalidPoint(t *testing.T) {
 	s := loadSweep(t, `version: 1
 base: base.yaml
 grid:
-  defaults.tcp.congestion: [newreno, vegas]
+  defaults.tcp.congestion: [newreno, westwood]
   links[uplink].loss: [1%, 150%]
   links[uplink].queue.limit: [20, 64KiB]
 seeds: 1
@@ -76,7 +76,7 @@ seeds: 1
 	require.ErrorAs(t, err, &list)
 	msgs := strings.Split(err.Error(), "\n")
 	require.Len(t, list, 2, "each bad value once, not once per grid point: %s", err)
-	assert.True(t, strings.HasSuffix(msgs[0], `sweep.yaml:4:38: grid point defaults.tcp.congestion=vegas: the scenario is invalid: defaults.tcp.congestion: unknown value "vegas" (one of: cubic, newreno)`), msgs[0])
+	assert.True(t, strings.HasSuffix(msgs[0], `sweep.yaml:4:38: grid point defaults.tcp.congestion=westwood: the scenario is invalid: defaults.tcp.congestion: unknown value "westwood" (one of: bbr, cubic, dctcp, newreno, reno, vegas)`), msgs[0])
 	assert.Contains(t, msgs[1], "sweep.yaml:5:28: grid point links[uplink].loss=150%: the scenario is invalid: links[2].loss: 150% is more than 100%")
 	assert.NotContains(t, err.Error(), "points/", "positions in the generated scenario mean nothing to the user")
 }
@@ -104,7 +104,7 @@ func TestExpandBadPath(t *testing.T) {
 	s := loadSweep(t, "version: 1\nbase: base.yaml\ngrid:\n  links[downlink].loss: [1%]\nseeds: 1\n")
 	_, err := Expand(s)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `sweep.yaml:4:26: grid point links[downlink].loss=1%: bad parameter path: links[downlink].loss: links[downlink]: no element is named "downlink"`)
+	assert.Contains(t, err.Error(), `sweep.yaml:4:26: grid point links[downlink].loss=1%: bad path: links[downlink]: no element is named "downlink"`)
 }
 
 func TestExpandSetAndNoGrid(t *testing.T) {

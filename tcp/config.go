@@ -31,8 +31,24 @@ type Config struct {
 	WindowScale bool
 	// Timestamps offers the timestamps option (RFC 7323 §3).
 	Timestamps bool
-	// SendBuffer and RecvBuffer are the socket buffer sizes in bytes.
+	// SendBuffer and RecvBuffer fix the bytes of data the socket buffers
+	// hold, as setsockopt(SO_SNDBUF, SO_RCVBUF) with half these sizes
+	// does on Linux (which doubles the value for its bookkeeping). Zero,
+	// the default, is Linux's automatic sizing: the send buffer grows with
+	// the congestion window (tcp_sndbuf_expand), the receive buffer with
+	// what the application reads per round trip (tcp_rcv_space_adjust,
+	// tcp_moderate_rcvbuf=1).
 	SendBuffer, RecvBuffer int
+	// SendBufferInitial and SendBufferMax are the buffer memory an
+	// automatic send buffer starts with and grows to (Linux tcp_wmem[1],
+	// tcp_wmem[2]); half of it holds data, as Linux's tcp_adv_win_scale=1
+	// counts the rest as overhead.
+	SendBufferInitial, SendBufferMax int
+	// RecvBufferInitial and RecvBufferMax are the same for the receive
+	// buffer (Linux tcp_rmem[1], tcp_rmem[2]): half is window. The window
+	// scale offered is chosen from RecvBufferMax (or a larger fixed
+	// RecvBuffer), as Linux's tcp_select_initial_window does.
+	RecvBufferInitial, RecvBufferMax int
 	// Congestion names the congestion control algorithm: "cubic", the
 	// default as Linux's net.ipv4.tcp_congestion_control, or "newreno".
 	Congestion string
@@ -69,44 +85,57 @@ type Config struct {
 	// on (ask and accept) or accept (answer a peer that asks; Linux's
 	// default, net.ipv4.tcp_ecn=2).
 	ECN ECNMode
+	// Pacing is when segments are paced (PacingAuto, PacingOn, PacingOff);
+	// PacingSSRatio and PacingCARatio are Linux's tcp_pacing_ss_ratio and
+	// tcp_pacing_ca_ratio, in percent of cwnd/SRTT.
+	Pacing                       PacingMode
+	PacingSSRatio, PacingCARatio int
 }
 
 // Linux defaults (see docs/tcp.md, Linux defaults followed).
 const (
 	defaultMSS       = 1460
-	linuxRmemMax     = 6 << 20 // tcp_rmem[2]: sets the window scale shift
-	maxQuickAcks     = 16      // TCP_MAX_QUICKACKS
-	defaultDupThresh = 3       // RFC 5681 §3.2, RFC 6675 DupThresh
+	maxQuickAcks     = 16 // TCP_MAX_QUICKACKS
+	defaultDupThresh = 3  // RFC 5681 §3.2, RFC 6675 DupThresh
 )
 
 // DefaultConfig returns the stock Linux settings: MSS 1460, initial window
 // 10, RTO 1 s initial / 200 ms min / 120 s max, delayed ACK 40 ms, Nagle on,
-// SACK, window scaling and timestamps on, 256 KiB buffers, CUBIC, 6 SYN
+// SACK, window scaling and timestamps on, buffers autotuned from Linux's
+// tcp_rmem (4096 131072 6291456) and tcp_wmem (4096 16384 4194304), CUBIC, 6 SYN
 // retries, 5 SYN-ACK retries, 15 data retries, TIME-WAIT 60 s, ECN
 // accepted when the peer asks (tcp_ecn=2).
 func DefaultConfig() Config {
 	return Config{
-		MSS:           defaultMSS,
-		InitialCwnd:   10,
-		RTOInitial:    time.Second,
-		RTOMin:        200 * time.Millisecond,
-		RTOMax:        120 * time.Second,
-		DelayedAck:    40 * time.Millisecond,
-		Nagle:         true,
-		SACK:          true,
-		WindowScale:   true,
-		Timestamps:    true,
-		SendBuffer:    256 << 10,
-		RecvBuffer:    256 << 10,
-		Congestion:    CongestionCubic,
-		SynRetries:    6,
-		SynAckRetries: 5,
-		DataRetries:   15,
-		TimeWait:      60 * time.Second,
+		MSS:         defaultMSS,
+		InitialCwnd: 10,
+		RTOInitial:  time.Second,
+		RTOMin:      200 * time.Millisecond,
+		RTOMax:      120 * time.Second,
+		DelayedAck:  40 * time.Millisecond,
+		Nagle:       true,
+		SACK:        true,
+		WindowScale: true,
+		Timestamps:  true,
+		// Linux tcp_wmem and tcp_rmem; SendBuffer and RecvBuffer 0: auto.
+		SendBufferInitial: 16384,
+		SendBufferMax:     4 << 20,
+		RecvBufferInitial: 128 << 10,
+		RecvBufferMax:     6 << 20,
+		Congestion:        CongestionCubic,
+		SynRetries:        6,
+		SynAckRetries:     5,
+		DataRetries:       15,
+		TimeWait:          60 * time.Second,
 		// Linux net.ipv4.tcp_recovery=1.
 		RACK: true,
 		// Linux net.ipv4.tcp_ecn=2.
 		ECN: ECNAccept,
+		// Linux's defaults: paced when the congestion control asks (BBR),
+		// 200% in slow start, 120% after.
+		Pacing:        PacingAuto,
+		PacingSSRatio: 200,
+		PacingCARatio: 120,
 	}
 }
 
@@ -132,22 +161,51 @@ func (c Config) Validate() error {
 		return bad("rto_max", c.RTOMax, fmt.Sprintf("want at least rto_min (%v)", c.RTOMin))
 	case c.RTOInitial < c.RTOMin || c.RTOInitial > c.RTOMax:
 		return bad("rto_initial", c.RTOInitial, fmt.Sprintf("want between rto_min (%v) and rto_max (%v)", c.RTOMin, c.RTOMax))
-	case c.SendBuffer < c.MSS:
+	case c.SendBuffer != 0 && c.SendBuffer < c.MSS:
 		return bad("send_buffer", c.SendBuffer, fmt.Sprintf("want at least one mss (%d)", c.MSS))
-	case c.RecvBuffer < c.MSS:
+	case c.RecvBuffer != 0 && c.RecvBuffer < c.MSS:
 		return bad("recv_buffer", c.RecvBuffer, fmt.Sprintf("want at least one mss (%d)", c.MSS))
+	case c.SendBufferMax < c.SendBufferInitial:
+		return bad("send_buffer_max", c.SendBufferMax, fmt.Sprintf("want at least send_buffer_initial (%d)", c.SendBufferInitial))
+	case c.RecvBufferMax < c.RecvBufferInitial:
+		return bad("recv_buffer_max", c.RecvBufferMax, fmt.Sprintf("want at least recv_buffer_initial (%d)", c.RecvBufferInitial))
+	case c.RecvBuffer == 0 && c.RecvBufferInitial < 2*c.MSS:
+		return bad("recv_buffer_initial", c.RecvBufferInitial, fmt.Sprintf("want at least 2 × mss (%d), so that the window holds a segment", 2*c.MSS))
 	}
-	if _, err := NewCongestion(c.Congestion, c.MSS, c.InitialCwnd); err != nil {
+	cc, err := NewCongestion(c.Congestion, c.MSS, c.InitialCwnd)
+	if err != nil {
 		return fmt.Errorf("%w: congestion = %q: %w", ErrConfig, c.Congestion, err)
+	}
+	if needsECN(cc) && c.ECN == ECNOff {
+		return bad("ecn", c.ECN, fmt.Sprintf("congestion %s needs ECN: set ecn to on or accept (it is then negotiated on every connection)", c.Congestion))
 	}
 	return nil
 }
 
+// InitialSendBuffer is the bytes of data the send buffer holds before the
+// connection is established: SendBuffer when fixed, else half of
+// SendBufferInitial.
+func (c Config) InitialSendBuffer() int {
+	if c.SendBuffer != 0 {
+		return c.SendBuffer
+	}
+	return winFromSpace(c.SendBufferInitial)
+}
+
+// InitialRecvBuffer is the receive window's limit when the connection
+// starts: RecvBuffer when fixed, else half of RecvBufferInitial.
+func (c Config) InitialRecvBuffer() int {
+	if c.RecvBuffer != 0 {
+		return c.RecvBuffer
+	}
+	return winFromSpace(c.RecvBufferInitial)
+}
+
 // wscaleShift is the window scale we offer: like Linux's
 // tcp_select_initial_window, the smallest shift that lets the largest
-// receive space (the buffer or rmem_max) fit in 16 bits.
+// receive space (the buffer or tcp_rmem[2]) fit in 16 bits.
 func (c Config) wscaleShift() int {
-	space := max(c.RecvBuffer, linuxRmemMax)
+	space := max(c.RecvBuffer, c.RecvBufferMax)
 	shift := 0
 	for space > 0xffff && shift < MaxWScale {
 		space >>= 1

@@ -64,7 +64,11 @@ const DefaultInitialCwndSegments = 10
 // Congestion control algorithm names accepted by NewCongestion.
 const (
 	CongestionNewReno = "newreno"
+	CongestionReno    = "reno"
 	CongestionCubic   = "cubic"
+	CongestionVegas   = "vegas"
+	CongestionBBR     = "bbr"
+	CongestionDCTCP   = "dctcp"
 )
 
 // ErrUnknownCongestion is returned (wrapped) by NewCongestion for a name it
@@ -77,11 +81,11 @@ var ErrCongestionParam = errors.New("invalid congestion control parameter")
 
 // CongestionNames returns the names NewCongestion accepts, sorted.
 func CongestionNames() []string {
-	return []string{CongestionCubic, CongestionNewReno}
+	return []string{CongestionBBR, CongestionCubic, CongestionDCTCP, CongestionNewReno, CongestionReno, CongestionVegas}
 }
 
-// NewCongestion returns a fresh instance of the named algorithm ("newreno",
-// "cubic") for a sender with the given SMSS in bytes, whose initial window
+// NewCongestion returns a fresh instance of the named algorithm (one of
+// CongestionNames) for a sender with the given SMSS in bytes, whose initial window
 // is initialCwndSegments * mss (Linux's rule; 0 selects
 // DefaultInitialCwndSegments).
 func NewCongestion(name string, mss, initialCwndSegments int) (Congestion, error) {
@@ -100,6 +104,14 @@ func NewCongestion(name string, mss, initialCwndSegments int) (Congestion, error
 		return NewNewReno(mss, initialCwndSegments), nil
 	case CongestionCubic:
 		return NewCubic(mss, initialCwndSegments), nil
+	case CongestionReno:
+		return NewRenoLinux(mss, initialCwndSegments), nil
+	case CongestionVegas:
+		return NewVegas(mss, initialCwndSegments), nil
+	case CongestionBBR:
+		return NewBBR(mss, initialCwndSegments), nil
+	case CongestionDCTCP:
+		return NewDCTCP(mss, initialCwndSegments), nil
 	}
 	return nil, fmt.Errorf("congestion control %q (allowed: %s): %w",
 		name, strings.Join(CongestionNames(), ", "), ErrUnknownCongestion)
@@ -133,4 +145,11 @@ func rescale(w, oldMSS, newMSS int) int {
 		return w
 	}
 	return int(int64(w) * int64(newMSS) / int64(oldMSS))
+}
+
+// needsECN reports whether the algorithm negotiates ECN whatever the ecn
+// setting asks, unless it is off (Linux's TCP_CONG_NEEDS_ECN: DCTCP).
+func needsECN(cc Congestion) bool {
+	n, ok := cc.(interface{ needsECN() bool })
+	return ok && n.needsECN()
 }

@@ -22,8 +22,8 @@ func TestNewCongestion(t *testing.T) {
 		{name: "newreno", algo: "newreno", mss: 1460, iw: 10, wantCwnd: 14600, wantAlgor: "newreno"},
 		{name: "cubic", algo: "cubic", mss: 1448, iw: 4, wantCwnd: 5792, wantAlgor: "cubic"},
 		{name: "zero initial window means RFC 6928's ten", algo: "cubic", mss: 1000, iw: 0, wantCwnd: 10000, wantAlgor: "cubic"},
-		{name: "unknown name lists the allowed ones", algo: "bbr", mss: 1460, iw: 10,
-			wantErr: ErrUnknownCongestion, wantMsg: `congestion control "bbr" (allowed: cubic, newreno)`},
+		{name: "unknown name lists the allowed ones", algo: "westwood", mss: 1460, iw: 10,
+			wantErr: ErrUnknownCongestion, wantMsg: `congestion control "westwood" (allowed: bbr, cubic, dctcp, newreno, reno, vegas)`},
 		{name: "names are case sensitive", algo: "Cubic", mss: 1460, iw: 10, wantErr: ErrUnknownCongestion},
 		{name: "zero mss", algo: "newreno", mss: 0, iw: 10, wantErr: ErrCongestionParam, wantMsg: "mss 0"},
 		{name: "negative initial window", algo: "newreno", mss: 1460, iw: -1, wantErr: ErrCongestionParam, wantMsg: "initial window -1"},
@@ -47,7 +47,7 @@ func TestNewCongestion(t *testing.T) {
 
 func TestCongestionNamesAreAccepted(t *testing.T) {
 	names := CongestionNames()
-	require.Equal(t, []string{"cubic", "newreno"}, names)
+	require.Equal(t, []string{"bbr", "cubic", "dctcp", "newreno", "reno", "vegas"}, names)
 	for _, n := range names {
 		cc, err := NewCongestion(n, 1460, 10)
 		require.NoError(t, err)
@@ -131,10 +131,10 @@ func ExampleNewCongestion() {
 	cc.OnEnterRecovery(0, 20*1448)
 	fmt.Println(cc.Cwnd(), cc.Ssthresh())
 
-	_, err = NewCongestion("bbr", 1448, 10)
+	_, err = NewCongestion("westwood", 1448, 10)
 	fmt.Println(err)
 	// Output:
 	// cubic 14480 true
 	// 10136 10136
-	// congestion control "bbr" (allowed: cubic, newreno): unknown congestion control
+	// congestion control "westwood" (allowed: bbr, cubic, dctcp, newreno, reno, vegas): unknown congestion control
 }

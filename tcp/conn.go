@@ -51,6 +51,14 @@ type Conn struct {
 	maxFlightEnd Seq
 	// recoverSeq is RFC 6582 recover / RFC 6675 RecoveryPoint.
 	recoverSeq Seq
+	// unaRel and nxtRel are SND.UNA and RCV.NXT relative to the ISN and
+	// the IRS, in 64 bits: they count on where the 32-bit numbers wrap.
+	unaRel, nxtRel uint64
+	// rewindReason says why SND.NXT went back below SND.MAX: "rto", or
+	// "pmtu" after a path MTU drop; the resends are traced with it.
+	rewindReason string
+	// pmtu is the path MTU a router reported (0: none).
+	pmtu int
 
 	// Receive sequence space.
 	irs        Seq
@@ -86,6 +94,8 @@ type Conn struct {
 	prr        prr // the sending allowance of SACK recovery (RFC 6937)
 	lastCwnd   int
 	lastSsth   int
+	// paceAt is when pacing lets the next segment go.
+	paceAt time.Duration
 
 	dsack      seqRange   // duplicate data to report (RFC 2883)
 	ooo        []seqRange // out-of-order ranges held, sorted
@@ -93,6 +103,8 @@ type Conn struct {
 	sent       []sentRec
 	out        []outSeg
 	ecn        ecnState
+	rcvTune    rcvTuning
+	rate       rateState
 	events     []Event
 
 	state    State
@@ -113,6 +125,11 @@ type Conn struct {
 	dsackOn              bool
 	// rcvCE: the segment being input arrived marked CE.
 	rcvCE bool
+	// segTsecr is the TSecr of the segment being input, 0 without one.
+	segTsecr uint32
+	// inLoss: an RTO happened and what was in flight then is not yet all
+	// acknowledged (Linux's TCP_CA_Loss state), for WindowControllers.
+	inLoss bool
 	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
 	// the ISS would misfire after 4 GiB, when the numbers come round.)
 	synAcked bool
@@ -132,9 +149,30 @@ type outSeg struct {
 // sentRec remembers when a run of new data was first sent, for RTT samples
 // (RFC 6298 §3: Karn's rule skips retransmitted data).
 type sentRec struct {
-	end  Seq
-	at   time.Duration
-	retx bool
+	start, end Seq
+	at         time.Duration
+	retx       bool
+	fin        bool // end includes our FIN
+	// sacked: delivered by a SACK before the cumulative ACK covered it.
+	sacked bool
+	// The delivery state when last sent, for rate samples (Linux's
+	// tcp_skb_cb tx fields; rate.go); stamped while it may still be a
+	// sample's reference.
+	stamped     bool
+	appLimited  bool
+	txAt        time.Duration
+	delivered   int64
+	deliveredAt time.Duration
+	firstTxAt   time.Duration
+}
+
+// payload is the record's data bytes (its FIN excluded).
+func (s *sentRec) payload() int {
+	n := int(s.end.Sub(s.start))
+	if s.fin {
+		n--
+	}
+	return n
 }
 
 // ErrState is wrapped by errors returned for calls made in a state that
@@ -176,10 +214,15 @@ func NewConnValid(v ValidConfig, local, remote Endpoint, iss Seq, tsOffset uint3
 	}
 	c.recoverSeq = iss
 	c.sndSml = iss
-	c.sb.init(cfg.SendBuffer, iss.Add(1))
-	c.rb.init(cfg.RecvBuffer)
+	c.sb.init(cfg.InitialSendBuffer(), iss.Add(1))
+	c.rb.init(cfg.InitialRecvBuffer())
 	c.rtt.init(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax)
 	c.lastCwnd, c.lastSsth = cc.Cwnd(), cc.Ssthresh()
+	if s, ok := cc.(interface{ seed(uint64) }); ok {
+		// The ISN and timestamp offset are drawn from the run's random
+		// streams: a deterministic seed that differs per connection.
+		s.seed(uint64(iss)<<32 | uint64(tsOffset))
+	}
 	return c, nil
 }
 
@@ -201,6 +244,19 @@ func (c *Conn) ISS() Seq { return c.iss }
 // IRS returns the peer's initial sequence number (valid once a SYN
 // arrived).
 func (c *Conn) IRS() Seq { return c.irs }
+
+// RelSeq returns s, one of our sequence numbers within 2 GiB of SND.UNA
+// (every segment we send), relative to our ISN and unwrapped to 64 bits,
+// so that a flow of more than 4 GiB keeps counting.
+func (c *Conn) RelSeq(s Seq) uint64 {
+	return uint64(int64(c.unaRel) + int64(s.Sub(c.sndUna)))
+}
+
+// RelAck returns s, a sequence number of the peer's within 2 GiB of
+// RCV.NXT (every ACK we send), relative to its ISN in 64 bits.
+func (c *Conn) RelAck(s Seq) uint64 {
+	return uint64(int64(c.nxtRel) + int64(s.Sub(c.rcvNxt)))
+}
 
 // Err returns the error that ended the connection, or 0.
 func (c *Conn) Err() Errno { return c.err }
@@ -249,6 +305,7 @@ func (c *Conn) Write(now time.Duration, p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	c.rateCheckAppLimited()
 	n := c.sb.write(p, c.Writable())
 	if n == 0 {
 		return 0, EAGAIN
@@ -263,7 +320,7 @@ func (c *Conn) Writable() int {
 		return 0
 	}
 	inBuf := int(c.sb.endSeq().Sub(c.dataUna()))
-	return max(0, c.cfg.SendBuffer-inBuf)
+	return max(0, c.sb.limit-inBuf)
 }
 
 // dataUna is the first unacknowledged data byte (SND.UNA without the SYN).
@@ -299,6 +356,7 @@ func (c *Conn) Read(now time.Duration, p []byte) (int, error) {
 	}
 	n := c.rb.read(p)
 	c.stats.BytesDelivered += int64(n)
+	c.rcvSpaceAdjust(now)
 	c.windowUpdateAfterRead()
 	c.output(now)
 	return n, nil
@@ -375,10 +433,11 @@ func (c *Conn) SetNagle(now time.Duration, on bool) {
 	}
 }
 
-// SetSendBuffer changes how many unacknowledged bytes the send buffer holds
-// (Config.SendBuffer). Like Linux's SO_SNDBUF, it may be set at any time: a
-// larger buffer lets the next Write take more at once. It returns
-// an error wrapping ErrConfig for a size below one byte.
+// SetSendBuffer fixes how many unacknowledged bytes the send buffer holds
+// (Config.SendBuffer), which ends its autotuning. Like Linux's SO_SNDBUF,
+// it may be set at any time: a larger buffer lets the next Write take more
+// at once. It returns an error wrapping ErrConfig for a size below one
+// byte.
 func (c *Conn) SetSendBuffer(n int) error {
 	if n < 1 {
 		return fmt.Errorf("tcp: send buffer %d bytes: %w", n, ErrConfig)
@@ -465,6 +524,10 @@ func (c *Conn) trimIfIdle() {
 		}
 	}
 	c.out, c.events = nil, nil
+	c.rate.ack = nil
+	if c.sentHead == len(c.sent) {
+		c.sent, c.sentHead = nil, 0
+	}
 }
 
 // trimHorizon: a timer due later than this after the latest call does
@@ -487,6 +550,9 @@ func (c *Conn) Stats() Stats {
 	s.RTO = c.rtt.current()
 	s.Cwnd, s.Ssthresh = c.cc.Cwnd(), c.cc.Ssthresh()
 	s.MSS = c.sndMss
+	s.Delivered, s.DeliveredSegments = c.rate.delivered, c.rate.deliveredSegs
+	s.DeliveryRate, s.DeliveryRateAppLimited = c.DeliveryRate()
+	s.PacingRate = c.PacingRate()
 	return s
 }
 

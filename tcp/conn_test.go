@@ -125,7 +125,7 @@ func TestConfigValidate(t *testing.T) {
 		{"zero iw", func(c *Config) { c.InitialCwnd = 0 }, false},
 		{"rto order", func(c *Config) { c.RTOMin = 2 * time.Second }, false},
 		{"delack too long", func(c *Config) { c.DelayedAck = time.Second }, false},
-		{"unknown cc", func(c *Config) { c.Congestion = "vegas" }, false},
+		{"unknown cc", func(c *Config) { c.Congestion = "westwood" }, false},
 		{"cubic", func(c *Config) { c.Congestion = "cubic" }, true},
 		{"small buffer", func(c *Config) { c.SendBuffer = 100 }, false},
 	}

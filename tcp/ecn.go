@@ -59,6 +59,8 @@ type ecnState struct {
 	// once per window of data; Linux's TCP_CA_CWR state).
 	cwr     bool
 	cwrHigh Seq
+	// ceState: DCTCP's receiver saw CE on the latest data segment.
+	ceState bool
 	// ce counts arriving data segments marked CE; reductions the window
 	// cuts for ECE.
 	ce, reductions int
@@ -71,7 +73,7 @@ func (c *Conn) ECNCapable() bool { return c.ecn.ok }
 // RFC 3168 §6.1.1) or SYN-ACK (ECE when we accepted the peer's request).
 func (c *Conn) ecnSynFlags(flags Flags, synack bool) Flags {
 	switch {
-	case !synack && c.cfg.ECN == ECNOn:
+	case !synack && c.asksECN():
 		return flags | FlagECE | FlagCWR
 	case synack && c.ecn.ok:
 		return flags | FlagECE
@@ -85,7 +87,7 @@ func (c *Conn) ecnSynFlags(flags Flags, synack bool) Flags {
 func (c *Conn) ecnOnSyn(h *Header, simultaneous bool) {
 	asked := h.Flags.Has(FlagECE) && h.Flags.Has(FlagCWR)
 	if simultaneous {
-		c.ecn.ok = asked && c.cfg.ECN == ECNOn
+		c.ecn.ok = asked && c.asksECN()
 		return
 	}
 	c.ecn.ok = asked && c.cfg.ECN != ECNOff
@@ -95,7 +97,14 @@ func (c *Conn) ecnOnSyn(h *Header, simultaneous bool) {
 // answered with ECE and without CWR (RFC 3168 §6.1.1, Linux
 // tcp_ecn_rcv_synack).
 func (c *Conn) ecnOnSynAck(h *Header) {
-	c.ecn.ok = c.cfg.ECN == ECNOn && h.Flags.Has(FlagECE) && !h.Flags.Has(FlagCWR)
+	c.ecn.ok = c.asksECN() && h.Flags.Has(FlagECE) && !h.Flags.Has(FlagCWR)
+}
+
+// asksECN reports whether our SYN asks for ECN: ecn on, or a congestion
+// control that needs it (DCTCP) unless ecn is off (Linux
+// tcp_ecn_send_syn with tcp_ca_needs_ecn).
+func (c *Conn) asksECN() bool {
+	return c.cfg.ECN == ECNOn || c.cfg.ECN != ECNOff && needsECN(c.cc)
 }
 
 // ecnOnSend sets the ECN flags of the segment o being queued (Linux
@@ -110,6 +119,13 @@ func (c *Conn) ecnOnSend(o *outSeg) {
 	if c.ecn.demandCWR {
 		o.h.Flags |= FlagECE
 	}
+	if needsECN(c.cc) {
+		// DCTCP: every segment is ECN-capable, retransmissions and pure
+		// ACKs included (Linux INET_ECN_xmit for TCP_CONG_NEEDS_ECN; RFC
+		// 8257 §3.2 leaves the marking of control packets to the
+		// implementation).
+		o.ect = true
+	}
 	if o.n > 0 && o.seq.GreaterEq(c.sndMax) {
 		o.ect = true
 		if c.ecn.queueCWR {
@@ -123,8 +139,12 @@ func (c *Conn) ecnOnSend(o *outSeg) {
 // acknowledged at once, as the sender's window may be small: Linux
 // tcp_ecn_accept_cwr); CE starts it, with an immediate ACK (Linux
 // tcp_ecn_check_ce enters quick-ACK mode).
-func (c *Conn) ecnOnData(h *Header, ce bool) {
+func (c *Conn) ecnOnData(now time.Duration, h *Header, ce bool) {
 	if !c.ecn.ok {
+		return
+	}
+	if needsECN(c.cc) {
+		c.dctcpEcho(now, ce)
 		return
 	}
 	if h.Flags.Has(FlagCWR) {
@@ -184,4 +204,25 @@ func (c *Conn) ecnOnRecovery() (reduced bool) {
 	c.ecn.queueCWR = true
 	c.ecn.cwr, c.ecn.cwrHigh = true, c.sndMax
 	return false
+}
+
+// dctcpEcho is the DCTCP receiver (RFC 8257 §3.2, Linux
+// dctcp_ece_ack_update): ECE echoes the CE mark of the latest data
+// exactly, not until CWR. When the CE state changes an ACK goes at once,
+// and an ACK held back by the delayed-ACK timer is sent first with the
+// previous state, so the sender can count the marked bytes.
+func (c *Conn) dctcpEcho(now time.Duration, ce bool) {
+	if ce {
+		c.ecn.ce++
+	}
+	if ce != c.ecn.ceState {
+		if c.armed(timerDelack) {
+			// The held ACK, for the data before this segment, with the
+			// old state.
+			c.emitSeg(now, FlagACK, c.sndMax, 0)
+		}
+		c.ackNow = true
+	}
+	c.ecn.ceState = ce
+	c.ecn.demandCWR = ce
 }

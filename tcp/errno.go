@@ -16,6 +16,8 @@ const (
 	EMFILE        Errno = 24  // no descriptor left
 	EPIPE         Errno = 32  // write after shutdown of the write side or after the connection failed
 	ENOTSOCK      Errno = 88  // the descriptor is not a socket
+	EDESTADDRREQ  Errno = 89  // a send on an unconnected datagram socket names no destination
+	EMSGSIZE      Errno = 90  // a datagram larger than the path MTU with Don't Fragment, or than 65507 bytes
 	ENOPROTOOPT   Errno = 92  // unknown socket option
 	EOPNOTSUPP    Errno = 95  // the operation is not supported on this socket
 	EAFNOSUPPORT  Errno = 97  // not an IPv4 address
@@ -28,6 +30,7 @@ const (
 	ENOTCONN      Errno = 107 // the call needs a connection that is not there
 	ETIMEDOUT     Errno = 110 // SYN retries or data retransmissions ran out
 	ECONNREFUSED  Errno = 111 // the peer answered our SYN with a RST (RFC 9293 §3.10.7.3)
+	EHOSTUNREACH  Errno = 113 // an ICMP host unreachable or time exceeded came back
 	EALREADY      Errno = 114 // a connect is already in progress
 	EINPROGRESS   Errno = 115 // the connect started; completion is reported later
 )
@@ -40,6 +43,8 @@ var errnoInfo = [...][2]string{
 	EMFILE:        {"EMFILE", "Too many open files"},
 	EPIPE:         {"EPIPE", "Broken pipe"},
 	ENOTSOCK:      {"ENOTSOCK", "Socket operation on non-socket"},
+	EDESTADDRREQ:  {"EDESTADDRREQ", "Destination address required"},
+	EMSGSIZE:      {"EMSGSIZE", "Message too long"},
 	ENOPROTOOPT:   {"ENOPROTOOPT", "Protocol not available"},
 	EOPNOTSUPP:    {"EOPNOTSUPP", "Operation not supported"},
 	EAFNOSUPPORT:  {"EAFNOSUPPORT", "Address family not supported by protocol"},
@@ -52,6 +57,7 @@ var errnoInfo = [...][2]string{
 	ENOTCONN:      {"ENOTCONN", "Transport endpoint is not connected"},
 	ETIMEDOUT:     {"ETIMEDOUT", "Connection timed out"},
 	ECONNREFUSED:  {"ECONNREFUSED", "Connection refused"},
+	EHOSTUNREACH:  {"EHOSTUNREACH", "No route to host"},
 	EALREADY:      {"EALREADY", "Operation already in progress"},
 	EINPROGRESS:   {"EINPROGRESS", "Operation now in progress"},
 }

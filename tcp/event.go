@@ -33,6 +33,10 @@ const (
 	EvRetransmit
 	// EvTimerFired: the timer named Timer expired.
 	EvTimerFired
+	// EvRate: an ACK gave the delivery-rate sample Rate.
+	EvRate
+	// EvBBR: BBR's mode or model changed to BBR.
+	EvBBR
 )
 
 var eventNames = [...]string{
@@ -48,6 +52,8 @@ var eventNames = [...]string{
 	EvRTTSample:   "rtt",
 	EvRetransmit:  "retransmit",
 	EvTimerFired:  "timer",
+	EvRate:        "rate",
+	EvBBR:         "bbr",
 }
 
 // String names the kind ("state", "cwnd").
@@ -81,6 +87,10 @@ type Event struct {
 	// Timer names the timer for EvTimerFired ("rto", "delack", "persist",
 	// "timewait", "finwait2", "syn", "synack").
 	Timer string
+	// Rate: EvRate.
+	Rate RateSample
+	// BBR: EvBBR.
+	BBR BBRInfo
 }
 
 // Stats counts what a connection did. Byte counts exclude SYN and FIN.
@@ -104,6 +114,17 @@ type Stats struct {
 	Cwnd, Ssthresh int
 	// MSS is the payload size of a full segment now (options subtracted).
 	MSS int
+	// Delivered counts the data acknowledged or SACKed, in bytes and in
+	// segments (tcpi_delivered).
+	Delivered, DeliveredSegments int64
+	// DeliveryRate is the latest delivery-rate sample in bytes per second
+	// (tcpi_delivery_rate), DeliveryRateAppLimited whether it was
+	// application-limited.
+	DeliveryRate           int64
+	DeliveryRateAppLimited bool
+	// PacingRate is the rate segments are paced at in bytes per second, 0
+	// when not paced (tcpi_pacing_rate).
+	PacingRate int64
 }
 
 // counters are the Stats a Conn counts as it goes; the rest of Stats is

@@ -14,6 +14,7 @@ func (c *Conn) Input(now time.Duration, h *Header, payload []byte) {
 func (c *Conn) InputECN(now time.Duration, h *Header, payload []byte, ce bool) {
 	c.touch(now)
 	c.rcvCE = ce
+	c.segTsecr = 0
 	c.stats.SegmentsReceived++
 	switch c.state {
 	case Closed:
@@ -56,7 +57,7 @@ func (c *Conn) negotiate(h *Header) {
 	if c.tsOK {
 		opt = 12
 	}
-	c.sndMss = max(min(peerMSS, c.cfg.MSS)-opt, 64)
+	c.sndMss = c.pmtuMSS(max(min(peerMSS, c.cfg.MSS)-opt, 64))
 	c.rcvMss = max(c.cfg.MSS-opt, 64)
 	c.rcvSegMax = min(536, c.rcvMss)
 	c.rcvClamp = c.synWindow()
@@ -75,6 +76,7 @@ func (c *Conn) establish(now time.Duration) {
 	c.stop(timerRtx)
 	c.quickAcks = maxQuickAcks
 	c.setState(Established)
+	c.initBufferSpace(now)
 }
 
 // inputListen is RFC 9293 §3.10.7.2.
@@ -91,7 +93,7 @@ func (c *Conn) inputListen(now time.Duration, h *Header) {
 		return
 	}
 	c.irs = h.Seq
-	c.rcvNxt = h.Seq.Add(1)
+	c.rcvNxt, c.nxtRel = h.Seq.Add(1), 1
 	c.negotiate(h)
 	c.ecnOnSyn(h, false)
 	c.rcvAdvEdge = c.rcvNxt.Add(uint32(c.synWindow()))
@@ -126,7 +128,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 		return
 	}
 	c.irs = h.Seq
-	c.rcvNxt = h.Seq.Add(1)
+	c.rcvNxt, c.nxtRel = h.Seq.Add(1), 1
 	c.negotiate(h)
 	c.rcvAdvEdge = c.rcvNxt.Add(uint32(c.synWindow()))
 	c.lastAckTx = c.rcvNxt
@@ -140,7 +142,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 		c.sendSyn(now, true)
 		return
 	}
-	c.sndUna = h.Ack
+	c.sndUna, c.unaRel = h.Ack, 1
 	c.synAcked = true
 	c.ecnOnSynAck(h)
 	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
@@ -177,7 +179,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		// acknowledges our SYN. Its SYN is old news, so by the letter of
 		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming)
 		// take its ACK and complete the handshake.
-		c.sndUna = h.Ack
+		c.sndUna, c.unaRel = h.Ack, 1
 		c.synAcked = true
 		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
@@ -186,8 +188,9 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	}
 	var tsVal uint32
 	hasTS := false
+	c.segTsecr = 0
 	if c.tsOK {
-		tsVal, _, hasTS = h.Options.Timestamps()
+		tsVal, c.segTsecr, hasTS = h.Options.Timestamps()
 		// RFC 7323 §5.3 PAWS: a segment whose TSval is older than
 		// TS.Recent is a duplicate from long ago: ACK it and drop it.
 		if hasTS && !flags.Has(FlagRST) && int32(tsVal-c.tsRecent) < 0 {
@@ -320,7 +323,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 			c.fail(ECONNRESET, false)
 			return
 		}
-		c.ecnOnData(h, c.rcvCE)
+		c.ecnOnData(now, h, c.rcvCE)
 		c.receiveText(now, seq, payload)
 	}
 	// Eighth: the FIN bit.
@@ -343,6 +346,7 @@ func (c *Conn) checkPeerFin(now time.Duration) {
 	}
 	c.peerFin = true
 	c.rcvNxt = c.rcvNxt.Add(1)
+	c.nxtRel++
 	c.emit(Event{Kind: EvPeerClosed})
 	c.emit(Event{Kind: EvReadable})
 	switch c.state {

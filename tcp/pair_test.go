@@ -274,3 +274,41 @@ func TestPairSequenceWraparound(t *testing.T) {
 		}
 	}
 }
+
+// TestRelativeSequence64: RelSeq and RelAck count relative sequence numbers
+// in 64 bits, across the wrap of the absolute numbers and past 4 GiB of
+// relative ones (the connection is put 4 GiB less 10 kB into its life):
+// every segment's number, unwrapped around SND.UNA or RCV.NXT when it is
+// sent, is where the byte count says it is.
+func TestRelativeSequence64(t *testing.T) {
+	a, err := NewConn(DefaultConfig(), epA, epB, Seq(1<<32-70000), 1)
+	require.NoError(t, err)
+	b, err := NewConn(DefaultConfig(), epB, epA, 4000000000, 2)
+	require.NoError(t, err)
+	ch := &channel{t: t, a: a, b: b, delay: 5 * time.Millisecond, buf: make([]byte, 64<<10)}
+	ch.open()
+	ch.runUntil(20 * time.Millisecond)
+	require.Equal(t, Established, a.State())
+	const lived = 1<<32 - 10000 // as if 4 GiB less 10 kB had gone before
+	a.unaRel += lived
+	b.nxtRel += lived
+	const n = 300000
+	ch.toWriteA = make([]byte, n)
+	var maxRel uint64
+	ch.drop = func(toB bool, h *Header, plen int) bool {
+		if toB && plen > 0 {
+			rel := a.RelSeq(h.Seq)
+			require.Equal(t, uint64(lived)+1+uint64(h.Seq.Sub(a.iss.Add(1))), rel)
+			maxRel = max(maxRel, rel+uint64(plen))
+		}
+		if !toB && h.Flags.Has(FlagACK) {
+			require.LessOrEqual(t, b.RelAck(h.Ack), uint64(lived)+1+n)
+			require.Greater(t, b.RelAck(h.Ack), uint64(lived))
+		}
+		return false
+	}
+	ch.runUntil(2 * time.Second)
+	require.Equal(t, uint64(lived)+1+n, maxRel)
+	require.Equal(t, uint64(lived)+1+n, a.RelSeq(a.sndUna))
+	require.Equal(t, uint64(lived)+1+n, b.RelAck(b.rcvNxt))
+}

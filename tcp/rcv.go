@@ -117,7 +117,9 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		c.rcvClamp = min(c.rb.size, c.rcvClamp+2*c.rcvMss)
 	}
 	c.rb.commit(int(end.Sub(c.rcvNxt)))
+	c.nxtRel += uint64(end.Sub(c.rcvNxt))
 	c.rcvNxt = end
+	c.rcvRTTMeasure(now, c.segTsecr, n)
 	c.emit(Event{Kind: EvReadable})
 	if filled || len(c.ooo) > 0 {
 		// RFC 5681 §4.2: ACK at once when a segment fills (part of) a gap.

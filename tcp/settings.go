@@ -68,14 +68,16 @@ type Setting struct {
 	// bytes of a KindSize, the nanoseconds of a KindDuration. Max is
 	// math.MaxInt64 when there is no upper bound.
 	Min, Max int64
-	// Zero says what 0 means when it is allowed and special ("off").
+	// Zero says what 0 means when it is allowed and special ("off"). A
+	// setting whose Zero is Auto also reads and writes 0 as "auto", and
+	// accepts it below Min.
 	Zero string
 	// Ref cites where the bounds come from, when not obvious.
 	Ref string
 	// Values are the names a KindEnum accepts.
 	Values []string
 	// ValueAliases maps other accepted enum values to one of Values
-	// ("reno" is "newreno"), in documentation order.
+	// ("on" for "true"), in documentation order.
 	ValueAliases []Alias
 	// Sysctl is the Linux sysctl that holds the setting, if any.
 	Sysctl string
@@ -88,7 +90,8 @@ type Setting struct {
 	// Aliases are other names accepted for Name.
 	Aliases []Alias
 	// field returns a pointer to the Config field: *bool, *int,
-	// *time.Duration, *string or (an enum with its own type) *ECNMode, as
+	// *time.Duration, *string or (an enum with its own type) *ECNMode or
+	// *PacingMode, as
 	// Kind says.
 	field func(*Config) any
 }
@@ -111,7 +114,14 @@ const (
 const (
 	noMax   = math.MaxInt64
 	retries = "retransmissions"
+	// minSockMem is the smallest buffer memory the tcp_rmem and tcp_wmem
+	// settings take: Linux's page-sized tcp_rmem[0] and tcp_wmem[0].
+	minSockMem = 4096
 )
+
+// Auto is how a setting whose Zero is Auto writes 0: the value is chosen
+// as Linux would (send_buffer: auto, recv_buffer: auto).
+const Auto = "auto"
 
 // settings is the table. Order is the documentation's: the segment and
 // window first, then the timers, the options, the buffers, the retries and
@@ -125,10 +135,9 @@ var settings = []Setting{
 	},
 	{
 		Name: "congestion", Kind: KindEnum, Values: CongestionNames(),
-		Doc:          "the congestion control algorithm",
-		ValueAliases: []Alias{{"reno", CongestionNewReno}},
-		Sysctl:       "net.ipv4.tcp_congestion_control",
-		field:        func(c *Config) any { return &c.Congestion },
+		Doc:    "the congestion control algorithm (see docs/congestion.md)",
+		Sysctl: "net.ipv4.tcp_congestion_control",
+		field:  func(c *Config) any { return &c.Congestion },
 	},
 	{
 		Name: "initial_cwnd", Kind: KindInt, Unit: "segments", Min: 1, Max: 1000,
@@ -222,24 +231,52 @@ var settings = []Setting{
 		field: func(c *Config) any { return &c.Timestamps },
 	},
 	{
-		Name: "send_buffer", Kind: KindSize, Min: MinMSS, Max: MaxBuffer, // at least mss, Validate says
-		Doc:         "the send buffer; at least mss",
-		Ref:         "RFC 7323 §2.3",
-		Sysctl:      "net.ipv4.tcp_wmem",
-		SysctlNote:  "the second value (default): the send buffer a socket starts with",
-		sysctlValue: triple(1),
-		Aliases:     []Alias{{"sndbuf", "script option"}},
-		field:       func(c *Config) any { return &c.SendBuffer },
+		Name: "send_buffer", Kind: KindSize, Min: MinMSS, Max: MaxBuffer, Zero: Auto, // at least mss, Validate says
+		Doc: "the send buffer: auto grows it with the congestion window as Linux does (tcp_sndbuf_expand), from send_buffer_initial to send_buffer_max; " +
+			"a size fixes it, as setsockopt(SO_SNDBUF) does; at least mss",
+		Ref:     "RFC 7323 §2.3",
+		Aliases: []Alias{{"sndbuf", "script option"}},
+		field:   func(c *Config) any { return &c.SendBuffer },
 	},
 	{
-		Name: "recv_buffer", Kind: KindSize, Min: MinMSS, Max: MaxBuffer, // at least mss, Validate says
-		Doc:         "the receive buffer; at least mss; it also sets the window scale offered",
-		Ref:         "RFC 7323 §2.3",
-		Sysctl:      "net.ipv4.tcp_rmem",
-		SysctlNote:  "the third value (max): Linux chooses the window scale from it and autotuning grows the buffer to it",
+		Name: "send_buffer_initial", Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
+		Doc:         "the send buffer memory an automatic send buffer starts with; half of it holds data",
+		Sysctl:      "net.ipv4.tcp_wmem",
+		SysctlNote:  "the second value (default)",
+		sysctlValue: triple(1),
+		field:       func(c *Config) any { return &c.SendBufferInitial },
+	},
+	{
+		Name: "send_buffer_max", Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
+		Doc:         "the most send buffer memory an automatic send buffer grows to; half of it holds data",
+		Sysctl:      "net.ipv4.tcp_wmem",
+		SysctlNote:  "the third value (max)",
 		sysctlValue: triple(2),
-		Aliases:     []Alias{{"rcvbuf", "script option"}},
-		field:       func(c *Config) any { return &c.RecvBuffer },
+		field:       func(c *Config) any { return &c.SendBufferMax },
+	},
+	{
+		Name: "recv_buffer", Kind: KindSize, Min: MinMSS, Max: MaxBuffer, Zero: Auto, // at least mss, Validate says
+		Doc: "the receive buffer: auto grows it with what the application reads per round trip as Linux does (tcp_rcv_space_adjust), " +
+			"from recv_buffer_initial to recv_buffer_max; a size fixes the window, as setsockopt(SO_RCVBUF) does; at least mss",
+		Ref:     "RFC 7323 §2.3",
+		Aliases: []Alias{{"rcvbuf", "script option"}},
+		field:   func(c *Config) any { return &c.RecvBuffer },
+	},
+	{
+		Name: "recv_buffer_initial", Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
+		Doc:         "the receive buffer memory an automatic receive buffer starts with; half of it is window; at least 2 × mss",
+		Sysctl:      "net.ipv4.tcp_rmem",
+		SysctlNote:  "the second value (default)",
+		sysctlValue: triple(1),
+		field:       func(c *Config) any { return &c.RecvBufferInitial },
+	},
+	{
+		Name: "recv_buffer_max", Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
+		Doc:         "the most receive buffer memory autotuning grows to (half of it is window); also sets the window scale offered, whatever recv_buffer is",
+		Sysctl:      "net.ipv4.tcp_rmem",
+		SysctlNote:  "the third value (max)",
+		sysctlValue: triple(2),
+		field:       func(c *Config) any { return &c.RecvBufferMax },
 	},
 	{
 		Name: "syn_retries", Kind: KindInt, Unit: retries, Min: 0, Max: 30,
@@ -278,6 +315,24 @@ var settings = []Setting{
 		Doc:   "RFC 6675 §4 NextSeg rule 4: once per SACK recovery, resend the highest unSACKed segment when nothing else may be sent (Linux has none)",
 		field: func(c *Config) any { return &c.RescueRetransmit },
 	},
+	{
+		Name: "pacing", Kind: KindEnum, Values: PacingModes(),
+		Doc: "release segments at a pacing rate (Linux's internal pacing, tcp_internal_pacing): auto when the congestion control sets one (bbr); " +
+			"true for every algorithm, at pacing_ss_ratio or pacing_ca_ratio of cwnd/SRTT; false never",
+		field: func(c *Config) any { return &c.Pacing },
+	},
+	{
+		Name: "pacing_ss_ratio", Kind: KindInt, Unit: "percent", Min: 1, Max: 1000,
+		Doc:    "the pacing rate in slow start (cwnd below half ssthresh) as a percentage of cwnd/SRTT, with pacing: true",
+		Sysctl: "net.ipv4.tcp_pacing_ss_ratio",
+		field:  func(c *Config) any { return &c.PacingSSRatio },
+	},
+	{
+		Name: "pacing_ca_ratio", Kind: KindInt, Unit: "percent", Min: 1, Max: 1000,
+		Doc:    "the pacing rate in congestion avoidance as a percentage of cwnd/SRTT, with pacing: true",
+		Sysctl: "net.ipv4.tcp_pacing_ca_ratio",
+		field:  func(c *Config) any { return &c.PacingCARatio },
+	},
 }
 
 // Settings returns the table of settings a user can change, in
@@ -311,14 +366,17 @@ func LookupSetting(name string) (Setting, bool) {
 	return Setting{}, false
 }
 
-// LookupSysctl returns the setting a Linux sysctl holds.
-func LookupSysctl(name string) (Setting, bool) {
+// LookupSysctl returns the settings a Linux sysctl holds, in table order:
+// one for most, two for a "min default max" triple (tcp_rmem sets
+// recv_buffer_initial and recv_buffer_max).
+func LookupSysctl(name string) []Setting {
+	var out []Setting
 	for i := range settings {
 		if s := &settings[i]; s.Sysctl != "" && s.Sysctl == name {
-			return *s, true
+			out = append(out, *s)
 		}
 	}
-	return Setting{}, false
+	return out
 }
 
 // SettingError says why a value does not suit a setting. It wraps
@@ -359,6 +417,9 @@ func (s *Setting) Allowed() string {
 		r = s.intRange()
 	case KindSize:
 		r = s.sizeRange()
+		if s.Zero == Auto {
+			r = Auto + " or " + r
+		}
 	case KindDuration:
 		r = s.durationRange()
 	}
@@ -424,6 +485,9 @@ func (s *Setting) Format(v any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	case int64:
+		if s.Kind == KindSize && x == 0 && s.Zero == Auto {
+			return Auto
+		}
 		if s.Kind == KindSize {
 			return formatSize(x)
 		}
@@ -470,6 +534,8 @@ func (s *Setting) Check(v any) error {
 // checkRange checks n, the number in v, against the bounds.
 func (s *Setting) checkRange(v any, n int64) error {
 	switch {
+	case n == 0 && s.Zero == Auto:
+		return nil
 	case n < 0 && s.Min >= 0:
 		return s.errorf(s.Format(v), "is negative")
 	case n < s.Min:
@@ -499,7 +565,8 @@ func tooLarge(k SettingKind) string {
 // off, yes or no; an int is a whole number; a duration is Go's ("200ms")
 // or a bare whole number of milliseconds, as Linux's route attributes and
 // most sysctls count them; a size is a number of bytes with an optional
-// unit ("64KiB"); an enum is one of Values or ValueAliases. The value is
+// unit ("64KiB"), or auto where the setting has it; an enum is one of
+// Values or ValueAliases. The value is
 // checked (see Check).
 func (s *Setting) Parse(text string) (any, error) {
 	t := strings.TrimSpace(text)
@@ -534,6 +601,10 @@ func (s *Setting) Parse(text string) (any, error) {
 		}
 		v = d
 	case KindSize:
+		if s.Zero == Auto && strings.EqualFold(t, Auto) {
+			v = int64(0)
+			break
+		}
 		n, err := units.ParseByteSize(t)
 		if err != nil {
 			return nil, s.errorf(strconv.Quote(text), "is not a size like 1460 or 64KiB")
@@ -583,6 +654,8 @@ func (s *Setting) Set(c *Config, v any) error {
 		*p = v.(string)
 	case *ECNMode:
 		*p, _ = ParseECNMode(v.(string))
+	case *PacingMode:
+		*p = parsePacingMode(v.(string))
 	}
 	return nil
 }
@@ -599,6 +672,8 @@ func (s *Setting) Get(c Config) any {
 	case *string:
 		return *p
 	case *ECNMode:
+		return p.String()
+	case *PacingMode:
 		return p.String()
 	}
 	return nil

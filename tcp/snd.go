@@ -31,7 +31,7 @@ func (c *Conn) tsNow(now time.Duration) uint32 {
 // 7323 §2.2): like Linux's tcp_select_initial_window, the receive space
 // capped at 65535 and rounded down to a multiple of the MSS.
 func (c *Conn) synWindow() int {
-	w := min(c.cfg.RecvBuffer, 0xffff)
+	w := min(c.rb.size, 0xffff)
 	if w > c.cfg.MSS {
 		w -= w % c.cfg.MSS
 	}
@@ -119,7 +119,17 @@ func (c *Conn) sendRst(seq Seq, withAck bool) {
 
 // cwndAvail is how many more bytes congestion control lets us send now.
 func (c *Conn) cwndAvail() int {
+	_, controlled := c.cc.(WindowController)
 	switch {
+	case c.inRecovery && controlled:
+		// Linux's cong_control: the algorithm's window bounds what is
+		// in flight during recovery too, without PRR.
+		flight := int(c.sndNxt.Sub(c.sndUna))
+		if c.sackOK {
+			flight = c.pipe()
+		}
+		avail := c.cc.Cwnd() - flight
+		return avail - avail%c.sndMss
 	case c.inRecovery && c.sackOK:
 		// RFC 6675 §5 paced by RFC 6937: what the latest ACK allows, in
 		// whole segments (Linux counts sndcnt in packets), so that the
@@ -248,6 +258,9 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		// from being silly in the first place.
 		return false
 	}
+	if n > 0 && !c.forceSend && c.paceBlocked(now) {
+		return false
+	}
 	c.forceSend = false
 	seq := c.sndNxt
 	flags := FlagACK
@@ -265,15 +278,19 @@ func (c *Conn) sendOne(now time.Duration) bool {
 	}
 	if seq.LessThan(c.sndMax) {
 		c.rtxTSVal = c.tsNow(now)
-		c.noteRetransmit(seq, n, "rto")
-		c.stats.RTORetransmits++
+		c.noteRetransmit(seq, n, c.rewindReason)
+		if c.rewindReason == "rto" {
+			c.stats.RTORetransmits++
+		}
 	} else {
-		c.sent = append(c.sent, sentRec{end: end, at: now})
+		c.sent = append(c.sent, sentRec{start: seq, end: end, at: now, fin: fin})
 	}
+	c.rateSent(seq, end, now)
 	if n > 0 && n < c.sndMss {
 		c.sndSml = end
 	}
 	c.emitSeg(now, flags, seq, n)
+	c.pacedSent(now, n)
 	if c.inRecovery && c.sackOK {
 		c.prr.sent(int(end.Sub(seq)))
 	}
@@ -304,6 +321,7 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 		flags |= FlagPSH
 	}
 	c.markRetransmitted(seq, end)
+	c.rateSent(seq, end, now)
 	c.rtxTSVal = c.tsNow(now)
 	c.noteRetransmit(seq, n, reason)
 	c.emitSeg(now, flags, seq, n)
@@ -314,6 +332,7 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 func (c *Conn) noteRetransmit(seq Seq, n int, reason string) {
 	if reason != "probe" {
 		c.stats.Retransmits++
+		c.rateLost(n)
 	}
 	c.emit(Event{Kind: EvRetransmit, Seq: seq, Len: n, Reason: reason})
 }
@@ -422,11 +441,16 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		sackedTotal = c.board.sackedBelow(c.sndMax)
 		lostBefore = c.lostEdge()
 	}
+	// Linux's prior_in_flight: sent, neither acknowledged nor SACKed.
+	priorInflight := c.flightSize() - c.board.sackedBelow(c.sndMax)
 	if c.sackOK {
 		blocks, nb := h.Options.SACK()
 		for i := range nb {
 			c.board.add(blocks[i], c.sndUna, c.sndMax)
 		}
+	}
+	if c.rateOnAck(now, h, ack, priorInflight) {
+		c.onRateSample(now)
 	}
 	switch {
 	case ack.GreaterThan(c.sndUna):
@@ -461,6 +485,7 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		c.sndWl1, c.sndWl2 = h.Seq, ack
 		c.maxSndWnd = max(c.maxSndWnd, win)
 	}
+	c.control(now)
 	return true
 }
 
@@ -479,6 +504,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 		data-- // our FIN
 	}
 	c.sndUna = ack
+	c.unaRel += uint64(acked)
 	if c.sndNxt.LessThan(ack) {
 		c.sndNxt = ack
 	}
@@ -529,6 +555,9 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 		c.stop(timerRtx)
 	} else {
 		c.arm(timerRtx, now+c.rtt.current())
+	}
+	if data > 0 {
+		c.maybeExpandSndbuf()
 	}
 	if data > 0 && c.Writable() > 0 {
 		c.emit(Event{Kind: EvWritable})

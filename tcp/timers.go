@@ -21,6 +21,9 @@ const (
 	// timerTimeWait: 2×MSL in TIME-WAIT (RFC 9293 §3.3.2), and the
 	// FIN-WAIT-2 limit of a closed connection.
 	timerTimeWait
+	// timerPace: the next paced segment may go (Linux's pacing hrtimer,
+	// tcp_pace_kick).
+	timerPace
 	numTimers
 )
 
@@ -69,6 +72,8 @@ func (c *Conn) fire(now time.Duration, t int) {
 	case timerPersist:
 		c.emit(Event{Kind: EvTimerFired, Timer: "persist"})
 		c.onPersist(now)
+	case timerPace:
+		// Tick's output sends what pacing now allows.
 	case timerDelack:
 		c.emit(Event{Kind: EvTimerFired, Timer: "delack"})
 		if c.state.Synchronized() || c.state == SynReceived {
@@ -147,9 +152,11 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	// duplicate ACKs for the go-back-N retransmissions do not start a
 	// fast retransmit.
 	c.inRecovery = false
+	c.inLoss = true
 	c.recoverSeq = c.sndMax
 	c.dupAcks = 0
 	c.markAllRetransmitted()
+	c.rewindReason = "rto"
 	// RFC 9293 §3.8.6.1 and Linux's tcp_retransmit_skb: the first
 	// unacknowledged segment is resent now even into a zero window,
 	// so a lost window update cannot stall the connection; the rest

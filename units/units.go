@@ -124,9 +124,17 @@ func splitNumber(s string) (num, unit string) {
 	return s[:i], strings.TrimSpace(s[i:])
 }
 
+// errFraction is a value that is not a whole number of the base unit.
+var errFraction = errors.New("is not a whole number of the base unit")
+
 // scaled multiplies the decimal number num by mult exactly and requires an
 // integer, non-negative result.
 func scaled(num string, mult int64) (int64, error) {
+	return scaledRat(num, big.NewRat(mult, 1))
+}
+
+// scaledRat is scaled with a rational multiplier (bits to bytes is 1/8).
+func scaledRat(num string, mult *big.Rat) (int64, error) {
 	r, ok := new(big.Rat).SetString(num)
 	if !ok {
 		return 0, ErrSyntax
@@ -134,9 +142,9 @@ func scaled(num string, mult int64) (int64, error) {
 	if r.Sign() < 0 {
 		return 0, errors.New("must not be negative")
 	}
-	r.Mul(r, new(big.Rat).SetInt64(mult))
+	r.Mul(r, mult)
 	if !r.IsInt() {
-		return 0, errors.New("is not a whole number of the base unit")
+		return 0, errFraction
 	}
 	if !r.Num().IsInt64() {
 		return 0, errors.New("is too large")
@@ -144,22 +152,61 @@ func scaled(num string, mult int64) (int64, error) {
 	return r.Num().Int64(), nil
 }
 
-// ParseBitRate parses a rate in bits per second with an optional decimal
-// prefix: "100Mbps", "1.5Gbps", "64kbps", "9600bps", "9600" (bps).
+// rateUnits maps the units of a rate, as written after the number, to bits
+// per second. The "bps" family is matched without regard to case, as
+// before; the others are case-sensitive because B (byte) and b (bit)
+// differ. "bit" without "/s" is a rate as tc(8) writes it ("1gbit").
+var rateUnits = map[string]int64{
+	"bit/s": 1, "b/s": 1, "bit": 1,
+	"kbit/s": 1e3, "Kbit/s": 1e3, "kb/s": 1e3, "Kb/s": 1e3, "kbit": 1e3, "Kbit": 1e3,
+	"Mbit/s": 1e6, "Mb/s": 1e6, "Mbit": 1e6, "mbit": 1e6,
+	"Gbit/s": 1e9, "Gb/s": 1e9, "Gbit": 1e9, "gbit": 1e9,
+	"Tbit/s": 1e12, "Tb/s": 1e12, "Tbit": 1e12, "tbit": 1e12,
+	"B/s": 8, "kB/s": 8e3, "KB/s": 8e3, "MB/s": 8e6, "GB/s": 8e9,
+	"KiB/s": 8 << 10, "MiB/s": 8 << 20, "GiB/s": 8 << 30,
+}
+
+// bpsUnits are the "bps" spellings, matched in lower case.
+var bpsUnits = map[string]int64{"bps": 1, "kbps": 1e3, "mbps": 1e6, "gbps": 1e9, "tbps": 1e12}
+
+// ambiguous names the bit and byte spellings of a unit written as
+// "kb", "Mb", "GB"... without saying which: people write "Mb" for both
+// megabits and megabytes.
+func ambiguous(unit string) (bits, bytes string, ok bool) {
+	prefixes := map[string]string{"k": "k", "K": "k", "m": "M", "M": "M", "g": "G", "G": "G", "t": "T", "T": "T"}
+	if len(unit) != 2 || unit[1] != 'b' {
+		return "", "", false
+	}
+	p, found := prefixes[unit[:1]]
+	if !found {
+		return "", "", false
+	}
+	byteUnit := p + "B"
+	if p == "k" {
+		byteUnit = "KB"
+	}
+	return p + "bit", byteUnit, true
+}
+
+// ParseBitRate parses a rate in bits per second: a number, optionally a
+// space, and a unit: bps, kbps, Mbps, Gbps, Tbps; bit/s, kbit/s, Mbit/s,
+// Gbit/s (or Mb/s...); tc's kbit, Mbit, Gbit; bytes per second as B/s,
+// KB/s, MB/s, GB/s, KiB/s, MiB/s, GiB/s. "100Mbps", "1 Gbit/s", "125 MB/s"
+// and "9600" (bit/s) are rates; "10 Mb" is refused as ambiguous.
 func ParseBitRate(s string) (BitRate, error) {
 	num, unit := splitNumber(strings.TrimSpace(s))
-	var mult int64
-	switch strings.ToLower(unit) {
-	case "", "bps", "bit/s":
-		mult = 1
-	case "kbps", "kbit/s":
-		mult = int64(Kbps)
-	case "mbps", "mbit/s":
-		mult = int64(Mbps)
-	case "gbps", "gbit/s":
-		mult = int64(Gbps)
-	default:
-		return 0, fmt.Errorf("rate %q: unknown unit %q (bps, kbps, Mbps, Gbps)", s, unit)
+	mult, ok := rateUnits[unit]
+	if !ok {
+		mult, ok = bpsUnits[strings.ToLower(unit)]
+	}
+	if unit == "" {
+		mult, ok = 1, true
+	}
+	if !ok {
+		if bits, bytes, amb := ambiguous(unit); amb {
+			return 0, fmt.Errorf("rate %q: unit %q is ambiguous: write %s/s for bits or %s/s for bytes per second (a rate like 100Mbps, 1 Gbit/s or 125 MB/s)", s, unit, bits, bytes)
+		}
+		return 0, fmt.Errorf("rate %q: unknown unit %q (bps, kbps, Mbps, Gbps; kbit/s, Mbit/s, Gbit/s; B/s, KB/s, MB/s, GB/s)", s, unit)
 	}
 	if num == "" {
 		return 0, fmt.Errorf("rate %q: %w (a number then bps, kbps, Mbps or Gbps)", s, ErrSyntax)
@@ -171,34 +218,49 @@ func ParseBitRate(s string) (BitRate, error) {
 	return BitRate(v), nil
 }
 
-// ParseByteSize parses a size in bytes with an optional decimal (KB, MB, GB)
-// or binary (KiB, MiB, GiB) prefix: "1500", "1500B", "64KiB", "10MB".
+// sizeUnits maps the units of a size to bytes, or, for the bit units, to
+// bits (bits true): a size in bits must be whole bytes.
+var sizeUnits = map[string]struct {
+	mult int64
+	bits bool
+}{
+	"B": {1, false}, "byte": {1, false}, "bytes": {1, false},
+	"KB": {1e3, false}, "kB": {1e3, false}, "MB": {1e6, false}, "GB": {1e9, false}, "TB": {1e12, false},
+	"KiB": {1 << 10, false}, "MiB": {1 << 20, false}, "GiB": {1 << 30, false}, "TiB": {1 << 40, false},
+	"bit": {1, true}, "bits": {1, true}, "kbit": {1e3, true}, "Kbit": {1e3, true},
+	"Mbit": {1e6, true}, "Gbit": {1e9, true}, "Tbit": {1e12, true},
+}
+
+// ParseByteSize parses a size in bytes: a number, optionally a space, and
+// a unit: B (or bytes), decimal KB, MB, GB, TB, binary KiB, MiB, GiB, TiB,
+// or bits (bit, kbit, Mbit, Gbit), which must make whole bytes: "1500",
+// "64KiB", "10 MB", "1 Gbit". "kb", "Mb" and "Gb" are refused as
+// ambiguous (bits or bytes?).
 func ParseByteSize(s string) (ByteSize, error) {
 	num, unit := splitNumber(strings.TrimSpace(s))
-	var mult ByteSize
-	switch unit {
-	case "", "B", "b", "bytes":
-		mult = Byte
-	case "KB", "kB", "kb":
-		mult = KB
-	case "MB":
-		mult = MB
-	case "GB":
-		mult = GB
-	case "KiB":
-		mult = KiB
-	case "MiB":
-		mult = MiB
-	case "GiB":
-		mult = GiB
-	default:
-		return 0, fmt.Errorf("size %q: unknown unit %q (B, KB, MB, GB, KiB, MiB, GiB)", s, unit)
+	u, ok := sizeUnits[unit]
+	if unit == "" || unit == "b" {
+		// A bare number, and "1500b" as netsim has always read it, are bytes.
+		u, ok = sizeUnits["B"], true
+	}
+	if !ok {
+		if bits, bytes, amb := ambiguous(unit); amb {
+			return 0, fmt.Errorf("size %q: unit %q is ambiguous: write %s for bits or %s for bytes (a size like 1500, 64KiB or 10MB)", s, unit, bits, bytes)
+		}
+		return 0, fmt.Errorf("size %q: unknown unit %q (B, KB, MB, GB, KiB, MiB, GiB, kbit, Mbit, Gbit)", s, unit)
 	}
 	if num == "" {
 		return 0, fmt.Errorf("size %q: %w (a number of bytes, optionally with KB, MB, GB, KiB, MiB, GiB)", s, ErrSyntax)
 	}
-	v, err := scaled(num, int64(mult))
+	mult := big.NewRat(u.mult, 1)
+	if u.bits {
+		mult.SetFrac64(u.mult, 8)
+	}
+	v, err := scaledRat(num, mult)
 	if err != nil {
+		if u.bits && errors.Is(err, errFraction) {
+			return 0, fmt.Errorf("size %q: is not a whole number of bytes", s)
+		}
 		return 0, fmt.Errorf("size %q: %w", s, err)
 	}
 	return ByteSize(v), nil
@@ -225,10 +287,25 @@ func ParseRatio(s string) (Ratio, error) {
 	return Ratio(v), nil
 }
 
-// ParseDuration parses a duration as Go writes it ("250us", "5ms", "1.5s").
-// Negative durations are rejected.
+// durationAliases are the longer unit names tc(8) and people write,
+// mapped to Go's.
+var durationAliases = map[string]string{
+	"sec": "s", "secs": "s", "second": "s", "seconds": "s",
+	"msec": "ms", "msecs": "ms", "usec": "us", "usecs": "us", "nsec": "ns", "nsecs": "ns",
+	"min": "m", "mins": "m", "minute": "m", "minutes": "m",
+}
+
+// ParseDuration parses a duration as Go writes it ("250us", "5ms", "1.5s",
+// "1m30s"), with spaces allowed between numbers and units ("10 ms") and
+// tc's unit names (10msec, 1sec). Negative durations are rejected.
 func ParseDuration(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(strings.TrimSpace(s))
+	t := strings.Join(strings.Fields(s), "")
+	if num, unit := splitNumber(t); num != "" {
+		if alias, ok := durationAliases[unit]; ok {
+			t = num + alias
+		}
+	}
+	d, err := time.ParseDuration(t)
 	if err != nil {
 		return 0, fmt.Errorf("duration %q: %w (a number with ns, us, ms, s, m or h, like 5ms)", s, ErrSyntax)
 	}

@@ -69,3 +69,52 @@ func TestParse(t *testing.T) {
 	assert.Equal(t, "64KiB", (64 * KiB).String())
 	assert.Equal(t, "1%", Ratio(0.01).String())
 }
+
+// TestParseAsPeopleWrite reads units as people and tc(8) write them: with a
+// space, with /s, in bytes per second, and refuses "kb" (bits or bytes?).
+func TestParseAsPeopleWrite(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want BitRate
+	}{
+		{"1 Gbps", Gbps}, {"1 Gbit/s", Gbps}, {"1Gbit", Gbps}, {"100 Mbit", 100 * Mbps},
+		{"125 MB/s", Gbps}, {"10 Mb/s", 10 * Mbps}, {"64 kbit/s", 64 * Kbps}, {"1 KiB/s", 8192},
+		{"100MBPS", 100 * Mbps}, {"9600 bit/s", 9600},
+	} {
+		r, err := ParseBitRate(c.in)
+		if assert.NoError(t, err, c.in) {
+			assert.Equal(t, c.want, r, c.in)
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		want ByteSize
+	}{
+		{"10 MB", 10 * MB}, {"64 KiB", 64 * KiB}, {"1 Gbit", 125 * MB}, {"8 bit", 1}, {"1500 bytes", 1500}, {"1500b", 1500},
+	} {
+		n, err := ParseByteSize(c.in)
+		if assert.NoError(t, err, c.in) {
+			assert.Equal(t, c.want, n, c.in)
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"10 ms", 10 * time.Millisecond}, {"1.5 s", 1500 * time.Millisecond}, {"1m 30s", 90 * time.Second},
+		{"10msec", 10 * time.Millisecond}, {"2 sec", 2 * time.Second}, {"250 us", 250 * time.Microsecond},
+	} {
+		d, err := ParseDuration(c.in)
+		if assert.NoError(t, err, c.in) {
+			assert.Equal(t, c.want, d, c.in)
+		}
+	}
+	_, err := ParseByteSize("64kb")
+	assert.EqualError(t, err, `size "64kb": unit "kb" is ambiguous: write kbit for bits or KB for bytes (a size like 1500, 64KiB or 10MB)`)
+	_, err = ParseBitRate("10 Mb")
+	assert.EqualError(t, err, `rate "10 Mb": unit "Mb" is ambiguous: write Mbit/s for bits or MB/s for bytes per second (a rate like 100Mbps, 1 Gbit/s or 125 MB/s)`)
+	_, err = ParseByteSize("12 bit")
+	assert.EqualError(t, err, `size "12 bit": is not a whole number of bytes`)
+	_, err = ParseBitRate("1 Gbq")
+	assert.ErrorContains(t, err, `unknown unit "Gbq"`)
+}

@@ -67,7 +67,7 @@ type drillOpts struct {
 // drillMain is "netsim drill": it returns the exit code.
 func drillMain(args []string, stdout, stderr io.Writer) int {
 	var o drillOpts
-	fs := newFlagSet("drill", drillUsage, stderr)
+	fs := newFlagSet("drill", drillUsage, stdout, stderr)
 	fs.BoolVar(&o.verbose, "verbose", false, "print every step (segment in or out, system call) as it runs")
 	fs.BoolVar(&o.strict, "strict_segments", false, "match each outbound line with exactly one segment")
 	fs.BoolVar(&o.queue, "queue_unmatched", false, "let segments no line lists wait for the next outbound line, unchecked at the end (packetdrill's rule)")

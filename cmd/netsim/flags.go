@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netsimlab/netsim/scenarios"
 	"github.com/netsimlab/netsim/units"
 )
 
@@ -50,17 +51,39 @@ func parseOne(fs *flag.FlagSet, args []string, what, usage string, stderr io.Wri
 	return ops[0], exitOK, true
 }
 
-// newFlagSet returns a flag set that reports errors instead of exiting and
-// prints usage then its flags for --help.
-func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet returns a flag set that reports errors instead of exiting.
+// --help prints the usage and the flags on stdout (it is what was asked
+// for, and exits 0); a bad flag prints its error and one line pointing at
+// --help on stderr.
+func newFlagSet(name, usage string, stdout, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	out := &flagOutput{w: stderr}
+	fs.SetOutput(out)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fmt.Fprintln(fs.Output(), "\nFlags:")
+		if out.wrote {
+			fmt.Fprintf(stderr, "Run 'netsim %s --help' for its flags.\n", name)
+			return
+		}
+		fmt.Fprint(stdout, usage)
+		fmt.Fprintln(stdout, "\nFlags:")
+		fs.SetOutput(stdout)
 		fs.PrintDefaults()
+		fs.SetOutput(out)
 	}
 	return fs
+}
+
+// flagOutput is where package flag writes its errors: it remembers that
+// one was written, so that the usage that follows is a pointer to --help,
+// not the whole help.
+type flagOutput struct {
+	w     io.Writer
+	wrote bool
+}
+
+func (o *flagOutput) Write(p []byte) (int, error) {
+	o.wrote = true
+	return o.w.Write(p)
 }
 
 // durationFlag is a flag holding a duration as scenarios write it.
@@ -97,3 +120,48 @@ func quoteArg(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// checkedFlag is a string flag whose value a function checks as it is set
+// (a figure's length or font size, parsed again by plots when used).
+type checkedFlag struct {
+	txt   string
+	check func(string) error
+}
+
+// String returns the value as given (flag.Value).
+func (f *checkedFlag) String() string { return f.txt }
+
+// Set checks and keeps the value (flag.Value).
+func (f *checkedFlag) Set(s string) error {
+	if err := f.check(s); err != nil {
+		return err
+	}
+	f.txt = s
+	return nil
+}
+
+// overridesFlag collects --set PATH=VALUE, each checked as it is parsed
+// (the value itself is checked when the scenario is decoded).
+type overridesFlag []scenarios.Override
+
+// String lists the overrides as given (flag.Value).
+func (f *overridesFlag) String() string {
+	args := make([]string, len(*f))
+	for i, o := range *f {
+		args[i] = o.Arg
+	}
+	return strings.Join(args, " ")
+}
+
+// Set adds one PATH=VALUE (flag.Value).
+func (f *overridesFlag) Set(s string) error {
+	o, err := scenarios.ParseOverride(s)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, o)
+	return nil
+}
+
+// setUsage is the help line of --set, shared by run and validate.
+const setUsage = "replace a scenario key, PATH=VALUE (repeatable), like links.bottleneck.bandwidth=20Mbps or defaults.tcp.congestion=bbr"

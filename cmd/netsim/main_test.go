@@ -46,11 +46,16 @@ func TestExitCodes(t *testing.T) {
 		{"no args", nil, exitUsage, "", "Usage:"},
 		{"version", []string{"--version"}, exitOK, "netsim 0.1.0", ""},
 		{"help", []string{"--help"}, exitOK, "netsim run SCENARIO.yaml", ""},
-		{"run help", []string{"run", "--help"}, exitOK, "", "--check-determinism"},
-		{"validate help", []string{"validate", "--help"}, exitOK, "", "Usage: netsim validate"},
-		{"plot help", []string{"plot", "--help"}, exitOK, "", "--kind"},
-		{"drill is dispatched", []string{"drill", "--help"}, exitOK, "", "Usage: netsim drill"},
-		{"sweep is dispatched", []string{"sweep", "--help"}, exitOK, "", "Usage: netsim sweep"},
+		{"run help", []string{"run", "--help"}, exitOK, "--check-determinism", ""},
+		{"validate help", []string{"validate", "--help"}, exitOK, "Usage: netsim validate", ""},
+		{"plot help", []string{"plot", "--help"}, exitOK, "--kind", ""},
+		{"drill is dispatched", []string{"drill", "--help"}, exitOK, "Usage: netsim drill", ""},
+		{"sweep is dispatched", []string{"sweep", "--help"}, exitOK, "Usage: netsim sweep", ""},
+		{"sweep merge help", []string{"sweep", "merge", "--help"}, exitOK, "Usage: netsim sweep merge", ""},
+		{"bad flag points at help", []string{"run", handshake, "--until"}, exitUsage, "", "Run 'netsim run --help' for its flags."},
+		{"set", []string{"validate", handshake, "--set", "links[0].bandwidth=1 Gbit/s", "--set", "links.0.delay=5 ms"}, exitOK, "handshake.yaml: ok", ""},
+		{"set bad value", []string{"validate", handshake, "--set", "links[0].bandwidth=1 Gb"}, exitUsage, "", handshake + `: --set links[0].bandwidth=1 Gb: links[0].bandwidth: rate "1 Gb": unit "Gb" is ambiguous: write Gbit/s for bits or GB/s for bytes per second (`},
+		{"set not a pair", []string{"run", handshake, "--set", "links"}, exitUsage, "", "want PATH=VALUE"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
 		{"unknown flag", []string{"run", handshake, "--sed", "1"}, exitUsage, "", "flag provided but not defined: -sed"},
 		{"bad seed", []string{"run", handshake, "--seed", "x"}, exitUsage, "", "not a whole number"},
@@ -193,7 +198,7 @@ func TestParseInterleaved(t *testing.T) {
 		{[]string{"a.yaml", "--seed=4", "b.yaml"}, []string{"a.yaml", "b.yaml"}, "4"},
 		{[]string{"--", "--seed"}, []string{"--seed"}, ""},
 	} {
-		fs := newFlagSet("t", "", &bytes.Buffer{})
+		fs := newFlagSet("t", "", &bytes.Buffer{}, &bytes.Buffer{})
 		seed := fs.String("seed", "", "")
 		pos, err := parseInterleaved(fs, tc.args)
 		require.NoError(t, err)
@@ -294,12 +299,12 @@ func TestPlotDrawingFlags(t *testing.T) {
 		require.NoError(t, err)
 		return b
 	}
-	plain := render("--kind", "sequence")
-	compressed := render("--kind", "sequence", "--compress-time")
+	plain := render("--kind", "sequence", "--packets", "2000")
+	compressed := render("--kind", "sequence", "--packets", "2000", "--compress-time")
 	assert.NotEqual(t, plain, compressed)
 	assert.Contains(t, string(compressed), "idle")
 	assert.NotContains(t, string(plain), "idle")
-	assert.NotEqual(t, plain, render("--kind", "sequence", "--routers"))
+	assert.NotEqual(t, plain, render("--kind", "sequence", "--packets", "2000", "--routers"))
 	assert.NotEqual(t, render("--kind", "throughput", "--window", "10ms"), render("--kind", "throughput", "--window", "200ms"))
 }
 
@@ -330,4 +335,35 @@ func TestCheckDeterminismCatchesADifference(t *testing.T) {
 	require.NotNil(t, m.Determinism)
 	assert.False(t, m.Determinism.Same)
 	assert.NotEqual(t, m.Determinism.TraceSHA256[0], m.Determinism.TraceSHA256[1])
+}
+
+// TestPlotTextAndSizeFlags: --title, --xlabel, --ylabel, --width, --height
+// and --font-size reach the figure; bad values are refused before anything
+// is drawn, with the value and what is allowed.
+func TestPlotTextAndSizeFlags(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := cli(t, "run", handshake, "--out", out)
+	require.Equal(t, exitOK, code, stderr)
+	svg := filepath.Join(t.TempDir(), "fig.svg")
+	code, _, stderr = cli(t, "plot", out, "--kind", "sequence", "-o", svg, "--title", "Three-way handshake",
+		"--ylabel", "time since start", "--width", "3.5in", "--height", "10cm", "--font-size", "9")
+	require.Equal(t, exitOK, code, stderr)
+	b, err := os.ReadFile(svg)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), ">Three-way handshake</text>")
+	assert.Contains(t, string(b), ">time since start</text>")
+	assert.Contains(t, string(b), `width="252pt"`, "3.5 in is 252 points")
+	assert.Contains(t, string(b), "font-size:9px", "the labels at 9 points")
+	for _, tc := range []struct{ flag, value, want string }{
+		{"--width", "3.5furlongs", "not a length"},
+		{"--width", "0.1in", "out of range"},
+		{"--height", "-2cm", "out of range"},
+		{"--font-size", "huge", "not a font size"},
+		{"--font-size", "200", "out of range"},
+		{"--packets", "-1", "--packets -1"},
+	} {
+		code, _, stderr := cli(t, "plot", out, "--kind", "sequence", "-o", svg, tc.flag, tc.value)
+		assert.Equal(t, exitUsage, code, tc.flag+" "+tc.value)
+		assert.Contains(t, stderr, tc.want, tc.flag+" "+tc.value)
+	}
 }

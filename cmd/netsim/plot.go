@@ -13,15 +13,21 @@ import (
 )
 
 const plotUsage = `Usage: netsim plot DIR [--kind KIND] [--conn ID] [--from T] [--to T] [-o FILE]
-                   [--compress-time] [--routers] [--window D]
+                   [--compress-time] [--routers] [--packets N] [--window D]
+                   [--title TEXT] [--xlabel TEXT] [--ylabel TEXT]
+                   [--width LEN] [--height LEN] [--font-size PT]
 
 Draws plots from the trace.jsonl of a run's output folder DIR. Without
 --kind, draws every kind into DIR/plots/<kind>[-<conn>].png; with -o, draws
-the one --kind into FILE (.png, .svg or .pdf).
+the one --kind into FILE (.png, .svg or .pdf, by its extension).
 Kinds: sequence, time-sequence, cwnd, throughput, queue.
 --compress-time shortens idle gaps in a sequence diagram (each cut is
-marked with its real length), --routers draws routers' lifelines too, and
---window sets the averaging window of a throughput plot.
+marked with its real length), --routers draws routers' lifelines too,
+--packets sets how many packets it draws (default 30, or up to 2000 with
+--to), and --window sets the averaging window of a throughput plot.
+--title, --xlabel and --ylabel replace the figure's own; --width and
+--height take a length (3.5in, 9cm, 400pt, 1200px at the PNG's 150 dpi;
+a bare number is inches) and --font-size the axis labels' size in points.
 On the folder of a netsim sweep, draws a metric against a parameter instead
 (netsim plot SWEEPDIR --help).
 `
@@ -33,7 +39,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 			return plotSweepMain(args, stdout, stderr)
 		}
 	}
-	fs := newFlagSet("plot", plotUsage, stderr)
+	fs := newFlagSet("plot", plotUsage, stdout, stderr)
 	kind := fs.String("kind", "", "plot kind: "+strings.Join(plots.Kinds(), ", ")+" (default: all)")
 	conn := fs.Int("conn", 0, "connection id (default: every connection)")
 	var from, to durationFlag
@@ -44,9 +50,23 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	routers := fs.Bool("routers", false, "sequence diagram: draw a lifeline for each router too")
 	var window durationFlag
 	fs.Var(&window, "window", "throughput: the averaging window, like 100ms (default: about 1/50 of the time shown)")
+	packets := fs.Int("packets", 0, "sequence diagram: the most packets drawn, the first ones (default 30, up to 2000 with --to)")
+	title := fs.String("title", "", "figure title (default: one that says what is drawn)")
+	xlabel := fs.String("xlabel", "", "x axis label")
+	ylabel := fs.String("ylabel", "", "y axis label (the upper panel's in a figure of two)")
+	lengthCheck := func(s string) error { _, err := plots.ParseLength(s); return err }
+	width, height := checkedFlag{check: lengthCheck}, checkedFlag{check: lengthCheck}
+	fs.Var(&width, "width", "figure width, like 3.5in, 9cm, 400pt or 1200px (default: suits the kind)")
+	fs.Var(&height, "height", "figure height, like 2.5in (default: suits the kind)")
+	fontSize := checkedFlag{check: func(s string) error { _, err := plots.ParseFontSize(s); return err }}
+	fs.Var(&fontSize, "font-size", "axis label size in points; ticks and legends scale with it (default 12)")
 	dir, code, ok := parseOne(fs, args, "output folder", plotUsage, stderr)
 	if !ok {
 		return code
+	}
+	if *packets < 0 || *packets > maxPlotPackets {
+		fmt.Fprintf(stderr, "netsim plot: --packets %d: want 1 to %d (0 for the default)\n", *packets, maxPlotPackets)
+		return exitUsage
 	}
 	if *kind != "" && !slices.Contains(plots.Kinds(), *kind) {
 		fmt.Fprintf(stderr, "netsim plot: unknown kind %q (%s)\n", *kind, strings.Join(plots.Kinds(), ", "))
@@ -60,31 +80,48 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "netsim plot: --conn must be a connection id (1 or more)")
 		return exitUsage
 	}
-	recs, err := readTrace(filepath.Join(dir, "trace.jsonl"))
-	if err != nil {
+	opts := plots.Options{Conn: *conn, From: sim.FromDuration(from.d), To: sim.FromDuration(to.d),
+		CompressTime: *compress, ShowRouters: *routers, Window: window.d, MaxPackets: *packets,
+		Title: *title, XLabel: *xlabel, YLabel: *ylabel}
+	// Checked when the flags were set: these cannot fail.
+	if width.txt != "" {
+		opts.Width, _ = plots.ParseLength(width.txt)
+	}
+	if height.txt != "" {
+		opts.Height, _ = plots.ParseLength(height.txt)
+	}
+	if fontSize.txt != "" {
+		opts.FontSize, _ = plots.ParseFontSize(fontSize.txt)
+	}
+	if opts.To != 0 && opts.To < opts.From {
+		fmt.Fprintf(stderr, "netsim plot: --to %v is before --from %v\n", to.d, from.d)
+		return exitUsage
+	}
+	kinds := plots.Kinds()
+	if *kind != "" {
+		kinds = []string{*kind}
+	}
+	// The trace streams through the collector, which keeps only what the
+	// figures need: a trace of any length is plotted in bounded memory.
+	figures := plots.NewCollector(opts, kinds...)
+	if err := readTrace(filepath.Join(dir, "trace.jsonl"), figures); err != nil {
 		fmt.Fprintln(stderr, "netsim plot:", err)
 		return exitUsage
 	}
-	opts := plots.Options{Conn: *conn, From: sim.FromDuration(from.d), To: sim.FromDuration(to.d),
-		CompressTime: *compress, ShowRouters: *routers, Window: window.d}
 	if *outFile != "" {
 		opts.Kind = *kind
-		if err := plots.Render(recs, opts, *outFile); err != nil {
+		if err := figures.Render(opts, *outFile); err != nil {
 			fmt.Fprintln(stderr, "netsim plot:", err)
 			return exitUsage
 		}
 		fmt.Fprintln(stdout, "wrote", *outFile)
 		return exitOK
 	}
-	kinds := plots.Kinds()
-	if *kind != "" {
-		kinds = []string{*kind}
-	}
 	code = exitOK
 	for _, k := range kinds {
 		conns := []int{*conn}
 		if plots.PerConn(k) && *conn == 0 {
-			conns = plots.Conns(recs)
+			conns = figures.Conns()
 		}
 		for _, c := range conns {
 			name := k + ".png"
@@ -98,7 +135,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 			}
 			o := opts
 			o.Kind, o.Conn = k, c
-			if err := plots.Render(recs, o, path); err != nil {
+			if err := figures.Render(o, path); err != nil {
 				fmt.Fprintln(stderr, "netsim plot:", err)
 				if *kind != "" {
 					code = exitUsage
@@ -111,17 +148,19 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// readTrace reads a trace.jsonl into memory.
-func readTrace(path string) ([]sim.Record, error) {
+// maxPlotPackets is the most packets --packets accepts: a sequence
+// diagram of more is a wall no one reads.
+const maxPlotPackets = 2000
+
+// readTrace streams a trace.jsonl into sink, record by record.
+func readTrace(path string, sink sim.Sink) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	// Each record read has an event of its own: keep it, no copy needed.
-	var recs []sim.Record
-	if err := sim.ReadJSONL(capLines(f, maxTraceLine), func(r *sim.Record) error { recs = append(recs, *r); return nil }); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := sim.ReadJSONL(capLines(f, maxTraceLine), func(r *sim.Record) error { sink.Emit(r); return nil }); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	return recs, nil
+	return nil
 }

@@ -21,7 +21,8 @@ import (
 	"github.com/netsimlab/netsim/sim"
 )
 
-const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii] [--force]
+const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--set PATH=VALUE]...
+                  [--check-determinism] [--ascii] [--force]
 
 Runs the scenario and writes into DIR (default out/<name>): manifest.json,
 summary.json, trace.jsonl, pcap/<host>-<iface>.pcap and plots/ as the
@@ -29,6 +30,13 @@ scenario's outputs ask. The last lines name the seed, the run's fingerprint
 (a hash of its trace records, computed with the trace off too), the sha256
 of trace.jsonl when the trace is written, and the command that replays the
 run.
+
+--set replaces one key of the scenario before it is checked, with the
+paths sweeps use: keys separated by dots, a list element by its name or
+index (links.bottleneck.bandwidth=20Mbps, links[0].loss=1%,
+hosts.client.tcp.mss=536, 'links.bottleneck.queue={kind: codel}'). The
+value is YAML; units may hold spaces (--set 'links.bottleneck.delay=10 ms').
+The overrides are recorded in manifest.json and in the replay command.
 
 DIR is committed once: the run writes into a temporary folder beside it
 and moves its files in at the end (manifest.json last), replacing every
@@ -64,11 +72,12 @@ type runOpts struct {
 	check   bool
 	ascii   bool
 	force   bool
+	sets    overridesFlag
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var o runOpts
-	fs := newFlagSet("run", runUsage, stderr)
+	fs := newFlagSet("run", runUsage, stdout, stderr)
 	fs.Func("seed", "seed of every random stream (default: the scenario's seed)", func(s string) error {
 		v, err := strconv.ParseUint(s, 0, 64)
 		if err != nil {
@@ -81,6 +90,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&o.until, "until", "stop at this simulated time instead of the scenario's duration, like 500ms")
 	fs.BoolVar(&o.check, "check-determinism", false, "run twice in-process and compare the fingerprints (and trace sha256s) (exit 1 if they differ)")
 	fs.BoolVar(&o.ascii, "ascii", false, "draw the packet exchange in the terminal (default: when the run sends at most 20 packets)")
+	fs.Var(&o.sets, "set", setUsage)
 	fs.BoolVar(&o.force, "force", false, "run even when the trace and captures are estimated past the disk guard's 20 GiB")
 	file, code, ok := parseOne(fs, args, "scenario", runUsage, stderr)
 	if !ok {
@@ -100,7 +110,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 // runScenario loads, runs and reports one scenario.
 func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	data, readErr := capped.ReadFile(path, maxInputBytes)
-	s, err := scenarios.Load(path)
+	s, err := scenarios.LoadWith(path, o.sets)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -185,7 +195,7 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 		}
 	}
 
-	werr := writeOutputs(out, s, path, data, seed, until, res, summary, results, determinism, !stopped, stderr)
+	werr := writeOutputs(out, s, path, data, seed, until, o.sets, res, summary, results, determinism, !stopped, stderr)
 	if werr == nil {
 		werr = out.commit()
 	}
@@ -215,14 +225,19 @@ func replayCommand(path string, seed uint64, o runOpts) string {
 	if o.until.set {
 		parts = append(parts, "--until", o.until.d.String())
 	}
+	for _, set := range o.sets {
+		parts = append(parts, "--set", quoteArg(set.Arg))
+	}
 	return strings.Join(parts, " ")
 }
 
 // runResult is what one simulation produced.
 type runResult struct {
-	// rec holds the records when the run needs them (plots, the terminal
-	// diagram); summary and checker read every record as it streams by.
+	// rec holds the records when the run needs them (the terminal
+	// diagram); figures, summary and checker read every record as it
+	// streams by.
 	rec     *exchangeRecorder
+	figures *plots.Collector // nil when the scenario asks for no plot
 	summary *scenarios.Summarizer
 	checker *scenarios.Checker
 	// traceSum is the sha256 of trace.jsonl, "" when the trace is off;
@@ -282,6 +297,7 @@ type runSink struct {
 	summary *scenarios.Summarizer
 	checker *scenarios.Checker
 	rec     *exchangeRecorder
+	figures *plots.Collector
 }
 
 // Emit implements sim.Sink.
@@ -296,6 +312,9 @@ func (s *runSink) Emit(r *sim.Record) {
 	}
 	if s.rec != nil && !s.rec.over {
 		s.rec.Emit(r)
+	}
+	if s.figures != nil {
+		s.figures.Emit(r)
 	}
 }
 
@@ -319,12 +338,19 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 		sink.jsonl = sim.NewJSONLWriter(traceW)
 	}
 	res := &runResult{
-		rec:     &exchangeRecorder{keepAll: ascii || len(s.Outputs.Plots) > 0},
+		rec:     &exchangeRecorder{keepAll: ascii},
 		summary: scenarios.NewSummarizer(),
 		checker: scenarios.NewChecker(s),
 	}
+	if len(s.Outputs.Plots) > 0 {
+		kinds := make([]string, len(s.Outputs.Plots))
+		for i, k := range s.Outputs.Plots {
+			kinds[i] = string(k)
+		}
+		res.figures = plots.NewCollector(plots.Options{}, kinds...)
+	}
 	if out != nil {
-		sink.summary, sink.checker, sink.rec = res.summary, res.checker, res.rec
+		sink.summary, sink.checker, sink.rec, sink.figures = res.summary, res.checker, res.rec, res.figures
 	}
 	opts := scenarios.BuildOptions{Seed: seed, Trace: sink, Stop: interrupted}
 	if out != nil {
@@ -376,9 +402,11 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 
 // manifest is manifest.json.
 type manifest struct {
-	NetsimVersion   string             `json:"netsim_version"`
-	Scenario        manifestScenario   `json:"scenario"`
-	Seed            uint64             `json:"seed"`
+	NetsimVersion string           `json:"netsim_version"`
+	Scenario      manifestScenario `json:"scenario"`
+	Seed          uint64           `json:"seed"`
+	// Set lists the --set overrides applied to the scenario file.
+	Set             []string           `json:"set,omitempty"`
 	Duration        string             `json:"duration"`
 	DurationNS      int64              `json:"duration_ns"`
 	TraceSHA256     string             `json:"trace_sha256,omitempty"`
@@ -419,7 +447,7 @@ type determinismReport struct {
 
 // writeOutputs writes summary.json, the plots and, last, manifest.json
 // (which lists every file the run wrote).
-func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, seed uint64, until sim.Time,
+func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, seed uint64, until sim.Time, sets overridesFlag,
 	res *runResult, summary scenarios.Summary, results []scenarios.Result, det *determinismReport, complete bool, stderr io.Writer) error {
 	sj, err := indentJSON(summary)
 	if err != nil {
@@ -432,7 +460,7 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		if !complete {
 			break // an interrupted run is not kept waiting for plots
 		}
-		renderPlots(out, string(kind), 0, s.Outputs.Format, res.rec.Records, stderr)
+		renderPlots(out, string(kind), s.Outputs.Format, res.figures, stderr)
 	}
 	sum := sha256.Sum256(data)
 	m := manifest{
@@ -456,7 +484,10 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 	if !complete {
 		m.StoppedAt = res.end.Duration().String()
 	}
-	m.Replay = replayCommand(path, seed, runOpts{until: durationFlag{d: until.Duration(), set: until != sim.FromDuration(s.Duration)}})
+	for _, o := range sets {
+		m.Set = append(m.Set, o.Arg)
+	}
+	m.Replay = replayCommand(path, seed, runOpts{until: durationFlag{d: until.Duration(), set: until != sim.FromDuration(s.Duration)}, sets: sets})
 	for _, r := range results {
 		m.Expectations = append(m.Expectations, manifestExpect{Expect: r.String(path), OK: r.OK, Detail: r.Detail})
 	}
@@ -484,10 +515,10 @@ func indentJSON(v any) ([]byte, error) {
 // renderPlots draws kind into out/plots: one file per connection for the
 // per-connection kinds (<kind>-<conn>.<format>), else one (<kind>.<format>).
 // A plot with nothing to draw is reported and skipped: it fails nothing.
-func renderPlots(out *outDir, kind string, conn int, format string, recs []sim.Record, stderr io.Writer) {
-	conns := []int{conn}
-	if plots.PerConn(kind) && conn == 0 {
-		conns = plots.Conns(recs)
+func renderPlots(out *outDir, kind string, format string, figures *plots.Collector, stderr io.Writer) {
+	conns := []int{0}
+	if plots.PerConn(kind) {
+		conns = figures.Conns()
 	}
 	for _, c := range conns {
 		name := kind + "." + format
@@ -499,7 +530,7 @@ func renderPlots(out *outDir, kind string, conn int, format string, recs []sim.R
 			fmt.Fprintf(stderr, "netsim: plot %s: %v\n", rel, err)
 			return
 		}
-		if err := plots.Render(recs, plots.Options{Kind: kind, Conn: c}, out.path(rel)); err != nil {
+		if err := figures.Render(plots.Options{Kind: kind, Conn: c}, out.path(rel)); err != nil {
 			fmt.Fprintf(stderr, "netsim: plot %s: %v\n", rel, err)
 			continue
 		}

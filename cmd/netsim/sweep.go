@@ -50,7 +50,7 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "merge" {
 		return sweepMergeMain(args[1:], stdout, stderr)
 	}
-	fs := newFlagSet("sweep", sweepUsage, stderr)
+	fs := newFlagSet("sweep", sweepUsage, stdout, stderr)
 	workers := fs.Int("workers", runtime.NumCPU(), "runs at once (each run is single-threaded)")
 	out := fs.String("out", "", "output folder (default out/<name>)")
 	shardArg := fs.String("shard", "", "run only shard K of N, as K/N with 0 <= K < N")
@@ -145,7 +145,7 @@ version.
 `
 
 func sweepMergeMain(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("sweep merge", sweepMergeUsage, stderr)
+	fs := newFlagSet("sweep merge", sweepMergeUsage, stdout, stderr)
 	out := fs.String("out", "", "output folder (default out/<name>)")
 	dirs, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -201,7 +201,7 @@ SWEEPDIR/plots/<metric>-vs-<x>.png).
 
 // plotSweepMain is `netsim plot` on a sweep folder.
 func plotSweepMain(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("plot", plotSweepUsage, stderr)
+	fs := newFlagSet("plot", plotSweepUsage, stdout, stderr)
 	var o sweep.FigureOptions
 	fs.StringVar(&o.Metric, "metric", "goodput", "the metric on the y axis")
 	fs.StringVar(&o.X, "x", "", "the parameter on the x axis")

@@ -104,7 +104,6 @@ func TestSweepCommandErrors(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"help", []string{"--help"}, exitOK, "Usage: netsim sweep"},
 		{"no file", nil, exitUsage, "want one sweep file, got 0"},
 		{"bad shard", []string{file, "--shard", "2/2"}, exitUsage, "--shard: bad shard \"2/2\""},
 		{"bad workers", []string{file, "--workers", "0"}, exitUsage, "--workers must be 1 or more"},
@@ -119,4 +118,9 @@ func TestSweepCommandErrors(t *testing.T) {
 			assert.Contains(t, stderr, tc.stderr)
 		})
 	}
+	// --help is what was asked for: on stdout, exit 0.
+	code, stdout, stderr := sweepCLI("--help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stdout, "Usage: netsim sweep")
+	assert.Empty(t, stderr)
 }

@@ -9,16 +9,20 @@ import (
 	"github.com/netsimlab/netsim/scenarios"
 )
 
-const validateUsage = `Usage: netsim validate SCENARIO.yaml...
+const validateUsage = `Usage: netsim validate SCENARIO.yaml... [--set PATH=VALUE]...
 
 Checks each scenario without running it and prints every problem as
 FILE:LINE:COL: what is wrong (what is allowed), and warnings (valid but
 probably not meant, like a fault after the end of the run) on stderr.
+--set replaces a key of every scenario before it is checked, as netsim run
+--set does.
 Exit codes: 0 all valid; 2 bad usage or any scenario invalid.
 `
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("validate", validateUsage, stderr)
+	fs := newFlagSet("validate", validateUsage, stdout, stderr)
+	var sets overridesFlag
+	fs.Var(&sets, "set", setUsage)
 	files, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -32,7 +36,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	code := exitOK
 	for _, f := range files {
-		s, err := scenarios.Load(f)
+		s, err := scenarios.LoadWith(f, sets)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			code = exitUsage

@@ -55,15 +55,14 @@ func ParseSetting(s, source string) (Setting, error) {
 	return Setting{Key: k, Value: v, Source: source}, nil
 }
 
-// lookup finds the table entry a key names: tcp.NAME or NAME, where NAME is
-// a setting's name or alias, or a Linux sysctl (whose value may need
-// converting: tcp.Setting.ParseSysctl).
-func lookup(key string) (st tcp.Setting, sysctl, ok bool) {
+// lookup finds the table entries a key names: tcp.NAME or NAME, where NAME
+// is a setting's name or alias, or a Linux sysctl (whose value may need
+// converting, tcp.Setting.ParseSysctl, and which may set two settings).
+func lookup(key string) (sts []tcp.Setting, sysctl bool) {
 	if st, ok := tcp.LookupSetting(strings.TrimPrefix(key, "tcp.")); ok {
-		return st, false, true
+		return []tcp.Setting{st}, false
 	}
-	st, ok = tcp.LookupSysctl(key)
-	return st, true, ok
+	return tcp.LookupSysctl(key), true
 }
 
 // problem turns a tcp.SettingError into the tail of a SettingError's
@@ -113,20 +112,22 @@ func SysctlKeys() [][3]string {
 func ApplySettings(base tcp.Config, settings []Setting) (tcp.Config, error) {
 	cfg := base
 	for _, s := range settings {
-		st, sysctl, ok := lookup(s.Key)
-		if !ok {
+		sts, sysctl := lookup(s.Key)
+		if len(sts) == 0 {
 			return base, &SettingError{s, "unknown key; want one of " + knownKeys()}
 		}
-		parse := st.Parse
-		if sysctl {
-			parse = st.ParseSysctl
-		}
-		v, err := parse(s.Value)
-		if err == nil {
-			err = st.Set(&cfg, v)
-		}
-		if err != nil {
-			return base, &SettingError{s, problem(err)}
+		for _, st := range sts {
+			parse := st.Parse
+			if sysctl {
+				parse = st.ParseSysctl
+			}
+			v, err := parse(s.Value)
+			if err == nil {
+				err = st.Set(&cfg, v)
+			}
+			if err != nil {
+				return base, &SettingError{s, problem(err)}
+			}
 		}
 	}
 	if err := cfg.Validate(); err != nil {
@@ -156,9 +157,9 @@ type PresetEntry struct {
 
 // packetdrillPreset is defaults.sh, line by line.
 var packetdrillPreset = []PresetEntry{
-	{"net.ipv4.tcp_rmem=\"4096 540000 15728640\"", Setting{Key: "tcp.recv_buffer", Value: "15728640"},
-		"the max, 15 MiB, gives the window scale 8 the public scripts expect"},
-	{"net.ipv4.tcp_wmem=\"4096 262144 4194304\"", Setting{Key: "tcp.send_buffer", Value: "262144"}, "the default a socket starts with"},
+	{"net.ipv4.tcp_rmem=\"4096 540000 15728640\"", Setting{Key: "net.ipv4.tcp_rmem", Value: "4096 540000 15728640"},
+		"recv_buffer_initial and recv_buffer_max; the max, 15 MiB, gives the window scale 8 the public scripts expect"},
+	{"net.ipv4.tcp_wmem=\"4096 262144 4194304\"", Setting{Key: "net.ipv4.tcp_wmem", Value: "4096 262144 4194304"}, "send_buffer_initial and send_buffer_max"},
 	{"net.ipv4.tcp_timestamps=1", Setting{Key: "tcp.timestamps", Value: "1"}, ""},
 	{"net.ipv4.tcp_syn_retries=5", Setting{Key: "tcp.syn_retries", Value: "5"}, "stock Linux has 6"},
 	{"net.ipv4.tcp_synack_retries=5", Setting{Key: "tcp.synack_retries", Value: "5"}, ""},

@@ -42,7 +42,7 @@ func TestApplySettings(t *testing.T) {
 		{"tcp.recv_buffer", "15MiB", func(c tcp.Config) bool { return c.RecvBuffer == 15<<20 }},
 		{"tcp.send_buffer", "65536", func(c tcp.Config) bool { return c.SendBuffer == 65536 }},
 		{"tcp.congestion", "cubic", func(c tcp.Config) bool { return c.Congestion == "cubic" }},
-		{"tcp.congestion", "reno", func(c tcp.Config) bool { return c.Congestion == "newreno" }},
+		{"tcp.congestion", "reno", func(c tcp.Config) bool { return c.Congestion == "reno" }},
 		{"net.ipv4.tcp_syn_retries", "3", func(c tcp.Config) bool { return c.SynRetries == 3 }},
 		{"net.ipv4.tcp_synack_retries", "1", func(c tcp.Config) bool { return c.SynAckRetries == 1 }},
 		{"net.ipv4.tcp_retries2", "5", func(c tcp.Config) bool { return c.DataRetries == 5 }},
@@ -51,8 +51,14 @@ func TestApplySettings(t *testing.T) {
 		{"net.ipv4.tcp_recovery", "0", func(c tcp.Config) bool { return !c.RACK }},
 		{"net.ipv4.tcp_recovery", "0x5", func(c tcp.Config) bool { return c.RACK }},
 		{"net.ipv4.tcp_window_scaling", "0", func(c tcp.Config) bool { return !c.WindowScale }},
-		{"net.ipv4.tcp_rmem", "4096 540000 15728640", func(c tcp.Config) bool { return c.RecvBuffer == 15728640 }},
-		{"net.ipv4.tcp_wmem", "4096 262144 4194304", func(c tcp.Config) bool { return c.SendBuffer == 262144 }},
+		{"net.ipv4.tcp_rmem", "4096 540000 15728640", func(c tcp.Config) bool {
+			return c.RecvBuffer == 0 && c.RecvBufferInitial == 540000 && c.RecvBufferMax == 15728640
+		}},
+		{"net.ipv4.tcp_wmem", "4096 262144 4194304", func(c tcp.Config) bool {
+			return c.SendBuffer == 0 && c.SendBufferInitial == 262144 && c.SendBufferMax == 4194304
+		}},
+		{"tcp.recv_buffer", "auto", func(c tcp.Config) bool { return c.RecvBuffer == 0 }},
+		{"tcp.send_buffer", "64KiB", func(c tcp.Config) bool { return c.SendBuffer == 64<<10 }},
 		{"net.ipv4.tcp_congestion_control", "cubic", func(c tcp.Config) bool { return c.Congestion == "cubic" }},
 		{"net.ipv4.tcp_rto_min_us", "50000", func(c tcp.Config) bool { return c.RTOMin == 50*time.Millisecond }},
 		{"initcwnd", "20", func(c tcp.Config) bool { return c.InitialCwnd == 20 }},
@@ -80,13 +86,13 @@ func TestApplySettingsErrors(t *testing.T) {
 		{Setting{Key: "tcp.syn_retries", Value: "five", Source: "x.yaml:2"}, "x.yaml:2: tcp.syn_retries=five: is not a whole number; want 0 to 30 retransmissions"},
 		{Setting{Key: "tcp.sack", Value: "maybe"}, "tcp.sack=maybe: is not a boolean; want 1 or 0"},
 		{Setting{Key: "tcp.rto_min", Value: "-5"}, "tcp.rto_min=-5: is negative; want more than 0"},
-		{Setting{Key: "tcp.recv_buffer", Value: "2GiB"}, "tcp.recv_buffer=2GiB: is too large; want 88 bytes to 1GiB"},
+		{Setting{Key: "tcp.recv_buffer", Value: "2GiB"}, "tcp.recv_buffer=2GiB: is too large; want auto or 88 bytes to 1GiB"},
 		{Setting{Key: "net.ipv4.tcp_rmem", Value: "4096 87380"}, `want three sizes "min default max"`},
 		{Setting{Key: "tcp.syn_retries", Value: "99"}, "tcp.syn_retries=99: is too large; want 0 to 30 retransmissions"},
 		{Setting{Key: "tcp.mss", Value: "64"}, "tcp.mss=64: is too small; want 88 to 65495 bytes"},
 		{Setting{Key: "net.ipv4.tcp_recovery", Value: "on"}, "net.ipv4.tcp_recovery=on: does not parse; want a bit mask like 1"},
 		{Setting{Key: "tcp.rto_initial", Value: "100ms"}, "rto_initial = 100ms: want between rto_min (200ms) and rto_max (2m0s)"},
-		{Setting{Key: "tcp.congestion", Value: "bbr"}, "tcp.congestion=bbr: is not known; want one of cubic, newreno"},
+		{Setting{Key: "tcp.congestion", Value: "westwood"}, "tcp.congestion=westwood: is not known; want one of bbr, cubic, dctcp, newreno, reno, vegas"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.set.Key+"="+tt.set.Value, func(t *testing.T) {
@@ -117,8 +123,10 @@ func TestPresetPacketdrill(t *testing.T) {
 	assert.Equal(t, 5, cfg.SynRetries)
 	assert.Equal(t, 5, cfg.SynAckRetries)
 	assert.Equal(t, "cubic", cfg.Congestion)
-	assert.Equal(t, 15<<20, cfg.RecvBuffer)
-	assert.Equal(t, 256<<10, cfg.SendBuffer)
+	assert.Equal(t, 15<<20, cfg.RecvBufferMax)
+	assert.Equal(t, 540000, cfg.RecvBufferInitial)
+	assert.Equal(t, 256<<10, cfg.SendBufferInitial)
+	assert.Equal(t, 0, cfg.RecvBuffer+cfg.SendBuffer, "autotuned")
 	assert.True(t, cfg.SACK && cfg.Timestamps && cfg.RACK)
 	for _, e := range all {
 		assert.True(t, e.Setting.Key != "" || e.Note != "", "%s has neither a setting nor a note", e.Sysctl)

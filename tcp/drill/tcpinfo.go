@@ -45,6 +45,19 @@ var tcpiFields = map[string]func(i *TCPInfo) int64{
 	"tcpi_rtt":           func(i *TCPInfo) int64 { return int64(i.Stats.SRTT / time.Microsecond) },
 	"tcpi_total_retrans": func(i *TCPInfo) int64 { return int64(i.Stats.Retransmits) },
 	"tcpi_state":         func(i *TCPInfo) int64 { return linuxState(i.State) },
+	// The delivery-rate estimator (Linux tcp_rate.c): segments delivered,
+	// the latest rate in bytes per second and whether it was
+	// application-limited.
+	"tcpi_delivered":     func(i *TCPInfo) int64 { return i.Stats.DeliveredSegments },
+	"tcpi_delivery_rate": func(i *TCPInfo) int64 { return i.Stats.DeliveryRate },
+	"tcpi_delivery_rate_app_limited": func(i *TCPInfo) int64 {
+		if i.Stats.DeliveryRateAppLimited {
+			return 1
+		}
+		return 0
+	},
+	"tcpi_min_rtt":     func(i *TCPInfo) int64 { return int64(i.Stats.RTTMin / time.Microsecond) },
+	"tcpi_pacing_rate": func(i *TCPInfo) int64 { return i.Stats.PacingRate },
 }
 
 // linuxStates are Linux's TCP state numbers (include/net/tcp_states.h),
@@ -83,7 +96,8 @@ func linuxState(s tcp.State) int64 {
 
 // TCPInfoFields returns the tcp_info fields a code block may assert on.
 func TCPInfoFields() []string {
-	return []string{"tcpi_rto", "tcpi_rtt", "tcpi_snd_cwnd", "tcpi_snd_mss", "tcpi_snd_ssthresh", "tcpi_state", "tcpi_total_retrans"}
+	return []string{"tcpi_delivered", "tcpi_delivery_rate", "tcpi_delivery_rate_app_limited", "tcpi_min_rtt",
+		"tcpi_pacing_rate", "tcpi_rto", "tcpi_rtt", "tcpi_snd_cwnd", "tcpi_snd_mss", "tcpi_snd_ssthresh", "tcpi_state", "tcpi_total_retrans"}
 }
 
 // tcpiAssert is one "assert LHS OP RHS" of a code block.

@@ -1,4 +1,4 @@
-package sweep
+package scenarios
 
 import (
 	"errors"
@@ -10,13 +10,16 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// ErrPath is wrapped by every error about a parameter path: one that does
-// not parse, or that does not address anything in the base scenario.
-var ErrPath = errors.New("bad parameter path")
+// ErrPath is wrapped by every error about a path into a scenario (a sweep
+// parameter, a sweep's set, netsim run --set): one that does not parse, or
+// that does not address anything in the scenario.
+var ErrPath = errors.New("bad path")
 
 // Path addresses a node of a scenario's YAML tree: keys separated by dots,
 // and a list element selected by its name or index in brackets, as in
-// links[bottleneck].queue.limit, links[0].loss or hosts.client.tcp.mss.
+// links[bottleneck].queue.limit, links[0].loss or hosts.client.tcp.mss (or
+// by the key after the list's: links.bottleneck.bandwidth). Sweeps and
+// netsim run --set share it.
 type Path struct {
 	text  string
 	steps []step
@@ -30,7 +33,7 @@ type step struct {
 }
 
 var (
-	keyPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+	keyPattern = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_-]*|[0-9]+)$`)
 	selPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 )
 
@@ -64,30 +67,32 @@ func (p Path) String() string { return p.text }
 
 // Apply sets the node p addresses in the document root (a mapping) to v.
 // Missing mapping keys are created (a host without a tcp block gets one),
-// list elements are never created: a selector must match an element.
+// list elements are never created: a selector must match an element. A
+// key that lands on a list takes the next key as its selector, so that
+// links.bottleneck.bandwidth is links[bottleneck].bandwidth.
 func (p Path) Apply(root, v *yaml.Node) error {
 	if root.Kind != yaml.MappingNode {
 		return fmt.Errorf("%w: %s: the scenario is not a mapping", ErrPath, p.text)
 	}
 	cur := root
-	for i, st := range p.steps {
-		last := i == len(p.steps)-1
+	for i := 0; i < len(p.steps); i++ {
+		st := p.steps[i]
 		at := mapIndex(cur, st.key)
 		where := p.prefix(i)
 		if at < 0 {
 			if st.hasSel {
-				return fmt.Errorf("%w: %s: the scenario has no %s list", ErrPath, p.text, where)
+				return fmt.Errorf("%w: the scenario has no %s list", ErrPath, where)
 			}
 			child := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-			if last {
+			if i == len(p.steps)-1 {
 				child = v
 			}
 			cur.Content = append(cur.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: st.key}, child)
 			cur = child
 			continue
 		}
-		if !st.hasSel {
-			if last {
+		if !st.hasSel && (i == len(p.steps)-1 || cur.Content[at].Kind != yaml.SequenceNode) {
+			if i == len(p.steps)-1 {
 				cur.Content[at] = v
 				return nil
 			}
@@ -97,26 +102,35 @@ func (p Path) Apply(root, v *yaml.Node) error {
 				cur.Content[at] = child
 			}
 			if child.Kind != yaml.MappingNode {
-				return fmt.Errorf("%w: %s: %s is not a mapping", ErrPath, p.text, where)
+				return fmt.Errorf("%w: %s is not a mapping", ErrPath, where)
 			}
 			cur = child
 			continue
 		}
+		sel := st.sel
+		if !st.hasSel {
+			// links.bottleneck: the next key selects the element.
+			i++
+			if p.steps[i].hasSel {
+				return fmt.Errorf("%w: %s is a list: write %s[%s]", ErrPath, where, where, p.steps[i].key)
+			}
+			sel = p.steps[i].key
+		}
 		list := cur.Content[at]
 		if list.Kind != yaml.SequenceNode {
-			return fmt.Errorf("%w: %s: %s is not a list", ErrPath, p.text, where)
+			return fmt.Errorf("%w: %s is not a list", ErrPath, where)
 		}
-		el, err := selectElement(list, st.sel)
+		el, err := selectElement(list, sel)
 		if err != nil {
-			return fmt.Errorf("%w: %s: %s[%s]: %w", ErrPath, p.text, where, st.sel, err)
+			return fmt.Errorf("%w: %s[%s]: %w", ErrPath, where, sel, err)
 		}
-		if last {
+		if i == len(p.steps)-1 {
 			list.Content[el] = v
 			return nil
 		}
 		child := list.Content[el]
 		if child.Kind != yaml.MappingNode {
-			return fmt.Errorf("%w: %s: %s[%s] is not a mapping", ErrPath, p.text, where, st.sel)
+			return fmt.Errorf("%w: %s[%s] is not a mapping", ErrPath, where, sel)
 		}
 		cur = child
 	}

@@ -1,4 +1,4 @@
-package sweep
+package scenarios
 
 import (
 	"strings"
@@ -33,6 +33,10 @@ func TestPathApply(t *testing.T) {
 		{"defaults.tcp.congestion", "cubic", "congestion: cubic"},
 		{"links[uplink]", "{between: [r1, server]}", "- {between: [r1, server]}"},
 		{"duration", "3s", "duration: 3s"},
+		// A key after a list's selects its element, as --set writes it.
+		{"links.uplink.loss", "2%", "loss: 2%"},
+		{"links.1.queue.kind", "codel", "kind: codel"},
+		{"links.client-r1.bandwidth", "20Mbps", "between: [client, r1], bandwidth: 20Mbps"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			var doc, val yaml.Node
@@ -54,8 +58,11 @@ func TestPathErrors(t *testing.T) {
 		{"links[7].loss", "index 7 is out of range (the list has 2 elements)"},
 		{"hosts[0].tcp", "hosts is not a list"},
 		{"routers[r1].x", "the scenario has no routers list"},
-		{"links.loss", "links is not a mapping"},
-		{"links[uplink].between.x", "links[uplink].between is not a mapping"},
+		{"links.loss", `links[loss]: no element is named "loss"`},
+		{"links.uplink[0].x", "links is a list: write links[uplink]"},
+		{"hosts.server.tcp.mss.x", "hosts.server.tcp.mss is not a mapping"},
+		{"links[uplink].between.x", `links[uplink].between[x]: no element is named "x"`},
+		{"links[uplink].queue.kind.x", "links[uplink].queue.kind is not a mapping"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			var doc yaml.Node

@@ -1,0 +1,131 @@
+package nodes
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/netsimlab/netsim/nodes/icmp"
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/topology"
+)
+
+// PMTUExpires is how long a learned path MTU holds before the interface's
+// MTU is tried again (Linux net.ipv4.route.mtu_expires, 600 s; RFC 1191
+// §6.3 suggests 10 minutes too).
+const PMTUExpires = 10 * time.Minute
+
+// pmtuEntry is a path MTU learned from a fragmentation-needed message.
+type pmtuEntry struct {
+	mtu     int
+	expires sim.Time
+}
+
+// plateaus are RFC 1191 §7's table of common MTUs, used when a router
+// reports no next-hop MTU (one older than RFC 1191).
+var plateaus = [...]int{32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68}
+
+// learnPMTU records that the path to dst takes at most mtu bytes (next,
+// the next-hop MTU a router reported; 0 from an old router, then the
+// plateau below the datagram's length tooBig) and returns the path MTU
+// now in force. It never goes below 68, the least every IPv4 link
+// carries (RFC 791), nor raises a smaller value learned before.
+func (h *Host) learnPMTU(dst netip.Addr, next, tooBig int) int {
+	mtu := next
+	if mtu == 0 || mtu >= tooBig && tooBig > 0 {
+		mtu = topology.MinMTU
+		for _, p := range plateaus {
+			if p < tooBig {
+				mtu = p
+				break
+			}
+		}
+	}
+	mtu = max(mtu, topology.MinMTU)
+	if cur := h.pathMTU(dst); cur > 0 && cur <= mtu {
+		return cur
+	}
+	h.pmtu[dst] = pmtuEntry{mtu: mtu, expires: h.Now().Add(PMTUExpires)}
+	return mtu
+}
+
+// pathMTU returns the largest datagram toward dst: the route's interface
+// MTU, or the smaller path MTU learned (until it expires); 0 without a
+// route.
+func (h *Host) pathMTU(dst netip.Addr) int {
+	ifc := h.route(dst)
+	if ifc == nil {
+		return 0
+	}
+	mtu := ifc.MTU()
+	if e, ok := h.pmtu[dst]; ok {
+		if h.Now() < e.expires {
+			return min(mtu, e.mtu)
+		}
+		delete(h.pmtu, dst)
+	}
+	return mtu
+}
+
+// PathMTU returns the largest datagram the host sends toward dst now (see
+// pathMTU), and false when it has no route there.
+func (h *Host) PathMTU(dst netip.Addr) (int, bool) {
+	m := h.pathMTU(dst)
+	return m, m > 0
+}
+
+// icmpErrno maps an ICMP error to the errno a socket reports, and whether
+// it is a hard error that fails a connected UDP socket, as Linux's
+// icmp_err_convert table.
+func icmpErrno(m icmp.Message) (Errno, bool) {
+	if m.Type == icmp.TypeTimeExceeded {
+		return EHOSTUNREACH, false
+	}
+	switch m.Code {
+	case icmp.CodeNetUnreach:
+		return ENETUNREACH, false
+	case icmp.CodeHostUnreach:
+		return EHOSTUNREACH, false
+	case icmp.CodeProtoUnreach:
+		return ENOPROTOOPT, true
+	case icmp.CodePortUnreach:
+		return ECONNREFUSED, true
+	case icmp.CodeFragNeeded:
+		return EMSGSIZE, false
+	}
+	return EHOSTUNREACH, false
+}
+
+// icmpErrorInput gives an ICMP error about a datagram the host sent to the
+// socket that sent it. Fragmentation needed lowers the path MTU (RFC 1191
+// §6.3) and a TCP connection's segment size (Linux tcp_v4_mtu_reduced).
+// Other errors fail a TCP connection still in SYN-SENT (Linux tcp_v4_err;
+// a synchronized one ignores them, as soft errors) and give a connected
+// UDP socket the errno of a hard error (port or protocol unreachable:
+// ECONNREFUSED), as Linux's udp_err without IP_RECVERR.
+func (h *Host) icmpErrorInput(m icmp.Message, q quoted) {
+	now := h.Now().Duration()
+	local := netip.AddrPortFrom(q.src, q.sport)
+	remote := netip.AddrPortFrom(q.dst, q.dport)
+	if m.Type == icmp.TypeDestUnreach && m.Code == icmp.CodeFragNeeded {
+		mtu := h.learnPMTU(q.dst, int(m.NextHopMTU()), q.totalLen)
+		if s, ok := h.conns[fourTuple{local, remote}]; ok && q.proto == ipv4ProtoTCP && !s.connDone {
+			s.conn.PathMTUReduced(now, mtu)
+			s.flush()
+		}
+		return
+	}
+	errno, hard := icmpErrno(m)
+	switch q.proto {
+	case ipv4ProtoTCP:
+		if s, ok := h.conns[fourTuple{local, remote}]; ok && !s.connDone {
+			s.conn.Unreachable(now, errno)
+			s.flush()
+		}
+	case protoNumUDP:
+		s := h.dgram[protoUDP][q.sport]
+		if s != nil && hard && s.dgram.connected && s.remote == remote {
+			s.soError = errno
+			h.notify(s, SockError, errno)
+		}
+	}
+}

@@ -1,0 +1,124 @@
+package plots
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// collectAt reads recs into a collector whose streams keep res bins.
+func collectAt(recs []sim.Record, res int) *Collector {
+	c := NewCollector(Options{})
+	c.m.res = res
+	for i := range recs {
+		c.Emit(&recs[i])
+	}
+	return c
+}
+
+// TestCollectorMemoryBounded: what a collector holds does not grow with
+// the length of the trace. With the streams' resolution turned down to 32
+// bins, a transfer ten times longer leaves the collector holding about as
+// much, within a bound set by the resolution alone; with reduction off
+// (a resolution above the trace's length) it holds ten times more, so the
+// bound is not met by accident.
+func TestCollectorMemoryBounded(t *testing.T) {
+	const res = 32
+	short, long := bulkTrace(1_000), bulkTrace(10_000)
+	// Every series of the trace (one connection: 8 time-sequence series per
+	// end, 2 ends; throughput counters per flow) reduced to res bins, with
+	// M4's 4 points per bin and the cap of streamCapFactor × res.
+	bound := 2*8*streamCapFactor*res + 2*res + 2*defaultSeqPackets + 64
+	kShort, kLong := collectAt(short, res).m.retained(), collectAt(long, res).m.retained()
+	assert.LessOrEqual(t, kLong, bound, "kept %d items of %d records", kLong, len(long))
+	assert.Less(t, kLong, 2*kShort, "ten times the records, not twice the memory (%d, %d)", kShort, kLong)
+	exact := collectAt(long, len(long)).m.retained()
+	assert.Greater(t, exact, 5*kLong, "without reduction the collector keeps every segment (%d)", exact)
+
+	// The figures drawn from the reduced series still show the whole run.
+	c := collectAt(long, res)
+	for _, kind := range []string{KindSequence, KindTimeSequence, KindThroughput} {
+		var buf bytes.Buffer
+		require.NoError(t, c.RenderTo(Options{Kind: kind}, "svg", &buf), kind)
+	}
+	d, err := c.m.timeSequenceData(1, Options{})
+	require.NoError(t, err)
+	whole := buildModel(long)
+	want, err := whole.timeSequenceData(1, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, want.lo, d.lo)
+	assert.Equal(t, want.hi, d.hi)
+	assert.Equal(t, want.maxSeq, d.maxSeq)
+	assert.Equal(t, want.data[len(want.data)-1].hi, d.data[len(d.data)-1].hi, "the last segment survives")
+	assert.Equal(t, len(want.retrans) > 0, len(d.retrans) > 0)
+}
+
+// TestCollectorQueueFromRealTrace: the queue figure of a real run, read
+// record by record with a low resolution, keeps the peak and every drop's
+// bin, and draws the sojourn-time panel.
+func TestCollectorQueueFromRealTrace(t *testing.T) {
+	recs := readTestTrace(t, "bulk-transfer-200ms.trace.jsonl")
+	whole, small := collectAt(recs, streamBins), collectAt(recs, 16)
+	for i, ld := range whole.m.links {
+		sl := small.m.links[i]
+		assert.Equal(t, ld.peak, sl.peak, ld.subject)
+		assert.Equal(t, ld.signals, sl.signals, ld.subject)
+		assert.LessOrEqual(t, len(sl.qlen.pts), streamCapFactor*16, ld.subject)
+		if len(ld.qlen.pts) > 0 {
+			assert.Equal(t, maxPoint(ld.qlen.points()), maxPoint(sl.qlen.points()), "M4 keeps the highest point: %s", ld.subject)
+		}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, small.RenderTo(Options{Kind: KindQueue}, "svg", &buf))
+	assert.Contains(t, buf.String(), "Queueing delay (sojourn time)")
+}
+
+func maxPoint(ps []seqPoint) int64 {
+	var m int64
+	for _, p := range ps {
+		m = max(m, p.v)
+	}
+	return m
+}
+
+// TestSojournFromQueueRecords: a packet's sojourn is the time from its
+// pkt.enqueue to its pkt.tx on the same link direction; a packet dropped
+// from the queue has none.
+func TestSojournFromQueueRecords(t *testing.T) {
+	const subj = "link/l/a>b"
+	recs := []sim.Record{
+		{T: 0, Subject: subj, Event: &sim.PacketEnqueue{ID: 1, Len: 1500, QLen: 1, QBytes: 1500}},
+		{T: 0, Subject: subj, Event: &sim.PacketTx{ID: 1, Len: 1500, QLen: 0}},
+		{T: 10, Subject: subj, Event: &sim.PacketEnqueue{ID: 2, Len: 1500, QLen: 1, QBytes: 1500}},
+		{T: 11, Subject: subj, Event: &sim.PacketEnqueue{ID: 3, Len: 1500, QLen: 2, QBytes: 3000}},
+		{T: 12, Subject: subj, Event: &sim.PacketEnqueue{ID: 4, Len: 1500, QLen: 3, QBytes: 4500}},
+		{T: 40, Subject: subj, Event: &sim.PacketDrop{ID: 3, Len: 1500, Reason: sim.DropAQM}},
+		{T: 50, Subject: subj, Event: &sim.PacketTx{ID: 2, Len: 1500, QLen: 1}},
+		{T: 90, Subject: subj, Event: &sim.PacketTx{ID: 4, Len: 1500, QLen: 0}},
+	}
+	c := collectAt(recs, streamBins)
+	require.Len(t, c.m.links, 1)
+	assert.Equal(t, []seqPoint{{0, 0}, {50, 40}, {90, 78}}, c.m.links[0].sojourn.points())
+	assert.Empty(t, c.m.links[0].enqueued, "nothing left waiting")
+	var buf bytes.Buffer
+	require.NoError(t, c.RenderTo(Options{Kind: KindQueue}, "svg", &buf))
+	assert.Contains(t, buf.String(), "sojourn time (ns)")
+}
+
+// BenchmarkCollector reads a long transfer record by record and reports
+// how many items the collector keeps at the end (items-kept), which stays
+// flat as the trace grows.
+func BenchmarkCollector(b *testing.B) {
+	recs := bulkTrace(100_000)
+	b.ResetTimer()
+	var kept int
+	for i := 0; i < b.N; i++ {
+		kept = collectAt(recs, streamBins).m.retained()
+	}
+	b.ReportMetric(float64(kept), "items-kept")
+	b.ReportMetric(float64(len(recs)), "records")
+}

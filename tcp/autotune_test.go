@@ -1,0 +1,73 @@
+package tcp
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRecvBufferAutotuning: with default settings the receive window
+// starts at half of tcp_rmem[1] and grows, once per receiver RTT, with what
+// the application read (Linux's tcp_rcv_space_adjust), up to half of
+// tcp_rmem[2]; the sender's buffer grows with its window. A fixed buffer
+// (SO_RCVBUF, SO_SNDBUF) stays as set.
+func TestRecvBufferAutotuning(t *testing.T) {
+	const delay = 5 * time.Millisecond // 10 ms RTT
+	tests := []struct {
+		name                   string
+		rcvbuf, sndbuf         int
+		wantRcvMin, wantRcvMax int
+		wantSndMin             int
+	}{
+		{name: "auto", wantRcvMin: 1 << 20, wantRcvMax: 3 << 20, wantSndMin: 256 << 10},
+		{name: "fixed", rcvbuf: 256 << 10, sndbuf: 128 << 10, wantRcvMin: 256 << 10, wantRcvMax: 256 << 10, wantSndMin: 128 << 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.RecvBuffer, cfg.SendBuffer = tt.rcvbuf, tt.sndbuf
+			ch := newChannel(t, cfg, cfg, delay)
+			if tt.rcvbuf == 0 {
+				assert.Equal(t, 64<<10, ch.b.RecvBufferSize(), "half of tcp_rmem[1]")
+				assert.Equal(t, 8<<10, ch.a.SendBufferSize(), "half of tcp_wmem[1]")
+			}
+			ch.open()
+			ch.toWriteA = make([]byte, 6<<20)
+			grew := 0
+			last := ch.b.RecvBufferSize()
+			for ch.now < 120*time.Millisecond && ch.step() {
+				if s := ch.b.RecvBufferSize(); s != last {
+					require.Greater(t, s, last, "the window never shrinks")
+					last = s
+					grew++
+				}
+			}
+			rcv, snd := ch.b.RecvBufferSize(), ch.a.SendBufferSize()
+			t.Logf("after 120 ms: receive buffer %d (grew %d times), send buffer %d, delivered %d", rcv, grew, snd, ch.gotB.Len())
+			assert.GreaterOrEqual(t, rcv, tt.wantRcvMin)
+			assert.LessOrEqual(t, rcv, tt.wantRcvMax)
+			assert.GreaterOrEqual(t, snd, tt.wantSndMin)
+			assert.LessOrEqual(t, snd, max(tt.sndbuf, 2<<20), "at most half of tcp_wmem[2]")
+		})
+	}
+}
+
+// TestRcvRTTEstimate: the receiver's RTT estimate (Linux rcv_rtt_est),
+// which paces autotuning, comes from timestamps when they are on and from
+// the time a window of data takes to arrive when they are off.
+func TestRcvRTTEstimate(t *testing.T) {
+	for _, ts := range []bool{true, false} {
+		cfg := DefaultConfig()
+		cfg.Timestamps = ts
+		ch := newChannel(t, cfg, cfg, 20*time.Millisecond)
+		ch.open()
+		ch.toWriteA = make([]byte, 1<<20)
+		ch.runUntil(300 * time.Millisecond)
+		rtt := ch.b.rcvTune.rtt
+		t.Logf("timestamps %v: receiver RTT %v", ts, rtt)
+		assert.GreaterOrEqual(t, rtt, 40*time.Millisecond, "timestamps %v", ts)
+		assert.Less(t, rtt, 100*time.Millisecond, "timestamps %v", ts)
+	}
+}
