@@ -67,10 +67,19 @@ const (
 	MetricRetransmits = "retransmits"
 	MetricQueuePeak   = "queue_peak"
 	MetricFairness    = "fairness"
+	// MetricGoodputSum is the goodput of all flows together.
+	MetricGoodputSum = "goodput_sum"
+	// MetricRTT and MetricRTTP99 are the mean and 99th percentile of the
+	// run's RTT samples.
+	MetricRTT    = "rtt"
+	MetricRTTP99 = "rtt_p99"
 )
 
 // Metrics lists the metric names in the order their columns appear.
-var Metrics = []string{MetricGoodput, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness}
+var Metrics = []string{MetricGoodput, MetricGoodputSum, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness, MetricRTT, MetricRTTP99}
+
+// DefaultMetrics are the metrics of a sweep file that lists none.
+var DefaultMetrics = []string{MetricGoodput, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness}
 
 // MaxRuns bounds a sweep's grid × seeds: far above a cluster's week, far
 // below a typo like seeds: 1..1000000000.
@@ -201,7 +210,7 @@ func (p *parser) parse(data []byte) (s *Sweep) {
 		s.Name = defaultName(p.file)
 	}
 	if !seen["metrics"] {
-		s.Metrics = slices.Clone(Metrics)
+		s.Metrics = slices.Clone(DefaultMetrics)
 	}
 	if len(p.errs) == 0 {
 		total := len(s.Seeds)

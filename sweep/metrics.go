@@ -20,6 +20,8 @@ type Result struct {
 	// (the receiver reading end of stream). A connection missing here did
 	// not complete.
 	Completion map[uint64]time.Duration
+	// RTT is the run's RTT samples (nil: none were gathered).
+	RTT *RTTStats
 	// TraceSHA256 is the hex sha256 of the run's trace.jsonl, the same
 	// netsim run prints.
 	TraceSHA256 string
@@ -32,6 +34,9 @@ type Result struct {
 // over all flows; per-connection columns (<family>_conn<ID>) follow.
 const (
 	ColGoodput     = "goodput_bps"
+	ColGoodputSum  = "goodput_sum_bps"
+	ColRTTMean     = "rtt_mean_ms"
+	ColRTTP99      = "rtt_p99_ms"
 	ColCompletion  = "completion_s"
 	ColRetransmits = "retransmits"
 	ColQueuePeak   = "queue_peak_packets"
@@ -43,10 +48,13 @@ var families = []struct {
 	perConn     bool
 }{
 	{MetricGoodput, ColGoodput, true},
+	{MetricGoodputSum, ColGoodputSum, false},
 	{MetricCompletion, ColCompletion, true},
 	{MetricRetransmits, ColRetransmits, true},
 	{MetricQueuePeak, ColQueuePeak, false},
 	{MetricFairness, ColFairness, false},
+	{MetricRTT, ColRTTMean, false},
+	{MetricRTTP99, ColRTTP99, false},
 }
 
 // MetricColumn returns the column that holds a metric's value over all
@@ -73,6 +81,10 @@ func MetricColumn(metric string) (string, bool) {
 //     connections; retransmits_connN per connection.
 //   - queue_peak_packets: the highest queue length on any link direction.
 //   - jain_fairness: Jain's index over the connections' goodputs.
+//   - goodput_sum_bps: the sum of the connections' goodputs, what the
+//     flows got together (goodput_bps is the mean per flow).
+//   - rtt_mean_ms, rtt_p99_ms: the mean and the 99th percentile of every
+//     RTT sample of the run (all connections, both ends), in ms.
 func Measure(res Result, metrics []string) map[string]float64 {
 	want := map[string]bool{}
 	for _, m := range metrics {
@@ -80,6 +92,19 @@ func Measure(res Result, metrics []string) map[string]float64 {
 	}
 	out := map[string]float64{}
 	conns := res.Summary.Conns
+	if want[MetricGoodputSum] {
+		var sum float64
+		for _, c := range conns {
+			sum += c.ThroughputBps
+		}
+		out[ColGoodputSum] = sum
+	}
+	if res.RTT != nil && want[MetricRTT] {
+		out[ColRTTMean] = res.RTT.Mean() / 1e6
+	}
+	if res.RTT != nil && want[MetricRTTP99] {
+		out[ColRTTP99] = res.RTT.Quantile(0.99) / 1e6
+	}
 	if want[MetricGoodput] || want[MetricFairness] {
 		gp := make([]float64, len(conns))
 		for i, c := range conns {
