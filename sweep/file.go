@@ -73,10 +73,15 @@ const (
 	// run's RTT samples.
 	MetricRTT    = "rtt"
 	MetricRTTP99 = "rtt_p99"
+	// MetricDelayP99, MetricJitter and MetricLoss are per-flow
+	// statistics (summary.json's flows).
+	MetricDelayP99 = "delay_p99"
+	MetricJitter   = "jitter"
+	MetricLoss     = "loss"
 )
 
 // Metrics lists the metric names in the order their columns appear.
-var Metrics = []string{MetricGoodput, MetricGoodputSum, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness, MetricRTT, MetricRTTP99}
+var Metrics = []string{MetricGoodput, MetricGoodputSum, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness, MetricRTT, MetricRTTP99, MetricDelayP99, MetricJitter, MetricLoss}
 
 // DefaultMetrics are the metrics of a sweep file that lists none.
 var DefaultMetrics = []string{MetricGoodput, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness}

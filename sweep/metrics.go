@@ -41,6 +41,9 @@ const (
 	ColRetransmits = "retransmits"
 	ColQueuePeak   = "queue_peak_packets"
 	ColFairness    = "jain_fairness"
+	ColDelayP99    = "delay_p99_ns"
+	ColJitter      = "jitter_ns"
+	ColLoss        = "loss_ratio"
 )
 
 var families = []struct {
@@ -53,6 +56,9 @@ var families = []struct {
 	{MetricRetransmits, ColRetransmits, true},
 	{MetricQueuePeak, ColQueuePeak, false},
 	{MetricFairness, ColFairness, false},
+	{MetricDelayP99, ColDelayP99, false},
+	{MetricJitter, ColJitter, false},
+	{MetricLoss, ColLoss, false},
 	{MetricRTT, ColRTTMean, false},
 	{MetricRTTP99, ColRTTP99, false},
 }
@@ -81,6 +87,10 @@ func MetricColumn(metric string) (string, bool) {
 //     connections; retransmits_connN per connection.
 //   - queue_peak_packets: the highest queue length on any link direction.
 //   - jain_fairness: Jain's index over the connections' goodputs.
+//   - delay_p99_ns: the highest 99th-percentile one-way delay of any
+//     flow (summary.json's flows, TCP and UDP) that received a packet.
+//   - jitter_ns: the highest RFC 3550 jitter of any flow.
+//   - loss_ratio: packets lost over packets sent, all flows together.
 //   - goodput_sum_bps: the sum of the connections' goodputs, what the
 //     flows got together (goodput_bps is the mean per flow).
 //   - rtt_mean_ms, rtt_p99_ms: the mean and the 99th percentile of every
@@ -150,6 +160,7 @@ func Measure(res Result, metrics []string) map[string]float64 {
 		}
 		out[ColQueuePeak] = float64(peak)
 	}
+	measureFlows(res.Summary.Flows, want, out)
 	for k, v := range out {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			delete(out, k)
@@ -225,4 +236,29 @@ func completions(recs []sim.Record) map[uint64]time.Duration {
 		c.Emit(&recs[i])
 	}
 	return c.out
+}
+
+// measureFlows adds the per-flow metrics (delay_p99, jitter, loss) to out.
+func measureFlows(flows []scenarios.FlowStats, want map[string]bool, out map[string]float64) {
+	var p99, jitter float64
+	var sent, lost int64
+	received := false
+	for _, f := range flows {
+		sent += f.TxPackets
+		lost += f.LostPackets
+		if f.RxPackets > 0 {
+			received = true
+			p99 = max(p99, float64(f.DelayP99))
+			jitter = max(jitter, f.Jitter)
+		}
+	}
+	if want[MetricDelayP99] && received {
+		out[ColDelayP99] = p99
+	}
+	if want[MetricJitter] && received {
+		out[ColJitter] = jitter
+	}
+	if want[MetricLoss] && sent > 0 {
+		out[ColLoss] = float64(lost) / float64(sent)
+	}
 }
