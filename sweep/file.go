@@ -67,10 +67,11 @@ const (
 	MetricRetransmits = "retransmits"
 	MetricQueuePeak   = "queue_peak"
 	MetricFairness    = "fairness"
+	MetricRTT         = "rtt"
 )
 
 // Metrics lists the metric names in the order their columns appear.
-var Metrics = []string{MetricGoodput, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness}
+var Metrics = []string{MetricGoodput, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness, MetricRTT}
 
 // MaxRuns bounds a sweep's grid × seeds: far above a cluster's week, far
 // below a typo like seeds: 1..1000000000.

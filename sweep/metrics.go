@@ -36,6 +36,7 @@ const (
 	ColRetransmits = "retransmits"
 	ColQueuePeak   = "queue_peak_packets"
 	ColFairness    = "jain_fairness"
+	ColRTT         = "rtt_ms"
 )
 
 var families = []struct {
@@ -47,6 +48,7 @@ var families = []struct {
 	{MetricRetransmits, ColRetransmits, true},
 	{MetricQueuePeak, ColQueuePeak, false},
 	{MetricFairness, ColFairness, false},
+	{MetricRTT, ColRTT, true},
 }
 
 // MetricColumn returns the column that holds a metric's value over all
@@ -73,6 +75,9 @@ func MetricColumn(metric string) (string, bool) {
 //     connections; retransmits_connN per connection.
 //   - queue_peak_packets: the highest queue length on any link direction.
 //   - jain_fairness: Jain's index over the connections' goodputs.
+//   - rtt_ms: mean over connections of each one's mean RTT sample in
+//     milliseconds (both ends' samples, as summary.json's rtt.mean_ns);
+//     rtt_ms_connN per connection.
 func Measure(res Result, metrics []string) map[string]float64 {
 	want := map[string]bool{}
 	for _, m := range metrics {
@@ -124,6 +129,19 @@ func Measure(res Result, metrics []string) map[string]float64 {
 			peak = max(peak, l.QueuePeak)
 		}
 		out[ColQueuePeak] = float64(peak)
+	}
+	if want[MetricRTT] {
+		var rtts []float64
+		for _, c := range conns {
+			if c.RTT.Samples > 0 {
+				ms := c.RTT.Mean / 1e6
+				out[connCol(ColRTT, c.ID)] = ms
+				rtts = append(rtts, ms)
+			}
+		}
+		if st := Describe(rtts); st.N > 0 {
+			out[ColRTT] = st.Mean
+		}
 	}
 	for k, v := range out {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
