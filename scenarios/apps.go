@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -16,6 +17,9 @@ var appKeys = map[AppType][]string{
 	AppBulkSend:        {"type", "host", "to", "start", "bytes"},
 	AppRequestResponse: {"type", "host", "port", "to", "start", "request", "response", "count", "think", "persistent"},
 	AppOnOff:           {"type", "host", "to", "start", "stop", "rate", "on", "off", "bytes"},
+	AppUDPSink:         {"type", "host", "port", "start"},
+	AppUDPSend:         {"type", "host", "to", "start", "stop", "rate", "size", "pattern", "on", "off"},
+	AppPing:            {"type", "host", "to", "start", "interval", "count", "size"},
 }
 
 // appRequired lists the keys each app type needs.
@@ -25,7 +29,19 @@ var appRequired = map[AppType][]string{
 	AppBulkSend:        {"host", "to", "bytes"},
 	AppRequestResponse: {"host", "request", "response"},
 	AppOnOff:           {"host", "to", "rate", "on", "off"},
+	AppUDPSink:         {"host", "port"},
+	AppUDPSend:         {"host", "to", "rate", "size"},
+	AppPing:            {"host", "to"},
 }
+
+// udpPatterns are the values of a udp-send's pattern.
+var udpPatterns = []string{"cbr", "poisson", "on-off"}
+
+// Ping defaults, as ping(8)'s.
+const (
+	defaultPingInterval = time.Second
+	defaultPingSize     = 56
+)
 
 const allowEndpoint = "a host and a port, like server:80"
 
@@ -64,6 +80,12 @@ func (d *decoder) apps(n *yaml.Node, s *Scenario) {
 		}
 		allowed := appKeys[typ]
 		a := App{Type: typ}
+		if typ == AppPing {
+			a.Interval, a.Size = defaultPingInterval, defaultPingSize
+		}
+		if typ == AppUDPSend {
+			a.Pattern = "cbr"
+		}
 		for _, e := range es {
 			if !contains(allowed, e.key) {
 				msg := fmt.Sprintf("%s: unknown key %q for a %s app", path, e.key, typ)
@@ -74,6 +96,13 @@ func (d *decoder) apps(n *yaml.Node, s *Scenario) {
 				continue
 			}
 			d.pos[path+"."+e.key] = posOf(d.resolve(e.v))
+			if typ == AppPing && e.key == "to" {
+				// A ping goes to a host, not a port.
+				if v, ok := d.str(e.v, path+".to", "a host name, like server"); ok {
+					a.To = Endpoint{Host: v}
+				}
+				continue
+			}
 			d.appField(e, path+"."+e.key, &a)
 		}
 		d.require(r, path, es, appRequired[typ]...)
@@ -93,6 +122,15 @@ func (d *decoder) apps(n *yaml.Node, s *Scenario) {
 						d.errNode(e.k, "count, think and persistent are for the client (to:)", "%s: a request-response server takes no %q", path, k)
 					}
 				}
+			}
+		}
+		if typ == AppUDPSend {
+			hasOn, hasOff := hasKey(es, "on"), hasKey(es, "off")
+			switch {
+			case a.Pattern == "on-off" && (!hasOn || !hasOff):
+				d.errNode(r, "on: and off: durations, like on: 1s, off: 500ms", "%s: pattern on-off needs on and off", path)
+			case a.Pattern != "on-off" && (hasOn || hasOff):
+				d.errNode(r, "pattern: on-off", "%s: on and off are for pattern on-off, not %s", path, a.Pattern)
 			}
 		}
 		if a.Stop != 0 && a.Stop <= a.Start {
@@ -172,6 +210,22 @@ func (d *decoder) appField(e entry, p string, a *App) {
 	case "off":
 		if v, ok := d.duration(e.v, p); ok {
 			a.Off = v
+		}
+	case "size":
+		lo := int64(1)
+		if a.Type == AppPing {
+			lo = 0 // ping -s 0 sends a bare header
+		}
+		if v, ok := d.integer(e.v, p, lo, 65507); ok {
+			a.Size = int(v)
+		}
+	case "pattern":
+		if v, ok := d.oneOf(e.v, p, udpPatterns); ok {
+			a.Pattern = v
+		}
+	case "interval":
+		if v, ok := d.positiveDuration(e.v, p); ok {
+			a.Interval = v
 		}
 	}
 }

@@ -37,6 +37,13 @@ func (w *World) installApps() error {
 			}
 		case AppOnOff:
 			app = &apps.OnOff{To: to, On: a.On, Off: a.Off, Rate: a.Rate, Bytes: int64(a.Bytes), Stop: a.Stop}
+		case AppUDPSink:
+			app = &apps.UDPSink{Port: a.Port}
+		case AppUDPSend:
+			app = &apps.UDPSend{To: to, Rate: a.Rate, Size: a.Size, Pattern: apps.UDPPattern(a.Pattern), On: a.On, Off: a.Off,
+				Stop: a.Stop, Rand: w.Net.Streams().Rand(fmt.Sprintf("apps[%d]/gaps", i))}
+		case AppPing:
+			app = &apps.Ping{To: addr[a.To.Host], Interval: a.Interval, Count: a.Count, Size: a.Size}
 		default:
 			return fmt.Errorf("apps[%d]: unknown app type %q", i, a.Type)
 		}

@@ -164,6 +164,13 @@ func TestParseErrors(t *testing.T) {
 		{"rack-not-bool", "defaults:\n  tcp: {rack: 1}\n", `t.yaml:16:15: defaults.tcp.rack: "1" is not a boolean (true or false)`},
 		{"initial-cwnd-not-number", "defaults:\n  tcp: {initial_cwnd: ten}\n", `t.yaml:16:23: defaults.tcp.initial_cwnd: "ten" is not a whole number (a whole number from 1 to 1000 segments)`},
 		{"tcp-drill-spelling", "defaults:\n  tcp: {init_cwnd: 4}\n", `t.yaml:16:9: defaults.tcp: unknown key "init_cwnd", did you mean "initial_cwnd"? (allowed keys: mss, congestion, initial_cwnd,`},
+		{"udp-send-unknown-host", "apps:\n  - {type: udp-send, host: a, to: nohost:9000, rate: 1Mbps, size: 100}\n", `t.yaml:16:35: apps[0].to: unknown host "nohost"`},
+		{"udp-send-rate-zero", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 0bps, size: 100}\n", "t.yaml:16:49: apps[0].rate: must be greater than 0"},
+		{"udp-send-size-too-big", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 1Mbps, size: 65508}\n", "t.yaml:16:62: apps[0].size: 65508 is out of range (a whole number from 1 to 65507)"},
+		{"udp-send-stop-before-start", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 1Mbps, size: 100, start: 2s, stop: 1s}\n", "apps[0]: stop 1s is not after start 2s"},
+		{"udp-send-on-off-missing", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 1Mbps, size: 100, pattern: on-off}\n", "t.yaml:16:5: apps[0]: pattern on-off needs on and off"},
+		{"ping-unknown-host", "apps:\n  - {type: ping, host: a, to: nohost}\n", `t.yaml:16:31: apps[0].to: unknown host "nohost"`},
+		{"ping-port", "apps:\n  - {type: ping, host: a, to: b, port: 1}\n", `apps[0]: unknown key "port" for a ping app`},
 		{"typo-suggestion", "outputs: {formt: svg}\n", `t.yaml:15:11: outputs: unknown key "formt", did you mean "format"? (allowed keys: pcap, trace, plots, format)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -187,11 +187,22 @@ const (
 	// pausing for Off between them, until Bytes are sent (then closes) or
 	// until Stop.
 	AppOnOff AppType = "on-off"
+	// AppUDPSink binds UDP Port and reads every datagram.
+	AppUDPSink AppType = "udp-sink"
+	// AppUDPSend sends Size-byte UDP datagrams to To at Rate, spaced as
+	// Pattern says (cbr, poisson, on-off with On and Off), until Stop.
+	AppUDPSend AppType = "udp-send"
+	// AppPing sends Count ICMP echo requests of Size data bytes to the
+	// host To.Host, one every Interval.
+	AppPing AppType = "ping"
 )
 
 // AppTypes lists the built-in application types in the order the errors
 // name them.
-var AppTypes = []AppType{AppSink, AppBulkSend, AppEcho, AppRequestResponse, AppOnOff}
+var AppTypes = []AppType{AppSink, AppBulkSend, AppEcho, AppRequestResponse, AppOnOff, AppUDPSink, AppUDPSend, AppPing}
+
+// UDP reports whether the app's port or destination is a UDP one.
+func (t AppType) UDP() bool { return t == AppUDPSink || t == AppUDPSend }
 
 // Endpoint is a host and a TCP port, written "server:80".
 type Endpoint struct {
@@ -228,6 +239,13 @@ type App struct {
 	Rate       units.BitRate
 	On         time.Duration
 	Off        time.Duration
+	// Size is a udp-send's datagram payload or a ping's data, in bytes.
+	Size int
+	// Pattern is how a udp-send spaces its datagrams: cbr (the default),
+	// poisson or on-off.
+	Pattern string
+	// Interval is the time between a ping's echo requests.
+	Interval time.Duration
 }
 
 // Server reports whether the app listens rather than connects.

@@ -82,6 +82,7 @@ func (d *decoder) validate(s *Scenario) {
 	type portKey struct {
 		host string
 		port uint16
+		udp  bool // UDP's ports are apart from TCP's
 	}
 	ports := make(map[portKey]string)
 	for i, a := range s.Apps {
@@ -105,7 +106,7 @@ func (d *decoder) validate(s *Scenario) {
 			}
 		}
 		if a.Port != 0 && a.Host != "" {
-			k := portKey{a.Host, a.Port}
+			k := portKey{a.Host, a.Port, a.Type.UDP()}
 			if first, taken := ports[k]; taken {
 				d.errAt(d.pos[path+".port"], "one listening app per host and port",
 					"%s: port %d on %q is already taken by %s (line %d)", path, a.Port, a.Host, first, d.pos[first].Line)
@@ -303,18 +304,28 @@ func (d *decoder) warnings(s *Scenario) {
 			d.warnAt(d.pos["hosts."+h.Name], "a link with between: [..., "+h.Name+"]", "hosts.%s: no link reaches this host", h.Name)
 		}
 	}
-	listening := make(map[Endpoint]bool)
+	type listener struct {
+		Endpoint
+		udp bool
+	}
+	listening := make(map[listener]bool)
 	for _, a := range s.Apps {
 		if a.Type != "" && a.Port != 0 {
-			listening[Endpoint{a.Host, a.Port}] = true
+			listening[listener{Endpoint{a.Host, a.Port}, a.Type.UDP()}] = true
 		}
 	}
 	for i, a := range s.Apps {
-		if a.Type != "" && a.To.Host != "" && !listening[a.To] {
-			path := fmt.Sprintf("apps[%d]", i)
-			d.warnAt(d.pos[path+".to"], "a sink, echo or request-response app with that host and port",
-				"%s: no app listens on %s: the connection will be refused", path, a.To)
+		if a.Type == "" || a.To.Host == "" || a.Type == AppPing || listening[listener{a.To, a.Type.UDP()}] {
+			continue
 		}
+		path := fmt.Sprintf("apps[%d]", i)
+		if a.Type.UDP() {
+			d.warnAt(d.pos[path+".to"], "a udp-sink app with that host and port",
+				"%s: no udp-sink binds %s: its datagrams will be answered with ICMP port unreachable", path, a.To)
+			continue
+		}
+		d.warnAt(d.pos[path+".to"], "a sink, echo or request-response app with that host and port",
+			"%s: no app listens on %s: the connection will be refused", path, a.To)
 	}
 	const allowEnd = "a time before duration, or a longer duration"
 	for i, f := range s.Faults {
@@ -370,7 +381,7 @@ func (d *decoder) timeLimits(s *Scenario) {
 		for _, f := range []struct {
 			key string
 			v   time.Duration
-		}{{"start", a.Start}, {"stop", a.Stop}, {"think", a.Think}, {"on", a.On}, {"off", a.Off}} {
+		}{{"start", a.Start}, {"stop", a.Stop}, {"think", a.Think}, {"on", a.On}, {"off", a.Off}, {"interval", a.Interval}} {
 			if f.v > MaxTime {
 				p, ok := d.pos[path+"."+f.key]
 				if !ok {

@@ -189,6 +189,9 @@ const (
 	AppClose    = "close"
 	AppError    = "error"
 	AppDone     = "done"
+	// AppReply: a ping got its echo reply (count: the icmp_seq, peer:
+	// who answered, bytes, latency: the round-trip time).
+	AppReply = "reply"
 )
 
 // AppFields is the set of optional fields an App record carries.

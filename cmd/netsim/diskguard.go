@@ -81,6 +81,16 @@ func estimateOutput(s *scenarios.Scenario, until sim.Time) outputEstimate {
 				demand = min(demand, float64(a.Bytes))
 			}
 			demand += perConnBytes
+		case scenarios.AppUDPSend:
+			demand = float64(a.Rate) / 8 * secs
+			if a.Pattern == "on-off" && a.On+a.Off > 0 {
+				demand *= float64(a.On) / float64(a.On+a.Off)
+			}
+		case scenarios.AppPing:
+			demand = 2 * float64(a.Size+28) * secs / max(a.Interval.Seconds(), 1e-9)
+			if a.Count > 0 {
+				demand = min(demand, 2*float64(a.Size+28)*float64(a.Count))
+			}
 		default:
 			demand = capacity // an app netsim cannot size: assume the worst
 		}

@@ -1,0 +1,66 @@
+package apps
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/units"
+)
+
+// A CBR source of 160-byte datagrams at 64 kbit/s (G.711 voice: one every
+// 20 ms) for one second sends 50 datagrams, and an idle sink reads them
+// all.
+func TestUDPSendCBR(t *testing.T) {
+	w := simpleWorld(t, nil)
+	sink := &UDPSink{Port: 9000}
+	_, err := Install(w.server, 0, sink)
+	require.NoError(t, err)
+	src := &UDPSend{To: netip.AddrPortFrom(serverAddr, 9000), Rate: units.BitRate(64000), Size: 160, Pattern: UDPConstant, Stop: time.Second}
+	_, err = Install(w.client, 0, src)
+	require.NoError(t, err)
+	require.NoError(t, w.net.Scheduler().RunUntil(sim.Time(2*time.Second)))
+	assert.Equal(t, int64(50), src.Datagrams)
+	assert.Equal(t, int64(50), sink.Datagrams)
+	assert.Equal(t, int64(50*160), sink.Received)
+}
+
+// On-off sends only in its On periods; Poisson spaces datagrams at random
+// with the same mean rate.
+func TestUDPSendPatterns(t *testing.T) {
+	w := simpleWorld(t, nil)
+	_, err := Install(w.server, 0, &UDPSink{Port: 9000})
+	require.NoError(t, err)
+	onoff := &UDPSend{To: netip.AddrPortFrom(serverAddr, 9000), Rate: units.BitRate(80000), Size: 100,
+		Pattern: UDPOnOff, On: 100 * time.Millisecond, Off: 100 * time.Millisecond, Stop: time.Second}
+	_, err = Install(w.client, 0, onoff)
+	require.NoError(t, err)
+	poisson := &UDPSend{To: netip.AddrPortFrom(serverAddr, 9000), Rate: units.BitRate(80000), Size: 100,
+		Pattern: UDPPoisson, Rand: w.net.Streams().Rand("test/gaps"), Stop: 10 * time.Second}
+	_, err = Install(w.client, 0, poisson)
+	require.NoError(t, err)
+	require.NoError(t, w.net.Scheduler().RunUntil(sim.Time(11*time.Second)))
+	assert.Equal(t, int64(50), onoff.Datagrams, "100 a second, half the time")
+	assert.InDelta(t, 1000, poisson.Datagrams, 100, "100 a second on average")
+}
+
+// ping(8): Count requests Interval apart, each answered one RTT later.
+func TestPing(t *testing.T) {
+	w := simpleWorld(t, nil)
+	p := &Ping{To: serverAddr, Interval: time.Second, Count: 3, Size: DefaultPingSize}
+	_, err := Install(w.client, 0, p)
+	require.NoError(t, err)
+	require.NoError(t, w.net.Scheduler().RunUntil(sim.Time(10*time.Second)))
+	assert.Equal(t, 3, p.Sent)
+	require.Equal(t, 3, p.Received)
+	// 84-byte datagrams: 6.72 us at 100 Mbit/s, 67.2 us at 10 Mbit/s,
+	// 5 ms of propagation, each way.
+	rtt := 2 * (84*8*time.Second/100e6 + 84*8*time.Second/10e6 + 5*time.Millisecond)
+	for _, r := range p.RTTs {
+		assert.Equal(t, rtt, r)
+	}
+}
