@@ -105,16 +105,16 @@ type UDPSend struct {
 	// refused.
 	Datagrams, Sent, Errors int64
 
-	ctx      *Context
-	fd       int
-	gap      time.Duration
-	on       bool
-	onUntil  sim.Time
-	tick     *sim.Timer
-	stopped  bool
-	lastErr  nodes.Errno
-	payload  []byte
-	startAt  sim.Time
+	ctx     *Context
+	fd      int
+	gap     time.Duration
+	on      bool
+	onUntil sim.Time
+	tick    *sim.Timer
+	stopped bool
+	lastErr nodes.Errno
+	payload []byte
+	startAt sim.Time
 }
 
 // Type returns "udp-send".
