@@ -611,11 +611,11 @@ func (b textBox) overlaps(o textBox) bool {
 }
 
 // labelArrow writes an arrow's label upright along it, at the first
-// candidate place that overlaps no text already placed (or, failing that,
-// the place that overlaps the fewest), and returns placed with the label
-// added. When every place overlaps two texts or more (a burst of packets
-// leaving at once), the label is left out rather than printed into a pile:
-// a time window spreads the burst and brings it back.
+// candidate place that overlaps no text already placed and lies wholly
+// inside the figure, and returns placed with the label added. When every
+// place overlaps another text (a burst of packets leaving at once) or runs
+// off the figure, the label is left out rather than printed into a pile or
+// clipped: a time window spreads the burst and brings it back.
 func (d *seqDiagram) labelArrow(c draw.Canvas, a seqArrow, from, to vg.Point, placed []textBox) []textBox {
 	dx, dy := float64(to.X-from.X), float64(to.Y-from.Y)
 	rot := math.Atan2(dy, dx)
@@ -644,6 +644,9 @@ func (d *seqDiagram) labelArrow(c draw.Canvas, a seqArrow, from, to vg.Point, pl
 			},
 			hw: w/2 + vg.Points(1), hh: h / 2, cos: cos, sin: sin,
 		}
+		if !box.inside(c) {
+			continue
+		}
 		hits := countOverlaps(box, placed)
 		if bestHits < 0 || hits < bestHits {
 			best, bestHits = box, hits
@@ -652,11 +655,23 @@ func (d *seqDiagram) labelArrow(c draw.Canvas, a seqArrow, from, to vg.Point, pl
 			break
 		}
 	}
-	if bestHits > 1 || !c.ContainsY(best.c.Y) {
+	if bestHits != 0 {
 		return placed
 	}
 	c.FillText(st, best.c, a.label)
 	return append(placed, best)
+}
+
+// inside reports whether the box lies wholly within the canvas.
+func (b textBox) inside(c draw.Canvas) bool {
+	for _, k := range [][2]float64{{1, 1}, {1, -1}, {-1, 1}, {-1, -1}} {
+		x := b.c.X + vg.Length(k[0]*float64(b.hw)*b.cos-k[1]*float64(b.hh)*b.sin)
+		y := b.c.Y + vg.Length(k[0]*float64(b.hw)*b.sin+k[1]*float64(b.hh)*b.cos)
+		if !c.Contains(vg.Point{X: x, Y: y}) {
+			return false
+		}
+	}
+	return true
 }
 
 // countOverlaps returns how many of bs overlap b.

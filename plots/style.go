@@ -2,6 +2,8 @@ package plots
 
 import (
 	"image/color"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,7 +98,7 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font.Size = labelSize
 		a.Tick.Label.Font.Size = tickSize
-		a.Tick.Marker = trimmedTicks{}
+		a.Tick.Marker = niceTicks{}
 	}
 	p.Legend.TextStyle.Font.Size = legendSize
 	p.Legend.Top = true
@@ -228,17 +230,54 @@ func legendHeadroom(n int) float64 {
 	return 1.08 + 0.06*float64(min(n, 10))
 }
 
-// trimmedTicks are gonum's default ticks with trailing zeros taken off the
-// labels ("250" rather than "250.00").
-type trimmedTicks struct{}
+// niceTicks label 4 to 8 round values, 1, 2 or 5 times a power of ten
+// apart (as gnuplot and matplotlib choose them), with an unlabelled minor
+// tick halfway between; gonum's default puts 2 or 3 labels at odd values
+// such as 250, 1000 and 1750.
+type niceTicks struct{}
 
 // Ticks implements plot.Ticker.
-func (trimmedTicks) Ticks(min, max float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(min, max)
-	for i := range ts {
-		ts[i].Label = trimZeros(ts[i].Label)
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) || math.IsInf(hi-lo, 0) {
+		return []plot.Tick{{Value: lo, Label: formatTick(lo, 1)}}
+	}
+	step := niceStep(hi - lo)
+	var ts []plot.Tick
+	first := math.Ceil(lo/step*2-1e-9) / 2 // on the half-step grid
+	for k := 0; k < 40; k++ {
+		v := (first + float64(k)/2) * step
+		if v > hi+step*1e-9 {
+			break
+		}
+		if math.Abs(v/step-math.Round(v/step)) < 1e-6 {
+			ts = append(ts, plot.Tick{Value: v, Label: formatTick(v, step)})
+		} else {
+			ts = append(ts, plot.Tick{Value: v})
+		}
 	}
 	return ts
+}
+
+// niceStep returns the smallest step of 1, 2 or 5 times a power of ten
+// that puts at most 7 intervals (8 labels) across span; spans put 4 or more
+// labels on the axis, except when the data span less than 3 steps of 1 × 10ⁿ.
+func niceStep(span float64) float64 {
+	mag := math.Pow(10, math.Floor(math.Log10(span/7)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if span/(m*mag) <= 7 {
+			return m * mag
+		}
+	}
+	return 10 * mag
+}
+
+// formatTick prints v with as many decimals as step needs.
+func formatTick(v, step float64) string {
+	decimals := max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
+	if math.Abs(v) < step*1e-9 {
+		v = 0 // no "-0"
+	}
+	return strconv.FormatFloat(v, 'f', min(decimals, 9), 64)
 }
 
 // trimZeros removes trailing zeros after a decimal point, and the point.

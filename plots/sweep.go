@@ -52,14 +52,14 @@ const bandAlpha = 0x40
 func RenderSweep(fig SweepFigure, path string) error {
 	format, err := formatName(filepath.Ext(path))
 	if err != nil {
-		return fmt.Errorf("plots: render %s: %w", path, err)
+		return fmt.Errorf("render %s: %w", path, err)
 	}
 	var buf bytes.Buffer
 	if err := RenderSweepTo(fig, format, &buf); err != nil {
-		return fmt.Errorf("plots: render %s: %w", path, err)
+		return fmt.Errorf("render %s: %w", path, err)
 	}
 	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
-		return fmt.Errorf("plots: render %s: %w", path, err)
+		return fmt.Errorf("render %s: %w", path, err)
 	}
 	return nil
 }
@@ -72,7 +72,12 @@ func RenderSweepTo(fig SweepFigure, format string, w io.Writer) error {
 		return err
 	}
 	p := newPlot(fig.Title, fig.XLabel, fig.YLabel)
+	// On a categorical axis (congestion controls, queue kinds) nothing lies
+	// between two categories: each point gets its own error bar, series
+	// side by side around the category, and no line or band joins them.
+	categorical := fig.XTicks != nil
 	drawn := 0
+	var top float64
 	for i, s := range fig.Series {
 		pts := slices.Clone(s.Points)
 		pts = slices.DeleteFunc(pts, func(pt SweepPoint) bool { return math.IsNaN(pt.X) || math.IsNaN(pt.Mean) })
@@ -80,57 +85,68 @@ func RenderSweepTo(fig SweepFigure, format string, w io.Writer) error {
 			continue
 		}
 		slices.SortStableFunc(pts, func(a, b SweepPoint) int { return cmpFloat(a.X, b.X) })
+		if categorical && len(fig.Series) > 1 {
+			off := dodgeWidth * (float64(i) - float64(len(fig.Series)-1)/2) / float64(len(fig.Series))
+			for j := range pts {
+				pts[j].X += off
+			}
+		}
 		mean := make(plotter.XYs, len(pts))
 		band := make(plotter.XYs, 0, 2*len(pts))
 		for j, pt := range pts {
 			mean[j] = plotter.XY{X: pt.X, Y: pt.Mean}
 			band = append(band, plotter.XY{X: pt.X, Y: orMean(pt.Low, pt.Mean)})
+			top = max(top, orMean(pt.High, pt.Mean), pt.Mean)
 		}
 		for j := len(pts) - 1; j >= 0; j-- {
 			band = append(band, plotter.XY{X: pts[j].X, Y: orMean(pts[j].High, pts[j].Mean)})
 		}
 		ls := seriesLine(i)
-		if len(pts) > 1 {
+		thumbs := []plot.Thumbnailer{}
+		if len(pts) > 1 && !categorical {
 			poly, err := plotter.NewPolygon(band)
 			if err != nil {
-				return fmt.Errorf("plots: sweep band of %s: %w", s.Name, err)
+				return fmt.Errorf("sweep band of %s: %w", s.Name, err)
 			}
 			r, g, b, _ := ls.Color.RGBA()
 			poly.Color = color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), bandAlpha}
 			poly.LineStyle.Width = 0
 			p.Add(poly)
-		} else {
-			// A single point has no band to fill: draw its interval as an
-			// error bar.
-			bar, err := plotter.NewYErrorBars(errorBar{pts[0]})
+			line, err := plotter.NewLine(mean)
 			if err != nil {
-				return fmt.Errorf("plots: sweep interval of %s: %w", s.Name, err)
+				return fmt.Errorf("sweep line of %s: %w", s.Name, err)
+			}
+			line.LineStyle = ls
+			p.Add(line)
+			thumbs = append(thumbs, line)
+		} else {
+			// Points without a band between them: each interval is an
+			// error bar.
+			bar, err := plotter.NewYErrorBars(errorBars(pts))
+			if err != nil {
+				return fmt.Errorf("sweep interval of %s: %w", s.Name, err)
 			}
 			bar.LineStyle = draw.LineStyle{Color: ls.Color, Width: ls.Width}
 			p.Add(bar)
 		}
-		line, err := plotter.NewLine(mean)
-		if err != nil {
-			return fmt.Errorf("plots: sweep line of %s: %w", s.Name, err)
-		}
-		line.LineStyle = ls
 		marks, err := plotter.NewScatter(mean)
 		if err != nil {
-			return fmt.Errorf("plots: sweep points of %s: %w", s.Name, err)
+			return fmt.Errorf("sweep points of %s: %w", s.Name, err)
 		}
 		marks.GlyphStyle = seriesGlyph(i)
-		p.Add(line, marks)
+		p.Add(marks)
 		if s.Name != "" {
-			p.Legend.Add(s.Name, line, marks)
+			p.Legend.Add(s.Name, append(thumbs, marks)...)
 		}
 		drawn++
 	}
 	if drawn == 0 {
-		return fmt.Errorf("plots: sweep %q: no point has a value: %w", fig.YLabel, ErrNoData)
+		return fmt.Errorf("sweep %q: no point has a value: %w", fig.YLabel, ErrNoData)
 	}
-	if fig.XTicks != nil {
+	if categorical {
 		p.NominalX(fig.XTicks...)
 		p.X.Label.Text = fig.XLabel
+		p.X.Min, p.X.Max = -0.5, float64(len(fig.XTicks))-0.5
 	} else if ticks := valueTicks(fig.Series); ticks != nil {
 		// A grid has few x values: label exactly those.
 		p.X.Tick.Marker = ticks
@@ -139,11 +155,16 @@ func RenderSweepTo(fig SweepFigure, format string, w io.Writer) error {
 	// fall as a parameter grows, so that corner is the emptiest.
 	p.Legend.Left = false
 	p.Legend.XOffs = -vg.Points(6)
+	// Head room above the highest interval, so that the legend sits above
+	// the data rather than over it.
+	if top > 0 {
+		p.Y.Max = max(p.Y.Max, top*legendHeadroom(drawn))
+	}
 	p.Add(legendBackdrop{})
 	c := newCanvas(format, defaultWidth, defaultHeight)
 	p.Draw(draw.New(c))
 	if _, err := c.WriteTo(w); err != nil {
-		return fmt.Errorf("plots: write sweep %s: %w", format, err)
+		return fmt.Errorf("write sweep %s: %w", format, err)
 	}
 	return nil
 }
@@ -190,11 +211,15 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
-// errorBar is one point's confidence interval as plotter error bars.
-type errorBar struct{ pt SweepPoint }
+// dodgeWidth is the share of a category's width the series of a
+// categorical sweep plot are spread over, side by side.
+const dodgeWidth = 0.4
 
-func (e errorBar) Len() int                  { return 1 }
-func (e errorBar) XY(int) (float64, float64) { return e.pt.X, e.pt.Mean }
-func (e errorBar) YError(int) (low, high float64) {
-	return e.pt.Mean - orMean(e.pt.Low, e.pt.Mean), orMean(e.pt.High, e.pt.Mean) - e.pt.Mean
+// errorBars are points' confidence intervals as plotter error bars.
+type errorBars []SweepPoint
+
+func (e errorBars) Len() int                    { return len(e) }
+func (e errorBars) XY(i int) (float64, float64) { return e[i].X, e[i].Mean }
+func (e errorBars) YError(i int) (low, high float64) {
+	return e[i].Mean - orMean(e[i].Low, e[i].Mean), orMean(e[i].High, e[i].Mean) - e[i].Mean
 }

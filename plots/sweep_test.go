@@ -55,6 +55,14 @@ func TestRenderSweepCategoricalAndSinglePoint(t *testing.T) {
 	require.NoError(t, RenderSweepTo(fig, "svg", &b))
 	assert.Contains(t, b.String(), "newreno")
 	assert.Contains(t, b.String(), "queue 100")
+	// Nothing lies between two categories: no band is filled between
+	// newreno and cubic (a band is the only filled shape with the series'
+	// colour at bandAlpha), and each point has its error bar.
+	assert.NotContains(t, b.String(), "fill-opacity:0.25098", "no confidence band on a categorical axis")
+	numeric := sweepFixture()
+	var nb bytes.Buffer
+	require.NoError(t, RenderSweepTo(numeric, "svg", &nb))
+	assert.Contains(t, nb.String(), "fill-opacity:0.25098", "a numeric axis keeps its band")
 }
 
 func TestRenderSweepFiles(t *testing.T) {

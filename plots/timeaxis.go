@@ -104,7 +104,7 @@ func (a *timeAxis) label() string {
 func (a *timeAxis) ticker() plot.Ticker {
 	return plot.TickerFunc(func(vmin, vmax float64) []plot.Tick {
 		if !a.compressed() {
-			return trimmedTicks{}.Ticks(vmin, vmax)
+			return niceTicks{}.Ticks(vmin, vmax)
 		}
 		var pieces []interval
 		start := a.lo
@@ -123,7 +123,7 @@ func (a *timeAxis) ticker() plot.Ticker {
 			}
 			lo := float64(pc.start) / a.unit.ns
 			hi := float64(pc.end) / a.unit.ns
-			raw := (plot.DefaultTicks{}).Ticks(lo, hi)
+			raw := niceTicks{}.Ticks(lo, hi)
 			step := hi - lo
 			var prev *float64
 			for i := range raw {

@@ -1,0 +1,33 @@
+package plots
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestNiceTicks: 4 to 8 labelled ticks at 1, 2 or 5 × 10ⁿ, where gonum's
+// default gave 250/1000/1750 ms and 0/25 Mbit/s.
+func TestNiceTicks(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{0, 1750, []string{"0", "500", "1000", "1500"}},
+		{100, 1900, []string{"500", "1000", "1500"}},
+		{0, 25, []string{"0", "5", "10", "15", "20", "25"}},
+		{0, 1, []string{"0.0", "0.2", "0.4", "0.6", "0.8", "1.0"}},
+		{-3, 3, []string{"-3", "-2", "-1", "0", "1", "2", "3"}},
+		{0.001, 0.0042, []string{"0.0010", "0.0015", "0.0020", "0.0025", "0.0030", "0.0035", "0.0040"}},
+		{5, 5, []string{"5"}},
+	} {
+		var labels []string
+		for _, tk := range (niceTicks{}).Ticks(tc.lo, tc.hi) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+			assert.True(t, tk.Value >= tc.lo-1e-9 && tk.Value <= tc.hi+1e-9, "%v in [%v, %v]", tk.Value, tc.lo, tc.hi)
+		}
+		assert.Equal(t, tc.want, labels, "%v..%v", tc.lo, tc.hi)
+	}
+}
