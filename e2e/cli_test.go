@@ -221,7 +221,6 @@ func TestPlotCommand(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"--kind", "bogus"},
-		{"--kind", "cwnd", "--conn", "9", "-o", filepath.Join(t.TempDir(), "x.png")},
 		{"--kind", "cwnd", "--from", "5s", "--to", "1s", "-o", filepath.Join(t.TempDir(), "x.png")},
 		{"--kind", "queue", "-o", filepath.Join(t.TempDir(), "x.gif")},
 	} {
@@ -229,6 +228,12 @@ func TestPlotCommand(t *testing.T) {
 		noPanic(t, r)
 		assert.Equal(t, 2, r.code, "%v: %s", args, r.stderr)
 	}
+	// A figure asked for that has nothing to draw is a failure (1), not
+	// bad usage.
+	r = netsim(t, "", "plot", dir, "--kind", "cwnd", "--conn", "9", "-o", filepath.Join(t.TempDir(), "x.png"))
+	noPanic(t, r)
+	assert.Equal(t, 1, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "nothing to plot")
 }
 
 // TestValidateExamples: every example scenario and every scenario of this

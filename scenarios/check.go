@@ -14,6 +14,11 @@ type Result struct {
 	// Pos is where the expectation is written.
 	Pos Pos
 	OK  bool
+	// NotReached is a failed expectation whose deadline (its by, or the
+	// scenario's duration) is after the end of a run stopped early
+	// (--until, an interrupt): it may yet have held, so it is neither ok
+	// nor FAILED.
+	NotReached bool
 	// Detail says what was measured, e.g. "established at 0.110240000s,
 	// 10.24ms after the first SYN".
 	Detail string
@@ -22,7 +27,10 @@ type Result struct {
 // String returns "FILE:LINE:COL: expect established client -> server:80: ok (detail)".
 func (r Result) String(file string) string {
 	verdict := "ok"
-	if !r.OK {
+	switch {
+	case r.NotReached:
+		verdict = "not reached"
+	case !r.OK:
 		verdict = "FAILED"
 	}
 	return fmt.Sprintf("%s:%d:%d: expect %s: %s (%s)", file, r.Pos.Line, r.Pos.Col, r.Expect.describe(), verdict, r.Detail)
@@ -151,15 +159,20 @@ func (c *Checker) Results(end sim.Time) []Result {
 	out := make([]Result, 0, len(c.s.Expect))
 	for i, x := range c.s.Expect {
 		res := Result{Expect: x, Pos: c.s.pos[fmt.Sprintf("expect[%d]", i)]}
+		deadline := sim.FromDuration(c.s.Duration)
+		final := false // a failure that no longer run can undo
 		switch x.Kind {
 		case ExpectEstablished:
 			to := netip.AddrPortFrom(c.addr[x.To.Host], x.To.Port)
-			res.OK, res.Detail = checkEstablished(x, c.addr[x.From], to, c.conns, c.order, end)
+			res.OK, final, res.Detail = checkEstablished(x, c.addr[x.From], to, c.conns, c.order, end)
 		case ExpectDelivered:
 			// A run stopped early (--until) has only counted up to its end.
 			by := end
 			if x.By > 0 && sim.FromDuration(x.By) < end {
 				by = sim.FromDuration(x.By)
+			}
+			if x.By > 0 {
+				deadline = sim.FromDuration(x.By)
 			}
 			d := c.delivered[i]
 			if d.reached || x.Bytes == 0 {
@@ -168,12 +181,19 @@ func (c *Checker) Results(end sim.Time) []Result {
 				res.Detail = fmt.Sprintf("only %d of %d bytes delivered by %v", d.got, int64(x.Bytes), by)
 			}
 		}
+		if !res.OK && !final && end < deadline {
+			res.NotReached = true
+			res.Detail += fmt.Sprintf("; the run stopped before the deadline, %v", deadline)
+		}
 		out = append(out, res)
 	}
 	return out
 }
 
-func checkEstablished(x Expect, from netip.Addr, to netip.AddrPort, conns map[uint64]*connEnds, order []uint64, end sim.Time) (bool, string) {
+// checkEstablished says whether a connection from from to to was
+// established (within x.Within of its first SYN); final is a failure a
+// longer run cannot undo (a connection established too slowly).
+func checkEstablished(x Expect, from netip.Addr, to netip.AddrPort, conns map[uint64]*connEnds, order []uint64, end sim.Time) (ok, final bool, detail string) {
 	tried := 0
 	var best time.Duration = -1
 	for _, id := range order {
@@ -192,13 +212,13 @@ func checkEstablished(x Expect, from netip.Addr, to netip.AddrPort, conns map[ui
 			}
 			continue
 		}
-		return true, fmt.Sprintf("connection %d established at %v, %v after its first SYN", id, c.establAt, took)
+		return true, false, fmt.Sprintf("connection %d established at %v, %v after its first SYN", id, c.establAt, took)
 	}
 	switch {
 	case tried == 0:
-		return false, fmt.Sprintf("no connection from %s to %s was attempted by %v", from, to, end)
+		return false, false, fmt.Sprintf("no connection from %s to %s was attempted by %v", from, to, end)
 	case best >= 0:
-		return false, fmt.Sprintf("the fastest connection took %v", best)
+		return false, true, fmt.Sprintf("the fastest connection took %v", best)
 	}
-	return false, fmt.Sprintf("%d connection(s) attempted, none established by %v", tried, end)
+	return false, false, fmt.Sprintf("%d connection(s) attempted, none established by %v", tried, end)
 }

@@ -1,16 +1,16 @@
 // Command netsim runs YAML network scenarios deterministically and writes
 // their trace, captures, summary and plots.
 //
-//	netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii] [--force]
-//	netsim validate SCENARIO.yaml...
+//	netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--set PATH=VALUE]... [--check-determinism] [--ascii] [--force]
+//	netsim validate SCENARIO.yaml... [--set PATH=VALUE]...
 //	netsim plot DIR [--kind K] [--conn ID] [--from T] [--to T] [-o FILE]
 //	netsim drill SCRIPT.pkt... (packetdrill scripts against netsim's TCP)
 //	netsim sweep SWEEP.yaml (a scenario over a grid of parameters and seeds)
 //
-// Exit codes: 0 success; 1 an expectation failed or --check-determinism
-// found two runs that differ; 2 bad usage, an invalid scenario, or a run
-// that could not be carried out (an unwritable output folder); 3 an
-// internal error (a bug in netsim: please report it); 130 (143, 129)
+// Exit codes: 0 success; 1 an expectation failed, --check-determinism
+// found two runs that differ, or a figure asked for has nothing to draw;
+// 2 bad usage, an invalid scenario, or a run that could not be carried
+// out (an unwritable output folder); 3 an internal error (a bug in netsim: please report it); 130 (143, 129)
 // interrupted by SIGINT (SIGTERM, SIGHUP).
 package main
 
@@ -42,8 +42,8 @@ var errUsage = errors.New("usage")
 const usageText = `netsim: a deterministic discrete-event network simulator
 
 Usage:
-  netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--check-determinism] [--ascii] [--force]
-  netsim validate SCENARIO.yaml...
+  netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--set PATH=VALUE]... [flags]
+  netsim validate SCENARIO.yaml... [--set PATH=VALUE]...
   netsim plot DIR [--kind KIND] [--conn ID] [--from T] [--to T] [-o FILE] [flags]
   netsim drill SCRIPT.pkt... [flags]     run packetdrill scripts against netsim's TCP
   netsim sweep SWEEP.yaml [flags]        run a scenario over a grid of parameters and seeds
@@ -54,7 +54,9 @@ Run 'netsim COMMAND --help' for the flags of a command.
 Exit codes:
   0    success
   1    an expect failed (or --check-determinism found two runs that differ,
-       or a drill script or a sweep run failed)
+       a drill script or a sweep run failed, or a figure asked of netsim
+       plot has nothing to draw); an expect that --until stopped short of
+       is "not reached", which is not a failure
   2    bad usage, an invalid scenario, or a run that could not be carried
        out (an unwritable output folder, the disk guard)
   3    internal error: a bug in netsim, not in the input; please report it

@@ -187,19 +187,18 @@ func TestOutDirUnwritable(t *testing.T) {
 }
 
 func TestProgressBar(t *testing.T) {
-	var buf bytes.Buffer
-	assert.Nil(t, newProgressBar(&buf, sim.Time(10e9), func() uint64 { return 0 }), "no bar on a pipe or a buffer")
 	var nilBar *progressBar
 	nilBar.update(5) // a nil bar does nothing
 	nilBar.done()
 
-	p := &progressBar{w: &buf, total: sim.Time(10e9), events: func() uint64 { return 3000 }}
-	p.start = time.Now().Add(-time.Second)
-	p.last = p.start
+	var buf bytes.Buffer
+	wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := newProgressBarClock(&buf, true, sim.Time(10e9), func() uint64 { return 3000 }, func() time.Time { return wall })
+	wall = wall.Add(time.Second)
 	p.update(sim.Time(5e9))
 	assert.Empty(t, buf.String(), "nothing in the first two seconds")
 
-	p.start = time.Now().Add(-3 * time.Second)
+	wall = wall.Add(2 * time.Second)
 	p.update(sim.Time(5e9))
 	out := buf.String()
 	assert.Contains(t, out, "\r[===============               ] 5.000000000s / 10.000000000s   50%")

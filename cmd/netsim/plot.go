@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/netsimlab/netsim/plots"
+	"github.com/netsimlab/netsim/scenarios"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -30,6 +32,11 @@ marked with its real length), --routers draws routers' lifelines too,
 a bare number is inches) and --font-size the axis labels' size in points.
 On the folder of a netsim sweep, draws a metric against a parameter instead
 (netsim plot SWEEPDIR --help).
+Exit codes: 0 every figure asked for was drawn (without --kind, kinds the
+run has nothing for are skipped with a note); 1 a figure asked for has
+nothing to draw (no such connection, no data in the window); 2 bad usage,
+no trace.jsonl in DIR, or a file that could not be written; 3 an internal
+error (a bug: please report it).
 `
 
 func cmdPlot(args []string, stdout, stderr io.Writer) int {
@@ -80,6 +87,10 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "netsim plot: --conn must be a connection id (1 or more)")
 		return exitUsage
 	}
+	if msg := notAnOutputFolder(dir); msg != "" {
+		fmt.Fprintln(stderr, "netsim plot:", msg)
+		return exitUsage
+	}
 	opts := plots.Options{Conn: *conn, From: sim.FromDuration(from.d), To: sim.FromDuration(to.d),
 		CompressTime: *compress, ShowRouters: *routers, Window: window.d, MaxPackets: *packets,
 		Title: *title, XLabel: *xlabel, YLabel: *ylabel}
@@ -112,7 +123,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 		opts.Kind = *kind
 		if err := figures.Render(opts, *outFile); err != nil {
 			fmt.Fprintln(stderr, "netsim plot:", err)
-			return exitUsage
+			return plotExit(err)
 		}
 		fmt.Fprintln(stdout, "wrote", *outFile)
 		return exitOK
@@ -136,16 +147,48 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 			o := opts
 			o.Kind, o.Conn = k, c
 			if err := figures.Render(o, path); err != nil {
-				fmt.Fprintln(stderr, "netsim plot:", err)
-				if *kind != "" {
-					code = exitUsage
+				if *kind == "" && errors.Is(err, plots.ErrNoData) {
+					// Every kind was asked for, not this one: a run
+					// without a queue has no queue plot.
+					fmt.Fprintln(stderr, "netsim plot: skipped:", err)
+					continue
 				}
+				fmt.Fprintln(stderr, "netsim plot:", err)
+				code = max(code, plotExit(err))
 				continue
 			}
 			fmt.Fprintln(stdout, "wrote", path)
 		}
 	}
 	return code
+}
+
+// plotExit is the exit code of a figure that could not be drawn: 1 when
+// the run has nothing to draw for it (a kind asked for, in a window, for a
+// connection), 2 for a bad option or a file that could not be written.
+func plotExit(err error) int {
+	if errors.Is(err, plots.ErrNoData) {
+		return exitFailed
+	}
+	return exitUsage
+}
+
+// notAnOutputFolder says why dir is not the output folder of a run, or ""
+// when it may be: a scenario file is named with the folder its run
+// writes.
+func notAnOutputFolder(dir string) string {
+	st, err := os.Stat(dir)
+	if err != nil || st.IsDir() {
+		return "" // reading trace.jsonl says what is wrong
+	}
+	if ext := strings.ToLower(filepath.Ext(dir)); ext == ".yaml" || ext == ".yml" {
+		out := "out/<name>"
+		if s, err := scenarios.Load(dir); err == nil {
+			out = filepath.Join("out", s.Name)
+		}
+		return fmt.Sprintf("%s is a scenario: plot draws from the output folder of a run (netsim run %s writes %s; then netsim plot %s)", dir, quoteArg(dir), out, out)
+	}
+	return fmt.Sprintf("%s is a file: plot wants the output folder of a run (the folder holding trace.jsonl)", dir)
 }
 
 // maxPlotPackets is the most packets --packets accepts: a sequence

@@ -10,16 +10,25 @@ import (
 	"github.com/netsimlab/netsim/sim"
 )
 
-// progressDelay is how long a run must last (in wall time) before the
-// progress bar appears: short runs print nothing.
+// progressDelay is how long a run must last (in wall time) before progress
+// is reported: short runs print nothing.
 const progressDelay = 2 * time.Second
 
-// progressBar draws simulated time over the run's end, events per second
-// and an ETA on one terminal line of stderr. It reads the wall clock, which
-// is allowed in the CLI only (architecture rule 3), and never touches the
-// simulation.
+// progressLineEvery is the least wall time between two progress lines when
+// stderr is not a terminal (a log file, CI, a batch job): enough to show
+// that a long run is alive, too few to flood the log.
+const progressLineEvery = 10 * time.Second
+
+// progressBar reports simulated time over the run's end, events per second
+// and an ETA on stderr: on a terminal as one line redrawn ten times a
+// second, elsewhere as a plain line at most every progressLineEvery. It
+// reads the wall clock, which is allowed in the CLI only (architecture
+// rule 3), never touches the simulation, and writes only to stderr, never
+// into the run's files, which stay deterministic.
 type progressBar struct {
 	w      io.Writer
+	tty    bool
+	clock  func() time.Time
 	start  time.Time
 	last   time.Time
 	total  sim.Time
@@ -27,14 +36,16 @@ type progressBar struct {
 	shown  bool
 }
 
-// newProgressBar returns a bar on w, or nil when w is not a terminal (a
-// pipe or a file gets no progress output at all).
+// newProgressBar returns a progress reporter on w.
 func newProgressBar(w io.Writer, total sim.Time, events func() uint64) *progressBar {
-	if !isTerminal(w) {
-		return nil
-	}
-	now := time.Now()
-	return &progressBar{w: w, start: now, last: now, total: total, events: events}
+	return newProgressBarClock(w, isTerminal(w), total, events, time.Now)
+}
+
+// newProgressBarClock is newProgressBar with the terminal test and the
+// clock given, for tests.
+func newProgressBarClock(w io.Writer, tty bool, total sim.Time, events func() uint64, clock func() time.Time) *progressBar {
+	now := clock()
+	return &progressBar{w: w, tty: tty, clock: clock, start: now, last: now, total: total, events: events}
 }
 
 func isTerminal(w io.Writer) bool {
@@ -46,14 +57,23 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// update redraws the bar at most ten times a second, once the run has
-// lasted progressDelay.
+// update reports progress at simulated time now, once the run has lasted
+// progressDelay: on a terminal at most ten times a second, elsewhere at
+// most every progressLineEvery.
 func (p *progressBar) update(now sim.Time) {
 	if p == nil {
 		return
 	}
-	wall := time.Now()
-	if wall.Sub(p.start) < progressDelay || wall.Sub(p.last) < 100*time.Millisecond {
+	wall := p.clock()
+	every := 100 * time.Millisecond
+	if !p.tty {
+		every = progressLineEvery
+		if !p.shown {
+			// The first line comes once the run has lasted progressDelay.
+			every = progressDelay
+		}
+	}
+	if wall.Sub(p.start) < progressDelay || wall.Sub(p.last) < every {
 		return
 	}
 	p.last, p.shown = wall, true
@@ -67,15 +87,20 @@ func (p *progressBar) update(now sim.Time) {
 	if frac > 0 {
 		eta = (time.Duration(float64(elapsed)/frac) - elapsed).Round(time.Second).String()
 	}
+	if !p.tty {
+		fmt.Fprintf(p.w, "netsim run: simulated %s of %s (%.0f%%), %s events/s, ETA %s\n",
+			now.Duration(), p.total.Duration(), frac*100, humanCount(rate), eta)
+		return
+	}
 	const width = 30
 	n := int(frac * width)
 	fmt.Fprintf(p.w, "\r[%s%s] %s / %s  %3.0f%%  %s events/s  ETA %s  ",
 		strings.Repeat("=", n), strings.Repeat(" ", width-n), now, p.total, frac*100, humanCount(rate), eta)
 }
 
-// done erases the bar.
+// done erases the bar from a terminal.
 func (p *progressBar) done() {
-	if p == nil || !p.shown {
+	if p == nil || !p.shown || !p.tty {
 		return
 	}
 	fmt.Fprint(p.w, "\r\033[K")

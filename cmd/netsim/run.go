@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -22,7 +21,7 @@ import (
 )
 
 const runUsage = `Usage: netsim run SCENARIO.yaml [--seed N] [--out DIR] [--until T] [--set PATH=VALUE]...
-                  [--check-determinism] [--ascii] [--force]
+                  [--check-determinism] [--ascii] [--force] [--progress=false]
 
 Runs the scenario and writes into DIR (default out/<name>): manifest.json,
 summary.json, trace.jsonl, pcap/<host>-<iface>.pcap and plots/ as the
@@ -38,6 +37,12 @@ hosts.client.tcp.mss=536, 'links.bottleneck.queue={kind: codel}'). The
 value is YAML; units may hold spaces (--set 'links.bottleneck.delay=10 ms').
 The overrides are recorded in manifest.json and in the replay command.
 
+A run that lasts more than 2s of wall time reports its progress on stderr
+(simulated time, events per second, ETA): a bar on a terminal, a line at
+most every 10s otherwise (a log, CI). It never goes into DIR's files.
+--until before an expect's deadline reports that expectation "not
+reached" (not FAILED) unless it already held.
+
 DIR is committed once: the run writes into a temporary folder beside it
 and moves its files in at the end (manifest.json last), replacing every
 file of an earlier run (files of yours in DIR stay). An interrupted run
@@ -46,8 +51,8 @@ manifest.json. Before running, netsim estimates the trace and captures
 from the links' rates, the apps' bytes and the duration: it warns past
 1 GiB and refuses past 20 GiB unless --force.
 
-Exit codes: 0 success; 1 an expect failed or --check-determinism found two
-runs that differ; 2 bad usage or an invalid scenario; 3 an internal error
+Exit codes: 0 success (expectations not reached by --until included); 1 an
+expect failed or --check-determinism found two runs that differ; 2 bad usage or an invalid scenario; 3 an internal error
 (a bug: please report it); 130 interrupted (143 SIGTERM, 129 SIGHUP).
 `
 
@@ -73,6 +78,9 @@ type runOpts struct {
 	ascii   bool
 	force   bool
 	sets    overridesFlag
+	// progress reports the run's progress on stderr (--progress=false
+	// silences it).
+	progress bool
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
@@ -91,6 +99,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.check, "check-determinism", false, "run twice in-process and compare the fingerprints (and trace sha256s) (exit 1 if they differ)")
 	fs.BoolVar(&o.ascii, "ascii", false, "draw the packet exchange in the terminal (default: when the run sends at most 20 packets)")
 	fs.Var(&o.sets, "set", setUsage)
+	fs.BoolVar(&o.progress, "progress", true, "report progress on stderr once the run has lasted 2s of wall time: a bar on a terminal, else a line at most every 10s (--progress=false: none)")
 	fs.BoolVar(&o.force, "force", false, "run even when the trace and captures are estimated past the disk guard's 20 GiB")
 	file, code, ok := parseOne(fs, args, "scenario", runUsage, stderr)
 	if !ok {
@@ -148,7 +157,11 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	stopSignals := watchInterrupt()
 	defer stopSignals()
 	defer out.abort() // after a commit, there is nothing left to remove
-	res, err := simulate(s, seed, until, out, o.ascii, stderr)
+	progress := io.Discard
+	if o.progress {
+		progress = stderr
+	}
+	res, err := simulate(s, seed, until, out, o.ascii, progress)
 	stopped := errors.Is(err, scenarios.ErrStopped) && res != nil
 	if err != nil && !stopped {
 		fmt.Fprintln(stderr, "netsim run:", err)
@@ -164,14 +177,14 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	results := res.checker.Results(res.end)
 	for _, r := range results {
 		fmt.Fprintln(stdout, r.String(path))
-		if !r.OK {
+		if !r.OK && !r.NotReached {
 			code = exitFailed
 		}
 	}
 
 	var determinism *determinismReport
 	if o.check && !stopped {
-		again, err := simulate(s, seed+secondRunSeedOffset, until, nil, false, stderr)
+		again, err := simulate(s, seed+secondRunSeedOffset, until, nil, false, io.Discard)
 		if err != nil {
 			fmt.Fprintln(stderr, "netsim run: second run:", err)
 			return exitUsage
@@ -317,7 +330,8 @@ func (s *runSink) Emit(r *sim.Record) {
 // and, when needed, the records are gathered; with out nil (the second run
 // of --check-determinism), only the fingerprint and, when the scenario
 // writes its trace, the trace hash are computed.
-func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, ascii bool, stderr io.Writer) (*runResult, error) {
+// Progress goes to progress (stderr, or io.Discard).
+func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, ascii bool, progress io.Writer) (*runResult, error) {
 	started := time.Now()
 	sink := &runSink{fp: sim.NewFingerprint()}
 	if s.Outputs.Trace {
@@ -358,7 +372,7 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 	}
 	var bar *progressBar
 	if out != nil {
-		bar = newProgressBar(stderr, until, w.Events)
+		bar = newProgressBar(progress, until, w.Events)
 	}
 	end, err := w.Run(until, func(now sim.Time) bool {
 		bar.update(now)
@@ -426,7 +440,9 @@ type manifestScenario struct {
 type manifestExpect struct {
 	Expect string `json:"expect"`
 	OK     bool   `json:"ok"`
-	Detail string `json:"detail"`
+	// NotReached: the run stopped before the expectation's deadline.
+	NotReached bool   `json:"not_reached,omitempty"`
+	Detail     string `json:"detail"`
 }
 
 type determinismReport struct {
@@ -480,7 +496,7 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 	}
 	m.Replay = replayCommand(path, seed, runOpts{until: durationFlag{d: until.Duration(), set: until != sim.FromDuration(s.Duration)}, sets: sets})
 	for _, r := range results {
-		m.Expectations = append(m.Expectations, manifestExpect{Expect: r.String(path), OK: r.OK, Detail: r.Detail})
+		m.Expectations = append(m.Expectations, manifestExpect{Expect: r.String(path), OK: r.OK, NotReached: r.NotReached, Detail: r.Detail})
 	}
 	mj, err := indentJSON(m)
 	if err != nil {
@@ -517,15 +533,16 @@ func renderPlots(out *outDir, kind string, format string, figures *plots.Collect
 			name = fmt.Sprintf("%s-%d.%s", kind, c, format)
 		}
 		rel := filepath.Join("plots", name)
-		if err := os.MkdirAll(filepath.Dir(out.path(rel)), 0o755); err != nil {
-			fmt.Fprintf(stderr, "netsim: plot %s: %v\n", rel, err)
-			return
-		}
-		if err := figures.Render(plots.Options{Kind: kind, Conn: c}, out.path(rel)); err != nil {
-			fmt.Fprintf(stderr, "netsim: plot %s: %v\n", rel, err)
+		// Drawn into memory, then written like the other files: the
+		// message names plots/x.png, not the temporary folder.
+		var buf bytes.Buffer
+		if err := figures.RenderTo(plots.Options{Kind: kind, Conn: c}, format, &buf); err != nil {
+			fmt.Fprintf(stderr, "netsim run: skipped %s: %v\n", rel, err)
 			continue
 		}
-		out.written = append(out.written, rel)
+		if err := out.writeFile(rel, buf.Bytes()); err != nil {
+			fmt.Fprintf(stderr, "netsim run: %s: %v\n", rel, err)
+		}
 	}
 }
 

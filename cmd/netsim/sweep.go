@@ -239,7 +239,7 @@ func plotSweepMain(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := plots.RenderSweep(fig, path); err != nil {
 		fmt.Fprintln(stderr, "netsim plot:", err)
-		return exitUsage
+		return plotExit(err)
 	}
 	fmt.Fprintln(stdout, "wrote", path)
 	return exitOK
