@@ -122,3 +122,25 @@ func BenchmarkCollector(b *testing.B) {
 	b.ReportMetric(float64(kept), "items-kept")
 	b.ReportMetric(float64(len(recs)), "records")
 }
+
+// TestCwndCongestionEvents: fast recovery, timeouts and ECN echoes in
+// tcp.cwnd records are marked on the cwnd panel at the window they left,
+// with a legend entry each; other reasons are not.
+func TestCwndCongestionEvents(t *testing.T) {
+	subj := "host/a"
+	cw := func(at sim.Time, cwnd int64, reason string) sim.Record {
+		return sim.Record{T: at, Subject: subj, Event: &sim.TCPCwnd{Conn: 1, Side: "client", Cwnd: cwnd, Ssthresh: 1 << 31, Reason: reason}}
+	}
+	recs := []sim.Record{cw(0, 14600, "init"), cw(10, 29200, "ack"), cw(20, 14600, "recovery"),
+		cw(30, 16000, "ack"), cw(40, 1460, "rto"), cw(50, 2920, "ack"), cw(60, 1460, "ecn")}
+	c := collectAt(recs, streamBins)
+	es := c.m.ends[0]
+	assert.Equal(t, []seqPoint{{20, 14600}}, es.recovery.points())
+	assert.Equal(t, []seqPoint{{40, 1460}}, es.rto.points())
+	assert.Equal(t, []seqPoint{{60, 1460}}, es.ecn.points())
+	var buf bytes.Buffer
+	require.NoError(t, c.RenderTo(Options{Kind: KindCwnd}, "svg", &buf))
+	for _, name := range []string{"loss (fast recovery), client", "retransmission timeout, client", "ECN echo, client"} {
+		assert.Contains(t, buf.String(), name)
+	}
+}

@@ -35,6 +35,35 @@ type endSeries struct {
 	sample, srtt   *pointStream
 	rttN           int
 	rttTop         int64
+	// congestion events, at the window they left: fast recovery entered
+	// (a loss inferred from duplicate ACKs or SACK), a retransmission
+	// timeout, an ECN echo.
+	recovery, rto, ecn *pointStream
+}
+
+// cwndEvents are the tcp.cwnd reasons marked on the cwnd panel, with their
+// legend names and glyphs.
+var cwndEvents = []struct {
+	reason, name string
+	glyph        draw.GlyphDrawer
+}{
+	{"recovery", "loss (fast recovery)", draw.CrossGlyph{}},
+	{"rto", "retransmission timeout", draw.BoxGlyph{}},
+	{"ecn", "ECN echo", draw.RingGlyph{}},
+}
+
+// eventStream returns the stream of congestion events of reason, nil for
+// any other reason.
+func (es *endSeries) eventStream(reason string) *pointStream {
+	switch reason {
+	case "recovery":
+		return es.recovery
+	case "rto":
+		return es.rto
+	case "ecn":
+		return es.ecn
+	}
+	return nil
 }
 
 func (m *model) end(k endKey) *endSeries {
@@ -44,14 +73,18 @@ func (m *model) end(k endKey) *endSeries {
 	m.endIdx[k] = len(m.ends)
 	o := m.origin()
 	es := &endSeries{key: k, cwnd: newPointStream(o, false, m.res), ssthresh: newPointStream(o, false, m.res),
-		sample: newPointStream(o, false, m.res), srtt: newPointStream(o, false, m.res)}
+		sample: newPointStream(o, false, m.res), srtt: newPointStream(o, false, m.res),
+		recovery: newPointStream(o, true, m.res), rto: newPointStream(o, true, m.res), ecn: newPointStream(o, true, m.res)}
 	m.ends = append(m.ends, es)
 	return es
 }
 
-func (es *endSeries) addCwnd(t sim.Time, cwnd, ssthresh int64) {
+func (es *endSeries) addCwnd(t sim.Time, cwnd, ssthresh int64, reason string) {
 	es.cwndN++
 	es.cwnd.add(t, cwnd)
+	if ev := es.eventStream(reason); ev != nil {
+		ev.add(t, cwnd)
+	}
 	es.top = max(es.top, cwnd)
 	if ssthresh > 0 && ssthresh < infiniteSsthresh {
 		es.ssthresh.add(t, ssthresh)
@@ -181,6 +214,20 @@ func cwndPlot(conn int, cw []*endSeries, opts Options, x func(sim.Time) float64,
 			sl := &plotter.Line{XYs: ss, LineStyle: sls, StepStyle: plotter.PostStep}
 			p.Add(sl)
 			p.Legend.Add(fmt.Sprintf("ssthresh, %s", es.key.side), sl)
+			entries++
+		}
+		for j, ev := range cwndEvents {
+			pts := decimateMarks(clipPoints(es.eventStream(ev.reason).points(), opts), nb)
+			if len(pts) == 0 {
+				continue
+			}
+			gs := draw.GlyphStyle{Color: colDrop, Radius: vg.Points(3.5), Shape: ev.glyph}
+			if i > 0 {
+				gs.Color = seriesColors[(2*i+j)%len(seriesColors)]
+			}
+			sc := &plotter.Scatter{XYs: xys(pts, x, div), GlyphStyle: gs}
+			p.Add(sc)
+			p.Legend.Add(fmt.Sprintf("%s, %s", ev.name, es.key.side), sc)
 			entries++
 		}
 	}

@@ -313,12 +313,14 @@ func (m *model) add(r *sim.Record) {
 			m.trimStates()
 		}
 	case *sim.TCPCwnd:
+		m.addConn(int(e.Conn))
 		if m.want.cwnd && m.connInScope(int(e.Conn)) && m.inScope(r.T) {
 			host, _, _ := nodeName(r.Subject)
 			es := m.end(endKey{conn: int(e.Conn), host: host, side: e.Side})
-			es.addCwnd(r.T, e.Cwnd, e.Ssthresh)
+			es.addCwnd(r.T, e.Cwnd, e.Ssthresh, e.Reason)
 		}
 	case *sim.TCPRTT:
+		m.addConn(int(e.Conn))
 		if m.want.cwnd && m.connInScope(int(e.Conn)) && m.inScope(r.T) {
 			host, _, _ := nodeName(r.Subject)
 			es := m.end(endKey{conn: int(e.Conn), host: host, side: e.Side})
@@ -693,7 +695,8 @@ func (m *model) retained() int {
 		}
 	}
 	for _, es := range m.ends {
-		n += len(es.cwnd.pts) + len(es.ssthresh.pts) + len(es.sample.pts) + len(es.srtt.pts)
+		n += len(es.cwnd.pts) + len(es.ssthresh.pts) + len(es.sample.pts) + len(es.srtt.pts) +
+			len(es.recovery.pts) + len(es.rto.pts) + len(es.ecn.pts)
 	}
 	for _, f := range m.flows {
 		n += len(f.bytes.counts)

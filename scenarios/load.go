@@ -335,7 +335,7 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 
 // outputs decodes the outputs section.
 func (d *decoder) outputs(n *yaml.Node, s *Scenario) {
-	for _, e := range d.mapping(n, "outputs", []string{"pcap", "trace", "plots", "format"}) {
+	for _, e := range d.mapping(n, "outputs", []string{"pcap", "trace", "plots", "format", "flows"}) {
 		path := "outputs." + e.key
 		switch e.key {
 		case "pcap":
@@ -345,6 +345,10 @@ func (d *decoder) outputs(n *yaml.Node, s *Scenario) {
 		case "trace":
 			if v, ok := d.boolean(e.v, path); ok {
 				s.Outputs.Trace = v
+			}
+		case "flows":
+			if v, ok := d.boolean(e.v, path); ok {
+				s.Outputs.Flows = v
 			}
 		case "format":
 			if v, ok := d.oneOf(e.v, path, PlotFormats); ok {

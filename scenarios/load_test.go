@@ -171,7 +171,7 @@ func TestParseErrors(t *testing.T) {
 		{"udp-send-on-off-missing", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 1Mbps, size: 100, pattern: on-off}\n", "t.yaml:16:5: apps[0]: pattern on-off needs on and off"},
 		{"ping-unknown-host", "apps:\n  - {type: ping, host: a, to: nohost}\n", `t.yaml:16:31: apps[0].to: unknown host "nohost"`},
 		{"ping-port", "apps:\n  - {type: ping, host: a, to: b, port: 1}\n", `apps[0]: unknown key "port" for a ping app`},
-		{"typo-suggestion", "outputs: {formt: svg}\n", `t.yaml:15:11: outputs: unknown key "formt", did you mean "format"? (allowed keys: pcap, trace, plots, format)`},
+		{"typo-suggestion", "outputs: {formt: svg}\n", `t.yaml:15:11: outputs: unknown key "formt", did you mean "format"? (allowed keys: pcap, trace, plots, format, flows)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("t.yaml", []byte(valid+tc.extra))

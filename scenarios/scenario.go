@@ -323,4 +323,6 @@ type Outputs struct {
 	Trace  bool
 	Plots  []PlotKind
 	Format string
+	// Flows writes flows.csv, one row per TCP or UDP flow.
+	Flows bool
 }

@@ -16,6 +16,11 @@ type Summary struct {
 	Links []LinkSummary `json:"links"`
 	// Nodes lists the packets dropped at hosts and routers, by reason.
 	Nodes []NodeSummary `json:"nodes"`
+	// Flows lists every TCP and UDP flow (a 5-tuple in one direction) in
+	// the order of its first packet; flows.csv holds the same.
+	Flows []FlowStats `json:"flows"`
+	// Pings lists every ping app's totals, as ping(8) prints them.
+	Pings []PingStats `json:"pings"`
 }
 
 // ConnSummary is one TCP connection. The byte counts are of the client's
@@ -139,12 +144,13 @@ type Summarizer struct {
 	sojourns  map[string]*sojournAcc
 	linkOrder []string
 	nodeDrops map[string]map[string]int64
+	flows     *flowTracker
 }
 
 // NewSummarizer returns an empty Summarizer.
 func NewSummarizer() *Summarizer {
 	return &Summarizer{conns: map[uint64]*connAcc{}, links: map[string]*LinkSummary{}, sojourns: map[string]*sojournAcc{},
-		nodeDrops: map[string]map[string]int64{}}
+		nodeDrops: map[string]map[string]int64{}, flows: newFlowTracker()}
 }
 
 // Summarize computes a Summary from a run's trace records, in the order
@@ -196,7 +202,12 @@ func (m *Summarizer) Emit(r *sim.Record) {
 		} else if c.c.Client == "" {
 			c.c.Client, c.c.Server = e.Remote.String(), e.Local.String()
 		}
+	case *sim.PacketDeliver:
+		m.flows.deliver(int64(r.T), e)
+	case *sim.PacketDuplicate:
+		m.flows.copies[e.ID] = e.Of
 	case *sim.PacketSend:
+		m.flows.send(int64(r.T), e)
 		if e.Conn == 0 {
 			return
 		}
@@ -234,6 +245,7 @@ func (m *Summarizer) Emit(r *sim.Record) {
 		rt.Samples++
 		c.rttSum += float64(s)
 	case *sim.App:
+		m.flows.app(r, e)
 		if e.Event != sim.AppRecv || e.Conn == 0 {
 			return
 		}
@@ -319,6 +331,8 @@ func (m *Summarizer) Summary() Summary {
 	if out.Nodes == nil {
 		out.Nodes = []NodeSummary{}
 	}
+	out.Flows = m.flows.flowStats()
+	out.Pings = m.flows.pingStats()
 	return out
 }
 

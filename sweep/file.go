@@ -67,11 +67,24 @@ const (
 	MetricRetransmits = "retransmits"
 	MetricQueuePeak   = "queue_peak"
 	MetricFairness    = "fairness"
-	MetricRTT         = "rtt"
+	// MetricGoodputSum is the goodput of all flows together.
+	MetricGoodputSum = "goodput_sum"
+	// MetricRTT and MetricRTTP99 are the mean and 99th percentile of the
+	// run's RTT samples.
+	MetricRTT    = "rtt"
+	MetricRTTP99 = "rtt_p99"
+	// MetricDelayP99, MetricJitter and MetricLoss are per-flow
+	// statistics (summary.json's flows).
+	MetricDelayP99 = "delay_p99"
+	MetricJitter   = "jitter"
+	MetricLoss     = "loss"
 )
 
 // Metrics lists the metric names in the order their columns appear.
-var Metrics = []string{MetricGoodput, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness, MetricRTT}
+var Metrics = []string{MetricGoodput, MetricGoodputSum, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness, MetricRTT, MetricRTTP99, MetricDelayP99, MetricJitter, MetricLoss}
+
+// DefaultMetrics are the metrics of a sweep file that lists none.
+var DefaultMetrics = []string{MetricGoodput, MetricCompletion, MetricRetransmits, MetricQueuePeak, MetricFairness}
 
 // MaxRuns bounds a sweep's grid × seeds: far above a cluster's week, far
 // below a typo like seeds: 1..1000000000.
@@ -202,7 +215,7 @@ func (p *parser) parse(data []byte) (s *Sweep) {
 		s.Name = defaultName(p.file)
 	}
 	if !seen["metrics"] {
-		s.Metrics = slices.Clone(Metrics)
+		s.Metrics = slices.Clone(DefaultMetrics)
 	}
 	if len(p.errs) == 0 {
 		total := len(s.Seeds)

@@ -37,7 +37,7 @@ metrics: [fairness, goodput]
 	d, err := Parse("d/loss vs CC.yaml", []byte("version: 1\nbase: b.yaml\nseeds: 4\n"))
 	require.NoError(t, err)
 	assert.Equal(t, "loss-vs-cc", d.Name, "the name defaults to the file's")
-	assert.Equal(t, Metrics, d.Metrics, "every metric by default")
+	assert.Equal(t, DefaultMetrics, d.Metrics, "the default metrics")
 	assert.Equal(t, []uint64{4}, d.Seeds)
 }
 

@@ -20,6 +20,8 @@ type Result struct {
 	// (the receiver reading end of stream). A connection missing here did
 	// not complete.
 	Completion map[uint64]time.Duration
+	// RTT is the run's RTT samples (nil: none were gathered).
+	RTT *RTTStats
 	// TraceSHA256 is the hex sha256 of the run's trace.jsonl, the same
 	// netsim run prints.
 	TraceSHA256 string
@@ -32,11 +34,16 @@ type Result struct {
 // over all flows; per-connection columns (<family>_conn<ID>) follow.
 const (
 	ColGoodput     = "goodput_bps"
+	ColGoodputSum  = "goodput_sum_bps"
+	ColRTTMean     = "rtt_mean_ms"
+	ColRTTP99      = "rtt_p99_ms"
 	ColCompletion  = "completion_s"
 	ColRetransmits = "retransmits"
 	ColQueuePeak   = "queue_peak_packets"
 	ColFairness    = "jain_fairness"
-	ColRTT         = "rtt_ms"
+	ColDelayP99    = "delay_p99_ns"
+	ColJitter      = "jitter_ns"
+	ColLoss        = "loss_ratio"
 )
 
 var families = []struct {
@@ -44,11 +51,16 @@ var families = []struct {
 	perConn     bool
 }{
 	{MetricGoodput, ColGoodput, true},
+	{MetricGoodputSum, ColGoodputSum, false},
 	{MetricCompletion, ColCompletion, true},
 	{MetricRetransmits, ColRetransmits, true},
 	{MetricQueuePeak, ColQueuePeak, false},
 	{MetricFairness, ColFairness, false},
-	{MetricRTT, ColRTT, true},
+	{MetricDelayP99, ColDelayP99, false},
+	{MetricJitter, ColJitter, false},
+	{MetricLoss, ColLoss, false},
+	{MetricRTT, ColRTTMean, false},
+	{MetricRTTP99, ColRTTP99, false},
 }
 
 // MetricColumn returns the column that holds a metric's value over all
@@ -75,9 +87,14 @@ func MetricColumn(metric string) (string, bool) {
 //     connections; retransmits_connN per connection.
 //   - queue_peak_packets: the highest queue length on any link direction.
 //   - jain_fairness: Jain's index over the connections' goodputs.
-//   - rtt_ms: mean over connections of each one's mean RTT sample in
-//     milliseconds (both ends' samples, as summary.json's rtt.mean_ns);
-//     rtt_ms_connN per connection.
+//   - delay_p99_ns: the highest 99th-percentile one-way delay of any
+//     flow (summary.json's flows, TCP and UDP) that received a packet.
+//   - jitter_ns: the highest RFC 3550 jitter of any flow.
+//   - loss_ratio: packets lost over packets sent, all flows together.
+//   - goodput_sum_bps: the sum of the connections' goodputs, what the
+//     flows got together (goodput_bps is the mean per flow).
+//   - rtt_mean_ms, rtt_p99_ms: the mean and the 99th percentile of every
+//     RTT sample of the run (all connections, both ends), in ms.
 func Measure(res Result, metrics []string) map[string]float64 {
 	want := map[string]bool{}
 	for _, m := range metrics {
@@ -85,6 +102,19 @@ func Measure(res Result, metrics []string) map[string]float64 {
 	}
 	out := map[string]float64{}
 	conns := res.Summary.Conns
+	if want[MetricGoodputSum] {
+		var sum float64
+		for _, c := range conns {
+			sum += c.ThroughputBps
+		}
+		out[ColGoodputSum] = sum
+	}
+	if res.RTT != nil && want[MetricRTT] {
+		out[ColRTTMean] = res.RTT.Mean() / 1e6
+	}
+	if res.RTT != nil && want[MetricRTTP99] {
+		out[ColRTTP99] = res.RTT.Quantile(0.99) / 1e6
+	}
 	if want[MetricGoodput] || want[MetricFairness] {
 		gp := make([]float64, len(conns))
 		for i, c := range conns {
@@ -130,19 +160,7 @@ func Measure(res Result, metrics []string) map[string]float64 {
 		}
 		out[ColQueuePeak] = float64(peak)
 	}
-	if want[MetricRTT] {
-		var rtts []float64
-		for _, c := range conns {
-			if c.RTT.Samples > 0 {
-				ms := c.RTT.Mean / 1e6
-				out[connCol(ColRTT, c.ID)] = ms
-				rtts = append(rtts, ms)
-			}
-		}
-		if st := Describe(rtts); st.N > 0 {
-			out[ColRTT] = st.Mean
-		}
-	}
+	measureFlows(res.Summary.Flows, want, out)
 	for k, v := range out {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			delete(out, k)
@@ -218,4 +236,29 @@ func completions(recs []sim.Record) map[uint64]time.Duration {
 		c.Emit(&recs[i])
 	}
 	return c.out
+}
+
+// measureFlows adds the per-flow metrics (delay_p99, jitter, loss) to out.
+func measureFlows(flows []scenarios.FlowStats, want map[string]bool, out map[string]float64) {
+	var p99, jitter float64
+	var sent, lost int64
+	received := false
+	for _, f := range flows {
+		sent += f.TxPackets
+		lost += f.LostPackets
+		if f.RxPackets > 0 {
+			received = true
+			p99 = max(p99, float64(f.DelayP99))
+			jitter = max(jitter, f.Jitter)
+		}
+	}
+	if want[MetricDelayP99] && received {
+		out[ColDelayP99] = p99
+	}
+	if want[MetricJitter] && received {
+		out[ColJitter] = jitter
+	}
+	if want[MetricLoss] && sent > 0 {
+		out[ColLoss] = float64(lost) / float64(sent)
+	}
 }

@@ -48,7 +48,8 @@ func (InProcess) Run(ctx context.Context, spec RunSpec) (Result, error) {
 	}
 	jsonl := sim.NewJSONLWriter(io.Discard)
 	summary, checker, done := scenarios.NewSummarizer(), scenarios.NewChecker(s), newCompletionSink()
-	w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: spec.Seed, Trace: sim.Tee{jsonl, summary, checker, done}})
+	rtt := &RTTStats{}
+	w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: spec.Seed, Trace: sim.Tee{jsonl, summary, checker, done, rtt}})
 	if err != nil {
 		return Result{}, err
 	}
@@ -77,6 +78,7 @@ func (InProcess) Run(ctx context.Context, spec RunSpec) (Result, error) {
 	return Result{
 		Summary:      summary.Summary(),
 		Completion:   done.out,
+		RTT:          rtt,
 		TraceSHA256:  jsonl.Sum(),
 		ExpectFailed: failed,
 		Events:       w.Events(),

@@ -463,6 +463,11 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 	if err := out.writeFile("summary.json", sj); err != nil {
 		return err
 	}
+	if s.Outputs.Flows {
+		if err := out.writeFile("flows.csv", scenarios.FlowsCSV(summary.Flows)); err != nil {
+			return err
+		}
+	}
 	for _, kind := range s.Outputs.Plots {
 		if !complete {
 			break // an interrupted run is not kept waiting for plots
@@ -584,6 +589,8 @@ func printAppCalls(w io.Writer, recs []sim.Record) {
 			what = fmt.Sprintf("close()  [conn %d]", e.Conn)
 		case sim.AppError:
 			what = fmt.Sprintf("%s failed: %s", e.Call, e.Errno)
+		case sim.AppReply:
+			what = fmt.Sprintf("%d bytes from %s: icmp_seq=%d time=%.3f ms", e.Bytes, e.Peer.Addr(), e.Count, float64(e.Latency)/1e6)
 		default:
 			what = e.Event + " " + strings.Join(appFields(e), " ")
 		}
@@ -617,6 +624,25 @@ func appFields(e *sim.App) []string {
 // printSummary prints one line per connection and per link direction that
 // dropped packets.
 func printSummary(w io.Writer, sum scenarios.Summary) {
+	for _, p := range sum.Pings {
+		// ping(8)'s closing lines.
+		fmt.Fprintf(w, "ping %s -> %s: %d packets transmitted, %d received, %.0f%% packet loss", p.Host, p.To, p.Transmitted, p.Received, p.LossPct)
+		if p.Received > 0 {
+			fmt.Fprintf(w, "; rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms", float64(p.RTTMin)/1e6, p.RTTAvg/1e6, float64(p.RTTMax)/1e6, p.RTTMdev/1e6)
+		}
+		fmt.Fprintln(w)
+	}
+	for i, f := range sum.Flows {
+		if f.Proto != "udp" {
+			continue
+		}
+		if i >= maxConnLines {
+			fmt.Fprintln(w, "... more flows in summary.json")
+			break
+		}
+		fmt.Fprintf(w, "udp flow %d %s:%d -> %s:%d: %d sent, %d received, %d lost; delay mean %.3f ms, p99 %.3f ms, jitter %.3f ms\n",
+			f.Flow, f.Src, f.SPort, f.Dst, f.DPort, f.TxPackets, f.RxPackets, f.LostPackets, f.DelayMean/1e6, float64(f.DelayP99)/1e6, f.Jitter/1e6)
+	}
 	for i, c := range sum.Conns {
 		if i == maxConnLines {
 			fmt.Fprintf(w, "... and %d more connections (see summary.json)\n", len(sum.Conns)-i)

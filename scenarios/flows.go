@@ -1,0 +1,272 @@
+package scenarios
+
+import (
+	"bytes"
+	"math"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// This file is the per-flow statistics of summary.json and flows.csv, in
+// the manner of ns-3's FlowMonitor: a flow is a 5-tuple in one direction
+// (TCP or UDP), its packets counted where the sending host's IP layer
+// makes them (pkt.send) and where the receiving host's transport takes
+// them (pkt.deliver), matched by packet ID; and the pings.
+
+// FlowStats is one flow: a TCP or UDP 5-tuple in one direction. Bytes are
+// IPv4 datagram lengths; delays are one-way, from pkt.send to pkt.deliver,
+// in ns (percentiles nearest-rank); jitter is RFC 3550 §6.4.1's
+// interarrival jitter.
+type FlowStats struct {
+	Flow  int    `json:"flow"`
+	Proto string `json:"proto"` // "tcp" or "udp"
+	Src   string `json:"src"`
+	SPort uint16 `json:"sport"`
+	Dst   string `json:"dst"`
+	DPort uint16 `json:"dport"`
+	// TxPackets and TxBytes count what was sent, retransmissions included;
+	// RxPackets and RxBytes what arrived (a duplicate a link made counts
+	// once); LostPackets is the difference.
+	TxPackets   int64   `json:"tx_packets"`
+	TxBytes     int64   `json:"tx_bytes"`
+	RxPackets   int64   `json:"rx_packets"`
+	RxBytes     int64   `json:"rx_bytes"`
+	LostPackets int64   `json:"lost_packets"`
+	FirstTx     int64   `json:"first_tx_ns"`
+	LastRx      int64   `json:"last_rx_ns"`
+	DelayMin    int64   `json:"delay_min_ns"`
+	DelayMean   float64 `json:"delay_mean_ns"`
+	DelayP50    int64   `json:"delay_p50_ns"`
+	DelayP99    int64   `json:"delay_p99_ns"`
+	DelayMax    int64   `json:"delay_max_ns"`
+	Jitter      float64 `json:"jitter_ns"`
+	// GoodputBps is the payload received, in bit/s from the first send to
+	// the last arrival: for UDP every datagram's payload, for TCP the
+	// highest byte of the stream that arrived (a resent byte counts once).
+	GoodputBps float64 `json:"goodput_bps"`
+}
+
+// PingStats is one ping app's run, as ping(8) sums it up; RTTs in ns.
+type PingStats struct {
+	Host        string  `json:"host"`
+	To          string  `json:"to"`
+	Transmitted int64   `json:"transmitted"`
+	Received    int64   `json:"received"`
+	LossPct     float64 `json:"loss_pct"`
+	RTTMin      int64   `json:"rtt_min_ns"`
+	RTTAvg      float64 `json:"rtt_avg_ns"`
+	RTTMax      int64   `json:"rtt_max_ns"`
+	RTTMdev     float64 `json:"rtt_mdev_ns"`
+}
+
+type flowKey struct {
+	src, dst     netip.Addr
+	sport, dport uint16
+	proto        uint8
+}
+
+// flowAcc accumulates one flow.
+type flowAcc struct {
+	s        FlowStats
+	delays   []int64
+	sum      float64
+	payload  int64 // UDP payload received
+	tcpBase  int64 // lowest relative sequence sent (1 after the SYN)
+	tcpTop   int64 // highest rseq+plen received
+	prevD    int64 // transit time of the previous arrival (RFC 3550 D)
+	haveD    bool
+	haveBase bool
+}
+
+// inFlight is a packet sent and not yet delivered.
+type inFlight struct {
+	flow int
+	at   int64
+	end  int64 // TCP: rseq+plen
+	plen int64
+}
+
+// flowTracker matches sends and deliveries by packet ID.
+type flowTracker struct {
+	index   map[flowKey]int
+	flows   []*flowAcc
+	pending map[uint64]inFlight
+	copies  map[uint64]uint64 // a link's copy -> the original
+	pings   map[string]*pingAcc
+	order   []string
+}
+
+type pingAcc struct {
+	s    PingStats
+	rtts []int64
+}
+
+func newFlowTracker() *flowTracker {
+	return &flowTracker{index: map[flowKey]int{}, pending: map[uint64]inFlight{}, copies: map[uint64]uint64{}, pings: map[string]*pingAcc{}}
+}
+
+func (f *flowTracker) send(t int64, e *sim.PacketSend) {
+	if e.Proto != 6 && e.Proto != 17 {
+		return
+	}
+	k := flowKey{e.Src, e.Dst, e.SPort, e.DPort, e.Proto}
+	i, ok := f.index[k]
+	if !ok {
+		i = len(f.flows)
+		f.index[k] = i
+		proto := "udp"
+		if e.Proto == 6 {
+			proto = "tcp"
+		}
+		f.flows = append(f.flows, &flowAcc{s: FlowStats{Flow: i + 1, Proto: proto, Src: e.Src.String(), SPort: e.SPort,
+			Dst: e.Dst.String(), DPort: e.DPort, FirstTx: t}})
+	}
+	a := f.flows[i]
+	a.s.TxPackets++
+	a.s.TxBytes += int64(e.Len)
+	end := int64(e.RSeq) + int64(e.PLen)
+	if e.Proto == 6 && e.PLen > 0 && (!a.haveBase || int64(e.RSeq) < a.tcpBase) {
+		a.tcpBase, a.haveBase = int64(e.RSeq), true
+	}
+	f.pending[e.ID] = inFlight{flow: i, at: t, end: end, plen: int64(e.PLen)}
+}
+
+func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
+	id := e.ID
+	if orig, ok := f.copies[id]; ok {
+		delete(f.copies, id)
+		id = orig
+	}
+	p, ok := f.pending[id]
+	if !ok {
+		return // not a flow's, or a copy of a packet already counted
+	}
+	delete(f.pending, id)
+	a := f.flows[p.flow]
+	a.s.RxPackets++
+	a.s.RxBytes += int64(e.Len)
+	a.s.LastRx = t
+	d := t - p.at
+	a.delays = append(a.delays, d)
+	a.sum += float64(d)
+	// RFC 3550 §6.4.1: J += (|D(i-1,i)| - J)/16, D the difference of
+	// two consecutive arrivals' transit times.
+	if a.haveD {
+		diff := math.Abs(float64(d - a.prevD))
+		a.s.Jitter += (diff - a.s.Jitter) / 16
+	}
+	a.prevD, a.haveD = d, true
+	if a.s.Proto == "tcp" {
+		a.tcpTop = max(a.tcpTop, p.end)
+	} else {
+		a.payload += p.plen
+	}
+}
+
+func (f *flowTracker) app(r *sim.Record, e *sim.App) {
+	if !strings.HasSuffix(r.Subject, "/ping") || e.Event != sim.AppSend && e.Event != sim.AppReply {
+		return
+	}
+	to := e.To.Addr().String()
+	if e.Event == sim.AppReply {
+		to = e.Peer.Addr().String()
+	}
+	key := r.Subject + " " + to
+	p := f.pings[key]
+	if p == nil {
+		host, _ := strings.CutPrefix(strings.TrimSuffix(r.Subject, "/ping"), "app/")
+		p = &pingAcc{s: PingStats{Host: host, To: to}}
+		f.pings[key] = p
+		f.order = append(f.order, key)
+	}
+	if e.Event == sim.AppSend {
+		p.s.Transmitted++
+		return
+	}
+	p.s.Received++
+	p.rtts = append(p.rtts, int64(e.Latency))
+}
+
+func (f *flowTracker) flowStats() []FlowStats {
+	out := make([]FlowStats, 0, len(f.flows))
+	for _, a := range f.flows {
+		s := a.s
+		s.LostPackets = s.TxPackets - s.RxPackets
+		if n := len(a.delays); n > 0 {
+			ds := slices.Clone(a.delays)
+			slices.Sort(ds)
+			rank := func(p int) int64 { return ds[max(0, (p*n+99)/100-1)] }
+			s.DelayMin, s.DelayMax = ds[0], ds[n-1]
+			s.DelayMean = a.sum / float64(n)
+			s.DelayP50, s.DelayP99 = rank(50), rank(99)
+		}
+		good := a.payload
+		if s.Proto == "tcp" {
+			good = max(0, a.tcpTop-a.tcpBase)
+		}
+		if s.LastRx > s.FirstTx {
+			s.GoodputBps = float64(good) * 8 / (float64(s.LastRx-s.FirstTx) / 1e9)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (f *flowTracker) pingStats() []PingStats {
+	out := make([]PingStats, 0, len(f.order))
+	for _, k := range f.order {
+		p := f.pings[k]
+		s := p.s
+		if s.Transmitted > 0 {
+			s.LossPct = 100 * float64(s.Transmitted-s.Received) / float64(s.Transmitted)
+		}
+		if n := len(p.rtts); n > 0 {
+			s.RTTMin, s.RTTMax = slices.Min(p.rtts), slices.Max(p.rtts)
+			var sum, sq float64
+			for _, r := range p.rtts {
+				sum += float64(r)
+				sq += float64(r) * float64(r)
+			}
+			s.RTTAvg = sum / float64(n)
+			// ping(8)'s mdev: the standard deviation, sqrt(E[x²] - E[x]²).
+			s.RTTMdev = math.Sqrt(max(0, sq/float64(n)-s.RTTAvg*s.RTTAvg))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// FlowsCSVHeader is the first line of flows.csv.
+const FlowsCSVHeader = "flow,proto,src,sport,dst,dport,tx_packets,tx_bytes,rx_packets,rx_bytes,lost_packets,first_tx_ns,last_rx_ns," +
+	"delay_min_ns,delay_mean_ns,delay_p50_ns,delay_p99_ns,delay_max_ns,jitter_ns,goodput_bps"
+
+// FlowsCSV returns flows.csv for flows: a header line, then one row per
+// flow. Only numbers, so pandas and R read it as it is: proto is the IP
+// protocol number (6 TCP, 17 UDP) and addresses are written as dotted
+// quads, which both read as text; times and delays are integer ns, jitter
+// and goodput decimals.
+func FlowsCSV(flows []FlowStats) []byte {
+	var b bytes.Buffer
+	b.WriteString(FlowsCSVHeader)
+	b.WriteByte('\n')
+	for _, f := range flows {
+		proto := "17"
+		if f.Proto == "tcp" {
+			proto = "6"
+		}
+		fields := []string{strconv.Itoa(f.Flow), proto, f.Src, strconv.Itoa(int(f.SPort)), f.Dst, strconv.Itoa(int(f.DPort)),
+			i64(f.TxPackets), i64(f.TxBytes), i64(f.RxPackets), i64(f.RxBytes), i64(f.LostPackets), i64(f.FirstTx), i64(f.LastRx),
+			i64(f.DelayMin), fl(f.DelayMean), i64(f.DelayP50), i64(f.DelayP99), i64(f.DelayMax), fl(f.Jitter), fl(f.GoodputBps)}
+		b.WriteString(strings.Join(fields, ","))
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+func i64(v int64) string { return strconv.FormatInt(v, 10) }
+
+func fl(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }

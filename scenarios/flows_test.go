@@ -1,0 +1,56 @@
+package scenarios
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// Flows match sends and deliveries by packet ID: a copy a link made counts
+// once, a packet never delivered is lost, delays are one-way and jitter
+// follows RFC 3550 §6.4.1.
+func TestFlowStats(t *testing.T) {
+	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	send := func(tm sim.Time, id uint64) sim.Record {
+		return sim.Record{T: tm, Subject: "host/a", Event: &sim.PacketSend{ID: id, Len: 128, Src: a, Dst: b, Proto: 17, SPort: 5000, DPort: 9000, PLen: 100}}
+	}
+	deliver := func(tm sim.Time, id uint64) sim.Record {
+		return sim.Record{T: tm, Subject: "host/b", Event: &sim.PacketDeliver{ID: id, Len: 128}}
+	}
+	recs := []sim.Record{
+		send(0, 1), send(1000, 2), send(2000, 3), send(3000, 4),
+		deliver(10000, 1),
+		{T: 10500, Subject: "link/ab/a>b", Event: &sim.PacketDuplicate{ID: 9, Of: 2}},
+		deliver(11000, 2), deliver(11500, 9), // the copy arrives too
+		deliver(14000, 4), // 3 is lost
+		{T: 0, Subject: "app/a/ping", Event: &sim.App{Event: sim.AppSend, Has: sim.AppHasCount | sim.AppHasTo, Count: 1, To: netip.AddrPortFrom(b, 0)}},
+		{T: 0, Subject: "app/a/ping", Event: &sim.App{Event: sim.AppSend, Has: sim.AppHasCount | sim.AppHasTo, Count: 2, To: netip.AddrPortFrom(b, 0)}},
+		{T: 0, Subject: "app/a/ping", Event: &sim.App{Event: sim.AppReply, Has: sim.AppHasCount | sim.AppHasPeer | sim.AppHasLatency, Count: 1, Peer: netip.AddrPortFrom(b, 0), Latency: 2000}},
+	}
+	s := Summarize(recs)
+	require.Len(t, s.Flows, 1)
+	f := s.Flows[0]
+	assert.Equal(t, int64(4), f.TxPackets)
+	assert.Equal(t, int64(3), f.RxPackets)
+	assert.Equal(t, int64(1), f.LostPackets)
+	assert.Equal(t, int64(10000), f.DelayMin)
+	assert.Equal(t, int64(11000), f.DelayMax)
+	assert.Equal(t, int64(10000), f.DelayP50)
+	assert.InDelta(t, (10000.0+10000+11000)/3, f.DelayMean, 1e-9)
+	// Transit times 10000, 10000, 11000: |D| = 0 then 1000.
+	assert.InDelta(t, 1000.0/16, f.Jitter, 1e-9)
+	assert.InDelta(t, 300*8/(14000e-9), f.GoodputBps, 1e-6)
+	require.Len(t, s.Pings, 1)
+	assert.Equal(t, PingStats{Host: "a", To: "10.0.0.2", Transmitted: 2, Received: 1, LossPct: 50, RTTMin: 2000, RTTAvg: 2000, RTTMax: 2000}, s.Pings[0])
+	csv := string(FlowsCSV(s.Flows))
+	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	require.Len(t, lines, 2)
+	assert.Equal(t, FlowsCSVHeader, lines[0])
+	assert.Equal(t, len(strings.Split(lines[0], ",")), len(strings.Split(lines[1], ",")))
+	assert.True(t, strings.HasPrefix(lines[1], "1,17,10.0.0.1,5000,10.0.0.2,9000,4,512,3,384,1,0,14000,10000,"), lines[1])
+}
