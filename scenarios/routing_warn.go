@@ -9,9 +9,11 @@ import (
 )
 
 // Header bytes under a TCP segment's payload without options: IPv4 (20)
-// and TCP (20). netsim models no path-MTU discovery, so a segment bigger
-// than a link's MTU is dropped there ("mtu").
+// and TCP (20).
 const tcpIPHeaders = 40
+
+// Header bytes under a UDP datagram's payload: IPv4 (20) and UDP (8).
+const udpIPHeaders = 28
 
 // IPv4TTL is the TTL hosts send with (Linux ip_default_ttl): a datagram
 // crosses at most IPv4TTL-1 routers.
@@ -72,17 +74,18 @@ func (d *decoder) pathWarnings(s *Scenario) {
 		if !l.reached {
 			continue
 		}
-		dst := g.index[p.to]
 		path := "apps[" + strconv.Itoa(p.app) + "]"
 		if routers := l.hops - 1; routers >= IPv4TTL {
 			d.warnAt(d.pos[path], "at most 63 routers between two hosts (TTL 64)",
 				"%s: the path from %s to %s crosses %d routers: every datagram's TTL (64) runs out on the way", path, p.from, p.to, routers)
 		}
-		seg := min(g.mss[src], g.mss[dst], g.ownMTU[src]-tcpIPHeaders, g.ownMTU[dst]-tcpIPHeaders)
-		if l.mtu < seg+tcpIPHeaders {
-			d.warnAt(d.pos[path], "links of MTU at least the segment size plus 40 bytes of headers (netsim has no path-MTU discovery)",
-				"%s: the path from %s to %s has a link of MTU %d, below the %d-byte segments the ends agree on plus %d bytes of headers: full segments are dropped (mtu)",
-				path, p.from, p.to, l.mtu, seg, tcpIPHeaders)
+		// TCP finds a narrow link by path-MTU discovery; a UDP source
+		// whose datagrams do not fit gets ICMP fragmentation needed for
+		// the first and EMSGSIZE for the rest.
+		if a := s.Apps[p.app]; a.Type == AppUDPSend && a.Size+udpIPHeaders > l.mtu {
+			d.warnAt(d.pos[path+".size"], "datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers",
+				"%s: the path from %s to %s has a link of MTU %d, below the %d-byte datagrams plus %d bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE",
+				path, p.from, p.to, l.mtu, a.Size, udpIPHeaders)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -177,4 +178,41 @@ func resultsBytes(params []string, rows []Row) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// SeedlessPoints lists the grid points (in row order) whose runs all gave
+// the same results whatever the seed: at least two successful runs, with
+// different seeds, and the same value of every metric. The seed still
+// changes initial sequence numbers and ports, but nothing that matters:
+// the point has no randomness (no loss, jitter or random start), so its
+// spread over seeds is 0 and its confidence interval says nothing about
+// variability.
+func SeedlessPoints(rows []Row) []string {
+	type seen struct {
+		first map[string]float64
+		seeds map[uint64]bool
+		mixed bool
+	}
+	var order []string
+	by := map[string]*seen{}
+	for _, r := range rows {
+		if r.Status != StatusOK || len(r.Metrics) == 0 {
+			continue
+		}
+		s, ok := by[r.Point]
+		if !ok {
+			s = &seen{first: r.Metrics, seeds: map[uint64]bool{}}
+			by[r.Point] = s
+			order = append(order, r.Point)
+		}
+		s.seeds[r.Seed] = true
+		s.mixed = s.mixed || !maps.Equal(r.Metrics, s.first)
+	}
+	var out []string
+	for _, p := range order {
+		if s := by[p]; !s.mixed && len(s.seeds) >= 2 {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -64,3 +64,20 @@ func TestJain(t *testing.T) {
 		assert.InDelta(t, tc.want, got, 1e-12, "%v", tc.xs)
 	}
 }
+
+// TestSeedlessPoints: a point whose seeds all gave the same metrics is
+// reported; one whose metrics differ, or with a single seed, or whose
+// other runs failed, is not.
+func TestSeedlessPoints(t *testing.T) {
+	m := func(v float64) map[string]float64 { return map[string]float64{"goodput_bps": v, "retransmits": 0} }
+	rows := []Row{
+		{Point: "a", Seed: 1, Status: StatusOK, Metrics: m(5)},
+		{Point: "a", Seed: 2, Status: StatusOK, Metrics: m(5)},
+		{Point: "b", Seed: 1, Status: StatusOK, Metrics: m(5)},
+		{Point: "b", Seed: 2, Status: StatusOK, Metrics: m(6)},
+		{Point: "c", Seed: 1, Status: StatusOK, Metrics: m(5)},
+		{Point: "d", Seed: 1, Status: StatusOK, Metrics: m(5)},
+		{Point: "d", Seed: 2, Status: StatusFailed, Error: "boom"},
+	}
+	assert.Equal(t, []string{"a"}, SeedlessPoints(rows))
+}

@@ -6,6 +6,7 @@
 //	netsim plot DIR [--kind K] [--conn ID] [--from T] [--to T] [-o FILE]
 //	netsim drill SCRIPT.pkt... (packetdrill scripts against netsim's TCP)
 //	netsim sweep SWEEP.yaml (a scenario over a grid of parameters and seeds)
+//	netsim view DIR [-o FILE] (one self-contained HTML page of a run)
 //
 // Exit codes: 0 success; 1 an expectation failed, --check-determinism
 // found two runs that differ, or a figure asked for has nothing to draw;
@@ -47,6 +48,7 @@ Usage:
   netsim plot DIR [--kind KIND] [--conn ID] [--from T] [--to T] [-o FILE] [flags]
   netsim drill SCRIPT.pkt... [flags]     run packetdrill scripts against netsim's TCP
   netsim sweep SWEEP.yaml [flags]        run a scenario over a grid of parameters and seeds
+  netsim view DIR [-o FILE] [flags]      one HTML page to explore a run, offline in any browser
   netsim --version
 
 Run 'netsim COMMAND --help' for the flags of a command.
@@ -98,6 +100,8 @@ func netsim(args []string, stdout, stderr io.Writer) (code int) {
 		return drillMain(args[1:], stdout, stderr)
 	case "sweep":
 		return sweepMain(args[1:], stdout, stderr)
+	case "view":
+		return cmdView(args[1:], stdout, stderr)
 	case "--version", "-version", "version":
 		fmt.Fprintf(stdout, "netsim %s\n", version())
 		return exitOK
@@ -105,7 +109,7 @@ func netsim(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprint(stdout, usageText)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "netsim: unknown command %q (run, validate, plot, drill, sweep)\n\n%s", args[0], usageText)
+	fmt.Fprintf(stderr, "netsim: unknown command %q (run, validate, plot, drill, sweep, view)\n\n%s", args[0], usageText)
 	return exitUsage
 }
 

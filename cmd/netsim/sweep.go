@@ -116,10 +116,28 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%d runs: %d run now, %d complete from before, %d failed, in %v\n",
 		rep.Total, rep.Done, rep.Skipped, rep.Failed, wall.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, sweep.ResultsFile), filepath.Join(dir, sweep.AggregateFile))
+	warnSeedless(stderr, rep.Rows, func(point string) string { return labelOf(plan, point) })
 	if rep.Failed > 0 {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// maxSeedlessLines is the most grid points warned about one per line.
+const maxSeedlessLines = 10
+
+// warnSeedless warns about grid points whose seeds all gave the same
+// trace: their confidence interval of 0 means no randomness, not no
+// variability.
+func warnSeedless(stderr io.Writer, rows []sweep.Row, label func(point string) string) {
+	points := sweep.SeedlessPoints(rows)
+	for i, p := range points {
+		if i == maxSeedlessLines {
+			fmt.Fprintf(stderr, "netsim sweep: warning: ... and %d more grid points like it\n", len(points)-i)
+			break
+		}
+		fmt.Fprintf(stderr, "netsim sweep: warning: %s: every seed gave the same metrics: the scenario has no randomness there (no loss, jitter or random start), so its confidence interval of 0 says nothing about variability\n", label(p))
+	}
 }
 
 // labelOf names a grid point by its parameters.
@@ -176,6 +194,7 @@ func sweepMergeMain(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "merged %d folders: %d runs, %d failed\n", len(dirs), rep.Total, rep.Failed)
 	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, sweep.ResultsFile), filepath.Join(dir, sweep.AggregateFile))
+	warnSeedless(stderr, rep.Rows, func(point string) string { return "point " + point })
 	if rep.Failed > 0 {
 		return exitFailed
 	}

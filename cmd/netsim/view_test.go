@@ -1,0 +1,70 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestViewWritesThePage: netsim view writes DIR/view.html (or -o FILE)
+// from a run's folder, with the captured bytes of its packets.
+func TestViewWritesThePage(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hs")
+	code, _, stderr := cli(t, "run", handshake, "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+
+	code, stdout, stderr := cli(t, "view", dir)
+	require.Equal(t, exitOK, code, stderr)
+	page := filepath.Join(dir, "view.html")
+	assert.Equal(t, "wrote "+page+" (6 packets)\n", stdout)
+	b, err := os.ReadFile(page)
+	require.NoError(t, err)
+	// The SYN's IPv4 header as captured, and checksums found valid.
+	assert.Contains(t, string(b), `"b":"4500003c0001`)
+	assert.Contains(t, string(b), `"ipok":true,"tcpok":true`)
+
+	other := filepath.Join(t.TempDir(), "x.html")
+	code, stdout, stderr = cli(t, "view", "--max-packets", "2", dir, "-o", other)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "(2 packets; 4 more left out by --max-packets 2")
+	assert.FileExists(t, other)
+}
+
+// TestViewBadInput: every mistake exits 2 with a message saying what is
+// wrong, and writes nothing.
+func TestViewBadInput(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hs")
+	code, _, stderr := cli(t, "run", handshake, "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	noTrace := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(noTrace, "summary.json"), []byte("{}"), 0o644))
+	badTrace := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(badTrace, "trace.jsonl"), []byte("{\"t\":1,\"kind\":\"nope\"}\n"), 0o644))
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"view"}, "want one output folder, got 0"},
+		{[]string{"view", filepath.Join(dir, "nope")}, "no such output folder"},
+		{[]string{"view", handshake}, "is not a folder"},
+		{[]string{"view", noTrace}, "has no trace.jsonl"},
+		{[]string{"view", badTrace}, "trace.jsonl: trace line 1"},
+		{[]string{"view", dir, "--conn", "9"}, "--conn 9: no such connection"},
+		{[]string{"view", dir, "--conn", "-1"}, "want a connection id"},
+		{[]string{"view", dir, "--max-packets", "0"}, "--max-packets 0: want 1 or more"},
+		{[]string{"view", dir, "--from", "2s", "--to", "1s"}, "--to 1s is before --from 2s"},
+		{[]string{"view", dir, "--from", "soon"}, "invalid value"},
+		{[]string{"view", dir, "-o", filepath.Join(dir, "no", "such", "x.html")}, "x.html"},
+	} {
+		code, stdout, stderr := cli(t, c.args...)
+		assert.Equal(t, exitUsage, code, "%v: %s", c.args, stderr)
+		assert.Contains(t, stderr, c.want, "%v", c.args)
+		assert.Empty(t, stdout, "%v", c.args)
+		assert.False(t, strings.Contains(stderr, "panic"), "%v", c.args)
+	}
+	assert.NoFileExists(t, filepath.Join(dir, "view.html"))
+}

@@ -1,0 +1,735 @@
+// netsim view: draws one run from the JSON embedded in this page. Written
+// for netsim, with no library and no network access. Every string that
+// comes from the trace is put in the page with textContent or as an SVG
+// text node, never parsed as HTML.
+"use strict";
+(function () {
+  const D = JSON.parse(document.getElementById("netsim-data").textContent);
+  const $ = (id) => document.getElementById(id);
+  const SVGNS = "http://www.w3.org/2000/svg";
+  const PAGE = 500; // packet table rows added per "Show more"
+
+  // el builds an element; children that are strings become text nodes.
+  function el(tag, attrs, ...kids) {
+    const e = document.createElement(tag);
+    for (const k in attrs || {}) {
+      if (k === "class") e.className = attrs[k];
+      else if (k.startsWith("on")) e.addEventListener(k.slice(2), attrs[k]);
+      else e.setAttribute(k, attrs[k]);
+    }
+    for (const c of kids) if (c !== null && c !== undefined) e.append(typeof c === "object" ? c : String(c));
+    return e;
+  }
+  function svg(tag, attrs, text) {
+    const e = document.createElementNS(SVGNS, tag);
+    for (const k in attrs || {}) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // ---- numbers and times -------------------------------------------------
+  function fmtT(ns) { return (ns / 1e9).toFixed(9) + "s"; }
+  function fmtDur(ns) {
+    const a = Math.abs(ns);
+    if (a >= 1e9) return +(ns / 1e9).toPrecision(4) + " s";
+    if (a >= 1e6) return +(ns / 1e6).toPrecision(4) + " ms";
+    if (a >= 1e3) return +(ns / 1e3).toPrecision(4) + " µs";
+    return ns + " ns";
+  }
+  function fmtBytes(b) {
+    if (b >= 1e9) return +(b / 1e9).toPrecision(4) + " GB";
+    if (b >= 1e6) return +(b / 1e6).toPrecision(4) + " MB";
+    if (b >= 1e3) return +(b / 1e3).toPrecision(4) + " kB";
+    return b + " B";
+  }
+  function fmtRate(bps) {
+    if (bps >= 1e9) return +(bps / 1e9).toPrecision(4) + " Gbit/s";
+    if (bps >= 1e6) return +(bps / 1e6).toPrecision(4) + " Mbit/s";
+    if (bps >= 1e3) return +(bps / 1e3).toPrecision(4) + " kbit/s";
+    return bps + " bit/s";
+  }
+  // niceTicks returns 4 to 8 round values covering [lo, hi].
+  function niceTicks(lo, hi) {
+    const span = hi - lo;
+    if (!(span > 0)) return [lo];
+    let best = null;
+    for (const n of [5, 6, 4, 7, 8]) {
+      const raw = span / n, p = Math.pow(10, Math.floor(Math.log10(raw)));
+      for (const m of [1, 2, 2.5, 5, 10]) {
+        const step = m * p, first = Math.ceil(lo / step) * step, ticks = [];
+        for (let v = first; v <= hi + step * 1e-9; v += step) ticks.push(+v.toPrecision(12));
+        if (ticks.length >= 4 && ticks.length <= 8) { best = ticks; break; }
+      }
+      if (best) break;
+    }
+    return best || [lo, hi];
+  }
+  // timeTickLabel prints a tick in the unit its step calls for.
+  function timeUnit(step) {
+    if (step >= 1e8) return [1e9, "s"];
+    if (step >= 1e5) return [1e6, "ms"];
+    if (step >= 1e2) return [1e3, "µs"];
+    return [1, "ns"];
+  }
+  function byteUnit(top) {
+    if (top >= 1e9) return [1e9, "GB"];
+    if (top >= 1e6) return [1e6, "MB"];
+    if (top >= 1e3) return [1e3, "kB"];
+    return [1, "B"];
+  }
+  // axisLabel prints a tick of a "bytes" or "ns" axis with as many digits
+  // as the step between ticks needs.
+  function axisLabel(kind, v, ticks) {
+    const step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+    return tickLabel(v, ticks, kind === "ns" ? timeUnit(step) : byteUnit(Math.max(Math.abs(ticks[0]), Math.abs(ticks[ticks.length - 1]))));
+  }
+  function tickLabel(v, ticks, unit) {
+    const step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+    const digits = Math.max(0, -Math.floor(Math.log10(step / unit[0]) + 1e-9));
+    return (v / unit[0]).toFixed(Math.min(digits, 9)) + " " + unit[1];
+  }
+
+  // ---- the data ----------------------------------------------------------
+  const hosts = D.hosts, packets = D.packets, conns = D.conns;
+  packets.forEach((p, i) => { p.i = i; });
+  const connById = new Map(conns.map((c) => [c.id, c]));
+  const hostName = (i) => (i >= 0 && i < hosts.length ? hosts[i] : "?");
+  let tMin = Infinity, tMax = -Infinity;
+  for (const p of packets) { tMin = Math.min(tMin, p.t); tMax = Math.max(tMax, p.e || p.t); }
+  for (const s of D.states) { tMin = Math.min(tMin, s.t); tMax = Math.max(tMax, s.t); }
+  for (const s of D.series) for (const q of s.pts) { tMin = Math.min(tMin, q[0]); tMax = Math.max(tMax, q[0]); }
+  if (!isFinite(tMin)) { tMin = D.cut.from; tMax = D.cut.to || D.cut.trace_end || tMin + 1e9; }
+  if (tMax <= tMin) tMax = tMin + 1e6;
+  const pad = (tMax - tMin) * 0.03;
+  const whole = [Math.max(0, tMin - pad), tMax + pad];
+
+  const S = {
+    conn: conns.length === 1 ? conns[0].id : 0,
+    dir: "client",
+    t0: whole[0], t1: whole[1],
+    sel: -1,
+    find: "",
+    show: { syn: true, fin: true, rst: true, data: true, ack: true, rtxOnly: false, dropOnly: false },
+    rows: PAGE,
+  };
+
+  function category(p) {
+    if (p.p !== 6) return "data";
+    if (p.f.includes("R")) return "rst";
+    if (p.f.includes("S")) return "syn";
+    if (p.f.includes("F")) return "fin";
+    if (p.pl > 0) return "data";
+    return "ack";
+  }
+  function label(p) {
+    if (p.p !== 6) return (p.p === 17 ? "UDP" : p.p === 1 ? "ICMP" : "proto " + p.p) + " " + p.sp + " → " + p.dp + " len=" + p.pl;
+    const names = { S: "SYN", F: "FIN", R: "RST", P: "PSH", ".": "ACK", E: "ECE", W: "CWR", U: "URG", N: "NS" };
+    const f = p.f.split("").map((c) => names[c] || c).join(",");
+    let s = f + " seq=" + p.rs;
+    if (p.f.includes(".")) s += " ack=" + p.ra;
+    s += " win=" + p.w;
+    if (p.pl > 0) s += " len=" + p.pl;
+    return s;
+  }
+  function info(p) {
+    const parts = [];
+    if (p.r) parts.push("retransmission (" + p.r + ")");
+    if (p.x) parts.push("dropped: " + p.x);
+    if (p.dup) parts.push("copy of " + p.dup);
+    if (p.ce) parts.push("CE");
+    if (p.o) parts.push("<" + p.o + ">");
+    return parts.join(" ");
+  }
+  function searchText(p) {
+    return [hostName(p.s), hostName(p.d), p.sa + ":" + p.sp, p.da + ":" + p.dp, label(p), info(p), "conn " + p.c, "id " + p.id].join(" ").toLowerCase();
+  }
+  function passes(p) {
+    if (S.conn && p.c !== S.conn) return false;
+    if (!S.show[category(p)]) return false;
+    if (S.show.rtxOnly && !p.r) return false;
+    if (S.show.dropOnly && !p.x) return false;
+    if (S.find && !searchText(p).includes(S.find)) return false;
+    return true;
+  }
+  function filtered() { return packets.filter(passes); }
+
+  // ---- header, cards and the notice --------------------------------------
+  function renderHeader() {
+    const m = D.meta;
+    $("title").textContent = (m.scenario && m.scenario.name ? m.scenario.name : m.dir) + " · netsim view";
+    const bits = [];
+    if (m.scenario && m.scenario.path) bits.push(m.scenario.path);
+    if (m.seed !== undefined) bits.push("seed " + m.seed);
+    if (m.duration) bits.push("until " + m.duration);
+    if (m.fingerprint) bits.push("fingerprint " + m.fingerprint);
+    if (m.netsim_version) bits.push("netsim " + m.netsim_version);
+    if (m.complete === false) bits.push("interrupted run");
+    $("meta").textContent = bits.join(" · ");
+    const c = D.cut, notes = [];
+    const win = c.from || c.to ? "the window " + fmtT(c.from) + " to " + (c.to ? fmtT(c.to) : "the end") : "";
+    if (c.packets_left > 0)
+      notes.push("This page holds the first " + packets.length + " of the " + c.packets_in_window + " packets sent" + (win ? " in " + win : "") +
+        " (--max-packets " + c.max_packets + "): the graphs cover them all, the diagram and the table stop at " + fmtT(packets.length ? packets[packets.length - 1].t : 0) +
+        ". Use --from/--to or --conn to look elsewhere.");
+    if (c.packets_outside > 0)
+      notes.push(c.packets_outside + " packets " + (c.conn ? "of other connections or " : "") + "outside " + (win || "the window") + " were left out" + (c.conn ? " (--conn " + c.conn + ")" : "") + ".");
+    if (c.series_left > 0) notes.push("The graphs of " + c.series_left + " connections were left out (use --conn N for one of them).");
+    if (!c.captured && packets.length) notes.push("No capture in pcap/: packets show the fields of the trace, without their bytes and checksums.");
+    $("notice").textContent = notes.join(" ");
+    const sum = D.summary || {};
+    let drops = 0, rtx = 0;
+    for (const l of sum.links || []) for (const k in l.dropped || {}) drops += l.dropped[k];
+    for (const n of sum.nodes || []) for (const k in n.dropped || {}) drops += n.dropped[k];
+    for (const cn of conns) rtx += cn.retrans;
+    const cards = [
+      ["simulated", m.duration || fmtDur(c.trace_end)],
+      ["packets", c.packets_in_window + (c.packets_left ? " (" + packets.length + " here)" : "")],
+      ["connections", conns.length],
+      ["hosts", hosts.length],
+      ["retransmissions", rtx],
+      ["drops", D.summary ? drops : packets.filter((p) => p.x).length],
+    ];
+    const box = $("cards");
+    box.replaceChildren(...cards.map(([k, v]) => el("div", { class: "card" }, el("b", {}, v), el("span", {}, k))));
+  }
+
+  // ---- controls -----------------------------------------------------------
+  function renderControls() {
+    const sel = $("conn");
+    sel.replaceChildren(el("option", { value: "0" }, "all (" + conns.length + ")"),
+      ...conns.map((c) => el("option", { value: String(c.id) }, c.id + ": " + c.client + " → " + c.server)));
+    sel.value = String(S.conn);
+    sel.addEventListener("change", () => { S.conn = +sel.value; S.sel = -1; S.rows = PAGE; renderAll(); });
+    $("dir").addEventListener("change", () => { S.dir = $("dir").value; renderGraphs(); });
+    const names = [["syn", "SYN"], ["fin", "FIN"], ["rst", "RST"], ["data", "data"], ["ack", "ACK only"], ["rtxOnly", "only retransmissions"], ["dropOnly", "only drops"]];
+    $("filters").replaceChildren(...names.map(([k, n]) => {
+      const cb = el("input", { type: "checkbox" });
+      cb.checked = S.show[k];
+      cb.addEventListener("change", () => { S.show[k] = cb.checked; S.rows = PAGE; renderView(); });
+      return el("label", {}, cb, " " + n);
+    }));
+    let timer = 0;
+    $("find").addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => { S.find = $("find").value.trim().toLowerCase(); S.rows = PAGE; renderView(); }, 150);
+    });
+    $("reset").addEventListener("click", () => setWindow(whole[0], whole[1]));
+    $("more").addEventListener("click", () => { S.rows += PAGE; renderTable(); });
+  }
+
+  function setWindow(t0, t1) {
+    const minSpan = 100; // 100 ns: below a packet's serialization at 10 Gbit/s
+    if (t1 - t0 < minSpan) { const m = (t0 + t1) / 2; t0 = m - minSpan / 2; t1 = m + minSpan / 2; }
+    S.t0 = t0; S.t1 = t1;
+    renderView();
+  }
+  function zoomAt(frac, factor) {
+    const t = S.t0 + frac * (S.t1 - S.t0);
+    setWindow(t - (t - S.t0) * factor, t + (S.t1 - t) * factor);
+  }
+
+  // ---- connections list ---------------------------------------------------
+  function renderConns() {
+    const t = $("conns");
+    const head = el("tr", {}, ...["conn", "client", "server", "hosts", "first", "last", "packets", "retrans", "drops", "client end", "server end"].map((h) => el("th", {}, h)));
+    const rows = conns.map((c) => {
+      const tr = el("tr", { class: "click" + (c.id === S.conn ? " sel" : "") },
+        el("td", { class: "num" }, c.id), el("td", {}, c.client), el("td", {}, c.server),
+        el("td", {}, hostName(c.ch) + " → " + hostName(c.sh)), el("td", {}, fmtT(c.first)), el("td", {}, fmtT(c.last)),
+        el("td", { class: "num" }, c.packets), el("td", { class: "num" }, c.retrans), el("td", { class: "num" }, c.drops),
+        el("td", {}, c.cstate || ""), el("td", {}, c.sstate || ""));
+      tr.addEventListener("click", () => {
+        S.conn = S.conn === c.id ? 0 : c.id; S.sel = -1; S.rows = PAGE;
+        $("conn").value = String(S.conn);
+        renderAll();
+      });
+      return tr;
+    });
+    t.replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
+  }
+
+  // ---- the sequence (ladder) diagram --------------------------------------
+  const L = { width: 900, height: 620, top: 46, bottom: 16, left: 170 };
+  function lifelines() {
+    if (S.conn) {
+      const c = connById.get(S.conn);
+      const ls = [c.ch, c.sh].filter((h) => h >= 0);
+      for (const p of packets) if (p.c === S.conn) for (const h of [p.s, p.d]) if (h >= 0 && !ls.includes(h)) ls.push(h);
+      return ls;
+    }
+    return hosts.map((_, i) => i);
+  }
+  function renderLadder() {
+    const box = $("ladder-box"), s = $("ladder");
+    L.width = Math.max(600, box.clientWidth || 900);
+    s.setAttribute("viewBox", "0 0 " + L.width + " " + L.height);
+    s.setAttribute("height", L.height);
+    const kids = [];
+    const lanes = lifelines();
+    const maxLanes = 16;
+    const shown = lanes.slice(0, maxLanes);
+    const x = new Map();
+    const right = 110, span = L.width - L.left - right;
+    shown.forEach((h, i) => x.set(h, L.left + (shown.length === 1 ? span / 2 : (i * span) / (shown.length - 1))));
+    const y = (t) => L.top + ((t - S.t0) / (S.t1 - S.t0)) * (L.height - L.top - L.bottom);
+    // time axis
+    const ticks = niceTicks(S.t0, S.t1), unit = timeUnit(ticks.length > 1 ? ticks[1] - ticks[0] : S.t1 - S.t0);
+    for (const v of ticks) {
+      kids.push(svg("line", { x1: L.left - 60, x2: L.width, y1: y(v), y2: y(v), stroke: "#f0f0f0" }));
+      kids.push(svg("text", { x: 4, y: y(v) + 3, class: "axis" }, tickLabel(v, ticks, unit)));
+    }
+    for (const [h, hx] of x) {
+      kids.push(svg("line", { x1: hx, x2: hx, y1: L.top - 8, y2: L.height - L.bottom, class: "life" }));
+      kids.push(svg("text", { x: hx, y: 18, "text-anchor": "middle", class: "host" }, hostName(h)));
+      const addr = packets.find((p) => p.s === h);
+      if (addr) kids.push(svg("text", { x: hx, y: 32, "text-anchor": "middle", class: "axis" }, addr.sa));
+    }
+    // states on the lifelines
+    const firstLane = shown[0], laneY = new Map();
+    for (const st of D.states) {
+      if (st.t < S.t0 || st.t > S.t1 || !x.has(st.h) || (S.conn && st.c !== S.conn)) continue;
+      const hx = x.get(st.h), left = st.h === firstLane, w = st.to.length * 6.2 + 8;
+      // states close in time stack downwards instead of covering each other
+      const sy = Math.max(y(st.t), (laneY.get(st.h) || -1e9) + 14);
+      if (sy - y(st.t) > 30) continue; // too many to read here: zoom in
+      laneY.set(st.h, sy);
+      const g = svg("g", { class: "state" });
+      const bx = left ? hx - w - 4 : hx + 4;
+      g.append(svg("rect", { x: bx, y: sy - 7, width: w, height: 13, rx: 3 }));
+      g.append(svg("text", { x: bx + 4, y: sy + 3 }, st.to));
+      const tip = svg("title", {}, "conn " + st.c + " " + st.side + ": " + (st.from || "(before the window)") + " → " + st.to + " at " + fmtT(st.t));
+      g.append(tip);
+      kids.push(g);
+    }
+    // arrows
+    const list = filtered().filter((p) => p.t <= S.t1 && (p.e || p.t) >= S.t0 && x.has(p.s));
+    const maxArrows = 2000;
+    const drawn = list.slice(0, maxArrows);
+    const placed = []; // points along the labels drawn so far
+    const colours = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"];
+    drawn.forEach((p) => {
+      const i = p.i;
+      const x1 = x.get(p.s);
+      let dst = p.d;
+      if (!x.has(dst)) dst = shown.find((h) => h !== p.s);
+      let x2 = x.has(dst) ? x.get(dst) : x1 + 80;
+      const y1 = y(p.t);
+      let y2 = p.e ? y(p.e) : L.height;
+      if (p.x) x2 = x1 + (x2 - x1) * 0.45;
+      else if (!p.e) x2 = x1 + (x2 - x1) * 0.9;
+      const colour = p.x || p.r ? "#c0392b" : colours[(connIndex(p.c)) % colours.length];
+      const g = svg("g", {});
+      const line = svg("line", { x1, y1, x2, y2, class: "arrow" + (i === S.sel ? " sel" : ""), stroke: colour });
+      if (!p.e) line.setAttribute("stroke-dasharray", "4 3");
+      g.append(line);
+      if (p.x) {
+        g.append(svg("path", { d: "M" + (x2 - 5) + " " + (y2 - 5) + "l10 10m0 -10l-10 10", stroke: "#c0392b", "stroke-width": 2 }));
+      } else {
+        const a = Math.atan2(y2 - y1, x2 - x1), hl = 7;
+        g.append(svg("path", { d: "M" + x2 + " " + y2 + "L" + (x2 - hl * Math.cos(a - 0.4)) + " " + (y2 - hl * Math.sin(a - 0.4)) +
+          "L" + (x2 - hl * Math.cos(a + 0.4)) + " " + (y2 - hl * Math.sin(a + 0.4)) + "Z", fill: colour }));
+      }
+      // The label goes at the middle of the arrow, or further along it
+      // when another label is there already; without room, none (zoom in).
+      const text = label(p) + (p.x ? " ✕ " + p.x : "") + (p.r ? " (rexmit)" : "");
+      const half = text.length * 3.3, len = Math.hypot(x2 - x1, y2 - y1) || 1;
+      const ux = (x2 - x1) / len, uy = (y2 - y1) / len;
+      for (const f of drawn.length <= 400 ? [0.5, 0.3, 0.7, 0.2, 0.8] : []) {
+        const mx = x1 + (x2 - x1) * f, my = y1 + (y2 - y1) * f;
+        if (half * 2 > len) break;
+        // the label's baseline, sampled every 12 px, must keep clear of
+        // every label drawn so far
+        const pts = [];
+        for (let d = -half; d <= half; d += 12) pts.push([mx + ux * d, my + uy * d]);
+        if (pts.some(([px, py]) => placed.some(([qx, qy]) => Math.abs(qx - px) < 12 && Math.abs(qy - py) < 11))) continue;
+        placed.push(...pts);
+        const ang = (Math.atan2(y2 - y1, x2 - x1) * 180) / Math.PI, upright = ang > 90 || ang < -90 ? ang + 180 : ang;
+        g.append(svg("text", { x: mx, y: my - 3, "text-anchor": "middle", transform: "rotate(" + upright.toFixed(2) + " " + mx.toFixed(1) + " " + my.toFixed(1) + ")" }, text));
+        break;
+      }
+      const hit = svg("line", { x1, y1, x2, y2, class: "hit" });
+      hit.append(svg("title", {}, "#" + p.id + " " + hostName(p.s) + " → " + hostName(p.d) + " at " + fmtT(p.t) + ": " + label(p) + " " + info(p)));
+      hit.addEventListener("click", (ev) => { ev.stopPropagation(); select(i); });
+      g.append(hit);
+      kids.push(g);
+    });
+    s.replaceChildren(...kids);
+    const notes = [];
+    if (lanes.length > shown.length) notes.push("Showing the first " + shown.length + " of " + lanes.length + " hosts: pick a connection to see its two ends.");
+    if (list.length > drawn.length) notes.push(list.length + " packets in view, the first " + drawn.length + " drawn: zoom in (wheel) to see the rest.");
+    if (!list.length) notes.push("No packet in this window" + (S.conn ? " for connection " + S.conn : "") + ".");
+    $("ladder-note").textContent = notes.join(" ");
+  }
+  function connIndex(id) { const c = conns.findIndex((c) => c.id === id); return c < 0 ? 0 : c; }
+
+  function bindLadder() {
+    const box = $("ladder-box");
+    box.addEventListener("wheel", (ev) => {
+      ev.preventDefault();
+      const r = box.getBoundingClientRect(), scale = L.height / r.height;
+      const frac = ((ev.clientY - r.top) * scale - L.top) / (L.height - L.top - L.bottom);
+      zoomAt(Math.min(1, Math.max(0, frac)), ev.deltaY > 0 ? 1.25 : 0.8);
+    }, { passive: false });
+    dragToPan(box, (dy, r) => -(dy * (L.height / r.height)) / (L.height - L.top - L.bottom), true);
+    box.addEventListener("dblclick", () => setWindow(whole[0], whole[1]));
+  }
+  // dragToPan moves the window while the mouse is dragged on target; frac
+  // turns the pixel move into a fraction of the window.
+  function dragToPan(target, frac, vertical) {
+    let start = null;
+    target.addEventListener("mousedown", (ev) => { start = { x: ev.clientX, y: ev.clientY, t0: S.t0, t1: S.t1 }; target.classList.add("drag"); });
+    window.addEventListener("mousemove", (ev) => {
+      if (!start) return;
+      const r = target.getBoundingClientRect();
+      const f = frac(vertical ? ev.clientY - start.y : ev.clientX - start.x, r);
+      const d = f * (start.t1 - start.t0);
+      if (Math.abs(d) > 0) { S.t0 = start.t0 + d; S.t1 = start.t1 + d; scheduleView(); }
+    });
+    window.addEventListener("mouseup", () => { start = null; target.classList.remove("drag"); });
+  }
+  let pending = 0;
+  function scheduleView() {
+    if (pending) return;
+    pending = requestAnimationFrame(() => { pending = 0; renderView(); });
+  }
+
+  // ---- graphs ---------------------------------------------------------------
+  // INFINITE_SSTHRESH is Linux's "no ssthresh yet" (TCP_INFINITE_SSTHRESH,
+  // 0x7fffffff): not a value to plot.
+  const INFINITE_SSTHRESH = 0x7fffffff;
+  const G = { left: 70, right: 14, top: 20, bottom: 28 };
+  function seriesOf(conn, side, name) { return D.series.find((s) => s.c === conn && s.side === side && s.name === name); }
+  function graphConn() { return S.conn || (conns.length ? conns[0].id : 0); }
+  // covered is the time up to which every packet is in the page.
+  const covered = D.cut.packets_left > 0 && packets.length ? packets[packets.length - 1].t : Infinity;
+
+  function plot(canvas, title, yKind, layers) {
+    const dpr = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth || 900, h = +canvas.getAttribute("height");
+    canvas.width = w * dpr; canvas.height = h * dpr; canvas.style.height = h + "px";
+    const g = canvas.getContext("2d");
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, h);
+    g.font = "11px system-ui, sans-serif";
+    let lo = Infinity, hi = -Infinity;
+    for (const l of layers) for (const q of l.points) if (q[0] >= S.t0 && q[0] <= S.t1) { lo = Math.min(lo, q[1]); hi = Math.max(hi, q[2]); }
+    g.fillStyle = "#333";
+    g.fillText(title, G.left, 13);
+    if (!isFinite(lo)) { g.fillStyle = "#888"; g.fillText("nothing in this window", G.left + 10, h / 2); return; }
+    if (hi === lo) { hi += 1; lo = Math.max(0, lo - 1); }
+    const m = (hi - lo) * 0.05; hi += m; lo = Math.max(0, lo - m);
+    const X = (t) => G.left + ((t - S.t0) / (S.t1 - S.t0)) * (w - G.left - G.right);
+    const Y = (v) => h - G.bottom - ((v - lo) / (hi - lo)) * (h - G.top - G.bottom);
+    // axes
+    g.strokeStyle = "#eee"; g.fillStyle = "#666"; g.lineWidth = 1;
+    const yt = niceTicks(lo, hi);
+    g.textAlign = "right";
+    for (const v of yt) { g.beginPath(); g.moveTo(G.left, Y(v)); g.lineTo(w - G.right, Y(v)); g.stroke(); g.fillText(axisLabel(yKind, v, yt), G.left - 4, Y(v) + 3); }
+    const xt = niceTicks(S.t0, S.t1), unit = timeUnit(xt.length > 1 ? xt[1] - xt[0] : 1);
+    g.textAlign = "center";
+    for (const v of xt) { g.beginPath(); g.moveTo(X(v), G.top); g.lineTo(X(v), h - G.bottom); g.stroke(); g.fillText(tickLabel(v, xt, unit), X(v), h - 10); }
+    g.strokeStyle = "#999"; g.strokeRect(G.left, G.top, w - G.left - G.right, h - G.top - G.bottom);
+    g.save();
+    g.beginPath(); g.rect(G.left, G.top, w - G.left - G.right, h - G.top - G.bottom); g.clip();
+    let lx = G.left + 150;
+    for (const l of layers) {
+      g.strokeStyle = g.fillStyle = l.colour; g.lineWidth = l.width || 1.5;
+      if (l.kind === "ticks") {
+        for (const q of l.points) {
+          if (q[0] < S.t0 || q[0] > S.t1) continue;
+          g.strokeStyle = q[3] ? "#c0392b" : l.colour;
+          g.beginPath(); g.moveTo(X(q[0]), Y(q[1])); g.lineTo(X(q[0]), Math.min(Y(q[2]), Y(q[1]) - 2)); g.stroke();
+          if (q[4]) { const px = X(q[0]), py = Y(q[2]); g.beginPath(); g.moveTo(px - 4, py - 4); g.lineTo(px + 4, py + 4); g.moveTo(px + 4, py - 4); g.lineTo(px - 4, py + 4); g.stroke(); }
+        }
+      } else {
+        // a step line through the last value of each bin, with the bin's
+        // min..max as a band when decimated; markers when points are few
+        g.beginPath();
+        let first = true, n = 0;
+        for (const q of l.points) {
+          const px = X(q[0]);
+          if (first) { g.moveTo(px, Y(q[3])); first = false; } else { g.lineTo(px, g.__y); g.lineTo(px, Y(q[3])); }
+          g.__y = Y(q[3]);
+          if (q[0] >= S.t0 && q[0] <= S.t1) n++;
+        }
+        if (!first) g.lineTo(X(S.t1 + (S.t1 - S.t0)), g.__y);
+        g.stroke();
+        for (const q of l.points) if (q[2] !== q[1] && q[0] >= S.t0 && q[0] <= S.t1) { g.beginPath(); g.moveTo(X(q[0]), Y(q[1])); g.lineTo(X(q[0]), Y(q[2])); g.stroke(); }
+        if (n <= 60) for (const q of l.points) if (q[0] >= S.t0 && q[0] <= S.t1) { g.beginPath(); g.arc(X(q[0]), Y(q[3]), 2.5, 0, 7); g.fill(); }
+      }
+      g.fillStyle = l.colour; g.textAlign = "left";
+      g.fillRect(lx, 6, 14, 3); g.fillText(l.name, lx + 18, 12); lx += g.measureText(l.name).width + 34;
+    }
+    g.restore();
+  }
+
+  function renderGraphs() {
+    const conn = graphConn(), side = S.dir;
+    const c = connById.get(conn);
+    const notes = [];
+    if (!c) { $("graph-note").textContent = "No connection in this run."; for (const id of ["tseq", "cwnd", "rtt"]) plot($(id), "", "bytes", []); return; }
+    if (!S.conn && conns.length > 1) notes.push("Graphs of connection " + conn + " (pick another above).");
+    const who = side === "client" ? c.client + " → " + c.server : c.server + " → " + c.client;
+    const layers = [];
+    const detail = packets.filter((p) => p.c === conn && p.side === side && (p.pl > 0 || /[SF]/.test(p.f)));
+    const seq = seriesOf(conn, side, "seq"), ack = seriesOf(conn, side, "ack");
+    if (S.t1 > covered || !detail.length) {
+      if (seq) layers.push({ name: "highest byte sent", colour: "#888", points: seq.pts });
+      if (S.t1 > covered) notes.push("After " + fmtT(covered) + " the graph shows the whole trace decimated to bins of " + fmtDur(seq ? seq.width : 1) + "; the segments are in the page only before.");
+    }
+    if (ack) layers.push({ name: "ACK from the peer", colour: "#009e73", points: ack.pts });
+    if (detail.length) layers.push({ name: "segments (red: retransmitted, ✕ dropped)", colour: "#0072b2", kind: "ticks",
+      points: detail.map((p) => [p.t, p.rs, p.rs + Math.max(p.pl, 1), p.r ? 1 : 0, p.x ? 1 : 0]) });
+    plot($("tseq"), "time-sequence, conn " + conn + " " + who + " (relative sequence number)", "bytes", layers);
+    const cw = seriesOf(conn, side, "cwnd"), ss = seriesOf(conn, side, "ssthresh");
+    const cl = [];
+    if (cw) cl.push({ name: "cwnd", colour: "#0072b2", points: cw.pts });
+    if (ss) cl.push({ name: "ssthresh", colour: "#d55e00", points: ss.pts.filter((q) => q[2] < INFINITE_SSTHRESH) });
+    plot($("cwnd"), "cwnd and ssthresh, " + side + " (" + (side === "client" ? c.client : c.server) + ")", "bytes", cl);
+    const rt = seriesOf(conn, side, "rtt"), sr = seriesOf(conn, side, "srtt");
+    const rl = [];
+    if (rt) rl.push({ name: "RTT sample", colour: "#cc79a7", points: rt.pts });
+    if (sr) rl.push({ name: "SRTT", colour: "#009e73", points: sr.pts });
+    plot($("rtt"), "RTT, " + side, "ns", rl);
+    $("graph-note").textContent = notes.join(" ");
+  }
+  function bindGraph(canvas) {
+    canvas.addEventListener("wheel", (ev) => {
+      ev.preventDefault();
+      const r = canvas.getBoundingClientRect();
+      const frac = (ev.clientX - r.left - G.left) / (r.width - G.left - G.right);
+      zoomAt(Math.min(1, Math.max(0, frac)), ev.deltaY > 0 ? 1.25 : 0.8);
+    }, { passive: false });
+    dragToPan(canvas, (dx, r) => -dx / (r.width - G.left - G.right), false);
+    canvas.addEventListener("dblclick", () => setWindow(whole[0], whole[1]));
+  }
+
+  // ---- the packet table -----------------------------------------------------
+  function renderTable() {
+    const list = filtered().filter((p) => p.t <= S.t1 && (p.e || p.t) >= S.t0);
+    $("packets-count").textContent = list.length + " in view of " + packets.length + " in the page";
+    const head = el("tr", {}, ...["#", "sent", "from", "to", "conn", "flags", "seq", "ack", "win", "len", "arrived", "info"].map((h) => el("th", {}, h)));
+    const rows = list.slice(0, S.rows).map((p) => {
+      const i = p.i;
+      const cls = "click" + (i === S.sel ? " sel" : "") + (p.r ? " rtx" : "") + (p.x ? " drop" : "");
+      const tr = el("tr", { class: cls, "data-i": i },
+        el("td", { class: "num" }, p.id), el("td", {}, fmtT(p.t)),
+        el("td", {}, hostName(p.s) + " " + p.sa + ":" + p.sp), el("td", {}, hostName(p.d) + " " + p.da + ":" + p.dp),
+        el("td", { class: "num" }, p.c || ""), el("td", {}, p.f), el("td", { class: "num" }, p.rs), el("td", { class: "num" }, p.ra),
+        el("td", { class: "num" }, p.w), el("td", { class: "num" }, p.pl),
+        el("td", {}, p.x ? "dropped " + fmtT(p.e) : p.e ? fmtT(p.e) : "in flight"), el("td", {}, info(p)));
+      tr.addEventListener("click", () => select(i));
+      return tr;
+    });
+    $("packets").replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
+    $("more").style.display = list.length > S.rows ? "" : "none";
+  }
+
+  // ---- one packet: every header field and its bytes --------------------------
+  function select(i) {
+    S.sel = i;
+    if (packets[i] && history.replaceState) history.replaceState(null, "", "#packet=" + packets[i].id);
+    renderLadder();
+    renderTable();
+    renderDetail();
+  }
+  function bytesOf(hex) { const b = []; for (let i = 0; i + 1 < hex.length; i += 2) b.push(parseInt(hex.substr(i, 2), 16)); return b; }
+  function u16(b, o) { return (b[o] << 8) | b[o + 1]; }
+  function u32(b, o) { return ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3]; }
+  function hx(v, n) { return "0x" + v.toString(16).padStart(n, "0"); }
+  // ipv4Fields lists the IPv4 header fields (RFC 791 §3.1, RFC 2474, RFC
+  // 3168) as [name, value, byte offset, byte length].
+  function ipv4Fields(b, p) {
+    const ihl = b[0] & 15, hl = ihl * 4, ecn = ["Not-ECT", "ECT(1)", "ECT(0)", "CE"][b[1] & 3];
+    const flags = b[6] >> 5, csOK = p.ipok;
+    const f = [
+      ["Version", b[0] >> 4, 0, 1],
+      ["IHL", ihl + " (" + hl + " bytes)", 0, 1],
+      ["DSCP", b[1] >> 2, 1, 1],
+      ["ECN", (b[1] & 3) + " " + ecn, 1, 1],
+      ["Total length", u16(b, 2), 2, 2],
+      ["Identification", u16(b, 4) + " (" + hx(u16(b, 4), 4) + ")", 4, 2],
+      ["Flags", "reserved " + ((flags >> 2) & 1) + ", DF " + ((flags >> 1) & 1) + ", MF " + (flags & 1), 6, 1],
+      ["Fragment offset", u16(b, 6) & 0x1fff, 6, 2],
+      ["Time to live", b[8], 8, 1],
+      ["Protocol", b[9] + (b[9] === 6 ? " (TCP)" : b[9] === 17 ? " (UDP)" : b[9] === 1 ? " (ICMP)" : ""), 9, 1],
+      ["Header checksum", [hx(u16(b, 10), 4) + " ", csOK === undefined ? "" : csOK ? okSpan("valid") : badSpan("invalid")], 10, 2],
+      ["Source address", b.slice(12, 16).join("."), 12, 4],
+      ["Destination address", b.slice(16, 20).join("."), 16, 4],
+    ];
+    if (hl > 20) f.push(["Options", hl - 20 + " bytes", 20, hl - 20]);
+    return f;
+  }
+  function okSpan(t) { return el("span", { class: "ok" }, t); }
+  function badSpan(t) { return el("span", { class: "bad" }, t); }
+  // tcpOptions decodes the option area (RFC 9293 §3.2, RFC 7323, RFC 2018).
+  function tcpOptions(b, o, end) {
+    const out = [];
+    let i = o;
+    while (i < end) {
+      const k = b[i];
+      if (k === 0) { out.push(["Option: EOL (end of option list)", "kind 0", i, 1]); i++; break; }
+      if (k === 1) { out.push(["Option: NOP", "kind 1", i, 1]); i++; continue; }
+      const len = b[i + 1];
+      if (!(len >= 2) || i + len > end) { out.push(["Option: malformed", "kind " + k + ", length " + len, i, end - i]); i = end; break; }
+      let name = "kind " + k, v = "length " + len;
+      if (k === 2 && len === 4) { name = "MSS"; v = u16(b, i + 2) + " bytes"; }
+      else if (k === 3 && len === 3) { name = "Window scale"; v = "shift " + b[i + 2] + " (× " + (1 << b[i + 2]) + ")"; }
+      else if (k === 4 && len === 2) { name = "SACK permitted"; v = ""; }
+      else if (k === 5) { name = "SACK"; const bl = []; for (let j = i + 2; j + 8 <= i + len; j += 8) bl.push(u32(b, j) + "-" + u32(b, j + 4)); v = bl.join(" "); }
+      else if (k === 8 && len === 10) { name = "Timestamps"; v = "TSval " + u32(b, i + 2) + ", TSecr " + u32(b, i + 6); }
+      else if (k === 30) { name = "Multipath TCP"; }
+      out.push(["Option: " + name, v, i, len]);
+      i += len;
+    }
+    if (i < end) out.push(["Padding", end - i + " bytes", i, end - i]);
+    return out;
+  }
+  // tcpFields lists the TCP header fields (RFC 9293 §3.1, RFC 3168 §6.1).
+  function tcpFields(b, o, p) {
+    const off = b[o + 12] >> 4, hl = off * 4, word = u16(b, o + 12);
+    const f = [
+      ["Source port", u16(b, o), o, 2],
+      ["Destination port", u16(b, o + 2), o + 2, 2],
+      ["Sequence number", u32(b, o + 4) + " (relative " + p.rs + ")", o + 4, 4],
+      ["Acknowledgment number", u32(b, o + 8) + (word & 16 ? " (relative " + p.ra + ")" : " (no ACK flag)"), o + 8, 4],
+      ["Data offset", off + " (" + hl + " bytes)", o + 12, 1],
+      ["Reserved", (word >> 9) & 7, o + 12, 1],
+    ];
+    const names = [["NS", 8], ["CWR", 7], ["ECE", 6], ["URG", 5], ["ACK", 4], ["PSH", 3], ["RST", 2], ["SYN", 1], ["FIN", 0]];
+    for (const [n, bit] of names) f.push(["Flag " + n, (word >> bit) & 1 ? "1 (set)" : "0", bit === 8 ? o + 12 : o + 13, 1]);
+    f.push(["Window", u16(b, o + 14) + (p.f.includes("S") ? " (not scaled in a SYN)" : " (before scaling)"), o + 14, 2]);
+    f.push(["Checksum", [hx(u16(b, o + 16), 4) + " ", p.tcpok === undefined ? "" : p.tcpok ? okSpan("valid") : badSpan("invalid")], o + 16, 2]);
+    f.push(["Urgent pointer", u16(b, o + 18), o + 18, 2]);
+    return f.concat(tcpOptions(b, o + 20, Math.min(o + hl, b.length)));
+  }
+  function fieldTable(title, rows, spans) {
+    const trs = rows.map(([n, v, off, len]) => {
+      const tr = el("tr", {}, el("td", {}, n), el("td", {}, ...(Array.isArray(v) ? v : [String(v)])));
+      tr.addEventListener("mouseenter", () => { tr.classList.add("hl"); for (let i = off; i < off + len; i++) if (spans[i]) spans[i].classList.add("hl"); });
+      tr.addEventListener("mouseleave", () => { tr.classList.remove("hl"); for (const s of spans) if (s) s.classList.remove("hl"); });
+      return tr;
+    });
+    return el("div", {}, el("h3", {}, title), el("table", {}, el("tbody", {}, ...trs)));
+  }
+  function hexDump(b, total) {
+    const pre = el("div", { class: "hex" }), spans = [];
+    for (let o = 0; o < b.length; o += 16) {
+      pre.append(el("span", { class: "off" }, o.toString(16).padStart(4, "0") + "  "));
+      let asc = "";
+      for (let i = o; i < o + 16; i++) {
+        if (i < b.length) {
+          const s = el("span", {}, b[i].toString(16).padStart(2, "0"));
+          spans[i] = s; pre.append(s, i === o + 7 ? "  " : " ");
+          asc += b[i] >= 32 && b[i] < 127 ? String.fromCharCode(b[i]) : ".";
+        } else pre.append(i === o + 7 ? "    " : "   ");
+      }
+      pre.append(el("span", { class: "asc" }, " " + asc), "\n");
+    }
+    if (total > b.length) pre.append(el("span", { class: "off" }, "… " + (total - b.length) + " more payload bytes not kept in the page\n"));
+    return [pre, spans];
+  }
+  function renderDetail() {
+    const box = $("detail");
+    const p = packets[S.sel];
+    if (!p) { box.replaceChildren(el("p", { class: "note" }, "Click a packet in the diagram or the table.")); return; }
+    const fate = p.x ? "dropped at " + fmtT(p.e) + " by " + p.xa + ": " + p.x : p.e ? "delivered to " + hostName(p.d) + " at " + fmtT(p.e) + " (" + fmtDur(p.e - p.t) + " later)" : "not delivered by the end of the trace";
+    const trace = [
+      ["Packet id", p.id + (p.dup ? " (a copy of " + p.dup + ")" : "")],
+      ["Sent", fmtT(p.t) + " by " + hostName(p.s)],
+      ["Fate", fate],
+      ["Connection", p.c ? p.c + " (" + p.side + " end)" : "none"],
+      ["Datagram", p.l + " bytes, payload " + p.pl + " bytes"],
+      ["Routers passed", p.hops || 0],
+      ["Retransmission", p.r || "no"],
+      ["ECN", p.ce ? "marked CE by a queue" : "not marked"],
+      ["Options (trace)", p.o || "none"],
+    ];
+    if (p.bad) trace.push(["Corrupted", "yes, by a link"]);
+    const parts = [];
+    parts.push(el("div", {}, el("h3", {}, "#" + p.id + " " + hostName(p.s) + " → " + hostName(p.d) + ": " + label(p)),
+      el("table", {}, el("tbody", {}, ...trace.map(([n, v]) => el("tr", {}, el("td", {}, n), el("td", {}, String(v))))))));
+    if (p.b) {
+      const b = bytesOf(p.b);
+      const [dump, spans] = hexDump(b, p.bl);
+      parts.push(fieldTable("IPv4 header", ipv4Fields(b, p), spans));
+      const hl = (b[0] & 15) * 4;
+      if (b[9] === 6 && b.length >= hl + 20) {
+        const tf = tcpFields(b, hl, p);
+        const dataOff = hl + (b[hl + 12] >> 4) * 4;
+        tf.push(["Payload", p.pl + " bytes", dataOff, Math.max(0, b.length - dataOff)]);
+        parts.push(fieldTable("TCP header", tf, spans));
+      }
+      parts.push(el("div", {}, el("h3", {}, "Bytes (" + p.bl + " captured)"), dump));
+    } else {
+      const rows = [["Source", p.sa + ":" + p.sp], ["Destination", p.da + ":" + p.dp], ["Protocol", p.p],
+        ["Sequence number", p.seq + " (relative " + p.rs + ")"], ["Acknowledgment number", p.ack + " (relative " + p.ra + ")"],
+        ["Flags", p.f], ["Window", p.w], ["Options", p.o || "none"]];
+      parts.push(el("div", {}, el("h3", {}, "Header (from the trace; no bytes captured for this packet)"),
+        el("table", {}, el("tbody", {}, ...rows.map(([n, v]) => el("tr", {}, el("td", {}, n), el("td", {}, String(v))))))));
+    }
+    box.replaceChildren(...parts);
+  }
+
+  // ---- summary.json ------------------------------------------------------------
+  function table(cols, rows) {
+    return el("div", { class: "scroll" }, el("table", { class: "grid" }, el("thead", {}, el("tr", {}, ...cols.map((c) => el("th", {}, c)))),
+      el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((v) => el("td", {}, v === undefined || v === null ? "" : String(v))))))));
+  }
+  function renderSummary() {
+    const s = D.summary, box = $("summary");
+    if (!s) { box.replaceChildren(el("p", { class: "note" }, "No summary.json in this folder.")); return; }
+    const parts = [];
+    const cs = (s.connections || []).filter((c) => !D.cut.conn || c.id === D.cut.conn);
+    if (cs.length) {
+      parts.push(el("h3", {}, "Connections"));
+      parts.push(table(["conn", "client", "server", "final states", "established", "sent", "acked", "delivered", "retransmits", "throughput", "RTT min / mean / max", "reverse delivered"],
+        cs.map((c) => [c.id, c.client, c.server, Object.entries(c.final_state || {}).map(([k, v]) => k + " " + v).join(", "),
+          c.established_at === null ? "never" : fmtT(c.established_at), fmtBytes(c.bytes_sent), fmtBytes(c.bytes_acked), fmtBytes(c.bytes_delivered),
+          c.retransmits, fmtRate(c.throughput_bps), c.rtt && c.rtt.samples ? fmtDur(c.rtt.min_ns) + " / " + fmtDur(c.rtt.mean_ns) + " / " + fmtDur(c.rtt.max_ns) : "",
+          c.reverse ? fmtBytes(c.reverse.bytes_delivered) : ""])));
+    }
+    const ls = s.links || [];
+    if (ls.length) {
+      parts.push(el("h3", {}, "Links"));
+      parts.push(table(["link", "direction", "packets sent", "dropped", "marked CE", "queue peak", "sojourn p50 / p99 / max"],
+        ls.map((l) => [l.link, l.direction, l.packets_sent, Object.entries(l.dropped || {}).map(([k, v]) => k + " " + v).join(", ") || "0", l.marked,
+          l.queue_peak_packets + " pkts, " + fmtBytes(l.queue_peak_bytes), l.sojourn_ns && l.sojourn_ns.samples ? fmtDur(l.sojourn_ns.p50) + " / " + fmtDur(l.sojourn_ns.p99) + " / " + fmtDur(l.sojourn_ns.max) : ""])));
+    }
+    const ns = s.nodes || [];
+    if (ns.length) {
+      parts.push(el("h3", {}, "Nodes that dropped packets"));
+      parts.push(table(["node", "dropped"], ns.map((n) => [n.node, Object.entries(n.dropped || {}).map(([k, v]) => k + " " + v).join(", ")])));
+    }
+    box.replaceChildren(...parts);
+  }
+
+  // ---- putting it together ------------------------------------------------------
+  function renderView() {
+    $("window").textContent = fmtT(S.t0) + " – " + fmtT(S.t1) + " (" + fmtDur(S.t1 - S.t0) + ")";
+    renderLadder();
+    renderGraphs();
+    renderTable();
+  }
+  function renderAll() {
+    renderConns();
+    renderView();
+    renderDetail();
+  }
+  renderHeader();
+  renderControls();
+  bindLadder();
+  for (const id of ["tseq", "cwnd", "rtt"]) bindGraph($(id));
+  renderSummary();
+  // #packet=ID in the address opens the page on that packet, so that a
+  // packet can be shared as a link.
+  const m = /^#packet=(\d+)$/.exec(location.hash);
+  if (m) {
+    const p = packets.find((q) => q.id === +m[1]);
+    if (p) { S.sel = p.i; if (S.conn && p.c !== S.conn) S.conn = 0; }
+  }
+  renderAll();
+  let resize = 0;
+  window.addEventListener("resize", () => { clearTimeout(resize); resize = setTimeout(renderView, 100); });
+  document.body.setAttribute("data-rendered", String(packets.length));
+})();

@@ -1,0 +1,387 @@
+package view
+
+import (
+	"errors"
+	"net/netip"
+	"strings"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// maxSeriesConns is the most connections whose graphs a page holds; a
+// scenario with thousands of flows gets the first ones, and the page says
+// how many it left out (--conn picks one).
+const maxSeriesConns = 100
+
+// lingerAfterWindow is how long after --to the trace is still read for the
+// fate of packets sent in the window (delivered or dropped after it ends).
+const lingerAfterWindow = sim.Time(60e9)
+
+// errEnough stops reading the trace once nothing more can reach the page.
+var errEnough = errors.New("view: enough read")
+
+type connSide struct {
+	conn uint64
+	side string
+}
+
+type seriesKey struct {
+	conn       uint64
+	side, name string
+}
+
+// retransmit is a tcp.retransmit record waiting for the pkt.send it marks.
+type retransmit struct {
+	t      sim.Time
+	rseq   uint64
+	reason string
+}
+
+// collector reads trace records in order and keeps what the page shows.
+// Its memory is bounded by MaxPackets, the packets in flight, the number
+// of connections and hosts, and maxBins per series.
+type collector struct {
+	opts     Options
+	d        pageData
+	hosts    map[string]int
+	addrHost map[netip.Addr]int
+	conns    map[uint64]int
+	// pending maps a packet id to its index in d.Packets until its fate.
+	pending map[uint64]int
+	// inflight maps every packet of the window in flight to its
+	// connection, so that drops count for packets not embedded too.
+	inflight map[uint64]uint64
+	// before holds each connection end's last state before From.
+	before      map[connSide]stateChange
+	beforeOrder []connSide
+	flushed     bool
+	series      map[seriesKey]*binner
+	seriesOrder []seriesKey
+	seriesConns map[uint64]bool
+	skipped     map[uint64]bool
+	rtx         map[uint64]retransmit
+	lastSend    map[uint64]int
+}
+
+func newCollector(opts Options) *collector {
+	return &collector{
+		opts:        opts,
+		hosts:       map[string]int{},
+		addrHost:    map[netip.Addr]int{},
+		conns:       map[uint64]int{},
+		pending:     map[uint64]int{},
+		inflight:    map[uint64]uint64{},
+		before:      map[connSide]stateChange{},
+		series:      map[seriesKey]*binner{},
+		seriesConns: map[uint64]bool{},
+		skipped:     map[uint64]bool{},
+		rtx:         map[uint64]retransmit{},
+		lastSend:    map[uint64]int{},
+		d: pageData{Hosts: []string{}, Conns: []connInfo{}, Packets: []packet{},
+			States: []stateChange{}, Series: []series{}},
+	}
+}
+
+func (c *collector) inWindow(t sim.Time) bool {
+	return t >= c.opts.From && (c.opts.To == 0 || t <= c.opts.To)
+}
+
+func (c *collector) wantConn(conn uint64) bool {
+	return c.opts.Conn == 0 || conn == c.opts.Conn
+}
+
+// host returns the index of the host a "host/NAME" subject names, adding
+// it; -1 for any other subject.
+func (c *collector) host(subject string) int {
+	name, ok := strings.CutPrefix(subject, "host/")
+	if !ok {
+		return -1
+	}
+	i, ok := c.hosts[name]
+	if !ok {
+		i = len(c.d.Hosts)
+		c.hosts[name] = i
+		c.d.Hosts = append(c.d.Hosts, name)
+	}
+	return i
+}
+
+func (c *collector) conn(id uint64) *connInfo {
+	i, ok := c.conns[id]
+	if !ok {
+		i = len(c.d.Conns)
+		c.conns[id] = i
+		c.d.Conns = append(c.d.Conns, connInfo{ID: id, ClientHost: -1, ServerHost: -1, First: -1})
+	}
+	return &c.d.Conns[i]
+}
+
+func (c *collector) touch(ci *connInfo, t sim.Time) {
+	if ci.First < 0 {
+		ci.First = int64(t)
+	}
+	ci.Last = int64(t)
+}
+
+// add is sim.ReadJSONL's callback.
+func (c *collector) add(r *sim.Record) error {
+	c.d.Cut.TraceEnd = int64(r.T)
+	if c.opts.To != 0 && r.T > c.opts.To && (len(c.pending) == 0 || r.T > c.opts.To+lingerAfterWindow) {
+		return errEnough
+	}
+	if !c.flushed && r.T >= c.opts.From {
+		c.flushBefore()
+	}
+	switch e := r.Event.(type) {
+	case *sim.PacketSend:
+		c.send(r, e)
+	case *sim.PacketTx:
+		if i, ok := c.pending[e.ID]; ok && c.d.Packets[i].txAt == 0 {
+			c.d.Packets[i].txAt = int64(r.T)
+		}
+	case *sim.PacketForward:
+		if i, ok := c.pending[e.ID]; ok {
+			c.d.Packets[i].Hops++
+		}
+	case *sim.PacketMark:
+		if i, ok := c.pending[e.ID]; ok {
+			c.d.Packets[i].Marked = true
+		}
+	case *sim.PacketRx:
+		if i, ok := c.pending[e.ID]; ok && e.Corrupt {
+			c.d.Packets[i].Corrupt = true
+		}
+	case *sim.PacketDuplicate:
+		c.duplicate(e)
+	case *sim.PacketDeliver:
+		if i, ok := c.pending[e.ID]; ok {
+			p := &c.d.Packets[i]
+			p.End, p.Dst = int64(r.T), c.host(r.Subject)
+			delete(c.pending, e.ID)
+		}
+		delete(c.inflight, e.ID)
+	case *sim.PacketDrop:
+		if conn, ok := c.inflight[e.ID]; ok && conn != 0 {
+			c.conn(conn).Drops++
+		}
+		delete(c.inflight, e.ID)
+		if i, ok := c.pending[e.ID]; ok {
+			p := &c.d.Packets[i]
+			p.End, p.Drop, p.DropAt = int64(r.T), e.Reason, r.Subject
+			delete(c.pending, e.ID)
+		}
+	case *sim.TCPState:
+		c.state(r, e)
+	case *sim.TCPCwnd:
+		if c.inWindow(r.T) && c.wantConn(e.Conn) {
+			c.addSeries(e.Conn, e.Side, "cwnd", r.T, e.Cwnd)
+			c.addSeries(e.Conn, e.Side, "ssthresh", r.T, e.Ssthresh)
+		}
+	case *sim.TCPRTT:
+		if c.inWindow(r.T) && c.wantConn(e.Conn) {
+			c.addSeries(e.Conn, e.Side, "rtt", r.T, int64(e.Sample))
+			c.addSeries(e.Conn, e.Side, "srtt", r.T, int64(e.SRTT))
+		}
+	case *sim.TCPRetransmit:
+		c.retransmit(r, e)
+	}
+	return nil
+}
+
+func (c *collector) send(r *sim.Record, e *sim.PacketSend) {
+	src := c.host(r.Subject)
+	if src >= 0 {
+		if _, ok := c.addrHost[e.Src]; !ok {
+			c.addrHost[e.Src] = src
+		}
+	}
+	if !c.inWindow(r.T) || !c.wantConn(e.Conn) {
+		c.d.Cut.PacketsOutside++
+		return
+	}
+	c.d.Cut.PacketsInWindow++
+	c.inflight[e.ID] = e.Conn
+	side := ""
+	if e.Conn != 0 {
+		ci := c.conn(e.Conn)
+		c.touch(ci, r.T)
+		ci.Packets++
+		side = "server"
+		if ci.Client == netip.AddrPortFrom(e.Src, e.SPort).String() {
+			side = "client"
+		}
+		c.sendSeries(r.T, e, side)
+	}
+	if len(c.d.Packets) >= c.opts.MaxPackets {
+		c.d.Cut.PacketsLeft++
+		return
+	}
+	dst := -1
+	if h, ok := c.addrHost[e.Dst]; ok {
+		dst = h
+	}
+	p := packet{ID: e.ID, T: int64(r.T), Src: src, Dst: dst, Conn: e.Conn, Side: side,
+		SrcA: e.Src.String(), DstA: e.Dst.String(), Proto: e.Proto, SPort: e.SPort, DPort: e.DPort,
+		Flags: e.Flags.String(), Seq: e.Seq, Ack: e.Ack, RSeq: e.RSeq, RAck: e.RAck, Win: e.Win,
+		PLen: e.PLen, Len: e.Len, Opts: e.Opts.String(), iface: e.Iface}
+	if x, ok := c.rtx[e.Conn]; ok && x.t == r.T && x.rseq == e.RSeq {
+		p.Retrans = x.reason
+		delete(c.rtx, e.Conn)
+	}
+	c.pending[e.ID] = len(c.d.Packets)
+	if e.Conn != 0 {
+		c.lastSend[e.Conn] = len(c.d.Packets)
+	}
+	c.d.Packets = append(c.d.Packets, p)
+}
+
+// sendSeries adds a segment to its connection's time-sequence series: the
+// sender's highest byte sent, and the acknowledgment it carries for the
+// peer's data.
+func (c *collector) sendSeries(t sim.Time, e *sim.PacketSend, side string) {
+	if e.PLen > 0 || e.Flags.Has(sim.TCPFlagSYN) || e.Flags.Has(sim.TCPFlagFIN) {
+		c.addSeries(e.Conn, side, "seq", t, int64(e.RSeq)+int64(e.PLen))
+	}
+	if e.Flags.Has(sim.TCPFlagACK) {
+		peer := "client"
+		if side == "client" {
+			peer = "server"
+		}
+		c.addSeries(e.Conn, peer, "ack", t, int64(e.RAck))
+	}
+}
+
+func (c *collector) addSeries(conn uint64, side, name string, t sim.Time, v int64) {
+	if !c.seriesConns[conn] {
+		if len(c.seriesConns) >= maxSeriesConns {
+			if !c.skipped[conn] {
+				c.skipped[conn] = true
+				c.d.Cut.SeriesLeft++
+			}
+			return
+		}
+		c.seriesConns[conn] = true
+	}
+	k := seriesKey{conn, side, name}
+	b, ok := c.series[k]
+	if !ok {
+		b = newBinner(maxBins)
+		c.series[k] = b
+		c.seriesOrder = append(c.seriesOrder, k)
+	}
+	b.add(int64(t), v)
+}
+
+func (c *collector) duplicate(e *sim.PacketDuplicate) {
+	if conn, ok := c.inflight[e.Of]; ok {
+		c.inflight[e.ID] = conn
+	}
+	i, ok := c.pending[e.Of]
+	if !ok {
+		return
+	}
+	if len(c.d.Packets) >= c.opts.MaxPackets {
+		c.d.Cut.PacketsLeft++
+		return
+	}
+	p := c.d.Packets[i]
+	p.ID, p.DupOf = e.ID, e.Of
+	c.pending[e.ID] = len(c.d.Packets)
+	c.d.Packets = append(c.d.Packets, p)
+}
+
+func (c *collector) retransmit(r *sim.Record, e *sim.TCPRetransmit) {
+	if !c.inWindow(r.T) || !c.wantConn(e.Conn) {
+		return
+	}
+	c.conn(e.Conn).Retrans++
+	// The record may come just after the pkt.send it explains, or just
+	// before it: mark whichever comes second.
+	if i, ok := c.lastSend[e.Conn]; ok {
+		p := &c.d.Packets[i]
+		if p.T == int64(r.T) && p.RSeq == e.RSeq && p.Side == e.Side && p.Retrans == "" {
+			p.Retrans = e.Reason
+			return
+		}
+	}
+	c.rtx[e.Conn] = retransmit{t: r.T, rseq: e.RSeq, reason: e.Reason}
+}
+
+func (c *collector) state(r *sim.Record, e *sim.TCPState) {
+	ci := c.conn(e.Conn)
+	h := c.host(r.Subject)
+	if e.Side == "client" {
+		ci.Client, ci.Server, ci.ClientHost = e.Local.String(), e.Remote.String(), h
+	} else {
+		if ci.Client == "" {
+			ci.Client, ci.Server = e.Remote.String(), e.Local.String()
+		}
+		ci.ServerHost = h
+	}
+	if !c.wantConn(e.Conn) {
+		return
+	}
+	s := stateChange{T: int64(r.T), Host: h, Conn: e.Conn, Side: e.Side, From: e.From, To: e.To}
+	if r.T < c.opts.From {
+		k := connSide{e.Conn, e.Side}
+		if _, ok := c.before[k]; !ok {
+			c.beforeOrder = append(c.beforeOrder, k)
+		}
+		c.before[k] = s
+		return
+	}
+	if !c.inWindow(r.T) {
+		return
+	}
+	c.touch(ci, r.T)
+	if e.Side == "client" {
+		ci.ClientEnd = e.To
+	} else {
+		ci.ServerEnd = e.To
+	}
+	c.d.States = append(c.d.States, s)
+}
+
+// flushBefore records, at From, the state each connection end was in when
+// the window opened (From is "" in such a record), so that a window in the
+// middle of a transfer still shows ESTABLISHED on the lifelines.
+func (c *collector) flushBefore() {
+	c.flushed = true
+	for _, k := range c.beforeOrder {
+		s := c.before[k]
+		if s.To == "CLOSED" {
+			continue
+		}
+		s.T, s.From = int64(c.opts.From), ""
+		c.d.States = append(c.d.States, s)
+		ci := c.conn(k.conn)
+		c.touch(ci, c.opts.From)
+		if k.side == "client" {
+			ci.ClientEnd = s.To
+		} else {
+			ci.ServerEnd = s.To
+		}
+	}
+}
+
+// finish returns the page's data once the trace is read.
+func (c *collector) finish() pageData {
+	if !c.flushed {
+		c.flushBefore()
+	}
+	for _, k := range c.seriesOrder {
+		b := c.series[k]
+		c.d.Series = append(c.d.Series, series{Conn: k.conn, Side: k.side, Name: k.name, Width: b.width, Points: b.pts})
+	}
+	// Drop connections that had nothing in the window or are filtered out.
+	conns := c.d.Conns[:0]
+	for _, ci := range c.d.Conns {
+		if ci.First >= 0 && c.wantConn(ci.ID) {
+			conns = append(conns, ci)
+		}
+	}
+	c.d.Conns = conns
+	c.d.Cut.From, c.d.Cut.To = int64(c.opts.From), int64(c.opts.To)
+	c.d.Cut.Conn, c.d.Cut.MaxPackets = c.opts.Conn, c.opts.MaxPackets
+	return c.d
+}

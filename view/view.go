@@ -1,0 +1,124 @@
+// Package view turns a run's output folder (trace.jsonl, summary.json,
+// manifest.json and the pcaps, as docs/outputs.md describes them) into one
+// self-contained interactive HTML page: the connections, a sequence
+// diagram, a time-sequence graph with cwnd and RTT, a packet table with
+// filters and every header field of a packet, and the summary tables.
+//
+// The page needs no network: its script and style are inline and written
+// for netsim, and the data rides in the page as JSON. The trace is read as
+// a stream and what goes into the page is bounded (Options.MaxPackets, a
+// time window, one connection), so a long run gives a page a browser opens
+// quickly; the page says what was left out.
+package view
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/netsimlab/netsim/internal/capped"
+	"github.com/netsimlab/netsim/sim"
+)
+
+// DefaultMaxPackets is how many packets a page holds unless told otherwise:
+// enough for every packet of a few seconds at tens of Mbit/s, few enough
+// that a browser draws the page in about a second.
+const DefaultMaxPackets = 20000
+
+// Options bound what goes into the page.
+type Options struct {
+	// Conn keeps one connection's packets, states and series; 0 keeps all.
+	Conn uint64
+	// From and To keep what happened in [From, To]; To 0 means the end.
+	From, To sim.Time
+	// MaxPackets is the most packets embedded (the first ones of the
+	// window); 0 means DefaultMaxPackets.
+	MaxPackets int
+}
+
+// Page is the data of one page, built by Build and written by WriteHTML.
+type Page struct {
+	data pageData
+}
+
+// Packets returns how many packets the page holds and how many packets of
+// the window and connection were left out by the MaxPackets bound.
+func (p *Page) Packets() (shown, left int) {
+	return len(p.data.Packets), p.data.Cut.PacketsLeft
+}
+
+// Build reads the output folder dir: trace is its trace.jsonl, opened by
+// the caller (which may cap its line length); summary.json, manifest.json
+// and pcap/*.pcap are read from dir when they are there. A malformed trace
+// or JSON file is an error naming the file.
+func Build(dir string, trace io.Reader, opts Options) (*Page, error) {
+	if opts.MaxPackets <= 0 {
+		opts.MaxPackets = DefaultMaxPackets
+	}
+	if opts.To != 0 && opts.To < opts.From {
+		return nil, fmt.Errorf("view: window ends (%v) before it starts (%v)", opts.To, opts.From)
+	}
+	c := newCollector(opts)
+	if err := sim.ReadJSONL(trace, c.add); err != nil && !errors.Is(err, errEnough) {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "trace.jsonl"), err)
+	}
+	p := &Page{data: c.finish()}
+	if err := p.readJSONFiles(dir); err != nil {
+		return nil, err
+	}
+	if err := attachCaptures(filepath.Join(dir, "pcap"), &p.data); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// readJSONFiles embeds summary.json and the few fields of manifest.json
+// the page shows; either may be missing (an interrupted or drill run).
+func (p *Page) readJSONFiles(dir string) error {
+	sum, err := readOptional(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		return err
+	}
+	if sum != nil {
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, sum); err != nil {
+			return fmt.Errorf("%s: %w", filepath.Join(dir, "summary.json"), err)
+		}
+		p.data.Summary = compact.Bytes()
+	}
+	man, err := readOptional(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return err
+	}
+	if man != nil {
+		if err := json.Unmarshal(man, &p.data.Meta); err != nil {
+			return fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
+		}
+	}
+	p.data.Meta.Dir = filepath.Base(filepath.Clean(dir))
+	return nil
+}
+
+// readOptional reads a file that may be absent (nil, nil), with netsim's
+// input cap.
+func readOptional(path string) ([]byte, error) {
+	b, err := capped.ReadFile(path, capped.MaxInput)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// HasConn reports whether connection id has anything in the page.
+func (p *Page) HasConn(id uint64) bool {
+	for _, c := range p.data.Conns {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
+}
