@@ -122,7 +122,14 @@ func tsharkCheck(t *testing.T, tshark, file string, corrupt []bool) {
 		// An ICMP error quotes a datagram: its header's checksum shows
 		// too (after a ";"), and the transport checksum of a quote cut
 		// short cannot be verified ("2").
-		good := allOf(f[2], "1") && allOf(f[3], "1", "2", "") && allOf(f[5], "1", "2", "") && allOf(f[6], "1", "")
+		// An ICMP error's quote is cut at 576 bytes, so tshark cannot
+		// check the quoted segment's checksum and may call it bad: with
+		// ICMP, only the IP and ICMP checksums count.
+		transport := []string{"1", "2", ""}
+		if f[6] != "" {
+			transport = append(transport, "0")
+		}
+		good := allOf(f[2], "1") && allOf(f[3], transport...) && allOf(f[5], transport...) && allOf(f[6], "1", "")
 		if bad {
 			assert.False(t, good, "%s frame %s: corrupted on purpose, checksums should fail", name, f[0])
 		} else {

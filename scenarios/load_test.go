@@ -305,6 +305,8 @@ func TestTCPSettingsReachConfig(t *testing.T) {
     synack_retries: 2
     data_retries: 8
     rack: false
+    tlp: false
+    slow_start_after_idle: false
     rescue_retransmit: true
     pacing: true
     pacing_ss_ratio: 150

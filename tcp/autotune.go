@@ -38,11 +38,11 @@ type rcvTuning struct {
 	// first sample; rttSeq and rttAt are the window-based measurement in
 	// progress (tcp_rcv_rtt_measure), once rttOn.
 	rtt    time.Duration
-	rttSeq Seq
 	rttAt  time.Duration
-	rttOn  bool
+	rttSeq Seq
 	// lastTsecr is the TSecr of the last timestamp sample.
 	lastTsecr uint32
+	rttOn     bool
 	// on: the measurement started (the connection is established).
 	on bool
 }

@@ -81,6 +81,17 @@ type Config struct {
 	// RACK reordering window, timer or tail loss probe. On by default, as
 	// Linux (net.ipv4.tcp_recovery=1).
 	RACK bool
+	// TLP sends tail loss probes (RFC 8985 §7) as Linux does
+	// (net.ipv4.tcp_early_retrans=3): about two round trips after the last
+	// transmission with no ACK, one segment goes out so that a loss at the
+	// tail of a flight is repaired by fast recovery rather than the RTO.
+	// Needs SACK. On by default.
+	TLP bool
+	// SlowStartAfterIdle restarts the congestion window after the sender
+	// was idle for more than an RTO (RFC 5681 §4.1, Linux's
+	// tcp_cwnd_restart, net.ipv4.tcp_slow_start_after_idle=1): halved once
+	// per RTO of idleness, down to the initial window. On by default.
+	SlowStartAfterIdle bool
 	// ECN is the use of Explicit Congestion Notification (RFC 3168): off,
 	// on (ask and accept) or accept (answer a peer that asks; Linux's
 	// default, net.ipv4.tcp_ecn=2).
@@ -129,6 +140,9 @@ func DefaultConfig() Config {
 		TimeWait:          60 * time.Second,
 		// Linux net.ipv4.tcp_recovery=1.
 		RACK: true,
+		// Linux net.ipv4.tcp_early_retrans=3, tcp_slow_start_after_idle=1.
+		TLP:                true,
+		SlowStartAfterIdle: true,
 		// Linux net.ipv4.tcp_ecn=2.
 		ECN: ECNAccept,
 		// Linux's defaults: paced when the congestion control asks (BBR),

@@ -69,6 +69,8 @@ type Conn struct {
 	tsOffset   uint32
 	tsRecent   uint32
 	rtxTSVal   uint32 // our TSval on the latest retransmission
+	// segTsecr is the TSecr of the segment being input, 0 without one.
+	segTsecr uint32
 
 	sndWnd int // peer's window in bytes, unscaled
 	// maxSndWnd is the largest window the peer offered (SWS avoidance,
@@ -88,7 +90,9 @@ type Conn struct {
 	// lastDataAt is when in-order data last arrived (Linux's
 	// icsk_ack.lrcvtime), once dataSeen.
 	lastDataAt time.Duration
-	dataSeen   bool
+	// lastSendAt is when new data was last sent (Linux's lsndtime), once
+	// sentData.
+	lastSendAt time.Duration
 	dupAcks    int
 	recCwnd    int // NewReno's inflated window during recovery without SACK
 	prr        prr // the sending allowance of SACK recovery (RFC 6937)
@@ -104,6 +108,7 @@ type Conn struct {
 	out        []outSeg
 	ecn        ecnState
 	rcvTune    rcvTuning
+	tlp        tlpState
 	rate       rateState
 	events     []Event
 
@@ -118,6 +123,7 @@ type Conn struct {
 	// arrived, maybe beyond a hole.
 	peerFin, peerFinSeen bool
 	sackOK, tsOK, wsOK   bool
+	dataSeen, sentData   bool
 	passive              bool // opened by Listen
 	forceSend            bool // the persist timer overrides SWS avoidance once
 	ackNow               bool
@@ -125,8 +131,6 @@ type Conn struct {
 	dsackOn              bool
 	// rcvCE: the segment being input arrived marked CE.
 	rcvCE bool
-	// segTsecr is the TSecr of the segment being input, 0 without one.
-	segTsecr uint32
 	// inLoss: an RTO happened and what was in flight then is not yet all
 	// acknowledged (Linux's TCP_CA_Loss state), for WindowControllers.
 	inLoss bool
@@ -297,6 +301,7 @@ func (c *Conn) Write(now time.Duration, p []byte) (int, error) {
 		return 0, nil
 	}
 	c.rateCheckAppLimited()
+	c.idleRestart(now)
 	n := c.sb.write(p, c.Writable())
 	if n == 0 {
 		return 0, EAGAIN

@@ -211,9 +211,10 @@ func TestCloseBeforeEstablished(t *testing.T) {
 	})
 }
 
-// TestDataRetriesTimeout: with no ACK at all, the data is retransmitted
-// with doubling RTOs capped at RTOMax, and after DataRetries expiries the
-// connection fails with ETIMEDOUT (Linux tcp_retries2 = 15).
+// TestDataRetriesTimeout: with no ACK at all, a tail loss probe goes
+// first (RFC 8985 §7), then the data is retransmitted with doubling RTOs
+// capped at RTOMax, and after DataRetries expiries the connection fails
+// with ETIMEDOUT (Linux tcp_retries2 = 15).
 func TestDataRetriesTimeout(t *testing.T) {
 	a, _ := establishedPair(t, DefaultConfig())
 	now := time.Second
@@ -235,8 +236,8 @@ func TestDataRetriesTimeout(t *testing.T) {
 		a.Tick(now)
 	}
 	require.Equal(t, []Errno{ETIMEDOUT}, errs)
-	require.Len(t, sends, 16, "the first send and 15 retransmissions")
-	for i := 2; i < len(sends); i++ {
+	require.Len(t, sends, 17, "the first send, the probe and 15 retransmissions")
+	for i := 3; i < len(sends); i++ {
 		gap, prev := sends[i]-sends[i-1], sends[i-1]-sends[i-2]
 		require.Equal(t, min(2*prev, 120*time.Second), gap, "gap %d", i)
 	}

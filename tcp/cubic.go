@@ -51,9 +51,10 @@ const (
 //     window at its start. ssthresh is held when the same data times out
 //     again before any new ACK (RFC 5681 §3.1).
 //   - Growth needs at least half the window in flight (RFC 7661 §4.1), as for
-//     NewReno. Known simplification: time the sender spends idle or
-//     application-limited still counts in t; the clamp of target to
-//     1.5*cwnd bounds the jump when it resumes.
+//     NewReno. Idle time (nothing in flight) does not count in t
+//     (OnTxStart, Linux's CA_EVENT_TX_START); time application-limited
+//     with data in flight does, and the clamp of target to 1.5*cwnd
+//     bounds the jump when the sender resumes.
 //
 // Windows are integers in bytes; W_cubic is computed in floating point in
 // segments and truncated to bytes, with explicit float64 conversions so no
@@ -244,6 +245,22 @@ func (c *Cubic) OnRTO(time.Duration, int) {
 	c.afterRTO = true
 	c.inEpoch = false
 	c.cwnd = c.mss
+}
+
+// RestartWindow sets the window after an idle period (Linux's
+// tcp_cwnd_restart); the next ACK starts a new congestion avoidance stage.
+func (c *Cubic) RestartWindow(cwnd, ssthresh int) {
+	c.cwnd, c.ssthresh = cwnd, ssthresh
+	c.inEpoch = false
+}
+
+// OnTxStart shifts the epoch by the time the sender was idle, so that the
+// cubic function does not count it (Linux's bictcp_cwnd_event on
+// CA_EVENT_TX_START, RFC 9438 §5.8).
+func (c *Cubic) OnTxStart(now, idle time.Duration) {
+	if c.inEpoch && idle > 0 {
+		c.epochStart = min(c.epochStart+idle, now)
+	}
 }
 
 // SetMSS changes SMSS, keeping every window's size in segments; a

@@ -122,6 +122,13 @@ func (r *NewReno) OnRTO(_ time.Duration, inflight int) {
 	r.caBytes = 0
 }
 
+// RestartWindow sets the window after an idle period (RFC 5681 §4.1,
+// Linux's tcp_cwnd_restart).
+func (r *NewReno) RestartWindow(cwnd, ssthresh int) {
+	r.cwnd, r.ssthresh = cwnd, ssthresh
+	r.caBytes = 0
+}
+
 // SetMSS changes SMSS, keeping the window's size in segments.
 func (r *NewReno) SetMSS(mss int) {
 	if mss <= 0 || mss == r.mss {

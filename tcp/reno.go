@@ -102,6 +102,13 @@ func (r *Reno) OnRTO(time.Duration, int) {
 	r.caBytes = 0
 }
 
+// RestartWindow sets the window after an idle period (Linux's
+// tcp_cwnd_restart).
+func (r *Reno) RestartWindow(cwnd, ssthresh int) {
+	r.cwnd, r.ssthresh = cwnd, ssthresh
+	r.caBytes = 0
+}
+
 // SetMSS changes SMSS, keeping the window's size in segments.
 func (r *Reno) SetMSS(mss int) {
 	if mss <= 0 || mss == r.mss {

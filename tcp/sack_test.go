@@ -63,6 +63,25 @@ func TestSACKRecoverySettings(t *testing.T) {
 			set:    func(c *tcp.Config) { c.RACK = false },
 			fails:  "sack-lost-retransmit-later.pkt:46: expected an outbound segment",
 		},
+		{
+			name:   "tail loss probe on",
+			script: "testdata/tlp-tail-loss.pkt",
+			set:    func(c *tcp.Config) {},
+		},
+		{
+			// Without the probe the RTO repairs the tail and collapses
+			// the window to one segment.
+			name:   "tail loss probe off",
+			script: "testdata/tlp-tail-loss.pkt",
+			set:    func(c *tcp.Config) { c.TLP = false },
+			fails:  "tcpi_snd_cwnd is 2",
+		},
+		{
+			name:   "slow start after idle off",
+			script: "testdata/slow-start-after-idle.pkt",
+			set:    func(c *tcp.Config) { c.SlowStartAfterIdle = false },
+			fails:  "slow-start-after-idle.pkt:23: ",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := drillstack.DefaultOptions()

@@ -311,6 +311,26 @@ var settings = []Setting{
 		field: func(c *Config) any { return &c.RACK },
 	},
 	{
+		Name: "tlp", Kind: KindBool,
+		Doc:        "tail loss probes (RFC 8985 §7): a segment sent about two round trips after the last one when no ACK came, so that a lost tail is repaired without the RTO; needs sack",
+		Sysctl:     "net.ipv4.tcp_early_retrans",
+		SysctlNote: "3 or 4 (TLP on) is true, 0 to 2 is false",
+		sysctlValue: func(v string) (string, error) {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil || n < 0 || n > 4 {
+				return "", errors.New("0 to 4")
+			}
+			return strconv.FormatBool(n >= 3), nil
+		},
+		field: func(c *Config) any { return &c.TLP },
+	},
+	{
+		Name: "slow_start_after_idle", Kind: KindBool,
+		Doc:    "restart the congestion window after the sender was idle for more than an RTO (RFC 5681 §4.1, Linux's tcp_cwnd_restart)",
+		Sysctl: "net.ipv4.tcp_slow_start_after_idle",
+		field:  func(c *Config) any { return &c.SlowStartAfterIdle },
+	},
+	{
 		Name: "rescue_retransmit", Kind: KindBool,
 		Doc:   "RFC 6675 §4 NextSeg rule 4: once per SACK recovery, resend the highest unSACKed segment when nothing else may be sent (Linux has none)",
 		field: func(c *Config) any { return &c.RescueRetransmit },

@@ -178,6 +178,8 @@ func (c *Conn) output(now time.Duration) {
 	}
 	if sent {
 		c.noteFlight()
+		// Linux's tcp_write_xmit: new data (re)schedules the probe.
+		c.scheduleLossProbe(now, false)
 	}
 	if c.ackNow {
 		// A pure ACK carries SND.MAX, not a rewound SND.NXT, so that it
@@ -194,6 +196,7 @@ func (c *Conn) output(now time.Duration) {
 		return
 	}
 	c.stop(timerRtx)
+	c.stop(timerTLP)
 	pending := c.sndDataEnd() != c.sndNxt || c.finQueued && c.sndNxt == c.finSeq
 	if pending && !c.armed(timerPersist) {
 		// RFC 9293 §3.8.6.1: with data waiting and nothing in flight, the
@@ -283,6 +286,7 @@ func (c *Conn) sendOne(now time.Duration) bool {
 			c.stats.RTORetransmits++
 		}
 	} else {
+		c.noteDataSent(now)
 		c.sent = append(c.sent, sentRec{start: seq, end: end, at: now, fin: fin})
 	}
 	c.rateSent(seq, end, now)
@@ -452,13 +456,16 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	if c.rateOnAck(now, h, ack, priorInflight) {
 		c.onRateSample(now)
 	}
+	pureDup := false
 	switch {
 	case ack.GreaterThan(c.sndUna):
 		c.onNewAck(now, h, ack, sackedBefore)
 	case ack == c.sndUna && segLen == 0 && win == c.sndWnd && c.sndMax != c.sndUna &&
 		!h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagFIN):
+		pureDup = c.flightSize()-c.board.sackedBelow(c.sndMax) == priorInflight
 		c.onDupAck(now)
 	}
+	c.tlpOnAck(now, ack, pureDup)
 	if prrTrack && c.inRecovery {
 		relost := false
 		if c.cfg.RACK {
@@ -553,8 +560,13 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 	// restart it.
 	if c.sndUna == c.sndMax {
 		c.stop(timerRtx)
+		c.stop(timerTLP)
 	} else {
 		c.arm(timerRtx, now+c.rtt.current())
+		// Linux's tcp_set_xmit_timer: the probe timer restarts too.
+		if !c.scheduleLossProbe(now, true) {
+			c.stop(timerTLP)
+		}
 	}
 	if data > 0 {
 		c.maybeExpandSndbuf()
@@ -591,6 +603,9 @@ func (c *Conn) onDupAck(now time.Duration) {
 // enterRecovery starts fast retransmit and fast recovery.
 func (c *Conn) enterRecovery(now time.Duration) {
 	c.inRecovery = true
+	// Linux's tcp_init_cwnd_reduction: no probe during recovery.
+	c.stop(timerTLP)
+	c.tlp.on = false
 	c.recoverSeq = c.sndMax
 	if !c.ecnOnRecovery() {
 		c.cc.OnEnterRecovery(now, c.flightSize())

@@ -11,8 +11,13 @@ type timer struct {
 
 // The connection's timers.
 const (
+	// timerTLP: the tail loss probe timeout (RFC 8985 §7.2). It comes
+	// first so that, due at the same time as the RTO (the PTO is capped
+	// by it), the probe goes out instead: in Linux the probe timer takes
+	// the retransmission timer's place.
+	timerTLP = iota
 	// timerRtx: SYN, SYN-ACK and data retransmission (RFC 6298).
-	timerRtx = iota
+	timerRtx
 	// timerPersist: zero-window probes and the SWS override (RFC 9293
 	// §3.8.6.1, §3.8.6.2.1).
 	timerPersist
@@ -69,6 +74,8 @@ func (c *Conn) fire(now time.Duration, t int) {
 	switch t {
 	case timerRtx:
 		c.onRtxTimeout(now)
+	case timerTLP:
+		c.onLossProbe(now)
 	case timerPersist:
 		c.emit(Event{Kind: EvTimerFired, Timer: "persist"})
 		c.onPersist(now)
@@ -138,6 +145,9 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 		return
 	}
 	c.stats.Timeouts++
+	// Linux's tcp_enter_loss: the probe episode ends.
+	c.stop(timerTLP)
+	c.tlp.on = false
 	if c.retries >= c.cfg.DataRetries {
 		c.fail(ETIMEDOUT, false)
 		return
