@@ -17,7 +17,7 @@ import (
 // ("notmine"): hosts do not forward.
 type Host struct {
 	node
-	cfg tcp.Config
+	cfg tcp.ValidConfig
 	// isn draws initial sequence numbers and timestamp offsets
 	// ("host/<name>/isn").
 	isn *sim.Rand
@@ -67,7 +67,7 @@ type fourTuple struct {
 	local, remote netip.AddrPort
 }
 
-func newHost(nd node, addr netip.Addr, cfg tcp.Config) *Host {
+func newHost(nd node, addr netip.Addr, cfg tcp.ValidConfig) *Host {
 	nd.addr = addr
 	return &Host{
 		node:         nd,
@@ -87,14 +87,15 @@ func newHost(nd node, addr netip.Addr, cfg tcp.Config) *Host {
 func (h *Host) Addr() netip.Addr { return h.addr }
 
 // Config returns the TCP settings of the host's connections.
-func (h *Host) Config() tcp.Config { return h.cfg }
+func (h *Host) Config() tcp.Config { return h.cfg.Config() }
 
 // SetConfig changes the TCP settings of connections made from now on.
 func (h *Host) SetConfig(cfg tcp.Config) error {
-	if err := cfg.Validate(); err != nil {
+	v, err := cfg.Valid()
+	if err != nil {
 		return err
 	}
-	h.cfg = cfg
+	h.cfg = v
 	return nil
 }
 

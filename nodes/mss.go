@@ -5,19 +5,15 @@ import (
 	"github.com/netsimlab/netsim/tcp"
 )
 
-// minMSS is the smallest MSS tcp.Config accepts (Config.Validate):
-// Linux's TCP_MIN_MSS.
-const minMSS = tcp.MinMSS
-
-// connMSS returns the MSS a connection announces in its SYN and uses for
-// its segments when the interface toward the peer has the given MTU:
-// the configured MSS (the host's, or TCP_MAXSEG), lowered to what fits
-// the MTU with 20-byte IPv4 and TCP headers, as Linux's tcp_mss_clamp
-// of the route's advmss (MTU - 40) does. The peer's MSS option lowers the
-// sending size further as usual (RFC 9293 §3.7.1). An MTU too small for
-// even minMSS gives minMSS: those segments are dropped with reason "mtu"
+// connMSS returns cfg with the MSS a connection announces in its SYN and
+// uses for its segments when the interface toward the peer has the given
+// MTU: the configured MSS (the host's, or TCP_MAXSEG), lowered to what
+// fits the MTU with 20-byte IPv4 and TCP headers, as Linux's
+// tcp_mss_clamp of the route's advmss (MTU - 40) does. The peer's MSS
+// option lowers the sending size further as usual (RFC 9293 §3.7.1). An
+// MTU too small for even tcp.MinMSS gives tcp.MinMSS
+// (tcp.ValidConfig.WithMSS): those segments are dropped with reason "mtu"
 // instead of the connection failing to open.
-func connMSS(configured, mtu int) int {
-	fits := mtu - ipv4.HeaderLen - tcp.HeaderLen
-	return max(min(configured, fits), minMSS)
+func connMSS(cfg tcp.ValidConfig, mtu int) tcp.ValidConfig {
+	return cfg.WithMSS(mtu - ipv4.HeaderLen - tcp.HeaderLen)
 }

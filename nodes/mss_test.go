@@ -4,6 +4,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/tcp"
 )
 
 func TestConnMSS(t *testing.T) {
@@ -18,11 +21,15 @@ func TestConnMSS(t *testing.T) {
 		{"jumbo mtu does not raise the configured mss", 1460, 9000, 1460},
 		{"loopback", 1460, LoopbackMTU, 1460},
 		{"largest mss on loopback", 65495, LoopbackMTU, 65495},
-		{"tiny mtu floors at the smallest valid mss", 1460, 68, minMSS},
+		{"tiny mtu floors at the smallest valid mss", 1460, 68, tcp.MinMSS},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, connMSS(tt.configured, tt.mtu))
+			cfg := tcp.DefaultConfig()
+			cfg.MSS = tt.configured
+			v, err := cfg.Valid()
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, connMSS(v, tt.mtu).Config().MSS)
 		})
 	}
 }

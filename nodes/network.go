@@ -16,6 +16,10 @@ import (
 // duplicate name or address, a link to a node that does not exist.
 var ErrInvalid = errors.New("invalid network")
 
+// ErrStopped is wrapped by the error of a build step that gave up because
+// its caller asked it to stop (InstallRoutesStoppable).
+var ErrStopped = errors.New("stopped")
+
 // Network is one simulated world: the scheduler, the run's random streams,
 // the trace sink, the run-wide packet-ID counter and connection-ID
 // registry, and the hosts, routers and links. Build it with AddHost,
@@ -186,14 +190,15 @@ func (n *Network) AddHost(name string, addr netip.Addr, cfg tcp.Config) (*Host, 
 	if other, dup := n.byAddr[addr]; dup {
 		return nil, fmt.Errorf("host %q: address %v: %w (host %q has it)", name, addr, ErrInvalid, other.name)
 	}
-	if err := cfg.Validate(); err != nil {
+	valid, err := cfg.Valid()
+	if err != nil {
 		return nil, fmt.Errorf("host %q: %w: %w", name, ErrInvalid, err)
 	}
 	nd, err := n.newNode(name, "host")
 	if err != nil {
 		return nil, err
 	}
-	h := newHost(nd, addr, cfg)
+	h := newHost(nd, addr, valid)
 	h.rx = h.receive
 	n.nodes[name] = &h.node
 	n.hosts = append(n.hosts, h)

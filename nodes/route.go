@@ -217,18 +217,33 @@ func (n *Network) SetRouting(r Routing) { n.routing = r }
 // HostRoutes): building a 10,000-host star or a k=16 fat-tree takes well
 // under a second, with tables whose size is the routes they hold.
 func (n *Network) InstallRoutes() error {
-	_, err := n.installRoutes(false)
+	_, err := n.installRoutes(false, nil)
 	return err
 }
+
+// InstallRoutesStoppable is InstallRoutes for a build that may be
+// cancelled (Ctrl-C while a large scenario is built): every
+// stopCheckRoutes routes it calls stop, and gives up with an error
+// wrapping ErrStopped when stop returns true. The tables are then part
+// built and the network must not be run. A nil stop never stops.
+func (n *Network) InstallRoutesStoppable(stop func() bool) error {
+	_, err := n.installRoutes(false, stop)
+	return err
+}
+
+// stopCheckRoutes is how many routes InstallRoutesStoppable installs
+// between two calls of its stop function: often enough to stop well
+// within a second, rarely enough to cost nothing.
+const stopCheckRoutes = 1024
 
 // RecomputeRoutes computes the routes again over the links that are up
 // now, as InstallRoutes does over all links, replaces the routes the
 // previous pass installed, and traces a sim.RouteChange record for every
 // node whose table changed, in the order nodes were added. It returns the
 // number of routes that changed.
-func (n *Network) RecomputeRoutes() (int, error) { return n.installRoutes(true) }
+func (n *Network) RecomputeRoutes() (int, error) { return n.installRoutes(true, nil) }
 
-func (n *Network) installRoutes(upOnly bool) (int, error) {
+func (n *Network) installRoutes(upOnly bool, stop func() bool) (int, error) {
 	n.giveRouterAddrs()
 	n.routeGen++
 	gen := n.routeGen
@@ -264,9 +279,11 @@ func (n *Network) installRoutes(upOnly bool) (int, error) {
 	var curName string
 	var cur *node
 	var curRouter bool
-	n.graph.HostRoutes(upOnly, func(from, to string, hops []topology.Hop) {
-		if err != nil {
-			return
+	count := 0
+	n.graph.HostRoutes(upOnly, func(from, to string, hops []topology.Hop) bool {
+		if count++; stop != nil && count%stopCheckRoutes == 0 && stop() {
+			err = fmt.Errorf("routes: %w", ErrStopped)
+			return false
 		}
 		if from != curName {
 			// Destinations come grouped by node: look it up once.
@@ -276,12 +293,12 @@ func (n *Network) installRoutes(upOnly bool) (int, error) {
 		nd := cur
 		dst := n.byName[to]
 		if nd == nil || dst == nil {
-			return
+			return true
 		}
 		ifc := nd.ifaceOn(hops[0].Link, hops[0].Side)
 		if ifc == nil {
 			err = fmt.Errorf("route %s>%s via %s: node %q has no interface on the link: %w", from, to, hops[0].Link.Name(), from, ErrInvalid)
-			return
+			return false
 		}
 		rt := Route{Prefix: netip.PrefixFrom(dst.addr, 32), Iface: ifc.index}
 		if hops[0].Next != to {
@@ -300,7 +317,7 @@ func (n *Network) installRoutes(upOnly bool) (int, error) {
 				hi := nd.ifaceOn(h.Link, h.Side)
 				if hi == nil {
 					err = fmt.Errorf("route %s>%s via %s: node %q has no interface on the link: %w", from, to, h.Link.Name(), from, ErrInvalid)
-					return
+					return true
 				}
 				ifaces = append(ifaces, hi.index)
 				groupKey = binary.LittleEndian.AppendUint32(groupKey, uint32(hi.index))
@@ -315,6 +332,7 @@ func (n *Network) installRoutes(upOnly bool) (int, error) {
 		if e := add(nd, rt); e != nil {
 			err = fmt.Errorf("route %s>%s: %w", from, to, e)
 		}
+		return err == nil
 	})
 	if err != nil {
 		return 0, err

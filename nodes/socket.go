@@ -107,7 +107,7 @@ type Socket struct {
 	handler  Handler
 	// cfg holds the socket's own TCP settings once an option changed
 	// them (nil: the host's).
-	cfg *tcp.Config
+	cfg *tcp.ValidConfig
 	// bufReport holds the SO_SNDBUF and SO_RCVBUF sizes Linux would report
 	// once the option was set (0: twice the usable buffer).
 	bufReport [2]int
@@ -381,11 +381,11 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 func (h *Host) openConn(s *Socket) error {
 	iss := tcp.Seq(h.isn.Uint32())
 	tsOff := h.isn.Uint32()
-	cfg := s.config()
+	cfg := s.validConfig()
 	if ifc := h.route(s.remote.Addr()); ifc != nil {
-		cfg.MSS = connMSS(cfg.MSS, ifc.MTU())
+		cfg = connMSS(cfg, ifc.MTU())
 	}
-	c, err := tcp.NewConn(cfg, tcp.Endpoint{Addr: s.local.Addr(), Port: s.local.Port()},
+	c, err := tcp.NewConnValid(cfg, tcp.Endpoint{Addr: s.local.Addr(), Port: s.local.Port()},
 		tcp.Endpoint{Addr: s.remote.Addr(), Port: s.remote.Port()}, iss, tsOff)
 	if err != nil {
 		return EINVAL

@@ -76,8 +76,7 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 			s.flush()
 			h.dispatch()
 		}
-		s.cfg = &cfg
-		return nil
+		return s.setConfig(cfg)
 	}
 	if s.conn != nil && level == SOL_SOCKET && name == SO_SNDBUF {
 		// Linux lets SO_SNDBUF change at any time (sock_setsockopt sets
@@ -87,7 +86,9 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		if err := s.conn.SetSendBuffer(cfg.SendBuffer); err != nil {
 			return EINVAL
 		}
-		s.cfg = &cfg
+		if err := s.setConfig(cfg); err != nil {
+			return err
+		}
 		s.flush()
 		h.dispatch()
 		return nil
@@ -105,10 +106,18 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 	default:
 		return ENOPROTOOPT
 	}
-	if cfg.Validate() != nil {
+	return s.setConfig(cfg)
+}
+
+// setConfig gives s settings of its own, validated here, once, so that
+// its connection opens without validating them again; EINVAL when they
+// do not work.
+func (s *Socket) setConfig(cfg tcp.Config) error {
+	v, err := cfg.Valid()
+	if err != nil {
 		return EINVAL
 	}
-	s.cfg = &cfg
+	s.cfg = &v
 	return nil
 }
 
@@ -152,7 +161,10 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 
 // config returns the settings of s's connection: its own when an option
 // was set, else its host's.
-func (s *Socket) config() tcp.Config {
+func (s *Socket) config() tcp.Config { return s.validConfig().Config() }
+
+// validConfig is config, as validated when it was set.
+func (s *Socket) validConfig() tcp.ValidConfig {
 	if s.cfg != nil {
 		return *s.cfg
 	}

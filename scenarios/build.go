@@ -27,7 +27,18 @@ type BuildOptions struct {
 	// interface (node "client", interface "eth0"); the writer is closed by
 	// the caller after the run.
 	Capture func(node, iface string) (io.Writer, error)
+	// Stop, when not nil, is asked between the steps of building (every
+	// stopCheckItems hosts, routers, links or apps, and as routes are
+	// computed); when it returns true Build gives up with an error
+	// wrapping ErrStopped, so that Ctrl-C stops the build of a large
+	// scenario promptly. Build has written nothing then but what Capture
+	// opened.
+	Stop func() bool
 }
+
+// stopCheckItems is how many hosts, routers, links or apps Build adds
+// between two calls of BuildOptions.Stop.
+const stopCheckItems = 256
 
 // World is a scenario built into a network, with its apps started and its
 // faults scheduled: run its scheduler to simulate.
@@ -37,6 +48,18 @@ type World struct {
 	trace    sim.Sink
 	rec      sim.Record
 	fault    sim.Fault
+	stop     func() bool // BuildOptions.Stop
+}
+
+// stopAt reports, at the i-th item of a build step, whether the build was
+// asked to stop (BuildOptions.Stop), every stopCheckItems items.
+func (w *World) stopAt(i int) bool {
+	return w.stop != nil && i%stopCheckItems == 0 && w.stop()
+}
+
+// errBuildStopped is Build's error when it gave up at step.
+func errBuildStopped(step string) error {
+	return fmt.Errorf("%w while building the %s", ErrStopped, step)
 }
 
 // Build assembles the network of s: hosts (with their TCP settings over the
@@ -44,24 +67,35 @@ type World struct {
 // in file order so that the same scenario always builds the same world.
 func Build(s *Scenario, opts BuildOptions) (*World, error) {
 	net := nodes.NewNetwork(opts.Seed, opts.Trace)
-	w := &World{Scenario: s, Net: net, trace: opts.Trace}
-	for _, h := range s.Hosts {
+	w := &World{Scenario: s, Net: net, trace: opts.Trace, stop: opts.Stop}
+	for i, h := range s.Hosts {
+		if w.stopAt(i) {
+			return nil, errBuildStopped("hosts")
+		}
 		if _, err := net.AddHost(h.Name, h.Address, h.Effective.Config()); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBuild, err)
 		}
 	}
-	for _, r := range s.Routers {
+	for i, r := range s.Routers {
+		if w.stopAt(i) {
+			return nil, errBuildStopped("routers")
+		}
 		if _, err := net.AddRouter(r.Name); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBuild, err)
 		}
 	}
-	for _, l := range s.Links {
+	for i, l := range s.Links {
+		if w.stopAt(i) {
+			return nil, errBuildStopped("links")
+		}
 		if _, err := net.AddLink(l.config(), l.A, l.B); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBuild, err)
 		}
 	}
 	net.SetRouting(s.Routing.nodesRouting())
-	if err := net.InstallRoutes(); err != nil {
+	if err := net.InstallRoutesStoppable(opts.Stop); errors.Is(err, nodes.ErrStopped) {
+		return nil, errBuildStopped("routes")
+	} else if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBuild, err)
 	}
 	if opts.Capture != nil {
@@ -69,7 +103,9 @@ func Build(s *Scenario, opts BuildOptions) (*World, error) {
 			return nil, fmt.Errorf("%w: %w", ErrBuild, err)
 		}
 	}
-	if err := w.installApps(); err != nil {
+	if err := w.installApps(); errors.Is(err, ErrStopped) {
+		return nil, err
+	} else if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBuild, err)
 	}
 	if err := w.scheduleFaults(); err != nil {

@@ -15,6 +15,9 @@ func (w *World) installApps() error {
 		addr[h.Name] = h.Address
 	}
 	for i, a := range w.Scenario.Apps {
+		if w.stopAt(i) {
+			return errBuildStopped("apps")
+		}
 		h, ok := w.Net.Host(a.Host)
 		if !ok {
 			return fmt.Errorf("apps[%d]: no host %q", i, a.Host)

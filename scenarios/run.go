@@ -1,15 +1,17 @@
 package scenarios
 
 import (
-	"errors"
 	"fmt"
 
+	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/sim"
 )
 
-// ErrStopped is returned by Run when its progress function asked it to stop
-// before the end (the CLI does so on an interrupt).
-var ErrStopped = errors.New("run stopped before its end")
+// ErrStopped is wrapped by the error of Run when its progress function
+// asked it to stop before the end, and of Build when BuildOptions.Stop
+// did (the CLI does so on an interrupt). It is nodes.ErrStopped: one
+// sentinel for every step that can be cancelled.
+var ErrStopped = nodes.ErrStopped
 
 // progressSlices is how many slices of simulated time Run cuts a run into
 // so that its caller can report progress between them. Slicing with

@@ -88,3 +88,24 @@ apps:
 	}
 	benchBuild(b, text)
 }
+
+// Build asks BuildOptions.Stop between its steps and gives up with
+// ErrStopped at the first true, naming the step; a stop that never says
+// true builds the world as without one. The star has 1,102 hosts, one
+// router, 1,101 links, 1,101 routes at the hub and 1,101 apps: checks
+// every 256 items and every 1,024 routes.
+func TestBuildStops(t *testing.T) {
+	s, err := Parse("star.yaml", []byte(starScenario(1100)))
+	require.NoError(t, err)
+	calls := 0
+	_, err = Build(s, BuildOptions{Seed: 1, Stop: func() bool { calls++; return false }})
+	require.NoError(t, err)
+	require.Equal(t, 5+1+5+1+5, calls)
+	for k, step := range map[int]string{1: "hosts", 5: "hosts", 6: "routers", 7: "links", 12: "routes", 13: "apps", 17: "apps"} {
+		calls := 0
+		w, err := Build(s, BuildOptions{Seed: 1, Stop: func() bool { calls++; return calls == k }})
+		require.ErrorIs(t, err, ErrStopped)
+		require.EqualError(t, err, "stopped while building the "+step, "stop at check %d", k)
+		require.Nil(t, w)
+	}
+}

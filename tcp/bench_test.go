@@ -168,3 +168,30 @@ func TestBeyondFourGiB(t *testing.T) {
 	}
 	require.Equal(t, r.src.Stats().BytesAcked, r.dst.Stats().BytesDelivered+int64(r.dst.Readable()))
 }
+
+// A connection that goes idle after a burst keeps no queue capacity, even
+// with a far timer armed: here A sent 300 kB (hundreds of segments and
+// events), closed, and waits in FIN-WAIT-2 for the peer's FIN, 60 s away.
+// The next call after a quiet spell (an application's poll) finds it
+// trimmed.
+func TestIdleAfterBurstKeepsNoQueues(t *testing.T) {
+	ch := newChannel(t, DefaultConfig(), DefaultConfig(), 10*time.Millisecond)
+	ch.open()
+	ch.toWriteA = testPayload(300000, 1)
+	ch.runUntil(2 * time.Second)
+	require.Equal(t, 300000, ch.gotB.Len())
+	require.NoError(t, ch.a.Close(ch.now))
+	for i := 0; i < 100 && (ch.a.State() != FinWait2 || len(ch.pkts) > 0); i++ {
+		ch.step() // not runUntil: it would go on to the FIN-WAIT-2 timeout
+	}
+	require.Equal(t, FinWait2, ch.a.State())
+	d, on := ch.a.Deadline()
+	require.True(t, on)
+	require.Greater(t, d, ch.now+30*time.Second, "the FIN-WAIT-2 timer")
+	ch.now += 10 * time.Millisecond
+	_, err := ch.a.Read(ch.now, ch.buf)
+	require.Error(t, err)
+	ch.a.Events(func(Event) {})
+	require.Zero(t, cap(ch.a.events), "event queue capacity")
+	require.Zero(t, cap(ch.a.out), "segment queue capacity")
+}

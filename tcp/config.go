@@ -227,3 +227,30 @@ func (c Config) wscaleShift() int {
 	}
 	return shift
 }
+
+// ValidConfig is a Config that Validate accepted (Config.Valid). A host
+// validates its settings once, when they are set, and opens every
+// connection with NewConnValid, which does not walk the settings table
+// again: validating per connection cost more than the rest of opening
+// one.
+type ValidConfig struct{ cfg Config }
+
+// Valid returns c as a ValidConfig, or Validate's error.
+func (c Config) Valid() (ValidConfig, error) {
+	if err := c.Validate(); err != nil {
+		return ValidConfig{}, err
+	}
+	return ValidConfig{cfg: c}, nil
+}
+
+// Config returns the settings.
+func (v ValidConfig) Config() Config { return v.cfg }
+
+// WithMSS returns v with its MSS lowered to mss, never below MinMSS and
+// never raised, which keeps it valid: what a route's MTU allows (Linux's
+// tcp_mss_clamp). A smaller MSS still fits the buffers, which hold at
+// least the configured one.
+func (v ValidConfig) WithMSS(mss int) ValidConfig {
+	v.cfg.MSS = max(min(v.cfg.MSS, mss), MinMSS)
+	return v
+}

@@ -187,12 +187,21 @@ var ErrState = errors.New("tcp: call not allowed in this state")
 // initial send sequence number iss (see ISN) and the offset added to its
 // timestamp clock (RFC 7323 §5.4 recommends a random one per connection).
 func NewConn(cfg Config, local, remote Endpoint, iss Seq, tsOffset uint32) (*Conn, error) {
-	if err := cfg.Validate(); err != nil {
+	v, err := cfg.Valid()
+	if err != nil {
 		return nil, err
 	}
+	return NewConnValid(v, local, remote, iss, tsOffset)
+}
+
+// NewConnValid is NewConn for settings validated already (a host's,
+// validated once when they were set). The zero ValidConfig is not valid:
+// it gets an error wrapping ErrConfig.
+func NewConnValid(v ValidConfig, local, remote Endpoint, iss Seq, tsOffset uint32) (*Conn, error) {
+	cfg := v.cfg
 	cc, err := NewCongestion(cfg.Congestion, cfg.MSS, cfg.InitialCwnd)
 	if err != nil {
-		return nil, fmt.Errorf("tcp: new conn: %w", err)
+		return nil, fmt.Errorf("tcp: new conn: %w: %w", ErrConfig, err)
 	}
 	c := &Conn{
 		cfg:      cfg,
@@ -502,17 +511,20 @@ func (c *Conn) touch(now time.Duration) {
 }
 
 // trimIfIdle gives back the memory of the empty segment and event queues
-// of a connection that is sporadic, not busy: it waits for nothing (no
-// timer armed, nothing queued) after activity that came after trimQuiet
-// of silence. An idle connection then holds only its state, while one
-// that is called every few microseconds (a transfer) keeps its queues
-// and allocates nothing in its steady state.
+// of a connection that is sporadic, not busy: it waits for nothing soon
+// (nothing queued, no timer due within trimHorizon) after activity that
+// came after trimQuiet of silence. An idle connection then holds only
+// its state, whatever burst it had before and whether or not a far timer
+// (keepalive, FIN-WAIT-2) is armed, while one that is called every few
+// microseconds (a transfer), or that waits for a delayed ACK or a
+// retransmission timeout, keeps its queues and allocates nothing in its
+// steady state.
 func (c *Conn) trimIfIdle() {
 	if len(c.out) > 0 || len(c.events) > 0 || cap(c.out)+cap(c.events) == 0 || c.quiet < trimQuiet {
 		return
 	}
 	for i := range c.timers {
-		if c.timers[i].on {
+		if c.timers[i].on && c.timers[i].at < c.lastCall+trimHorizon {
 			return
 		}
 	}
@@ -522,6 +534,11 @@ func (c *Conn) trimIfIdle() {
 		c.sent, c.sentHead = nil, 0
 	}
 }
+
+// trimHorizon: a timer due later than this after the latest call does
+// not keep a connection's queues (RTO is at least rto_min, 200 ms, and a
+// delayed ACK at most 200 ms: both keep them).
+const trimHorizon = time.Second
 
 // Stats returns the connection's counters and estimates.
 func (c *Conn) Stats() Stats {

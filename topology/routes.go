@@ -268,7 +268,7 @@ func (r *Routes) Path(from, to string) ([]string, bool) {
 // destination, a look at the node's router neighbors: O(R·(E log V) +
 // (R+M)·H·d) time and O(R·H) memory for R routers, M multi-homed hosts,
 // H hosts and router degree d, instead of the V² of Routes.
-func (g *Graph) HostRoutes(upOnly bool, fn func(from, to string, hops []Hop)) {
+func (g *Graph) HostRoutes(upOnly bool, fn func(from, to string, hops []Hop) bool) bool {
 	x := g.netIndex(upOnly)
 	n := len(x.nodes)
 	// hostPos numbers the hosts; routerPos the routers (-1 elsewhere).
@@ -371,7 +371,10 @@ func (g *Graph) HostRoutes(upOnly bool, fn func(from, to string, hops []Hop)) {
 			for ; i < len(viaRouters); i++ {
 				add(viaRouters[i])
 			}
-			fn(x.nodes[from], x.nodes[dst], hops)
+			if !fn(x.nodes[from], x.nodes[dst], hops) {
+				return false
+			}
 		}
 	}
+	return true
 }

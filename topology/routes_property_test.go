@@ -157,13 +157,14 @@ func TestHostRoutesAgainstAllPairsShortestPath(t *testing.T) {
 			}
 			got := map[string][]string{}
 			var order []string
-			g.HostRoutes(upOnly, func(from, to string, hops []Hop) {
+			g.HostRoutes(upOnly, func(from, to string, hops []Hop) bool {
 				var hs []string
 				for _, h := range hops {
 					hs = append(hs, fmt.Sprintf("%s/%d>%s %v %d", h.Link.Name(), h.Side, h.Next, h.Delay, h.Hops))
 				}
 				got[from+">"+to] = hs
 				order = append(order, from+">"+to)
+				return true
 			})
 			require.Equal(t, want, got, "seed %d up-only %v", seed, upOnly)
 			require.True(t, slices.IsSortedFunc(order, func(a, b string) int {
@@ -191,4 +192,16 @@ func other(l *Link, node string) string {
 		return l.Node(1)
 	}
 	return l.Node(0)
+}
+
+// HostRoutes stops at the first false from fn (a cancelled build): no
+// more calls, and it reports that it stopped.
+func TestHostRoutesStops(t *testing.T) {
+	g := randomGraph(t, rand.New(rand.NewPCG(1, 7)))
+	all := 0
+	require.True(t, g.HostRoutes(false, func(string, string, []Hop) bool { all++; return true }))
+	require.Greater(t, all, 3)
+	calls := 0
+	require.False(t, g.HostRoutes(false, func(string, string, []Hop) bool { calls++; return calls < 3 }))
+	require.Equal(t, 3, calls)
 }

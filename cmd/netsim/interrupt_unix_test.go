@@ -61,3 +61,31 @@ func TestRunInterrupted(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildInterrupted: a signal while the network is being built stops
+// the build at its next check, exits 130 with a message that says so, and
+// leaves --out exactly as the earlier run left it (no partial outputs, no
+// temporary folder).
+func TestBuildInterrupted(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := cli(t, "run", handshake, "--out", out)
+	require.Equal(t, exitOK, code, stderr)
+	before := tree(t, out)
+	checks := 0
+	testBeforeCheck = func() {
+		if checks++; checks != 1 {
+			return
+		}
+		// The first check is the build's, before the first host.
+		require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGINT))
+		for deadline := time.Now().Add(5 * time.Second); len(interruptCh) == 0 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	defer func() { testBeforeCheck = nil }()
+	code, stdout, stderr := cli(t, "run", handshake, "--out", out)
+	require.Equal(t, 130, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Contains(t, stderr, "netsim run: interrupt: stopped while building the hosts; nothing was written")
+	assert.NotContains(t, stdout, "wrote ")
+	assert.Equal(t, before, tree(t, out))
+}

@@ -161,7 +161,14 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	if o.progress {
 		progress = stderr
 	}
+	announceBuild(stderr, s)
 	res, err := simulate(s, seed, until, out, o.ascii, progress)
+	if errors.Is(err, scenarios.ErrStopped) && res == nil {
+		// Stopped while building: nothing was simulated, so nothing is
+		// kept; the temporary folder goes and --out is left as it was.
+		fmt.Fprintf(stderr, "netsim run: %v: %v; nothing was written (%s is as it was)\n", interruptSignal(), err, out.root)
+		return interruptCode()
+	}
 	stopped := errors.Is(err, scenarios.ErrStopped) && res != nil
 	if err != nil && !stopped {
 		fmt.Fprintln(stderr, "netsim run:", err)
@@ -360,7 +367,7 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 	if out != nil {
 		sink.summary, sink.checker, sink.rec, sink.figures = res.summary, res.checker, res.rec, res.figures
 	}
-	opts := scenarios.BuildOptions{Seed: seed, Trace: sink}
+	opts := scenarios.BuildOptions{Seed: seed, Trace: sink, Stop: interrupted}
 	if out != nil && s.Outputs.PCAP {
 		opts.Capture = func(node, iface string) (io.Writer, error) {
 			return out.create(filepath.Join("pcap", node+"-"+iface+".pcap"))
@@ -719,4 +726,18 @@ func throughput(bps float64) string {
 		return fmt.Sprintf("%.2f kbit/s", bps/1e3)
 	}
 	return fmt.Sprintf("%.0f bit/s", bps)
+}
+
+// largeBuild is the size (hosts, routers and links) from which netsim run
+// says that it is building, so that a user waiting on a big scenario
+// knows what it is doing and that Ctrl-C stops it.
+const largeBuild = 1000
+
+// announceBuild tells stderr what a large scenario is about to build.
+func announceBuild(stderr io.Writer, s *scenarios.Scenario) {
+	if len(s.Hosts)+len(s.Routers)+len(s.Links) < largeBuild {
+		return
+	}
+	fmt.Fprintf(stderr, "netsim run: building %d hosts, %d routers, %d links and %d apps (Ctrl-C stops)\n",
+		len(s.Hosts), len(s.Routers), len(s.Links), len(s.Apps))
 }

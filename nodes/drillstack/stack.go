@@ -172,6 +172,7 @@ func (s *HostStack) capture(b []byte) {
 	s.out = append(s.out, drill.Segment{
 		Src:     tcp.Endpoint{Addr: ih.Src, Port: hdr.SrcPort},
 		Dst:     tcp.Endpoint{Addr: ih.Dst, Port: hdr.DstPort},
+		TOS:     ih.DSCP<<2 | ih.ECN,
 		Header:  hdr,
 		Payload: append([]byte(nil), payload...),
 	})
@@ -189,6 +190,7 @@ func (s *HostStack) Inject(now time.Duration, seg *drill.Segment) {
 	b := make([]byte, ipv4.HeaderLen, size)
 	b = seg.Header.AppendTo(b, seg.Src.Addr, seg.Dst.Addr, seg.Payload)
 	ih := ipv4.New(seg.Src.Addr, seg.Dst.Addr, ipv4.ProtoTCP)
+	ih.DSCP, ih.ECN = seg.TOS>>2, seg.TOS&3
 	// The addresses are IPv4 and the length fits: cannot fail.
 	_, _ = ih.AppendHeaderTo(b[:0], len(b)-ipv4.HeaderLen)
 	side, _ := s.link.Side(peerName)

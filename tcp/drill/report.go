@@ -130,7 +130,7 @@ func (r *Recorder) Format(seg *Segment, dir Direction) string {
 		flags = "-"
 	}
 	n := uint32(len(seg.Payload))
-	fmt.Fprintf(&b, "%s %d:%d(%d)", flags, seq, seq+n, n)
+	fmt.Fprintf(&b, "%s%s %d:%d(%d)", ecnPrefix(seg.TOS), flags, seq, seq+n, n)
 	if h.Flags.Has(tcp.FlagACK) {
 		fmt.Fprintf(&b, " ack %d", ack)
 	}

@@ -321,6 +321,16 @@ func (r *runner) inbound(l *Line) error {
 		return r.fail(l, "%v", err)
 	}
 	h.Options = opts
+	if ip := p.IP; ip != nil {
+		// "(tos 0x2)" gives the whole byte, "[ect0]" the ECN field; an
+		// inbound line without either is Not-ECT, as in packetdrill.
+		if ip.HasTOS {
+			seg.TOS = ip.TOS
+		}
+		if cp, ok := ip.ECN.codepoint(); ok {
+			seg.TOS = seg.TOS&^3 | cp
+		}
+	}
 	seg.Payload = make([]byte, p.Len)
 	r.st.Inject(r.now, &seg)
 	r.settle()
@@ -480,6 +490,25 @@ func (r *runner) match(p *Packet, seg *Segment, coalesced bool) string {
 			return msg
 		}
 	}
+	return matchIP(p.IP, seg.TOS)
+}
+
+// matchIP compares the TOS byte of a sent segment with the IP detail of
+// its line: the ECN field when one is written ([ect01] takes either ECT
+// codepoint), the whole byte for (tos N). A line without either checks
+// nothing, as packetdrill does.
+func matchIP(ip *IPInfo, tos uint8) string {
+	if ip == nil {
+		return ""
+	}
+	got := ecnOf(tos)
+	switch {
+	case ip.ECN == ECNECT01 && got != ECNECT0 && got != ECNECT1,
+		ip.ECN != ECNUnspecified && ip.ECN != ECNECT01 && got != ip.ECN:
+		return fmt.Sprintf("ECN field %s, want %s", got, ip.ECN)
+	case ip.HasTOS && tos != ip.TOS:
+		return fmt.Sprintf("tos 0x%x, want 0x%x", tos, ip.TOS)
+	}
 	return ""
 }
 
@@ -581,7 +610,16 @@ func (r *runner) checkResult(l *Line, ret int64, errno string, err error) error 
 
 func (r *runner) describe(seg *Segment) string {
 	b := tcp.Bases{Seq: r.localISN}
-	return seg.Header.Text(seg.Src.Addr, seg.Dst.Addr, len(seg.Payload), b)
+	return ecnPrefix(seg.TOS) + seg.Header.Text(seg.Src.Addr, seg.Dst.Addr, len(seg.Payload), b)
+}
+
+// ecnPrefix is how a script writes the ECN field of a segment before its
+// flags ("[ect0] "), or nothing for Not-ECT.
+func ecnPrefix(tos uint8) string {
+	if e := ecnOf(tos); e != ECNNone {
+		return "[" + e.String() + "] "
+	}
+	return ""
 }
 
 func secs(d time.Duration) string {

@@ -241,6 +241,27 @@ const (
 
 var ecnNames = map[string]ECN{"noecn": ECNNone, "ect0": ECNECT0, "ect1": ECNECT1, "ce": ECNCE, "ect01": ECNECT01}
 
+// codepoint returns the ECN field (RFC 3168 §5) a specification names,
+// and false for none or for [ect01], which names two.
+func (e ECN) codepoint() (uint8, bool) {
+	switch e {
+	case ECNNone:
+		return 0, true
+	case ECNECT1:
+		return 1, true
+	case ECNECT0:
+		return 2, true
+	case ECNCE:
+		return 3, true
+	}
+	return 0, false
+}
+
+// ecnOf returns the specification of the ECN field of a TOS byte.
+func ecnOf(tos uint8) ECN {
+	return [4]ECN{ECNNone, ECNECT1, ECNECT0, ECNCE}[tos&3]
+}
+
 func (e ECN) String() string {
 	switch e {
 	case ECNNone:

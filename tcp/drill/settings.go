@@ -173,7 +173,7 @@ var packetdrillPreset = []PresetEntry{
 	{"net.ipv4.tcp_recovery=1", Setting{Key: "tcp.rack", Value: "1"}, "RACK loss detection during recovery; netsim has no RACK timer"},
 	{"net.ipv4.tcp_early_retrans=4", Setting{Key: "net.ipv4.tcp_early_retrans", Value: "4"}, "tail loss probes on (tcp.tlp), as stock Linux's 3"},
 	{"net.ipv4.tcp_tso_win_divisor=3", Setting{}, "no TSO in netsim"},
-	{"net.ipv4.tcp_ecn=0", Setting{}, "off, as netsim (no ECN)"},
+	{"net.ipv4.tcp_ecn=0", Setting{Key: "tcp.ecn", Value: "off"}, "netsim's default is Linux's 2 (accept)"},
 	{"net.ipv4.tcp_pacing_ss_ratio=200 tcp_pacing_ca_ratio=120", Setting{}, "no pacing in netsim"},
 	{"net.ipv4.tcp_notsent_lowat=4294967295", Setting{}, "no limit, as netsim"},
 	{"net.ipv4.tcp_fastopen=0x70403", Setting{}, "not modelled: no TCP Fast Open"},

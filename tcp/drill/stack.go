@@ -12,8 +12,12 @@ import (
 // remote peer, with absolute sequence numbers.
 type Segment struct {
 	Src, Dst tcp.Endpoint
-	Header   tcp.Header
-	Payload  []byte
+	// TOS is the IPv4 header's type-of-service byte: the DSCP in its six
+	// high bits, the ECN field (RFC 3168 §5: 0 Not-ECT, 1 ECT(1), 2
+	// ECT(0), 3 CE) in its two low bits.
+	TOS     uint8
+	Header  tcp.Header
+	Payload []byte
 }
 
 // Stack is the TCP stack under test as the runner drives it: system calls,
