@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"fmt"
+	"os"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,4 +152,61 @@ func TestDCTCPStepMarking(t *testing.T) {
 	l := s.Links[bottleneck(t, s)]
 	assert.Positive(t, l.Marked)
 	assert.Zero(t, l.Dropped["queue"])
+}
+
+// mixed returns ccScenario with client-1 running cc1 and client-2 cc2.
+func mixed(t *testing.T, queue, cc1, cc2 string, dur time.Duration) string {
+	t.Helper()
+	path := ccScenario(t, 2, "10Mbps", 40*time.Millisecond, queue, "{send_buffer: 4MiB, recv_buffer: 4MiB}", dur)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	text := strings.Replace(string(b), "client-1: {address: 10.0.0.1}", "client-1: {address: 10.0.0.1, tcp: {congestion: "+cc1+"}}", 1)
+	text = strings.Replace(text, "client-2: {address: 10.0.0.2}", "client-2: {address: 10.0.0.2, tcp: {congestion: "+cc2+"}}", 1)
+	return writeScenario(t, "mixed.yaml", text)
+}
+
+// goodputs returns the two flows' goodputs, client-1's first.
+func goodputs(t *testing.T, out string) (float64, float64) {
+	t.Helper()
+	s := readSummary(t, out)
+	require.Len(t, s.Connections, 2)
+	x := map[string]float64{}
+	for _, c := range s.Connections {
+		x[strings.Split(c.Client, ":")[0]] = c.ThroughputBps
+	}
+	return x["10.0.0.1"], x["10.0.0.2"]
+}
+
+// TestBBRAgainstCubic: in a shallow buffer (half a BDP) BBR takes most of
+// the bandwidth from CUBIC, and in a deep one (10 BDP) CUBIC takes most
+// (Hock et al., ICNP 2017; Cardwell et al. 2016). Two flows of the same
+// algorithm share the link fairly.
+func TestBBRAgainstCubic(t *testing.T) {
+	dur := 20 * time.Second
+	for _, tc := range []struct {
+		name, queue string
+		bbrWins     bool
+	}{
+		{"shallow", "{kind: droptail, limit: 17}", true},
+		{"deep", "{kind: droptail, limit: 333}", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bbr, cubic := goodputs(t, run(t, mixed(t, tc.queue, "bbr", "cubic", dur)))
+			t.Logf("%s: bbr %.2f Mbit/s, cubic %.2f Mbit/s", tc.name, bbr/1e6, cubic/1e6)
+			if tc.bbrWins {
+				assert.Greater(t, bbr, 2*cubic)
+			} else {
+				assert.Greater(t, cubic, bbr)
+			}
+		})
+	}
+	for _, cc := range []string{"bbr", "cubic", "vegas"} {
+		t.Run("fair-"+cc, func(t *testing.T) {
+			x1, x2 := goodputs(t, run(t, mixed(t, "{kind: droptail, limit: 67}", cc, cc, dur)))
+			jain := (x1 + x2) * (x1 + x2) / (2 * (x1*x1 + x2*x2))
+			t.Logf("%s: %.2f and %.2f Mbit/s, Jain %.3f", cc, x1/1e6, x2/1e6, jain)
+			assert.GreaterOrEqual(t, jain, 0.9)
+			assert.GreaterOrEqual(t, x1+x2, 0.9*10e6*1448/1500)
+		})
+	}
 }

@@ -1,0 +1,86 @@
+package tcp
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The windowed max filter (Linux lib/minmax.c) keeps the best sample of
+// the last win rounds and forgets it once older.
+func TestBBRMaxFilter(t *testing.T) {
+	var m maxFilter
+	m.update(10, 0, 100)
+	m.update(10, 1, 50)
+	m.update(10, 5, 80)
+	assert.Equal(t, int64(100), m.get())
+	m.update(10, 11, 60)
+	assert.Equal(t, int64(80), m.get(), "round 0 expired: the next best of the window")
+	m.update(10, 12, 200)
+	assert.Equal(t, int64(200), m.get())
+	m.update(10, 40, 10)
+	assert.Equal(t, int64(10), m.get(), "everything expired")
+}
+
+// bbrRound feeds BBR one round of ACKs delivering rate bytes/s at RTT
+// rtt, and returns the time after it.
+func bbrRound(b *BBR, now time.Duration, rate int64, rtt time.Duration, inflight int) time.Duration {
+	const acks = 10
+	per := int64(rtt) / acks
+	for i := range acks {
+		now += time.Duration(per)
+		d := rate * int64(rtt) / int64(time.Second) / acks
+		prior := b.delivered - d*acks // sent a round ago
+		if i == acks-1 {
+			prior = b.nextRoundAt
+		}
+		rs := RateSample{Delivered: d * acks, Interval: rtt, RTT: rtt, AckedSacked: int(d),
+			PriorDelivered: prior, DeliveredTotal: b.delivered + d, PriorInflight: inflight}
+		b.Control(now, &rs, &ControlState{Inflight: inflight})
+	}
+	return now
+}
+
+// STARTUP ends after three rounds in which the bandwidth grew by less than
+// 25% (bbr_check_full_bw_reached), then DRAIN hands over to PROBE_BW once
+// the flight is down to one BDP; PROBE_RTT comes when the min RTT is 10 s
+// old, holds 4 segments, and ends 200 ms (and a round) later.
+func TestBBRStateMachine(t *testing.T) {
+	const mss = 1000
+	b := NewBBR(mss, 10)
+	b.seed(42)
+	rtt := 40 * time.Millisecond
+	var now time.Duration
+	rate := int64(100_000)
+	for range 4 {
+		now = bbrRound(b, now, rate, rtt, 100*mss)
+		rate *= 2
+	}
+	require.Equal(t, BBRStartup, b.Mode(), "the rate still doubles")
+	rate /= 2
+	for i := range 3 {
+		require.Equal(t, BBRStartup, b.Mode(), "round %d without growth", i)
+		now = bbrRound(b, now, rate, rtt, 100*mss)
+	}
+	require.Equal(t, BBRDrain, b.Mode(), "three rounds without 25%% growth")
+	assert.Equal(t, rate, b.BW())
+	assert.Equal(t, rtt, b.MinRTT())
+	bdp := int(rate * int64(rtt) / int64(time.Second))
+	now = bbrRound(b, now, rate, rtt, bdp)
+	require.Equal(t, BBRProbeBW, b.Mode())
+	assert.NotEqual(t, 1, b.cycle, "never starts in the draining phase")
+	for now < 10*time.Second+rtt {
+		now = bbrRound(b, now, rate, rtt+time.Millisecond, bdp)
+	}
+	require.Equal(t, BBRProbeRTT, b.Mode())
+	assert.Equal(t, 4*mss, b.Cwnd())
+	start := now
+	for b.Mode() == BBRProbeRTT {
+		now = bbrRound(b, now, rate, rtt, 4*mss)
+	}
+	assert.GreaterOrEqual(t, now-start, bbrProbeRTTTime)
+	assert.Equal(t, BBRProbeBW, b.Mode())
+	assert.GreaterOrEqual(t, b.Cwnd(), 2*bdp-mss, "the window is restored")
+}
