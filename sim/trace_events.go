@@ -106,6 +106,11 @@ type TCPState struct {
 	Remote netip.AddrPort // "remote"
 	From   string         // "from": the state left, e.g. "SYN-SENT"
 	To     string         // "to": the state entered
+	// Reason ("reason", written only when set) says why a connection
+	// left TIME-WAIT before its time: "timewait_overflow" (the host
+	// keeps no more connections in TIME-WAIT), "reopened" (a new SYN
+	// took its 4-tuple).
+	Reason string
 }
 
 // TCPCwnd is a tcp.cwnd record: cwnd or ssthresh changed.
@@ -511,7 +516,11 @@ func (e *TCPState) appendJSON(dst []byte) []byte {
 	dst = appendAddrPort(dst, `,"local":`, e.Local)
 	dst = appendAddrPort(dst, `,"remote":`, e.Remote)
 	dst = appendStr(dst, `,"from":`, e.From)
-	return appendStr(dst, `,"to":`, e.To)
+	dst = appendStr(dst, `,"to":`, e.To)
+	if e.Reason != "" {
+		dst = appendStr(dst, `,"reason":`, e.Reason)
+	}
+	return dst
 }
 
 func (e *TCPCwnd) appendJSON(dst []byte) []byte {
@@ -796,6 +805,8 @@ func (e *TCPState) setField(f *field) (err error) {
 		e.From, err = f.str()
 	case "to":
 		e.To, err = f.str()
+	case "reason":
+		e.Reason, err = f.str()
 	default:
 		return setConnSide(f, &e.Conn, &e.Side)
 	}
@@ -1057,6 +1068,10 @@ func (e *TCPState) hash(h hasher) hasher {
 	h = h.addrPort(e.Remote)
 	h = h.str(e.From)
 	h = h.str(e.To)
+	if e.Reason != "" {
+		// Only when set, so that the hash of every other record stays.
+		h = h.str(e.Reason)
+	}
 	return h
 }
 
