@@ -163,6 +163,12 @@ func buildFigure(m *model, opts Options) (*figure, error) {
 		fig, err = throughputFigure(m, opts)
 	case KindQueue:
 		fig, err = queueFigure(m, opts)
+	case KindDelay:
+		fig, err = delayFigure(m, opts)
+	case KindDelayCDF:
+		fig, err = delayCDFFigure(m, opts)
+	case KindPing:
+		fig, err = pingFigure(m, opts)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opts.Kind, err)
