@@ -338,22 +338,6 @@ func formatDelay(ns int64) string {
 	return fmt.Sprintf("%.2f %s", v, u.name)
 }
 
-// figureSpan is the time span a figure over time shows: the options'
-// window, or the run.
-func figureSpan(m *model, opts Options) (lo, hi sim.Time) {
-	lo, hi = opts.From, opts.To
-	if lo == 0 {
-		lo = m.first
-	}
-	if hi == 0 {
-		hi = m.last
-	}
-	if hi <= lo {
-		hi = lo + 1
-	}
-	return lo, hi
-}
-
 // fractionTicks are niceTicks up to 1: a fraction axis stretched to make
 // room for the legend labels no fraction above 1.
 type fractionTicks struct{}

@@ -235,3 +235,19 @@ func newCanvas(format string, w, h vg.Length) vg.CanvasWriterTo {
 func inWindow(opts Options, t sim.Time) bool {
 	return t >= opts.From && (opts.To == 0 || t <= opts.To)
 }
+
+// figureSpan is the time span a figure over time shows: the options'
+// window, or the run.
+func figureSpan(m *model, opts Options) (lo, hi sim.Time) {
+	lo, hi = opts.From, opts.To
+	if lo == 0 {
+		lo = m.first
+	}
+	if hi == 0 {
+		hi = m.last
+	}
+	if hi <= lo {
+		hi = lo + 1
+	}
+	return lo, hi
+}
