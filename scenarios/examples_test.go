@@ -94,7 +94,7 @@ func TestExamples(t *testing.T) {
 
 // slowExamples are the example scenarios that take about a second or more
 // on 2 cores: TestExamples leaves them out with -short.
-var slowExamples = map[string]bool{"bulk-transfer": true, "dumbbell": true}
+var slowExamples = map[string]bool{"bulk-transfer": true, "dumbbell": true, "dctcp": true}
 
 func readGolden(t *testing.T) map[string]string {
 	m := map[string]string{}

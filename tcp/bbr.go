@@ -174,6 +174,9 @@ type BBR struct {
 	probeRTTEnd time.Duration
 	probeRTTSet bool
 	probeRound  bool
+	// idleRestart: sending resumed after an application-limited idle
+	// spell, and no data has been delivered since (Linux's idle_restart).
+	idleRestart bool
 	fullBW      int64
 	fullBWCnt   int
 	fullBWDone  bool
@@ -448,10 +451,15 @@ func (b *BBR) updateMinRTT(now time.Duration, rs *RateSample, st *ControlState) 
 		b.minRTT = rs.RTT
 		b.minRTTAt = now
 	}
-	if expired && b.mode != BBRProbeRTT {
+	// A sender back from idle has drained the queue already: no PROBE_RTT
+	// until it delivers again.
+	if expired && !b.idleRestart && b.mode != BBRProbeRTT {
 		b.mode = BBRProbeRTT
 		b.saveCwnd()
 		b.probeRTTSet = false
+	}
+	if rs.Delivered > 0 {
+		b.idleRestart = false // Linux: only once a new ACK delivers data
 	}
 	if b.mode != BBRProbeRTT {
 		return
@@ -468,12 +476,40 @@ func (b *BBR) updateMinRTT(now time.Duration, rs *RateSample, st *ControlState) 
 		if b.roundStart {
 			b.probeRound = true
 		}
-		if b.probeRound && now > b.probeRTTEnd {
-			b.minRTTAt = now
-			b.cwnd = max(b.cwnd, b.priorCwnd)
-			b.resetMode()
+		if b.probeRound {
+			b.checkProbeRTTDone(now)
 		}
 	}
+}
+
+// checkProbeRTTDone is bbr_check_probe_rtt_done: once PROBE_RTT has held
+// its small flight for 200 ms, the min-RTT estimate is fresh; the window
+// comes back and the next mode follows.
+func (b *BBR) checkProbeRTTDone(now time.Duration) {
+	if !b.probeRTTSet || now <= b.probeRTTEnd {
+		return
+	}
+	b.minRTTAt = now
+	b.cwnd = max(b.cwnd, b.priorCwnd)
+	b.resetMode()
+}
+
+// restartFromIdle is bbr_cwnd_event's CA_EVENT_TX_START for an
+// application-limited sender: data goes out again after an idle spell.
+// In PROBE_BW it paces at the estimated bandwidth, not at the current
+// phase's gain, as there is no need for more speed and a probing burst
+// would only fill a queue; a PROBE_RTT that lasted its 200 ms through the
+// idle spell ends. The ACK-aggregation epoch restarts.
+func (b *BBR) restartFromIdle(now time.Duration) {
+	b.idleRestart = true
+	b.ackEpochAt, b.ackEpochAcked = now, 0
+	switch b.mode {
+	case BBRProbeBW:
+		b.setPacingRate(b.BW(), bbrUnit)
+	case BBRProbeRTT:
+		b.checkProbeRTTDone(now)
+	}
+	b.snapshot("")
 }
 
 // updateGains is bbr_update_gains.

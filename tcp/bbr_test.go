@@ -84,3 +84,51 @@ func TestBBRStateMachine(t *testing.T) {
 	assert.Equal(t, BBRProbeBW, b.Mode())
 	assert.GreaterOrEqual(t, b.Cwnd(), 2*bdp-mss, "the window is restored")
 }
+
+// BBR sending again after an application-limited idle spell
+// (bbr_cwnd_event, CA_EVENT_TX_START): in PROBE_BW it paces at the
+// estimated bandwidth (gain 1, less the 1% margin) whatever the phase;
+// a min-RTT estimate that expired while idle sends it to PROBE_RTT only
+// after data is delivered again (idle_restart); a PROBE_RTT whose 200 ms
+// passed during the idle spell ends at once.
+func TestBBRIdleRestart(t *testing.T) {
+	const mss = 1000
+	b := NewBBR(mss, 10)
+	b.seed(42)
+	rtt := 40 * time.Millisecond
+	var now time.Duration
+	rate := int64(100_000)
+	bdp := int(rate * int64(rtt) / int64(time.Second))
+	for i := 0; i < 20 && b.Mode() != BBRProbeBW; i++ {
+		now = bbrRound(b, now, rate, rtt, bdp)
+	}
+	require.Equal(t, BBRProbeBW, b.Mode())
+	b.pacingGain = bbrUnit * 5 / 4 // the probing phase
+	b.setPacingRate(b.BW(), b.pacingGain)
+	require.Greater(t, b.PacingRate(), rateFor(b.BW(), bbrUnit))
+	b.restartFromIdle(now)
+	assert.Equal(t, rateFor(b.BW(), bbrUnit), b.PacingRate(), "paced at the bandwidth")
+	assert.True(t, b.idleRestart)
+
+	// Idle past the min-RTT window: an ACK without delivered data does
+	// not start PROBE_RTT; one that delivers does, later.
+	now += 11 * time.Second
+	b.restartFromIdle(now)
+	var st ControlState
+	b.updateMinRTT(now, &RateSample{Delivered: 0, RTT: -1}, &st)
+	assert.Equal(t, BBRProbeBW, b.Mode(), "no PROBE_RTT right after idle")
+	b.updateMinRTT(now, &RateSample{Delivered: mss, RTT: rtt + time.Millisecond}, &st)
+	assert.False(t, b.idleRestart, "data delivered: the restart is over")
+	b.minRTTAt = now - 11*time.Second
+	b.updateMinRTT(now, &RateSample{Delivered: mss, RTT: rtt + time.Millisecond}, &st)
+	require.Equal(t, BBRProbeRTT, b.Mode())
+
+	// In PROBE_RTT with its 200 ms run out during the idle spell.
+	st.Inflight = 4 * mss
+	b.updateMinRTT(now, &RateSample{Delivered: mss, RTT: rtt}, &st)
+	require.True(t, b.probeRTTSet)
+	b.restartFromIdle(now + bbrProbeRTTTime/2)
+	assert.Equal(t, BBRProbeRTT, b.Mode(), "not yet 200 ms")
+	b.restartFromIdle(now + bbrProbeRTTTime + time.Millisecond)
+	assert.NotEqual(t, BBRProbeRTT, b.Mode(), "PROBE_RTT done")
+}

@@ -26,6 +26,13 @@ type idleObserver interface {
 	OnTxStart(now, idle time.Duration)
 }
 
+// appLimitedRestarter is implemented by the congestion controls that
+// react to transmission restarting after an idle spell the application
+// caused (Linux's CA_EVENT_TX_START while tp->app_limited is set: BBR).
+type appLimitedRestarter interface {
+	restartFromIdle(now time.Duration)
+}
+
 // idleRestart applies tcp_cwnd_restart when the application writes and
 // nothing is in flight, if the last transmission is more than an RTO ago.
 func (c *Conn) idleRestart(now time.Duration) {
@@ -60,6 +67,9 @@ func (c *Conn) noteDataSent(now time.Duration) {
 	if c.sndUna == c.sndMax && c.sentData {
 		if o, ok := c.cc.(idleObserver); ok {
 			o.OnTxStart(now, now-c.lastSendAt)
+		}
+		if r, ok := c.cc.(appLimitedRestarter); ok && c.rate.appLimited != 0 {
+			r.restartFromIdle(now)
 		}
 	}
 	c.lastSendAt, c.sentData = now, true

@@ -353,6 +353,11 @@ func (c *Conn) rescueSeg() (Seq, int, bool) {
 // cwnd - pipe.
 func (c *Conn) sackRecover(now time.Duration) {
 	for {
+		if c.paceBlocked(now) {
+			// Linux's tcp_xmit_retransmit_queue: retransmissions wait for
+			// the pacing timer as new data does.
+			return
+		}
 		if s, n, ok := c.board.nextRelost(c.sndUna, c.sndMss); ok {
 			// A lost retransmission is lost data below HighRxt: like rule
 			// 1, it goes before anything else.

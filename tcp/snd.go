@@ -330,6 +330,9 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 	c.rtxTSVal = c.tsNow(now)
 	c.noteRetransmit(seq, n, reason)
 	c.emitSeg(now, flags, seq, n)
+	// Every transmission moves the pacing clock (Linux's
+	// tcp_update_skb_after_send), retransmissions included.
+	c.pacedSent(now, n)
 	return int(end.Sub(seq))
 }
 

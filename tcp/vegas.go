@@ -58,6 +58,16 @@ func (v *Vegas) enable() {
 	v.minRTT = math.MaxInt64
 }
 
+// OnTxStart restarts Vegas when data goes out with nothing in flight
+// (tcp_vegas_cwnd_event calls tcp_vegas_init on CA_EVENT_TX_START, and on
+// CA_EVENT_CWND_RESTART, which follows it): the path may have changed
+// while the connection was quiet, so baseRTT is forgotten and a new round
+// of measurements begins.
+func (v *Vegas) OnTxStart(time.Duration, time.Duration) {
+	v.baseRTT = math.MaxInt64
+	v.enable()
+}
+
 // Name returns "vegas".
 func (v *Vegas) Name() string { return CongestionVegas }
 

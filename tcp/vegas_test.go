@@ -118,3 +118,19 @@ func TestRenoLinux(t *testing.T) {
 		assert.Contains(t, err.Error(), n)
 	}
 }
+
+// Vegas forgets its base RTT and starts a new round when data goes out
+// with nothing in flight (tcp_vegas_init on CA_EVENT_TX_START): a longer
+// path found after a quiet spell is not taken for a queue.
+func TestVegasTxStart(t *testing.T) {
+	v := NewVegas(1000, 10)
+	var delivered int64
+	vegasRound(v, &delivered, 5, 100*time.Millisecond)
+	require.Equal(t, 100*time.Millisecond+time.Microsecond, v.BaseRTT())
+	v.OnTxStart(time.Second, 900*time.Millisecond)
+	assert.Zero(t, v.BaseRTT())
+	assert.Zero(t, v.cntRTT)
+	assert.Equal(t, delivered, v.roundEnd, "a new round begins")
+	vegasRound(v, &delivered, 5, 150*time.Millisecond)
+	assert.Equal(t, 150*time.Millisecond+time.Microsecond, v.BaseRTT(), "the new path's RTT")
+}
