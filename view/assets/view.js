@@ -203,7 +203,7 @@
     $("dir").addEventListener("change", () => { S.dir = $("dir").value; renderGraphs(); });
     const names = [["syn", "SYN"], ["fin", "FIN"], ["rst", "RST"], ["data", "data"], ["ack", "ACK only"], ["rtxOnly", "only retransmissions"], ["dropOnly", "only drops"]];
     $("filters").replaceChildren(...names.map(([k, n]) => {
-      const cb = el("input", { type: "checkbox" });
+      const cb = el("input", { type: "checkbox", "data-filter": k });
       cb.checked = S.show[k];
       cb.addEventListener("change", () => { S.show[k] = cb.checked; S.rows = PAGE; renderView(); });
       return el("label", {}, cb, " " + n);
@@ -233,7 +233,7 @@
     const t = $("conns");
     const head = el("tr", {}, ...["conn", "client", "server", "hosts", "first", "last", "packets", "retrans", "drops", "client end", "server end"].map((h) => el("th", {}, h)));
     const rows = conns.map((c) => {
-      const tr = el("tr", { class: "click" + (c.id === S.conn ? " sel" : "") },
+      const tr = el("tr", { class: "click" + (c.id === S.conn ? " sel" : ""), "data-conn": c.id },
         el("td", { class: "num" }, c.id), el("td", {}, c.client), el("td", {}, c.server),
         el("td", {}, hostName(c.ch) + " → " + hostName(c.sh)), el("td", {}, fmtT(c.first)), el("td", {}, fmtT(c.last)),
         el("td", { class: "num" }, c.packets), el("td", { class: "num" }, c.retrans), el("td", { class: "num" }, c.drops),
@@ -347,7 +347,7 @@
         g.append(svg("text", { x: mx, y: my - 3, "text-anchor": "middle", transform: "rotate(" + upright.toFixed(2) + " " + mx.toFixed(1) + " " + my.toFixed(1) + ")" }, text));
         break;
       }
-      const hit = svg("line", { x1, y1, x2, y2, class: "hit" });
+      const hit = svg("line", { x1, y1, x2, y2, class: "hit", "data-id": p.id });
       hit.append(svg("title", {}, "#" + p.id + " " + hostName(p.s) + " → " + hostName(p.d) + " at " + fmtT(p.t) + ": " + label(p) + " " + info(p)));
       hit.addEventListener("click", (ev) => { ev.stopPropagation(); select(i); });
       g.append(hit);
@@ -512,7 +512,7 @@
     const rows = list.slice(0, S.rows).map((p) => {
       const i = p.i;
       const cls = "click" + (i === S.sel ? " sel" : "") + (p.r ? " rtx" : "") + (p.x ? " drop" : "");
-      const tr = el("tr", { class: cls, "data-i": i },
+      const tr = el("tr", { class: cls, "data-i": i, "data-id": p.id },
         el("td", { class: "num" }, p.id), el("td", {}, fmtT(p.t)),
         el("td", {}, hostName(p.s) + " " + p.sa + ":" + p.sp), el("td", {}, hostName(p.d) + " " + p.da + ":" + p.dp),
         el("td", { class: "num" }, p.c || ""), el("td", {}, p.f), el("td", { class: "num" }, p.rs), el("td", { class: "num" }, p.ra),
