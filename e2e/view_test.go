@@ -29,7 +29,7 @@ type viewData struct {
 		Retx  string `json:"r"`
 		Bytes string `json:"b"`
 		IPOK  *bool  `json:"ipok"`
-		TCPOK *bool  `json:"tcpok"`
+		L4OK  *bool  `json:"l4ok"`
 	} `json:"packets"`
 	Cut struct {
 		PacketsInWindow int  `json:"packets_in_window"`
@@ -76,7 +76,7 @@ func TestViewCommand(t *testing.T) {
 	for _, p := range d.Packets {
 		require.NotEmpty(t, p.Bytes, "packet %d has its captured bytes", p.ID)
 		assert.True(t, strings.HasPrefix(p.Bytes, "45"), "IPv4, 20-byte header")
-		assert.True(t, *p.IPOK && *p.TCPOK, "packet %d: checksums valid", p.ID)
+		assert.True(t, *p.IPOK && *p.L4OK, "packet %d: checksums valid", p.ID)
 	}
 
 	// Bounded: two packets in the page, the rest counted.
@@ -326,4 +326,54 @@ func windowSpan(t *testing.T, s string) float64 {
 	v, err := strconv.ParseFloat(m[1], 64)
 	require.NoError(t, err)
 	return v * map[string]float64{"ns": 1, "µs": 1e3, "ms": 1e6, "s": 1e9}[m[2]]
+}
+
+// TestViewDecodesUDPAndICMPInChromium (-long): in the page of
+// voip-vs-bulk, a UDP datagram and a ping show their headers field by
+// field as their bytes say, with valid checksums; following a #packet=ID
+// link within the page selects that packet.
+func TestViewDecodesUDPAndICMPInChromium(t *testing.T) {
+	if !long() {
+		t.Skip("drives a headless browser: run with -long")
+	}
+	browser := chromium(t)
+	dir := run(t, filepath.Join(repoRoot(t), "scenarios", "voip-vs-bulk.yaml"))
+	r := netsim(t, "", "view", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	_, d := readView(t, filepath.Join(dir, "view.html"))
+	first := func(proto int) (int64, []byte) {
+		for _, p := range d.Packets {
+			if p.Proto == proto && p.Bytes != "" {
+				b, err := hex.DecodeString(p.Bytes)
+				require.NoError(t, err)
+				return p.ID, b
+			}
+		}
+		t.Fatalf("no captured packet of protocol %d in the page", proto)
+		return 0, nil
+	}
+	udpID, udp := first(17)
+	icmpID, icmp := first(1)
+
+	b := startDevtools(t, browser, 1280, 900)
+	b.open(fmt.Sprintf("file://%s#packet=%d", filepath.ToSlash(filepath.Join(dir, "view.html")), udpID))
+	f := b.fields()
+	u := udp[int(udp[0]&15)*4:]
+	assert.Equal(t, "17 (UDP)", f["Protocol"])
+	assert.Equal(t, strconv.Itoa(int(binary.BigEndian.Uint16(u))), f["Source port"])
+	assert.Equal(t, strconv.Itoa(int(binary.BigEndian.Uint16(u[2:]))), f["Destination port"])
+	assert.Equal(t, fmt.Sprintf("%d bytes (header and payload)", binary.BigEndian.Uint16(u[4:])), f["Length"])
+	assert.Equal(t, fmt.Sprintf("0x%04x valid", binary.BigEndian.Uint16(u[6:])), f["Checksum"])
+
+	b.eval(fmt.Sprintf(`location.hash = "#packet=%d"`, icmpID), nil)
+	b.waitFor(fmt.Sprintf(`document.querySelector("#detail h3").textContent.startsWith("#%d ")`, icmpID))
+	f = b.fields()
+	m := icmp[int(icmp[0]&15)*4:]
+	assert.Equal(t, "1 (ICMP)", f["Protocol"])
+	assert.Equal(t, map[byte]string{0: "0 (Echo Reply)", 8: "8 (Echo Request)"}[m[0]], f["Type"], "a ping")
+	assert.Equal(t, "0", f["Code"])
+	assert.Equal(t, fmt.Sprintf("0x%04x valid", binary.BigEndian.Uint16(m[2:])), f["Checksum"])
+	assert.Equal(t, strconv.Itoa(int(binary.BigEndian.Uint16(m[4:]))), f["Identifier"])
+	assert.Equal(t, strconv.Itoa(int(binary.BigEndian.Uint16(m[6:]))), f["Sequence number"])
+	b.noProblems()
 }

@@ -3,6 +3,7 @@ package view
 import (
 	"errors"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/netsimlab/netsim/sim"
@@ -61,6 +62,9 @@ type collector struct {
 	skipped     map[uint64]bool
 	rtx         map[uint64]retransmit
 	lastSend    map[uint64]int
+	// wscale holds the window scale shift each end of a connection sent
+	// in its SYN, -1 for none (RFC 7323 §2.2).
+	wscale map[connSide]int
 }
 
 func newCollector(opts Options) *collector {
@@ -77,6 +81,7 @@ func newCollector(opts Options) *collector {
 		skipped:     map[uint64]bool{},
 		rtx:         map[uint64]retransmit{},
 		lastSend:    map[uint64]int{},
+		wscale:      map[connSide]int{},
 		d: pageData{Hosts: []string{}, Conns: []connInfo{}, Packets: []packet{},
 			States: []stateChange{}, Series: []series{}},
 	}
@@ -136,7 +141,7 @@ func (c *collector) add(r *sim.Record) error {
 	case *sim.PacketSend:
 		c.send(r, e)
 	case *sim.PacketTx:
-		if i, ok := c.pending[e.ID]; ok && c.d.Packets[i].txAt == 0 {
+		if i, ok := c.pending[e.ID]; ok && c.d.Packets[i].txAt < 0 {
 			c.d.Packets[i].txAt = int64(r.T)
 		}
 	case *sim.PacketForward:
@@ -195,21 +200,26 @@ func (c *collector) send(r *sim.Record, e *sim.PacketSend) {
 			c.addrHost[e.Src] = src
 		}
 	}
+	side := ""
+	if e.Conn != 0 {
+		side = "server"
+		if c.conn(e.Conn).Client == netip.AddrPortFrom(e.Src, e.SPort).String() {
+			side = "client"
+		}
+		if e.Flags.Has(sim.TCPFlagSYN) {
+			c.wscale[connSide{e.Conn, side}] = windowShift(e.Opts.String())
+		}
+	}
 	if !c.inWindow(r.T) || !c.wantConn(e.Conn) {
 		c.d.Cut.PacketsOutside++
 		return
 	}
 	c.d.Cut.PacketsInWindow++
 	c.inflight[e.ID] = e.Conn
-	side := ""
 	if e.Conn != 0 {
 		ci := c.conn(e.Conn)
 		c.touch(ci, r.T)
 		ci.Packets++
-		side = "server"
-		if ci.Client == netip.AddrPortFrom(e.Src, e.SPort).String() {
-			side = "client"
-		}
 		c.sendSeries(r.T, e, side)
 	}
 	if len(c.d.Packets) >= c.opts.MaxPackets {
@@ -223,7 +233,10 @@ func (c *collector) send(r *sim.Record, e *sim.PacketSend) {
 	p := packet{ID: e.ID, T: int64(r.T), Src: src, Dst: dst, Conn: e.Conn, Side: side,
 		SrcA: e.Src.String(), DstA: e.Dst.String(), Proto: e.Proto, SPort: e.SPort, DPort: e.DPort,
 		Flags: e.Flags.String(), Seq: e.Seq, Ack: e.Ack, RSeq: e.RSeq, RAck: e.RAck, Win: e.Win,
-		PLen: e.PLen, Len: e.Len, Opts: e.Opts.String(), iface: e.Iface}
+		PLen: e.PLen, Len: e.Len, Opts: e.Opts.String(), iface: e.Iface, txAt: -1}
+	if e.Conn != 0 && !e.Flags.Has(sim.TCPFlagSYN) {
+		p.Wnd = c.scaledWindow(e.Conn, side, e.Win)
+	}
 	if x, ok := c.rtx[e.Conn]; ok && x.t == r.T && x.rseq == e.RSeq {
 		p.Retrans = x.reason
 		delete(c.rtx, e.Conn)
@@ -233,6 +246,42 @@ func (c *collector) send(r *sim.Record, e *sim.PacketSend) {
 		c.lastSend[e.Conn] = len(c.d.Packets)
 	}
 	c.d.Packets = append(c.d.Packets, p)
+}
+
+// scaledWindow returns the window in bytes that a segment's 16-bit window
+// field stands for, -1 when the connection's SYNs are not in the trace:
+// shifted by the sender's announced shift when both SYNs carried the
+// window scale option, as is (RFC 7323 §2.2-2.3).
+func (c *collector) scaledWindow(conn uint64, side string, win uint16) int64 {
+	peer := "client"
+	if side == "client" {
+		peer = "server"
+	}
+	mine, ok1 := c.wscale[connSide{conn, side}]
+	theirs, ok2 := c.wscale[connSide{conn, peer}]
+	switch {
+	case !ok1 || !ok2:
+		return -1
+	case mine < 0 || theirs < 0:
+		return int64(win)
+	}
+	return int64(win) << mine
+}
+
+// windowShift reads the shift of a "wscale N" option from an option list
+// as the trace prints it, -1 when there is none; Linux clamps shifts over
+// 14 to 14 (RFC 7323 §2.3).
+func windowShift(opts string) int {
+	for _, o := range strings.Split(opts, ",") {
+		if v, ok := strings.CutPrefix(o, "wscale "); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return -1
+			}
+			return min(n, 14)
+		}
+	}
+	return -1
 }
 
 // sendSeries adds a segment to its connection's time-sequence series: the

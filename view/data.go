@@ -86,9 +86,13 @@ type packet struct {
 	RSeq  uint64 `json:"rs"`
 	RAck  uint64 `json:"ra"`
 	Win   uint16 `json:"w"`
-	PLen  int    `json:"pl"`
-	Len   int    `json:"l"`
-	Opts  string `json:"o,omitempty"`
+	// Wnd is the window in bytes the Win field stands for once scaled
+	// (RFC 7323), -1 when unknown (the SYNs are not in the trace); 0 in
+	// a SYN and in a datagram that is not TCP, whose window is not scaled.
+	Wnd  int64  `json:"wnd,omitempty"`
+	PLen int    `json:"pl"`
+	Len  int    `json:"l"`
+	Opts string `json:"o,omitempty"`
 	// End is when it was delivered or dropped, 0 when neither happened in
 	// the trace (still in flight at the end, or outside the window).
 	End      int64  `json:"e,omitempty"`
@@ -100,14 +104,15 @@ type packet struct {
 	Corrupt  bool   `json:"bad,omitempty"`
 	Hops     int    `json:"hops,omitempty"` // routers that forwarded it
 	iface    string
-	txAt     int64 // first bit left the sender, for the capture
+	txAt     int64 // first bit left the sender, for the capture; -1 not yet
 	captured bool
 	// Bytes is the datagram as captured, in hex, cut after its headers
 	// and capturedPayload bytes of payload; CapLen is its whole length.
 	Bytes  string `json:"b,omitempty"`
 	CapLen int    `json:"bl,omitempty"`
-	IPSum  *bool  `json:"ipok,omitempty"`  // IPv4 header checksum valid
-	TCPSum *bool  `json:"tcpok,omitempty"` // TCP checksum valid
+	IPSum  *bool  `json:"ipok,omitempty"` // IPv4 header checksum valid
+	// L4Sum: the TCP, UDP or ICMP checksum is valid.
+	L4Sum *bool `json:"l4ok,omitempty"`
 }
 
 // stateChange is a tcp.state record.

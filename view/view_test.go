@@ -180,3 +180,43 @@ func TestSummaryAndManifestAreEmbedded(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "summary.json")
 }
+
+// TestWindowScaling: a segment's window in bytes is its field shifted by
+// the sender's own announced shift when both SYNs carried the option
+// (RFC 7323 §2.2), as is when one did not, unknown without the SYNs, and
+// a window opened after the SYNs (--from) still knows their shifts.
+func TestWindowScaling(t *testing.T) {
+	const a, b = "10.0.0.1", "10.0.0.2"
+	withOpts := func(line, opts string) string {
+		return strings.Replace(line, `"opts":""`, `"opts":"`+opts+`"`, 1)
+	}
+	trace := func(synAckOpts string) string {
+		return strings.Join([]string{
+			state(100, "a", "client", "10.0.0.1:40000", "10.0.0.2:80", "CLOSED", "SYN-SENT", 1),
+			withOpts(send(100, "a", 1, a, b, 40000, 80, "S", 0, 0, 0, 1), "mss 1460,nop,wscale 7"),
+			state(1100, "b", "server", "10.0.0.2:80", "10.0.0.1:40000", "LISTEN", "SYN-RECEIVED", 1),
+			withOpts(send(1100, "b", 2, b, a, 80, 40000, "S.", 0, 1, 0, 1), synAckOpts),
+			send(2100, "a", 3, a, b, 40000, 80, ".", 1, 1, 100, 1),
+			send(3100, "b", 4, b, a, 80, 40000, ".", 1, 101, 0, 1),
+		}, "\n") + "\n"
+	}
+	wnd := func(d pageData) []int64 {
+		var w []int64
+		for _, p := range d.Packets {
+			w = append(w, p.Wnd)
+		}
+		return w
+	}
+	_, d := build(t, trace("mss 1460,nop,wscale 9"), Options{})
+	assert.Equal(t, []int64{0, 0, 502 << 7, 502 << 9}, wnd(d), "SYNs unscaled; each end shifts by its own shift")
+	_, d = build(t, trace("mss 1460"), Options{})
+	assert.Equal(t, []int64{0, 0, 502, 502}, wnd(d), "the SYN-ACK refused scaling")
+	_, d = build(t, trace("mss 1460,nop,wscale 9"), Options{From: 2000})
+	assert.Equal(t, []int64{502 << 7, 502 << 9}, wnd(d), "a window after the SYNs")
+	_, d = build(t, strings.Join(strings.Split(trace("wscale 9"), "\n")[4:], "\n"), Options{})
+	assert.Equal(t, []int64{-1, -1}, wnd(d), "no SYN in the trace: unknown")
+
+	assert.Equal(t, 14, windowShift("wscale 15"), "clamped as Linux does")
+	assert.Equal(t, -1, windowShift("mss 1460,sackOK"))
+	assert.Equal(t, 0, windowShift("nop,wscale 0"))
+}

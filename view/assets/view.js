@@ -508,7 +508,9 @@
   function renderTable() {
     const list = filtered().filter((p) => p.t <= S.t1 && (p.e || p.t) >= S.t0);
     $("packets-count").textContent = list.length + " in view of " + packets.length + " in the page";
-    const head = el("tr", {}, ...["#", "sent", "from", "to", "conn", "flags", "seq", "ack", "win", "len", "arrived", "info"].map((h) => el("th", {}, h)));
+    const head = el("tr", {}, ...["#", "sent", "from", "to", "conn", "flags", "seq", "ack", "win", "window", "len", "arrived", "info"].map((h) => el("th", {}, h)));
+    head.cells[8].title = "the 16-bit window field as sent";
+    head.cells[9].title = "the window in bytes it stands for, scaled by the sender's window scale shift (RFC 7323)";
     const rows = list.slice(0, S.rows).map((p) => {
       const i = p.i;
       const cls = "click" + (i === S.sel ? " sel" : "") + (p.r ? " rtx" : "") + (p.x ? " drop" : "");
@@ -516,13 +518,28 @@
         el("td", { class: "num" }, p.id), el("td", {}, fmtT(p.t)),
         el("td", {}, hostName(p.s) + " " + p.sa + ":" + p.sp), el("td", {}, hostName(p.d) + " " + p.da + ":" + p.dp),
         el("td", { class: "num" }, p.c || ""), el("td", {}, p.f), el("td", { class: "num" }, p.rs), el("td", { class: "num" }, p.ra),
-        el("td", { class: "num" }, p.w), el("td", { class: "num" }, p.pl),
+        el("td", { class: "num" }, p.p === 6 ? p.w : ""), el("td", { class: "num" }, scaledWindow(p)), el("td", { class: "num" }, p.pl),
         el("td", {}, p.x ? "dropped " + fmtT(p.e) : p.e ? fmtT(p.e) : "in flight"), el("td", {}, info(p)));
       tr.addEventListener("click", () => select(i));
       return tr;
     });
     $("packets").replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
     $("more").style.display = list.length > S.rows ? "" : "none";
+  }
+
+  // scaledWindow is the window in bytes a TCP segment announces: its window
+  // field shifted by the sender's window scale (RFC 7323 §2.2), as is in a
+  // SYN, "?" when the connection's SYNs are not in the trace.
+  function scaledWindow(p) {
+    if (p.p !== 6) return "";
+    if (p.wnd === undefined) return p.w;
+    return p.wnd < 0 ? "?" : p.wnd;
+  }
+  function windowText(p) {
+    if (p.f.includes("S")) return p.w + " (not scaled in a SYN)";
+    if (p.wnd === undefined || p.wnd === p.w) return p.w + " bytes" + (p.wnd === undefined ? "" : " (no window scaling)");
+    if (p.wnd < 0) return p.w + " (scale unknown: the SYNs are not in the trace)";
+    return p.w + " × " + (p.wnd / p.w) + " = " + p.wnd + " bytes (window scaling)";
   }
 
   // ---- one packet: every header field and its bytes --------------------------
@@ -539,27 +556,74 @@
   function hx(v, n) { return "0x" + v.toString(16).padStart(n, "0"); }
   // ipv4Fields lists the IPv4 header fields (RFC 791 §3.1, RFC 2474, RFC
   // 3168) as [name, value, byte offset, byte length].
-  function ipv4Fields(b, p) {
-    const ihl = b[0] & 15, hl = ihl * 4, ecn = ["Not-ECT", "ECT(1)", "ECT(0)", "CE"][b[1] & 3];
-    const flags = b[6] >> 5, csOK = p.ipok;
+  function ipv4Fields(b, o, csOK) {
+    const ihl = b[o] & 15, hl = ihl * 4, ecn = ["Not-ECT", "ECT(1)", "ECT(0)", "CE"][b[o + 1] & 3];
+    const flags = b[o + 6] >> 5, proto = b[o + 9];
     const f = [
-      ["Version", b[0] >> 4, 0, 1],
-      ["IHL", ihl + " (" + hl + " bytes)", 0, 1],
-      ["DSCP", b[1] >> 2, 1, 1],
-      ["ECN", (b[1] & 3) + " " + ecn, 1, 1],
-      ["Total length", u16(b, 2), 2, 2],
-      ["Identification", u16(b, 4) + " (" + hx(u16(b, 4), 4) + ")", 4, 2],
-      ["Flags", "reserved " + ((flags >> 2) & 1) + ", DF " + ((flags >> 1) & 1) + ", MF " + (flags & 1), 6, 1],
-      ["Fragment offset", u16(b, 6) & 0x1fff, 6, 2],
-      ["Time to live", b[8], 8, 1],
-      ["Protocol", b[9] + (b[9] === 6 ? " (TCP)" : b[9] === 17 ? " (UDP)" : b[9] === 1 ? " (ICMP)" : ""), 9, 1],
-      ["Header checksum", [hx(u16(b, 10), 4) + " ", csOK === undefined ? "" : csOK ? okSpan("valid") : badSpan("invalid")], 10, 2],
-      ["Source address", b.slice(12, 16).join("."), 12, 4],
-      ["Destination address", b.slice(16, 20).join("."), 16, 4],
+      ["Version", b[o] >> 4, o, 1],
+      ["IHL", ihl + " (" + hl + " bytes)", o, 1],
+      ["DSCP", b[o + 1] >> 2, o + 1, 1],
+      ["ECN", (b[o + 1] & 3) + " " + ecn, o + 1, 1],
+      ["Total length", u16(b, o + 2), o + 2, 2],
+      ["Identification", u16(b, o + 4) + " (" + hx(u16(b, o + 4), 4) + ")", o + 4, 2],
+      ["Flags", "reserved " + ((flags >> 2) & 1) + ", DF " + ((flags >> 1) & 1) + ", MF " + (flags & 1), o + 6, 1],
+      ["Fragment offset", u16(b, o + 6) & 0x1fff, o + 6, 2],
+      ["Time to live", b[o + 8], o + 8, 1],
+      ["Protocol", proto + (proto === 6 ? " (TCP)" : proto === 17 ? " (UDP)" : proto === 1 ? " (ICMP)" : ""), o + 9, 1],
+      ["Header checksum", checksum(u16(b, o + 10), csOK), o + 10, 2],
+      ["Source address", b.slice(o + 12, o + 16).join("."), o + 12, 4],
+      ["Destination address", b.slice(o + 16, o + 20).join("."), o + 16, 4],
     ];
-    if (hl > 20) f.push(["Options", hl - 20 + " bytes", 20, hl - 20]);
+    if (hl > 20) f.push(["Options", hl - 20 + " bytes", o + 20, hl - 20]);
     return f;
   }
+  // udpFields lists the UDP header (RFC 768): a checksum of 0 means the
+  // sender computed none.
+  function udpFields(b, o, p) {
+    const cs = u16(b, o + 6);
+    return [
+      ["Source port", u16(b, o), o, 2],
+      ["Destination port", u16(b, o + 2), o + 2, 2],
+      ["Length", u16(b, o + 4) + " bytes (header and payload)", o + 4, 2],
+      ["Checksum", cs === 0 ? "0x0000 (none computed)" : checksum(cs, p.l4ok), o + 6, 2],
+      ["Payload", Math.max(0, u16(b, o + 4) - 8) + " bytes", o + 8, Math.max(0, b.length - o - 8)],
+    ];
+  }
+  // ICMP types and the codes of Destination Unreachable (RFC 792, RFC 1191).
+  const ICMP_TYPES = { 0: "Echo Reply", 3: "Destination Unreachable", 4: "Source Quench", 5: "Redirect", 8: "Echo Request", 11: "Time Exceeded", 12: "Parameter Problem" };
+  const UNREACH = ["net unreachable", "host unreachable", "protocol unreachable", "port unreachable", "fragmentation needed and DF set", "source route failed"];
+  // icmpFields lists an ICMP message (RFC 792): its type, code and
+  // checksum, the four bytes whose meaning depends on the type, and for an
+  // error the quoted IPv4 header and the first bytes of its transport
+  // header, which say which datagram it is about.
+  function icmpFields(b, o, p) {
+    const type = b[o], code = b[o + 1];
+    let codeName = "";
+    if (type === 3) codeName = UNREACH[code] || "";
+    else if (type === 11) codeName = code === 0 ? "TTL exceeded in transit" : code === 1 ? "fragment reassembly time exceeded" : "";
+    const f = [
+      ["Type", type + (ICMP_TYPES[type] ? " (" + ICMP_TYPES[type] + ")" : ""), o, 1],
+      ["Code", code + (codeName ? " (" + codeName + ")" : ""), o + 1, 1],
+      ["Checksum", checksum(u16(b, o + 2), p.l4ok), o + 2, 2],
+    ];
+    if (type === 0 || type === 8) {
+      f.push(["Identifier", u16(b, o + 4), o + 4, 2], ["Sequence number", u16(b, o + 6), o + 6, 2]);
+      f.push(["Data", Math.max(0, p.l - (o + 8)) + " bytes", o + 8, Math.max(0, b.length - o - 8)]);
+      return f;
+    }
+    if (type === 3 && code === 4) f.push(["Unused", u16(b, o + 4), o + 4, 2], ["Next-hop MTU", u16(b, o + 6) + " bytes (RFC 1191)", o + 6, 2]);
+    else f.push(["Unused", u32(b, o + 4), o + 4, 4]);
+    const q = o + 8;
+    if (b.length < q + 20 || b[q] >> 4 !== 4) return f;
+    for (const [n, v, off, len] of ipv4Fields(b, q)) f.push(["Quoted IPv4: " + n, v, off, len]);
+    const t = q + (b[q] & 15) * 4;
+    if (b.length >= t + 4) f.push(["Quoted source port", u16(b, t), t, 2], ["Quoted destination port", u16(b, t + 2), t + 2, 2]);
+    if (b[q + 9] === 6 && b.length >= t + 8) f.push(["Quoted TCP sequence number", u32(b, t + 4), t + 4, 4]);
+    if (b[q + 9] === 17 && b.length >= t + 8) f.push(["Quoted UDP length", u16(b, t + 4), t + 4, 2]);
+    return f;
+  }
+  // checksum shows a checksum field and, when known, whether it is valid.
+  function checksum(v, ok) { return [hx(v, 4) + " ", ok === undefined || ok === null ? "" : ok ? okSpan("valid") : badSpan("invalid")]; }
   function okSpan(t) { return el("span", { class: "ok" }, t); }
   function badSpan(t) { return el("span", { class: "bad" }, t); }
   // tcpOptions decodes the option area (RFC 9293 §3.2, RFC 7323, RFC 2018).
@@ -598,8 +662,8 @@
     ];
     const names = [["NS", 8], ["CWR", 7], ["ECE", 6], ["URG", 5], ["ACK", 4], ["PSH", 3], ["RST", 2], ["SYN", 1], ["FIN", 0]];
     for (const [n, bit] of names) f.push(["Flag " + n, (word >> bit) & 1 ? "1 (set)" : "0", bit === 8 ? o + 12 : o + 13, 1]);
-    f.push(["Window", u16(b, o + 14) + (p.f.includes("S") ? " (not scaled in a SYN)" : " (before scaling)"), o + 14, 2]);
-    f.push(["Checksum", [hx(u16(b, o + 16), 4) + " ", p.tcpok === undefined ? "" : p.tcpok ? okSpan("valid") : badSpan("invalid")], o + 16, 2]);
+    f.push(["Window", u16(b, o + 14) === p.w ? windowText(p) : u16(b, o + 14), o + 14, 2]);
+    f.push(["Checksum", checksum(u16(b, o + 16), p.l4ok), o + 16, 2]);
     f.push(["Urgent pointer", u16(b, o + 18), o + 18, 2]);
     return f.concat(tcpOptions(b, o + 20, Math.min(o + hl, b.length)));
   }
@@ -652,19 +716,24 @@
     if (p.b) {
       const b = bytesOf(p.b);
       const [dump, spans] = hexDump(b, p.bl);
-      parts.push(fieldTable("IPv4 header", ipv4Fields(b, p), spans));
+      parts.push(fieldTable("IPv4 header", ipv4Fields(b, 0, p.ipok), spans));
       const hl = (b[0] & 15) * 4;
       if (b[9] === 6 && b.length >= hl + 20) {
         const tf = tcpFields(b, hl, p);
         const dataOff = hl + (b[hl + 12] >> 4) * 4;
         tf.push(["Payload", p.pl + " bytes", dataOff, Math.max(0, b.length - dataOff)]);
         parts.push(fieldTable("TCP header", tf, spans));
+      } else if (b[9] === 17 && b.length >= hl + 8) {
+        parts.push(fieldTable("UDP header", udpFields(b, hl, p), spans));
+      } else if (b[9] === 1 && b.length >= hl + 8) {
+        parts.push(fieldTable("ICMP message", icmpFields(b, hl, p), spans));
       }
       parts.push(el("div", {}, el("h3", {}, "Bytes (" + p.bl + " captured)"), dump));
     } else {
-      const rows = [["Source", p.sa + ":" + p.sp], ["Destination", p.da + ":" + p.dp], ["Protocol", p.p],
-        ["Sequence number", p.seq + " (relative " + p.rs + ")"], ["Acknowledgment number", p.ack + " (relative " + p.ra + ")"],
-        ["Flags", p.f], ["Window", p.w], ["Options", p.o || "none"]];
+      const rows = [["Source", p.sa + ":" + p.sp], ["Destination", p.da + ":" + p.dp], ["Protocol", p.p]];
+      if (p.p === 6) rows.push(["Sequence number", p.seq + " (relative " + p.rs + ")"], ["Acknowledgment number", p.ack + " (relative " + p.ra + ")"],
+        ["Flags", p.f], ["Window", windowText(p)], ["Options", p.o || "none"]);
+      else rows.push(["Payload", p.pl + " bytes"]);
       parts.push(el("div", {}, el("h3", {}, "Header (from the trace; no bytes captured for this packet)"),
         el("table", {}, el("tbody", {}, ...rows.map(([n, v]) => el("tr", {}, el("td", {}, n), el("td", {}, String(v))))))));
     }
@@ -723,12 +792,19 @@
   renderSummary();
   // #packet=ID in the address opens the page on that packet, so that a
   // packet can be shared as a link.
-  const m = /^#packet=(\d+)$/.exec(location.hash);
-  if (m) {
-    const p = packets.find((q) => q.id === +m[1]);
-    if (p) { S.sel = p.i; if (S.conn && p.c !== S.conn) S.conn = 0; }
+  function fromHash() {
+    const m = /^#packet=(\d+)$/.exec(location.hash);
+    const p = m && packets.find((q) => q.id === +m[1]);
+    if (!p || p.i === S.sel) return false;
+    S.sel = p.i;
+    if (S.conn && p.c !== S.conn) { S.conn = 0; $("conn").value = "0"; }
+    return true;
   }
+  fromHash();
   renderAll();
+  // A #packet=ID typed into the address bar, or a link to one within the
+  // page, selects that packet too.
+  window.addEventListener("hashchange", () => { if (fromHash()) renderAll(); });
   let resize = 0;
   window.addEventListener("resize", () => { clearTimeout(resize); resize = setTimeout(renderView, 100); });
   document.body.setAttribute("data-rendered", String(packets.length));
