@@ -99,9 +99,9 @@ func Figure(dir string, o FigureOptions) (plots.SweepFigure, error) {
 
 	xs, unit, numeric := axisValues(values[xi])
 	scale, ylabel := yScale(col)
-	fig = plots.SweepFigure{Title: m.Name, XLabel: o.X, YLabel: ylabel}
+	fig = plots.SweepFigure{Title: m.Name, XLabel: ParamTitle(o.X), YLabel: ylabel}
 	if si >= 0 {
-		fig.Title += ", by " + o.Series
+		fig.Title += ", by " + ParamTitle(o.Series)
 	}
 	if unit != "" {
 		fig.XLabel += " (" + unit + ")"
@@ -145,6 +145,65 @@ func Figure(dir string, o FigureOptions) (plots.SweepFigure, error) {
 		fig.Series[0].Name = ""
 	}
 	return fig, nil
+}
+
+// ParamTitle names a parameter path as an axis title does: the setting
+// in words, then what it belongs to, without the path's syntax:
+// "links[uplink].queue.limit" is "queue limit of link uplink",
+// "defaults.tcp.congestion" is "TCP congestion control".
+func ParamTitle(path string) string {
+	var words, owners []string
+	for _, seg := range splitPath(path) {
+		name, key, keyed := strings.Cut(seg, "[")
+		if keyed {
+			owners = append([]string{strings.TrimSuffix(name, "s") + " " + strings.TrimSuffix(key, "]")}, owners...)
+			continue
+		}
+		if name == "defaults" {
+			continue
+		}
+		if w, ok := settingWords[name]; ok {
+			name = w
+		}
+		words = append(words, strings.ReplaceAll(name, "_", " "))
+	}
+	if len(words) == 0 {
+		return path
+	}
+	t := strings.Join(words, " ")
+	if len(owners) > 0 {
+		t += " of " + strings.Join(owners, ", ")
+	}
+	return t
+}
+
+// settingWords spells out the path names that are abbreviations or that
+// read badly alone.
+var settingWords = map[string]string{
+	"tcp": "TCP", "udp": "UDP", "ecn": "ECN", "mss": "MSS", "mtu": "MTU", "rto": "RTO",
+	"congestion": "congestion control", "recv_buffer": "receive buffer", "min_th": "min threshold",
+	"max_th": "max threshold", "p_max": "max drop probability",
+}
+
+// splitPath splits a parameter path at its dots, keeping a [key] (which
+// may hold dots, as an address does) with its name.
+func splitPath(path string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, r := range path {
+		switch r {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		case '.':
+			if depth == 0 {
+				out = append(out, path[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, path[start:])
 }
 
 // distinctValues lists each parameter's values in the order of the points.

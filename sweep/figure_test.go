@@ -25,12 +25,12 @@ func TestFigure(t *testing.T) {
 	fig, err := Figure(out, FigureOptions{Metric: "goodput", X: "links[uplink].loss", Series: "defaults.tcp.congestion",
 		Where: []string{"links[uplink].queue.limit=100"}})
 	require.NoError(t, err)
-	assert.Equal(t, "links[uplink].loss (%)", fig.XLabel)
+	assert.Equal(t, "loss of link uplink (%)", fig.XLabel)
 	assert.Equal(t, "goodput (Mbit/s)", fig.YLabel)
 	assert.Nil(t, fig.XTicks)
 	require.Len(t, fig.Series, 2)
 	assert.Equal(t, "newreno", fig.Series[0].Name)
-	assert.Contains(t, fig.Title, ", by defaults.tcp.congestion")
+	assert.Contains(t, fig.Title, ", by TCP congestion control")
 	require.Len(t, fig.Series[1].Points, 4)
 	var xs []float64
 	for _, pt := range fig.Series[1].Points {
@@ -161,4 +161,19 @@ func TestTablesReadWithAndWithoutNumericColumns(t *testing.T) {
 
 	_, _, err = ReadAggregate(strings.NewReader("point,a,a_bps,b,metric,n,mean,stddev,ci95,ci95_low,ci95_high\n"))
 	assert.ErrorIs(t, err, ErrResults, "a parameter after the numeric columns")
+}
+
+func TestParamTitle(t *testing.T) {
+	for path, want := range map[string]string{
+		"links[uplink].loss":            "loss of link uplink",
+		"links[uplink].queue.limit":     "queue limit of link uplink",
+		"defaults.tcp.congestion":       "TCP congestion control",
+		"hosts[client].tcp.recv_buffer": "TCP receive buffer of host client",
+		"links[10.0.0.1-r1].delay":      "delay of link 10.0.0.1-r1",
+		"apps[0].bytes":                 "bytes of app 0",
+		"links[b].queue.p_max":          "queue max drop probability of link b",
+		"seed":                          "seed",
+	} {
+		assert.Equal(t, want, ParamTitle(path), path)
+	}
 }
