@@ -65,6 +65,11 @@ type collector struct {
 	// wscale holds the window scale shift each end of a connection sent
 	// in its SYN, -1 for none (RFC 7323 §2.2).
 	wscale map[connSide]int
+	// bbrMode is each BBR sender's last mode; bbrShown says it is in the
+	// page's Modes already.
+	bbrMode  map[connSide]string
+	bbrShown map[connSide]bool
+	bbrOrder []connSide
 }
 
 func newCollector(opts Options) *collector {
@@ -82,8 +87,10 @@ func newCollector(opts Options) *collector {
 		rtx:         map[uint64]retransmit{},
 		lastSend:    map[uint64]int{},
 		wscale:      map[connSide]int{},
+		bbrMode:     map[connSide]string{},
+		bbrShown:    map[connSide]bool{},
 		d: pageData{Hosts: []string{}, Conns: []connInfo{}, Packets: []packet{},
-			States: []stateChange{}, Series: []series{}},
+			States: []stateChange{}, Series: []series{}, Modes: []modeChange{}},
 	}
 }
 
@@ -187,6 +194,12 @@ func (c *collector) add(r *sim.Record) error {
 			c.addSeries(e.Conn, e.Side, "rtt", r.T, int64(e.Sample))
 			c.addSeries(e.Conn, e.Side, "srtt", r.T, int64(e.SRTT))
 		}
+	case *sim.TCPRate:
+		if c.inWindow(r.T) && c.wantConn(e.Conn) {
+			c.addSeries(e.Conn, e.Side, "rate", r.T, e.Rate)
+		}
+	case *sim.TCPBBR:
+		c.bbr(r, e)
 	case *sim.TCPRetransmit:
 		c.retransmit(r, e)
 	}
@@ -321,6 +334,30 @@ func (c *collector) addSeries(conn uint64, side, name string, t sim.Time, v int6
 	b.add(int64(t), v)
 }
 
+// bbr keeps BBR's model (its bottleneck bandwidth and min RTT) as series
+// and its mode changes as bands under the cwnd graph; the mode it was in
+// when the window opens is recorded at From.
+func (c *collector) bbr(r *sim.Record, e *sim.TCPBBR) {
+	if !c.wantConn(e.Conn) {
+		return
+	}
+	k := connSide{e.Conn, e.Side}
+	last, seen := c.bbrMode[k]
+	if !seen {
+		c.bbrOrder = append(c.bbrOrder, k)
+	}
+	c.bbrMode[k] = e.Mode
+	if r.T < c.opts.From || !c.inWindow(r.T) {
+		return
+	}
+	c.addSeries(e.Conn, e.Side, "bbr_bw", r.T, e.BW)
+	c.addSeries(e.Conn, e.Side, "bbr_min_rtt", r.T, int64(e.MinRTT))
+	if !seen || last != e.Mode || !c.bbrShown[k] {
+		c.bbrShown[k] = true
+		c.d.Modes = append(c.d.Modes, modeChange{T: int64(r.T), Conn: e.Conn, Side: e.Side, Mode: e.Mode})
+	}
+}
+
 func (c *collector) duplicate(e *sim.PacketDuplicate) {
 	if conn, ok := c.inflight[e.Of]; ok {
 		c.inflight[e.ID] = conn
@@ -396,6 +433,10 @@ func (c *collector) state(r *sim.Record, e *sim.TCPState) {
 // middle of a transfer still shows ESTABLISHED on the lifelines.
 func (c *collector) flushBefore() {
 	c.flushed = true
+	for _, k := range c.bbrOrder {
+		c.bbrShown[k] = true
+		c.d.Modes = append(c.d.Modes, modeChange{T: int64(c.opts.From), Conn: k.conn, Side: k.side, Mode: c.bbrMode[k]})
+	}
 	for _, k := range c.beforeOrder {
 		s := c.before[k]
 		if s.To == "CLOSED" {

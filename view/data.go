@@ -11,6 +11,7 @@ type pageData struct {
 	Packets []packet        `json:"packets"`
 	States  []stateChange   `json:"states"`
 	Series  []series        `json:"series"`
+	Modes   []modeChange    `json:"modes"`
 	Summary json.RawMessage `json:"summary,omitempty"`
 	Cut     cut             `json:"cut"`
 }
@@ -125,9 +126,20 @@ type stateChange struct {
 	To   string `json:"to"`
 }
 
+// modeChange is a BBR sender entering a mode (tcp.bbr): startup, drain,
+// probe_bw or probe_rtt.
+type modeChange struct {
+	T    int64  `json:"t"`
+	Conn uint64 `json:"c"`
+	Side string `json:"side"`
+	Mode string `json:"mode"`
+}
+
 // series is one decimated time series of one end of a connection: "seq"
 // (highest byte sent), "ack" (highest byte acknowledged by the peer),
-// "cwnd", "ssthresh" (bytes), "srtt", "rtt" (ns). Points are
+// "cwnd", "ssthresh" (bytes), "srtt", "rtt" (ns), "rate" (delivery-rate
+// samples, bit/s), "bbr_bw" (BBR's bottleneck bandwidth, bit/s) and
+// "bbr_min_rtt" (ns). Points are
 // [t, min, max, last] over consecutive bins.
 type series struct {
 	Conn   uint64     `json:"c"`

@@ -220,3 +220,37 @@ func TestWindowScaling(t *testing.T) {
 	assert.Equal(t, -1, windowShift("mss 1460,sackOK"))
 	assert.Equal(t, 0, windowShift("nop,wscale 0"))
 }
+
+// TestBBRAndDeliveryRate: tcp.rate samples and BBR's model become series,
+// and BBR's mode changes a list the cwnd graph shades; a window that opens
+// in the middle of a mode starts with that mode.
+func TestBBRAndDeliveryRate(t *testing.T) {
+	bbr := func(t int64, mode string, bw int64) string {
+		return fmt.Sprintf(`{"t":%d,"kind":"tcp.bbr","subject":"host/a","conn":1,"side":"client","mode":"%s","bw":%d,"min_rtt":40000000,"pacing_gain":288,"cwnd_gain":288,"cycle":0,"lt":false,"reason":"bw"}`, t, mode, bw)
+	}
+	trace := transfer() + strings.Join([]string{
+		bbr(5200, "startup", 1000),
+		`{"t":5200,"kind":"tcp.rate","subject":"host/a","conn":1,"side":"client","delivered":1448,"interval":1000,"rate":11584000,"app_limited":false,"rtt":1000,"inflight":2896,"lost":0}`,
+		bbr(5300, "startup", 2000),
+		bbr(5400, "drain", 2000),
+		bbr(5500, "probe_bw", 2000),
+	}, "\n") + "\n"
+	_, d := build(t, trace, Options{})
+	var modes []string
+	for _, m := range d.Modes {
+		modes = append(modes, fmt.Sprintf("%d %s", m.T, m.Mode))
+	}
+	assert.Equal(t, []string{"5200 startup", "5400 drain", "5500 probe_bw"}, modes, "one entry per change")
+	names := map[string]int{}
+	for _, s := range d.Series {
+		names[s.Name] = len(s.Points)
+	}
+	assert.Equal(t, 1, names["rate"])
+	assert.Equal(t, 4, names["bbr_bw"])
+	assert.Equal(t, 4, names["bbr_min_rtt"])
+
+	_, d = build(t, trace, Options{From: 5350})
+	require.NotEmpty(t, d.Modes)
+	assert.Equal(t, modeChange{T: 5350, Conn: 1, Side: "client", Mode: "startup"}, d.Modes[0], "the mode when the window opens")
+	assert.Equal(t, "drain", d.Modes[1].Mode)
+}

@@ -71,6 +71,12 @@
     if (step >= 1e2) return [1e3, "µs"];
     return [1, "ns"];
   }
+  function rateUnit(top) {
+    if (top >= 1e9) return [1e9, "Gbit/s"];
+    if (top >= 1e6) return [1e6, "Mbit/s"];
+    if (top >= 1e3) return [1e3, "kbit/s"];
+    return [1, "bit/s"];
+  }
   function byteUnit(top) {
     if (top >= 1e9) return [1e9, "GB"];
     if (top >= 1e6) return [1e6, "MB"];
@@ -81,11 +87,14 @@
   // as the step between ticks needs.
   function axisLabel(kind, v, ticks) {
     const step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
-    return tickLabel(v, ticks, kind === "ns" ? timeUnit(step) : byteUnit(Math.max(Math.abs(ticks[0]), Math.abs(ticks[ticks.length - 1]))));
+    const top = Math.max(Math.abs(ticks[0]), Math.abs(ticks[ticks.length - 1]));
+    return tickLabel(v, ticks, kind === "ns" ? timeUnit(step) : kind === "bps" ? rateUnit(top) : byteUnit(top));
   }
   function tickLabel(v, ticks, unit) {
+    // as many decimals as the step has in this unit: 0.25 s, not 0.3 s
     const step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
-    const digits = Math.max(0, -Math.floor(Math.log10(step / unit[0]) + 1e-9));
+    const frac = String(+(step / unit[0]).toPrecision(6)).split(".")[1] || "";
+    const digits = /e/.test(frac) ? 9 : frac.length;
     return (v / unit[0]).toFixed(Math.min(digits, 9)) + " " + unit[1];
   }
 
@@ -403,7 +412,13 @@
   // covered is the time up to which every packet is in the page.
   const covered = D.cut.packets_left > 0 && packets.length ? packets[packets.length - 1].t : Infinity;
 
-  function plot(canvas, title, yKind, layers) {
+  // BBR's modes as bands behind a graph, each labelled where it starts.
+  const MODE_COLOURS = { startup: "#fde8d8", drain: "#f7f3c8", probe_bw: "#e3f1e8", probe_rtt: "#e4ecf7" };
+  function modeBands(conn, side) {
+    const ms = D.modes.filter((m) => m.c === conn && m.side === side);
+    return ms.map((m, i) => ({ t0: m.t, t1: i + 1 < ms.length ? ms[i + 1].t : Infinity, label: m.mode.toUpperCase(), colour: MODE_COLOURS[m.mode] || "#eee" }));
+  }
+  function plot(canvas, title, yKind, layers, bands) {
     const dpr = window.devicePixelRatio || 1;
     const w = canvas.clientWidth || 900, h = +canvas.getAttribute("height");
     canvas.width = w * dpr; canvas.height = h * dpr; canvas.style.height = h + "px";
@@ -420,6 +435,12 @@
     const m = (hi - lo) * 0.05; hi += m; lo = Math.max(0, lo - m);
     const X = (t) => G.left + ((t - S.t0) / (S.t1 - S.t0)) * (w - G.left - G.right);
     const Y = (v) => h - G.bottom - ((v - lo) / (hi - lo)) * (h - G.top - G.bottom);
+    for (const b of bands || []) {
+      if (b.t1 < S.t0 || b.t0 > S.t1) continue;
+      const x0 = Math.max(G.left, X(b.t0)), x1 = Math.min(w - G.right, X(Math.min(b.t1, S.t1)));
+      g.fillStyle = b.colour; g.fillRect(x0, G.top, Math.max(1, x1 - x0), h - G.top - G.bottom);
+      if (x1 - x0 > g.measureText(b.label).width + 6) { g.fillStyle = "#666"; g.textAlign = "left"; g.fillText(b.label, x0 + 3, G.top + 11); }
+    }
     // axes
     g.strokeStyle = "#eee"; g.fillStyle = "#666"; g.lineWidth = 1;
     const yt = niceTicks(lo, hi);
@@ -431,7 +452,6 @@
     g.strokeStyle = "#999"; g.strokeRect(G.left, G.top, w - G.left - G.right, h - G.top - G.bottom);
     g.save();
     g.beginPath(); g.rect(G.left, G.top, w - G.left - G.right, h - G.top - G.bottom); g.clip();
-    let lx = G.left + 150;
     for (const l of layers) {
       g.strokeStyle = g.fillStyle = l.colour; g.lineWidth = l.width || 1.5;
       if (l.kind === "ticks") {
@@ -457,17 +477,22 @@
         for (const q of l.points) if (q[2] !== q[1] && q[0] >= S.t0 && q[0] <= S.t1) { g.beginPath(); g.moveTo(X(q[0]), Y(q[1])); g.lineTo(X(q[0]), Y(q[2])); g.stroke(); }
         if (n <= 60) for (const q of l.points) if (q[0] >= S.t0 && q[0] <= S.t1) { g.beginPath(); g.arc(X(q[0]), Y(q[3]), 2.5, 0, 7); g.fill(); }
       }
-      g.fillStyle = l.colour; g.textAlign = "left";
-      g.fillRect(lx, 6, 14, 3); g.fillText(l.name, lx + 18, 12); lx += g.measureText(l.name).width + 34;
     }
     g.restore();
+    // the legend, right-aligned on the title's line (outside the clip)
+    g.textAlign = "left";
+    let lx = w - G.right - layers.reduce((a, l) => a + g.measureText(l.name).width + 34, 0) + 16;
+    for (const l of layers) {
+      g.fillStyle = l.colour;
+      g.fillRect(lx, 6, 14, 3); g.fillText(l.name, lx + 18, 12); lx += g.measureText(l.name).width + 34;
+    }
   }
 
   function renderGraphs() {
     const conn = graphConn(), side = S.dir;
     const c = connById.get(conn);
     const notes = [];
-    if (!c) { $("graph-note").textContent = "No connection in this run."; for (const id of ["tseq", "cwnd", "rtt"]) plot($(id), "", "bytes", []); return; }
+    if (!c) { $("graph-note").textContent = "No connection in this run."; for (const id of ["tseq", "cwnd", "rtt", "rate"]) plot($(id), "", "bytes", []); return; }
     if (!S.conn && conns.length > 1) notes.push("Graphs of connection " + conn + " (pick another above).");
     const who = side === "client" ? c.client + " → " + c.server : c.server + " → " + c.client;
     const layers = [];
@@ -485,12 +510,19 @@
     const cl = [];
     if (cw) cl.push({ name: "cwnd", colour: "#0072b2", points: cw.pts });
     if (ss) cl.push({ name: "ssthresh", colour: "#d55e00", points: ss.pts.filter((q) => q[2] < INFINITE_SSTHRESH) });
-    plot($("cwnd"), "cwnd and ssthresh, " + side + " (" + (side === "client" ? c.client : c.server) + ")", "bytes", cl);
-    const rt = seriesOf(conn, side, "rtt"), sr = seriesOf(conn, side, "srtt");
+    const bands = modeBands(conn, side);
+    plot($("cwnd"), "cwnd and ssthresh, " + side + " (" + (side === "client" ? c.client : c.server) + ")" + (bands.length ? "; BBR's modes behind" : ""), "bytes", cl, bands);
+    const rt = seriesOf(conn, side, "rtt"), sr = seriesOf(conn, side, "srtt"), mr = seriesOf(conn, side, "bbr_min_rtt");
     const rl = [];
     if (rt) rl.push({ name: "RTT sample", colour: "#cc79a7", points: rt.pts });
     if (sr) rl.push({ name: "SRTT", colour: "#009e73", points: sr.pts });
+    if (mr) rl.push({ name: "BBR min RTT", colour: "#e69f00", points: mr.pts });
     plot($("rtt"), "RTT, " + side, "ns", rl);
+    const dr = seriesOf(conn, side, "rate"), bw = seriesOf(conn, side, "bbr_bw");
+    const dl = [];
+    if (dr) dl.push({ name: "delivery rate sample", colour: "#56b4e9", points: dr.pts });
+    if (bw) dl.push({ name: "BBR bottleneck bandwidth", colour: "#d55e00", points: bw.pts });
+    plot($("rate"), "delivery rate, " + side + " (tcp.rate" + (bw ? ", tcp.bbr" : "") + ")", "bps", dl, bands);
     $("graph-note").textContent = notes.join(" ");
   }
   function bindGraph(canvas) {
@@ -788,7 +820,7 @@
   renderHeader();
   renderControls();
   bindLadder();
-  for (const id of ["tseq", "cwnd", "rtt"]) bindGraph($(id));
+  for (const id of ["tseq", "cwnd", "rtt", "rate"]) bindGraph($(id));
   renderSummary();
   // #packet=ID in the address opens the page on that packet, so that a
   // packet can be shared as a link.
