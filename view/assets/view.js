@@ -136,7 +136,8 @@
     const f = p.f.split("").map((c) => names[c] || c).join(",");
     let s = f + " seq=" + p.rs;
     if (p.f.includes(".")) s += " ack=" + p.ra;
-    s += " win=" + p.w;
+    // the window in bytes once scaling is known, as Wireshark's Info does
+    s += " win=" + (p.wnd > 0 ? p.wnd : p.w);
     if (p.pl > 0) s += " len=" + p.pl;
     return s;
   }
