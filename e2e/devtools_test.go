@@ -55,18 +55,41 @@ func startDevtools(t *testing.T, browser string, width, height int) *devtools {
 	require.NoError(t, err)
 	evR, evW, err := os.Pipe()
 	require.NoError(t, err)
+	// Not t.TempDir: Chromium's helper processes may still write to their
+	// profile for a moment after the browser exits, and t.TempDir fails
+	// the test when it cannot remove a folder.
+	profile, err := os.MkdirTemp("", "netsim-chromium-")
+	require.NoError(t, err)
 	cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--user-data-dir="+t.TempDir(), "--remote-debugging-pipe", "about:blank")
+		"--user-data-dir="+profile, "--remote-debugging-pipe", "about:blank")
 	cmd.ExtraFiles = []*os.File{cmdR, evW} // fd 3 and fd 4 of the child
 	require.NoError(t, cmd.Start())
 	cmdR.Close()
 	evW.Close()
 	d := &devtools{t: t, cmd: cmd, w: cmdW, msgs: make(chan devtoolsMsg, 256)}
 	t.Cleanup(func() {
+		// Browser.close lets Chromium end its helpers; kill it if it
+		// does not exit soon after.
+		d.session = ""
+		if b, err := json.Marshal(map[string]any{"id": 1 << 30, "method": "Browser.close"}); err == nil {
+			_, _ = cmdW.Write(append(b, 0))
+		}
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
 		cmdW.Close()
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
 		evR.Close()
+		for range 5 {
+			if os.RemoveAll(profile) == nil {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 	})
 	go func() {
 		defer close(d.msgs)

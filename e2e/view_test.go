@@ -375,5 +375,20 @@ func TestViewDecodesUDPAndICMPInChromium(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf("0x%04x valid", binary.BigEndian.Uint16(m[2:])), f["Checksum"])
 	assert.Equal(t, strconv.Itoa(int(binary.BigEndian.Uint16(m[4:]))), f["Identifier"])
 	assert.Equal(t, strconv.Itoa(int(binary.BigEndian.Uint16(m[6:]))), f["Sequence number"])
+	assert.NotEqual(t, "none", f["Routers passed"], "the ping crossed the routers")
+
+	// The routers have lifelines, and each packet is drawn hop by hop;
+	// unticking Routers draws it from end to end.
+	count := func(sel string) int {
+		var n int
+		b.eval(fmt.Sprintf(`document.querySelectorAll(%q).length`, sel), &n)
+		return n
+	}
+	hops := fmt.Sprintf(`#ladder line.hit[data-id="%d"]`, icmpID)
+	assert.Positive(t, count("#ladder line.life.router"))
+	assert.Greater(t, count(hops), 1, "one leg per hop")
+	b.click(b.clickable("#routers"))
+	assert.Zero(t, count("#ladder line.life.router"))
+	assert.Equal(t, 1, count(hops), "one arrow from end to end")
 	b.noProblems()
 }

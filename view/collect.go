@@ -89,7 +89,7 @@ func newCollector(opts Options) *collector {
 		wscale:      map[connSide]int{},
 		bbrMode:     map[connSide]string{},
 		bbrShown:    map[connSide]bool{},
-		d: pageData{Hosts: []string{}, Conns: []connInfo{}, Packets: []packet{},
+		d: pageData{Hosts: []string{}, Routers: []int{}, Conns: []connInfo{}, Packets: []packet{},
 			States: []stateChange{}, Series: []series{}, Modes: []modeChange{}},
 	}
 }
@@ -102,18 +102,26 @@ func (c *collector) wantConn(conn uint64) bool {
 	return c.opts.Conn == 0 || conn == c.opts.Conn
 }
 
-// host returns the index of the host a "host/NAME" subject names, adding
-// it; -1 for any other subject.
+// host returns the index of the node a "host/NAME" or "router/NAME"
+// subject names, adding it (a router is listed in Routers too); -1 for any
+// other subject.
 func (c *collector) host(subject string) int {
 	name, ok := strings.CutPrefix(subject, "host/")
+	router := false
 	if !ok {
-		return -1
+		if name, ok = strings.CutPrefix(subject, "router/"); !ok {
+			return -1
+		}
+		router = true
 	}
-	i, ok := c.hosts[name]
+	i, ok := c.hosts[subject]
 	if !ok {
 		i = len(c.d.Hosts)
-		c.hosts[name] = i
+		c.hosts[subject] = i
 		c.d.Hosts = append(c.d.Hosts, name)
+		if router {
+			c.d.Routers = append(c.d.Routers, i)
+		}
 	}
 	return i
 }
@@ -153,7 +161,8 @@ func (c *collector) add(r *sim.Record) error {
 		}
 	case *sim.PacketForward:
 		if i, ok := c.pending[e.ID]; ok {
-			c.d.Packets[i].Hops++
+			p := &c.d.Packets[i]
+			p.Via = append(p.Via, [2]int64{int64(c.host(r.Subject)), int64(r.T)})
 		}
 	case *sim.PacketMark:
 		if i, ok := c.pending[e.ID]; ok {

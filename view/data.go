@@ -6,7 +6,8 @@ import "encoding/json"
 // short because a page holds tens of thousands of packets.
 type pageData struct {
 	Meta    meta            `json:"meta"`
-	Hosts   []string        `json:"hosts"`
+	Hosts   []string        `json:"hosts"`   // hosts and routers, by name
+	Routers []int           `json:"routers"` // indexes into Hosts of the routers
 	Conns   []connInfo      `json:"conns"`
 	Packets []packet        `json:"packets"`
 	States  []stateChange   `json:"states"`
@@ -96,14 +97,15 @@ type packet struct {
 	Opts string `json:"o,omitempty"`
 	// End is when it was delivered or dropped, 0 when neither happened in
 	// the trace (still in flight at the end, or outside the window).
-	End      int64  `json:"e,omitempty"`
-	Drop     string `json:"x,omitempty"`  // drop reason
-	DropAt   string `json:"xa,omitempty"` // where it was dropped
-	Retrans  string `json:"r,omitempty"`  // retransmission reason
-	DupOf    uint64 `json:"dup,omitempty"`
-	Marked   bool   `json:"ce,omitempty"`
-	Corrupt  bool   `json:"bad,omitempty"`
-	Hops     int    `json:"hops,omitempty"` // routers that forwarded it
+	End     int64  `json:"e,omitempty"`
+	Drop    string `json:"x,omitempty"`  // drop reason
+	DropAt  string `json:"xa,omitempty"` // where it was dropped
+	Retrans string `json:"r,omitempty"`  // retransmission reason
+	DupOf   uint64 `json:"dup,omitempty"`
+	Marked  bool   `json:"ce,omitempty"`
+	Corrupt bool   `json:"bad,omitempty"`
+	// Via lists the routers that forwarded it: [index into Hosts, when].
+	Via      [][2]int64 `json:"via,omitempty"`
 	iface    string
 	txAt     int64 // first bit left the sender, for the capture; -1 not yet
 	captured bool

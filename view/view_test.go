@@ -254,3 +254,24 @@ func TestBBRAndDeliveryRate(t *testing.T) {
 	assert.Equal(t, modeChange{T: 5350, Conn: 1, Side: "client", Mode: "startup"}, d.Modes[0], "the mode when the window opens")
 	assert.Equal(t, "drain", d.Modes[1].Mode)
 }
+
+// TestRoutersOnTheWay: routers that forward a packet become nodes of the
+// page (listed as routers) and the packet records where and when each
+// forwarded it, so that the diagram can draw it hop by hop; a router's
+// own datagram (an ICMP error) has the router as its sender.
+func TestRoutersOnTheWay(t *testing.T) {
+	trace := strings.Join([]string{
+		send(100, "a", 1, "10.0.0.1", "10.0.0.2", 40000, 80, "S", 0, 0, 0, 1),
+		`{"t":600,"kind":"pkt.forward","subject":"router/r1","id":1,"iface":"eth1","ttl":63}`,
+		`{"t":900,"kind":"pkt.forward","subject":"router/r2","id":1,"iface":"eth1","ttl":62}`,
+		`{"t":1100,"kind":"pkt.deliver","subject":"host/b","id":1,"iface":"eth0","len":52,"conn":1}`,
+		`{"t":1200,"kind":"pkt.send","subject":"router/r2","id":2,"iface":"eth0","len":80,"src":"100.64.0.2","dst":"10.0.0.1","proto":1,"sport":0,"dport":0,"flags":"none","seq":0,"ack":0,"rseq":0,"rack":0,"win":0,"plen":60,"opts":"","conn":0}`,
+	}, "\n") + "\n"
+	_, d := build(t, trace, Options{})
+	assert.Equal(t, []string{"a", "r1", "r2", "b"}, d.Hosts)
+	assert.Equal(t, []int{1, 2}, d.Routers)
+	require.Len(t, d.Packets, 2)
+	assert.Equal(t, [][2]int64{{1, 600}, {2, 900}}, d.Packets[0].Via)
+	assert.Equal(t, 3, d.Packets[0].Dst)
+	assert.Equal(t, 2, d.Packets[1].Src, "the router sent the ICMP message")
+}

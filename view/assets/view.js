@@ -119,6 +119,7 @@
     sel: -1,
     find: "",
     show: { syn: true, fin: true, rst: true, data: true, ack: true, rtxOnly: false, dropOnly: false },
+    routers: D.routers.length > 0,
     rows: PAGE,
   };
 
@@ -211,6 +212,10 @@
     sel.value = String(S.conn);
     sel.addEventListener("change", () => { S.conn = +sel.value; S.sel = -1; S.rows = PAGE; renderAll(); });
     $("dir").addEventListener("change", () => { S.dir = $("dir").value; renderGraphs(); });
+    const rt = $("routers");
+    rt.checked = S.routers;
+    rt.disabled = D.routers.length === 0;
+    rt.addEventListener("change", () => { S.routers = rt.checked; renderLadder(); });
     const names = [["syn", "SYN"], ["fin", "FIN"], ["rst", "RST"], ["data", "data"], ["ack", "ACK only"], ["rtxOnly", "only retransmissions"], ["dropOnly", "only drops"]];
     $("filters").replaceChildren(...names.map(([k, n]) => {
       const cb = el("input", { type: "checkbox", "data-filter": k });
@@ -260,14 +265,36 @@
 
   // ---- the sequence (ladder) diagram --------------------------------------
   const L = { width: 900, height: 620, top: 46, bottom: 16, left: 170 };
+  const isRouter = new Set(D.routers);
+  // path lists the nodes a packet went through, in order: its sender, the
+  // routers that forwarded it, and where it was delivered.
+  function path(p) {
+    const nodes = [p.s, ...(p.via || []).map((v) => v[0])];
+    if (p.d >= 0 && p.e && !p.x) nodes.push(p.d);
+    return nodes;
+  }
+  // lifelines orders the nodes the diagram shows: the connection's client
+  // first and its server last, routers where the packets meet them on the
+  // way; with every connection, each node at its mean position along the
+  // paths (client ends 0, server ends 1), so that a dumbbell reads
+  // senders, routers, receivers from left to right.
   function lifelines() {
+    const pos = new Map(), add = (h, f) => { const a = pos.get(h) || [0, 0]; a[0] += f; a[1]++; pos.set(h, a); };
+    const seen = [];
+    for (const p of packets) {
+      if (S.conn && p.c !== S.conn) continue;
+      const nodes = path(p).filter((h) => h >= 0 && (S.routers || !isRouter.has(h)));
+      if (p.side === "server") nodes.reverse();
+      nodes.forEach((h, i) => { if (!pos.has(h)) seen.push(h); add(h, nodes.length === 1 ? 0 : i / (nodes.length - 1)); });
+    }
     if (S.conn) {
       const c = connById.get(S.conn);
-      const ls = [c.ch, c.sh].filter((h) => h >= 0);
-      for (const p of packets) if (p.c === S.conn) for (const h of [p.s, p.d]) if (h >= 0 && !ls.includes(h)) ls.push(h);
-      return ls;
+      for (const h of [c.ch, c.sh]) if (h >= 0 && !pos.has(h)) { seen.push(h); add(h, h === c.ch ? 0 : 1); }
+    } else {
+      hosts.forEach((_, h) => { if (!pos.has(h) && (S.routers || !isRouter.has(h))) { seen.push(h); add(h, 0.5); } });
     }
-    return hosts.map((_, i) => i);
+    const mean = (h) => pos.get(h)[0] / pos.get(h)[1];
+    return seen.map((h, i) => [h, i]).sort((a, b) => mean(a[0]) - mean(b[0]) || a[1] - b[1]).map((a) => a[0]);
   }
   function renderLadder() {
     const box = $("ladder-box"), s = $("ladder");
@@ -289,8 +316,8 @@
       kids.push(svg("text", { x: 4, y: y(v) + 3, class: "axis" }, tickLabel(v, ticks, unit)));
     }
     for (const [h, hx] of x) {
-      kids.push(svg("line", { x1: hx, x2: hx, y1: L.top - 8, y2: L.height - L.bottom, class: "life" }));
-      kids.push(svg("text", { x: hx, y: 18, "text-anchor": "middle", class: "host" }, hostName(h)));
+      kids.push(svg("line", { x1: hx, x2: hx, y1: L.top - 8, y2: L.height - L.bottom, class: "life" + (isRouter.has(h) ? " router" : "") }));
+      kids.push(svg("text", { x: hx, y: 18, "text-anchor": "middle", class: "host" }, hostName(h) + (isRouter.has(h) ? " (router)" : "")));
       const addr = packets.find((p) => p.s === h);
       if (addr) kids.push(svg("text", { x: hx, y: 32, "text-anchor": "middle", class: "axis" }, addr.sa));
     }
@@ -319,19 +346,32 @@
     const colours = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"];
     drawn.forEach((p) => {
       const i = p.i;
-      const x1 = x.get(p.s);
+      const colour = p.x || p.r ? "#c0392b" : colours[(connIndex(p.c)) % colours.length];
+      // the stops along the way: [x, y] at the sender when sent, at each
+      // router shown when it forwarded the packet, at the receiver when
+      // delivered; a drop stops short of the next node, a packet still in
+      // flight at the end of the trace runs to the bottom, dashed.
+      const stops = [[x.get(p.s), y(p.t)]];
+      if (S.routers) for (const [h, t] of p.via || []) if (x.has(h)) stops.push([x.get(h), y(t)]);
       let dst = p.d;
       if (!x.has(dst)) dst = shown.find((h) => h !== p.s);
-      let x2 = x.has(dst) ? x.get(dst) : x1 + 80;
-      const y1 = y(p.t);
-      let y2 = p.e ? y(p.e) : L.height;
-      if (p.x) x2 = x1 + (x2 - x1) * 0.45;
-      else if (!p.e) x2 = x1 + (x2 - x1) * 0.9;
-      const colour = p.x || p.r ? "#c0392b" : colours[(connIndex(p.c)) % colours.length];
+      const [lx, ly] = stops[stops.length - 1];
+      let x2 = x.has(dst) ? x.get(dst) : lx + 80;
+      if (x2 === lx && stops.length > 1) x2 = lx + 60;
+      const y2 = p.e ? y(p.e) : L.height;
+      if (p.x) x2 = lx + (x2 - lx) * 0.45;
+      else if (!p.e) x2 = lx + (x2 - lx) * 0.9;
+      stops.push([x2, y2]);
       const g = svg("g", {});
-      const line = svg("line", { x1, y1, x2, y2, class: "arrow" + (i === S.sel ? " sel" : ""), stroke: colour });
-      if (!p.e) line.setAttribute("stroke-dasharray", "4 3");
-      g.append(line);
+      let longest = 0;
+      for (let k = 0; k + 1 < stops.length; k++) {
+        const [ax, ay] = stops[k], [bx, by] = stops[k + 1];
+        const line = svg("line", { x1: ax, y1: ay, x2: bx, y2: by, class: "arrow" + (i === S.sel ? " sel" : ""), stroke: colour });
+        if (!p.e) line.setAttribute("stroke-dasharray", "4 3");
+        g.append(line);
+        if (Math.hypot(bx - ax, by - ay) > Math.hypot(stops[longest + 1][0] - stops[longest][0], stops[longest + 1][1] - stops[longest][1])) longest = k;
+      }
+      const [x1, y1] = stops[stops.length - 2];
       if (p.x) {
         g.append(svg("path", { d: "M" + (x2 - 5) + " " + (y2 - 5) + "l10 10m0 -10l-10 10", stroke: "#c0392b", "stroke-width": 2 }));
       } else {
@@ -339,13 +379,14 @@
         g.append(svg("path", { d: "M" + x2 + " " + y2 + "L" + (x2 - hl * Math.cos(a - 0.4)) + " " + (y2 - hl * Math.sin(a - 0.4)) +
           "L" + (x2 - hl * Math.cos(a + 0.4)) + " " + (y2 - hl * Math.sin(a + 0.4)) + "Z", fill: colour }));
       }
-      // The label goes at the middle of the arrow, or further along it
-      // when another label is there already; without room, none (zoom in).
+      // The label goes at the middle of the longest leg, or further along
+      // it when another label is there already; without room, none (zoom in).
+      const [sx, sy] = stops[longest], [ex, ey] = stops[longest + 1];
       const text = label(p) + (p.x ? " ✕ " + p.x : "") + (p.r ? " (rexmit)" : "");
-      const half = text.length * 3.3, len = Math.hypot(x2 - x1, y2 - y1) || 1;
-      const ux = (x2 - x1) / len, uy = (y2 - y1) / len;
+      const half = text.length * 3.3, len = Math.hypot(ex - sx, ey - sy) || 1;
+      const ux = (ex - sx) / len, uy = (ey - sy) / len;
       for (const f of drawn.length <= 400 ? [0.5, 0.3, 0.7, 0.2, 0.8] : []) {
-        const mx = x1 + (x2 - x1) * f, my = y1 + (y2 - y1) * f;
+        const mx = sx + (ex - sx) * f, my = sy + (ey - sy) * f;
         if (half * 2 > len) break;
         // the label's baseline, sampled every 12 px, must keep clear of
         // every label drawn so far
@@ -353,19 +394,22 @@
         for (let d = -half; d <= half; d += 12) pts.push([mx + ux * d, my + uy * d]);
         if (pts.some(([px, py]) => placed.some(([qx, qy]) => Math.abs(qx - px) < 12 && Math.abs(qy - py) < 11))) continue;
         placed.push(...pts);
-        const ang = (Math.atan2(y2 - y1, x2 - x1) * 180) / Math.PI, upright = ang > 90 || ang < -90 ? ang + 180 : ang;
+        const ang = (Math.atan2(ey - sy, ex - sx) * 180) / Math.PI, upright = ang > 90 || ang < -90 ? ang + 180 : ang;
         g.append(svg("text", { x: mx, y: my - 3, "text-anchor": "middle", transform: "rotate(" + upright.toFixed(2) + " " + mx.toFixed(1) + " " + my.toFixed(1) + ")" }, text));
         break;
       }
-      const hit = svg("line", { x1, y1, x2, y2, class: "hit", "data-id": p.id });
-      hit.append(svg("title", {}, "#" + p.id + " " + hostName(p.s) + " → " + hostName(p.d) + " at " + fmtT(p.t) + ": " + label(p) + " " + info(p)));
-      hit.addEventListener("click", (ev) => { ev.stopPropagation(); select(i); });
-      g.append(hit);
+      const tip = "#" + p.id + " " + hostName(p.s) + " → " + hostName(p.d) + " at " + fmtT(p.t) + ": " + label(p) + " " + info(p);
+      for (let k = 0; k + 1 < stops.length; k++) {
+        const hit = svg("line", { x1: stops[k][0], y1: stops[k][1], x2: stops[k + 1][0], y2: stops[k + 1][1], class: "hit", "data-id": p.id });
+        hit.append(svg("title", {}, tip));
+        hit.addEventListener("click", (ev) => { ev.stopPropagation(); select(i); });
+        g.append(hit);
+      }
       kids.push(g);
     });
     s.replaceChildren(...kids);
     const notes = [];
-    if (lanes.length > shown.length) notes.push("Showing the first " + shown.length + " of " + lanes.length + " hosts: pick a connection to see its two ends.");
+    if (lanes.length > shown.length) notes.push("Showing the first " + shown.length + " of " + lanes.length + " nodes: pick a connection to see its two ends.");
     if (list.length > drawn.length) notes.push(list.length + " packets in view, the first " + drawn.length + " drawn: zoom in (wheel) to see the rest.");
     if (!list.length) notes.push("No packet in this window" + (S.conn ? " for connection " + S.conn : "") + ".");
     $("ladder-note").textContent = notes.join(" ");
@@ -737,7 +781,7 @@
       ["Fate", fate],
       ["Connection", p.c ? p.c + " (" + p.side + " end)" : "none"],
       ["Datagram", p.l + " bytes, payload " + p.pl + " bytes"],
-      ["Routers passed", p.hops || 0],
+      ["Routers passed", (p.via || []).length ? p.via.map(([h, t]) => hostName(h) + " at " + fmtT(t)).join(", ") : "none"],
       ["Retransmission", p.r || "no"],
       ["ECN", p.ce ? "marked CE by a queue" : "not marked"],
       ["Options (trace)", p.o || "none"],
