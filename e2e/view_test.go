@@ -390,5 +390,11 @@ func TestViewDecodesUDPAndICMPInChromium(t *testing.T) {
 	b.click(b.clickable("#routers"))
 	assert.Zero(t, count("#ladder line.life.router"))
 	assert.Equal(t, 1, count(hops), "one arrow from end to end")
+
+	// The summary has the UDP flow and the ping beside the connections.
+	sum := b.text("#summary")
+	for _, h := range []string{"Connections", "Flows (UDP and other datagrams)", "Pings"} {
+		assert.Contains(t, sum, h)
+	}
 	b.noProblems()
 }

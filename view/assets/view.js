@@ -34,7 +34,7 @@
     if (a >= 1e9) return +(ns / 1e9).toPrecision(4) + " s";
     if (a >= 1e6) return +(ns / 1e6).toPrecision(4) + " ms";
     if (a >= 1e3) return +(ns / 1e3).toPrecision(4) + " µs";
-    return ns + " ns";
+    return Math.round(ns) + " ns";
   }
   function fmtBytes(b) {
     if (b >= 1e9) return +(b / 1e9).toPrecision(4) + " GB";
@@ -841,6 +841,22 @@
       parts.push(table(["link", "direction", "packets sent", "dropped", "marked CE", "queue peak", "sojourn p50 / p99 / max"],
         ls.map((l) => [l.link, l.direction, l.packets_sent, Object.entries(l.dropped || {}).map(([k, v]) => k + " " + v).join(", ") || "0", l.marked,
           l.queue_peak_packets + " pkts, " + fmtBytes(l.queue_peak_bytes), l.sojourn_ns && l.sojourn_ns.samples ? fmtDur(l.sojourn_ns.p50) + " / " + fmtDur(l.sojourn_ns.p99) + " / " + fmtDur(l.sojourn_ns.max) : ""])));
+    }
+    const fs = s.flows || [];
+    if (fs.length) {
+      parts.push(el("h3", {}, "Flows (UDP and other datagrams)"));
+      parts.push(table(["flow", "protocol", "from", "to", "sent", "received", "lost", "goodput", "delay min / p50 / p99 / max", "jitter"],
+        fs.map((f) => [f.flow, f.proto, f.src + ":" + f.sport, f.dst + ":" + f.dport, f.tx_packets + " pkts, " + fmtBytes(f.tx_bytes),
+          f.rx_packets + " pkts, " + fmtBytes(f.rx_bytes), f.lost_packets, f.goodput_bps === undefined ? "" : fmtRate(f.goodput_bps),
+          f.rx_packets ? fmtDur(f.delay_min_ns) + " / " + fmtDur(f.delay_p50_ns) + " / " + fmtDur(f.delay_p99_ns) + " / " + fmtDur(f.delay_max_ns) : "",
+          f.jitter_ns === undefined ? "" : fmtDur(f.jitter_ns)])));
+    }
+    const ps = s.pings || [];
+    if (ps.length) {
+      parts.push(el("h3", {}, "Pings"));
+      parts.push(table(["host", "to", "transmitted", "received", "loss", "RTT min / avg / max / mdev"],
+        ps.map((q) => [q.host, q.to, q.transmitted, q.received, q.loss_pct + " %",
+          q.received ? fmtDur(q.rtt_min_ns) + " / " + fmtDur(q.rtt_avg_ns) + " / " + fmtDur(q.rtt_max_ns) + " / " + fmtDur(q.rtt_mdev_ns) : ""])));
     }
     const ns = s.nodes || [];
     if (ns.length) {
