@@ -74,20 +74,14 @@ var ErrMalformed = errors.New("tcp: malformed segment")
 
 // DecodeError says why bytes are not a well-formed TCP header: the byte
 // offset of the offending field (from the start of the segment, or of the
-// option area for Options.Validate), its name, and the reason.
-type DecodeError struct {
-	Offset int
-	Field  string
-	Reason string
-}
+// option area for Options.Validate), its name, and the reason. It is the
+// decode error every layer shares (Layer "tcp"); it wraps ErrMalformed.
+type DecodeError = inet.DecodeError
 
-// Error implements error.
-func (e *DecodeError) Error() string {
-	return "tcp: decode " + e.Field + " at offset " + strconv.Itoa(e.Offset) + ": " + e.Reason
+// malformed returns a *DecodeError wrapping ErrMalformed.
+func malformed(off int, field, reason string) *DecodeError {
+	return &DecodeError{Layer: "tcp", Offset: off, Field: field, Reason: reason, Err: ErrMalformed}
 }
-
-// Is makes errors.Is(err, ErrMalformed) true for every *DecodeError.
-func (e *DecodeError) Is(target error) bool { return target == ErrMalformed }
 
 // flagMask covers the nine flag bits of the word at offset 12.
 const flagMask = 0x1ff
@@ -139,8 +133,7 @@ func (h *Header) AppendUnsummed(b []byte, payload []byte) []byte {
 // its checksum field zero) over the pseudo-header of src and dst
 // (RFC 9293 §3.1), writes it into the segment and returns it.
 func FillChecksum(segment []byte, src, dst netip.Addr) uint16 {
-	sum := inet.PseudoHeaderSum(src, dst, ProtocolTCP, uint32(len(segment)))
-	c := inet.Checksum(segment, sum)
+	c := inet.TransportChecksum(segment, src, dst, ProtocolTCP)
 	put16(segment[16:], c)
 	return c
 }
@@ -157,7 +150,7 @@ func FillChecksum(segment []byte, src, dst netip.Addr) uint16 {
 func Decode(b []byte) (Header, []byte, error) {
 	var h Header
 	if len(b) < HeaderLen {
-		return h, nil, &DecodeError{Offset: 0, Field: "header", Reason: "segment of " + strconv.Itoa(len(b)) + " bytes is shorter than 20"}
+		return h, nil, inet.ShortError("tcp", "segment", len(b), HeaderLen, ErrMalformed)
 	}
 	h.SrcPort = get16(b[0:])
 	h.DstPort = get16(b[2:])
@@ -172,10 +165,10 @@ func Decode(b []byte) (Header, []byte, error) {
 	h.Urgent = get16(b[18:])
 	hl := int(h.DataOffset) * 4
 	if hl < HeaderLen {
-		return h, nil, &DecodeError{Offset: 12, Field: "data offset", Reason: "data offset " + strconv.Itoa(int(h.DataOffset)) + " below 5"}
+		return h, nil, malformed(12, "data offset", "data offset "+strconv.Itoa(int(h.DataOffset))+" below 5")
 	}
 	if hl > len(b) {
-		return h, nil, &DecodeError{Offset: 12, Field: "data offset", Reason: "header of " + strconv.Itoa(hl) + " bytes runs past the " + strconv.Itoa(len(b)) + "-byte segment"}
+		return h, nil, malformed(12, "data offset", "header of "+strconv.Itoa(hl)+" bytes runs past the "+strconv.Itoa(len(b))+"-byte segment")
 	}
 	h.Options.n = uint8(copy(h.Options.buf[:], b[HeaderLen:hl]))
 	if de := validateOptions(h.Options.buf[:h.Options.n]); de != nil {
@@ -200,7 +193,7 @@ func checkFlags(f Flags) *DecodeError {
 		}
 	}
 	if n > 1 {
-		return &DecodeError{Offset: 13, Field: "flags", Reason: "flags [" + FlagString(f) + "] combine two of SYN, FIN and RST"}
+		return malformed(13, "flags", "flags ["+FlagString(f)+"] combine two of SYN, FIN and RST")
 	}
 	return nil
 }
@@ -213,8 +206,7 @@ var ErrChecksum = errors.New("tcp: bad checksum")
 // correct checksum for the pseudo-header of src and dst (RFC 9293 §3.1):
 // the one's complement sum over pseudo-header and segment is all ones.
 func VerifyChecksum(segment []byte, src, dst netip.Addr) bool {
-	sum := inet.PseudoHeaderSum(src, dst, ProtocolTCP, uint32(len(segment)))
-	return inet.Sum(segment, sum) == 0xffff
+	return inet.TransportValid(segment, src, dst, ProtocolTCP)
 }
 
 // DecodeChecked verifies the checksum of segment for src and dst, then

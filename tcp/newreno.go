@@ -24,40 +24,22 @@ import "time"
 //     5681 §3.1 eq. 4 and §3.1's loss window); ssthresh is held when the
 //     same data times out again before any new ACK.
 type NewReno struct {
-	mss      int
-	cwnd     int
-	ssthresh int
-	// caBytes counts acknowledged bytes not yet turned into window growth
-	// in congestion avoidance (RFC 3465 §2.1 bytes_acked).
-	caBytes int
-	// backedOff is set by an RTO and cleared by the next new ACK: a second
-	// RTO before it is a retransmission of the same data (RFC 5681 §3.1).
-	backedOff bool
+	renoWindow
 }
 
 // NewNewReno returns NewReno for a sender with SMSS mss and an initial
 // window of initialCwndSegments segments. Prefer NewCongestion, which
 // validates its arguments.
 func NewNewReno(mss, initialCwndSegments int) *NewReno {
-	return &NewReno{mss: mss, cwnd: initialCwndSegments * mss, ssthresh: InfiniteSsthresh}
+	return &NewReno{newRenoWindow(mss, initialCwndSegments)}
 }
 
 // Name returns "newreno".
 func (r *NewReno) Name() string { return CongestionNewReno }
 
-// Cwnd returns the congestion window in bytes.
-func (r *NewReno) Cwnd() int { return r.cwnd }
-
-// Ssthresh returns the slow-start threshold in bytes.
-func (r *NewReno) Ssthresh() int { return r.ssthresh }
-
 // OnAck grows the window for acked newly acknowledged bytes.
 func (r *NewReno) OnAck(_ time.Duration, acked, inflight int, _ time.Duration) {
-	if acked <= 0 {
-		return
-	}
-	r.backedOff = false
-	if !cwndValidated(r.cwnd, r.ssthresh, inflight) {
+	if !r.ackGrows(acked, inflight) {
 		return
 	}
 	// RFC 3465 §2.2: L = 2*SMSS.
@@ -97,15 +79,12 @@ func renoSlowStart(cwnd *int, ssthresh, limit, acked int) int {
 // OnEnterRecovery sets ssthresh = max(FlightSize/2, 2*SMSS) and cwnd =
 // ssthresh (RFC 5681 §3.2 step 2, RFC 6675 §5 step 4.2).
 func (r *NewReno) OnEnterRecovery(_ time.Duration, inflight int) {
-	r.ssthresh = lossSsthresh(inflight, r.mss)
-	r.cwnd = r.ssthresh
-	r.caBytes = 0
+	r.reduce(lossSsthresh(inflight, r.mss))
 }
 
 // OnExitRecovery deflates the window to ssthresh (RFC 6582 §3.2 step 3).
 func (r *NewReno) OnExitRecovery(time.Duration) {
-	r.cwnd = r.ssthresh
-	r.caBytes = 0
+	r.deflate()
 	r.backedOff = false
 }
 
@@ -114,28 +93,9 @@ func (r *NewReno) OnExitRecovery(time.Duration) {
 func (r *NewReno) OnRTO(_ time.Duration, inflight int) {
 	// RFC 5681 §3.1: when the same segment is retransmitted by the RTO more
 	// than once, ssthresh is held constant.
-	if !r.backedOff {
-		r.ssthresh = lossSsthresh(inflight, r.mss)
-	}
-	r.backedOff = true
-	r.cwnd = r.mss
-	r.caBytes = 0
+	r.timeout(lossSsthresh(inflight, r.mss))
 }
 
 // RestartWindow sets the window after an idle period (RFC 5681 §4.1,
 // Linux's tcp_cwnd_restart).
-func (r *NewReno) RestartWindow(cwnd, ssthresh int) {
-	r.cwnd, r.ssthresh = cwnd, ssthresh
-	r.caBytes = 0
-}
-
-// SetMSS changes SMSS, keeping the window's size in segments.
-func (r *NewReno) SetMSS(mss int) {
-	if mss <= 0 || mss == r.mss {
-		return
-	}
-	r.cwnd = max(rescale(r.cwnd, r.mss, mss), mss)
-	r.ssthresh = max(rescale(r.ssthresh, r.mss, mss), 2*mss)
-	r.caBytes = 0
-	r.mss = mss
-}
+func (r *NewReno) RestartWindow(cwnd, ssthresh int) { r.restart(cwnd, ssthresh) }

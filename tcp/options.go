@@ -211,16 +211,16 @@ func (o *Options) next(off int) (Option, int, bool, *DecodeError) {
 		return Option{Offset: off, Kind: kind, Len: 1}, off + 1, true, nil
 	}
 	if off+1 >= len(b) {
-		return Option{}, off, false, &DecodeError{Offset: off, Field: optionName(kind), Reason: "option truncated before its length byte"}
+		return Option{}, off, false, malformed(off, optionName(kind), "option truncated before its length byte")
 	}
 	l := int(b[off+1])
 	if l < 2 {
 		// RFC 9293 §3.1: the length counts the kind and length bytes; a length
 		// of 0 or 1 would make a parser loop forever.
-		return Option{}, off, false, &DecodeError{Offset: off + 1, Field: optionName(kind), Reason: fmt.Sprintf("option length %d below 2", l)}
+		return Option{}, off, false, malformed(off+1, optionName(kind), fmt.Sprintf("option length %d below 2", l))
 	}
 	if off+l > len(b) {
-		return Option{}, off, false, &DecodeError{Offset: off + 1, Field: optionName(kind), Reason: fmt.Sprintf("option length %d runs past the option area (%d bytes left)", l, len(b)-off)}
+		return Option{}, off, false, malformed(off+1, optionName(kind), fmt.Sprintf("option length %d runs past the option area (%d bytes left)", l, len(b)-off))
 	}
 	opt := Option{Offset: off, Kind: kind, Len: l, Data: b[off+2 : off+l]}
 	if err := checkOptionLen(opt); err != nil {
@@ -245,14 +245,14 @@ func checkOptionLen(opt Option) *DecodeError {
 	case OptSACK:
 		// RFC 2018 §3: length 2+8n; at most 4 blocks fit in 40 bytes.
 		if n := (opt.Len - 2) / lenSACKBlock; (opt.Len-2)%lenSACKBlock != 0 || n < 1 || n > MaxSACKBlocks {
-			return &DecodeError{Offset: opt.Offset + 1, Field: "sack", Reason: fmt.Sprintf("option length %d is not 2 plus 8 times 1 to %d blocks", opt.Len, MaxSACKBlocks)}
+			return malformed(opt.Offset+1, "sack", fmt.Sprintf("option length %d is not 2 plus 8 times 1 to %d blocks", opt.Len, MaxSACKBlocks))
 		}
 		return nil
 	default:
 		return nil
 	}
 	if opt.Len != want {
-		return &DecodeError{Offset: opt.Offset + 1, Field: optionName(opt.Kind), Reason: fmt.Sprintf("option length %d, want %d", opt.Len, want)}
+		return malformed(opt.Offset+1, optionName(opt.Kind), fmt.Sprintf("option length %d, want %d", opt.Len, want))
 	}
 	return nil
 }

@@ -19,37 +19,21 @@ import "time"
 // in Linux; on an RTO cwnd is one segment and ssthresh is set once per
 // episode of timeouts (tcp_enter_loss).
 type Reno struct {
-	mss      int
-	cwnd     int
-	ssthresh int
-	// caBytes counts bytes acknowledged in congestion avoidance towards
-	// the next segment of window (Linux's snd_cwnd_cnt, in bytes).
-	caBytes   int
-	backedOff bool
+	renoWindow
 }
 
 // NewRenoLinux returns Linux's Reno for a sender with SMSS mss and an
 // initial window of initialCwndSegments segments. Prefer NewCongestion.
 func NewRenoLinux(mss, initialCwndSegments int) *Reno {
-	return &Reno{mss: mss, cwnd: initialCwndSegments * mss, ssthresh: InfiniteSsthresh}
+	return &Reno{newRenoWindow(mss, initialCwndSegments)}
 }
 
 // Name returns "reno".
 func (r *Reno) Name() string { return CongestionReno }
 
-// Cwnd returns the congestion window in bytes.
-func (r *Reno) Cwnd() int { return r.cwnd }
-
-// Ssthresh returns the slow-start threshold in bytes.
-func (r *Reno) Ssthresh() int { return r.ssthresh }
-
 // OnAck grows the window as tcp_reno_cong_avoid.
 func (r *Reno) OnAck(_ time.Duration, acked, inflight int, _ time.Duration) {
-	if acked <= 0 {
-		return
-	}
-	r.backedOff = false
-	if !cwndValidated(r.cwnd, r.ssthresh, inflight) {
+	if !r.ackGrows(acked, inflight) {
 		return // tcp_is_cwnd_limited
 	}
 	r.cwnd, r.caBytes = renoGrow(r.cwnd, r.ssthresh, r.caBytes, r.mss, acked)
@@ -79,43 +63,20 @@ func renoSsthresh(cwnd, mss int) int { return max(cwnd/mss/2, 2) * mss }
 
 // OnEnterRecovery halves the window (tcp_reno_ssthresh).
 func (r *Reno) OnEnterRecovery(time.Duration, int) {
-	r.ssthresh = renoSsthresh(r.cwnd, r.mss)
-	r.cwnd = r.ssthresh
-	r.caBytes = 0
+	r.reduce(renoSsthresh(r.cwnd, r.mss))
 }
 
 // OnExitRecovery sets the window to ssthresh (tcp_end_cwnd_reduction).
 func (r *Reno) OnExitRecovery(time.Duration) {
-	r.cwnd = r.ssthresh
-	r.caBytes = 0
+	r.deflate()
 	r.backedOff = false
 }
 
 // OnRTO sets the loss window of one segment; ssthresh is halved once per
 // episode of timeouts (tcp_enter_loss).
 func (r *Reno) OnRTO(time.Duration, int) {
-	if !r.backedOff {
-		r.ssthresh = renoSsthresh(r.cwnd, r.mss)
-	}
-	r.backedOff = true
-	r.cwnd = r.mss
-	r.caBytes = 0
+	r.timeout(renoSsthresh(r.cwnd, r.mss))
 }
 
-// RestartWindow sets the window after an idle period (Linux's
-// tcp_cwnd_restart).
-func (r *Reno) RestartWindow(cwnd, ssthresh int) {
-	r.cwnd, r.ssthresh = cwnd, ssthresh
-	r.caBytes = 0
-}
-
-// SetMSS changes SMSS, keeping the window's size in segments.
-func (r *Reno) SetMSS(mss int) {
-	if mss <= 0 || mss == r.mss {
-		return
-	}
-	r.cwnd = max(rescale(r.cwnd, r.mss, mss), mss)
-	r.ssthresh = max(rescale(r.ssthresh, r.mss, mss), 2*mss)
-	r.caBytes = 0
-	r.mss = mss
-}
+// RestartWindow sets the window after an idle period (Linux's tcp_cwnd_restart).
+func (r *Reno) RestartWindow(cwnd, ssthresh int) { r.restart(cwnd, ssthresh) }

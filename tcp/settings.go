@@ -230,54 +230,26 @@ var settings = []Setting{
 		},
 		field: func(c *Config) any { return &c.Timestamps },
 	},
-	{
-		Name: "send_buffer", Kind: KindSize, Min: MinMSS, Max: MaxBuffer, Zero: Auto, // at least mss, Validate says
-		Doc: "the send buffer: auto grows it with the congestion window as Linux does (tcp_sndbuf_expand), from send_buffer_initial to send_buffer_max; " +
+	sockBuf("send_buffer", "sndbuf",
+		"the send buffer: auto grows it with the congestion window as Linux does (tcp_sndbuf_expand), from send_buffer_initial to send_buffer_max; "+
 			"a size fixes it, as setsockopt(SO_SNDBUF) does; at least mss",
-		Ref:     "RFC 7323 §2.3",
-		Aliases: []Alias{{"sndbuf", "script option"}},
-		field:   func(c *Config) any { return &c.SendBuffer },
-	},
-	{
-		Name: "send_buffer_initial", Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
-		Doc:         "the send buffer memory an automatic send buffer starts with; half of it holds data",
-		Sysctl:      "net.ipv4.tcp_wmem",
-		SysctlNote:  "the second value (default)",
-		sysctlValue: triple(1),
-		field:       func(c *Config) any { return &c.SendBufferInitial },
-	},
-	{
-		Name: "send_buffer_max", Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
-		Doc:         "the most send buffer memory an automatic send buffer grows to; half of it holds data",
-		Sysctl:      "net.ipv4.tcp_wmem",
-		SysctlNote:  "the third value (max)",
-		sysctlValue: triple(2),
-		field:       func(c *Config) any { return &c.SendBufferMax },
-	},
-	{
-		Name: "recv_buffer", Kind: KindSize, Min: MinMSS, Max: MaxBuffer, Zero: Auto, // at least mss, Validate says
-		Doc: "the receive buffer: auto grows it with what the application reads per round trip as Linux does (tcp_rcv_space_adjust), " +
+		func(c *Config) any { return &c.SendBuffer }),
+	sockMem("send_buffer_initial", "net.ipv4.tcp_wmem", 1,
+		"the send buffer memory an automatic send buffer starts with; half of it holds data",
+		func(c *Config) any { return &c.SendBufferInitial }),
+	sockMem("send_buffer_max", "net.ipv4.tcp_wmem", 2,
+		"the most send buffer memory an automatic send buffer grows to; half of it holds data",
+		func(c *Config) any { return &c.SendBufferMax }),
+	sockBuf("recv_buffer", "rcvbuf",
+		"the receive buffer: auto grows it with what the application reads per round trip as Linux does (tcp_rcv_space_adjust), "+
 			"from recv_buffer_initial to recv_buffer_max; a size fixes the window, as setsockopt(SO_RCVBUF) does; at least mss",
-		Ref:     "RFC 7323 §2.3",
-		Aliases: []Alias{{"rcvbuf", "script option"}},
-		field:   func(c *Config) any { return &c.RecvBuffer },
-	},
-	{
-		Name: "recv_buffer_initial", Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
-		Doc:         "the receive buffer memory an automatic receive buffer starts with; half of it is window; at least 2 × mss",
-		Sysctl:      "net.ipv4.tcp_rmem",
-		SysctlNote:  "the second value (default)",
-		sysctlValue: triple(1),
-		field:       func(c *Config) any { return &c.RecvBufferInitial },
-	},
-	{
-		Name: "recv_buffer_max", Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
-		Doc:         "the most receive buffer memory autotuning grows to (half of it is window); also sets the window scale offered, whatever recv_buffer is",
-		Sysctl:      "net.ipv4.tcp_rmem",
-		SysctlNote:  "the third value (max)",
-		sysctlValue: triple(2),
-		field:       func(c *Config) any { return &c.RecvBufferMax },
-	},
+		func(c *Config) any { return &c.RecvBuffer }),
+	sockMem("recv_buffer_initial", "net.ipv4.tcp_rmem", 1,
+		"the receive buffer memory an automatic receive buffer starts with; half of it is window; at least 2 × mss",
+		func(c *Config) any { return &c.RecvBufferInitial }),
+	sockMem("recv_buffer_max", "net.ipv4.tcp_rmem", 2,
+		"the most receive buffer memory autotuning grows to (half of it is window); also sets the window scale offered, whatever recv_buffer is",
+		func(c *Config) any { return &c.RecvBufferMax }),
 	{
 		Name: "syn_retries", Kind: KindInt, Unit: retries, Min: 0, Max: 30,
 		Doc:    "SYN retransmissions before connect fails with ETIMEDOUT",
@@ -732,6 +704,34 @@ func triple(i int) func(string) (string, error) {
 			return "", errors.New(`three sizes "min default max"`)
 		}
 		return f[i], nil
+	}
+}
+
+// sockBuf is the entry of a socket buffer (send_buffer, recv_buffer):
+// auto (0) or a fixed size, at least mss (Validate checks that, since it
+// depends on another setting), at most what a scaled window describes;
+// alias is its drill script option.
+func sockBuf(name, alias, doc string, field func(*Config) any) Setting {
+	return Setting{
+		Name: name, Kind: KindSize, Min: MinMSS, Max: MaxBuffer, Zero: Auto,
+		Doc:     doc,
+		Ref:     "RFC 7323 §2.3",
+		Aliases: []Alias{{alias, "script option"}},
+		field:   field,
+	}
+}
+
+// sockMem is the entry of a buffer memory setting that one value of a
+// Linux "min default max" sysctl holds (tcp_wmem, tcp_rmem): index 1 the
+// default an automatic buffer starts with, 2 the most it grows to.
+func sockMem(name, sysctl string, index int, doc string, field func(*Config) any) Setting {
+	return Setting{
+		Name: name, Kind: KindSize, Min: minSockMem, Max: MaxBuffer,
+		Doc:         doc,
+		Sysctl:      sysctl,
+		SysctlNote:  [...]string{1: "the second value (default)", 2: "the third value (max)"}[index],
+		sysctlValue: triple(index),
+		field:       field,
 	}
 }
 

@@ -24,14 +24,11 @@ const (
 // during loss recovery, it behaves as Reno (tcp_reno_cong_avoid); losses
 // halve the window as Reno's do.
 type Vegas struct {
-	mss      int
-	cwnd     int
-	ssthresh int
-	caBytes  int
+	// renoWindow's backedOff: an RTO happened; the next ACK returns to the
+	// Open state.
+	renoWindow
 	// on is Linux's doing_vegas_now: off while recovering from loss.
 	on bool
-	// backedOff: an RTO happened; the next ACK returns to the Open state.
-	backedOff bool
 	// roundEnd is the delivered count that ends the round: an ACK of data
 	// sent after the round began (Linux compares the ACK with beg_snd_nxt).
 	roundEnd int64
@@ -48,7 +45,7 @@ type Vegas struct {
 // NewVegas returns Vegas for a sender with SMSS mss and an initial window
 // of initialCwndSegments segments. Prefer NewCongestion.
 func NewVegas(mss, initialCwndSegments int) *Vegas {
-	v := &Vegas{mss: mss, cwnd: initialCwndSegments * mss, ssthresh: InfiniteSsthresh, baseRTT: math.MaxInt64}
+	v := &Vegas{renoWindow: newRenoWindow(mss, initialCwndSegments), baseRTT: math.MaxInt64}
 	v.enable()
 	return v
 }
@@ -63,12 +60,6 @@ func (v *Vegas) enable() {
 
 // Name returns "vegas".
 func (v *Vegas) Name() string { return CongestionVegas }
-
-// Cwnd returns the congestion window in bytes.
-func (v *Vegas) Cwnd() int { return v.cwnd }
-
-// Ssthresh returns the slow-start threshold in bytes.
-func (v *Vegas) Ssthresh() int { return v.ssthresh }
 
 // BaseRTT returns the least RTT seen, 0 before any.
 func (v *Vegas) BaseRTT() time.Duration {
@@ -160,36 +151,17 @@ func (v *Vegas) reno(acked, inflight int) {
 // OnEnterRecovery halves the window as Reno and pauses Vegas.
 func (v *Vegas) OnEnterRecovery(time.Duration, int) {
 	v.on = false
-	v.ssthresh = renoSsthresh(v.cwnd, v.mss)
-	v.cwnd = v.ssthresh
-	v.caBytes = 0
+	v.reduce(renoSsthresh(v.cwnd, v.mss))
 }
 
 // OnExitRecovery sets the window to ssthresh and resumes Vegas.
 func (v *Vegas) OnExitRecovery(time.Duration) {
-	v.cwnd = v.ssthresh
-	v.caBytes = 0
+	v.deflate()
 	v.enable()
 }
 
 // OnRTO sets the loss window of one segment and pauses Vegas.
 func (v *Vegas) OnRTO(time.Duration, int) {
-	if !v.backedOff {
-		v.ssthresh = renoSsthresh(v.cwnd, v.mss)
-	}
-	v.backedOff = true
+	v.timeout(renoSsthresh(v.cwnd, v.mss))
 	v.on = false
-	v.cwnd = v.mss
-	v.caBytes = 0
-}
-
-// SetMSS changes SMSS, keeping the window's size in segments.
-func (v *Vegas) SetMSS(mss int) {
-	if mss <= 0 || mss == v.mss {
-		return
-	}
-	v.cwnd = max(rescale(v.cwnd, v.mss, mss), mss)
-	v.ssthresh = max(rescale(v.ssthresh, v.mss, mss), 2*mss)
-	v.caBytes = 0
-	v.mss = mss
 }

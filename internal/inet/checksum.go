@@ -1,9 +1,11 @@
-// Package inet is the internet checksum (RFC 1071) that the IPv4 header
-// and the TCP segment carry: the one's complement sum, its running form
-// over several pieces, the TCP/UDP pseudo-header, and the incremental
-// update of RFC 1624 for a router that changes one field. Both the
-// transport (package tcp) and the network layer (package nodes/ipv4)
-// use it, so it belongs to neither. It allocates nothing.
+// Package inet is what the wire formats of every layer share: the
+// internet checksum (RFC 1071) that the IPv4 header, the TCP and UDP
+// segments and ICMP messages carry (the one's complement sum, its running
+// form over several pieces, the TCP/UDP pseudo-header, and the incremental
+// update of RFC 1624 for a router that changes one field), and the typed
+// decode error their decoders return. The transports (package tcp,
+// nodes/udp, nodes/icmp) and the network layer (package nodes/ipv4) use
+// it, so it belongs to none of them. The checksum allocates nothing.
 package inet
 
 import (

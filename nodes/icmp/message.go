@@ -100,21 +100,10 @@ var ErrMalformed = errors.New("icmp: malformed message")
 // ErrChecksum: the checksum is wrong.
 var ErrChecksum = errors.New("icmp: bad checksum")
 
-// DecodeError says why bytes are not an acceptable ICMP message.
-type DecodeError struct {
-	Offset int
-	Field  string
-	Reason string
-	Err    error // ErrMalformed or ErrChecksum
-}
-
-// Error implements error.
-func (e *DecodeError) Error() string {
-	return "icmp: decode " + e.Field + " at offset " + strconv.Itoa(e.Offset) + ": " + e.Reason
-}
-
-// Unwrap returns ErrMalformed or ErrChecksum.
-func (e *DecodeError) Unwrap() error { return e.Err }
+// DecodeError says why bytes are not an acceptable ICMP message; its Err
+// is ErrMalformed or ErrChecksum. It is the decode error every layer
+// shares (Layer "icmp").
+type DecodeError = inet.DecodeError
 
 // AppendTo appends the message with body (echo data, or for an error the
 // datagram it quotes) to b, computing the checksum over the whole message
@@ -139,13 +128,13 @@ func (m *Message) AppendTo(b, body []byte) []byte {
 func Decode(b []byte) (Message, []byte, error) {
 	var m Message
 	if len(b) < HeaderLen {
-		return m, nil, &DecodeError{Offset: 0, Field: "header", Reason: "message of " + strconv.Itoa(len(b)) + " bytes is shorter than 8", Err: ErrMalformed}
+		return m, nil, inet.ShortError("icmp", "message", len(b), HeaderLen, ErrMalformed)
 	}
 	m.Type, m.Code = Type(b[0]), b[1]
 	m.Checksum = uint16(b[2])<<8 | uint16(b[3])
 	m.Rest = uint32(b[4])<<24 | uint32(b[5])<<16 | uint32(b[6])<<8 | uint32(b[7])
 	if inet.Sum(b, 0) != 0xffff {
-		return m, nil, &DecodeError{Offset: 2, Field: "checksum", Reason: "checksum 0x" + strconv.FormatUint(uint64(m.Checksum), 16) + " does not match the message", Err: ErrChecksum}
+		return m, nil, inet.ChecksumError("icmp", 2, "checksum", m.Checksum, "message", ErrChecksum)
 	}
 	return m, b[HeaderLen:], nil
 }

@@ -144,21 +144,9 @@ var (
 
 // DecodeError says why bytes are not an acceptable IPv4 header: the byte
 // offset and name of the offending field and the reason. Err is
-// ErrMalformed or ErrChecksum, so that a caller counts drops by kind.
-type DecodeError struct {
-	Offset int
-	Field  string
-	Reason string
-	Err    error
-}
-
-// Error implements error.
-func (e *DecodeError) Error() string {
-	return "ipv4: decode " + e.Field + " at offset " + strconv.Itoa(e.Offset) + ": " + e.Reason
-}
-
-// Unwrap returns ErrMalformed or ErrChecksum.
-func (e *DecodeError) Unwrap() error { return e.Err }
+// ErrMalformed or ErrChecksum, so that a caller counts drops by kind. It
+// is the decode error every layer shares (Layer "ipv4").
+type DecodeError = inet.DecodeError
 
 // Len returns the header's length on the wire: 20 bytes plus the options
 // padded to a multiple of 4 (RFC 791 §3.1).
@@ -225,7 +213,7 @@ func (h *Header) AppendHeaderTo(b []byte, payloadLen int) ([]byte, error) {
 func Decode(b []byte) (Header, []byte, error) {
 	var h Header
 	if len(b) < HeaderLen {
-		return h, nil, malformed(0, "header", "datagram of "+strconv.Itoa(len(b))+" bytes is shorter than 20")
+		return h, nil, inet.ShortError("ipv4", "datagram", len(b), HeaderLen, ErrMalformed)
 	}
 	h.Version = b[0] >> 4
 	h.IHL = b[0] & 0xf
@@ -251,7 +239,7 @@ func Decode(b []byte) (Header, []byte, error) {
 	// A corrupted header is reported as such before any field it carries
 	// is judged, so that drops are counted under the right reason.
 	if inet.Sum(b[:hl], 0) != 0xffff {
-		return h, nil, &DecodeError{Offset: 10, Field: "header checksum", Reason: "checksum 0x" + strconv.FormatUint(uint64(h.Checksum), 16) + " does not match the header", Err: ErrChecksum}
+		return h, nil, inet.ChecksumError("ipv4", 10, "header checksum", h.Checksum, "header", ErrChecksum)
 	}
 	if h.Version != Version {
 		return h, nil, malformed(0, "version", "version "+strconv.Itoa(int(h.Version))+", want 4")
@@ -299,7 +287,7 @@ func checkOptions(o []byte) error {
 
 // malformed returns a *DecodeError wrapping ErrMalformed.
 func malformed(off int, field, reason string) error {
-	return &DecodeError{Offset: off, Field: field, Reason: reason, Err: ErrMalformed}
+	return &DecodeError{Layer: "ipv4", Offset: off, Field: field, Reason: reason, Err: ErrMalformed}
 }
 
 // VerifyChecksum reports whether the header at the start of b carries a

@@ -47,20 +47,14 @@ var (
 )
 
 // DecodeError says why bytes are not an acceptable UDP datagram: the byte
-// offset and name of the offending field and the reason.
-type DecodeError struct {
-	Offset int
-	Field  string
-	Reason string
-}
+// offset and name of the offending field and the reason. It is the decode
+// error every layer shares (Layer "udp"); it wraps ErrMalformed.
+type DecodeError = inet.DecodeError
 
-// Error implements error.
-func (e *DecodeError) Error() string {
-	return "udp: decode " + e.Field + " at offset " + strconv.Itoa(e.Offset) + ": " + e.Reason
+// malformed returns a *DecodeError wrapping ErrMalformed.
+func malformed(off int, field, reason string) *DecodeError {
+	return &DecodeError{Layer: "udp", Offset: off, Field: field, Reason: reason, Err: ErrMalformed}
 }
-
-// Unwrap returns ErrMalformed.
-func (e *DecodeError) Unwrap() error { return ErrMalformed }
 
 // AppendTo appends the header and payload to b as one datagram from src
 // to dst and returns the extended slice. It computes the length and the
@@ -81,8 +75,7 @@ func (h *Header) AppendTo(b []byte, src, dst netip.Addr, payload []byte) ([]byte
 	put16(s[6:], 0)
 	b = append(b, payload...)
 	d := b[start:]
-	sum := inet.PseudoHeaderSum(src, dst, Protocol, uint32(len(d)))
-	h.Checksum = inet.Checksum(d, sum)
+	h.Checksum = inet.TransportChecksum(d, src, dst, Protocol)
 	if h.Checksum == 0 {
 		h.Checksum = 0xffff // RFC 768: "all ones" stands for a computed zero
 	}
@@ -98,7 +91,7 @@ func (h *Header) AppendTo(b []byte, src, dst netip.Addr, payload []byte) ([]byte
 func Decode(b []byte) (Header, []byte, error) {
 	var h Header
 	if len(b) < HeaderLen {
-		return h, nil, &DecodeError{Offset: 0, Field: "header", Reason: "datagram of " + strconv.Itoa(len(b)) + " bytes is shorter than 8"}
+		return h, nil, inet.ShortError("udp", "datagram", len(b), HeaderLen, ErrMalformed)
 	}
 	h.SrcPort = get16(b[0:])
 	h.DstPort = get16(b[2:])
@@ -106,10 +99,10 @@ func Decode(b []byte) (Header, []byte, error) {
 	h.Checksum = get16(b[6:])
 	n := int(h.Length)
 	if n < HeaderLen {
-		return h, nil, &DecodeError{Offset: 4, Field: "length", Reason: "length " + strconv.Itoa(n) + " below 8"}
+		return h, nil, malformed(4, "length", "length "+strconv.Itoa(n)+" below 8")
 	}
 	if n > len(b) {
-		return h, nil, &DecodeError{Offset: 4, Field: "length", Reason: "length " + strconv.Itoa(n) + " runs past the " + strconv.Itoa(len(b)) + "-byte datagram"}
+		return h, nil, malformed(4, "length", "length "+strconv.Itoa(n)+" runs past the "+strconv.Itoa(len(b))+"-byte datagram")
 	}
 	return h, b[HeaderLen:n], nil
 }
@@ -124,8 +117,7 @@ func VerifyChecksum(d []byte, src, dst netip.Addr) bool {
 	if get16(d[6:]) == 0 {
 		return true
 	}
-	sum := inet.PseudoHeaderSum(src, dst, Protocol, uint32(len(d)))
-	return inet.Sum(d, sum) == 0xffff
+	return inet.TransportValid(d, src, dst, Protocol)
 }
 
 // String formats the header as tcpdump does: "UDP 49152 > 9000, length 1200"
