@@ -67,16 +67,7 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 	for i, c := range cands {
 		shown[i] = c.ld
 	}
-	lo, hi := opts.From, opts.To
-	if lo == 0 {
-		lo = m.first
-	}
-	if hi == 0 {
-		hi = m.last
-	}
-	if hi <= lo {
-		hi = lo + 1
-	}
+	lo, hi := figureSpan(m, opts)
 	w := defaultWidth
 	if opts.Width > 0 {
 		w = opts.Width
