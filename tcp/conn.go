@@ -109,6 +109,7 @@ type Conn struct {
 	ecn        ecnState
 	rcvTune    rcvTuning
 	tlp        tlpState
+	rack       rackState
 	rate       rateState
 	events     []Event
 	// tw is what TIME-WAIT keeps, from when it is entered.
@@ -220,10 +221,14 @@ func NewConnValid(v ValidConfig, local, remote Endpoint, iss Seq, tsOffset uint3
 	}
 	c.recoverSeq = iss
 	c.sndSml = iss
+	c.rack.init(iss)
 	c.sb.init(cfg.InitialSendBuffer(), iss.Add(1))
 	c.rb.init(cfg.InitialRecvBuffer())
 	c.rtt.init(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax)
 	c.lastCwnd, c.lastSsth = cc.Cwnd(), cc.Ssthresh()
+	if h, ok := cc.(interface{ SetHyStart(on, paced bool) }); ok {
+		h.SetHyStart(cfg.HyStart, cfg.Pacing == PacingOn)
+	}
 	if s, ok := cc.(interface{ seed(uint64) }); ok {
 		// The ISN and timestamp offset are drawn from the run's random
 		// streams: a deterministic seed that differs per connection.
