@@ -77,80 +77,60 @@ func (d *decoder) links(n *yaml.Node, s *Scenario) {
 func (d *decoder) linkProp(e entry, p string, set *LinkSet) {
 	switch e.key {
 	case "bandwidth":
-		if v, ok := d.rate(e.v, p); ok {
-			set.Bandwidth = &v
-		}
+		setIfGood(&set.Bandwidth)(d.rate(e.v, p))
 	case "delay":
-		if v, ok := d.duration(e.v, p); ok {
-			set.Delay = &v
-		}
+		setIfGood(&set.Delay)(d.duration(e.v, p))
 	case "jitter":
-		if v, ok := d.duration(e.v, p); ok {
-			set.Jitter = &v
-		}
+		setIfGood(&set.Jitter)(d.duration(e.v, p))
 	case "mtu":
 		if v, ok := d.integer(e.v, p, minMTU, maxMTU); ok {
 			m := int(v)
 			set.MTU = &m
 		}
 	case "reorder":
-		if v, ok := d.boolean(e.v, p); ok {
-			set.Reorder = &v
-		}
+		setIfGood(&set.Reorder)(d.boolean(e.v, p))
 	case "duplicate":
-		if v, ok := d.ratio(e.v, p); ok {
-			set.Duplicate = &v
-		}
+		setIfGood(&set.Duplicate)(d.ratio(e.v, p))
 	case "corrupt":
-		if v, ok := d.ratio(e.v, p); ok {
-			set.Corrupt = &v
-		}
+		setIfGood(&set.Corrupt)(d.ratio(e.v, p))
 	case "overhead":
-		if v, ok := d.size(e.v, p); ok {
-			set.Overhead = &v
-		}
+		setIfGood(&set.Overhead)(d.size(e.v, p))
 	case "queue":
-		if q, ok := d.queue(e.v, p); ok {
-			set.Queue = &q
-		}
+		setIfGood(&set.Queue)(d.queue(e.v, p))
 	case "loss":
-		if l, ok := d.loss(e.v, p); ok {
-			set.Loss = &l
+		setIfGood(&set.Loss)(d.loss(e.v, p))
+	}
+}
+
+// setIfGood returns the function that points dst at a decoded value when
+// the decoder says it is good, and leaves dst unset otherwise; it takes a
+// decoder's two results as they come: setIfGood(&set.Delay)(d.duration(n, p)).
+func setIfGood[T any](dst **T) func(T, bool) {
+	return func(v T, ok bool) {
+		if ok {
+			*dst = &v
 		}
 	}
 }
 
 // apply changes the properties set names.
 func (l *Link) apply(set LinkSet) {
-	if set.Bandwidth != nil {
-		l.Bandwidth = *set.Bandwidth
-	}
-	if set.Delay != nil {
-		l.Delay = *set.Delay
-	}
-	if set.MTU != nil {
-		l.MTU = *set.MTU
-	}
-	if set.Queue != nil {
-		l.Queue = *set.Queue
-	}
-	if set.Loss != nil {
-		l.Loss = *set.Loss
-	}
-	if set.Jitter != nil {
-		l.Jitter = *set.Jitter
-	}
-	if set.Reorder != nil {
-		l.Reorder = *set.Reorder
-	}
-	if set.Duplicate != nil {
-		l.Duplicate = *set.Duplicate
-	}
-	if set.Corrupt != nil {
-		l.Corrupt = *set.Corrupt
-	}
-	if set.Overhead != nil {
-		l.Overhead = *set.Overhead
+	applySet(&l.Bandwidth, set.Bandwidth)
+	applySet(&l.Delay, set.Delay)
+	applySet(&l.MTU, set.MTU)
+	applySet(&l.Queue, set.Queue)
+	applySet(&l.Loss, set.Loss)
+	applySet(&l.Jitter, set.Jitter)
+	applySet(&l.Reorder, set.Reorder)
+	applySet(&l.Duplicate, set.Duplicate)
+	applySet(&l.Corrupt, set.Corrupt)
+	applySet(&l.Overhead, set.Overhead)
+}
+
+// applySet sets *dst to *v when v is set.
+func applySet[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
 	}
 }
 
