@@ -541,3 +541,25 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// keep returns the function that stores a decoded value in dst when the
+// decoder says it is good, and leaves dst as it was otherwise. It takes a
+// decoder's two results as they come, so that a key's case reads
+// keep(&a.Stop)(d.positiveDuration(e.v, p)).
+func keep[T any](dst *T) func(T, bool) {
+	return func(v T, ok bool) {
+		if ok {
+			*dst = v
+		}
+	}
+}
+
+// keepPtr is keep for an optional field: it points dst at the value, so
+// that set and unset stay apart (a fault's link properties).
+func keepPtr[T any](dst **T) func(T, bool) {
+	return func(v T, ok bool) {
+		if ok {
+			*dst = &v
+		}
+	}
+}

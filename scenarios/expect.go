@@ -38,25 +38,15 @@ func (d *decoder) expects(n *yaml.Node, s *Scenario) {
 			fp := p + "." + f.key
 			switch f.key {
 			case "from":
-				if v, ok := d.str(f.v, fp, "a host name"); ok {
-					x.From = v
-				}
+				keep(&x.From)(d.str(f.v, fp, "a host name"))
 			case "to":
-				if v, ok := d.endpoint(f.v, fp); ok {
-					x.To = v
-				}
+				keep(&x.To)(d.endpoint(f.v, fp))
 			case "within":
-				if v, ok := d.positiveDuration(f.v, fp); ok {
-					x.Within = v
-				}
+				keep(&x.Within)(d.positiveDuration(f.v, fp))
 			case "by":
-				if v, ok := d.positiveDuration(f.v, fp); ok {
-					x.By = v
-				}
+				keep(&x.By)(d.positiveDuration(f.v, fp))
 			case "bytes":
-				if v, ok := d.size(f.v, fp); ok {
-					x.Bytes = v
-				}
+				keep(&x.Bytes)(d.size(f.v, fp))
 			}
 		}
 		s.Expect = append(s.Expect, x)

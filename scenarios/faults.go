@@ -33,9 +33,7 @@ func (d *decoder) faults(n *yaml.Node, s *Scenario) {
 			case "at":
 				d.faultTime(e.v, p, &f)
 			case "link":
-				if v, ok := d.str(e.v, p, "a link name"); ok {
-					f.Link = v
-				}
+				keep(&f.Link)(d.str(e.v, p, "a link name"))
 			case "set":
 				actions = append(actions, e.key)
 				f.Action = FaultSet

@@ -77,39 +77,28 @@ func (d *decoder) links(n *yaml.Node, s *Scenario) {
 func (d *decoder) linkProp(e entry, p string, set *LinkSet) {
 	switch e.key {
 	case "bandwidth":
-		setIfGood(&set.Bandwidth)(d.rate(e.v, p))
+		keepPtr(&set.Bandwidth)(d.rate(e.v, p))
 	case "delay":
-		setIfGood(&set.Delay)(d.duration(e.v, p))
+		keepPtr(&set.Delay)(d.duration(e.v, p))
 	case "jitter":
-		setIfGood(&set.Jitter)(d.duration(e.v, p))
+		keepPtr(&set.Jitter)(d.duration(e.v, p))
 	case "mtu":
 		if v, ok := d.integer(e.v, p, minMTU, maxMTU); ok {
 			m := int(v)
 			set.MTU = &m
 		}
 	case "reorder":
-		setIfGood(&set.Reorder)(d.boolean(e.v, p))
+		keepPtr(&set.Reorder)(d.boolean(e.v, p))
 	case "duplicate":
-		setIfGood(&set.Duplicate)(d.ratio(e.v, p))
+		keepPtr(&set.Duplicate)(d.ratio(e.v, p))
 	case "corrupt":
-		setIfGood(&set.Corrupt)(d.ratio(e.v, p))
+		keepPtr(&set.Corrupt)(d.ratio(e.v, p))
 	case "overhead":
-		setIfGood(&set.Overhead)(d.size(e.v, p))
+		keepPtr(&set.Overhead)(d.size(e.v, p))
 	case "queue":
-		setIfGood(&set.Queue)(d.queue(e.v, p))
+		keepPtr(&set.Queue)(d.queue(e.v, p))
 	case "loss":
-		setIfGood(&set.Loss)(d.loss(e.v, p))
-	}
-}
-
-// setIfGood returns the function that points dst at a decoded value when
-// the decoder says it is good, and leaves dst unset otherwise; it takes a
-// decoder's two results as they come: setIfGood(&set.Delay)(d.duration(n, p)).
-func setIfGood[T any](dst **T) func(T, bool) {
-	return func(v T, ok bool) {
-		if ok {
-			*dst = &v
-		}
+		keepPtr(&set.Loss)(d.loss(e.v, p))
 	}
 }
 
