@@ -67,20 +67,8 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 	for i, c := range cands {
 		shown[i] = c.ld
 	}
-	lo, hi := opts.From, opts.To
-	if lo == 0 {
-		lo = m.first
-	}
-	if hi == 0 {
-		hi = m.last
-	}
-	if hi <= lo {
-		hi = lo + 1
-	}
-	w := defaultWidth
-	if opts.Width > 0 {
-		w = opts.Width
-	}
+	lo, hi := m.timeSpan(opts)
+	w := figureWidth(opts)
 	u := unitFor(hi.Sub(lo))
 	x := func(t sim.Time) float64 { return float64(t) / u.ns }
 	p := newPlot("Queue occupancy", fmt.Sprintf("time (%s)", u.name), "queue length (packets)")
@@ -129,15 +117,10 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 	p.Add(legendBackdrop{})
 	sp := sojournPlot(shown, opts, x, fmt.Sprintf("time (%s)", u.name), nb)
 	if sp == nil {
-		return &figure{w: w, h: defaultHeight, draw: p.Draw, panels: []*plot.Plot{p}}, nil
+		return onePanel(w, p), nil
 	}
 	sp.X.Min, sp.X.Max = x(lo), x(hi)
-	return &figure{w: w, h: 2 * defaultHeight, panels: []*plot.Plot{p, sp}, draw: func(dc draw.Canvas) {
-		tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
-		cs := plot.Align([][]*plot.Plot{{p}, {sp}}, tiles, dc)
-		p.Draw(cs[0][0])
-		sp.Draw(cs[1][0])
-	}}, nil
+	return twoPanels(w, p, sp), nil
 }
 
 // linkLabel names a link direction in a legend.

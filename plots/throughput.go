@@ -71,16 +71,7 @@ func throughputFigure(m *model, opts Options) (*figure, error) {
 	if len(flows) == 0 {
 		return nil, fmt.Errorf("no payload delivered in the time window: %w", ErrNoData)
 	}
-	lo, hi := opts.From, opts.To
-	if lo == 0 {
-		lo = m.first
-	}
-	if hi == 0 {
-		hi = m.last
-	}
-	if hi <= lo {
-		hi = lo + 1
-	}
+	lo, hi := m.timeSpan(opts)
 	// The counters are as fine as the window the collector was given, or
 	// as the span over streamBins.
 	var finest sim.Time
