@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/nodes/icmp"
 	"github.com/netsimlab/netsim/nodes/ipv4"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp"
@@ -65,4 +66,51 @@ func TestCorruptedPacketsAreVerified(t *testing.T) {
 	assert.Equal(t, uint64(0), b.Stats().ResetsSent)
 	assert.Equal(t, uint64(sent), b.Drops(sim.DropChecksum)+b.Drops(sim.DropMalformed))
 	assert.Positive(t, b.Drops(sim.DropChecksum))
+}
+
+// An ICMP error quotes the offending datagram with the transport
+// checksum its sender wrote (RFC 1812 §4.3.2.3), even though the sender
+// left it out until something looked: here r1 cannot forward a's segment
+// (its link to b is down) and answers host unreachable. The capture at a
+// starts only once the segment has left, so that nothing but the ICMP
+// path completes the quoted checksum.
+func TestICMPQuoteCarriesTheChecksum(t *testing.T) {
+	n := NewNetwork(1, nil)
+	a, err := n.AddHost("a", addrA, tcp.DefaultConfig())
+	require.NoError(t, err)
+	_, err = n.AddHost("b", addrB, tcp.DefaultConfig())
+	require.NoError(t, err)
+	_, err = n.AddRouter("r1")
+	require.NoError(t, err)
+	_, err = n.AddLink(fastLink("a-r1"), "a", "r1")
+	require.NoError(t, err)
+	down, err := n.AddLink(fastLink("r1-b"), "r1", "b")
+	require.NoError(t, err)
+	require.NoError(t, n.InstallRoutes())
+	down.SetUp(false)
+
+	payload := []byte("the quoted segment")
+	inject(a, addrB, tcp.Header{SrcPort: 40000, DstPort: 80, Seq: 7, Flags: tcp.FlagSYN}, payload)
+	require.NoError(t, n.Scheduler().RunUntil(sim.FromDuration(500*time.Microsecond)))
+	var buf bytes.Buffer
+	pw, err := NewPcapWriter(&buf, 0)
+	require.NoError(t, err)
+	a.Interfaces()[0].Capture(pw)
+	n.Scheduler().Run()
+
+	r, err := pcapgo.NewReader(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	d, _, err := r.ReadPacketData()
+	require.NoError(t, err, "a received the ICMP error")
+	ih, body, err := ipv4.Decode(d)
+	require.NoError(t, err)
+	require.Equal(t, uint8(icmp.Protocol), ih.Protocol)
+	m, quote, err := icmp.Decode(body)
+	require.NoError(t, err)
+	assert.Equal(t, icmp.TypeDestUnreach, m.Type)
+	qh, seg, err := ipv4.Decode(quote)
+	require.NoError(t, err, "the quote holds the whole datagram")
+	require.Len(t, seg, tcp.HeaderLen+len(payload))
+	assert.NotZero(t, seg[16]|seg[17], "checksum written")
+	assert.True(t, tcp.VerifyChecksum(seg, qh.Src, qh.Dst), "the quoted segment's checksum")
 }

@@ -72,7 +72,7 @@ type flowKey struct {
 // flowAcc accumulates one flow.
 type flowAcc struct {
 	s        FlowStats
-	delays   []int64
+	delays   samples
 	sum      float64
 	payload  int64 // UDP payload received
 	tcpBase  int64 // lowest relative sequence sent (1 after the SYN)
@@ -93,8 +93,10 @@ type inFlight struct {
 // flowTracker matches sends and deliveries by packet ID.
 type flowTracker struct {
 	index   map[flowKey]int
+	recent  [2]flowKey // the flows of the latest two sends (data and its ACKs), indexes in recentI
+	recentI [2]int
 	flows   []*flowAcc
-	pending map[uint64]inFlight
+	pending inFlightTable[inFlight]
 	copies  map[uint64]uint64 // a link's copy -> the original
 	pings   map[string]*pingAcc
 	order   []string
@@ -106,7 +108,7 @@ type pingAcc struct {
 }
 
 func newFlowTracker() *flowTracker {
-	return &flowTracker{index: map[flowKey]int{}, pending: map[uint64]inFlight{}, copies: map[uint64]uint64{}, pings: map[string]*pingAcc{}}
+	return &flowTracker{index: map[flowKey]int{}, copies: map[uint64]uint64{}, pings: map[string]*pingAcc{}}
 }
 
 func (f *flowTracker) send(t int64, e *sim.PacketSend) {
@@ -114,7 +116,7 @@ func (f *flowTracker) send(t int64, e *sim.PacketSend) {
 		return
 	}
 	k := flowKey{e.Src, e.Dst, e.SPort, e.DPort, e.Proto}
-	i, ok := f.index[k]
+	i, ok := f.lookup(k)
 	if !ok {
 		i = len(f.flows)
 		f.index[k] = i
@@ -132,7 +134,28 @@ func (f *flowTracker) send(t int64, e *sim.PacketSend) {
 	if e.Proto == 6 && e.PLen > 0 && (!a.haveBase || int64(e.RSeq) < a.tcpBase) {
 		a.tcpBase, a.haveBase = int64(e.RSeq), true
 	}
-	f.pending[e.ID] = inFlight{flow: i, at: t, end: end, plen: int64(e.PLen)}
+	f.pending.put(e.ID, inFlight{flow: i, at: t, end: end, plen: int64(e.PLen)})
+}
+
+// lookup returns the index of flow k, looking first at the flows of the
+// latest sends: a transfer alternates between its data and its ACKs.
+func (f *flowTracker) lookup(k flowKey) (int, bool) {
+	if len(f.flows) > 0 {
+		if f.recent[0] == k {
+			return f.recentI[0], true
+		}
+		if f.recent[1] == k {
+			f.recent[0], f.recent[1] = k, f.recent[0]
+			f.recentI[0], f.recentI[1] = f.recentI[1], f.recentI[0]
+			return f.recentI[0], true
+		}
+	}
+	i, ok := f.index[k]
+	if ok {
+		f.recent[1], f.recentI[1] = f.recent[0], f.recentI[0]
+		f.recent[0], f.recentI[0] = k, i
+	}
+	return i, ok
 }
 
 func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
@@ -141,17 +164,16 @@ func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
 		delete(f.copies, id)
 		id = orig
 	}
-	p, ok := f.pending[id]
+	p, ok := f.pending.take(id)
 	if !ok {
 		return // not a flow's, or a copy of a packet already counted
 	}
-	delete(f.pending, id)
 	a := f.flows[p.flow]
 	a.s.RxPackets++
 	a.s.RxBytes += int64(e.Len)
 	a.s.LastRx = t
 	d := t - p.at
-	a.delays = append(a.delays, d)
+	a.delays.add(d)
 	a.sum += float64(d)
 	// RFC 3550 §6.4.1: J += (|D(i-1,i)| - J)/16, D the difference of
 	// two consecutive arrivals' transit times.
@@ -196,13 +218,11 @@ func (f *flowTracker) flowStats() []FlowStats {
 	for _, a := range f.flows {
 		s := a.s
 		s.LostPackets = s.TxPackets - s.RxPackets
-		if n := len(a.delays); n > 0 {
-			ds := slices.Clone(a.delays)
-			slices.Sort(ds)
-			rank := func(p int) int64 { return ds[max(0, (p*n+99)/100-1)] }
+		if n := a.delays.len(); n > 0 {
+			ds := a.delays.sorted()
 			s.DelayMin, s.DelayMax = ds[0], ds[n-1]
 			s.DelayMean = a.sum / float64(n)
-			s.DelayP50, s.DelayP99 = rank(50), rank(99)
+			s.DelayP50, s.DelayP99 = nearestRank(ds, 50), nearestRank(ds, 99)
 		}
 		good := a.payload
 		if s.Proto == "tcp" {

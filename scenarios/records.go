@@ -5,11 +5,14 @@ import "strings"
 // hostOf returns the host name of a "host/<name>" or "app/<host>/<type>"
 // subject.
 func hostOf(subject string) string {
-	for _, p := range []string{"host/", "app/"} {
-		if rest, ok := strings.CutPrefix(subject, p); ok {
-			name, _, _ := strings.Cut(rest, "/")
-			return name
+	rest, ok := strings.CutPrefix(subject, "host/")
+	if !ok {
+		if rest, ok = strings.CutPrefix(subject, "app/"); !ok {
+			return ""
 		}
 	}
-	return ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		return rest[:i]
+	}
+	return rest
 }

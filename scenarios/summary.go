@@ -95,24 +95,23 @@ type SojournSummary struct {
 
 // sojournAcc collects one link direction's sojourn times.
 type sojournAcc struct {
-	enqueued map[uint64]int64 // packet id -> time of its pkt.enqueue
-	samples  []int64
+	enqueued inFlightTable[int64] // packet id -> time of its pkt.enqueue
+	samples  samples
 }
 
 func (a *sojournAcc) summary() SojournSummary {
 	var s SojournSummary
-	if len(a.samples) == 0 {
+	if a.samples.len() == 0 {
 		return s
 	}
-	slices.Sort(a.samples)
-	n := len(a.samples)
+	sorted := a.samples.sorted()
+	n := len(sorted)
 	var sum float64
-	for _, v := range a.samples {
+	for _, v := range sorted {
 		sum += float64(v)
 	}
-	rank := func(p int) int64 { return a.samples[max(0, (p*n+99)/100-1)] }
 	s.Samples, s.Mean = int64(n), sum/float64(n)
-	s.P50, s.P95, s.P99, s.Max = rank(50), rank(95), rank(99), a.samples[n-1]
+	s.P50, s.P95, s.P99, s.Max = nearestRank(sorted, 50), nearestRank(sorted, 95), nearestRank(sorted, 99), sorted[n-1]
 	return s
 }
 
@@ -133,6 +132,14 @@ type connAcc struct {
 	rttSum       float64
 	haveFirst    [2]bool
 	haveDelivery [2]bool
+	// subjects caches dirOfSubject: records name their host by the same
+	// few subject strings all along a connection.
+	subjects [3]subjectDir
+}
+
+type subjectDir struct {
+	subject string
+	dir     int
 }
 
 // Summarizer computes a Summary while the records stream by: it is a
@@ -140,16 +147,16 @@ type connAcc struct {
 type Summarizer struct {
 	conns     map[uint64]*connAcc
 	connOrder []uint64
-	links     map[string]*LinkSummary
-	sojourns  map[string]*sojournAcc
-	linkOrder []string
+	links     map[string]*linkAcc
+	recent    [4]*linkAcc // the link directions of the latest records, most recent first
+	linkOrder []*linkAcc
 	nodeDrops map[string]map[string]int64
 	flows     *flowTracker
 }
 
 // NewSummarizer returns an empty Summarizer.
 func NewSummarizer() *Summarizer {
-	return &Summarizer{conns: map[uint64]*connAcc{}, links: map[string]*LinkSummary{}, sojourns: map[string]*sojournAcc{},
+	return &Summarizer{conns: map[uint64]*connAcc{}, links: map[string]*linkAcc{},
 		nodeDrops: map[string]map[string]int64{}, flows: newFlowTracker()}
 }
 
@@ -173,16 +180,38 @@ func (m *Summarizer) conn(id uint64) *connAcc {
 	return c
 }
 
-func (m *Summarizer) link(subject string) *LinkSummary {
+// linkAcc accumulates one link direction.
+type linkAcc struct {
+	subject string
+	s       LinkSummary
+	sojourn sojournAcc
+}
+
+// link returns the accumulator of a link direction's subject. Every
+// packet makes several records on each link direction it crosses, and the
+// producers name a direction with the same string each time: the few most
+// recent directions are compared first (two strings that share their
+// bytes compare without reading them), before the map hashes the subject.
+func (m *Summarizer) link(subject string) *linkAcc {
+	for i, l := range m.recent {
+		if l != nil && l.subject == subject {
+			if i > 0 {
+				copy(m.recent[1:i+1], m.recent[:i])
+				m.recent[0] = l
+			}
+			return l
+		}
+	}
 	l, ok := m.links[subject]
 	if !ok {
 		rest := strings.TrimPrefix(subject, "link/")
 		name, dir, _ := strings.Cut(rest, "/")
-		l = &LinkSummary{Link: name, Direction: dir, Dropped: map[string]int64{}}
+		l = &linkAcc{subject: subject, s: LinkSummary{Link: name, Direction: dir, Dropped: map[string]int64{}}}
 		m.links[subject] = l
-		m.sojourns[subject] = &sojournAcc{enqueued: map[uint64]int64{}}
-		m.linkOrder = append(m.linkOrder, subject)
+		m.linkOrder = append(m.linkOrder, l)
 	}
+	copy(m.recent[1:], m.recent[:len(m.recent)-1])
+	m.recent[0] = l
 	return l
 }
 
@@ -192,6 +221,7 @@ func (m *Summarizer) Emit(r *sim.Record) {
 	case *sim.TCPState:
 		c := m.conn(e.Conn)
 		c.side[hostOf(r.Subject)] = e.Side
+		c.subjects = [3]subjectDir{}
 		c.c.FinalState[e.Side] = e.To
 		if e.Side == "client" {
 			c.c.Client, c.c.Server = e.Local.String(), e.Remote.String()
@@ -212,7 +242,7 @@ func (m *Summarizer) Emit(r *sim.Record) {
 			return
 		}
 		c := m.conn(e.Conn)
-		dir := c.dirOf(hostOf(r.Subject))
+		dir := c.dirOfSubject(r.Subject)
 		if dir < 0 {
 			return
 		}
@@ -231,7 +261,7 @@ func (m *Summarizer) Emit(r *sim.Record) {
 		}
 	case *sim.TCPRetransmit:
 		c := m.conn(e.Conn)
-		if dir := c.dirOf(hostOf(r.Subject)); dir >= 0 {
+		if dir := c.dirOfSubject(r.Subject); dir >= 0 {
 			c.flow(dir).Retransmits++
 		}
 	case *sim.TCPRTT:
@@ -251,7 +281,7 @@ func (m *Summarizer) Emit(r *sim.Record) {
 		}
 		c := m.conn(e.Conn)
 		// Data read by one end travelled in the other end's direction.
-		dir := c.dirOf(hostOf(r.Subject))
+		dir := c.dirOfSubject(r.Subject)
 		if dir < 0 {
 			return
 		}
@@ -262,26 +292,27 @@ func (m *Summarizer) Emit(r *sim.Record) {
 		}
 		c.lastDeliver[1-dir], c.haveDelivery[1-dir] = int64(r.T), true
 	case *sim.PacketTx:
-		l := m.link(r.Subject)
+		a := m.link(r.Subject)
+		l := &a.s
 		l.Sent++
 		l.QueuePeak = max(l.QueuePeak, int64(e.QLen))
 		l.QueueMax = max(l.QueueMax, int64(e.QBytes))
-		acc := m.sojourns[r.Subject]
-		if t, ok := acc.enqueued[e.ID]; ok {
-			acc.samples = append(acc.samples, int64(r.T)-t)
-			delete(acc.enqueued, e.ID)
+		if t, ok := a.sojourn.enqueued.take(e.ID); ok {
+			a.sojourn.samples.add(int64(r.T) - t)
 		}
 	case *sim.PacketEnqueue:
-		l := m.link(r.Subject)
+		a := m.link(r.Subject)
+		l := &a.s
 		l.QueuePeak = max(l.QueuePeak, int64(e.QLen))
 		l.QueueMax = max(l.QueueMax, int64(e.QBytes))
-		m.sojourns[r.Subject].enqueued[e.ID] = int64(r.T)
+		a.sojourn.enqueued.put(e.ID, int64(r.T))
 	case *sim.PacketMark:
-		m.link(r.Subject).Marked++
+		m.link(r.Subject).s.Marked++
 	case *sim.PacketDrop:
 		if strings.HasPrefix(r.Subject, "link/") {
-			m.link(r.Subject).Dropped[e.Reason]++
-			delete(m.sojourns[r.Subject].enqueued, e.ID)
+			a := m.link(r.Subject)
+			a.s.Dropped[e.Reason]++
+			a.sojourn.enqueued.drop(e.ID)
 			return
 		}
 		d := m.nodeDrops[r.Subject]
@@ -313,9 +344,9 @@ func (m *Summarizer) Summary() Summary {
 		}
 		out.Conns = append(out.Conns, c.c)
 	}
-	for _, s := range m.linkOrder {
-		l := *m.links[s]
-		l.Sojourn = m.sojourns[s].summary()
+	for _, a := range m.linkOrder {
+		l := a.s
+		l.Sojourn = a.sojourn.summary()
 		out.Links = append(out.Links, l)
 	}
 	for subject, d := range m.nodeDrops {
@@ -346,6 +377,21 @@ func (c *connAcc) dirOf(host string) int {
 		return 1
 	}
 	return -1
+}
+
+// dirOfSubject is dirOf the host of a record's subject.
+func (c *connAcc) dirOfSubject(subject string) int {
+	for _, s := range c.subjects {
+		if s.subject == subject && subject != "" {
+			return s.dir
+		}
+	}
+	d := c.dirOf(hostOf(subject))
+	if d >= 0 {
+		copy(c.subjects[1:], c.subjects[:len(c.subjects)-1])
+		c.subjects[0] = subjectDir{subject, d}
+	}
+	return d
 }
 
 func (c *connAcc) flow(dir int) *Flow {

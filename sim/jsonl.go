@@ -111,7 +111,7 @@ func AppendJSONL(dst []byte, r *Record) []byte {
 	dst = append(dst, `","subject":`...)
 	dst = appendJSONString(dst, r.Subject)
 	if r.Event != nil {
-		dst = r.Event.appendJSON(dst)
+		dst = appendFields(dst, r.Event)
 	}
 	return append(dst, '}', '\n')
 }

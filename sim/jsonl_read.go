@@ -218,7 +218,7 @@ func (p *jsonlParser) parseLine(b []byte, rec *Record) (int, error) {
 			}
 			rec.Subject = f.Str
 		default:
-			if err := rec.Event.setField(&f); err != nil {
+			if err := setField(rec.Event, &f); err != nil {
 				return valCol, &syntaxError{msg: fmt.Sprintf("%s field %q: %v", rec.Event.Kind(), key, err)}
 			}
 		}

@@ -7,11 +7,9 @@ package sim
 type Event interface {
 	// Kind returns the record's kind.
 	Kind() Kind
-	// appendJSON appends the record's fields as JSON members, each
-	// preceded by a comma: `,"id":7,"len":1500`.
-	appendJSON(dst []byte) []byte
-	// setField assigns one field read back from JSONL.
-	setField(f *field) error
+	// walk walks the record's fields in order, to append them as JSON or
+	// assign one read back from JSONL.
+	walk(w fieldWalker) fieldWalker
 	// hash mixes the record's fields into a fingerprint.
 	hash(h hasher) hasher
 	// clone returns a copy that shares nothing the producer will reuse.

@@ -2,14 +2,14 @@ package sim
 
 import (
 	"net/netip"
-	"strconv"
 	"time"
 )
 
 // The record types, one per Kind. Each lists its fields in the order the
-// JSONL line writes them, with their JSON keys. Each implements Event with
-// a hand-written encoder (append), decoder (setField), fingerprint (hash)
-// and copy (clone); none uses reflection or allocates to encode.
+// JSONL line writes them, with their JSON keys, and implements Event with
+// that list (walk: see fieldWalker), which serves to encode and decode
+// it, a fingerprint (hash) and a copy (clone). None uses reflection or
+// allocates to encode.
 
 // PacketSend is a pkt.send record: a host's IP layer hands a new TCP
 // datagram to an interface.
@@ -386,762 +386,292 @@ func newEvent(k Kind) Event {
 	return nil
 }
 
-// The encoders. Each key constant carries its comma, quotes and colon.
+// The field lists (see fieldWalker). Each key carries its comma, quotes
+// and colon.
 
-func appendInt(dst []byte, key string, v int64) []byte {
-	return strconv.AppendInt(append(dst, key...), v, 10)
+func (e *PacketSend) walk(w fieldWalker) fieldWalker {
+	w.u64(`,"id":`, &e.ID)
+	w.str(`,"iface":`, &e.Iface)
+	w.integer(`,"len":`, &e.Len)
+	w.addr(`,"src":`, &e.Src)
+	w.addr(`,"dst":`, &e.Dst)
+	w.u8(`,"proto":`, &e.Proto)
+	w.u16(`,"sport":`, &e.SPort)
+	w.u16(`,"dport":`, &e.DPort)
+	w.flags(`,"flags":`, &e.Flags)
+	w.u32(`,"seq":`, &e.Seq)
+	w.u32(`,"ack":`, &e.Ack)
+	w.u64(`,"rseq":`, &e.RSeq)
+	w.u64(`,"rack":`, &e.RAck)
+	w.u16(`,"win":`, &e.Win)
+	w.integer(`,"plen":`, &e.PLen)
+	w.options(`,"opts":`, &e.Opts)
+	w.u64(`,"conn":`, &e.Conn)
+	return w
 }
 
-func appendUint(dst []byte, key string, v uint64) []byte {
-	return strconv.AppendUint(append(dst, key...), v, 10)
+// idLen walks the id and len fields most pkt.* records start with.
+func (w *fieldWalker) idLen(id *uint64, n *int) {
+	w.u64(`,"id":`, id)
+	w.integer(`,"len":`, n)
 }
 
-func appendStr(dst []byte, key, v string) []byte {
-	return appendJSONString(append(dst, key...), v)
+func (e *PacketEnqueue) walk(w fieldWalker) fieldWalker {
+	w.idLen(&e.ID, &e.Len)
+	w.integer(`,"qlen":`, &e.QLen)
+	w.integer(`,"qbytes":`, &e.QBytes)
+	return w
 }
 
-func appendBool(dst []byte, key string, v bool) []byte {
-	dst = append(dst, key...)
-	if v {
-		return append(dst, "true"...)
-	}
-	return append(dst, "false"...)
+func (e *PacketTx) walk(w fieldWalker) fieldWalker {
+	w.idLen(&e.ID, &e.Len)
+	w.integer(`,"qlen":`, &e.QLen)
+	w.integer(`,"qbytes":`, &e.QBytes)
+	w.time(`,"arrive":`, &e.Arrive)
+	return w
 }
 
-// appendAddr writes an address as a JSON string ("10.0.0.1").
-func appendAddr(dst []byte, key string, a netip.Addr) []byte {
-	dst = append(append(dst, key...), '"')
-	return append(a.AppendTo(dst), '"')
+func (e *PacketRx) walk(w fieldWalker) fieldWalker {
+	w.idLen(&e.ID, &e.Len)
+	w.boolean(`,"corrupt":`, &e.Corrupt)
+	return w
 }
 
-// appendAddrPort writes an address and port as a JSON string
-// ("10.0.0.1:80"); the zero value writes "invalid AddrPort" as its String
-// method does.
-func appendAddrPort(dst []byte, key string, a netip.AddrPort) []byte {
-	dst = append(append(dst, key...), '"')
-	if !a.IsValid() {
-		dst = append(dst, "invalid AddrPort"...)
-	} else {
-		dst = a.AppendTo(dst)
-	}
-	return append(dst, '"')
+func (e *PacketDrop) walk(w fieldWalker) fieldWalker {
+	w.idLen(&e.ID, &e.Len)
+	w.str(`,"reason":`, &e.Reason)
+	return w
 }
 
-func (e *PacketSend) appendJSON(dst []byte) []byte {
-	dst = appendUint(dst, `,"id":`, e.ID)
-	dst = appendStr(dst, `,"iface":`, e.Iface)
-	dst = appendInt(dst, `,"len":`, int64(e.Len))
-	dst = appendAddr(dst, `,"src":`, e.Src)
-	dst = appendAddr(dst, `,"dst":`, e.Dst)
-	dst = appendUint(dst, `,"proto":`, uint64(e.Proto))
-	dst = appendUint(dst, `,"sport":`, uint64(e.SPort))
-	dst = appendUint(dst, `,"dport":`, uint64(e.DPort))
-	dst = append(dst, `,"flags":"`...)
-	dst = append(e.Flags.AppendText(dst), '"')
-	dst = appendUint(dst, `,"seq":`, uint64(e.Seq))
-	dst = appendUint(dst, `,"ack":`, uint64(e.Ack))
-	dst = appendUint(dst, `,"rseq":`, uint64(e.RSeq))
-	dst = appendUint(dst, `,"rack":`, uint64(e.RAck))
-	dst = appendUint(dst, `,"win":`, uint64(e.Win))
-	dst = appendInt(dst, `,"plen":`, int64(e.PLen))
-	dst = append(dst, `,"opts":`...)
-	dst = e.Opts.appendJSON(dst)
-	return appendUint(dst, `,"conn":`, e.Conn)
+func (e *PacketForward) walk(w fieldWalker) fieldWalker {
+	w.u64(`,"id":`, &e.ID)
+	w.str(`,"iface":`, &e.Iface)
+	w.u8(`,"ttl":`, &e.TTL)
+	return w
 }
 
-func (e *PacketEnqueue) appendJSON(dst []byte) []byte {
-	dst = appendUint(dst, `,"id":`, e.ID)
-	dst = appendInt(dst, `,"len":`, int64(e.Len))
-	dst = appendInt(dst, `,"qlen":`, int64(e.QLen))
-	return appendInt(dst, `,"qbytes":`, int64(e.QBytes))
+func (e *PacketDeliver) walk(w fieldWalker) fieldWalker {
+	w.u64(`,"id":`, &e.ID)
+	w.str(`,"iface":`, &e.Iface)
+	w.integer(`,"len":`, &e.Len)
+	w.u64(`,"conn":`, &e.Conn)
+	return w
 }
 
-func (e *PacketTx) appendJSON(dst []byte) []byte {
-	dst = appendUint(dst, `,"id":`, e.ID)
-	dst = appendInt(dst, `,"len":`, int64(e.Len))
-	dst = appendInt(dst, `,"qlen":`, int64(e.QLen))
-	dst = appendInt(dst, `,"qbytes":`, int64(e.QBytes))
-	return appendInt(dst, `,"arrive":`, int64(e.Arrive))
+func (e *PacketDuplicate) walk(w fieldWalker) fieldWalker {
+	w.u64(`,"id":`, &e.ID)
+	w.u64(`,"of":`, &e.Of)
+	return w
 }
 
-func (e *PacketRx) appendJSON(dst []byte) []byte {
-	dst = appendUint(dst, `,"id":`, e.ID)
-	dst = appendInt(dst, `,"len":`, int64(e.Len))
-	return appendBool(dst, `,"corrupt":`, e.Corrupt)
+// A pkt.mark record has the fields of a pkt.enqueue record.
+func (e *PacketMark) walk(w fieldWalker) fieldWalker { return (*PacketEnqueue)(e).walk(w) }
+
+func (e *TCPState) walk(w fieldWalker) fieldWalker {
+	w.connSide(&e.Conn, &e.Side)
+	w.addrPort(`,"local":`, &e.Local)
+	w.addrPort(`,"remote":`, &e.Remote)
+	w.str(`,"from":`, &e.From)
+	w.str(`,"to":`, &e.To)
+	return w
 }
 
-func (e *PacketDrop) appendJSON(dst []byte) []byte {
-	dst = appendUint(dst, `,"id":`, e.ID)
-	dst = appendInt(dst, `,"len":`, int64(e.Len))
-	return appendStr(dst, `,"reason":`, e.Reason)
+func (e *TCPCwnd) walk(w fieldWalker) fieldWalker {
+	w.connSide(&e.Conn, &e.Side)
+	w.i64(`,"cwnd":`, &e.Cwnd)
+	w.i64(`,"ssthresh":`, &e.Ssthresh)
+	w.str(`,"reason":`, &e.Reason)
+	return w
 }
 
-func (e *PacketForward) appendJSON(dst []byte) []byte {
-	dst = appendUint(dst, `,"id":`, e.ID)
-	dst = appendStr(dst, `,"iface":`, e.Iface)
-	return appendUint(dst, `,"ttl":`, uint64(e.TTL))
+func (e *TCPRTT) walk(w fieldWalker) fieldWalker {
+	w.connSide(&e.Conn, &e.Side)
+	w.duration(`,"sample":`, &e.Sample)
+	w.duration(`,"srtt":`, &e.SRTT)
+	w.duration(`,"rttvar":`, &e.RTTVar)
+	w.duration(`,"rto":`, &e.RTO)
+	return w
 }
 
-func (e *PacketDeliver) appendJSON(dst []byte) []byte {
-	dst = appendUint(dst, `,"id":`, e.ID)
-	dst = appendStr(dst, `,"iface":`, e.Iface)
-	dst = appendInt(dst, `,"len":`, int64(e.Len))
-	return appendUint(dst, `,"conn":`, e.Conn)
+func (e *TCPRate) walk(w fieldWalker) fieldWalker {
+	w.connSide(&e.Conn, &e.Side)
+	w.i64(`,"delivered":`, &e.Delivered)
+	w.duration(`,"interval":`, &e.Interval)
+	w.i64(`,"rate":`, &e.Rate)
+	w.boolean(`,"app_limited":`, &e.AppLimited)
+	w.duration(`,"rtt":`, &e.RTT)
+	w.i64(`,"inflight":`, &e.Inflight)
+	w.i64(`,"lost":`, &e.Lost)
+	return w
 }
 
-func (e *PacketDuplicate) appendJSON(dst []byte) []byte {
-	dst = appendUint(dst, `,"id":`, e.ID)
-	return appendUint(dst, `,"of":`, e.Of)
+func (e *TCPBBR) walk(w fieldWalker) fieldWalker {
+	w.connSide(&e.Conn, &e.Side)
+	w.str(`,"mode":`, &e.Mode)
+	w.i64(`,"bw":`, &e.BW)
+	w.duration(`,"min_rtt":`, &e.MinRTT)
+	w.i64(`,"pacing_gain":`, &e.PacingGain)
+	w.i64(`,"cwnd_gain":`, &e.CwndGain)
+	w.i64(`,"cycle":`, &e.Cycle)
+	w.boolean(`,"lt":`, &e.LongTerm)
+	w.str(`,"reason":`, &e.Reason)
+	return w
 }
 
-func (e *PacketMark) appendJSON(dst []byte) []byte {
-	dst = appendUint(dst, `,"id":`, e.ID)
-	dst = appendInt(dst, `,"len":`, int64(e.Len))
-	dst = appendInt(dst, `,"qlen":`, int64(e.QLen))
-	return appendInt(dst, `,"qbytes":`, int64(e.QBytes))
+func (e *TCPRetransmit) walk(w fieldWalker) fieldWalker {
+	w.connSide(&e.Conn, &e.Side)
+	w.u64(`,"rseq":`, &e.RSeq)
+	w.integer(`,"len":`, &e.Len)
+	w.str(`,"reason":`, &e.Reason)
+	return w
 }
 
-func appendConnSide(dst []byte, conn uint64, side string) []byte {
-	dst = appendUint(dst, `,"conn":`, conn)
-	return appendStr(dst, `,"side":`, side)
+func (e *TCPTimer) walk(w fieldWalker) fieldWalker {
+	w.connSide(&e.Conn, &e.Side)
+	w.str(`,"timer":`, &e.Timer)
+	return w
 }
 
-func (e *TCPState) appendJSON(dst []byte) []byte {
-	dst = appendConnSide(dst, e.Conn, e.Side)
-	dst = appendAddrPort(dst, `,"local":`, e.Local)
-	dst = appendAddrPort(dst, `,"remote":`, e.Remote)
-	dst = appendStr(dst, `,"from":`, e.From)
-	return appendStr(dst, `,"to":`, e.To)
+func (e *TCPError) walk(w fieldWalker) fieldWalker {
+	w.connSide(&e.Conn, &e.Side)
+	w.str(`,"errno":`, &e.Errno)
+	return w
 }
 
-func (e *TCPCwnd) appendJSON(dst []byte) []byte {
-	dst = appendConnSide(dst, e.Conn, e.Side)
-	dst = appendInt(dst, `,"cwnd":`, e.Cwnd)
-	dst = appendInt(dst, `,"ssthresh":`, e.Ssthresh)
-	return appendStr(dst, `,"reason":`, e.Reason)
-}
-
-func (e *TCPRTT) appendJSON(dst []byte) []byte {
-	dst = appendConnSide(dst, e.Conn, e.Side)
-	dst = appendInt(dst, `,"sample":`, int64(e.Sample))
-	dst = appendInt(dst, `,"srtt":`, int64(e.SRTT))
-	dst = appendInt(dst, `,"rttvar":`, int64(e.RTTVar))
-	return appendInt(dst, `,"rto":`, int64(e.RTO))
-}
-
-func (e *TCPRate) appendJSON(dst []byte) []byte {
-	dst = appendConnSide(dst, e.Conn, e.Side)
-	dst = appendInt(dst, `,"delivered":`, e.Delivered)
-	dst = appendInt(dst, `,"interval":`, int64(e.Interval))
-	dst = appendInt(dst, `,"rate":`, e.Rate)
-	dst = appendBool(dst, `,"app_limited":`, e.AppLimited)
-	dst = appendInt(dst, `,"rtt":`, int64(e.RTT))
-	dst = appendInt(dst, `,"inflight":`, e.Inflight)
-	return appendInt(dst, `,"lost":`, e.Lost)
-}
-
-func (e *TCPBBR) appendJSON(dst []byte) []byte {
-	dst = appendConnSide(dst, e.Conn, e.Side)
-	dst = appendStr(dst, `,"mode":`, e.Mode)
-	dst = appendInt(dst, `,"bw":`, e.BW)
-	dst = appendInt(dst, `,"min_rtt":`, int64(e.MinRTT))
-	dst = appendInt(dst, `,"pacing_gain":`, e.PacingGain)
-	dst = appendInt(dst, `,"cwnd_gain":`, e.CwndGain)
-	dst = appendInt(dst, `,"cycle":`, e.Cycle)
-	dst = appendBool(dst, `,"lt":`, e.LongTerm)
-	return appendStr(dst, `,"reason":`, e.Reason)
-}
-
-func (e *TCPRetransmit) appendJSON(dst []byte) []byte {
-	dst = appendConnSide(dst, e.Conn, e.Side)
-	dst = appendUint(dst, `,"rseq":`, uint64(e.RSeq))
-	dst = appendInt(dst, `,"len":`, int64(e.Len))
-	return appendStr(dst, `,"reason":`, e.Reason)
-}
-
-func (e *TCPTimer) appendJSON(dst []byte) []byte {
-	dst = appendConnSide(dst, e.Conn, e.Side)
-	return appendStr(dst, `,"timer":`, e.Timer)
-}
-
-func (e *TCPError) appendJSON(dst []byte) []byte {
-	dst = appendConnSide(dst, e.Conn, e.Side)
-	return appendStr(dst, `,"errno":`, e.Errno)
-}
-
-func (e *App) appendJSON(dst []byte) []byte {
-	dst = appendStr(dst, `,"event":`, e.Event)
+// App's fields other than event are written only when Has says so.
+func (e *App) walk(w fieldWalker) fieldWalker {
+	w.str(`,"event":`, &e.Event)
 	h := e.Has
-	if h&AppHasCall != 0 {
-		dst = appendStr(dst, `,"call":`, e.Call)
+	if w.optional(h, AppHasCall) {
+		w.str(`,"call":`, &e.Call)
 	}
-	if h&AppHasErrno != 0 {
-		dst = appendStr(dst, `,"errno":`, e.Errno)
+	if w.optional(h, AppHasErrno) {
+		w.str(`,"errno":`, &e.Errno)
 	}
-	if h&AppHasCount != 0 {
-		dst = appendInt(dst, `,"count":`, e.Count)
+	if w.optional(h, AppHasCount) {
+		w.i64(`,"count":`, &e.Count)
 	}
-	if h&AppHasConn != 0 {
-		dst = appendUint(dst, `,"conn":`, e.Conn)
+	if w.optional(h, AppHasConn) {
+		w.u64(`,"conn":`, &e.Conn)
 	}
-	if h&AppHasTo != 0 {
-		dst = appendAddrPort(dst, `,"to":`, e.To)
+	if w.optional(h, AppHasTo) {
+		w.addrPort(`,"to":`, &e.To)
 	}
-	if h&AppHasPeer != 0 {
-		dst = appendAddrPort(dst, `,"peer":`, e.Peer)
+	if w.optional(h, AppHasPeer) {
+		w.addrPort(`,"peer":`, &e.Peer)
 	}
-	if h&AppHasBytes != 0 {
-		dst = appendInt(dst, `,"bytes":`, e.Bytes)
+	if w.optional(h, AppHasBytes) {
+		w.i64(`,"bytes":`, &e.Bytes)
 	}
-	if h&AppHasSent != 0 {
-		dst = appendInt(dst, `,"sent":`, e.Sent)
+	if w.optional(h, AppHasSent) {
+		w.i64(`,"sent":`, &e.Sent)
 	}
-	if h&AppHasTotal != 0 {
-		dst = appendInt(dst, `,"total":`, e.Total)
+	if w.optional(h, AppHasTotal) {
+		w.i64(`,"total":`, &e.Total)
 	}
-	if h&AppHasLatency != 0 {
-		dst = appendInt(dst, `,"latency":`, int64(e.Latency))
+	if w.optional(h, AppHasLatency) {
+		w.duration(`,"latency":`, &e.Latency)
 	}
-	if h&AppHasDuration != 0 {
-		dst = appendInt(dst, `,"duration":`, int64(e.Duration))
+	if w.optional(h, AppHasDuration) {
+		w.duration(`,"duration":`, &e.Duration)
 	}
-	if h&AppHasMismatched != 0 {
-		dst = appendInt(dst, `,"mismatched":`, e.Mismatched)
+	if w.optional(h, AppHasMismatched) {
+		w.i64(`,"mismatched":`, &e.Mismatched)
 	}
-	return dst
+	e.Has |= w.got
+	return w
 }
 
-func (e *Fault) appendJSON(dst []byte) []byte { return appendStr(dst, `,"what":`, e.What) }
-
-func (e *LinkState) appendJSON(dst []byte) []byte { return appendBool(dst, `,"up":`, e.Up) }
-
-func (e *RouteChange) appendJSON(dst []byte) []byte {
-	dst = appendInt(dst, `,"changed":`, int64(e.Changed))
-	return appendInt(dst, `,"routes":`, int64(e.Routes))
+func (e *Fault) walk(w fieldWalker) fieldWalker {
+	w.str(`,"what":`, &e.What)
+	return w
 }
 
-// The decoders: each assigns the field it knows and ignores others, so
-// that a trace with fields added by a later netsim still reads.
-
-func (e *PacketSend) setField(f *field) (err error) {
-	switch f.Key {
-	case "id":
-		e.ID, err = f.uint(64)
-	case "iface":
-		e.Iface, err = f.str()
-	case "len":
-		e.Len, err = f.integer()
-	case "src":
-		e.Src, err = f.addr()
-	case "dst":
-		e.Dst, err = f.addr()
-	case "proto":
-		e.Proto, err = uintN[uint8](f)
-	case "sport":
-		e.SPort, err = uintN[uint16](f)
-	case "dport":
-		e.DPort, err = uintN[uint16](f)
-	case "flags":
-		var s string
-		if s, err = f.str(); err == nil {
-			e.Flags, err = ParseTCPFlags(s)
-		}
-	case "seq":
-		e.Seq, err = uintN[uint32](f)
-	case "ack":
-		e.Ack, err = uintN[uint32](f)
-	case "rseq":
-		e.RSeq, err = f.uint(64)
-	case "rack":
-		e.RAck, err = f.uint(64)
-	case "win":
-		e.Win, err = uintN[uint16](f)
-	case "plen":
-		e.PLen, err = f.integer()
-	case "opts":
-		var s string
-		if s, err = f.str(); err == nil {
-			e.Opts = TCPOptionsText(s)
-		}
-	case "conn":
-		e.Conn, err = f.uint(64)
-	}
-	return err
+func (e *LinkState) walk(w fieldWalker) fieldWalker {
+	w.boolean(`,"up":`, &e.Up)
+	return w
 }
 
-func (e *PacketEnqueue) setField(f *field) (err error) {
-	switch f.Key {
-	case "id":
-		e.ID, err = f.uint(64)
-	case "len":
-		e.Len, err = f.integer()
-	case "qlen":
-		e.QLen, err = f.integer()
-	case "qbytes":
-		e.QBytes, err = f.integer()
-	}
-	return err
+func (e *RouteChange) walk(w fieldWalker) fieldWalker {
+	w.integer(`,"changed":`, &e.Changed)
+	w.integer(`,"routes":`, &e.Routes)
+	return w
 }
 
-func (e *PacketTx) setField(f *field) (err error) {
-	switch f.Key {
-	case "id":
-		e.ID, err = f.uint(64)
-	case "len":
-		e.Len, err = f.integer()
-	case "qlen":
-		e.QLen, err = f.integer()
-	case "qbytes":
-		e.QBytes, err = f.integer()
-	case "arrive":
-		var v int64
-		v, err = f.int64()
-		e.Arrive = Time(v)
-	}
-	return err
-}
-
-func (e *PacketRx) setField(f *field) (err error) {
-	switch f.Key {
-	case "id":
-		e.ID, err = f.uint(64)
-	case "len":
-		e.Len, err = f.integer()
-	case "corrupt":
-		e.Corrupt, err = f.boolean()
-	}
-	return err
-}
-
-func (e *PacketDrop) setField(f *field) (err error) {
-	switch f.Key {
-	case "id":
-		e.ID, err = f.uint(64)
-	case "len":
-		e.Len, err = f.integer()
-	case "reason":
-		e.Reason, err = f.str()
-	}
-	return err
-}
-
-func (e *PacketForward) setField(f *field) (err error) {
-	switch f.Key {
-	case "id":
-		e.ID, err = f.uint(64)
-	case "iface":
-		e.Iface, err = f.str()
-	case "ttl":
-		e.TTL, err = uintN[uint8](f)
-	}
-	return err
-}
-
-func (e *PacketDeliver) setField(f *field) (err error) {
-	switch f.Key {
-	case "id":
-		e.ID, err = f.uint(64)
-	case "iface":
-		e.Iface, err = f.str()
-	case "len":
-		e.Len, err = f.integer()
-	case "conn":
-		e.Conn, err = f.uint(64)
-	}
-	return err
-}
-
-func (e *PacketDuplicate) setField(f *field) (err error) {
-	switch f.Key {
-	case "id":
-		e.ID, err = f.uint(64)
-	case "of":
-		e.Of, err = f.uint(64)
-	}
-	return err
-}
-
-func (e *PacketMark) setField(f *field) (err error) {
-	switch f.Key {
-	case "id":
-		e.ID, err = f.uint(64)
-	case "len":
-		e.Len, err = f.integer()
-	case "qlen":
-		e.QLen, err = f.integer()
-	case "qbytes":
-		e.QBytes, err = f.integer()
-	}
-	return err
-}
-
-// setConnSide reads the conn and side fields every tcp.* record starts with.
-func setConnSide(f *field, conn *uint64, side *string) (err error) {
-	switch f.Key {
-	case "conn":
-		*conn, err = f.uint(64)
-	case "side":
-		*side, err = f.str()
-	}
-	return err
-}
-
-func (e *TCPState) setField(f *field) (err error) {
-	switch f.Key {
-	case "local":
-		e.Local, err = f.addrPort()
-	case "remote":
-		e.Remote, err = f.addrPort()
-	case "from":
-		e.From, err = f.str()
-	case "to":
-		e.To, err = f.str()
-	default:
-		return setConnSide(f, &e.Conn, &e.Side)
-	}
-	return err
-}
-
-func (e *TCPCwnd) setField(f *field) (err error) {
-	switch f.Key {
-	case "cwnd":
-		e.Cwnd, err = f.int64()
-	case "ssthresh":
-		e.Ssthresh, err = f.int64()
-	case "reason":
-		e.Reason, err = f.str()
-	default:
-		return setConnSide(f, &e.Conn, &e.Side)
-	}
-	return err
-}
-
-func (e *TCPRTT) setField(f *field) (err error) {
-	switch f.Key {
-	case "sample":
-		e.Sample, err = f.duration()
-	case "srtt":
-		e.SRTT, err = f.duration()
-	case "rttvar":
-		e.RTTVar, err = f.duration()
-	case "rto":
-		e.RTO, err = f.duration()
-	default:
-		return setConnSide(f, &e.Conn, &e.Side)
-	}
-	return err
-}
-
-func (e *TCPRate) setField(f *field) (err error) {
-	switch f.Key {
-	case "delivered":
-		e.Delivered, err = f.int64()
-	case "interval":
-		e.Interval, err = f.duration()
-	case "rate":
-		e.Rate, err = f.int64()
-	case "app_limited":
-		e.AppLimited, err = f.boolean()
-	case "rtt":
-		e.RTT, err = f.duration()
-	case "inflight":
-		e.Inflight, err = f.int64()
-	case "lost":
-		e.Lost, err = f.int64()
-	default:
-		return setConnSide(f, &e.Conn, &e.Side)
-	}
-	return err
-}
-
-func (e *TCPBBR) setField(f *field) (err error) {
-	switch f.Key {
-	case "mode":
-		e.Mode, err = f.str()
-	case "bw":
-		e.BW, err = f.int64()
-	case "min_rtt":
-		e.MinRTT, err = f.duration()
-	case "pacing_gain":
-		e.PacingGain, err = f.int64()
-	case "cwnd_gain":
-		e.CwndGain, err = f.int64()
-	case "cycle":
-		e.Cycle, err = f.int64()
-	case "lt":
-		e.LongTerm, err = f.boolean()
-	case "reason":
-		e.Reason, err = f.str()
-	default:
-		return setConnSide(f, &e.Conn, &e.Side)
-	}
-	return err
-}
-
-func (e *TCPRetransmit) setField(f *field) (err error) {
-	switch f.Key {
-	case "rseq":
-		e.RSeq, err = f.uint(64)
-	case "len":
-		e.Len, err = f.integer()
-	case "reason":
-		e.Reason, err = f.str()
-	default:
-		return setConnSide(f, &e.Conn, &e.Side)
-	}
-	return err
-}
-
-func (e *TCPTimer) setField(f *field) (err error) {
-	if f.Key == "timer" {
-		e.Timer, err = f.str()
-		return err
-	}
-	return setConnSide(f, &e.Conn, &e.Side)
-}
-
-func (e *TCPError) setField(f *field) (err error) {
-	if f.Key == "errno" {
-		e.Errno, err = f.str()
-		return err
-	}
-	return setConnSide(f, &e.Conn, &e.Side)
-}
-
-func (e *App) setField(f *field) (err error) {
-	var has AppFields
-	switch f.Key {
-	case "event":
-		e.Event, err = f.str()
-	case "call":
-		has = AppHasCall
-		e.Call, err = f.str()
-	case "errno":
-		has = AppHasErrno
-		e.Errno, err = f.str()
-	case "count":
-		has = AppHasCount
-		e.Count, err = f.int64()
-	case "conn":
-		has = AppHasConn
-		e.Conn, err = f.uint(64)
-	case "to":
-		has = AppHasTo
-		e.To, err = f.addrPort()
-	case "peer":
-		has = AppHasPeer
-		e.Peer, err = f.addrPort()
-	case "bytes":
-		has = AppHasBytes
-		e.Bytes, err = f.int64()
-	case "sent":
-		has = AppHasSent
-		e.Sent, err = f.int64()
-	case "total":
-		has = AppHasTotal
-		e.Total, err = f.int64()
-	case "latency":
-		has = AppHasLatency
-		e.Latency, err = f.duration()
-	case "duration":
-		has = AppHasDuration
-		e.Duration, err = f.duration()
-	case "mismatched":
-		has = AppHasMismatched
-		e.Mismatched, err = f.int64()
-	}
-	if err == nil {
-		e.Has |= has
-	}
-	return err
-}
-
-func (e *Fault) setField(f *field) (err error) {
-	if f.Key == "what" {
-		e.What, err = f.str()
-	}
-	return err
-}
-
-func (e *RouteChange) setField(f *field) (err error) {
-	switch f.Key {
-	case "changed":
-		e.Changed, err = f.integer()
-	case "routes":
-		e.Routes, err = f.integer()
-	}
-	return err
-}
-
-func (e *LinkState) setField(f *field) (err error) {
-	if f.Key == "up" {
-		e.Up, err = f.boolean()
-	}
-	return err
-}
-
-// The fingerprints: every field, in record order.
+// The fingerprints: every field, in record order, some packed into one
+// word. They are written apart from walk because they run for every
+// record of every run, trace or no trace, and chained calls on a hasher
+// value compile to straight-line multiplies; TestFingerprint changes each
+// field in turn to hold them complete.
 
 func (e *PacketSend) hash(h hasher) hasher {
-	h = h.u64(e.ID)
-	h = h.str(e.Iface)
-	h = h.u64(uint64(e.Len))
-	h = h.addr(e.Src)
-	h = h.addr(e.Dst)
+	h = h.u64(e.ID).str(e.Iface).u64(uint64(e.Len)).addr(e.Src).addr(e.Dst)
 	h = h.u64(uint64(e.Proto)<<48 | uint64(e.SPort)<<32 | uint64(e.DPort)<<16 | uint64(e.Flags))
-	h = h.u64(uint64(e.Seq)<<32 | uint64(e.Ack))
-	h = h.u64(uint64(e.RSeq)<<32 | uint64(e.RAck))
+	h = h.u64(uint64(e.Seq)<<32 | uint64(e.Ack)).u64(uint64(e.RSeq)<<32 | uint64(e.RAck))
 	h = h.u64(uint64(e.Win)<<32 | uint64(uint32(e.PLen)))
-	h = e.Opts.hash(h)
-	h = h.u64(e.Conn)
-	return h
+	return e.Opts.hash(h).u64(e.Conn)
 }
 
 func (e *PacketEnqueue) hash(h hasher) hasher {
-	h = h.u64(e.ID)
-	h = h.u64(uint64(e.Len)<<32 | uint64(uint32(e.QLen)))
-	h = h.u64(uint64(e.QBytes))
-	return h
-}
-
-func (e *PacketTx) hash(h hasher) hasher {
-	h = h.u64(e.ID)
-	h = h.u64(uint64(e.Len)<<32 | uint64(uint32(e.QLen)))
-	h = h.u64(uint64(e.QBytes))
-	h = h.u64(uint64(e.Arrive))
-	return h
-}
-
-func (e *PacketRx) hash(h hasher) hasher {
-	h = h.u64(e.ID)
-	h = h.u64(uint64(e.Len)<<1 | b2u(e.Corrupt))
-	return h
-}
-
-func (e *PacketDrop) hash(h hasher) hasher {
-	h = h.u64(e.ID)
-	h = h.u64(uint64(e.Len))
-	h = h.str(e.Reason)
-	return h
-}
-
-func (e *PacketForward) hash(h hasher) hasher {
-	h = h.u64(e.ID)
-	h = h.str(e.Iface)
-	h = h.u64(uint64(e.TTL))
-	return h
-}
-
-func (e *PacketDeliver) hash(h hasher) hasher {
-	h = h.u64(e.ID)
-	h = h.str(e.Iface)
-	h = h.u64(uint64(e.Len))
-	h = h.u64(e.Conn)
-	return h
-}
-
-func (e *PacketDuplicate) hash(h hasher) hasher {
-	h = h.u64(e.ID)
-	h = h.u64(e.Of)
-	return h
-}
-
-func (e *PacketMark) hash(h hasher) hasher {
 	return h.u64(e.ID).u64(uint64(e.Len)<<32 | uint64(uint32(e.QLen))).u64(uint64(e.QBytes))
 }
 
+func (e *PacketTx) hash(h hasher) hasher {
+	return h.u64(e.ID).u64(uint64(e.Len)<<32 | uint64(uint32(e.QLen))).u64(uint64(e.QBytes)).u64(uint64(e.Arrive))
+}
+
+func (e *PacketRx) hash(h hasher) hasher {
+	return h.u64(e.ID).u64(uint64(e.Len)<<1 | b2u(e.Corrupt))
+}
+
+func (e *PacketDrop) hash(h hasher) hasher { return h.u64(e.ID).u64(uint64(e.Len)).str(e.Reason) }
+
+func (e *PacketForward) hash(h hasher) hasher { return h.u64(e.ID).str(e.Iface).u64(uint64(e.TTL)) }
+
+func (e *PacketDeliver) hash(h hasher) hasher {
+	return h.u64(e.ID).str(e.Iface).u64(uint64(e.Len)).u64(e.Conn)
+}
+
+func (e *PacketDuplicate) hash(h hasher) hasher { return h.u64(e.ID).u64(e.Of) }
+
+func (e *PacketMark) hash(h hasher) hasher { return (*PacketEnqueue)(e).hash(h) }
+
 func (e *TCPState) hash(h hasher) hasher {
-	h = h.u64(e.Conn)
-	h = h.str(e.Side)
-	h = h.addrPort(e.Local)
-	h = h.addrPort(e.Remote)
-	h = h.str(e.From)
-	h = h.str(e.To)
-	return h
+	return h.u64(e.Conn).str(e.Side).addrPort(e.Local).addrPort(e.Remote).str(e.From).str(e.To)
 }
 
 func (e *TCPCwnd) hash(h hasher) hasher {
-	h = h.u64(e.Conn)
-	h = h.str(e.Side)
-	h = h.u64(uint64(e.Cwnd))
-	h = h.u64(uint64(e.Ssthresh))
-	h = h.str(e.Reason)
-	return h
+	return h.u64(e.Conn).str(e.Side).u64(uint64(e.Cwnd)).u64(uint64(e.Ssthresh)).str(e.Reason)
 }
 
 func (e *TCPRTT) hash(h hasher) hasher {
-	h = h.u64(e.Conn)
-	h = h.str(e.Side)
-	h = h.u64(uint64(e.Sample))
-	h = h.u64(uint64(e.SRTT))
-	h = h.u64(uint64(e.RTTVar))
-	h = h.u64(uint64(e.RTO))
-	return h
+	h = h.u64(e.Conn).str(e.Side)
+	return h.u64(uint64(e.Sample)).u64(uint64(e.SRTT)).u64(uint64(e.RTTVar)).u64(uint64(e.RTO))
 }
 
 func (e *TCPRate) hash(h hasher) hasher {
-	h = h.u64(e.Conn)
-	h = h.str(e.Side)
-	h = h.u64(uint64(e.Delivered))
-	h = h.u64(uint64(e.Interval))
-	h = h.u64(uint64(e.Rate))
-	h = h.u64(b2u(e.AppLimited))
-	h = h.u64(uint64(e.RTT))
-	h = h.u64(uint64(e.Inflight))
-	h = h.u64(uint64(e.Lost))
-	return h
+	h = h.u64(e.Conn).str(e.Side).u64(uint64(e.Delivered)).u64(uint64(e.Interval)).u64(uint64(e.Rate))
+	return h.u64(b2u(e.AppLimited)).u64(uint64(e.RTT)).u64(uint64(e.Inflight)).u64(uint64(e.Lost))
 }
 
 func (e *TCPBBR) hash(h hasher) hasher {
-	h = h.u64(e.Conn)
-	h = h.str(e.Side)
-	h = h.str(e.Mode)
-	h = h.u64(uint64(e.BW))
-	h = h.u64(uint64(e.MinRTT))
-	h = h.u64(uint64(e.PacingGain))
-	h = h.u64(uint64(e.CwndGain))
-	h = h.u64(uint64(e.Cycle))
-	h = h.u64(b2u(e.LongTerm))
-	h = h.str(e.Reason)
-	return h
+	h = h.u64(e.Conn).str(e.Side).str(e.Mode).u64(uint64(e.BW)).u64(uint64(e.MinRTT))
+	h = h.u64(uint64(e.PacingGain)).u64(uint64(e.CwndGain)).u64(uint64(e.Cycle))
+	return h.u64(b2u(e.LongTerm)).str(e.Reason)
 }
 
 func (e *TCPRetransmit) hash(h hasher) hasher {
-	h = h.u64(e.Conn)
-	h = h.str(e.Side)
-	h = h.u64(uint64(e.RSeq)<<32 | uint64(uint32(e.Len)))
-	h = h.str(e.Reason)
-	return h
+	return h.u64(e.Conn).str(e.Side).u64(uint64(e.RSeq)<<32 | uint64(uint32(e.Len))).str(e.Reason)
 }
 
-func (e *TCPTimer) hash(h hasher) hasher {
-	h = h.u64(e.Conn)
-	h = h.str(e.Side)
-	h = h.str(e.Timer)
-	return h
-}
+func (e *TCPTimer) hash(h hasher) hasher { return h.u64(e.Conn).str(e.Side).str(e.Timer) }
 
-func (e *TCPError) hash(h hasher) hasher {
-	h = h.u64(e.Conn)
-	h = h.str(e.Side)
-	h = h.str(e.Errno)
-	return h
-}
+func (e *TCPError) hash(h hasher) hasher { return h.u64(e.Conn).str(e.Side).str(e.Errno) }
 
 func (e *App) hash(h hasher) hasher {
-	h = h.str(e.Event)
-	h = h.u64(uint64(e.Has))
-	h = h.str(e.Call)
-	h = h.str(e.Errno)
-	h = h.u64(uint64(e.Count))
-	h = h.u64(e.Conn)
-	h = h.addrPort(e.To)
-	h = h.addrPort(e.Peer)
-	h = h.u64(uint64(e.Bytes))
-	h = h.u64(uint64(e.Sent))
-	h = h.u64(uint64(e.Total))
-	h = h.u64(uint64(e.Latency))
-	h = h.u64(uint64(e.Duration))
+	h = h.str(e.Event).u64(uint64(e.Has)).str(e.Call).str(e.Errno).u64(uint64(e.Count)).u64(e.Conn)
+	h = h.addrPort(e.To).addrPort(e.Peer).u64(uint64(e.Bytes)).u64(uint64(e.Sent)).u64(uint64(e.Total))
+	h = h.u64(uint64(e.Latency)).u64(uint64(e.Duration))
 	if e.Has&AppHasMismatched != 0 {
 		// Mixed in only when present, so that the fingerprints of intact
 		// runs stay what they were before the field existed.
@@ -1154,9 +684,7 @@ func (e *Fault) hash(h hasher) hasher { return h.str(e.What) }
 
 func (e *LinkState) hash(h hasher) hasher { return h.u64(b2u(e.Up)) }
 
-func (e *RouteChange) hash(h hasher) hasher {
-	return h.u64(uint64(e.Changed)).u64(uint64(e.Routes))
-}
+func (e *RouteChange) hash(h hasher) hasher { return h.u64(uint64(e.Changed)).u64(uint64(e.Routes)) }
 
 func b2u(b bool) uint64 {
 	if b {

@@ -84,26 +84,15 @@ func (h hasher) endRecord() hasher {
 
 // str mixes the length, then the bytes eight at a time, so that ("ab","c")
 // and ("a","bc") differ.
-func (h hasher) str(s string) hasher {
-	h = h.u64(uint64(len(s)))
-	for len(s) >= 8 {
-		h = h.u64(le64(s))
-		s = s[8:]
-	}
-	if len(s) > 0 {
-		var t uint64
-		for i := len(s) - 1; i >= 0; i-- {
-			t = t<<8 | uint64(s[i])
-		}
-		h = h.u64(t)
-	}
-	return h
-}
+func (h hasher) str(s string) hasher { return mixBytes(h, s) }
 
-func (h hasher) bytes(b []byte) hasher {
+// bytes mixes b as str mixes a string of the same bytes.
+func (h hasher) bytes(b []byte) hasher { return mixBytes(h, b) }
+
+func mixBytes[T string | []byte](h hasher, b T) hasher {
 	h = h.u64(uint64(len(b)))
 	for len(b) >= 8 {
-		h = h.u64(binary.LittleEndian.Uint64(b))
+		h = h.u64(le64(b))
 		b = b[8:]
 	}
 	if len(b) > 0 {
@@ -127,7 +116,7 @@ func (h hasher) addrPort(a netip.AddrPort) hasher {
 
 // le64 reads the first eight bytes of s as a little-endian word (the
 // compiler makes it one load).
-func le64(s string) uint64 {
+func le64[T string | []byte](s T) uint64 {
 	_ = s[7]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56

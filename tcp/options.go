@@ -303,27 +303,30 @@ func validateOptions(b []byte) *DecodeError {
 			return optionError(b, off)
 		}
 		l := int(b[off+1])
-		var ok bool
-		switch kind {
-		case OptMSS:
-			ok = l == lenMSS
-		case OptWScale:
-			ok = l == lenWScale
-		case OptSACKPermitted:
-			ok = l == lenSACKPermitted
-		case OptTimestamps:
-			ok = l == lenTimestamps
-		case OptSACK:
-			ok = l >= 2+lenSACKBlock && (l-2)%lenSACKBlock == 0
-		default:
-			ok = l >= 2
-		}
-		if !ok || off+l > len(b) {
+		if !optionLenOK(kind, l) || off+l > len(b) {
 			return optionError(b, off)
 		}
 		off += l
 	}
 	return nil
+}
+
+// optionLenOK reports whether l is a valid length for an option of kind
+// (other than EOL and NOP), the rules of checkOptionLen without the error.
+func optionLenOK(kind uint8, l int) bool {
+	switch kind {
+	case OptMSS:
+		return l == lenMSS
+	case OptWScale:
+		return l == lenWScale
+	case OptSACKPermitted:
+		return l == lenSACKPermitted
+	case OptTimestamps:
+		return l == lenTimestamps
+	case OptSACK:
+		return l >= 2+lenSACKBlock && (l-2)%lenSACKBlock == 0
+	}
+	return l >= 2
 }
 
 // optionError builds the error for the malformed option at off.
@@ -354,18 +357,37 @@ func (o *Options) All() iter.Seq[Option] {
 	}
 }
 
-// find returns the first well-formed option of the given kind.
+// find returns the first well-formed option of the given kind. Like All,
+// it stops at an EOL or a malformed option. It runs for every segment
+// (timestamps, SACK), so it walks the bytes with validateOptions' rules
+// rather than building each Option with next.
 func (o *Options) find(kind uint8) (Option, bool) {
-	for off := 0; ; {
-		opt, nxt, ok, _ := o.next(off)
-		if !ok || opt.Kind == OptEOL {
+	b := o.buf[:o.n]
+	for off := 0; off < len(b); {
+		k := b[off]
+		switch k {
+		case OptEOL:
+			return Option{}, false
+		case OptNOP:
+			if kind == OptNOP {
+				return Option{Offset: off, Kind: OptNOP, Len: 1}, true
+			}
+			off++
+			continue
+		}
+		if off+1 >= len(b) {
 			return Option{}, false
 		}
-		if opt.Kind == kind {
-			return opt, true
+		l := int(b[off+1])
+		if !optionLenOK(k, l) || off+l > len(b) {
+			return Option{}, false
 		}
-		off = nxt
+		if k == kind {
+			return Option{Offset: off, Kind: k, Len: l, Data: b[off+2 : off+l]}, true
+		}
+		off += l
 	}
+	return Option{}, false
 }
 
 // MSS returns the maximum segment size option's value and whether it is

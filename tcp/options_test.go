@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"errors"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -189,5 +190,45 @@ func TestOptionsValidate(t *testing.T) {
 			for range o.All() {
 			}
 		})
+	}
+}
+
+// find, which the accessors use, walks the bytes on its own: it must
+// return what All yields first for each kind, and stop where All stops,
+// whatever the bytes (deterministic random option areas, most of them
+// malformed somewhere).
+func TestOptionsFindAgreesWithAll(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 14))
+	kinds := []uint8{OptEOL, OptNOP, OptMSS, OptWScale, OptSACKPermitted, OptSACK, OptTimestamps, 30}
+	for range 4000 {
+		var o Options
+		o.n = uint8(r.IntN(MaxOptionsLen + 1))
+		for i := range int(o.n) {
+			switch r.IntN(3) {
+			case 0:
+				o.buf[i] = kinds[r.IntN(len(kinds))]
+			case 1:
+				o.buf[i] = uint8(r.IntN(12))
+			default:
+				o.buf[i] = uint8(r.Uint32())
+			}
+		}
+		for _, k := range kinds {
+			var want Option
+			found := false
+			for opt := range o.All() {
+				if opt.Kind == OptEOL {
+					break
+				}
+				if opt.Kind == k {
+					want, found = opt, true
+					break
+				}
+			}
+			got, ok := o.find(k)
+			if ok != found || ok && (got.Offset != want.Offset || got.Len != want.Len || string(got.Data) != string(want.Data)) {
+				t.Fatalf("options % x: find(%d) = %+v, %v; All gives %+v, %v", o.Bytes(), k, got, ok, want, found)
+			}
+		}
 	}
 }

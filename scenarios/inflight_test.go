@@ -1,0 +1,73 @@
+package scenarios
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// The table answers as a map would, whatever the order of puts and takes:
+// in order, reordered, with entries never taken (lost packets), IDs far
+// apart (a link that carries one packet in a thousand) and IDs behind the
+// window.
+func TestInFlightTableIsAMap(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		gap, reorder  int
+		lossPerMille  int
+		behindPerMill int
+	}{
+		{"in order", 1, 0, 0, 0},
+		{"reordered", 1, 50, 0, 0},
+		{"lossy", 1, 5, 20, 0},
+		{"sparse", 997, 3, 5, 0},
+		{"late puts", 2, 10, 10, 30},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(1, uint64(tc.gap)))
+			var tab inFlightTable[int]
+			model := map[uint64]int{}
+			var pending []uint64
+			id := uint64(1000)
+			for step := range 20000 {
+				id += uint64(1 + r.IntN(tc.gap))
+				put := id
+				if tc.behindPerMill > 0 && r.IntN(1000) < tc.behindPerMill && id > 5000 {
+					put = id - uint64(r.IntN(5000))
+				}
+				if _, dup := model[put]; !dup {
+					pending = append(pending, put)
+				}
+				tab.put(put, step)
+				model[put] = step
+				for len(pending) > 64 || len(pending) > 0 && r.IntN(2) == 0 {
+					i := min(len(pending)-1, r.IntN(tc.reorder+1))
+					victim := pending[i]
+					pending = append(pending[:i], pending[i+1:]...)
+					if r.IntN(1000) < tc.lossPerMille {
+						continue // never taken
+					}
+					got, ok := tab.take(victim)
+					want, wok := model[victim]
+					delete(model, victim)
+					if ok != wok || got != want {
+						t.Fatalf("step %d: take(%d) = %d, %v; the map says %d, %v", step, victim, got, ok, want, wok)
+					}
+				}
+				if probe := id + 1; true {
+					if _, ok := tab.take(probe); ok {
+						t.Fatalf("step %d: take(%d) found an ID never put", step, probe)
+					}
+				}
+			}
+			for id, want := range model {
+				if got, ok := tab.take(id); !ok || got != want {
+					t.Fatalf("at the end: take(%d) = %d, %v; want %d", id, got, ok, want)
+				}
+			}
+			t.Logf("%d slots, %d in the map", len(tab.slots), len(tab.old))
+			if len(tab.slots) > 1<<16 {
+				t.Errorf("the ring grew to %d slots for at most 64 packets in flight", len(tab.slots))
+			}
+		})
+	}
+}

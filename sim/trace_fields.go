@@ -1,0 +1,229 @@
+package sim
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+// Each record type lists its fields once, in its walk method: key, then a
+// pointer to the field, in the order the JSONL line writes them. A
+// fieldWalker walks that list to append the fields as JSON or to assign
+// the one field a JSONL reader has just parsed, so a field added to a
+// type is written and read back by adding one line, and the two cannot
+// disagree. Walking is by direct calls on a concrete type: no
+// reflection, no interface call per field, no allocation.
+
+// walkMode is the job of a fieldWalker.
+type walkMode uint8
+
+const (
+	walkEncode walkMode = iota // append `,"key":value` to dst
+	walkDecode                 // assign the field whose key is f.Key
+)
+
+// fieldWalker is passed by value to an event's walk method and returned
+// from it, so that it never escapes to the heap.
+type fieldWalker struct {
+	mode walkMode
+	dst  []byte // walkEncode: the line so far
+	f    *field // walkDecode: the field read
+	err  error  // walkDecode: the error assigning it
+	// walkDecode, for App's optional fields: the AppFields bit of the
+	// field walked next (0 for one that is always there), of the field
+	// that matched, and of the fields assigned.
+	bit, cur, got AppFields
+}
+
+// appendFields appends e's fields as JSON members, each preceded by a
+// comma: `,"id":7,"len":1500`.
+func appendFields(dst []byte, e Event) []byte {
+	return e.walk(fieldWalker{mode: walkEncode, dst: dst}).dst
+}
+
+// setField assigns the field f of e read back from JSONL; a key e does not
+// have is ignored, so that a trace with fields a later netsim added still
+// reads.
+func setField(e Event, f *field) error {
+	return e.walk(fieldWalker{mode: walkDecode, f: f}).err
+}
+
+// match reports, in walkDecode, whether f is the field of key (written
+// `,"name":`), and clears the optional-field bit for the next field.
+func (w *fieldWalker) match(key string) bool {
+	bit := w.bit
+	w.bit = 0
+	if w.f.Key != key[2:len(key)-2] {
+		return false
+	}
+	w.cur = bit
+	w.got |= bit
+	return true
+}
+
+// fail records an error decoding the field that matched, which then does
+// not count as present.
+func (w *fieldWalker) fail(err error) {
+	if err != nil {
+		w.err = err
+		w.got &^= w.cur
+	}
+}
+
+// optional reports whether to walk a field of App present when has holds
+// bit: to encode only when it does; to decode always, noting the bit to
+// set should the field be the one read.
+func (w *fieldWalker) optional(has, bit AppFields) bool {
+	if w.mode == walkDecode {
+		w.bit = bit
+		return true
+	}
+	return has&bit != 0
+}
+
+// decode assigns the value parse reads from the field, when it is the
+// field of key.
+func decode[T any](w *fieldWalker, key string, v *T, parse func(*field) (T, error)) {
+	if !w.match(key) {
+		return
+	}
+	x, err := parse(w.f)
+	w.fail(err)
+	if err == nil {
+		*v = x
+	}
+}
+
+func (w *fieldWalker) u64(key string, v *uint64) {
+	if w.mode == walkEncode {
+		w.dst = strconv.AppendUint(append(w.dst, key...), *v, 10)
+		return
+	}
+	decode(w, key, v, func(f *field) (uint64, error) { return f.uint(64) })
+}
+
+func (w *fieldWalker) u32(key string, v *uint32) {
+	if w.mode == walkEncode {
+		w.dst = strconv.AppendUint(append(w.dst, key...), uint64(*v), 10)
+		return
+	}
+	decode(w, key, v, uintN[uint32])
+}
+
+func (w *fieldWalker) u16(key string, v *uint16) {
+	if w.mode == walkEncode {
+		w.dst = strconv.AppendUint(append(w.dst, key...), uint64(*v), 10)
+		return
+	}
+	decode(w, key, v, uintN[uint16])
+}
+
+func (w *fieldWalker) u8(key string, v *uint8) {
+	if w.mode == walkEncode {
+		w.dst = strconv.AppendUint(append(w.dst, key...), uint64(*v), 10)
+		return
+	}
+	decode(w, key, v, uintN[uint8])
+}
+
+func (w *fieldWalker) i64(key string, v *int64) {
+	if w.mode == walkEncode {
+		w.dst = strconv.AppendInt(append(w.dst, key...), *v, 10)
+		return
+	}
+	decode(w, key, v, (*field).int64)
+}
+
+func (w *fieldWalker) integer(key string, v *int) {
+	if w.mode == walkEncode {
+		w.dst = strconv.AppendInt(append(w.dst, key...), int64(*v), 10)
+		return
+	}
+	decode(w, key, v, (*field).integer)
+}
+
+func (w *fieldWalker) duration(key string, v *time.Duration) { w.i64(key, (*int64)(v)) }
+
+func (w *fieldWalker) time(key string, v *Time) { w.i64(key, (*int64)(v)) }
+
+func (w *fieldWalker) str(key string, v *string) {
+	if w.mode == walkEncode {
+		w.dst = appendJSONString(append(w.dst, key...), *v)
+		return
+	}
+	decode(w, key, v, (*field).str)
+}
+
+func (w *fieldWalker) boolean(key string, v *bool) {
+	if w.mode == walkDecode {
+		decode(w, key, v, (*field).boolean)
+		return
+	}
+	w.dst = append(w.dst, key...)
+	if *v {
+		w.dst = append(w.dst, "true"...)
+	} else {
+		w.dst = append(w.dst, "false"...)
+	}
+}
+
+// addr walks an address, written as a JSON string ("10.0.0.1").
+func (w *fieldWalker) addr(key string, v *netip.Addr) {
+	if w.mode == walkDecode {
+		decode(w, key, v, (*field).addr)
+		return
+	}
+	w.dst = append(append(w.dst, key...), '"')
+	w.dst = append(v.AppendTo(w.dst), '"')
+}
+
+// addrPort walks an address and port, written as a JSON string
+// ("10.0.0.1:80"); the zero value writes "invalid AddrPort" as its String
+// method does.
+func (w *fieldWalker) addrPort(key string, v *netip.AddrPort) {
+	if w.mode == walkDecode {
+		decode(w, key, v, (*field).addrPort)
+		return
+	}
+	w.dst = append(append(w.dst, key...), '"')
+	if !v.IsValid() {
+		w.dst = append(w.dst, "invalid AddrPort"...)
+	} else {
+		w.dst = v.AppendTo(w.dst)
+	}
+	w.dst = append(w.dst, '"')
+}
+
+// flags walks TCP flags, written as tcpdump prints them ("S.").
+func (w *fieldWalker) flags(key string, v *TCPFlags) {
+	if w.mode == walkDecode {
+		decode(w, key, v, func(f *field) (TCPFlags, error) {
+			s, err := f.str()
+			if err != nil {
+				return 0, err
+			}
+			return ParseTCPFlags(s)
+		})
+		return
+	}
+	w.dst = append(append(w.dst, key...), '"')
+	w.dst = append(v.AppendText(w.dst), '"')
+}
+
+// options walks TCP options, written as tcpdump prints them.
+func (w *fieldWalker) options(key string, v *TCPOptions) {
+	if w.mode == walkDecode {
+		decode(w, key, v, func(f *field) (TCPOptions, error) {
+			s, err := f.str()
+			return TCPOptionsText(s), err
+		})
+		return
+	}
+	w.dst = v.appendJSON(append(w.dst, key...))
+}
+
+// connSide walks the conn and side fields every tcp.* record starts with.
+func (w *fieldWalker) connSide(conn *uint64, side *string) {
+	w.u64(`,"conn":`, conn)
+	w.str(`,"side":`, side)
+}
