@@ -22,12 +22,17 @@ type Host struct {
 	// ("host/<name>/isn").
 	isn *sim.Rand
 
-	fds       []*Socket // index = descriptor; nil = free
-	freeFDs   []freeFD  // the free descriptors below len(fds), a minheap
-	conns     map[fourTuple]*Socket
-	listeners map[uint16]*Socket
-	ports     map[uint16]int // users of each local port
-	nextEph   uint16
+	fds     []*Socket // index = descriptor; nil = free
+	freeFDs []freeFD  // the free descriptors below len(fds), a minheap
+	conns   map[fourTuple]*Socket
+	// timeWaitConns holds the connections in TIME-WAIT that no socket
+	// holds (timewait.go); timeWaits counts every connection in
+	// TIME-WAIT, with or without its socket (Linux tw_refcount).
+	timeWaitConns map[fourTuple]*timeWait
+	timeWaits     int
+	listeners     map[uint16]*Socket
+	ports         map[uint16]int // users of each local port
+	nextEph       uint16
 	// dgram holds the UDP and ping sockets by local port (udp.go).
 	dgram [2]map[uint16]*Socket
 	// nextEphDgram is where the next ephemeral port search starts, per
@@ -62,6 +67,13 @@ type HostStats struct {
 	ICMPSent, ICMPRateLimited uint64
 }
 
+// relNumbers turns a connection's sequence numbers into the relative,
+// 64-bit ones of the trace: a *tcp.Conn or a *tcp.TimeWaitRecord.
+type relNumbers interface {
+	RelSeq(tcp.Seq) uint64
+	RelAck(tcp.Seq) uint64
+}
+
 // fourTuple names a connection on a host: local and remote ends.
 type fourTuple struct {
 	local, remote netip.AddrPort
@@ -70,16 +82,17 @@ type fourTuple struct {
 func newHost(nd node, addr netip.Addr, cfg tcp.ValidConfig) *Host {
 	nd.addr = addr
 	return &Host{
-		node:         nd,
-		cfg:          cfg,
-		isn:          nd.net.streams.Rand(nd.subject + "/isn"),
-		conns:        make(map[fourTuple]*Socket),
-		listeners:    make(map[uint16]*Socket),
-		ports:        make(map[uint16]int),
-		nextEph:      EphemeralFirst,
-		dgram:        [2]map[uint16]*Socket{{}, {}},
-		pmtu:         make(map[netip.Addr]pmtuEntry),
-		nextEphDgram: [2]uint16{EphemeralFirst, EphemeralFirst},
+		node:          nd,
+		cfg:           cfg,
+		isn:           nd.net.streams.Rand(nd.subject + "/isn"),
+		conns:         make(map[fourTuple]*Socket),
+		timeWaitConns: make(map[fourTuple]*timeWait),
+		listeners:     make(map[uint16]*Socket),
+		ports:         make(map[uint16]int),
+		nextEph:       EphemeralFirst,
+		dgram:         [2]map[uint16]*Socket{{}, {}},
+		pmtu:          make(map[netip.Addr]pmtuEntry),
+		nextEphDgram:  [2]uint16{EphemeralFirst, EphemeralFirst},
 	}
 }
 
@@ -116,9 +129,10 @@ func (h *Host) Now() sim.Time { return h.net.sched.Now() }
 // belongs to.
 type segmentInfo struct {
 	connID uint64
-	// conn, when a connection sent the segment, gives its relative
-	// numbers in 64 bits (tcp.Conn.RelSeq); else they come from bases.
-	conn  *tcp.Conn
+	// rel, when a connection (or its TIME-WAIT record) sent the segment,
+	// gives its relative numbers in 64 bits (tcp.Conn.RelSeq); else they
+	// come from bases.
+	rel   relNumbers
 	bases tcp.Bases
 	// ect: the segment is ECN-capable, sent with ECT(0) (RFC 3168 §6.1.1).
 	ect bool
@@ -188,10 +202,10 @@ func (h *Host) traceSend(p *topology.Packet, ifc *Interface, dst netip.Addr, hdr
 	ev.Flags = sim.TCPFlags(hdr.Flags)
 	ev.Seq, ev.Ack = uint32(hdr.Seq), uint32(hdr.Ack)
 	ev.RAck = 0
-	if info.conn != nil {
-		ev.RSeq = info.conn.RelSeq(hdr.Seq)
+	if info.rel != nil {
+		ev.RSeq = info.rel.RelSeq(hdr.Seq)
 		if hdr.Flags&tcp.FlagACK != 0 {
-			ev.RAck = info.conn.RelAck(hdr.Ack)
+			ev.RAck = info.rel.RelAck(hdr.Ack)
 		}
 	} else {
 		ev.RSeq = uint64(uint32(hdr.Seq - info.bases.Seq))
@@ -263,14 +277,24 @@ func (h *Host) input(in *Interface, p *topology.Packet) {
 	h.stats.DatagramsDelivered++
 	local := netip.AddrPortFrom(dst, hdr.DstPort)
 	remote := netip.AddrPortFrom(src, hdr.SrcPort)
+	var iss tcp.Seq // 0: drawn for a new connection
 	if s, ok := h.conns[fourTuple{local, remote}]; ok {
-		h.traceDeliver(p, in, s.connID)
-		s.input(&hdr, payload, ih.ECN == ipv4.ECNCE)
-		h.dispatch()
-		return
+		if l := h.listeners[hdr.DstPort]; l != nil && s.conn.ReopensTimeWait(&hdr) {
+			iss = h.reopenTimeWait(s)
+		} else {
+			h.traceDeliver(p, in, s.connID)
+			s.input(&hdr, payload, ih.ECN == ipv4.ECNCE)
+			h.dispatch()
+			return
+		}
+	} else if tw, ok := h.timeWaitConns[fourTuple{local, remote}]; ok {
+		var reopen bool
+		if iss, reopen = tw.input(p, in, &hdr, len(payload)); !reopen {
+			return
+		}
 	}
 	if l, ok := h.listeners[hdr.DstPort]; ok {
-		h.listenInput(l, p, in, local, remote, &hdr, payload)
+		h.listenInput(l, p, in, local, remote, &hdr, payload, iss)
 		h.dispatch()
 		return
 	}
@@ -288,8 +312,9 @@ func (h *Host) traceDeliver(p *topology.Packet, in *Interface, conn uint64) {
 }
 
 // listenInput handles a segment for a listening port with no connection
-// of its 4-tuple (RFC 9293 §3.10.7.2, LISTEN state).
-func (h *Host) listenInput(l *Socket, p *topology.Packet, in *Interface, local, remote netip.AddrPort, hdr *tcp.Header, payload []byte) {
+// of its 4-tuple (RFC 9293 §3.10.7.2, LISTEN state). A new connection
+// starts at iss, or at a sequence number drawn for it when iss is 0.
+func (h *Host) listenInput(l *Socket, p *topology.Packet, in *Interface, local, remote netip.AddrPort, hdr *tcp.Header, payload []byte, iss tcp.Seq) {
 	switch {
 	case hdr.Flags&tcp.FlagRST != 0:
 		// "An incoming RST segment could not be valid ... it should be
@@ -317,7 +342,7 @@ func (h *Host) listenInput(l *Socket, p *topology.Packet, in *Interface, local, 
 		h.drop(p, sim.DropBacklog)
 		return
 	}
-	s := h.newChild(l, local, remote)
+	s := h.newChild(l, local, remote, iss)
 	h.traceDeliver(p, in, s.connID)
 	s.input(hdr, payload, false)
 }

@@ -34,6 +34,9 @@ func (s *Socket) onTimer() {
 func (s *Socket) flush() {
 	s.conn.Events(s.evFn)
 	s.conn.SegmentsECN(s.segFn)
+	if s.conn.State() == tcp.TimeWait && s.h.settleTimeWait(s) {
+		return
+	}
 	s.rearm()
 }
 
@@ -54,7 +57,7 @@ func (s *Socket) rearm() {
 
 // sendSegment puts one segment of the connection on the wire.
 func (s *Socket) sendSegment(hdr *tcp.Header, payload []byte, ect bool) {
-	info := segmentInfo{connID: s.connID, conn: s.conn, ect: ect}
+	info := segmentInfo{connID: s.connID, rel: s.conn, ect: ect}
 	s.h.output(s.remote.Addr(), hdr, payload, info)
 }
 
@@ -96,6 +99,10 @@ func (s *Socket) closed() {
 	h := s.h
 	s.connDone = true
 	s.timer.Stop()
+	if s.twCounted {
+		s.twCounted = false
+		h.timeWaits--
+	}
 	k := fourTuple{s.local, s.remote}
 	if h.conns[k] == s {
 		delete(h.conns, k)
@@ -180,7 +187,7 @@ func (s *Socket) traceEvent(e tcp.Event) {
 			return
 		}
 		ev.state = sim.TCPState{Conn: s.connID, Side: s.side, Local: s.local, Remote: s.remote,
-			From: e.From.String(), To: e.To.String()}
+			From: e.From.String(), To: e.To.String(), Reason: e.Reason}
 		n.emit(subj, &ev.state)
 	case tcp.EvCwnd:
 		ev.cwnd = sim.TCPCwnd{Conn: s.connID, Side: s.side, Cwnd: int64(e.Cwnd), Ssthresh: int64(e.Ssthresh), Reason: e.Reason}

@@ -113,6 +113,9 @@ type Socket struct {
 	bufReport [2]int
 	reuseAddr bool
 	soError   Errno // pending error for SO_ERROR
+	// twCounted: the connection is in TIME-WAIT and counted in
+	// Host.timeWaits.
+	twCounted bool
 	segFn     func(*tcp.Header, []byte, bool)
 	evFn      func(tcp.Event)
 	// dgram is set on a UDP or ping socket (dgram.go).
@@ -256,7 +259,11 @@ func (h *Host) releasePort(s *Socket) {
 		return
 	}
 	s.bound = false
-	p := s.local.Port()
+	h.unusePort(s.local.Port())
+}
+
+// unusePort drops one user of local port p.
+func (h *Host) unusePort(p uint16) {
 	if h.ports[p]--; h.ports[p] <= 0 {
 		delete(h.ports, p)
 	}
@@ -374,7 +381,7 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 	s.remote = addr
 	s.side = "client"
 	s.connID = h.net.connID(s.local, s.remote, true)
-	if err := h.openConn(s); err != nil {
+	if err := h.openConn(s, 0); err != nil {
 		return err
 	}
 	if err := s.conn.Connect(h.Now().Duration()); err != nil {
@@ -388,9 +395,15 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 // openConn makes s's connection with a fresh ISS and timestamp offset
 // drawn from the host's "isn" stream, and registers its 4-tuple. The MSS
 // it announces and uses fits the interface toward the peer (connMSS).
-func (h *Host) openConn(s *Socket) error {
-	iss := tcp.Seq(h.isn.Uint32())
+//
+// A connection that a SYN reopens from TIME-WAIT starts at iss instead
+// (0: none given).
+func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
+	drawn := tcp.Seq(h.isn.Uint32())
 	tsOff := h.isn.Uint32()
+	if iss == 0 {
+		iss = drawn
+	}
 	cfg := s.validConfig()
 	if ifc := h.route(s.remote.Addr()); ifc != nil {
 		cfg = connMSS(cfg, ifc.MTU())
@@ -409,11 +422,11 @@ func (h *Host) openConn(s *Socket) error {
 }
 
 // newChild makes the connection for a SYN arriving at listener l, in
-// LISTEN, waiting for the SYN.
-func (h *Host) newChild(l *Socket, local, remote netip.AddrPort) *Socket {
+// LISTEN, waiting for the SYN; iss as openConn.
+func (h *Host) newChild(l *Socket, local, remote netip.AddrPort, iss tcp.Seq) *Socket {
 	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, side: "server", handler: l.handler, cfg: l.cfg, bufReport: l.bufReport}
 	s.connID = h.net.connID(remote, local, false)
-	if err := h.openConn(s); err != nil {
+	if err := h.openConn(s, iss); err != nil {
 		// The host's config was validated when it was set, and so was
 		// every option.
 		panic("nodes: connection from a validated config failed: " + err.Error())
@@ -644,12 +657,16 @@ func (s *Socket) info() SockInfo {
 }
 
 // Conns returns every connection the host still has (a socket's
-// descriptor may be closed while its connection finishes), ordered by
-// connection ID.
+// descriptor may be closed while its connection finishes, and a
+// connection in TIME-WAIT keeps only its record, with no counters),
+// ordered by connection ID.
 func (h *Host) Conns() []SockInfo {
 	var out []SockInfo
 	for _, s := range h.conns {
 		out = append(out, s.info())
+	}
+	for _, tw := range h.timeWaitConns {
+		out = append(out, SockInfo{FD: -1, Local: tw.key.local, Remote: tw.key.remote, State: tcp.TimeWait, ConnID: tw.connID})
 	}
 	sortInfos(out)
 	return out

@@ -151,3 +151,33 @@ hosts:
 		})
 	}
 }
+
+// A host that keeps at most max_tw_buckets connections in TIME-WAIT
+// closes the next ones at once: summary.json counts them.
+func TestSummaryTimeWaitOverflow(t *testing.T) {
+	s, err := Parse("tw.yaml", []byte(`version: 1
+name: tw
+duration: 2s
+hosts:
+  client: {tcp: {max_tw_buckets: 2}}
+  server: {}
+links:
+  - {between: [client, server], bandwidth: 100Mbps, delay: 1ms}
+apps:
+  - {type: request-response, host: server, port: 80, request: 100B, response: 1KB}
+  - {type: request-response, host: client, to: server:80, request: 100B, response: 1KB, count: 5, think: 10ms}
+`))
+	require.NoError(t, err)
+	sum := NewSummarizer()
+	w, err := Build(s, BuildOptions{Seed: 1, Trace: sum})
+	require.NoError(t, err)
+	_, err = w.Run(0, nil)
+	require.NoError(t, err)
+	got := sum.Summary()
+	assert.Equal(t, int64(3), got.TimeWaitOverflow, "5 client ends closed first, 2 fit in TIME-WAIT")
+	states := map[string]int{}
+	for _, c := range got.Conns {
+		states[c.FinalState["client"]]++
+	}
+	assert.Equal(t, map[string]int{"TIME-WAIT": 2, "CLOSED": 3}, states)
+}

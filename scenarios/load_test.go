@@ -311,6 +311,8 @@ func TestTCPSettingsReachConfig(t *testing.T) {
     rto_max: 60s
     delayed_ack: 0s
     time_wait: 1s
+    max_tw_buckets: 1000
+    rfc1337: true
     nagle: false
     sack: false
     window_scale: false
@@ -337,7 +339,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
 	want := tcp.Config{
 		MSS: 1000, Congestion: "reno", InitialCwnd: 4,
 		RTOInitial: 2 * time.Second, RTOMin: 100 * time.Millisecond, RTOMax: time.Minute,
-		DelayedAck: 0, TimeWait: time.Second,
+		DelayedAck: 0, TimeWait: time.Second, MaxTimeWait: 1000, RFC1337: true,
 		SendBuffer: 64 << 10, RecvBuffer: 15 << 20,
 		SendBufferInitial: 32 << 10, SendBufferMax: 8 << 20,
 		RecvBufferInitial: 256 << 10, RecvBufferMax: 16 << 20,

@@ -21,6 +21,11 @@ type Summary struct {
 	Flows []FlowStats `json:"flows"`
 	// Pings lists every ping app's totals, as ping(8) prints them.
 	Pings []PingStats `json:"pings"`
+	// TimeWaitOverflow counts the connections that skipped TIME-WAIT
+	// because their host kept max_tw_buckets connections in it already
+	// (Linux's TCPTimeWaitOverflow): their tcp.state change to CLOSED
+	// has the reason "timewait_overflow".
+	TimeWaitOverflow int64 `json:"timewait_overflow"`
 }
 
 // ConnSummary is one TCP connection. The byte counts are of the client's
@@ -152,6 +157,7 @@ type Summarizer struct {
 	linkOrder []*linkAcc
 	nodeDrops map[string]map[string]int64
 	flows     *flowTracker
+	twOver    int64
 }
 
 // NewSummarizer returns an empty Summarizer.
@@ -223,6 +229,9 @@ func (m *Summarizer) Emit(r *sim.Record) {
 		c.side[hostOf(r.Subject)] = e.Side
 		c.subjects = [3]subjectDir{}
 		c.c.FinalState[e.Side] = e.To
+		if e.Reason == "timewait_overflow" {
+			m.twOver++
+		}
 		if e.Side == "client" {
 			c.c.Client, c.c.Server = e.Local.String(), e.Remote.String()
 			if e.To == "ESTABLISHED" && c.c.EstablishedAt == nil {
@@ -364,6 +373,7 @@ func (m *Summarizer) Summary() Summary {
 	}
 	out.Flows = m.flows.flowStats()
 	out.Pings = m.flows.pingStats()
+	out.TimeWaitOverflow = m.twOver
 	return out
 }
 

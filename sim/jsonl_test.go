@@ -54,6 +54,8 @@ var everyKind = []Record{
 		Rate: 11680000, AppLimited: true, RTT: -1, Inflight: 29200, Lost: 1460}},
 	{T: 20, Subject: "host/client", Event: &TCPBBR{Conn: 1, Side: "client", Mode: "probe_bw", BW: 10e6, MinRTT: 40e6,
 		PacingGain: 125, CwndGain: 200, Cycle: 0, LongTerm: true, Reason: "cycle"}},
+	{T: 21, Subject: "host/client", Event: &TCPState{Conn: 2, Side: "client",
+		Local: netip.MustParseAddrPort("10.0.0.1:49153"), Remote: netip.MustParseAddrPort("10.0.0.2:80"), From: "TIME-WAIT", To: "CLOSED", Reason: "timewait_overflow"}},
 }
 
 // everyKindText is everyKind as JSONL: the trace format, field by field.
@@ -82,6 +84,7 @@ var everyKindText = []string{
 	`{"t":9223372036854775807,"kind":"route.change","subject":"router/r1","changed":3,"routes":12}`,
 	`{"t":19,"kind":"tcp.rate","subject":"host/client","conn":1,"side":"client","delivered":14600,"interval":10000000,"rate":11680000,"app_limited":true,"rtt":-1,"inflight":29200,"lost":1460}`,
 	`{"t":20,"kind":"tcp.bbr","subject":"host/client","conn":1,"side":"client","mode":"probe_bw","bw":10000000,"min_rtt":40000000,"pacing_gain":125,"cwnd_gain":200,"cycle":0,"lt":true,"reason":"cycle"}`,
+	`{"t":21,"kind":"tcp.state","subject":"host/client","conn":2,"side":"client","local":"10.0.0.1:49153","remote":"10.0.0.2:80","from":"TIME-WAIT","to":"CLOSED","reason":"timewait_overflow"}`,
 }
 
 // rawOpts returns an option list of the raw option bytes b.

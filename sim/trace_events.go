@@ -106,6 +106,11 @@ type TCPState struct {
 	Remote netip.AddrPort // "remote"
 	From   string         // "from": the state left, e.g. "SYN-SENT"
 	To     string         // "to": the state entered
+	// Reason ("reason", written only when set) says why a connection
+	// left TIME-WAIT before its time: "timewait_overflow" (the host
+	// keeps no more connections in TIME-WAIT), "reopened" (a new SYN
+	// took its 4-tuple).
+	Reason string
 }
 
 // TCPCwnd is a tcp.cwnd record: cwnd or ssthresh changed.
@@ -473,6 +478,9 @@ func (e *TCPState) walk(w fieldWalker) fieldWalker {
 	w.addrPort(`,"remote":`, &e.Remote)
 	w.str(`,"from":`, &e.From)
 	w.str(`,"to":`, &e.To)
+	if w.mode == walkDecode || e.Reason != "" {
+		w.str(`,"reason":`, &e.Reason)
+	}
 	return w
 }
 
@@ -637,7 +645,12 @@ func (e *PacketDuplicate) hash(h hasher) hasher { return h.u64(e.ID).u64(e.Of) }
 func (e *PacketMark) hash(h hasher) hasher { return (*PacketEnqueue)(e).hash(h) }
 
 func (e *TCPState) hash(h hasher) hasher {
-	return h.u64(e.Conn).str(e.Side).addrPort(e.Local).addrPort(e.Remote).str(e.From).str(e.To)
+	h = h.u64(e.Conn).str(e.Side).addrPort(e.Local).addrPort(e.Remote).str(e.From).str(e.To)
+	if e.Reason != "" {
+		// Only when set, so that the hash of every other record stays.
+		h = h.str(e.Reason)
+	}
+	return h
 }
 
 func (e *TCPCwnd) hash(h hasher) hasher {

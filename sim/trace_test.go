@@ -105,6 +105,7 @@ func TestFingerprint(t *testing.T) {
 		"state.remote": func(e Event) { e.(*TCPState).Remote = netip.MustParseAddrPort("10.0.0.2:1") },
 		"state.from":   func(e Event) { e.(*TCPState).From = "CLOSED" },
 		"state.to":     func(e Event) { e.(*TCPState).To = "CLOSED" },
+		"state.reason": func(e Event) { e.(*TCPState).Reason = "reopened" },
 		"cwnd.cwnd":    func(e Event) { e.(*TCPCwnd).Cwnd++ },
 		"cwnd.ss":      func(e Event) { e.(*TCPCwnd).Ssthresh-- },
 		"cwnd.reason":  func(e Event) { e.(*TCPCwnd).Reason = "rto" },

@@ -64,6 +64,15 @@ type Config struct {
 	// TimeWait is how long TIME-WAIT lasts: 2×MSL (RFC 9293 §3.3.2; Linux
 	// uses 60 s).
 	TimeWait time.Duration
+	// MaxTimeWait is how many connections a host keeps in TIME-WAIT at
+	// once (Linux tcp_max_tw_buckets): a connection that would be one
+	// more skips TIME-WAIT and closes at once, counted as an overflow.
+	// 0 keeps none.
+	MaxTimeWait int
+	// RFC1337 makes TIME-WAIT ignore RSTs, against the "TIME-WAIT
+	// assassination" of RFC 1337 §2 (Linux tcp_rfc1337); off by default,
+	// as in Linux, where an in-window RST ends TIME-WAIT.
+	RFC1337 bool
 	// RescueRetransmit enables RFC 6675 §4 NextSeg rule 4: once per SACK
 	// recovery, when nothing else may be sent, resend the segment holding
 	// the highest unSACKed byte so a loss at the tail of the window is
@@ -103,6 +112,11 @@ type Config struct {
 	PacingSSRatio, PacingCARatio int
 }
 
+// DefaultMaxTimeWait is the default of Config.MaxTimeWait: Linux's
+// tcp_max_tw_buckets on a machine with a few GB of memory (the kernel
+// sizes it to half its established-connection hash table).
+const DefaultMaxTimeWait = 262144
+
 // Linux defaults (see docs/tcp.md, Linux defaults followed).
 const (
 	defaultMSS       = 1460
@@ -114,7 +128,8 @@ const (
 // 10, RTO 1 s initial / 200 ms min / 120 s max, delayed ACK 40 ms, Nagle on,
 // SACK, window scaling and timestamps on, buffers autotuned from Linux's
 // tcp_rmem (4096 131072 6291456) and tcp_wmem (4096 16384 4194304), CUBIC, 6 SYN
-// retries, 5 SYN-ACK retries, 15 data retries, TIME-WAIT 60 s, ECN
+// retries, 5 SYN-ACK retries, 15 data retries, TIME-WAIT 60 s for at most
+// 262,144 connections per host, ECN
 // accepted when the peer asks (tcp_ecn=2).
 func DefaultConfig() Config {
 	return Config{
@@ -138,6 +153,7 @@ func DefaultConfig() Config {
 		SynAckRetries:     5,
 		DataRetries:       15,
 		TimeWait:          60 * time.Second,
+		MaxTimeWait:       DefaultMaxTimeWait,
 		// Linux net.ipv4.tcp_recovery=1.
 		RACK: true,
 		// Linux net.ipv4.tcp_early_retrans=3, tcp_slow_start_after_idle=1.

@@ -111,6 +111,8 @@ type Conn struct {
 	tlp        tlpState
 	rate       rateState
 	events     []Event
+	// tw is what TIME-WAIT keeps, from when it is entered.
+	tw *TimeWaitRecord
 
 	state    State
 	err      Errno // the error that ended the connection, if any
@@ -567,13 +569,17 @@ func (c *Conn) CongestionControl() Congestion { return c.cc }
 func (c *Conn) emit(e Event) { c.events = append(c.events, e) }
 
 // setState moves to a new state and reports it.
-func (c *Conn) setState(to State) {
+func (c *Conn) setState(to State) { c.setStateFor(to, "") }
+
+// setStateFor is setState with the reason reported with the change, when
+// it is not the usual one.
+func (c *Conn) setStateFor(to State, reason string) {
 	if to == c.state {
 		return
 	}
 	from := c.state
 	c.state = to
-	c.emit(Event{Kind: EvStateChange, From: from, To: to})
+	c.emit(Event{Kind: EvStateChange, From: from, To: to, Reason: reason})
 	if to == Established && (from == SynSent || from == SynReceived) {
 		c.emit(Event{Kind: EvEstablished})
 	}
@@ -585,11 +591,14 @@ func (c *Conn) setState(to State) {
 }
 
 // toClosed enters CLOSED, deletes the TCB's timers and reports it.
-func (c *Conn) toClosed() {
+func (c *Conn) toClosed() { c.toClosedFor("") }
+
+// toClosedFor is toClosed with a reason for the state change.
+func (c *Conn) toClosedFor(reason string) {
 	if c.state == Closed {
 		return
 	}
-	c.setState(Closed)
+	c.setStateFor(Closed, reason)
 	for i := range c.timers {
 		c.timers[i].on = false
 	}

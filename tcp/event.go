@@ -78,7 +78,8 @@ type Event struct {
 	Cwnd, Ssthresh int
 	// Reason: EvCwnd ("init", "ack", "recovery", "exit-recovery", "rto")
 	// and EvRetransmit ("rto", "fast", "sack", "partial", "syn", "synack",
-	// "probe").
+	// "probe"); EvStateChange when TIME-WAIT ends early (Conn.EndTimeWait:
+	// "reopened", "timewait_overflow"), else empty.
 	Reason string
 	// Sample, SRTT, RTTVar, RTO: EvRTTSample.
 	Sample, SRTT, RTTVar, RTO time.Duration

@@ -25,6 +25,8 @@ func (c *Conn) InputECN(now time.Duration, h *Header, payload []byte, ce bool) {
 		c.inputListen(now, h)
 	case SynSent:
 		c.inputSynSent(now, h, payload)
+	case TimeWait:
+		c.inputTimeWait(now, h, len(payload))
 	default:
 		c.inputSync(now, h, payload)
 	}
@@ -207,11 +209,6 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 				c.noteDSACK(h.Seq, end)
 			}
 		}
-		if c.state == TimeWait && flags.Has(FlagFIN) {
-			// RFC 9293 §3.10.7.4 eighth step: a retransmitted FIN restarts
-			// the 2 MSL timeout.
-			c.arm(timerTimeWait, now+c.cfg.TimeWait)
-		}
 		c.stats.DroppedSegments++
 		return
 	}
@@ -385,13 +382,34 @@ func (c *Conn) checkPeerFin(now time.Duration) {
 	}
 }
 
-// enterTimeWait starts the 2 MSL wait (RFC 9293 §3.3.2).
+// enterTimeWait starts the 2 MSL wait (RFC 9293 §3.3.2) and keeps what
+// the wait needs in a TimeWaitRecord, which handles the segments that
+// arrive from now on (inputTimeWait).
 func (c *Conn) enterTimeWait(now time.Duration) {
 	c.setState(TimeWait)
 	c.stop(timerRtx)
 	c.stop(timerPersist)
 	c.stop(timerDelack)
+	c.stop(timerTLP)
 	c.arm(timerTimeWait, now+c.cfg.TimeWait)
+	rec, _ := c.TimeWaitRecord()
+	c.tw = &rec
+}
+
+// inputTimeWait hands a segment to the TIME-WAIT record: what a Conn does
+// in TIME-WAIT is what the record a host keeps in its place does.
+func (c *Conn) inputTimeWait(now time.Duration, h *Header, payloadLen int) {
+	switch c.tw.Input(now, h, payloadLen) {
+	case TimeWaitKill:
+		c.toClosed()
+		return
+	case TimeWaitAck, TimeWaitReopen:
+		// A SYN that could reopen the connection reaches a Conn only
+		// when no listener takes it (ReopensTimeWait): it gets an ACK,
+		// as in Linux's tcp_v4_rcv (TCP_TW_SYN without a listener).
+		c.tw.Ack(now, c.newSeg(FlagACK, c.tw.sndNxt, 0))
+	}
+	c.arm(timerTimeWait, c.tw.expires)
 }
 
 // armFinWait2 bounds FIN-WAIT-2 for a connection the user closed: nobody
@@ -408,16 +426,20 @@ func (c *Conn) armFinWait2(now time.Duration) {
 // SYN that may start a new incarnation while this one waits in TIME-WAIT
 // (RFC 1122 §4.2.2.13; with timestamps, RFC 6191 §2): its sequence number,
 // or its TSval when timestamps are in use, is beyond anything of the old
-// connection. The host then ends this Conn and gives the SYN to its
-// listener, as Linux does (tcp_timewait_state_process, TCP_TW_SYN).
+// connection. The host then ends this Conn (EndTimeWait) and gives the
+// SYN to its listener, with TimeWaitRecord.ReopenISS as the new ISS, as
+// Linux does (tcp_timewait_state_process, TCP_TW_SYN).
 func (c *Conn) ReopensTimeWait(h *Header) bool {
-	if c.state != TimeWait || !h.Flags.Has(FlagSYN) || h.Flags&(FlagACK|FlagRST) != 0 {
-		return false
+	return c.state == TimeWait && c.tw.reopens(h)
+}
+
+// EndTimeWait ends TIME-WAIT at once, sending nothing: the host lets a
+// SYN reopen the connection, or has no room for another connection in
+// TIME-WAIT (Linux's tcp_max_tw_buckets). reason goes with the state
+// change to CLOSED. In any other state it does nothing.
+func (c *Conn) EndTimeWait(reason string) {
+	if c.state != TimeWait {
+		return
 	}
-	if c.tsOK {
-		if val, _, ok := h.Options.Timestamps(); ok {
-			return int32(val-c.tsRecent) > 0
-		}
-	}
-	return h.Seq.GreaterThan(c.rcvNxt)
+	c.toClosedFor(reason)
 }

@@ -188,6 +188,19 @@ var settings = []Setting{
 		field:   func(c *Config) any { return &c.TimeWait },
 	},
 	{
+		Name: "max_tw_buckets", Kind: KindInt, Unit: "connections", Min: 0, Max: math.MaxInt32, Zero: "none: every connection skips TIME-WAIT",
+		Doc: "how many connections a host keeps in TIME-WAIT at once; one more skips TIME-WAIT and closes at once, " +
+			"counted as timewait_overflow in summary.json (a host's setting: its own tcp settings decide)",
+		Sysctl: "net.ipv4.tcp_max_tw_buckets",
+		field:  func(c *Config) any { return &c.MaxTimeWait },
+	},
+	{
+		Name: "rfc1337", Kind: KindBool,
+		Doc:    "TIME-WAIT ignores RSTs (RFC 1337 §2, TIME-WAIT assassination); off, as in Linux, an in-window RST ends TIME-WAIT",
+		Sysctl: "net.ipv4.tcp_rfc1337",
+		field:  func(c *Config) any { return &c.RFC1337 },
+	},
+	{
 		Name:  "nagle",
 		Kind:  KindBool,
 		Doc:   "hold back small segments while data is unacknowledged (RFC 9293 §3.7.4); false is TCP_NODELAY",
