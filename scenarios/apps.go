@@ -52,9 +52,7 @@ func (d *decoder) apps(n *yaml.Node, s *Scenario) {
 		types[i] = string(t)
 	}
 	for i, item := range d.sequence(n, "apps", "a list of apps, each - type: ...") {
-		path := fmt.Sprintf("apps[%d]", i)
-		r := d.resolve(item)
-		d.pos[path] = posOf(r)
+		path, r := d.listItem("apps", i, item)
 		es := d.mapping(r, path, nil)
 		if isNull(r) {
 			d.errNode(r, "a mapping like {type: sink, host: server, port: 80}", "%s: empty app", path)

@@ -281,6 +281,16 @@ func (d *decoder) sequence(n *yaml.Node, path, allowed string) []*yaml.Node {
 	return n.Content
 }
 
+// listItem names item i of the list at path list ("apps[2]"), records
+// where it stands for later messages, and returns the path and the
+// resolved node.
+func (d *decoder) listItem(list string, i int, item *yaml.Node) (string, *yaml.Node) {
+	path := fmt.Sprintf("%s[%d]", list, i)
+	r := d.resolve(item)
+	d.pos[path] = posOf(r)
+	return path, r
+}
+
 // scalar returns the text of the scalar n and records its position under
 // path. It reports mappings, lists and empty values.
 func (d *decoder) scalar(n *yaml.Node, path, allowed string) (string, bool) {

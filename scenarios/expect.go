@@ -1,19 +1,13 @@
 package scenarios
 
-import (
-	"fmt"
-
-	"gopkg.in/yaml.v3"
-)
+import "gopkg.in/yaml.v3"
 
 const allowExpect = "a mapping with one key: established: {from, to, within} or delivered: {to, bytes, by, from}"
 
 // expects decodes the expect list.
 func (d *decoder) expects(n *yaml.Node, s *Scenario) {
 	for i, item := range d.sequence(n, "expect", "a list of expectations, each - established: {...} or - delivered: {...}") {
-		path := fmt.Sprintf("expect[%d]", i)
-		r := d.resolve(item)
-		d.pos[path] = posOf(r)
+		path, r := d.listItem("expect", i, item)
 		es := d.mapping(r, path, []string{string(ExpectEstablished), string(ExpectDelivered)})
 		if r.Kind != yaml.MappingNode || len(es) != 1 {
 			if len(es) > 1 || r.Kind == yaml.MappingNode && len(r.Content) == 0 || isNull(r) {

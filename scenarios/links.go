@@ -26,8 +26,7 @@ const (
 // links decodes the links list.
 func (d *decoder) links(n *yaml.Node, s *Scenario) {
 	for i, item := range d.sequence(n, "links", "a list of links, each - between: [a, b]") {
-		path := fmt.Sprintf("links[%d]", i)
-		d.pos[path] = posOf(d.resolve(item))
+		path, _ := d.listItem("links", i, item)
 		es := d.mapping(item, path, linkKeys)
 		d.require(d.resolve(item), path, es, "between", "bandwidth")
 		l := Link{MTU: DefaultMTU, Queue: Queue{Kind: QueueDropTail, LimitPackets: DefaultQueueLimit, Discipline: topology.DropTail{}}}
