@@ -21,6 +21,14 @@ func readFile(t *testing.T, dir, name string) []byte {
 	return b
 }
 
+// readJSON decodes dir/name into a T.
+func readJSON[T any](t *testing.T, dir, name string) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal(readFile(t, dir, name), &v), "%s", name)
+	return v
+}
+
 // TestSameSeedSameBytes: two separate processes, same scenario and seed,
 // give byte-identical traces and captures, whatever folder the scenario is
 // run from; the hash printed last and kept in the manifest is the sha256
