@@ -385,37 +385,46 @@ func (d *decoder) unsigned(n *yaml.Node, path string) (uint64, bool) {
 	return v, true
 }
 
-func (d *decoder) duration(n *yaml.Node, path string) (time.Duration, bool) {
-	s, ok := d.scalar(n, path, allowDuration)
+// unitValue decodes a scalar written with a unit by parse, reporting a
+// parse error as unitErr does; it returns the text too.
+func unitValue[T any](d *decoder, n *yaml.Node, path, allowed string, parse func(string) (T, error)) (T, string, bool) {
+	var zero T
+	s, ok := d.scalar(n, path, allowed)
 	if !ok {
-		return 0, false
+		return zero, s, false
 	}
-	v, err := units.ParseDuration(s)
+	v, err := parse(s)
 	if err != nil {
-		d.unitErr(n, path, allowDuration, err)
-		return 0, false
+		d.unitErr(n, path, allowed, err)
+		return zero, s, false
 	}
-	return v, true
+	return v, s, true
 }
 
-// positiveDuration parses a duration that must be greater than zero.
-func (d *decoder) positiveDuration(n *yaml.Node, path string) (time.Duration, bool) {
-	v, ok := d.duration(n, path)
+// positive refuses a decoded v (good when ok) that is not greater than
+// zero, saying what is allowed.
+func positive[T ~int64](d *decoder, n *yaml.Node, path, allowed string, v T, ok bool) (T, bool) {
 	if ok && v <= 0 {
-		d.errNode(d.resolve(n), "a duration greater than 0, like 5ms", "%s: must be greater than 0", path)
+		d.errNode(d.resolve(n), allowed, "%s: must be greater than 0", path)
 		return 0, false
 	}
 	return v, ok
 }
 
+func (d *decoder) duration(n *yaml.Node, path string) (time.Duration, bool) {
+	v, _, ok := unitValue(d, n, path, allowDuration, units.ParseDuration)
+	return v, ok
+}
+
+// positiveDuration parses a duration that must be greater than zero.
+func (d *decoder) positiveDuration(n *yaml.Node, path string) (time.Duration, bool) {
+	v, ok := d.duration(n, path)
+	return positive(d, n, path, "a duration greater than 0, like 5ms", v, ok)
+}
+
 func (d *decoder) rate(n *yaml.Node, path string) (units.BitRate, bool) {
-	s, ok := d.scalar(n, path, allowRate)
+	v, s, ok := unitValue(d, n, path, allowRate, units.ParseBitRate)
 	if !ok {
-		return 0, false
-	}
-	v, err := units.ParseBitRate(s)
-	if err != nil {
-		d.unitErr(n, path, allowRate, err)
 		return 0, false
 	}
 	if v <= 0 {
@@ -439,26 +448,14 @@ func splitUnit(s string) (num, unit string) {
 }
 
 func (d *decoder) size(n *yaml.Node, path string) (units.ByteSize, bool) {
-	s, ok := d.scalar(n, path, allowSize)
-	if !ok {
-		return 0, false
-	}
-	v, err := units.ParseByteSize(s)
-	if err != nil {
-		d.unitErr(n, path, allowSize, err)
-		return 0, false
-	}
-	return v, true
+	v, _, ok := unitValue(d, n, path, allowSize, units.ParseByteSize)
+	return v, ok
 }
 
 // positiveSize parses a size that must be greater than zero.
 func (d *decoder) positiveSize(n *yaml.Node, path string) (units.ByteSize, bool) {
 	v, ok := d.size(n, path)
-	if ok && v <= 0 {
-		d.errNode(d.resolve(n), "a size greater than 0, like 64KiB", "%s: must be greater than 0", path)
-		return 0, false
-	}
-	return v, ok
+	return positive(d, n, path, "a size greater than 0, like 64KiB", v, ok)
 }
 
 func (d *decoder) ratio(n *yaml.Node, path string) (units.Ratio, bool) {
