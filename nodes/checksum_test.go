@@ -75,19 +75,7 @@ func TestCorruptedPacketsAreVerified(t *testing.T) {
 // starts only once the segment has left, so that nothing but the ICMP
 // path completes the quoted checksum.
 func TestICMPQuoteCarriesTheChecksum(t *testing.T) {
-	n := NewNetwork(1, nil)
-	a, err := n.AddHost("a", addrA, tcp.DefaultConfig())
-	require.NoError(t, err)
-	_, err = n.AddHost("b", addrB, tcp.DefaultConfig())
-	require.NoError(t, err)
-	_, err = n.AddRouter("r1")
-	require.NoError(t, err)
-	_, err = n.AddLink(fastLink("a-r1"), "a", "r1")
-	require.NoError(t, err)
-	down, err := n.AddLink(fastLink("r1-b"), "r1", "b")
-	require.NoError(t, err)
-	require.NoError(t, n.InstallRoutes())
-	down.SetUp(false)
+	n, a := linkDownWorld(t)
 
 	payload := []byte("the quoted segment")
 	inject(a, addrB, tcp.Header{SrcPort: 40000, DstPort: 80, Seq: 7, Flags: tcp.FlagSYN}, payload)

@@ -35,9 +35,12 @@ func (r *Router) Forwarded() uint64 { return r.forwarded }
 
 // receive is the router's path for every arriving datagram. What it
 // cannot forward it drops and, as RFC 1812 §4.3 asks, answers with an
-// ICMP error to the source: host unreachable without a route or with the
-// next hop's link down (§5.2.7.1: routers send host, not network,
-// unreachable), time exceeded when the TTL runs out (§5.3.1), and
+// ICMP error to the source: network unreachable without a route, as
+// Linux's ip_error answers the ENETUNREACH of a failed FIB lookup (RFC
+// 1812 §5.2.7.1 would have host unreachable; Linux routers, which most
+// users meet, send network unreachable), host unreachable with the next
+// hop's link down (the neighbour cannot be reached: Linux's
+// ipv4_link_failure), time exceeded when the TTL runs out (§5.3.1), and
 // fragmentation needed, with the next-hop MTU, for a datagram with Don't
 // Fragment larger than the outgoing link's MTU (RFC 1191 §4; netsim does
 // not fragment, so a datagram without DF that does not fit is dropped by
@@ -55,7 +58,7 @@ func (r *Router) receive(in *Interface, p *topology.Packet) {
 	rt, ok := r.routes.Lookup(hdr.Dst)
 	if !ok || rt.Iface < 0 || rt.Iface >= len(r.ifaces) {
 		r.drop(p, sim.DropNoRoute)
-		r.icmpError(p, icmp.Unreachable(icmp.CodeHostUnreach, 0), r.route)
+		r.icmpError(p, icmp.Unreachable(icmp.CodeNetUnreach, 0), r.route)
 		return
 	}
 	// The datagram is the router's now (the link hands the packet over

@@ -99,3 +99,52 @@ func TestRouterDropsWithReasons(t *testing.T) {
 	assert.Equal(t, uint64(1), r.Drops(sim.DropChecksum))
 	assert.Equal(t, uint64(2), r.Drops(sim.DropMalformed))
 }
+
+// A router that cannot forward a SYN answers as a Linux router does, and
+// the connect fails at once with the errno the code maps to (Linux's
+// tcp_v4_err in SYN-SENT): no route to the destination is network
+// unreachable (ip_error on the FIB lookup's ENETUNREACH), ENETUNREACH; a
+// next hop whose link is down is host unreachable, EHOSTUNREACH.
+func TestRouterUnreachableCodes(t *testing.T) {
+	n, a := linkDownWorld(t)
+	mustRoute(t, a.Routes(), "0.0.0.0/0", 0) // a sends anything to r1, which has no route for 10.7/16
+	for _, tc := range []struct {
+		to   netip.Addr
+		want Errno
+	}{
+		{netip.MustParseAddr("10.7.0.1"), ENETUNREACH},
+		{addrB, EHOSTUNREACH},
+	} {
+		fd, err := a.Socket()
+		require.NoError(t, err)
+		var got Errno
+		require.NoError(t, a.SetHandler(fd, func(_ int, ev SocketEvent, e Errno) {
+			if ev == SockError {
+				got = e
+			}
+		}))
+		require.ErrorIs(t, a.Connect(fd, netip.AddrPortFrom(tc.to, 80)), EINPROGRESS)
+		require.NoError(t, n.Scheduler().RunUntil(n.Scheduler().Now().Add(100*time.Millisecond)))
+		assert.Equal(t, tc.want, got, "connect to %v", tc.to)
+	}
+}
+
+// linkDownWorld is a -- r1 -- b with routes installed and the link from r1
+// to b down: what a sends to b, r1 cannot forward.
+func linkDownWorld(t *testing.T) (*Network, *Host) {
+	t.Helper()
+	n := NewNetwork(1, nil)
+	a, err := n.AddHost("a", addrA, tcp.DefaultConfig())
+	require.NoError(t, err)
+	_, err = n.AddHost("b", addrB, tcp.DefaultConfig())
+	require.NoError(t, err)
+	_, err = n.AddRouter("r1")
+	require.NoError(t, err)
+	_, err = n.AddLink(fastLink("a-r1"), "a", "r1")
+	require.NoError(t, err)
+	down, err := n.AddLink(fastLink("r1-b"), "r1", "b")
+	require.NoError(t, err)
+	require.NoError(t, n.InstallRoutes())
+	down.SetUp(false)
+	return n, a
+}

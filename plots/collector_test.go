@@ -3,6 +3,7 @@ package plots
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,8 +32,11 @@ func TestCollectorMemoryBounded(t *testing.T) {
 	short, long := bulkTrace(1_000), bulkTrace(10_000)
 	// Every series of the trace (one connection: 8 time-sequence series per
 	// end, 2 ends; throughput counters per flow) reduced to res bins, with
-	// M4's 4 points per bin and the cap of streamCapFactor × res.
-	bound := 2*8*streamCapFactor*res + 2*res + 2*defaultSeqPackets + 64
+	// M4's 4 points per bin and the cap of streamCapFactor × res; per flow
+	// (data and ACKs) 3 delay series and a delay histogram, whose size
+	// depends on the largest delay (under a second), not on the packets.
+	bound := 2*8*streamCapFactor*res + 2*res + 2*defaultSeqPackets + 64 +
+		2*3*streamCapFactor*res + 2*(histIndex(int64(time.Second))+1)
 	kShort, kLong := collectAt(short, res).m.retained(), collectAt(long, res).m.retained()
 	assert.LessOrEqual(t, kLong, bound, "kept %d items of %d records", kLong, len(long))
 	assert.Less(t, kLong, 2*kShort, "ten times the records, not twice the memory (%d, %d)", kShort, kLong)

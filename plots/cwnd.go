@@ -140,7 +140,7 @@ func cwndFigure(m *model, opts Options, withCwnd bool) (*figure, error) {
 	if withCwnd && len(cw) == 0 && len(rt) == 0 || !withCwnd && len(rt) == 0 {
 		return nil, fmt.Errorf("conn %d has no cwnd or RTT records in the time window: %w", conn, ErrNoData)
 	}
-	lo, hi := m.timeSpan(opts)
+	lo, hi := figureSpan(m, opts)
 	u := unitFor(hi.Sub(lo))
 	xlabel := fmt.Sprintf("time (%s)", u.name)
 	x := func(t sim.Time) float64 { return float64(t) / u.ns }

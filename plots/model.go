@@ -27,6 +27,7 @@ type packet struct {
 	plen       int64
 	opts       string
 	conn       int
+	flow       int // the delay figures' flow number, from 1; 0 when not collected
 
 	hasTx   bool
 	firstTx sim.Time
@@ -133,6 +134,11 @@ type model struct {
 	links   []*linkDirection
 	linkIdx map[string]int
 
+	delays   []*delayFlow // the flows of the delay figures, by number
+	delayIdx map[flowTuple]int
+	pings    []*pingSeries
+	pingIdx  map[string]int
+
 	conns    []int // sorted after finish
 	connSeen map[int]bool
 
@@ -149,11 +155,11 @@ type model struct {
 }
 
 // kindSet says which figures a model collects for.
-type kindSet struct{ sequence, timeSeq, cwnd, throughput, queue bool }
+type kindSet struct{ sequence, timeSeq, cwnd, throughput, queue, delay, ping bool }
 
 func kindsOf(kinds []string) kindSet {
 	if len(kinds) == 0 {
-		return kindSet{true, true, true, true, true}
+		return kindSet{true, true, true, true, true, true, true}
 	}
 	var k kindSet
 	for _, s := range kinds {
@@ -168,6 +174,10 @@ func kindsOf(kinds []string) kindSet {
 			k.throughput = true
 		case KindQueue:
 			k.queue = true
+		case KindDelay, KindDelayCDF:
+			k.delay = true
+		case KindPing:
+			k.ping = true
 		}
 	}
 	return k
@@ -186,6 +196,10 @@ func (k kindSet) has(kind string) bool {
 		return k.throughput
 	case KindQueue:
 		return k.queue
+	case KindDelay, KindDelayCDF:
+		return k.delay
+	case KindPing:
+		return k.ping
 	}
 	return true // an unknown kind is reported by the dispatch
 }
@@ -216,6 +230,8 @@ func newModel(scope Options, kinds []string) *model {
 		endIdx:      make(map[endKey]int),
 		flowIdx:     make(map[flowKey]int),
 		linkIdx:     make(map[string]int),
+		delayIdx:    make(map[flowTuple]int),
+		pingIdx:     make(map[string]int),
 		connSeen:    make(map[int]bool),
 		highestSent: make(map[endKeyNoSide]int64),
 		seq:         seqPackets{limit: seqLimit(scope)},
@@ -326,6 +342,10 @@ func (m *model) add(r *sim.Record) {
 			es := m.end(endKey{conn: int(e.Conn), host: host, side: e.Side})
 			es.addRTT(r.T, int64(e.Sample), int64(e.SRTT))
 		}
+	case *sim.App:
+		if m.want.ping {
+			m.addPing(r, e)
+		}
 	case *sim.TCPRetransmit:
 		host, _, _ := nodeName(r.Subject)
 		k := retransKey{host: host, conn: int(e.Conn), rseq: int64(e.RSeq), t: r.T}
@@ -348,6 +368,7 @@ func (m *model) finish() {
 	m.finished = true
 	sort.Ints(m.conns)
 	m.seq.finish()
+	m.closePings()
 	if !m.want.timeSeq {
 		return
 	}
@@ -427,6 +448,9 @@ func (m *model) addSend(r *sim.Record, e *sim.PacketSend) *packet {
 		if m.want.timeSeq && m.connInScope(p.conn) {
 			m.tsSend(p)
 		}
+	}
+	if m.want.delay {
+		p.flow = m.flowOf(e, host)
 	}
 	i := m.node(host, false)
 	if m.nodes[i].addr == "" && p.src != "" {
@@ -576,6 +600,9 @@ func (m *model) done(p *packet) {
 	if m.want.throughput && p.delivered && !(p.plen == 0 && p.tcp) && m.inScope(p.deliverT) {
 		m.deliver(p)
 	}
+	if p.flow > 0 {
+		m.delayDone(p)
+	}
 }
 
 // trimStates drops the state changes the sequence diagram cannot show:
@@ -700,6 +727,12 @@ func (m *model) retained() int {
 	}
 	for _, f := range m.flows {
 		n += len(f.bytes.counts)
+	}
+	for _, f := range m.delays {
+		n += len(f.delay.pts) + len(f.jitter.pts) + len(f.lost.pts) + len(f.hist.counts)
+	}
+	for _, ps := range m.pings {
+		n += len(ps.rtt.pts) + len(ps.lost.pts) + len(ps.pending)
 	}
 	for _, ld := range m.links {
 		n += len(ld.qlen.pts) + len(ld.drops.pts) + len(ld.marks.pts) + len(ld.sojourn.pts) + len(ld.enqueued)

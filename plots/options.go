@@ -18,6 +18,12 @@ const (
 	KindCwnd         = "cwnd"
 	KindThroughput   = "throughput"
 	KindQueue        = "queue"
+	// KindDelay is the one-way delay of each TCP or UDP flow over time,
+	// with its RFC 3550 jitter below; KindDelayCDF the distribution of
+	// those delays; KindPing the RTT of each ping echo.
+	KindDelay    = "delay"
+	KindDelayCDF = "delay-cdf"
+	KindPing     = "ping"
 	// KindRTT draws only the RTT panel of KindCwnd. It is accepted by Render
 	// but not listed by Kinds, since KindCwnd already contains it.
 	KindRTT = "rtt"
@@ -25,7 +31,7 @@ const (
 
 // Kinds returns the plot kinds a scenario may ask for, in a fixed order.
 func Kinds() []string {
-	return []string{KindSequence, KindTimeSequence, KindCwnd, KindThroughput, KindQueue}
+	return []string{KindSequence, KindTimeSequence, KindCwnd, KindThroughput, KindQueue, KindDelay, KindDelayCDF, KindPing}
 }
 
 // PerConn reports whether kind draws one connection per figure, so that a

@@ -67,7 +67,7 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 	for i, c := range cands {
 		shown[i] = c.ld
 	}
-	lo, hi := m.timeSpan(opts)
+	lo, hi := figureSpan(m, opts)
 	w := figureWidth(opts)
 	u := unitFor(hi.Sub(lo))
 	x := func(t sim.Time) float64 { return float64(t) / u.ns }

@@ -163,6 +163,12 @@ func buildFigure(m *model, opts Options) (*figure, error) {
 		fig, err = throughputFigure(m, opts)
 	case KindQueue:
 		fig, err = queueFigure(m, opts)
+	case KindDelay:
+		fig, err = delayFigure(m, opts)
+	case KindDelayCDF:
+		fig, err = delayCDFFigure(m, opts)
+	case KindPing:
+		fig, err = pingFigure(m, opts)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opts.Kind, err)
@@ -230,9 +236,9 @@ func inWindow(opts Options, t sim.Time) bool {
 	return t >= opts.From && (opts.To == 0 || t <= opts.To)
 }
 
-// timeSpan returns a figure's time window: the options' From and To, or
-// the trace's first and last record where they are zero; at least 1 ns.
-func (m *model) timeSpan(opts Options) (lo, hi sim.Time) {
+// figureSpan is the time span a figure over time shows: the options'
+// window, or the run.
+func figureSpan(m *model, opts Options) (lo, hi sim.Time) {
 	lo, hi = opts.From, opts.To
 	if lo == 0 {
 		lo = m.first

@@ -49,7 +49,8 @@ type synthPkt struct {
 	fromHost string
 	toHost   string
 	tcp      bool
-	// TCP header, relative and absolute.
+	proto    int64 // when not TCP: 17 (UDP, the default) or 1 (ICMP)
+	// TCP header (and the UDP ports and payload), relative and absolute.
 	sport, dport int64
 	flags        string
 	seq, ack     int64
@@ -113,8 +114,10 @@ func (n *synthNet) send(p *synthPkt) {
 			tStr("flags", p.flags), tUint("seq", uint64(p.seq)), tUint("ack", uint64(p.ack)),
 			tInt("rseq", p.rseq), tInt("rack", p.rack), tInt("win", p.win), tInt("plen", p.plen),
 			tStr("opts", p.opts), tInt("conn", int64(p.conn)))
+	} else if p.proto == 1 {
+		fs = append(fs, tInt("proto", 1))
 	} else {
-		fs = append(fs, tInt("proto", 17))
+		fs = append(fs, tInt("proto", 17), tInt("sport", p.sport), tInt("dport", p.dport), tInt("plen", p.plen))
 	}
 	n.emit(sim.KindPacketSend, "host/"+p.fromHost, fs...)
 	n.forward(p.fromHost, p)
@@ -571,6 +574,57 @@ func twoFlowTrace() []sim.Record {
 	n.at(sim.Time(30*time.Millisecond), func() {
 		n.send(&synthPkt{fromHost: "a1", toHost: "b", size: 128})
 	})
+	n.s.Run()
+	return n.rec.Records
+}
+
+// voiceTrace: a voice call (CBR UDP, 160-byte payloads every 20 ms) shares
+// a 2 Mbit/s bottleneck with a bulk transfer that fills its queue, and a
+// ping every 100 ms measures the round trip; the third echo request is
+// lost.
+func voiceTrace() []sim.Record {
+	n := newSynthNet()
+	n.host("a", "10.0.1.1")
+	n.host("phone", "10.0.1.2")
+	n.host("b", "10.0.2.1")
+	n.router["r"] = true
+	n.link("l1", "a", "r", 100e6, time.Millisecond, 0)
+	n.link("l2", "phone", "r", 100e6, time.Millisecond, 0)
+	n.link("bottleneck", "r", "b", 2e6, 10*time.Millisecond, 40)
+	for _, h := range []string{"a", "phone"} {
+		n.route(h, "b", "r")
+		n.route("b", h, "r")
+	}
+	n.drop = func(p *synthPkt, d *synthDir) string {
+		if p.proto == 1 && p.sport == 3 && d.from == "r" {
+			return sim.DropLoss
+		}
+		return ""
+	}
+	c, _ := n.tcpPair("a", "b", 50000, 5001, linuxSYNOpts)
+	c.onEstab = func() { c.closeAfter = true; c.write(60 * 1448) }
+	n.at(sim.Time(100*time.Millisecond), func() { c.connect() })
+	for i := range 50 {
+		n.at(sim.Time(time.Duration(i)*20*time.Millisecond), func() {
+			n.send(&synthPkt{fromHost: "phone", toHost: "b", sport: 49152, dport: 5004, plen: 160, size: 188})
+		})
+	}
+	for seq := int64(1); seq <= 10; seq++ {
+		n.at(sim.Time(time.Duration(seq-1)*100*time.Millisecond), func() {
+			sent := n.s.Now()
+			n.emit(sim.KindApp, "app/phone/ping", tStr("event", sim.AppSend), tInt("count", seq), tStr("to", "10.0.2.1:0"), tInt("bytes", 64))
+			req := &synthPkt{fromHost: "phone", toHost: "b", proto: 1, sport: seq, size: 84}
+			req.onDeliver = func(*synthPkt) {
+				rep := &synthPkt{fromHost: "b", toHost: "phone", proto: 1, size: 84}
+				rep.onDeliver = func(*synthPkt) {
+					n.emit(sim.KindApp, "app/phone/ping", tStr("event", sim.AppReply), tInt("count", seq), tStr("peer", "10.0.2.1:0"),
+						tInt("bytes", 64), tInt("latency", int64(n.s.Now()-sent)))
+				}
+				n.send(rep)
+			}
+			n.send(req)
+		})
+	}
 	n.s.Run()
 	return n.rec.Records
 }

@@ -71,7 +71,7 @@ func throughputFigure(m *model, opts Options) (*figure, error) {
 	if len(flows) == 0 {
 		return nil, fmt.Errorf("no payload delivered in the time window: %w", ErrNoData)
 	}
-	lo, hi := m.timeSpan(opts)
+	lo, hi := figureSpan(m, opts)
 	// The counters are as fine as the window the collector was given, or
 	// as the span over streamBins.
 	var finest sim.Time

@@ -61,6 +61,9 @@ func TestExamples(t *testing.T) {
 			for _, r := range Check(s, recs, end) {
 				assert.True(t, r.OK, r.String(f))
 			}
+			if check := exampleChecks[name]; check != nil {
+				check(t, recs)
+			}
 			if testflags.Long() {
 				_, again, _, _ := runExample(t, s)
 				assert.Equal(t, sum, again, "two runs of %s differ", f)

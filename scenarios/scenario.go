@@ -308,10 +308,13 @@ const (
 	PlotCwnd         PlotKind = "cwnd"
 	PlotThroughput   PlotKind = "throughput"
 	PlotQueue        PlotKind = "queue"
+	PlotDelay        PlotKind = "delay"
+	PlotDelayCDF     PlotKind = "delay-cdf"
+	PlotPing         PlotKind = "ping"
 )
 
 // PlotKinds lists every plot kind.
-var PlotKinds = []PlotKind{PlotSequence, PlotTimeSequence, PlotCwnd, PlotThroughput, PlotQueue}
+var PlotKinds = []PlotKind{PlotSequence, PlotTimeSequence, PlotCwnd, PlotThroughput, PlotQueue, PlotDelay, PlotDelayCDF, PlotPing}
 
 // PlotFormats lists the image formats of plots.
 var PlotFormats = []string{"png", "svg", "pdf"}

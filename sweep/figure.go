@@ -24,7 +24,7 @@ var ErrFigure = errors.New("cannot draw the sweep")
 // FigureOptions choose what Figure draws.
 type FigureOptions struct {
 	// Metric is a metric name (goodput) or an aggregate.csv column
-	// (goodput_bps_conn2).
+	// (goodput_bps_conn2, delay_p99_ns_flow1).
 	Metric string
 	// X is the parameter on the x axis.
 	X string
@@ -45,7 +45,7 @@ func Figure(dir string, o FigureOptions) (plots.SweepFigure, error) {
 		return fig, err
 	}
 	col, ok := MetricColumn(o.Metric)
-	if !ok && !strings.Contains(o.Metric, "_conn") {
+	if !ok && !strings.Contains(o.Metric, "_conn") && !strings.Contains(o.Metric, "_flow") {
 		return fig, fmt.Errorf("%w: unknown metric %q (%s, or a column of %s)", ErrFigure, o.Metric, strings.Join(Metrics, ", "), AggregateFile)
 	}
 	if !ok {

@@ -31,7 +31,9 @@ type Result struct {
 }
 
 // The metric column families, in column order. A family's first column is
-// over all flows; per-connection columns (<family>_conn<ID>) follow.
+// over all flows; per-connection columns (<family>_conn<ID>) or, for the
+// per-flow metrics, per-flow columns (<family>_flow<N>, N as in flows.csv)
+// follow.
 const (
 	ColGoodput     = "goodput_bps"
 	ColGoodputSum  = "goodput_sum_bps"
@@ -88,9 +90,12 @@ func MetricColumn(metric string) (string, bool) {
 //   - queue_peak_packets: the highest queue length on any link direction.
 //   - jain_fairness: Jain's index over the connections' goodputs.
 //   - delay_p99_ns: the highest 99th-percentile one-way delay of any
-//     flow (summary.json's flows, TCP and UDP) that received a packet.
-//   - jitter_ns: the highest RFC 3550 jitter of any flow.
-//   - loss_ratio: packets lost over packets sent, all flows together.
+//     flow (summary.json's flows, TCP and UDP) that received a packet;
+//     delay_p99_ns_flowN per flow.
+//   - jitter_ns: the highest RFC 3550 jitter of any flow; jitter_ns_flowN
+//     per flow.
+//   - loss_ratio: packets lost over packets sent, all flows together;
+//     loss_ratio_flowN per flow.
 //   - goodput_sum_bps: the sum of the connections' goodputs, what the
 //     flows got together (goodput_bps is the mean per flow).
 //   - rtt_mean_ms, rtt_p99_ms: the mean and the 99th percentile of every
@@ -173,14 +178,23 @@ func connCol(family string, id uint64) string {
 	return family + "_conn" + strconv.FormatUint(id, 10)
 }
 
+// flowCol names a per-flow column: a flow's number in flows.csv.
+func flowCol(family string, flow int) string {
+	return family + "_flow" + strconv.Itoa(flow)
+}
+
 // columnKey orders metric columns: by family, the all-flows column first,
-// then connections by number.
+// then connections or flows by number.
 func columnKey(col string) (family int, conn int64) {
 	for i, f := range families {
 		if col == f.col {
 			return i, -1
 		}
-		if rest, ok := strings.CutPrefix(col, f.col+"_conn"); ok {
+		rest, ok := strings.CutPrefix(col, f.col+"_conn")
+		if !ok {
+			rest, ok = strings.CutPrefix(col, f.col+"_flow")
+		}
+		if ok {
 			n, err := strconv.ParseInt(rest, 10, 64)
 			if err == nil {
 				return i, n
@@ -238,7 +252,9 @@ func completions(recs []sim.Record) map[uint64]time.Duration {
 	return c.out
 }
 
-// measureFlows adds the per-flow metrics (delay_p99, jitter, loss) to out.
+// measureFlows adds the per-flow metrics (delay_p99, jitter, loss) to out:
+// over all flows, and per flow, so that a sweep can follow one flow (a
+// voice call's delay beside the bulk transfer that queues it).
 func measureFlows(flows []scenarios.FlowStats, want map[string]bool, out map[string]float64) {
 	var p99, jitter float64
 	var sent, lost int64
@@ -246,10 +262,19 @@ func measureFlows(flows []scenarios.FlowStats, want map[string]bool, out map[str
 	for _, f := range flows {
 		sent += f.TxPackets
 		lost += f.LostPackets
+		if want[MetricLoss] && f.TxPackets > 0 {
+			out[flowCol(ColLoss, f.Flow)] = float64(f.LostPackets) / float64(f.TxPackets)
+		}
 		if f.RxPackets > 0 {
 			received = true
 			p99 = max(p99, float64(f.DelayP99))
 			jitter = max(jitter, f.Jitter)
+			if want[MetricDelayP99] {
+				out[flowCol(ColDelayP99, f.Flow)] = float64(f.DelayP99)
+			}
+			if want[MetricJitter] {
+				out[flowCol(ColJitter, f.Flow)] = f.Jitter
+			}
 		}
 	}
 	if want[MetricDelayP99] && received {

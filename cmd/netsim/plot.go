@@ -22,7 +22,8 @@ const plotUsage = `Usage: netsim plot DIR [--kind KIND] [--conn ID] [--from T] [
 Draws plots from the trace.jsonl of a run's output folder DIR. Without
 --kind, draws every kind into DIR/plots/<kind>[-<conn>].png; with -o, draws
 the one --kind into FILE (.png, .svg or .pdf, by its extension).
-Kinds: sequence, time-sequence, cwnd, throughput, queue.
+Kinds: sequence, time-sequence, cwnd, throughput, queue, delay, delay-cdf,
+ping.
 --compress-time shortens idle gaps in a sequence diagram (each cut is
 marked with its real length), --routers draws routers' lifelines too,
 --packets sets how many packets it draws (default 30, or up to 2000 with

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/netsimlab/netsim/nodes"
+	"github.com/netsimlab/netsim/nodes/icmp"
 	"github.com/netsimlab/netsim/nodes/ipv4"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp"
@@ -195,6 +196,35 @@ func (s *HostStack) Inject(now time.Duration, seg *drill.Segment) {
 	ih := ipv4.New(seg.Src.Addr, seg.Dst.Addr, ipv4.ProtoTCP)
 	ih.DSCP, ih.ECN = seg.TOS>>2, seg.TOS&3
 	// The addresses are IPv4 and the length fits: cannot fail.
+	_, _ = ih.AppendHeaderTo(b[:0], len(b)-ipv4.HeaderLen)
+	side, _ := s.link.Side(peerName)
+	s.link.Send(side, &topology.Packet{ID: s.net.NextPacketID(), Data: b})
+	s.advance(now)
+}
+
+// InjectICMP implements drill.ICMPStack: the peer sends the host an ICMP
+// error quoting one of its segments, as a router on the path would. The
+// quote is the segment's IPv4 header (its total length counting a TCP
+// header without options and the payload: the script does not say which
+// options the segment had) and the first 8 bytes of its TCP header (ports
+// and sequence number): RFC 792's minimum, which is all a host reads of
+// it.
+func (s *HostStack) InjectICMP(now time.Duration, m *drill.ICMPError) {
+	s.advance(now)
+	q := &m.Quoted
+	var hdr [tcp.HeaderLen]byte
+	th := q.Header.AppendTo(hdr[:0:0], q.Src.Addr, q.Dst.Addr, nil)
+	qh := ipv4.New(q.Src.Addr, q.Dst.Addr, ipv4.ProtoTCP)
+	quote, _ := qh.AppendHeaderTo(nil, q.Header.Len()+len(q.Payload)) // IPv4 addresses and a length that fits
+	quote = append(quote, th[:8]...)
+	msg := icmp.Message{Type: icmp.Type(m.Type), Code: m.Code}
+	if msg.Type == icmp.TypeDestUnreach && m.Code == icmp.CodeFragNeeded {
+		msg = icmp.Unreachable(m.Code, m.MTU)
+	}
+	b := make([]byte, ipv4.HeaderLen, ipv4.HeaderLen+icmp.HeaderLen+len(quote))
+	b = msg.AppendTo(b, quote)
+	ih := ipv4.New(m.From, q.Src.Addr, ipv4.ProtoICMP)
+	ih.Flags = 0 // ICMP errors leave Don't Fragment clear, as Linux's icmp_send
 	_, _ = ih.AppendHeaderTo(b[:0], len(b)-ipv4.HeaderLen)
 	side, _ := s.link.Side(peerName)
 	s.link.Send(side, &topology.Packet{ID: s.net.NextPacketID(), Data: b})

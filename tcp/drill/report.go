@@ -92,6 +92,23 @@ func (r *Recorder) Inject(now time.Duration, seg *Segment) {
 	r.Stack.Inject(now, seg)
 }
 
+// InjectICMP implements ICMPStack, logging the message, when the wrapped
+// stack takes ICMP errors; on another stack it does nothing (the runner
+// fails the line before it gets here, as it asks the Recorder, which is
+// always an ICMPStack: see Unwrap).
+func (r *Recorder) InjectICMP(now time.Duration, m *ICMPError) {
+	r.now = now
+	is, ok := r.Stack.(ICMPStack)
+	if !ok {
+		return
+	}
+	r.logf("%s < icmp %d/%d mtu %d quoting %s", secs(now), m.Type, m.Code, m.MTU, r.Format(&m.Quoted, Outbound))
+	is.InjectICMP(now, m)
+}
+
+// Unwrap returns the stack under test.
+func (r *Recorder) Unwrap() Stack { return r.Stack }
+
 // Tick implements Stack.
 func (r *Recorder) Tick(now time.Duration) {
 	r.now = now

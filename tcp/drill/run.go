@@ -265,8 +265,11 @@ func (r *runner) line(l *Line) error {
 		return nil
 	case LinePacket:
 		p := l.Packet
+		if p.Proto == ProtoICMP && p.Dir == Inbound {
+			return r.inboundICMP(l)
+		}
 		if p.Proto != ProtoTCP {
-			return r.fail(l, "only TCP packets are supported")
+			return r.fail(l, "only TCP packets and inbound ICMP errors are supported")
 		}
 		if p.Dir == Inbound {
 			return r.inbound(l)

@@ -1,0 +1,161 @@
+package plots
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// pingSeries is one ping app's echoes toward one address, from its app
+// records: a send per echo request (count: the icmp_seq) and a reply per
+// answer (count, latency: the RTT).
+type pingSeries struct {
+	host, to string
+	// pending holds the requests not answered yet, by icmp_seq (16 bits on
+	// the wire); what is left at the end was lost, as ping(8) counts it.
+	pending  map[int64]sim.Time
+	rtt      *pointStream // each RTT, at the time its request left
+	lost     *pointStream // each unanswered request, at the time it left
+	sent     int64
+	received int64
+	top      int64
+	closed   bool
+}
+
+// pingKey names a ping series: the app's subject and the address pinged.
+func pingKey(subject, to string) string { return subject + " " + to }
+
+// addPing reads a ping app's send or reply record.
+func (m *model) addPing(r *sim.Record, e *sim.App) {
+	if !strings.HasSuffix(r.Subject, "/ping") || e.Event != sim.AppSend && e.Event != sim.AppReply {
+		return
+	}
+	to := e.To.Addr()
+	if e.Event == sim.AppReply {
+		to = e.Peer.Addr()
+	}
+	key := pingKey(r.Subject, addrText(to))
+	i, ok := m.pingIdx[key]
+	if !ok {
+		if e.Event != sim.AppSend {
+			return
+		}
+		host, _ := strings.CutPrefix(strings.TrimSuffix(r.Subject, "/ping"), "app/")
+		i = len(m.pings)
+		m.pingIdx[key] = i
+		o := m.origin()
+		m.pings = append(m.pings, &pingSeries{host: host, to: addrText(to), pending: make(map[int64]sim.Time),
+			rtt: newPointStream(o, false, m.res), lost: newPointStream(o, true, m.res)})
+	}
+	ps := m.pings[i]
+	seq := e.Count & 0xffff
+	if e.Event == sim.AppSend {
+		if m.inScope(r.T) {
+			ps.pending[seq] = r.T
+		}
+		return
+	}
+	at, ok := ps.pending[seq]
+	if !ok {
+		return // a request outside the window, or a duplicate reply
+	}
+	delete(ps.pending, seq)
+	rtt := int64(e.Latency)
+	ps.received++
+	ps.sent++
+	ps.rtt.add(at, rtt)
+	ps.top = max(ps.top, rtt)
+}
+
+// closePings counts the requests still unanswered at the end as lost.
+func (m *model) closePings() {
+	for _, ps := range m.pings {
+		if ps.closed {
+			continue
+		}
+		ps.closed = true
+		left := make([]sim.Time, 0, len(ps.pending))
+		for _, t := range ps.pending {
+			left = append(left, t)
+		}
+		sort.Slice(left, func(i, j int) bool { return left[i] < left[j] })
+		for _, t := range left {
+			ps.lost.add(t, 0)
+			ps.sent++
+		}
+		clear(ps.pending)
+	}
+}
+
+// pingFigure draws the round-trip time of each echo of each ping app
+// against the time its request left, as ping(8) prints them, with the
+// requests that got no answer by the end of the run as crosses on the
+// time axis. The legend sums each up as ping(8) does.
+func pingFigure(m *model, opts Options) (*figure, error) {
+	var shown []*pingSeries
+	for _, ps := range m.pings {
+		if ps.sent > 0 {
+			shown = append(shown, ps)
+		}
+	}
+	if len(shown) == 0 {
+		return nil, fmt.Errorf("no ping requests in the time window: %w", ErrNoData)
+	}
+	lo, hi := figureSpan(m, opts)
+	w := figureWidth(opts)
+	tu := unitFor(hi.Sub(lo))
+	x := func(t sim.Time) float64 { return float64(t) / tu.ns }
+	var top int64
+	for _, ps := range shown {
+		top = max(top, ps.top)
+	}
+	ru := unitFor(time.Duration(top))
+	p := newPlot("Ping round-trip times", fmt.Sprintf("time the request left (%s)", tu.name), fmt.Sprintf("RTT (%s)", ru.name))
+	nb := bins{lo: lo, hi: hi, n: int(2 * w / vg.Points(1))}
+	lostStyle := draw.GlyphStyle{Color: colDrop, Radius: vg.Points(3.5), Shape: draw.CrossGlyph{}}
+	anyLost := false
+	for i, ps := range shown {
+		name := ps.host + " → " + ps.to
+		if h := m.hostOf[ps.to]; h != "" {
+			name = fmt.Sprintf("%s → %s (%s)", ps.host, h, ps.to)
+		}
+		name += fmt.Sprintf(": %d sent, %d received", ps.sent, ps.received)
+		pts := decimateLine(ps.rtt.points(), nb)
+		if len(pts) > 0 {
+			l := &plotter.Line{XYs: xys(pts, x, ru.ns), LineStyle: seriesLine(i)}
+			p.Add(l)
+			if len(pts) < sparseSeries {
+				// Few echoes: mark each, so that a line between two
+				// pings does not read as measured in between.
+				s := &plotter.Scatter{XYs: l.XYs, GlyphStyle: seriesGlyph(i)}
+				p.Add(s)
+				p.Legend.Add(name, l, s)
+			} else {
+				p.Legend.Add(name, l)
+			}
+		} else {
+			p.Legend.Add(name)
+		}
+		if lost := decimateMarks(ps.lost.points(), nb); len(lost) > 0 {
+			gs := lostStyle
+			gs.Color = seriesColors[i%len(seriesColors)]
+			p.Add(&plotter.Scatter{XYs: xys(lost, x, 1), GlyphStyle: gs})
+			anyLost = true
+		}
+	}
+	if anyLost {
+		p.Legend.Add("no reply", glyphThumb(lostStyle))
+	}
+	p.X.Min, p.X.Max = x(lo), x(hi)
+	p.Y.Min = 0
+	p.Y.Max = float64(max(top, 1)) / ru.ns * legendHeadroom(len(shown)+1)
+	p.Add(legendBackdrop{})
+	return onePanel(w, p), nil
+}
