@@ -71,8 +71,8 @@ func TestCollectorQueueFromRealTrace(t *testing.T) {
 		sl := small.m.links[i]
 		assert.Equal(t, ld.peak, sl.peak, ld.subject)
 		assert.Equal(t, ld.signals, sl.signals, ld.subject)
-		assert.LessOrEqual(t, len(sl.qlen.pts), streamCapFactor*16, ld.subject)
-		if len(ld.qlen.pts) > 0 {
+		assert.LessOrEqual(t, len(sl.qlen.xs), streamCapFactor*16, ld.subject)
+		if len(ld.qlen.xs) > 0 {
 			assert.Equal(t, maxPoint(ld.qlen.points()), maxPoint(sl.qlen.points()), "M4 keeps the highest point: %s", ld.subject)
 		}
 	}
