@@ -278,19 +278,12 @@ func (d *tsData) plot(nb bins) *plot.Plot {
 		fmt.Sprintf("time (%s)", u.name), fmt.Sprintf("relative sequence number (%s)", yunit))
 	x := func(t sim.Time) float64 { return float64(t) / u.ns }
 	y := func(v int64) float64 { return float64(v) / div }
-	xys := func(pts []seqPoint) plotter.XYs {
-		out := make(plotter.XYs, len(pts))
-		for i, pt := range pts {
-			out[i] = plotter.XY{X: x(pt.t), Y: y(pt.v)}
-		}
-		return out
-	}
 
 	line := func(pts []seqPoint, ls draw.LineStyle, name string) {
 		if len(pts) == 0 {
 			return
 		}
-		l := &plotter.Line{XYs: xys(decimateLine(pts, nb)), LineStyle: ls, StepStyle: plotter.PostStep}
+		l := &plotter.Line{XYs: xys(decimateLine(pts, nb), x, div), LineStyle: ls, StepStyle: plotter.PostStep}
 		p.Add(l)
 		p.Legend.Add(name, l)
 	}
@@ -307,7 +300,7 @@ func (d *tsData) plot(nb bins) *plot.Plot {
 		if len(pts) == 0 {
 			return
 		}
-		s := &plotter.Scatter{XYs: xys(decimateMarks(pts, nb)), GlyphStyle: gs}
+		s := &plotter.Scatter{XYs: xys(decimateMarks(pts, nb), x, div), GlyphStyle: gs}
 		p.Add(s)
 		p.Legend.Add(name, s)
 	}
