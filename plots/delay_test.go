@@ -3,6 +3,7 @@ package plots
 import (
 	"bytes"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
@@ -108,4 +109,32 @@ func TestDelayFiguresNoData(t *testing.T) {
 	}
 	err := RenderTo(voiceTrace(), Options{Kind: KindDelay, From: sim.Time(5 * time.Second)}, "svg", &bytes.Buffer{})
 	assert.ErrorIs(t, err, ErrNoData, "a window after the run")
+}
+
+// A ping toward a host that never answers: icmp_seq wraps at 65536, and a
+// request unanswered when its number comes round again is counted lost
+// then, so what the collector holds stays bounded; the requests answered
+// are matched whatever their number.
+func TestPingSeqWraps(t *testing.T) {
+	const n = 65536 + 100
+	c := NewCollector(Options{}, KindPing)
+	to := netip.MustParseAddrPort("10.0.0.2:0")
+	for i := int64(1); i <= n; i++ {
+		r := sim.Record{T: sim.Time(i * int64(time.Millisecond)), Subject: "app/a/ping",
+			Event: &sim.App{Event: sim.AppSend, Has: sim.AppHasCount | sim.AppHasTo, Count: i, To: to}}
+		c.Emit(&r)
+		if i > n-10 {
+			r = sim.Record{T: r.T + sim.Time(time.Millisecond/2), Subject: "app/a/ping",
+				Event: &sim.App{Event: sim.AppReply, Has: sim.AppHasCount | sim.AppHasPeer | sim.AppHasLatency, Count: i & 0xffff, Peer: to, Latency: time.Millisecond / 2}}
+			c.Emit(&r)
+		}
+	}
+	ps := c.m.pings[0]
+	assert.LessOrEqual(t, len(ps.pending), 65536)
+	c.m.finish()
+	assert.Equal(t, int64(n), ps.sent)
+	assert.Equal(t, int64(10), ps.received)
+	var buf bytes.Buffer
+	require.NoError(t, c.RenderTo(Options{Kind: KindPing}, "svg", &buf))
+	assert.Contains(t, buf.String(), "65636 sent, 10 received")
 }
