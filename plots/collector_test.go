@@ -149,3 +149,44 @@ func TestCwndCongestionEvents(t *testing.T) {
 		assert.Contains(t, buf.String(), name)
 	}
 }
+
+// TestCwndBBRModes: tcp.bbr records shade the time each mode lasted
+// behind the cwnd line, one legend entry per mode seen in the window; a
+// window that starts in mid-mode starts with that mode's band.
+func TestCwndBBRModes(t *testing.T) {
+	subj := "host/a"
+	cw := func(at sim.Time, cwnd int64) sim.Record {
+		return sim.Record{T: at, Subject: subj, Event: &sim.TCPCwnd{Conn: 1, Side: "client", Cwnd: cwnd, Ssthresh: 1 << 31, Reason: "ack"}}
+	}
+	bbr := func(at sim.Time, mode, reason string) sim.Record {
+		return sim.Record{T: at, Subject: subj, Event: &sim.TCPBBR{Conn: 1, Side: "client", Mode: mode, Reason: reason}}
+	}
+	recs := []sim.Record{bbr(0, "startup", "mode"), cw(0, 14600), cw(10, 29200), bbr(20, "drain", "mode"),
+		cw(20, 29200), bbr(25, "drain", "bw"), bbr(30, "probe_bw", "mode"), cw(40, 20000), bbr(50, "probe_bw", "cycle"),
+		cw(60, 21000), bbr(70, "probe_rtt", "mode"), cw(70, 5840), bbr(80, "probe_bw", "mode"), cw(90, 21000)}
+	c := collectAt(recs, streamBins)
+	require.Len(t, c.m.ends, 1)
+	es := c.m.ends[0]
+	assert.Equal(t, []modeChange{{0, "startup"}, {20, "drain"}, {30, "probe_bw"}, {70, "probe_rtt"}, {80, "probe_bw"}}, es.modes)
+
+	x := func(t sim.Time) float64 { return float64(t) }
+	bands, used := bbrBands(es, 0, 90, x)
+	assert.Equal(t, []int{0, 1, 2, 3}, used)
+	require.Len(t, bands.spans, 5)
+	assert.Equal(t, [2]float64{0, 20}, [2]float64{bands.spans[0].from, bands.spans[0].to})
+	assert.Equal(t, [2]float64{80, 90}, [2]float64{bands.spans[4].from, bands.spans[4].to})
+	// A window from 40 to 75 starts in probe_bw and shows no startup.
+	bands, used = bbrBands(es, 40, 75, x)
+	assert.Equal(t, []int{2, 3}, used)
+	assert.Equal(t, []modeSpan{{40, 70, bbrModes[2].fill}, {70, 75, bbrModes[3].fill}}, bands.spans)
+
+	var buf bytes.Buffer
+	require.NoError(t, c.RenderTo(Options{Kind: KindCwnd}, "svg", &buf))
+	for _, name := range []string{"BBR startup, client", "BBR drain, client", "BBR probe_bw, client", "BBR probe_rtt, client"} {
+		assert.Contains(t, buf.String(), name)
+	}
+	buf.Reset()
+	require.NoError(t, c.RenderTo(Options{Kind: KindCwnd, From: 40, To: 75}, "svg", &buf))
+	assert.NotContains(t, buf.String(), "BBR startup")
+	assert.Contains(t, buf.String(), "BBR probe_rtt, client")
+}

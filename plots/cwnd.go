@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"image/color"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -39,6 +40,100 @@ type endSeries struct {
 	// (a loss inferred from duplicate ACKs or SACK), a retransmission
 	// timeout, an ECN echo.
 	recovery, rto, ecn *pointStream
+	// modes are BBR's changes of mode (tcp.bbr records), in time order,
+	// the whole run's: a window that starts in mid-mode needs the mode
+	// it started in. BBR changes mode a few times per 10 s.
+	modes []modeChange
+}
+
+// modeChange is BBR entering a mode at a time.
+type modeChange struct {
+	t    sim.Time
+	mode string
+}
+
+// addMode notes a tcp.bbr record's mode, kept when it differs from the
+// mode before.
+func (es *endSeries) addMode(t sim.Time, mode string) {
+	if n := len(es.modes); n > 0 && es.modes[n-1].mode == mode {
+		return
+	}
+	es.modes = append(es.modes, modeChange{t: t, mode: mode})
+}
+
+// bbrModes are BBR's modes as tcp.bbr records name them, in the order
+// the legend lists them, with the pale colour of their bands.
+var bbrModes = []struct {
+	mode, name string
+	fill       color.NRGBA
+}{
+	{"startup", "BBR startup", color.NRGBA{R: 0xff, G: 0xd8, B: 0xa8, A: 0x90}},
+	{"drain", "BBR drain", color.NRGBA{R: 0xd8, G: 0xc8, B: 0xf0, A: 0x90}},
+	{"probe_bw", "BBR probe_bw", color.NRGBA{R: 0xd0, G: 0xec, B: 0xd0, A: 0x70}},
+	{"probe_rtt", "BBR probe_rtt", color.NRGBA{R: 0xf4, G: 0xb8, B: 0xb8, A: 0xb0}},
+}
+
+// modeBands shades the time each BBR mode lasted behind the cwnd line,
+// from the bottom of the panel to its top.
+type modeBands struct {
+	spans []modeSpan
+}
+
+// modeSpan is one band: [from, to) in plot coordinates, in the colour of
+// its mode.
+type modeSpan struct {
+	from, to float64
+	fill     color.NRGBA
+}
+
+// Plot implements plot.Plotter.
+func (b modeBands) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	for _, sp := range b.spans {
+		x0, x1 := max(trX(sp.from), c.Min.X), min(trX(sp.to), c.Max.X)
+		if x1 <= x0 {
+			continue
+		}
+		c.FillPolygon(sp.fill, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
+	}
+}
+
+// bandThumb is a mode's legend entry: a swatch of its colour.
+type bandThumb struct{ fill color.NRGBA }
+
+// Thumbnail implements plot.Thumbnailer.
+func (t bandThumb) Thumbnail(c *draw.Canvas) {
+	c.FillPolygon(t.fill, []vg.Point{c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y}})
+}
+
+// bbrBands returns the bands of the modes an end went through between lo
+// and hi, and the modes seen, in bbrModes order.
+func bbrBands(es *endSeries, lo, hi sim.Time, x func(sim.Time) float64) (modeBands, []int) {
+	var b modeBands
+	seen := make([]bool, len(bbrModes))
+	for i, mc := range es.modes {
+		end := hi
+		if i+1 < len(es.modes) {
+			end = min(es.modes[i+1].t, hi)
+		}
+		from := max(mc.t, lo)
+		if end <= from {
+			continue
+		}
+		for j, m := range bbrModes {
+			if m.mode == mc.mode {
+				b.spans = append(b.spans, modeSpan{from: x(from), to: x(end), fill: m.fill})
+				seen[j] = true
+			}
+		}
+	}
+	var used []int
+	for j, ok := range seen {
+		if ok {
+			used = append(used, j)
+		}
+	}
+	return b, used
 }
 
 // cwndEvents are the tcp.cwnd reasons marked on the cwnd panel, with their
@@ -160,7 +255,7 @@ func cwndFigure(m *model, opts Options, withCwnd bool) (*figure, error) {
 	// Long runs are decimated per pixel column, as the time-sequence graph.
 	nb := bins{lo: lo, hi: hi, n: int(2 * w / vg.Points(1))}
 	if withCwnd && len(cw) > 0 && len(rt) == 0 {
-		cp := cwndPlot(conn, cw, opts, x, xlabel, nb)
+		cp := cwndPlot(conn, cw, opts, x, xlabel, nb, lo, hi)
 		cp.X.Min, cp.X.Max = x(lo), x(hi)
 		return &figure{w: w, h: defaultHeight, draw: cp.Draw, panels: []*plot.Plot{cp}}, nil
 	}
@@ -170,7 +265,7 @@ func cwndFigure(m *model, opts Options, withCwnd bool) (*figure, error) {
 		// Nothing to show above the RTT: one panel, not an empty one.
 		return &figure{w: w, h: defaultHeight, draw: rp.Draw, panels: []*plot.Plot{rp}}, nil
 	}
-	cp := cwndPlot(conn, cw, opts, x, xlabel, nb)
+	cp := cwndPlot(conn, cw, opts, x, xlabel, nb, lo, hi)
 	cp.X.Min, cp.X.Max = x(lo), x(hi)
 	return &figure{w: w, h: 2 * defaultHeight, panels: []*plot.Plot{cp, rp}, draw: func(dc draw.Canvas) {
 		tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
@@ -180,7 +275,10 @@ func cwndFigure(m *model, opts Options, withCwnd bool) (*figure, error) {
 	}}, nil
 }
 
-func cwndPlot(conn int, cw []*endSeries, opts Options, x func(sim.Time) float64, xlabel string, nb bins) *plot.Plot {
+// cwndPlot draws the cwnd panel of the ends in cw between lo and hi. A
+// BBR sender's modes shade the time behind its window (the first sender
+// with tcp.bbr records: two BBR senders on one connection would overlap).
+func cwndPlot(conn int, cw []*endSeries, opts Options, x func(sim.Time) float64, xlabel string, nb bins, lo, hi sim.Time) *plot.Plot {
 	var top int64
 	for _, es := range cw {
 		top = max(top, es.top)
@@ -199,6 +297,18 @@ func cwndPlot(conn int, cw []*endSeries, opts Options, x func(sim.Time) float64,
 		cw = active
 	}
 	entries := 0
+	for _, es := range cw {
+		if len(es.modes) == 0 {
+			continue
+		}
+		bands, used := bbrBands(es, lo, hi, x)
+		p.Add(bands)
+		for _, j := range used {
+			p.Legend.Add(fmt.Sprintf("%s, %s", bbrModes[j].name, es.key.side), bandThumb{fill: bbrModes[j].fill})
+			entries++
+		}
+		break
+	}
 	for i, es := range cw {
 		cp, sp := clipPoints(es.cwnd.points(), opts), clipPoints(es.ssthresh.points(), opts)
 		c, ss := xys(decimateLine(cp, nb), x, div), xys(decimateLine(sp, nb), x, div)

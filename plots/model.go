@@ -335,6 +335,14 @@ func (m *model) add(r *sim.Record) {
 			es := m.end(endKey{conn: int(e.Conn), host: host, side: e.Side})
 			es.addCwnd(r.T, e.Cwnd, e.Ssthresh, e.Reason)
 		}
+	case *sim.TCPBBR:
+		m.addConn(int(e.Conn))
+		if m.want.cwnd && m.connInScope(int(e.Conn)) {
+			// Every mode change, also before the time window: the band at
+			// its start needs the mode it began in.
+			host, _, _ := nodeName(r.Subject)
+			m.end(endKey{conn: int(e.Conn), host: host, side: e.Side}).addMode(r.T, e.Mode)
+		}
 	case *sim.TCPRTT:
 		m.addConn(int(e.Conn))
 		if m.want.cwnd && m.connInScope(int(e.Conn)) && m.inScope(r.T) {

@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"math"
+	"math/bits"
 	"time"
 )
 
@@ -9,7 +10,10 @@ import (
 // bbrUnit = 1.0.
 const (
 	bbrScale = 8
-	bbrUnit  = 1 << bbrScale
+	// bbrBWScale is Linux's BW_SCALE: bandwidth in segments per µs is
+	// kept scaled by 2^24 (BW_UNIT).
+	bbrBWScale = 24
+	bbrUnit    = 1 << bbrScale
 	// bbrHighGain is 2/ln(2), the smallest gain that doubles the sending
 	// rate each round in STARTUP; bbrDrainGain its inverse.
 	bbrHighGain  = bbrUnit*2885/1000 + 1
@@ -495,22 +499,43 @@ func rateFor(bw, gain int64) int64 {
 }
 
 // initPacingRate is bbr_init_pacing_rate_from_rtt: the initial window
-// over the SRTT (1 ms before any) at the high gain.
+// over the SRTT (1 ms before any) at the high gain. It keeps Linux's fixed
+// point (bandwidth in segments per µs scaled by 2^24, rounded down, then
+// bbr_rate_bytes_per_sec), so that tcpi_pacing_rate is Linux's to the
+// byte: a window of 10 segments of 1000 bytes over 100 ms gives 285662
+// bytes/s, where exact arithmetic would give 285784.
 func (b *BBR) initPacingRate(srtt time.Duration) {
-	rtt := time.Millisecond
+	rttUs := uint64(time.Millisecond / time.Microsecond)
 	if srtt > 0 {
-		rtt = srtt
+		rttUs = max(uint64(srtt/time.Microsecond), 1)
 		b.hasSeenRTT = true
 	}
-	bw := int64(b.cwnd) * int64(time.Second) / int64(rtt)
-	b.pacingRate = rateFor(bw, bbrHighGain)
+	bw := uint64(b.cwnd/b.mss) << bbrBWScale / rttUs
+	// At most 1000 segments of 65495 bytes over 1 µs: the product fits
+	// in 64 bits, its scaling by the margin may not.
+	v := bw * uint64(b.mss) * bbrHighGain >> bbrScale
+	hi, lo := bits.Mul64(v, 1e6/100*(100-bbrPacingMarginPercent))
+	if hi>>bbrBWScale != 0 {
+		b.pacingRate = maxPacingRate
+		return
+	}
+	b.pacingRate = min(int64(hi<<(64-bbrBWScale)|lo>>bbrBWScale), maxPacingRate)
+}
+
+// onEstablished is bbr_init's bbr_init_pacing_rate_from_rtt once the
+// handshake is over: the first flight is paced at the high gain over the
+// handshake's RTT, not over the 1 ms default.
+func (b *BBR) onEstablished(srtt time.Duration) {
+	if !b.hasSeenRTT {
+		b.initPacingRate(srtt)
+	}
 }
 
 // setPacingRate is bbr_set_pacing_rate: never lower the rate before the
 // pipe is full.
 func (b *BBR) setPacingRate(bw, gain int64) {
 	if !b.hasSeenRTT && b.minRTT != math.MaxInt64 {
-		b.initPacingRate(b.minRTT)
+		b.initPacingRate(b.minRTT) // Linux: the SRTT, its first sample here
 	}
 	r := rateFor(bw, gain)
 	if r > 0 && (b.fullBWDone || r > b.pacingRate) {

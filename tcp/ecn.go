@@ -81,6 +81,17 @@ func (c *Conn) ecnSynFlags(flags Flags, synack bool) Flags {
 	return flags
 }
 
+// ecnSynECT reports whether our SYN or SYN-ACK is ECN-capable: only for
+// a congestion control that needs ECN (DCTCP). RFC 3168 §6.1.1 keeps SYNs
+// Not-ECT, but Linux marks every packet of such a socket ECT(0) from its
+// creation (tcp_assign_congestion_control: INET_ECN_xmit), the handshake
+// included, and a listener's SYN-ACK carries the listener's ECT whether
+// or not the peer asked for ECN (tcp_v4_send_synack). RFC 8311 §4.3
+// allows ECT on SYNs for such experiments.
+func (c *Conn) ecnSynECT() bool {
+	return needsECN(c.cc) && c.cfg.ECN != ECNOff
+}
+
 // ecnOnSyn reads the peer's SYN: an ECN-setup SYN (ECE and CWR) is
 // accepted unless ECN is off (Linux tcp_ecn_create_request; a
 // simultaneous open agrees only when we asked too, tcp_ecn_rcv_syn).
@@ -160,15 +171,23 @@ func (c *Conn) ecnOnData(now time.Duration, h *Header, ce bool) {
 	}
 }
 
-// ecnOnAck reads an acceptable ACK: once SND.UNA passes the point of the
-// last reduction the window may be reduced again; an ECE then reduces it
-// as a loss would, without retransmitting (RFC 3168 §6.1.2; Linux
-// tcp_enter_cwr: ssthresh from the congestion control, the window down
-// to it) and queues CWR. An ECE during loss recovery changes nothing: the
-// window was already reduced for this window of data.
-func (c *Conn) ecnOnAck(now time.Duration, h *Header) {
+// ecnOnAck reads an acceptable ACK, before the window grows for it: once
+// SND.UNA passes the point of the last reduction the window may be
+// reduced again; an ECE then reduces it as a loss would, without
+// retransmitting (RFC 3168 §6.1.2; Linux tcp_enter_cwr: ssthresh from the
+// congestion control, the window down to it) and queues CWR. An ECE
+// during loss recovery changes nothing: the window was already reduced
+// for this window of data. It reports whether the window may grow for
+// this ACK: not when it reduced it (RFC 3168 §6.1.2: no increase in
+// response to an ECN-Echo; Linux's tcp_ack acts on ECE in
+// tcp_fastretrans_alert before tcp_cong_control), so that the reduction
+// is of the window the ECE found. (Linux also holds the window, paced by
+// PRR, until the reduction's window of data is acknowledged,
+// TCP_CA_CWR; netsim sets the reduced window at once and grows it
+// meanwhile as in the Open state.)
+func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 	if !c.ecn.ok {
-		return
+		return true
 	}
 	if c.ecn.cwr && c.sndUna.GreaterThan(c.ecn.cwrHigh) {
 		// Held until something above the reduction point is acknowledged,
@@ -177,7 +196,7 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) {
 		c.ecn.cwr = false
 	}
 	if !h.Flags.Has(FlagECE) || h.Flags.Has(FlagSYN) || c.inRecovery || c.ecn.cwr {
-		return
+		return true
 	}
 	c.ecn.cwr, c.ecn.cwrHigh = true, c.sndMax
 	c.ecn.queueCWR = true
@@ -185,6 +204,7 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) {
 	c.cc.OnEnterRecovery(now, c.flightSize())
 	c.cc.OnExitRecovery(now)
 	c.noteCwnd("ecn")
+	return false
 }
 
 // ecnOnRecovery is called on entering loss recovery. It reports whether

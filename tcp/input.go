@@ -79,6 +79,16 @@ func (c *Conn) establish(now time.Duration) {
 	c.quickAcks = maxQuickAcks
 	c.setState(Established)
 	c.initBufferSpace(now)
+	if e, ok := c.cc.(establisher); ok {
+		e.onEstablished(c.rtt.srtt)
+	}
+}
+
+// establisher is implemented by congestion controls that start from the
+// handshake's RTT (Linux calls tcp_init_congestion_control from
+// tcp_init_transfer, once the handshake's sample is in SRTT).
+type establisher interface {
+	onEstablished(srtt time.Duration)
 }
 
 // inputListen is RFC 9293 §3.10.7.2.
@@ -292,7 +302,6 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	if !c.onAck(now, h, len(payload)) {
 		return
 	}
-	c.ecnOnAck(now, h)
 	finAcked := c.finQueued && c.sndUna.GreaterThan(c.finSeq)
 	switch c.state {
 	case FinWait1:

@@ -96,6 +96,7 @@ func (c *Conn) sendSyn(now time.Duration, synack bool) {
 		ecr = c.tsRecent
 	}
 	h := c.newSeg(c.ecnSynFlags(flags, synack), c.iss, 0)
+	c.out[len(c.out)-1].ect = c.ecnSynECT()
 	if synack {
 		h.Ack = c.rcvNxt
 		c.ackSent()
@@ -464,6 +465,9 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		!h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagFIN):
 		pureDup = c.flightSize()-c.board.sackedBelow(c.sndMax) == priorInflight
 		c.onDupAck(now)
+		c.ecnOnAck(now, h) // after: a loss found here wins over the ECE
+	default:
+		c.ecnOnAck(now, h)
 	}
 	c.tlpOnAck(now, ack, pureDup)
 	if prrTrack && c.inRecovery {
@@ -530,7 +534,8 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 	if len(c.out) == 0 {
 		c.sb.releaseTo(c.dataUna())
 	}
-	if c.inRecovery {
+	recovering := c.inRecovery
+	if recovering {
 		if ack.GreaterEq(c.recoverSeq) {
 			// RFC 6582 §3.2 step 3 / RFC 6675 §5: full ACK ends recovery.
 			c.inRecovery = false
@@ -547,7 +552,10 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 			}
 			c.recCwnd = max(c.recCwnd, c.sndMss)
 		}
-	} else {
+	}
+	// ECN-Echo after recovery's end, before the window grows (Linux's
+	// tcp_fastretrans_alert, then tcp_cong_control).
+	if c.ecnOnAck(now, h) && !recovering {
 		// Congestion control grows the window for data newly delivered
 		// (RFC 5681 §3.1 counts acknowledged bytes; SACKed ones were
 		// delivered earlier, during the duplicate ACKs that did not grow
