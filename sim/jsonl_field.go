@@ -2,10 +2,8 @@ package sim
 
 import (
 	"errors"
-	"math"
 	"net/netip"
 	"strconv"
-	"time"
 )
 
 // fieldType says which JSON value a parsed field holds.
@@ -57,20 +55,6 @@ func (f *field) uint(bits int) (uint64, error) {
 	return v, nil
 }
 
-// uintN returns a field as an unsigned integer of type T.
-func uintN[T uint8 | uint16 | uint32](f *field) (T, error) {
-	var zero T
-	bits := 8
-	switch any(zero).(type) {
-	case uint16:
-		bits = 16
-	case uint32:
-		bits = 32
-	}
-	v, err := f.uint(bits)
-	return T(v), err
-}
-
 // int64 returns a signed integer.
 func (f *field) int64() (int64, error) {
 	switch {
@@ -80,24 +64,6 @@ func (f *field) int64() (int64, error) {
 		return 0, errRange
 	}
 	return 0, errWantInteger
-}
-
-// integer returns a signed integer as an int.
-func (f *field) integer() (int, error) {
-	v, err := f.int64()
-	if err != nil {
-		return 0, err
-	}
-	if v > math.MaxInt || v < math.MinInt {
-		return 0, errRange
-	}
-	return int(v), nil
-}
-
-// duration returns an integer number of nanoseconds.
-func (f *field) duration() (time.Duration, error) {
-	v, err := f.int64()
-	return time.Duration(v), err
 }
 
 func (f *field) str() (string, error) {

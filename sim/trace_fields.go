@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math/bits"
 	"net/netip"
 	"strconv"
 	"time"
@@ -94,53 +95,40 @@ func decode[T any](w *fieldWalker, key string, v *T, parse func(*field) (T, erro
 	}
 }
 
-func (w *fieldWalker) u64(key string, v *uint64) {
-	if w.mode == walkEncode {
-		w.dst = strconv.AppendUint(append(w.dst, key...), *v, 10)
-		return
-	}
-	decode(w, key, v, func(f *field) (uint64, error) { return f.uint(64) })
-}
-
-func (w *fieldWalker) u32(key string, v *uint32) {
+// walkUint walks an unsigned field; decoding checks that the value fits
+// in T.
+func walkUint[T uint8 | uint16 | uint32 | uint64](w *fieldWalker, key string, v *T) {
 	if w.mode == walkEncode {
 		w.dst = strconv.AppendUint(append(w.dst, key...), uint64(*v), 10)
 		return
 	}
-	decode(w, key, v, uintN[uint32])
+	decode(w, key, v, func(f *field) (T, error) {
+		x, err := f.uint(bits.Len64(uint64(^T(0))))
+		return T(x), err
+	})
 }
 
-func (w *fieldWalker) u16(key string, v *uint16) {
-	if w.mode == walkEncode {
-		w.dst = strconv.AppendUint(append(w.dst, key...), uint64(*v), 10)
-		return
-	}
-	decode(w, key, v, uintN[uint16])
-}
-
-func (w *fieldWalker) u8(key string, v *uint8) {
-	if w.mode == walkEncode {
-		w.dst = strconv.AppendUint(append(w.dst, key...), uint64(*v), 10)
-		return
-	}
-	decode(w, key, v, uintN[uint8])
-}
-
-func (w *fieldWalker) i64(key string, v *int64) {
-	if w.mode == walkEncode {
-		w.dst = strconv.AppendInt(append(w.dst, key...), *v, 10)
-		return
-	}
-	decode(w, key, v, (*field).int64)
-}
-
-func (w *fieldWalker) integer(key string, v *int) {
+// walkInt walks a signed field; decoding checks that the value fits in T.
+func walkInt[T int | int64](w *fieldWalker, key string, v *T) {
 	if w.mode == walkEncode {
 		w.dst = strconv.AppendInt(append(w.dst, key...), int64(*v), 10)
 		return
 	}
-	decode(w, key, v, (*field).integer)
+	decode(w, key, v, func(f *field) (T, error) {
+		x, err := f.int64()
+		if err == nil && int64(T(x)) != x {
+			err = errRange
+		}
+		return T(x), err
+	})
 }
+
+func (w *fieldWalker) u64(key string, v *uint64)  { walkUint(w, key, v) }
+func (w *fieldWalker) u32(key string, v *uint32)  { walkUint(w, key, v) }
+func (w *fieldWalker) u16(key string, v *uint16)  { walkUint(w, key, v) }
+func (w *fieldWalker) u8(key string, v *uint8)    { walkUint(w, key, v) }
+func (w *fieldWalker) i64(key string, v *int64)   { walkInt(w, key, v) }
+func (w *fieldWalker) integer(key string, v *int) { walkInt(w, key, v) }
 
 func (w *fieldWalker) duration(key string, v *time.Duration) { w.i64(key, (*int64)(v)) }
 

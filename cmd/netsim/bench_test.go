@@ -18,6 +18,7 @@ import (
 var (
 	bulkSim      = flag.Duration("netsim.sim", 10*time.Second, "simulated time of BenchmarkBulk1G's untraced runs")
 	bulkSimTrace = flag.Duration("netsim.simtrace", 10*time.Second, "simulated time of BenchmarkBulk1G's traced run (its trace.jsonl takes about 110 MB per simulated second)")
+	bulkSimPCAP  = flag.Duration("netsim.simpcap", 10*time.Second, "simulated time of BenchmarkBulk1G's captured run (its two pcaps take about 250 MB per simulated second)")
 )
 
 // bulk1G is the scenario of issue 14's figures: one bulk transfer over a
@@ -38,7 +39,7 @@ apps:
   - {type: sink, host: server, port: 5001}
   - {type: bulk-send, host: client, to: server:5001, start: 0s, bytes: 100GB}
 outputs:
-  pcap: false
+  pcap: %v
   trace: %v
 `
 
@@ -75,7 +76,9 @@ func dataPackets(b *testing.B, s *scenarios.Scenario) uint64 {
 //     summary.json, expect and the fingerprint from typed records, nothing
 //     encoded;
 //   - cli-trace-on: netsim run writing trace.jsonl (-netsim.simtrace sets
-//     its simulated time).
+//     its simulated time);
+//   - cli-pcap-on: netsim run writing the two interfaces' pcaps, whole
+//     packets, the trace off (-netsim.simpcap sets its simulated time).
 //
 // Each reports data packets per wall second and per CPU second of the
 // process, and heap allocations per data packet. Run it with
@@ -83,14 +86,15 @@ func dataPackets(b *testing.B, s *scenarios.Scenario) uint64 {
 //	go test ./cmd/netsim -run '^$' -bench BenchmarkBulk1G -benchtime 1x
 func BenchmarkBulk1G(b *testing.B) {
 	dir := b.TempDir()
-	write := func(name string, dur time.Duration, trace bool) string {
+	write := func(name string, dur time.Duration, pcap, trace bool) string {
 		p := filepath.Join(dir, name+".yaml")
-		if err := os.WriteFile(p, fmt.Appendf(nil, bulk1G, dur, trace), 0o644); err != nil {
+		if err := os.WriteFile(p, fmt.Appendf(nil, bulk1G, dur, pcap, trace), 0o644); err != nil {
 			b.Fatal(err)
 		}
 		return p
 	}
-	off, on := write("off", *bulkSim, false), write("on", *bulkSimTrace, true)
+	off, on := write("off", *bulkSim, false, false), write("on", *bulkSimTrace, false, true)
+	pcap := write("pcap", *bulkSimPCAP, true, false)
 	load := func(p string) *scenarios.Scenario {
 		s, err := scenarios.Load(p)
 		if err != nil {
@@ -136,13 +140,14 @@ func BenchmarkBulk1G(b *testing.B) {
 	}
 	b.Run("cli-trace-off", cli(off))
 	b.Run("cli-trace-on", cli(on))
+	b.Run("cli-pcap-on", cli(pcap))
 }
 
 // The data packets counted are those of the transfer: a sanity check that
 // the scenario does what the benchmark says.
 func TestBulk1GScenario(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "b.yaml")
-	if err := os.WriteFile(p, fmt.Appendf(nil, bulk1G, 200*time.Millisecond, false), 0o644); err != nil {
+	if err := os.WriteFile(p, fmt.Appendf(nil, bulk1G, 200*time.Millisecond, false, false), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	s, err := scenarios.Load(p)
@@ -172,7 +177,7 @@ func TestSteadyStateAllocations(t *testing.T) {
 		t.Skip("runs a 1 Gbps transfer")
 	}
 	p := filepath.Join(t.TempDir(), "b.yaml")
-	if err := os.WriteFile(p, fmt.Appendf(nil, bulk1G, 3*time.Second, true), 0o644); err != nil {
+	if err := os.WriteFile(p, fmt.Appendf(nil, bulk1G, 3*time.Second, false, true), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	s, err := scenarios.Load(p)
