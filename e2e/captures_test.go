@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -29,14 +30,25 @@ func captureScenarios(t *testing.T) []string {
 	return all
 }
 
-// withCaptures writes a copy of a scenario that writes its pcaps and trace.
+// withCaptures writes a copy of a scenario that writes its trace and a
+// capture of every interface (pcap: true in place of false or a list of
+// nodes), of whole packets (without its snaplen), so that every checksum
+// can be checked.
 func withCaptures(t *testing.T, scenario string) string {
 	t.Helper()
 	b, err := os.ReadFile(scenario)
 	require.NoError(t, err)
-	text := strings.NewReplacer("pcap: false", "pcap: true", "trace: false", "trace: true").Replace(string(b))
+	text := pcapKey.ReplaceAllString(string(b), "${1}pcap: true")
+	text = snapLenKey.ReplaceAllString(text, "")
+	text = strings.NewReplacer("trace: false", "trace: true").Replace(text)
 	return writeScenario(t, filepath.Base(scenario), text)
 }
+
+// pcapKey is an outputs.pcap line, whatever its value.
+var pcapKey = regexp.MustCompile(`(?m)^(\s*)pcap: .*$`)
+
+// snapLenKey is an outputs.snaplen line.
+var snapLenKey = regexp.MustCompile(`(?m)^\s*snaplen: .*\n`)
 
 // quickCaptureScenarios are the scenarios TestCaptures checks without
 // -long; together they hold every kind of capture netsim writes (one link

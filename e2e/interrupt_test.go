@@ -5,6 +5,7 @@ package e2e
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,4 +82,78 @@ func TestInterruptWhileBuilding(t *testing.T) {
 	left, err := os.ReadDir(outs)
 	require.NoError(t, err)
 	assert.Empty(t, left, "no output folder and no temporary folder may remain")
+}
+
+// hugeScenario writes a valid scenario of about 20 MB (600,000 hosts, one
+// link): loading and validating it takes seconds.
+func hugeScenario(t *testing.T, path string) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("version: 1\nname: huge\nduration: 1s\nhosts:\n")
+	const hosts = 600_000
+	for i := range hosts {
+		fmt.Fprintf(&b, "  h%d: {address: 10.%d.%d.%d}\n", i, i>>16&255, i>>8&255, i&255)
+	}
+	b.WriteString("links:\n  - {between: [h0, h1], bandwidth: 1Mbps}\n")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+}
+
+// Ctrl-C while netsim loads a huge scenario file: the child does not wait
+// for the load to finish; it says it was interrupted while loading, exits
+// 130, and the output folder of an earlier run is left as it was, with
+// no temporary folder beside it. The signal goes when the child says it
+// is loading; the only time bound is a generous one on the exit.
+func TestInterruptWhileLoading(t *testing.T) {
+	if !long() {
+		t.Skip("writes and loads a 20 MB scenario (seconds): run with -long")
+	}
+	dir := t.TempDir()
+	scenario := filepath.Join(dir, "huge.yaml")
+	hugeScenario(t, scenario)
+	outs := filepath.Join(dir, "outs")
+	require.NoError(t, os.Mkdir(outs, 0o755))
+	out := filepath.Join(outs, "huge")
+	require.NoError(t, os.Mkdir(out, 0o755))
+	mine := filepath.Join(out, "notes.txt")
+	require.NoError(t, os.WriteFile(mine, []byte("mine"), 0o644))
+
+	cmd := exec.Command(netsimBin, "run", scenario, "--out", out)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	var said strings.Builder
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		signalled := false
+		for sc.Scan() {
+			said.WriteString(sc.Text() + "\n")
+			if !signalled && strings.HasPrefix(sc.Text(), "netsim run: loading ") {
+				signalled = true
+				_ = cmd.Process.Signal(syscall.SIGINT)
+			}
+		}
+		done <- cmd.Wait()
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(2 * time.Minute):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("netsim run did not stop within 2 minutes of Ctrl-C; stderr:\n%s", said.String())
+	}
+	var exit *exec.ExitError
+	require.True(t, errors.As(err, &exit), "netsim run ended with %v; stderr:\n%s", err, said.String())
+	assert.Equal(t, 130, exit.ExitCode(), said.String())
+	assert.Contains(t, said.String(), "netsim run: interrupt: stopped while loading "+scenario+"; nothing was written")
+	assert.NotContains(t, said.String(), "warning", "stopped before the load's warnings")
+	left, err := os.ReadDir(outs)
+	require.NoError(t, err)
+	require.Len(t, left, 1, "no temporary folder beside --out")
+	entries, err := os.ReadDir(out)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	b, err := os.ReadFile(mine)
+	require.NoError(t, err)
+	assert.Equal(t, "mine", string(b))
 }

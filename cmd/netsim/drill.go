@@ -221,7 +221,11 @@ func drillOne(path string, cfg tcp.Config, rc drill.RunConfig, o *drillOpts, dir
 	}
 	// The host reports tcp_info, so its assertions are evaluated.
 	if cmds, code := drill.Skipped(s, true); cmds+code > 0 {
-		fmt.Fprintf(stderr, "%s: warning: skipped %d shell command line(s) and %d %%{ }%% code block(s): netsim cannot run them\n", path, cmds, code)
+		applied := ""
+		if n := len(drill.ScriptSysctls(s)); n > 0 {
+			applied = fmt.Sprintf(" (their %d sysctl line(s) of settings netsim has are applied)", n)
+		}
+		fmt.Fprintf(stderr, "%s: warning: skipped %d shell command line(s)%s and %d %%{ }%% code block(s): netsim cannot run them\n", path, cmds, applied, code)
 	}
 	cfg, err = drill.ConfigFromScript(s, cfg)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/scenarios"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -88,4 +89,37 @@ func TestBuildInterrupted(t *testing.T) {
 	assert.Contains(t, stderr, "netsim run: interrupt: stopped while building the hosts; nothing was written")
 	assert.NotContains(t, stdout, "wrote ")
 	assert.Equal(t, before, tree(t, out))
+}
+
+// TestLoadInterrupted: a stop signal while the scenario is still loading
+// (a file of tens of megabytes takes seconds) ends netsim run at once,
+// without waiting for the load, with exit 128+N and a message that says
+// so, and leaves --out exactly as the earlier run left it. The loader
+// here stands for a huge file: it does not return before the test ends.
+func TestLoadInterrupted(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			code, _, stderr := cli(t, "run", handshake, "--out", out)
+			require.Equal(t, exitOK, code, stderr)
+			before := tree(t, out)
+
+			release := make(chan struct{})
+			defer close(release)
+			loadScenario = func(path string, sets []scenarios.Override) (*scenarios.Scenario, error) {
+				require.NoError(t, syscall.Kill(os.Getpid(), sig))
+				<-release // a load that outlasts the run
+				return scenarios.LoadWith(path, sets)
+			}
+			defer func() { loadScenario = scenarios.LoadWith }()
+			code, stdout, stderr := cli(t, "run", handshake, "--out", out)
+			require.Equal(t, 128+int(sig), code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Contains(t, stderr, "netsim run: "+sig.String()+": stopped while loading "+handshake+"; nothing was written")
+			assert.Empty(t, stdout)
+			assert.Equal(t, before, tree(t, out))
+			left, err := os.ReadDir(filepath.Dir(out))
+			require.NoError(t, err)
+			require.Len(t, left, 1, "no temporary folder beside --out")
+		})
+	}
 }

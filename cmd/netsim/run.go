@@ -17,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/plots"
 	"github.com/netsimlab/netsim/scenarios"
 	"github.com/netsimlab/netsim/sim"
@@ -178,14 +177,24 @@ func startProfiles(cpu, mem string) (stop func() error, err error) {
 
 // runScenario loads, runs and reports one scenario.
 func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
-	data, readErr := capped.ReadFile(path, maxInputBytes)
-	s, err := scenarios.LoadWith(path, o.sets)
+	// Stop signals are caught from the start: a scenario of tens of
+	// megabytes takes seconds to load, and Ctrl-C during that must end the
+	// run with its exit code, before anything is written.
+	stopSignals := watchInterrupt()
+	defer stopSignals()
+	announceLoad(stderr, path)
+	l, stoppedLoading := loadOrStop(path, o.sets)
+	if stoppedLoading {
+		fmt.Fprintf(stderr, "netsim run: %v: stopped while loading %s; nothing was written\n", interruptSignal(), path)
+		return interruptCode()
+	}
+	s, data, err := l.s, l.data, l.err
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	if readErr != nil {
-		fmt.Fprintln(stderr, "netsim run:", readErr)
+	if l.readErr != nil {
+		fmt.Fprintln(stderr, "netsim run:", l.readErr)
 		return exitUsage
 	}
 	for _, w := range s.Warnings {
@@ -214,8 +223,6 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 	}
 
 	fmt.Fprintf(stdout, "netsim %s: %s (%s), seed %d, until %v\n", netsimVersion, s.Name, path, seed, until.Duration())
-	stopSignals := watchInterrupt()
-	defer stopSignals()
 	defer out.abort() // after a commit, there is nothing left to remove
 	progress := io.Discard
 	if o.progress {

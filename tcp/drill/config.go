@@ -2,6 +2,7 @@ package drill
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/netsimlab/netsim/tcp"
 )
@@ -17,8 +18,19 @@ import (
 //	--delack_ms=0  --init_cwnd=4  --mss=1000  --rcvbuf=8192  --sndbuf=8192
 //	--rto_min_ms=200  --rto_initial_ms=1000  --syn_retries=6
 //	--synack_retries=5  --timewait_ms=60000  --rack=0
+//
+// The sysctl lines of the script's shell commands that name a sysctl
+// netsim has (ScriptSysctls) are applied first, in order, as Linux runs
+// them before the script's first line: the public ECN scripts turn ECN on
+// that way (`sysctl -q net.ipv4.tcp_ecn=1`).
 func ConfigFromScript(s *Script, base tcp.Config) (tcp.Config, error) {
 	cfg := base
+	if sc := ScriptSysctls(s); len(sc) > 0 {
+		var err error
+		if cfg, err = ApplySettings(cfg, sc); err != nil {
+			return base, fmt.Errorf("drill: %w", err)
+		}
+	}
 	for _, l := range s.Lines {
 		if l.Kind != LineOption {
 			continue
@@ -40,4 +52,55 @@ func ConfigFromScript(s *Script, base tcp.Config) (tcp.Config, error) {
 		return cfg, fmt.Errorf("drill: %s: %w", s.Name, err)
 	}
 	return cfg, nil
+}
+
+// ScriptSysctls returns the settings of a script's shell commands that
+// netsim can apply: each line of a backtick block of the form
+// `sysctl [-q] [-w] KEY=VALUE` whose KEY is a Linux sysctl netsim has
+// (docs/tcp-settings.md), with its source SCRIPT:LINE. Other lines (the
+// `../common/defaults.sh` the --preset packetdrill stands for, tc, ip,
+// sysctls netsim does not model) are left out: the runner skips them.
+func ScriptSysctls(s *Script) []Setting {
+	var out []Setting
+	for _, l := range s.Lines {
+		if l.Kind != LineCommand {
+			continue
+		}
+		for i, text := range strings.Split(l.Command, "\n") {
+			k, v, ok := sysctlLine(text)
+			if !ok {
+				continue
+			}
+			if sts, sysctl := lookup(k); len(sts) == 0 || !sysctl {
+				continue
+			}
+			out = append(out, Setting{Key: k, Value: v, Source: fmt.Sprintf("%s:%d", s.Name, l.Num+i)})
+		}
+	}
+	return out
+}
+
+// sysctlLine reads one shell line of the form sysctl [-q] [-w] KEY=VALUE,
+// with an optional # comment after it and the value optionally quoted.
+func sysctlLine(line string) (key, value string, ok bool) {
+	if i := strings.IndexByte(line, '#'); i >= 0 {
+		line = line[:i]
+	}
+	f := strings.Fields(line)
+	if len(f) < 2 || f[0] != "sysctl" {
+		return "", "", false
+	}
+	f = f[1:]
+	for len(f) > 0 && (f[0] == "-q" || f[0] == "-w" || f[0] == "-qw" || f[0] == "-wq") {
+		f = f[1:]
+	}
+	if len(f) == 0 {
+		return "", "", false
+	}
+	// A quoted value may hold spaces ("4096 87380 6291456").
+	k, v, ok := strings.Cut(strings.Join(f, " "), "=")
+	if !ok || k == "" || strings.ContainsAny(k, " \t") {
+		return "", "", false
+	}
+	return k, strings.Trim(v, "\"'"), true
 }

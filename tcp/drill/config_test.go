@@ -67,3 +67,35 @@ func TestConfigFromScriptErrors(t *testing.T) {
 		assert.EqualError(t, err, tt.want)
 	}
 }
+
+// TestConfigFromScriptSysctls: the sysctl lines of a script's shell
+// commands that name a sysctl netsim has are applied (the public ECN
+// scripts turn ECN on with them), quoted values and comments included;
+// other shell lines and unknown sysctls are left for the runner to skip.
+func TestConfigFromScriptSysctls(t *testing.T) {
+	src := "`../common/defaults.sh\n" +
+		"sysctl -q net.ipv4.tcp_ecn=1  # fully enabled\n" +
+		"sysctl -w net.ipv4.tcp_wmem=\"4096 16384 65536\"\n" +
+		"sysctl -q net.ipv4.tcp_no_such_thing=1\n" +
+		"tc qdisc add dev tun0 root fq\n" +
+		"`\n" +
+		"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+	s, err := Parse("t.pkt", []byte(src))
+	require.NoError(t, err)
+	assert.Equal(t, []Setting{
+		{Key: "net.ipv4.tcp_ecn", Value: "1", Source: "t.pkt:2"},
+		{Key: "net.ipv4.tcp_wmem", Value: "4096 16384 65536", Source: "t.pkt:3"},
+	}, ScriptSysctls(s))
+	base := tcp.DefaultConfig()
+	base.ECN = tcp.ECNOff // as --preset packetdrill leaves it
+	cfg, err := ConfigFromScript(s, base)
+	require.NoError(t, err)
+	assert.Equal(t, tcp.ECNOn, cfg.ECN)
+	assert.Equal(t, 65536, cfg.SendBufferMax)
+
+	bad, err := Parse("t.pkt", []byte("`sysctl -q net.ipv4.tcp_ecn=7`\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"))
+	require.NoError(t, err)
+	_, err = ConfigFromScript(bad, tcp.DefaultConfig())
+	assert.ErrorContains(t, err, "t.pkt:1")
+	assert.ErrorContains(t, err, "net.ipv4.tcp_ecn")
+}

@@ -35,9 +35,10 @@ func TestReport(t *testing.T) {
 			"script packet:  2.000000 S 0:0(0) <...>\n",
 			"actual packet:  1.000000 S 0:0(0) win 64240",
 			"time difference: -1.000000 s (actual - script)\n"}},
-		{"syscall", `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4`, []string{
-			"t.pkt:1: error handling system call: socket returned 3, want 4\n",
-			"script line:    0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4\n"}},
+		{"syscall", `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 1`, []string{
+			"t.pkt:2: error handling system call: fcntl returned 0, want 1\n",
+			"script line:    +0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 1\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 
@@ -118,6 +119,9 @@ type runner struct {
 	err        error
 	// lineAt is when the line being played is due, for RunError.
 	lineAt time.Duration
+	// fds maps a descriptor the script wrote as socket()'s or accept()'s
+	// result to the one the stack returned, where they differ.
+	fds map[int64]int64
 }
 
 // Run plays script s against st: inbound segments are injected at their
@@ -187,7 +191,7 @@ func (r *runner) settle() {
 	r.collect()
 	for i := 0; i < len(r.pending); {
 		p := r.pending[i]
-		ret, errno, blocked, err := r.st.Call(r.now, p.line.Syscall)
+		ret, errno, blocked, err := r.st.Call(r.now, r.liveCall(p.line.Syscall))
 		if blocked && err == nil {
 			i++
 			continue
@@ -566,7 +570,7 @@ func (r *runner) syscall(l *Line) error {
 			p.end += prev
 		}
 	}
-	ret, errno, blocked, err := r.st.Call(r.now, l.Syscall)
+	ret, errno, blocked, err := r.st.Call(r.now, r.liveCall(l.Syscall))
 	if blocked && err == nil {
 		r.pending = append(r.pending, p)
 		r.settle()
@@ -599,6 +603,14 @@ func (r *runner) checkResult(l *Line, ret int64, errno string, err error) error 
 	if err != nil {
 		return r.fail(l, "%s: %v", sc.Name, err)
 	}
+	if r.newFD(sc, ret) {
+		return nil
+	}
+	if sc.Name == "close" && ret == 0 && len(r.fds) > 0 {
+		if fd, ok := evalInt(arg(sc, 0)); ok {
+			delete(r.fds, fd)
+		}
+	}
 	if sc.Ret != nil && sc.Ret.Kind == ExprInt && sc.Ret.Int != ret {
 		if errno != "" {
 			return r.fail(l, "%s returned %d %s, want %s", sc.Name, ret, errno, sc.Ret)
@@ -609,6 +621,43 @@ func (r *runner) checkResult(l *Line, ret int64, errno string, err error) error 
 		return r.fail(l, "%s failed with %q, want %s", sc.Name, errno, sc.Errno)
 	}
 	return nil
+}
+
+// newFD reports whether a call is socket() or accept() with a descriptor
+// written as its result and one returned. Like packetdrill (CHECK_FD in
+// run_system_call.c), any descriptor then matches: the number the script
+// wrote names the one the stack returned in the calls that follow
+// (liveCall), since a script may count from another first descriptor than
+// the stack (the public ecn/ scripts write socket() = 4).
+func (r *runner) newFD(sc *Syscall, ret int64) bool {
+	if sc.Name != "socket" && sc.Name != "accept" || sc.Ret == nil || sc.Ret.Kind != ExprInt || sc.Ret.Int < 0 || ret < 0 {
+		return false
+	}
+	if sc.Ret.Int != ret {
+		if r.fds == nil {
+			r.fds = map[int64]int64{}
+		}
+		r.fds[sc.Ret.Int] = ret
+	} else {
+		delete(r.fds, ret)
+	}
+	return true
+}
+
+// liveCall is the call with its descriptor argument (the first) written
+// as the stack knows it, when the script numbers it differently (newFD).
+func (r *runner) liveCall(sc *Syscall) *Syscall {
+	if len(r.fds) == 0 || sc.Name == "socket" || len(sc.Args) == 0 || sc.Args[0].Kind != ExprInt {
+		return sc
+	}
+	live, ok := r.fds[sc.Args[0].Int]
+	if !ok {
+		return sc
+	}
+	c := *sc
+	c.Args = slices.Clone(sc.Args)
+	c.Args[0] = &Expr{Kind: ExprInt, Int: live}
+	return &c
 }
 
 func (r *runner) describe(seg *Segment) string {
