@@ -540,7 +540,11 @@ func TestLinuxRTOBackoff(t *testing.T) {
 
 // TestLinuxFastRetransmitWithSACK: with SACK on (the default), fast
 // retransmit starts once three duplicate ACKs arrived or SACKs cover more
-// than two segments above SND.UNA (RFC 6675 §5, IsLost), never before.
+// than two segments above SND.UNA (RFC 6675 §5, IsLost), or, with fewer
+// SACKs, by RACK's rule (RFC 8985 §6.2): when its reordering timer fires
+// (Linux's tcp_rack_reo_timeout), or when a SACKed segment was sent a
+// reordering window (a quarter of the minimum RTT) or more after the
+// first unacknowledged one. Never before.
 func TestLinuxFastRetransmitWithSACK(t *testing.T) {
 	sc := variant(t, "testdata/fast-retransmit.yaml", "sack: false", "sack: true")
 	recs := readTrace(t, run(t, sc))
@@ -552,12 +556,23 @@ func TestLinuxFastRetransmitWithSACK(t *testing.T) {
 		dups       int
 		sacked     = map[int64]bool{} // relative segment starts SACKed above una
 		fast, byDA int
+		reoAt      int64 = -1 // when the client's reordering timer last fired
+		byReo      int
+		sentAt     = map[int64]int64{} // relative sequence number: last sent
+		minRTT     int64
 	)
 	sackRE := regexp.MustCompile(`sack ((?:\d+:\d+ ?)+)`)
 	for _, r := range recs {
 		switch {
 		case r.Kind == "pkt.send":
 			sent[r.ID] = r
+			if r.Subject == "host/client" && r.Plen > 0 {
+				sentAt[r.Rseq] = r.T
+			}
+		case r.Kind == "tcp.rtt" && r.Subject == "host/client":
+			if minRTT == 0 || r.Sample < minRTT {
+				minRTT = r.Sample
+			}
 			if r.Subject == "host/client" && r.Flags == "S" {
 				isn = r.Seq
 			}
@@ -583,21 +598,28 @@ func TestLinuxFastRetransmitWithSACK(t *testing.T) {
 					}
 				}
 			}
+		case r.Kind == "tcp.timer" && r.Subject == "host/client" && r.Timer == "reo":
+			reoAt = r.T
 		case r.Kind == "tcp.retransmit" && r.Subject == "host/client" && r.Reason == "fast":
 			fast++
-			above := 0
+			above, latest := 0, int64(-1)
 			for x := range sacked {
 				if x > una {
 					above++
+					latest = max(latest, sentAt[x])
 				}
 			}
-			assert.True(t, dups >= 3 || above > 2, "fast retransmit of %d at %d after %d duplicate ACKs and %d SACKed segments above it", r.Rseq, r.T, dups, above)
+			rack := r.T == reoAt || latest-sentAt[una] >= minRTT/4
+			if rack && dups < 3 && above <= 2 {
+				byReo++
+			}
+			assert.True(t, dups >= 3 || above > 2 || rack, "fast retransmit of %d at %d after %d duplicate ACKs and %d SACKed segments above it", r.Rseq, r.T, dups, above)
 			if dups >= 3 {
 				byDA++
 			}
 			assert.Equal(t, una, r.Rseq, "the first unacknowledged segment")
 		}
 	}
-	t.Logf("%d fast retransmits, %d of them at the third duplicate ACK or later", fast, byDA)
+	t.Logf("%d fast retransmits, %d of them at the third duplicate ACK or later, %d by RACK alone", fast, byDA, byReo)
 	assert.GreaterOrEqual(t, fast, 10)
 }

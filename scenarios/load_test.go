@@ -330,6 +330,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
     rack: false
     tlp: false
     slow_start_after_idle: false
+    hystart: false
     rescue_retransmit: true
     pacing: true
     pacing_ss_ratio: 150

@@ -79,16 +79,15 @@ type Config struct {
 	// repaired without the RTO. Off by default, as in Linux, which has no
 	// rescue retransmission (its tail loss probe covers the case).
 	RescueRetransmit bool
-	// RACK turns on RACK's loss rule during SACK recovery (RFC 8985
-	// §6.2), as Linux applies it when no reordering has been seen: the
-	// reordering window is zero in recovery, so a segment is deemed lost
-	// once one sent after it is delivered. For original data that is
-	// every hole below a SACKed block; a retransmission is lost once new
-	// data sent after it is SACKed or a later retransmission is
-	// delivered, which RFC 6675 alone leaves to the RTO. Without it,
-	// recovery follows RFC 6675 (IsLost, NextSeg rule 3). netsim has no
-	// RACK reordering window, timer or tail loss probe. On by default, as
-	// Linux (net.ipv4.tcp_recovery=1).
+	// RACK turns on RACK loss detection (RFC 8985 §6, rack.go) as Linux
+	// runs it: a segment is deemed lost once one sent after it has been
+	// delivered and a reordering window has passed (a quarter of the
+	// minimum RTT, grown in steps by D-SACKs; zero during recovery, and
+	// once three segments are SACKed, until reordering is seen), with a
+	// timer for segments still inside the window; a retransmission is
+	// lost once data sent after it is delivered. Without it, loss
+	// detection follows RFC 6675 (DupThresh, IsLost, NextSeg rule 3). On
+	// by default, as Linux (net.ipv4.tcp_recovery=1). Needs SACK.
 	RACK bool
 	// TLP sends tail loss probes (RFC 8985 §7) as Linux does
 	// (net.ipv4.tcp_early_retrans=3): about two round trips after the last
@@ -101,6 +100,11 @@ type Config struct {
 	// tcp_cwnd_restart, net.ipv4.tcp_slow_start_after_idle=1): halved once
 	// per RTO of idleness, down to the initial window. On by default.
 	SlowStartAfterIdle bool
+	// HyStart ends CUBIC's slow start before the first loss when the ACK
+	// train or a rise in delay shows the path full (Linux's tcp_cubic
+	// hystart=1, hystart_detect=3, hystart_low_window=16). On by default;
+	// other congestion controls ignore it.
+	HyStart bool
 	// ECN is the use of Explicit Congestion Notification (RFC 3168): off,
 	// on (ask and accept) or accept (answer a peer that asks; Linux's
 	// default, net.ipv4.tcp_ecn=2).
@@ -159,6 +163,8 @@ func DefaultConfig() Config {
 		// Linux net.ipv4.tcp_early_retrans=3, tcp_slow_start_after_idle=1.
 		TLP:                true,
 		SlowStartAfterIdle: true,
+		// tcp_cubic's hystart=1.
+		HyStart: true,
 		// Linux net.ipv4.tcp_ecn=2.
 		ECN: ECNAccept,
 		// Linux's defaults: paced when the congestion control asks (BBR),

@@ -28,9 +28,10 @@ const (
 //
 //   - Slow start is the standard one (RFC 9438 §4.10) with byte counting
 //     as Linux does it: every byte an ACK newly acknowledges grows the
-//     window, without RFC 3465's L = 2*SMSS that NewReno keeps. HyStart++
-//     (RFC 9406) is not implemented: slow start ends at the first loss or
-//     at ssthresh.
+//     window, without RFC 3465's L = 2*SMSS that NewReno keeps. HyStart
+//     (hystart.go, on by default as in Linux) ends slow start when the ACK
+//     train or a rise in delay shows the path full, before the first loss;
+//     HyStart++ (RFC 9406) is not implemented.
 //   - In congestion avoidance the window follows W_cubic(t) = C*(t-K)^3 +
 //     W_max (§4.2, eq. 1), with t the time since the congestion avoidance
 //     stage began and K = cbrt((W_max - cwnd_epoch)/C) (eq. 2). Each ACK
@@ -89,13 +90,42 @@ type Cubic struct {
 	afterRTO bool
 	// backedOff is set by an RTO and cleared by the next new ACK.
 	backedOff bool
+
+	// hs is HyStart's detector.
+	hs hystart
+	// delivered is the connection's delivered count at the latest rate
+	// sample, where HyStart's round restarts after an RTO.
+	delivered int64
 }
 
 // NewCubic returns CUBIC for a sender with SMSS mss and an initial window of
 // initialCwndSegments segments. Prefer NewCongestion, which validates its
 // arguments.
 func NewCubic(mss, initialCwndSegments int) *Cubic {
-	return &Cubic{mss: mss, cwnd: initialCwndSegments * mss, ssthresh: InfiniteSsthresh}
+	c := &Cubic{mss: mss, cwnd: initialCwndSegments * mss, ssthresh: InfiniteSsthresh}
+	c.hs.on = true
+	c.hs.reset(0, 0)
+	return c
+}
+
+// SetHyStart turns HyStart on or off (Linux's tcp_cubic hystart module
+// parameter, on by default); paced says the sender paces its segments,
+// which lengthens the ACK train HyStart expects.
+func (c *Cubic) SetHyStart(on, paced bool) {
+	c.hs.on, c.hs.paced = on, paced
+}
+
+// OnRateSample feeds HyStart during slow start (bictcp_acked): when it
+// finds the path full, ssthresh becomes cwnd and slow start ends.
+func (c *Cubic) OnRateSample(now time.Duration, rs *RateSample) {
+	c.delivered = rs.DeliveredTotal
+	if c.cwnd >= c.ssthresh {
+		return
+	}
+	quiet := c.inEpoch && now-c.epochStart < hystartEpochQuiet
+	if c.hs.onSample(now, rs, c.cwnd/c.mss, quiet) {
+		c.ssthresh = c.cwnd
+	}
 }
 
 // Name returns "cubic".
@@ -237,7 +267,7 @@ func (c *Cubic) OnExitRecovery(time.Duration) {
 }
 
 // OnRTO collapses the window to one SMSS (RFC 9438 §4.8, RFC 5681 §3.1).
-func (c *Cubic) OnRTO(time.Duration, int) {
+func (c *Cubic) OnRTO(now time.Duration, _ int) {
 	if !c.backedOff {
 		c.reduce()
 	}
@@ -245,6 +275,7 @@ func (c *Cubic) OnRTO(time.Duration, int) {
 	c.afterRTO = true
 	c.inEpoch = false
 	c.cwnd = c.mss
+	c.hs.restart(now, c.delivered)
 }
 
 // RestartWindow sets the window after an idle period (Linux's

@@ -183,6 +183,9 @@ func (c *Conn) rateOnAck(now time.Duration, h *Header, ack Seq, priorInflight in
 				continue
 			}
 			acked += c.rateDelivered(s)
+			if c.rackOn() {
+				c.rackDelivered(now, s)
+			}
 			if s.retx {
 				retxAcked = true
 			} else {
@@ -208,6 +211,9 @@ func (c *Conn) rateOnAck(now time.Duration, h *Header, ack Seq, priorInflight in
 				}
 				s.sacked = true
 				acked += c.rateDelivered(s)
+				if c.rackOn() {
+					c.rackDelivered(now, s)
+				}
 				if !s.retx && !retxAcked && (!rttOK || s.at > rttAt) {
 					rttAt, rttOK = s.at, true
 				}

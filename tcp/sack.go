@@ -231,12 +231,18 @@ func (b *scoreboard) isLost(seq Seq, mss int) bool {
 }
 
 // isLost reports whether the unSACKed byte seq is deemed lost. During SACK
-// recovery with Config.RACK, as Linux's RACK (RFC 8985 §6.2) with no
-// reordering seen, whose reordering window is then zero: a byte is lost
-// once anything sent after it is delivered, and original data below a
-// SACKed block was sent before it. Otherwise RFC 6675 §4 IsLost.
+// recovery with Config.RACK: when RACK deemed it lost (rack.go), or, with
+// no reordering seen, whose reordering window is then zero in recovery,
+// once anything sent after it is delivered: original data below a SACKed
+// block was sent before it. Otherwise RFC 6675 §4 IsLost.
 func (c *Conn) isLost(seq Seq) bool {
 	if c.inRecovery && c.cfg.RACK {
+		if seq.LessThan(c.rack.lostEdge) {
+			return true
+		}
+		if c.rack.reordSeen {
+			return false // RACK's window is open: only what it deemed lost
+		}
 		n := len(c.board.blocks)
 		return n > 0 && seq.LessThan(c.board.blocks[n-1].start)
 	}

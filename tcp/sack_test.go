@@ -77,6 +77,36 @@ func TestSACKRecoverySettings(t *testing.T) {
 			fails:  "tcpi_snd_cwnd is 2",
 		},
 		{
+			// Without RACK the probe's SACK is one segment, too few for
+			// IsLost: the ninth segment waits for the RTO.
+			name:   "tail loss of two without RACK",
+			script: "testdata/rack-tail-loss.pkt",
+			set:    func(c *tcp.Config) { c.RACK = false },
+			fails:  "rack-tail-loss.pkt:35: ",
+		},
+		{
+			name:   "reordering timer without RACK",
+			script: "testdata/rack-reo-timer.pkt",
+			set:    func(c *tcp.Config) { c.RACK = false },
+			fails:  "rack-reo-timer.pkt:41: expected an outbound segment",
+		},
+		{
+			// Without RACK the three SACKed segments start recovery at
+			// once: the resend comes 27 ms early.
+			name:   "reordering window without RACK",
+			script: "testdata/rack-reordering.pkt",
+			set:    func(c *tcp.Config) { c.RACK = false },
+			fails:  "rack-reordering.pkt:43: segment sent at 0.300000",
+		},
+		{
+			// Without HyStart slow start goes on: the window is 29
+			// segments and a second new segment goes out.
+			name:   "hystart off",
+			script: "testdata/hystart-delay.pkt",
+			set:    func(c *tcp.Config) { c.HyStart = false },
+			fails:  "hystart-delay.pkt:87: unexpected outbound segment at 0.330000: 192.168.0.1:8080 > 192.0.2.1:50000 [.] seq 47001:48001",
+		},
+		{
 			name:   "slow start after idle off",
 			script: "testdata/slow-start-after-idle.pkt",
 			set:    func(c *tcp.Config) { c.SlowStartAfterIdle = false },

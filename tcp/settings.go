@@ -283,7 +283,9 @@ var settings = []Setting{
 	},
 	{
 		Name: "rack", Kind: KindBool,
-		Doc:        "RACK's loss rule during SACK recovery, lost retransmissions included (RFC 8985 §6.2); no RACK timer or tail loss probe",
+		Doc: "RACK loss detection (RFC 8985 §6) as Linux's: a segment is lost once one sent after it is delivered and a reordering window " +
+			"(a quarter of the minimum RTT, grown by D-SACKs; zero in recovery until reordering is seen) has passed, with the reordering timer; " +
+			"lost retransmissions included; needs sack (tail loss probes are tlp)",
 		Sysctl:     "net.ipv4.tcp_recovery",
 		SysctlNote: "bit 0x1 (RACK loss detection) is rack",
 		sysctlValue: func(v string) (string, error) {
@@ -314,6 +316,13 @@ var settings = []Setting{
 		Doc:    "restart the congestion window after the sender was idle for more than an RTO (RFC 5681 §4.1, Linux's tcp_cwnd_restart)",
 		Sysctl: "net.ipv4.tcp_slow_start_after_idle",
 		field:  func(c *Config) any { return &c.SlowStartAfterIdle },
+	},
+	{
+		Name: "hystart", Kind: KindBool,
+		Doc: "CUBIC's HyStart: slow start ends before the first loss when the ACK train lasts half the minimum RTT " +
+			"or the round's RTT rises by an eighth of it (4 to 16 ms), from a window of 16 segments (Linux's tcp_cubic defaults)",
+		Sysctl: "/sys/module/tcp_cubic/parameters/hystart",
+		field:  func(c *Config) any { return &c.HyStart },
 	},
 	{
 		Name: "rescue_retransmit", Kind: KindBool,

@@ -153,7 +153,19 @@ func (c *Conn) cwndAvail() int {
 	// flight subtract sacked_out, or one per duplicate ACK without SACK).
 	lt := max(0, min(c.dupAcks, defaultDupThresh-1)*c.sndMss-sacked)
 	flight := int(c.sndNxt.Sub(c.sndUna)) - sacked
-	return c.cc.Cwnd() + lt - flight
+	return c.cwndWhole() + lt - flight
+}
+
+// cwndWhole is the congestion window in whole segments, as Linux counts
+// snd_cwnd in packets: the fraction a window grows by in congestion
+// avoidance waits until it makes a full segment, rather than going out as
+// a runt segment of a few bytes.
+func (c *Conn) cwndWhole() int {
+	cw := c.cc.Cwnd()
+	if cw <= c.sndMss {
+		return cw
+	}
+	return cw - cw%c.sndMss
 }
 
 // output sends what the state, the windows, Nagle and the silly-window
@@ -198,6 +210,7 @@ func (c *Conn) output(now time.Duration) {
 	}
 	c.stop(timerRtx)
 	c.stop(timerTLP)
+	c.stop(timerReo)
 	pending := c.sndDataEnd() != c.sndNxt || c.finQueued && c.sndNxt == c.finSeq
 	if pending && !c.armed(timerPersist) {
 		// RFC 9293 §3.8.6.1: with data waiting and nothing in flight, the
@@ -449,18 +462,30 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	// Linux's prior_in_flight: sent, neither acknowledged nor SACKed.
 	priorInflight := c.flightSize() - c.board.sackedBelow(c.sndMax)
 	if c.sackOK {
+		c.rackOnAckOptions(h)
 		blocks, nb := h.Options.SACK()
 		for i := range nb {
 			c.board.add(blocks[i], c.sndUna, c.sndMax)
 		}
 	}
 	if c.rateOnAck(now, h, ack, priorInflight) {
+		if c.rackOn() && c.rate.ack.priorSet {
+			c.rackUpdateReoWnd(c.rate.ack.rs.PriorDelivered)
+		}
 		c.onRateSample(now)
 	}
+	// RACK's detection sees the ACK's deliveries before the recovery
+	// decision, as tcp_fastretrans_alert's tcp_identify_packet_loss.
+	c.rackMarkLost(now, Max(ack, c.sndUna))
 	pureDup := false
 	switch {
 	case ack.GreaterThan(c.sndUna):
 		c.onNewAck(now, h, ack, sackedBefore)
+		if c.rackOn() && !c.inRecovery && c.sndUna.GreaterEq(c.recoverSeq) && c.rackHasLost() {
+			// Linux starts recovery on any ACK once a loss is proven
+			// (tcp_time_to_recover: lost_out), not only on a duplicate.
+			c.enterRecovery(now)
+		}
 	case ack == c.sndUna && segLen == 0 && win == c.sndWnd && c.sndMax != c.sndUna &&
 		!h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagFIN):
 		pureDup = c.flightSize()-c.board.sackedBelow(c.sndMax) == priorInflight
@@ -516,6 +541,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 	}
 	c.sndUna = ack
 	c.unaRel += uint64(acked)
+	c.rackOnNewAck(ack)
 	if c.sndNxt.LessThan(ack) {
 		c.sndNxt = ack
 	}
@@ -539,6 +565,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 		if ack.GreaterEq(c.recoverSeq) {
 			// RFC 6582 §3.2 step 3 / RFC 6675 §5: full ACK ends recovery.
 			c.inRecovery = false
+			c.rackOnRecoveryEnd()
 			c.cc.OnExitRecovery(now)
 			c.noteCwnd("exit-recovery")
 		} else if !c.sackOK {
@@ -596,7 +623,7 @@ func (c *Conn) onDupAck(now time.Duration) {
 		}
 		return
 	}
-	lost := c.dupAcks >= defaultDupThresh || c.sackOK && c.board.isLost(c.sndUna, c.sndMss)
+	lost := c.dupAcks >= defaultDupThresh || c.sackOK && c.lossShown()
 	// RFC 6582 §3.2 step 2: only when the ACK covers more than recover,
 	// so that one window's losses cut the window once. recover is the
 	// highest sequence number sent; recoverSeq is one past it (SND.MAX

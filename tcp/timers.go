@@ -16,6 +16,10 @@ const (
 	// by it), the probe goes out instead: in Linux the probe timer takes
 	// the retransmission timer's place.
 	timerTLP = iota
+	// timerReo: RACK's reordering timer (RFC 8985 §6.3, Linux's
+	// ICSK_TIME_REO_TIMEOUT): segments waiting out the reordering window
+	// are checked again when it fires.
+	timerReo
 	// timerRtx: SYN, SYN-ACK and data retransmission (RFC 6298).
 	timerRtx
 	// timerPersist: zero-window probes and the SWS override (RFC 9293
@@ -76,6 +80,8 @@ func (c *Conn) fire(now time.Duration, t int) {
 		c.onRtxTimeout(now)
 	case timerTLP:
 		c.onLossProbe(now)
+	case timerReo:
+		c.onReoTimeout(now)
 	case timerPersist:
 		c.emit(Event{Kind: EvTimerFired, Timer: "persist"})
 		c.onPersist(now)
@@ -145,8 +151,10 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 		return
 	}
 	c.stats.Timeouts++
-	// Linux's tcp_enter_loss: the probe episode ends.
+	// Linux's tcp_enter_loss: the probe episode ends, and the RTO takes
+	// the reordering timer's place.
 	c.stop(timerTLP)
+	c.stop(timerReo)
 	c.tlp.on = false
 	if c.retries >= c.cfg.DataRetries {
 		c.fail(ETIMEDOUT, false)
