@@ -737,7 +737,7 @@ func (m *model) retained() int {
 		n += len(f.bytes.counts)
 	}
 	for _, f := range m.delays {
-		n += len(f.delay.xs) + len(f.jitter.xs) + len(f.lost.xs) + len(f.hist.counts)
+		n += len(f.delay.xs) + len(f.jitter.xs) + len(f.lost.xs) + f.hist.Buckets()
 	}
 	for _, ps := range m.pings {
 		n += len(ps.rtt.xs) + len(ps.lost.xs) + len(ps.pending)
