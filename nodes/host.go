@@ -30,9 +30,13 @@ type Host struct {
 	// TIME-WAIT, with or without its socket (Linux tw_refcount).
 	timeWaitConns map[fourTuple]*timeWait
 	timeWaits     int
-	listeners     map[uint16]*Socket
-	ports         map[uint16]int // users of each local port
-	nextEph       uint16
+	// trimQ holds the sockets whose connections may give their queues
+	// back once left alone (queueTrim); trimTimer offers it to them.
+	trimQ     []*Socket
+	trimTimer *sim.Timer
+	listeners map[uint16]*Socket
+	ports     map[uint16]int // users of each local port
+	nextEph   uint16
 	// dgram holds the UDP and ping sockets by local port (udp.go).
 	dgram [2]map[uint16]*Socket
 	// nextEphDgram is where the next ephemeral port search starts, per

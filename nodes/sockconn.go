@@ -38,6 +38,58 @@ func (s *Socket) flush() {
 		return
 	}
 	s.rearm()
+	if s.trimAt == 0 && !s.connDone && s.conn.TrimPending() {
+		s.h.queueTrim(s)
+	}
+}
+
+// queueTrim offers s's connection tcp.Conn.Trim after tcp.TrimDelay: a
+// connection that goes quiet right after a burst gives its queues back
+// then, which it cannot do by itself with nobody calling it.
+func (h *Host) queueTrim(s *Socket) {
+	s.trimAt = len(h.trimQ) + 1
+	h.trimQ = append(h.trimQ, s)
+	if h.trimTimer == nil {
+		h.trimTimer = h.net.sched.NewTimer(h.trimConns)
+	}
+	if !h.trimTimer.Armed() {
+		_ = h.trimTimer.ResetAfter(tcp.TrimDelay)
+	}
+}
+
+// unqueueTrim takes s out of the trim queue (it is done with), so that
+// the queue does not keep it alive. The order of the queue does not
+// matter: trimming changes nothing but memory.
+func (h *Host) unqueueTrim(s *Socket) {
+	if s.trimAt == 0 {
+		return
+	}
+	i, last := s.trimAt-1, len(h.trimQ)-1
+	h.trimQ[i] = h.trimQ[last]
+	h.trimQ[i].trimAt = i + 1
+	h.trimQ[last] = nil
+	h.trimQ = h.trimQ[:last]
+	s.trimAt = 0
+}
+
+// trimConns offers Trim to the connections queueTrim queued, keeping
+// those called too recently for the next round.
+func (h *Host) trimConns() {
+	now := h.Now().Duration()
+	keep := h.trimQ[:0]
+	for _, s := range h.trimQ {
+		if s.conn.Trim(now) {
+			s.trimAt = len(keep) + 1
+			keep = append(keep, s)
+			continue
+		}
+		s.trimAt = 0
+	}
+	clear(h.trimQ[len(keep):])
+	h.trimQ = keep
+	if len(keep) > 0 {
+		_ = h.trimTimer.ResetAfter(tcp.TrimDelay)
+	}
 }
 
 // rearm sets the timer to the connection's deadline (or stops it), leaving
@@ -99,6 +151,7 @@ func (s *Socket) closed() {
 	h := s.h
 	s.connDone = true
 	s.timer.Stop()
+	h.unqueueTrim(s)
 	if s.twCounted {
 		s.twCounted = false
 		h.timeWaits--

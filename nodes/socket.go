@@ -116,8 +116,10 @@ type Socket struct {
 	// twCounted: the connection is in TIME-WAIT and counted in
 	// Host.timeWaits.
 	twCounted bool
-	segFn     func(*tcp.Header, []byte, bool)
-	evFn      func(tcp.Event)
+	// trimAt is the socket's place in Host.trimQ plus one (0: not there).
+	trimAt int
+	segFn  func(*tcp.Header, []byte, bool)
+	evFn   func(tcp.Event)
 	// dgram is set on a UDP or ping socket (dgram.go).
 	dgram *dgramSock
 }

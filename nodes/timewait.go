@@ -60,6 +60,7 @@ func (h *Host) settleTimeWait(s *Socket) bool {
 	s.twCounted, s.bound = false, false
 	s.connDone = true
 	s.timer.Stop()
+	h.unqueueTrim(s)
 	if h.conns[tw.key] == s {
 		delete(h.conns, tw.key)
 	}

@@ -195,3 +195,29 @@ func TestIdleAfterBurstKeepsNoQueues(t *testing.T) {
 	require.Zero(t, cap(ch.a.events), "event queue capacity")
 	require.Zero(t, cap(ch.a.out), "segment queue capacity")
 }
+
+// A connection whose last call came in a burst keeps its queues
+// (TrimPending) until its owner offers Trim: Trim gives them back once
+// nothing called for a millisecond, asks to be offered again before, and
+// does nothing while a timer is due soon.
+func TestTrimAfterBurst(t *testing.T) {
+	ch := newChannel(t, DefaultConfig(), DefaultConfig(), 10*time.Millisecond)
+	ch.open()
+	ch.toWriteA = testPayload(30000, 1)
+	ch.runUntil(2 * time.Second)
+	require.Equal(t, 30000, ch.gotB.Len())
+	b := ch.b
+	for range 2 { // the second call comes in a burst: quiet 0
+		_, err := b.Read(ch.now, ch.buf)
+		require.Error(t, err)
+	}
+	require.NoError(t, b.SetSendBuffer(64<<10)) // an event: the queue has room
+	b.Events(func(Event) {})
+	require.NotZero(t, cap(b.events)+cap(b.out))
+	require.True(t, b.TrimPending())
+	require.True(t, b.Trim(ch.now+time.Microsecond), "called too recently: offer again")
+	require.NotZero(t, cap(b.events)+cap(b.out))
+	require.False(t, b.Trim(ch.now+TrimDelay))
+	require.Zero(t, cap(b.events)+cap(b.out))
+	require.False(t, b.TrimPending(), "nothing left to give back")
+}

@@ -533,21 +533,61 @@ func (c *Conn) touch(now time.Duration) {
 // (keepalive, FIN-WAIT-2) is armed, while one that is called every few
 // microseconds (a transfer), or that waits for a delayed ACK or a
 // retransmission timeout, keeps its queues and allocates nothing in its
-// steady state.
+// steady state. A connection whose last call came in a burst is trimmed
+// later by its owner (TrimPending, Trim).
 func (c *Conn) trimIfIdle() {
-	if len(c.out) > 0 || len(c.events) > 0 || cap(c.out)+cap(c.events) == 0 || c.quiet < trimQuiet {
-		return
+	if c.quiet >= trimQuiet && c.trimmable(c.lastCall) {
+		c.trim()
+	}
+}
+
+// trimmable reports whether the connection holds queue memory and waits
+// for nothing within trimHorizon of from.
+func (c *Conn) trimmable(from time.Duration) bool {
+	if len(c.out) > 0 || len(c.events) > 0 || cap(c.out)+cap(c.events) == 0 {
+		return false
 	}
 	for i := range c.timers {
-		if c.timers[i].on && c.timers[i].at < c.lastCall+trimHorizon {
-			return
+		if c.timers[i].on && c.timers[i].at < from+trimHorizon {
+			return false
 		}
 	}
+	return true
+}
+
+func (c *Conn) trim() {
 	c.out, c.events = nil, nil
 	c.rate.ack = nil
 	if c.sentHead == len(c.sent) {
 		c.sent, c.sentHead = nil, 0
 	}
+}
+
+// TrimPending reports whether the connection keeps queue memory only
+// because its latest call came in a burst: left alone for TrimDelay, it
+// can give it back (Trim). A host asks after each call and trims such
+// connections later, so that one that goes quiet after a burst does not
+// keep its queues for good.
+func (c *Conn) TrimPending() bool { return c.quiet < trimQuiet && c.trimmable(c.lastCall) }
+
+// TrimDelay is how long after its latest call a connection that
+// TrimPending reported should be offered Trim.
+const TrimDelay = trimHorizon
+
+// Trim gives back the memory of the connection's empty queues if nothing
+// called it during the trimQuiet before now and it waits for nothing
+// soon. It changes nothing else: what the connection sends or reports
+// stays the same. It returns true when Trim should be offered again
+// later: the connection was called too recently.
+func (c *Conn) Trim(now time.Duration) (again bool) {
+	if !c.trimmable(now) {
+		return false
+	}
+	if now-c.lastCall < trimQuiet {
+		return true
+	}
+	c.trim()
+	return false
 }
 
 // trimHorizon: a timer due later than this after the latest call does

@@ -93,6 +93,19 @@ func (c *Context) dial(to netip.AddrPort, handler nodes.Handler) (fd int, conn u
 	return fd, info.ConnID, nil
 }
 
+// readBufSize is how much an app reads at once: 64 KiB (every UDP
+// datagram fits).
+const readBufSize = 64 << 10
+
+// peerReadSize is how much a sender reads at once of what its peer sends
+// back (bulk-send, on-off): little is expected.
+const peerReadSize = 512
+
+// readBuf returns the buffer the apps of the network share for reads
+// (nodes.Network.ReadBuffer): what an app reads is used before its
+// handler returns.
+func (c *Context) readBuf() []byte { return c.Host.Network().ReadBuffer(readBufSize) }
+
 // Tracing reports whether records are wanted; check it before building
 // expensive fields.
 func (c *Context) Tracing() bool { return c.trace != nil }

@@ -29,12 +29,11 @@ type BulkSend struct {
 	// Err is the error that ended the transfer, if any.
 	Err nodes.Errno
 
-	ctx     *Context
-	fd      int
-	conn    uint64
-	start   sim.Time
-	shut    bool
-	scratch [512]byte
+	ctx   *Context
+	fd    int
+	conn  uint64
+	start sim.Time
+	shut  bool
 }
 
 // Type returns "bulk-send".
@@ -97,7 +96,7 @@ func (b *BulkSend) read() {
 	h := b.ctx.Host
 	got := int64(0)
 	for {
-		n, err := h.Recv(b.fd, b.scratch[:])
+		n, err := h.Recv(b.fd, b.ctx.readBuf()[:peerReadSize])
 		if n > 0 {
 			b.Received += int64(n)
 			got += int64(n)

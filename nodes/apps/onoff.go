@@ -48,7 +48,6 @@ type OnOff struct {
 	interval time.Duration
 	stopped  bool
 	shut     bool
-	scratch  [512]byte
 }
 
 // Type returns "on-off".
@@ -172,7 +171,7 @@ func (o *OnOff) read() {
 	h := o.ctx.Host
 	got := int64(0)
 	for {
-		n, err := h.Recv(o.fd, o.scratch[:])
+		n, err := h.Recv(o.fd, o.ctx.readBuf()[:peerReadSize])
 		if n > 0 {
 			o.Received += int64(n)
 			got += int64(n)

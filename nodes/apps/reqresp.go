@@ -50,7 +50,6 @@ type RequestResponse struct {
 	connGot  int64 // bytes read on the current connection
 	inFlight bool  // a request was sent and its response is not complete
 	closing  bool
-	buf      []byte
 }
 
 // Type returns "request-response".
@@ -61,7 +60,7 @@ func (r *RequestResponse) Start(ctx *Context) error {
 	if r.RequestSize <= 0 || r.ResponseSize <= 0 || r.Count <= 0 {
 		return nodes.EINVAL
 	}
-	r.ctx, r.start, r.buf = ctx, ctx.Now(), make([]byte, 64<<10)
+	r.ctx, r.start = ctx, ctx.Now()
 	return r.connect()
 }
 
@@ -127,7 +126,7 @@ func (r *RequestResponse) read() {
 	h := r.ctx.Host
 	got := int64(0)
 	for r.fd >= 0 {
-		n, err := h.Recv(r.fd, r.buf)
+		n, err := h.Recv(r.fd, r.ctx.readBuf())
 		if n > 0 {
 			r.respGot += int64(n)
 			r.connGot += int64(n)

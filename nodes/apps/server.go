@@ -13,7 +13,6 @@ type server struct {
 	ctx   *Context
 	lfd   int
 	conns map[int]*serverConn
-	buf   []byte
 	// onData is called with the bytes a connection received.
 	onData func(c *serverConn, b []byte)
 }
@@ -30,7 +29,7 @@ type serverConn struct {
 }
 
 func (s *server) listen(ctx *Context, port uint16, backlog int) error {
-	s.ctx, s.conns, s.buf = ctx, map[int]*serverConn{}, make([]byte, 64<<10)
+	s.ctx, s.conns = ctx, map[int]*serverConn{}
 	var err error
 	s.lfd, err = listenOn(ctx, port, backlog, s.event)
 	return err
@@ -65,11 +64,12 @@ func (s *server) read(c *serverConn) {
 	h := s.ctx.Host
 	got := int64(0)
 	for !c.eof {
-		n, err := h.Recv(c.fd, s.buf)
+		buf := s.ctx.readBuf()
+		n, err := h.Recv(c.fd, buf)
 		if n > 0 {
 			c.in += int64(n)
 			got += int64(n)
-			s.onData(c, s.buf[:n])
+			s.onData(c, buf[:n])
 			continue
 		}
 		if err == nil {

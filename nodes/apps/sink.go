@@ -25,7 +25,6 @@ type Sink struct {
 	ctx   *Context
 	lfd   int
 	conns map[int]*sinkConn
-	buf   []byte
 }
 
 type sinkConn struct {
@@ -40,7 +39,7 @@ func (s *Sink) Type() string { return "sink" }
 
 // Start listens.
 func (s *Sink) Start(ctx *Context) error {
-	s.ctx, s.conns, s.buf = ctx, map[int]*sinkConn{}, make([]byte, 64<<10)
+	s.ctx, s.conns = ctx, map[int]*sinkConn{}
 	var err error
 	s.lfd, err = listenOn(ctx, s.Port, s.Backlog, s.event)
 	return err
@@ -73,10 +72,11 @@ func (s *Sink) drain(fd int, c *sinkConn) {
 	h := s.ctx.Host
 	got := 0
 	for {
-		n, err := h.Recv(fd, s.buf)
+		buf := s.ctx.readBuf()
+		n, err := h.Recv(fd, buf)
 		if n > 0 {
 			if s.Verify {
-				bad := checkPattern(c.bytes, s.buf[:n])
+				bad := checkPattern(c.bytes, buf[:n])
 				c.bad += bad
 				s.Mismatched += bad
 			}

@@ -22,7 +22,6 @@ type UDPSink struct {
 
 	ctx *Context
 	fd  int
-	buf []byte
 }
 
 // Type returns "udp-sink".
@@ -31,7 +30,7 @@ func (s *UDPSink) Type() string { return "udp-sink" }
 // Start binds the port.
 func (s *UDPSink) Start(ctx *Context) error {
 	h := ctx.Host
-	s.ctx, s.buf = ctx, make([]byte, udp.MaxPayload)
+	s.ctx = ctx
 	fd, err := h.SocketUDP()
 	if err != nil {
 		return err
@@ -50,7 +49,7 @@ func (s *UDPSink) event(fd int, ev nodes.SocketEvent, _ nodes.Errno) {
 	}
 	got := int64(0)
 	for {
-		n, _, err := s.ctx.Host.RecvFrom(fd, s.buf)
+		n, _, err := s.ctx.Host.RecvFrom(fd, s.ctx.readBuf())
 		if err != nil {
 			break
 		}
