@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,9 +25,11 @@ type viewData struct {
 	Packets []struct {
 		ID    int64  `json:"id"`
 		Flags string `json:"f"`
+		Proto int    `json:"p"`
+		Retx  string `json:"r"`
 		Bytes string `json:"b"`
 		IPOK  *bool  `json:"ipok"`
-		TCPOK *bool  `json:"tcpok"`
+		L4OK  *bool  `json:"l4ok"`
 	} `json:"packets"`
 	Cut struct {
 		PacketsInWindow int  `json:"packets_in_window"`
@@ -71,7 +76,7 @@ func TestViewCommand(t *testing.T) {
 	for _, p := range d.Packets {
 		require.NotEmpty(t, p.Bytes, "packet %d has its captured bytes", p.ID)
 		assert.True(t, strings.HasPrefix(p.Bytes, "45"), "IPv4, 20-byte header")
-		assert.True(t, *p.IPOK && *p.TCPOK, "packet %d: checksums valid", p.ID)
+		assert.True(t, *p.IPOK && *p.L4OK, "packet %d: checksums valid", p.ID)
 	}
 
 	// Bounded: two packets in the page, the rest counted.
@@ -182,4 +187,214 @@ func TestViewInChromium(t *testing.T) {
 			has("<td>Option: MSS</td>", "options decoded")
 		})
 	}
+}
+
+// TestViewClicksInChromium (-long): a user's session with the handshake's
+// page in headless Chromium, driven through the DevTools protocol so that
+// the page's own handlers run on real mouse events: clicking the SYN's
+// arrow shows its header fields as decoded from its bytes (checked here
+// against the bytes themselves) and puts #packet=ID in the address; a
+// table row, the filters, Find, the wheel, a double-click and the
+// connection list each do what they say; nothing is logged.
+func TestViewClicksInChromium(t *testing.T) {
+	if !long() {
+		t.Skip("drives a headless browser: run with -long")
+	}
+	browser := chromium(t)
+	dir := run(t, filepath.Join(repoRoot(t), "scenarios", "handshake.yaml"))
+	r := netsim(t, "", "view", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	_, d := readView(t, filepath.Join(dir, "view.html"))
+	require.GreaterOrEqual(t, len(d.Packets), 6)
+	syn, synAck := d.Packets[0], d.Packets[1]
+	require.Equal(t, "S", syn.Flags)
+	require.Equal(t, "S.", synAck.Flags)
+	raw, err := hex.DecodeString(syn.Bytes)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(raw), 40)
+
+	b := startDevtools(t, browser, 1280, 900)
+	b.open("file://" + filepath.ToSlash(filepath.Join(dir, "view.html")))
+	assert.Contains(t, b.text("#detail"), "Click a packet")
+
+	// Click the SYN's arrow in the sequence diagram.
+	b.click(b.clickable(fmt.Sprintf(`#ladder line.hit[data-id="%d"]`, syn.ID)))
+	var hash string
+	b.eval("location.hash", &hash)
+	assert.Equal(t, fmt.Sprintf("#packet=%d", syn.ID), hash, "the address names the packet")
+	f := b.fields()
+	ihl := int(raw[0]&15) * 4
+	tcpHdr := raw[ihl:]
+	want := map[string]string{
+		"Version":          "4",
+		"Time to live":     strconv.Itoa(int(raw[8])),
+		"Protocol":         "6 (TCP)",
+		"Source address":   fmt.Sprintf("%d.%d.%d.%d", raw[12], raw[13], raw[14], raw[15]),
+		"Source port":      strconv.Itoa(int(binary.BigEndian.Uint16(tcpHdr))),
+		"Destination port": "80",
+		"Sequence number":  fmt.Sprintf("%d (relative 0)", binary.BigEndian.Uint32(tcpHdr[4:])),
+		"Flag SYN":         "1 (set)",
+		"Flag ACK":         "0",
+		"Flag FIN":         "0",
+		"Window":           fmt.Sprintf("%d (not scaled in a SYN)", binary.BigEndian.Uint16(tcpHdr[14:])),
+		"Header checksum":  fmt.Sprintf("0x%04x valid", binary.BigEndian.Uint16(raw[10:])),
+		"Checksum":         fmt.Sprintf("0x%04x valid", binary.BigEndian.Uint16(tcpHdr[16:])),
+		"Urgent pointer":   "0",
+	}
+	for k, v := range want {
+		assert.Equal(t, v, f[k], "field %q of the SYN", k)
+	}
+	assert.Contains(t, f, "Option: MSS", "the SYN's options decoded")
+	var selected int
+	b.eval(`document.querySelectorAll("#ladder line.arrow.sel").length`, &selected)
+	assert.Equal(t, 1, selected, "the clicked arrow is drawn selected")
+
+	// Click the SYN-ACK's row in the packet table.
+	b.click(b.clickable(fmt.Sprintf(`#packets tr[data-id="%d"]`, synAck.ID)))
+	f = b.fields()
+	assert.Equal(t, "1 (set)", f["Flag SYN"])
+	assert.Equal(t, "1 (set)", f["Flag ACK"])
+	assert.True(t, strings.HasPrefix(f["Acknowledgment number"], fmt.Sprint(binary.BigEndian.Uint32(tcpHdr[4:])+1)+" (relative 1)"), f["Acknowledgment number"])
+
+	rows := func() []string {
+		var fl []string
+		b.eval(`[...document.querySelectorAll("#packets tbody tr")].map((tr) => tr.cells[5].textContent)`, &fl)
+		return fl
+	}
+	all := rows()
+	require.Len(t, all, len(d.Packets))
+	// Untick "SYN": the SYN and SYN-ACK leave the table and the diagram.
+	b.click(b.clickable(`#filters input[data-filter="syn"]`))
+	noSyn := rows()
+	assert.Len(t, noSyn, len(all)-2)
+	for _, fl := range noSyn {
+		assert.NotContains(t, fl, "S")
+	}
+	var arrows int
+	b.eval(`document.querySelectorAll("#ladder line.hit").length`, &arrows)
+	assert.Equal(t, len(all)-2, arrows)
+	b.click(b.clickable(`#filters input[data-filter="syn"]`))
+	assert.Len(t, rows(), len(all))
+
+	// Find "F": only the FINs (and their acknowledgments' flags do not
+	// match, being ".").
+	b.click(b.clickable("#find"))
+	b.call("Input.insertText", map[string]any{"text": "FIN"}, nil)
+	b.settle()
+	found := rows()
+	require.NotEmpty(t, found)
+	assert.Less(t, len(found), len(all))
+	for _, fl := range found {
+		assert.Contains(t, fl, "F")
+	}
+	b.eval(`(() => { const f = document.getElementById("find"); f.value = ""; f.dispatchEvent(new Event("input")); return true; })()`, nil)
+	b.settle()
+	assert.Len(t, rows(), len(all))
+
+	// The wheel over the diagram zooms in around the pointer; a
+	// double-click shows the whole run again.
+	whole := b.text("#window")
+	x, y := b.clickable("#ladder-box")
+	b.wheel(x, y, -300)
+	b.wheel(x, y, -300)
+	zoomed := b.text("#window")
+	assert.NotEqual(t, whole, zoomed, "the wheel changed the window")
+	assert.Less(t, windowSpan(t, zoomed), windowSpan(t, whole), "the wheel zoomed in")
+	b.mouse("mousePressed", x, y, map[string]any{"button": "left", "buttons": 1, "clickCount": 1})
+	b.mouse("mouseReleased", x, y, map[string]any{"button": "left", "clickCount": 1})
+	b.mouse("mousePressed", x, y, map[string]any{"button": "left", "buttons": 1, "clickCount": 2})
+	b.mouse("mouseReleased", x, y, map[string]any{"button": "left", "clickCount": 2})
+	assert.Equal(t, whole, b.text("#window"), "a double-click shows the whole run")
+
+	// The connection list: a click on the only connection shows all again.
+	var connBefore, connAfter string
+	b.eval(`document.getElementById("conn").value`, &connBefore)
+	b.click(b.clickable(`#conns tr[data-conn]`))
+	b.eval(`document.getElementById("conn").value`, &connAfter)
+	assert.NotEqual(t, "0", connBefore, "one connection: the page opens on it")
+	assert.Equal(t, "0", connAfter, "clicking it again shows all connections")
+
+	b.noProblems()
+}
+
+// windowSpan reads the length of the time window the page shows, in ns,
+// from its "(12.5 ms)" suffix.
+func windowSpan(t *testing.T, s string) float64 {
+	t.Helper()
+	m := regexp.MustCompile(`\(([0-9.]+) (ns|µs|ms|s)\)$`).FindStringSubmatch(strings.TrimSpace(s))
+	require.NotNil(t, m, "window text %q", s)
+	v, err := strconv.ParseFloat(m[1], 64)
+	require.NoError(t, err)
+	return v * map[string]float64{"ns": 1, "µs": 1e3, "ms": 1e6, "s": 1e9}[m[2]]
+}
+
+// TestViewDecodesUDPAndICMPInChromium (-long): in the page of
+// voip-vs-bulk, a UDP datagram and a ping show their headers field by
+// field as their bytes say, with valid checksums; following a #packet=ID
+// link within the page selects that packet.
+func TestViewDecodesUDPAndICMPInChromium(t *testing.T) {
+	if !long() {
+		t.Skip("drives a headless browser: run with -long")
+	}
+	browser := chromium(t)
+	dir := run(t, filepath.Join(repoRoot(t), "scenarios", "voip-vs-bulk.yaml"))
+	r := netsim(t, "", "view", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	_, d := readView(t, filepath.Join(dir, "view.html"))
+	first := func(proto int) (int64, []byte) {
+		for _, p := range d.Packets {
+			if p.Proto == proto && p.Bytes != "" {
+				b, err := hex.DecodeString(p.Bytes)
+				require.NoError(t, err)
+				return p.ID, b
+			}
+		}
+		t.Fatalf("no captured packet of protocol %d in the page", proto)
+		return 0, nil
+	}
+	udpID, udp := first(17)
+	icmpID, icmp := first(1)
+
+	b := startDevtools(t, browser, 1280, 900)
+	b.open(fmt.Sprintf("file://%s#packet=%d", filepath.ToSlash(filepath.Join(dir, "view.html")), udpID))
+	f := b.fields()
+	u := udp[int(udp[0]&15)*4:]
+	assert.Equal(t, "17 (UDP)", f["Protocol"])
+	assert.Equal(t, strconv.Itoa(int(binary.BigEndian.Uint16(u))), f["Source port"])
+	assert.Equal(t, strconv.Itoa(int(binary.BigEndian.Uint16(u[2:]))), f["Destination port"])
+	assert.Equal(t, fmt.Sprintf("%d bytes (header and payload)", binary.BigEndian.Uint16(u[4:])), f["Length"])
+	assert.Equal(t, fmt.Sprintf("0x%04x valid", binary.BigEndian.Uint16(u[6:])), f["Checksum"])
+
+	b.eval(fmt.Sprintf(`location.hash = "#packet=%d"`, icmpID), nil)
+	b.waitFor(fmt.Sprintf(`document.querySelector("#detail h3").textContent.startsWith("#%d ")`, icmpID))
+	f = b.fields()
+	m := icmp[int(icmp[0]&15)*4:]
+	assert.Equal(t, "1 (ICMP)", f["Protocol"])
+	assert.Equal(t, map[byte]string{0: "0 (Echo Reply)", 8: "8 (Echo Request)"}[m[0]], f["Type"], "a ping")
+	assert.Equal(t, "0", f["Code"])
+	assert.Equal(t, fmt.Sprintf("0x%04x valid", binary.BigEndian.Uint16(m[2:])), f["Checksum"])
+	assert.Equal(t, strconv.Itoa(int(binary.BigEndian.Uint16(m[4:]))), f["Identifier"])
+	assert.Equal(t, strconv.Itoa(int(binary.BigEndian.Uint16(m[6:]))), f["Sequence number"])
+	assert.NotEqual(t, "none", f["Routers passed"], "the ping crossed the routers")
+
+	// The routers have lifelines, and each packet is drawn hop by hop;
+	// unticking Routers draws it from end to end.
+	count := func(sel string) int {
+		var n int
+		b.eval(fmt.Sprintf(`document.querySelectorAll(%q).length`, sel), &n)
+		return n
+	}
+	hops := fmt.Sprintf(`#ladder line.hit[data-id="%d"]`, icmpID)
+	assert.Positive(t, count("#ladder line.life.router"))
+	assert.Greater(t, count(hops), 1, "one leg per hop")
+	b.click(b.clickable("#routers"))
+	assert.Zero(t, count("#ladder line.life.router"))
+	assert.Equal(t, 1, count(hops), "one arrow from end to end")
+
+	// The summary has the UDP flow and the ping beside the connections.
+	sum := b.text("#summary")
+	for _, h := range []string{"Connections", "Flows (UDP and other datagrams)", "Pings"} {
+		assert.Contains(t, sum, h)
+	}
+	b.noProblems()
 }

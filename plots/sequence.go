@@ -539,11 +539,17 @@ func (d *seqDiagram) Plot(c draw.Canvas, p *plot.Plot) {
 		}
 		place(st, pt, s.text)
 	}
-	for _, a := range d.arrows {
-		from, to := vg.Point{X: trX(a.x1), Y: trY(a.y1)}, vg.Point{X: trX(a.x2), Y: trY(a.y2)}
+	// Every arrow's segment first: a label must not lie across another
+	// arrow (in a burst, arrows run side by side a few points apart).
+	segs := make([][2]vg.Point, len(d.arrows))
+	for i, a := range d.arrows {
+		segs[i] = [2]vg.Point{{X: trX(a.x1), Y: trY(a.y1)}, {X: trX(a.x2), Y: trY(a.y2)}}
+	}
+	for i, a := range d.arrows {
+		from, to := segs[i][0], segs[i][1]
 		d.drawArrow(c, a, from, to)
 		if d.labelArrows && a.label != "" {
-			placed = d.labelArrow(c, a, from, to, placed)
+			placed = d.labelArrow(c, a, from, to, placed, segs, i)
 		}
 	}
 }
@@ -613,10 +619,11 @@ func (b textBox) overlaps(o textBox) bool {
 // labelArrow writes an arrow's label upright along it, at the first
 // candidate place that overlaps no text already placed and lies wholly
 // inside the figure, and returns placed with the label added. When every
-// place overlaps another text (a burst of packets leaving at once) or runs
-// off the figure, the label is left out rather than printed into a pile or
-// clipped: a time window spreads the burst and brings it back.
-func (d *seqDiagram) labelArrow(c draw.Canvas, a seqArrow, from, to vg.Point, placed []textBox) []textBox {
+// place overlaps another text or lies across another arrow (a burst of
+// packets leaving at once) or runs off the figure, the label is left out
+// rather than printed into a pile, struck through or clipped: a time
+// window spreads the burst and brings it back.
+func (d *seqDiagram) labelArrow(c draw.Canvas, a seqArrow, from, to vg.Point, placed []textBox, segs [][2]vg.Point, self int) []textBox {
 	dx, dy := float64(to.X-from.X), float64(to.Y-from.Y)
 	rot := math.Atan2(dy, dx)
 	if rot > math.Pi/2 {
@@ -648,6 +655,11 @@ func (d *seqDiagram) labelArrow(c draw.Canvas, a seqArrow, from, to vg.Point, pl
 			continue
 		}
 		hits := countOverlaps(box, placed)
+		for j, sg := range segs {
+			if j != self && box.crosses(sg[0], sg[1]) {
+				hits++
+			}
+		}
 		if bestHits < 0 || hits < bestHits {
 			best, bestHits = box, hits
 		}
@@ -660,6 +672,39 @@ func (d *seqDiagram) labelArrow(c draw.Canvas, a seqArrow, from, to vg.Point, pl
 	}
 	c.FillText(st, best.c, a.label)
 	return append(placed, best)
+}
+
+// crosses reports whether the segment from a to b passes through the box:
+// in the box's own axes it is clipped against [-hw, hw] × [-hh, hh]
+// (Liang–Barsky).
+func (b textBox) crosses(a, e vg.Point) bool {
+	local := func(p vg.Point) (float64, float64) {
+		dx, dy := float64(p.X-b.c.X), float64(p.Y-b.c.Y)
+		return dx*b.cos + dy*b.sin, -dx*b.sin + dy*b.cos
+	}
+	x0, y0 := local(a)
+	x1, y1 := local(e)
+	t0, t1 := 0.0, 1.0
+	dx, dy := x1-x0, y1-y0
+	for _, pq := range [][2]float64{{-dx, x0 + float64(b.hw)}, {dx, float64(b.hw) - x0}, {-dy, y0 + float64(b.hh)}, {dy, float64(b.hh) - y0}} {
+		p, q := pq[0], pq[1]
+		if p == 0 {
+			if q < 0 {
+				return false
+			}
+			continue
+		}
+		r := q / p
+		if p < 0 {
+			t0 = max(t0, r)
+		} else {
+			t1 = min(t1, r)
+		}
+		if t0 > t1 {
+			return false
+		}
+	}
+	return true
 }
 
 // inside reports whether the box lies wholly within the canvas.

@@ -231,9 +231,9 @@ func legendHeadroom(n int) float64 {
 }
 
 // niceTicks label 4 to 8 round values, 1, 2 or 5 times a power of ten
-// apart (as gnuplot and matplotlib choose them), with an unlabelled minor
-// tick halfway between; gonum's default puts 2 or 3 labels at odd values
-// such as 250, 1000 and 1750.
+// apart (as gnuplot and matplotlib choose them), or 2.5 when no such step
+// gives 4 labels, with an unlabelled minor tick halfway between; gonum's
+// default puts 2 or 3 labels at odd values such as 250, 1000 and 1750.
 type niceTicks struct{}
 
 // Ticks implements plot.Ticker.
@@ -241,7 +241,7 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) || math.IsInf(hi-lo, 0) {
 		return []plot.Tick{{Value: lo, Label: formatTick(lo, 1)}}
 	}
-	step := niceStep(hi - lo)
+	step := niceStep(lo, hi)
 	var ts []plot.Tick
 	first := math.Ceil(lo/step*2-1e-9) / 2 // on the half-step grid
 	for k := 0; k < 40; k++ {
@@ -259,21 +259,39 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 }
 
 // niceStep returns the smallest step of 1, 2 or 5 times a power of ten
-// that puts at most 7 intervals (8 labels) across span; spans put 4 or more
-// labels on the axis, except when the data span less than 3 steps of 1 × 10ⁿ.
-func niceStep(span float64) float64 {
-	mag := math.Pow(10, math.Floor(math.Log10(span/7)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if span/(m*mag) <= 7 {
-			return m * mag
+// that puts at most 7 labels on [lo, hi]; when that gives fewer than 4
+// (the next smaller step would give 8 or more), the smallest of 2.5 times
+// a power of ten that gives 4 to 8, as matplotlib's MaxNLocator allows.
+func niceStep(lo, hi float64) float64 {
+	mag := math.Pow(10, math.Floor(math.Log10((hi-lo)/8)))
+	labels := func(step float64) int {
+		return int(math.Floor(hi/step+1e-9) - math.Ceil(lo/step-1e-9) + 1)
+	}
+	smallest := func(ms []float64, least, most int) float64 {
+		for _, m := range ms {
+			if n := labels(m * mag); n <= most && n >= least {
+				return m * mag
+			}
+		}
+		return 0
+	}
+	step := smallest([]float64{1, 2, 5, 10, 20, 50, 100}, 0, 7)
+	if labels(step) < 4 {
+		if alt := smallest([]float64{2.5, 25}, 4, 8); alt != 0 {
+			return alt
 		}
 	}
-	return 10 * mag
+	return step
 }
 
-// formatTick prints v with as many decimals as step needs.
+// formatTick prints v with as many decimals as step needs (2 for 0.25).
 func formatTick(v, step float64) string {
-	decimals := max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
+	decimals := 0
+	// Rounded to 12 digits first: 2.5 × 0.1 may come out as 0.25000000000000006.
+	step12, _ := strconv.ParseFloat(strconv.FormatFloat(step, 'g', 12, 64), 64)
+	if st := strconv.FormatFloat(step12, 'f', -1, 64); strings.Contains(st, ".") {
+		decimals = len(st) - strings.Index(st, ".") - 1
+	}
 	if math.Abs(v) < step*1e-9 {
 		v = 0 // no "-0"
 	}

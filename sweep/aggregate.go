@@ -3,6 +3,7 @@ package sweep
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"strconv"
 )
@@ -44,17 +45,27 @@ func Aggregate(rows []Row) []AggregateRow {
 	return out
 }
 
-// WriteAggregate writes aggregate.csv: point, the parameter paths, metric,
-// n, mean, stddev, ci95 (the half-width), ci95_low, ci95_high. Statistics
-// that need more samples than there are are empty cells.
+// WriteAggregate writes aggregate.csv: point, the parameter paths, the
+// numeric columns of the parameters that are quantities (PATH_ratio,
+// PATH_s, PATH_bps, PATH_bytes), metric, n, mean, stddev, ci95 (the
+// half-width), ci95_low, ci95_high. Statistics that need more samples than
+// there are are empty cells.
 func WriteAggregate(w io.Writer, params []string, agg []AggregateRow) error {
 	cw := csv.NewWriter(w)
-	header := append(append([]string{"point"}, params...), "metric", "n", "mean", "stddev", "ci95", "ci95_low", "ci95_high")
+	values := make([][]string, len(agg))
+	for i, a := range agg {
+		if len(a.Params) != len(params) {
+			return fmt.Errorf("point %s has %d parameter values, want %d", a.Point, len(a.Params), len(params))
+		}
+		values[i] = a.Params
+	}
+	head, cells := paramColumns(params, values)
+	header := append(append([]string{"point"}, head...), "metric", "n", "mean", "stddev", "ci95", "ci95_low", "ci95_high")
 	if err := cw.Write(header); err != nil {
 		return err
 	}
 	for _, a := range agg {
-		line := append(append([]string{a.Point}, a.Params...), a.Metric, strconv.Itoa(a.N),
+		line := append(append([]string{a.Point}, cells(a.Params)...), a.Metric, strconv.Itoa(a.N),
 			formatFloat(a.Mean), formatFloat(a.StdDev), formatFloat(a.CI95),
 			formatFloat(a.Mean-a.CI95), formatFloat(a.Mean+a.CI95))
 		if err := cw.Write(line); err != nil {

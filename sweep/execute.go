@@ -186,7 +186,9 @@ func Execute(ctx context.Context, p *Plan, o Options) (*Report, error) {
 		rows[i].ScenarioSHA256 = ""
 	}
 	rep.Rows = rows
-	if err := writeTables(o.Out, p.Manifest(o.Shard).Params, rows); err != nil {
+	m := p.Manifest(o.Shard)
+	m.NetsimVersion = o.Version
+	if err := writeTables(o.Out, m, rows); err != nil {
 		return rep, err
 	}
 	return rep, nil

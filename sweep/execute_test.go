@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -35,24 +36,25 @@ func TestExecuteWritesTables(t *testing.T) {
 	results := readFile(t, filepath.Join(out, ResultsFile))
 	lines := strings.Split(strings.TrimSpace(results), "\n")
 	require.Len(t, lines, 1+len(p.Runs))
-	assert.Equal(t, "run_id,point,links[uplink].loss,defaults.tcp.congestion,links[uplink].queue.limit,seed,status,expect_failed,"+
+	assert.Equal(t, "run_id,point,links[uplink].loss,defaults.tcp.congestion,links[uplink].queue.limit,links[uplink].loss_ratio,seed,status,expect_failed,"+
 		"goodput_bps,goodput_bps_conn1,goodput_bps_conn2,completion_s,completion_s_conn1,completion_s_conn2,"+
 		"retransmits,retransmits_conn1,retransmits_conn2,queue_peak_packets,jain_fairness,trace_sha256,error,replay", lines[0])
 	first := strings.Split(lines[1], ",")
 	assert.Equal(t, p.Runs[0].ID, first[0])
-	assert.Equal(t, []string{"0%", "newreno", "20", "1", "ok"}, first[2:7])
+	assert.Equal(t, []string{"0%", "newreno", "20", "0", "1", "ok"}, first[2:8], "the loss as text and as a ratio")
 	assert.Equal(t, "netsim run points/"+p.Points[0].ID+".yaml --seed 1", first[len(first)-1])
 	// Seed 4 leaves a flow incomplete: its mean completion is undefined.
 	fourth := strings.Split(lines[4], ",")
-	assert.Equal(t, "4", fourth[5])
-	assert.Empty(t, fourth[11], "completion_s")
-	assert.Empty(t, fourth[13], "completion_s_conn2")
+	assert.Equal(t, "4", fourth[6])
+	assert.Empty(t, fourth[12], "completion_s")
+	assert.Empty(t, fourth[14], "completion_s_conn2")
 
 	agg := strings.Split(strings.TrimSpace(readFile(t, filepath.Join(out, AggregateFile))), "\n")
-	assert.Equal(t, "point,links[uplink].loss,defaults.tcp.congestion,links[uplink].queue.limit,metric,n,mean,stddev,ci95,ci95_low,ci95_high", agg[0])
+	assert.Equal(t, "point,links[uplink].loss,defaults.tcp.congestion,links[uplink].queue.limit,links[uplink].loss_ratio,metric,n,mean,stddev,ci95,ci95_low,ci95_high", agg[0])
 	require.Len(t, agg, 1+len(p.Points)*11)
-	assert.True(t, strings.HasPrefix(agg[1], p.Points[0].ID+",0%,newreno,20,goodput_bps,5,"), agg[1])
-	assert.True(t, strings.HasPrefix(agg[4], p.Points[0].ID+",0%,newreno,20,completion_s,4,"), "n counts only the runs that define the metric: %s", agg[4])
+	assert.True(t, strings.HasPrefix(agg[1], p.Points[0].ID+",0%,newreno,20,0,goodput_bps,5,"), agg[1])
+	assert.True(t, strings.HasPrefix(agg[4], p.Points[0].ID+",0%,newreno,20,0,completion_s,4,"), "n counts only the runs that define the metric: %s", agg[4])
+	assert.True(t, slices.ContainsFunc(agg, func(l string) bool { return strings.Contains(l, ",2%,cubic,100,0.02,goodput_bps,") }), "2%% is 0.02 in links[uplink].loss_ratio")
 	assert.FileExists(t, filepath.Join(out, PointFile(p.Points[0].ID)))
 	assert.FileExists(t, filepath.Join(out, ManifestFile))
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/plots"
-	"github.com/netsimlab/netsim/units"
 )
 
 // ErrFigure is wrapped by the errors of Figure about what was asked: an
@@ -100,9 +99,9 @@ func Figure(dir string, o FigureOptions) (plots.SweepFigure, error) {
 
 	xs, unit, numeric := axisValues(values[xi])
 	scale, ylabel := yScale(col)
-	fig = plots.SweepFigure{Title: m.Name, XLabel: o.X, YLabel: ylabel}
+	fig = plots.SweepFigure{Title: m.Name, XLabel: ParamTitle(o.X), YLabel: ylabel}
 	if si >= 0 {
-		fig.Title += ", by " + o.Series
+		fig.Title += ", by " + ParamTitle(o.Series)
 	}
 	if unit != "" {
 		fig.XLabel += " (" + unit + ")"
@@ -148,6 +147,65 @@ func Figure(dir string, o FigureOptions) (plots.SweepFigure, error) {
 	return fig, nil
 }
 
+// ParamTitle names a parameter path as an axis title does: the setting
+// in words, then what it belongs to, without the path's syntax:
+// "links[uplink].queue.limit" is "queue limit of link uplink",
+// "defaults.tcp.congestion" is "TCP congestion control".
+func ParamTitle(path string) string {
+	var words, owners []string
+	for _, seg := range splitPath(path) {
+		name, key, keyed := strings.Cut(seg, "[")
+		if keyed {
+			owners = append([]string{strings.TrimSuffix(name, "s") + " " + strings.TrimSuffix(key, "]")}, owners...)
+			continue
+		}
+		if name == "defaults" {
+			continue
+		}
+		if w, ok := settingWords[name]; ok {
+			name = w
+		}
+		words = append(words, strings.ReplaceAll(name, "_", " "))
+	}
+	if len(words) == 0 {
+		return path
+	}
+	t := strings.Join(words, " ")
+	if len(owners) > 0 {
+		t += " of " + strings.Join(owners, ", ")
+	}
+	return t
+}
+
+// settingWords spells out the path names that are abbreviations or that
+// read badly alone.
+var settingWords = map[string]string{
+	"tcp": "TCP", "udp": "UDP", "ecn": "ECN", "mss": "MSS", "mtu": "MTU", "rto": "RTO",
+	"congestion": "congestion control", "recv_buffer": "receive buffer", "min_th": "min threshold",
+	"max_th": "max threshold", "p_max": "max drop probability",
+}
+
+// splitPath splits a parameter path at its dots, keeping a [key] (which
+// may hold dots, as an address does) with its name.
+func splitPath(path string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, r := range path {
+		switch r {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		case '.':
+			if depth == 0 {
+				out = append(out, path[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, path[start:])
+}
+
 // distinctValues lists each parameter's values in the order of the points.
 func distinctValues(m Manifest) [][]string {
 	out := make([][]string, len(m.Params))
@@ -161,57 +219,29 @@ func distinctValues(m Manifest) [][]string {
 	return out
 }
 
-// axisValues turns a parameter's values into numbers when they all read
-// as one kind of quantity: plain numbers, percentages, durations (in ms),
-// rates (in Mbit/s) or sizes (in bytes); else the axis is categorical and
-// the numbers are indexes.
+// axisValues turns a parameter's values into numbers when they are plain
+// numbers or all one quantity (a percentage, a duration in ms, a rate in
+// Mbit/s, a size in bytes); else the axis is categorical and the numbers
+// are indexes.
 func axisValues(vals []string) (xs []float64, unit string, numeric bool) {
-	try := func(unit string, conv func(string) (float64, error)) ([]float64, string, bool) {
-		out := make([]float64, len(vals))
-		for i, v := range vals {
-			x, err := conv(v)
-			if err != nil {
-				return nil, "", false
-			}
-			out[i] = x
-		}
-		return out, unit, true
-	}
-	convs := []struct {
-		unit string
-		conv func(string) (float64, error)
-	}{
-		{"", func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }},
-		{"%", func(s string) (float64, error) {
-			if !strings.HasSuffix(s, "%") {
-				return 0, units.ErrSyntax
-			}
-			r, err := units.ParseRatio(s)
-			return float64(r) * 100, err
-		}},
-		{"ms", func(s string) (float64, error) {
-			d, err := units.ParseDuration(s)
-			return float64(d) / 1e6, err
-		}},
-		{"Mbit/s", func(s string) (float64, error) {
-			r, err := units.ParseBitRate(s)
-			return float64(r) / 1e6, err
-		}},
-		{"bytes", func(s string) (float64, error) {
-			n, err := units.ParseByteSize(s)
-			return float64(n), err
-		}},
-	}
-	for _, c := range convs {
-		if xs, unit, ok := try(c.unit, c.conv); ok {
-			return xs, unit, true
-		}
-	}
 	xs = make([]float64, len(vals))
-	for i := range vals {
-		xs[i] = float64(i)
+	if q, base, ok := quantityOf(vals); ok {
+		for i, x := range base {
+			xs[i] = x * q.scale
+		}
+		return xs, q.display, true
 	}
-	return xs, "", false
+	for i, v := range vals {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			for i := range vals {
+				xs[i] = float64(i)
+			}
+			return xs, "", false
+		}
+		xs[i] = x
+	}
+	return xs, "", true
 }
 
 // yScale returns the factor and label that show a metric column in
@@ -236,8 +266,11 @@ func ReadAggregate(r io.Reader) (params []string, rows []AggregateRow, err error
 	if len(recs) == 0 || len(recs[0]) < 1+len(tail) || recs[0][0] != "point" || !slices.Equal(recs[0][len(recs[0])-len(tail):], tail) {
 		return nil, nil, fmt.Errorf("%w: not an aggregate.csv header", ErrResults)
 	}
-	np := len(recs[0]) - 1 - len(tail)
-	params = slices.Clone(recs[0][1 : 1+np])
+	params, numeric, err := paramHeader(recs[0][1 : len(recs[0])-len(tail)])
+	if err != nil {
+		return nil, nil, err
+	}
+	np := len(params) + numeric
 	num := func(s string) (float64, error) {
 		if s == "" {
 			return math.NaN(), nil
@@ -245,7 +278,7 @@ func ReadAggregate(r io.Reader) (params []string, rows []AggregateRow, err error
 		return strconv.ParseFloat(s, 64)
 	}
 	for li, rec := range recs[1:] {
-		a := AggregateRow{Point: rec[0], Params: slices.Clone(rec[1 : 1+np]), Metric: rec[1+np]}
+		a := AggregateRow{Point: rec[0], Params: slices.Clone(rec[1 : 1+len(params)]), Metric: rec[1+np]}
 		t := rec[1+np:]
 		var errs [4]error
 		a.N, errs[0] = strconv.Atoi(t[1])

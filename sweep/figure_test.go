@@ -25,12 +25,12 @@ func TestFigure(t *testing.T) {
 	fig, err := Figure(out, FigureOptions{Metric: "goodput", X: "links[uplink].loss", Series: "defaults.tcp.congestion",
 		Where: []string{"links[uplink].queue.limit=100"}})
 	require.NoError(t, err)
-	assert.Equal(t, "links[uplink].loss (%)", fig.XLabel)
+	assert.Equal(t, "loss of link uplink (%)", fig.XLabel)
 	assert.Equal(t, "goodput (Mbit/s)", fig.YLabel)
 	assert.Nil(t, fig.XTicks)
 	require.Len(t, fig.Series, 2)
 	assert.Equal(t, "newreno", fig.Series[0].Name)
-	assert.Contains(t, fig.Title, ", by defaults.tcp.congestion")
+	assert.Contains(t, fig.Title, ", by TCP congestion control")
 	require.Len(t, fig.Series[1].Points, 4)
 	var xs []float64
 	for _, pt := range fig.Series[1].Points {
@@ -45,7 +45,7 @@ func TestFigure(t *testing.T) {
 	var want string
 	for line := range strings.SplitSeq(agg, "\n") {
 		if strings.HasPrefix(line, p.Points[15].ID+",") && strings.Contains(line, ",goodput_bps,") {
-			want = strings.Split(line, ",")[6]
+			want = strings.Split(line, ",")[7] // after the loss as a ratio
 		}
 	}
 	require.NotEmpty(t, want)
@@ -122,4 +122,58 @@ func mustFloat(t *testing.T, s string) float64 {
 	require.NoError(t, err)
 	require.False(t, math.IsNaN(v))
 	return v
+}
+
+// TestTablesReadWithAndWithoutNumericColumns: results.csv and
+// aggregate.csv written before the numeric parameter columns existed read
+// as before; written now, they read back to the same parameters and rows.
+func TestTablesReadWithAndWithoutNumericColumns(t *testing.T) {
+	old := "point,links[l].loss,links[l].bandwidth,metric,n,mean,stddev,ci95,ci95_low,ci95_high\n" +
+		"p1,1%,10Mbps,goodput_bps,2,5,1,9,-4,14\n"
+	params, rows, err := ReadAggregate(strings.NewReader(old))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"links[l].loss", "links[l].bandwidth"}, params)
+	require.Len(t, rows, 1)
+	assert.Equal(t, []string{"1%", "10Mbps"}, rows[0].Params)
+	assert.Equal(t, "goodput_bps", rows[0].Metric)
+
+	var b strings.Builder
+	require.NoError(t, WriteAggregate(&b, params, rows))
+	header, line, _ := strings.Cut(b.String(), "\n")
+	assert.Equal(t, "point,links[l].loss,links[l].bandwidth,links[l].loss_ratio,links[l].bandwidth_bps,metric,n,mean,stddev,ci95,ci95_low,ci95_high", header)
+	assert.True(t, strings.HasPrefix(line, "p1,1%,10Mbps,0.01,1e+07,goodput_bps,2,5,"), line)
+	params2, rows2, err := ReadAggregate(strings.NewReader(b.String()))
+	require.NoError(t, err)
+	assert.Equal(t, params, params2)
+	assert.Equal(t, rows[0].Params, rows2[0].Params)
+	assert.Equal(t, rows[0].Mean, rows2[0].Mean)
+
+	res := []Row{{RunID: "r1", Point: "p1", Params: []string{"5ms", "none"}, Seed: 1, Status: StatusOK, Metrics: map[string]float64{"goodput_bps": 1}}}
+	b.Reset()
+	require.NoError(t, WriteResults(&b, []string{"links[l].delay", "q"}, res))
+	header, _, _ = strings.Cut(b.String(), "\n")
+	assert.Equal(t, "run_id,point,links[l].delay,q,links[l].delay_s,seed,status,expect_failed,goodput_bps,trace_sha256,error,replay", header,
+		"a duration in seconds; a parameter that is no quantity gets no second column")
+	p3, rows3, err := ReadResults(strings.NewReader(b.String()))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"links[l].delay", "q"}, p3)
+	assert.Equal(t, res[0].Params, rows3[0].Params)
+
+	_, _, err = ReadAggregate(strings.NewReader("point,a,a_bps,b,metric,n,mean,stddev,ci95,ci95_low,ci95_high\n"))
+	assert.ErrorIs(t, err, ErrResults, "a parameter after the numeric columns")
+}
+
+func TestParamTitle(t *testing.T) {
+	for path, want := range map[string]string{
+		"links[uplink].loss":            "loss of link uplink",
+		"links[uplink].queue.limit":     "queue limit of link uplink",
+		"defaults.tcp.congestion":       "TCP congestion control",
+		"hosts[client].tcp.recv_buffer": "TCP receive buffer of host client",
+		"links[10.0.0.1-r1].delay":      "delay of link 10.0.0.1-r1",
+		"apps[0].bytes":                 "bytes of app 0",
+		"links[b].queue.p_max":          "queue max drop probability of link b",
+		"seed":                          "seed",
+	} {
+		assert.Equal(t, want, ParamTitle(path), path)
+	}
 }

@@ -110,7 +110,7 @@ func Merge(dirs []string, out string) (*Report, error) {
 			return nil, err
 		}
 	}
-	if err := writeTables(out, m.Params, rows); err != nil {
+	if err := writeTables(out, m, rows); err != nil {
 		return nil, err
 	}
 	rep := &Report{Rows: rows}

@@ -33,6 +33,11 @@ type Manifest struct {
 	// NetsimVersion is the version that ran the sweep ("" in folders of
 	// a netsim older than the field).
 	NetsimVersion string `json:"netsim_version,omitempty"`
+	// SeedlessPoints, written once every run is done, lists the grid
+	// points whose seeds all gave the same metrics (SeedlessPoints): the
+	// scenario has no randomness there, so their confidence interval of 0
+	// says nothing about variability. Null while the sweep runs.
+	SeedlessPoints []string `json:"seedless_points"`
 }
 
 // ManifestPoint is one grid point of a Manifest.
@@ -103,8 +108,10 @@ func writeJSON(path string, v any) error {
 	return atomicfile.Write(path, append(data, '\n'))
 }
 
-// writeTables writes results.csv and aggregate.csv of rows into dir.
-func writeTables(dir string, params []string, rows []Row) error {
+// writeTables writes results.csv and aggregate.csv of rows into dir, then
+// sweep.json, m with the points whose seeds all agreed.
+func writeTables(dir string, m Manifest, rows []Row) error {
+	params := m.Params
 	res, err := resultsBytes(params, rows)
 	if err != nil {
 		return fmt.Errorf("%s: %w", ResultsFile, err)
@@ -116,5 +123,12 @@ func writeTables(dir string, params []string, rows []Row) error {
 	if err := atomicfile.Write(filepath.Join(dir, ResultsFile), res); err != nil {
 		return err
 	}
-	return atomicfile.Write(filepath.Join(dir, AggregateFile), agg)
+	if err := atomicfile.Write(filepath.Join(dir, AggregateFile), agg); err != nil {
+		return err
+	}
+	m.SeedlessPoints = SeedlessPoints(rows)
+	if m.SeedlessPoints == nil {
+		m.SeedlessPoints = []string{}
+	}
+	return writeJSON(filepath.Join(dir, ManifestFile), m)
 }

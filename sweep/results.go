@@ -80,21 +80,27 @@ func formatFloat(v float64) string {
 }
 
 // WriteResults writes results.csv: one row per run in the order given,
-// columns run_id, point, the parameter paths, seed, status, expect_failed,
+// columns run_id, point, the parameter paths, the numeric columns of the
+// parameters that are quantities (as in aggregate.csv), seed, status, expect_failed,
 // the metric columns, trace_sha256, error, replay. A metric a run did not
 // define is an empty cell.
 func WriteResults(w io.Writer, params []string, rows []Row) error {
 	cols := metricColumns(rows)
 	cw := csv.NewWriter(w)
-	header := append(append(append(append(append([]string{}, headCols...), params...), midCols...), cols...), tailCols...)
+	values := make([][]string, len(rows))
+	for i, r := range rows {
+		if len(r.Params) != len(params) {
+			return fmt.Errorf("run %s has %d parameter values, want %d", r.RunID, len(r.Params), len(params))
+		}
+		values[i] = r.Params
+	}
+	head, cells := paramColumns(params, values)
+	header := append(append(append(append(append([]string{}, headCols...), head...), midCols...), cols...), tailCols...)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
 	for _, r := range rows {
-		if len(r.Params) != len(params) {
-			return fmt.Errorf("run %s has %d parameter values, want %d", r.RunID, len(r.Params), len(params))
-		}
-		line := append([]string{r.RunID, r.Point}, r.Params...)
+		line := append([]string{r.RunID, r.Point}, cells(r.Params)...)
 		line = append(line, strconv.FormatUint(r.Seed, 10), r.Status, strconv.Itoa(r.ExpectFailed))
 		for _, c := range cols {
 			v, ok := r.Metrics[c]
@@ -143,11 +149,14 @@ func ReadResults(r io.Reader) (params []string, rows []Row, err error) {
 		!slices.Equal(h[:len(headCols)], headCols) || !slices.Equal(h[seedAt:seedAt+len(midCols)], midCols) || !slices.Equal(h[n-len(tailCols):], tailCols) {
 		return nil, nil, fmt.Errorf("%w: unexpected header %q", ErrResults, strings.Join(h, ","))
 	}
-	params = append([]string{}, h[len(headCols):seedAt]...)
+	params, _, err = paramHeader(h[len(headCols):seedAt])
+	if err != nil {
+		return nil, nil, err
+	}
 	metrics := h[seedAt+len(midCols) : n-len(tailCols)]
 	for li, rec := range recs[1:] {
 		line := li + 2
-		row := Row{RunID: rec[0], Point: rec[1], Params: append([]string{}, rec[len(headCols):seedAt]...), Status: rec[seedAt+1], Metrics: map[string]float64{}}
+		row := Row{RunID: rec[0], Point: rec[1], Params: slices.Clone(rec[len(headCols) : len(headCols)+len(params)]), Status: rec[seedAt+1], Metrics: map[string]float64{}}
 		if row.Seed, err = strconv.ParseUint(rec[seedAt], 10, 64); err != nil {
 			return nil, nil, fmt.Errorf("%w: line %d: seed %q", ErrResults, line, rec[seedAt])
 		}

@@ -12,7 +12,9 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/netsimlab/netsim/nodes/icmp"
 	"github.com/netsimlab/netsim/nodes/ipv4"
+	"github.com/netsimlab/netsim/nodes/udp"
 	"github.com/netsimlab/netsim/tcp"
 )
 
@@ -49,7 +51,7 @@ func attachCaptures(dir string, d *pageData) error {
 	var files []string
 	for i := range d.Packets {
 		p := &d.Packets[i]
-		if p.txAt == 0 || p.iface == "" || p.Src < 0 {
+		if p.txAt < 0 || p.iface == "" || p.Src < 0 {
 			continue
 		}
 		f := captureName(d.Hosts[p.Src], p.iface)
@@ -102,7 +104,8 @@ func sameDatagram(p *packet, b []byte) bool {
 }
 
 // setBytes keeps the headers and the first payload bytes of b, and checks
-// both checksums over the whole datagram as Wireshark does.
+// the IPv4 checksum and the transport's (TCP, UDP or ICMP) over the whole
+// datagram as Wireshark does.
 func setBytes(p *packet, b []byte) {
 	p.captured = true
 	p.CapLen = len(b)
@@ -110,18 +113,42 @@ func setBytes(p *packet, b []byte) {
 	p.IPSum = &ipOK
 	hl := int(b[0]&0xf) * 4
 	keep := min(len(b), hl+capturedPayload)
-	if p.Proto == ipv4.ProtoTCP && hl >= ipv4.HeaderLen && len(b) >= hl+tcp.HeaderLen {
-		total := min(len(b), int(binary.BigEndian.Uint16(b[2:])))
-		if total >= hl {
-			src := netip.AddrFrom4([4]byte(b[12:16]))
-			dst := netip.AddrFrom4([4]byte(b[16:20]))
-			tcpOK := tcp.VerifyChecksum(b[hl:total], src, dst)
-			p.TCPSum = &tcpOK
-		}
-		keep = min(len(b), hl+int(b[hl+12]>>4)*4+capturedPayload)
+	total := min(len(b), int(binary.BigEndian.Uint16(b[2:])))
+	if hl < ipv4.HeaderLen || total < hl {
+		p.Bytes = hex.EncodeToString(b[:keep])
+		return
 	}
+	src := netip.AddrFrom4([4]byte(b[12:16]))
+	dst := netip.AddrFrom4([4]byte(b[16:20]))
+	seg := b[hl:total]
+	var ok bool
+	switch {
+	case p.Proto == ipv4.ProtoTCP && len(seg) >= tcp.HeaderLen:
+		ok = tcp.VerifyChecksum(seg, src, dst)
+		keep = min(len(b), hl+int(seg[12]>>4)*4+capturedPayload)
+	case p.Proto == udp.Protocol && len(seg) >= udp.HeaderLen:
+		ok = udp.VerifyChecksum(seg, src, dst)
+		keep = min(len(b), hl+udp.HeaderLen+capturedPayload)
+	case p.Proto == ipv4.ProtoICMP && len(seg) >= icmpHeaderLen:
+		_, _, err := icmp.Decode(seg)
+		if err != nil && !errors.Is(err, icmp.ErrChecksum) {
+			break // malformed: no verdict on its checksum
+		}
+		ok = err == nil
+		// An error message quotes the offending datagram's IPv4 header
+		// (up to 60 bytes) and the start of its transport header.
+		keep = min(len(b), hl+icmpHeaderLen+60+capturedPayload)
+	default:
+		p.Bytes = hex.EncodeToString(b[:keep])
+		return
+	}
+	p.L4Sum = &ok
 	p.Bytes = hex.EncodeToString(b[:keep])
 }
+
+// icmpHeaderLen is the fixed part of every ICMP message (RFC 792): type,
+// code, checksum and four bytes whose meaning depends on the type.
+const icmpHeaderLen = 8
 
 // readCapture streams the classic pcap at path, calling fn with each
 // record's timestamp in ns and its bytes (valid during the call only).

@@ -3,6 +3,7 @@ package view
 import (
 	"errors"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/netsimlab/netsim/sim"
@@ -61,6 +62,14 @@ type collector struct {
 	skipped     map[uint64]bool
 	rtx         map[uint64]retransmit
 	lastSend    map[uint64]int
+	// wscale holds the window scale shift each end of a connection sent
+	// in its SYN, -1 for none (RFC 7323 §2.2).
+	wscale map[connSide]int
+	// bbrMode is each BBR sender's last mode; bbrShown says it is in the
+	// page's Modes already.
+	bbrMode  map[connSide]string
+	bbrShown map[connSide]bool
+	bbrOrder []connSide
 }
 
 func newCollector(opts Options) *collector {
@@ -77,8 +86,11 @@ func newCollector(opts Options) *collector {
 		skipped:     map[uint64]bool{},
 		rtx:         map[uint64]retransmit{},
 		lastSend:    map[uint64]int{},
-		d: pageData{Hosts: []string{}, Conns: []connInfo{}, Packets: []packet{},
-			States: []stateChange{}, Series: []series{}},
+		wscale:      map[connSide]int{},
+		bbrMode:     map[connSide]string{},
+		bbrShown:    map[connSide]bool{},
+		d: pageData{Hosts: []string{}, Routers: []int{}, Conns: []connInfo{}, Packets: []packet{},
+			States: []stateChange{}, Series: []series{}, Modes: []modeChange{}},
 	}
 }
 
@@ -90,18 +102,26 @@ func (c *collector) wantConn(conn uint64) bool {
 	return c.opts.Conn == 0 || conn == c.opts.Conn
 }
 
-// host returns the index of the host a "host/NAME" subject names, adding
-// it; -1 for any other subject.
+// host returns the index of the node a "host/NAME" or "router/NAME"
+// subject names, adding it (a router is listed in Routers too); -1 for any
+// other subject.
 func (c *collector) host(subject string) int {
 	name, ok := strings.CutPrefix(subject, "host/")
+	router := false
 	if !ok {
-		return -1
+		if name, ok = strings.CutPrefix(subject, "router/"); !ok {
+			return -1
+		}
+		router = true
 	}
-	i, ok := c.hosts[name]
+	i, ok := c.hosts[subject]
 	if !ok {
 		i = len(c.d.Hosts)
-		c.hosts[name] = i
+		c.hosts[subject] = i
 		c.d.Hosts = append(c.d.Hosts, name)
+		if router {
+			c.d.Routers = append(c.d.Routers, i)
+		}
 	}
 	return i
 }
@@ -136,12 +156,13 @@ func (c *collector) add(r *sim.Record) error {
 	case *sim.PacketSend:
 		c.send(r, e)
 	case *sim.PacketTx:
-		if i, ok := c.pending[e.ID]; ok && c.d.Packets[i].txAt == 0 {
+		if i, ok := c.pending[e.ID]; ok && c.d.Packets[i].txAt < 0 {
 			c.d.Packets[i].txAt = int64(r.T)
 		}
 	case *sim.PacketForward:
 		if i, ok := c.pending[e.ID]; ok {
-			c.d.Packets[i].Hops++
+			p := &c.d.Packets[i]
+			p.Via = append(p.Via, [2]int64{int64(c.host(r.Subject)), int64(r.T)})
 		}
 	case *sim.PacketMark:
 		if i, ok := c.pending[e.ID]; ok {
@@ -182,6 +203,12 @@ func (c *collector) add(r *sim.Record) error {
 			c.addSeries(e.Conn, e.Side, "rtt", r.T, int64(e.Sample))
 			c.addSeries(e.Conn, e.Side, "srtt", r.T, int64(e.SRTT))
 		}
+	case *sim.TCPRate:
+		if c.inWindow(r.T) && c.wantConn(e.Conn) {
+			c.addSeries(e.Conn, e.Side, "rate", r.T, e.Rate)
+		}
+	case *sim.TCPBBR:
+		c.bbr(r, e)
 	case *sim.TCPRetransmit:
 		c.retransmit(r, e)
 	}
@@ -195,21 +222,26 @@ func (c *collector) send(r *sim.Record, e *sim.PacketSend) {
 			c.addrHost[e.Src] = src
 		}
 	}
+	side := ""
+	if e.Conn != 0 {
+		side = "server"
+		if c.conn(e.Conn).Client == netip.AddrPortFrom(e.Src, e.SPort).String() {
+			side = "client"
+		}
+		if e.Flags.Has(sim.TCPFlagSYN) {
+			c.wscale[connSide{e.Conn, side}] = windowShift(e.Opts.String())
+		}
+	}
 	if !c.inWindow(r.T) || !c.wantConn(e.Conn) {
 		c.d.Cut.PacketsOutside++
 		return
 	}
 	c.d.Cut.PacketsInWindow++
 	c.inflight[e.ID] = e.Conn
-	side := ""
 	if e.Conn != 0 {
 		ci := c.conn(e.Conn)
 		c.touch(ci, r.T)
 		ci.Packets++
-		side = "server"
-		if ci.Client == netip.AddrPortFrom(e.Src, e.SPort).String() {
-			side = "client"
-		}
 		c.sendSeries(r.T, e, side)
 	}
 	if len(c.d.Packets) >= c.opts.MaxPackets {
@@ -223,7 +255,10 @@ func (c *collector) send(r *sim.Record, e *sim.PacketSend) {
 	p := packet{ID: e.ID, T: int64(r.T), Src: src, Dst: dst, Conn: e.Conn, Side: side,
 		SrcA: e.Src.String(), DstA: e.Dst.String(), Proto: e.Proto, SPort: e.SPort, DPort: e.DPort,
 		Flags: e.Flags.String(), Seq: e.Seq, Ack: e.Ack, RSeq: e.RSeq, RAck: e.RAck, Win: e.Win,
-		PLen: e.PLen, Len: e.Len, Opts: e.Opts.String(), iface: e.Iface}
+		PLen: e.PLen, Len: e.Len, Opts: e.Opts.String(), iface: e.Iface, txAt: -1}
+	if e.Conn != 0 && !e.Flags.Has(sim.TCPFlagSYN) {
+		p.Wnd = c.scaledWindow(e.Conn, side, e.Win)
+	}
 	if x, ok := c.rtx[e.Conn]; ok && x.t == r.T && x.rseq == e.RSeq {
 		p.Retrans = x.reason
 		delete(c.rtx, e.Conn)
@@ -233,6 +268,42 @@ func (c *collector) send(r *sim.Record, e *sim.PacketSend) {
 		c.lastSend[e.Conn] = len(c.d.Packets)
 	}
 	c.d.Packets = append(c.d.Packets, p)
+}
+
+// scaledWindow returns the window in bytes that a segment's 16-bit window
+// field stands for, -1 when the connection's SYNs are not in the trace:
+// shifted by the sender's announced shift when both SYNs carried the
+// window scale option, as is (RFC 7323 §2.2-2.3).
+func (c *collector) scaledWindow(conn uint64, side string, win uint16) int64 {
+	peer := "client"
+	if side == "client" {
+		peer = "server"
+	}
+	mine, ok1 := c.wscale[connSide{conn, side}]
+	theirs, ok2 := c.wscale[connSide{conn, peer}]
+	switch {
+	case !ok1 || !ok2:
+		return -1
+	case mine < 0 || theirs < 0:
+		return int64(win)
+	}
+	return int64(win) << mine
+}
+
+// windowShift reads the shift of a "wscale N" option from an option list
+// as the trace prints it, -1 when there is none; Linux clamps shifts over
+// 14 to 14 (RFC 7323 §2.3).
+func windowShift(opts string) int {
+	for _, o := range strings.Split(opts, ",") {
+		if v, ok := strings.CutPrefix(o, "wscale "); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return -1
+			}
+			return min(n, 14)
+		}
+	}
+	return -1
 }
 
 // sendSeries adds a segment to its connection's time-sequence series: the
@@ -270,6 +341,30 @@ func (c *collector) addSeries(conn uint64, side, name string, t sim.Time, v int6
 		c.seriesOrder = append(c.seriesOrder, k)
 	}
 	b.add(int64(t), v)
+}
+
+// bbr keeps BBR's model (its bottleneck bandwidth and min RTT) as series
+// and its mode changes as bands under the cwnd graph; the mode it was in
+// when the window opens is recorded at From.
+func (c *collector) bbr(r *sim.Record, e *sim.TCPBBR) {
+	if !c.wantConn(e.Conn) {
+		return
+	}
+	k := connSide{e.Conn, e.Side}
+	last, seen := c.bbrMode[k]
+	if !seen {
+		c.bbrOrder = append(c.bbrOrder, k)
+	}
+	c.bbrMode[k] = e.Mode
+	if r.T < c.opts.From || !c.inWindow(r.T) {
+		return
+	}
+	c.addSeries(e.Conn, e.Side, "bbr_bw", r.T, e.BW)
+	c.addSeries(e.Conn, e.Side, "bbr_min_rtt", r.T, int64(e.MinRTT))
+	if !seen || last != e.Mode || !c.bbrShown[k] {
+		c.bbrShown[k] = true
+		c.d.Modes = append(c.d.Modes, modeChange{T: int64(r.T), Conn: e.Conn, Side: e.Side, Mode: e.Mode})
+	}
 }
 
 func (c *collector) duplicate(e *sim.PacketDuplicate) {
@@ -347,6 +442,10 @@ func (c *collector) state(r *sim.Record, e *sim.TCPState) {
 // middle of a transfer still shows ESTABLISHED on the lifelines.
 func (c *collector) flushBefore() {
 	c.flushed = true
+	for _, k := range c.bbrOrder {
+		c.bbrShown[k] = true
+		c.d.Modes = append(c.d.Modes, modeChange{T: int64(c.opts.From), Conn: k.conn, Side: k.side, Mode: c.bbrMode[k]})
+	}
 	for _, k := range c.beforeOrder {
 		s := c.before[k]
 		if s.To == "CLOSED" {

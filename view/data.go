@@ -6,11 +6,13 @@ import "encoding/json"
 // short because a page holds tens of thousands of packets.
 type pageData struct {
 	Meta    meta            `json:"meta"`
-	Hosts   []string        `json:"hosts"`
+	Hosts   []string        `json:"hosts"`   // hosts and routers, by name
+	Routers []int           `json:"routers"` // indexes into Hosts of the routers
 	Conns   []connInfo      `json:"conns"`
 	Packets []packet        `json:"packets"`
 	States  []stateChange   `json:"states"`
 	Series  []series        `json:"series"`
+	Modes   []modeChange    `json:"modes"`
 	Summary json.RawMessage `json:"summary,omitempty"`
 	Cut     cut             `json:"cut"`
 }
@@ -86,28 +88,34 @@ type packet struct {
 	RSeq  uint64 `json:"rs"`
 	RAck  uint64 `json:"ra"`
 	Win   uint16 `json:"w"`
-	PLen  int    `json:"pl"`
-	Len   int    `json:"l"`
-	Opts  string `json:"o,omitempty"`
+	// Wnd is the window in bytes the Win field stands for once scaled
+	// (RFC 7323), -1 when unknown (the SYNs are not in the trace); 0 in
+	// a SYN and in a datagram that is not TCP, whose window is not scaled.
+	Wnd  int64  `json:"wnd,omitempty"`
+	PLen int    `json:"pl"`
+	Len  int    `json:"l"`
+	Opts string `json:"o,omitempty"`
 	// End is when it was delivered or dropped, 0 when neither happened in
 	// the trace (still in flight at the end, or outside the window).
-	End      int64  `json:"e,omitempty"`
-	Drop     string `json:"x,omitempty"`  // drop reason
-	DropAt   string `json:"xa,omitempty"` // where it was dropped
-	Retrans  string `json:"r,omitempty"`  // retransmission reason
-	DupOf    uint64 `json:"dup,omitempty"`
-	Marked   bool   `json:"ce,omitempty"`
-	Corrupt  bool   `json:"bad,omitempty"`
-	Hops     int    `json:"hops,omitempty"` // routers that forwarded it
+	End     int64  `json:"e,omitempty"`
+	Drop    string `json:"x,omitempty"`  // drop reason
+	DropAt  string `json:"xa,omitempty"` // where it was dropped
+	Retrans string `json:"r,omitempty"`  // retransmission reason
+	DupOf   uint64 `json:"dup,omitempty"`
+	Marked  bool   `json:"ce,omitempty"`
+	Corrupt bool   `json:"bad,omitempty"`
+	// Via lists the routers that forwarded it: [index into Hosts, when].
+	Via      [][2]int64 `json:"via,omitempty"`
 	iface    string
-	txAt     int64 // first bit left the sender, for the capture
+	txAt     int64 // first bit left the sender, for the capture; -1 not yet
 	captured bool
 	// Bytes is the datagram as captured, in hex, cut after its headers
 	// and capturedPayload bytes of payload; CapLen is its whole length.
 	Bytes  string `json:"b,omitempty"`
 	CapLen int    `json:"bl,omitempty"`
-	IPSum  *bool  `json:"ipok,omitempty"`  // IPv4 header checksum valid
-	TCPSum *bool  `json:"tcpok,omitempty"` // TCP checksum valid
+	IPSum  *bool  `json:"ipok,omitempty"` // IPv4 header checksum valid
+	// L4Sum: the TCP, UDP or ICMP checksum is valid.
+	L4Sum *bool `json:"l4ok,omitempty"`
 }
 
 // stateChange is a tcp.state record.
@@ -120,9 +128,20 @@ type stateChange struct {
 	To   string `json:"to"`
 }
 
+// modeChange is a BBR sender entering a mode (tcp.bbr): startup, drain,
+// probe_bw or probe_rtt.
+type modeChange struct {
+	T    int64  `json:"t"`
+	Conn uint64 `json:"c"`
+	Side string `json:"side"`
+	Mode string `json:"mode"`
+}
+
 // series is one decimated time series of one end of a connection: "seq"
 // (highest byte sent), "ack" (highest byte acknowledged by the peer),
-// "cwnd", "ssthresh" (bytes), "srtt", "rtt" (ns). Points are
+// "cwnd", "ssthresh" (bytes), "srtt", "rtt" (ns), "rate" (delivery-rate
+// samples, bit/s), "bbr_bw" (BBR's bottleneck bandwidth, bit/s) and
+// "bbr_min_rtt" (ns). Points are
 // [t, min, max, last] over consecutive bins.
 type series struct {
 	Conn   uint64     `json:"c"`

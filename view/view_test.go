@@ -180,3 +180,98 @@ func TestSummaryAndManifestAreEmbedded(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "summary.json")
 }
+
+// TestWindowScaling: a segment's window in bytes is its field shifted by
+// the sender's own announced shift when both SYNs carried the option
+// (RFC 7323 §2.2), as is when one did not, unknown without the SYNs, and
+// a window opened after the SYNs (--from) still knows their shifts.
+func TestWindowScaling(t *testing.T) {
+	const a, b = "10.0.0.1", "10.0.0.2"
+	withOpts := func(line, opts string) string {
+		return strings.Replace(line, `"opts":""`, `"opts":"`+opts+`"`, 1)
+	}
+	trace := func(synAckOpts string) string {
+		return strings.Join([]string{
+			state(100, "a", "client", "10.0.0.1:40000", "10.0.0.2:80", "CLOSED", "SYN-SENT", 1),
+			withOpts(send(100, "a", 1, a, b, 40000, 80, "S", 0, 0, 0, 1), "mss 1460,nop,wscale 7"),
+			state(1100, "b", "server", "10.0.0.2:80", "10.0.0.1:40000", "LISTEN", "SYN-RECEIVED", 1),
+			withOpts(send(1100, "b", 2, b, a, 80, 40000, "S.", 0, 1, 0, 1), synAckOpts),
+			send(2100, "a", 3, a, b, 40000, 80, ".", 1, 1, 100, 1),
+			send(3100, "b", 4, b, a, 80, 40000, ".", 1, 101, 0, 1),
+		}, "\n") + "\n"
+	}
+	wnd := func(d pageData) []int64 {
+		var w []int64
+		for _, p := range d.Packets {
+			w = append(w, p.Wnd)
+		}
+		return w
+	}
+	_, d := build(t, trace("mss 1460,nop,wscale 9"), Options{})
+	assert.Equal(t, []int64{0, 0, 502 << 7, 502 << 9}, wnd(d), "SYNs unscaled; each end shifts by its own shift")
+	_, d = build(t, trace("mss 1460"), Options{})
+	assert.Equal(t, []int64{0, 0, 502, 502}, wnd(d), "the SYN-ACK refused scaling")
+	_, d = build(t, trace("mss 1460,nop,wscale 9"), Options{From: 2000})
+	assert.Equal(t, []int64{502 << 7, 502 << 9}, wnd(d), "a window after the SYNs")
+	_, d = build(t, strings.Join(strings.Split(trace("wscale 9"), "\n")[4:], "\n"), Options{})
+	assert.Equal(t, []int64{-1, -1}, wnd(d), "no SYN in the trace: unknown")
+
+	assert.Equal(t, 14, windowShift("wscale 15"), "clamped as Linux does")
+	assert.Equal(t, -1, windowShift("mss 1460,sackOK"))
+	assert.Equal(t, 0, windowShift("nop,wscale 0"))
+}
+
+// TestBBRAndDeliveryRate: tcp.rate samples and BBR's model become series,
+// and BBR's mode changes a list the cwnd graph shades; a window that opens
+// in the middle of a mode starts with that mode.
+func TestBBRAndDeliveryRate(t *testing.T) {
+	bbr := func(t int64, mode string, bw int64) string {
+		return fmt.Sprintf(`{"t":%d,"kind":"tcp.bbr","subject":"host/a","conn":1,"side":"client","mode":"%s","bw":%d,"min_rtt":40000000,"pacing_gain":288,"cwnd_gain":288,"cycle":0,"lt":false,"reason":"bw"}`, t, mode, bw)
+	}
+	trace := transfer() + strings.Join([]string{
+		bbr(5200, "startup", 1000),
+		`{"t":5200,"kind":"tcp.rate","subject":"host/a","conn":1,"side":"client","delivered":1448,"interval":1000,"rate":11584000,"app_limited":false,"rtt":1000,"inflight":2896,"lost":0}`,
+		bbr(5300, "startup", 2000),
+		bbr(5400, "drain", 2000),
+		bbr(5500, "probe_bw", 2000),
+	}, "\n") + "\n"
+	_, d := build(t, trace, Options{})
+	var modes []string
+	for _, m := range d.Modes {
+		modes = append(modes, fmt.Sprintf("%d %s", m.T, m.Mode))
+	}
+	assert.Equal(t, []string{"5200 startup", "5400 drain", "5500 probe_bw"}, modes, "one entry per change")
+	names := map[string]int{}
+	for _, s := range d.Series {
+		names[s.Name] = len(s.Points)
+	}
+	assert.Equal(t, 1, names["rate"])
+	assert.Equal(t, 4, names["bbr_bw"])
+	assert.Equal(t, 4, names["bbr_min_rtt"])
+
+	_, d = build(t, trace, Options{From: 5350})
+	require.NotEmpty(t, d.Modes)
+	assert.Equal(t, modeChange{T: 5350, Conn: 1, Side: "client", Mode: "startup"}, d.Modes[0], "the mode when the window opens")
+	assert.Equal(t, "drain", d.Modes[1].Mode)
+}
+
+// TestRoutersOnTheWay: routers that forward a packet become nodes of the
+// page (listed as routers) and the packet records where and when each
+// forwarded it, so that the diagram can draw it hop by hop; a router's
+// own datagram (an ICMP error) has the router as its sender.
+func TestRoutersOnTheWay(t *testing.T) {
+	trace := strings.Join([]string{
+		send(100, "a", 1, "10.0.0.1", "10.0.0.2", 40000, 80, "S", 0, 0, 0, 1),
+		`{"t":600,"kind":"pkt.forward","subject":"router/r1","id":1,"iface":"eth1","ttl":63}`,
+		`{"t":900,"kind":"pkt.forward","subject":"router/r2","id":1,"iface":"eth1","ttl":62}`,
+		`{"t":1100,"kind":"pkt.deliver","subject":"host/b","id":1,"iface":"eth0","len":52,"conn":1}`,
+		`{"t":1200,"kind":"pkt.send","subject":"router/r2","id":2,"iface":"eth0","len":80,"src":"100.64.0.2","dst":"10.0.0.1","proto":1,"sport":0,"dport":0,"flags":"none","seq":0,"ack":0,"rseq":0,"rack":0,"win":0,"plen":60,"opts":"","conn":0}`,
+	}, "\n") + "\n"
+	_, d := build(t, trace, Options{})
+	assert.Equal(t, []string{"a", "r1", "r2", "b"}, d.Hosts)
+	assert.Equal(t, []int{1, 2}, d.Routers)
+	require.Len(t, d.Packets, 2)
+	assert.Equal(t, [][2]int64{{1, 600}, {2, 900}}, d.Packets[0].Via)
+	assert.Equal(t, 3, d.Packets[0].Dst)
+	assert.Equal(t, 2, d.Packets[1].Src, "the router sent the ICMP message")
+}

@@ -116,7 +116,7 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%d runs: %d run now, %d complete from before, %d failed, in %v\n",
 		rep.Total, rep.Done, rep.Skipped, rep.Failed, wall.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, sweep.ResultsFile), filepath.Join(dir, sweep.AggregateFile))
-	warnSeedless(stderr, rep.Rows, func(point string) string { return labelOf(plan, point) })
+	warnSeedless(stderr, dir, rep.Rows, func(point string) string { return labelOf(plan, point) })
 	if rep.Failed > 0 {
 		return exitFailed
 	}
@@ -128,8 +128,9 @@ const maxSeedlessLines = 10
 
 // warnSeedless warns about grid points whose seeds all gave the same
 // trace: their confidence interval of 0 means no randomness, not no
-// variability.
-func warnSeedless(stderr io.Writer, rows []sweep.Row, label func(point string) string) {
+// variability. sweep.json in dir lists them too, for whoever reads the
+// tables later.
+func warnSeedless(stderr io.Writer, dir string, rows []sweep.Row, label func(point string) string) {
 	points := sweep.SeedlessPoints(rows)
 	for i, p := range points {
 		if i == maxSeedlessLines {
@@ -137,6 +138,9 @@ func warnSeedless(stderr io.Writer, rows []sweep.Row, label func(point string) s
 			break
 		}
 		fmt.Fprintf(stderr, "netsim sweep: warning: %s: every seed gave the same metrics: the scenario has no randomness there (no loss, jitter or random start), so its confidence interval of 0 says nothing about variability\n", label(p))
+	}
+	if len(points) > 0 {
+		fmt.Fprintf(stderr, "netsim sweep: %s lists these grid points under seedless_points\n", filepath.Join(dir, sweep.ManifestFile))
 	}
 }
 
@@ -194,7 +198,7 @@ func sweepMergeMain(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "merged %d folders: %d runs, %d failed\n", len(dirs), rep.Total, rep.Failed)
 	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, sweep.ResultsFile), filepath.Join(dir, sweep.AggregateFile))
-	warnSeedless(stderr, rep.Rows, func(point string) string { return "point " + point })
+	warnSeedless(stderr, dir, rep.Rows, func(point string) string { return "point " + point })
 	if rep.Failed > 0 {
 		return exitFailed
 	}

@@ -46,6 +46,13 @@ func TestSweepCommand(t *testing.T) {
 	assert.Equal(t, 2, strings.Count(stderr, "every seed gave the same metrics"), stderr)
 	assert.Contains(t, stderr, "netsim sweep: warning: links[uplink].loss=0%, defaults.tcp.congestion=newreno: every seed gave the same metrics")
 	assert.NotContains(t, stderr, "loss=1%")
+	assert.Contains(t, stderr, filepath.Join(single, sweep.ManifestFile)+" lists these grid points under seedless_points")
+	seedless := func(dir string) []string {
+		m, err := sweep.ReadManifest(dir)
+		require.NoError(t, err)
+		return m.SeedlessPoints
+	}
+	require.Len(t, seedless(single), 2, "sweep.json records the warning")
 
 	// Again: everything is reused.
 	code, stdout, _ = sweepCLI(file, "--out", single)
@@ -71,6 +78,7 @@ func TestSweepCommand(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, string(a), string(b), f)
 	}
+	assert.Equal(t, seedless(single), seedless(merged), "merge records the same points")
 
 	// The replay command of a row gives the row's trace hash.
 	f, err := os.Open(filepath.Join(single, sweep.ResultsFile))

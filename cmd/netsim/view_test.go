@@ -25,7 +25,7 @@ func TestViewWritesThePage(t *testing.T) {
 	require.NoError(t, err)
 	// The SYN's IPv4 header as captured, and checksums found valid.
 	assert.Contains(t, string(b), `"b":"4500003c0001`)
-	assert.Contains(t, string(b), `"ipok":true,"tcpok":true`)
+	assert.Contains(t, string(b), `"ipok":true,"l4ok":true`)
 
 	other := filepath.Join(t.TempDir(), "x.html")
 	code, stdout, stderr = cli(t, "view", "--max-packets", "2", dir, "-o", other)

@@ -34,7 +34,7 @@
     if (a >= 1e9) return +(ns / 1e9).toPrecision(4) + " s";
     if (a >= 1e6) return +(ns / 1e6).toPrecision(4) + " ms";
     if (a >= 1e3) return +(ns / 1e3).toPrecision(4) + " µs";
-    return ns + " ns";
+    return Math.round(ns) + " ns";
   }
   function fmtBytes(b) {
     if (b >= 1e9) return +(b / 1e9).toPrecision(4) + " GB";
@@ -71,6 +71,12 @@
     if (step >= 1e2) return [1e3, "µs"];
     return [1, "ns"];
   }
+  function rateUnit(top) {
+    if (top >= 1e9) return [1e9, "Gbit/s"];
+    if (top >= 1e6) return [1e6, "Mbit/s"];
+    if (top >= 1e3) return [1e3, "kbit/s"];
+    return [1, "bit/s"];
+  }
   function byteUnit(top) {
     if (top >= 1e9) return [1e9, "GB"];
     if (top >= 1e6) return [1e6, "MB"];
@@ -81,11 +87,14 @@
   // as the step between ticks needs.
   function axisLabel(kind, v, ticks) {
     const step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
-    return tickLabel(v, ticks, kind === "ns" ? timeUnit(step) : byteUnit(Math.max(Math.abs(ticks[0]), Math.abs(ticks[ticks.length - 1]))));
+    const top = Math.max(Math.abs(ticks[0]), Math.abs(ticks[ticks.length - 1]));
+    return tickLabel(v, ticks, kind === "ns" ? timeUnit(step) : kind === "bps" ? rateUnit(top) : byteUnit(top));
   }
   function tickLabel(v, ticks, unit) {
+    // as many decimals as the step has in this unit: 0.25 s, not 0.3 s
     const step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
-    const digits = Math.max(0, -Math.floor(Math.log10(step / unit[0]) + 1e-9));
+    const frac = String(+(step / unit[0]).toPrecision(6)).split(".")[1] || "";
+    const digits = /e/.test(frac) ? 9 : frac.length;
     return (v / unit[0]).toFixed(Math.min(digits, 9)) + " " + unit[1];
   }
 
@@ -110,6 +119,7 @@
     sel: -1,
     find: "",
     show: { syn: true, fin: true, rst: true, data: true, ack: true, rtxOnly: false, dropOnly: false },
+    routers: D.routers.length > 0,
     rows: PAGE,
   };
 
@@ -127,7 +137,8 @@
     const f = p.f.split("").map((c) => names[c] || c).join(",");
     let s = f + " seq=" + p.rs;
     if (p.f.includes(".")) s += " ack=" + p.ra;
-    s += " win=" + p.w;
+    // the window in bytes once scaling is known, as Wireshark's Info does
+    s += " win=" + (p.wnd > 0 ? p.wnd : p.w);
     if (p.pl > 0) s += " len=" + p.pl;
     return s;
   }
@@ -201,9 +212,13 @@
     sel.value = String(S.conn);
     sel.addEventListener("change", () => { S.conn = +sel.value; S.sel = -1; S.rows = PAGE; renderAll(); });
     $("dir").addEventListener("change", () => { S.dir = $("dir").value; renderGraphs(); });
+    const rt = $("routers");
+    rt.checked = S.routers;
+    rt.disabled = D.routers.length === 0;
+    rt.addEventListener("change", () => { S.routers = rt.checked; renderLadder(); });
     const names = [["syn", "SYN"], ["fin", "FIN"], ["rst", "RST"], ["data", "data"], ["ack", "ACK only"], ["rtxOnly", "only retransmissions"], ["dropOnly", "only drops"]];
     $("filters").replaceChildren(...names.map(([k, n]) => {
-      const cb = el("input", { type: "checkbox" });
+      const cb = el("input", { type: "checkbox", "data-filter": k });
       cb.checked = S.show[k];
       cb.addEventListener("change", () => { S.show[k] = cb.checked; S.rows = PAGE; renderView(); });
       return el("label", {}, cb, " " + n);
@@ -233,7 +248,7 @@
     const t = $("conns");
     const head = el("tr", {}, ...["conn", "client", "server", "hosts", "first", "last", "packets", "retrans", "drops", "client end", "server end"].map((h) => el("th", {}, h)));
     const rows = conns.map((c) => {
-      const tr = el("tr", { class: "click" + (c.id === S.conn ? " sel" : "") },
+      const tr = el("tr", { class: "click" + (c.id === S.conn ? " sel" : ""), "data-conn": c.id },
         el("td", { class: "num" }, c.id), el("td", {}, c.client), el("td", {}, c.server),
         el("td", {}, hostName(c.ch) + " → " + hostName(c.sh)), el("td", {}, fmtT(c.first)), el("td", {}, fmtT(c.last)),
         el("td", { class: "num" }, c.packets), el("td", { class: "num" }, c.retrans), el("td", { class: "num" }, c.drops),
@@ -250,14 +265,36 @@
 
   // ---- the sequence (ladder) diagram --------------------------------------
   const L = { width: 900, height: 620, top: 46, bottom: 16, left: 170 };
+  const isRouter = new Set(D.routers);
+  // path lists the nodes a packet went through, in order: its sender, the
+  // routers that forwarded it, and where it was delivered.
+  function path(p) {
+    const nodes = [p.s, ...(p.via || []).map((v) => v[0])];
+    if (p.d >= 0 && p.e && !p.x) nodes.push(p.d);
+    return nodes;
+  }
+  // lifelines orders the nodes the diagram shows: the connection's client
+  // first and its server last, routers where the packets meet them on the
+  // way; with every connection, each node at its mean position along the
+  // paths (client ends 0, server ends 1), so that a dumbbell reads
+  // senders, routers, receivers from left to right.
   function lifelines() {
+    const pos = new Map(), add = (h, f) => { const a = pos.get(h) || [0, 0]; a[0] += f; a[1]++; pos.set(h, a); };
+    const seen = [];
+    for (const p of packets) {
+      if (S.conn && p.c !== S.conn) continue;
+      const nodes = path(p).filter((h) => h >= 0 && (S.routers || !isRouter.has(h)));
+      if (p.side === "server") nodes.reverse();
+      nodes.forEach((h, i) => { if (!pos.has(h)) seen.push(h); add(h, nodes.length === 1 ? 0 : i / (nodes.length - 1)); });
+    }
     if (S.conn) {
       const c = connById.get(S.conn);
-      const ls = [c.ch, c.sh].filter((h) => h >= 0);
-      for (const p of packets) if (p.c === S.conn) for (const h of [p.s, p.d]) if (h >= 0 && !ls.includes(h)) ls.push(h);
-      return ls;
+      for (const h of [c.ch, c.sh]) if (h >= 0 && !pos.has(h)) { seen.push(h); add(h, h === c.ch ? 0 : 1); }
+    } else {
+      hosts.forEach((_, h) => { if (!pos.has(h) && (S.routers || !isRouter.has(h))) { seen.push(h); add(h, 0.5); } });
     }
-    return hosts.map((_, i) => i);
+    const mean = (h) => pos.get(h)[0] / pos.get(h)[1];
+    return seen.map((h, i) => [h, i]).sort((a, b) => mean(a[0]) - mean(b[0]) || a[1] - b[1]).map((a) => a[0]);
   }
   function renderLadder() {
     const box = $("ladder-box"), s = $("ladder");
@@ -279,8 +316,8 @@
       kids.push(svg("text", { x: 4, y: y(v) + 3, class: "axis" }, tickLabel(v, ticks, unit)));
     }
     for (const [h, hx] of x) {
-      kids.push(svg("line", { x1: hx, x2: hx, y1: L.top - 8, y2: L.height - L.bottom, class: "life" }));
-      kids.push(svg("text", { x: hx, y: 18, "text-anchor": "middle", class: "host" }, hostName(h)));
+      kids.push(svg("line", { x1: hx, x2: hx, y1: L.top - 8, y2: L.height - L.bottom, class: "life" + (isRouter.has(h) ? " router" : "") }));
+      kids.push(svg("text", { x: hx, y: 18, "text-anchor": "middle", class: "host" }, hostName(h) + (isRouter.has(h) ? " (router)" : "")));
       const addr = packets.find((p) => p.s === h);
       if (addr) kids.push(svg("text", { x: hx, y: 32, "text-anchor": "middle", class: "axis" }, addr.sa));
     }
@@ -309,19 +346,32 @@
     const colours = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"];
     drawn.forEach((p) => {
       const i = p.i;
-      const x1 = x.get(p.s);
+      const colour = p.x || p.r ? "#c0392b" : colours[(connIndex(p.c)) % colours.length];
+      // the stops along the way: [x, y] at the sender when sent, at each
+      // router shown when it forwarded the packet, at the receiver when
+      // delivered; a drop stops short of the next node, a packet still in
+      // flight at the end of the trace runs to the bottom, dashed.
+      const stops = [[x.get(p.s), y(p.t)]];
+      if (S.routers) for (const [h, t] of p.via || []) if (x.has(h)) stops.push([x.get(h), y(t)]);
       let dst = p.d;
       if (!x.has(dst)) dst = shown.find((h) => h !== p.s);
-      let x2 = x.has(dst) ? x.get(dst) : x1 + 80;
-      const y1 = y(p.t);
-      let y2 = p.e ? y(p.e) : L.height;
-      if (p.x) x2 = x1 + (x2 - x1) * 0.45;
-      else if (!p.e) x2 = x1 + (x2 - x1) * 0.9;
-      const colour = p.x || p.r ? "#c0392b" : colours[(connIndex(p.c)) % colours.length];
+      const [lx, ly] = stops[stops.length - 1];
+      let x2 = x.has(dst) ? x.get(dst) : lx + 80;
+      if (x2 === lx && stops.length > 1) x2 = lx + 60;
+      const y2 = p.e ? y(p.e) : L.height;
+      if (p.x) x2 = lx + (x2 - lx) * 0.45;
+      else if (!p.e) x2 = lx + (x2 - lx) * 0.9;
+      stops.push([x2, y2]);
       const g = svg("g", {});
-      const line = svg("line", { x1, y1, x2, y2, class: "arrow" + (i === S.sel ? " sel" : ""), stroke: colour });
-      if (!p.e) line.setAttribute("stroke-dasharray", "4 3");
-      g.append(line);
+      let longest = 0;
+      for (let k = 0; k + 1 < stops.length; k++) {
+        const [ax, ay] = stops[k], [bx, by] = stops[k + 1];
+        const line = svg("line", { x1: ax, y1: ay, x2: bx, y2: by, class: "arrow" + (i === S.sel ? " sel" : ""), stroke: colour });
+        if (!p.e) line.setAttribute("stroke-dasharray", "4 3");
+        g.append(line);
+        if (Math.hypot(bx - ax, by - ay) > Math.hypot(stops[longest + 1][0] - stops[longest][0], stops[longest + 1][1] - stops[longest][1])) longest = k;
+      }
+      const [x1, y1] = stops[stops.length - 2];
       if (p.x) {
         g.append(svg("path", { d: "M" + (x2 - 5) + " " + (y2 - 5) + "l10 10m0 -10l-10 10", stroke: "#c0392b", "stroke-width": 2 }));
       } else {
@@ -329,13 +379,14 @@
         g.append(svg("path", { d: "M" + x2 + " " + y2 + "L" + (x2 - hl * Math.cos(a - 0.4)) + " " + (y2 - hl * Math.sin(a - 0.4)) +
           "L" + (x2 - hl * Math.cos(a + 0.4)) + " " + (y2 - hl * Math.sin(a + 0.4)) + "Z", fill: colour }));
       }
-      // The label goes at the middle of the arrow, or further along it
-      // when another label is there already; without room, none (zoom in).
+      // The label goes at the middle of the longest leg, or further along
+      // it when another label is there already; without room, none (zoom in).
+      const [sx, sy] = stops[longest], [ex, ey] = stops[longest + 1];
       const text = label(p) + (p.x ? " ✕ " + p.x : "") + (p.r ? " (rexmit)" : "");
-      const half = text.length * 3.3, len = Math.hypot(x2 - x1, y2 - y1) || 1;
-      const ux = (x2 - x1) / len, uy = (y2 - y1) / len;
+      const half = text.length * 3.3, len = Math.hypot(ex - sx, ey - sy) || 1;
+      const ux = (ex - sx) / len, uy = (ey - sy) / len;
       for (const f of drawn.length <= 400 ? [0.5, 0.3, 0.7, 0.2, 0.8] : []) {
-        const mx = x1 + (x2 - x1) * f, my = y1 + (y2 - y1) * f;
+        const mx = sx + (ex - sx) * f, my = sy + (ey - sy) * f;
         if (half * 2 > len) break;
         // the label's baseline, sampled every 12 px, must keep clear of
         // every label drawn so far
@@ -343,19 +394,22 @@
         for (let d = -half; d <= half; d += 12) pts.push([mx + ux * d, my + uy * d]);
         if (pts.some(([px, py]) => placed.some(([qx, qy]) => Math.abs(qx - px) < 12 && Math.abs(qy - py) < 11))) continue;
         placed.push(...pts);
-        const ang = (Math.atan2(y2 - y1, x2 - x1) * 180) / Math.PI, upright = ang > 90 || ang < -90 ? ang + 180 : ang;
+        const ang = (Math.atan2(ey - sy, ex - sx) * 180) / Math.PI, upright = ang > 90 || ang < -90 ? ang + 180 : ang;
         g.append(svg("text", { x: mx, y: my - 3, "text-anchor": "middle", transform: "rotate(" + upright.toFixed(2) + " " + mx.toFixed(1) + " " + my.toFixed(1) + ")" }, text));
         break;
       }
-      const hit = svg("line", { x1, y1, x2, y2, class: "hit" });
-      hit.append(svg("title", {}, "#" + p.id + " " + hostName(p.s) + " → " + hostName(p.d) + " at " + fmtT(p.t) + ": " + label(p) + " " + info(p)));
-      hit.addEventListener("click", (ev) => { ev.stopPropagation(); select(i); });
-      g.append(hit);
+      const tip = "#" + p.id + " " + hostName(p.s) + " → " + hostName(p.d) + " at " + fmtT(p.t) + ": " + label(p) + " " + info(p);
+      for (let k = 0; k + 1 < stops.length; k++) {
+        const hit = svg("line", { x1: stops[k][0], y1: stops[k][1], x2: stops[k + 1][0], y2: stops[k + 1][1], class: "hit", "data-id": p.id });
+        hit.append(svg("title", {}, tip));
+        hit.addEventListener("click", (ev) => { ev.stopPropagation(); select(i); });
+        g.append(hit);
+      }
       kids.push(g);
     });
     s.replaceChildren(...kids);
     const notes = [];
-    if (lanes.length > shown.length) notes.push("Showing the first " + shown.length + " of " + lanes.length + " hosts: pick a connection to see its two ends.");
+    if (lanes.length > shown.length) notes.push("Showing the first " + shown.length + " of " + lanes.length + " nodes: pick a connection to see its two ends.");
     if (list.length > drawn.length) notes.push(list.length + " packets in view, the first " + drawn.length + " drawn: zoom in (wheel) to see the rest.");
     if (!list.length) notes.push("No packet in this window" + (S.conn ? " for connection " + S.conn : "") + ".");
     $("ladder-note").textContent = notes.join(" ");
@@ -403,7 +457,13 @@
   // covered is the time up to which every packet is in the page.
   const covered = D.cut.packets_left > 0 && packets.length ? packets[packets.length - 1].t : Infinity;
 
-  function plot(canvas, title, yKind, layers) {
+  // BBR's modes as bands behind a graph, each labelled where it starts.
+  const MODE_COLOURS = { startup: "#fde8d8", drain: "#f7f3c8", probe_bw: "#e3f1e8", probe_rtt: "#e4ecf7" };
+  function modeBands(conn, side) {
+    const ms = D.modes.filter((m) => m.c === conn && m.side === side);
+    return ms.map((m, i) => ({ t0: m.t, t1: i + 1 < ms.length ? ms[i + 1].t : Infinity, label: m.mode.toUpperCase(), colour: MODE_COLOURS[m.mode] || "#eee" }));
+  }
+  function plot(canvas, title, yKind, layers, bands) {
     const dpr = window.devicePixelRatio || 1;
     const w = canvas.clientWidth || 900, h = +canvas.getAttribute("height");
     canvas.width = w * dpr; canvas.height = h * dpr; canvas.style.height = h + "px";
@@ -420,6 +480,12 @@
     const m = (hi - lo) * 0.05; hi += m; lo = Math.max(0, lo - m);
     const X = (t) => G.left + ((t - S.t0) / (S.t1 - S.t0)) * (w - G.left - G.right);
     const Y = (v) => h - G.bottom - ((v - lo) / (hi - lo)) * (h - G.top - G.bottom);
+    for (const b of bands || []) {
+      if (b.t1 < S.t0 || b.t0 > S.t1) continue;
+      const x0 = Math.max(G.left, X(b.t0)), x1 = Math.min(w - G.right, X(Math.min(b.t1, S.t1)));
+      g.fillStyle = b.colour; g.fillRect(x0, G.top, Math.max(1, x1 - x0), h - G.top - G.bottom);
+      if (x1 - x0 > g.measureText(b.label).width + 6) { g.fillStyle = "#666"; g.textAlign = "left"; g.fillText(b.label, x0 + 3, G.top + 11); }
+    }
     // axes
     g.strokeStyle = "#eee"; g.fillStyle = "#666"; g.lineWidth = 1;
     const yt = niceTicks(lo, hi);
@@ -431,7 +497,6 @@
     g.strokeStyle = "#999"; g.strokeRect(G.left, G.top, w - G.left - G.right, h - G.top - G.bottom);
     g.save();
     g.beginPath(); g.rect(G.left, G.top, w - G.left - G.right, h - G.top - G.bottom); g.clip();
-    let lx = G.left + 150;
     for (const l of layers) {
       g.strokeStyle = g.fillStyle = l.colour; g.lineWidth = l.width || 1.5;
       if (l.kind === "ticks") {
@@ -457,17 +522,22 @@
         for (const q of l.points) if (q[2] !== q[1] && q[0] >= S.t0 && q[0] <= S.t1) { g.beginPath(); g.moveTo(X(q[0]), Y(q[1])); g.lineTo(X(q[0]), Y(q[2])); g.stroke(); }
         if (n <= 60) for (const q of l.points) if (q[0] >= S.t0 && q[0] <= S.t1) { g.beginPath(); g.arc(X(q[0]), Y(q[3]), 2.5, 0, 7); g.fill(); }
       }
-      g.fillStyle = l.colour; g.textAlign = "left";
-      g.fillRect(lx, 6, 14, 3); g.fillText(l.name, lx + 18, 12); lx += g.measureText(l.name).width + 34;
     }
     g.restore();
+    // the legend, right-aligned on the title's line (outside the clip)
+    g.textAlign = "left";
+    let lx = w - G.right - layers.reduce((a, l) => a + g.measureText(l.name).width + 34, 0) + 16;
+    for (const l of layers) {
+      g.fillStyle = l.colour;
+      g.fillRect(lx, 6, 14, 3); g.fillText(l.name, lx + 18, 12); lx += g.measureText(l.name).width + 34;
+    }
   }
 
   function renderGraphs() {
     const conn = graphConn(), side = S.dir;
     const c = connById.get(conn);
     const notes = [];
-    if (!c) { $("graph-note").textContent = "No connection in this run."; for (const id of ["tseq", "cwnd", "rtt"]) plot($(id), "", "bytes", []); return; }
+    if (!c) { $("graph-note").textContent = "No connection in this run."; for (const id of ["tseq", "cwnd", "rtt", "rate"]) plot($(id), "", "bytes", []); return; }
     if (!S.conn && conns.length > 1) notes.push("Graphs of connection " + conn + " (pick another above).");
     const who = side === "client" ? c.client + " → " + c.server : c.server + " → " + c.client;
     const layers = [];
@@ -485,12 +555,19 @@
     const cl = [];
     if (cw) cl.push({ name: "cwnd", colour: "#0072b2", points: cw.pts });
     if (ss) cl.push({ name: "ssthresh", colour: "#d55e00", points: ss.pts.filter((q) => q[2] < INFINITE_SSTHRESH) });
-    plot($("cwnd"), "cwnd and ssthresh, " + side + " (" + (side === "client" ? c.client : c.server) + ")", "bytes", cl);
-    const rt = seriesOf(conn, side, "rtt"), sr = seriesOf(conn, side, "srtt");
+    const bands = modeBands(conn, side);
+    plot($("cwnd"), "cwnd and ssthresh, " + side + " (" + (side === "client" ? c.client : c.server) + ")" + (bands.length ? "; BBR's modes behind" : ""), "bytes", cl, bands);
+    const rt = seriesOf(conn, side, "rtt"), sr = seriesOf(conn, side, "srtt"), mr = seriesOf(conn, side, "bbr_min_rtt");
     const rl = [];
     if (rt) rl.push({ name: "RTT sample", colour: "#cc79a7", points: rt.pts });
     if (sr) rl.push({ name: "SRTT", colour: "#009e73", points: sr.pts });
+    if (mr) rl.push({ name: "BBR min RTT", colour: "#e69f00", points: mr.pts });
     plot($("rtt"), "RTT, " + side, "ns", rl);
+    const dr = seriesOf(conn, side, "rate"), bw = seriesOf(conn, side, "bbr_bw");
+    const dl = [];
+    if (dr) dl.push({ name: "delivery rate sample", colour: "#56b4e9", points: dr.pts });
+    if (bw) dl.push({ name: "BBR bottleneck bandwidth", colour: "#d55e00", points: bw.pts });
+    plot($("rate"), "delivery rate, " + side + " (tcp.rate" + (bw ? ", tcp.bbr" : "") + ")", "bps", dl, bands);
     $("graph-note").textContent = notes.join(" ");
   }
   function bindGraph(canvas) {
@@ -508,21 +585,38 @@
   function renderTable() {
     const list = filtered().filter((p) => p.t <= S.t1 && (p.e || p.t) >= S.t0);
     $("packets-count").textContent = list.length + " in view of " + packets.length + " in the page";
-    const head = el("tr", {}, ...["#", "sent", "from", "to", "conn", "flags", "seq", "ack", "win", "len", "arrived", "info"].map((h) => el("th", {}, h)));
+    const head = el("tr", {}, ...["#", "sent", "from", "to", "conn", "flags", "seq", "ack", "win", "window", "len", "arrived", "info"].map((h) => el("th", {}, h)));
+    head.cells[8].title = "the 16-bit window field as sent";
+    head.cells[9].title = "the window in bytes it stands for, scaled by the sender's window scale shift (RFC 7323)";
     const rows = list.slice(0, S.rows).map((p) => {
       const i = p.i;
       const cls = "click" + (i === S.sel ? " sel" : "") + (p.r ? " rtx" : "") + (p.x ? " drop" : "");
-      const tr = el("tr", { class: cls, "data-i": i },
+      const tr = el("tr", { class: cls, "data-i": i, "data-id": p.id },
         el("td", { class: "num" }, p.id), el("td", {}, fmtT(p.t)),
         el("td", {}, hostName(p.s) + " " + p.sa + ":" + p.sp), el("td", {}, hostName(p.d) + " " + p.da + ":" + p.dp),
         el("td", { class: "num" }, p.c || ""), el("td", {}, p.f), el("td", { class: "num" }, p.rs), el("td", { class: "num" }, p.ra),
-        el("td", { class: "num" }, p.w), el("td", { class: "num" }, p.pl),
+        el("td", { class: "num" }, p.p === 6 ? p.w : ""), el("td", { class: "num" }, scaledWindow(p)), el("td", { class: "num" }, p.pl),
         el("td", {}, p.x ? "dropped " + fmtT(p.e) : p.e ? fmtT(p.e) : "in flight"), el("td", {}, info(p)));
       tr.addEventListener("click", () => select(i));
       return tr;
     });
     $("packets").replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
     $("more").style.display = list.length > S.rows ? "" : "none";
+  }
+
+  // scaledWindow is the window in bytes a TCP segment announces: its window
+  // field shifted by the sender's window scale (RFC 7323 §2.2), as is in a
+  // SYN, "?" when the connection's SYNs are not in the trace.
+  function scaledWindow(p) {
+    if (p.p !== 6) return "";
+    if (p.wnd === undefined) return p.w;
+    return p.wnd < 0 ? "?" : p.wnd;
+  }
+  function windowText(p) {
+    if (p.f.includes("S")) return p.w + " (not scaled in a SYN)";
+    if (p.wnd === undefined || p.wnd === p.w) return p.w + " bytes" + (p.wnd === undefined ? "" : " (no window scaling)");
+    if (p.wnd < 0) return p.w + " (scale unknown: the SYNs are not in the trace)";
+    return p.w + " × " + (p.wnd / p.w) + " = " + p.wnd + " bytes (window scaling)";
   }
 
   // ---- one packet: every header field and its bytes --------------------------
@@ -539,27 +633,74 @@
   function hx(v, n) { return "0x" + v.toString(16).padStart(n, "0"); }
   // ipv4Fields lists the IPv4 header fields (RFC 791 §3.1, RFC 2474, RFC
   // 3168) as [name, value, byte offset, byte length].
-  function ipv4Fields(b, p) {
-    const ihl = b[0] & 15, hl = ihl * 4, ecn = ["Not-ECT", "ECT(1)", "ECT(0)", "CE"][b[1] & 3];
-    const flags = b[6] >> 5, csOK = p.ipok;
+  function ipv4Fields(b, o, csOK) {
+    const ihl = b[o] & 15, hl = ihl * 4, ecn = ["Not-ECT", "ECT(1)", "ECT(0)", "CE"][b[o + 1] & 3];
+    const flags = b[o + 6] >> 5, proto = b[o + 9];
     const f = [
-      ["Version", b[0] >> 4, 0, 1],
-      ["IHL", ihl + " (" + hl + " bytes)", 0, 1],
-      ["DSCP", b[1] >> 2, 1, 1],
-      ["ECN", (b[1] & 3) + " " + ecn, 1, 1],
-      ["Total length", u16(b, 2), 2, 2],
-      ["Identification", u16(b, 4) + " (" + hx(u16(b, 4), 4) + ")", 4, 2],
-      ["Flags", "reserved " + ((flags >> 2) & 1) + ", DF " + ((flags >> 1) & 1) + ", MF " + (flags & 1), 6, 1],
-      ["Fragment offset", u16(b, 6) & 0x1fff, 6, 2],
-      ["Time to live", b[8], 8, 1],
-      ["Protocol", b[9] + (b[9] === 6 ? " (TCP)" : b[9] === 17 ? " (UDP)" : b[9] === 1 ? " (ICMP)" : ""), 9, 1],
-      ["Header checksum", [hx(u16(b, 10), 4) + " ", csOK === undefined ? "" : csOK ? okSpan("valid") : badSpan("invalid")], 10, 2],
-      ["Source address", b.slice(12, 16).join("."), 12, 4],
-      ["Destination address", b.slice(16, 20).join("."), 16, 4],
+      ["Version", b[o] >> 4, o, 1],
+      ["IHL", ihl + " (" + hl + " bytes)", o, 1],
+      ["DSCP", b[o + 1] >> 2, o + 1, 1],
+      ["ECN", (b[o + 1] & 3) + " " + ecn, o + 1, 1],
+      ["Total length", u16(b, o + 2), o + 2, 2],
+      ["Identification", u16(b, o + 4) + " (" + hx(u16(b, o + 4), 4) + ")", o + 4, 2],
+      ["Flags", "reserved " + ((flags >> 2) & 1) + ", DF " + ((flags >> 1) & 1) + ", MF " + (flags & 1), o + 6, 1],
+      ["Fragment offset", u16(b, o + 6) & 0x1fff, o + 6, 2],
+      ["Time to live", b[o + 8], o + 8, 1],
+      ["Protocol", proto + (proto === 6 ? " (TCP)" : proto === 17 ? " (UDP)" : proto === 1 ? " (ICMP)" : ""), o + 9, 1],
+      ["Header checksum", checksum(u16(b, o + 10), csOK), o + 10, 2],
+      ["Source address", b.slice(o + 12, o + 16).join("."), o + 12, 4],
+      ["Destination address", b.slice(o + 16, o + 20).join("."), o + 16, 4],
     ];
-    if (hl > 20) f.push(["Options", hl - 20 + " bytes", 20, hl - 20]);
+    if (hl > 20) f.push(["Options", hl - 20 + " bytes", o + 20, hl - 20]);
     return f;
   }
+  // udpFields lists the UDP header (RFC 768): a checksum of 0 means the
+  // sender computed none.
+  function udpFields(b, o, p) {
+    const cs = u16(b, o + 6);
+    return [
+      ["Source port", u16(b, o), o, 2],
+      ["Destination port", u16(b, o + 2), o + 2, 2],
+      ["Length", u16(b, o + 4) + " bytes (header and payload)", o + 4, 2],
+      ["Checksum", cs === 0 ? "0x0000 (none computed)" : checksum(cs, p.l4ok), o + 6, 2],
+      ["Payload", Math.max(0, u16(b, o + 4) - 8) + " bytes", o + 8, Math.max(0, b.length - o - 8)],
+    ];
+  }
+  // ICMP types and the codes of Destination Unreachable (RFC 792, RFC 1191).
+  const ICMP_TYPES = { 0: "Echo Reply", 3: "Destination Unreachable", 4: "Source Quench", 5: "Redirect", 8: "Echo Request", 11: "Time Exceeded", 12: "Parameter Problem" };
+  const UNREACH = ["net unreachable", "host unreachable", "protocol unreachable", "port unreachable", "fragmentation needed and DF set", "source route failed"];
+  // icmpFields lists an ICMP message (RFC 792): its type, code and
+  // checksum, the four bytes whose meaning depends on the type, and for an
+  // error the quoted IPv4 header and the first bytes of its transport
+  // header, which say which datagram it is about.
+  function icmpFields(b, o, p) {
+    const type = b[o], code = b[o + 1];
+    let codeName = "";
+    if (type === 3) codeName = UNREACH[code] || "";
+    else if (type === 11) codeName = code === 0 ? "TTL exceeded in transit" : code === 1 ? "fragment reassembly time exceeded" : "";
+    const f = [
+      ["Type", type + (ICMP_TYPES[type] ? " (" + ICMP_TYPES[type] + ")" : ""), o, 1],
+      ["Code", code + (codeName ? " (" + codeName + ")" : ""), o + 1, 1],
+      ["Checksum", checksum(u16(b, o + 2), p.l4ok), o + 2, 2],
+    ];
+    if (type === 0 || type === 8) {
+      f.push(["Identifier", u16(b, o + 4), o + 4, 2], ["Sequence number", u16(b, o + 6), o + 6, 2]);
+      f.push(["Data", Math.max(0, p.l - (o + 8)) + " bytes", o + 8, Math.max(0, b.length - o - 8)]);
+      return f;
+    }
+    if (type === 3 && code === 4) f.push(["Unused", u16(b, o + 4), o + 4, 2], ["Next-hop MTU", u16(b, o + 6) + " bytes (RFC 1191)", o + 6, 2]);
+    else f.push(["Unused", u32(b, o + 4), o + 4, 4]);
+    const q = o + 8;
+    if (b.length < q + 20 || b[q] >> 4 !== 4) return f;
+    for (const [n, v, off, len] of ipv4Fields(b, q)) f.push(["Quoted IPv4: " + n, v, off, len]);
+    const t = q + (b[q] & 15) * 4;
+    if (b.length >= t + 4) f.push(["Quoted source port", u16(b, t), t, 2], ["Quoted destination port", u16(b, t + 2), t + 2, 2]);
+    if (b[q + 9] === 6 && b.length >= t + 8) f.push(["Quoted TCP sequence number", u32(b, t + 4), t + 4, 4]);
+    if (b[q + 9] === 17 && b.length >= t + 8) f.push(["Quoted UDP length", u16(b, t + 4), t + 4, 2]);
+    return f;
+  }
+  // checksum shows a checksum field and, when known, whether it is valid.
+  function checksum(v, ok) { return [hx(v, 4) + " ", ok === undefined || ok === null ? "" : ok ? okSpan("valid") : badSpan("invalid")]; }
   function okSpan(t) { return el("span", { class: "ok" }, t); }
   function badSpan(t) { return el("span", { class: "bad" }, t); }
   // tcpOptions decodes the option area (RFC 9293 §3.2, RFC 7323, RFC 2018).
@@ -598,8 +739,8 @@
     ];
     const names = [["NS", 8], ["CWR", 7], ["ECE", 6], ["URG", 5], ["ACK", 4], ["PSH", 3], ["RST", 2], ["SYN", 1], ["FIN", 0]];
     for (const [n, bit] of names) f.push(["Flag " + n, (word >> bit) & 1 ? "1 (set)" : "0", bit === 8 ? o + 12 : o + 13, 1]);
-    f.push(["Window", u16(b, o + 14) + (p.f.includes("S") ? " (not scaled in a SYN)" : " (before scaling)"), o + 14, 2]);
-    f.push(["Checksum", [hx(u16(b, o + 16), 4) + " ", p.tcpok === undefined ? "" : p.tcpok ? okSpan("valid") : badSpan("invalid")], o + 16, 2]);
+    f.push(["Window", u16(b, o + 14) === p.w ? windowText(p) : u16(b, o + 14), o + 14, 2]);
+    f.push(["Checksum", checksum(u16(b, o + 16), p.l4ok), o + 16, 2]);
     f.push(["Urgent pointer", u16(b, o + 18), o + 18, 2]);
     return f.concat(tcpOptions(b, o + 20, Math.min(o + hl, b.length)));
   }
@@ -640,7 +781,7 @@
       ["Fate", fate],
       ["Connection", p.c ? p.c + " (" + p.side + " end)" : "none"],
       ["Datagram", p.l + " bytes, payload " + p.pl + " bytes"],
-      ["Routers passed", p.hops || 0],
+      ["Routers passed", (p.via || []).length ? p.via.map(([h, t]) => hostName(h) + " at " + fmtT(t)).join(", ") : "none"],
       ["Retransmission", p.r || "no"],
       ["ECN", p.ce ? "marked CE by a queue" : "not marked"],
       ["Options (trace)", p.o || "none"],
@@ -652,19 +793,24 @@
     if (p.b) {
       const b = bytesOf(p.b);
       const [dump, spans] = hexDump(b, p.bl);
-      parts.push(fieldTable("IPv4 header", ipv4Fields(b, p), spans));
+      parts.push(fieldTable("IPv4 header", ipv4Fields(b, 0, p.ipok), spans));
       const hl = (b[0] & 15) * 4;
       if (b[9] === 6 && b.length >= hl + 20) {
         const tf = tcpFields(b, hl, p);
         const dataOff = hl + (b[hl + 12] >> 4) * 4;
         tf.push(["Payload", p.pl + " bytes", dataOff, Math.max(0, b.length - dataOff)]);
         parts.push(fieldTable("TCP header", tf, spans));
+      } else if (b[9] === 17 && b.length >= hl + 8) {
+        parts.push(fieldTable("UDP header", udpFields(b, hl, p), spans));
+      } else if (b[9] === 1 && b.length >= hl + 8) {
+        parts.push(fieldTable("ICMP message", icmpFields(b, hl, p), spans));
       }
       parts.push(el("div", {}, el("h3", {}, "Bytes (" + p.bl + " captured)"), dump));
     } else {
-      const rows = [["Source", p.sa + ":" + p.sp], ["Destination", p.da + ":" + p.dp], ["Protocol", p.p],
-        ["Sequence number", p.seq + " (relative " + p.rs + ")"], ["Acknowledgment number", p.ack + " (relative " + p.ra + ")"],
-        ["Flags", p.f], ["Window", p.w], ["Options", p.o || "none"]];
+      const rows = [["Source", p.sa + ":" + p.sp], ["Destination", p.da + ":" + p.dp], ["Protocol", p.p]];
+      if (p.p === 6) rows.push(["Sequence number", p.seq + " (relative " + p.rs + ")"], ["Acknowledgment number", p.ack + " (relative " + p.ra + ")"],
+        ["Flags", p.f], ["Window", windowText(p)], ["Options", p.o || "none"]);
+      else rows.push(["Payload", p.pl + " bytes"]);
       parts.push(el("div", {}, el("h3", {}, "Header (from the trace; no bytes captured for this packet)"),
         el("table", {}, el("tbody", {}, ...rows.map(([n, v]) => el("tr", {}, el("td", {}, n), el("td", {}, String(v))))))));
     }
@@ -696,6 +842,22 @@
         ls.map((l) => [l.link, l.direction, l.packets_sent, Object.entries(l.dropped || {}).map(([k, v]) => k + " " + v).join(", ") || "0", l.marked,
           l.queue_peak_packets + " pkts, " + fmtBytes(l.queue_peak_bytes), l.sojourn_ns && l.sojourn_ns.samples ? fmtDur(l.sojourn_ns.p50) + " / " + fmtDur(l.sojourn_ns.p99) + " / " + fmtDur(l.sojourn_ns.max) : ""])));
     }
+    const fs = s.flows || [];
+    if (fs.length) {
+      parts.push(el("h3", {}, "Flows (UDP and other datagrams)"));
+      parts.push(table(["flow", "protocol", "from", "to", "sent", "received", "lost", "goodput", "delay min / p50 / p99 / max", "jitter"],
+        fs.map((f) => [f.flow, f.proto, f.src + ":" + f.sport, f.dst + ":" + f.dport, f.tx_packets + " pkts, " + fmtBytes(f.tx_bytes),
+          f.rx_packets + " pkts, " + fmtBytes(f.rx_bytes), f.lost_packets, f.goodput_bps === undefined ? "" : fmtRate(f.goodput_bps),
+          f.rx_packets ? fmtDur(f.delay_min_ns) + " / " + fmtDur(f.delay_p50_ns) + " / " + fmtDur(f.delay_p99_ns) + " / " + fmtDur(f.delay_max_ns) : "",
+          f.jitter_ns === undefined ? "" : fmtDur(f.jitter_ns)])));
+    }
+    const ps = s.pings || [];
+    if (ps.length) {
+      parts.push(el("h3", {}, "Pings"));
+      parts.push(table(["host", "to", "transmitted", "received", "loss", "RTT min / avg / max / mdev"],
+        ps.map((q) => [q.host, q.to, q.transmitted, q.received, q.loss_pct + " %",
+          q.received ? fmtDur(q.rtt_min_ns) + " / " + fmtDur(q.rtt_avg_ns) + " / " + fmtDur(q.rtt_max_ns) + " / " + fmtDur(q.rtt_mdev_ns) : ""])));
+    }
     const ns = s.nodes || [];
     if (ns.length) {
       parts.push(el("h3", {}, "Nodes that dropped packets"));
@@ -719,16 +881,23 @@
   renderHeader();
   renderControls();
   bindLadder();
-  for (const id of ["tseq", "cwnd", "rtt"]) bindGraph($(id));
+  for (const id of ["tseq", "cwnd", "rtt", "rate"]) bindGraph($(id));
   renderSummary();
   // #packet=ID in the address opens the page on that packet, so that a
   // packet can be shared as a link.
-  const m = /^#packet=(\d+)$/.exec(location.hash);
-  if (m) {
-    const p = packets.find((q) => q.id === +m[1]);
-    if (p) { S.sel = p.i; if (S.conn && p.c !== S.conn) S.conn = 0; }
+  function fromHash() {
+    const m = /^#packet=(\d+)$/.exec(location.hash);
+    const p = m && packets.find((q) => q.id === +m[1]);
+    if (!p || p.i === S.sel) return false;
+    S.sel = p.i;
+    if (S.conn && p.c !== S.conn) { S.conn = 0; $("conn").value = "0"; }
+    return true;
   }
+  fromHash();
   renderAll();
+  // A #packet=ID typed into the address bar, or a link to one within the
+  // page, selects that packet too.
+  window.addEventListener("hashchange", () => { if (fromHash()) renderAll(); });
   let resize = 0;
   window.addEventListener("resize", () => { clearTimeout(resize); resize = setTimeout(renderView, 100); });
   document.body.setAttribute("data-rendered", String(packets.length));
