@@ -737,7 +737,7 @@ func (m *model) retained() int {
 		n += len(f.bytes.counts)
 	}
 	for _, f := range m.delays {
-		n += len(f.delay.pts) + len(f.jitter.pts) + len(f.lost.pts) + len(f.hist.counts)
+		n += len(f.delay.pts) + len(f.jitter.pts) + len(f.lost.pts) + f.hist.Buckets()
 	}
 	for _, ps := range m.pings {
 		n += len(ps.rtt.pts) + len(ps.lost.pts) + len(ps.pending)

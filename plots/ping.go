@@ -20,7 +20,8 @@ import (
 type pingSeries struct {
 	host, to string
 	// pending holds the requests not answered yet, by icmp_seq (16 bits on
-	// the wire); what is left at the end was lost, as ping(8) counts it.
+	// the wire, so at most 65536); what is left at the end was lost, as
+	// ping(8) counts it.
 	pending  map[int64]sim.Time
 	rtt      *pointStream // each RTT, at the time its request left
 	lost     *pointStream // each unanswered request, at the time it left
@@ -58,8 +59,17 @@ func (m *model) addPing(r *sim.Record, e *sim.App) {
 	ps := m.pings[i]
 	seq := e.Count & 0xffff
 	if e.Event == sim.AppSend {
+		// icmp_seq wraps at 65536: a request still unanswered when its
+		// number comes round again is lost (ping(8) could not match its
+		// reply either), which bounds what is held.
+		if old, ok := ps.pending[seq]; ok {
+			ps.lost.add(old, 0)
+			ps.sent++
+		}
 		if m.inScope(r.T) {
 			ps.pending[seq] = r.T
+		} else {
+			delete(ps.pending, seq)
 		}
 		return
 	}
