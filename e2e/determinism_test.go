@@ -21,13 +21,21 @@ func readFile(t *testing.T, dir, name string) []byte {
 	return b
 }
 
+// readJSON decodes dir/name into a T.
+func readJSON[T any](t *testing.T, dir, name string) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal(readFile(t, dir, name), &v), "%s", name)
+	return v
+}
+
 // TestSameSeedSameBytes: two separate processes, same scenario and seed,
 // give byte-identical traces and captures, whatever folder the scenario is
 // run from; the hash printed last and kept in the manifest is the sha256
 // of trace.jsonl.
 func TestSameSeedSameBytes(t *testing.T) {
 	slow(t)
-	for _, sc := range []string{"../scenarios/lossy-link.yaml", "../scenarios/request-response.yaml", "../scenarios/dumbbell.yaml"} {
+	for _, sc := range []string{"../scenarios/lossy-link.yaml", "../scenarios/request-response.yaml", "../scenarios/dumbbell.yaml", "../scenarios/voip-vs-bulk.yaml"} {
 		t.Run(filepath.Base(sc), func(t *testing.T) {
 			t.Parallel()
 			a := run(t, sc)
@@ -49,6 +57,20 @@ func TestSameSeedSameBytes(t *testing.T) {
 			for _, p := range pa {
 				assert.Equal(t, readFile(t, filepath.Dir(p), filepath.Base(p)),
 					readFile(t, filepath.Join(out, "pcap"), filepath.Base(p)), "%s differs", filepath.Base(p))
+			}
+
+			// voip-vs-bulk writes flows.csv and figures of UDP flows and
+			// pings: they are the same bytes too (PNG and SVG are; PDF
+			// stamps its creation date).
+			more, err := filepath.Glob(filepath.Join(a, "plots", "*.png"))
+			require.NoError(t, err)
+			if _, err := os.Stat(filepath.Join(a, "flows.csv")); err == nil {
+				more = append(more, filepath.Join(a, "flows.csv"))
+			}
+			for _, p := range more {
+				rel, err := filepath.Rel(a, p)
+				require.NoError(t, err)
+				assert.Equal(t, readFile(t, a, rel), readFile(t, out, rel), "%s differs", rel)
 			}
 
 			sum := sha256.Sum256(ta)

@@ -218,9 +218,5 @@ type summary struct {
 // readSummary reads DIR/summary.json.
 func readSummary(t *testing.T, dir string) summary {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
-	require.NoError(t, err)
-	var s summary
-	require.NoError(t, json.Unmarshal(b, &s))
-	return s
+	return readJSON[summary](t, dir, "summary.json")
 }

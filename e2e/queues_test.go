@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,11 +41,7 @@ type queueSummary struct {
 
 func readQueueSummary(t *testing.T, dir string) queueSummary {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
-	require.NoError(t, err)
-	var s queueSummary
-	require.NoError(t, json.Unmarshal(b, &s))
-	return s
+	return readJSON[queueSummary](t, dir, "summary.json")
 }
 
 // bufferbloat returns scenarios/bufferbloat.yaml with its bottleneck queue

@@ -74,13 +74,10 @@ func (h *Host) socketDgram(proto int) (int, error) {
 
 // bindDgram gives datagram socket s a local port (0: an ephemeral one).
 func (h *Host) bindDgram(s *Socket, addr netip.AddrPort) error {
-	a := addr.Addr()
-	switch {
-	case !a.Is4():
-		return EAFNOSUPPORT
-	case a != h.addr && !a.IsUnspecified():
-		return EADDRNOTAVAIL
-	case s.bound:
+	if err := h.checkLocalAddr(addr.Addr()); err != nil {
+		return err
+	}
+	if s.bound {
 		return EINVAL
 	}
 	ports := h.dgram[s.dgram.proto]

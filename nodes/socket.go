@@ -193,13 +193,10 @@ func (h *Host) Bind(fd int, addr netip.AddrPort) error {
 	if s.dgram != nil {
 		return h.bindDgram(s, addr)
 	}
-	a := addr.Addr()
-	switch {
-	case !a.Is4():
-		return EAFNOSUPPORT
-	case a != h.addr && !a.IsUnspecified():
-		return EADDRNOTAVAIL
-	case s.bound || s.conn != nil || s.listening:
+	if err := h.checkLocalAddr(addr.Addr()); err != nil {
+		return err
+	}
+	if s.bound || s.conn != nil || s.listening {
 		return EINVAL
 	}
 	port := addr.Port()
@@ -217,6 +214,19 @@ func (h *Host) Bind(fd int, addr netip.AddrPort) error {
 	h.ports[port]++
 	s.bound = true
 	s.local = netip.AddrPortFrom(h.addr, port)
+	return nil
+}
+
+// checkLocalAddr refuses a local address no socket of the host may bind:
+// EAFNOSUPPORT for one that is not IPv4, EADDRNOTAVAIL for one that is
+// neither the host's nor the unspecified 0.0.0.0 (Linux's inet_bind).
+func (h *Host) checkLocalAddr(a netip.Addr) error {
+	switch {
+	case !a.Is4():
+		return EAFNOSUPPORT
+	case a != h.addr && !a.IsUnspecified():
+		return EADDRNOTAVAIL
+	}
 	return nil
 }
 

@@ -109,14 +109,11 @@ func TestListenBacklogFull(t *testing.T) {
 	assert.Equal(t, uint64(2), b.Drops(sim.DropBacklog))
 }
 
-// A host sizes its segments to its own interface: on a link with MTU
-// 1000 it announces MSS 960 (MTU - 40, as Linux's route advmss) and its
-// data gets through in datagrams that fit.
-func TestMSSFitsTheInterfaceMTU(t *testing.T) {
-	rec := &sim.Recorder{}
-	cfg := fastLink("ab")
-	cfg.MTU = 1000
-	n, a, b := twoHosts(t, rec, cfg)
+// transfer5000 connects a to a listener on b port 80, writes 5000 bytes
+// once established (100 ms) and runs the network to 2 s; it returns a's
+// socket.
+func transfer5000(t *testing.T, n *Network, a, b *Host) int {
+	t.Helper()
 	listenOn(t, b, 80, 8)
 	fd, _ := a.Socket()
 	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
@@ -125,6 +122,18 @@ func TestMSSFitsTheInterfaceMTU(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 5000, sent)
 	require.NoError(t, n.Scheduler().RunUntil(sim.Time(2*time.Second)))
+	return fd
+}
+
+// A host sizes its segments to its own interface: on a link with MTU
+// 1000 it announces MSS 960 (MTU - 40, as Linux's route advmss) and its
+// data gets through in datagrams that fit.
+func TestMSSFitsTheInterfaceMTU(t *testing.T) {
+	rec := &sim.Recorder{}
+	cfg := fastLink("ab")
+	cfg.MTU = 1000
+	n, a, b := twoHosts(t, rec, cfg)
+	fd := transfer5000(t, n, a, b)
 
 	for _, host := range []string{"host/a", "host/b"} {
 		out := sends(rec, host)
@@ -167,14 +176,7 @@ func TestPathMTUDiscovery(t *testing.T) {
 	_, err = n.AddLink(fastLink("r2-b"), "r2", "b")
 	require.NoError(t, err)
 	require.NoError(t, n.InstallRoutes())
-	listenOn(t, b, 80, 8)
-	fd, _ := a.Socket()
-	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
-	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
-	sent, err := a.Send(fd, make([]byte, 5000))
-	require.NoError(t, err)
-	assert.Equal(t, 5000, sent)
-	require.NoError(t, n.Scheduler().RunUntil(sim.Time(2*time.Second)))
+	fd := transfer5000(t, n, a, b)
 	assert.Regexp(t, `^mss 1460,`, sends(rec, "host/a")[0].Opts.String(), "a's own link has MTU 1500")
 	assert.Zero(t, mid.Stats(0).Dropped.MTU, "the router drops, not the link")
 	r1, _ := n.Router("r1")

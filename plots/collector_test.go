@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/loghist"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -36,7 +37,7 @@ func TestCollectorMemoryBounded(t *testing.T) {
 	// (data and ACKs) 3 delay series and a delay histogram, whose size
 	// depends on the largest delay (under a second), not on the packets.
 	bound := 2*8*streamCapFactor*res + 2*res + 2*defaultSeqPackets + 64 +
-		2*3*streamCapFactor*res + 2*(histIndex(int64(time.Second))+1)
+		2*3*streamCapFactor*res + 2*(loghist.Index(int64(time.Second))+1)
 	kShort, kLong := collectAt(short, res).m.retained(), collectAt(long, res).m.retained()
 	assert.LessOrEqual(t, kLong, bound, "kept %d items of %d records", kLong, len(long))
 	assert.Less(t, kLong, 2*kShort, "ten times the records, not twice the memory (%d, %d)", kShort, kLong)
@@ -71,8 +72,8 @@ func TestCollectorQueueFromRealTrace(t *testing.T) {
 		sl := small.m.links[i]
 		assert.Equal(t, ld.peak, sl.peak, ld.subject)
 		assert.Equal(t, ld.signals, sl.signals, ld.subject)
-		assert.LessOrEqual(t, len(sl.qlen.pts), streamCapFactor*16, ld.subject)
-		if len(ld.qlen.pts) > 0 {
+		assert.LessOrEqual(t, len(sl.qlen.xs), streamCapFactor*16, ld.subject)
+		if len(ld.qlen.xs) > 0 {
 			assert.Equal(t, maxPoint(ld.qlen.points()), maxPoint(sl.qlen.points()), "M4 keeps the highest point: %s", ld.subject)
 		}
 	}

@@ -235,44 +235,27 @@ func cwndFigure(m *model, opts Options, withCwnd bool) (*figure, error) {
 	if withCwnd && len(cw) == 0 && len(rt) == 0 || !withCwnd && len(rt) == 0 {
 		return nil, fmt.Errorf("conn %d has no cwnd or RTT records in the time window: %w", conn, ErrNoData)
 	}
-	lo, hi := opts.From, opts.To
-	if hi == 0 {
-		hi = m.last
-	}
-	if opts.From == 0 {
-		lo = m.first
-	}
-	if hi <= lo {
-		hi = lo + 1
-	}
+	lo, hi := figureSpan(m, opts)
 	u := unitFor(hi.Sub(lo))
 	xlabel := fmt.Sprintf("time (%s)", u.name)
 	x := func(t sim.Time) float64 { return float64(t) / u.ns }
-	w := defaultWidth
-	if opts.Width > 0 {
-		w = opts.Width
-	}
+	w := figureWidth(opts)
 	// Long runs are decimated per pixel column, as the time-sequence graph.
 	nb := bins{lo: lo, hi: hi, n: int(2 * w / vg.Points(1))}
 	if withCwnd && len(cw) > 0 && len(rt) == 0 {
 		cp := cwndPlot(conn, cw, opts, x, xlabel, nb, lo, hi)
 		cp.X.Min, cp.X.Max = x(lo), x(hi)
-		return &figure{w: w, h: defaultHeight, draw: cp.Draw, panels: []*plot.Plot{cp}}, nil
+		return onePanel(w, cp), nil
 	}
 	rp := rttPlot(conn, rt, opts, x, xlabel, nb)
 	rp.X.Min, rp.X.Max = x(lo), x(hi)
 	if !withCwnd || len(cw) == 0 {
 		// Nothing to show above the RTT: one panel, not an empty one.
-		return &figure{w: w, h: defaultHeight, draw: rp.Draw, panels: []*plot.Plot{rp}}, nil
+		return onePanel(w, rp), nil
 	}
 	cp := cwndPlot(conn, cw, opts, x, xlabel, nb, lo, hi)
 	cp.X.Min, cp.X.Max = x(lo), x(hi)
-	return &figure{w: w, h: 2 * defaultHeight, panels: []*plot.Plot{cp, rp}, draw: func(dc draw.Canvas) {
-		tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
-		cs := plot.Align([][]*plot.Plot{{cp}, {rp}}, tiles, dc)
-		cp.Draw(cs[0][0])
-		rp.Draw(cs[1][0])
-	}}, nil
+	return twoPanels(w, cp, rp), nil
 }
 
 // cwndPlot draws the cwnd panel of the ends in cw between lo and hi. A

@@ -24,6 +24,10 @@ type seqPoint struct {
 	v int64
 }
 
+// at is the time of a bar or a point, for clipSeries.
+func (b seqBar) at() sim.Time   { return b.t }
+func (p seqPoint) at() sim.Time { return p.t }
+
 // bins splits [lo, hi] into n equal time bins.
 type bins struct {
 	lo, hi sim.Time

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/netsimlab/netsim/internal/loghist"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -43,12 +44,10 @@ type delayFlow struct {
 	// RFC 3550 §6.4.1 interarrival jitter after each arrival; lost each
 	// dropped packet at its drop, at the delay the flow's last arrival had.
 	delay, jitter, lost *pointStream
-	hist                delayHist
+	hist                loghist.Hist
 	j                   float64
 	prevD, lastD        int64
 	haveD               bool
-	top                 int64 // largest delay
-	jTop                int64 // largest jitter
 }
 
 // protoUDP is the IP protocol number of UDP.
@@ -99,16 +98,13 @@ func (m *model) delayDone(p *packet) {
 	d := int64(p.deliverT - p.sent)
 	f.arrived++
 	f.delay.add(p.deliverT, d)
-	f.hist.add(d)
-	f.top = max(f.top, d)
+	f.hist.Add(d)
 	// RFC 3550 §6.4.1: J += (|D(i-1,i)| - J)/16, D the difference of two
 	// consecutive arrivals' transit times (flows.csv's jitter_ns is the
 	// last value).
 	if f.haveD {
 		f.j += (math.Abs(float64(d-f.prevD)) - f.j) / 16
-		jv := int64(math.Round(f.j))
-		f.jitter.add(p.deliverT, jv)
-		f.jTop = max(f.jTop, jv)
+		f.jitter.add(p.deliverT, int64(math.Round(f.j)))
 	}
 	f.prevD, f.lastD, f.haveD = d, d, true
 }
@@ -184,10 +180,7 @@ func delayFigure(m *model, opts Options) (*figure, error) {
 		return nil, err
 	}
 	lo, hi := figureSpan(m, opts)
-	w := defaultWidth
-	if opts.Width > 0 {
-		w = opts.Width
-	}
+	w := figureWidth(opts)
 	tu := unitFor(hi.Sub(lo))
 	x := func(t sim.Time) float64 { return float64(t) / tu.ns }
 	xlabel := fmt.Sprintf("time (%s)", tu.name)
@@ -229,7 +222,7 @@ func delayFigure(m *model, opts Options) (*figure, error) {
 	p.Add(legendBackdrop{})
 	if jTop == 0 {
 		// No two arrivals of any flow: no jitter to draw.
-		return &figure{w: w, h: defaultHeight, draw: p.Draw, panels: []*plot.Plot{p}}, nil
+		return onePanel(w, p), nil
 	}
 	ju := unitFor(time.Duration(jTop))
 	jp := newPlot("Interarrival jitter (RFC 3550)", xlabel, fmt.Sprintf("jitter (%s)", ju.name))
@@ -246,17 +239,12 @@ func delayFigure(m *model, opts Options) (*figure, error) {
 	jp.Y.Min = 0
 	jp.Y.Max = float64(jTop) / ju.ns * legendHeadroom(len(shown))
 	jp.Add(legendBackdrop{})
-	return &figure{w: w, h: 2 * defaultHeight, panels: []*plot.Plot{p, jp}, draw: func(dc draw.Canvas) {
-		tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
-		cs := plot.Align([][]*plot.Plot{{p}, {jp}}, tiles, dc)
-		p.Draw(cs[0][0])
-		jp.Draw(cs[1][0])
-	}}, nil
+	return twoPanels(w, p, jp), nil
 }
 
 // delayCDFFigure draws the distribution of each shown flow's one-way
 // delay: the fraction of its packets that arrived within a delay, from
-// the logarithmic histogram of histogram.go (each step at most 0.8 % of
+// the logarithmic histogram of internal/loghist (each step at most 0.8 % of
 // its delay wide). The legend gives each flow's median and 99th
 // percentile to that precision (≈); flows.csv has them exactly. A time window
 // counts the packets that arrived in it.
@@ -265,7 +253,7 @@ func delayCDFFigure(m *model, opts Options) (*figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	hists := make([]*delayHist, len(shown))
+	hists := make([]*loghist.Hist, len(shown))
 	var top int64
 	for i, f := range shown {
 		hists[i] = &f.hist
@@ -273,12 +261,12 @@ func delayCDFFigure(m *model, opts Options) (*figure, error) {
 			// The window is narrower than what was collected: count again
 			// from the arrivals the stream kept (exact unless it was
 			// reduced, then its extremes per time bin).
-			hists[i] = &delayHist{}
+			hists[i] = &loghist.Hist{}
 			for _, pt := range clipPoints(f.delay.points(), opts) {
-				hists[i].add(pt.v)
+				hists[i].Add(pt.v)
 			}
 		}
-		vals, _ := hists[i].cdf()
+		vals, _ := hists[i].CDF()
 		if len(vals) > 0 {
 			top = max(top, vals[len(vals)-1])
 		}
@@ -286,7 +274,7 @@ func delayCDFFigure(m *model, opts Options) (*figure, error) {
 	du := unitFor(time.Duration(top))
 	p := newPlot("One-way delay distribution (CDF)", fmt.Sprintf("one-way delay (%s)", du.name), "fraction of packets")
 	for i, f := range shown {
-		vals, fracs := hists[i].cdf()
+		vals, fracs := hists[i].CDF()
 		if len(vals) == 0 {
 			continue
 		}
@@ -296,7 +284,8 @@ func delayCDFFigure(m *model, opts Options) (*figure, error) {
 		}
 		l := &plotter.Line{XYs: xy, LineStyle: seriesLine(i), StepStyle: plotter.PreStep}
 		p.Add(l)
-		med, p99 := hists[i].quantile(0.5), hists[i].quantile(0.99)
+		med, _ := hists[i].Quantile(0.5)
+		p99, _ := hists[i].Quantile(0.99)
 		p.Legend.Add(fmt.Sprintf("%s: p50 ≈ %s, p99 ≈ %s", f.label(m), formatDelay(med), formatDelay(p99)), l)
 	}
 	if hidden > 0 {
@@ -309,11 +298,8 @@ func delayCDFFigure(m *model, opts Options) (*figure, error) {
 	p.Y.Min, p.Y.Max = 0, legendHeadroom(len(shown)+1)
 	p.Y.Tick.Marker = fractionTicks{}
 	p.Add(legendBackdrop{})
-	w := defaultWidth
-	if opts.Width > 0 {
-		w = opts.Width
-	}
-	return &figure{w: w, h: defaultHeight, draw: p.Draw, panels: []*plot.Plot{p}}, nil
+	w := figureWidth(opts)
+	return onePanel(w, p), nil
 }
 
 // formatDelay writes a delay with three significant digits in a unit that

@@ -725,25 +725,25 @@ func (m *model) retained() int {
 	n := len(m.inAir) + len(m.seq.pkts) + len(m.states) + len(m.packets)
 	for _, tc := range m.ts {
 		for _, e := range tc.ends {
-			n += len(e.data.bars) + len(e.retrans.bars) + len(e.sacks.bars) + len(e.acks.pts) +
-				len(e.window.pts) + len(e.syn.pts) + len(e.fin.pts) + len(e.drops.pts)
+			n += len(e.data.xs) + len(e.retrans.xs) + len(e.sacks.xs) + len(e.acks.xs) +
+				len(e.window.xs) + len(e.syn.xs) + len(e.fin.xs) + len(e.drops.xs)
 		}
 	}
 	for _, es := range m.ends {
-		n += len(es.cwnd.pts) + len(es.ssthresh.pts) + len(es.sample.pts) + len(es.srtt.pts) +
-			len(es.recovery.pts) + len(es.rto.pts) + len(es.ecn.pts)
+		n += len(es.cwnd.xs) + len(es.ssthresh.xs) + len(es.sample.xs) + len(es.srtt.xs) +
+			len(es.recovery.xs) + len(es.rto.xs) + len(es.ecn.xs)
 	}
 	for _, f := range m.flows {
 		n += len(f.bytes.counts)
 	}
 	for _, f := range m.delays {
-		n += len(f.delay.pts) + len(f.jitter.pts) + len(f.lost.pts) + len(f.hist.counts)
+		n += len(f.delay.xs) + len(f.jitter.xs) + len(f.lost.xs) + f.hist.Buckets()
 	}
 	for _, ps := range m.pings {
-		n += len(ps.rtt.pts) + len(ps.lost.pts) + len(ps.pending)
+		n += len(ps.rtt.xs) + len(ps.lost.xs) + len(ps.pending)
 	}
 	for _, ld := range m.links {
-		n += len(ld.qlen.pts) + len(ld.drops.pts) + len(ld.marks.pts) + len(ld.sojourn.pts) + len(ld.enqueued)
+		n += len(ld.qlen.xs) + len(ld.drops.xs) + len(ld.marks.xs) + len(ld.sojourn.xs) + len(ld.enqueued)
 	}
 	return n
 }

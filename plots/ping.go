@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -20,7 +19,8 @@ import (
 type pingSeries struct {
 	host, to string
 	// pending holds the requests not answered yet, by icmp_seq (16 bits on
-	// the wire); what is left at the end was lost, as ping(8) counts it.
+	// the wire, so at most 65536); what is left at the end was lost, as
+	// ping(8) counts it.
 	pending  map[int64]sim.Time
 	rtt      *pointStream // each RTT, at the time its request left
 	lost     *pointStream // each unanswered request, at the time it left
@@ -58,8 +58,17 @@ func (m *model) addPing(r *sim.Record, e *sim.App) {
 	ps := m.pings[i]
 	seq := e.Count & 0xffff
 	if e.Event == sim.AppSend {
+		// icmp_seq wraps at 65536: a request still unanswered when its
+		// number comes round again is lost (ping(8) could not match its
+		// reply either), which bounds what is held.
+		if old, ok := ps.pending[seq]; ok {
+			ps.lost.add(old, 0)
+			ps.sent++
+		}
 		if m.inScope(r.T) {
 			ps.pending[seq] = r.T
+		} else {
+			delete(ps.pending, seq)
 		}
 		return
 	}
@@ -110,10 +119,7 @@ func pingFigure(m *model, opts Options) (*figure, error) {
 		return nil, fmt.Errorf("no ping requests in the time window: %w", ErrNoData)
 	}
 	lo, hi := figureSpan(m, opts)
-	w := defaultWidth
-	if opts.Width > 0 {
-		w = opts.Width
-	}
+	w := figureWidth(opts)
 	tu := unitFor(hi.Sub(lo))
 	x := func(t sim.Time) float64 { return float64(t) / tu.ns }
 	var top int64
@@ -161,5 +167,5 @@ func pingFigure(m *model, opts Options) (*figure, error) {
 	p.Y.Min = 0
 	p.Y.Max = float64(max(top, 1)) / ru.ns * legendHeadroom(len(shown)+1)
 	p.Add(legendBackdrop{})
-	return &figure{w: w, h: defaultHeight, draw: p.Draw, panels: []*plot.Plot{p}}, nil
+	return onePanel(w, p), nil
 }

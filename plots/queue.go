@@ -68,10 +68,7 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 		shown[i] = c.ld
 	}
 	lo, hi := figureSpan(m, opts)
-	w := defaultWidth
-	if opts.Width > 0 {
-		w = opts.Width
-	}
+	w := figureWidth(opts)
 	u := unitFor(hi.Sub(lo))
 	x := func(t sim.Time) float64 { return float64(t) / u.ns }
 	p := newPlot("Queue occupancy", fmt.Sprintf("time (%s)", u.name), "queue length (packets)")
@@ -120,15 +117,10 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 	p.Add(legendBackdrop{})
 	sp := sojournPlot(shown, opts, x, fmt.Sprintf("time (%s)", u.name), nb)
 	if sp == nil {
-		return &figure{w: w, h: defaultHeight, draw: p.Draw, panels: []*plot.Plot{p}}, nil
+		return onePanel(w, p), nil
 	}
 	sp.X.Min, sp.X.Max = x(lo), x(hi)
-	return &figure{w: w, h: 2 * defaultHeight, panels: []*plot.Plot{p, sp}, draw: func(dc draw.Canvas) {
-		tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
-		cs := plot.Align([][]*plot.Plot{{p}, {sp}}, tiles, dc)
-		p.Draw(cs[0][0])
-		sp.Draw(cs[1][0])
-	}}, nil
+	return twoPanels(w, p, sp), nil
 }
 
 // linkLabel names a link direction in a legend.

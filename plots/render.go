@@ -251,3 +251,27 @@ func figureSpan(m *model, opts Options) (lo, hi sim.Time) {
 	}
 	return lo, hi
 }
+
+// figureWidth is the options' width, or the default.
+func figureWidth(opts Options) vg.Length {
+	if opts.Width > 0 {
+		return opts.Width
+	}
+	return defaultWidth
+}
+
+// onePanel is a figure of one plot.
+func onePanel(w vg.Length, p *plot.Plot) *figure {
+	return &figure{w: w, h: defaultHeight, draw: p.Draw, panels: []*plot.Plot{p}}
+}
+
+// twoPanels is a figure of two plots of the same time axis, top above
+// bottom, their axes aligned.
+func twoPanels(w vg.Length, top, bottom *plot.Plot) *figure {
+	return &figure{w: w, h: 2 * defaultHeight, panels: []*plot.Plot{top, bottom}, draw: func(dc draw.Canvas) {
+		tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
+		cs := plot.Align([][]*plot.Plot{{top}, {bottom}}, tiles, dc)
+		top.Draw(cs[0][0])
+		bottom.Draw(cs[1][0])
+	}}
+}

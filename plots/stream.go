@@ -36,51 +36,62 @@ func binWidth(origin, last, cur sim.Time, n int) sim.Time {
 	return w
 }
 
-// pointStream is a line or a set of marks, reduced as it grows.
-type pointStream struct {
-	pts    []seqPoint
+// stream is a series reduced as it grows: items may come slightly out of
+// time order (a drop is learnt after the segment was drawn) and are sorted
+// on reduction; reduce is the per-bin rule (decimateLine, decimateMarks,
+// decimateBars).
+type stream[T interface{ at() sim.Time }] struct {
+	xs     []T
 	bins   int // the time resolution kept: streamBins but in tests
 	origin sim.Time
 	width  sim.Time // 0 until the first reduction
-	marks  bool     // keep the first point per bin, not the M4 extremes
-	sorted bool     // pts are in time order
+	sorted bool     // xs are in time order
+	last   sim.Time // the time of the last of xs
+	reduce func([]T, bins) []T
 }
 
-func newPointStream(origin sim.Time, marks bool, bins int) *pointStream {
-	return &pointStream{origin: origin, marks: marks, bins: bins, sorted: true}
+func newStream[T interface{ at() sim.Time }](origin sim.Time, n int, reduce func([]T, bins) []T) stream[T] {
+	return stream[T]{origin: origin, bins: n, sorted: true, reduce: reduce}
 }
 
-// add appends a point; points may come slightly out of time order (a
-// drop is learnt after the segment was drawn) and are sorted on reduction.
-func (s *pointStream) add(t sim.Time, v int64) {
-	if n := len(s.pts); n > 0 && t < s.pts[n-1].t {
+// push appends x, of time t, reducing the stream when it reaches its cap.
+// The time comes apart from x so that the per-record path makes no call
+// through the type parameter.
+func (s *stream[T]) push(t sim.Time, x T) {
+	if len(s.xs) > 0 && t < s.last {
 		s.sorted = false
 	}
-	s.pts = append(s.pts, seqPoint{t: t, v: v})
-	if len(s.pts) >= streamCapFactor*s.bins && decimation {
-		s.reduce()
+	s.xs = append(s.xs, x)
+	s.last = t
+	if len(s.xs) >= streamCapFactor*s.bins && decimation {
+		s.sort()
+		s.width = binWidth(s.origin, s.xs[len(s.xs)-1].at(), s.width, s.bins)
+		out := s.reduce(s.xs, bins{lo: s.origin, hi: s.origin + s.width*sim.Time(s.bins), n: s.bins})
+		s.xs = append(s.xs[:0:0], out...) // a fresh array: the old one is freed
+		s.last = s.xs[len(s.xs)-1].at()
 	}
 }
 
-func (s *pointStream) sort() {
+func (s *stream[T]) sort() {
 	if !s.sorted {
-		sort.SliceStable(s.pts, func(i, j int) bool { return s.pts[i].t < s.pts[j].t })
+		sort.SliceStable(s.xs, func(i, j int) bool { return s.xs[i].at() < s.xs[j].at() })
 		s.sorted = true
 	}
 }
 
-func (s *pointStream) reduce() {
-	s.sort()
-	s.width = binWidth(s.origin, s.pts[len(s.pts)-1].t, s.width, s.bins)
-	b := bins{lo: s.origin, hi: s.origin + s.width*sim.Time(s.bins), n: s.bins}
-	var out []seqPoint
-	if s.marks {
-		out = decimateMarks(s.pts, b)
-	} else {
-		out = decimateLine(s.pts, b)
+// pointStream is a line (M4 extremes per bin) or a set of marks (the
+// first point per bin), reduced as it grows.
+type pointStream struct{ stream[seqPoint] }
+
+func newPointStream(origin sim.Time, marks bool, bins int) *pointStream {
+	if marks {
+		return &pointStream{newStream(origin, bins, decimateMarks)}
 	}
-	s.pts = append(s.pts[:0:0], out...) // a fresh array: the old one is freed
+	return &pointStream{newStream(origin, bins, decimateLine)}
 }
+
+// add appends a point.
+func (s *pointStream) add(t sim.Time, v int64) { s.push(t, seqPoint{t: t, v: v}) }
 
 // points returns the points in time order.
 func (s *pointStream) points() []seqPoint {
@@ -88,41 +99,19 @@ func (s *pointStream) points() []seqPoint {
 		return nil
 	}
 	s.sort()
-	return s.pts
+	return s.xs
 }
 
-// barStream is a set of sequence bars, reduced as it grows.
-type barStream struct {
-	bars   []seqBar
-	bins   int
-	origin sim.Time
-	width  sim.Time
-	sorted bool
-}
+// barStream is a set of sequence bars (one spanning bar per bin), reduced
+// as it grows.
+type barStream struct{ stream[seqBar] }
 
 func newBarStream(origin sim.Time, bins int) *barStream {
-	return &barStream{origin: origin, bins: bins, sorted: true}
+	return &barStream{newStream(origin, bins, decimateBars)}
 }
 
-func (s *barStream) add(b seqBar) {
-	if n := len(s.bars); n > 0 && b.t < s.bars[n-1].t {
-		s.sorted = false
-	}
-	s.bars = append(s.bars, b)
-	if len(s.bars) >= streamCapFactor*s.bins && decimation {
-		s.sort()
-		s.width = binWidth(s.origin, s.bars[len(s.bars)-1].t, s.width, s.bins)
-		out := decimateBars(s.bars, bins{lo: s.origin, hi: s.origin + s.width*sim.Time(s.bins), n: s.bins})
-		s.bars = append(s.bars[:0:0], out...)
-	}
-}
-
-func (s *barStream) sort() {
-	if !s.sorted {
-		sort.SliceStable(s.bars, func(i, j int) bool { return s.bars[i].t < s.bars[j].t })
-		s.sorted = true
-	}
-}
+// add appends a bar.
+func (s *barStream) add(b seqBar) { s.push(b.t, b) }
 
 // items returns the bars in time order.
 func (s *barStream) items() []seqBar {
@@ -130,7 +119,7 @@ func (s *barStream) items() []seqBar {
 		return nil
 	}
 	s.sort()
-	return s.bars
+	return s.xs
 }
 
 // rateBins counts bytes per time bin, doubling the bin width (and merging

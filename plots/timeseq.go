@@ -39,13 +39,9 @@ func timeSequenceFigure(m *model, opts Options) (*figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, h := defaultWidth, defaultHeight
-	if opts.Width > 0 {
-		w = opts.Width
-	}
+	w := figureWidth(opts)
 	nb := bins{lo: d.lo, hi: d.hi, n: int(2 * w / vg.Points(1))}
-	p := d.plot(nb)
-	return &figure{w: w, h: h, draw: p.Draw, panels: []*plot.Plot{p}}, nil
+	return onePanel(w, d.plot(nb)), nil
 }
 
 // tsConn gathers one connection's time-sequence series as the records go
@@ -244,28 +240,23 @@ func (d *tsData) clip(opts Options) {
 	}
 	d.lo, d.hi = sim.MaxTime, 0
 	span := func(t sim.Time) { d.lo, d.hi = min(d.lo, t), max(d.hi, t) }
-	bars := func(bs []seqBar) []seqBar {
-		var out []seqBar
-		for _, b := range bs {
-			if inWindow(opts, b.t) {
-				out = append(out, b)
-				span(b.t)
-			}
-		}
-		return out
-	}
-	pts := func(ps []seqPoint) []seqPoint {
-		var out []seqPoint
-		for _, p := range ps {
-			if inWindow(opts, p.t) {
-				out = append(out, p)
-				span(p.t)
-			}
-		}
-		return out
-	}
+	bars := func(bs []seqBar) []seqBar { return clipSeries(opts, bs, span) }
+	pts := func(ps []seqPoint) []seqPoint { return clipSeries(opts, ps, span) }
 	d.data, d.retrans, d.sacks = bars(d.data), bars(d.retrans), bars(d.sacks)
 	d.acks, d.window, d.syn, d.fin, d.drops = pts(d.acks), pts(d.window), pts(d.syn), pts(d.fin), pts(d.drops)
+}
+
+// clipSeries returns the items of xs in the options' time window, calling
+// span with the time of each.
+func clipSeries[T interface{ at() sim.Time }](opts Options, xs []T, span func(sim.Time)) []T {
+	var out []T
+	for _, x := range xs {
+		if t := x.at(); inWindow(opts, t) {
+			out = append(out, x)
+			span(t)
+		}
+	}
+	return out
 }
 
 // seqScale chooses a unit for the sequence axis.
@@ -292,12 +283,7 @@ func (d *tsData) plot(nb bins) *plot.Plot {
 		if len(pts) == 0 {
 			return
 		}
-		pts = decimateLine(pts, nb)
-		xys := make(plotter.XYs, len(pts))
-		for i, pt := range pts {
-			xys[i] = plotter.XY{X: x(pt.t), Y: y(pt.v)}
-		}
-		l := &plotter.Line{XYs: xys, LineStyle: ls, StepStyle: plotter.PostStep}
+		l := &plotter.Line{XYs: xys(decimateLine(pts, nb), x, div), LineStyle: ls, StepStyle: plotter.PostStep}
 		p.Add(l)
 		p.Legend.Add(name, l)
 	}
@@ -314,12 +300,7 @@ func (d *tsData) plot(nb bins) *plot.Plot {
 		if len(pts) == 0 {
 			return
 		}
-		pts = decimateMarks(pts, nb)
-		xys := make(plotter.XYs, len(pts))
-		for i, pt := range pts {
-			xys[i] = plotter.XY{X: x(pt.t), Y: y(pt.v)}
-		}
-		s := &plotter.Scatter{XYs: xys, GlyphStyle: gs}
+		s := &plotter.Scatter{XYs: xys(decimateMarks(pts, nb), x, div), GlyphStyle: gs}
 		p.Add(s)
 		p.Legend.Add(name, s)
 	}

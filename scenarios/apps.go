@@ -52,9 +52,7 @@ func (d *decoder) apps(n *yaml.Node, s *Scenario) {
 		types[i] = string(t)
 	}
 	for i, item := range d.sequence(n, "apps", "a list of apps, each - type: ...") {
-		path := fmt.Sprintf("apps[%d]", i)
-		r := d.resolve(item)
-		d.pos[path] = posOf(r)
+		path, r := d.listItem("apps", i, item)
 		es := d.mapping(r, path, nil)
 		if isNull(r) {
 			d.errNode(r, "a mapping like {type: sink, host: server, port: 80}", "%s: empty app", path)
@@ -158,59 +156,37 @@ func findKey(es []entry, key string) (entry, bool) {
 func (d *decoder) appField(e entry, p string, a *App) {
 	switch e.key {
 	case "host":
-		if v, ok := d.str(e.v, p, "a host name"); ok {
-			a.Host = v
-		}
+		keep(&a.Host)(d.str(e.v, p, "a host name"))
 	case "port":
 		if v, ok := d.integer(e.v, p, 1, 65535); ok {
 			a.Port = uint16(v)
 		}
 	case "to":
-		if v, ok := d.endpoint(e.v, p); ok {
-			a.To = v
-		}
+		keep(&a.To)(d.endpoint(e.v, p))
 	case "start":
 		d.start(e.v, p, a)
 	case "stop":
-		if v, ok := d.positiveDuration(e.v, p); ok {
-			a.Stop = v
-		}
+		keep(&a.Stop)(d.positiveDuration(e.v, p))
 	case "bytes":
-		if v, ok := d.size(e.v, p); ok {
-			a.Bytes = v
-		}
+		keep(&a.Bytes)(d.size(e.v, p))
 	case "request":
-		if v, ok := d.positiveSize(e.v, p); ok {
-			a.Request = v
-		}
+		keep(&a.Request)(d.positiveSize(e.v, p))
 	case "response":
-		if v, ok := d.positiveSize(e.v, p); ok {
-			a.Response = v
-		}
+		keep(&a.Response)(d.positiveSize(e.v, p))
 	case "count":
 		if v, ok := d.integer(e.v, p, 1, 1<<31-1); ok {
 			a.Count = int(v)
 		}
 	case "think":
-		if v, ok := d.duration(e.v, p); ok {
-			a.Think = v
-		}
+		keep(&a.Think)(d.duration(e.v, p))
 	case "persistent":
-		if v, ok := d.boolean(e.v, p); ok {
-			a.Persistent = v
-		}
+		keep(&a.Persistent)(d.boolean(e.v, p))
 	case "rate":
-		if v, ok := d.rate(e.v, p); ok {
-			a.Rate = v
-		}
+		keep(&a.Rate)(d.rate(e.v, p))
 	case "on":
-		if v, ok := d.positiveDuration(e.v, p); ok {
-			a.On = v
-		}
+		keep(&a.On)(d.positiveDuration(e.v, p))
 	case "off":
-		if v, ok := d.duration(e.v, p); ok {
-			a.Off = v
-		}
+		keep(&a.Off)(d.duration(e.v, p))
 	case "size":
 		lo := int64(1)
 		if a.Type == AppPing {
@@ -220,13 +196,9 @@ func (d *decoder) appField(e entry, p string, a *App) {
 			a.Size = int(v)
 		}
 	case "pattern":
-		if v, ok := d.oneOf(e.v, p, udpPatterns); ok {
-			a.Pattern = v
-		}
+		keep(&a.Pattern)(d.oneOf(e.v, p, udpPatterns))
 	case "interval":
-		if v, ok := d.positiveDuration(e.v, p); ok {
-			a.Interval = v
-		}
+		keep(&a.Interval)(d.positiveDuration(e.v, p))
 	}
 }
 

@@ -281,6 +281,16 @@ func (d *decoder) sequence(n *yaml.Node, path, allowed string) []*yaml.Node {
 	return n.Content
 }
 
+// listItem names item i of the list at path list ("apps[2]"), records
+// where it stands for later messages, and returns the path and the
+// resolved node.
+func (d *decoder) listItem(list string, i int, item *yaml.Node) (string, *yaml.Node) {
+	path := fmt.Sprintf("%s[%d]", list, i)
+	r := d.resolve(item)
+	d.pos[path] = posOf(r)
+	return path, r
+}
+
 // scalar returns the text of the scalar n and records its position under
 // path. It reports mappings, lists and empty values.
 func (d *decoder) scalar(n *yaml.Node, path, allowed string) (string, bool) {
@@ -375,37 +385,46 @@ func (d *decoder) unsigned(n *yaml.Node, path string) (uint64, bool) {
 	return v, true
 }
 
-func (d *decoder) duration(n *yaml.Node, path string) (time.Duration, bool) {
-	s, ok := d.scalar(n, path, allowDuration)
+// unitValue decodes a scalar written with a unit by parse, reporting a
+// parse error as unitErr does; it returns the text too.
+func unitValue[T any](d *decoder, n *yaml.Node, path, allowed string, parse func(string) (T, error)) (T, string, bool) {
+	var zero T
+	s, ok := d.scalar(n, path, allowed)
 	if !ok {
-		return 0, false
+		return zero, s, false
 	}
-	v, err := units.ParseDuration(s)
+	v, err := parse(s)
 	if err != nil {
-		d.unitErr(n, path, allowDuration, err)
-		return 0, false
+		d.unitErr(n, path, allowed, err)
+		return zero, s, false
 	}
-	return v, true
+	return v, s, true
 }
 
-// positiveDuration parses a duration that must be greater than zero.
-func (d *decoder) positiveDuration(n *yaml.Node, path string) (time.Duration, bool) {
-	v, ok := d.duration(n, path)
+// positive refuses a decoded v (good when ok) that is not greater than
+// zero, saying what is allowed.
+func positive[T ~int64](d *decoder, n *yaml.Node, path, allowed string, v T, ok bool) (T, bool) {
 	if ok && v <= 0 {
-		d.errNode(d.resolve(n), "a duration greater than 0, like 5ms", "%s: must be greater than 0", path)
+		d.errNode(d.resolve(n), allowed, "%s: must be greater than 0", path)
 		return 0, false
 	}
 	return v, ok
 }
 
+func (d *decoder) duration(n *yaml.Node, path string) (time.Duration, bool) {
+	v, _, ok := unitValue(d, n, path, allowDuration, units.ParseDuration)
+	return v, ok
+}
+
+// positiveDuration parses a duration that must be greater than zero.
+func (d *decoder) positiveDuration(n *yaml.Node, path string) (time.Duration, bool) {
+	v, ok := d.duration(n, path)
+	return positive(d, n, path, "a duration greater than 0, like 5ms", v, ok)
+}
+
 func (d *decoder) rate(n *yaml.Node, path string) (units.BitRate, bool) {
-	s, ok := d.scalar(n, path, allowRate)
+	v, s, ok := unitValue(d, n, path, allowRate, units.ParseBitRate)
 	if !ok {
-		return 0, false
-	}
-	v, err := units.ParseBitRate(s)
-	if err != nil {
-		d.unitErr(n, path, allowRate, err)
 		return 0, false
 	}
 	if v <= 0 {
@@ -429,26 +448,14 @@ func splitUnit(s string) (num, unit string) {
 }
 
 func (d *decoder) size(n *yaml.Node, path string) (units.ByteSize, bool) {
-	s, ok := d.scalar(n, path, allowSize)
-	if !ok {
-		return 0, false
-	}
-	v, err := units.ParseByteSize(s)
-	if err != nil {
-		d.unitErr(n, path, allowSize, err)
-		return 0, false
-	}
-	return v, true
+	v, _, ok := unitValue(d, n, path, allowSize, units.ParseByteSize)
+	return v, ok
 }
 
 // positiveSize parses a size that must be greater than zero.
 func (d *decoder) positiveSize(n *yaml.Node, path string) (units.ByteSize, bool) {
 	v, ok := d.size(n, path)
-	if ok && v <= 0 {
-		d.errNode(d.resolve(n), "a size greater than 0, like 64KiB", "%s: must be greater than 0", path)
-		return 0, false
-	}
-	return v, ok
+	return positive(d, n, path, "a size greater than 0, like 64KiB", v, ok)
 }
 
 func (d *decoder) ratio(n *yaml.Node, path string) (units.Ratio, bool) {
@@ -540,4 +547,26 @@ func editDistance(a, b string) int {
 		pp, prev, cur = prev, cur, pp
 	}
 	return prev[len(b)]
+}
+
+// keep returns the function that stores a decoded value in dst when the
+// decoder says it is good, and leaves dst as it was otherwise. It takes a
+// decoder's two results as they come, so that a key's case reads
+// keep(&a.Stop)(d.positiveDuration(e.v, p)).
+func keep[T any](dst *T) func(T, bool) {
+	return func(v T, ok bool) {
+		if ok {
+			*dst = v
+		}
+	}
+}
+
+// keepPtr is keep for an optional field: it points dst at the value, so
+// that set and unset stay apart (a fault's link properties).
+func keepPtr[T any](dst **T) func(T, bool) {
+	return func(v T, ok bool) {
+		if ok {
+			*dst = &v
+		}
+	}
 }

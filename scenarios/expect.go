@@ -1,19 +1,13 @@
 package scenarios
 
-import (
-	"fmt"
-
-	"gopkg.in/yaml.v3"
-)
+import "gopkg.in/yaml.v3"
 
 const allowExpect = "a mapping with one key: established: {from, to, within} or delivered: {to, bytes, by, from}"
 
 // expects decodes the expect list.
 func (d *decoder) expects(n *yaml.Node, s *Scenario) {
 	for i, item := range d.sequence(n, "expect", "a list of expectations, each - established: {...} or - delivered: {...}") {
-		path := fmt.Sprintf("expect[%d]", i)
-		r := d.resolve(item)
-		d.pos[path] = posOf(r)
+		path, r := d.listItem("expect", i, item)
 		es := d.mapping(r, path, []string{string(ExpectEstablished), string(ExpectDelivered)})
 		if r.Kind != yaml.MappingNode || len(es) != 1 {
 			if len(es) > 1 || r.Kind == yaml.MappingNode && len(r.Content) == 0 || isNull(r) {
@@ -38,25 +32,15 @@ func (d *decoder) expects(n *yaml.Node, s *Scenario) {
 			fp := p + "." + f.key
 			switch f.key {
 			case "from":
-				if v, ok := d.str(f.v, fp, "a host name"); ok {
-					x.From = v
-				}
+				keep(&x.From)(d.str(f.v, fp, "a host name"))
 			case "to":
-				if v, ok := d.endpoint(f.v, fp); ok {
-					x.To = v
-				}
+				keep(&x.To)(d.endpoint(f.v, fp))
 			case "within":
-				if v, ok := d.positiveDuration(f.v, fp); ok {
-					x.Within = v
-				}
+				keep(&x.Within)(d.positiveDuration(f.v, fp))
 			case "by":
-				if v, ok := d.positiveDuration(f.v, fp); ok {
-					x.By = v
-				}
+				keep(&x.By)(d.positiveDuration(f.v, fp))
 			case "bytes":
-				if v, ok := d.size(f.v, fp); ok {
-					x.Bytes = v
-				}
+				keep(&x.Bytes)(d.size(f.v, fp))
 			}
 		}
 		s.Expect = append(s.Expect, x)

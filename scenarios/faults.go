@@ -14,9 +14,7 @@ const allowFaultAction = "one of: set, down: true, up: true, partition, heal: tr
 // faults decodes the faults list.
 func (d *decoder) faults(n *yaml.Node, s *Scenario) {
 	for i, item := range d.sequence(n, "faults", "a list of faults, each - at: 1s and an action") {
-		path := fmt.Sprintf("faults[%d]", i)
-		r := d.resolve(item)
-		d.pos[path] = posOf(r)
+		path, r := d.listItem("faults", i, item)
 		es := d.mapping(r, path, faultKeys)
 		if r.Kind != yaml.MappingNode {
 			if isNull(r) {
@@ -33,9 +31,7 @@ func (d *decoder) faults(n *yaml.Node, s *Scenario) {
 			case "at":
 				d.faultTime(e.v, p, &f)
 			case "link":
-				if v, ok := d.str(e.v, p, "a link name"); ok {
-					f.Link = v
-				}
+				keep(&f.Link)(d.str(e.v, p, "a link name"))
 			case "set":
 				actions = append(actions, e.key)
 				f.Action = FaultSet

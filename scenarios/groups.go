@@ -170,9 +170,7 @@ const allowStart = "a time like 1s, or a random draw: {uniform: [0s, 1s]} or {ex
 func (d *decoder) start(n *yaml.Node, p string, a *App) {
 	r := d.resolve(n)
 	if r.Kind != yaml.MappingNode {
-		if v, ok := d.duration(n, p); ok {
-			a.Start = v
-		}
+		keep(&a.Start)(d.duration(n, p))
 		return
 	}
 	es := d.mapping(r, p, []string{"uniform", "exponential"})

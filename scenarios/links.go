@@ -26,8 +26,7 @@ const (
 // links decodes the links list.
 func (d *decoder) links(n *yaml.Node, s *Scenario) {
 	for i, item := range d.sequence(n, "links", "a list of links, each - between: [a, b]") {
-		path := fmt.Sprintf("links[%d]", i)
-		d.pos[path] = posOf(d.resolve(item))
+		path, _ := d.listItem("links", i, item)
 		es := d.mapping(item, path, linkKeys)
 		d.require(d.resolve(item), path, es, "between", "bandwidth")
 		l := Link{MTU: DefaultMTU, Queue: Queue{Kind: QueueDropTail, LimitPackets: DefaultQueueLimit, Discipline: topology.DropTail{}}}
@@ -77,80 +76,49 @@ func (d *decoder) links(n *yaml.Node, s *Scenario) {
 func (d *decoder) linkProp(e entry, p string, set *LinkSet) {
 	switch e.key {
 	case "bandwidth":
-		if v, ok := d.rate(e.v, p); ok {
-			set.Bandwidth = &v
-		}
+		keepPtr(&set.Bandwidth)(d.rate(e.v, p))
 	case "delay":
-		if v, ok := d.duration(e.v, p); ok {
-			set.Delay = &v
-		}
+		keepPtr(&set.Delay)(d.duration(e.v, p))
 	case "jitter":
-		if v, ok := d.duration(e.v, p); ok {
-			set.Jitter = &v
-		}
+		keepPtr(&set.Jitter)(d.duration(e.v, p))
 	case "mtu":
 		if v, ok := d.integer(e.v, p, minMTU, maxMTU); ok {
 			m := int(v)
 			set.MTU = &m
 		}
 	case "reorder":
-		if v, ok := d.boolean(e.v, p); ok {
-			set.Reorder = &v
-		}
+		keepPtr(&set.Reorder)(d.boolean(e.v, p))
 	case "duplicate":
-		if v, ok := d.ratio(e.v, p); ok {
-			set.Duplicate = &v
-		}
+		keepPtr(&set.Duplicate)(d.ratio(e.v, p))
 	case "corrupt":
-		if v, ok := d.ratio(e.v, p); ok {
-			set.Corrupt = &v
-		}
+		keepPtr(&set.Corrupt)(d.ratio(e.v, p))
 	case "overhead":
-		if v, ok := d.size(e.v, p); ok {
-			set.Overhead = &v
-		}
+		keepPtr(&set.Overhead)(d.size(e.v, p))
 	case "queue":
-		if q, ok := d.queue(e.v, p); ok {
-			set.Queue = &q
-		}
+		keepPtr(&set.Queue)(d.queue(e.v, p))
 	case "loss":
-		if l, ok := d.loss(e.v, p); ok {
-			set.Loss = &l
-		}
+		keepPtr(&set.Loss)(d.loss(e.v, p))
 	}
 }
 
 // apply changes the properties set names.
 func (l *Link) apply(set LinkSet) {
-	if set.Bandwidth != nil {
-		l.Bandwidth = *set.Bandwidth
-	}
-	if set.Delay != nil {
-		l.Delay = *set.Delay
-	}
-	if set.MTU != nil {
-		l.MTU = *set.MTU
-	}
-	if set.Queue != nil {
-		l.Queue = *set.Queue
-	}
-	if set.Loss != nil {
-		l.Loss = *set.Loss
-	}
-	if set.Jitter != nil {
-		l.Jitter = *set.Jitter
-	}
-	if set.Reorder != nil {
-		l.Reorder = *set.Reorder
-	}
-	if set.Duplicate != nil {
-		l.Duplicate = *set.Duplicate
-	}
-	if set.Corrupt != nil {
-		l.Corrupt = *set.Corrupt
-	}
-	if set.Overhead != nil {
-		l.Overhead = *set.Overhead
+	applySet(&l.Bandwidth, set.Bandwidth)
+	applySet(&l.Delay, set.Delay)
+	applySet(&l.MTU, set.MTU)
+	applySet(&l.Queue, set.Queue)
+	applySet(&l.Loss, set.Loss)
+	applySet(&l.Jitter, set.Jitter)
+	applySet(&l.Reorder, set.Reorder)
+	applySet(&l.Duplicate, set.Duplicate)
+	applySet(&l.Corrupt, set.Corrupt)
+	applySet(&l.Overhead, set.Overhead)
+}
+
+// applySet sets *dst to *v when v is set.
+func applySet[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
 	}
 }
 
@@ -301,38 +269,57 @@ func (d *decoder) number(n *yaml.Node, path string, lo, hi float64) (float64, bo
 	return v, true
 }
 
+// paramFunc decodes the value v of one queue parameter at path p into the
+// discipline's field it was made for, and reports whether it was good.
+type paramFunc func(v *yaml.Node, p string) bool
+
+// into makes the paramFunc that decodes with dec into dst.
+func into[T any](dst *T, dec func(*yaml.Node, string) (T, bool)) paramFunc {
+	return func(v *yaml.Node, p string) bool {
+		x, ok := dec(v, p)
+		*dst = x
+		return ok
+	}
+}
+
+// numberIn is number over [lo, hi], in the form into takes.
+func (d *decoder) numberIn(lo, hi float64) func(*yaml.Node, string) (float64, bool) {
+	return func(n *yaml.Node, path string) (float64, bool) { return d.number(n, path, lo, hi) }
+}
+
+// queueParams decodes a discipline's parameters in the order written,
+// each with the paramFunc of its key, and reports whether all were good.
+// The mapping has already refused keys the discipline does not take.
+func (d *decoder) queueParams(es []entry, path string, set map[string]paramFunc) bool {
+	ok := true
+	for _, e := range es {
+		if f := set[e.key]; f != nil {
+			ok = f(e.v, path+"."+e.key) && ok
+		}
+	}
+	return ok
+}
+
 func decodeRED(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {
 	c := topology.DefaultRED()
-	ok := true
 	unitsSeen := map[bool]string{}
-	for _, e := range es {
-		p := path + "." + e.key
-		good := true
-		switch e.key {
-		case "min_th", "max_th":
-			var v int64
-			var inBytes bool
-			v, inBytes, good = d.threshold(e.v, p)
-			if e.key == "min_th" {
-				c.MinTh = v
-			} else {
-				c.MaxTh = v
-			}
-			unitsSeen[inBytes] = e.key
+	threshold := func(key string, dst *int64) paramFunc {
+		return func(v *yaml.Node, p string) bool {
+			n, inBytes, good := d.threshold(v, p)
+			*dst = n
+			unitsSeen[inBytes] = key
 			c.InBytes = inBytes
-		case "p_max":
-			var v units.Ratio
-			v, good = d.ratio(e.v, p)
-			c.MaxP = v
-		case "weight":
-			c.Weight, good = d.number(e.v, p, 0, 1)
-		case "gentle":
-			c.Gentle, good = d.boolean(e.v, p)
-		case "ecn":
-			c.ECN, good = d.boolean(e.v, p)
+			return good
 		}
-		ok = ok && good
 	}
+	ok := d.queueParams(es, path, map[string]paramFunc{
+		"min_th": threshold("min_th", &c.MinTh),
+		"max_th": threshold("max_th", &c.MaxTh),
+		"p_max":  into(&c.MaxP, d.ratio),
+		"weight": into(&c.Weight, d.numberIn(0, 1)),
+		"gentle": into(&c.Gentle, d.boolean),
+		"ecn":    into(&c.ECN, d.boolean),
+	})
 	if len(unitsSeen) > 1 {
 		d.errNode(d.resolve(es[0].v), "min_th and max_th both in packets (5) or both in bytes (7500B)", "%s: min_th and max_th mix packets and bytes", path)
 		return c, false
@@ -342,87 +329,53 @@ func decodeRED(d *decoder, es []entry, path string) (topology.QueueConfig, bool)
 
 func decodeCoDel(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {
 	c := topology.DefaultCoDel()
-	ok := true
-	for _, e := range es {
-		p := path + "." + e.key
-		good := true
-		switch e.key {
-		case "target":
-			c.Target, good = d.positiveDuration(e.v, p)
-		case "interval":
-			c.Interval, good = d.positiveDuration(e.v, p)
-		case "ecn":
-			c.ECN, good = d.boolean(e.v, p)
-		}
-		ok = ok && good
-	}
+	ok := d.queueParams(es, path, map[string]paramFunc{
+		"target":   into(&c.Target, d.positiveDuration),
+		"interval": into(&c.Interval, d.positiveDuration),
+		"ecn":      into(&c.ECN, d.boolean),
+	})
 	return c, ok
 }
 
 func decodeFQCoDel(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {
 	c := topology.DefaultFQCoDel()
-	ok := true
-	for _, e := range es {
-		p := path + "." + e.key
-		good := true
-		switch e.key {
-		case "flows":
-			var v int64
-			v, good = d.integer(e.v, p, 1, 65536)
-			c.Flows = int(v)
-		case "quantum":
-			c.Quantum, good = d.positiveSize(e.v, p)
-		case "target":
-			c.Target, good = d.positiveDuration(e.v, p)
-		case "interval":
-			c.Interval, good = d.positiveDuration(e.v, p)
-		case "ecn":
-			c.ECN, good = d.boolean(e.v, p)
-		}
-		ok = ok && good
-	}
+	ok := d.queueParams(es, path, map[string]paramFunc{
+		"flows": func(v *yaml.Node, p string) bool {
+			n, good := d.integer(v, p, 1, 65536)
+			c.Flows = int(n)
+			return good
+		},
+		"quantum":  into(&c.Quantum, d.positiveSize),
+		"target":   into(&c.Target, d.positiveDuration),
+		"interval": into(&c.Interval, d.positiveDuration),
+		"ecn":      into(&c.ECN, d.boolean),
+	})
 	return c, ok
 }
 
 func decodePIE(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {
 	c := topology.DefaultPIE()
-	ok := true
-	for _, e := range es {
-		p := path + "." + e.key
-		good := true
-		switch e.key {
-		case "target":
-			c.Target, good = d.positiveDuration(e.v, p)
-		case "tupdate":
-			c.TUpdate, good = d.positiveDuration(e.v, p)
-		case "max_burst":
-			c.MaxBurst, good = d.duration(e.v, p)
-		case "alpha":
-			c.Alpha, good = d.number(e.v, p, 0, 32)
-		case "beta":
-			c.Beta, good = d.number(e.v, p, 0, 32)
-		case "ecn":
-			c.ECN, good = d.boolean(e.v, p)
-		}
-		ok = ok && good
-	}
+	ok := d.queueParams(es, path, map[string]paramFunc{
+		"target":    into(&c.Target, d.positiveDuration),
+		"tupdate":   into(&c.TUpdate, d.positiveDuration),
+		"max_burst": into(&c.MaxBurst, d.duration),
+		"alpha":     into(&c.Alpha, d.numberIn(0, 32)),
+		"beta":      into(&c.Beta, d.numberIn(0, 32)),
+		"ecn":       into(&c.ECN, d.boolean),
+	})
 	return c, ok
 }
 
 func decodeStep(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {
 	c := topology.Step{ECN: true}
-	ok := true
-	for _, e := range es {
-		p := path + "." + e.key
-		good := true
-		switch e.key {
-		case "threshold":
-			c.Threshold, c.InBytes, good = d.threshold(e.v, p)
-		case "ecn":
-			c.ECN, good = d.boolean(e.v, p)
-		}
-		ok = ok && good
-	}
+	ok := d.queueParams(es, path, map[string]paramFunc{
+		"threshold": func(v *yaml.Node, p string) bool {
+			var good bool
+			c.Threshold, c.InBytes, good = d.threshold(v, p)
+			return good
+		},
+		"ecn": into(&c.ECN, d.boolean),
+	})
 	return c, ok
 }
 

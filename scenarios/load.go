@@ -293,17 +293,11 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 				s.Name = v
 			}
 		case "description":
-			if v, ok := d.str(e.v, "description", "text"); ok {
-				s.Description = v
-			}
+			keep(&s.Description)(d.str(e.v, "description", "text"))
 		case "seed":
-			if v, ok := d.unsigned(e.v, "seed"); ok {
-				s.Seed = v
-			}
+			keep(&s.Seed)(d.unsigned(e.v, "seed"))
 		case "duration":
-			if v, ok := d.positiveDuration(e.v, "duration"); ok {
-				s.Duration = v
-			}
+			keep(&s.Duration)(d.positiveDuration(e.v, "duration"))
 		case "defaults":
 			for _, de := range d.mapping(e.v, "defaults", []string{"tcp"}) {
 				s.Defaults.TCP = d.tcp(de.v, "defaults.tcp")
@@ -373,17 +367,11 @@ func (d *decoder) outputs(n *yaml.Node, s *Scenario) {
 				s.Outputs.SnapLen = int(v)
 			}
 		case "trace":
-			if v, ok := d.boolean(e.v, path); ok {
-				s.Outputs.Trace = v
-			}
+			keep(&s.Outputs.Trace)(d.boolean(e.v, path))
 		case "flows":
-			if v, ok := d.boolean(e.v, path); ok {
-				s.Outputs.Flows = v
-			}
+			keep(&s.Outputs.Flows)(d.boolean(e.v, path))
 		case "format":
-			if v, ok := d.oneOf(e.v, path, PlotFormats); ok {
-				s.Outputs.Format = v
-			}
+			keep(&s.Outputs.Format)(d.oneOf(e.v, path, PlotFormats))
 		case "plots":
 			kinds := make([]string, len(PlotKinds))
 			for i, k := range PlotKinds {

@@ -32,19 +32,13 @@ func (d *decoder) routing(n *yaml.Node, s *Scenario) {
 		d.pos[path] = posOf(e.k)
 		switch e.key {
 		case "ecmp":
-			if v, ok := d.boolean(e.v, path); ok {
-				s.Routing.ECMP = v
-			}
+			keep(&s.Routing.ECMP)(d.boolean(e.v, path))
 		case "recompute":
-			if v, ok := d.boolean(e.v, path); ok {
-				s.Routing.Recompute = v
-			}
+			keep(&s.Routing.Recompute)(d.boolean(e.v, path))
 		case "convergence":
 			convergence = e.k
 			// A negative duration is an error of d.duration.
-			if v, ok := d.duration(e.v, path); ok {
-				s.Routing.Convergence = v
-			}
+			keep(&s.Routing.Convergence)(d.duration(e.v, path))
 		}
 	}
 	if convergence != nil && !s.Routing.Recompute {

@@ -39,9 +39,7 @@ const (
 // in order.
 func (d *decoder) topology(n *yaml.Node, s *Scenario) {
 	for i, item := range d.sequence(n, "topology", "a list of generators, each - kind: fat-tree, dumbbell or gml") {
-		path := fmt.Sprintf("topology[%d]", i)
-		r := d.resolve(item)
-		d.pos[path] = posOf(r)
+		path, r := d.listItem("topology", i, item)
 		es := d.mapping(r, path, nil)
 		if r.Kind != yaml.MappingNode {
 			continue

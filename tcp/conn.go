@@ -71,6 +71,11 @@ type Conn struct {
 	rtxTSVal   uint32 // our TSval on the latest retransmission
 	// segTsecr is the TSecr of the segment being input, 0 without one.
 	segTsecr uint32
+	// lastOOW is when we last answered an out-of-window segment (a
+	// challenge ACK or a SYN-ACK for a retransmitted SYN), in milliseconds
+	// plus one, as Linux's last_oow_ack_time in jiffies; 0 before the
+	// first.
+	lastOOW uint32
 
 	sndWnd int // peer's window in bytes, unscaled
 	// maxSndWnd is the largest window the peer offered (SWS avoidance,
@@ -137,6 +142,9 @@ type Conn struct {
 	// inLoss: an RTO happened and what was in flight then is not yet all
 	// acknowledged (Linux's TCP_CA_Loss state), for WindowControllers.
 	inLoss bool
+	// synRetransmitted: a SYN-ACK went out again for a retransmitted SYN
+	// (no RTT sample from the handshake).
+	synRetransmitted bool
 	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
 	// the ISS would misfire after 4 GiB, when the numbers come round.)
 	synAcked bool

@@ -69,7 +69,7 @@ func (c *Conn) negotiate(h *Header) {
 
 // establish finishes the handshake's bookkeeping.
 func (c *Conn) establish(now time.Duration) {
-	if c.retries == 0 {
+	if c.retries == 0 && !c.synRetransmitted {
 		// RFC 6298 §2.2 with Karn: the handshake gives the first sample
 		// when the SYN was not retransmitted.
 		c.takeSample(now - c.synSentAt)
@@ -178,11 +178,17 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	flags := h.Flags
 	n := SegLen(h, len(payload))
 	if c.state == SynReceived && flags.Has(FlagSYN) && !flags.Has(FlagACK) && h.Seq == c.irs {
-		// A retransmitted SYN: our SYN-ACK was lost; send it again (as
-		// Linux's tcp_check_req does).
-		c.sendSyn(now, true)
-		c.noteRetransmit(c.iss, 0, "synack")
-		c.retries++ // counts towards SynAckRetries, and Karn: no RTT sample
+		// A retransmitted SYN: our SYN-ACK was lost. Like Linux's
+		// tcp_check_req, send it again at most once per
+		// tcp_invalid_ratelimit, and restart the timer from now with its
+		// current backoff (min(1 s << expiries, 120 s)); only timer expiries
+		// count towards SynAckRetries (num_timeout).
+		if !c.oowRateLimited(now) {
+			c.sendSyn(now, true)
+			c.noteRetransmit(c.iss, 0, "synack")
+			c.synRetransmitted = true // Karn: no RTT sample from the handshake
+			c.arm(timerRtx, now+c.rtt.current())
+		}
 		return
 	}
 	if c.state == SynReceived && flags.Has(FlagSYN|FlagACK) && !flags.Has(FlagRST) &&
@@ -254,7 +260,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	// Second: the RST bit, with RFC 5961 §3.2 blind-reset protection.
 	if flags.Has(FlagRST) {
 		if h.Seq != c.rcvNxt {
-			c.ackNow = true // challenge ACK
+			c.challengeAck(now)
 			return
 		}
 		switch c.state {
@@ -279,7 +285,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	}
 	// Fourth: a SYN in the window (RFC 5961 §4.2): challenge ACK, drop.
 	if syn {
-		c.ackNow = true
+		c.challengeAck(now)
 		return
 	}
 	// Fifth: the ACK field.
@@ -451,4 +457,30 @@ func (c *Conn) EndTimeWait(reason string) {
 		return
 	}
 	c.toClosedFor(reason)
+}
+
+// oowRateLimit is Linux's tcp_invalid_ratelimit: the least time between two
+// answers to out-of-window segments of one connection (challenge ACKs,
+// SYN-ACKs for retransmitted SYNs).
+const oowRateLimit = 500 * time.Millisecond
+
+// oowRateLimited reports whether an answer to an out-of-window segment
+// must be skipped, less than oowRateLimit after the previous one, and
+// otherwise records now as the time of this one (tcp_oow_rate_limited).
+func (c *Conn) oowRateLimited(now time.Duration) bool {
+	ms := uint32(now/time.Millisecond) + 1
+	if c.lastOOW != 0 && ms-c.lastOOW < uint32(oowRateLimit/time.Millisecond) {
+		return true
+	}
+	c.lastOOW = ms
+	return false
+}
+
+// challengeAck sends the challenge ACK of RFC 5961 §3.2 and §4.2, rate
+// limited per connection as Linux's tcp_send_challenge_ack, so that a
+// flood of forged RSTs or SYNs draws at most two ACKs a second.
+func (c *Conn) challengeAck(now time.Duration) {
+	if !c.oowRateLimited(now) {
+		c.ackNow = true
+	}
 }

@@ -154,6 +154,24 @@ type entry struct {
 	t sim.Time
 }
 
+// limitedFIFO is the one FIFO with its limit that every single-queue
+// discipline (drop-tail, RED, CoDel, PIE, step) keeps, with the Queue
+// methods that are the same for all of them.
+type limitedFIFO struct {
+	q     fifo
+	limit Limit
+}
+
+// full reports whether p would take the queue over its limit (the
+// tail drop every discipline applies before its own rule).
+func (f *limitedFIFO) full(p *Packet) bool {
+	return f.limit.over(f.q.n+1, f.q.bytes+units.ByteSize(len(p.Data)))
+}
+
+func (f *limitedFIFO) Len() (int, units.ByteSize) { return f.q.n, f.q.bytes }
+func (f *limitedFIFO) SetLimit(l Limit)           { f.limit = l }
+func (f *limitedFIFO) Drain(fn func(*Packet))     { f.q.drain(fn) }
+
 // fifo is a FIFO of entries with their byte count: the storage of every
 // discipline but FQ-CoDel's per-flow lists (which are fifos too).
 type fifo struct {

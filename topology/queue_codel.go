@@ -61,7 +61,7 @@ func checkCoDel(target, interval time.Duration) error {
 
 // NewQueue returns an empty CoDel queue.
 func (c CoDel) NewQueue(env QueueEnv) Queue {
-	return &codelQueue{params: newCodelParams(c.Target, c.Interval, c.ECN, env), limit: env.Limit}
+	return &codelQueue{params: newCodelParams(c.Target, c.Interval, c.ECN, env), limitedFIFO: limitedFIFO{limit: env.Limit}}
 }
 
 // codelParams are the parameters shared by every CoDel state of a queue.
@@ -202,15 +202,14 @@ func (v *codelVars) dequeue(p *codelParams, now sim.Time, src codelSource) (entr
 type codelQueue struct {
 	params *codelParams
 	vars   codelVars
-	q      fifo
-	limit  Limit
+	limitedFIFO
 }
 
 func (c *codelQueue) popEntry() (entry, bool) { return c.q.popEntry() }
 func (c *codelQueue) backlog() units.ByteSize { return c.q.bytes }
 
 func (c *codelQueue) Enqueue(now sim.Time, p *Packet) Verdict {
-	if c.limit.over(c.q.n+1, c.q.bytes+units.ByteSize(len(p.Data))) {
+	if c.full(p) {
 		return DroppedFull
 	}
 	c.q.pushEntry(p, now)
@@ -221,7 +220,3 @@ func (c *codelQueue) Dequeue(now sim.Time) (*Packet, sim.Time, bool) {
 	e, ok := c.vars.dequeue(c.params, now, c)
 	return e.p, e.t, ok
 }
-
-func (c *codelQueue) Len() (int, units.ByteSize) { return c.q.n, c.q.bytes }
-func (c *codelQueue) SetLimit(l Limit)           { c.limit = l }
-func (c *codelQueue) Drain(fn func(*Packet))     { c.q.drain(fn) }

@@ -1,9 +1,6 @@
 package topology
 
-import (
-	"github.com/netsimlab/netsim/sim"
-	"github.com/netsimlab/netsim/units"
-)
+import "github.com/netsimlab/netsim/sim"
 
 // DropTail is the FIFO that refuses a packet when admitting it would
 // exceed the limit (ns-3's DropTailQueue, Linux pfifo/bfifo). It never
@@ -20,15 +17,16 @@ func (DropTail) DefaultLimit() int { return DefaultQueueLimitPackets }
 func (DropTail) Validate() error { return nil }
 
 // NewQueue returns an empty drop-tail queue.
-func (DropTail) NewQueue(env QueueEnv) Queue { return &dropTail{limit: env.Limit} }
+func (DropTail) NewQueue(env QueueEnv) Queue {
+	return &dropTail{limitedFIFO: limitedFIFO{limit: env.Limit}}
+}
 
 type dropTail struct {
-	q     fifo
-	limit Limit
+	limitedFIFO
 }
 
 func (d *dropTail) Enqueue(now sim.Time, p *Packet) Verdict {
-	if d.limit.over(d.q.n+1, d.q.bytes+units.ByteSize(len(p.Data))) {
+	if d.full(p) {
 		return DroppedFull
 	}
 	d.q.pushEntry(p, now)
@@ -39,7 +37,3 @@ func (d *dropTail) Dequeue(sim.Time) (*Packet, sim.Time, bool) {
 	e, ok := d.q.popEntry()
 	return e.p, e.t, ok
 }
-
-func (d *dropTail) Len() (int, units.ByteSize) { return d.q.n, d.q.bytes }
-func (d *dropTail) SetLimit(l Limit)           { d.limit = l }
-func (d *dropTail) Drain(fn func(*Packet))     { d.q.drain(fn) }

@@ -80,15 +80,14 @@ func (p PIE) NewQueue(env QueueEnv) Queue {
 	if mtu == 0 {
 		mtu = DefaultMTU
 	}
-	return &pie{cfg: p, limit: env.Limit, rand: env.Rand, mtu: units.ByteSize(mtu), burst: p.MaxBurst, nextUpdate: sim.Time(p.TUpdate)}
+	return &pie{cfg: p, limitedFIFO: limitedFIFO{limit: env.Limit}, rand: env.Rand, mtu: units.ByteSize(mtu), burst: p.MaxBurst, nextUpdate: sim.Time(p.TUpdate)}
 }
 
 type pie struct {
-	cfg   PIE
-	q     fifo
-	limit Limit
-	rand  *sim.Rand
-	mtu   units.ByteSize
+	cfg PIE
+	limitedFIFO
+	rand *sim.Rand
+	mtu  units.ByteSize
 
 	prob       float64
 	accuProb   float64
@@ -182,7 +181,7 @@ func (q *pie) dropEarly() bool {
 
 func (q *pie) Enqueue(now sim.Time, p *Packet) Verdict {
 	q.catchUp(now)
-	if q.limit.over(q.q.n+1, q.q.bytes+units.ByteSize(len(p.Data))) {
+	if q.full(p) {
 		q.accuProb = 0
 		return DroppedFull
 	}
@@ -210,7 +209,3 @@ func (q *pie) Dequeue(now sim.Time) (*Packet, sim.Time, bool) {
 	}
 	return e.p, e.t, true
 }
-
-func (q *pie) Len() (int, units.ByteSize) { return q.q.n, q.q.bytes }
-func (q *pie) SetLimit(l Limit)           { q.limit = l }
-func (q *pie) Drain(fn func(*Packet))     { q.q.drain(fn) }

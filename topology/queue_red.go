@@ -101,7 +101,7 @@ func (r RED) Validate() error {
 
 // NewQueue returns an empty RED queue.
 func (r RED) NewQueue(env QueueEnv) Queue {
-	q := &red{cfg: r, limit: env.Limit, rand: env.Rand, count: -1}
+	q := &red{cfg: r, limitedFIFO: limitedFIFO{limit: env.Limit}, rand: env.Rand, count: -1}
 	mtu := env.MTU
 	if mtu == 0 {
 		mtu = DefaultMTU
@@ -111,9 +111,8 @@ func (r RED) NewQueue(env QueueEnv) Queue {
 }
 
 type red struct {
-	cfg   RED
-	q     fifo
-	limit Limit
+	cfg RED
+	limitedFIFO
 	rand  *sim.Rand
 	slot  time.Duration // transmission time of one MTU: the idle-time unit
 	avg   float64
@@ -132,7 +131,7 @@ func (q *red) Enqueue(now sim.Time, p *Packet) Verdict {
 	if v == DroppedAQM {
 		return v
 	}
-	if q.limit.over(q.q.n+1, q.q.bytes+units.ByteSize(len(p.Data))) {
+	if q.full(p) {
 		return DroppedFull
 	}
 	q.q.pushEntry(p, now)
@@ -197,7 +196,3 @@ func (q *red) Dequeue(now sim.Time) (*Packet, sim.Time, bool) {
 	}
 	return e.p, e.t, ok
 }
-
-func (q *red) Len() (int, units.ByteSize) { return q.q.n, q.q.bytes }
-func (q *red) SetLimit(l Limit)           { q.limit = l }
-func (q *red) Drain(fn func(*Packet))     { q.q.drain(fn) }

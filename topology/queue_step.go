@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/netsimlab/netsim/sim"
-	"github.com/netsimlab/netsim/units"
 )
 
 // Step marks on the instantaneous queue: an arrival that finds Threshold
@@ -35,16 +34,17 @@ func (s Step) Validate() error {
 }
 
 // NewQueue returns an empty step-marking queue.
-func (s Step) NewQueue(env QueueEnv) Queue { return &step{cfg: s, limit: env.Limit} }
+func (s Step) NewQueue(env QueueEnv) Queue {
+	return &step{cfg: s, limitedFIFO: limitedFIFO{limit: env.Limit}}
+}
 
 type step struct {
-	cfg   Step
-	q     fifo
-	limit Limit
+	cfg Step
+	limitedFIFO
 }
 
 func (q *step) Enqueue(now sim.Time, p *Packet) Verdict {
-	if q.limit.over(q.q.n+1, q.q.bytes+units.ByteSize(len(p.Data))) {
+	if q.full(p) {
 		return DroppedFull
 	}
 	held := int64(q.q.n)
@@ -65,7 +65,3 @@ func (q *step) Dequeue(sim.Time) (*Packet, sim.Time, bool) {
 	e, ok := q.q.popEntry()
 	return e.p, e.t, ok
 }
-
-func (q *step) Len() (int, units.ByteSize) { return q.q.n, q.q.bytes }
-func (q *step) SetLimit(l Limit)           { q.limit = l }
-func (q *step) Drain(fn func(*Packet))     { q.q.drain(fn) }

@@ -45,14 +45,10 @@ func TestEstimateOutput(t *testing.T) {
 // TestDiskGuard: a run estimated past the limit is refused before it
 // writes anything, unless --force; past the warning size it is warned of.
 func TestDiskGuard(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "bulk-transfer.yaml"))
-	require.NoError(t, err)
-	dir := t.TempDir()
+	const bulk = "../../scenarios/bulk-transfer.yaml"
 	// 1 TB to send over the links for 100000 s: far past the limit.
-	big := filepath.Join(dir, "big.yaml")
-	require.NoError(t, os.WriteFile(big, bytes.Replace(bytes.Replace(data, []byte("bytes: 2MB"), []byte("bytes: 1000GB"), 1),
-		[]byte("duration: 5s"), []byte("duration: 100000s"), 1), 0o644))
-	out := filepath.Join(dir, "o")
+	big := variant(t, bulk, "big.yaml", "bytes: 2MB", "bytes: 1000GB", "duration: 5s", "duration: 100000s")
+	out := filepath.Join(t.TempDir(), "o")
 	code, _, stderr := cli(t, "run", big, "--out", out)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "this run may write about")
@@ -68,8 +64,7 @@ func TestDiskGuard(t *testing.T) {
 	assert.Contains(t, w.String(), "warning: this run may write about")
 
 	// Between the warning and the limit: a warning only.
-	mid := filepath.Join(dir, "mid.yaml")
-	require.NoError(t, os.WriteFile(mid, bytes.Replace(data, []byte("bytes: 2MB"), []byte("bytes: 1GB"), 1), 0o644))
+	mid := variant(t, bulk, "mid.yaml", "bytes: 2MB", "bytes: 1GB")
 	s, err = scenarios.Load(mid)
 	require.NoError(t, err)
 	w.Reset()

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -77,16 +76,9 @@ func drillMain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.preset, "preset", "", "a preset environment: packetdrill (google/packetdrill's defaults.sh)")
 	fs.StringVar(&o.stack, "stack", "host", "the stack under test: host, the only one (kept so that old command lines work)")
 	fs.StringVar(&o.out, "out", "", "write trace.jsonl and the pcap of each run into DIR")
-	files, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(files) == 0 {
-		fmt.Fprint(stderr, "netsim drill: no script given\n\n"+drillUsage)
-		return exitUsage
+	files, code, ok := parseSome(fs, args, "no script given", drillUsage, stderr)
+	if !ok {
+		return code
 	}
 	switch o.stack {
 	case "host":

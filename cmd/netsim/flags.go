@@ -37,18 +37,44 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 // the error). When ok is false the command returns code at once: exitOK
 // after --help, exitUsage after a bad flag or a wrong number of operands.
 func parseOne(fs *flag.FlagSet, args []string, what, usage string, stderr io.Writer) (operand string, code int, ok bool) {
-	ops, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return "", exitOK, false
-	}
-	if err != nil {
-		return "", exitUsage, false
+	ops, code, ok := parseFlags(fs, args)
+	if !ok {
+		return "", code, false
 	}
 	if len(ops) != 1 {
 		fmt.Fprintf(stderr, "netsim %s: want one %s, got %d\n\n%s", fs.Name(), what, len(ops), usage)
 		return "", exitUsage, false
 	}
 	return ops[0], exitOK, true
+}
+
+// parseSome parses a command's flags and its operands, of which it wants
+// at least one (missing says so: "no script given"). When ok is false the
+// command returns code at once, as after parseOne.
+func parseSome(fs *flag.FlagSet, args []string, missing, usage string, stderr io.Writer) (operands []string, code int, ok bool) {
+	ops, code, ok := parseFlags(fs, args)
+	if !ok {
+		return nil, code, false
+	}
+	if len(ops) == 0 {
+		fmt.Fprintf(stderr, "netsim %s: %s\n\n%s", fs.Name(), missing, usage)
+		return nil, exitUsage, false
+	}
+	return ops, exitOK, true
+}
+
+// parseFlags is parseInterleaved with the exit code of a failure: exitOK
+// after --help (the usage is printed), exitUsage after a bad flag (its
+// error is printed).
+func parseFlags(fs *flag.FlagSet, args []string) (operands []string, code int, ok bool) {
+	ops, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, exitOK, false
+	}
+	if err != nil {
+		return nil, exitUsage, false
+	}
+	return ops, exitOK, true
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.

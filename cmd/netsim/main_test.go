@@ -20,6 +20,23 @@ import (
 
 const handshake = "../../scenarios/handshake.yaml"
 
+// variant writes src with each old text replaced by its new text (pairs
+// old, new, ...) as name in a temporary folder, and returns its path. It
+// fails the test when an old text is not in src, so that a change of the
+// example cannot leave a test checking the unchanged scenario.
+func variant(t *testing.T, src, name string, oldNew ...string) string {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	require.NoError(t, err)
+	for i := 0; i+1 < len(oldNew); i += 2 {
+		require.Contains(t, string(data), oldNew[i], "%s", src)
+		data = bytes.Replace(data, []byte(oldNew[i]), []byte(oldNew[i+1]), 1)
+	}
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	return path
+}
+
 // cli runs netsim in-process and returns its exit code, stdout and stderr.
 func cli(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
@@ -30,13 +47,9 @@ func cli(t *testing.T, args ...string) (int, string, string) {
 
 func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
-	failing := filepath.Join(dir, "failing.yaml")
-	data, err := os.ReadFile(handshake)
-	require.NoError(t, err)
 	// The handshake takes 10 ms: an expectation of 1 ms must fail.
-	require.NoError(t, os.WriteFile(failing, bytes.Replace(data, []byte("within: 50ms"), []byte("within: 1ms"), 1), 0o644))
-	invalid := filepath.Join(dir, "invalid.yaml")
-	require.NoError(t, os.WriteFile(invalid, bytes.Replace(data, []byte("bandwidth: 100Mbps"), []byte("bandwidth: 100Mbs"), 1), 0o644))
+	failing := variant(t, handshake, "failing.yaml", "within: 50ms", "within: 1ms")
+	invalid := variant(t, handshake, "invalid.yaml", "bandwidth: 100Mbps", "bandwidth: 100Mbs")
 
 	for _, tc := range []struct {
 		name   string
@@ -235,13 +248,8 @@ func TestASCIIDefault(t *testing.T) {
 // (and the trace hash; the fingerprint is still computed); plots land
 // under plots/.
 func TestOutputsSwitches(t *testing.T) {
-	data, err := os.ReadFile(handshake)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "quiet.yaml")
-	data = bytes.Replace(data, []byte("outputs:\n  pcap: true\n  trace: true\n"), []byte("outputs:\n  pcap: false\n  trace: false\n  plots: [sequence, cwnd]\n  format: svg\n"), 1)
-	require.NoError(t, os.WriteFile(path, data, 0o644))
-	out := filepath.Join(dir, "out")
+	path := variant(t, handshake, "quiet.yaml", "outputs:\n  pcap: true\n  trace: true\n", "outputs:\n  pcap: false\n  trace: false\n  plots: [sequence, cwnd]\n  format: svg\n")
+	out := filepath.Join(t.TempDir(), "out")
 	code, stdout, stderr := cli(t, "run", path, "--out", out)
 	require.Equal(t, exitOK, code, stderr)
 	var m manifest
@@ -261,13 +269,8 @@ func TestOutputsSwitches(t *testing.T) {
 // TestOutputsPcapSelection: outputs.pcap as a list captures only the
 // nodes listed, and outputs.snaplen cuts each captured packet.
 func TestOutputsPcapSelection(t *testing.T) {
-	data, err := os.ReadFile(handshake)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "some.yaml")
-	data = bytes.Replace(data, []byte("outputs:\n  pcap: true\n"), []byte("outputs:\n  pcap: [client]\n  snaplen: 54\n"), 1)
-	require.NoError(t, os.WriteFile(path, data, 0o644))
-	out := filepath.Join(dir, "out")
+	path := variant(t, handshake, "some.yaml", "outputs:\n  pcap: true\n", "outputs:\n  pcap: [client]\n  snaplen: 54\n")
+	out := filepath.Join(t.TempDir(), "out")
 	code, _, stderr := cli(t, "run", path, "--out", out)
 	require.Equal(t, exitOK, code, stderr)
 	assert.NoFileExists(t, filepath.Join(out, "pcap", "server-eth0.pcap"))

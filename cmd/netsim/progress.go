@@ -108,13 +108,26 @@ func (p *progressBar) done() {
 
 // humanCount prints 1234567 as "1.23M".
 func humanCount(v float64) string {
+	x, prefix := siPrefix(v)
+	switch prefix {
+	case "":
+		return fmt.Sprintf("%.0f", x)
+	case "k":
+		return fmt.Sprintf("%.1fk", x)
+	}
+	return fmt.Sprintf("%.2f%s", x, prefix)
+}
+
+// siPrefix scales v to the largest of k, M and G it reaches, and names
+// the prefix ("" below 1000).
+func siPrefix(v float64) (float64, string) {
 	switch {
 	case v >= 1e9:
-		return fmt.Sprintf("%.2fG", v/1e9)
+		return v / 1e9, "G"
 	case v >= 1e6:
-		return fmt.Sprintf("%.2fM", v/1e6)
+		return v / 1e6, "M"
 	case v >= 1e3:
-		return fmt.Sprintf("%.1fk", v/1e3)
+		return v / 1e3, "k"
 	}
-	return fmt.Sprintf("%.0f", v)
+	return v, ""
 }

@@ -52,3 +52,21 @@ func TestProgressQuiet(t *testing.T) {
 		assert.Empty(t, w.String(), "tty %v", tty)
 	}
 }
+
+// TestSIFormats: counts and rates share the k/M/G ladder but keep their
+// own precision and unit.
+func TestSIFormats(t *testing.T) {
+	tests := []struct {
+		v           float64
+		count, rate string
+	}{
+		{999, "999", "999 bit/s"},
+		{1000, "1.0k", "1.00 kbit/s"},
+		{1234567, "1.23M", "1.23 Mbit/s"},
+		{9.87e9, "9.87G", "9.87 Gbit/s"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.count, humanCount(tt.v), "humanCount(%v)", tt.v)
+		assert.Equal(t, tt.rate, throughput(tt.v), "throughput(%v)", tt.v)
+	}
+}

@@ -783,16 +783,13 @@ func finalStates(m map[string]string) string {
 	return strings.Join(parts, ", ")
 }
 
+// throughput prints a rate as "9.87 Mbit/s".
 func throughput(bps float64) string {
-	switch {
-	case bps >= 1e9:
-		return fmt.Sprintf("%.2f Gbit/s", bps/1e9)
-	case bps >= 1e6:
-		return fmt.Sprintf("%.2f Mbit/s", bps/1e6)
-	case bps >= 1e3:
-		return fmt.Sprintf("%.2f kbit/s", bps/1e3)
+	x, prefix := siPrefix(bps)
+	if prefix == "" {
+		return fmt.Sprintf("%.0f bit/s", x)
 	}
-	return fmt.Sprintf("%.0f bit/s", bps)
+	return fmt.Sprintf("%.2f %sbit/s", x, prefix)
 }
 
 // largeBuild is the size (hosts, routers and links) from which netsim run

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -169,16 +168,9 @@ version.
 func sweepMergeMain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("sweep merge", sweepMergeUsage, stdout, stderr)
 	out := fs.String("out", "", "output folder (default out/<name>)")
-	dirs, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(dirs) == 0 {
-		fmt.Fprintf(stderr, "netsim sweep merge: want the shards' folders\n\n%s", sweepMergeUsage)
-		return exitUsage
+	dirs, code, ok := parseSome(fs, args, "want the shards' folders", sweepMergeUsage, stderr)
+	if !ok {
+		return code
 	}
 	dir := *out
 	if dir == "" {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -23,18 +21,11 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", validateUsage, stdout, stderr)
 	var sets overridesFlag
 	fs.Var(&sets, "set", setUsage)
-	files, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+	files, code, ok := parseSome(fs, args, "no scenario given", validateUsage, stderr)
+	if !ok {
+		return code
 	}
-	if err != nil {
-		return exitUsage
-	}
-	if len(files) == 0 {
-		fmt.Fprint(stderr, "netsim validate: no scenario given\n\n"+validateUsage)
-		return exitUsage
-	}
-	code := exitOK
+	code = exitOK
 	for _, f := range files {
 		s, err := scenarios.LoadWith(f, sets)
 		if err != nil {

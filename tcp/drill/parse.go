@@ -752,29 +752,25 @@ func (p *parser) parseTCP(pk *Packet) *ParseError {
 		return err
 	}
 	pk.Start, pk.Len = start, n
-	if p.peek().isWord("ack") {
+	// The optional "ack N", "win N" and "urg N", in this order.
+	for _, f := range []struct {
+		word, what string
+		max        uint64
+		set        func(uint64)
+	}{
+		{"ack", "TCP ack sequence number", math.MaxUint32, func(v uint64) { pk.Ack, pk.HasAck = uint32(v), true }},
+		{"win", "TCP window value", math.MaxUint16, func(v uint64) { pk.Win, pk.HasWin = uint16(v), true }},
+		{"urg", "urg_ptr value", math.MaxUint16, func(v uint64) { pk.Urg, pk.HasUrg = uint16(v), true }},
+	} {
+		if !p.peek().isWord(f.word) {
+			continue
+		}
 		p.next()
-		v, err := p.parseUint("TCP ack sequence number", math.MaxUint32)
+		v, err := p.parseUint(f.what, f.max)
 		if err != nil {
 			return err
 		}
-		pk.Ack, pk.HasAck = uint32(v), true
-	}
-	if p.peek().isWord("win") {
-		p.next()
-		v, err := p.parseUint("TCP window value", math.MaxUint16)
-		if err != nil {
-			return err
-		}
-		pk.Win, pk.HasWin = uint16(v), true
-	}
-	if p.peek().isWord("urg") {
-		p.next()
-		v, err := p.parseUint("urg_ptr value", math.MaxUint16)
-		if err != nil {
-			return err
-		}
-		pk.Urg, pk.HasUrg = uint16(v), true
+		f.set(v)
 	}
 	if open := p.peek(); open.is('<') {
 		p.next()

@@ -12,14 +12,10 @@ func (r *runner) finishPending() {
 				limit = min(limit, max(p.end+r.cfg.Tolerance, r.now))
 			}
 		}
-		d, ok := r.st.Deadline()
-		if !ok || d > limit {
+		if !r.fireNext(limit) {
 			r.now = max(r.now, limit)
 			r.lineAt = r.pending[0].end
 			return
 		}
-		r.now = max(r.now, d)
-		r.st.Tick(r.now)
-		r.settle()
 	}
 }

@@ -210,16 +210,29 @@ func (r *runner) settle() {
 
 // advance runs the stack's timers up to t.
 func (r *runner) advance(t time.Duration) {
-	for {
-		d, ok := r.st.Deadline()
-		if !ok || d > t {
-			break
-		}
-		r.now = max(r.now, d)
-		r.st.Tick(r.now)
-		r.settle()
+	for r.fireNext(t) {
 	}
 	r.now = max(r.now, t)
+}
+
+// fireNext runs the stack's next timer if it is due by limit, moving the
+// clock to it, and reports whether there was one.
+func (r *runner) fireNext(limit time.Duration) bool {
+	d, ok := r.st.Deadline()
+	if !ok || d > limit {
+		return false
+	}
+	r.now = max(r.now, d)
+	r.st.Tick(r.now)
+	r.settle()
+	return true
+}
+
+// awaitOutbound runs the stack's timers due by limit until it sends a
+// segment or fails.
+func (r *runner) awaitOutbound(limit time.Duration) {
+	for len(r.out) == 0 && r.err == nil && r.fireNext(limit) {
+	}
 }
 
 // lineTime returns a line's time range [lo, hi] in absolute terms.
@@ -381,15 +394,7 @@ func (r *runner) outbound(l *Line) error {
 	lo, hi, any := r.lineTime(l)
 	tol := r.cfg.Tolerance
 	limit := hi + tol
-	for len(r.out) == 0 && r.err == nil {
-		d, ok := r.st.Deadline()
-		if !ok || d > limit {
-			break
-		}
-		r.now = max(r.now, d)
-		r.st.Tick(r.now)
-		r.settle()
-	}
+	r.awaitOutbound(limit)
 	if r.err != nil {
 		return r.err
 	}
@@ -429,15 +434,7 @@ func (r *runner) coalesce(p *Packet, first Segment, lo, hi, limit time.Duration,
 	pieces := 1
 	tol := r.cfg.Tolerance
 	for len(seg.Payload) < int(p.Len) && r.err == nil {
-		for len(r.out) == 0 && r.err == nil {
-			d, ok := r.st.Deadline()
-			if !ok || d > limit {
-				break
-			}
-			r.now = max(r.now, d)
-			r.st.Tick(r.now)
-			r.settle()
-		}
+		r.awaitOutbound(limit)
 		if len(r.out) == 0 {
 			break
 		}
