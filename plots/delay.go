@@ -203,10 +203,7 @@ func delayFigure(m *model, opts Options) (*figure, error) {
 		l := &plotter.Line{XYs: xys(pts, x, du.ns), LineStyle: seriesLine(i)}
 		p.Add(l)
 		p.Legend.Add(f.label(m), l)
-		if lost := decimateMarks(clipPoints(f.lost.points(), opts), nb); len(lost) > 0 {
-			gs := lostStyle
-			gs.Color = seriesColors[i%len(seriesColors)]
-			p.Add(&plotter.Scatter{XYs: xys(lost, x, du.ns), GlyphStyle: gs})
+		if addLost(p, decimateMarks(clipPoints(f.lost.points(), opts), nb), i, lostStyle, x, du.ns) {
 			anyLost = true
 		}
 	}
@@ -331,4 +328,15 @@ type fractionTicks struct{}
 // Ticks implements plot.Ticker.
 func (fractionTicks) Ticks(lo, hi float64) []plot.Tick {
 	return niceTicks{}.Ticks(lo, min(hi, 1))
+}
+
+// addLost draws the lost packets of series i as marks in the series'
+// colour and reports whether there were any.
+func addLost(p *plot.Plot, lost []seqPoint, i int, style draw.GlyphStyle, x func(sim.Time) float64, div float64) bool {
+	if len(lost) == 0 {
+		return false
+	}
+	style.Color = seriesColors[i%len(seriesColors)]
+	p.Add(&plotter.Scatter{XYs: xys(lost, x, div), GlyphStyle: style})
+	return true
 }

@@ -153,10 +153,7 @@ func pingFigure(m *model, opts Options) (*figure, error) {
 		} else {
 			p.Legend.Add(name)
 		}
-		if lost := decimateMarks(ps.lost.points(), nb); len(lost) > 0 {
-			gs := lostStyle
-			gs.Color = seriesColors[i%len(seriesColors)]
-			p.Add(&plotter.Scatter{XYs: xys(lost, x, 1), GlyphStyle: gs})
+		if addLost(p, decimateMarks(ps.lost.points(), nb), i, lostStyle, x, 1) {
 			anyLost = true
 		}
 	}
