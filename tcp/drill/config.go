@@ -2,6 +2,7 @@ package drill
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/netsimlab/netsim/tcp"
@@ -56,7 +57,9 @@ func ConfigFromScript(s *Script, base tcp.Config) (tcp.Config, error) {
 
 // ScriptSysctls returns the settings of a script's shell commands that
 // netsim can apply: each line of a backtick block of the form
-// `sysctl [-q] [-w] KEY=VALUE` whose KEY is a Linux sysctl netsim has
+// `sysctl [-q] [-w] KEY=VALUE`, or packetdrill's
+// `set_sysctls.py /proc/sys/net/ipv4/KEY=VALUE ...` (continued over lines
+// with a backslash), whose KEY is a Linux sysctl netsim has
 // (docs/tcp-settings.md), with its source SCRIPT:LINE. Other lines (the
 // `../common/defaults.sh` the --preset packetdrill stands for, tc, ip,
 // sysctls netsim does not model) are left out: the runner skips them.
@@ -66,41 +69,60 @@ func ScriptSysctls(s *Script) []Setting {
 		if l.Kind != LineCommand {
 			continue
 		}
-		for i, text := range strings.Split(l.Command, "\n") {
-			k, v, ok := sysctlLine(text)
-			if !ok {
-				continue
+		lines := strings.Split(l.Command, "\n")
+		for i := 0; i < len(lines); i++ {
+			first, text := i, lines[i]
+			for strings.HasSuffix(strings.TrimSpace(text), "\\") && i+1 < len(lines) {
+				i++
+				text = strings.TrimSuffix(strings.TrimSpace(text), "\\") + " " + lines[i]
 			}
-			if sts, sysctl := lookup(k); len(sts) == 0 || !sysctl {
-				continue
+			for _, kv := range sysctlLine(text) {
+				if sts, sysctl := lookup(kv[0]); len(sts) == 0 || !sysctl {
+					continue
+				}
+				out = append(out, Setting{Key: kv[0], Value: kv[1], Source: fmt.Sprintf("%s:%d", s.Name, l.Num+first)})
 			}
-			out = append(out, Setting{Key: k, Value: v, Source: fmt.Sprintf("%s:%d", s.Name, l.Num+i)})
 		}
 	}
 	return out
 }
 
-// sysctlLine reads one shell line of the form sysctl [-q] [-w] KEY=VALUE,
-// with an optional # comment after it and the value optionally quoted.
-func sysctlLine(line string) (key, value string, ok bool) {
+// sysctlLine reads one shell line of the form sysctl [-q] [-w] KEY=VALUE
+// (the value optionally quoted) or set_sysctls.py /proc/sys/A/B/KEY=VALUE
+// ... (as the sysctl A.B.KEY), with an optional # comment after it, and
+// returns its KEY, VALUE pairs.
+func sysctlLine(line string) [][2]string {
 	if i := strings.IndexByte(line, '#'); i >= 0 {
 		line = line[:i]
 	}
 	f := strings.Fields(line)
-	if len(f) < 2 || f[0] != "sysctl" {
-		return "", "", false
+	if len(f) < 2 {
+		return nil
+	}
+	if path.Base(f[0]) == "set_sysctls.py" {
+		var out [][2]string
+		for _, a := range f[1:] {
+			k, v, ok := strings.Cut(strings.TrimPrefix(a, "/proc/sys/"), "=")
+			if ok && k != "" && strings.HasPrefix(a, "/proc/sys/") {
+				out = append(out, [2]string{strings.ReplaceAll(k, "/", "."), v})
+			}
+		}
+		return out
+	}
+	if f[0] != "sysctl" {
+		return nil
 	}
 	f = f[1:]
 	for len(f) > 0 && (f[0] == "-q" || f[0] == "-w" || f[0] == "-qw" || f[0] == "-wq") {
 		f = f[1:]
 	}
 	if len(f) == 0 {
-		return "", "", false
+		return nil
 	}
 	// A quoted value may hold spaces ("4096 87380 6291456").
 	k, v, ok := strings.Cut(strings.Join(f, " "), "=")
 	if !ok || k == "" || strings.ContainsAny(k, " \t") {
-		return "", "", false
+		return nil
 	}
-	return k, strings.Trim(v, "\"'"), true
+	return [][2]string{{k, strings.Trim(v, "\"'")}}
 }

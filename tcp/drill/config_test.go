@@ -78,6 +78,8 @@ func TestConfigFromScriptSysctls(t *testing.T) {
 		"sysctl -w net.ipv4.tcp_wmem=\"4096 16384 65536\"\n" +
 		"sysctl -q net.ipv4.tcp_no_such_thing=1\n" +
 		"tc qdisc add dev tun0 root fq\n" +
+		"../common/set_sysctls.py /proc/sys/net/ipv4/tcp_slow_start_after_idle=0 \\\n" +
+		"   /proc/sys/net/ipv4/tcp_min_tso_segs=10\n" +
 		"`\n" +
 		"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
 	s, err := Parse("t.pkt", []byte(src))
@@ -85,6 +87,7 @@ func TestConfigFromScriptSysctls(t *testing.T) {
 	assert.Equal(t, []Setting{
 		{Key: "net.ipv4.tcp_ecn", Value: "1", Source: "t.pkt:2"},
 		{Key: "net.ipv4.tcp_wmem", Value: "4096 16384 65536", Source: "t.pkt:3"},
+		{Key: "net.ipv4.tcp_slow_start_after_idle", Value: "0", Source: "t.pkt:6"},
 	}, ScriptSysctls(s))
 	base := tcp.DefaultConfig()
 	base.ECN = tcp.ECNOff // as --preset packetdrill leaves it
@@ -92,6 +95,7 @@ func TestConfigFromScriptSysctls(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, tcp.ECNOn, cfg.ECN)
 	assert.Equal(t, 65536, cfg.SendBufferMax)
+	assert.False(t, cfg.SlowStartAfterIdle, "set_sysctls.py's /proc/sys path")
 
 	bad, err := Parse("t.pkt", []byte("`sysctl -q net.ipv4.tcp_ecn=7`\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"))
 	require.NoError(t, err)
