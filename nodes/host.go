@@ -283,7 +283,9 @@ func (h *Host) input(in *Interface, p *topology.Packet) {
 	remote := netip.AddrPortFrom(src, hdr.SrcPort)
 	var iss tcp.Seq // 0: drawn for a new connection
 	if s, ok := h.conns[fourTuple{local, remote}]; ok {
-		if l := h.listeners[hdr.DstPort]; l != nil && s.conn.ReopensTimeWait(&hdr) {
+		// ReopensTimeWait first: it is false for every segment of a live
+		// connection, which then skips the listener lookup.
+		if s.conn.ReopensTimeWait(&hdr) && h.listeners[hdr.DstPort] != nil {
 			iss = h.reopenTimeWait(s)
 		} else {
 			h.traceDeliver(p, in, s.connID)
