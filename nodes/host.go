@@ -3,6 +3,7 @@ package nodes
 import (
 	"net/netip"
 
+	"github.com/netsimlab/netsim/internal/pattern"
 	"github.com/netsimlab/netsim/nodes/icmp"
 	"github.com/netsimlab/netsim/nodes/ipv4"
 	"github.com/netsimlab/netsim/sim"
@@ -151,7 +152,17 @@ func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segm
 	p := h.net.newPacket(size)
 	// The TCP checksum is written only if something needs the bytes as
 	// on a wire (a capture, a corrupting link, a tap): see DeferChecksum.
-	b := hdr.AppendUnsummed(p.Data[:ipv4.HeaderLen], payload)
+	// So is a payload of the pattern, which the packet carries by
+	// reference (DeferPayload): the receiver copies it straight from the
+	// pattern's table into its buffer.
+	var b []byte
+	if _, ok := pattern.Phase(payload); ok {
+		b = hdr.AppendUnsummed(p.Data[:ipv4.HeaderLen], nil)
+		b = b[:len(b)+len(payload)] // newPacket made room for size bytes
+		p.DeferPayload(payload)
+	} else {
+		b = hdr.AppendUnsummed(p.Data[:ipv4.HeaderLen], payload)
+	}
 	h.putIPv4Header(b, dst, ipv4.ProtoTCP, true, info.ect)
 	p.Data = b
 	p.DeferChecksum(fillTCPChecksum)
@@ -277,6 +288,9 @@ func (h *Host) input(in *Interface, p *topology.Packet) {
 	if err != nil {
 		h.drop(p, sim.DropMalformed)
 		return
+	}
+	if q := p.DeferredPayload(); q != nil {
+		payload = q // the bytes Data leaves out (a trusted packet: no link changed it)
 	}
 	h.stats.DatagramsDelivered++
 	local := netip.AddrPortFrom(dst, hdr.DstPort)

@@ -3,6 +3,8 @@ package tcp
 import (
 	"math/bits"
 	"sync"
+
+	"github.com/netsimlab/netsim/internal/pattern"
 )
 
 // Buffer memory follows the bytes held, as Linux charges a socket for the
@@ -49,12 +51,23 @@ func putBlock(p *[]byte) {
 // acknowledged, as one contiguous slice so that a segment's payload is a
 // view into it (no copy per segment). Bytes are addressed by sequence
 // number: buf[start] holds sequence number base.
+//
+// Bytes of netsim's pattern (internal/pattern: what the built-in apps
+// send) are not copied at all: while the buffer holds only pattern bytes,
+// it keeps their phase and count, and a segment's payload is a view into
+// the pattern's table, which a packet can carry by reference. Anything
+// else written behind them (other bytes, or pattern bytes out of phase)
+// first turns what is held into bytes in a block.
 type sendBuffer struct {
 	block      *[]byte // buf's block, nil when empty
 	buf        []byte
 	start, end int
 	base       Seq
-	limit      int // the user-visible capacity (Config.SendBuffer)
+	// pat says the bytes held are the pattern, from phase patPhase at
+	// base; buf is then nil and start, end only count.
+	pat      bool
+	patPhase uint8
+	limit    int // the user-visible capacity (Config.SendBuffer)
 }
 
 func (b *sendBuffer) init(limit int, base Seq) {
@@ -74,6 +87,12 @@ func (b *sendBuffer) write(p []byte, room int) int {
 	n := min(len(p), room)
 	if n <= 0 {
 		return 0
+	}
+	if phase, ok := pattern.Phase(p); ok && b.writePattern(phase, n) {
+		return n
+	}
+	if b.pat {
+		b.materialize()
 	}
 	if b.end+n > len(b.buf) {
 		// Views are only handed out while draining the outbox, so none
@@ -99,9 +118,42 @@ func (b *sendBuffer) write(p []byte, room int) int {
 	return n
 }
 
+// writePattern takes n pattern bytes from phase by their phase alone
+// when the buffer is empty or holds pattern bytes they continue, and
+// reports whether it did.
+func (b *sendBuffer) writePattern(phase, n int) bool {
+	switch {
+	case b.len() == 0:
+		b.release()
+		b.pat, b.patPhase = true, uint8(phase)
+	case !b.pat || (int(b.patPhase)+b.len())%pattern.Mod != phase:
+		return false
+	}
+	b.end += n
+	return true
+}
+
+// materialize turns the pattern bytes held into bytes in a block, so
+// that other bytes can follow them.
+func (b *sendBuffer) materialize() {
+	live := b.len()
+	b.pat = false
+	if live == 0 {
+		b.release()
+		return
+	}
+	nb := getBlock(2 * live)
+	pattern.Fill((*nb)[:live], int(b.patPhase))
+	b.block, b.buf, b.start, b.end = nb, *nb, 0, live
+}
+
 // view returns the n bytes from sequence number s; the caller ensures they
-// are held.
+// are held. Pattern bytes are a view into the pattern's table (n is at
+// most a segment, below pattern.MaxChunk).
 func (b *sendBuffer) view(s Seq, n int) []byte {
+	if b.pat {
+		return pattern.At(int64(b.patPhase)+int64(s.Sub(b.base)), n)
+	}
 	off := b.start + int(s.Sub(b.base))
 	return b.buf[off : off+n]
 }
@@ -116,6 +168,9 @@ func (b *sendBuffer) releaseTo(s Seq) {
 	d = min(d, b.len())
 	b.start += d
 	b.base = b.base.Add(uint32(d))
+	if b.pat {
+		b.patPhase = uint8((int(b.patPhase) + d) % pattern.Mod)
+	}
 	if b.start == b.end {
 		b.release()
 	}
@@ -126,6 +181,7 @@ func (b *sendBuffer) release() {
 	if b.len() == 0 {
 		putBlock(b.block)
 		b.block, b.buf, b.start, b.end = nil, nil, 0, 0
+		b.pat = false
 	}
 }
 

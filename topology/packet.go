@@ -11,11 +11,28 @@ type Packet struct {
 	// Data is the whole IPv4 datagram, header included.
 	Data []byte
 
+	// payload, when set, holds the last len(payload) bytes of Data by
+	// reference: the sender left them out (DeferPayload).
+	payload []byte
 	// fill, when set, writes the checksum the sender left out of Data
 	// (DeferChecksum); trusted says Data is as the sending stack made it.
 	fill    func(datagram []byte)
 	trusted bool
 }
+
+// DeferPayload marks the last len(payload) bytes of Data as not written
+// yet: payload holds them by reference, and Complete copies them in when
+// someone needs the bytes as they would be on a wire. Until then the
+// receiver takes them from DeferredPayload, so that a payload is copied
+// once, into the receiver's buffer, instead of into the packet and out
+// of it again (a packet's bytes are cold by the time it arrives). payload
+// must be bytes that nobody ever changes (netsim's pattern,
+// internal/pattern): a packet may outlive its sender's buffer.
+func (p *Packet) DeferPayload(payload []byte) { p.payload = payload }
+
+// DeferredPayload returns the payload DeferPayload left out of Data (the
+// last len of it), or nil when Data holds every byte.
+func (p *Packet) DeferredPayload() []byte { return p.payload }
 
 // DeferChecksum marks p as made by a simulated stack that left its
 // transport checksum out: fill writes it into Data when someone needs the
@@ -28,11 +45,15 @@ func (p *Packet) DeferChecksum(fill func(datagram []byte)) {
 	p.fill, p.trusted = fill, true
 }
 
-// Complete writes the checksum DeferChecksum left out, so that Data is the
-// datagram as it would be on a wire: captures, taps and anything that
-// copies or changes the bytes call it first. It does nothing for a packet
-// whose checksum is already in place.
+// Complete writes the payload DeferPayload and the checksum DeferChecksum
+// left out, so that Data is the datagram as it would be on a wire:
+// captures, taps and anything that reads the payload or changes the bytes
+// call it first. It does nothing for a packet already complete.
 func (p *Packet) Complete() {
+	if q := p.payload; q != nil {
+		p.payload = nil
+		copy(p.Data[len(p.Data)-len(q):], q)
+	}
 	if f := p.fill; f != nil {
 		p.fill = nil
 		f(p.Data)
@@ -55,7 +76,7 @@ func (p *Packet) Corrupt(bit int) {
 }
 
 // Clone returns a copy of p with its own Data and the given ID, in the
-// same checksum state (pending, trusted) as p.
+// same state (payload and checksum pending, trusted) as p.
 func (p *Packet) Clone(id uint64) *Packet {
 	c := *p
 	c.ID, c.Data = id, append([]byte(nil), p.Data...)

@@ -36,3 +36,29 @@ func TestPacketChecksumState(t *testing.T) {
 	assert.False(t, c.Trusted(), "the receiver must verify a corrupted packet")
 	assert.True(t, p.Trusted(), "the original keeps its trust")
 }
+
+// A payload carried by reference is written into Data by Complete, after
+// the header and before the checksum, once; a clone carries the same
+// reference; Corrupt writes the payload before it flips a bit of it.
+func TestPacketDeferredPayload(t *testing.T) {
+	payload := []byte{7, 8, 9}
+	var sawPayload []byte
+	fill := func(b []byte) { sawPayload = append([]byte(nil), b[2:]...); b[0] = 0xCC }
+	p := &Packet{ID: 1, Data: []byte{1, 2, 0, 0, 0}}
+	p.DeferPayload(payload)
+	p.DeferChecksum(fill)
+	assert.Equal(t, payload, p.DeferredPayload())
+	c := p.Clone(2)
+	assert.Equal(t, payload, c.DeferredPayload(), "a duplicate carries the same reference")
+
+	p.Complete()
+	assert.Equal(t, []byte{0xCC, 2, 7, 8, 9}, p.Data)
+	assert.Equal(t, payload, sawPayload, "the checksum is computed over the payload")
+	assert.Nil(t, p.DeferredPayload(), "nothing left out once complete")
+	assert.Equal(t, []byte{1, 2, 0, 0, 0}, c.Data, "the clone is still pending")
+
+	c.Corrupt(8*4 + 0) // byte 4, bit 0
+	assert.Equal(t, []byte{0xCC, 2, 7, 8, 8}, c.Data, "the payload's own byte is flipped")
+	assert.Nil(t, c.DeferredPayload())
+	assert.Equal(t, []byte{7, 8, 9}, payload, "the referenced bytes are never written")
+}

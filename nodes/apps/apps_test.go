@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/pattern"
 	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/topology"
@@ -48,7 +49,7 @@ func (e *echoClient) Start(ctx *Context) error {
 func (e *echoClient) event(fd int, ev nodes.SocketEvent, _ nodes.Errno) {
 	h := e.ctx.Host
 	for e.sent < e.n {
-		k, err := h.Send(fd, patternAt(e.sent, int(e.n-e.sent)))
+		k, err := h.Send(fd, pattern.At(e.sent, int(e.n-e.sent)))
 		e.sent += int64(k)
 		if err != nil {
 			break
@@ -57,7 +58,7 @@ func (e *echoClient) event(fd int, ev nodes.SocketEvent, _ nodes.Errno) {
 	for {
 		k, err := h.Recv(fd, e.buf[:])
 		if k > 0 {
-			e.bad += checkPattern(e.got, e.buf[:k])
+			e.bad += pattern.Check(e.got, e.buf[:k])
 			e.got += int64(k)
 			if e.got == e.n {
 				_ = h.Shutdown(fd, nodes.SHUT_WR)

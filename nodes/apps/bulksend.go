@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/netsimlab/netsim/internal/pattern"
 	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/sim"
 )
@@ -69,7 +70,7 @@ func (b *BulkSend) fill() {
 	h := b.ctx.Host
 	wrote := int64(0)
 	for b.Sent < b.Bytes {
-		n, err := h.Send(b.fd, patternAt(b.Sent, int(min(b.Bytes-b.Sent, 1<<30))))
+		n, err := h.Send(b.fd, pattern.At(b.Sent, int(min(b.Bytes-b.Sent, 1<<30))))
 		b.Sent += int64(n)
 		wrote += int64(n)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/netsimlab/netsim/internal/pattern"
 	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/units"
@@ -131,7 +132,7 @@ func (o *OnOff) onTick() {
 // flush hands the socket what the source produced and it has not taken.
 func (o *OnOff) flush() {
 	for o.Sent < o.produced {
-		n, err := o.ctx.Host.Send(o.fd, patternAt(o.Sent, int(o.produced-o.Sent)))
+		n, err := o.ctx.Host.Send(o.fd, pattern.At(o.Sent, int(o.produced-o.Sent)))
 		o.Sent += int64(n)
 		o.period += int64(n)
 		if err != nil {

@@ -8,83 +8,21 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/pattern"
 	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/sim"
 )
 
-// naiveMismatches is the definition checkPattern must agree with: byte i
-// of a stream is i mod 251.
+// naiveMismatches counts the bytes of b, received at stream offset off,
+// that differ from the pattern (byte i of a stream is i mod 251).
 func naiveMismatches(off int64, b []byte) int64 {
 	bad := int64(0)
 	for i, c := range b {
-		if c != byte((off+int64(i))%patternMod) {
+		if c != byte((off+int64(i))%pattern.Mod) {
 			bad++
 		}
 	}
 	return bad
-}
-
-// streamAt returns n pattern bytes from stream offset off, built without
-// patternAt.
-func streamAt(off int64, n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte((off + int64(i)) % patternMod)
-	}
-	return b
-}
-
-func TestCheckPattern(t *testing.T) {
-	big := len(pattern) - patternMod // the longest chunk patternAt returns
-	cases := []struct {
-		name    string
-		off     int64
-		n       int
-		corrupt []int // indexes of bytes flipped
-		want    int64
-	}{
-		{"empty", 7, 0, nil, 0},
-		{"one byte", 250, 1, nil, 0},
-		{"segment at 0", 0, 1448, nil, 0},
-		{"segment across the modulus", 249, 1448, nil, 0},
-		{"longer than one chunk", 1 << 40, 3*big + 17, nil, 0},
-		{"first byte wrong", 3, 1448, []int{0}, 1},
-		{"last byte of a long read wrong", 100, 2*big + 5, []int{2*big + 4}, 1},
-		{"bytes wrong in two chunks", 5, 2 * big, []int{1, big - 1, big, big + 9}, 4},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			b := streamAt(c.off, c.n)
-			for _, i := range c.corrupt {
-				b[i] ^= 0x80
-			}
-			if got := checkPattern(c.off, b); got != c.want {
-				t.Fatalf("checkPattern(%d, %d bytes) = %d, want %d", c.off, c.n, got, c.want)
-			}
-			if got := naiveMismatches(c.off, b); got != c.want {
-				t.Fatalf("the naive check finds %d, the table says %d", got, c.want)
-			}
-		})
-	}
-}
-
-// A stream shifted by one byte (a segment delivered at the wrong offset)
-// is all wrong.
-func TestCheckPatternShifted(t *testing.T) {
-	b := streamAt(1, 4000)
-	if got, want := checkPattern(0, b), naiveMismatches(0, b); got != want || got != 4000 {
-		t.Fatalf("checkPattern = %d, naive %d, want 4000", got, want)
-	}
-}
-
-func BenchmarkCheckPattern(b *testing.B) {
-	buf := streamAt(12345, 64<<10)
-	b.SetBytes(int64(len(buf)))
-	for b.Loop() {
-		if checkPattern(12345, buf) != 0 {
-			b.Fatal("mismatch")
-		}
-	}
 }
 
 // zeroSend is a sender that ignores the pattern: it writes n zero bytes

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/netsimlab/netsim/internal/pattern"
 	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/sim"
 )
@@ -110,7 +111,7 @@ func (r *RequestResponse) request() {
 
 func (r *RequestResponse) write() {
 	for r.reqLeft > 0 {
-		n, err := r.ctx.Host.Send(r.fd, patternAt(r.RequestSize-r.reqLeft, int(r.reqLeft)))
+		n, err := r.ctx.Host.Send(r.fd, pattern.At(r.RequestSize-r.reqLeft, int(r.reqLeft)))
 		r.reqLeft -= int64(n)
 		if err == nodes.EAGAIN {
 			return

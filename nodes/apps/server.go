@@ -1,6 +1,7 @@
 package apps
 
 import (
+	"github.com/netsimlab/netsim/internal/pattern"
 	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/sim"
 )
@@ -95,7 +96,7 @@ func (s *server) write(c *serverConn) {
 		}
 	}
 	for c.queued > 0 {
-		n, err := h.Send(c.fd, patternAt(c.out+sent, int(min(c.queued, 1<<30))))
+		n, err := h.Send(c.fd, pattern.At(c.out+sent, int(min(c.queued, 1<<30))))
 		c.queued -= int64(n)
 		sent += int64(n)
 		if err != nil {

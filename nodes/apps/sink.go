@@ -1,6 +1,7 @@
 package apps
 
 import (
+	"github.com/netsimlab/netsim/internal/pattern"
 	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/sim"
 )
@@ -76,7 +77,7 @@ func (s *Sink) drain(fd int, c *sinkConn) {
 		n, err := h.Recv(fd, buf)
 		if n > 0 {
 			if s.Verify {
-				bad := checkPattern(c.bytes, buf[:n])
+				bad := pattern.Check(c.bytes, buf[:n])
 				c.bad += bad
 				s.Mismatched += bad
 			}
