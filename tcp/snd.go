@@ -174,7 +174,7 @@ func (c *Conn) output(now time.Duration) {
 	switch c.state {
 	case Established, CloseWait, FinWait1, Closing, LastAck:
 	default:
-		if c.ackNow && (c.state == FinWait2 || c.state == TimeWait) {
+		if c.ackNow && (c.state == FinWait2 || c.state == TimeWait || c.state == SynReceived) {
 			c.emitSeg(now, FlagACK, c.sndMax, 0)
 		}
 		c.ackNow = false
@@ -259,9 +259,13 @@ func (c *Conn) sendOne(now time.Duration) bool {
 			return false
 		}
 	}
-	if n == 0 && fin && c.cwndAvail() <= 0 && c.sndNxt != c.sndUna {
-		// Linux exempts the final FIN from the congestion window only
-		// when nothing else is in flight.
+	if n == 0 && fin && rwnd < 1 {
+		// A FIN takes one sequence number of the peer's window, as any
+		// byte (Linux's tcp_snd_wnd_test); the persist timer probes a
+		// closed window. The congestion window does not hold it back:
+		// Linux's tcp_cwnd_test lets a lone FIN (a one-segment skb) go
+		// whatever is in flight ("don't be strict about the congestion
+		// window for the final FIN").
 		return false
 	}
 	if n > 0 && n < c.sndMss && !c.forceSend && !c.sndNxt.LessThan(c.sndMax) &&
