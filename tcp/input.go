@@ -232,10 +232,6 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		c.stats.DroppedSegments++
 		return
 	}
-	// RFC 7323 §4.3: remember the timestamp to echo.
-	if hasTS && int32(tsVal-c.tsRecent) >= 0 && h.Seq.LessEq(c.lastAckTx) {
-		c.tsRecent = tsVal
-	}
 	// Trim to the window: what is before RCV.NXT was received already, what
 	// is beyond the right edge does not fit.
 	seq := h.Seq
@@ -310,6 +306,15 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window)<<c.sndShift, h.Seq, h.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 		c.establish(now)
+	}
+	// RFC 7323 §4.3: remember the timestamp to echo, but only from a
+	// segment whose ACK is acceptable: like Linux (tcp_ack calls
+	// tcp_replace_ts_recent after its SND.UNA/SND.NXT checks), a segment
+	// that acknowledges unsent data or is an old duplicate must not move
+	// TS.Recent, or a forged TSval would make PAWS drop the real traffic.
+	if hasTS && int32(tsVal-c.tsRecent) >= 0 && h.Seq.LessEq(c.lastAckTx) &&
+		h.Ack.GreaterEq(c.sndUna) && h.Ack.LessEq(c.sndMax) {
+		c.tsRecent = tsVal
 	}
 	if c.state == FinWait1 && !c.synAcked {
 		// shutdown() in SYN-RECEIVED: this ACK completes the handshake.
