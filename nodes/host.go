@@ -348,10 +348,12 @@ func (h *Host) listenInput(l *Socket, p *topology.Packet, in *Interface, local, 
 		h.traceDeliver(p, in, 0)
 		h.resetNoSocket(local, remote, hdr, len(payload))
 		return
-	case hdr.Flags&tcp.FlagSYN == 0:
+	case hdr.Flags&tcp.FlagSYN == 0, hdr.Flags&tcp.FlagFIN != 0:
 		// "Any other control or text-bearing segment (not containing
 		// SYN) must have an ACK and thus would be discarded by the ACK
-		// processing."
+		// processing." A SYN with a FIN is dropped too, as Linux's
+		// tcp_rcv_state_process does in LISTEN: no connection starts
+		// from a segment that also ends it.
 		h.traceDeliver(p, in, 0)
 		return
 	}

@@ -469,8 +469,9 @@ func (h *Host) Send(fd int, p []byte) (int, error) {
 }
 
 // Recv reads received bytes into p. It returns 0 and no error at the end
-// of the stream (the peer's FIN, or after SHUT_RD), EAGAIN when nothing
-// can be read yet, the connection's error after it failed, ENOTCONN
+// of the stream (the peer's FIN, or after SHUT_RD when nothing is queued:
+// data that arrives after SHUT_RD is still read, as on Linux), EAGAIN
+// when nothing can be read yet, the connection's error after it failed, ENOTCONN
 // before a connection exists.
 func (h *Host) Recv(fd int, p []byte) (int, error) {
 	s, err := h.socket(fd)
@@ -484,9 +485,6 @@ func (h *Host) Recv(fd int, p []byte) (int, error) {
 	if s.conn == nil {
 		return 0, ENOTCONN
 	}
-	if s.shutRD {
-		return 0, nil
-	}
 	n, rerr := s.conn.Read(h.Now().Duration(), p)
 	s.flush()
 	h.dispatch()
@@ -495,14 +493,19 @@ func (h *Host) Recv(fd int, p []byte) (int, error) {
 		return n, nil
 	case errors.Is(rerr, io.EOF):
 		return 0, nil
+	case s.shutRD && errors.Is(rerr, tcp.EAGAIN):
+		// After SHUT_RD, Linux's tcp_recvmsg still returns the data
+		// that arrives (it is queued and ACKed as before); only when
+		// there is none does it return end of file instead of waiting.
+		return 0, nil
 	}
 	return n, errnoOf(rerr)
 }
 
 // Shutdown closes one or both directions of fd's connection: SHUT_WR sends
 // a FIN after the queued data (writes then fail with EPIPE), SHUT_RD makes
-// reads return end of file (arriving data is still acknowledged, as in
-// Linux).
+// reads that find nothing queued return end of file instead of waiting
+// (arriving data is still acknowledged, queued and read, as in Linux).
 func (h *Host) Shutdown(fd int, how How) error {
 	s, err := h.socket(fd)
 	if err != nil {

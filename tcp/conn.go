@@ -168,6 +168,8 @@ type sentRec struct {
 	at         time.Duration
 	retx       bool
 	fin        bool // end includes our FIN
+	// recut: a retransmission started or ended inside it (markRecut).
+	recut bool
 	// sacked: delivered by a SACK before the cumulative ACK covered it.
 	sacked bool
 	// The delivery state when last sent, for rate samples (Linux's
@@ -417,7 +419,7 @@ func (c *Conn) Close(now time.Duration) error {
 	}
 	c.userClose = true
 	if c.rb.n > 0 && c.state.Synchronized() {
-		c.sendRst(c.sndMax, true)
+		c.sendRst(now, c.sndMax, true)
 		c.toClosed()
 		return nil
 	}
@@ -434,9 +436,8 @@ func (c *Conn) Close(now time.Duration) error {
 // Abort resets the connection (RFC 9293 §3.10.5): a RST to the peer in the
 // synchronized states and SYN-RECEIVED, then CLOSED.
 func (c *Conn) Abort(now time.Duration) {
-	_ = now
 	if c.state == SynReceived || c.state.Synchronized() && c.state != TimeWait {
-		c.sendRst(c.sndMax, true)
+		c.sendRst(now, c.sndMax, true)
 	}
 	c.userClose = true
 	if c.state != Closed {

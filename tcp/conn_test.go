@@ -293,3 +293,51 @@ func TestListenToSynSent(t *testing.T) {
 	require.Equal(t, FlagSYN, d.segs[0].Flags)
 	require.ErrorIs(t, c.Connect(time.Millisecond), EISCONN)
 }
+
+// TestSynReceivedStrangeSegments: what a passive connection in SYN-RECEIVED
+// does with segments other than the ACK of its SYN-ACK, as Linux's
+// tcp_check_req: an out-of-window SYN or ACK gets an ACK of ISS+1 (rate
+// limited), an in-window SYN or RST ends the attempt (embryonic_reset; the
+// SYN gets a RST, the RST nothing), a retransmitted SYN gets the SYN-ACK.
+func TestSynReceivedStrangeSegments(t *testing.T) {
+	tests := []struct {
+		name   string
+		seg    Header
+		flags  []Flags // of the segments sent in answer
+		seq    Seq     // of the first answer
+		ack    Seq
+		closed bool
+	}{
+		{"out-of-window SYN", Header{Seq: 900000, Flags: FlagSYN, Window: 100}, []Flags{FlagACK}, 5001, 101, false},
+		{"out-of-window ACK", Header{Seq: 900000, Ack: 5001, Flags: FlagACK, Window: 100}, []Flags{FlagACK}, 5001, 101, false},
+		{"in-window SYN", Header{Seq: 150, Flags: FlagSYN, Window: 100}, []Flags{FlagRST | FlagACK}, 0, 151, true},
+		{"in-window RST", Header{Seq: 150, Flags: FlagRST}, nil, 0, 0, true},
+		{"RST at RCV.NXT", Header{Seq: 101, Flags: FlagRST}, nil, 0, 0, true},
+		{"SYN+RST at the peer's ISN (before the window)", Header{Seq: 100, Flags: FlagSYN | FlagRST}, nil, 0, 0, false},
+		{"retransmitted SYN", Header{Seq: 100, Flags: FlagSYN, Window: 100}, []Flags{FlagSYN | FlagACK}, 5000, 101, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := synReceived(t)
+			c.Input(time.Second, &tt.seg, nil)
+			d := drain(c)
+			var flags []Flags
+			for _, h := range d.segs {
+				flags = append(flags, h.Flags)
+			}
+			require.Equal(t, tt.flags, flags)
+			if len(d.segs) > 0 {
+				require.Equal(t, tt.seq, d.segs[0].Seq)
+				require.Equal(t, tt.ack, d.segs[0].Ack)
+			}
+			require.Equal(t, tt.closed, c.State() == Closed, "state %s", c.State())
+			require.Empty(t, d.errs(), "a listener's child fails silently")
+			if !tt.closed {
+				// A second one within 500 ms draws no answer
+				// (tcp_oow_rate_limited).
+				c.Input(time.Second+100*time.Millisecond, &tt.seg, nil)
+				require.Empty(t, drain(c).segs)
+			}
+		})
+	}
+}

@@ -175,27 +175,7 @@ func Decode(b []byte) (Header, []byte, error) {
 		de.Offset += HeaderLen
 		return h, nil, de
 	}
-	if err := checkFlags(h.Flags); err != nil {
-		return h, nil, err
-	}
 	return h, b[hl:], nil
-}
-
-// checkFlags rejects the flag combinations that no TCP sends: a SYN opens
-// a connection, a FIN closes one and an RST aborts one (RFC 9293 §3.5,
-// §3.6), so two of them together have no meaning and are the signature of
-// scans (smoltcp rejects the same set).
-func checkFlags(f Flags) *DecodeError {
-	n := 0
-	for _, m := range [...]Flags{FlagSYN, FlagFIN, FlagRST} {
-		if f&m != 0 {
-			n++
-		}
-	}
-	if n > 1 {
-		return malformed(13, "flags", "flags ["+FlagString(f)+"] combine two of SYN, FIN and RST")
-	}
-	return nil
 }
 
 // ErrChecksum matches (with errors.Is) the error DecodeChecked returns for

@@ -101,7 +101,9 @@ func (c *Conn) inputListen(now time.Duration, h *Header) {
 		// which SEG.LEN plays no part.
 		c.replyRst(h, 0)
 		return
-	case !h.Flags.Has(FlagSYN):
+	case !h.Flags.Has(FlagSYN), h.Flags.Has(FlagFIN):
+		// A SYN with a FIN is dropped, as Linux's tcp_rcv_state_process
+		// does in LISTEN.
 		return
 	}
 	c.irs = h.Seq
@@ -177,7 +179,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	flags := h.Flags
 	n := SegLen(h, len(payload))
-	if c.state == SynReceived && flags.Has(FlagSYN) && !flags.Has(FlagACK) && h.Seq == c.irs {
+	if c.state == SynReceived && flags&(FlagSYN|FlagACK|FlagRST) == FlagSYN && h.Seq == c.irs {
 		// A retransmitted SYN: our SYN-ACK was lost. Like Linux's
 		// tcp_check_req, send it again at most once per
 		// tcp_invalid_ratelimit, and restart the timer from now with its
@@ -212,25 +214,23 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		// RFC 7323 §5.3 PAWS: a segment whose TSval is older than
 		// TS.Recent is a duplicate from long ago: ACK it and drop it.
 		if hasTS && !flags.Has(FlagRST) && int32(tsVal-c.tsRecent) < 0 {
-			c.ackNow = true
+			c.oowAck(now, n, flags.Has(FlagSYN))
 			c.stats.DroppedSegments++
 			return
 		}
 	}
-	// First: is the segment acceptable?
+	// First: is the segment acceptable? If not, ACK it and drop it; in
+	// SYN-RECEIVED too, as Linux's tcp_check_req does (the ACK carries
+	// ISS+1, and the peer learns RCV.NXT, RFC 5961 §4's challenge).
 	if !c.acceptable(h.Seq, n) {
 		if !flags.Has(FlagRST) {
-			c.ackNow = true
+			c.oowAck(now, n, flags.Has(FlagSYN))
 			if end := h.Seq.Add(uint32(len(payload))); len(payload) > 0 && end.LessEq(c.rcvNxt) {
 				c.noteDSACK(h.Seq, end)
 			}
 		}
 		c.stats.DroppedSegments++
 		return
-	}
-	// RFC 7323 §4.3: remember the timestamp to echo.
-	if hasTS && int32(tsVal-c.tsRecent) >= 0 && h.Seq.LessEq(c.lastAckTx) {
-		c.tsRecent = tsVal
 	}
 	// Trim to the window: what is before RCV.NXT was received already, what
 	// is beyond the right edge does not fit.
@@ -257,6 +257,17 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		payload = payload[:len(payload)-min(over, len(payload))]
 		fin = false
 	}
+	// An embryonic connection of a listener takes an in-window RST or a
+	// new SYN as the end of the attempt, as Linux's tcp_check_req does
+	// (embryonic_reset): a SYN is answered with a RST, and no challenge
+	// ACK is sent for either (RFC 5961 protects synchronized connections).
+	if c.state == SynReceived && c.passive && (flags.Has(FlagRST) || syn) {
+		if !flags.Has(FlagRST) {
+			c.replyRst(h, n)
+		}
+		c.toClosed()
+		return
+	}
 	// Second: the RST bit, with RFC 5961 §3.2 blind-reset protection.
 	if flags.Has(FlagRST) {
 		if h.Seq != c.rcvNxt {
@@ -265,13 +276,8 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		}
 		switch c.state {
 		case SynReceived:
-			if c.passive {
-				// RFC 9293: a passive open returns to LISTEN; the listener
-				// owns that, so this connection just ends.
-				c.toClosed()
-			} else {
-				c.fail(ECONNREFUSED, true)
-			}
+			// A simultaneous open (a passive one ended above).
+			c.fail(ECONNREFUSED, true)
 		case CloseWait:
 			// Linux tcp_reset: the peer's FIN was already read, so the
 			// error is a broken pipe rather than a reset.
@@ -300,6 +306,15 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window)<<c.sndShift, h.Seq, h.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 		c.establish(now)
+	}
+	// RFC 7323 §4.3: remember the timestamp to echo, but only from a
+	// segment whose ACK is acceptable: like Linux (tcp_ack calls
+	// tcp_replace_ts_recent after its SND.UNA/SND.NXT checks), a segment
+	// that acknowledges unsent data or is an old duplicate must not move
+	// TS.Recent, or a forged TSval would make PAWS drop the real traffic.
+	if hasTS && int32(tsVal-c.tsRecent) >= 0 && h.Seq.LessEq(c.lastAckTx) &&
+		h.Ack.GreaterEq(c.sndUna) && h.Ack.LessEq(c.sndMax) {
+		c.tsRecent = tsVal
 	}
 	if c.state == FinWait1 && !c.synAcked {
 		// shutdown() in SYN-RECEIVED: this ACK completes the handshake.
@@ -474,6 +489,18 @@ func (c *Conn) oowRateLimited(now time.Duration) bool {
 	}
 	c.lastOOW = ms
 	return false
+}
+
+// oowAck answers a segment that was dropped for its sequence number or
+// timestamp with an ACK, as Linux's tcp_validate_incoming and
+// tcp_check_req: always when it carries data or a FIN without a SYN,
+// otherwise (a SYN, a bare ACK) at most once per oowRateLimit
+// (tcp_oow_rate_limited), so that two ends that disagree on the window
+// cannot ACK each other in a loop.
+func (c *Conn) oowAck(now time.Duration, segLen int, syn bool) {
+	if segLen > 0 && !syn || !c.oowRateLimited(now) {
+		c.ackNow = true
+	}
 }
 
 // challengeAck sends the challenge ACK of RFC 5961 §3.2 and §4.2, rate

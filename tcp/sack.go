@@ -161,6 +161,28 @@ func (b *scoreboard) relostInFlight(una Seq) int {
 
 func (b *scoreboard) clear() { b.blocks = b.blocks[:0] }
 
+// sackWholeSegments trims a SACK block to the segments it covers whole.
+// Linux tags SACKed data by segment (tcp_match_skb_to_sack splits an skb
+// only at MSS multiples, rounding the unSACKed part up), so a block that
+// covers part of a segment SACKs none of it: the last byte of a segment
+// SACKed alone leaves the sender in the Open state, with its tail loss
+// probe still due. A segment a retransmission cut anew (Linux's
+// tcp_fragment cuts the skb for it) may be SACKed by part, so a block
+// edge inside one of those stands.
+func (c *Conn) sackWholeSegments(blk SACKBlock) SACKBlock {
+	if i := c.sentIndex(blk.Start); i < len(c.sent) {
+		if s := &c.sent[i]; !s.recut && s.start.LessThan(blk.Start) {
+			blk.Start = s.end
+		}
+	}
+	if i := c.sentIndex(blk.End); i < len(c.sent) {
+		if s := &c.sent[i]; !s.recut && s.start.LessThan(blk.End) {
+			blk.End = s.start
+		}
+	}
+	return blk
+}
+
 // add records a SACK block after checking it against what was sent (RFC
 // 2018 §3: a block outside [SND.UNA, SND.MAX] is ignored).
 func (b *scoreboard) add(blk SACKBlock, una, sndMax Seq) {

@@ -107,7 +107,7 @@ func (c *Conn) sendSyn(now time.Duration, synack bool) {
 
 // sendRst queues a reset from this connection: R. with our sequence
 // number and RCV.NXT (RFC 9293 §3.10.7.4, Linux tcp_send_active_reset).
-func (c *Conn) sendRst(seq Seq, withAck bool) {
+func (c *Conn) sendRst(now time.Duration, seq Seq, withAck bool) {
 	flags := FlagRST
 	if withAck {
 		flags |= FlagACK
@@ -115,6 +115,12 @@ func (c *Conn) sendRst(seq Seq, withAck bool) {
 	h := c.newSeg(flags, seq, 0)
 	if withAck {
 		h.Ack = c.rcvNxt
+	}
+	// Linux sends it through tcp_transmit_skb, which adds the options of
+	// every established segment: the timestamps, TSval from the clock
+	// now (tcp_established_options).
+	if c.tsOK {
+		h.Options = SegmentOptions(c.tsNow(now), c.tsRecent, true, nil)
 	}
 }
 
@@ -174,7 +180,7 @@ func (c *Conn) output(now time.Duration) {
 	switch c.state {
 	case Established, CloseWait, FinWait1, Closing, LastAck:
 	default:
-		if c.ackNow && (c.state == FinWait2 || c.state == TimeWait) {
+		if c.ackNow && (c.state == FinWait2 || c.state == TimeWait || c.state == SynReceived) {
 			c.emitSeg(now, FlagACK, c.sndMax, 0)
 		}
 		c.ackNow = false
@@ -259,9 +265,13 @@ func (c *Conn) sendOne(now time.Duration) bool {
 			return false
 		}
 	}
-	if n == 0 && fin && c.cwndAvail() <= 0 && c.sndNxt != c.sndUna {
-		// Linux exempts the final FIN from the congestion window only
-		// when nothing else is in flight.
+	if n == 0 && fin && rwnd < 1 {
+		// A FIN takes one sequence number of the peer's window, as any
+		// byte (Linux's tcp_snd_wnd_test); the persist timer probes a
+		// closed window. The congestion window does not hold it back:
+		// Linux's tcp_cwnd_test lets a lone FIN (a one-segment skb) go
+		// whatever is in flight ("don't be strict about the congestion
+		// window for the final FIN").
 		return false
 	}
 	if n > 0 && n < c.sndMss && !c.forceSend && !c.sndNxt.LessThan(c.sndMax) &&
@@ -294,6 +304,7 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		end = end.Add(1)
 	}
 	if seq.LessThan(c.sndMax) {
+		c.markRecut(seq, end)
 		c.rtxTSVal = c.tsNow(now)
 		c.noteRetransmit(seq, n, c.rewindReason)
 		if c.rewindReason == "rto" {
@@ -339,6 +350,7 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 		flags |= FlagPSH
 	}
 	c.markRetransmitted(seq, end)
+	c.markRecut(seq, end)
 	c.rateSent(seq, end, now)
 	c.rtxTSVal = c.tsNow(now)
 	c.noteRetransmit(seq, n, reason)
@@ -378,6 +390,17 @@ func (c *Conn) markRetransmitted(seq, end Seq) {
 			r.retx = true
 		}
 		start = r.end
+	}
+}
+
+// markRecut notes the segments whose retransmission [seq, end) starts or
+// ends inside them: the peer may SACK their parts apart, so their SACKed
+// bytes are no longer tagged by whole segment (sackWholeSegments).
+func (c *Conn) markRecut(seq, end Seq) {
+	for _, edge := range [2]Seq{seq, end} {
+		if i := c.sentIndex(edge); i < len(c.sent) && c.sent[i].start.LessThan(edge) {
+			c.sent[i].recut = true
+		}
 	}
 }
 
@@ -435,8 +458,13 @@ func (c *Conn) takeSample(m time.Duration) {
 func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	ack := h.Ack
 	if ack.GreaterThan(c.sndMax) {
-		// §3.10.7.4: an ACK for something not yet sent: ACK and drop.
-		c.ackNow = true
+		// §3.10.7.4: an ACK for something not yet sent: drop it. Linux
+		// (tcp_ack's ACK_UNSENT_DATA) answers only outside ESTABLISHED,
+		// with a rate-limited challenge ACK (tcp_rcv_state_process); in
+		// ESTABLISHED it drops the segment silently (tcp_rcv_established).
+		if c.state != Established {
+			c.challengeAck(now)
+		}
 		c.stats.DroppedSegments++
 		return false
 	}
@@ -468,7 +496,7 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		c.rackOnAckOptions(h)
 		blocks, nb := h.Options.SACK()
 		for i := range nb {
-			c.board.add(blocks[i], c.sndUna, c.sndMax)
+			c.board.add(c.sackWholeSegments(blocks[i]), c.sndUna, c.sndMax)
 		}
 	}
 	if c.rateOnAck(now, h, ack, priorInflight) {

@@ -30,11 +30,19 @@ type tlpState struct {
 const tlpMinTimeout = 2 * time.Millisecond
 
 // caOpen reports whether the sender is in Linux's Open state: no recovery
-// or RTO episode in progress and no sign of loss (SACKs or duplicate ACKs),
-// the only state in which a probe is scheduled.
+// or RTO episode in progress and no sign of loss, the only state in which
+// a probe is scheduled. The sign is a SACKed segment on a SACK connection
+// (tcp_try_keep_open looks at sacked_out: a duplicate ACK that SACKs
+// nothing leaves it Open), a duplicate ACK without SACK (tcp_add_reno_sack
+// counts it as one).
 func (c *Conn) caOpen() bool {
-	return !c.inRecovery && c.sndUna.GreaterEq(c.recoverSeq) && c.dupAcks == 0 &&
-		(!c.sackOK || c.board.sackedBelow(c.sndMax) == 0)
+	if c.inRecovery || c.sndUna.LessThan(c.recoverSeq) {
+		return false
+	}
+	if c.sackOK {
+		return c.board.sackedBelow(c.sndMax) == 0
+	}
+	return c.dupAcks == 0
 }
 
 // scheduleLossProbe arms the PTO (tcp_schedule_loss_probe) and reports
