@@ -191,6 +191,14 @@ func (b *sendBuffer) release() {
 // beyond RCV.NXT is held for later delivery). The ring holds up to size
 // bytes; its block grows with what it holds and goes back once the reader
 // drained it.
+//
+// Like the send buffer, it keeps pattern bytes (internal/pattern) by
+// their phase: while every byte written to it, in order or not, is the
+// pattern in one phase (the pattern at head has phase patPhase), it holds
+// no block at all, and Read fills the reader's buffer from the pattern.
+// Anything else written turns what it holds into bytes first. With many
+// connections this saves writing every segment into a buffer of its own
+// that is cold by the next segment.
 type recvBuffer struct {
 	block   *[]byte
 	buf     []byte
@@ -199,6 +207,23 @@ type recvBuffer struct {
 	// ext is how far past head bytes were written (in order or not):
 	// nothing is held beyond head when it is 0.
 	ext int
+}
+
+// A receive buffer keeps pattern bytes with no block (buf nil) and head
+// set to the pattern's phase at head plus one; head is 0 in an empty
+// buffer. (A field of its own would cost every connection a larger size
+// class.)
+
+// pat reports whether every byte held is the pattern, from phase
+// patPhase() at head.
+func (b *recvBuffer) pat() bool { return b.buf == nil && b.head > 0 }
+
+// patPhase is the pattern's phase at head when pat().
+func (b *recvBuffer) patPhase() int { return b.head - 1 }
+
+// setPatPhase keeps the bytes held as the pattern from phase at head.
+func (b *recvBuffer) setPatPhase(phase int) {
+	b.head = (phase+pattern.Mod)%pattern.Mod + 1
 }
 
 func (b *recvBuffer) init(size int) { b.size = size }
@@ -210,6 +235,13 @@ func (b *recvBuffer) free() int { return b.size - b.n }
 // to free().
 func (b *recvBuffer) writeAt(off int, p []byte) {
 	extent := b.n + off + len(p)
+	if phase, ok := pattern.Phase(p); ok && b.writePattern(b.n+off, phase) {
+		b.ext = max(b.ext, extent)
+		return
+	}
+	if b.pat() {
+		b.materialize()
+	}
 	if extent > len(b.buf) {
 		b.grow(extent)
 	}
@@ -217,6 +249,35 @@ func (b *recvBuffer) writeAt(off int, p []byte) {
 	pos := (b.head + b.n + off) % len(b.buf)
 	k := copy(b.buf[pos:], p)
 	copy(b.buf, p[k:])
+}
+
+// writePattern reports whether pattern bytes of the given phase, at pos
+// bytes past head, can be kept by their phase: the buffer holds nothing,
+// or only pattern bytes in the same phase.
+func (b *recvBuffer) writePattern(pos, phase int) bool {
+	switch {
+	case b.n == 0 && b.ext <= 0:
+		b.release()
+		b.setPatPhase((phase - pos) % pattern.Mod)
+		return true
+	case b.pat():
+		return (b.patPhase()+pos)%pattern.Mod == phase
+	}
+	return false
+}
+
+// materialize turns the pattern bytes held into bytes in a block (every
+// position up to ext: the ones never written are never read).
+func (b *recvBuffer) materialize() {
+	phase := b.patPhase()
+	b.head = 0
+	if b.ext <= 0 {
+		b.release()
+		return
+	}
+	nb := getBlock(min(2*b.ext, max(b.size, b.ext)))
+	pattern.Fill((*nb)[:b.ext], phase)
+	b.block, b.buf, b.head = nb, *nb, 0
 }
 
 // grow makes the ring hold at least extent bytes past head, laying out
@@ -241,9 +302,14 @@ func (b *recvBuffer) read(p []byte) int {
 	if n == 0 {
 		return 0
 	}
-	k := copy(p[:n], b.buf[b.head:min(b.head+n, len(b.buf))])
-	copy(p[k:n], b.buf)
-	b.head = (b.head + n) % len(b.buf)
+	if b.pat() {
+		pattern.Fill(p[:n], b.patPhase())
+		b.setPatPhase(b.patPhase() + n%pattern.Mod)
+	} else {
+		k := copy(p[:n], b.buf[b.head:min(b.head+n, len(b.buf))])
+		copy(p[k:n], b.buf)
+		b.head = (b.head + n) % len(b.buf)
+	}
 	b.n -= n
 	b.ext -= n
 	b.release()

@@ -103,3 +103,57 @@ func TestPairPatternStream(t *testing.T) {
 	require.True(t, bytes.Equal(want, ch.gotB.Bytes()), "the receiver reads the bytes written")
 	require.Positive(t, ch.a.Stats().Retransmits, "the stream was retransmitted in part")
 }
+
+// A receive buffer keeps pattern bytes by their phase while everything
+// written to it, in order or not, is the pattern in one phase; other
+// bytes, or pattern bytes out of phase, turn what it holds into bytes.
+// Either way the reader reads what was written.
+func TestRecvBufferPattern(t *testing.T) {
+	type write struct {
+		off int // past the in-order bytes
+		p   []byte
+	}
+	steps := []struct {
+		name    string
+		writes  []write
+		commit  int // bytes made in order after the writes
+		read    int // bytes read after the commit
+		wantPat bool
+	}{
+		{"in order", []write{{0, pattern.At(100, 1448)}}, 1448, 0, true},
+		{"out of order, same phase", []write{{1448, pattern.At(100+2896, 1448)}}, 0, 0, true},
+		{"the hole filled", []write{{0, pattern.At(100+1448, 1448)}}, 2 * 1448, 1000, true},
+		{"out of phase", []write{{0, pattern.At(7, 500)}}, 500, 3844, false},
+		{"drained, then other bytes", []write{{0, []byte("abc")}}, 3, 0, false},
+		{"pattern behind bytes", []write{{0, pattern.At(3, 10)}}, 10, 13, false},
+		{"empty again, pattern", []write{{0, pattern.At(9, 100)}, {200, pattern.At(209, 50)}, {100, pattern.At(109, 100)}}, 250, 0, true},
+		{"bytes out of order behind the pattern", []write{{0, []byte("xyz")}}, 3, 253, false},
+	}
+	var b recvBuffer
+	b.init(1 << 20)
+	var stream []byte // what the writes put at each position from head, in order
+	put := func(pos int, p []byte) {
+		for len(stream) < pos+len(p) {
+			stream = append(stream, 0)
+		}
+		copy(stream[pos:], p)
+	}
+	buf := make([]byte, 1<<16)
+	for _, s := range steps {
+		for _, w := range s.writes {
+			b.writeAt(w.off, w.p)
+			put(b.n+w.off, w.p)
+		}
+		b.commit(s.commit)
+		require.Equal(t, s.wantPat, b.pat(), s.name)
+		if s.read > 0 {
+			n := b.read(buf[:s.read])
+			require.Equal(t, s.read, n, s.name)
+			require.True(t, bytes.Equal(stream[:n], buf[:n]), "%s: read", s.name)
+			stream = stream[n:]
+		}
+	}
+	require.Zero(t, b.n)
+	require.Nil(t, b.block, "a drained buffer holds no block")
+	require.False(t, b.pat())
+}

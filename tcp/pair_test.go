@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/internal/pattern"
 )
 
 var (
@@ -118,7 +120,11 @@ func (ch *channel) sendECN(toB bool, h *Header, p []byte, ect bool) {
 			}
 		}
 		ch.order++
-		ch.pkts = append(ch.pkts, wirePkt{at: at, order: ch.order, toB: toB, h: *h, payload: append([]byte(nil), p...), ect: ect, ce: ce})
+		payload := p
+		if _, ok := pattern.Phase(p); !ok {
+			payload = append([]byte(nil), p...) // a view into the send buffer, valid only now
+		}
+		ch.pkts = append(ch.pkts, wirePkt{at: at, order: ch.order, toB: toB, h: *h, payload: payload, ect: ect, ce: ce})
 	}
 }
 
