@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/pattern"
 	"github.com/netsimlab/netsim/nodes/icmp"
 	"github.com/netsimlab/netsim/nodes/ipv4"
 	"github.com/netsimlab/netsim/sim"
@@ -49,6 +50,39 @@ func TestCapturesCarryChecksums(t *testing.T) {
 		}
 		assert.Equal(t, 2, count, name)
 	}
+}
+
+// A segment whose payload is the pattern leaves with the payload by
+// reference (Packet.DeferPayload), yet its capture holds the exact bytes
+// and a checksum over them: the same datagram as one whose payload was
+// copied in.
+func TestCapturedPatternPayload(t *testing.T) {
+	payloads := [][]byte{pattern.At(1000, 1200), append([]byte(nil), pattern.At(1000, 1200)...)}
+	var captured [][]byte
+	for _, payload := range payloads {
+		n, a, _ := twoHosts(t, nil, topology.LinkConfig{Name: "ab", Rate: units.BitRate(1e9), Delay: time.Millisecond})
+		var b bytes.Buffer
+		require.NoError(t, n.EnableCaptures(func(node, iface string) (io.Writer, error) {
+			if node == "a" {
+				return &b, nil
+			}
+			return io.Discard, nil
+		}, 0))
+		inject(a, addrB, tcp.Header{SrcPort: 40000, DstPort: 80, Seq: 1, Flags: tcp.FlagACK | tcp.FlagPSH}, payload)
+		n.Scheduler().Run()
+		r, err := pcapgo.NewReader(bytes.NewReader(b.Bytes()))
+		require.NoError(t, err)
+		d, _, err := r.ReadPacketData()
+		require.NoError(t, err)
+		ih, seg, err := ipv4.Decode(d)
+		require.NoError(t, err)
+		assert.True(t, tcp.VerifyChecksum(seg, ih.Src, ih.Dst), "TCP checksum")
+		_, got, err := tcp.Decode(seg)
+		require.NoError(t, err)
+		assert.Equal(t, payload, got, "the captured payload")
+		captured = append(captured, d)
+	}
+	assert.Equal(t, captured[0], captured[1], "by reference or copied, the same datagram")
 }
 
 // A link that corrupts every packet: the receiver verifies the checksums
