@@ -65,7 +65,7 @@ func (c *Conn) scheduleLossProbe(now time.Duration, advancingRTO bool) bool {
 	// Never later than the RTO would fire.
 	rto := c.rtt.current()
 	if !advancingRTO && c.armed(timerRtx) {
-		rto = c.timers[timerRtx].at - now
+		rto = c.timerAt[timerRtx] - now
 	}
 	if rto > 0 {
 		pto = min(pto, rto)
