@@ -34,12 +34,12 @@ type App interface {
 type Context struct {
 	// Host is the host the app runs on; its socket calls are the app's
 	// system calls.
-	Host    *nodes.Host
+	Host *nodes.Host
+	// subject names the app in records, "app/<host>/<type>" (empty
+	// without a trace: nothing is written).
 	subject string
 	sched   *sim.Scheduler
 	trace   sim.Sink
-	rec     sim.Record
-	ev      sim.App
 }
 
 // Install schedules app to start on host h at simulated time start.
@@ -48,7 +48,10 @@ func Install(h *nodes.Host, start time.Duration, app App) (*Context, error) {
 		return nil, fmt.Errorf("app %s on %s: start %v: %w", app.Type(), h.Name(), start, sim.ErrPast)
 	}
 	n := h.Network()
-	ctx := &Context{Host: h, subject: "app/" + h.Name() + "/" + app.Type(), sched: n.Scheduler(), trace: n.Trace()}
+	ctx := &Context{Host: h, sched: n.Scheduler(), trace: n.Trace()}
+	if ctx.trace != nil {
+		ctx.subject = "app/" + h.Name() + "/" + app.Type()
+	}
 	if _, err := ctx.sched.At(sim.FromDuration(start), func() {
 		if err := app.Start(ctx); err != nil {
 			ctx.Error("start", err)
@@ -117,11 +120,7 @@ func (c *Context) Emit(ev sim.App) {
 	if c.trace == nil {
 		return
 	}
-	c.ev = ev
-	c.rec.T = c.Now()
-	c.rec.Subject = c.subject
-	c.rec.Event = &c.ev
-	c.trace.Emit(&c.rec)
+	c.Host.Network().EmitApp(c.subject, &ev)
 }
 
 // emitConn writes an app record of one connection with no other field
