@@ -636,16 +636,14 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 	}
 	// ECN-Echo after recovery's end, before the window grows (Linux's
 	// tcp_fastretrans_alert, then tcp_cong_control).
-	dupLeft := 0
 	if !c.sackOK && !recovering && c.dupAcks > 0 && data > 0 {
 		// Without SACK, Linux counts each duplicate ACK as a segment
 		// delivered (tcp_add_reno_sack), so the ACK that fills the hole
 		// delivers only what the duplicates did not: one segment for the
-		// hole, the rest eats them (tcp_remove_reno_sacks); duplicates
-		// left over stay out of the flight.
-		segs := (data + c.sndMss - 1) / c.sndMss
+		// hole, the rest eats them (tcp_remove_reno_sacks). Then the
+		// count starts again (tcp_fastretrans_alert's
+		// tcp_reset_reno_sack once SND.UNA advanced).
 		sackedBefore = min(c.dupAcks*c.sndMss, data-min(data, c.sndMss))
-		dupLeft = max(0, c.dupAcks-(segs-1))
 	}
 	if c.ecnOnAck(now, h) && !recovering {
 		// Congestion control grows the window for data newly delivered
@@ -655,7 +653,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 		c.cc.OnAck(now, max(0, data-sackedBefore), max(flight, c.maxFlight), c.rtt.srtt)
 		c.noteCwnd("ack")
 	}
-	c.dupAcks = dupLeft
+	c.dupAcks = 0
 	// RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else
 	// restart it.
 	if c.sndUna == c.sndMax {
