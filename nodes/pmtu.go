@@ -108,7 +108,7 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted) {
 	remote := netip.AddrPortFrom(q.dst, q.dport)
 	if m.Type == icmp.TypeDestUnreach && m.Code == icmp.CodeFragNeeded {
 		mtu := h.learnPMTU(q.dst, int(m.NextHopMTU()), q.totalLen)
-		if s, ok := h.conns[fourTuple{local, remote}]; ok && q.proto == ipv4ProtoTCP && !s.connDone {
+		if s, ok := h.conns[tupleOf(local, remote)]; ok && q.proto == ipv4ProtoTCP && !s.connDone {
 			s.conn.PathMTUReduced(now, mtu)
 			s.flush()
 		}
@@ -117,7 +117,7 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted) {
 	errno, hard := icmpErrno(m)
 	switch q.proto {
 	case ipv4ProtoTCP:
-		if s, ok := h.conns[fourTuple{local, remote}]; ok && !s.connDone {
+		if s, ok := h.conns[tupleOf(local, remote)]; ok && !s.connDone {
 			s.conn.Unreachable(now, errno)
 			s.flush()
 		}
