@@ -79,11 +79,6 @@ type relNumbers interface {
 	RelAck(tcp.Seq) uint64
 }
 
-// fourTuple names a connection on a host: local and remote ends.
-type fourTuple struct {
-	local, remote netip.AddrPort
-}
-
 func newHost(nd node, addr netip.Addr, cfg tcp.ValidConfig) *Host {
 	nd.addr = addr
 	return &Host{
@@ -300,7 +295,7 @@ func (h *Host) input(in *Interface, p *topology.Packet) {
 	local := netip.AddrPortFrom(dst, hdr.DstPort)
 	remote := netip.AddrPortFrom(src, hdr.SrcPort)
 	var iss tcp.Seq // 0: drawn for a new connection
-	if s, ok := h.conns[fourTuple{local, remote}]; ok {
+	if s, ok := h.conns[tupleOf(local, remote)]; ok {
 		// ReopensTimeWait first: it is false for every segment of a live
 		// connection, which then skips the listener lookup.
 		if s.conn.ReopensTimeWait(&hdr) && h.listeners[hdr.DstPort] != nil {
@@ -311,7 +306,7 @@ func (h *Host) input(in *Interface, p *topology.Packet) {
 			h.dispatch()
 			return
 		}
-	} else if tw, ok := h.timeWaitConns[fourTuple{local, remote}]; ok {
+	} else if tw, ok := h.timeWaitConns[tupleOf(local, remote)]; ok {
 		var reopen bool
 		if iss, reopen = tw.input(p, in, &hdr, len(payload)); !reopen {
 			return

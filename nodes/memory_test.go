@@ -78,16 +78,20 @@ func idleEndpointBytes(t *testing.T, n int) float64 {
 	return float64(int64(m2.HeapAlloc)-int64(m1.HeapAlloc)) / float64(2*n)
 }
 
-// An idle established connection costs at most 2.5 KiB of heap per
-// endpoint, socket and buffers included: buffers hold memory in
-// proportion to the data they hold, not to their limits. (CUBIC, the
-// default, keeps 88 bytes of state where NewReno keeps 40; the delivery
-// rate estimator and pacing keep about 100 bytes, as Linux's delivered,
+// An idle established connection costs at most 2 KiB of heap per
+// endpoint, socket and buffers included (the target; measured
+// about 1,980 bytes): buffers hold memory in proportion to the data they
+// hold, not to their limits; a Conn shares its host's settings (a
+// pointer, not a 184-byte copy) and fits Go's 1,280-byte size class, a
+// Socket the 256-byte one; the host's connection table and the network's
+// connection IDs are keyed by 12-byte IPv4 tuples. (CUBIC, the default,
+// keeps 144 bytes of state where NewReno keeps 40; the delivery rate
+// estimator and pacing keep about 100 bytes, as Linux's delivered,
 // delivered_mstamp, first_tx_mstamp, app_limited and the pacing timer;
 // buffer autotuning (rcvq_space, rcv_rtt_est) and tail loss probes
 // (tlp_high_seq) their own; Linux's own struct tcp_sock is over 2 KiB.)
 func TestIdleConnectionMemory(t *testing.T) {
 	per := idleEndpointBytes(t, 1000)
 	t.Logf("%.0f bytes per idle endpoint", per)
-	require.LessOrEqual(t, per, 2560.0)
+	require.LessOrEqual(t, per, 2048.0)
 }

@@ -92,9 +92,10 @@ func (n *Network) recycle(p *topology.Packet) {
 	}
 }
 
-// connKey names a connection by its client and server ends.
+// connKey names a connection by its client and server ends (12 bytes:
+// endpoint4).
 type connKey struct {
-	client, server netip.AddrPort
+	client, server endpoint4
 }
 
 // NewNetwork returns an empty world with a fresh scheduler, the streams of
@@ -367,7 +368,7 @@ func (n *Network) ReadBuffer(size int) []byte {
 // a server end took that ID already: then the client is not a netsim host
 // (a test injecting segments) reusing a 4-tuple, and a new ID is given.
 func (n *Network) connID(client, server netip.AddrPort, open bool) uint64 {
-	k := connKey{client, server}
+	k := connKey{endpointOf(client), endpointOf(server)}
 	if id, ok := n.conns[k]; ok && !open && !n.serverSeen[id] {
 		n.serverSeen[id] = true
 		return id
@@ -383,6 +384,6 @@ func (n *Network) connID(client, server netip.AddrPort, open bool) uint64 {
 // lookupConnID returns the ID of the connection between client and
 // server, and false when none was registered.
 func (n *Network) lookupConnID(client, server netip.AddrPort) (uint64, bool) {
-	id, ok := n.conns[connKey{client, server}]
+	id, ok := n.conns[connKey{endpointOf(client), endpointOf(server)}]
 	return id, ok
 }

@@ -109,7 +109,7 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted) {
 	remote := netip.AddrPortFrom(q.dst, q.dport)
 	if m.Type == icmp.TypeDestUnreach && m.Code == icmp.CodeFragNeeded {
 		mtu := h.learnPMTU(q.dst, int(m.NextHopMTU()), q.totalLen)
-		if s, ok := h.conns[fourTuple{local, remote}]; ok && q.proto == ipv4ProtoTCP && !s.connDone && s.acceptsPMTU() {
+		if s, ok := h.conns[tupleOf(local, remote)]; ok && q.proto == ipv4ProtoTCP && !s.connDone && s.acceptsPMTU() {
 			s.conn.PathMTUReduced(now, mtu)
 			s.flush()
 		}
@@ -118,7 +118,7 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted) {
 	errno, hard := icmpErrno(m)
 	switch q.proto {
 	case ipv4ProtoTCP:
-		if s, ok := h.conns[fourTuple{local, remote}]; ok && !s.connDone {
+		if s, ok := h.conns[tupleOf(local, remote)]; ok && !s.connDone {
 			s.conn.Unreachable(now, errno)
 			s.flush()
 		}

@@ -156,7 +156,7 @@ func (s *Socket) closed() {
 		s.twCounted = false
 		h.timeWaits--
 	}
-	k := fourTuple{s.local, s.remote}
+	k := tupleOf(s.local, s.remote)
 	if h.conns[k] == s {
 		delete(h.conns, k)
 	}

@@ -86,45 +86,48 @@ type Socket struct {
 	fd     int // -1 once closed, or while an accepted connection waits
 	local  netip.AddrPort
 	remote netip.AddrPort
-	bound  bool // local port held in h.ports
-	// Listener state.
-	listening bool
+	// Listener state (and listening, below).
 	backlog   int
 	acceptQ   []*Socket
 	embryonic int // children still in the handshake
 	// backlogDrops counts SYNs dropped because the queue was full.
 	backlogDrops uint64
 	// Connection state.
-	parent   *Socket // the listener, until Accept
-	conn     *tcp.Conn
-	connDone bool // the connection reached CLOSED
-	timer    *sim.Timer
-	connID   uint64
-	side     string // "client" or "server"
-	err      Errno  // the error that ended the connection
-	shutRD   bool
-	released bool // the descriptor was closed
-	handler  Handler
+	parent  *Socket // the listener, until Accept
+	conn    *tcp.Conn
+	timer   *sim.Timer
+	connID  uint64
+	side    string // "client" or "server"
+	handler Handler
 	// cfg holds the socket's own TCP settings once an option changed
 	// them (nil: the host's).
 	cfg *tcp.ValidConfig
 	// bufReport holds the SO_SNDBUF and SO_RCVBUF sizes Linux would report
 	// once the option was set (0: twice the usable buffer).
 	bufReport [2]int
-	reuseAddr bool
-	// tos is the IP_TOS byte (DSCP bits only); pmtuDisc the
-	// IP_MTU_DISCOVER mode plus one (0: never set, IP_PMTUDISC_WANT).
-	tos, pmtuDisc uint8
-	soError       Errno // pending error for SO_ERROR
-	// twCounted: the connection is in TIME-WAIT and counted in
-	// Host.timeWaits.
-	twCounted bool
 	// trimAt is the socket's place in Host.trimQ plus one (0: not there).
 	trimAt int
 	segFn  func(*tcp.Header, []byte, bool)
 	evFn   func(tcp.Event)
 	// dgram is set on a UDP or ping socket (dgram.go).
 	dgram *dgramSock
+	// The small fields come last, together, so that no padding is
+	// wasted between them: a Socket fits Go's 256-byte size class.
+	err     Errno // the error that ended the connection
+	soError Errno // pending error for SO_ERROR
+	bound   bool  // local port held in h.ports
+	// listening: the socket is a listener.
+	listening bool
+	connDone  bool // the connection reached CLOSED
+	shutRD    bool
+	released  bool // the descriptor was closed
+	reuseAddr bool
+	// twCounted: the connection is in TIME-WAIT and counted in
+	// Host.timeWaits.
+	twCounted bool
+	// tos is the IP_TOS byte (DSCP bits only); pmtuDisc the
+	// IP_MTU_DISCOVER mode plus one (0: never set, IP_PMTUDISC_WANT).
+	tos, pmtuDisc uint8
 }
 
 // note is a socket event waiting for the handler.
@@ -422,7 +425,7 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 	s.segFn = s.sendSegment
 	s.evFn = s.event
 	s.timer = h.net.sched.NewTimer(s.onTimer)
-	h.conns[fourTuple{s.local, s.remote}] = s
+	h.conns[tupleOf(s.local, s.remote)] = s
 	return nil
 }
 
@@ -674,7 +677,7 @@ func (h *Host) Conns() []SockInfo {
 		out = append(out, s.info())
 	}
 	for _, tw := range h.timeWaitConns {
-		out = append(out, SockInfo{FD: -1, Local: tw.key.local, Remote: tw.key.remote, State: tcp.TimeWait, ConnID: tw.connID})
+		out = append(out, SockInfo{FD: -1, Local: tw.key.local.AddrPort(), Remote: tw.key.remote.AddrPort(), State: tcp.TimeWait, ConnID: tw.connID})
 	}
 	sortInfos(out)
 	return out

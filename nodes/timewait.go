@@ -54,7 +54,7 @@ func (h *Host) settleTimeWait(s *Socket) bool {
 		return false
 	}
 	rec, _ := s.conn.TimeWaitRecord()
-	tw := &timeWait{h: h, key: fourTuple{s.local, s.remote}, connID: s.connID, side: s.side, rec: rec}
+	tw := &timeWait{h: h, key: tupleOf(s.local, s.remote), connID: s.connID, side: s.side, rec: rec}
 	tw.timer = h.net.sched.NewTimer(tw.expire)
 	// The record holds the port and the count from now on.
 	s.twCounted, s.bound = false, false
@@ -95,7 +95,7 @@ func (tw *timeWait) end(reason string) {
 	h := tw.h
 	if h.net.trace != nil {
 		ev := &h.net.ev.state
-		*ev = sim.TCPState{Conn: tw.connID, Side: tw.side, Local: tw.key.local, Remote: tw.key.remote,
+		*ev = sim.TCPState{Conn: tw.connID, Side: tw.side, Local: tw.key.local.AddrPort(), Remote: tw.key.remote.AddrPort(),
 			From: tcp.TimeWait.String(), To: tcp.Closed.String(), Reason: reason}
 		h.net.emit(h.subject, ev)
 	}
@@ -104,7 +104,7 @@ func (tw *timeWait) end(reason string) {
 		delete(h.timeWaitConns, tw.key)
 	}
 	h.timeWaits--
-	h.unusePort(tw.key.local.Port())
+	h.unusePort(tw.key.local.port)
 }
 
 // input answers a segment for the 4-tuple of a record, as Linux's

@@ -24,15 +24,19 @@ func (e Endpoint) String() string { return netip.AddrPortFrom(e.Addr, e.Port).St
 // is queued until the caller drains it with Segments and Events. The caller
 // must call Tick at Deadline. A Conn is not safe for concurrent use.
 type Conn struct {
-	cfg           Config
+	// cfg is shared with every connection opened from the same settings
+	// (ValidConfig) and never written: a change for this connection
+	// alone (SetNagle, SetSendBuffer) replaces it with a copy.
+	cfg           *Config
 	local, remote Endpoint
 	cc            Congestion
 	sb            sendBuffer
 	rb            recvBuffer
 	rtt           rttEstimator
 	board         scoreboard
-	timers        [numTimers]timer
-	sackBuf       [MaxSACKBlocks]SACKBlock
+	// timerAt holds each timer's expiry (timers.go); its bit in
+	// timerOn says whether it is armed.
+	timerAt [numTimers]time.Duration
 	// lastCall is the time of the latest Input, Tick, Write or Read;
 	// quiet how long the connection had been left alone before it.
 	lastCall, quiet time.Duration
@@ -54,9 +58,6 @@ type Conn struct {
 	// unaRel and nxtRel are SND.UNA and RCV.NXT relative to the ISN and
 	// the IRS, in 64 bits: they count on where the 32-bit numbers wrap.
 	unaRel, nxtRel uint64
-	// rewindReason says why SND.NXT went back below SND.MAX: "rto", or
-	// "pmtu" after a path MTU drop; the resends are traced with it.
-	rewindReason string
 	// pmtu is the path MTU a router reported (0: none).
 	pmtu int
 
@@ -123,6 +124,11 @@ type Conn struct {
 	state    State
 	err      Errno // the error that ended the connection, if any
 	sndShift uint8 // peer's window scale
+	// timerOn has bit t set while timer t is armed.
+	timerOn uint8
+	// rewind says why SND.NXT went back below SND.MAX: an RTO, or a path
+	// MTU drop; the resends are traced with it.
+	rewind   rewindCause
 	rcvShift uint8
 	// finQueued: the user shut the write side, a FIN follows the data.
 	finQueued bool
@@ -212,6 +218,9 @@ func NewConn(cfg Config, local, remote Endpoint, iss Seq, tsOffset uint32) (*Con
 // it gets an error wrapping ErrConfig.
 func NewConnValid(v ValidConfig, local, remote Endpoint, iss Seq, tsOffset uint32) (*Conn, error) {
 	cfg := v.cfg
+	if cfg == nil {
+		return nil, fmt.Errorf("tcp: new conn: %w: settings never validated", ErrConfig)
+	}
 	cc, err := NewCongestion(cfg.Congestion, cfg.MSS, cfg.InitialCwnd)
 	if err != nil {
 		return nil, fmt.Errorf("tcp: new conn: %w: %w", ErrConfig, err)
@@ -251,7 +260,15 @@ func NewConnValid(v ValidConfig, local, remote Endpoint, iss Seq, tsOffset uint3
 func (c *Conn) State() State { return c.state }
 
 // Config returns the connection's settings.
-func (c *Conn) Config() Config { return c.cfg }
+func (c *Conn) Config() Config { return *c.cfg }
+
+// ownConfig gives the connection a copy of its settings of its own, to
+// change one for it alone (copy on write: the settings it had are shared).
+func (c *Conn) ownConfig() *Config {
+	cfg := *c.cfg
+	c.cfg = &cfg
+	return c.cfg
+}
 
 // Local returns the local endpoint.
 func (c *Conn) Local() Endpoint { return c.local }
@@ -448,7 +465,9 @@ func (c *Conn) Abort(now time.Duration) {
 // SetNagle turns Nagle's algorithm on or off (off is TCP_NODELAY). Like
 // Linux, turning it off pushes what it was holding back.
 func (c *Conn) SetNagle(now time.Duration, on bool) {
-	c.cfg.Nagle = on
+	if c.cfg.Nagle != on {
+		c.ownConfig().Nagle = on
+	}
 	if !on {
 		c.output(now)
 	}
@@ -463,7 +482,9 @@ func (c *Conn) SetSendBuffer(n int) error {
 	if n < 1 {
 		return fmt.Errorf("tcp: send buffer %d bytes: %w", n, ErrConfig)
 	}
-	c.cfg.SendBuffer = n
+	if c.cfg.SendBuffer != n {
+		c.ownConfig().SendBuffer = n
+	}
 	c.sb.limit = n
 	if c.Writable() > 0 {
 		c.emit(Event{Kind: EvWritable})
@@ -548,8 +569,8 @@ func (c *Conn) trimmable(from time.Duration) bool {
 	if len(c.out) > 0 || len(c.events) > 0 || cap(c.out)+cap(c.events) == 0 {
 		return false
 	}
-	for i := range c.timers {
-		if c.timers[i].on && c.timers[i].at < from+trimHorizon {
+	for i, at := range c.timerAt {
+		if c.armed(i) && at < from+trimHorizon {
 			return false
 		}
 	}
@@ -653,9 +674,7 @@ func (c *Conn) toClosedFor(reason string) {
 		return
 	}
 	c.setStateFor(Closed, reason)
-	for i := range c.timers {
-		c.timers[i].on = false
-	}
+	c.timerOn = 0
 	c.emit(Event{Kind: EvClosed})
 }
 

@@ -54,7 +54,7 @@ func (c *Conn) PathMTUReduced(now time.Duration, mtu int) {
 		c.recoverSeq = c.sndMax
 		c.dupAcks = 0
 		c.sndNxt = c.sndUna
-		c.rewindReason = "pmtu"
+		c.rewind = rewindPMTU
 	}
 	c.output(now)
 }

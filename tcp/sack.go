@@ -445,13 +445,13 @@ func (c *Conn) sackResend(now time.Duration, s Seq, n int, moveHighRxt bool) boo
 
 // sackBlocks returns the SACK blocks for our next ACK (RFC 2018 §4): the
 // block holding the most recently received segment first, then the other
-// recently reported ones.
-func (c *Conn) sackBlocks() []SACKBlock {
+// recently reported ones. They are written into buf.
+func (c *Conn) sackBlocks(buf *[MaxSACKBlocks]SACKBlock) []SACKBlock {
 	n, first := 0, 0
 	if c.dsackOn {
 		// RFC 2883 §4: a D-SACK block, reporting duplicate data, goes
 		// first, in the next ACK only.
-		c.sackBuf[0] = SACKBlock{Start: c.dsack.start, End: c.dsack.end}
+		buf[0] = SACKBlock{Start: c.dsack.start, End: c.dsack.end}
 		c.dsackOn = false
 		n, first = 1, 1
 	}
@@ -466,7 +466,7 @@ func (c *Conn) sackBlocks() []SACKBlock {
 		}
 		r := c.ooo[idx]
 		dup := false
-		for _, b := range c.sackBuf[first:n] {
+		for _, b := range buf[first:n] {
 			if b.Start == r.start && b.End == r.end {
 				dup = true
 			}
@@ -476,7 +476,7 @@ func (c *Conn) sackBlocks() []SACKBlock {
 		}
 		keep = append(keep, p)
 		if n < MaxSACKBlocks {
-			c.sackBuf[n] = SACKBlock{Start: r.start, End: r.end}
+			buf[n] = SACKBlock{Start: r.start, End: r.end}
 			n++
 		}
 	}
@@ -486,17 +486,17 @@ func (c *Conn) sackBlocks() []SACKBlock {
 	for i := len(c.ooo) - 1; i >= 0 && n < MaxSACKBlocks; i-- {
 		r := c.ooo[i]
 		dup := false
-		for _, b := range c.sackBuf[first:n] {
+		for _, b := range buf[first:n] {
 			if b.Start == r.start && b.End == r.end {
 				dup = true
 			}
 		}
 		if !dup {
-			c.sackBuf[n] = SACKBlock{Start: r.start, End: r.end}
+			buf[n] = SACKBlock{Start: r.start, End: r.end}
 			n++
 		}
 	}
-	return c.sackBuf[:n]
+	return buf[:n]
 }
 
 // noteSackRecent puts seq at the front of the recency list.

@@ -60,8 +60,9 @@ func (c *Conn) emitSeg(now time.Duration, flags Flags, seq Seq, n int) {
 	h.Window = c.advertiseWindow()
 	c.ecnOnSend(&c.out[len(c.out)-1])
 	var blocks []SACKBlock
+	var buf [MaxSACKBlocks]SACKBlock // on the stack: encoded just below
 	if c.sackOK && flags.Has(FlagACK) && !flags.Has(FlagRST) {
-		blocks = c.sackBlocks()
+		blocks = c.sackBlocks(&buf)
 	}
 	if c.tsOK || len(blocks) > 0 {
 		h.Options = SegmentOptions(c.tsNow(now), c.tsRecent, c.tsOK, blocks)
@@ -306,8 +307,8 @@ func (c *Conn) sendOne(now time.Duration) bool {
 	if seq.LessThan(c.sndMax) {
 		c.markRecut(seq, end)
 		c.rtxTSVal = c.tsNow(now)
-		c.noteRetransmit(seq, n, c.rewindReason)
-		if c.rewindReason == "rto" {
+		c.noteRetransmit(seq, n, c.rewind.String())
+		if c.rewind == rewindRTO {
 			c.stats.RTORetransmits++
 		}
 	} else {
@@ -368,6 +369,28 @@ func (c *Conn) noteRetransmit(seq Seq, n int, reason string) {
 		c.rateLost(n)
 	}
 	c.emit(Event{Kind: EvRetransmit, Seq: seq, Len: n, Reason: reason})
+}
+
+// rewindCause says why SND.NXT went back below SND.MAX (Conn.rewind).
+type rewindCause uint8
+
+// The causes of a rewind.
+const (
+	rewindNone rewindCause = iota
+	rewindRTO              // the retransmission timeout (timers.go)
+	rewindPMTU             // a path MTU drop (pmtu.go)
+)
+
+// String is the reason the resends are traced with: "rto", "pmtu", or
+// "" for none.
+func (r rewindCause) String() string {
+	switch r {
+	case rewindRTO:
+		return "rto"
+	case rewindPMTU:
+		return "pmtu"
+	}
+	return ""
 }
 
 // noteCwnd reports a change of cwnd or ssthresh.

@@ -2,13 +2,6 @@ package tcp
 
 import "time"
 
-// timer is one connection timer: an expiry time and whether it is armed. A
-// Tick before the expiry does nothing, so a stale wake-up is harmless.
-type timer struct {
-	at time.Duration
-	on bool
-}
-
 // The connection's timers.
 const (
 	// timerTLP: the tail loss probe timeout (RFC 8985 §7.2). It comes
@@ -36,20 +29,28 @@ const (
 	numTimers
 )
 
-func (c *Conn) arm(t int, at time.Duration) { c.timers[t] = timer{at: at, on: true} }
+// A connection timer is an expiry time (Conn.timerAt) and a bit saying
+// whether it is armed (Conn.timerOn): eight bytes where a struct with a
+// bool took sixteen. A Tick before the expiry does nothing, so a stale
+// wake-up is harmless.
 
-func (c *Conn) stop(t int) { c.timers[t].on = false }
+func (c *Conn) arm(t int, at time.Duration) {
+	c.timerAt[t] = at
+	c.timerOn |= 1 << t
+}
 
-func (c *Conn) armed(t int) bool { return c.timers[t].on }
+func (c *Conn) stop(t int) { c.timerOn &^= 1 << t }
+
+func (c *Conn) armed(t int) bool { return c.timerOn&(1<<t) != 0 }
 
 // Deadline returns the earliest time Tick must be called, and false when no
 // timer is armed.
 func (c *Conn) Deadline() (time.Duration, bool) {
 	var at time.Duration
 	ok := false
-	for _, t := range c.timers {
-		if t.on && (!ok || t.at < at) {
-			at, ok = t.at, true
+	for i, t := range c.timerAt {
+		if c.armed(i) && (!ok || t < at) {
+			at, ok = t, true
 		}
 	}
 	return at, ok
@@ -60,15 +61,15 @@ func (c *Conn) Tick(now time.Duration) {
 	c.touch(now)
 	for {
 		next := -1
-		for i, t := range c.timers {
-			if t.on && t.at <= now && (next < 0 || t.at < c.timers[next].at) {
+		for i, t := range c.timerAt {
+			if c.armed(i) && t <= now && (next < 0 || t < c.timerAt[next]) {
 				next = i
 			}
 		}
 		if next < 0 {
 			break
 		}
-		c.timers[next].on = false
+		c.stop(next)
 		c.fire(now, next)
 	}
 	c.output(now)
@@ -174,7 +175,7 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	c.recoverSeq = c.sndMax
 	c.dupAcks = 0
 	c.markAllRetransmitted()
-	c.rewindReason = "rto"
+	c.rewind = rewindRTO
 	// RFC 9293 §3.8.6.1 and Linux's tcp_retransmit_skb: the first
 	// unacknowledged segment is resent now even into a zero window,
 	// so a lost window update cannot stall the connection; the rest

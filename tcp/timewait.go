@@ -71,7 +71,7 @@ func (c *Conn) TimeWaitRecord() (TimeWaitRecord, bool) {
 		return TimeWaitRecord{}, false
 	}
 	return TimeWaitRecord{
-		expires:  c.timers[timerTimeWait].at,
+		expires:  c.timerAt[timerTimeWait],
 		timeout:  c.cfg.TimeWait,
 		sndRel:   c.RelSeq(c.sndMax),
 		rcvRel:   c.nxtRel,
