@@ -109,7 +109,7 @@ func (s *Socket) rearm() {
 
 // sendSegment puts one segment of the connection on the wire.
 func (s *Socket) sendSegment(hdr *tcp.Header, payload []byte, ect bool) {
-	info := segmentInfo{connID: s.connID, rel: s.conn, ect: ect}
+	info := segmentInfo{connID: s.connID, rel: s.conn, ect: ect, tos: s.tos, noDF: !s.dontFragment()}
 	s.h.output(s.remote.Addr(), hdr, payload, info)
 }
 

@@ -561,6 +561,12 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		grow := c.sndUna.GreaterThan(unaBefore) && !c.lostEdge().GreaterThan(lostBefore) && !relost
 		c.prr.onAck(delivered, c.pipe(), c.cc.Ssthresh(), c.sndMss, grow)
 	}
+	if c.sndUna == c.sndMax {
+		// An acceptable ACK with nothing in flight answers a zero-window
+		// probe: the count towards tcp_retries2 starts again (tcp_ack's
+		// icsk_probes_out = 0).
+		c.retries = 0
+	}
 	// §3.10.7.4: update the send window if the segment is newer.
 	if c.sndWl1.LessThan(h.Seq) || c.sndWl1 == h.Seq && c.sndWl2.LessEq(ack) {
 		switch {
