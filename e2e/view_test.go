@@ -24,6 +24,9 @@ type viewData struct {
 	Hosts   []string `json:"hosts"`
 	Packets []struct {
 		ID    int64  `json:"id"`
+		T     int64  `json:"t"`
+		RSeq  uint64 `json:"rs"`
+		PLen  int    `json:"pl"`
 		Flags string `json:"f"`
 		Proto int    `json:"p"`
 		Retx  string `json:"r"`
@@ -402,4 +405,89 @@ func TestViewDecodesUDPAndICMPInChromium(t *testing.T) {
 		assert.Contains(t, sum, h)
 	}
 	b.noProblems()
+}
+
+// TestViewZoomsToALatePacketInChromium (-long): the whole run of
+// bulk-transfer has more packets than the sequence diagram draws at once,
+// so its overview is decimated; a data segment late in the run that the
+// overview leaves out is drawn once the wheel zooms in on it, and a click
+// on its arrow shows its fields as its captured bytes say.
+func TestViewZoomsToALatePacketInChromium(t *testing.T) {
+	if !long() {
+		t.Skip("drives a headless browser: run with -long")
+	}
+	browser := chromium(t)
+	dir := run(t, filepath.Join(repoRoot(t), "scenarios", "bulk-transfer.yaml"))
+	r := netsim(t, "", "view", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	_, d := readView(t, filepath.Join(dir, "view.html"))
+	require.Greater(t, len(d.Packets), 2000, "more packets than the diagram draws at once")
+	require.Zero(t, d.Cut.PacketsLeft, "every packet is in the page")
+
+	b := startDevtools(t, browser, 1280, 900)
+	b.open("file://" + filepath.ToSlash(filepath.Join(dir, "view.html")))
+	assert.Contains(t, b.text("#ladder-note"), "drawn (every SYN", "the overview says it is decimated")
+	hit := func(id int64) string { return fmt.Sprintf(`#ladder line.hit[data-id="%d"]`, id) }
+	drawn := func(id int64) bool {
+		var n int
+		b.eval(fmt.Sprintf(`document.querySelectorAll(%q).length`, hit(id)), &n)
+		return n > 0
+	}
+	// The last data segment of the last tenth of the run that the
+	// overview does not draw.
+	var late = -1
+	for i := len(d.Packets) - 1; i >= len(d.Packets)*9/10; i-- {
+		p := d.Packets[i]
+		if p.Proto == 6 && p.PLen > 0 && p.Retx == "" && p.Bytes != "" && !strings.ContainsAny(p.Flags, "SFR") && !drawn(p.ID) {
+			late = i
+			break
+		}
+	}
+	require.GreaterOrEqual(t, late, 0, "a late data segment left out of the overview")
+	p := d.Packets[late]
+
+	// Turn the wheel over the diagram where the segment was sent until
+	// its arrow is drawn and the window is 20 ms, few enough arrows to
+	// click one.
+	whole := windowSpan(t, b.text("#window"))
+	b.eval(`(() => { document.getElementById("ladder-box").scrollIntoView({block: "center"}); return true; })()`, nil)
+	for step := 0; !drawn(p.ID) || windowSpan(t, b.text("#window")) > 2e7; step++ {
+		require.Less(t, step, 80, "packet %d still not drawn after zooming in", p.ID)
+		t0, t1 := windowBounds(t, b.text("#window"))
+		var box []float64
+		b.eval(`(() => { const r = document.getElementById("ladder-box").getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`, &box)
+		// the diagram's viewBox is 620 high, time from 46 to 604 (view.js's L)
+		frac := (float64(p.T) - t0) / (t1 - t0)
+		y := box[1] + (46+frac*(620-46-16))*box[3]/620
+		b.wheel(box[0]+box[2]/2, y, -300)
+	}
+	assert.Less(t, windowSpan(t, b.text("#window")), whole, "the wheel zoomed in")
+	assert.NotContains(t, b.text("#ladder-note"), "drawn (every SYN", "every packet of the window is drawn")
+
+	b.click(b.clickable(hit(p.ID)))
+	raw, err := hex.DecodeString(p.Bytes)
+	require.NoError(t, err)
+	seg := raw[int(raw[0]&15)*4:]
+	f := b.fields()
+	assert.Equal(t, strconv.FormatInt(p.ID, 10), f["Packet id"])
+	assert.Equal(t, fmt.Sprintf("%d (relative %d)", binary.BigEndian.Uint32(seg[4:]), p.RSeq), f["Sequence number"])
+	assert.Equal(t, strconv.Itoa(int(binary.BigEndian.Uint16(seg))), f["Source port"])
+	assert.Equal(t, "1 (set)", f["Flag ACK"])
+	assert.Equal(t, "0", f["Flag SYN"])
+	assert.Equal(t, fmt.Sprintf("0x%04x valid", binary.BigEndian.Uint16(seg[16:])), f["Checksum"])
+	assert.Equal(t, fmt.Sprintf("%d bytes", p.PLen), f["Payload"])
+	b.noProblems()
+}
+
+// windowBounds reads the start and end of the page's time window, in ns,
+// from its "0.100000000s – 2.500000000s (2.4 s)" text.
+func windowBounds(t *testing.T, s string) (float64, float64) {
+	t.Helper()
+	m := regexp.MustCompile(`^\s*(-?[0-9.]+)s – (-?[0-9.]+)s`).FindStringSubmatch(s)
+	require.NotNil(t, m, "window text %q", s)
+	t0, err := strconv.ParseFloat(m[1], 64)
+	require.NoError(t, err)
+	t1, err := strconv.ParseFloat(m[2], 64)
+	require.NoError(t, err)
+	return t0 * 1e9, t1 * 1e9
 }

@@ -181,7 +181,7 @@ func (h *Host) SendTo(fd int, p []byte, to netip.AddrPort) (int, error) {
 	pk := h.net.newPacket(ipv4.HeaderLen + udp.HeaderLen + len(p))
 	uh := udp.Header{SrcPort: s.local.Port(), DstPort: to.Port()}
 	b, _ := uh.AppendTo(pk.Data[:ipv4.HeaderLen], h.addr, to.Addr(), p) // length checked above
-	h.putIPv4Header(b, to.Addr(), udp.Protocol, true, false)
+	h.putIPv4Header(b, to.Addr(), udp.Protocol, true, false, 0)
 	pk.Data = b
 	if h.net.trace != nil {
 		h.traceSendRaw(pk, ifc, to.Addr(), udp.Protocol, uh.SrcPort, uh.DstPort, len(p))

@@ -136,6 +136,10 @@ type segmentInfo struct {
 	bases tcp.Bases
 	// ect: the segment is ECN-capable, sent with ECT(0) (RFC 3168 §6.1.1).
 	ect bool
+	// tos is the socket's IP_TOS (DSCP bits); noDF clears Don't Fragment
+	// (IP_MTU_DISCOVER with IP_PMTUDISC_DONT, PROBE, INTERFACE or OMIT).
+	tos  uint8
+	noDF bool
 }
 
 // output encodes the segment hdr+payload from the host's address to dst in
@@ -158,7 +162,7 @@ func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segm
 	} else {
 		b = hdr.AppendUnsummed(p.Data[:ipv4.HeaderLen], payload)
 	}
-	h.putIPv4Header(b, dst, ipv4.ProtoTCP, true, info.ect)
+	h.putIPv4Header(b, dst, ipv4.ProtoTCP, !info.noDF, info.ect, info.tos)
 	p.Data = b
 	p.DeferChecksum(fillTCPChecksum)
 	if h.net.trace != nil {

@@ -127,7 +127,7 @@ func TestHostDropsWithReasons(t *testing.T) {
 	hdr.SrcPort, hdr.DstPort, hdr.Flags = 1, 2, tcp.FlagSYN
 	d := make([]byte, 20)
 	d = hdr.AppendTo(d, addrA, addrB, []byte("hello"))
-	a.putIPv4Header(d, addrB, ipv4.ProtoTCP, true, false)
+	a.putIPv4Header(d, addrB, ipv4.ProtoTCP, true, false, 0)
 	d[len(d)-1] ^= 1
 	a.Interfaces()[0].send(&topology.Packet{ID: n.NextPacketID(), Data: d})
 	// A protocol the host does not speak.

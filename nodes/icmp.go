@@ -101,7 +101,7 @@ func (n *node) icmpSend(ifc *Interface, dst netip.Addr, m icmp.Message, body []b
 	size := ipv4.HeaderLen + icmp.HeaderLen + len(body)
 	p := n.net.newPacket(size)
 	b := m.AppendTo(p.Data[:ipv4.HeaderLen], body)
-	n.putIPv4Header(b, dst, icmp.Protocol, df, false)
+	n.putIPv4Header(b, dst, icmp.Protocol, df, false, 0)
 	p.Data = b
 	if n.net.trace != nil {
 		n.traceSendRaw(p, ifc, dst, icmp.Protocol, 0, 0, icmp.HeaderLen+len(body))
@@ -111,11 +111,13 @@ func (n *node) icmpSend(ifc *Interface, dst netip.Addr, m icmp.Message, body []b
 
 // putIPv4Header writes the IPv4 header (20 bytes, no options) at the
 // start of b, whose length is the whole datagram: as Linux sends it, TTL
-// 64, the ID counting per node, Don't Fragment when df, ECT(0) when ect.
-func (n *node) putIPv4Header(b []byte, dst netip.Addr, proto uint8, df, ect bool) {
+// 64, the ID counting per node, Don't Fragment when df, ECT(0) when ect,
+// the DSCP of the type-of-service byte tos (its ECN bits are ignored).
+func (n *node) putIPv4Header(b []byte, dst netip.Addr, proto uint8, df, ect bool, tos uint8) {
 	n.ipID++
 	ih := ipv4.New(n.addr, dst, proto)
 	ih.ID = n.ipID
+	ih.DSCP = tos >> 2
 	if !df {
 		ih.Flags = 0
 	}

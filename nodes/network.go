@@ -28,6 +28,7 @@ type Network struct {
 	sched   *sim.Scheduler
 	streams sim.Streams
 	trace   sim.Sink
+	kinds   *sim.KindSet // what trace reads (sim.Wanted)
 	ids     topology.IDs
 	rec     sim.Record
 	ev      netEvents
@@ -105,6 +106,7 @@ func NewNetwork(seed uint64, trace sim.Sink) *Network {
 		sched:        sim.NewScheduler(),
 		streams:      sim.NewStreams(seed),
 		trace:        trace,
+		kinds:        sim.Wanted(trace),
 		graph:        topology.NewGraph(),
 		nodes:        make(map[string]*node),
 		byAddr:       make(map[netip.Addr]*Host),
@@ -124,6 +126,9 @@ func (n *Network) Streams() sim.Streams { return n.streams }
 
 // Trace returns the trace sink, or nil.
 func (n *Network) Trace() sim.Sink { return n.trace }
+
+// wants reports whether the trace reads records of kind k (sim.Selective).
+func (n *Network) wants(k sim.Kind) bool { return n.kinds.Has(k) }
 
 // Now returns the current simulated time.
 func (n *Network) Now() sim.Time { return n.sched.Now() }
@@ -342,7 +347,8 @@ type netEvents struct {
 
 // emit sends ev, one of n.ev's events, to the trace as a record of now;
 // callers check n.trace != nil first so that nothing is built without a
-// sink.
+// sink, and the producers of the kinds made once or more per packet
+// (forward, cwnd, rate, BBR) check wants as well.
 func (n *Network) emit(subject string, ev sim.Event) {
 	n.rec.T = n.sched.Now()
 	n.rec.Subject = subject

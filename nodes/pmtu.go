@@ -97,7 +97,8 @@ func icmpErrno(m icmp.Message) (Errno, bool) {
 
 // icmpErrorInput gives an ICMP error about a datagram the host sent to the
 // socket that sent it. Fragmentation needed lowers the path MTU (RFC 1191
-// §6.3) and a TCP connection's segment size (Linux tcp_v4_mtu_reduced).
+// §6.3) and a TCP connection's segment size (Linux tcp_v4_mtu_reduced),
+// unless its IP_MTU_DISCOVER mode ignores the path MTU.
 // Other errors fail a TCP connection still in SYN-SENT (Linux tcp_v4_err;
 // a synchronized one ignores them, as soft errors) and give a connected
 // UDP socket the errno of a hard error (port or protocol unreachable:
@@ -108,7 +109,7 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted) {
 	remote := netip.AddrPortFrom(q.dst, q.dport)
 	if m.Type == icmp.TypeDestUnreach && m.Code == icmp.CodeFragNeeded {
 		mtu := h.learnPMTU(q.dst, int(m.NextHopMTU()), q.totalLen)
-		if s, ok := h.conns[tupleOf(local, remote)]; ok && q.proto == ipv4ProtoTCP && !s.connDone {
+		if s, ok := h.conns[tupleOf(local, remote)]; ok && q.proto == ipv4ProtoTCP && !s.connDone && s.acceptsPMTU() {
 			s.conn.PathMTUReduced(now, mtu)
 			s.flush()
 		}

@@ -81,7 +81,7 @@ func (r *Router) receive(in *Interface, p *topology.Packet) {
 		return
 	}
 	r.forwarded++
-	if r.net.trace != nil {
+	if r.net.wants(sim.KindPacketForward) {
 		r.net.ev.forward = sim.PacketForward{ID: p.ID, Iface: out.name, TTL: ttl}
 		r.net.emit(r.subject, &r.net.ev.forward)
 	}

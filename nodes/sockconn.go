@@ -109,7 +109,7 @@ func (s *Socket) rearm() {
 
 // sendSegment puts one segment of the connection on the wire.
 func (s *Socket) sendSegment(hdr *tcp.Header, payload []byte, ect bool) {
-	info := segmentInfo{connID: s.connID, rel: s.conn, ect: ect}
+	info := segmentInfo{connID: s.connID, rel: s.conn, ect: ect, tos: s.tos, noDF: !s.dontFragment()}
 	s.h.output(s.remote.Addr(), hdr, payload, info)
 }
 
@@ -243,6 +243,9 @@ func (s *Socket) traceEvent(e tcp.Event) {
 			From: e.From.String(), To: e.To.String(), Reason: e.Reason}
 		n.emit(subj, &ev.state)
 	case tcp.EvCwnd:
+		if !n.wants(sim.KindTCPCwnd) {
+			return
+		}
 		ev.cwnd = sim.TCPCwnd{Conn: s.connID, Side: s.side, Cwnd: int64(e.Cwnd), Ssthresh: int64(e.Ssthresh), Reason: e.Reason}
 		n.emit(subj, &ev.cwnd)
 	case tcp.EvRTTSample:
@@ -255,12 +258,18 @@ func (s *Socket) traceEvent(e tcp.Event) {
 		ev.timer = sim.TCPTimer{Conn: s.connID, Side: s.side, Timer: e.Timer}
 		n.emit(subj, &ev.timer)
 	case tcp.EvRate:
+		if !n.wants(sim.KindTCPRate) {
+			return
+		}
 		r := &e.Rate
 		ev.rate = sim.TCPRate{Conn: s.connID, Side: s.side, Delivered: r.Delivered, Interval: r.Interval,
 			Rate: 8 * r.BytesPerSecond(), AppLimited: r.AppLimited, RTT: r.RTT,
 			Inflight: int64(r.PriorInflight), Lost: int64(r.Losses)}
 		n.emit(subj, &ev.rate)
 	case tcp.EvBBR:
+		if !n.wants(sim.KindTCPBBR) {
+			return
+		}
 		b := &e.BBR
 		ev.bbr = sim.TCPBBR{Conn: s.connID, Side: s.side, Mode: b.Mode.String(), BW: 8 * b.BW, MinRTT: b.MinRTT,
 			PacingGain: int64(b.PacingGain), CwndGain: int64(b.CwndGain), Cycle: int64(b.Cycle), LongTerm: b.LongTerm, Reason: b.Reason}

@@ -125,6 +125,9 @@ type Socket struct {
 	// twCounted: the connection is in TIME-WAIT and counted in
 	// Host.timeWaits.
 	twCounted bool
+	// tos is the IP_TOS byte (DSCP bits only); pmtuDisc the
+	// IP_MTU_DISCOVER mode plus one (0: never set, IP_PMTUDISC_WANT).
+	tos, pmtuDisc uint8
 }
 
 // note is a socket event waiting for the handler.
@@ -429,7 +432,7 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 // newChild makes the connection for a SYN arriving at listener l, in
 // LISTEN, waiting for the SYN; iss as openConn.
 func (h *Host) newChild(l *Socket, local, remote netip.AddrPort, iss tcp.Seq) *Socket {
-	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, side: "server", handler: l.handler, cfg: l.cfg, bufReport: l.bufReport}
+	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, side: "server", handler: l.handler, cfg: l.cfg, bufReport: l.bufReport, tos: l.tos, pmtuDisc: l.pmtuDisc}
 	s.connID = h.net.connID(remote, local, false)
 	if err := h.openConn(s, iss); err != nil {
 		// The host's config was validated when it was set, and so was

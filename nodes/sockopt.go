@@ -7,6 +7,7 @@ import "github.com/netsimlab/netsim/tcp"
 // read naturally.
 const (
 	SOL_SOCKET  = 1
+	IPPROTO_IP  = 0 // SOL_IP
 	IPPROTO_TCP = 6
 
 	SO_REUSEADDR = 2 // allow Bind to a port no listener holds
@@ -16,6 +17,23 @@ const (
 
 	TCP_NODELAY = 1 // 1 turns Nagle's algorithm off
 	TCP_MAXSEG  = 2 // the MSS to announce; set before Connect or Listen
+
+	IP_TOS          = 1  // the type-of-service byte of the socket's datagrams (DSCP; TCP keeps the ECN bits)
+	IP_MTU_DISCOVER = 10 // path-MTU discovery mode, one of the IP_PMTUDISC_* values
+)
+
+// IP_MTU_DISCOVER values (linux/in.h). Linux's TCP sets Don't Fragment for
+// IP_PMTUDISC_WANT (the default, ip_no_pmtu_disc=0) and IP_PMTUDISC_DO
+// (ip_dont_fragment), and lowers its MSS on a fragmentation-needed message
+// unless the mode is DONT, INTERFACE or OMIT (tcp_v4_mtu_reduced,
+// ip_sk_accept_pmtu).
+const (
+	IP_PMTUDISC_DONT      = 0 // never set DF; ignore the path MTU
+	IP_PMTUDISC_WANT      = 1 // set DF and learn the path MTU (the default)
+	IP_PMTUDISC_DO        = 2 // always set DF
+	IP_PMTUDISC_PROBE     = 3 // DF not set by TCP; the path MTU still lowers the MSS
+	IP_PMTUDISC_INTERFACE = 4 // the interface MTU only
+	IP_PMTUDISC_OMIT      = 5 // as INTERFACE
 )
 
 // Linux's floors on the socket buffer sizes it stores and reports
@@ -68,6 +86,17 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 	switch {
 	case level == SOL_SOCKET && name == SO_REUSEADDR:
 		s.reuseAddr = value != 0
+		return nil
+	case level == IPPROTO_IP && name == IP_TOS:
+		// Linux (do_ip_setsockopt) keeps the ECN bits of a stream
+		// socket's TOS for TCP (RFC 3168): only the DSCP is the user's.
+		s.tos = uint8(value) &^ 3
+		return nil
+	case level == IPPROTO_IP && name == IP_MTU_DISCOVER:
+		if value < IP_PMTUDISC_DONT || value > IP_PMTUDISC_OMIT {
+			return EINVAL
+		}
+		s.pmtuDisc = uint8(value) + 1
 		return nil
 	case level == IPPROTO_TCP && name == TCP_NODELAY:
 		cfg.Nagle = value == 0
@@ -138,6 +167,10 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		return int(e), nil
 	case level == SOL_SOCKET && name == SO_REUSEADDR:
 		return boolInt(s.reuseAddr), nil
+	case level == IPPROTO_IP && name == IP_TOS:
+		return int(s.tos), nil
+	case level == IPPROTO_IP && name == IP_MTU_DISCOVER:
+		return s.pmtuMode(), nil
 	case level == SOL_SOCKET && name == SO_SNDBUF:
 		if s.conn != nil {
 			return s.reportBuffer(sndBuf, s.conn.SendBufferSize()), nil
@@ -169,6 +202,29 @@ func (s *Socket) validConfig() tcp.ValidConfig {
 		return *s.cfg
 	}
 	return s.h.cfg
+}
+
+// pmtuMode is the socket's IP_MTU_DISCOVER mode (IP_PMTUDISC_WANT until
+// set).
+func (s *Socket) pmtuMode() int {
+	if s.pmtuDisc == 0 {
+		return IP_PMTUDISC_WANT
+	}
+	return int(s.pmtuDisc) - 1
+}
+
+// dontFragment says whether the socket's TCP segments carry Don't
+// Fragment (Linux's ip_dont_fragment).
+func (s *Socket) dontFragment() bool {
+	m := s.pmtuMode()
+	return m == IP_PMTUDISC_WANT || m == IP_PMTUDISC_DO
+}
+
+// acceptsPMTU says whether a fragmentation-needed message may lower the
+// connection's MSS (tcp_v4_mtu_reduced with ip_sk_accept_pmtu).
+func (s *Socket) acceptsPMTU() bool {
+	m := s.pmtuMode()
+	return m != IP_PMTUDISC_DONT && m != IP_PMTUDISC_INTERFACE && m != IP_PMTUDISC_OMIT
 }
 
 func boolInt(b bool) int {

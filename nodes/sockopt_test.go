@@ -132,3 +132,43 @@ func TestReuseAddr(t *testing.T) {
 	i, _ := a.Info(fd2)
 	assert.Equal(t, tcp.Closed, i.State)
 }
+
+// IP_MTU_DISCOVER and IP_TOS as Linux: the mode reads back, values past
+// IP_PMTUDISC_OMIT are refused, Don't Fragment goes with WANT and DO only,
+// the path MTU is ignored by DONT, INTERFACE and OMIT, TCP keeps the ECN
+// bits of the TOS byte, and an accepted connection inherits both.
+func TestIPSockOpts(t *testing.T) {
+	n, a, b := twoHosts(t, nil, fastLink("ab"))
+	lfd, _ := b.Socket()
+	s, err := b.socket(lfd)
+	require.NoError(t, err)
+	assert.True(t, s.dontFragment() && s.acceptsPMTU(), "IP_PMTUDISC_WANT by default")
+	for mode, want := range []struct{ df, pmtu bool }{
+		IP_PMTUDISC_DONT: {false, false}, IP_PMTUDISC_WANT: {true, true}, IP_PMTUDISC_DO: {true, true},
+		IP_PMTUDISC_PROBE: {false, true}, IP_PMTUDISC_INTERFACE: {false, false}, IP_PMTUDISC_OMIT: {false, false},
+	} {
+		require.NoError(t, b.SetSockOpt(lfd, IPPROTO_IP, IP_MTU_DISCOVER, mode))
+		v, err := b.GetSockOpt(lfd, IPPROTO_IP, IP_MTU_DISCOVER)
+		require.NoError(t, err)
+		assert.Equal(t, mode, v)
+		assert.Equal(t, want.df, s.dontFragment(), "mode %d", mode)
+		assert.Equal(t, want.pmtu, s.acceptsPMTU(), "mode %d", mode)
+	}
+	assert.Equal(t, EINVAL, b.SetSockOpt(lfd, IPPROTO_IP, IP_MTU_DISCOVER, 6))
+	require.NoError(t, b.SetSockOpt(lfd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT))
+	require.NoError(t, b.SetSockOpt(lfd, IPPROTO_IP, IP_TOS, 0xb9))
+	tos, err := b.GetSockOpt(lfd, IPPROTO_IP, IP_TOS)
+	require.NoError(t, err)
+	assert.Equal(t, 0xb8, tos)
+	require.NoError(t, b.Bind(lfd, netip.MustParseAddrPort("0.0.0.0:80")))
+	require.NoError(t, b.Listen(lfd, 4))
+	fd, _ := a.Socket()
+	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
+	afd, _, err := b.Accept(lfd)
+	require.NoError(t, err)
+	v, _ := b.GetSockOpt(afd, IPPROTO_IP, IP_MTU_DISCOVER)
+	assert.Equal(t, IP_PMTUDISC_DONT, v)
+	v, _ = b.GetSockOpt(afd, IPPROTO_IP, IP_TOS)
+	assert.Equal(t, 0xb8, v)
+}

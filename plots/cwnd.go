@@ -324,9 +324,7 @@ func cwndPlot(conn int, cw []*endSeries, opts Options, x func(sim.Time) float64,
 			entries++
 		}
 	}
-	p.Y.Min = 0
-	p.Y.Max = float64(max(top, 1)) / div * legendHeadroom(entries)
-	p.Add(legendBackdrop{})
+	fitLegendY(p, float64(max(top, 1))/div, entries)
 	return p
 }
 
@@ -362,9 +360,7 @@ func rttPlot(conn int, rt []*endSeries, opts Options, x func(sim.Time) float64, 
 			p.Legend.Add(fmt.Sprintf("SRTT, %s", es.key.side), l)
 		}
 	}
-	p.Y.Min = 0
-	p.Y.Max = float64(max(top, 1)) / u.ns * legendHeadroom(2*len(rt))
-	p.Add(legendBackdrop{})
+	fitLegendY(p, float64(max(top, 1))/u.ns, 2*len(rt))
 	return p
 }
 

@@ -214,9 +214,7 @@ func delayFigure(m *model, opts Options) (*figure, error) {
 		p.Legend.Add("lost", glyphThumb(lostStyle))
 	}
 	p.X.Min, p.X.Max = x(lo), x(hi)
-	p.Y.Min = 0
-	p.Y.Max = float64(max(top, 1)) / du.ns * legendHeadroom(len(shown)+2)
-	p.Add(legendBackdrop{})
+	fitLegendY(p, float64(max(top, 1))/du.ns, len(shown)+2)
 	if jTop == 0 {
 		// No two arrivals of any flow: no jitter to draw.
 		return onePanel(w, p), nil
@@ -233,9 +231,7 @@ func delayFigure(m *model, opts Options) (*figure, error) {
 		jp.Legend.Add(fmt.Sprintf("flow %d", f.num), l)
 	}
 	jp.X.Min, jp.X.Max = x(lo), x(hi)
-	jp.Y.Min = 0
-	jp.Y.Max = float64(jTop) / ju.ns * legendHeadroom(len(shown))
-	jp.Add(legendBackdrop{})
+	fitLegendY(jp, float64(jTop)/ju.ns, len(shown))
 	return twoPanels(w, p, jp), nil
 }
 

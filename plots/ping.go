@@ -161,8 +161,6 @@ func pingFigure(m *model, opts Options) (*figure, error) {
 		p.Legend.Add("no reply", glyphThumb(lostStyle))
 	}
 	p.X.Min, p.X.Max = x(lo), x(hi)
-	p.Y.Min = 0
-	p.Y.Max = float64(max(top, 1)) / ru.ns * legendHeadroom(len(shown)+1)
-	p.Add(legendBackdrop{})
+	fitLegendY(p, float64(max(top, 1))/ru.ns, len(shown)+1)
 	return onePanel(w, p), nil
 }

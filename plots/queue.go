@@ -154,8 +154,6 @@ func sojournPlot(shown []*linkDirection, opts Options, x func(sim.Time) float64,
 		p.Add(l)
 		p.Legend.Add(linkLabel(ld), l)
 	}
-	p.Y.Min = 0
-	p.Y.Max = float64(top) / u.ns * legendHeadroom(len(shown))
-	p.Add(legendBackdrop{})
+	fitLegendY(p, float64(top)/u.ns, len(shown))
 	return p
 }

@@ -230,6 +230,15 @@ func legendHeadroom(n int) float64 {
 	return 1.08 + 0.06*float64(min(n, 10))
 }
 
+// fitLegendY sets the y range of p from 0 to top, stretched so that a top
+// legend of rows entries sits above the data, and puts the legend's
+// backdrop over the plot.
+func fitLegendY(p *plot.Plot, top float64, rows int) {
+	p.Y.Min = 0
+	p.Y.Max = top * legendHeadroom(rows)
+	p.Add(legendBackdrop{})
+}
+
 // niceTicks label 4 to 8 round values, 1, 2 or 5 times a power of ten
 // apart (as gnuplot and matplotlib choose them), or 2.5 when no such step
 // gives 4 labels, with an unlabelled minor tick halfway between; gonum's

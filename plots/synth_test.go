@@ -84,6 +84,27 @@ func (n *synthNet) link(name, a, b string, rate float64, delay time.Duration, li
 // route sets the next hop from node towards host dst.
 func (n *synthNet) route(node, dst, via string) { n.next[node+">"+dst] = via }
 
+// synthAccess is a sender host, its address and the name of its
+// 100 Mbit/s, 1 ms access link to the router r.
+type synthAccess struct{ host, addr, link string }
+
+// viaBottleneck builds the senders, each on its access link to router r,
+// and r's bottleneck link (rate, delay, queue limit) to the host b at
+// 10.0.2.1, with routes both ways through r.
+func (n *synthNet) viaBottleneck(senders []synthAccess, rate float64, delay time.Duration, limit int64) {
+	n.host("b", "10.0.2.1")
+	n.router["r"] = true
+	for _, a := range senders {
+		n.host(a.host, a.addr)
+		n.link(a.link, a.host, "r", 100e6, time.Millisecond, 0)
+	}
+	n.link("bottleneck", "r", "b", rate, delay, limit)
+	for _, a := range senders {
+		n.route(a.host, "b", "r")
+		n.route("b", a.host, "r")
+	}
+}
+
 func (n *synthNet) emit(kind sim.Kind, subject string, fields ...tfield) {
 	r := record(n.s.Now(), kind, subject, fields...)
 	n.rec.Emit(&r)
@@ -509,13 +530,7 @@ func handshakeTrace() []sim.Record {
 // queue overflowing in slow start.
 func bulkLossTrace() []sim.Record {
 	n := newSynthNet()
-	n.host("a", "10.0.1.1")
-	n.host("b", "10.0.2.1")
-	n.router["r"] = true
-	n.link("access", "a", "r", 100e6, time.Millisecond, 0)
-	n.link("bottleneck", "r", "b", 10e6, 10*time.Millisecond, 12)
-	n.route("a", "b", "r")
-	n.route("b", "a", "r")
+	n.viaBottleneck([]synthAccess{{"a", "10.0.1.1", "access"}}, 10e6, 10*time.Millisecond, 12)
 	n.drop = func(p *synthPkt, d *synthDir) string {
 		if d.from == "r" && p.tcp && p.rseq == 1+5*1448 && p.plen > 0 && d.count < 12 {
 			return sim.DropLoss
@@ -554,17 +569,7 @@ func synLossTrace() []sim.Record {
 // bottleneck, plus a UDP datagram.
 func twoFlowTrace() []sim.Record {
 	n := newSynthNet()
-	n.host("a1", "10.0.1.1")
-	n.host("a2", "10.0.1.2")
-	n.host("b", "10.0.2.1")
-	n.router["r"] = true
-	n.link("l1", "a1", "r", 100e6, time.Millisecond, 0)
-	n.link("l2", "a2", "r", 100e6, time.Millisecond, 0)
-	n.link("bottleneck", "r", "b", 20e6, 5*time.Millisecond, 30)
-	for _, h := range []string{"a1", "a2"} {
-		n.route(h, "b", "r")
-		n.route("b", h, "r")
-	}
+	n.viaBottleneck([]synthAccess{{"a1", "10.0.1.1", "l1"}, {"a2", "10.0.1.2", "l2"}}, 20e6, 5*time.Millisecond, 30)
 	c1, _ := n.tcpPair("a1", "b", 50000, 5001, linuxSYNOpts)
 	c2, _ := n.tcpPair("a2", "b", 50001, 5002, "mss 1460,nop,nop,sackOK,nop,wscale 7")
 	c1.onEstab = func() { c1.closeAfter = true; c1.write(40 * 1448) }
@@ -584,17 +589,7 @@ func twoFlowTrace() []sim.Record {
 // lost.
 func voiceTrace() []sim.Record {
 	n := newSynthNet()
-	n.host("a", "10.0.1.1")
-	n.host("phone", "10.0.1.2")
-	n.host("b", "10.0.2.1")
-	n.router["r"] = true
-	n.link("l1", "a", "r", 100e6, time.Millisecond, 0)
-	n.link("l2", "phone", "r", 100e6, time.Millisecond, 0)
-	n.link("bottleneck", "r", "b", 2e6, 10*time.Millisecond, 40)
-	for _, h := range []string{"a", "phone"} {
-		n.route(h, "b", "r")
-		n.route("b", h, "r")
-	}
+	n.viaBottleneck([]synthAccess{{"a", "10.0.1.1", "l1"}, {"phone", "10.0.1.2", "l2"}}, 2e6, 10*time.Millisecond, 40)
 	n.drop = func(p *synthPkt, d *synthDir) string {
 		if p.proto == 1 && p.sport == 3 && d.from == "r" {
 			return sim.DropLoss

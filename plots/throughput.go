@@ -138,10 +138,7 @@ func throughputFigure(m *model, opts Options) (*figure, error) {
 		p.Add(l)
 		p.Legend.Add("sum", l)
 	}
-	p.Y.Min = 0
-	// Head room for the legend above the data.
-	p.Y.Max = float64(peak) * 8 / win.Seconds() / rdiv * legendHeadroom(len(flows)+1)
-	p.Add(legendBackdrop{})
+	fitLegendY(p, float64(peak)*8/win.Seconds()/rdiv, len(flows)+1)
 	return &figure{w: defaultWidth, h: defaultHeight, draw: p.Draw}, nil
 }
 

@@ -101,6 +101,15 @@ func Check(s *Scenario, recs []sim.Record, end sim.Time) []Result {
 	return c.Results(end)
 }
 
+// CheckKinds are the kinds of record a Checker reads.
+const CheckKinds = 1<<sim.KindTCPState | 1<<sim.KindApp
+
+// Kinds returns CheckKinds (sim.Selective).
+func (c *Checker) Kinds() *sim.KindSet {
+	k := sim.KindSet(CheckKinds)
+	return &k
+}
+
 // Emit takes one record (sim.Sink); it keeps nothing of r.
 func (c *Checker) Emit(r *sim.Record) {
 	switch e := r.Event.(type) {

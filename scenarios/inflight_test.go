@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -69,5 +70,30 @@ func TestInFlightTableIsAMap(t *testing.T) {
 				t.Errorf("the ring grew to %d slots for at most 64 packets in flight", len(tab.slots))
 			}
 		})
+	}
+}
+
+// TestRadixSort: the samples' sort orders as slices.Sort does, negative
+// values, repeated values, shared digits and short inputs included.
+func TestRadixSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 5, 1023, 1024, 5000, 70000} {
+		for _, gen := range []func() int64{
+			func() int64 { return r.Int64() - r.Int64() },
+			func() int64 { return r.Int64N(1000) },          // only the low digit differs
+			func() int64 { return 1<<40 + r.Int64N(1<<20) }, // high digits shared
+			func() int64 { return -r.Int64N(1 << 33) },
+		} {
+			v := make([]int64, n)
+			for i := range v {
+				v[i] = gen()
+			}
+			want := slices.Clone(v)
+			slices.Sort(want)
+			radixSort(v)
+			if !slices.Equal(v, want) {
+				t.Fatalf("n=%d: radixSort differs from slices.Sort", n)
+			}
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -45,17 +44,7 @@ func TestQueueDecoding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.yaml, func(t *testing.T) {
-			src := fmt.Sprintf(`version: 1
-name: q
-duration: 1s
-hosts:
-  a: {address: 10.0.0.1}
-  b: {address: 10.0.0.2}
-links:
-  - between: [a, b]
-    bandwidth: 10Mbps
-    queue: %s
-`, tt.yaml)
+			src := pairYAML("q", "", "", "    queue: "+tt.yaml+"\n")
 			s, err := Parse("q.yaml", []byte(src))
 			require.NoError(t, err)
 			q := s.Links[0].Queue
@@ -73,34 +62,12 @@ links:
 // TestTCPECNSetting: tcp ecn is off, on or accept, Linux's tcp_ecn=2 by
 // default, and a host's setting wins over the defaults.
 func TestTCPECNSetting(t *testing.T) {
-	s, err := Parse("e.yaml", []byte(`version: 1
-name: e
-duration: 1s
-defaults:
-  tcp: {ecn: on}
-hosts:
-  a: {address: 10.0.0.1, tcp: {ecn: off}}
-  b: {address: 10.0.0.2}
-links:
-  - between: [a, b]
-    bandwidth: 10Mbps
-`))
+	s, err := Parse("e.yaml", []byte(pairYAML("e", "defaults:\n  tcp: {ecn: on}\n", ", tcp: {ecn: off}", "")))
 	require.NoError(t, err)
 	assert.Equal(t, tcp.ECNOff, s.Hosts[0].Effective.Config().ECN)
 	assert.Equal(t, tcp.ECNOn, s.Hosts[1].Effective.Config().ECN)
 	assert.Equal(t, tcp.ECNAccept, TCP{}.Config().ECN)
-	_, err = Parse("e.yaml", []byte(`version: 1
-name: e
-duration: 1s
-defaults:
-  tcp: {ecn: yes please}
-hosts:
-  a: {address: 10.0.0.1}
-  b: {address: 10.0.0.2}
-links:
-  - between: [a, b]
-    bandwidth: 10Mbps
-`))
+	_, err = Parse("e.yaml", []byte(pairYAML("e", "defaults:\n  tcp: {ecn: yes please}\n", "", "")))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "e.yaml:5:14")
 	assert.Contains(t, err.Error(), "one of: off, on, accept")
@@ -133,4 +100,13 @@ func TestSummarySojournAndMarks(t *testing.T) {
 	assert.Equal(t, map[string]int64{"aqm": 1}, l.Dropped)
 	ms := int64(time.Millisecond)
 	assert.Equal(t, SojournSummary{Samples: 100, Mean: 50.5 * float64(ms), P50: 50 * ms, P95: 95 * ms, P99: 99 * ms, Max: 100 * ms}, l.Sojourn)
+}
+
+// pairYAML is a one-second scenario named name: hosts a and b on one
+// 10 Mbit/s link. defaults goes before the hosts, aExtra inside a's
+// mapping, link after the link's bandwidth line.
+func pairYAML(name, defaults, aExtra, link string) string {
+	return "version: 1\nname: " + name + "\nduration: 1s\n" + defaults +
+		"hosts:\n  a: {address: 10.0.0.1" + aExtra + "}\n  b: {address: 10.0.0.2}\n" +
+		"links:\n  - between: [a, b]\n    bandwidth: 10Mbps\n" + link
 }

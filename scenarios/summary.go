@@ -221,6 +221,18 @@ func (m *Summarizer) link(subject string) *linkAcc {
 	return l
 }
 
+// SummaryKinds are the kinds of record a Summarizer reads.
+const SummaryKinds = 1<<sim.KindTCPState | 1<<sim.KindPacketDeliver | 1<<sim.KindPacketDuplicate | 1<<sim.KindPacketSend |
+	1<<sim.KindTCPRetransmit | 1<<sim.KindTCPRTT | 1<<sim.KindApp | 1<<sim.KindPacketTx | 1<<sim.KindPacketEnqueue |
+	1<<sim.KindPacketMark | 1<<sim.KindPacketDrop
+
+// Kinds returns SummaryKinds (sim.Selective): a run that only summarizes
+// need build no other record.
+func (m *Summarizer) Kinds() *sim.KindSet {
+	k := sim.KindSet(SummaryKinds)
+	return &k
+}
+
 // Emit takes one record (sim.Sink); it keeps nothing of r.
 func (m *Summarizer) Emit(r *sim.Record) {
 	switch e := r.Event.(type) {

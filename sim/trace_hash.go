@@ -5,19 +5,34 @@ import (
 	"encoding/hex"
 	"math/bits"
 	"net/netip"
+	"unsafe"
 )
 
 // Fingerprint is a Sink that keeps a running 64-bit hash of the typed
-// records of a run: their times, kinds, subjects and every field, in
-// order. Two runs that emit the same records have the same fingerprint;
-// a difference in any record changes it, barring a 64-bit collision. It costs a few nanoseconds per record and needs no text, so it
-// serves as a run's determinism fingerprint with the trace off (the sha256
-// of trace.jsonl costs the encoding and hashing of every line). It is not
-// a cryptographic hash, and it is not the sha256 of trace.jsonl: the two
-// identify a run in different ways.
+// records of a run of the kinds in FingerprintKinds: their times, kinds,
+// subjects and every field, in order. Two runs that emit the same records
+// have the same fingerprint; a difference in any of those records changes
+// it, barring a 64-bit collision (a difference only in the kinds left out
+// shows in the others: a packet that arrives differently is delivered or
+// forwarded differently, a cwnd that differs sends differently). It costs
+// a few nanoseconds per record and needs no text, so it serves as a run's
+// determinism fingerprint with the trace off (the sha256 of trace.jsonl
+// costs the encoding and hashing of every line). It is not a cryptographic
+// hash, and it is not the sha256 of trace.jsonl: the two identify a run in
+// different ways.
 type Fingerprint struct {
 	h       hasher
 	records uint64
+	// subjects caches the digests of the latest subjects: producers name
+	// a node or link direction with the same string every time, so a
+	// subject is digested once and then found by its address.
+	subjects [4]subjectDigest
+}
+
+type subjectDigest struct {
+	p *byte
+	n int
+	d uint64
 }
 
 // fingerprintSeed starts every fingerprint (the fractional digits of pi).
@@ -26,14 +41,42 @@ const fingerprintSeed = 0x243F6A8885A308D3
 // NewFingerprint returns the fingerprint of no records.
 func NewFingerprint() *Fingerprint { return &Fingerprint{h: hasher{h: fingerprintSeed}} }
 
-// Emit mixes r into the fingerprint. A record without an event is ignored.
+// Emit mixes r into the fingerprint. A record without an event, or of a
+// kind not in FingerprintKinds, is ignored.
 func (f *Fingerprint) Emit(r *Record) {
 	if r == nil || r.Event == nil {
 		return
 	}
-	h := f.h.u64(uint64(r.T)).u64(uint64(r.Event.Kind())).str(r.Subject)
+	k := r.Event.Kind()
+	if !FingerprintKinds.Has(k) {
+		return
+	}
+	h := f.h.u64(uint64(r.T)).u64(uint64(k)).u64(f.subject(r.Subject))
 	f.h = r.Event.hash(h).endRecord()
 	f.records++
+}
+
+// Kinds returns FingerprintKinds (sim.Selective): producers need build no
+// record of another kind for a fingerprint.
+func (f *Fingerprint) Kinds() *KindSet {
+	k := FingerprintKinds
+	return &k
+}
+
+// subject returns the digest of s: the fingerprint of a record with no
+// field but the subject. The same string at the same address is digested
+// once.
+func (f *Fingerprint) subject(s string) uint64 {
+	p, n := unsafe.StringData(s), len(s)
+	for i := range f.subjects {
+		if c := &f.subjects[i]; c.p == p && c.n == n {
+			return c.d
+		}
+	}
+	d := hasher{h: fingerprintSeed}.str(s).endRecord().h
+	copy(f.subjects[1:], f.subjects[:len(f.subjects)-1])
+	f.subjects[0] = subjectDigest{p, n, d}
+	return d
 }
 
 // Sum64 returns the fingerprint of the records so far.

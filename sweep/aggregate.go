@@ -3,7 +3,6 @@ package sweep
 import (
 	"bytes"
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 )
@@ -52,12 +51,9 @@ func Aggregate(rows []Row) []AggregateRow {
 // there are are empty cells.
 func WriteAggregate(w io.Writer, params []string, agg []AggregateRow) error {
 	cw := csv.NewWriter(w)
-	values := make([][]string, len(agg))
-	for i, a := range agg {
-		if len(a.Params) != len(params) {
-			return fmt.Errorf("point %s has %d parameter values, want %d", a.Point, len(a.Params), len(params))
-		}
-		values[i] = a.Params
+	values, err := paramValues(params, agg, func(a AggregateRow) (string, []string) { return "point " + a.Point, a.Params })
+	if err != nil {
+		return err
 	}
 	head, cells := paramColumns(params, values)
 	header := append(append([]string{"point"}, head...), "metric", "n", "mean", "stddev", "ci95", "ci95_low", "ci95_high")

@@ -143,6 +143,21 @@ func isNumericOf(c string, before []string) bool {
 	return false
 }
 
+// paramValues returns the parameter values of each row (of returns the
+// row's name, "run ID" or "point ID", and its values), or an error naming
+// the first row whose values do not match params.
+func paramValues[T any](params []string, rows []T, of func(T) (string, []string)) ([][]string, error) {
+	values := make([][]string, len(rows))
+	for i, r := range rows {
+		name, vals := of(r)
+		if len(vals) != len(params) {
+			return nil, fmt.Errorf("%s has %d parameter values, want %d", name, len(vals), len(params))
+		}
+		values[i] = vals
+	}
+	return values, nil
+}
+
 // paramColumns returns the header cells of the parameters and their
 // numeric columns, and a function giving a row's cells from its values.
 func paramColumns(params []string, values [][]string) ([]string, func(vals []string) []string) {

@@ -87,12 +87,9 @@ func formatFloat(v float64) string {
 func WriteResults(w io.Writer, params []string, rows []Row) error {
 	cols := metricColumns(rows)
 	cw := csv.NewWriter(w)
-	values := make([][]string, len(rows))
-	for i, r := range rows {
-		if len(r.Params) != len(params) {
-			return fmt.Errorf("run %s has %d parameter values, want %d", r.RunID, len(r.Params), len(params))
-		}
-		values[i] = r.Params
+	values, err := paramValues(params, rows, func(r Row) (string, []string) { return "run " + r.RunID, r.Params })
+	if err != nil {
+		return err
 	}
 	head, cells := paramColumns(params, values)
 	header := append(append(append(append(append([]string{}, headCols...), head...), midCols...), cols...), tailCols...)

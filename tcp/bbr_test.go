@@ -43,17 +43,22 @@ func bbrRound(b *BBR, now time.Duration, rate int64, rtt time.Duration, inflight
 	return now
 }
 
+// newTestBBR is the start of the state-machine tests: a BBR with IW 10
+// and a fixed random seed, over a 40 ms path delivering 100 kB/s.
+func newTestBBR(mss int) (b *BBR, rtt time.Duration, rate int64) {
+	b = NewBBR(mss, 10)
+	b.seed(42)
+	return b, 40 * time.Millisecond, 100_000
+}
+
 // STARTUP ends after three rounds in which the bandwidth grew by less than
 // 25% (bbr_check_full_bw_reached), then DRAIN hands over to PROBE_BW once
 // the flight is down to one BDP; PROBE_RTT comes when the min RTT is 10 s
 // old, holds 4 segments, and ends 200 ms (and a round) later.
 func TestBBRStateMachine(t *testing.T) {
 	const mss = 1000
-	b := NewBBR(mss, 10)
-	b.seed(42)
-	rtt := 40 * time.Millisecond
+	b, rtt, rate := newTestBBR(mss)
 	var now time.Duration
-	rate := int64(100_000)
 	for range 4 {
 		now = bbrRound(b, now, rate, rtt, 100*mss)
 		rate *= 2
@@ -93,11 +98,8 @@ func TestBBRStateMachine(t *testing.T) {
 // passed during the idle spell ends at once.
 func TestBBRIdleRestart(t *testing.T) {
 	const mss = 1000
-	b := NewBBR(mss, 10)
-	b.seed(42)
-	rtt := 40 * time.Millisecond
+	b, rtt, rate := newTestBBR(mss)
 	var now time.Duration
-	rate := int64(100_000)
 	bdp := int(rate * int64(rtt) / int64(time.Second))
 	for i := 0; i < 20 && b.Mode() != BBRProbeBW; i++ {
 		now = bbrRound(b, now, rate, rtt, bdp)

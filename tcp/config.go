@@ -58,8 +58,9 @@ type Config struct {
 	// SynAckRetries is how many times a SYN-ACK is retransmitted before the
 	// embryonic connection is dropped (Linux tcp_synack_retries).
 	SynAckRetries int
-	// DataRetries is how many RTO expiries in a row end an established
-	// connection with ETIMEDOUT (Linux tcp_retries2).
+	// DataRetries is how many RTO expiries, or zero-window probes left
+	// unanswered, in a row end an established connection with ETIMEDOUT
+	// (Linux tcp_retries2; tcp_probe_timer for the probes).
 	DataRetries int
 	// TimeWait is how long TIME-WAIT lasts: 2×MSL (RFC 9293 §3.3.2; Linux
 	// uses 60 s).

@@ -24,15 +24,19 @@ func drain(c *Conn) drained {
 	return d
 }
 
-func (d drained) errs() []Errno {
-	var out []Errno
+// eventsOf returns field of each drained event of the given kind, in order.
+func eventsOf[T any](d drained, kind EventKind, field func(Event) T) []T {
+	var out []T
 	for _, e := range d.events {
-		if e.Kind == EvError {
-			out = append(out, e.Err)
+		if e.Kind == kind {
+			out = append(out, field(e))
 		}
 	}
 	return out
 }
+
+// errs returns the errors the Conn reported.
+func (d drained) errs() []Errno { return eventsOf(d, EvError, func(e Event) Errno { return e.Err }) }
 
 func TestConnectSYNOptionsLinuxOrder(t *testing.T) {
 	tests := []struct {
@@ -154,14 +158,9 @@ func synReceived(t *testing.T) (*Conn, Header) {
 	return c, d.segs[0]
 }
 
+// statePath returns the states the Conn entered, in order.
 func statePath(d drained) []State {
-	var p []State
-	for _, e := range d.events {
-		if e.Kind == EvStateChange {
-			p = append(p, e.To)
-		}
-	}
-	return p
+	return eventsOf(d, EvStateChange, func(e Event) State { return e.To })
 }
 
 // TestCloseBeforeEstablished covers the diagram's edges out of SYN-SENT

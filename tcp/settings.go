@@ -277,7 +277,7 @@ var settings = []Setting{
 	},
 	{
 		Name: "data_retries", Kind: KindInt, Unit: "RTO expiries", Min: 1, Max: 30,
-		Doc:    "RTO expiries in a row before an established connection fails with ETIMEDOUT",
+		Doc:    "RTO expiries (or unanswered zero-window probes) in a row before an established connection fails with ETIMEDOUT",
 		Sysctl: "net.ipv4.tcp_retries2",
 		field:  func(c *Config) any { return &c.DataRetries },
 	},

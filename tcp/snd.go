@@ -561,6 +561,12 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		grow := c.sndUna.GreaterThan(unaBefore) && !c.lostEdge().GreaterThan(lostBefore) && !relost
 		c.prr.onAck(delivered, c.pipe(), c.cc.Ssthresh(), c.sndMss, grow)
 	}
+	if c.sndUna == c.sndMax {
+		// An acceptable ACK with nothing in flight answers a zero-window
+		// probe: the count towards tcp_retries2 starts again (tcp_ack's
+		// icsk_probes_out = 0).
+		c.retries = 0
+	}
 	// §3.10.7.4: update the send window if the segment is newer.
 	if c.sndWl1.LessThan(h.Seq) || c.sndWl1 == h.Seq && c.sndWl2.LessEq(ack) {
 		switch {
@@ -636,6 +642,15 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 	}
 	// ECN-Echo after recovery's end, before the window grows (Linux's
 	// tcp_fastretrans_alert, then tcp_cong_control).
+	if !c.sackOK && !recovering && c.dupAcks > 0 && data > 0 {
+		// Without SACK, Linux counts each duplicate ACK as a segment
+		// delivered (tcp_add_reno_sack), so the ACK that fills the hole
+		// delivers only what the duplicates did not: one segment for the
+		// hole, the rest eats them (tcp_remove_reno_sacks). Then the
+		// count starts again (tcp_fastretrans_alert's
+		// tcp_reset_reno_sack once SND.UNA advanced).
+		sackedBefore = min(c.dupAcks*c.sndMss, data-min(data, c.sndMss))
+	}
 	if c.ecnOnAck(now, h) && !recovering {
 		// Congestion control grows the window for data newly delivered
 		// (RFC 5681 §3.1 counts acknowledged bytes; SACKed ones were

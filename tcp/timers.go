@@ -202,6 +202,16 @@ func (c *Conn) onPersist(now time.Duration) {
 		return
 	}
 	if c.sndWnd == 0 {
+		// Linux's tcp_probe_timer: a peer that answers no probe (any
+		// acceptable ACK sets the count back to zero, tcp_ack's
+		// icsk_probes_out = 0) is given up after tcp_retries2 probes,
+		// ETIMEDOUT without a reset (tcp_write_err). retries counts the
+		// probes: nothing is in flight, so no RTO shares it.
+		if c.retries >= c.cfg.DataRetries {
+			c.fail(ETIMEDOUT, false)
+			return
+		}
+		c.retries++
 		// Linux (tcp_write_wakeup with no usable window) probes with a
 		// zero-length segment at SND.UNA-1, which the peer must answer
 		// with an ACK carrying its window (RFC 9293 §3.8.6.1).

@@ -95,12 +95,17 @@ func (c *Conn) onLossProbe(now time.Duration) {
 	if !sent {
 		// The last segment (with the FIN if it carried one), at most
 		// one MSS: Linux splits off and resends the tail of the last
-		// skb.
+		// skb. A FIN that went out on its own is an skb of its own
+		// (tcp_send_fin appends it to the tail skb only while that is
+		// unsent), so the probe is the FIN alone.
 		end := c.sndMax
 		if c.finQueued && c.sndMax.GreaterThan(c.finSeq) {
 			end = c.finSeq
 		}
 		n := min(c.sndMss, max(0, int(end.Sub(c.sndUna))))
+		if c.lastSentFinAlone() {
+			n = 0
+		}
 		if c.retransmit(now, end.Add(uint32(-int32(n))), n, "tlp") == 0 {
 			return
 		}
@@ -129,4 +134,14 @@ func (c *Conn) tlpOnAck(now time.Duration, ack Seq, dup bool) {
 	case dup:
 		c.tlp.on = false
 	}
+}
+
+// lastSentFinAlone reports whether the newest segment sent is a FIN that
+// carried no data: the FIN was queued after all the data had gone out.
+func (c *Conn) lastSentFinAlone() bool {
+	if len(c.sent) <= c.sentHead {
+		return false
+	}
+	last := c.sent[len(c.sent)-1]
+	return last.fin && last.end.Sub(last.start) == 1
 }

@@ -66,12 +66,16 @@ func (f *flow) run(s *sim.Scheduler, n int) {
 	s.Run()
 }
 
+// linkCase is one link configuration of the hot-path test and benchmark,
+// with the sink its records go to (nil: tracing off).
+type linkCase struct {
+	name  string
+	trace sim.Sink
+	cfg   LinkConfig
+}
+
 func TestHotPathAllocatesNothing(t *testing.T) {
-	cases := []struct {
-		name  string
-		trace sim.Sink
-		cfg   LinkConfig
-	}{
+	cases := []linkCase{
 		{"no trace", nil, LinkConfig{Rate: units.Gbps, Delay: 5 * time.Millisecond}},
 		{"trace", &discard{}, LinkConfig{Rate: units.Gbps, Delay: 5 * time.Millisecond}},
 		{"loss and jitter", &discard{}, LinkConfig{Rate: units.Gbps, Delay: 5 * time.Millisecond,
@@ -92,11 +96,7 @@ func TestHotPathAllocatesNothing(t *testing.T) {
 // one link (each packet: enqueue, transmission start, transmission end,
 // arrival).
 func BenchmarkLinkPackets(b *testing.B) {
-	cases := []struct {
-		name  string
-		trace sim.Sink
-		cfg   LinkConfig
-	}{
+	cases := []linkCase{
 		{"plain", nil, LinkConfig{Rate: units.Gbps, Delay: 5 * time.Millisecond}},
 		{"traced", &discard{}, LinkConfig{Rate: units.Gbps, Delay: 5 * time.Millisecond}},
 		{"loss+jitter", nil, LinkConfig{Rate: units.Gbps, Delay: 5 * time.Millisecond, Loss: Bernoulli(0.01), Jitter: time.Millisecond}},

@@ -274,7 +274,7 @@ func (d *direction) arrive() {
 		if f.corrupt {
 			d.stats.Corrupted++
 		}
-		if d.l.trace != nil {
+		if d.l.kinds.Has(sim.KindPacketRx) {
 			d.ev.rx = sim.PacketRx{ID: f.p.ID, Len: n, Corrupt: f.corrupt}
 			d.emit(&d.ev.rx)
 		}

@@ -14,6 +14,7 @@ import (
 type Link struct {
 	s      *sim.Scheduler
 	trace  sim.Sink
+	kinds  *sim.KindSet // what trace reads (sim.Wanted)
 	nextID func() uint64
 	cfg    LinkConfig
 	nodes  [2]string
@@ -40,7 +41,7 @@ func NewLink(s *sim.Scheduler, streams sim.Streams, trace sim.Sink, nextID func(
 	case a == b:
 		return nil, fmt.Errorf("link %q: both ends are %q: %w (two different nodes)", cfg.Name, a, ErrInvalidConfig)
 	}
-	l := &Link{s: s, trace: trace, nextID: nextID, cfg: cfg.withDefaults(), nodes: [2]string{a, b}, up: true}
+	l := &Link{s: s, trace: trace, kinds: sim.Wanted(trace), nextID: nextID, cfg: cfg.withDefaults(), nodes: [2]string{a, b}, up: true}
 	for side := range l.dirs {
 		l.dirs[side].init(l, side, streams)
 	}

@@ -372,6 +372,11 @@ func (e *exchangeRecorder) Emit(r *sim.Record) {
 // expectations and the recorder in the first run. Calling them directly
 // rather than through a sim.Tee costs less per record; with the trace off
 // no record is encoded or sha256-hashed.
+//
+// It is a sim.Selective sink: with no trace file, no plots and the
+// recorder done (or absent), it reads only the fingerprint's kinds, which
+// hold everything summary.json and expect read, and the producers build
+// no other record.
 type runSink struct {
 	fp      *sim.Fingerprint
 	jsonl   *sim.JSONLWriter // nil when the trace is off
@@ -379,6 +384,26 @@ type runSink struct {
 	checker *scenarios.Checker
 	rec     *exchangeRecorder
 	figures *plots.Collector
+	kinds   sim.KindSet
+}
+
+// Kinds implements sim.Selective; call it once the sink's parts are set.
+// The set shrinks when the recorder stops.
+func (s *runSink) Kinds() *sim.KindSet {
+	s.kinds = s.base()
+	if s.jsonl != nil || s.figures != nil || s.rec != nil && !s.rec.over {
+		s.kinds = sim.AllKinds
+	}
+	return &s.kinds
+}
+
+// base is what the fingerprint, the summary and the checker read.
+func (s *runSink) base() sim.KindSet {
+	k := *s.fp.Kinds()
+	if s.summary != nil {
+		k |= *s.summary.Kinds() | *s.checker.Kinds()
+	}
+	return k
 }
 
 // Emit implements sim.Sink.
@@ -393,6 +418,9 @@ func (s *runSink) Emit(r *sim.Record) {
 	}
 	if s.rec != nil && !s.rec.over {
 		s.rec.Emit(r)
+		if s.rec.over && s.jsonl == nil && s.figures == nil {
+			s.kinds = s.base()
+		}
 	}
 	if s.figures != nil {
 		s.figures.Emit(r)

@@ -109,6 +109,32 @@ const peerReadSize = 512
 // handler returns.
 func (c *Context) readBuf() []byte { return c.Host.Network().ReadBuffer(readBufSize) }
 
+// drainPeer reads (and discards) what a sender's peer sends back on fd,
+// adding it to *received and tracing the burst, until the socket has no
+// more; it reports whether the peer's end of stream has arrived. Bulk-send
+// and on-off share it.
+func (c *Context) drainPeer(fd int, conn uint64, received *int64) (eof bool) {
+	got := int64(0)
+	for {
+		n, err := c.Host.Recv(fd, c.readBuf()[:peerReadSize])
+		if n > 0 {
+			*received += int64(n)
+			got += int64(n)
+			continue
+		}
+		c.traceRecv(conn, got, *received)
+		return err == nil
+	}
+}
+
+// finishSender closes a sender's socket once its transfer is done and
+// records the app-close and app-done records: sent bytes in took.
+func (c *Context) finishSender(fd int, conn uint64, sent int64, took time.Duration) {
+	_ = c.Host.Close(fd)
+	c.emitConn(sim.AppClose, conn)
+	c.Emit(sim.App{Event: sim.AppDone, Has: sim.AppHasConn | sim.AppHasBytes | sim.AppHasDuration, Conn: conn, Bytes: sent, Duration: took})
+}
+
 // Tracing reports whether records are wanted; check it before building
 // expensive fields.
 func (c *Context) Tracing() bool { return c.trace != nil }

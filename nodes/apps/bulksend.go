@@ -94,23 +94,9 @@ func (b *BulkSend) fill() {
 // read waits for the peer's end of stream (discarding, but counting and
 // tracing, anything it sends), then closes: the transfer is done.
 func (b *BulkSend) read() {
-	h := b.ctx.Host
-	got := int64(0)
-	for {
-		n, err := h.Recv(b.fd, b.ctx.readBuf()[:peerReadSize])
-		if n > 0 {
-			b.Received += int64(n)
-			got += int64(n)
-			continue
-		}
-		b.ctx.traceRecv(b.conn, got, b.Received)
-		if err == nil && !b.Done {
-			b.Done = true
-			b.Duration = b.ctx.Now().Sub(b.start)
-			_ = h.Close(b.fd)
-			b.ctx.emitConn(sim.AppClose, b.conn)
-			b.ctx.Emit(sim.App{Event: sim.AppDone, Has: sim.AppHasConn | sim.AppHasBytes | sim.AppHasDuration, Conn: b.conn, Bytes: b.Sent, Duration: b.Duration})
-		}
-		return
+	if b.ctx.drainPeer(b.fd, b.conn, &b.Received) && !b.Done {
+		b.Done = true
+		b.Duration = b.ctx.Now().Sub(b.start)
+		b.ctx.finishSender(b.fd, b.conn, b.Sent, b.Duration)
 	}
 }

@@ -169,22 +169,8 @@ func (o *OnOff) stop() {
 // read waits for the peer's end of stream (discarding, but counting and
 // tracing, what it sends: an echo server's copy), then closes.
 func (o *OnOff) read() {
-	h := o.ctx.Host
-	got := int64(0)
-	for {
-		n, err := h.Recv(o.fd, o.ctx.readBuf()[:peerReadSize])
-		if n > 0 {
-			o.Received += int64(n)
-			got += int64(n)
-			continue
-		}
-		o.ctx.traceRecv(o.conn, got, o.Received)
-		if err == nil && !o.Done {
-			o.Done = true
-			_ = h.Close(o.fd)
-			o.ctx.emitConn(sim.AppClose, o.conn)
-			o.ctx.Emit(sim.App{Event: sim.AppDone, Has: sim.AppHasConn | sim.AppHasBytes | sim.AppHasDuration, Conn: o.conn, Bytes: o.Sent, Duration: o.ctx.Now().Sub(o.start)})
-		}
-		return
+	if o.ctx.drainPeer(o.fd, o.conn, &o.Received) && !o.Done {
+		o.Done = true
+		o.ctx.finishSender(o.fd, o.conn, o.Sent, o.ctx.Now().Sub(o.start))
 	}
 }

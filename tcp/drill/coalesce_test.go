@@ -36,19 +36,13 @@ func TestCoalescedSegments(t *testing.T) {
 			if tt.strict {
 				src = "--strict_segments\n" + src
 			}
-			s, err := drill.Parse(tt.name+".pkt", []byte(src))
-			require.NoError(t, err)
 			rc := drill.DefaultRunConfig()
 			rc.StrictSegments = strings.HasPrefix(tt.name, "RunConfig.StrictSegments")
-			st := newStack(t)
-			err = drill.Run(s, st, rc)
+			err := runScript(t, tt.name+".pkt", src, rc)
+			requireMismatch(t, err, tt.want)
 			if tt.want == "" {
-				require.NoError(t, err)
 				return
 			}
-			require.Error(t, err)
-			require.True(t, errors.Is(err, drill.ErrMismatch), "%v", err)
-			require.Contains(t, err.Error(), tt.want)
 			// The error carries the segment compared, merged when the
 			// line stood for several, for the report to show.
 			var re *drill.RunError
@@ -64,23 +58,8 @@ func TestCoalescedSegments(t *testing.T) {
 // TestReportShowsMergedSegment: the report of a failed coalesced line
 // shows the merged segment the runner compared, not the first segment.
 func TestReportShowsMergedSegment(t *testing.T) {
-	src := `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,nop,nop,sackOK,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <...>
-+.1 < . 1:1(0) ack 1 win 500
-+0 accept(3, ..., ...) = 4
-+0 write(4, ..., 3500) = 3500
+	src := passiveOpen + `+0 write(4, ..., 3500) = 3500
 +0 > P. 1:4501(4500) ack 1
 `
-	s, err := drill.Parse("merged.pkt", []byte(src))
-	require.NoError(t, err)
-	rc := drill.DefaultRunConfig()
-	rec := drill.NewRecorder(newStack(t), nil)
-	err = drill.Run(s, rec, rc)
-	require.Error(t, err)
-	var out strings.Builder
-	drill.Report(&out, s, err, rec, rc)
-	require.Contains(t, out.String(), "actual packet:  0.100000 P. 1:3501(3500) ack 1")
+	require.Contains(t, failureReport(t, "merged.pkt", src), "actual packet:  0.100000 P. 1:3501(3500) ack 1")
 }

@@ -3,8 +3,6 @@ package drill_test
 import (
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/netsimlab/netsim/tcp/drill"
 )
 
@@ -22,17 +20,7 @@ func TestCodeLinesEvaluated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := drill.Parse("code.pkt", []byte(open+tt.code+"\n"))
-			require.NoError(t, err)
-			rc := drill.DefaultRunConfig()
-			st := newStack(t)
-			err = drill.Run(s, st, rc)
-			if tt.want == "" {
-				require.NoError(t, err)
-				return
-			}
-			require.ErrorIs(t, err, drill.ErrMismatch)
-			require.ErrorContains(t, err, tt.want)
+			requireMismatch(t, runScript(t, "code.pkt", open+tt.code+"\n", drill.DefaultRunConfig()), tt.want)
 		})
 	}
 }

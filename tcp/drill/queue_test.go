@@ -3,8 +3,6 @@ package drill_test
 import (
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/netsimlab/netsim/tcp/drill"
 )
 
@@ -28,18 +26,9 @@ func TestQueueUnmatched(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := drill.Parse("queue.pkt", []byte(open+tt.rest))
-			require.NoError(t, err)
 			rc := drill.DefaultRunConfig()
 			rc.QueueUnmatched = tt.queue
-			st := newStack(t)
-			err = drill.Run(s, st, rc)
-			if tt.want == "" {
-				require.NoError(t, err)
-				return
-			}
-			require.ErrorIs(t, err, drill.ErrMismatch)
-			require.ErrorContains(t, err, tt.want)
+			requireMismatch(t, runScript(t, "queue.pkt", open+tt.rest, rc), tt.want)
 		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/netsimlab/netsim/tcp/drill"
 )
@@ -42,18 +41,11 @@ func TestReport(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := drill.Parse("t.pkt", []byte(tt.src))
-			require.NoError(t, err)
-			rc := drill.DefaultRunConfig()
-			rec := drill.NewRecorder(newStack(t), nil)
-			err = drill.Run(s, rec, rc)
-			require.Error(t, err)
-			var b bytes.Buffer
-			drill.Report(&b, s, err, rec, rc)
+			report := failureReport(t, "t.pkt", tt.src)
 			for _, w := range tt.want {
-				assert.Contains(t, b.String(), w)
+				assert.Contains(t, report, w)
 			}
-			assert.NotContains(t, b.String(), "192.168.0.1")
+			assert.NotContains(t, report, "192.168.0.1")
 		})
 	}
 	var b bytes.Buffer

@@ -17,6 +17,9 @@ const (
 	soRcvBuf    = 8
 	tcpNoDelay  = 1
 	tcpMaxSeg   = 2
+	solIP       = 0
+	ipTOS       = 1
+	ipMTUDisc   = 10
 )
 
 // Linux's values of the symbols scripts write in system-call arguments
@@ -27,7 +30,8 @@ var symbols = map[string]int64{
 	"SOCK_STREAM": 1, "SOCK_DGRAM": 2, "SOCK_NONBLOCK": 0x800,
 	"IPPROTO_IP": 0, "IPPROTO_TCP": ipprotoTCP, "IPPROTO_UDP": 17, "SOL_SOCKET": solSocket, "SOL_TCP": ipprotoTCP,
 	"SO_REUSEADDR": soReuseAddr, "SO_ERROR": soError, "SO_SNDBUF": soSndBuf, "SO_RCVBUF": soRcvBuf, "SO_LINGER": 13,
-	"TCP_NODELAY": tcpNoDelay, "TCP_MAXSEG": tcpMaxSeg,
+	"TCP_NODELAY": tcpNoDelay, "TCP_MAXSEG": tcpMaxSeg, "SOL_IP": solIP, "IP_TOS": ipTOS, "IP_MTU_DISCOVER": ipMTUDisc,
+	"IP_PMTUDISC_DONT": 0, "IP_PMTUDISC_WANT": 1, "IP_PMTUDISC_DO": 2, "IP_PMTUDISC_PROBE": 3, "IP_PMTUDISC_INTERFACE": 4, "IP_PMTUDISC_OMIT": 5,
 	"F_GETFL": 3, "F_SETFL": 4, "O_RDONLY": 0, "O_WRONLY": 1, "O_RDWR": 2, "O_NONBLOCK": 0x800,
 	"SHUT_RD": 0, "SHUT_WR": 1, "SHUT_RDWR": 2,
 	"POLLIN": 0x1, "POLLPRI": 0x2, "POLLOUT": 0x4, "POLLERR": 0x8, "POLLHUP": 0x10,

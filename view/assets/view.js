@@ -341,7 +341,7 @@
     // arrows
     const list = filtered().filter((p) => p.t <= S.t1 && (p.e || p.t) >= S.t0 && x.has(p.s));
     const maxArrows = 2000;
-    const drawn = list.slice(0, maxArrows);
+    const drawn = decimate(list, maxArrows);
     const placed = []; // points along the labels drawn so far
     const colours = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"];
     drawn.forEach((p) => {
@@ -410,9 +410,28 @@
     s.replaceChildren(...kids);
     const notes = [];
     if (lanes.length > shown.length) notes.push("Showing the first " + shown.length + " of " + lanes.length + " nodes: pick a connection to see its two ends.");
-    if (list.length > drawn.length) notes.push(list.length + " packets in view, the first " + drawn.length + " drawn: zoom in (wheel) to see the rest.");
+    if (list.length > drawn.length) notes.push(list.length + " packets in view, " + drawn.length + " drawn (every SYN, FIN, RST, retransmission and drop, and one in " +
+      Math.ceil(list.length / drawn.length) + " of the others, spread over the window): zoom in (wheel) to see each packet.");
     if (!list.length) notes.push("No packet in this window" + (S.conn ? " for connection " + S.conn : "") + ".");
     $("ladder-note").textContent = notes.join(" ");
+  }
+  // decimate picks at most max packets of list (in time order) for the
+  // overview: every packet that marks an event (SYN, FIN, RST, a
+  // retransmission, a drop), then the others at an even stride, so that
+  // the whole window is covered rather than only its start. Zooming in
+  // brings the window under max and every packet back.
+  function decimate(list, max) {
+    if (list.length <= max) return list;
+    const notable = (p) => p.r || p.x || (p.p === 6 && /[SFR]/.test(p.f));
+    const keep = list.filter(notable).slice(0, max / 2);
+    const rest = max - keep.length, others = list.length - keep.length;
+    const stride = others / rest;
+    let next = 0, k = 0;
+    for (const p of list) {
+      if (notable(p)) continue;
+      if (k++ >= next) { keep.push(p); next += stride; }
+    }
+    return keep.sort((a, b) => a.i - b.i);
   }
   function connIndex(id) { const c = conns.findIndex((c) => c.id === id); return c < 0 ? 0 : c; }
 
