@@ -80,10 +80,10 @@ func idleEndpointBytes(t *testing.T, n int) float64 {
 
 // An idle established connection costs at most 2 KiB of heap per
 // endpoint, socket and buffers included (the target; measured
-// about 1,790 bytes): buffers hold memory in proportion to the data they
+// about 1,920 bytes): buffers hold memory in proportion to the data they
 // hold, not to their limits; a Conn shares its host's settings (a
-// pointer, not a 184-byte copy), keeps its rarely used state behind
-// pointers and fits Go's 1,152-byte size class, a Socket the 256-byte one; the host's connection table and the network's
+// pointer, not a 184-byte copy) and fits Go's 1,280-byte size class, a
+// Socket the 256-byte one; the host's connection table and the network's
 // connection IDs are keyed by 12-byte IPv4 tuples. (CUBIC, the default,
 // keeps 144 bytes of state where NewReno keeps 40; the delivery rate
 // estimator and pacing keep about 100 bytes, as Linux's delivered,
