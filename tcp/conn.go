@@ -40,6 +40,9 @@ type Conn struct {
 	// lastCall is the time of the latest Input, Tick, Write or Read;
 	// quiet how long the connection had been left alone before it.
 	lastCall, quiet time.Duration
+	// chrono counts busy and limited time for tcp_info (chrono.go), from
+	// the first write on.
+	chrono *chronograph
 
 	// Send sequence space (RFC 9293 §3.3.1).
 	iss    Seq
@@ -345,11 +348,23 @@ func (c *Conn) Write(now time.Duration, p []byte) (int, error) {
 	}
 	c.rateCheckAppLimited()
 	c.idleRestart(now)
+	unsent := c.sndDataEnd() != c.sndMax
 	n := c.sb.write(p, c.Writable())
+	if n > 0 && !unsent {
+		// The write queue was empty (Linux's tcp_add_write_queue_tail).
+		c.chronoStart(now, chronoBusy)
+	}
+	if n > 0 {
+		c.output(now)
+	}
+	if n < len(p) {
+		// tcp_sendmsg_locked sets SOCK_NOSPACE when it runs out of
+		// buffer, after pushing what it copied.
+		c.writeStopped()
+	}
 	if n == 0 {
 		return 0, EAGAIN
 	}
-	c.output(now)
 	return n, nil
 }
 
@@ -635,6 +650,15 @@ func (c *Conn) Stats() Stats {
 	s.Delivered, s.DeliveredSegments = c.rate.delivered, c.rate.deliveredSegs
 	s.DeliveryRate, s.DeliveryRateAppLimited = c.DeliveryRate()
 	s.PacingRate = c.PacingRate()
+	c.chronoStats(c.lastCall, &s)
+	return s
+}
+
+// StatsAt is Stats with the tcp_info times (BusyTime, RwndLimited,
+// SndbufLimited) counted up to now rather than to the Conn's last call.
+func (c *Conn) StatsAt(now time.Duration) Stats {
+	s := c.Stats()
+	c.chronoStats(now, &s)
 	return s
 }
 
