@@ -109,14 +109,9 @@ func (a *sojournAcc) summary() SojournSummary {
 	if a.samples.len() == 0 {
 		return s
 	}
-	sorted := a.samples.sorted()
-	n := len(sorted)
-	var sum float64
-	for _, v := range sorted {
-		sum += float64(v)
-	}
-	s.Samples, s.Mean = int64(n), sum/float64(n)
-	s.P50, s.P95, s.P99, s.Max = nearestRank(sorted, 50), nearestRank(sorted, 95), nearestRank(sorted, 99), sorted[n-1]
+	v := a.samples.percentiles(50, 95, 99)
+	s.Samples, s.Mean = int64(a.samples.len()), a.samples.mean()
+	s.P50, s.P95, s.P99, s.Max = v[0], v[1], v[2], a.samples.max
 	return s
 }
 
