@@ -422,6 +422,7 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 	if err != nil {
 		return EINVAL
 	}
+	c.Mute(h.net.mutedEvents())
 	s.conn = c
 	s.segFn = s.sendSegment
 	s.evFn = s.event

@@ -160,9 +160,11 @@ func (f *flowTracker) lookup(k flowKey) (int, bool) {
 
 func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
 	id := e.ID
-	if orig, ok := f.copies[id]; ok {
-		delete(f.copies, id)
-		id = orig
+	if len(f.copies) > 0 { // only when a link duplicates
+		if orig, ok := f.copies[id]; ok {
+			delete(f.copies, id)
+			id = orig
+		}
 	}
 	p, ok := f.pending.take(id)
 	if !ok {

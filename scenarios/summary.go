@@ -146,6 +146,7 @@ type subjectDir struct {
 // sim.Sink, so a long run need not keep its records in memory.
 type Summarizer struct {
 	conns     map[uint64]*connAcc
+	lastConn  *connAcc // the connection of the latest record that named one
 	connOrder []uint64
 	links     map[string]*linkAcc
 	recent    [4]*linkAcc // the link directions of the latest records, most recent first
@@ -172,12 +173,16 @@ func Summarize(recs []sim.Record) Summary {
 }
 
 func (m *Summarizer) conn(id uint64) *connAcc {
+	if c := m.lastConn; c != nil && c.c.ID == id {
+		return c // a transfer's records name the same connection in a row
+	}
 	c, ok := m.conns[id]
 	if !ok {
 		c = &connAcc{c: ConnSummary{ID: id, FinalState: map[string]string{}}, side: map[string]string{}}
 		m.conns[id] = c
 		m.connOrder = append(m.connOrder, id)
 	}
+	m.lastConn = c
 	return c
 }
 

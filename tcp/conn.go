@@ -157,6 +157,9 @@ type Conn struct {
 	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
 	// the ISS would misfire after 4 GiB, when the numbers come round.)
 	synAcked bool
+	// muted holds the observables nobody reads (Mute): they are not
+	// queued.
+	muted EventMask
 
 	stats counters
 }
@@ -665,7 +668,43 @@ func (c *Conn) StatsAt(now time.Duration) Stats {
 // CongestionControl returns the congestion control algorithm in use.
 func (c *Conn) CongestionControl() Congestion { return c.cc }
 
-func (c *Conn) emit(e Event) { c.events = append(c.events, e) }
+func (c *Conn) emit(e Event) {
+	if c.muted.Has(e.Kind) {
+		c.skip()
+		return
+	}
+	c.events = append(c.events, e)
+}
+
+// reports says whether an observable of kind k is queued, so that the
+// callers of the events of every ACK (RTT sample, rate sample, cwnd)
+// build none that would be dropped; when it is not, it counts as queued
+// for the trimming of the event queue (skip).
+func (c *Conn) reports(k EventKind) bool {
+	if c.muted.Has(k) {
+		c.skip()
+		return false
+	}
+	return true
+}
+
+// skip stands for a muted event: the event queue gets the capacity the
+// event would have given it, so that whether there is queue memory to
+// trim (trimmable) does not depend on what is muted, and neither does
+// the host's trimming.
+func (c *Conn) skip() {
+	if c.events == nil {
+		c.events = make([]Event, 0, 1)
+	}
+}
+
+// Mute stops the connection from queuing the observables in m
+// (notifications, EvEstablished to EvError, are always queued): a caller
+// that reads none of them, such as a simulated host with no trace, saves
+// building and copying several events per ACK (an Event is a few hundred
+// bytes). A new connection queues every kind; Mute(0) turns them all back
+// on.
+func (c *Conn) Mute(m EventMask) { c.muted = m & Observables }
 
 // setState moves to a new state and reports it.
 func (c *Conn) setState(to State) { c.setStateFor(to, "") }

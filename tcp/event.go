@@ -64,6 +64,18 @@ func (k EventKind) String() string {
 	return "event(" + itoa(int(k)) + ")"
 }
 
+// EventMask is a set of event kinds: bit k stands for EventKind k.
+type EventMask uint16
+
+// Has reports whether m holds k.
+func (m EventMask) Has(k EventKind) bool { return m&(1<<k) != 0 }
+
+// Observables is the set of the observable kinds, EvStateChange to EvBBR:
+// what a connection reports for a trace or a plot, and never needs for
+// itself.
+const Observables EventMask = 1<<EvStateChange | 1<<EvCwnd | 1<<EvRTTSample |
+	1<<EvRetransmit | 1<<EvTimerFired | 1<<EvRate | 1<<EvBBR
+
 // Event is one notification or observable. Only the fields of its Kind are
 // set. It is a plain value so that queuing events allocates nothing.
 type Event struct {

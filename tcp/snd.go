@@ -412,6 +412,9 @@ func (c *Conn) noteCwnd(reason string) {
 		return
 	}
 	c.lastCwnd, c.lastSsth = cw, ss
+	if !c.reports(EvCwnd) {
+		return
+	}
 	c.emit(Event{Kind: EvCwnd, Cwnd: cw, Ssthresh: ss, Reason: reason})
 }
 
@@ -483,6 +486,9 @@ func (c *Conn) rttOnAck(now time.Duration, ack Seq, h *Header) {
 
 func (c *Conn) takeSample(m time.Duration) {
 	c.rtt.sample(m)
+	if !c.reports(EvRTTSample) {
+		return
+	}
 	c.emit(Event{Kind: EvRTTSample, Sample: m, SRTT: c.rtt.srtt, RTTVar: c.rtt.rttvar, RTO: c.rtt.current()})
 }
 
