@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -148,6 +149,15 @@ func BenchmarkIdleConnMemory(b *testing.B) {
 // established connection, excluding buffers.
 func TestIdleConnMemory(t *testing.T) {
 	require.LessOrEqual(t, idleConnBytes(t), 2048.0)
+}
+
+// TestConnSizeClass holds a Conn in Go's 1,152-byte size class: one more
+// field past it costs 128 bytes per connection (the next class is
+// 1,280). State most connections never use lives behind pointers made on
+// first use (the SACK recovery's retransmissions, data held out of
+// order), and the settings are shared.
+func TestConnSizeClass(t *testing.T) {
+	require.LessOrEqual(t, unsafe.Sizeof(Conn{}), uintptr(1152))
 }
 
 // TestBeyondFourGiB: a bulk transfer runs past 2^32 bytes, where SND.UNA

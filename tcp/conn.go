@@ -107,17 +107,18 @@ type Conn struct {
 	// paceAt is when pacing lets the next segment go.
 	paceAt time.Duration
 
-	dsack      seqRange   // duplicate data to report (RFC 2883)
-	ooo        []seqRange // out-of-order ranges held, sorted
-	sackRecent []Seq      // a point in each block, most recent first (RFC 2018 §4)
-	sent       []sentRec
-	out        []outSeg
-	ecn        ecnState
-	rcvTune    rcvTuning
-	tlp        tlpState
-	rack       rackState
-	rate       rateState
-	events     []Event
+	// ofo is what the receiver keeps about data held out of order (and
+	// a D-SACK to report), from the first such segment until an idle
+	// connection trims it (rcv.go).
+	ofo     *ofoState
+	sent    []sentRec
+	out     []outSeg
+	ecn     ecnState
+	rcvTune rcvTuning
+	tlp     tlpState
+	rack    rackState
+	rate    rateState
+	events  []Event
 	// tw is what TIME-WAIT keeps, from when it is entered.
 	tw *TimeWaitRecord
 
@@ -580,6 +581,9 @@ func (c *Conn) trimmable(from time.Duration) bool {
 func (c *Conn) trim() {
 	c.out, c.events = nil, nil
 	c.rate.ack = nil
+	if c.ofo != nil && len(c.ofo.ranges) == 0 && !c.dsackOn {
+		c.ofo = nil // every hole filled: its SACK history is stale
+	}
 	if c.sentHead == len(c.sent) {
 		c.sent, c.sentHead = nil, 0
 	}

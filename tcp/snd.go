@@ -721,7 +721,7 @@ func (c *Conn) enterRecovery(now time.Duration) {
 	if c.sackOK {
 		c.prr.start(c.flightSize())
 		b := &c.board
-		if c.cfg.RACK && b.rtxSet && b.highRxt.GreaterThan(c.sndUna) && b.rtxTimeouts == c.stats.Timeouts {
+		if c.cfg.RACK && b.trk != nil && b.highRxt.GreaterThan(c.sndUna) && b.trk.timeouts == c.stats.Timeouts {
 			// The previous recovery ended while its retransmissions above
 			// its RecoveryPoint were in flight, and no RTO came since: like
 			// Linux, whose scoreboard keeps each segment's retransmitted
@@ -735,8 +735,7 @@ func (c *Conn) enterRecovery(now time.Duration) {
 			n = min(n, int(next.Sub(c.sndUna)))
 		}
 		b.highRxt = c.sndUna
-		b.resetRtx()
-		b.rtxTimeouts, b.rtxSet = c.stats.Timeouts, true
+		b.resetRtx(c.stats.Timeouts)
 	}
 	sent := c.retransmit(now, c.sndUna, n, "fast")
 	if c.sackOK {
