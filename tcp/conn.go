@@ -110,15 +110,16 @@ type Conn struct {
 	// ofo is what the receiver keeps about data held out of order (and
 	// a D-SACK to report), from the first such segment until an idle
 	// connection trims it (rcv.go).
-	ofo     *ofoState
-	sent    []sentRec
-	out     []outSeg
+	ofo  *ofoState
+	sent []sentRec
+	// q holds the segments and events queued for the owner while the
+	// connection is busy (queues.go); nil while it is idle.
+	q       *queues
 	ecn     ecnState
 	rcvTune rcvTuning
 	tlp     tlpState
 	rack    rackState
 	rate    rateState
-	events  []Event
 	// tw is what TIME-WAIT keeps, from when it is entered.
 	tw *TimeWaitRecord
 
@@ -512,29 +513,36 @@ func (c *Conn) Segments(fn func(h *Header, payload []byte)) {
 func (c *Conn) SegmentsECN(fn func(h *Header, payload []byte, ect bool)) {
 	// len is read on every turn: fn may make the Conn queue more (a
 	// synchronous delivery that answers at once), which is sent too.
-	for i := 0; i < len(c.out); i++ {
-		o := &c.out[i]
+	for i := 0; c.q != nil && i < len(c.q.out); i++ {
+		o := &c.q.out[i]
 		var p []byte
 		if o.n > 0 {
 			p = c.sb.view(o.seq, o.n)
 		}
 		fn(&o.h, p, o.ect)
 	}
-	c.out = c.out[:0]
+	if c.q != nil {
+		c.q.out = c.q.out[:0]
+	}
 	c.sb.releaseTo(c.dataUna())
 	c.trimIfIdle()
 }
 
 // Pending returns how many segments are queued for Segments.
-func (c *Conn) Pending() int { return len(c.out) }
+func (c *Conn) Pending() int {
+	n, _ := c.pending()
+	return n
+}
 
 // Events hands each queued event to fn, oldest first, and empties the
 // queue.
 func (c *Conn) Events(fn func(Event)) {
-	for i := 0; i < len(c.events); i++ {
-		fn(c.events[i])
+	for i := 0; c.q != nil && i < len(c.q.events); i++ {
+		fn(c.q.events[i])
 	}
-	c.events = c.events[:0]
+	if c.q != nil {
+		c.q.events = c.q.events[:0]
+	}
 	c.trimIfIdle()
 }
 
@@ -567,7 +575,7 @@ func (c *Conn) trimIfIdle() {
 // trimmable reports whether the connection holds queue memory and waits
 // for nothing within trimHorizon of from.
 func (c *Conn) trimmable(from time.Duration) bool {
-	if len(c.out) > 0 || len(c.events) > 0 || cap(c.out)+cap(c.events) == 0 {
+	if segs, events := c.pending(); c.q == nil || segs+events > 0 {
 		return false
 	}
 	for i, at := range c.timerAt {
@@ -579,8 +587,7 @@ func (c *Conn) trimmable(from time.Duration) bool {
 }
 
 func (c *Conn) trim() {
-	c.out, c.events = nil, nil
-	c.rate.ack = nil
+	c.releaseQueues()
 	if c.ofo != nil && len(c.ofo.ranges) == 0 && !c.dsackOn {
 		c.ofo = nil // every hole filled: its SACK history is stale
 	}
@@ -645,7 +652,10 @@ func (c *Conn) Stats() Stats {
 // CongestionControl returns the congestion control algorithm in use.
 func (c *Conn) CongestionControl() Congestion { return c.cc }
 
-func (c *Conn) emit(e Event) { c.events = append(c.events, e) }
+func (c *Conn) emit(e Event) {
+	q := c.busy()
+	q.events = append(q.events, e)
+}
 
 // setState moves to a new state and reports it.
 func (c *Conn) setState(to State) { c.setStateFor(to, "") }
