@@ -304,3 +304,26 @@ func BenchmarkFingerprint(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendJSONL measures encoding the records of a bulk transfer's
+// data packet (send, enqueue, transmit, arrival, delivery) as JSONL lines,
+// without the sha256 and the write of BenchmarkJSONLEmit.
+func BenchmarkAppendJSONL(b *testing.B) {
+	var recs []Record
+	for _, r := range everyKind {
+		switch r.Kind() {
+		case KindPacketSend, KindPacketEnqueue, KindPacketTx, KindPacketRx, KindPacketDeliver:
+			recs = append(recs, r)
+		}
+	}
+	buf := make([]byte, 0, 64<<10)
+	b.ReportAllocs()
+	for k := 0; b.Loop(); k++ {
+		buf = buf[:0]
+		for i := range recs {
+			recs[i].T = Time(k)
+			buf = AppendJSONL(buf, &recs[i])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
+}

@@ -508,14 +508,15 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		sackedBefore = c.board.sackedBelow(ack)
 	}
 	// RFC 6937 DeliveredData: the advance of SND.UNA plus the change in
-	// SACKed bytes, for an ACK that arrives during SACK recovery.
-	prrTrack, unaBefore, sackedTotal, lostBefore := c.sackOK && c.inRecovery, c.sndUna, 0, c.sndUna
+	// SACKed bytes, for an ACK that arrives during SACK recovery or
+	// starts it (ackDelivered).
+	prrTrack, unaBefore, lostBefore := c.sackOK && c.inRecovery, c.sndUna, c.sndUna
+	sackedTotal := c.board.sackedBelow(c.sndMax)
 	if prrTrack {
-		sackedTotal = c.board.sackedBelow(c.sndMax)
 		lostBefore = c.lostEdge()
 	}
 	// Linux's prior_in_flight: sent, neither acknowledged nor SACKed.
-	priorInflight := c.flightSize() - c.board.sackedBelow(c.sndMax)
+	priorInflight := c.flightSize() - sackedTotal
 	if c.sackOK {
 		c.rackOnAckOptions(h)
 		blocks, nb := h.Options.SACK()
@@ -532,19 +533,23 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	// RACK's detection sees the ACK's deliveries before the recovery
 	// decision, as tcp_fastretrans_alert's tcp_identify_packet_loss.
 	c.rackMarkLost(now, Max(ack, c.sndUna))
+	// ackDelivered is what the ACK delivered once the scoreboard and
+	// SND.UNA have taken it: the ACK that starts recovery hands it to PRR
+	// too, as Linux's tcp_cong_control calls tcp_cwnd_reduction with the
+	// ACK's newly_acked_sacked right after tcp_fastretrans_alert entered
+	// recovery.
+	ackDelivered := func() int { return int(c.sndUna.Sub(unaBefore)) + c.board.sackedBelow(c.sndMax) - sackedTotal }
 	pureDup := false
 	switch {
 	case ack.GreaterThan(c.sndUna):
 		c.onNewAck(now, h, ack, sackedBefore)
-		if c.rackOn() && !c.inRecovery && c.sndUna.GreaterEq(c.recoverSeq) && c.rackHasLost() {
-			// Linux starts recovery on any ACK once a loss is proven
-			// (tcp_time_to_recover: lost_out), not only on a duplicate.
-			c.enterRecovery(now)
+		if c.rackStartsRecovery() {
+			c.enterRecovery(now, ackDelivered())
 		}
 	case ack == c.sndUna && segLen == 0 && win == c.sndWnd && c.sndMax != c.sndUna &&
 		!h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagFIN):
 		pureDup = c.flightSize()-c.board.sackedBelow(c.sndMax) == priorInflight
-		c.onDupAck(now)
+		c.onDupAck(now, ackDelivered())
 		c.ecnOnAck(now, h) // after: a loss found here wins over the ECE
 	default:
 		c.ecnOnAck(now, h)
@@ -555,7 +560,7 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		if c.cfg.RACK {
 			relost = c.board.markLostRetrans(c.sndUna, now, c.rtt.sampleMin)
 		}
-		delivered := int(c.sndUna.Sub(unaBefore)) + c.board.sackedBelow(c.sndMax) - sackedTotal
+		delivered := ackDelivered()
 		// Like Linux, the slow start bound's extra segment only for an ACK
 		// that advances SND.UNA and marks no new loss (nor a lost
 		// retransmission, Linux's FLAG_LOST_RETRANS).
@@ -652,7 +657,12 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 		// tcp_reset_reno_sack once SND.UNA advanced).
 		sackedBefore = min(c.dupAcks*c.sndMss, data-min(data, c.sndMss))
 	}
-	if c.ecnOnAck(now, h) && !recovering {
+	// An ACK that starts recovery does not grow the window first: Linux's
+	// tcp_fastretrans_alert enters recovery (ssthresh from the window as
+	// it was) before tcp_cong_control, which then reduces the window
+	// (tcp_cwnd_reduction) instead of growing it (tcp_cong_avoid).
+	starts := c.rackStartsRecovery()
+	if c.ecnOnAck(now, h) && !recovering && !starts {
 		// Congestion control grows the window for data newly delivered
 		// (RFC 5681 §3.1 counts acknowledged bytes; SACKed ones were
 		// delivered earlier, during the duplicate ACKs that did not grow
@@ -682,8 +692,9 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 }
 
 // onDupAck counts a duplicate ACK and starts fast retransmit at the third
-// (RFC 5681 §3.2) or when SACK shows the first segment lost (RFC 6675 §5).
-func (c *Conn) onDupAck(now time.Duration) {
+// (RFC 5681 §3.2) or when SACK shows the first segment lost (RFC 6675 §5);
+// delivered is what the ACK SACKed, for PRR.
+func (c *Conn) onDupAck(now time.Duration, delivered int) {
 	c.dupAcks++
 	c.stats.DupAcksReceived++
 	if c.inRecovery {
@@ -701,12 +712,15 @@ func (c *Conn) onDupAck(now time.Duration) {
 	// left a loss of the first segment after a recovery that ended
 	// exactly at its RecoveryPoint to the RTO.)
 	if lost && c.sndUna.GreaterEq(c.recoverSeq) {
-		c.enterRecovery(now)
+		c.enterRecovery(now, delivered)
 	}
 }
 
-// enterRecovery starts fast retransmit and fast recovery.
-func (c *Conn) enterRecovery(now time.Duration) {
+// enterRecovery starts fast retransmit and fast recovery. delivered is
+// what the event that starts it delivered (the ACK's DeliveredData, or
+// one segment for the reordering timer), which PRR's first allowance
+// counts.
+func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 	c.inRecovery = true
 	// Linux's tcp_init_cwnd_reduction: no probe during recovery.
 	c.stop(timerTLP)
@@ -722,21 +736,31 @@ func (c *Conn) enterRecovery(now time.Duration) {
 	if c.sackOK {
 		c.prr.start(c.flightSize())
 		b := &c.board
-		if c.cfg.RACK && b.trk != nil && b.highRxt.GreaterThan(c.sndUna) && b.trk.timeouts == c.stats.Timeouts {
-			// The previous recovery ended while its retransmissions above
-			// its RecoveryPoint were in flight, and no RTO came since: like
-			// Linux, whose scoreboard keeps each segment's retransmitted
-			// mark, they are not sent again (the head included) unless
-			// found lost. Without this, the new recovery would resend
-			// every one of them at once.
+		// The previous recovery ended while its retransmissions above its
+		// RecoveryPoint were in flight, and no RTO came since: like Linux,
+		// whose scoreboard keeps each segment's retransmitted mark, they
+		// are not sent again (the head included) unless found lost.
+		// Without this, the new recovery would resend every one of them
+		// at once.
+		keep := c.cfg.RACK && b.trk != nil && b.highRxt.GreaterThan(c.sndUna) && b.trk.timeouts == c.stats.Timeouts
+		if !keep {
+			if next, ok := b.nextSacked(c.sndUna); ok {
+				n = min(n, int(next.Sub(c.sndUna)))
+			}
+			b.highRxt = c.sndUna
+			b.resetRtx(c.stats.Timeouts)
+		}
+		// Linux's tcp_cwnd_reduction on the event that entered recovery:
+		// what it delivered counts towards prr_delivered (without the slow
+		// start bound's extra segment: the event marked new losses), and
+		// at least the fast retransmission may go ("force a fast
+		// retransmit upon entering fast recovery").
+		c.prr.onAck(delivered, c.pipe(), c.cc.Ssthresh(), c.sndMss, false)
+		c.prr.allow = max(c.prr.allow, c.sndMss)
+		if keep {
 			c.arm(timerRtx, now+c.rtt.current())
 			return
 		}
-		if next, ok := b.nextSacked(c.sndUna); ok {
-			n = min(n, int(next.Sub(c.sndUna)))
-		}
-		b.highRxt = c.sndUna
-		b.resetRtx(c.stats.Timeouts)
 	}
 	sent := c.retransmit(now, c.sndUna, n, "fast")
 	if c.sackOK {
