@@ -193,7 +193,7 @@ func (c *Conn) output(now time.Duration) {
 	// After shutdown in SYN-RECEIVED, nothing follows the SYN-ACK until
 	// the peer acknowledges it.
 	sent := false
-	for c.synAcked && c.sendOne(now) {
+	for c.synAcked && c.sendOne(now, sent) {
 		sent = true
 	}
 	if sent {
@@ -201,6 +201,7 @@ func (c *Conn) output(now time.Duration) {
 		// Linux's tcp_write_xmit: new data (re)schedules the probe.
 		c.scheduleLossProbe(now, false)
 	}
+	c.chronoAfterOutput(now, sent)
 	if c.ackNow {
 		// A pure ACK carries SND.MAX, not a rewound SND.NXT, so that it
 		// stays acceptable to a peer that already has the data (RFC 9293
@@ -229,8 +230,9 @@ func (c *Conn) output(now time.Duration) {
 }
 
 // sendOne sends the next segment from SND.NXT if the rules allow, and
-// reports whether it did.
-func (c *Conn) sendOne(now time.Duration) bool {
+// reports whether it did. burst says that a segment already left in this
+// pass, so this one continues what Linux would send as one TSO skb.
+func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 	// Resending after an RTO: skip what the peer has SACKed (RFC 6675
 	// §5.1; Linux keeps the scoreboard through tcp_enter_loss).
 	holeEnd, inHole := Seq(0), false
@@ -258,6 +260,16 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		n = min(n, int(holeEnd.Sub(c.sndNxt)))
 	}
 	fin := finPending && c.sndNxt.Add(uint32(n)) == c.finSeq
+	if !burst && !c.forceSend && !inHole && avail > 0 && !c.sndNxt.LessThan(c.sndMax) && rwnd < min(c.sndMss, avail) {
+		// Linux's tcp_snd_wnd_test: new data goes only if the first
+		// segment of the next skb, min(its length, MSS), fits in the
+		// peer's window; a window too small for it leaves the data to
+		// the persist timer's probe (tcp_write_wakeup), and the time
+		// counts as receive-window limited. Within a burst (one skb)
+		// tcp_mss_split_point may still cut the last segment to the
+		// window, which the Nagle test below governs.
+		n = 0
+	}
 	if n == 0 && !fin {
 		if c.forceSend && rwnd > 0 && avail > 0 {
 			n = min(c.sndMss, avail, rwnd)
@@ -400,6 +412,9 @@ func (c *Conn) noteCwnd(reason string) {
 		return
 	}
 	c.lastCwnd, c.lastSsth = cw, ss
+	if !c.reports(EvCwnd) {
+		return
+	}
 	c.emit(Event{Kind: EvCwnd, Cwnd: cw, Ssthresh: ss, Reason: reason})
 }
 
@@ -471,6 +486,9 @@ func (c *Conn) rttOnAck(now time.Duration, ack Seq, h *Header) {
 
 func (c *Conn) takeSample(m time.Duration) {
 	c.rtt.sample(m)
+	if !c.reports(EvRTTSample) {
+		return
+	}
 	c.emit(Event{Kind: EvRTTSample, Sample: m, SRTT: c.rtt.srtt, RTTVar: c.rtt.rttvar, RTO: c.rtt.current()})
 }
 
@@ -684,6 +702,13 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 	}
 	if data > 0 {
 		c.maybeExpandSndbuf()
+	}
+	if c.sndUna == c.sndMax {
+		// Linux's tcp_clean_rtx_queue: the retransmission queue is empty.
+		c.chronoStop(now, chronoBusy)
+	}
+	if data > 0 {
+		c.checkSpace(now)
 	}
 	if data > 0 && c.Writable() > 0 {
 		c.emit(Event{Kind: EvWritable})
