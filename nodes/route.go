@@ -64,13 +64,36 @@ func (r Route) sameHops(o Route) bool {
 // position, probed from the longest length down: a lookup costs at most
 // one map probe per distinct length (one or two in practice), and a
 // router with a route per host of a large network pays a few words per
-// route for the index. The zero value is an empty table.
+// route for the index. A table of more than cachedRoutes routes also
+// remembers the answers of recent lookups by destination (a router that
+// forwards for many hosts looks the same few thousand up again and
+// again). The zero value is an empty table.
 type RoutingTable struct {
 	byLen [33]map[uint32]int32
 	// lens holds the prefix lengths in use, longest first.
 	lens   []int
 	routes []Route
+	// cache is a direct-mapped cache of lookups, made on the first
+	// lookup of a large table; an entry is valid while its gen is the
+	// table's (every change of the table moves gen on).
+	cache []routeHit
+	gen   uint32
 }
+
+// routeHit is a lookup the cache remembers: destination dst has the
+// route at index idx, as of the table's generation gen.
+type routeHit struct {
+	dst, gen uint32
+	idx      int32
+}
+
+// cachedRoutes is the size from which a table caches its lookups, and
+// routeCacheSize the number of entries of the cache (12 bytes each).
+const (
+	cachedRoutes   = 64
+	routeCacheBits = 12
+	routeCacheSize = 1 << routeCacheBits
+)
 
 // key returns the masked 32-bit address of the IPv4 prefix p.
 func key(p netip.Prefix) uint32 {
@@ -85,6 +108,7 @@ func (t *RoutingTable) Add(r Route) error {
 		return fmt.Errorf("route %v: %w", r.Prefix, ErrNotIPv4)
 	}
 	r.Prefix = r.Prefix.Masked()
+	t.changed()
 	bits := r.Prefix.Bits()
 	m := t.byLen[bits]
 	if m == nil {
@@ -114,6 +138,7 @@ func (t *RoutingTable) exact(p netip.Prefix) (Route, bool) {
 
 // removeAt deletes the route at position i, moving the last one there.
 func (t *RoutingTable) removeAt(i int) {
+	t.changed()
 	r := t.routes[i]
 	delete(t.byLen[r.Prefix.Bits()], key(r.Prefix))
 	last := len(t.routes) - 1
@@ -161,16 +186,40 @@ func (t *RoutingTable) Lookup(dst netip.Addr) (Route, bool) {
 	}
 	a4 := dst.As4()
 	a := binary.BigEndian.Uint32(a4[:])
+	var hit *routeHit
+	if len(t.routes) > cachedRoutes {
+		if t.cache == nil {
+			t.cache = make([]routeHit, routeCacheSize)
+		}
+		// Fibonacci hashing: consecutive addresses spread over the cache.
+		hit = &t.cache[(a*0x9e3779b1)>>(32-routeCacheBits)]
+		if hit.dst == a && hit.gen == t.gen {
+			return t.routes[hit.idx], true
+		}
+	}
 	for _, bits := range t.lens {
 		m := t.byLen[bits]
 		if len(m) == 0 {
 			continue
 		}
 		if i, ok := m[a&^(math.MaxUint32>>bits)]; ok {
+			if hit != nil {
+				*hit = routeHit{dst: a, gen: t.gen, idx: i}
+			}
 			return t.routes[i], true
 		}
 	}
 	return Route{}, false
+}
+
+// changed invalidates the cached lookups. The generation starts at 1, so
+// that the zeroed entries of a new cache are never valid.
+func (t *RoutingTable) changed() {
+	t.gen++
+	if t.gen == 0 { // wrapped: no entry may claim generation 0 again
+		clear(t.cache)
+		t.gen = 1
+	}
 }
 
 // Len returns the number of routes.
