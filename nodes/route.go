@@ -81,14 +81,16 @@ type RoutingTable struct {
 }
 
 // routeHit is a lookup the cache remembers: destination dst has the
-// route at index idx, as of the table's generation gen.
+// route at index idx, as of the table's generation gen; iface is the
+// route's interface, or -1 when it has several next hops (ECMP), so that
+// forwarding on a one-hop route reads no Route (nextHop).
 type routeHit struct {
-	dst, gen uint32
-	idx      int32
+	dst, gen   uint32
+	idx, iface int32
 }
 
 // cachedRoutes is the size from which a table caches its lookups, and
-// routeCacheSize the number of entries of the cache (12 bytes each).
+// routeCacheSize the number of entries of the cache (16 bytes each).
 const (
 	cachedRoutes   = 64
 	routeCacheBits = 12
@@ -181,8 +183,38 @@ func (t *RoutingTable) Remove(p netip.Prefix) bool {
 // Lookup returns the route with the longest prefix that contains dst, and
 // false when none does.
 func (t *RoutingTable) Lookup(dst netip.Addr) (Route, bool) {
-	if !dst.Is4() {
+	i, _ := t.find(dst)
+	if i < 0 {
 		return Route{}, false
+	}
+	return t.routes[i], true
+}
+
+// nextHop returns what forwarding toward dst needs of its route: the
+// interface, and the next hops of an ECMP route (nil otherwise); false
+// when no route contains dst. A cached one-hop route is answered without
+// reading the Route.
+func (t *RoutingTable) nextHop(dst netip.Addr) (iface int, ecmp []int, ok bool) {
+	i, hit := t.find(dst)
+	switch {
+	case i < 0:
+		return 0, nil, false
+	case hit != nil && hit.iface >= 0:
+		return int(hit.iface), nil, true
+	}
+	rt := &t.routes[i]
+	if len(rt.ECMP) > 1 {
+		return rt.Iface, rt.ECMP, true
+	}
+	return rt.Iface, nil, true
+}
+
+// find returns the index of the route with the longest prefix that
+// contains dst (-1 for none) and, for a table that caches its lookups,
+// the cache entry that now holds the answer.
+func (t *RoutingTable) find(dst netip.Addr) (int, *routeHit) {
+	if !dst.Is4() {
+		return -1, nil
 	}
 	a4 := dst.As4()
 	a := binary.BigEndian.Uint32(a4[:])
@@ -194,7 +226,7 @@ func (t *RoutingTable) Lookup(dst netip.Addr) (Route, bool) {
 		// Fibonacci hashing: consecutive addresses spread over the cache.
 		hit = &t.cache[(a*0x9e3779b1)>>(32-routeCacheBits)]
 		if hit.dst == a && hit.gen == t.gen {
-			return t.routes[hit.idx], true
+			return int(hit.idx), hit
 		}
 	}
 	for _, bits := range t.lens {
@@ -204,12 +236,18 @@ func (t *RoutingTable) Lookup(dst netip.Addr) (Route, bool) {
 		}
 		if i, ok := m[a&^(math.MaxUint32>>bits)]; ok {
 			if hit != nil {
-				*hit = routeHit{dst: a, gen: t.gen, idx: i}
+				// -1 also for an interface index that int32 cannot hold,
+				// which nextHop then reads from the route as it is.
+				iface := int32(t.routes[i].Iface)
+				if len(t.routes[i].ECMP) > 1 || int(iface) != t.routes[i].Iface {
+					iface = -1
+				}
+				*hit = routeHit{dst: a, gen: t.gen, idx: i, iface: iface}
 			}
-			return t.routes[i], true
+			return int(i), hit
 		}
 	}
-	return Route{}, false
+	return -1, nil
 }
 
 // changed invalidates the cached lookups. The generation starts at 1, so

@@ -121,8 +121,8 @@ func slicesDeletePrefix(rs []Route, p netip.Prefix) []Route {
 // TestRoutingTableCacheFollowsChanges looks destinations up in a table
 // large enough to cache its lookups while routes come and go, and checks
 // every answer against a scan of all the routes for the longest prefix
-// that contains the destination: a cached answer must never outlive the
-// change that makes it wrong.
+// that contains the destination (and nextHop against that route): a
+// cached answer must never outlive the change that makes it wrong.
 func TestRoutingTableCacheFollowsChanges(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 2))
 	var tbl RoutingTable
@@ -139,7 +139,11 @@ func TestRoutingTableCacheFollowsChanges(t *testing.T) {
 	add := func() {
 		a := netip.AddrFrom4([4]byte{10, 0, byte(r.IntN(2)), byte(r.IntN(256))})
 		p := netip.PrefixFrom(a, lens[r.IntN(len(lens))]).Masked()
-		require.NoError(t, tbl.Add(Route{Prefix: p, Iface: r.IntN(8)}))
+		rt := Route{Prefix: p, Iface: r.IntN(8)}
+		if r.IntN(4) == 0 {
+			rt.ECMP = []int{rt.Iface, r.IntN(8)}
+		}
+		require.NoError(t, tbl.Add(rt))
 	}
 	for tbl.Len() <= 2*cachedRoutes {
 		add()
@@ -164,6 +168,14 @@ func TestRoutingTableCacheFollowsChanges(t *testing.T) {
 			require.Equal(t, wantOK, ok, "lookup %v", dst)
 			require.Equal(t, want.Prefix, got.Prefix, "lookup %v", dst)
 			require.Equal(t, want.Iface, got.Iface, "lookup %v", dst)
+			iface, ecmp, ok := tbl.nextHop(dst)
+			require.Equal(t, wantOK, ok, "next hop %v", dst)
+			require.Equal(t, want.Iface, iface, "next hop %v", dst)
+			if len(want.ECMP) > 1 {
+				require.Equal(t, want.ECMP, ecmp, "next hop %v", dst)
+			} else {
+				require.Nil(t, ecmp, "next hop %v", dst)
+			}
 		}
 	}
 	require.NotNil(t, tbl.cache, "the table never grew large enough to cache")
