@@ -67,9 +67,9 @@ const arity = 4
 // single-threaded by design. The zero value is not usable; call
 // NewScheduler.
 type Scheduler struct {
-	heap      []entry
-	slots     []slot
-	free      []int32 // slots of events that ran or were cancelled
+	heap  []entry
+	slots []slot
+	free  []int32 // slots of events that ran or were cancelled
 	// spent says heap[0] is the event running now, kept in place while
 	// it runs: the first event it schedules replaces it (one sift instead
 	// of a removal and an insertion, for the timers that re-arm
