@@ -138,6 +138,12 @@ type Stats struct {
 	// PacingRate is the rate segments are paced at in bytes per second, 0
 	// when not paced (tcpi_pacing_rate).
 	PacingRate int64
+	// BusyTime, RwndLimited and SndbufLimited are Linux's tcp_info
+	// chronographs (tcpi_busy_time, tcpi_rwnd_limited,
+	// tcpi_sndbuf_limited): how long the sender had data to send, and of
+	// that how long the peer's receive window or the send buffer held it
+	// back (tcp_chrono_start, tcp_chrono_stop).
+	BusyTime, RwndLimited, SndbufLimited time.Duration
 }
 
 // counters are the Stats a Conn counts as it goes; the rest of Stats is

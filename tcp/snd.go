@@ -41,8 +41,9 @@ func (c *Conn) synWindow() int {
 // newSeg appends a segment to the outbox and fills in what every segment
 // carries. The caller sets options for SYNs.
 func (c *Conn) newSeg(flags Flags, seq Seq, n int) *Header {
-	c.out = append(c.out, outSeg{seq: seq, n: n})
-	o := &c.out[len(c.out)-1]
+	q := c.busy()
+	q.out = append(q.out, outSeg{seq: seq, n: n})
+	o := &q.out[len(q.out)-1]
 	o.h = Header{SrcPort: c.local.Port, DstPort: c.remote.Port, Seq: seq, Flags: flags}
 	c.stats.SegmentsSent++
 	c.stats.BytesSent += int64(n)
@@ -58,7 +59,7 @@ func (c *Conn) emitSeg(now time.Duration, flags Flags, seq Seq, n int) {
 		c.ackSent()
 	}
 	h.Window = c.advertiseWindow()
-	c.ecnOnSend(&c.out[len(c.out)-1])
+	c.ecnOnSend(&c.q.out[len(c.q.out)-1])
 	var blocks []SACKBlock
 	var buf [MaxSACKBlocks]SACKBlock // on the stack: encoded just below
 	if c.sackOK && flags.Has(FlagACK) && !flags.Has(FlagRST) {
@@ -97,7 +98,7 @@ func (c *Conn) sendSyn(now time.Duration, synack bool) {
 		ecr = c.tsRecent
 	}
 	h := c.newSeg(c.ecnSynFlags(flags, synack), c.iss, 0)
-	c.out[len(c.out)-1].ect = c.ecnSynECT()
+	c.q.out[len(c.q.out)-1].ect = c.ecnSynECT()
 	if synack {
 		h.Ack = c.rcvNxt
 		c.ackSent()
@@ -193,7 +194,7 @@ func (c *Conn) output(now time.Duration) {
 	// After shutdown in SYN-RECEIVED, nothing follows the SYN-ACK until
 	// the peer acknowledges it.
 	sent := false
-	for c.synAcked && c.sendOne(now) {
+	for c.synAcked && c.sendOne(now, sent) {
 		sent = true
 	}
 	if sent {
@@ -201,6 +202,7 @@ func (c *Conn) output(now time.Duration) {
 		// Linux's tcp_write_xmit: new data (re)schedules the probe.
 		c.scheduleLossProbe(now, false)
 	}
+	c.chronoAfterOutput(now, sent)
 	if c.ackNow {
 		// A pure ACK carries SND.MAX, not a rewound SND.NXT, so that it
 		// stays acceptable to a peer that already has the data (RFC 9293
@@ -229,8 +231,9 @@ func (c *Conn) output(now time.Duration) {
 }
 
 // sendOne sends the next segment from SND.NXT if the rules allow, and
-// reports whether it did.
-func (c *Conn) sendOne(now time.Duration) bool {
+// reports whether it did. burst says that a segment already left in this
+// pass, so this one continues what Linux would send as one TSO skb.
+func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 	// Resending after an RTO: skip what the peer has SACKed (RFC 6675
 	// §5.1; Linux keeps the scoreboard through tcp_enter_loss).
 	holeEnd, inHole := Seq(0), false
@@ -258,6 +261,16 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		n = min(n, int(holeEnd.Sub(c.sndNxt)))
 	}
 	fin := finPending && c.sndNxt.Add(uint32(n)) == c.finSeq
+	if !burst && !c.forceSend && !inHole && avail > 0 && !c.sndNxt.LessThan(c.sndMax) && rwnd < min(c.sndMss, avail) {
+		// Linux's tcp_snd_wnd_test: new data goes only if the first
+		// segment of the next skb, min(its length, MSS), fits in the
+		// peer's window; a window too small for it leaves the data to
+		// the persist timer's probe (tcp_write_wakeup), and the time
+		// counts as receive-window limited. Within a burst (one skb)
+		// tcp_mss_split_point may still cut the last segment to the
+		// window, which the Nagle test below governs.
+		n = 0
+	}
 	if n == 0 && !fin {
 		if c.forceSend && rwnd > 0 && avail > 0 {
 			n = min(c.sndMss, avail, rwnd)
@@ -634,7 +647,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 	c.retries = 0
 	c.rttOnAck(now, ack, h)
 	c.board.pruneBelow(ack)
-	if len(c.out) == 0 {
+	if segs, _ := c.pending(); segs == 0 {
 		c.sb.releaseTo(c.dataUna())
 	}
 	recovering := c.inRecovery
@@ -697,6 +710,13 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 	if data > 0 {
 		c.maybeExpandSndbuf()
 	}
+	if c.sndUna == c.sndMax {
+		// Linux's tcp_clean_rtx_queue: the retransmission queue is empty.
+		c.chronoStop(now, chronoBusy)
+	}
+	if data > 0 {
+		c.checkSpace(now)
+	}
 	if data > 0 && c.Writable() > 0 {
 		c.emit(Event{Kind: EvWritable})
 	}
@@ -753,14 +773,13 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 		// are not sent again (the head included) unless found lost.
 		// Without this, the new recovery would resend every one of them
 		// at once.
-		keep := c.cfg.RACK && b.rtxSet && b.highRxt.GreaterThan(c.sndUna) && b.rtxTimeouts == c.stats.Timeouts
+		keep := c.cfg.RACK && b.trk != nil && b.highRxt.GreaterThan(c.sndUna) && b.trk.timeouts == c.stats.Timeouts
 		if !keep {
 			if next, ok := b.nextSacked(c.sndUna); ok {
 				n = min(n, int(next.Sub(c.sndUna)))
 			}
 			b.highRxt = c.sndUna
-			b.resetRtx()
-			b.rtxTimeouts, b.rtxSet = c.stats.Timeouts, true
+			b.resetRtx(c.stats.Timeouts)
 		}
 		// Linux's tcp_cwnd_reduction on the event that entered recovery:
 		// what it delivered counts towards prr_delivered (without the slow
