@@ -3,6 +3,7 @@ package plots
 import (
 	"fmt"
 	"image/color"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -231,6 +232,13 @@ func cwndFigure(m *model, opts Options, withCwnd bool) (*figure, error) {
 		if len(clipPoints(es.sample.points(), opts)) > 0 {
 			rt = append(rt, es)
 		}
+	}
+	// A window that never moved from its initial value (a handshake-only
+	// run: one "init" record per end) has nothing to show above the RTT
+	// panel but flat lines, or nothing at all where a single record is a
+	// point: the panel is left out.
+	if len(rt) > 0 && !slices.ContainsFunc(cw, func(es *endSeries) bool { return es.cwndN > 1 }) {
+		cw = nil
 	}
 	if withCwnd && len(cw) == 0 && len(rt) == 0 || !withCwnd && len(rt) == 0 {
 		return nil, fmt.Errorf("conn %d has no cwnd or RTT records in the time window: %w", conn, ErrNoData)

@@ -120,3 +120,42 @@ func TestRealBulkWindowScale(t *testing.T) {
 	j := len(d.window) - 1
 	assert.Equal(t, last.rack+last.win<<ws, d.window[j].v)
 }
+
+// TestHandshakeCwndHasNoEmptyPanel: in a handshake-only run each end
+// records only its initial window, so the cwnd figure is the RTT panel
+// alone, not an empty "Congestion window" panel above it (issue 21).
+func TestHandshakeCwndHasNoEmptyPanel(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, RenderTo(readTestTrace(t, "handshake.trace.jsonl"), Options{Kind: KindCwnd}, "svg", &buf))
+	svg := buf.String()
+	assert.Contains(t, svg, "Round-trip time, connection 1")
+	assert.NotContains(t, svg, "Congestion window")
+	// A transfer's window moves: both panels.
+	buf.Reset()
+	require.NoError(t, RenderTo(readTestTrace(t, "bulk-transfer-200ms.trace.jsonl"), Options{Kind: KindCwnd}, "svg", &buf))
+	assert.Contains(t, buf.String(), "Congestion window, connection 1")
+	assert.Contains(t, buf.String(), "Round-trip time, connection 1")
+}
+
+// TestSequenceToKeepsArrowsInside: with --to, packets sent before it that
+// arrive after it still end inside the figure (issue 21: the ACKs of
+// bulk-transfer's first flight ran off its bottom edge with --to 170ms).
+func TestSequenceToKeepsArrowsInside(t *testing.T) {
+	recs := readTestTrace(t, "bulk-transfer-200ms.trace.jsonl")
+	to := sim.Time(170e6)
+	opts := Options{Kind: KindSequence, To: to}
+	c := collect(recs, opts)
+	fig, err := sequenceFigure(c.m, opts)
+	require.NoError(t, err)
+	p, d := fig.panels[0], fig.seq
+	require.NotEmpty(t, d.arrows)
+	late := 0
+	for _, a := range d.arrows {
+		assert.LessOrEqual(t, a.y2, d.yBot, "an arrow ends above the lifelines' end")
+		assert.LessOrEqual(t, a.y2, p.Y.Max, "an arrow ends inside the figure")
+		if a.y2 > d.axis.pos(to) {
+			late++
+		}
+	}
+	assert.Positive(t, late, "some packets sent before --to arrive after it")
+}
