@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/plot/plotter"
 
 	"github.com/netsimlab/netsim/sim"
 )
@@ -158,4 +159,21 @@ func TestSequenceToKeepsArrowsInside(t *testing.T) {
 		}
 	}
 	assert.Positive(t, late, "some packets sent before --to arrive after it")
+}
+
+// TestSparseLinesAreMarked: a line of a few samples (the handshake's SRTT,
+// the sojourn of its two queued packets) gets a marker on each point, so
+// that the segment between two samples does not read as a measured trend;
+// a dense line does not.
+func TestSparseLinesAreMarked(t *testing.T) {
+	few := plotter.XYs{{X: 110, Y: 4}, {X: 120, Y: 0}}
+	m := sparseMarks(few, 0)
+	require.NotNil(t, m)
+	assert.Equal(t, few, m.XYs)
+	assert.Nil(t, sparseMarks(make(plotter.XYs, sparseSeries), 0))
+	// The handshake's queue figure has the sojourn panel whose two
+	// samples are marked.
+	var buf bytes.Buffer
+	require.NoError(t, RenderTo(readTestTrace(t, "handshake.trace.jsonl"), Options{Kind: KindQueue}, "svg", &buf))
+	assert.Contains(t, buf.String(), "Queueing delay (sojourn time)")
 }
