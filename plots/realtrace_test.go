@@ -177,3 +177,29 @@ func TestSparseLinesAreMarked(t *testing.T) {
 	require.NoError(t, RenderTo(readTestTrace(t, "handshake.trace.jsonl"), Options{Kind: KindQueue}, "svg", &buf))
 	assert.Contains(t, buf.String(), "Queueing delay (sojourn time)")
 }
+
+// TestTimeSequenceFromKeepsSACKRelative: a time-sequence graph that starts
+// with --from after SACKed data draws the SACK blocks at the same relative
+// sequence numbers as the whole graph (issue 21: blocks of data sent
+// before --from stayed absolute, and the y axis reached 1.5×10⁶ kB).
+func TestTimeSequenceFromKeepsSACKRelative(t *testing.T) {
+	recs := bulkLossTrace()
+	opts := Options{Kind: KindTimeSequence}
+	d0, err := collect(recs, opts).m.timeSequenceData(1, opts)
+	require.NoError(t, err)
+	require.NotEmpty(t, d0.sacks)
+	at := map[sim.Time][2]int64{}
+	for _, s := range d0.sacks {
+		at[s.t] = [2]int64{s.lo, s.hi}
+	}
+	opts.From = d0.sacks[len(d0.sacks)/2].t
+	d1, err := collect(recs, opts).m.timeSequenceData(1, opts)
+	require.NoError(t, err)
+	require.NotEmpty(t, d1.sacks, "SACK blocks after --from")
+	for _, s := range d1.sacks {
+		want, ok := at[s.t]
+		require.True(t, ok, "a block at %v in the whole graph", s.t)
+		assert.Equal(t, want, [2]int64{s.lo, s.hi}, "block at %v", s.t)
+		assert.LessOrEqual(t, s.hi, d0.maxSeq, "within the bytes sent")
+	}
+}
