@@ -65,7 +65,8 @@ const (
 	colDup            // 0, or zz(id - original id) + 1 for a link's copy
 	colVia            // router count, then per router: node, zz(t - previous t)
 	colCapLen         // 0: no capture; else the captured datagram's length + 1
-	colBytes          // per captured packet: kept length, bytes XOR the sender's previous capture
+	colKeep           // per captured packet: how many of its bytes the page keeps
+	colBytes          // per captured packet: its kept bytes XOR the sender's previous capture, as runs (appendRuns)
 	numCols
 )
 
@@ -215,15 +216,63 @@ func (e *packetEncoder) add(p *packet) {
 		return
 	}
 	e.uv(colCapLen, uint64(p.CapLen)+1)
-	e.uv(colBytes, uint64(len(p.raw)))
-	prevRec := e.prevRec[p.Src]
-	for i, c := range p.raw {
-		if i < len(prevRec) {
-			c ^= prevRec[i]
-		}
-		e.cols[colBytes] = append(e.cols[colBytes], c)
-	}
+	e.uv(colKeep, uint64(len(p.raw)))
+	e.cols[colBytes] = appendRuns(e.cols[colBytes], p.raw, e.prevRec[p.Src])
 	e.prevRec[p.Src] = p.raw
+}
+
+// appendRuns appends b XOR prev (prev read as zeros past its end) as runs:
+// a uvarint count of zero bytes, a uvarint count of other bytes, those
+// bytes; and so on until len(b) bytes are covered. Consecutive captures
+// of one sender differ in a few bytes (identification, checksums,
+// sequence numbers, timestamps), so a segment's 80-odd bytes take about
+// twenty, and the page's script rebuilds each capture by copying the
+// previous one and XORing the runs in.
+func appendRuns(out, b, prev []byte) []byte {
+	x := func(i int) byte {
+		if i < len(prev) {
+			return b[i] ^ prev[i]
+		}
+		return b[i]
+	}
+	for i := 0; i < len(b); {
+		z := 0
+		for i+z < len(b) && x(i+z) == 0 {
+			z++
+		}
+		l := 0
+		for i+z+l < len(b) && x(i+z+l) != 0 {
+			l++
+		}
+		out = binary.AppendUvarint(out, uint64(z))
+		out = binary.AppendUvarint(out, uint64(l))
+		for k := i + z; k < i+z+l; k++ {
+			out = append(out, x(k))
+		}
+		i += z + l
+	}
+	return out
+}
+
+// readRuns inverts appendRuns: it returns the n bytes of a capture given
+// the sender's previous one.
+func readRuns(r *colReader, n int, prev []byte) []byte {
+	b := make([]byte, n)
+	copy(b, prev)
+	for i := 0; i < n && r.err == nil; {
+		z := r.uv()
+		l := r.uv()
+		if z+l == 0 || z+l > uint64(n-i) {
+			r.err = errors.New("bad capture runs")
+			return nil
+		}
+		i += int(z)
+		for _, c := range r.take(int(l)) {
+			b[i] ^= c
+			i++
+		}
+	}
+	return b
 }
 
 // encodePackets returns the packets' compact form, gzipped and base64'd.
@@ -437,15 +486,12 @@ func decodePackets(blob []byte) ([]packet, error) {
 		}
 		if cl := cols[colCapLen].uv(); cl > 0 {
 			p.CapLen = int(cl - 1)
-			rec := cols[colBytes].take(int(cols[colBytes].uv()))
-			prev := prevRec[p.Src]
-			b := make([]byte, len(rec))
-			for j, c := range rec {
-				if j < len(prev) {
-					c ^= prev[j]
-				}
-				b[j] = c
+			n := cols[colKeep].uv()
+			if n > maxCaptureRecord {
+				return nil, errors.New("view: packets: capture too long")
 			}
+			prev := prevRec[p.Src]
+			b := readRuns(&cols[colBytes], int(n), prev)
 			prevRec[p.Src] = b
 			p.raw, p.Bytes = b, hex.EncodeToString(b)
 		}

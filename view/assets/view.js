@@ -130,7 +130,7 @@
     const n = h.uv(), nstr = h.uv(), strs = [], dec = new TextDecoder();
     for (let i = 0; i < nstr; i++) { const l = h.uv(); strs.push(dec.decode(raw.subarray(h.pos, h.pos + l))); h.pos += l; }
     const ncols = h.uv();
-    if (ncols !== 30) throw new Error("netsim view: " + ncols + " packet columns, want 30");
+    if (ncols !== 31) throw new Error("netsim view: " + ncols + " packet columns, want 31");
     const cols = [];
     let pos = h.pos;
     const lens = [];
@@ -138,7 +138,7 @@
     pos = h.pos;
     for (let i = 0; i < ncols; i++) { cols.push(new Col(raw, pos, pos + lens[i])); pos += lens[i]; }
     const [cID, cT, cSrc, cDst, cConn, cBits, cSrcA, cDstA, cProto, cSPort, cDPort, cFlags, cSeq, cAck, cRSeq, cRAck,
-      cWin, cWnd, cPLen, cLen, cOpts, cOptNums, cEnd, cDrop, cDropAt, cRetrans, cDup, cVia, cCapLen, cBytes] = cols;
+      cWin, cWnd, cPLen, cLen, cOpts, cOptNums, cEnd, cDrop, cDropAt, cRetrans, cDup, cVia, cCapLen, cKeep, cBytes] = cols;
     const A = {
       id: new Float64Array(n), t: new Float64Array(n), s: new Int32Array(n), d: new Int32Array(n), c: new Float64Array(n),
       bits: new Uint8Array(n), sa: new Int32Array(n), da: new Int32Array(n), p: new Uint8Array(n), sp: new Uint16Array(n),
@@ -154,9 +154,9 @@
     const slots = strs.map((s) => s.split("\x01").length - 1);
     const flows = new Map();
     let recLen = 0;
-    { // first pass over the capture column: the total kept length
-      const b = new Col(raw, cBytes.pos, cBytes.end);
-      while (b.pos < b.end) { const l = b.uv(); recLen += l; b.pos += l; }
+    { // first pass over the kept lengths: the size of all captures
+      const k = new Col(raw, cKeep.pos, cKeep.end);
+      while (k.pos < k.end) recLen += k.uv();
     }
     const rec = new Uint8Array(recLen), prevRec = new Map();
     let id = 0, t = 0, rp = 0;
@@ -200,11 +200,20 @@
       A.bo[i] = -1;
       if (cl) {
         A.bl[i] = cl - 1;
-        const l = cBytes.uv(), prev = prevRec.get(src);
-        for (let k = 0; k < l; k++) rec[rp + k] = raw[cBytes.pos + k] ^ (prev && k < prev[1] ? rec[prev[0] + k] : 0);
-        cBytes.pos += l;
+        // a capture is the sender's previous one with a few runs of
+        // bytes XORed in (view/packets.go, appendRuns)
+        const l = cKeep.uv();
+        let prev = prevRec.get(src);
+        if (!prev) { prev = { o: 0, l: 0 }; prevRec.set(src, prev); }
+        rec.copyWithin(rp, prev.o, prev.o + Math.min(l, prev.l));
+        for (let k = 0; k < l;) {
+          k += cBytes.uv();
+          const lit = cBytes.uv();
+          if (lit === 0 && k < l) throw new Error("netsim view: capture runs malformed");
+          for (let j = 0; j < lit; j++, k++) rec[rp + k] ^= raw[cBytes.pos++];
+        }
         A.bo[i] = rp; A.bn[i] = l;
-        prevRec.set(src, [rp, l]);
+        prev.o = rp; prev.l = l;
         rp += l;
       }
     }
