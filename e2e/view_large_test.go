@@ -55,6 +55,8 @@ func TestViewOfALargeRunInChromium(t *testing.T) {
 	// the page's own clock: from navigation to the script having drawn
 	var drawnAt float64
 	b.eval(`performance.now()`, &drawnAt)
+	var marks string
+	b.eval(`performance.getEntriesByType("mark").map((m) => m.name + " " + (m.startTime / 1e3).toFixed(2) + " s").join(", ")`, &marks)
 	var rendered string
 	b.eval(`document.body.getAttribute("data-rendered")`, &rendered)
 	require.Equal(t, strconv.Itoa(len(d.Packets)), rendered)
@@ -62,8 +64,8 @@ func TestViewOfALargeRunInChromium(t *testing.T) {
 		require.Zero(t, d.Cut.PacketsLeft, "every packet of the run is in the page")
 	}
 	b.noProblems()
-	t.Logf("%s run, %d packets sent, %d in the page: netsim view %.1f s, page %.1f MB, Chromium navigation to drawn %.2f s (page clock %.2f s)",
-		sim, d.Cut.PacketsInWindow, len(d.Packets), gen.Seconds(), float64(st.Size())/1e6, load.Seconds(), drawnAt/1e3)
+	t.Logf("%s run, %d packets sent, %d in the page: netsim view %.1f s, page %.1f MB, Chromium navigation to drawn %.2f s (page clock %.2f s: %s)",
+		sim, d.Cut.PacketsInWindow, len(d.Packets), gen.Seconds(), float64(st.Size())/1e6, load.Seconds(), drawnAt/1e3, marks)
 	start = time.Now()
 	zoomToALateSegment(t, b, d)
 	b.noProblems()

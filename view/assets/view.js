@@ -112,13 +112,23 @@
     constructor(buf, pos, end) { this.buf = buf; this.pos = pos; this.end = end; }
     uv() {
       const buf = this.buf;
-      let b = buf[this.pos++], r = b & 127, mul = 128;
-      while (b >= 128) { b = buf[this.pos++]; r += (b & 127) * mul; mul *= 128; }
+      let b = buf[this.pos++];
+      if (b < 128) return b; // most values: one byte
+      let r = b & 127, shift = 7;
+      // up to 28 bits in integer arithmetic, beyond in doubles
+      while (shift < 28) {
+        b = buf[this.pos++];
+        r |= (b & 127) << shift;
+        if (b < 128) return r;
+        shift += 7;
+      }
+      let mul = 268435456; // 2^28
+      do { b = buf[this.pos++]; r += (b & 127) * mul; mul *= 128; } while (b >= 128);
       return r;
     }
     zz() { return unzz(this.uv()); }
   }
-  function unzz(u) { return u % 2 ? -(u + 1) / 2 : u / 2; }
+  function unzz(u) { return u < 2147483648 ? (u >>> 1) ^ -(u & 1) : u % 2 ? -(u + 1) / 2 : u / 2; }
   // decodePackets reads the columns into typed arrays, one slot per
   // packet, and returns one small object per packet whose fields (the
   // names the rest of the script uses) are read from them: a million
@@ -274,7 +284,11 @@
   }
 
   // ---- the data ----------------------------------------------------------
-  const packets = decodePackets(await inflate(document.getElementById("netsim-packets").textContent));
+  // performance marks say where a large page's load time goes
+  const inflated = await inflate(document.getElementById("netsim-packets").textContent);
+  performance.mark("netsim-inflated");
+  const packets = decodePackets(inflated);
+  performance.mark("netsim-decoded");
   const hosts = D.hosts, conns = D.conns;
   const connById = new Map(conns.map((c) => [c.id, c]));
   const hostName = (i) => (i >= 0 && i < hosts.length ? hosts[i] : "?");
@@ -1149,5 +1163,6 @@
   window.addEventListener("hashchange", () => { if (fromHash()) renderAll(); });
   let resize = 0;
   window.addEventListener("resize", () => { clearTimeout(resize); resize = setTimeout(renderView, 100); });
+  performance.mark("netsim-drawn");
   document.body.setAttribute("data-rendered", String(packets.length));
 })();
