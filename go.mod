@@ -3,7 +3,6 @@ module github.com/netsimlab/netsim
 go 1.26
 
 require (
-	github.com/google/btree v1.1.3
 	github.com/stretchr/testify v1.12.1
 )
 

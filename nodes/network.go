@@ -130,6 +130,26 @@ func (n *Network) Trace() sim.Sink { return n.trace }
 // wants reports whether the trace reads records of kind k (sim.Selective).
 func (n *Network) wants(k sim.Kind) bool { return n.kinds.Has(k) }
 
+// mutedEvents returns the connection events no one reads (tcp.Conn.Mute):
+// every observable without a trace, and with one those whose records
+// Socket.traceEvent would not build (the sink's set only shrinks, so a
+// connection keeps what it was told at its start).
+func (n *Network) mutedEvents() tcp.EventMask {
+	if n.trace == nil {
+		return tcp.Observables
+	}
+	var m tcp.EventMask
+	for _, k := range [...]struct {
+		ev   tcp.EventKind
+		kind sim.Kind
+	}{{tcp.EvCwnd, sim.KindTCPCwnd}, {tcp.EvRate, sim.KindTCPRate}, {tcp.EvBBR, sim.KindTCPBBR}} {
+		if !n.wants(k.kind) {
+			m |= 1 << k.ev
+		}
+	}
+	return m
+}
+
 // Now returns the current simulated time.
 func (n *Network) Now() sim.Time { return n.sched.Now() }
 

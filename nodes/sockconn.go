@@ -281,10 +281,5 @@ func (s *Socket) traceEvent(e tcp.Event) {
 }
 
 // writeSpace reports whether the send buffer has room enough to wake a
-// writer: as Linux's sk_stream_is_writeable, free space of at least half
-// the bytes queued, i.e. a third of the buffer when it is full. Waking on
-// every freed byte would make a bulk writer copy a few bytes per ACK.
-func (s *Socket) writeSpace() bool {
-	free := s.conn.Writable()
-	return free > 0 && 3*free >= s.conn.SendBufferSize()
-}
+// writer (tcp.Conn.WriteSpace: Linux's sk_stream_write_space rule).
+func (s *Socket) writeSpace() bool { return s.conn.WriteSpace() }

@@ -5,6 +5,7 @@ import (
 	"github.com/netsimlab/netsim/internal/minheap"
 	"io"
 	"net/netip"
+	"time"
 
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp"
@@ -421,6 +422,7 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 	if err != nil {
 		return EINVAL
 	}
+	c.Mute(h.net.mutedEvents())
 	s.conn = c
 	s.segFn = s.sendSegment
 	s.evFn = s.event
@@ -653,14 +655,14 @@ func (h *Host) Info(fd int) (SockInfo, error) {
 	if err != nil {
 		return SockInfo{}, err
 	}
-	return s.info(), nil
+	return s.info(h.Now().Duration()), nil
 }
 
-func (s *Socket) info() SockInfo {
+func (s *Socket) info(now time.Duration) SockInfo {
 	i := SockInfo{FD: s.fd, Local: s.local, Remote: s.remote, Listening: s.listening, ConnID: s.connID, Err: s.err}
 	if s.conn != nil {
 		i.State = s.conn.State()
-		i.Stats = s.conn.Stats()
+		i.Stats = s.conn.StatsAt(now)
 	} else if s.listening {
 		i.State = tcp.Listen
 	}
@@ -674,7 +676,7 @@ func (s *Socket) info() SockInfo {
 func (h *Host) Conns() []SockInfo {
 	var out []SockInfo
 	for _, s := range h.conns {
-		out = append(out, s.info())
+		out = append(out, s.info(h.Now().Duration()))
 	}
 	for _, tw := range h.timeWaitConns {
 		out = append(out, SockInfo{FD: -1, Local: tw.key.local.AddrPort(), Remote: tw.key.remote.AddrPort(), State: tcp.TimeWait, ConnID: tw.connID})

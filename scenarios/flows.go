@@ -160,9 +160,11 @@ func (f *flowTracker) lookup(k flowKey) (int, bool) {
 
 func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
 	id := e.ID
-	if orig, ok := f.copies[id]; ok {
-		delete(f.copies, id)
-		id = orig
+	if len(f.copies) > 0 { // only when a link duplicates
+		if orig, ok := f.copies[id]; ok {
+			delete(f.copies, id)
+			id = orig
+		}
 	}
 	p, ok := f.pending.take(id)
 	if !ok {
@@ -219,10 +221,10 @@ func (f *flowTracker) flowStats() []FlowStats {
 		s := a.s
 		s.LostPackets = s.TxPackets - s.RxPackets
 		if n := a.delays.len(); n > 0 {
-			ds := a.delays.sorted()
-			s.DelayMin, s.DelayMax = ds[0], ds[n-1]
+			v := a.delays.percentiles(50, 99)
+			s.DelayMin, s.DelayMax = a.delays.min, a.delays.max
 			s.DelayMean = a.sum / float64(n)
-			s.DelayP50, s.DelayP99 = nearestRank(ds, 50), nearestRank(ds, 99)
+			s.DelayP50, s.DelayP99 = v[0], v[1]
 		}
 		good := a.payload
 		if s.Proto == "tcp" {

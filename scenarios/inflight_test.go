@@ -97,3 +97,54 @@ func TestRadixSort(t *testing.T) {
 		}
 	}
 }
+
+// TestSamplesPercentiles: the samples' percentiles, minimum, maximum and
+// mean are those of the sorted values (nearest rank), whatever the spread
+// of the values: one bucket per value, wide buckets, values beyond 32
+// bits or negative, all values equal.
+func TestSamplesPercentiles(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	ps := []int{0, 1, 50, 95, 99, 100}
+	for _, n := range []int{1, 2, 7, 100, 5000, 70000} {
+		for gi, gen := range []func() int64{
+			func() int64 { return r.Int64N(1000) },                    // one bucket per value
+			func() int64 { return r.Int64N(25_000_000) },              // 25 ms: wide buckets
+			func() int64 { return 12_000_000 + r.Int64N(3) },          // nearly all equal
+			func() int64 { return r.Int64N(1<<33) - r.Int64N(1<<20) }, // beyond 32 bits, negative
+			func() int64 { return 42 },
+		} {
+			var s samples
+			v := make([]int64, n)
+			var sum float64
+			for i := range v {
+				v[i] = gen()
+				s.add(v[i])
+			}
+			sorted := slices.Clone(v)
+			slices.Sort(sorted)
+			for _, x := range sorted {
+				sum += float64(x)
+			}
+			got := s.percentiles(ps...)
+			for i, p := range ps {
+				if want := sorted[nearestRankIndex(n, p)]; got[i] != want {
+					t.Fatalf("n=%d gen %d: p%d = %d, want %d", n, gi, p, got[i], want)
+				}
+			}
+			if s.len() != n || s.min != sorted[0] || s.max != sorted[n-1] {
+				t.Fatalf("n=%d gen %d: len %d min %d max %d, want %d %d %d", n, gi, s.len(), s.min, s.max, n, sorted[0], sorted[n-1])
+			}
+			if want := sum / float64(n); s.mean() != want {
+				t.Fatalf("n=%d gen %d: mean %v, want %v", n, gi, s.mean(), want)
+			}
+		}
+	}
+	// A sum beyond int64 falls back to adding the values as float64.
+	var s samples
+	for range 4 {
+		s.add(1 << 62)
+	}
+	if !s.overflow || s.mean() != 1<<62 {
+		t.Fatalf("overflowing sum: overflow %v, mean %v", s.overflow, s.mean())
+	}
+}

@@ -109,14 +109,9 @@ func (a *sojournAcc) summary() SojournSummary {
 	if a.samples.len() == 0 {
 		return s
 	}
-	sorted := a.samples.sorted()
-	n := len(sorted)
-	var sum float64
-	for _, v := range sorted {
-		sum += float64(v)
-	}
-	s.Samples, s.Mean = int64(n), sum/float64(n)
-	s.P50, s.P95, s.P99, s.Max = nearestRank(sorted, 50), nearestRank(sorted, 95), nearestRank(sorted, 99), sorted[n-1]
+	v := a.samples.percentiles(50, 95, 99)
+	s.Samples, s.Mean = int64(a.samples.len()), a.samples.mean()
+	s.P50, s.P95, s.P99, s.Max = v[0], v[1], v[2], a.samples.max
 	return s
 }
 
@@ -151,6 +146,7 @@ type subjectDir struct {
 // sim.Sink, so a long run need not keep its records in memory.
 type Summarizer struct {
 	conns     map[uint64]*connAcc
+	lastConn  *connAcc // the connection of the latest record that named one
 	connOrder []uint64
 	links     map[string]*linkAcc
 	recent    [4]*linkAcc // the link directions of the latest records, most recent first
@@ -177,12 +173,16 @@ func Summarize(recs []sim.Record) Summary {
 }
 
 func (m *Summarizer) conn(id uint64) *connAcc {
+	if c := m.lastConn; c != nil && c.c.ID == id {
+		return c // a transfer's records name the same connection in a row
+	}
 	c, ok := m.conns[id]
 	if !ok {
 		c = &connAcc{c: ConnSummary{ID: id, FinalState: map[string]string{}}, side: map[string]string{}}
 		m.conns[id] = c
 		m.connOrder = append(m.connOrder, id)
 	}
+	m.lastConn = c
 	return c
 }
 

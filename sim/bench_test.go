@@ -41,8 +41,8 @@ type holdQueue interface {
 	pending() int
 }
 
-// holdBtree drives the Scheduler.
-type holdBtree struct {
+// holdSched drives the Scheduler.
+type holdSched struct {
 	s         *Scheduler
 	delays    []Time
 	i         int
@@ -51,8 +51,8 @@ type holdBtree struct {
 	err       error
 }
 
-func newHoldBtree() *holdBtree {
-	h := &holdBtree{s: NewScheduler(), delays: holdDelays()}
+func newHoldSched() *holdSched {
+	h := &holdSched{s: NewScheduler(), delays: holdDelays()}
 	// One func value is reused for every event: the benchmark measures the
 	// queue, not closure allocation.
 	h.step = func() {
@@ -67,7 +67,7 @@ func newHoldBtree() *holdBtree {
 	return h
 }
 
-func (h *holdBtree) fill(n int) {
+func (h *holdSched) fill(n int) {
 	for k := 0; k < n; k++ {
 		if _, err := h.s.At(h.s.Now()+h.delays[h.i&holdDelayMask], h.step); err != nil {
 			h.err = err
@@ -76,12 +76,12 @@ func (h *holdBtree) fill(n int) {
 	}
 }
 
-func (h *holdBtree) run(k int) {
+func (h *holdSched) run(k int) {
 	h.remaining = k
 	h.s.Run()
 }
 
-func (h *holdBtree) pending() int { return h.s.Pending() }
+func (h *holdSched) pending() int { return h.s.Pending() }
 
 // heapEvent and eventHeap are the baseline: a plain binary heap from
 // container/heap over a slice of event values, ordered like the scheduler.
@@ -173,7 +173,7 @@ func (h *holdHeap) run(k int) {
 func (h *holdHeap) pending() int { return len(h.h) }
 
 // warmHold fills q with n events and runs n steps, so that the queue's
-// shape (and the B-tree's free list) is in steady state before timing.
+// shape (and the scheduler's slots) is in steady state before timing.
 func warmHold(q holdQueue, n int) {
 	q.fill(n)
 	q.run(n)
@@ -189,7 +189,7 @@ func benchHold(b *testing.B, q holdQueue, n int) {
 	if q.pending() != n {
 		b.Fatalf("pending %d, want %d", q.pending(), n)
 	}
-	if h, ok := q.(*holdBtree); ok && h.err != nil {
+	if h, ok := q.(*holdSched); ok && h.err != nil {
 		b.Fatal(h.err)
 	}
 }
@@ -200,7 +200,7 @@ func benchHold(b *testing.B, q holdQueue, n int) {
 func BenchmarkHold(b *testing.B) {
 	for _, n := range holdSizes {
 		name := "N=" + strconv.Itoa(n)
-		b.Run("btree/"+name, func(b *testing.B) { benchHold(b, newHoldBtree(), n) })
+		b.Run("sched/"+name, func(b *testing.B) { benchHold(b, newHoldSched(), n) })
 		b.Run("heap/"+name, func(b *testing.B) { benchHold(b, newHoldHeap(), n) })
 	}
 }
@@ -212,13 +212,13 @@ const holdChunk = 20_000
 
 // BenchmarkHoldRatio runs the hold workload on the scheduler and on the
 // heap baseline side by side, alternating chunks of holdChunk events, and
-// reports each one's ns/event and their ratio (btree/heap). Interleaving
+// reports each one's ns/event and their ratio (sched/heap). Interleaving
 // makes the ratio robust on a shared machine, where separate benchmarks
 // minutes apart see different loads. One op is one event on each queue.
 func BenchmarkHoldRatio(b *testing.B) {
 	for _, n := range holdSizes {
 		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
-			bt, hp := newHoldBtree(), newHoldHeap()
+			bt, hp := newHoldSched(), newHoldHeap()
 			warmHold(bt, n)
 			warmHold(hp, n)
 			b.ReportAllocs()
@@ -245,9 +245,9 @@ func BenchmarkHoldRatio(b *testing.B) {
 			if bt.err != nil {
 				b.Fatal(bt.err)
 			}
-			b.ReportMetric(float64(tb.Nanoseconds())/float64(b.N), "btree-ns/event")
+			b.ReportMetric(float64(tb.Nanoseconds())/float64(b.N), "sched-ns/event")
 			b.ReportMetric(float64(th.Nanoseconds())/float64(b.N), "heap-ns/event")
-			b.ReportMetric(float64(tb)/float64(th), "btree/heap")
+			b.ReportMetric(float64(tb)/float64(th), "sched/heap")
 		})
 	}
 }
@@ -303,4 +303,27 @@ func BenchmarkFingerprint(b *testing.B) {
 			f.Emit(&recs[i])
 		}
 	}
+}
+
+// BenchmarkAppendJSONL measures encoding the records of a bulk transfer's
+// data packet (send, enqueue, transmit, arrival, delivery) as JSONL lines,
+// without the sha256 and the write of BenchmarkJSONLEmit.
+func BenchmarkAppendJSONL(b *testing.B) {
+	var recs []Record
+	for _, r := range everyKind {
+		switch r.Kind() {
+		case KindPacketSend, KindPacketEnqueue, KindPacketTx, KindPacketRx, KindPacketDeliver:
+			recs = append(recs, r)
+		}
+	}
+	buf := make([]byte, 0, 64<<10)
+	b.ReportAllocs()
+	for k := 0; b.Loop(); k++ {
+		buf = buf[:0]
+		for i := range recs {
+			recs[i].T = Time(k)
+			buf = AppendJSONL(buf, &recs[i])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
 }

@@ -5,8 +5,8 @@ import (
 	"encoding/hex"
 	"hash"
 	"io"
-	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // jsonlBufferSize is the size of the reader's input buffer.
@@ -42,7 +42,27 @@ type JSONLWriter struct {
 	err     error
 	records uint64
 	bytes   int64 // written out of buf so far
+	// heads caches the heads of lines (kind and subject, as JSON) by
+	// subject and kind.
+	heads [64]lineHead
 }
+
+// lineHead is the part of a line after its time and before its fields,
+// `,"kind":"pkt.tx","subject":"link/l/a>b"`, for one kind and subject.
+// The producers name a subject with the same string every time, so the
+// head is found by the string's address and length: p keeps the string
+// alive, so no other string can take its address while it is cached.
+type lineHead struct {
+	p    *byte
+	n    int
+	kind Kind
+	len  uint8
+	b    [maxLineHead]byte
+}
+
+// maxLineHead is the longest head cached; a longer one is written each
+// time.
+const maxLineHead = 118
 
 // NewJSONLWriter returns a writer that writes trace lines to w.
 func NewJSONLWriter(w io.Writer) *JSONLWriter {
@@ -55,11 +75,42 @@ func (j *JSONLWriter) Emit(r *Record) {
 	if r == nil || r.Event == nil {
 		return
 	}
-	j.buf = AppendJSONL(j.buf, r)
+	// AppendJSONL, with the head from the cache.
+	dst := appendKeyInt(j.buf, `{"t":`, int64(r.T))
+	dst = j.head(dst, r)
+	dst = appendFields(dst, r.Event)
+	j.buf = append(dst, '}', '\n')
 	j.records++
 	if len(j.buf) >= jsonlWriteBufferSize-4<<10 {
 		j.flush()
 	}
+}
+
+// head appends r's head, `,"kind":...,"subject":...`, from the cache
+// when r's kind and subject have been seen before. Writing the subject
+// as a JSON string, byte by byte, and the kind took a quarter of the time
+// to encode a line.
+func (j *JSONLWriter) head(dst []byte, r *Record) []byte {
+	p, n, k := unsafe.StringData(r.Subject), len(r.Subject), r.Kind()
+	h := &j.heads[(uintptr(unsafe.Pointer(p))>>3^uintptr(n)^uintptr(k)*0x9e37)&(uintptr(len(j.heads))-1)]
+	if h.p == p && h.n == n && h.kind == k && p != nil {
+		return append(dst, h.b[:h.len]...)
+	}
+	start := len(dst)
+	dst = appendHead(dst, k, r.Subject)
+	if m := len(dst) - start; m <= maxLineHead && p != nil {
+		h.p, h.n, h.kind, h.len = p, n, k, uint8(m)
+		copy(h.b[:], dst[start:])
+	}
+	return dst
+}
+
+// appendHead appends the head of a line of kind k about subject.
+func appendHead(dst []byte, k Kind, subject string) []byte {
+	dst = append(dst, `,"kind":"`...)
+	dst = append(dst, k.String()...)
+	dst = append(dst, `","subject":`...)
+	return appendJSONString(dst, subject)
 }
 
 // flush hashes and writes out the buffer.
@@ -104,12 +155,8 @@ func (j *JSONLWriter) Bytes() int64 { return j.bytes + int64(len(j.buf)) }
 // A record without an event writes only its time, "kind":"unknown" and
 // subject.
 func AppendJSONL(dst []byte, r *Record) []byte {
-	dst = append(dst, `{"t":`...)
-	dst = strconv.AppendInt(dst, int64(r.T), 10)
-	dst = append(dst, `,"kind":"`...)
-	dst = append(dst, r.Kind().String()...)
-	dst = append(dst, `","subject":`...)
-	dst = appendJSONString(dst, r.Subject)
+	dst = appendKeyInt(dst, `{"t":`, int64(r.T))
+	dst = appendHead(dst, r.Kind(), r.Subject)
 	if r.Event != nil {
 		dst = appendFields(dst, r.Event)
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -569,4 +570,64 @@ func TestTCPOptionsTextRoundTrip(t *testing.T) {
 		assert.Equal(t, text, o.String())
 		assert.True(t, o.fromText, text)
 	}
+}
+
+// TestAppendKeyNumber: keys and numbers are written as strconv writes
+// them, at every digit count, both signs and the extremes, keys of every
+// length, and into a slice with no room left.
+func TestAppendKeyNumber(t *testing.T) {
+	var vals []uint64
+	for p := uint64(1); p < math.MaxUint64/10; p *= 10 {
+		vals = append(vals, p-1, p, p+1, 2*p, 9*p+p-1)
+	}
+	vals = append(vals, 0, math.MaxUint64, math.MaxInt64, 1<<63)
+	for _, key := range []string{"", `,"a":`, `,"id":`, `,"len":`, `,"qbytes":`, `,"rttvar":`, `,"mismatched":`, `,"a_long_key_name":`} {
+		for _, v := range vals {
+			got := string(appendKeyUint([]byte("x"), key, v))
+			if want := "x" + key + strconv.FormatUint(v, 10); got != want {
+				t.Fatalf("appendKeyUint(%q, %d) = %q, want %q", key, v, got, want)
+			}
+			for _, s := range []int64{int64(v), -int64(v)} {
+				got := string(appendKeyInt(make([]byte, 0), key, s))
+				if want := key + strconv.FormatInt(s, 10); got != want {
+					t.Fatalf("appendKeyInt(%q, %d) = %q, want %q", key, s, got, want)
+				}
+			}
+		}
+	}
+	if got := string(appendKeyInt(nil, `,"t":`, math.MinInt64)); got != `,"t":-9223372036854775808` {
+		t.Fatalf("MinInt64: %q", got)
+	}
+}
+
+// TestJSONLWriterHeads: the writer, which caches the head of a line by
+// kind and subject, writes what AppendJSONL writes: every kind twice
+// (from the cache the second time), one subject string under several
+// kinds, equal subjects in different strings, a subject too long to
+// cache, and more pairs than the cache holds.
+func TestJSONLWriterHeads(t *testing.T) {
+	var recs []Record
+	recs = append(recs, everyKind...)
+	recs = append(recs, everyKind...)
+	shared := "link/l/a>b"
+	for _, e := range []Event{&PacketEnqueue{ID: 1}, &PacketTx{ID: 1}, &PacketRx{ID: 1}, &PacketEnqueue{ID: 2}} {
+		recs = append(recs, Record{T: 30, Subject: shared, Event: e})
+		recs = append(recs, Record{T: 30, Subject: string([]byte(shared)), Event: e})
+	}
+	long := strings.Repeat("link/a-very-long-link-name/", 6) + "a>b"
+	recs = append(recs, Record{T: 31, Subject: long, Event: &PacketTx{ID: 2}}, Record{T: 31, Subject: long, Event: &PacketTx{ID: 3}})
+	for i := range 200 {
+		recs = append(recs, Record{T: Time(i), Subject: fmt.Sprintf("host/h%d", i%70), Event: &PacketDeliver{ID: uint64(i)}})
+	}
+	var want []byte
+	for i := range recs {
+		want = AppendJSONL(want, &recs[i])
+	}
+	var got bytes.Buffer
+	w := NewJSONLWriter(&got)
+	for i := range recs {
+		w.Emit(&recs[i])
+	}
+	require.NoError(t, w.Flush())
+	assert.Equal(t, string(want), got.String())
 }

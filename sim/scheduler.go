@@ -3,17 +3,16 @@ package sim
 import (
 	"fmt"
 	"time"
-
-	"github.com/google/btree"
 )
 
 // EventID names a scheduled event so that it can be cancelled. The zero
 // value names no event. IDs are comparable values; an ID names one event of
 // one scheduler forever (sequence numbers are never reused).
 type EventID struct {
-	s   *Scheduler
-	at  Time
-	seq uint64
+	s    *Scheduler
+	at   Time
+	seq  uint64
+	slot int32 // where the event's function is kept while it is pending
 }
 
 // Time returns the time the event was scheduled for.
@@ -22,47 +21,55 @@ func (id EventID) Time() Time { return id.at }
 // IsZero reports whether id names no event.
 func (id EventID) IsZero() bool { return id.seq == 0 }
 
-// event is one entry of the queue. It is stored by value in the B-tree so
-// that scheduling allocates nothing beyond the caller's function.
-type event struct {
-	at  Time
-	seq uint64
-	fn  func()
+// entry is one element of the queue: the event's key and the slot that
+// holds its function. Keys live in the heap itself, so that ordering the
+// heap reads nothing else.
+type entry struct {
+	at   Time
+	seq  uint64
+	slot int32
 }
 
-// eventLess orders events by time, then by scheduling sequence number, so
+// before orders events by time, then by scheduling sequence number, so
 // that ties run first-scheduled first (architecture.md, determinism rule 2).
-func eventLess(a, b event) bool {
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	return a.seq < b.seq
+// (time, sequence) is a total order: any correct priority queue runs the
+// events in the same order.
+func (a *entry) before(b *entry) bool {
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-// btreeDegree and btreeFreeNodes were chosen with BenchmarkHoldRatio (the
-// hold workload interleaved with a container/heap baseline). Degree 32 (up
-// to 63 events of 24 bytes per node) keeps the tree three levels deep at 1e5
-// pending events. Measured against the heap (btree/heap, N=1e3/1e5/1e6):
-// degree 32 about 1.15/1.06/1.3, 48 about 1.24/1.03/1.22, 64 about
-// 1.28/1.08/1.26, 16 and 24 worse; 32 wins where simulations live (a few
-// thousand pending events). The hold workload splits nodes on the right and
-// merges them on the left; a free list of 1024 nodes (btree's default is 32)
-// recycles them all, so the steady state allocates nothing.
-const (
-	btreeDegree    = 32
-	btreeFreeNodes = 1024
-)
+// slot holds a pending event's function and its position in the heap, so
+// that an EventID finds its event in O(1) to cancel or move it. seq is the
+// sequence number of the event in the slot (0 when the slot is free): an
+// EventID whose seq differs names an event that already ran or was
+// cancelled.
+type slot struct {
+	fn  func()
+	seq uint64
+	pos int32
+}
+
+// arity is the heap's number of children per node. A 4-ary heap is half
+// as deep as a binary one, and a node's four 24-byte children span one or
+// two cache lines; measured with BenchmarkHoldRatio, it beats both the
+// binary heap and the B-tree this scheduler used before at every N from
+// 1e3 to 1e6.
+const arity = 4
 
 // Scheduler runs events in order of (time, scheduling sequence number), so
 // events at the same instant run in the order they were scheduled. The
-// queue is a B-tree (github.com/google/btree): scheduling, cancelling and
-// running an event are O(log n) and allocate nothing in steady state.
+// queue is an indexed 4-ary min-heap: scheduling, cancelling, re-arming a
+// Timer and running an event are O(log n) and allocate nothing in steady
+// state (the heap and its slots are reused; they grow to the largest
+// number of events pending at once).
 //
 // A Scheduler is not safe for concurrent use: a simulation is
 // single-threaded by design. The zero value is not usable; call
 // NewScheduler.
 type Scheduler struct {
-	q         *btree.BTreeG[event]
+	heap      []entry
+	slots     []slot
+	free      []int32 // slots of events that ran or were cancelled
 	now       Time
 	seq       uint64
 	processed uint64
@@ -72,8 +79,7 @@ type Scheduler struct {
 
 // NewScheduler returns an empty scheduler at time 0.
 func NewScheduler() *Scheduler {
-	free := btree.NewFreeListG[event](btreeFreeNodes)
-	return &Scheduler{q: btree.NewWithFreeListG(btreeDegree, eventLess, free)}
+	return &Scheduler{}
 }
 
 // Now returns the current simulated time: the time of the running event, or
@@ -81,7 +87,7 @@ func NewScheduler() *Scheduler {
 func (s *Scheduler) Now() Time { return s.now }
 
 // Pending returns the number of scheduled events that have not run.
-func (s *Scheduler) Pending() int { return s.q.Len() }
+func (s *Scheduler) Pending() int { return len(s.heap) }
 
 // Processed returns the number of events that have run.
 func (s *Scheduler) Processed() uint64 { return s.processed }
@@ -93,8 +99,10 @@ func (s *Scheduler) Running() bool { return s.running }
 // Next returns the time of the earliest pending event, and false if none is
 // pending.
 func (s *Scheduler) Next() (Time, bool) {
-	e, ok := s.q.Min()
-	return e.at, ok
+	if len(s.heap) == 0 {
+		return 0, false
+	}
+	return s.heap[0].at, true
 }
 
 // At schedules fn to run at time t and returns the event's ID. An event at
@@ -108,9 +116,25 @@ func (s *Scheduler) At(t Time, fn func()) (EventID, error) {
 	if fn == nil {
 		return EventID{}, fmt.Errorf("schedule at %v: %w", t, ErrNilFunc)
 	}
+	return s.push(t, fn), nil
+}
+
+// push schedules fn at t, which the caller checked.
+func (s *Scheduler) push(t Time, fn func()) EventID {
 	s.seq++
-	s.q.ReplaceOrInsert(event{at: t, seq: s.seq, fn: fn})
-	return EventID{s: s, at: t, seq: s.seq}, nil
+	var k int32
+	if n := len(s.free); n > 0 {
+		k = s.free[n-1]
+		s.free = s.free[:n-1]
+	} else {
+		k = int32(len(s.slots))
+		s.slots = append(s.slots, slot{})
+	}
+	i := len(s.heap)
+	s.slots[k] = slot{fn: fn, seq: s.seq, pos: int32(i)}
+	s.heap = append(s.heap, entry{at: t, seq: s.seq, slot: k})
+	s.up(i)
+	return EventID{s: s, at: t, seq: s.seq, slot: k}
 }
 
 // After schedules fn to run d after Now. A negative d returns ErrPast, a
@@ -126,16 +150,122 @@ func (s *Scheduler) After(d time.Duration, fn func()) (EventID, error) {
 	return s.At(s.now+Time(d), fn)
 }
 
+// pending returns the slot of the event id names if it is still pending,
+// and nil otherwise.
+func (s *Scheduler) pending(id EventID) *slot {
+	if id.seq == 0 || id.s != s || int(id.slot) >= len(s.slots) {
+		return nil
+	}
+	if sl := &s.slots[id.slot]; sl.seq == id.seq {
+		return sl
+	}
+	return nil
+}
+
 // Cancel removes a pending event in O(log n) and reports whether it was
 // pending. Cancelling an event that already ran or was already cancelled,
 // the zero EventID, or an ID from another scheduler is a no-op that returns
 // false.
 func (s *Scheduler) Cancel(id EventID) bool {
-	if id.seq == 0 || id.s != s {
+	sl := s.pending(id)
+	if sl == nil {
 		return false
 	}
-	_, ok := s.q.Delete(event{at: id.at, seq: id.seq})
-	return ok
+	s.remove(int(sl.pos))
+	s.release(id.slot)
+	return true
+}
+
+// reschedule moves the pending event id to time t (at or after Now) with a
+// new sequence number, exactly as cancelling it and scheduling fn at t
+// would order it, but in one pass over the heap. An id no longer pending
+// schedules fn anew.
+func (s *Scheduler) reschedule(id EventID, t Time, fn func()) EventID {
+	sl := s.pending(id)
+	if sl == nil {
+		return s.push(t, fn)
+	}
+	s.seq++
+	sl.seq = s.seq
+	i := int(sl.pos)
+	e := &s.heap[i]
+	old := e.at
+	e.at, e.seq = t, s.seq
+	// The new sequence number is the largest yet: the key grows unless
+	// the time falls.
+	if t >= old {
+		s.down(i)
+	} else {
+		s.up(i)
+	}
+	return EventID{s: s, at: t, seq: s.seq, slot: id.slot}
+}
+
+// release frees slot k for a later event.
+func (s *Scheduler) release(k int32) {
+	s.slots[k] = slot{}
+	s.free = append(s.free, k)
+}
+
+// remove takes the entry at heap position i out of the heap.
+func (s *Scheduler) remove(i int) {
+	last := len(s.heap) - 1
+	if i != last {
+		s.heap[i] = s.heap[last]
+		s.slots[s.heap[i].slot].pos = int32(i)
+	}
+	s.heap = s.heap[:last]
+	if i < last {
+		if i > 0 && s.heap[i].before(&s.heap[(i-1)/arity]) {
+			s.up(i)
+		} else {
+			s.down(i)
+		}
+	}
+}
+
+// up moves the entry at i toward the root until its parent is earlier.
+func (s *Scheduler) up(i int) {
+	h := s.heap
+	e := h[i]
+	for i > 0 {
+		p := (i - 1) / arity
+		if !e.before(&h[p]) {
+			break
+		}
+		h[i] = h[p]
+		s.slots[h[i].slot].pos = int32(i)
+		i = p
+	}
+	h[i] = e
+	s.slots[e.slot].pos = int32(i)
+}
+
+// down moves the entry at i toward the leaves until no child is earlier.
+func (s *Scheduler) down(i int) {
+	h := s.heap
+	n := len(h)
+	e := h[i]
+	for {
+		c := arity*i + 1
+		if c >= n {
+			break
+		}
+		m := c
+		for j := c + 1; j < c+arity && j < n; j++ {
+			if h[j].before(&h[m]) {
+				m = j
+			}
+		}
+		if !h[m].before(&e) {
+			break
+		}
+		h[i] = h[m]
+		s.slots[h[i].slot].pos = int32(i)
+		i = m
+	}
+	h[i] = e
+	s.slots[e.slot].pos = int32(i)
 }
 
 // Stop makes the Run or RunUntil in progress return once the running event
@@ -181,19 +311,16 @@ func (s *Scheduler) run(limit Time) bool {
 	s.running, s.stopped = true, false
 	defer func() { s.running, s.stopped = false, false }()
 	for !s.stopped {
-		// One descent pops the minimum; the rare event beyond the limit is
-		// put back, which is cheaper than a Min then a DeleteMin per event.
-		e, ok := s.q.DeleteMin()
-		if !ok {
+		if len(s.heap) == 0 || s.heap[0].at > limit {
 			return true
 		}
-		if e.at > limit {
-			s.q.ReplaceOrInsert(e)
-			return true
-		}
+		e := s.heap[0]
+		fn := s.slots[e.slot].fn
+		s.remove(0)
+		s.release(e.slot)
 		s.now = e.at
 		s.processed++
-		e.fn()
+		fn()
 	}
 	return false
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // Timer is a reusable one-shot timer bound to a scheduler and a callback.
-// Re-arming cancels the previous expiry in O(log n) and allocates nothing,
+// Re-arming moves the previous expiry in O(log n) and allocates nothing,
 // so it can be reset on every ACK of a bulk transfer. Each Timer schedules
 // at most one event at a time; Reset from inside its own callback arms it
 // again.
@@ -43,12 +43,8 @@ func (t *Timer) Reset(at Time) error {
 	case at < t.s.now:
 		return fmt.Errorf("reset timer to %v, now %v: %w", at, t.s.now, ErrPast)
 	}
-	t.Stop()
-	id, err := t.s.At(at, t.fire)
-	if err != nil {
-		return err // unreachable: At's conditions were checked above
-	}
-	t.id = id
+	// One move in the queue, ordered as Stop then At would order it.
+	t.id = t.s.reschedule(t.id, at, t.fire)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -110,4 +111,52 @@ func TestTimerResetAllocatesNothing(t *testing.T) {
 		_ = tm.Reset(at)
 	})
 	assert.Zero(t, allocs)
+}
+
+// TestTimerResetOrdersAsStopThenAt re-arms timers earlier, at the same
+// time and later, among plain events at equal times, and checks that
+// everything runs in the order of the sorted-slice model where each Reset
+// is a Cancel followed by an At: moving an event in place must give it a
+// new sequence number exactly as scheduling it anew would.
+func TestTimerResetOrdersAsStopThenAt(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 200; round++ {
+		s := NewScheduler()
+		m := &modelEngine{}
+		var got, want []int
+		const nTimers = 6
+		timers := make([]*Timer, nTimers)
+		handles := make([]int, nTimers)
+		for i := range timers {
+			timers[i] = s.NewTimer(func() { got = append(got, i) })
+			handles[i] = -1
+		}
+		for op := 0; op < 60; op++ {
+			at := Time(r.IntN(8)) // few distinct times: many ties
+			switch k := r.IntN(nTimers + 2); {
+			case k < nTimers:
+				require.NoError(t, timers[k].Reset(at))
+				if handles[k] >= 0 {
+					m.Cancel(handles[k])
+				}
+				handles[k], _ = m.At(at, func() { want = append(want, k) })
+			case k == nTimers:
+				tag := 100 + op
+				_, err := s.At(at, func() { got = append(got, tag) })
+				require.NoError(t, err)
+				_, _ = m.At(at, func() { want = append(want, tag) })
+			default:
+				i := r.IntN(nTimers)
+				timers[i].Stop()
+				if handles[i] >= 0 {
+					m.Cancel(handles[i])
+					handles[i] = -1
+				}
+			}
+			require.Equal(t, m.Pending(), s.Pending(), "round %d op %d", round, op)
+		}
+		s.Run()
+		m.Run()
+		require.Equal(t, want, got, "round %d", round)
+	}
 }

@@ -1,9 +1,10 @@
 package sim
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"net/netip"
-	"strconv"
+	"slices"
 	"time"
 )
 
@@ -95,25 +96,17 @@ func decode[T any](w *fieldWalker, key string, v *T, parse func(*field) (T, erro
 	}
 }
 
-// walkUint walks an unsigned field; decoding checks that the value fits
-// in T.
-func walkUint[T uint8 | uint16 | uint32 | uint64](w *fieldWalker, key string, v *T) {
-	if w.mode == walkEncode {
-		w.dst = strconv.AppendUint(append(w.dst, key...), uint64(*v), 10)
-		return
-	}
+// decodeUint decodes an unsigned field, checking that the value fits in
+// T.
+func decodeUint[T uint8 | uint16 | uint32 | uint64](w *fieldWalker, key string, v *T) {
 	decode(w, key, v, func(f *field) (T, error) {
 		x, err := f.uint(bits.Len64(uint64(^T(0))))
 		return T(x), err
 	})
 }
 
-// walkInt walks a signed field; decoding checks that the value fits in T.
-func walkInt[T int | int64](w *fieldWalker, key string, v *T) {
-	if w.mode == walkEncode {
-		w.dst = strconv.AppendInt(append(w.dst, key...), int64(*v), 10)
-		return
-	}
+// decodeInt decodes a signed field, checking that the value fits in T.
+func decodeInt[T int | int64](w *fieldWalker, key string, v *T) {
 	decode(w, key, v, func(f *field) (T, error) {
 		x, err := f.int64()
 		if err == nil && int64(T(x)) != x {
@@ -123,12 +116,139 @@ func walkInt[T int | int64](w *fieldWalker, key string, v *T) {
 	})
 }
 
-func (w *fieldWalker) u64(key string, v *uint64)  { walkUint(w, key, v) }
-func (w *fieldWalker) u32(key string, v *uint32)  { walkUint(w, key, v) }
-func (w *fieldWalker) u16(key string, v *uint16)  { walkUint(w, key, v) }
-func (w *fieldWalker) u8(key string, v *uint8)    { walkUint(w, key, v) }
-func (w *fieldWalker) i64(key string, v *int64)   { walkInt(w, key, v) }
-func (w *fieldWalker) integer(key string, v *int) { walkInt(w, key, v) }
+func (w *fieldWalker) u64(key string, v *uint64) {
+	if w.mode == walkEncode {
+		w.dst = appendKeyUint(w.dst, key, *v)
+		return
+	}
+	decodeUint(w, key, v)
+}
+
+func (w *fieldWalker) u32(key string, v *uint32) {
+	if w.mode == walkEncode {
+		w.dst = appendKeyUint(w.dst, key, uint64(*v))
+		return
+	}
+	decodeUint(w, key, v)
+}
+
+func (w *fieldWalker) u16(key string, v *uint16) {
+	if w.mode == walkEncode {
+		w.dst = appendKeyUint(w.dst, key, uint64(*v))
+		return
+	}
+	decodeUint(w, key, v)
+}
+
+func (w *fieldWalker) u8(key string, v *uint8) {
+	if w.mode == walkEncode {
+		w.dst = appendKeyUint(w.dst, key, uint64(*v))
+		return
+	}
+	decodeUint(w, key, v)
+}
+
+func (w *fieldWalker) i64(key string, v *int64) {
+	if w.mode == walkEncode {
+		w.dst = appendKeyInt(w.dst, key, *v)
+		return
+	}
+	decodeInt(w, key, v)
+}
+
+func (w *fieldWalker) integer(key string, v *int) {
+	if w.mode == walkEncode {
+		w.dst = appendKeyInt(w.dst, key, int64(*v))
+		return
+	}
+	decodeInt(w, key, v)
+}
+
+// digitPairs holds "00" to "99".
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// maxKeyNumber is the room appendKeyUint needs past the key: a sign and
+// 20 digits.
+const maxKeyNumber = 21
+
+// appendKeyUint appends key, then v in decimal as strconv.AppendUint(dst,
+// v, 10) writes it. Most of a trace line is keys and numbers, so both
+// are written in place into dst's spare room: the key (a few bytes, `,"id":`)
+// by two overlapping word stores rather than a call to memmove, the
+// digits two at a time from the last one, their count known first.
+func appendKeyUint(dst []byte, key string, v uint64) []byte {
+	return appendKeyNumber(dst, key, false, v)
+}
+
+// appendKeyInt is appendKeyUint for a signed v.
+func appendKeyInt(dst []byte, key string, v int64) []byte {
+	if v < 0 {
+		return appendKeyNumber(dst, key, true, uint64(-v))
+	}
+	return appendKeyNumber(dst, key, false, uint64(v))
+}
+
+func appendKeyNumber(dst []byte, key string, neg bool, v uint64) []byte {
+	n := len(dst)
+	if cap(dst)-n < len(key)+maxKeyNumber {
+		dst = slices.Grow(dst, len(key)+maxKeyNumber)
+	}
+	d := dst[n : n+len(key)+maxKeyNumber]
+	// The key, by two overlapping loads and stores when it has 4 to 16
+	// bytes (every key of the trace has).
+	switch i := len(key); {
+	case i >= 8 && i <= 16:
+		binary.LittleEndian.PutUint64(d, le64(key))
+		binary.LittleEndian.PutUint64(d[i-8:], le64(key[i-8:]))
+	case i >= 4 && i < 8:
+		binary.LittleEndian.PutUint32(d, le32(key))
+		binary.LittleEndian.PutUint32(d[i-4:], le32(key[i-4:]))
+	default:
+		copy(d, key)
+	}
+	i := len(key)
+	if neg {
+		d[i] = '-'
+		i++
+	}
+	end := i + decimalDigits(v)
+	j := end
+	for v >= 100 {
+		q := v / 100
+		r := (v - q*100) * 2
+		j -= 2
+		d[j], d[j+1] = digitPairs[r], digitPairs[r+1]
+		v = q
+	}
+	if v >= 10 {
+		d[j-2], d[j-1] = digitPairs[v*2], digitPairs[v*2+1]
+	} else {
+		d[j-1] = byte('0' + v)
+	}
+	return dst[:n+end]
+}
+
+// le32 reads the first four bytes of s as a little-endian word.
+func le32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+// decimalDigits returns the number of decimal digits of v (1 for 0).
+func decimalDigits(v uint64) int {
+	n := 1
+	for v >= 10000 {
+		v /= 10000
+		n += 4
+	}
+	for v >= 10 {
+		v /= 10
+		n++
+	}
+	return n
+}
 
 func (w *fieldWalker) duration(key string, v *time.Duration) { w.i64(key, (*int64)(v)) }
 

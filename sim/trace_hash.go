@@ -149,6 +149,11 @@ func mixBytes[T string | []byte](h hasher, b T) hasher {
 }
 
 func (h hasher) addr(a netip.Addr) hasher {
+	if a.Is4() {
+		// The words of As16 below, ::ffff:a.b.c.d, without building it.
+		b := a.As4()
+		return h.u64(0).u64(0xffff<<16 | uint64(binary.LittleEndian.Uint32(b[:]))<<32 ^ 32)
+	}
 	b := a.As16()
 	return h.u64(binary.LittleEndian.Uint64(b[:8])).u64(binary.LittleEndian.Uint64(b[8:]) ^ uint64(a.BitLen()))
 }

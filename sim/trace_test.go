@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -212,4 +213,17 @@ func TestFingerprintGolden(t *testing.T) {
 	g := NewFingerprint()
 	require.NoError(t, ReadJSONL(bytes.NewReader(data2), func(r *Record) error { g.Emit(r); return nil }))
 	assert.NotEqual(t, f.Sum(), g.Sum(), "another seed, another fingerprint")
+}
+
+// TestFingerprintAddrIPv4: an IPv4 address is mixed in as the words of
+// its 16-byte form (::ffff:a.b.c.d), without building that form.
+func TestFingerprintAddrIPv4(t *testing.T) {
+	for _, s := range []string{"0.0.0.0", "10.0.0.1", "192.168.1.200", "255.255.255.255"} {
+		a := netip.MustParseAddr(s)
+		b := a.As16()
+		want := hasher{h: 1}.u64(binary.LittleEndian.Uint64(b[:8])).u64(binary.LittleEndian.Uint64(b[8:]) ^ uint64(a.BitLen()))
+		if got := (hasher{h: 1}).addr(a); got != want {
+			t.Errorf("%s: %+v, want %+v", s, got, want)
+		}
+	}
 }

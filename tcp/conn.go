@@ -40,6 +40,9 @@ type Conn struct {
 	// lastCall is the time of the latest Input, Tick, Write or Read;
 	// quiet how long the connection had been left alone before it.
 	lastCall, quiet time.Duration
+	// chrono counts busy and limited time for tcp_info (chrono.go), from
+	// the first write on.
+	chrono *chronograph
 
 	// Send sequence space (RFC 9293 §3.3.1).
 	iss    Seq
@@ -154,6 +157,9 @@ type Conn struct {
 	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
 	// the ISS would misfire after 4 GiB, when the numbers come round.)
 	synAcked bool
+	// muted holds the observables nobody reads (Mute): they are not
+	// queued.
+	muted EventMask
 
 	stats counters
 }
@@ -345,11 +351,23 @@ func (c *Conn) Write(now time.Duration, p []byte) (int, error) {
 	}
 	c.rateCheckAppLimited()
 	c.idleRestart(now)
+	unsent := c.sndDataEnd() != c.sndMax
 	n := c.sb.write(p, c.Writable())
+	if n > 0 && !unsent {
+		// The write queue was empty (Linux's tcp_add_write_queue_tail).
+		c.chronoStart(now, chronoBusy)
+	}
+	if n > 0 {
+		c.output(now)
+	}
+	if n < len(p) {
+		// tcp_sendmsg_locked sets SOCK_NOSPACE when it runs out of
+		// buffer, after pushing what it copied.
+		c.writeStopped()
+	}
 	if n == 0 {
 		return 0, EAGAIN
 	}
-	c.output(now)
 	return n, nil
 }
 
@@ -635,13 +653,58 @@ func (c *Conn) Stats() Stats {
 	s.Delivered, s.DeliveredSegments = c.rate.delivered, c.rate.deliveredSegs
 	s.DeliveryRate, s.DeliveryRateAppLimited = c.DeliveryRate()
 	s.PacingRate = c.PacingRate()
+	c.chronoStats(c.lastCall, &s)
+	return s
+}
+
+// StatsAt is Stats with the tcp_info times (BusyTime, RwndLimited,
+// SndbufLimited) counted up to now rather than to the Conn's last call.
+func (c *Conn) StatsAt(now time.Duration) Stats {
+	s := c.Stats()
+	c.chronoStats(now, &s)
 	return s
 }
 
 // CongestionControl returns the congestion control algorithm in use.
 func (c *Conn) CongestionControl() Congestion { return c.cc }
 
-func (c *Conn) emit(e Event) { c.events = append(c.events, e) }
+func (c *Conn) emit(e Event) {
+	if c.muted.Has(e.Kind) {
+		c.skip()
+		return
+	}
+	c.events = append(c.events, e)
+}
+
+// reports says whether an observable of kind k is queued, so that the
+// callers of the events of every ACK (RTT sample, rate sample, cwnd)
+// build none that would be dropped; when it is not, it counts as queued
+// for the trimming of the event queue (skip).
+func (c *Conn) reports(k EventKind) bool {
+	if c.muted.Has(k) {
+		c.skip()
+		return false
+	}
+	return true
+}
+
+// skip stands for a muted event: the event queue gets the capacity the
+// event would have given it, so that whether there is queue memory to
+// trim (trimmable) does not depend on what is muted, and neither does
+// the host's trimming.
+func (c *Conn) skip() {
+	if c.events == nil {
+		c.events = make([]Event, 0, 1)
+	}
+}
+
+// Mute stops the connection from queuing the observables in m
+// (notifications, EvEstablished to EvError, are always queued): a caller
+// that reads none of them, such as a simulated host with no trace, saves
+// building and copying several events per ACK (an Event is a few hundred
+// bytes). A new connection queues every kind; Mute(0) turns them all back
+// on.
+func (c *Conn) Mute(m EventMask) { c.muted = m & Observables }
 
 // setState moves to a new state and reports it.
 func (c *Conn) setState(to State) { c.setStateFor(to, "") }

@@ -64,6 +64,18 @@ func (k EventKind) String() string {
 	return "event(" + itoa(int(k)) + ")"
 }
 
+// EventMask is a set of event kinds: bit k stands for EventKind k.
+type EventMask uint16
+
+// Has reports whether m holds k.
+func (m EventMask) Has(k EventKind) bool { return m&(1<<k) != 0 }
+
+// Observables is the set of the observable kinds, EvStateChange to EvBBR:
+// what a connection reports for a trace or a plot, and never needs for
+// itself.
+const Observables EventMask = 1<<EvStateChange | 1<<EvCwnd | 1<<EvRTTSample |
+	1<<EvRetransmit | 1<<EvTimerFired | 1<<EvRate | 1<<EvBBR
+
 // Event is one notification or observable. Only the fields of its Kind are
 // set. It is a plain value so that queuing events allocates nothing.
 type Event struct {
@@ -126,6 +138,12 @@ type Stats struct {
 	// PacingRate is the rate segments are paced at in bytes per second, 0
 	// when not paced (tcpi_pacing_rate).
 	PacingRate int64
+	// BusyTime, RwndLimited and SndbufLimited are Linux's tcp_info
+	// chronographs (tcpi_busy_time, tcpi_rwnd_limited,
+	// tcpi_sndbuf_limited): how long the sender had data to send, and of
+	// that how long the peer's receive window or the send buffer held it
+	// back (tcp_chrono_start, tcp_chrono_stop).
+	BusyTime, RwndLimited, SndbufLimited time.Duration
 }
 
 // counters are the Stats a Conn counts as it goes; the rest of Stats is

@@ -187,6 +187,15 @@ func (c *Conn) lossShown() bool {
 	return c.rackHasLost() || !c.rack.reordSeen && c.board.isLost(c.sndUna, c.sndMss)
 }
 
+// rackStartsRecovery reports whether the ACK in hand, now that SND.UNA
+// and the scoreboard have taken it, starts recovery: Linux starts it on
+// any ACK once RACK has proven a loss (tcp_time_to_recover: lost_out),
+// not only on a duplicate, unless recovery is under way or the window
+// was already cut for this flight (RFC 6582 §3.2 step 2).
+func (c *Conn) rackStartsRecovery() bool {
+	return c.rackOn() && !c.inRecovery && c.sndUna.GreaterEq(c.recoverSeq) && c.rackHasLost()
+}
+
 // armReo arms the reordering timer wait from now, never later than the RTO
 // (inet_csk_reset_xmit_timer's bound), or stops it when nothing waits.
 func (c *Conn) armReo(now, wait time.Duration) {
@@ -214,7 +223,9 @@ func (c *Conn) onReoTimeout(now time.Duration) {
 	}
 	c.armReo(now, c.rackDetect(now, c.sndUna))
 	if c.rackHasLost() && !c.inRecovery && c.sndUna.GreaterEq(c.recoverSeq) {
-		c.enterRecovery(now)
+		// Linux's tcp_rack_reo_timeout: tcp_cwnd_reduction counts one
+		// segment delivered.
+		c.enterRecovery(now, c.sndMss)
 	}
 }
 

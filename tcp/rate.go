@@ -311,7 +311,7 @@ func (c *Conn) onRateSample(now time.Duration) {
 	if s, ok := c.cc.(RateSampler); ok {
 		s.OnRateSample(now, rs)
 	}
-	if rs.Valid() {
+	if rs.Valid() && c.reports(EvRate) {
 		c.emit(Event{Kind: EvRate, Rate: *rs})
 	}
 }

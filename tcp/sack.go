@@ -407,7 +407,7 @@ func (c *Conn) sackRecover(now time.Duration) {
 			if !c.sackResend(now, s, n, true) {
 				return
 			}
-		case c.synAcked && c.sendOne(now):
+		case c.synAcked && c.sendOne(now, false):
 			// Rule 2: new data (sendOne charges PRR itself).
 		case ok:
 			if !c.sackResend(now, s, n, true) {

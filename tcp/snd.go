@@ -193,7 +193,7 @@ func (c *Conn) output(now time.Duration) {
 	// After shutdown in SYN-RECEIVED, nothing follows the SYN-ACK until
 	// the peer acknowledges it.
 	sent := false
-	for c.synAcked && c.sendOne(now) {
+	for c.synAcked && c.sendOne(now, sent) {
 		sent = true
 	}
 	if sent {
@@ -201,6 +201,7 @@ func (c *Conn) output(now time.Duration) {
 		// Linux's tcp_write_xmit: new data (re)schedules the probe.
 		c.scheduleLossProbe(now, false)
 	}
+	c.chronoAfterOutput(now, sent)
 	if c.ackNow {
 		// A pure ACK carries SND.MAX, not a rewound SND.NXT, so that it
 		// stays acceptable to a peer that already has the data (RFC 9293
@@ -229,8 +230,9 @@ func (c *Conn) output(now time.Duration) {
 }
 
 // sendOne sends the next segment from SND.NXT if the rules allow, and
-// reports whether it did.
-func (c *Conn) sendOne(now time.Duration) bool {
+// reports whether it did. burst says that a segment already left in this
+// pass, so this one continues what Linux would send as one TSO skb.
+func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 	// Resending after an RTO: skip what the peer has SACKed (RFC 6675
 	// §5.1; Linux keeps the scoreboard through tcp_enter_loss).
 	holeEnd, inHole := Seq(0), false
@@ -258,6 +260,16 @@ func (c *Conn) sendOne(now time.Duration) bool {
 		n = min(n, int(holeEnd.Sub(c.sndNxt)))
 	}
 	fin := finPending && c.sndNxt.Add(uint32(n)) == c.finSeq
+	if !burst && !c.forceSend && !inHole && avail > 0 && !c.sndNxt.LessThan(c.sndMax) && rwnd < min(c.sndMss, avail) {
+		// Linux's tcp_snd_wnd_test: new data goes only if the first
+		// segment of the next skb, min(its length, MSS), fits in the
+		// peer's window; a window too small for it leaves the data to
+		// the persist timer's probe (tcp_write_wakeup), and the time
+		// counts as receive-window limited. Within a burst (one skb)
+		// tcp_mss_split_point may still cut the last segment to the
+		// window, which the Nagle test below governs.
+		n = 0
+	}
 	if n == 0 && !fin {
 		if c.forceSend && rwnd > 0 && avail > 0 {
 			n = min(c.sndMss, avail, rwnd)
@@ -400,6 +412,9 @@ func (c *Conn) noteCwnd(reason string) {
 		return
 	}
 	c.lastCwnd, c.lastSsth = cw, ss
+	if !c.reports(EvCwnd) {
+		return
+	}
 	c.emit(Event{Kind: EvCwnd, Cwnd: cw, Ssthresh: ss, Reason: reason})
 }
 
@@ -471,6 +486,9 @@ func (c *Conn) rttOnAck(now time.Duration, ack Seq, h *Header) {
 
 func (c *Conn) takeSample(m time.Duration) {
 	c.rtt.sample(m)
+	if !c.reports(EvRTTSample) {
+		return
+	}
 	c.emit(Event{Kind: EvRTTSample, Sample: m, SRTT: c.rtt.srtt, RTTVar: c.rtt.rttvar, RTO: c.rtt.current()})
 }
 
@@ -507,14 +525,15 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		sackedBefore = c.board.sackedBelow(ack)
 	}
 	// RFC 6937 DeliveredData: the advance of SND.UNA plus the change in
-	// SACKed bytes, for an ACK that arrives during SACK recovery.
-	prrTrack, unaBefore, sackedTotal, lostBefore := c.sackOK && c.inRecovery, c.sndUna, 0, c.sndUna
+	// SACKed bytes, for an ACK that arrives during SACK recovery or
+	// starts it (ackDelivered).
+	prrTrack, unaBefore, lostBefore := c.sackOK && c.inRecovery, c.sndUna, c.sndUna
+	sackedTotal := c.board.sackedBelow(c.sndMax)
 	if prrTrack {
-		sackedTotal = c.board.sackedBelow(c.sndMax)
 		lostBefore = c.lostEdge()
 	}
 	// Linux's prior_in_flight: sent, neither acknowledged nor SACKed.
-	priorInflight := c.flightSize() - c.board.sackedBelow(c.sndMax)
+	priorInflight := c.flightSize() - sackedTotal
 	if c.sackOK {
 		c.rackOnAckOptions(h)
 		blocks, nb := h.Options.SACK()
@@ -531,19 +550,23 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	// RACK's detection sees the ACK's deliveries before the recovery
 	// decision, as tcp_fastretrans_alert's tcp_identify_packet_loss.
 	c.rackMarkLost(now, Max(ack, c.sndUna))
+	// ackDelivered is what the ACK delivered once the scoreboard and
+	// SND.UNA have taken it: the ACK that starts recovery hands it to PRR
+	// too, as Linux's tcp_cong_control calls tcp_cwnd_reduction with the
+	// ACK's newly_acked_sacked right after tcp_fastretrans_alert entered
+	// recovery.
+	ackDelivered := func() int { return int(c.sndUna.Sub(unaBefore)) + c.board.sackedBelow(c.sndMax) - sackedTotal }
 	pureDup := false
 	switch {
 	case ack.GreaterThan(c.sndUna):
 		c.onNewAck(now, h, ack, sackedBefore)
-		if c.rackOn() && !c.inRecovery && c.sndUna.GreaterEq(c.recoverSeq) && c.rackHasLost() {
-			// Linux starts recovery on any ACK once a loss is proven
-			// (tcp_time_to_recover: lost_out), not only on a duplicate.
-			c.enterRecovery(now)
+		if c.rackStartsRecovery() {
+			c.enterRecovery(now, ackDelivered())
 		}
 	case ack == c.sndUna && segLen == 0 && win == c.sndWnd && c.sndMax != c.sndUna &&
 		!h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagFIN):
 		pureDup = c.flightSize()-c.board.sackedBelow(c.sndMax) == priorInflight
-		c.onDupAck(now)
+		c.onDupAck(now, ackDelivered())
 		c.ecnOnAck(now, h) // after: a loss found here wins over the ECE
 	default:
 		c.ecnOnAck(now, h)
@@ -554,7 +577,7 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		if c.cfg.RACK {
 			relost = c.board.markLostRetrans(c.sndUna, now, c.rtt.sampleMin)
 		}
-		delivered := int(c.sndUna.Sub(unaBefore)) + c.board.sackedBelow(c.sndMax) - sackedTotal
+		delivered := ackDelivered()
 		// Like Linux, the slow start bound's extra segment only for an ACK
 		// that advances SND.UNA and marks no new loss (nor a lost
 		// retransmission, Linux's FLAG_LOST_RETRANS).
@@ -651,7 +674,12 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 		// tcp_reset_reno_sack once SND.UNA advanced).
 		sackedBefore = min(c.dupAcks*c.sndMss, data-min(data, c.sndMss))
 	}
-	if c.ecnOnAck(now, h) && !recovering {
+	// An ACK that starts recovery does not grow the window first: Linux's
+	// tcp_fastretrans_alert enters recovery (ssthresh from the window as
+	// it was) before tcp_cong_control, which then reduces the window
+	// (tcp_cwnd_reduction) instead of growing it (tcp_cong_avoid).
+	starts := c.rackStartsRecovery()
+	if c.ecnOnAck(now, h) && !recovering && !starts {
 		// Congestion control grows the window for data newly delivered
 		// (RFC 5681 §3.1 counts acknowledged bytes; SACKed ones were
 		// delivered earlier, during the duplicate ACKs that did not grow
@@ -675,14 +703,22 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 	if data > 0 {
 		c.maybeExpandSndbuf()
 	}
+	if c.sndUna == c.sndMax {
+		// Linux's tcp_clean_rtx_queue: the retransmission queue is empty.
+		c.chronoStop(now, chronoBusy)
+	}
+	if data > 0 {
+		c.checkSpace(now)
+	}
 	if data > 0 && c.Writable() > 0 {
 		c.emit(Event{Kind: EvWritable})
 	}
 }
 
 // onDupAck counts a duplicate ACK and starts fast retransmit at the third
-// (RFC 5681 §3.2) or when SACK shows the first segment lost (RFC 6675 §5).
-func (c *Conn) onDupAck(now time.Duration) {
+// (RFC 5681 §3.2) or when SACK shows the first segment lost (RFC 6675 §5);
+// delivered is what the ACK SACKed, for PRR.
+func (c *Conn) onDupAck(now time.Duration, delivered int) {
 	c.dupAcks++
 	c.stats.DupAcksReceived++
 	if c.inRecovery {
@@ -700,12 +736,15 @@ func (c *Conn) onDupAck(now time.Duration) {
 	// left a loss of the first segment after a recovery that ended
 	// exactly at its RecoveryPoint to the RTO.)
 	if lost && c.sndUna.GreaterEq(c.recoverSeq) {
-		c.enterRecovery(now)
+		c.enterRecovery(now, delivered)
 	}
 }
 
-// enterRecovery starts fast retransmit and fast recovery.
-func (c *Conn) enterRecovery(now time.Duration) {
+// enterRecovery starts fast retransmit and fast recovery. delivered is
+// what the event that starts it delivered (the ACK's DeliveredData, or
+// one segment for the reordering timer), which PRR's first allowance
+// counts.
+func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 	c.inRecovery = true
 	// Linux's tcp_init_cwnd_reduction: no probe during recovery.
 	c.stop(timerTLP)
@@ -721,22 +760,32 @@ func (c *Conn) enterRecovery(now time.Duration) {
 	if c.sackOK {
 		c.prr.start(c.flightSize())
 		b := &c.board
-		if c.cfg.RACK && b.rtxSet && b.highRxt.GreaterThan(c.sndUna) && b.rtxTimeouts == c.stats.Timeouts {
-			// The previous recovery ended while its retransmissions above
-			// its RecoveryPoint were in flight, and no RTO came since: like
-			// Linux, whose scoreboard keeps each segment's retransmitted
-			// mark, they are not sent again (the head included) unless
-			// found lost. Without this, the new recovery would resend
-			// every one of them at once.
+		// The previous recovery ended while its retransmissions above its
+		// RecoveryPoint were in flight, and no RTO came since: like Linux,
+		// whose scoreboard keeps each segment's retransmitted mark, they
+		// are not sent again (the head included) unless found lost.
+		// Without this, the new recovery would resend every one of them
+		// at once.
+		keep := c.cfg.RACK && b.rtxSet && b.highRxt.GreaterThan(c.sndUna) && b.rtxTimeouts == c.stats.Timeouts
+		if !keep {
+			if next, ok := b.nextSacked(c.sndUna); ok {
+				n = min(n, int(next.Sub(c.sndUna)))
+			}
+			b.highRxt = c.sndUna
+			b.resetRtx()
+			b.rtxTimeouts, b.rtxSet = c.stats.Timeouts, true
+		}
+		// Linux's tcp_cwnd_reduction on the event that entered recovery:
+		// what it delivered counts towards prr_delivered (without the slow
+		// start bound's extra segment: the event marked new losses), and
+		// at least the fast retransmission may go ("force a fast
+		// retransmit upon entering fast recovery").
+		c.prr.onAck(delivered, c.pipe(), c.cc.Ssthresh(), c.sndMss, false)
+		c.prr.allow = max(c.prr.allow, c.sndMss)
+		if keep {
 			c.arm(timerRtx, now+c.rtt.current())
 			return
 		}
-		if next, ok := b.nextSacked(c.sndUna); ok {
-			n = min(n, int(next.Sub(c.sndUna)))
-		}
-		b.highRxt = c.sndUna
-		b.resetRtx()
-		b.rtxTimeouts, b.rtxSet = c.stats.Timeouts, true
 	}
 	sent := c.retransmit(now, c.sndUna, n, "fast")
 	if c.sackOK {

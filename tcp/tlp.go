@@ -89,7 +89,7 @@ func (c *Conn) onLossProbe(now time.Duration) {
 	if avail := int(c.sndDataEnd().Sub(c.sndNxt)); avail > 0 && c.sndNxt == c.sndMax &&
 		int(c.sndUna.Add(uint32(c.sndWnd)).Sub(c.sndNxt)) >= min(avail, c.sndMss) {
 		c.forceSend = true
-		sent = c.sendOne(now)
+		sent = c.sendOne(now, false)
 		c.forceSend = false
 	}
 	if !sent {

@@ -58,6 +58,12 @@ var tcpiFields = map[string]func(i *TCPInfo) int64{
 	},
 	"tcpi_min_rtt":     func(i *TCPInfo) int64 { return int64(i.Stats.RTTMin / time.Microsecond) },
 	"tcpi_pacing_rate": func(i *TCPInfo) int64 { return i.Stats.PacingRate },
+	// The sender's chronographs in µs (Linux's tcp_get_info_chrono_stats):
+	// time with data to send, and of it the time the peer's window and the
+	// send buffer held it back.
+	"tcpi_busy_time":      func(i *TCPInfo) int64 { return int64(i.Stats.BusyTime / time.Microsecond) },
+	"tcpi_rwnd_limited":   func(i *TCPInfo) int64 { return int64(i.Stats.RwndLimited / time.Microsecond) },
+	"tcpi_sndbuf_limited": func(i *TCPInfo) int64 { return int64(i.Stats.SndbufLimited / time.Microsecond) },
 }
 
 // linuxStates are Linux's TCP state numbers (include/net/tcp_states.h),
@@ -97,7 +103,8 @@ func linuxState(s tcp.State) int64 {
 // TCPInfoFields returns the tcp_info fields a code block may assert on.
 func TCPInfoFields() []string {
 	return []string{"tcpi_delivered", "tcpi_delivery_rate", "tcpi_delivery_rate_app_limited", "tcpi_min_rtt",
-		"tcpi_pacing_rate", "tcpi_rto", "tcpi_rtt", "tcpi_snd_cwnd", "tcpi_snd_mss", "tcpi_snd_ssthresh", "tcpi_state", "tcpi_total_retrans"}
+		"tcpi_pacing_rate", "tcpi_rto", "tcpi_rtt", "tcpi_snd_cwnd", "tcpi_snd_mss", "tcpi_snd_ssthresh", "tcpi_state", "tcpi_total_retrans",
+		"tcpi_busy_time", "tcpi_rwnd_limited", "tcpi_sndbuf_limited"}
 }
 
 // tcpiAssert is one "assert LHS OP RHS" of a code block.
@@ -111,7 +118,8 @@ type tcpiAssert struct {
 // tcpi_snd_cwnd"); ok is false for anything else, which is skipped.
 func parseTCPInfoCode(code string) (out []tcpiAssert, ok bool) {
 	for _, stmt := range strings.FieldsFunc(code, func(r rune) bool { return r == '\n' || r == ';' }) {
-		stmt = strings.TrimSpace(stmt)
+		// A backslash ends a Python line that continues on the next.
+		stmt = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(stmt), "\\"))
 		if stmt == "" || strings.HasPrefix(stmt, "#") {
 			continue
 		}
@@ -120,19 +128,47 @@ func parseTCPInfoCode(code string) (out []tcpiAssert, ok bool) {
 			return nil, false
 		}
 		rest, _, _ = strings.Cut(rest, ",") // the message printed on failure
-		var a tcpiAssert
-		for _, op := range []string{"==", "!=", "<=", ">=", "<", ">"} {
-			if l, r, found := strings.Cut(rest, op); found {
-				a = tcpiAssert{lhs: strings.TrimSpace(l), op: op, rhs: strings.TrimSpace(r), text: strings.TrimSpace(rest)}
-				break
-			}
-		}
-		if a.op == "" || !tcpiOperand(a.lhs) || !tcpiOperand(a.rhs) {
+		chain, ok := parseComparison(strings.TrimSpace(rest))
+		if !ok {
 			return nil, false
 		}
-		out = append(out, a)
+		out = append(out, chain...)
 	}
 	return out, len(out) > 0
+}
+
+// parseComparison reads "A OP B" or a Python chain "A OP B OP C" (which
+// means A OP B and B OP C, as in "98000 <= tcpi_rwnd_limited <= 110000")
+// into one tcpiAssert per comparison.
+func parseComparison(text string) (out []tcpiAssert, ok bool) {
+	lhs, rest := "", text
+	for {
+		at, op := -1, ""
+		for i := 0; i < len(rest) && at < 0; i++ {
+			for _, o := range []string{"==", "!=", "<=", ">=", "<", ">"} {
+				if strings.HasPrefix(rest[i:], o) {
+					at, op = i, o
+					break
+				}
+			}
+		}
+		if at < 0 {
+			if lhs == "" || !tcpiOperand(strings.TrimSpace(rest)) {
+				return nil, false
+			}
+			out[len(out)-1].rhs = strings.TrimSpace(rest)
+			return out, true
+		}
+		operand := strings.TrimSpace(rest[:at])
+		if !tcpiOperand(operand) {
+			return nil, false
+		}
+		if len(out) > 0 {
+			out[len(out)-1].rhs = operand
+		}
+		out = append(out, tcpiAssert{lhs: operand, op: op, text: text})
+		lhs, rest = operand, rest[at+len(op):]
+	}
 }
 
 func tcpiOperand(s string) bool {
@@ -178,6 +214,9 @@ func (r *runner) code(l *Line) error {
 	if err := r.arrive(l); err != nil {
 		return err
 	}
+	// The stack's clock moves only at its own deadlines; tcp_info's
+	// times (tcpi_busy_time ...) are read at the line's time.
+	r.st.Tick(r.now)
 	info, have := is.TCPInfo()
 	if !have {
 		return r.fail(l, "tcp_info: no connection to describe")
