@@ -28,7 +28,9 @@ import (
 //
 // Layout before gzip: the magic; uvarints: the packet count, the string
 // count, then each string as its length and bytes (entry 0 is ""); the
-// column count and each column's length; then the columns in order. The
+// column count and each column's length times two, plus one when the
+// column is stored as runs of one value (runLengths); then the columns
+// in order. The
 // page's script (assets/view.js, decodePackets) reads the same layout.
 const packetsMagic = "NSVP1"
 
@@ -291,8 +293,17 @@ func encodePackets(ps []packet) (string, error) {
 		hdr = append(hdr, s...)
 	}
 	hdr = binary.AppendUvarint(hdr, numCols)
-	for _, c := range e.cols {
-		hdr = binary.AppendUvarint(hdr, uint64(len(c)))
+	for i, c := range e.cols {
+		rle := false
+		if i != colBytes {
+			// only where it halves the column at least: a column of
+			// short runs (a bulk transfer's senders alternate) reads
+			// faster as it is
+			if r, ok := runLengths(c); ok && 2*len(r) < len(c) {
+				e.cols[i], rle = r, true
+			}
+		}
+		hdr = binary.AppendUvarint(hdr, uint64(len(e.cols[i]))<<1|boolBit(rle))
 	}
 	var z bytes.Buffer
 	w, err := gzip.NewWriterLevel(&z, gzip.BestCompression)
@@ -308,6 +319,56 @@ func encodePackets(ps []packet) (string, error) {
 		return "", fmt.Errorf("view: packets: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(z.Bytes()), nil
+}
+
+// runLengths re-encodes a column of uvarints as (value, count) pairs of
+// uvarints, which a column of repeated values (the sender, the addresses,
+// the flags of a bulk transfer) shrinks to a few bytes; ok is false when
+// the column is not a sequence of uvarints.
+func runLengths(col []byte) (out []byte, ok bool) {
+	var run, last uint64
+	for len(col) > 0 {
+		v, n := binary.Uvarint(col)
+		if n <= 0 {
+			return nil, false
+		}
+		col = col[n:]
+		if run > 0 && v == last {
+			run++
+			continue
+		}
+		if run > 0 {
+			out = binary.AppendUvarint(binary.AppendUvarint(out, last), run)
+		}
+		last, run = v, 1
+	}
+	if run > 0 {
+		out = binary.AppendUvarint(binary.AppendUvarint(out, last), run)
+	}
+	return out, true
+}
+
+// expandRuns inverts runLengths, refusing to grow past limit bytes.
+func expandRuns(b []byte, limit int) ([]byte, error) {
+	r := colReader{b: b}
+	var out []byte
+	for len(r.b) > 0 && r.err == nil {
+		v, count := r.uv(), r.uv()
+		if count == 0 || count > uint64(limit) || len(out)+int(count) > limit {
+			return nil, errors.New("bad run")
+		}
+		for range count {
+			out = binary.AppendUvarint(out, v)
+		}
+	}
+	return out, r.err
+}
+
+func boolBit(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func zigzag(v int64) uint64   { return uint64(v<<1) ^ uint64(v>>63) }
@@ -382,7 +443,7 @@ func decodePackets(blob []byte) ([]packet, error) {
 	}
 	r := &colReader{b: raw[len(packetsMagic):]}
 	n, nstr := r.uv(), r.uv()
-	if r.err != nil || nstr > uint64(len(r.b)) || n > uint64(len(raw)) {
+	if r.err != nil || nstr > uint64(len(r.b)) || n > 1<<28 {
 		return nil, errors.New("view: packets: malformed header")
 	}
 	strs := make([]string, nstr)
@@ -398,10 +459,16 @@ func decodePackets(blob []byte) ([]packet, error) {
 	}
 	var cols [numCols]colReader
 	for i, l := range lens {
-		if l > uint64(len(r.b)) {
+		if l>>1 > uint64(len(r.b)) {
 			return nil, errors.New("view: packets: truncated")
 		}
-		cols[i] = colReader{b: r.take(int(l))}
+		b := r.take(int(l >> 1))
+		if l&1 != 0 {
+			if b, err = expandRuns(b, int(n)*binary.MaxVarintLen64); err != nil {
+				return nil, fmt.Errorf("view: packets: column %d: %w", i, err)
+			}
+		}
+		cols[i] = colReader{b: b}
 	}
 	if r.err != nil {
 		return nil, fmt.Errorf("view: packets: %w", r.err)

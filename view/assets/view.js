@@ -4,6 +4,7 @@
 // text node, never parsed as HTML.
 "use strict";
 (async function () {
+  performance.mark("netsim-start");
   const D = JSON.parse(document.getElementById("netsim-data").textContent);
   const $ = (id) => document.getElementById(id);
   const SVGNS = "http://www.w3.org/2000/svg";
@@ -127,6 +128,19 @@
       return r;
     }
     zz() { return unzz(this.uv()); }
+    done() { return this.pos === this.end; }
+  }
+  // RunCol reads a column stored as (value, count) pairs of varints
+  // (view/packets.go, runLengths) as if it were the values one by one.
+  class RunCol {
+    constructor(buf, pos, end) { this.col = new Col(buf, pos, end); this.val = 0; this.left = 0; }
+    uv() {
+      if (this.left === 0) { this.val = this.col.uv(); this.left = this.col.uv(); }
+      this.left--;
+      return this.val;
+    }
+    zz() { return unzz(this.uv()); }
+    done() { return this.left === 0 && this.col.done(); }
   }
   function unzz(u) { return u < 2147483648 ? (u >>> 1) ^ -(u & 1) : u % 2 ? -(u + 1) / 2 : u / 2; }
   // decodePackets reads the columns into typed arrays, one slot per
@@ -146,7 +160,11 @@
     const lens = [];
     for (let i = 0; i < ncols; i++) lens.push(h.uv());
     pos = h.pos;
-    for (let i = 0; i < ncols; i++) { cols.push(new Col(raw, pos, pos + lens[i])); pos += lens[i]; }
+    for (let i = 0; i < ncols; i++) {
+      const l = Math.floor(lens[i] / 2);
+      cols.push(lens[i] % 2 ? new RunCol(raw, pos, pos + l) : new Col(raw, pos, pos + l));
+      pos += l;
+    }
     const [cID, cT, cSrc, cDst, cConn, cBits, cSrcA, cDstA, cProto, cSPort, cDPort, cFlags, cSeq, cAck, cRSeq, cRAck,
       cWin, cWnd, cPLen, cLen, cOpts, cOptNums, cEnd, cDrop, cDropAt, cRetrans, cDup, cVia, cCapLen, cKeep, cBytes] = cols;
     const A = {
@@ -158,18 +176,11 @@
       r: new Int32Array(n), dup: new Float64Array(n), bl: new Int32Array(n), bo: new Int32Array(n), bn: new Int32Array(n),
       cat: new Uint8Array(n),
     };
-    const via = new Map(), optNums = [];
-    // slots counts the numbers in each option template; cats is each
-    // flags string's category (see category below).
+    const via = new Map();
+    // slots counts the numbers in each option template.
     const slots = strs.map((s) => s.split("\x01").length - 1);
     const flows = new Map();
-    let recLen = 0;
-    { // first pass over the kept lengths: the size of all captures
-      const k = new Col(raw, cKeep.pos, cKeep.end);
-      while (k.pos < k.end) recLen += k.uv();
-    }
-    const rec = new Uint8Array(recLen), prevRec = new Map();
-    let id = 0, t = 0, rp = 0;
+    let id = 0, t = 0;
     for (let i = 0; i < n; i++) {
       id += cID.zz(); t += cT.zz();
       A.id[i] = id; A.t[i] = t;
@@ -182,18 +193,12 @@
       A.f[i] = cFlags.uv();
       const key = conn ? conn * 4 + (bits & 3) : -1 - src;
       let fl = flows.get(key);
-      if (!fl) { fl = { seq: 0, ack: 0, rs: 0, ra: 0, nums: [] }; flows.set(key, fl); }
+      if (!fl) { fl = { seq: 0, ack: 0, rs: 0, ra: 0 }; flows.set(key, fl); }
       fl.seq = (fl.seq + cSeq.zz()) >>> 0; fl.ack = (fl.ack + cAck.zz()) >>> 0;
       fl.rs += cRSeq.zz(); fl.ra += cRAck.zz();
       A.seq[i] = fl.seq; A.ack[i] = fl.ack; A.rs[i] = fl.rs; A.ra[i] = fl.ra;
       A.w[i] = cWin.uv(); A.wnd[i] = cWnd.zz(); A.pl[i] = cPLen.uv(); A.l[i] = cLen.uv();
-      const tmpl = cOpts.uv();
-      A.o[i] = tmpl; A.on[i] = optNums.length;
-      for (let k = 0; k < slots[tmpl]; k++) {
-        if (k >= fl.nums.length) fl.nums.push(0);
-        fl.nums[k] += cOptNums.zz();
-        optNums.push(fl.nums[k]);
-      }
+      A.o[i] = cOpts.uv();
       const end = cEnd.uv();
       A.e[i] = end ? t + unzz(end - 1) : 0;
       A.x[i] = cDrop.uv(); A.xa[i] = cDropAt.uv(); A.r[i] = cRetrans.uv();
@@ -207,29 +212,68 @@
         via.set(i, v);
       }
       const cl = cCapLen.uv();
-      A.bo[i] = -1;
-      if (cl) {
-        A.bl[i] = cl - 1;
-        // a capture is the sender's previous one with a few runs of
-        // bytes XORed in (view/packets.go, appendRuns)
-        const l = cKeep.uv();
+      A.bo[i] = cl ? 0 : -1; // the offset is set by decodeBytes
+      A.bl[i] = cl ? cl - 1 : 0;
+    }
+    for (const k of [cID, cT, cSrc, cDst, cConn, cBits, cSrcA, cDstA, cProto, cSPort, cDPort, cFlags, cSeq, cAck, cRSeq, cRAck,
+      cWin, cWnd, cPLen, cLen, cOpts, cEnd, cDrop, cDropAt, cRetrans, cDup, cVia, cCapLen])
+      if (!k.done()) throw new Error("netsim view: packet columns malformed");
+    // The numbers in the options and the captured bytes are decoded when
+    // first asked for (a packet shown in the table or clicked, Find), not
+    // while the page opens: with a million packets they are half of the
+    // decoding.
+    let ON = null, rec = null;
+    // decodeOptions reads every packet's option numbers, each the
+    // difference from the previous packet of its flow in that place.
+    function decodeOptions() {
+      let nOpt = 0;
+      for (let i = 0; i < n; i++) nOpt += slots[A.o[i]];
+      const out = new Float64Array(nOpt), flows = new Map();
+      let on = 0;
+      for (let i = 0; i < n; i++) {
+        const tmpl = A.o[i], ns = slots[tmpl];
+        A.on[i] = on;
+        if (!ns) continue;
+        const key = A.c[i] ? A.c[i] * 4 + (A.bits[i] & 3) : -1 - A.s[i];
+        let nums = flows.get(key);
+        if (!nums) { nums = []; flows.set(key, nums); }
+        for (let k = 0; k < ns; k++) {
+          if (k >= nums.length) nums.push(0);
+          nums[k] += cOptNums.zz();
+          out[on++] = nums[k];
+        }
+      }
+      if (!cOptNums.done()) throw new Error("netsim view: option column malformed");
+      ON = out;
+    }
+    // decodeBytes rebuilds every capture: the sender's previous one with a
+    // few runs of bytes XORed in (view/packets.go, appendRuns).
+    function decodeBytes() {
+      let total = 0;
+      for (let i = 0; i < n; i++) if (A.bo[i] >= 0) total += (A.bn[i] = cKeep.uv());
+      const out = new Uint8Array(total), prevRec = new Map();
+      let rp = 0;
+      for (let i = 0; i < n; i++) {
+        if (A.bo[i] < 0) continue;
+        const l = A.bn[i], src = A.s[i];
         let prev = prevRec.get(src);
         if (!prev) { prev = { o: 0, l: 0 }; prevRec.set(src, prev); }
-        rec.copyWithin(rp, prev.o, prev.o + Math.min(l, prev.l));
+        for (let k = 0, m = Math.min(l, prev.l), po = prev.o; k < m; k++) out[rp + k] = out[po + k];
         for (let k = 0; k < l;) {
           k += cBytes.uv();
           const lit = cBytes.uv();
           if (lit === 0 && k < l) throw new Error("netsim view: capture runs malformed");
-          for (let j = 0; j < lit; j++, k++) rec[rp + k] ^= raw[cBytes.pos++];
+          for (let j = 0; j < lit; j++, k++) out[rp + k] ^= raw[cBytes.pos++];
         }
-        A.bo[i] = rp; A.bn[i] = l;
+        A.bo[i] = rp;
         prev.o = rp; prev.l = l;
         rp += l;
       }
+      if (!cKeep.done() || !cBytes.done()) throw new Error("netsim view: capture columns malformed");
+      rec = out;
     }
-    for (let k = 0; k < cols.length; k++) if (cols[k].pos !== cols[k].end) throw new Error("netsim view: packet column " + k + " malformed");
-    const ON = Float64Array.from(optNums);
     const verdict = (v) => (v === 1 ? true : v === 2 ? false : undefined);
+    const SIDES = ["", "client", "server", ""];
     // category: what the filters call the packet; 8 marks a SYN, FIN or
     // RST, which the overview always draws.
     const flagCat = strs.map((f) => (f.includes("R") ? 3 | 8 : f.includes("S") ? 1 | 8 : f.includes("F") ? 2 | 8 : 0));
@@ -240,7 +284,7 @@
       get s() { return A.s[this.i]; }
       get d() { return A.d[this.i]; }
       get c() { return A.c[this.i]; }
-      get side() { return ["", "client", "server", ""][A.bits[this.i] & 3]; }
+      get side() { return SIDES[A.bits[this.i] & 3]; }
       get ce() { return (A.bits[this.i] & 4) !== 0; }
       get bad() { return (A.bits[this.i] & 8) !== 0; }
       get ipok() { return verdict((A.bits[this.i] >> 4) & 3); }
@@ -263,6 +307,7 @@
       get o() {
         const tm = strs[A.o[this.i]];
         if (!slots[A.o[this.i]]) return tm;
+        if (!ON) decodeOptions();
         let k = A.on[this.i];
         return tm.replace(/\x01/g, () => String(ON[k++]));
       }
@@ -273,7 +318,12 @@
       get dup() { return A.dup[this.i]; }
       get via() { return via.get(this.i); }
       // b is the captured bytes (headers and the first payload bytes)
-      get b() { const o = A.bo[this.i]; return o < 0 ? undefined : rec.subarray(o, o + A.bn[this.i]); }
+      get b() {
+        if (A.bo[this.i] < 0) return undefined;
+        if (!rec) decodeBytes();
+        const o = A.bo[this.i];
+        return rec.subarray(o, o + A.bn[this.i]);
+      }
       get bl() { return A.bl[this.i]; }
       // cat: 0 data or pure ACK (see category), 1 SYN, 2 FIN, 3 RST; | 8 for those
       get cat() { return A.p[this.i] === 6 ? flagCat[A.f[this.i]] : 0; }
@@ -370,12 +420,17 @@
   // inWindow lists the packets that pass the filters and are on the wire
   // in [t0, t1]: sent before t1 and delivered, dropped (or, still in
   // flight, sent) after t0.
+  let lastWindow = null;
   function inWindow(t0, t1) {
+    // the diagram and the table ask for the same list in one redraw
+    const key = [t0, t1, S.conn, S.find, JSON.stringify(S.show)].join("|");
+    if (lastWindow && lastWindow.key === key) return lastWindow.list;
     const lo = firstAbove(runMax, t0 - maxFlight - 1), hi = firstAbove(restMin, t1), out = [];
     for (let i = lo; i < hi; i++) {
       const p = packets[i];
       if (p.t <= t1 && (p.e || p.t) >= t0 && passes(p)) out.push(p);
     }
+    lastWindow = { key, list: out };
     return out;
   }
 
@@ -507,7 +562,9 @@
     const routes = new Map();
     for (const p of packets) {
       if (S.conn && p.c !== S.conn) continue;
-      const via = p.via, k = p.s + ">" + (via ? via.map((v) => v[0]).join(">") : "") + ">" + (p.e && !p.x ? p.d : "") + ">" + p.side;
+      // a number for a route without routers (most), a string with them
+      const via = p.via, to = p.e && !p.x ? p.d + 1 : 0, side = p.side === "client" ? 1 : p.side === "server" ? 2 : 0;
+      const k = via ? p.s + ">" + via.map((v) => v[0]).join(">") + ">" + to + ">" + side : ((p.s + 1) * 65536 + to) * 4 + side;
       const r = routes.get(k);
       if (r) r.n++; else routes.set(k, { p: p, n: 1 });
     }
