@@ -3,7 +3,9 @@ package view
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -75,4 +77,36 @@ func TestPacketColumnsRejectDamage(t *testing.T) {
 	assert.Error(t, err)
 	_, err = ReadPackets([]byte("<html></html>"))
 	assert.Error(t, err)
+}
+
+// TestPacketColumnsRunsRoundTrip: a bulk transfer's columns of one value
+// (connection, addresses of one direction, flags) go as runs and read
+// back packet by packet.
+func TestPacketColumnsRunsRoundTrip(t *testing.T) {
+	col := binary.AppendUvarint(nil, 7)
+	for range 99 {
+		col = binary.AppendUvarint(col, 7)
+	}
+	col = binary.AppendUvarint(col, 300)
+	r, ok := runLengths(col)
+	require.True(t, ok)
+	assert.Less(t, 2*len(r), len(col), "100 sevens and a 300 are two runs")
+	back, err := expandRuns(r, 1000)
+	require.NoError(t, err)
+	assert.Equal(t, col, back)
+	_, err = expandRuns(r, 50)
+	assert.Error(t, err, "past the limit")
+
+	var want []packet
+	for i := range 300 {
+		want = append(want, packet{ID: uint64(i + 1), T: int64(i) * 12000, Src: 0, Dst: 1, Conn: 1, Side: "client",
+			SrcA: "10.0.0.1", DstA: "10.0.0.2", Proto: 6, SPort: 40000, DPort: 5001, Flags: ".",
+			Seq: uint32(1 + i*1448), Ack: 1, RSeq: uint64(1 + i*1448), RAck: 1, Win: 502, Wnd: 502 << 7,
+			PLen: 1448, Len: 1500, Opts: fmt.Sprintf("nop,nop,TS val %d ecr 9", 1000+i/10), End: int64(i)*12000 + 5e6})
+	}
+	enc, err := encodePackets(want)
+	require.NoError(t, err)
+	got, err := ReadPackets([]byte(`<script id="netsim-packets" type="application/octet-stream">` + enc + `</script>`))
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
 }
