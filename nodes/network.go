@@ -421,6 +421,14 @@ func (n *Network) connID(client, server netip.AddrPort, open bool) uint64 {
 	return n.lastConn
 }
 
+// serverEndAbandoned frees id for a later server end: the server end
+// that took it gave the handshake up before the connection was
+// established (Linux's reqsk_timer_handler drops the request after
+// tcp_synack_retries, or a RST ended it). The client's next SYN, which the
+// listener answers as a new request with a new ISN, is still the same
+// connection, so that summary.json keeps one record for it.
+func (n *Network) serverEndAbandoned(id uint64) { delete(n.serverSeen, id) }
+
 // lookupConnID returns the ID of the connection between client and
 // server, and false when none was registered.
 func (n *Network) lookupConnID(client, server netip.AddrPort) (uint64, bool) {

@@ -165,6 +165,7 @@ func (s *Socket) closed() {
 			l.acceptQ = slices.Delete(l.acceptQ, i, i+1)
 		} else {
 			l.embryonic--
+			h.net.serverEndAbandoned(s.connID)
 		}
 		s.parent = nil
 		return
