@@ -106,7 +106,9 @@ func TestConnIDs(t *testing.T) {
 	assert.Equal(t, uint64(3), n.connID(c, s, false), "an injected SYN reusing the tuple")
 	assert.Equal(t, uint64(4), n.connID(c, s, true), "a new connect on the same tuple")
 	assert.Equal(t, uint64(4), n.connID(c, s, false))
-	n.serverEndAbandoned(4)
+	k := connKey{endpointOf(c), endpointOf(s)}
+	n.conns.release(k, 4)
+	n.conns.handshakeAbandoned(k, 4)
 	assert.Equal(t, uint64(4), n.connID(c, s, false), "the server starts the handshake again")
 	assert.Equal(t, uint64(5), n.connID(c, s, false), "while it holds it, a second SYN is another")
 	id, ok := n.lookupConnID(c2, s)

@@ -231,7 +231,7 @@ func appendKeyNumber(dst []byte, key string, neg bool, v uint64) []byte {
 }
 
 // le32 reads the first four bytes of s as a little-endian word.
-func le32(s string) uint32 {
+func le32[T string | []byte](s T) uint32 {
 	_ = s[3]
 	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
