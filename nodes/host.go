@@ -359,7 +359,7 @@ func (h *Host) listenInput(l *Socket, p *topology.Packet, in *Interface, local, 
 	if l.backlogFull() {
 		// Linux drops a SYN when the accept queue is full and lets the
 		// client's SYN retransmission try again later.
-		l.backlogDrops++
+		l.lq.backlogDrops++
 		h.drop(p, sim.DropBacklog)
 		return
 	}

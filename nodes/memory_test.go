@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -80,11 +81,12 @@ func idleEndpointBytes(t *testing.T, n int) float64 {
 
 // An idle established connection costs at most 2 KiB of heap per
 // endpoint, socket and buffers included (the target; measured
-// about 1,920 bytes): buffers hold memory in proportion to the data they
+// about 1,680 bytes): buffers hold memory in proportion to the data they
 // hold, not to their limits; a Conn shares its host's settings (a
-// pointer, not a 184-byte copy) and fits Go's 1,280-byte size class, a
-// Socket the 256-byte one; the host's connection table and the network's
-// connection IDs are keyed by 12-byte IPv4 tuples. (CUBIC, the default,
+// pointer, not a 184-byte copy), keeps what few connections use out of
+// line and fits Go's 1,152-byte size class, a Socket the 176-byte one;
+// the host's connection table and the network's connection IDs are keyed
+// by 12-byte IPv4 tuples. (CUBIC, the default,
 // keeps 144 bytes of state where NewReno keeps 40; the delivery rate
 // estimator and pacing keep about 100 bytes, as Linux's delivered,
 // delivered_mstamp, first_tx_mstamp, app_limited and the pacing timer;
@@ -94,4 +96,12 @@ func TestIdleConnectionMemory(t *testing.T) {
 	per := idleEndpointBytes(t, 1000)
 	t.Logf("%.0f bytes per idle endpoint", per)
 	require.LessOrEqual(t, per, 2048.0)
+}
+
+// TestSocketSizeClass holds a Socket in Go's 176-byte size class: every
+// connection has one. What only some sockets need lives behind pointers:
+// a listener's queue, a datagram socket's state, settings changed by
+// options.
+func TestSocketSizeClass(t *testing.T) {
+	require.LessOrEqual(t, unsafe.Sizeof(Socket{}), uintptr(176))
 }

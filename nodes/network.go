@@ -48,10 +48,8 @@ type Network struct {
 	// routeGen numbers the InstallRoutes passes.
 	routeGen uint32
 
-	// conns maps a connection's 4-tuple, client end first, to its ID.
-	conns      map[connKey]uint64
-	serverSeen map[uint64]bool // IDs a server end took
-	lastConn   uint64
+	// conns gives connections their IDs (connids.go).
+	conns connRegistry
 
 	captureErr error
 	// readBuf is the buffer ReadBuffer hands out.
@@ -93,12 +91,6 @@ func (n *Network) recycle(p *topology.Packet) {
 	}
 }
 
-// connKey names a connection by its client and server ends (12 bytes:
-// endpoint4).
-type connKey struct {
-	client, server endpoint4
-}
-
 // NewNetwork returns an empty world with a fresh scheduler, the streams of
 // seed, and trace (nil: no records are built).
 func NewNetwork(seed uint64, trace sim.Sink) *Network {
@@ -113,8 +105,7 @@ func NewNetwork(seed uint64, trace sim.Sink) *Network {
 		byName:       make(map[string]*Host),
 		routerByName: make(map[string]*Router),
 		linkByName:   make(map[string]*topology.Link),
-		conns:        make(map[connKey]uint64),
-		serverSeen:   make(map[uint64]bool),
+		conns:        newConnRegistry(),
 	}
 }
 
@@ -402,28 +393,14 @@ func (n *Network) ReadBuffer(size int) []byte {
 	return n.readBuf[:size]
 }
 
-// connID returns the ID of the connection between client and server.
-// The client's first SYN (open) always gets the next ID. The server's end
-// (a SYN reaching a listener) takes the ID its client registered, unless
-// a server end took that ID already: then the client is not a netsim host
-// (a test injecting segments) reusing a 4-tuple, and a new ID is given.
+// connID returns the ID of the connection between client and server
+// for an end that opens (connRegistry.id).
 func (n *Network) connID(client, server netip.AddrPort, open bool) uint64 {
-	k := connKey{endpointOf(client), endpointOf(server)}
-	if id, ok := n.conns[k]; ok && !open && !n.serverSeen[id] {
-		n.serverSeen[id] = true
-		return id
-	}
-	n.lastConn++
-	n.conns[k] = n.lastConn
-	if !open {
-		n.serverSeen[n.lastConn] = true
-	}
-	return n.lastConn
+	return n.conns.id(client, server, open)
 }
 
 // lookupConnID returns the ID of the connection between client and
-// server, and false when none was registered.
+// server, and false when none of its ends is left.
 func (n *Network) lookupConnID(client, server netip.AddrPort) (uint64, bool) {
-	id, ok := n.conns[connKey{endpointOf(client), endpointOf(server)}]
-	return id, ok
+	return n.conns.lookup(client, server)
 }

@@ -32,8 +32,8 @@ func (s *Socket) onTimer() {
 // flush drains what the connection produced and re-arms its timer. Events
 // go first so that a state change is traced before the segment it causes.
 func (s *Socket) flush() {
-	s.conn.Events(s.evFn)
-	s.conn.SegmentsECN(s.segFn)
+	s.conn.Events(s.event)
+	s.conn.SegmentsECN(s.sendSegment)
 	if s.conn.State() == tcp.TimeWait && s.h.settleTimeWait(s) {
 		return
 	}
@@ -47,7 +47,7 @@ func (s *Socket) flush() {
 // connection that goes quiet right after a burst gives its queues back
 // then, which it cannot do by itself with nobody calling it.
 func (h *Host) queueTrim(s *Socket) {
-	s.trimAt = len(h.trimQ) + 1
+	s.trimAt = int32(len(h.trimQ) + 1)
 	h.trimQ = append(h.trimQ, s)
 	if h.trimTimer == nil {
 		h.trimTimer = h.net.sched.NewTimer(h.trimConns)
@@ -66,7 +66,7 @@ func (h *Host) unqueueTrim(s *Socket) {
 	}
 	i, last := s.trimAt-1, len(h.trimQ)-1
 	h.trimQ[i] = h.trimQ[last]
-	h.trimQ[i].trimAt = i + 1
+	h.trimQ[i].trimAt = int32(i + 1)
 	h.trimQ[last] = nil
 	h.trimQ = h.trimQ[:last]
 	s.trimAt = 0
@@ -79,7 +79,7 @@ func (h *Host) trimConns() {
 	keep := h.trimQ[:0]
 	for _, s := range h.trimQ {
 		if s.conn.Trim(now) {
-			s.trimAt = len(keep) + 1
+			s.trimAt = int32(len(keep) + 1)
 			keep = append(keep, s)
 			continue
 		}
@@ -122,8 +122,8 @@ func (s *Socket) event(e tcp.Event) {
 	switch e.Kind {
 	case tcp.EvEstablished:
 		if l := s.parent; l != nil {
-			l.embryonic--
-			l.acceptQ = append(l.acceptQ, s)
+			l.lq.embryonic--
+			l.lq.acceptQ = append(l.lq.acceptQ, s)
 			h.notify(l, SockAcceptable, 0)
 			return
 		}
@@ -160,11 +160,13 @@ func (s *Socket) closed() {
 	if h.conns[k] == s {
 		delete(h.conns, k)
 	}
+	h.net.conns.release(keyOf(k, s.server), s.connID)
 	if l := s.parent; l != nil {
-		if i := slices.Index(l.acceptQ, s); i >= 0 {
-			l.acceptQ = slices.Delete(l.acceptQ, i, i+1)
+		if i := slices.Index(l.lq.acceptQ, s); i >= 0 {
+			l.lq.acceptQ = slices.Delete(l.lq.acceptQ, i, i+1)
 		} else {
-			l.embryonic--
+			l.lq.embryonic--
+			h.net.conns.handshakeAbandoned(keyOf(k, true), s.connID)
 		}
 		s.parent = nil
 		return
@@ -180,7 +182,7 @@ func (s *Socket) closed() {
 func (h *Host) childrenOf(l *Socket) []*Socket {
 	var out []*Socket
 	for _, s := range h.conns {
-		if s.parent == l && !slices.Contains(l.acceptQ, s) {
+		if s.parent == l && !slices.Contains(l.lq.acceptQ, s) {
 			out = append(out, s)
 		}
 	}
@@ -221,7 +223,7 @@ func (h *Host) dispatch() {
 		if n.s.fd < 0 || n.s.handler == nil {
 			continue // closed, or not accepted yet
 		}
-		n.s.handler(n.s.fd, n.ev, n.err)
+		n.s.handler(int(n.s.fd), n.ev, n.err)
 	}
 	h.notes = h.notes[:0]
 	h.dispatching = false
@@ -239,30 +241,30 @@ func (s *Socket) traceEvent(e tcp.Event) {
 			// its SYN: the listener, not the connection, is in LISTEN.
 			return
 		}
-		ev.state = sim.TCPState{Conn: s.connID, Side: s.side, Local: s.local, Remote: s.remote,
+		ev.state = sim.TCPState{Conn: s.connID, Side: sideName(s.server), Local: s.local, Remote: s.remote,
 			From: e.From.String(), To: e.To.String(), Reason: e.Reason}
 		n.emit(subj, &ev.state)
 	case tcp.EvCwnd:
 		if !n.wants(sim.KindTCPCwnd) {
 			return
 		}
-		ev.cwnd = sim.TCPCwnd{Conn: s.connID, Side: s.side, Cwnd: int64(e.Cwnd), Ssthresh: int64(e.Ssthresh), Reason: e.Reason}
+		ev.cwnd = sim.TCPCwnd{Conn: s.connID, Side: sideName(s.server), Cwnd: int64(e.Cwnd), Ssthresh: int64(e.Ssthresh), Reason: e.Reason}
 		n.emit(subj, &ev.cwnd)
 	case tcp.EvRTTSample:
-		ev.rtt = sim.TCPRTT{Conn: s.connID, Side: s.side, Sample: e.Sample, SRTT: e.SRTT, RTTVar: e.RTTVar, RTO: e.RTO}
+		ev.rtt = sim.TCPRTT{Conn: s.connID, Side: sideName(s.server), Sample: e.Sample, SRTT: e.SRTT, RTTVar: e.RTTVar, RTO: e.RTO}
 		n.emit(subj, &ev.rtt)
 	case tcp.EvRetransmit:
-		ev.retx = sim.TCPRetransmit{Conn: s.connID, Side: s.side, RSeq: s.conn.RelSeq(e.Seq), Len: e.Len, Reason: e.Reason}
+		ev.retx = sim.TCPRetransmit{Conn: s.connID, Side: sideName(s.server), RSeq: s.conn.RelSeq(e.Seq), Len: e.Len, Reason: e.Reason}
 		n.emit(subj, &ev.retx)
 	case tcp.EvTimerFired:
-		ev.timer = sim.TCPTimer{Conn: s.connID, Side: s.side, Timer: e.Timer}
+		ev.timer = sim.TCPTimer{Conn: s.connID, Side: sideName(s.server), Timer: e.Timer}
 		n.emit(subj, &ev.timer)
 	case tcp.EvRate:
 		if !n.wants(sim.KindTCPRate) {
 			return
 		}
 		r := &e.Rate
-		ev.rate = sim.TCPRate{Conn: s.connID, Side: s.side, Delivered: r.Delivered, Interval: r.Interval,
+		ev.rate = sim.TCPRate{Conn: s.connID, Side: sideName(s.server), Delivered: r.Delivered, Interval: r.Interval,
 			Rate: 8 * r.BytesPerSecond(), AppLimited: r.AppLimited, RTT: r.RTT,
 			Inflight: int64(r.PriorInflight), Lost: int64(r.Losses)}
 		n.emit(subj, &ev.rate)
@@ -271,11 +273,11 @@ func (s *Socket) traceEvent(e tcp.Event) {
 			return
 		}
 		b := &e.BBR
-		ev.bbr = sim.TCPBBR{Conn: s.connID, Side: s.side, Mode: b.Mode.String(), BW: 8 * b.BW, MinRTT: b.MinRTT,
+		ev.bbr = sim.TCPBBR{Conn: s.connID, Side: sideName(s.server), Mode: b.Mode.String(), BW: 8 * b.BW, MinRTT: b.MinRTT,
 			PacingGain: int64(b.PacingGain), CwndGain: int64(b.CwndGain), Cycle: int64(b.Cycle), LongTerm: b.LongTerm, Reason: b.Reason}
 		n.emit(subj, &ev.bbr)
 	case tcp.EvError:
-		ev.err = sim.TCPError{Conn: s.connID, Side: s.side, Errno: e.Err.String()}
+		ev.err = sim.TCPError{Conn: s.connID, Side: sideName(s.server), Errno: e.Err.String()}
 		n.emit(subj, &ev.err)
 	}
 }

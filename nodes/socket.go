@@ -22,6 +22,15 @@ const (
 	EphemeralLast  = 65535
 )
 
+// sideName names a connection's end as its records do: "server" or
+// "client".
+func sideName(server bool) string {
+	if server {
+		return "server"
+	}
+	return "client"
+}
+
 // SomaxConn caps a listen backlog (Linux net.core.somaxconn).
 const SomaxConn = 4096
 
@@ -84,36 +93,31 @@ type Handler func(fd int, ev SocketEvent, err Errno)
 // and a listener's accept queue or a connection.
 type Socket struct {
 	h      *Host
-	fd     int // -1 once closed, or while an accepted connection waits
 	local  netip.AddrPort
 	remote netip.AddrPort
-	// Listener state (and listening, below).
-	backlog   int
-	acceptQ   []*Socket
-	embryonic int // children still in the handshake
-	// backlogDrops counts SYNs dropped because the queue was full.
-	backlogDrops uint64
+	// lq is a listener's queue (nil on any other socket; and
+	// listening, below).
+	lq *listenQueue
 	// Connection state.
 	parent  *Socket // the listener, until Accept
 	conn    *tcp.Conn
 	timer   *sim.Timer
 	connID  uint64
-	side    string // "client" or "server"
 	handler Handler
 	// cfg holds the socket's own TCP settings once an option changed
 	// them (nil: the host's).
 	cfg *tcp.ValidConfig
-	// bufReport holds the SO_SNDBUF and SO_RCVBUF sizes Linux would report
-	// once the option was set (0: twice the usable buffer).
-	bufReport [2]int
-	// trimAt is the socket's place in Host.trimQ plus one (0: not there).
-	trimAt int
-	segFn  func(*tcp.Header, []byte, bool)
-	evFn   func(tcp.Event)
 	// dgram is set on a UDP or ping socket (dgram.go).
 	dgram *dgramSock
 	// The small fields come last, together, so that no padding is
-	// wasted between them: a Socket fits Go's 256-byte size class.
+	// wasted between them: a Socket fits Go's 176-byte size class
+	// (TestSocketSizeClass).
+	fd int32 // -1 once closed, or while an accepted connection waits
+	// bufReport holds the SO_SNDBUF and SO_RCVBUF sizes Linux would report
+	// once the option was set (0: twice the usable buffer).
+	bufReport [2]uint32
+	// trimAt is the socket's place in Host.trimQ plus one (0: not there).
+	trimAt  int32
 	err     Errno // the error that ended the connection
 	soError Errno // pending error for SO_ERROR
 	bound   bool  // local port held in h.ports
@@ -126,9 +130,23 @@ type Socket struct {
 	// twCounted: the connection is in TIME-WAIT and counted in
 	// Host.timeWaits.
 	twCounted bool
+	// server: the connection is the server's end (accepted), not the
+	// client's.
+	server bool
 	// tos is the IP_TOS byte (DSCP bits only); pmtuDisc the
 	// IP_MTU_DISCOVER mode plus one (0: never set, IP_PMTUDISC_WANT).
 	tos, pmtuDisc uint8
+}
+
+// listenQueue is what only a listener keeps: its backlog and the
+// connections that wait for Accept. It is apart from the Socket, which
+// every connection has, so that those keep 8 bytes for it, not 48.
+type listenQueue struct {
+	backlog   int
+	acceptQ   []*Socket
+	embryonic int // children still in the handshake
+	// backlogDrops counts SYNs dropped because the queue was full.
+	backlogDrops uint64
 }
 
 // note is a socket event waiting for the handler.
@@ -143,18 +161,23 @@ type note struct {
 // The free descriptors below the highest ever used are kept in a min-heap,
 // so finding the lowest costs O(log n), not a scan of every open one.
 func (h *Host) Socket() (int, error) {
+	s := &Socket{h: h}
+	h.allocFD(s)
+	return int(s.fd), nil
+}
+
+// allocFD gives s the lowest free descriptor.
+func (h *Host) allocFD(s *Socket) {
 	for len(h.fds) < firstFD {
 		h.fds = append(h.fds, nil)
 	}
-	s := &Socket{h: h}
 	if len(h.freeFDs) > 0 {
-		s.fd = int(minheap.Pop(&h.freeFDs))
+		s.fd = int32(minheap.Pop(&h.freeFDs))
 		h.fds[s.fd] = s
 	} else {
-		s.fd = len(h.fds)
+		s.fd = int32(len(h.fds))
 		h.fds = append(h.fds, s)
 	}
-	return s.fd, nil
 }
 
 // freeFD makes fd free for Socket to return again.
@@ -300,7 +323,10 @@ func (h *Host) Listen(fd, backlog int) error {
 			return err
 		}
 	}
-	s.backlog = min(max(backlog, 0), SomaxConn)
+	if s.lq == nil {
+		s.lq = &listenQueue{}
+	}
+	s.lq.backlog = min(max(backlog, 0), SomaxConn)
 	if !s.listening {
 		s.listening = true
 		h.listeners[s.local.Port()] = s
@@ -310,11 +336,11 @@ func (h *Host) Listen(fd, backlog int) error {
 
 // pendingConns is how many connections wait on a listener: in the
 // handshake or in the accept queue.
-func (s *Socket) pendingConns() int { return s.embryonic + len(s.acceptQ) }
+func (s *Socket) pendingConns() int { return s.lq.embryonic + len(s.lq.acceptQ) }
 
 // backlogFull reports whether a new SYN must be dropped (Linux
 // sk_acceptq_is_full: more than backlog waiting).
-func (s *Socket) backlogFull() bool { return s.pendingConns() > s.backlog }
+func (s *Socket) backlogFull() bool { return s.pendingConns() > s.lq.backlog }
 
 // BacklogDrops returns how many SYNs the listener fd dropped because its
 // queue was full.
@@ -323,7 +349,10 @@ func (h *Host) BacklogDrops(fd int) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return s.backlogDrops, nil
+	if s.lq == nil {
+		return 0, nil
+	}
+	return s.lq.backlogDrops, nil
 }
 
 // Accept takes the oldest established connection from listener fd and
@@ -340,17 +369,16 @@ func (h *Host) Accept(fd int) (int, netip.AddrPort, error) {
 	if !s.listening {
 		return -1, netip.AddrPort{}, EINVAL
 	}
-	if len(s.acceptQ) == 0 {
+	q := s.lq
+	if len(q.acceptQ) == 0 {
 		return -1, netip.AddrPort{}, EAGAIN
 	}
-	c := s.acceptQ[0]
-	s.acceptQ = append(s.acceptQ[:0], s.acceptQ[1:]...)
+	c := q.acceptQ[0]
+	q.acceptQ = append(q.acceptQ[:0], q.acceptQ[1:]...)
 	c.parent = nil
-	nfd, _ := h.Socket() // never fails
-	c.fd = nfd
-	h.fds[nfd] = c
+	h.allocFD(c)
 	c.handler = s.handler
-	return nfd, c.remote, nil
+	return int(c.fd), c.remote, nil
 }
 
 // Connect starts connecting fd to addr and returns EINPROGRESS: the
@@ -388,9 +416,9 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 		}
 	}
 	s.remote = addr
-	s.side = "client"
 	s.connID = h.net.connID(s.local, s.remote, true)
 	if err := h.openConn(s, 0); err != nil {
+		h.net.conns.release(keyOf(tupleOf(s.local, s.remote), false), s.connID)
 		return err
 	}
 	if err := s.conn.Connect(h.Now().Duration()); err != nil {
@@ -424,8 +452,6 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 	}
 	c.Mute(h.net.mutedEvents())
 	s.conn = c
-	s.segFn = s.sendSegment
-	s.evFn = s.event
 	s.timer = h.net.sched.NewTimer(s.onTimer)
 	h.conns[tupleOf(s.local, s.remote)] = s
 	return nil
@@ -434,7 +460,7 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 // newChild makes the connection for a SYN arriving at listener l, in
 // LISTEN, waiting for the SYN; iss as openConn.
 func (h *Host) newChild(l *Socket, local, remote netip.AddrPort, iss tcp.Seq) *Socket {
-	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, side: "server", handler: l.handler, cfg: l.cfg, bufReport: l.bufReport, tos: l.tos, pmtuDisc: l.pmtuDisc}
+	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, server: true, handler: l.handler, cfg: l.cfg, bufReport: l.bufReport, tos: l.tos, pmtuDisc: l.pmtuDisc}
 	s.connID = h.net.connID(remote, local, false)
 	if err := h.openConn(s, iss); err != nil {
 		// The host's config was validated when it was set, and so was
@@ -442,7 +468,7 @@ func (h *Host) newChild(l *Socket, local, remote netip.AddrPort, iss tcp.Seq) *S
 		panic("nodes: connection from a validated config failed: " + err.Error())
 	}
 	_ = s.conn.Listen(h.Now().Duration()) // a new Conn is CLOSED: cannot fail
-	l.embryonic++
+	l.lq.embryonic++
 	return s
 }
 
@@ -558,11 +584,11 @@ func (h *Host) Close(fd int) error {
 	case s.listening:
 		delete(h.listeners, s.local.Port())
 		h.releasePort(s)
-		for _, c := range s.acceptQ {
+		for _, c := range s.lq.acceptQ {
 			c.conn.Abort(now)
 			c.flush()
 		}
-		s.acceptQ = nil
+		s.lq.acceptQ = nil
 		// Children still in the handshake are aborted by their own
 		// deliveries: find them among the host's connections in a
 		// deterministic order (their creation order is not kept, so
@@ -615,7 +641,7 @@ func (h *Host) Poll(fd int) (int, error) {
 			ev |= POLLERR
 		}
 	case s.listening:
-		if len(s.acceptQ) > 0 {
+		if len(s.lq.acceptQ) > 0 {
 			ev |= POLLIN
 		}
 	case s.conn != nil:
@@ -659,7 +685,7 @@ func (h *Host) Info(fd int) (SockInfo, error) {
 }
 
 func (s *Socket) info(now time.Duration) SockInfo {
-	i := SockInfo{FD: s.fd, Local: s.local, Remote: s.remote, Listening: s.listening, ConnID: s.connID, Err: s.err}
+	i := SockInfo{FD: int(s.fd), Local: s.local, Remote: s.remote, Listening: s.listening, ConnID: s.connID, Err: s.err}
 	if s.conn != nil {
 		i.State = s.conn.State()
 		i.Stats = s.conn.StatsAt(now)

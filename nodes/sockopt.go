@@ -59,14 +59,14 @@ const (
 // needs. It returns the usable size.
 func (s *Socket) setBuffer(which, value, floor, mss int) int {
 	stored := max(2*min(max(value, 0), maxSockBuf), floor)
-	s.bufReport[which] = stored
+	s.bufReport[which] = uint32(stored) // at most 2 × maxSockBuf
 	return max(stored/2, mss)
 }
 
 // reportBuffer is what GetSockOpt says for SO_SNDBUF or SO_RCVBUF.
 func (s *Socket) reportBuffer(which, usable int) int {
 	if r := s.bufReport[which]; r != 0 {
-		return r
+		return int(r)
 	}
 	return 2 * usable
 }

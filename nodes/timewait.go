@@ -21,7 +21,7 @@ type timeWait struct {
 	h      *Host
 	key    fourTuple
 	connID uint64
-	side   string
+	server bool // the server's end
 	rec    tcp.TimeWaitRecord
 	timer  *sim.Timer
 }
@@ -44,7 +44,7 @@ func (h *Host) settleTimeWait(s *Socket) bool {
 	if !s.twCounted {
 		if h.timeWaits >= h.cfg.Config().MaxTimeWait {
 			s.conn.EndTimeWait(twOverflow)
-			s.conn.Events(s.evFn)
+			s.conn.Events(s.event)
 			return true
 		}
 		h.timeWaits++
@@ -54,7 +54,7 @@ func (h *Host) settleTimeWait(s *Socket) bool {
 		return false
 	}
 	rec, _ := s.conn.TimeWaitRecord()
-	tw := &timeWait{h: h, key: tupleOf(s.local, s.remote), connID: s.connID, side: s.side, rec: rec}
+	tw := &timeWait{h: h, key: tupleOf(s.local, s.remote), connID: s.connID, server: s.server, rec: rec}
 	tw.timer = h.net.sched.NewTimer(tw.expire)
 	// The record holds the port and the count from now on.
 	s.twCounted, s.bound = false, false
@@ -84,7 +84,7 @@ func (tw *timeWait) expire() {
 	h := tw.h
 	if h.net.trace != nil {
 		ev := &h.net.ev.timer
-		*ev = sim.TCPTimer{Conn: tw.connID, Side: tw.side, Timer: "timewait"}
+		*ev = sim.TCPTimer{Conn: tw.connID, Side: sideName(tw.server), Timer: "timewait"}
 		h.net.emit(h.subject, ev)
 	}
 	tw.end("")
@@ -95,7 +95,7 @@ func (tw *timeWait) end(reason string) {
 	h := tw.h
 	if h.net.trace != nil {
 		ev := &h.net.ev.state
-		*ev = sim.TCPState{Conn: tw.connID, Side: tw.side, Local: tw.key.local.AddrPort(), Remote: tw.key.remote.AddrPort(),
+		*ev = sim.TCPState{Conn: tw.connID, Side: sideName(tw.server), Local: tw.key.local.AddrPort(), Remote: tw.key.remote.AddrPort(),
 			From: tcp.TimeWait.String(), To: tcp.Closed.String(), Reason: reason}
 		h.net.emit(h.subject, ev)
 	}
@@ -105,6 +105,7 @@ func (tw *timeWait) end(reason string) {
 	}
 	h.timeWaits--
 	h.unusePort(tw.key.local.port)
+	h.net.conns.release(keyOf(tw.key, tw.server), tw.connID)
 }
 
 // input answers a segment for the 4-tuple of a record, as Linux's

@@ -138,9 +138,13 @@ func mixBytes[T string | []byte](h hasher, b T) hasher {
 		h = h.u64(le64(b))
 		b = b[8:]
 	}
-	if len(b) > 0 {
+	if n := len(b); n >= 4 {
+		// The last 4 to 7 bytes as a little-endian word: two overlapping
+		// loads, the bytes they share in the same place in both.
+		h = h.u64(uint64(le32(b)) | uint64(le32(b[n-4:]))<<((n-4)*8))
+	} else if n > 0 {
 		var t uint64
-		for i := len(b) - 1; i >= 0; i-- {
+		for i := n - 1; i >= 0; i-- {
 			t = t<<8 | uint64(b[i])
 		}
 		h = h.u64(t)

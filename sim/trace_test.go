@@ -227,3 +227,30 @@ func TestFingerprintAddrIPv4(t *testing.T) {
 		}
 	}
 }
+
+// TestFingerprintStringTail: a string's last bytes are mixed in as one
+// little-endian word, as a byte-by-byte loop builds it, at every length.
+func TestFingerprintStringTail(t *testing.T) {
+	s := "host/a-client-name>eth0"
+	for n := 0; n <= len(s); n++ {
+		want := hasher{h: 1}.u64(uint64(n))
+		b := s[:n]
+		for len(b) >= 8 {
+			want = want.u64(le64(b))
+			b = b[8:]
+		}
+		if len(b) > 0 {
+			var w uint64
+			for i := len(b) - 1; i >= 0; i-- {
+				w = w<<8 | uint64(b[i])
+			}
+			want = want.u64(w)
+		}
+		if got := (hasher{h: 1}).str(s[:n]); got != want {
+			t.Errorf("length %d: %+v, want %+v", n, got, want)
+		}
+		if got := (hasher{h: 1}).bytes([]byte(s[:n])); got != want {
+			t.Errorf("length %d as bytes: %+v, want %+v", n, got, want)
+		}
+	}
+}

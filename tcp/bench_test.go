@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -150,6 +151,18 @@ func TestIdleConnMemory(t *testing.T) {
 	require.LessOrEqual(t, idleConnBytes(t), 2048.0)
 }
 
+// TestConnSizeClass holds a Conn in Go's 1,152-byte size class: the
+// allocator puts an 8-byte header before an object of more than 512
+// bytes that holds pointers, so a Conn may be 1,144 bytes; one more field
+// past it costs 128 bytes per connection (the next class is 1,280). State
+// most connections never use lives behind pointers made on first use
+// (the SACK recovery's retransmissions, data held out of order, the
+// queues of a busy connection), and the settings are shared.
+func TestConnSizeClass(t *testing.T) {
+	const mallocHeader = 8
+	require.LessOrEqual(t, unsafe.Sizeof(Conn{})+mallocHeader, uintptr(1152))
+}
+
 // TestBeyondFourGiB: a bulk transfer runs past 2^32 bytes, where SND.UNA
 // comes round to the ISS again, without stalling (RFC 9293 §3.4: sequence
 // numbers are modulo 2^32; the state machine must not mistake SND.UNA ==
@@ -192,8 +205,7 @@ func TestIdleAfterBurstKeepsNoQueues(t *testing.T) {
 	_, err := ch.a.Read(ch.now, ch.buf)
 	require.Error(t, err)
 	ch.a.Events(func(Event) {})
-	require.Zero(t, cap(ch.a.events), "event queue capacity")
-	require.Zero(t, cap(ch.a.out), "segment queue capacity")
+	require.Nil(t, ch.a.q, "segment and event queues")
 }
 
 // A connection whose last call came in a burst keeps its queues
@@ -213,11 +225,39 @@ func TestTrimAfterBurst(t *testing.T) {
 	}
 	require.NoError(t, b.SetSendBuffer(64<<10)) // an event: the queue has room
 	b.Events(func(Event) {})
-	require.NotZero(t, cap(b.events)+cap(b.out))
+	require.NotNil(t, b.q)
 	require.True(t, b.TrimPending())
 	require.True(t, b.Trim(ch.now+time.Microsecond), "called too recently: offer again")
-	require.NotZero(t, cap(b.events)+cap(b.out))
+	require.NotNil(t, b.q)
 	require.False(t, b.Trim(ch.now+TrimDelay))
-	require.Zero(t, cap(b.events)+cap(b.out))
+	require.Nil(t, b.q)
 	require.False(t, b.TrimPending(), "nothing left to give back")
+}
+
+// sizeClass returns the size of the allocator's class for an object of n
+// bytes holding pointers (an 8-byte header above 512 bytes).
+func sizeClass(n uintptr) uintptr {
+	if n > 512 {
+		n += 8
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	for _, c := range m.BySize {
+		if uintptr(c.Size) >= n {
+			return uintptr(c.Size)
+		}
+	}
+	return n
+}
+
+// TestQueuesSizeClass keeps a busy connection's queues, made when it
+// wakes and given up when it falls idle, out of the size class of the
+// long-lived connections (and of their congestion controls): freed, they
+// would leave holes in the pages of those that stay.
+func TestQueuesSizeClass(t *testing.T) {
+	q := sizeClass(unsafe.Sizeof(queues{}))
+	for _, long := range []uintptr{unsafe.Sizeof(Conn{}), unsafe.Sizeof(Cubic{}), unsafe.Sizeof(NewReno{})} {
+		require.NotEqual(t, sizeClass(long), q)
+	}
+	t.Logf("queues %d bytes in class %d; Conn class %d", unsafe.Sizeof(queues{}), q, sizeClass(unsafe.Sizeof(Conn{})))
 }

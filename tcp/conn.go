@@ -110,17 +110,19 @@ type Conn struct {
 	// paceAt is when pacing lets the next segment go.
 	paceAt time.Duration
 
-	dsack      seqRange   // duplicate data to report (RFC 2883)
-	ooo        []seqRange // out-of-order ranges held, sorted
-	sackRecent []Seq      // a point in each block, most recent first (RFC 2018 §4)
-	sent       []sentRec
-	out        []outSeg
-	ecn        ecnState
-	rcvTune    rcvTuning
-	tlp        tlpState
-	rack       rackState
-	rate       rateState
-	events     []Event
+	// ofo is what the receiver keeps about data held out of order (and
+	// a D-SACK to report), from the first such segment until an idle
+	// connection trims it (rcv.go).
+	ofo  *ofoState
+	sent []sentRec
+	// q holds the segments and events queued for the owner while the
+	// connection is busy (queues.go); nil while it is idle.
+	q       *queues
+	ecn     ecnState
+	rcvTune rcvTuning
+	tlp     tlpState
+	rack    rackState
+	rate    rateState
 	// tw is what TIME-WAIT keeps, from when it is entered.
 	tw *TimeWaitRecord
 
@@ -529,29 +531,36 @@ func (c *Conn) Segments(fn func(h *Header, payload []byte)) {
 func (c *Conn) SegmentsECN(fn func(h *Header, payload []byte, ect bool)) {
 	// len is read on every turn: fn may make the Conn queue more (a
 	// synchronous delivery that answers at once), which is sent too.
-	for i := 0; i < len(c.out); i++ {
-		o := &c.out[i]
+	for i := 0; c.q != nil && i < len(c.q.out); i++ {
+		o := &c.q.out[i]
 		var p []byte
 		if o.n > 0 {
 			p = c.sb.view(o.seq, o.n)
 		}
 		fn(&o.h, p, o.ect)
 	}
-	c.out = c.out[:0]
+	if c.q != nil {
+		c.q.out = c.q.out[:0]
+	}
 	c.sb.releaseTo(c.dataUna())
 	c.trimIfIdle()
 }
 
 // Pending returns how many segments are queued for Segments.
-func (c *Conn) Pending() int { return len(c.out) }
+func (c *Conn) Pending() int {
+	n, _ := c.pending()
+	return n
+}
 
 // Events hands each queued event to fn, oldest first, and empties the
 // queue.
 func (c *Conn) Events(fn func(Event)) {
-	for i := 0; i < len(c.events); i++ {
-		fn(c.events[i])
+	for i := 0; c.q != nil && i < len(c.q.events); i++ {
+		fn(c.q.events[i])
 	}
-	c.events = c.events[:0]
+	if c.q != nil {
+		c.q.events = c.q.events[:0]
+	}
 	c.trimIfIdle()
 }
 
@@ -584,7 +593,7 @@ func (c *Conn) trimIfIdle() {
 // trimmable reports whether the connection holds queue memory and waits
 // for nothing within trimHorizon of from.
 func (c *Conn) trimmable(from time.Duration) bool {
-	if len(c.out) > 0 || len(c.events) > 0 || cap(c.out)+cap(c.events) == 0 {
+	if segs, events := c.pending(); c.q == nil || segs+events > 0 {
 		return false
 	}
 	for i, at := range c.timerAt {
@@ -596,8 +605,10 @@ func (c *Conn) trimmable(from time.Duration) bool {
 }
 
 func (c *Conn) trim() {
-	c.out, c.events = nil, nil
-	c.rate.ack = nil
+	c.releaseQueues()
+	if c.ofo != nil && len(c.ofo.ranges) == 0 && !c.dsackOn {
+		c.ofo = nil // every hole filled: its SACK history is stale
+	}
 	if c.sentHead == len(c.sent) {
 		c.sent, c.sentHead = nil, 0
 	}
@@ -673,7 +684,8 @@ func (c *Conn) emit(e Event) {
 		c.skip()
 		return
 	}
-	c.events = append(c.events, e)
+	q := c.busy()
+	q.events = append(q.events, e)
 }
 
 // reports says whether an observable of kind k is queued, so that the
@@ -688,15 +700,11 @@ func (c *Conn) reports(k EventKind) bool {
 	return true
 }
 
-// skip stands for a muted event: the event queue gets the capacity the
-// event would have given it, so that whether there is queue memory to
+// skip stands for a muted event: the connection takes its queues as the
+// event would have made it, so that whether there is queue memory to
 // trim (trimmable) does not depend on what is muted, and neither does
 // the host's trimming.
-func (c *Conn) skip() {
-	if c.events == nil {
-		c.events = make([]Event, 0, 1)
-	}
-}
+func (c *Conn) skip() { c.busy() }
 
 // Mute stops the connection from queuing the observables in m
 // (notifications, EvEstablished to EvError, are always queued): a caller

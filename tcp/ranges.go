@@ -5,7 +5,7 @@ import "sort"
 // seqRange is the byte range [start, end) in sequence space.
 type seqRange struct{ start, end Seq }
 
-// The receiver's reassembly list (Conn.ooo) and the sender's scoreboard
+// The receiver's reassembly list (Conn.ofo) and the sender's scoreboard
 // (scoreboard.blocks) are sorted slices of disjoint ranges. Neither has a
 // limit on its length: the receiver's is bounded by its buffer (no range
 // is held beyond the window it offered, so at most one range per two

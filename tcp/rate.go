@@ -92,9 +92,9 @@ type rateState struct {
 	keptDelivered  int64
 	keptInterval   time.Duration
 	keptAppLimited bool
-	// ack is the sample being built for the ACK in hand, allocated when
-	// first needed and given back with the connection's other queues when
-	// it falls idle (trimIfIdle), so that an idle connection stays small.
+	// ack is the sample being built for the ACK in hand, kept in the
+	// connection's queues (queues.go) from the first ACK on and given
+	// back with them when it falls idle (trim): nil while it has none.
 	ack *ackSample
 }
 
@@ -170,7 +170,7 @@ func (c *Conn) rateCheckAppLimited() {
 // It reports whether the ACK delivered anything.
 func (c *Conn) rateOnAck(now time.Duration, h *Header, ack Seq, priorInflight int) bool {
 	if c.rate.ack == nil {
-		c.rate.ack = new(ackSample)
+		c.rate.ack = &c.busy().ack
 	}
 	r := c.rate.ack
 	*r = ackSample{rs: RateSample{Delivered: -1, Interval: -1, RTT: -1, PriorInflight: priorInflight,

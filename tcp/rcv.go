@@ -88,7 +88,8 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		c.noteDSACKHeld(seq, seq.Add(uint32(n)))
 		c.rb.writeAt(off, payload[:n])
 		c.stats.BytesReceived += int64(n)
-		c.ooo = insertRange(c.ooo, seqRange{seq, seq.Add(uint32(n))})
+		o := c.ofoHeld()
+		o.ranges = insertRange(o.ranges, seqRange{seq, seq.Add(uint32(n))})
 		c.noteSackRecent(seq)
 		return
 	}
@@ -103,12 +104,15 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 	c.stats.BytesReceived += int64(n)
 	end := c.rcvNxt.Add(uint32(n))
 	k := 0
-	for k < len(c.ooo) && c.ooo[k].start.LessEq(end) {
-		end = Max(end, c.ooo[k].end)
+	held := c.held()
+	for k < len(held) && held[k].start.LessEq(end) {
+		end = Max(end, held[k].end)
 		k++
 	}
 	filled := k > 0
-	c.ooo = dropRanges(c.ooo, k)
+	if filled {
+		c.ofo.ranges = dropRanges(held, k)
+	}
 	if c.rcvClamp < c.rb.size && n >= 128 {
 		// Linux's tcp_grow_window: the offered window starts at the
 		// initial window and grows by two segments per segment of at
@@ -121,7 +125,7 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 	c.rcvNxt = end
 	c.rcvRTTMeasure(now, c.segTsecr, n)
 	c.emit(Event{Kind: EvReadable})
-	if filled || len(c.ooo) > 0 {
+	if filled || len(c.held()) > 0 {
 		// RFC 5681 §4.2: ACK at once when a segment fills (part of) a gap.
 		c.ackNow = true
 		return
@@ -173,4 +177,29 @@ func (c *Conn) incrQuickAcks() {
 		n = 2
 	}
 	c.quickAcks = max(c.quickAcks, min(n, maxQuickAcks))
+}
+
+// ofoState is the receiver's record of data held out of order and of
+// duplicates to report, kept apart from the Conn (56 bytes) since most
+// connections never see any.
+type ofoState struct {
+	ranges []seqRange // out-of-order ranges held, sorted
+	recent []Seq      // a point in each block, most recent first (RFC 2018 §4)
+	dsack  seqRange   // duplicate data to report (RFC 2883), when Conn.dsackOn
+}
+
+// held returns the out-of-order ranges held, sorted (none without ofo).
+func (c *Conn) held() []seqRange {
+	if c.ofo == nil {
+		return nil
+	}
+	return c.ofo.ranges
+}
+
+// ofoHeld returns the out-of-order record, made on first use.
+func (c *Conn) ofoHeld() *ofoState {
+	if c.ofo == nil {
+		c.ofo = &ofoState{}
+	}
+	return c.ofo
 }

@@ -130,7 +130,7 @@ func TestReceiverHoldsEveryOutOfOrderRange(t *testing.T) {
 				}
 				require.Equal(t, want, blocks, "after segment %d: newest block first, then the most recently reported", 2*k+1)
 			}
-			require.Len(t, b.ooo, tt.holes, "every range held")
+			require.Len(t, b.held(), tt.holes, "every range held")
 			assert.Equal(t, dropped, b.Stats().DroppedSegments, "no segment discarded")
 
 			var order []int
@@ -152,7 +152,7 @@ func TestReceiverHoldsEveryOutOfOrderRange(t *testing.T) {
 				ack, blocks := deliver(i)
 				next, runs := heldRuns(got)
 				require.Equal(t, base.Add(uint32(next*mss)), ack, "cumulative ACK after filling %d", i)
-				require.Len(t, b.ooo, len(runs))
+				require.Len(t, b.held(), len(runs))
 				// Every block reports a range held, none twice.
 				held := map[SACKBlock]bool{}
 				for _, r := range runs {
@@ -174,7 +174,7 @@ func TestReceiverHoldsEveryOutOfOrderRange(t *testing.T) {
 						"first block %v after filling %d", blocks[0], i)
 				}
 			}
-			require.Empty(t, b.ooo)
+			require.Empty(t, b.held())
 			ch.gotB.Reset()
 			ch.app()
 			require.Equal(t, payload, ch.gotB.Bytes(), "the reader gets the stream intact")
@@ -231,7 +231,7 @@ func TestSACKRecoveryOfManyHoles(t *testing.T) {
 			ch.gotB.Reset()
 			ch.toWriteA = append([]byte(nil), want...)
 			for ch.gotB.Len() < len(want) && ch.now < 10*time.Minute && ch.step() {
-				maxRanges = max(maxRanges, len(b.ooo))
+				maxRanges = max(maxRanges, len(b.held()))
 			}
 			require.Equal(t, want, ch.gotB.Bytes(), "B read")
 			require.Len(t, lost, tt.holes)

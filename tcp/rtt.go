@@ -8,9 +8,11 @@ import "time"
 type rttEstimator struct {
 	srtt, rttvar time.Duration
 	rto          time.Duration // before backoff
-	backoff      uint          // number of doublings in force
 	min, max     time.Duration
-	hasSample    bool
+	// backoff is the number of doublings in force: at most 63, as
+	// current() stops doubling at max.
+	backoff   uint8
+	hasSample bool
 
 	// statistics
 	sampleMin, sampleMax, sampleSum time.Duration
@@ -61,7 +63,7 @@ func (r *rttEstimator) sample(m time.Duration) {
 // and doubled once per backoff (§5.5).
 func (r *rttEstimator) current() time.Duration {
 	t := max(r.rto, r.min)
-	for i := uint(0); i < r.backoff && t < r.max; i++ {
+	for i := uint8(0); i < r.backoff && t < r.max; i++ {
 		t *= 2
 	}
 	return min(t, r.max)

@@ -15,17 +15,24 @@ type scoreboard struct {
 	// rescueSet.
 	rescueRxt Seq
 	rescueSet bool
+	// trk is the record of SACK recovery's retransmissions, from the
+	// first recovery on (nil before: a connection that never recovers
+	// keeps 8 bytes for it, not 56).
+	trk *rtxTrack
+}
+
+// rtxTrack is what SACK recovery records of its retransmissions.
+type rtxTrack struct {
 	// rtx lists the retransmissions of this recovery not yet known to be
 	// delivered or lost, oldest first, for lost-retransmission detection.
 	rtx []rtxRec
 	// relost holds ranges whose retransmission was lost: they are not in
 	// flight and go out again before anything else.
 	relost []seqRange
-	// rtxTimeouts is the RTO count when the recovery that owns highRxt and
+	// timeouts is the RTO count when the recovery that owns highRxt and
 	// rtx began: an RTO since then resends go-back-N, so they no longer
-	// describe what is in flight. rtxSet: a SACK recovery has set them.
-	rtxTimeouts int
-	rtxSet      bool
+	// describe what is in flight.
+	timeouts int
 }
 
 // rtxRec is one retransmission during SACK recovery: the range resent and
@@ -36,16 +43,28 @@ type rtxRec struct {
 	at         time.Duration // when it was sent
 }
 
-// resetRtx forgets the retransmissions of an earlier recovery.
-func (b *scoreboard) resetRtx() {
-	b.rtx = b.rtx[:0]
-	b.relost = b.relost[:0]
+// resetRtx forgets the retransmissions of an earlier recovery, at the
+// start of one when timeouts RTOs have happened.
+func (b *scoreboard) resetRtx(timeouts int) {
+	t := b.track()
+	t.rtx = t.rtx[:0]
+	t.relost = t.relost[:0]
+	t.timeouts = timeouts
+}
+
+// track returns the retransmission record, made on first use.
+func (b *scoreboard) track() *rtxTrack {
+	if b.trk == nil {
+		b.trk = &rtxTrack{}
+	}
+	return b.trk
 }
 
 // noteRtx records a retransmission of [s, e) sent while SND.MAX was
 // sndMax.
 func (b *scoreboard) noteRtx(s, e, sndMax Seq, now time.Duration) {
-	b.rtx = append(b.rtx, rtxRec{start: s, end: e, sndMaxAt: sndMax, at: now})
+	t := b.track()
+	t.rtx = append(t.rtx, rtxRec{start: s, end: e, sndMaxAt: sndMax, at: now})
 }
 
 // markLostRetrans detects retransmissions that were themselves lost: one
@@ -63,7 +82,8 @@ func (b *scoreboard) noteRtx(s, e, sndMax Seq, now time.Duration) {
 // most likely delivered by its original (RFC 8985 §6.2 step 2, Linux's
 // tcp_rack_advance), so it does not show that earlier ones were lost.
 func (b *scoreboard) markLostRetrans(una Seq, now, minRTT time.Duration) bool {
-	if len(b.rtx) == 0 {
+	t := b.trk
+	if t == nil || len(t.rtx) == 0 {
 		return false
 	}
 	var top Seq // the highest SACKed byte, plus one
@@ -75,15 +95,15 @@ func (b *scoreboard) markLostRetrans(una Seq, now, minRTT time.Duration) bool {
 	// last: the latest retransmission that has been delivered; every
 	// earlier one was sent before it.
 	last := -1
-	for k := len(b.rtx) - 1; k >= 0; k-- {
-		if r := b.rtx[k]; now-r.at >= minRTT && b.delivered(r, una) {
+	for k := len(t.rtx) - 1; k >= 0; k-- {
+		if r := t.rtx[k]; now-r.at >= minRTT && b.delivered(r, una) {
 			last = k
 			break
 		}
 	}
 	k, found := 0, false
-	for ; k < len(b.rtx); k++ {
-		r := b.rtx[k]
+	for ; k < len(t.rtx); k++ {
+		r := t.rtx[k]
 		// Retransmissions are recorded in the order they were sent, so
 		// SND.MAX at each is non-decreasing: past the last delivered one,
 		// the lost ones are a prefix of the list.
@@ -99,12 +119,12 @@ func (b *scoreboard) markLostRetrans(una Seq, now, minRTT time.Duration) bool {
 			if next, ok := b.nextSacked(s); ok && next.LessThan(e) {
 				e = next
 			}
-			b.relost = insertRange(b.relost, seqRange{s, e})
+			t.relost = insertRange(t.relost, seqRange{s, e})
 			found = true
 			s = e
 		}
 	}
-	b.rtx = append(b.rtx[:0], b.rtx[k:]...)
+	t.rtx = append(t.rtx[:0], t.rtx[k:]...)
 	return found
 }
 
@@ -122,8 +142,9 @@ func (b *scoreboard) delivered(r rtxRec, una Seq) bool {
 // that is neither acknowledged nor SACKed, and how much of it fits a
 // segment; it drops the ranges that have been delivered since.
 func (b *scoreboard) nextRelost(una Seq, mss int) (Seq, int, bool) {
-	for len(b.relost) > 0 {
-		r := &b.relost[0]
+	t := b.trk
+	for t != nil && len(t.relost) > 0 {
+		r := &t.relost[0]
 		r.start = Max(r.start, una)
 		for r.start.LessThan(r.end) {
 			i, ok := rangeHolding(b.blocks, r.start)
@@ -133,7 +154,7 @@ func (b *scoreboard) nextRelost(una Seq, mss int) (Seq, int, bool) {
 			r.start = b.blocks[i].end
 		}
 		if !r.start.LessThan(r.end) {
-			b.relost = dropRanges(b.relost, 1)
+			t.relost = dropRanges(t.relost, 1)
 			continue
 		}
 		e := r.end
@@ -148,8 +169,11 @@ func (b *scoreboard) nextRelost(una Seq, mss int) (Seq, int, bool) {
 // relostInFlight counts the bytes of relost that pipe would count as
 // retransmitted and in flight: those neither acknowledged nor SACKed.
 func (b *scoreboard) relostInFlight(una Seq) int {
+	if b.trk == nil {
+		return 0
+	}
 	n := 0
-	for _, r := range b.relost {
+	for _, r := range b.trk.relost {
 		s := Max(r.start, una)
 		if !s.LessThan(r.end) {
 			continue
@@ -396,7 +420,7 @@ func (c *Conn) sackRecover(now time.Duration) {
 			if sent == 0 {
 				return
 			}
-			c.board.relost[0].start = s.Add(uint32(sent))
+			c.board.trk.relost[0].start = s.Add(uint32(sent)) // nextRelost found it
 			c.board.noteRtx(s, s.Add(uint32(sent)), c.sndMax, now)
 			c.prr.sent(sent)
 			continue
@@ -451,20 +475,24 @@ func (c *Conn) sackBlocks(buf *[MaxSACKBlocks]SACKBlock) []SACKBlock {
 	if c.dsackOn {
 		// RFC 2883 §4: a D-SACK block, reporting duplicate data, goes
 		// first, in the next ACK only.
-		buf[0] = SACKBlock{Start: c.dsack.start, End: c.dsack.end}
+		buf[0] = SACKBlock{Start: c.ofo.dsack.start, End: c.ofo.dsack.end}
 		c.dsackOn = false
 		n, first = 1, 1
 	}
 	// Blocks are deduplicated among themselves, not against the D-SACK
 	// block: a SACK block equal to it still follows (RFC 2883 §4: the
 	// second block is the one holding the duplicate).
-	keep := c.sackRecent[:0]
-	for _, p := range c.sackRecent {
-		idx, ok := rangeHolding(c.ooo, p)
+	o := c.ofo
+	if o == nil {
+		return buf[:n] // nothing held out of order, ever
+	}
+	keep := o.recent[:0]
+	for _, p := range o.recent {
+		idx, ok := rangeHolding(o.ranges, p)
 		if !ok {
 			continue // delivered in order since, or merged into a reported block
 		}
-		r := c.ooo[idx]
+		r := o.ranges[idx]
 		dup := false
 		for _, b := range buf[first:n] {
 			if b.Start == r.start && b.End == r.end {
@@ -480,11 +508,11 @@ func (c *Conn) sackBlocks(buf *[MaxSACKBlocks]SACKBlock) []SACKBlock {
 			n++
 		}
 	}
-	c.sackRecent = keep
+	o.recent = keep
 	// Blocks never reported as recent (after a merge) still belong on the
 	// wire: fill from the highest down.
-	for i := len(c.ooo) - 1; i >= 0 && n < MaxSACKBlocks; i-- {
-		r := c.ooo[i]
+	for i := len(o.ranges) - 1; i >= 0 && n < MaxSACKBlocks; i-- {
+		r := o.ranges[i]
 		dup := false
 		for _, b := range buf[first:n] {
 			if b.Start == r.start && b.End == r.end {
@@ -501,11 +529,12 @@ func (c *Conn) sackBlocks(buf *[MaxSACKBlocks]SACKBlock) []SACKBlock {
 
 // noteSackRecent puts seq at the front of the recency list.
 func (c *Conn) noteSackRecent(seq Seq) {
-	if len(c.sackRecent) < MaxSACKBlocks {
-		c.sackRecent = append(c.sackRecent, 0)
+	o := c.ofoHeld()
+	if len(o.recent) < MaxSACKBlocks {
+		o.recent = append(o.recent, 0)
 	}
-	copy(c.sackRecent[1:], c.sackRecent[:len(c.sackRecent)-1])
-	c.sackRecent[0] = seq
+	copy(o.recent[1:], o.recent[:len(o.recent)-1])
+	o.recent[0] = seq
 }
 
 // noteDSACKHeld reports, as duplicate data, the first part of [s, e)
@@ -514,17 +543,18 @@ func (c *Conn) noteSackRecent(seq Seq) {
 // disjoint, so later overlaps are separated from it by a gap and, as in
 // Linux's tcp_dsack_extend, do not join the block.
 func (c *Conn) noteDSACKHeld(s, e Seq) {
-	i := sort.Search(len(c.ooo), func(k int) bool { return s.LessThan(c.ooo[k].end) })
-	if i == len(c.ooo) || !c.ooo[i].start.LessThan(e) {
+	held := c.held()
+	i := sort.Search(len(held), func(k int) bool { return s.LessThan(held[k].end) })
+	if i == len(held) || !held[i].start.LessThan(e) {
 		return
 	}
-	c.noteDSACK(Max(s, c.ooo[i].start), Min(e, c.ooo[i].end))
+	c.noteDSACK(Max(s, held[i].start), Min(e, held[i].end))
 }
 
 // noteDSACK records duplicate data [s, e) for the next ACK (RFC 2883, as
 // Linux does with tcp_dsack on).
 func (c *Conn) noteDSACK(s, e Seq) {
 	if c.sackOK {
-		c.dsack, c.dsackOn = seqRange{s, e}, true
+		c.ofoHeld().dsack, c.dsackOn = seqRange{s, e}, true
 	}
 }

@@ -41,8 +41,9 @@ func (c *Conn) synWindow() int {
 // newSeg appends a segment to the outbox and fills in what every segment
 // carries. The caller sets options for SYNs.
 func (c *Conn) newSeg(flags Flags, seq Seq, n int) *Header {
-	c.out = append(c.out, outSeg{seq: seq, n: n})
-	o := &c.out[len(c.out)-1]
+	q := c.busy()
+	q.out = append(q.out, outSeg{seq: seq, n: n})
+	o := &q.out[len(q.out)-1]
 	o.h = Header{SrcPort: c.local.Port, DstPort: c.remote.Port, Seq: seq, Flags: flags}
 	c.stats.SegmentsSent++
 	c.stats.BytesSent += int64(n)
@@ -58,7 +59,7 @@ func (c *Conn) emitSeg(now time.Duration, flags Flags, seq Seq, n int) {
 		c.ackSent()
 	}
 	h.Window = c.advertiseWindow()
-	c.ecnOnSend(&c.out[len(c.out)-1])
+	c.ecnOnSend(&c.q.out[len(c.q.out)-1])
 	var blocks []SACKBlock
 	var buf [MaxSACKBlocks]SACKBlock // on the stack: encoded just below
 	if c.sackOK && flags.Has(FlagACK) && !flags.Has(FlagRST) {
@@ -97,7 +98,7 @@ func (c *Conn) sendSyn(now time.Duration, synack bool) {
 		ecr = c.tsRecent
 	}
 	h := c.newSeg(c.ecnSynFlags(flags, synack), c.iss, 0)
-	c.out[len(c.out)-1].ect = c.ecnSynECT()
+	c.q.out[len(c.q.out)-1].ect = c.ecnSynECT()
 	if synack {
 		h.Ack = c.rcvNxt
 		c.ackSent()
@@ -640,7 +641,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 	c.retries = 0
 	c.rttOnAck(now, ack, h)
 	c.board.pruneBelow(ack)
-	if len(c.out) == 0 {
+	if segs, _ := c.pending(); segs == 0 {
 		c.sb.releaseTo(c.dataUna())
 	}
 	recovering := c.inRecovery
@@ -766,14 +767,13 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 		// are not sent again (the head included) unless found lost.
 		// Without this, the new recovery would resend every one of them
 		// at once.
-		keep := c.cfg.RACK && b.rtxSet && b.highRxt.GreaterThan(c.sndUna) && b.rtxTimeouts == c.stats.Timeouts
+		keep := c.cfg.RACK && b.trk != nil && b.highRxt.GreaterThan(c.sndUna) && b.trk.timeouts == c.stats.Timeouts
 		if !keep {
 			if next, ok := b.nextSacked(c.sndUna); ok {
 				n = min(n, int(next.Sub(c.sndUna)))
 			}
 			b.highRxt = c.sndUna
-			b.resetRtx()
-			b.rtxTimeouts, b.rtxSet = c.stats.Timeouts, true
+			b.resetRtx(c.stats.Timeouts)
 		}
 		// Linux's tcp_cwnd_reduction on the event that entered recovery:
 		// what it delivered counts towards prr_delivered (without the slow

@@ -68,7 +68,7 @@ func (o *OnOff) Start(ctx *Context) error {
 	o.fd, o.conn = fd, conn
 	ctx.Emit(sim.App{Event: sim.AppConnect, Has: sim.AppHasConn | sim.AppHasTo, Conn: o.conn, To: o.To})
 	if o.Stop > 0 {
-		ctx.After(o.Stop-ctx.Now().Duration(), o.stop)
+		ctx.later(o.Stop-ctx.Now().Duration(), o.stop)
 	}
 	return nil
 }
@@ -106,7 +106,7 @@ func (o *OnOff) switchPeriod(on bool) {
 	if !on {
 		d = o.Off
 	}
-	o.ctx.After(d, func() { o.switchPeriod(!o.on) })
+	o.ctx.later(d, func() { o.switchPeriod(!o.on) })
 }
 
 // onTick produces one chunk while On, and re-arms itself.

@@ -171,7 +171,7 @@ func (r *RequestResponse) exchangeDone() {
 			}
 			return
 		}
-		r.ctx.After(r.Think, r.request)
+		r.ctx.later(r.Think, r.request)
 		return
 	}
 	// One connection per exchange: close it now (the FIN goes out) and
@@ -183,7 +183,7 @@ func (r *RequestResponse) exchangeDone() {
 		r.complete()
 		return
 	}
-	r.ctx.After(r.Think, func() {
+	r.ctx.later(r.Think, func() {
 		if err := r.connect(); err != nil {
 			r.ctx.Error("connect", err)
 		}

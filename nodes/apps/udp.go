@@ -142,7 +142,7 @@ func (u *UDPSend) Start(ctx *Context) error {
 	}
 	ctx.Emit(sim.App{Event: sim.AppConnect, Has: sim.AppHasTo, To: u.To})
 	if u.Stop > 0 {
-		ctx.After(u.Stop-ctx.Now().Duration(), u.stop)
+		ctx.later(u.Stop-ctx.Now().Duration(), u.stop)
 	}
 	u.on = true
 	if u.Pattern == UDPOnOff {
