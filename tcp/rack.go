@@ -272,18 +272,17 @@ func (c *Conn) onReoTimeout(now time.Duration) {
 // the scoreboard takes them: the prior highest SACKed byte, and whether
 // the first block is a D-SACK (RFC 2883 §4: below the cumulative ACK, or
 // inside the second block; Linux's tcp_check_dsack).
-func (c *Conn) rackOnAckOptions(h *Header) {
+func (c *Conn) rackOnAckOptions(h *Header, blocks []SACKBlock) {
 	r := &c.rack
 	r.priorFack = c.sndUna
 	if n := len(c.board.blocks); n > 0 {
 		r.priorFack = c.board.blocks[n-1].end
 	}
-	blocks, nb := h.Options.SACK()
-	if nb == 0 {
+	if len(blocks) == 0 {
 		return
 	}
 	b := blocks[0]
-	if b.Start.LessThan(h.Ack) || nb > 1 && b.Start.GreaterEq(blocks[1].Start) && b.End.LessEq(blocks[1].End) {
+	if b.Start.LessThan(h.Ack) || len(blocks) > 1 && b.Start.GreaterEq(blocks[1].Start) && b.End.LessEq(blocks[1].End) {
 		r.dsackSeen = true
 	}
 }

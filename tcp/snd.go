@@ -535,14 +535,20 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	}
 	// Linux's prior_in_flight: sent, neither acknowledged nor SACKed.
 	priorInflight := c.flightSize() - sackedTotal
+	// The SACK blocks, read once for the scoreboard, RACK and the rate
+	// sample.
+	var sackBuf [MaxSACKBlocks]SACKBlock
+	var blocks []SACKBlock
 	if c.sackOK {
-		c.rackOnAckOptions(h)
-		blocks, nb := h.Options.SACK()
-		for i := range nb {
-			c.board.add(c.sackWholeSegments(blocks[i]), c.sndUna, c.sndMax)
+		var nb int
+		sackBuf, nb = h.Options.SACK()
+		blocks = sackBuf[:nb]
+		c.rackOnAckOptions(h, blocks)
+		for _, b := range blocks {
+			c.board.add(c.sackWholeSegments(b), c.sndUna, c.sndMax)
 		}
 	}
-	if c.rateOnAck(now, h, ack, priorInflight) {
+	if c.rateOnAck(now, h, ack, priorInflight, blocks) {
 		if c.rackOn() && c.rate.ack.priorSet {
 			c.rackUpdateReoWnd(c.rate.ack.rs.PriorDelivered)
 		}
