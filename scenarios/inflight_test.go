@@ -105,7 +105,7 @@ func TestRadixSort(t *testing.T) {
 func TestSamplesPercentiles(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	ps := []int{0, 1, 50, 95, 99, 100}
-	for _, n := range []int{1, 2, 7, 100, 5000, 70000} {
+	for _, n := range []int{1, 2, 7, 100, 4095, 4096, 5000, 70000} {
 		for gi, gen := range []func() int64{
 			func() int64 { return r.Int64N(1000) },                    // one bucket per value
 			func() int64 { return r.Int64N(25_000_000) },              // 25 ms: wide buckets

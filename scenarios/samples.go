@@ -77,25 +77,46 @@ func (s *samples) percentiles(ps ...int) []int64 {
 	return s.at(ranks)
 }
 
-// selectBuckets is the number of buckets at selects values by.
+// selectBuckets is the most buckets at selects values by.
 const selectBuckets = 1 << 16
 
+// selectMin is the fewest values at selects among; fewer are sorted, which
+// costs less than the buckets would (a run of a thousand short flows has
+// thousands of small distributions).
+const selectMin = 4096
+
 // at returns the values that would be at the indexes ranks of the sorted
-// values, without sorting them: one pass counts the values in 65,536
-// buckets of equal width between the minimum and the maximum, a second
-// gathers the values of the buckets the ranks fall in, and only those are
-// sorted. A run's millions of delays and sojourns cost two linear reads
-// where sorting them cost several passes of scattered writes over a copy
-// (4-7% of a 1 Gbps run's CPU time, most of the summary's).
+// values, without sorting them: one pass counts the values in up to
+// 65,536 buckets of equal width between the minimum and the maximum (one
+// per 16 values), a second gathers the values of the buckets the ranks
+// fall in, and only those are sorted. A run's millions of delays and
+// sojourns cost two linear reads where sorting them cost several passes
+// of scattered writes over a copy (4-7% of a 1 Gbps run's CPU time, most
+// of the summary's).
 func (s *samples) at(ranks []int) []int64 {
 	out := make([]int64, len(ranks))
+	if s.len() < selectMin {
+		all := make([]int64, 0, s.len())
+		for _, b := range s.blocks {
+			for _, v := range b {
+				all = append(all, int64(v))
+			}
+		}
+		all = append(all, s.wide...)
+		slices.Sort(all)
+		for i, r := range ranks {
+			out[i] = all[r]
+		}
+		return out
+	}
+	nb := min(selectBuckets, s.len()/16)
 	shift := uint(0)
-	for uint64(s.max-s.min)>>shift >= selectBuckets {
+	for uint64(s.max-s.min)>>shift >= uint64(nb) {
 		shift++
 	}
 	lo := s.min
 	bucket := func(v int64) int { return int(uint64(v-lo) >> shift) }
-	counts := make([]int, selectBuckets)
+	counts := make([]int, nb)
 	for _, b := range s.blocks {
 		for _, v := range b {
 			counts[bucket(int64(v))]++

@@ -96,17 +96,25 @@ func decode[T any](w *fieldWalker, key string, v *T, parse func(*field) (T, erro
 	}
 }
 
-// decodeUint decodes an unsigned field, checking that the value fits in
-// T.
-func decodeUint[T uint8 | uint16 | uint32 | uint64](w *fieldWalker, key string, v *T) {
+// walkUint walks an unsigned field; decoding checks that the value fits
+// in T.
+func walkUint[T uint8 | uint16 | uint32 | uint64](w *fieldWalker, key string, v *T) {
+	if w.mode == walkEncode {
+		w.dst = appendKeyUint(w.dst, key, uint64(*v))
+		return
+	}
 	decode(w, key, v, func(f *field) (T, error) {
 		x, err := f.uint(bits.Len64(uint64(^T(0))))
 		return T(x), err
 	})
 }
 
-// decodeInt decodes a signed field, checking that the value fits in T.
-func decodeInt[T int | int64](w *fieldWalker, key string, v *T) {
+// walkInt walks a signed field; decoding checks that the value fits in T.
+func walkInt[T int | int64](w *fieldWalker, key string, v *T) {
+	if w.mode == walkEncode {
+		w.dst = appendKeyInt(w.dst, key, int64(*v))
+		return
+	}
 	decode(w, key, v, func(f *field) (T, error) {
 		x, err := f.int64()
 		if err == nil && int64(T(x)) != x {
@@ -116,53 +124,12 @@ func decodeInt[T int | int64](w *fieldWalker, key string, v *T) {
 	})
 }
 
-func (w *fieldWalker) u64(key string, v *uint64) {
-	if w.mode == walkEncode {
-		w.dst = appendKeyUint(w.dst, key, *v)
-		return
-	}
-	decodeUint(w, key, v)
-}
-
-func (w *fieldWalker) u32(key string, v *uint32) {
-	if w.mode == walkEncode {
-		w.dst = appendKeyUint(w.dst, key, uint64(*v))
-		return
-	}
-	decodeUint(w, key, v)
-}
-
-func (w *fieldWalker) u16(key string, v *uint16) {
-	if w.mode == walkEncode {
-		w.dst = appendKeyUint(w.dst, key, uint64(*v))
-		return
-	}
-	decodeUint(w, key, v)
-}
-
-func (w *fieldWalker) u8(key string, v *uint8) {
-	if w.mode == walkEncode {
-		w.dst = appendKeyUint(w.dst, key, uint64(*v))
-		return
-	}
-	decodeUint(w, key, v)
-}
-
-func (w *fieldWalker) i64(key string, v *int64) {
-	if w.mode == walkEncode {
-		w.dst = appendKeyInt(w.dst, key, *v)
-		return
-	}
-	decodeInt(w, key, v)
-}
-
-func (w *fieldWalker) integer(key string, v *int) {
-	if w.mode == walkEncode {
-		w.dst = appendKeyInt(w.dst, key, int64(*v))
-		return
-	}
-	decodeInt(w, key, v)
-}
+func (w *fieldWalker) u64(key string, v *uint64)  { walkUint(w, key, v) }
+func (w *fieldWalker) u32(key string, v *uint32)  { walkUint(w, key, v) }
+func (w *fieldWalker) u16(key string, v *uint16)  { walkUint(w, key, v) }
+func (w *fieldWalker) u8(key string, v *uint8)    { walkUint(w, key, v) }
+func (w *fieldWalker) i64(key string, v *int64)   { walkInt(w, key, v) }
+func (w *fieldWalker) integer(key string, v *int) { walkInt(w, key, v) }
 
 // digitPairs holds "00" to "99".
 const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
