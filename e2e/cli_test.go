@@ -187,6 +187,35 @@ func TestOutFolder(t *testing.T) {
 	assert.FileExists(t, filepath.Join(wd, "out", "cli-check", "trace.jsonl"))
 }
 
+// TestQuickStartWritesUnderOut reads the README's commands as a new user
+// copies them: every file they name to write (-o, --out) is under out/,
+// never in the repository's own folders, and the sweep the Quick start
+// runs writes the folder the Sweeps page plots from (issue 21).
+func TestQuickStartWritesUnderOut(t *testing.T) {
+	readme := string(readFile(t, repoRoot(t), "README.md"))
+	sweeps := string(readFile(t, filepath.Join(repoRoot(t), "docs"), "sweeps.md"))
+	cmdLine := regexp.MustCompile(`(?m)^(?:\$ )?(?:go run \./cmd/netsim|netsim) (.*)$`)
+	outArg := regexp.MustCompile(`(?:^|\s)(?:-o|--out|-out)[ =](\S+)`)
+	commands, outs := 0, 0
+	for _, m := range cmdLine.FindAllStringSubmatch(readme, -1) {
+		commands++
+		for _, o := range outArg.FindAllStringSubmatch(m[1], -1) {
+			outs++
+			assert.True(t, strings.HasPrefix(o[1], "out/"), "README: %q writes %s, outside out/", m[0], o[1])
+		}
+	}
+	require.GreaterOrEqual(t, commands, 5, "the README's commands were found")
+	require.Positive(t, outs)
+	// The README's sweep and the Sweeps page's first example use one folder.
+	into := regexp.MustCompile(`netsim sweep scenarios/sweeps/(\S+)\.yaml\s+# .*into (out/\S+)`)
+	rm, sm := into.FindStringSubmatch(readme), into.FindStringSubmatch(sweeps)
+	require.NotNil(t, rm, "the README runs a sweep and says where it writes")
+	require.NotNil(t, sm, "docs/sweeps.md runs a sweep and says where it writes")
+	assert.Equal(t, rm[1:], sm[1:], "the Quick start and the Sweeps page run one sweep into one folder")
+	assert.Equal(t, "out/"+rm[1], rm[2], "a sweep writes out/<name> by default")
+	assert.Contains(t, sweeps, "plot "+sm[2]+" ", "the Sweeps page plots the folder its sweep wrote")
+}
+
 // TestQuickStart is the README's first command, as a new user types it
 // from the repository root (into a temporary folder, not the tree).
 func TestQuickStart(t *testing.T) {

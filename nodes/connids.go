@@ -91,6 +91,20 @@ func (r *connRegistry) release(k connKey, id uint64) {
 	}
 }
 
+// handshakeAbandoned frees connection id, k, for a later server end,
+// after release of a server end that gave the handshake up before the
+// connection was established (Linux's reqsk_timer_handler drops the
+// request after tcp_synack_retries, or a RST ended it). The client's next
+// SYN, which the listener answers as a new request with a new ISN, is
+// still the same connection, so that summary.json keeps one record for
+// it.
+func (r *connRegistry) handshakeAbandoned(k connKey, id uint64) {
+	if e, ok := r.byTuple[k]; ok && e.id == id {
+		e.served = false
+		r.byTuple[k] = e
+	}
+}
+
 // keyOf returns the registry's key of the connection whose end on a
 // host is t, a server's end or a client's.
 func keyOf(t fourTuple, server bool) connKey {

@@ -94,7 +94,8 @@ func TestNetworkBuildErrors(t *testing.T) {
 }
 
 // Connection IDs: both ends share one, assigned in the order of first
-// SYNs; a server end seeing a 4-tuple again gets a new one.
+// SYNs; a server end seeing a 4-tuple again gets a new one, unless the
+// server end before it gave up the handshake.
 func TestConnIDs(t *testing.T) {
 	n := NewNetwork(1, nil)
 	c, s := netip.MustParseAddrPort("10.0.0.1:49152"), netip.MustParseAddrPort("10.0.0.2:80")
@@ -105,6 +106,11 @@ func TestConnIDs(t *testing.T) {
 	assert.Equal(t, uint64(3), n.connID(c, s, false), "an injected SYN reusing the tuple")
 	assert.Equal(t, uint64(4), n.connID(c, s, true), "a new connect on the same tuple")
 	assert.Equal(t, uint64(4), n.connID(c, s, false))
+	k := connKey{endpointOf(c), endpointOf(s)}
+	n.conns.release(k, 4)
+	n.conns.handshakeAbandoned(k, 4)
+	assert.Equal(t, uint64(4), n.connID(c, s, false), "the server starts the handshake again")
+	assert.Equal(t, uint64(5), n.connID(c, s, false), "while it holds it, a second SYN is another")
 	id, ok := n.lookupConnID(c2, s)
 	assert.True(t, ok)
 	assert.Equal(t, uint64(2), id)

@@ -166,6 +166,7 @@ func (s *Socket) closed() {
 			l.lq.acceptQ = slices.Delete(l.lq.acceptQ, i, i+1)
 		} else {
 			l.lq.embryonic--
+			h.net.conns.handshakeAbandoned(keyOf(k, true), s.connID)
 		}
 		s.parent = nil
 		return

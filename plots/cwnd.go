@@ -3,6 +3,7 @@ package plots
 import (
 	"fmt"
 	"image/color"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -232,6 +233,13 @@ func cwndFigure(m *model, opts Options, withCwnd bool) (*figure, error) {
 			rt = append(rt, es)
 		}
 	}
+	// A window that never moved from its initial value (a handshake-only
+	// run: one "init" record per end) has nothing to show above the RTT
+	// panel but flat lines, or nothing at all where a single record is a
+	// point: the panel is left out.
+	if len(rt) > 0 && !slices.ContainsFunc(cw, func(es *endSeries) bool { return es.cwndN > 1 }) {
+		cw = nil
+	}
 	if withCwnd && len(cw) == 0 && len(rt) == 0 || !withCwnd && len(rt) == 0 {
 		return nil, fmt.Errorf("conn %d has no cwnd or RTT records in the time window: %w", conn, ErrNoData)
 	}
@@ -348,20 +356,35 @@ func rttPlot(conn int, rt []*endSeries, opts Options, x func(sim.Time) float64, 
 		sc.GlyphStyle.Radius = vg.Points(2)
 		p.Add(sc)
 		p.Legend.Add(fmt.Sprintf("RTT sample, %s", es.key.side), sc)
-		ls := seriesLine(2 * i)
-		l := &plotter.Line{XYs: srtt, LineStyle: ls}
-		p.Add(l)
-		if len(srtt) < sparseSeries {
-			gs := seriesGlyph(2 * i)
-			gs.Radius = vg.Points(2)
-			p.Add(&plotter.Scatter{XYs: srtt, GlyphStyle: gs})
-			p.Legend.Add(fmt.Sprintf("SRTT, %s", es.key.side), l, &plotter.Scatter{GlyphStyle: gs})
-		} else {
-			p.Legend.Add(fmt.Sprintf("SRTT, %s", es.key.side), l)
-		}
+		addLine(p, fmt.Sprintf("SRTT, %s", es.key.side), srtt, seriesLine(2*i), 2*i)
 	}
 	fitLegendY(p, float64(max(top, 1))/u.ns, 2*len(rt))
 	return p
+}
+
+// addLine adds a line through xy with its legend entry; a sparse line
+// (fewer than sparseSeries points) also gets glyph i on each point, in
+// the figure and in the legend.
+func addLine(p *plot.Plot, name string, xy plotter.XYs, ls draw.LineStyle, i int) {
+	l := &plotter.Line{XYs: xy, LineStyle: ls}
+	p.Add(l)
+	if m := sparseMarks(xy, i); m != nil {
+		p.Add(m)
+		p.Legend.Add(name, l, &plotter.Scatter{GlyphStyle: m.GlyphStyle})
+		return
+	}
+	p.Legend.Add(name, l)
+}
+
+// sparseMarks returns glyph i on each point of a sparse line, nil for a
+// line of sparseSeries points or more.
+func sparseMarks(xy plotter.XYs, i int) *plotter.Scatter {
+	if len(xy) >= sparseSeries {
+		return nil
+	}
+	gs := seriesGlyph(i)
+	gs.Radius = vg.Points(2)
+	return &plotter.Scatter{XYs: xy, GlyphStyle: gs}
 }
 
 // xys converts points to plot coordinates: x for time, v / div for values.

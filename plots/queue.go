@@ -150,9 +150,9 @@ func sojournPlot(shown []*linkDirection, opts Options, x func(sim.Time) float64,
 		if len(series[i]) == 0 {
 			continue
 		}
-		l := &plotter.Line{XYs: xys(decimateLine(series[i], nb), x, u.ns), LineStyle: seriesLine(i)}
-		p.Add(l)
-		p.Legend.Add(linkLabel(ld), l)
+		// A few packets that waited are a few samples, not a trend:
+		// each is marked (sparseMarks).
+		addLine(p, linkLabel(ld), xys(decimateLine(series[i], nb), x, u.ns), seriesLine(i), i)
 	}
 	fitLegendY(p, float64(top)/u.ns, len(shown))
 	return p

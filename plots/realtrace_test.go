@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/plot/plotter"
 
 	"github.com/netsimlab/netsim/sim"
 )
@@ -119,4 +120,86 @@ func TestRealBulkWindowScale(t *testing.T) {
 	}
 	j := len(d.window) - 1
 	assert.Equal(t, last.rack+last.win<<ws, d.window[j].v)
+}
+
+// TestHandshakeCwndHasNoEmptyPanel: in a handshake-only run each end
+// records only its initial window, so the cwnd figure is the RTT panel
+// alone, not an empty "Congestion window" panel above it (issue 21).
+func TestHandshakeCwndHasNoEmptyPanel(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, RenderTo(readTestTrace(t, "handshake.trace.jsonl"), Options{Kind: KindCwnd}, "svg", &buf))
+	svg := buf.String()
+	assert.Contains(t, svg, "Round-trip time, connection 1")
+	assert.NotContains(t, svg, "Congestion window")
+	// A transfer's window moves: both panels.
+	buf.Reset()
+	require.NoError(t, RenderTo(readTestTrace(t, "bulk-transfer-200ms.trace.jsonl"), Options{Kind: KindCwnd}, "svg", &buf))
+	assert.Contains(t, buf.String(), "Congestion window, connection 1")
+	assert.Contains(t, buf.String(), "Round-trip time, connection 1")
+}
+
+// TestSequenceToKeepsArrowsInside: with --to, packets sent before it that
+// arrive after it still end inside the figure (issue 21: the ACKs of
+// bulk-transfer's first flight ran off its bottom edge with --to 170ms).
+func TestSequenceToKeepsArrowsInside(t *testing.T) {
+	recs := readTestTrace(t, "bulk-transfer-200ms.trace.jsonl")
+	to := sim.Time(170e6)
+	opts := Options{Kind: KindSequence, To: to}
+	c := collect(recs, opts)
+	fig, err := sequenceFigure(c.m, opts)
+	require.NoError(t, err)
+	p, d := fig.panels[0], fig.seq
+	require.NotEmpty(t, d.arrows)
+	late := 0
+	for _, a := range d.arrows {
+		assert.LessOrEqual(t, a.y2, d.yBot, "an arrow ends above the lifelines' end")
+		assert.LessOrEqual(t, a.y2, p.Y.Max, "an arrow ends inside the figure")
+		if a.y2 > d.axis.pos(to) {
+			late++
+		}
+	}
+	assert.Positive(t, late, "some packets sent before --to arrive after it")
+}
+
+// TestSparseLinesAreMarked: a line of a few samples (the handshake's SRTT,
+// the sojourn of its two queued packets) gets a marker on each point, so
+// that the segment between two samples does not read as a measured trend;
+// a dense line does not.
+func TestSparseLinesAreMarked(t *testing.T) {
+	few := plotter.XYs{{X: 110, Y: 4}, {X: 120, Y: 0}}
+	m := sparseMarks(few, 0)
+	require.NotNil(t, m)
+	assert.Equal(t, few, m.XYs)
+	assert.Nil(t, sparseMarks(make(plotter.XYs, sparseSeries), 0))
+	// The handshake's queue figure has the sojourn panel whose two
+	// samples are marked.
+	var buf bytes.Buffer
+	require.NoError(t, RenderTo(readTestTrace(t, "handshake.trace.jsonl"), Options{Kind: KindQueue}, "svg", &buf))
+	assert.Contains(t, buf.String(), "Queueing delay (sojourn time)")
+}
+
+// TestTimeSequenceFromKeepsSACKRelative: a time-sequence graph that starts
+// with --from after SACKed data draws the SACK blocks at the same relative
+// sequence numbers as the whole graph (issue 21: blocks of data sent
+// before --from stayed absolute, and the y axis reached 1.5×10⁶ kB).
+func TestTimeSequenceFromKeepsSACKRelative(t *testing.T) {
+	recs := bulkLossTrace()
+	opts := Options{Kind: KindTimeSequence}
+	d0, err := collect(recs, opts).m.timeSequenceData(1, opts)
+	require.NoError(t, err)
+	require.NotEmpty(t, d0.sacks)
+	at := map[sim.Time][2]int64{}
+	for _, s := range d0.sacks {
+		at[s.t] = [2]int64{s.lo, s.hi}
+	}
+	opts.From = d0.sacks[len(d0.sacks)/2].t
+	d1, err := collect(recs, opts).m.timeSequenceData(1, opts)
+	require.NoError(t, err)
+	require.NotEmpty(t, d1.sacks, "SACK blocks after --from")
+	for _, s := range d1.sacks {
+		want, ok := at[s.t]
+		require.True(t, ok, "a block at %v in the whole graph", s.t)
+		assert.Equal(t, want, [2]int64{s.lo, s.hi}, "block at %v", s.t)
+		assert.LessOrEqual(t, s.hi, d0.maxSeq, "within the bytes sent")
+	}
 }

@@ -35,6 +35,8 @@ type figure struct {
 	w, h   vg.Length
 	draw   func(dc draw.Canvas)
 	panels []*plot.Plot
+	// seq is the sequence diagram drawn, nil for the other kinds.
+	seq *seqDiagram
 }
 
 // Collector reads trace records as a run produces them (it is a sim.Sink)

@@ -129,8 +129,10 @@ func sequenceFigure(m *model, opts Options) (*figure, error) {
 	if opts.From != 0 {
 		lo = opts.From
 	}
+	// A packet sent before --to may arrive after it: the axis runs on to
+	// its arrival so that its arrow ends in the figure, not off its edge.
 	if opts.To != 0 {
-		hi = opts.To
+		hi = max(hi, opts.To)
 	}
 	if hi <= lo {
 		hi = lo + 1
@@ -192,7 +194,7 @@ func sequenceFigure(m *model, opts Options) (*figure, error) {
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), vg.Points(6)
 	p.Add(legendBackdrop{})
-	return &figure{w: w, h: h, draw: p.Draw, panels: []*plot.Plot{p}}, nil
+	return &figure{w: w, h: h, draw: p.Draw, panels: []*plot.Plot{p}, seq: d}, nil
 }
 
 // compressGap is the length an idle gap is shortened to: twice the median

@@ -244,16 +244,50 @@ func axisValues(vals []string) (xs []float64, unit string, numeric bool) {
 	return xs, "", true
 }
 
+// metricTitles are the y axis titles of the metric columns, for a paper:
+// a name and the unit the values are scaled to, not a column name.
+var metricTitles = map[string]struct {
+	name  string
+	scale float64
+	unit  string
+}{
+	ColGoodput:     {"goodput", 1e-6, "Mbit/s"},
+	ColGoodputSum:  {"aggregate goodput (sum over flows)", 1e-6, "Mbit/s"},
+	ColRTTMean:     {"mean RTT", 1, "ms"},
+	ColRTTP99:      {"99th percentile RTT", 1, "ms"},
+	ColCompletion:  {"completion time", 1, "s"},
+	ColRetransmits: {"retransmissions", 1, ""},
+	ColQueuePeak:   {"peak queue", 1, "packets"},
+	ColFairness:    {"Jain's fairness index", 1, ""},
+	ColDelayP99:    {"99th percentile one-way delay", 1e-6, "ms"},
+	ColJitter:      {"jitter", 1e-6, "ms"},
+	ColLoss:        {"loss", 100, "%"},
+}
+
 // yScale returns the factor and label that show a metric column in
-// readable units.
+// readable units: "mean RTT (ms)", "goodput of connection 2 (Mbit/s)";
+// a column netsim does not know keeps its name.
 func yScale(col string) (float64, string) {
-	switch fam, _ := columnKey(col); {
-	case fam < len(families) && families[fam].col == ColGoodput:
-		return 1e-6, strings.Replace(col, "goodput_bps", "goodput", 1) + " (Mbit/s)"
-	case fam < len(families) && families[fam].col == ColCompletion:
-		return 1, strings.Replace(col, "completion_s", "completion time", 1) + " (s)"
+	fam, n := columnKey(col)
+	if fam >= len(families) {
+		return 1, col
 	}
-	return 1, col
+	f := families[fam].col
+	t, ok := metricTitles[f]
+	if !ok {
+		return 1, col
+	}
+	label := t.name
+	switch rest := strings.TrimPrefix(col, f); {
+	case strings.HasPrefix(rest, "_conn"):
+		label += fmt.Sprintf(" of connection %d", n)
+	case strings.HasPrefix(rest, "_flow"):
+		label += fmt.Sprintf(" of flow %d", n)
+	}
+	if t.unit != "" {
+		label += " (" + t.unit + ")"
+	}
+	return t.scale, label
 }
 
 // ReadAggregate reads an aggregate.csv written by WriteAggregate.

@@ -177,3 +177,35 @@ func TestParamTitle(t *testing.T) {
 		assert.Equal(t, want, ParamTitle(path), path)
 	}
 }
+
+// TestMetricTitles: each metric's axis reads as a name with its unit, the
+// values scaled to it (issue 21: "rtt_mean_ms" was the y axis title).
+func TestMetricTitles(t *testing.T) {
+	for _, tc := range []struct {
+		col   string
+		scale float64
+		label string
+	}{
+		{ColGoodput, 1e-6, "goodput (Mbit/s)"},
+		{ColGoodput + "_conn2", 1e-6, "goodput of connection 2 (Mbit/s)"},
+		{ColGoodputSum, 1e-6, "aggregate goodput (sum over flows) (Mbit/s)"},
+		{ColRTTMean, 1, "mean RTT (ms)"},
+		{ColRTTP99, 1, "99th percentile RTT (ms)"},
+		{ColCompletion + "_conn1", 1, "completion time of connection 1 (s)"},
+		{ColRetransmits, 1, "retransmissions"},
+		{ColQueuePeak, 1, "peak queue (packets)"},
+		{ColFairness, 1, "Jain's fairness index"},
+		{ColDelayP99 + "_flow3", 1e-6, "99th percentile one-way delay of flow 3 (ms)"},
+		{ColJitter, 1e-6, "jitter (ms)"},
+		{ColLoss, 100, "loss (%)"},
+		{"something_else", 1, "something_else"},
+	} {
+		scale, label := yScale(tc.col)
+		assert.Equal(t, tc.label, label, tc.col)
+		assert.Equal(t, tc.scale, scale, tc.col)
+	}
+	for _, f := range families {
+		_, ok := metricTitles[f.col]
+		assert.True(t, ok, "%s has a title", f.col)
+	}
+}

@@ -2,8 +2,8 @@ package view
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +20,8 @@ import (
 
 // capturedPayload is how many payload bytes of a packet the page shows
 // after its headers: enough to see what the application wrote, few enough
-// that 20,000 full-sized segments stay a few megabytes.
+// that the XORed captures of a million full-sized segments compress to a
+// few megabytes (packets.go).
 const capturedPayload = 32
 
 // maxCaptureRecord is the largest pcap record accepted; netsim writes a
@@ -115,7 +116,7 @@ func setBytes(p *packet, b []byte) {
 	keep := min(len(b), hl+capturedPayload)
 	total := min(len(b), int(binary.BigEndian.Uint16(b[2:])))
 	if hl < ipv4.HeaderLen || total < hl {
-		p.Bytes = hex.EncodeToString(b[:keep])
+		p.raw = bytes.Clone(b[:keep])
 		return
 	}
 	src := netip.AddrFrom4([4]byte(b[12:16]))
@@ -139,11 +140,11 @@ func setBytes(p *packet, b []byte) {
 		// (up to 60 bytes) and the start of its transport header.
 		keep = min(len(b), hl+icmpHeaderLen+60+capturedPayload)
 	default:
-		p.Bytes = hex.EncodeToString(b[:keep])
+		p.raw = bytes.Clone(b[:keep])
 		return
 	}
 	p.L4Sum = &ok
-	p.Bytes = hex.EncodeToString(b[:keep])
+	p.raw = bytes.Clone(b[:keep])
 }
 
 // icmpHeaderLen is the fixed part of every ICMP message (RFC 792): type,

@@ -5,11 +5,13 @@ import "encoding/json"
 // pageData is what the page's script reads, embedded as JSON. Keys are
 // short because a page holds tens of thousands of packets.
 type pageData struct {
-	Meta    meta            `json:"meta"`
-	Hosts   []string        `json:"hosts"`   // hosts and routers, by name
-	Routers []int           `json:"routers"` // indexes into Hosts of the routers
-	Conns   []connInfo      `json:"conns"`
-	Packets []packet        `json:"packets"`
+	Meta    meta       `json:"meta"`
+	Hosts   []string   `json:"hosts"`   // hosts and routers, by name
+	Routers []int      `json:"routers"` // indexes into Hosts of the routers
+	Conns   []connInfo `json:"conns"`
+	// Packets ride in the page in their compact form (packets.go), not
+	// in the JSON.
+	Packets []packet        `json:"-"`
 	States  []stateChange   `json:"states"`
 	Series  []series        `json:"series"`
 	Modes   []modeChange    `json:"modes"`
@@ -109,8 +111,10 @@ type packet struct {
 	iface    string
 	txAt     int64 // first bit left the sender, for the capture; -1 not yet
 	captured bool
-	// Bytes is the datagram as captured, in hex, cut after its headers
-	// and capturedPayload bytes of payload; CapLen is its whole length.
+	// raw is the datagram as captured, cut after its headers and
+	// capturedPayload bytes of payload; CapLen is its whole length.
+	raw []byte
+	// Bytes is raw in hex, in the packets ReadPackets returns.
 	Bytes  string `json:"b,omitempty"`
 	CapLen int    `json:"bl,omitempty"`
 	IPSum  *bool  `json:"ipok,omitempty"` // IPv4 header checksum valid

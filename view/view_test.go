@@ -145,7 +145,7 @@ func TestNamesCannotInjectMarkup(t *testing.T) {
 	require.NoError(t, p.WriteHTML(&b))
 	page := b.String()
 	assert.NotContains(t, page, "alert(1)</script>")
-	assert.Equal(t, 2, strings.Count(page, "</script>"), "only the page's own two script elements close")
+	assert.Equal(t, 3, strings.Count(page, "</script>"), "only the page's own three script elements close")
 	// The data reads back as written.
 	m := regexp.MustCompile(`(?s)<script id="netsim-data" type="application/json">(.*?)</script>`).FindStringSubmatch(page)
 	require.NotNil(t, m)

@@ -39,7 +39,7 @@ func BenchmarkPlotMemory(b *testing.B) {
 		b.Run(fmt.Sprintf("trace=%v", sim), func(b *testing.B) {
 			dir := b.TempDir()
 			scenario := filepath.Join(dir, "bulk.yaml")
-			if err := os.WriteFile(scenario, fmt.Appendf(nil, bulk1G, sim, false, true), 0o644); err != nil {
+			if err := os.WriteFile(scenario, bulk1G(b, sim, false, true), 0o644); err != nil {
 				b.Fatal(err)
 			}
 			out := filepath.Join(dir, "out")

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/view"
 )
 
 // TestViewWritesThePage: netsim view writes DIR/view.html (or -o FILE)
@@ -24,8 +26,15 @@ func TestViewWritesThePage(t *testing.T) {
 	b, err := os.ReadFile(page)
 	require.NoError(t, err)
 	// The SYN's IPv4 header as captured, and checksums found valid.
-	assert.Contains(t, string(b), `"b":"4500003c0001`)
-	assert.Contains(t, string(b), `"ipok":true,"l4ok":true`)
+	packets, err := view.ReadPackets(b)
+	require.NoError(t, err)
+	require.Len(t, packets, 6)
+	assert.True(t, strings.HasPrefix(packets[0].Bytes, "4500003c0001"), packets[0].Bytes)
+	for _, p := range packets {
+		require.NotNil(t, p.IPSum, "packet %d", p.ID)
+		require.NotNil(t, p.L4Sum, "packet %d", p.ID)
+		assert.True(t, *p.IPSum && *p.L4Sum, "packet %d: checksums valid", p.ID)
+	}
 
 	other := filepath.Join(t.TempDir(), "x.html")
 	code, stdout, stderr = cli(t, "view", "--max-packets", "2", dir, "-o", other)

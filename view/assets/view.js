@@ -3,7 +3,8 @@
 // comes from the trace is put in the page with textContent or as an SVG
 // text node, never parsed as HTML.
 "use strict";
-(function () {
+(async function () {
+  performance.mark("netsim-start");
   const D = JSON.parse(document.getElementById("netsim-data").textContent);
   const $ = (id) => document.getElementById(id);
   const SVGNS = "http://www.w3.org/2000/svg";
@@ -98,9 +99,247 @@
     return (v / unit[0]).toFixed(Math.min(digits, 9)) + " " + unit[1];
   }
 
+  // ---- the packets: the page's compact columns (view/packets.go) ----------
+  // inflate turns the base64 of the packets' gzipped columns into bytes,
+  // with the browser's own DecompressionStream (no library, no network).
+  async function inflate(b64) {
+    const bin = atob(b64.trim().replace(/-/g, "+").replace(/_/g, "/")), z = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) z[i] = bin.charCodeAt(i);
+    const stream = new Blob([z]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+  // Col reads one column's varints; numbers stay exact up to 2^53.
+  class Col {
+    constructor(buf, pos, end) { this.buf = buf; this.pos = pos; this.end = end; }
+    uv() {
+      const buf = this.buf;
+      let b = buf[this.pos++];
+      if (b < 128) return b; // most values: one byte
+      let r = b & 127, shift = 7;
+      // up to 28 bits in integer arithmetic, beyond in doubles
+      while (shift < 28) {
+        b = buf[this.pos++];
+        r |= (b & 127) << shift;
+        if (b < 128) return r;
+        shift += 7;
+      }
+      let mul = 268435456; // 2^28
+      do { b = buf[this.pos++]; r += (b & 127) * mul; mul *= 128; } while (b >= 128);
+      return r;
+    }
+    zz() { return unzz(this.uv()); }
+    done() { return this.pos === this.end; }
+  }
+  // RunCol reads a column stored as (value, count) pairs of varints
+  // (view/packets.go, runLengths) as if it were the values one by one.
+  class RunCol {
+    constructor(buf, pos, end) { this.col = new Col(buf, pos, end); this.val = 0; this.left = 0; }
+    uv() {
+      if (this.left === 0) { this.val = this.col.uv(); this.left = this.col.uv(); }
+      this.left--;
+      return this.val;
+    }
+    zz() { return unzz(this.uv()); }
+    done() { return this.left === 0 && this.col.done(); }
+  }
+  function unzz(u) { return u < 2147483648 ? (u >>> 1) ^ -(u & 1) : u % 2 ? -(u + 1) / 2 : u / 2; }
+  // decodePackets reads the columns into typed arrays, one slot per
+  // packet, and returns one small object per packet whose fields (the
+  // names the rest of the script uses) are read from them: a million
+  // packets cost tens of bytes each, not a JSON object each.
+  function decodePackets(raw) {
+    const magic = "NSVP1";
+    for (let i = 0; i < magic.length; i++) if (raw[i] !== magic.charCodeAt(i)) throw new Error("netsim view: not netsim's packet columns");
+    const h = new Col(raw, magic.length, raw.length);
+    const n = h.uv(), nstr = h.uv(), strs = [], dec = new TextDecoder();
+    for (let i = 0; i < nstr; i++) { const l = h.uv(); strs.push(dec.decode(raw.subarray(h.pos, h.pos + l))); h.pos += l; }
+    const ncols = h.uv();
+    if (ncols !== 31) throw new Error("netsim view: " + ncols + " packet columns, want 31");
+    const cols = [];
+    let pos = h.pos;
+    const lens = [];
+    for (let i = 0; i < ncols; i++) lens.push(h.uv());
+    pos = h.pos;
+    for (let i = 0; i < ncols; i++) {
+      const l = Math.floor(lens[i] / 2);
+      cols.push(lens[i] % 2 ? new RunCol(raw, pos, pos + l) : new Col(raw, pos, pos + l));
+      pos += l;
+    }
+    const [cID, cT, cSrc, cDst, cConn, cBits, cSrcA, cDstA, cProto, cSPort, cDPort, cFlags, cSeq, cAck, cRSeq, cRAck,
+      cWin, cWnd, cPLen, cLen, cOpts, cOptNums, cEnd, cDrop, cDropAt, cRetrans, cDup, cVia, cCapLen, cKeep, cBytes] = cols;
+    const A = {
+      id: new Float64Array(n), t: new Float64Array(n), s: new Int32Array(n), d: new Int32Array(n), c: new Float64Array(n),
+      bits: new Uint8Array(n), sa: new Int32Array(n), da: new Int32Array(n), p: new Uint8Array(n), sp: new Uint16Array(n),
+      dp: new Uint16Array(n), f: new Int32Array(n), seq: new Uint32Array(n), ack: new Uint32Array(n), rs: new Float64Array(n),
+      ra: new Float64Array(n), w: new Uint16Array(n), wnd: new Float64Array(n), pl: new Int32Array(n), l: new Int32Array(n),
+      o: new Int32Array(n), on: new Int32Array(n), e: new Float64Array(n), x: new Int32Array(n), xa: new Int32Array(n),
+      r: new Int32Array(n), dup: new Float64Array(n), bl: new Int32Array(n), bo: new Int32Array(n), bn: new Int32Array(n),
+      cat: new Uint8Array(n),
+    };
+    const via = new Map();
+    // slots counts the numbers in each option template.
+    const slots = strs.map((s) => s.split("\x01").length - 1);
+    const flows = new Map();
+    let id = 0, t = 0;
+    for (let i = 0; i < n; i++) {
+      id += cID.zz(); t += cT.zz();
+      A.id[i] = id; A.t[i] = t;
+      const src = cSrc.uv() - 1;
+      A.s[i] = src; A.d[i] = cDst.uv() - 1;
+      const conn = cConn.uv(), bits = cBits.uv();
+      A.c[i] = conn; A.bits[i] = bits;
+      A.sa[i] = cSrcA.uv(); A.da[i] = cDstA.uv();
+      A.p[i] = cProto.uv(); A.sp[i] = cSPort.uv(); A.dp[i] = cDPort.uv();
+      A.f[i] = cFlags.uv();
+      const key = conn ? conn * 4 + (bits & 3) : -1 - src;
+      let fl = flows.get(key);
+      if (!fl) { fl = { seq: 0, ack: 0, rs: 0, ra: 0 }; flows.set(key, fl); }
+      fl.seq = (fl.seq + cSeq.zz()) >>> 0; fl.ack = (fl.ack + cAck.zz()) >>> 0;
+      fl.rs += cRSeq.zz(); fl.ra += cRAck.zz();
+      A.seq[i] = fl.seq; A.ack[i] = fl.ack; A.rs[i] = fl.rs; A.ra[i] = fl.ra;
+      A.w[i] = cWin.uv(); A.wnd[i] = cWnd.zz(); A.pl[i] = cPLen.uv(); A.l[i] = cLen.uv();
+      A.o[i] = cOpts.uv();
+      const end = cEnd.uv();
+      A.e[i] = end ? t + unzz(end - 1) : 0;
+      A.x[i] = cDrop.uv(); A.xa[i] = cDropAt.uv(); A.r[i] = cRetrans.uv();
+      const dup = cDup.uv();
+      A.dup[i] = dup ? id - unzz(dup - 1) : 0;
+      const nv = cVia.uv();
+      if (nv) {
+        const v = [];
+        let vt = t;
+        for (let k = 0; k < nv; k++) { const hop = cVia.uv(); vt += cVia.zz(); v.push([hop, vt]); }
+        via.set(i, v);
+      }
+      const cl = cCapLen.uv();
+      A.bo[i] = cl ? 0 : -1; // the offset is set by decodeBytes
+      A.bl[i] = cl ? cl - 1 : 0;
+    }
+    for (const k of [cID, cT, cSrc, cDst, cConn, cBits, cSrcA, cDstA, cProto, cSPort, cDPort, cFlags, cSeq, cAck, cRSeq, cRAck,
+      cWin, cWnd, cPLen, cLen, cOpts, cEnd, cDrop, cDropAt, cRetrans, cDup, cVia, cCapLen])
+      if (!k.done()) throw new Error("netsim view: packet columns malformed");
+    // The numbers in the options and the captured bytes are decoded when
+    // first asked for (a packet shown in the table or clicked, Find), not
+    // while the page opens: with a million packets they are half of the
+    // decoding.
+    let ON = null, rec = null;
+    // decodeOptions reads every packet's option numbers, each the
+    // difference from the previous packet of its flow in that place.
+    function decodeOptions() {
+      let nOpt = 0;
+      for (let i = 0; i < n; i++) nOpt += slots[A.o[i]];
+      const out = new Float64Array(nOpt), flows = new Map();
+      let on = 0;
+      for (let i = 0; i < n; i++) {
+        const tmpl = A.o[i], ns = slots[tmpl];
+        A.on[i] = on;
+        if (!ns) continue;
+        const key = A.c[i] ? A.c[i] * 4 + (A.bits[i] & 3) : -1 - A.s[i];
+        let nums = flows.get(key);
+        if (!nums) { nums = []; flows.set(key, nums); }
+        for (let k = 0; k < ns; k++) {
+          if (k >= nums.length) nums.push(0);
+          nums[k] += cOptNums.zz();
+          out[on++] = nums[k];
+        }
+      }
+      if (!cOptNums.done()) throw new Error("netsim view: option column malformed");
+      ON = out;
+    }
+    // decodeBytes rebuilds every capture: the sender's previous one with a
+    // few runs of bytes XORed in (view/packets.go, appendRuns).
+    function decodeBytes() {
+      let total = 0;
+      for (let i = 0; i < n; i++) if (A.bo[i] >= 0) total += (A.bn[i] = cKeep.uv());
+      const out = new Uint8Array(total), prevRec = new Map();
+      let rp = 0;
+      for (let i = 0; i < n; i++) {
+        if (A.bo[i] < 0) continue;
+        const l = A.bn[i], src = A.s[i];
+        let prev = prevRec.get(src);
+        if (!prev) { prev = { o: 0, l: 0 }; prevRec.set(src, prev); }
+        for (let k = 0, m = Math.min(l, prev.l), po = prev.o; k < m; k++) out[rp + k] = out[po + k];
+        for (let k = 0; k < l;) {
+          k += cBytes.uv();
+          const lit = cBytes.uv();
+          if (lit === 0 && k < l) throw new Error("netsim view: capture runs malformed");
+          for (let j = 0; j < lit; j++, k++) out[rp + k] ^= raw[cBytes.pos++];
+        }
+        A.bo[i] = rp;
+        prev.o = rp; prev.l = l;
+        rp += l;
+      }
+      if (!cKeep.done() || !cBytes.done()) throw new Error("netsim view: capture columns malformed");
+      rec = out;
+    }
+    const verdict = (v) => (v === 1 ? true : v === 2 ? false : undefined);
+    const SIDES = ["", "client", "server", ""];
+    // category: what the filters call the packet; 8 marks a SYN, FIN or
+    // RST, which the overview always draws.
+    const flagCat = strs.map((f) => (f.includes("R") ? 3 | 8 : f.includes("S") ? 1 | 8 : f.includes("F") ? 2 | 8 : 0));
+    class Packet {
+      constructor(i) { this.i = i; }
+      get id() { return A.id[this.i]; }
+      get t() { return A.t[this.i]; }
+      get s() { return A.s[this.i]; }
+      get d() { return A.d[this.i]; }
+      get c() { return A.c[this.i]; }
+      get side() { return SIDES[A.bits[this.i] & 3]; }
+      get ce() { return (A.bits[this.i] & 4) !== 0; }
+      get bad() { return (A.bits[this.i] & 8) !== 0; }
+      get ipok() { return verdict((A.bits[this.i] >> 4) & 3); }
+      get l4ok() { return verdict((A.bits[this.i] >> 6) & 3); }
+      get sa() { return strs[A.sa[this.i]]; }
+      get da() { return strs[A.da[this.i]]; }
+      get p() { return A.p[this.i]; }
+      get sp() { return A.sp[this.i]; }
+      get dp() { return A.dp[this.i]; }
+      get f() { return strs[A.f[this.i]]; }
+      get seq() { return A.seq[this.i]; }
+      get ack() { return A.ack[this.i]; }
+      get rs() { return A.rs[this.i]; }
+      get ra() { return A.ra[this.i]; }
+      get w() { return A.w[this.i]; }
+      // wnd is undefined where the page's JSON used to leave it out (0)
+      get wnd() { const v = A.wnd[this.i]; return v === 0 ? undefined : v; }
+      get pl() { return A.pl[this.i]; }
+      get l() { return A.l[this.i]; }
+      get o() {
+        const tm = strs[A.o[this.i]];
+        if (!slots[A.o[this.i]]) return tm;
+        if (!ON) decodeOptions();
+        let k = A.on[this.i];
+        return tm.replace(/\x01/g, () => String(ON[k++]));
+      }
+      get e() { return A.e[this.i]; }
+      get x() { return strs[A.x[this.i]]; }
+      get xa() { return strs[A.xa[this.i]]; }
+      get r() { return strs[A.r[this.i]]; }
+      get dup() { return A.dup[this.i]; }
+      get via() { return via.get(this.i); }
+      // b is the captured bytes (headers and the first payload bytes)
+      get b() {
+        if (A.bo[this.i] < 0) return undefined;
+        if (!rec) decodeBytes();
+        const o = A.bo[this.i];
+        return rec.subarray(o, o + A.bn[this.i]);
+      }
+      get bl() { return A.bl[this.i]; }
+      // cat: 0 data or pure ACK (see category), 1 SYN, 2 FIN, 3 RST; | 8 for those
+      get cat() { return A.p[this.i] === 6 ? flagCat[A.f[this.i]] : 0; }
+    }
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = new Packet(i);
+    return out;
+  }
+
   // ---- the data ----------------------------------------------------------
-  const hosts = D.hosts, packets = D.packets, conns = D.conns;
-  packets.forEach((p, i) => { p.i = i; });
+  // performance marks say where a large page's load time goes
+  const inflated = await inflate(document.getElementById("netsim-packets").textContent);
+  performance.mark("netsim-inflated");
+  const packets = decodePackets(inflated);
+  performance.mark("netsim-decoded");
+  const hosts = D.hosts, conns = D.conns;
   const connById = new Map(conns.map((c) => [c.id, c]));
   const hostName = (i) => (i >= 0 && i < hosts.length ? hosts[i] : "?");
   let tMin = Infinity, tMax = -Infinity;
@@ -124,12 +363,12 @@
   };
 
   function category(p) {
-    if (p.p !== 6) return "data";
-    if (p.f.includes("R")) return "rst";
-    if (p.f.includes("S")) return "syn";
-    if (p.f.includes("F")) return "fin";
-    if (p.pl > 0) return "data";
-    return "ack";
+    switch (p.cat & 7) {
+      case 3: return "rst";
+      case 1: return "syn";
+      case 2: return "fin";
+    }
+    return p.p !== 6 || p.pl > 0 ? "data" : "ack";
   }
   function label(p) {
     if (p.p !== 6) return (p.p === 17 ? "UDP" : p.p === 1 ? "ICMP" : "proto " + p.p) + " " + p.sp + " → " + p.dp + " len=" + p.pl;
@@ -162,7 +401,38 @@
     if (S.find && !searchText(p).includes(S.find)) return false;
     return true;
   }
-  function filtered() { return packets.filter(passes); }
+  // The packets are in the order they were sent, except a link's copies,
+  // which come when they were made: runMax[i] is the latest send time of
+  // packets 0..i and restMin[i] the earliest of i..n-1, both monotone, so
+  // that the packets of a time window are found by binary search, not by
+  // looking at every packet of a large run. maxFlight is the longest a
+  // packet took to its fate.
+  const N = packets.length, runMax = new Float64Array(N), restMin = new Float64Array(N);
+  let maxFlight = 0;
+  for (let i = 0, m = -Infinity; i < N; i++) {
+    const p = packets[i];
+    m = Math.max(m, p.t); runMax[i] = m;
+    maxFlight = Math.max(maxFlight, (p.e || p.t) - p.t);
+  }
+  for (let i = N - 1, m = Infinity; i >= 0; i--) { m = Math.min(m, packets[i].t); restMin[i] = m; }
+  // firstAbove returns the first index i with a[i] > v (a is sorted).
+  function firstAbove(a, v) { let lo = 0, hi = a.length; while (lo < hi) { const m = (lo + hi) >> 1; if (a[m] > v) hi = m; else lo = m + 1; } return lo; }
+  // inWindow lists the packets that pass the filters and are on the wire
+  // in [t0, t1]: sent before t1 and delivered, dropped (or, still in
+  // flight, sent) after t0.
+  let lastWindow = null;
+  function inWindow(t0, t1) {
+    // the diagram and the table ask for the same list in one redraw
+    const key = [t0, t1, S.conn, S.find, JSON.stringify(S.show)].join("|");
+    if (lastWindow && lastWindow.key === key) return lastWindow.list;
+    const lo = firstAbove(runMax, t0 - maxFlight - 1), hi = firstAbove(restMin, t1), out = [];
+    for (let i = lo; i < hi; i++) {
+      const p = packets[i];
+      if (p.t <= t1 && (p.e || p.t) >= t0 && passes(p)) out.push(p);
+    }
+    lastWindow = { key, list: out };
+    return out;
+  }
 
   // ---- header, cards and the notice --------------------------------------
   function renderHeader() {
@@ -278,14 +548,30 @@
   // way; with every connection, each node at its mean position along the
   // paths (client ends 0, server ends 1), so that a dumbbell reads
   // senders, routers, receivers from left to right.
+  const laneCache = new Map();
   function lifelines() {
-    const pos = new Map(), add = (h, f) => { const a = pos.get(h) || [0, 0]; a[0] += f; a[1]++; pos.set(h, a); };
+    const key = S.conn + "/" + S.routers;
+    if (!laneCache.has(key)) laneCache.set(key, orderLanes());
+    return laneCache.get(key);
+  }
+  function orderLanes() {
+    const pos = new Map(), add = (h, f, n = 1) => { const a = pos.get(h) || [0, 0]; a[0] += f * n; a[1] += n; pos.set(h, a); };
     const seen = [];
+    // a node's position depends only on the route a packet took, so each
+    // distinct route is walked once however many packets took it
+    const routes = new Map();
     for (const p of packets) {
       if (S.conn && p.c !== S.conn) continue;
+      // a number for a route without routers (most), a string with them
+      const via = p.via, to = p.e && !p.x ? p.d + 1 : 0, side = p.side === "client" ? 1 : p.side === "server" ? 2 : 0;
+      const k = via ? p.s + ">" + via.map((v) => v[0]).join(">") + ">" + to + ">" + side : ((p.s + 1) * 65536 + to) * 4 + side;
+      const r = routes.get(k);
+      if (r) r.n++; else routes.set(k, { p: p, n: 1 });
+    }
+    for (const { p, n } of routes.values()) {
       const nodes = path(p).filter((h) => h >= 0 && (S.routers || !isRouter.has(h)));
       if (p.side === "server") nodes.reverse();
-      nodes.forEach((h, i) => { if (!pos.has(h)) seen.push(h); add(h, nodes.length === 1 ? 0 : i / (nodes.length - 1)); });
+      nodes.forEach((h, i) => { if (!pos.has(h)) seen.push(h); add(h, nodes.length === 1 ? 0 : i / (nodes.length - 1), n); });
     }
     if (S.conn) {
       const c = connById.get(S.conn);
@@ -339,7 +625,7 @@
       kids.push(g);
     }
     // arrows
-    const list = filtered().filter((p) => p.t <= S.t1 && (p.e || p.t) >= S.t0 && x.has(p.s));
+    const list = inWindow(S.t0, S.t1).filter((p) => x.has(p.s));
     const maxArrows = 2000;
     const drawn = decimate(list, maxArrows);
     const placed = []; // points along the labels drawn so far
@@ -422,7 +708,7 @@
   // brings the window under max and every packet back.
   function decimate(list, max) {
     if (list.length <= max) return list;
-    const notable = (p) => p.r || p.x || (p.p === 6 && /[SFR]/.test(p.f));
+    const notable = (p) => p.r || p.x || p.cat & 8;
     const keep = list.filter(notable).slice(0, max / 2);
     const rest = max - keep.length, others = list.length - keep.length;
     const stride = others / rest;
@@ -552,6 +838,14 @@
     }
   }
 
+  // segmentsOf lists, once per connection end, the segments it sent that
+  // take sequence space (data, SYN, FIN).
+  const segCache = new Map();
+  function segmentsOf(conn, side) {
+    const key = conn + "/" + side;
+    if (!segCache.has(key)) segCache.set(key, packets.filter((p) => p.c === conn && p.side === side && (p.pl > 0 || (p.cat & 7) === 1 || (p.cat & 7) === 2)));
+    return segCache.get(key);
+  }
   function renderGraphs() {
     const conn = graphConn(), side = S.dir;
     const c = connById.get(conn);
@@ -560,14 +854,22 @@
     if (!S.conn && conns.length > 1) notes.push("Graphs of connection " + conn + " (pick another above).");
     const who = side === "client" ? c.client + " → " + c.server : c.server + " → " + c.client;
     const layers = [];
-    const detail = packets.filter((p) => p.c === conn && p.side === side && (p.pl > 0 || /[SF]/.test(p.f)));
+    const all = segmentsOf(conn, side);
+    const inView = all.filter((p) => p.t >= S.t0 && p.t <= S.t1);
+    // Past maxTicks segments in the window the graph draws the highest
+    // byte sent (decimated) and only the retransmitted and dropped
+    // segments: zooming in brings every segment back.
+    const maxTicks = 20000, crowded = inView.length > maxTicks;
+    const detail = crowded ? inView.filter((p) => p.r || p.x) : inView;
     const seq = seriesOf(conn, side, "seq"), ack = seriesOf(conn, side, "ack");
-    if (S.t1 > covered || !detail.length) {
+    if (S.t1 > covered || !all.length || crowded) {
       if (seq) layers.push({ name: "highest byte sent", colour: "#888", points: seq.pts });
       if (S.t1 > covered) notes.push("After " + fmtT(covered) + " the graph shows the whole trace decimated to bins of " + fmtDur(seq ? seq.width : 1) + "; the segments are in the page only before.");
+      if (crowded) notes.push(inView.length + " segments in this window: the graph shows the highest byte sent" + (seq && seq.width > 1 ? " in bins of " + fmtDur(seq.width) : "") +
+        " and each retransmitted or dropped segment; zoom in (wheel) to " + maxTicks + " or fewer to see every segment.");
     }
     if (ack) layers.push({ name: "ACK from the peer", colour: "#009e73", points: ack.pts });
-    if (detail.length) layers.push({ name: "segments (red: retransmitted, ✕ dropped)", colour: "#0072b2", kind: "ticks",
+    if (detail.length) layers.push({ name: crowded ? "retransmitted (red) and dropped (✕) segments" : "segments (red: retransmitted, ✕ dropped)", colour: "#0072b2", kind: "ticks",
       points: detail.map((p) => [p.t, p.rs, p.rs + Math.max(p.pl, 1), p.r ? 1 : 0, p.x ? 1 : 0]) });
     plot($("tseq"), "time-sequence, conn " + conn + " " + who + " (relative sequence number)", "bytes", layers);
     const cw = seriesOf(conn, side, "cwnd"), ss = seriesOf(conn, side, "ssthresh");
@@ -602,7 +904,7 @@
 
   // ---- the packet table -----------------------------------------------------
   function renderTable() {
-    const list = filtered().filter((p) => p.t <= S.t1 && (p.e || p.t) >= S.t0);
+    const list = inWindow(S.t0, S.t1);
     $("packets-count").textContent = list.length + " in view of " + packets.length + " in the page";
     const head = el("tr", {}, ...["#", "sent", "from", "to", "conn", "flags", "seq", "ack", "win", "window", "len", "arrived", "info"].map((h) => el("th", {}, h)));
     head.cells[8].title = "the 16-bit window field as sent";
@@ -646,7 +948,6 @@
     renderTable();
     renderDetail();
   }
-  function bytesOf(hex) { const b = []; for (let i = 0; i + 1 < hex.length; i += 2) b.push(parseInt(hex.substr(i, 2), 16)); return b; }
   function u16(b, o) { return (b[o] << 8) | b[o + 1]; }
   function u32(b, o) { return ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3]; }
   function hx(v, n) { return "0x" + v.toString(16).padStart(n, "0"); }
@@ -809,8 +1110,8 @@
     const parts = [];
     parts.push(el("div", {}, el("h3", {}, "#" + p.id + " " + hostName(p.s) + " → " + hostName(p.d) + ": " + label(p)),
       el("table", {}, el("tbody", {}, ...trace.map(([n, v]) => el("tr", {}, el("td", {}, n), el("td", {}, String(v))))))));
-    if (p.b) {
-      const b = bytesOf(p.b);
+    const b = p.b;
+    if (b) {
       const [dump, spans] = hexDump(b, p.bl);
       parts.push(fieldTable("IPv4 header", ipv4Fields(b, 0, p.ipok), spans));
       const hl = (b[0] & 15) * 4;
@@ -919,5 +1220,6 @@
   window.addEventListener("hashchange", () => { if (fromHash()) renderAll(); });
   let resize = 0;
   window.addEventListener("resize", () => { clearTimeout(resize); resize = setTimeout(renderView, 100); });
+  performance.mark("netsim-drawn");
   document.body.setAttribute("data-rendered", String(packets.length));
 })();
