@@ -662,6 +662,9 @@ func (c *Conn) Stats() Stats {
 	s.SRTT = c.rtt.srtt
 	s.RTO = c.rtt.current()
 	s.Cwnd, s.Ssthresh = c.cc.Cwnd(), c.cc.Ssthresh()
+	if _, controlled := c.cc.(WindowController); c.inRecovery && c.sackOK && !controlled {
+		s.Cwnd = c.prr.cwnd
+	}
 	s.MSS = c.sndMss
 	s.Delivered, s.DeliveredSegments = c.rate.delivered, c.rate.deliveredSegs
 	s.DeliveryRate, s.DeliveryRateAppLimited = c.DeliveryRate()
