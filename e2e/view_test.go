@@ -459,6 +459,8 @@ func zoomToALateSegment(t *testing.T, b *devtools, d viewData) {
 	decimated := func() bool { return strings.Contains(b.text("#ladder-note"), "drawn (every SYN") }
 	for step := 0; !drawn(int64(p.ID)) || windowSpan(t, b.text("#window")) > 2e7 || decimated(); step++ {
 		require.Less(t, step, 80, "packet %d still not drawn after zooming in", p.ID)
+		// a redraw may move the page: the wheel must turn over the diagram
+		b.eval(`(() => { document.getElementById("ladder-box").scrollIntoView({block: "center"}); return true; })()`, nil)
 		t0, t1 := windowBounds(t, b.text("#window"))
 		var box []float64
 		b.eval(`(() => { const r = document.getElementById("ladder-box").getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`, &box)
