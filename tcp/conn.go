@@ -558,10 +558,12 @@ func (c *Conn) Pending() int {
 }
 
 // Events hands each queued event to fn, oldest first, and empties the
-// queue.
-func (c *Conn) Events(fn func(Event)) {
+// queue. The event is the queue's own, valid only during the call (fn
+// copies what it keeps): an Event is a few hundred bytes, which a copy per
+// event cost every segment.
+func (c *Conn) Events(fn func(*Event)) {
 	for i := 0; c.q != nil && i < len(c.q.events); i++ {
-		fn(c.q.events[i])
+		fn(&c.q.events[i])
 	}
 	if c.q != nil {
 		c.q.events = c.q.events[:0]
