@@ -89,9 +89,9 @@ func walk(t *testing.T, n *Network, src *Host, dst netip.Addr, sport, dport uint
 			require.Equal(t, dst, h.Addr())
 			return path
 		}
-		rt, ok := r.routes.Lookup(dst)
+		iface, ecmp, ok := r.routes.nextHop(dst)
 		require.True(t, ok, "%s has no route to %v", r.name, dst)
-		out = r.egress(rt, b)
+		out = r.egress(iface, ecmp, b)
 	}
 	t.Fatalf("loop: %v", path)
 	return nil

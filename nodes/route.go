@@ -64,13 +64,38 @@ func (r Route) sameHops(o Route) bool {
 // position, probed from the longest length down: a lookup costs at most
 // one map probe per distinct length (one or two in practice), and a
 // router with a route per host of a large network pays a few words per
-// route for the index. The zero value is an empty table.
+// route for the index. A table of more than cachedRoutes routes also
+// remembers the answers of recent lookups by destination (a router that
+// forwards for many hosts looks the same few thousand up again and
+// again). The zero value is an empty table.
 type RoutingTable struct {
 	byLen [33]map[uint32]int32
 	// lens holds the prefix lengths in use, longest first.
 	lens   []int
 	routes []Route
+	// cache is a direct-mapped cache of lookups, made on the first
+	// lookup of a large table; an entry is valid while its gen is the
+	// table's (every change of the table moves gen on).
+	cache []routeHit
+	gen   uint32
 }
+
+// routeHit is a lookup the cache remembers: destination dst has the
+// route at index idx, as of the table's generation gen; iface is the
+// route's interface, or -1 when it has several next hops (ECMP), so that
+// forwarding on a one-hop route reads no Route (nextHop).
+type routeHit struct {
+	dst, gen   uint32
+	idx, iface int32
+}
+
+// cachedRoutes is the size from which a table caches its lookups, and
+// routeCacheSize the number of entries of the cache (16 bytes each).
+const (
+	cachedRoutes   = 64
+	routeCacheBits = 12
+	routeCacheSize = 1 << routeCacheBits
+)
 
 // key returns the masked 32-bit address of the IPv4 prefix p.
 func key(p netip.Prefix) uint32 {
@@ -85,6 +110,7 @@ func (t *RoutingTable) Add(r Route) error {
 		return fmt.Errorf("route %v: %w", r.Prefix, ErrNotIPv4)
 	}
 	r.Prefix = r.Prefix.Masked()
+	t.changed()
 	bits := r.Prefix.Bits()
 	m := t.byLen[bits]
 	if m == nil {
@@ -114,6 +140,7 @@ func (t *RoutingTable) exact(p netip.Prefix) (Route, bool) {
 
 // removeAt deletes the route at position i, moving the last one there.
 func (t *RoutingTable) removeAt(i int) {
+	t.changed()
 	r := t.routes[i]
 	delete(t.byLen[r.Prefix.Bits()], key(r.Prefix))
 	last := len(t.routes) - 1
@@ -156,21 +183,81 @@ func (t *RoutingTable) Remove(p netip.Prefix) bool {
 // Lookup returns the route with the longest prefix that contains dst, and
 // false when none does.
 func (t *RoutingTable) Lookup(dst netip.Addr) (Route, bool) {
-	if !dst.Is4() {
+	i, _ := t.find(dst)
+	if i < 0 {
 		return Route{}, false
+	}
+	return t.routes[i], true
+}
+
+// nextHop returns what forwarding toward dst needs of its route: the
+// interface, and the next hops of an ECMP route (nil otherwise); false
+// when no route contains dst. A cached one-hop route is answered without
+// reading the Route.
+func (t *RoutingTable) nextHop(dst netip.Addr) (iface int, ecmp []int, ok bool) {
+	i, hit := t.find(dst)
+	switch {
+	case i < 0:
+		return 0, nil, false
+	case hit != nil && hit.iface >= 0:
+		return int(hit.iface), nil, true
+	}
+	rt := &t.routes[i]
+	if len(rt.ECMP) > 1 {
+		return rt.Iface, rt.ECMP, true
+	}
+	return rt.Iface, nil, true
+}
+
+// find returns the index of the route with the longest prefix that
+// contains dst (-1 for none) and, for a table that caches its lookups,
+// the cache entry that now holds the answer.
+func (t *RoutingTable) find(dst netip.Addr) (int, *routeHit) {
+	if !dst.Is4() {
+		return -1, nil
 	}
 	a4 := dst.As4()
 	a := binary.BigEndian.Uint32(a4[:])
+	var hit *routeHit
+	if len(t.routes) > cachedRoutes {
+		if t.cache == nil {
+			t.cache = make([]routeHit, routeCacheSize)
+		}
+		// Fibonacci hashing: consecutive addresses spread over the cache.
+		hit = &t.cache[(a*0x9e3779b1)>>(32-routeCacheBits)]
+		if hit.dst == a && hit.gen == t.gen {
+			return int(hit.idx), hit
+		}
+	}
 	for _, bits := range t.lens {
 		m := t.byLen[bits]
 		if len(m) == 0 {
 			continue
 		}
 		if i, ok := m[a&^(math.MaxUint32>>bits)]; ok {
-			return t.routes[i], true
+			if hit != nil {
+				// -1 also for an interface index that int32 cannot hold,
+				// which nextHop then reads from the route as it is.
+				iface := int32(t.routes[i].Iface)
+				if len(t.routes[i].ECMP) > 1 || int(iface) != t.routes[i].Iface {
+					iface = -1
+				}
+				*hit = routeHit{dst: a, gen: t.gen, idx: i, iface: iface}
+			}
+			return int(i), hit
 		}
 	}
-	return Route{}, false
+	return -1, nil
+}
+
+// changed invalidates the cached lookups. The generation starts at 1, so
+// that the zeroed entries of a new cache are never valid.
+func (t *RoutingTable) changed() {
+	t.gen++
+	if t.gen == 0 { // wrapped: no entry may claim generation 0 again
+		clear(t.cache)
+		t.gen = 1
+	}
 }
 
 // Len returns the number of routes.

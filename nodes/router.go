@@ -55,8 +55,8 @@ func (r *Router) receive(in *Interface, p *topology.Packet) {
 		r.local(in, p)
 		return
 	}
-	rt, ok := r.routes.Lookup(hdr.Dst)
-	if !ok || rt.Iface < 0 || rt.Iface >= len(r.ifaces) {
+	iface, ecmp, ok := r.routes.nextHop(hdr.Dst)
+	if !ok || iface < 0 || iface >= len(r.ifaces) {
 		r.drop(p, sim.DropNoRoute)
 		r.icmpError(p, icmp.Unreachable(icmp.CodeNetUnreach, 0), r.route)
 		return
@@ -69,7 +69,7 @@ func (r *Router) receive(in *Interface, p *topology.Packet) {
 		r.icmpError(p, icmp.Message{Type: icmp.TypeTimeExceeded, Code: icmp.CodeTTLExceeded}, r.route)
 		return
 	}
-	out := r.egress(rt, p.Data)
+	out := r.egress(iface, ecmp, p.Data)
 	switch {
 	case out.link != nil && !out.link.Up():
 		r.drop(p, sim.DropDown)
@@ -129,15 +129,16 @@ func ipv4DropReason(err error) string {
 	return sim.DropMalformed
 }
 
-// egress returns the interface rt sends datagram b out of: with several
-// equal-cost next hops, the one the flow's hash picks.
-func (r *Router) egress(rt Route, b []byte) *Interface {
-	if len(rt.ECMP) > 1 {
-		if i := rt.ECMP[flowHash(r.ecmpSeed, b)%uint64(len(rt.ECMP))]; i >= 0 && i < len(r.ifaces) {
+// egress returns the interface a route (its interface, its ECMP next
+// hops) sends datagram b out of: with several equal-cost next hops, the
+// one the flow's hash picks.
+func (r *Router) egress(iface int, ecmp []int, b []byte) *Interface {
+	if len(ecmp) > 1 {
+		if i := ecmp[flowHash(r.ecmpSeed, b)%uint64(len(ecmp))]; i >= 0 && i < len(r.ifaces) {
 			return r.ifaces[i]
 		}
 	}
-	return r.ifaces[rt.Iface]
+	return r.ifaces[iface]
 }
 
 // flowHash hashes the 5-tuple of the IPv4 datagram b (addresses, protocol,

@@ -114,7 +114,7 @@ func (s *Socket) sendSegment(hdr *tcp.Header, payload []byte, ect bool) {
 }
 
 // event handles one event of the connection.
-func (s *Socket) event(e tcp.Event) {
+func (s *Socket) event(e *tcp.Event) {
 	h := s.h
 	if h.net.trace != nil {
 		s.traceEvent(e)
@@ -230,7 +230,7 @@ func (h *Host) dispatch() {
 }
 
 // traceEvent turns a connection event into its tcp.* record.
-func (s *Socket) traceEvent(e tcp.Event) {
+func (s *Socket) traceEvent(e *tcp.Event) {
 	n := s.h.net
 	subj := s.h.subject
 	ev := &n.ev

@@ -63,7 +63,7 @@ func (d *decoder) expandGroups(s *Scenario) {
 		gb, okB := byName[l.B]
 		switch {
 		case okA && okB:
-			d.errAt(d.pos[fmt.Sprintf("links[%d].between", i)], "a group at one end only, a host or router at the other",
+			d.errAt(d.pos[fmt.Sprintf("links[%d].between[0]", i)], "a group at one end only, a host or router at the other",
 				"links[%d].between: %q and %q are both groups", i, l.A, l.B)
 			continue
 		case !okA && !okB:

@@ -91,15 +91,15 @@ func TestGroupErrors(t *testing.T) {
 		{"address", strings.Replace(groupStar, "{count: 3}", "{count: 3, address: 10.0.0.9}", 1),
 			"g.yaml:5:3: hosts.client: a group (count) takes no address (no address: a group's members are given addresses in turn)"},
 		{"member taken", strings.Replace(groupStar, "server: {}", "server: {}\n  client-2: {}", 1),
-			`hosts: "client-2" is both a host and a group's member`},
+			`g.yaml:7:3: hosts: "client-2" is both a host and a group's member`},
 		{"two groups", strings.Replace(strings.Replace(groupStar, "server: {}", "server: {}\n  more: {count: 2}", 1), "[client, r1]", "[client, more]", 1),
-			`links[0].between: "client" and "more" are both groups`},
+			`g.yaml:10:16: links[0].between: "client" and "more" are both groups`},
 		{"group as peer", strings.Replace(groupStar, "to: server:81", "to: client:81", 1),
-			`apps[2].to: "client" is a group`},
+			`g.yaml:14:41: apps[2].to: "client" is a group`},
 		{"uniform backwards", strings.Replace(groupStar, "[0s, 1s]", "[2s, 1s]", 1),
 			"g.yaml:13:106: apps[1].start.uniform: 1s is before 2s"},
 		{"bad draw", strings.Replace(groupStar, "{exponential: 100ms}", "{normal: 1s}", 1),
-			`apps[2].start: unknown key "normal"`},
+			`g.yaml:14:73: apps[2].start: unknown key "normal"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -146,5 +147,27 @@ func TestSamplesPercentiles(t *testing.T) {
 	}
 	if !s.overflow || s.mean() != 1<<62 {
 		t.Fatalf("overflowing sum: overflow %v, mean %v", s.overflow, s.mean())
+	}
+}
+
+// A distribution of a few values (a link direction or a connection of a
+// 10,000-host network that carried a handful of packets) costs a few
+// hundred bytes, gathered and summed up: not a 64 KiB block and 512 KiB
+// of buckets.
+func TestSamplesFewCostLittle(t *testing.T) {
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	const rounds = 100
+	for range rounds {
+		var s samples
+		for i := range 10 {
+			s.add(int64(1000 + i))
+		}
+		_ = s.percentiles(50, 99)
+	}
+	runtime.ReadMemStats(&m1)
+	per := (m1.TotalAlloc - m0.TotalAlloc) / rounds
+	if per >= 2048 {
+		t.Fatalf("%d bytes allocated per distribution of 10 values", per)
 	}
 }

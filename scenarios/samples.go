@@ -4,7 +4,8 @@ import "slices"
 
 // samples keeps every value of a distribution (queue sojourns, one-way
 // delays: one per packet) for its exact nearest-rank percentiles. The values
-// go into blocks of fixed size rather than one slice, so that a long run
+// go into blocks (of 64 KiB once the first, smaller ones are full) rather
+// than one slice, so that a long run
 // never copies what it has gathered to grow it; a value that fits in 32
 // bits (0 to 4.29 s in ns, nearly every delay and sojourn) takes 4 bytes,
 // any other goes to a list of its own. The count, minimum, maximum and sum
@@ -18,8 +19,12 @@ type samples struct {
 	overflow bool // sum overflowed: the mean is summed again from the values
 }
 
-// sampleBlock is the number of values in a block (64 KiB).
-const sampleBlock = 16384
+// sampleBlock is the number of values in a full block (64 KiB), and
+// minSampleBlock in the first.
+const (
+	sampleBlock    = 16384
+	minSampleBlock = 64
+)
 
 // add appends v.
 func (s *samples) add(v int64) {
@@ -37,8 +42,12 @@ func (s *samples) add(v int64) {
 		s.wide = append(s.wide, v)
 		return
 	}
-	if s.n%sampleBlock == 0 {
-		s.blocks = append(s.blocks, make([]uint32, 0, sampleBlock))
+	if k := len(s.blocks); k == 0 || len(s.blocks[k-1]) == cap(s.blocks[k-1]) {
+		// The first blocks grow with what the samples hold (64 values,
+		// then as many as held so far), so that a distribution of a few
+		// values (one per link direction and connection of a
+		// 10,000-host network) does not take 64 KiB.
+		s.blocks = append(s.blocks, make([]uint32, 0, min(max(s.n, minSampleBlock), sampleBlock)))
 	}
 	last := &s.blocks[len(s.blocks)-1]
 	*last = append(*last, uint32(v))

@@ -246,7 +246,8 @@ func (d *driver) event() func() {
 	}
 }
 
-// inside is what a running event does: schedule, cancel, stop, try to nest.
+// inside is what a running event does: schedule, cancel, stop, try to
+// nest, look at what is pending.
 func (d *driver) inside() {
 	for n := d.r.IntN(3); n > 0; n-- {
 		switch k := d.r.IntN(20); {
@@ -263,6 +264,8 @@ func (d *driver) inside() {
 			d.logf("  nested run")
 		case k < 15:
 			d.logf("  nested run until -> %s", errClass(d.e.RunUntil(d.e.Now()+d.offset())))
+		case k < 17:
+			d.state() // Pending and Next from inside an event
 		}
 	}
 }

@@ -67,9 +67,15 @@ const arity = 4
 // single-threaded by design. The zero value is not usable; call
 // NewScheduler.
 type Scheduler struct {
-	heap      []entry
-	slots     []slot
-	free      []int32 // slots of events that ran or were cancelled
+	heap  []entry
+	slots []slot
+	free  []int32 // slots of events that ran or were cancelled
+	// spent says heap[0] is the event running now, kept in place while
+	// it runs: the first event it schedules replaces it (one sift instead
+	// of a removal and an insertion, for the timers that re-arm
+	// themselves on every packet), else it is removed when it returns.
+	// Its key is below every other, so it never moves meanwhile.
+	spent     bool
 	now       Time
 	seq       uint64
 	processed uint64
@@ -87,7 +93,12 @@ func NewScheduler() *Scheduler {
 func (s *Scheduler) Now() Time { return s.now }
 
 // Pending returns the number of scheduled events that have not run.
-func (s *Scheduler) Pending() int { return len(s.heap) }
+func (s *Scheduler) Pending() int {
+	if s.spent {
+		return len(s.heap) - 1
+	}
+	return len(s.heap)
+}
 
 // Processed returns the number of events that have run.
 func (s *Scheduler) Processed() uint64 { return s.processed }
@@ -99,10 +110,18 @@ func (s *Scheduler) Running() bool { return s.running }
 // Next returns the time of the earliest pending event, and false if none is
 // pending.
 func (s *Scheduler) Next() (Time, bool) {
-	if len(s.heap) == 0 {
+	if !s.spent {
+		if len(s.heap) == 0 {
+			return 0, false
+		}
+		return s.heap[0].at, true
+	}
+	// The earliest pending event is the spent root's earliest child.
+	m := s.earliestChild(0)
+	if m < 0 {
 		return 0, false
 	}
-	return s.heap[0].at, true
+	return s.heap[m].at, true
 }
 
 // At schedules fn to run at time t and returns the event's ID. An event at
@@ -130,10 +149,20 @@ func (s *Scheduler) push(t Time, fn func()) EventID {
 		k = int32(len(s.slots))
 		s.slots = append(s.slots, slot{})
 	}
-	i := len(s.heap)
-	s.slots[k] = slot{fn: fn, seq: s.seq, pos: int32(i)}
-	s.heap = append(s.heap, entry{at: t, seq: s.seq, slot: k})
-	s.up(i)
+	e := entry{at: t, seq: s.seq, slot: k}
+	if s.spent {
+		// The running event's place: the new key is above it, so
+		// sifting down from the root puts it right.
+		s.spent = false
+		s.slots[k] = slot{fn: fn, seq: s.seq}
+		s.heap[0] = e
+		s.down(0)
+	} else {
+		i := len(s.heap)
+		s.slots[k] = slot{fn: fn, seq: s.seq, pos: int32(i)}
+		s.heap = append(s.heap, e)
+		s.up(i)
+	}
 	return EventID{s: s, at: t, seq: s.seq, slot: k}
 }
 
@@ -224,48 +253,55 @@ func (s *Scheduler) remove(i int) {
 	}
 }
 
+// put stores e at heap position i and records the position in its slot.
+func (s *Scheduler) put(i int, e entry) {
+	s.heap[i] = e
+	s.slots[e.slot].pos = int32(i)
+}
+
 // up moves the entry at i toward the root until its parent is earlier.
 func (s *Scheduler) up(i int) {
-	h := s.heap
-	e := h[i]
+	e := s.heap[i]
 	for i > 0 {
 		p := (i - 1) / arity
-		if !e.before(&h[p]) {
+		if !e.before(&s.heap[p]) {
 			break
 		}
-		h[i] = h[p]
-		s.slots[h[i].slot].pos = int32(i)
+		s.put(i, s.heap[p])
 		i = p
 	}
-	h[i] = e
-	s.slots[e.slot].pos = int32(i)
+	s.put(i, e)
 }
 
 // down moves the entry at i toward the leaves until no child is earlier.
 func (s *Scheduler) down(i int) {
-	h := s.heap
-	n := len(h)
-	e := h[i]
+	e := s.heap[i]
 	for {
-		c := arity*i + 1
-		if c >= n {
+		m := s.earliestChild(i)
+		if m < 0 || !s.heap[m].before(&e) {
 			break
 		}
-		m := c
-		for j := c + 1; j < c+arity && j < n; j++ {
-			if h[j].before(&h[m]) {
-				m = j
-			}
-		}
-		if !h[m].before(&e) {
-			break
-		}
-		h[i] = h[m]
-		s.slots[h[i].slot].pos = int32(i)
+		s.put(i, s.heap[m])
 		i = m
 	}
-	h[i] = e
-	s.slots[e.slot].pos = int32(i)
+	s.put(i, e)
+}
+
+// earliestChild returns the position of the earliest child of position
+// i, or -1 for a leaf.
+func (s *Scheduler) earliestChild(i int) int {
+	h := s.heap
+	c := arity*i + 1
+	if c >= len(h) {
+		return -1
+	}
+	m := c
+	for j := c + 1; j < c+arity && j < len(h); j++ {
+		if h[j].before(&h[m]) {
+			m = j
+		}
+	}
+	return m
 }
 
 // Stop makes the Run or RunUntil in progress return once the running event
@@ -309,18 +345,28 @@ func (s *Scheduler) RunUntil(t Time) error {
 // event remained at or before limit (rather than by Stop).
 func (s *Scheduler) run(limit Time) bool {
 	s.running, s.stopped = true, false
-	defer func() { s.running, s.stopped = false, false }()
+	defer func() {
+		if s.spent { // an event panicked
+			s.spent = false
+			s.remove(0)
+		}
+		s.running, s.stopped = false, false
+	}()
 	for !s.stopped {
 		if len(s.heap) == 0 || s.heap[0].at > limit {
 			return true
 		}
 		e := s.heap[0]
 		fn := s.slots[e.slot].fn
-		s.remove(0)
 		s.release(e.slot)
+		s.spent = true
 		s.now = e.at
 		s.processed++
 		fn()
+		if s.spent {
+			s.spent = false
+			s.remove(0)
+		}
 	}
 	return false
 }

@@ -17,17 +17,17 @@ func establishedPair(tb testing.TB, cfg Config) (a, b *Conn) {
 	b, err = NewConn(cfg, epB, epA, 900000, 2)
 	require.NoError(tb, err)
 	require.NoError(tb, b.Listen(0))
-	b.Events(func(Event) {})
+	b.Events(func(*Event) {})
 	require.NoError(tb, a.Connect(0))
-	a.Events(func(Event) {})
+	a.Events(func(*Event) {})
 	now := time.Duration(0)
 	for range 4 {
 		now += time.Millisecond
 		// Drain events after each step, as a socket layer does.
 		a.Segments(func(h *Header, p []byte) { b.Input(now, h, p) })
-		b.Events(func(Event) {})
+		b.Events(func(*Event) {})
 		b.Segments(func(h *Header, p []byte) { a.Input(now, h, p) })
-		a.Events(func(Event) {})
+		a.Events(func(*Event) {})
 	}
 	require.Equal(tb, Established, a.State())
 	require.Equal(tb, Established, b.State())
@@ -43,7 +43,7 @@ type bulkRig struct {
 	chunk    []byte
 	buf      []byte
 	toB, toA func(h *Header, p []byte)
-	drop     func(Event)
+	drop     func(*Event)
 }
 
 func newBulkRig(tb testing.TB) *bulkRig {
@@ -56,7 +56,7 @@ func newBulkRig(tb testing.TB) *bulkRig {
 		r.dst.Input(r.now, h, p)
 	}
 	r.toA = func(h *Header, p []byte) { r.src.Input(r.now, h, p) }
-	r.drop = func(Event) {}
+	r.drop = func(*Event) {}
 	for range 2000 { // reach steady state: full windows, grown slices
 		r.step()
 	}
@@ -204,7 +204,7 @@ func TestIdleAfterBurstKeepsNoQueues(t *testing.T) {
 	ch.now += 10 * time.Millisecond
 	_, err := ch.a.Read(ch.now, ch.buf)
 	require.Error(t, err)
-	ch.a.Events(func(Event) {})
+	ch.a.Events(func(*Event) {})
 	require.Nil(t, ch.a.q, "segment and event queues")
 }
 
@@ -224,7 +224,7 @@ func TestTrimAfterBurst(t *testing.T) {
 		require.Error(t, err)
 	}
 	require.NoError(t, b.SetSendBuffer(64<<10)) // an event: the queue has room
-	b.Events(func(Event) {})
+	b.Events(func(*Event) {})
 	require.NotNil(t, b.q)
 	require.True(t, b.TrimPending())
 	require.True(t, b.Trim(ch.now+time.Microsecond), "called too recently: offer again")

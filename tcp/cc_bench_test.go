@@ -70,7 +70,7 @@ type ccRig struct {
 	chunk, buf []byte
 	sendA      func(h *Header, p []byte, ect bool)
 	sendB      func(h *Header, p []byte, ect bool)
-	drain      func(Event)
+	drain      func(*Event)
 }
 
 func newCCRig(tb testing.TB, congestion string) *ccRig {
@@ -86,7 +86,7 @@ func newCCRig(tb testing.TB, congestion string) *ccRig {
 		fwd: pktRing{pkts: make([]ringPkt, ccBenchRing)}, rev: pktRing{pkts: make([]ringPkt, ccBenchRing)}}
 	r.sendA = r.toBottleneck
 	r.sendB = func(h *Header, p []byte, _ bool) { r.rev.push(r.tb, r.now+ccBenchDelay, h, p, false) }
-	r.drain = func(Event) {}
+	r.drain = func(*Event) {}
 	require.NoError(tb, b.Listen(0))
 	require.NoError(tb, a.Connect(0))
 	for r.now < 3*time.Second { // past slow start, into the steady state

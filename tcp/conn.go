@@ -162,6 +162,11 @@ type Conn struct {
 	// muted holds the observables nobody reads (Mute): they are not
 	// queued.
 	muted EventMask
+	// chronoCur is the kind of time the chronograph counts (chrono.go);
+	// noSpace is SOCK_NOSPACE: a write stopped short for lack of send
+	// buffer, and the writer has not been told of space since.
+	chronoCur chronoKind
+	noSpace   bool
 
 	stats counters
 }
@@ -553,10 +558,12 @@ func (c *Conn) Pending() int {
 }
 
 // Events hands each queued event to fn, oldest first, and empties the
-// queue.
-func (c *Conn) Events(fn func(Event)) {
+// queue. The event is the queue's own, valid only during the call (fn
+// copies what it keeps): an Event is a few hundred bytes, which a copy per
+// event cost every segment.
+func (c *Conn) Events(fn func(*Event)) {
 	for i := 0; c.q != nil && i < len(c.q.events); i++ {
-		fn(c.q.events[i])
+		fn(&c.q.events[i])
 	}
 	if c.q != nil {
 		c.q.events = c.q.events[:0]
@@ -660,6 +667,9 @@ func (c *Conn) Stats() Stats {
 	s.SRTT = c.rtt.srtt
 	s.RTO = c.rtt.current()
 	s.Cwnd, s.Ssthresh = c.cc.Cwnd(), c.cc.Ssthresh()
+	if _, controlled := c.cc.(WindowController); c.inRecovery && c.sackOK && !controlled {
+		s.Cwnd = c.prr.cwnd
+	}
 	s.MSS = c.sndMss
 	s.Delivered, s.DeliveredSegments = c.rate.delivered, c.rate.deliveredSegs
 	s.DeliveryRate, s.DeliveryRateAppLimited = c.DeliveryRate()

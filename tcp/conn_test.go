@@ -20,7 +20,7 @@ func drain(c *Conn) drained {
 		d.segs = append(d.segs, *h)
 		d.lens = append(d.lens, len(p))
 	})
-	c.Events(func(e Event) { d.events = append(d.events, e) })
+	c.Events(func(e *Event) { d.events = append(d.events, *e) })
 	return d
 }
 

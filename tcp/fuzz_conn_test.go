@@ -60,7 +60,7 @@ func fuzzConnInput(t *testing.T, data []byte) {
 			}
 			c.Input(now, &h, payload[:n])
 			c.Segments(func(*Header, []byte) {})
-			c.Events(func(Event) {})
+			c.Events(func(*Event) {})
 			if c.sndNxt.LessThan(c.sndUna) || c.sndMax.LessThan(c.sndNxt) {
 				t.Fatalf("send sequence out of order: una %d nxt %d max %d", c.sndUna, c.sndNxt, c.sndMax)
 			}

@@ -71,12 +71,12 @@ func newChannel(t testing.TB, cfgA, cfgB Config, delay time.Duration) *channel {
 func (ch *channel) flush() {
 	ch.a.SegmentsECN(func(h *Header, p []byte, ect bool) { ch.sendECN(true, h, p, ect) })
 	ch.b.SegmentsECN(func(h *Header, p []byte, ect bool) { ch.sendECN(false, h, p, ect) })
-	ch.a.Events(func(e Event) {
+	ch.a.Events(func(e *Event) {
 		if ch.onEventA != nil {
-			ch.onEventA(ch.now, e)
+			ch.onEventA(ch.now, *e)
 		}
 	})
-	ch.b.Events(func(Event) {})
+	ch.b.Events(func(*Event) {})
 }
 
 func (ch *channel) sendECN(toB bool, h *Header, p []byte, ect bool) {

@@ -14,6 +14,10 @@ type prr struct {
 	delivered int // prr_delivered: bytes delivered during recovery
 	out       int // prr_out: bytes sent during recovery
 	allow     int // sndcnt left from the latest ACK
+	// cwnd is Linux's snd_cwnd during the reduction: pipe plus sndcnt
+	// when the latest ACK that delivered data arrived
+	// (tcp_cwnd_reduction); an ACK that delivers nothing leaves it.
+	cwnd int
 }
 
 // start begins a recovery episode with flight bytes outstanding (RFC 6937
@@ -46,6 +50,17 @@ func (p *prr) onAck(delivered, pipe, ssthresh, mss int, grow bool) {
 		sndcnt = min(ssthresh-pipe, limit)
 	}
 	p.allow = max(sndcnt, 0)
+	if delivered > 0 {
+		p.cwnd = pipe + p.allow
+	}
+}
+
+// force lets at least n bytes go, the fast retransmission that starts
+// recovery (tcp_cwnd_reduction: "force a fast retransmit upon entering
+// fast recovery"), with pipe in flight.
+func (p *prr) force(n, pipe int) {
+	p.allow = max(p.allow, n)
+	p.cwnd = pipe + p.allow
 }
 
 // sent accounts n bytes sent (new or retransmitted) during recovery.

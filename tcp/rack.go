@@ -38,6 +38,10 @@ type rackState struct {
 	// (reo_wnd_steps), persist how many recoveries keep it before it
 	// returns to one (reo_wnd_persist).
 	steps, persist uint8
+	// reordering is how far, in segments, delivery has been seen out of
+	// order (Linux's tp->reordering): tcp_reordering (3) until a segment
+	// sent once is delivered further below the highest SACKed byte.
+	reordering uint16
 	// set: a segment was delivered; advanced: a delivery moved the
 	// reference since the last detection.
 	set, advanced bool
@@ -57,12 +61,16 @@ const (
 	// reoTimerSlack is what the reordering timer adds to the time left
 	// (Linux's TCP_TIMEOUT_MIN, 2 jiffies).
 	reoTimerSlack = 2 * time.Millisecond
+	// maxReordering bounds the reordering degree (Linux's
+	// tcp_max_reordering).
+	maxReordering = 300
 )
 
 // rackInit starts the state of a connection whose first sequence number
 // is iss.
 func (r *rackState) init(iss Seq) {
 	r.steps = 1
+	r.reordering = defaultDupThresh
 	r.lostEdge, r.scanFrom, r.priorFack = iss, iss, iss
 }
 
@@ -100,8 +108,39 @@ func (c *Conn) rackAdvance(now time.Duration, s *sentRec) {
 func (c *Conn) rackDelivered(now time.Duration, s *sentRec) {
 	if !s.retx && s.start.LessThan(c.rack.priorFack) {
 		c.rack.reordSeen = true
+		c.rackNoteReordering(s.start)
 	}
 	c.rackAdvance(now, s)
+}
+
+// rackNoteReordering raises the reordering degree to the distance, in
+// whole segments, from low (a segment sent once, delivered out of order)
+// to the highest SACKed byte, as Linux's tcp_check_sack_reordering does
+// with the lowest such segment of an ACK.
+func (c *Conn) rackNoteReordering(low Seq) {
+	fack := c.rack.priorFack
+	if n := len(c.board.blocks); n > 0 {
+		fack = Max(fack, c.board.blocks[n-1].end)
+	}
+	mss := max(c.sndMss, 1)
+	if metric := int(fack.Sub(low)); metric > int(c.rack.reordering)*mss {
+		c.rack.reordering = uint16(min((metric+mss-1)/mss, maxReordering))
+	}
+}
+
+// reorderingHigh reports whether reordering beyond tcp_reordering (3) has
+// been seen, so that data SACKed out of order grows the window as data
+// acknowledged in order does (Linux's tcp_may_raise_cwnd:
+// FLAG_FORWARD_PROGRESS rather than FLAG_DATA_ACKED).
+func (c *Conn) reorderingHigh() bool { return c.rack.reordering > defaultDupThresh }
+
+// rackOnRTO is tcp_enter_loss's check: an RTO in the Open or Disorder
+// state with DupThresh segments SACKed shows that the reordering degree
+// was over-estimated, so it returns to tcp_reordering.
+func (c *Conn) rackOnRTO() {
+	if !c.inRecovery && c.board.sackedBelow(c.sndMax) >= defaultDupThresh*c.sndMss {
+		c.rack.reordering = min(c.rack.reordering, defaultDupThresh)
+	}
 }
 
 // rackReoWnd is the reordering window (tcp_rack_reo_wnd).
@@ -233,18 +272,17 @@ func (c *Conn) onReoTimeout(now time.Duration) {
 // the scoreboard takes them: the prior highest SACKed byte, and whether
 // the first block is a D-SACK (RFC 2883 §4: below the cumulative ACK, or
 // inside the second block; Linux's tcp_check_dsack).
-func (c *Conn) rackOnAckOptions(h *Header) {
+func (c *Conn) rackOnAckOptions(h *Header, blocks []SACKBlock) {
 	r := &c.rack
 	r.priorFack = c.sndUna
 	if n := len(c.board.blocks); n > 0 {
 		r.priorFack = c.board.blocks[n-1].end
 	}
-	blocks, nb := h.Options.SACK()
-	if nb == 0 {
+	if len(blocks) == 0 {
 		return
 	}
 	b := blocks[0]
-	if b.Start.LessThan(h.Ack) || nb > 1 && b.Start.GreaterEq(blocks[1].Start) && b.End.LessEq(blocks[1].End) {
+	if b.Start.LessThan(h.Ack) || len(blocks) > 1 && b.Start.GreaterEq(blocks[1].Start) && b.End.LessEq(blocks[1].End) {
 		r.dsackSeen = true
 	}
 }

@@ -167,8 +167,9 @@ func (c *Conn) rateCheckAppLimited() {
 // by its SACK blocks, and builds its rate sample (Linux
 // tcp_rate_skb_delivered for each segment, then tcp_rate_gen). It runs
 // after the scoreboard took the ACK's blocks and before SND.UNA moves.
-// It reports whether the ACK delivered anything.
-func (c *Conn) rateOnAck(now time.Duration, h *Header, ack Seq, priorInflight int) bool {
+// blocks are the ACK's SACK blocks (none without SACK). It reports
+// whether the ACK delivered anything.
+func (c *Conn) rateOnAck(now time.Duration, h *Header, ack Seq, priorInflight int, blocks []SACKBlock) bool {
 	if c.rate.ack == nil {
 		c.rate.ack = &c.busy().ack
 	}
@@ -198,9 +199,7 @@ func (c *Conn) rateOnAck(now time.Duration, h *Header, ack Seq, priorInflight in
 	}
 	una := Max(ack, c.sndUna)
 	if c.sackOK {
-		blocks, nb := h.Options.SACK()
-		for k := range nb {
-			b := blocks[k]
+		for _, b := range blocks {
 			if !b.Start.LessThan(b.End) || b.End.LessEq(una) || b.End.GreaterThan(c.sndMax) {
 				continue
 			}

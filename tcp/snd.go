@@ -535,14 +535,20 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	}
 	// Linux's prior_in_flight: sent, neither acknowledged nor SACKed.
 	priorInflight := c.flightSize() - sackedTotal
+	// The SACK blocks, read once for the scoreboard, RACK and the rate
+	// sample.
+	var sackBuf [MaxSACKBlocks]SACKBlock
+	var blocks []SACKBlock
 	if c.sackOK {
-		c.rackOnAckOptions(h)
-		blocks, nb := h.Options.SACK()
-		for i := range nb {
-			c.board.add(c.sackWholeSegments(blocks[i]), c.sndUna, c.sndMax)
+		var nb int
+		sackBuf, nb = h.Options.SACK()
+		blocks = sackBuf[:nb]
+		c.rackOnAckOptions(h, blocks)
+		for _, b := range blocks {
+			c.board.add(c.sackWholeSegments(b), c.sndUna, c.sndMax)
 		}
 	}
-	if c.rateOnAck(now, h, ack, priorInflight) {
+	if c.rateOnAck(now, h, ack, priorInflight, blocks) {
 		if c.rackOn() && c.rate.ack.priorSet {
 			c.rackUpdateReoWnd(c.rate.ack.rs.PriorDelivered)
 		}
@@ -557,10 +563,10 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	// ACK's newly_acked_sacked right after tcp_fastretrans_alert entered
 	// recovery.
 	ackDelivered := func() int { return int(c.sndUna.Sub(unaBefore)) + c.board.sackedBelow(c.sndMax) - sackedTotal }
-	pureDup := false
+	pureDup, grow := false, false
 	switch {
 	case ack.GreaterThan(c.sndUna):
-		c.onNewAck(now, h, ack, sackedBefore)
+		c.onNewAck(now, h, ack, sackedBefore, sackedTotal-sackedBefore)
 		if c.rackStartsRecovery() {
 			c.enterRecovery(now, ackDelivered())
 		}
@@ -568,9 +574,18 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		!h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagFIN):
 		pureDup = c.flightSize()-c.board.sackedBelow(c.sndMax) == priorInflight
 		c.onDupAck(now, ackDelivered())
-		c.ecnOnAck(now, h) // after: a loss found here wins over the ECE
+		grow = c.ecnOnAck(now, h) // after: a loss found here wins over the ECE
 	default:
-		c.ecnOnAck(now, h)
+		grow = c.ecnOnAck(now, h)
+	}
+	if grow && c.sackOK && !c.inRecovery && c.reorderingHigh() {
+		// Linux's tcp_may_raise_cwnd: once reordering beyond
+		// tcp_reordering has been seen, data SACKed out of order grows
+		// the window too (FLAG_FORWARD_PROGRESS), not only in-order data.
+		if newly := ackDelivered(); newly > 0 {
+			c.cc.OnAck(now, newly, max(c.flightSize(), c.maxFlight), c.rtt.srtt)
+			c.noteCwnd("ack")
+		}
 	}
 	c.tlpOnAck(now, ack, pureDup)
 	if prrTrack && c.inRecovery {
@@ -610,9 +625,17 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 }
 
 // onNewAck handles an ACK that advances SND.UNA; sackedBefore is how many
-// of the bytes it acknowledges were SACKed by earlier ACKs.
-func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int) {
+// of the bytes it acknowledges were SACKed by earlier ACKs, sackedAbove
+// how many above it.
+func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore, sackedAbove int) {
 	prev := c.sndUna
+	// What this ACK newly SACKed above its cumulative point: Linux's
+	// tcp_cong_control grows the window by all the data an ACK delivers
+	// (acked_sacked), SACKed or acknowledged.
+	sackedNew := 0
+	if c.sackOK {
+		sackedNew = max(0, c.board.sackedBelow(c.sndMax)-c.board.sackedBelow(ack)-sackedAbove)
+	}
 	flight := c.flightSize()
 	acked := int(ack.Sub(prev))
 	data := acked
@@ -685,7 +708,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore int)
 		// (RFC 5681 §3.1 counts acknowledged bytes; SACKed ones were
 		// delivered earlier, during the duplicate ACKs that did not grow
 		// it, as in Linux's tcp_may_raise_cwnd).
-		c.cc.OnAck(now, max(0, data-sackedBefore), max(flight, c.maxFlight), c.rtt.srtt)
+		c.cc.OnAck(now, max(0, data-sackedBefore)+sackedNew, max(flight, c.maxFlight), c.rtt.srtt)
 		c.noteCwnd("ack")
 	}
 	c.dupAcks = 0
@@ -780,8 +803,9 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 		// start bound's extra segment: the event marked new losses), and
 		// at least the fast retransmission may go ("force a fast
 		// retransmit upon entering fast recovery").
-		c.prr.onAck(delivered, c.pipe(), c.cc.Ssthresh(), c.sndMss, false)
-		c.prr.allow = max(c.prr.allow, c.sndMss)
+		pipe := c.pipe()
+		c.prr.onAck(delivered, pipe, c.cc.Ssthresh(), c.sndMss, false)
+		c.prr.force(c.sndMss, pipe)
 		if keep {
 			c.arm(timerRtx, now+c.rtt.current())
 			return

@@ -152,6 +152,7 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 		return
 	}
 	c.stats.Timeouts++
+	c.rackOnRTO()
 	// Linux's tcp_enter_loss: the probe episode ends, and the RTO takes
 	// the reordering timer's place.
 	c.stop(timerTLP)

@@ -24,3 +24,16 @@ func TestCodeLinesEvaluated(t *testing.T) {
 		})
 	}
 }
+
+// TestSkippedLinesTakeTime: a code block or shell command the runner
+// skips still happens at its time, as packetdrill waits for every timed
+// event, so the next relative time counts from it: the write after a
+// skipped line at +.5 happens at 0.6 s, not 0.1 s.
+func TestSkippedLinesTakeTime(t *testing.T) {
+	for _, skipped := range []string{"+.5 %{ print(tcpi_snd_cwnd) }%", "+.5 `tc qdisc show`"} {
+		t.Run(skipped, func(t *testing.T) {
+			src := passiveOpen + skipped + "\n+0 write(4, ..., 1000) = 1000\n0.600 > P. 1:1001(1000) ack 1\n"
+			requireMismatch(t, runScript(t, "skipped.pkt", src, drill.DefaultRunConfig()), "")
+		})
+	}
+}

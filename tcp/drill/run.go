@@ -263,10 +263,16 @@ func (r *runner) line(l *Line) error {
 		// A block of tcp_info assertions is checked on a stack that
 		// reports TCPInfo (tcpinfo.go); other code is skipped.
 		return r.code(l)
-	case LineOption, LineCommand:
-		// Sysctl commands and Python assertions configure or inspect
-		// Linux; the stack's settings come from its Config instead.
+	case LineOption:
 		return nil
+	case LineCommand:
+		// Sysctl commands configure Linux; the stack's settings come from
+		// its Config instead. A timed command's time still passes, as
+		// packetdrill waits for it.
+		if l.Time.Kind == TimeNone {
+			return nil
+		}
+		return r.arrive(l)
 	case LinePacket:
 		p := l.Packet
 		if p.Proto == ProtoICMP && p.Dir == Inbound {

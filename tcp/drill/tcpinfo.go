@@ -208,7 +208,9 @@ func Evaluable(l *Line) bool {
 func (r *runner) code(l *Line) error {
 	is, isInfo := r.st.(TCPInfoStack)
 	if !isInfo || !Evaluable(l) {
-		return nil
+		// Skipped, but its time still passes: packetdrill waits for every
+		// timed event, and the next relative time counts from it.
+		return r.arrive(l)
 	}
 	asserts, _ := parseTCPInfoCode(l.Code)
 	if err := r.arrive(l); err != nil {
