@@ -117,14 +117,9 @@ func (s *Scheduler) Next() (Time, bool) {
 		return s.heap[0].at, true
 	}
 	// The earliest pending event is the spent root's earliest child.
-	if len(s.heap) == 1 {
+	m := s.earliestChild(0)
+	if m < 0 {
 		return 0, false
-	}
-	m := 1
-	for j := 2; j <= arity && j < len(s.heap); j++ {
-		if s.heap[j].before(&s.heap[m]) {
-			m = j
-		}
 	}
 	return s.heap[m].at, true
 }
@@ -258,48 +253,55 @@ func (s *Scheduler) remove(i int) {
 	}
 }
 
+// put stores e at heap position i and records the position in its slot.
+func (s *Scheduler) put(i int, e entry) {
+	s.heap[i] = e
+	s.slots[e.slot].pos = int32(i)
+}
+
 // up moves the entry at i toward the root until its parent is earlier.
 func (s *Scheduler) up(i int) {
-	h := s.heap
-	e := h[i]
+	e := s.heap[i]
 	for i > 0 {
 		p := (i - 1) / arity
-		if !e.before(&h[p]) {
+		if !e.before(&s.heap[p]) {
 			break
 		}
-		h[i] = h[p]
-		s.slots[h[i].slot].pos = int32(i)
+		s.put(i, s.heap[p])
 		i = p
 	}
-	h[i] = e
-	s.slots[e.slot].pos = int32(i)
+	s.put(i, e)
 }
 
 // down moves the entry at i toward the leaves until no child is earlier.
 func (s *Scheduler) down(i int) {
-	h := s.heap
-	n := len(h)
-	e := h[i]
+	e := s.heap[i]
 	for {
-		c := arity*i + 1
-		if c >= n {
+		m := s.earliestChild(i)
+		if m < 0 || !s.heap[m].before(&e) {
 			break
 		}
-		m := c
-		for j := c + 1; j < c+arity && j < n; j++ {
-			if h[j].before(&h[m]) {
-				m = j
-			}
-		}
-		if !h[m].before(&e) {
-			break
-		}
-		h[i] = h[m]
-		s.slots[h[i].slot].pos = int32(i)
+		s.put(i, s.heap[m])
 		i = m
 	}
-	h[i] = e
-	s.slots[e.slot].pos = int32(i)
+	s.put(i, e)
+}
+
+// earliestChild returns the position of the earliest child of position
+// i, or -1 for a leaf.
+func (s *Scheduler) earliestChild(i int) int {
+	h := s.heap
+	c := arity*i + 1
+	if c >= len(h) {
+		return -1
+	}
+	m := c
+	for j := c + 1; j < c+arity && j < len(h); j++ {
+		if h[j].before(&h[m]) {
+			m = j
+		}
+	}
+	return m
 }
 
 // Stop makes the Run or RunUntil in progress return once the running event
