@@ -81,7 +81,7 @@ func idleEndpointBytes(t *testing.T, n int) float64 {
 
 // An idle established connection costs at most 2 KiB of heap per
 // endpoint, socket and buffers included (the target; measured
-// about 1,680 bytes): buffers hold memory in proportion to the data they
+// about 1,710 bytes): buffers hold memory in proportion to the data they
 // hold, not to their limits; a Conn shares its host's settings (a
 // pointer, not a 184-byte copy), keeps what few connections use out of
 // line and fits Go's 1,152-byte size class, a Socket the 176-byte one;

@@ -111,7 +111,7 @@ func chainScenario(routers, mtu int) string {
 }
 
 // Validation warns, without failing, about a path of more routers than
-// the TTL crosses.
+// the TTL crosses, and about UDP datagrams larger than the path's MTU.
 func TestPathWarnings(t *testing.T) {
 	warnings := func(routers, mtu int) []string {
 		s, err := Parse("c.yaml", []byte(chainScenario(routers, mtu)))
@@ -128,4 +128,20 @@ func TestPathWarnings(t *testing.T) {
 		warnings(64, 1500))
 	assert.Empty(t, warnings(4, 1000), "TCP finds a narrow link by path-MTU discovery")
 	assert.Empty(t, warnings(4, 1500))
+
+	// UDP has no path-MTU discovery: datagrams larger than the path's
+	// narrowest link allows are warned about, at their size.
+	udp := func(size int) []string {
+		text := chainScenario(4, 1000) + fmt.Sprintf("  - {type: udp-send, host: client, to: server:5004, rate: 1Mbps, size: %d}\n  - {type: udp-sink, host: server, port: 5004}\n", size)
+		s, err := Parse("u.yaml", []byte(text))
+		require.NoError(t, err)
+		var out []string
+		for _, w := range s.Warnings {
+			out = append(out, w.Error())
+		}
+		return out
+	}
+	assert.Empty(t, udp(972), "972 bytes and 28 of headers fit an MTU of 1000")
+	assert.Equal(t, []string{"u.yaml:19:72: warning: apps[2]: the path from client to server has a link of MTU 1000, below the 973-byte datagrams plus 28 bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE (datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers)"},
+		udp(973))
 }

@@ -22,9 +22,10 @@ const IPv4TTL = 64
 // pathWarnings warns about what silently breaks an app's connection
 // along the path routing will take (shortest by delay, then fewest
 // links; of equal paths the one with the widest MTU): more routers than
-// the TTL lets a datagram cross, and a link whose MTU is below the
-// segments the two ends agree on plus headers. One shortest-path pass per
-// destination host serves every app that connects to it.
+// the TTL lets a datagram cross, and a link whose MTU is below a UDP
+// sender's datagrams plus headers (TCP's path-MTU discovery copes with
+// a narrow link). One shortest-path pass per destination host serves
+// every app that connects to it.
 func (d *decoder) pathWarnings(s *Scenario) {
 	type pair struct {
 		app      int

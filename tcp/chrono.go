@@ -15,28 +15,26 @@ const (
 
 // chronograph is Linux's chrono_type, chrono_start and chrono_stat (the
 // source of tcp_info's tcpi_busy_time, tcpi_rwnd_limited and
-// tcpi_sndbuf_limited), with the socket's SOCK_NOSPACE flag. A Conn
-// allocates it on its first write, so an idle connection does not carry
-// it.
+// tcpi_sndbuf_limited). A Conn allocates it on its first write, so a
+// connection that never wrote does not carry it; the kind being counted
+// (Conn.chronoCur) and SOCK_NOSPACE (Conn.noSpace) are bytes of the Conn,
+// so that the chronograph is 32 bytes, not 48, in every connection that
+// wrote.
 type chronograph struct {
-	kind  chronoKind
 	start time.Duration
 	// stat holds the time counted so far for chronoBusy, chronoRwnd and
 	// chronoSndbuf (index kind-1).
 	stat [3]time.Duration
-	// noSpace is SOCK_NOSPACE: a write stopped short for lack of send
-	// buffer, and the writer has not been told of space since.
-	noSpace bool
 }
 
 // chronoSet closes the current period and starts one of kind k (Linux's
 // tcp_chrono_set).
 func (c *Conn) chronoSet(now time.Duration, k chronoKind) {
 	ch := c.chrono
-	if ch.kind > chronoNone {
-		ch.stat[ch.kind-1] += now - ch.start
+	if c.chronoCur > chronoNone {
+		ch.stat[c.chronoCur-1] += now - ch.start
 	}
-	ch.start, ch.kind = now, k
+	ch.start, c.chronoCur = now, k
 }
 
 // chronoStart starts counting time as k unless something of higher
@@ -45,7 +43,7 @@ func (c *Conn) chronoStart(now time.Duration, k chronoKind) {
 	if c.chrono == nil {
 		c.chrono = &chronograph{}
 	}
-	if k > c.chrono.kind {
+	if k > c.chronoCur {
 		c.chronoSet(now, k)
 	}
 }
@@ -58,7 +56,7 @@ func (c *Conn) chronoStop(now time.Duration, k chronoKind) {
 	case c.chrono == nil:
 	case c.sb.len() == 0:
 		c.chronoSet(now, chronoNone)
-	case k == c.chrono.kind:
+	case k == c.chronoCur:
 		c.chronoSet(now, chronoBusy)
 	}
 }
@@ -81,7 +79,7 @@ func (c *Conn) chronoAfterOutput(now time.Duration, sent bool) {
 	} else {
 		c.chronoStop(now, chronoRwnd)
 	}
-	if sent && avail <= 0 && c.chrono.noSpace && c.flightSize() < c.cc.Cwnd() &&
+	if sent && avail <= 0 && c.noSpace && c.flightSize() < c.cc.Cwnd() &&
 		(c.state == Established || c.state == CloseWait) {
 		c.chronoStart(now, chronoSndbuf)
 	}
@@ -93,7 +91,7 @@ func (c *Conn) writeStopped() {
 	if c.chrono == nil {
 		c.chrono = &chronograph{}
 	}
-	c.chrono.noSpace = true
+	c.noSpace = true
 }
 
 // WriteSpace reports whether the send buffer has room enough to wake a
@@ -111,8 +109,8 @@ func (c *Conn) WriteSpace() bool {
 // waiting writer that now has space is told so (SOCK_NOSPACE is cleared),
 // which ends a send-buffer-limited period.
 func (c *Conn) checkSpace(now time.Duration) {
-	if c.chrono != nil && c.chrono.noSpace && c.WriteSpace() {
-		c.chrono.noSpace = false
+	if c.chrono != nil && c.noSpace && c.WriteSpace() {
+		c.noSpace = false
 		c.chronoStop(now, chronoSndbuf)
 	}
 }
@@ -128,7 +126,7 @@ func (c *Conn) chronoStats(now time.Duration, s *Stats) {
 	var t [3]time.Duration
 	for i := range t {
 		t[i] = ch.stat[i]
-		if chronoKind(i+1) == ch.kind {
+		if chronoKind(i+1) == c.chronoCur {
 			t[i] += now - ch.start
 		}
 	}

@@ -162,6 +162,11 @@ type Conn struct {
 	// muted holds the observables nobody reads (Mute): they are not
 	// queued.
 	muted EventMask
+	// chronoCur is the kind of time the chronograph counts (chrono.go);
+	// noSpace is SOCK_NOSPACE: a write stopped short for lack of send
+	// buffer, and the writer has not been told of space since.
+	chronoCur chronoKind
+	noSpace   bool
 
 	stats counters
 }

@@ -30,6 +30,12 @@ type RequestResponse struct {
 	Count                     int
 	Think                     time.Duration
 	Persistent                bool
+	// The small unexported fields fill the words of Persistent and Done:
+	// a client is 168 bytes, in Go's 176-byte size class, where they took
+	// three words more and the 192-byte class (one client per
+	// connection).
+	inFlight bool // a request was sent and its response is not complete
+	closing  bool // the last response is in: the connection is closing
 
 	// Latencies holds each exchange's time from its request (its connect
 	// when not persistent) to its last response byte.
@@ -40,17 +46,15 @@ type RequestResponse struct {
 	// stopped the app, if any.
 	Done bool
 	Err  nodes.Errno
+	fd   int32 // the connection's descriptor, -1 when none
 
-	ctx      *Context
-	fd       int
-	conn     uint64
-	start    sim.Time
-	reqAt    sim.Time
-	reqLeft  int64
-	respGot  int64 // bytes of the current response read
-	connGot  int64 // bytes read on the current connection
-	inFlight bool  // a request was sent and its response is not complete
-	closing  bool
+	ctx     *Context
+	conn    uint64
+	start   sim.Time
+	reqAt   sim.Time
+	reqLeft int64
+	respGot int64 // bytes of the current response read
+	connGot int64 // bytes read on the current connection
 }
 
 // Type returns "request-response".
@@ -71,13 +75,13 @@ func (r *RequestResponse) connect() error {
 	if err != nil {
 		return err
 	}
-	r.fd, r.conn, r.connGot = fd, conn, 0
+	r.fd, r.conn, r.connGot = int32(fd), conn, 0
 	r.ctx.Emit(sim.App{Event: sim.AppConnect, Has: sim.AppHasConn | sim.AppHasTo, Conn: r.conn, To: r.To})
 	return nil
 }
 
 func (r *RequestResponse) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
-	if fd != r.fd {
+	if fd != int(r.fd) {
 		return
 	}
 	switch ev {
@@ -95,7 +99,7 @@ func (r *RequestResponse) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
 func (r *RequestResponse) fail(call string, err nodes.Errno) {
 	r.Err = err
 	r.ctx.Error(call, err)
-	_ = r.ctx.Host.Close(r.fd)
+	_ = r.ctx.Host.Close(int(r.fd))
 	r.fd = -1
 }
 
@@ -111,7 +115,7 @@ func (r *RequestResponse) request() {
 
 func (r *RequestResponse) write() {
 	for r.reqLeft > 0 {
-		n, err := r.ctx.Host.Send(r.fd, pattern.At(r.RequestSize-r.reqLeft, int(r.reqLeft)))
+		n, err := r.ctx.Host.Send(int(r.fd), pattern.At(r.RequestSize-r.reqLeft, int(r.reqLeft)))
 		r.reqLeft -= int64(n)
 		if err == nodes.EAGAIN {
 			return
@@ -127,7 +131,7 @@ func (r *RequestResponse) read() {
 	h := r.ctx.Host
 	got := int64(0)
 	for r.fd >= 0 {
-		n, err := h.Recv(r.fd, r.ctx.readBuf())
+		n, err := h.Recv(int(r.fd), r.ctx.readBuf())
 		if n > 0 {
 			r.respGot += int64(n)
 			r.connGot += int64(n)
@@ -166,7 +170,7 @@ func (r *RequestResponse) exchangeDone() {
 	if r.Persistent {
 		if last {
 			r.closing = true
-			if err := r.ctx.Host.Shutdown(r.fd, nodes.SHUT_WR); err != nil {
+			if err := r.ctx.Host.Shutdown(int(r.fd), nodes.SHUT_WR); err != nil {
 				r.fail("shutdown", asErrno(err))
 			}
 			return
@@ -176,7 +180,7 @@ func (r *RequestResponse) exchangeDone() {
 	}
 	// One connection per exchange: close it now (the FIN goes out) and
 	// open the next after the think time.
-	_ = r.ctx.Host.Close(r.fd)
+	_ = r.ctx.Host.Close(int(r.fd))
 	r.ctx.emitConn(sim.AppClose, r.conn)
 	r.fd = -1
 	if last {
@@ -191,7 +195,7 @@ func (r *RequestResponse) exchangeDone() {
 }
 
 func (r *RequestResponse) finish() {
-	_ = r.ctx.Host.Close(r.fd)
+	_ = r.ctx.Host.Close(int(r.fd))
 	r.ctx.emitConn(sim.AppClose, r.conn)
 	r.fd = -1
 	r.complete()

@@ -19,14 +19,16 @@ type server struct {
 }
 
 type serverConn struct {
-	fd       int
 	conn     uint64
 	at       sim.Time
 	in, out  int64  // bytes received, bytes sent
 	queued   int64  // response bytes not yet taken by the socket
 	echo     []byte // echo: bytes to send back, in order
 	reqBytes int64  // request-response: bytes of the current request
-	eof      bool
+	// fd and eof share a word: 80 bytes, where an int descriptor made
+	// it 96 (one per connection of a server).
+	fd  int32
+	eof bool
 }
 
 func (s *server) listen(ctx *Context, port uint16, backlog int) error {
@@ -39,7 +41,7 @@ func (s *server) listen(ctx *Context, port uint16, backlog int) error {
 func (s *server) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
 	if fd == s.lfd {
 		acceptAll(s.ctx, fd, func(cfd int, conn uint64) {
-			c := &serverConn{fd: cfd, conn: conn, at: s.ctx.Now()}
+			c := &serverConn{fd: int32(cfd), conn: conn, at: s.ctx.Now()}
 			s.conns[cfd] = c
 			s.read(c)
 		})
@@ -66,7 +68,7 @@ func (s *server) read(c *serverConn) {
 	got := int64(0)
 	for !c.eof {
 		buf := s.ctx.readBuf()
-		n, err := h.Recv(c.fd, buf)
+		n, err := h.Recv(int(c.fd), buf)
 		if n > 0 {
 			c.in += int64(n)
 			got += int64(n)
@@ -88,7 +90,7 @@ func (s *server) write(c *serverConn) {
 	h := s.ctx.Host
 	sent := int64(0)
 	for len(c.echo) > 0 {
-		n, err := h.Send(c.fd, c.echo)
+		n, err := h.Send(int(c.fd), c.echo)
 		c.echo = c.echo[n:]
 		sent += int64(n)
 		if err != nil {
@@ -96,7 +98,7 @@ func (s *server) write(c *serverConn) {
 		}
 	}
 	for c.queued > 0 {
-		n, err := h.Send(c.fd, pattern.At(c.out+sent, int(min(c.queued, 1<<30))))
+		n, err := h.Send(int(c.fd), pattern.At(c.out+sent, int(min(c.queued, 1<<30))))
 		c.queued -= int64(n)
 		sent += int64(n)
 		if err != nil {
@@ -108,8 +110,8 @@ func (s *server) write(c *serverConn) {
 		s.ctx.emitBytes(sim.AppSend, c.conn, sent, c.out)
 	}
 	if c.eof && len(c.echo) == 0 && c.queued == 0 {
-		delete(s.conns, c.fd)
-		_ = h.Close(c.fd)
+		delete(s.conns, int(c.fd))
+		_ = h.Close(int(c.fd))
 		s.ctx.emitConn(sim.AppClose, c.conn)
 		s.ctx.Emit(sim.App{Event: sim.AppDone, Has: sim.AppHasConn | sim.AppHasBytes | sim.AppHasSent | sim.AppHasDuration,
 			Conn: c.conn, Bytes: c.in, Sent: c.out, Duration: s.ctx.Now().Sub(c.at)})
