@@ -506,3 +506,37 @@ func windowBounds(t *testing.T, s string) (float64, float64) {
 	require.NoError(t, err)
 	return t0 * 1e9, t1 * 1e9
 }
+
+// TestDumbbellLifelinesInOrder (-long): the dumbbell's lifelines read
+// senders, routers, receivers, each side in natural name order, in the
+// sequence figure and in the page drawn by a real browser alike (the
+// receivers used to come as sink-2, sink-3, sink-4, sink-1: the order their
+// packets came in).
+func TestDumbbellLifelinesInOrder(t *testing.T) {
+	if !long() {
+		t.Skip("runs the dumbbell and a headless browser: run with -long")
+	}
+	dir := runExpecting(t, []int{0}, filepath.Join(repoRoot(t), "scenarios", "dumbbell.yaml"))
+	names := func(doc, re string) []string {
+		var ns []string
+		for _, m := range regexp.MustCompile(re).FindAllStringSubmatch(doc, -1) {
+			ns = append(ns, m[1])
+		}
+		return ns
+	}
+	want := []string{"cubic-1", "cubic-2", "reno-1", "reno-2", "left", "right", "sink-1", "sink-2", "sink-3", "sink-4"}
+	fig := filepath.Join(t.TempDir(), "seq.svg")
+	r := netsim(t, "", "plot", dir, "--kind", "sequence", "--routers", "-o", fig)
+	require.Equal(t, 0, r.code, r.stderr)
+	svg, err := os.ReadFile(fig)
+	require.NoError(t, err)
+	assert.Equal(t, want, names(string(svg), `>((?:reno|cubic|sink)-\d|left|right)<`), "the figure's lifelines")
+
+	browser := chromium(t)
+	r = netsim(t, "", "view", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	dom, errs := loadInChromium(t, browser, "file://"+filepath.ToSlash(filepath.Join(dir, "view.html")))
+	assert.Empty(t, errs, "console messages")
+	// routers are shown by default when the run has some
+	assert.Equal(t, want, names(dom, `class="host">([^<( ]+)`), "the page's lifelines")
+}

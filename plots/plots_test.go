@@ -6,6 +6,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -294,4 +296,35 @@ func TestQueueMarks(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, RenderTo(recs, Options{Kind: KindQueue}, "svg", &buf))
 	assert.Contains(t, buf.String(), "ECN mark (CE)")
+}
+
+// TestSequenceColumnsOfADumbbell: the receivers of a dumbbell all sit one
+// hop behind the same router, and the first sender's peer used to be put
+// rightmost by its distance, the others in the order their packets came:
+// sink-2, sink-3, sink-4, sink-1. Nodes at the same place read in natural
+// name order.
+func TestSequenceColumnsOfADumbbell(t *testing.T) {
+	m := buildModel(dumbbellTrace())
+	names := func(routers bool) []string {
+		cols, _ := seqColumns(m, m.packets, nil, routers)
+		var ns []string
+		for _, c := range cols {
+			ns = append(ns, c.name)
+		}
+		return ns
+	}
+	assert.Equal(t, []string{"cubic-1", "cubic-2", "reno-1", "reno-2", "left", "right",
+		"sink-1", "sink-2", "sink-3", "sink-4"}, names(true))
+	assert.Equal(t, []string{"cubic-1", "cubic-2", "reno-1", "reno-2",
+		"sink-1", "sink-2", "sink-3", "sink-4"}, names(false))
+}
+
+func TestLifelineLess(t *testing.T) {
+	want := []string{"a", "a1", "a2", "a10", "b", "h1-2", "h1-10", "h2", "sink-1", "sink-01x", "sink-1x", "sink-2", "sink-10"}
+	got := append([]string(nil), want...)
+	slices.Reverse(got)
+	sort.SliceStable(got, func(i, j int) bool { return LifelineLess(got[i], got[j]) })
+	assert.Equal(t, want, got)
+	assert.False(t, LifelineLess("x7", "x7"))
+	assert.NotEqual(t, LifelineLess("x07", "x7"), LifelineLess("x7", "x07"), "one order for equal numbers written differently")
 }

@@ -209,11 +209,13 @@ func compressGap(lats []sim.Time, span sim.Time) sim.Time {
 }
 
 // seqColumns orders the lifelines (hosts, and routers when asked) along
-// the network: with S the first sender and F its first peer, a node's place
-// is its hop distance from S minus its distance from F, so S is leftmost,
-// F rightmost, and the routers and the other hosts in between on the side
-// they are attached to. Ties keep the order nodes first appear in, hosts
-// before routers on S's half and after them on F's.
+// the network: with S the first sender and F its first peer, a router's
+// place is its hop distance from S minus its distance from F, and a host
+// hanging off a single router takes that router's place (any other node
+// its own), so S's side is on the left, F's on the right and the routers
+// in between, hosts before their router on S's half and after it on F's.
+// Ties are in natural name order (LifelineLess), not the order packets
+// came in: a dumbbell's receivers read sink-1, sink-2, sink-3, sink-4.
 func seqColumns(m *model, pkts []*packet, states []stateChange, routers bool) ([]seqColumn, map[string]int) {
 	var order []string
 	in := make(map[string]bool)
@@ -255,27 +257,41 @@ func seqColumns(m *model, pkts []*packet, states []stateChange, routers bool) ([
 			name string
 			key  int
 			tie  int
-			seen int
 		}
 		ps := make([]placed, len(order))
-		for i, n := range order {
+		place := func(n string) (int, bool) {
 			df, ok1 := from[n]
 			dt, ok2 := to[n]
-			key := 1 << 20 // not connected: rightmost
-			if ok1 && ok2 {
-				key = df - dt
+			return df - dt, ok1 && ok2
+		}
+		for i, n := range order {
+			// tie: hosts on S's half, then routers, then hosts on F's
+			key, ok := place(n)
+			tie := 1
+			if !m.isRouter(n) {
+				tie = 0
+				if key > 0 {
+					tie = 2
+				}
+				if r := soleNeighbour(adj, n); r != "" && m.isRouter(r) {
+					if k, rok := place(r); rok && ok {
+						key = k
+					}
+				}
 			}
-			tie := 0
-			if m.isRouter(n) == (key <= 0) {
-				tie = 1
+			if !ok {
+				key = 1 << 20 // not connected: rightmost
 			}
-			ps[i] = placed{n, key, tie, i}
+			ps[i] = placed{n, key, tie}
 		}
 		sort.SliceStable(ps, func(i, j int) bool {
 			if ps[i].key != ps[j].key {
 				return ps[i].key < ps[j].key
 			}
-			return ps[i].tie < ps[j].tie
+			if ps[i].tie != ps[j].tie {
+				return ps[i].tie < ps[j].tie
+			}
+			return LifelineLess(ps[i].name, ps[j].name)
 		})
 		for i := range ps {
 			order[i] = ps[i].name
@@ -292,6 +308,19 @@ func seqColumns(m *model, pkts []*packet, states []stateChange, routers bool) ([
 		}
 	}
 	return cols, idx
+}
+
+// soleNeighbour returns the one node n is linked to, or "" when it has none
+// or several.
+func soleNeighbour(adj map[string][]string, n string) string {
+	one := ""
+	for _, nb := range adj[n] {
+		if one != "" && nb != one {
+			return ""
+		}
+		one = nb
+	}
+	return one
 }
 
 // distances returns the hop count from start to every node it reaches.

@@ -644,3 +644,29 @@ func sortEvents[T any](items []T, key func(i int) sim.Time) {
 func sortRecords(recs []sim.Record) {
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].T < recs[j].T })
 }
+
+// dumbbellTrace: as scenarios/dumbbell.yaml, four senders behind router
+// "left" each send to their own receiver behind "right" (reno-1 to sink-1,
+// cubic-1 to sink-2, reno-2 to sink-3, cubic-2 to sink-4), starting 10 ms
+// apart in that order.
+func dumbbellTrace() []sim.Record {
+	n := newSynthNet()
+	n.router["left"], n.router["right"] = true, true
+	n.link("bottleneck", "left", "right", 20e6, 10*time.Millisecond, 100)
+	for i, s := range []string{"reno-1", "cubic-1", "reno-2", "cubic-2"} {
+		sink := fmt.Sprintf("sink-%d", i+1)
+		n.host(s, fmt.Sprintf("10.0.1.%d", i+1))
+		n.host(sink, fmt.Sprintf("10.0.2.%d", i+1))
+		n.link(s+"-left", s, "left", 100e6, time.Millisecond, 0)
+		n.link("right-"+sink, "right", sink, 100e6, time.Millisecond, 0)
+		n.route(s, sink, "left")
+		n.route("left", sink, "right")
+		n.route(sink, s, "right")
+		n.route("right", s, "left")
+		c, _ := n.tcpPair(s, sink, 49152, 5001, linuxSYNOpts)
+		c.onEstab = func() { c.closeAfter = true; c.write(4 * 1448) }
+		n.at(sim.Time(time.Duration(i)*10*time.Millisecond), func() { c.connect() })
+	}
+	n.s.Run()
+	return n.rec.Records
+}

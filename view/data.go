@@ -5,10 +5,13 @@ import "encoding/json"
 // pageData is what the page's script reads, embedded as JSON. Keys are
 // short because a page holds tens of thousands of packets.
 type pageData struct {
-	Meta    meta       `json:"meta"`
-	Hosts   []string   `json:"hosts"`   // hosts and routers, by name
-	Routers []int      `json:"routers"` // indexes into Hosts of the routers
-	Conns   []connInfo `json:"conns"`
+	Meta    meta     `json:"meta"`
+	Hosts   []string `json:"hosts"`   // hosts and routers, by name
+	Routers []int    `json:"routers"` // indexes into Hosts of the routers
+	// Ranks gives each of Hosts its place in plots.LifelineLess order: the
+	// diagram's tie-break between lifelines at the same place.
+	Ranks []int      `json:"ranks"`
+	Conns []connInfo `json:"conns"`
 	// Packets ride in the page in their compact form (packets.go), not
 	// in the JSON.
 	Packets []packet        `json:"-"`

@@ -547,7 +547,8 @@
   // first and its server last, routers where the packets meet them on the
   // way; with every connection, each node at its mean position along the
   // paths (client ends 0, server ends 1), so that a dumbbell reads
-  // senders, routers, receivers from left to right.
+  // senders, routers, receivers from left to right; nodes at one place in
+  // natural name order (D.ranks).
   const laneCache = new Map();
   function lifelines() {
     const key = S.conn + "/" + S.routers;
@@ -580,7 +581,9 @@
       hosts.forEach((_, h) => { if (!pos.has(h) && (S.routers || !isRouter.has(h))) { seen.push(h); add(h, 0.5); } });
     }
     const mean = (h) => pos.get(h)[0] / pos.get(h)[1];
-    return seen.map((h, i) => [h, i]).sort((a, b) => mean(a[0]) - mean(b[0]) || a[1] - b[1]).map((a) => a[0]);
+    // ties (a dumbbell's receivers, all at 1) in the figures' order of
+    // names, ranked by netsim view (plots.LifelineLess): sink-1, sink-2, …
+    return seen.sort((a, b) => mean(a) - mean(b) || D.ranks[a] - D.ranks[b]);
   }
   function renderLadder() {
     const box = $("ladder-box"), s = $("ladder");

@@ -1,0 +1,60 @@
+package plots
+
+import (
+	"cmp"
+	"strings"
+)
+
+// LifelineLess reports whether the lifeline named a goes left of the one
+// named b when the network puts them at the same place (the receivers of a
+// dumbbell, all one hop behind the same router): names in natural order,
+// runs of digits compared as numbers, so sink-1, sink-2, …, sink-10 read as
+// a person numbered them, whatever order their packets came in. The
+// sequence diagram (seqColumns) and netsim view's page (view.Lanes ranks)
+// both break ties with it.
+func LifelineLess(a, b string) bool {
+	if c := naturalCompare(a, b); c != 0 {
+		return c < 0
+	}
+	return a < b // "x07" and "x7": still one order
+}
+
+// naturalCompare compares a and b with runs of digits as numbers.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := leadingZerosOff(a[:da]), leadingZerosOff(b[:db])
+			if len(na) != len(nb) {
+				return cmp.Compare(len(na), len(nb))
+			}
+			if na != nb {
+				return strings.Compare(na, nb)
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// digitRun returns the length of the run of ASCII digits s starts with.
+func digitRun(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// leadingZerosOff drops the leading zeros of a run of digits, keeping one digit.
+func leadingZerosOff(d string) string {
+	for len(d) > 1 && d[0] == '0' {
+		d = d[1:]
+	}
+	return d
+}
