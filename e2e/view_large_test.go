@@ -67,7 +67,7 @@ func TestViewOfALargeRunInChromium(t *testing.T) {
 	t.Logf("%s run, %d packets sent, %d in the page: netsim view %.1f s, page %.1f MB, Chromium navigation to drawn %.2f s (page clock %.2f s: %s)",
 		sim, d.Cut.PacketsInWindow, len(d.Packets), gen.Seconds(), float64(st.Size())/1e6, load.Seconds(), drawnAt/1e3, marks)
 	start = time.Now()
-	zoomToALateSegment(t, b, d)
+	zoomToALateSegment(t, b, d, false)
 	b.noProblems()
 	t.Logf("zoomed in to a late segment and checked its fields in %.1f s", time.Since(start).Seconds())
 }

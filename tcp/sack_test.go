@@ -88,7 +88,7 @@ func TestSACKRecoverySettings(t *testing.T) {
 			name:   "reordering timer without RACK",
 			script: "testdata/rack-reo-timer.pkt",
 			set:    func(c *tcp.Config) { c.RACK = false },
-			fails:  "rack-reo-timer.pkt:41: expected an outbound segment",
+			fails:  "rack-reo-timer.pkt:44: expected an outbound segment",
 		},
 		{
 			// Without RACK the three SACKed segments start recovery at

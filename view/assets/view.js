@@ -627,7 +627,7 @@
     // arrows
     const list = inWindow(S.t0, S.t1).filter((p) => x.has(p.s));
     const maxArrows = 2000;
-    const drawn = decimate(list, maxArrows);
+    const dec = decimate(list, maxArrows, S.t0), drawn = dec.drawn;
     const placed = []; // points along the labels drawn so far
     const colours = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"];
     drawn.forEach((p) => {
@@ -696,8 +696,9 @@
     s.replaceChildren(...kids);
     const notes = [];
     if (lanes.length > shown.length) notes.push("Showing the first " + shown.length + " of " + lanes.length + " nodes: pick a connection to see its two ends.");
-    if (list.length > drawn.length) notes.push(list.length + " packets in view, " + drawn.length + " drawn (every SYN, FIN, RST, retransmission and drop, and one in " +
-      Math.ceil(list.length / drawn.length) + " of the others, spread over the window): zoom in (wheel) to see each packet.");
+    if (list.length > drawn.length && dec.allSent) notes.push(list.length + " packets in view, " + drawn.length + " drawn: every packet sent in this window, every SYN, FIN, RST, retransmission and drop, and a sample of those still on their way from before it.");
+    else if (list.length > drawn.length) notes.push(list.length + " packets in view, " + drawn.length + " drawn (every SYN, FIN, RST, retransmission and drop, and one in " +
+      Math.ceil(dec.stride) + " of the others, spread over the window): zoom in (wheel) to see each packet.");
     if (!list.length) notes.push("No packet in this window" + (S.conn ? " for connection " + S.conn : "") + ".");
     $("ladder-note").textContent = notes.join(" ");
   }
@@ -706,18 +707,22 @@
   // retransmission, a drop), then the others at an even stride, so that
   // the whole window is covered rather than only its start. Zooming in
   // brings the window under max and every packet back.
-  function decimate(list, max) {
-    if (list.length <= max) return list;
+  function decimate(list, max, t0) {
+    if (list.length <= max) return { drawn: list, allSent: false };
     const notable = (p) => p.r || p.x || p.cat & 8;
     const keep = list.filter(notable).slice(0, max / 2);
-    const rest = max - keep.length, others = list.length - keep.length;
-    const stride = others / rest;
+    // A short window of a fast link holds more packets still on their
+    // way from before it (a queue of thousands) than it can draw: every
+    // packet sent in the window is drawn when there is room for it, and
+    // the sample is taken of the others.
+    const sentIn = list.filter((p) => p.t >= t0 && !notable(p));
+    const allSent = keep.length + sentIn.length <= max;
+    if (allSent) keep.push(...sentIn);
+    const pool = allSent ? list.filter((p) => p.t < t0 && !notable(p)) : list.filter((p) => !notable(p));
+    const rest = max - keep.length, stride = pool.length / Math.max(1, rest);
     let next = 0, k = 0;
-    for (const p of list) {
-      if (notable(p)) continue;
-      if (k++ >= next) { keep.push(p); next += stride; }
-    }
-    return keep.sort((a, b) => a.i - b.i);
+    if (rest > 0) for (const p of pool) if (k++ >= next) { keep.push(p); next += stride; }
+    return { drawn: keep.sort((a, b) => a.i - b.i), allSent, stride };
   }
   function connIndex(id) { const c = conns.findIndex((c) => c.id === id); return c < 0 ? 0 : c; }
 
