@@ -6,8 +6,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -317,14 +315,4 @@ func TestSequenceColumnsOfADumbbell(t *testing.T) {
 		"sink-1", "sink-2", "sink-3", "sink-4"}, names(true))
 	assert.Equal(t, []string{"cubic-1", "cubic-2", "reno-1", "reno-2",
 		"sink-1", "sink-2", "sink-3", "sink-4"}, names(false))
-}
-
-func TestLifelineLess(t *testing.T) {
-	want := []string{"a", "a1", "a2", "a10", "b", "h1-2", "h1-10", "h2", "sink-1", "sink-01x", "sink-1x", "sink-2", "sink-10"}
-	got := append([]string(nil), want...)
-	slices.Reverse(got)
-	sort.SliceStable(got, func(i, j int) bool { return LifelineLess(got[i], got[j]) })
-	assert.Equal(t, want, got)
-	assert.False(t, LifelineLess("x7", "x7"))
-	assert.NotEqual(t, LifelineLess("x07", "x7"), LifelineLess("x7", "x07"), "one order for equal numbers written differently")
 }

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/netsimlab/netsim/internal/lifelines"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -214,7 +215,7 @@ func compressGap(lats []sim.Time, span sim.Time) sim.Time {
 // hanging off a single router takes that router's place (any other node
 // its own), so S's side is on the left, F's on the right and the routers
 // in between, hosts before their router on S's half and after it on F's.
-// Ties are in natural name order (LifelineLess), not the order packets
+// Ties are in natural name order (lifelines.Less, as in netsim view), not the order packets
 // came in: a dumbbell's receivers read sink-1, sink-2, sink-3, sink-4.
 func seqColumns(m *model, pkts []*packet, states []stateChange, routers bool) ([]seqColumn, map[string]int) {
 	var order []string
@@ -291,7 +292,7 @@ func seqColumns(m *model, pkts []*packet, states []stateChange, routers bool) ([
 			if ps[i].tie != ps[j].tie {
 				return ps[i].tie < ps[j].tie
 			}
-			return LifelineLess(ps[i].name, ps[j].name)
+			return lifelines.Less(ps[i].name, ps[j].name)
 		})
 		for i := range ps {
 			order[i] = ps[i].name

@@ -3,11 +3,10 @@ package view
 import (
 	"errors"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/netsimlab/netsim/plots"
+	"github.com/netsimlab/netsim/internal/lifelines"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -484,23 +483,6 @@ func (c *collector) finish() pageData {
 	c.d.Conns = conns
 	c.d.Cut.From, c.d.Cut.To = int64(c.opts.From), int64(c.opts.To)
 	c.d.Cut.Conn, c.d.Cut.MaxPackets = c.opts.Conn, c.opts.MaxPackets
-	c.d.Ranks = lifelineRanks(c.d.Hosts)
+	c.d.Ranks = lifelines.Ranks(c.d.Hosts)
 	return c.d
-}
-
-// lifelineRanks returns each name's place among names in the order the
-// sequence diagram of netsim plot breaks ties in (plots.LifelineLess), so
-// that the page's lifelines at one place along the network read sink-1,
-// sink-2, … as the figure's do, not in the order their packets came.
-func lifelineRanks(names []string) []int {
-	idx := make([]int, len(names))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return plots.LifelineLess(names[idx[a]], names[idx[b]]) })
-	ranks := make([]int, len(names))
-	for r, i := range idx {
-		ranks[i] = r
-	}
-	return ranks
 }

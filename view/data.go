@@ -8,7 +8,7 @@ type pageData struct {
 	Meta    meta     `json:"meta"`
 	Hosts   []string `json:"hosts"`   // hosts and routers, by name
 	Routers []int    `json:"routers"` // indexes into Hosts of the routers
-	// Ranks gives each of Hosts its place in plots.LifelineLess order: the
+	// Ranks gives each of Hosts its place in lifelines.Less order: the
 	// diagram's tie-break between lifelines at the same place.
 	Ranks []int      `json:"ranks"`
 	Conns []connInfo `json:"conns"`

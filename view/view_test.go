@@ -275,17 +275,3 @@ func TestRoutersOnTheWay(t *testing.T) {
 	assert.Equal(t, 3, d.Packets[0].Dst)
 	assert.Equal(t, 2, d.Packets[1].Src, "the router sent the ICMP message")
 }
-
-// TestLifelineRanks: the page ranks its nodes for the diagram's tie-break
-// by the figures' rule (plots.LifelineLess), not by the order they came in:
-// the dumbbell's receivers, met as sink-2, sink-3, sink-4, sink-1, rank
-// sink-1 first.
-func TestLifelineRanks(t *testing.T) {
-	names := []string{"reno-1", "left", "right", "sink-2", "cubic-1", "sink-3", "reno-2", "sink-4", "cubic-2", "sink-1", "sink-10"}
-	ranks := lifelineRanks(names)
-	byRank := make([]string, len(names))
-	for i, r := range ranks {
-		byRank[r] = names[i]
-	}
-	assert.Equal(t, []string{"cubic-1", "cubic-2", "left", "reno-1", "reno-2", "right", "sink-1", "sink-2", "sink-3", "sink-4", "sink-10"}, byRank)
-}

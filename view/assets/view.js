@@ -582,7 +582,7 @@
     }
     const mean = (h) => pos.get(h)[0] / pos.get(h)[1];
     // ties (a dumbbell's receivers, all at 1) in the figures' order of
-    // names, ranked by netsim view (plots.LifelineLess): sink-1, sink-2, …
+    // names, ranked by netsim view (internal/lifelines): sink-1, sink-2, …
     return seen.sort((a, b) => mean(a) - mean(b) || D.ranks[a] - D.ranks[b]);
   }
   function renderLadder() {

@@ -1,18 +1,20 @@
-package plots
+// Package lifelines is the order in which a sequence diagram puts
+// lifelines that the network puts at one place: natural name order. netsim
+// plot's sequence figure (plots) and netsim view's page (view) both use it.
+package lifelines
 
 import (
 	"cmp"
+	"sort"
 	"strings"
 )
 
-// LifelineLess reports whether the lifeline named a goes left of the one
-// named b when the network puts them at the same place (the receivers of a
+// Less reports whether the lifeline named a goes left of the one named b
+// when the network puts them at the same place (the receivers of a
 // dumbbell, all one hop behind the same router): names in natural order,
 // runs of digits compared as numbers, so sink-1, sink-2, …, sink-10 read as
-// a person numbered them, whatever order their packets came in. The
-// sequence diagram (seqColumns) and netsim view's page (view.Lanes ranks)
-// both break ties with it.
-func LifelineLess(a, b string) bool {
+// a person numbered them, whatever order their packets came in.
+func Less(a, b string) bool {
 	if c := naturalCompare(a, b); c != 0 {
 		return c < 0
 	}
@@ -57,4 +59,19 @@ func leadingZerosOff(d string) string {
 		d = d[1:]
 	}
 	return d
+}
+
+// Ranks returns each name's place among names in Less order, for a page
+// whose script breaks ties between lifelines by rank.
+func Ranks(names []string) []int {
+	idx := make([]int, len(names))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return Less(names[idx[a]], names[idx[b]]) })
+	ranks := make([]int, len(names))
+	for r, i := range idx {
+		ranks[i] = r
+	}
+	return ranks
 }
