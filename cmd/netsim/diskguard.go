@@ -116,10 +116,19 @@ func estimateOutput(s *scenarios.Scenario, until sim.Time) outputEstimate {
 }
 
 // hopCounter counts the links on the shortest path between two hosts,
-// through routers only (hosts do not forward).
+// through routers only (hosts do not forward). It keeps the distances
+// from the latest destination asked about: the apps of a group that all
+// reach one server (a 10,000-host star) cost one search, not one each.
 type hopCounter struct {
 	router map[string]bool
 	adj    map[string][]string
+	// dest and dist: the latest destination and every host's distance
+	// to it.
+	dest string
+	dist map[string]int
+	// none is what count returns for hosts no path joins: the number of
+	// links (the most any path crosses).
+	none int
 }
 
 func newHopCounter(s *scenarios.Scenario) *hopCounter {
@@ -131,14 +140,27 @@ func newHopCounter(s *scenarios.Scenario) *hopCounter {
 		h.adj[l.A] = append(h.adj[l.A], l.B)
 		h.adj[l.B] = append(h.adj[l.B], l.A)
 	}
+	h.none = max(len(s.Links), 1)
 	return h
 }
 
 // count returns the links between from and to, or the number of links
-// (the most any path crosses) when no path joins them.
+// when no path joins them.
 func (h *hopCounter) count(from, to string) int {
-	dist := map[string]int{from: 0}
-	queue := []string{from}
+	if h.dist == nil || h.dest != to {
+		h.dest, h.dist = to, h.search(to)
+	}
+	if d, ok := h.dist[from]; ok && from != to {
+		return d
+	}
+	return h.none
+}
+
+// search returns the distance in links from every node a path through
+// routers only joins to to (links are both ways).
+func (h *hopCounter) search(to string) map[string]int {
+	dist := map[string]int{to: 0}
+	queue := []string{to}
 	for len(queue) > 0 {
 		n := queue[0]
 		queue = queue[1:]
@@ -147,19 +169,12 @@ func (h *hopCounter) count(from, to string) int {
 				continue
 			}
 			dist[m] = dist[n] + 1
-			if m == to {
-				return dist[m]
-			}
 			if h.router[m] {
 				queue = append(queue, m)
 			}
 		}
 	}
-	n := 0
-	for _, a := range h.adj {
-		n += len(a)
-	}
-	return max(n/2, 1)
+	return dist
 }
 
 // humanBytes prints n bytes with a binary unit.
