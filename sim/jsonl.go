@@ -34,14 +34,35 @@ const jsonlWriteBufferSize = 1 << 20
 // written as a whole when full: call Flush when the run ends. A write
 // error is kept (see Err) and stops further output; Emit never fails, so
 // a producer need not check after every record.
+//
+// A full buffer is hashed and written on a goroutine of its own while
+// Emit encodes into a second buffer (double buffering), so on a machine
+// with a free core the sha256 and the write syscalls leave the
+// simulation's thread. That goroutine is I/O at the edge, outside the
+// simulation path: it starts only when a buffer is full, sees only
+// finished bytes, in order (a buffer is handed over only after the write
+// of the one before it has finished, so at most one is in flight and at
+// most two buffers exist), and decides nothing the simulation reads. The
+// bytes, the file and Sum are those of writing on the calling goroutine.
+// Flush, Sum and Err wait for the buffer in flight, so after any of them
+// the underlying writer is no longer used until the next Emit: call one
+// (Flush, normally) on every path before closing or discarding that
+// writer. A trace smaller than a buffer never starts a goroutine. The
+// underlying writer is called from that goroutine, so whatever it
+// shares with the caller (an error it records) must be guarded.
 type JSONLWriter struct {
-	w       io.Writer
-	h       hash.Hash
-	buf     []byte
-	hashed  int // buf[:hashed] is in h already
-	err     error
-	records uint64
-	bytes   int64 // written out of buf so far
+	w      io.Writer
+	h      hash.Hash
+	buf    []byte
+	hashed int // buf[:hashed] is in h already
+	// err is the first write error: while a buffer is in flight, only its
+	// goroutine touches err, h and w.
+	err      error
+	spare    []byte        // the other buffer, when none is in flight
+	inFlight []byte        // the buffer being hashed and written, or nil
+	done     chan struct{} // receives once when inFlight is written
+	records  uint64
+	bytes    int64 // handed out of buf so far
 	// heads caches the heads of lines (kind and subject, as JSON) by
 	// subject and kind.
 	heads [64]lineHead
@@ -66,7 +87,7 @@ const maxLineHead = 118
 
 // NewJSONLWriter returns a writer that writes trace lines to w.
 func NewJSONLWriter(w io.Writer) *JSONLWriter {
-	return &JSONLWriter{w: w, h: sha256.New(), buf: make([]byte, 0, jsonlWriteBufferSize)}
+	return &JSONLWriter{w: w, h: sha256.New(), buf: make([]byte, 0, jsonlWriteBufferSize), done: make(chan struct{}, 1)}
 }
 
 // Emit writes r as one line. It allocates nothing (a line longer than the
@@ -82,7 +103,7 @@ func (j *JSONLWriter) Emit(r *Record) {
 	j.buf = append(dst, '}', '\n')
 	j.records++
 	if len(j.buf) >= jsonlWriteBufferSize-4<<10 {
-		j.flush()
+		j.handOff()
 	}
 }
 
@@ -113,31 +134,68 @@ func appendHead(dst []byte, k Kind, subject string) []byte {
 	return appendJSONString(dst, subject)
 }
 
-// flush hashes and writes out the buffer.
-func (j *JSONLWriter) flush() {
-	j.h.Write(j.buf[j.hashed:]) // a hash.Hash never returns an error
-	j.bytes += int64(len(j.buf))
-	if j.err == nil && len(j.buf) > 0 {
-		if _, err := j.w.Write(j.buf); err != nil {
+// handOff gives the full buffer to a goroutine that hashes and writes
+// it, after the buffer before it has been written, and goes on in the
+// other buffer.
+func (j *JSONLWriter) handOff() {
+	j.wait()
+	b, from := j.buf, j.hashed
+	j.bytes += int64(len(b))
+	j.buf, j.spare, j.hashed = j.spare[:0], nil, 0
+	if j.buf == nil {
+		j.buf = make([]byte, 0, jsonlWriteBufferSize)
+	}
+	j.inFlight = b
+	go j.write(b, from, true)
+}
+
+// write hashes b[from:] and writes b, on the goroutine handOff starts
+// (async: it then signals done) or on the caller's, for the last buffer.
+func (j *JSONLWriter) write(b []byte, from int, async bool) {
+	j.h.Write(b[from:]) // a hash.Hash never returns an error
+	if j.err == nil && len(b) > 0 {
+		if _, err := j.w.Write(b); err != nil {
 			j.err = err
 		}
 	}
-	j.buf, j.hashed = j.buf[:0], 0
+	if async {
+		j.done <- struct{}{}
+	}
+}
+
+// wait waits for the buffer in flight, if any, to be hashed and written,
+// and keeps it as the spare.
+func (j *JSONLWriter) wait() {
+	if j.inFlight == nil {
+		return
+	}
+	<-j.done
+	j.spare, j.inFlight = j.inFlight[:0], nil
 }
 
 // Flush writes any buffered output to the underlying writer and returns the
-// first error met by this writer, if any.
+// first error met by this writer, if any. It waits for the buffer in
+// flight: after it, the underlying writer can be flushed and closed.
 func (j *JSONLWriter) Flush() error {
-	j.flush()
+	j.wait()
+	j.bytes += int64(len(j.buf))
+	j.write(j.buf, j.hashed, false)
+	j.buf, j.hashed = j.buf[:0], 0
 	return j.err
 }
 
-// Err returns the first error met while writing, or nil.
-func (j *JSONLWriter) Err() error { return j.err }
+// Err returns the first error met while writing, or nil. It waits for the
+// buffer in flight, so call it after a run, not after every record.
+func (j *JSONLWriter) Err() error {
+	j.wait()
+	return j.err
+}
 
 // Sum returns the hex sha256 of every line emitted so far. When Flush
 // returned nil it is the sha256 of the bytes the underlying writer received.
+// It waits for the buffer in flight.
 func (j *JSONLWriter) Sum() string {
+	j.wait()
 	j.h.Write(j.buf[j.hashed:])
 	j.hashed = len(j.buf)
 	var b [sha256.Size]byte

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -630,4 +631,76 @@ func TestJSONLWriterHeads(t *testing.T) {
 	}
 	require.NoError(t, w.Flush())
 	assert.Equal(t, string(want), got.String())
+}
+
+// slowWriter keeps what it is given, sleeping in each write so that the
+// encoder runs ahead of it, fails once it holds failAt bytes (0: never),
+// and notes writes that overlap.
+type slowWriter struct {
+	buf     bytes.Buffer
+	failAt  int
+	writes  int
+	busy    atomic.Bool
+	overlap atomic.Bool
+}
+
+func (s *slowWriter) Write(p []byte) (int, error) {
+	if s.busy.Swap(true) {
+		s.overlap.Store(true)
+	}
+	defer s.busy.Store(false)
+	time.Sleep(2 * time.Millisecond)
+	s.writes++
+	if s.failAt > 0 && s.buf.Len()+len(p) > s.failAt {
+		k := s.failAt - s.buf.Len()
+		s.buf.Write(p[:k])
+		return k, errDiskFull
+	}
+	return s.buf.Write(p)
+}
+
+// TestJSONLWriterDoubleBuffered writes several buffers' worth of records
+// through a slow writer: the bytes arrive whole and in order, one write at
+// a time, Sum is their sha256 (also when asked mid-run), and a write error
+// on a buffer in flight reaches Err and Flush and stops the output.
+func TestJSONLWriterDoubleBuffered(t *testing.T) {
+	emit := func(w *JSONLWriter, from, to int) []byte {
+		var want []byte
+		for i := from; i < to; i++ {
+			r := &everyKind[i%len(everyKind)]
+			r2 := *r
+			r2.T = Time(i)
+			w.Emit(&r2)
+			want = AppendJSONL(want, &r2)
+		}
+		return want
+	}
+	sw := &slowWriter{}
+	w := NewJSONLWriter(sw)
+	want := emit(w, 0, 30000)
+	require.Greater(t, len(want), 3*jsonlWriteBufferSize, "several buffers")
+	mid := sha256.Sum256(want)
+	assert.Equal(t, hex.EncodeToString(mid[:]), w.Sum(), "Sum mid-run, with a buffer in flight")
+	want = append(want, emit(w, 30000, 60000)...)
+	require.NoError(t, w.Flush())
+	assert.Equal(t, want, sw.buf.Bytes(), "the same bytes, in order")
+	assert.False(t, sw.overlap.Load(), "one write at a time")
+	assert.Greater(t, sw.writes, 3)
+	h := sha256.Sum256(want)
+	assert.Equal(t, hex.EncodeToString(h[:]), w.Sum())
+	assert.Equal(t, int64(len(want)), w.Bytes())
+	assert.Equal(t, uint64(60000), w.Records())
+
+	// The second buffer fails: the third is not written, and Err and
+	// Flush report the error; Sum still covers every line.
+	fw := &slowWriter{failAt: jsonlWriteBufferSize + 100}
+	w = NewJSONLWriter(fw)
+	want = emit(w, 0, 60000)
+	require.ErrorIs(t, w.Err(), errDiskFull)
+	require.ErrorIs(t, w.Flush(), errDiskFull)
+	assert.Equal(t, jsonlWriteBufferSize+100, fw.buf.Len(), "nothing after the failed write")
+	assert.Equal(t, want[:fw.buf.Len()], fw.buf.Bytes())
+	assert.Equal(t, 2, fw.writes, "output stops at the first error")
+	h = sha256.Sum256(want)
+	assert.Equal(t, hex.EncodeToString(h[:]), w.Sum())
 }

@@ -47,6 +47,7 @@ func (InProcess) Run(ctx context.Context, spec RunSpec) (Result, error) {
 		return Result{}, err
 	}
 	jsonl := sim.NewJSONLWriter(io.Discard)
+	defer func() { _ = jsonl.Err() }() // a cancelled run leaves no buffer in flight
 	summary, checker, done := scenarios.NewSummarizer(), scenarios.NewChecker(s), newCompletionSink()
 	rtt := &RTTStats{}
 	w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: spec.Seed, Trace: sim.Tee{jsonl, summary, checker, done, rtt}})

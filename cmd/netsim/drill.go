@@ -254,6 +254,10 @@ func drillOne(path string, cfg tcp.Config, rc drill.RunConfig, o *drillOpts, dir
 	}
 	host, err := drillstack.New(opts)
 	if err != nil {
+		if out != nil {
+			_ = trace.Err() // no buffer in flight while the folder goes
+			out.abort()
+		}
 		fmt.Fprintf(stderr, "netsim drill: %s: %v\n", path, err)
 		return exitUsage
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/netsimlab/netsim/internal/capped"
 )
@@ -34,7 +35,11 @@ type outDir struct {
 	pending []*pendingFile
 	held    int      // files held open (at most maxHeldOpen)
 	written []string // relative paths, in the order they were created
-	werr    error    // the first write error
+	// werr is the first write error. The trace's file is written on the
+	// goroutine of sim.JSONLWriter while the run checks failed between
+	// slices, so werr is guarded by mu.
+	mu   sync.Mutex
+	werr error
 }
 
 type pendingFile struct {
@@ -229,6 +234,8 @@ func globEscape(s string) string {
 
 // fail keeps the first write error.
 func (o *outDir) fail(err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if o.werr == nil {
 		o.werr = err
 	}
@@ -239,6 +246,8 @@ func (o *outDir) failed() error {
 	if o == nil {
 		return nil
 	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	return o.werr
 }
 
@@ -271,7 +280,7 @@ func (o *outDir) create(rel string) (*bufio.Writer, error) {
 // of the run.
 func (o *outDir) flush() error {
 	for _, p := range o.pending {
-		if o.werr != nil {
+		if o.failed() != nil {
 			_ = p.f.close() // after a failure, only close what is open
 			continue
 		}
@@ -283,8 +292,8 @@ func (o *outDir) flush() error {
 		}
 	}
 	o.pending = nil
-	if o.werr != nil {
-		return fmt.Errorf("output: %w", o.werr)
+	if err := o.failed(); err != nil {
+		return fmt.Errorf("output: %w", err)
 	}
 	return nil
 }

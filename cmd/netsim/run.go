@@ -446,6 +446,10 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 			traceW = w
 		}
 		sink.jsonl = sim.NewJSONLWriter(traceW)
+		// On every return, no buffer of the trace is still being written
+		// (on the writer's goroutine) when the caller aborts or commits
+		// --out; the normal path has flushed it already.
+		defer func() { _ = sink.jsonl.Err() }()
 	}
 	res := &runResult{
 		rec:     &exchangeRecorder{keepAll: ascii},
