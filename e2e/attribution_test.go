@@ -79,7 +79,7 @@ func TestFlowPast4GiB(t *testing.T) {
 	if !long() {
 		t.Skip("moves 5 GB through the simulator (about 20 s): a long check (-long or NETSIM_LONG=1)")
 	}
-	s := readSummary(t, run(t, "testdata/flow-5gb.yaml"))
+	s := readSummary(t, run(t, "testdata/large/flow-5gb.yaml"))
 	require.Len(t, s.Connections, 1)
 	c := s.Connections[0]
 	assert.Equal(t, int64(5_000_000_000), c.BytesAcked)
