@@ -244,26 +244,6 @@ func axisValues(vals []string) (xs []float64, unit string, numeric bool) {
 	return xs, "", true
 }
 
-// metricTitles are the y axis titles of the metric columns, for a paper:
-// a name and the unit the values are scaled to, not a column name.
-var metricTitles = map[string]struct {
-	name  string
-	scale float64
-	unit  string
-}{
-	ColGoodput:     {"goodput", 1e-6, "Mbit/s"},
-	ColGoodputSum:  {"aggregate goodput (sum over flows)", 1e-6, "Mbit/s"},
-	ColRTTMean:     {"mean RTT", 1, "ms"},
-	ColRTTP99:      {"99th percentile RTT", 1, "ms"},
-	ColCompletion:  {"completion time", 1, "s"},
-	ColRetransmits: {"retransmissions", 1, ""},
-	ColQueuePeak:   {"peak queue", 1, "packets"},
-	ColFairness:    {"Jain's fairness index", 1, ""},
-	ColDelayP99:    {"99th percentile one-way delay", 1e-6, "ms"},
-	ColJitter:      {"jitter", 1e-6, "ms"},
-	ColLoss:        {"loss", 100, "%"},
-}
-
 // yScale returns the factor and label that show a metric column in
 // readable units: "mean RTT (ms)", "goodput of connection 2 (Mbit/s)";
 // a column netsim does not know keeps its name.
@@ -272,11 +252,7 @@ func yScale(col string) (float64, string) {
 	if fam >= len(families) {
 		return 1, col
 	}
-	f := families[fam].col
-	t, ok := metricTitles[f]
-	if !ok {
-		return 1, col
-	}
+	f, t := families[fam].col, families[fam].title
 	label := t.name
 	switch rest := strings.TrimPrefix(col, f); {
 	case strings.HasPrefix(rest, "_conn"):

@@ -48,21 +48,31 @@ const (
 	ColLoss        = "loss_ratio"
 )
 
+// axisTitle is the y axis title of a metric column in a figure, for a
+// paper: a name and the unit (empty: none) the values are scaled to by
+// scale, not a column name.
+type axisTitle struct {
+	name  string
+	scale float64
+	unit  string
+}
+
 var families = []struct {
 	metric, col string
 	perConn     bool
+	title       axisTitle // in a figure
 }{
-	{MetricGoodput, ColGoodput, true},
-	{MetricGoodputSum, ColGoodputSum, false},
-	{MetricCompletion, ColCompletion, true},
-	{MetricRetransmits, ColRetransmits, true},
-	{MetricQueuePeak, ColQueuePeak, false},
-	{MetricFairness, ColFairness, false},
-	{MetricDelayP99, ColDelayP99, false},
-	{MetricJitter, ColJitter, false},
-	{MetricLoss, ColLoss, false},
-	{MetricRTT, ColRTTMean, false},
-	{MetricRTTP99, ColRTTP99, false},
+	{MetricGoodput, ColGoodput, true, axisTitle{"goodput", 1e-6, "Mbit/s"}},
+	{MetricGoodputSum, ColGoodputSum, false, axisTitle{"aggregate goodput (sum over flows)", 1e-6, "Mbit/s"}},
+	{MetricCompletion, ColCompletion, true, axisTitle{"completion time", 1, "s"}},
+	{MetricRetransmits, ColRetransmits, true, axisTitle{"retransmissions", 1, ""}},
+	{MetricQueuePeak, ColQueuePeak, false, axisTitle{"peak queue", 1, "packets"}},
+	{MetricFairness, ColFairness, false, axisTitle{"Jain's fairness index", 1, ""}},
+	{MetricDelayP99, ColDelayP99, false, axisTitle{"99th percentile one-way delay", 1e-6, "ms"}},
+	{MetricJitter, ColJitter, false, axisTitle{"jitter", 1e-6, "ms"}},
+	{MetricLoss, ColLoss, false, axisTitle{"loss", 100, "%"}},
+	{MetricRTT, ColRTTMean, false, axisTitle{"mean RTT", 1, "ms"}},
+	{MetricRTTP99, ColRTTP99, false, axisTitle{"99th percentile RTT", 1, "ms"}},
 }
 
 // MetricColumn returns the column that holds a metric's value over all
