@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/scenarios"
 )
 
 // TestSetIsRecorded: netsim run --set replaces scenario keys (units
@@ -20,28 +22,16 @@ func TestSetIsRecorded(t *testing.T) {
 	sets := []string{"links[0].delay=20 ms", "links[0].bandwidth=10 Mbit/s"}
 	code, stdout, stderr := cli(t, "run", handshake, "--out", out, "--set", sets[0], "--set", sets[1])
 	require.Equal(t, exitOK, code, stderr)
-	b, err := os.ReadFile(filepath.Join(out, "manifest.json"))
-	require.NoError(t, err)
-	var m struct {
-		Set    []string `json:"set"`
-		Replay string   `json:"replay"`
-	}
-	require.NoError(t, json.Unmarshal(b, &m))
+	m := readManifest(t, out)
 	assert.Equal(t, sets, m.Set)
 	want := "replay: netsim run " + handshake + " --seed 1 --set 'links[0].delay=20 ms' --set 'links[0].bandwidth=10 Mbit/s'"
 	assert.Contains(t, stdout, want+"\n")
 	assert.Equal(t, strings.TrimPrefix(want, "replay: "), m.Replay)
 	// The delay took: the client's RTT is about 40 ms, not 10.
-	b, err = os.ReadFile(filepath.Join(out, "summary.json"))
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
 	require.NoError(t, err)
-	var s struct {
-		Connections []struct {
-			RTT struct {
-				Min float64 `json:"min_ns"`
-			} `json:"rtt"`
-		} `json:"connections"`
-	}
+	var s scenarios.Summary
 	require.NoError(t, json.Unmarshal(b, &s))
-	require.NotEmpty(t, s.Connections)
-	assert.GreaterOrEqual(t, s.Connections[0].RTT.Min, 40e6)
+	require.NotEmpty(t, s.Conns)
+	assert.GreaterOrEqual(t, s.Conns[0].RTT.Min, int64(40e6))
 }
