@@ -89,6 +89,22 @@ type flowState struct {
 	nums       []int64
 }
 
+// flowOf returns the state of p's flow and direction, side coded as
+// sideCode codes it; the encoder and the decoder key flows through it
+// alike. Packets of no connection are keyed by their sender.
+func flowOf(flows map[flowKey]*flowState, p *packet, side uint64) *flowState {
+	k := flowKey{conn: p.Conn, side: side}
+	if p.Conn == 0 {
+		k.src = p.Src
+	}
+	f := flows[k]
+	if f == nil {
+		f = &flowState{}
+		flows[k] = f
+	}
+	return f
+}
+
 // stringTable interns the page's strings; index 0 is "".
 type stringTable struct {
 	index map[string]uint64
@@ -165,15 +181,7 @@ func (e *packetEncoder) add(p *packet) {
 	e.uv(colSPort, uint64(p.SPort))
 	e.uv(colDPort, uint64(p.DPort))
 	e.str(colFlags, p.Flags)
-	k := flowKey{conn: p.Conn, side: side}
-	if p.Conn == 0 {
-		k.src = p.Src
-	}
-	f := e.flows[k]
-	if f == nil {
-		f = &flowState{}
-		e.flows[k] = f
-	}
+	f := flowOf(e.flows, p, side)
 	e.zz(colSeq, int64(int32(p.Seq-f.seq)))
 	e.zz(colAck, int64(int32(p.Ack-f.ack)))
 	e.zz(colRSeq, int64(p.RSeq-f.rseq))
@@ -501,15 +509,7 @@ func decodePackets(blob []byte) ([]packet, error) {
 		p.Proto = uint8(cols[colProto].uv())
 		p.SPort, p.DPort = uint16(cols[colSPort].uv()), uint16(cols[colDPort].uv())
 		p.Flags = str(colFlags)
-		k := flowKey{conn: p.Conn, side: bits & 3}
-		if p.Conn == 0 {
-			k.src = p.Src
-		}
-		f := flows[k]
-		if f == nil {
-			f = &flowState{}
-			flows[k] = f
-		}
+		f := flowOf(flows, p, bits&3)
 		f.seq += uint32(cols[colSeq].zz())
 		f.ack += uint32(cols[colAck].zz())
 		f.rseq += uint64(cols[colRSeq].zz())
