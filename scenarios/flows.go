@@ -73,7 +73,6 @@ type flowKey struct {
 type flowAcc struct {
 	s        FlowStats
 	delays   samples
-	sum      float64
 	payload  int64 // UDP payload received
 	tcpBase  int64 // lowest relative sequence sent (1 after the SYN)
 	tcpTop   int64 // highest rseq+plen received
@@ -176,7 +175,6 @@ func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
 	a.s.LastRx = t
 	d := t - p.at
 	a.delays.add(d)
-	a.sum += float64(d)
 	// RFC 3550 §6.4.1: J += (|D(i-1,i)| - J)/16, D the difference of
 	// two consecutive arrivals' transit times.
 	if a.haveD {
@@ -223,7 +221,7 @@ func (f *flowTracker) flowStats() []FlowStats {
 		if n := a.delays.len(); n > 0 {
 			v := a.delays.percentiles(50, 99)
 			s.DelayMin, s.DelayMax = a.delays.min, a.delays.max
-			s.DelayMean = a.sum / float64(n)
+			s.DelayMean = a.delays.mean()
 			s.DelayP50, s.DelayP99 = v[0], v[1]
 		}
 		good := a.payload
