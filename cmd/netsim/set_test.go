@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/scenarios"
 )
 
 // TestSetIsRecorded: netsim run --set replaces scenario keys (units
@@ -28,14 +30,8 @@ func TestSetIsRecorded(t *testing.T) {
 	// The delay took: the client's RTT is about 40 ms, not 10.
 	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
 	require.NoError(t, err)
-	var s struct {
-		Connections []struct {
-			RTT struct {
-				Min float64 `json:"min_ns"`
-			} `json:"rtt"`
-		} `json:"connections"`
-	}
+	var s scenarios.Summary
 	require.NoError(t, json.Unmarshal(b, &s))
-	require.NotEmpty(t, s.Connections)
-	assert.GreaterOrEqual(t, s.Connections[0].RTT.Min, 40e6)
+	require.NotEmpty(t, s.Conns)
+	assert.GreaterOrEqual(t, s.Conns[0].RTT.Min, int64(40e6))
 }

@@ -156,10 +156,9 @@
     const ncols = h.uv();
     if (ncols !== 31) throw new Error("netsim view: " + ncols + " packet columns, want 31");
     const cols = [];
-    let pos = h.pos;
     const lens = [];
     for (let i = 0; i < ncols; i++) lens.push(h.uv());
-    pos = h.pos;
+    let pos = h.pos;
     for (let i = 0; i < ncols; i++) {
       const l = Math.floor(lens[i] / 2);
       cols.push(lens[i] % 2 ? new RunCol(raw, pos, pos + l) : new Col(raw, pos, pos + l));
@@ -174,7 +173,6 @@
       ra: new Float64Array(n), w: new Uint16Array(n), wnd: new Float64Array(n), pl: new Int32Array(n), l: new Int32Array(n),
       o: new Int32Array(n), on: new Int32Array(n), e: new Float64Array(n), x: new Int32Array(n), xa: new Int32Array(n),
       r: new Int32Array(n), dup: new Float64Array(n), bl: new Int32Array(n), bo: new Int32Array(n), bn: new Int32Array(n),
-      cat: new Uint8Array(n),
     };
     const via = new Map();
     // slots counts the numbers in each option template.
