@@ -82,7 +82,9 @@ func dataPackets(b *testing.B, s *scenarios.Scenario) uint64 {
 //     packets, the trace off (-netsim.simpcap sets its simulated time).
 //
 // Each reports data packets per wall second and per CPU second of the
-// process, and heap allocations per data packet. Run it with
+// process, and heap allocations per data packet; at the end the benchmark
+// prints the figures of issue 14's targets side by side (bulkReport), with
+// the machine's load average. Run it with
 //
 //	go test ./cmd/netsim -run '^$' -bench BenchmarkBulk1G -benchtime 1x
 func BenchmarkBulk1G(b *testing.B) {
@@ -103,6 +105,7 @@ func BenchmarkBulk1G(b *testing.B) {
 		}
 		return s
 	}
+	rates := map[string]bulkRate{}
 	measure := func(b *testing.B, packets uint64, run func()) {
 		var ms0, ms1 runtime.MemStats
 		runtime.GC()
@@ -120,6 +123,7 @@ func BenchmarkBulk1G(b *testing.B) {
 		b.ReportMetric(n/cpu.Seconds(), "pkts/cpu-s")
 		b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/pkt")
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/pkt")
+		rates[strings.TrimPrefix(b.Name(), "BenchmarkBulk1G/")] = bulkRate{wall: n / b.Elapsed().Seconds(), cpu: n / cpu.Seconds()}
 	}
 	b.Run("engine", func(b *testing.B) {
 		s := load(off)
@@ -142,6 +146,55 @@ func BenchmarkBulk1G(b *testing.B) {
 	b.Run("cli-trace-off", cli(off))
 	b.Run("cli-trace-on", cli(on))
 	b.Run("cli-pcap-on", cli(pcap))
+	// Printed rather than logged: the log of a benchmark that has
+	// sub-benchmarks shows only with -test.v.
+	fmt.Println(bulkReport(rates, loadAverage()))
+}
+
+// bulkRate is one sub-benchmark's data packets per wall second and per
+// CPU second.
+type bulkRate struct{ wall, cpu float64 }
+
+// bulkReport sets the sub-benchmarks of BenchmarkBulk1G that ran side by
+// side against issue 14's targets: the CLI with the trace off at 600k
+// data packets per wall second or more, the trace and the captures each
+// costing at most 2x the trace off. A cost is the trace-off rate over the
+// other's, per wall second and per CPU second (on a busy machine only
+// the latter means much).
+func bulkReport(r map[string]bulkRate, load string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "issue 14's figures (load average %s), data packets per second wall / CPU:", load)
+	k := func(v float64) string { return fmt.Sprintf("%.0fk", v/1e3) }
+	for _, name := range []string{"engine", "cli-trace-off", "cli-trace-on", "cli-pcap-on"} {
+		if x, ok := r[name]; ok {
+			fmt.Fprintf(&b, "\n  %-14s %6s / %6s", name, k(x.wall), k(x.cpu))
+		}
+	}
+	off, ok := r["cli-trace-off"]
+	if !ok {
+		return b.String()
+	}
+	if e, ok := r["engine"]; ok {
+		fmt.Fprintf(&b, "\n  trace off / engine: %.2fx wall, %.2fx CPU", off.wall/e.wall, off.cpu/e.cpu)
+	}
+	fmt.Fprintf(&b, "\n  trace off: %s per wall second (target at least 600k)", k(off.wall))
+	for _, c := range []struct{ name, what string }{{"cli-trace-on", "trace on"}, {"cli-pcap-on", "pcap on"}} {
+		if x, ok := r[c.name]; ok {
+			fmt.Fprintf(&b, "\n  %s costs %.2fx trace off per wall second, %.2fx per CPU second (target at most 2x)",
+				c.what, off.wall/x.wall, off.cpu/x.cpu)
+		}
+	}
+	return b.String()
+}
+
+// loadAverage returns the machine's 1, 5 and 15 minute load averages, or
+// "unknown" where /proc/loadavg is not.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 // The data packets counted are those of the transfer: a sanity check that
