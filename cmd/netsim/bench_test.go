@@ -44,6 +44,27 @@ func bulk1G(tb testing.TB, dur time.Duration, pcap, trace bool) []byte {
 	return []byte(text)
 }
 
+// writeBulk1G writes bulk1G's scenario to dir/name.yaml and returns the
+// file's path.
+func writeBulk1G(tb testing.TB, dir, name string, dur time.Duration, pcap, trace bool) string {
+	tb.Helper()
+	p := filepath.Join(dir, name+".yaml")
+	if err := os.WriteFile(p, bulk1G(tb, dur, pcap, trace), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// mustLoad loads the scenario file p.
+func mustLoad(tb testing.TB, p string) *scenarios.Scenario {
+	tb.Helper()
+	s, err := scenarios.Load(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 // cpuTime returns the CPU time the process has used.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -89,22 +110,8 @@ func dataPackets(b *testing.B, s *scenarios.Scenario) uint64 {
 //	go test ./cmd/netsim -run '^$' -bench BenchmarkBulk1G -benchtime 1x
 func BenchmarkBulk1G(b *testing.B) {
 	dir := b.TempDir()
-	write := func(name string, dur time.Duration, pcap, trace bool) string {
-		p := filepath.Join(dir, name+".yaml")
-		if err := os.WriteFile(p, bulk1G(b, dur, pcap, trace), 0o644); err != nil {
-			b.Fatal(err)
-		}
-		return p
-	}
-	off, on := write("off", *bulkSim, false, false), write("on", *bulkSimTrace, false, true)
-	pcap := write("pcap", *bulkSimPCAP, true, false)
-	load := func(p string) *scenarios.Scenario {
-		s, err := scenarios.Load(p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return s
-	}
+	off, on := writeBulk1G(b, dir, "off", *bulkSim, false, false), writeBulk1G(b, dir, "on", *bulkSimTrace, false, true)
+	pcap := writeBulk1G(b, dir, "pcap", *bulkSimPCAP, true, false)
 	rates := map[string]bulkRate{}
 	measure := func(b *testing.B, packets uint64, run func()) {
 		var ms0, ms1 runtime.MemStats
@@ -126,13 +133,13 @@ func BenchmarkBulk1G(b *testing.B) {
 		rates[strings.TrimPrefix(b.Name(), "BenchmarkBulk1G/")] = bulkRate{wall: n / b.Elapsed().Seconds(), cpu: n / cpu.Seconds()}
 	}
 	b.Run("engine", func(b *testing.B) {
-		s := load(off)
+		s := mustLoad(b, off)
 		packets := dataPackets(b, s)
 		measure(b, packets, func() { dataPackets(b, s) })
 	})
 	cli := func(path string) func(b *testing.B) {
 		return func(b *testing.B) {
-			measure(b, dataPackets(b, load(path)), func() {
+			measure(b, dataPackets(b, mustLoad(b, path)), func() {
 				out := filepath.Join(b.TempDir(), "out")
 				if code := runScenario(path, runOpts{out: out}, io.Discard, io.Discard); code != exitOK && code != exitFailed {
 					b.Fatalf("netsim run exited %d", code)
@@ -200,14 +207,7 @@ func loadAverage() string {
 // The data packets counted are those of the transfer: a sanity check that
 // the scenario does what the benchmark says.
 func TestBulk1GScenario(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "b.yaml")
-	if err := os.WriteFile(p, bulk1G(t, 200*time.Millisecond, false, false), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s, err := scenarios.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustLoad(t, writeBulk1G(t, t.TempDir(), "b", 200*time.Millisecond, false, false))
 	sum := scenarios.NewSummarizer()
 	w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: 1, Trace: sum})
 	if err != nil {
@@ -230,14 +230,7 @@ func TestSteadyStateAllocations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 1 Gbps transfer")
 	}
-	p := filepath.Join(t.TempDir(), "b.yaml")
-	if err := os.WriteFile(p, bulk1G(t, 3*time.Second, false, true), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s, err := scenarios.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustLoad(t, writeBulk1G(t, t.TempDir(), "b", 3*time.Second, false, true))
 	for _, trace := range []bool{false, true} {
 		sink := &runSink{fp: sim.NewFingerprint(), summary: scenarios.NewSummarizer(), checker: scenarios.NewChecker(s),
 			rec: &exchangeRecorder{}}
