@@ -704,3 +704,32 @@ func TestJSONLWriterDoubleBuffered(t *testing.T) {
 	h = sha256.Sum256(want)
 	assert.Equal(t, hex.EncodeToString(h[:]), w.Sum())
 }
+
+// TestRecordBatchCopies: a JSONLWriter's batch keeps a copy of every kind
+// of event, in an array of its type (no allocation once the arrays are
+// made, so no kind falls to the cloning fallback), which later changes to
+// the producer's event do not reach.
+func TestRecordBatchCopies(t *testing.T) {
+	b := newRecordBatch()
+	for i := range everyKind {
+		b.add(&everyKind[i])
+	}
+	b.reset()
+	allocs := testing.AllocsPerRun(10, func() {
+		b.reset()
+		for i := range everyKind {
+			b.add(&everyKind[i])
+		}
+	})
+	assert.Zero(t, allocs)
+	require.Len(t, b.recs, len(everyKind))
+	for i := range everyKind {
+		assert.NotSame(t, everyKind[i].Event, b.recs[i].Event)
+		assert.Equal(t, everyKind[i], b.recs[i])
+	}
+	e := &PacketTx{ID: 1}
+	b.reset()
+	b.add(&Record{T: 5, Subject: "link/l/a>b", Event: e})
+	e.ID = 2
+	assert.Equal(t, uint64(1), b.recs[0].Event.(*PacketTx).ID)
+}

@@ -1,0 +1,118 @@
+package sim
+
+// jsonlBatchRecords is the number of records a JSONLWriter gathers before
+// it hands them to its goroutine to be encoded, hashed and written.
+const jsonlBatchRecords = 1024
+
+// recordBatch holds copies of the records a JSONLWriter has been given and
+// not encoded yet. A producer fills the same event again for its next
+// record (see Sink), so each event is copied by value into the array of
+// its type, and the batch's Record points at the copy. The arrays are
+// made at a batch's first record of their type with room for a whole
+// batch, so they never grow and a batch, once made, is reused without
+// allocating.
+type recordBatch struct {
+	recs  []Record
+	send  []PacketSend
+	enq   []PacketEnqueue
+	tx    []PacketTx
+	rx    []PacketRx
+	drop  []PacketDrop
+	fwd   []PacketForward
+	dlv   []PacketDeliver
+	dup   []PacketDuplicate
+	mark  []PacketMark
+	state []TCPState
+	cwnd  []TCPCwnd
+	rtt   []TCPRTT
+	rexmt []TCPRetransmit
+	timer []TCPTimer
+	tcErr []TCPError
+	rate  []TCPRate
+	bbr   []TCPBBR
+	app   []App
+	fault []Fault
+	link  []LinkState
+	route []RouteChange
+}
+
+func newRecordBatch() *recordBatch {
+	return &recordBatch{recs: make([]Record, 0, jsonlBatchRecords)}
+}
+
+// full reports whether the batch holds jsonlBatchRecords records.
+func (b *recordBatch) full() bool { return len(b.recs) == cap(b.recs) }
+
+// add appends a copy of r, which has an event, to the batch (not full).
+func (b *recordBatch) add(r *Record) {
+	var e Event
+	switch x := r.Event.(type) {
+	case *PacketSend:
+		e = keep(&b.send, x)
+	case *PacketEnqueue:
+		e = keep(&b.enq, x)
+	case *PacketTx:
+		e = keep(&b.tx, x)
+	case *PacketRx:
+		e = keep(&b.rx, x)
+	case *PacketDrop:
+		e = keep(&b.drop, x)
+	case *PacketForward:
+		e = keep(&b.fwd, x)
+	case *PacketDeliver:
+		e = keep(&b.dlv, x)
+	case *PacketDuplicate:
+		e = keep(&b.dup, x)
+	case *PacketMark:
+		e = keep(&b.mark, x)
+	case *TCPState:
+		e = keep(&b.state, x)
+	case *TCPCwnd:
+		e = keep(&b.cwnd, x)
+	case *TCPRTT:
+		e = keep(&b.rtt, x)
+	case *TCPRetransmit:
+		e = keep(&b.rexmt, x)
+	case *TCPTimer:
+		e = keep(&b.timer, x)
+	case *TCPError:
+		e = keep(&b.tcErr, x)
+	case *TCPRate:
+		e = keep(&b.rate, x)
+	case *TCPBBR:
+		e = keep(&b.bbr, x)
+	case *App:
+		e = keep(&b.app, x)
+	case *Fault:
+		e = keep(&b.fault, x)
+	case *LinkState:
+		e = keep(&b.link, x)
+	case *RouteChange:
+		e = keep(&b.route, x)
+	default:
+		// Event's set is closed (its methods are unexported), so this is
+		// a kind added to trace_events.go and not here: a copy that
+		// allocates, rather than a trace that loses a record.
+		e = r.Event.clone()
+	}
+	b.recs = append(b.recs, Record{T: r.T, Subject: r.Subject, Event: e})
+}
+
+// keep appends a copy of *e to *s, made with room for a whole batch, and
+// returns the copy.
+func keep[T any](s *[]T, e *T) *T {
+	if *s == nil {
+		*s = make([]T, 0, jsonlBatchRecords)
+	}
+	*s = append(*s, *e)
+	return &(*s)[len(*s)-1]
+}
+
+// reset empties the batch, keeping its arrays.
+func (b *recordBatch) reset() {
+	b.recs = b.recs[:0]
+	b.send, b.enq, b.tx, b.rx, b.drop, b.fwd = b.send[:0], b.enq[:0], b.tx[:0], b.rx[:0], b.drop[:0], b.fwd[:0]
+	b.dlv, b.dup, b.mark, b.state, b.cwnd = b.dlv[:0], b.dup[:0], b.mark[:0], b.state[:0], b.cwnd[:0]
+	b.rtt, b.rexmt, b.timer, b.tcErr, b.rate = b.rtt[:0], b.rexmt[:0], b.timer[:0], b.tcErr[:0], b.rate[:0]
+	b.bbr, b.app, b.fault, b.link, b.route = b.bbr[:0], b.app[:0], b.fault[:0], b.link[:0], b.route[:0]
+}
