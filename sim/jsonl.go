@@ -36,33 +36,31 @@ const jsonlWriteBufferSize = 1 << 20
 // Emit copies the record into a batch (the event by value, into an array
 // of its type: no allocation) and returns; each full batch of
 // jsonlBatchRecords records is encoded, sha256-hashed and written on a
-// goroutine of its own while the run fills a second batch (double
+// worker goroutine while the run fills a second batch (double
 // buffering). So on a machine with a free core the encoding, the sha256
 // and the write syscalls leave the simulation's thread, which only copies
 // each record. That goroutine is I/O at the edge, outside the simulation
-// path: it starts only when a batch is full, sees only copies of finished
+// path: it starts with the first full batch, sees only copies of finished
 // records, in order (a batch is handed over only after the one before it
 // is written, so at most one is in flight and at most two exist), and
 // decides nothing the simulation reads. The lines are encoded into one
 // large buffer, hashed and written whenever it is full: the bytes, the
 // file and Sum are those of encoding on the calling goroutine. Flush,
-// Sum and Err wait for the batch in flight, so after any of them the
-// underlying writer is no longer used until the next Emit: call one
-// (Flush, normally) on every path before closing or discarding that
-// writer. A trace smaller than a batch never starts a goroutine. The
-// underlying writer is called from that goroutine, so whatever it shares
-// with the caller (an error it records) must be guarded.
+// Sum and Err wait for the batch in flight and end the goroutine, so
+// after any of them the underlying writer is no longer used until the
+// next Emit: call one (Flush, normally) on every path before closing or
+// discarding that writer. A trace smaller than a batch never starts a
+// goroutine. The underlying writer is called from that goroutine, so
+// whatever it shares with the caller (an error it records) must be
+// guarded.
 type JSONLWriter struct {
 	w io.Writer
 	h hash.Hash
 	// Emit's side.
-	batch    *recordBatch  // the records not handed over yet
-	spare    *recordBatch  // the other batch, when none is in flight
-	inFlight *recordBatch  // the batch being encoded and written, or nil
-	done     chan struct{} // receives once when inFlight is written
-	records  uint64
-	// The encoder's side: while a batch is in flight, only its goroutine
-	// touches these (and h and w).
+	q       batchQueue
+	records uint64
+	// The encoder's side: while a batch is in flight, only the worker
+	// goroutine touches these (and h and w).
 	buf    []byte
 	hashed int   // buf[:hashed] is in h already
 	err    error // the first write error
@@ -91,8 +89,9 @@ const maxLineHead = 118
 
 // NewJSONLWriter returns a writer that writes trace lines to w.
 func NewJSONLWriter(w io.Writer) *JSONLWriter {
-	return &JSONLWriter{w: w, h: sha256.New(), batch: newRecordBatch(), buf: make([]byte, 0, jsonlWriteBufferSize),
-		done: make(chan struct{}, 1)}
+	j := &JSONLWriter{w: w, h: sha256.New(), buf: make([]byte, 0, jsonlWriteBufferSize)}
+	j.q = newBatchQueue(j.encode)
+	return j
 }
 
 // Emit writes r as one line (a copy of it, encoded later: see
@@ -103,11 +102,8 @@ func (j *JSONLWriter) Emit(r *Record) {
 	if r == nil || r.Event == nil {
 		return
 	}
-	j.batch.add(r)
 	j.records++
-	if j.batch.full() {
-		j.handOff()
-	}
+	j.q.add(r)
 }
 
 // encode appends the lines of b's records to buf, hashing and writing buf
@@ -154,23 +150,6 @@ func appendHead(dst []byte, k Kind, subject string) []byte {
 	return appendJSONString(dst, subject)
 }
 
-// handOff gives the full batch to a goroutine that encodes, hashes and
-// writes it, after the batch before it has been written, and goes on in
-// the other batch.
-func (j *JSONLWriter) handOff() {
-	j.wait()
-	b := j.batch
-	j.batch, j.spare = j.spare, nil
-	if j.batch == nil {
-		j.batch = newRecordBatch()
-	}
-	j.inFlight = b
-	go func() {
-		j.encode(b)
-		j.done <- struct{}{}
-	}()
-}
-
 // write hashes buf[hashed:], writes buf unless a write failed before, and
 // empties it.
 func (j *JSONLWriter) write() {
@@ -184,41 +163,32 @@ func (j *JSONLWriter) write() {
 	j.buf, j.hashed = j.buf[:0], 0
 }
 
-// wait waits for the batch in flight, if any, to be encoded and written,
-// and keeps it as the spare.
-func (j *JSONLWriter) wait() {
-	if j.inFlight == nil {
-		return
-	}
-	<-j.done
-	j.spare, j.inFlight = j.inFlight, nil
-}
-
 // Flush writes any buffered output to the underlying writer and returns the
 // first error met by this writer, if any. It waits for the batch in
-// flight and encodes the records not handed over: after it, the
-// underlying writer can be flushed and closed.
+// flight, ends the goroutine and encodes the records not handed over:
+// after it, the underlying writer can be flushed and closed.
 func (j *JSONLWriter) Flush() error {
-	j.wait()
-	j.encode(j.batch)
+	j.q.stop()
+	j.encode(j.q.batch)
 	j.write()
 	return j.err
 }
 
 // Err returns the first error met while writing, or nil. It waits for the
-// batch in flight, so call it after a run, not after every record.
+// batch in flight and ends the goroutine, so call it after a run, not
+// after every record.
 func (j *JSONLWriter) Err() error {
-	j.wait()
+	j.q.stop()
 	return j.err
 }
 
 // Sum returns the hex sha256 of every line emitted so far. When Flush
 // returned nil it is the sha256 of the bytes the underlying writer received.
-// It waits for the batch in flight and encodes the records not handed
-// over (which may write a full buffer).
+// It waits for the batch in flight, ends the goroutine and encodes the
+// records not handed over (which may write a full buffer).
 func (j *JSONLWriter) Sum() string {
-	j.wait()
-	j.encode(j.batch)
+	j.q.stop()
+	j.encode(j.q.batch)
 	j.h.Write(j.buf[j.hashed:])
 	j.hashed = len(j.buf)
 	var b [sha256.Size]byte
@@ -232,8 +202,8 @@ func (j *JSONLWriter) Records() uint64 { return j.records }
 // it waits for the batch in flight and encodes the records not handed
 // over.
 func (j *JSONLWriter) Bytes() int64 {
-	j.wait()
-	j.encode(j.batch)
+	j.q.stop()
+	j.encode(j.q.batch)
 	return j.bytes + int64(len(j.buf))
 }
 
