@@ -58,17 +58,20 @@ type pendingFile struct {
 type lazyFile struct {
 	path string
 	o    *outDir
-	held *os.File // nil: opened around each write
+	held *os.File  // nil: opened around each write
+	bg   *bgWriter // writes a held file beside the run
 }
 
-// Write appends p to the file.
+// Write appends p to the file. A held file's bytes are written on a
+// goroutine (bgWriter): their errors reach the outDir, which the run
+// checks between slices, and flush.
 func (l *lazyFile) Write(p []byte) (int, error) {
 	if l.held != nil {
-		n, err := l.held.Write(p)
-		if err != nil {
-			l.o.fail(err)
+		if l.bg == nil {
+			l.bg = &bgWriter{f: l.held, o: l.o, done: make(chan struct{}, 1)}
 		}
-		return n, err
+		l.bg.write(p)
+		return len(p), nil
 	}
 	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
@@ -85,15 +88,81 @@ func (l *lazyFile) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// close closes a held file (a lazy one has nothing open).
+// close closes a held file (a lazy one has nothing open), once its last
+// bytes are written.
 func (l *lazyFile) close() error {
 	if l.held == nil {
 		return nil
+	}
+	if l.bg != nil {
+		l.bg.stop()
 	}
 	err := l.held.Close()
 	l.held = nil
 	l.o.held--
 	return err
+}
+
+// bgWriter writes a held file on a goroutine of its own, so that a run
+// with captures does not wait in write(2) (half the time of a run
+// capturing a 1 Gbps link's two interfaces, the kernel copying into the
+// page cache): write copies the caller's block (a full bufio buffer) and
+// returns while the copy is written. It is I/O at the edge, outside the
+// simulation path: the goroutine sees only finished bytes, in order (a
+// block is handed over after the one before it is written, so at most
+// one is in flight), and decides nothing the simulation reads; the file's
+// bytes are those of writing on the caller's goroutine. The goroutine
+// starts with the first block and ends at stop. After a write error
+// nothing more is written.
+type bgWriter struct {
+	f        *os.File
+	o        *outDir
+	spare    []byte        // the block buffer not in flight
+	inFlight []byte        // the block being written, or nil
+	work     chan []byte   // to the goroutine; nil when none runs
+	done     chan struct{} // receives once when inFlight is written
+}
+
+// write hands a copy of p to the goroutine.
+func (b *bgWriter) write(p []byte) {
+	b.wait()
+	buf := append(b.spare[:0], p...)
+	b.spare, b.inFlight = nil, buf
+	if b.work == nil {
+		b.work = make(chan []byte, 1)
+		go b.run(b.work)
+	}
+	b.work <- buf
+}
+
+// run writes the blocks handed to it until work is closed.
+func (b *bgWriter) run(work <-chan []byte) {
+	for buf := range work {
+		if b.o.failed() == nil {
+			if _, err := b.f.Write(buf); err != nil {
+				b.o.fail(err)
+			}
+		}
+		b.done <- struct{}{}
+	}
+}
+
+// wait waits for the block in flight, if any, to be written.
+func (b *bgWriter) wait() {
+	if b.inFlight == nil {
+		return
+	}
+	<-b.done
+	b.spare, b.inFlight = b.inFlight, nil
+}
+
+// stop waits for the block in flight and ends the goroutine.
+func (b *bgWriter) stop() {
+	b.wait()
+	if b.work != nil {
+		close(b.work)
+		b.work = nil
+	}
 }
 
 // Buffer sizes: files held open get large buffers (the trace, and the

@@ -147,6 +147,9 @@ func TestOutDirWriteError(t *testing.T) {
 			require.NoError(t, os.Symlink("/dev/full", o.path("trace.jsonl")))
 		}
 		_, _ = w.Write(make([]byte, 2*bufHeld))
+		if held {
+			lf.bg.wait() // a held file is written on a goroutine beside the run
+		}
 		require.ErrorIs(t, o.failed(), syscall.ENOSPC)
 		err = o.commit()
 		require.ErrorIs(t, err, syscall.ENOSPC)
