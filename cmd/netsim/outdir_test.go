@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +24,7 @@ func write(t *testing.T, o *outDir, rel, content string) {
 	t.Helper()
 	w, err := o.create(rel)
 	require.NoError(t, err)
-	_, err = w.WriteString(content)
+	_, err = io.WriteString(w, content)
 	require.NoError(t, err)
 }
 
