@@ -325,6 +325,9 @@ func (d *direction) drop(p *Packet, reason string) {
 		d.ev.drop = sim.PacketDrop{ID: p.ID, Len: len(p.Data), Reason: reason}
 		d.emit(&d.ev.drop)
 	}
+	if f := d.l.free; f != nil {
+		f(p)
+	}
 }
 
 // traceQueue emits the pkt.enqueue record of p, which has just joined the
