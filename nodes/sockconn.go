@@ -19,6 +19,12 @@ func (s *Socket) input(hdr *tcp.Header, payload []byte, ce bool) {
 	s.flush()
 }
 
+// sockTimer is the socket as the handler of its timer.
+type sockTimer Socket
+
+// Fire runs onTimer (sim.Handler).
+func (s *sockTimer) Fire() { (*Socket)(s).onTimer() }
+
 // onTimer runs when the connection's deadline comes.
 func (s *Socket) onTimer() {
 	if s.connDone {

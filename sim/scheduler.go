@@ -38,13 +38,17 @@ func (a *entry) before(b *entry) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-// slot holds a pending event's function and its position in the heap, so
-// that an EventID finds its event in O(1) to cancel or move it. seq is the
-// sequence number of the event in the slot (0 when the slot is free): an
-// EventID whose seq differs names an event that already ran or was
-// cancelled.
+// slot holds a pending event's function (or its Timer) and its position
+// in the heap, so that an EventID finds its event in O(1) to cancel or
+// move it. seq is the sequence number of the event in the slot (0 when
+// the slot is free): an EventID whose seq differs names an event that
+// already ran or was cancelled.
 type slot struct {
-	fn  func()
+	fn func()
+	// t is the timer whose expiry the event is (fn is then nil): the
+	// scheduler calls the timer's handler itself, without a closure of
+	// its own to read.
+	t   *Timer
 	seq uint64
 	pos int32
 }
@@ -135,11 +139,12 @@ func (s *Scheduler) At(t Time, fn func()) (EventID, error) {
 	if fn == nil {
 		return EventID{}, fmt.Errorf("schedule at %v: %w", t, ErrNilFunc)
 	}
-	return s.push(t, fn), nil
+	return s.push(t, fn, nil), nil
 }
 
-// push schedules fn at t, which the caller checked.
-func (s *Scheduler) push(t Time, fn func()) EventID {
+// push schedules fn, or the expiry of timer tm, at t, which the caller
+// checked.
+func (s *Scheduler) push(t Time, fn func(), tm *Timer) EventID {
 	s.seq++
 	var k int32
 	if n := len(s.free); n > 0 {
@@ -154,12 +159,12 @@ func (s *Scheduler) push(t Time, fn func()) EventID {
 		// The running event's place: the new key is above it, so
 		// sifting down from the root puts it right.
 		s.spent = false
-		s.slots[k] = slot{fn: fn, seq: s.seq}
+		s.slots[k] = slot{fn: fn, t: tm, seq: s.seq}
 		s.heap[0] = e
 		s.down(0)
 	} else {
 		i := len(s.heap)
-		s.slots[k] = slot{fn: fn, seq: s.seq, pos: int32(i)}
+		s.slots[k] = slot{fn: fn, t: tm, seq: s.seq, pos: int32(i)}
 		s.heap = append(s.heap, e)
 		s.up(i)
 	}
@@ -205,14 +210,14 @@ func (s *Scheduler) Cancel(id EventID) bool {
 	return true
 }
 
-// reschedule moves the pending event id to time t (at or after Now) with a
-// new sequence number, exactly as cancelling it and scheduling fn at t
-// would order it, but in one pass over the heap. An id no longer pending
-// schedules fn anew.
-func (s *Scheduler) reschedule(id EventID, t Time, fn func()) EventID {
+// reschedule moves the pending expiry id of timer tm to time t (at or
+// after Now) with a new sequence number, exactly as cancelling it and
+// scheduling it at t would order it, but in one pass over the heap. An id
+// no longer pending schedules the expiry anew.
+func (s *Scheduler) reschedule(id EventID, t Time, tm *Timer) EventID {
 	sl := s.pending(id)
 	if sl == nil {
-		return s.push(t, fn)
+		return s.push(t, nil, tm)
 	}
 	s.seq++
 	sl.seq = s.seq
@@ -357,12 +362,17 @@ func (s *Scheduler) run(limit Time) bool {
 			return true
 		}
 		e := s.heap[0]
-		fn := s.slots[e.slot].fn
+		sl := &s.slots[e.slot]
+		fn, tm := sl.fn, sl.t
 		s.release(e.slot)
 		s.spent = true
 		s.now = e.at
 		s.processed++
-		fn()
+		if tm != nil {
+			tm.expire()
+		} else {
+			fn()
+		}
 		if s.spent {
 			s.spent = false
 			s.remove(0)

@@ -114,6 +114,53 @@ func TestTimerResetAllocatesNothing(t *testing.T) {
 	assert.Zero(t, allocs)
 }
 
+// owner keeps two timers inside itself, as a link direction does, each
+// with its own handler type converted from the owner.
+type owner struct {
+	s            *Scheduler
+	first, other Timer
+	log          []string
+}
+
+type firstFired owner
+
+func (o *firstFired) Fire() { o.log = append(o.log, "first") }
+
+type otherFired owner
+
+func (o *otherFired) Fire() {
+	o.log = append(o.log, "other")
+	if len(o.log) < 4 {
+		_ = o.other.ResetAfter(5) // re-armed from its own handler
+	}
+}
+
+// TestInitTimer runs timers kept inside a struct: each calls its own
+// handler, re-arms from it, orders with plain events as NewTimer's do,
+// and neither making nor re-arming one allocates.
+func TestInitTimer(t *testing.T) {
+	s := NewScheduler()
+	o := &owner{s: s}
+	allocs := testing.AllocsPerRun(10, func() {
+		s.InitTimer(&o.first, (*firstFired)(o))
+		s.InitTimer(&o.other, (*otherFired)(o))
+	})
+	assert.Zero(t, allocs, "InitTimer")
+	mustAt(t, s, 10, func() { o.log = append(o.log, "event") })
+	require.NoError(t, o.first.Reset(10)) // after the plain event at 10
+	require.NoError(t, o.other.Reset(3))
+	allocs = testing.AllocsPerRun(100, func() { _ = o.other.Reset(4) })
+	assert.Zero(t, allocs, "Reset")
+	s.Run()
+	assert.Equal(t, []string{"other", "other", "event", "first", "other"}, o.log)
+	assert.Equal(t, Time(14), s.Now())
+	assert.False(t, o.first.Armed())
+
+	var nilTimer Timer
+	s.InitTimer(&nilTimer, nil)
+	require.ErrorIs(t, nilTimer.Reset(s.Now()), ErrNilFunc)
+}
+
 // TestTimerResetOrdersAsStopThenAt re-arms timers earlier, at the same
 // time and later, among plain events at equal times, and checks that
 // everything runs in the order of the sorted-slice model where each Reset
