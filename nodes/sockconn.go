@@ -163,9 +163,7 @@ func (s *Socket) closed() {
 		h.timeWaits--
 	}
 	k := tupleOf(s.local, s.remote)
-	if h.conns[k] == s {
-		delete(h.conns, k)
-	}
+	h.removeConn(k, s)
 	h.net.conns.release(keyOf(k, s.server), s.connID)
 	if l := s.parent; l != nil {
 		if i := slices.Index(l.lq.acceptQ, s); i >= 0 {

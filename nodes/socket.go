@@ -456,7 +456,7 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 	c.Mute(h.net.mutedEvents())
 	s.conn = c
 	h.net.sched.InitTimer(&s.timer, (*sockTimer)(s))
-	h.conns[tupleOf(s.local, s.remote)] = s
+	h.addConn(s)
 	return nil
 }
 

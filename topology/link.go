@@ -12,17 +12,19 @@ import (
 // queue (of the configured discipline), counters and random streams; both share the
 // configuration and the up/down state.
 type Link struct {
-	s      *sim.Scheduler
-	trace  sim.Sink
-	kinds  *sim.KindSet // what trace reads (sim.Wanted)
-	nextID func() uint64
-	cfg    LinkConfig
-	nodes  [2]string
-	ends   [2]Endpoint
-	dirs   [2]direction
-	up     bool
+	// What every packet reads comes first, in the lines before the
+	// directions.
+	s     *sim.Scheduler
+	trace sim.Sink
+	kinds *sim.KindSet // what trace reads (sim.Wanted)
+	up    bool
 	// free takes back each packet the link drops (SetRecycle).
-	free func(*Packet)
+	free   func(*Packet)
+	ends   [2]Endpoint
+	cfg    LinkConfig
+	nextID func() uint64
+	nodes  [2]string
+	dirs   [2]direction
 }
 
 // NewLink returns a link, up, between nodes a (side 0) and b (side 1). Its
