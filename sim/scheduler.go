@@ -63,8 +63,9 @@ const arity = 4
 // Scheduler runs events in order of (time, scheduling sequence number), so
 // events at the same instant run in the order they were scheduled. The
 // queue is an indexed 4-ary min-heap: scheduling, cancelling, re-arming a
-// Timer and running an event are O(log n) and allocate nothing in steady
-// state (the heap and its slots are reused; they grow to the largest
+// Timer earlier and running an event are O(log n), re-arming a Timer
+// later is O(1) (its entry catches up when it reaches the root: see
+// reschedule), and none allocates in steady state (the heap and its slots are reused; they grow to the largest
 // number of events pending at once).
 //
 // A Scheduler is not safe for concurrent use: a simulation is
@@ -114,18 +115,38 @@ func (s *Scheduler) Running() bool { return s.running }
 // Next returns the time of the earliest pending event, and false if none is
 // pending.
 func (s *Scheduler) Next() (Time, bool) {
-	if !s.spent {
-		if len(s.heap) == 0 {
-			return 0, false
-		}
-		return s.heap[0].at, true
+	if s.spent {
+		// Called from the running event: its entry leaves now rather
+		// than at the first event it schedules.
+		s.spent = false
+		s.remove(0)
 	}
-	// The earliest pending event is the spent root's earliest child.
-	m := s.earliestChild(0)
-	if m < 0 {
+	for len(s.heap) > 0 && s.stale(0) {
+		s.settle()
+	}
+	if len(s.heap) == 0 {
 		return 0, false
 	}
-	return s.heap[m].at, true
+	return s.heap[0].at, true
+}
+
+// stale reports whether the entry at heap position i holds an earlier
+// key than its event's: a timer re-armed later, whose entry stays where
+// it was until it reaches the root (reschedule).
+func (s *Scheduler) stale(i int) bool {
+	e := &s.heap[i]
+	return s.slots[e.slot].seq != e.seq
+}
+
+// settle gives the stale entry at the root its timer's key and sifts it
+// down: the lazy half of a re-arm (reschedule). The key is the one the
+// re-arm drew, sequence number included, so the timer runs exactly where
+// an eager re-arm would have put it.
+func (s *Scheduler) settle() {
+	e := &s.heap[0]
+	sl := &s.slots[e.slot]
+	e.at, e.seq = sl.t.at, sl.seq
+	s.down(0)
 }
 
 // At schedules fn to run at time t and returns the event's ID. An event at
@@ -212,8 +233,19 @@ func (s *Scheduler) Cancel(id EventID) bool {
 
 // reschedule moves the pending expiry id of timer tm to time t (at or
 // after Now) with a new sequence number, exactly as cancelling it and
-// scheduling it at t would order it, but in one pass over the heap. An id
-// no longer pending schedules the expiry anew.
+// scheduling it at t would order it. An id no longer pending schedules
+// the expiry anew.
+//
+// A move to a later time is lazy, as Linux's sk_reset_timer only moves a
+// timer's expiry: the entry keeps its place and its old key, which is
+// below the new one, and the timer holds the new key (its time, and the
+// sequence number drawn now, as an eager move would draw it). When the
+// entry reaches the root, run gives it the new key and sifts it down
+// (settle) instead of running it. Events therefore run in the same order
+// as if every re-arm had moved the entry at once, but a timer re-armed on
+// every ACK (the retransmission timer) touches the heap once per expiry
+// instead of once per ACK. A move to an earlier time sifts the entry up
+// at once.
 func (s *Scheduler) reschedule(id EventID, t Time, tm *Timer) EventID {
 	sl := s.pending(id)
 	if sl == nil {
@@ -221,17 +253,17 @@ func (s *Scheduler) reschedule(id EventID, t Time, tm *Timer) EventID {
 	}
 	s.seq++
 	sl.seq = s.seq
-	i := int(sl.pos)
-	e := &s.heap[i]
-	old := e.at
-	e.at, e.seq = t, s.seq
-	// The new sequence number is the largest yet: the key grows unless
-	// the time falls.
-	if t >= old {
-		s.down(i)
-	} else {
-		s.up(i)
+	if t < id.at {
+		// The entry's key is at most the old expiry's: it may be above
+		// the new one.
+		i := int(sl.pos)
+		if e := &s.heap[i]; t < e.at {
+			e.at, e.seq = t, s.seq
+			s.up(i)
+		}
 	}
+	// Else the entry holds a key below the new one (the same time and an
+	// older sequence number at least): it stays, stale, until settled.
 	return EventID{s: s, at: t, seq: s.seq, slot: id.slot}
 }
 
@@ -363,6 +395,12 @@ func (s *Scheduler) run(limit Time) bool {
 		}
 		e := s.heap[0]
 		sl := &s.slots[e.slot]
+		if sl.seq != e.seq {
+			// A timer re-armed later: its entry takes the new key and
+			// goes down to it (reschedule); nothing runs.
+			s.settle()
+			continue
+		}
 		fn, tm := sl.fn, sl.t
 		s.release(e.slot)
 		s.spent = true

@@ -6,8 +6,10 @@ import (
 )
 
 // Timer is a reusable one-shot timer bound to a scheduler and a callback.
-// Re-arming moves the previous expiry in O(log n) and allocates nothing,
-// so it can be reset on every ACK of a bulk transfer. Each Timer schedules
+// Re-arming allocates nothing, so it can be reset on every ACK of a bulk
+// transfer: a move to a later time only records the new expiry (the
+// queue catches up when the old one comes, see Scheduler), a move to an
+// earlier one moves the entry in O(log n). Each Timer schedules
 // at most one event at a time; Reset from inside its own callback arms it
 // again.
 //
