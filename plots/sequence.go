@@ -563,11 +563,21 @@ func (d *seqDiagram) Plot(c draw.Canvas, p *plot.Plot) {
 		c.StrokeLine2(draw.LineStyle{Color: colState, Width: vg.Points(2)}, x-vg.Points(3), y, x+vg.Points(3), y)
 		st := d.stateStyle
 		// The first line is centred on the change; the others hang below.
+		// The text goes right of the lifeline (left of the first one),
+		// on the other side when it would run off the figure there, and
+		// is pushed inside the figure when neither side has room (a
+		// narrow --width).
 		st.YAlign = draw.YTop
-		pt := vg.Point{X: x + vg.Points(5), Y: y + near/2}
-		if s.col == 0 && len(d.cols) > 1 {
-			st.XAlign = draw.XRight
-			pt.X = x - vg.Points(5)
+		w := st.Width(s.text)
+		right, left := x+vg.Points(5), x-vg.Points(5)-w
+		fitsRight, fitsLeft := right+w <= c.Max.X, left >= c.Min.X
+		pt := vg.Point{X: right, Y: y + near/2}
+		switch {
+		case s.col == 0 && len(d.cols) > 1 && fitsLeft || !fitsRight && fitsLeft:
+			st.XAlign = draw.XRight // lines of several states align on the lifeline
+			pt.X = left + w
+		case !fitsRight:
+			pt.X = max(c.Max.X-w, c.Min.X)
 		}
 		place(st, pt, s.text)
 	}
