@@ -244,6 +244,9 @@ func (h *Host) Bind(fd int, addr netip.AddrPort) error {
 		// TIME-WAIT) be bound again, not a listening one (Linux).
 		return EADDRINUSE
 	}
+	if h.ports == nil {
+		h.ports = make(map[uint16]int)
+	}
 	h.ports[port]++
 	s.bound = true
 	s.local = netip.AddrPortFrom(h.addr, port)
@@ -332,6 +335,9 @@ func (h *Host) Listen(fd, backlog int) error {
 	s.lq.backlog = min(max(backlog, 0), SomaxConn)
 	if !s.listening {
 		s.listening = true
+		if h.listeners == nil {
+			h.listeners = make(map[uint16]*Socket)
+		}
 		h.listeners[s.local.Port()] = s
 	}
 	return nil
