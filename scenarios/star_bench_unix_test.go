@@ -43,5 +43,7 @@ func BenchmarkRunStar(b *testing.B) {
 	b.ReportMetric((wall[0] / k).Seconds(), "s-1000")
 	b.ReportMetric((wall[1] / k).Seconds(), "s-10000")
 	b.ReportMetric(float64(wall[1])/float64(wall[0]), "ratio")
+	b.ReportMetric((cpu[0] / k).Seconds(), "cpu-s-1000")
+	b.ReportMetric((cpu[1] / k).Seconds(), "cpu-s-10000")
 	b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "cpu-ratio")
 }
