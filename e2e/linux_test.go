@@ -331,9 +331,8 @@ func TestLinuxFastRetransmit(t *testing.T) {
 	slow(t)
 	recs := readTrace(t, run(t, "testdata/fast-retransmit.yaml"))
 	sent := map[int64]rec{}
+	acks := newDupAcks()
 	var (
-		una, win   int64 = 0, -1
-		dups       int
 		lastDupAt  int64 = -1
 		fast, rtos int
 		lastNewAck int64
@@ -344,27 +343,21 @@ func TestLinuxFastRetransmit(t *testing.T) {
 		case r.Kind == "pkt.send":
 			sent[r.ID] = r
 		case r.Kind == "pkt.deliver" && r.Subject == "host/client":
-			a := sent[r.ID]
-			if a.Plen > 0 || strings.ContainsAny(a.Flags, "SF") {
-				continue
-			}
-			switch {
-			case a.Rack > una:
-				una, dups, lastNewAck = a.Rack, 0, r.T
-			case a.Rack == una && a.Win == win:
-				dups++
-				if dups == 3 {
+			switch acks.add(sent[r.ID]) {
+			case ackNew:
+				lastNewAck = r.T
+			case ackDup:
+				if acks.dups == 3 {
 					lastDupAt = r.T
 				}
 			}
-			win = a.Win
 		case r.Kind == "tcp.retransmit" && r.Subject == "host/client":
 			switch r.Reason {
 			case "fast":
 				fast++
 				assert.Equal(t, lastDupAt, r.T, "fast retransmit of %d at %d: at the third duplicate ACK", r.Rseq, r.T)
-				assert.Equal(t, 3, dups, "fast retransmit of %d at %d", r.Rseq, r.T)
-				assert.Equal(t, una, r.Rseq, "the first unacknowledged segment")
+				assert.Equal(t, 3, acks.dups, "fast retransmit of %d at %d", r.Rseq, r.T)
+				assert.Equal(t, acks.una, r.Rseq, "the first unacknowledged segment")
 			}
 		case r.Kind == "tcp.timer" && r.Subject == "host/client" && r.Timer == "rto":
 			rtos++
@@ -552,9 +545,8 @@ func TestLinuxFastRetransmitWithSACK(t *testing.T) {
 	sent := map[int64]rec{}
 	var (
 		isn        uint32 // the client's initial sequence number
-		una, win   int64  = 0, -1
-		dups       int
-		sacked     = map[int64]bool{} // relative segment starts SACKed above una
+		acks       = newDupAcks()
+		sacked     = map[int64]bool{} // relative segment starts SACKed above SND.UNA
 		fast, byDA int
 		reoAt      int64 = -1 // when the client's reordering timer last fired
 		byReo      int
@@ -578,16 +570,9 @@ func TestLinuxFastRetransmitWithSACK(t *testing.T) {
 			}
 		case r.Kind == "pkt.deliver" && r.Subject == "host/client":
 			a := sent[r.ID]
-			if a.Plen > 0 || strings.ContainsAny(a.Flags, "SF") {
+			if acks.add(a) == ackNotPure {
 				continue
 			}
-			switch {
-			case a.Rack > una:
-				una, dups = a.Rack, 0
-			case a.Rack == una && a.Win == win:
-				dups++
-			}
-			win = a.Win
 			if m := sackRE.FindStringSubmatch(a.Opts); m != nil {
 				for _, b := range strings.Fields(m[1]) {
 					var s, e uint32
@@ -604,22 +589,61 @@ func TestLinuxFastRetransmitWithSACK(t *testing.T) {
 			fast++
 			above, latest := 0, int64(-1)
 			for x := range sacked {
-				if x > una {
+				if x > acks.una {
 					above++
 					latest = max(latest, sentAt[x])
 				}
 			}
-			rack := r.T == reoAt || latest-sentAt[una] >= minRTT/4
-			if rack && dups < 3 && above <= 2 {
+			rack := r.T == reoAt || latest-sentAt[acks.una] >= minRTT/4
+			if rack && acks.dups < 3 && above <= 2 {
 				byReo++
 			}
-			assert.True(t, dups >= 3 || above > 2 || rack, "fast retransmit of %d at %d after %d duplicate ACKs and %d SACKed segments above it", r.Rseq, r.T, dups, above)
-			if dups >= 3 {
+			assert.True(t, acks.dups >= 3 || above > 2 || rack, "fast retransmit of %d at %d after %d duplicate ACKs and %d SACKed segments above it", r.Rseq, r.T, acks.dups, above)
+			if acks.dups >= 3 {
 				byDA++
 			}
-			assert.Equal(t, una, r.Rseq, "the first unacknowledged segment")
+			assert.Equal(t, acks.una, r.Rseq, "the first unacknowledged segment")
 		}
 	}
 	t.Logf("%d fast retransmits, %d of them at the third duplicate ACK or later, %d by RACK alone", fast, byDA, byReo)
 	assert.GreaterOrEqual(t, fast, 10)
+}
+
+// dupAcks follows the ACKs the client receives and counts duplicates as
+// RFC 5681 §2 defines them: a segment with no data and no SYN or FIN whose
+// ACK number is the highest so far (SND.UNA) and whose window is the
+// previous one.
+type dupAcks struct {
+	una, win int64
+	dups     int
+}
+
+// ackKind is what one received segment was to dupAcks.
+type ackKind int
+
+// The kinds of segment dupAcks tells apart.
+const (
+	ackNotPure ackKind = iota // carries data, SYN or FIN: not counted
+	ackNew                    // acknowledges new data: the count restarts
+	ackDup                    // a duplicate ACK
+	ackOther                  // an old ACK or a window update
+)
+
+func newDupAcks() dupAcks { return dupAcks{win: -1} }
+
+// add takes the segment a the client received.
+func (d *dupAcks) add(a rec) ackKind {
+	if a.Plen > 0 || strings.ContainsAny(a.Flags, "SF") {
+		return ackNotPure
+	}
+	k := ackOther
+	switch {
+	case a.Rack > d.una:
+		d.una, d.dups, k = a.Rack, 0, ackNew
+	case a.Rack == d.una && a.Win == d.win:
+		d.dups++
+		k = ackDup
+	}
+	d.win = a.Win
+	return k
 }

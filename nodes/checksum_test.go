@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -24,31 +23,18 @@ import (
 // both directions (a's SYN and b's RST), as Wireshark would check it.
 func TestCapturesCarryChecksums(t *testing.T) {
 	n, a, _ := twoHosts(t, nil, topology.LinkConfig{Name: "ab", Rate: units.BitRate(1e9), Delay: time.Millisecond})
-	bufs := map[string]*bytes.Buffer{}
-	require.NoError(t, n.EnableCaptures(func(node, iface string) (io.Writer, error) {
-		b := &bytes.Buffer{}
-		bufs[node+"-"+iface] = b
-		return b, nil
-	}, 0))
+	bufs := captureAll(t, n)
 	inject(a, addrB, tcp.Header{SrcPort: 40000, DstPort: 80, Seq: 1, Flags: tcp.FlagSYN}, []byte("payload"))
 	n.Scheduler().Run()
 	for name, b := range bufs {
-		r, err := pcapgo.NewReader(bytes.NewReader(b.Bytes()))
-		require.NoError(t, err)
-		count := 0
-		for {
-			d, _, err := r.ReadPacketData()
-			if err == io.EOF {
-				break
-			}
+		pkts := readCapture(t, b.Bytes())
+		for i, p := range pkts {
+			ih, seg, err := ipv4.Decode(p.data)
 			require.NoError(t, err)
-			ih, seg, err := ipv4.Decode(d)
-			require.NoError(t, err)
-			assert.True(t, tcp.VerifyChecksum(seg, ih.Src, ih.Dst), "%s packet %d: TCP checksum", name, count)
-			assert.NotZero(t, seg[16]|seg[17], "%s packet %d: checksum written", name, count)
-			count++
+			assert.True(t, tcp.VerifyChecksum(seg, ih.Src, ih.Dst), "%s packet %d: TCP checksum", name, i)
+			assert.NotZero(t, seg[16]|seg[17], "%s packet %d: checksum written", name, i)
 		}
-		assert.Equal(t, 2, count, name)
+		assert.Len(t, pkts, 2, name)
 	}
 }
 
@@ -70,10 +56,9 @@ func TestCapturedPatternPayload(t *testing.T) {
 		}, 0))
 		inject(a, addrB, tcp.Header{SrcPort: 40000, DstPort: 80, Seq: 1, Flags: tcp.FlagACK | tcp.FlagPSH}, payload)
 		n.Scheduler().Run()
-		r, err := pcapgo.NewReader(bytes.NewReader(b.Bytes()))
-		require.NoError(t, err)
-		d, _, err := r.ReadPacketData()
-		require.NoError(t, err)
+		pkts := readCapture(t, b.Bytes())
+		require.NotEmpty(t, pkts)
+		d := pkts[0].data
 		ih, seg, err := ipv4.Decode(d)
 		require.NoError(t, err)
 		assert.True(t, tcp.VerifyChecksum(seg, ih.Src, ih.Dst), "TCP checksum")
@@ -120,11 +105,9 @@ func TestICMPQuoteCarriesTheChecksum(t *testing.T) {
 	a.Interfaces()[0].Capture(pw)
 	n.Scheduler().Run()
 
-	r, err := pcapgo.NewReader(bytes.NewReader(buf.Bytes()))
-	require.NoError(t, err)
-	d, _, err := r.ReadPacketData()
-	require.NoError(t, err, "a received the ICMP error")
-	ih, body, err := ipv4.Decode(d)
+	pkts := readCapture(t, buf.Bytes())
+	require.NotEmpty(t, pkts, "a received the ICMP error")
+	ih, body, err := ipv4.Decode(pkts[0].data)
 	require.NoError(t, err)
 	require.Equal(t, uint8(icmp.Protocol), ih.Protocol)
 	m, quote, err := icmp.Decode(body)

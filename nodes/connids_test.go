@@ -45,10 +45,7 @@ func TestConnIDsReleased(t *testing.T) {
 // table, rebuilt, keeps no room for them.
 func TestConnIDsForgottenWhenConnectionsEnd(t *testing.T) {
 	const conns = 1500
-	link := fastLink("ab")
-	link.QueueLimitPackets = 4 * conns
-	net, a, b := twoHosts(t, nil, link)
-	lfd := listenOn(t, b, 80, SomaxConn)
+	net, a, b, lfd := manyConnsWorld(t, conns)
 	at := closeBoth(t, net, a, b, lfd, conns)
 	require.GreaterOrEqual(t, net.conns.peak, conns, "every connection was open at once")
 	// Every connection has an end waiting in TIME-WAIT.

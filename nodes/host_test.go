@@ -1,14 +1,11 @@
 package nodes
 
 import (
-	"bytes"
 	"github.com/netsimlab/netsim/nodes/ipv4"
-	"io"
 	"net/netip"
 	"testing"
 	"time"
 
-	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -148,29 +145,18 @@ func TestHostDropsWithReasons(t *testing.T) {
 func TestCaptureTimestamps(t *testing.T) {
 	cfg := topology.LinkConfig{Name: "ab", Rate: units.BitRate(8e6), Delay: 3 * time.Millisecond} // 1 byte/us
 	n, a, _ := twoHosts(t, nil, cfg)
-	bufs := map[string]*bytes.Buffer{}
-	require.NoError(t, n.EnableCaptures(func(node, iface string) (io.Writer, error) {
-		b := &bytes.Buffer{}
-		bufs[node+"-"+iface] = b
-		return b, nil
-	}, 0))
+	bufs := captureAll(t, n)
 	require.Len(t, bufs, 2)
 	n.Scheduler().RunUntil(sim.Time(5 * time.Millisecond))
 	inject(a, addrB, tcp.Header{SrcPort: 40000, DstPort: 80, Seq: 1, Flags: tcp.FlagSYN}, nil)
 	n.Scheduler().Run()
 
 	read := func(name string) []int64 {
-		r, err := pcapgo.NewReader(bytes.NewReader(bufs[name].Bytes()))
-		require.NoError(t, err)
 		var ts []int64
-		for {
-			_, ci, err := r.ReadPacketData()
-			if err == io.EOF {
-				return ts
-			}
-			require.NoError(t, err)
-			ts = append(ts, ci.Timestamp.UnixNano())
+		for _, p := range readCapture(t, bufs[name].Bytes()) {
+			ts = append(ts, p.at)
 		}
+		return ts
 	}
 	// The SYN (40 bytes) leaves a at 5 ms and its last bit reaches b 40 us
 	// + 3 ms later; b's RST (40 bytes) leaves at once and reaches a

@@ -88,20 +88,22 @@ func (i *Interface) send(p *topology.Packet) {
 type node struct {
 	// addr is the node's IPv4 address: a host's own; for a router, the
 	// source of the ICMP messages it sends (InstallRoutes gives one).
-	addr    netip.Addr
-	name    string
-	subject string // "host/<name>" or "router/<name>"
-	net     *Network
-	ifaces  []*Interface
-	routes  RoutingTable
-	// drops counts datagrams the node dropped, by reason.
-	drops map[string]uint64
+	// The fields every datagram touches come first.
+	addr   netip.Addr
+	net    *Network
+	ifaces []*Interface
 	// rx is the node's receive path, given to each new interface.
 	rx func(ifc *Interface, p *topology.Packet)
-	// ipID numbers the datagrams the node sends.
-	ipID uint16
 	// sent counts the datagrams the node made and handed to an interface.
 	sent uint64
+	// ipID numbers the datagrams the node sends.
+	ipID   uint16
+	routes RoutingTable
+
+	name    string
+	subject string // "host/<name>" or "router/<name>"
+	// drops counts datagrams the node dropped, by reason.
+	drops map[string]uint64
 	// icmpPeers is icmp_ratelimit's token bucket per destination.
 	icmpPeers map[netip.Addr]*icmpBucket
 }

@@ -3,6 +3,7 @@ package nodes
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -94,4 +95,40 @@ func TestPcapWriterErrors(t *testing.T) {
 	require.NoError(t, err)
 	require.ErrorContains(t, w.WritePacket(5, []byte{0x45}), "disk full")
 	require.Error(t, w.WritePacket(-1, []byte{0x45}))
+}
+
+// captureAll captures every interface of n into its own buffer, keyed
+// "node-iface".
+func captureAll(t *testing.T, n *Network) map[string]*bytes.Buffer {
+	t.Helper()
+	bufs := map[string]*bytes.Buffer{}
+	require.NoError(t, n.EnableCaptures(func(node, iface string) (io.Writer, error) {
+		b := &bytes.Buffer{}
+		bufs[node+"-"+iface] = b
+		return b, nil
+	}, 0))
+	return bufs
+}
+
+// capturedPacket is one record of a pcap file.
+type capturedPacket struct {
+	data []byte
+	// at is the capture timestamp in nanoseconds.
+	at int64
+}
+
+// readCapture reads every record of a pcap file with gopacket's reader.
+func readCapture(t *testing.T, b []byte) []capturedPacket {
+	t.Helper()
+	r, err := pcapgo.NewReader(bytes.NewReader(b))
+	require.NoError(t, err)
+	var pkts []capturedPacket
+	for {
+		d, ci, err := r.ReadPacketData()
+		if err == io.EOF {
+			return pkts
+		}
+		require.NoError(t, err)
+		pkts = append(pkts, capturedPacket{data: d, at: ci.Timestamp.UnixNano()})
+	}
 }

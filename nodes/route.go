@@ -69,7 +69,6 @@ func (r Route) sameHops(o Route) bool {
 // forwards for many hosts looks the same few thousand up again and
 // again). The zero value is an empty table.
 type RoutingTable struct {
-	byLen [33]map[uint32]int32
 	// lens holds the prefix lengths in use, longest first.
 	lens   []int
 	routes []Route
@@ -78,6 +77,9 @@ type RoutingTable struct {
 	// table's (every change of the table moves gen on).
 	cache []routeHit
 	gen   uint32
+	// byLen comes last: a host's table (one default route, which find
+	// answers without it) never reads it.
+	byLen [33]map[uint32]int32
 }
 
 // routeHit is a lookup the cache remembers: destination dst has the
@@ -215,6 +217,11 @@ func (t *RoutingTable) nextHop(dst netip.Addr) (iface int, ecmp []int, ok bool) 
 func (t *RoutingTable) find(dst netip.Addr) (int, *routeHit) {
 	if !dst.Is4() {
 		return -1, nil
+	}
+	if len(t.routes) == 1 && t.routes[0].Prefix.Bits() == 0 {
+		// Only a default route (a host with one interface): it holds
+		// every destination, without a map probe.
+		return 0, nil
 	}
 	a4 := dst.As4()
 	a := binary.BigEndian.Uint32(a4[:])

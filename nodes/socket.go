@@ -99,9 +99,12 @@ type Socket struct {
 	// listening, below).
 	lq *listenQueue
 	// Connection state.
-	parent  *Socket // the listener, until Accept
-	conn    *tcp.Conn
-	timer   *sim.Timer
+	parent *Socket // the listener, until Accept
+	conn   *tcp.Conn
+	// timer is the connection's one scheduler timer, kept here rather
+	// than allocated on its own (its handler is the socket itself,
+	// sockTimer): an expiry reads no other object.
+	timer   sim.Timer
 	connID  uint64
 	handler Handler
 	// cfg holds the socket's own TCP settings once an option changed
@@ -452,8 +455,8 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 	}
 	c.Mute(h.net.mutedEvents())
 	s.conn = c
-	s.timer = h.net.sched.NewTimer(s.onTimer)
-	h.conns[tupleOf(s.local, s.remote)] = s
+	h.net.sched.InitTimer(&s.timer, (*sockTimer)(s))
+	h.addConn(s)
 	return nil
 }
 

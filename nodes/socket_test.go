@@ -24,6 +24,35 @@ func listenOn(t *testing.T, h *Host, port uint16, backlog int) int {
 	return fd
 }
 
+// dial opens a socket on h and starts its connection to b:80 (addrB).
+func dial(t *testing.T, h *Host) int {
+	t.Helper()
+	fd, err := h.Socket()
+	require.NoError(t, err)
+	require.Equal(t, EINPROGRESS, h.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+	return fd
+}
+
+// dialMany starts n connections from h to b:80.
+func dialMany(t *testing.T, h *Host, n int) []int {
+	t.Helper()
+	fds := make([]int, n)
+	for i := range fds {
+		fds[i] = dial(t, h)
+	}
+	return fds
+}
+
+// manyConnsWorld returns hosts a and b on a fast link whose queue holds
+// the segments of conns connections at once, and b's listener on port 80.
+func manyConnsWorld(t *testing.T, conns int) (*Network, *Host, *Host, int) {
+	t.Helper()
+	link := fastLink("ab")
+	link.QueueLimitPackets = 4 * conns
+	n, a, b := twoHosts(t, nil, link)
+	return n, a, b, listenOn(t, b, 80, SomaxConn)
+}
+
 // The handshake completes at the client exactly when physics says: the SYN
 // and the SYN-ACK each take their serialization time plus the propagation
 // delay (both 60-byte datagrams: 20 bytes of IPv4, 20 of TCP and 20 of
@@ -74,13 +103,7 @@ func TestListenBacklogFull(t *testing.T) {
 	rec := &sim.Recorder{}
 	n, a, b := twoHosts(t, rec, fastLink("ab"))
 	lfd := listenOn(t, b, 80, 1) // as in Linux: full when more than 1 wait
-	var fds []int
-	for range 4 {
-		fd, err := a.Socket()
-		require.NoError(t, err)
-		require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
-		fds = append(fds, fd)
-	}
+	fds := dialMany(t, a, 4)
 	require.NoError(t, n.Scheduler().RunUntil(sim.Time(500*time.Millisecond)))
 	drops, err := b.BacklogDrops(lfd)
 	require.NoError(t, err)

@@ -61,9 +61,7 @@ func (h *Host) settleTimeWait(s *Socket) bool {
 	s.connDone = true
 	s.timer.Stop()
 	h.unqueueTrim(s)
-	if h.conns[tw.key] == s {
-		delete(h.conns, tw.key)
-	}
+	h.removeConn(tw.key, s)
 	h.timeWaitConns[tw.key] = tw
 	tw.rearm()
 	return true

@@ -18,13 +18,7 @@ import (
 // every client end goes to TIME-WAIT; it returns the time reached.
 func closeBoth(t *testing.T, n *Network, a, b *Host, lfd, conns int) sim.Time {
 	t.Helper()
-	var fds []int
-	for range conns {
-		fd, err := a.Socket()
-		require.NoError(t, err)
-		require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
-		fds = append(fds, fd)
-	}
+	fds := dialMany(t, a, conns)
 	until := n.Scheduler().Now() + sim.Time(100*time.Millisecond)
 	require.NoError(t, n.Scheduler().RunUntil(until))
 	for _, fd := range fds {
@@ -118,10 +112,7 @@ func TestTimeWaitOverflow(t *testing.T) {
 // included.
 func TestTimeWaitMemory(t *testing.T) {
 	const conns = 500
-	link := fastLink("ab")
-	link.QueueLimitPackets = 4 * conns
-	n, a, b := twoHosts(t, nil, link)
-	lfd := listenOn(t, b, 80, SomaxConn)
+	n, a, b, lfd := manyConnsWorld(t, conns)
 	closeBoth(t, n, a, b, lfd, conns) // warms up the maps and free lists
 	var m1, m2 runtime.MemStats
 	runtime.GC()

@@ -179,15 +179,9 @@ func (set LinkSet) change() topology.LinkChange {
 func (set LinkSet) describe() string {
 	var parts []string
 	add := func(k string, v any) { parts = append(parts, fmt.Sprintf("%s=%v", k, v)) }
-	if set.Bandwidth != nil {
-		add("bandwidth", *set.Bandwidth)
-	}
-	if set.Delay != nil {
-		add("delay", *set.Delay)
-	}
-	if set.MTU != nil {
-		add("mtu", *set.MTU)
-	}
+	addSet(add, "bandwidth", set.Bandwidth)
+	addSet(add, "delay", set.Delay)
+	addSet(add, "mtu", set.MTU)
 	if set.Queue != nil {
 		kind := ""
 		if set.Queue.Kind != QueueDropTail && set.Queue.Kind != "" {
@@ -206,22 +200,19 @@ func (set LinkSet) describe() string {
 			add("loss", "0%")
 		}
 	}
-	if set.Jitter != nil {
-		add("jitter", *set.Jitter)
-	}
-	if set.Reorder != nil {
-		add("reorder", *set.Reorder)
-	}
-	if set.Duplicate != nil {
-		add("duplicate", *set.Duplicate)
-	}
-	if set.Corrupt != nil {
-		add("corrupt", *set.Corrupt)
-	}
-	if set.Overhead != nil {
-		add("overhead", *set.Overhead)
-	}
+	addSet(add, "jitter", set.Jitter)
+	addSet(add, "reorder", set.Reorder)
+	addSet(add, "duplicate", set.Duplicate)
+	addSet(add, "corrupt", set.Corrupt)
+	addSet(add, "overhead", set.Overhead)
 	return strings.Join(parts, " ")
+}
+
+// addSet passes key k and *v to add when the fault sets v (v not nil).
+func addSet[T any](add func(k string, v any), k string, v *T) {
+	if v != nil {
+		add(k, *v)
+	}
 }
 
 // scheduleFaults puts every fault on the scheduler, in file order: faults at

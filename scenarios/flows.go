@@ -92,8 +92,9 @@ type inFlight struct {
 // flowTracker matches sends and deliveries by packet ID.
 type flowTracker struct {
 	index   map[flowKey]int
-	recent  [2]flowKey // the flows of the latest two sends (data and its ACKs), indexes in recentI
+	recent  [2]flowKey // the flows of the latest sends (data and its ACKs), indexes in recentI
 	recentI [2]int
+	lastHit int // the slot of recent that matched last
 	flows   []*flowAcc
 	pending inFlightTable[inFlight]
 	copies  map[uint64]uint64 // a link's copy -> the original
@@ -137,24 +138,30 @@ func (f *flowTracker) send(t int64, e *sim.PacketSend) {
 }
 
 // lookup returns the index of flow k, looking first at the flows of the
-// latest sends: a transfer alternates between its data and its ACKs.
+// latest sends: a transfer alternates between its data and its ACKs. The
+// two recent flows stay in their slots (a hit moves nothing; a miss
+// replaces the slot not hit last), and keys compare field by field
+// rather than as 56 bytes of memory.
 func (f *flowTracker) lookup(k flowKey) (int, bool) {
 	if len(f.flows) > 0 {
-		if f.recent[0] == k {
-			return f.recentI[0], true
-		}
-		if f.recent[1] == k {
-			f.recent[0], f.recent[1] = k, f.recent[0]
-			f.recentI[0], f.recentI[1] = f.recentI[1], f.recentI[0]
-			return f.recentI[0], true
+		for j := range f.recent {
+			if f.recent[j].eq(&k) {
+				f.lastHit = j
+				return f.recentI[j], true
+			}
 		}
 	}
 	i, ok := f.index[k]
 	if ok {
-		f.recent[1], f.recentI[1] = f.recent[0], f.recentI[0]
-		f.recent[0], f.recentI[0] = k, i
+		j := 1 - f.lastHit
+		f.recent[j], f.recentI[j], f.lastHit = k, i, j
 	}
 	return i, ok
+}
+
+// eq reports whether k and o are the same flow.
+func (k *flowKey) eq(o *flowKey) bool {
+	return k.sport == o.sport && k.dport == o.dport && k.proto == o.proto && k.src == o.src && k.dst == o.dst
 }
 
 func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {

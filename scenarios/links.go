@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -329,28 +330,32 @@ func decodeRED(d *decoder, es []entry, path string) (topology.QueueConfig, bool)
 
 func decodeCoDel(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {
 	c := topology.DefaultCoDel()
-	ok := d.queueParams(es, path, map[string]paramFunc{
-		"target":   into(&c.Target, d.positiveDuration),
-		"interval": into(&c.Interval, d.positiveDuration),
-		"ecn":      into(&c.ECN, d.boolean),
-	})
+	ok := d.queueParams(es, path, d.codelParams(&c.Target, &c.Interval, &c.ECN))
 	return c, ok
 }
 
 func decodeFQCoDel(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {
 	c := topology.DefaultFQCoDel()
-	ok := d.queueParams(es, path, map[string]paramFunc{
-		"flows": func(v *yaml.Node, p string) bool {
-			n, good := d.integer(v, p, 1, 65536)
-			c.Flows = int(n)
-			return good
-		},
-		"quantum":  into(&c.Quantum, d.positiveSize),
-		"target":   into(&c.Target, d.positiveDuration),
-		"interval": into(&c.Interval, d.positiveDuration),
-		"ecn":      into(&c.ECN, d.boolean),
-	})
+	set := d.codelParams(&c.Target, &c.Interval, &c.ECN)
+	set["flows"] = func(v *yaml.Node, p string) bool {
+		n, good := d.integer(v, p, 1, 65536)
+		c.Flows = int(n)
+		return good
+	}
+	set["quantum"] = into(&c.Quantum, d.positiveSize)
+	ok := d.queueParams(es, path, set)
 	return c, ok
+}
+
+// codelParams are CoDel's keys: RFC 8289's target and interval, and ECN
+// marking in place of dropping. FQ-CoDel takes them too: it runs CoDel in
+// each of its flow queues (RFC 8290).
+func (d *decoder) codelParams(target, interval *time.Duration, ecn *bool) map[string]paramFunc {
+	return map[string]paramFunc{
+		"target":   into(target, d.positiveDuration),
+		"interval": into(interval, d.positiveDuration),
+		"ecn":      into(ecn, d.boolean),
+	}
 }
 
 func decodePIE(d *decoder, es []entry, path string) (topology.QueueConfig, bool) {

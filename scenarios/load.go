@@ -22,6 +22,14 @@ import (
 var topKeys = []string{"version", "name", "description", "seed", "duration", "defaults",
 	"hosts", "routers", "links", "topology", "routing", "apps", "faults", "expect", "outputs"}
 
+// sections decode the top-level keys that hold a section of their own,
+// each in its file; the scalar keys and defaults are decoded in place.
+var sections = map[string]func(*decoder, *yaml.Node, *Scenario){
+	"hosts": (*decoder).hosts, "routers": (*decoder).routers, "links": (*decoder).links,
+	"topology": (*decoder).topology, "routing": (*decoder).routing, "apps": (*decoder).apps,
+	"faults": (*decoder).faults, "expect": (*decoder).expects, "outputs": (*decoder).outputs,
+}
+
 var (
 	namePattern     = regexp.MustCompile(`^[a-z0-9-]+$`)
 	hostNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
@@ -302,24 +310,8 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 			for _, de := range d.mapping(e.v, "defaults", []string{"tcp"}) {
 				s.Defaults.TCP = d.tcp(de.v, "defaults.tcp")
 			}
-		case "hosts":
-			d.hosts(e.v, s)
-		case "routers":
-			d.routers(e.v, s)
-		case "links":
-			d.links(e.v, s)
-		case "topology":
-			d.topology(e.v, s)
-		case "routing":
-			d.routing(e.v, s)
-		case "apps":
-			d.apps(e.v, s)
-		case "faults":
-			d.faults(e.v, s)
-		case "expect":
-			d.expects(e.v, s)
-		case "outputs":
-			d.outputs(e.v, s)
+		default:
+			sections[key](d, e.v, s)
 		}
 	}
 	d.expandGroups(s)

@@ -441,3 +441,16 @@ links:
 		})
 	}
 }
+
+// TestEveryTopKeyDecodes: a top-level key is decoded in place (the
+// scalars and defaults) or by its section's decoder, never by neither:
+// decode calls sections[key] for every other key of topKeys.
+func TestEveryTopKeyDecodes(t *testing.T) {
+	inPlace := []string{"version", "name", "description", "seed", "duration", "defaults"}
+	for _, k := range topKeys {
+		assert.True(t, slices.Contains(inPlace, k) != (sections[k] != nil), "%s: decoded in place or by sections, exactly one", k)
+	}
+	for k := range sections {
+		assert.Contains(t, topKeys, k)
+	}
+}

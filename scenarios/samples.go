@@ -11,8 +11,12 @@ import "slices"
 // any other goes to a list of its own. The count, minimum, maximum and sum
 // are kept as the values come.
 type samples struct {
+	// cur is the block values go into; blocks holds the ones before it,
+	// full. add appends to cur alone, without reading and writing back
+	// the last element of blocks.
+	cur      []uint32
 	blocks   [][]uint32
-	n        int     // values in blocks
+	n        int     // values in blocks and cur
 	wide     []int64 // values outside [0, 2^32)
 	min, max int64
 	sum      int64
@@ -42,16 +46,32 @@ func (s *samples) add(v int64) {
 		s.wide = append(s.wide, v)
 		return
 	}
-	if k := len(s.blocks); k == 0 || len(s.blocks[k-1]) == cap(s.blocks[k-1]) {
-		// The first blocks grow with what the samples hold (64 values,
-		// then as many as held so far), so that a distribution of a few
-		// values (one per link direction and connection of a
-		// 10,000-host network) does not take 64 KiB.
-		s.blocks = append(s.blocks, make([]uint32, 0, min(max(s.n, minSampleBlock), sampleBlock)))
+	if len(s.cur) == cap(s.cur) {
+		s.nextBlock()
 	}
-	last := &s.blocks[len(s.blocks)-1]
-	*last = append(*last, uint32(v))
+	s.cur = append(s.cur, uint32(v))
 	s.n++
+}
+
+// nextBlock moves the full current block to blocks and starts another.
+// The first blocks grow with what the samples hold (64 values, then as
+// many as held so far), so that a distribution of a few values (one per
+// link direction and connection of a 10,000-host network) does not take
+// 64 KiB.
+func (s *samples) nextBlock() {
+	if s.cur != nil {
+		s.blocks = append(s.blocks, s.cur)
+	}
+	s.cur = make([]uint32, 0, min(max(s.n, minSampleBlock), sampleBlock))
+}
+
+// narrow returns the blocks of the values that fit in 32 bits, the
+// current one included.
+func (s *samples) narrow() [][]uint32 {
+	if len(s.cur) == 0 {
+		return s.blocks
+	}
+	return append(s.blocks[:len(s.blocks):len(s.blocks)], s.cur)
 }
 
 // len returns the number of values.
@@ -65,7 +85,7 @@ func (s *samples) mean() float64 {
 		return float64(s.sum) / float64(s.len())
 	}
 	var sum float64
-	for _, b := range s.blocks {
+	for _, b := range s.narrow() {
 		for _, v := range b {
 			sum += float64(v)
 		}
@@ -106,7 +126,7 @@ func (s *samples) at(ranks []int) []int64 {
 	out := make([]int64, len(ranks))
 	if s.len() < selectMin {
 		all := make([]int64, 0, s.len())
-		for _, b := range s.blocks {
+		for _, b := range s.narrow() {
 			for _, v := range b {
 				all = append(all, int64(v))
 			}
@@ -126,7 +146,8 @@ func (s *samples) at(ranks []int) []int64 {
 	lo := s.min
 	bucket := func(v int64) int { return int(uint64(v-lo) >> shift) }
 	counts := make([]int, nb)
-	for _, b := range s.blocks {
+	blocks := s.narrow()
+	for _, b := range blocks {
 		for _, v := range b {
 			counts[bucket(int64(v))]++
 		}
@@ -169,7 +190,7 @@ func (s *samples) at(ranks []int) []int64 {
 		i := slices.Index(buckets, k)
 		gathered[i] = append(gathered[i], v)
 	}
-	for _, b := range s.blocks {
+	for _, b := range blocks {
 		for _, v := range b {
 			if k := bucket(int64(v)); wanted[k/64]&(1<<(k%64)) != 0 {
 				keep(k, int64(v))

@@ -134,12 +134,7 @@ type connAcc struct {
 	haveDelivery [2]bool
 	// subjects caches dirOfSubject: records name their host by the same
 	// few subject strings all along a connection.
-	subjects [3]subjectDir
-}
-
-type subjectDir struct {
-	subject string
-	dir     int
+	subjects subjectCache[int]
 }
 
 // Summarizer computes a Summary while the records stream by: it is a
@@ -149,7 +144,7 @@ type Summarizer struct {
 	lastConn  *connAcc // the connection of the latest record that named one
 	connOrder []uint64
 	links     map[string]*linkAcc
-	recent    [4]*linkAcc // the link directions of the latest records, most recent first
+	recent    subjectCache[*linkAcc] // the link directions by their subject's string
 	linkOrder []*linkAcc
 	nodeDrops map[string]map[string]int64
 	flows     *flowTracker
@@ -195,18 +190,11 @@ type linkAcc struct {
 
 // link returns the accumulator of a link direction's subject. Every
 // packet makes several records on each link direction it crosses, and the
-// producers name a direction with the same string each time: the few most
-// recent directions are compared first (two strings that share their
-// bytes compare without reading them), before the map hashes the subject.
+// producers name a direction with the same string each time: the cache
+// finds the string by its address before the map hashes the subject.
 func (m *Summarizer) link(subject string) *linkAcc {
-	for i, l := range m.recent {
-		if l != nil && l.subject == subject {
-			if i > 0 {
-				copy(m.recent[1:i+1], m.recent[:i])
-				m.recent[0] = l
-			}
-			return l
-		}
+	if l, ok := m.recent.get(subject); ok {
+		return l
 	}
 	l, ok := m.links[subject]
 	if !ok {
@@ -216,8 +204,7 @@ func (m *Summarizer) link(subject string) *linkAcc {
 		m.links[subject] = l
 		m.linkOrder = append(m.linkOrder, l)
 	}
-	copy(m.recent[1:], m.recent[:len(m.recent)-1])
-	m.recent[0] = l
+	m.recent.put(subject, l)
 	return l
 }
 
@@ -239,7 +226,7 @@ func (m *Summarizer) Emit(r *sim.Record) {
 	case *sim.TCPState:
 		c := m.conn(e.Conn)
 		c.side[hostOf(r.Subject)] = e.Side
-		c.subjects = [3]subjectDir{}
+		c.subjects = subjectCache[int]{}
 		c.c.FinalState[e.Side] = e.To
 		if e.Reason == "timewait_overflow" {
 			m.twOver++
@@ -403,15 +390,12 @@ func (c *connAcc) dirOf(host string) int {
 
 // dirOfSubject is dirOf the host of a record's subject.
 func (c *connAcc) dirOfSubject(subject string) int {
-	for _, s := range c.subjects {
-		if s.subject == subject && subject != "" {
-			return s.dir
-		}
+	if d, ok := c.subjects.get(subject); ok {
+		return d
 	}
 	d := c.dirOf(hostOf(subject))
 	if d >= 0 {
-		copy(c.subjects[1:], c.subjects[:len(c.subjects)-1])
-		c.subjects[0] = subjectDir{subject, d}
+		c.subjects.put(subject, d)
 	}
 	return d
 }

@@ -99,25 +99,14 @@ func (d *decoder) tcp(n *yaml.Node, path string) TCP {
 // then checks it against the table's bounds.
 func (d *decoder) tcpValue(n *yaml.Node, path string, s *tcp.Setting) (any, bool) {
 	var v any
+	ok := true
 	switch s.Kind {
 	case tcp.KindBool:
-		b, ok := d.boolean(n, path)
-		if !ok {
-			return nil, false
-		}
-		v = b
+		v, ok = boxed(d.boolean(n, path))
 	case tcp.KindInt:
-		i, ok := d.wholeNumber(n, path, "a whole number from "+s.Allowed())
-		if !ok {
-			return nil, false
-		}
-		v = i
+		v, ok = boxed(d.wholeNumber(n, path, "a whole number from "+s.Allowed()))
 	case tcp.KindDuration:
-		dur, ok := d.duration(n, path)
-		if !ok {
-			return nil, false
-		}
-		v = dur
+		v, ok = boxed(d.duration(n, path))
 	case tcp.KindSize:
 		if r := d.resolve(n); s.Zero == tcp.Auto && r.Kind == yaml.ScalarNode && r.Value == tcp.Auto {
 			// send_buffer: auto, recv_buffer: auto (Linux's autotuning).
@@ -125,17 +114,13 @@ func (d *decoder) tcpValue(n *yaml.Node, path string, s *tcp.Setting) (any, bool
 			v = int64(0)
 			break
 		}
-		size, ok := d.size(n, path)
-		if !ok {
-			return nil, false
-		}
-		v = int64(size)
+		size, good := d.size(n, path)
+		v, ok = int64(size), good
 	case tcp.KindEnum:
-		name, ok := d.enum(n, path, s)
-		if !ok {
-			return nil, false
-		}
-		v = name
+		v, ok = boxed(d.enum(n, path, s))
+	}
+	if !ok {
+		return nil, false
 	}
 	if err := s.Check(v); err != nil {
 		var se *tcp.SettingError
@@ -148,6 +133,9 @@ func (d *decoder) tcpValue(n *yaml.Node, path string, s *tcp.Setting) (any, bool
 	}
 	return v, true
 }
+
+// boxed passes on a decoder's value and verdict, the value as an any.
+func boxed[T any](v T, ok bool) (any, bool) { return v, ok }
 
 // enum decodes one of s.Values, or one of s.ValueAliases as the value it
 // stands for.

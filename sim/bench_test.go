@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"io"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"strconv"
 	"testing"
@@ -322,6 +323,89 @@ func BenchmarkAppendJSONL(b *testing.B) {
 		buf = buf[:0]
 		for i := range recs {
 			recs[i].T = Time(1_234_567_890 + 12_000*k) // a time a second into a run
+			buf = AppendJSONL(buf, &recs[i])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
+}
+
+// bulkRecords returns the records a bulk transfer makes for two data
+// packets and the ACK of both, in the order and with the subjects (one
+// string per producer, as the producers keep them) of a 1 Gbps run.
+func bulkRecords() []Record {
+	client, server := "host/client", "host/server"
+	up, down := "link/lan/client>server", "link/lan/server>client"
+	sink := "app/server/sink"
+	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	ts := rawOpts(1, 1, 8, 10, 0x77, 0x6a, 0x1b, 0x03, 0x07, 0xe6, 0x8d, 0x5e)
+	var recs []Record
+	t := Time(1_234_567_890)
+	add := func(dt Time, subject string, e Event) {
+		t += dt
+		recs = append(recs, Record{T: t, Subject: subject, Event: e})
+	}
+	for i := range 2 {
+		id := uint64(100_000 + 3*i)
+		rseq := uint64(1_000_000_000 + 1448*i)
+		add(0, client, &PacketSend{ID: id, Iface: "eth0", Len: 1500, Src: a, Dst: b, Proto: 6, SPort: 49152, DPort: 5001,
+			Flags: TCPFlagACK, Seq: uint32(rseq + 12345), Ack: 987654, RSeq: rseq, RAck: 1, Win: 501, PLen: 1448, Opts: ts, Conn: 1})
+		add(0, up, &PacketEnqueue{ID: id, Len: 1500, QLen: 1843, QBytes: 2764500})
+		add(12_000, up, &PacketTx{ID: id, Len: 1500, QLen: 1842, QBytes: 2763000, Arrive: t + 5_024_000})
+		add(5_024_000, up, &PacketRx{ID: id, Len: 1500})
+		add(0, server, &PacketDeliver{ID: id, Iface: "eth0", Len: 1500, Conn: 1})
+		add(0, sink, &App{Event: AppRecv, Has: AppHasConn | AppHasBytes | AppHasTotal, Conn: 1, Bytes: 1448, Total: int64(rseq) + 1448})
+	}
+	add(0, server, &PacketSend{ID: 100_006, Iface: "eth0", Len: 52, Src: b, Dst: a, Proto: 6, SPort: 5001, DPort: 49152,
+		Flags: TCPFlagACK, Seq: 987654, Ack: 1_000_012_345 + 2896, RSeq: 1, RAck: 1_000_002_896, Win: 24567, Opts: ts, Conn: 1})
+	add(0, down, &PacketEnqueue{ID: 100_006, Len: 52})
+	add(0, down, &PacketTx{ID: 100_006, Len: 52, Arrive: t + 5_000_416})
+	add(5_000_416, down, &PacketRx{ID: 100_006, Len: 52})
+	add(0, client, &PacketDeliver{ID: 100_006, Iface: "eth0", Len: 52, Conn: 1})
+	add(0, client, &TCPRTT{Conn: 1, Side: "client", Sample: 32_456_789, SRTT: 32_000_123, RTTVar: 1_234_567, RTO: 232_000_123})
+	add(0, client, &TCPCwnd{Conn: 1, Side: "client", Cwnd: 4_123_456, Ssthresh: 3_987_654, Reason: "ack"})
+	add(0, client, &TCPRate{Conn: 1, Side: "client", Delivered: 2_896_000, Interval: 32_456_789, Rate: 713_456_789,
+		RTT: 32_456_789, Inflight: 4_000_000, Lost: 0})
+	return recs
+}
+
+// BenchmarkFingerprintBulk measures the fingerprint of a bulk transfer's
+// records (bulkRecords), per record.
+func BenchmarkFingerprintBulk(b *testing.B) {
+	f := NewFingerprint()
+	recs := bulkRecords()
+	for b.Loop() {
+		for i := range recs {
+			f.Emit(&recs[i])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
+}
+
+// BenchmarkJSONLBulk measures writing a bulk transfer's records
+// (bulkRecords) as JSONL, per record, sha256 included.
+func BenchmarkJSONLBulk(b *testing.B) {
+	w := NewJSONLWriter(io.Discard)
+	recs := bulkRecords()
+	for b.Loop() {
+		for i := range recs {
+			w.Emit(&recs[i])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkAppendJSONLBulk measures encoding a bulk transfer's records
+// (bulkRecords) as JSONL, per record, without the head cache, the sha256
+// and the write.
+func BenchmarkAppendJSONLBulk(b *testing.B) {
+	recs := bulkRecords()
+	buf := make([]byte, 0, 64<<10)
+	for b.Loop() {
+		buf = buf[:0]
+		for i := range recs {
 			buf = AppendJSONL(buf, &recs[i])
 		}
 	}

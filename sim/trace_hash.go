@@ -23,12 +23,21 @@ import (
 type Fingerprint struct {
 	h       hasher
 	records uint64
-	// subjects caches the digests of the latest subjects: producers name
-	// a node or link direction with the same string every time, so a
-	// subject is digested once and then found by its address.
-	subjects [4]subjectDigest
+	// subjects caches the digests of subjects, by the address and length
+	// of their string: producers name a node or link direction with the
+	// same string every time, so a subject is digested once and then
+	// found by its address. The slot is chosen by the address, so that
+	// the five subjects a TCP transfer alternates between (two hosts, two
+	// link directions, the receiving app) stay in the cache; a list of
+	// the four latest, before, missed on most records of such a run.
+	subjects [subjectSlots]subjectDigest
 }
 
+// subjectSlots is the size of Fingerprint's subject cache.
+const subjectSlots = 32
+
+// subjectDigest is a cached subject digest; p keeps the string alive, so
+// no other string can take its address while it is cached.
 type subjectDigest struct {
 	p *byte
 	n int
@@ -68,14 +77,14 @@ func (f *Fingerprint) Kinds() *KindSet {
 // once.
 func (f *Fingerprint) subject(s string) uint64 {
 	p, n := unsafe.StringData(s), len(s)
-	for i := range f.subjects {
-		if c := &f.subjects[i]; c.p == p && c.n == n {
-			return c.d
-		}
+	c := &f.subjects[(uintptr(unsafe.Pointer(p))>>3^uintptr(n))&(subjectSlots-1)]
+	if c.p == p && c.n == n && p != nil {
+		return c.d
 	}
 	d := hasher{h: fingerprintSeed}.str(s).endRecord().h
-	copy(f.subjects[1:], f.subjects[:len(f.subjects)-1])
-	f.subjects[0] = subjectDigest{p, n, d}
+	if p != nil {
+		*c = subjectDigest{p, n, d}
+	}
 	return d
 }
 
@@ -153,10 +162,15 @@ func mixBytes[T string | []byte](h hasher, b T) hasher {
 }
 
 func (h hasher) addr(a netip.Addr) hasher {
-	if a.Is4() {
+	switch {
+	case a.Is4():
 		// The words of As16 below, ::ffff:a.b.c.d, without building it.
 		b := a.As4()
 		return h.u64(0).u64(0xffff<<16 | uint64(binary.LittleEndian.Uint32(b[:]))<<32 ^ 32)
+	case !a.IsValid():
+		// The zero Addr (an app record's unset address): As16 is zero
+		// and BitLen 0.
+		return h.u64(0).u64(0)
 	}
 	b := a.As16()
 	return h.u64(binary.LittleEndian.Uint64(b[:8])).u64(binary.LittleEndian.Uint64(b[8:]) ^ uint64(a.BitLen()))

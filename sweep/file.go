@@ -284,22 +284,31 @@ func (p *parser) set(s *Sweep, v *yaml.Node) {
 		p.errAt(v, "a mapping of path: value", "set must be a mapping")
 		return
 	}
+	p.eachPath(v, "set: %s is given twice", func(k *yaml.Node, path scenarios.Path, val *yaml.Node) {
+		if !p.small(val, path) {
+			return
+		}
+		s.Set = append(s.Set, Override{Path: path, Value: Value{Text: valueText(val), Node: val, Pos: pos(val)}, Pos: pos(k)})
+	})
+}
+
+// eachPath calls fn with each key of the mapping v that parses as a path,
+// the path and its value, in file order. A key that is not a path, or a
+// path given again (reported with the format twice), is passed over.
+func (p *parser) eachPath(v *yaml.Node, twice string, fn func(k *yaml.Node, path scenarios.Path, val *yaml.Node)) {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
-		path, ok := p.path(v.Content[i])
+		k := v.Content[i]
+		path, ok := p.path(k)
 		if !ok {
 			continue
 		}
 		if seen[path.String()] {
-			p.errAt(v.Content[i], "each path once", "set: %s is given twice", path)
+			p.errAt(k, "each path once", twice, path)
 			continue
 		}
 		seen[path.String()] = true
-		val := v.Content[i+1]
-		if !p.small(val, path) {
-			continue
-		}
-		s.Set = append(s.Set, Override{Path: path, Value: Value{Text: valueText(val), Node: val, Pos: pos(val)}, Pos: pos(v.Content[i])})
+		fn(k, path, v.Content[i+1])
 	}
 }
 
@@ -308,21 +317,10 @@ func (p *parser) grid(s *Sweep, v *yaml.Node) {
 		p.errAt(v, "a mapping of path: [values]", "grid must be a mapping")
 		return
 	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(v.Content); i += 2 {
-		k, vals := v.Content[i], v.Content[i+1]
-		path, ok := p.path(k)
-		if !ok {
-			continue
-		}
-		if seen[path.String()] {
-			p.errAt(k, "each path once", "%s is in the grid twice", path)
-			continue
-		}
-		seen[path.String()] = true
+	p.eachPath(v, "%s is in the grid twice", func(k *yaml.Node, path scenarios.Path, vals *yaml.Node) {
 		if vals.Kind != yaml.SequenceNode || len(vals.Content) == 0 {
 			p.errAt(vals, "a non-empty list of values, like [0%, 1%, 2%]", "%s: the values must be a list", path)
-			continue
+			return
 		}
 		prm := Param{Path: path, Pos: pos(k)}
 		texts := map[string]bool{}
@@ -339,7 +337,7 @@ func (p *parser) grid(s *Sweep, v *yaml.Node) {
 			prm.Values = append(prm.Values, Value{Text: t, Node: el, Pos: pos(el)})
 		}
 		s.Params = append(s.Params, prm)
-	}
+	})
 }
 
 // MaxValueNodes caps the size of one value of set: or grid:, counted as

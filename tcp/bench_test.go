@@ -182,17 +182,25 @@ func TestBeyondFourGiB(t *testing.T) {
 	require.Equal(t, r.src.Stats().BytesAcked, r.dst.Stats().BytesDelivered+int64(r.dst.Readable()))
 }
 
+// afterBurst returns a channel whose A sent n bytes at once, all of them
+// delivered to B (default settings, 10 ms each way).
+func afterBurst(t *testing.T, n int) *channel {
+	t.Helper()
+	ch := newChannel(t, DefaultConfig(), DefaultConfig(), 10*time.Millisecond)
+	ch.open()
+	ch.toWriteA = testPayload(n, 1)
+	ch.runUntil(2 * time.Second)
+	require.Equal(t, n, ch.gotB.Len())
+	return ch
+}
+
 // A connection that goes idle after a burst keeps no queue capacity, even
 // with a far timer armed: here A sent 300 kB (hundreds of segments and
 // events), closed, and waits in FIN-WAIT-2 for the peer's FIN, 60 s away.
 // The next call after a quiet spell (an application's poll) finds it
 // trimmed.
 func TestIdleAfterBurstKeepsNoQueues(t *testing.T) {
-	ch := newChannel(t, DefaultConfig(), DefaultConfig(), 10*time.Millisecond)
-	ch.open()
-	ch.toWriteA = testPayload(300000, 1)
-	ch.runUntil(2 * time.Second)
-	require.Equal(t, 300000, ch.gotB.Len())
+	ch := afterBurst(t, 300000)
 	require.NoError(t, ch.a.Close(ch.now))
 	for i := 0; i < 100 && (ch.a.State() != FinWait2 || len(ch.pkts) > 0); i++ {
 		ch.step() // not runUntil: it would go on to the FIN-WAIT-2 timeout
@@ -213,11 +221,7 @@ func TestIdleAfterBurstKeepsNoQueues(t *testing.T) {
 // nothing called for a millisecond, asks to be offered again before, and
 // does nothing while a timer is due soon.
 func TestTrimAfterBurst(t *testing.T) {
-	ch := newChannel(t, DefaultConfig(), DefaultConfig(), 10*time.Millisecond)
-	ch.open()
-	ch.toWriteA = testPayload(30000, 1)
-	ch.runUntil(2 * time.Second)
-	require.Equal(t, 30000, ch.gotB.Len())
+	ch := afterBurst(t, 30000)
 	b := ch.b
 	for range 2 { // the second call comes in a burst: quiet 0
 		_, err := b.Read(ch.now, ch.buf)

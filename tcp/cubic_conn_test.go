@@ -19,20 +19,7 @@ func TestCubicWindowGrowthThroughConn(t *testing.T) {
 		t.Skip("a long CUBIC transfer: skipped in -short mode")
 	}
 	const rtt = 100 * time.Millisecond
-	cfg := DefaultConfig()
-	cfg.Congestion = "cubic"
-	cfg.SendBuffer, cfg.RecvBuffer = 8<<20, 8<<20
-	cfg.DelayedAck = 0
-	ch := newChannel(t, cfg, cfg, rtt/2)
-	dropped := false
-	ch.drop = func(toB bool, h *Header, n int) bool {
-		// Lose the first copy of the segment 150 kB into the stream.
-		if toB && n > 0 && !dropped && h.Seq.Sub(ch.a.ISS()) > 150000 {
-			dropped = true
-			return true
-		}
-		return false
-	}
+	ch, dropped := oneLossChannel(t, CongestionCubic, rtt, 150000)
 	type sample struct {
 		at   time.Duration
 		cwnd int
@@ -53,7 +40,7 @@ func TestCubicWindowGrowthThroughConn(t *testing.T) {
 	ch.open()
 	ch.toWriteA = make([]byte, 40<<20)
 	ch.runUntil(12 * time.Second)
-	require.True(t, dropped)
+	require.True(t, *dropped)
 	require.GreaterOrEqual(t, exitAt, time.Duration(0), "recovery happened")
 	cub, ok := ch.a.CongestionControl().(*Cubic)
 	require.True(t, ok)

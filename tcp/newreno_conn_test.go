@@ -16,19 +16,7 @@ func TestNewRenoWindowThroughConn(t *testing.T) {
 		t.Skip("a long NewReno transfer: skipped in -short mode")
 	}
 	const rtt = 100 * time.Millisecond
-	cfg := DefaultConfig()
-	cfg.Congestion = CongestionNewReno
-	cfg.SendBuffer, cfg.RecvBuffer = 8<<20, 8<<20
-	cfg.DelayedAck = 0
-	ch := newChannel(t, cfg, cfg, rtt/2)
-	dropped := false
-	ch.drop = func(toB bool, h *Header, n int) bool {
-		if toB && n > 0 && !dropped && h.Seq.Sub(ch.a.ISS()) > 400000 {
-			dropped = true
-			return true
-		}
-		return false
-	}
+	ch, dropped := oneLossChannel(t, CongestionNewReno, rtt, 400000)
 	type sample struct {
 		at             time.Duration
 		cwnd, ssthresh int
@@ -43,7 +31,7 @@ func TestNewRenoWindowThroughConn(t *testing.T) {
 	ch.open()
 	ch.toWriteA = make([]byte, 20<<20)
 	ch.runUntil(6 * time.Second)
-	require.True(t, dropped)
+	require.True(t, *dropped)
 	mss := ch.a.Stats().MSS
 	cwndAt := func(at time.Duration) int {
 		c := 0

@@ -318,3 +318,25 @@ func TestRelativeSequence64(t *testing.T) {
 	require.Equal(t, uint64(lived)+1+n, a.RelSeq(a.sndUna))
 	require.Equal(t, uint64(lived)+1+n, b.RelAck(b.rcvNxt))
 }
+
+// oneLossChannel returns a channel whose A sends with congestion control
+// cc over a path of rtt, with 8 MiB buffers and an ACK for every segment
+// (no delayed ACK), and loses the first copy of the data segment that
+// starts more than at bytes into A's stream; *dropped says it was lost.
+func oneLossChannel(t *testing.T, cc string, rtt time.Duration, at int32) (ch *channel, dropped *bool) {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Congestion = cc
+	cfg.SendBuffer, cfg.RecvBuffer = 8<<20, 8<<20
+	cfg.DelayedAck = 0
+	ch = newChannel(t, cfg, cfg, rtt/2)
+	dropped = new(bool)
+	ch.drop = func(toB bool, h *Header, n int) bool {
+		if toB && n > 0 && !*dropped && h.Seq.Sub(ch.a.ISS()) > at {
+			*dropped = true
+			return true
+		}
+		return false
+	}
+	return ch, dropped
+}

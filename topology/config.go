@@ -159,43 +159,31 @@ type LinkChange struct {
 
 // apply returns c changed by ch.
 func (ch LinkChange) apply(c LinkConfig) LinkConfig {
-	if ch.Rate != nil {
-		c.Rate = *ch.Rate
-	}
-	if ch.Delay != nil {
-		c.Delay = *ch.Delay
-	}
-	if ch.MTU != nil {
-		c.MTU = *ch.MTU
-	}
-	if ch.QueueLimitPackets != nil {
-		c.QueueLimitPackets = *ch.QueueLimitPackets
-	}
-	if ch.QueueLimitBytes != nil {
-		c.QueueLimitBytes = *ch.QueueLimitBytes
-	}
+	replace(&c.Rate, ch.Rate)
+	replace(&c.Delay, ch.Delay)
+	replace(&c.MTU, ch.MTU)
+	replace(&c.QueueLimitPackets, ch.QueueLimitPackets)
+	replace(&c.QueueLimitBytes, ch.QueueLimitBytes)
 	if ch.Queue != nil {
 		c.Queue = ch.Queue
 	}
 	if ch.SetLoss {
 		c.Loss = ch.Loss
 	}
-	if ch.Jitter != nil {
-		c.Jitter = *ch.Jitter
-	}
-	if ch.Reorder != nil {
-		c.Reorder = *ch.Reorder
-	}
-	if ch.Duplicate != nil {
-		c.Duplicate = *ch.Duplicate
-	}
-	if ch.Corrupt != nil {
-		c.Corrupt = *ch.Corrupt
-	}
-	if ch.Overhead != nil {
-		c.Overhead = *ch.Overhead
-	}
+	replace(&c.Jitter, ch.Jitter)
+	replace(&c.Reorder, ch.Reorder)
+	replace(&c.Duplicate, ch.Duplicate)
+	replace(&c.Corrupt, ch.Corrupt)
+	replace(&c.Overhead, ch.Overhead)
 	return c
+}
+
+// replace sets *dst to *v when v is not nil: a LinkChange field left nil
+// keeps the link's property.
+func replace[T any](dst, v *T) {
+	if v != nil {
+		*dst = *v
+	}
 }
 
 // Ptr returns a pointer to v, for filling a LinkChange:

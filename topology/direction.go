@@ -10,30 +10,37 @@ import (
 
 // direction is one half of a link: the transmitter at side `from`, its
 // queue, the packets in flight toward the other side, and their counters.
+// The fields every packet touches come first, together (a thousand flows
+// through a thousand access links find each direction cold in the
+// cache, so every line it spans costs a miss); the streams, the subject
+// and the trace's scratch records, which a run without impairments or
+// trace never reads, come last.
 type direction struct {
-	l       *Link
-	from    int
-	subject string // "link/<name>/<from>><to>"
-
-	lossRand, jitterRand, dupRand, corruptRand, queueRand *sim.Rand
-	loss                                                  LossProcess
-
-	queue  Queue
-	wire   *Packet // being serialized; nil when the transmitter is free
-	txDone *sim.Timer
+	l     *Link
+	queue Queue
+	wire  *Packet // being serialized; nil when the transmitter is free
 	// wireDelay is the propagation delay the packet on the wire took when
 	// its first bit left: a fault changing the delay mid-serialization
 	// applies to the next packet, as in ns-3's PointToPointChannel (which
 	// schedules the arrival when transmission starts), so pkt.tx's arrive
 	// field is known and true when it is traced.
-	wireDelay time.Duration
-
-	flights     flights
-	arrival     *sim.Timer
+	wireDelay   time.Duration
 	lastArrival sim.Time
 	seq         uint64
+	from        int
+
+	// The two timers live here, not behind pointers: the scheduler calls
+	// txEnd and landing, named views of the direction itself.
+	txDone  sim.Timer
+	arrival sim.Timer
+	flights flights
+	loss    LossProcess
 
 	stats DirStats
+
+	subject string // "link/<name>/<from>><to>"
+
+	lossRand, jitterRand, dupRand, corruptRand, queueRand *sim.Rand
 
 	// rec and ev are reused for every trace record of this direction,
 	// so tracing allocates nothing (a Sink must not keep them).
@@ -48,6 +55,20 @@ type direction struct {
 		state   sim.LinkState
 	}
 }
+
+// txEnd is the direction as the handler of its txDone timer: the last
+// bit of the packet on the wire has left.
+type txEnd direction
+
+// Fire runs finishTx (sim.Handler).
+func (h *txEnd) Fire() { (*direction)(h).finishTx() }
+
+// landing is the direction as the handler of its arrival timer: the
+// earliest packet in flight arrives.
+type landing direction
+
+// Fire runs arrive (sim.Handler).
+func (h *landing) Fire() { (*direction)(h).arrive() }
 
 // emit sends ev, one of d.ev's events, to the trace as a record of now.
 func (d *direction) emit(ev sim.Event) {
@@ -65,8 +86,8 @@ func (d *direction) init(l *Link, from int, streams sim.Streams) {
 	d.queueRand = streams.Rand(d.subject + "/queue")
 	d.queue = d.newQueue()
 	d.startLoss()
-	d.txDone = l.s.NewTimer(d.finishTx)
-	d.arrival = l.s.NewTimer(d.arrive)
+	l.s.InitTimer(&d.txDone, (*txEnd)(d))
+	l.s.InitTimer(&d.arrival, (*landing)(d))
 	d.rec.Subject = d.subject
 }
 
@@ -324,6 +345,9 @@ func (d *direction) drop(p *Packet, reason string) {
 	if d.l.trace != nil {
 		d.ev.drop = sim.PacketDrop{ID: p.ID, Len: len(p.Data), Reason: reason}
 		d.emit(&d.ev.drop)
+	}
+	if f := d.l.free; f != nil {
+		f(p)
 	}
 }
 

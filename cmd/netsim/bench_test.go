@@ -44,6 +44,27 @@ func bulk1G(tb testing.TB, dur time.Duration, pcap, trace bool) []byte {
 	return []byte(text)
 }
 
+// writeBulk1G writes bulk1G's scenario to dir/name.yaml and returns the
+// file's path.
+func writeBulk1G(tb testing.TB, dir, name string, dur time.Duration, pcap, trace bool) string {
+	tb.Helper()
+	p := filepath.Join(dir, name+".yaml")
+	if err := os.WriteFile(p, bulk1G(tb, dur, pcap, trace), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// mustLoad loads the scenario file p.
+func mustLoad(tb testing.TB, p string) *scenarios.Scenario {
+	tb.Helper()
+	s, err := scenarios.Load(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 // cpuTime returns the CPU time the process has used.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -82,27 +103,16 @@ func dataPackets(b *testing.B, s *scenarios.Scenario) uint64 {
 //     packets, the trace off (-netsim.simpcap sets its simulated time).
 //
 // Each reports data packets per wall second and per CPU second of the
-// process, and heap allocations per data packet. Run it with
+// process, and heap allocations per data packet; at the end the benchmark
+// prints the figures of issue 14's targets side by side (bulkReport), with
+// the machine's load average. Run it with
 //
 //	go test ./cmd/netsim -run '^$' -bench BenchmarkBulk1G -benchtime 1x
 func BenchmarkBulk1G(b *testing.B) {
 	dir := b.TempDir()
-	write := func(name string, dur time.Duration, pcap, trace bool) string {
-		p := filepath.Join(dir, name+".yaml")
-		if err := os.WriteFile(p, bulk1G(b, dur, pcap, trace), 0o644); err != nil {
-			b.Fatal(err)
-		}
-		return p
-	}
-	off, on := write("off", *bulkSim, false, false), write("on", *bulkSimTrace, false, true)
-	pcap := write("pcap", *bulkSimPCAP, true, false)
-	load := func(p string) *scenarios.Scenario {
-		s, err := scenarios.Load(p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return s
-	}
+	off, on := writeBulk1G(b, dir, "off", *bulkSim, false, false), writeBulk1G(b, dir, "on", *bulkSimTrace, false, true)
+	pcap := writeBulk1G(b, dir, "pcap", *bulkSimPCAP, true, false)
+	rates := map[string]bulkRate{}
 	measure := func(b *testing.B, packets uint64, run func()) {
 		var ms0, ms1 runtime.MemStats
 		runtime.GC()
@@ -120,15 +130,16 @@ func BenchmarkBulk1G(b *testing.B) {
 		b.ReportMetric(n/cpu.Seconds(), "pkts/cpu-s")
 		b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/pkt")
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/pkt")
+		rates[strings.TrimPrefix(b.Name(), "BenchmarkBulk1G/")] = bulkRate{wall: n / b.Elapsed().Seconds(), cpu: n / cpu.Seconds()}
 	}
 	b.Run("engine", func(b *testing.B) {
-		s := load(off)
+		s := mustLoad(b, off)
 		packets := dataPackets(b, s)
 		measure(b, packets, func() { dataPackets(b, s) })
 	})
 	cli := func(path string) func(b *testing.B) {
 		return func(b *testing.B) {
-			measure(b, dataPackets(b, load(path)), func() {
+			measure(b, dataPackets(b, mustLoad(b, path)), func() {
 				out := filepath.Join(b.TempDir(), "out")
 				if code := runScenario(path, runOpts{out: out}, io.Discard, io.Discard); code != exitOK && code != exitFailed {
 					b.Fatalf("netsim run exited %d", code)
@@ -142,19 +153,61 @@ func BenchmarkBulk1G(b *testing.B) {
 	b.Run("cli-trace-off", cli(off))
 	b.Run("cli-trace-on", cli(on))
 	b.Run("cli-pcap-on", cli(pcap))
+	// Printed rather than logged: the log of a benchmark that has
+	// sub-benchmarks shows only with -test.v.
+	fmt.Println(bulkReport(rates, loadAverage()))
+}
+
+// bulkRate is one sub-benchmark's data packets per wall second and per
+// CPU second.
+type bulkRate struct{ wall, cpu float64 }
+
+// bulkReport sets the sub-benchmarks of BenchmarkBulk1G that ran side by
+// side against issue 14's targets: the CLI with the trace off at 600k
+// data packets per wall second or more, the trace and the captures each
+// costing at most 2x the trace off. A cost is the trace-off rate over the
+// other's, per wall second and per CPU second (on a busy machine only
+// the latter means much).
+func bulkReport(r map[string]bulkRate, load string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "issue 14's figures (load average %s), data packets per second wall / CPU:", load)
+	k := func(v float64) string { return fmt.Sprintf("%.0fk", v/1e3) }
+	for _, name := range []string{"engine", "cli-trace-off", "cli-trace-on", "cli-pcap-on"} {
+		if x, ok := r[name]; ok {
+			fmt.Fprintf(&b, "\n  %-14s %6s / %6s", name, k(x.wall), k(x.cpu))
+		}
+	}
+	off, ok := r["cli-trace-off"]
+	if !ok {
+		return b.String()
+	}
+	if e, ok := r["engine"]; ok {
+		fmt.Fprintf(&b, "\n  trace off / engine: %.2fx wall, %.2fx CPU", off.wall/e.wall, off.cpu/e.cpu)
+	}
+	fmt.Fprintf(&b, "\n  trace off: %s per wall second (target at least 600k)", k(off.wall))
+	for _, c := range []struct{ name, what string }{{"cli-trace-on", "trace on"}, {"cli-pcap-on", "pcap on"}} {
+		if x, ok := r[c.name]; ok {
+			fmt.Fprintf(&b, "\n  %s costs %.2fx trace off per wall second, %.2fx per CPU second (target at most 2x)",
+				c.what, off.wall/x.wall, off.cpu/x.cpu)
+		}
+	}
+	return b.String()
+}
+
+// loadAverage returns the machine's 1, 5 and 15 minute load averages, or
+// "unknown" where /proc/loadavg is not.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 // The data packets counted are those of the transfer: a sanity check that
 // the scenario does what the benchmark says.
 func TestBulk1GScenario(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "b.yaml")
-	if err := os.WriteFile(p, bulk1G(t, 200*time.Millisecond, false, false), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s, err := scenarios.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustLoad(t, writeBulk1G(t, t.TempDir(), "b", 200*time.Millisecond, false, false))
 	sum := scenarios.NewSummarizer()
 	w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: 1, Trace: sum})
 	if err != nil {
@@ -177,14 +230,7 @@ func TestSteadyStateAllocations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 1 Gbps transfer")
 	}
-	p := filepath.Join(t.TempDir(), "b.yaml")
-	if err := os.WriteFile(p, bulk1G(t, 3*time.Second, false, true), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s, err := scenarios.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustLoad(t, writeBulk1G(t, t.TempDir(), "b", 3*time.Second, false, true))
 	for _, trace := range []bool{false, true} {
 		sink := &runSink{fp: sim.NewFingerprint(), summary: scenarios.NewSummarizer(), checker: scenarios.NewChecker(s),
 			rec: &exchangeRecorder{}}

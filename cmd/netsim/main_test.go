@@ -106,10 +106,7 @@ func TestRunOutputs(t *testing.T) {
 
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	require.GreaterOrEqual(t, len(lines), 2)
-	var m manifest
-	data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(data, &m))
+	m := readManifest(t, out)
 	assert.Equal(t, "seed 3, trace sha256 "+m.TraceSHA256, lines[len(lines)-2])
 	assert.Equal(t, "replay: netsim run ../../scenarios/handshake.yaml --seed 3", lines[len(lines)-1])
 	assert.Contains(t, stdout, "determinism: two runs gave the same trace")
@@ -127,10 +124,7 @@ func TestRunOutputs(t *testing.T) {
 	assert.True(t, m.Expectations[0].OK)
 	assert.ElementsMatch(t, []string{"trace.jsonl", "pcap/client-eth0.pcap", "pcap/server-eth0.pcap", "summary.json", "manifest.json"}, m.Files)
 
-	var sum scenarios.Summary
-	data, err = os.ReadFile(filepath.Join(out, "summary.json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(data, &sum))
+	sum := readSummary(t, out)
 	require.Len(t, sum.Conns, 1)
 	assert.Equal(t, "10.0.0.1:49152", sum.Conns[0].Client)
 	assert.Equal(t, "10.0.0.2:80", sum.Conns[0].Server)
@@ -186,11 +180,7 @@ func TestSeedAndUntil(t *testing.T) {
 		out := t.TempDir()
 		code, _, stderr := cli(t, append([]string{"run", handshake, "--out", out}, args...)...)
 		require.NotEqual(t, exitUsage, code, stderr)
-		var m manifest
-		data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
-		require.NoError(t, err)
-		require.NoError(t, json.Unmarshal(data, &m))
-		return m
+		return readManifest(t, out)
 	}
 	a, b, c := hash("--seed", "1"), hash("--seed", "1"), hash("--seed", "2")
 	assert.Equal(t, a.TraceSHA256, b.TraceSHA256, "same seed, same trace")
@@ -199,6 +189,36 @@ func TestSeedAndUntil(t *testing.T) {
 	assert.Equal(t, "105ms", early.Duration)
 	assert.Equal(t, "netsim run ../../scenarios/handshake.yaml --seed 1 --until 105ms", early.Replay)
 	assert.False(t, early.Expectations[0].OK, "the handshake is not over at 105ms")
+}
+
+// TestSetIsRecorded: netsim run --set replaces scenario keys (units
+// written as people write them, with a space), and the overrides are in
+// manifest.json and in the replay line, which reproduces the run (issue
+// 21).
+func TestSetIsRecorded(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "hs")
+	sets := []string{"links[0].delay=20 ms", "links[0].bandwidth=10 Mbit/s"}
+	code, stdout, stderr := cli(t, "run", handshake, "--out", out, "--set", sets[0], "--set", sets[1])
+	require.Equal(t, exitOK, code, stderr)
+	m := readManifest(t, out)
+	assert.Equal(t, sets, m.Set)
+	want := "replay: netsim run " + handshake + " --seed 1 --set 'links[0].delay=20 ms' --set 'links[0].bandwidth=10 Mbit/s'"
+	assert.Contains(t, stdout, want+"\n")
+	assert.Equal(t, strings.TrimPrefix(want, "replay: "), m.Replay)
+	// The delay took: the client's RTT is about 40 ms, not 10.
+	s := readSummary(t, out)
+	require.NotEmpty(t, s.Conns)
+	assert.GreaterOrEqual(t, s.Conns[0].RTT.Min, int64(40e6))
+}
+
+// readSummary reads the summary.json of the run folder dir.
+func readSummary(t *testing.T, dir string) scenarios.Summary {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	require.NoError(t, err)
+	var s scenarios.Summary
+	require.NoError(t, json.Unmarshal(data, &s))
+	return s
 }
 
 func TestParseInterleaved(t *testing.T) {
@@ -252,10 +272,7 @@ func TestOutputsSwitches(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	code, stdout, stderr := cli(t, "run", path, "--out", out)
 	require.Equal(t, exitOK, code, stderr)
-	var m manifest
-	mj, err := os.ReadFile(filepath.Join(out, "manifest.json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(mj, &m))
+	m := readManifest(t, out)
 	assert.Equal(t, []string{"summary.json", "plots/sequence.svg", "plots/cwnd-1.svg", "manifest.json"}, m.Files)
 	assert.Empty(t, m.TraceSHA256, "no trace, no trace hash")
 	assert.Len(t, m.Fingerprint, 16)
@@ -383,10 +400,7 @@ func TestCheckDeterminismCatchesADifference(t *testing.T) {
 	code, stdout, stderr := cli(t, "run", handshake, "--out", out, "--check-determinism")
 	assert.Equal(t, exitFailed, code, stderr)
 	assert.Contains(t, stdout, "determinism: FAILED: two runs of the same scenario and seed gave different traces")
-	var m manifest
-	data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(data, &m))
+	m := readManifest(t, out)
 	require.NotNil(t, m.Determinism)
 	assert.False(t, m.Determinism.Same)
 	assert.NotEqual(t, m.Determinism.TraceSHA256[0], m.Determinism.TraceSHA256[1])

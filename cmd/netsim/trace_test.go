@@ -113,10 +113,7 @@ func TestCheckDeterminismTraceOff(t *testing.T) {
 		out := t.TempDir()
 		code, stdout, stderr := cli(t, "run", path, "--out", out, "--check-determinism")
 		secondRunSeedOffset = 0
-		var m manifest
-		data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
-		require.NoError(t, err)
-		require.NoError(t, json.Unmarshal(data, &m))
+		m := readManifest(t, out)
 		require.NotNil(t, m.Determinism)
 		assert.Empty(t, m.Determinism.TraceSHA256, "no trace, no trace hash")
 		require.Len(t, m.Determinism.Fingerprint, 2)

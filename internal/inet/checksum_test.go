@@ -38,10 +38,7 @@ func TestSumRFC1071Example(t *testing.T) {
 func TestSumMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for n := range 300 {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = byte(r.Uint32())
-		}
+		b := randomBytes(r, n)
 		init := r.Uint32() & 0x1ffff
 		assert.Equal(t, refSum(b, init), Sum(b, init), "len %d", n)
 		// All ones everywhere: the carries pile up.
@@ -54,10 +51,7 @@ func TestSumMatchesReference(t *testing.T) {
 
 func TestSumChains(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	b := make([]byte, 101)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
+	b := randomBytes(r, 101)
 	for k := 0; k <= 100; k += 2 {
 		assert.Equal(t, Sum(b, 7), Sum(b[k:], Sum(b[:k], 7)), "split at %d", k)
 	}
@@ -66,10 +60,7 @@ func TestSumChains(t *testing.T) {
 func TestUpdateChecksumMatchesRecompute(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for range 2000 {
-		b := make([]byte, 2+2*r.IntN(30))
-		for i := range b {
-			b[i] = byte(r.Uint32())
-		}
+		b := randomBytes(r, 2+2*r.IntN(30))
 		hc := Checksum(b, 0)
 		at := 2 * r.IntN(len(b)/2)
 		old := binary.BigEndian.Uint16(b[at:])
@@ -81,10 +72,7 @@ func TestUpdateChecksumMatchesRecompute(t *testing.T) {
 		assert.Equal(t, Checksum(b, 0), UpdateChecksum(hc, old, nw))
 	}
 	for range 2000 {
-		b := make([]byte, 4+4*r.IntN(10))
-		for i := range b {
-			b[i] = byte(r.Uint32())
-		}
+		b := randomBytes(r, 4+4*r.IntN(10))
 		hc := Checksum(b, 0)
 		at := 4 * r.IntN(len(b)/4)
 		old := binary.BigEndian.Uint32(b[at:])
@@ -143,4 +131,13 @@ func BenchmarkSum(b *testing.B) {
 			}
 		})
 	}
+}
+
+// randomBytes returns n bytes drawn from r.
+func randomBytes(r *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
 }

@@ -34,8 +34,7 @@ func TestConfigFromScript(t *testing.T) {
 --tolerance_usecs=10000
 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 `
-	s, err := Parse("t.pkt", []byte(src))
-	require.NoError(t, err)
+	s := mustParse(t, src)
 	cfg, err := ConfigFromScript(s, tcp.DefaultConfig())
 	require.NoError(t, err)
 	want := tcp.DefaultConfig()
@@ -60,9 +59,8 @@ func TestConfigFromScriptErrors(t *testing.T) {
 		{"--sndbuf=1000\n", "drill: t.pkt: tcp: invalid config: send_buffer = 1000: want at least one mss (1460)"},
 	}
 	for _, tt := range tests {
-		s, err := Parse("t.pkt", []byte(tt.src+"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"))
-		require.NoError(t, err)
-		_, err = ConfigFromScript(s, tcp.DefaultConfig())
+		s := mustParse(t, tt.src+"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n")
+		_, err := ConfigFromScript(s, tcp.DefaultConfig())
 		require.Error(t, err)
 		assert.EqualError(t, err, tt.want)
 	}
@@ -82,8 +80,7 @@ func TestConfigFromScriptSysctls(t *testing.T) {
 		"   /proc/sys/net/ipv4/tcp_min_tso_segs=10\n" +
 		"`\n" +
 		"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
-	s, err := Parse("t.pkt", []byte(src))
-	require.NoError(t, err)
+	s := mustParse(t, src)
 	assert.Equal(t, []Setting{
 		{Key: "net.ipv4.tcp_ecn", Value: "1", Source: "t.pkt:2"},
 		{Key: "net.ipv4.tcp_wmem", Value: "4096 16384 65536", Source: "t.pkt:3"},

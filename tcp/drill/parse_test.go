@@ -16,11 +16,18 @@ import (
 	"github.com/netsimlab/netsim/tcp"
 )
 
+// mustParse parses src as the script t.pkt.
+func mustParse(t *testing.T, src string) *Script {
+	t.Helper()
+	s, err := Parse("t.pkt", []byte(src))
+	require.NoError(t, err, src)
+	return s
+}
+
 // parseOne parses a script made of line alone and returns its only line.
 func parseOne(t *testing.T, line string) *Line {
 	t.Helper()
-	s, err := Parse("t.pkt", []byte(line))
-	require.NoError(t, err, line)
+	s := mustParse(t, line)
 	require.Len(t, s.Lines, 1, line)
 	return s.Lines[0]
 }
@@ -314,8 +321,7 @@ func TestParseCommandsCodeAndOptions(t *testing.T) {
 		"+0 %{\n  assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd\n}%\n" +
 		"+0 %{ assert tcpi_ca_state == 0 }%\n" +
 		"`echo cleanup`\n"
-	s, err := Parse("t.pkt", []byte(src))
-	require.NoError(t, err)
+	s := mustParse(t, src)
 	type row struct {
 		num  int
 		kind LineKind
@@ -372,8 +378,7 @@ func TestParseCommentsAndLineNumbers(t *testing.T) {
 		"+0 > S. 0:0(0)\n" +
 		"   ack 1 /* split */ <mss 1460>\n" +
 		"// no newline at the end"
-	s, err := Parse("t.pkt", []byte(src))
-	require.NoError(t, err)
+	s := mustParse(t, src)
 	type row struct {
 		num, col int
 		text     string

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/netsimlab/netsim/tcp"
 )
@@ -48,8 +47,7 @@ func TestRecorderFormat(t *testing.T) {
 
 // TestSkipped counts the lines no stack runs.
 func TestSkipped(t *testing.T) {
-	s, err := Parse("t.pkt", []byte("`a`\n0 `b`\n+0 %{ x = 1 }%\n+0 %{ assert tcpi_snd_cwnd == 10 }%\n"))
-	require.NoError(t, err)
+	s := mustParse(t, "`a`\n0 `b`\n+0 %{ x = 1 }%\n+0 %{ assert tcpi_snd_cwnd == 10 }%\n")
 	cmds, code := Skipped(s, false)
 	assert.Equal(t, 2, cmds)
 	assert.Equal(t, 2, code)
