@@ -508,10 +508,12 @@ func windowBounds(t *testing.T, s string) (float64, float64) {
 }
 
 // TestDumbbellLifelinesInOrder (-long): the dumbbell's lifelines read
-// senders, routers, receivers, each side in natural name order, in the
-// sequence figure and in the page drawn by a real browser alike (the
-// receivers used to come as sink-2, sink-3, sink-4, sink-1: the order their
-// packets came in).
+// senders, routers, receivers, each side in the order the scenario
+// declares its hosts (reno-1, reno-2, cubic-1, cubic-2; sink-1 to sink-4),
+// in the sequence figure and in the page drawn by a real browser alike
+// (the receivers used to come as sink-2, sink-3, sink-4, sink-1: the order
+// their packets came in; then the senders in natural name order, cubic
+// before reno).
 func TestDumbbellLifelinesInOrder(t *testing.T) {
 	if !long() {
 		t.Skip("runs the dumbbell and a headless browser: run with -long")
@@ -524,7 +526,7 @@ func TestDumbbellLifelinesInOrder(t *testing.T) {
 		}
 		return ns
 	}
-	want := []string{"cubic-1", "cubic-2", "reno-1", "reno-2", "left", "right", "sink-1", "sink-2", "sink-3", "sink-4"}
+	want := []string{"reno-1", "reno-2", "cubic-1", "cubic-2", "left", "right", "sink-1", "sink-2", "sink-3", "sink-4"}
 	fig := filepath.Join(t.TempDir(), "seq.svg")
 	r := netsim(t, "", "plot", dir, "--kind", "sequence", "--routers", "-o", fig)
 	require.Equal(t, 0, r.code, r.stderr)

@@ -18,6 +18,21 @@ import (
 // ("notmine"): hosts do not forward.
 type Host struct {
 	node
+	// What every segment touches comes first, next to the node's own
+	// hot fields: a thousand hosts take turns, and each line read is a
+	// cache miss.
+	conns map[fourTuple]*Socket
+	// lastConn is the socket the last lookup in conns found (connOf), so
+	// that a host with one busy connection reads no map per segment;
+	// nil or a socket that conns holds under its 4-tuple.
+	lastConn *Socket
+	// notes queues socket notifications for the owners' callbacks, which
+	// run only after the stack has finished with the event at hand.
+	notes       []note
+	dispatching bool
+
+	stats HostStats
+
 	cfg tcp.ValidConfig
 	// isn draws initial sequence numbers and timestamp offsets
 	// ("host/<name>/isn").
@@ -25,7 +40,6 @@ type Host struct {
 
 	fds     []*Socket // index = descriptor; nil = free
 	freeFDs []freeFD  // the free descriptors below len(fds), a minheap
-	conns   map[fourTuple]*Socket
 	// timeWaitConns holds the connections in TIME-WAIT that no socket
 	// holds (timewait.go); timeWaits counts every connection in
 	// TIME-WAIT, with or without its socket (Linux tw_refcount).
@@ -52,12 +66,6 @@ type Host struct {
 
 	// lo is the loopback interface: datagrams to the host's own address.
 	lo *Interface
-	// notes queues socket notifications for the owners' callbacks, which
-	// run only after the stack has finished with the event at hand.
-	notes       []note
-	dispatching bool
-
-	stats HostStats
 }
 
 // HostStats counts what a host's IP and TCP layers did.
@@ -82,17 +90,15 @@ type relNumbers interface {
 func newHost(nd node, addr netip.Addr, cfg tcp.ValidConfig) *Host {
 	nd.addr = addr
 	return &Host{
-		node:          nd,
-		cfg:           cfg,
-		isn:           nd.net.streams.Rand(nd.subject + "/isn"),
-		conns:         make(map[fourTuple]*Socket),
-		timeWaitConns: make(map[fourTuple]*timeWait),
-		listeners:     make(map[uint16]*Socket),
-		ports:         make(map[uint16]int),
-		nextEph:       EphemeralFirst,
-		dgram:         [2]map[uint16]*Socket{{}, {}},
-		pmtu:          make(map[netip.Addr]pmtuEntry),
-		nextEphDgram:  [2]uint16{EphemeralFirst, EphemeralFirst},
+		node:  nd,
+		cfg:   cfg,
+		isn:   nd.net.streams.Rand(nd.subject + "/isn"),
+		conns: make(map[fourTuple]*Socket),
+		// The other tables are made by their first entry (a host of a
+		// 10,000-host star uses few of them: fewer objects for the
+		// garbage collector to mark).
+		nextEph:      EphemeralFirst,
+		nextEphDgram: [2]uint16{EphemeralFirst, EphemeralFirst},
 	}
 }
 
@@ -295,7 +301,7 @@ func (h *Host) input(in *Interface, p *topology.Packet) {
 	local := netip.AddrPortFrom(dst, hdr.DstPort)
 	remote := netip.AddrPortFrom(src, hdr.SrcPort)
 	var iss tcp.Seq // 0: drawn for a new connection
-	if s, ok := h.conns[tupleOf(local, remote)]; ok {
+	if s, ok := h.connOf(tupleOf(local, remote)); ok {
 		// ReopensTimeWait first: it is false for every segment of a live
 		// connection, which then skips the listener lookup.
 		if s.conn.ReopensTimeWait(&hdr) && h.listeners[hdr.DstPort] != nil {
@@ -319,6 +325,35 @@ func (h *Host) input(in *Interface, p *topology.Packet) {
 	}
 	h.traceDeliver(p, in, 0)
 	h.resetNoSocket(local, remote, &hdr, len(payload))
+}
+
+// connOf returns the socket of connection k, trying the one found last
+// before the map (Host.lastConn).
+func (h *Host) connOf(k fourTuple) (*Socket, bool) {
+	if s := h.lastConn; s != nil && tupleOf(s.local, s.remote) == k {
+		return s, true
+	}
+	s, ok := h.conns[k]
+	if ok {
+		h.lastConn = s
+	}
+	return s, ok
+}
+
+// addConn records s as the socket of its connection.
+func (h *Host) addConn(s *Socket) {
+	h.conns[tupleOf(s.local, s.remote)] = s
+	h.lastConn = s
+}
+
+// removeConn forgets s as the socket of connection k, if it is.
+func (h *Host) removeConn(k fourTuple, s *Socket) {
+	if h.conns[k] == s {
+		delete(h.conns, k)
+	}
+	if h.lastConn == s {
+		h.lastConn = nil
+	}
 }
 
 // traceDeliver emits pkt.deliver; conn 0 means no connection took it.

@@ -88,20 +88,22 @@ func (i *Interface) send(p *topology.Packet) {
 type node struct {
 	// addr is the node's IPv4 address: a host's own; for a router, the
 	// source of the ICMP messages it sends (InstallRoutes gives one).
-	addr    netip.Addr
-	name    string
-	subject string // "host/<name>" or "router/<name>"
-	net     *Network
-	ifaces  []*Interface
-	routes  RoutingTable
-	// drops counts datagrams the node dropped, by reason.
-	drops map[string]uint64
+	// The fields every datagram touches come first.
+	addr   netip.Addr
+	net    *Network
+	ifaces []*Interface
 	// rx is the node's receive path, given to each new interface.
 	rx func(ifc *Interface, p *topology.Packet)
-	// ipID numbers the datagrams the node sends.
-	ipID uint16
 	// sent counts the datagrams the node made and handed to an interface.
 	sent uint64
+	// ipID numbers the datagrams the node sends.
+	ipID   uint16
+	routes RoutingTable
+
+	name    string
+	subject string // "host/<name>" or "router/<name>"
+	// drops counts datagrams the node dropped, by reason.
+	drops map[string]uint64
 	// icmpPeers is icmp_ratelimit's token bucket per destination.
 	icmpPeers map[netip.Addr]*icmpBucket
 }
@@ -117,6 +119,9 @@ func (n *node) capture(w *PcapWriter, b []byte) {
 
 // drop counts a datagram the node discarded and traces it with reason.
 func (n *node) drop(p *topology.Packet, reason string) {
+	if n.drops == nil {
+		n.drops = make(map[string]uint64)
+	}
 	n.drops[reason]++
 	if tr := n.net.trace; tr != nil {
 		n.net.ev.drop = sim.PacketDrop{ID: p.ID, Len: len(p.Data), Reason: reason}

@@ -88,10 +88,12 @@ func TestIdleConnectionMemory(t *testing.T) {
 	require.LessOrEqual(t, per, 2048.0)
 }
 
-// TestSocketSizeClass holds a Socket in Go's 176-byte size class: every
-// connection has one. What only some sockets need lives behind pointers:
-// a listener's queue, a datagram socket's state, settings changed by
+// TestSocketSizeClass holds a Socket in Go's 208-byte size class: every
+// connection has one. It holds the connection's timer (48 bytes, which
+// took a 48-byte object and two 16-byte closures of its own when it was
+// allocated apart); what only some sockets need lives behind pointers: a
+// listener's queue, a datagram socket's state, settings changed by
 // options.
 func TestSocketSizeClass(t *testing.T) {
-	require.LessOrEqual(t, unsafe.Sizeof(Socket{}), uintptr(176))
+	require.LessOrEqual(t, unsafe.Sizeof(Socket{}), uintptr(208))
 }

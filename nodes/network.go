@@ -82,9 +82,10 @@ func (n *Network) newPacket(size int) *topology.Packet {
 }
 
 // recycle takes back a packet nobody references any more: a host calls
-// it when it has finished with a datagram delivered to it (links hand
-// over a packet and keep no reference once they delivered it; the copies
-// they make have Data of their own).
+// it when it has finished with a datagram delivered to it, and a link
+// when it dropped one (links hand over a packet and keep no reference
+// once they delivered or dropped it; the copies they make have Data of
+// their own).
 func (n *Network) recycle(p *topology.Packet) {
 	if len(n.free) < maxFree {
 		n.free = append(n.free, p)
@@ -198,7 +199,7 @@ func (n *Network) newNode(name, kind string) (node, error) {
 	if err := n.graph.AddNode(name, k); err != nil {
 		return node{}, fmt.Errorf("%s %q: %w: %w", kind, name, ErrInvalid, err)
 	}
-	return node{name: name, subject: kind + "/" + name, net: n, drops: make(map[string]uint64)}, nil
+	return node{name: name, subject: kind + "/" + name, net: n}, nil
 }
 
 // AddHost adds a host with one IPv4 address and the TCP settings its
@@ -266,6 +267,9 @@ func (n *Network) AddLink(cfg topology.LinkConfig, a, b string) (*topology.Link,
 	if err := n.graph.AddLink(l); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
+	// The link's drops go back to the pool: a full queue drops a packet
+	// in five when a thousand flows start at once.
+	l.SetRecycle(n.recycle)
 	n.attach(na, l, 0)
 	n.attach(nb, l, 1)
 	n.links = append(n.links, l)

@@ -19,6 +19,12 @@ func (s *Socket) input(hdr *tcp.Header, payload []byte, ce bool) {
 	s.flush()
 }
 
+// sockTimer is the socket as the handler of its timer.
+type sockTimer Socket
+
+// Fire runs onTimer (sim.Handler).
+func (s *sockTimer) Fire() { (*Socket)(s).onTimer() }
+
 // onTimer runs when the connection's deadline comes.
 func (s *Socket) onTimer() {
 	if s.connDone {
@@ -157,9 +163,7 @@ func (s *Socket) closed() {
 		h.timeWaits--
 	}
 	k := tupleOf(s.local, s.remote)
-	if h.conns[k] == s {
-		delete(h.conns, k)
-	}
+	h.removeConn(k, s)
 	h.net.conns.release(keyOf(k, s.server), s.connID)
 	if l := s.parent; l != nil {
 		if i := slices.Index(l.lq.acceptQ, s); i >= 0 {

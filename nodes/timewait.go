@@ -61,8 +61,9 @@ func (h *Host) settleTimeWait(s *Socket) bool {
 	s.connDone = true
 	s.timer.Stop()
 	h.unqueueTrim(s)
-	if h.conns[tw.key] == s {
-		delete(h.conns, tw.key)
+	h.removeConn(tw.key, s)
+	if h.timeWaitConns == nil {
+		h.timeWaitConns = make(map[fourTuple]*timeWait)
 	}
 	h.timeWaitConns[tw.key] = tw
 	tw.rearm()

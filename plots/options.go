@@ -57,6 +57,11 @@ type Options struct {
 	// that microsecond exchanges and second-long timeouts fit in one figure.
 	// Each shortened gap is marked on the figure with its real length.
 	CompressTime bool
+	// NodeOrder is the scenario's nodes in the order it declares them:
+	// lifelines the network puts at one place (a dumbbell's receivers)
+	// follow it, and natural name order for nodes it does not list (nil:
+	// natural name order for all).
+	NodeOrder []string
 	// ShowRouters draws router lifelines on the sequence diagram, and the
 	// packets hop by hop.
 	ShowRouters bool

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/lifelines"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -218,13 +219,13 @@ func TestSequenceContent(t *testing.T) {
 
 func TestSequenceColumnsFollowTheNetwork(t *testing.T) {
 	m := buildModel(twoFlowTrace())
-	cols, _ := seqColumns(m, m.packets, nil, true)
+	cols, _ := seqColumns(m, m.packets, nil, true, lifelines.Order{})
 	var names []string
 	for _, c := range cols {
 		names = append(names, c.name)
 	}
 	assert.Equal(t, []string{"a1", "a2", "r", "b"}, names)
-	cols, _ = seqColumns(m, m.packets, nil, false)
+	cols, _ = seqColumns(m, m.packets, nil, false, lifelines.Order{})
 	names = names[:0]
 	for _, c := range cols {
 		names = append(names, c.name)
@@ -303,8 +304,9 @@ func TestQueueMarks(t *testing.T) {
 // name order.
 func TestSequenceColumnsOfADumbbell(t *testing.T) {
 	m := buildModel(dumbbellTrace())
+	var tie lifelines.Order
 	names := func(routers bool) []string {
-		cols, _ := seqColumns(m, m.packets, nil, routers)
+		cols, _ := seqColumns(m, m.packets, nil, routers, tie)
 		var ns []string
 		for _, c := range cols {
 			ns = append(ns, c.name)
@@ -315,4 +317,9 @@ func TestSequenceColumnsOfADumbbell(t *testing.T) {
 		"sink-1", "sink-2", "sink-3", "sink-4"}, names(true))
 	assert.Equal(t, []string{"cubic-1", "cubic-2", "reno-1", "reno-2",
 		"sink-1", "sink-2", "sink-3", "sink-4"}, names(false))
+	// With the scenario's declared order (scenarios/dumbbell.yaml lists
+	// reno-1, reno-2, cubic-1, cubic-2, then the sinks), that order.
+	tie = lifelines.Declared([]string{"reno-1", "reno-2", "cubic-1", "cubic-2", "sink-4", "sink-3", "sink-2", "sink-1", "left", "right"})
+	assert.Equal(t, []string{"reno-1", "reno-2", "cubic-1", "cubic-2", "left", "right",
+		"sink-4", "sink-3", "sink-2", "sink-1"}, names(true))
 }

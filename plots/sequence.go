@@ -103,7 +103,7 @@ func sequenceFigure(m *model, opts Options) (*figure, error) {
 		return nil, fmt.Errorf("no packet or state change to draw: %w", ErrNoData)
 	}
 
-	cols, colIdx := seqColumns(m, pkts, states, opts.ShowRouters)
+	cols, colIdx := seqColumns(m, pkts, states, opts.ShowRouters, lifelines.Declared(opts.NodeOrder))
 
 	// The time span, and what is busy for compression.
 	lo, hi := sim.MaxTime, sim.Time(0)
@@ -215,9 +215,10 @@ func compressGap(lats []sim.Time, span sim.Time) sim.Time {
 // hanging off a single router takes that router's place (any other node
 // its own), so S's side is on the left, F's on the right and the routers
 // in between, hosts before their router on S's half and after it on F's.
-// Ties are in natural name order (lifelines.Less, as in netsim view), not the order packets
-// came in: a dumbbell's receivers read sink-1, sink-2, sink-3, sink-4.
-func seqColumns(m *model, pkts []*packet, states []stateChange, routers bool) ([]seqColumn, map[string]int) {
+// Ties are in the scenario's declared order, then natural name order
+// (lifelines.Order, as in netsim view), not the order packets came in: a
+// dumbbell's receivers read sink-1, sink-2, sink-3, sink-4.
+func seqColumns(m *model, pkts []*packet, states []stateChange, routers bool, tie lifelines.Order) ([]seqColumn, map[string]int) {
 	var order []string
 	in := make(map[string]bool)
 	add := func(name string) {
@@ -292,7 +293,7 @@ func seqColumns(m *model, pkts []*packet, states []stateChange, routers bool) ([
 			if ps[i].tie != ps[j].tie {
 				return ps[i].tie < ps[j].tie
 			}
-			return lifelines.Less(ps[i].name, ps[j].name)
+			return tie.Less(ps[i].name, ps[j].name)
 		})
 		for i := range ps {
 			order[i] = ps[i].name

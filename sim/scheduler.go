@@ -38,13 +38,17 @@ func (a *entry) before(b *entry) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-// slot holds a pending event's function and its position in the heap, so
-// that an EventID finds its event in O(1) to cancel or move it. seq is the
-// sequence number of the event in the slot (0 when the slot is free): an
-// EventID whose seq differs names an event that already ran or was
-// cancelled.
+// slot holds a pending event's function (or its Timer) and its position
+// in the heap, so that an EventID finds its event in O(1) to cancel or
+// move it. seq is the sequence number of the event in the slot (0 when
+// the slot is free): an EventID whose seq differs names an event that
+// already ran or was cancelled.
 type slot struct {
-	fn  func()
+	fn func()
+	// t is the timer whose expiry the event is (fn is then nil): the
+	// scheduler calls the timer's handler itself, without a closure of
+	// its own to read.
+	t   *Timer
 	seq uint64
 	pos int32
 }
@@ -59,8 +63,9 @@ const arity = 4
 // Scheduler runs events in order of (time, scheduling sequence number), so
 // events at the same instant run in the order they were scheduled. The
 // queue is an indexed 4-ary min-heap: scheduling, cancelling, re-arming a
-// Timer and running an event are O(log n) and allocate nothing in steady
-// state (the heap and its slots are reused; they grow to the largest
+// Timer earlier and running an event are O(log n), re-arming a Timer
+// later is O(1) (its entry catches up when it reaches the root: see
+// reschedule), and none allocates in steady state (the heap and its slots are reused; they grow to the largest
 // number of events pending at once).
 //
 // A Scheduler is not safe for concurrent use: a simulation is
@@ -110,18 +115,38 @@ func (s *Scheduler) Running() bool { return s.running }
 // Next returns the time of the earliest pending event, and false if none is
 // pending.
 func (s *Scheduler) Next() (Time, bool) {
-	if !s.spent {
-		if len(s.heap) == 0 {
-			return 0, false
-		}
-		return s.heap[0].at, true
+	if s.spent {
+		// Called from the running event: its entry leaves now rather
+		// than at the first event it schedules.
+		s.spent = false
+		s.remove(0)
 	}
-	// The earliest pending event is the spent root's earliest child.
-	m := s.earliestChild(0)
-	if m < 0 {
+	for len(s.heap) > 0 && s.stale(0) {
+		s.settle()
+	}
+	if len(s.heap) == 0 {
 		return 0, false
 	}
-	return s.heap[m].at, true
+	return s.heap[0].at, true
+}
+
+// stale reports whether the entry at heap position i holds an earlier
+// key than its event's: a timer re-armed later, whose entry stays where
+// it was until it reaches the root (reschedule).
+func (s *Scheduler) stale(i int) bool {
+	e := &s.heap[i]
+	return s.slots[e.slot].seq != e.seq
+}
+
+// settle gives the stale entry at the root its timer's key and sifts it
+// down: the lazy half of a re-arm (reschedule). The key is the one the
+// re-arm drew, sequence number included, so the timer runs exactly where
+// an eager re-arm would have put it.
+func (s *Scheduler) settle() {
+	e := &s.heap[0]
+	sl := &s.slots[e.slot]
+	e.at, e.seq = sl.t.at, sl.seq
+	s.down(0)
 }
 
 // At schedules fn to run at time t and returns the event's ID. An event at
@@ -135,11 +160,12 @@ func (s *Scheduler) At(t Time, fn func()) (EventID, error) {
 	if fn == nil {
 		return EventID{}, fmt.Errorf("schedule at %v: %w", t, ErrNilFunc)
 	}
-	return s.push(t, fn), nil
+	return s.push(t, fn, nil), nil
 }
 
-// push schedules fn at t, which the caller checked.
-func (s *Scheduler) push(t Time, fn func()) EventID {
+// push schedules fn, or the expiry of timer tm, at t, which the caller
+// checked.
+func (s *Scheduler) push(t Time, fn func(), tm *Timer) EventID {
 	s.seq++
 	var k int32
 	if n := len(s.free); n > 0 {
@@ -154,12 +180,12 @@ func (s *Scheduler) push(t Time, fn func()) EventID {
 		// The running event's place: the new key is above it, so
 		// sifting down from the root puts it right.
 		s.spent = false
-		s.slots[k] = slot{fn: fn, seq: s.seq}
+		s.slots[k] = slot{fn: fn, t: tm, seq: s.seq}
 		s.heap[0] = e
 		s.down(0)
 	} else {
 		i := len(s.heap)
-		s.slots[k] = slot{fn: fn, seq: s.seq, pos: int32(i)}
+		s.slots[k] = slot{fn: fn, t: tm, seq: s.seq, pos: int32(i)}
 		s.heap = append(s.heap, e)
 		s.up(i)
 	}
@@ -205,28 +231,39 @@ func (s *Scheduler) Cancel(id EventID) bool {
 	return true
 }
 
-// reschedule moves the pending event id to time t (at or after Now) with a
-// new sequence number, exactly as cancelling it and scheduling fn at t
-// would order it, but in one pass over the heap. An id no longer pending
-// schedules fn anew.
-func (s *Scheduler) reschedule(id EventID, t Time, fn func()) EventID {
+// reschedule moves the pending expiry id of timer tm to time t (at or
+// after Now) with a new sequence number, exactly as cancelling it and
+// scheduling it at t would order it. An id no longer pending schedules
+// the expiry anew.
+//
+// A move to a later time is lazy, as Linux's sk_reset_timer only moves a
+// timer's expiry: the entry keeps its place and its old key, which is
+// below the new one, and the timer holds the new key (its time, and the
+// sequence number drawn now, as an eager move would draw it). When the
+// entry reaches the root, run gives it the new key and sifts it down
+// (settle) instead of running it. Events therefore run in the same order
+// as if every re-arm had moved the entry at once, but a timer re-armed on
+// every ACK (the retransmission timer) touches the heap once per expiry
+// instead of once per ACK. A move to an earlier time sifts the entry up
+// at once.
+func (s *Scheduler) reschedule(id EventID, t Time, tm *Timer) EventID {
 	sl := s.pending(id)
 	if sl == nil {
-		return s.push(t, fn)
+		return s.push(t, nil, tm)
 	}
 	s.seq++
 	sl.seq = s.seq
-	i := int(sl.pos)
-	e := &s.heap[i]
-	old := e.at
-	e.at, e.seq = t, s.seq
-	// The new sequence number is the largest yet: the key grows unless
-	// the time falls.
-	if t >= old {
-		s.down(i)
-	} else {
-		s.up(i)
+	if t < id.at {
+		// The entry's key is at most the old expiry's: it may be above
+		// the new one.
+		i := int(sl.pos)
+		if e := &s.heap[i]; t < e.at {
+			e.at, e.seq = t, s.seq
+			s.up(i)
+		}
 	}
+	// Else the entry holds a key below the new one (the same time and an
+	// older sequence number at least): it stays, stale, until settled.
 	return EventID{s: s, at: t, seq: s.seq, slot: id.slot}
 }
 
@@ -357,12 +394,23 @@ func (s *Scheduler) run(limit Time) bool {
 			return true
 		}
 		e := s.heap[0]
-		fn := s.slots[e.slot].fn
+		sl := &s.slots[e.slot]
+		if sl.seq != e.seq {
+			// A timer re-armed later: its entry takes the new key and
+			// goes down to it (reschedule); nothing runs.
+			s.settle()
+			continue
+		}
+		fn, tm := sl.fn, sl.t
 		s.release(e.slot)
 		s.spent = true
 		s.now = e.at
 		s.processed++
-		fn()
+		if tm != nil {
+			tm.expire()
+		} else {
+			fn()
+		}
 		if s.spent {
 			s.spent = false
 			s.remove(0)

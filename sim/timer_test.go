@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -114,6 +115,53 @@ func TestTimerResetAllocatesNothing(t *testing.T) {
 	assert.Zero(t, allocs)
 }
 
+// owner keeps two timers inside itself, as a link direction does, each
+// with its own handler type converted from the owner.
+type owner struct {
+	s            *Scheduler
+	first, other Timer
+	log          []string
+}
+
+type firstFired owner
+
+func (o *firstFired) Fire() { o.log = append(o.log, "first") }
+
+type otherFired owner
+
+func (o *otherFired) Fire() {
+	o.log = append(o.log, "other")
+	if len(o.log) < 4 {
+		_ = o.other.ResetAfter(5) // re-armed from its own handler
+	}
+}
+
+// TestInitTimer runs timers kept inside a struct: each calls its own
+// handler, re-arms from it, orders with plain events as NewTimer's do,
+// and neither making nor re-arming one allocates.
+func TestInitTimer(t *testing.T) {
+	s := NewScheduler()
+	o := &owner{s: s}
+	allocs := testing.AllocsPerRun(10, func() {
+		s.InitTimer(&o.first, (*firstFired)(o))
+		s.InitTimer(&o.other, (*otherFired)(o))
+	})
+	assert.Zero(t, allocs, "InitTimer")
+	mustAt(t, s, 10, func() { o.log = append(o.log, "event") })
+	require.NoError(t, o.first.Reset(10)) // after the plain event at 10
+	require.NoError(t, o.other.Reset(3))
+	allocs = testing.AllocsPerRun(100, func() { _ = o.other.Reset(4) })
+	assert.Zero(t, allocs, "Reset")
+	s.Run()
+	assert.Equal(t, []string{"other", "other", "event", "first", "other"}, o.log)
+	assert.Equal(t, Time(14), s.Now())
+	assert.False(t, o.first.Armed())
+
+	var nilTimer Timer
+	s.InitTimer(&nilTimer, nil)
+	require.ErrorIs(t, nilTimer.Reset(s.Now()), ErrNilFunc)
+}
+
 // TestTimerResetOrdersAsStopThenAt re-arms timers earlier, at the same
 // time and later, among plain events at equal times, and checks that
 // everything runs in the order of the sorted-slice model where each Reset
@@ -167,4 +215,115 @@ func TestTimerResetOrdersAsStopThenAt(t *testing.T) {
 // 64-byte class.
 func TestTimerSize(t *testing.T) {
 	require.LessOrEqual(t, unsafe.Sizeof(Timer{}), uintptr(48))
+}
+
+// timerWorld drives either the Scheduler (timers re-armed with Reset) or
+// the sorted-slice model (a re-arm is Cancel then At) through the same
+// program: every event, when it runs, draws its actions from a stream
+// seeded by its own tag, so both sides act alike as long as they run the
+// same events in the same order.
+type timerWorld struct {
+	now     func() Time
+	reset   func(i int, at Time)
+	stop    func(i int)
+	at      func(at Time, fn func())
+	next    func() (Time, bool)
+	log     []string
+	round   int
+	nextTag int
+	ops     int // actions taken: a world stops acting after maxLazyOps
+}
+
+const maxLazyOps = 600
+
+// act is what the event called tag does: re-arm timers later, at the
+// same time or earlier, stop them, schedule plain events, ask Next.
+func (w *timerWorld) act(tag int) {
+	r := rand.New(rand.NewPCG(uint64(w.round), uint64(tag)))
+	for range r.IntN(4) {
+		if w.ops++; w.ops > maxLazyOps {
+			return
+		}
+		now := w.now()
+		switch k := r.IntN(10); {
+		case k < 6:
+			w.reset(r.IntN(lazyTimers), now+Time(r.IntN(12)))
+		case k < 7:
+			w.stop(r.IntN(lazyTimers))
+		case k < 9:
+			if w.nextTag < 400 {
+				w.nextTag++
+				t := w.nextTag
+				w.at(now+Time(r.IntN(6)), func() { w.log = append(w.log, fmt.Sprint("e", t, "@", w.now())); w.act(t) })
+			}
+		default:
+			at, ok := w.next()
+			w.log = append(w.log, fmt.Sprint("next ", at, ok))
+		}
+	}
+}
+
+const lazyTimers = 5
+
+// TestLazyRearmRunsAsEager checks the lazy re-arm (a timer moved later
+// keeps its heap entry until the entry reaches the root) against the
+// model where every re-arm is a cancel and a new event: re-arms from
+// inside events, earlier, later and at equal times among plain events,
+// stops, Next from inside and outside events, and RunUntil boundaries
+// falling between a stale entry's old time and its timer's.
+func TestLazyRearmRunsAsEager(t *testing.T) {
+	for round := 0; round < 150; round++ {
+		s := NewScheduler()
+		real := &timerWorld{round: round, now: s.Now, next: s.Next}
+		timers := make([]*Timer, lazyTimers)
+		for i := range timers {
+			timers[i] = s.NewTimer(func() { real.log = append(real.log, fmt.Sprint("t", i, "@", s.Now())); real.act(1000 + i) })
+		}
+		real.reset = func(i int, at Time) { require.NoError(t, timers[i].Reset(at)) }
+		real.stop = func(i int) { timers[i].Stop() }
+		real.at = func(at Time, fn func()) { _, err := s.At(at, fn); require.NoError(t, err) }
+
+		m := &modelEngine{}
+		model := &timerWorld{round: round, now: m.Now, next: m.Next}
+		handles := make([]int, lazyTimers)
+		for i := range handles {
+			handles[i] = -1
+		}
+		var fire func(i int) func()
+		fire = func(i int) func() {
+			return func() {
+				handles[i] = -1
+				model.log = append(model.log, fmt.Sprint("t", i, "@", m.Now()))
+				model.act(1000 + i)
+			}
+		}
+		model.reset = func(i int, at Time) {
+			if handles[i] >= 0 {
+				m.Cancel(handles[i])
+			}
+			handles[i], _ = m.At(at, fire(i))
+		}
+		model.stop = func(i int) {
+			if handles[i] >= 0 {
+				m.Cancel(handles[i])
+				handles[i] = -1
+			}
+		}
+		model.at = func(at Time, fn func()) { _, _ = m.At(at, fn) }
+
+		real.act(0)
+		model.act(0)
+		r := rand.New(rand.NewPCG(7, uint64(round)))
+		for step := 0; s.Pending() > 0 || m.Pending() > 0; step++ {
+			require.Less(t, step, 10000, "round %d does not end", round)
+			limit := s.Now() + Time(r.IntN(5))
+			require.NoError(t, s.RunUntil(limit))
+			require.NoError(t, m.RunUntil(limit))
+			gotAt, gotOK := s.Next()
+			wantAt, wantOK := m.Next()
+			require.Equal(t, []any{wantAt, wantOK, m.Pending(), m.Processed(), m.Now()},
+				[]any{gotAt, gotOK, s.Pending(), s.Processed(), s.Now()}, "round %d step %d", round, step)
+		}
+		require.Equal(t, model.log, real.log, "round %d", round)
+	}
 }

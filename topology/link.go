@@ -12,15 +12,21 @@ import (
 // queue (of the configured discipline), counters and random streams; both share the
 // configuration and the up/down state.
 type Link struct {
-	s      *sim.Scheduler
-	trace  sim.Sink
-	kinds  *sim.KindSet // what trace reads (sim.Wanted)
-	nextID func() uint64
-	cfg    LinkConfig
-	nodes  [2]string
+	// What every packet reads comes first, in the lines before the
+	// directions.
+	s     *sim.Scheduler
+	trace sim.Sink
+	kinds *sim.KindSet // what trace reads (sim.Wanted)
+	up    bool
+	// free takes back each packet the link drops (SetRecycle).
+	free   func(*Packet)
 	ends   [2]Endpoint
-	dirs   [2]direction
-	up     bool
+	cfg    LinkConfig
+	nextID func() uint64
+	nodes  [2]string
+	// streams makes the directions' impairment streams when first used.
+	streams sim.Streams
+	dirs    [2]direction
 }
 
 // NewLink returns a link, up, between nodes a (side 0) and b (side 1). Its
@@ -41,7 +47,7 @@ func NewLink(s *sim.Scheduler, streams sim.Streams, trace sim.Sink, nextID func(
 	case a == b:
 		return nil, fmt.Errorf("link %q: both ends are %q: %w (two different nodes)", cfg.Name, a, ErrInvalidConfig)
 	}
-	l := &Link{s: s, trace: trace, kinds: sim.Wanted(trace), nextID: nextID, cfg: cfg.withDefaults(), nodes: [2]string{a, b}, up: true}
+	l := &Link{s: s, trace: trace, kinds: sim.Wanted(trace), nextID: nextID, cfg: cfg.withDefaults(), nodes: [2]string{a, b}, up: true, streams: streams}
 	for side := range l.dirs {
 		l.dirs[side].init(l, side, streams)
 	}
@@ -94,6 +100,15 @@ func (l *Link) Endpoint(side int) Endpoint { return l.ends[checkSide(side)] }
 func (l *Link) Send(side int, p *Packet) {
 	l.dirs[checkSide(side)].send(p)
 }
+
+// SetRecycle makes the link hand each packet it drops to free once it
+// has finished with it (counted and traced it), so that whoever made the
+// packets can reuse them: nodes' packet pool, which would otherwise lose
+// every packet a full queue drops to the garbage collector. Nothing may
+// hold a dropped packet but the link: a sender gives its packets up when
+// it sends them. nil, the default, leaves dropped packets to the garbage
+// collector.
+func (l *Link) SetRecycle(free func(*Packet)) { l.free = free }
 
 // Up reports whether the link is up.
 func (l *Link) Up() bool { return l.up }

@@ -36,51 +36,223 @@ const (
 	linkTypeRaw     = 101
 )
 
-// captureKey names one outgoing datagram in a capture: the file of the
-// sender's interface and the time its first bit left.
-type captureKey struct {
-	file string
-	t    int64
+// maxOpenCaptures is the most capture files read at once; a network with
+// more sending interfaces closes the one read longest ago and reopens it
+// where it stopped when it is needed again.
+const maxOpenCaptures = 64
+
+// captures reads a run's pcap/ folder alongside the trace: the trace
+// comes in time order and so does each capture, so one forward pass
+// over each file finds every packet's bytes at the time its first bit
+// left (its first pkt.tx), without holding the packets or the captures.
+type captures struct {
+	dir   string
+	files map[string]*captureFile
+	open  int
+	clock int64 // counts uses, for closing the file read longest ago
+	// found is set once a packet's bytes were found.
+	found bool
 }
 
-// attachCaptures reads the captures in dir (a run's pcap/ folder) and
-// gives each embedded packet that left its sender the bytes the capture
-// holds, and whether its checksums are valid. A missing folder is fine
-// (pcap: false); an unreadable or malformed capture is an error naming it.
-func attachCaptures(dir string, d *pageData) error {
-	want := map[captureKey][]int{}
-	var files []string
-	for i := range d.Packets {
-		p := &d.Packets[i]
-		if p.txAt < 0 || p.iface == "" || p.Src < 0 {
-			continue
-		}
-		f := captureName(d.Hosts[p.Src], p.iface)
-		k := captureKey{f, p.txAt}
-		if len(want[k]) == 0 && !slices.Contains(files, f) {
-			files = append(files, f)
-		}
-		want[k] = append(want[k], i)
+func newCaptures(dir string) *captures {
+	return &captures{dir: dir, files: map[string]*captureFile{}}
+}
+
+// captureRecord is one record of a capture: its time in ns and its bytes.
+type captureRecord struct {
+	t int64
+	b []byte
+}
+
+// captureFile is one capture being read forward.
+type captureFile struct {
+	path    string
+	missing bool // no such file (pcap: false, or the interface sent nothing)
+	f       *os.File
+	r       *bufio.Reader
+	off     int64 // bytes consumed, to reopen the file where it stopped
+	order   binary.ByteOrder
+	frac    int64 // ns per unit of the timestamp's fraction
+	n       int   // records read, for errors
+	eof     bool
+	used    int64
+	// next is the first record not yet consumed (hasNext); batch holds
+	// the records at time batchT, which several packets may ask for.
+	next    captureRecord
+	hasNext bool
+	batch   []captureRecord
+	batchT  int64
+	buf     []byte
+}
+
+// attach gives p the bytes of the capture of the interface it left by,
+// at the time txAt its first bit left, when that capture holds a record
+// of it then, and whether its checksums are valid. A missing capture is
+// fine (pcap: false); an unreadable or malformed one is an error naming
+// it. Calls come in time order.
+func (cs *captures) attach(p *packet, host string) error {
+	if p.iface == "" || p.Src < 0 || p.captured {
+		return nil
 	}
-	slices.Sort(files)
-	for _, f := range files {
-		path := filepath.Join(dir, f)
-		err := readCapture(path, func(t int64, b []byte) {
-			for _, i := range want[captureKey{f, t}] {
-				if p := &d.Packets[i]; !p.captured && sameDatagram(p, b) {
-					setBytes(p, b)
-					d.Cut.Captured = true
-				}
-			}
-		})
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return err
+	name := captureName(host, p.iface)
+	cf := cs.files[name]
+	if cf == nil {
+		cf = &captureFile{path: filepath.Join(cs.dir, name), batchT: -1}
+		cs.files[name] = cf
+	}
+	if cf.missing {
+		return nil
+	}
+	cs.clock++
+	cf.used = cs.clock
+	recs, err := cs.recordsAt(cf, p.txAt)
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		if sameDatagram(p, rec.b) {
+			setBytes(p, rec.b)
+			cs.found = true
+			return nil
 		}
 	}
 	return nil
+}
+
+// recordsAt returns the records of cf at time t, reading past the earlier
+// ones; nil once the file has gone past t.
+func (cs *captures) recordsAt(cf *captureFile, t int64) ([]captureRecord, error) {
+	if t == cf.batchT {
+		return cf.batch, nil
+	}
+	if t < cf.batchT {
+		return nil, nil
+	}
+	cf.batch, cf.batchT = cf.batch[:0], t
+	for {
+		if !cf.hasNext {
+			if cf.eof {
+				return cf.batch, nil
+			}
+			if err := cs.readNext(cf); err != nil {
+				return nil, err
+			}
+			if cf.missing || cf.eof {
+				return cf.batch, nil
+			}
+		}
+		switch {
+		case cf.next.t < t:
+			cf.hasNext = false
+		case cf.next.t == t:
+			cf.batch = append(cf.batch, captureRecord{t, bytes.Clone(cf.next.b)})
+			cf.hasNext = false
+		default:
+			return cf.batch, nil
+		}
+	}
+}
+
+// readNext reads cf's next record into cf.next, opening (or reopening)
+// the file as needed.
+func (cs *captures) readNext(cf *captureFile) error {
+	if cf.r == nil {
+		if err := cs.openFile(cf); err != nil || cf.missing {
+			return err
+		}
+	}
+	var rh [16]byte
+	n, err := io.ReadFull(cf.r, rh[:])
+	if err == io.EOF {
+		cf.eof = true
+		cs.closeFile(cf)
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("%s: record %d: %w", cf.path, cf.n+1, err)
+	}
+	cf.n++
+	size := cf.order.Uint32(rh[8:])
+	if size > maxCaptureRecord {
+		return fmt.Errorf("%s: record %d is %d bytes, more than a capture holds (%d)", cf.path, cf.n, size, maxCaptureRecord)
+	}
+	cf.buf = slices.Grow(cf.buf[:0], int(size))[:size]
+	if _, err := io.ReadFull(cf.r, cf.buf); err != nil {
+		return fmt.Errorf("%s: record %d: %w", cf.path, cf.n, err)
+	}
+	cf.off += int64(n) + int64(size)
+	cf.next = captureRecord{int64(cf.order.Uint32(rh[:]))*1e9 + int64(cf.order.Uint32(rh[4:]))*cf.frac, cf.buf}
+	cf.hasNext = true
+	return nil
+}
+
+// openFile opens cf, reading its header the first time and seeking to
+// where it stopped after that, and closes the file read longest ago when
+// maxOpenCaptures are open.
+func (cs *captures) openFile(cf *captureFile) error {
+	f, err := os.Open(cf.path)
+	if errors.Is(err, os.ErrNotExist) && cf.off == 0 {
+		cf.missing = true
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if cs.open >= maxOpenCaptures {
+		var oldest *captureFile
+		for _, o := range cs.files {
+			if o.r != nil && (oldest == nil || o.used < oldest.used) {
+				oldest = o
+			}
+		}
+		cs.closeFile(oldest)
+	}
+	cf.f, cf.r = f, bufio.NewReaderSize(f, 64<<10)
+	cs.open++
+	if cf.off > 0 {
+		if _, err := f.Seek(cf.off, io.SeekStart); err != nil {
+			return fmt.Errorf("%s: %w", cf.path, err)
+		}
+		return nil
+	}
+	var hdr [24]byte
+	if _, err := io.ReadFull(cf.r, hdr[:]); err != nil {
+		return fmt.Errorf("%s: not a pcap file: %w", cf.path, err)
+	}
+	cf.off = int64(len(hdr))
+	var order binary.ByteOrder = binary.LittleEndian
+	magic := order.Uint32(hdr[:])
+	if magic != pcapMagicMicros && magic != pcapMagicNanos {
+		order = binary.BigEndian
+		magic = order.Uint32(hdr[:])
+	}
+	if magic != pcapMagicMicros && magic != pcapMagicNanos {
+		return fmt.Errorf("%s: not a classic pcap file (magic %#08x)", cf.path, binary.LittleEndian.Uint32(hdr[:]))
+	}
+	if lt := order.Uint32(hdr[20:]) & 0xffff; lt != linkTypeRaw {
+		return fmt.Errorf("%s: link type %d, want raw IP (%d) as netsim writes", cf.path, lt, linkTypeRaw)
+	}
+	cf.order, cf.frac = order, 1
+	if magic == pcapMagicMicros {
+		cf.frac = 1000
+	}
+	return nil
+}
+
+// closeFile closes cf's file, if open.
+func (cs *captures) closeFile(cf *captureFile) {
+	if cf == nil || cf.f == nil {
+		return
+	}
+	cf.f.Close()
+	cf.f, cf.r = nil, nil
+	cs.open--
+}
+
+// close closes every capture file still open.
+func (cs *captures) close() {
+	for _, cf := range cs.files {
+		cs.closeFile(cf)
+	}
 }
 
 // sameDatagram reports whether the captured bytes b are packet p: the
@@ -150,55 +322,6 @@ func setBytes(p *packet, b []byte) {
 // icmpHeaderLen is the fixed part of every ICMP message (RFC 792): type,
 // code, checksum and four bytes whose meaning depends on the type.
 const icmpHeaderLen = 8
-
-// readCapture streams the classic pcap at path, calling fn with each
-// record's timestamp in ns and its bytes (valid during the call only).
-func readCapture(path string, fn func(t int64, b []byte)) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r := bufio.NewReader(f)
-	var hdr [24]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		return fmt.Errorf("%s: not a pcap file: %w", path, err)
-	}
-	var order binary.ByteOrder = binary.LittleEndian
-	magic := order.Uint32(hdr[:])
-	if magic != pcapMagicMicros && magic != pcapMagicNanos {
-		order = binary.BigEndian
-		magic = order.Uint32(hdr[:])
-	}
-	if magic != pcapMagicMicros && magic != pcapMagicNanos {
-		return fmt.Errorf("%s: not a classic pcap file (magic %#08x)", path, binary.LittleEndian.Uint32(hdr[:]))
-	}
-	if lt := order.Uint32(hdr[20:]) & 0xffff; lt != linkTypeRaw {
-		return fmt.Errorf("%s: link type %d, want raw IP (%d) as netsim writes", path, lt, linkTypeRaw)
-	}
-	frac := int64(1)
-	if magic == pcapMagicMicros {
-		frac = 1000
-	}
-	buf := make([]byte, 0, 2048)
-	for n := 1; ; n++ {
-		var rh [16]byte
-		if _, err := io.ReadFull(r, rh[:]); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("%s: record %d: %w", path, n, err)
-		}
-		size := order.Uint32(rh[8:])
-		if size > maxCaptureRecord {
-			return fmt.Errorf("%s: record %d is %d bytes, more than a capture holds (%d)", path, n, size, maxCaptureRecord)
-		}
-		buf = slices.Grow(buf[:0], int(size))[:size]
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return fmt.Errorf("%s: record %d: %w", path, n, err)
-		}
-		fn(int64(order.Uint32(rh[:]))*1e9+int64(order.Uint32(rh[4:]))*frac, buf)
-	}
-}
 
 // captureName is the pcap file of a host's interface, as a run names it.
 func captureName(host, iface string) string {

@@ -3,6 +3,7 @@ package view
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,15 +41,29 @@ type retransmit struct {
 }
 
 // collector reads trace records in order and keeps what the page shows.
-// Its memory is bounded by MaxPackets, the packets in flight, the number
-// of connections and hosts, and maxBins per series.
+// A packet is held from its pkt.send until its fate (delivered or
+// dropped) is in the trace, its bytes found in the capture on the way,
+// then encoded into the page's columns and let go: its memory is bounded
+// by the page's columns, the packets in flight, the number of
+// connections and hosts, and maxBins per series.
 type collector struct {
 	opts     Options
 	d        pageData
 	hosts    map[string]int
 	addrHost map[netip.Addr]int
+	addrText map[netip.Addr]string
 	conns    map[uint64]int
-	// pending maps a packet id to its index in d.Packets until its fate.
+	// queue holds the page's packets from their pkt.send until they are
+	// encoded, in the page's order; queue[0] is packet number base.
+	queue []packet
+	base  int
+	// shown counts the packets in the page: encoded and queued.
+	shown int
+	enc   *packetEncoder
+	caps  *captures
+	// err is the first error reading a capture.
+	err error
+	// pending maps a packet id to its number in the page until its fate.
 	pending map[uint64]int
 	// inflight maps every packet of the window in flight to its
 	// connection, so that drops count for packets not embedded too.
@@ -73,11 +88,16 @@ type collector struct {
 	bbrOrder []connSide
 }
 
-func newCollector(opts Options) *collector {
+// newCollector returns a collector that finds the packets' bytes in the
+// captures of pcapDir.
+func newCollector(opts Options, pcapDir string) *collector {
 	return &collector{
 		opts:        opts,
+		enc:         newPacketEncoder(),
+		caps:        newCaptures(pcapDir),
 		hosts:       map[string]int{},
 		addrHost:    map[netip.Addr]int{},
+		addrText:    map[netip.Addr]string{},
 		conns:       map[uint64]int{},
 		pending:     map[uint64]int{},
 		inflight:    map[uint64]uint64{},
@@ -90,7 +110,7 @@ func newCollector(opts Options) *collector {
 		wscale:      map[connSide]int{},
 		bbrMode:     map[connSide]string{},
 		bbrShown:    map[connSide]bool{},
-		d: pageData{Hosts: []string{}, Routers: []int{}, Conns: []connInfo{}, Packets: []packet{},
+		d: pageData{Hosts: []string{}, Routers: []int{}, Conns: []connInfo{},
 			States: []stateChange{}, Series: []series{}, Modes: []modeChange{}},
 	}
 }
@@ -144,9 +164,59 @@ func (c *collector) touch(ci *connInfo, t sim.Time) {
 	ci.Last = int64(t)
 }
 
+// errCapture stops reading the trace when a capture cannot be read
+// (collector.err says why).
+var errCapture = errors.New("view: capture unreadable")
+
+// packet returns the page's packet number i while it is queued, nil once
+// it is encoded.
+func (c *collector) packet(i int) *packet {
+	if i < c.base {
+		return nil
+	}
+	return &c.queue[i-c.base]
+}
+
+// pendingPacket returns the queued packet whose id is id, nil for none.
+func (c *collector) pendingPacket(id uint64) *packet {
+	if i, ok := c.pending[id]; ok {
+		return c.packet(i)
+	}
+	return nil
+}
+
+// encodeDone encodes the packets at the head of the queue whose fate came
+// before now: nothing changes a packet after its fate but a
+// tcp.retransmit record at the instant it was sent.
+func (c *collector) encodeDone(now int64) {
+	n := 0
+	for n < len(c.queue) && c.queue[n].fated && c.queue[n].End < now {
+		c.enc.add(&c.queue[n])
+		n++
+	}
+	c.dropHead(n)
+}
+
+// dropHead lets go of the first n packets of the queue, moving the rest
+// down once the spent head is as long as they are.
+func (c *collector) dropHead(n int) {
+	if n == 0 {
+		return
+	}
+	clear(c.queue[:n])
+	c.queue = c.queue[n:]
+	c.base += n
+	if cap(c.queue) > 1024 && len(c.queue) < cap(c.queue)/4 {
+		c.queue = append(make([]packet, 0, 2*len(c.queue)+16), c.queue...)
+	}
+}
+
 // add is sim.ReadJSONL's callback.
 func (c *collector) add(r *sim.Record) error {
 	c.d.Cut.TraceEnd = int64(r.T)
+	if len(c.queue) > 0 {
+		c.encodeDone(int64(r.T))
+	}
 	if c.opts.To != 0 && r.T > c.opts.To && (len(c.pending) == 0 || r.T > c.opts.To+lingerAfterWindow) {
 		return errEnough
 	}
@@ -157,28 +227,32 @@ func (c *collector) add(r *sim.Record) error {
 	case *sim.PacketSend:
 		c.send(r, e)
 	case *sim.PacketTx:
-		if i, ok := c.pending[e.ID]; ok && c.d.Packets[i].txAt < 0 {
-			c.d.Packets[i].txAt = int64(r.T)
+		if p := c.pendingPacket(e.ID); p != nil && p.txAt < 0 {
+			p.txAt = int64(r.T)
+			if p.Src >= 0 {
+				if err := c.caps.attach(p, c.d.Hosts[p.Src]); err != nil {
+					c.err = err
+					return errCapture
+				}
+			}
 		}
 	case *sim.PacketForward:
-		if i, ok := c.pending[e.ID]; ok {
-			p := &c.d.Packets[i]
+		if p := c.pendingPacket(e.ID); p != nil {
 			p.Via = append(p.Via, [2]int64{int64(c.host(r.Subject)), int64(r.T)})
 		}
 	case *sim.PacketMark:
-		if i, ok := c.pending[e.ID]; ok {
-			c.d.Packets[i].Marked = true
+		if p := c.pendingPacket(e.ID); p != nil {
+			p.Marked = true
 		}
 	case *sim.PacketRx:
-		if i, ok := c.pending[e.ID]; ok && e.Corrupt {
-			c.d.Packets[i].Corrupt = true
+		if p := c.pendingPacket(e.ID); p != nil && e.Corrupt {
+			p.Corrupt = true
 		}
 	case *sim.PacketDuplicate:
 		c.duplicate(e)
 	case *sim.PacketDeliver:
-		if i, ok := c.pending[e.ID]; ok {
-			p := &c.d.Packets[i]
-			p.End, p.Dst = int64(r.T), c.host(r.Subject)
+		if p := c.pendingPacket(e.ID); p != nil {
+			p.End, p.Dst, p.fated = int64(r.T), c.host(r.Subject), true
 			delete(c.pending, e.ID)
 		}
 		delete(c.inflight, e.ID)
@@ -187,9 +261,8 @@ func (c *collector) add(r *sim.Record) error {
 			c.conn(conn).Drops++
 		}
 		delete(c.inflight, e.ID)
-		if i, ok := c.pending[e.ID]; ok {
-			p := &c.d.Packets[i]
-			p.End, p.Drop, p.DropAt = int64(r.T), e.Reason, r.Subject
+		if p := c.pendingPacket(e.ID); p != nil {
+			p.End, p.Drop, p.DropAt, p.fated = int64(r.T), e.Reason, r.Subject, true
 			delete(c.pending, e.ID)
 		}
 	case *sim.TCPState:
@@ -245,7 +318,7 @@ func (c *collector) send(r *sim.Record, e *sim.PacketSend) {
 		ci.Packets++
 		c.sendSeries(r.T, e, side)
 	}
-	if len(c.d.Packets) >= c.opts.MaxPackets {
+	if c.shown >= c.opts.MaxPackets {
 		c.d.Cut.PacketsLeft++
 		return
 	}
@@ -254,7 +327,7 @@ func (c *collector) send(r *sim.Record, e *sim.PacketSend) {
 		dst = h
 	}
 	p := packet{ID: e.ID, T: int64(r.T), Src: src, Dst: dst, Conn: e.Conn, Side: side,
-		SrcA: e.Src.String(), DstA: e.Dst.String(), Proto: e.Proto, SPort: e.SPort, DPort: e.DPort,
+		SrcA: c.addrString(e.Src), DstA: c.addrString(e.Dst), Proto: e.Proto, SPort: e.SPort, DPort: e.DPort,
 		Flags: e.Flags.String(), Seq: e.Seq, Ack: e.Ack, RSeq: e.RSeq, RAck: e.RAck, Win: e.Win,
 		PLen: e.PLen, Len: e.Len, Opts: e.Opts.String(), iface: e.Iface, txAt: -1}
 	if e.Conn != 0 && !e.Flags.Has(sim.TCPFlagSYN) {
@@ -264,11 +337,22 @@ func (c *collector) send(r *sim.Record, e *sim.PacketSend) {
 		p.Retrans = x.reason
 		delete(c.rtx, e.Conn)
 	}
-	c.pending[e.ID] = len(c.d.Packets)
+	c.pending[e.ID] = c.shown
 	if e.Conn != 0 {
-		c.lastSend[e.Conn] = len(c.d.Packets)
+		c.lastSend[e.Conn] = c.shown
 	}
-	c.d.Packets = append(c.d.Packets, p)
+	c.queue = append(c.queue, p)
+	c.shown++
+}
+
+// addrString is an address as text, made once per address.
+func (c *collector) addrString(a netip.Addr) string {
+	s, ok := c.addrText[a]
+	if !ok {
+		s = a.String()
+		c.addrText[a] = s
+	}
+	return s
 }
 
 // scaledWindow returns the window in bytes that a segment's 16-bit window
@@ -372,18 +456,20 @@ func (c *collector) duplicate(e *sim.PacketDuplicate) {
 	if conn, ok := c.inflight[e.Of]; ok {
 		c.inflight[e.ID] = conn
 	}
-	i, ok := c.pending[e.Of]
-	if !ok {
+	orig := c.pendingPacket(e.Of)
+	if orig == nil {
 		return
 	}
-	if len(c.d.Packets) >= c.opts.MaxPackets {
+	if c.shown >= c.opts.MaxPackets {
 		c.d.Cut.PacketsLeft++
 		return
 	}
-	p := c.d.Packets[i]
+	p := *orig
 	p.ID, p.DupOf = e.ID, e.Of
-	c.pending[e.ID] = len(c.d.Packets)
-	c.d.Packets = append(c.d.Packets, p)
+	p.Via = slices.Clone(p.Via) // each copy goes its own way from here
+	c.pending[e.ID] = c.shown
+	c.queue = append(c.queue, p)
+	c.shown++
 }
 
 func (c *collector) retransmit(r *sim.Record, e *sim.TCPRetransmit) {
@@ -394,8 +480,7 @@ func (c *collector) retransmit(r *sim.Record, e *sim.TCPRetransmit) {
 	// The record may come just after the pkt.send it explains, or just
 	// before it: mark whichever comes second.
 	if i, ok := c.lastSend[e.Conn]; ok {
-		p := &c.d.Packets[i]
-		if p.T == int64(r.T) && p.RSeq == e.RSeq && p.Side == e.Side && p.Retrans == "" {
+		if p := c.packet(i); p != nil && p.T == int64(r.T) && p.RSeq == e.RSeq && p.Side == e.Side && p.Retrans == "" {
 			p.Retrans = e.Reason
 			return
 		}
@@ -464,10 +549,22 @@ func (c *collector) flushBefore() {
 	}
 }
 
-// finish returns the page's data once the trace is read.
-func (c *collector) finish() pageData {
+// finish returns the page's data and its packets' compact form once the
+// trace is read.
+func (c *collector) finish() (pageData, string, error) {
 	if !c.flushed {
 		c.flushBefore()
+	}
+	// The packets still on their way when the trace ends.
+	for i := range c.queue {
+		c.enc.add(&c.queue[i])
+	}
+	c.dropHead(len(c.queue))
+	c.caps.close()
+	c.d.Cut.Captured = c.caps.found
+	packets, err := c.enc.finish()
+	if err != nil {
+		return pageData{}, "", err
 	}
 	for _, k := range c.seriesOrder {
 		b := c.series[k]
@@ -483,6 +580,7 @@ func (c *collector) finish() pageData {
 	c.d.Conns = conns
 	c.d.Cut.From, c.d.Cut.To = int64(c.opts.From), int64(c.opts.To)
 	c.d.Cut.Conn, c.d.Cut.MaxPackets = c.opts.Conn, c.opts.MaxPackets
-	c.d.Ranks = lifelines.Ranks(c.d.Hosts)
-	return c.d
+	c.d.Ranks = lifelines.Declared(c.opts.NodeOrder).Ranks(c.d.Hosts)
+	c.d.Columns = packetColumns[:]
+	return c.d, packets, nil
 }

@@ -8,13 +8,14 @@ type pageData struct {
 	Meta    meta     `json:"meta"`
 	Hosts   []string `json:"hosts"`   // hosts and routers, by name
 	Routers []int    `json:"routers"` // indexes into Hosts of the routers
-	// Ranks gives each of Hosts its place in lifelines.Less order: the
-	// diagram's tie-break between lifelines at the same place.
+	// Ranks gives each of Hosts its place in lifelines.Order (the
+	// scenario's declared order, then natural name order): the diagram's
+	// tie-break between lifelines at the same place.
 	Ranks []int      `json:"ranks"`
 	Conns []connInfo `json:"conns"`
-	// Packets ride in the page in their compact form (packets.go), not
-	// in the JSON.
-	Packets []packet        `json:"-"`
+	// The packets ride in the page in their compact form (packets.go),
+	// not in the JSON; Columns names its columns in their order.
+	Columns []string        `json:"columns"`
 	States  []stateChange   `json:"states"`
 	Series  []series        `json:"series"`
 	Modes   []modeChange    `json:"modes"`
@@ -114,6 +115,7 @@ type packet struct {
 	iface    string
 	txAt     int64 // first bit left the sender, for the capture; -1 not yet
 	captured bool
+	fated    bool // delivered or dropped: End is its time
 	// raw is the datagram as captured, cut after its headers and
 	// capturedPayload bytes of payload; CapLen is its whole length.
 	raw []byte

@@ -72,6 +72,17 @@ const (
 	numCols
 )
 
+// packetColumns names the columns in their order; the page's data carries
+// the list (pageData.Columns) and its script takes each column by name.
+var packetColumns = [numCols]string{
+	colID: "id", colT: "t", colSrc: "src", colDst: "dst", colConn: "conn", colBits: "bits",
+	colSrcA: "srca", colDstA: "dsta", colProto: "proto", colSPort: "sport", colDPort: "dport",
+	colFlags: "flags", colSeq: "seq", colAck: "ack", colRSeq: "rseq", colRAck: "rack", colWin: "win",
+	colWnd: "wnd", colPLen: "plen", colLen: "len", colOpts: "opts", colOptNums: "optnums", colEnd: "end",
+	colDrop: "drop", colDropAt: "dropat", colRetrans: "retrans", colDup: "dup", colVia: "via",
+	colCapLen: "caplen", colKeep: "keep", colBytes: "bytes",
+}
+
 // optNumber stands for a number in an option template.
 const optNumber = '\x01'
 
@@ -129,6 +140,7 @@ type packetEncoder struct {
 	lastID, lastT int64
 	nums          []int64
 	prevRec       map[int][]byte
+	count         int // packets added
 }
 
 func (e *packetEncoder) uv(c int, v uint64) { e.cols[c] = binary.AppendUvarint(e.cols[c], v) }
@@ -158,8 +170,10 @@ func checksumCode(ok *bool) uint64 {
 	return 2
 }
 
-// add appends packet p.
+// add appends packet p; the encoder keeps p.raw (its sender's latest
+// capture) but nothing else of p.
 func (e *packetEncoder) add(p *packet) {
+	e.count++
 	e.zz(colID, int64(p.ID)-e.lastID)
 	e.zz(colT, p.T-e.lastT)
 	e.lastID, e.lastT = int64(p.ID), p.T
@@ -285,16 +299,28 @@ func readRuns(r *colReader, n int, prev []byte) []byte {
 	return b
 }
 
+// newPacketEncoder returns an encoder to which packets are added one by
+// one, in the page's order, as they become complete.
+func newPacketEncoder() *packetEncoder {
+	return &packetEncoder{strs: stringTable{index: map[string]uint64{"": 0}, list: []string{""}},
+		flows: map[flowKey]*flowState{}, prevRec: map[int][]byte{}}
+}
+
 // encodePackets returns the packets' compact form, gzipped and base64'd.
 func encodePackets(ps []packet) (string, error) {
-	e := &packetEncoder{strs: stringTable{index: map[string]uint64{"": 0}, list: []string{""}},
-		flows: map[flowKey]*flowState{}, prevRec: map[int][]byte{}}
+	e := newPacketEncoder()
 	for i := range ps {
 		e.add(&ps[i])
 	}
+	return e.finish()
+}
+
+// finish returns the compact form of the packets added, gzipped and
+// base64'd; the encoder is spent.
+func (e *packetEncoder) finish() (string, error) {
 	var hdr []byte
 	hdr = append(hdr, packetsMagic...)
-	hdr = binary.AppendUvarint(hdr, uint64(len(ps)))
+	hdr = binary.AppendUvarint(hdr, uint64(e.count))
 	hdr = binary.AppendUvarint(hdr, uint64(len(e.strs.list)))
 	for _, s := range e.strs.list {
 		hdr = binary.AppendUvarint(hdr, uint64(len(s)))

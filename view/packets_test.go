@@ -110,3 +110,15 @@ func TestPacketColumnsRunsRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 }
+
+// TestPacketColumnsNamed: every column has one name, which the page's
+// script takes it by (view.js reads no column count of its own).
+func TestPacketColumnsNamed(t *testing.T) {
+	seen := map[string]bool{}
+	for i, name := range packetColumns {
+		assert.NotEmpty(t, name, "column %d", i)
+		assert.False(t, seen[name], "column %q named twice", name)
+		seen[name] = true
+		assert.Contains(t, pageJS, `"`+name+`"`, "view.js takes column %q by name", name)
+	}
+}

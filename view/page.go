@@ -32,10 +32,6 @@ func (p *Page) WriteHTML(w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("view: encode data: %w", err)
 	}
-	packets, err := encodePackets(p.data.Packets)
-	if err != nil {
-		return err
-	}
 	title := "netsim view"
 	if n := p.data.Meta.Scenario.Name; n != "" {
 		title = n + " · netsim view"
@@ -49,7 +45,7 @@ func (p *Page) WriteHTML(w io.Writer) error {
 		Data  template.JS
 		// Packets is URL-safe base64: nothing in it can end the element.
 		Packets template.JS
-	}{title, template.CSS(pageCSS), template.JS(pageJS), template.JS(data), template.JS(packets)})
+	}{title, template.CSS(pageCSS), template.JS(pageJS), template.JS(data), template.JS(p.packets)})
 }
 
 // WriteFile writes the page to path whole or not at all.

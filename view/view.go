@@ -39,17 +39,24 @@ type Options struct {
 	// MaxPackets is the most packets embedded (the first ones of the
 	// window); 0 means DefaultMaxPackets.
 	MaxPackets int
+	// NodeOrder is the scenario's nodes in the order it declares them:
+	// lifelines the network puts at one place follow it, and natural
+	// name order for nodes it does not list (nil: natural name order).
+	NodeOrder []string
 }
 
 // Page is the data of one page, built by Build and written by WriteHTML.
 type Page struct {
 	data pageData
+	// packets is the packets' compact form (packets.go), shown of them.
+	packets string
+	shown   int
 }
 
 // Packets returns how many packets the page holds and how many packets of
 // the window and connection were left out by the MaxPackets bound.
 func (p *Page) Packets() (shown, left int) {
-	return len(p.data.Packets), p.data.Cut.PacketsLeft
+	return p.shown, p.data.Cut.PacketsLeft
 }
 
 // Build reads the output folder dir: trace is its trace.jsonl, opened by
@@ -63,15 +70,19 @@ func Build(dir string, trace io.Reader, opts Options) (*Page, error) {
 	if opts.To != 0 && opts.To < opts.From {
 		return nil, fmt.Errorf("view: window ends (%v) before it starts (%v)", opts.To, opts.From)
 	}
-	c := newCollector(opts)
-	if err := sim.ReadJSONL(trace, c.add); err != nil && !errors.Is(err, errEnough) {
+	c := newCollector(opts, filepath.Join(dir, "pcap"))
+	defer c.caps.close()
+	if err := sim.ReadJSONL(trace, c.add); errors.Is(err, errCapture) {
+		return nil, c.err
+	} else if err != nil && !errors.Is(err, errEnough) {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "trace.jsonl"), err)
 	}
-	p := &Page{data: c.finish()}
-	if err := p.readJSONFiles(dir); err != nil {
+	data, packets, err := c.finish()
+	if err != nil {
 		return nil, err
 	}
-	if err := attachCaptures(filepath.Join(dir, "pcap"), &p.data); err != nil {
+	p := &Page{data: data, packets: packets, shown: c.shown}
+	if err := p.readJSONFiles(dir); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -2,6 +2,7 @@ package view
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -52,11 +53,23 @@ func transfer() string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-func build(t *testing.T, trace string, opts Options) (*Page, pageData) {
+// builtPage is a page's data with its packets read back from their
+// compact form.
+type builtPage struct {
+	pageData
+	Packets []packet
+}
+
+func build(t *testing.T, trace string, opts Options) (*Page, builtPage) {
 	t.Helper()
 	p, err := Build(t.TempDir(), strings.NewReader(trace), opts)
 	require.NoError(t, err)
-	return p, p.data
+	blob, err := base64.RawURLEncoding.DecodeString(p.packets)
+	require.NoError(t, err)
+	ps, err := decodePackets(blob)
+	require.NoError(t, err)
+	require.Len(t, ps, p.shown)
+	return p, builtPage{p.data, ps}
 }
 
 func TestBuildFollowsEachPacket(t *testing.T) {
@@ -200,7 +213,7 @@ func TestWindowScaling(t *testing.T) {
 			send(3100, "b", 4, b, a, 80, 40000, ".", 1, 101, 0, 1),
 		}, "\n") + "\n"
 	}
-	wnd := func(d pageData) []int64 {
+	wnd := func(d builtPage) []int64 {
 		var w []int64
 		for _, p := range d.Packets {
 			w = append(w, p.Wnd)

@@ -94,7 +94,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := plots.Options{Conn: *conn, From: sim.FromDuration(from.d), To: sim.FromDuration(to.d),
 		CompressTime: *compress, ShowRouters: *routers, Window: window.d, MaxPackets: *packets,
-		Title: *title, XLabel: *xlabel, YLabel: *ylabel}
+		Title: *title, XLabel: *xlabel, YLabel: *ylabel, NodeOrder: declaredNodes(dir)}
 	// Checked when the flags were set: these cannot fail.
 	if width.txt != "" {
 		opts.Width, _ = plots.ParseLength(width.txt)

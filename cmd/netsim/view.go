@@ -69,7 +69,7 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	defer f.Close()
-	opts := view.Options{Conn: uint64(*conn), From: sim.FromDuration(from.d), MaxPackets: *maxPackets}
+	opts := view.Options{Conn: uint64(*conn), From: sim.FromDuration(from.d), MaxPackets: *maxPackets, NodeOrder: declaredNodes(dir)}
 	if to.set {
 		opts.To = sim.FromDuration(to.d)
 	}

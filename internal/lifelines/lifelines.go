@@ -1,6 +1,8 @@
 // Package lifelines is the order in which a sequence diagram puts
-// lifelines that the network puts at one place: natural name order. netsim
-// plot's sequence figure (plots) and netsim view's page (view) both use it.
+// lifelines that the network puts at one place: the order the scenario
+// declares its nodes in, when it is known, and natural name order for the
+// rest. netsim plot's sequence figure (plots) and netsim view's page
+// (view) both use it.
 package lifelines
 
 import (
@@ -61,14 +63,52 @@ func leadingZerosOff(d string) string {
 	return d
 }
 
+// Order puts lifelines at one place in the order a scenario declares its
+// nodes (hosts, then routers, each in file order), and the nodes it does
+// not declare after those, in Less order. The zero Order is Less order.
+type Order struct {
+	declared map[string]int
+}
+
+// Declared returns the Order of names, a scenario's nodes in the order it
+// declares them.
+func Declared(names []string) Order {
+	o := Order{declared: make(map[string]int, len(names))}
+	for i, n := range names {
+		if _, dup := o.declared[n]; !dup {
+			o.declared[n] = i
+		}
+	}
+	return o
+}
+
+// Less reports whether the lifeline named a goes left of the one named b
+// when the network puts them at the same place.
+func (o Order) Less(a, b string) bool {
+	pa, oka := o.declared[a]
+	pb, okb := o.declared[b]
+	switch {
+	case oka && okb:
+		return pa < pb
+	case oka != okb:
+		return oka
+	}
+	return Less(a, b)
+}
+
 // Ranks returns each name's place among names in Less order, for a page
 // whose script breaks ties between lifelines by rank.
 func Ranks(names []string) []int {
+	return Order{}.Ranks(names)
+}
+
+// Ranks returns each name's place among names in o's order.
+func (o Order) Ranks(names []string) []int {
 	idx := make([]int, len(names))
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return Less(names[idx[a]], names[idx[b]]) })
+	sort.SliceStable(idx, func(a, b int) bool { return o.Less(names[idx[a]], names[idx[b]]) })
 	ranks := make([]int, len(names))
 	for r, i := range idx {
 		ranks[i] = r

@@ -32,3 +32,20 @@ func TestRanks(t *testing.T) {
 	}
 	assert.Equal(t, []string{"cubic-1", "cubic-2", "left", "reno-1", "reno-2", "right", "sink-1", "sink-2", "sink-3", "sink-4", "sink-10"}, byRank)
 }
+
+// TestDeclaredOrder: the dumbbell declares reno-1, reno-2, cubic-1,
+// cubic-2 and its sinks; those come in that order, a node it does not
+// declare after them, and the zero Order is natural name order.
+func TestDeclaredOrder(t *testing.T) {
+	o := Declared([]string{"reno-1", "reno-2", "cubic-1", "cubic-2", "sink-1", "sink-2", "sink-3", "sink-4", "left", "right"})
+	names := []string{"sink-10", "cubic-2", "sink-2", "reno-2", "cubic-1", "sink-1", "reno-1", "extra-1"}
+	ranks := o.Ranks(names)
+	byRank := make([]string, len(names))
+	for i, r := range ranks {
+		byRank[r] = names[i]
+	}
+	assert.Equal(t, []string{"reno-1", "reno-2", "cubic-1", "cubic-2", "sink-1", "sink-2", "extra-1", "sink-10"}, byRank)
+	assert.True(t, o.Less("sink-4", "left"), "declared order, not names")
+	assert.False(t, Order{}.Less("sink-4", "left"))
+	assert.Equal(t, Ranks(names), Order{}.Ranks(names))
+}

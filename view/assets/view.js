@@ -153,8 +153,11 @@
     const h = new Col(raw, magic.length, raw.length);
     const n = h.uv(), nstr = h.uv(), strs = [], dec = new TextDecoder();
     for (let i = 0; i < nstr; i++) { const l = h.uv(); strs.push(dec.decode(raw.subarray(h.pos, h.pos + l))); h.pos += l; }
-    const ncols = h.uv();
-    if (ncols !== 31) throw new Error("netsim view: " + ncols + " packet columns, want 31");
+    // The page's data names the columns in their order (view/packets.go,
+    // packetColumns): each is taken by its name, not by a count or a
+    // place written here.
+    const ncols = h.uv(), names = D.columns || [];
+    if (ncols !== names.length) throw new Error("netsim view: " + ncols + " packet columns, the page names " + names.length);
     const cols = [];
     const lens = [];
     for (let i = 0; i < ncols; i++) lens.push(h.uv());
@@ -164,8 +167,13 @@
       cols.push(lens[i] % 2 ? new RunCol(raw, pos, pos + l) : new Col(raw, pos, pos + l));
       pos += l;
     }
+    const C = {};
+    names.forEach((name, i) => { C[name] = cols[i]; });
+    const col = (name) => { if (!C[name]) throw new Error("netsim view: no packet column " + name); return C[name]; };
     const [cID, cT, cSrc, cDst, cConn, cBits, cSrcA, cDstA, cProto, cSPort, cDPort, cFlags, cSeq, cAck, cRSeq, cRAck,
-      cWin, cWnd, cPLen, cLen, cOpts, cOptNums, cEnd, cDrop, cDropAt, cRetrans, cDup, cVia, cCapLen, cKeep, cBytes] = cols;
+      cWin, cWnd, cPLen, cLen, cOpts, cOptNums, cEnd, cDrop, cDropAt, cRetrans, cDup, cVia, cCapLen, cKeep, cBytes] =
+      ["id", "t", "src", "dst", "conn", "bits", "srca", "dsta", "proto", "sport", "dport", "flags", "seq", "ack", "rseq", "rack",
+        "win", "wnd", "plen", "len", "opts", "optnums", "end", "drop", "dropat", "retrans", "dup", "via", "caplen", "keep", "bytes"].map(col);
     const A = {
       id: new Float64Array(n), t: new Float64Array(n), s: new Int32Array(n), d: new Int32Array(n), c: new Float64Array(n),
       bits: new Uint8Array(n), sa: new Int32Array(n), da: new Int32Array(n), p: new Uint8Array(n), sp: new Uint16Array(n),

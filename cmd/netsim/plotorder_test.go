@@ -1,0 +1,34 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDeclaredNodes: a run's folder names its scenario in manifest.json;
+// while that file is there unchanged, its nodes come in the order it
+// declares them (the dumbbell: reno-1, reno-2, cubic-1, cubic-2, the
+// sinks, then the routers); once it is edited or gone, nil (natural name
+// order).
+func TestDeclaredNodes(t *testing.T) {
+	src, err := os.ReadFile("../../scenarios/dumbbell.yaml")
+	require.NoError(t, err)
+	scen := filepath.Join(t.TempDir(), "dumbbell.yaml")
+	require.NoError(t, os.WriteFile(scen, src, 0o644))
+	dir := filepath.Join(t.TempDir(), "db")
+	code, _, stderr := cli(t, "run", scen, "--out", dir, "--until", "20ms")
+	require.Contains(t, []int{exitOK, exitFailed}, code, stderr)
+
+	assert.Equal(t, []string{"reno-1", "reno-2", "cubic-1", "cubic-2", "sink-1", "sink-2", "sink-3", "sink-4", "left", "right"},
+		declaredNodes(dir))
+
+	require.NoError(t, os.WriteFile(scen, append(src, "\n# edited\n"...), 0o644))
+	assert.Nil(t, declaredNodes(dir), "the scenario changed since the run")
+	require.NoError(t, os.Remove(scen))
+	assert.Nil(t, declaredNodes(dir), "the scenario is gone")
+	assert.Nil(t, declaredNodes(t.TempDir()), "no manifest")
+}
