@@ -59,12 +59,8 @@ type Network struct {
 	free []*topology.Packet
 }
 
-// maxFree bounds the packets kept for reuse: the pool never holds more
-// than were in flight at once, and 16,384 (about 26 MB at 1,500 bytes)
-// covers the burst of a thousand flows starting together (ten thousand
-// initial-window packets, most of them dropped at the bottleneck), which
-// with 4,096 left 10 MB of fresh packets a run to the garbage collector.
-const maxFree = 16384
+// maxFree bounds the packets kept for reuse.
+const maxFree = 4096
 
 // newPacket returns a packet with a new ID and Data of length size,
 // reusing a finished one when it can.
