@@ -81,6 +81,10 @@ func (h *Host) bindDgram(s *Socket, addr netip.AddrPort) error {
 		return EINVAL
 	}
 	ports := h.dgram[s.dgram.proto]
+	if ports == nil {
+		ports = make(map[uint16]*Socket)
+		h.dgram[s.dgram.proto] = ports
+	}
 	port := addr.Port()
 	if port == 0 {
 		p, ok := nextFreePort(&h.nextEphDgram[s.dgram.proto], func(p uint16) bool { return ports[p] != nil })

@@ -90,17 +90,15 @@ type relNumbers interface {
 func newHost(nd node, addr netip.Addr, cfg tcp.ValidConfig) *Host {
 	nd.addr = addr
 	return &Host{
-		node:          nd,
-		cfg:           cfg,
-		isn:           nd.net.streams.Rand(nd.subject + "/isn"),
-		conns:         make(map[fourTuple]*Socket),
-		timeWaitConns: make(map[fourTuple]*timeWait),
-		listeners:     make(map[uint16]*Socket),
-		ports:         make(map[uint16]int),
-		nextEph:       EphemeralFirst,
-		dgram:         [2]map[uint16]*Socket{{}, {}},
-		pmtu:          make(map[netip.Addr]pmtuEntry),
-		nextEphDgram:  [2]uint16{EphemeralFirst, EphemeralFirst},
+		node:  nd,
+		cfg:   cfg,
+		isn:   nd.net.streams.Rand(nd.subject + "/isn"),
+		conns: make(map[fourTuple]*Socket),
+		// The other tables are made by their first entry (a host of a
+		// 10,000-host star uses few of them: fewer objects for the
+		// garbage collector to mark).
+		nextEph:      EphemeralFirst,
+		nextEphDgram: [2]uint16{EphemeralFirst, EphemeralFirst},
 	}
 }
 

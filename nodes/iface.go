@@ -119,6 +119,9 @@ func (n *node) capture(w *PcapWriter, b []byte) {
 
 // drop counts a datagram the node discarded and traces it with reason.
 func (n *node) drop(p *topology.Packet, reason string) {
+	if n.drops == nil {
+		n.drops = make(map[string]uint64)
+	}
 	n.drops[reason]++
 	if tr := n.net.trace; tr != nil {
 		n.net.ev.drop = sim.PacketDrop{ID: p.ID, Len: len(p.Data), Reason: reason}

@@ -199,7 +199,7 @@ func (n *Network) newNode(name, kind string) (node, error) {
 	if err := n.graph.AddNode(name, k); err != nil {
 		return node{}, fmt.Errorf("%s %q: %w: %w", kind, name, ErrInvalid, err)
 	}
-	return node{name: name, subject: kind + "/" + name, net: n, drops: make(map[string]uint64)}, nil
+	return node{name: name, subject: kind + "/" + name, net: n}, nil
 }
 
 // AddHost adds a host with one IPv4 address and the TCP settings its

@@ -44,6 +44,9 @@ func (h *Host) learnPMTU(dst netip.Addr, next, tooBig int) int {
 	if cur := h.pathMTU(dst); cur > 0 && cur <= mtu {
 		return cur
 	}
+	if h.pmtu == nil {
+		h.pmtu = make(map[netip.Addr]pmtuEntry)
+	}
 	h.pmtu[dst] = pmtuEntry{mtu: mtu, expires: h.Now().Add(PMTUExpires)}
 	return mtu
 }

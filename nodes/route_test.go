@@ -122,61 +122,67 @@ func slicesDeletePrefix(rs []Route, p netip.Prefix) []Route {
 // large enough to cache its lookups while routes come and go, and checks
 // every answer against a scan of all the routes for the longest prefix
 // that contains the destination (and nextHop against that route): a
-// cached answer must never outlive the change that makes it wrong.
+// cached answer must never outlive the change that makes it wrong, nor
+// an entry its eviction.
 func TestRoutingTableCacheFollowsChanges(t *testing.T) {
-	r := rand.New(rand.NewPCG(4, 2))
-	var tbl RoutingTable
-	scan := func(dst netip.Addr) (Route, bool) {
-		best, ok := Route{}, false
-		for _, rt := range tbl.Routes() {
-			if rt.Prefix.Contains(dst) && (!ok || rt.Prefix.Bits() > best.Prefix.Bits()) {
-				best, ok = rt, true
+	// 40 destinations fit the cache; 3,000 make them evict each other.
+	for _, ndst := range []int{40, 3000} {
+		r := rand.New(rand.NewPCG(4, 2))
+		var tbl RoutingTable
+		scan := func(dst netip.Addr) (Route, bool) {
+			best, ok := Route{}, false
+			for _, rt := range tbl.Routes() {
+				if rt.Prefix.Contains(dst) && (!ok || rt.Prefix.Bits() > best.Prefix.Bits()) {
+					best, ok = rt, true
+				}
 			}
+			return best, ok
 		}
-		return best, ok
-	}
-	lens := []int{8, 16, 24, 30, 32}
-	add := func() {
-		a := netip.AddrFrom4([4]byte{10, 0, byte(r.IntN(2)), byte(r.IntN(256))})
-		p := netip.PrefixFrom(a, lens[r.IntN(len(lens))]).Masked()
-		rt := Route{Prefix: p, Iface: r.IntN(8)}
-		if r.IntN(4) == 0 {
-			rt.ECMP = []int{rt.Iface, r.IntN(8)}
+		lens := []int{8, 16, 24, 30, 32}
+		add := func() {
+			a := netip.AddrFrom4([4]byte{10, 0, byte(r.IntN(2)), byte(r.IntN(256))})
+			p := netip.PrefixFrom(a, lens[r.IntN(len(lens))]).Masked()
+			rt := Route{Prefix: p, Iface: r.IntN(8)}
+			if r.IntN(4) == 0 {
+				rt.ECMP = []int{rt.Iface, r.IntN(8)}
+			}
+			require.NoError(t, tbl.Add(rt))
 		}
-		require.NoError(t, tbl.Add(rt))
-	}
-	for tbl.Len() <= 2*cachedRoutes {
-		add()
-	}
-	// A few destinations looked up again and again hit the cache between
-	// the changes.
-	var dsts []netip.Addr
-	for range 40 {
-		dsts = append(dsts, netip.AddrFrom4([4]byte{10, 0, byte(r.IntN(2)), byte(r.IntN(256))}))
-	}
-	for i := 0; i < 5000; i++ {
-		switch k := r.IntN(40); {
-		case k == 0:
+		for tbl.Len() <= 2*cachedRoutes {
 			add()
-		case k == 1 && tbl.Len() > cachedRoutes+1:
-			routes := tbl.Routes()
-			tbl.Remove(routes[r.IntN(len(routes))].Prefix)
-		default:
-			dst := dsts[r.IntN(len(dsts))]
-			want, wantOK := scan(dst)
-			got, ok := tbl.Lookup(dst)
-			require.Equal(t, wantOK, ok, "lookup %v", dst)
-			require.Equal(t, want.Prefix, got.Prefix, "lookup %v", dst)
-			require.Equal(t, want.Iface, got.Iface, "lookup %v", dst)
-			iface, ecmp, ok := tbl.nextHop(dst)
-			require.Equal(t, wantOK, ok, "next hop %v", dst)
-			require.Equal(t, want.Iface, iface, "next hop %v", dst)
-			if len(want.ECMP) > 1 {
-				require.Equal(t, want.ECMP, ecmp, "next hop %v", dst)
-			} else {
-				require.Nil(t, ecmp, "next hop %v", dst)
+		}
+		// A few destinations looked up again and again hit the cache between
+		// the changes.
+		var dsts []netip.Addr
+		for range ndst {
+			// Many destinations spread over 10.0.0.0/18 (the /8 and /16
+			// routes hold them), so that sets overflow.
+			dsts = append(dsts, netip.AddrFrom4([4]byte{10, 0, byte(r.IntN(max(2, ndst/50))), byte(r.IntN(256))}))
+		}
+		for i := 0; i < 5000; i++ {
+			switch k := r.IntN(40); {
+			case k == 0:
+				add()
+			case k == 1 && tbl.Len() > cachedRoutes+1:
+				routes := tbl.Routes()
+				tbl.Remove(routes[r.IntN(len(routes))].Prefix)
+			default:
+				dst := dsts[r.IntN(len(dsts))]
+				want, wantOK := scan(dst)
+				got, ok := tbl.Lookup(dst)
+				require.Equal(t, wantOK, ok, "lookup %v", dst)
+				require.Equal(t, want.Prefix, got.Prefix, "lookup %v", dst)
+				require.Equal(t, want.Iface, got.Iface, "lookup %v", dst)
+				iface, ecmp, ok := tbl.nextHop(dst)
+				require.Equal(t, wantOK, ok, "next hop %v", dst)
+				require.Equal(t, want.Iface, iface, "next hop %v", dst)
+				if len(want.ECMP) > 1 {
+					require.Equal(t, want.ECMP, ecmp, "next hop %v", dst)
+				} else {
+					require.Nil(t, ecmp, "next hop %v", dst)
+				}
 			}
 		}
+		require.NotNil(t, tbl.cache, "the table never grew large enough to cache")
 	}
-	require.NotNil(t, tbl.cache, "the table never grew large enough to cache")
 }

@@ -92,19 +92,19 @@ type Handler func(fd int, ev SocketEvent, err Errno)
 // Socket is one TCP socket of a host: a descriptor, maybe a local address,
 // and a listener's accept queue or a connection.
 type Socket struct {
-	h      *Host
+	h *Host
+	// Connection state; what every segment reads comes first.
+	conn *tcp.Conn
+	// timer is the connection's one scheduler timer, kept here rather
+	// than allocated on its own (its handler is the socket itself,
+	// sockTimer): an expiry reads no other object.
+	timer  sim.Timer
 	local  netip.AddrPort
 	remote netip.AddrPort
 	// lq is a listener's queue (nil on any other socket; and
 	// listening, below).
-	lq *listenQueue
-	// Connection state.
-	parent *Socket // the listener, until Accept
-	conn   *tcp.Conn
-	// timer is the connection's one scheduler timer, kept here rather
-	// than allocated on its own (its handler is the socket itself,
-	// sockTimer): an expiry reads no other object.
-	timer   sim.Timer
+	lq      *listenQueue
+	parent  *Socket // the listener, until Accept
 	connID  uint64
 	handler Handler
 	// cfg holds the socket's own TCP settings once an option changed
@@ -244,6 +244,9 @@ func (h *Host) Bind(fd int, addr netip.AddrPort) error {
 		// TIME-WAIT) be bound again, not a listening one (Linux).
 		return EADDRINUSE
 	}
+	if h.ports == nil {
+		h.ports = make(map[uint16]int)
+	}
 	h.ports[port]++
 	s.bound = true
 	s.local = netip.AddrPortFrom(h.addr, port)
@@ -332,6 +335,9 @@ func (h *Host) Listen(fd, backlog int) error {
 	s.lq.backlog = min(max(backlog, 0), SomaxConn)
 	if !s.listening {
 		s.listening = true
+		if h.listeners == nil {
+			h.listeners = make(map[uint16]*Socket)
+		}
 		h.listeners[s.local.Port()] = s
 	}
 	return nil

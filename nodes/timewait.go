@@ -62,6 +62,9 @@ func (h *Host) settleTimeWait(s *Socket) bool {
 	s.timer.Stop()
 	h.unqueueTrim(s)
 	h.removeConn(tw.key, s)
+	if h.timeWaitConns == nil {
+		h.timeWaitConns = make(map[fourTuple]*timeWait)
+	}
 	h.timeWaitConns[tw.key] = tw
 	tw.rearm()
 	return true

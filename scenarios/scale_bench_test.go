@@ -55,23 +55,6 @@ routing: {ecmp: true}
 `)
 }
 
-// BenchmarkRunStar runs the star: build, then every client's exchange.
-func BenchmarkRunStar(b *testing.B) {
-	for _, n := range []int{1000, 10000} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			b.ReportAllocs()
-			for range b.N {
-				s, err := Parse("bench.yaml", []byte(starScenario(n)))
-				require.NoError(b, err)
-				w, err := Build(s, BuildOptions{Seed: 1})
-				require.NoError(b, err)
-				_, err = w.Run(0, nil)
-				require.NoError(b, err)
-			}
-		})
-	}
-}
-
 // BenchmarkBuildDumbbell1000 parses and builds a 1,000-pair dumbbell with
 // a bulk transfer per pair.
 func BenchmarkBuildDumbbell1000(b *testing.B) {

@@ -59,6 +59,11 @@ func (t TCP) Over(base TCP) TCP {
 // names.
 func (t TCP) Config() tcp.Config {
 	c := tcp.DefaultConfig()
+	if len(t.values) == 0 {
+		// No setting: skip copying the table (a host of a 10,000-host
+		// group asks three times).
+		return c
+	}
 	for _, s := range tcp.Settings() {
 		if v, ok := t.values[s.Name]; ok {
 			// The decoder stored only values that passed s.Check, so Set

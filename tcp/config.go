@@ -185,8 +185,7 @@ var ErrConfig = errors.New("tcp: invalid config")
 // names the settings as the table does.
 func (c Config) Validate() error {
 	for i := range settings {
-		s := &settings[i]
-		if err := s.Check(s.Get(c)); err != nil {
+		if err := settings[i].checkIn(&c); err != nil {
 			return fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}

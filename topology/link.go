@@ -24,7 +24,9 @@ type Link struct {
 	cfg    LinkConfig
 	nextID func() uint64
 	nodes  [2]string
-	dirs   [2]direction
+	// streams makes the directions' impairment streams when first used.
+	streams sim.Streams
+	dirs    [2]direction
 }
 
 // NewLink returns a link, up, between nodes a (side 0) and b (side 1). Its
@@ -45,7 +47,7 @@ func NewLink(s *sim.Scheduler, streams sim.Streams, trace sim.Sink, nextID func(
 	case a == b:
 		return nil, fmt.Errorf("link %q: both ends are %q: %w (two different nodes)", cfg.Name, a, ErrInvalidConfig)
 	}
-	l := &Link{s: s, trace: trace, kinds: sim.Wanted(trace), nextID: nextID, cfg: cfg.withDefaults(), nodes: [2]string{a, b}, up: true}
+	l := &Link{s: s, trace: trace, kinds: sim.Wanted(trace), nextID: nextID, cfg: cfg.withDefaults(), nodes: [2]string{a, b}, up: true, streams: streams}
 	for side := range l.dirs {
 		l.dirs[side].init(l, side, streams)
 	}
