@@ -30,39 +30,41 @@ const jsonlWriteBufferSize = 1 << 20
 // and Sum, a running sha256 of the bytes, can be held in a golden test.
 // ReadJSONL reads the lines back into the same types.
 //
-// Lines are encoded straight into one large buffer, which is hashed and
-// written as a whole when full: call Flush when the run ends. A write
-// error is kept (see Err) and stops further output; Emit never fails, so
-// a producer need not check after every record.
+// A write error is kept (see Err) and stops further output; Emit never
+// fails, so a producer need not check after every record.
 //
-// A full buffer is hashed and written on a goroutine of its own while
-// Emit encodes into a second buffer (double buffering), so on a machine
-// with a free core the sha256 and the write syscalls leave the
-// simulation's thread. That goroutine is I/O at the edge, outside the
-// simulation path: it starts only when a buffer is full, sees only
-// finished bytes, in order (a buffer is handed over only after the write
-// of the one before it has finished, so at most one is in flight and at
-// most two buffers exist), and decides nothing the simulation reads. The
-// bytes, the file and Sum are those of writing on the calling goroutine.
-// Flush, Sum and Err wait for the buffer in flight, so after any of them
-// the underlying writer is no longer used until the next Emit: call one
-// (Flush, normally) on every path before closing or discarding that
-// writer. A trace smaller than a buffer never starts a goroutine. The
-// underlying writer is called from that goroutine, so whatever it
-// shares with the caller (an error it records) must be guarded.
+// Emit copies the record into a batch (the event by value, into an array
+// of its type: no allocation) and returns; each full batch of
+// jsonlBatchRecords records is encoded, sha256-hashed and written on a
+// worker goroutine while the run fills a second batch (double
+// buffering). So on a machine with a free core the encoding, the sha256
+// and the write syscalls leave the simulation's thread, which only copies
+// each record. That goroutine is I/O at the edge, outside the simulation
+// path: it starts with the first full batch, sees only copies of finished
+// records, in order (a batch is handed over only after the one before it
+// is written, so at most one is in flight and at most two exist), and
+// decides nothing the simulation reads. The lines are encoded into one
+// large buffer, hashed and written whenever it is full: the bytes, the
+// file and Sum are those of encoding on the calling goroutine. Flush,
+// Sum and Err wait for the batch in flight and end the goroutine, so
+// after any of them the underlying writer is no longer used until the
+// next Emit: call one (Flush, normally) on every path before closing or
+// discarding that writer. A trace smaller than a batch never starts a
+// goroutine. The underlying writer is called from that goroutine, so
+// whatever it shares with the caller (an error it records) must be
+// guarded.
 type JSONLWriter struct {
-	w      io.Writer
-	h      hash.Hash
+	w io.Writer
+	h hash.Hash
+	// Emit's side.
+	q       batchQueue
+	records uint64
+	// The encoder's side: while a batch is in flight, only the worker
+	// goroutine touches these (and h and w).
 	buf    []byte
-	hashed int // buf[:hashed] is in h already
-	// err is the first write error: while a buffer is in flight, only its
-	// goroutine touches err, h and w.
-	err      error
-	spare    []byte        // the other buffer, when none is in flight
-	inFlight []byte        // the buffer being hashed and written, or nil
-	done     chan struct{} // receives once when inFlight is written
-	records  uint64
-	bytes    int64 // handed out of buf so far
+	hashed int   // buf[:hashed] is in h already
+	err    error // the first write error
+	bytes  int64 // handed out of buf so far
 	// heads caches the heads of lines (kind and subject, as JSON) by
 	// subject and kind.
 	heads [64]lineHead
@@ -87,24 +89,38 @@ const maxLineHead = 118
 
 // NewJSONLWriter returns a writer that writes trace lines to w.
 func NewJSONLWriter(w io.Writer) *JSONLWriter {
-	return &JSONLWriter{w: w, h: sha256.New(), buf: make([]byte, 0, jsonlWriteBufferSize), done: make(chan struct{}, 1)}
+	j := &JSONLWriter{w: w, h: sha256.New(), buf: make([]byte, 0, jsonlWriteBufferSize)}
+	j.q = newBatchQueue(j.encode)
+	return j
 }
 
-// Emit writes r as one line. It allocates nothing (a line longer than the
-// buffer grows it once). A nil r, or one without an event, is ignored.
+// Emit writes r as one line (a copy of it, encoded later: see
+// JSONLWriter). Once both batches exist it allocates nothing (a line
+// longer than the buffer grows it once). A nil r, or one without an
+// event, is ignored.
 func (j *JSONLWriter) Emit(r *Record) {
 	if r == nil || r.Event == nil {
 		return
 	}
-	// AppendJSONL, with the head from the cache.
-	dst := appendKeyInt(j.buf, `{"t":`, int64(r.T))
-	dst = j.head(dst, r)
-	dst = appendFields(dst, r.Event)
-	j.buf = append(dst, '}', '\n')
 	j.records++
-	if len(j.buf) >= jsonlWriteBufferSize-4<<10 {
-		j.handOff()
+	j.q.add(r)
+}
+
+// encode appends the lines of b's records to buf, hashing and writing buf
+// whenever it is full, and empties b.
+func (j *JSONLWriter) encode(b *recordBatch) {
+	for i := range b.recs {
+		r := &b.recs[i]
+		// AppendJSONL, with the head from the cache.
+		dst := appendKeyInt(j.buf, `{"t":`, int64(r.T))
+		dst = j.head(dst, r)
+		dst = appendFields(dst, r.Event)
+		j.buf = append(dst, '}', '\n')
+		if len(j.buf) >= jsonlWriteBufferSize-4<<10 {
+			j.write()
+		}
 	}
+	b.reset()
 }
 
 // head appends r's head, `,"kind":...,"subject":...`, from the cache
@@ -134,68 +150,45 @@ func appendHead(dst []byte, k Kind, subject string) []byte {
 	return appendJSONString(dst, subject)
 }
 
-// handOff gives the full buffer to a goroutine that hashes and writes
-// it, after the buffer before it has been written, and goes on in the
-// other buffer.
-func (j *JSONLWriter) handOff() {
-	j.wait()
-	b, from := j.buf, j.hashed
-	j.bytes += int64(len(b))
-	j.buf, j.spare, j.hashed = j.spare[:0], nil, 0
-	if j.buf == nil {
-		j.buf = make([]byte, 0, jsonlWriteBufferSize)
-	}
-	j.inFlight = b
-	go j.write(b, from, true)
-}
-
-// write hashes b[from:] and writes b, on the goroutine handOff starts
-// (async: it then signals done) or on the caller's, for the last buffer.
-func (j *JSONLWriter) write(b []byte, from int, async bool) {
-	j.h.Write(b[from:]) // a hash.Hash never returns an error
-	if j.err == nil && len(b) > 0 {
-		if _, err := j.w.Write(b); err != nil {
+// write hashes buf[hashed:], writes buf unless a write failed before, and
+// empties it.
+func (j *JSONLWriter) write() {
+	j.h.Write(j.buf[j.hashed:]) // a hash.Hash never returns an error
+	if j.err == nil && len(j.buf) > 0 {
+		if _, err := j.w.Write(j.buf); err != nil {
 			j.err = err
 		}
 	}
-	if async {
-		j.done <- struct{}{}
-	}
-}
-
-// wait waits for the buffer in flight, if any, to be hashed and written,
-// and keeps it as the spare.
-func (j *JSONLWriter) wait() {
-	if j.inFlight == nil {
-		return
-	}
-	<-j.done
-	j.spare, j.inFlight = j.inFlight[:0], nil
+	j.bytes += int64(len(j.buf))
+	j.buf, j.hashed = j.buf[:0], 0
 }
 
 // Flush writes any buffered output to the underlying writer and returns the
-// first error met by this writer, if any. It waits for the buffer in
-// flight: after it, the underlying writer can be flushed and closed.
+// first error met by this writer, if any. It waits for the batch in
+// flight, ends the goroutine and encodes the records not handed over:
+// after it, the underlying writer can be flushed and closed.
 func (j *JSONLWriter) Flush() error {
-	j.wait()
-	j.bytes += int64(len(j.buf))
-	j.write(j.buf, j.hashed, false)
-	j.buf, j.hashed = j.buf[:0], 0
+	j.q.stop()
+	j.encode(j.q.batch)
+	j.write()
 	return j.err
 }
 
 // Err returns the first error met while writing, or nil. It waits for the
-// buffer in flight, so call it after a run, not after every record.
+// batch in flight and ends the goroutine, so call it after a run, not
+// after every record.
 func (j *JSONLWriter) Err() error {
-	j.wait()
+	j.q.stop()
 	return j.err
 }
 
 // Sum returns the hex sha256 of every line emitted so far. When Flush
 // returned nil it is the sha256 of the bytes the underlying writer received.
-// It waits for the buffer in flight.
+// It waits for the batch in flight, ends the goroutine and encodes the
+// records not handed over (which may write a full buffer).
 func (j *JSONLWriter) Sum() string {
-	j.wait()
+	j.q.stop()
+	j.encode(j.q.batch)
 	j.h.Write(j.buf[j.hashed:])
 	j.hashed = len(j.buf)
 	var b [sha256.Size]byte
@@ -205,8 +198,14 @@ func (j *JSONLWriter) Sum() string {
 // Records returns the number of records emitted.
 func (j *JSONLWriter) Records() uint64 { return j.records }
 
-// Bytes returns the number of bytes emitted, newlines included.
-func (j *JSONLWriter) Bytes() int64 { return j.bytes + int64(len(j.buf)) }
+// Bytes returns the number of bytes emitted, newlines included. Like Sum,
+// it waits for the batch in flight and encodes the records not handed
+// over.
+func (j *JSONLWriter) Bytes() int64 {
+	j.q.stop()
+	j.encode(j.q.batch)
+	return j.bytes + int64(len(j.buf))
+}
 
 // AppendJSONL appends r as one JSONL trace line, newline included, to dst
 // and returns the extended slice. It is the encoding JSONLWriter writes.

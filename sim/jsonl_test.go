@@ -254,16 +254,19 @@ func TestJSONLEmitAllocatesNothing(t *testing.T) {
 	w := NewJSONLWriter(io.Discard)
 	w.Emit(nil)       // ignored
 	w.Emit(&Record{}) // no event: ignored
-	for i := range everyKind {
-		w.Emit(&everyKind[i])
+	// Both batches fill once (their arrays grow to what a batch holds).
+	n := 3 * jsonlBatchRecords
+	for i := range n {
+		w.Emit(&everyKind[i%len(everyKind)])
 	}
-	assert.Equal(t, uint64(len(everyKind)), w.Records())
+	assert.Equal(t, uint64(n), w.Records())
 	allocs := testing.AllocsPerRun(100, func() {
 		for i := range everyKind {
 			w.Emit(&everyKind[i])
 		}
 	})
 	assert.Zero(t, allocs)
+	require.NoError(t, w.Flush())
 }
 
 func TestJSONLRoundTrip(t *testing.T) {
@@ -703,4 +706,33 @@ func TestJSONLWriterDoubleBuffered(t *testing.T) {
 	assert.Equal(t, 2, fw.writes, "output stops at the first error")
 	h = sha256.Sum256(want)
 	assert.Equal(t, hex.EncodeToString(h[:]), w.Sum())
+}
+
+// TestRecordBatchCopies: a JSONLWriter's batch keeps a copy of every kind
+// of event, in an array of its type (no allocation once the arrays are
+// made, so no kind falls to the cloning fallback), which later changes to
+// the producer's event do not reach.
+func TestRecordBatchCopies(t *testing.T) {
+	b := newRecordBatch()
+	for i := range everyKind {
+		b.add(&everyKind[i])
+	}
+	b.reset()
+	allocs := testing.AllocsPerRun(10, func() {
+		b.reset()
+		for i := range everyKind {
+			b.add(&everyKind[i])
+		}
+	})
+	assert.Zero(t, allocs)
+	require.Len(t, b.recs, len(everyKind))
+	for i := range everyKind {
+		assert.NotSame(t, everyKind[i].Event, b.recs[i].Event)
+		assert.Equal(t, everyKind[i], b.recs[i])
+	}
+	e := &PacketTx{ID: 1}
+	b.reset()
+	b.add(&Record{T: 5, Subject: "link/l/a>b", Event: e})
+	e.ID = 2
+	assert.Equal(t, uint64(1), b.recs[0].Event.(*PacketTx).ID)
 }

@@ -44,8 +44,15 @@ type outDir struct {
 
 type pendingFile struct {
 	rel string
-	w   *bufio.Writer
+	w   flushWriter
 	f   *lazyFile
+}
+
+// flushWriter is a buffered writer: a bgWriter for a held file, a
+// bufio.Writer for one opened around each write.
+type flushWriter interface {
+	io.Writer
+	Flush() error
 }
 
 // lazyFile appends to a file. The first maxHeldOpen files of a run are
@@ -58,18 +65,13 @@ type pendingFile struct {
 type lazyFile struct {
 	path string
 	o    *outDir
-	held *os.File // nil: opened around each write
+	held *os.File  // nil: opened around each write
+	bg   *bgWriter // a held file's writer, which buffers it
 }
 
-// Write appends p to the file.
+// Write appends p to a file opened around each write (a held one is
+// written by its bgWriter).
 func (l *lazyFile) Write(p []byte) (int, error) {
-	if l.held != nil {
-		n, err := l.held.Write(p)
-		if err != nil {
-			l.o.fail(err)
-		}
-		return n, err
-	}
 	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		l.o.fail(err)
@@ -85,15 +87,118 @@ func (l *lazyFile) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// close closes a held file (a lazy one has nothing open).
+// close closes a held file (a lazy one has nothing open), once its last
+// bytes are written.
 func (l *lazyFile) close() error {
 	if l.held == nil {
 		return nil
+	}
+	if l.bg != nil {
+		l.bg.stop()
 	}
 	err := l.held.Close()
 	l.held = nil
 	l.o.held--
 	return err
+}
+
+// bgWriter buffers a held file and writes each full block on a
+// goroutine of its own, so that a run with captures does not wait in
+// write(2) (half the time of a run capturing a 1 Gbps link's two
+// interfaces, the kernel copying into the page cache): Write copies into
+// the current block and, when it is full, hands it over and goes on in
+// the other block (double buffering, so a byte is copied once, as into a
+// bufio.Writer). It is I/O at the edge, outside the simulation path: the
+// goroutine sees only finished bytes, in order (a block is handed over
+// after the one before it is written, so at most one is in flight), and
+// decides nothing the simulation reads; the file's bytes are those of
+// writing on the caller's goroutine. The goroutine starts with the first
+// block and ends at stop. After a write error nothing more is written;
+// the error reaches the outDir (which the run checks between slices) and
+// Flush.
+type bgWriter struct {
+	l        *lazyFile
+	buf      []byte        // the block being filled
+	spare    []byte        // the other block, when none is in flight
+	inFlight []byte        // the block being written, or nil
+	work     chan []byte   // to the goroutine; nil when none runs
+	done     chan struct{} // receives once when inFlight is written
+	err      error         // the first write error (the goroutine's while a block is in flight)
+}
+
+func newBGWriter(l *lazyFile, size int) *bgWriter {
+	return &bgWriter{l: l, buf: make([]byte, 0, size), done: make(chan struct{}, 1)}
+}
+
+// Write appends p to the file; its errors come later (see bgWriter).
+func (b *bgWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		k := copy(b.buf[len(b.buf):cap(b.buf)], p)
+		b.buf, p = b.buf[:len(b.buf)+k], p[k:]
+		if len(b.buf) == cap(b.buf) {
+			b.handOff()
+		}
+	}
+	return n, nil
+}
+
+// handOff gives the current block to the goroutine and goes on in the
+// other one.
+func (b *bgWriter) handOff() {
+	b.wait()
+	full := b.buf
+	b.buf, b.spare, b.inFlight = b.spare[:0], nil, full
+	if b.buf == nil {
+		b.buf = make([]byte, 0, cap(full))
+	}
+	if b.work == nil {
+		b.work = make(chan []byte, 1)
+		go b.run(b.work)
+	}
+	b.work <- full
+}
+
+// run writes the blocks handed to it until work is closed.
+func (b *bgWriter) run(work <-chan []byte) {
+	for blk := range work {
+		if b.err == nil {
+			if _, err := b.l.held.Write(blk); err != nil {
+				b.err = err
+				b.l.o.fail(err)
+			}
+		}
+		b.done <- struct{}{}
+	}
+}
+
+// wait waits for the block in flight, if any, to be written.
+func (b *bgWriter) wait() {
+	if b.inFlight == nil {
+		return
+	}
+	<-b.done
+	b.spare, b.inFlight = b.inFlight, nil
+}
+
+// Flush writes what is buffered, waits until every block is written and
+// returns the first write error.
+func (b *bgWriter) Flush() error {
+	if len(b.buf) > 0 {
+		b.handOff()
+	}
+	b.wait()
+	return b.err
+}
+
+// stop waits for the block in flight and ends the goroutine; what is
+// still buffered is dropped (Flush first to keep it).
+func (b *bgWriter) stop() {
+	b.wait()
+	if b.work != nil {
+		close(b.work)
+		b.work = nil
+	}
 }
 
 // Buffer sizes: files held open get large buffers (the trace, and the
@@ -254,7 +359,7 @@ func (o *outDir) failed() error {
 // create makes rel in the temporary folder and returns a buffered writer
 // to it. Top-level files (the trace) get a large buffer, files in
 // subfolders (pcaps, one per interface) a small one.
-func (o *outDir) create(rel string) (*bufio.Writer, error) {
+func (o *outDir) create(rel string) (io.Writer, error) {
 	full := o.path(rel)
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
@@ -263,14 +368,18 @@ func (o *outDir) create(rel string) (*bufio.Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("output %s: %w", rel, err)
 	}
-	lf, size := &lazyFile{path: full, o: o}, bufLazy
+	lf := &lazyFile{path: full, o: o}
+	var w flushWriter
 	if o.held < maxHeldOpen {
-		lf.held, size = f, bufHeld
+		lf.held, lf.bg = f, newBGWriter(lf, bufHeld)
+		w = lf.bg
 		o.held++
 	} else if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("output %s: %w", rel, err)
+	} else {
+		w = bufio.NewWriterSize(lf, bufLazy)
 	}
-	p := &pendingFile{rel: rel, w: bufio.NewWriterSize(lf, size), f: lf}
+	p := &pendingFile{rel: rel, w: w, f: lf}
 	o.pending = append(o.pending, p)
 	o.written = append(o.written, rel)
 	return p.w, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +24,7 @@ func write(t *testing.T, o *outDir, rel, content string) {
 	t.Helper()
 	w, err := o.create(rel)
 	require.NoError(t, err)
-	_, err = w.WriteString(content)
+	_, err = io.WriteString(w, content)
 	require.NoError(t, err)
 }
 
@@ -147,6 +148,9 @@ func TestOutDirWriteError(t *testing.T) {
 			require.NoError(t, os.Symlink("/dev/full", o.path("trace.jsonl")))
 		}
 		_, _ = w.Write(make([]byte, 2*bufHeld))
+		if held {
+			lf.bg.wait() // a held file is written on a goroutine beside the run
+		}
 		require.ErrorIs(t, o.failed(), syscall.ENOSPC)
 		err = o.commit()
 		require.ErrorIs(t, err, syscall.ENOSPC)

@@ -377,6 +377,12 @@ func (e *exchangeRecorder) Emit(r *sim.Record) {
 // recorder done (or absent), it reads only the fingerprint's kinds, which
 // hold everything summary.json and expect read, and the producers build
 // no other record.
+//
+// With queue set (sim.Async), the fingerprint, the trace file, the summary
+// and the checker, which only sum the run up, receive the records on a
+// goroutine beside the simulation (consume), and are read only after
+// drain; the recorder, whose end shrinks the kinds the producers build,
+// and the plots stay on the simulation's thread.
 type runSink struct {
 	fp      *sim.Fingerprint
 	jsonl   *sim.JSONLWriter // nil when the trace is off
@@ -385,6 +391,7 @@ type runSink struct {
 	rec     *exchangeRecorder
 	figures *plots.Collector
 	kinds   sim.KindSet
+	queue   *sim.Async // nil: consume runs on the simulation's thread
 }
 
 // Kinds implements sim.Selective; call it once the sink's parts are set.
@@ -408,13 +415,10 @@ func (s *runSink) base() sim.KindSet {
 
 // Emit implements sim.Sink.
 func (s *runSink) Emit(r *sim.Record) {
-	s.fp.Emit(r)
-	if s.jsonl != nil {
-		s.jsonl.Emit(r)
-	}
-	if s.summary != nil {
-		s.summary.Emit(r)
-		s.checker.Emit(r)
+	if s.queue != nil {
+		s.queue.Emit(r)
+	} else {
+		s.consume(r)
 	}
 	if s.rec != nil && !s.rec.over {
 		s.rec.Emit(r)
@@ -424,6 +428,31 @@ func (s *runSink) Emit(r *sim.Record) {
 	}
 	if s.figures != nil {
 		s.figures.Emit(r)
+	}
+}
+
+// consume hands r to the fingerprint, the trace file, the summary and the
+// checker.
+func (s *runSink) consume(r *sim.Record) {
+	s.fp.Emit(r)
+	if s.jsonl != nil {
+		s.jsonl.Emit(r)
+	}
+	if s.summary != nil {
+		s.summary.Emit(r)
+		s.checker.Emit(r)
+	}
+}
+
+// runBeside moves consume to a goroutine beside the simulation (see
+// runSink); call it once the sink's parts are set.
+func (s *runSink) runBeside() { s.queue = sim.NewAsync(sim.SinkFunc(s.consume)) }
+
+// drain waits until consume has had every record emitted: after it the
+// fingerprint, the trace file, the summary and the checker can be read.
+func (s *runSink) drain() {
+	if s.queue != nil {
+		s.queue.Wait()
 	}
 }
 
@@ -448,7 +477,8 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 		sink.jsonl = sim.NewJSONLWriter(traceW)
 		// On every return, no buffer of the trace is still being written
 		// (on the writer's goroutine) when the caller aborts or commits
-		// --out; the normal path has flushed it already.
+		// --out; the normal path has flushed it already. (Deferred
+		// before drain, so it runs after it.)
 		defer func() { _ = sink.jsonl.Err() }()
 	}
 	res := &runResult{
@@ -466,6 +496,10 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 	if out != nil {
 		sink.summary, sink.checker, sink.rec, sink.figures = res.summary, res.checker, res.rec, res.figures
 	}
+	sink.runBeside()
+	// On every return, the goroutine beside the run is done with the
+	// trace file and the summary.
+	defer sink.drain()
 	opts := scenarios.BuildOptions{Seed: seed, Trace: sink, Stop: interrupted}
 	if out != nil && s.Outputs.PCAP {
 		opts.Capture = func(node, iface string) (io.Writer, error) {
@@ -485,6 +519,7 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 		return !interrupted() && out.failed() == nil // stop at the first write error
 	})
 	bar.done()
+	sink.drain()
 	if werr := out.failed(); werr != nil {
 		return nil, fmt.Errorf("output: %w", werr)
 	}
