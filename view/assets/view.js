@@ -102,11 +102,77 @@
   // ---- the packets: the page's compact columns (view/packets.go) ----------
   // inflate turns the base64 of the packets' gzipped columns into bytes,
   // with the browser's own DecompressionStream (no library, no network).
+  // Uint8Array.fromBase64 (Chromium 140, Firefox 133, Safari 18.2) reads
+  // the URL-safe alphabet itself, without the copies of the text and the
+  // loop over it that atob needs. The columns are inflated as a stream:
+  // inflate resolves once every column but the captured bytes (the last
+  // one, about half of the inflated size, read only when a packet's
+  // header is shown) is in, so that the page draws without waiting for
+  // them; rest resolves once they are in too.
   async function inflate(b64) {
-    const bin = atob(b64.trim().replace(/-/g, "+").replace(/_/g, "/")), z = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) z[i] = bin.charCodeAt(i);
-    const stream = new Blob([z]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    let z;
+    if (typeof Uint8Array.fromBase64 === "function") {
+      z = Uint8Array.fromBase64(b64.trim(), { alphabet: "base64url" });
+    } else {
+      const bin = atob(b64.trim().replace(/-/g, "+").replace(/_/g, "/"));
+      z = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) z[i] = bin.charCodeAt(i);
+    }
+    const reader = new Blob([z]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
+    let buf = new Uint8Array(1 << 16), have = 0, need = Infinity, total = -1;
+    const put = (chunk) => {
+      if (have + chunk.length > buf.length) {
+        if (total >= 0) throw new Error("netsim view: packet columns longer than their header says");
+        const nb = new Uint8Array(Math.max(have + chunk.length, 2 * buf.length));
+        nb.set(buf.subarray(0, have));
+        buf = nb;
+      }
+      buf.set(chunk, have);
+      have += chunk.length;
+      if (total < 0) {
+        const x = columnsExtent(buf, have);
+        if (x) {
+          total = x.total; need = x.first;
+          if (buf.length !== total && total >= have) { const nb = new Uint8Array(total); nb.set(buf.subarray(0, have)); buf = nb; }
+        }
+      }
+    };
+    for (;;) {
+      if (have >= need) break;
+      const { done, value } = await reader.read();
+      if (done) return { raw: buf.subarray(0, have), rest: Promise.resolve() };
+      put(value);
+    }
+    const rest = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        put(value);
+      }
+      if (have !== total) throw new Error("netsim view: packet columns truncated");
+    })();
+    return { raw: buf, rest };
+  }
+  // columnsExtent reads the header of the inflated columns (view/packets.go)
+  // from the first have bytes of buf: total is the length of the whole,
+  // first the end of the columns the page needs to draw (all but the
+  // captured bytes); null until the header is in.
+  function columnsExtent(buf, have) {
+    const h = new Col(buf, 5, have);
+    const past = () => h.pos > have;
+    h.uv(); const nstr = h.uv();
+    for (let i = 0; i < nstr && !past(); i++) { const l = h.uv(); h.pos += l; }
+    if (past()) return null;
+    const ncols = h.uv(), lens = [];
+    for (let i = 0; i < ncols && !past(); i++) lens.push(Math.floor(h.uv() / 2));
+    if (past() || lens.length !== ncols) return null;
+    let pos = h.pos, first = h.pos;
+    const names = D.columns || [];
+    for (let i = 0; i < ncols; i++) {
+      pos += lens[i];
+      if (names[i] !== "bytes") first = pos;
+    }
+    return { total: pos, first };
   }
   // Col reads one column's varints; numbers stay exact up to 2^53.
   class Col {
@@ -325,7 +391,7 @@
       get via() { return via.get(this.i); }
       // b is the captured bytes (headers and the first payload bytes)
       get b() {
-        if (A.bo[this.i] < 0) return undefined;
+        if (A.bo[this.i] < 0 || !bytesIn) return undefined;
         if (!rec) decodeBytes();
         const o = A.bo[this.i];
         return rec.subarray(o, o + A.bn[this.i]);
@@ -336,20 +402,24 @@
     }
     const out = new Array(n);
     for (let i = 0; i < n; i++) out[i] = new Packet(i);
-    return out;
+    // the send and fate times as typed arrays too, for the passes over
+    // every packet while the page opens
+    return { list: out, t: A.t, e: A.e };
   }
 
   // ---- the data ----------------------------------------------------------
   // performance marks say where a large page's load time goes
-  const inflated = await inflate(document.getElementById("netsim-packets").textContent);
+  // bytesIn says the captured bytes are inflated (see inflate).
+  let bytesIn = false;
+  const opened = await inflate(document.getElementById("netsim-packets").textContent);
   performance.mark("netsim-inflated");
-  const packets = decodePackets(inflated);
+  const decoded = decodePackets(opened.raw), packets = decoded.list, sentAt = decoded.t, fateAt = decoded.e;
   performance.mark("netsim-decoded");
   const hosts = D.hosts, conns = D.conns;
   const connById = new Map(conns.map((c) => [c.id, c]));
   const hostName = (i) => (i >= 0 && i < hosts.length ? hosts[i] : "?");
   let tMin = Infinity, tMax = -Infinity;
-  for (const p of packets) { tMin = Math.min(tMin, p.t); tMax = Math.max(tMax, p.e || p.t); }
+  for (let i = 0; i < sentAt.length; i++) { tMin = Math.min(tMin, sentAt[i]); tMax = Math.max(tMax, fateAt[i] || sentAt[i]); }
   for (const s of D.states) { tMin = Math.min(tMin, s.t); tMax = Math.max(tMax, s.t); }
   for (const s of D.series) for (const q of s.pts) { tMin = Math.min(tMin, q[0]); tMax = Math.max(tMax, q[0]); }
   if (!isFinite(tMin)) { tMin = D.cut.from; tMax = D.cut.to || D.cut.trace_end || tMin + 1e9; }
@@ -416,11 +486,11 @@
   const N = packets.length, runMax = new Float64Array(N), restMin = new Float64Array(N);
   let maxFlight = 0;
   for (let i = 0, m = -Infinity; i < N; i++) {
-    const p = packets[i];
-    m = Math.max(m, p.t); runMax[i] = m;
-    maxFlight = Math.max(maxFlight, (p.e || p.t) - p.t);
+    const t = sentAt[i];
+    m = Math.max(m, t); runMax[i] = m;
+    maxFlight = Math.max(maxFlight, (fateAt[i] || t) - t);
   }
-  for (let i = N - 1, m = Infinity; i >= 0; i--) { m = Math.min(m, packets[i].t); restMin[i] = m; }
+  for (let i = N - 1, m = Infinity; i >= 0; i--) { m = Math.min(m, sentAt[i]); restMin[i] = m; }
   // firstAbove returns the first index i with a[i] > v (a is sorted).
   function firstAbove(a, v) { let lo = 0, hi = a.length; while (lo < hi) { const m = (lo + hi) >> 1; if (a[m] > v) hi = m; else lo = m + 1; } return lo; }
   // inWindow lists the packets that pass the filters and are on the wire
@@ -718,20 +788,32 @@
   // brings the window under max and every packet back.
   function decimate(list, max, t0) {
     if (list.length <= max) return { drawn: list, allSent: false };
-    const notable = (p) => p.r || p.x || p.cat & 8;
-    const keep = list.filter(notable).slice(0, max / 2);
+    // one pass over the window (a whole 1 Gbit/s run is a million
+    // packets): the notable ones, and the others sent in it or before it
+    const keep = [], sentIn = [], before = [];
+    for (const p of list) {
+      if (p.r || p.x || p.cat & 8) { if (keep.length < max / 2) keep.push(p); } else (p.t >= t0 ? sentIn : before).push(p);
+    }
     // A short window of a fast link holds more packets still on their
     // way from before it (a queue of thousands) than it can draw: every
     // packet sent in the window is drawn when there is room for it, and
     // the sample is taken of the others.
-    const sentIn = list.filter((p) => p.t >= t0 && !notable(p));
     const allSent = keep.length + sentIn.length <= max;
     if (allSent) keep.push(...sentIn);
-    const pool = allSent ? list.filter((p) => p.t < t0 && !notable(p)) : list.filter((p) => !notable(p));
+    const pool = allSent ? before : mergeByIndex(before, sentIn);
     const rest = max - keep.length, stride = pool.length / Math.max(1, rest);
     let next = 0, k = 0;
     if (rest > 0) for (const p of pool) if (k++ >= next) { keep.push(p); next += stride; }
     return { drawn: keep.sort((a, b) => a.i - b.i), allSent, stride };
+  }
+  // mergeByIndex merges two lists of packets, each in page order, into one.
+  function mergeByIndex(a, b) {
+    const out = new Array(a.length + b.length);
+    let i = 0, j = 0, k = 0;
+    while (i < a.length && j < b.length) out[k++] = a[i].i < b[j].i ? a[i++] : b[j++];
+    while (i < a.length) out[k++] = a[i++];
+    while (j < b.length) out[k++] = b[j++];
+    return out;
   }
   function connIndex(id) { const c = conns.findIndex((c) => c.id === id); return c < 0 ? 0 : c; }
 
@@ -1235,5 +1317,12 @@
   let resize = 0;
   window.addEventListener("resize", () => { clearTimeout(resize); resize = setTimeout(renderView, 100); });
   performance.mark("netsim-drawn");
+  // The captured bytes come in after the first drawing: a packet shown
+  // before then is shown again with them. The page is whole (and says so
+  // with data-rendered) once they are in.
+  await opened.rest;
+  bytesIn = true;
+  performance.mark("netsim-bytes");
+  if (S.sel >= 0) renderDetail();
   document.body.setAttribute("data-rendered", String(packets.length));
 })();
