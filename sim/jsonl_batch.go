@@ -1,5 +1,7 @@
 package sim
 
+import "github.com/netsimlab/netsim/internal/handoff"
+
 // jsonlBatchRecords is the number of records a batchQueue (of a
 // JSONLWriter or an Async) gathers before it hands them to its goroutine.
 // Each hand-over may wake the goroutine (a futex call on the run's
@@ -9,26 +11,19 @@ const jsonlBatchRecords = 4096
 
 // batchQueue is the double buffering of JSONLWriter and Async: records
 // are copied into a batch, and each full batch is handed to a worker
-// goroutine while the caller fills the other one. A batch is handed over
-// only after the one before it is done, so at most one is in flight and
-// at most two exist. The worker sees only copies of finished records, in
-// order; handing a batch over and wait are the only synchronization
-// (channels). The worker starts with the first full batch and runs until
-// stop (so that handing a batch over allocates nothing): its owner stops
-// it whenever the caller is done or reads the results.
+// goroutine (internal/handoff) while the caller fills the other one. At
+// most one batch is in flight and two exist; the worker sees only copies
+// of finished records, in order. Its owner stops the worker whenever the
+// caller is done or reads the results.
 type batchQueue struct {
-	batch    *recordBatch       // the records not handed over yet
-	spare    *recordBatch       // the other batch, when none is in flight
-	inFlight *recordBatch       // the batch being consumed, or nil
-	work     chan *recordBatch  // to the worker; nil when none runs
-	done     chan struct{}      // receives once when inFlight is consumed
-	consume  func(*recordBatch) // the worker's job; it empties the batch
+	batch *recordBatch // the records not handed over yet
+	w     *handoff.Worker[*recordBatch]
 }
 
 // newBatchQueue returns a queue whose batches go to consume, which must
 // empty them.
 func newBatchQueue(consume func(*recordBatch)) batchQueue {
-	return batchQueue{batch: newRecordBatch(), done: make(chan struct{}, 1), consume: consume}
+	return batchQueue{batch: newRecordBatch(), w: handoff.New(consume)}
 }
 
 // add copies r, which has an event, into the current batch and, when that
@@ -38,48 +33,20 @@ func (q *batchQueue) add(r *Record) {
 	if !q.batch.full() {
 		return
 	}
-	q.wait()
-	b := q.batch
-	q.batch, q.spare = q.spare, nil
-	if q.batch == nil {
-		q.batch = newRecordBatch()
+	next, ok := q.w.Hand(q.batch)
+	if !ok {
+		next = newRecordBatch()
 	}
-	q.inFlight = b
-	if q.work == nil {
-		q.work = make(chan *recordBatch, 1)
-		go q.worker(q.work)
-	}
-	q.work <- b
+	q.batch = next
 }
 
-// worker consumes the batches handed to it until work is closed.
-func (q *batchQueue) worker(work <-chan *recordBatch) {
-	for b := range work {
-		q.consume(b)
-		q.done <- struct{}{}
-	}
-}
-
-// wait waits for the batch in flight, if any, to be consumed, and keeps it
-// as the spare. After it, whatever consume touches is the caller's again
-// until the next add.
-func (q *batchQueue) wait() {
-	if q.inFlight == nil {
-		return
-	}
-	<-q.done
-	q.spare, q.inFlight = q.inFlight, nil
-}
+// wait waits for the batch in flight, if any. After it, whatever consume
+// touches is the caller's again until the next add.
+func (q *batchQueue) wait() { q.w.Wait() }
 
 // stop waits for the batch in flight and ends the worker; the next full
 // batch starts another.
-func (q *batchQueue) stop() {
-	q.wait()
-	if q.work != nil {
-		close(q.work)
-		q.work = nil
-	}
-}
+func (q *batchQueue) stop() { q.w.Stop() }
 
 // recordBatch holds copies of the records a batchQueue has been given and
 // not consumed yet. A producer fills the same event again for its next

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/netsimlab/netsim/internal/capped"
+	"github.com/netsimlab/netsim/internal/handoff"
 )
 
 // outDir is the --out folder of a run, committed once. A run writes every
@@ -117,17 +118,16 @@ func (l *lazyFile) close() error {
 // the error reaches the outDir (which the run checks between slices) and
 // Flush.
 type bgWriter struct {
-	l        *lazyFile
-	buf      []byte        // the block being filled
-	spare    []byte        // the other block, when none is in flight
-	inFlight []byte        // the block being written, or nil
-	work     chan []byte   // to the goroutine; nil when none runs
-	done     chan struct{} // receives once when inFlight is written
-	err      error         // the first write error (the goroutine's while a block is in flight)
+	l   *lazyFile
+	buf []byte // the block being filled
+	w   *handoff.Worker[[]byte]
+	err error // the first write error (the worker's while a block is in flight)
 }
 
 func newBGWriter(l *lazyFile, size int) *bgWriter {
-	return &bgWriter{l: l, buf: make([]byte, 0, size), done: make(chan struct{}, 1)}
+	b := &bgWriter{l: l, buf: make([]byte, 0, size)}
+	b.w = handoff.New(b.writeBlock)
+	return b
 }
 
 // Write appends p to the file; its errors come later (see bgWriter).
@@ -143,43 +143,29 @@ func (b *bgWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// handOff gives the current block to the goroutine and goes on in the
-// other one.
+// handOff gives the current block to the worker and goes on in the other
+// one.
 func (b *bgWriter) handOff() {
-	b.wait()
-	full := b.buf
-	b.buf, b.spare, b.inFlight = b.spare[:0], nil, full
-	if b.buf == nil {
-		b.buf = make([]byte, 0, cap(full))
+	next, ok := b.w.Hand(b.buf)
+	if !ok {
+		next = make([]byte, 0, cap(b.buf))
 	}
-	if b.work == nil {
-		b.work = make(chan []byte, 1)
-		go b.run(b.work)
-	}
-	b.work <- full
+	b.buf = next[:0]
 }
 
-// run writes the blocks handed to it until work is closed.
-func (b *bgWriter) run(work <-chan []byte) {
-	for blk := range work {
-		if b.err == nil {
-			if _, err := b.l.held.Write(blk); err != nil {
-				b.err = err
-				b.l.o.fail(err)
-			}
-		}
-		b.done <- struct{}{}
+// writeBlock writes a block, on the worker, unless a write failed before.
+func (b *bgWriter) writeBlock(blk []byte) {
+	if b.err != nil {
+		return
+	}
+	if _, err := b.l.held.Write(blk); err != nil {
+		b.err = err
+		b.l.o.fail(err)
 	}
 }
 
 // wait waits for the block in flight, if any, to be written.
-func (b *bgWriter) wait() {
-	if b.inFlight == nil {
-		return
-	}
-	<-b.done
-	b.spare, b.inFlight = b.inFlight, nil
-}
+func (b *bgWriter) wait() { b.w.Wait() }
 
 // Flush writes what is buffered, waits until every block is written and
 // returns the first write error.
@@ -191,15 +177,9 @@ func (b *bgWriter) Flush() error {
 	return b.err
 }
 
-// stop waits for the block in flight and ends the goroutine; what is
-// still buffered is dropped (Flush first to keep it).
-func (b *bgWriter) stop() {
-	b.wait()
-	if b.work != nil {
-		close(b.work)
-		b.work = nil
-	}
-}
+// stop waits for the block in flight and ends the worker; what is still
+// buffered is dropped (Flush first to keep it).
+func (b *bgWriter) stop() { b.w.Stop() }
 
 // Buffer sizes: files held open get large buffers (the trace, and the
 // captures of a run with few interfaces: a 1 Gbps capture writes a

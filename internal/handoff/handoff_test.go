@@ -1,0 +1,37 @@
+package handoff
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestWorker: buffers are consumed whole and in order, the buffer handed
+// back is the one consumed last, Stop ends the worker and the next Hand
+// starts another, and handing over allocates nothing once running.
+func TestWorker(t *testing.T) {
+	var got []int
+	w := New(func(b []int) { got = append(got, b...) })
+	next, ok := w.Hand([]int{1, 2})
+	assert.False(t, ok, "no buffer consumed yet")
+	assert.Nil(t, next)
+	next, ok = w.Hand([]int{3})
+	assert.True(t, ok)
+	assert.Equal(t, []int{1, 2}, next, "the buffer consumed last")
+	w.Wait()
+	assert.Equal(t, []int{1, 2, 3}, got)
+	w.Stop()
+	w.Stop() // twice is fine
+	w.Hand([]int{4})
+	w.Stop()
+	assert.Equal(t, []int{1, 2, 3, 4}, got)
+
+	n := 0
+	c := New(func(b *int) { n += *b })
+	one := 1
+	c.Hand(&one)
+	allocs := testing.AllocsPerRun(100, func() { c.Hand(&one) })
+	c.Stop()
+	assert.Zero(t, allocs)
+	assert.Equal(t, 102, n)
+}
