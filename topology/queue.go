@@ -5,8 +5,9 @@ import (
 	"github.com/netsimlab/netsim/units"
 )
 
-// ring is a FIFO ring buffer that grows by doubling and never shrinks, so a
-// steady flow allocates nothing. It holds the packets waiting for a
+// ring is a FIFO ring buffer that grows by doubling (from 4 entries: most
+// links of a large network never hold more than a few packets) and never
+// shrinks, so a steady flow allocates nothing. It holds the packets waiting for a
 // direction's transmitter, and the packets in flight when they arrive in
 // the order they left.
 type ring[T any] struct {
@@ -54,7 +55,7 @@ func (r *ring[T]) pop() T {
 func (r *ring[T]) grow() {
 	size := 2 * len(r.buf)
 	if size == 0 {
-		size = 16
+		size = 4
 	}
 	buf := make([]T, size)
 	for i := 0; i < r.n; i++ {

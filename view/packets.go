@@ -29,7 +29,7 @@ import (
 // Layout before gzip: the magic; uvarints: the packet count, the string
 // count, then each string as its length and bytes (entry 0 is ""); the
 // column count and each column's length times two, plus one when the
-// column is stored as runs of one value (runLengths); then the columns
+// column is stored as runs of one value (column.chosen); then the columns
 // in order. The
 // page's script (assets/view.js, decodePackets) reads the same layout.
 const packetsMagic = "NSVP1"
@@ -134,7 +134,8 @@ func (s *stringTable) id(v string) uint64 {
 
 // packetEncoder writes packets, in the page's order, into the columns.
 type packetEncoder struct {
-	cols          [numCols][]byte
+	cols          [numCols]*column
+	scratch       []byte
 	strs          stringTable
 	flows         map[flowKey]*flowState
 	lastID, lastT int64
@@ -143,8 +144,8 @@ type packetEncoder struct {
 	count         int // packets added
 }
 
-func (e *packetEncoder) uv(c int, v uint64) { e.cols[c] = binary.AppendUvarint(e.cols[c], v) }
-func (e *packetEncoder) zz(c int, v int64)  { e.cols[c] = binary.AppendVarint(e.cols[c], v) }
+func (e *packetEncoder) uv(c int, v uint64) { e.cols[c].value(v) }
+func (e *packetEncoder) zz(c int, v int64)  { e.cols[c].value(zigzag(v)) }
 func (e *packetEncoder) str(c int, v string) {
 	e.uv(c, e.strs.id(v))
 }
@@ -241,7 +242,8 @@ func (e *packetEncoder) add(p *packet) {
 	}
 	e.uv(colCapLen, uint64(p.CapLen)+1)
 	e.uv(colKeep, uint64(len(p.raw)))
-	e.cols[colBytes] = appendRuns(e.cols[colBytes], p.raw, e.prevRec[p.Src])
+	e.scratch = appendRuns(e.scratch[:0], p.raw, e.prevRec[p.Src])
+	e.cols[colBytes].raw.write(e.scratch)
 	e.prevRec[p.Src] = p.raw
 }
 
@@ -302,8 +304,12 @@ func readRuns(r *colReader, n int, prev []byte) []byte {
 // newPacketEncoder returns an encoder to which packets are added one by
 // one, in the page's order, as they become complete.
 func newPacketEncoder() *packetEncoder {
-	return &packetEncoder{strs: stringTable{index: map[string]uint64{"": 0}, list: []string{""}},
+	e := &packetEncoder{strs: stringTable{index: map[string]uint64{"": 0}, list: []string{""}},
 		flows: map[flowKey]*flowState{}, prevRec: map[int][]byte{}}
+	for i := range e.cols {
+		e.cols[i] = newColumn(i != colBytes)
+	}
+	return e
 }
 
 // encodePackets returns the packets' compact form, gzipped and base64'd.
@@ -327,17 +333,11 @@ func (e *packetEncoder) finish() (string, error) {
 		hdr = append(hdr, s...)
 	}
 	hdr = binary.AppendUvarint(hdr, numCols)
+	var forms [numCols]*deflated
 	for i, c := range e.cols {
-		rle := false
-		if i != colBytes {
-			// only where it halves the column at least: a column of
-			// short runs (a bulk transfer's senders alternate) reads
-			// faster as it is
-			if r, ok := runLengths(c); ok && 2*len(r) < len(c) {
-				e.cols[i], rle = r, true
-			}
-		}
-		hdr = binary.AppendUvarint(hdr, uint64(len(e.cols[i]))<<1|boolBit(rle))
+		var rle bool
+		forms[i], rle = c.chosen()
+		hdr = binary.AppendUvarint(hdr, uint64(forms[i].n)<<1|boolBit(rle))
 	}
 	var z bytes.Buffer
 	w, err := gzip.NewWriterLevel(&z, gzip.BestCompression)
@@ -345,8 +345,10 @@ func (e *packetEncoder) finish() (string, error) {
 		return "", fmt.Errorf("view: packets: %w", err)
 	}
 	w.Write(hdr) // a bytes.Buffer's writes do not fail; Close reports
-	for i := range e.cols {
-		w.Write(e.cols[i])
+	for i, f := range forms {
+		if err := f.copyTo(w); err != nil {
+			return "", fmt.Errorf("view: packets: column %d: %w", i, err)
+		}
 		e.cols[i] = nil
 	}
 	if err := w.Close(); err != nil {
@@ -355,34 +357,7 @@ func (e *packetEncoder) finish() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(z.Bytes()), nil
 }
 
-// runLengths re-encodes a column of uvarints as (value, count) pairs of
-// uvarints, which a column of repeated values (the sender, the addresses,
-// the flags of a bulk transfer) shrinks to a few bytes; ok is false when
-// the column is not a sequence of uvarints.
-func runLengths(col []byte) (out []byte, ok bool) {
-	var run, last uint64
-	for len(col) > 0 {
-		v, n := binary.Uvarint(col)
-		if n <= 0 {
-			return nil, false
-		}
-		col = col[n:]
-		if run > 0 && v == last {
-			run++
-			continue
-		}
-		if run > 0 {
-			out = binary.AppendUvarint(binary.AppendUvarint(out, last), run)
-		}
-		last, run = v, 1
-	}
-	if run > 0 {
-		out = binary.AppendUvarint(binary.AppendUvarint(out, last), run)
-	}
-	return out, true
-}
-
-// expandRuns inverts runLengths, refusing to grow past limit bytes.
+// expandRuns inverts column runs (column.value), refusing to grow past limit bytes.
 func expandRuns(b []byte, limit int) ([]byte, error) {
 	r := colReader{b: b}
 	var out []byte

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -83,19 +84,37 @@ func TestPacketColumnsRejectDamage(t *testing.T) {
 // (connection, addresses of one direction, flags) go as runs and read
 // back packet by packet.
 func TestPacketColumnsRunsRoundTrip(t *testing.T) {
-	col := binary.AppendUvarint(nil, 7)
-	for range 99 {
-		col = binary.AppendUvarint(col, 7)
+	c := newColumn(true)
+	var col []byte
+	for _, v := range append(slices.Repeat([]uint64{7}, 100), 300) {
+		c.value(v)
+		col = binary.AppendUvarint(col, v)
 	}
-	col = binary.AppendUvarint(col, 300)
-	r, ok := runLengths(col)
-	require.True(t, ok)
-	assert.Less(t, 2*len(r), len(col), "100 sevens and a 300 are two runs")
-	back, err := expandRuns(r, 1000)
+	f, runs := c.chosen()
+	require.True(t, runs, "100 sevens and a 300 are two runs")
+	var r bytes.Buffer
+	require.NoError(t, f.copyTo(&r))
+	assert.Less(t, 2*r.Len(), len(col))
+	back, err := expandRuns(r.Bytes(), 1000)
 	require.NoError(t, err)
 	assert.Equal(t, col, back)
-	_, err = expandRuns(r, 50)
+	_, err = expandRuns(r.Bytes(), 50)
 	assert.Error(t, err, "past the limit")
+
+	// A column longer than columnChunk is kept deflated and comes back
+	// whole; one of distinct values goes as it is.
+	c, col = newColumn(true), nil
+	for v := range uint64(100_000) {
+		c.value(v * 3)
+		col = binary.AppendUvarint(col, v*3)
+	}
+	require.Greater(t, len(col), 2*columnChunk)
+	f, runs = c.chosen()
+	assert.False(t, runs)
+	require.NotNil(t, f.w, "deflated as it grew")
+	var whole bytes.Buffer
+	require.NoError(t, f.copyTo(&whole))
+	assert.Equal(t, col, whole.Bytes())
 
 	var want []packet
 	for i := range 300 {
