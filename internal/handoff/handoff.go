@@ -7,7 +7,17 @@
 // the worker sees each buffer whole, in order, and what it touches is
 // the caller's again after Wait. The worker starts with the first buffer
 // and runs until Stop, so that handing a buffer over allocates nothing.
+// A panic while consuming is caught on the worker and raised again on
+// the caller's goroutine by its next Hand, Wait or Stop, with the
+// worker's stack, so that a bug in a consumer reaches the caller's
+// recover (netsim's "internal error" report) instead of ending the
+// process.
 package handoff
+
+import (
+	"fmt"
+	"runtime/debug"
+)
 
 // Worker consumes the buffers handed to it on a goroutine of its own.
 type Worker[T any] struct {
@@ -18,6 +28,7 @@ type Worker[T any] struct {
 	busy, hasSpare bool
 	work           chan T        // to the goroutine; nil when none runs
 	done           chan struct{} // receives once when inFlight is consumed
+	panicked       string        // a panic of consume and its stack, to raise again
 }
 
 // New returns a Worker that passes each buffer to consume.
@@ -45,9 +56,19 @@ func (w *Worker[T]) Hand(b T) (next T, ok bool) {
 // run consumes the buffers handed to it until work is closed.
 func (w *Worker[T]) run(work <-chan T) {
 	for b := range work {
-		w.consume(b)
+		w.consumeOne(b)
 		w.done <- struct{}{}
 	}
+}
+
+// consumeOne consumes b, catching a panic for Wait to raise again.
+func (w *Worker[T]) consumeOne(b T) {
+	defer func() {
+		if v := recover(); v != nil {
+			w.panicked = fmt.Sprintf("%v\n\n(on a worker goroutine beside the run)\n%s", v, debug.Stack())
+		}
+	}()
+	w.consume(b)
 }
 
 // Wait waits for the buffer in flight, if any, to be consumed. After it,
@@ -59,6 +80,10 @@ func (w *Worker[T]) Wait() {
 	<-w.done
 	var zero T
 	w.spare, w.hasSpare, w.inFlight, w.busy = w.inFlight, true, zero, false
+	if p := w.panicked; p != "" {
+		w.panicked = ""
+		panic(p)
+	}
 }
 
 // Stop waits for the buffer in flight and ends the goroutine; the next

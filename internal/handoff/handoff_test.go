@@ -35,3 +35,23 @@ func TestWorker(t *testing.T) {
 	assert.Zero(t, allocs)
 	assert.Equal(t, 102, n)
 }
+
+// TestWorkerPanic: a panic while consuming is raised again on the
+// caller's goroutine by Wait, with the worker's message, and the worker
+// can be stopped afterwards.
+func TestWorkerPanic(t *testing.T) {
+	w := New(func(b []int) {
+		if len(b) > 1 {
+			panic("bad batch")
+		}
+	})
+	w.Hand([]int{1, 2})
+	defer w.Stop()
+	defer func() {
+		v := recover()
+		assert.Contains(t, v, "bad batch")
+		assert.Contains(t, v, "worker goroutine")
+	}()
+	w.Wait()
+	t.Fatal("Wait did not panic")
+}
