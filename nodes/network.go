@@ -54,6 +54,10 @@ type Network struct {
 	captureErr error
 	// readBuf is the buffer ReadBuffer hands out.
 	readBuf []byte
+	// lastValid is the config of the host added last and
+	// lastValidConfig its validated form (validConfig).
+	lastValid       *tcp.Config
+	lastValidConfig tcp.ValidConfig
 	// free holds packets whose datagram a host finished with, for reuse:
 	// a bulk transfer then allocates no packet in its steady state.
 	free []*topology.Packet
@@ -211,7 +215,7 @@ func (n *Network) AddHost(name string, addr netip.Addr, cfg tcp.Config) (*Host, 
 	if other, dup := n.byAddr[addr]; dup {
 		return nil, fmt.Errorf("host %q: address %v: %w (host %q has it)", name, addr, ErrInvalid, other.name)
 	}
-	valid, err := cfg.Valid()
+	valid, err := n.validConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("host %q: %w: %w", name, ErrInvalid, err)
 	}
@@ -226,6 +230,22 @@ func (n *Network) AddHost(name string, addr netip.Addr, cfg tcp.Config) (*Host, 
 	n.byAddr[addr] = h
 	n.byName[name] = h
 	return h, nil
+}
+
+// validConfig validates cfg, or returns the ValidConfig of the host
+// added before when cfg is the same: the hosts of a group share one
+// (a ValidConfig never changes), so that 10,000 hosts neither validate
+// nor keep 10,000 copies of the same settings.
+func (n *Network) validConfig(cfg tcp.Config) (tcp.ValidConfig, error) {
+	if n.lastValid != nil && *n.lastValid == cfg {
+		return n.lastValidConfig, nil
+	}
+	v, err := cfg.Valid()
+	if err != nil {
+		return v, err
+	}
+	n.lastValid, n.lastValidConfig = &cfg, v
+	return v, nil
 }
 
 // AddRouter adds a router.
