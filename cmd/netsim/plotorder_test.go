@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,15 +14,25 @@ import (
 // while that file is there unchanged, its nodes come in the order it
 // declares them (the dumbbell: reno-1, reno-2, cubic-1, cubic-2, the
 // sinks, then the routers); once it is edited or gone, nil (natural name
-// order).
+// order). The sequence figure `netsim run` draws itself at the end of the
+// run follows the same order.
 func TestDeclaredNodes(t *testing.T) {
 	src, err := os.ReadFile("../../scenarios/dumbbell.yaml")
 	require.NoError(t, err)
 	scen := filepath.Join(t.TempDir(), "dumbbell.yaml")
 	require.NoError(t, os.WriteFile(scen, src, 0o644))
 	dir := filepath.Join(t.TempDir(), "db")
-	code, _, stderr := cli(t, "run", scen, "--out", dir, "--until", "20ms")
+	code, _, stderr := cli(t, "run", scen, "--out", dir, "--until", "3s",
+		"--set", "outputs.plots=[sequence]", "--set", "outputs.format=svg")
 	require.Contains(t, []int{exitOK, exitFailed}, code, stderr)
+	svg, err := os.ReadFile(filepath.Join(dir, "plots", "sequence.svg"))
+	require.NoError(t, err)
+	var lifelines []string
+	for _, m := range regexp.MustCompile(`>((?:reno|cubic|sink)-\d)<`).FindAllStringSubmatch(string(svg), -1) {
+		lifelines = append(lifelines, m[1])
+	}
+	assert.Equal(t, []string{"reno-1", "reno-2", "cubic-1", "cubic-2", "sink-1", "sink-2", "sink-3", "sink-4"},
+		lifelines, "the lifelines of the figure netsim run drew")
 
 	assert.Equal(t, []string{"reno-1", "reno-2", "cubic-1", "cubic-2", "sink-1", "sink-2", "sink-3", "sink-4", "left", "right"},
 		declaredNodes(dir))

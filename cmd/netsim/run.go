@@ -613,7 +613,7 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		if !complete {
 			break // an interrupted run is not kept waiting for plots
 		}
-		renderPlots(out, string(kind), s.Outputs.Format, res.figures, stderr)
+		renderPlots(out, string(kind), s.Outputs.Format, res.figures, scenarioNodes(s), stderr)
 	}
 	sum := sha256.Sum256(data)
 	m := manifest{
@@ -668,7 +668,9 @@ func indentJSON(v any) ([]byte, error) {
 // renderPlots draws kind into out/plots: one file per connection for the
 // per-connection kinds (<kind>-<conn>.<format>), else one (<kind>.<format>).
 // A plot with nothing to draw is reported and skipped: it fails nothing.
-func renderPlots(out *outDir, kind string, format string, figures *plots.Collector, stderr io.Writer) {
+// nodes is the scenario's declared node order, which the sequence figure's
+// lifelines follow, as they do in `netsim plot` and `netsim view`.
+func renderPlots(out *outDir, kind string, format string, figures *plots.Collector, nodes []string, stderr io.Writer) {
 	conns := []int{0}
 	if plots.PerConn(kind) {
 		conns = figures.Conns()
@@ -682,7 +684,7 @@ func renderPlots(out *outDir, kind string, format string, figures *plots.Collect
 		// Drawn into memory, then written like the other files: the
 		// message names plots/x.png, not the temporary folder.
 		var buf bytes.Buffer
-		if err := figures.RenderTo(plots.Options{Kind: kind, Conn: c}, format, &buf); err != nil {
+		if err := figures.RenderTo(plots.Options{Kind: kind, Conn: c, NodeOrder: nodes}, format, &buf); err != nil {
 			fmt.Fprintf(stderr, "netsim run: skipped %s: %v\n", rel, err)
 			continue
 		}
