@@ -254,7 +254,7 @@ func TestSteadyStateAllocations(t *testing.T) {
 		if trace {
 			sink.jsonl = sim.NewJSONLWriter(io.Discard)
 		}
-		sink.runBeside() // as netsim run does: the summary and the rest beside the run
+		sink.runBeside() // as netsim run does: beside the run when traced
 		w, err := scenarios.Build(s, scenarios.BuildOptions{Seed: s.Seed, Trace: sink})
 		if err != nil {
 			t.Fatal(err)
