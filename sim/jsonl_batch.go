@@ -40,10 +40,6 @@ func (q *batchQueue) add(r *Record) {
 	q.batch = next
 }
 
-// wait waits for the batch in flight, if any. After it, whatever consume
-// touches is the caller's again until the next add.
-func (q *batchQueue) wait() { q.w.Wait() }
-
 // stop waits for the batch in flight and ends the worker; the next full
 // batch starts another.
 func (q *batchQueue) stop() { q.w.Stop() }

@@ -312,15 +312,6 @@ func newPacketEncoder() *packetEncoder {
 	return e
 }
 
-// encodePackets returns the packets' compact form, gzipped and base64'd.
-func encodePackets(ps []packet) (string, error) {
-	e := newPacketEncoder()
-	for i := range ps {
-		e.add(&ps[i])
-	}
-	return e.finish()
-}
-
 // finish returns the compact form of the packets added, gzipped and
 // base64'd; the encoder is spent.
 func (e *packetEncoder) finish() (string, error) {
@@ -437,7 +428,7 @@ func ReadPackets(page []byte) ([]Packet, error) {
 	return decodePackets(blob)
 }
 
-// decodePackets inverts encodePackets (after base64).
+// decodePackets inverts packetEncoder.finish (after base64).
 func decodePackets(blob []byte) ([]packet, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(blob))
 	if err != nil {

@@ -15,6 +15,16 @@ import (
 
 func verdict(ok bool) *bool { return &ok }
 
+// encodePackets returns the compact form of ps, gzipped and base64'd, as
+// Build makes it packet by packet (collector.encodeDone).
+func encodePackets(ps []packet) (string, error) {
+	e := newPacketEncoder()
+	for i := range ps {
+		e.add(&ps[i])
+	}
+	return e.finish()
+}
+
 // columnPackets covers every field the columns carry: both ends of a
 // connection, a sequence number wrapping past 2^32, timestamps options
 // whose numbers move, a drop, a retransmission, a link's copy sent

@@ -40,7 +40,8 @@ func declaredNodes(dir string) []string {
 		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != m.Scenario.SHA256 {
 			continue
 		}
-		s, err := scenarios.Load(p)
+		// The bytes whose sha256 matched, not the file read again.
+		s, err := scenarios.Parse(p, data)
 		if err != nil {
 			return nil
 		}

@@ -87,11 +87,14 @@ func (w *Worker[T]) Wait() {
 }
 
 // Stop waits for the buffer in flight and ends the goroutine; the next
-// Hand starts another.
+// Hand starts another. The goroutine ends even when Wait raises a panic
+// of consume again, so that it is not left waiting for work forever.
 func (w *Worker[T]) Stop() {
+	defer func() {
+		if w.work != nil {
+			close(w.work)
+			w.work = nil
+		}
+	}()
 	w.Wait()
-	if w.work != nil {
-		close(w.work)
-		w.work = nil
-	}
 }

@@ -55,3 +55,16 @@ func TestWorkerPanic(t *testing.T) {
 	w.Wait()
 	t.Fatal("Wait did not panic")
 }
+
+// TestWorkerStopPanic: Stop raises a panic of consume again and still
+// ends the goroutine, which would otherwise wait for work forever.
+func TestWorkerStopPanic(t *testing.T) {
+	w := New(func([]int) { panic("bad batch") })
+	w.Hand([]int{1})
+	func() {
+		defer func() { assert.Contains(t, recover(), "bad batch") }()
+		w.Stop()
+		t.Fatal("Stop did not panic")
+	}()
+	assert.Nil(t, w.work, "the goroutine is ended")
+}
