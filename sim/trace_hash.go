@@ -5,7 +5,8 @@ import (
 	"encoding/hex"
 	"math/bits"
 	"net/netip"
-	"unsafe"
+
+	"github.com/netsimlab/netsim/internal/addrcache"
 )
 
 // Fingerprint is a Sink that keeps a running 64-bit hash of the typed
@@ -30,18 +31,7 @@ type Fingerprint struct {
 	// the five subjects a TCP transfer alternates between (two hosts, two
 	// link directions, the receiving app) stay in the cache; a list of
 	// the four latest, before, missed on most records of such a run.
-	subjects [subjectSlots]subjectDigest
-}
-
-// subjectSlots is the size of Fingerprint's subject cache.
-const subjectSlots = 32
-
-// subjectDigest is a cached subject digest; p keeps the string alive, so
-// no other string can take its address while it is cached.
-type subjectDigest struct {
-	p *byte
-	n int
-	d uint64
+	subjects [32]addrcache.Slot[uint64]
 }
 
 // fingerprintSeed starts every fingerprint (the fractional digits of pi).
@@ -76,15 +66,12 @@ func (f *Fingerprint) Kinds() *KindSet {
 // field but the subject. The same string at the same address is digested
 // once.
 func (f *Fingerprint) subject(s string) uint64 {
-	p, n := unsafe.StringData(s), len(s)
-	c := &f.subjects[(uintptr(unsafe.Pointer(p))>>3^uintptr(n))&(subjectSlots-1)]
-	if c.p == p && c.n == n && p != nil {
-		return c.d
+	c := &f.subjects[addrcache.Index(s, len(f.subjects))]
+	if c.Holds(s) {
+		return c.V
 	}
 	d := hasher{h: fingerprintSeed}.str(s).endRecord().h
-	if p != nil {
-		*c = subjectDigest{p, n, d}
-	}
+	c.Keep(s, d)
 	return d
 }
 
