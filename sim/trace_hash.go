@@ -116,6 +116,38 @@ func (h hasher) u64(v uint64) hasher {
 	return h
 }
 
+// zeros mixes n zero words, as n calls of u64(0) would: a zero word's
+// share of the sum depends only on its position in the record, so the
+// sums of the first positions' shares are computed once (zeroShares) and
+// a run of zeros within them costs one subtraction instead of n
+// multiplications.
+func (h hasher) zeros(n int) hasher {
+	i := h.pos * prime3Inverse // the words so far: pos is their count times prime3
+	if i+uint64(n) < uint64(len(zeroShares)) {
+		h.acc += zeroShares[i+uint64(n)] - zeroShares[i]
+		h.pos += uint64(n) * prime3
+		return h
+	}
+	for range n {
+		h = h.u64(0)
+	}
+	return h
+}
+
+// prime3Inverse is the inverse of prime3 modulo 2^64 (prime3 is odd).
+const prime3Inverse = 0xE9E9F4C41D6DF849
+
+// zeroShares[i] is the sum of the shares of zero words at positions 1 to
+// i of a record (modulo 2^64), for the runs of zeros hasher.zeros mixes.
+var zeroShares = func() (s [64]uint64) {
+	h := hasher{}
+	for i := 1; i < len(s); i++ {
+		h = h.u64(0)
+		s[i] = h.acc
+	}
+	return s
+}()
+
 // endRecord folds the current record into the chained state.
 func (h hasher) endRecord() hasher {
 	return hasher{h: mix64(bits.RotateLeft64(h.h^h.acc, 31) * prime1)}
