@@ -325,6 +325,7 @@ func (d *direction) arrive() {
 			d.ev.rx = sim.PacketRx{ID: f.p.ID, Len: n, Corrupt: f.corrupt}
 			d.emit(&d.ev.rx)
 		}
+		d.flights.prefetch()
 		if e := d.l.ends[1-d.from]; e != nil {
 			e.Deliver(f.p)
 		}
