@@ -313,12 +313,18 @@ func (d *direction) launch(p *Packet, delay time.Duration) {
 func (d *direction) fly(p *Packet, owned bool, delay time.Duration) {
 	cfg := &d.l.cfg
 	corrupt := false
-	if cfg.Corrupt > 0 && d.rand(&d.corruptRand, "corrupt").Bernoulli(float64(cfg.Corrupt)) && len(p.Data) > 0 {
+	// On a corrupting link every packet takes the Bernoulli draw, even one
+	// without bytes to flip, and the bit's draw follows a hit: the corrupt
+	// stream's sequence, and so every run with corruption, depends on
+	// this order (TestCorruptDrawOrder).
+	if cfg.Corrupt > 0 && d.rand(&d.corruptRand, "corrupt").Bernoulli(float64(cfg.Corrupt)) {
+		corrupt = len(p.Data) > 0
+	}
+	if corrupt {
 		if !owned {
 			p = p.Clone(p.ID)
 		}
 		p.Corrupt(d.corruptRand.IntN(len(p.Data) * 8))
-		corrupt = true
 	}
 	at := d.l.s.Now().Add(delay)
 	if cfg.Jitter > 0 {
@@ -365,6 +371,7 @@ func (d *direction) arrive() {
 			d.ev.rx = sim.PacketRx{ID: f.p.ID, Len: n, Corrupt: f.corrupt}
 			d.emit(&d.ev.rx)
 		}
+		d.flights.prefetch()
 		if e := d.l.ends[1-d.from]; e != nil {
 			e.Deliver(f.p)
 		}

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"testing"
 	"time"
@@ -501,4 +502,43 @@ func TestReorderSwitchedWhilePacketsAreInFlight(t *testing.T) {
 	assert.Equal(t, seq(101, 200), inOrder)
 	assert.False(t, slices.IsSorted(ids[:100]), "the first hundred were reordered")
 	assert.Equal(t, seq(1, 100), slices.Sorted(slices.Values(ids[:100])), "and all arrived before the rest")
+}
+
+// TestCorruptDrawOrder pins the draws of a link direction's corrupt
+// stream: one Bernoulli per packet, an empty one included, then, for a hit
+// on a packet with bytes, the bit to flip. Reordering them would change
+// every run with corruption.
+func TestCorruptDrawOrder(t *testing.T) {
+	const seed, p = 7, 0.5
+	r := newRig(t, LinkConfig{Rate: 8 * units.Mbps, Corrupt: p}, seed)
+	oracle := sim.NewStreams(seed).Rand("link/l/a>b/corrupt")
+	var want []int // the bit flipped in each packet with bytes, -1 for none
+	for i := range 40 {
+		n := 100 * (i % 2) // every other packet is empty
+		pkt := r.packet(n)
+		r.l.Send(0, pkt)
+		hit := oracle.Bernoulli(p)
+		switch {
+		case n == 0:
+		case hit:
+			want = append(want, oracle.IntN(n*8))
+		default:
+			want = append(want, -1)
+		}
+	}
+	r.s.Run()
+	var got []int
+	for _, q := range r.b.got {
+		if len(q.Data) == 0 {
+			continue
+		}
+		bit := -1
+		for i, b := range q.Data {
+			if x := b ^ byte(q.ID); x != 0 {
+				bit = i*8 + 7 - bits.LeadingZeros8(x)
+			}
+		}
+		got = append(got, bit)
+	}
+	assert.Equal(t, want, got)
 }

@@ -38,8 +38,9 @@ const (
 
 // maxOpenCaptures is the most capture files read at once; a network with
 // more sending interfaces closes the one read longest ago and reopens it
-// where it stopped when it is needed again.
-const maxOpenCaptures = 64
+// where it stopped when it is needed again. A variable only so that a test
+// can open every file at once.
+var maxOpenCaptures = 64
 
 // captures reads a run's pcap/ folder alongside the trace: the trace
 // comes in time order and so does each capture, so one forward pass
@@ -49,9 +50,41 @@ type captures struct {
 	dir   string
 	files map[string]*captureFile
 	open  int
-	clock int64 // counts uses, for closing the file read longest ago
+	// recent lists the open files, the one used last first: its last is
+	// the one to close, found and moved in O(1) however many files exist.
+	recent captureList
 	// found is set once a packet's bytes were found.
 	found bool
+}
+
+// captureList is a doubly linked list of open capture files through
+// their newer and older fields; head is the one used last.
+type captureList struct{ head, tail *captureFile }
+
+// remove takes cf out of the list.
+func (l *captureList) remove(cf *captureFile) {
+	if cf.newer != nil {
+		cf.newer.older = cf.older
+	} else {
+		l.head = cf.older
+	}
+	if cf.older != nil {
+		cf.older.newer = cf.newer
+	} else {
+		l.tail = cf.newer
+	}
+	cf.newer, cf.older = nil, nil
+}
+
+// pushFront puts cf, which is not in the list, first.
+func (l *captureList) pushFront(cf *captureFile) {
+	cf.older = l.head
+	if l.head != nil {
+		l.head.newer = cf
+	} else {
+		l.tail = cf
+	}
+	l.head = cf
 }
 
 func newCaptures(dir string) *captures {
@@ -75,7 +108,8 @@ type captureFile struct {
 	frac    int64 // ns per unit of the timestamp's fraction
 	n       int   // records read, for errors
 	eof     bool
-	used    int64
+	// newer and older link the open files in captures.recent.
+	newer, older *captureFile
 	// next is the first record not yet consumed (hasNext); batch holds
 	// the records at time batchT, which several packets may ask for.
 	next    captureRecord
@@ -103,8 +137,10 @@ func (cs *captures) attach(p *packet, host string) error {
 	if cf.missing {
 		return nil
 	}
-	cs.clock++
-	cf.used = cs.clock
+	if cf.r != nil && cs.recent.head != cf {
+		cs.recent.remove(cf)
+		cs.recent.pushFront(cf)
+	}
 	recs, err := cs.recordsAt(cf, p.txAt)
 	if err != nil {
 		return err
@@ -197,17 +233,18 @@ func (cs *captures) openFile(cf *captureFile) error {
 	if err != nil {
 		return err
 	}
+	var r *bufio.Reader
 	if cs.open >= maxOpenCaptures {
-		var oldest *captureFile
-		for _, o := range cs.files {
-			if o.r != nil && (oldest == nil || o.used < oldest.used) {
-				oldest = o
-			}
-		}
+		oldest := cs.recent.tail
+		r = oldest.r // its buffer serves again
 		cs.closeFile(oldest)
+		r.Reset(f)
+	} else {
+		r = bufio.NewReaderSize(f, 64<<10)
 	}
-	cf.f, cf.r = f, bufio.NewReaderSize(f, 64<<10)
+	cf.f, cf.r = f, r
 	cs.open++
+	cs.recent.pushFront(cf)
 	if cf.off > 0 {
 		if _, err := f.Seek(cf.off, io.SeekStart); err != nil {
 			return fmt.Errorf("%s: %w", cf.path, err)
@@ -246,6 +283,7 @@ func (cs *captures) closeFile(cf *captureFile) {
 	cf.f.Close()
 	cf.f, cf.r = nil, nil
 	cs.open--
+	cs.recent.remove(cf)
 }
 
 // close closes every capture file still open.

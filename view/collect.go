@@ -16,8 +16,12 @@ import (
 // how many it left out (--conn picks one).
 const maxSeriesConns = 100
 
-// lingerAfterWindow is how long after --to the trace is still read for the
-// fate of packets sent in the window (delivered or dropped after it ends).
+// lingerAfterWindow is how long the fate of a packet (delivered or
+// dropped) is waited for: after --to the trace is still read this long for
+// the packets sent in the window, and a packet whose fate has not come
+// this long after it was sent goes into the page as still in flight (a
+// packet queued on a link that stays down), so that it does not hold the
+// packets after it, whose fates came, in memory until the trace ends.
 const lingerAfterWindow = sim.Time(60e9)
 
 // errEnough stops reading the trace once nothing more can reach the page.
@@ -186,13 +190,21 @@ func (c *collector) pendingPacket(id uint64) *packet {
 }
 
 // encodeDone encodes the packets at the head of the queue whose fate came
-// before now: nothing changes a packet after its fate but a
-// tcp.retransmit record at the instant it was sent.
+// before now (nothing changes a packet after its fate but a
+// tcp.retransmit record at the instant it was sent), and those sent more
+// than lingerAfterWindow before now without a fate, as still in flight:
+// the page's order is the order of sending, so a packet without a fate
+// would otherwise keep every later packet queued.
 func (c *collector) encodeDone(now int64) {
 	n := 0
-	for n < len(c.queue) && c.queue[n].fated && c.queue[n].End < now {
-		c.enc.add(&c.queue[n])
-		n++
+	for ; n < len(c.queue); n++ {
+		p := &c.queue[n]
+		if !p.fated && now-p.T > int64(lingerAfterWindow) {
+			delete(c.pending, p.ID) // a fate later than this is not shown
+		} else if !p.fated || p.End >= now {
+			break
+		}
+		c.enc.add(p)
 	}
 	c.dropHead(n)
 }

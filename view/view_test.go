@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	_ "github.com/netsimlab/netsim/internal/testflags"
+	"github.com/netsimlab/netsim/sim"
 )
 
 // send is a pkt.send line of a handwritten trace.
@@ -287,4 +288,37 @@ func TestRoutersOnTheWay(t *testing.T) {
 	assert.Equal(t, [][2]int64{{1, 600}, {2, 900}}, d.Packets[0].Via)
 	assert.Equal(t, 3, d.Packets[0].Dst)
 	assert.Equal(t, 2, d.Packets[1].Src, "the router sent the ICMP message")
+}
+
+// TestPacketWithoutFateDoesNotHoldTheRest: a packet sent and never
+// delivered or dropped (queued on a link that stays down) goes into the
+// page as still in flight once its fate is lingerAfterWindow late, and
+// the packets after it, whose fates came, are let go as before instead of
+// waiting for the end of the trace; the page is the same either way.
+func TestPacketWithoutFateDoesNotHoldTheRest(t *testing.T) {
+	const a, b, sec = "10.0.0.1", "10.0.0.2", int64(1e9)
+	lines := []string{send(0, "a", 1, a, b, 40000, 80, "S", 0, 0, 0, 1)}
+	const n = 200
+	for i := int64(1); i <= n; i++ {
+		lines = append(lines, send(i*sec, "a", int(i)+1, a, b, 40000, 80, "S", 0, 0, 0, 1),
+			fmt.Sprintf(`{"t":%d,"kind":"pkt.deliver","subject":"host/b","id":%d,"iface":"eth0","len":52,"conn":1}`, i*sec+1000, i+1))
+	}
+	trace := strings.Join(lines, "\n") + "\n"
+
+	c := newCollector(Options{MaxPackets: DefaultMaxPackets}, t.TempDir())
+	held := 0
+	require.NoError(t, sim.ReadJSONL(strings.NewReader(trace), func(r *sim.Record) error {
+		err := c.add(r)
+		held = max(held, len(c.queue))
+		return err
+	}))
+	assert.LessOrEqual(t, held, int(lingerAfterWindow)/int(sec)+2, "packets held at once")
+
+	_, d := build(t, trace, Options{})
+	require.Len(t, d.Packets, n+1)
+	assert.Zero(t, d.Packets[0].End, "never delivered: in flight")
+	for i, p := range d.Packets[1:] {
+		assert.Equal(t, p.T+1000, p.End, "packet %d", i+2)
+		assert.Equal(t, 1, p.Dst)
+	}
 }

@@ -43,3 +43,24 @@ func TestDeclaredNodes(t *testing.T) {
 	assert.Nil(t, declaredNodes(dir), "the scenario is gone")
 	assert.Nil(t, declaredNodes(t.TempDir()), "no manifest")
 }
+
+// TestDeclaredNodesAsRun: the order is that of the scenario as the run
+// loaded it, its --set overrides applied (here the routers declared the
+// other way round), and the file is found where it was, whatever the
+// working directory of the reader and wherever the output folder is (not
+// only out/NAME beside the scenario).
+func TestDeclaredNodesAsRun(t *testing.T) {
+	src, err := os.ReadFile("../../scenarios/dumbbell.yaml")
+	require.NoError(t, err)
+	at := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(at, "dumbbell.yaml"), src, 0o644))
+	dir := filepath.Join(t.TempDir(), "a", "b", "c", "db")
+	t.Chdir(at)
+	code, _, stderr := cli(t, "run", "dumbbell.yaml", "--out", dir, "--until", "1ms",
+		"--set", "routers={right: {}, left: {}}", "--set", "outputs.pcap=false")
+	require.Equal(t, exitOK, code, stderr)
+	want := []string{"reno-1", "reno-2", "cubic-1", "cubic-2", "sink-1", "sink-2", "sink-3", "sink-4", "right", "left"}
+	assert.Equal(t, want, declaredNodes(dir), "read where the run was made")
+	t.Chdir(t.TempDir())
+	assert.Equal(t, want, declaredNodes(dir), "read from elsewhere")
+}

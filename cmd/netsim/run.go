@@ -582,9 +582,12 @@ type manifest struct {
 }
 
 type manifestScenario struct {
-	Path   string `json:"path"`
-	Name   string `json:"name"`
-	SHA256 string `json:"sha256"`
+	Path string `json:"path"`
+	// AbsPath is Path made absolute when the run was made, so that the
+	// file is found (declaredNodes) from wherever the folder is read.
+	AbsPath string `json:"abs_path,omitempty"`
+	Name    string `json:"name"`
+	SHA256  string `json:"sha256"`
 }
 
 type manifestExpect struct {
@@ -625,9 +628,10 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		renderPlots(out, string(kind), s.Outputs.Format, res.figures, scenarioNodes(s), stderr)
 	}
 	sum := sha256.Sum256(data)
+	abs, _ := filepath.Abs(path) // "" when the working directory is gone
 	m := manifest{
 		NetsimVersion:   version(),
-		Scenario:        manifestScenario{Path: path, Name: s.Name, SHA256: hex.EncodeToString(sum[:])},
+		Scenario:        manifestScenario{Path: path, AbsPath: abs, Name: s.Name, SHA256: hex.EncodeToString(sum[:])},
 		Seed:            seed,
 		Duration:        until.Duration().String(),
 		DurationNS:      int64(until),

@@ -38,7 +38,8 @@ func New[T any](consume func(T)) *Worker[T] {
 
 // Hand waits for the buffer in flight, hands b to the worker and returns
 // the buffer to fill next: the one consumed last, or ok false when there
-// is none yet (the caller makes one).
+// is none (none consumed yet, or consume panicked on the last one): the
+// caller makes one.
 func (w *Worker[T]) Hand(b T) (next T, ok bool) {
 	w.Wait()
 	next, ok = w.spare, w.hasSpare
@@ -81,6 +82,11 @@ func (w *Worker[T]) Wait() {
 	var zero T
 	w.spare, w.hasSpare, w.inFlight, w.busy = w.inFlight, true, zero, false
 	if p := w.panicked; p != "" {
+		// consume stopped part way, so the buffer may still hold what it
+		// did not consume (a sim.recordBatch is emptied only at the end
+		// of consume): it is dropped rather than handed back, lest a
+		// caller that recovers fill it again after stale contents.
+		w.spare, w.hasSpare = zero, false
 		w.panicked = ""
 		panic(p)
 	}

@@ -68,3 +68,35 @@ func TestWorkerStopPanic(t *testing.T) {
 	}()
 	assert.Nil(t, w.work, "the goroutine is ended")
 }
+
+// TestWorkerPanicDropsBuffer: a buffer whose consume panicked part way is
+// not handed back as the next one to fill, so a caller that recovers and
+// goes on cannot fill it again after contents that were never consumed.
+func TestWorkerPanicDropsBuffer(t *testing.T) {
+	var got []int
+	w := New(func(b *[]int) {
+		for i, v := range *b {
+			if v < 0 {
+				*b = (*b)[i:] // what is left to consume
+				panic("bad value")
+			}
+			got = append(got, v)
+		}
+		*b = (*b)[:0] // consumed: emptied, as sim's batches are
+	})
+	defer w.Stop()
+	first := []int{1, -2, 3}
+	w.Hand(&first)
+	func() {
+		defer func() { assert.Contains(t, recover(), "bad value") }()
+		w.Wait()
+	}()
+	next, ok := w.Hand(&[]int{4})
+	assert.False(t, ok, "the buffer consume panicked on is not reused")
+	assert.Nil(t, next)
+	next, ok = w.Hand(&[]int{5})
+	assert.True(t, ok)
+	assert.Empty(t, *next, "a buffer consumed whole comes back empty")
+	w.Wait()
+	assert.Equal(t, []int{1, 4, 5}, got)
+}
