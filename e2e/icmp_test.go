@@ -14,6 +14,8 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/internal/testflags"
 )
 
 // chainRouters is the length of the router chain toward host far: more
@@ -170,10 +172,7 @@ func TestICMPErrorsInCaptures(t *testing.T) {
 	// client -> r1 -> c1 ... : r1 is the first router, so c63 the 64th.
 	assert.Equal(t, []string{"router/c63", "router/c63", "router/c63"}, ttlDrops)
 
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark not on PATH: the capture was checked with gopacket only")
-	}
+	tshark := testflags.Program(t, "tshark", "the capture was checked with gopacket only")
 	// The ICMP messages to the client; a field of the quoted datagram
 	// (an echo request's type inside time exceeded) comes after a ";".
 	out, err := exec.Command(tshark, "-r", pcapFile, "-Y", "icmp && ip.dst == 10.0.0.1", "-T", "fields",

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/internal/testflags"
 )
 
 // queueSummary is the part of summary.json the queue checks read.
@@ -193,10 +195,7 @@ func TestECNMarking(t *testing.T) {
 
 	// Wireshark's reading of the server's capture: ECT(0) on data, CE on
 	// the marked data, nothing on pure ACKs, ECE on ACKs, CWR on data.
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark not on PATH")
-	}
+	tshark := testflags.Program(t, "tshark", "Wireshark's reading of the ECN bits is not checked")
 	fields, err := exec.Command(tshark, "-r", filepath.Join(out, "pcap", "server-eth0.pcap"), "-T", "fields",
 		"-e", "ip.dsfield.ecn", "-e", "tcp.flags.ece", "-e", "tcp.flags.cwr", "-e", "tcp.len").Output()
 	require.NoError(t, err)

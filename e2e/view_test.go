@@ -49,6 +49,22 @@ func readView(t *testing.T, path string) (string, viewData) {
 	return string(b), d
 }
 
+// viewInChromium (-long only) runs scenarios/NAME, writes its page with
+// netsim view and returns a headless browser, the run's folder and the
+// page's data.
+func viewInChromium(t *testing.T, name string) (browser, dir string, d viewData) {
+	t.Helper()
+	if !long() {
+		t.Skip("drives a headless browser: run with -long")
+	}
+	browser = chromium(t)
+	dir = run(t, filepath.Join(repoRoot(t), "scenarios", name))
+	r := netsim(t, "", "view", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	_, d = readView(t, filepath.Join(dir, "view.html"))
+	return browser, dir, d
+}
+
 // TestViewCommand: netsim view turns the handshake's folder into one page
 // that needs nothing else (no script, style or font from anywhere) and
 // carries every packet of the trace, with the bytes of the captures.
@@ -199,14 +215,7 @@ func TestViewInChromium(t *testing.T) {
 // table row, the filters, Find, the wheel, a double-click and the
 // connection list each do what they say; nothing is logged.
 func TestViewClicksInChromium(t *testing.T) {
-	if !long() {
-		t.Skip("drives a headless browser: run with -long")
-	}
-	browser := chromium(t)
-	dir := run(t, filepath.Join(repoRoot(t), "scenarios", "handshake.yaml"))
-	r := netsim(t, "", "view", dir)
-	require.Equal(t, 0, r.code, r.stderr)
-	_, d := readView(t, filepath.Join(dir, "view.html"))
+	browser, dir, d := viewInChromium(t, "handshake.yaml")
 	require.GreaterOrEqual(t, len(d.Packets), 6)
 	syn, synAck := d.Packets[0], d.Packets[1]
 	require.Equal(t, "S", syn.Flags)
@@ -335,14 +344,7 @@ func windowSpan(t *testing.T, s string) float64 {
 // field as their bytes say, with valid checksums; following a #packet=ID
 // link within the page selects that packet.
 func TestViewDecodesUDPAndICMPInChromium(t *testing.T) {
-	if !long() {
-		t.Skip("drives a headless browser: run with -long")
-	}
-	browser := chromium(t)
-	dir := run(t, filepath.Join(repoRoot(t), "scenarios", "voip-vs-bulk.yaml"))
-	r := netsim(t, "", "view", dir)
-	require.Equal(t, 0, r.code, r.stderr)
-	_, d := readView(t, filepath.Join(dir, "view.html"))
+	browser, dir, d := viewInChromium(t, "voip-vs-bulk.yaml")
 	first := func(proto int) (int64, []byte) {
 		for _, p := range d.Packets {
 			if int(p.Proto) == proto && p.Bytes != "" {
@@ -407,14 +409,7 @@ func TestViewDecodesUDPAndICMPInChromium(t *testing.T) {
 // overview leaves out is drawn once the wheel zooms in on it, and a click
 // on its arrow shows its fields as its captured bytes say.
 func TestViewZoomsToALatePacketInChromium(t *testing.T) {
-	if !long() {
-		t.Skip("drives a headless browser: run with -long")
-	}
-	browser := chromium(t)
-	dir := run(t, filepath.Join(repoRoot(t), "scenarios", "bulk-transfer.yaml"))
-	r := netsim(t, "", "view", dir)
-	require.Equal(t, 0, r.code, r.stderr)
-	_, d := readView(t, filepath.Join(dir, "view.html"))
+	browser, dir, d := viewInChromium(t, "bulk-transfer.yaml")
 	require.Greater(t, len(d.Packets), 2000, "more packets than the diagram draws at once")
 	require.Zero(t, d.Cut.PacketsLeft, "every packet is in the page")
 

@@ -9,6 +9,7 @@ import (
 	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/topology"
+	"github.com/netsimlab/netsim/units"
 )
 
 // ErrBuild is wrapped by every error Build returns: the scenario was valid
@@ -117,25 +118,29 @@ func Build(s *Scenario, opts BuildOptions) (*World, error) {
 // config returns the topology configuration of l.
 func (l Link) config() topology.LinkConfig {
 	c := topology.LinkConfig{
-		Name:              l.Name,
-		Rate:              l.Bandwidth,
-		Delay:             l.Delay,
-		MTU:               l.MTU,
-		QueueLimitPackets: l.Queue.LimitPackets,
-		QueueLimitBytes:   l.Queue.LimitBytes,
-		Queue:             l.Queue.Discipline,
-		Loss:              l.Loss.model(),
-		Jitter:            l.Jitter,
-		Reorder:           l.Reorder,
-		Duplicate:         l.Duplicate,
-		Corrupt:           l.Corrupt,
-		Overhead:          l.Overhead,
+		Name:      l.Name,
+		Rate:      l.Bandwidth,
+		Delay:     l.Delay,
+		MTU:       l.MTU,
+		Queue:     l.Queue.Discipline,
+		Loss:      l.Loss.model(),
+		Jitter:    l.Jitter,
+		Reorder:   l.Reorder,
+		Duplicate: l.Duplicate,
+		Corrupt:   l.Corrupt,
+		Overhead:  l.Overhead,
 	}
-	if c.QueueLimitBytes > 0 {
-		// A byte limit alone: no packet limit (topology's -1).
-		c.QueueLimitPackets = -1
-	}
+	c.QueueLimitPackets, c.QueueLimitBytes = l.Queue.limits()
 	return c
+}
+
+// limits returns q's limits as topology takes them: a byte limit alone
+// means no packet limit (topology's -1).
+func (q Queue) limits() (packets int, bytes units.ByteSize) {
+	if q.LimitBytes > 0 {
+		return -1, q.LimitBytes
+	}
+	return q.LimitPackets, q.LimitBytes
 }
 
 // model returns the topology loss model of l, nil for none.
@@ -162,10 +167,7 @@ func (set LinkSet) change() topology.LinkChange {
 		Overhead:  set.Overhead,
 	}
 	if set.Queue != nil {
-		p, b := set.Queue.LimitPackets, set.Queue.LimitBytes
-		if b > 0 {
-			p = -1
-		}
+		p, b := set.Queue.limits()
 		ch.QueueLimitPackets, ch.QueueLimitBytes = &p, &b
 		ch.Queue = set.Queue.Discipline
 	}

@@ -55,6 +55,12 @@ func TestQueueDecoding(t *testing.T) {
 			c := s.Links[0].config()
 			assert.Equal(t, tt.want, c.Queue)
 			assert.Equal(t, tt.wantFault, LinkSet{Queue: &q}.describe())
+			if tt.bytes > 0 {
+				assert.Equal(t, -1, c.QueueLimitPackets, "a byte limit alone: no packet limit")
+			}
+			ch := LinkSet{Queue: &q}.change()
+			assert.Equal(t, c.QueueLimitPackets, *ch.QueueLimitPackets, "a fault sets the limits the link would start with")
+			assert.Equal(t, c.QueueLimitBytes, *ch.QueueLimitBytes)
 		})
 	}
 }

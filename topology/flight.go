@@ -1,6 +1,11 @@
 package topology
 
-import "github.com/netsimlab/netsim/sim"
+import (
+	"unsafe"
+
+	"github.com/netsimlab/netsim/internal/prefetch"
+	"github.com/netsimlab/netsim/sim"
+)
 
 // flight is a packet whose last bit has left and that will arrive at a
 // given time.
@@ -97,6 +102,28 @@ func (f *flights) next() *flight {
 		return &f.heap[0]
 	}
 	return f.fifo.front()
+}
+
+// prefetch starts loading what the next arrivals will read first, while
+// the one before them is handled: the datagram's bytes of the next one
+// in order and the Packet of the one after it. Between their
+// transmission and their arrival (a bandwidth-delay product of packets
+// later, and a full queue's worth) they have left the caches, and the
+// receiver's first read of the IPv4 header waited for memory.
+func (f *flights) prefetch() {
+	r := &f.fifo
+	if r.n > 0 {
+		if d := r.buf[r.head].p.Data; cap(d) > 0 {
+			prefetch.Line(unsafe.Pointer(unsafe.SliceData(d)))
+		}
+	}
+	if r.n > 1 {
+		i := r.head + 1
+		if i == len(r.buf) {
+			i = 0
+		}
+		prefetch.Line(unsafe.Pointer(r.buf[i].p))
+	}
 }
 
 // pop removes and returns the flight that arrives first.

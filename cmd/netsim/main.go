@@ -89,19 +89,14 @@ func netsim(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprint(stderr, usageText)
 		return exitUsage
 	}
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+		names[i] = c.name
+	}
 	switch args[0] {
-	case "run":
-		return cmdRun(args[1:], stdout, stderr)
-	case "validate":
-		return cmdValidate(args[1:], stdout, stderr)
-	case "plot":
-		return cmdPlot(args[1:], stdout, stderr)
-	case "drill":
-		return drillMain(args[1:], stdout, stderr)
-	case "sweep":
-		return sweepMain(args[1:], stdout, stderr)
-	case "view":
-		return cmdView(args[1:], stdout, stderr)
 	case "--version", "-version", "version":
 		fmt.Fprintf(stdout, "netsim %s\n", version())
 		return exitOK
@@ -109,8 +104,16 @@ func netsim(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprint(stdout, usageText)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "netsim: unknown command %q (run, validate, plot, drill, sweep, view)\n\n%s", args[0], usageText)
+	fmt.Fprintf(stderr, "netsim: unknown command %q (%s)\n\n%s", args[0], strings.Join(names, ", "), usageText)
 	return exitUsage
+}
+
+// commands are netsim's commands, in the order the usage lists them.
+var commands = []struct {
+	name string
+	run  func(args []string, stdout, stderr io.Writer) int
+}{
+	{"run", cmdRun}, {"validate", cmdValidate}, {"plot", cmdPlot}, {"drill", drillMain}, {"sweep", sweepMain}, {"view", cmdView},
 }
 
 // testPanic, when a test sets it, is called with the arguments before any

@@ -19,10 +19,7 @@ import (
 // quick run. Skipped without tshark.
 func TestCapturesOpenInTshark(t *testing.T) {
 	testflags.SkipUnlessLong(t, "tshark over the captures of netsim run; e2e TestCaptures covers them in the quick run")
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark not installed (Debian package tshark): capture check skipped")
-	}
+	tshark := testflags.Program(t, "tshark", "the captures are not checked (Debian package tshark)")
 	out := t.TempDir()
 	code, _, stderr := cli(t, "run", "../../scenarios/partition.yaml", "--out", out, "--until", "400ms")
 	require.NotEqual(t, exitUsage, code, stderr)

@@ -12,6 +12,7 @@ package testflags
 import (
 	"flag"
 	"os"
+	"os/exec"
 	"testing"
 )
 
@@ -37,4 +38,15 @@ func SkipIfShort(t testing.TB, what string) {
 	if testing.Short() {
 		t.Skipf("slow check (%s) skipped in -short mode", what)
 	}
+}
+
+// Program returns the path of the program name (tshark, say) on PATH, and
+// skips t when it is not there, saying what goes unchecked.
+func Program(t testing.TB, name, unchecked string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s not on PATH: %s", name, unchecked)
+	}
+	return path
 }

@@ -25,10 +25,7 @@ func TestCapturesReadByTshark(t *testing.T) {
 	// About 20 s on 2 cores: the quick run reads captures with tshark in
 	// e2e's TestCaptures instead.
 	testflags.SkipUnlessLong(t, "tshark over four captures of a lossy transfer")
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark not installed (Debian package tshark): capture check skipped")
-	}
+	tshark := testflags.Program(t, "tshark", "the captures are not checked (Debian package tshark)")
 	w := newWorld(t, nil,
 		topology.LinkConfig{Rate: mbps(100), Delay: time.Millisecond},
 		topology.LinkConfig{Rate: mbps(10), Delay: 5 * time.Millisecond, Loss: topology.Bernoulli(0.01)})
@@ -41,7 +38,7 @@ func TestCapturesReadByTshark(t *testing.T) {
 	}, 0))
 	bulk, _ := w.transfer(t, 300_000)
 	refused := &BulkSend{To: netip.AddrPortFrom(serverAddr, 81), Bytes: 10}
-	_, err = Install(w.client, 0, refused)
+	_, err := Install(w.client, 0, refused)
 	require.NoError(t, err)
 	require.NoError(t, w.net.Scheduler().RunUntil(sim.Time(30*time.Second)))
 	require.True(t, bulk.Done)
