@@ -26,6 +26,18 @@ func goodputBps(t *testing.T, dir string, conn int, end time.Duration) float64 {
 	return float64(c.BytesDelivered) * 8 / secs
 }
 
+// shareOfCeiling runs scenario and returns the first connection's goodput
+// up to end as a share of what a link of rate bit/s carries of payload
+// (1448 bytes of each 1500-byte datagram with timestamps), logging it
+// with what the run is.
+func shareOfCeiling(t *testing.T, scenario string, end time.Duration, rate float64, what string) float64 {
+	t.Helper()
+	ceiling := rate * 1448 / 1500
+	g := goodputBps(t, run(t, scenario), 0, end)
+	t.Logf("%s: goodput %.3f Mbit/s, %.4f of the %.3f Mbit/s ceiling", what, g/1e6, g/ceiling, ceiling/1e6)
+	return g / ceiling
+}
+
 // variant writes a copy of a testdata scenario with each old text
 // replaced by its new one, failing if an old text is missing.
 func variant(t *testing.T, scenario string, replace ...string) string {
@@ -127,19 +139,14 @@ func TestMathisLossScaling(t *testing.T) {
 func TestBDPQueueKeepsBottleneckBusy(t *testing.T) {
 	slow(t)
 	const end = 60 * time.Second
-	dir := run(t, "testdata/bdp-utilisation.yaml")
-	g := goodputBps(t, dir, 0, end)
-	ceiling := 10e6 * 1448 / 1500
-	t.Logf("goodput %.3f Mbit/s, %.4f of the %.3f Mbit/s ceiling", g/1e6, g/ceiling, ceiling/1e6)
-	assert.Greater(t, g/ceiling, 0.97)
-	assert.LessOrEqual(t, g/ceiling, 1.0)
+	share := shareOfCeiling(t, "testdata/bdp-utilisation.yaml", end, 10e6, "a queue of one BDP")
+	assert.Greater(t, share, 0.97)
+	assert.LessOrEqual(t, share, 1.0)
 
 	// A queue of a tenth of the BDP cannot keep the link busy: the same
 	// check must be able to fail.
 	small := variant(t, "testdata/bdp-utilisation.yaml", "limit: 34", "limit: 3")
-	gs := goodputBps(t, run(t, small), 0, end)
-	t.Logf("with a 3-packet queue: %.4f of the ceiling", gs/ceiling)
-	assert.Less(t, gs/ceiling, 0.9)
+	assert.Less(t, shareOfCeiling(t, small, end, 10e6, "a 3-packet queue"), 0.9)
 }
 
 // TestDefaultsFillGigabitPath: with default settings (autotuned buffers,
@@ -152,15 +159,10 @@ func TestDefaultsFillGigabitPath(t *testing.T) {
 		t.Skip("3 s at 1 Gbit/s, twice: a long check (-long or NETSIM_LONG=1)")
 	}
 	const end = 3 * time.Second
-	ceiling := 1e9 * 1448 / 1500
-	g := goodputBps(t, run(t, "testdata/fill-1g.yaml"), 0, end)
-	t.Logf("goodput %.1f Mbit/s, %.3f of the ceiling", g/1e6, g/ceiling)
-	assert.GreaterOrEqual(t, g/ceiling, 0.9)
+	assert.GreaterOrEqual(t, shareOfCeiling(t, "testdata/fill-1g.yaml", end, 1e9, "default buffers"), 0.9)
 
 	fixed := variant(t, "testdata/fill-1g.yaml", "hosts:", "defaults: {tcp: {recv_buffer: 256KiB}}\nhosts:")
-	gf := goodputBps(t, run(t, fixed), 0, end)
-	t.Logf("with a fixed 256 KiB receive buffer: %.3f of the ceiling", gf/ceiling)
-	assert.Less(t, gf/ceiling, 0.5)
+	assert.Less(t, shareOfCeiling(t, fixed, end, 1e9, "a fixed 256 KiB receive buffer"), 0.5)
 }
 
 // TestNewRenoFairness: two NewReno flows with equal RTTs on a dumbbell

@@ -26,8 +26,9 @@ const MinMTU = 68
 // LinkConfig describes a full-duplex point-to-point link; both directions
 // get the same properties and are otherwise independent.
 type LinkConfig struct {
-	// Name names the link in the trace and in its random streams.
-	Name string
+	// The settings every packet's passage reads come first, so that a
+	// Link keeps them in one cache line.
+
 	// Rate is the transmission rate of each direction. 0 means infinitely
 	// fast (no serialization time).
 	Rate units.BitRate
@@ -36,6 +37,21 @@ type LinkConfig struct {
 	// MTU is the largest datagram the link carries; larger ones are dropped
 	// with reason "mtu" (no fragmentation). 0 means DefaultMTU.
 	MTU int
+	// Overhead is added to each datagram's length for its serialization
+	// time (link-layer framing), not for MTU or queue bytes.
+	Overhead units.ByteSize
+	// Jitter adds a delay drawn uniformly from [0, Jitter] to each packet's
+	// propagation delay. Packets stay in order (an arrival is never earlier
+	// than the previous one in its direction) unless Reorder is set.
+	Jitter time.Duration
+	// Duplicate is the probability that a packet is delivered twice (the
+	// copy has its own ID); Corrupt the probability that one random bit of
+	// a delivered copy is flipped.
+	Duplicate, Corrupt units.Ratio
+	Reorder            bool
+
+	// Name names the link in the trace and in its random streams.
+	Name string
 	// QueueLimitPackets limits the packets waiting in each direction's
 	// queue; the packet being serialized does not count (as in ns-3 and
 	// Linux qdiscs). QueueLimitBytes limits their bytes (datagram
@@ -54,18 +70,6 @@ type LinkConfig struct {
 	Queue QueueConfig
 	// Loss chooses lost packets; nil loses none.
 	Loss LossModel
-	// Jitter adds a delay drawn uniformly from [0, Jitter] to each packet's
-	// propagation delay. Packets stay in order (an arrival is never earlier
-	// than the previous one in its direction) unless Reorder is set.
-	Jitter  time.Duration
-	Reorder bool
-	// Duplicate is the probability that a packet is delivered twice (the
-	// copy has its own ID); Corrupt the probability that one random bit of
-	// a delivered copy is flipped.
-	Duplicate, Corrupt units.Ratio
-	// Overhead is added to each datagram's length for its serialization
-	// time (link-layer framing), not for MTU or queue bytes.
-	Overhead units.ByteSize
 }
 
 // withDefaults returns c with zero values replaced by their defaults.

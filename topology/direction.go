@@ -12,10 +12,13 @@ import (
 // queue, the packets in flight toward the other side, and their counters.
 // The fields every packet touches come first, together (a thousand flows
 // through a thousand access links find each direction cold in the
-// cache, so every line it spans costs a miss); the streams, the subject
-// and the trace's scratch records, which a run without impairments or
-// trace never reads, come last.
+// cache, so every line it spans costs a miss): five lines in the order a
+// packet's passage reads them. The counters of drops and marks, the
+// streams and the trace's scratch records, which a run without
+// impairments or trace never reads, come last.
 type direction struct {
+	// Line 1 (a Link's directions start on a cache line, and each spans
+	// whole lines: TestDirectionLines).
 	l     *Link
 	queue Queue
 	wire  *Packet // being serialized; nil when the transmitter is free
@@ -29,16 +32,30 @@ type direction struct {
 	seq         uint64
 	from        int
 
-	// The two timers live here, not behind pointers: the scheduler calls
-	// txEnd and landing, named views of the direction itself.
-	txDone  sim.Timer
-	arrival sim.Timer
+	// Lines 2 and 3: the two timers, each with the counters its side of
+	// a packet's passage updates. The timers live here, not behind
+	// pointers: the scheduler calls txEnd and landing, named views of
+	// the direction itself.
+	txDone      sim.Timer
+	sent        counter
+	arrival     sim.Timer
+	transmitted counter
+	// Line 4.
 	flights flights
-	loss    LossProcess
+	// Line 5.
+	loss LossProcess
+	// dirTrace holds the records of a traced link (nil without a
+	// trace).
+	*dirTrace
+	delivered counter
+	sojourn   Sojourn
 
-	stats DirStats
-
-	subject string // "link/<name>/<from>><to>"
+	// The counters no packet of a clean run touches (DirStats has them
+	// all: stats).
+	dropped                       Drops
+	duplicated, corrupted, marked uint64
+	queuePeakPackets              int
+	queuePeakBytes                units.ByteSize
 
 	// The streams of the impairments are made on first use (rand): a
 	// link with none set, the usual case, keeps only the queue's, and
@@ -47,9 +64,34 @@ type direction struct {
 	// when it is made changes nothing.
 	lossRand, jitterRand, dupRand, corruptRand, queueRand *sim.Rand
 
-	// dirTrace holds the records of a traced link (nil without a
-	// trace).
-	*dirTrace
+	// Padding to a whole number of lines, so that the second direction
+	// starts on a line too (TestDirectionLines).
+	_ [8]byte
+}
+
+// counter counts packets and their bytes.
+type counter struct {
+	packets uint64
+	bytes   units.ByteSize
+}
+
+// add counts one packet of n bytes.
+func (c *counter) add(n units.ByteSize) {
+	c.packets++
+	c.bytes += n
+}
+
+// stats returns the direction's counters.
+func (d *direction) stats() DirStats {
+	return DirStats{
+		Sent: d.sent.packets, SentBytes: d.sent.bytes,
+		Transmitted: d.transmitted.packets, TransmittedBytes: d.transmitted.bytes,
+		Delivered: d.delivered.packets, DeliveredBytes: d.delivered.bytes,
+		Dropped:    d.dropped,
+		Duplicated: d.duplicated, Corrupted: d.corrupted, Marked: d.marked,
+		Sojourn:          d.sojourn,
+		QueuePeakPackets: d.queuePeakPackets, QueuePeakBytes: d.queuePeakBytes,
+	}
 }
 
 // dirTrace is reused for every trace record of a direction, so tracing
@@ -91,22 +133,29 @@ func (d *direction) emit(ev sim.Event) {
 
 func (d *direction) init(l *Link, from int, streams sim.Streams) {
 	d.l, d.from = l, from
-	d.subject = "link/" + l.cfg.Name + "/" + l.nodes[from] + ">" + l.nodes[1-from]
-	d.queueRand = streams.Rand(d.subject + "/queue")
+	d.queueRand = streams.Rand(d.subject() + "/queue")
 	d.queue = d.newQueue()
 	d.startLoss()
 	l.s.InitTimer(&d.txDone, (*txEnd)(d))
 	l.s.InitTimer(&d.arrival, (*landing)(d))
 	if l.trace != nil {
-		d.dirTrace = &dirTrace{rec: sim.Record{Subject: d.subject}}
+		d.dirTrace = &dirTrace{rec: sim.Record{Subject: d.subject()}}
 	}
+}
+
+// subject names the direction in the trace and in its streams:
+// "link/<name>/<from>><to>". It is made when asked (the trace's record
+// keeps it), not kept in the direction's lines.
+func (d *direction) subject() string {
+	l := d.l
+	return "link/" + l.cfg.Name + "/" + l.nodes[d.from] + ">" + l.nodes[1-d.from]
 }
 
 // rand returns the stream *r of the direction's impairment what
 // ("loss", "jitter", "duplicate", "corrupt"), making it on first use.
 func (d *direction) rand(r **sim.Rand, what string) *sim.Rand {
 	if *r == nil {
-		*r = d.l.streams.Rand(d.subject + "/" + what)
+		*r = d.l.streams.Rand(d.subject() + "/" + what)
 	}
 	return *r
 }
@@ -140,8 +189,7 @@ func (d *direction) send(p *Packet) {
 		panic("topology: Send of a nil packet")
 	}
 	n := units.ByteSize(len(p.Data))
-	d.stats.Sent++
-	d.stats.SentBytes += n
+	d.sent.add(n)
 	cfg := &d.l.cfg
 	switch {
 	case !d.l.up:
@@ -155,7 +203,7 @@ func (d *direction) send(p *Packet) {
 		// The transmitter is free, so the queue is empty: the packet goes
 		// straight onto the wire without waiting.
 		d.traceQueue(sim.KindPacketEnqueue, p)
-		d.stats.Sojourn.add(0)
+		d.sojourn.add(0)
 		d.startTx(p)
 		return
 	}
@@ -175,11 +223,11 @@ func (d *direction) offer(now sim.Time, p *Packet) {
 		d.mark(p)
 	}
 	n, b := d.queue.Len()
-	if n > d.stats.QueuePeakPackets {
-		d.stats.QueuePeakPackets = n
+	if n > d.queuePeakPackets {
+		d.queuePeakPackets = n
 	}
-	if b > d.stats.QueuePeakBytes {
-		d.stats.QueuePeakBytes = b
+	if b > d.queuePeakBytes {
+		d.queuePeakBytes = b
 	}
 	d.traceQueue(sim.KindPacketEnqueue, p)
 }
@@ -192,7 +240,7 @@ func (d *direction) QueueMark(p *Packet) { d.mark(p) }
 
 // mark counts and traces p's CE mark.
 func (d *direction) mark(p *Packet) {
-	d.stats.Marked++
+	d.marked++
 	d.traceQueue(sim.KindPacketMark, p)
 }
 
@@ -203,12 +251,11 @@ func (d *direction) startTx(p *Packet) {
 	n := len(p.Data)
 	end := now.Add(cfg.Rate.TxTime(units.ByteSize(n) + cfg.Overhead))
 	d.wire, d.wireDelay = p, cfg.Delay
-	d.stats.Transmitted++
-	d.stats.TransmittedBytes += units.ByteSize(n)
+	d.transmitted.add(units.ByteSize(n))
 	if err := d.txDone.Reset(end); err != nil {
-		panic(fmt.Sprintf("topology: %s: transmission end %v before now %v", d.subject, end, now))
+		panic(fmt.Sprintf("topology: %s: transmission end %v before now %v", d.subject(), end, now))
 	}
-	if d.l.trace != nil {
+	if d.dirTrace != nil {
 		qlen, qbytes := d.queue.Len()
 		d.ev.tx = sim.PacketTx{ID: p.ID, Len: n, QLen: qlen, QBytes: int(qbytes), Arrive: end.Add(d.wireDelay)}
 		d.emit(&d.ev.tx)
@@ -229,7 +276,7 @@ func (d *direction) finishTx() {
 	if d.wire == nil && d.l.up {
 		now := d.l.s.Now()
 		if next, at, ok := d.queue.Dequeue(now); ok {
-			d.stats.Sojourn.add(now.Sub(at))
+			d.sojourn.add(now.Sub(at))
 			d.startTx(next)
 		}
 	}
@@ -249,8 +296,8 @@ func (d *direction) launch(p *Packet, delay time.Duration) {
 	var dup *Packet
 	if cfg.Duplicate > 0 && d.rand(&d.dupRand, "duplicate").Bernoulli(float64(cfg.Duplicate)) {
 		dup = p.Clone(d.l.nextID())
-		d.stats.Duplicated++
-		if d.l.trace != nil {
+		d.duplicated++
+		if d.dirTrace != nil {
 			d.ev.dup = sim.PacketDuplicate{ID: dup.ID, Of: p.ID}
 			d.emit(&d.ev.dup)
 		}
@@ -306,7 +353,7 @@ func (d *direction) armArrival() {
 		return
 	}
 	if err := d.arrival.Reset(next); err != nil {
-		panic(fmt.Sprintf("topology: %s: arrival %v before now", d.subject, next))
+		panic(fmt.Sprintf("topology: %s: arrival %v before now", d.subject(), next))
 	}
 }
 
@@ -316,10 +363,9 @@ func (d *direction) arrive() {
 	for d.flights.len() > 0 && d.flights.next().at <= now {
 		f := d.flights.pop()
 		n := len(f.p.Data)
-		d.stats.Delivered++
-		d.stats.DeliveredBytes += units.ByteSize(n)
+		d.delivered.add(units.ByteSize(n))
 		if f.corrupt {
-			d.stats.Corrupted++
+			d.corrupted++
 		}
 		if d.l.kinds.Has(sim.KindPacketRx) {
 			d.ev.rx = sim.PacketRx{ID: f.p.ID, Len: n, Corrupt: f.corrupt}
@@ -336,7 +382,7 @@ func (d *direction) arrive() {
 // stateChanged records the new state; going down loses every packet of
 // the direction, oldest first: in flight, on the wire, then queued.
 func (d *direction) stateChanged(up bool) {
-	if d.l.trace != nil {
+	if d.dirTrace != nil {
 		d.ev.state = sim.LinkState{Up: up}
 		d.emit(&d.ev.state)
 	}
@@ -359,17 +405,17 @@ func (d *direction) stateChanged(up bool) {
 func (d *direction) drop(p *Packet, reason string) {
 	switch reason {
 	case sim.DropQueue:
-		d.stats.Dropped.Queue++
+		d.dropped.Queue++
 	case sim.DropLoss:
-		d.stats.Dropped.Loss++
+		d.dropped.Loss++
 	case sim.DropDown:
-		d.stats.Dropped.Down++
+		d.dropped.Down++
 	case sim.DropMTU:
-		d.stats.Dropped.MTU++
+		d.dropped.MTU++
 	case sim.DropAQM:
-		d.stats.Dropped.AQM++
+		d.dropped.AQM++
 	}
-	if d.l.trace != nil {
+	if d.dirTrace != nil {
 		d.ev.drop = sim.PacketDrop{ID: p.ID, Len: len(p.Data), Reason: reason}
 		d.emit(&d.ev.drop)
 	}
@@ -382,7 +428,7 @@ func (d *direction) drop(p *Packet, reason string) {
 // queue (or gone straight to an idle transmitter), or its pkt.mark record
 // (kind sim.KindPacketMark).
 func (d *direction) traceQueue(kind sim.Kind, p *Packet) {
-	if d.l.trace == nil {
+	if d.dirTrace == nil {
 		return
 	}
 	qlen, qbytes := d.queue.Len()

@@ -12,21 +12,27 @@ import (
 // queue (of the configured discipline), counters and random streams; both share the
 // configuration and the up/down state.
 type Link struct {
-	// What every packet reads comes first, in the lines before the
-	// directions.
+	// What every packet reads comes first: the scheduler, the kinds
+	// traced, the ends and whether the link is up in the object's first
+	// line, then the settings a packet's passage reads in the second
+	// (LinkConfig starts with them), then the two directions, each on
+	// whole lines of its own (TestDirectionLines). A Link has pointers
+	// and is larger than 512 bytes, so Go puts an 8-byte header before
+	// it in its slot of the size class (whose slots start on lines): its
+	// lines start 56 bytes into it, then every 64.
 	s     *sim.Scheduler
-	trace sim.Sink
 	kinds *sim.KindSet // what trace reads (sim.Wanted)
+	ends  [2]Endpoint
 	up    bool
+	cfg   LinkConfig
+	dirs  [2]direction
+	trace sim.Sink
 	// free takes back each packet the link drops (SetRecycle).
 	free   func(*Packet)
-	ends   [2]Endpoint
-	cfg    LinkConfig
 	nextID func() uint64
 	nodes  [2]string
 	// streams makes the directions' impairment streams when first used.
 	streams sim.Streams
-	dirs    [2]direction
 }
 
 // NewLink returns a link, up, between nodes a (side 0) and b (side 1). Its
@@ -161,7 +167,7 @@ func (l *Link) Set(ch LinkChange) error {
 }
 
 // Stats returns the counters of the direction from side toward the other.
-func (l *Link) Stats(side int) DirStats { return l.dirs[checkSide(side)].stats }
+func (l *Link) Stats(side int) DirStats { return l.dirs[checkSide(side)].stats() }
 
 // QueueLen returns the packets and bytes waiting in side's queue now (the
 // packet on the wire excluded).
