@@ -160,3 +160,22 @@ func BenchmarkDumbbellFlowsSteady(b *testing.B) {
 	b.ReportMetric(ev1, "events/pkt-1flow")
 	b.ReportMetric(evN, "events/pkt-1000flows")
 }
+
+// BenchmarkDumbbellRun runs one dumbbell of BenchmarkDumbbellFlows per
+// iteration, 1 pair or 1,000, and reports its CPU time per bottleneck
+// packet: one variant alone, for a profiler or a cache simulator
+// (docs/performance.md, "Where the time goes").
+func BenchmarkDumbbellRun(b *testing.B) {
+	for _, n := range []int{1, 1000} {
+		b.Run(fmt.Sprintf("pairs=%d", n), func(b *testing.B) {
+			text := dumbbellFlows(n, 100e6)
+			b.ResetTimer()
+			var sum time.Duration
+			for range b.N {
+				p, _ := runDumbbell(b, text)
+				sum += p
+			}
+			b.ReportMetric(float64(sum/time.Duration(b.N)), "ns/pkt")
+		})
+	}
+}
