@@ -14,11 +14,13 @@ import (
 	"github.com/netsimlab/netsim/sim"
 )
 
-// dumbbellFlows is a dumbbell of n pairs over a 1 Gbit/s bottleneck,
-// each left host sending total/n bytes to its right host, so that every
-// n carries the same data through the bottleneck.
-func dumbbellFlows(n int, total int64) string {
-	text := fmt.Sprintf(`version: 1
+// dumbbellText is a dumbbell of n pairs over a 1 Gbit/s bottleneck (1 ms,
+// a 1,000-packet drop-tail queue; 10 Gbit/s access links), with a sink on
+// each right host and a bulk-send to it from its left host, whose other
+// keys for pair i are sendKeys(i).
+func dumbbellText(n int, sendKeys func(i int) string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `version: 1
 name: db
 duration: 60s
 topology:
@@ -27,9 +29,16 @@ topology:
 apps:
 `, n)
 	for i := 1; i <= n; i++ {
-		text += fmt.Sprintf("  - {type: sink, host: db-right-%d, port: 80}\n  - {type: bulk-send, host: db-left-%d, to: db-right-%d:80, bytes: %d}\n", i, i, i, total/int64(n))
+		fmt.Fprintf(&b, "  - {type: sink, host: db-right-%d, port: 80}\n  - {type: bulk-send, host: db-left-%d, to: db-right-%d:80, %s}\n", i, i, i, sendKeys(i))
 	}
-	return text
+	return b.String()
+}
+
+// dumbbellFlows is a dumbbell of n pairs, each left host sending total/n
+// bytes to its right host, so that every n carries the same data through
+// the bottleneck.
+func dumbbellFlows(n int, total int64) string {
+	return dumbbellText(n, func(int) string { return fmt.Sprintf("bytes: %d", total/int64(n)) })
 }
 
 // cpuTime is the CPU time the process has used (user and system): on a
@@ -85,25 +94,14 @@ func BenchmarkDumbbellFlows(b *testing.B) {
 	b.ReportMetric((sumBuild / n).Seconds(), "s-build-1000")
 }
 
-// dumbbellSteady is a dumbbell of n pairs over the same bottleneck as
-// dumbbellFlows, each left host sending to its right host without end
-// (10 GB, more than the run carries), the starts spread evenly over the
-// first second (pair i at (i-1)/n s).
+// dumbbellSteady is a dumbbell of n pairs, each left host sending to its
+// right host without end (10 GB, more than the run carries), the starts
+// spread evenly over the first second (pair i at (i-1)/n s).
 func dumbbellSteady(n int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `version: 1
-name: db
-duration: 60s
-topology:
-  - {kind: dumbbell, pairs: %d, prefix: db, access: {bandwidth: 10Gbps, delay: 100us},
-     bottleneck: {bandwidth: 1Gbps, delay: 1ms, queue: {limit: 1000}}}
-apps:
-`, n)
-	for i := 1; i <= n; i++ {
+	return dumbbellText(n, func(i int) string {
 		start := time.Duration(i-1) * time.Second / time.Duration(n)
-		fmt.Fprintf(&b, "  - {type: sink, host: db-right-%d, port: 80}\n  - {type: bulk-send, host: db-left-%d, to: db-right-%d:80, start: %dns, bytes: 10GB}\n", i, i, i, start.Nanoseconds())
-	}
-	return b.String()
+		return fmt.Sprintf("start: %dns, bytes: 10GB", start.Nanoseconds())
+	})
 }
 
 // Steady state: the warm-up before the measured window, and the window.
