@@ -681,10 +681,29 @@ func (e *TCPTimer) hash(h hasher) hasher { return h.u64(e.Conn).str(e.Side).str(
 
 func (e *TCPError) hash(h hasher) hasher { return h.u64(e.Conn).str(e.Side).str(e.Errno) }
 
+// hash mixes every field; the runs of fields an app record of its kind
+// leaves empty (no call, errno or count; no addresses; no latency or
+// duration: a read has none of them) are mixed as zero words at once
+// (hasher.zeros), as they would be one by one.
 func (e *App) hash(h hasher) hasher {
-	h = h.str(e.Event).u64(uint64(e.Has)).str(e.Call).str(e.Errno).u64(uint64(e.Count)).u64(e.Conn)
-	h = h.addrPort(e.To).addrPort(e.Peer).u64(uint64(e.Bytes)).u64(uint64(e.Sent)).u64(uint64(e.Total))
-	h = h.u64(uint64(e.Latency)).u64(uint64(e.Duration))
+	h = h.str(e.Event).u64(uint64(e.Has))
+	if e.Call == "" && e.Errno == "" && e.Count == 0 {
+		h = h.zeros(3) // an empty string is its length alone
+	} else {
+		h = h.str(e.Call).str(e.Errno).u64(uint64(e.Count))
+	}
+	h = h.u64(e.Conn)
+	if e.To == (netip.AddrPort{}) && e.Peer == (netip.AddrPort{}) {
+		h = h.zeros(6) // an unset address and port are three zero words
+	} else {
+		h = h.addrPort(e.To).addrPort(e.Peer)
+	}
+	h = h.u64(uint64(e.Bytes)).u64(uint64(e.Sent)).u64(uint64(e.Total))
+	if e.Latency == 0 && e.Duration == 0 {
+		h = h.zeros(2)
+	} else {
+		h = h.u64(uint64(e.Latency)).u64(uint64(e.Duration))
+	}
 	if e.Has&AppHasMismatched != 0 {
 		// Mixed in only when present, so that the fingerprints of intact
 		// runs stay what they were before the field existed.

@@ -24,10 +24,10 @@ import (
 type Fingerprint struct {
 	h       hasher
 	records uint64
-	// subjects caches the digests of subjects, by the address and length
-	// of their string: producers name a node or link direction with the
-	// same string every time, so a subject is digested once and then
-	// found by its address. The slot is chosen by the address, so that
+	// subjects caches the shares of subjects' digests in a record's sum
+	// (subject), by the address and length of their string: producers
+	// name a node or link direction with the same string every time, so
+	// a subject is digested once and then found by its address. The slot is chosen by the address, so that
 	// the five subjects a TCP transfer alternates between (two hosts, two
 	// link directions, the receiving app) stay in the cache; a list of
 	// the four latest, before, missed on most records of such a run.
@@ -50,7 +50,13 @@ func (f *Fingerprint) Emit(r *Record) {
 	if !FingerprintKinds.Has(k) {
 		return
 	}
-	h := f.h.u64(uint64(r.T)).u64(uint64(k)).u64(f.subject(r.Subject))
+	// The record's first words: its time, its kind and its subject's
+	// digest. The last two are mixed as their shares of the sum, which
+	// depend only on the kind and the subject (kindShares, the subject
+	// cache).
+	h := f.h.u64(uint64(r.T))
+	h.acc += kindShares[k] + f.subject(r.Subject)
+	h.pos += 2 * prime3
 	f.h = r.Event.hash(h).endRecord()
 	f.records++
 }
@@ -62,17 +68,33 @@ func (f *Fingerprint) Kinds() *KindSet {
 	return &k
 }
 
-// subject returns the digest of s: the fingerprint of a record with no
-// field but the subject. The same string at the same address is digested
-// once.
+// subject returns the share of s in a record's sum, as its third word:
+// the digest of s is the fingerprint of a record with no field but the
+// subject. The same string at the same address is digested once.
 func (f *Fingerprint) subject(s string) uint64 {
 	c := &f.subjects[addrcache.Index(s, len(f.subjects))]
 	if c.Holds(s) {
 		return c.V
 	}
-	d := hasher{h: fingerprintSeed}.str(s).endRecord().h
+	d := share(hasher{h: fingerprintSeed}.str(s).endRecord().h, 3)
 	c.Keep(s, d)
 	return d
+}
+
+// kindShares[k] is the share of kind k in a record's sum, as its second
+// word.
+var kindShares = func() (s [kindEnd]uint64) {
+	for k := range s {
+		s[k] = share(uint64(k), 2)
+	}
+	return s
+}()
+
+// share returns what the word v adds to a record's sum at position i
+// (from 1), as u64 mixes it.
+func share(v, i uint64) uint64 {
+	hi, lo := bits.Mul64(v^(i*prime3), prime2)
+	return hi ^ lo
 }
 
 // Sum64 returns the fingerprint of the records so far.
@@ -115,6 +137,38 @@ func (h hasher) u64(v uint64) hasher {
 	h.acc += hi ^ lo
 	return h
 }
+
+// zeros mixes n zero words, as n calls of u64(0) would: a zero word's
+// share of the sum depends only on its position in the record, so the
+// sums of the first positions' shares are computed once (zeroShares) and
+// a run of zeros within them costs one subtraction instead of n
+// multiplications.
+func (h hasher) zeros(n int) hasher {
+	i := h.pos * prime3Inverse // the words so far: pos is their count times prime3
+	if i+uint64(n) < uint64(len(zeroShares)) {
+		h.acc += zeroShares[i+uint64(n)] - zeroShares[i]
+		h.pos += uint64(n) * prime3
+		return h
+	}
+	for range n {
+		h = h.u64(0)
+	}
+	return h
+}
+
+// prime3Inverse is the inverse of prime3 modulo 2^64 (prime3 is odd).
+const prime3Inverse = 0xE9E9F4C41D6DF849
+
+// zeroShares[i] is the sum of the shares of zero words at positions 1 to
+// i of a record (modulo 2^64), for the runs of zeros hasher.zeros mixes.
+var zeroShares = func() (s [64]uint64) {
+	h := hasher{}
+	for i := 1; i < len(s); i++ {
+		h = h.u64(0)
+		s[i] = h.acc
+	}
+	return s
+}()
 
 // endRecord folds the current record into the chained state.
 func (h hasher) endRecord() hasher {

@@ -254,3 +254,54 @@ func TestFingerprintStringTail(t *testing.T) {
 		}
 	}
 }
+
+// TestHasherZeros: hasher.zeros mixes what as many u64(0) would, from any
+// position, within the precomputed shares and past them.
+func TestHasherZeros(t *testing.T) {
+	for start := range 70 {
+		for n := range 12 {
+			h := hasher{h: 7}
+			for i := range start {
+				h = h.u64(uint64(i) * 0x9E3779B97F4A7C15)
+			}
+			want := h
+			for range n {
+				want = want.u64(0)
+			}
+			if got := h.zeros(n); got != want {
+				t.Fatalf("zeros(%d) after %d words: %+v, want %+v", n, start, got, want)
+			}
+		}
+	}
+}
+
+// TestAppHashEmptyRuns: an app record's hash is the same whichever of its
+// runs of empty fields are set, as the field-by-field hash.
+func TestAppHashEmptyRuns(t *testing.T) {
+	slow := func(e *App, h hasher) hasher {
+		h = h.str(e.Event).u64(uint64(e.Has)).str(e.Call).str(e.Errno).u64(uint64(e.Count)).u64(e.Conn)
+		h = h.addrPort(e.To).addrPort(e.Peer).u64(uint64(e.Bytes)).u64(uint64(e.Sent)).u64(uint64(e.Total))
+		h = h.u64(uint64(e.Latency)).u64(uint64(e.Duration))
+		if e.Has&AppHasMismatched != 0 {
+			h = h.u64(uint64(e.Mismatched))
+		}
+		return h
+	}
+	a := netip.MustParseAddrPort("10.0.0.2:5001")
+	for _, e := range []App{
+		{Event: AppRecv, Has: AppHasConn | AppHasBytes | AppHasTotal, Conn: 1, Bytes: 1448, Total: 1 << 40},
+		{Event: AppRecv, Has: AppHasConn | AppHasBytes | AppHasTotal | AppHasMismatched, Conn: 1, Bytes: 1448, Total: 9, Mismatched: 3},
+		{Event: AppError, Has: AppHasCall | AppHasErrno, Call: "connect", Errno: "ECONNREFUSED"},
+		{Event: AppDone, Count: 4, Duration: 5},
+		{Event: AppConnect, To: a},
+		{Event: AppAccept, Peer: a},
+		{Event: AppAccept, Peer: netip.AddrPortFrom(netip.Addr{}, 1)},
+		{Event: AppResponse, Latency: 7},
+		{Event: "a-much-longer-event-name", Conn: 3},
+	} {
+		h := hasher{h: fingerprintSeed}.u64(1).u64(2).u64(3)
+		if got, want := e.hash(h), slow(&e, h); got != want {
+			t.Errorf("%+v: hash %+v, want %+v", e, got, want)
+		}
+	}
+}
