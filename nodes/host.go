@@ -17,10 +17,12 @@ import (
 // socket API (see socket.go). Datagrams for other addresses are dropped
 // ("notmine"): hosts do not forward.
 type Host struct {
-	node
-	// What every segment touches comes first, next to the node's own
-	// hot fields: a thousand hosts take turns, and each line read is a
-	// cache miss.
+	// What every segment touches comes first, then the node, whose own
+	// hot fields (address, interfaces, IP ID, the routing table's only
+	// route) come first in it: a thousand hosts take turns, and each
+	// line read is a cache miss. The host's fields and the node's up to
+	// the routing table fill the object's first three lines
+	// (TestHostLines).
 	conns map[fourTuple]*Socket
 	// lastConn is the socket the last lookup in conns found (connOf), so
 	// that a host with one busy connection reads no map per segment;
@@ -34,6 +36,8 @@ type Host struct {
 	stats HostStats
 
 	cfg tcp.ValidConfig
+
+	node
 	// isn draws initial sequence numbers and timestamp offsets
 	// ("host/<name>/isn").
 	isn *sim.Rand
@@ -51,13 +55,13 @@ type Host struct {
 	trimTimer *sim.Timer
 	listeners map[uint16]*Socket
 	ports     map[uint16]int // users of each local port
-	nextEph   uint16
 	// dgram holds the UDP and ping sockets by local port (udp.go).
 	dgram [2]map[uint16]*Socket
 	// nextEphDgram is where the next ephemeral port search starts, per
 	// datagram protocol (UDP ports and ping identifiers are apart from
 	// TCP's, as in Linux).
 	nextEphDgram [2]uint16
+	nextEph      uint16 // where the next ephemeral TCP port search starts
 	// pmtu holds the path MTUs learned from ICMP fragmentation needed,
 	// by destination (Linux's route exceptions).
 	pmtu map[netip.Addr]pmtuEntry
@@ -189,11 +193,18 @@ func (h *Host) route(dst netip.Addr) *Interface {
 		}
 		return h.lo
 	}
+	if ifc := h.routes.only; ifc != nil && dst.Is4() {
+		return ifc
+	}
 	rt, ok := h.routes.Lookup(dst)
 	if !ok || rt.Iface < 0 || rt.Iface >= len(h.ifaces) {
 		return nil
 	}
-	return h.ifaces[rt.Iface]
+	ifc := h.ifaces[rt.Iface]
+	if len(h.routes.routes) == 1 && rt.Prefix.Bits() == 0 {
+		h.routes.only = ifc
+	}
+	return ifc
 }
 
 // fillTCPChecksum writes the TCP checksum of an IPv4 datagram that the

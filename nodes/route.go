@@ -69,6 +69,11 @@ func (r Route) sameHops(o Route) bool {
 // forwards for many hosts looks the same few thousand up again and
 // again). The zero value is an empty table.
 type RoutingTable struct {
+	// only is the interface of the table's only route, a default route,
+	// once a host looked it up (Host.route): a host then reads neither
+	// the route nor its interface list per datagram. Every change of the
+	// table clears it.
+	only *Interface
 	// lens holds the prefix lengths in use, longest first.
 	lens   []int
 	routes []Route
@@ -274,6 +279,7 @@ func (t *RoutingTable) find(dst netip.Addr) (int, *routeHit) {
 // changed invalidates the cached lookups. The generation starts at 1, so
 // that the zeroed entries of a new cache are never valid.
 func (t *RoutingTable) changed() {
+	t.only = nil
 	t.gen++
 	if t.gen == 0 { // wrapped: no entry may claim generation 0 again
 		clear(t.cache)
