@@ -3,6 +3,7 @@ package scenarios
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // samples keeps every value of a distribution (queue sojourns, one-way
@@ -78,41 +79,54 @@ func (s *samples) nextBlock() {
 // per byte, where writing memory already touched costs under 0.1 ns): a
 // 10 s run at 1 Gbit/s stores 10 MB of delays and sojourns, and the
 // faults cost more than the writes. A goroutine beside the run takes
-// those faults instead: it makes full blocks and writes a word of each
-// page before handing them over (blockPool); the summary takes a ready
-// block when there is one and makes its own otherwise. A block is empty
-// either way and the summary only appends to it, so nothing it computes
-// depends on which block it got or when (docs/architecture.md,
-// determinism rule 3).
+// those faults instead: for each full block the summary takes, it makes
+// one more and writes a word of each of its pages (prefaultBlocks), so
+// that a touched block is ready in blockPool for the next time; the
+// summary makes its own when none is ready. A block is empty either way
+// and the summary only appends to it, so nothing it computes depends on
+// which block it got or when (docs/architecture.md, determinism rule 3).
 var (
 	blockPool     = make(chan []uint32, 2)
+	blockWanted   = make(chan struct{}, 2)
 	blockPoolOnce sync.Once
+	// blocksOwed counts the blocks asked for and not made yet: the
+	// goroutine allocates nothing while it is 0 (tests that count
+	// allocations wait for it).
+	blocksOwed atomic.Int64
 )
 
 // fullBlock returns an empty block of sampleBlock values' capacity,
-// already touched when the goroutine beside the run has one ready.
+// already touched when the goroutine beside the run had one ready, and
+// asks it for the next.
 func fullBlock() []uint32 {
 	blockPoolOnce.Do(func() { go prefaultBlocks() })
+	var b []uint32
 	select {
-	case b := <-blockPool:
-		return b
+	case b = <-blockPool:
 	default:
-		return make([]uint32, 0, sampleBlock)
+		b = make([]uint32, 0, sampleBlock)
 	}
+	select {
+	case blockWanted <- struct{}{}:
+		blocksOwed.Add(1)
+	default: // two are asked for already
+	}
+	return b
 }
 
 // pageValues is the number of values in a 4 KiB page.
 const pageValues = 4096 / 4
 
-// prefaultBlocks keeps blockPool full of blocks each page of which has
-// been written once. It runs for the life of the process, blocked while
-// the pool is full (three blocks, 192 KiB, wait at most).
+// prefaultBlocks makes a block for each one asked for, writes a word of
+// each of its pages and puts it in blockPool (waiting while the pool is
+// full). It runs for the life of the process, idle between requests.
 func prefaultBlocks() {
-	for {
+	for range blockWanted {
 		b := make([]uint32, sampleBlock)
 		for i := 0; i < len(b); i += pageValues {
 			b[i] = 0
 		}
+		blocksOwed.Add(-1)
 		blockPool <- b[:0]
 	}
 }
