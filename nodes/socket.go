@@ -529,6 +529,32 @@ func (h *Host) Recv(fd int, p []byte) (int, error) {
 		return 0, ENOTCONN
 	}
 	n, rerr := s.conn.Read(h.Now().Duration(), p)
+	return h.afterRecv(s, n, rerr)
+}
+
+// RecvPattern is Recv for a reader that checks netsim's pattern
+// (internal/pattern) rather than keeping the bytes, as the built-in
+// sink does: when what fd's connection holds is the pattern, it reads up
+// to max bytes as Recv with a buffer of max bytes would, without copying
+// them, and returns the pattern's phase at the first (tcp.Conn.ReadPattern).
+// ok is false, and nothing is read, when the socket holds other bytes or
+// is not a connected TCP socket: call Recv.
+func (h *Host) RecvPattern(fd, max int) (n, phase int, ok bool, err error) {
+	s, err := h.socket(fd)
+	if err != nil || s.dgram != nil || s.conn == nil {
+		return 0, 0, false, nil
+	}
+	n, phase, ok, rerr := s.conn.ReadPattern(h.Now().Duration(), max)
+	if !ok {
+		return 0, 0, false, nil
+	}
+	n, err = h.afterRecv(s, n, rerr)
+	return n, phase, true, err
+}
+
+// afterRecv sends what a read of n bytes let the connection send (a
+// window update) and turns its error into Recv's.
+func (h *Host) afterRecv(s *Socket, n int, rerr error) (int, error) {
 	s.flush()
 	h.dispatch()
 	switch {

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+	"time"
 )
 
 // The table answers as a map would, whatever the order of puts and takes:
@@ -169,5 +170,26 @@ func TestSamplesFewCostLittle(t *testing.T) {
 	per := (m1.TotalAlloc - m0.TotalAlloc) / rounds
 	if per >= 2048 {
 		t.Fatalf("%d bytes allocated per distribution of 10 values", per)
+	}
+}
+
+// TestFullBlocks: a full block is empty with room for sampleBlock values,
+// whether the goroutine beside the run had one ready or the summary made
+// it, and no two blocks share memory.
+func TestFullBlocks(t *testing.T) {
+	seen := map[*uint32]bool{}
+	for i := range 20 {
+		b := fullBlock()
+		if len(b) != 0 || cap(b) != sampleBlock {
+			t.Fatalf("block %d: len %d cap %d, want 0 and %d", i, len(b), cap(b), sampleBlock)
+		}
+		p := &b[:1][0]
+		if seen[p] {
+			t.Fatalf("block %d handed out twice", i)
+		}
+		seen[p] = true
+		if i%2 == 0 {
+			time.Sleep(time.Millisecond) // let the goroutine refill the pool
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package scenarios
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 // samples keeps every value of a distribution (queue sojourns, one-way
 // delays: one per packet) for its exact nearest-rank percentiles. The values
@@ -62,7 +65,56 @@ func (s *samples) nextBlock() {
 	if s.cur != nil {
 		s.blocks = append(s.blocks, s.cur)
 	}
-	s.cur = make([]uint32, 0, min(max(s.n, minSampleBlock), sampleBlock))
+	if n := min(max(s.n, minSampleBlock), sampleBlock); n < sampleBlock {
+		s.cur = make([]uint32, 0, n)
+	} else {
+		s.cur = fullBlock()
+	}
+}
+
+// The full blocks of a long run's samples are new memory, and the first
+// write to each page of new memory waits for the kernel (a page fault:
+// about 15 us per 4 KiB page on the project's virtual machine, 3.7 ns
+// per byte, where writing memory already touched costs under 0.1 ns): a
+// 10 s run at 1 Gbit/s stores 10 MB of delays and sojourns, and the
+// faults cost more than the writes. A goroutine beside the run takes
+// those faults instead: it makes full blocks and writes a word of each
+// page before handing them over (blockPool); the summary takes a ready
+// block when there is one and makes its own otherwise. A block is empty
+// either way and the summary only appends to it, so nothing it computes
+// depends on which block it got or when (docs/architecture.md,
+// determinism rule 3).
+var (
+	blockPool     = make(chan []uint32, 2)
+	blockPoolOnce sync.Once
+)
+
+// fullBlock returns an empty block of sampleBlock values' capacity,
+// already touched when the goroutine beside the run has one ready.
+func fullBlock() []uint32 {
+	blockPoolOnce.Do(func() { go prefaultBlocks() })
+	select {
+	case b := <-blockPool:
+		return b
+	default:
+		return make([]uint32, 0, sampleBlock)
+	}
+}
+
+// pageValues is the number of values in a 4 KiB page.
+const pageValues = 4096 / 4
+
+// prefaultBlocks keeps blockPool full of blocks each page of which has
+// been written once. It runs for the life of the process, blocked while
+// the pool is full (three blocks, 192 KiB, wait at most).
+func prefaultBlocks() {
+	for {
+		b := make([]uint32, sampleBlock)
+		for i := 0; i < len(b); i += pageValues {
+			b[i] = 0
+		}
+		blockPool <- b[:0]
+	}
 }
 
 // narrow returns the blocks of the values that fit in 32 bits, the

@@ -303,13 +303,26 @@ func (b *recvBuffer) read(p []byte) int {
 		return 0
 	}
 	if b.pat() {
-		pattern.Fill(p[:n], b.patPhase())
-		b.setPatPhase(b.patPhase() + n%pattern.Mod)
-	} else {
-		k := copy(p[:n], b.buf[b.head:min(b.head+n, len(b.buf))])
-		copy(p[k:n], b.buf)
-		b.head = (b.head + n) % len(b.buf)
+		phase := b.patPhase()
+		b.skipPattern(n)
+		pattern.Fill(p[:n], phase)
+		return n
 	}
+	k := copy(p[:n], b.buf[b.head:min(b.head+n, len(b.buf))])
+	copy(p[k:n], b.buf)
+	b.head = (b.head + n) % len(b.buf)
+	b.n -= n
+	b.ext -= n
+	b.release()
+	return n
+}
+
+// skipPattern takes up to max of the pattern bytes held (pat()) as read,
+// without writing them anywhere, and returns how many: the phase at head
+// before says what they were.
+func (b *recvBuffer) skipPattern(max int) int {
+	n := min(max, b.n)
+	b.setPatPhase(b.patPhase() + n%pattern.Mod)
 	b.n -= n
 	b.ext -= n
 	b.release()

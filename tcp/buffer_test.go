@@ -157,3 +157,28 @@ func TestRecvBufferPattern(t *testing.T) {
 	require.Nil(t, b.block, "a drained buffer holds no block")
 	require.False(t, b.pat())
 }
+
+// TestRecvBufferSkipPattern: taking pattern bytes by their phase leaves
+// the buffer as reading them does, and the phase before says what they
+// were.
+func TestRecvBufferSkipPattern(t *testing.T) {
+	var a, b recvBuffer
+	a.init(1 << 20)
+	b.init(1 << 20)
+	buf := make([]byte, 1000)
+	for i, n := range []int{1448, 700, 251, 5000} {
+		off := int64(17 + 1000*i)
+		a.writeAt(0, pattern.At(off, n))
+		b.writeAt(0, pattern.At(off, n))
+		a.commit(n)
+		b.commit(n)
+		for a.n > 0 {
+			phase := b.patPhase()
+			got := a.read(buf)
+			require.Equal(t, got, b.skipPattern(len(buf)))
+			require.True(t, bytes.Equal(buf[:got], pattern.At(int64(phase), got)))
+			require.Equal(t, a, b)
+		}
+	}
+	require.Nil(t, b.block)
+}

@@ -403,6 +403,27 @@ func (c *Conn) Readable() int { return c.rb.n }
 // returns EAGAIN; after a reset, the errno. Reading may open the receive
 // window, which sends a window update.
 func (c *Conn) Read(now time.Duration, p []byte) (int, error) {
+	return c.read(now, p, len(p), false)
+}
+
+// ReadPattern is Read for a reader that wants to know which bytes of
+// netsim's pattern (internal/pattern) it got rather than to have them:
+// when the bytes held are the pattern, it takes up to max of them as
+// Read(now, a buffer of max bytes) would, without writing them anywhere,
+// and returns how many and the pattern's phase at the first. ok is false,
+// and nothing happens, when the connection holds other bytes: Read them.
+// With nothing held it returns what Read returns.
+func (c *Conn) ReadPattern(now time.Duration, max int) (n, phase int, ok bool, err error) {
+	if c.rb.n > 0 && !c.rb.pat() {
+		return 0, 0, false, nil
+	}
+	phase = c.rb.patPhase()
+	n, err = c.read(now, nil, max, true)
+	return n, phase, true, err
+}
+
+// read is Read into p, or with skip ReadPattern of up to want bytes.
+func (c *Conn) read(now time.Duration, p []byte, want int, skip bool) (int, error) {
 	c.touch(now)
 	if c.rb.n == 0 {
 		switch {
@@ -413,12 +434,17 @@ func (c *Conn) Read(now time.Duration, p []byte) (int, error) {
 		case c.state == Closed || c.state == Listen:
 			return 0, ENOTCONN
 		}
-		if len(p) == 0 {
+		if want == 0 {
 			return 0, nil
 		}
 		return 0, EAGAIN
 	}
-	n := c.rb.read(p)
+	var n int
+	if skip {
+		n = c.rb.skipPattern(want)
+	} else {
+		n = c.rb.read(p)
+	}
 	c.stats.BytesDelivered += int64(n)
 	c.rcvSpaceAdjust(now)
 	c.windowUpdateAfterRead()

@@ -86,3 +86,14 @@ func Check(off int64, b []byte) int64 {
 	}
 	return bad
 }
+
+// Mismatched returns how many of n pattern bytes from phase, received at
+// stream offset off, differ from the pattern there, as Check would count
+// them: none when phase is off's, every one otherwise (the pattern at two
+// phases differs at every byte, its period being Mod).
+func Mismatched(off int64, phase, n int) int64 {
+	if int64(phase) == off%Mod {
+		return 0
+	}
+	return int64(n)
+}

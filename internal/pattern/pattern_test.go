@@ -137,3 +137,18 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 }
+
+// TestMismatched: counting by phase gives what Check counts on the bytes.
+func TestMismatched(t *testing.T) {
+	for _, off := range []int64{0, 1, 250, 251, 1 << 33} {
+		for _, phase := range []int{0, 1, 100, 250} {
+			for _, n := range []int{1, 7, 1448, 3 * Mod} {
+				b := make([]byte, n)
+				Fill(b, phase)
+				if got, want := Mismatched(off, phase, n), Check(off, b); got != want {
+					t.Errorf("Mismatched(%d, %d, %d) = %d, Check says %d", off, phase, n, got, want)
+				}
+			}
+		}
+	}
+}

@@ -70,17 +70,10 @@ func (s *Sink) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
 
 // drain reads everything readable; at the end of the stream it closes.
 func (s *Sink) drain(fd int, c *sinkConn) {
-	h := s.ctx.Host
 	got := 0
 	for {
-		buf := s.ctx.readBuf()
-		n, err := h.Recv(fd, buf)
+		n, err := s.read(fd, c)
 		if n > 0 {
-			if s.Verify {
-				bad := pattern.Check(c.bytes, buf[:n])
-				c.bad += bad
-				s.Mismatched += bad
-			}
 			c.bytes += int64(n)
 			s.Received += int64(n)
 			got += n
@@ -104,6 +97,30 @@ func (s *Sink) drain(fd int, c *sinkConn) {
 		}
 		return
 	}
+}
+
+// read reads what fd has, as much as one read of the apps' buffer takes,
+// and checks it against the pattern when s.Verify. Bytes the connection
+// holds as the pattern (tcp.Conn.ReadPattern) are checked by their phase
+// and never copied; others are read into the buffer and compared.
+func (s *Sink) read(fd int, c *sinkConn) (int, error) {
+	h := s.ctx.Host
+	bad := int64(0)
+	n, phase, ok, err := h.RecvPattern(fd, readBufSize)
+	if ok {
+		if s.Verify && n > 0 {
+			bad = pattern.Mismatched(c.bytes, phase, n)
+		}
+	} else {
+		buf := s.ctx.readBuf()
+		n, err = h.Recv(fd, buf)
+		if s.Verify && n > 0 {
+			bad = pattern.Check(c.bytes, buf[:n])
+		}
+	}
+	c.bad += bad
+	s.Mismatched += bad
+	return n, err
 }
 
 func (s *Sink) finish(fd int, c *sinkConn, ok bool) {
