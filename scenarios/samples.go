@@ -79,25 +79,28 @@ func (s *samples) nextBlock() {
 // per byte, where writing memory already touched costs under 0.1 ns): a
 // 10 s run at 1 Gbit/s stores 10 MB of delays and sojourns, and the
 // faults cost more than the writes. A goroutine beside the run takes
-// those faults instead: for each full block the summary takes, it makes
-// one more and writes a word of each of its pages (prefaultBlocks), so
-// that a touched block is ready in blockPool for the next time; the
-// summary makes its own when none is ready. A block is empty either way
+// those faults instead: when the summary takes a full block, it asks for
+// the next, which the goroutine makes and writes a word of each page of
+// (prefaultBlocks), so that a touched block is ready in blockPool the
+// next time; the summary makes its own when none is ready. A block is empty either way
 // and the summary only appends to it, so nothing it computes depends on
 // which block it got or when (docs/architecture.md, determinism rule 3).
 var (
-	blockPool     = make(chan []uint32, 2)
+	blockPool     = make(chan []uint32, 4)
 	blockWanted   = make(chan struct{}, 2)
 	blockPoolOnce sync.Once
-	// blocksOwed counts the blocks asked for and not made yet: the
-	// goroutine allocates nothing while it is 0 (tests that count
+	// blocksOwed counts the blocks asked for and not in the pool yet:
+	// the goroutine allocates nothing while it is 0 (tests that count
 	// allocations wait for it).
 	blocksOwed atomic.Int64
 )
 
 // fullBlock returns an empty block of sampleBlock values' capacity,
 // already touched when the goroutine beside the run had one ready, and
-// asks it for the next.
+// asks it for the next while the pool holds fewer than two. At most
+// three are asked for and not made at a time (two waiting, one being
+// made), so the pool never holds more than four and the goroutine never
+// waits to put one in.
 func fullBlock() []uint32 {
 	blockPoolOnce.Do(func() { go prefaultBlocks() })
 	var b []uint32
@@ -106,10 +109,13 @@ func fullBlock() []uint32 {
 	default:
 		b = make([]uint32, 0, sampleBlock)
 	}
-	select {
-	case blockWanted <- struct{}{}:
-		blocksOwed.Add(1)
-	default: // two are asked for already
+	if len(blockPool) < 2 {
+		blocksOwed.Add(1) // before the request: never below what is owed
+		select {
+		case blockWanted <- struct{}{}:
+		default: // two are asked for already
+			blocksOwed.Add(-1)
+		}
 	}
 	return b
 }
@@ -118,16 +124,16 @@ func fullBlock() []uint32 {
 const pageValues = 4096 / 4
 
 // prefaultBlocks makes a block for each one asked for, writes a word of
-// each of its pages and puts it in blockPool (waiting while the pool is
-// full). It runs for the life of the process, idle between requests.
+// each of its pages and puts it in blockPool. It runs for the life of
+// the process, idle between requests.
 func prefaultBlocks() {
 	for range blockWanted {
 		b := make([]uint32, sampleBlock)
 		for i := 0; i < len(b); i += pageValues {
 			b[i] = 0
 		}
-		blocksOwed.Add(-1)
 		blockPool <- b[:0]
+		blocksOwed.Add(-1)
 	}
 }
 

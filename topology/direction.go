@@ -30,7 +30,14 @@ type direction struct {
 	wireDelay   time.Duration
 	lastArrival sim.Time
 	seq         uint64
-	from        int
+	from        int32
+	// fifo: the queue is drop-tail, whose Dequeue of an empty queue
+	// changes nothing (an AQM's may: PIE catches up its probability), so
+	// finishTx may skip asking it; held: the queue may hold packets, one
+	// was offered since Dequeue last found it empty. An uncongested
+	// direction then reads no queue per packet (with a thousand access
+	// links, each queue is a cache miss).
+	fifo, held bool
 
 	// Lines 2 and 3: the two timers, each with the counters its side of
 	// a packet's passage updates. The timers live here, not behind
@@ -132,9 +139,9 @@ func (d *direction) emit(ev sim.Event) {
 }
 
 func (d *direction) init(l *Link, from int, streams sim.Streams) {
-	d.l, d.from = l, from
+	d.l, d.from = l, int32(from)
 	d.queueRand = streams.Rand(d.subject() + "/queue")
-	d.queue = d.newQueue()
+	d.setQueue()
 	d.startLoss()
 	l.s.InitTimer(&d.txDone, (*txEnd)(d))
 	l.s.InitTimer(&d.arrival, (*landing)(d))
@@ -160,10 +167,11 @@ func (d *direction) rand(r **sim.Rand, what string) *sim.Rand {
 	return *r
 }
 
-// newQueue returns an empty queue of the link's discipline.
-func (d *direction) newQueue() Queue {
+// setQueue gives the direction an empty queue of the link's discipline.
+func (d *direction) setQueue() {
 	cfg := &d.l.cfg
-	return cfg.Queue.NewQueue(QueueEnv{Limit: cfg.limit(), Rate: cfg.Rate, MTU: cfg.MTU, Rand: d.queueRand, Events: d})
+	d.queue = cfg.Queue.NewQueue(QueueEnv{Limit: cfg.limit(), Rate: cfg.Rate, MTU: cfg.MTU, Rand: d.queueRand, Events: d})
+	_, d.fifo = d.queue.(*dropTail)
 }
 
 // replaceQueue moves to a new discipline: the packets held move to the new
@@ -171,7 +179,7 @@ func (d *direction) newQueue() Queue {
 // anew (so some may be dropped or marked).
 func (d *direction) replaceQueue() {
 	old := d.queue
-	d.queue = d.newQueue()
+	d.setQueue()
 	now := d.l.s.Now()
 	old.Drain(func(p *Packet) { d.offer(now, p) })
 }
@@ -212,6 +220,7 @@ func (d *direction) send(p *Packet) {
 
 // offer hands p to the queue discipline and records what it did.
 func (d *direction) offer(now sim.Time, p *Packet) {
+	d.held = true
 	switch d.queue.Enqueue(now, p) {
 	case DroppedFull:
 		d.drop(p, sim.DropQueue)
@@ -273,11 +282,13 @@ func (d *direction) finishTx() {
 	if p != nil {
 		d.launch(p, d.wireDelay)
 	}
-	if d.wire == nil && d.l.up {
+	if d.wire == nil && d.l.up && (d.held || !d.fifo) {
 		now := d.l.s.Now()
 		if next, at, ok := d.queue.Dequeue(now); ok {
 			d.sojourn.add(now.Sub(at))
 			d.startTx(next)
+		} else {
+			d.held = false
 		}
 	}
 }

@@ -49,7 +49,8 @@ func TestDirectionLines(t *testing.T) {
 	var d direction
 	for i, offs := range [][]uintptr{
 		{unsafe.Offsetof(d.l), unsafe.Offsetof(d.queue), unsafe.Offsetof(d.wire), unsafe.Offsetof(d.wireDelay),
-			unsafe.Offsetof(d.lastArrival), unsafe.Offsetof(d.seq), unsafe.Offsetof(d.from)},
+			unsafe.Offsetof(d.lastArrival), unsafe.Offsetof(d.seq), unsafe.Offsetof(d.from), unsafe.Offsetof(d.fifo),
+			unsafe.Offsetof(d.held)},
 		{unsafe.Offsetof(d.txDone), unsafe.Offsetof(d.sent) + unsafe.Sizeof(d.sent) - 1},
 		{unsafe.Offsetof(d.arrival), unsafe.Offsetof(d.transmitted) + unsafe.Sizeof(d.transmitted) - 1},
 		{unsafe.Offsetof(d.flights), unsafe.Offsetof(d.flights) + unsafe.Sizeof(d.flights) - 1},
