@@ -560,6 +560,10 @@ func (h *Host) afterRecv(s *Socket, n int, rerr error) (int, error) {
 	switch {
 	case rerr == nil:
 		return n, nil
+	case rerr == tcp.EAGAIN && !s.shutRD:
+		// Every reader's last read of a burst: answered without
+		// errors.Is walking the error (1% of a 1 Gbit/s run).
+		return n, EAGAIN
 	case errors.Is(rerr, io.EOF):
 		return 0, nil
 	case s.shutRD && errors.Is(rerr, tcp.EAGAIN):
