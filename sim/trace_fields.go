@@ -1,10 +1,8 @@
 package sim
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"net/netip"
-	"slices"
 	"time"
 )
 
@@ -35,12 +33,6 @@ type fieldWalker struct {
 	// field walked next (0 for one that is always there), of the field
 	// that matched, and of the fields assigned.
 	bit, cur, got AppFields
-}
-
-// appendFields appends e's fields as JSON members, each preceded by a
-// comma: `,"id":7,"len":1500`.
-func appendFields(dst []byte, e Event) []byte {
-	return e.walk(fieldWalker{mode: walkEncode, dst: dst}).dst
 }
 
 // setField assigns the field f of e read back from JSONL; a key e does not
@@ -141,10 +133,7 @@ const digitPairs = "000102030405060708091011121314151617181920212223242526272829
 const maxKeyNumber = 21
 
 // appendKeyUint appends key, then v in decimal as strconv.AppendUint(dst,
-// v, 10) writes it. Most of a trace line is keys and numbers, so both
-// are written in place into dst's spare room: the key (a few bytes, `,"id":`)
-// by two overlapping word stores rather than a call to memmove, the
-// digits two at a time from the last one, their count known first.
+// v, 10) writes it (see putKeyNumber).
 func appendKeyUint(dst []byte, key string, v uint64) []byte {
 	return appendKeyNumber(dst, key, false, v)
 }
@@ -158,63 +147,14 @@ func appendKeyInt(dst []byte, key string, v int64) []byte {
 }
 
 func appendKeyNumber(dst []byte, key string, neg bool, v uint64) []byte {
-	n := len(dst)
-	if cap(dst)-n < len(key)+maxKeyNumber {
-		dst = slices.Grow(dst, len(key)+maxKeyNumber)
-	}
-	d := dst[n : n+len(key)+maxKeyNumber]
-	// The key, by two overlapping loads and stores when it has 4 to 16
-	// bytes (every key of the trace has).
-	switch i := len(key); {
-	case i >= 8 && i <= 16:
-		binary.LittleEndian.PutUint64(d, le64(key))
-		binary.LittleEndian.PutUint64(d[i-8:], le64(key[i-8:]))
-	case i >= 4 && i < 8:
-		binary.LittleEndian.PutUint32(d, le32(key))
-		binary.LittleEndian.PutUint32(d[i-4:], le32(key[i-4:]))
-	default:
-		copy(d, key)
-	}
-	i := len(key)
-	if neg {
-		d[i] = '-'
-		i++
-	}
-	end := i + decimalDigits(v)
-	j := end
-	for v >= 100 {
-		q := v / 100
-		r := (v - q*100) * 2
-		j -= 2
-		d[j], d[j+1] = digitPairs[r], digitPairs[r+1]
-		v = q
-	}
-	if v >= 10 {
-		d[j-2], d[j-1] = digitPairs[v*2], digitPairs[v*2+1]
-	} else {
-		d[j-1] = byte('0' + v)
-	}
-	return dst[:n+end]
+	dst = room(dst, len(key)+maxKeyNumber)
+	return dst[:putKeyNumber(dst[:cap(dst)], len(dst), key, neg, v)]
 }
 
 // le32 reads the first four bytes of s as a little-endian word.
 func le32[T string | []byte](s T) uint32 {
 	_ = s[3]
 	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
-}
-
-// decimalDigits returns the number of decimal digits of v (1 for 0).
-func decimalDigits(v uint64) int {
-	n := 1
-	for v >= 10000 {
-		v /= 10000
-		n += 4
-	}
-	for v >= 10 {
-		v /= 10
-		n++
-	}
-	return n
 }
 
 func (w *fieldWalker) duration(key string, v *time.Duration) { w.i64(key, (*int64)(v)) }
