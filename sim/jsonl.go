@@ -7,6 +7,8 @@ import (
 	"io"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/netsimlab/netsim/internal/handoff"
 )
 
 // jsonlBufferSize is the size of the reader's input buffer.
@@ -59,6 +61,9 @@ type JSONLWriter struct {
 	// Emit's side.
 	q       batchQueue
 	records uint64
+	// chunks, after EncodeInline, hashes and writes full buffers of
+	// lines instead: Emit encodes.
+	chunks *handoff.Worker[chunk]
 	// The encoder's side: while a batch is in flight, only the worker
 	// goroutine touches these (and h and w).
 	buf    []byte
@@ -103,24 +108,70 @@ func (j *JSONLWriter) Emit(r *Record) {
 		return
 	}
 	j.records++
-	j.q.add(r)
+	if j.chunks == nil {
+		j.q.add(r)
+		return
+	}
+	j.line(r)
+	if len(j.buf) >= jsonlBufferFull {
+		next, ok := j.chunks.Hand(chunk{j.buf, j.hashed})
+		if !ok {
+			next.b = make([]byte, 0, jsonlWriteBufferSize)
+		}
+		j.buf, j.hashed = next.b[:0], 0
+	}
 }
+
+// EncodeInline makes Emit encode each record at once, on the caller's
+// goroutine, and hand only each full buffer of lines to the worker
+// goroutine, which hashes and writes it. It is for a caller that is
+// itself beside the simulation (the sink of an Async, as in netsim run):
+// no record is copied into a batch, and the encoding runs on the
+// caller's goroutine, leaving the worker the sha256 and the write
+// syscalls. The bytes, the file and Sum are the same. It may be called
+// at any time (it waits for the batch in flight and encodes the records
+// not handed over); Flush, Sum, Err and Bytes wait for the buffer in
+// flight as they wait for a batch.
+func (j *JSONLWriter) EncodeInline() {
+	if j.chunks != nil {
+		return
+	}
+	j.q.stop()
+	j.encode(j.q.batch)
+	j.chunks = handoff.New(j.writeChunk)
+}
+
+// chunk is a buffer of whole lines whose bytes from hashed on are not in
+// the sha256 yet.
+type chunk struct {
+	b      []byte
+	hashed int
+}
+
+// jsonlBufferFull is the length at which the buffer of lines is hashed
+// and written: a line rarely takes the last 4 KiB, so the buffer seldom
+// grows.
+const jsonlBufferFull = jsonlWriteBufferSize - 4<<10
 
 // encode appends the lines of b's records to buf, hashing and writing buf
 // whenever it is full, and empties b.
 func (j *JSONLWriter) encode(b *recordBatch) {
 	for i := range b.recs {
-		r := &b.recs[i]
-		// AppendJSONL, with the head from the cache.
-		dst := appendKeyInt(j.buf, `{"t":`, int64(r.T))
-		dst = j.head(dst, r)
-		dst = appendFields(dst, r.Event)
-		j.buf = append(dst, '}', '\n')
-		if len(j.buf) >= jsonlWriteBufferSize-4<<10 {
+		j.line(&b.recs[i])
+		if len(j.buf) >= jsonlBufferFull {
 			j.write()
 		}
 	}
 	b.reset()
+}
+
+// line appends r's line to buf: AppendJSONL, with the head from the
+// cache.
+func (j *JSONLWriter) line(r *Record) {
+	dst := appendKeyInt(j.buf, `{"t":`, int64(r.T))
+	dst = j.head(dst, r)
+	dst = appendFields(dst, r.Event)
+	j.buf = append(dst, '}', '\n')
 }
 
 // head appends r's head, `,"kind":...,"subject":...`, from the cache
@@ -153,14 +204,28 @@ func appendHead(dst []byte, k Kind, subject string) []byte {
 // write hashes buf[hashed:], writes buf unless a write failed before, and
 // empties it.
 func (j *JSONLWriter) write() {
-	j.h.Write(j.buf[j.hashed:]) // a hash.Hash never returns an error
-	if j.err == nil && len(j.buf) > 0 {
-		if _, err := j.w.Write(j.buf); err != nil {
+	j.writeChunk(chunk{j.buf, j.hashed})
+	j.buf, j.hashed = j.buf[:0], 0
+}
+
+// writeChunk hashes c.b[c.hashed:] and writes c.b unless a write failed
+// before.
+func (j *JSONLWriter) writeChunk(c chunk) {
+	j.h.Write(c.b[c.hashed:]) // a hash.Hash never returns an error
+	if j.err == nil && len(c.b) > 0 {
+		if _, err := j.w.Write(c.b); err != nil {
 			j.err = err
 		}
 	}
-	j.bytes += int64(len(j.buf))
-	j.buf, j.hashed = j.buf[:0], 0
+	j.bytes += int64(len(c.b))
+}
+
+// stop waits for the batch or buffer in flight and ends the goroutine.
+func (j *JSONLWriter) stop() {
+	j.q.stop()
+	if j.chunks != nil {
+		j.chunks.Stop()
+	}
 }
 
 // Flush writes any buffered output to the underlying writer and returns the
@@ -168,7 +233,7 @@ func (j *JSONLWriter) write() {
 // flight, ends the goroutine and encodes the records not handed over:
 // after it, the underlying writer can be flushed and closed.
 func (j *JSONLWriter) Flush() error {
-	j.q.stop()
+	j.stop()
 	j.encode(j.q.batch)
 	j.write()
 	return j.err
@@ -178,7 +243,7 @@ func (j *JSONLWriter) Flush() error {
 // batch in flight and ends the goroutine, so call it after a run, not
 // after every record.
 func (j *JSONLWriter) Err() error {
-	j.q.stop()
+	j.stop()
 	return j.err
 }
 
@@ -187,7 +252,7 @@ func (j *JSONLWriter) Err() error {
 // It waits for the batch in flight, ends the goroutine and encodes the
 // records not handed over (which may write a full buffer).
 func (j *JSONLWriter) Sum() string {
-	j.q.stop()
+	j.stop()
 	j.encode(j.q.batch)
 	j.h.Write(j.buf[j.hashed:])
 	j.hashed = len(j.buf)
@@ -202,7 +267,7 @@ func (j *JSONLWriter) Records() uint64 { return j.records }
 // it waits for the batch in flight and encodes the records not handed
 // over.
 func (j *JSONLWriter) Bytes() int64 {
-	j.q.stop()
+	j.stop()
 	j.encode(j.q.batch)
 	return j.bytes + int64(len(j.buf))
 }

@@ -251,7 +251,16 @@ func TestJSONLWriterKeepsFirstError(t *testing.T) {
 }
 
 func TestJSONLEmitAllocatesNothing(t *testing.T) {
-	w := NewJSONLWriter(io.Discard)
+	for _, inline := range []bool{false, true} {
+		w := NewJSONLWriter(io.Discard)
+		if inline {
+			w.EncodeInline()
+		}
+		testJSONLEmitAllocatesNothing(t, w)
+	}
+}
+
+func testJSONLEmitAllocatesNothing(t *testing.T, w *JSONLWriter) {
 	w.Emit(nil)       // ignored
 	w.Emit(&Record{}) // no event: ignored
 	// Both batches fill once (their arrays grow to what a batch holds).
@@ -665,8 +674,22 @@ func (s *slowWriter) Write(p []byte) (int, error) {
 // TestJSONLWriterDoubleBuffered writes several buffers' worth of records
 // through a slow writer: the bytes arrive whole and in order, one write at
 // a time, Sum is their sha256 (also when asked mid-run), and a write error
-// on a buffer in flight reaches Err and Flush and stops the output.
+// on a buffer in flight reaches Err and Flush and stops the output; the
+// same with EncodeInline (called after some records were batched).
 func TestJSONLWriterDoubleBuffered(t *testing.T) {
+	for _, inline := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inline=%v", inline), func(t *testing.T) { testJSONLWriterDoubleBuffered(t, inline) })
+	}
+}
+
+func testJSONLWriterDoubleBuffered(t *testing.T, inline bool) {
+	newWriter := func(dst io.Writer) *JSONLWriter {
+		w := NewJSONLWriter(dst)
+		if inline {
+			w.EncodeInline()
+		}
+		return w
+	}
 	emit := func(w *JSONLWriter, from, to int) []byte {
 		var want []byte
 		for i := from; i < to; i++ {
@@ -680,7 +703,11 @@ func TestJSONLWriterDoubleBuffered(t *testing.T) {
 	}
 	sw := &slowWriter{}
 	w := NewJSONLWriter(sw)
-	want := emit(w, 0, 30000)
+	want := emit(w, 0, 5000)
+	if inline {
+		w.EncodeInline()
+	}
+	want = append(want, emit(w, 5000, 30000)...)
 	require.Greater(t, len(want), 3*jsonlWriteBufferSize, "several buffers")
 	mid := sha256.Sum256(want)
 	assert.Equal(t, hex.EncodeToString(mid[:]), w.Sum(), "Sum mid-run, with a buffer in flight")
@@ -697,7 +724,7 @@ func TestJSONLWriterDoubleBuffered(t *testing.T) {
 	// The second buffer fails: the third is not written, and Err and
 	// Flush report the error; Sum still covers every line.
 	fw := &slowWriter{failAt: jsonlWriteBufferSize + 100}
-	w = NewJSONLWriter(fw)
+	w = newWriter(fw)
 	want = emit(w, 0, 60000)
 	require.ErrorIs(t, w.Err(), errDiskFull)
 	require.ErrorIs(t, w.Flush(), errDiskFull)

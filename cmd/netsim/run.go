@@ -451,8 +451,15 @@ func (s *runSink) consume(r *sim.Record) {
 // on two quiet cores (it trades summing up for copying each record, and
 // the cache lines' trip to the other core) and took a fifth more CPU,
 // which a sweep running one scenario per core pays in full.
+//
+// The trace file then encodes on that goroutine (EncodeInline): the
+// records reach it already copied once, out of the simulation's way, so
+// it encodes them at once and leaves its own worker only the sha256 and
+// the writes, rather than copying each record a second time for that
+// worker to encode.
 func (s *runSink) runBeside() {
 	if s.jsonl != nil {
+		s.jsonl.EncodeInline()
 		s.queue = sim.NewAsync(sim.SinkFunc(s.consume))
 	}
 }
