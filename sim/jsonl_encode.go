@@ -114,17 +114,26 @@ func putKeyNumber(d []byte, n int, key string, neg bool, v uint64) int {
 	}
 	end := i + decimalDigits(v)
 	j := end
-	for v >= 100 {
+	for v >= 1<<32 {
 		q := v / 100
 		r := (v - q*100) * 2
 		j -= 2
 		d[j], d[j+1] = digitPairs[r], digitPairs[r+1]
 		v = q
 	}
-	if v >= 10 {
-		d[j-2], d[j-1] = digitPairs[v*2], digitPairs[v*2+1]
+	// The rest in 32 bits, whose division by 100 is a cheaper multiply.
+	u := uint32(v)
+	for u >= 100 {
+		q := u / 100
+		r := (u - q*100) * 2
+		j -= 2
+		d[j], d[j+1] = digitPairs[r], digitPairs[r+1]
+		u = q
+	}
+	if u >= 10 {
+		d[j-2], d[j-1] = digitPairs[u*2], digitPairs[u*2+1]
 	} else {
-		d[j-1] = byte('0' + v)
+		d[j-1] = byte('0' + u)
 	}
 	return n + end
 }
