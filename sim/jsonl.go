@@ -54,7 +54,8 @@ const jsonlWriteBufferSize = 1 << 20
 // discarding that writer. A trace smaller than a batch never starts a
 // goroutine. The underlying writer is called from that goroutine, so
 // whatever it shares with the caller (an error it records) must be
-// guarded.
+// guarded. A caller that is itself beside the simulation can have the
+// lines encoded on its own goroutine instead (EncodeInline).
 type JSONLWriter struct {
 	w io.Writer
 	h hash.Hash
@@ -65,7 +66,9 @@ type JSONLWriter struct {
 	// lines instead: Emit encodes.
 	chunks *handoff.Worker[chunk]
 	// The encoder's side: while a batch is in flight, only the worker
-	// goroutine touches these (and h and w).
+	// goroutine touches these (and h and w). After EncodeInline, buf,
+	// hashed and heads are Emit's, and the worker has h, w, err and
+	// bytes while a buffer is in flight.
 	buf    []byte
 	hashed int   // buf[:hashed] is in h already
 	err    error // the first write error
