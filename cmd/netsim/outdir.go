@@ -130,9 +130,20 @@ func newBGWriter(l *lazyFile, size int) *bgWriter {
 	return b
 }
 
-// Write appends p to the file; its errors come later (see bgWriter).
+// Write appends p to the file; its errors come later (see bgWriter). A
+// write of a whole block or more while nothing is buffered goes to the
+// file at once, after the block in flight, on the caller's goroutine:
+// such writes come from a writer that buffers on a goroutine beside the
+// run already (the trace's sim.JSONLWriter hands over 1 MiB at a time),
+// for which copying into blocks would cost a copy of the whole trace
+// and a hand-over per 128 KiB, and gain nothing.
 func (b *bgWriter) Write(p []byte) (int, error) {
 	n := len(p)
+	if len(b.buf) == 0 && n >= cap(b.buf) {
+		b.wait()
+		b.writeBlock(p)
+		return n, nil
+	}
 	for len(p) > 0 {
 		k := copy(b.buf[len(b.buf):cap(b.buf)], p)
 		b.buf, p = b.buf[:len(b.buf)+k], p[k:]

@@ -160,6 +160,30 @@ func TestOutDirWriteError(t *testing.T) {
 	}
 }
 
+// TestBGWriterOrder: small writes (through blocks, written on the
+// worker) and writes of a block or more (straight to the file when
+// nothing is buffered) reach the file whole and in order.
+func TestBGWriterOrder(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "out")
+	o, err := newOutDir(root)
+	require.NoError(t, err)
+	w, err := o.create("trace.jsonl")
+	require.NoError(t, err)
+	var want []byte
+	for i, n := range []int{10, bufHeld - 10, 3 * bufHeld, 7, 2*bufHeld + 5, bufHeld - 12, bufHeld, 1, bufHeld} {
+		p := bytes.Repeat([]byte{byte('a' + i)}, n)
+		_, err := w.Write(p)
+		require.NoError(t, err)
+		p[0] = '!' // the caller reuses its buffer once Write returns
+		want = append(want, bytes.Repeat([]byte{byte('a' + i)}, n)...)
+	}
+	require.NoError(t, o.flush())
+	got, err := os.ReadFile(o.path("trace.jsonl"))
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(want, got), "the bytes in order")
+	o.abort()
+}
+
 // TestOutDirLeftovers: the temporary folder of a killed run (its process
 // gone) is removed by the next run into the same folder; one of a run
 // still going, or of another folder, is not.
