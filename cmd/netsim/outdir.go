@@ -134,7 +134,7 @@ func newBGWriter(l *lazyFile, size int) *bgWriter {
 // write of a whole block or more while nothing is buffered goes to the
 // file at once, after the block in flight, on the caller's goroutine:
 // such writes come from a writer that buffers on a goroutine beside the
-// run already (the trace's sim.JSONLWriter hands over 1 MiB at a time),
+// run already (the trace's sim.JSONLWriter hands over 256 KiB at a time),
 // for which copying into blocks would cost a copy of the whole trace
 // and a hand-over per 128 KiB, and gain nothing.
 func (b *bgWriter) Write(p []byte) (int, error) {
