@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -156,7 +157,7 @@ func TestSamplesPercentiles(t *testing.T) {
 // hundred bytes, gathered and summed up: not a 64 KiB block and 512 KiB
 // of buckets.
 func TestSamplesFewCostLittle(t *testing.T) {
-	waitBlocksMade()
+	waitBlocksMade(t)
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
 	const rounds = 100
@@ -198,8 +199,38 @@ func TestFullBlocks(t *testing.T) {
 // waitBlocksMade waits until the goroutine that touches sample blocks
 // beside the run has made every block asked for (earlier tests took full
 // blocks): from then on it allocates nothing until a test takes one.
-func waitBlocksMade() {
+func waitBlocksMade(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
 	for blocksOwed.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the goroutine beside the run still owes %d sample blocks after 10 s", blocksOwed.Load())
+		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestFullBlocksFromManyGoroutines: callers on several goroutines at once
+// (a sweep's workers) may each see room in the pool and ask for a block;
+// the goroutine beside the run never waits to put one in (a block that
+// finds the pool full is dropped), so every block asked for is made.
+func TestFullBlocksFromManyGoroutines(t *testing.T) {
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				if b := fullBlock(); len(b) != 0 || cap(b) != sampleBlock {
+					t.Errorf("len %d cap %d, want 0 and %d", len(b), cap(b), sampleBlock)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	waitBlocksMade(t)
+	if n := len(blockPool); n > cap(blockPool) {
+		t.Fatalf("pool holds %d of %d", n, cap(blockPool))
 	}
 }

@@ -97,10 +97,10 @@ var (
 
 // fullBlock returns an empty block of sampleBlock values' capacity,
 // already touched when the goroutine beside the run had one ready, and
-// asks it for the next while the pool holds fewer than two. At most
-// three are asked for and not made at a time (two waiting, one being
-// made), so the pool never holds more than four and the goroutine never
-// waits to put one in.
+// asks it for the next while the pool holds fewer than two. Callers on
+// several goroutines (a sweep's workers) may each see room and ask, so
+// the goroutine never waits to put a block in: one that finds the pool
+// full is dropped (prefaultBlocks), and fullBlock never waits either.
 func fullBlock() []uint32 {
 	blockPoolOnce.Do(func() { go prefaultBlocks() })
 	var b []uint32
@@ -124,15 +124,19 @@ func fullBlock() []uint32 {
 const pageValues = 4096 / 4
 
 // prefaultBlocks makes a block for each one asked for, writes a word of
-// each of its pages and puts it in blockPool. It runs for the life of
-// the process, idle between requests.
+// each of its pages and puts it in blockPool, or drops it when the pool
+// is full (callers on several goroutines asked at once). It runs for the
+// life of the process, idle between requests.
 func prefaultBlocks() {
 	for range blockWanted {
 		b := make([]uint32, sampleBlock)
 		for i := 0; i < len(b); i += pageValues {
 			b[i] = 0
 		}
-		blockPool <- b[:0]
+		select {
+		case blockPool <- b[:0]:
+		default:
+		}
 		blocksOwed.Add(-1)
 	}
 }
