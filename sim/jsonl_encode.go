@@ -14,28 +14,18 @@ import (
 // field, and the numbers of a run of numeric fields written into room
 // reserved once. TestFastEncoders holds each to the walker's bytes.
 
+// fastFields is an Event with an encoder of its own (the appendJSON
+// methods below).
+type fastFields interface {
+	Event
+	appendJSON(dst []byte) []byte
+}
+
 // appendFields appends e's fields as JSON members, each preceded by a
 // comma: `,"id":7,"len":1500`.
 func appendFields(dst []byte, e Event) []byte {
-	switch x := e.(type) {
-	case *PacketSend:
-		return x.appendJSON(dst)
-	case *PacketEnqueue:
-		return x.appendJSON(dst)
-	case *PacketTx:
-		return x.appendJSON(dst)
-	case *PacketRx:
-		return x.appendJSON(dst)
-	case *PacketDeliver:
-		return x.appendJSON(dst)
-	case *App:
-		return x.appendJSON(dst)
-	case *TCPRate:
-		return x.appendJSON(dst)
-	case *TCPRTT:
-		return x.appendJSON(dst)
-	case *TCPCwnd:
-		return x.appendJSON(dst)
+	if f, ok := e.(fastFields); ok {
+		return f.appendJSON(dst)
 	}
 	return walkFields(dst, e)
 }
