@@ -342,11 +342,27 @@ func requireSameTranscript(t testing.TB, want, got []string, seed uint64) {
 }
 
 func TestSchedulerMatchesSortedSliceModel(t *testing.T) {
-	for seed := uint64(0); seed < 300; seed++ {
-		want := runProgram(&modelEngine{}, seed, 150)
-		got := runProgram(&realEngine{s: NewScheduler()}, seed, 150)
-		requireSameTranscript(t, want, got, seed)
+	for _, h := range testHorizons {
+		for seed := uint64(0); seed < 300; seed++ {
+			want := runProgram(&modelEngine{}, seed, 150)
+			got := runProgram(&realEngine{s: newSchedulerHorizon(h)}, seed, 150)
+			requireSameTranscript(t, want, got, seed)
+		}
 	}
+}
+
+// testHorizons are the far heap's horizons the property tests run the
+// scheduler with: the default, which their programs (delays of up to 100
+// ns) never reach but for the events near MaxTime, and horizons of a few
+// nanoseconds, which send most of their events through the far heap, its
+// draining and its jumps over idle time.
+var testHorizons = []Time{farHorizon, 1, 2, 7, 40}
+
+// newSchedulerHorizon is NewScheduler with the far heap's horizon h.
+func newSchedulerHorizon(h Time) *Scheduler {
+	s := NewScheduler()
+	s.horizon = h
+	return s
 }
 
 func TestModelProgramsExerciseEveryPath(t *testing.T) {
@@ -381,7 +397,9 @@ func FuzzSchedulerModel(f *testing.F) {
 	f.Fuzz(func(t *testing.T, seed uint64, n uint16) {
 		n %= 1000
 		want := runProgram(&modelEngine{}, seed, int(n))
-		got := runProgram(&realEngine{s: NewScheduler()}, seed, int(n))
-		requireSameTranscript(t, want, got, seed)
+		for _, h := range testHorizons {
+			got := runProgram(&realEngine{s: newSchedulerHorizon(h)}, seed, int(n))
+			requireSameTranscript(t, want, got, seed)
+		}
 	})
 }

@@ -50,6 +50,8 @@ type slot struct {
 	// its own to read.
 	t   *Timer
 	seq uint64
+	// pos is the entry's position: i in the near heap, or ^i (below
+	// zero) in the far one.
 	pos int32
 }
 
@@ -62,20 +64,40 @@ const arity = 4
 
 // Scheduler runs events in order of (time, scheduling sequence number), so
 // events at the same instant run in the order they were scheduled. The
-// queue is an indexed 4-ary min-heap: scheduling, cancelling, re-arming a
-// Timer earlier and running an event are O(log n), re-arming a Timer
+// queue is two indexed 4-ary min-heaps: the near heap holds the events
+// due up to farBound, the far heap those due after it (a
+// connection's retransmission, delayed-ACK, keepalive and TIME-WAIT
+// timers, tens of milliseconds to minutes away). Events move from the
+// far heap to the near one as the clock comes within horizon of them,
+// so that the events of every packet (a link's, due within a few
+// milliseconds) sift through a heap of the few events due soon rather
+// than through every timer of a thousand connections. The running event
+// is always the near heap's earliest, which is earlier than every far
+// event: the order is the total order of (time, sequence number), the
+// same whichever heap held an event. Scheduling, cancelling, re-arming
+// a Timer earlier and running an event are O(log n), re-arming a Timer
 // later is O(1) (its entry catches up when it reaches the root: see
-// reschedule), and none allocates in steady state (the heap and its slots are reused; they grow to the largest
-// number of events pending at once).
+// reschedule), and none allocates in steady state (the heaps and slots
+// are reused; they grow to the largest number of events pending at
+// once).
 //
 // A Scheduler is not safe for concurrent use: a simulation is
 // single-threaded by design. The zero value is not usable; call
 // NewScheduler.
 type Scheduler struct {
-	heap  []entry
+	near  queueHeap
+	far   queueHeap
 	slots []slot
 	free  []int32 // slots of events that ran or were cancelled
-	// spent says heap[0] is the event running now, kept in place while
+	// farBound: every near entry's key is at or before it, and every far
+	// entry's after it. It only grows (refill, push).
+	farBound Time
+	// refillAt is farBound less half the horizon: from then on, refill
+	// moves farBound on.
+	refillAt Time
+	// horizon is how far ahead of the clock refill keeps farBound.
+	horizon Time
+	// spent says near.e[0] is the event running now, kept in place while
 	// it runs: the first event it schedules replaces it (one sift instead
 	// of a removal and an insertion, for the timers that re-arm
 	// themselves on every packet), else it is removed when it returns.
@@ -88,9 +110,17 @@ type Scheduler struct {
 	stopped   bool
 }
 
+// farHorizon is how far ahead of the clock an event must be due to wait
+// in the far heap: beyond a link's propagation delay and serialization
+// on a LAN or a datacenter path (the events of every packet), below a
+// delayed ACK (40 ms) or a retransmission timeout (200 ms or more), which
+// a thousand connections keep pending and mostly re-arm or cancel before
+// they expire.
+const farHorizon = Time(4 * time.Millisecond)
+
 // NewScheduler returns an empty scheduler at time 0.
 func NewScheduler() *Scheduler {
-	return &Scheduler{}
+	return &Scheduler{far: queueHeap{mask: -1}, horizon: farHorizon}
 }
 
 // Now returns the current simulated time: the time of the running event, or
@@ -99,10 +129,11 @@ func (s *Scheduler) Now() Time { return s.now }
 
 // Pending returns the number of scheduled events that have not run.
 func (s *Scheduler) Pending() int {
+	n := len(s.near.e) + len(s.far.e)
 	if s.spent {
-		return len(s.heap) - 1
+		return n - 1
 	}
-	return len(s.heap)
+	return n
 }
 
 // Processed returns the number of events that have run.
@@ -119,34 +150,95 @@ func (s *Scheduler) Next() (Time, bool) {
 		// Called from the running event: its entry leaves now rather
 		// than at the first event it schedules.
 		s.spent = false
-		s.remove(0)
+		s.near.remove(s.slots, 0)
 	}
-	for len(s.heap) > 0 && s.stale(0) {
+	for {
+		s.refill()
+		if len(s.near.e) == 0 {
+			return 0, false
+		}
+		if !s.stale(0) {
+			return s.near.e[0].at, true
+		}
 		s.settle()
 	}
-	if len(s.heap) == 0 {
-		return 0, false
-	}
-	return s.heap[0].at, true
 }
 
-// stale reports whether the entry at heap position i holds an earlier
+// stale reports whether the near entry at position i holds an earlier
 // key than its event's: a timer re-armed later, whose entry stays where
 // it was until it reaches the root (reschedule).
 func (s *Scheduler) stale(i int) bool {
-	e := &s.heap[i]
+	e := &s.near.e[i]
 	return s.slots[e.slot].seq != e.seq
 }
 
-// settle gives the stale entry at the root its timer's key and sifts it
-// down: the lazy half of a re-arm (reschedule). The key is the one the
-// re-arm drew, sequence number included, so the timer runs exactly where
-// an eager re-arm would have put it.
+// settle gives the stale entry at the near root its timer's key and
+// sifts it down, or moves it to the far heap if the key is due there:
+// the lazy half of a re-arm (reschedule). The key is the one the re-arm
+// drew, sequence number included, so the timer runs exactly where an
+// eager re-arm would have put it.
 func (s *Scheduler) settle() {
-	e := &s.heap[0]
+	e := &s.near.e[0]
 	sl := &s.slots[e.slot]
 	e.at, e.seq = sl.t.at, sl.seq
-	s.down(0)
+	if e.at > s.farBound {
+		moved := *e
+		s.near.remove(s.slots, 0)
+		s.far.push(s.slots, moved)
+		return
+	}
+	s.near.down(s.slots, 0)
+}
+
+// ahead returns the time a horizon after t, or MaxTime.
+func (s *Scheduler) ahead(t Time) Time {
+	return t + min(s.horizon, MaxTime-t)
+}
+
+// refill keeps the near heap's root the earliest pending event. When the
+// near heap is empty, or the clock has come within half the horizon of
+// farBound, farBound moves to a horizon after the clock (or after the
+// earliest far event, when none is due sooner) and the far events due by
+// then move to the near heap.
+func (s *Scheduler) refill() {
+	if len(s.far.e) == 0 || len(s.near.e) > 0 && s.now < s.refillAt {
+		return
+	}
+	s.setBound(max(s.farBound, s.ahead(s.now)))
+	for {
+		s.drain()
+		if len(s.near.e) > 0 || len(s.far.e) == 0 {
+			return
+		}
+		// Nothing due within the horizon: go on to the earliest far
+		// event, which is after farBound.
+		s.setBound(s.ahead(s.far.e[0].at))
+	}
+}
+
+// setBound moves farBound to b, which is not before it; the caller moves
+// the far events due by b to the near heap (drain) unless there is none.
+func (s *Scheduler) setBound(b Time) {
+	s.farBound = b
+	s.refillAt = b - s.horizon/2
+}
+
+// drain moves the far events due by farBound to the near heap. A far
+// entry of a timer re-armed later takes its new key on the way (settle),
+// and stays far if that is after farBound.
+func (s *Scheduler) drain() {
+	for len(s.far.e) > 0 && s.far.e[0].at <= s.farBound {
+		e := s.far.e[0]
+		s.far.remove(s.slots, 0)
+		if sl := &s.slots[e.slot]; sl.seq != e.seq {
+			e.at, e.seq = sl.t.at, sl.seq
+			if e.at > s.farBound {
+				s.far.push(s.slots, e)
+				continue
+			}
+		}
+		s.near.push(s.slots, e)
+	}
 }
 
 // At schedules fn to run at time t and returns the event's ID. An event at
@@ -176,18 +268,28 @@ func (s *Scheduler) push(t Time, fn func(), tm *Timer) EventID {
 		s.slots = append(s.slots, slot{})
 	}
 	e := entry{at: t, seq: s.seq, slot: k}
-	if s.spent {
+	s.slots[k] = slot{fn: fn, t: tm, seq: s.seq}
+	if t > s.farBound {
+		if len(s.far.e) == 0 {
+			// Nothing is far: farBound may move ahead of the clock
+			// at no cost, so that an event due soon is not sent far
+			// and back.
+			s.setBound(max(s.farBound, s.ahead(s.now)))
+		}
+		if t > s.farBound {
+			s.far.push(s.slots, e)
+			return EventID{s: s, at: t, seq: s.seq, slot: k}
+		}
+	}
+	switch {
+	case s.spent:
 		// The running event's place: the new key is above it, so
 		// sifting down from the root puts it right.
 		s.spent = false
-		s.slots[k] = slot{fn: fn, t: tm, seq: s.seq}
-		s.heap[0] = e
-		s.down(0)
-	} else {
-		i := len(s.heap)
-		s.slots[k] = slot{fn: fn, t: tm, seq: s.seq, pos: int32(i)}
-		s.heap = append(s.heap, e)
-		s.up(i)
+		s.near.put(s.slots, 0, e)
+		s.near.down(s.slots, 0)
+	default:
+		s.near.push(s.slots, e)
 	}
 	return EventID{s: s, at: t, seq: s.seq, slot: k}
 }
@@ -226,7 +328,7 @@ func (s *Scheduler) Cancel(id EventID) bool {
 	if sl == nil {
 		return false
 	}
-	s.remove(int(sl.pos))
+	s.heapOf(sl).remove(s.slots, sl.index())
 	s.release(id.slot)
 	return true
 }
@@ -256,10 +358,16 @@ func (s *Scheduler) reschedule(id EventID, t Time, tm *Timer) EventID {
 	if t < id.at {
 		// The entry's key is at most the old expiry's: it may be above
 		// the new one.
-		i := int(sl.pos)
-		if e := &s.heap[i]; t < e.at {
+		h, i := s.heapOf(sl), sl.index()
+		if e := &h.e[i]; t < e.at {
 			e.at, e.seq = t, s.seq
-			s.up(i)
+			if h == &s.far && t <= s.farBound {
+				moved := *e
+				h.remove(s.slots, i)
+				s.near.push(s.slots, moved)
+			} else {
+				h.up(s.slots, i)
+			}
 		}
 	}
 	// Else the entry holds a key below the new one (the same time and an
@@ -273,68 +381,100 @@ func (s *Scheduler) release(k int32) {
 	s.free = append(s.free, k)
 }
 
-// remove takes the entry at heap position i out of the heap.
-func (s *Scheduler) remove(i int) {
-	last := len(s.heap) - 1
-	if i != last {
-		s.heap[i] = s.heap[last]
-		s.slots[s.heap[i].slot].pos = int32(i)
+// queueHeap is an indexed 4-ary min-heap of entries: each entry's slot holds
+// its position (slot.pos), so that an EventID finds it in O(1).
+type queueHeap struct {
+	e []entry
+	// mask is XORed into the positions stored in the slots: 0 for the
+	// near heap, -1 for the far one (whose positions are then ^i, below
+	// zero).
+	mask int32
+}
+
+// heapOf returns the heap that holds the pending event of sl.
+func (s *Scheduler) heapOf(sl *slot) *queueHeap {
+	if sl.pos < 0 {
+		return &s.far
 	}
-	s.heap = s.heap[:last]
+	return &s.near
+}
+
+// index returns the position of sl's entry in its heap.
+func (sl *slot) index() int {
+	if sl.pos < 0 {
+		return int(^sl.pos)
+	}
+	return int(sl.pos)
+}
+
+// push adds e to the heap.
+func (h *queueHeap) push(slots []slot, e entry) {
+	i := len(h.e)
+	h.e = append(h.e, e)
+	h.up(slots, i)
+}
+
+// remove takes the entry at position i out of the heap.
+func (h *queueHeap) remove(slots []slot, i int) {
+	last := len(h.e) - 1
+	if i != last {
+		h.put(slots, i, h.e[last])
+	}
+	h.e = h.e[:last]
 	if i < last {
-		if i > 0 && s.heap[i].before(&s.heap[(i-1)/arity]) {
-			s.up(i)
+		if i > 0 && h.e[i].before(&h.e[(i-1)/arity]) {
+			h.up(slots, i)
 		} else {
-			s.down(i)
+			h.down(slots, i)
 		}
 	}
 }
 
-// put stores e at heap position i and records the position in its slot.
-func (s *Scheduler) put(i int, e entry) {
-	s.heap[i] = e
-	s.slots[e.slot].pos = int32(i)
+// put stores e at position i and records the position in its slot.
+func (h *queueHeap) put(slots []slot, i int, e entry) {
+	h.e[i] = e
+	slots[e.slot].pos = int32(i) ^ h.mask
 }
 
 // up moves the entry at i toward the root until its parent is earlier.
-func (s *Scheduler) up(i int) {
-	e := s.heap[i]
+func (h *queueHeap) up(slots []slot, i int) {
+	e := h.e[i]
 	for i > 0 {
 		p := (i - 1) / arity
-		if !e.before(&s.heap[p]) {
+		if !e.before(&h.e[p]) {
 			break
 		}
-		s.put(i, s.heap[p])
+		h.put(slots, i, h.e[p])
 		i = p
 	}
-	s.put(i, e)
+	h.put(slots, i, e)
 }
 
 // down moves the entry at i toward the leaves until no child is earlier.
-func (s *Scheduler) down(i int) {
-	e := s.heap[i]
+func (h *queueHeap) down(slots []slot, i int) {
+	e := h.e[i]
 	for {
-		m := s.earliestChild(i)
-		if m < 0 || !s.heap[m].before(&e) {
+		m := h.earliestChild(i)
+		if m < 0 || !h.e[m].before(&e) {
 			break
 		}
-		s.put(i, s.heap[m])
+		h.put(slots, i, h.e[m])
 		i = m
 	}
-	s.put(i, e)
+	h.put(slots, i, e)
 }
 
 // earliestChild returns the position of the earliest child of position
 // i, or -1 for a leaf.
-func (s *Scheduler) earliestChild(i int) int {
-	h := s.heap
+func (h *queueHeap) earliestChild(i int) int {
+	es := h.e
 	c := arity*i + 1
-	if c >= len(h) {
+	if c >= len(es) {
 		return -1
 	}
 	m := c
-	for j := c + 1; j < c+arity && j < len(h); j++ {
-		if h[j].before(&h[m]) {
+	for j := c + 1; j < c+arity && j < len(es); j++ {
+		if es[j].before(&es[m]) {
 			m = j
 		}
 	}
@@ -385,15 +525,18 @@ func (s *Scheduler) run(limit Time) bool {
 	defer func() {
 		if s.spent { // an event panicked
 			s.spent = false
-			s.remove(0)
+			s.near.remove(s.slots, 0)
 		}
 		s.running, s.stopped = false, false
 	}()
 	for !s.stopped {
-		if len(s.heap) == 0 || s.heap[0].at > limit {
+		if len(s.far.e) > 0 && (len(s.near.e) == 0 || s.now >= s.refillAt) {
+			s.refill()
+		}
+		if len(s.near.e) == 0 || s.near.e[0].at > limit {
 			return true
 		}
-		e := s.heap[0]
+		e := s.near.e[0]
 		sl := &s.slots[e.slot]
 		if sl.seq != e.seq {
 			// A timer re-armed later: its entry takes the new key and
@@ -413,7 +556,7 @@ func (s *Scheduler) run(limit Time) bool {
 		}
 		if s.spent {
 			s.spent = false
-			s.remove(0)
+			s.near.remove(s.slots, 0)
 		}
 	}
 	return false

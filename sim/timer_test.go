@@ -272,8 +272,8 @@ const lazyTimers = 5
 // stops, Next from inside and outside events, and RunUntil boundaries
 // falling between a stale entry's old time and its timer's.
 func TestLazyRearmRunsAsEager(t *testing.T) {
-	for round := 0; round < 150; round++ {
-		s := NewScheduler()
+	for round := 0; round < 150*len(testHorizons); round++ {
+		s := newSchedulerHorizon(testHorizons[round%len(testHorizons)])
 		real := &timerWorld{round: round, now: s.Now, next: s.Next}
 		timers := make([]*Timer, lazyTimers)
 		for i := range timers {
