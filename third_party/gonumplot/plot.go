@@ -548,7 +548,10 @@ func (p *Plot) Save(w, h vg.Length, file string) (err error) {
 }
 
 func init() {
-	font.DefaultCache.Add(liberation.Collection())
+	// netsim patch: the Liberation fonts are parsed on the cache's first
+	// use, when text is measured or drawn, not at every program start
+	// (third_party/gonumplot/README.md).
+	font.DefaultCache.AddLazy(liberation.Collection)
 	DefaultTextHandler = text.Plain{
 		Fonts: font.DefaultCache,
 	}

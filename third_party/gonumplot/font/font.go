@@ -187,6 +187,10 @@ type Cache struct {
 	mu    sync.RWMutex
 	def   Typeface
 	faces map[Font]*opentype.Font
+
+	// lazy, when not nil, loads a collection that the first Add, Lookup
+	// or Has adds before doing its own work (AddLazy). netsim patch.
+	lazy func() Collection
 }
 
 // We make Cache implement dummy GobDecoder and GobEncoder interfaces
@@ -218,13 +222,59 @@ func NewCache(coll Collection) *Cache {
 	return cache
 }
 
+// AddLazy arranges for the collection load returns to be added to the
+// cache on its first use (Add, Lookup or Has) instead of now: parsing a
+// font takes a fraction of a millisecond, which a program that draws no
+// text should not pay when it starts. The cache behaves as if Add(load())
+// had been called here: a collection added later comes after it, and its
+// first face is the default one if the cache was empty. load runs at most
+// once, under the cache's lock, so it must not use the cache; a second
+// AddLazy before the first has run replaces its load. netsim patch: see
+// third_party/gonumplot/README.md.
+func (c *Cache) AddLazy(load func() Collection) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lazy = load
+}
+
+// Loaded reports whether the collection given to AddLazy has been added
+// (true when there is none). netsim patch.
+func (c *Cache) Loaded() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.lazy == nil
+}
+
+// loadLazy adds the collection of AddLazy if it has not been added yet.
+// Callers from several goroutines are safe: the first takes the write
+// lock and loads, the others wait for it. netsim patch.
+func (c *Cache) loadLazy() {
+	c.mu.RLock()
+	pending := c.lazy != nil
+	c.mu.RUnlock()
+	if !pending {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if load := c.lazy; load != nil {
+		c.lazy = nil
+		c.add(load())
+	}
+}
+
 // Add adds a whole collection of font Faces to the font cache.
 // If the cache is empty, the first font Face in the collection is set
 // to be the default one.
 func (c *Cache) Add(coll Collection) {
+	c.loadLazy()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.add(coll)
+}
 
+// add is Add with c.mu held. netsim patch: split out of Add for loadLazy.
+func (c *Cache) add(coll Collection) {
 	if c.faces == nil {
 		c.faces = make(map[Font]*opentype.Font, len(coll))
 	}
@@ -244,6 +294,7 @@ func (c *Cache) Add(coll Collection) {
 // If no matching font Face could be found, the one corresponding to
 // the default typeface is selected and returned.
 func (c *Cache) Lookup(fnt Font, size Length) Face {
+	c.loadLazy()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 
@@ -267,6 +318,7 @@ func (c *Cache) Lookup(fnt Font, size Length) Face {
 
 // Has returns whether the cache contains the exact font descriptor.
 func (c *Cache) Has(fnt Font) bool {
+	c.loadLazy()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 
