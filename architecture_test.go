@@ -150,7 +150,20 @@ func moduleDir(path string) (string, bool) {
 		return ".", true
 	}
 	rest, ok := strings.CutPrefix(path, modulePath+"/")
-	return rest, ok
+	return rowDir(rest), ok
+}
+
+// rowDir returns the row that owns a package directory: the directory
+// itself, except below third_party/, where a copied library keeps its
+// upstream layout and its one row (third_party/NAME) covers every package
+// of it.
+func rowDir(dir string) string {
+	rest, ok := strings.CutPrefix(dir, "third_party/")
+	if !ok {
+		return dir
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return "third_party/" + name
 }
 
 // standard reports whether an import path is the standard library's: its
@@ -166,7 +179,7 @@ func standard(path string) bool {
 // its subpackages).
 func (r layer) allows(path string) bool {
 	if dir, ok := moduleDir(path); ok {
-		return slices.Contains(r.allowed, dir)
+		return dir == r.dir || slices.Contains(r.allowed, dir)
 	}
 	for _, a := range r.allowed {
 		if path == a || strings.HasPrefix(path, a+"/") {
@@ -209,8 +222,9 @@ func TestLayering(t *testing.T) {
 
 	found := map[string]bool{}
 	for _, p := range pkgs {
-		found[p.dir] = true
-		i, ok := index[p.dir]
+		dir := rowDir(p.dir)
+		found[dir] = true
+		i, ok := index[dir]
 		if !ok {
 			t.Errorf("package `%s` has no row in the table of %s: add one (what it owns, what it may import)", p.dir, archDoc)
 			continue
@@ -248,7 +262,7 @@ func TestQuoted(t *testing.T) {
 			t.Errorf("quoted(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	r := layer{dir: "plots", allowed: []string{"sim", "gonum.org/v1/plot"}}
+	r := layer{dir: "plots", allowed: []string{"sim", "gonum.org/v1/plot", "third_party/gonumplot"}}
 	for _, tt := range []struct {
 		path string
 		want bool
@@ -261,9 +275,20 @@ func TestQuoted(t *testing.T) {
 		{"gonum.org/v1/plot/vg", true},
 		{"gonum.org/v1/plotter", false},
 		{"github.com/google/btree", false},
+		{modulePath + "/third_party/gonumplot", true},
+		{modulePath + "/third_party/gonumplot/vg/draw", true},
+		{modulePath + "/third_party/other", false},
 	} {
 		if got := r.allows(tt.path); got != tt.want {
 			t.Errorf("allows(%q) = %v, want %v", tt.path, got, tt.want)
 		}
+	}
+	// A copied library's packages import each other under its one row.
+	lib := layer{dir: "third_party/gonumplot"}
+	if !lib.allows(modulePath + "/third_party/gonumplot/font") {
+		t.Errorf("third_party/gonumplot does not allow its own font package")
+	}
+	if lib.allows(modulePath + "/plots") {
+		t.Errorf("third_party/gonumplot allows plots")
 	}
 }

@@ -5,10 +5,10 @@ import (
 	"image/color"
 	"slices"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
+	plot "github.com/netsimlab/netsim/third_party/gonumplot"
+	"github.com/netsimlab/netsim/third_party/gonumplot/plotter"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg/draw"
 
 	"github.com/netsimlab/netsim/sim"
 )

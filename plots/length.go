@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gonum.org/v1/plot/vg"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg"
 )
 
 // Lengths a figure side may take: from 1 inch (a thumbnail) to maxSide.

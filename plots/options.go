@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"gonum.org/v1/plot/vg"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg"
 
 	"github.com/netsimlab/netsim/sim"
 )

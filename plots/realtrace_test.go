@@ -9,9 +9,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gonum.org/v1/plot/plotter"
 
 	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/third_party/gonumplot/plotter"
 )
 
 // The *.trace.jsonl files in testdata are real traces written by netsim

@@ -9,12 +9,12 @@ import (
 	"sort"
 	"strings"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgpdf"
-	"gonum.org/v1/plot/vg/vgsvg"
+	plot "github.com/netsimlab/netsim/third_party/gonumplot"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg/draw"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg/vgimg"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg/vgpdf"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg/vgsvg"
 
 	"github.com/netsimlab/netsim/internal/atomicfile"
 	"github.com/netsimlab/netsim/sim"

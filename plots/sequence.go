@@ -5,9 +5,9 @@ import (
 	"math"
 	"sort"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
+	plot "github.com/netsimlab/netsim/third_party/gonumplot"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg/draw"
 
 	"github.com/netsimlab/netsim/internal/lifelines"
 	"github.com/netsimlab/netsim/sim"

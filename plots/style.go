@@ -7,12 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/text"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
+	plot "github.com/netsimlab/netsim/third_party/gonumplot"
+	"github.com/netsimlab/netsim/third_party/gonumplot/font"
+	"github.com/netsimlab/netsim/third_party/gonumplot/plotter"
+	"github.com/netsimlab/netsim/third_party/gonumplot/text"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg/draw"
 )
 
 // Paper defaults: figures are drawn about 6 inches wide so that, scaled to a

@@ -11,8 +11,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/vg"
+
+	"github.com/netsimlab/netsim/third_party/gonumplot/font"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg"
 )
 
 // The geometry of a drawn SVG figure, read back from the file's own

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
+	"github.com/netsimlab/netsim/third_party/gonumplot/plotter"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg"
+	"github.com/netsimlab/netsim/third_party/gonumplot/vg/draw"
 
 	"github.com/netsimlab/netsim/sim"
 )

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"gonum.org/v1/plot"
+	plot "github.com/netsimlab/netsim/third_party/gonumplot"
 
 	"github.com/netsimlab/netsim/sim"
 )

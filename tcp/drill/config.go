@@ -88,14 +88,11 @@ func ScriptSysctls(s *Script) []Setting {
 }
 
 // sysctlLine reads one shell line of the form sysctl [-q] [-w] KEY=VALUE
-// (the value optionally quoted) or set_sysctls.py /proc/sys/A/B/KEY=VALUE
-// ... (as the sysctl A.B.KEY), with an optional # comment after it, and
-// returns its KEY, VALUE pairs.
+// or set_sysctls.py /proc/sys/A/B/KEY=VALUE ... (as the sysctl A.B.KEY),
+// with values quoted as the shell quotes them ("4096 87380 6291456") and
+// an optional # comment after it, and returns its KEY, VALUE pairs.
 func sysctlLine(line string) [][2]string {
-	if i := strings.IndexByte(line, '#'); i >= 0 {
-		line = line[:i]
-	}
-	f := strings.Fields(line)
+	f := shellWords(line)
 	if len(f) < 2 {
 		return nil
 	}
@@ -116,13 +113,58 @@ func sysctlLine(line string) [][2]string {
 	for len(f) > 0 && (f[0] == "-q" || f[0] == "-w" || f[0] == "-qw" || f[0] == "-wq") {
 		f = f[1:]
 	}
-	if len(f) == 0 {
+	if len(f) != 1 {
 		return nil
 	}
-	// A quoted value may hold spaces ("4096 87380 6291456").
-	k, v, ok := strings.Cut(strings.Join(f, " "), "=")
-	if !ok || k == "" || strings.ContainsAny(k, " \t") {
+	k, v, ok := strings.Cut(f[0], "=")
+	if !ok || k == "" {
 		return nil
 	}
-	return [][2]string{{k, strings.Trim(v, "\"'")}}
+	return [][2]string{{k, v}}
+}
+
+// shellWords splits a shell line into words as sh does for the simple
+// commands scripts use: white space outside quotes separates words, single
+// and double quotes group (and are removed), a backslash takes the next
+// character as it is (within double quotes only $ ` " and \), and a #
+// that begins a word starts a comment. Nothing is expanded ($, globs).
+func shellWords(line string) []string {
+	var (
+		words []string
+		word  strings.Builder
+		in    bool // a word has begun (possibly empty: "")
+		quote byte
+	)
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote == '\'':
+			word.WriteByte(c)
+		case c == '\\' && i+1 < len(line) && (quote == 0 || strings.IndexByte("$`\"\\", line[i+1]) >= 0):
+			i++
+			word.WriteByte(line[i])
+			in = true
+		case quote == '"':
+			word.WriteByte(c)
+		case c == '\'' || c == '"':
+			quote, in = c, true
+		case c == ' ' || c == '\t':
+			if in {
+				words = append(words, word.String())
+				word.Reset()
+				in = false
+			}
+		case c == '#' && !in:
+			return words
+		default:
+			word.WriteByte(c)
+			in = true
+		}
+	}
+	if in {
+		words = append(words, word.String())
+	}
+	return words
 }

@@ -77,6 +77,7 @@ func TestConfigFromScriptSysctls(t *testing.T) {
 		"sysctl -q net.ipv4.tcp_no_such_thing=1\n" +
 		"tc qdisc add dev tun0 root fq\n" +
 		"../common/set_sysctls.py /proc/sys/net/ipv4/tcp_slow_start_after_idle=0 \\\n" +
+		"   /proc/sys/net/ipv4/tcp_rmem=\"4096 50000 4194304\" \\\n" +
 		"   /proc/sys/net/ipv4/tcp_min_tso_segs=10\n" +
 		"`\n" +
 		"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
@@ -85,6 +86,7 @@ func TestConfigFromScriptSysctls(t *testing.T) {
 		{Key: "net.ipv4.tcp_ecn", Value: "1", Source: "t.pkt:2"},
 		{Key: "net.ipv4.tcp_wmem", Value: "4096 16384 65536", Source: "t.pkt:3"},
 		{Key: "net.ipv4.tcp_slow_start_after_idle", Value: "0", Source: "t.pkt:6"},
+		{Key: "net.ipv4.tcp_rmem", Value: "4096 50000 4194304", Source: "t.pkt:6"},
 	}, ScriptSysctls(s))
 	base := tcp.DefaultConfig()
 	base.ECN = tcp.ECNOff // as --preset packetdrill leaves it
@@ -93,10 +95,33 @@ func TestConfigFromScriptSysctls(t *testing.T) {
 	assert.Equal(t, tcp.ECNOn, cfg.ECN)
 	assert.Equal(t, 65536, cfg.SendBufferMax)
 	assert.False(t, cfg.SlowStartAfterIdle, "set_sysctls.py's /proc/sys path")
+	assert.Equal(t, 4194304, cfg.RecvBufferMax, "a quoted set_sysctls.py value")
 
 	bad, err := Parse("t.pkt", []byte("`sysctl -q net.ipv4.tcp_ecn=7`\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"))
 	require.NoError(t, err)
 	_, err = ConfigFromScript(bad, tcp.DefaultConfig())
 	assert.ErrorContains(t, err, "t.pkt:1")
 	assert.ErrorContains(t, err, "net.ipv4.tcp_ecn")
+}
+
+// TestShellWords: shell lines split as sh splits the simple commands of
+// scripts' backtick blocks, so that a quoted sysctl value with spaces
+// (set_sysctls.py /proc/sys/net/ipv4/tcp_wmem="4096 50000 4194304" in the
+// public notsent_lowat scripts) stays one word.
+func TestShellWords(t *testing.T) {
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{"", nil},
+		{"  sysctl -q  a=1\t# comment", []string{"sysctl", "-q", "a=1"}},
+		{`x=" 4096 50000 4194304" y`, []string{"x= 4096 50000 4194304", "y"}},
+		{`a='b "c" \d' e`, []string{`a=b "c" \d`, "e"}},
+		{`a="b \" \x" c\ d`, []string{`a=b " \x`, "c d"}},
+		{`"" x#y #z`, []string{"", "x#y"}},
+		{`a="unterminated b`, []string{"a=unterminated b"}},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, shellWords(tt.line), "%q", tt.line)
+	}
 }
