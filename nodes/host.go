@@ -1,7 +1,9 @@
 package nodes
 
 import (
+	"github.com/netsimlab/netsim/internal/prefetch"
 	"net/netip"
+	"unsafe"
 
 	"github.com/netsimlab/netsim/internal/pattern"
 	"github.com/netsimlab/netsim/nodes/icmp"
@@ -260,6 +262,12 @@ func (h *Host) receive(in *Interface, p *topology.Packet) {
 }
 
 func (h *Host) input(in *Interface, p *topology.Packet) {
+	if in.link != nil {
+		// The answer (an ACK, more data) most likely leaves on the
+		// same link: its direction starts loading now (a thousand
+		// access links are cold in the cache).
+		in.link.Prefetch(in.side)
+	}
 	ih, seg, err := ipv4.Decode(p.Data)
 	if err != nil {
 		h.drop(p, ipv4DropReason(err))
@@ -313,6 +321,11 @@ func (h *Host) input(in *Interface, p *topology.Packet) {
 	remote := netip.AddrPortFrom(src, hdr.SrcPort)
 	var iss tcp.Seq // 0: drawn for a new connection
 	if s, ok := h.connOf(tupleOf(local, remote)); ok {
+		// The socket and its connection have left the caches since
+		// their flow's previous segment when a thousand flows take
+		// turns: their lines start loading together.
+		s.conn.Prefetch()
+		prefetch.Lines(unsafe.Pointer(s), unsafe.Sizeof(*s))
 		// ReopensTimeWait first: it is false for every segment of a live
 		// connection, which then skips the listener lookup.
 		if s.conn.ReopensTimeWait(&hdr) && h.listeners[hdr.DstPort] != nil {

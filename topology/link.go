@@ -2,7 +2,9 @@ package topology
 
 import (
 	"fmt"
+	"unsafe"
 
+	"github.com/netsimlab/netsim/internal/prefetch"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/units"
 )
@@ -191,4 +193,13 @@ func checkSide(side int) int {
 		panic(fmt.Sprintf("topology: link side %d (0 or 1)", side))
 	}
 	return side
+}
+
+// Prefetch asks the processor to start loading the direction that sends
+// from side (its five lines), for a node that has just received a packet
+// on the link and will likely answer on it: a host whose segment will be
+// acknowledged, or whose ACK will release more data. A hint only.
+func (l *Link) Prefetch(side int) {
+	d := &l.dirs[side&1]
+	prefetch.Lines(unsafe.Pointer(d), unsafe.Sizeof(*d))
 }
