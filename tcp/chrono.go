@@ -72,9 +72,8 @@ func (c *Conn) chronoAfterOutput(now time.Duration, sent bool) {
 	if c.chrono == nil {
 		return
 	}
-	avail := int(c.sndDataEnd().Sub(c.sndNxt))
-	rwnd := int(c.sndUna.Add(uint32(c.sndWnd)).Sub(c.sndNxt))
-	if avail > 0 && c.sndNxt == c.sndMax && c.cwndAvail() > 0 && rwnd < min(c.sndMss, avail) {
+	avail := c.unsent()
+	if avail > 0 && c.sndNxt == c.sndMax && c.cwndAvail() > 0 && !c.sndWndTest(avail, c.peerWndLeft()) {
 		c.chronoStart(now, chronoRwnd)
 	} else {
 		c.chronoStop(now, chronoRwnd)

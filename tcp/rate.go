@@ -153,7 +153,7 @@ func (c *Conn) rateLost(n int) { c.rate.lost += n }
 // and no loss waits to be repaired (Linux tcp_rate_check_app_limited, run
 // when the application writes).
 func (c *Conn) rateCheckAppLimited() {
-	if int(c.sndDataEnd().Sub(c.sndNxt)) >= c.sndMss || c.inRecovery {
+	if c.unsent() >= c.sndMss || c.inRecovery {
 		return
 	}
 	inflight := c.flightSize() - c.board.sackedBelow(c.sndMax)

@@ -5,6 +5,19 @@ import "time"
 // sndDataEnd is the sequence number after the last byte the user wrote.
 func (c *Conn) sndDataEnd() Seq { return c.sb.endSeq() }
 
+// unsent returns the bytes written and not sent yet, from SND.NXT on.
+func (c *Conn) unsent() int { return int(c.sndDataEnd().Sub(c.sndNxt)) }
+
+// peerWndLeft returns what the peer's window takes beyond SND.NXT
+// (negative when the window shrank below what is in flight).
+func (c *Conn) peerWndLeft() int { return int(c.sndUna.Add(uint32(c.sndWnd)).Sub(c.sndNxt)) }
+
+// sndWndTest is Linux's tcp_snd_wnd_test for the avail bytes that wait to
+// be sent for the first time: their first segment, min(MSS, avail), fits
+// the rwnd bytes the peer's window has left. New data that fails it waits
+// for the peer's window, or for the persist timer's probe.
+func (c *Conn) sndWndTest(avail, rwnd int) bool { return rwnd >= min(c.sndMss, avail) }
+
 // flightSize is RFC 5681 §2 FlightSize: sent and not yet acknowledged.
 func (c *Conn) flightSize() int { return int(c.sndMax.Sub(c.sndUna)) }
 
@@ -248,20 +261,20 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 			}
 		}
 	}
-	avail := int(c.sndDataEnd().Sub(c.sndNxt))
+	avail := c.unsent()
 	finPending := c.finQueued && c.sndNxt.LessEq(c.finSeq)
 	if avail <= 0 && !finPending {
 		return false
 	}
 	avail = max(avail, 0)
-	rwnd := int(c.sndUna.Add(uint32(c.sndWnd)).Sub(c.sndNxt))
+	rwnd := c.peerWndLeft()
 	usable := min(c.cwndAvail(), rwnd)
 	n := max(0, min(c.sndMss, avail, usable))
 	if inHole {
 		n = min(n, int(holeEnd.Sub(c.sndNxt)))
 	}
 	fin := finPending && c.sndNxt.Add(uint32(n)) == c.finSeq
-	if !burst && !c.forceSend && !inHole && avail > 0 && !c.sndNxt.LessThan(c.sndMax) && rwnd < min(c.sndMss, avail) {
+	if !burst && !c.forceSend && !inHole && avail > 0 && !c.sndNxt.LessThan(c.sndMax) && !c.sndWndTest(avail, rwnd) {
 		// Linux's tcp_snd_wnd_test: new data goes only if the first
 		// segment of the next skb, min(its length, MSS), fits in the
 		// peer's window; a window too small for it leaves the data to

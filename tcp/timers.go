@@ -198,7 +198,7 @@ func (c *Conn) onPersist(now time.Duration) {
 	if !c.state.Synchronized() || c.sndUna != c.sndMax {
 		return
 	}
-	avail := int(c.sndDataEnd().Sub(c.sndNxt))
+	avail := c.unsent()
 	if avail <= 0 && !(c.finQueued && c.sndNxt == c.finSeq) {
 		return
 	}

@@ -86,8 +86,7 @@ func (c *Conn) onLossProbe(now time.Duration) {
 	}
 	sent := false
 	c.tlp.retrans = false
-	if avail := int(c.sndDataEnd().Sub(c.sndNxt)); avail > 0 && c.sndNxt == c.sndMax &&
-		int(c.sndUna.Add(uint32(c.sndWnd)).Sub(c.sndNxt)) >= min(avail, c.sndMss) {
+	if avail := c.unsent(); avail > 0 && c.sndNxt == c.sndMax && c.sndWndTest(avail, c.peerWndLeft()) {
 		c.forceSend = true
 		sent = c.sendOne(now, false)
 		c.forceSend = false
