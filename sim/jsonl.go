@@ -6,8 +6,8 @@ import (
 	"hash"
 	"io"
 	"unicode/utf8"
-	"unsafe"
 
+	"github.com/netsimlab/netsim/internal/addrcache"
 	"github.com/netsimlab/netsim/internal/handoff"
 )
 
@@ -80,18 +80,15 @@ type JSONLWriter struct {
 	err    error // the first write error
 	bytes  int64 // handed out of buf so far
 	// heads caches the heads of lines (kind and subject, as JSON) by
-	// subject and kind.
-	heads [64]lineHead
+	// subject (its address: see internal/addrcache) and kind.
+	heads [64]addrcache.Slot[lineHead]
 }
 
 // lineHead is the part of a line after its time and before its fields,
-// `,"kind":"pkt.tx","subject":"link/l/a>b"`, for one kind and subject.
-// The producers name a subject with the same string every time, so the
-// head is found by the string's address and length: p keeps the string
-// alive, so no other string can take its address while it is cached.
+// `,"kind":"pkt.tx","subject":"link/l/a>b"`, for one kind and the subject
+// its slot holds. The producers name a subject with the same string every
+// time, so the head is found by the string's address and length.
 type lineHead struct {
-	p    *byte
-	n    int
 	kind Kind
 	len  uint8
 	b    [maxLineHead]byte
@@ -188,16 +185,18 @@ func (j *JSONLWriter) line(r *Record) {
 // as a JSON string, byte by byte, and the kind took a quarter of the time
 // to encode a line.
 func (j *JSONLWriter) head(dst []byte, r *Record) []byte {
-	p, n, k := unsafe.StringData(r.Subject), len(r.Subject), r.Kind()
-	h := &j.heads[(uintptr(unsafe.Pointer(p))>>3^uintptr(n)^uintptr(k)*0x9e37)&(uintptr(len(j.heads))-1)]
-	if h.p == p && h.n == n && h.kind == k && p != nil {
-		return append(dst, h.b[:h.len]...)
+	k := r.Kind()
+	// A subject (a link direction, a connection) has records of several
+	// kinds: the kind takes part in the slot's index.
+	h := &j.heads[(addrcache.Index(r.Subject, len(j.heads))^int(k)*0x9e37)&(len(j.heads)-1)]
+	if h.Holds(r.Subject) && h.V.kind == k {
+		return append(dst, h.V.b[:h.V.len]...)
 	}
 	start := len(dst)
 	dst = appendHead(dst, k, r.Subject)
-	if m := len(dst) - start; m <= maxLineHead && p != nil {
-		h.p, h.n, h.kind, h.len = p, n, k, uint8(m)
-		copy(h.b[:], dst[start:])
+	if m := len(dst) - start; m <= maxLineHead && r.Subject != "" {
+		h.Keep(r.Subject, lineHead{kind: k, len: uint8(m)})
+		copy(h.V.b[:], dst[start:])
 	}
 	return dst
 }
