@@ -87,54 +87,72 @@ func ScriptSysctls(s *Script) []Setting {
 	return out
 }
 
-// sysctlLine reads one shell line of the form sysctl [-q] [-w] KEY=VALUE
-// or set_sysctls.py /proc/sys/A/B/KEY=VALUE ... (as the sysctl A.B.KEY),
-// with values quoted as the shell quotes them ("4096 87380 6291456") and
-// an optional # comment after it, and returns its KEY, VALUE pairs.
+// sysctlLine reads one shell line and returns the KEY, VALUE pairs of its
+// commands of the form sysctl [-q] [-w] KEY=VALUE ... or set_sysctls.py
+// /proc/sys/A/B/KEY=VALUE ... (as the sysctl A.B.KEY), with values quoted
+// as the shell quotes them ("4096 87380 6291456"). Commands joined by ;,
+// && or | are read one by one; a redirection ends a command's arguments;
+// a # comment ends the line.
 func sysctlLine(line string) [][2]string {
-	f := shellWords(line)
-	if len(f) < 2 {
-		return nil
-	}
-	if path.Base(f[0]) == "set_sysctls.py" {
-		var out [][2]string
-		for _, a := range f[1:] {
-			k, v, ok := strings.Cut(strings.TrimPrefix(a, "/proc/sys/"), "=")
-			if ok && k != "" && strings.HasPrefix(a, "/proc/sys/") {
-				out = append(out, [2]string{strings.ReplaceAll(k, "/", "."), v})
+	var out [][2]string
+	for _, f := range shellCommands(line) {
+		if len(f) < 2 {
+			continue
+		}
+		switch {
+		case path.Base(f[0]) == "set_sysctls.py":
+			for _, a := range f[1:] {
+				k, v, ok := strings.Cut(strings.TrimPrefix(a, "/proc/sys/"), "=")
+				if ok && k != "" && strings.HasPrefix(a, "/proc/sys/") {
+					out = append(out, [2]string{strings.ReplaceAll(k, "/", "."), v})
+				}
+			}
+		case f[0] == "sysctl":
+			// procps sysctl sets every KEY=VALUE argument.
+			for _, a := range f[1:] {
+				if k, v, ok := strings.Cut(a, "="); ok && k != "" && !strings.HasPrefix(a, "-") {
+					out = append(out, [2]string{k, v})
+				}
 			}
 		}
-		return out
 	}
-	if f[0] != "sysctl" {
-		return nil
-	}
-	f = f[1:]
-	for len(f) > 0 && (f[0] == "-q" || f[0] == "-w" || f[0] == "-qw" || f[0] == "-wq") {
-		f = f[1:]
-	}
-	if len(f) != 1 {
-		return nil
-	}
-	k, v, ok := strings.Cut(f[0], "=")
-	if !ok || k == "" {
-		return nil
-	}
-	return [][2]string{{k, v}}
+	return out
 }
 
-// shellWords splits a shell line into words as sh does for the simple
-// commands scripts use: white space outside quotes separates words, single
-// and double quotes group (and are removed), a backslash takes the next
-// character as it is (within double quotes only $ ` " and \), and a #
+// shellCommands splits a shell line into commands, and each into words, as
+// sh does for the simple commands scripts use: white space outside quotes
+// separates words; single and double quotes group (and are removed); a
+// backslash takes the next character as it is (within double quotes only
+// $ ` " and \); an unquoted ;, & or | ends a command (so && and || do);
+// an unquoted < or > starts a redirection, which is left out with its
+// target (and a file descriptor number before it, as in 2>/dev/null); a #
 // that begins a word starts a comment. Nothing is expanded ($, globs).
-func shellWords(line string) []string {
+func shellCommands(line string) [][]string {
 	var (
+		cmds  [][]string
 		words []string
 		word  strings.Builder
 		in    bool // a word has begun (possibly empty: "")
 		quote byte
+		redir bool // the next word is a redirection's target
 	)
+	endWord := func() {
+		if in {
+			if !redir {
+				words = append(words, word.String())
+			}
+			redir = false
+		}
+		word.Reset()
+		in = false
+	}
+	endCommand := func() {
+		endWord()
+		if len(words) > 0 {
+			cmds = append(cmds, words)
+		}
+		words, redir = nil, false
+	}
 	for i := 0; i < len(line); i++ {
 		c := line[i]
 		switch {
@@ -151,20 +169,27 @@ func shellWords(line string) []string {
 		case c == '\'' || c == '"':
 			quote, in = c, true
 		case c == ' ' || c == '\t':
-			if in {
-				words = append(words, word.String())
-				word.Reset()
+			endWord()
+		case c == ';' || c == '&' || c == '|':
+			endCommand()
+		case c == '<' || c == '>':
+			if in && strings.Trim(word.String(), "0123456789") == "" {
+				word.Reset() // 2>file: the digits name a descriptor
 				in = false
 			}
+			endWord()
+			for i+1 < len(line) && (line[i+1] == '>' || line[i+1] == '&') {
+				i++ // >>, >&
+			}
+			redir = true
 		case c == '#' && !in:
-			return words
+			endCommand()
+			return cmds
 		default:
 			word.WriteByte(c)
 			in = true
 		}
 	}
-	if in {
-		words = append(words, word.String())
-	}
-	return words
+	endCommand()
+	return cmds
 }

@@ -104,24 +104,49 @@ func TestConfigFromScriptSysctls(t *testing.T) {
 	assert.ErrorContains(t, err, "net.ipv4.tcp_ecn")
 }
 
-// TestShellWords: shell lines split as sh splits the simple commands of
-// scripts' backtick blocks, so that a quoted sysctl value with spaces
+// TestShellCommands: shell lines split as sh splits the simple commands
+// of scripts' backtick blocks, so that a quoted sysctl value with spaces
 // (set_sysctls.py /proc/sys/net/ipv4/tcp_wmem="4096 50000 4194304" in the
-// public notsent_lowat scripts) stays one word.
-func TestShellWords(t *testing.T) {
+// public notsent_lowat scripts) stays one word, and commands joined by ;,
+// && or | and redirections are told apart from arguments.
+func TestShellCommands(t *testing.T) {
 	tests := []struct {
 		line string
-		want []string
+		want [][]string
 	}{
 		{"", nil},
-		{"  sysctl -q  a=1\t# comment", []string{"sysctl", "-q", "a=1"}},
-		{`x=" 4096 50000 4194304" y`, []string{"x= 4096 50000 4194304", "y"}},
-		{`a='b "c" \d' e`, []string{`a=b "c" \d`, "e"}},
-		{`a="b \" \x" c\ d`, []string{`a=b " \x`, "c d"}},
-		{`"" x#y #z`, []string{"", "x#y"}},
-		{`a="unterminated b`, []string{"a=unterminated b"}},
+		{"  sysctl -q  a=1\t# comment", [][]string{{"sysctl", "-q", "a=1"}}},
+		{`x=" 4096 50000 4194304" y`, [][]string{{"x= 4096 50000 4194304", "y"}}},
+		{`a='b "c" \d' e`, [][]string{{`a=b "c" \d`, "e"}}},
+		{`a="b \" \x" c\ d`, [][]string{{`a=b " \x`, "c d"}}},
+		{`"" x#y #z`, [][]string{{"", "x#y"}}},
+		{`a="unterminated b`, [][]string{{"a=unterminated b"}}},
+		{`a=1; b "c;d" && e||f |g &`, [][]string{{"a=1"}, {"b", "c;d"}, {"e"}, {"f"}, {"g"}}},
+		{`a=1 > /dev/null 2>&1 b`, [][]string{{"a=1", "b"}}},
+		{`a 2>/dev/null >>log c <in`, [][]string{{"a", "c"}}},
+		{`a '>' b`, [][]string{{"a", ">", "b"}}},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, shellWords(tt.line), "%q", tt.line)
+		assert.Equal(t, tt.want, shellCommands(tt.line), "%q", tt.line)
+	}
+}
+
+// TestSysctlLine: every KEY=VALUE of every sysctl command of a line, as
+// procps sysctl sets them all.
+func TestSysctlLine(t *testing.T) {
+	tests := []struct {
+		line string
+		want [][2]string
+	}{
+		{"sysctl -w net.ipv4.tcp_ecn=1 net.ipv4.tcp_sack=0", [][2]string{{"net.ipv4.tcp_ecn", "1"}, {"net.ipv4.tcp_sack", "0"}}},
+		{`sysctl -q net.ipv4.tcp_ecn=1; sysctl -q net.ipv4.tcp_wmem="1 2 3"`, [][2]string{{"net.ipv4.tcp_ecn", "1"}, {"net.ipv4.tcp_wmem", "1 2 3"}}},
+		{"sysctl -q net.ipv4.tcp_ecn=1 > /dev/null", [][2]string{{"net.ipv4.tcp_ecn", "1"}}},
+		{"sysctl -q net.ipv4.tcp_ecn=1;", [][2]string{{"net.ipv4.tcp_ecn", "1"}}},
+		{"echo sysctl a=1", nil},
+		{"sysctl -a", nil},
+		{"../common/set_sysctls.py /proc/sys/net/ipv4/tcp_ecn=1 x=2 /proc/sys/net/core/somaxconn=5", [][2]string{{"net.ipv4.tcp_ecn", "1"}, {"net.core.somaxconn", "5"}}},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, sysctlLine(tt.line), "%q", tt.line)
 	}
 }
