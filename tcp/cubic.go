@@ -20,8 +20,8 @@ const (
 	cubicFastConvNum, cubicFastConvDen = cubicBetaDen + cubicBetaNum, 2 * cubicBetaDen
 	// cubicMaxWindow bounds the cubic function before it is turned into an
 	// integer, so that a window computed hours into an epoch cannot
-	// overflow.
-	cubicMaxWindow = 1 << 50
+	// overflow: 2^50 bytes, or the largest int where int has 32 bits.
+	cubicMaxWindow = min(1<<50, math.MaxInt)
 )
 
 // Cubic is CUBIC congestion control as specified by RFC 9438.
