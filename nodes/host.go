@@ -1,11 +1,11 @@
 package nodes
 
 import (
-	"github.com/netsimlab/netsim/internal/prefetch"
 	"net/netip"
 	"unsafe"
 
 	"github.com/netsimlab/netsim/internal/pattern"
+	"github.com/netsimlab/netsim/internal/prefetch"
 	"github.com/netsimlab/netsim/nodes/icmp"
 	"github.com/netsimlab/netsim/nodes/ipv4"
 	"github.com/netsimlab/netsim/sim"
