@@ -216,6 +216,7 @@ func TestIdleAfterBurstKeepsNoQueues(t *testing.T) {
 	require.Error(t, err)
 	ch.a.Events(func(*Event) {})
 	require.Nil(t, ch.a.q, "segment and event queues")
+	require.False(t, ch.a.busySpell, "counted as busy")
 }
 
 // A connection whose last call came in a burst keeps its queues
@@ -231,12 +232,13 @@ func TestTrimAfterBurst(t *testing.T) {
 	}
 	require.NoError(t, b.SetSendBuffer(64<<10)) // an event: the queue has room
 	b.Events(func(*Event) {})
-	require.NotNil(t, b.q)
+	require.True(t, b.busySpell)
+	require.Nil(t, b.q, "drained queues are lent back at once")
 	require.True(t, b.TrimPending())
 	require.True(t, b.Trim(ch.now+time.Microsecond), "called too recently: offer again")
-	require.NotNil(t, b.q)
+	require.True(t, b.busySpell)
 	require.False(t, b.Trim(ch.now+TrimDelay))
-	require.Nil(t, b.q)
+	require.False(t, b.busySpell)
 	require.False(t, b.TrimPending(), "nothing left to give back")
 }
 

@@ -167,6 +167,10 @@ type Conn struct {
 	// buffer, and the writer has not been told of space since.
 	chronoCur chronoKind
 	noSpace   bool
+	// busySpell: the connection has been busy (queued something) since it was
+	// last trimmed; its queues themselves are lent back after each drain
+	// (queues.go).
+	busySpell bool
 
 	stats counters
 }
@@ -575,6 +579,7 @@ func (c *Conn) SegmentsECN(fn func(h *Header, payload []byte, ect bool)) {
 	}
 	c.sb.releaseTo(c.dataUna())
 	c.trimIfIdle()
+	c.lend()
 }
 
 // Pending returns how many segments are queued for Segments.
@@ -595,6 +600,7 @@ func (c *Conn) Events(fn func(*Event)) {
 		c.q.events = c.q.events[:0]
 	}
 	c.trimIfIdle()
+	c.lend()
 }
 
 // trimQuiet is how long a connection must have been left alone before
@@ -626,7 +632,7 @@ func (c *Conn) trimIfIdle() {
 // trimmable reports whether the connection holds queue memory and waits
 // for nothing within trimHorizon of from.
 func (c *Conn) trimmable(from time.Duration) bool {
-	if segs, events := c.pending(); c.q == nil || segs+events > 0 {
+	if segs, events := c.pending(); !c.busySpell || segs+events > 0 {
 		return false
 	}
 	for i, at := range c.timerAt {
@@ -736,11 +742,11 @@ func (c *Conn) reports(k EventKind) bool {
 	return true
 }
 
-// skip stands for a muted event: the connection takes its queues as the
+// skip stands for a muted event: the connection counts as busy as the
 // event would have made it, so that whether there is queue memory to
 // trim (trimmable) does not depend on what is muted, and neither does
 // the host's trimming.
-func (c *Conn) skip() { c.busy() }
+func (c *Conn) skip() { c.hold() }
 
 // Mute stops the connection from queuing the observables in m
 // (notifications, EvEstablished to EvError, are always queued): a caller
