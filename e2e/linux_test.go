@@ -542,6 +542,42 @@ func TestLinuxRTOBackoff(t *testing.T) {
 	assert.Len(t, at, 16, "15 retransmissions, then the 16th expiry gives up (tcp_retries2)")
 }
 
+// TestLinuxUserTimeout: with user_timeout (Linux's TCP_USER_TIMEOUT, RFC
+// 5482 §2) the connection of rto-backoff.yaml gives up 10 s after its
+// first RTO retransmission, to the nanosecond, not after 15 expiries
+// (tcp_write_timeout with icsk_user_timeout): the timeouts double as
+// before, and the last is cut to end when the user timeout does
+// (tcp_clamp_rto_to_user_timeout). The tail loss probe before the first
+// RTO does not start the count.
+func TestLinuxUserTimeout(t *testing.T) {
+	t.Parallel()
+	sc := variant(t, "testdata/rto-backoff.yaml", "hosts:", "defaults:\n  tcp: {user_timeout: 10s}\n\nhosts:")
+	recs := readTrace(t, run(t, sc))
+	var rtos []int64
+	for _, r := range recs {
+		if r.Kind == "tcp.timer" && r.Timer == "rto" && r.Subject == "host/client" {
+			rtos = append(rtos, r.T)
+		}
+	}
+	require.Greater(t, len(rtos), 3)
+	first := filter(recs, func(r rec) bool {
+		return r.Kind == "tcp.retransmit" && r.Subject == "host/client" && r.Reason == "rto"
+	})
+	require.NotEmpty(t, first)
+	assert.Equal(t, rtos[0], first[0].T, "the first RTO retransmits")
+	last := len(rtos) - 1
+	for i := 2; i < last; i++ {
+		assert.InDelta(t, 2*(rtos[i-1]-rtos[i-2]), rtos[i]-rtos[i-1], 2, "timeout %d doubles", i+1)
+	}
+	assert.Less(t, rtos[last]-rtos[last-1], 2*(rtos[last-1]-rtos[last-2]), "the last timeout is cut short")
+	errs := filter(recs, func(r rec) bool { return r.Kind == "tcp.error" && r.Subject == "host/client" })
+	require.Len(t, errs, 1)
+	assert.Equal(t, "ETIMEDOUT", errs[0].Errno)
+	assert.Equal(t, rtos[0]+int64(10*time.Second), errs[0].T, "given up 10 s after the first RTO retransmission")
+	assert.Equal(t, rtos[last], errs[0].T, "at the last expiry, which resends nothing")
+	assert.Less(t, len(rtos), 16, "fewer expiries than tcp_retries2 allows")
+}
+
 // TestLinuxFastRetransmitWithSACK: with SACK on (the default), fast
 // retransmit starts once three duplicate ACKs arrived or SACKs cover more
 // than two segments above SND.UNA (RFC 6675 §5, IsLost), or, with fewer

@@ -1,6 +1,10 @@
 package nodes
 
-import "github.com/netsimlab/netsim/tcp"
+import (
+	"time"
+
+	"github.com/netsimlab/netsim/tcp"
+)
 
 // Option levels and names for SetSockOpt and GetSockOpt, numbered as on
 // Linux (asm-generic/socket.h, linux/tcp.h) so that packetdrill scripts
@@ -15,8 +19,9 @@ const (
 	SO_SNDBUF    = 7
 	SO_RCVBUF    = 8
 
-	TCP_NODELAY = 1 // 1 turns Nagle's algorithm off
-	TCP_MAXSEG  = 2 // the MSS to announce; set before Connect or Listen
+	TCP_NODELAY      = 1  // 1 turns Nagle's algorithm off
+	TCP_MAXSEG       = 2  // the MSS to announce; set before Connect or Listen
+	TCP_USER_TIMEOUT = 18 // milliseconds data may stay unacknowledged (tcp.Config.UserTimeout); 0: off
 
 	IP_TOS          = 1  // the type-of-service byte of the socket's datagrams (DSCP; TCP keeps the ECN bits)
 	IP_MTU_DISCOVER = 10 // path-MTU discovery mode, one of the IP_PMTUDISC_* values
@@ -74,8 +79,8 @@ func (s *Socket) reportBuffer(which, usable int) int {
 // SetSockOpt sets an integer socket option. SO_RCVBUF and TCP_MAXSEG
 // shape the connection made by a later Connect or Listen (an accepted
 // connection inherits its listener's options) and fail with EISCONN
-// afterwards; TCP_NODELAY and SO_SNDBUF apply at once, on a connected
-// socket too. Unknown options give
+// afterwards; TCP_NODELAY, TCP_USER_TIMEOUT and SO_SNDBUF apply at once,
+// on a connected socket too. Unknown options give
 // ENOPROTOOPT, bad values EINVAL.
 func (h *Host) SetSockOpt(fd, level, name, value int) error {
 	s, err := h.socket(fd)
@@ -106,6 +111,19 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 			h.dispatch()
 		}
 		return s.setConfig(cfg)
+	case level == IPPROTO_TCP && name == TCP_USER_TIMEOUT:
+		// Linux's do_tcp_setsockopt refuses only a negative value.
+		if value < 0 {
+			return EINVAL
+		}
+		cfg.UserTimeout = time.Duration(value) * time.Millisecond
+		if err := s.setConfig(cfg); err != nil {
+			return err
+		}
+		if s.conn != nil {
+			return s.conn.SetUserTimeout(cfg.UserTimeout)
+		}
+		return nil
 	}
 	if s.conn != nil && level == SOL_SOCKET && name == SO_SNDBUF {
 		// Linux lets SO_SNDBUF change at any time (sock_setsockopt sets
@@ -183,6 +201,8 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		return s.reportBuffer(rcvBuf, cfg.InitialRecvBuffer()), nil
 	case level == IPPROTO_TCP && name == TCP_NODELAY:
 		return boolInt(!cfg.Nagle), nil
+	case level == IPPROTO_TCP && name == TCP_USER_TIMEOUT:
+		return int(cfg.UserTimeout / time.Millisecond), nil
 	case level == IPPROTO_TCP && name == TCP_MAXSEG:
 		if s.conn != nil && s.conn.State().Synchronized() {
 			return s.conn.Stats().MSS, nil

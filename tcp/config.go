@@ -62,6 +62,12 @@ type Config struct {
 	// unanswered, in a row end an established connection with ETIMEDOUT
 	// (Linux tcp_retries2; tcp_probe_timer for the probes).
 	DataRetries int
+	// UserTimeout, when not zero, is how long data may stay
+	// unacknowledged after its first retransmission before the connection
+	// fails with ETIMEDOUT, in place of DataRetries (RFC 5482; Linux's
+	// TCP_USER_TIMEOUT in tcp_write_timeout); zero-window probes are
+	// given up after it too, besides after DataRetries (tcp_probe_timer).
+	UserTimeout time.Duration
 	// TimeWait is how long TIME-WAIT lasts: 2×MSL (RFC 9293 §3.3.2; Linux
 	// uses 60 s).
 	TimeWait time.Duration

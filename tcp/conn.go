@@ -92,7 +92,11 @@ type Conn struct {
 	rcvSegMax int // largest segment received, capped at rcvMss (Linux rcv_mss)
 	synSentAt time.Duration
 	retries   int // SYN/SYN-ACK retransmissions, or RTO expiries in a row
-	sentHead  int
+	// stalledSince is when the first retransmission or zero-window probe
+	// since SND.UNA last moved went out, plus 1 ns (0: none), for
+	// UserTimeout (Linux's retrans_stamp and icsk_probes_tstamp).
+	stalledSince time.Duration
+	sentHead     int
 	// unackedBytes counts data received since our last ACK.
 	unackedBytes int
 	quickAcks    int
@@ -526,6 +530,19 @@ func (c *Conn) SetNagle(now time.Duration, on bool) {
 	if !on {
 		c.output(now)
 	}
+}
+
+// SetUserTimeout sets UserTimeout for this connection alone, at any time,
+// as Linux's TCP_USER_TIMEOUT socket option does; 0 turns it off. It
+// returns an error wrapping ErrConfig for a negative duration.
+func (c *Conn) SetUserTimeout(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("tcp: user timeout %v: %w", d, ErrConfig)
+	}
+	if c.cfg.UserTimeout != d {
+		c.ownConfig().UserTimeout = d
+	}
+	return nil
 }
 
 // SetSendBuffer fixes how many unacknowledged bytes the send buffer holds

@@ -282,6 +282,13 @@ var settings = []Setting{
 		field:  func(c *Config) any { return &c.DataRetries },
 	},
 	{
+		Name: "user_timeout", Kind: KindDuration, Min: 0, Max: noMax, Zero: "off: data_retries alone",
+		Doc: "how long data may stay unacknowledged after its first retransmission (or zero-window probes go on) before the connection fails " +
+			"with ETIMEDOUT; replaces data_retries for retransmissions, and the last RTO is shortened to end on time " +
+			"(RFC 5482; Linux has it as the TCP_USER_TIMEOUT socket option, no sysctl)",
+		field: func(c *Config) any { return &c.UserTimeout },
+	},
+	{
 		Name: "rack", Kind: KindBool,
 		Doc: "RACK loss detection (RFC 8985 §6) as Linux's: a segment is lost once one sent after it is delivered and a reordering window " +
 			"(a quarter of the minimum RTT, grown by D-SACKs; zero in recovery until reordering is seen) has passed, with the reordering timer; " +

@@ -376,6 +376,11 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 	if n > 0 && end == c.sndDataEnd() {
 		flags |= FlagPSH
 	}
+	if reason != "tlp" {
+		// tcp_retransmit_skb stamps retrans_stamp; a loss probe
+		// (__tcp_retransmit_skb) does not.
+		c.noteStall(now)
+	}
 	c.markRetransmitted(seq, end)
 	c.markRecut(seq, end)
 	c.rateSent(seq, end, now)
@@ -624,10 +629,12 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		switch {
 		case c.sndWnd == 0 && win > 0:
 			c.stop(timerPersist)
+			c.stalledSince = 0 // the probes' stall is over (tcp_ack_probe)
 		case win == 0 && c.armed(timerPersist):
 			// The answer to a probe: like Linux (tcp_ack_probe), the next
-			// probe is one backed-off RTO after this ACK.
-			c.arm(timerPersist, now+c.rtt.current())
+			// probe is one backed-off RTO after this ACK, or sooner when
+			// the user timeout ends first.
+			c.arm(timerPersist, now+c.clampToUserTimeout(now, c.rtt.current(), 2*time.Millisecond))
 		}
 		c.sndWnd = win
 		c.sndWl1, c.sndWl2 = h.Seq, ack
@@ -675,6 +682,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore, sac
 	}
 	c.stats.BytesAcked += int64(data)
 	c.retries = 0
+	c.stalledSince = 0
 	c.rttOnAck(now, ack, h)
 	c.board.pruneBelow(ack)
 	if segs, _ := c.pending(); segs == 0 {

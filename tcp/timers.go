@@ -158,7 +158,7 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	c.stop(timerTLP)
 	c.stop(timerReo)
 	c.tlp.on = false
-	if c.retries >= c.cfg.DataRetries {
+	if c.writeTimedOut(now) {
 		c.fail(ETIMEDOUT, false)
 		return
 	}
@@ -188,7 +188,51 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	sent := c.retransmit(now, c.sndUna, n, "rto")
 	c.stats.RTORetransmits++
 	c.sndNxt = c.sndUna.Add(uint32(sent))
-	c.arm(timerRtx, now+c.rtt.current())
+	// Linux's tcp_clamp_rto_to_user_timeout: the backed-off RTO ends no
+	// later than the user timeout, or one tick on once it has passed.
+	c.arm(timerRtx, now+c.clampToUserTimeout(now, c.rtt.current(), time.Millisecond))
+}
+
+// writeTimedOut says whether an RTO expiry finds the connection given up
+// (Linux's tcp_write_timeout for a synchronized connection): after
+// DataRetries expiries in a row, or, with a UserTimeout, once that long
+// has passed since the stall's first retransmission, whatever the count
+// (retransmits_timed_out with icsk_user_timeout; never at the first
+// expiry).
+func (c *Conn) writeTimedOut(now time.Duration) bool {
+	if c.cfg.UserTimeout == 0 {
+		return c.retries >= c.cfg.DataRetries
+	}
+	return c.retries > 0 && c.userTimedOut(now)
+}
+
+// userTimedOut says whether UserTimeout has passed since the first
+// retransmission or zero-window probe of the stall.
+func (c *Conn) userTimedOut(now time.Duration) bool {
+	return c.cfg.UserTimeout > 0 && c.stalledSince > 0 && now-(c.stalledSince-1) >= c.cfg.UserTimeout
+}
+
+// noteStall stamps the first retransmission or zero-window probe since
+// SND.UNA last moved (Linux's retrans_stamp, set by tcp_retransmit_skb,
+// and icsk_probes_tstamp); the user timeout counts from it. Linux keeps
+// retrans_stamp until no retransmitted data is left unacknowledged;
+// netsim forgets it as soon as SND.UNA moves, which only differs when an
+// ACK covers part of a stall's retransmissions and the stall goes on.
+func (c *Conn) noteStall(now time.Duration) {
+	if c.stalledSince == 0 {
+		c.stalledSince = now + 1
+	}
+}
+
+// clampToUserTimeout shortens a backed-off timer of d so that it fires
+// when the user timeout runs out, but not sooner than floor from now
+// (tcp_clamp_rto_to_user_timeout, tcp_clamp_probe0_to_user_timeout).
+func (c *Conn) clampToUserTimeout(now, d, floor time.Duration) time.Duration {
+	if c.cfg.UserTimeout == 0 || c.stalledSince == 0 {
+		return d
+	}
+	left := c.cfg.UserTimeout - (now - (c.stalledSince - 1))
+	return min(d, max(left, floor))
 }
 
 // onPersist sends a zero-window probe, or when the window is open but too
@@ -208,10 +252,15 @@ func (c *Conn) onPersist(now time.Duration) {
 		// icsk_probes_out = 0) is given up after tcp_retries2 probes,
 		// ETIMEDOUT without a reset (tcp_write_err). retries counts the
 		// probes: nothing is in flight, so no RTO shares it.
-		if c.retries >= c.cfg.DataRetries {
+		// With a user timeout the probes are also given up once it has
+		// passed since the first one, answered or not: a peer that
+		// keeps its window shut forever is let go (tcp_probe_timer,
+		// icsk_probes_tstamp).
+		if c.retries >= c.cfg.DataRetries || c.userTimedOut(now) {
 			c.fail(ETIMEDOUT, false)
 			return
 		}
+		c.noteStall(now)
 		c.retries++
 		// Linux (tcp_write_wakeup with no usable window) probes with a
 		// zero-length segment at SND.UNA-1, which the peer must answer
@@ -222,5 +271,7 @@ func (c *Conn) onPersist(now time.Duration) {
 		c.forceSend = true
 	}
 	c.rtt.backOff()
-	c.arm(timerPersist, now+c.rtt.current())
+	// tcp_clamp_probe0_to_user_timeout, no sooner than TCP_TIMEOUT_MIN
+	// (2 ticks).
+	c.arm(timerPersist, now+c.clampToUserTimeout(now, c.rtt.current(), 2*time.Millisecond))
 }

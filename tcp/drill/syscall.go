@@ -365,14 +365,15 @@ func sockopt(c *Syscall) string {
 
 // optNames maps the options scripts set and get to their level and name.
 var optNames = map[string][2]int{
-	"SO_REUSEADDR":    {solSocket, soReuseAddr},
-	"SO_ERROR":        {solSocket, soError},
-	"SO_SNDBUF":       {solSocket, soSndBuf},
-	"SO_RCVBUF":       {solSocket, soRcvBuf},
-	"TCP_NODELAY":     {ipprotoTCP, tcpNoDelay},
-	"TCP_MAXSEG":      {ipprotoTCP, tcpMaxSeg},
-	"IP_TOS":          {solIP, ipTOS},
-	"IP_MTU_DISCOVER": {solIP, ipMTUDisc},
+	"SO_REUSEADDR":     {solSocket, soReuseAddr},
+	"SO_ERROR":         {solSocket, soError},
+	"SO_SNDBUF":        {solSocket, soSndBuf},
+	"SO_RCVBUF":        {solSocket, soRcvBuf},
+	"TCP_NODELAY":      {ipprotoTCP, tcpNoDelay},
+	"TCP_MAXSEG":       {ipprotoTCP, tcpMaxSeg},
+	"TCP_USER_TIMEOUT": {ipprotoTCP, tcpUserTO},
+	"IP_TOS":           {solIP, ipTOS},
+	"IP_MTU_DISCOVER":  {solIP, ipMTUDisc},
 }
 
 func (s *Syscalls) setsockopt(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
