@@ -22,6 +22,7 @@ import (
 // acknowledged and a second record, "never established", the delivered
 // bytes).
 func TestSummaryFollowsHandshakeRetransmissions(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		scenario        string
 		synRtx, synacks int   // SYNs the client sends, SYN-ACKs the server sends
@@ -76,6 +77,7 @@ func TestSummaryFollowsHandshakeRetransmissions(t *testing.T) {
 // numbers and byte counts are 64-bit end to end, where 32-bit ones gave
 // 705,032,704 (5e9 mod 2^32).
 func TestFlowPast4GiB(t *testing.T) {
+	t.Parallel()
 	if !long() {
 		t.Skip("moves 5 GB through the simulator (about 20 s): a long check (-long or NETSIM_LONG=1)")
 	}
@@ -96,6 +98,7 @@ func TestFlowPast4GiB(t *testing.T) {
 // flight, SACKed data included, and a loss raised cwnd from 84 to 92 kB in
 // the dumbbell example.
 func TestSsthreshNeverRisesOnLoss(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	paths, err := filepath.Glob(filepath.Join(repoRoot(t), "scenarios", "*.yaml"))
 	require.NoError(t, err)

@@ -76,6 +76,7 @@ var quickCaptureScenarios = map[string]bool{"lossy-link.yaml": true, "partition.
 // corrupted on purpose, and must read nanosecond timestamps. Without
 // -long only quickCaptureScenarios run; with -short none does.
 func TestCaptures(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs netsim with captures (and tshark over them): skipped in -short mode")
 	}

@@ -70,6 +70,7 @@ func percentile(sorted []int, p float64) int {
 // segments queued at the bottleneck once out of slow start (Brakmo and
 // Peterson 1995; Linux tcp_vegas.c), where Reno fills the drop-tail queue.
 func TestVegasQueue(t *testing.T) {
+	t.Parallel()
 	dur := 6 * time.Second
 	out := run(t, ccScenario(t, 1, "10Mbps", 40*time.Millisecond, "{kind: droptail, limit: 1000}",
 		"{congestion: vegas, send_buffer: 4MiB, recv_buffer: 4MiB}", dur))
@@ -95,6 +96,7 @@ func TestVegasQueue(t *testing.T) {
 // 2016). STARTUP ends (three rounds without 25% growth), then DRAIN and
 // PROBE_BW; PROBE_RTT comes every 10 s.
 func TestBBRDeepBuffer(t *testing.T) {
+	t.Parallel()
 	dur := 12 * time.Second
 	if long() {
 		dur = 30 * time.Second
@@ -132,6 +134,7 @@ func TestBBRDeepBuffer(t *testing.T) {
 // queue near K, and share it fairly (Alizadeh et al., SIGCOMM 2010; RFC
 // 8257), where CUBIC on the same drop-tail queue fills it.
 func TestDCTCPStepMarking(t *testing.T) {
+	t.Parallel()
 	if !long() {
 		t.Skip("1 Gbit/s for 300 ms reads a large trace; runs with -long")
 	}
@@ -182,6 +185,7 @@ func goodputs(t *testing.T, out string) (float64, float64) {
 // (Hock et al., ICNP 2017; Cardwell et al. 2016). Two flows of the same
 // algorithm share the link fairly.
 func TestBBRAgainstCubic(t *testing.T) {
+	t.Parallel()
 	dur := 20 * time.Second
 	for _, tc := range []struct {
 		name, queue string

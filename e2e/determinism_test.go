@@ -34,6 +34,7 @@ func readJSON[T any](t *testing.T, dir, name string) T {
 // run from; the hash printed last and kept in the manifest is the sha256
 // of trace.jsonl.
 func TestSameSeedSameBytes(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	for _, sc := range []string{"../scenarios/lossy-link.yaml", "../scenarios/request-response.yaml", "../scenarios/dumbbell.yaml", "../scenarios/voip-vs-bulk.yaml"} {
 		t.Run(filepath.Base(sc), func(t *testing.T) {
@@ -87,6 +88,7 @@ func TestSameSeedSameBytes(t *testing.T) {
 
 // TestSeedChangesALossyRun: another seed draws other losses.
 func TestSeedChangesALossyRun(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	drops := func(dir string) []int64 {
 		var at []int64
@@ -108,6 +110,7 @@ func TestSeedChangesALossyRun(t *testing.T) {
 // TestCheckDeterminism: --check-determinism passes on every example and
 // records its verdict in the manifest.
 func TestCheckDeterminism(t *testing.T) {
+	t.Parallel()
 	for _, sc := range []string{"../scenarios/lossy-link.yaml", "../scenarios/partition.yaml"} {
 		t.Run(filepath.Base(sc), func(t *testing.T) {
 			t.Parallel()
@@ -122,6 +125,7 @@ func TestCheckDeterminism(t *testing.T) {
 // TestTraceOffSameHash: outputs.trace false skips the file (and its
 // sha256), but the run, its fingerprint and its summary stay the same.
 func TestTraceOffSameHash(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	sc := "../scenarios/lossy-link.yaml"
 	on := run(t, sc)

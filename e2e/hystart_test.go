@@ -31,6 +31,7 @@ func slowStartEnd(recs []rec) (ssAt, dropAt int64, why string) {
 // goes on until the queue overflows, and the first drop comes before
 // ssthresh is ever set.
 func TestHyStartDeepBuffer(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	const queue = "{kind: droptail, limit: 800}" // 1.2 MB, about 5 BDPs
 	for _, tc := range []struct {

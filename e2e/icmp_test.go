@@ -82,6 +82,7 @@ type icmpSeen struct {
 // field, and by tshark, when installed, with no expert error; the TCP
 // transfer across the narrow link completes with segments that fit it.
 func TestICMPErrorsInCaptures(t *testing.T) {
+	t.Parallel()
 	slow(t) // tshark takes about a second to start
 	dir := run(t, writeScenario(t, "icmp-errors.yaml", icmpScenario()))
 	pcapFile := filepath.Join(dir, "pcap", "client-eth0.pcap")
@@ -211,6 +212,7 @@ func TestICMPErrorsInCaptures(t *testing.T) {
 // that contains 1%. Each run sends 2000 datagrams, so each seed's loss
 // has a standard deviation of about 0.22 percentage points.
 func TestUDPLossOverSeeds(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	scenario := writeScenario(t, "udp-loss.yaml", `version: 1
 name: udp-loss

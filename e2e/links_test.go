@@ -33,6 +33,7 @@ func lossPattern(recs []rec, subject string) []bool {
 // stationary loss p/(p+r) (loss_bad 100%) in bursts of mean length 1/r.
 // Each bound is three standard deviations or more of the estimate.
 func TestLossModels(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	tests := []struct {
 		name      string
@@ -78,6 +79,7 @@ func TestLossModels(t *testing.T) {
 // between its jitter-free arrival and that plus the jitter, never before
 // the packet sent ahead of it; with reorder on, some overtake.
 func TestJitterKeepsOrder(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	const jitter = int64(5 * time.Millisecond)
 	for _, reorder := range []bool{false, true} {

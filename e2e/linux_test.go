@@ -31,6 +31,7 @@ func states(recs []rec, host string, conn int64) []rec {
 }
 
 func TestLinuxHandshakeOptions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		tcp       string // defaults.tcp for the run; client overrides below
@@ -110,6 +111,7 @@ func TestLinuxHandshakeOptions(t *testing.T) {
 }
 
 func TestLinuxBulkTransfer(t *testing.T) {
+	t.Parallel()
 	recs := readTrace(t, run(t, "testdata/linux-bulk.yaml"))
 	c, s := sends(recs, "client", 1), sends(recs, "server", 1)
 	sent := map[int64]rec{}
@@ -202,6 +204,7 @@ func TestLinuxBulkTransfer(t *testing.T) {
 }
 
 func TestLinuxSYNRetransmissionAndTimeout(t *testing.T) {
+	t.Parallel()
 	recs := readTrace(t, run(t, "testdata/syn-timeout.yaml"))
 	var at []time.Duration
 	for _, r := range sends(recs, "client", 1) {
@@ -218,6 +221,7 @@ func TestLinuxSYNRetransmissionAndTimeout(t *testing.T) {
 }
 
 func TestLinuxRSTToClosedPort(t *testing.T) {
+	t.Parallel()
 	recs := readTrace(t, run(t, "testdata/closed-port.yaml"))
 	syn := sends(recs, "client", 1)
 	require.Len(t, syn, 1)
@@ -249,6 +253,7 @@ func TestLinuxRSTToClosedPort(t *testing.T) {
 // 40 ms delayed-ACK timer fires; no segment waits longer. Data after a
 // silence longer than the RTO is quick-ACKed again.
 func TestLinuxDelayedACK(t *testing.T) {
+	t.Parallel()
 	recs := readTrace(t, run(t, "testdata/delayed-ack.yaml"))
 	sent := map[int64]rec{}
 	for _, r := range recs {
@@ -328,6 +333,7 @@ func TestLinuxDelayedACK(t *testing.T) {
 // the instant the third duplicate ACK arrives (RFC 5681 §3.2), never on
 // the second; retransmission timeouts respect the 200 ms minimum.
 func TestLinuxFastRetransmit(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	recs := readTrace(t, run(t, "testdata/fast-retransmit.yaml"))
 	sent := map[int64]rec{}
@@ -376,6 +382,7 @@ func TestLinuxFastRetransmit(t *testing.T) {
 // interface MTU minus 40 (tcp_mss_clamp / rt_mtu), so a host on a link
 // with a smaller MTU still gets its data through.
 func TestLinuxMSSFromInterfaceMTU(t *testing.T) {
+	t.Parallel()
 	sc := variant(t, "testdata/linux-bulk.yaml", "    delay: 10ms\n", "    delay: 10ms\n    mtu: 576\n")
 	recs := readTrace(t, run(t, sc))
 	syn := sends(recs, "client", 1)[0]
@@ -396,6 +403,7 @@ func TestLinuxMSSFromInterfaceMTU(t *testing.T) {
 // within a few RTTs, without a retransmission timeout and without
 // resending data the receiver already SACKed.
 func TestLinuxSACKRecoveryOfABurst(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	dir := run(t, "testdata/sack-burst.yaml")
 	recs := readTrace(t, dir)
@@ -410,6 +418,7 @@ func TestLinuxSACKRecoveryOfABurst(t *testing.T) {
 }
 
 func TestLinuxSYNACKRetransmission(t *testing.T) {
+	t.Parallel()
 	recs := readTrace(t, run(t, "testdata/synack-timeout.yaml"))
 	synArrived := int64(5_048_000)
 	var at []time.Duration
@@ -432,6 +441,7 @@ func TestLinuxSYNACKRetransmission(t *testing.T) {
 // TestScenarioTCPSettings: each defaults.tcp key a scenario sets shows on
 // the wire.
 func TestScenarioTCPSettings(t *testing.T) {
+	t.Parallel()
 	type view struct {
 		synOpts   string
 		iw        int   // data segments before the first ACK of data
@@ -510,6 +520,7 @@ func TestScenarioTCPSettings(t *testing.T) {
 // timeout, capped at Linux's TCP_RTO_MAX of 120 s, until the connection
 // times out (tcp_retries2 = 15).
 func TestLinuxRTOBackoff(t *testing.T) {
+	t.Parallel()
 	recs := readTrace(t, run(t, "testdata/rto-backoff.yaml"))
 	var at []int64
 	for _, r := range recs {
@@ -539,6 +550,7 @@ func TestLinuxRTOBackoff(t *testing.T) {
 // reordering window (a quarter of the minimum RTT) or more after the
 // first unacknowledged one. Never before.
 func TestLinuxFastRetransmitWithSACK(t *testing.T) {
+	t.Parallel()
 	sc := variant(t, "testdata/fast-retransmit.yaml", "sack: false", "sack: true")
 	recs := readTrace(t, run(t, sc))
 	const mss = 1448

@@ -62,6 +62,7 @@ func variant(t *testing.T, scenario string, replace ...string) string {
 // 1%, 2% (the TCP of 25 November 2026, with limited transmit). The
 // accepted band is 0.6 to 1.6 of the model for the mean over seeds.
 func TestMathisThroughput(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	const (
 		mss = 1448                  // payload of a full segment with timestamps
@@ -115,6 +116,7 @@ func TestMathisThroughput(t *testing.T) {
 // four times the loss rate should halve the goodput (1/sqrt(p)); timeouts
 // make the drop a little steeper, never flatter.
 func TestMathisLossScaling(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	good := map[string]float64{}
 	for _, loss := range []string{"0.25%", "1%"} {
@@ -137,6 +139,7 @@ func TestMathisLossScaling(t *testing.T) {
 // Goodput can reach at most 10 Mbit/s * 1448/1500 (headers); netsim gives
 // 99.8% of that.
 func TestBDPQueueKeepsBottleneckBusy(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	const end = 60 * time.Second
 	share := shareOfCeiling(t, "testdata/bdp-utilisation.yaml", end, 10e6, "a queue of one BDP")
@@ -155,6 +158,7 @@ func TestBDPQueueKeepsBottleneckBusy(t *testing.T) {
 // receive window; a fixed 256 KiB receive buffer, the old default, caps it
 // at a window per round trip (about 200 Mbit/s), so the check can fail.
 func TestDefaultsFillGigabitPath(t *testing.T) {
+	t.Parallel()
 	if !long() {
 		t.Skip("3 s at 1 Gbit/s, twice: a long check (-long or NETSIM_LONG=1)")
 	}
@@ -169,6 +173,7 @@ func TestDefaultsFillGigabitPath(t *testing.T) {
 // converge to equal shares (Chiu and Jain 1989): Jain's fairness index of
 // their goodputs is close to 1 and together they fill the bottleneck.
 func TestNewRenoFairness(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	const end = 90 * time.Second
 	dir := run(t, "testdata/newreno-fairness.yaml")

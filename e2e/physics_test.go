@@ -221,6 +221,7 @@ func checkPcapTimes(t *testing.T, dir string, recs []rec) map[string][]bool {
 }
 
 func TestPhysicsToTheNanosecond(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	tests := []struct {
 		scenario string
@@ -268,6 +269,7 @@ func TestPhysicsToTheNanosecond(t *testing.T) {
 // TestPhysicsHandArithmetic pins a few numbers worked out by hand, so the
 // FIFO replay above is not the only witness.
 func TestPhysicsHandArithmetic(t *testing.T) {
+	t.Parallel()
 	dir := run(t, "testdata/physics-chain.yaml")
 	recs := readTrace(t, dir)
 	// The SYN: a 60-byte datagram (20 IPv4 + 40 TCP with options) sent at
@@ -303,6 +305,7 @@ func TestPhysicsHandArithmetic(t *testing.T) {
 // starts afresh when it comes back up; a byte-limited queue never holds
 // more than its limit.
 func TestPhysicsUnderFaults(t *testing.T) {
+	t.Parallel()
 	dir := run(t, "testdata/fault-physics.yaml")
 	recs := readTrace(t, dir)
 	ms := int64(time.Millisecond)
@@ -343,6 +346,7 @@ func TestPhysicsUnderFaults(t *testing.T) {
 // (and so must rewrite the header checksum, which checkPcapTimes verifies
 // on every router capture): 64 from the host, 62 after two routers.
 func TestRoutersDecrementTTL(t *testing.T) {
+	t.Parallel()
 	dir := run(t, "testdata/physics-chain.yaml")
 	want := map[string]map[string]byte{ // capture -> source address -> TTL
 		"client-eth0": {"10.1.0.1": 64, "10.3.0.1": 62},

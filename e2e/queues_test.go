@@ -95,6 +95,7 @@ func bottleneck(t *testing.T, s queueSummary) int {
 // of the link rate over the 30 s, start-up included (CUBIC's window counts
 // whole segments, as Linux's snd_cwnd: about 89.9% with CoDel).
 func TestBufferbloat(t *testing.T) {
+	t.Parallel()
 	const (
 		base = 40 * time.Millisecond
 		rate = 10e6
@@ -147,6 +148,7 @@ func TestBufferbloat(t *testing.T) {
 // 3168 flags; the sender halves its window (NewReno) at most once per
 // RTT.
 func TestECNMarking(t *testing.T) {
+	t.Parallel()
 	scenario := bufferbloat(t, "{kind: codel, ecn: true}",
 		"{congestion: newreno, ecn: on, send_buffer: 4MiB, recv_buffer: 4MiB}")
 	out := ecnRun(t, withCaptures(t, scenario))
@@ -269,6 +271,7 @@ func fqRun(t *testing.T, scenario string) string {
 // mean sojourn at the bottleneck stays under 2 ms (the bulk flow's
 // packets wait a CoDel target or more) and its RTT near the 40 ms base.
 func TestFQCoDelSparseFlow(t *testing.T) {
+	t.Parallel()
 	out := fqRun(t, fqScenario(t, "fq-sparse",
 		"  client: {address: 10.0.0.1}\n",
 		"  - {between: [client, r1], bandwidth: 1Gbps, delay: 1ms}\n",
@@ -310,6 +313,7 @@ func TestFQCoDelSparseFlow(t *testing.T) {
 // 20 ms and 100 ms share the FQ-CoDel bottleneck within Jain's fairness
 // index 0.95 (a shared FIFO gives the short-RTT flow most of the link).
 func TestFQCoDelFairness(t *testing.T) {
+	t.Parallel()
 	out := fqRun(t, fqScenario(t, "fq-two",
 		"  near: {address: 10.0.0.1}\n  far: {address: 10.0.0.2}\n",
 		"  - {between: [near, r1], bandwidth: 1Gbps, delay: 1ms}\n  - {between: [far, r1], bandwidth: 1Gbps, delay: 41ms}\n",

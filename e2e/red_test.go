@@ -104,6 +104,7 @@ func (m *redModel) arrival(at int64, q int64) float64 {
 // between min_th and max_th most of the time. The summary's marked and
 // aqm counts are the trace's.
 func TestREDAgainstFloydJacobson(t *testing.T) {
+	t.Parallel()
 	if !long() {
 		t.Skip("two 10 s runs of four flows, replayed record by record: -long")
 	}

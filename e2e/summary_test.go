@@ -38,6 +38,7 @@ type fullSummary struct {
 // TestSummaryAgreesWithTrace: summary.json is computed from the trace, so
 // every count in it can be recounted from trace.jsonl.
 func TestSummaryAgreesWithTrace(t *testing.T) {
+	t.Parallel()
 	slow(t)
 	for _, sc := range []string{"../scenarios/lossy-link.yaml", "../scenarios/bulk-transfer.yaml", "../scenarios/request-response.yaml"} {
 		t.Run(filepath.Base(sc), func(t *testing.T) {
