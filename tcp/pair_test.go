@@ -3,6 +3,7 @@ package tcp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/netip"
@@ -58,6 +59,9 @@ type channel struct {
 	mark func(toB bool, h *Header, n int) bool
 	// onEventA sees A's events.
 	onEventA func(now time.Duration, e Event)
+	// transcript, when set, records every segment sent and every event
+	// of both sides.
+	transcript *[]string
 }
 
 func newChannel(t testing.TB, cfgA, cfgB Config, delay time.Duration) *channel {
@@ -75,12 +79,21 @@ func (ch *channel) flush() {
 		if ch.onEventA != nil {
 			ch.onEventA(ch.now, *e)
 		}
+		ch.record("A event %+v", *e)
 	})
-	ch.b.Events(func(*Event) {})
+	ch.b.Events(func(e *Event) { ch.record("B event %+v", *e) })
+}
+
+// record adds a line to the transcript, if one is kept.
+func (ch *channel) record(format string, args ...any) {
+	if ch.transcript != nil {
+		*ch.transcript = append(*ch.transcript, fmt.Sprintf("%v ", ch.now)+fmt.Sprintf(format, args...))
+	}
 }
 
 func (ch *channel) sendECN(toB bool, h *Header, p []byte, ect bool) {
 	ce := ect && ch.mark != nil && ch.mark(toB, h, len(p))
+	ch.record("toB %v %s len %d ect %v ce %v", toB, h.String(), len(p), ect, ce)
 	if toB {
 		ch.sentAB++
 	} else {

@@ -535,6 +535,10 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		return false
 	}
 	win := int(h.Window) << c.sndShift
+	if idleAckPath && c.acksNothing(h, ack) {
+		c.onIdleAck(now, h, ack, win)
+		return true
+	}
 	// Bytes this ACK covers that earlier SACKs had already reported: Linux
 	// counts them as delivered when SACKed (tcp_sacktag_write_queue), so
 	// the cumulative ACK that later covers them does not grow the window
@@ -624,7 +628,15 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		// icsk_probes_out = 0).
 		c.retries = 0
 	}
-	// §3.10.7.4: update the send window if the segment is newer.
+	c.updateSndWnd(now, h, ack, win)
+	c.control(now)
+	return true
+}
+
+// updateSndWnd takes the window of an acceptable ACK if the segment is
+// newer than the one it was last taken from (RFC 9293 §3.10.7.4, Linux
+// tcp_ack_update_window).
+func (c *Conn) updateSndWnd(now time.Duration, h *Header, ack Seq, win int) {
 	if c.sndWl1.LessThan(h.Seq) || c.sndWl1 == h.Seq && c.sndWl2.LessEq(ack) {
 		switch {
 		case c.sndWnd == 0 && win > 0:
@@ -640,8 +652,49 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		c.sndWl1, c.sndWl2 = h.Seq, ack
 		c.maxSndWnd = max(c.maxSndWnd, win)
 	}
-	c.control(now)
-	return true
+}
+
+// idleAckPath lets onAck take an ACK that acknowledges nothing through
+// onIdleAck; TestIdleAckPathChangesNothing turns it off to compare.
+var idleAckPath = true
+
+// acksNothing reports whether the acceptable ACK h (of ack) finds nothing
+// in flight, acknowledges nothing new and carries no SACK block, outside
+// recovery and with a congestion control that is not run on every ACK
+// (WindowController: BBR): the
+// ACK of every segment a receiver gets while it sends nothing itself. The
+// scoreboard, RACK and the rate sample then have nothing to take, and
+// onIdleAck does only what onAck would change, so that the receiver of a
+// transfer reads none of their state (with a thousand flows each is a
+// cache miss per segment). This is the case Linux's header prediction
+// takes without calling tcp_ack (tcp_rcv_established: a data segment
+// whose ack_seq is snd_una).
+func (c *Conn) acksNothing(h *Header, ack Seq) bool {
+	if ack != c.sndUna || c.sndUna != c.sndMax || c.inRecovery {
+		return false
+	}
+	if c.sackOK {
+		if _, n := h.Options.SACK(); n > 0 {
+			return false
+		}
+	}
+	_, controls := c.cc.(WindowController)
+	return !controls
+}
+
+// onIdleAck is onAck for an ACK acksNothing took: of onAck's steps only
+// these change anything. The rest finds no SACK block to add and no
+// record to deliver, so no rate sample for the congestion control and no
+// RACK advance; rackMarkLost then does nothing (rack.advanced is false
+// between ACKs), RACK's priorFack is read only for the ACK's own
+// deliveries, and the window growth of reordering has no newly delivered
+// bytes. TestIdleAckPathChangesNothing compares it with the whole path.
+func (c *Conn) onIdleAck(now time.Duration, h *Header, ack Seq, win int) {
+	c.hold() // rateOnAck would take the queues for its sample
+	c.ecnOnAck(now, h)
+	c.tlpOnAck(now, ack, false)
+	c.retries = 0 // nothing in flight: see onAck
+	c.updateSndWnd(now, h, ack, win)
 }
 
 // onNewAck handles an ACK that advances SND.UNA; sackedBefore is how many

@@ -38,6 +38,9 @@ type direction struct {
 	// direction then reads no queue per packet (with a thousand access
 	// links, each queue is a cache miss).
 	fifo, held bool
+	// reordering: the reordered heap holds packets (pushFlight), so
+	// that a direction without reads no line of its cold part for it.
+	reordering bool
 
 	// Lines 2 and 3: the two timers, each with the counters its side of
 	// a packet's passage updates. The timers live here, not behind
@@ -47,8 +50,9 @@ type direction struct {
 	sent        counter
 	arrival     sim.Timer
 	transmitted counter
-	// Line 4.
-	flights flights
+	// Line 4: the packets in flight in order, the oldest in the line
+	// itself (inOrder).
+	flights inOrder
 	// Line 5.
 	loss LossProcess
 	// dirTrace holds the records of a traced link (nil without a
@@ -71,9 +75,12 @@ type direction struct {
 	// when it is made changes nothing.
 	lossRand, jitterRand, dupRand, corruptRand, queueRand *sim.Rand
 
-	// Padding to a whole number of lines, so that the second direction
-	// starts on a line too (TestDirectionLines).
-	_ [8]byte
+	// reordered holds the packets launched while Reorder was on
+	// (pushFlight), from the first such on.
+	reordered *flightHeap
+
+	// (A whole number of lines, so that the second direction starts on a
+	// line too: TestDirectionLines.)
 }
 
 // counter counts packets and their bytes.
@@ -349,17 +356,17 @@ func (d *direction) fly(p *Packet, owned bool, delay time.Duration) {
 		d.lastArrival = at
 	}
 	d.seq++
-	d.flights.push(flight{at: at, seq: d.seq, p: p, corrupt: corrupt}, cfg.Reorder)
+	d.pushFlight(newFlight(at, d.seq, p, corrupt), cfg.Reorder)
 	d.armArrival()
 }
 
 // armArrival points the arrival timer at the earliest packet in flight.
 func (d *direction) armArrival() {
-	if d.flights.len() == 0 {
+	if d.inFlight() == 0 {
 		d.arrival.Stop()
 		return
 	}
-	next := d.flights.next().at
+	next := d.nextFlight().at
 	if when, ok := d.arrival.When(); ok && when == next {
 		return
 	}
@@ -371,15 +378,15 @@ func (d *direction) armArrival() {
 // arrive delivers every packet whose last bit reaches the far end now.
 func (d *direction) arrive() {
 	now := d.l.s.Now()
-	for d.flights.len() > 0 && d.flights.next().at <= now {
-		f := d.flights.pop()
+	for d.inFlight() > 0 && d.nextFlight().at <= now {
+		f := d.popFlight()
 		n := len(f.p.Data)
 		d.delivered.add(units.ByteSize(n))
-		if f.corrupt {
+		if f.corrupt() {
 			d.corrupted++
 		}
 		if d.l.kinds.Has(sim.KindPacketRx) {
-			d.ev.rx = sim.PacketRx{ID: f.p.ID, Len: n, Corrupt: f.corrupt}
+			d.ev.rx = sim.PacketRx{ID: f.p.ID, Len: n, Corrupt: f.corrupt()}
 			d.emit(&d.ev.rx)
 		}
 		d.flights.prefetch()
@@ -401,8 +408,8 @@ func (d *direction) stateChanged(up bool) {
 		return
 	}
 	d.arrival.Stop()
-	for d.flights.len() > 0 {
-		d.drop(d.flights.pop().p, sim.DropDown)
+	for d.inFlight() > 0 {
+		d.drop(d.popFlight().p, sim.DropDown)
 	}
 	d.txDone.Stop()
 	if p := d.wire; p != nil {

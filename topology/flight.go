@@ -8,19 +8,36 @@ import (
 )
 
 // flight is a packet whose last bit has left and that will arrive at a
-// given time.
+// given time. It is 24 bytes, so that one fits in a direction's line
+// beside the FIFO of the others (inOrder).
 type flight struct {
-	at      sim.Time
-	seq     uint64 // order of leaving: breaks ties between equal arrivals
-	p       *Packet
-	corrupt bool
+	at sim.Time
+	// key is the order of leaving (which breaks ties between equal
+	// arrivals) times two, plus one for a copy the link corrupted: the
+	// order is unique per direction, so keys order flights as the order
+	// of leaving does.
+	key uint64
+	p   *Packet
 }
+
+// newFlight returns the flight of p, the seq-th packet to leave its
+// direction, arriving at at.
+func newFlight(at sim.Time, seq uint64, p *Packet, corrupt bool) flight {
+	f := flight{at: at, key: seq << 1, p: p}
+	if corrupt {
+		f.key |= 1
+	}
+	return f
+}
+
+// corrupt reports whether the link flipped a bit of the packet.
+func (f *flight) corrupt() bool { return f.key&1 != 0 }
 
 func flightLess(a, b *flight) bool {
 	if a.at != b.at {
 		return a.at < b.at
 	}
-	return a.seq < b.seq
+	return a.key < b.key
 }
 
 // flightHeap is a binary min-heap of packets in flight ordered by (arrival,
@@ -73,35 +90,42 @@ func (h *flightHeap) pop() flight {
 	return top
 }
 
-// flights holds a direction's packets in flight: a FIFO for those launched
-// in order (their arrivals never decrease, so the oldest is the next), and
-// a heap for those launched while reordering was on. The next arrival is
-// the earlier of the two heads, so switching Reorder at run time keeps
-// every packet's arrival time.
-type flights struct {
-	fifo ring[flight]
-	heap flightHeap
+// inOrder holds a direction's packets launched in order (their arrivals
+// never decrease, so the oldest is the next): the oldest in first, the
+// others in rest. With a thousand flows an access link has one packet in
+// flight at a time, which then stays in the direction's own line rather
+// than in a buffer of its own, another cache miss at every launch.
+type inOrder struct {
+	first flight // first.p is nil when none is in flight
+	rest  ring[flight]
 }
 
-func (f *flights) len() int { return f.fifo.len() + len(f.heap) }
+func (q *inOrder) len() int {
+	if q.first.p == nil {
+		return 0
+	}
+	return 1 + q.rest.len()
+}
 
-func (f *flights) push(x flight, reorder bool) {
-	if reorder {
-		f.heap.push(x)
+func (q *inOrder) push(x flight) {
+	if q.first.p == nil {
+		q.first = x
+		return
+	}
+	q.rest.push(x)
+}
+
+// front returns the oldest flight; q must not be empty.
+func (q *inOrder) front() *flight { return &q.first }
+
+func (q *inOrder) pop() flight {
+	x := q.first
+	if q.rest.len() > 0 {
+		q.first = q.rest.pop()
 	} else {
-		f.fifo.push(x)
+		q.first = flight{}
 	}
-}
-
-// next returns the flight that arrives first; f must not be empty.
-func (f *flights) next() *flight {
-	if len(f.heap) == 0 {
-		return f.fifo.front()
-	}
-	if f.fifo.len() == 0 || flightLess(&f.heap[0], f.fifo.front()) {
-		return &f.heap[0]
-	}
-	return f.fifo.front()
+	return x
 }
 
 // prefetch starts loading what the next arrivals will read first, while
@@ -110,29 +134,72 @@ func (f *flights) next() *flight {
 // transmission and their arrival (a bandwidth-delay product of packets
 // later, and a full queue's worth) they have left the caches, and the
 // receiver's first read of the IPv4 header waited for memory.
-func (f *flights) prefetch() {
-	r := &f.fifo
-	if r.n > 0 {
-		if d := r.buf[r.head].p.Data; cap(d) > 0 {
-			prefetch.Line(unsafe.Pointer(unsafe.SliceData(d)))
-		}
+func (q *inOrder) prefetch() {
+	if q.first.p == nil {
+		return
 	}
-	if r.n > 1 {
-		i := r.head + 1
-		if i == len(r.buf) {
-			i = 0
-		}
-		prefetch.Line(unsafe.Pointer(r.buf[i].p))
+	if d := q.first.p.Data; cap(d) > 0 {
+		prefetch.Line(unsafe.Pointer(unsafe.SliceData(d)))
+	}
+	if q.rest.len() > 0 {
+		prefetch.Line(unsafe.Pointer(q.rest.front().p))
 	}
 }
 
-// pop removes and returns the flight that arrives first.
-func (f *flights) pop() flight {
-	if len(f.heap) == 0 {
-		return f.fifo.pop()
+// The packets in flight of a direction are those of its inOrder FIFO and
+// those launched while reordering was on, in a heap (d.reordered). The
+// next arrival is the earlier of the two heads, so switching Reorder at
+// run time keeps every packet's arrival time.
+
+// inFlight returns how many packets are in flight.
+func (d *direction) inFlight() int {
+	n := d.flights.len()
+	if d.reordering {
+		n += len(*d.reordered)
 	}
-	if f.fifo.len() == 0 || flightLess(&f.heap[0], f.fifo.front()) {
-		return f.heap.pop()
+	return n
+}
+
+func (d *direction) pushFlight(x flight, reorder bool) {
+	if !reorder {
+		d.flights.push(x)
+		return
 	}
-	return f.fifo.pop()
+	if d.reordered == nil {
+		d.reordered = new(flightHeap)
+	}
+	d.reordered.push(x)
+	d.reordering = true
+}
+
+// reorderedFirst returns the packet of the reordered heap that arrives
+// first, if it arrives before the first one in order (or there is none in
+// order), else nil.
+func (d *direction) reorderedFirst() *flight {
+	if !d.reordering {
+		return nil
+	}
+	h := *d.reordered
+	if d.flights.len() == 0 || flightLess(&h[0], d.flights.front()) {
+		return &h[0]
+	}
+	return nil
+}
+
+// nextFlight returns the flight that arrives first; there must be one.
+func (d *direction) nextFlight() *flight {
+	if f := d.reorderedFirst(); f != nil {
+		return f
+	}
+	return d.flights.front()
+}
+
+// popFlight removes and returns the flight that arrives first.
+func (d *direction) popFlight() flight {
+	if d.reorderedFirst() == nil {
+		return d.flights.pop()
+	}
+	x := d.reordered.pop()
+	d.reordering = len(*d.reordered) > 0
+	return x
 }

@@ -179,7 +179,7 @@ func (l *Link) QueueLen(side int) (int, units.ByteSize) {
 
 // InFlight returns the packets of side's direction whose last bit left and
 // that have not arrived yet.
-func (l *Link) InFlight(side int) int { return l.dirs[checkSide(side)].flights.len() }
+func (l *Link) InFlight(side int) int { return l.dirs[checkSide(side)].inFlight() }
 
 // String returns e.g. "link uplink (client-r1)".
 func (l *Link) String() string {
