@@ -5,10 +5,10 @@ package sim
 // up a run (a summary, a fingerprint, a trace file) runs beside the
 // simulation instead of on its thread. The records are copied into
 // batches (their events by value, into arrays of their types: no
-// allocation once two batches exist) and each full batch is passed on
-// while the run fills the other one: the wrapped sink receives every
-// record, in order, one at a time, as it would on the simulation's
-// thread, only later. The goroutine decides nothing the simulation reads:
+// allocation once the batches exist) and each full batch is passed on
+// while the run fills another (up to batchesInFlight wait): the wrapped
+// sink receives every record, in order, one at a time, as it would on
+// the simulation's thread, only later. The goroutine decides nothing the simulation reads:
 // the wrapped sink must not be read, nor change what a producer builds
 // (a Selective set), until Wait returns. Nothing of the simulation runs
 // on it, so a run is as deterministic as with the sink called directly.
@@ -41,7 +41,7 @@ func (a *Async) pass(b *recordBatch) {
 	b.reset()
 }
 
-// Wait waits for the batch in flight, ends the goroutine and passes the
+// Wait waits for the batches in flight, ends the goroutine and passes the
 // records not handed over yet, on the caller's goroutine. After it the wrapped sink has
 // received every record emitted, and is the caller's to read until the
 // next Emit. Call it on every path before reading or discarding the

@@ -33,9 +33,17 @@ func TestAsyncPassesEveryRecordInOrder(t *testing.T) {
 	a.Wait()
 	assert.Equal(t, want, rec.Records)
 
-	null := NewAsync(SinkFunc(func(*Record) {}))
+	// Every batch the queue can hold exists before allocations are
+	// counted: the sink holds the worker at its first record until
+	// batchesInFlight batches wait and the run fills one more.
+	gate := make(chan struct{})
+	null := NewAsync(SinkFunc(func(*Record) { <-gate }))
 	r := everyKind[0]
-	for range 3 * jsonlBatchRecords {
+	for null.q.w.InFlight() < batchesInFlight || len(null.q.batch.recs) == 0 {
+		null.Emit(&r)
+	}
+	close(gate)
+	for range (batchesInFlight + 1) * jsonlBatchRecords { // each fills whole once
 		null.Emit(&r)
 	}
 	allocs := testing.AllocsPerRun(10, func() {

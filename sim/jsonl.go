@@ -44,17 +44,17 @@ const jsonlWriteBufferSize = 256 << 10
 // Emit copies the record into a batch (the event by value, into an array
 // of its type: no allocation) and returns; each full batch of
 // jsonlBatchRecords records is encoded, sha256-hashed and written on a
-// worker goroutine while the run fills a second batch (double
-// buffering). So on a machine with a free core the encoding, the sha256
-// and the write syscalls leave the simulation's thread, which only copies
-// each record. That goroutine is I/O at the edge, outside the simulation
-// path: it starts with the first full batch, sees only copies of finished
-// records, in order (a batch is handed over only after the one before it
-// is written, so at most one is in flight and at most two exist), and
-// decides nothing the simulation reads. The lines are encoded into one
-// large buffer, hashed and written whenever it is full: the bytes, the
+// worker goroutine while the run fills another (batchesInFlight of them
+// can wait for the worker). So on a machine with a free core the
+// encoding, the sha256 and the write syscalls leave the simulation's
+// thread, which only copies each record. That goroutine is I/O at the
+// edge, outside the simulation path: it starts with the first full
+// batch, sees only copies of finished records, in order (one batch at a
+// time, as they were handed over; at most batchesInFlight wait and one
+// more is being filled), and decides nothing the simulation reads. The
+// lines are encoded into one large buffer, hashed and written whenever it is full: the bytes, the
 // file and Sum are those of encoding on the calling goroutine. Flush,
-// Sum and Err wait for the batch in flight and end the goroutine, so
+// Sum and Err wait for the batches in flight and end the goroutine, so
 // after any of them the underlying writer is no longer used until the
 // next Emit: call one (Flush, normally) on every path before closing or
 // discarding that writer. A trace smaller than a batch never starts a
@@ -71,10 +71,10 @@ type JSONLWriter struct {
 	// chunks, after EncodeInline, hashes and writes full buffers of
 	// lines instead: Emit encodes.
 	chunks *handoff.Worker[chunk]
-	// The encoder's side: while a batch is in flight, only the worker
+	// The encoder's side: while batches are in flight, only the worker
 	// goroutine touches these (and h and w). After EncodeInline, buf,
 	// hashed and heads are Emit's, and the worker has h, w, err and
-	// bytes while a buffer is in flight.
+	// bytes while buffers are in flight.
 	buf    []byte
 	hashed int   // buf[:hashed] is in h already
 	err    error // the first write error
@@ -135,16 +135,17 @@ func (j *JSONLWriter) Emit(r *Record) {
 // no record is copied into a batch, and the encoding runs on the
 // caller's goroutine, leaving the worker the sha256 and the write
 // syscalls. The bytes, the file and Sum are the same. It may be called
-// at any time (it waits for the batch in flight and encodes the records
-// not handed over); Flush, Sum, Err and Bytes wait for the buffer in
-// flight as they wait for a batch.
+// at any time (it waits for the batches in flight and encodes the
+// records not handed over); Flush, Sum, Err and Bytes wait for the
+// buffers in flight as they wait for batches. Up to chunksInFlight full
+// buffers can wait for the worker.
 func (j *JSONLWriter) EncodeInline() {
 	if j.chunks != nil {
 		return
 	}
 	j.q.stop()
 	j.encode(j.q.batch)
-	j.chunks = handoff.New(j.writeChunk)
+	j.chunks = handoff.NewDepth(j.writeChunk, chunksInFlight)
 }
 
 // chunk is a buffer of whole lines whose bytes from hashed on are not in
@@ -153,6 +154,12 @@ type chunk struct {
 	b      []byte
 	hashed int
 }
+
+// chunksInFlight is the number of full buffers of lines EncodeInline's
+// Emit hands over before it waits for the first of them to be hashed and
+// written (see batchesInFlight: the encoding and the sha256 took turns on
+// one core while one buffer was in flight). Sixteen are 4 MiB.
+const chunksInFlight = 16
 
 // jsonlBufferFull is the length at which the buffer of lines is hashed
 // and written: a line rarely takes the last 4 KiB, so the buffer seldom
@@ -228,7 +235,7 @@ func (j *JSONLWriter) writeChunk(c chunk) {
 	j.bytes += int64(len(c.b))
 }
 
-// stop waits for the batch or buffer in flight and ends the goroutine.
+// stop waits for the batches or buffers in flight and ends the goroutine.
 func (j *JSONLWriter) stop() {
 	j.q.stop()
 	if j.chunks != nil {
@@ -237,7 +244,7 @@ func (j *JSONLWriter) stop() {
 }
 
 // Flush writes any buffered output to the underlying writer and returns the
-// first error met by this writer, if any. It waits for the batch in
+// first error met by this writer, if any. It waits for the batches in
 // flight, ends the goroutine and encodes the records not handed over:
 // after it, the underlying writer can be flushed and closed.
 func (j *JSONLWriter) Flush() error {
@@ -248,7 +255,7 @@ func (j *JSONLWriter) Flush() error {
 }
 
 // Err returns the first error met while writing, or nil. It waits for the
-// batch in flight and ends the goroutine, so call it after a run, not
+// batches in flight and ends the goroutine, so call it after a run, not
 // after every record.
 func (j *JSONLWriter) Err() error {
 	j.stop()
@@ -257,7 +264,7 @@ func (j *JSONLWriter) Err() error {
 
 // Sum returns the hex sha256 of every line emitted so far. When Flush
 // returned nil it is the sha256 of the bytes the underlying writer received.
-// It waits for the batch in flight, ends the goroutine and encodes the
+// It waits for the batches in flight, ends the goroutine and encodes the
 // records not handed over (which may write a full buffer).
 func (j *JSONLWriter) Sum() string {
 	j.stop()
@@ -272,7 +279,7 @@ func (j *JSONLWriter) Sum() string {
 func (j *JSONLWriter) Records() uint64 { return j.records }
 
 // Bytes returns the number of bytes emitted, newlines included. Like Sum,
-// it waits for the batch in flight and encodes the records not handed
+// it waits for the batches in flight and encodes the records not handed
 // over.
 func (j *JSONLWriter) Bytes() int64 {
 	j.stop()

@@ -9,12 +9,23 @@ import "github.com/netsimlab/netsim/internal/handoff"
 // bulk transfer, where 1024 cost about 30 and 256 several times more.
 const jsonlBatchRecords = 4096
 
-// batchQueue is the double buffering of JSONLWriter and Async: records
-// are copied into a batch, and each full batch is handed to a worker
-// goroutine (internal/handoff) while the caller fills the other one. At
-// most one batch is in flight and two exist; the worker sees only copies
-// of finished records, in order. Its owner stops the worker whenever the
-// caller is done or reads the results.
+// batchesInFlight is the number of full batches a batchQueue hands over
+// before it waits for the first of them to be consumed. With the trace
+// on, netsim run has three goroutines at work on two cores (the
+// simulation, the Async that sums up and encodes, the trace writer's
+// sha256 and writes): with one batch in flight the simulation waited for
+// the Async whenever the Async waited for a core, so the two took turns.
+// Eight let each run ahead of the other by up to 32k records (a few MB
+// of copies); docs/performance.md (Where issue 14 stands) has the 1 Gbps
+// bulk transfer's figures before and after.
+const batchesInFlight = 8
+
+// batchQueue is the buffering of JSONLWriter and Async: records are
+// copied into a batch, and each full batch is handed to a worker
+// goroutine (internal/handoff) while the caller fills another one. At
+// most batchesInFlight batches are in flight and one more exists; the
+// worker sees only copies of finished records, in order. Its owner stops
+// the worker whenever the caller is done or reads the results.
 type batchQueue struct {
 	batch *recordBatch // the records not handed over yet
 	w     *handoff.Worker[*recordBatch]
@@ -23,7 +34,7 @@ type batchQueue struct {
 // newBatchQueue returns a queue whose batches go to consume, which must
 // empty them.
 func newBatchQueue(consume func(*recordBatch)) batchQueue {
-	return batchQueue{batch: newRecordBatch(), w: handoff.New(consume)}
+	return batchQueue{batch: newRecordBatch(), w: handoff.NewDepth(consume, batchesInFlight)}
 }
 
 // add copies r, which has an event, into the current batch and, when that
@@ -40,7 +51,7 @@ func (q *batchQueue) add(r *Record) {
 	q.batch = next
 }
 
-// stop waits for the batch in flight and ends the worker; the next full
+// stop waits for the batches in flight and ends the worker; the next full
 // batch starts another.
 func (q *batchQueue) stop() { q.w.Stop() }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -252,21 +253,46 @@ func TestJSONLWriterKeepsFirstError(t *testing.T) {
 
 func TestJSONLEmitAllocatesNothing(t *testing.T) {
 	for _, inline := range []bool{false, true} {
-		w := NewJSONLWriter(io.Discard)
+		gate := &gatedWriter{gate: make(chan struct{})}
+		w := NewJSONLWriter(gate)
 		if inline {
 			w.EncodeInline()
 		}
-		testJSONLEmitAllocatesNothing(t, w)
+		testJSONLEmitAllocatesNothing(t, w, gate)
 	}
 }
 
-func testJSONLEmitAllocatesNothing(t *testing.T, w *JSONLWriter) {
+// gatedWriter discards what is written to it once gate is closed, and
+// holds its writer until then.
+type gatedWriter struct{ gate chan struct{} }
+
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	<-g.gate
+	return len(p), nil
+}
+
+func testJSONLEmitAllocatesNothing(t *testing.T, w *JSONLWriter, gate *gatedWriter) {
 	w.Emit(nil)       // ignored
 	w.Emit(&Record{}) // no event: ignored
-	// Both batches fill once (their arrays grow to what a batch holds).
-	n := 3 * jsonlBatchRecords
-	for i := range n {
-		w.Emit(&everyKind[i%len(everyKind)])
+	// Every batch (or, encoding inline, every buffer of lines) the writer
+	// can hold exists before allocations are counted, their arrays grown
+	// to what a batch holds: the worker waits at its first write until
+	// as many wait as may and Emit fills one more; then each fills whole.
+	full := func() bool {
+		if w.chunks != nil {
+			return w.chunks.InFlight() == chunksInFlight && len(w.buf) > 0
+		}
+		return w.q.w.InFlight() == batchesInFlight && len(w.q.batch.recs) > 0
+	}
+	n := 0
+	for ; !full(); n++ {
+		w.Emit(&everyKind[n%len(everyKind)])
+	}
+	close(gate.gate)
+	// Then each of them fills whole once.
+	for range (max(batchesInFlight, chunksInFlight) + 1) * jsonlBatchRecords {
+		w.Emit(&everyKind[n%len(everyKind)])
+		n++
 	}
 	assert.Equal(t, uint64(n), w.Records())
 	allocs := testing.AllocsPerRun(100, func() {
@@ -594,6 +620,12 @@ func TestAppendKeyNumber(t *testing.T) {
 		vals = append(vals, p-1, p, p+1, 2*p, 9*p+p-1)
 	}
 	vals = append(vals, 0, math.MaxUint64, math.MaxInt64, 1<<63)
+	// And numbers of every length with random digits (the digits are
+	// written eight at a time).
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		vals = append(vals, r.Uint64()>>r.IntN(64))
+	}
 	for _, key := range []string{"", `,"a":`, `,"id":`, `,"len":`, `,"qbytes":`, `,"rttvar":`, `,"mismatched":`, `,"a_long_key_name":`} {
 		for _, v := range vals {
 			got := string(appendKeyUint([]byte("x"), key, v))

@@ -100,3 +100,96 @@ func TestWorkerPanicDropsBuffer(t *testing.T) {
 	w.Wait()
 	assert.Equal(t, []int{1, 4, 5}, got)
 }
+
+// TestWorkerDepth: with depth buffers in flight, Hand returns at once
+// until depth are waiting, then waits for one to be consumed; buffers are
+// consumed in order, come back to be filled again (never more than
+// depth+1 exist), and handing over allocates nothing once they have.
+func TestWorkerDepth(t *testing.T) {
+	gate := make(chan struct{})
+	var got []int
+	w := NewDepth(func(b *[]int) {
+		<-gate
+		got = append(got, *b...)
+		*b = (*b)[:0]
+	}, 3)
+	bufs := map[*[]int]bool{}
+	b := &[]int{}
+	for i := range 3 {
+		*b = append(*b, i)
+		bufs[b] = true
+		next, ok := w.Hand(b) // returns while the worker waits at the gate
+		assert.False(t, ok, "none consumed yet")
+		b = &[]int{}
+		_ = next
+	}
+	handed := make(chan *[]int)
+	go func() {
+		*b = append(*b, 3)
+		bufs[b] = true
+		next, ok := w.Hand(b) // waits for a buffer in flight
+		assert.True(t, ok)
+		handed <- next
+	}()
+	select {
+	case <-handed:
+		t.Fatal("Hand returned with depth buffers in flight")
+	default:
+	}
+	gate <- struct{}{}
+	next := <-handed
+	assert.True(t, bufs[next], "a buffer handed over before")
+	assert.Empty(t, *next, "consumed")
+	close(gate)
+	w.Wait()
+	assert.Equal(t, []int{0, 1, 2, 3}, got)
+	n := 0
+	for range 10 {
+		*next = append(*next, n)
+		n++
+		next, _ = w.Hand(next)
+		assert.True(t, next == nil || bufs[next], "no buffer beyond depth+1")
+		if next == nil {
+			next = &[]int{}
+			bufs[next] = true
+		}
+	}
+	w.Wait()
+	assert.LessOrEqual(t, len(bufs), 4)
+	allocs := testing.AllocsPerRun(100, func() {
+		*next = append(*next, 0)
+		next, _ = w.Hand(next)
+	})
+	w.Stop()
+	assert.Zero(t, allocs)
+	assert.Len(t, got, 4+10+101)
+}
+
+// TestWorkerDepthPanic: when consume panics on a buffer, the buffers
+// handed over after it before the caller saw the panic are not consumed
+// (they would follow data that was not), the panic is raised once, and
+// the buffers handed over after it are consumed.
+func TestWorkerDepthPanic(t *testing.T) {
+	gate := make(chan struct{})
+	var got []int
+	w := NewDepth(func(b []int) {
+		<-gate
+		if b[0] < 0 {
+			panic("bad buffer")
+		}
+		got = append(got, b...)
+	}, 3)
+	defer w.Stop()
+	w.Hand([]int{1})
+	w.Hand([]int{-2})
+	w.Hand([]int{3})
+	close(gate)
+	func() {
+		defer func() { assert.Contains(t, recover(), "bad buffer") }()
+		w.Wait()
+		t.Fatal("Wait did not panic")
+	}()
+	w.Hand([]int{4})
+	w.Wait()
+	assert.Equal(t, []int{1, 4}, got)
+}
