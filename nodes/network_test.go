@@ -115,3 +115,31 @@ func TestConnIDs(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, uint64(2), id)
 }
+
+// RecomputeRoutes over the links that are up: a host with two links whose
+// first goes down routes everything out of the other (it has no default
+// route to fall back on), and gets its first route back when the link
+// comes up again.
+func TestRecomputeRoutesMultiHomedHost(t *testing.T) {
+	n := chainNet(t)
+	a, _ := n.Host("a")
+	ar1, ok := n.Link("a-r1")
+	require.True(t, ok)
+	ar1.SetUp(false)
+	changed, err := n.RecomputeRoutes()
+	require.NoError(t, err)
+	assert.Positive(t, changed)
+	assert.Equal(t, []string{"10.0.0.2/32 dev eth1", "10.0.0.3/32 dev eth1"}, routeStrings(a.Routes()))
+	ar1.SetUp(true)
+	_, err = n.RecomputeRoutes()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"10.0.0.2/32 dev eth0", "10.0.0.3/32 dev eth0"}, routeStrings(a.Routes()))
+	// Both links down: no route at all, rather than a stale one.
+	ar1.SetUp(false)
+	ar2, ok := n.Link("slow")
+	require.True(t, ok)
+	ar2.SetUp(false)
+	_, err = n.RecomputeRoutes()
+	require.NoError(t, err)
+	assert.Empty(t, routeStrings(a.Routes()))
+}

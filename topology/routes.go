@@ -77,28 +77,33 @@ func (g *Graph) RoutesUp() *Routes { return g.routes(true) }
 
 // netIndex is the graph seen by the route computations: nodes by index
 // (in name order), each node's links sorted by neighbor then link name,
-// and which nodes may carry transit traffic.
+// which nodes may carry transit traffic, and how many links each node
+// has, up or not.
 type netIndex struct {
 	nodes   []string
 	index   map[string]int
 	adj     [][]adjacency
 	transit []bool
+	degree  []int
 }
 
 func (g *Graph) netIndex(upOnly bool) *netIndex {
 	nodes := g.sortedNodes()
 	n := len(nodes)
-	x := &netIndex{nodes: slices.Clone(nodes), index: make(map[string]int, n), adj: make([][]adjacency, n), transit: make([]bool, n)}
+	x := &netIndex{nodes: slices.Clone(nodes), index: make(map[string]int, n), adj: make([][]adjacency, n), transit: make([]bool, n),
+		degree: make([]int, n)}
 	for i, name := range x.nodes {
 		x.index[name] = i
 		x.transit[i] = g.kinds[name] == Router
 	}
 	for _, l := range g.sortedLinks() {
+		a, b := l.Ends()
+		ia, ib := x.index[a], x.index[b]
+		x.degree[ia]++
+		x.degree[ib]++
 		if upOnly && !l.Up() {
 			continue
 		}
-		a, b := l.Ends()
-		ia, ib := x.index[a], x.index[b]
 		x.adj[ia] = append(x.adj[ia], adjacency{link: l, side: 0, neighbor: ib})
 		x.adj[ib] = append(x.adj[ib], adjacency{link: l, side: 1, neighbor: ia})
 	}
@@ -259,7 +264,8 @@ func (r *Routes) Path(from, to string) ([]string, bool) {
 // shortest path (by propagation delay, then fewest links), in the order
 // of Routes' tie-break, so hops[0] is the hop Routes picks and the rest
 // are the equal-cost alternatives ECMP may use. A host with one link needs
-// no table: everything it sends leaves by that link. upOnly computes over
+// no table: everything it sends leaves by that link. A host with several
+// gets one even when upOnly leaves it one link or none. upOnly computes over
 // the links that are up now (as RoutesUp), otherwise over all links (as
 // Routes). Nodes come in name order, destinations too; fn must not keep
 // hops, which is reused.
@@ -308,7 +314,11 @@ func (g *Graph) HostRoutes(upOnly bool, fn func(from, to string, hops []Hop) boo
 	var hops []Hop
 	direct2 := map[int][]adjacency{}
 	for from := range x.nodes {
-		if !x.transit[from] && len(x.adj[from]) < 2 {
+		// A host with one link has a default route instead of a table
+		// (nodes.InstallRoutes). One with several keeps its table when
+		// all but one are down: a default route is not there to take
+		// over, so it gets the routes out of the link that is left.
+		if !x.transit[from] && x.degree[from] < 2 {
 			continue
 		}
 		// A node's neighbors: routers (a way to any host) and hosts
