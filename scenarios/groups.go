@@ -149,7 +149,8 @@ func (d *decoder) remapPos(section string, moves [][]int) {
 
 // StartDraw is a random start time: Kind "uniform" draws from [Min, Max],
 // "exponential" with mean Mean, from a stream of its own per app
-// ("apps[<i>]/start", i the app's index after groups are expanded).
+// ("app/<host>/<type>/<n>/start", the app being the n-th of its type on
+// its host, after groups are expanded).
 type StartDraw struct {
 	Kind     string
 	Min, Max time.Duration

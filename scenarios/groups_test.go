@@ -109,3 +109,41 @@ func TestGroupErrors(t *testing.T) {
 		})
 	}
 }
+
+// A member's random start does not move when other apps are added or
+// removed around it: its stream is named after its host, type and rank
+// (app/client-2/bulk-send/1/start), not after its index in the expanded
+// list, which a sink written above the group used to shift by one, so
+// that every member took its neighbor's draw.
+func TestGroupStartsIgnoreOtherApps(t *testing.T) {
+	starts := func(text string) map[string]sim.Time {
+		s, err := Parse("g.yaml", []byte(text))
+		require.NoError(t, err)
+		rec := &sim.Recorder{}
+		w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
+		require.NoError(t, err)
+		_, err = w.Run(0, nil)
+		require.NoError(t, err)
+		out := map[string]sim.Time{}
+		for _, r := range rec.Records {
+			if st, ok := r.Event.(*sim.TCPState); ok && strings.HasPrefix(r.Subject, "host/client-") && st.To == "SYN-SENT" {
+				key := fmt.Sprintf("%s:%d", r.Subject, st.Remote.Port())
+				if _, seen := out[key]; !seen {
+					out[key] = r.T
+				}
+			}
+		}
+		return out
+	}
+	base := starts(groupStar)
+	require.Len(t, base, 6)
+	more := strings.Replace(groupStar, "apps:\n", "apps:\n  - {type: sink, host: server, port: 82}\n  - {type: udp-sink, host: server, port: 9}\n"+
+		"  - {type: udp-send, host: client, to: server:9, rate: 1Mbps, size: 100, start: {uniform: [0s, 10ms]}, stop: 20ms}\n", 1)
+	fewer := strings.Replace(groupStar, "  - {type: request-response, host: client,", "  - {type: request-response, host: client-1,", 1)
+	assert.Equal(t, base, starts(more))
+	got := starts(fewer)
+	for k, v := range got {
+		assert.Equal(t, base[k], v, k)
+	}
+	assert.Len(t, got, 4)
+}
