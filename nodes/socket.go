@@ -440,7 +440,12 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 
 // openConn makes s's connection with a fresh ISS and timestamp offset
 // drawn from the host's "isn" stream, and registers its 4-tuple. The MSS
-// it announces and uses fits the interface toward the peer (connMSS).
+// it announces and uses fits the path MTU toward the peer (connMSS): the
+// interface's, or the smaller one learned from fragmentation needed, as
+// Linux's tcp_connect_init and tcp_create_openreq_child size a new
+// connection from dst_mtu and the route's advmss, which follow the learned
+// rt_pmtu until it expires; a socket that ignores the path MTU
+// (acceptsPMTU) keeps the interface's.
 //
 // A connection that a SYN reopens from TIME-WAIT starts at iss instead
 // (0: none given).
@@ -452,7 +457,11 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 	}
 	cfg := s.validConfig()
 	if ifc := h.route(s.remote.Addr()); ifc != nil {
-		cfg = connMSS(cfg, ifc.MTU())
+		mtu := ifc.MTU()
+		if s.acceptsPMTU() {
+			mtu = h.pathMTU(s.remote.Addr())
+		}
+		cfg = connMSS(cfg, mtu)
 	}
 	c, err := tcp.NewConnValid(cfg, tcp.Endpoint{Addr: s.local.Addr(), Port: s.local.Port()},
 		tcp.Endpoint{Addr: s.remote.Addr(), Port: s.remote.Port()}, iss, tsOff)

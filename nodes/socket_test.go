@@ -172,15 +172,11 @@ func TestMSSFitsTheInterfaceMTU(t *testing.T) {
 	assert.Equal(t, 960-12, i.Stats.MSS, "less the timestamps option (RFC 6691)")
 }
 
-// Hosts know only their own interfaces' MTU: when a link between two
-// routers has a smaller one, the first router drops the full-size
-// segments ("mtu", DF set, no fragmentation) and answers each with ICMP
-// fragmentation needed carrying the link's MTU (RFC 1191 §4); the sender
-// lowers its MSS to fit and resends what was in flight at once, traced as
-// "pmtu" retransmissions (Linux tcp_v4_mtu_reduced,
-// tcp_simple_retransmit), and the transfer completes.
-func TestPathMTUDiscovery(t *testing.T) {
-	rec := &sim.Recorder{}
+// narrowPath builds a - r1 - r2 - b with fast links, the one between the
+// routers of MTU 1000, which neither host knows of; it returns the link
+// between the routers.
+func narrowPath(t *testing.T, rec sim.Sink) (*Network, *Host, *Host, *topology.Link) {
+	t.Helper()
 	n := NewNetwork(1, rec)
 	a, err := n.AddHost("a", addrA, tcp.DefaultConfig())
 	require.NoError(t, err)
@@ -199,6 +195,19 @@ func TestPathMTUDiscovery(t *testing.T) {
 	_, err = n.AddLink(fastLink("r2-b"), "r2", "b")
 	require.NoError(t, err)
 	require.NoError(t, n.InstallRoutes())
+	return n, a, b, mid
+}
+
+// Hosts know only their own interfaces' MTU: when a link between two
+// routers has a smaller one, the first router drops the full-size
+// segments ("mtu", DF set, no fragmentation) and answers each with ICMP
+// fragmentation needed carrying the link's MTU (RFC 1191 §4); the sender
+// lowers its MSS to fit and resends what was in flight at once, traced as
+// "pmtu" retransmissions (Linux tcp_v4_mtu_reduced,
+// tcp_simple_retransmit), and the transfer completes.
+func TestPathMTUDiscovery(t *testing.T) {
+	rec := &sim.Recorder{}
+	n, a, b, mid := narrowPath(t, rec)
 	fd := transfer5000(t, n, a, b)
 	assert.Regexp(t, `^mss 1460,`, sends(rec, "host/a")[0].Opts.String(), "a's own link has MTU 1500")
 	assert.Zero(t, mid.Stats(0).Dropped.MTU, "the router drops, not the link")
@@ -232,6 +241,58 @@ func TestPathMTUDiscovery(t *testing.T) {
 	assert.Equal(t, tcp.Established, i.State)
 	assert.Equal(t, int64(5000), int64(i.Stats.BytesAcked))
 	assert.Equal(t, 1000-40-12, i.Stats.MSS)
+}
+
+// A connection opened toward a destination whose path MTU the host has
+// learned starts at that MTU, as Linux's tcp_connect_init syncs the MSS to
+// the route's MTU (tcp_sync_mss(sk, dst_mtu(dst))) and announces the
+// route's advmss, the path MTU less 40 (ipv4_default_advmss of ipv4_mtu,
+// which is the learned rt_pmtu until it expires): its SYN offers 960, it
+// sends no segment the narrow link refuses, and nothing is resent. A
+// socket that ignores the path MTU (IP_PMTUDISC_DONT) keeps the
+// interface's.
+func TestConnectUsesLearnedPathMTU(t *testing.T) {
+	rec := &sim.Recorder{}
+	n, a, b, _ := narrowPath(t, rec)
+	transfer5000(t, n, a, b)
+	learnt := countDrops(rec, "router/r1", sim.DropMTU)
+	require.Positive(t, learnt)
+	before := len(rec.Records)
+
+	fd, _ := a.Socket()
+	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(2100*time.Millisecond)))
+	sent, err := a.Send(fd, make([]byte, 5000))
+	require.NoError(t, err)
+	require.Equal(t, 5000, sent)
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(4*time.Second)))
+
+	var out []*sim.PacketSend
+	for _, r := range rec.Records[before:] {
+		if s, ok := r.Event.(*sim.PacketSend); ok && r.Subject == "host/a" {
+			out = append(out, s)
+		}
+		if rt, ok := r.Event.(*sim.TCPRetransmit); ok {
+			t.Errorf("retransmission %+v: the segments were sized to the path", rt)
+		}
+	}
+	require.NotEmpty(t, out)
+	assert.Regexp(t, `^mss 960,`, out[0].Opts.String(), "the SYN offers the path MTU less 40")
+	for _, s := range out {
+		assert.LessOrEqual(t, s.Len, 1000, "datagram %v", s.ID)
+	}
+	assert.Equal(t, learnt, countDrops(rec, "router/r1", sim.DropMTU), "no new drop at the narrow link")
+	i, _ := a.Info(fd)
+	assert.Equal(t, int64(5000), int64(i.Stats.BytesAcked))
+	assert.Equal(t, 1000-40-12, i.Stats.MSS)
+
+	dont, _ := a.Socket()
+	require.NoError(t, a.SetSockOpt(dont, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT))
+	before = len(rec.Records)
+	require.Equal(t, EINPROGRESS, a.Connect(dont, netip.AddrPortFrom(addrB, 80)))
+	syn := sends(&sim.Recorder{Records: rec.Records[before:]}, "host/a")
+	require.NotEmpty(t, syn)
+	assert.Regexp(t, `^mss 1460,`, syn[0].Opts.String(), "IP_PMTUDISC_DONT: the interface's MTU")
 }
 
 func TestSocketCallErrors(t *testing.T) {
