@@ -165,8 +165,12 @@ func (g *generated) commit(owner map[string]string) {
 	for _, r := range g.routers {
 		g.d.pos["routers."+r.Name] = posOf(g.at)
 	}
+	if g.d.genLinks == nil {
+		g.d.genLinks = make(map[int]string)
+	}
 	for _, l := range g.links {
 		g.d.pos[fmt.Sprintf("links[%d]", len(g.s.Links))] = posOf(g.at)
+		g.d.genLinks[len(g.s.Links)] = fmt.Sprintf("%s link %q", g.path, l.Name)
 		g.s.Links = append(g.s.Links, l)
 	}
 	g.s.Hosts = append(g.s.Hosts, g.hosts...)
