@@ -45,6 +45,26 @@ type decoder struct {
 	// overrides are the --set values applied to the tree; the nodes of
 	// override k carry line -(k+1), so that errors name the override.
 	overrides []Override
+	// genLinks names the links generators made, by their index before
+	// groups are expanded; appLabels and linkLabels name each app and
+	// link after the expansion as the file wrote it (see label).
+	genLinks              map[int]string
+	appLabels, linkLabels []string
+}
+
+// label names item i of section "apps" or "links", as indexed after
+// groups are expanded, in the terms of the file: "apps[2]" for the third
+// app written, "apps[2] (client-7)" for a group's member, or
+// "topology[0] link \"ft-h1-ft-edge-1-1\"" for a generated link.
+func (d *decoder) label(section string, i int) string {
+	ls := d.appLabels
+	if section == "links" {
+		ls = d.linkLabels
+	}
+	if i < len(ls) {
+		return ls[i]
+	}
+	return fmt.Sprintf("%s[%d]", section, i)
 }
 
 func newDecoder(file string) *decoder {

@@ -42,6 +42,9 @@ func (s *Scenario) group(name string) (Group, bool) {
 // member order, keeping what the file says about each for errors.
 func (d *decoder) expandGroups(s *Scenario) {
 	if len(s.Groups) == 0 {
+		for i := range s.Links {
+			d.linkLabels = append(d.linkLabels, d.writtenLabel("links", i))
+		}
 		return
 	}
 	byName := make(map[string]Group, len(s.Groups))
@@ -69,6 +72,7 @@ func (d *decoder) expandGroups(s *Scenario) {
 		case !okA && !okB:
 			linkMap[i] = []int{len(links)}
 			links = append(links, l)
+			d.linkLabels = append(d.linkLabels, d.writtenLabel("links", i))
 			continue
 		}
 		g := ga
@@ -89,6 +93,7 @@ func (d *decoder) expandGroups(s *Scenario) {
 			}
 			linkMap[i] = append(linkMap[i], len(links))
 			links = append(links, c)
+			d.linkLabels = append(d.linkLabels, fmt.Sprintf("links[%d] (%s)", i, m))
 		}
 	}
 	appMap := make([][]int, len(s.Apps))
@@ -97,11 +102,13 @@ func (d *decoder) expandGroups(s *Scenario) {
 		if _, ok := byName[a.To.Host]; ok {
 			d.errAt(d.pos[fmt.Sprintf("apps[%d].to", i)], "a host: a group may be an app's host, not its peer",
 				"apps[%d].to: %q is a group", i, a.To.Host)
+			continue // said once, not again as an unknown host per member
 		}
 		g, ok := byName[a.Host]
 		if !ok {
 			appMap[i] = []int{len(apps)}
 			apps = append(apps, a)
+			d.appLabels = append(d.appLabels, fmt.Sprintf("apps[%d]", i))
 			continue
 		}
 		for _, m := range g.Members {
@@ -109,11 +116,21 @@ func (d *decoder) expandGroups(s *Scenario) {
 			c.Host = m
 			appMap[i] = append(appMap[i], len(apps))
 			apps = append(apps, c)
+			d.appLabels = append(d.appLabels, fmt.Sprintf("apps[%d] (%s)", i, m))
 		}
 	}
 	d.remapPos("links", linkMap)
 	d.remapPos("apps", appMap)
 	s.Links, s.Apps = links, apps
+}
+
+// writtenLabel names item i of a section before groups are expanded:
+// "links[3]" as the file numbers it, or the generator of a generated link.
+func (d *decoder) writtenLabel(section string, i int) string {
+	if l, ok := d.genLinks[i]; ok && section == "links" {
+		return l
+	}
+	return fmt.Sprintf("%s[%d]", section, i)
 }
 
 // remapPos moves the positions of the list section's items ("links[3]",
@@ -149,7 +166,8 @@ func (d *decoder) remapPos(section string, moves [][]int) {
 
 // StartDraw is a random start time: Kind "uniform" draws from [Min, Max],
 // "exponential" with mean Mean, from a stream of its own per app
-// ("apps[<i>]/start", i the app's index after groups are expanded).
+// ("app/<host>/<type>/<n>/start", the app being the n-th of its type on
+// its host, after groups are expanded).
 type StartDraw struct {
 	Kind     string
 	Min, Max time.Duration

@@ -109,3 +109,69 @@ func TestGroupErrors(t *testing.T) {
 		})
 	}
 }
+
+// Errors found after groups are expanded name apps and links as the
+// file numbers them, with the member for a group's: they used to carry
+// the index after the expansion (a bad host written fifth in the file
+// was "apps[8]"), and a group written as a peer was also reported once
+// per member as an unknown host.
+func TestGroupErrorsNameTheFilesItems(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"group as peer, once", strings.Replace(groupStar, "to: server:81", "to: client:81", 1),
+			`g.yaml:14:41: apps[2].to: "client" is a group (a host: a group may be an app's host, not its peer)`},
+		{"after a group", groupStar + "  - {type: bulk-send, host: nobody, to: server:81, bytes: 1KB}\n",
+			`g.yaml:16:29: apps[4].host: unknown host "nobody" (a host defined in hosts)`},
+		{"members", groupStar + "  - {type: sink, host: client, port: 7}\n  - {type: echo, host: client, port: 7}\n",
+			`g.yaml:17:38: apps[5] (client-1): port 7 on "client-1" is already taken by apps[4] (client-1) (line 16) (one listening app per host and port)` + "\n" +
+				`g.yaml:17:38: apps[5] (client-2): port 7 on "client-2" is already taken by apps[4] (client-2) (line 16) (one listening app per host and port)` + "\n" +
+				`g.yaml:17:38: apps[5] (client-3): port 7 on "client-3" is already taken by apps[4] (client-3) (line 16) (one listening app per host and port)`},
+		{"generated link", "version: 1\nname: gen\nduration: 1s\nhosts:\n  a: {}\n  b: {}\nlinks:\n" +
+			"  - {name: ft-h1-ft-edge-1-1, between: [a, b], bandwidth: 1Gbps}\ntopology:\n  - {kind: fat-tree, k: 2, bandwidth: 1Gbps}\n",
+			`g.yaml:10:5: topology[0] link "ft-h1-ft-edge-1-1": link name "ft-h1-ft-edge-1-1" is already used by links[0] (a unique name per link; name: sets one)`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("g.yaml", []byte(tc.yaml))
+			require.Error(t, err)
+			assert.Equal(t, tc.want, err.Error())
+		})
+	}
+}
+
+// A member's random start does not move when other apps are added or
+// removed around it: its stream is named after its host, type and rank
+// (app/client-2/bulk-send/1/start), not after its index in the expanded
+// list, which a sink written above the group used to shift by one, so
+// that every member took its neighbor's draw.
+func TestGroupStartsIgnoreOtherApps(t *testing.T) {
+	starts := func(text string) map[string]sim.Time {
+		s, err := Parse("g.yaml", []byte(text))
+		require.NoError(t, err)
+		rec := &sim.Recorder{}
+		w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
+		require.NoError(t, err)
+		_, err = w.Run(0, nil)
+		require.NoError(t, err)
+		out := map[string]sim.Time{}
+		for _, r := range rec.Records {
+			if st, ok := r.Event.(*sim.TCPState); ok && strings.HasPrefix(r.Subject, "host/client-") && st.To == "SYN-SENT" {
+				key := fmt.Sprintf("%s:%d", r.Subject, st.Remote.Port())
+				if _, seen := out[key]; !seen {
+					out[key] = r.T
+				}
+			}
+		}
+		return out
+	}
+	base := starts(groupStar)
+	require.Len(t, base, 6)
+	more := strings.Replace(groupStar, "apps:\n", "apps:\n  - {type: sink, host: server, port: 82}\n  - {type: udp-sink, host: server, port: 9}\n"+
+		"  - {type: udp-send, host: client, to: server:9, rate: 1Mbps, size: 100, start: {uniform: [0s, 10ms]}, stop: 20ms}\n", 1)
+	fewer := strings.Replace(groupStar, "  - {type: request-response, host: client,", "  - {type: request-response, host: client-1,", 1)
+	assert.Equal(t, base, starts(more))
+	got := starts(fewer)
+	for k, v := range got {
+		assert.Equal(t, base[k], v, k)
+	}
+	assert.Len(t, got, 4)
+}

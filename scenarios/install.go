@@ -14,7 +14,18 @@ func (w *World) installApps() error {
 	for _, h := range w.Scenario.Hosts {
 		addr[h.Name] = h.Address
 	}
+	// rank counts the apps of each host and type: an app's random streams
+	// are named after its host, type and rank among those, not after its
+	// place in the list, so that adding or removing other apps (a sink
+	// above a group) leaves its draws as they were.
+	type hostType struct {
+		host string
+		typ  AppType
+	}
+	rank := make(map[hostType]int)
 	for i, a := range w.Scenario.Apps {
+		rank[hostType{a.Host, a.Type}]++
+		stream := fmt.Sprintf("app/%s/%s/%d", a.Host, a.Type, rank[hostType{a.Host, a.Type}])
 		if w.stopAt(i) {
 			return errBuildStopped("apps")
 		}
@@ -44,7 +55,7 @@ func (w *World) installApps() error {
 			app = &apps.UDPSink{Port: a.Port}
 		case AppUDPSend:
 			app = &apps.UDPSend{To: to, Rate: a.Rate, Size: a.Size, Pattern: apps.UDPPattern(a.Pattern), On: a.On, Off: a.Off,
-				Stop: a.Stop, Rand: w.Net.Streams().Rand(fmt.Sprintf("apps[%d]/gaps", i))}
+				Stop: a.Stop, Rand: w.Net.Streams().Rand(stream + "/gaps")}
 		case AppPing:
 			app = &apps.Ping{To: addr[a.To.Host], Interval: a.Interval, Count: a.Count, Size: a.Size}
 		default:
@@ -52,7 +63,7 @@ func (w *World) installApps() error {
 		}
 		start := a.Start
 		if a.StartDraw != nil {
-			start = a.StartDraw.draw(w.Net.Streams().Rand(fmt.Sprintf("apps[%d]/start", i)))
+			start = a.StartDraw.draw(w.Net.Streams().Rand(stream + "/start"))
 		}
 		if _, err := apps.Install(h, start, app); err != nil {
 			return fmt.Errorf("apps[%d]: %w", i, err)

@@ -75,10 +75,10 @@ func (d *decoder) pathWarnings(s *Scenario) {
 		if !l.reached {
 			continue
 		}
-		path := "apps[" + strconv.Itoa(p.app) + "]"
+		path, label := "apps["+strconv.Itoa(p.app)+"]", d.label("apps", p.app)
 		if routers := l.hops - 1; routers >= IPv4TTL {
 			d.warnAt(d.pos[path], "at most 63 routers between two hosts (TTL 64)",
-				"%s: the path from %s to %s crosses %d routers: every datagram's TTL (64) runs out on the way", path, p.from, p.to, routers)
+				"%s: the path from %s to %s crosses %d routers: every datagram's TTL (64) runs out on the way", label, p.from, p.to, routers)
 		}
 		// TCP finds a narrow link by path-MTU discovery; a UDP source
 		// whose datagrams do not fit gets ICMP fragmentation needed for
@@ -86,7 +86,7 @@ func (d *decoder) pathWarnings(s *Scenario) {
 		if a := s.Apps[p.app]; a.Type == AppUDPSend && a.Size+udpIPHeaders > l.mtu {
 			d.warnAt(d.pos[path+".size"], "datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers",
 				"%s: the path from %s to %s has a link of MTU %d, below the %d-byte datagrams plus %d bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE",
-				path, p.from, p.to, l.mtu, a.Size, udpIPHeaders)
+				label, p.from, p.to, l.mtu, a.Size, udpIPHeaders)
 		}
 	}
 }

@@ -38,6 +38,17 @@ const (
 // topology decodes the topology section: a list of generators, expanded
 // in order.
 func (d *decoder) topology(n *yaml.Node, s *Scenario) {
+	// owner says where each host and router name was made: a generator
+	// whose node is already named is refused as a whole.
+	owner := make(map[string]string, len(s.Hosts)+len(s.Routers))
+	for _, h := range s.Hosts {
+		owner[h.Name] = fmt.Sprintf("a host (line %d)", d.pos["hosts."+h.Name].Line)
+	}
+	for _, r := range s.Routers {
+		if _, ok := owner[r.Name]; !ok {
+			owner[r.Name] = fmt.Sprintf("a router (line %d)", d.pos["routers."+r.Name].Line)
+		}
+	}
 	for i, item := range d.sequence(n, "topology", "a list of generators, each - kind: fat-tree, dumbbell or gml") {
 		path, r := d.listItem("topology", i, item)
 		es := d.mapping(r, path, nil)
@@ -86,32 +97,84 @@ func (d *decoder) topology(n *yaml.Node, s *Scenario) {
 		case GenGML:
 			g.gml(es, props, prefix)
 		}
+		g.commit(owner)
 	}
 }
 
-// generated adds one generator's nodes and links to the scenario.
+// generated adds one generator's nodes and links to the scenario: they
+// are collected, then committed together once none of the node names is
+// taken.
 type generated struct {
-	d    *decoder
-	s    *Scenario
-	at   *yaml.Node // the generator, where its nodes' positions point
-	path string
+	d       *decoder
+	s       *Scenario
+	at      *yaml.Node // the generator, where its nodes' positions point
+	path    string
+	hosts   []Host
+	routers []Router
+	links   []Link
 }
 
-func (g *generated) host(name string) {
-	g.d.pos["hosts."+name] = posOf(g.at)
-	g.s.Hosts = append(g.s.Hosts, Host{Name: name})
-}
+func (g *generated) host(name string) { g.hosts = append(g.hosts, Host{Name: name}) }
 
-func (g *generated) router(name string) {
-	g.d.pos["routers."+name] = posOf(g.at)
-	g.s.Routers = append(g.s.Routers, Router{Name: name})
-}
+func (g *generated) router(name string) { g.routers = append(g.routers, Router{Name: name}) }
 
 func (g *generated) link(tmpl Link, a, b string) {
 	l := tmpl
 	l.A, l.B, l.Name = a, b, a+"-"+b
-	g.d.pos[fmt.Sprintf("links[%d]", len(g.s.Links))] = posOf(g.at)
-	g.s.Links = append(g.s.Links, l)
+	g.links = append(g.links, l)
+}
+
+// commit adds what the generator made to the scenario, or, when one of
+// its hosts or routers has the name of a node already there (written in
+// hosts or routers, or made by an earlier generator), reports the first
+// such name once and adds nothing: the same prefix twice would otherwise
+// give an error per clashing link, and none about the nodes.
+func (g *generated) commit(owner map[string]string) {
+	type made struct{ name, kind string }
+	nodes := make([]made, 0, len(g.hosts)+len(g.routers))
+	for _, h := range g.hosts {
+		nodes = append(nodes, made{h.Name, "host"})
+	}
+	for _, r := range g.routers {
+		nodes = append(nodes, made{r.Name, "router"})
+	}
+	clashes, first := 0, made{}
+	for _, m := range nodes {
+		if _, taken := owner[m.name]; taken {
+			if clashes == 0 {
+				first = m
+			}
+			clashes++
+		}
+	}
+	if clashes > 0 {
+		more := ""
+		if clashes > 1 {
+			more = fmt.Sprintf(" (and %d more)", clashes-1)
+		}
+		g.d.errNode(g.at, "prefix: a prefix no other host or router name starts with",
+			"%s: makes the %s %q, which is already %s%s", g.path, first.kind, first.name, owner[first.name], more)
+		return
+	}
+	for _, m := range nodes {
+		owner[m.name] = fmt.Sprintf("a %s of %s (line %d)", m.kind, g.path, g.at.Line)
+	}
+	for _, h := range g.hosts {
+		g.d.pos["hosts."+h.Name] = posOf(g.at)
+	}
+	for _, r := range g.routers {
+		g.d.pos["routers."+r.Name] = posOf(g.at)
+	}
+	if g.d.genLinks == nil {
+		g.d.genLinks = make(map[int]string)
+	}
+	for _, l := range g.links {
+		g.d.pos[fmt.Sprintf("links[%d]", len(g.s.Links))] = posOf(g.at)
+		g.d.genLinks[len(g.s.Links)] = fmt.Sprintf("%s link %q", g.path, l.Name)
+		g.s.Links = append(g.s.Links, l)
+	}
+	g.s.Hosts = append(g.s.Hosts, g.hosts...)
+	g.s.Routers = append(g.s.Routers, g.routers...)
 }
 
 // template decodes the link properties props (entries of the generator,
@@ -235,7 +298,7 @@ func (g *generated) dumbbell(es []entry, p string) {
 	}
 	bn := links["bottleneck"]
 	g.link(bn, rl, rr)
-	g.s.Links[len(g.s.Links)-1].Name = p + "-bottleneck"
+	g.links[len(g.links)-1].Name = p + "-bottleneck"
 	for i := 1; i <= int(v); i++ {
 		g.link(links["access"], rr, fmt.Sprintf("%s-right-%d", p, i))
 	}
@@ -331,7 +394,7 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 		}
 		g.link(l, a, b)
 		// Parallel edges get their own names.
-		last := &g.s.Links[len(g.s.Links)-1]
+		last := &g.links[len(g.links)-1]
 		names[last.Name]++
 		if c := names[last.Name]; c > 1 {
 			last.Name += "-" + strconv.Itoa(c)

@@ -37,32 +37,34 @@ func (d *decoder) validate(s *Scenario) {
 	d.checkTCP(s)
 	d.timeLimits(s)
 
-	node := func(path, name string) {
+	// node and host check a name at path (a key of d.pos); the message
+	// names it as the file does (see label), e.g. apps[2] (client-7).to.
+	node := func(path, label, name string) {
 		if _, ok := nodes[name]; !ok {
-			d.errAt(d.pos[path], "a host or router defined in hosts or routers"+d.didYouMean(name, s, true), "%s: unknown node %q", path, name)
+			d.errAt(d.pos[path], "a host or router defined in hosts or routers"+d.didYouMean(name, s, true), "%s: unknown node %q", label, name)
 		}
 	}
-	host := func(path, name string) {
+	host := func(path, label, name string) {
 		switch nodes[name] {
 		case kindHost:
 		case kindRouter:
-			d.errAt(d.pos[path], "a host: routers run no apps", "%s: %q is a router", path, name)
+			d.errAt(d.pos[path], "a host: routers run no apps", "%s: %q is a router", label, name)
 		default:
-			d.errAt(d.pos[path], "a host defined in hosts"+d.didYouMean(name, s, false), "%s: unknown host %q", path, name)
+			d.errAt(d.pos[path], "a host defined in hosts"+d.didYouMean(name, s, false), "%s: unknown host %q", label, name)
 		}
 	}
 
 	links := make(map[string]string, len(s.Links))
 	for i, l := range s.Links {
-		path := fmt.Sprintf("links[%d]", i)
+		path, label := fmt.Sprintf("links[%d]", i), d.label("links", i)
 		if l.A != "" {
-			node(path+".between[0]", l.A)
+			node(path+".between[0]", label+".between[0]", l.A)
 		}
 		if l.B != "" {
-			node(path+".between[1]", l.B)
+			node(path+".between[1]", label+".between[1]", l.B)
 		}
 		if l.A != "" && l.A == l.B {
-			d.errAt(d.pos[path+".between[1]"], "two different nodes", "%s.between: a link cannot join %q to itself", path, l.A)
+			d.errAt(d.pos[path+".between[1]"], "two different nodes", "%s.between: a link cannot join %q to itself", label, l.A)
 		}
 		if l.Name == "" {
 			continue
@@ -72,10 +74,10 @@ func (d *decoder) validate(s *Scenario) {
 			if !ok {
 				p = d.pos[path]
 			}
-			d.errAt(p, "a unique name per link; name: sets one", "%s: link name %q is already used by %s", path, l.Name, first)
+			d.errAt(p, "a unique name per link; name: sets one", "%s: link name %q is already used by %s", label, l.Name, first)
 			continue
 		}
-		links[l.Name] = path
+		links[l.Name] = label
 	}
 
 	reach := newReachability(s)
@@ -84,35 +86,36 @@ func (d *decoder) validate(s *Scenario) {
 		port uint16
 		udp  bool // UDP's ports are apart from TCP's
 	}
-	ports := make(map[portKey]string)
+	type portUser struct{ path, label string }
+	ports := make(map[portKey]portUser)
 	for i, a := range s.Apps {
-		path := fmt.Sprintf("apps[%d]", i)
+		path, label := fmt.Sprintf("apps[%d]", i), d.label("apps", i)
 		if a.Type == "" {
 			continue
 		}
 		if a.Host != "" {
-			host(path+".host", a.Host)
+			host(path+".host", label+".host", a.Host)
 		}
 		if a.To.Host != "" {
-			host(path+".to", a.To.Host)
+			host(path+".to", label+".to", a.To.Host)
 		}
 		if a.To.Host != "" && nodes[a.Host] == kindHost && nodes[a.To.Host] == kindHost {
 			switch {
 			case a.To.Host == a.Host:
-				d.errAt(d.pos[path+".to"], "another host: netsim hosts have no loopback", "%s: %q connects to itself", path, a.Host)
+				d.errAt(d.pos[path+".to"], "another host: netsim hosts have no loopback", "%s: %q connects to itself", label, a.Host)
 			case !reach.connected(a.Host, a.To.Host):
 				d.errAt(d.pos[path+".to"], "hosts joined by links through routers; hosts do not forward",
-					"%s: no path of links from %q to %q", path, a.Host, a.To.Host)
+					"%s: no path of links from %q to %q", label, a.Host, a.To.Host)
 			}
 		}
 		if a.Port != 0 && a.Host != "" {
 			k := portKey{a.Host, a.Port, a.Type.UDP()}
 			if first, taken := ports[k]; taken {
 				d.errAt(d.pos[path+".port"], "one listening app per host and port",
-					"%s: port %d on %q is already taken by %s (line %d)", path, a.Port, a.Host, first, d.pos[first].Line)
+					"%s: port %d on %q is already taken by %s (line %d)", label, a.Port, a.Host, first.label, d.pos[first.path].Line)
 				continue
 			}
-			ports[k] = path
+			ports[k] = portUser{path, label}
 		}
 	}
 
@@ -127,7 +130,7 @@ func (d *decoder) validate(s *Scenario) {
 		for g, group := range f.Partition {
 			for j, name := range group {
 				p := fmt.Sprintf("%s.partition[%d][%d]", path, g, j)
-				node(p, name)
+				node(p, p, name)
 				if first, dup := seen[name]; dup {
 					d.errAt(d.pos[p], "each node in one group at most", "%s: %q is already in group %d", p, name, first)
 				}
@@ -140,16 +143,17 @@ func (d *decoder) validate(s *Scenario) {
 		if _, ok := s.group(name); ok {
 			continue
 		}
-		node(fmt.Sprintf("outputs.pcap[%d]", i), name)
+		p := fmt.Sprintf("outputs.pcap[%d]", i)
+		node(p, p, name)
 	}
 
 	for i, x := range s.Expect {
 		path := fmt.Sprintf("expect[%d].%s", i, x.Kind)
 		if x.From != "" {
-			host(path+".from", x.From)
+			host(path+".from", path+".from", x.From)
 		}
 		if x.To.Host != "" {
-			host(path+".to", x.To.Host)
+			host(path+".to", path+".to", x.To.Host)
 		}
 	}
 }
@@ -325,14 +329,14 @@ func (d *decoder) warnings(s *Scenario) {
 		if a.Type == "" || a.To.Host == "" || a.Type == AppPing || listening[listener{a.To, a.Type.UDP()}] {
 			continue
 		}
-		path := fmt.Sprintf("apps[%d]", i)
+		path, label := fmt.Sprintf("apps[%d]", i), d.label("apps", i)
 		if a.Type.UDP() {
 			d.warnAt(d.pos[path+".to"], "a udp-sink app with that host and port",
-				"%s: no udp-sink binds %s: its datagrams will be answered with ICMP port unreachable", path, a.To)
+				"%s: no udp-sink binds %s: its datagrams will be answered with ICMP port unreachable", label, a.To)
 			continue
 		}
 		d.warnAt(d.pos[path+".to"], "a sink, echo or request-response app with that host and port",
-			"%s: no app listens on %s: the connection will be refused", path, a.To)
+			"%s: no app listens on %s: the connection will be refused", label, a.To)
 	}
 	const allowEnd = "a time before duration, or a longer duration"
 	for i, f := range s.Faults {
@@ -348,7 +352,7 @@ func (d *decoder) warnings(s *Scenario) {
 			if !ok {
 				p = d.pos[path]
 			}
-			d.warnAt(p, allowEnd, "%s: start %v is not before the end of the run (duration %v): it never starts", path, a.Start, s.Duration)
+			d.warnAt(p, allowEnd, "%s: start %v is not before the end of the run (duration %v): it never starts", d.label("apps", i), a.Start, s.Duration)
 		}
 	}
 	for i, x := range s.Expect {
@@ -394,7 +398,7 @@ func (d *decoder) timeLimits(s *Scenario) {
 				if !ok {
 					p = d.pos[path]
 				}
-				d.errAt(p, allowTime, "%s.%s: %v is too long", path, f.key, f.v)
+				d.errAt(p, allowTime, "%s.%s: %v is too long", d.label("apps", i), f.key, f.v)
 			}
 		}
 	}
@@ -481,9 +485,9 @@ func (d *decoder) timeLimits(s *Scenario) {
 		if w.tx > max(w.delay, w.jitter) {
 			at = w.txAt
 		}
-		p, where := d.pos[path], path
+		p, where := d.pos[path], d.label("links", i)
 		if at != "" {
-			p, where = d.pos[at], at+" (on "+path+")"
+			p, where = d.pos[at], at+" (on "+where+")"
 		}
 		d.errAt(p, "a delay, jitter and serialization time of the largest packet (mtu + overhead at the bandwidth) adding up to "+allowTime,
 			"%s: delay %v + jitter %v + %v to send %d bytes at %v is too long", where, w.delay, w.jitter, w.tx, int64(w.bytes), w.rate)
