@@ -30,7 +30,11 @@ type FlowStats struct {
 	DPort uint16 `json:"dport"`
 	// TxPackets and TxBytes count what was sent, retransmissions included;
 	// RxPackets and RxBytes what arrived (a duplicate a link made counts
-	// once); LostPackets is the difference.
+	// once); LostPackets what was dropped on the way (a pkt.drop on a link
+	// or at a node, of the packet and of every copy a link made of it).
+	// A packet still in flight when the run ends is neither received nor
+	// lost, as in ns-3's FlowMonitor, which counts a packet lost only once
+	// it is known not to arrive.
 	TxPackets   int64   `json:"tx_packets"`
 	TxBytes     int64   `json:"tx_bytes"`
 	RxPackets   int64   `json:"rx_packets"`
@@ -76,6 +80,7 @@ type flowAcc struct {
 	payload  int64 // UDP payload received
 	tcpBase  int64 // lowest relative sequence sent (1 after the SYN)
 	tcpTop   int64 // highest rseq+plen received
+	lost     int64 // packets dropped with every copy of them
 	prevD    int64 // transit time of the previous arrival (RFC 3550 D)
 	haveD    bool
 	haveBase bool
@@ -83,10 +88,11 @@ type flowAcc struct {
 
 // inFlight is a packet sent and not yet delivered.
 type inFlight struct {
-	flow int
-	at   int64
-	end  int64 // TCP: rseq+plen
-	plen int64
+	flow   int
+	at     int64
+	end    int64 // TCP: rseq+plen
+	plen   int64
+	copies int32 // copies a link made of it and not yet dropped
 }
 
 // flowTracker matches sends and deliveries by packet ID.
@@ -164,6 +170,37 @@ func (k *flowKey) eq(o *flowKey) bool {
 	return k.sport == o.sport && k.dport == o.dport && k.proto == o.proto && k.src == o.src && k.dst == o.dst
 }
 
+// duplicate notes that a link made copy id of packet of: the packet is
+// lost only once the copy is dropped too.
+func (f *flowTracker) duplicate(id, of uint64) {
+	f.copies[id] = of
+	if p, ok := f.pending.take(of); ok {
+		p.copies++
+		f.pending.put(of, p)
+	}
+}
+
+// drop notes that packet id (or a copy of one) was dropped on its way:
+// the packet is lost when no copy of it is left.
+func (f *flowTracker) drop(id uint64) {
+	if len(f.copies) > 0 { // only when a link duplicates
+		if orig, ok := f.copies[id]; ok {
+			delete(f.copies, id)
+			id = orig
+		}
+	}
+	p, ok := f.pending.take(id)
+	if !ok {
+		return // not a flow's, or a packet already delivered
+	}
+	if p.copies > 0 {
+		p.copies--
+		f.pending.put(id, p)
+		return
+	}
+	f.flows[p.flow].lost++
+}
+
 func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
 	id := e.ID
 	if len(f.copies) > 0 { // only when a link duplicates
@@ -224,7 +261,7 @@ func (f *flowTracker) flowStats() []FlowStats {
 	out := make([]FlowStats, 0, len(f.flows))
 	for _, a := range f.flows {
 		s := a.s
-		s.LostPackets = s.TxPackets - s.RxPackets
+		s.LostPackets = a.lost
 		if n := a.delays.len(); n > 0 {
 			v := a.delays.percentiles(50, 99)
 			s.DelayMin, s.DelayMax = a.delays.min, a.delays.max

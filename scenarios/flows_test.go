@@ -12,7 +12,7 @@ import (
 )
 
 // Flows match sends and deliveries by packet ID: a copy a link made counts
-// once, a packet never delivered is lost, delays are one-way and jitter
+// once, a packet dropped on its way is lost, delays are one-way and jitter
 // follows RFC 3550 §6.4.1.
 func TestFlowStats(t *testing.T) {
 	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
@@ -27,7 +27,8 @@ func TestFlowStats(t *testing.T) {
 		deliver(10000, 1),
 		{T: 10500, Subject: "link/ab/a>b", Event: &sim.PacketDuplicate{ID: 9, Of: 2}},
 		deliver(11000, 2), deliver(11500, 9), // the copy arrives too
-		deliver(14000, 4), // 3 is lost
+		deliver(14000, 4),
+		{T: 14500, Subject: "link/ab/a>b", Event: &sim.PacketDrop{ID: 3, Len: 128, Reason: sim.DropLoss}}, // 3 is lost
 		{T: 0, Subject: "app/a/ping", Event: &sim.App{Event: sim.AppSend, Has: sim.AppHasCount | sim.AppHasTo, Count: 1, To: netip.AddrPortFrom(b, 0)}},
 		{T: 0, Subject: "app/a/ping", Event: &sim.App{Event: sim.AppSend, Has: sim.AppHasCount | sim.AppHasTo, Count: 2, To: netip.AddrPortFrom(b, 0)}},
 		{T: 0, Subject: "app/a/ping", Event: &sim.App{Event: sim.AppReply, Has: sim.AppHasCount | sim.AppHasPeer | sim.AppHasLatency, Count: 1, Peer: netip.AddrPortFrom(b, 0), Latency: 2000}},
@@ -53,4 +54,41 @@ func TestFlowStats(t *testing.T) {
 	assert.Equal(t, FlowsCSVHeader, lines[0])
 	assert.Equal(t, len(strings.Split(lines[0], ",")), len(strings.Split(lines[1], ",")))
 	assert.True(t, strings.HasPrefix(lines[1], "1,17,10.0.0.1,5000,10.0.0.2,9000,4,512,3,384,1,0,14000,10000,"), lines[1])
+}
+
+// A packet is lost when it is dropped on its way (a pkt.drop record, on a
+// link or at a node), as ns-3's FlowMonitor counts a packet lost only once
+// it is known not to arrive: one still in flight when the run ends is
+// neither received nor lost. A packet a link copied is lost only when the
+// original and every copy were dropped.
+func TestFlowLostIsDroppedNotInFlight(t *testing.T) {
+	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	send := func(tm sim.Time, id uint64) sim.Record {
+		return sim.Record{T: tm, Subject: "host/a", Event: &sim.PacketSend{ID: id, Len: 128, Src: a, Dst: b, Proto: 17, SPort: 5000, DPort: 9000, PLen: 100}}
+	}
+	deliver := func(tm sim.Time, id uint64) sim.Record {
+		return sim.Record{T: tm, Subject: "host/b", Event: &sim.PacketDeliver{ID: id, Len: 128}}
+	}
+	drop := func(tm sim.Time, subject string, id uint64) sim.Record {
+		return sim.Record{T: tm, Subject: subject, Event: &sim.PacketDrop{ID: id, Len: 128, Reason: sim.DropQueue}}
+	}
+	dup := func(tm sim.Time, id, of uint64) sim.Record {
+		return sim.Record{T: tm, Subject: "link/ab/a>b", Event: &sim.PacketDuplicate{ID: id, Of: of}}
+	}
+	recs := []sim.Record{
+		send(0, 1), send(1, 2), send(2, 3), send(3, 4), send(4, 5), send(5, 6), send(6, 7),
+		deliver(10, 1),
+		drop(11, "link/ab/a>b", 2),                                  // lost on a link
+		drop(12, "host/b", 3),                                       // lost at the receiving host
+		dup(13, 20, 4), drop(14, "link/ab/a>b", 4), deliver(15, 20), // the copy arrives
+		dup(16, 21, 5), drop(17, "link/ab/a>b", 21), drop(18, "link/ab/a>b", 5), // both dropped
+		dup(19, 22, 6), deliver(20, 6), drop(21, "link/ab/a>b", 22), // the original arrives
+		// 7 is still in flight when the run ends.
+	}
+	s := Summarize(recs)
+	require.Len(t, s.Flows, 1)
+	f := s.Flows[0]
+	assert.Equal(t, int64(7), f.TxPackets)
+	assert.Equal(t, int64(3), f.RxPackets, "1, 4 by its copy, 6")
+	assert.Equal(t, int64(3), f.LostPackets, "2, 3 and 5; not 7, in flight")
 }

@@ -243,7 +243,7 @@ func (m *Summarizer) Emit(r *sim.Record) {
 	case *sim.PacketDeliver:
 		m.flows.deliver(int64(r.T), e)
 	case *sim.PacketDuplicate:
-		m.flows.copies[e.ID] = e.Of
+		m.flows.duplicate(e.ID, e.Of)
 	case *sim.PacketSend:
 		m.flows.send(int64(r.T), e)
 		if e.Conn == 0 {
@@ -317,6 +317,7 @@ func (m *Summarizer) Emit(r *sim.Record) {
 	case *sim.PacketMark:
 		m.link(r.Subject).s.Marked++
 	case *sim.PacketDrop:
+		m.flows.drop(e.ID)
 		if strings.HasPrefix(r.Subject, "link/") {
 			a := m.link(r.Subject)
 			a.s.Dropped[e.Reason]++

@@ -104,8 +104,9 @@ func MetricColumn(metric string) (string, bool) {
 //     delay_p99_ns_flowN per flow.
 //   - jitter_ns: the highest RFC 3550 jitter of any flow; jitter_ns_flowN
 //     per flow.
-//   - loss_ratio: packets lost over packets sent, all flows together;
-//     loss_ratio_flowN per flow.
+//   - loss_ratio: packets lost over packets received or lost (those
+//     still in flight when the run ends are left out), all flows
+//     together; loss_ratio_flowN per flow.
 //   - goodput_sum_bps: the sum of the connections' goodputs, what the
 //     flows got together (goodput_bps is the mean per flow).
 //   - rtt_mean_ms, rtt_p99_ms: the mean and the 99th percentile of every
@@ -267,13 +268,14 @@ func completions(recs []sim.Record) map[uint64]time.Duration {
 // voice call's delay beside the bulk transfer that queues it).
 func measureFlows(flows []scenarios.FlowStats, want map[string]bool, out map[string]float64) {
 	var p99, jitter float64
-	var sent, lost int64
+	var known, lost int64 // packets received or lost
 	received := false
 	for _, f := range flows {
-		sent += f.TxPackets
+		k := f.RxPackets + f.LostPackets
+		known += k
 		lost += f.LostPackets
-		if want[MetricLoss] && f.TxPackets > 0 {
-			out[flowCol(ColLoss, f.Flow)] = float64(f.LostPackets) / float64(f.TxPackets)
+		if want[MetricLoss] && k > 0 {
+			out[flowCol(ColLoss, f.Flow)] = float64(f.LostPackets) / float64(k)
 		}
 		if f.RxPackets > 0 {
 			received = true
@@ -293,7 +295,7 @@ func measureFlows(flows []scenarios.FlowStats, want map[string]bool, out map[str
 	if want[MetricJitter] && received {
 		out[ColJitter] = jitter
 	}
-	if want[MetricLoss] && sent > 0 {
-		out[ColLoss] = float64(lost) / float64(sent)
+	if want[MetricLoss] && known > 0 {
+		out[ColLoss] = float64(lost) / float64(known)
 	}
 }
