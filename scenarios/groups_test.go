@@ -125,6 +125,9 @@ func TestGroupErrorsNameTheFilesItems(t *testing.T) {
 			`g.yaml:17:38: apps[5] (client-1): port 7 on "client-1" is already taken by apps[4] (client-1) (line 16) (one listening app per host and port)` + "\n" +
 				`g.yaml:17:38: apps[5] (client-2): port 7 on "client-2" is already taken by apps[4] (client-2) (line 16) (one listening app per host and port)` + "\n" +
 				`g.yaml:17:38: apps[5] (client-3): port 7 on "client-3" is already taken by apps[4] (client-3) (line 16) (one listening app per host and port)`},
+		{"a group's links in a fault", strings.Replace(groupStar, "{between: [client, r1]", "{name: cl, between: [client, r1]", 1) +
+			"faults:\n  - {at: 1s, link: cl, down: true}\n",
+			`g.yaml:17:20: faults[0]: "cl" is a group's links (one link of a group's members: cl-1 ... cl-3)`},
 		{"generated link", "version: 1\nname: gen\nduration: 1s\nhosts:\n  a: {}\n  b: {}\nlinks:\n" +
 			"  - {name: ft-h1-ft-edge-1-1, between: [a, b], bandwidth: 1Gbps}\ntopology:\n  - {kind: fat-tree, k: 2, bandwidth: 1Gbps}\n",
 			`g.yaml:10:5: topology[0] link "ft-h1-ft-edge-1-1": link name "ft-h1-ft-edge-1-1" is already used by links[0] (a unique name per link; name: sets one)`},
@@ -136,6 +139,20 @@ func TestGroupErrorsNameTheFilesItems(t *testing.T) {
 			assert.Equal(t, tc.want, err.Error())
 		})
 	}
+}
+
+// A group's name in a partition stands for its members, as it does in
+// outputs.pcap: the partition cuts every member's link.
+func TestGroupInPartition(t *testing.T) {
+	s, err := Parse("g.yaml", []byte(groupStar+"faults:\n  - {at: 1s, partition: [[client, r1], [server]]}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{{"client-1", "client-2", "client-3", "r1"}, {"server"}}, s.Faults[0].Partition)
+	p, ok := s.Pos("faults[0].partition[0][2]")
+	require.True(t, ok)
+	assert.Equal(t, Pos{Line: 17, Col: 27}, p, "a member points at the group's name")
+	_, err = Parse("g.yaml", []byte(groupStar+"faults:\n  - {at: 1s, partition: [[client, r1], [client-2]]}\n"))
+	require.Error(t, err)
+	assert.Equal(t, `g.yaml:17:41: faults[0].partition[1][0]: "client-2" is already in group 0 (each node in one group at most)`, err.Error())
 }
 
 // A member's random start does not move when other apps are added or

@@ -122,7 +122,9 @@ func (d *decoder) validate(s *Scenario) {
 	for i, f := range s.Faults {
 		path := fmt.Sprintf("faults[%d]", i)
 		if f.Link != "" {
-			if _, ok := links[f.Link]; !ok {
+			if members, ok := d.groupLinks[f.Link]; ok {
+				d.errAt(d.pos[path+".link"], "one link of a group's members: "+members, "%s: %q is a group's links", path, f.Link)
+			} else if _, ok := links[f.Link]; !ok {
 				d.errAt(d.pos[path+".link"], "a link name from links"+d.didYouMeanLink(f.Link, s), "%s: unknown link %q", path, f.Link)
 			}
 		}
