@@ -2,8 +2,8 @@ package scenarios
 
 import (
 	"fmt"
-	"strings"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/netsimlab/netsim/units"
