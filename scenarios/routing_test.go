@@ -145,3 +145,33 @@ func TestPathWarnings(t *testing.T) {
 	assert.Equal(t, []string{"u.yaml:19:72: warning: apps[2]: the path from client to server has a link of MTU 1000, below the 973-byte datagrams plus 28 bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE (datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers)"},
 		udp(973))
 }
+
+// Forwarding tables past about 20 million routes are warned about with
+// their cost, before a run spends minutes and gigabytes building them (a
+// k=72 fat-tree validated as fine and then needed some 130 GB).
+func TestTableWarning(t *testing.T) {
+	for _, tc := range []struct {
+		routers, hosts int
+		want           string
+	}{
+		{2000, 10000, ""},
+		{2001, 10000, "g.yaml:3:1: warning: 2001 nodes with forwarding tables and 10000 hosts make 20.0 million routes: about 4 GB of memory and 40s to build them (at most about 20 million routes: a k=32 fat-tree (8,192 hosts, 1,280 switches) makes 10.5 million)"},
+	} {
+		s := &Scenario{}
+		for i := range tc.routers {
+			s.Routers = append(s.Routers, Router{Name: fmt.Sprintf("r%d", i)})
+		}
+		for i := range tc.hosts {
+			s.Hosts = append(s.Hosts, Host{Name: fmt.Sprintf("h%d", i)})
+		}
+		d := newDecoder("g.yaml")
+		d.pos["routers"] = Pos{Line: 3, Col: 1}
+		d.tableWarning(s)
+		if tc.want == "" {
+			assert.Empty(t, d.warns)
+			continue
+		}
+		require.Len(t, d.warns, 1)
+		assert.Equal(t, tc.want, d.warns[0].Error())
+	}
+}
