@@ -49,8 +49,16 @@ func (d *decoder) topology(n *yaml.Node, s *Scenario) {
 			owner[r.Name] = fmt.Sprintf("a router (line %d)", d.pos["routers."+r.Name].Line)
 		}
 	}
-	for i, item := range d.sequence(n, "topology", "a list of generators, each - kind: fat-tree, dumbbell or gml") {
+	items := d.sequence(n, "topology", "a list of generators, each - kind: fat-tree, dumbbell or gml")
+	if r := d.resolve(n); len(items) == 0 && (isNull(r) || r.Kind == yaml.SequenceNode) {
+		d.errNode(r, "a list of generators, like - {kind: fat-tree, k: 4, bandwidth: 1Gbps}", "topology: no generators")
+	}
+	for i, item := range items {
 		path, r := d.listItem("topology", i, item)
+		if isNull(r) {
+			d.errNode(r, "a mapping like {kind: fat-tree, k: 4, bandwidth: 1Gbps}", "%s: empty generator", path)
+			continue
+		}
 		es := d.mapping(r, path, nil)
 		if r.Kind != yaml.MappingNode {
 			continue
@@ -98,6 +106,9 @@ func (d *decoder) topology(n *yaml.Node, s *Scenario) {
 			g.gml(es, props, prefix)
 		}
 		g.commit(owner)
+	}
+	if _, written := d.pos["hosts"]; !written && len(items) > 0 && len(s.Hosts) == 0 && len(d.errs) == 0 {
+		d.errNode(d.resolve(n), "a generator that makes hosts (gml hosts: 1 or more), or a hosts section", "topology: makes no hosts")
 	}
 }
 

@@ -86,6 +86,31 @@ func TestGMLGenerator(t *testing.T) {
 	assert.Equal(t, sum, again)
 }
 
+// A topology section that makes nothing is an error, as an empty hosts
+// section is: an empty list, a null, an empty item, or generators that
+// make no host (gml hosts: 0) when no hosts section is written. All
+// four used to validate as a scenario of 0 hosts.
+func TestTopologySectionErrors(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "two.gml"), []byte("graph [ node [ id 0 ] node [ id 1 ] edge [ source 0 target 1 ] ]\n"), 0o644))
+	for _, tc := range []struct{ body, want string }{
+		{"topology: []\n", "g.yaml:4:11: topology: no generators (a list of generators, like - {kind: fat-tree, k: 4, bandwidth: 1Gbps})"},
+		{"topology:\n", "g.yaml:4:10: topology: no generators (a list of generators, like - {kind: fat-tree, k: 4, bandwidth: 1Gbps})"},
+		{"topology:\n  -\n  - {kind: fat-tree, k: 2, bandwidth: 1Gbps}\n",
+			"g.yaml:5:4: topology[0]: empty generator (a mapping like {kind: fat-tree, k: 4, bandwidth: 1Gbps})"},
+		{"topology:\n  - {kind: gml, file: two.gml, hosts: 0, bandwidth: 1Gbps}\n",
+			"g.yaml:5:3: topology: makes no hosts (a generator that makes hosts (gml hosts: 1 or more), or a hosts section)"},
+	} {
+		_, err := Parse(filepath.Join(dir, "g.yaml"), []byte("version: 1\nname: gen\nduration: 1s\n"+tc.body))
+		require.Error(t, err, tc.body)
+		assert.Equal(t, tc.want, strings.ReplaceAll(err.Error(), dir+"/", ""), tc.body)
+	}
+	// Routers only from the graph, hosts written: fine.
+	_, err := Parse(filepath.Join(dir, "g.yaml"), []byte("version: 1\nname: gen\nduration: 1s\nhosts: {x: {}}\n"+
+		"links:\n  - {between: [x, gml-n0], bandwidth: 1Gbps}\ntopology:\n  - {kind: gml, file: two.gml, hosts: 0, bandwidth: 1Gbps}\n"))
+	require.NoError(t, err)
+}
+
 // A graph in Shadow's dialect: directed, every node with a self-loop
 // (the latency between two hosts placed on it, which has nothing to make
 // here and used to be refused as "joins no two nodes"), latency as text
