@@ -87,6 +87,11 @@ func TestRoutingSectionErrors(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, s.Warnings, 1)
 	assert.Contains(t, s.Warnings[0].Error(), "r.yaml:21:11: warning: routing.convergence: has no effect without recompute: true")
+	// Held to the limit of every time: a fault at 100000h plus this
+	// could not be scheduled.
+	_, err = Parse("r.yaml", []byte(reroute+"routing: {recompute: true, convergence: 2562047h}\n"))
+	require.Error(t, err)
+	assert.Equal(t, `r.yaml:21:41: routing.convergence: 2562047h0m0s is too long (at most 100000h (about 11 years))`, err.Error())
 }
 
 // chainScenario is client - r1 - ... - rN - server, with the middle

@@ -423,6 +423,7 @@ func (d *decoder) timeLimits(s *Scenario) {
 		}
 	}
 	check("duration", s.Duration)
+	check("routing.convergence", s.Routing.Convergence)
 	for i, a := range s.Apps {
 		path := fmt.Sprintf("apps[%d]", i)
 		for _, f := range []struct {
