@@ -151,6 +151,66 @@ func TestPathWarnings(t *testing.T) {
 		udp(973))
 }
 
+// The MTU warning follows the path routing takes among equal-cost ones
+// (the neighbor of smallest name), and with ECMP any of them: it used to
+// pick the widest, so a narrow link on the routed path went unwarned
+// while every datagram died there. Each case is also run, so the warning
+// and the drops agree.
+func TestPathWarningsFollowRouting(t *testing.T) {
+	diamond := func(narrow, routing string) string {
+		return `version: 1
+name: diamond
+duration: 100ms
+hosts: {a: {}, b: {}}
+routers: {r1: {}, ra: {}, rb: {}, r2: {}}
+links:
+  - {between: [a, r1], bandwidth: 1Gbps, delay: 1ms}
+  - {between: [r1, ra], bandwidth: 1Gbps, delay: 1ms}
+  - {between: [r1, rb], bandwidth: 1Gbps, delay: 1ms}
+  - {between: [ra, r2], bandwidth: 1Gbps, delay: 1ms` + map[bool]string{true: ", mtu: 576"}[narrow == "ra"] + `}
+  - {between: [rb, r2], bandwidth: 1Gbps, delay: 1ms` + map[bool]string{true: ", mtu: 576"}[narrow == "rb"] + `}
+  - {between: [r2, b], bandwidth: 1Gbps, delay: 1ms}
+apps:
+  - {type: udp-sink, host: b, port: 9}
+  - {type: udp-send, host: a, to: b:9, rate: 1Mbps, size: 1000, stop: 50ms}
+` + routing
+	}
+	const routed = "d.yaml:15:59: warning: apps[1]: the path from a to b has a link of MTU 576, below the 1000-byte datagrams plus 28 bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE (datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers)"
+	const hashed = "d.yaml:15:59: warning: apps[1]: a path routers may hash it onto (ECMP) from a to b has a link of MTU 576, below the 1000-byte datagrams plus 28 bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE (datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers)"
+	for _, tc := range []struct {
+		narrow, routing, want string
+		drops                 bool
+	}{
+		{"ra", "", routed, true},
+		{"rb", "", "", false},
+		{"rb", "routing: {ecmp: true}\n", hashed, true}, // seed 1 hashes this flow onto rb
+	} {
+		s, err := Parse("d.yaml", []byte(diamond(tc.narrow, tc.routing)))
+		require.NoError(t, err)
+		var got []string
+		for _, w := range s.Warnings {
+			got = append(got, w.Error())
+		}
+		if tc.want == "" {
+			assert.Empty(t, got, tc.narrow)
+		} else {
+			assert.Equal(t, []string{tc.want}, got, tc.narrow)
+		}
+		rec := &sim.Recorder{}
+		w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
+		require.NoError(t, err)
+		_, err = w.Run(0, nil)
+		require.NoError(t, err)
+		drops := 0
+		for _, r := range rec.Records {
+			if d, ok := r.Event.(*sim.PacketDrop); ok && d.Reason == "mtu" {
+				drops++
+			}
+		}
+		assert.Equal(t, tc.drops, drops > 0, "%s %s: %d mtu drops", tc.narrow, tc.routing, drops)
+	}
+}
+
 // Forwarding tables past about 20 million routes are warned about with
 // their cost, before a run spends minutes and gigabytes building them (a
 // k=72 fat-tree validated as fine and then needed some 130 GB).
