@@ -50,6 +50,9 @@ type decoder struct {
 	// link after the expansion as the file wrote it (see label).
 	genLinks              map[int]string
 	appLabels, linkLabels []string
+	// groupLinks says, for the name of a link written with a group at
+	// one end, the names its members' links took ("up-1 ... up-3").
+	groupLinks map[string]string
 }
 
 // label names item i of section "apps" or "links", as indexed after

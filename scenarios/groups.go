@@ -90,6 +90,10 @@ func (d *decoder) expandGroups(s *Scenario) {
 			c.Name = c.A + "-" + c.B
 			if explicit {
 				c.Name = l.Name + "-" + strconv.Itoa(k+1)
+				if d.groupLinks == nil {
+					d.groupLinks = make(map[string]string)
+				}
+				d.groupLinks[l.Name] = fmt.Sprintf("%s-1 ... %s", l.Name, c.Name)
 			}
 			linkMap[i] = append(linkMap[i], len(links))
 			links = append(links, c)
@@ -122,6 +126,44 @@ func (d *decoder) expandGroups(s *Scenario) {
 	d.remapPos("links", linkMap)
 	d.remapPos("apps", appMap)
 	s.Links, s.Apps = links, apps
+	d.expandPartitions(s, byName)
+}
+
+// expandPartitions replaces a group's name in a partition by its
+// members, each keeping the position of the name for errors.
+func (d *decoder) expandPartitions(s *Scenario, byName map[string]Group) {
+	for i := range s.Faults {
+		f := &s.Faults[i]
+		for g, names := range f.Partition {
+			expanded := false
+			for _, name := range names {
+				if _, ok := byName[name]; ok {
+					expanded = true
+				}
+			}
+			if !expanded {
+				continue
+			}
+			key := func(j int) string { return fmt.Sprintf("faults[%d].partition[%d][%d]", i, g, j) }
+			old := make([]Pos, len(names))
+			for j := range names {
+				old[j] = d.pos[key(j)]
+				delete(d.pos, key(j))
+			}
+			var out []string
+			for j, name := range names {
+				members := []string{name}
+				if grp, ok := byName[name]; ok {
+					members = grp.Members
+				}
+				for _, m := range members {
+					d.pos[key(len(out))] = old[j]
+					out = append(out, m)
+				}
+			}
+			f.Partition[g] = out
+		}
+	}
 }
 
 // writtenLabel names item i of a section before groups are expanded:

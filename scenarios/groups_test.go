@@ -125,6 +125,12 @@ func TestGroupErrorsNameTheFilesItems(t *testing.T) {
 			`g.yaml:17:38: apps[5] (client-1): port 7 on "client-1" is already taken by apps[4] (client-1) (line 16) (one listening app per host and port)` + "\n" +
 				`g.yaml:17:38: apps[5] (client-2): port 7 on "client-2" is already taken by apps[4] (client-2) (line 16) (one listening app per host and port)` + "\n" +
 				`g.yaml:17:38: apps[5] (client-3): port 7 on "client-3" is already taken by apps[4] (client-3) (line 16) (one listening app per host and port)`},
+		{"a group's links in a fault", strings.Replace(groupStar, "{between: [client, r1]", "{name: cl, between: [client, r1]", 1) +
+			"faults:\n  - {at: 1s, link: cl, down: true}\n",
+			`g.yaml:17:20: faults[0]: "cl" is a group's links (one link of a group's members: cl-1 ... cl-3)`},
+		{"a group in expect", groupStar + "expect:\n  - established: {from: client, to: server:80}\n  - delivered: {to: client:80, bytes: 1}\n",
+			`g.yaml:17:25: expect[0].established.from: "client" is a group (a host: one of the group's members)` + "\n" +
+				`g.yaml:18:21: expect[1].delivered.to: "client" is a group (a host: one of the group's members)`},
 		{"generated link", "version: 1\nname: gen\nduration: 1s\nhosts:\n  a: {}\n  b: {}\nlinks:\n" +
 			"  - {name: ft-h1-ft-edge-1-1, between: [a, b], bandwidth: 1Gbps}\ntopology:\n  - {kind: fat-tree, k: 2, bandwidth: 1Gbps}\n",
 			`g.yaml:10:5: topology[0] link "ft-h1-ft-edge-1-1": link name "ft-h1-ft-edge-1-1" is already used by links[0] (a unique name per link; name: sets one)`},
@@ -136,6 +142,50 @@ func TestGroupErrorsNameTheFilesItems(t *testing.T) {
 			assert.Equal(t, tc.want, err.Error())
 		})
 	}
+}
+
+// A group's name in a partition stands for its members, as it does in
+// outputs.pcap: the partition cuts every member's link.
+func TestGroupInPartition(t *testing.T) {
+	s, err := Parse("g.yaml", []byte(groupStar+"faults:\n  - {at: 1s, partition: [[client, r1], [server]]}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{{"client-1", "client-2", "client-3", "r1"}, {"server"}}, s.Faults[0].Partition)
+	p, ok := s.Pos("faults[0].partition[0][2]")
+	require.True(t, ok)
+	assert.Equal(t, Pos{Line: 17, Col: 27}, p, "a member points at the group's name")
+	_, err = Parse("g.yaml", []byte(groupStar+"faults:\n  - {at: 1s, partition: [[client, r1], [client-2]]}\n"))
+	require.Error(t, err)
+	assert.Equal(t, `g.yaml:17:41: faults[0].partition[1][0]: "client-2" is already in group 0 (each node in one group at most)`, err.Error())
+}
+
+// Members that no link reaches are one warning for their group, not one
+// per member (a group of 10,000 gave 10,000 lines).
+func TestGroupUnlinkedWarning(t *testing.T) {
+	for _, tc := range []struct{ hosts, want string }{
+		{"  idle: {count: 5}\n", `g.yaml:7:3: warning: hosts.idle: no link reaches the group's 5 members (a link with between: [..., idle])`},
+		{"  lone: {}\n", `g.yaml:7:3: warning: hosts.lone: no link reaches this host (a link with between: [..., lone])`},
+	} {
+		s, err := Parse("g.yaml", []byte(strings.Replace(groupStar, "  server: {}\n", "  server: {}\n"+tc.hosts, 1)))
+		require.NoError(t, err)
+		var got []string
+		for _, w := range s.Warnings {
+			got = append(got, w.Error())
+		}
+		assert.Equal(t, []string{tc.want}, got)
+	}
+	// Some members linked, others not: the others are named.
+	s, err := Parse("g.yaml", []byte(strings.Replace(groupStar, "{count: 3}", "{count: 8}", 1)+
+		"  - {type: sink, host: client-1, port: 9}\n"))
+	require.NoError(t, err)
+	require.Empty(t, s.Warnings)
+	text := strings.Replace(groupStar, "  - {between: [client, r1], bandwidth: 100Mbps, delay: 1ms}\n",
+		"  - {between: [client-2, r1], bandwidth: 100Mbps, delay: 1ms}\n", 1)
+	text = strings.Replace(text, "host: client, to", "host: client-2, to", -1)
+	text = strings.Replace(text, "{count: 3}", "{count: 6}", 1)
+	s, err = Parse("g.yaml", []byte(text))
+	require.NoError(t, err)
+	require.Len(t, s.Warnings, 1)
+	assert.Equal(t, `g.yaml:5:3: warning: hosts.client: no link reaches client-1, client-3, client-4 and 2 more, of the group's 6 members (a link with between: [..., <member>])`, s.Warnings[0].Error())
 }
 
 // A member's random start does not move when other apps are added or

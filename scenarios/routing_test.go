@@ -87,6 +87,11 @@ func TestRoutingSectionErrors(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, s.Warnings, 1)
 	assert.Contains(t, s.Warnings[0].Error(), "r.yaml:21:11: warning: routing.convergence: has no effect without recompute: true")
+	// Held to the limit of every time: a fault at 100000h plus this
+	// could not be scheduled.
+	_, err = Parse("r.yaml", []byte(reroute+"routing: {recompute: true, convergence: 2562047h}\n"))
+	require.Error(t, err)
+	assert.Equal(t, `r.yaml:21:41: routing.convergence: 2562047h0m0s is too long (at most 100000h (about 11 years))`, err.Error())
 }
 
 // chainScenario is client - r1 - ... - rN - server, with the middle
@@ -144,4 +149,94 @@ func TestPathWarnings(t *testing.T) {
 	assert.Empty(t, udp(972), "972 bytes and 28 of headers fit an MTU of 1000")
 	assert.Equal(t, []string{"u.yaml:19:72: warning: apps[2]: the path from client to server has a link of MTU 1000, below the 973-byte datagrams plus 28 bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE (datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers)"},
 		udp(973))
+}
+
+// The MTU warning follows the path routing takes among equal-cost ones
+// (the neighbor of smallest name), and with ECMP any of them: it used to
+// pick the widest, so a narrow link on the routed path went unwarned
+// while every datagram died there. Each case is also run, so the warning
+// and the drops agree.
+func TestPathWarningsFollowRouting(t *testing.T) {
+	diamond := func(narrow, routing string) string {
+		return `version: 1
+name: diamond
+duration: 100ms
+hosts: {a: {}, b: {}}
+routers: {r1: {}, ra: {}, rb: {}, r2: {}}
+links:
+  - {between: [a, r1], bandwidth: 1Gbps, delay: 1ms}
+  - {between: [r1, ra], bandwidth: 1Gbps, delay: 1ms}
+  - {between: [r1, rb], bandwidth: 1Gbps, delay: 1ms}
+  - {between: [ra, r2], bandwidth: 1Gbps, delay: 1ms` + map[bool]string{true: ", mtu: 576"}[narrow == "ra"] + `}
+  - {between: [rb, r2], bandwidth: 1Gbps, delay: 1ms` + map[bool]string{true: ", mtu: 576"}[narrow == "rb"] + `}
+  - {between: [r2, b], bandwidth: 1Gbps, delay: 1ms}
+apps:
+  - {type: udp-sink, host: b, port: 9}
+  - {type: udp-send, host: a, to: b:9, rate: 1Mbps, size: 1000, stop: 50ms}
+` + routing
+	}
+	const routed = "d.yaml:15:59: warning: apps[1]: the path from a to b has a link of MTU 576, below the 1000-byte datagrams plus 28 bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE (datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers)"
+	const hashed = "d.yaml:15:59: warning: apps[1]: a path routers may hash it onto (ECMP) from a to b has a link of MTU 576, below the 1000-byte datagrams plus 28 bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE (datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers)"
+	for _, tc := range []struct {
+		narrow, routing, want string
+		drops                 bool
+	}{
+		{"ra", "", routed, true},
+		{"rb", "", "", false},
+		{"rb", "routing: {ecmp: true}\n", hashed, true}, // seed 1 hashes this flow onto rb
+	} {
+		s, err := Parse("d.yaml", []byte(diamond(tc.narrow, tc.routing)))
+		require.NoError(t, err)
+		var got []string
+		for _, w := range s.Warnings {
+			got = append(got, w.Error())
+		}
+		if tc.want == "" {
+			assert.Empty(t, got, tc.narrow)
+		} else {
+			assert.Equal(t, []string{tc.want}, got, tc.narrow)
+		}
+		rec := &sim.Recorder{}
+		w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
+		require.NoError(t, err)
+		_, err = w.Run(0, nil)
+		require.NoError(t, err)
+		drops := 0
+		for _, r := range rec.Records {
+			if d, ok := r.Event.(*sim.PacketDrop); ok && d.Reason == "mtu" {
+				drops++
+			}
+		}
+		assert.Equal(t, tc.drops, drops > 0, "%s %s: %d mtu drops", tc.narrow, tc.routing, drops)
+	}
+}
+
+// Forwarding tables past about 20 million routes are warned about with
+// their cost, before a run spends minutes and gigabytes building them (a
+// k=72 fat-tree validated as fine and then needed some 130 GB).
+func TestTableWarning(t *testing.T) {
+	for _, tc := range []struct {
+		routers, hosts int
+		want           string
+	}{
+		{2000, 10000, ""},
+		{2001, 10000, "g.yaml:3:1: warning: 2001 nodes with forwarding tables and 10000 hosts make 20.0 million routes: about 4 GB of memory and 40s to build them (at most about 20 million routes: a k=32 fat-tree (8,192 hosts, 1,280 switches) makes 10.5 million)"},
+	} {
+		s := &Scenario{}
+		for i := range tc.routers {
+			s.Routers = append(s.Routers, Router{Name: fmt.Sprintf("r%d", i)})
+		}
+		for i := range tc.hosts {
+			s.Hosts = append(s.Hosts, Host{Name: fmt.Sprintf("h%d", i)})
+		}
+		d := newDecoder("g.yaml")
+		d.pos["routers"] = Pos{Line: 3, Col: 1}
+		d.tableWarning(s)
+		if tc.want == "" {
+			assert.Empty(t, d.warns)
+			continue
+		}
+		require.Len(t, d.warns, 1)
+		assert.Equal(t, tc.want, d.warns[0].Error())
+	}
 }

@@ -49,8 +49,16 @@ func (d *decoder) topology(n *yaml.Node, s *Scenario) {
 			owner[r.Name] = fmt.Sprintf("a router (line %d)", d.pos["routers."+r.Name].Line)
 		}
 	}
-	for i, item := range d.sequence(n, "topology", "a list of generators, each - kind: fat-tree, dumbbell or gml") {
+	items := d.sequence(n, "topology", "a list of generators, each - kind: fat-tree, dumbbell or gml")
+	if r := d.resolve(n); len(items) == 0 && (isNull(r) || r.Kind == yaml.SequenceNode) {
+		d.errNode(r, "a list of generators, like - {kind: fat-tree, k: 4, bandwidth: 1Gbps}", "topology: no generators")
+	}
+	for i, item := range items {
 		path, r := d.listItem("topology", i, item)
+		if isNull(r) {
+			d.errNode(r, "a mapping like {kind: fat-tree, k: 4, bandwidth: 1Gbps}", "%s: empty generator", path)
+			continue
+		}
 		es := d.mapping(r, path, nil)
 		if r.Kind != yaml.MappingNode {
 			continue
@@ -98,6 +106,9 @@ func (d *decoder) topology(n *yaml.Node, s *Scenario) {
 			g.gml(es, props, prefix)
 		}
 		g.commit(owner)
+	}
+	if _, written := d.pos["hosts"]; !written && len(items) > 0 && len(s.Hosts) == 0 && len(d.errs) == 0 {
+		d.errNode(d.resolve(n), "a generator that makes hosts (gml hosts: 1 or more), or a hosts section", "topology: makes no hosts")
 	}
 }
 
@@ -194,10 +205,10 @@ func (g *generated) template(at *yaml.Node, path string, props []entry) (Link, b
 	tmp := &Scenario{}
 	sub.links(&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{m}}, tmp)
 	for _, e := range sub.errs {
-		g.d.errAt(e.Pos, e.Allowed, "%s", strings.ReplaceAll(e.Msg, "links[0]", path))
+		g.d.errAt(e.Pos, strings.ReplaceAll(e.Allowed, "links[0]", path), "%s", strings.ReplaceAll(e.Msg, "links[0]", path))
 	}
 	for _, w := range sub.warns {
-		g.d.warnAt(w.Pos, w.Allowed, "%s", strings.TrimPrefix(strings.ReplaceAll(w.Msg, "links[0]", path), "warning: "))
+		g.d.warnAt(w.Pos, strings.ReplaceAll(w.Allowed, "links[0]", path), "%s", strings.TrimPrefix(strings.ReplaceAll(w.Msg, "links[0]", path), "warning: "))
 	}
 	if len(sub.errs) > 0 || len(tmp.Links) != 1 {
 		return Link{}, false
@@ -340,7 +351,7 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		g.d.errNode(at, "a GML file, relative to the scenario", "%s.file: %s", g.path, unwrapPathErr(err))
+		g.d.errNode(at, "a GML file, relative to the scenario's folder "+filepath.Dir(g.d.file), "%s.file: %s: %s", g.path, name, unwrapPathErr(err))
 		return
 	}
 	graph, err := parseGML(data)
@@ -356,7 +367,7 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 	taken := map[string]bool{}
 	for _, n := range graph.nodes {
 		if _, dup := routerOf[n.id]; dup {
-			g.d.errNode(at, "a GML file whose node ids are unique", "%s.file: %s:%d: node id %s twice", g.path, name, n.line, n.id)
+			g.d.errNode(at, "a GML file whose node ids are unique", "%s.file: %s:%v: node id %s twice", g.path, name, n.at, n.id)
 			return
 		}
 		base := gmlName(n.label)
@@ -365,7 +376,7 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 		}
 		r := p + "-" + base
 		if taken[base] || len(r) > 60 {
-			g.d.errNode(at, "a GML file whose node ids are unique", "%s.file: %s:%d: node %q: no usable name", g.path, name, n.line, n.id)
+			g.d.errNode(at, "a GML file whose node ids are unique", "%s.file: %s:%v: node %q: no usable name", g.path, name, n.at, n.id)
 			return
 		}
 		taken[base] = true
@@ -381,9 +392,16 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 	for _, e := range graph.edges {
 		a, okA := routerOf[e.source]
 		b, okB := routerOf[e.target]
-		if !okA || !okB || a == b {
-			g.d.errNode(at, "edges between two different nodes of the graph", "%s.file: %s:%d: edge %s-%s joins no two nodes", g.path, name, e.line, e.source, e.target)
+		if !okA || !okB {
+			g.d.errNode(at, "edges between two nodes of the graph", "%s.file: %s:%v: edge %s-%s joins no two nodes", g.path, name, e.at, e.source, e.target)
 			return
+		}
+		if a == b {
+			// A self-loop: Shadow's graphs give one per node, the
+			// latency between two hosts placed on it. Hosts here each
+			// have an access link to their node's router, so there is
+			// nothing to make.
+			continue
 		}
 		l := tmpl
 		if e.bandwidth > 0 {
@@ -391,6 +409,9 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 		}
 		if e.delay >= 0 {
 			l.Delay = e.delay
+		}
+		if e.loss > 0 {
+			l.Loss = Loss{Model: LossBernoulli, P: e.loss}
 		}
 		g.link(l, a, b)
 		// Parallel edges get their own names.

@@ -19,14 +19,15 @@ type gmlGraph struct {
 
 type gmlNode struct {
 	id, label string
-	line      int
+	at        gmlPos
 }
 
 type gmlEdge struct {
 	source, target string
 	bandwidth      units.BitRate // 0: not given
 	delay          time.Duration // -1: not given
-	line           int
+	loss           units.Ratio   // Shadow's packet_loss; 0: none
+	at             gmlPos
 }
 
 // gmlValue is a number or string (text) or a list (kids).
@@ -37,10 +38,16 @@ type gmlValue struct {
 }
 
 type gmlPair struct {
-	key  string
-	val  gmlValue
-	line int
+	key string
+	val gmlValue
+	at  gmlPos
 }
+
+// gmlPos is a place in a GML file, printed LINE:COL (columns count
+// bytes from 1).
+type gmlPos struct{ line, col int }
+
+func (p gmlPos) String() string { return strconv.Itoa(p.line) + ":" + strconv.Itoa(p.col) }
 
 // maxGMLDepth bounds nested lists.
 const maxGMLDepth = 32
@@ -48,15 +55,19 @@ const maxGMLDepth = 32
 // gmlParser reads GML: key value pairs, a value a number, a "string" or
 // a [ list ]; # starts a comment line.
 type gmlParser struct {
-	data []byte
-	i    int
-	line int
+	data      []byte
+	i         int
+	line      int
+	lineStart int // index of the current line's first byte
 }
+
+// pos is where the parser is now.
+func (p *gmlParser) pos() gmlPos { return gmlPos{p.line, p.i - p.lineStart + 1} }
 
 // parseGML returns the graph of data; an error says LINE: what.
 func parseGML(data []byte) (*gmlGraph, error) {
 	p := &gmlParser{data: data, line: 1}
-	top, err := p.list(0, false)
+	top, err := p.list(0, false, gmlPos{})
 	if err != nil {
 		return nil, err
 	}
@@ -68,13 +79,13 @@ func parseGML(data []byte) (*gmlGraph, error) {
 		}
 	}
 	if graph == nil {
-		return nil, fmt.Errorf("%d: no graph [ ... ]", p.line)
+		return nil, fmt.Errorf("%v: no graph [ ... ]", p.pos())
 	}
 	g := &gmlGraph{}
 	for _, kv := range graph.val.list {
 		switch {
 		case kv.key == "node" && kv.val.isList:
-			n := gmlNode{line: kv.line}
+			n := gmlNode{at: kv.at}
 			for _, a := range kv.val.list {
 				switch a.key {
 				case "id":
@@ -84,11 +95,11 @@ func parseGML(data []byte) (*gmlGraph, error) {
 				}
 			}
 			if n.id == "" {
-				return nil, fmt.Errorf("%d: node without id", kv.line)
+				return nil, fmt.Errorf("%v: node without id", kv.at)
 			}
 			g.nodes = append(g.nodes, n)
 		case kv.key == "edge" && kv.val.isList:
-			e := gmlEdge{line: kv.line, delay: -1}
+			e := gmlEdge{at: kv.at, delay: -1}
 			for _, a := range kv.val.list {
 				switch a.key {
 				case "source":
@@ -98,48 +109,55 @@ func parseGML(data []byte) (*gmlGraph, error) {
 				case "LinkSpeedRaw":
 					v, err := strconv.ParseFloat(a.val.text, 64)
 					if err != nil || v <= 0 || v > 1e15 {
-						return nil, fmt.Errorf("%d: LinkSpeedRaw %q is not a rate in bit/s", a.line, a.val.text)
+						return nil, fmt.Errorf("%v: LinkSpeedRaw %q is not a rate in bit/s", a.at, a.val.text)
 					}
 					e.bandwidth = units.BitRate(v)
 				case "bandwidth":
 					v, err := units.ParseBitRate(a.val.text)
 					if err != nil {
-						return nil, fmt.Errorf("%d: bandwidth %q: %w", a.line, a.val.text, err)
+						return nil, fmt.Errorf("%v: bandwidth %q: %w", a.at, a.val.text, err)
 					}
 					e.bandwidth = v
 				case "latency", "delay":
 					v, err := units.ParseDuration(a.val.text)
 					if err != nil || v < 0 {
-						return nil, fmt.Errorf("%d: %s %q is not a duration like \"10 ms\"", a.line, a.key, a.val.text)
+						return nil, fmt.Errorf("%v: %s %q is not a duration like \"10 ms\"", a.at, a.key, a.val.text)
 					}
 					e.delay = v
+				case "packet_loss":
+					v, err := strconv.ParseFloat(a.val.text, 64)
+					if err != nil || !(v >= 0 && v <= 1) {
+						return nil, fmt.Errorf("%v: packet_loss %q is not a fraction from 0 to 1", a.at, a.val.text)
+					}
+					e.loss = units.Ratio(v)
 				}
 			}
 			if e.source == "" || e.target == "" {
-				return nil, fmt.Errorf("%d: edge without source or target", kv.line)
+				return nil, fmt.Errorf("%v: edge without source or target", kv.at)
 			}
 			g.edges = append(g.edges, e)
 		}
 	}
 	if len(g.nodes) == 0 {
-		return nil, fmt.Errorf("%d: a graph without nodes", graph.line)
+		return nil, fmt.Errorf("%v: a graph without nodes", graph.at)
 	}
 	return g, nil
 }
 
 var errGMLEnd = errors.New("unexpected end of file")
 
-// list reads pairs up to ']' (inner) or the end of the data.
-func (p *gmlParser) list(depth int, inner bool) ([]gmlPair, error) {
+// list reads pairs up to ']' (inner, the '[' being at open) or the end
+// of the data.
+func (p *gmlParser) list(depth int, inner bool, open gmlPos) ([]gmlPair, error) {
 	if depth > maxGMLDepth {
-		return nil, fmt.Errorf("%d: lists nested too deep", p.line)
+		return nil, fmt.Errorf("%v: lists nested too deep", p.pos())
 	}
 	var out []gmlPair
 	for {
-		tok, line, err := p.token()
+		tok, at, err := p.token()
 		if err == errGMLEnd {
 			if inner {
-				return nil, fmt.Errorf("%d: %w: a [ is not closed", p.line, err)
+				return nil, fmt.Errorf("%v: %w: the [ at %v is not closed", p.pos(), err, open)
 			}
 			return out, nil
 		}
@@ -148,35 +166,35 @@ func (p *gmlParser) list(depth int, inner bool) ([]gmlPair, error) {
 		}
 		if tok == "]" {
 			if !inner {
-				return nil, fmt.Errorf("%d: ] without [", line)
+				return nil, fmt.Errorf("%v: ] without [", at)
 			}
 			return out, nil
 		}
 		if !isGMLKey(tok) {
-			return nil, fmt.Errorf("%d: %q is not a key", line, tok)
+			return nil, fmt.Errorf("%v: %q is not a key", at, tok)
 		}
-		val, vline, err := p.token()
+		val, vat, err := p.token()
 		if err != nil {
 			if err == errGMLEnd {
-				return nil, fmt.Errorf("%d: key %s has no value", line, tok)
+				return nil, fmt.Errorf("%v: key %s has no value", at, tok)
 			}
 			return nil, err
 		}
-		pair := gmlPair{key: tok, line: line}
+		pair := gmlPair{key: tok, at: at}
 		switch {
 		case val == "[":
-			kids, err := p.list(depth+1, true)
+			kids, err := p.list(depth+1, true, vat)
 			if err != nil {
 				return nil, err
 			}
 			pair.val = gmlValue{list: kids, isList: true}
 		case val == "]":
-			return nil, fmt.Errorf("%d: key %s has no value", vline, tok)
+			return nil, fmt.Errorf("%v: key %s has no value", vat, tok)
 		case strings.HasPrefix(val, "\""):
 			pair.val = gmlValue{text: val[1 : len(val)-1]}
 		default:
 			if _, err := strconv.ParseFloat(val, 64); err != nil {
-				return nil, fmt.Errorf("%d: value %q of %s is not a number, a \"string\" or a [ list ]", vline, val, tok)
+				return nil, fmt.Errorf("%v: value %q of %s is not a number, a \"string\" or a [ list ]", vat, val, tok)
 			}
 			pair.val = gmlValue{text: val}
 		}
@@ -197,13 +215,14 @@ func isGMLKey(s string) bool {
 }
 
 // token returns the next token: [, ], a "string" (quotes kept) or a word.
-func (p *gmlParser) token() (string, int, error) {
+func (p *gmlParser) token() (string, gmlPos, error) {
 	for p.i < len(p.data) {
 		c := p.data[p.i]
 		switch {
 		case c == '\n':
 			p.line++
 			p.i++
+			p.lineStart = p.i
 		case c == ' ' || c == '\t' || c == '\r':
 			p.i++
 		case c == '#':
@@ -214,29 +233,30 @@ func (p *gmlParser) token() (string, int, error) {
 			goto found
 		}
 	}
-	return "", p.line, errGMLEnd
+	return "", p.pos(), errGMLEnd
 found:
-	start, line := p.i, p.line
+	start, at := p.i, p.pos()
 	switch c := p.data[p.i]; {
 	case c == '[' || c == ']':
 		p.i++
-		return string(c), line, nil
+		return string(c), at, nil
 	case c == '"':
 		p.i++
 		for p.i < len(p.data) && p.data[p.i] != '"' {
 			if p.data[p.i] == '\n' {
 				p.line++
+				p.lineStart = p.i + 1
 			}
 			p.i++
 		}
 		if p.i >= len(p.data) {
-			return "", line, fmt.Errorf("%d: a string is not closed", line)
+			return "", at, fmt.Errorf("%v: a string is not closed", at)
 		}
 		p.i++
-		return string(p.data[start:p.i]), line, nil
+		return string(p.data[start:p.i]), at, nil
 	}
 	for p.i < len(p.data) && !strings.ContainsRune(" \t\r\n[]\"", rune(p.data[p.i])) {
 		p.i++
 	}
-	return string(p.data[start:p.i]), line, nil
+	return string(p.data[start:p.i]), at, nil
 }

@@ -86,10 +86,62 @@ func TestGMLGenerator(t *testing.T) {
 	assert.Equal(t, sum, again)
 }
 
+// A topology section that makes nothing is an error, as an empty hosts
+// section is: an empty list, a null, an empty item, or generators that
+// make no host (gml hosts: 0) when no hosts section is written. All
+// four used to validate as a scenario of 0 hosts.
+func TestTopologySectionErrors(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "two.gml"), []byte("graph [ node [ id 0 ] node [ id 1 ] edge [ source 0 target 1 ] ]\n"), 0o644))
+	for _, tc := range []struct{ body, want string }{
+		{"topology: []\n", "g.yaml:4:11: topology: no generators (a list of generators, like - {kind: fat-tree, k: 4, bandwidth: 1Gbps})"},
+		{"topology:\n", "g.yaml:4:10: topology: no generators (a list of generators, like - {kind: fat-tree, k: 4, bandwidth: 1Gbps})"},
+		{"topology:\n  -\n  - {kind: fat-tree, k: 2, bandwidth: 1Gbps}\n",
+			"g.yaml:5:4: topology[0]: empty generator (a mapping like {kind: fat-tree, k: 4, bandwidth: 1Gbps})"},
+		{"topology:\n  - {kind: gml, file: two.gml, hosts: 0, bandwidth: 1Gbps}\n",
+			"g.yaml:5:3: topology: makes no hosts (a generator that makes hosts (gml hosts: 1 or more), or a hosts section)"},
+	} {
+		_, err := Parse(filepath.Join(dir, "g.yaml"), []byte("version: 1\nname: gen\nduration: 1s\n"+tc.body))
+		require.Error(t, err, tc.body)
+		assert.Equal(t, tc.want, strings.ReplaceAll(err.Error(), dir+"/", ""), tc.body)
+	}
+	// Routers only from the graph, hosts written: fine.
+	_, err := Parse(filepath.Join(dir, "g.yaml"), []byte("version: 1\nname: gen\nduration: 1s\nhosts: {x: {}}\n"+
+		"links:\n  - {between: [x, gml-n0], bandwidth: 1Gbps}\ntopology:\n  - {kind: gml, file: two.gml, hosts: 0, bandwidth: 1Gbps}\n"))
+	require.NoError(t, err)
+}
+
+// A graph in Shadow's dialect: directed, every node with a self-loop
+// (the latency between two hosts placed on it, which has nothing to make
+// here and used to be refused as "joins no two nodes"), latency as text
+// and packet_loss as a fraction, which becomes the link's Bernoulli loss.
+func TestGMLShadowDialect(t *testing.T) {
+	dir := t.TempDir()
+	gml := `graph [
+  directed 1
+  node [ id 0 host_bandwidth_up "81920 Kibit" ]
+  node [ id 1 ]
+  edge [ source 0 target 0 latency "1 ms" packet_loss 0.0 ]
+  edge [ source 0 target 1 latency "50 ms" packet_loss 0.01 ]
+  edge [ source 1 target 1 latency "1 ms" ]
+]
+`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "shadow.gml"), []byte(gml), 0o644))
+	file := filepath.Join(dir, "s.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(genScenario("{kind: gml, file: shadow.gml, prefix: sh, bandwidth: 1Gbps, delay: 1ms}")), 0o644))
+	s, err := Load(file)
+	require.NoError(t, err)
+	got := names(s.Links, func(l Link) string { return fmt.Sprintf("%s %v %v %v", l.Name, l.Bandwidth, l.Delay, l.Loss.P) })
+	assert.Equal(t, []string{"sh-n0-h1-sh-n0 1Gbps 1ms 0%", "sh-n1-h1-sh-n1 1Gbps 1ms 0%", "sh-n0-sh-n1 1Gbps 50ms 1%"}, got)
+	assert.Equal(t, LossBernoulli, s.Links[2].Loss.Model)
+}
+
 func TestGeneratorErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.gml")
 	require.NoError(t, os.WriteFile(bad, []byte("graph [\n  node [ id 0 ]\n  edge [ source 0 target 7 ]\n]\n"), 0o644))
+	lossy := filepath.Join(dir, "lossy.gml")
+	require.NoError(t, os.WriteFile(lossy, []byte("graph [ node [ id 0 ] node [ id 1 ] edge [ source 0 target 1 packet_loss 2 ] ]\n"), 0o644))
 	open := filepath.Join(dir, "open.gml")
 	require.NoError(t, os.WriteFile(open, []byte("graph [\n  node [ id 0 label \"a\"\n"), 0o644))
 	tests := []struct{ name, gen, want string }{
@@ -109,11 +161,15 @@ func TestGeneratorErrors(t *testing.T) {
 		{"bad access", "{kind: dumbbell, pairs: 2, access: {bandwidth: fast}, bottleneck: {bandwidth: 1Mbps}}",
 			`g.yaml:5:52: topology[0].access.bandwidth: `},
 		{"gml missing", "{kind: gml, file: nowhere.gml, bandwidth: 1Gbps}",
-			"g.yaml:5:23: topology[0].file: "},
+			"g.yaml:5:23: topology[0].file: nowhere.gml: no such file or directory (a GML file, relative to the scenario's folder .)"},
 		{"gml edge to nowhere", "{kind: gml, file: " + bad + ", bandwidth: 1Gbps}",
-			"g.yaml:5:23: topology[0].file: " + bad + ":3: edge 0-7 joins no two nodes"},
+			"g.yaml:5:23: topology[0].file: " + bad + ":3:3: edge 0-7 joins no two nodes"},
 		{"gml not closed", "{kind: gml, file: " + open + ", bandwidth: 1Gbps}",
-			"g.yaml:5:23: topology[0].file: " + open + ":3: unexpected end of file: a [ is not closed"},
+			"g.yaml:5:23: topology[0].file: " + open + ":3:1: unexpected end of file: the [ at 2:8 is not closed"},
+		{"gml bad packet_loss", "{kind: gml, file: " + lossy + ", bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: " + lossy + ":1:62: packet_loss \"2\" is not a fraction from 0 to 1"},
+		{"missing bandwidth says where", "{kind: gml, file: " + open + "}",
+			`g.yaml:5:5: topology[0]: missing required key "bandwidth" (add bandwidth: to topology[0])`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/netsimlab/netsim/units"
@@ -122,7 +123,9 @@ func (d *decoder) validate(s *Scenario) {
 	for i, f := range s.Faults {
 		path := fmt.Sprintf("faults[%d]", i)
 		if f.Link != "" {
-			if _, ok := links[f.Link]; !ok {
+			if members, ok := d.groupLinks[f.Link]; ok {
+				d.errAt(d.pos[path+".link"], "one link of a group's members: "+members, "%s: %q is a group's links", path, f.Link)
+			} else if _, ok := links[f.Link]; !ok {
 				d.errAt(d.pos[path+".link"], "a link name from links"+d.didYouMeanLink(f.Link, s), "%s: unknown link %q", path, f.Link)
 			}
 		}
@@ -149,8 +152,14 @@ func (d *decoder) validate(s *Scenario) {
 
 	for i, x := range s.Expect {
 		path := fmt.Sprintf("expect[%d].%s", i, x.Kind)
-		if x.From != "" {
+		if _, ok := s.group(x.From); ok {
+			d.errAt(d.pos[path+".from"], "a host: one of the group's members", "%s.from: %q is a group", path, x.From)
+		} else if x.From != "" {
 			host(path+".from", path+".from", x.From)
+		}
+		if _, ok := s.group(x.To.Host); ok {
+			d.errAt(d.pos[path+".to"], "a host: one of the group's members", "%s.to: %q is a group", path, x.To.Host)
+			continue
 		}
 		if x.To.Host != "" {
 			host(path+".to", path+".to", x.To.Host)
@@ -310,9 +319,36 @@ func (d *decoder) warnings(s *Scenario) {
 	for _, l := range s.Links {
 		linked[l.A], linked[l.B] = true, true
 	}
+	// A group's members no link reaches are one warning, not one each.
+	group := make(map[string]int, len(s.Hosts))
+	for gi, g := range s.Groups {
+		for _, m := range g.Members {
+			group[m] = gi + 1
+		}
+	}
+	unlinked := make([][]string, len(s.Groups))
 	for _, h := range s.Hosts {
-		if !linked[h.Name] {
-			d.warnAt(d.pos["hosts."+h.Name], "a link with between: [..., "+h.Name+"]", "hosts.%s: no link reaches this host", h.Name)
+		if linked[h.Name] {
+			continue
+		}
+		if gi := group[h.Name]; gi > 0 {
+			unlinked[gi-1] = append(unlinked[gi-1], h.Name)
+			continue
+		}
+		d.warnAt(d.pos["hosts."+h.Name], "a link with between: [..., "+h.Name+"]", "hosts.%s: no link reaches this host", h.Name)
+	}
+	for gi, names := range unlinked {
+		g := s.Groups[gi]
+		switch {
+		case len(names) == 0:
+		case len(names) == len(g.Members):
+			d.warnAt(d.pos["hosts."+g.Name], "a link with between: [..., "+g.Name+"]", "hosts.%s: no link reaches the group's %d members", g.Name, len(names))
+		default:
+			list := strings.Join(names[:min(len(names), 3)], ", ")
+			if len(names) > 3 {
+				list += fmt.Sprintf(" and %d more", len(names)-3)
+			}
+			d.warnAt(d.pos["hosts."+g.Name], "a link with between: [..., <member>]", "hosts.%s: no link reaches %s, of the group's %d members", g.Name, list, len(g.Members))
 		}
 	}
 	type listener struct {
@@ -387,6 +423,7 @@ func (d *decoder) timeLimits(s *Scenario) {
 		}
 	}
 	check("duration", s.Duration)
+	check("routing.convergence", s.Routing.Convergence)
 	for i, a := range s.Apps {
 		path := fmt.Sprintf("apps[%d]", i)
 		for _, f := range []struct {
