@@ -35,13 +35,19 @@ type wirePkt struct {
 // duplication, reordering and jitter. It plays the simulator's part: it
 // moves segments and calls Tick at each Conn's deadline.
 type channel struct {
-	t                     testing.TB
-	now                   time.Duration
-	a, b                  *Conn
-	delay                 time.Duration
-	rng                   *rand.Rand
-	loss, dup, reorder    float64
-	jitter                time.Duration
+	t                  testing.TB
+	now                time.Duration
+	a, b               *Conn
+	delay              time.Duration
+	rng                *rand.Rand
+	loss, dup, reorder float64
+	jitter             time.Duration
+	// perByteAB, when set, makes the A-to-B direction a bottleneck with an
+	// unbounded FIFO queue: each segment is serialized for its length
+	// plus 40 bytes of headers at this much time per byte, after the one
+	// before it, then travels delay.
+	perByteAB             time.Duration
+	freeAB                time.Duration // when the bottleneck has sent what it holds
 	pkts                  []wirePkt
 	order                 int
 	sentAB, sentBA        int
@@ -123,6 +129,10 @@ func (ch *channel) sendECN(toB bool, h *Header, p []byte, ect bool) {
 	}
 	for range copies {
 		at := ch.now + ch.delay
+		if toB && ch.perByteAB > 0 {
+			ch.freeAB = max(ch.freeAB, ch.now) + time.Duration(len(p)+40)*ch.perByteAB
+			at = ch.freeAB + ch.delay
+		}
 		if ch.rng != nil {
 			if ch.jitter > 0 {
 				at += time.Duration(ch.rng.Int64N(int64(ch.jitter)))

@@ -88,6 +88,13 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		c.noteDSACKHeld(seq, seq.Add(uint32(n)))
 		c.rb.writeAt(off, payload[:n])
 		c.stats.BytesReceived += int64(n)
+		if c.sackOK {
+			// Linux's tcp_data_queue_ofo grows the window for
+			// out-of-order data too, on SACK connections only (without
+			// SACK a window held still forces the duplicate ACKs of fast
+			// retransmit), and whatever its length.
+			c.growWindow()
+		}
 		o := c.ofoHeld()
 		o.ranges = insertRange(o.ranges, seqRange{seq, seq.Add(uint32(n))})
 		c.noteSackRecent(seq)
@@ -113,12 +120,10 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 	if filled {
 		c.ofo.ranges = dropRanges(held, k)
 	}
-	if c.rcvClamp < c.rb.size && n >= 128 {
-		// Linux's tcp_grow_window: the offered window starts at the
-		// initial window and grows by two segments per segment of at
-		// least 128 bytes received, so a new connection does not offer
-		// its whole buffer at once.
-		c.rcvClamp = min(c.rb.size, c.rcvClamp+2*c.rcvMss)
+	if n >= 128 {
+		// Linux's tcp_event_data_recv grows the window for in-order
+		// segments of at least 128 bytes.
+		c.growWindow()
 	}
 	c.rb.commit(int(end.Sub(c.rcvNxt)))
 	c.nxtRel += uint64(end.Sub(c.rcvNxt))
@@ -131,6 +136,16 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		return
 	}
 	c.delayAck(now, n)
+}
+
+// growWindow is Linux's tcp_grow_window for a segment received: the
+// offered window starts at the initial window and grows by two segments
+// per segment received, up to the buffer, so a new connection does not
+// offer its whole buffer at once.
+func (c *Conn) growWindow() {
+	if c.rcvClamp < c.rb.size {
+		c.rcvClamp = min(c.rb.size, c.rcvClamp+2*c.rcvMss)
+	}
 }
 
 // delayAck implements delayed ACKs (RFC 9293 §3.8.6.3, RFC 5681 §4.2):

@@ -413,7 +413,7 @@ func (c *Conn) sackRecover(now time.Duration) {
 		if s, n, ok := c.board.nextRelost(c.sndUna, c.sndMss); ok {
 			// A lost retransmission is lost data below HighRxt: like rule
 			// 1, it goes before anything else.
-			if c.prr.allow < n {
+			if c.recoveryAllow() < n {
 				return
 			}
 			sent := c.retransmit(now, s, n, "sack")
@@ -447,11 +447,26 @@ func (c *Conn) sackRecover(now time.Duration) {
 	}
 }
 
-// sackResend retransmits n bytes at s if PRR's allowance covers them
+// recoveryAllow is how much SACK recovery may send now: PRR's allowance
+// for the latest ACK (RFC 6937), or, with an algorithm that bounds the
+// window during recovery itself (WindowController: BBR), what its window
+// leaves above the pipe, as Linux's cong_control takes the place of
+// tcp_cwnd_reduction and tcp_xmit_retransmit_queue resends while
+// tcp_packets_in_flight is below snd_cwnd. New data goes by that window
+// (cwndAvail) and uses up PRR's allowance, which would otherwise hold the
+// retransmissions back until the RTO.
+func (c *Conn) recoveryAllow() int {
+	if _, controlled := c.cc.(WindowController); controlled {
+		return c.cwndAvail()
+	}
+	return c.prr.allow
+}
+
+// sackResend retransmits n bytes at s if the recovery allowance covers them
 // (RFC 6675 §5 steps C.1-C.4), moving HighRxt unless it is the rescue
 // retransmission, and reports whether it sent.
 func (c *Conn) sackResend(now time.Duration, s Seq, n int, moveHighRxt bool) bool {
-	if c.prr.allow < n {
+	if c.recoveryAllow() < n {
 		return false
 	}
 	sent := c.retransmit(now, s, n, "sack")

@@ -592,8 +592,13 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		if c.rackStartsRecovery() {
 			c.enterRecovery(now, ackDelivered())
 		}
-	case ack == c.sndUna && segLen == 0 && win == c.sndWnd && c.sndMax != c.sndUna &&
-		!h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagFIN):
+	case ack == c.sndUna && segLen == 0 && c.sndMax != c.sndUna && !h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagFIN) &&
+		(win == c.sndWnd || c.sackOK && c.board.sackedBelow(c.sndMax) > sackedTotal):
+		// A duplicate ACK (RFC 5681 §2) keeps the window; with SACK, an ACK
+		// that SACKs new data is one whatever its window (RFC 6675 §2),
+		// as Linux's tcp_ack hands any ACK with FLAG_DATA_SACKED to
+		// tcp_fastretrans_alert: a receiver that grows its window with
+		// out-of-order data (tcp_data_queue_ofo) must not hide the loss.
 		pureDup = c.flightSize()-c.board.sackedBelow(c.sndMax) == priorInflight
 		c.onDupAck(now, ackDelivered())
 		grow = c.ecnOnAck(now, h) // after: a loss found here wins over the ECE
