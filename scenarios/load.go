@@ -94,6 +94,7 @@ func ParseWith(file string, data []byte, overrides []Override) (*Scenario, error
 	}
 	d.warnings(s)
 	d.pathWarnings(s)
+	d.tcpLinkWarnings(s)
 	d.tableWarning(s)
 	d.warns.sort()
 	s.Warnings = d.warns

@@ -211,6 +211,61 @@ apps:
 	}
 }
 
+// A host whose link is narrower than netsim's smallest TCP segment (88
+// bytes of MSS and 40 of headers) cannot send data at all: its segments
+// die at its own interface. That is warned about for the end that sends
+// (here the client; the sink only ACKs), and each case is run to show
+// the warning is right: 127 bytes never deliver, 128 do.
+func TestTCPLinkWarning(t *testing.T) {
+	text := func(mtu int) string {
+		return fmt.Sprintf(`version: 1
+name: narrow
+duration: 2s
+hosts: {c: {}, d: {}}
+links:
+  - {between: [c, d], bandwidth: 10Mbps, delay: 1ms, mtu: %d}
+apps:
+  - {type: sink, host: d, port: 80}
+  - {type: bulk-send, host: c, to: d:80, bytes: 2KB}
+  - {type: bulk-send, host: d, to: c:81, bytes: 1KB}
+  - {type: echo, host: c, port: 81}
+  - {type: bulk-send, host: c, to: d:80, bytes: 0}
+`, mtu)
+	}
+	for _, tc := range []struct {
+		mtu       int
+		want      []string
+		delivered int64
+	}{
+		{127, []string{
+			"n.yaml:9:5: warning: apps[1]: c sends TCP data over a link of MTU 127, below netsim's smallest segment: its data is dropped (mtu) and the transfer never completes (links of MTU 128 or more: TCP's smallest segment is 88 bytes of MSS and 40 of headers)",
+			"n.yaml:10:5: warning: apps[2]: d sends TCP data over a link of MTU 127, below netsim's smallest segment: its data is dropped (mtu) and the transfer never completes (links of MTU 128 or more: TCP's smallest segment is 88 bytes of MSS and 40 of headers)",
+			"n.yaml:10:5: warning: apps[2]: c sends TCP data over a link of MTU 127, below netsim's smallest segment: its data is dropped (mtu) and the transfer never completes (links of MTU 128 or more: TCP's smallest segment is 88 bytes of MSS and 40 of headers)",
+		}, 0},
+		{128, nil, 2000},
+	} {
+		s, err := Parse("n.yaml", []byte(text(tc.mtu)))
+		require.NoError(t, err)
+		var got []string
+		for _, w := range s.Warnings {
+			got = append(got, w.Error())
+		}
+		assert.Equal(t, tc.want, got, "mtu %d", tc.mtu)
+		rec := &sim.Recorder{}
+		w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
+		require.NoError(t, err)
+		_, err = w.Run(0, nil)
+		require.NoError(t, err)
+		var delivered int64
+		for _, c := range Summarize(rec.Records).Conns {
+			if c.Server == "10.0.0.2:80" {
+				delivered += c.BytesDelivered
+			}
+		}
+		assert.Equal(t, tc.delivered, delivered, "mtu %d", tc.mtu)
+	}
+}
+
 // Forwarding tables past about 20 million routes are warned about with
 // their cost, before a run spends minutes and gigabytes building them (a
 // k=72 fat-tree validated as fine and then needed some 130 GB).

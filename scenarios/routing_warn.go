@@ -2,11 +2,13 @@ package scenarios
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/netsimlab/netsim/internal/minheap"
+	"github.com/netsimlab/netsim/tcp"
 )
 
 // Header bytes under a TCP segment's payload without options: IPv4 (20)
@@ -138,6 +140,52 @@ func (d *decoder) pathWarnings(s *Scenario) {
 			d.warnAt(d.pos[path+".size"], "datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers",
 				"%s: %s from %s to %s has a link of MTU %d, below the %d-byte datagrams plus %d bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE",
 				label, which, p.from, p.to, m, a.Size, udpIPHeaders)
+		}
+	}
+}
+
+// tcpLinkWarnings warns about a TCP app whose data leaves a host by a
+// link too narrow for netsim's smallest segment: a connection's MSS
+// follows the MTU of its host's link but never goes below tcp.MinMSS
+// (nodes' connMSS), so with an MTU under tcp.MinMSS plus 40 bytes of
+// headers every data segment is dropped at the sender (mtu) and the
+// transfer never completes (path-MTU discovery only helps on links
+// further on). The end that sends data is the client, and the server
+// too when it answers (echo, request-response).
+func (d *decoder) tcpLinkWarnings(s *Scenario) {
+	own := make(map[string][]int, len(s.Hosts)) // a host's links' MTUs
+	for _, l := range s.Links {
+		own[l.A] = append(own[l.A], l.MTU)
+		own[l.B] = append(own[l.B], l.MTU)
+	}
+	const smallest = tcp.MinMSS + tcpIPHeaders
+	narrow := func(host string) (int, bool) {
+		m := own[host]
+		return slices.Max(append([]int{0}, m...)), len(m) > 0 && slices.Max(m) < smallest
+	}
+	answers := make(map[Endpoint]bool)
+	for _, a := range s.Apps {
+		if a.Server() && (a.Type == AppEcho || a.Type == AppRequestResponse && a.Response > 0) {
+			answers[Endpoint{a.Host, a.Port}] = true
+		}
+	}
+	for i, a := range s.Apps {
+		if a.Type.UDP() || a.Type == AppPing || a.Server() || a.To.Host == a.Host {
+			continue
+		}
+		if a.Type == AppBulkSend && a.Bytes == 0 {
+			continue // opens and closes: no data either way
+		}
+		ends := []string{a.Host}
+		if answers[a.To] {
+			ends = append(ends, a.To.Host)
+		}
+		for _, h := range ends {
+			if mtu, bad := narrow(h); bad {
+				d.warnAt(d.pos[fmt.Sprintf("apps[%d]", i)], fmt.Sprintf("links of MTU %d or more: TCP's smallest segment is %d bytes of MSS and %d of headers", smallest, tcp.MinMSS, tcpIPHeaders),
+					"%s: %s sends TCP data over a link of MTU %d, below netsim's smallest segment: its data is dropped (mtu) and the transfer never completes",
+					d.label("apps", i), h, mtu)
+			}
 		}
 	}
 }

@@ -103,7 +103,11 @@ func (d *decoder) validate(s *Scenario) {
 		if a.To.Host != "" && nodes[a.Host] == kindHost && nodes[a.To.Host] == kindHost {
 			switch {
 			case a.To.Host == a.Host:
-				d.errAt(d.pos[path+".to"], "another host: netsim hosts have no loopback", "%s: %q connects to itself", label, a.Host)
+				// Hosts do reach themselves over lo (nodes), but
+				// summary.json and expect tell a connection's two ends
+				// apart by their hosts.
+				d.errAt(d.pos[path+".to"], "another host: summary.json and expect tell a connection's ends apart by their hosts",
+					"%s: %q connects to itself", label, a.Host)
 			case !reach.connected(a.Host, a.To.Host):
 				d.errAt(d.pos[path+".to"], "hosts joined by links through routers; hosts do not forward",
 					"%s: no path of links from %q to %q", label, a.Host, a.To.Host)
