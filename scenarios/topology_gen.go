@@ -49,6 +49,9 @@ func (d *decoder) topology(n *yaml.Node, s *Scenario) {
 			owner[r.Name] = fmt.Sprintf("a router (line %d)", d.pos["routers."+r.Name].Line)
 		}
 	}
+	for _, g := range s.Groups {
+		owner[g.Name] = fmt.Sprintf("a host group (line %d)", d.pos["hosts."+g.Name].Line)
+	}
 	items := d.sequence(n, "topology", "a list of generators, each - kind: fat-tree, dumbbell or gml")
 	if r := d.resolve(n); len(items) == 0 && (isNull(r) || r.Kind == yaml.SequenceNode) {
 		d.errNode(r, "a list of generators, like - {kind: fat-tree, k: 4, bandwidth: 1Gbps}", "topology: no generators")

@@ -196,6 +196,8 @@ func TestGeneratorNameClashes(t *testing.T) {
 			`g.yaml:5:5: topology[0]: makes the host "ft-h2", which is already a router (line 7) (prefix: a prefix no other host or router name starts with)`},
 		{"group member", "topology:\n  - {kind: dumbbell, pairs: 1, prefix: x, access: {bandwidth: 1Gbps}, bottleneck: {bandwidth: 1Gbps}}\nhosts:\n  x-left: {count: 2}\n",
 			`g.yaml:5:5: topology[0]: makes the host "x-left-1", which is already a host (line 7) (prefix: a prefix no other host or router name starts with)`},
+		{"group name", "topology:\n  - {kind: dumbbell, pairs: 1, access: {bandwidth: 1Gbps}, bottleneck: {bandwidth: 1Gbps}}\nhosts:\n  db-rl: {count: 2}\n",
+			`g.yaml:5:5: topology[0]: makes the router "db-rl", which is already a host group (line 7) (prefix: a prefix no other host or router name starts with)`},
 		{"same prefix twice", "topology:\n  - {kind: fat-tree, k: 4, bandwidth: 1Gbps}\n  - {kind: fat-tree, k: 2, bandwidth: 1Gbps}\n",
 			`g.yaml:6:5: topology[1]: makes the host "ft-h1", which is already a host of topology[0] (line 5) (and 6 more) (prefix: a prefix no other host or router name starts with)`},
 	}

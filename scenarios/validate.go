@@ -27,6 +27,11 @@ func (d *decoder) validate(s *Scenario) {
 		nodes[h.Name] = kindHost
 	}
 	for _, r := range s.Routers {
+		if _, ok := s.group(r.Name); ok {
+			d.errAt(d.pos["routers."+r.Name], "a name used once across hosts, groups and routers",
+				"routers: %q is already a host group (line %d)", r.Name, d.pos["hosts."+r.Name].Line)
+			continue
+		}
 		if nodes[r.Name] == kindHost {
 			d.errAt(d.pos["routers."+r.Name], "a name used once across hosts and routers",
 				"routers: %q is already a host (line %d)", r.Name, d.pos["hosts."+r.Name].Line)
