@@ -45,8 +45,8 @@ func TestOverrides(t *testing.T) {
 	assert.Equal(t, "cubic", s.Hosts[0].Effective.Config().Congestion)
 }
 
-// TestOverrideErrors: a problem in an override's value names the override,
-// not a position in the file; a problem in the file keeps its position;
+// TestOverrideErrors: a problem in an override's value, or in a key it
+// adds, names the override, not a position in the file; a problem in the file keeps its position;
 // both are reported together.
 func TestOverrideErrors(t *testing.T) {
 	data, err := os.ReadFile("dumbbell.yaml")
@@ -56,13 +56,18 @@ func TestOverrideErrors(t *testing.T) {
 		"links.bottleneck.bandwidth=10 Mb",
 		"links.nope.loss=1%",
 		"duration={a: [1",
-		"defaults.tcp.congestion=westwood"))
+		"defaults.tcp.congestion=westwood",
+		"defaults.tcp.nagl=false"))
 	require.ErrorIs(t, err, ErrInvalid)
 	msg := err.Error()
 	assert.Contains(t, msg, `d.yaml: --set links.bottleneck.bandwidth=10 Mb: links[4].bandwidth: rate "10 Mb": unit "Mb" is ambiguous`)
 	assert.Contains(t, msg, `d.yaml: --set links.nope.loss=1%: bad path: links[nope]: no element is named "nope" (names: `)
 	assert.Contains(t, msg, `d.yaml: --set duration={a: [1: the value is not YAML: `)
 	assert.Contains(t, msg, `d.yaml: --set defaults.tcp.congestion=westwood: defaults.tcp.congestion: `)
+	// A key the override adds is the override's too, not line 1 of the
+	// file.
+	assert.Contains(t, msg, `d.yaml: --set defaults.tcp.nagl=false: defaults.tcp: unknown key "nagl", did you mean "nagle"?`)
+	assert.NotContains(t, msg, "d.yaml:1:1:")
 	assert.Regexp(t, `d\.yaml:\d+:\d+: routing\.ecmp: "maybe" is not a boolean`, msg)
 	_, err = ParseOverride("links")
 	assert.EqualError(t, err, "want PATH=VALUE, like links.bottleneck.bandwidth=20Mbps")

@@ -67,6 +67,8 @@ func (p Path) String() string { return p.text }
 
 // Apply sets the node p addresses in the document root (a mapping) to v.
 // Missing mapping keys are created (a host without a tcp block gets one),
+// at v's position, so that a problem with a key the path adds (a
+// misspelt setting) is reported where v is (an override names itself);
 // list elements are never created: a selector must match an element. A
 // key that lands on a list takes the next key as its selector, so that
 // links.bottleneck.bandwidth is links[bottleneck].bandwidth.
@@ -83,11 +85,11 @@ func (p Path) Apply(root, v *yaml.Node) error {
 			if st.hasSel {
 				return fmt.Errorf("%w: the scenario has no %s list", ErrPath, where)
 			}
-			child := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+			child := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: v.Line, Column: v.Column}
 			if i == len(p.steps)-1 {
 				child = v
 			}
-			cur.Content = append(cur.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: st.key}, child)
+			cur.Content = append(cur.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: st.key, Line: v.Line, Column: v.Column}, child)
 			cur = child
 			continue
 		}
@@ -98,7 +100,7 @@ func (p Path) Apply(root, v *yaml.Node) error {
 			}
 			child := cur.Content[at]
 			if isNullNode(child) {
-				child = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+				child = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: child.Line, Column: child.Column}
 				cur.Content[at] = child
 			}
 			if child.Kind != yaml.MappingNode {
