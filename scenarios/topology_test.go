@@ -86,6 +86,32 @@ func TestGMLGenerator(t *testing.T) {
 	assert.Equal(t, sum, again)
 }
 
+// A generator with an error reports that error alone: apps, faults and
+// links that name its nodes are not also reported as unknown (an odd k
+// under a scenario of 8 transfers gave 17 lines of "unknown host"). Names
+// outside its prefix still are.
+func TestFailedGeneratorDoesNotCascade(t *testing.T) {
+	text := `version: 1
+name: gen
+duration: 1s
+topology:
+  - {kind: fat-tree, k: 5, bandwidth: 1Gbps}
+hosts: {x: {}}
+links:
+  - {between: [x, ft-edge-1-1], bandwidth: 1Gbps}
+apps:
+  - {type: sink, host: ft-h16, port: 80}
+  - {type: bulk-send, host: ft-h1, to: ft-h16:80, bytes: 1KB}
+  - {type: bulk-send, host: x, to: nowhere:80, bytes: 1KB}
+faults:
+  - {at: 1ms, link: ft-agg-1-1-ft-core-1, down: true}
+`
+	_, err := Parse("g.yaml", []byte(text))
+	require.Error(t, err)
+	assert.Equal(t, "g.yaml:5:25: topology[0].k: 5 is odd: a fat-tree has k/2 switches per layer in a pod (an even number from 2 to 72)\n"+
+		`g.yaml:12:36: apps[2].to: unknown host "nowhere" (a host defined in hosts)`, err.Error())
+}
+
 // A topology section that makes nothing is an error, as an empty hosts
 // section is: an empty list, a null, an empty item, or generators that
 // make no host (gml hosts: 0) when no hosts section is written. All
