@@ -53,6 +53,8 @@ type decoder struct {
 	// groupLinks says, for the name of a link written with a group at
 	// one end, the names its members' links took ("up-1 ... up-3").
 	groupLinks map[string]string
+	// failedPrefixes are the name prefixes of generators that had errors.
+	failedPrefixes []string
 }
 
 // label names item i of section "apps" or "links", as indexed after

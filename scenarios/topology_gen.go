@@ -49,67 +49,97 @@ func (d *decoder) topology(n *yaml.Node, s *Scenario) {
 			owner[r.Name] = fmt.Sprintf("a router (line %d)", d.pos["routers."+r.Name].Line)
 		}
 	}
+	for _, g := range s.Groups {
+		owner[g.Name] = fmt.Sprintf("a host group (line %d)", d.pos["hosts."+g.Name].Line)
+	}
 	items := d.sequence(n, "topology", "a list of generators, each - kind: fat-tree, dumbbell or gml")
 	if r := d.resolve(n); len(items) == 0 && (isNull(r) || r.Kind == yaml.SequenceNode) {
 		d.errNode(r, "a list of generators, like - {kind: fat-tree, k: 4, bandwidth: 1Gbps}", "topology: no generators")
 	}
 	for i, item := range items {
-		path, r := d.listItem("topology", i, item)
-		if isNull(r) {
-			d.errNode(r, "a mapping like {kind: fat-tree, k: 4, bandwidth: 1Gbps}", "%s: empty generator", path)
-			continue
+		before := len(d.errs)
+		prefix := d.generator(i, item, s, owner)
+		if len(d.errs) > before && prefix != "" {
+			d.failedPrefixes = append(d.failedPrefixes, prefix)
 		}
-		es := d.mapping(r, path, nil)
-		if r.Kind != yaml.MappingNode {
-			continue
-		}
-		kind := ""
-		if e, ok := findKey(es, "kind"); ok {
-			kind, _ = d.oneOf(e.v, path+".kind", genKinds)
-		} else {
-			d.errNode(r, "kind: one of "+strings.Join(genKinds, ", "), "%s: missing required key %q", path, "kind")
-		}
-		if kind == "" {
-			continue
-		}
-		var props []entry
-		for _, e := range es {
-			switch {
-			case !contains(genKeys[kind], e.key):
-				d.errNode(e.k, "allowed keys: "+strings.Join(genKeys[kind], ", "), "%s: unknown key %q for a %s generator", path, e.key, kind)
-			case contains(linkProps, e.key):
-				props = append(props, e)
-			}
-		}
-		prefix := kind
-		if kind == GenFatTree {
-			prefix = "ft"
-		} else if kind == GenDumbbell {
-			prefix = "db"
-		}
-		if e, ok := findKey(es, "prefix"); ok {
-			if v, ok := d.str(e.v, path+".prefix", "a lower-case letter, then lower-case letters, digits and -"); ok {
-				if !hostNamePattern.MatchString(v) || len(v) > 32 {
-					d.errNode(d.resolve(e.v), "a lower-case letter, then lower-case letters, digits and -, at most 32", "%s.prefix: %q is not a valid name prefix", path, v)
-					continue
-				}
-				prefix = v
-			}
-		}
-		g := &generated{d: d, s: s, at: r, path: path}
-		switch kind {
-		case GenFatTree:
-			g.fatTree(es, props, prefix)
-		case GenDumbbell:
-			g.dumbbell(es, prefix)
-		case GenGML:
-			g.gml(es, props, prefix)
-		}
-		g.commit(owner)
 	}
 	if _, written := d.pos["hosts"]; !written && len(items) > 0 && len(s.Hosts) == 0 && len(d.errs) == 0 {
 		d.errNode(d.resolve(n), "a generator that makes hosts (gml hosts: 1 or more), or a hosts section", "topology: makes no hosts")
 	}
+}
+
+// generator decodes and expands topology item i, and returns its name
+// prefix ("" when it is not known).
+func (d *decoder) generator(i int, item *yaml.Node, s *Scenario, owner map[string]string) string {
+	path, r := d.listItem("topology", i, item)
+	if isNull(r) {
+		d.errNode(r, "a mapping like {kind: fat-tree, k: 4, bandwidth: 1Gbps}", "%s: empty generator", path)
+		return ""
+	}
+	es := d.mapping(r, path, nil)
+	if r.Kind != yaml.MappingNode {
+		return ""
+	}
+	written := ""
+	if e, ok := findKey(es, "prefix"); ok {
+		written = d.resolve(e.v).Value
+	}
+	kind := ""
+	if e, ok := findKey(es, "kind"); ok {
+		kind, _ = d.oneOf(e.v, path+".kind", genKinds)
+	} else {
+		d.errNode(r, "kind: one of "+strings.Join(genKinds, ", "), "%s: missing required key %q", path, "kind")
+	}
+	if kind == "" {
+		return written
+	}
+	var props []entry
+	for _, e := range es {
+		switch {
+		case !contains(genKeys[kind], e.key):
+			d.errNode(e.k, "allowed keys: "+strings.Join(genKeys[kind], ", "), "%s: unknown key %q for a %s generator", path, e.key, kind)
+		case contains(linkProps, e.key):
+			props = append(props, e)
+		}
+	}
+	prefix := kind
+	if kind == GenFatTree {
+		prefix = "ft"
+	} else if kind == GenDumbbell {
+		prefix = "db"
+	}
+	if e, ok := findKey(es, "prefix"); ok {
+		if v, ok := d.str(e.v, path+".prefix", "a lower-case letter, then lower-case letters, digits and -"); ok {
+			if !hostNamePattern.MatchString(v) || len(v) > 32 {
+				d.errNode(d.resolve(e.v), "a lower-case letter, then lower-case letters, digits and -, at most 32", "%s.prefix: %q is not a valid name prefix", path, v)
+				return v
+			}
+			prefix = v
+		}
+	}
+	g := &generated{d: d, s: s, at: r, path: path}
+	switch kind {
+	case GenFatTree:
+		g.fatTree(es, props, prefix)
+	case GenDumbbell:
+		g.dumbbell(es, prefix)
+	case GenGML:
+		g.gml(es, props, prefix)
+	}
+	g.commit(owner)
+	return prefix
+}
+
+// fromFailedGenerator reports whether name has the prefix of a generator
+// that had errors: its nodes and links may not exist, and saying so for
+// every app and fault that names them would bury the error that matters.
+func (d *decoder) fromFailedGenerator(name string) bool {
+	for _, p := range d.failedPrefixes {
+		if strings.HasPrefix(name, p+"-") {
+			return true
+		}
+	}
+	return false
 }
 
 // generated adds one generator's nodes and links to the scenario: they

@@ -86,6 +86,32 @@ func TestGMLGenerator(t *testing.T) {
 	assert.Equal(t, sum, again)
 }
 
+// A generator with an error reports that error alone: apps, faults and
+// links that name its nodes are not also reported as unknown (an odd k
+// under a scenario of 8 transfers gave 17 lines of "unknown host"). Names
+// outside its prefix still are.
+func TestFailedGeneratorDoesNotCascade(t *testing.T) {
+	text := `version: 1
+name: gen
+duration: 1s
+topology:
+  - {kind: fat-tree, k: 5, bandwidth: 1Gbps}
+hosts: {x: {}}
+links:
+  - {between: [x, ft-edge-1-1], bandwidth: 1Gbps}
+apps:
+  - {type: sink, host: ft-h16, port: 80}
+  - {type: bulk-send, host: ft-h1, to: ft-h16:80, bytes: 1KB}
+  - {type: bulk-send, host: x, to: nowhere:80, bytes: 1KB}
+faults:
+  - {at: 1ms, link: ft-agg-1-1-ft-core-1, down: true}
+`
+	_, err := Parse("g.yaml", []byte(text))
+	require.Error(t, err)
+	assert.Equal(t, "g.yaml:5:25: topology[0].k: 5 is odd: a fat-tree has k/2 switches per layer in a pod (an even number from 2 to 72)\n"+
+		`g.yaml:12:36: apps[2].to: unknown host "nowhere" (a host defined in hosts)`, err.Error())
+}
+
 // A topology section that makes nothing is an error, as an empty hosts
 // section is: an empty list, a null, an empty item, or generators that
 // make no host (gml hosts: 0) when no hosts section is written. All
@@ -196,6 +222,8 @@ func TestGeneratorNameClashes(t *testing.T) {
 			`g.yaml:5:5: topology[0]: makes the host "ft-h2", which is already a router (line 7) (prefix: a prefix no other host or router name starts with)`},
 		{"group member", "topology:\n  - {kind: dumbbell, pairs: 1, prefix: x, access: {bandwidth: 1Gbps}, bottleneck: {bandwidth: 1Gbps}}\nhosts:\n  x-left: {count: 2}\n",
 			`g.yaml:5:5: topology[0]: makes the host "x-left-1", which is already a host (line 7) (prefix: a prefix no other host or router name starts with)`},
+		{"group name", "topology:\n  - {kind: dumbbell, pairs: 1, access: {bandwidth: 1Gbps}, bottleneck: {bandwidth: 1Gbps}}\nhosts:\n  db-rl: {count: 2}\n",
+			`g.yaml:5:5: topology[0]: makes the router "db-rl", which is already a host group (line 7) (prefix: a prefix no other host or router name starts with)`},
 		{"same prefix twice", "topology:\n  - {kind: fat-tree, k: 4, bandwidth: 1Gbps}\n  - {kind: fat-tree, k: 2, bandwidth: 1Gbps}\n",
 			`g.yaml:6:5: topology[1]: makes the host "ft-h1", which is already a host of topology[0] (line 5) (and 6 more) (prefix: a prefix no other host or router name starts with)`},
 	}

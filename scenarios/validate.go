@@ -27,6 +27,11 @@ func (d *decoder) validate(s *Scenario) {
 		nodes[h.Name] = kindHost
 	}
 	for _, r := range s.Routers {
+		if _, ok := s.group(r.Name); ok {
+			d.errAt(d.pos["routers."+r.Name], "a name used once across hosts, groups and routers",
+				"routers: %q is already a host group (line %d)", r.Name, d.pos["hosts."+r.Name].Line)
+			continue
+		}
 		if nodes[r.Name] == kindHost {
 			d.errAt(d.pos["routers."+r.Name], "a name used once across hosts and routers",
 				"routers: %q is already a host (line %d)", r.Name, d.pos["hosts."+r.Name].Line)
@@ -41,7 +46,7 @@ func (d *decoder) validate(s *Scenario) {
 	// node and host check a name at path (a key of d.pos); the message
 	// names it as the file does (see label), e.g. apps[2] (client-7).to.
 	node := func(path, label, name string) {
-		if _, ok := nodes[name]; !ok {
+		if _, ok := nodes[name]; !ok && !d.fromFailedGenerator(name) {
 			d.errAt(d.pos[path], "a host or router defined in hosts or routers"+d.didYouMean(name, s, true), "%s: unknown node %q", label, name)
 		}
 	}
@@ -51,6 +56,9 @@ func (d *decoder) validate(s *Scenario) {
 		case kindRouter:
 			d.errAt(d.pos[path], "a host: routers run no apps", "%s: %q is a router", label, name)
 		default:
+			if d.fromFailedGenerator(name) {
+				return
+			}
 			d.errAt(d.pos[path], "a host defined in hosts"+d.didYouMean(name, s, false), "%s: unknown host %q", label, name)
 		}
 	}
@@ -129,7 +137,7 @@ func (d *decoder) validate(s *Scenario) {
 		if f.Link != "" {
 			if members, ok := d.groupLinks[f.Link]; ok {
 				d.errAt(d.pos[path+".link"], "one link of a group's members: "+members, "%s: %q is a group's links", path, f.Link)
-			} else if _, ok := links[f.Link]; !ok {
+			} else if _, ok := links[f.Link]; !ok && !d.fromFailedGenerator(f.Link) {
 				d.errAt(d.pos[path+".link"], "a link name from links"+d.didYouMeanLink(f.Link, s), "%s: unknown link %q", path, f.Link)
 			}
 		}
