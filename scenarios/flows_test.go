@@ -92,3 +92,18 @@ func TestFlowLostIsDroppedNotInFlight(t *testing.T) {
 	assert.Equal(t, int64(3), f.RxPackets, "1, 4 by its copy, 6")
 	assert.Equal(t, int64(3), f.LostPackets, "2, 3 and 5; not 7, in flight")
 }
+
+// A ping whose send fails (EMSGSIZE past a path MTU it does not fit)
+// counts as transmitted and as an error, as ping(8) sums it up: "3 packets
+// transmitted, 0 received, +3 errors, 100% packet loss"; a ping app all of
+// whose sends fail still has its row.
+func TestPingErrors(t *testing.T) {
+	b := netip.MustParseAddr("10.0.0.2")
+	fail := func(seq int64) sim.Record {
+		return sim.Record{T: sim.Time(seq) * 1e9, Subject: "app/a/ping", Event: &sim.App{Event: sim.AppError,
+			Has: sim.AppHasCall | sim.AppHasErrno | sim.AppHasCount | sim.AppHasTo, Call: "sendto", Errno: "EMSGSIZE", Count: seq, To: netip.AddrPortFrom(b, 0)}}
+	}
+	s := Summarize([]sim.Record{fail(1), fail(2), fail(3)})
+	require.Len(t, s.Pings, 1)
+	assert.Equal(t, PingStats{Host: "a", To: "10.0.0.2", Transmitted: 3, Errors: 3, LossPct: 100}, s.Pings[0])
+}
