@@ -186,12 +186,7 @@ func (f *flowTracker) duplicate(id, of uint64) {
 // drop notes that packet id (or a copy of one) was dropped on its way:
 // the packet is lost when no copy of it is left.
 func (f *flowTracker) drop(id uint64) {
-	if len(f.copies) > 0 { // only when a link duplicates
-		if orig, ok := f.copies[id]; ok {
-			delete(f.copies, id)
-			id = orig
-		}
-	}
+	id = f.original(id)
 	p, ok := f.pending.take(id)
 	if !ok {
 		return // not a flow's, or a packet already delivered
@@ -204,15 +199,20 @@ func (f *flowTracker) drop(id uint64) {
 	f.flows[p.flow].lost++
 }
 
-func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
-	id := e.ID
+// original returns the packet that id is a link's copy of, forgetting the
+// copy, or id itself.
+func (f *flowTracker) original(id uint64) uint64 {
 	if len(f.copies) > 0 { // only when a link duplicates
 		if orig, ok := f.copies[id]; ok {
 			delete(f.copies, id)
-			id = orig
+			return orig
 		}
 	}
-	p, ok := f.pending.take(id)
+	return id
+}
+
+func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
+	p, ok := f.pending.take(f.original(e.ID))
 	if !ok {
 		return // not a flow's, or a copy of a packet already counted
 	}
