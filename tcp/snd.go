@@ -831,7 +831,7 @@ func (c *Conn) onDupAck(now time.Duration, delivered int) {
 		}
 		return
 	}
-	lost := c.dupAcks >= defaultDupThresh || c.sackOK && c.lossShown()
+	lost := c.sackOK && c.lossShown() || !c.rackOn() && c.dupAcks >= defaultDupThresh
 	// RFC 6582 §3.2 step 2: only when the ACK covers more than recover,
 	// so that one window's losses cut the window once. recover is the
 	// highest sequence number sent; recoverSeq is one past it (SND.MAX
