@@ -180,8 +180,18 @@ func (g *generated) commit(owner map[string]string) {
 		nodes = append(nodes, made{r.Name, "router"})
 	}
 	clashes, first := 0, made{}
+	mine := make(map[string]string, len(nodes))
 	for _, m := range nodes {
-		if _, taken := owner[m.name]; taken {
+		_, taken := owner[m.name]
+		if kind, twice := mine[m.name]; twice && !taken {
+			// A GML node labelled "x h1" beside one labelled "x":
+			// router gml-x-h1 and x's host gml-x-h1.
+			g.d.errNode(g.at, "GML labels whose names differ from the other nodes' hosts (<label>-h<i>)",
+				"%s: makes %q both as a %s and as a %s", g.path, m.name, kind, m.kind)
+			return
+		}
+		mine[m.name] = m.kind
+		if taken {
 			if clashes == 0 {
 				first = m
 			}

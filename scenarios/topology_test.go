@@ -166,6 +166,8 @@ func TestGeneratorErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.gml")
 	require.NoError(t, os.WriteFile(bad, []byte("graph [\n  node [ id 0 ]\n  edge [ source 0 target 7 ]\n]\n"), 0o644))
+	clash := filepath.Join(dir, "clash.gml")
+	require.NoError(t, os.WriteFile(clash, []byte("graph [ node [ id 0 label \"x\" ] node [ id 1 label \"x h1\" ] ]\n"), 0o644))
 	lossy := filepath.Join(dir, "lossy.gml")
 	require.NoError(t, os.WriteFile(lossy, []byte("graph [ node [ id 0 ] node [ id 1 ] edge [ source 0 target 1 packet_loss 2 ] ]\n"), 0o644))
 	open := filepath.Join(dir, "open.gml")
@@ -194,6 +196,8 @@ func TestGeneratorErrors(t *testing.T) {
 			"g.yaml:5:23: topology[0].file: " + open + ":3:1: unexpected end of file: the [ at 2:8 is not closed"},
 		{"gml bad packet_loss", "{kind: gml, file: " + lossy + ", bandwidth: 1Gbps}",
 			"g.yaml:5:23: topology[0].file: " + lossy + ":1:62: packet_loss \"2\" is not a fraction from 0 to 1"},
+		{"gml label like a host", "{kind: gml, file: " + clash + ", bandwidth: 1Gbps}",
+			`g.yaml:5:5: topology[0]: makes "gml-x-h1" both as a host and as a router`},
 		{"missing bandwidth says where", "{kind: gml, file: " + open + "}",
 			`g.yaml:5:5: topology[0]: missing required key "bandwidth" (add bandwidth: to topology[0])`},
 	}
