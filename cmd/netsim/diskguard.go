@@ -1,6 +1,7 @@
 package main
 
 import (
+	"container/heap"
 	"fmt"
 	"io"
 	"math"
@@ -40,7 +41,9 @@ func (e outputEstimate) total() float64 { return e.Trace + e.PCAP }
 // estimateOutput estimates the bytes of trace and captures a run of s
 // until the time until writes, from rate × duration × outputs: the
 // payload the apps offer (bulk-send and request-response bytes, on-off
-// rate × its on time, doubled by an echo server), times the links each
+// rate × its on time, doubled by an echo server), a TCP app's bounded by
+// what the narrowest link of the widest path to its peer carries in the
+// run (TCP sends no faster than its bottleneck), times the links each
 // connection crosses, bounded by what the links can carry in both
 // directions for the whole run.
 func estimateOutput(s *scenarios.Scenario, until sim.Time) outputEstimate {
@@ -94,6 +97,12 @@ func estimateOutput(s *scenarios.Scenario, until sim.Time) outputEstimate {
 		default:
 			demand = capacity // an app netsim cannot size: assume the worst
 		}
+		switch a.Type {
+		case scenarios.AppBulkSend, scenarios.AppRequestResponse, scenarios.AppOnOff:
+			if bw := hops.bottleneck(a.Host, a.To.Host); bw > 0 {
+				demand = min(demand, bw/8*secs+perConnBytes)
+			}
+		}
 		if echo[a.To] {
 			demand *= 2
 		}
@@ -122,6 +131,11 @@ func estimateOutput(s *scenarios.Scenario, until sim.Time) outputEstimate {
 type hopCounter struct {
 	router map[string]bool
 	adj    map[string][]string
+	bw     map[string][]float64 // bit/s of the link to each of adj
+	// wdest and wide: the latest destination bottleneck was asked about
+	// and the widest bottleneck from every node to it.
+	wdest string
+	wide  map[string]float64
 	// dest and dist: the latest destination and every host's distance
 	// to it.
 	dest string
@@ -132,13 +146,15 @@ type hopCounter struct {
 }
 
 func newHopCounter(s *scenarios.Scenario) *hopCounter {
-	h := &hopCounter{router: map[string]bool{}, adj: map[string][]string{}}
+	h := &hopCounter{router: map[string]bool{}, adj: map[string][]string{}, bw: map[string][]float64{}}
 	for _, r := range s.Routers {
 		h.router[r.Name] = true
 	}
 	for _, l := range s.Links {
 		h.adj[l.A] = append(h.adj[l.A], l.B)
 		h.adj[l.B] = append(h.adj[l.B], l.A)
+		h.bw[l.A] = append(h.bw[l.A], float64(l.Bandwidth))
+		h.bw[l.B] = append(h.bw[l.B], float64(l.Bandwidth))
 	}
 	h.none = max(len(s.Links), 1)
 	return h
@@ -175,6 +191,65 @@ func (h *hopCounter) search(to string) map[string]int {
 		}
 	}
 	return dist
+}
+
+// bottleneck returns the largest rate (bit/s) a path through routers only
+// can carry from from to to, the narrowest link of the widest such path,
+// or 0 when no path joins them. Whichever path the routes take, a flow
+// between them goes no faster.
+func (h *hopCounter) bottleneck(from, to string) float64 {
+	if h.wide == nil || h.wdest != to {
+		h.wdest, h.wide = to, h.widest(to)
+	}
+	if from == to {
+		return 0
+	}
+	return h.wide[from]
+}
+
+// widest is Dijkstra's search with the bottleneck for distance: the widest
+// bottleneck from every node a path through routers only joins to to.
+func (h *hopCounter) widest(to string) map[string]float64 {
+	best := map[string]float64{to: math.Inf(1)}
+	done := map[string]bool{}
+	q := &widthQueue{{to, math.Inf(1)}}
+	for q.Len() > 0 {
+		it := heap.Pop(q).(width)
+		if done[it.node] {
+			continue
+		}
+		done[it.node] = true
+		if it.node != to && !h.router[it.node] {
+			continue // hosts do not forward
+		}
+		for i, m := range h.adj[it.node] {
+			if w := min(it.bw, h.bw[it.node][i]); w > best[m] {
+				best[m] = w
+				heap.Push(q, width{m, w})
+			}
+		}
+	}
+	return best
+}
+
+// width is a node and the widest bottleneck found to it.
+type width struct {
+	node string
+	bw   float64
+}
+
+// widthQueue is a max-heap of widths (container/heap).
+type widthQueue []width
+
+func (q widthQueue) Len() int           { return len(q) }
+func (q widthQueue) Less(i, j int) bool { return q[i].bw > q[j].bw }
+func (q widthQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *widthQueue) Push(x any)        { *q = append(*q, x.(width)) }
+func (q *widthQueue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return it
 }
 
 // humanBytes prints n bytes with a binary unit.

@@ -42,6 +42,22 @@ func TestEstimateOutput(t *testing.T) {
 	}
 }
 
+// TestEstimateBottleneck: a long TCP transfer is bounded by the narrowest
+// link of its path, not by every link busy for the whole run: 700 s of the
+// bulk transfer over its 10 Mbit/s bottleneck write about 2 GB (a
+// warning), where its 100 Mbit/s access link busy both ways would be 22
+// GiB (refused).
+func TestEstimateBottleneck(t *testing.T) {
+	long := variant(t, "../../scenarios/bulk-transfer.yaml", "long.yaml", "bytes: 2MB", "bytes: 10GB", "duration: 5s", "duration: 700s")
+	s, err := scenarios.Load(long)
+	require.NoError(t, err)
+	s.Outputs.PCAP = false
+	est := estimateOutput(s, sim.FromDuration(s.Duration)).total()
+	// 10 Mbit/s × 700 s = 875 MB of payload, over 2 links, with the slack.
+	assert.InDelta(t, 875e6*2*outputSlack, est, 1e6)
+	assert.Less(t, est, float64(diskLimitBytes))
+}
+
 // TestDiskGuard: a run estimated past the limit is refused before it
 // writes anything, unless --force; past the warning size it is warned of.
 func TestDiskGuard(t *testing.T) {
