@@ -138,13 +138,20 @@ func TestListenBacklogFull(t *testing.T) {
 func transfer5000(t *testing.T, n *Network, a, b *Host) int {
 	t.Helper()
 	listenOn(t, b, 80, 8)
+	return send5000(t, n, a, 100*time.Millisecond, 2*time.Second)
+}
+
+// send5000 connects a to b port 80, writes 5000 bytes at written (once
+// established) and runs the network to end; it returns a's socket.
+func send5000(t *testing.T, n *Network, a *Host, written, end time.Duration) int {
+	t.Helper()
 	fd, _ := a.Socket()
 	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
-	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(written)))
 	sent, err := a.Send(fd, make([]byte, 5000))
 	require.NoError(t, err)
 	assert.Equal(t, 5000, sent)
-	require.NoError(t, n.Scheduler().RunUntil(sim.Time(2*time.Second)))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(end)))
 	return fd
 }
 
@@ -259,13 +266,7 @@ func TestConnectUsesLearnedPathMTU(t *testing.T) {
 	require.Positive(t, learnt)
 	before := len(rec.Records)
 
-	fd, _ := a.Socket()
-	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
-	require.NoError(t, n.Scheduler().RunUntil(sim.Time(2100*time.Millisecond)))
-	sent, err := a.Send(fd, make([]byte, 5000))
-	require.NoError(t, err)
-	require.Equal(t, 5000, sent)
-	require.NoError(t, n.Scheduler().RunUntil(sim.Time(4*time.Second)))
+	fd := send5000(t, n, a, 2100*time.Millisecond, 4*time.Second)
 
 	var out []*sim.PacketSend
 	for _, r := range rec.Records[before:] {

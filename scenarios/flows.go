@@ -55,11 +55,14 @@ type FlowStats struct {
 }
 
 // PingStats is one ping app's run, as ping(8) sums it up; RTTs in ns.
+// Transmitted counts the echo requests the app tried to send, Errors those
+// whose send failed (EMSGSIZE past the path MTU), as ping(8)'s "+N errors".
 type PingStats struct {
 	Host        string  `json:"host"`
 	To          string  `json:"to"`
 	Transmitted int64   `json:"transmitted"`
 	Received    int64   `json:"received"`
+	Errors      int64   `json:"errors"`
 	LossPct     float64 `json:"loss_pct"`
 	RTTMin      int64   `json:"rtt_min_ns"`
 	RTTAvg      float64 `json:"rtt_avg_ns"`
@@ -183,12 +186,7 @@ func (f *flowTracker) duplicate(id, of uint64) {
 // drop notes that packet id (or a copy of one) was dropped on its way:
 // the packet is lost when no copy of it is left.
 func (f *flowTracker) drop(id uint64) {
-	if len(f.copies) > 0 { // only when a link duplicates
-		if orig, ok := f.copies[id]; ok {
-			delete(f.copies, id)
-			id = orig
-		}
-	}
+	id = f.original(id)
 	p, ok := f.pending.take(id)
 	if !ok {
 		return // not a flow's, or a packet already delivered
@@ -201,15 +199,20 @@ func (f *flowTracker) drop(id uint64) {
 	f.flows[p.flow].lost++
 }
 
-func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
-	id := e.ID
+// original returns the packet that id is a link's copy of, forgetting the
+// copy, or id itself.
+func (f *flowTracker) original(id uint64) uint64 {
 	if len(f.copies) > 0 { // only when a link duplicates
 		if orig, ok := f.copies[id]; ok {
 			delete(f.copies, id)
-			id = orig
+			return orig
 		}
 	}
-	p, ok := f.pending.take(id)
+	return id
+}
+
+func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
+	p, ok := f.pending.take(f.original(e.ID))
 	if !ok {
 		return // not a flow's, or a copy of a packet already counted
 	}
@@ -234,7 +237,10 @@ func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
 }
 
 func (f *flowTracker) app(r *sim.Record, e *sim.App) {
-	if !strings.HasSuffix(r.Subject, "/ping") || e.Event != sim.AppSend && e.Event != sim.AppReply {
+	if !strings.HasSuffix(r.Subject, "/ping") || e.Event != sim.AppSend && e.Event != sim.AppReply && e.Event != sim.AppError {
+		return
+	}
+	if e.Event == sim.AppError && e.Has&sim.AppHasTo == 0 {
 		return
 	}
 	to := e.To.Addr().String()
@@ -249,8 +255,13 @@ func (f *flowTracker) app(r *sim.Record, e *sim.App) {
 		f.pings[key] = p
 		f.order = append(f.order, key)
 	}
-	if e.Event == sim.AppSend {
+	switch e.Event {
+	case sim.AppSend:
 		p.s.Transmitted++
+		return
+	case sim.AppError:
+		p.s.Transmitted++
+		p.s.Errors++
 		return
 	}
 	p.s.Received++

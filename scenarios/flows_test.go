@@ -11,23 +11,28 @@ import (
 	"github.com/netsimlab/netsim/sim"
 )
 
+// udpSend and udpDeliver are the records of datagram id of a UDP flow from
+// 10.0.0.1:5000 to 10.0.0.2:9000, sent and delivered at tm.
+func udpSend(tm sim.Time, id uint64) sim.Record {
+	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	return sim.Record{T: tm, Subject: "host/a", Event: &sim.PacketSend{ID: id, Len: 128, Src: a, Dst: b, Proto: 17, SPort: 5000, DPort: 9000, PLen: 100}}
+}
+
+func udpDeliver(tm sim.Time, id uint64) sim.Record {
+	return sim.Record{T: tm, Subject: "host/b", Event: &sim.PacketDeliver{ID: id, Len: 128}}
+}
+
 // Flows match sends and deliveries by packet ID: a copy a link made counts
 // once, a packet dropped on its way is lost, delays are one-way and jitter
 // follows RFC 3550 §6.4.1.
 func TestFlowStats(t *testing.T) {
-	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
-	send := func(tm sim.Time, id uint64) sim.Record {
-		return sim.Record{T: tm, Subject: "host/a", Event: &sim.PacketSend{ID: id, Len: 128, Src: a, Dst: b, Proto: 17, SPort: 5000, DPort: 9000, PLen: 100}}
-	}
-	deliver := func(tm sim.Time, id uint64) sim.Record {
-		return sim.Record{T: tm, Subject: "host/b", Event: &sim.PacketDeliver{ID: id, Len: 128}}
-	}
+	b := netip.MustParseAddr("10.0.0.2")
 	recs := []sim.Record{
-		send(0, 1), send(1000, 2), send(2000, 3), send(3000, 4),
-		deliver(10000, 1),
+		udpSend(0, 1), udpSend(1000, 2), udpSend(2000, 3), udpSend(3000, 4),
+		udpDeliver(10000, 1),
 		{T: 10500, Subject: "link/ab/a>b", Event: &sim.PacketDuplicate{ID: 9, Of: 2}},
-		deliver(11000, 2), deliver(11500, 9), // the copy arrives too
-		deliver(14000, 4),
+		udpDeliver(11000, 2), udpDeliver(11500, 9), // the copy arrives too
+		udpDeliver(14000, 4),
 		{T: 14500, Subject: "link/ab/a>b", Event: &sim.PacketDrop{ID: 3, Len: 128, Reason: sim.DropLoss}}, // 3 is lost
 		{T: 0, Subject: "app/a/ping", Event: &sim.App{Event: sim.AppSend, Has: sim.AppHasCount | sim.AppHasTo, Count: 1, To: netip.AddrPortFrom(b, 0)}},
 		{T: 0, Subject: "app/a/ping", Event: &sim.App{Event: sim.AppSend, Has: sim.AppHasCount | sim.AppHasTo, Count: 2, To: netip.AddrPortFrom(b, 0)}},
@@ -62,13 +67,6 @@ func TestFlowStats(t *testing.T) {
 // neither received nor lost. A packet a link copied is lost only when the
 // original and every copy were dropped.
 func TestFlowLostIsDroppedNotInFlight(t *testing.T) {
-	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
-	send := func(tm sim.Time, id uint64) sim.Record {
-		return sim.Record{T: tm, Subject: "host/a", Event: &sim.PacketSend{ID: id, Len: 128, Src: a, Dst: b, Proto: 17, SPort: 5000, DPort: 9000, PLen: 100}}
-	}
-	deliver := func(tm sim.Time, id uint64) sim.Record {
-		return sim.Record{T: tm, Subject: "host/b", Event: &sim.PacketDeliver{ID: id, Len: 128}}
-	}
 	drop := func(tm sim.Time, subject string, id uint64) sim.Record {
 		return sim.Record{T: tm, Subject: subject, Event: &sim.PacketDrop{ID: id, Len: 128, Reason: sim.DropQueue}}
 	}
@@ -76,13 +74,13 @@ func TestFlowLostIsDroppedNotInFlight(t *testing.T) {
 		return sim.Record{T: tm, Subject: "link/ab/a>b", Event: &sim.PacketDuplicate{ID: id, Of: of}}
 	}
 	recs := []sim.Record{
-		send(0, 1), send(1, 2), send(2, 3), send(3, 4), send(4, 5), send(5, 6), send(6, 7),
-		deliver(10, 1),
-		drop(11, "link/ab/a>b", 2),                                  // lost on a link
-		drop(12, "host/b", 3),                                       // lost at the receiving host
-		dup(13, 20, 4), drop(14, "link/ab/a>b", 4), deliver(15, 20), // the copy arrives
+		udpSend(0, 1), udpSend(1, 2), udpSend(2, 3), udpSend(3, 4), udpSend(4, 5), udpSend(5, 6), udpSend(6, 7),
+		udpDeliver(10, 1),
+		drop(11, "link/ab/a>b", 2),                                     // lost on a link
+		drop(12, "host/b", 3),                                          // lost at the receiving host
+		dup(13, 20, 4), drop(14, "link/ab/a>b", 4), udpDeliver(15, 20), // the copy arrives
 		dup(16, 21, 5), drop(17, "link/ab/a>b", 21), drop(18, "link/ab/a>b", 5), // both dropped
-		dup(19, 22, 6), deliver(20, 6), drop(21, "link/ab/a>b", 22), // the original arrives
+		dup(19, 22, 6), udpDeliver(20, 6), drop(21, "link/ab/a>b", 22), // the original arrives
 		// 7 is still in flight when the run ends.
 	}
 	s := Summarize(recs)
@@ -91,4 +89,19 @@ func TestFlowLostIsDroppedNotInFlight(t *testing.T) {
 	assert.Equal(t, int64(7), f.TxPackets)
 	assert.Equal(t, int64(3), f.RxPackets, "1, 4 by its copy, 6")
 	assert.Equal(t, int64(3), f.LostPackets, "2, 3 and 5; not 7, in flight")
+}
+
+// A ping whose send fails (EMSGSIZE past a path MTU it does not fit)
+// counts as transmitted and as an error, as ping(8) sums it up: "3 packets
+// transmitted, 0 received, +3 errors, 100% packet loss"; a ping app all of
+// whose sends fail still has its row.
+func TestPingErrors(t *testing.T) {
+	b := netip.MustParseAddr("10.0.0.2")
+	fail := func(seq int64) sim.Record {
+		return sim.Record{T: sim.Time(seq) * 1e9, Subject: "app/a/ping", Event: &sim.App{Event: sim.AppError,
+			Has: sim.AppHasCall | sim.AppHasErrno | sim.AppHasCount | sim.AppHasTo, Call: "sendto", Errno: "EMSGSIZE", Count: seq, To: netip.AddrPortFrom(b, 0)}}
+	}
+	s := Summarize([]sim.Record{fail(1), fail(2), fail(3)})
+	require.Len(t, s.Pings, 1)
+	assert.Equal(t, PingStats{Host: "a", To: "10.0.0.2", Transmitted: 3, Errors: 3, LossPct: 100}, s.Pings[0])
 }

@@ -214,6 +214,19 @@ func (c *Conn) rackMarkLost(now time.Duration, una Seq) {
 	c.armReo(now, c.rackDetect(now, una))
 }
 
+// rackRetransWait is how long a retransmission must have been out before
+// data sent after it, delivered, shows it lost (markLostRetrans): no
+// time while no reordering has been seen, RACK's window then being zero
+// in recovery; once it has, RACK.rtt plus the reordering window (RFC 8985
+// §6.2 step 5), as Linux's tcp_rack_detect_loss treats retransmissions
+// like any other segment.
+func (c *Conn) rackRetransWait() time.Duration {
+	if !c.rack.reordSeen {
+		return 0
+	}
+	return c.rack.rtt + c.rackReoWnd()
+}
+
 // lossShown reports whether the scoreboard shows the first unacknowledged
 // segment lost, which starts recovery with the duplicate ACK count: with
 // RACK, when it deemed a segment lost, or, while no reordering has been

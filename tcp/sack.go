@@ -81,7 +81,12 @@ func (b *scoreboard) noteRtx(s, e, sndMax Seq, now time.Duration) {
 // A retransmission delivered sooner than minRTT after it was sent was
 // most likely delivered by its original (RFC 8985 §6.2 step 2, Linux's
 // tcp_rack_advance), so it does not show that earlier ones were lost.
-func (b *scoreboard) markLostRetrans(una Seq, now, minRTT time.Duration) bool {
+//
+// wait, when not zero (the path reorders), is how long a retransmission
+// must have been out before it is deemed lost (RFC 8985 §6.2 step 5:
+// RACK.rtt plus the reordering window): a younger one may only have been
+// overtaken, and it and those sent after it are looked at again later.
+func (b *scoreboard) markLostRetrans(una Seq, now, minRTT, wait time.Duration) bool {
 	t := b.trk
 	if t == nil || len(t.rtx) == 0 {
 		return false
@@ -104,6 +109,9 @@ func (b *scoreboard) markLostRetrans(una Seq, now, minRTT time.Duration) bool {
 	k, found := 0, false
 	for ; k < len(t.rtx); k++ {
 		r := t.rtx[k]
+		if wait > 0 && now-r.at < wait {
+			break // and so are all sent after it
+		}
 		// Retransmissions are recorded in the order they were sent, so
 		// SND.MAX at each is non-decreasing: past the last delivered one,
 		// the lost ones are a prefix of the list.
@@ -433,7 +441,10 @@ func (c *Conn) sackRecover(now time.Duration) {
 			}
 		case c.synAcked && c.sendOne(now, false):
 			// Rule 2: new data (sendOne charges PRR itself).
-		case ok:
+		case ok && !c.rackOn():
+			// Rule 3, which Linux dropped with RACK ("tcp: remove forward
+			// retransmit feature", 4.11): with RACK a hole is resent once
+			// it is deemed lost, not while it may only be reordered.
 			if !c.sackResend(now, s, n, true) {
 				return
 			}

@@ -789,7 +789,11 @@ func appFields(e *sim.App) []string {
 func printSummary(w io.Writer, sum scenarios.Summary) {
 	for _, p := range sum.Pings {
 		// ping(8)'s closing lines.
-		fmt.Fprintf(w, "ping %s -> %s: %d packets transmitted, %d received, %.0f%% packet loss", p.Host, p.To, p.Transmitted, p.Received, p.LossPct)
+		fmt.Fprintf(w, "ping %s -> %s: %d packets transmitted, %d received", p.Host, p.To, p.Transmitted, p.Received)
+		if p.Errors > 0 {
+			fmt.Fprintf(w, ", +%d errors", p.Errors)
+		}
+		fmt.Fprintf(w, ", %.0f%% packet loss", p.LossPct)
 		if p.Received > 0 {
 			fmt.Fprintf(w, "; rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms", float64(p.RTTMin)/1e6, p.RTTAvg/1e6, float64(p.RTTMax)/1e6, p.RTTMdev/1e6)
 		}

@@ -77,7 +77,9 @@ func (p *Ping) send() {
 		binary.BigEndian.PutUint64(b[icmp.HeaderLen:], uint64(now))
 	}
 	if _, err := p.ctx.Host.SendTo(p.fd, b, netip.AddrPortFrom(p.To, 0)); err != nil {
-		p.ctx.Error("sendto", err)
+		// ping(8) counts the request as transmitted and as an error.
+		p.ctx.Emit(sim.App{Event: sim.AppError, Has: sim.AppHasCall | sim.AppHasErrno | sim.AppHasCount | sim.AppHasTo,
+			Call: "sendto", Errno: errName(err), Count: int64(p.seq), To: netip.AddrPortFrom(p.To, 0)})
 	} else {
 		p.Sent++
 		p.sent[uint16(p.seq)] = now
