@@ -1,13 +1,15 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/netsimlab/netsim/internal/capped"
 )
 
 // Generators: a topology entry adds hosts, routers and links to the
@@ -28,6 +30,10 @@ var genKeys = map[string][]string{
 	GenDumbbell: {"kind", "pairs", "prefix", "access", "bottleneck"},
 	GenGML:      append([]string{"kind", "file", "prefix", "hosts"}, linkProps...),
 }
+
+// maxGMLFile is the most a gml generator reads of its file: the limit of
+// every file netsim reads (a variable so that a test can lower it).
+var maxGMLFile int64 = capped.MaxInput
 
 // Limits of the generators: they make at most MaxGroupCount hosts.
 const (
@@ -389,8 +395,15 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 	if !filepath.IsAbs(file) {
 		file = filepath.Join(filepath.Dir(g.d.file), file)
 	}
-	data, err := os.ReadFile(file)
-	if err != nil {
+	// Held to the limit of every file netsim reads: file: /dev/zero
+	// used to read until the process ran out of memory.
+	data, err := capped.ReadFile(file, maxGMLFile)
+	var tooLarge *capped.TooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		g.d.errNode(at, fmt.Sprintf("a GML file of at most %d MiB", capped.MaxInput>>20), "%s.file: %s: the file is too large", g.path, name)
+		return
+	case err != nil:
 		g.d.errNode(at, "a GML file, relative to the scenario's folder "+filepath.Dir(g.d.file), "%s.file: %s: %s", g.path, name, unwrapPathErr(err))
 		return
 	}

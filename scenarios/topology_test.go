@@ -166,6 +166,12 @@ func TestGeneratorErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.gml")
 	require.NoError(t, os.WriteFile(bad, []byte("graph [\n  node [ id 0 ]\n  edge [ source 0 target 7 ]\n]\n"), 0o644))
+	// A file past the limit (lowered here to 1 KiB, to stay fast) is
+	// refused: file: /dev/zero used to read until memory ran out.
+	defer func(old int64) { maxGMLFile = old }(maxGMLFile)
+	maxGMLFile = 1 << 10
+	huge := filepath.Join(dir, "huge.gml")
+	require.NoError(t, os.WriteFile(huge, []byte(strings.Repeat("# comment\n", 200)), 0o644))
 	clash := filepath.Join(dir, "clash.gml")
 	require.NoError(t, os.WriteFile(clash, []byte("graph [ node [ id 0 label \"x\" ] node [ id 1 label \"x h1\" ] ]\n"), 0o644))
 	lossy := filepath.Join(dir, "lossy.gml")
@@ -196,6 +202,8 @@ func TestGeneratorErrors(t *testing.T) {
 			"g.yaml:5:23: topology[0].file: " + open + ":3:1: unexpected end of file: the [ at 2:8 is not closed"},
 		{"gml bad packet_loss", "{kind: gml, file: " + lossy + ", bandwidth: 1Gbps}",
 			"g.yaml:5:23: topology[0].file: " + lossy + ":1:62: packet_loss \"2\" is not a fraction from 0 to 1"},
+		{"gml too large", "{kind: gml, file: " + huge + ", bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: " + huge + ": the file is too large (a GML file of at most 64 MiB)"},
 		{"gml label like a host", "{kind: gml, file: " + clash + ", bandwidth: 1Gbps}",
 			`g.yaml:5:5: topology[0]: makes "gml-x-h1" both as a host and as a router`},
 		{"missing bandwidth says where", "{kind: gml, file: " + open + "}",
