@@ -15,9 +15,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -50,6 +53,29 @@ func runMain(m *testing.M) int {
 	return m.Run()
 }
 
+// sources stats, once, every Go source file of the module and go.mod
+// (statSources).
+var sources sync.Once
+
+// statSources stats every Go source file of the module and go.mod: go
+// test's cache reruns a test when a file it looked at during the tests
+// changed, and the netsim binary built by TestMain depends on code
+// (cmd/netsim) that this test binary does not import, so without this an
+// edit there left the suite's result cached. netsim calls it once.
+func statSources(root string) {
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return nil
+		case d.IsDir() && p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "out" || d.Name() == "testdata"):
+			return filepath.SkipDir
+		case !d.IsDir() && (strings.HasSuffix(d.Name(), ".go") || d.Name() == "go.mod" || d.Name() == "go.sum"):
+			_, _ = os.Stat(p)
+		}
+		return nil
+	})
+}
+
 // long reports whether the slow checks were asked for: -long (defined by
 // internal/testflags), NETSIM_LONG=1, or the older NETSIM_E2E_LONG=1.
 func long() bool { return testflags.Long() || os.Getenv("NETSIM_E2E_LONG") == "1" }
@@ -73,6 +99,7 @@ type result struct {
 // is empty) and returns what it printed and its exit code.
 func netsim(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	sources.Do(func() { statSources(repoRoot(t)) })
 	cmd := exec.Command(netsimBin, args...)
 	if dir == "" {
 		dir = repoRoot(t)
