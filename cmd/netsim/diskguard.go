@@ -1,11 +1,11 @@
 package main
 
 import (
-	"container/heap"
 	"fmt"
 	"io"
 	"math"
 
+	"github.com/netsimlab/netsim/internal/minheap"
 	"github.com/netsimlab/netsim/scenarios"
 	"github.com/netsimlab/netsim/sim"
 )
@@ -212,9 +212,9 @@ func (h *hopCounter) bottleneck(from, to string) float64 {
 func (h *hopCounter) widest(to string) map[string]float64 {
 	best := map[string]float64{to: math.Inf(1)}
 	done := map[string]bool{}
-	q := &widthQueue{{to, math.Inf(1)}}
-	for q.Len() > 0 {
-		it := heap.Pop(q).(width)
+	q := []width{{to, math.Inf(1)}}
+	for len(q) > 0 {
+		it := minheap.Pop(&q)
 		if done[it.node] {
 			continue
 		}
@@ -225,7 +225,7 @@ func (h *hopCounter) widest(to string) map[string]float64 {
 		for i, m := range h.adj[it.node] {
 			if w := min(it.bw, h.bw[it.node][i]); w > best[m] {
 				best[m] = w
-				heap.Push(q, width{m, w})
+				minheap.Push(&q, width{m, w})
 			}
 		}
 	}
@@ -238,19 +238,8 @@ type width struct {
 	bw   float64
 }
 
-// widthQueue is a max-heap of widths (container/heap).
-type widthQueue []width
-
-func (q widthQueue) Len() int           { return len(q) }
-func (q widthQueue) Less(i, j int) bool { return q[i].bw > q[j].bw }
-func (q widthQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
-func (q *widthQueue) Push(x any)        { *q = append(*q, x.(width)) }
-func (q *widthQueue) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return it
-}
+// Less orders widths for minheap: the widest comes out first.
+func (a width) Less(b width) bool { return a.bw > b.bw }
 
 // humanBytes prints n bytes with a binary unit.
 func humanBytes(n float64) string {
