@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,13 +34,15 @@ const (
 // decoder walks a yaml.v3 node tree, collecting every problem with its
 // position instead of stopping at the first.
 type decoder struct {
-	file     string
-	errs     ErrorList
-	warns    ErrorList
-	pos      map[string]Pos
-	budget   int
-	overflow bool
-	null     yaml.Node
+	file  string
+	errs  ErrorList
+	warns ErrorList
+	// warnPlaces counts the warnings of each place and rule (warnAt).
+	warnPlaces map[warnPlace]int
+	pos        map[string]Pos
+	budget     int
+	overflow   bool
+	null       yaml.Node
 	// mergeDepth counts the merge keys being expanded.
 	mergeDepth int
 	// overrides are the --set values applied to the tree; the nodes of
@@ -97,10 +100,42 @@ func (d *decoder) errAt(p Pos, allowed, format string, args ...any) {
 	d.errs = append(d.errs, d.newError(p, fmt.Sprintf(format, args...), allowed))
 }
 
-// warnAt records something valid that is probably a mistake.
+// warnAt records something valid that is probably a mistake. A rule
+// that fires more than warnsPerPlace times at one place (the members of
+// a group share their app's or link's line, a generator's links its
+// item's) is written out warnsPerPlace times; foldWarnings counts the
+// rest in one more line.
 func (d *decoder) warnAt(p Pos, allowed, format string, args ...any) {
-	if len(d.warns) < maxErrors {
+	if d.warnPlaces == nil {
+		d.warnPlaces = make(map[warnPlace]int)
+	}
+	k := warnPlace{p, allowed}
+	d.warnPlaces[k]++
+	if d.warnPlaces[k] <= warnsPerPlace && len(d.warns) < maxErrors {
 		d.warns = append(d.warns, d.newError(p, "warning: "+fmt.Sprintf(format, args...), allowed))
+	}
+}
+
+// warnsPerPlace is how many times a warning is written out at one place
+// for one rule.
+const warnsPerPlace = 3
+
+// warnPlace is a warning's place and rule (its allowed text).
+type warnPlace struct {
+	pos     Pos
+	allowed string
+}
+
+// foldWarnings adds, for each place and rule that warned more than
+// warnsPerPlace times, one line counting the warnings not written out,
+// in the order the places first warned.
+func (d *decoder) foldWarnings() {
+	for _, w := range slices.Clone(d.warns) {
+		k := warnPlace{w.Pos, w.Allowed}
+		if n := d.warnPlaces[k] - warnsPerPlace; n > 0 && len(d.warns) < maxErrors {
+			d.warns = append(d.warns, d.newError(w.Pos, fmt.Sprintf("warning: and %d more like the %d above at this place (the other members of a group, or links of a generator)", n, warnsPerPlace), w.Allowed))
+			d.warnPlaces[k] = warnsPerPlace // counted once
+		}
 	}
 }
 

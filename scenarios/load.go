@@ -96,6 +96,7 @@ func ParseWith(file string, data []byte, overrides []Override) (*Scenario, error
 	d.pathWarnings(s)
 	d.tcpLinkWarnings(s)
 	d.tableWarning(s)
+	d.foldWarnings()
 	d.warns.sort()
 	s.Warnings = d.warns
 	return s, nil

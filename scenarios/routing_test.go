@@ -295,3 +295,28 @@ func TestTableWarning(t *testing.T) {
 		assert.Equal(t, tc.want, d.warns[0].Error())
 	}
 }
+
+// A rule that warns for every member of a group (they share their app's
+// line) is written out three times, then counted: a group of 1,000
+// behind a long chain gave 100 lines, the cap on problems.
+func TestWarningsFoldPerPlace(t *testing.T) {
+	text := strings.Replace(chainScenario(64, 1500), "hosts: {client: {}, server: {}}", "hosts: {client: {count: 10}, server: {}}", 1)
+	s, err := Parse("c.yaml", []byte(text))
+	require.NoError(t, err)
+	var got []string
+	for _, w := range s.Warnings {
+		got = append(got, w.Error())
+	}
+	line := 5 + 64 + 1 + 64 + 1 + 3
+	rule := "(at most 63 routers between two hosts (TTL 64))"
+	want := []string{}
+	for i := 1; i <= 3; i++ {
+		want = append(want, fmt.Sprintf("c.yaml:%d:5: warning: apps[1] (client-%d): the path from client-%d to server crosses 64 routers: every datagram's TTL (64) runs out on the way %s", line, i, i, rule))
+	}
+	want = append(want, fmt.Sprintf("c.yaml:%d:5: warning: and 7 more like the 3 above at this place (the other members of a group, or links of a generator) %s", line, rule))
+	assert.Equal(t, want, got)
+	// Three or fewer are all written out, with no count.
+	s, err = Parse("c.yaml", []byte(strings.Replace(text, "{count: 10}", "{count: 3}", 1)))
+	require.NoError(t, err)
+	assert.Len(t, s.Warnings, 3)
+}
