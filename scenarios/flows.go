@@ -174,8 +174,12 @@ func (k *flowKey) eq(o *flowKey) bool {
 }
 
 // duplicate notes that a link made copy id of packet of: the packet is
-// lost only once the copy is dropped too.
+// lost only once the copy is dropped too. A copy of a copy counts for the
+// packet the first copy was made of.
 func (f *flowTracker) duplicate(id, of uint64) {
+	if root, ok := f.copies[of]; ok {
+		of = root
+	}
 	f.copies[id] = of
 	if p, ok := f.pending.take(of); ok {
 		p.copies++

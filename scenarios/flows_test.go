@@ -82,12 +82,15 @@ func TestFlowLostIsDroppedNotInFlight(t *testing.T) {
 		dup(16, 21, 5), drop(17, "link/ab/a>b", 21), drop(18, "link/ab/a>b", 5), // both dropped
 		dup(19, 22, 6), udpDeliver(20, 6), drop(21, "link/ab/a>b", 22), // the original arrives
 		// 7 is still in flight when the run ends.
+		// 8 is copied (30) by one link, and its copy again (31) by the
+		// next: 8 and 30 are dropped, 31, a copy of a copy, arrives.
+		udpSend(22, 8), dup(23, 30, 8), dup(24, 31, 30), drop(25, "link/ab/a>b", 8), drop(26, "link/bc/b>c", 30), udpDeliver(27, 31),
 	}
 	s := Summarize(recs)
 	require.Len(t, s.Flows, 1)
 	f := s.Flows[0]
-	assert.Equal(t, int64(7), f.TxPackets)
-	assert.Equal(t, int64(3), f.RxPackets, "1, 4 by its copy, 6")
+	assert.Equal(t, int64(8), f.TxPackets)
+	assert.Equal(t, int64(4), f.RxPackets, "1, 4 by its copy, 6, 8 by the copy of its copy")
 	assert.Equal(t, int64(3), f.LostPackets, "2, 3 and 5; not 7, in flight")
 }
 
