@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,17 +125,22 @@ type warnPlace struct {
 	allowed string
 }
 
-// foldWarnings adds, for each place and rule that warned more than
-// warnsPerPlace times, one line counting the warnings not written out,
-// in the order the places first warned.
+// foldWarnings puts, right after the last warning written out of each
+// place and rule that warned more than warnsPerPlace times, one line
+// counting the others; the rule's allowed text, printed with it, says
+// which warnings it counts.
 func (d *decoder) foldWarnings() {
-	for _, w := range slices.Clone(d.warns) {
+	written := make(map[warnPlace]int)
+	var out ErrorList
+	for _, w := range d.warns {
+		out = append(out, w)
 		k := warnPlace{w.Pos, w.Allowed}
-		if n := d.warnPlaces[k] - warnsPerPlace; n > 0 && len(d.warns) < maxErrors {
-			d.warns = append(d.warns, d.newError(w.Pos, fmt.Sprintf("warning: and %d more like the %d above at this place (the other members of a group, or links of a generator)", n, warnsPerPlace), w.Allowed))
-			d.warnPlaces[k] = warnsPerPlace // counted once
+		written[k]++
+		if n := d.warnPlaces[k] - warnsPerPlace; written[k] == warnsPerPlace && n > 0 {
+			out = append(out, d.newError(w.Pos, fmt.Sprintf("warning: and %d more like this at this place (the other members of a group, or links of a generator)", n), w.Allowed))
 		}
 	}
+	d.warns = out
 }
 
 // newError is a problem at p: in the file, or, at the negative lines that

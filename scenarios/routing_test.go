@@ -313,7 +313,7 @@ func TestWarningsFoldPerPlace(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		want = append(want, fmt.Sprintf("c.yaml:%d:5: warning: apps[1] (client-%d): the path from client-%d to server crosses 64 routers: every datagram's TTL (64) runs out on the way %s", line, i, i, rule))
 	}
-	want = append(want, fmt.Sprintf("c.yaml:%d:5: warning: and 7 more like the 3 above at this place (the other members of a group, or links of a generator) %s", line, rule))
+	want = append(want, fmt.Sprintf("c.yaml:%d:5: warning: and 7 more like this at this place (the other members of a group, or links of a generator) %s", line, rule))
 	assert.Equal(t, want, got)
 	// Three or fewer are all written out, with no count.
 	s, err = Parse("c.yaml", []byte(strings.Replace(text, "{count: 10}", "{count: 3}", 1)))
