@@ -123,11 +123,6 @@ func (w *fieldWalker) u8(key string, v *uint8)    { walkUint(w, key, v) }
 func (w *fieldWalker) i64(key string, v *int64)   { walkInt(w, key, v) }
 func (w *fieldWalker) integer(key string, v *int) { walkInt(w, key, v) }
 
-// digitPairs holds "00" to "99".
-const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
-	"8081828384858687888990919293949596979899"
-
 // maxKeyNumber is the room appendKeyUint needs past the key: a sign and
 // 20 digits.
 const maxKeyNumber = 21
