@@ -8,8 +8,9 @@
 // is the caller's again after Wait. The worker starts with the first
 // buffer and runs until Stop, so that handing a buffer over allocates
 // nothing. A panic while consuming is caught on the worker and raised
-// again on the caller's goroutine by its next Hand, Wait or Stop, with
-// the worker's stack, so that a bug in a consumer reaches the caller's
+// again on the caller's goroutine, with the worker's stack, by Wait, Stop
+// or a later Hand (each takes back what the worker has finished, the
+// next Hand at the latest once depth buffers are in flight), so that a bug in a consumer reaches the caller's
 // recover (netsim's "internal error" report) instead of ending the
 // process; the buffers handed over after the one that panicked are not
 // consumed.
@@ -67,12 +68,10 @@ func NewDepth[T any](consume func(T), depth int) *Worker[T] {
 // one consumed, or ok false when none has come back (none consumed yet,
 // or consume panicked on the last one): the caller makes one.
 func (w *Worker[T]) Hand(b T) (next T, ok bool) {
-	switch {
-	case len(w.spares) > 0:
-	case w.inFlight >= w.depth:
+	if w.inFlight >= w.depth {
 		w.raise(w.take(<-w.done))
-	default:
-		select {
+	} else {
+		select { // take back a consumed buffer, and raise its panic, if one is there
 		case c := <-w.done:
 			w.raise(w.take(c))
 		default:
