@@ -463,8 +463,11 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 		if e.delay >= 0 {
 			l.Delay = e.delay
 		}
-		if e.loss > 0 {
+		switch {
+		case e.loss > 0:
 			l.Loss = Loss{Model: LossBernoulli, P: e.loss}
+		case e.loss == 0: // given as 0: no loss, whatever the generator's
+			l.Loss = Loss{}
 		}
 		g.link(l, a, b)
 		// Parallel edges get their own names.

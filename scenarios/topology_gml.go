@@ -26,7 +26,7 @@ type gmlEdge struct {
 	source, target string
 	bandwidth      units.BitRate // 0: not given
 	delay          time.Duration // -1: not given
-	loss           units.Ratio   // Shadow's packet_loss; 0: none
+	loss           units.Ratio   // Shadow's packet_loss; -1: not given
 	at             gmlPos
 }
 
@@ -99,7 +99,7 @@ func parseGML(data []byte) (*gmlGraph, error) {
 			}
 			g.nodes = append(g.nodes, n)
 		case kv.key == "edge" && kv.val.isList:
-			e := gmlEdge{at: kv.at, delay: -1}
+			e := gmlEdge{at: kv.at, delay: -1, loss: -1}
 			for _, a := range kv.val.list {
 				switch a.key {
 				case "source":

@@ -160,6 +160,20 @@ func TestGMLShadowDialect(t *testing.T) {
 	got := names(s.Links, func(l Link) string { return fmt.Sprintf("%s %v %v %v", l.Name, l.Bandwidth, l.Delay, l.Loss.P) })
 	assert.Equal(t, []string{"sh-n0-h1-sh-n0 1Gbps 1ms 0%", "sh-n1-h1-sh-n1 1Gbps 1ms 0%", "sh-n0-sh-n1 1Gbps 50ms 1%"}, got)
 	assert.Equal(t, LossBernoulli, s.Links[2].Loss.Model)
+
+	// An edge's packet_loss is what the edge gives, 0 too: the
+	// generator's loss fills in only where the edge says nothing.
+	gml = "graph [\n  node [ id 0 ]\n  node [ id 1 ]\n  node [ id 2 ]\n  edge [ source 0 target 1 packet_loss 0.0 ]\n  edge [ source 1 target 2 ]\n]\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "shadow.gml"), []byte(gml), 0o644))
+	require.NoError(t, os.WriteFile(file, []byte(genScenario("{kind: gml, file: shadow.gml, prefix: sh, bandwidth: 1Gbps, delay: 1ms, loss: 5%}")), 0o644))
+	s, err = Load(file)
+	require.NoError(t, err)
+	loss := map[string]string{}
+	for _, l := range s.Links {
+		loss[l.Name] = fmt.Sprintf("%q %v", l.Loss.Model, l.Loss.P)
+	}
+	assert.Equal(t, fmt.Sprintf("%q 0%%", ""), loss["sh-n0-sh-n1"], "packet_loss 0.0: no loss")
+	assert.Equal(t, fmt.Sprintf("%q 5%%", LossBernoulli), loss["sh-n1-sh-n2"], "no packet_loss: the generator's")
 }
 
 func TestGeneratorErrors(t *testing.T) {
