@@ -85,14 +85,15 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 		// be SACKed, so the sender would count it in flight until the RTO.
 		// RFC 2883 §4: bytes held already are reported in a D-SACK
 		// block; sackBlocks puts the block now holding them second.
-		c.noteDSACKHeld(seq, seq.Add(uint32(n)))
+		whole := c.noteDSACKHeld(seq, seq.Add(uint32(n)))
 		c.rb.writeAt(off, payload[:n])
 		c.stats.BytesReceived += int64(n)
-		if c.sackOK {
+		if c.sackOK && !whole {
 			// Linux's tcp_data_queue_ofo grows the window for
 			// out-of-order data too, on SACK connections only (without
 			// SACK a window held still forces the duplicate ACKs of fast
-			// retransmit), and whatever its length.
+			// retransmit), and whatever its length, unless all its bytes
+			// are held already ("All the bits are present. Drop.").
 			c.growWindow()
 		}
 		o := c.ofoHeld()

@@ -567,14 +567,17 @@ func (c *Conn) noteSackRecent(seq Seq) {
 // already held out of order (RFC 2883 §4; Linux tcp_data_queue_ofo sets
 // the D-SACK block to the first overlap). Held ranges are merged and
 // disjoint, so later overlaps are separated from it by a gap and, as in
-// Linux's tcp_dsack_extend, do not join the block.
-func (c *Conn) noteDSACKHeld(s, e Seq) {
+// Linux's tcp_dsack_extend, do not join the block. It returns whether
+// one held range holds all of [s, e), as when Linux finds "All the bits
+// are present" and drops the segment.
+func (c *Conn) noteDSACKHeld(s, e Seq) (whole bool) {
 	held := c.held()
 	i := sort.Search(len(held), func(k int) bool { return s.LessThan(held[k].end) })
 	if i == len(held) || !held[i].start.LessThan(e) {
-		return
+		return false
 	}
 	c.noteDSACK(Max(s, held[i].start), Min(e, held[i].end))
+	return !s.LessThan(held[i].start) && !held[i].end.LessThan(e)
 }
 
 // noteDSACK records duplicate data [s, e) for the next ACK (RFC 2883, as
