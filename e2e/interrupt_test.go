@@ -63,7 +63,7 @@ func TestInterruptWhileBuilding(t *testing.T) {
 // the exit, so that a loaded machine cannot fail the test.
 func interruptWhenSaid(t *testing.T, scenario, out, prefix string) string {
 	t.Helper()
-	cmd := exec.Command(netsimBin, "run", scenario, "--out", out)
+	cmd := exec.Command(bin(t), "run", scenario, "--out", out)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())

@@ -89,6 +89,14 @@ func slow(t *testing.T) {
 	}
 }
 
+// bin returns the netsim binary's path for a test to run, after statting
+// the module's sources once (statSources), so that every test that runs
+// netsim is rerun by go test after a source change.
+func bin(t *testing.T) string {
+	sources.Do(func() { statSources(repoRoot(t)) })
+	return netsimBin
+}
+
 // result is what one netsim invocation printed and returned.
 type result struct {
 	stdout, stderr string
@@ -99,8 +107,7 @@ type result struct {
 // is empty) and returns what it printed and its exit code.
 func netsim(t *testing.T, dir string, args ...string) result {
 	t.Helper()
-	sources.Do(func() { statSources(repoRoot(t)) })
-	cmd := exec.Command(netsimBin, args...)
+	cmd := exec.Command(bin(t), args...)
 	if dir == "" {
 		dir = repoRoot(t)
 	}
