@@ -100,7 +100,13 @@ func estimateOutput(s *scenarios.Scenario, until sim.Time) outputEstimate {
 		switch a.Type {
 		case scenarios.AppBulkSend, scenarios.AppRequestResponse, scenarios.AppOnOff:
 			if bw := hops.bottleneck(a.Host, a.To.Host); bw > 0 {
-				demand = min(demand, bw/8*secs+perConnBytes)
+				// Requests and responses cross it in opposite directions,
+				// each up to its rate.
+				ways := 1.0
+				if a.Type == scenarios.AppRequestResponse {
+					ways = 2
+				}
+				demand = min(demand, ways*bw/8*secs+perConnBytes)
 			}
 		}
 		if echo[a.To] {

@@ -94,3 +94,23 @@ func TestDiskGuard(t *testing.T) {
 	s.Outputs.Trace, s.Outputs.PCAP = false, false
 	assert.Zero(t, estimateOutput(s, sim.FromDuration(s.Duration)).total())
 }
+
+// A request-response app's requests and responses cross its bottleneck in
+// opposite directions, so it is bounded by twice the bottleneck, not once
+// (the estimate could be half of what such a run writes).
+func TestEstimateRequestResponseBothWays(t *testing.T) {
+	yaml := func(app string) string {
+		return "version: 1\nname: rr\nduration: 100s\nhosts: {c: {}, s: {}}\nrouters: {r: {}}\n" +
+			"links:\n  - {between: [c, r], bandwidth: 1Gbps}\n  - {between: [r, s], bandwidth: 1Gbps}\n" +
+			"outputs: {pcap: false}\napps:\n" + app
+	}
+	est := func(app string) float64 {
+		s, err := scenarios.Parse("rr.yaml", []byte(yaml(app)))
+		require.NoError(t, err)
+		return estimateOutput(s, sim.FromDuration(s.Duration)).total()
+	}
+	rr := est("  - {type: request-response, host: s, port: 80, request: 1GB, response: 1GB}\n" +
+		"  - {type: request-response, host: c, to: s:80, request: 1GB, response: 1GB, count: 1000}\n")
+	bulk := est("  - {type: sink, host: s, port: 80}\n  - {type: bulk-send, host: c, to: s:80, bytes: 10000GB}\n")
+	assert.InDelta(t, 2, rr/bulk, 0.01, "both ways of a 1 Gbit/s path for 100 s, against one way")
+}
