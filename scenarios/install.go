@@ -24,8 +24,9 @@ func (w *World) installApps() error {
 	}
 	rank := make(map[hostType]int)
 	for i, a := range w.Scenario.Apps {
-		rank[hostType{a.Host, a.Type}]++
-		stream := fmt.Sprintf("app/%s/%s/%d", a.Host, a.Type, rank[hostType{a.Host, a.Type}])
+		k := hostType{a.Host, a.Type}
+		rank[k]++
+		stream := fmt.Sprintf("app/%s/%s/%d", a.Host, a.Type, rank[k])
 		if w.stopAt(i) {
 			return errBuildStopped("apps")
 		}
