@@ -328,12 +328,7 @@ func (c *Conn) Connect(now time.Duration) error {
 		return fmt.Errorf("tcp: connect in %s: %w (%w)", c.state, ErrState, EISCONN)
 	}
 	c.passive = false
-	c.setState(SynSent)
-	c.sendSyn(now, false)
-	c.sndNxt = c.iss.Add(1)
-	c.sndMax = c.sndNxt
-	c.synSentAt = now
-	c.arm(timerRtx, now+c.rtt.current())
+	c.openWithSyn(now, SynSent, false)
 	return nil
 }
 

@@ -91,6 +91,20 @@ func (c *Conn) ackSent() {
 	c.lastAckTx = c.rcvNxt
 }
 
+// openWithSyn enters state (SYN-SENT or SYN-RECEIVED) and sends our first
+// SYN or SYN-ACK: it takes the ISS, so SND.NXT and SND.MAX move past it
+// (RFC 9293 §3.10.1, §3.10.7.2), and the retransmission timer starts at
+// the initial RTO (RFC 6298 §2.1), timed from now for the handshake's RTT
+// sample.
+func (c *Conn) openWithSyn(now time.Duration, state State, synack bool) {
+	c.setState(state)
+	c.sendSyn(now, synack)
+	c.sndNxt = c.iss.Add(1)
+	c.sndMax = c.sndNxt
+	c.synSentAt = now
+	c.arm(timerRtx, now+c.rtt.current())
+}
+
 // sendSyn queues our SYN (active open) or SYN-ACK (passive or simultaneous
 // open) with options in Linux's order, mirroring the peer's on a SYN-ACK.
 func (c *Conn) sendSyn(now time.Duration, synack bool) {
