@@ -155,9 +155,8 @@ func (c *Conn) sendRst(now time.Duration, seq Seq, withAck bool) {
 
 // cwndAvail is how many more bytes congestion control lets us send now.
 func (c *Conn) cwndAvail() int {
-	_, controlled := c.cc.(WindowController)
 	switch {
-	case c.inRecovery && controlled:
+	case c.inRecovery && c.windowCtl:
 		// Linux's cong_control: the algorithm's window bounds what is
 		// in flight during recovery too, without PRR.
 		flight := int(c.sndNxt.Sub(c.sndUna))
@@ -697,8 +696,7 @@ func (c *Conn) acksNothing(h *Header, ack Seq) bool {
 			return false
 		}
 	}
-	_, controls := c.cc.(WindowController)
-	return !controls
+	return !c.windowCtl
 }
 
 // onIdleAck is onAck for an ACK acksNothing took: of onAck's steps only
