@@ -90,14 +90,18 @@ func (d *decoder) expandGroups(s *Scenario) {
 			c.Name = c.A + "-" + c.B
 			if explicit {
 				c.Name = l.Name + "-" + strconv.Itoa(k+1)
-				if d.groupLinks == nil {
-					d.groupLinks = make(map[string]string)
-				}
-				d.groupLinks[l.Name] = fmt.Sprintf("%s-1 ... %s", l.Name, c.Name)
 			}
 			linkMap[i] = append(linkMap[i], len(links))
 			links = append(links, c)
 			d.linkLabels = append(d.linkLabels, fmt.Sprintf("links[%d] (%s)", i, m))
+		}
+		// No link keeps the name written (or made of the group's name):
+		// a fault that names it is told the names its members' links took.
+		if ms := linkMap[i]; len(ms) > 0 && l.Name != "" {
+			if d.groupLinks == nil {
+				d.groupLinks = make(map[string]string)
+			}
+			d.groupLinks[l.Name] = fmt.Sprintf("%s ... %s", links[ms[0]].Name, links[ms[len(ms)-1]].Name)
 		}
 	}
 	appMap := make([][]int, len(s.Apps))

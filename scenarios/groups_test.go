@@ -130,6 +130,8 @@ func TestGroupErrorsNameTheFilesItems(t *testing.T) {
 		{"a group's links in a fault", strings.Replace(groupStar, "{between: [client, r1]", "{name: cl, between: [client, r1]", 1) +
 			"faults:\n  - {at: 1s, link: cl, down: true}\n",
 			`g.yaml:17:20: faults[0]: "cl" is a group's links (one link of a group's members: cl-1 ... cl-3)`},
+		{"a group's unnamed links in a fault", groupStar + "faults:\n  - {at: 1s, link: client-r1, down: true}\n",
+			`g.yaml:17:20: faults[0]: "client-r1" is a group's links (one link of a group's members: client-1-r1 ... client-3-r1)`},
 		{"a group in expect", groupStar + "expect:\n  - established: {from: client, to: server:80}\n  - delivered: {to: client:80, bytes: 1}\n",
 			`g.yaml:17:25: expect[0].established.from: "client" is a group (a host: one of the group's members)` + "\n" +
 				`g.yaml:18:21: expect[1].delivered.to: "client" is a group (a host: one of the group's members)`},
@@ -226,4 +228,13 @@ func TestGroupStartsIgnoreOtherApps(t *testing.T) {
 		assert.Equal(t, base[k], v, k)
 	}
 	assert.Len(t, got, 4)
+}
+
+// A fault may name a link whose name a group's link would have had: the
+// group's link took its members' names, the name is the other link's.
+func TestFaultOnLinkNamedLikeAGroupsLink(t *testing.T) {
+	text := strings.Replace(groupStar, "name: up,", "name: client-r1,", 1) + "faults:\n  - {at: 1s, link: client-r1, down: true}\n"
+	s, err := Parse("g.yaml", []byte(text))
+	require.NoError(t, err)
+	assert.Equal(t, "client-r1", s.Faults[0].Link)
 }

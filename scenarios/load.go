@@ -93,9 +93,10 @@ func ParseWith(file string, data []byte, overrides []Override) (*Scenario, error
 		return nil, d.errs
 	}
 	d.warnings(s)
-	d.pathWarnings(s)
-	d.tcpLinkWarnings(s)
-	d.tableWarning(s)
+	links := linksByNode(s)
+	d.pathWarnings(s, links)
+	d.tcpLinkWarnings(s, links)
+	d.tableWarning(s, links)
 	d.foldWarnings()
 	d.warns.sort()
 	s.Warnings = d.warns

@@ -286,7 +286,7 @@ func TestTableWarning(t *testing.T) {
 		}
 		d := newDecoder("g.yaml")
 		d.pos["routers"] = Pos{Line: 3, Col: 1}
-		d.tableWarning(s)
+		d.tableWarning(s, linksByNode(s))
 		if tc.want == "" {
 			assert.Empty(t, d.warns)
 			continue

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/netsimlab/netsim/internal/minheap"
 	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/topology"
 )
 
 // Header bytes under a TCP segment's payload without options: IPv4 (20)
@@ -37,15 +37,10 @@ const (
 // tableWarning warns when the forwarding tables will hold more than
 // routesWarn routes: a k=72 fat-tree validates, and then needs some
 // 130 GB to build.
-func (d *decoder) tableWarning(s *Scenario) {
-	links := make(map[string]int, len(s.Hosts))
-	for _, l := range s.Links {
-		links[l.A]++
-		links[l.B]++
-	}
+func (d *decoder) tableWarning(s *Scenario, links nodeLinks) {
 	tables := len(s.Routers)
 	for _, h := range s.Hosts {
-		if links[h.Name] > 1 {
+		if len(links[h.Name]) > 1 {
 			tables++
 		}
 	}
@@ -62,70 +57,95 @@ func (d *decoder) tableWarning(s *Scenario) {
 		tables, len(s.Hosts), float64(routes)/1e6, float64(routes*routeBytes)/1e9, (time.Duration(routes) * routeBuild).Round(time.Second))
 }
 
+// nodeLinks are the links of each node, as indexes in a scenario's
+// Links: what the route warnings ask about a host's links (how many,
+// their MTUs, the router of a single one), found once for all three.
+type nodeLinks map[string][]int
+
+func linksByNode(s *Scenario) nodeLinks {
+	links := make(nodeLinks, len(s.Hosts)+len(s.Routers))
+	for i, l := range s.Links {
+		links[l.A] = append(links[l.A], i)
+		links[l.B] = append(links[l.B], i)
+	}
+	return links
+}
+
 // pathWarnings warns about what silently breaks an app's connection
 // along the path routing will take (shortest by delay, then fewest
 // links, then the neighbor and link of smallest name at each node, as
 // nodes.InstallRoutes; with ECMP, any of the equal-cost paths a router
 // may hash a flow onto): more routers than the TTL lets a datagram
 // cross, and a link whose MTU is below a UDP sender's datagrams plus
-// headers (TCP's path-MTU discovery copes with a narrow link). One
-// shortest-path pass per destination host serves every app that
-// connects to it.
-func (d *decoder) pathWarnings(s *Scenario) {
+// headers (TCP's path-MTU discovery copes with a narrow link). The paths
+// are topology's, from the same search as the routes a run installs; one
+// pass per destination host serves every app that connects to it.
+func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
 	type pair struct {
 		app      int
 		from, to string
+		src, via int // the nodes the path starts at and is searched toward
+		edge     int // the link from via to the destination host, -1 when via is that host
 	}
 	var pairs []pair
 	for i, a := range s.Apps {
 		if a.To.Host != "" && a.Host != a.To.Host {
-			pairs = append(pairs, pair{i, a.Host, a.To.Host})
+			pairs = append(pairs, pair{app: i, from: a.Host, to: a.To.Host})
 		}
 	}
 	if len(pairs) == 0 {
 		return
 	}
-	g := newPathGraph(s)
-	// A host with one link to a router is reached through that router:
-	// one pass from the router serves every such host on it.
-	source := func(p pair) (int, *pathEdge) {
-		dst := g.index[p.to]
-		if len(g.adj[dst]) == 1 && g.router[g.adj[dst][0].to] {
-			return g.adj[dst][0].to, &g.adj[dst][0]
-		}
-		return dst, nil
+	shape, router, rank, err := newShape(s)
+	if err != nil {
+		return // not a valid network: validation has said why
 	}
-	slices.SortStableFunc(pairs, func(x, y pair) int {
-		a, _ := source(x)
-		b, _ := source(y)
-		return cmp.Compare(a, b)
-	})
-	var best []pathLabel
-	var mtu []int
-	last := -1
+	// A host with one link to a router is reached through that router:
+	// one pass toward the router serves every such host on it.
+	kept := pairs[:0]
 	for _, p := range pairs {
-		_, ok1 := g.index[p.to]
-		src, ok2 := g.index[p.from]
+		dst, ok1 := shape.Node(p.to)
+		src, ok2 := shape.Node(p.from)
 		if !ok1 || !ok2 {
 			continue
 		}
-		from, edge := source(p)
-		if from != last {
-			var order []int
-			best, order = g.from(from)
-			mtu = g.pathMTU(from, best, order, s.Routing.ECMP)
-			last = from
+		p.src, p.via, p.edge = src, dst, -1
+		if ls := links[p.to]; len(ls) == 1 {
+			l := s.Links[ls[0]]
+			other := l.A
+			if other == p.to {
+				other = l.B
+			}
+			if r, ok := shape.Node(other); ok && router[r] {
+				p.via, p.edge = r, ls[0]
+			}
 		}
-		l, m := best[src], mtu[src]
-		if edge != nil && l.reached {
-			l = pathLabel{delay: l.delay + edge.delay, hops: l.hops + 1, reached: true}
-			m = min(m, edge.mtu)
+		kept = append(kept, p)
+	}
+	pairs = kept
+	// In the order of the file's hosts, then routers: warnings at one
+	// place (a group's members) come out in the order they always did.
+	slices.SortStableFunc(pairs, func(x, y pair) int { return cmp.Compare(rank[x.via], rank[y.via]) })
+	var paths *topology.Paths
+	var mtu []int
+	last := -1
+	for _, p := range pairs {
+		if p.via != last {
+			paths = shape.Toward(p.via)
+			mtu = pathMTU(s, paths, p.via, router, s.Routing.ECMP)
+			last = p.via
 		}
-		if !l.reached {
+		_, hops, reached := paths.Cost(p.src)
+		if !reached {
 			continue
 		}
+		m := mtu[p.src]
+		if p.edge >= 0 {
+			hops++
+			m = min(m, s.Links[p.edge].MTU)
+		}
 		path, label := "apps["+strconv.Itoa(p.app)+"]", d.label("apps", p.app)
-		if routers := l.hops - 1; routers >= IPv4TTL {
+		if routers := hops - 1; routers >= IPv4TTL {
 			d.warnAt(d.pos[path], "at most 63 routers between two hosts (TTL 64)",
 				"%s: the path from %s to %s crosses %d routers: every datagram's TTL (64) runs out on the way", label, p.from, p.to, routers)
 		}
@@ -152,16 +172,16 @@ func (d *decoder) pathWarnings(s *Scenario) {
 // transfer never completes (path-MTU discovery only helps on links
 // further on). The end that sends data is the client, and the server
 // too when it answers (echo, request-response).
-func (d *decoder) tcpLinkWarnings(s *Scenario) {
-	own := make(map[string][]int, len(s.Hosts)) // a host's links' MTUs
-	for _, l := range s.Links {
-		own[l.A] = append(own[l.A], l.MTU)
-		own[l.B] = append(own[l.B], l.MTU)
-	}
+func (d *decoder) tcpLinkWarnings(s *Scenario, links nodeLinks) {
 	const smallest = tcp.MinMSS + tcpIPHeaders
+	// narrow returns the widest MTU of host's links, and whether it is
+	// below smallest.
 	narrow := func(host string) (int, bool) {
-		m := own[host]
-		return slices.Max(append([]int{0}, m...)), len(m) > 0 && slices.Max(m) < smallest
+		widest := 0
+		for _, i := range links[host] {
+			widest = max(widest, s.Links[i].MTU)
+		}
+		return widest, len(links[host]) > 0 && widest < smallest
 	}
 	answers := make(map[Endpoint]bool)
 	for _, a := range s.Apps {
@@ -190,133 +210,65 @@ func (d *decoder) tcpLinkWarnings(s *Scenario) {
 	}
 }
 
-// pathGraph is the scenario's links for pathWarnings.
-type pathGraph struct {
-	index  map[string]int
-	names  []string
-	router []bool
-	adj    [][]pathEdge
-}
-
-type pathEdge struct {
-	to    int
-	delay time.Duration
-	mtu   int
-	link  string
-}
-
-func newPathGraph(s *Scenario) *pathGraph {
-	n := len(s.Hosts) + len(s.Routers)
-	g := &pathGraph{index: make(map[string]int, n), names: make([]string, n), router: make([]bool, n), adj: make([][]pathEdge, n)}
+// newShape returns the scenario's network as topology's routes see it;
+// for each of its nodes, by index, whether it is a router and its rank in
+// the file (hosts first, then routers, each in the order written).
+func newShape(s *Scenario) (shape *topology.Shape, router []bool, rank []int, err error) {
+	hosts := make([]string, len(s.Hosts))
 	for i, h := range s.Hosts {
-		g.index[h.Name], g.names[i] = i, h.Name
+		hosts[i] = h.Name
 	}
+	routers := make([]string, len(s.Routers))
 	for i, r := range s.Routers {
-		g.index[r.Name], g.names[len(s.Hosts)+i] = len(s.Hosts)+i, r.Name
-		g.router[len(s.Hosts)+i] = true
+		routers[i] = r.Name
 	}
-	for _, l := range s.Links {
-		a, okA := g.index[l.A]
-		b, okB := g.index[l.B]
-		if !okA || !okB || a == b {
-			continue
-		}
-		g.adj[a] = append(g.adj[a], pathEdge{b, l.Delay, l.MTU, l.Name})
-		g.adj[b] = append(g.adj[b], pathEdge{a, l.Delay, l.MTU, l.Name})
+	links := make([]topology.ShapeLink, len(s.Links))
+	for i, l := range s.Links {
+		links[i] = topology.ShapeLink{Name: l.Name, A: l.A, B: l.B, Delay: l.Delay}
 	}
-	return g
-}
-
-// pathLabel is the best path found to a node: its delay and links.
-type pathLabel struct {
-	delay   time.Duration
-	hops    int
-	reached bool
-}
-
-func (a pathLabel) better(b pathLabel) bool {
-	if !b.reached {
-		return true
+	shape, err = topology.NewShape(hosts, routers, links)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("scenario %s: %w", s.File, err)
 	}
-	if a.delay != b.delay {
-		return a.delay < b.delay
+	n := len(hosts) + len(routers)
+	router, rank = make([]bool, n), make([]int, n)
+	for i, name := range append(hosts, routers...) {
+		j, _ := shape.Node(name)
+		rank[j], router[j] = i, i >= len(hosts)
 	}
-	return a.hops < b.hops
-}
-
-// from returns the best path from every node to dst (links are
-// symmetric), through routers only, and the nodes in the order they
-// were settled, closest first.
-func (g *pathGraph) from(dst int) ([]pathLabel, []int) {
-	best := make([]pathLabel, len(g.adj))
-	done := make([]bool, len(g.adj))
-	var order []int
-	best[dst] = pathLabel{reached: true}
-	q := []labelItem{{dst, best[dst]}}
-	for len(q) > 0 {
-		it := minheap.Pop(&q)
-		u := it.node
-		if done[u] {
-			continue
-		}
-		done[u] = true
-		order = append(order, u)
-		if u != dst && !g.router[u] {
-			continue
-		}
-		for _, e := range g.adj[u] {
-			c := pathLabel{delay: it.l.delay + e.delay, hops: it.l.hops + 1, reached: true}
-			if !done[e.to] && c.better(best[e.to]) {
-				best[e.to] = c
-				minheap.Push(&q, labelItem{e.to, c})
-			}
-		}
-	}
-	return best, order
+	return shape, router, rank, nil
 }
 
 // pathMTU returns, for every node that reaches dst, the smallest MTU on
-// the path its datagrams take there: each node forwards to the next hop
-// nodes.InstallRoutes gives it (of the neighbors on a shortest path, the
-// one of smallest name, then the link of smallest name). With ecmp a
-// router may use any of them, so the smallest MTU over all of them
-// counts.
-func (g *pathGraph) pathMTU(dst int, best []pathLabel, order []int, ecmp bool) []int {
-	mtu := make([]int, len(g.adj))
+// the path its datagrams take there: each node forwards by the first of
+// its next hops (as nodes.InstallRoutes: of the neighbors on a shortest
+// path, the one of smallest name, then the link of smallest name). With
+// ecmp a router may use any of them, so the smallest MTU over all of
+// them counts.
+func pathMTU(s *Scenario, paths *topology.Paths, dst int, router []bool, ecmp bool) []int {
+	mtu := make([]int, len(router))
 	const wide = 1 << 30
 	mtu[dst] = wide
-	for _, u := range order {
+	// Order puts every node after its next hops: their MTUs are known.
+	for _, u := range paths.Order() {
 		if u == dst {
 			continue
 		}
-		var first *pathEdge
-		worst := wide
-		for i := range g.adj[u] {
-			e := &g.adj[u][i]
-			w := best[e.to]
-			if !w.reached || e.to != dst && !g.router[e.to] || w.delay+e.delay != best[u].delay || w.hops+1 != best[u].hops {
-				continue
+		first, worst := -1, wide
+		paths.NextHops(u, func(link, next int) {
+			m := min(s.Links[link].MTU, mtu[next])
+			if first < 0 {
+				first = m
 			}
-			worst = min(worst, e.mtu, mtu[e.to])
-			if first == nil || g.names[e.to] < g.names[first.to] || e.to == first.to && e.link < first.link {
-				first = e
-			}
-		}
-		if first == nil {
+			worst = min(worst, m)
+		})
+		if first < 0 {
 			continue
 		}
-		mtu[u] = min(first.mtu, mtu[first.to])
-		if ecmp && g.router[u] {
+		mtu[u] = first
+		if ecmp && router[u] {
 			mtu[u] = worst
 		}
 	}
 	return mtu
 }
-
-type labelItem struct {
-	node int
-	l    pathLabel
-}
-
-// Less orders the frontier for minheap: the better label first.
-func (a labelItem) Less(b labelItem) bool { return a.l.better(b.l) }

@@ -135,9 +135,15 @@ func (d *decoder) validate(s *Scenario) {
 	for i, f := range s.Faults {
 		path := fmt.Sprintf("faults[%d]", i)
 		if f.Link != "" {
-			if members, ok := d.groupLinks[f.Link]; ok {
+			_, known := links[f.Link]
+			members, ofGroup := d.groupLinks[f.Link]
+			switch {
+			case known:
+				// A link of that name wins over a group's link
+				// whose members took other names.
+			case ofGroup:
 				d.errAt(d.pos[path+".link"], "one link of a group's members: "+members, "%s: %q is a group's links", path, f.Link)
-			} else if _, ok := links[f.Link]; !ok && !d.fromFailedGenerator(f.Link) {
+			case !d.fromFailedGenerator(f.Link):
 				d.errAt(d.pos[path+".link"], "a link name from links"+d.didYouMeanLink(f.Link, s), "%s: unknown link %q", path, f.Link)
 			}
 		}

@@ -175,6 +175,10 @@ type Conn struct {
 	// last trimmed; its queues themselves are lent back after each drain
 	// (queues.go).
 	busySpell bool
+	// windowCtl: cc is a WindowController (BBR), asserted once when the
+	// connection is made, since the paths that ask (each send, each ACK,
+	// each step of SACK recovery) would otherwise assert it every time.
+	windowCtl bool
 
 	stats counters
 }
@@ -266,6 +270,7 @@ func NewConnValid(v ValidConfig, local, remote Endpoint, iss Seq, tsOffset uint3
 	c.rb.init(cfg.InitialRecvBuffer())
 	c.rtt.init(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax)
 	c.lastCwnd, c.lastSsth = cc.Cwnd(), cc.Ssthresh()
+	_, c.windowCtl = cc.(WindowController)
 	if h, ok := cc.(interface{ SetHyStart(on, paced bool) }); ok {
 		h.SetHyStart(cfg.HyStart, cfg.Pacing == PacingOn)
 	}
@@ -328,12 +333,7 @@ func (c *Conn) Connect(now time.Duration) error {
 		return fmt.Errorf("tcp: connect in %s: %w (%w)", c.state, ErrState, EISCONN)
 	}
 	c.passive = false
-	c.setState(SynSent)
-	c.sendSyn(now, false)
-	c.sndNxt = c.iss.Add(1)
-	c.sndMax = c.sndNxt
-	c.synSentAt = now
-	c.arm(timerRtx, now+c.rtt.current())
+	c.openWithSyn(now, SynSent, false)
 	return nil
 }
 
@@ -716,7 +716,7 @@ func (c *Conn) Stats() Stats {
 	s.SRTT = c.rtt.srtt
 	s.RTO = c.rtt.current()
 	s.Cwnd, s.Ssthresh = c.cc.Cwnd(), c.cc.Ssthresh()
-	if _, controlled := c.cc.(WindowController); c.inRecovery && c.sackOK && !controlled {
+	if c.inRecovery && c.sackOK && !c.windowCtl {
 		s.Cwnd = c.prr.cwnd
 	}
 	s.MSS = c.sndMss

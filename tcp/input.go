@@ -114,12 +114,7 @@ func (c *Conn) inputListen(now time.Duration, h *Header) {
 	// The SYN's window is never scaled (RFC 7323 §2.2).
 	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, c.iss
 	c.maxSndWnd = c.sndWnd
-	c.setState(SynReceived)
-	c.sendSyn(now, true)
-	c.sndNxt = c.iss.Add(1)
-	c.sndMax = c.sndNxt
-	c.synSentAt = now
-	c.arm(timerRtx, now+c.rtt.current())
+	c.openWithSyn(now, SynReceived, true)
 }
 
 // inputSynSent is RFC 9293 §3.10.7.3.

@@ -24,14 +24,14 @@ import "time"
 //     5681 §3.1 eq. 4 and §3.1's loss window); ssthresh is held when the
 //     same data times out again before any new ACK.
 type NewReno struct {
-	renoWindow
+	classicReno
 }
 
 // NewNewReno returns NewReno for a sender with SMSS mss and an initial
 // window of initialCwndSegments segments. Prefer NewCongestion, which
 // validates its arguments.
 func NewNewReno(mss, initialCwndSegments int) *NewReno {
-	return &NewReno{newRenoWindow(mss, initialCwndSegments)}
+	return &NewReno{classicReno{newRenoWindow(mss, initialCwndSegments)}}
 }
 
 // Name returns "newreno".
@@ -82,12 +82,6 @@ func (r *NewReno) OnEnterRecovery(_ time.Duration, inflight int) {
 	r.reduce(lossSsthresh(inflight, r.mss))
 }
 
-// OnExitRecovery deflates the window to ssthresh (RFC 6582 §3.2 step 3).
-func (r *NewReno) OnExitRecovery(time.Duration) {
-	r.deflate()
-	r.backedOff = false
-}
-
 // OnRTO collapses the window to the loss window of one SMSS (RFC 5681 §3.1
 // eq. 4).
 func (r *NewReno) OnRTO(_ time.Duration, inflight int) {
@@ -95,7 +89,3 @@ func (r *NewReno) OnRTO(_ time.Duration, inflight int) {
 	// than once, ssthresh is held constant.
 	r.timeout(lossSsthresh(inflight, r.mss))
 }
-
-// RestartWindow sets the window after an idle period (RFC 5681 §4.1,
-// Linux's tcp_cwnd_restart).
-func (r *NewReno) RestartWindow(cwnd, ssthresh int) { r.restart(cwnd, ssthresh) }

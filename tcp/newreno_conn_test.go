@@ -12,26 +12,8 @@ import (
 // per segment here), halves it on a loss (ssthresh = FlightSize/2, §3.2)
 // and then grows by about one SMSS per round trip (§3.1 eq. 3).
 func TestNewRenoWindowThroughConn(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a long NewReno transfer: skipped in -short mode")
-	}
 	const rtt = 100 * time.Millisecond
-	ch, dropped := oneLossChannel(t, CongestionNewReno, rtt, 400000)
-	type sample struct {
-		at             time.Duration
-		cwnd, ssthresh int
-		reason         string
-	}
-	var samples []sample
-	ch.onEventA = func(now time.Duration, e Event) {
-		if e.Kind == EvCwnd {
-			samples = append(samples, sample{now, e.Cwnd, e.Ssthresh, e.Reason})
-		}
-	}
-	ch.open()
-	ch.toWriteA = make([]byte, 20<<20)
-	ch.runUntil(6 * time.Second)
-	require.True(t, *dropped)
+	ch, samples := oneLossTransfer(t, CongestionNewReno, rtt, 400000, 20<<20, 6*time.Second)
 	mss := ch.a.Stats().MSS
 	cwndAt := func(at time.Duration) int {
 		c := 0
@@ -48,7 +30,7 @@ func TestNewRenoWindowThroughConn(t *testing.T) {
 		require.Equal(t, 10*mss<<i, cwndAt(time.Duration(100+100*i)*time.Millisecond+rtt/2), "slow start round %d", i)
 	}
 	// The loss.
-	var rec sample
+	var rec cwndSample
 	before := 0
 	for i, s := range samples {
 		if s.reason == "recovery" {

@@ -84,23 +84,20 @@ func (o *Options) grow(what string, n int) ([]byte, error) {
 }
 
 // AppendNOP appends a no-operation byte (RFC 9293 §3.1).
-func (o *Options) AppendNOP() error {
-	b, err := o.grow("nop", 1)
-	if err != nil {
-		return err
-	}
-	b[0] = OptNOP
-	return nil
-}
+func (o *Options) AppendNOP() error { return o.appendKindOnly("nop", OptNOP) }
 
 // AppendEOL appends an end-of-option-list byte (RFC 9293 §3.1). A receiver
 // ignores whatever follows it.
-func (o *Options) AppendEOL() error {
-	b, err := o.grow("eol", 1)
+func (o *Options) AppendEOL() error { return o.appendKindOnly("eol", OptEOL) }
+
+// appendKindOnly appends one of the two options that are a kind byte
+// alone, with no length (RFC 9293 §3.1 case 1); name words the error.
+func (o *Options) appendKindOnly(name string, kind uint8) error {
+	b, err := o.grow(name, 1)
 	if err != nil {
 		return err
 	}
-	b[0] = OptEOL
+	b[0] = kind
 	return nil
 }
 

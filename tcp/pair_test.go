@@ -342,24 +342,46 @@ func TestRelativeSequence64(t *testing.T) {
 	require.Equal(t, uint64(lived)+1+n, b.RelAck(b.rcvNxt))
 }
 
-// oneLossChannel returns a channel whose A sends with congestion control
-// cc over a path of rtt, with 8 MiB buffers and an ACK for every segment
-// (no delayed ACK), and loses the first copy of the data segment that
-// starts more than at bytes into A's stream; *dropped says it was lost.
-func oneLossChannel(t *testing.T, cc string, rtt time.Duration, at int32) (ch *channel, dropped *bool) {
+// cwndSample is a change of A's window: an EvCwnd event.
+type cwndSample struct {
+	at             time.Duration
+	cwnd, ssthresh int
+	reason         string
+}
+
+// oneLossTransfer runs a bulk transfer of size bytes from A, with
+// congestion control cc, over a path of rtt until end, with 8 MiB buffers
+// and an ACK for every segment (no delayed ACK), losing the first copy of
+// the data segment that starts more than at bytes into A's stream. It
+// returns the channel and A's window changes in order. A long run, it is
+// skipped in -short mode.
+func oneLossTransfer(t *testing.T, cc string, rtt time.Duration, at int32, size int, end time.Duration) (*channel, []cwndSample) {
 	t.Helper()
+	if testing.Short() {
+		t.Skipf("a long %s transfer: skipped in -short mode", cc)
+	}
 	cfg := DefaultConfig()
 	cfg.Congestion = cc
 	cfg.SendBuffer, cfg.RecvBuffer = 8<<20, 8<<20
 	cfg.DelayedAck = 0
-	ch = newChannel(t, cfg, cfg, rtt/2)
-	dropped = new(bool)
+	ch := newChannel(t, cfg, cfg, rtt/2)
+	dropped := false
 	ch.drop = func(toB bool, h *Header, n int) bool {
-		if toB && n > 0 && !*dropped && h.Seq.Sub(ch.a.ISS()) > at {
-			*dropped = true
+		if toB && n > 0 && !dropped && h.Seq.Sub(ch.a.ISS()) > at {
+			dropped = true
 			return true
 		}
 		return false
 	}
-	return ch, dropped
+	var samples []cwndSample
+	ch.onEventA = func(now time.Duration, e Event) {
+		if e.Kind == EvCwnd {
+			samples = append(samples, cwndSample{now, e.Cwnd, e.Ssthresh, e.Reason})
+		}
+	}
+	ch.open()
+	ch.toWriteA = make([]byte, size)
+	ch.runUntil(end)
+	require.True(t, dropped, "the segment was lost")
+	return ch, samples
 }

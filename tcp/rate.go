@@ -319,8 +319,11 @@ func (c *Conn) onRateSample(now time.Duration) {
 // tcp_cong_control calls cong_control on every ACK) and reports what it
 // changed.
 func (c *Conn) control(now time.Duration) {
+	if !c.windowCtl || c.rate.ack == nil {
+		return // only BBR pays for the assertion below, once per ACK
+	}
 	wc, ok := c.cc.(WindowController)
-	if !ok || c.rate.ack == nil {
+	if !ok {
 		return
 	}
 	if c.inLoss && !c.sndUna.LessThan(c.recoverSeq) {

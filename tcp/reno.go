@@ -19,13 +19,13 @@ import "time"
 // in Linux; on an RTO cwnd is one segment and ssthresh is set once per
 // episode of timeouts (tcp_enter_loss).
 type Reno struct {
-	renoWindow
+	classicReno
 }
 
 // NewRenoLinux returns Linux's Reno for a sender with SMSS mss and an
 // initial window of initialCwndSegments segments. Prefer NewCongestion.
 func NewRenoLinux(mss, initialCwndSegments int) *Reno {
-	return &Reno{newRenoWindow(mss, initialCwndSegments)}
+	return &Reno{classicReno{newRenoWindow(mss, initialCwndSegments)}}
 }
 
 // Name returns "reno".
@@ -66,17 +66,8 @@ func (r *Reno) OnEnterRecovery(time.Duration, int) {
 	r.reduce(renoSsthresh(r.cwnd, r.mss))
 }
 
-// OnExitRecovery sets the window to ssthresh (tcp_end_cwnd_reduction).
-func (r *Reno) OnExitRecovery(time.Duration) {
-	r.deflate()
-	r.backedOff = false
-}
-
 // OnRTO sets the loss window of one segment; ssthresh is halved once per
 // episode of timeouts (tcp_enter_loss).
 func (r *Reno) OnRTO(time.Duration, int) {
 	r.timeout(renoSsthresh(r.cwnd, r.mss))
 }
-
-// RestartWindow sets the window after an idle period (Linux's tcp_cwnd_restart).
-func (r *Reno) RestartWindow(cwnd, ssthresh int) { r.restart(cwnd, ssthresh) }

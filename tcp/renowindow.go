@@ -1,5 +1,7 @@
 package tcp
 
+import "time"
+
 // renoWindow is the state and the window bookkeeping that the Reno family
 // shares: NewReno (RFC 5681), Linux's Reno, Vegas and, through Reno,
 // DCTCP. Each embeds it for SMSS, cwnd, ssthresh, the congestion-avoidance
@@ -7,8 +9,8 @@ package tcp
 // change and the steps of a reduction, which are the same for all. What
 // tells the algorithms apart stays in each: the slow-start limit, the
 // congestion avoidance step, and the ssthresh a reduction or a timeout
-// sets. The idle restart is offered by Reno and NewReno only (Vegas has
-// none, so a sender does not restart its window after idle).
+// sets. The end of recovery and the idle restart of Reno and NewReno are
+// classicReno's.
 type renoWindow struct {
 	mss      int
 	cwnd     int
@@ -70,11 +72,27 @@ func (w *renoWindow) timeout(ssthresh int) {
 	w.caBytes = 0
 }
 
-// restart sets the window after an idle period (RFC 5681 §4.1, Linux's
-// tcp_cwnd_restart), for the algorithms that offer RestartWindow.
-func (w *renoWindow) restart(cwnd, ssthresh int) {
-	w.cwnd, w.ssthresh = cwnd, ssthresh
-	w.caBytes = 0
+// classicReno is renoWindow with the end of recovery and the idle restart
+// that NewReno and Linux's Reno (and DCTCP through it) share. Vegas
+// embeds renoWindow alone: it resumes its measurements at the end of
+// recovery, keeps backedOff for its next ACK, and has no idle restart.
+type classicReno struct {
+	renoWindow
+}
+
+// OnExitRecovery deflates the window to ssthresh (RFC 6582 §3.2 step 3,
+// Linux's tcp_end_cwnd_reduction); the recovery point is acknowledged, so
+// an RTO after it starts a new episode.
+func (r *classicReno) OnExitRecovery(time.Duration) {
+	r.deflate()
+	r.backedOff = false
+}
+
+// RestartWindow sets the window after an idle period (RFC 5681 §4.1,
+// Linux's tcp_cwnd_restart).
+func (r *classicReno) RestartWindow(cwnd, ssthresh int) {
+	r.cwnd, r.ssthresh = cwnd, ssthresh
+	r.caBytes = 0
 }
 
 // SetMSS changes SMSS, keeping the window's size in segments.

@@ -467,7 +467,7 @@ func (c *Conn) sackRecover(now time.Duration) {
 // (cwndAvail) and uses up PRR's allowance, which would otherwise hold the
 // retransmissions back until the RTO.
 func (c *Conn) recoveryAllow() int {
-	if _, controlled := c.cc.(WindowController); controlled {
+	if c.windowCtl {
 		return c.cwndAvail()
 	}
 	return c.prr.allow

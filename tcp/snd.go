@@ -91,6 +91,20 @@ func (c *Conn) ackSent() {
 	c.lastAckTx = c.rcvNxt
 }
 
+// openWithSyn enters state (SYN-SENT or SYN-RECEIVED) and sends our first
+// SYN or SYN-ACK: it takes the ISS, so SND.NXT and SND.MAX move past it
+// (RFC 9293 §3.10.1, §3.10.7.2), and the retransmission timer starts at
+// the initial RTO (RFC 6298 §2.1), timed from now for the handshake's RTT
+// sample.
+func (c *Conn) openWithSyn(now time.Duration, state State, synack bool) {
+	c.setState(state)
+	c.sendSyn(now, synack)
+	c.sndNxt = c.iss.Add(1)
+	c.sndMax = c.sndNxt
+	c.synSentAt = now
+	c.arm(timerRtx, now+c.rtt.current())
+}
+
 // sendSyn queues our SYN (active open) or SYN-ACK (passive or simultaneous
 // open) with options in Linux's order, mirroring the peer's on a SYN-ACK.
 func (c *Conn) sendSyn(now time.Duration, synack bool) {
@@ -141,9 +155,8 @@ func (c *Conn) sendRst(now time.Duration, seq Seq, withAck bool) {
 
 // cwndAvail is how many more bytes congestion control lets us send now.
 func (c *Conn) cwndAvail() int {
-	_, controlled := c.cc.(WindowController)
 	switch {
-	case c.inRecovery && controlled:
+	case c.inRecovery && c.windowCtl:
 		// Linux's cong_control: the algorithm's window bounds what is
 		// in flight during recovery too, without PRR.
 		flight := int(c.sndNxt.Sub(c.sndUna))
@@ -585,22 +598,28 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	// ACK's newly_acked_sacked right after tcp_fastretrans_alert entered
 	// recovery.
 	ackDelivered := func() int { return int(c.sndUna.Sub(unaBefore)) + c.board.sackedBelow(c.sndMax) - sackedTotal }
+	// The SACKed bytes once the scoreboard has the ACK's blocks, counted
+	// once: a duplicate ACK asks for them up to three times below, and
+	// nothing changes the scoreboard before onNewAck or onDupAck runs.
+	sackedNow := c.board.sackedBelow(c.sndMax)
 	pureDup, grow := false, false
 	switch {
 	case ack.GreaterThan(c.sndUna):
-		c.onNewAck(now, h, ack, sackedBefore, sackedTotal-sackedBefore)
+		c.onNewAck(now, h, ack, sackedBefore, sackedTotal-sackedBefore, sackedNow)
 		if c.rackStartsRecovery() {
 			c.enterRecovery(now, ackDelivered())
 		}
 	case ack == c.sndUna && segLen == 0 && c.sndMax != c.sndUna && !h.Flags.Has(FlagSYN) && !h.Flags.Has(FlagFIN) &&
-		(win == c.sndWnd || c.sackOK && c.board.sackedBelow(c.sndMax) > sackedTotal):
+		(win == c.sndWnd || c.sackOK && sackedNow > sackedTotal):
 		// A duplicate ACK (RFC 5681 §2) keeps the window; with SACK, an ACK
 		// that SACKs new data is one whatever its window (RFC 6675 §2),
 		// as Linux's tcp_ack hands any ACK with FLAG_DATA_SACKED to
 		// tcp_fastretrans_alert: a receiver that grows its window with
 		// out-of-order data (tcp_data_queue_ofo) must not hide the loss.
-		pureDup = c.flightSize()-c.board.sackedBelow(c.sndMax) == priorInflight
-		c.onDupAck(now, ackDelivered())
+		pureDup = c.flightSize()-sackedNow == priorInflight
+		// SND.UNA has not moved: the ACK delivered what it newly SACKed
+		// (ackDelivered).
+		c.onDupAck(now, sackedNow-sackedTotal)
 		grow = c.ecnOnAck(now, h) // after: a loss found here wins over the ECE
 	default:
 		grow = c.ecnOnAck(now, h)
@@ -683,8 +702,7 @@ func (c *Conn) acksNothing(h *Header, ack Seq) bool {
 			return false
 		}
 	}
-	_, controls := c.cc.(WindowController)
-	return !controls
+	return !c.windowCtl
 }
 
 // onIdleAck is onAck for an ACK acksNothing took: of onAck's steps only
@@ -704,15 +722,16 @@ func (c *Conn) onIdleAck(now time.Duration, h *Header, ack Seq, win int) {
 
 // onNewAck handles an ACK that advances SND.UNA; sackedBefore is how many
 // of the bytes it acknowledges were SACKed by earlier ACKs, sackedAbove
-// how many above it.
-func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore, sackedAbove int) {
+// how many above it, and sackedNow how many are SACKed with the ACK's own
+// blocks.
+func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore, sackedAbove, sackedNow int) {
 	prev := c.sndUna
 	// What this ACK newly SACKed above its cumulative point: Linux's
 	// tcp_cong_control grows the window by all the data an ACK delivers
 	// (acked_sacked), SACKed or acknowledged.
 	sackedNew := 0
 	if c.sackOK {
-		sackedNew = max(0, c.board.sackedBelow(c.sndMax)-c.board.sackedBelow(ack)-sackedAbove)
+		sackedNew = max(0, sackedNow-c.board.sackedBelow(ack)-sackedAbove)
 	}
 	flight := c.flightSize()
 	acked := int(ack.Sub(prev))

@@ -50,15 +50,20 @@ func (c pathCost) less(d pathCost) bool {
 	return c.delay < d.delay || c.delay == d.delay && c.hops < d.hops
 }
 
-func (c pathCost) plus(l *Link) pathCost {
-	return pathCost{c.delay + l.cfg.Delay, c.hops + 1}
+// plus returns the cost of a path of cost c followed by a link of delay d.
+func (c pathCost) plus(d time.Duration) pathCost {
+	return pathCost{c.delay + d, c.hops + 1}
 }
 
-// adjacency is one link seen from one of its nodes.
+// adjacency is one link seen from one of its nodes. It holds the link's
+// delay rather than reading it through the link, so that Dijkstra's
+// passes read their adjacency lists alone, and so that a Shape, which has
+// no links, is searched by the same code.
 type adjacency struct {
-	link     *Link
-	side     int // the node's side of link
-	neighbor int // node index
+	delay    time.Duration
+	neighbor int   // node index
+	link     int32 // the link's position in name order (netIndex.links)
+	side     int32 // the node's side of the link
 }
 
 // Routes computes, for every node and every other node it can reach, the
@@ -82,38 +87,81 @@ func (g *Graph) RoutesUp() *Routes { return g.routes(true) }
 type netIndex struct {
 	nodes   []string
 	index   map[string]int
+	links   []*Link // in name order, what adjacency.link indexes; nil for a Shape
 	adj     [][]adjacency
 	transit []bool
 	degree  []int
 }
 
-func (g *Graph) netIndex(upOnly bool) *netIndex {
-	nodes := g.sortedNodes()
+// newNetIndex returns the index of nodes, which must be sorted and
+// unique, with no links yet.
+func newNetIndex(nodes []string) *netIndex {
 	n := len(nodes)
 	x := &netIndex{nodes: slices.Clone(nodes), index: make(map[string]int, n), adj: make([][]adjacency, n), transit: make([]bool, n),
 		degree: make([]int, n)}
 	for i, name := range x.nodes {
 		x.index[name] = i
-		x.transit[i] = g.kinds[name] == Router
-	}
-	for _, l := range g.sortedLinks() {
-		a, b := l.Ends()
-		ia, ib := x.index[a], x.index[b]
-		x.degree[ia]++
-		x.degree[ib]++
-		if upOnly && !l.Up() {
-			continue
-		}
-		x.adj[ia] = append(x.adj[ia], adjacency{link: l, side: 0, neighbor: ib})
-		x.adj[ib] = append(x.adj[ib], adjacency{link: l, side: 1, neighbor: ia})
-	}
-	for i := range x.adj {
-		// nodes are sorted, so comparing indexes compares names.
-		slices.SortFunc(x.adj[i], func(x, y adjacency) int {
-			return cmp.Or(cmp.Compare(x.neighbor, y.neighbor), cmp.Compare(x.link.Name(), y.link.Name()))
-		})
 	}
 	return x
+}
+
+// addLink adds the link at position link in name order, of delay delay,
+// between nodes a (its side 0) and b; only to the degrees when it is not
+// usable (down, and routes are over the links that are up).
+func (x *netIndex) addLink(link int, a, b int, delay time.Duration, usable bool) {
+	x.degree[a]++
+	x.degree[b]++
+	if !usable {
+		return
+	}
+	x.adj[a] = append(x.adj[a], adjacency{delay: delay, neighbor: b, link: int32(link), side: 0})
+	x.adj[b] = append(x.adj[b], adjacency{delay: delay, neighbor: a, link: int32(link), side: 1})
+}
+
+// sortAdj sorts each node's links by neighbor, then link name: nodes and
+// links are numbered in name order, so comparing indexes compares names.
+func (x *netIndex) sortAdj() {
+	for i := range x.adj {
+		slices.SortFunc(x.adj[i], func(x, y adjacency) int {
+			return cmp.Or(cmp.Compare(x.neighbor, y.neighbor), cmp.Compare(x.link, y.link))
+		})
+	}
+}
+
+func (g *Graph) netIndex(upOnly bool) *netIndex {
+	x := newNetIndex(g.sortedNodes())
+	for i, name := range x.nodes {
+		x.transit[i] = g.kinds[name] == Router
+	}
+	x.links = slices.Clone(g.sortedLinks())
+	for i, l := range x.links {
+		a, b := l.Ends()
+		x.addLink(i, x.index[a], x.index[b], l.cfg.Delay, !upOnly || l.Up())
+	}
+	x.sortAdj()
+	return x
+}
+
+// nextHop returns the position in x.adj[from], at k or after, of the
+// next link that starts a shortest path from from toward dst, given the
+// costs toward dst of one pass of dijkstra; -1 when there is none left.
+// The first one is the hop Routes picks, the others the equal-cost
+// alternatives.
+func (x *netIndex) nextHop(from, dst, k int, dist []pathCost, reached []bool) int {
+	if from == dst || !reached[from] {
+		return -1
+	}
+	for ; k < len(x.adj[from]); k++ {
+		e := &x.adj[from][k]
+		w := e.neighbor
+		if !reached[w] || (w != dst && !x.transit[w]) {
+			continue
+		}
+		if dist[w].plus(e.delay) == dist[from] {
+			return k
+		}
+	}
+	return -1
 }
 
 func (g *Graph) routes(upOnly bool) *Routes {
@@ -123,45 +171,35 @@ func (g *Graph) routes(upOnly bool) *Routes {
 	for i := range r.hops {
 		r.hops[i] = make([]Hop, n)
 	}
-	adj, transit := x.adj, x.transit
 	dist := make([]pathCost, n)
 	reached := make([]bool, n)
+	var s dijkstra
 	for dst := range r.nodes {
-		towards(dst, adj, transit, dist, reached)
+		s.run(dst, x.adj, x.transit, dist, reached)
 		for from := range r.nodes {
-			if from == dst || !reached[from] {
-				continue
-			}
-			for _, e := range adj[from] {
-				w := e.neighbor
-				if !reached[w] || (w != dst && !transit[w]) {
-					continue
-				}
-				if dist[w].plus(e.link) == dist[from] {
-					r.hops[from][dst] = Hop{Link: e.link, Side: e.side, Next: r.nodes[w], Delay: dist[from].delay, Hops: dist[from].hops}
-					break
-				}
+			if k := x.nextHop(from, dst, 0, dist, reached); k >= 0 {
+				e := x.adj[from][k]
+				r.hops[from][dst] = Hop{Link: x.links[e.link], Side: int(e.side), Next: r.nodes[e.neighbor], Delay: dist[from].delay, Hops: dist[from].hops}
 			}
 		}
 	}
 	return r
 }
 
-// towards runs Dijkstra's algorithm from dst over the links in adj, where
-// only dst itself and transit nodes pass paths on: afterwards dist[v] is
-// the cost of v's best path to dst, for every v with reached[v]. Links are
-// symmetric, so the cost from dst to v is the cost from v to dst.
-func towards(dst int, adj [][]adjacency, transit []bool, dist []pathCost, reached []bool) {
-	var s dijkstra
-	s.run(dst, adj, transit, dist, reached)
-}
-
-// dijkstra is the scratch space of towards, kept between runs.
+// dijkstra is the scratch space of Dijkstra's algorithm, kept between
+// runs.
 type dijkstra struct {
 	done []bool
 	q    []costItem // a minheap
+	// order are the nodes the last run reached, in the order it settled
+	// them: by cost, closest first.
+	order []int
 }
 
+// run runs Dijkstra's algorithm from dst over the links in adj, where
+// only dst itself and transit nodes pass paths on: afterwards dist[v] is
+// the cost of v's best path to dst, for every v with reached[v]. Links are
+// symmetric, so the cost from dst to v is the cost from v to dst.
 func (s *dijkstra) run(dst int, adj [][]adjacency, transit []bool, dist []pathCost, reached []bool) {
 	for i := range dist {
 		dist[i], reached[i] = pathCost{}, false
@@ -171,6 +209,7 @@ func (s *dijkstra) run(dst int, adj [][]adjacency, transit []bool, dist []pathCo
 	}
 	done := s.done
 	clear(done)
+	s.order = s.order[:0]
 	reached[dst] = true
 	q := append(s.q[:0], costItem{dst, pathCost{}})
 	defer func() { s.q = q }()
@@ -181,12 +220,13 @@ func (s *dijkstra) run(dst int, adj [][]adjacency, transit []bool, dist []pathCo
 			continue
 		}
 		done[u] = true
+		s.order = append(s.order, u)
 		if u != dst && !transit[u] {
 			continue // a host is not a way through
 		}
 		for _, e := range adj[u] {
 			v := e.neighbor
-			c := it.cost.plus(e.link)
+			c := it.cost.plus(e.delay)
 			if !reached[v] || c.less(dist[v]) {
 				dist[v], reached[v] = c, true
 				minheap.Push(&q, costItem{v, c})
@@ -338,7 +378,7 @@ func (g *Graph) HostRoutes(upOnly bool, fn func(from, to string, hops []Hop) boo
 			}
 			direct = direct[:0]
 			for _, e := range direct2[dst] {
-				direct = append(direct, cand{e, pathCost{}.plus(e.link)})
+				direct = append(direct, cand{e, pathCost{}.plus(e.delay)})
 			}
 			var best pathCost
 			found := false
@@ -354,7 +394,7 @@ func (g *Graph) HostRoutes(upOnly bool, fn func(from, to string, hops []Hop) boo
 					c.cost = pathCost{delay: -1}
 					continue
 				}
-				c.cost = toHost[rp][hi].plus(c.link)
+				c.cost = toHost[rp][hi].plus(c.delay)
 				consider(c.cost)
 			}
 			for _, c := range direct {
@@ -368,7 +408,7 @@ func (g *Graph) HostRoutes(upOnly bool, fn func(from, to string, hops []Hop) boo
 			hops = hops[:0]
 			add := func(c cand) {
 				if c.cost == best {
-					hops = append(hops, Hop{Link: c.link, Side: c.side, Next: x.nodes[c.neighbor], Delay: best.delay, Hops: best.hops})
+					hops = append(hops, Hop{Link: x.links[c.link], Side: int(c.side), Next: x.nodes[c.neighbor], Delay: best.delay, Hops: best.hops})
 				}
 			}
 			i := 0

@@ -142,6 +142,15 @@ func (c *Context) finishSender(fd int, conn uint64, sent int64, took time.Durati
 	c.Emit(sim.App{Event: sim.AppDone, Has: sim.AppHasConn | sim.AppHasBytes | sim.AppHasDuration, Conn: conn, Bytes: sent, Duration: took})
 }
 
+// failSender ends a sender's connection on an error: err becomes the
+// app's *appErr and an "error" record of call, and fd is closed.
+// Bulk-send, on-off and request-response share it.
+func (c *Context) failSender(fd int, call string, err nodes.Errno, appErr *nodes.Errno) {
+	*appErr = err
+	c.Error(call, err)
+	_ = c.Host.Close(fd)
+}
+
 // Tracing reports whether records are wanted; check it before building
 // expensive fields.
 func (c *Context) Tracing() bool { return c.trace != nil }

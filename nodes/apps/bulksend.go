@@ -59,9 +59,7 @@ func (b *BulkSend) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
 	case nodes.SockReadable:
 		b.read()
 	case nodes.SockError:
-		b.Err = err
-		b.ctx.Error("connection", err)
-		_ = b.ctx.Host.Close(fd)
+		b.ctx.failSender(fd, "connection", err, &b.Err)
 	}
 }
 

@@ -83,13 +83,11 @@ func (o *OnOff) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
 	case nodes.SockReadable:
 		o.read()
 	case nodes.SockError:
-		o.Err = err
-		o.ctx.Error("connection", err)
 		o.stopped = true
 		if o.tick != nil {
 			o.tick.Stop()
 		}
-		_ = o.ctx.Host.Close(fd)
+		o.ctx.failSender(fd, "connection", err, &o.Err)
 	}
 }
 

@@ -97,9 +97,7 @@ func (r *RequestResponse) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
 }
 
 func (r *RequestResponse) fail(call string, err nodes.Errno) {
-	r.Err = err
-	r.ctx.Error(call, err)
-	_ = r.ctx.Host.Close(int(r.fd))
+	r.ctx.failSender(int(r.fd), call, err, &r.Err)
 	r.fd = -1
 }
 
