@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -162,25 +163,64 @@ func TestOutDirWriteError(t *testing.T) {
 
 // TestBGWriterOrder: small writes (through blocks, written on the
 // worker) and writes of a block or more (straight to the file when
-// nothing is buffered) reach the file whole and in order.
+// nothing is buffered) reach the file whole and in order; so do a
+// stream's (createStream), written by direct I/O in whole aligned blocks
+// where the file system takes it, its last partial block through the
+// page cache.
 func TestBGWriterOrder(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		root := filepath.Join(t.TempDir(), "out")
+		o, err := newOutDir(root)
+		require.NoError(t, err)
+		create, size := o.create, bufHeld
+		if stream {
+			create, size = o.createStream, directBlock
+		}
+		w, err := create("f")
+		require.NoError(t, err)
+		var want []byte
+		for i, n := range []int{10, size - 10, 3 * size, 7, 2*size + 5, size - 12, size, 1, size, 4093} {
+			p := bytes.Repeat([]byte{byte('a' + i)}, n)
+			_, err := w.Write(p)
+			require.NoError(t, err)
+			p[0] = '!' // the caller reuses its buffer once Write returns
+			want = append(want, bytes.Repeat([]byte{byte('a' + i)}, n)...)
+		}
+		require.NoError(t, o.flush())
+		got, err := os.ReadFile(o.path("f"))
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(want, got), "the bytes in order (stream %v)", stream)
+		o.abort()
+	}
+}
+
+// TestBGWriterDirect: a stream's blocks are aligned for direct I/O, and
+// a block that direct I/O refuses (here one that is not aligned) is
+// written through the page cache instead, the writer going on so.
+func TestBGWriterDirect(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "out")
 	o, err := newOutDir(root)
 	require.NoError(t, err)
-	w, err := o.create("trace.jsonl")
+	_, err = o.createStream("c.pcap")
 	require.NoError(t, err)
-	var want []byte
-	for i, n := range []int{10, bufHeld - 10, 3 * bufHeld, 7, 2*bufHeld + 5, bufHeld - 12, bufHeld, 1, bufHeld} {
-		p := bytes.Repeat([]byte{byte('a' + i)}, n)
-		_, err := w.Write(p)
-		require.NoError(t, err)
-		p[0] = '!' // the caller reuses its buffer once Write returns
-		want = append(want, bytes.Repeat([]byte{byte('a' + i)}, n)...)
+	b := o.pending[0].f.bg
+	if !b.direct {
+		o.abort()
+		t.Skip("the file system of the temporary folder refuses direct I/O")
 	}
+	blk := b.newBlock()
+	require.Equal(t, directBlock, cap(blk))
+	require.Zero(t, uintptr(unsafe.Pointer(&blk[:1][0]))%directAlign, "aligned")
+	odd := make([]byte, directBlock+1)[1:] // not aligned: EINVAL
+	for i := range odd {
+		odd[i] = byte(i)
+	}
+	b.writeBlock(odd)
+	require.NoError(t, b.err)
 	require.NoError(t, o.flush())
-	got, err := os.ReadFile(o.path("trace.jsonl"))
+	got, err := os.ReadFile(o.path("c.pcap"))
 	require.NoError(t, err)
-	require.True(t, bytes.Equal(want, got), "the bytes in order")
+	require.True(t, bytes.Equal(odd, got))
 	o.abort()
 }
 
