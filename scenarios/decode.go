@@ -488,11 +488,7 @@ func (d *decoder) positiveDuration(n *yaml.Node, path string) (time.Duration, bo
 
 func (d *decoder) rate(n *yaml.Node, path string) (units.BitRate, bool) {
 	v, s, ok := unitValue(d, n, path, allowRate, units.ParseBitRate)
-	if !ok {
-		return 0, false
-	}
-	if v <= 0 {
-		d.errNode(d.resolve(n), "a rate greater than 0, like 10Mbps", "%s: must be greater than 0", path)
+	if v, ok = positive(d, n, path, "a rate greater than 0, like 10Mbps", v, ok); !ok {
 		return 0, false
 	}
 	if _, unit := splitUnit(s); unit == "" {

@@ -92,8 +92,8 @@ func ParseWith(file string, data []byte, overrides []Override) (*Scenario, error
 		d.errs.sort()
 		return nil, d.errs
 	}
-	d.warnings(s)
 	links := linksByNode(s)
+	d.warnings(s, links)
 	d.pathWarnings(s, links)
 	d.tcpLinkWarnings(s, links)
 	d.tableWarning(s, links)

@@ -58,8 +58,8 @@ func (d *decoder) tableWarning(s *Scenario, links nodeLinks) {
 }
 
 // nodeLinks are the links of each node, as indexes in a scenario's
-// Links: what the route warnings ask about a host's links (how many,
-// their MTUs, the router of a single one), found once for all three.
+// Links: what the warnings ask about a host's links (whether it has any,
+// how many, their MTUs, the router of a single one), found once for all.
 type nodeLinks map[string][]int
 
 func linksByNode(s *Scenario) nodeLinks {

@@ -332,11 +332,7 @@ func (r *reachability) connected(from, to string) bool {
 
 // warnings notes what is valid but probably a mistake: things timed after
 // the end of the run, and hosts that no link reaches.
-func (d *decoder) warnings(s *Scenario) {
-	linked := make(map[string]bool, len(s.Hosts))
-	for _, l := range s.Links {
-		linked[l.A], linked[l.B] = true, true
-	}
+func (d *decoder) warnings(s *Scenario, links nodeLinks) {
 	// A group's members no link reaches are one warning, not one each.
 	group := make(map[string]int, len(s.Hosts))
 	for gi, g := range s.Groups {
@@ -346,7 +342,7 @@ func (d *decoder) warnings(s *Scenario) {
 	}
 	unlinked := make([][]string, len(s.Groups))
 	for _, h := range s.Hosts {
-		if linked[h.Name] {
+		if len(links[h.Name]) > 0 {
 			continue
 		}
 		if gi := group[h.Name]; gi > 0 {
