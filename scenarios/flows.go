@@ -254,8 +254,10 @@ func (f *flowTracker) app(r *sim.Record, e *sim.App) {
 	key := r.Subject + " " + to
 	p := f.pings[key]
 	if p == nil {
-		host, _ := strings.CutPrefix(strings.TrimSuffix(r.Subject, "/ping"), "app/")
-		p = &pingAcc{s: PingStats{Host: host, To: to}}
+		// One row per app: a second ping app toward the same target is
+		// "app/<host>/<n>/ping" (see rankedPing), so the subject tells it
+		// apart, and hostOf reads the host alike from both.
+		p = &pingAcc{s: PingStats{Host: hostOf(r.Subject), To: to}}
 		f.pings[key] = p
 		f.order = append(f.order, key)
 	}

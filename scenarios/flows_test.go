@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,4 +108,61 @@ func TestPingErrors(t *testing.T) {
 	s := Summarize([]sim.Record{fail(1), fail(2), fail(3)})
 	require.Len(t, s.Pings, 1)
 	assert.Equal(t, PingStats{Host: "a", To: "10.0.0.2", Transmitted: 3, Errors: 3, LossPct: 100}, s.Pings[0])
+}
+
+// twoPings is a host with a ping app toward b; the test adds a second one
+// toward b too, as a second ping(8) process would be, that starts half a
+// second later and sends every 200 ms, so their icmp_seq numbers
+// interleave.
+const twoPings = `version: 1
+name: two-pings
+duration: 5s
+hosts:
+  a: {address: 10.0.0.1}
+  b: {address: 10.0.0.2}
+links:
+  - {name: l, between: [a, b], bandwidth: 10Mbps, delay: 10ms}
+apps:
+  - {type: ping, host: a, to: b, interval: 1s, count: 3}
+`
+
+// runPings runs text and returns its summary's pings and the subjects of
+// its app records, in the order they first appear.
+func runPings(t *testing.T, text string) ([]PingStats, []string) {
+	t.Helper()
+	s, err := Parse("pings.yaml", []byte(text))
+	require.NoError(t, err)
+	rec := &sim.Recorder{}
+	w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
+	require.NoError(t, err)
+	_, err = w.Run(0, nil)
+	require.NoError(t, err)
+	var subjects []string
+	for _, r := range rec.Records {
+		if r.Kind() == sim.KindApp && !slices.Contains(subjects, r.Subject) {
+			subjects = append(subjects, r.Subject)
+		}
+	}
+	return Summarize(rec.Records).Pings, subjects
+}
+
+// Two ping apps on one host toward one target have a row each, in the
+// order of their first request, as two ping(8) processes print a summary
+// each; the first app's row and records are those it has alone.
+func TestTwoPingsToOneTargetHaveARowEach(t *testing.T) {
+	alone, aloneSubjects := runPings(t, twoPings)
+	require.Len(t, alone, 1)
+	assert.Equal(t, []string{"app/a/ping"}, aloneSubjects)
+
+	pings, subjects := runPings(t, twoPings+"  - {type: ping, host: a, to: b, interval: 200ms, count: 4, start: 500ms}\n")
+	require.Len(t, pings, 2)
+	assert.Equal(t, alone[0], pings[0], "the first app's row is as if it ran alone")
+	assert.Equal(t, int64(3), pings[0].Transmitted)
+	assert.Equal(t, int64(3), pings[0].Received)
+	second := pings[1]
+	assert.Equal(t, "a", second.Host)
+	assert.Equal(t, "10.0.0.2", second.To)
+	assert.Equal(t, int64(4), second.Transmitted)
+	assert.Equal(t, int64(4), second.Received)
+	assert.Equal(t, []string{"app/a/ping", "app/a/2/ping"}, subjects)
 }

@@ -23,6 +23,7 @@ func (w *World) installApps() error {
 		typ  AppType
 	}
 	rank := make(map[hostType]int)
+	pinged := make(map[string]bool) // host + " " + target of the ping apps so far
 	for i, a := range w.Scenario.Apps {
 		k := hostType{a.Host, a.Type}
 		rank[k]++
@@ -58,7 +59,13 @@ func (w *World) installApps() error {
 			app = &apps.UDPSend{To: to, Rate: a.Rate, Size: a.Size, Pattern: apps.UDPPattern(a.Pattern), On: a.On, Off: a.Off,
 				Stop: a.Stop, Rand: w.Net.Streams().Rand(stream + "/gaps")}
 		case AppPing:
-			app = &apps.Ping{To: addr[a.To.Host], Interval: a.Interval, Count: a.Count, Size: a.Size}
+			ping := &apps.Ping{To: addr[a.To.Host], Interval: a.Interval, Count: a.Count, Size: a.Size}
+			app = ping
+			if hostTo := a.Host + " " + a.To.Host; pinged[hostTo] {
+				app = rankedPing{ping, fmt.Sprintf("%d/%s", rank[k], a.Type)}
+			} else {
+				pinged[hostTo] = true
+			}
 		default:
 			return fmt.Errorf("apps[%d]: unknown app type %q", i, a.Type)
 		}
@@ -72,3 +79,19 @@ func (w *World) installApps() error {
 	}
 	return nil
 }
+
+// rankedPing is a ping app whose host already runs a ping app toward the
+// same target. Its records are about "app/<host>/<n>/ping", n its rank
+// among the host's ping apps (as in its random streams' names): the
+// records of ping apps carry no ICMP identifier, so without this the
+// summary could not tell the two apart, and would sum them into one row
+// with interleaved icmp_seq numbers. The first app keeps "app/<host>/ping",
+// so a scenario with one ping per target traces as before; the type stays
+// the last element, where the summary and the ping plot look for it.
+type rankedPing struct {
+	*apps.Ping
+	typ string
+}
+
+// Type returns "<n>/ping".
+func (p rankedPing) Type() string { return p.typ }
