@@ -295,14 +295,28 @@ func (c *Conn) onReoTimeout(now time.Duration) {
 	if !c.rackOn() || !c.state.Synchronized() || c.sndUna == c.sndMax {
 		return
 	}
+	// In recovery, what the timer finds lost goes at once as far as
+	// snd_cwnd allows (below), so pipe is read before the detection, as
+	// tcp_rack_reo_timeout reads tcp_packets_in_flight.
+	reduce := c.inRecovery && !c.windowCtl
+	priorPipe := 0
+	if reduce {
+		priorPipe = c.pipe()
+	}
 	c.armReo(now, c.rackDetect(now, c.sndUna))
-	if c.inRecovery && c.rackLostRetrans(now) && !c.windowCtl {
-		// Linux's tcp_rack_reo_timeout resends at once
-		// (tcp_xmit_retransmit_queue) what fits snd_cwnd, which PRR set
-		// at the latest ACK, now that the lost retransmission has left
-		// tcp_packets_in_flight: PRR's cwnd less pipe, not only what that
-		// ACK left of sndcnt.
-		c.prr.allow = max(c.prr.allow, c.prr.cwnd-c.pipe())
+	if c.inRecovery {
+		c.rackLostRetrans(now)
+	}
+	if reduce {
+		if p := c.pipe(); p < priorPipe {
+			// Linux's tcp_rack_reo_timeout resends at once
+			// (tcp_xmit_retransmit_queue) what fits snd_cwnd, which PRR
+			// set at the latest ACK, once the segments found lost have
+			// left tcp_packets_in_flight: PRR's cwnd less pipe, not only
+			// what that ACK left of sndcnt. (A window controller's
+			// allowance, cwndAvail, reads pipe itself.)
+			c.prr.allow = max(c.prr.allow, c.prr.cwnd-p)
+		}
 	}
 	if c.rackHasLost() && !c.inRecovery && c.sndUna.GreaterEq(c.recoverSeq) {
 		// Linux's tcp_rack_reo_timeout: tcp_cwnd_reduction counts one

@@ -444,6 +444,13 @@ func (c *Conn) sackRecover(now time.Duration) {
 			c.board.trk.relost[0].start = s.Add(uint32(sent)) // nextRelost found it
 			c.board.noteRtx(s, s.Add(uint32(sent)), c.sndMax, now)
 			c.prr.sent(sent)
+			if s == c.sndUna {
+				// The head went again: the RTO runs from now, as Linux's
+				// tcp_xmit_retransmit_queue restarts it for the head (or
+				// tcp_rack_reo_timeout's tcp_rearm_rto, from the head's
+				// send time, when the reordering timer sent it).
+				c.arm(timerRtx, now+c.rtt.current())
+			}
 			continue
 		}
 		s, n, lost, ok := c.holeAboveHighRxt()
