@@ -37,6 +37,7 @@ type outDir struct {
 	tmp     string // where this run writes, until commit
 	pending []*pendingFile
 	held    int      // files held open (at most maxHeldOpen)
+	direct  int      // captures written by direct I/O (at most maxDirect)
 	written []string // relative paths, in the order they were created
 	// werr is the first write error. The trace's file is written on the
 	// goroutine of sim.JSONLWriter while the run checks failed between
@@ -120,21 +121,25 @@ func (l *lazyFile) close() error {
 // the error reaches the outDir (which the run checks between slices) and
 // Flush.
 //
-// The writer of a stream (the trace, a capture) uses direct I/O where the
-// file system takes it (newBGWriter's direct): its blocks go from the
-// buffer to the disk, bypassing the page cache, as capture tools that
-// keep up with a line rate do (n2disk, for one). Writing a 1 Gbps link's
-// two captures, 2.5 GB, through the page cache cost 1.3 to 7.7 s of
-// kernel CPU on the 2-core machine, most of it copying into fresh
-// page-cache pages, and varied by as much from run to run; by direct I/O
-// the same bytes took 0.4 to 0.5 s, the disk writing them while the run
-// goes on (docs/performance.md, Streams by direct I/O). Direct I/O takes whole
-// blocks from aligned memory at aligned offsets: such a writer hands
-// over only full blocks of directBlock bytes, keeps directDepth of them
-// in flight (each write waits for the disk), and writes its last partial
-// block through the page cache at Flush, after turning direct I/O off.
-// Where a direct write is refused (EINVAL: a file system that accepted
-// the flag but not the write), the writer goes on through the page cache.
+// A capture's writer uses direct I/O where the file system takes it
+// (newBGWriter's direct): its blocks go from the buffer to the disk,
+// bypassing the page cache, as capture tools that keep up with a line
+// rate do (n2disk, for one). Writing a 1 Gbps link's two captures,
+// 2.5 GB, through the page cache cost 1.3 to 7.7 s of kernel CPU on the
+// 2-core machine, most of it copying into fresh page-cache pages (past
+// the dirty-page threshold, about a tenth of the memory, the kernel also
+// starts writing back), and varied by as much from run to run; by direct
+// I/O the same bytes took 0.4 to 0.6 s, the disk writing them while the
+// run goes on (docs/performance.md, Captures by direct I/O). The trace,
+// a gigabyte where the captures write 2.5, stays buffered: by direct I/O
+// its run was slower (1.7 s against 2.45 s on a quiet machine). Direct
+// I/O takes whole blocks from aligned memory at aligned offsets: such a
+// writer hands over only full blocks of directBlock bytes, keeps
+// directDepth of them in flight (each write waits for the disk), and
+// writes its last partial block through the page cache at Flush, after
+// turning direct I/O off. Where a direct write is refused (EINVAL: a file
+// system that accepted the flag but not the write), the writer goes on
+// through the page cache.
 type bgWriter struct {
 	l      *lazyFile
 	buf    []byte // the block being filled; nil until the first Write
@@ -144,13 +149,17 @@ type bgWriter struct {
 	err    error // the first write error (the worker's while a block is in flight)
 }
 
-// Direct I/O's blocks: 512 KiB, two in flight, measured best on the
-// 2-core machine's disk (128 KiB blocks took 1.6 s for the 2.5 GB above,
-// 512 KiB 1.05-1.13 s, 1 MiB no less), at most 1.5 MiB per file.
+// Direct I/O's blocks: 1 MiB, four in flight, measured best on the
+// 2-core machine's disk (the 2.5 GB capture run above took 2.3-2.5 s of
+// wall time with them, 2.4-2.7 s with 512 KiB and two, 2.9-3.8 s with
+// 128 or 256 KiB). A writer makes a block only when none has come back
+// from the disk, so a capture that the disk keeps up with holds two;
+// at most maxDirect files write so, each with at most 5 MiB.
 const (
-	directBlock = 512 << 10
-	directDepth = 2
+	directBlock = 1 << 20
+	directDepth = 4
 	directAlign = 4096 // the largest logical block size of common disks
+	maxDirect   = 16
 )
 
 // newBGWriter returns the writer of a held file with blocks of size
@@ -419,13 +428,11 @@ func (o *outDir) failed() error {
 // later ones opened around each write with small ones.
 func (o *outDir) create(rel string) (io.Writer, error) { return o.open(rel, false) }
 
-// createStream is create for a stream of many megabytes (the trace, a
-// capture), which a held file writes by direct I/O where the file system
-// allows it (see bgWriter). Small files gain nothing from it: a block of
-// direct I/O waits for the disk.
-func (o *outDir) createStream(rel string) (io.Writer, error) { return o.open(rel, true) }
+// createCapture is create for a capture, which a held file writes by
+// direct I/O where the file system allows it (see bgWriter).
+func (o *outDir) createCapture(rel string) (io.Writer, error) { return o.open(rel, true) }
 
-// open is create, and createStream with direct.
+// open is create, and createCapture with direct.
 func (o *outDir) open(rel string, direct bool) (io.Writer, error) {
 	full := o.path(rel)
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
@@ -439,7 +446,10 @@ func (o *outDir) open(rel string, direct bool) (io.Writer, error) {
 	var w flushWriter
 	if o.held < maxHeldOpen {
 		lf.held = f
-		lf.bg = newBGWriter(lf, bufHeld, direct)
+		lf.bg = newBGWriter(lf, bufHeld, direct && o.direct < maxDirect)
+		if lf.bg.direct {
+			o.direct++
+		}
 		w = lf.bg
 		o.held++
 	} else if err := f.Close(); err != nil {

@@ -164,17 +164,17 @@ func TestOutDirWriteError(t *testing.T) {
 // TestBGWriterOrder: small writes (through blocks, written on the
 // worker) and writes of a block or more (straight to the file when
 // nothing is buffered) reach the file whole and in order; so do a
-// stream's (createStream), written by direct I/O in whole aligned blocks
+// capture's (createCapture), written by direct I/O in whole aligned blocks
 // where the file system takes it, its last partial block through the
 // page cache.
 func TestBGWriterOrder(t *testing.T) {
-	for _, stream := range []bool{false, true} {
+	for _, capture := range []bool{false, true} {
 		root := filepath.Join(t.TempDir(), "out")
 		o, err := newOutDir(root)
 		require.NoError(t, err)
 		create, size := o.create, bufHeld
-		if stream {
-			create, size = o.createStream, directBlock
+		if capture {
+			create, size = o.createCapture, directBlock
 		}
 		w, err := create("f")
 		require.NoError(t, err)
@@ -189,25 +189,32 @@ func TestBGWriterOrder(t *testing.T) {
 		require.NoError(t, o.flush())
 		got, err := os.ReadFile(o.path("f"))
 		require.NoError(t, err)
-		require.True(t, bytes.Equal(want, got), "the bytes in order (stream %v)", stream)
+		require.True(t, bytes.Equal(want, got), "the bytes in order (capture %v)", capture)
 		o.abort()
 	}
 }
 
-// TestBGWriterDirect: a stream's blocks are aligned for direct I/O, and
-// a block that direct I/O refuses (here one that is not aligned) is
-// written through the page cache instead, the writer going on so.
+// TestBGWriterDirect: a capture's blocks are aligned for direct I/O, at
+// most maxDirect captures are written so, and a block that direct I/O
+// refuses (here one that is not aligned) is written through the page
+// cache instead, the writer going on so.
 func TestBGWriterDirect(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "out")
 	o, err := newOutDir(root)
 	require.NoError(t, err)
-	_, err = o.createStream("c.pcap")
+	_, err = o.createCapture("c.pcap")
 	require.NoError(t, err)
 	b := o.pending[0].f.bg
 	if !b.direct {
 		o.abort()
 		t.Skip("the file system of the temporary folder refuses direct I/O")
 	}
+	for i := 1; i <= maxDirect; i++ {
+		_, err = o.createCapture(fmt.Sprintf("c%d.pcap", i))
+		require.NoError(t, err)
+	}
+	assert.True(t, o.pending[maxDirect-1].f.bg.direct)
+	assert.False(t, o.pending[maxDirect].f.bg.direct, "at most maxDirect captures by direct I/O")
 	blk := b.newBlock()
 	require.Equal(t, directBlock, cap(blk))
 	require.Zero(t, uintptr(unsafe.Pointer(&blk[:1][0]))%directAlign, "aligned")

@@ -484,7 +484,7 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 	if s.Outputs.Trace {
 		var traceW io.Writer = io.Discard
 		if out != nil {
-			w, err := out.createStream("trace.jsonl")
+			w, err := out.create("trace.jsonl")
 			if err != nil {
 				return nil, err
 			}
@@ -519,7 +519,7 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 	opts := scenarios.BuildOptions{Seed: seed, Trace: sink, Stop: interrupted}
 	if out != nil && s.Outputs.PCAP {
 		opts.Capture = func(node, iface string) (io.Writer, error) {
-			return out.createStream(filepath.Join("pcap", node+"-"+iface+".pcap"))
+			return out.createCapture(filepath.Join("pcap", node+"-"+iface+".pcap"))
 		}
 	}
 	w, err := scenarios.Build(s, opts)
