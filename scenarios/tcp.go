@@ -173,53 +173,54 @@ func (d *decoder) checkTCP(s *Scenario) {
 		if err == nil {
 			continue
 		}
-		where, p := blameTCP(h, s.Defaults.TCP, err), Pos{}
-		if where != "" {
-			p = d.pos[where]
-		} else {
+		// The message names the settings' place as before ("defaults.tcp",
+		// "hosts.a.tcp"), which sweeps quote; the position is the value's.
+		where, name := blameTCP(h, s.Defaults.TCP, err)
+		at := where + "." + name
+		p, ok := d.pos[at]
+		if name == "" || !ok {
 			// No single value written makes the clash (none found): the
 			// host's own settings, else the defaults, as a whole.
-			where, p = "defaults.tcp", d.pos["defaults"]
+			where, at, p = "defaults.tcp", "defaults.tcp", d.pos["defaults"]
 			if h.TCP.path != "" {
-				where, p = h.TCP.path, d.pos["hosts."+h.Name]
+				where, at, p = h.TCP.path, h.TCP.path, d.pos["hosts."+h.Name]
 			}
 		}
-		if reported[where] {
+		if reported[at] {
 			continue
 		}
-		reported[where] = true
+		reported[at] = true
 		d.errAt(p, "settings that work together: rto_min <= rto_initial <= rto_max, buffers >= mss",
 			"%s: %s", where, stripErrPrefix(err))
 	}
 }
 
-// blameTCP returns the path of the value written ("hosts.a.tcp.rto_max",
-// "defaults.tcp.rto_min") that makes h's settings fail with err, or "".
-// The error names the setting it checked, which may be one nobody wrote
-// (rto_initial against a raised rto_min), so each setting written is
-// taken away in turn: one whose absence clears or changes the error is
-// part of the clash. The host's own such value comes first, as it is what
-// the host changed over the defaults; else the defaults' first one.
-func blameTCP(h Host, defaults TCP, err error) string {
-	var fromDefaults string
-	for _, name := range h.Effective.Written() {
+// blameTCP returns where the value that makes h's settings fail with err
+// was written ("hosts.a.tcp" or "defaults.tcp") and its setting's name,
+// or "", "". The error names the setting it checked, which may be one
+// nobody wrote (rto_initial against a raised rto_min), so each setting
+// written is taken away in turn: one whose absence clears or changes the
+// error is part of the clash. The host's own such value comes first, as
+// it is what the host changed over the defaults; else the defaults' first.
+func blameTCP(h Host, defaults TCP, err error) (where, name string) {
+	for _, n := range h.Effective.Written() {
 		rest := TCP{values: make(map[string]any, len(h.Effective.values))}
 		for k, v := range h.Effective.values {
-			if k != name {
+			if k != n {
 				rest.values[k] = v
 			}
 		}
 		if e := rest.Config().Validate(); e != nil && e.Error() == err.Error() {
 			continue // not part of the clash
 		}
-		if _, own := h.TCP.values[name]; own {
-			return h.TCP.path + "." + name
+		if _, own := h.TCP.values[n]; own {
+			return h.TCP.path, n
 		}
-		if _, ok := defaults.values[name]; ok && fromDefaults == "" {
-			fromDefaults = defaults.path + "." + name
+		if _, ok := defaults.values[n]; ok && name == "" {
+			where, name = defaults.path, n
 		}
 	}
-	return fromDefaults
+	return where, name
 }
 
 // stripErrPrefix drops the "tcp: invalid config: " prefix of a tcp error,

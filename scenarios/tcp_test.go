@@ -28,7 +28,7 @@ hosts:
   a: {tcp: {congestion: reno}}
   b: {}
 ` + link, []string{
-			"t.yaml:6:14: defaults.tcp.rto_min: rto_initial = 1s: between rto_min (2s) and rto_max (2m0s)" + together,
+			"t.yaml:6:14: defaults.tcp: rto_initial = 1s: between rto_min (2s) and rto_max (2m0s)" + together,
 		}},
 		{"host-clashes-with-defaults", head + `defaults:
   tcp: {rto_min: 500ms}
@@ -37,7 +37,7 @@ hosts:
     tcp: {rto_initial: 300ms}
   b: {}
 ` + link, []string{
-			"t.yaml:8:24: hosts.a.tcp.rto_initial: rto_initial = 300ms: between rto_min (500ms) and rto_max (2m0s)" + together,
+			"t.yaml:8:24: hosts.a.tcp: rto_initial = 300ms: between rto_min (500ms) and rto_max (2m0s)" + together,
 		}},
 		{"host-mss-over-defaults-buffer", head + `defaults:
   tcp: {send_buffer: 8KB}
@@ -45,7 +45,7 @@ hosts:
   a: {tcp: {mss: 9000}}
   b: {}
 ` + link, []string{
-			"t.yaml:7:18: hosts.a.tcp.mss: send_buffer = 8000: at least one mss (9000)" + together,
+			"t.yaml:7:18: hosts.a.tcp: send_buffer = 8000: at least one mss (9000)" + together,
 		}},
 		{"both-places-clash", head + `defaults:
   tcp: {rto_min: 2s}
@@ -53,8 +53,8 @@ hosts:
   a: {tcp: {rto_max: 1s}}
   b: {}
 ` + link, []string{
-			"t.yaml:5:18: defaults.tcp.rto_min: rto_initial = 1s: between rto_min (2s) and rto_max (2m0s)" + together,
-			"t.yaml:7:22: hosts.a.tcp.rto_max: rto_max = 1s: at least rto_min (2s)" + together,
+			"t.yaml:5:18: defaults.tcp: rto_initial = 1s: between rto_min (2s) and rto_max (2m0s)" + together,
+			"t.yaml:7:22: hosts.a.tcp: rto_max = 1s: at least rto_min (2s)" + together,
 		}},
 		{"group", head + `hosts:
   a: {count: 3, tcp: {rto_max: 100ms}}
@@ -64,7 +64,7 @@ links:
   - {between: [a-2, b], bandwidth: 10Mbps}
   - {between: [a-3, b], bandwidth: 10Mbps}
 `, []string{
-			"t.yaml:5:32: hosts.a.tcp.rto_max: rto_max = 100ms: at least rto_min (200ms)" + together,
+			"t.yaml:5:32: hosts.a.tcp: rto_max = 100ms: at least rto_min (200ms)" + together,
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
