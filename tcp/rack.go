@@ -163,7 +163,7 @@ func (c *Conn) rackReoWnd() time.Duration {
 // plus the reordering window, and returns the longest time one still has
 // to wait (0 when none does). Original data goes up lostEdge; a
 // retransmission deemed lost is left to the scoreboard's lost
-// retransmission rule (markLostRetrans), which resends it.
+// retransmission rule (rackLostRetrans), which resends it.
 func (c *Conn) rackDetect(now time.Duration, una Seq) time.Duration {
 	r := &c.rack
 	if !r.set {
@@ -212,6 +212,27 @@ func (c *Conn) rackMarkLost(now time.Duration, una Seq) {
 	}
 	c.rack.advanced = false
 	c.armReo(now, c.rackDetect(now, una))
+}
+
+// rackLostRetrans runs RACK's check of the retransmissions in flight
+// during SACK recovery (markLostRetrans, which netsim keeps apart from
+// rackDetect: a retransmission is ordered by when it was resent, RFC 8985
+// §6.2, as Linux's tcp_rack_advance and tsorted list do, while rackDetect
+// walks the segments in sequence order and has passed the segments it
+// deemed lost) and reports whether it found one lost. One that data sent
+// after it has overtaken, but still inside RACK.rtt plus the reordering
+// window, arms the reordering timer (RFC 8985 §6.3: Linux's
+// tcp_rack_detect_loss sets one timeout, the longest wait of any
+// segment), so that a lost retransmission is resent then, not at the RTO.
+func (c *Conn) rackLostRetrans(now time.Duration) bool {
+	found, left := c.board.markLostRetrans(c.sndUna, now, c.rtt.sampleMin, c.rackRetransWait())
+	if left > 0 {
+		at := now + min(left+reoTimerSlack, c.rtt.current())
+		if !c.armed(timerReo) || c.timerAt[timerReo] < at {
+			c.arm(timerReo, at)
+		}
+	}
+	return found
 }
 
 // rackRetransWait is how long a retransmission must have been out before
@@ -266,7 +287,8 @@ func (c *Conn) rackHasLost() bool {
 }
 
 // onReoTimeout is tcp_rack_reo_timeout: the segments that were waiting out
-// the reordering window are checked again; if some are now lost, recovery
+// the reordering window, retransmissions included (RFC 8985 §6.3 runs
+// the whole of §6.2), are checked again; if some are now lost, recovery
 // starts (or goes on) and output resends them.
 func (c *Conn) onReoTimeout(now time.Duration) {
 	c.emit(Event{Kind: EvTimerFired, Timer: "reo"})
@@ -274,6 +296,14 @@ func (c *Conn) onReoTimeout(now time.Duration) {
 		return
 	}
 	c.armReo(now, c.rackDetect(now, c.sndUna))
+	if c.inRecovery && c.rackLostRetrans(now) && !c.windowCtl {
+		// Linux's tcp_rack_reo_timeout resends at once
+		// (tcp_xmit_retransmit_queue) what fits snd_cwnd, which PRR set
+		// at the latest ACK, now that the lost retransmission has left
+		// tcp_packets_in_flight: PRR's cwnd less pipe, not only what that
+		// ACK left of sndcnt.
+		c.prr.allow = max(c.prr.allow, c.prr.cwnd-c.pipe())
+	}
 	if c.rackHasLost() && !c.inRecovery && c.sndUna.GreaterEq(c.recoverSeq) {
 		// Linux's tcp_rack_reo_timeout: tcp_cwnd_reduction counts one
 		// segment delivered.

@@ -86,10 +86,15 @@ func (b *scoreboard) noteRtx(s, e, sndMax Seq, now time.Duration) {
 // must have been out before it is deemed lost (RFC 8985 §6.2 step 5:
 // RACK.rtt plus the reordering window): a younger one may only have been
 // overtaken, and it and those sent after it are looked at again later.
-func (b *scoreboard) markLostRetrans(una Seq, now, minRTT, wait time.Duration) bool {
+// left is then how long the youngest of those that data sent after them
+// has overtaken must still wait (0 when none must): RACK's reordering
+// timer checks them again then (RFC 8985 §6.3; Linux's
+// tcp_rack_detect_loss arms it for the longest such wait, over every
+// segment, retransmissions included).
+func (b *scoreboard) markLostRetrans(una Seq, now, minRTT, wait time.Duration) (found bool, left time.Duration) {
 	t := b.trk
 	if t == nil || len(t.rtx) == 0 {
-		return false
+		return false, 0
 	}
 	var top Seq // the highest SACKed byte, plus one
 	if n := len(b.blocks); n > 0 {
@@ -106,17 +111,25 @@ func (b *scoreboard) markLostRetrans(una Seq, now, minRTT, wait time.Duration) b
 			break
 		}
 	}
-	k, found := 0, false
+	// Retransmissions are recorded in the order they were sent, so SND.MAX
+	// at each is non-decreasing: past the last delivered one, those that
+	// later data has overtaken are a prefix of the list.
+	overtaken := func(k int) bool { return k <= last || top.GreaterThan(t.rtx[k].sndMaxAt) }
+	k := 0
 	for ; k < len(t.rtx); k++ {
 		r := t.rtx[k]
-		if wait > 0 && now-r.at < wait {
-			break // and so are all sent after it
-		}
-		// Retransmissions are recorded in the order they were sent, so
-		// SND.MAX at each is non-decreasing: past the last delivered one,
-		// the lost ones are a prefix of the list.
-		if k > last && !top.GreaterThan(r.sndMaxAt) {
+		if !overtaken(k) {
 			break // nothing sent after it has been delivered yet
+		}
+		if wait > 0 && now-r.at < wait {
+			// Too young, and so are all sent after it: the timer waits
+			// for the youngest overtaken one not yet delivered.
+			for j := k; j < len(t.rtx) && overtaken(j); j++ {
+				if r := t.rtx[j]; !b.delivered(r, una) {
+					left = wait - (now - r.at)
+				}
+			}
+			break
 		}
 		for s := Max(r.start, una); s.LessThan(r.end); {
 			if i, ok := rangeHolding(b.blocks, s); ok {
@@ -133,7 +146,7 @@ func (b *scoreboard) markLostRetrans(una Seq, now, minRTT, wait time.Duration) b
 		}
 	}
 	t.rtx = append(t.rtx[:0], t.rtx[k:]...)
-	return found
+	return found, left
 }
 
 // delivered reports whether all of r has been acknowledged or SACKed.

@@ -637,7 +637,7 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 	if prrTrack && c.inRecovery {
 		relost := false
 		if c.cfg.RACK {
-			relost = c.board.markLostRetrans(c.sndUna, now, c.rtt.sampleMin, c.rackRetransWait())
+			relost = c.rackLostRetrans(now)
 		}
 		delivered := ackDelivered()
 		// Like Linux, the slow start bound's extra segment only for an ACK
