@@ -57,8 +57,7 @@ func (i *Interface) Capture(w *PcapWriter) { i.pcap = w }
 // leaves (topology.Endpoint).
 func (i *Interface) Transmitted(p *topology.Packet) {
 	if i.pcap != nil {
-		p.Complete()
-		i.node.capture(i.pcap, p.Data)
+		i.node.capture(i.pcap, p)
 	}
 }
 
@@ -66,8 +65,7 @@ func (i *Interface) Transmitted(p *topology.Packet) {
 // arrives and hands it to the node (topology.Endpoint).
 func (i *Interface) Deliver(p *topology.Packet) {
 	if i.pcap != nil {
-		p.Complete()
-		i.node.capture(i.pcap, p.Data)
+		i.node.capture(i.pcap, p)
 	}
 	i.rx(i, p)
 }
@@ -108,11 +106,11 @@ type node struct {
 	icmpPeers map[netip.Addr]*icmpBucket
 }
 
-// capture writes b to w at the current simulated time; a failing writer
-// is remembered by the network (the first error) and capturing goes on
-// for the other interfaces.
-func (n *node) capture(w *PcapWriter, b []byte) {
-	if err := w.WritePacket(n.net.sched.Now(), b); err != nil && n.net.captureErr == nil {
+// capture writes p to w at the current simulated time, as on a wire; a
+// failing writer is remembered by the network (the first error) and
+// capturing goes on for the other interfaces.
+func (n *node) capture(w *PcapWriter, p *topology.Packet) {
+	if err := w.WriteDatagram(n.net.sched.Now(), p); err != nil && n.net.captureErr == nil {
 		n.net.captureErr = err
 	}
 }

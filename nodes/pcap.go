@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/topology"
 )
 
 // The classic pcap format (https://www.tcpdump.org/manpages/pcap-savefile.5.html
@@ -29,8 +30,16 @@ const (
 type PcapWriter struct {
 	w       io.Writer
 	hdr     [16]byte
+	scratch []byte // a record of WriteDatagram, where w lends no buffer
 	n       uint64
 	snaplen int
+}
+
+// bufferLender is a writer that lends the free end of its buffer, to be
+// appended to and passed to the next Write (bufio.Writer's
+// AvailableBuffer): a record built there is not copied again.
+type bufferLender interface {
+	AvailableBuffer() []byte
 }
 
 // NewPcapWriter writes the file header to w and returns a writer for the
@@ -68,6 +77,43 @@ func (p *PcapWriter) WritePacket(t sim.Time, b []byte) error {
 		return fmt.Errorf("pcap: packet %d at %v: %w", p.n, t, err)
 	}
 	if _, err := p.w.Write(b[:n]); err != nil {
+		return fmt.Errorf("pcap: packet %d at %v: %w", p.n, t, err)
+	}
+	p.n++
+	return nil
+}
+
+// WriteDatagram records p as seen at simulated time t (t >= 0), its bytes
+// as on a wire (topology.Packet.AppendWire: a deferred payload stays
+// deferred for the receiver). The record is built in place in the
+// writer's buffer when the writer lends one (AvailableBuffer, as
+// bufio.Writer's, with room for it), so that the datagram's bytes are
+// copied once, into the buffer; otherwise in the PcapWriter's own.
+func (p *PcapWriter) WriteDatagram(t sim.Time, pkt *topology.Packet) error {
+	if t < 0 {
+		return fmt.Errorf("pcap: packet at negative time %v", t)
+	}
+	size := len(pkt.Data)
+	need := len(p.hdr) + size
+	var rec []byte
+	if l, ok := p.w.(bufferLender); ok {
+		if b := l.AvailableBuffer(); cap(b) >= need {
+			rec = b
+		}
+	}
+	if rec == nil {
+		if cap(p.scratch) < need {
+			p.scratch = make([]byte, 0, max(need, 2048))
+		}
+		rec = p.scratch[:0]
+	}
+	n := min(size, p.snaplen)
+	rec = binary.LittleEndian.AppendUint32(rec, uint32(int64(t)/1e9))
+	rec = binary.LittleEndian.AppendUint32(rec, uint32(int64(t)%1e9))
+	rec = binary.LittleEndian.AppendUint32(rec, uint32(n))
+	rec = binary.LittleEndian.AppendUint32(rec, uint32(size))
+	rec = pkt.AppendWire(rec)
+	if _, err := p.w.Write(rec[:len(p.hdr)+n]); err != nil {
 		return fmt.Errorf("pcap: packet %d at %v: %w", p.n, t, err)
 	}
 	p.n++

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/topology"
 )
 
 func TestPcapWriterReadBack(t *testing.T) {
@@ -75,6 +76,64 @@ func TestPcapWriterSnapLen(t *testing.T) {
 	r, err = pcapgo.NewReader(bytes.NewReader(buf.Bytes()))
 	require.NoError(t, err)
 	assert.EqualValues(t, MaxSnapLen, r.Snaplen(), "0: whole packets")
+}
+
+// lender is a writer that lends its buffer, as bufio.Writer does, and
+// counts the writes that were built in place.
+type lender struct {
+	buf     []byte
+	inPlace int
+}
+
+func (l *lender) AvailableBuffer() []byte { return l.buf[len(l.buf):len(l.buf)] }
+
+func (l *lender) Write(p []byte) (int, error) {
+	if free := l.buf[len(l.buf):cap(l.buf)]; len(p) > 0 && len(p) <= len(free) && &p[0] == &free[0] {
+		l.inPlace++
+		l.buf = l.buf[:len(l.buf)+len(p)]
+		return len(p), nil
+	}
+	l.buf = append(l.buf, p...)
+	return len(p), nil
+}
+
+// WriteDatagram writes what WritePacket writes for the completed packet,
+// whether the writer lends its buffer (then in place) or not, with and
+// without a snaplen; the packet's payload stays by reference.
+func TestPcapWriteDatagram(t *testing.T) {
+	payload := bytes.Repeat([]byte{9}, 1400)
+	mk := func() *topology.Packet {
+		p := &topology.Packet{ID: 1, Data: make([]byte, 60+len(payload))}
+		for i := range 60 {
+			p.Data[i] = byte(i)
+		}
+		p.DeferPayload(payload)
+		p.DeferChecksum(func(b []byte) { b[30] = b[len(b)-1] })
+		return p
+	}
+	for _, snap := range []int{0, 40} {
+		var want bytes.Buffer
+		ww, err := NewPcapWriter(&want, snap)
+		require.NoError(t, err)
+		done := mk()
+		done.Complete()
+		require.NoError(t, ww.WritePacket(7, done.Data))
+		require.NoError(t, ww.WritePacket(8, done.Data))
+
+		var plain bytes.Buffer
+		l := &lender{buf: make([]byte, 0, 1<<16)}
+		for _, w := range []io.Writer{&plain, l} {
+			pw, err := NewPcapWriter(w, snap)
+			require.NoError(t, err)
+			p := mk()
+			require.NoError(t, pw.WriteDatagram(7, p))
+			require.NoError(t, pw.WriteDatagram(8, p))
+			assert.Equal(t, payload, p.DeferredPayload(), "the payload stays by reference")
+		}
+		assert.Equal(t, want.Bytes(), plain.Bytes(), "snaplen %d", snap)
+		assert.Equal(t, want.Bytes(), l.buf, "snaplen %d, lent buffer", snap)
+		assert.Equal(t, 2, l.inPlace, "both records built in place")
+	}
 }
 
 type failWriter struct{ after int }

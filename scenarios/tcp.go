@@ -21,6 +21,10 @@ type TCP struct {
 	// values maps a setting's name to its checked value, of the Go type
 	// tcp.Setting.Check names for its kind.
 	values map[string]any
+	// path is where the settings were written ("defaults.tcp",
+	// "hosts.client.tcp"; a group's members share their group's), so that
+	// a conflict can point at the value that makes it.
+	path string
 }
 
 // Value returns the value written for the named setting, of the Go type
@@ -77,7 +81,7 @@ func (t TCP) Config() tcp.Config {
 // tcp decodes a tcp settings mapping: each key is a name of the settings
 // table, its value of the setting's kind and within its bounds.
 func (d *decoder) tcp(n *yaml.Node, path string) TCP {
-	t := TCP{values: make(map[string]any)}
+	t := TCP{values: make(map[string]any), path: path}
 	names := tcp.SettingNames()
 	for _, e := range d.mapping(n, path, nil) {
 		s, ok := tcp.LookupSetting(e.key)
@@ -157,8 +161,11 @@ func (d *decoder) enum(n *yaml.Node, path string, s *tcp.Setting) (string, bool)
 }
 
 // checkTCP reports settings that are each fine but do not work together
-// (an initial RTO below the minimum, a buffer smaller than the MSS), at
-// the host that ends up with them.
+// (an initial RTO below the minimum, a buffer smaller than the MSS) once
+// per place: at the value written that makes them clash (see blameTCP),
+// so that a clash in the defaults is reported at the defaults' line once,
+// not again at every host that writes some other setting of its own, and
+// a group's clash once, not per member.
 func (d *decoder) checkTCP(s *Scenario) {
 	reported := make(map[string]bool)
 	for _, h := range s.Hosts {
@@ -166,19 +173,54 @@ func (d *decoder) checkTCP(s *Scenario) {
 		if err == nil {
 			continue
 		}
-		// Point at the host's own tcp settings when it has them, else at
-		// the defaults, and say it once per place.
-		where, path := "hosts."+h.Name+".tcp", "hosts."+h.Name
-		if len(h.TCP.values) == 0 {
-			where, path = "defaults.tcp", "defaults"
+		// The message names the settings' place as before ("defaults.tcp",
+		// "hosts.a.tcp"), which sweeps quote; the position is the value's.
+		where, name := blameTCP(h, s.Defaults.TCP, err)
+		at := where + "." + name
+		p, ok := d.pos[at]
+		if name == "" || !ok {
+			// No single value written makes the clash (none found): the
+			// host's own settings, else the defaults, as a whole.
+			where, at, p = "defaults.tcp", "defaults.tcp", d.pos["defaults"]
+			if h.TCP.path != "" {
+				where, at, p = h.TCP.path, h.TCP.path, d.pos["hosts."+h.Name]
+			}
 		}
-		if reported[where] {
+		if reported[at] {
 			continue
 		}
-		reported[where] = true
-		d.errAt(d.pos[path], "settings that work together: rto_min <= rto_initial <= rto_max, buffers >= mss",
+		reported[at] = true
+		d.errAt(p, "settings that work together: rto_min <= rto_initial <= rto_max, buffers >= mss",
 			"%s: %s", where, stripErrPrefix(err))
 	}
+}
+
+// blameTCP returns where the value that makes h's settings fail with err
+// was written ("hosts.a.tcp" or "defaults.tcp") and its setting's name,
+// or "", "". The error names the setting it checked, which may be one
+// nobody wrote (rto_initial against a raised rto_min), so each setting
+// written is taken away in turn: one whose absence clears or changes the
+// error is part of the clash. The host's own such value comes first, as
+// it is what the host changed over the defaults; else the defaults' first.
+func blameTCP(h Host, defaults TCP, err error) (where, name string) {
+	for _, n := range h.Effective.Written() {
+		rest := TCP{values: make(map[string]any, len(h.Effective.values))}
+		for k, v := range h.Effective.values {
+			if k != n {
+				rest.values[k] = v
+			}
+		}
+		if e := rest.Config().Validate(); e != nil && e.Error() == err.Error() {
+			continue // not part of the clash
+		}
+		if _, own := h.TCP.values[n]; own {
+			return h.TCP.path, n
+		}
+		if _, ok := defaults.values[n]; ok && name == "" {
+			where, name = defaults.path, n
+		}
+	}
+	return where, name
 }
 
 // stripErrPrefix drops the "tcp: invalid config: " prefix of a tcp error,

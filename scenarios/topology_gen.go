@@ -23,6 +23,9 @@ const (
 // genKinds lists the generators.
 var genKinds = []string{GenFatTree, GenDumbbell, GenGML}
 
+// genPrefix is each generator's name prefix when none is written.
+var genPrefix = map[string]string{GenFatTree: "ft", GenDumbbell: "db", GenGML: "gml"}
+
 // genKeys lists each generator's keys; link properties (bandwidth, delay,
 // queue, ...) are allowed where noted.
 var genKeys = map[string][]string{
@@ -65,8 +68,18 @@ func (d *decoder) topology(n *yaml.Node, s *Scenario) {
 	for i, item := range items {
 		before := len(d.errs)
 		prefix := d.generator(i, item, s, owner)
-		if len(d.errs) > before && prefix != "" {
+		switch {
+		case len(d.errs) == before:
+		case prefix != "":
 			d.failedPrefixes = append(d.failedPrefixes, prefix)
+		default:
+			// Its kind is misspelt or missing and no prefix is written:
+			// the names it was meant to make start with the default
+			// prefix of whichever kind was meant, and reporting each as
+			// unknown would bury the one error that matters.
+			for _, k := range genKinds {
+				d.failedPrefixes = append(d.failedPrefixes, genPrefix[k])
+			}
 		}
 	}
 	if _, written := d.pos["hosts"]; !written && len(items) > 0 && len(s.Hosts) == 0 && len(d.errs) == 0 {
@@ -108,12 +121,7 @@ func (d *decoder) generator(i int, item *yaml.Node, s *Scenario, owner map[strin
 			props = append(props, e)
 		}
 	}
-	prefix := kind
-	if kind == GenFatTree {
-		prefix = "ft"
-	} else if kind == GenDumbbell {
-		prefix = "db"
-	}
+	prefix := genPrefix[kind]
 	if e, ok := findKey(es, "prefix"); ok {
 		if v, ok := d.str(e.v, path+".prefix", "a lower-case letter, then lower-case letters, digits and -"); ok {
 			if !hostNamePattern.MatchString(v) || len(v) > 32 {

@@ -273,3 +273,39 @@ func FuzzParseGML(f *testing.F) {
 		_, _ = parseGML(b)
 	})
 }
+
+// A generator whose kind is misspelt or missing, with no prefix written,
+// reports that one error: the nodes and links it would have made (under
+// the default prefix of any kind, ft, db or gml) are not also reported
+// as unknown wherever apps, links, faults and expectations name them.
+// Names outside those prefixes still are.
+func TestMisspeltGeneratorKindDoesNotCascade(t *testing.T) {
+	const rest = `hosts: {x: {}}
+links:
+  - {between: [x, ft-edge-1-1], bandwidth: 1Gbps}
+apps:
+  - {type: sink, host: ft-h16, port: 80}
+  - {type: bulk-send, host: ft-h1, to: ft-h16:80, bytes: 1KB}
+  - {type: sink, host: db-r1, port: 80}
+  - {type: bulk-send, host: x, to: nowhere:80, bytes: 1KB}
+faults:
+  - {at: 1ms, link: ft-agg-1-1-ft-core-1, down: true}
+expect:
+  - delivered: {to: ft-h16:80, bytes: 1KB}
+`
+	const nowhere = `g.yaml:13:36: apps[3].to: unknown host "nowhere" (a host defined in hosts)`
+	for _, tc := range []struct{ generator, want string }{
+		{"{kind: fat-tre, k: 4, bandwidth: 1Gbps}",
+			`g.yaml:5:12: topology[0].kind: unknown value "fat-tre", did you mean "fat-tree"? (one of: fat-tree, dumbbell, gml)`},
+		{"{kind: clos, k: 4, bandwidth: 1Gbps}",
+			`g.yaml:5:12: topology[0].kind: unknown value "clos" (one of: fat-tree, dumbbell, gml)`},
+		{"{k: 4, bandwidth: 1Gbps}",
+			`g.yaml:5:5: topology[0]: missing required key "kind" (kind: one of fat-tree, dumbbell, gml)`},
+	} {
+		t.Run(tc.generator, func(t *testing.T) {
+			_, err := Parse("g.yaml", []byte(genScenario(tc.generator)+rest))
+			require.Error(t, err)
+			assert.Equal(t, tc.want+"\n"+nowhere, err.Error())
+		})
+	}
+}

@@ -60,6 +60,34 @@ func (p *Packet) Complete() {
 	}
 }
 
+// AppendWire appends the datagram, as it would be on a wire, to dst and
+// returns the extended slice, without writing the deferred payload into
+// Data: the payload is copied from its reference into dst alone, so that
+// the receiver still takes it from there (a capture that completed the
+// packet cost its receiver a copy of the payload into the packet and a
+// byte-wise check of it). A deferred checksum is computed on dst's copy
+// and its header kept in Data, so that a second capture (the receiving
+// interface's) does not compute it again and Complete has only the
+// payload left to write. For a packet whose payload is in Data, it is
+// Complete followed by append.
+func (p *Packet) AppendWire(dst []byte) []byte {
+	q := p.payload
+	if q == nil {
+		p.Complete()
+		return append(dst, p.Data...)
+	}
+	hdr := p.Data[:len(p.Data)-len(q)]
+	start := len(dst)
+	dst = append(dst, hdr...)
+	dst = append(dst, q...)
+	if f := p.fill; f != nil {
+		p.fill = nil
+		f(dst[start:])
+		copy(hdr, dst[start:])
+	}
+	return dst
+}
+
 // Trusted reports whether Data is, checksum aside, exactly what a
 // simulated stack sent: no link corrupted it. A receiver may then skip
 // verifying the transport checksum; it must verify every other packet.

@@ -62,3 +62,35 @@ func TestPacketDeferredPayload(t *testing.T) {
 	assert.Nil(t, c.DeferredPayload())
 	assert.Equal(t, []byte{7, 8, 9}, payload, "the referenced bytes are never written")
 }
+
+// AppendWire appends the bytes Complete would make, without writing the
+// payload into Data: the receiver still takes it by reference. The
+// checksum is computed once, over the payload, and kept in Data's
+// header; Complete then writes the payload alone.
+func TestPacketAppendWire(t *testing.T) {
+	payload := []byte{7, 8, 9}
+	fills := 0
+	fill := func(b []byte) { fills++; b[0] = 0xC0 + b[len(b)-1] }
+	p := &Packet{ID: 1, Data: []byte{1, 2, 0, 0, 0}}
+	p.DeferPayload(payload)
+	p.DeferChecksum(fill)
+
+	dst := p.AppendWire([]byte{0xEE})
+	assert.Equal(t, []byte{0xEE, 0xC9, 2, 7, 8, 9}, dst, "after dst's bytes, as on a wire")
+	assert.Equal(t, payload, p.DeferredPayload(), "the payload stays by reference")
+	assert.Equal(t, []byte{0xC9, 2}, p.Data[:2], "the header keeps the checksum")
+	assert.True(t, p.Trusted())
+
+	assert.Equal(t, []byte{0xC9, 2, 7, 8, 9}, p.AppendWire(nil), "a second capture: the same bytes")
+	assert.Equal(t, 1, fills, "computed once")
+	p.Complete()
+	assert.Equal(t, []byte{0xC9, 2, 7, 8, 9}, p.Data)
+	assert.Equal(t, 1, fills)
+
+	// A packet whose payload is in Data is completed and appended.
+	q := &Packet{ID: 2, Data: []byte{1, 2, 3}}
+	q.DeferChecksum(fill)
+	assert.Equal(t, []byte{0xC3, 2, 3}, q.AppendWire(nil))
+	assert.Equal(t, []byte{0xC3, 2, 3}, q.Data)
+	assert.Equal(t, 2, fills)
+}

@@ -199,6 +199,14 @@ func (b *bgWriter) Write(p []byte) (int, error) {
 	if b.buf == nil {
 		b.buf = b.newBlock()
 	}
+	if free := b.buf[len(b.buf):cap(b.buf)]; n > 0 && n <= len(free) && &p[0] == &free[0] {
+		// p was built in place, in AvailableBuffer's free end.
+		b.buf = b.buf[:len(b.buf)+n]
+		if len(b.buf) == cap(b.buf) {
+			b.handOff()
+		}
+		return n, nil
+	}
 	if !b.direct && len(b.buf) == 0 && n >= cap(b.buf) {
 		b.wait()
 		b.writeBlock(p)
@@ -212,6 +220,16 @@ func (b *bgWriter) Write(p []byte) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// AvailableBuffer returns the free end of the current block, empty, to
+// be appended to and passed to the next Write (as bufio.Writer's), which
+// then copies nothing: a capture builds its records so.
+func (b *bgWriter) AvailableBuffer() []byte {
+	if b.buf == nil {
+		b.buf = b.newBlock()
+	}
+	return b.buf[len(b.buf):len(b.buf)]
 }
 
 // handOff gives the current block to the worker and goes on in the other

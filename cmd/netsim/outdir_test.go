@@ -166,7 +166,8 @@ func TestOutDirWriteError(t *testing.T) {
 // nothing is buffered) reach the file whole and in order; so do a
 // capture's (createCapture), written by direct I/O in whole aligned blocks
 // where the file system takes it, its last partial block through the
-// page cache.
+// page cache. Writes built in AvailableBuffer's free end are kept where
+// they were built.
 func TestBGWriterOrder(t *testing.T) {
 	for _, capture := range []bool{false, true} {
 		root := filepath.Join(t.TempDir(), "out")
@@ -179,11 +180,18 @@ func TestBGWriterOrder(t *testing.T) {
 		w, err := create("f")
 		require.NoError(t, err)
 		var want []byte
-		for i, n := range []int{10, size - 10, 3 * size, 7, 2*size + 5, size - 12, size, 1, size, 4093} {
+		lend := w.(interface{ AvailableBuffer() []byte })
+		for i, n := range []int{10, size - 10, 3 * size, 7, 2*size + 5, size - 12, size, 1, size, 4093, 100, size - 200, 300} {
 			p := bytes.Repeat([]byte{byte('a' + i)}, n)
+			inPlace := false
+			if b := lend.AvailableBuffer(); i >= 10 && cap(b) >= n {
+				p, inPlace = append(b, p...), true // as a capture builds its records
+			}
 			_, err := w.Write(p)
 			require.NoError(t, err)
-			p[0] = '!' // the caller reuses its buffer once Write returns
+			if !inPlace {
+				p[0] = '!' // the caller reuses its buffer once Write returns
+			}
 			want = append(want, bytes.Repeat([]byte{byte('a' + i)}, n)...)
 		}
 		require.NoError(t, o.flush())
