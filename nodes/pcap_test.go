@@ -108,7 +108,7 @@ func TestPcapWriteDatagram(t *testing.T) {
 			p.Data[i] = byte(i)
 		}
 		p.DeferPayload(payload)
-		p.DeferChecksum(func(b []byte) { b[30] = b[len(b)-1] })
+		p.DeferChecksum(func(b, _ []byte) { b[30] = b[len(b)-1] })
 		return p
 	}
 	for _, snap := range []int{0, 40} {

@@ -138,6 +138,19 @@ func FillChecksum(segment []byte, src, dst netip.Addr) uint16 {
 	return c
 }
 
+// FillChecksumTail is FillChecksum for a segment whose last n bytes the
+// caller has summed already: tail is their running sum (inet.Sum of them
+// from an even offset), and they are not read. netsim's pattern payload
+// is summed so without reading it (pattern.Sum). The header is at least
+// 20 bytes and a multiple of 4, so the payload starts at an even offset
+// and its words are the segment's.
+func FillChecksumTail(segment []byte, src, dst netip.Addr, n int, tail uint32) uint16 {
+	initial := inet.PseudoHeaderSum(src, dst, ProtocolTCP, uint32(len(segment))) + tail
+	c := inet.Checksum(segment[:len(segment)-n], initial)
+	put16(segment[16:], c)
+	return c
+}
+
 // Decode parses a TCP segment: the header and the payload after it (which
 // aliases b). It rejects with a *DecodeError (matching ErrMalformed) a
 // segment shorter than 20 bytes, a data offset below 5 or past the end of

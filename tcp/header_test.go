@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/internal/inet"
 )
 
 var (
@@ -238,4 +240,15 @@ func TestAppendUnsummedThenFill(t *testing.T) {
 	assert.Equal(t, []byte{0, 0}, b[16:18], "the checksum field is left zero")
 	assert.Equal(t, sum, FillChecksum(b, addrA, addrB))
 	assert.Equal(t, want, b)
+
+	// FillChecksumTail with the payload's sum given, its bytes unread.
+	for _, n := range []int{0, 2, len(payload)} {
+		c := h.AppendUnsummed(nil, payload)
+		tail := c[len(c)-n:]
+		tailSum := inet.Sum(tail, 0)
+		clear(tail) // not read
+		assert.Equal(t, sum, FillChecksumTail(c, addrA, addrB, n, tailSum), "tail of %d bytes", n)
+		copy(tail, payload[len(payload)-n:])
+		assert.Equal(t, want, c, "tail of %d bytes", n)
+	}
 }

@@ -16,7 +16,7 @@ type Packet struct {
 	payload []byte
 	// fill, when set, writes the checksum the sender left out of Data
 	// (DeferChecksum); trusted says Data is as the sending stack made it.
-	fill    func(datagram []byte)
+	fill    func(datagram, payload []byte)
 	trusted bool
 }
 
@@ -39,9 +39,13 @@ func (p *Packet) DeferredPayload() []byte { return p.payload }
 // bytes as they would be on a wire (Complete). Until something changes the
 // bytes (Corrupt), the receiver may trust them without verifying the
 // checksum (Trusted): a simulated sender computes correct checksums, so
-// summing every payload twice would prove nothing. fill must be a
-// function that allocates nothing and keeps no reference to the bytes.
-func (p *Packet) DeferChecksum(fill func(datagram []byte)) {
+// summing every payload twice would prove nothing. fill is given the
+// whole datagram and, when the payload was deferred (DeferPayload), that
+// payload's reference, whose bytes the datagram's last bytes repeat (so
+// that it may sum a payload it knows without reading it: netsim's
+// pattern). fill must be a function that allocates nothing and keeps no
+// reference to the bytes.
+func (p *Packet) DeferChecksum(fill func(datagram, payload []byte)) {
 	p.fill, p.trusted = fill, true
 }
 
@@ -50,13 +54,14 @@ func (p *Packet) DeferChecksum(fill func(datagram []byte)) {
 // captures, taps and anything that reads the payload or changes the bytes
 // call it first. It does nothing for a packet already complete.
 func (p *Packet) Complete() {
-	if q := p.payload; q != nil {
+	q := p.payload
+	if q != nil {
 		p.payload = nil
 		copy(p.Data[len(p.Data)-len(q):], q)
 	}
 	if f := p.fill; f != nil {
 		p.fill = nil
-		f(p.Data)
+		f(p.Data, q)
 	}
 }
 
@@ -82,7 +87,7 @@ func (p *Packet) AppendWire(dst []byte) []byte {
 	dst = append(dst, q...)
 	if f := p.fill; f != nil {
 		p.fill = nil
-		f(dst[start:])
+		f(dst[start:], q)
 		copy(hdr, dst[start:])
 	}
 	return dst

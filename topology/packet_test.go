@@ -11,7 +11,7 @@ import (
 // Corrupt fills first and withdraws the trust.
 func TestPacketChecksumState(t *testing.T) {
 	fills := 0
-	fill := func(b []byte) { fills++; b[0] = 0xAA }
+	fill := func(b, _ []byte) { fills++; b[0] = 0xAA }
 	p := &Packet{ID: 1, Data: []byte{0, 0, 0, 0}}
 	assert.False(t, p.Trusted(), "a packet made by hand is verified")
 	p.Complete()
@@ -43,7 +43,7 @@ func TestPacketChecksumState(t *testing.T) {
 func TestPacketDeferredPayload(t *testing.T) {
 	payload := []byte{7, 8, 9}
 	var sawPayload []byte
-	fill := func(b []byte) { sawPayload = append([]byte(nil), b[2:]...); b[0] = 0xCC }
+	fill := func(b, _ []byte) { sawPayload = append([]byte(nil), b[2:]...); b[0] = 0xCC }
 	p := &Packet{ID: 1, Data: []byte{1, 2, 0, 0, 0}}
 	p.DeferPayload(payload)
 	p.DeferChecksum(fill)
@@ -70,7 +70,7 @@ func TestPacketDeferredPayload(t *testing.T) {
 func TestPacketAppendWire(t *testing.T) {
 	payload := []byte{7, 8, 9}
 	fills := 0
-	fill := func(b []byte) { fills++; b[0] = 0xC0 + b[len(b)-1] }
+	fill := func(b, _ []byte) { fills++; b[0] = 0xC0 + b[len(b)-1] }
 	p := &Packet{ID: 1, Data: []byte{1, 2, 0, 0, 0}}
 	p.DeferPayload(payload)
 	p.DeferChecksum(fill)

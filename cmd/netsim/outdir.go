@@ -17,6 +17,7 @@ import (
 
 	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/internal/handoff"
+	"github.com/netsimlab/netsim/internal/prefetch"
 )
 
 // outDir is the --out folder of a run, committed once. A run writes every
@@ -229,8 +230,20 @@ func (b *bgWriter) AvailableBuffer() []byte {
 	if b.buf == nil {
 		b.buf = b.newBlock()
 	}
-	return b.buf[len(b.buf):len(b.buf)]
+	n := len(b.buf)
+	if ahead := n + 2*recordAhead; ahead <= cap(b.buf) {
+		// The block's lines are cold (a capture's blocks cycle through
+		// megabytes): ask for those of the next record now, so that its
+		// copy does not wait for them with the stores of this one.
+		prefetch.Lines(unsafe.Pointer(&b.buf[:ahead][n+recordAhead]), recordAhead)
+	}
+	return b.buf[n:n]
 }
+
+// recordAhead is about a capture record's size (a full-sized datagram
+// and its record header): AvailableBuffer prefetches that much of the
+// block, that far ahead.
+const recordAhead = 1536
 
 // handOff gives the current block to the worker and goes on in the other
 // one.

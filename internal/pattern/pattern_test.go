@@ -3,6 +3,8 @@ package pattern
 import (
 	"bytes"
 	"testing"
+
+	"github.com/netsimlab/netsim/internal/inet"
 )
 
 // naiveMismatches is the definition Check must agree with: byte i of a
@@ -149,6 +151,23 @@ func TestMismatched(t *testing.T) {
 					t.Errorf("Mismatched(%d, %d, %d) = %d, Check says %d", off, phase, n, got, want)
 				}
 			}
+		}
+	}
+}
+
+// Sum agrees with summing the bytes (inet.Sum) at every phase, for
+// every length a datagram can carry.
+func TestSum(t *testing.T) {
+	for phase := range Mod {
+		for n := 0; n <= 1600; n++ {
+			if got, want := Sum(phase, n), inet.Sum(At(int64(phase), n), 0); got != want {
+				t.Fatalf("Sum(%d, %d) = %#x, inet.Sum = %#x", phase, n, got, want)
+			}
+		}
+	}
+	for _, n := range []int{MaxChunk - 1, MaxChunk} {
+		if got, want := Sum(250, n), inet.Sum(At(250, n), 0); got != want {
+			t.Fatalf("Sum(250, %d) = %#x, inet.Sum = %#x", n, got, want)
 		}
 	}
 }
