@@ -132,18 +132,14 @@ func runPings(t *testing.T, text string) ([]PingStats, []string) {
 	t.Helper()
 	s, err := Parse("pings.yaml", []byte(text))
 	require.NoError(t, err)
-	rec := &sim.Recorder{}
-	w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
-	require.NoError(t, err)
-	_, err = w.Run(0, nil)
-	require.NoError(t, err)
+	records, _ := recordRun(t, s)
 	var subjects []string
-	for _, r := range rec.Records {
+	for _, r := range records {
 		if r.Kind() == sim.KindApp && !slices.Contains(subjects, r.Subject) {
 			subjects = append(subjects, r.Subject)
 		}
 	}
-	return Summarize(rec.Records).Pings, subjects
+	return Summarize(records).Pings, subjects
 }
 
 // Two ping apps on one host toward one target have a row each, in the

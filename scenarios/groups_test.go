@@ -59,13 +59,9 @@ func TestGroupExpansion(t *testing.T) {
 
 	// Each member starts at its own draw, the same on every run.
 	starts := func() []sim.Time {
-		rec := &sim.Recorder{}
-		w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
-		require.NoError(t, err)
-		_, err = w.Run(0, nil)
-		require.NoError(t, err)
+		records, _ := recordRun(t, s)
 		var out []sim.Time
-		for _, r := range rec.Records {
+		for _, r := range records {
 			if st, ok := r.Event.(*sim.TCPState); ok && strings.HasPrefix(r.Subject, "host/client-") && st.To == "SYN-SENT" {
 				out = append(out, r.T)
 			}
@@ -201,13 +197,9 @@ func TestGroupStartsIgnoreOtherApps(t *testing.T) {
 	starts := func(text string) map[string]sim.Time {
 		s, err := Parse("g.yaml", []byte(text))
 		require.NoError(t, err)
-		rec := &sim.Recorder{}
-		w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
-		require.NoError(t, err)
-		_, err = w.Run(0, nil)
-		require.NoError(t, err)
+		records, _ := recordRun(t, s)
 		out := map[string]sim.Time{}
-		for _, r := range rec.Records {
+		for _, r := range records {
 			if st, ok := r.Event.(*sim.TCPState); ok && strings.HasPrefix(r.Subject, "host/client-") && st.To == "SYN-SENT" {
 				key := fmt.Sprintf("%s:%d", r.Subject, st.Remote.Port())
 				if _, seen := out[key]; !seen {

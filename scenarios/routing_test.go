@@ -39,12 +39,8 @@ func runReroute(t *testing.T, routing string) ([]sim.Record, []Result) {
 	t.Helper()
 	s, err := Parse("reroute.yaml", []byte(reroute+routing))
 	require.NoError(t, err)
-	rec := &sim.Recorder{}
-	w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
-	require.NoError(t, err)
-	end, err := w.Run(0, nil)
-	require.NoError(t, err)
-	return rec.Records, Check(s, rec.Records, end)
+	records, end := recordRun(t, s)
+	return records, Check(s, records, end)
 }
 
 // With recompute, the transfer survives the failed link: r1 and r2
@@ -196,13 +192,9 @@ apps:
 		} else {
 			assert.Equal(t, []string{tc.want}, got, tc.narrow)
 		}
-		rec := &sim.Recorder{}
-		w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
-		require.NoError(t, err)
-		_, err = w.Run(0, nil)
-		require.NoError(t, err)
+		records, _ := recordRun(t, s)
 		drops := 0
-		for _, r := range rec.Records {
+		for _, r := range records {
 			if d, ok := r.Event.(*sim.PacketDrop); ok && d.Reason == "mtu" {
 				drops++
 			}
@@ -251,13 +243,9 @@ apps:
 			got = append(got, w.Error())
 		}
 		assert.Equal(t, tc.want, got, "mtu %d", tc.mtu)
-		rec := &sim.Recorder{}
-		w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
-		require.NoError(t, err)
-		_, err = w.Run(0, nil)
-		require.NoError(t, err)
+		records, _ := recordRun(t, s)
 		var delivered int64
-		for _, c := range Summarize(rec.Records).Conns {
+		for _, c := range Summarize(records).Conns {
 			if c.Server == "10.0.0.2:80" {
 				delivered += c.BytesDelivered
 			}
