@@ -260,11 +260,12 @@ func (b *bgWriter) writeBlock(blk []byte) {
 	if b.err != nil {
 		return
 	}
-	_, err := b.l.held.Write(blk)
+	n, err := b.l.held.Write(blk)
 	if err != nil && errors.Is(err, syscall.EINVAL) && setDirect(b.l.held, false) == nil {
-		// Refused by direct I/O, which wrote nothing: through the page
-		// cache from now on.
-		_, err = b.l.held.Write(blk)
+		// Refused by direct I/O (which writes nothing of a call it
+		// refuses: n counts what earlier calls of this Write took):
+		// the rest through the page cache, and so from now on.
+		_, err = b.l.held.Write(blk[n:])
 	}
 	if err != nil {
 		b.err = err
