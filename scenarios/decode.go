@@ -57,6 +57,9 @@ type decoder struct {
 	groupLinks map[string]string
 	// failedPrefixes are the name prefixes of generators that had errors.
 	failedPrefixes []string
+	// failedGroups are the host groups whose count was refused: they
+	// made no members.
+	failedGroups []string
 }
 
 // label names item i of section "apps" or "links", as indexed after

@@ -144,6 +144,43 @@ func TestGroupErrorsNameTheFilesItems(t *testing.T) {
 	}
 }
 
+// A group whose count is refused makes no members: the apps, faults,
+// expect entries and captures that name its members or their links are
+// not also reported as unknown (a count of 0 gave one error per name).
+func TestGroupWithBadCountDoesNotCascade(t *testing.T) {
+	rest := `links:
+  - {between: [c, s], bandwidth: 1Gbps}
+  - {name: up, between: [c, r], bandwidth: 1Gbps}
+  - {between: [r, s], bandwidth: 1Gbps}
+apps:
+  - {type: sink, host: s, port: 80}
+  - {type: bulk-send, host: c-1, to: s:80, bytes: 1KB}
+  - {type: sink, host: c-2, port: 80}
+  - {type: bulk-send, host: s, to: c-2:80, bytes: 1KB}
+  - {type: bulk-send, host: cx, to: s:80, bytes: 1KB}
+faults:
+  - {at: 1ms, link: c-1-s, down: true}
+  - {at: 1ms, link: up-2, down: true}
+  - {at: 1ms, partition: [[c-3], [s]]}
+expect:
+  - delivered: {to: c-2:80, bytes: 1KB}
+outputs: {pcap: [c, c-1]}
+`
+	for _, tc := range []struct{ count, want string }{
+		{"0", "g.yaml:5:14: hosts.c.count: 0 is out of range (a whole number from 1 to 100000)"},
+		{"many", `g.yaml:5:14: hosts.c.count: "many" is not a whole number (a whole number from 1 to 100000)`},
+		{"1000000000", "g.yaml:5:14: hosts.c.count: 1000000000 is out of range (a whole number from 1 to 100000)"},
+	} {
+		t.Run(tc.count, func(t *testing.T) {
+			y := "version: 1\nname: t\nduration: 1s\nhosts:\n  c: {count: " + tc.count + "}\n  s: {}\nrouters: {r: {}}\n" + rest
+			_, err := Parse("g.yaml", []byte(y))
+			require.Error(t, err)
+			// cx is no member of c: it is still reported.
+			assert.Equal(t, tc.want+"\n"+`g.yaml:17:29: apps[4].host: unknown host "cx" (a host defined in hosts; did you mean "c"?)`, err.Error())
+		})
+	}
+}
+
 // A group's name in a partition stands for its members, as it does in
 // outputs.pcap: the partition cuts every member's link.
 func TestGroupInPartition(t *testing.T) {

@@ -27,6 +27,8 @@ func (d *decoder) hosts(n *yaml.Node, s *Scenario) {
 			case "count":
 				if v, ok := d.integer(he.v, path+".count", 1, MaxGroupCount); ok {
 					count = int(v)
+				} else {
+					d.failedGroups = append(d.failedGroups, name)
 				}
 			case "address":
 				p := path + ".address"

@@ -145,15 +145,32 @@ func (d *decoder) generator(i int, item *yaml.Node, s *Scenario, owner map[strin
 }
 
 // fromFailedGenerator reports whether name has the prefix of a generator
-// that had errors: its nodes and links may not exist, and saying so for
-// every app and fault that names them would bury the error that matters.
+// that had errors, or is a member (<group>-<i>) of a group whose count
+// was refused, or a link of such a member (<group>-<i>-...): its nodes
+// and links may not exist, and saying so for every app and fault that
+// names them would bury the error that matters.
 func (d *decoder) fromFailedGenerator(name string) bool {
 	for _, p := range d.failedPrefixes {
 		if strings.HasPrefix(name, p+"-") {
 			return true
 		}
 	}
+	for _, g := range d.failedGroups {
+		if rest, ok := strings.CutPrefix(name, g+"-"); ok && memberIndexThen(rest) {
+			return true
+		}
+	}
 	return false
+}
+
+// memberIndexThen reports whether s starts with a member's index, a
+// whole number, that ends s or is followed by "-".
+func memberIndexThen(s string) bool {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n > 0 && (n == len(s) || s[n] == '-')
 }
 
 // generated adds one generator's nodes and links to the scenario: they

@@ -143,7 +143,7 @@ func (d *decoder) validate(s *Scenario) {
 				// whose members took other names.
 			case ofGroup:
 				d.errAt(d.pos[path+".link"], "one link of a group's members: "+members, "%s: %q is a group's links", path, f.Link)
-			case !d.fromFailedGenerator(f.Link):
+			case !d.fromFailedGenerator(f.Link) && !d.ofFailedGroupsLink(f.Link, s):
 				d.errAt(d.pos[path+".link"], "a link name from links"+d.didYouMeanLink(f.Link, s), "%s: unknown link %q", path, f.Link)
 			}
 		}
@@ -543,4 +543,20 @@ func (d *decoder) timeLimits(s *Scenario) {
 		d.errAt(p, "a delay, jitter and serialization time of the largest packet (mtu + overhead at the bandwidth) adding up to "+allowTime,
 			"%s: delay %v + jitter %v + %v to send %d bytes at %v is too long", where, w.delay, w.jitter, w.tx, int64(w.bytes), w.rate)
 	}
+}
+
+// ofFailedGroupsLink reports whether name is <link>-<i>, the name a
+// member's link would have taken from a link written with a name and a
+// group at one end, when that group's count was refused.
+func (d *decoder) ofFailedGroupsLink(name string, s *Scenario) bool {
+	i := strings.LastIndexByte(name, '-')
+	if i < 0 || !memberIndexThen(name[i+1:]) || len(d.failedGroups) == 0 {
+		return false
+	}
+	for _, l := range s.Links {
+		if l.Name == name[:i] && (contains(d.failedGroups, l.A) || contains(d.failedGroups, l.B)) {
+			return true
+		}
+	}
+	return false
 }

@@ -112,10 +112,11 @@ func (l *lazyFile) close() error {
 // write(2) (half the time of a run capturing a 1 Gbps link's two
 // interfaces, the kernel copying into the page cache): Write copies into
 // the current block and, when it is full, hands it over and goes on in
-// the other block (double buffering, so a byte is copied once, as into a
-// bufio.Writer). It is I/O at the edge, outside the simulation path: the
-// goroutine sees only finished bytes, in order (a block is handed over
-// after the one before it is written, so at most one is in flight), and
+// another block (double buffering, so a byte is copied once, as into a
+// bufio.Writer; a capture builds its records in the block itself,
+// AvailableBuffer). It is I/O at the edge, outside the simulation path:
+// the goroutine sees only finished bytes, in order (one block in flight,
+// directDepth for direct I/O, written in the order handed over), and
 // decides nothing the simulation reads; the file's bytes are those of
 // writing on the caller's goroutine. The goroutine starts with the first
 // block and ends at stop. After a write error nothing more is written;
