@@ -26,8 +26,16 @@ type inFlightSlot[V any] struct {
 	ok bool
 }
 
-// minInFlightSlots is the ring's size when first used.
-const minInFlightSlots = 256
+// firstInFlightSlots is the ring's size when first used: most tables
+// (a link direction of a large network, its queue mostly empty) never
+// hold more than a few entries at a time. Up to minInFlightSlots the ring
+// doubles whenever an ID falls past its end, so that a window over
+// sparse IDs (other links' packets take the IDs between) is not sent to
+// the map; beyond, only while it is dense.
+const (
+	firstInFlightSlots = 8
+	minInFlightSlots   = 256
+)
 
 // put sets the entry of id.
 func (t *inFlightTable[V]) put(id uint64, v V) {
@@ -41,7 +49,7 @@ func (t *inFlightTable[V]) put(id uint64, v V) {
 	for id-t.base >= uint64(len(t.slots)) {
 		// The window is full: grow it while it is dense enough to be worth
 		// its memory, or else move its oldest entries out.
-		if len(t.slots) == 0 || t.live >= len(t.slots)/4 {
+		if len(t.slots) < minInFlightSlots || t.live >= len(t.slots)/4 {
 			t.grow()
 			continue
 		}
@@ -117,7 +125,7 @@ func (t *inFlightTable[V]) spill(id uint64, v V) {
 
 // grow doubles the ring, keeping the entries at their IDs.
 func (t *inFlightTable[V]) grow() {
-	n := max(minInFlightSlots, 2*len(t.slots))
+	n := max(firstInFlightSlots, 2*len(t.slots))
 	slots := make([]inFlightSlot[V], n)
 	for i := range t.span {
 		slots[i] = t.slots[(t.head+i)&(len(t.slots)-1)]

@@ -112,6 +112,35 @@ faults:
 		`g.yaml:12:36: apps[2].to: unknown host "nowhere" (a host defined in hosts)`, err.Error())
 }
 
+// Hosts that only a failed generator would have joined are not also
+// reported as having no path between them: a fat-tree with an odd k, or
+// a GML graph without bandwidth, left x and y apart and each of their
+// apps earned a "no path of links" error.
+func TestFailedGeneratorLeavesNoPathUnreported(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "two.gml"), []byte("graph [ node [ id 0 label \"A\" ] node [ id 1 label \"B\" ] edge [ source 0 target 1 ] ]\n"), 0o644))
+	for _, tc := range []struct{ gen, a, b, want string }{
+		{"{kind: fat-tree, k: 5, bandwidth: 1Gbps}", "ft-edge-1-1", "ft-edge-2-1",
+			"topology[0].k: 5 is odd: a fat-tree has k/2 switches per layer in a pod (an even number from 2 to 72)"},
+		{"{kind: gml, file: two.gml, hosts: 0}", "gml-a", "gml-b",
+			`topology[0]: missing required key "bandwidth" (add bandwidth: to topology[0])`},
+	} {
+		t.Run(tc.gen, func(t *testing.T) {
+			text := genScenario(tc.gen) + "hosts: {x: {}, y: {}}\nlinks:\n" +
+				"  - {between: [x, " + tc.a + "], bandwidth: 1Gbps}\n  - {between: [y, " + tc.b + "], bandwidth: 1Gbps}\n" +
+				"apps:\n  - {type: sink, host: y, port: 80}\n  - {type: bulk-send, host: x, to: y:80, bytes: 1KB}\n  - {type: ping, host: y, to: x}\n"
+			file := filepath.Join(dir, "g.yaml")
+			require.NoError(t, os.WriteFile(file, []byte(text), 0o644))
+			_, err := Load(file)
+			require.Error(t, err)
+			var el ErrorList
+			require.ErrorAs(t, err, &el)
+			require.Len(t, el, 1, "%v", err)
+			assert.Equal(t, tc.want, el[0].Msg+" ("+el[0].Allowed+")")
+		})
+	}
+}
+
 // A topology section that makes nothing is an error, as an empty hosts
 // section is: an empty list, a null, an empty item, or generators that
 // make no host (gml hosts: 0) when no hosts section is written. All
