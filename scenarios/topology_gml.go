@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -108,14 +109,19 @@ func parseGML(data []byte) (*gmlGraph, error) {
 					e.target = a.val.text
 				case "LinkSpeedRaw":
 					v, err := strconv.ParseFloat(a.val.text, 64)
-					if err != nil || v <= 0 || v > 1e15 {
+					// (Not v <= 0: NaN passed that, and a rate below
+					// 1 bit/s became 0, which means "not given".)
+					if err != nil || !(v >= 1 && v <= 1e15) {
 						return nil, fmt.Errorf("%v: LinkSpeedRaw %q is not a rate in bit/s", a.at, a.val.text)
 					}
-					e.bandwidth = units.BitRate(v)
+					e.bandwidth = units.BitRate(math.Round(v))
 				case "bandwidth":
 					v, err := units.ParseBitRate(a.val.text)
 					if err != nil {
 						return nil, fmt.Errorf("%v: bandwidth %q: %w", a.at, a.val.text, err)
+					}
+					if v <= 0 {
+						return nil, fmt.Errorf("%v: bandwidth %q is not a rate above 0", a.at, a.val.text)
 					}
 					e.bandwidth = v
 				case "latency", "delay":

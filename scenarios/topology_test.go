@@ -221,7 +221,24 @@ func TestGeneratorErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(lossy, []byte("graph [ node [ id 0 ] node [ id 1 ] edge [ source 0 target 1 packet_loss 2 ] ]\n"), 0o644))
 	open := filepath.Join(dir, "open.gml")
 	require.NoError(t, os.WriteFile(open, []byte("graph [\n  node [ id 0 label \"a\"\n"), 0o644))
+	// An edge's own rate that is no rate of 1 bit/s or more was taken
+	// as "not given", and the generator's bandwidth used instead, with
+	// no word: LinkSpeedRaw NaN, 0.5 or 1e-300, bandwidth "0bps".
+	rate := func(name, attr string) string {
+		f := filepath.Join(dir, name+".gml")
+		require.NoError(t, os.WriteFile(f, []byte("graph [ node [ id 0 ] node [ id 1 ] edge [ source 0 target 1 "+attr+" ] ]\n"), 0o644))
+		return f
+	}
+	nan, half, tiny, zero := rate("nan", "LinkSpeedRaw NaN"), rate("half", "LinkSpeedRaw 0.5"), rate("tiny", "LinkSpeedRaw 1e-300"), rate("zero", `bandwidth "0bps"`)
 	tests := []struct{ name, gen, want string }{
+		{"gml LinkSpeedRaw NaN", "{kind: gml, file: " + nan + ", bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: " + nan + `:1:62: LinkSpeedRaw "NaN" is not a rate in bit/s`},
+		{"gml LinkSpeedRaw 0.5", "{kind: gml, file: " + half + ", bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: " + half + `:1:62: LinkSpeedRaw "0.5" is not a rate in bit/s`},
+		{"gml LinkSpeedRaw 1e-300", "{kind: gml, file: " + tiny + ", bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: " + tiny + `:1:62: LinkSpeedRaw "1e-300" is not a rate in bit/s`},
+		{"gml bandwidth 0bps", "{kind: gml, file: " + zero + ", bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: " + zero + `:1:62: bandwidth "0bps" is not a rate above 0`},
 		{"k odd", "{kind: fat-tree, k: 5, bandwidth: 1Gbps}",
 			"g.yaml:5:25: topology[0].k: 5 is odd: a fat-tree has k/2 switches per layer in a pod (an even number from 2 to 72)"},
 		{"k huge", "{kind: fat-tree, k: 1000000000, bandwidth: 1Gbps}",
