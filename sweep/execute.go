@@ -79,6 +79,9 @@ func Execute(ctx context.Context, p *Plan, o Options) (*Report, error) {
 	if o.Out == "" {
 		return nil, errors.New("sweep: no output folder (Options.Out)")
 	}
+	if err := checkNotRunDir(o.Out); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
 	}

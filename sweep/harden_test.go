@@ -109,6 +109,28 @@ func TestSweepLock(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// TestSweepRefusesARunFolder: a sweep never writes into the folder of a
+// netsim run (out/NAME of a scenario and of a sweep of the same name):
+// mixed with the sweep's aggregate.csv, the run's outputs could no longer
+// be plotted or viewed as a run's. Merge refuses it too.
+func TestSweepRefusesARunFolder(t *testing.T) {
+	p := expand(t, readFile(t, "testdata/small.yaml"))
+	out := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(out, "manifest.json"), []byte("{}\n"), 0o644))
+	_, err := Execute(context.Background(), p, Options{Out: out, Workers: 1, Runner: fake})
+	require.ErrorIs(t, err, ErrRunFolder)
+	assert.Contains(t, err.Error(), "give the sweep a folder of its own with --out")
+	assert.NoFileExists(t, filepath.Join(out, ManifestFile))
+	assert.NoFileExists(t, filepath.Join(out, LockFile))
+
+	shard := t.TempDir()
+	_, err = Execute(context.Background(), p, Options{Out: shard, Workers: 1, Runner: fake})
+	require.NoError(t, err)
+	_, err = Merge([]string{shard}, out)
+	require.ErrorIs(t, err, ErrRunFolder)
+	assert.NoFileExists(t, filepath.Join(out, ResultsFile))
+}
+
 // TestResumeRefusesOtherVersion: every run record names the netsim
 // version and scenario sha256; resuming with another version is refused
 // before anything runs, and merging shards of two versions too.

@@ -21,6 +21,24 @@ var ErrLocked = errors.New("the sweep folder is in use")
 // sweep.json lacks. It holds the PID of its owner.
 const LockFile = ".lock"
 
+// ErrRunFolder is wrapped by the error of Execute and Merge when the
+// output folder holds the outputs of a netsim run (its manifest.json): a
+// sweep and its base scenario default to the same out/NAME, and mixed
+// with a sweep's files a run's could no longer be plotted as a run's.
+var ErrRunFolder = errors.New("not a sweep's folder")
+
+// runManifest is the file a netsim run writes last into its folder.
+const runManifest = "manifest.json"
+
+// checkNotRunDir returns an ErrRunFolder error when dir holds a run's
+// manifest.json.
+func checkNotRunDir(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, runManifest)); err == nil {
+		return fmt.Errorf("%w: %s holds the outputs of a netsim run (%s); give the sweep a folder of its own with --out", ErrRunFolder, dir, runManifest)
+	}
+	return nil
+}
+
 // lockDir takes dir's lock, or returns an ErrLocked error naming the
 // process that holds it. unlock releases it.
 func lockDir(dir string) (unlock func(), err error) {

@@ -27,6 +27,9 @@ func Merge(dirs []string, out string) (*Report, error) {
 	if len(dirs) == 0 {
 		return nil, fmt.Errorf("%w: no folders", ErrMerge)
 	}
+	if err := checkNotRunDir(out); err != nil {
+		return nil, err
+	}
 	var m Manifest
 	byID := map[string]Row{}
 	from := map[string]string{}

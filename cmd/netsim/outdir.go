@@ -18,6 +18,7 @@ import (
 	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/internal/handoff"
 	"github.com/netsimlab/netsim/internal/prefetch"
+	"github.com/netsimlab/netsim/sweep"
 )
 
 // outDir is the --out folder of a run, committed once. A run writes every
@@ -349,8 +350,9 @@ func newOutDir(root string) (*outDir, error) {
 }
 
 // replaceable reports why root cannot take a run's outputs: it is not a
-// folder, or it is the current folder or one above it (whose netsim files
-// would be replaced under the user's feet).
+// folder, it holds a sweep (whose aggregate.csv would make netsim plot
+// read the run's folder as a sweep's), or it is the current folder or one
+// above it (whose netsim files would be replaced under the user's feet).
 func replaceable(root string) error {
 	fi, err := os.Stat(root)
 	if errors.Is(err, os.ErrNotExist) {
@@ -361,6 +363,9 @@ func replaceable(root string) error {
 	}
 	if !fi.IsDir() {
 		return fmt.Errorf("output folder %s: not a folder", root)
+	}
+	if _, err := os.Stat(filepath.Join(root, sweep.ManifestFile)); err == nil {
+		return fmt.Errorf("output folder %s: holds a netsim sweep (%s): give the run a folder of its own, like out/NAME", root, sweep.ManifestFile)
 	}
 	if abs, err := filepath.Abs(root); err == nil {
 		if wd, err := os.Getwd(); err == nil && (wd == abs || strings.HasPrefix(wd, abs+string(filepath.Separator))) {

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/sweep"
 )
 
 // write makes rel in o with content.
@@ -276,6 +277,21 @@ func TestOutDirRefuses(t *testing.T) {
 		_, err := newOutDir(root)
 		assert.ErrorContains(t, err, "is the current folder or holds it", root)
 	}
+}
+
+// TestOutDirRefusesASweepFolder: a run never writes into a sweep's folder
+// (out/NAME of a sweep and of its base scenario): mixed with the run's
+// files, aggregate.csv would make netsim plot read the folder as a sweep.
+func TestOutDirRefusesASweepFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sweep")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, sweep.ManifestFile), []byte("{}\n"), 0o644))
+	_, err := newOutDir(dir)
+	assert.ErrorContains(t, err, "holds a netsim sweep (sweep.json): give the run a folder of its own")
+	code, _, stderr := cli(t, "run", handshake, "--out", dir)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "holds a netsim sweep")
+	assert.NoFileExists(t, filepath.Join(dir, "manifest.json"))
 }
 
 func TestOutDirUnwritable(t *testing.T) {

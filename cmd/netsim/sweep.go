@@ -35,11 +35,12 @@ joins the shards' folders into the results one machine would have written.
 
 Running it again with another netsim version is refused: the folder's runs
 record the version (and the scenario's sha256) that ran them. Two sweeps
-cannot write one folder at once (it is locked while a sweep writes).
+cannot write one folder at once (it is locked while a sweep writes), and
+a sweep does not write into the folder of a netsim run (its manifest.json).
 
 Exit codes: 0 every run succeeded; 1 a run failed (its error and replay
 command are in results.csv); 2 bad usage or an invalid sweep file or grid
-point, a folder in use or of another version; 3 an internal error (a bug:
+point, a folder in use, of another version or of a run; 3 an internal error (a bug:
 please report it); 130 interrupted (Ctrl-C or SIGTERM): the finished runs
 are kept, run the same command again to resume.
 `
