@@ -60,6 +60,9 @@ type decoder struct {
 	// failedGroups are the host groups whose count was refused: they
 	// made no members.
 	failedGroups []string
+	// hostNames, nodeNames (hosts and routers) and linkNames are the
+	// names "did you mean" looks among, listed once by validate.
+	hostNames, nodeNames, linkNames []string
 }
 
 // label names item i of section "apps" or "links", as indexed after
@@ -573,6 +576,11 @@ func suggest(s string, names []string) string {
 		bestD = 2
 	}
 	for _, n := range names {
+		// The distance is at least the difference in length: most of a
+		// large group's names are ruled out without the table.
+		if l := len(n) - len(s); l >= bestD || -l >= bestD {
+			continue
+		}
 		if dd := editDistance(s, n); dd < bestD {
 			best, bestD = n, dd
 		}
@@ -582,15 +590,15 @@ func suggest(s string, names []string) string {
 
 // editDistance is the optimal string alignment distance of two short
 // strings: insertions, deletions, substitutions and transpositions of
-// adjacent characters ("svr" for "srv") each cost 1.
+// adjacent characters ("svr" for "srv") each cost 1. It allocates
+// nothing: did you mean compares a name with every host of the file.
 func editDistance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 64
 	}
 	// rows i-2, i-1 and i of the table.
-	pp := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	var rows [3][65]int
+	pp, prev, cur := rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}

@@ -189,31 +189,49 @@ func (d *decoder) validate(s *Scenario) {
 
 // didYouMean suggests a defined node (or host) name close to name.
 func (d *decoder) didYouMean(name string, s *Scenario, routers bool) string {
-	var names []string
-	for _, h := range s.Hosts {
-		names = append(names, h.Name)
+	if d.full() {
+		return ""
 	}
+	names := &d.hostNames
 	if routers {
-		for _, r := range s.Routers {
-			names = append(names, r.Name)
+		names = &d.nodeNames
+	}
+	if *names == nil {
+		*names = make([]string, 0, len(s.Hosts)+len(s.Routers))
+		for _, h := range s.Hosts {
+			*names = append(*names, h.Name)
+		}
+		if routers {
+			for _, r := range s.Routers {
+				*names = append(*names, r.Name)
+			}
 		}
 	}
-	if g := suggest(name, names); g != "" {
+	if g := suggest(name, *names); g != "" {
 		return fmt.Sprintf("; did you mean %q?", g)
 	}
 	return ""
 }
 
 func (d *decoder) didYouMeanLink(name string, s *Scenario) string {
-	var names []string
-	for _, l := range s.Links {
-		names = append(names, l.Name)
+	if d.full() {
+		return ""
 	}
-	if g := suggest(name, names); g != "" {
+	if d.linkNames == nil {
+		d.linkNames = make([]string, 0, len(s.Links))
+		for _, l := range s.Links {
+			d.linkNames = append(d.linkNames, l.Name)
+		}
+	}
+	if g := suggest(name, d.linkNames); g != "" {
 		return fmt.Sprintf("; did you mean %q?", g)
 	}
 	return ""
 }
+
+// full reports whether the next problem will not be reported (past "too
+// many errors"): what would only be said in it is not worth working out.
+func (d *decoder) full() bool { return d.overflow || len(d.errs) >= maxErrors }
 
 // autoBase is the first address given to a host that names none.
 var autoBase = netip.AddrFrom4([4]byte{10, 0, 0, 1})
