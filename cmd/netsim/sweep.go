@@ -157,6 +157,21 @@ func labelOf(p *sweep.Plan, pointID string) string {
 	return "point " + pointID
 }
 
+// manifestLabel names a grid point of a sweep.json by its parameters, as
+// labelOf does from the plan.
+func manifestLabel(m sweep.Manifest, pointID string) string {
+	for _, pt := range m.Points {
+		if pt.ID == pointID && len(pt.Values) == len(m.Params) && len(pt.Values) > 0 {
+			parts := make([]string, len(pt.Values))
+			for i, v := range pt.Values {
+				parts[i] = m.Params[i] + "=" + v
+			}
+			return strings.Join(parts, ", ")
+		}
+	}
+	return "point " + pointID
+}
+
 const sweepMergeUsage = `Usage: netsim sweep merge DIR... [--out DIR]
 
 Joins the folders of a sweep's shards (netsim sweep --shard K/N) into one
@@ -191,7 +206,8 @@ func sweepMergeMain(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "merged %d folders: %d runs, %d failed\n", len(dirs), rep.Total, rep.Failed)
 	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, sweep.ResultsFile), filepath.Join(dir, sweep.AggregateFile))
-	warnSeedless(stderr, dir, rep.Rows, func(point string) string { return "point " + point })
+	m, _ := sweep.ReadManifest(dir) // written by Merge; without it, points go by their IDs
+	warnSeedless(stderr, dir, rep.Rows, func(point string) string { return manifestLabel(m, point) })
 	if rep.Failed > 0 {
 		return exitFailed
 	}

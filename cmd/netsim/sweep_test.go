@@ -71,6 +71,9 @@ func TestSweepCommand(t *testing.T) {
 	code, stdout, stderr = sweepCLI(append(append([]string{"merge"}, dirs...), "--out", merged)...)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "merged 2 folders: 12 runs, 0 failed")
+	// Merge warns as the sweep does, naming each point by its parameters.
+	assert.Contains(t, stderr, "netsim sweep: warning: links[uplink].loss=0%, defaults.tcp.congestion=newreno: every seed gave the same metrics")
+	assert.NotContains(t, stderr, "warning: point ")
 	for _, f := range []string{sweep.ResultsFile, sweep.AggregateFile} {
 		a, err := os.ReadFile(filepath.Join(single, f))
 		require.NoError(t, err)
