@@ -61,8 +61,15 @@ type decoder struct {
 	// made no members.
 	failedGroups []string
 	// hostNames, nodeNames (hosts and routers) and linkNames are the
-	// names "did you mean" looks among, listed once by validate.
+	// names "did you mean" looks among, listed once by validate, and
+	// suggested what it answered for each name (the members of a group
+	// ask about the same one).
 	hostNames, nodeNames, linkNames []string
+	suggested                       map[string]string
+	// errPlaces counts the errors of each place and rule (errAt), and
+	// found every problem errAt was given, written out or not.
+	errPlaces map[warnPlace]int
+	found     int
 }
 
 // label names item i of section "apps" or "links", as indexed after
@@ -93,8 +100,23 @@ func posOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
 
 // errAt records a problem at p. After maxErrors problems it records one
 // last "too many errors" and drops the rest.
+//
+// A rule that fires more than warnsPerPlace times at one place (the
+// members of a group share their app's or link's line) is written out
+// warnsPerPlace times, and foldErrors counts the rest in one more line:
+// a misspelt to: of an app on a group of 10,000 is not 100 errors
+// hiding every other.
 func (d *decoder) errAt(p Pos, allowed, format string, args ...any) {
+	d.found++
 	if d.overflow {
+		return
+	}
+	if d.errPlaces == nil {
+		d.errPlaces = make(map[warnPlace]int)
+	}
+	k := warnPlace{p, allowed}
+	d.errPlaces[k]++
+	if d.errPlaces[k] > warnsPerPlace {
 		return
 	}
 	if len(d.errs) >= maxErrors {
@@ -147,6 +169,23 @@ func (d *decoder) foldWarnings() {
 		}
 	}
 	d.warns = out
+}
+
+// foldErrors puts, right after the last error written out of each
+// place and rule that fired more than warnsPerPlace times, one line
+// counting the others, as foldWarnings does for warnings.
+func (d *decoder) foldErrors() {
+	written := make(map[warnPlace]int)
+	var out ErrorList
+	for _, e := range d.errs {
+		out = append(out, e)
+		k := warnPlace{e.Pos, e.Allowed}
+		written[k]++
+		if n := d.errPlaces[k] - warnsPerPlace; written[k] == warnsPerPlace && n > 0 {
+			out = append(out, d.newError(e.Pos, fmt.Sprintf("and %d more like this at this place (the other members of a group, or links of a generator)", n), e.Allowed))
+		}
+	}
+	d.errs = out
 }
 
 // newError is a problem at p: in the file, or, at the negative lines that

@@ -297,3 +297,39 @@ func TestUnknownNamesAmongManyMembersAreQuick(t *testing.T) {
 	}
 	assert.Zero(t, testing.AllocsPerRun(3, func() { suggest("cc-29", names) }), "suggest allocates")
 }
+
+// One mistake in an app written on a group is not one error per member:
+// a misspelt to: on a group of 5,000 was 100 errors and "too many
+// errors", which hid the next mistake of the file. Three are written out
+// and the rest counted, as for warnings.
+func TestGroupMembersErrorsAreCounted(t *testing.T) {
+	text := `version: 1
+name: np
+duration: 1s
+hosts:
+  c: {count: 5000}
+  server: {}
+  t: {}
+routers: {r: {}}
+links:
+  - {between: [c, r], bandwidth: 1Gbps}
+  - {between: [t, server], bandwidth: 1Gbps}
+apps:
+  - {type: sink, host: server, port: 80}
+  - {type: bulk-send, host: c, to: srever:80, bytes: 1KB}
+  - {type: bulk-send, host: c, to: server:80, bytes: 1KB}
+  - {type: sink, host: t, port: 80}
+  - {type: echo, host: t, port: 80}
+`
+	_, err := Parse("g.yaml", []byte(text))
+	require.Error(t, err)
+	assert.Equal(t, `g.yaml:14:36: apps[1] (c-1).to: unknown host "srever" (a host defined in hosts; did you mean "server"?)
+g.yaml:14:36: apps[1] (c-2).to: unknown host "srever" (a host defined in hosts; did you mean "server"?)
+g.yaml:14:36: apps[1] (c-3).to: unknown host "srever" (a host defined in hosts; did you mean "server"?)
+g.yaml:14:36: and 4997 more like this at this place (the other members of a group, or links of a generator) (a host defined in hosts; did you mean "server"?)
+g.yaml:15:36: apps[2] (c-1): no path of links from "c-1" to "server" (hosts joined by links through routers; hosts do not forward)
+g.yaml:15:36: apps[2] (c-2): no path of links from "c-2" to "server" (hosts joined by links through routers; hosts do not forward)
+g.yaml:15:36: apps[2] (c-3): no path of links from "c-3" to "server" (hosts joined by links through routers; hosts do not forward)
+g.yaml:15:36: and 4997 more like this at this place (the other members of a group, or links of a generator) (hosts joined by links through routers; hosts do not forward)
+g.yaml:17:33: apps[4]: port 80 on "t" is already taken by apps[3] (line 16) (one listening app per host and port)`, err.Error())
+}

@@ -186,9 +186,9 @@ func (d *decoder) queue(n *yaml.Node, path string) (Queue, bool) {
 	}
 	es := d.mapping(r, path, allowed)
 	if len(kind.required) > 0 {
-		before := len(d.errs)
+		before := d.found
 		d.require(r, path, es, kind.required...)
-		if len(d.errs) > before {
+		if d.found > before {
 			return Queue{}, false
 		}
 	}

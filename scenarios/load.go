@@ -89,6 +89,7 @@ func ParseWith(file string, data []byte, overrides []Override) (*Scenario, error
 		d.validate(s)
 	}
 	if len(d.errs) > 0 {
+		d.foldErrors()
 		d.errs.sort()
 		return nil, d.errs
 	}

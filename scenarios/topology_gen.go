@@ -66,10 +66,10 @@ func (d *decoder) topology(n *yaml.Node, s *Scenario) {
 		d.errNode(r, "a list of generators, like - {kind: fat-tree, k: 4, bandwidth: 1Gbps}", "topology: no generators")
 	}
 	for i, item := range items {
-		before := len(d.errs)
+		before := d.found
 		prefix := d.generator(i, item, s, owner)
 		switch {
-		case len(d.errs) == before:
+		case d.found == before:
 		case prefix != "":
 			d.failedPrefixes = append(d.failedPrefixes, prefix)
 		default:

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -207,10 +208,24 @@ func (d *decoder) didYouMean(name string, s *Scenario, routers bool) string {
 			}
 		}
 	}
-	if g := suggest(name, *names); g != "" {
-		return fmt.Sprintf("; did you mean %q?", g)
+	return d.suggestOnce("n"+strconv.FormatBool(routers)+"/"+name, name, *names)
+}
+
+// suggestOnce is suggest's answer as "; did you mean ...?", worked out
+// once per key.
+func (d *decoder) suggestOnce(key, name string, names []string) string {
+	if v, ok := d.suggested[key]; ok {
+		return v
 	}
-	return ""
+	v := ""
+	if g := suggest(name, names); g != "" {
+		v = fmt.Sprintf("; did you mean %q?", g)
+	}
+	if d.suggested == nil {
+		d.suggested = make(map[string]string)
+	}
+	d.suggested[key] = v
+	return v
 }
 
 func (d *decoder) didYouMeanLink(name string, s *Scenario) string {
@@ -223,10 +238,7 @@ func (d *decoder) didYouMeanLink(name string, s *Scenario) string {
 			d.linkNames = append(d.linkNames, l.Name)
 		}
 	}
-	if g := suggest(name, d.linkNames); g != "" {
-		return fmt.Sprintf("; did you mean %q?", g)
-	}
-	return ""
+	return d.suggestOnce("l/"+name, name, d.linkNames)
 }
 
 // full reports whether the next problem will not be reported (past "too
