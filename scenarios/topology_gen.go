@@ -448,13 +448,16 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 			g.d.errNode(at, "a GML file whose node ids are unique", "%s.file: %s:%v: node id %s twice", g.path, name, n.at, n.id)
 			return
 		}
+		// The label, unless it has no usable character, is another
+		// node's, or makes too long a name; then n<id>.
 		base := gmlName(n.label)
-		if base == "" || taken[base] {
+		if base == "" || taken[base] || len(p)+1+len(base) > maxGMLName {
 			base = gmlName("n" + n.id)
 		}
 		r := p + "-" + base
-		if taken[base] || len(r) > 60 {
-			g.d.errNode(at, "a GML file whose node ids are unique", "%s.file: %s:%v: node %q: no usable name", g.path, name, n.at, n.id)
+		if taken[base] || len(r) > maxGMLName {
+			g.d.errNode(at, "labels, or else ids, that make distinct names",
+				"%s.file: %s:%v: node %q: no usable name: its label and %s make a name that is taken or longer than %d characters", g.path, name, n.at, n.id, base, maxGMLName)
 			return
 		}
 		taken[base] = true
@@ -503,6 +506,10 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 		}
 	}
 }
+
+// maxGMLName is the longest router name a GML node makes, prefix
+// included, so that its hosts' names (<router>-h1000) stay valid.
+const maxGMLName = 60
 
 // gmlName makes a GML label a name: lower case, runs of other characters
 // than letters and digits become one '-'.

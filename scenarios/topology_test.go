@@ -355,3 +355,23 @@ expect:
 		})
 	}
 }
+
+// A label too long for a name (60 characters with the prefix) falls
+// back to n<id>, as one with no usable character does; it used to fail
+// the whole file with "no usable name", under a rule about unique ids.
+func TestGMLLongLabelFallsBackToID(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("Kaiserslautern", 6)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "g.gml"), []byte(`graph [ node [ id 0 label "`+long+`" ] node [ id 1 label "B" ] edge [ source 0 target 1 ] ]`), 0o644))
+	file := filepath.Join(dir, "g.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(genScenario("{kind: gml, file: g.gml, bandwidth: 1Gbps}")), 0o644))
+	s, err := Load(file)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"gml-n0", "gml-b"}, names(s.Routers, func(r Router) string { return r.Name }))
+
+	// When n<id> is taken too, the error says what would do.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "g.gml"), []byte(`graph [ node [ id 1 label "N0" ] node [ id 0 label "`+long+`" ] ]`), 0o644))
+	_, err = Load(file)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `g.gml:1:34: node "0": no usable name: its label and n0 make a name that is taken or longer than 60 characters (labels, or else ids, that make distinct names)`)
+}
