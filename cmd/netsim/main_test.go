@@ -69,6 +69,7 @@ func TestExitCodes(t *testing.T) {
 		{"sweep merge help", []string{"sweep", "merge", "--help"}, exitOK, "Usage: netsim sweep merge", ""},
 		{"bad flag points at help", []string{"run", handshake, "--until"}, exitUsage, "", "Run 'netsim run --help' for its flags."},
 		{"set", []string{"validate", handshake, "--set", "links[0].bandwidth=1 Gbit/s", "--set", "links.0.delay=5 ms"}, exitOK, "handshake.yaml: ok", ""},
+		{"validate counts in words", []string{"validate", handshake}, exitOK, "handshake.yaml: ok (handshake: 2 hosts, 0 routers, 1 link, 2 apps, 0 faults, 1 expectation)", ""},
 		{"set bad value", []string{"validate", handshake, "--set", "links[0].bandwidth=1 Gb"}, exitUsage, "", handshake + `: --set links[0].bandwidth=1 Gb: links[0].bandwidth: rate "1 Gb": unit "Gb" is ambiguous: write Gbit/s for bits or GB/s for bytes per second (`},
 		{"set not a pair", []string{"run", handshake, "--set", "links"}, exitUsage, "", "want PATH=VALUE"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},

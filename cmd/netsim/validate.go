@@ -36,8 +36,17 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		for _, w := range s.Warnings {
 			fmt.Fprintln(stderr, w)
 		}
-		fmt.Fprintf(stdout, "%s: ok (%s: %d hosts, %d routers, %d links, %d apps, %d faults, %d expectations)\n",
-			f, s.Name, len(s.Hosts), len(s.Routers), len(s.Links), len(s.Apps), len(s.Faults), len(s.Expect))
+		fmt.Fprintf(stdout, "%s: ok (%s: %s, %s, %s, %s, %s, %s)\n", f, s.Name,
+			count(len(s.Hosts), "host"), count(len(s.Routers), "router"), count(len(s.Links), "link"),
+			count(len(s.Apps), "app"), count(len(s.Faults), "fault"), count(len(s.Expect), "expectation"))
 	}
 	return code
+}
+
+// count writes n and the noun, plural unless n is 1: "1 link", "2 links".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
