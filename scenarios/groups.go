@@ -36,6 +36,18 @@ func (s *Scenario) group(name string) (Group, bool) {
 	return Group{}, false
 }
 
+// groupOfMember returns the group whose member name is.
+func (s *Scenario) groupOfMember(name string) (string, bool) {
+	for _, g := range s.Groups {
+		if rest, ok := strings.CutPrefix(name, g.Name+"-"); ok {
+			if i, err := strconv.Atoi(rest); err == nil && i >= 1 && i <= g.Count && strconv.Itoa(i) == rest {
+				return g.Name, true
+			}
+		}
+	}
+	return "", false
+}
+
 // expandGroups replaces every link with a group at one end by one link
 // per member (named <link>-<i> when the link was named, <a>-<b> of the
 // member otherwise), and every app on a group by one app per member, in

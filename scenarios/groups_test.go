@@ -90,6 +90,8 @@ func TestGroupErrors(t *testing.T) {
 			`g.yaml:7:3: hosts: "client-2" is both a host and a group's member`},
 		{"router named as a group", strings.Replace(groupStar, "routers: {r1: {}}", "routers: {r1: {}, client: {}}", 1),
 			`g.yaml:7:19: routers: "client" is already a host group (line 5) (a name used once across hosts, groups and routers)`},
+		{"router named as a member", strings.Replace(groupStar, "routers: {r1: {}}", "routers: {r1: {}, client-2: {}}", 1),
+			`g.yaml:7:19: routers: "client-2" is already a member of the group "client" (line 5) (a name used once across hosts and routers)`},
 		{"two groups", strings.Replace(strings.Replace(groupStar, "server: {}", "server: {}\n  more: {count: 2}", 1), "[client, r1]", "[client, more]", 1),
 			`g.yaml:10:16: links[0].between: "client" and "more" are both groups`},
 		{"group as peer", strings.Replace(groupStar, "to: server:81", "to: client:81", 1),

@@ -34,8 +34,12 @@ func (d *decoder) validate(s *Scenario) {
 			continue
 		}
 		if nodes[r.Name] == kindHost {
+			what := "a host"
+			if g, ok := s.groupOfMember(r.Name); ok {
+				what = fmt.Sprintf("a member of the group %q", g)
+			}
 			d.errAt(d.pos["routers."+r.Name], "a name used once across hosts and routers",
-				"routers: %q is already a host (line %d)", r.Name, d.pos["hosts."+r.Name].Line)
+				"routers: %q is already %s (line %d)", r.Name, what, d.pos["hosts."+r.Name].Line)
 			continue
 		}
 		nodes[r.Name] = kindRouter
