@@ -50,6 +50,11 @@ type World struct {
 	rec      sim.Record
 	fault    sim.Fault
 	stop     func() bool // BuildOptions.Stop
+	// recomputeAt is when the last recompute of the routes asked for
+	// (routeFault) runs, and recomputePending whether it is still to
+	// run.
+	recomputeAt      sim.Time
+	recomputePending bool
 }
 
 // stopAt reports, at the i-th item of a build step, whether the build was

@@ -48,6 +48,19 @@ func (s *Scenario) groupOfMember(name string) (string, bool) {
 	return "", false
 }
 
+// pastLastMember reports whether name would be a member of a group
+// (<group>-<i>) past its count, and returns the group and its count.
+func (s *Scenario) pastLastMember(name string) (string, int, bool) {
+	for _, g := range s.Groups {
+		if rest, ok := strings.CutPrefix(name, g.Name+"-"); ok {
+			if i, err := strconv.Atoi(rest); err == nil && i > g.Count && strconv.Itoa(i) == rest {
+				return g.Name, g.Count, true
+			}
+		}
+	}
+	return "", 0, false
+}
+
 // expandGroups replaces every link with a group at one end by one link
 // per member (named <link>-<i> when the link was named, <a>-<b> of the
 // member otherwise), and every app on a group by one app per member, in

@@ -56,7 +56,20 @@ func (w *World) routeFault() {
 		return
 	}
 	at := w.Net.Now().Add(w.Scenario.Routing.Convergence)
-	if _, err := w.Net.Scheduler().At(at, w.recompute); err != nil {
+	if w.recomputePending && w.recomputeAt == at {
+		// Faults at the same instant: the recompute already due then
+		// runs after all of them and sees every change (a second one
+		// would find nothing left to change).
+		return
+	}
+	w.recomputePending, w.recomputeAt = true, at
+	if _, err := w.Net.Scheduler().At(at, func() {
+		if w.recomputeAt == at {
+			w.recomputePending = false
+		}
+		w.recompute()
+	}); err != nil {
+		w.recomputePending = false
 		w.emitFault("routing", "recompute not scheduled: "+err.Error())
 	}
 }

@@ -71,6 +71,36 @@ func TestRecomputeReroutesAroundAFailedLink(t *testing.T) {
 	assert.False(t, results[0].OK, "static routes black-hole the transfer")
 }
 
+// Faults at the same instant are followed by one recompute, not one
+// each: a switch failing as its eight links going down at once computed
+// every table eight times over (175 ms each on a k=16 fat-tree), the
+// last seven finding nothing to change. The trace is the same.
+func TestSimultaneousFaultsRecomputeOnce(t *testing.T) {
+	run := func(faults string) (uint64, []string) {
+		text := strings.Replace(reroute, "  - {at: 300ms, link: short, down: true}\n", "  - {at: 300ms, link: short, down: true}\n"+faults, 1)
+		s, err := Parse("reroute.yaml", []byte(text+"routing: {recompute: true, convergence: 50ms}\n"))
+		require.NoError(t, err)
+		rec := &sim.Recorder{}
+		w, err := Build(s, BuildOptions{Seed: 1, Trace: rec})
+		require.NoError(t, err)
+		_, err = w.Run(0, nil)
+		require.NoError(t, err)
+		var changes []string
+		for _, r := range rec.Records {
+			if r.Kind() == sim.KindRouteChange {
+				changes = append(changes, fmt.Sprintf("%d %s", r.T, r.Subject))
+			}
+		}
+		return w.Net.Scheduler().Processed(), changes
+	}
+	one, changes1 := run("")
+	four, changes4 := run("  - {at: 300ms, link: r1-r3, set: {delay: 10ms}}\n  - {at: 300ms, link: r3-r2, down: true}\n  - {at: 300ms, link: r3-r2, up: true}\n")
+	assert.Equal(t, changes1, changes4)
+	// Three more faults, each one event (a set changes no link's state
+	// and asks for no recompute), and no more recomputes.
+	assert.Equal(t, uint64(3), four-one, "events: %d with one fault, %d with four", one, four)
+}
+
 func TestRoutingSectionErrors(t *testing.T) {
 	_, err := Parse("r.yaml", []byte(reroute+"routing: {ecmp: maybe, convergence: -1s, fast: true}\n"))
 	require.Error(t, err)

@@ -52,6 +52,10 @@ func (d *decoder) validate(s *Scenario) {
 	// names it as the file does (see label), e.g. apps[2] (client-7).to.
 	node := func(path, label, name string) {
 		if _, ok := nodes[name]; !ok && !d.fromFailedGenerator(name) {
+			if g, n, ok := s.pastLastMember(name); ok {
+				d.errAt(d.pos[path], fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g, g, n), "%s: unknown node %q: the group %q has %d members", label, name, g, n)
+				return
+			}
 			d.errAt(d.pos[path], "a host or router defined in hosts or routers"+d.didYouMean(name, s, true), "%s: unknown node %q", label, name)
 		}
 	}
@@ -62,6 +66,10 @@ func (d *decoder) validate(s *Scenario) {
 			d.errAt(d.pos[path], "a host: routers run no apps", "%s: %q is a router", label, name)
 		default:
 			if d.fromFailedGenerator(name) {
+				return
+			}
+			if g, n, ok := s.pastLastMember(name); ok {
+				d.errAt(d.pos[path], fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g, g, n), "%s: unknown host %q: the group %q has %d members", label, name, g, n)
 				return
 			}
 			d.errAt(d.pos[path], "a host defined in hosts"+d.didYouMean(name, s, false), "%s: unknown host %q", label, name)
