@@ -18,6 +18,7 @@ import (
 	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/internal/handoff"
 	"github.com/netsimlab/netsim/internal/prefetch"
+	"github.com/netsimlab/netsim/plots"
 	"github.com/netsimlab/netsim/sweep"
 )
 
@@ -321,8 +322,33 @@ var maxHeldOpen = 64
 const tmpMark = ".netsim-"
 
 // netsimNames are the files netsim writes at the top of an output folder,
-// replaced even when no manifest lists them (a drill writes none).
-var netsimNames = []string{"manifest.json", "summary.json", "trace.jsonl"}
+// replaced even when no manifest lists them (a drill writes none; netsim
+// view's page, view.html, describes the run it was drawn from).
+var netsimNames = []string{"manifest.json", "summary.json", "trace.jsonl", "view.html"}
+
+// isFigureName reports whether name is one netsim plot gives a figure in
+// plots/ by default, plots/<kind>[-<conn>].<format>: a figure of the
+// earlier run, which a new run replaces even when no manifest lists it.
+func isFigureName(name string) bool {
+	ext := filepath.Ext(name)
+	if ext != ".png" && ext != ".svg" && ext != ".pdf" {
+		return false
+	}
+	base := strings.TrimSuffix(name, ext)
+	for _, k := range plots.Kinds() {
+		rest, ok := strings.CutPrefix(base, k)
+		if !ok {
+			continue
+		}
+		if rest == "" {
+			return true
+		}
+		if n, ok := strings.CutPrefix(rest, "-"); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
+}
 
 // newOutDir checks that root can be replaced (it is missing, empty or
 // holds only netsim outputs), removes the temporaries of killed runs
@@ -648,7 +674,8 @@ func (o *outDir) stale() []string {
 	for _, d := range []string{".", "pcap", "plots"} {
 		entries, _ := os.ReadDir(filepath.Join(o.root, d))
 		for _, e := range entries {
-			if name := e.Name(); strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") {
+			name := e.Name()
+			if strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") || d == "plots" && isFigureName(name) {
 				cands = append(cands, filepath.ToSlash(filepath.Join(d, name)))
 			}
 		}

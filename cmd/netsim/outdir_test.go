@@ -105,6 +105,26 @@ func TestOutDirCommitAndAbort(t *testing.T) {
 	assert.FileExists(t, filepath.Join(filepath.Dir(root), "elsewhere", "x"))
 }
 
+// TestOutDirDropsStaleViewAndFigures: the page of netsim view and the
+// figures of netsim plot at their default places describe the earlier run,
+// which no manifest lists: a new run removes them, so that the folder never
+// holds a mix of two runs. Figures of other names are the user's and stay.
+func TestOutDirDropsStaleViewAndFigures(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "out")
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "plots"), 0o755))
+	for rel, text := range map[string]string{"manifest.json": "{}", "view.html": "old page", "plots/cwnd-1.png": "old",
+		"plots/delay-cdf.svg": "old", "plots/sequence.pdf": "old", "plots/mine.png": "mine", "plots/cwnd-final.png": "mine",
+		"my-view.html": "mine"} {
+		require.NoError(t, os.WriteFile(filepath.Join(root, rel), []byte(text), 0o644))
+	}
+	o, err := newOutDir(root)
+	require.NoError(t, err)
+	require.NoError(t, o.writeFile("manifest.json", []byte("{}")))
+	require.NoError(t, o.commit())
+	assert.Equal(t, map[string]string{"manifest.json": "{}", "plots/mine.png": "mine", "plots/cwnd-final.png": "mine",
+		"my-view.html": "mine"}, tree(t, root))
+}
+
 // TestOutDirStaleOrder: while a commit moves files, the earlier manifest
 // leaves first and the new one comes last, so a manifest never describes
 // files it did not list.
