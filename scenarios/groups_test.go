@@ -96,6 +96,8 @@ func TestGroupErrors(t *testing.T) {
 			`g.yaml:15:24: apps[3].host: unknown host "client-4": the group "client" has 3 members (a member client-1 ... client-3, or a larger count)`},
 		{"link to a member past the count", strings.Replace(groupStar, "between: [r1, server]", "between: [r1, client-9]", 1),
 			`links[1].between[1]: unknown node "client-9": the group "client" has 3 members (a member client-1 ... client-3, or a larger count)`},
+		{"fault on a member past the count", groupStar + "faults:\n  - {at: 1s, link: client-7-r1, down: true}\n",
+			`g.yaml:17:20: faults[0]: unknown link "client-7-r1": the group "client" has 3 members (a link of a member client-1 ... client-3)`},
 		{"two groups", strings.Replace(strings.Replace(groupStar, "server: {}", "server: {}\n  more: {count: 2}", 1), "[client, r1]", "[client, more]", 1),
 			`g.yaml:10:16: links[0].between: "client" and "more" are both groups`},
 		{"group as peer", strings.Replace(groupStar, "to: server:81", "to: client:81", 1),

@@ -158,7 +158,12 @@ func (d *decoder) validate(s *Scenario) {
 				// whose members took other names.
 			case ofGroup:
 				d.errAt(d.pos[path+".link"], "one link of a group's members: "+members, "%s: %q is a group's links", path, f.Link)
-			case !d.fromFailedGenerator(f.Link) && !d.ofFailedGroupsLink(f.Link, s):
+			case d.fromFailedGenerator(f.Link) || d.ofFailedGroupsLink(f.Link, s):
+			default:
+				if g, n, ok := s.pastLastMember(memberPart(f.Link)); ok {
+					d.errAt(d.pos[path+".link"], fmt.Sprintf("a link of a member %s-1 ... %s-%d", g, g, n), "%s: unknown link %q: the group %q has %d members", path, f.Link, g, n)
+					break
+				}
 				d.errAt(d.pos[path+".link"], "a link name from links"+d.didYouMeanLink(f.Link, s), "%s: unknown link %q", path, f.Link)
 			}
 		}
@@ -603,4 +608,19 @@ func (d *decoder) ofFailedGroupsLink(name string, s *Scenario) bool {
 		}
 	}
 	return false
+}
+
+// memberPart returns the start of a link's name up to the first number
+// between dashes ("c-5" of "c-5-r1"), where a member's name would end.
+func memberPart(link string) string {
+	for i := 0; i < len(link); i++ {
+		if link[i] == '-' && memberIndexThen(link[i+1:]) {
+			j := i + 1
+			for j < len(link) && link[j] >= '0' && link[j] <= '9' {
+				j++
+			}
+			return link[:j]
+		}
+	}
+	return link
 }
