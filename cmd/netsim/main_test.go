@@ -357,6 +357,35 @@ func TestPlotCommand(t *testing.T) {
 	assert.Contains(t, stderr, "netsim plot: ../../scenarios/partition.yaml is a scenario: plot draws from the output folder of a run (netsim run ../../scenarios/partition.yaml writes out/partition; then netsim plot out/partition)")
 }
 
+// TestPlotAndViewSayWhatIsMissing: a folder without a trace, a folder
+// that does not exist, and -o into a folder that does not exist are named
+// as such (the last one named a hidden temporary file), exit 2, and
+// nothing is written.
+func TestPlotAndViewSayWhatIsMissing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hs")
+	code, _, stderr := cli(t, "run", handshake, "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	noTrace := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(noTrace, "summary.json"), []byte("{}"), 0o644))
+	missing := filepath.Join(t.TempDir(), "no", "such")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plot", noTrace}, noTrace + " has no trace.jsonl: the figures are drawn from the trace (a scenario with outputs.trace: false writes none)"},
+		{[]string{"plot", filepath.Join(dir, "nope")}, filepath.Join(dir, "nope") + ": no such output folder"},
+		{[]string{"plot", dir, "--kind", "cwnd", "-o", filepath.Join(missing, "c.png")}, "-o " + filepath.Join(missing, "c.png") + ": no folder " + missing},
+		{[]string{"view", dir, "-o", filepath.Join(missing, "v.html")}, "-o " + filepath.Join(missing, "v.html") + ": no folder " + missing},
+	} {
+		code, stdout, stderr := cli(t, c.args...)
+		assert.Equal(t, exitUsage, code, "%v: %s", c.args, stderr)
+		assert.Contains(t, stderr, c.want, "%v", c.args)
+		assert.NotContains(t, stderr, ".tmp", "%v", c.args)
+		assert.Empty(t, stdout, "%v", c.args)
+	}
+	assert.NoDirExists(t, filepath.Join(noTrace, "plots"))
+}
+
 // The drawing options of the plots package reach it from the command line:
 // each flag changes the figure.
 func TestPlotDrawingFlags(t *testing.T) {

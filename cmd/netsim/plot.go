@@ -92,6 +92,10 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "netsim plot:", msg)
 		return exitUsage
 	}
+	if msg := noOutputFolder(*outFile); msg != "" {
+		fmt.Fprintln(stderr, "netsim plot:", msg)
+		return exitUsage
+	}
 	opts := plots.Options{Conn: *conn, From: sim.FromDuration(from.d), To: sim.FromDuration(to.d),
 		CompressTime: *compress, ShowRouters: *routers, Window: window.d, MaxPackets: *packets,
 		Title: *title, XLabel: *xlabel, YLabel: *ylabel, NodeOrder: declaredNodes(dir)}
@@ -179,6 +183,14 @@ func plotExit(err error) int {
 // writes.
 func notAnOutputFolder(dir string) string {
 	st, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Sprintf("%s: no such output folder (give the folder of a run, which holds its trace.jsonl, like out/handshake)", dir)
+	}
+	if err == nil && st.IsDir() {
+		if _, err := os.Stat(filepath.Join(dir, "trace.jsonl")); errors.Is(err, os.ErrNotExist) {
+			return fmt.Sprintf("%s has no trace.jsonl: the figures are drawn from the trace (a scenario with outputs.trace: false writes none)", dir)
+		}
+	}
 	if err != nil || st.IsDir() {
 		return "" // reading trace.jsonl says what is wrong
 	}
@@ -190,6 +202,25 @@ func notAnOutputFolder(dir string) string {
 		return fmt.Sprintf("%s is a scenario: plot draws from the output folder of a run (netsim run %s writes %s; then netsim plot %s)", dir, quoteArg(dir), out, out)
 	}
 	return fmt.Sprintf("%s is a file: plot wants the output folder of a run (the folder holding trace.jsonl)", dir)
+}
+
+// noOutputFolder says why the file -o names cannot be written there (its
+// folder does not exist, or is a file), or "" when it may be: checked
+// before the trace is read, and named as the user wrote it rather than
+// by the temporary file it is written through.
+func noOutputFolder(file string) string {
+	if file == "" {
+		return ""
+	}
+	folder := filepath.Dir(file)
+	st, err := os.Stat(folder)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Sprintf("-o %s: no folder %s (make it first)", file, folder)
+	}
+	if err == nil && !st.IsDir() {
+		return fmt.Sprintf("-o %s: %s is not a folder", file, folder)
+	}
+	return ""
 }
 
 // maxPlotPackets is the most packets --packets accepts: a sequence

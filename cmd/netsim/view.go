@@ -60,6 +60,9 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 	if isSweepDir(dir) {
 		return fail("%s is a sweep's folder: view one of its runs (rerun it with netsim run --out DIR)", dir)
 	}
+	if msg := noOutputFolder(out); msg != "" {
+		return fail("%s", msg)
+	}
 	tracePath := filepath.Join(dir, "trace.jsonl")
 	f, err := os.Open(tracePath)
 	if errors.Is(err, os.ErrNotExist) {
