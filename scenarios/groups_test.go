@@ -341,3 +341,24 @@ g.yaml:15:36: apps[2] (c-3): no path of links from "c-3" to "server" (hosts join
 g.yaml:15:36: and 4997 more like this at this place (the other members of a group, or links of a generator) (hosts joined by links through routers; hosts do not forward)
 g.yaml:17:33: apps[4]: port 80 on "t" is already taken by apps[3] (line 16) (one listening app per host and port)`, err.Error())
 }
+
+// A misspelt group name is suggested, and a link with an unknown end is
+// the one error: the hosts it would have joined are not also reported
+// as having no path between them (three errors and a count for a group,
+// one per app otherwise).
+func TestMisspeltLinkEndIsOneError(t *testing.T) {
+	for _, tc := range []struct{ from, to, want string }{
+		{"between: [client, r1]", "between: [clinet, r1]",
+			`g.yaml:9:16: links[0].between[0]: unknown node "clinet" (a host or router defined in hosts or routers; did you mean "client"?)`},
+		{"host: client, to: server:80", "host: clinet, to: server:80",
+			`g.yaml:13:36: apps[1].host: unknown host "clinet" (a host defined in hosts; did you mean "client"?)`},
+		{"{name: up, between: [r1, server]", "{name: up, between: [r1, srever]",
+			`g.yaml:10:30: links[1].between[1]: unknown node "srever" (a host or router defined in hosts or routers; did you mean "server"?)`},
+	} {
+		t.Run(tc.to, func(t *testing.T) {
+			_, err := Parse("g.yaml", []byte(strings.Replace(groupStar, tc.from, tc.to, 1)))
+			require.Error(t, err)
+			assert.Equal(t, tc.want, err.Error())
+		})
+	}
+}

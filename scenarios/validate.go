@@ -50,8 +50,15 @@ func (d *decoder) validate(s *Scenario) {
 
 	// node and host check a name at path (a key of d.pos); the message
 	// names it as the file does (see label), e.g. apps[2] (client-7).to.
+	// unknownEnd is set when a link names a node that does not exist:
+	// the hosts it would have joined are then not reported as having no
+	// path between them.
+	unknownEnd := false
 	node := func(path, label, name string) {
 		if _, ok := nodes[name]; !ok && !d.fromFailedGenerator(name) {
+			if strings.HasPrefix(path, "links[") {
+				unknownEnd = true
+			}
 			if g, n, ok := s.pastLastMember(name); ok {
 				d.errAt(d.pos[path], fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g, g, n), "%s: unknown node %q: the group %q has %d members", label, name, g, n)
 				return
@@ -129,7 +136,7 @@ func (d *decoder) validate(s *Scenario) {
 				// apart by their hosts.
 				d.errAt(d.pos[path+".to"], "another host: summary.json and expect tell a connection's ends apart by their hosts",
 					"%s: %q connects to itself", label, a.Host)
-			case len(d.failedPrefixes) == 0 && !reach.connected(a.Host, a.To.Host):
+			case len(d.failedPrefixes) == 0 && !unknownEnd && !reach.connected(a.Host, a.To.Host):
 				// (A generator with an error made no links: the path it
 				// would have given is not there to find.)
 				d.errAt(d.pos[path+".to"], "hosts joined by links through routers; hosts do not forward",
@@ -215,9 +222,12 @@ func (d *decoder) didYouMean(name string, s *Scenario, routers bool) string {
 		names = &d.nodeNames
 	}
 	if *names == nil {
-		*names = make([]string, 0, len(s.Hosts)+len(s.Routers))
+		*names = make([]string, 0, len(s.Hosts)+len(s.Groups)+len(s.Routers))
 		for _, h := range s.Hosts {
 			*names = append(*names, h.Name)
+		}
+		for _, g := range s.Groups {
+			*names = append(*names, g.Name)
 		}
 		if routers {
 			for _, r := range s.Routers {
