@@ -163,6 +163,10 @@ type Conn struct {
 	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
 	// the ISS would misfire after 4 GiB, when the numbers come round.)
 	synAcked bool
+	// synSampled: the ACK being processed completed a passive open whose
+	// handshake gave the RTT sample already (establish), so rttOnAck
+	// takes none from it.
+	synSampled bool
 	// muted holds the observables nobody reads (Mute): they are not
 	// queued.
 	muted EventMask

@@ -71,8 +71,12 @@ func (c *Conn) negotiate(h *Header) {
 func (c *Conn) establish(now time.Duration) {
 	if c.retries == 0 && !c.synRetransmitted {
 		// RFC 6298 §2.2 with Karn: the handshake gives the first sample
-		// when the SYN was not retransmitted.
+		// when the SYN was not retransmitted. It is the only one the
+		// completing ACK gives (Linux's tcp_synack_rtt_meas; the child
+		// socket's SND.UNA is past its SYN already, so tcp_ack takes no
+		// timestamp sample from that ACK).
 		c.takeSample(now - c.synSentAt)
+		c.synSampled = c.passive
 	}
 	c.retries = 0
 	c.stop(timerRtx)

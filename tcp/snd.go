@@ -499,9 +499,13 @@ func (c *Conn) rttOnAck(now time.Duration, ack Seq, h *Header) {
 		n := copy(c.sent, c.sent[c.sentHead:])
 		c.sent, c.sentHead = c.sent[:n], 0
 	}
+	synSampled := c.synSampled
+	c.synSampled = false
 	switch {
 	case found && !retx:
 		c.takeSample(now - at)
+	case synSampled:
+		// The ACK that completed a passive open: establish sampled it.
 	case c.tsOK:
 		// An echo older than our latest retransmission may answer the
 		// first transmission or the retransmission (a duplicate does not
@@ -510,7 +514,9 @@ func (c *Conn) rttOnAck(now time.Duration, ack Seq, h *Header) {
 		if _, ecr, ok := h.Options.Timestamps(); ok && ecr != 0 && int32(ecr-c.rtxTSVal) >= 0 {
 			ms := c.tsNow(now) - ecr
 			if ms < 1<<31 {
-				c.takeSample(time.Duration(ms) * time.Millisecond)
+				// Linux's tcp_rtt_tsopt_us: an echo of this very
+				// millisecond counts as 1 ms, not as no time at all.
+				c.takeSample(time.Duration(max(ms, 1)) * time.Millisecond)
 			}
 		}
 	}
