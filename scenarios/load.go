@@ -183,6 +183,12 @@ func (d *decoder) syntaxErr(data []byte, err error) {
 		if tp, ok := firstIndentTab(data, p.Line); ok {
 			p = tp
 		}
+	} else if strings.Contains(msg, "cannot start any token") {
+		// A tab that starts a line is "a character that cannot start any
+		// token" at that line: point at the tab, not past it.
+		if tp, ok := firstIndentTab(data, p.Line); ok && tp.Line == p.Line {
+			p = tp
+		}
 	}
 	d.errAt(p, "valid YAML: key: value mappings and - lists, indented with spaces", "YAML syntax error: %s", msg)
 }
