@@ -484,3 +484,24 @@ func TestRunProfiles(t *testing.T) {
 	assert.Contains(t, stderr, "--cpuprofile")
 	assert.NoDirExists(t, filepath.Join(dir, "out2"))
 }
+
+// The "wrote" line names the files of a run, but a subfolder of many
+// once, with its count, where its first file stood.
+func TestWrittenList(t *testing.T) {
+	many := []string{"trace.jsonl"}
+	for i := range 10000 {
+		many = append(many, fmt.Sprintf("pcap/h%d-eth0.pcap", i))
+	}
+	many = append(many, "plots/cwnd.png", "summary.json", "manifest.json")
+	for _, c := range []struct {
+		files []string
+		want  string
+	}{
+		{[]string{"trace.jsonl", "pcap/client-eth0.pcap", "pcap/server-eth0.pcap", "summary.json", "manifest.json"},
+			"trace.jsonl pcap/client-eth0.pcap pcap/server-eth0.pcap summary.json manifest.json"},
+		{many, "trace.jsonl pcap/ (10000 files) plots/cwnd.png summary.json manifest.json"},
+		{nil, ""},
+	} {
+		assert.Equal(t, c.want, writtenList(c.files))
+	}
+}

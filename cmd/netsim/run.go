@@ -284,7 +284,7 @@ func runScenario(path string, o runOpts, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "netsim run:", werr)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "wrote %s: %s\n", out.root, strings.Join(out.written, " "))
+	fmt.Fprintf(stdout, "wrote %s: %s\n", out.root, writtenList(out.written))
 	if stopped {
 		fmt.Fprintf(stderr, "netsim run: interrupted at %v (%v); the outputs so far are in %s, marked \"complete\": false in manifest.json\n", res.end, interruptSignal(), out.root)
 		return interruptCode()
@@ -897,4 +897,34 @@ func announceBuild(stderr io.Writer, s *scenarios.Scenario) {
 	}
 	fmt.Fprintf(stderr, "netsim run: building %d hosts, %d routers, %d links and %d apps (Ctrl-C stops)\n",
 		len(s.Hosts), len(s.Routers), len(s.Links), len(s.Apps))
+}
+
+// maxListed is how many files of one subfolder the "wrote" line names
+// one by one: past it, the folder is named once with its count (a run
+// capturing 10,000 hosts wrote a line of 240 KB).
+const maxListed = 8
+
+// writtenList lists the files a run wrote for its "wrote" line, in the
+// order written, a subfolder of more than maxListed files as
+// "pcap/ (10000 files)" where its first file stood.
+func writtenList(files []string) string {
+	count := map[string]int{}
+	for _, f := range files {
+		if dir, _, ok := strings.Cut(filepath.ToSlash(f), "/"); ok {
+			count[dir]++
+		}
+	}
+	var parts []string
+	named := map[string]bool{}
+	for _, f := range files {
+		dir, _, ok := strings.Cut(filepath.ToSlash(f), "/")
+		switch {
+		case !ok || count[dir] <= maxListed:
+			parts = append(parts, f)
+		case !named[dir]:
+			named[dir] = true
+			parts = append(parts, fmt.Sprintf("%s/ (%d files)", dir, count[dir]))
+		}
+	}
+	return strings.Join(parts, " ")
 }
