@@ -103,7 +103,7 @@ func posOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
 //
 // A rule that fires more than warnsPerPlace times at one place (the
 // members of a group share their app's or link's line) is written out
-// warnsPerPlace times, and foldErrors counts the rest in one more line:
+// warnsPerPlace times, and fold counts the rest in one more line:
 // a misspelt to: of an app on a group of 10,000 is not 100 errors
 // hiding every other.
 func (d *decoder) errAt(p Pos, allowed, format string, args ...any) {
@@ -130,7 +130,7 @@ func (d *decoder) errAt(p Pos, allowed, format string, args ...any) {
 // warnAt records something valid that is probably a mistake. A rule
 // that fires more than warnsPerPlace times at one place (the members of
 // a group share their app's or link's line, a generator's links its
-// item's) is written out warnsPerPlace times; foldWarnings counts the
+// item's) is written out warnsPerPlace times; fold counts the
 // rest in one more line.
 func (d *decoder) warnAt(p Pos, allowed, format string, args ...any) {
 	if d.warnPlaces == nil {
@@ -153,39 +153,23 @@ type warnPlace struct {
 	allowed string
 }
 
-// foldWarnings puts, right after the last warning written out of each
-// place and rule that warned more than warnsPerPlace times, one line
-// counting the others; the rule's allowed text, printed with it, says
-// which warnings it counts.
-func (d *decoder) foldWarnings() {
+// fold puts into list, right after the last problem written out of
+// each place and rule that fired more than warnsPerPlace times (counted
+// in places), one line counting the others; the rule's allowed text,
+// printed with it, says which problems it counts. prefix starts that
+// line ("warning: " for warnings).
+func (d *decoder) fold(list ErrorList, places map[warnPlace]int, prefix string) ErrorList {
 	written := make(map[warnPlace]int)
 	var out ErrorList
-	for _, w := range d.warns {
-		out = append(out, w)
-		k := warnPlace{w.Pos, w.Allowed}
-		written[k]++
-		if n := d.warnPlaces[k] - warnsPerPlace; written[k] == warnsPerPlace && n > 0 {
-			out = append(out, d.newError(w.Pos, fmt.Sprintf("warning: and %d more like this at this place (the other members of a group, or links of a generator)", n), w.Allowed))
-		}
-	}
-	d.warns = out
-}
-
-// foldErrors puts, right after the last error written out of each
-// place and rule that fired more than warnsPerPlace times, one line
-// counting the others, as foldWarnings does for warnings.
-func (d *decoder) foldErrors() {
-	written := make(map[warnPlace]int)
-	var out ErrorList
-	for _, e := range d.errs {
+	for _, e := range list {
 		out = append(out, e)
 		k := warnPlace{e.Pos, e.Allowed}
 		written[k]++
-		if n := d.errPlaces[k] - warnsPerPlace; written[k] == warnsPerPlace && n > 0 {
-			out = append(out, d.newError(e.Pos, fmt.Sprintf("and %d more like this at this place (the other members of a group, or links of a generator)", n), e.Allowed))
+		if n := places[k] - warnsPerPlace; written[k] == warnsPerPlace && n > 0 {
+			out = append(out, d.newError(e.Pos, fmt.Sprintf("%sand %d more like this at this place (the other members of a group, or links of a generator)", prefix, n), e.Allowed))
 		}
 	}
-	d.errs = out
+	return out
 }
 
 // newError is a problem at p: in the file, or, at the negative lines that

@@ -89,7 +89,7 @@ func ParseWith(file string, data []byte, overrides []Override) (*Scenario, error
 		d.validate(s)
 	}
 	if len(d.errs) > 0 {
-		d.foldErrors()
+		d.errs = d.fold(d.errs, d.errPlaces, "")
 		d.errs.sort()
 		return nil, d.errs
 	}
@@ -98,7 +98,7 @@ func ParseWith(file string, data []byte, overrides []Override) (*Scenario, error
 	d.pathWarnings(s, links)
 	d.tcpLinkWarnings(s, links)
 	d.tableWarning(s, links)
-	d.foldWarnings()
+	d.warns = d.fold(d.warns, d.warnPlaces, "warning: ")
 	d.warns.sort()
 	s.Warnings = d.warns
 	return s, nil
