@@ -29,8 +29,7 @@ const (
 // nanosecond timestamps of simulated time. It allocates nothing per packet.
 type PcapWriter struct {
 	w       io.Writer
-	hdr     [16]byte
-	scratch []byte // a record of WriteDatagram, where w lends no buffer
+	scratch []byte // a record, where w lends no buffer
 	n       uint64
 	snaplen int
 }
@@ -65,22 +64,11 @@ func NewPcapWriter(w io.Writer, snaplen int) (*PcapWriter, error) {
 
 // WritePacket records datagram b as seen at simulated time t (t >= 0).
 func (p *PcapWriter) WritePacket(t sim.Time, b []byte) error {
-	if t < 0 {
-		return fmt.Errorf("pcap: packet at negative time %v", t)
+	rec, err := p.record(t, len(b))
+	if err != nil {
+		return err
 	}
-	n := min(len(b), p.snaplen)
-	binary.LittleEndian.PutUint32(p.hdr[0:], uint32(int64(t)/1e9))
-	binary.LittleEndian.PutUint32(p.hdr[4:], uint32(int64(t)%1e9))
-	binary.LittleEndian.PutUint32(p.hdr[8:], uint32(n))
-	binary.LittleEndian.PutUint32(p.hdr[12:], uint32(len(b)))
-	if _, err := p.w.Write(p.hdr[:]); err != nil {
-		return fmt.Errorf("pcap: packet %d at %v: %w", p.n, t, err)
-	}
-	if _, err := p.w.Write(b[:n]); err != nil {
-		return fmt.Errorf("pcap: packet %d at %v: %w", p.n, t, err)
-	}
-	p.n++
-	return nil
+	return p.emit(t, append(rec, b[:min(len(b), p.snaplen)]...))
 }
 
 // WriteDatagram records p as seen at simulated time t (t >= 0), its bytes
@@ -90,11 +78,28 @@ func (p *PcapWriter) WritePacket(t sim.Time, b []byte) error {
 // bufio.Writer's, with room for it), so that the datagram's bytes are
 // copied once, into the buffer; otherwise in the PcapWriter's own.
 func (p *PcapWriter) WriteDatagram(t sim.Time, pkt *topology.Packet) error {
-	if t < 0 {
-		return fmt.Errorf("pcap: packet at negative time %v", t)
-	}
 	size := len(pkt.Data)
-	need := len(p.hdr) + size
+	rec, err := p.record(t, size)
+	if err != nil {
+		return err
+	}
+	// The whole datagram, so that a deferred checksum is computed over
+	// all of it; the record keeps its first snaplen bytes.
+	rec = pkt.AppendWire(rec)
+	return p.emit(t, rec[:recordHeaderLen+min(size, p.snaplen)])
+}
+
+// recordHeaderLen is the size of a pcap record's header.
+const recordHeaderLen = 16
+
+// record returns the header of the record of a datagram of size bytes at
+// t, in a buffer with room for the datagram after it: the writer's own
+// where it lends one (bufferLender), else the PcapWriter's scratch.
+func (p *PcapWriter) record(t sim.Time, size int) ([]byte, error) {
+	if t < 0 {
+		return nil, fmt.Errorf("pcap: packet at negative time %v", t)
+	}
+	need := recordHeaderLen + size
 	var rec []byte
 	if l, ok := p.w.(bufferLender); ok {
 		if b := l.AvailableBuffer(); cap(b) >= need {
@@ -107,13 +112,15 @@ func (p *PcapWriter) WriteDatagram(t sim.Time, pkt *topology.Packet) error {
 		}
 		rec = p.scratch[:0]
 	}
-	n := min(size, p.snaplen)
 	rec = binary.LittleEndian.AppendUint32(rec, uint32(int64(t)/1e9))
 	rec = binary.LittleEndian.AppendUint32(rec, uint32(int64(t)%1e9))
-	rec = binary.LittleEndian.AppendUint32(rec, uint32(n))
-	rec = binary.LittleEndian.AppendUint32(rec, uint32(size))
-	rec = pkt.AppendWire(rec)
-	if _, err := p.w.Write(rec[:len(p.hdr)+n]); err != nil {
+	rec = binary.LittleEndian.AppendUint32(rec, uint32(min(size, p.snaplen)))
+	return binary.LittleEndian.AppendUint32(rec, uint32(size)), nil
+}
+
+// emit writes a record made by record.
+func (p *PcapWriter) emit(t sim.Time, rec []byte) error {
+	if _, err := p.w.Write(rec); err != nil {
 		return fmt.Errorf("pcap: packet %d at %v: %w", p.n, t, err)
 	}
 	p.n++

@@ -47,6 +47,17 @@ type ManifestPoint struct {
 	ScenarioSHA256 string   `json:"scenario_sha256"`
 }
 
+// Label returns "path=value, ..." for the point pointID, as Plan.Label
+// does, or "" when the manifest has no such point with its values.
+func (m Manifest) Label(pointID string) string {
+	for _, pt := range m.Points {
+		if pt.ID == pointID && len(pt.Values) == len(m.Params) && len(pt.Values) > 0 {
+			return joinLabel(m.Params, pt.Values)
+		}
+	}
+	return ""
+}
+
 // Manifest describes the plan, as run on shard.
 func (p *Plan) Manifest(shard Shard) Manifest {
 	m := Manifest{Format: 1, Name: p.Sweep.Name, Sweep: p.Sweep.File, Shard: shard.String(),

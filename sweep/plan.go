@@ -47,9 +47,18 @@ type Run struct {
 
 // Label returns "path=value, ..." for the point's parameters, in grid order.
 func (p *Plan) Label(point int) string {
-	parts := make([]string, len(p.Sweep.Params))
+	params, values := make([]string, len(p.Sweep.Params)), make([]string, len(p.Sweep.Params))
 	for i, prm := range p.Sweep.Params {
-		parts[i] = prm.Path.String() + "=" + p.Points[point].Values[i].Text
+		params[i], values[i] = prm.Path.String(), p.Points[point].Values[i].Text
+	}
+	return joinLabel(params, values)
+}
+
+// joinLabel is a point's label: "param=value, ..." in grid order.
+func joinLabel(params, values []string) string {
+	parts := make([]string, len(params))
+	for i := range params {
+		parts[i] = params[i] + "=" + values[i]
 	}
 	return strings.Join(parts, ", ")
 }

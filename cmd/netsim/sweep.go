@@ -148,26 +148,16 @@ func warnSeedless(stderr io.Writer, dir string, rows []sweep.Row, label func(poi
 func labelOf(p *sweep.Plan, pointID string) string {
 	for i, pt := range p.Points {
 		if pt.ID == pointID {
-			if l := p.Label(i); l != "" {
-				return l
-			}
-			return "point " + pointID
+			return orPointID(p.Label(i), pointID)
 		}
 	}
-	return "point " + pointID
+	return orPointID("", pointID)
 }
 
-// manifestLabel names a grid point of a sweep.json by its parameters, as
-// labelOf does from the plan.
-func manifestLabel(m sweep.Manifest, pointID string) string {
-	for _, pt := range m.Points {
-		if pt.ID == pointID && len(pt.Values) == len(m.Params) && len(pt.Values) > 0 {
-			parts := make([]string, len(pt.Values))
-			for i, v := range pt.Values {
-				parts[i] = m.Params[i] + "=" + v
-			}
-			return strings.Join(parts, ", ")
-		}
+// orPointID is a point's label, or "point ID" where it has none.
+func orPointID(label, pointID string) string {
+	if label != "" {
+		return label
 	}
 	return "point " + pointID
 }
@@ -207,7 +197,7 @@ func sweepMergeMain(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "merged %d folders: %d runs, %d failed\n", len(dirs), rep.Total, rep.Failed)
 	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, sweep.ResultsFile), filepath.Join(dir, sweep.AggregateFile))
 	m, _ := sweep.ReadManifest(dir) // written by Merge; without it, points go by their IDs
-	warnSeedless(stderr, dir, rep.Rows, func(point string) string { return manifestLabel(m, point) })
+	warnSeedless(stderr, dir, rep.Rows, func(point string) string { return orPointID(m.Label(point), point) })
 	if rep.Failed > 0 {
 		return exitFailed
 	}

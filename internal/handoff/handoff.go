@@ -10,9 +10,9 @@
 // nothing. A panic while consuming is caught on the worker and raised
 // again on the caller's goroutine, with the worker's stack, by Wait, Stop
 // or a later Hand (each takes back what the worker has finished, the
-// next Hand at the latest once depth buffers are in flight), so that a bug in a consumer reaches the caller's
-// recover (netsim's "internal error" report) instead of ending the
-// process; the buffers handed over after the one that panicked are not
+// next Hand at the latest once depth buffers are in flight), so that a
+// bug in a consumer reaches the caller's recover (netsim's "internal
+// error" report) instead of ending the process; the buffers handed over after the one that panicked are not
 // consumed.
 package handoff
 
