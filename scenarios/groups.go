@@ -36,29 +36,17 @@ func (s *Scenario) group(name string) (Group, bool) {
 	return Group{}, false
 }
 
-// groupOfMember returns the group whose member name is.
-func (s *Scenario) groupOfMember(name string) (string, bool) {
+// memberIndex returns the group that name is, or would be, a member of
+// (<group>-<i>, i from 1, within the group's count or past it) and i.
+func (s *Scenario) memberIndex(name string) (Group, int, bool) {
 	for _, g := range s.Groups {
 		if rest, ok := strings.CutPrefix(name, g.Name+"-"); ok {
-			if i, err := strconv.Atoi(rest); err == nil && i >= 1 && i <= g.Count && strconv.Itoa(i) == rest {
-				return g.Name, true
+			if i, err := strconv.Atoi(rest); err == nil && i >= 1 && strconv.Itoa(i) == rest {
+				return g, i, true
 			}
 		}
 	}
-	return "", false
-}
-
-// pastLastMember reports whether name would be a member of a group
-// (<group>-<i>) past its count, and returns the group and its count.
-func (s *Scenario) pastLastMember(name string) (string, int, bool) {
-	for _, g := range s.Groups {
-		if rest, ok := strings.CutPrefix(name, g.Name+"-"); ok {
-			if i, err := strconv.Atoi(rest); err == nil && i > g.Count && strconv.Itoa(i) == rest {
-				return g.Name, g.Count, true
-			}
-		}
-	}
-	return "", 0, false
+	return Group{}, 0, false
 }
 
 // expandGroups replaces every link with a group at one end by one link

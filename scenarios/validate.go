@@ -35,8 +35,8 @@ func (d *decoder) validate(s *Scenario) {
 		}
 		if nodes[r.Name] == kindHost {
 			what := "a host"
-			if g, ok := s.groupOfMember(r.Name); ok {
-				what = fmt.Sprintf("a member of the group %q", g)
+			if g, i, ok := s.memberIndex(r.Name); ok && i <= g.Count {
+				what = fmt.Sprintf("a member of the group %q", g.Name)
 			}
 			d.errAt(d.pos["routers."+r.Name], "a name used once across hosts and routers",
 				"routers: %q is already %s (line %d)", r.Name, what, d.pos["hosts."+r.Name].Line)
@@ -59,8 +59,8 @@ func (d *decoder) validate(s *Scenario) {
 			if strings.HasPrefix(path, "links[") {
 				unknownEnd = true
 			}
-			if g, n, ok := s.pastLastMember(name); ok {
-				d.errAt(d.pos[path], fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g, g, n), "%s: unknown node %q: the group %q has %d members", label, name, g, n)
+			if g, i, ok := s.memberIndex(name); ok && i > g.Count {
+				d.errAt(d.pos[path], fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g.Name, g.Name, g.Count), "%s: unknown node %q: the group %q has %d members", label, name, g.Name, g.Count)
 				return
 			}
 			d.errAt(d.pos[path], "a host or router defined in hosts or routers"+d.didYouMean(name, s, true), "%s: unknown node %q", label, name)
@@ -75,8 +75,8 @@ func (d *decoder) validate(s *Scenario) {
 			if d.fromFailedGenerator(name) {
 				return
 			}
-			if g, n, ok := s.pastLastMember(name); ok {
-				d.errAt(d.pos[path], fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g, g, n), "%s: unknown host %q: the group %q has %d members", label, name, g, n)
+			if g, i, ok := s.memberIndex(name); ok && i > g.Count {
+				d.errAt(d.pos[path], fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g.Name, g.Name, g.Count), "%s: unknown host %q: the group %q has %d members", label, name, g.Name, g.Count)
 				return
 			}
 			d.errAt(d.pos[path], "a host defined in hosts"+d.didYouMean(name, s, false), "%s: unknown host %q", label, name)
@@ -167,8 +167,8 @@ func (d *decoder) validate(s *Scenario) {
 				d.errAt(d.pos[path+".link"], "one link of a group's members: "+members, "%s: %q is a group's links", path, f.Link)
 			case d.fromFailedGenerator(f.Link) || d.ofFailedGroupsLink(f.Link, s):
 			default:
-				if g, n, ok := s.pastLastMember(memberPart(f.Link)); ok {
-					d.errAt(d.pos[path+".link"], fmt.Sprintf("a link of a member %s-1 ... %s-%d", g, g, n), "%s: unknown link %q: the group %q has %d members", path, f.Link, g, n)
+				if g, i, ok := s.memberIndex(memberPart(f.Link)); ok && i > g.Count {
+					d.errAt(d.pos[path+".link"], fmt.Sprintf("a link of a member %s-1 ... %s-%d", g.Name, g.Name, g.Count), "%s: unknown link %q: the group %q has %d members", path, f.Link, g.Name, g.Count)
 					break
 				}
 				d.errAt(d.pos[path+".link"], "a link name from links"+d.didYouMeanLink(f.Link, s), "%s: unknown link %q", path, f.Link)
