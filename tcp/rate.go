@@ -322,10 +322,7 @@ func (c *Conn) control(now time.Duration) {
 	if !c.windowCtl || c.rate.ack == nil {
 		return // only BBR pays for the assertion below, once per ACK
 	}
-	wc, ok := c.cc.(WindowController)
-	if !ok {
-		return
-	}
+	wc := c.cc.(WindowController) // windowCtl says it is one
 	if c.inLoss && !c.sndUna.LessThan(c.recoverSeq) {
 		c.inLoss = false // what was in flight at the RTO is acknowledged
 	}
