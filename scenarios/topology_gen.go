@@ -165,12 +165,19 @@ func (d *decoder) fromFailedGenerator(name string) bool {
 
 // memberIndexThen reports whether s starts with a member's index, a
 // whole number, that ends s or is followed by "-".
-func memberIndexThen(s string) bool {
+func memberIndexThen(s string) bool { return memberIndexLen(s) > 0 }
+
+// memberIndexLen returns the length of the member's index s starts with
+// (see memberIndexThen), 0 when it starts with none.
+func memberIndexLen(s string) int {
 	n := 0
 	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
 		n++
 	}
-	return n > 0 && (n == len(s) || s[n] == '-')
+	if n < len(s) && s[n] != '-' {
+		return 0
+	}
+	return n
 }
 
 // generated adds one generator's nodes and links to the scenario: they

@@ -624,12 +624,11 @@ func (d *decoder) ofFailedGroupsLink(name string, s *Scenario) bool {
 // between dashes ("c-5" of "c-5-r1"), where a member's name would end.
 func memberPart(link string) string {
 	for i := 0; i < len(link); i++ {
-		if link[i] == '-' && memberIndexThen(link[i+1:]) {
-			j := i + 1
-			for j < len(link) && link[j] >= '0' && link[j] <= '9' {
-				j++
-			}
-			return link[:j]
+		if link[i] != '-' {
+			continue
+		}
+		if n := memberIndexLen(link[i+1:]); n > 0 {
+			return link[:i+1+n]
 		}
 	}
 	return link

@@ -357,16 +357,24 @@ func TestPlotCommand(t *testing.T) {
 	assert.Contains(t, stderr, "netsim plot: ../../scenarios/partition.yaml is a scenario: plot draws from the output folder of a run (netsim run ../../scenarios/partition.yaml writes out/partition; then netsim plot out/partition)")
 }
 
+// runAndNoTrace runs the handshake into a folder of its own and makes a
+// folder that holds a summary.json but no trace; it returns both.
+func runAndNoTrace(t *testing.T) (dir, noTrace string) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "hs")
+	code, _, stderr := cli(t, "run", handshake, "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	noTrace = t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(noTrace, "summary.json"), []byte("{}"), 0o644))
+	return dir, noTrace
+}
+
 // TestPlotAndViewSayWhatIsMissing: a folder without a trace, a folder
 // that does not exist, and -o into a folder that does not exist are named
 // as such (the last one named a hidden temporary file), exit 2, and
 // nothing is written.
 func TestPlotAndViewSayWhatIsMissing(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "hs")
-	code, _, stderr := cli(t, "run", handshake, "--out", dir)
-	require.Equal(t, exitOK, code, stderr)
-	noTrace := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(noTrace, "summary.json"), []byte("{}"), 0o644))
+	dir, noTrace := runAndNoTrace(t)
 	missing := filepath.Join(t.TempDir(), "no", "such")
 	for _, c := range []struct {
 		args []string

@@ -46,11 +46,7 @@ func TestViewWritesThePage(t *testing.T) {
 // TestViewBadInput: every mistake exits 2 with a message saying what is
 // wrong, and writes nothing.
 func TestViewBadInput(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "hs")
-	code, _, stderr := cli(t, "run", handshake, "--out", dir)
-	require.Equal(t, exitOK, code, stderr)
-	noTrace := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(noTrace, "summary.json"), []byte("{}"), 0o644))
+	dir, noTrace := runAndNoTrace(t)
 	badTrace := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(badTrace, "trace.jsonl"), []byte("{\"t\":1,\"kind\":\"nope\"}\n"), 0o644))
 	for _, c := range []struct {
