@@ -71,9 +71,14 @@ func (c *Conn) ECNCapable() bool { return c.ecn.ok }
 
 // ecnSynFlags adds the ECN flags of our SYN (ECE and CWR when asking,
 // RFC 3168 §6.1.1) or SYN-ACK (ECE when we accepted the peer's request).
+// A resent SYN (retries counts it already) goes without them: RFC 3168
+// §6.1.1.1's fallback, as Linux's __tcp_retransmit_skb
+// (tcp_ecn_clear_syn, tcp_ecn_fallback=1), in case a middlebox dropped
+// the first for them. Only the segment changes: a SYN-ACK with ECE to the
+// first SYN still turns ECN on.
 func (c *Conn) ecnSynFlags(flags Flags, synack bool) Flags {
 	switch {
-	case !synack && c.asksECN():
+	case !synack && c.asksECN() && c.retries == 0:
 		return flags | FlagECE | FlagCWR
 	case synack && c.ecn.ok:
 		return flags | FlagECE

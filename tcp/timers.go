@@ -140,15 +140,7 @@ func (c *Conn) retrySyn(now time.Duration, synack bool) {
 	}
 	c.retries++
 	c.rtt.backOff()
-	c.sendSyn(now, synack)
-	if !synack {
-		// RFC 3168 §6.1.1.1's ECN fallback, as Linux's
-		// __tcp_retransmit_skb (tcp_ecn_clear_syn, tcp_ecn_fallback=1):
-		// the SYN is resent without ECE and CWR, in case a middlebox
-		// dropped it for them. Only the segment changes: a SYN-ACK with
-		// ECE to the first SYN still turns ECN on.
-		c.q.out[len(c.q.out)-1].h.Flags &^= FlagECE | FlagCWR
-	}
+	c.sendSyn(now, synack) // without ECN's flags on a SYN (ecnSynFlags)
 	c.noteRetransmit(c.iss, 0, what)
 	c.arm(timerRtx, now+c.rtt.current())
 }
