@@ -111,12 +111,7 @@ func (d *decoder) errAt(p Pos, allowed, format string, args ...any) {
 	if d.overflow {
 		return
 	}
-	if d.errPlaces == nil {
-		d.errPlaces = make(map[warnPlace]int)
-	}
-	k := warnPlace{p, allowed}
-	d.errPlaces[k]++
-	if d.errPlaces[k] > warnsPerPlace {
+	if countPlace(&d.errPlaces, p, allowed) > warnsPerPlace {
 		return
 	}
 	if len(d.errs) >= maxErrors {
@@ -133,12 +128,7 @@ func (d *decoder) errAt(p Pos, allowed, format string, args ...any) {
 // item's) is written out warnsPerPlace times; fold counts the
 // rest in one more line.
 func (d *decoder) warnAt(p Pos, allowed, format string, args ...any) {
-	if d.warnPlaces == nil {
-		d.warnPlaces = make(map[warnPlace]int)
-	}
-	k := warnPlace{p, allowed}
-	d.warnPlaces[k]++
-	if d.warnPlaces[k] <= warnsPerPlace && len(d.warns) < maxErrors {
+	if countPlace(&d.warnPlaces, p, allowed) <= warnsPerPlace && len(d.warns) < maxErrors {
 		d.warns = append(d.warns, d.newError(p, "warning: "+fmt.Sprintf(format, args...), allowed))
 	}
 }
@@ -151,6 +141,18 @@ const warnsPerPlace = 3
 type warnPlace struct {
 	pos     Pos
 	allowed string
+}
+
+// countPlace counts one more problem at p for the rule allowed in
+// *places, made on first use, and returns how many there are now.
+func countPlace(places *map[warnPlace]int, p Pos, allowed string) int {
+	if *places == nil {
+		*places = make(map[warnPlace]int)
+	}
+	k := warnPlace{p, allowed}
+	n := (*places)[k] + 1
+	(*places)[k] = n
+	return n
 }
 
 // fold puts into list, right after the last problem written out of
