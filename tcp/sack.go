@@ -446,9 +446,10 @@ func (c *Conn) sackRecover(now time.Duration) {
 			c.prr.sent(sent)
 			if s == c.sndUna {
 				// The head went again: the RTO runs from now, as Linux's
-				// tcp_xmit_retransmit_queue restarts it for the head (or
-				// tcp_rack_reo_timeout's tcp_rearm_rto, from the head's
-				// send time, when the reordering timer sent it).
+				// tcp_xmit_retransmit_queue restarts it for the head. (When
+				// the reordering timer sent it, Linux's
+				// tcp_rack_reo_timeout rearms it from the head's send
+				// time instead; netsim still runs it from now.)
 				c.arm(timerRtx, now+c.rtt.current())
 			}
 			continue
