@@ -227,8 +227,7 @@ func (c *Conn) rackMarkLost(now time.Duration, una Seq) {
 func (c *Conn) rackLostRetrans(now time.Duration) bool {
 	found, left := c.board.markLostRetrans(c.sndUna, now, c.rtt.sampleMin, c.rackRetransWait())
 	if left > 0 {
-		at := now + min(left+reoTimerSlack, c.rtt.current())
-		if !c.armed(timerReo) || c.timerAt[timerReo] < at {
+		if at := c.reoAt(now, left); !c.armed(timerReo) || c.timerAt[timerReo] < at {
 			c.arm(timerReo, at)
 		}
 	}
@@ -276,7 +275,13 @@ func (c *Conn) armReo(now, wait time.Duration) {
 		c.stop(timerReo)
 		return
 	}
-	c.arm(timerReo, now+min(wait+reoTimerSlack, c.rtt.current()))
+	c.arm(timerReo, c.reoAt(now, wait))
+}
+
+// reoAt is when the reordering timer fires for a segment that must still
+// wait wait: then plus a slack, at most the RTO.
+func (c *Conn) reoAt(now, wait time.Duration) time.Duration {
+	return now + min(wait+reoTimerSlack, c.rtt.current())
 }
 
 // rackHasLost reports whether RACK has deemed an unSACKed byte lost
