@@ -295,7 +295,7 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 		if !ok {
 			continue
 		}
-		d.pos[key] = posOf(e.k)
+		d.pos.set(key, posOf(e.k))
 		switch key {
 		case "version":
 			if v, ok := d.integer(e.v, "version", 0, 1<<31); ok {
