@@ -38,7 +38,7 @@ type decoder struct {
 	warns ErrorList
 	// warnPlaces counts the warnings of each place and rule (warnAt).
 	warnPlaces map[warnPlace]int
-	pos        map[string]Pos
+	pos        *positions
 	budget     int
 	overflow   bool
 	null       yaml.Node
@@ -48,10 +48,8 @@ type decoder struct {
 	// override k carry line -(k+1), so that errors name the override.
 	overrides []Override
 	// genLinks names the links generators made, by their index before
-	// groups are expanded; appLabels and linkLabels name each app and
-	// link after the expansion as the file wrote it (see label).
-	genLinks              map[int]string
-	appLabels, linkLabels []string
+	// groups are expanded (see label).
+	genLinks map[int]string
 	// groupLinks says, for the name of a link written with a group at
 	// one end, the names its members' links took ("up-1 ... up-3").
 	groupLinks map[string]string
@@ -77,20 +75,19 @@ type decoder struct {
 // app written, "apps[2] (client-7)" for a group's member, or
 // "topology[0] link \"ft-h1-ft-edge-1-1\"" for a generated link.
 func (d *decoder) label(section string, i int) string {
-	ls := d.appLabels
-	if section == "links" {
-		ls = d.linkLabels
+	if x := d.pos.expanded[section]; x != nil && i < len(x.written) {
+		if m := x.member[i]; m != "" {
+			return fmt.Sprintf("%s[%d] (%s)", section, x.written[i], m)
+		}
+		i = x.written[i]
 	}
-	if i < len(ls) {
-		return ls[i]
-	}
-	return fmt.Sprintf("%s[%d]", section, i)
+	return d.writtenLabel(section, i)
 }
 
 func newDecoder(file string) *decoder {
 	return &decoder{
 		file:   file,
-		pos:    make(map[string]Pos),
+		pos:    newPositions(),
 		budget: nodeBudget,
 		null:   yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"},
 	}
@@ -382,7 +379,7 @@ func (d *decoder) sequence(n *yaml.Node, path, allowed string) []*yaml.Node {
 func (d *decoder) listItem(list string, i int, item *yaml.Node) (string, *yaml.Node) {
 	path := fmt.Sprintf("%s[%d]", list, i)
 	r := d.resolve(item)
-	d.pos[path] = posOf(r)
+	d.pos.set(path, posOf(r))
 	return path, r
 }
 
@@ -390,7 +387,7 @@ func (d *decoder) listItem(list string, i int, item *yaml.Node) (string, *yaml.N
 // path. It reports mappings, lists and empty values.
 func (d *decoder) scalar(n *yaml.Node, path, allowed string) (string, bool) {
 	n = d.resolve(n)
-	d.pos[path] = posOf(n)
+	d.pos.set(path, posOf(n))
 	if n.Kind != yaml.ScalarNode {
 		d.errNode(n, allowed, "%s: expected a single value, got %s", path, describe(n))
 		return "", false

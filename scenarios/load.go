@@ -295,7 +295,7 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 		if !ok {
 			continue
 		}
-		d.pos[key] = posOf(e.k)
+		d.pos.set(key, posOf(e.k))
 		switch key {
 		case "version":
 			// The only allowed value is the format's version: every

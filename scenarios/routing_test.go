@@ -303,7 +303,7 @@ func TestTableWarning(t *testing.T) {
 			s.Hosts = append(s.Hosts, Host{Name: fmt.Sprintf("h%d", i)})
 		}
 		d := newDecoder("g.yaml")
-		d.pos["routers"] = Pos{Line: 3, Col: 1}
+		d.pos.set("routers", Pos{Line: 3, Col: 1})
 		d.tableWarning(s, linksByNode(s))
 		if tc.want == "" {
 			assert.Empty(t, d.warns)
