@@ -395,6 +395,10 @@ func TestViewDecodesUDPAndICMPInChromium(t *testing.T) {
 	assert.Zero(t, count("#ladder line.life.router"))
 	assert.Equal(t, 1, count(hops), "one arrow from end to end")
 
+	// The run's cards count the 4 hosts and the 2 routers apart.
+	cards := b.text("#cards")
+	assert.Regexp(t, `connections4hosts2routers\d`, cards)
+
 	// The summary has the UDP flow and the ping beside the connections.
 	sum := b.text("#summary")
 	for _, h := range []string{"Connections", "Flows (UDP and other datagrams)", "Pings"} {

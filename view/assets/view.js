@@ -542,7 +542,8 @@
       ["simulated", m.duration || fmtDur(c.trace_end)],
       ["packets", c.packets_in_window + (c.packets_left ? " (" + packets.length + " here)" : "")],
       ["connections", conns.length],
-      ["hosts", hosts.length],
+      ["hosts", hosts.length - D.routers.length],
+      ...(D.routers.length ? [["routers", D.routers.length]] : []),
       ["retransmissions", rtx],
       ["drops", D.summary ? drops : packets.filter((p) => p.x).length],
     ];
