@@ -14,6 +14,8 @@ const (
 	EBADF         = tcp.EBADF
 	EAGAIN        = tcp.EAGAIN
 	EINVAL        = tcp.EINVAL
+	EFAULT        = tcp.EFAULT
+	ENOTTY        = tcp.ENOTTY
 	EMFILE        = tcp.EMFILE
 	EPIPE         = tcp.EPIPE
 	ENOTSOCK      = tcp.ENOTSOCK

@@ -89,6 +89,10 @@ type Sockets interface {
 	Poll(fd int) (int, error)
 	// Info describes fd's connection.
 	Info(fd int) (SocketInfo, error)
+	// Ioctl answers a queue-size request by Linux's number: SIOCINQ
+	// (0x541B) the bytes a read would return, SIOCOUTQ (0x5411) those
+	// not yet acknowledged, SIOCOUTQNSD (0x894B) those not yet sent.
+	Ioctl(fd, req int) (int, error)
 }
 
 // SocketInfo is what Syscalls needs to know of a socket's connection.

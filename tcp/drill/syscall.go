@@ -75,8 +75,8 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 	fd := int(fdv)
 	st := s.state(fd)
 	switch c.Name {
-	case "bind", "listen", "accept", "connect", "write", "send", "sendto", "read", "recv",
-		"shutdown", "close", "setsockopt", "getsockopt", "fcntl":
+	case "bind", "listen", "accept", "connect", "write", "send", "sendto", "read", "recv", "recvfrom",
+		"shutdown", "close", "setsockopt", "getsockopt", "fcntl", "ioctl":
 	default:
 		return 0, "", false, unsupported("system call %s is not implemented", c.Name)
 	}
@@ -101,8 +101,10 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 		return s.connect(fd, st)
 	case "write", "send", "sendto":
 		return s.write(fd, st, c)
-	case "read", "recv":
+	case "read", "recv", "recvfrom":
 		return s.read(fd, st, c)
+	case "ioctl":
+		return s.ioctl(fd, c)
 	case "shutdown":
 		how, okh := evalInt(arg(c, 1))
 		if !okh {
@@ -277,6 +279,16 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 		st.written = 0
 		return -1, e.String(), false, nil
 	}
+	if nullBuffer(c) && n > 0 {
+		// tcp_sendmsg_locked checks the socket first and faults only
+		// when it copies: a write that would fail for the socket's
+		// sake fails so, one that would copy returns EFAULT having
+		// copied nothing.
+		if _, err := s.sk.Send(fd, nil); err != nil {
+			return fail(err)
+		}
+		return -1, tcp.EFAULT.String(), false, nil
+	}
 	nb := s.nonblocking(st, c)
 	for st.written < n {
 		m, err := s.sk.Send(fd, s.buf[st.written:n])
@@ -312,6 +324,13 @@ func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, e
 	if err != nil {
 		return 0, "", false, err
 	}
+	if nullBuffer(c) && n > 0 {
+		// tcp_recvmsg faults only when it has bytes to copy; with none
+		// the read waits, or ends, as any other.
+		if q, err := s.sk.Ioctl(fd, symbolSIOCINQ); err == nil && q > 0 {
+			return -1, tcp.EFAULT.String(), false, nil
+		}
+	}
 	m, err := s.sk.Recv(fd, s.buf[:n])
 	switch {
 	case err == nil:
@@ -332,6 +351,39 @@ func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, e
 		return ok(0)
 	}
 	return fail(err)
+}
+
+// nullBuffer says whether a read or write names the NULL pointer as its
+// buffer (packetdrill passes the script's NULL to the kernel as is).
+func nullBuffer(c *Syscall) bool {
+	e := arg(c, 1)
+	return e != nil && e.Kind == ExprWord && e.Str == "NULL"
+}
+
+// symbolSIOCINQ is SIOCINQ's number, for the read that needs it.
+const symbolSIOCINQ = 0x541B
+
+// ioctl makes an ioctl request of a socket: ioctl(fd, SIOCINQ, [n])
+// checks that the queue size is n, as getsockopt checks its value.
+func (s *Syscalls) ioctl(fd int, c *Syscall) (int64, string, bool, error) {
+	req, okr := evalInt(arg(c, 1))
+	if !okr {
+		return 0, "", false, unsupported("ioctl: request %s", argText(c, 1))
+	}
+	got, err := s.sk.Ioctl(fd, int(req))
+	if err != nil {
+		return fail(err)
+	}
+	if want := arg(c, 2); want != nil && want.Kind != ExprEllipsis {
+		w, okw := evalInt(want)
+		if !okw {
+			return 0, "", false, unsupported("ioctl %s: value %s", argText(c, 1), argText(c, 2))
+		}
+		if w != int64(got) {
+			return 0, "", false, fmt.Errorf("ioctl %s is %d, script expects %s", argText(c, 1), got, argText(c, 2))
+		}
+	}
+	return ok(0)
 }
 
 func (s *Syscalls) fcntl(st *fdState, c *Syscall) (int64, string, bool, error) {
