@@ -15,6 +15,8 @@ const (
 	EAGAIN        = tcp.EAGAIN
 	EINVAL        = tcp.EINVAL
 	EFAULT        = tcp.EFAULT
+	ENOENT        = tcp.ENOENT
+	EEXIST        = tcp.EEXIST
 	ENOTTY        = tcp.ENOTTY
 	EMFILE        = tcp.EMFILE
 	EPIPE         = tcp.EPIPE
