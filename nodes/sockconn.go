@@ -206,8 +206,12 @@ func sortInfos(in []SockInfo) {
 	})
 }
 
-// notify queues ev for s's handler.
+// notify queues ev for s's handler, and wakes the epoll instances that
+// watch s.
 func (h *Host) notify(s *Socket, ev SocketEvent, err Errno) {
+	if len(h.net.epolls) > 0 {
+		h.net.epollWake(s, epollKey(ev))
+	}
 	if s.handler == nil {
 		return
 	}

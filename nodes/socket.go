@@ -625,6 +625,9 @@ func (h *Host) Close(fd int) error {
 	s.fd = -1
 	s.released = true
 	s.handler = nil
+	if len(h.net.epolls) > 0 && h.net.epollClosed(s) {
+		return nil
+	}
 	now := h.Now().Duration()
 	switch {
 	case s.dgram != nil:

@@ -162,3 +162,27 @@ func TestTwoPingsToOneTargetHaveARowEach(t *testing.T) {
 	assert.Equal(t, int64(4), second.Received)
 	assert.Equal(t, []string{"app/a/ping", "app/a/2/ping"}, subjects)
 }
+
+// A TCP flow's goodput counts stream bytes that carried payload: the
+// direction of a transfer that only acknowledges (its ACKs and FIN,
+// relative sequence 1, no payload) has goodput 0, and the FIN of the data
+// direction adds nothing to its 1000 bytes.
+func TestTCPGoodputCountsPayloadOnly(t *testing.T) {
+	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	seg := func(tm sim.Time, id uint64, src, dst netip.Addr, sport, dport uint16, rseq uint64, plen int) sim.Record {
+		return sim.Record{T: tm, Subject: "host/x", Event: &sim.PacketSend{ID: id, Len: 52 + plen, Src: src, Dst: dst, Proto: 6, SPort: sport, DPort: dport, RSeq: rseq, PLen: plen}}
+	}
+	del := func(tm sim.Time, id uint64) sim.Record {
+		return sim.Record{T: tm, Subject: "host/y", Event: &sim.PacketDeliver{ID: id}}
+	}
+	recs := []sim.Record{
+		seg(0, 1, a, b, 40000, 80, 1, 1000), del(1000, 1),
+		seg(1000, 2, b, a, 80, 40000, 1, 0), del(2000, 2), // the ACK
+		seg(2000, 3, a, b, 40000, 80, 1001, 0), del(3000, 3), // a's FIN
+		seg(3000, 4, b, a, 80, 40000, 1, 0), del(4000, 4), // b's FIN
+	}
+	s := Summarize(recs)
+	require.Len(t, s.Flows, 2)
+	assert.InDelta(t, 1000*8/(3000e-9), s.Flows[0].GoodputBps, 1e-6)
+	assert.Zero(t, s.Flows[1].GoodputBps, "no payload, no goodput")
+}

@@ -76,8 +76,8 @@ func linksByNode(s *Scenario) nodeLinks {
 // links, then the neighbor and link of smallest name at each node, as
 // nodes.InstallRoutes; with ECMP, any of the equal-cost paths a router
 // may hash a flow onto): more routers than the TTL lets a datagram
-// cross, and a link whose MTU is below a UDP sender's datagrams plus
-// headers (TCP's path-MTU discovery copes with a narrow link). The paths
+// cross, and a link whose MTU is below a UDP sender's or a ping's
+// datagrams plus headers (TCP's path-MTU discovery copes with a narrow link). The paths
 // are topology's, from the same search as the routes a run installs; one
 // pass per destination host serves every app that connects to it.
 func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
@@ -150,16 +150,21 @@ func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
 				"%s: the path from %s to %s crosses %d routers: every datagram's TTL (64) runs out on the way", label, p.from, p.to, routers)
 		}
 		// TCP finds a narrow link by path-MTU discovery; a UDP source
-		// whose datagrams do not fit gets ICMP fragmentation needed for
-		// the first and EMSGSIZE for the rest.
-		if a := s.Apps[p.app]; a.Type == AppUDPSend && a.Size+udpIPHeaders > m {
-			which := "the path"
+		// or a ping whose datagrams do not fit gets ICMP fragmentation
+		// needed for the first and EMSGSIZE for the rest (Don't Fragment
+		// is always set, and netsim never fragments). An ICMP echo
+		// header is 8 bytes, as a UDP header.
+		if a := s.Apps[p.app]; (a.Type == AppUDPSend || a.Type == AppPing) && a.Size+udpIPHeaders > m {
+			which, what := "the path", "datagrams"
 			if s.Routing.ECMP {
 				which = "a path routers may hash it onto (ECMP)"
 			}
+			if a.Type == AppPing {
+				what = "echo requests"
+			}
 			d.warnAt(d.pos.at(path+".size"), "datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers",
-				"%s: %s from %s to %s has a link of MTU %d, below the %d-byte datagrams plus %d bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE",
-				label, which, p.from, p.to, m, a.Size, udpIPHeaders)
+				"%s: %s from %s to %s has a link of MTU %d, below the %d-byte %s plus %d bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE",
+				label, which, p.from, p.to, m, a.Size, what, udpIPHeaders)
 		}
 	}
 }

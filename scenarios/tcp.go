@@ -198,7 +198,7 @@ func (d *decoder) checkTCP(s *Scenario) {
 			continue
 		}
 		reported[at] = true
-		d.errAt(p, "settings that work together: rto_min <= rto_initial <= rto_max, buffers >= mss",
+		d.errAt(p, "settings that work together: rto_min <= rto_initial <= rto_max, buffers >= mss, each *_max >= its *_initial, ecn on or accept with dctcp",
 			"%s: %s", where, stripErrPrefix(err))
 	}
 }

@@ -399,6 +399,25 @@ func (c *Conn) Writable() int {
 	return max(0, c.sb.limit-inBuf)
 }
 
+// Queued returns the send queue as Linux's tcp_ioctl reports it: the
+// bytes written and not yet acknowledged (SIOCOUTQ, write_seq - snd_una)
+// and those written and never sent (SIOCOUTQNSD and TCP_NOTSENT_LOWAT's
+// tcp_notsent_bytes, write_seq - snd_nxt, snd_nxt being the highest sent:
+// Linux does not rewind it to retransmit). A queued FIN counts, as it
+// advances write_seq. Both are 0 until the handshake completes.
+func (c *Conn) Queued() (unacked, unsent int) {
+	if !c.state.Synchronized() {
+		return 0, 0
+	}
+	writeSeq := c.sb.endSeq()
+	if c.finQueued {
+		writeSeq = c.finSeq.Add(1)
+	}
+	unacked = max(0, int(writeSeq.Sub(c.sndUna)))
+	unsent = max(0, int(writeSeq.Sub(c.sndMax)))
+	return unacked, unsent
+}
+
 // dataUna is the first unacknowledged data byte (SND.UNA without the SYN).
 func (c *Conn) dataUna() Seq {
 	if !c.synAcked {

@@ -136,11 +136,12 @@ func (q *pie) update() {
 	if qdelay > 250*time.Millisecond {
 		delta += 0.02
 	}
-	if updateProb {
-		q.prob = min(max(q.prob+delta, 0), 1)
-		if qdelay == 0 && q.qdelayOld == 0 {
-			q.prob *= 0.98
-		}
+	q.prob = min(max(q.prob+delta, 0), 1)
+	// Linux's update_prob gates only the decay: a delay of 0 with packets
+	// waiting again is too small a backlog to call the queue gone, but
+	// the step above still applies (pie_calculate_probability).
+	if updateProb && qdelay == 0 && q.qdelayOld == 0 {
+		q.prob *= 0.98
 	}
 	q.burst = max(q.burst-q.cfg.TUpdate, 0)
 	if q.prob == 0 && qdelay < target/2 && q.qdelayOld < target/2 {

@@ -742,10 +742,18 @@ func printAppCalls(w io.Writer, recs []sim.Record) {
 		switch e.Event {
 		case sim.AppConnect:
 			what = fmt.Sprintf("socket(), connect(%s) = EINPROGRESS  [conn %d]", e.To, e.Conn)
+			if e.Has&sim.AppHasConn == 0 {
+				// A UDP source: connect only sets the peer, at once.
+				what = fmt.Sprintf("socket(SOCK_DGRAM), connect(%s) = 0", e.To)
+			}
 		case sim.AppAccept:
 			what = fmt.Sprintf("accept() from %s  [conn %d]", e.Peer, e.Conn)
 		case sim.AppSend:
 			what = fmt.Sprintf("send(%d bytes)  [conn %d]", e.Bytes, e.Conn)
+			if e.Has&sim.AppHasConn == 0 && e.Has&sim.AppHasCount != 0 {
+				// A ping's echo request: no connection, its icmp_seq.
+				what = fmt.Sprintf("sendto(%s, %d bytes) icmp_seq=%d", e.To.Addr(), e.Bytes, e.Count)
+			}
 		case sim.AppRecv:
 			what = fmt.Sprintf("recv() = %d bytes  [conn %d]", e.Bytes, e.Conn)
 		case sim.AppClose:

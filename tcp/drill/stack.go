@@ -89,6 +89,24 @@ type Sockets interface {
 	Poll(fd int) (int, error)
 	// Info describes fd's connection.
 	Info(fd int) (SocketInfo, error)
+	// Ioctl answers a queue-size request by Linux's number: SIOCINQ
+	// (0x541B) the bytes a read would return, SIOCOUTQ (0x5411) those
+	// not yet acknowledged, SIOCOUTQNSD (0x894B) those not yet sent.
+	Ioctl(fd, req int) (int, error)
+	// EpollCreate opens an epoll instance and returns its descriptor.
+	EpollCreate() (int, error)
+	// EpollCtl adds (op 1), removes (2) or changes (3) fd's registration
+	// in the instance epfd for events (Linux's EPOLL* bits).
+	EpollCtl(epfd, op, fd int, events uint32) error
+	// EpollWait fills out with the ready descriptors, as epoll_wait with
+	// a zero timeout, and returns how many.
+	EpollWait(epfd int, out []EpollEvent) (int, error)
+}
+
+// EpollEvent is one event of EpollWait: a descriptor and its readiness.
+type EpollEvent struct {
+	FD     int
+	Events uint32
 }
 
 // SocketInfo is what Syscalls needs to know of a socket's connection.

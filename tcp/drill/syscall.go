@@ -67,6 +67,8 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 		return s.socket(c)
 	case "poll":
 		return s.poll(now, c)
+	case "epoll_create", "epoll_create1":
+		return s.epollCreate(c)
 	}
 	fdv, okfd := evalInt(arg(c, 0))
 	if !okfd {
@@ -75,8 +77,8 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 	fd := int(fdv)
 	st := s.state(fd)
 	switch c.Name {
-	case "bind", "listen", "accept", "connect", "write", "send", "sendto", "read", "recv",
-		"shutdown", "close", "setsockopt", "getsockopt", "fcntl":
+	case "bind", "listen", "accept", "connect", "write", "send", "sendto", "read", "recv", "recvfrom",
+		"shutdown", "close", "setsockopt", "getsockopt", "fcntl", "ioctl", "epoll_ctl", "epoll_wait":
 	default:
 		return 0, "", false, unsupported("system call %s is not implemented", c.Name)
 	}
@@ -101,8 +103,14 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 		return s.connect(fd, st)
 	case "write", "send", "sendto":
 		return s.write(fd, st, c)
-	case "read", "recv":
+	case "read", "recv", "recvfrom":
 		return s.read(fd, st, c)
+	case "ioctl":
+		return s.ioctl(fd, c)
+	case "epoll_ctl":
+		return s.epollCtl(fd, c)
+	case "epoll_wait":
+		return s.epollWait(now, fd, c)
 	case "shutdown":
 		how, okh := evalInt(arg(c, 1))
 		if !okh {
@@ -277,6 +285,16 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 		st.written = 0
 		return -1, e.String(), false, nil
 	}
+	if nullBuffer(c) && n > 0 {
+		// tcp_sendmsg_locked checks the socket first and faults only
+		// when it copies: a write that would fail for the socket's
+		// sake fails so, one that would copy returns EFAULT having
+		// copied nothing.
+		if _, err := s.sk.Send(fd, nil); err != nil {
+			return fail(err)
+		}
+		return -1, tcp.EFAULT.String(), false, nil
+	}
 	nb := s.nonblocking(st, c)
 	for st.written < n {
 		m, err := s.sk.Send(fd, s.buf[st.written:n])
@@ -312,6 +330,13 @@ func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, e
 	if err != nil {
 		return 0, "", false, err
 	}
+	if nullBuffer(c) && n > 0 {
+		// tcp_recvmsg faults only when it has bytes to copy; with none
+		// the read waits, or ends, as any other.
+		if q, err := s.sk.Ioctl(fd, symbolSIOCINQ); err == nil && q > 0 {
+			return -1, tcp.EFAULT.String(), false, nil
+		}
+	}
 	m, err := s.sk.Recv(fd, s.buf[:n])
 	switch {
 	case err == nil:
@@ -332,6 +357,39 @@ func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, e
 		return ok(0)
 	}
 	return fail(err)
+}
+
+// nullBuffer says whether a read or write names the NULL pointer as its
+// buffer (packetdrill passes the script's NULL to the kernel as is).
+func nullBuffer(c *Syscall) bool {
+	e := arg(c, 1)
+	return e != nil && e.Kind == ExprWord && e.Str == "NULL"
+}
+
+// symbolSIOCINQ is SIOCINQ's number, for the read that needs it.
+const symbolSIOCINQ = 0x541B
+
+// ioctl makes an ioctl request of a socket: ioctl(fd, SIOCINQ, [n])
+// checks that the queue size is n, as getsockopt checks its value.
+func (s *Syscalls) ioctl(fd int, c *Syscall) (int64, string, bool, error) {
+	req, okr := evalInt(arg(c, 1))
+	if !okr {
+		return 0, "", false, unsupported("ioctl: request %s", argText(c, 1))
+	}
+	got, err := s.sk.Ioctl(fd, int(req))
+	if err != nil {
+		return fail(err)
+	}
+	if want := arg(c, 2); want != nil && want.Kind != ExprEllipsis {
+		w, okw := evalInt(want)
+		if !okw {
+			return 0, "", false, unsupported("ioctl %s: value %s", argText(c, 1), argText(c, 2))
+		}
+		if w != int64(got) {
+			return 0, "", false, fmt.Errorf("ioctl %s is %d, script expects %s", argText(c, 1), got, argText(c, 2))
+		}
+	}
+	return ok(0)
 }
 
 func (s *Syscalls) fcntl(st *fdState, c *Syscall) (int64, string, bool, error) {
@@ -526,4 +584,113 @@ func (s *Syscalls) findPoll(c *Syscall) int {
 		}
 	}
 	return -1
+}
+
+// maxEpollEvents bounds epoll_wait's maxevents, so that a script cannot
+// make the stack allocate without bound.
+const maxEpollEvents = 1024
+
+// epollCreate is epoll_create(size) (size must be positive, as Linux
+// checks) or epoll_create1(flags).
+func (s *Syscalls) epollCreate(c *Syscall) (int64, string, bool, error) {
+	v, okv := evalInt(arg(c, 0))
+	if !okv {
+		return 0, "", false, unsupported("%s: argument %s", c.Name, argText(c, 0))
+	}
+	if c.Name == "epoll_create" && v <= 0 || c.Name == "epoll_create1" && v != 0 {
+		return -1, tcp.EINVAL.String(), false, nil
+	}
+	fd, err := s.sk.EpollCreate()
+	if err != nil {
+		return fail(err)
+	}
+	s.setState(fd, &fdState{})
+	return ok(int64(fd))
+}
+
+// epollCtl is epoll_ctl(epfd, op, fd, {events=..., fd=...}).
+func (s *Syscalls) epollCtl(epfd int, c *Syscall) (int64, string, bool, error) {
+	op, ok1 := evalInt(arg(c, 1))
+	fd, ok2 := evalInt(arg(c, 2))
+	if !ok1 || !ok2 {
+		return 0, "", false, unsupported("epoll_ctl: op %s, fd %s", argText(c, 1), argText(c, 2))
+	}
+	var events int64
+	if e, has := structField(arg(c, 3), "events"); has {
+		v, okv := evalInt(e)
+		if !okv {
+			return 0, "", false, unsupported("epoll_ctl: events %s", e)
+		}
+		events = v
+	} else if op != symbols["EPOLL_CTL_DEL"] {
+		return 0, "", false, unsupported("epoll_ctl: event %s, want {events=..., fd=N}", argText(c, 3))
+	}
+	if err := s.sk.EpollCtl(epfd, int(op), int(fd), uint32(events)); err != nil {
+		return fail(err)
+	}
+	return ok(0)
+}
+
+// epollWait is epoll_wait(epfd, events, maxevents, timeout): the events
+// written (one {events=..., fd=N} or a list of them) must be those
+// returned, in order (a written fd is compared, ptr and u64 are not).
+// With nothing ready it waits until its timeout (ms; -1 forever) unless
+// the timeout is 0, as poll.
+func (s *Syscalls) epollWait(now time.Duration, epfd int, c *Syscall) (int64, string, bool, error) {
+	maxev, ok1 := evalInt(arg(c, 2))
+	timeout, ok2 := evalInt(arg(c, 3))
+	if !ok1 || !ok2 || maxev > maxEpollEvents || timeout > maxPollTimeout {
+		return 0, "", false, unsupported("epoll_wait: maxevents %s, timeout %s", argText(c, 2), argText(c, 3))
+	}
+	if maxev <= 0 {
+		return -1, tcp.EINVAL.String(), false, nil
+	}
+	out := make([]EpollEvent, maxev)
+	n, err := s.sk.EpollWait(epfd, out)
+	if err != nil {
+		return fail(err)
+	}
+	i := s.findPoll(c)
+	if n == 0 && timeout != 0 {
+		switch {
+		case i < 0:
+			until := time.Duration(-1)
+			if timeout > 0 {
+				until = now + time.Duration(timeout)*time.Millisecond
+			}
+			s.polls = append(s.polls, pollWait{call: c, until: until})
+			return blocked()
+		case s.polls[i].until < 0 || now < s.polls[i].until:
+			return blocked()
+		}
+	}
+	if i >= 0 {
+		s.polls = append(s.polls[:i], s.polls[i+1:]...)
+	}
+	want := arg(c, 1)
+	var wants []*Expr
+	switch {
+	case want == nil:
+	case want.Kind == ExprStruct:
+		wants = []*Expr{want}
+	case want.Kind == ExprList:
+		wants = want.Elems
+	}
+	for k := 0; k < n && k < len(wants); k++ {
+		if e, has := structField(wants[k], "events"); has {
+			v, okv := evalInt(e)
+			if !okv {
+				return 0, "", false, unsupported("epoll_wait: events %s", e)
+			}
+			if uint32(v) != out[k].Events {
+				return 0, "", false, fmt.Errorf("epoll_wait: event %d is %s on fd %d, script expects %s", k, pollNames(int64(out[k].Events)), out[k].FD, wants[k])
+			}
+		}
+		if e, has := structField(wants[k], "fd"); has {
+			if v, okv := evalInt(e); okv && int(v) != out[k].FD {
+				return 0, "", false, fmt.Errorf("epoll_wait: event %d is on fd %d, script expects %s", k, out[k].FD, wants[k])
+			}
+		}
+	}
+	return ok(int64(n))
 }

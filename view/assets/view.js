@@ -542,7 +542,8 @@
       ["simulated", m.duration || fmtDur(c.trace_end)],
       ["packets", c.packets_in_window + (c.packets_left ? " (" + packets.length + " here)" : "")],
       ["connections", conns.length],
-      ["hosts", hosts.length],
+      ["hosts", hosts.length - D.routers.length],
+      ...(D.routers.length ? [["routers", D.routers.length]] : []),
       ["retransmissions", rtx],
       ["drops", D.summary ? drops : packets.filter((p) => p.x).length],
     ];
@@ -854,7 +855,17 @@
   const INFINITE_SSTHRESH = 0x7fffffff;
   const G = { left: 70, right: 14, top: 20, bottom: 28 };
   function seriesOf(conn, side, name) { return D.series.find((s) => s.c === conn && s.side === side && s.name === name); }
-  function graphConn() { return S.conn || (conns.length ? conns[0].id : 0); }
+  // With every connection shown, the graphs are those of the one that
+  // sent the most packets among those whose series the page keeps (the
+  // first on a tie): a run that opens a short connection first should
+  // not greet the reader with its empty graphs.
+  const busiest = (() => {
+    const kept = new Set(D.series.map((s) => s.c));
+    let best = conns.length ? conns[0] : null;
+    for (const c of conns) if (kept.has(c.id) && (!kept.has(best.id) || c.packets > best.packets)) best = c;
+    return best ? best.id : 0;
+  })();
+  function graphConn() { return S.conn || busiest; }
   // covered is the time up to which every packet is in the page.
   const covered = D.cut.packets_left > 0 && packets.length ? packets[packets.length - 1].t : Infinity;
 
@@ -947,7 +958,7 @@
     const c = connById.get(conn);
     const notes = [];
     if (!c) { $("graph-note").textContent = "No connection in this run."; for (const id of ["tseq", "cwnd", "rtt", "rate"]) plot($(id), "", "bytes", []); return; }
-    if (!S.conn && conns.length > 1) notes.push("Graphs of connection " + conn + " (pick another above).");
+    if (!S.conn && conns.length > 1) notes.push("Graphs of connection " + conn + ", the one that sent the most packets (pick another above).");
     const who = side === "client" ? c.client + " → " + c.server : c.server + " → " + c.client;
     const layers = [];
     const all = segmentsOf(conn, side);
