@@ -101,3 +101,24 @@ func TestPingSeqWraps(t *testing.T) {
 	require.NoError(t, c.RenderTo(Options{Kind: KindPing}, "svg", &buf))
 	assert.Contains(t, buf.String(), "65636 sent, 10 received")
 }
+
+// Asking for a connection the trace does not have says which it has, or
+// that it has none (a UDP-only run), rather than "(have [])".
+func TestUnknownConnSaysWhichThereAre(t *testing.T) {
+	err := RenderTo(voiceTrace(), Options{Kind: KindTimeSequence, Conn: 5}, "svg", &bytes.Buffer{})
+	require.ErrorIs(t, err, ErrNoData)
+	assert.Contains(t, err.Error(), "conn 5 is not in the trace (its connections: 1)")
+	var recs []sim.Record // the UDP datagrams alone
+	for _, r := range voiceTrace() {
+		if e, ok := r.Event.(*sim.PacketSend); ok && e.Proto == 17 {
+			recs = append(recs, r)
+		}
+	}
+	require.NotEmpty(t, recs)
+	err = RenderTo(recs, Options{Kind: KindTimeSequence, Conn: 5}, "svg", &bytes.Buffer{})
+	require.ErrorIs(t, err, ErrNoData)
+	assert.Contains(t, err.Error(), "conn 5 is not in the trace (it has no TCP connection)")
+	err = ASCII(&bytes.Buffer{}, recs, nil, ASCIIOptions{Conn: 5})
+	require.ErrorIs(t, err, ErrNoData)
+	assert.Contains(t, err.Error(), "conn 5 is not in the trace (it has no TCP connection)")
+}
