@@ -456,3 +456,32 @@ func TestEveryTopKeyDecodes(t *testing.T) {
 		assert.Contains(t, topKeys, k)
 	}
 }
+
+// A queue that can hold more than a gigabyte is warned about: netsim keeps
+// every queued datagram in memory, so 100000 packets of 65535 bytes make
+// a run take 6.6 GB once a fast source fills them. The default queues,
+// and a byte limit up to 1 GiB, are not.
+func TestHugeQueueWarning(t *testing.T) {
+	warnings := func(link string) string {
+		s, err := Parse("q.yaml", []byte(`version: 1
+name: q
+duration: 2s
+hosts: {a: {}, b: {}}
+links:
+  - `+link+`
+`))
+		require.NoError(t, err)
+		return s.Warnings.Error()
+	}
+	assert.Equal(t, "q.yaml:6:84: warning: links[0].queue.limit: a full queue holds 100000 packets of up to 65535 bytes, 6.6 GB in memory, in each direction (a queue of at most 1 GiB: fewer packets, a smaller MTU or a byte limit like 64MiB)",
+		warnings("{between: [a, b], bandwidth: 1Gbps, mtu: 65535, queue: {kind: droptail, limit: 100000}}"))
+	assert.Equal(t, "q.yaml:6:69: warning: links[0].queue.limit: a full queue holds 2.0 GB in memory, in each direction (a queue of at most 1 GiB: fewer packets, a smaller MTU or a byte limit like 64MiB)",
+		warnings("{between: [a, b], bandwidth: 1Gbps, queue: {kind: codel, limit: 2GB}}"))
+	for _, ok := range []string{
+		"{between: [a, b], bandwidth: 1Gbps, mtu: 65535, queue: {kind: fq-codel}}",
+		"{between: [a, b], bandwidth: 1Gbps, queue: {kind: droptail, limit: 1GiB}}",
+		"{between: [a, b], bandwidth: 1Gbps, queue: {kind: droptail, limit: 700000}}",
+	} {
+		assert.Empty(t, warnings(ok), ok)
+	}
+}
