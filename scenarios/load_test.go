@@ -328,6 +328,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
     synack_retries: 2
     data_retries: 8
     user_timeout: 20s
+    notsent_lowat: 128KiB
     rack: false
     tlp: false
     slow_start_after_idle: false
@@ -345,7 +346,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
 		SendBuffer: 64 << 10, RecvBuffer: 15 << 20,
 		SendBufferInitial: 32 << 10, SendBufferMax: 8 << 20,
 		RecvBufferInitial: 256 << 10, RecvBufferMax: 16 << 20,
-		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, UserTimeout: 20 * time.Second, RescueRetransmit: true,
+		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, UserTimeout: 20 * time.Second, NotsentLowat: 128 << 10, RescueRetransmit: true,
 		ECN: tcp.ECNOn, Pacing: tcp.PacingOn, PacingSSRatio: 150, PacingCARatio: 110,
 	}
 	assert.Equal(t, tcp.SettingNames(), s.Defaults.TCP.Written(), "the test sets every setting")
@@ -453,5 +454,34 @@ func TestEveryTopKeyDecodes(t *testing.T) {
 	}
 	for k := range sections {
 		assert.Contains(t, topKeys, k)
+	}
+}
+
+// A queue that can hold more than a gigabyte is warned about: netsim keeps
+// every queued datagram in memory, so 100000 packets of 65535 bytes make
+// a run take 6.6 GB once a fast source fills them. The default queues,
+// and a byte limit up to 1 GiB, are not.
+func TestHugeQueueWarning(t *testing.T) {
+	warnings := func(link string) string {
+		s, err := Parse("q.yaml", []byte(`version: 1
+name: q
+duration: 2s
+hosts: {a: {}, b: {}}
+links:
+  - `+link+`
+`))
+		require.NoError(t, err)
+		return s.Warnings.Error()
+	}
+	assert.Equal(t, "q.yaml:6:84: warning: links[0].queue.limit: a full queue holds 100000 packets of up to 65535 bytes, 6.6 GB in memory, in each direction (a queue of at most 1 GiB: fewer packets, a smaller MTU or a byte limit like 64MiB)",
+		warnings("{between: [a, b], bandwidth: 1Gbps, mtu: 65535, queue: {kind: droptail, limit: 100000}}"))
+	assert.Equal(t, "q.yaml:6:69: warning: links[0].queue.limit: a full queue holds 2.0 GB in memory, in each direction (a queue of at most 1 GiB: fewer packets, a smaller MTU or a byte limit like 64MiB)",
+		warnings("{between: [a, b], bandwidth: 1Gbps, queue: {kind: codel, limit: 2GB}}"))
+	for _, ok := range []string{
+		"{between: [a, b], bandwidth: 1Gbps, mtu: 65535, queue: {kind: fq-codel}}",
+		"{between: [a, b], bandwidth: 1Gbps, queue: {kind: droptail, limit: 1GiB}}",
+		"{between: [a, b], bandwidth: 1Gbps, queue: {kind: droptail, limit: 700000}}",
+	} {
+		assert.Empty(t, warnings(ok), ok)
 	}
 }

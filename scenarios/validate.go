@@ -195,6 +195,25 @@ func (d *decoder) validate(s *Scenario) {
 		node(p, p, name)
 	}
 
+	// netsim keeps every queued datagram in memory: a queue that can
+	// hold gigabytes makes a run that fills it take them (100000 packets
+	// of 65535 bytes: 6.6 GB), and a few such links exhaust a machine.
+	const queueWarn = 1 << 30
+	const allowQueue = "a queue of at most 1 GiB: fewer packets, a smaller MTU or a byte limit like 64MiB"
+	for i, l := range s.Links {
+		p, ok := d.pos.lookup(fmt.Sprintf("links[%d].queue.limit", i))
+		if !ok {
+			continue // a default limit: at most 10240 packets of 65535 bytes
+		}
+		label := d.label("links", i) + ".queue.limit"
+		switch q := l.Queue; {
+		case q.LimitBytes > queueWarn:
+			d.warnAt(p, allowQueue, "%s: a full queue holds %.1f GB in memory, in each direction", label, float64(q.LimitBytes)/1e9)
+		case int64(q.LimitPackets)*int64(l.MTU) > queueWarn:
+			d.warnAt(p, allowQueue, "%s: a full queue holds %d packets of up to %d bytes, %.1f GB in memory, in each direction",
+				label, q.LimitPackets, l.MTU, float64(int64(q.LimitPackets)*int64(l.MTU))/1e9)
+		}
+	}
 	for i, x := range s.Expect {
 		path := fmt.Sprintf("expect[%d].%s", i, x.Kind)
 		if _, ok := s.group(x.From); ok {
