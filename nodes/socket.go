@@ -107,9 +107,9 @@ type Socket struct {
 	parent  *Socket // the listener, until Accept
 	connID  uint64
 	handler Handler
-	// cfg holds the socket's own TCP settings once an option changed
+	// opts holds the socket's own TCP settings once an option changed
 	// them (nil: the host's).
-	cfg *tcp.ValidConfig
+	opts *sockOpts
 	// dgram is set on a UDP or ping socket (dgram.go).
 	dgram *dgramSock
 	// The small fields come last, together, so that no padding is
@@ -478,7 +478,7 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 // newChild makes the connection for a SYN arriving at listener l, in
 // LISTEN, waiting for the SYN; iss as openConn.
 func (h *Host) newChild(l *Socket, local, remote netip.AddrPort, iss tcp.Seq) *Socket {
-	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, server: true, handler: l.handler, cfg: l.cfg, bufReport: l.bufReport, tos: l.tos, pmtuDisc: l.pmtuDisc}
+	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, server: true, handler: l.handler, opts: l.opts, bufReport: l.bufReport, tos: l.tos, pmtuDisc: l.pmtuDisc}
 	s.connID = h.net.connID(remote, local, false)
 	if err := h.openConn(s, iss); err != nil {
 		// The host's config was validated when it was set, and so was

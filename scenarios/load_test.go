@@ -328,6 +328,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
     synack_retries: 2
     data_retries: 8
     user_timeout: 20s
+    notsent_lowat: 128KiB
     rack: false
     tlp: false
     slow_start_after_idle: false
@@ -345,7 +346,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
 		SendBuffer: 64 << 10, RecvBuffer: 15 << 20,
 		SendBufferInitial: 32 << 10, SendBufferMax: 8 << 20,
 		RecvBufferInitial: 256 << 10, RecvBufferMax: 16 << 20,
-		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, UserTimeout: 20 * time.Second, RescueRetransmit: true,
+		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, UserTimeout: 20 * time.Second, NotsentLowat: 128 << 10, RescueRetransmit: true,
 		ECN: tcp.ECNOn, Pacing: tcp.PacingOn, PacingSSRatio: 150, PacingCARatio: 110,
 	}
 	assert.Equal(t, tcp.SettingNames(), s.Defaults.TCP.Written(), "the test sets every setting")

@@ -99,8 +99,16 @@ func (c *Conn) writeStopped() {
 // least half the bytes queued (sk_stream_min_wspace), i.e. a third of the
 // buffer when it is full. Waking on every freed byte would make a bulk
 // writer copy a few bytes per ACK.
+//
+// With NotsentLowat, the socket is writable only while twice the unsent
+// bytes are below it too (__sk_stream_is_writeable(sk, 1), whose wake
+// argument doubles tcp_notsent_bytes in tcp_stream_memory_free), so that
+// a woken writer finds room for a good part of the threshold.
 func (c *Conn) WriteSpace() bool {
-	free := c.Writable()
+	free := c.bufferFree()
+	if lowat := c.cfg.NotsentLowat; lowat > 0 && 2*c.notsent() >= lowat {
+		return false
+	}
 	return free > 0 && 3*free >= c.sb.limit
 }
 

@@ -390,13 +390,31 @@ func (c *Conn) Write(now time.Duration, p []byte) (int, error) {
 	return n, nil
 }
 
-// Writable returns how many bytes Write would accept now.
+// Writable returns how many bytes Write would accept now: the free send
+// buffer, and with NotsentLowat no more than brings the unsent bytes to
+// it (Linux's sk_stream_memory_free, which tcp_sendmsg_locked asks
+// before each new skb; netsim, without skbs, asks it per byte).
 func (c *Conn) Writable() int {
+	free := c.bufferFree()
+	if lowat := c.cfg.NotsentLowat; lowat > 0 {
+		free = min(free, max(0, lowat-c.notsent()))
+	}
+	return free
+}
+
+// bufferFree is the free send buffer.
+func (c *Conn) bufferFree() int {
 	if c.finQueued || !(c.state.canSend() || c.state == SynSent || c.state == SynReceived) {
 		return 0
 	}
 	inBuf := int(c.sb.endSeq().Sub(c.dataUna()))
 	return max(0, c.sb.limit-inBuf)
+}
+
+// notsent is Linux's tcp_notsent_bytes, write_seq - snd_nxt: the data
+// bytes written and never sent (sndMax is past the SYN once it is sent).
+func (c *Conn) notsent() int {
+	return max(0, int(c.sb.endSeq().Sub(c.sndMax)))
 }
 
 // Queued returns the send queue as Linux's tcp_ioctl reports it: the
@@ -564,6 +582,24 @@ func (c *Conn) SetUserTimeout(d time.Duration) error {
 	}
 	if c.cfg.UserTimeout != d {
 		c.ownConfig().UserTimeout = d
+	}
+	return nil
+}
+
+// SetNotsentLowat sets NotsentLowat for this connection alone, at any
+// time, as Linux's TCP_NOTSENT_LOWAT socket option does (0: no limit);
+// like do_tcp_setsockopt's call of sk_write_space, a writer is told when
+// the socket is now writable. It returns an error wrapping ErrConfig for
+// a negative size.
+func (c *Conn) SetNotsentLowat(n int) error {
+	if n < 0 {
+		return fmt.Errorf("tcp: notsent_lowat %d bytes: %w", n, ErrConfig)
+	}
+	if c.cfg.NotsentLowat != n {
+		c.ownConfig().NotsentLowat = n
+	}
+	if c.WriteSpace() {
+		c.emit(Event{Kind: EvWritable})
 	}
 	return nil
 }

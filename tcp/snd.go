@@ -838,7 +838,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore, sac
 	if data > 0 {
 		c.checkSpace(now)
 	}
-	if data > 0 && c.Writable() > 0 {
+	if data > 0 && c.bufferFree() > 0 {
 		c.emit(Event{Kind: EvWritable})
 	}
 }

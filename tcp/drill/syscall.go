@@ -319,6 +319,13 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 			}
 			return fail(err)
 		}
+		if nb && st.written < n {
+			// A non-blocking write returns once the socket took less
+			// than it was given (tcp_sendmsg_locked gives up at its
+			// first wait for memory), even if what it sent since has
+			// made room again (TCP_NOTSENT_LOWAT).
+			break
+		}
 	}
 	w := st.written
 	st.written = 0
@@ -423,15 +430,16 @@ func sockopt(c *Syscall) string {
 
 // optNames maps the options scripts set and get to their level and name.
 var optNames = map[string][2]int{
-	"SO_REUSEADDR":     {solSocket, soReuseAddr},
-	"SO_ERROR":         {solSocket, soError},
-	"SO_SNDBUF":        {solSocket, soSndBuf},
-	"SO_RCVBUF":        {solSocket, soRcvBuf},
-	"TCP_NODELAY":      {ipprotoTCP, tcpNoDelay},
-	"TCP_MAXSEG":       {ipprotoTCP, tcpMaxSeg},
-	"TCP_USER_TIMEOUT": {ipprotoTCP, tcpUserTO},
-	"IP_TOS":           {solIP, ipTOS},
-	"IP_MTU_DISCOVER":  {solIP, ipMTUDisc},
+	"SO_REUSEADDR":      {solSocket, soReuseAddr},
+	"SO_ERROR":          {solSocket, soError},
+	"SO_SNDBUF":         {solSocket, soSndBuf},
+	"SO_RCVBUF":         {solSocket, soRcvBuf},
+	"TCP_NODELAY":       {ipprotoTCP, tcpNoDelay},
+	"TCP_MAXSEG":        {ipprotoTCP, tcpMaxSeg},
+	"TCP_USER_TIMEOUT":  {ipprotoTCP, tcpUserTO},
+	"TCP_NOTSENT_LOWAT": {ipprotoTCP, tcpNotsent},
+	"IP_TOS":            {solIP, ipTOS},
+	"IP_MTU_DISCOVER":   {solIP, ipMTUDisc},
 }
 
 func (s *Syscalls) setsockopt(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
