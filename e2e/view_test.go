@@ -571,3 +571,44 @@ apps:
 	require.NotNil(t, note, "the page has its graph note")
 	assert.Contains(t, note[1], "Graphs of connection 2,")
 }
+
+// TestViewPingLifelinesInChromium (-long): a ping through a router, whose
+// link to the target goes down for a while, draws a, r, b from left to
+// right (datagrams without a TCP side are drawn from the end that sent
+// first: the router's host unreachable used to pull it left of a), and
+// labels ICMP messages by what their bytes say, not by ports they lack.
+func TestViewPingLifelinesInChromium(t *testing.T) {
+	if !long() {
+		t.Skip("drives a headless browser: run with -long")
+	}
+	browser := chromium(t)
+	path := filepath.Join(t.TempDir(), "ping.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`version: 1
+name: ping
+duration: 3s
+hosts: {a: {}, b: {}}
+routers: {r: {}}
+links:
+  - {between: [a, r], bandwidth: 10Mbps, delay: 1ms}
+  - {name: rb, between: [r, b], bandwidth: 10Mbps, delay: 1ms}
+apps:
+  - {type: ping, host: a, to: b, interval: 250ms, count: 10}
+faults:
+  - {at: 1s, link: rb, down: true}
+  - {at: 2s, link: rb, up: true}
+`), 0o644))
+	dir := run(t, path)
+	r := netsim(t, "", "view", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	dom, errs := loadInChromium(t, browser, "file://"+filepath.ToSlash(filepath.Join(dir, "view.html")))
+	assert.Empty(t, errs, "console messages")
+	var lanes []string
+	for _, m := range regexp.MustCompile(`class="host">([^<( ]+)`).FindAllStringSubmatch(dom, -1) {
+		lanes = append(lanes, m[1])
+	}
+	assert.Equal(t, []string{"a", "r", "b"}, lanes)
+	for _, want := range []string{"ICMP echo request seq=1 len=64", "ICMP echo reply seq=1 len=64", "ICMP host unreachable"} {
+		assert.True(t, strings.Contains(dom, want), "the page has no %q", want)
+	}
+	assert.False(t, strings.Contains(dom, "ICMP 0 → 0"), "ICMP labelled by ports")
+}

@@ -25,6 +25,9 @@ import (
 //     probability is below 0.85, always one at 8.5;
 //   - with ECN, an ECN-capable packet is marked instead of dropped only
 //     while the probability is at most 10% (RFC 8033 §5.1, Linux);
+//   - an update that finds the delay 0 with packets waiting still takes
+//     its step; only the decay below is skipped (Linux's update_prob; RFC
+//     8033 has no such test);
 //   - the probability decays by 2% per update when the delay has been 0
 //     twice (RFC 8033 §4.2) where Linux takes 1/64; the burst allowance
 //     drains by TUpdate at each update (RFC 8033 §4.2) where Linux
