@@ -469,6 +469,9 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 		return EINVAL
 	}
 	c.Mute(h.net.mutedEvents())
+	if s.opts != nil && s.opts.cork {
+		c.SetCork(h.Now().Duration(), true)
+	}
 	s.conn = c
 	h.net.sched.InitTimer(&s.timer, (*sockTimer)(s))
 	h.addConn(s)
@@ -494,7 +497,12 @@ func (h *Host) newChild(l *Socket, local, remote netip.AddrPort, iss tcp.Seq) *S
 // bytes that was (a partial write when the buffer fills); EAGAIN when it
 // takes none, EPIPE after SHUT_WR or a failed connection, ENOTCONN before
 // Connect.
-func (h *Host) Send(fd int, p []byte) (int, error) {
+func (h *Host) Send(fd int, p []byte) (int, error) { return h.SendMore(fd, p, false) }
+
+// SendMore is Send with MSG_MORE when more is set: on a TCP socket a
+// partial last segment waits for more data (tcp.Conn.WriteMore); a
+// datagram socket ignores it (netsim does not append datagrams).
+func (h *Host) SendMore(fd int, p []byte, more bool) (int, error) {
 	s, err := h.socket(fd)
 	if err != nil {
 		return 0, err
@@ -511,7 +519,7 @@ func (h *Host) Send(fd int, p []byte) (int, error) {
 	if s.err != 0 {
 		return 0, EPIPE
 	}
-	n, werr := s.conn.Write(h.Now().Duration(), p)
+	n, werr := s.conn.WriteMore(h.Now().Duration(), p, more)
 	s.flush()
 	h.dispatch()
 	if werr != nil {

@@ -22,6 +22,7 @@ const (
 
 	TCP_NODELAY      = 1  // 1 turns Nagle's algorithm off
 	TCP_MAXSEG       = 2  // the MSS to announce; set before Connect or Listen
+	TCP_CORK         = 3  // 1 holds partial segments back until it is cleared (tcp.Conn.SetCork)
 	TCP_USER_TIMEOUT = 18 // milliseconds data may stay unacknowledged (tcp.Config.UserTimeout); 0: off
 	// TCP_NOTSENT_LOWAT limits the unsent bytes (tcp.Config.NotsentLowat);
 	// 0 gives the host's notsent_lowat back, as Linux's tp->notsent_lowat.
@@ -117,6 +118,18 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		return s.setConfig(cfg)
 	case level == IPPROTO_TCP && name == TCP_NOTSENT_LOWAT:
 		return h.setNotsentLowat(s, value)
+	case level == IPPROTO_TCP && name == TCP_CORK:
+		if s.conn != nil {
+			s.conn.SetCork(h.Now().Duration(), value != 0)
+			s.flush()
+			h.dispatch()
+			return nil
+		}
+		if err := s.setConfig(cfg); err != nil {
+			return err
+		}
+		s.opts.cork = value != 0
+		return nil
 	case level == IPPROTO_TCP && name == TCP_USER_TIMEOUT:
 		// Linux's do_tcp_setsockopt refuses only a negative value.
 		if value < 0 {
@@ -171,6 +184,9 @@ type sockOpts struct {
 	// reports (Linux's tp->notsent_lowat: 0 until set, and 0 means the
 	// sysctl).
 	notsentLowat uint32
+	// cork is TCP_CORK set before the connection exists, which it
+	// starts with.
+	cork bool
 }
 
 // setConfig gives s settings of its own, validated here, once, so that
@@ -183,7 +199,7 @@ func (s *Socket) setConfig(cfg tcp.Config) error {
 	}
 	o := &sockOpts{cfg: v}
 	if s.opts != nil {
-		o.notsentLowat = s.opts.notsentLowat
+		o.notsentLowat, o.cork = s.opts.notsentLowat, s.opts.cork
 	}
 	s.opts = o
 	return nil
@@ -254,6 +270,11 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		return boolInt(!cfg.Nagle), nil
 	case level == IPPROTO_TCP && name == TCP_USER_TIMEOUT:
 		return int(cfg.UserTimeout / time.Millisecond), nil
+	case level == IPPROTO_TCP && name == TCP_CORK:
+		if s.conn != nil {
+			return boolInt(s.conn.Corked()), nil
+		}
+		return boolInt(s.opts != nil && s.opts.cork), nil
 	case level == IPPROTO_TCP && name == TCP_NOTSENT_LOWAT:
 		if s.opts == nil {
 			return 0, nil

@@ -183,6 +183,15 @@ type Conn struct {
 	// connection is made, since the paths that ask (each send, each ACK,
 	// each step of SACK recovery) would otherwise assert it every time.
 	windowCtl bool
+	// corked is TCP_CORK: partial segments of new data wait until it is
+	// cleared, the persist timer's probe sends them, or a push (Linux's
+	// TCP_NAGLE_CORK). holdMore is the same for the transmissions of one
+	// Write with MSG_MORE alone (tcp_push with nonagle TCP_NAGLE_CORK);
+	// pushOnce lets the next transmission ignore both and Nagle
+	// (TCP_NAGLE_PUSH, set by TCP_NODELAY and by uncorking); lastMore
+	// says the last Write had MSG_MORE, so its end carries no PSH
+	// (tcp_push marks it only without MSG_MORE).
+	corked, holdMore, pushOnce, lastMore bool
 
 	stats counters
 }
@@ -372,6 +381,9 @@ func (c *Conn) Write(now time.Duration, p []byte) (int, error) {
 	c.idleRestart(now)
 	unsent := c.sndDataEnd() != c.sndMax
 	n := c.sb.write(p, c.Writable())
+	if n > 0 {
+		c.lastMore = c.holdMore
+	}
 	if n > 0 && !unsent {
 		// The write queue was empty (Linux's tcp_add_write_queue_tail).
 		c.chronoStart(now, chronoBusy)
@@ -563,14 +575,57 @@ func (c *Conn) Abort(now time.Duration) {
 }
 
 // SetNagle turns Nagle's algorithm on or off (off is TCP_NODELAY). Like
-// Linux, turning it off pushes what it was holding back.
+// Linux, turning it off pushes what it was holding back, corked or not
+// (tcp_sock_set_nodelay sets TCP_NAGLE_PUSH and calls
+// tcp_push_pending_frames); a cork goes on holding what is written next.
 func (c *Conn) SetNagle(now time.Duration, on bool) {
 	if c.cfg.Nagle != on {
 		c.ownConfig().Nagle = on
 	}
 	if !on {
-		c.output(now)
+		c.push(now)
 	}
+}
+
+// SetCork sets or clears TCP_CORK. While corked, new data leaves in full
+// segments only; clearing it sends what waits, with Nagle's test unless
+// Nagle is off (Linux's __tcp_sock_set_cork: TCP_NAGLE_PUSH only with
+// TCP_NAGLE_OFF, then tcp_push_pending_frames). Data held with nothing in
+// flight is sent by the persist timer's probe after an RTO (tcp_push
+// arms the probe timer, tcp_write_wakeup sends it): Linux's "200 ms"
+// ceiling of a cork.
+func (c *Conn) SetCork(now time.Duration, on bool) {
+	c.corked = on
+	if on {
+		return
+	}
+	if !c.cfg.Nagle {
+		c.push(now)
+		return
+	}
+	c.output(now)
+}
+
+// Corked reports TCP_CORK.
+func (c *Conn) Corked() bool { return c.corked }
+
+// push sends what waits whatever Nagle or a cork hold back, once.
+func (c *Conn) push(now time.Duration) {
+	c.pushOnce = true
+	c.output(now)
+	c.pushOnce = false
+}
+
+// WriteMore is Write with MSG_MORE when more is set: the application
+// says more data follows, so a partial last segment waits as under
+// TCP_CORK, for the next Write without MSG_MORE, an ACK that lets it go
+// or the persist timer's probe, and carries no PSH (tcp_sendmsg_locked's
+// tcp_push with MSG_MORE).
+func (c *Conn) WriteMore(now time.Duration, p []byte, more bool) (int, error) {
+	c.holdMore = more
+	n, err := c.Write(now, p)
+	c.holdMore = false
+	return n, err
 }
 
 // SetUserTimeout sets UserTimeout for this connection alone, at any time,

@@ -314,7 +314,14 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 		// window for the final FIN").
 		return false
 	}
-	if n > 0 && n < c.sndMss && !c.forceSend && !c.sndNxt.LessThan(c.sndMax) &&
+	if n > 0 && n < c.sndMss && !c.forceSend && !c.pushOnce && !c.sndNxt.LessThan(c.sndMax) && !fin &&
+		(c.corked || c.holdMore) {
+		// TCP_CORK or MSG_MORE: a partial segment of new data waits
+		// (Linux's tcp_nagle_check with TCP_NAGLE_CORK), whatever is in
+		// flight.
+		return false
+	}
+	if n > 0 && n < c.sndMss && !c.forceSend && !c.pushOnce && !c.sndNxt.LessThan(c.sndMax) &&
 		c.cfg.Nagle && !fin && c.sndSml.GreaterThan(c.sndUna) {
 		// RFC 9293 §3.7.4 Nagle, with Minshall's refinement as in Linux
 		// (tcp_nagle_check, tcp_minshall_check): hold a small segment while
@@ -328,12 +335,14 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 	if n > 0 && !c.forceSend && c.paceBlocked(now) {
 		return false
 	}
+	probe := c.forceSend
 	c.forceSend = false
 	seq := c.sndNxt
 	flags := FlagACK
-	if n > 0 && seq.Add(uint32(n)) == c.sndDataEnd() {
+	if n > 0 && seq.Add(uint32(n)) == c.sndDataEnd() && (!c.lastMore || probe) {
 		// PSH on the last segment of what the user wrote (RFC 9293
-		// §3.9.1, as Linux does).
+		// §3.9.1, as Linux does), unless it was written with MSG_MORE;
+		// the persist timer's probe carries it anyway (tcp_write_wakeup).
 		flags |= FlagPSH
 	}
 	if fin {

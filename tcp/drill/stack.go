@@ -63,9 +63,10 @@ type Sockets interface {
 	// Connect starts connecting fd to addr; it returns EINPROGRESS when
 	// the SYN is sent, and the outcome is reported by Info.
 	Connect(fd int, addr netip.AddrPort) error
-	// Send queues p's bytes for sending and returns how many fitted
-	// (EAGAIN for none).
-	Send(fd int, p []byte) (int, error)
+	// SendMore queues p's bytes for sending and returns how many fitted
+	// (EAGAIN for none); more is MSG_MORE: a partial last segment waits
+	// for more data.
+	SendMore(fd int, p []byte, more bool) (int, error)
 	// Recv reads into p: 0 at the end of the stream, EAGAIN when nothing
 	// is there yet.
 	Recv(fd int, p []byte) (int, error)
@@ -80,7 +81,7 @@ type Sockets interface {
 	// SetSockOpt and GetSockOpt set and get an integer socket option by
 	// Linux's level and name: SOL_SOCKET (1) with SO_REUSEADDR (2),
 	// SO_ERROR (4, get only), SO_SNDBUF (7), SO_RCVBUF (8); IPPROTO_TCP
-	// (6) with TCP_NODELAY (1), TCP_MAXSEG (2), TCP_USER_TIMEOUT (18),
+	// (6) with TCP_NODELAY (1), TCP_MAXSEG (2), TCP_CORK (3), TCP_USER_TIMEOUT (18),
 	// TCP_NOTSENT_LOWAT (25); SOL_IP (0) with IP_TOS (1)
 	// and IP_MTU_DISCOVER (10).
 	SetSockOpt(fd, level, name, value int) error

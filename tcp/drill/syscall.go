@@ -77,7 +77,7 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 	fd := int(fdv)
 	st := s.state(fd)
 	switch c.Name {
-	case "bind", "listen", "accept", "connect", "write", "send", "sendto", "read", "recv", "recvfrom",
+	case "bind", "listen", "accept", "connect", "write", "send", "sendto", "sendmsg", "read", "recv", "recvfrom",
 		"shutdown", "close", "setsockopt", "getsockopt", "fcntl", "ioctl", "epoll_ctl", "epoll_wait":
 	default:
 		return 0, "", false, unsupported("system call %s is not implemented", c.Name)
@@ -101,7 +101,7 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 		return s.accept(fd, st)
 	case "connect":
 		return s.connect(fd, st)
-	case "write", "send", "sendto":
+	case "write", "send", "sendto", "sendmsg":
 		return s.write(fd, st, c)
 	case "read", "recv", "recvfrom":
 		return s.read(fd, st, c)
@@ -262,25 +262,77 @@ func (s *Syscalls) count(c *Syscall) (int, error) {
 }
 
 func (s *Syscalls) nonblocking(st *fdState, c *Syscall) bool {
-	if st.nonblock {
-		return true
+	return st.nonblock || msgFlags(c)&symbols["MSG_DONTWAIT"] != 0
+}
+
+// msgFlags returns the flags argument of send, sendto, sendmsg, recv and
+// recvfrom (0 for the others).
+func msgFlags(c *Syscall) int64 {
+	i := 3
+	switch c.Name {
+	case "send", "sendto", "recv", "recvfrom":
+	case "sendmsg":
+		i = 2
+	default:
+		return 0
 	}
-	if c.Name == "send" || c.Name == "sendto" || c.Name == "recv" {
-		if f, ok := evalInt(arg(c, 3)); ok && f&symbols["MSG_DONTWAIT"] != 0 {
-			return true
+	f, _ := evalInt(arg(c, i))
+	return f
+}
+
+// iovLen returns the bytes of sendmsg's msg_iov(N)=[{..., len}, ...].
+func iovLen(c *Syscall) (int, error) {
+	msg := arg(c, 1)
+	if msg == nil || msg.Kind != ExprStruct {
+		return 0, unsupported("sendmsg: message %s, want {msg_name(...)=..., msg_iov(N)=[{..., LEN}], msg_flags=0}", argText(c, 1))
+	}
+	for _, a := range msg.Elems {
+		if a.Kind != ExprAssign || len(a.Elems) != 2 {
+			continue
 		}
+		name, val := a.Elems[0], a.Elems[1]
+		switch {
+		case name.Str == "msg_control" && val.Kind != ExprEllipsis:
+			return 0, unsupported("sendmsg: control messages (%s)", val)
+		case name.Str != "msg_iov":
+			continue
+		}
+		if val.Kind != ExprList {
+			return 0, unsupported("sendmsg: msg_iov %s, want [{..., LEN}, ...]", val)
+		}
+		total := int64(0)
+		for _, iov := range val.Elems {
+			if iov.Kind != ExprStruct || len(iov.Elems) != 2 || iov.Elems[1].Kind != ExprInt || iov.Elems[1].Int < 0 {
+				return 0, unsupported("sendmsg: iovec %s, want {..., LEN}", iov)
+			}
+			total += iov.Elems[1].Int
+			if total > maxIO {
+				return 0, unsupported("sendmsg: more than %d bytes", maxIO)
+			}
+		}
+		return int(total), nil
 	}
-	return false
+	return 0, unsupported("sendmsg: message %s has no msg_iov", argText(c, 1))
 }
 
 // write sends n bytes. A blocking write returns when all are queued (or
 // with what was queued when the connection fails), a non-blocking one
 // with what fitted, EAGAIN for nothing.
 func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
-	n, err := s.count(c)
+	var n int
+	var err error
+	if c.Name == "sendmsg" {
+		n, err = iovLen(c)
+		if err == nil && len(s.buf) < n {
+			s.buf = make([]byte, n)
+		}
+	} else {
+		n, err = s.count(c)
+	}
 	if err != nil {
 		return 0, "", false, err
 	}
+	more := msgFlags(c)&symbols["MSG_MORE"] != 0
 	if e := s.pendingErr(fd, st); e != 0 {
 		st.written = 0
 		return -1, e.String(), false, nil
@@ -290,14 +342,14 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 		// when it copies: a write that would fail for the socket's
 		// sake fails so, one that would copy returns EFAULT having
 		// copied nothing.
-		if _, err := s.sk.Send(fd, nil); err != nil {
+		if _, err := s.sk.SendMore(fd, nil, false); err != nil {
 			return fail(err)
 		}
 		return -1, tcp.EFAULT.String(), false, nil
 	}
 	nb := s.nonblocking(st, c)
 	for st.written < n {
-		m, err := s.sk.Send(fd, s.buf[st.written:n])
+		m, err := s.sk.SendMore(fd, s.buf[st.written:n], more)
 		st.written += m
 		if errors.Is(err, tcp.EAGAIN) || err == nil && m == 0 {
 			if !nb {
@@ -436,6 +488,7 @@ var optNames = map[string][2]int{
 	"SO_RCVBUF":         {solSocket, soRcvBuf},
 	"TCP_NODELAY":       {ipprotoTCP, tcpNoDelay},
 	"TCP_MAXSEG":        {ipprotoTCP, tcpMaxSeg},
+	"TCP_CORK":          {ipprotoTCP, tcpCork},
 	"TCP_USER_TIMEOUT":  {ipprotoTCP, tcpUserTO},
 	"TCP_NOTSENT_LOWAT": {ipprotoTCP, tcpNotsent},
 	"IP_TOS":            {solIP, ipTOS},
