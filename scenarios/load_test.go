@@ -2,11 +2,11 @@ package scenarios
 
 import (
 	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
