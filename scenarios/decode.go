@@ -38,10 +38,14 @@ type decoder struct {
 	warns ErrorList
 	// warnPlaces counts the warnings of each place and rule (warnAt).
 	warnPlaces map[warnPlace]int
-	pos        *positions
-	budget     int
-	overflow   bool
-	null       yaml.Node
+	// warnsLeft counts the warnings past maxErrors, the first at
+	// warnsLeftAt (moreWarnings).
+	warnsLeft   int
+	warnsLeftAt Pos
+	pos         *positions
+	budget      int
+	overflow    bool
+	null        yaml.Node
 	// mergeDepth counts the merge keys being expanded.
 	mergeDepth int
 	// overrides are the --set values applied to the tree; the nodes of
@@ -124,9 +128,28 @@ func (d *decoder) errAt(p Pos, allowed, format string, args ...any) {
 // a group share their app's or link's line, a generator's links its
 // item's) is written out warnsPerPlace times; fold counts the
 // rest in one more line.
+//
+// Past maxErrors warnings the rest are counted (warnsLeft, from the
+// place of the first left out), and moreWarnings says how many.
 func (d *decoder) warnAt(p Pos, allowed, format string, args ...any) {
-	if countPlace(&d.warnPlaces, p, allowed) <= warnsPerPlace && len(d.warns) < maxErrors {
-		d.warns = append(d.warns, d.newError(p, "warning: "+fmt.Sprintf(format, args...), allowed))
+	if countPlace(&d.warnPlaces, p, allowed) > warnsPerPlace {
+		return
+	}
+	if len(d.warns) >= maxErrors {
+		if d.warnsLeft == 0 {
+			d.warnsLeftAt = p
+		}
+		d.warnsLeft++
+		return
+	}
+	d.warns = append(d.warns, d.newError(p, "warning: "+fmt.Sprintf(format, args...), allowed))
+}
+
+// moreWarnings appends to the sorted warnings one last line counting
+// those left out past maxErrors, so that a list cut short says so.
+func (d *decoder) moreWarnings() {
+	if d.warnsLeft > 0 {
+		d.warns = append(d.warns, d.newError(d.warnsLeftAt, fmt.Sprintf("warning: and %d more warnings", d.warnsLeft), "fix the ones above first"))
 	}
 }
 

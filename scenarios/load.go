@@ -100,6 +100,7 @@ func ParseWith(file string, data []byte, overrides []Override) (*Scenario, error
 	d.tableWarning(s, links)
 	d.warns = d.fold(d.warns, d.warnPlaces, "warning: ")
 	d.warns.sort()
+	d.moreWarnings()
 	s.Warnings = d.warns
 	return s, nil
 }

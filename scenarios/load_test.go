@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -484,4 +485,19 @@ links:
 	} {
 		assert.Empty(t, warnings(ok), ok)
 	}
+}
+
+// Past 100 warnings the rest are counted in one last line rather than
+// dropped without a word: 300 hosts that no link reaches are 100 lines
+// and "and 200 more warnings".
+func TestTooManyWarningsAreCounted(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\nname: w\nduration: 1s\nhosts:\n")
+	for i := range 300 {
+		fmt.Fprintf(&b, "  h%d: {}\n", i)
+	}
+	s, err := Parse("w.yaml", []byte(b.String()))
+	require.NoError(t, err)
+	require.Equal(t, 101, len(s.Warnings))
+	assert.Equal(t, "w.yaml:105:3: warning: and 200 more warnings (fix the ones above first)", s.Warnings[100].Error())
 }
