@@ -46,3 +46,27 @@ func (h *Host) Ioctl(fd, req int) (int, error) {
 	_, unsent := s.conn.Queued()
 	return unsent, nil
 }
+
+// RecvInq is Recv that also returns, when TCP_INQ is on and the read
+// succeeded (on), what
+// Linux's tcp_recvmsg puts in its TCP_CM_INQ control message after the
+// read (tcp_inq_hint): the bytes still to read, counting the peer's FIN
+// as one (rcv_nxt - copied_seq), and 1 rather than 0 once the FIN came,
+// so that the reader reads on to the end of the stream.
+func (h *Host) RecvInq(fd int, p []byte) (n, inq int, on bool, err error) {
+	n, err = h.Recv(fd, p)
+	s, serr := h.socket(fd)
+	if serr != nil || s.opts == nil || !s.opts.inq || s.conn == nil {
+		return n, 0, false, err
+	}
+	if err != nil {
+		// tcp_recvmsg adds the control message only when the read
+		// returns bytes or end of file (ret >= 0).
+		return n, 0, false, err
+	}
+	inq = s.conn.Readable()
+	if s.conn.PeerFinished() {
+		inq++
+	}
+	return n, inq, true, err
+}

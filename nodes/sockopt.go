@@ -24,6 +24,7 @@ const (
 	TCP_MAXSEG       = 2  // the MSS to announce; set before Connect or Listen
 	TCP_CORK         = 3  // 1 holds partial segments back until it is cleared (tcp.Conn.SetCork)
 	TCP_USER_TIMEOUT = 18 // milliseconds data may stay unacknowledged (tcp.Config.UserTimeout); 0: off
+	TCP_INQ          = 36 // 1: RecvInq reports the bytes left to read (Linux's TCP_CM_INQ control message)
 	// TCP_NOTSENT_LOWAT limits the unsent bytes (tcp.Config.NotsentLowat);
 	// 0 gives the host's notsent_lowat back, as Linux's tp->notsent_lowat.
 	TCP_NOTSENT_LOWAT = 25
@@ -118,6 +119,16 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		return s.setConfig(cfg)
 	case level == IPPROTO_TCP && name == TCP_NOTSENT_LOWAT:
 		return h.setNotsentLowat(s, value)
+	case level == IPPROTO_TCP && name == TCP_INQ:
+		// Linux (do_tcp_setsockopt) takes 0 or 1, at any time.
+		if value != 0 && value != 1 {
+			return EINVAL
+		}
+		if err := s.setConfig(cfg); err != nil {
+			return err
+		}
+		s.opts.inq = value == 1
+		return nil
 	case level == IPPROTO_TCP && name == TCP_CORK:
 		if s.conn != nil {
 			s.conn.SetCork(h.Now().Duration(), value != 0)
@@ -187,6 +198,8 @@ type sockOpts struct {
 	// cork is TCP_CORK set before the connection exists, which it
 	// starts with.
 	cork bool
+	// inq is TCP_INQ (Linux's tp->recvmsg_inq).
+	inq bool
 }
 
 // setConfig gives s settings of its own, validated here, once, so that
@@ -199,7 +212,7 @@ func (s *Socket) setConfig(cfg tcp.Config) error {
 	}
 	o := &sockOpts{cfg: v}
 	if s.opts != nil {
-		o.notsentLowat, o.cork = s.opts.notsentLowat, s.opts.cork
+		o.notsentLowat, o.cork, o.inq = s.opts.notsentLowat, s.opts.cork, s.opts.inq
 	}
 	s.opts = o
 	return nil
@@ -270,6 +283,8 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		return boolInt(!cfg.Nagle), nil
 	case level == IPPROTO_TCP && name == TCP_USER_TIMEOUT:
 		return int(cfg.UserTimeout / time.Millisecond), nil
+	case level == IPPROTO_TCP && name == TCP_INQ:
+		return boolInt(s.opts != nil && s.opts.inq), nil
 	case level == IPPROTO_TCP && name == TCP_CORK:
 		if s.conn != nil {
 			return boolInt(s.conn.Corked()), nil

@@ -456,6 +456,10 @@ func (c *Conn) dataUna() Seq {
 	return c.sndUna
 }
 
+// PeerFinished reports that the peer's FIN arrived, in order after all
+// its data (Linux's SOCK_DONE).
+func (c *Conn) PeerFinished() bool { return c.peerFin }
+
 // Readable returns how many bytes Read would return now.
 func (c *Conn) Readable() int { return c.rb.n }
 

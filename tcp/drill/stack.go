@@ -70,6 +70,10 @@ type Sockets interface {
 	// Recv reads into p: 0 at the end of the stream, EAGAIN when nothing
 	// is there yet.
 	Recv(fd int, p []byte) (int, error)
+	// RecvInq is Recv that also returns, with on, the TCP_CM_INQ value
+	// of a socket with TCP_INQ (36) on: the bytes left to read after
+	// this read, the peer's FIN counting one.
+	RecvInq(fd int, p []byte) (n, inq int, on bool, err error)
 	// Shutdown closes one or both directions: how is SHUT_RD (0),
 	// SHUT_WR (1) or SHUT_RDWR (2).
 	Shutdown(fd, how int) error
@@ -82,7 +86,7 @@ type Sockets interface {
 	// Linux's level and name: SOL_SOCKET (1) with SO_REUSEADDR (2),
 	// SO_ERROR (4, get only), SO_SNDBUF (7), SO_RCVBUF (8); IPPROTO_TCP
 	// (6) with TCP_NODELAY (1), TCP_MAXSEG (2), TCP_CORK (3), TCP_USER_TIMEOUT (18),
-	// TCP_NOTSENT_LOWAT (25); SOL_IP (0) with IP_TOS (1)
+	// TCP_NOTSENT_LOWAT (25), TCP_INQ (36); SOL_IP (0) with IP_TOS (1)
 	// and IP_MTU_DISCOVER (10).
 	SetSockOpt(fd, level, name, value int) error
 	GetSockOpt(fd, level, name int) (int, error)

@@ -77,7 +77,7 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 	fd := int(fdv)
 	st := s.state(fd)
 	switch c.Name {
-	case "bind", "listen", "accept", "connect", "write", "send", "sendto", "sendmsg", "read", "recv", "recvfrom",
+	case "bind", "listen", "accept", "connect", "write", "send", "sendto", "sendmsg", "read", "recv", "recvfrom", "recvmsg",
 		"shutdown", "close", "setsockopt", "getsockopt", "fcntl", "ioctl", "epoll_ctl", "epoll_wait":
 	default:
 		return 0, "", false, unsupported("system call %s is not implemented", c.Name)
@@ -103,7 +103,7 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 		return s.connect(fd, st)
 	case "write", "send", "sendto", "sendmsg":
 		return s.write(fd, st, c)
-	case "read", "recv", "recvfrom":
+	case "read", "recv", "recvfrom", "recvmsg":
 		return s.read(fd, st, c)
 	case "ioctl":
 		return s.ioctl(fd, c)
@@ -271,7 +271,7 @@ func msgFlags(c *Syscall) int64 {
 	i := 3
 	switch c.Name {
 	case "send", "sendto", "recv", "recvfrom":
-	case "sendmsg":
+	case "sendmsg", "recvmsg":
 		i = 2
 	default:
 		return 0
@@ -280,11 +280,12 @@ func msgFlags(c *Syscall) int64 {
 	return f
 }
 
-// iovLen returns the bytes of sendmsg's msg_iov(N)=[{..., len}, ...].
+// iovLen returns the bytes of sendmsg's or recvmsg's
+// msg_iov(N)=[{..., len}, ...].
 func iovLen(c *Syscall) (int, error) {
 	msg := arg(c, 1)
 	if msg == nil || msg.Kind != ExprStruct {
-		return 0, unsupported("sendmsg: message %s, want {msg_name(...)=..., msg_iov(N)=[{..., LEN}], msg_flags=0}", argText(c, 1))
+		return 0, unsupported("%s: message %s, want {msg_name(...)=..., msg_iov(N)=[{..., LEN}], msg_flags=0}", c.Name, argText(c, 1))
 	}
 	for _, a := range msg.Elems {
 		if a.Kind != ExprAssign || len(a.Elems) != 2 {
@@ -292,27 +293,27 @@ func iovLen(c *Syscall) (int, error) {
 		}
 		name, val := a.Elems[0], a.Elems[1]
 		switch {
-		case name.Str == "msg_control" && val.Kind != ExprEllipsis:
+		case name.Str == "msg_control" && val.Kind != ExprEllipsis && c.Name == "sendmsg":
 			return 0, unsupported("sendmsg: control messages (%s)", val)
 		case name.Str != "msg_iov":
 			continue
 		}
 		if val.Kind != ExprList {
-			return 0, unsupported("sendmsg: msg_iov %s, want [{..., LEN}, ...]", val)
+			return 0, unsupported("%s: msg_iov %s, want [{..., LEN}, ...]", c.Name, val)
 		}
 		total := int64(0)
 		for _, iov := range val.Elems {
 			if iov.Kind != ExprStruct || len(iov.Elems) != 2 || iov.Elems[1].Kind != ExprInt || iov.Elems[1].Int < 0 {
-				return 0, unsupported("sendmsg: iovec %s, want {..., LEN}", iov)
+				return 0, unsupported("%s: iovec %s, want {..., LEN}", c.Name, iov)
 			}
 			total += iov.Elems[1].Int
 			if total > maxIO {
-				return 0, unsupported("sendmsg: more than %d bytes", maxIO)
+				return 0, unsupported("%s: more than %d bytes", c.Name, maxIO)
 			}
 		}
 		return int(total), nil
 	}
-	return 0, unsupported("sendmsg: message %s has no msg_iov", argText(c, 1))
+	return 0, unsupported("%s: message %s has no msg_iov", c.Name, argText(c, 1))
 }
 
 // write sends n bytes. A blocking write returns when all are queued (or
@@ -386,6 +387,12 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 
 func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
 	n, err := s.count(c)
+	if c.Name == "recvmsg" {
+		n, err = iovLen(c)
+		if err == nil && len(s.buf) < n {
+			s.buf = make([]byte, n)
+		}
+	}
 	if err != nil {
 		return 0, "", false, err
 	}
@@ -396,9 +403,20 @@ func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, e
 			return -1, tcp.EFAULT.String(), false, nil
 		}
 	}
-	m, err := s.sk.Recv(fd, s.buf[:n])
+	var m, inq int
+	var inqOn bool
+	if c.Name == "recvmsg" {
+		m, inq, inqOn, err = s.sk.RecvInq(fd, s.buf[:n])
+	} else {
+		m, err = s.sk.Recv(fd, s.buf[:n])
+	}
 	switch {
 	case err == nil:
+		if c.Name == "recvmsg" {
+			if err := checkCmsgs(c, inq, inqOn); err != nil {
+				return 0, "", false, err
+			}
+		}
 		return ok(int64(m))
 	case errors.Is(err, tcp.EAGAIN):
 		if s.nonblocking(st, c) {
@@ -416,6 +434,37 @@ func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, e
 		return ok(0)
 	}
 	return fail(err)
+}
+
+// checkCmsgs checks recvmsg's msg_control=[{cmsg_level=SOL_TCP,
+// cmsg_type=TCP_CM_INQ, cmsg_data=N}] against the control message the
+// read gave: TCP_CM_INQ with inq when inqOn (TCP_INQ), none otherwise.
+func checkCmsgs(c *Syscall, inq int, inqOn bool) error {
+	ctl, has := structField(arg(c, 1), "msg_control")
+	if !has || ctl.Kind == ExprEllipsis {
+		return nil
+	}
+	if ctl.Kind != ExprList {
+		return unsupported("recvmsg: msg_control %s, want [{cmsg_level=..., cmsg_type=..., cmsg_data=...}]", ctl)
+	}
+	if len(ctl.Elems) == 0 && inqOn {
+		return fmt.Errorf("a TCP_CM_INQ control message of %d came, script expects none", inq)
+	}
+	for _, m := range ctl.Elems {
+		level, ok1 := evalInt(must(structField(m, "cmsg_level")))
+		typ, ok2 := evalInt(must(structField(m, "cmsg_type")))
+		data, ok3 := evalInt(must(structField(m, "cmsg_data")))
+		if !ok1 || !ok2 || !ok3 || level != ipprotoTCP || typ != tcpInq {
+			return unsupported("recvmsg: control message %s (netsim has TCP_CM_INQ at SOL_TCP only)", m)
+		}
+		if !inqOn {
+			return fmt.Errorf("no control message came (TCP_INQ is off), script expects %s", m)
+		}
+		if data != int64(inq) {
+			return fmt.Errorf("TCP_CM_INQ is %d, script expects %s", inq, m)
+		}
+	}
+	return nil
 }
 
 // nullBuffer says whether a read or write names the NULL pointer as its
@@ -491,6 +540,7 @@ var optNames = map[string][2]int{
 	"TCP_CORK":          {ipprotoTCP, tcpCork},
 	"TCP_USER_TIMEOUT":  {ipprotoTCP, tcpUserTO},
 	"TCP_NOTSENT_LOWAT": {ipprotoTCP, tcpNotsent},
+	"TCP_INQ":           {ipprotoTCP, tcpInq},
 	"IP_TOS":            {solIP, ipTOS},
 	"IP_MTU_DISCOVER":   {solIP, ipMTUDisc},
 }
@@ -744,12 +794,12 @@ func (s *Syscalls) epollWait(now time.Duration, epfd int, c *Syscall) (int64, st
 				return 0, "", false, unsupported("epoll_wait: events %s", e)
 			}
 			if uint32(v) != out[k].Events {
-				return 0, "", false, fmt.Errorf("epoll_wait: event %d is %s on fd %d, script expects %s", k, pollNames(int64(out[k].Events)), out[k].FD, wants[k])
+				return 0, "", false, fmt.Errorf("event %d is %s on fd %d, script expects %s", k, pollNames(int64(out[k].Events)), out[k].FD, wants[k])
 			}
 		}
 		if e, has := structField(wants[k], "fd"); has {
 			if v, okv := evalInt(e); okv && int(v) != out[k].FD {
-				return 0, "", false, fmt.Errorf("epoll_wait: event %d is on fd %d, script expects %s", k, out[k].FD, wants[k])
+				return 0, "", false, fmt.Errorf("event %d is on fd %d, script expects %s", k, out[k].FD, wants[k])
 			}
 		}
 	}
