@@ -271,7 +271,12 @@ func (f *flowTracker) app(r *sim.Record, e *sim.App) {
 		p.s.Transmitted++
 		return
 	case sim.AppError:
-		p.s.Transmitted++
+		// A failed sendto is a request transmitted and an error; an ICMP
+		// error read back (recvmsg) is an error about a request already
+		// counted, as ping(8)'s "+N errors" counts both.
+		if e.Call != "recvmsg" {
+			p.s.Transmitted++
+		}
 		p.s.Errors++
 		return
 	}

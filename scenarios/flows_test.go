@@ -186,3 +186,34 @@ func TestTCPGoodputCountsPayloadOnly(t *testing.T) {
 	assert.InDelta(t, 1000*8/(3000e-9), s.Flows[0].GoodputBps, 1e-6)
 	assert.Zero(t, s.Flows[1].GoodputBps, "no payload, no goodput")
 }
+
+// An ICMP error that answers a ping's request is read by the app and
+// counted in errors, as ping(8)'s "+N errors" counts the "Destination Host
+// Unreachable" it prints; the request still counts as transmitted once and
+// as lost. Here the router's link to b is down from 1s to 2s: the
+// requests of 1.0, 1.25, 1.5 and 1.75s get host unreachable (the first
+// four of the rate limit's burst of six), those before and after replies.
+func TestPingCountsICMPErrors(t *testing.T) {
+	pings, _ := runPings(t, `version: 1
+name: ping-errors
+duration: 3s
+hosts:
+  a: {address: 10.0.0.1}
+  b: {address: 10.0.1.1}
+routers: {r: {}}
+links:
+  - {between: [a, r], bandwidth: 10Mbps, delay: 1ms}
+  - {name: rb, between: [r, b], bandwidth: 10Mbps, delay: 1ms}
+apps:
+  - {type: ping, host: a, to: b, interval: 250ms, count: 10}
+faults:
+  - {at: 1s, link: rb, down: true}
+  - {at: 2s, link: rb, up: true}
+`)
+	require.Len(t, pings, 1)
+	p := pings[0]
+	assert.Equal(t, int64(10), p.Transmitted)
+	assert.Equal(t, int64(6), p.Received)
+	assert.Equal(t, int64(4), p.Errors)
+	assert.InDelta(t, 40, p.LossPct, 1e-9)
+}

@@ -760,6 +760,11 @@ func printAppCalls(w io.Writer, recs []sim.Record) {
 			what = fmt.Sprintf("close()  [conn %d]", e.Conn)
 		case sim.AppError:
 			what = fmt.Sprintf("%s failed: %s", e.Call, e.Errno)
+			if e.Call == "recvmsg" && e.Has&sim.AppHasPeer != 0 {
+				// An ICMP error about a ping's request, as ping(8)
+				// prints it.
+				what = fmt.Sprintf("From %s icmp_seq=%d: %s", e.Peer.Addr(), e.Count, e.Errno)
+			}
 		case sim.AppReply:
 			what = fmt.Sprintf("%d bytes from %s: icmp_seq=%d time=%.3f ms", e.Bytes, e.Peer.Addr(), e.Count, float64(e.Latency)/1e6)
 		default:
