@@ -497,12 +497,20 @@ func (h *Host) newChild(l *Socket, local, remote netip.AddrPort, iss tcp.Seq) *S
 // bytes that was (a partial write when the buffer fills); EAGAIN when it
 // takes none, EPIPE after SHUT_WR or a failed connection, ENOTCONN before
 // Connect.
-func (h *Host) Send(fd int, p []byte) (int, error) { return h.SendMore(fd, p, false) }
+func (h *Host) Send(fd int, p []byte) (int, error) { return h.SendFlags(fd, p, 0) }
 
-// SendMore is Send with MSG_MORE when more is set: on a TCP socket a
-// partial last segment waits for more data (tcp.Conn.WriteMore); a
-// datagram socket ignores it (netsim does not append datagrams).
-func (h *Host) SendMore(fd int, p []byte, more bool) (int, error) {
+// send(2) flags SendFlags acts on, numbered as on Linux.
+const (
+	MSG_EOR  = 0x80   // the data ends a record (tcp.WriteEOR)
+	MSG_MORE = 0x8000 // more data follows (tcp.WriteMore)
+)
+
+// SendFlags is Send with send(2)'s flags: on a TCP socket MSG_MORE holds
+// a partial last segment back for more data and MSG_EOR ends a record no
+// segment crosses (tcp.Conn.WriteWith); a datagram socket ignores them.
+// Other flags are ignored (MSG_DONTWAIT: nothing blocks here; MSG_NOSIGNAL:
+// there are no signals).
+func (h *Host) SendFlags(fd int, p []byte, flags int) (int, error) {
 	s, err := h.socket(fd)
 	if err != nil {
 		return 0, err
@@ -519,7 +527,14 @@ func (h *Host) SendMore(fd int, p []byte, more bool) (int, error) {
 	if s.err != 0 {
 		return 0, EPIPE
 	}
-	n, werr := s.conn.WriteMore(h.Now().Duration(), p, more)
+	var wf tcp.WriteFlags
+	if flags&MSG_MORE != 0 {
+		wf |= tcp.WriteMore
+	}
+	if flags&MSG_EOR != 0 {
+		wf |= tcp.WriteEOR
+	}
+	n, werr := s.conn.WriteWith(h.Now().Duration(), p, wf)
 	s.flush()
 	h.dispatch()
 	if werr != nil {

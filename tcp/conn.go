@@ -192,6 +192,9 @@ type Conn struct {
 	// says the last Write had MSG_MORE, so its end carries no PSH
 	// (tcp_push marks it only without MSG_MORE).
 	corked, holdMore, pushOnce, lastMore bool
+	// eor holds the ends of records written with MSG_EOR and not yet
+	// acknowledged (nil until the first).
+	eor *eorMarks
 
 	stats counters
 }
@@ -620,16 +623,74 @@ func (c *Conn) push(now time.Duration) {
 	c.pushOnce = false
 }
 
-// WriteMore is Write with MSG_MORE when more is set: the application
-// says more data follows, so a partial last segment waits as under
-// TCP_CORK, for the next Write without MSG_MORE, an ACK that lets it go
-// or the persist timer's probe, and carries no PSH (tcp_sendmsg_locked's
-// tcp_push with MSG_MORE).
-func (c *Conn) WriteMore(now time.Duration, p []byte, more bool) (int, error) {
-	c.holdMore = more
+// WriteFlags says how a write's data is to be sent (send(2)'s flags).
+type WriteFlags uint8
+
+// The write flags.
+const (
+	// WriteMore is MSG_MORE: the application says more data follows, so
+	// a partial last segment waits as under TCP_CORK, for the next write
+	// without it, an ACK that lets it go or the persist timer's probe,
+	// and carries no PSH (tcp_sendmsg_locked's tcp_push with MSG_MORE).
+	WriteMore WriteFlags = 1 << iota
+	// WriteEOR is MSG_EOR: the data ends a record, which no segment
+	// crosses, sent or resent, and whose last segment carries PSH; the
+	// segment cut short by it is not held back by Nagle or a cork unless
+	// it is the last data (Linux ends the skb, TCP_SKB_CB(skb)->eor, and
+	// tcp_write_xmit applies Nagle to the last skb only). It applies
+	// when the write takes all of p, as tcp_sendmsg_locked marks the
+	// skb only once the message is copied.
+	WriteEOR
+)
+
+// WriteWith is Write with send(2)'s flags.
+func (c *Conn) WriteWith(now time.Duration, p []byte, f WriteFlags) (int, error) {
+	c.holdMore = f&WriteMore != 0
+	if f&WriteEOR != 0 && len(p) > 0 && c.Writable() >= len(p) {
+		if c.eor == nil {
+			c.eor = &eorMarks{}
+		}
+		c.eor.ends = append(c.eor.ends, c.sb.endSeq().Add(uint32(len(p))))
+	}
 	n, err := c.Write(now, p)
 	c.holdMore = false
 	return n, err
+}
+
+// eorMarks are the ends of MSG_EOR records, ascending.
+type eorMarks struct{ ends []Seq }
+
+// nextEOR returns the end of the first record that ends after seq, and
+// forgets those the peer acknowledged.
+func (c *Conn) nextEOR(seq Seq) (Seq, bool) {
+	if c.eor == nil {
+		return 0, false
+	}
+	e := c.eor.ends
+	for len(e) > 0 && e[0].LessEq(c.sndUna) {
+		e = e[1:]
+	}
+	c.eor.ends = e
+	for _, end := range e {
+		if end.GreaterThan(seq) {
+			return end, true
+		}
+	}
+	return 0, false
+}
+
+// eorCut shortens n bytes at seq so as not to cross a record's end, and
+// reports whether they then end one.
+func (c *Conn) eorCut(seq Seq, n int) (int, bool) {
+	end, ok := c.nextEOR(seq)
+	if !ok {
+		return n, false
+	}
+	lim := int(end.Sub(seq))
+	if n >= lim {
+		return lim, true
+	}
+	return n, false
 }
 
 // SetUserTimeout sets UserTimeout for this connection alone, at any time,

@@ -63,10 +63,11 @@ type Sockets interface {
 	// Connect starts connecting fd to addr; it returns EINPROGRESS when
 	// the SYN is sent, and the outcome is reported by Info.
 	Connect(fd int, addr netip.AddrPort) error
-	// SendMore queues p's bytes for sending and returns how many fitted
-	// (EAGAIN for none); more is MSG_MORE: a partial last segment waits
-	// for more data.
-	SendMore(fd int, p []byte, more bool) (int, error)
+	// SendFlags queues p's bytes for sending and returns how many
+	// fitted (EAGAIN for none), with send(2)'s flags: MSG_MORE (0x8000)
+	// holds a partial last segment for more data, MSG_EOR (0x80) ends a
+	// record.
+	SendFlags(fd int, p []byte, flags int) (int, error)
 	// Recv reads into p: 0 at the end of the stream, EAGAIN when nothing
 	// is there yet.
 	Recv(fd int, p []byte) (int, error)

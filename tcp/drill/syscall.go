@@ -333,7 +333,9 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 	if err != nil {
 		return 0, "", false, err
 	}
-	more := msgFlags(c)&symbols["MSG_MORE"] != 0
+	// The flags the socket acts on; a blocking write's later parts keep
+	// them, as tcp_sendmsg_locked goes on with the same call.
+	flags := int(msgFlags(c) & (symbols["MSG_MORE"] | symbols["MSG_EOR"]))
 	if e := s.pendingErr(fd, st); e != 0 {
 		st.written = 0
 		return -1, e.String(), false, nil
@@ -343,14 +345,14 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 		// when it copies: a write that would fail for the socket's
 		// sake fails so, one that would copy returns EFAULT having
 		// copied nothing.
-		if _, err := s.sk.SendMore(fd, nil, false); err != nil {
+		if _, err := s.sk.SendFlags(fd, nil, 0); err != nil {
 			return fail(err)
 		}
 		return -1, tcp.EFAULT.String(), false, nil
 	}
 	nb := s.nonblocking(st, c)
 	for st.written < n {
-		m, err := s.sk.SendMore(fd, s.buf[st.written:n], more)
+		m, err := s.sk.SendFlags(fd, s.buf[st.written:n], flags)
 		st.written += m
 		if errors.Is(err, tcp.EAGAIN) || err == nil && m == 0 {
 			if !nb {
