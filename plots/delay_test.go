@@ -3,6 +3,7 @@ package plots
 import (
 	"bytes"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,4 +122,18 @@ func TestUnknownConnSaysWhichThereAre(t *testing.T) {
 	err = ASCII(&bytes.Buffer{}, recs, nil, ASCIIOptions{Conn: 5})
 	require.ErrorIs(t, err, ErrNoData)
 	assert.Contains(t, err.Error(), "conn 5 is not in the trace (it has no TCP connection)")
+}
+
+// The legend's cross for a lost packet or an unanswered ping is drawn as
+// the crosses on the figure are: in the colour of the one series that has
+// any (each series' crosses take its colour), not in a red no cross of
+// the figure has.
+func TestLostLegendMatchesTheCrosses(t *testing.T) {
+	for _, kind := range []string{KindPing} {
+		var buf bytes.Buffer
+		require.NoError(t, RenderTo(voiceTrace(), Options{Kind: kind}, "svg", &buf))
+		svg := buf.String()
+		require.True(t, strings.Contains(svg, ">no reply<") || strings.Contains(svg, ">lost<"), "%s: the figure has crosses", kind)
+		assert.False(t, strings.Contains(svg, "#C80000"), "%s: a red cross in the legend, none in the figure", kind)
+	}
 }

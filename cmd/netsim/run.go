@@ -756,6 +756,9 @@ func printAppCalls(w io.Writer, recs []sim.Record) {
 			}
 		case sim.AppRecv:
 			what = fmt.Sprintf("recv() = %d bytes  [conn %d]", e.Bytes, e.Conn)
+			if e.Has&sim.AppHasConn == 0 {
+				what = fmt.Sprintf("recvfrom() = %d bytes", e.Bytes) // a datagram
+			}
 		case sim.AppClose:
 			what = fmt.Sprintf("close()  [conn %d]", e.Conn)
 		case sim.AppError:
