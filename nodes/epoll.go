@@ -248,8 +248,6 @@ func epollKey(ev SocketEvent) uint32 {
 	switch ev {
 	case SockReadable, SockAcceptable:
 		return epollWakeIn
-	case SockWritable:
-		return epollWakeOut
 	case SockError:
 		return EPOLLERR
 	}

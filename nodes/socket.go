@@ -723,7 +723,7 @@ func (h *Host) Poll(fd int) (int, error) {
 		if s.conn.Readable() > 0 || s.shutRD || s.err != 0 || st == tcp.CloseWait || st == tcp.LastAck || st == tcp.Closing || st == tcp.TimeWait || s.connDone {
 			ev |= POLLIN
 		}
-		if s.writeSpace() && st.Synchronized() {
+		if st.Synchronized() && s.conn.PollWriteSpace() {
 			ev |= POLLOUT
 		}
 		if s.err != 0 {

@@ -192,6 +192,11 @@ type Conn struct {
 	// says the last Write had MSG_MORE, so its end carries no PSH
 	// (tcp_push marks it only without MSG_MORE).
 	corked, holdMore, pushOnce, lastMore bool
+	// spaceWake: Linux's sk_write_space would wake the socket's waiters
+	// now (SpaceWake): an ACK made room for a writer that had found
+	// none (tcp_check_space with SOCK_NOSPACE), or an option changed
+	// the room (SO_SNDBUF, TCP_NOTSENT_LOWAT).
+	spaceWake bool
 	// eor holds the ends of records written with MSG_EOR and not yet
 	// acknowledged (nil until the first).
 	eor *eorMarks
@@ -719,6 +724,7 @@ func (c *Conn) SetNotsentLowat(n int) error {
 		c.ownConfig().NotsentLowat = n
 	}
 	if c.WriteSpace() {
+		c.spaceWake = true
 		c.emit(Event{Kind: EvWritable})
 	}
 	return nil
@@ -738,6 +744,7 @@ func (c *Conn) SetSendBuffer(n int) error {
 	}
 	c.sb.limit = n
 	if c.Writable() > 0 {
+		c.spaceWake = c.WriteSpace() // sk_write_space from sock_setsockopt
 		c.emit(Event{Kind: EvWritable})
 	}
 	return nil
