@@ -7,6 +7,7 @@ import (
 
 	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/nodes/icmp"
+	"github.com/netsimlab/netsim/nodes/udp"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -52,7 +53,9 @@ func (p *Ping) Type() string { return "ping" }
 
 // Start opens the ping socket and sends the first request.
 func (p *Ping) Start(ctx *Context) error {
-	if p.Interval <= 0 || p.Count < 0 || p.Size < 0 || p.Size > 65507-icmp.HeaderLen {
+	// The largest data is 65507 bytes (ping(8)'s limit): with the ICMP
+	// header (8, as UDP's) and IPv4's 20, a 65535-byte datagram.
+	if p.Interval <= 0 || p.Count < 0 || p.Size < 0 || p.Size > udp.MaxPayload {
 		return nodes.EINVAL
 	}
 	h := ctx.Host
