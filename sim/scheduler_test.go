@@ -281,9 +281,16 @@ func TestEarlierMatchesBefore(t *testing.T) {
 
 // TestHeapRunsManyEventsInOrder fills the queue with thousands of events
 // at random times, many at the same instant, so that most nodes of the
-// near heap have all four children (the tournament of earliestChild),
-// cancels some and checks that the rest run in (time, scheduling order).
+// heaps have all four children (the tournament of earliestChild), and
+// with more than tournamentMax (the comparisons one by one), cancels some
+// and checks that the rest run in (time, scheduling order).
 func TestHeapRunsManyEventsInOrder(t *testing.T) {
+	for _, n := range []int{5000, tournamentMax + 5000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) { testHeapOrder(t, n) })
+	}
+}
+
+func testHeapOrder(t *testing.T, n int) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	s := NewScheduler()
 	type key struct {
@@ -292,8 +299,8 @@ func TestHeapRunsManyEventsInOrder(t *testing.T) {
 	}
 	var ran []key
 	var ids []EventID
-	for i := range 5000 {
-		at := Time(rng.IntN(300)) * Time(time.Microsecond) * Time(rng.IntN(40)+1)
+	for i := range n {
+		at := Time(rng.IntN(3000)) * Time(time.Microsecond) // within the near heap's horizon
 		id, err := s.At(at, func() { ran = append(ran, key{at, i}) })
 		require.NoError(t, err)
 		ids = append(ids, id)
