@@ -395,6 +395,10 @@ func TestViewDecodesUDPAndICMPInChromium(t *testing.T) {
 	assert.Zero(t, count("#ladder line.life.router"))
 	assert.Equal(t, 1, count(hops), "one arrow from end to end")
 
+	// The run's cards count the 4 hosts and the 2 routers apart.
+	cards := b.text("#cards")
+	assert.Regexp(t, `connections4hosts2routers\d`, cards)
+
 	// The summary has the UDP flow and the ping beside the connections.
 	sum := b.text("#summary")
 	for _, h := range []string{"Connections", "Flows (UDP and other datagrams)", "Pings"} {
@@ -536,4 +540,75 @@ func TestDumbbellLifelinesInOrder(t *testing.T) {
 	assert.Empty(t, errs, "console messages")
 	// routers are shown by default when the run has some
 	assert.Equal(t, want, names(dom, `class="host">([^<( ]+)`), "the page's lifelines")
+}
+
+// TestViewGraphsTheBusiestConnectionInChromium (-long): with every
+// connection shown, the graphs are those of the connection that sent the
+// most packets, not of the first one: here connection 1 only opens and
+// closes, and connection 2 carries the transfer.
+func TestViewGraphsTheBusiestConnectionInChromium(t *testing.T) {
+	if !long() {
+		t.Skip("drives a headless browser: run with -long")
+	}
+	browser := chromium(t)
+	path := filepath.Join(t.TempDir(), "two.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`version: 1
+name: two
+duration: 1s
+hosts: {a: {}, b: {}}
+links: [{between: [a, b], bandwidth: 100Mbps, delay: 1ms}]
+apps:
+  - {type: sink, host: b, port: 80}
+  - {type: bulk-send, host: a, to: b:80, bytes: 0}
+  - {type: bulk-send, host: a, to: b:80, bytes: 200KB, start: 100ms}
+`), 0o644))
+	dir := run(t, path)
+	r := netsim(t, "", "view", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	dom, errs := loadInChromium(t, browser, "file://"+filepath.ToSlash(filepath.Join(dir, "view.html")))
+	assert.Empty(t, errs, "console messages")
+	note := regexp.MustCompile(`id="graph-note"[^>]*>([^<]*)<`).FindStringSubmatch(dom)
+	require.NotNil(t, note, "the page has its graph note")
+	assert.Contains(t, note[1], "Graphs of connection 2,")
+}
+
+// TestViewPingLifelinesInChromium (-long): a ping through a router, whose
+// link to the target goes down for a while, draws a, r, b from left to
+// right (datagrams without a TCP side are drawn from the end that sent
+// first: the router's host unreachable used to pull it left of a), and
+// labels ICMP messages by what their bytes say, not by ports they lack.
+func TestViewPingLifelinesInChromium(t *testing.T) {
+	if !long() {
+		t.Skip("drives a headless browser: run with -long")
+	}
+	browser := chromium(t)
+	path := filepath.Join(t.TempDir(), "ping.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`version: 1
+name: ping
+duration: 3s
+hosts: {a: {}, b: {}}
+routers: {r: {}}
+links:
+  - {between: [a, r], bandwidth: 10Mbps, delay: 1ms}
+  - {name: rb, between: [r, b], bandwidth: 10Mbps, delay: 1ms}
+apps:
+  - {type: ping, host: a, to: b, interval: 250ms, count: 10}
+faults:
+  - {at: 1s, link: rb, down: true}
+  - {at: 2s, link: rb, up: true}
+`), 0o644))
+	dir := run(t, path)
+	r := netsim(t, "", "view", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	dom, errs := loadInChromium(t, browser, "file://"+filepath.ToSlash(filepath.Join(dir, "view.html")))
+	assert.Empty(t, errs, "console messages")
+	var lanes []string
+	for _, m := range regexp.MustCompile(`class="host">([^<( ]+)`).FindAllStringSubmatch(dom, -1) {
+		lanes = append(lanes, m[1])
+	}
+	assert.Equal(t, []string{"a", "r", "b"}, lanes)
+	for _, want := range []string{"ICMP echo request seq=1 len=64", "ICMP echo reply seq=1 len=64", "ICMP host unreachable"} {
+		assert.True(t, strings.Contains(dom, want), "the page has no %q", want)
+	}
+	assert.False(t, strings.Contains(dom, "ICMP 0 → 0"), "ICMP labelled by ports")
 }

@@ -46,6 +46,48 @@ type dgramSock struct {
 	held      int // bytes charged to the receive buffer
 	rcvBuf    int
 	drops     uint64
+	// errq holds the ICMP errors about a ping socket's requests not yet
+	// read (RecvError), oldest first: Linux's error queue of a socket
+	// with IP_RECVERR, which ping(8) sets.
+	errq []PingError
+}
+
+// maxPingErrors bounds a ping socket's error queue: past it the oldest
+// error is dropped (Linux bounds it by the receive buffer).
+const maxPingErrors = 64
+
+// PingError is an ICMP error about one of a ping socket's echo requests,
+// as ping(8) reads it from the error queue (IP_RECVERR): the request's
+// sequence number, the node that sent the error, its type and code, and
+// the errno they map to (Linux's icmp_err_convert).
+type PingError struct {
+	Seq   uint16
+	From  netip.Addr
+	Type  icmp.Type
+	Code  uint8
+	Errno Errno
+}
+
+// RecvError returns the oldest ICMP error waiting on ping socket fd, and
+// false when none waits (recvmsg with MSG_ERRQUEUE).
+func (h *Host) RecvError(fd int) (PingError, bool, error) {
+	s, err := h.socket(fd)
+	if err != nil {
+		return PingError{}, false, err
+	}
+	d := s.dgram
+	if d == nil || d.proto != protoPing {
+		return PingError{}, false, EOPNOTSUPP
+	}
+	if len(d.errq) == 0 {
+		return PingError{}, false, nil
+	}
+	e := d.errq[0]
+	d.errq = d.errq[1:]
+	if len(d.errq) == 0 {
+		d.errq = nil
+	}
+	return e, true, nil
 }
 
 // dgram is one received datagram waiting in a socket.

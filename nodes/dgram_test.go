@@ -160,3 +160,37 @@ func TestPing(t *testing.T) {
 	_, err = a.SendTo(fd, []byte{0, 0, 0, 0, 0, 0, 0, 0}, netip.AddrPortFrom(addrB, 0))
 	assert.Equal(t, EINVAL, err, "only echo requests")
 }
+
+// An ICMP error about one of a ping socket's echo requests reaches that
+// socket, as on Linux's ping socket with IP_RECVERR (what ping(8) sets):
+// a SockError event, then RecvError gives the request's sequence number,
+// the errno and who sent the error; ping(8) prints it ("From 100.64.0.1
+// icmp_seq=3 Destination Host Unreachable") and counts it in "+N
+// errors". Here r1's link to b is down: host unreachable from r1.
+func TestPingSocketGetsICMPErrors(t *testing.T) {
+	n, a := linkDownWorld(t)
+	fd, err := a.SocketPing()
+	require.NoError(t, err)
+	var events int
+	require.NoError(t, a.SetHandler(fd, func(_ int, ev SocketEvent, _ Errno) {
+		if ev == SockError {
+			events++
+		}
+	}))
+	req := icmp.Echo(icmp.TypeEchoRequest, 0, 3)
+	_, err = a.SendTo(fd, req.AppendTo(nil, []byte("data")), netip.AddrPortFrom(addrB, 0))
+	require.NoError(t, err)
+	require.NoError(t, n.Scheduler().RunUntil(n.Scheduler().Now().Add(100*time.Millisecond)))
+	assert.Equal(t, 1, events)
+	r1, _ := n.Router("r1")
+	e, ok, err := a.RecvError(fd)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, PingError{Seq: 3, From: r1.Addr(), Type: icmp.TypeDestUnreach, Code: icmp.CodeHostUnreach, Errno: EHOSTUNREACH}, e)
+	_, ok, err = a.RecvError(fd)
+	require.NoError(t, err)
+	assert.False(t, ok, "one error, read once")
+	buf := make([]byte, 64)
+	_, _, err = a.RecvFrom(fd, buf)
+	assert.Equal(t, EAGAIN, err, "an error is not a reply")
+}

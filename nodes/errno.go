@@ -14,6 +14,10 @@ const (
 	EBADF         = tcp.EBADF
 	EAGAIN        = tcp.EAGAIN
 	EINVAL        = tcp.EINVAL
+	EFAULT        = tcp.EFAULT
+	ENOENT        = tcp.ENOENT
+	EEXIST        = tcp.EEXIST
+	ENOTTY        = tcp.ENOTTY
 	EMFILE        = tcp.EMFILE
 	EPIPE         = tcp.EPIPE
 	ENOTSOCK      = tcp.ENOTSOCK

@@ -162,7 +162,10 @@ type quoted struct {
 	src, dst     netip.Addr
 	proto        uint8
 	sport, dport uint16
-	totalLen     int
+	// echoID and echoSeq are an echo request's identifier and sequence
+	// number, the quote's bytes 4 to 7 past the IPv4 header.
+	echoID, echoSeq uint16
+	totalLen        int
 }
 
 // parseQuoted reads the datagram an ICMP error quotes; false when the
@@ -181,6 +184,8 @@ func parseQuoted(b []byte) (quoted, bool) {
 		proto:    b[9],
 		sport:    uint16(b[ihl])<<8 | uint16(b[ihl+1]),
 		dport:    uint16(b[ihl+2])<<8 | uint16(b[ihl+3]),
+		echoID:   uint16(b[ihl+4])<<8 | uint16(b[ihl+5]),
+		echoSeq:  uint16(b[ihl+6])<<8 | uint16(b[ihl+7]),
 		totalLen: int(b[2])<<8 | int(b[3]),
 	}
 	return q, true
@@ -213,7 +218,7 @@ func (h *Host) icmpInput(in *Interface, p *topology.Packet, src netip.Addr, seg 
 	case m.Type == icmp.TypeDestUnreach || m.Type == icmp.TypeTimeExceeded:
 		h.traceDeliver(p, in, 0)
 		if q, ok := parseQuoted(body); ok && q.src == h.addr {
-			h.icmpErrorInput(m, q)
+			h.icmpErrorInput(m, q, src)
 		}
 	default:
 		h.traceDeliver(p, in, 0) // RFC 1122 §3.2.2: unknown types are ignored

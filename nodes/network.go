@@ -61,6 +61,14 @@ type Network struct {
 	// free holds packets whose datagram a host finished with, for reuse:
 	// a bulk transfer then allocates no packet in its steady state.
 	free []*topology.Packet
+	// epolls holds the epoll instances of every host (epoll.go), in the
+	// order they were created; empty unless an application uses epoll.
+	// They live here because Host and Socket have no room left in their
+	// size classes.
+	epolls []*epollInst
+	// zc holds the MSG_ZEROCOPY bookkeeping of the sockets that sent
+	// with it (zerocopy.go), for the same reason.
+	zc []*zcState
 }
 
 // maxFree bounds the packets kept for reuse.

@@ -106,12 +106,20 @@ func icmpErrno(m icmp.Message) (Errno, bool) {
 // a synchronized one ignores them, as soft errors) and give a connected
 // UDP socket the errno of a hard error (port or protocol unreachable:
 // ECONNREFUSED), as Linux's udp_err without IP_RECVERR.
-func (h *Host) icmpErrorInput(m icmp.Message, q quoted) {
+//
+// An error about a ping socket's echo request (the quoted ICMP header's
+// identifier is the socket's) joins that socket's error queue, as Linux's
+// ping_err with IP_RECVERR, which ping(8) sets: every such error, hard or
+// soft, so that ping(8) can print it and count it.
+func (h *Host) icmpErrorInput(m icmp.Message, q quoted, from netip.Addr) {
 	now := h.Now().Duration()
 	local := netip.AddrPortFrom(q.src, q.sport)
 	remote := netip.AddrPortFrom(q.dst, q.dport)
 	if m.Type == icmp.TypeDestUnreach && m.Code == icmp.CodeFragNeeded {
 		mtu := h.learnPMTU(q.dst, int(m.NextHopMTU()), q.totalLen)
+		if q.proto == icmp.Protocol {
+			h.pingError(m, q, from, EMSGSIZE)
+		}
 		if s, ok := h.conns[tupleOf(local, remote)]; ok && q.proto == ipv4ProtoTCP && !s.connDone && s.acceptsPMTU() {
 			s.conn.PathMTUReduced(now, mtu)
 			s.flush()
@@ -125,6 +133,8 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted) {
 			s.conn.Unreachable(now, errno)
 			s.flush()
 		}
+	case icmp.Protocol:
+		h.pingError(m, q, from, errno)
 	case protoNumUDP:
 		s := h.dgram[protoUDP][q.sport]
 		if s != nil && hard && s.dgram.connected && s.remote == remote {
@@ -132,4 +142,20 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted) {
 			h.notify(s, SockError, errno)
 		}
 	}
+}
+
+// pingError queues error m, from, about the echo request q quotes on the
+// ping socket of its identifier (the quote's type and code are sport),
+// and wakes the socket.
+func (h *Host) pingError(m icmp.Message, q quoted, from netip.Addr, errno Errno) {
+	s := h.dgram[protoPing][q.echoID]
+	if s == nil || q.sport>>8 != uint16(icmp.TypeEchoRequest) {
+		return
+	}
+	d := s.dgram
+	if len(d.errq) == maxPingErrors {
+		d.errq = d.errq[1:]
+	}
+	d.errq = append(d.errq, PingError{Seq: q.echoSeq, From: from, Type: m.Type, Code: m.Code, Errno: errno})
+	h.notify(s, SockError, errno)
 }

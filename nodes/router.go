@@ -61,23 +61,29 @@ func (r *Router) receive(in *Interface, p *topology.Packet) {
 		r.icmpError(p, icmp.Unreachable(icmp.CodeNetUnreach, 0), r.route)
 		return
 	}
-	// The datagram is the router's now (the link hands the packet over
-	// and keeps no reference), so the TTL and checksum change in place.
-	ttl, ok := ipv4.DecrementTTL(p.Data)
-	if !ok {
+	// Linux's ip_forward order: the TTL and the MTU are checked on the
+	// datagram as it came in, so that time exceeded and fragmentation
+	// needed quote it as the sender wrote it; only then is the TTL
+	// decremented (ip_decrease_ttl), and a next hop that cannot be
+	// reached is found on output (ipv4_link_failure), with the
+	// decremented datagram.
+	if hdr.TTL <= 1 {
 		r.drop(p, sim.DropTTL)
 		r.icmpError(p, icmp.Message{Type: icmp.TypeTimeExceeded, Code: icmp.CodeTTLExceeded}, r.route)
 		return
 	}
 	out := r.egress(iface, ecmp, p.Data)
-	switch {
-	case out.link != nil && !out.link.Up():
-		r.drop(p, sim.DropDown)
-		r.icmpError(p, icmp.Unreachable(icmp.CodeHostUnreach, 0), r.route)
-		return
-	case len(p.Data) > out.MTU() && hdr.Flags&ipv4.FlagDF != 0:
+	if len(p.Data) > out.MTU() && hdr.Flags&ipv4.FlagDF != 0 {
 		r.drop(p, sim.DropMTU)
 		r.icmpError(p, icmp.Unreachable(icmp.CodeFragNeeded, uint16(min(out.MTU(), 0xffff))), r.route)
+		return
+	}
+	// The datagram is the router's now (the link hands the packet over
+	// and keeps no reference), so the TTL and checksum change in place.
+	ttl, _ := ipv4.DecrementTTL(p.Data) // TTL > 1: checked above
+	if out.link != nil && !out.link.Up() {
+		r.drop(p, sim.DropDown)
+		r.icmpError(p, icmp.Unreachable(icmp.CodeHostUnreach, 0), r.route)
 		return
 	}
 	r.forwarded++

@@ -40,6 +40,9 @@ func (s *Socket) onTimer() {
 func (s *Socket) flush() {
 	s.conn.Events(s.event)
 	s.conn.SegmentsECN(s.sendSegment)
+	if len(s.h.net.zc) > 0 {
+		s.h.net.zcAcked(s)
+	}
 	if s.conn.State() == tcp.TimeWait && s.h.settleTimeWait(s) {
 		return
 	}
@@ -137,6 +140,12 @@ func (s *Socket) event(e *tcp.Event) {
 	case tcp.EvReadable, tcp.EvPeerClosed:
 		h.notify(s, SockReadable, 0)
 	case tcp.EvWritable:
+		if s.conn.SpaceWake() && len(h.net.epolls) > 0 {
+			// Epoll hears Linux's wakeups of writers alone
+			// (sk_stream_write_space), not every ACK that frees
+			// buffer.
+			h.net.epollWake(s, epollWakeOut)
+		}
 		if s.writeSpace() {
 			h.notify(s, SockWritable, 0)
 		}
@@ -206,8 +215,12 @@ func sortInfos(in []SockInfo) {
 	})
 }
 
-// notify queues ev for s's handler.
+// notify queues ev for s's handler, and wakes the epoll instances that
+// watch s.
 func (h *Host) notify(s *Socket, ev SocketEvent, err Errno) {
+	if len(h.net.epolls) > 0 && ev != SockWritable {
+		h.net.epollWake(s, epollKey(ev))
+	}
 	if s.handler == nil {
 		return
 	}

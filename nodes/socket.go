@@ -107,9 +107,9 @@ type Socket struct {
 	parent  *Socket // the listener, until Accept
 	connID  uint64
 	handler Handler
-	// cfg holds the socket's own TCP settings once an option changed
+	// opts holds the socket's own TCP settings once an option changed
 	// them (nil: the host's).
-	cfg *tcp.ValidConfig
+	opts *sockOpts
 	// dgram is set on a UDP or ping socket (dgram.go).
 	dgram *dgramSock
 	// The small fields come last, together, so that no padding is
@@ -469,6 +469,9 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 		return EINVAL
 	}
 	c.Mute(h.net.mutedEvents())
+	if s.opts != nil && s.opts.cork {
+		c.SetCork(h.Now().Duration(), true)
+	}
 	s.conn = c
 	h.net.sched.InitTimer(&s.timer, (*sockTimer)(s))
 	h.addConn(s)
@@ -478,7 +481,7 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 // newChild makes the connection for a SYN arriving at listener l, in
 // LISTEN, waiting for the SYN; iss as openConn.
 func (h *Host) newChild(l *Socket, local, remote netip.AddrPort, iss tcp.Seq) *Socket {
-	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, server: true, handler: l.handler, cfg: l.cfg, bufReport: l.bufReport, tos: l.tos, pmtuDisc: l.pmtuDisc}
+	s := &Socket{h: h, fd: -1, local: local, remote: remote, parent: l, server: true, handler: l.handler, opts: l.opts, bufReport: l.bufReport, tos: l.tos, pmtuDisc: l.pmtuDisc}
 	s.connID = h.net.connID(remote, local, false)
 	if err := h.openConn(s, iss); err != nil {
 		// The host's config was validated when it was set, and so was
@@ -492,9 +495,24 @@ func (h *Host) newChild(l *Socket, local, remote netip.AddrPort, iss tcp.Seq) *S
 
 // Send queues as much of p as the send buffer takes and returns how many
 // bytes that was (a partial write when the buffer fills); EAGAIN when it
-// takes none, EPIPE after SHUT_WR or a failed connection, ENOTCONN before
-// Connect.
-func (h *Host) Send(fd int, p []byte) (int, error) {
+// takes none, EPIPE after SHUT_WR, a failed connection or before Connect
+// (as Linux's tcp_sendmsg_locked; a datagram socket without a peer gives
+// EDESTADDRREQ).
+func (h *Host) Send(fd int, p []byte) (int, error) { return h.SendFlags(fd, p, 0) }
+
+// send(2) flags SendFlags acts on, numbered as on Linux.
+const (
+	MSG_EOR  = 0x80   // the data ends a record (tcp.WriteEOR)
+	MSG_MORE = 0x8000 // more data follows (tcp.WriteMore)
+)
+
+// SendFlags is Send with send(2)'s flags: on a TCP socket MSG_MORE holds
+// a partial last segment back for more data and MSG_EOR ends a record no
+// segment crosses (tcp.Conn.WriteWith); a datagram socket ignores them.
+// MSG_ZEROCOPY on a socket with SO_ZEROCOPY queues a ZerocopyNote once
+// the data is acknowledged. Other flags are ignored (MSG_DONTWAIT:
+// nothing blocks here; MSG_NOSIGNAL: there are no signals).
+func (h *Host) SendFlags(fd int, p []byte, flags int) (int, error) {
 	s, err := h.socket(fd)
 	if err != nil {
 		return 0, err
@@ -506,12 +524,24 @@ func (h *Host) Send(fd int, p []byte) (int, error) {
 		return h.SendTo(fd, p, netip.AddrPort{})
 	}
 	if s.conn == nil {
-		return 0, ENOTCONN
+		// Linux's tcp_sendmsg_locked: sk_stream_wait_connect fails a
+		// socket that is not connecting with EPIPE.
+		return 0, EPIPE
 	}
 	if s.err != 0 {
 		return 0, EPIPE
 	}
-	n, werr := s.conn.Write(h.Now().Duration(), p)
+	var wf tcp.WriteFlags
+	if flags&MSG_MORE != 0 {
+		wf |= tcp.WriteMore
+	}
+	if flags&MSG_EOR != 0 {
+		wf |= tcp.WriteEOR
+	}
+	n, werr := s.conn.WriteWith(h.Now().Duration(), p, wf)
+	if n > 0 && flags&MSG_ZEROCOPY != 0 && s.opts != nil && s.opts.zerocopy {
+		h.zcSent(s)
+	}
 	s.flush()
 	h.dispatch()
 	if werr != nil {
@@ -625,6 +655,12 @@ func (h *Host) Close(fd int) error {
 	s.fd = -1
 	s.released = true
 	s.handler = nil
+	if len(h.net.zc) > 0 {
+		h.net.zcClosed(s)
+	}
+	if len(h.net.epolls) > 0 && h.net.epollClosed(s) {
+		return nil
+	}
 	now := h.Now().Duration()
 	switch {
 	case s.dgram != nil:
@@ -697,11 +733,11 @@ func (h *Host) Poll(fd int) (int, error) {
 		if s.conn.Readable() > 0 || s.shutRD || s.err != 0 || st == tcp.CloseWait || st == tcp.LastAck || st == tcp.Closing || st == tcp.TimeWait || s.connDone {
 			ev |= POLLIN
 		}
-		if s.writeSpace() && st.Synchronized() {
+		if st.Synchronized() && s.conn.PollWriteSpace() {
 			ev |= POLLOUT
 		}
-		if s.err != 0 {
-			ev |= POLLERR
+		if s.err != 0 || len(h.net.zc) > 0 && h.net.zcQueued(s) {
+			ev |= POLLERR // tcp_poll: sk_err or a non-empty error queue
 		}
 		if s.connDone {
 			ev |= POLLHUP

@@ -1,6 +1,8 @@
 package nodes
 
 import (
+	"bytes"
+	"io"
 	"net/netip"
 	"testing"
 	"time"
@@ -8,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/nodes/icmp"
+	"github.com/netsimlab/netsim/nodes/ipv4"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp"
 	"github.com/netsimlab/netsim/topology"
@@ -314,7 +318,7 @@ func TestSocketCallErrors(t *testing.T) {
 		{"bind", a.Bind(fd, netip.MustParseAddrPort("10.0.0.1:5000")), 0},
 		{"bind twice", a.Bind(fd, netip.MustParseAddrPort("10.0.0.1:5001")), EINVAL},
 		{"port in use", a.Bind(fd2, netip.MustParseAddrPort("0.0.0.0:5000")), EADDRINUSE},
-		{"send unconnected", func() error { _, err := a.Send(fd, []byte("x")); return err }(), ENOTCONN},
+		{"send unconnected", func() error { _, err := a.Send(fd, []byte("x")); return err }(), EPIPE}, // tcp_sendmsg_locked: sk_stream_wait_connect
 		{"recv unconnected", func() error { _, err := a.Recv(fd, make([]byte, 1)); return err }(), ENOTCONN},
 		{"accept not listening", func() error { _, _, err := a.Accept(fd); return err }(), EINVAL},
 		{"shutdown unconnected", a.Shutdown(fd, SHUT_WR), ENOTCONN},
@@ -485,4 +489,46 @@ func withoutDefaultRoute(t *testing.T, h *Host, f func() error) error {
 	require.True(t, h.Routes().Remove(def))
 	defer func() { require.NoError(t, h.Routes().Add(rt)) }()
 	return f()
+}
+
+// Fragmentation needed quotes the datagram as the router received it, TTL
+// and header checksum included: Linux's ip_forward checks the MTU and
+// calls icmp_send before ip_decrease_ttl, so the quoted header is the one
+// the sender wrote (RFC 1812 §4.3.2.3, the original datagram).
+func TestFragNeededQuotesTheDatagramAsReceived(t *testing.T) {
+	n, a, b, _ := narrowPath(t, nil)
+	var buf bytes.Buffer
+	require.NoError(t, n.EnableCaptures(func(node, iface string) (io.Writer, error) {
+		if node == "a" {
+			return &buf, nil
+		}
+		return io.Discard, nil
+	}, 0))
+	transfer5000(t, n, a, b)
+	sent := map[uint16][]byte{} // a's datagrams by IP identification
+	var quotes int
+	for _, p := range readCapture(t, buf.Bytes()) {
+		ih, seg, err := ipv4.Decode(p.data)
+		require.NoError(t, err)
+		if ih.Src == addrA {
+			sent[ih.ID] = p.data
+			continue
+		}
+		if ih.Protocol != icmp.Protocol {
+			continue
+		}
+		m, body, err := icmp.Decode(seg)
+		require.NoError(t, err)
+		if m.Type != icmp.TypeDestUnreach || m.Code != icmp.CodeFragNeeded {
+			continue
+		}
+		require.GreaterOrEqual(t, len(body), ipv4.HeaderLen+8)
+		id := uint16(body[4])<<8 | uint16(body[5])
+		orig, ok := sent[id]
+		require.True(t, ok, "quoted datagram %d was sent by a", id)
+		assert.Equal(t, orig[:ipv4.HeaderLen], body[:ipv4.HeaderLen], "the quoted IPv4 header is the one a sent (TTL %d)", orig[8])
+		assert.True(t, bytes.Equal(orig[:len(body)], body), "the quote is the start of the datagram a sent")
+		quotes++
+	}
+	assert.Positive(t, quotes)
 }

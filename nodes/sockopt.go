@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"math"
 	"time"
 
 	"github.com/netsimlab/netsim/tcp"
@@ -21,7 +22,12 @@ const (
 
 	TCP_NODELAY      = 1  // 1 turns Nagle's algorithm off
 	TCP_MAXSEG       = 2  // the MSS to announce; set before Connect or Listen
+	TCP_CORK         = 3  // 1 holds partial segments back until it is cleared (tcp.Conn.SetCork)
 	TCP_USER_TIMEOUT = 18 // milliseconds data may stay unacknowledged (tcp.Config.UserTimeout); 0: off
+	TCP_INQ          = 36 // 1: RecvInq reports the bytes left to read (Linux's TCP_CM_INQ control message)
+	// TCP_NOTSENT_LOWAT limits the unsent bytes (tcp.Config.NotsentLowat);
+	// 0 gives the host's notsent_lowat back, as Linux's tp->notsent_lowat.
+	TCP_NOTSENT_LOWAT = 25
 
 	IP_TOS          = 1  // the type-of-service byte of the socket's datagrams (DSCP; TCP keeps the ECN bits)
 	IP_MTU_DISCOVER = 10 // path-MTU discovery mode, one of the IP_PMTUDISC_* values
@@ -111,6 +117,40 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 			h.dispatch()
 		}
 		return s.setConfig(cfg)
+	case level == IPPROTO_TCP && name == TCP_NOTSENT_LOWAT:
+		return h.setNotsentLowat(s, value)
+	case level == SOL_SOCKET && name == SO_ZEROCOPY:
+		// sk_setsockopt takes 0 or 1 on a TCP socket.
+		if value != 0 && value != 1 {
+			return EINVAL
+		}
+		if err := s.setConfig(cfg); err != nil {
+			return err
+		}
+		s.opts.zerocopy = value == 1
+		return nil
+	case level == IPPROTO_TCP && name == TCP_INQ:
+		// Linux (do_tcp_setsockopt) takes 0 or 1, at any time.
+		if value != 0 && value != 1 {
+			return EINVAL
+		}
+		if err := s.setConfig(cfg); err != nil {
+			return err
+		}
+		s.opts.inq = value == 1
+		return nil
+	case level == IPPROTO_TCP && name == TCP_CORK:
+		if s.conn != nil {
+			s.conn.SetCork(h.Now().Duration(), value != 0)
+			s.flush()
+			h.dispatch()
+			return nil
+		}
+		if err := s.setConfig(cfg); err != nil {
+			return err
+		}
+		s.opts.cork = value != 0
+		return nil
 	case level == IPPROTO_TCP && name == TCP_USER_TIMEOUT:
 		// Linux's do_tcp_setsockopt refuses only a negative value.
 		if value < 0 {
@@ -156,6 +196,24 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 	return s.setConfig(cfg)
 }
 
+// sockOpts is what options set on a socket keep beyond the host's
+// settings. A new one replaces it at each change, so that accepted
+// connections may share their listener's.
+type sockOpts struct {
+	cfg tcp.ValidConfig
+	// notsentLowat is TCP_NOTSENT_LOWAT as set, which getsockopt
+	// reports (Linux's tp->notsent_lowat: 0 until set, and 0 means the
+	// sysctl).
+	notsentLowat uint32
+	// cork is TCP_CORK set before the connection exists, which it
+	// starts with.
+	cork bool
+	// inq is TCP_INQ (Linux's tp->recvmsg_inq).
+	inq bool
+	// zerocopy is SO_ZEROCOPY (SOCK_ZEROCOPY).
+	zerocopy bool
+}
+
 // setConfig gives s settings of its own, validated here, once, so that
 // its connection opens without validating them again; EINVAL when they
 // do not work.
@@ -164,7 +222,41 @@ func (s *Socket) setConfig(cfg tcp.Config) error {
 	if err != nil {
 		return EINVAL
 	}
-	s.cfg = &v
+	o := &sockOpts{cfg: v}
+	if s.opts != nil {
+		o.notsentLowat, o.cork, o.inq, o.zerocopy = s.opts.notsentLowat, s.opts.cork, s.opts.inq, s.opts.zerocopy
+	}
+	s.opts = o
+	return nil
+}
+
+// setNotsentLowat is setsockopt(TCP_NOTSENT_LOWAT): Linux stores any
+// value (do_tcp_setsockopt), and tcp_notsent_lowat uses the sysctl for
+// 0; a threshold of 2^31 or more is no limit (a send buffer holds at
+// most 2^30 bytes). A connection applies it at once and wakes a writer
+// it lets write (sk_write_space).
+func (h *Host) setNotsentLowat(s *Socket, value int) error {
+	raw := uint32(value)
+	eff := int64(raw)
+	if raw == 0 {
+		eff = int64(h.cfg.Config().NotsentLowat)
+	}
+	if eff >= math.MaxInt32 {
+		eff = 0
+	}
+	cfg := s.config()
+	cfg.NotsentLowat = int(eff)
+	if err := s.setConfig(cfg); err != nil {
+		return err
+	}
+	s.opts.notsentLowat = raw
+	if s.conn != nil {
+		if err := s.conn.SetNotsentLowat(int(eff)); err != nil {
+			return EINVAL
+		}
+		s.flush()
+		h.dispatch()
+	}
 	return nil
 }
 
@@ -203,6 +295,20 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		return boolInt(!cfg.Nagle), nil
 	case level == IPPROTO_TCP && name == TCP_USER_TIMEOUT:
 		return int(cfg.UserTimeout / time.Millisecond), nil
+	case level == IPPROTO_TCP && name == TCP_INQ:
+		return boolInt(s.opts != nil && s.opts.inq), nil
+	case level == SOL_SOCKET && name == SO_ZEROCOPY:
+		return boolInt(s.opts != nil && s.opts.zerocopy), nil
+	case level == IPPROTO_TCP && name == TCP_CORK:
+		if s.conn != nil {
+			return boolInt(s.conn.Corked()), nil
+		}
+		return boolInt(s.opts != nil && s.opts.cork), nil
+	case level == IPPROTO_TCP && name == TCP_NOTSENT_LOWAT:
+		if s.opts == nil {
+			return 0, nil
+		}
+		return int(s.opts.notsentLowat), nil
 	case level == IPPROTO_TCP && name == TCP_MAXSEG:
 		if s.conn != nil && s.conn.State().Synchronized() {
 			return s.conn.Stats().MSS, nil
@@ -218,8 +324,8 @@ func (s *Socket) config() tcp.Config { return s.validConfig().Config() }
 
 // validConfig is config, as validated when it was set.
 func (s *Socket) validConfig() tcp.ValidConfig {
-	if s.cfg != nil {
-		return *s.cfg
+	if s.opts != nil {
+		return s.opts.cfg
 	}
 	return s.h.cfg
 }

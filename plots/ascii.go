@@ -70,7 +70,7 @@ type asciiRow struct {
 func ASCII(w io.Writer, recs []sim.Record, hosts []HostLabel, opts ASCIIOptions) error {
 	m := buildModel(recs)
 	if opts.Conn != 0 && !m.hasConn(opts.Conn) {
-		return fmt.Errorf("ascii diagram: conn %d is not in the trace (have %v): %w", opts.Conn, m.conns, ErrNoData)
+		return fmt.Errorf("ascii diagram: conn %d is not in the trace (%s): %w", opts.Conn, m.connsText(), ErrNoData)
 	}
 	cols := append([]HostLabel(nil), hosts...)
 	idx := make(map[string]int)

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"sort"
 	"time"
@@ -197,21 +198,21 @@ func delayFigure(m *model, opts Options) (*figure, error) {
 	du := unitFor(time.Duration(top))
 	p := newPlot("One-way delay per flow", xlabel, fmt.Sprintf("one-way delay (%s)", du.name))
 	lostStyle := draw.GlyphStyle{Color: colDrop, Radius: vg.Points(3), Shape: draw.CrossGlyph{}}
-	anyLost := false
+	var lostIn []int // the series with crosses
 	for i, f := range shown {
 		pts := decimateLine(clipPoints(f.delay.points(), opts), nb)
 		l := &plotter.Line{XYs: xys(pts, x, du.ns), LineStyle: seriesLine(i)}
 		p.Add(l)
 		p.Legend.Add(f.label(m), l)
 		if addLost(p, decimateMarks(clipPoints(f.lost.points(), opts), nb), i, lostStyle, x, du.ns) {
-			anyLost = true
+			lostIn = append(lostIn, i)
 		}
 	}
 	if hidden > 0 {
 		p.Legend.Add(fmt.Sprintf("(%d more flows not drawn)", hidden))
 	}
-	if anyLost {
-		p.Legend.Add("lost", glyphThumb(lostStyle))
+	if len(lostIn) > 0 {
+		p.Legend.Add("lost", lostThumb(lostStyle, lostIn))
 	}
 	p.X.Min, p.X.Max = x(lo), x(hi)
 	fitLegendY(p, float64(max(top, 1))/du.ns, len(shown)+2)
@@ -328,6 +329,17 @@ func (fractionTicks) Ticks(lo, hi float64) []plot.Tick {
 
 // addLost draws the lost packets of series i as marks in the series'
 // colour and reports whether there were any.
+// lostThumb is the legend's entry for the crosses addLost draws: in the
+// colour of the crosses when one series has any (series lists those that
+// do), else, the crosses being of several colours, in the foreground's.
+func lostThumb(style draw.GlyphStyle, series []int) plot.Thumbnailer {
+	style.Color = color.Black
+	if len(series) == 1 {
+		style.Color = seriesColors[series[0]%len(seriesColors)]
+	}
+	return glyphThumb(style)
+}
+
 func addLost(p *plot.Plot, lost []seqPoint, i int, style draw.GlyphStyle, x func(sim.Time) float64, div float64) bool {
 	if len(lost) == 0 {
 		return false

@@ -3,6 +3,7 @@ package plots
 import (
 	"bytes"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,4 +101,39 @@ func TestPingSeqWraps(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, c.RenderTo(Options{Kind: KindPing}, "svg", &buf))
 	assert.Contains(t, buf.String(), "65636 sent, 10 received")
+}
+
+// Asking for a connection the trace does not have says which it has, or
+// that it has none (a UDP-only run), rather than "(have [])".
+func TestUnknownConnSaysWhichThereAre(t *testing.T) {
+	err := RenderTo(voiceTrace(), Options{Kind: KindTimeSequence, Conn: 5}, "svg", &bytes.Buffer{})
+	require.ErrorIs(t, err, ErrNoData)
+	assert.Contains(t, err.Error(), "conn 5 is not in the trace (its connections: 1)")
+	var recs []sim.Record // the UDP datagrams alone
+	for _, r := range voiceTrace() {
+		if e, ok := r.Event.(*sim.PacketSend); ok && e.Proto == 17 {
+			recs = append(recs, r)
+		}
+	}
+	require.NotEmpty(t, recs)
+	err = RenderTo(recs, Options{Kind: KindTimeSequence, Conn: 5}, "svg", &bytes.Buffer{})
+	require.ErrorIs(t, err, ErrNoData)
+	assert.Contains(t, err.Error(), "conn 5 is not in the trace (it has no TCP connection)")
+	err = ASCII(&bytes.Buffer{}, recs, nil, ASCIIOptions{Conn: 5})
+	require.ErrorIs(t, err, ErrNoData)
+	assert.Contains(t, err.Error(), "conn 5 is not in the trace (it has no TCP connection)")
+}
+
+// The legend's cross for a lost packet or an unanswered ping is drawn as
+// the crosses on the figure are: in the colour of the one series that has
+// any (each series' crosses take its colour), not in a red no cross of
+// the figure has.
+func TestLostLegendMatchesTheCrosses(t *testing.T) {
+	for _, kind := range []string{KindPing} {
+		var buf bytes.Buffer
+		require.NoError(t, RenderTo(voiceTrace(), Options{Kind: kind}, "svg", &buf))
+		svg := buf.String()
+		require.True(t, strings.Contains(svg, ">no reply<") || strings.Contains(svg, ">lost<"), "%s: the figure has crosses", kind)
+		assert.False(t, strings.Contains(svg, "#C80000"), "%s: a red cross in the legend, none in the figure", kind)
+	}
 }

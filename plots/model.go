@@ -2,6 +2,8 @@ package plots
 
 import (
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/netsimlab/netsim/sim"
 )
@@ -262,6 +264,20 @@ func (m *model) origin() sim.Time {
 		return m.scope.From
 	}
 	return m.first
+}
+
+// connsText says which connections the trace has, for an error about
+// one it does not: "its connections: 1, 2", or "it has no TCP
+// connection" (a run of UDP and pings only).
+func (m *model) connsText() string {
+	if len(m.conns) == 0 {
+		return "it has no TCP connection"
+	}
+	ids := make([]string, len(m.conns))
+	for i, c := range m.conns {
+		ids[i] = strconv.Itoa(c)
+	}
+	return "its connections: " + strings.Join(ids, ", ")
 }
 
 func (m *model) addConn(c int) {

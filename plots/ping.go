@@ -130,7 +130,7 @@ func pingFigure(m *model, opts Options) (*figure, error) {
 	p := newPlot("Ping round-trip times", fmt.Sprintf("time the request left (%s)", tu.name), fmt.Sprintf("RTT (%s)", ru.name))
 	nb := bins{lo: lo, hi: hi, n: int(2 * w / vg.Points(1))}
 	lostStyle := draw.GlyphStyle{Color: colDrop, Radius: vg.Points(3.5), Shape: draw.CrossGlyph{}}
-	anyLost := false
+	var lostIn []int // the series with crosses
 	for i, ps := range shown {
 		name := ps.host + " → " + ps.to
 		if h := m.hostOf[ps.to]; h != "" {
@@ -154,11 +154,11 @@ func pingFigure(m *model, opts Options) (*figure, error) {
 			p.Legend.Add(name)
 		}
 		if addLost(p, decimateMarks(ps.lost.points(), nb), i, lostStyle, x, 1) {
-			anyLost = true
+			lostIn = append(lostIn, i)
 		}
 	}
-	if anyLost {
-		p.Legend.Add("no reply", glyphThumb(lostStyle))
+	if len(lostIn) > 0 {
+		p.Legend.Add("no reply", lostThumb(lostStyle, lostIn))
 	}
 	p.X.Min, p.X.Max = x(lo), x(hi)
 	fitLegendY(p, float64(max(top, 1))/ru.ns, len(shown)+1)

@@ -146,7 +146,7 @@ func buildFigure(m *model, opts Options) (*figure, error) {
 		return nil, fmt.Errorf("%s: the records were not collected for this kind: %w", opts.Kind, ErrNoData)
 	}
 	if opts.Conn != 0 && !m.hasConn(opts.Conn) {
-		return nil, fmt.Errorf("%s: conn %d is not in the trace (have %v): %w", opts.Kind, opts.Conn, m.conns, ErrNoData)
+		return nil, fmt.Errorf("%s: conn %d is not in the trace (%s): %w", opts.Kind, opts.Conn, m.connsText(), ErrNoData)
 	}
 	var (
 		fig *figure

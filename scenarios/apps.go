@@ -93,7 +93,7 @@ func (d *decoder) apps(n *yaml.Node, s *Scenario) {
 				d.errNode(e.k, "allowed keys: "+strings.Join(allowed, ", "), "%s", msg)
 				continue
 			}
-			d.pos[path+"."+e.key] = posOf(d.resolve(e.v))
+			d.pos.set(path+"."+e.key, posOf(d.resolve(e.v)))
 			if typ == AppPing && e.key == "to" {
 				// A ping goes to a host, not a port.
 				if v, ok := d.str(e.v, path+".to", "a host name, like server"); ok {
@@ -132,7 +132,7 @@ func (d *decoder) apps(n *yaml.Node, s *Scenario) {
 			}
 		}
 		if a.Stop != 0 && a.Stop <= a.Start {
-			d.errAt(d.pos[path+".stop"], "a stop time after start", "%s: stop %v is not after start %v", path, a.Stop, a.Start)
+			d.errAt(d.pos.at(path+".stop"), "a stop time after start", "%s: stop %v is not after start %v", path, a.Stop, a.Start)
 		}
 		s.Apps = append(s.Apps, a)
 	}

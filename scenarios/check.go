@@ -174,7 +174,7 @@ func (c *Checker) Emit(r *sim.Record) {
 func (c *Checker) Results(end sim.Time) []Result {
 	out := make([]Result, 0, len(c.s.Expect))
 	for i, x := range c.s.Expect {
-		res := Result{Expect: x, Pos: c.s.pos[fmt.Sprintf("expect[%d]", i)]}
+		res := Result{Expect: x, Pos: c.s.pos.at(fmt.Sprintf("expect[%d]", i))}
 		deadline := sim.FromDuration(c.s.Duration)
 		final := false // a failure that no longer run can undo
 		switch x.Kind {

@@ -38,20 +38,22 @@ type decoder struct {
 	warns ErrorList
 	// warnPlaces counts the warnings of each place and rule (warnAt).
 	warnPlaces map[warnPlace]int
-	pos        map[string]Pos
-	budget     int
-	overflow   bool
-	null       yaml.Node
+	// warnsLeft counts the warnings past maxErrors, the first at
+	// warnsLeftAt (moreWarnings).
+	warnsLeft   int
+	warnsLeftAt Pos
+	pos         *positions
+	budget      int
+	overflow    bool
+	null        yaml.Node
 	// mergeDepth counts the merge keys being expanded.
 	mergeDepth int
 	// overrides are the --set values applied to the tree; the nodes of
 	// override k carry line -(k+1), so that errors name the override.
 	overrides []Override
 	// genLinks names the links generators made, by their index before
-	// groups are expanded; appLabels and linkLabels name each app and
-	// link after the expansion as the file wrote it (see label).
-	genLinks              map[int]string
-	appLabels, linkLabels []string
+	// groups are expanded (see label).
+	genLinks map[int]string
 	// groupLinks says, for the name of a link written with a group at
 	// one end, the names its members' links took ("up-1 ... up-3").
 	groupLinks map[string]string
@@ -77,20 +79,19 @@ type decoder struct {
 // app written, "apps[2] (client-7)" for a group's member, or
 // "topology[0] link \"ft-h1-ft-edge-1-1\"" for a generated link.
 func (d *decoder) label(section string, i int) string {
-	ls := d.appLabels
-	if section == "links" {
-		ls = d.linkLabels
+	if x := d.pos.expanded[section]; x != nil && i < len(x.written) {
+		if m := x.member[i]; m != "" {
+			return fmt.Sprintf("%s[%d] (%s)", section, x.written[i], m)
+		}
+		i = x.written[i]
 	}
-	if i < len(ls) {
-		return ls[i]
-	}
-	return fmt.Sprintf("%s[%d]", section, i)
+	return d.writtenLabel(section, i)
 }
 
 func newDecoder(file string) *decoder {
 	return &decoder{
 		file:   file,
-		pos:    make(map[string]Pos),
+		pos:    newPositions(),
 		budget: nodeBudget,
 		null:   yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"},
 	}
@@ -127,9 +128,28 @@ func (d *decoder) errAt(p Pos, allowed, format string, args ...any) {
 // a group share their app's or link's line, a generator's links its
 // item's) is written out warnsPerPlace times; fold counts the
 // rest in one more line.
+//
+// Past maxErrors warnings the rest are counted (warnsLeft, from the
+// place of the first left out), and moreWarnings says how many.
 func (d *decoder) warnAt(p Pos, allowed, format string, args ...any) {
-	if countPlace(&d.warnPlaces, p, allowed) <= warnsPerPlace && len(d.warns) < maxErrors {
-		d.warns = append(d.warns, d.newError(p, "warning: "+fmt.Sprintf(format, args...), allowed))
+	if countPlace(&d.warnPlaces, p, allowed) > warnsPerPlace {
+		return
+	}
+	if len(d.warns) >= maxErrors {
+		if d.warnsLeft == 0 {
+			d.warnsLeftAt = p
+		}
+		d.warnsLeft++
+		return
+	}
+	d.warns = append(d.warns, d.newError(p, "warning: "+fmt.Sprintf(format, args...), allowed))
+}
+
+// moreWarnings appends to the sorted warnings one last line counting
+// those left out past maxErrors, so that a list cut short says so.
+func (d *decoder) moreWarnings() {
+	if d.warnsLeft > 0 {
+		d.warns = append(d.warns, d.newError(d.warnsLeftAt, fmt.Sprintf("warning: and %d more warnings", d.warnsLeft), "fix the ones above first"))
 	}
 }
 
@@ -382,7 +402,7 @@ func (d *decoder) sequence(n *yaml.Node, path, allowed string) []*yaml.Node {
 func (d *decoder) listItem(list string, i int, item *yaml.Node) (string, *yaml.Node) {
 	path := fmt.Sprintf("%s[%d]", list, i)
 	r := d.resolve(item)
-	d.pos[path] = posOf(r)
+	d.pos.set(path, posOf(r))
 	return path, r
 }
 
@@ -390,7 +410,7 @@ func (d *decoder) listItem(list string, i int, item *yaml.Node) (string, *yaml.N
 // path. It reports mappings, lists and empty values.
 func (d *decoder) scalar(n *yaml.Node, path, allowed string) (string, bool) {
 	n = d.resolve(n)
-	d.pos[path] = posOf(n)
+	d.pos.set(path, posOf(n))
 	if n.Kind != yaml.ScalarNode {
 		d.errNode(n, allowed, "%s: expected a single value, got %s", path, describe(n))
 		return "", false

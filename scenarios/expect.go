@@ -18,7 +18,7 @@ func (d *decoder) expects(n *yaml.Node, s *Scenario) {
 		e := es[0]
 		x := Expect{Kind: ExpectKind(e.key)}
 		p := path + "." + e.key
-		d.pos[p] = posOf(e.k)
+		d.pos.set(p, posOf(e.k))
 		var fields []entry
 		switch x.Kind {
 		case ExpectEstablished:

@@ -234,7 +234,12 @@ func (f *flowTracker) deliver(t int64, e *sim.PacketDeliver) {
 	}
 	a.prevD, a.haveD = d, true
 	if a.s.Proto == "tcp" {
-		a.tcpTop = max(a.tcpTop, p.end)
+		// Only segments with payload move the top: a pure ACK or a FIN
+		// carries no stream byte (the ACK-only direction of a transfer
+		// would otherwise count its relative sequence 1 as a byte).
+		if p.plen > 0 {
+			a.tcpTop = max(a.tcpTop, p.end)
+		}
 	} else {
 		a.payload += p.plen
 	}
@@ -266,7 +271,12 @@ func (f *flowTracker) app(r *sim.Record, e *sim.App) {
 		p.s.Transmitted++
 		return
 	case sim.AppError:
-		p.s.Transmitted++
+		// A failed sendto is a request transmitted and an error; an ICMP
+		// error read back (recvmsg) is an error about a request already
+		// counted, as ping(8)'s "+N errors" counts both.
+		if e.Call != "recvmsg" {
+			p.s.Transmitted++
+		}
 		p.s.Errors++
 		return
 	}

@@ -162,3 +162,58 @@ func TestTwoPingsToOneTargetHaveARowEach(t *testing.T) {
 	assert.Equal(t, int64(4), second.Received)
 	assert.Equal(t, []string{"app/a/ping", "app/a/2/ping"}, subjects)
 }
+
+// A TCP flow's goodput counts stream bytes that carried payload: the
+// direction of a transfer that only acknowledges (its ACKs and FIN,
+// relative sequence 1, no payload) has goodput 0, and the FIN of the data
+// direction adds nothing to its 1000 bytes.
+func TestTCPGoodputCountsPayloadOnly(t *testing.T) {
+	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	seg := func(tm sim.Time, id uint64, src, dst netip.Addr, sport, dport uint16, rseq uint64, plen int) sim.Record {
+		return sim.Record{T: tm, Subject: "host/x", Event: &sim.PacketSend{ID: id, Len: 52 + plen, Src: src, Dst: dst, Proto: 6, SPort: sport, DPort: dport, RSeq: rseq, PLen: plen}}
+	}
+	del := func(tm sim.Time, id uint64) sim.Record {
+		return sim.Record{T: tm, Subject: "host/y", Event: &sim.PacketDeliver{ID: id}}
+	}
+	recs := []sim.Record{
+		seg(0, 1, a, b, 40000, 80, 1, 1000), del(1000, 1),
+		seg(1000, 2, b, a, 80, 40000, 1, 0), del(2000, 2), // the ACK
+		seg(2000, 3, a, b, 40000, 80, 1001, 0), del(3000, 3), // a's FIN
+		seg(3000, 4, b, a, 80, 40000, 1, 0), del(4000, 4), // b's FIN
+	}
+	s := Summarize(recs)
+	require.Len(t, s.Flows, 2)
+	assert.InDelta(t, 1000*8/(3000e-9), s.Flows[0].GoodputBps, 1e-6)
+	assert.Zero(t, s.Flows[1].GoodputBps, "no payload, no goodput")
+}
+
+// An ICMP error that answers a ping's request is read by the app and
+// counted in errors, as ping(8)'s "+N errors" counts the "Destination Host
+// Unreachable" it prints; the request still counts as transmitted once and
+// as lost. Here the router's link to b is down from 1s to 2s: the
+// requests of 1.0, 1.25, 1.5 and 1.75s get host unreachable (the first
+// four of the rate limit's burst of six), those before and after replies.
+func TestPingCountsICMPErrors(t *testing.T) {
+	pings, _ := runPings(t, `version: 1
+name: ping-errors
+duration: 3s
+hosts:
+  a: {address: 10.0.0.1}
+  b: {address: 10.0.1.1}
+routers: {r: {}}
+links:
+  - {between: [a, r], bandwidth: 10Mbps, delay: 1ms}
+  - {name: rb, between: [r, b], bandwidth: 10Mbps, delay: 1ms}
+apps:
+  - {type: ping, host: a, to: b, interval: 250ms, count: 10}
+faults:
+  - {at: 1s, link: rb, down: true}
+  - {at: 2s, link: rb, up: true}
+`)
+	require.Len(t, pings, 1)
+	p := pings[0]
+	assert.Equal(t, int64(10), p.Transmitted)
+	assert.Equal(t, int64(6), p.Received)
+	assert.Equal(t, int64(4), p.Errors)
+	assert.InDelta(t, 40, p.LossPct, 1e-9)
+}

@@ -55,9 +55,6 @@ func (s *Scenario) memberIndex(name string) (Group, int, bool) {
 // member order, keeping what the file says about each for errors.
 func (d *decoder) expandGroups(s *Scenario) {
 	if len(s.Groups) == 0 {
-		for i := range s.Links {
-			d.linkLabels = append(d.linkLabels, d.writtenLabel("links", i))
-		}
 		return
 	}
 	byName := make(map[string]Group, len(s.Groups))
@@ -67,25 +64,36 @@ func (d *decoder) expandGroups(s *Scenario) {
 	seen := make(map[string]bool, len(s.Hosts))
 	for _, h := range s.Hosts {
 		if seen[h.Name] {
-			d.errAt(d.pos["hosts."+h.Name], "host names that no group's members take",
+			d.errAt(d.pos.at("hosts."+h.Name), "host names that no group's members take",
 				"hosts: %q is both a host and a group's member", h.Name)
 		}
 		seen[h.Name] = true
 	}
-	linkMap := make([][]int, len(s.Links)) // old index -> new indexes
-	var links []Link
+	// What expansion makes, counted first so that nothing is grown by
+	// copying (a link or an app is a few hundred bytes; a group may have
+	// 100,000 members).
+	nLinks, nApps := 0, 0
+	for _, l := range s.Links {
+		nLinks += max(len(byName[l.A].Members), len(byName[l.B].Members), 1)
+	}
+	for _, a := range s.Apps {
+		nApps += max(len(byName[a.Host].Members), 1)
+	}
+	links, apps := make([]Link, 0, nLinks), make([]App, 0, nApps)
+	// The written index of each item made, and the member it was made for.
+	linkFrom, appFrom := make([]int, 0, nLinks), make([]int, 0, nApps)
+	linkMember, appMember := make([]string, 0, nLinks), make([]string, 0, nApps)
 	for i, l := range s.Links {
 		ga, okA := byName[l.A]
 		gb, okB := byName[l.B]
 		switch {
 		case okA && okB:
-			d.errAt(d.pos[fmt.Sprintf("links[%d].between[0]", i)], "a group at one end only, a host or router at the other",
+			d.errAt(d.pos.at(fmt.Sprintf("links[%d].between[0]", i)), "a group at one end only, a host or router at the other",
 				"links[%d].between: %q and %q are both groups", i, l.A, l.B)
 			continue
 		case !okA && !okB:
-			linkMap[i] = []int{len(links)}
 			links = append(links, l)
-			d.linkLabels = append(d.linkLabels, d.writtenLabel("links", i))
+			linkFrom, linkMember = append(linkFrom, i), append(linkMember, "")
 			continue
 		}
 		g := ga
@@ -93,6 +101,7 @@ func (d *decoder) expandGroups(s *Scenario) {
 			g = gb
 		}
 		explicit := l.Name != "" && l.Name != l.A+"-"+l.B
+		first := len(links)
 		for k, m := range g.Members {
 			c := l
 			if okA {
@@ -104,44 +113,39 @@ func (d *decoder) expandGroups(s *Scenario) {
 			if explicit {
 				c.Name = l.Name + "-" + strconv.Itoa(k+1)
 			}
-			linkMap[i] = append(linkMap[i], len(links))
 			links = append(links, c)
-			d.linkLabels = append(d.linkLabels, fmt.Sprintf("links[%d] (%s)", i, m))
+			linkFrom, linkMember = append(linkFrom, i), append(linkMember, m)
 		}
 		// No link keeps the name written (or made of the group's name):
 		// a fault that names it is told the names its members' links took.
-		if ms := linkMap[i]; len(ms) > 0 && l.Name != "" {
+		if len(links) > first && l.Name != "" {
 			if d.groupLinks == nil {
 				d.groupLinks = make(map[string]string)
 			}
-			d.groupLinks[l.Name] = fmt.Sprintf("%s ... %s", links[ms[0]].Name, links[ms[len(ms)-1]].Name)
+			d.groupLinks[l.Name] = fmt.Sprintf("%s ... %s", links[first].Name, links[len(links)-1].Name)
 		}
 	}
-	appMap := make([][]int, len(s.Apps))
-	var apps []App
 	for i, a := range s.Apps {
 		if _, ok := byName[a.To.Host]; ok {
-			d.errAt(d.pos[fmt.Sprintf("apps[%d].to", i)], "a host: a group may be an app's host, not its peer",
+			d.errAt(d.pos.at(fmt.Sprintf("apps[%d].to", i)), "a host: a group may be an app's host, not its peer",
 				"apps[%d].to: %q is a group", i, a.To.Host)
 			continue // said once, not again as an unknown host per member
 		}
 		g, ok := byName[a.Host]
 		if !ok {
-			appMap[i] = []int{len(apps)}
 			apps = append(apps, a)
-			d.appLabels = append(d.appLabels, fmt.Sprintf("apps[%d]", i))
+			appFrom, appMember = append(appFrom, i), append(appMember, "")
 			continue
 		}
 		for _, m := range g.Members {
 			c := a
 			c.Host = m
-			appMap[i] = append(appMap[i], len(apps))
 			apps = append(apps, c)
-			d.appLabels = append(d.appLabels, fmt.Sprintf("apps[%d] (%s)", i, m))
+			appFrom, appMember = append(appFrom, i), append(appMember, m)
 		}
 	}
-	d.remapPos("links", linkMap)
-	d.remapPos("apps", appMap)
+	d.pos.expand("links", linkFrom, linkMember)
+	d.pos.expand("apps", appFrom, appMember)
 	s.Links, s.Apps = links, apps
 	d.expandPartitions(s, byName)
 }
@@ -164,8 +168,8 @@ func (d *decoder) expandPartitions(s *Scenario, byName map[string]Group) {
 			key := func(j int) string { return fmt.Sprintf("faults[%d].partition[%d][%d]", i, g, j) }
 			old := make([]Pos, len(names))
 			for j := range names {
-				old[j] = d.pos[key(j)]
-				delete(d.pos, key(j))
+				old[j] = d.pos.at(key(j))
+				d.pos.remove(key(j))
 			}
 			var out []string
 			for j, name := range names {
@@ -174,7 +178,7 @@ func (d *decoder) expandPartitions(s *Scenario, byName map[string]Group) {
 					members = grp.Members
 				}
 				for _, m := range members {
-					d.pos[key(len(out))] = old[j]
+					d.pos.set(key(len(out)), old[j])
 					out = append(out, m)
 				}
 			}
@@ -190,37 +194,6 @@ func (d *decoder) writtenLabel(section string, i int) string {
 		return l
 	}
 	return fmt.Sprintf("%s[%d]", section, i)
-}
-
-// remapPos moves the positions of the list section's items ("links[3]",
-// "links[3].between[0]", ...) to their new indexes: an item expanded into
-// several gives each its position.
-func (d *decoder) remapPos(section string, moves [][]int) {
-	type item struct {
-		rest string
-		pos  Pos
-	}
-	old := make([][]item, len(moves))
-	prefix := section + "["
-	for k, p := range d.pos {
-		if !strings.HasPrefix(k, prefix) {
-			continue
-		}
-		end := strings.IndexByte(k, ']')
-		i, err := strconv.Atoi(k[len(prefix):max(end, len(prefix))])
-		if end < 0 || err != nil || i < 0 || i >= len(moves) {
-			continue
-		}
-		old[i] = append(old[i], item{k[end+1:], p})
-		delete(d.pos, k)
-	}
-	for i, to := range moves {
-		for _, j := range to {
-			for _, it := range old[i] {
-				d.pos[fmt.Sprintf("%s[%d]%s", section, j, it.rest)] = it.pos
-			}
-		}
-	}
 }
 
 // StartDraw is a random start time: Kind "uniform" draws from [Min, Max],

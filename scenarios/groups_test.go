@@ -55,6 +55,11 @@ func TestGroupExpansion(t *testing.T) {
 	assert.Equal(t, Pos{Line: 9, Col: 5}, p, "every member's link keeps the file position")
 	p, _ = s.Pos("apps[6].start")
 	assert.Equal(t, 14, p.Line, "bulk-send of client-3")
+	p, ok = s.Pos("apps[7].port")
+	require.True(t, ok)
+	assert.Equal(t, Pos{Line: 15, Col: 38}, p, "the sink written after the group's apps")
+	_, ok = s.Pos("apps[8]")
+	assert.False(t, ok, "there are 8 apps")
 	assert.Equal(t, &StartDraw{Kind: "uniform", Max: time.Second}, s.Apps[1].StartDraw)
 
 	// Each member starts at its own draw, the same on every run.

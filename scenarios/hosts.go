@@ -16,7 +16,7 @@ func (d *decoder) hosts(n *yaml.Node, s *Scenario) {
 	for _, e := range es {
 		name := e.key
 		path := "hosts." + name
-		d.pos[path] = posOf(e.k)
+		d.pos.set(path, posOf(e.k))
 		if !hostNamePattern.MatchString(name) || len(name) > 64 {
 			d.errNode(e.k, "a lower-case letter, then lower-case letters, digits and -", "hosts: %q is not a valid host name", name)
 		}
@@ -62,7 +62,7 @@ func (d *decoder) hosts(n *yaml.Node, s *Scenario) {
 		for i := range count {
 			m := Host{Name: name + "-" + strconv.Itoa(i+1), TCP: h.TCP}
 			g.Members[i] = m.Name
-			d.pos["hosts."+m.Name] = posOf(e.k)
+			d.pos.set("hosts."+m.Name, posOf(e.k))
 			s.Hosts = append(s.Hosts, m)
 		}
 		s.Groups = append(s.Groups, g)
@@ -73,7 +73,7 @@ func (d *decoder) hosts(n *yaml.Node, s *Scenario) {
 func (d *decoder) routers(n *yaml.Node, s *Scenario) {
 	for _, e := range d.mapping(n, "routers", nil) {
 		path := "routers." + e.key
-		d.pos[path] = posOf(e.k)
+		d.pos.set(path, posOf(e.k))
 		if !hostNamePattern.MatchString(e.key) || len(e.key) > 64 {
 			d.errNode(e.k, "a lower-case letter, then lower-case letters, digits and -", "routers: %q is not a valid router name", e.key)
 		}

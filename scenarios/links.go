@@ -237,7 +237,45 @@ func (d *decoder) queue(n *yaml.Node, path string) (Queue, bool) {
 	if q.LimitPackets == 0 && q.LimitBytes == 0 {
 		q.LimitPackets = cfg.DefaultLimit()
 	}
+	if !d.thresholdBelowLimit(q, es, path) {
+		return q, false
+	}
 	return q, ok
+}
+
+// thresholdBelowLimit refuses a threshold the queue can never reach: a
+// step threshold, or RED's min_th, at or above the limit in the same unit
+// (an arrival that finds the queue at its limit is refused before it can
+// be marked, so a step queue would never mark and RED would be drop-tail).
+// Thresholds in another unit than the limit are not compared.
+func (d *decoder) thresholdBelowLimit(q Queue, es []entry, path string) bool {
+	var key string
+	var th int64
+	var inBytes bool
+	switch c := q.Discipline.(type) {
+	case topology.Step:
+		key, th, inBytes = "threshold", c.Threshold, c.InBytes
+	case topology.RED:
+		key, th, inBytes = "min_th", c.MinTh, c.InBytes
+	default:
+		return true
+	}
+	limit, unit := int64(q.LimitPackets), "packets"
+	if inBytes {
+		limit, unit = int64(q.LimitBytes), "bytes"
+	}
+	if limit == 0 || th < limit {
+		return true
+	}
+	at := d.resolve(es[0].k)
+	for _, e := range es {
+		if e.key == key {
+			at = d.resolve(e.v)
+		}
+	}
+	d.errNode(at, fmt.Sprintf("%s below the limit, or a larger limit", key),
+		"%s.%s: %d %s is not below the queue's limit of %d %s: the queue never reaches it", path, key, th, unit, limit, unit)
+	return false
 }
 
 // threshold decodes a queue threshold: a whole number of packets, or a

@@ -100,6 +100,7 @@ func ParseWith(file string, data []byte, overrides []Override) (*Scenario, error
 	d.tableWarning(s, links)
 	d.warns = d.fold(d.warns, d.warnPlaces, "warning: ")
 	d.warns.sort()
+	d.moreWarnings()
 	s.Warnings = d.warns
 	return s, nil
 }
@@ -295,14 +296,17 @@ func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 		if !ok {
 			continue
 		}
-		d.pos[key] = posOf(e.k)
+		d.pos.set(key, posOf(e.k))
 		switch key {
 		case "version":
-			if v, ok := d.integer(e.v, "version", 0, 1<<31); ok {
+			// The only allowed value is the format's version: every
+			// error says so, not a range of numbers.
+			if v, ok := d.wholeNumber(e.v, "version", "version: 1"); ok {
 				if v != FormatVersion {
 					d.errNode(d.resolve(e.v), "version: 1", "version: %d is not supported", v)
+				} else {
+					s.Version = FormatVersion
 				}
-				s.Version = int(v)
 			}
 		case "name":
 			if v, ok := d.str(e.v, "name", "lower-case letters, digits and -"); ok {

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -328,6 +329,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
     synack_retries: 2
     data_retries: 8
     user_timeout: 20s
+    notsent_lowat: 128KiB
     rack: false
     tlp: false
     slow_start_after_idle: false
@@ -345,7 +347,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
 		SendBuffer: 64 << 10, RecvBuffer: 15 << 20,
 		SendBufferInitial: 32 << 10, SendBufferMax: 8 << 20,
 		RecvBufferInitial: 256 << 10, RecvBufferMax: 16 << 20,
-		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, UserTimeout: 20 * time.Second, RescueRetransmit: true,
+		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, UserTimeout: 20 * time.Second, NotsentLowat: 128 << 10, RescueRetransmit: true,
 		ECN: tcp.ECNOn, Pacing: tcp.PacingOn, PacingSSRatio: 150, PacingCARatio: 110,
 	}
 	assert.Equal(t, tcp.SettingNames(), s.Defaults.TCP.Written(), "the test sets every setting")
@@ -454,4 +456,48 @@ func TestEveryTopKeyDecodes(t *testing.T) {
 	for k := range sections {
 		assert.Contains(t, topKeys, k)
 	}
+}
+
+// A queue that can hold more than a gigabyte is warned about: netsim keeps
+// every queued datagram in memory, so 100000 packets of 65535 bytes make
+// a run take 6.6 GB once a fast source fills them. The default queues,
+// and a byte limit up to 1 GiB, are not.
+func TestHugeQueueWarning(t *testing.T) {
+	warnings := func(link string) string {
+		s, err := Parse("q.yaml", []byte(`version: 1
+name: q
+duration: 2s
+hosts: {a: {}, b: {}}
+links:
+  - `+link+`
+`))
+		require.NoError(t, err)
+		return s.Warnings.Error()
+	}
+	assert.Equal(t, "q.yaml:6:84: warning: links[0].queue.limit: a full queue holds 100000 packets of up to 65535 bytes, 6.6 GB in memory, in each direction (a queue of at most 1 GiB: fewer packets, a smaller MTU or a byte limit like 64MiB)",
+		warnings("{between: [a, b], bandwidth: 1Gbps, mtu: 65535, queue: {kind: droptail, limit: 100000}}"))
+	assert.Equal(t, "q.yaml:6:69: warning: links[0].queue.limit: a full queue holds 2.0 GB in memory, in each direction (a queue of at most 1 GiB: fewer packets, a smaller MTU or a byte limit like 64MiB)",
+		warnings("{between: [a, b], bandwidth: 1Gbps, queue: {kind: codel, limit: 2GB}}"))
+	for _, ok := range []string{
+		"{between: [a, b], bandwidth: 1Gbps, mtu: 65535, queue: {kind: fq-codel}}",
+		"{between: [a, b], bandwidth: 1Gbps, queue: {kind: droptail, limit: 1GiB}}",
+		"{between: [a, b], bandwidth: 1Gbps, queue: {kind: droptail, limit: 700000}}",
+	} {
+		assert.Empty(t, warnings(ok), ok)
+	}
+}
+
+// Past 100 warnings the rest are counted in one last line rather than
+// dropped without a word: 300 hosts that no link reaches are 100 lines
+// and "and 200 more warnings".
+func TestTooManyWarningsAreCounted(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\nname: w\nduration: 1s\nhosts:\n")
+	for i := range 300 {
+		fmt.Fprintf(&b, "  h%d: {}\n", i)
+	}
+	s, err := Parse("w.yaml", []byte(b.String()))
+	require.NoError(t, err)
+	require.Equal(t, 101, len(s.Warnings))
+	assert.Equal(t, "w.yaml:105:3: warning: and 200 more warnings (fix the ones above first)", s.Warnings[100].Error())
 }

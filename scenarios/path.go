@@ -160,7 +160,14 @@ func (p Path) prefix(i int) string {
 func selectElement(list *yaml.Node, sel string) (int, error) {
 	if n, err := strconv.Atoi(sel); err == nil {
 		if n < 0 || n >= len(list.Content) {
-			return 0, fmt.Errorf("index %d is out of range (the list has %d elements)", n, len(list.Content))
+			switch k := len(list.Content); k {
+			case 0:
+				return 0, fmt.Errorf("index %d is out of range (the list is empty)", n)
+			case 1:
+				return 0, fmt.Errorf("index %d is out of range (the list has 1 element: 0)", n)
+			default:
+				return 0, fmt.Errorf("index %d is out of range (the list has %d elements: 0 to %d)", n, k, k-1)
+			}
 		}
 		return n, nil
 	}

@@ -18,6 +18,9 @@ links:
     between: [r1, server]
     queue: {kind: droptail, limit: 10}
 defaults: ~
+apps:
+  - {type: sink, host: server, port: 80}
+faults: []
 `
 
 func TestPathApply(t *testing.T) {
@@ -55,7 +58,9 @@ func TestPathApply(t *testing.T) {
 func TestPathErrors(t *testing.T) {
 	for _, tc := range []struct{ path, want string }{
 		{"links[downlink].loss", `links[downlink]: no element is named "downlink" (names: client-r1, uplink)`},
-		{"links[7].loss", "index 7 is out of range (the list has 2 elements)"},
+		{"links[7].loss", "index 7 is out of range (the list has 2 elements: 0 to 1)"},
+		{"apps[1].bytes", "index 1 is out of range (the list has 1 element: 0)"},
+		{"faults[0].at", "index 0 is out of range (the list is empty)"},
 		{"hosts[0].tcp", "hosts is not a list"},
 		{"routers[r1].x", "the scenario has no routers list"},
 		{"links.loss", `links[loss]: no element is named "loss"`},

@@ -29,7 +29,7 @@ func (d *decoder) routing(n *yaml.Node, s *Scenario) {
 	var convergence *yaml.Node
 	for _, e := range d.mapping(n, "routing", routingKeys) {
 		path := "routing." + e.key
-		d.pos[path] = posOf(e.k)
+		d.pos.set(path, posOf(e.k))
 		switch e.key {
 		case "ecmp":
 			keep(&s.Routing.ECMP)(d.boolean(e.v, path))

@@ -175,6 +175,24 @@ func TestPathWarnings(t *testing.T) {
 	assert.Empty(t, udp(972), "972 bytes and 28 of headers fit an MTU of 1000")
 	assert.Equal(t, []string{"u.yaml:19:72: warning: apps[2]: the path from client to server has a link of MTU 1000, below the 973-byte datagrams plus 28 bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE (datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers)"},
 		udp(973))
+
+	// A ping's echo requests do not fit either: 20 bytes of IPv4 and 8
+	// of ICMP under its data, sent with Don't Fragment and never
+	// fragmented, so the first is dropped and the rest fail.
+	ping := func(size string) []string {
+		text := chainScenario(4, 1000) + "  - {type: ping, host: client, to: server" + size + "}\n"
+		s, err := Parse("p.yaml", []byte(text))
+		require.NoError(t, err)
+		var out []string
+		for _, w := range s.Warnings {
+			out = append(out, w.Error())
+		}
+		return out
+	}
+	assert.Empty(t, ping(""), "56 bytes fit")
+	assert.Empty(t, ping(", size: 972"))
+	assert.Equal(t, []string{"p.yaml:19:50: warning: apps[2]: the path from client to server has a link of MTU 1000, below the 973-byte echo requests plus 28 bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE (datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers)"},
+		ping(", size: 973"))
 }
 
 // The MTU warning follows the path routing takes among equal-cost ones
@@ -303,7 +321,7 @@ func TestTableWarning(t *testing.T) {
 			s.Hosts = append(s.Hosts, Host{Name: fmt.Sprintf("h%d", i)})
 		}
 		d := newDecoder("g.yaml")
-		d.pos["routers"] = Pos{Line: 3, Col: 1}
+		d.pos.set("routers", Pos{Line: 3, Col: 1})
 		d.tableWarning(s, linksByNode(s))
 		if tc.want == "" {
 			assert.Empty(t, d.warns)

@@ -48,9 +48,9 @@ func (d *decoder) tableWarning(s *Scenario, links nodeLinks) {
 	if routes <= routesWarn {
 		return
 	}
-	p, ok := d.pos["topology"]
+	p, ok := d.pos.lookup("topology")
 	if !ok {
-		p = d.pos["routers"]
+		p = d.pos.at("routers")
 	}
 	d.warnAt(p, "at most about 20 million routes: a k=32 fat-tree (8,192 hosts, 1,280 switches) makes 10.5 million",
 		"%d nodes with forwarding tables and %d hosts make %.1f million routes: about %.0f GB of memory and %v to build them",
@@ -76,8 +76,8 @@ func linksByNode(s *Scenario) nodeLinks {
 // links, then the neighbor and link of smallest name at each node, as
 // nodes.InstallRoutes; with ECMP, any of the equal-cost paths a router
 // may hash a flow onto): more routers than the TTL lets a datagram
-// cross, and a link whose MTU is below a UDP sender's datagrams plus
-// headers (TCP's path-MTU discovery copes with a narrow link). The paths
+// cross, and a link whose MTU is below a UDP sender's or a ping's
+// datagrams plus headers (TCP's path-MTU discovery copes with a narrow link). The paths
 // are topology's, from the same search as the routes a run installs; one
 // pass per destination host serves every app that connects to it.
 func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
@@ -146,20 +146,25 @@ func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
 		}
 		path, label := "apps["+strconv.Itoa(p.app)+"]", d.label("apps", p.app)
 		if routers := hops - 1; routers >= IPv4TTL {
-			d.warnAt(d.pos[path], "at most 63 routers between two hosts (TTL 64)",
+			d.warnAt(d.pos.at(path), "at most 63 routers between two hosts (TTL 64)",
 				"%s: the path from %s to %s crosses %d routers: every datagram's TTL (64) runs out on the way", label, p.from, p.to, routers)
 		}
 		// TCP finds a narrow link by path-MTU discovery; a UDP source
-		// whose datagrams do not fit gets ICMP fragmentation needed for
-		// the first and EMSGSIZE for the rest.
-		if a := s.Apps[p.app]; a.Type == AppUDPSend && a.Size+udpIPHeaders > m {
-			which := "the path"
+		// or a ping whose datagrams do not fit gets ICMP fragmentation
+		// needed for the first and EMSGSIZE for the rest (Don't Fragment
+		// is always set, and netsim never fragments). An ICMP echo
+		// header is 8 bytes, as a UDP header.
+		if a := s.Apps[p.app]; (a.Type == AppUDPSend || a.Type == AppPing) && a.Size+udpIPHeaders > m {
+			which, what := "the path", "datagrams"
 			if s.Routing.ECMP {
 				which = "a path routers may hash it onto (ECMP)"
 			}
-			d.warnAt(d.pos[path+".size"], "datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers",
-				"%s: %s from %s to %s has a link of MTU %d, below the %d-byte datagrams plus %d bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE",
-				label, which, p.from, p.to, m, a.Size, udpIPHeaders)
+			if a.Type == AppPing {
+				what = "echo requests"
+			}
+			d.warnAt(d.pos.at(path+".size"), "datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers",
+				"%s: %s from %s to %s has a link of MTU %d, below the %d-byte %s plus %d bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE",
+				label, which, p.from, p.to, m, a.Size, what, udpIPHeaders)
 		}
 	}
 }
@@ -202,7 +207,7 @@ func (d *decoder) tcpLinkWarnings(s *Scenario, links nodeLinks) {
 		}
 		for _, h := range ends {
 			if mtu, bad := narrow(h); bad {
-				d.warnAt(d.pos[fmt.Sprintf("apps[%d]", i)], fmt.Sprintf("links of MTU %d or more: TCP's smallest segment is %d bytes of MSS and %d of headers", smallest, tcp.MinMSS, tcpIPHeaders),
+				d.warnAt(d.pos.at(fmt.Sprintf("apps[%d]", i)), fmt.Sprintf("links of MTU %d or more: TCP's smallest segment is %d bytes of MSS and %d of headers", smallest, tcp.MinMSS, tcpIPHeaders),
 					"%s: %s sends TCP data over a link of MTU %d, below netsim's smallest segment: its data is dropped (mtu) and the transfer never completes",
 					d.label("apps", i), h, mtu)
 			}

@@ -48,13 +48,13 @@ type Scenario struct {
 	Warnings ErrorList
 
 	// pos maps a field path ("links[0].between[1]") to where it was written.
-	pos map[string]Pos
+	pos *positions
 }
 
 // Pos returns where the field at path (e.g. "links[0].bandwidth",
 // "hosts.client") was written, and whether it was.
 func (s *Scenario) Pos(path string) (Pos, bool) {
-	p, ok := s.pos[path]
+	p, ok := s.pos.lookup(path)
 	return p, ok
 }
 

@@ -119,7 +119,7 @@ func (d *decoder) tcpValue(n *yaml.Node, path string, s *tcp.Setting) (any, bool
 	case tcp.KindSize:
 		if r := d.resolve(n); s.Zero == tcp.Auto && r.Kind == yaml.ScalarNode && r.Value == tcp.Auto {
 			// send_buffer: auto, recv_buffer: auto (Linux's autotuning).
-			d.pos[path] = posOf(r)
+			d.pos.set(path, posOf(r))
 			v = int64(0)
 			break
 		}
@@ -152,7 +152,7 @@ func (d *decoder) enum(n *yaml.Node, path string, s *tcp.Setting) (string, bool)
 	if r := d.resolve(n); r.Kind == yaml.ScalarNode && r.Tag == "!!str" {
 		for _, a := range s.ValueAliases {
 			if r.Value == a.Name {
-				d.pos[path] = posOf(r)
+				d.pos.set(path, posOf(r))
 				return a.Note, true
 			}
 		}
@@ -168,7 +168,15 @@ func (d *decoder) enum(n *yaml.Node, path string, s *tcp.Setting) (string, bool)
 // a group's clash once, not per member.
 func (d *decoder) checkTCP(s *Scenario) {
 	reported := make(map[string]bool)
+	// Hosts with the same TCP.path have the same settings (a group's
+	// members share their group's; "" is the defaults alone): each set is
+	// validated once, not once per member of a 10,000-host group.
+	checked := make(map[string]bool)
 	for _, h := range s.Hosts {
+		if checked[h.TCP.path] {
+			continue
+		}
+		checked[h.TCP.path] = true
 		err := h.Effective.Config().Validate()
 		if err == nil {
 			continue
@@ -177,20 +185,20 @@ func (d *decoder) checkTCP(s *Scenario) {
 		// "hosts.a.tcp"), which sweeps quote; the position is the value's.
 		where, name := blameTCP(h, s.Defaults.TCP, err)
 		at := where + "." + name
-		p, ok := d.pos[at]
+		p, ok := d.pos.lookup(at)
 		if name == "" || !ok {
 			// No single value written makes the clash (none found): the
 			// host's own settings, else the defaults, as a whole.
-			where, at, p = "defaults.tcp", "defaults.tcp", d.pos["defaults"]
+			where, at, p = "defaults.tcp", "defaults.tcp", d.pos.at("defaults")
 			if h.TCP.path != "" {
-				where, at, p = h.TCP.path, h.TCP.path, d.pos["hosts."+h.Name]
+				where, at, p = h.TCP.path, h.TCP.path, d.pos.at("hosts."+h.Name)
 			}
 		}
 		if reported[at] {
 			continue
 		}
 		reported[at] = true
-		d.errAt(p, "settings that work together: rto_min <= rto_initial <= rto_max, buffers >= mss",
+		d.errAt(p, "settings that work together: rto_min <= rto_initial <= rto_max, buffers >= mss, each *_max >= its *_initial, ecn on or accept with dctcp",
 			"%s: %s", where, stripErrPrefix(err))
 	}
 }

@@ -16,7 +16,7 @@ import (
 func TestTCPConflictPointsWhereTheValueWasWritten(t *testing.T) {
 	const head = "version: 1\nname: t\nduration: 1s\n"
 	const link = "links:\n  - {between: [a, b], bandwidth: 10Mbps}\n"
-	const together = " (settings that work together: rto_min <= rto_initial <= rto_max, buffers >= mss)"
+	const together = " (settings that work together: rto_min <= rto_initial <= rto_max, buffers >= mss, each *_max >= its *_initial, ecn on or accept with dctcp)"
 	for _, tc := range []struct {
 		name, yaml string
 		want       []string

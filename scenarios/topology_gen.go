@@ -51,15 +51,15 @@ func (d *decoder) topology(n *yaml.Node, s *Scenario) {
 	// whose node is already named is refused as a whole.
 	owner := make(map[string]string, len(s.Hosts)+len(s.Routers))
 	for _, h := range s.Hosts {
-		owner[h.Name] = fmt.Sprintf("a host (line %d)", d.pos["hosts."+h.Name].Line)
+		owner[h.Name] = fmt.Sprintf("a host (line %d)", d.pos.at("hosts."+h.Name).Line)
 	}
 	for _, r := range s.Routers {
 		if _, ok := owner[r.Name]; !ok {
-			owner[r.Name] = fmt.Sprintf("a router (line %d)", d.pos["routers."+r.Name].Line)
+			owner[r.Name] = fmt.Sprintf("a router (line %d)", d.pos.at("routers."+r.Name).Line)
 		}
 	}
 	for _, g := range s.Groups {
-		owner[g.Name] = fmt.Sprintf("a host group (line %d)", d.pos["hosts."+g.Name].Line)
+		owner[g.Name] = fmt.Sprintf("a host group (line %d)", d.pos.at("hosts."+g.Name).Line)
 	}
 	items := d.sequence(n, "topology", "a list of generators, each - kind: fat-tree, dumbbell or gml")
 	if r := d.resolve(n); len(items) == 0 && (isNull(r) || r.Kind == yaml.SequenceNode) {
@@ -82,7 +82,7 @@ func (d *decoder) topology(n *yaml.Node, s *Scenario) {
 			}
 		}
 	}
-	if _, written := d.pos["hosts"]; !written && len(items) > 0 && len(s.Hosts) == 0 && len(d.errs) == 0 {
+	if _, written := d.pos.lookup("hosts"); !written && len(items) > 0 && len(s.Hosts) == 0 && len(d.errs) == 0 {
 		d.errNode(d.resolve(n), "a generator that makes hosts (gml hosts: 1 or more), or a hosts section", "topology: makes no hosts")
 	}
 }
@@ -249,16 +249,16 @@ func (g *generated) commit(owner map[string]string) {
 		owner[m.name] = fmt.Sprintf("a %s of %s (line %d)", m.kind, g.path, g.at.Line)
 	}
 	for _, h := range g.hosts {
-		g.d.pos["hosts."+h.Name] = posOf(g.at)
+		g.d.pos.set("hosts."+h.Name, posOf(g.at))
 	}
 	for _, r := range g.routers {
-		g.d.pos["routers."+r.Name] = posOf(g.at)
+		g.d.pos.set("routers."+r.Name, posOf(g.at))
 	}
 	if g.d.genLinks == nil {
 		g.d.genLinks = make(map[int]string)
 	}
 	for _, l := range g.links {
-		g.d.pos[fmt.Sprintf("links[%d]", len(g.s.Links))] = posOf(g.at)
+		g.d.pos.set(fmt.Sprintf("links[%d]", len(g.s.Links)), posOf(g.at))
 		g.d.genLinks[len(g.s.Links)] = fmt.Sprintf("%s link %q", g.path, l.Name)
 		g.s.Links = append(g.s.Links, l)
 	}

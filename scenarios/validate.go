@@ -29,8 +29,8 @@ func (d *decoder) validate(s *Scenario) {
 	}
 	for _, r := range s.Routers {
 		if _, ok := s.group(r.Name); ok {
-			d.errAt(d.pos["routers."+r.Name], "a name used once across hosts, groups and routers",
-				"routers: %q is already a host group (line %d)", r.Name, d.pos["hosts."+r.Name].Line)
+			d.errAt(d.pos.at("routers."+r.Name), "a name used once across hosts, groups and routers",
+				"routers: %q is already a host group (line %d)", r.Name, d.pos.at("hosts."+r.Name).Line)
 			continue
 		}
 		if nodes[r.Name] == kindHost {
@@ -38,8 +38,8 @@ func (d *decoder) validate(s *Scenario) {
 			if g, i, ok := s.memberIndex(r.Name); ok && i <= g.Count {
 				what = fmt.Sprintf("a member of the group %q", g.Name)
 			}
-			d.errAt(d.pos["routers."+r.Name], "a name used once across hosts and routers",
-				"routers: %q is already %s (line %d)", r.Name, what, d.pos["hosts."+r.Name].Line)
+			d.errAt(d.pos.at("routers."+r.Name), "a name used once across hosts and routers",
+				"routers: %q is already %s (line %d)", r.Name, what, d.pos.at("hosts."+r.Name).Line)
 			continue
 		}
 		nodes[r.Name] = kindRouter
@@ -60,26 +60,26 @@ func (d *decoder) validate(s *Scenario) {
 				unknownEnd = true
 			}
 			if g, i, ok := s.memberIndex(name); ok && i > g.Count {
-				d.errAt(d.pos[path], fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g.Name, g.Name, g.Count), "%s: unknown node %q: the group %q has %d members", label, name, g.Name, g.Count)
+				d.errAt(d.pos.at(path), fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g.Name, g.Name, g.Count), "%s: unknown node %q: the group %q has %d members", label, name, g.Name, g.Count)
 				return
 			}
-			d.errAt(d.pos[path], "a host or router defined in hosts or routers"+d.didYouMean(name, s, true), "%s: unknown node %q", label, name)
+			d.errAt(d.pos.at(path), "a host or router defined in hosts or routers"+d.didYouMean(name, s, true), "%s: unknown node %q", label, name)
 		}
 	}
 	host := func(path, label, name string) {
 		switch nodes[name] {
 		case kindHost:
 		case kindRouter:
-			d.errAt(d.pos[path], "a host: routers run no apps", "%s: %q is a router", label, name)
+			d.errAt(d.pos.at(path), "a host: routers run no apps", "%s: %q is a router", label, name)
 		default:
 			if d.fromFailedGenerator(name) {
 				return
 			}
 			if g, i, ok := s.memberIndex(name); ok && i > g.Count {
-				d.errAt(d.pos[path], fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g.Name, g.Name, g.Count), "%s: unknown host %q: the group %q has %d members", label, name, g.Name, g.Count)
+				d.errAt(d.pos.at(path), fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g.Name, g.Name, g.Count), "%s: unknown host %q: the group %q has %d members", label, name, g.Name, g.Count)
 				return
 			}
-			d.errAt(d.pos[path], "a host defined in hosts"+d.didYouMean(name, s, false), "%s: unknown host %q", label, name)
+			d.errAt(d.pos.at(path), "a host defined in hosts"+d.didYouMean(name, s, false), "%s: unknown host %q", label, name)
 		}
 	}
 
@@ -93,15 +93,15 @@ func (d *decoder) validate(s *Scenario) {
 			node(path+".between[1]", label+".between[1]", l.B)
 		}
 		if l.A != "" && l.A == l.B {
-			d.errAt(d.pos[path+".between[1]"], "two different nodes", "%s.between: a link cannot join %q to itself", label, l.A)
+			d.errAt(d.pos.at(path+".between[1]"), "two different nodes", "%s.between: a link cannot join %q to itself", label, l.A)
 		}
 		if l.Name == "" {
 			continue
 		}
 		if first, dup := links[l.Name]; dup {
-			p, ok := d.pos[path+".name"]
+			p, ok := d.pos.lookup(path + ".name")
 			if !ok {
-				p = d.pos[path]
+				p = d.pos.at(path)
 			}
 			d.errAt(p, "a unique name per link; name: sets one", "%s: link name %q is already used by %s", label, l.Name, first)
 			continue
@@ -134,20 +134,20 @@ func (d *decoder) validate(s *Scenario) {
 				// Hosts do reach themselves over lo (nodes), but
 				// summary.json and expect tell a connection's two ends
 				// apart by their hosts.
-				d.errAt(d.pos[path+".to"], "another host: summary.json and expect tell a connection's ends apart by their hosts",
+				d.errAt(d.pos.at(path+".to"), "another host: summary.json and expect tell a connection's ends apart by their hosts",
 					"%s: %q connects to itself", label, a.Host)
 			case len(d.failedPrefixes) == 0 && !unknownEnd && !reach.connected(a.Host, a.To.Host):
 				// (A generator with an error made no links: the path it
 				// would have given is not there to find.)
-				d.errAt(d.pos[path+".to"], "hosts joined by links through routers; hosts do not forward",
+				d.errAt(d.pos.at(path+".to"), "hosts joined by links through routers; hosts do not forward",
 					"%s: no path of links from %q to %q", label, a.Host, a.To.Host)
 			}
 		}
 		if a.Port != 0 && a.Host != "" {
 			k := portKey{a.Host, a.Port, a.Type.UDP()}
 			if first, taken := ports[k]; taken {
-				d.errAt(d.pos[path+".port"], "one listening app per host and port",
-					"%s: port %d on %q is already taken by %s (line %d)", label, a.Port, a.Host, first.label, d.pos[first.path].Line)
+				d.errAt(d.pos.at(path+".port"), "one listening app per host and port",
+					"%s: port %d on %q is already taken by %s (line %d)", label, a.Port, a.Host, first.label, d.pos.at(first.path).Line)
 				continue
 			}
 			ports[k] = portUser{path, label}
@@ -164,14 +164,14 @@ func (d *decoder) validate(s *Scenario) {
 				// A link of that name wins over a group's link
 				// whose members took other names.
 			case ofGroup:
-				d.errAt(d.pos[path+".link"], "one link of a group's members: "+members, "%s: %q is a group's links", path, f.Link)
+				d.errAt(d.pos.at(path+".link"), "one link of a group's members: "+members, "%s: %q is a group's links", path, f.Link)
 			case d.fromFailedGenerator(f.Link) || d.ofFailedGroupsLink(f.Link, s):
 			default:
 				if g, i, ok := s.memberIndex(memberPart(f.Link)); ok && i > g.Count {
-					d.errAt(d.pos[path+".link"], fmt.Sprintf("a link of a member %s-1 ... %s-%d", g.Name, g.Name, g.Count), "%s: unknown link %q: the group %q has %d members", path, f.Link, g.Name, g.Count)
+					d.errAt(d.pos.at(path+".link"), fmt.Sprintf("a link of a member %s-1 ... %s-%d", g.Name, g.Name, g.Count), "%s: unknown link %q: the group %q has %d members", path, f.Link, g.Name, g.Count)
 					break
 				}
-				d.errAt(d.pos[path+".link"], "a link name from links"+d.didYouMeanLink(f.Link, s), "%s: unknown link %q", path, f.Link)
+				d.errAt(d.pos.at(path+".link"), "a link name from links"+d.didYouMeanLink(f.Link, s), "%s: unknown link %q", path, f.Link)
 			}
 		}
 		seen := make(map[string]int)
@@ -180,7 +180,7 @@ func (d *decoder) validate(s *Scenario) {
 				p := fmt.Sprintf("%s.partition[%d][%d]", path, g, j)
 				node(p, p, name)
 				if first, dup := seen[name]; dup {
-					d.errAt(d.pos[p], "each node in one group at most", "%s: %q is already in group %d", p, name, first)
+					d.errAt(d.pos.at(p), "each node in one group at most", "%s: %q is already in group %d", p, name, first)
 				}
 				seen[name] = g
 			}
@@ -195,15 +195,34 @@ func (d *decoder) validate(s *Scenario) {
 		node(p, p, name)
 	}
 
+	// netsim keeps every queued datagram in memory: a queue that can
+	// hold gigabytes makes a run that fills it take them (100000 packets
+	// of 65535 bytes: 6.6 GB), and a few such links exhaust a machine.
+	const queueWarn = 1 << 30
+	const allowQueue = "a queue of at most 1 GiB: fewer packets, a smaller MTU or a byte limit like 64MiB"
+	for i, l := range s.Links {
+		p, ok := d.pos.lookup(fmt.Sprintf("links[%d].queue.limit", i))
+		if !ok {
+			continue // a default limit: at most 10240 packets of 65535 bytes
+		}
+		label := d.label("links", i) + ".queue.limit"
+		switch q := l.Queue; {
+		case q.LimitBytes > queueWarn:
+			d.warnAt(p, allowQueue, "%s: a full queue holds %.1f GB in memory, in each direction", label, float64(q.LimitBytes)/1e9)
+		case int64(q.LimitPackets)*int64(l.MTU) > queueWarn:
+			d.warnAt(p, allowQueue, "%s: a full queue holds %d packets of up to %d bytes, %.1f GB in memory, in each direction",
+				label, q.LimitPackets, l.MTU, float64(int64(q.LimitPackets)*int64(l.MTU))/1e9)
+		}
+	}
 	for i, x := range s.Expect {
 		path := fmt.Sprintf("expect[%d].%s", i, x.Kind)
 		if _, ok := s.group(x.From); ok {
-			d.errAt(d.pos[path+".from"], "a host: one of the group's members", "%s.from: %q is a group", path, x.From)
+			d.errAt(d.pos.at(path+".from"), "a host: one of the group's members", "%s.from: %q is a group", path, x.From)
 		} else if x.From != "" {
 			host(path+".from", path+".from", x.From)
 		}
 		if _, ok := s.group(x.To.Host); ok {
-			d.errAt(d.pos[path+".to"], "a host: one of the group's members", "%s.to: %q is a group", path, x.To.Host)
+			d.errAt(d.pos.at(path+".to"), "a host: one of the group's members", "%s.to: %q is a group", path, x.To.Host)
 			continue
 		}
 		if x.To.Host != "" {
@@ -286,8 +305,8 @@ func (d *decoder) addresses(s *Scenario) {
 			continue
 		}
 		if first, dup := used[h.Address]; dup {
-			d.errAt(d.pos["hosts."+h.Name+".address"], "a unique address per host",
-				"hosts.%s.address: %s is already the address of %q (line %d)", h.Name, h.Address, first, d.pos["hosts."+first].Line)
+			d.errAt(d.pos.at("hosts."+h.Name+".address"), "a unique address per host",
+				"hosts.%s.address: %s is already the address of %q (line %d)", h.Name, h.Address, first, d.pos.at("hosts."+first).Line)
 			continue
 		}
 		used[h.Address] = h.Name
@@ -301,7 +320,7 @@ func (d *decoder) addresses(s *Scenario) {
 		for {
 			b := next.As4()
 			if b[0] != 10 {
-				d.errAt(d.pos["hosts."+h.Name], "give the hosts addresses", "hosts.%s: no address left in 10.0.0.0/8 to assign", h.Name)
+				d.errAt(d.pos.at("hosts."+h.Name), "give the hosts addresses", "hosts.%s: no address left in 10.0.0.0/8 to assign", h.Name)
 				return
 			}
 			if _, taken := used[next]; !taken && b[3] != 0 && b[3] != 255 {
@@ -408,20 +427,20 @@ func (d *decoder) warnings(s *Scenario, links nodeLinks) {
 			unlinked[gi-1] = append(unlinked[gi-1], h.Name)
 			continue
 		}
-		d.warnAt(d.pos["hosts."+h.Name], "a link with between: [..., "+h.Name+"]", "hosts.%s: no link reaches this host", h.Name)
+		d.warnAt(d.pos.at("hosts."+h.Name), "a link with between: [..., "+h.Name+"]", "hosts.%s: no link reaches this host", h.Name)
 	}
 	for gi, names := range unlinked {
 		g := s.Groups[gi]
 		switch {
 		case len(names) == 0:
 		case len(names) == len(g.Members):
-			d.warnAt(d.pos["hosts."+g.Name], "a link with between: [..., "+g.Name+"]", "hosts.%s: no link reaches the group's %d members", g.Name, len(names))
+			d.warnAt(d.pos.at("hosts."+g.Name), "a link with between: [..., "+g.Name+"]", "hosts.%s: no link reaches the group's %d members", g.Name, len(names))
 		default:
 			list := strings.Join(names[:min(len(names), 3)], ", ")
 			if len(names) > 3 {
 				list += fmt.Sprintf(" and %d more", len(names)-3)
 			}
-			d.warnAt(d.pos["hosts."+g.Name], "a link with between: [..., <member>]", "hosts.%s: no link reaches %s, of the group's %d members", g.Name, list, len(g.Members))
+			d.warnAt(d.pos.at("hosts."+g.Name), "a link with between: [..., <member>]", "hosts.%s: no link reaches %s, of the group's %d members", g.Name, list, len(g.Members))
 		}
 	}
 	type listener struct {
@@ -440,26 +459,26 @@ func (d *decoder) warnings(s *Scenario, links nodeLinks) {
 		}
 		path, label := fmt.Sprintf("apps[%d]", i), d.label("apps", i)
 		if a.Type.UDP() {
-			d.warnAt(d.pos[path+".to"], "a udp-sink app with that host and port",
+			d.warnAt(d.pos.at(path+".to"), "a udp-sink app with that host and port",
 				"%s: no udp-sink binds %s: its datagrams will be answered with ICMP port unreachable", label, a.To)
 			continue
 		}
-		d.warnAt(d.pos[path+".to"], "a sink, echo or request-response app with that host and port",
+		d.warnAt(d.pos.at(path+".to"), "a sink, echo or request-response app with that host and port",
 			"%s: no app listens on %s: the connection will be refused", label, a.To)
 	}
 	const allowEnd = "a time before duration, or a longer duration"
 	for i, f := range s.Faults {
 		if f.At >= s.Duration {
 			path := fmt.Sprintf("faults[%d]", i)
-			d.warnAt(d.pos[path+".at"], allowEnd, "%s: at %v is not before the end of the run (duration %v): it never applies", path, f.At, s.Duration)
+			d.warnAt(d.pos.at(path+".at"), allowEnd, "%s: at %v is not before the end of the run (duration %v): it never applies", path, f.At, s.Duration)
 		}
 	}
 	for i, a := range s.Apps {
 		if a.Type != "" && a.Start >= s.Duration {
 			path := fmt.Sprintf("apps[%d]", i)
-			p, ok := d.pos[path+".start"]
+			p, ok := d.pos.lookup(path + ".start")
 			if !ok {
-				p = d.pos[path]
+				p = d.pos.at(path)
 			}
 			d.warnAt(p, allowEnd, "%s: start %v is not before the end of the run (duration %v): it never starts", d.label("apps", i), a.Start, s.Duration)
 		}
@@ -467,7 +486,7 @@ func (d *decoder) warnings(s *Scenario, links nodeLinks) {
 	for i, x := range s.Expect {
 		path := fmt.Sprintf("expect[%d].%s", i, x.Kind)
 		if x.By > s.Duration {
-			d.warnAt(d.pos[path+".by"], allowEnd, "%s: by %v is after the end of the run (duration %v): it is checked at the end", path, x.By, s.Duration)
+			d.warnAt(d.pos.at(path+".by"), allowEnd, "%s: by %v is after the end of the run (duration %v): it is checked at the end", path, x.By, s.Duration)
 		}
 	}
 }
@@ -492,7 +511,7 @@ const allowTime = "at most 100000h (about 11 years)"
 func (d *decoder) timeLimits(s *Scenario) {
 	check := func(path string, v time.Duration) {
 		if v > MaxTime {
-			d.errAt(d.pos[path], allowTime, "%s: %v is too long", path, v)
+			d.errAt(d.pos.at(path), allowTime, "%s: %v is too long", path, v)
 		}
 	}
 	check("duration", s.Duration)
@@ -504,9 +523,9 @@ func (d *decoder) timeLimits(s *Scenario) {
 			v   time.Duration
 		}{{"start", a.Start}, {"stop", a.Stop}, {"think", a.Think}, {"on", a.On}, {"off", a.Off}, {"interval", a.Interval}} {
 			if f.v > MaxTime {
-				p, ok := d.pos[path+"."+f.key]
+				p, ok := d.pos.lookup(path + "." + f.key)
 				if !ok {
-					p = d.pos[path]
+					p = d.pos.at(path)
 				}
 				d.errAt(p, allowTime, "%s.%s: %v is too long", d.label("apps", i), f.key, f.v)
 			}
@@ -519,9 +538,9 @@ func (d *decoder) timeLimits(s *Scenario) {
 			v   time.Duration
 		}{{"within", x.Within}, {"by", x.By}} {
 			if f.v > MaxTime {
-				p, ok := d.pos[path+"."+f.key]
+				p, ok := d.pos.lookup(path + "." + f.key)
 				if !ok {
-					p = d.pos[path]
+					p = d.pos.at(path)
 				}
 				d.errAt(p, allowTime, "%s.%s: %v is too long", path, f.key, f.v)
 			}
@@ -548,7 +567,7 @@ func (d *decoder) timeLimits(s *Scenario) {
 	for i, f := range s.Faults {
 		path := fmt.Sprintf("faults[%d]", i)
 		if f.At > MaxTime {
-			d.errAt(d.pos[path+".at"], allowTime, "%s.at: %v is too long", path, f.At)
+			d.errAt(d.pos.at(path+".at"), allowTime, "%s.at: %v is too long", path, f.At)
 		}
 		j, ok := byName[f.Link]
 		if f.Action != FaultSet || !ok {
@@ -595,9 +614,9 @@ func (d *decoder) timeLimits(s *Scenario) {
 		if w.tx > max(w.delay, w.jitter) {
 			at = w.txAt
 		}
-		p, where := d.pos[path], d.label("links", i)
+		p, where := d.pos.at(path), d.label("links", i)
 		if at != "" {
-			p, where = d.pos[at], at+" (on "+where+")"
+			p, where = d.pos.at(at), at+" (on "+where+")"
 		}
 		d.errAt(p, "a delay, jitter and serialization time of the largest packet (mtu + overhead at the bandwidth) adding up to "+allowTime,
 			"%s: delay %v + jitter %v + %v to send %d bytes at %v is too long", where, w.delay, w.jitter, w.tx, int64(w.bytes), w.rate)

@@ -99,8 +99,16 @@ func (c *Conn) writeStopped() {
 // least half the bytes queued (sk_stream_min_wspace), i.e. a third of the
 // buffer when it is full. Waking on every freed byte would make a bulk
 // writer copy a few bytes per ACK.
+//
+// With NotsentLowat, the socket is writable only while twice the unsent
+// bytes are below it too (__sk_stream_is_writeable(sk, 1), whose wake
+// argument doubles tcp_notsent_bytes in tcp_stream_memory_free), so that
+// a woken writer finds room for a good part of the threshold.
 func (c *Conn) WriteSpace() bool {
-	free := c.Writable()
+	free := c.bufferFree()
+	if lowat := c.cfg.NotsentLowat; lowat > 0 && 2*c.notsent() >= lowat {
+		return false
+	}
 	return free > 0 && 3*free >= c.sb.limit
 }
 
@@ -110,8 +118,30 @@ func (c *Conn) WriteSpace() bool {
 func (c *Conn) checkSpace(now time.Duration) {
 	if c.chrono != nil && c.noSpace && c.WriteSpace() {
 		c.noSpace = false
+		c.spaceWake = true
 		c.chronoStop(now, chronoSndbuf)
 	}
+}
+
+// PollWriteSpace is WriteSpace as Linux's __tcp_poll asks it: a socket
+// found not writable gets SOCK_NOSPACE, so that the ACK that makes room
+// wakes its poller (tcp_check_space).
+func (c *Conn) PollWriteSpace() bool {
+	if c.WriteSpace() {
+		return true
+	}
+	c.writeStopped()
+	return false
+}
+
+// SpaceWake reports, once, that Linux would have woken the socket's
+// writers since the last call (sk_stream_write_space): an ACK made room
+// for one that had found none, or SO_SNDBUF or TCP_NOTSENT_LOWAT changed
+// the room. An edge-triggered EPOLLOUT hears only these.
+func (c *Conn) SpaceWake() bool {
+	w := c.spaceWake
+	c.spaceWake = false
+	return w
 }
 
 // chronoStats fills the tcp_info times: busy (all three kinds together,

@@ -68,6 +68,13 @@ type Config struct {
 	// TCP_USER_TIMEOUT in tcp_write_timeout); zero-window probes are
 	// given up after it too, besides after DataRetries (tcp_probe_timer).
 	UserTimeout time.Duration
+	// NotsentLowat, when not zero, limits the bytes written and not yet
+	// sent: Write takes no more than brings them to it, and the socket
+	// is writable (SockWritable, POLLOUT) only while twice them are
+	// below it (Linux's tcp_stream_memory_free, net.ipv4.tcp_notsent_lowat
+	// and the TCP_NOTSENT_LOWAT socket option). Zero is no limit, Linux's
+	// default (4294967295).
+	NotsentLowat int
 	// TimeWait is how long TIME-WAIT lasts: 2×MSL (RFC 9293 §3.3.2; Linux
 	// uses 60 s).
 	TimeWait time.Duration

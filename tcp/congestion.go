@@ -153,3 +153,30 @@ func needsECN(cc Congestion) bool {
 	n, ok := cc.(interface{ needsECN() bool })
 	return ok && n.needsECN()
 }
+
+// holdSsthreshOnRTO tells an algorithm that follows Linux's
+// tcp_enter_loss that an RTO fired during fast recovery, so that its next
+// OnRTO keeps the ssthresh the recovery set. Linux reduces ssthresh at an
+// RTO only "if it has not yet been made inside this window": from Open or
+// Disorder, once the previous episode's high_seq is acknowledged, or from
+// Loss after an ACK of new data; an RTO while Recovery is still under way
+// collapses cwnd but keeps ssthresh. NewReno follows RFC 5681 §3.1 instead,
+// whose equation (4) sets ssthresh at every first timeout, and BBR ignores
+// ssthresh: neither implements it.
+func holdSsthreshOnRTO(cc Congestion) {
+	if h, ok := cc.(interface{ holdSsthresh() }); ok {
+		h.holdSsthresh()
+	}
+}
+
+// holdSsthresh makes Linux's Reno (and DCTCP through it) keep ssthresh at
+// the next RTO (holdSsthreshOnRTO).
+func (r *Reno) holdSsthresh() { r.backedOff = true }
+
+// holdSsthresh makes Vegas keep ssthresh at the next RTO
+// (holdSsthreshOnRTO).
+func (v *Vegas) holdSsthresh() { v.backedOff = true }
+
+// holdSsthresh makes CUBIC keep ssthresh, W_max and cwnd_prior at the next
+// RTO (holdSsthreshOnRTO): Linux does not call bictcp_recalc_ssthresh then.
+func (c *Cubic) holdSsthresh() { c.backedOff = true }

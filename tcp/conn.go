@@ -183,6 +183,23 @@ type Conn struct {
 	// connection is made, since the paths that ask (each send, each ACK,
 	// each step of SACK recovery) would otherwise assert it every time.
 	windowCtl bool
+	// corked is TCP_CORK: partial segments of new data wait until it is
+	// cleared, the persist timer's probe sends them, or a push (Linux's
+	// TCP_NAGLE_CORK). holdMore is the same for the transmissions of one
+	// Write with MSG_MORE alone (tcp_push with nonagle TCP_NAGLE_CORK);
+	// pushOnce lets the next transmission ignore both and Nagle
+	// (TCP_NAGLE_PUSH, set by TCP_NODELAY and by uncorking); lastMore
+	// says the last Write had MSG_MORE, so its end carries no PSH
+	// (tcp_push marks it only without MSG_MORE).
+	corked, holdMore, pushOnce, lastMore bool
+	// spaceWake: Linux's sk_write_space would wake the socket's waiters
+	// now (SpaceWake): an ACK made room for a writer that had found
+	// none (tcp_check_space with SOCK_NOSPACE), or an option changed
+	// the room (SO_SNDBUF, TCP_NOTSENT_LOWAT).
+	spaceWake bool
+	// eor holds the ends of records written with MSG_EOR and not yet
+	// acknowledged (nil until the first).
+	eor *eorMarks
 
 	stats counters
 }
@@ -372,6 +389,9 @@ func (c *Conn) Write(now time.Duration, p []byte) (int, error) {
 	c.idleRestart(now)
 	unsent := c.sndDataEnd() != c.sndMax
 	n := c.sb.write(p, c.Writable())
+	if n > 0 {
+		c.lastMore = c.holdMore
+	}
 	if n > 0 && !unsent {
 		// The write queue was empty (Linux's tcp_add_write_queue_tail).
 		c.chronoStart(now, chronoBusy)
@@ -390,13 +410,50 @@ func (c *Conn) Write(now time.Duration, p []byte) (int, error) {
 	return n, nil
 }
 
-// Writable returns how many bytes Write would accept now.
+// Writable returns how many bytes Write would accept now: the free send
+// buffer, and with NotsentLowat no more than brings the unsent bytes to
+// it (Linux's sk_stream_memory_free, which tcp_sendmsg_locked asks
+// before each new skb; netsim, without skbs, asks it per byte).
 func (c *Conn) Writable() int {
+	free := c.bufferFree()
+	if lowat := c.cfg.NotsentLowat; lowat > 0 {
+		free = min(free, max(0, lowat-c.notsent()))
+	}
+	return free
+}
+
+// bufferFree is the free send buffer.
+func (c *Conn) bufferFree() int {
 	if c.finQueued || !(c.state.canSend() || c.state == SynSent || c.state == SynReceived) {
 		return 0
 	}
 	inBuf := int(c.sb.endSeq().Sub(c.dataUna()))
 	return max(0, c.sb.limit-inBuf)
+}
+
+// notsent is Linux's tcp_notsent_bytes, write_seq - snd_nxt: the data
+// bytes written and never sent (sndMax is past the SYN once it is sent).
+func (c *Conn) notsent() int {
+	return max(0, int(c.sb.endSeq().Sub(c.sndMax)))
+}
+
+// Queued returns the send queue as Linux's tcp_ioctl reports it: the
+// bytes written and not yet acknowledged (SIOCOUTQ, write_seq - snd_una)
+// and those written and never sent (SIOCOUTQNSD and TCP_NOTSENT_LOWAT's
+// tcp_notsent_bytes, write_seq - snd_nxt, snd_nxt being the highest sent:
+// Linux does not rewind it to retransmit). A queued FIN counts, as it
+// advances write_seq. Both are 0 until the handshake completes.
+func (c *Conn) Queued() (unacked, unsent int) {
+	if !c.state.Synchronized() {
+		return 0, 0
+	}
+	writeSeq := c.sb.endSeq()
+	if c.finQueued {
+		writeSeq = c.finSeq.Add(1)
+	}
+	unacked = max(0, int(writeSeq.Sub(c.sndUna)))
+	unsent = max(0, int(writeSeq.Sub(c.sndMax)))
+	return unacked, unsent
 }
 
 // dataUna is the first unacknowledged data byte (SND.UNA without the SYN).
@@ -406,6 +463,17 @@ func (c *Conn) dataUna() Seq {
 	}
 	return c.sndUna
 }
+
+// WriteEnd returns the sequence number after the last byte written
+// (Linux's write_seq, without a FIN).
+func (c *Conn) WriteEnd() Seq { return c.sb.endSeq() }
+
+// Acked reports whether the peer acknowledged every byte before seq.
+func (c *Conn) Acked(seq Seq) bool { return c.synAcked && seq.LessEq(c.sndUna) }
+
+// PeerFinished reports that the peer's FIN arrived, in order after all
+// its data (Linux's SOCK_DONE).
+func (c *Conn) PeerFinished() bool { return c.peerFin }
 
 // Readable returns how many bytes Read would return now.
 func (c *Conn) Readable() int { return c.rb.n }
@@ -526,14 +594,115 @@ func (c *Conn) Abort(now time.Duration) {
 }
 
 // SetNagle turns Nagle's algorithm on or off (off is TCP_NODELAY). Like
-// Linux, turning it off pushes what it was holding back.
+// Linux, turning it off pushes what it was holding back, corked or not
+// (tcp_sock_set_nodelay sets TCP_NAGLE_PUSH and calls
+// tcp_push_pending_frames); a cork goes on holding what is written next.
 func (c *Conn) SetNagle(now time.Duration, on bool) {
 	if c.cfg.Nagle != on {
 		c.ownConfig().Nagle = on
 	}
 	if !on {
-		c.output(now)
+		c.push(now)
 	}
+}
+
+// SetCork sets or clears TCP_CORK. While corked, new data leaves in full
+// segments only; clearing it sends what waits, with Nagle's test unless
+// Nagle is off (Linux's __tcp_sock_set_cork: TCP_NAGLE_PUSH only with
+// TCP_NAGLE_OFF, then tcp_push_pending_frames). Data held with nothing in
+// flight is sent by the persist timer's probe after an RTO (tcp_push
+// arms the probe timer, tcp_write_wakeup sends it): Linux's "200 ms"
+// ceiling of a cork.
+func (c *Conn) SetCork(now time.Duration, on bool) {
+	c.corked = on
+	if on {
+		return
+	}
+	if !c.cfg.Nagle {
+		c.push(now)
+		return
+	}
+	c.output(now)
+}
+
+// Corked reports TCP_CORK.
+func (c *Conn) Corked() bool { return c.corked }
+
+// push sends what waits whatever Nagle or a cork hold back, once.
+func (c *Conn) push(now time.Duration) {
+	c.pushOnce = true
+	c.output(now)
+	c.pushOnce = false
+}
+
+// WriteFlags says how a write's data is to be sent (send(2)'s flags).
+type WriteFlags uint8
+
+// The write flags.
+const (
+	// WriteMore is MSG_MORE: the application says more data follows, so
+	// a partial last segment waits as under TCP_CORK, for the next write
+	// without it, an ACK that lets it go or the persist timer's probe,
+	// and carries no PSH (tcp_sendmsg_locked's tcp_push with MSG_MORE).
+	WriteMore WriteFlags = 1 << iota
+	// WriteEOR is MSG_EOR: the data ends a record, which no segment
+	// crosses, sent or resent, and whose last segment carries PSH; the
+	// segment cut short by it is not held back by Nagle or a cork unless
+	// it is the last data (Linux ends the skb, TCP_SKB_CB(skb)->eor, and
+	// tcp_write_xmit applies Nagle to the last skb only). It applies
+	// when the write takes all of p, as tcp_sendmsg_locked marks the
+	// skb only once the message is copied.
+	WriteEOR
+)
+
+// WriteWith is Write with send(2)'s flags.
+func (c *Conn) WriteWith(now time.Duration, p []byte, f WriteFlags) (int, error) {
+	c.holdMore = f&WriteMore != 0
+	if f&WriteEOR != 0 && len(p) > 0 && c.Writable() >= len(p) {
+		if c.eor == nil {
+			c.eor = &eorMarks{}
+		}
+		c.eor.ends = append(c.eor.ends, c.sb.endSeq().Add(uint32(len(p))))
+	}
+	n, err := c.Write(now, p)
+	c.holdMore = false
+	return n, err
+}
+
+// eorMarks are the ends of MSG_EOR records, ascending.
+type eorMarks struct{ ends []Seq }
+
+// nextEOR returns the end of the first record that ends after seq, and
+// forgets those the peer acknowledged.
+func (c *Conn) nextEOR(seq Seq) (Seq, bool) {
+	if c.eor == nil {
+		return 0, false
+	}
+	e := c.eor.ends
+	for len(e) > 0 && e[0].LessEq(c.sndUna) {
+		e = e[1:]
+	}
+	c.eor.ends = e
+	for _, end := range e {
+		if end.GreaterThan(seq) {
+			return end, true
+		}
+	}
+	return 0, false
+}
+
+// eorCut shortens n bytes at seq so as not to cross a record's end, and
+// reports whether they then end one.
+func (c *Conn) eorCut(seq Seq, n int) (int, bool) {
+	end, ok := c.nextEOR(seq)
+	if !ok {
+		return n, false
+	}
+	lim := int(end.Sub(seq))
+	if n >= lim {
+		return lim, true
+	}
+	return n, false
 }
 
 // SetUserTimeout sets UserTimeout for this connection alone, at any time,
@@ -545,6 +714,25 @@ func (c *Conn) SetUserTimeout(d time.Duration) error {
 	}
 	if c.cfg.UserTimeout != d {
 		c.ownConfig().UserTimeout = d
+	}
+	return nil
+}
+
+// SetNotsentLowat sets NotsentLowat for this connection alone, at any
+// time, as Linux's TCP_NOTSENT_LOWAT socket option does (0: no limit);
+// like do_tcp_setsockopt's call of sk_write_space, a writer is told when
+// the socket is now writable. It returns an error wrapping ErrConfig for
+// a negative size.
+func (c *Conn) SetNotsentLowat(n int) error {
+	if n < 0 {
+		return fmt.Errorf("tcp: notsent_lowat %d bytes: %w", n, ErrConfig)
+	}
+	if c.cfg.NotsentLowat != n {
+		c.ownConfig().NotsentLowat = n
+	}
+	if c.WriteSpace() {
+		c.spaceWake = true
+		c.emit(Event{Kind: EvWritable})
 	}
 	return nil
 }
@@ -563,6 +751,7 @@ func (c *Conn) SetSendBuffer(n int) error {
 	}
 	c.sb.limit = n
 	if c.Writable() > 0 {
+		c.spaceWake = c.WriteSpace() // sk_write_space from sock_setsockopt
 		c.emit(Event{Kind: EvWritable})
 	}
 	return nil

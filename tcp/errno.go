@@ -10,10 +10,14 @@ type Errno uint16
 // The errors connections and the socket API report, with their Linux
 // numbers.
 const (
+	ENOENT        Errno = 2   // epoll_ctl names a descriptor the epoll instance does not watch
 	EBADF         Errno = 9   // not an open descriptor
 	EAGAIN        Errno = 11  // would block: no data to read, no room to write, no connection to accept
+	EFAULT        Errno = 14  // a buffer the call must read or write is not the application's memory
+	EEXIST        Errno = 17  // epoll_ctl adds a descriptor the epoll instance already watches
 	EINVAL        Errno = 22  // an argument or a call order that makes no sense
 	EMFILE        Errno = 24  // no descriptor left
+	ENOTTY        Errno = 25  // an ioctl request the descriptor does not know
 	EPIPE         Errno = 32  // write after shutdown of the write side or after the connection failed
 	ENOTSOCK      Errno = 88  // the descriptor is not a socket
 	EDESTADDRREQ  Errno = 89  // a send on an unconnected datagram socket names no destination
@@ -37,10 +41,14 @@ const (
 
 // errnoInfo holds each errno's name and strerror text, by number.
 var errnoInfo = [...][2]string{
+	ENOENT:        {"ENOENT", "No such file or directory"},
 	EBADF:         {"EBADF", "Bad file descriptor"},
 	EAGAIN:        {"EAGAIN", "Resource temporarily unavailable"},
+	EFAULT:        {"EFAULT", "Bad address"},
+	EEXIST:        {"EEXIST", "File exists"},
 	EINVAL:        {"EINVAL", "Invalid argument"},
 	EMFILE:        {"EMFILE", "Too many open files"},
+	ENOTTY:        {"ENOTTY", "Inappropriate ioctl for device"},
 	EPIPE:         {"EPIPE", "Broken pipe"},
 	ENOTSOCK:      {"ENOTSOCK", "Socket operation on non-socket"},
 	EDESTADDRREQ:  {"EDESTADDRREQ", "Destination address required"},

@@ -289,6 +289,24 @@ var settings = []Setting{
 		field: func(c *Config) any { return &c.UserTimeout },
 	},
 	{
+		Name: "notsent_lowat", Kind: KindSize, Min: 0, Max: math.MaxInt32, Zero: "no limit",
+		Doc: "the most bytes written and not yet sent: a write stops there, and the socket is writable only while twice the unsent bytes " +
+			"are below it (Linux's tcp_stream_memory_free; the TCP_NOTSENT_LOWAT socket option sets it per socket)",
+		Sysctl:     "net.ipv4.tcp_notsent_lowat",
+		SysctlNote: "4294967295 (Linux's default) and other values of 2^31 or more are 0, no limit",
+		sysctlValue: func(v string) (string, error) {
+			n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 32)
+			if err != nil || n == 0 {
+				return "", errors.New("1 to 4294967295")
+			}
+			if n >= math.MaxInt32 {
+				n = 0
+			}
+			return strconv.FormatUint(n, 10), nil
+		},
+		field: func(c *Config) any { return &c.NotsentLowat },
+	},
+	{
 		Name: "rack", Kind: KindBool,
 		Doc: "RACK loss detection (RFC 8985 §6) as Linux's: a segment is lost once one sent after it is delivered and a reordering window " +
 			"(a quarter of the minimum RTT, grown by D-SACKs; zero in recovery until reordering is seen) has passed, with the reordering timer; " +

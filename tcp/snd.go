@@ -286,6 +286,11 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 	if inHole {
 		n = min(n, int(holeEnd.Sub(c.sndNxt)))
 	}
+	n, atEOR := c.eorCut(c.sndNxt, n)
+	// A segment cut short by a record's end, with data after it, is not
+	// the last skb: Linux's tcp_write_xmit tests Nagle (and a cork) on
+	// the last skb only.
+	recordCut := atEOR && c.sndNxt.Add(uint32(n)) != c.sndDataEnd()
 	fin := finPending && c.sndNxt.Add(uint32(n)) == c.finSeq
 	if !burst && !c.forceSend && !inHole && avail > 0 && !c.sndNxt.LessThan(c.sndMax) && !c.sndWndTest(avail, rwnd) {
 		// Linux's tcp_snd_wnd_test: new data goes only if the first
@@ -314,7 +319,14 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 		// window for the final FIN").
 		return false
 	}
-	if n > 0 && n < c.sndMss && !c.forceSend && !c.sndNxt.LessThan(c.sndMax) &&
+	if n > 0 && n < c.sndMss && !c.forceSend && !c.pushOnce && !recordCut && !c.sndNxt.LessThan(c.sndMax) && !fin &&
+		(c.corked || c.holdMore) {
+		// TCP_CORK or MSG_MORE: a partial segment of new data waits
+		// (Linux's tcp_nagle_check with TCP_NAGLE_CORK), whatever is in
+		// flight.
+		return false
+	}
+	if n > 0 && n < c.sndMss && !c.forceSend && !c.pushOnce && !recordCut && !c.sndNxt.LessThan(c.sndMax) &&
 		c.cfg.Nagle && !fin && c.sndSml.GreaterThan(c.sndUna) {
 		// RFC 9293 §3.7.4 Nagle, with Minshall's refinement as in Linux
 		// (tcp_nagle_check, tcp_minshall_check): hold a small segment while
@@ -328,12 +340,15 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 	if n > 0 && !c.forceSend && c.paceBlocked(now) {
 		return false
 	}
+	probe := c.forceSend
 	c.forceSend = false
 	seq := c.sndNxt
 	flags := FlagACK
-	if n > 0 && seq.Add(uint32(n)) == c.sndDataEnd() {
+	if n > 0 && (atEOR || seq.Add(uint32(n)) == c.sndDataEnd() && (!c.lastMore || probe)) {
 		// PSH on the last segment of what the user wrote (RFC 9293
-		// §3.9.1, as Linux does).
+		// §3.9.1, as Linux does), unless it was written with MSG_MORE;
+		// the persist timer's probe carries it anyway (tcp_write_wakeup),
+		// and so does a record's last (tcp_push marked its skb).
 		flags |= FlagPSH
 	}
 	if fin {
@@ -377,7 +392,11 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 	// Only what was sent before: bytes beyond SND.MAX are new data, for
 	// sendOne to send and account for.
 	n = max(0, min(n, int(c.sndDataEnd().Sub(seq)), int(c.sndMax.Sub(seq))))
+	n, atEOR := c.eorCut(seq, n)
 	flags := FlagACK
+	if atEOR && n > 0 {
+		flags |= FlagPSH
+	}
 	end := seq.Add(uint32(n))
 	if c.finQueued && end == c.finSeq && c.sndMax.GreaterThan(c.finSeq) {
 		flags |= FlagFIN
@@ -838,7 +857,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore, sac
 	if data > 0 {
 		c.checkSpace(now)
 	}
-	if data > 0 && c.Writable() > 0 {
+	if data > 0 && c.bufferFree() > 0 {
 		c.emit(Event{Kind: EvWritable})
 	}
 }

@@ -166,6 +166,11 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	// RFC 6298 §5.5-5.6: back off and retransmit the earliest
 	// unacknowledged segment; RFC 5681 §3.1: collapse cwnd.
 	c.rtt.backOff()
+	if c.inRecovery {
+		// Linux's tcp_enter_loss: the recovery already reduced ssthresh
+		// in this window (holdSsthreshOnRTO).
+		holdSsthreshOnRTO(c.cc)
+	}
 	c.cc.OnRTO(now, c.flightSize())
 	c.noteCwnd("rto")
 	// RFC 6582 §4 / RFC 6675 §5.1: after an RTO, recover = HighData, so

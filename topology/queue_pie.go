@@ -25,6 +25,9 @@ import (
 //     probability is below 0.85, always one at 8.5;
 //   - with ECN, an ECN-capable packet is marked instead of dropped only
 //     while the probability is at most 10% (RFC 8033 §5.1, Linux);
+//   - an update that finds the delay 0 with packets waiting still takes
+//     its step; only the decay below is skipped (Linux's update_prob; RFC
+//     8033 has no such test);
 //   - the probability decays by 2% per update when the delay has been 0
 //     twice (RFC 8033 §4.2) where Linux takes 1/64; the burst allowance
 //     drains by TUpdate at each update (RFC 8033 §4.2) where Linux
@@ -136,11 +139,12 @@ func (q *pie) update() {
 	if qdelay > 250*time.Millisecond {
 		delta += 0.02
 	}
-	if updateProb {
-		q.prob = min(max(q.prob+delta, 0), 1)
-		if qdelay == 0 && q.qdelayOld == 0 {
-			q.prob *= 0.98
-		}
+	q.prob = min(max(q.prob+delta, 0), 1)
+	// Linux's update_prob gates only the decay: a delay of 0 with packets
+	// waiting again is too small a backlog to call the queue gone, but
+	// the step above still applies (pie_calculate_probability).
+	if updateProb && qdelay == 0 && q.qdelayOld == 0 {
+		q.prob *= 0.98
 	}
 	q.burst = max(q.burst-q.cfg.TUpdate, 0)
 	if q.prob == 0 && qdelay < target/2 && q.qdelayOld < target/2 {

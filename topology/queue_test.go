@@ -400,3 +400,41 @@ func TestStep(t *testing.T) {
 		assert.Equal(t, want, ecnOf(t, p), "packet %d", i+1)
 	}
 }
+
+// TestPIEUpdatesWithoutDelaySample: an update that finds the last queue
+// delay 0 (the queue emptied) but packets waiting again still applies the
+// controller's step, here a decrease; only the 98% decay is skipped
+// (Linux's pie_calculate_probability, whose update_prob gates the decay
+// alone; RFC 8033 §4.2 has no such gate).
+func TestPIEUpdatesWithoutDelaySample(t *testing.T) {
+	q := newQueue(topology.DefaultPIE(), topology.Limit{Packets: 100000}, &events{})
+	type prob interface{ Prob() float64 }
+	id := uint64(0)
+	for range 50 {
+		id++
+		q.Enqueue(0, datagram(t, id, 1500, 1, ipv4.ECNNotECT))
+	}
+	// A standing queue of 50 ms raises the probability.
+	now := sim.Time(0)
+	for i := range 600 {
+		now = sim.Time(time.Duration(i+1) * time.Millisecond)
+		id++
+		q.Enqueue(now, datagram(t, id, 1500, 1, ipv4.ECNNotECT))
+		q.Dequeue(now)
+	}
+	// Empty the queue (the last departure measures 0), then one arrival.
+	for {
+		if _, _, ok := q.Dequeue(now); !ok {
+			break
+		}
+	}
+	id++
+	q.Enqueue(now, datagram(t, id, 1500, 1, ipv4.ECNNotECT))
+	before := q.(prob).Prob()
+	require.Greater(t, before, 0.01)
+	// The next update sees qdelay 0 below the 15 ms target and below the
+	// previous delay: the step alpha*(0-target) + beta*(0-old) is negative.
+	id++
+	q.Enqueue(now.Add(15*time.Millisecond), datagram(t, id, 1500, 1, ipv4.ECNNotECT))
+	assert.Less(t, q.(prob).Prob(), before)
+}

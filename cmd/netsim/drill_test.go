@@ -83,7 +83,7 @@ func TestDrillExitCodes(t *testing.T) {
 			[]string{"late-segment.pkt:8: error handling packet: expected an outbound segment by 0.504000; none was sent",
 				"script packet:  0.500000 S 0:0(0) <...>", "actual packet:  (none sent within the tolerance, 0.004000 s)"}},
 		{"unsupported call", []string{filepath.Join(drillData, "fail", "unsupported-syscall.pkt")}, exitFailed, nil,
-			[]string{"unsupported-syscall.pkt:4: error handling system call: sendmsg: drill: unsupported: system call sendmsg is not implemented"}},
+			[]string{"unsupported-syscall.pkt:4: error handling system call: sendfile: drill: unsupported: system call sendfile is not implemented"}},
 		{"parse error", []string{passing[0], bad}, exitUsage, []string{"ok   "}, []string{bad + ":3:1: expected TCP ack sequence number"}},
 		{"no script", nil, exitUsage, nil, []string{"no script given"}},
 		{"bad stack", []string{"--stack", "kernel", passing[0]}, exitUsage, nil, []string{`--stack "kernel": the only stack is host`}},

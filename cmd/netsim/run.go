@@ -742,16 +742,32 @@ func printAppCalls(w io.Writer, recs []sim.Record) {
 		switch e.Event {
 		case sim.AppConnect:
 			what = fmt.Sprintf("socket(), connect(%s) = EINPROGRESS  [conn %d]", e.To, e.Conn)
+			if e.Has&sim.AppHasConn == 0 {
+				// A UDP source: connect only sets the peer, at once.
+				what = fmt.Sprintf("socket(SOCK_DGRAM), connect(%s) = 0", e.To)
+			}
 		case sim.AppAccept:
 			what = fmt.Sprintf("accept() from %s  [conn %d]", e.Peer, e.Conn)
 		case sim.AppSend:
 			what = fmt.Sprintf("send(%d bytes)  [conn %d]", e.Bytes, e.Conn)
+			if e.Has&sim.AppHasConn == 0 && e.Has&sim.AppHasCount != 0 {
+				// A ping's echo request: no connection, its icmp_seq.
+				what = fmt.Sprintf("sendto(%s, %d bytes) icmp_seq=%d", e.To.Addr(), e.Bytes, e.Count)
+			}
 		case sim.AppRecv:
 			what = fmt.Sprintf("recv() = %d bytes  [conn %d]", e.Bytes, e.Conn)
+			if e.Has&sim.AppHasConn == 0 {
+				what = fmt.Sprintf("recvfrom() = %d bytes", e.Bytes) // a datagram
+			}
 		case sim.AppClose:
 			what = fmt.Sprintf("close()  [conn %d]", e.Conn)
 		case sim.AppError:
 			what = fmt.Sprintf("%s failed: %s", e.Call, e.Errno)
+			if e.Call == "recvmsg" && e.Has&sim.AppHasPeer != 0 {
+				// An ICMP error about a ping's request, as ping(8)
+				// prints it.
+				what = fmt.Sprintf("From %s icmp_seq=%d: %s", e.Peer.Addr(), e.Count, e.Errno)
+			}
 		case sim.AppReply:
 			what = fmt.Sprintf("%d bytes from %s: icmp_seq=%d time=%.3f ms", e.Bytes, e.Peer.Addr(), e.Count, float64(e.Latency)/1e6)
 		default:

@@ -7,6 +7,7 @@ import (
 
 	"github.com/netsimlab/netsim/nodes"
 	"github.com/netsimlab/netsim/nodes/icmp"
+	"github.com/netsimlab/netsim/nodes/udp"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -22,18 +23,21 @@ const pingStampLen = 8
 // Size data bytes to To, one every Interval, with icmp_seq from 1, over a
 // ping socket, as ping(8) does. Records: send per request (count: the
 // icmp_seq), reply per echo reply (count, peer, bytes of the ICMP
-// message, latency: the round-trip time), and an error for a request the
-// host refused (ENETUNREACH, EMSGSIZE).
+// message, latency: the round-trip time), an error of call sendto for a
+// request the host refused (ENETUNREACH, EMSGSIZE), and an error of call
+// recvmsg for an ICMP error that answered a request (count, peer: who
+// sent it, errno: EHOSTUNREACH, ENETUNREACH, EMSGSIZE...).
 type Ping struct {
 	To       netip.Addr
 	Interval time.Duration
 	Count    int
 	Size     int
 
-	// Sent and Received count requests and replies; RTTs holds the
-	// round-trip times in the order the replies came.
-	Sent, Received int
-	RTTs           []time.Duration
+	// Sent and Received count requests and replies, Errors the ICMP
+	// errors that answered requests; RTTs holds the round-trip times in
+	// the order the replies came.
+	Sent, Received, Errors int
+	RTTs                   []time.Duration
 
 	ctx  *Context
 	fd   int
@@ -49,7 +53,9 @@ func (p *Ping) Type() string { return "ping" }
 
 // Start opens the ping socket and sends the first request.
 func (p *Ping) Start(ctx *Context) error {
-	if p.Interval <= 0 || p.Count < 0 || p.Size < 0 || p.Size > 65507-icmp.HeaderLen {
+	// The largest data is 65507 bytes (ping(8)'s limit): with the ICMP
+	// header (8, as UDP's) and IPv4's 20, a 65535-byte datagram.
+	if p.Interval <= 0 || p.Count < 0 || p.Size < 0 || p.Size > udp.MaxPayload {
 		return nodes.EINVAL
 	}
 	h := ctx.Host
@@ -91,8 +97,13 @@ func (p *Ping) send() {
 	}
 }
 
-// event reads the echo replies waiting.
+// event reads the echo replies waiting, and the ICMP errors about the
+// requests.
 func (p *Ping) event(fd int, ev nodes.SocketEvent, _ nodes.Errno) {
+	if ev == nodes.SockError {
+		p.errors(fd)
+		return
+	}
 	if ev != nodes.SockReadable {
 		return
 	}
@@ -115,5 +126,26 @@ func (p *Ping) event(fd int, ev nodes.SocketEvent, _ nodes.Errno) {
 		p.RTTs = append(p.RTTs, rtt)
 		p.ctx.Emit(sim.App{Event: sim.AppReply, Has: sim.AppHasCount | sim.AppHasPeer | sim.AppHasBytes | sim.AppHasLatency,
 			Count: int64(m.Seq()), Peer: from, Bytes: int64(n), Latency: rtt})
+	}
+}
+
+// errors reads the ICMP errors waiting about the app's requests, as ping(8)
+// reads its socket's error queue (IP_RECVERR) and prints "From 100.64.0.1
+// icmp_seq=3 Destination Host Unreachable": each is traced as an error
+// of call recvmsg, with the request's icmp_seq (count) and the node that
+// sent the error (peer), and counted in Errors; the request stays lost.
+func (p *Ping) errors(fd int) {
+	for {
+		e, ok, err := p.ctx.Host.RecvError(fd)
+		if err != nil || !ok {
+			return
+		}
+		if _, mine := p.sent[e.Seq]; !mine {
+			continue // about a request already answered, or not this app's
+		}
+		delete(p.sent, e.Seq)
+		p.Errors++
+		p.ctx.Emit(sim.App{Event: sim.AppError, Has: sim.AppHasCall | sim.AppHasErrno | sim.AppHasCount | sim.AppHasTo | sim.AppHasPeer,
+			Call: "recvmsg", Errno: e.Errno.String(), Count: int64(e.Seq), To: netip.AddrPortFrom(p.To, 0), Peer: netip.AddrPortFrom(e.From, 0)})
 	}
 }

@@ -64,3 +64,26 @@ func TestPing(t *testing.T) {
 		assert.Equal(t, rtt, r)
 	}
 }
+
+// A ping may carry up to 65507 data bytes, as ping(8) -s 65507: with its
+// 8-byte ICMP header and 20 of IPv4 that is 65535, the largest datagram.
+// The app starts with that size (it used to refuse anything above 65499
+// with EINVAL, which the scenario loader allows); on these 1500-byte
+// links each request then fails with EMSGSIZE, as ping(8)'s would with DF
+// set.
+func TestPingLargestSize(t *testing.T) {
+	rec := &sim.Recorder{}
+	w := simpleWorld(t, rec)
+	p := &Ping{To: serverAddr, Interval: time.Second, Count: 2, Size: 65507}
+	_, err := Install(w.client, 0, p)
+	require.NoError(t, err)
+	require.NoError(t, w.net.Scheduler().RunUntil(sim.Time(3*time.Second)))
+	var calls []string
+	for _, r := range rec.Records {
+		if e, ok := r.Event.(*sim.App); ok && e.Event == sim.AppError {
+			calls = append(calls, e.Call+" "+e.Errno)
+		}
+	}
+	assert.Equal(t, []string{"sendto EMSGSIZE", "sendto EMSGSIZE"}, calls)
+	assert.Equal(t, 2, p.seq, "both requests tried")
+}

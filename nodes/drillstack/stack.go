@@ -83,6 +83,26 @@ func (k sockets) Accept(fd int) (int, error) {
 // Shutdown implements drill.Sockets.
 func (k sockets) Shutdown(fd, how int) error { return k.Host.Shutdown(fd, nodes.How(how)) }
 
+// EpollWait implements drill.Sockets.
+func (k sockets) EpollWait(epfd int, out []drill.EpollEvent) (int, error) {
+	var buf [8]nodes.EpollEvent
+	evs := buf[:min(len(out), len(buf))]
+	if len(out) > len(buf) {
+		evs = make([]nodes.EpollEvent, len(out))
+	}
+	n, err := k.Host.EpollWait(epfd, evs)
+	for i := range n {
+		out[i] = drill.EpollEvent{FD: evs[i].FD, Events: evs[i].Events}
+	}
+	return n, err
+}
+
+// RecvErrQueue implements drill.Sockets.
+func (k sockets) RecvErrQueue(fd int) (drill.ZerocopyNote, error) {
+	n, err := k.Host.RecvErrQueue(fd)
+	return drill.ZerocopyNote{Lo: n.Lo, Hi: n.Hi, Copied: n.Copied}, err
+}
+
 // Info implements drill.Sockets.
 func (k sockets) Info(fd int) (drill.SocketInfo, error) {
 	i, err := k.Host.Info(fd)

@@ -175,7 +175,7 @@ var packetdrillPreset = []PresetEntry{
 	{"net.ipv4.tcp_tso_win_divisor=3", Setting{}, "no TSO in netsim"},
 	{"net.ipv4.tcp_ecn=0", Setting{Key: "tcp.ecn", Value: "off"}, "netsim's default is Linux's 2 (accept)"},
 	{"net.ipv4.tcp_pacing_ss_ratio=200 tcp_pacing_ca_ratio=120", Setting{}, "no pacing in netsim"},
-	{"net.ipv4.tcp_notsent_lowat=4294967295", Setting{}, "no limit, as netsim"},
+	{"net.ipv4.tcp_notsent_lowat=4294967295", Setting{Key: "net.ipv4.tcp_notsent_lowat", Value: "4294967295"}, "tcp.notsent_lowat 0: no limit, netsim's default too"},
 	{"net.ipv4.tcp_fastopen=0x70403", Setting{}, "not modelled: no TCP Fast Open"},
 	{"net.ipv4.tcp_syncookies=1", Setting{}, "not modelled: a full accept queue drops SYNs"},
 	{"net.mptcp.enabled=1", Setting{}, "no MPTCP"},

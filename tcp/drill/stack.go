@@ -63,12 +63,18 @@ type Sockets interface {
 	// Connect starts connecting fd to addr; it returns EINPROGRESS when
 	// the SYN is sent, and the outcome is reported by Info.
 	Connect(fd int, addr netip.AddrPort) error
-	// Send queues p's bytes for sending and returns how many fitted
-	// (EAGAIN for none).
-	Send(fd int, p []byte) (int, error)
+	// SendFlags queues p's bytes for sending and returns how many
+	// fitted (EAGAIN for none), with send(2)'s flags: MSG_MORE (0x8000)
+	// holds a partial last segment for more data, MSG_EOR (0x80) ends a
+	// record.
+	SendFlags(fd int, p []byte, flags int) (int, error)
 	// Recv reads into p: 0 at the end of the stream, EAGAIN when nothing
 	// is there yet.
 	Recv(fd int, p []byte) (int, error)
+	// RecvInq is Recv that also returns, with on, the TCP_CM_INQ value
+	// of a socket with TCP_INQ (36) on: the bytes left to read after
+	// this read, the peer's FIN counting one.
+	RecvInq(fd int, p []byte) (n, inq int, on bool, err error)
 	// Shutdown closes one or both directions: how is SHUT_RD (0),
 	// SHUT_WR (1) or SHUT_RDWR (2).
 	Shutdown(fd, how int) error
@@ -80,7 +86,8 @@ type Sockets interface {
 	// SetSockOpt and GetSockOpt set and get an integer socket option by
 	// Linux's level and name: SOL_SOCKET (1) with SO_REUSEADDR (2),
 	// SO_ERROR (4, get only), SO_SNDBUF (7), SO_RCVBUF (8); IPPROTO_TCP
-	// (6) with TCP_NODELAY (1), TCP_MAXSEG (2); SOL_IP (0) with IP_TOS (1)
+	// (6) with TCP_NODELAY (1), TCP_MAXSEG (2), TCP_CORK (3), TCP_USER_TIMEOUT (18),
+	// TCP_NOTSENT_LOWAT (25), TCP_INQ (36); SOL_IP (0) with IP_TOS (1)
 	// and IP_MTU_DISCOVER (10).
 	SetSockOpt(fd, level, name, value int) error
 	GetSockOpt(fd, level, name int) (int, error)
@@ -89,6 +96,34 @@ type Sockets interface {
 	Poll(fd int) (int, error)
 	// Info describes fd's connection.
 	Info(fd int) (SocketInfo, error)
+	// Ioctl answers a queue-size request by Linux's number: SIOCINQ
+	// (0x541B) the bytes a read would return, SIOCOUTQ (0x5411) those
+	// not yet acknowledged, SIOCOUTQNSD (0x894B) those not yet sent.
+	Ioctl(fd, req int) (int, error)
+	// RecvErrQueue takes the oldest MSG_ZEROCOPY completion from fd's
+	// error queue (recvmsg with MSG_ERRQUEUE); EAGAIN when there is none.
+	RecvErrQueue(fd int) (ZerocopyNote, error)
+	// EpollCreate opens an epoll instance and returns its descriptor.
+	EpollCreate() (int, error)
+	// EpollCtl adds (op 1), removes (2) or changes (3) fd's registration
+	// in the instance epfd for events (Linux's EPOLL* bits).
+	EpollCtl(epfd, op, fd int, events uint32) error
+	// EpollWait fills out with the ready descriptors, as epoll_wait with
+	// a zero timeout, and returns how many.
+	EpollWait(epfd int, out []EpollEvent) (int, error)
+}
+
+// ZerocopyNote is a MSG_ZEROCOPY completion: the sends numbered Lo to Hi
+// are acknowledged; Copied is SO_EE_CODE_ZEROCOPY_COPIED.
+type ZerocopyNote struct {
+	Lo, Hi uint32
+	Copied bool
+}
+
+// EpollEvent is one event of EpollWait: a descriptor and its readiness.
+type EpollEvent struct {
+	FD     int
+	Events uint32
 }
 
 // SocketInfo is what Syscalls needs to know of a socket's connection.

@@ -15,9 +15,13 @@ const (
 	soError     = 4
 	soSndBuf    = 7
 	soRcvBuf    = 8
+	soZerocopy  = 60
 	tcpNoDelay  = 1
 	tcpMaxSeg   = 2
+	tcpCork     = 3
 	tcpUserTO   = 18 // TCP_USER_TIMEOUT
+	tcpNotsent  = 25 // TCP_NOTSENT_LOWAT
+	tcpInq      = 36 // TCP_INQ, and TCP_CM_INQ its control message
 	solIP       = 0
 	ipTOS       = 1
 	ipMTUDisc   = 10
@@ -31,13 +35,20 @@ var symbols = map[string]int64{
 	"SOCK_STREAM": 1, "SOCK_DGRAM": 2, "SOCK_NONBLOCK": 0x800,
 	"IPPROTO_IP": 0, "IPPROTO_TCP": ipprotoTCP, "IPPROTO_UDP": 17, "SOL_SOCKET": solSocket, "SOL_TCP": ipprotoTCP,
 	"SO_REUSEADDR": soReuseAddr, "SO_ERROR": soError, "SO_SNDBUF": soSndBuf, "SO_RCVBUF": soRcvBuf, "SO_LINGER": 13,
-	"TCP_NODELAY": tcpNoDelay, "TCP_MAXSEG": tcpMaxSeg, "TCP_USER_TIMEOUT": tcpUserTO, "SOL_IP": solIP, "IP_TOS": ipTOS, "IP_MTU_DISCOVER": ipMTUDisc,
+	"TCP_NODELAY": tcpNoDelay, "TCP_MAXSEG": tcpMaxSeg, "TCP_CORK": tcpCork, "TCP_USER_TIMEOUT": tcpUserTO, "TCP_NOTSENT_LOWAT": tcpNotsent, "TCP_INQ": tcpInq, "TCP_CM_INQ": tcpInq, "SOL_IP": solIP, "IP_TOS": ipTOS, "IP_MTU_DISCOVER": ipMTUDisc,
 	"IP_PMTUDISC_DONT": 0, "IP_PMTUDISC_WANT": 1, "IP_PMTUDISC_DO": 2, "IP_PMTUDISC_PROBE": 3, "IP_PMTUDISC_INTERFACE": 4, "IP_PMTUDISC_OMIT": 5,
 	"F_GETFL": 3, "F_SETFL": 4, "O_RDONLY": 0, "O_WRONLY": 1, "O_RDWR": 2, "O_NONBLOCK": 0x800,
 	"SHUT_RD": 0, "SHUT_WR": 1, "SHUT_RDWR": 2,
 	"POLLIN": 0x1, "POLLPRI": 0x2, "POLLOUT": 0x4, "POLLERR": 0x8, "POLLHUP": 0x10,
 	"POLLNVAL": 0x20, "POLLRDNORM": 0x40, "POLLWRNORM": 0x100, "POLLRDHUP": 0x2000,
-	"MSG_DONTWAIT": 0x40, "MSG_NOSIGNAL": 0x4000,
+	"MSG_DONTWAIT": 0x40, "MSG_NOSIGNAL": 0x4000, "MSG_MORE": 0x8000, "MSG_EOR": 0x80,
+	"SIOCINQ": 0x541B, "FIONREAD": 0x541B, "SIOCOUTQ": 0x5411, "TIOCOUTQ": 0x5411, "SIOCOUTQNSD": 0x894B,
+	"NULL": 0, "SO_ZEROCOPY": soZerocopy, "MSG_ZEROCOPY": 0x4000000, "MSG_ERRQUEUE": 0x2000,
+	"CMSG_LEVEL_IP": solIP, "CMSG_TYPE_RECVERR": 11, "SO_EE_ORIGIN_ZEROCOPY": 5, "SO_EE_CODE_ZEROCOPY_COPIED": 1,
+	"EPOLLEXCLUSIVE": 1 << 28,
+	"EPOLLIN":        0x1, "EPOLLPRI": 0x2, "EPOLLOUT": 0x4, "EPOLLERR": 0x8, "EPOLLHUP": 0x10, "EPOLLRDNORM": 0x40,
+	"EPOLLWRNORM": 0x100, "EPOLLRDHUP": 0x2000, "EPOLLONESHOT": 1 << 30, "EPOLLET": 1 << 31,
+	"EPOLL_CTL_ADD": 1, "EPOLL_CTL_DEL": 2, "EPOLL_CTL_MOD": 3,
 }
 
 func init() {

@@ -67,6 +67,8 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 		return s.socket(c)
 	case "poll":
 		return s.poll(now, c)
+	case "epoll_create", "epoll_create1":
+		return s.epollCreate(c)
 	}
 	fdv, okfd := evalInt(arg(c, 0))
 	if !okfd {
@@ -75,8 +77,8 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 	fd := int(fdv)
 	st := s.state(fd)
 	switch c.Name {
-	case "bind", "listen", "accept", "connect", "write", "send", "sendto", "read", "recv",
-		"shutdown", "close", "setsockopt", "getsockopt", "fcntl":
+	case "bind", "listen", "accept", "connect", "write", "send", "sendto", "sendmsg", "read", "recv", "recvfrom", "recvmsg",
+		"shutdown", "close", "setsockopt", "getsockopt", "fcntl", "ioctl", "epoll_ctl", "epoll_wait":
 	default:
 		return 0, "", false, unsupported("system call %s is not implemented", c.Name)
 	}
@@ -99,10 +101,16 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 		return s.accept(fd, st)
 	case "connect":
 		return s.connect(fd, st)
-	case "write", "send", "sendto":
+	case "write", "send", "sendto", "sendmsg":
 		return s.write(fd, st, c)
-	case "read", "recv":
+	case "read", "recv", "recvfrom", "recvmsg":
 		return s.read(fd, st, c)
+	case "ioctl":
+		return s.ioctl(fd, c)
+	case "epoll_ctl":
+		return s.epollCtl(fd, c)
+	case "epoll_wait":
+		return s.epollWait(now, fd, c)
 	case "shutdown":
 		how, okh := evalInt(arg(c, 1))
 		if !okh {
@@ -254,32 +262,97 @@ func (s *Syscalls) count(c *Syscall) (int, error) {
 }
 
 func (s *Syscalls) nonblocking(st *fdState, c *Syscall) bool {
-	if st.nonblock {
-		return true
+	return st.nonblock || msgFlags(c)&symbols["MSG_DONTWAIT"] != 0
+}
+
+// msgFlags returns the flags argument of send, sendto, sendmsg, recv and
+// recvfrom (0 for the others).
+func msgFlags(c *Syscall) int64 {
+	i := 3
+	switch c.Name {
+	case "send", "sendto", "recv", "recvfrom":
+	case "sendmsg", "recvmsg":
+		i = 2
+	default:
+		return 0
 	}
-	if c.Name == "send" || c.Name == "sendto" || c.Name == "recv" {
-		if f, ok := evalInt(arg(c, 3)); ok && f&symbols["MSG_DONTWAIT"] != 0 {
-			return true
+	f, _ := evalInt(arg(c, i))
+	return f
+}
+
+// iovLen returns the bytes of sendmsg's or recvmsg's
+// msg_iov(N)=[{..., len}, ...].
+func iovLen(c *Syscall) (int, error) {
+	msg := arg(c, 1)
+	if msg == nil || msg.Kind != ExprStruct {
+		return 0, unsupported("%s: message %s, want {msg_name(...)=..., msg_iov(N)=[{..., LEN}], msg_flags=0}", c.Name, argText(c, 1))
+	}
+	for _, a := range msg.Elems {
+		if a.Kind != ExprAssign || len(a.Elems) != 2 {
+			continue
 		}
+		name, val := a.Elems[0], a.Elems[1]
+		switch {
+		case name.Str == "msg_control" && val.Kind != ExprEllipsis && c.Name == "sendmsg":
+			return 0, unsupported("sendmsg: control messages (%s)", val)
+		case name.Str != "msg_iov":
+			continue
+		}
+		if val.Kind != ExprList {
+			return 0, unsupported("%s: msg_iov %s, want [{..., LEN}, ...]", c.Name, val)
+		}
+		total := int64(0)
+		for _, iov := range val.Elems {
+			if iov.Kind != ExprStruct || len(iov.Elems) != 2 || iov.Elems[1].Kind != ExprInt || iov.Elems[1].Int < 0 {
+				return 0, unsupported("%s: iovec %s, want {..., LEN}", c.Name, iov)
+			}
+			total += iov.Elems[1].Int
+			if total > maxIO {
+				return 0, unsupported("%s: more than %d bytes", c.Name, maxIO)
+			}
+		}
+		return int(total), nil
 	}
-	return false
+	return 0, unsupported("%s: message %s has no msg_iov", c.Name, argText(c, 1))
 }
 
 // write sends n bytes. A blocking write returns when all are queued (or
 // with what was queued when the connection fails), a non-blocking one
 // with what fitted, EAGAIN for nothing.
 func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
-	n, err := s.count(c)
+	var n int
+	var err error
+	if c.Name == "sendmsg" {
+		n, err = iovLen(c)
+		if err == nil && len(s.buf) < n {
+			s.buf = make([]byte, n)
+		}
+	} else {
+		n, err = s.count(c)
+	}
 	if err != nil {
 		return 0, "", false, err
 	}
+	// The flags the socket acts on; a blocking write's later parts keep
+	// them, as tcp_sendmsg_locked goes on with the same call.
+	flags := int(msgFlags(c) & (symbols["MSG_MORE"] | symbols["MSG_EOR"] | symbols["MSG_ZEROCOPY"]))
 	if e := s.pendingErr(fd, st); e != 0 {
 		st.written = 0
 		return -1, e.String(), false, nil
 	}
+	if nullBuffer(c) && n > 0 {
+		// tcp_sendmsg_locked checks the socket first and faults only
+		// when it copies: a write that would fail for the socket's
+		// sake fails so, one that would copy returns EFAULT having
+		// copied nothing.
+		if _, err := s.sk.SendFlags(fd, nil, 0); err != nil {
+			return fail(err)
+		}
+		return -1, tcp.EFAULT.String(), false, nil
+	}
 	nb := s.nonblocking(st, c)
 	for st.written < n {
-		m, err := s.sk.Send(fd, s.buf[st.written:n])
+		m, err := s.sk.SendFlags(fd, s.buf[st.written:n], flags)
 		st.written += m
 		if errors.Is(err, tcp.EAGAIN) || err == nil && m == 0 {
 			if !nb {
@@ -301,6 +374,13 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 			}
 			return fail(err)
 		}
+		if nb && st.written < n {
+			// A non-blocking write returns once the socket took less
+			// than it was given (tcp_sendmsg_locked gives up at its
+			// first wait for memory), even if what it sent since has
+			// made room again (TCP_NOTSENT_LOWAT).
+			break
+		}
 	}
 	w := st.written
 	st.written = 0
@@ -308,13 +388,40 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 }
 
 func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
+	if c.Name == "recvmsg" && msgFlags(c)&symbols["MSG_ERRQUEUE"] != 0 {
+		return s.recvErrQueue(fd, c)
+	}
 	n, err := s.count(c)
+	if c.Name == "recvmsg" {
+		n, err = iovLen(c)
+		if err == nil && len(s.buf) < n {
+			s.buf = make([]byte, n)
+		}
+	}
 	if err != nil {
 		return 0, "", false, err
 	}
-	m, err := s.sk.Recv(fd, s.buf[:n])
+	if nullBuffer(c) && n > 0 {
+		// tcp_recvmsg faults only when it has bytes to copy; with none
+		// the read waits, or ends, as any other.
+		if q, err := s.sk.Ioctl(fd, symbolSIOCINQ); err == nil && q > 0 {
+			return -1, tcp.EFAULT.String(), false, nil
+		}
+	}
+	var m, inq int
+	var inqOn bool
+	if c.Name == "recvmsg" {
+		m, inq, inqOn, err = s.sk.RecvInq(fd, s.buf[:n])
+	} else {
+		m, err = s.sk.Recv(fd, s.buf[:n])
+	}
 	switch {
 	case err == nil:
+		if c.Name == "recvmsg" {
+			if err := checkCmsgs(c, inq, inqOn); err != nil {
+				return 0, "", false, err
+			}
+		}
 		return ok(int64(m))
 	case errors.Is(err, tcp.EAGAIN):
 		if s.nonblocking(st, c) {
@@ -332,6 +439,122 @@ func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, e
 		return ok(0)
 	}
 	return fail(err)
+}
+
+// recvErrQueue is recvmsg with MSG_ERRQUEUE, which never blocks: it
+// takes a MSG_ZEROCOPY completion and returns 0 (no data), or EAGAIN. A
+// written msg_control=[{cmsg_level=CMSG_LEVEL_IP,
+// cmsg_type=CMSG_TYPE_RECVERR, cmsg_data={ee_errno=0,
+// ee_origin=SO_EE_ORIGIN_ZEROCOPY, ee_type=0, ee_code=..., ee_info=LO,
+// ee_data=HI}}] must be the completion taken (Linux's struct
+// sock_extended_err).
+func (s *Syscalls) recvErrQueue(fd int, c *Syscall) (int64, string, bool, error) {
+	note, err := s.sk.RecvErrQueue(fd)
+	if err != nil {
+		return fail(err)
+	}
+	ctl, has := structField(arg(c, 1), "msg_control")
+	if !has || ctl.Kind == ExprEllipsis {
+		return ok(0)
+	}
+	if ctl.Kind != ExprList || len(ctl.Elems) > 1 {
+		return 0, "", false, unsupported("recvmsg: msg_control %s, want one MSG_ERRQUEUE control message", ctl)
+	}
+	code := int64(0)
+	if note.Copied {
+		code = symbols["SO_EE_CODE_ZEROCOPY_COPIED"]
+	}
+	got := fmt.Sprintf("ee_errno=0, ee_origin=SO_EE_ORIGIN_ZEROCOPY, ee_code=%d, ee_info=%d, ee_data=%d", code, note.Lo, note.Hi)
+	if len(ctl.Elems) == 0 {
+		return 0, "", false, fmt.Errorf("a completion came (%s), script expects none", got)
+	}
+	m := ctl.Elems[0]
+	level, ok1 := evalInt(must(structField(m, "cmsg_level")))
+	typ, ok2 := evalInt(must(structField(m, "cmsg_type")))
+	data, ok3 := structField(m, "cmsg_data")
+	if !ok1 || !ok2 || !ok3 || level != solIP || typ != symbols["CMSG_TYPE_RECVERR"] || data.Kind != ExprStruct {
+		return 0, "", false, unsupported("recvmsg: control message %s (netsim has IP_RECVERR completions only)", m)
+	}
+	want := map[string]int64{"ee_errno": 0, "ee_origin": symbols["SO_EE_ORIGIN_ZEROCOPY"], "ee_type": 0,
+		"ee_code": code, "ee_info": int64(note.Lo), "ee_data": int64(note.Hi)}
+	for _, f := range []string{"ee_errno", "ee_origin", "ee_type", "ee_code", "ee_info", "ee_data"} {
+		e, has := structField(data, f)
+		if !has {
+			continue
+		}
+		v, okv := evalInt(e)
+		if !okv {
+			return 0, "", false, unsupported("recvmsg: %s=%s", f, e)
+		}
+		if v != want[f] {
+			return 0, "", false, fmt.Errorf("the completion is {%s}, script expects %s", got, m)
+		}
+	}
+	return ok(0)
+}
+
+// checkCmsgs checks recvmsg's msg_control=[{cmsg_level=SOL_TCP,
+// cmsg_type=TCP_CM_INQ, cmsg_data=N}] against the control message the
+// read gave: TCP_CM_INQ with inq when inqOn (TCP_INQ), none otherwise.
+func checkCmsgs(c *Syscall, inq int, inqOn bool) error {
+	ctl, has := structField(arg(c, 1), "msg_control")
+	if !has || ctl.Kind == ExprEllipsis {
+		return nil
+	}
+	if ctl.Kind != ExprList {
+		return unsupported("recvmsg: msg_control %s, want [{cmsg_level=..., cmsg_type=..., cmsg_data=...}]", ctl)
+	}
+	if len(ctl.Elems) == 0 && inqOn {
+		return fmt.Errorf("a TCP_CM_INQ control message of %d came, script expects none", inq)
+	}
+	for _, m := range ctl.Elems {
+		level, ok1 := evalInt(must(structField(m, "cmsg_level")))
+		typ, ok2 := evalInt(must(structField(m, "cmsg_type")))
+		data, ok3 := evalInt(must(structField(m, "cmsg_data")))
+		if !ok1 || !ok2 || !ok3 || level != ipprotoTCP || typ != tcpInq {
+			return unsupported("recvmsg: control message %s (netsim has TCP_CM_INQ at SOL_TCP only)", m)
+		}
+		if !inqOn {
+			return fmt.Errorf("no control message came (TCP_INQ is off), script expects %s", m)
+		}
+		if data != int64(inq) {
+			return fmt.Errorf("TCP_CM_INQ is %d, script expects %s", inq, m)
+		}
+	}
+	return nil
+}
+
+// nullBuffer says whether a read or write names the NULL pointer as its
+// buffer (packetdrill passes the script's NULL to the kernel as is).
+func nullBuffer(c *Syscall) bool {
+	e := arg(c, 1)
+	return e != nil && e.Kind == ExprWord && e.Str == "NULL"
+}
+
+// symbolSIOCINQ is SIOCINQ's number, for the read that needs it.
+const symbolSIOCINQ = 0x541B
+
+// ioctl makes an ioctl request of a socket: ioctl(fd, SIOCINQ, [n])
+// checks that the queue size is n, as getsockopt checks its value.
+func (s *Syscalls) ioctl(fd int, c *Syscall) (int64, string, bool, error) {
+	req, okr := evalInt(arg(c, 1))
+	if !okr {
+		return 0, "", false, unsupported("ioctl: request %s", argText(c, 1))
+	}
+	got, err := s.sk.Ioctl(fd, int(req))
+	if err != nil {
+		return fail(err)
+	}
+	if want := arg(c, 2); want != nil && want.Kind != ExprEllipsis {
+		w, okw := evalInt(want)
+		if !okw {
+			return 0, "", false, unsupported("ioctl %s: value %s", argText(c, 1), argText(c, 2))
+		}
+		if w != int64(got) {
+			return 0, "", false, fmt.Errorf("ioctl %s is %d, script expects %s", argText(c, 1), got, argText(c, 2))
+		}
+	}
+	return ok(0)
 }
 
 func (s *Syscalls) fcntl(st *fdState, c *Syscall) (int64, string, bool, error) {
@@ -365,15 +588,19 @@ func sockopt(c *Syscall) string {
 
 // optNames maps the options scripts set and get to their level and name.
 var optNames = map[string][2]int{
-	"SO_REUSEADDR":     {solSocket, soReuseAddr},
-	"SO_ERROR":         {solSocket, soError},
-	"SO_SNDBUF":        {solSocket, soSndBuf},
-	"SO_RCVBUF":        {solSocket, soRcvBuf},
-	"TCP_NODELAY":      {ipprotoTCP, tcpNoDelay},
-	"TCP_MAXSEG":       {ipprotoTCP, tcpMaxSeg},
-	"TCP_USER_TIMEOUT": {ipprotoTCP, tcpUserTO},
-	"IP_TOS":           {solIP, ipTOS},
-	"IP_MTU_DISCOVER":  {solIP, ipMTUDisc},
+	"SO_REUSEADDR":      {solSocket, soReuseAddr},
+	"SO_ERROR":          {solSocket, soError},
+	"SO_SNDBUF":         {solSocket, soSndBuf},
+	"SO_RCVBUF":         {solSocket, soRcvBuf},
+	"SO_ZEROCOPY":       {solSocket, soZerocopy},
+	"TCP_NODELAY":       {ipprotoTCP, tcpNoDelay},
+	"TCP_MAXSEG":        {ipprotoTCP, tcpMaxSeg},
+	"TCP_CORK":          {ipprotoTCP, tcpCork},
+	"TCP_USER_TIMEOUT":  {ipprotoTCP, tcpUserTO},
+	"TCP_NOTSENT_LOWAT": {ipprotoTCP, tcpNotsent},
+	"TCP_INQ":           {ipprotoTCP, tcpInq},
+	"IP_TOS":            {solIP, ipTOS},
+	"IP_MTU_DISCOVER":   {solIP, ipMTUDisc},
 }
 
 func (s *Syscalls) setsockopt(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
@@ -526,4 +753,113 @@ func (s *Syscalls) findPoll(c *Syscall) int {
 		}
 	}
 	return -1
+}
+
+// maxEpollEvents bounds epoll_wait's maxevents, so that a script cannot
+// make the stack allocate without bound.
+const maxEpollEvents = 1024
+
+// epollCreate is epoll_create(size) (size must be positive, as Linux
+// checks) or epoll_create1(flags).
+func (s *Syscalls) epollCreate(c *Syscall) (int64, string, bool, error) {
+	v, okv := evalInt(arg(c, 0))
+	if !okv {
+		return 0, "", false, unsupported("%s: argument %s", c.Name, argText(c, 0))
+	}
+	if c.Name == "epoll_create" && v <= 0 || c.Name == "epoll_create1" && v != 0 {
+		return -1, tcp.EINVAL.String(), false, nil
+	}
+	fd, err := s.sk.EpollCreate()
+	if err != nil {
+		return fail(err)
+	}
+	s.setState(fd, &fdState{})
+	return ok(int64(fd))
+}
+
+// epollCtl is epoll_ctl(epfd, op, fd, {events=..., fd=...}).
+func (s *Syscalls) epollCtl(epfd int, c *Syscall) (int64, string, bool, error) {
+	op, ok1 := evalInt(arg(c, 1))
+	fd, ok2 := evalInt(arg(c, 2))
+	if !ok1 || !ok2 {
+		return 0, "", false, unsupported("epoll_ctl: op %s, fd %s", argText(c, 1), argText(c, 2))
+	}
+	var events int64
+	if e, has := structField(arg(c, 3), "events"); has {
+		v, okv := evalInt(e)
+		if !okv {
+			return 0, "", false, unsupported("epoll_ctl: events %s", e)
+		}
+		events = v
+	} else if op != symbols["EPOLL_CTL_DEL"] {
+		return 0, "", false, unsupported("epoll_ctl: event %s, want {events=..., fd=N}", argText(c, 3))
+	}
+	if err := s.sk.EpollCtl(epfd, int(op), int(fd), uint32(events)); err != nil {
+		return fail(err)
+	}
+	return ok(0)
+}
+
+// epollWait is epoll_wait(epfd, events, maxevents, timeout): the events
+// written (one {events=..., fd=N} or a list of them) must be those
+// returned, in order (a written fd is compared, ptr and u64 are not).
+// With nothing ready it waits until its timeout (ms; -1 forever) unless
+// the timeout is 0, as poll.
+func (s *Syscalls) epollWait(now time.Duration, epfd int, c *Syscall) (int64, string, bool, error) {
+	maxev, ok1 := evalInt(arg(c, 2))
+	timeout, ok2 := evalInt(arg(c, 3))
+	if !ok1 || !ok2 || maxev > maxEpollEvents || timeout > maxPollTimeout {
+		return 0, "", false, unsupported("epoll_wait: maxevents %s, timeout %s", argText(c, 2), argText(c, 3))
+	}
+	if maxev <= 0 {
+		return -1, tcp.EINVAL.String(), false, nil
+	}
+	out := make([]EpollEvent, maxev)
+	n, err := s.sk.EpollWait(epfd, out)
+	if err != nil {
+		return fail(err)
+	}
+	i := s.findPoll(c)
+	if n == 0 && timeout != 0 {
+		switch {
+		case i < 0:
+			until := time.Duration(-1)
+			if timeout > 0 {
+				until = now + time.Duration(timeout)*time.Millisecond
+			}
+			s.polls = append(s.polls, pollWait{call: c, until: until})
+			return blocked()
+		case s.polls[i].until < 0 || now < s.polls[i].until:
+			return blocked()
+		}
+	}
+	if i >= 0 {
+		s.polls = append(s.polls[:i], s.polls[i+1:]...)
+	}
+	want := arg(c, 1)
+	var wants []*Expr
+	switch {
+	case want == nil:
+	case want.Kind == ExprStruct:
+		wants = []*Expr{want}
+	case want.Kind == ExprList:
+		wants = want.Elems
+	}
+	for k := 0; k < n && k < len(wants); k++ {
+		if e, has := structField(wants[k], "events"); has {
+			v, okv := evalInt(e)
+			if !okv {
+				return 0, "", false, unsupported("epoll_wait: events %s", e)
+			}
+			if uint32(v) != out[k].Events {
+				return 0, "", false, fmt.Errorf("event %d is %s on fd %d, script expects %s", k, pollNames(int64(out[k].Events)), out[k].FD, wants[k])
+			}
+		}
+		if e, has := structField(wants[k], "fd"); has {
+			if v, okv := evalInt(e); okv && int(v) != out[k].FD {
+				return 0, "", false, fmt.Errorf("event %d is on fd %d, script expects %s", k, out[k].FD, wants[k])
+			}
+		}
+	}
+	return ok(int64(n))
 }

@@ -446,8 +446,24 @@
     }
     return p.p !== 6 || p.pl > 0 ? "data" : "ack";
   }
+  // icmpLabel names an ICMP message by its type and code (RFC 792, RFC
+  // 1191), read from its captured bytes; without them, its length only:
+  // ICMP has no ports.
+  function icmpLabel(p) {
+    const b = p.b, o = b ? (b[0] & 15) * 4 : 0;
+    if (!b || b.length < o + 8) return "ICMP len=" + p.pl;
+    const type = b[o], code = b[o + 1], u16at = (k) => (b[k] << 8) | b[k + 1];
+    switch (type) {
+      case 0: case 8: return "ICMP echo " + (type === 8 ? "request" : "reply") + " seq=" + u16at(o + 6) + " len=" + p.pl;
+      case 3: return code === 4 ? "ICMP fragmentation needed, MTU " + u16at(o + 6)
+        : "ICMP " + (["net", "host", "protocol", "port"][code] ? ["net", "host", "protocol", "port"][code] + " unreachable" : "destination unreachable, code " + code);
+      case 11: return "ICMP time exceeded" + (code === 0 ? " (TTL)" : "");
+    }
+    return "ICMP type " + type + " code " + code;
+  }
   function label(p) {
-    if (p.p !== 6) return (p.p === 17 ? "UDP" : p.p === 1 ? "ICMP" : "proto " + p.p) + " " + p.sp + " → " + p.dp + " len=" + p.pl;
+    if (p.p === 1) return icmpLabel(p);
+    if (p.p !== 6) return (p.p === 17 ? "UDP " : "proto " + p.p + " ") + p.sp + " → " + p.dp + " len=" + p.pl;
     const names = { S: "SYN", F: "FIN", R: "RST", P: "PSH", ".": "ACK", E: "ECE", W: "CWR", U: "URG", N: "NS" };
     const f = p.f.split("").map((c) => names[c] || c).join(",");
     let s = f + " seq=" + p.rs;
@@ -542,7 +558,8 @@
       ["simulated", m.duration || fmtDur(c.trace_end)],
       ["packets", c.packets_in_window + (c.packets_left ? " (" + packets.length + " here)" : "")],
       ["connections", conns.length],
-      ["hosts", hosts.length],
+      ["hosts", hosts.length - D.routers.length],
+      ...(D.routers.length ? [["routers", D.routers.length]] : []),
       ["retransmissions", rtx],
       ["drops", D.summary ? drops : packets.filter((p) => p.x).length],
     ];
@@ -645,9 +662,16 @@
       const r = routes.get(k);
       if (r) r.n++; else routes.set(k, { p: p, n: 1 });
     }
+    // A datagram with no TCP side (UDP, ICMP) is drawn from the end that
+    // sent first in the run: a ping's replies and a router's ICMP errors
+    // then run right to left, as a server's segments do, and the router
+    // sits between the hosts.
+    const firstSent = new Map();
+    for (const p of packets) if (!firstSent.has(p.s)) firstSent.set(p.s, p.t);
+    const sentAt = (h) => (firstSent.has(h) ? firstSent.get(h) : Infinity);
     for (const { p, n } of routes.values()) {
       const nodes = path(p).filter((h) => h >= 0 && (S.routers || !isRouter.has(h)));
-      if (p.side === "server") nodes.reverse();
+      if (p.side === "server" || (!p.side && nodes.length > 1 && sentAt(nodes[nodes.length - 1]) < sentAt(nodes[0]))) nodes.reverse();
       nodes.forEach((h, i) => { if (!pos.has(h)) seen.push(h); add(h, nodes.length === 1 ? 0 : i / (nodes.length - 1), n); });
     }
     if (S.conn) {
@@ -854,7 +878,17 @@
   const INFINITE_SSTHRESH = 0x7fffffff;
   const G = { left: 70, right: 14, top: 20, bottom: 28 };
   function seriesOf(conn, side, name) { return D.series.find((s) => s.c === conn && s.side === side && s.name === name); }
-  function graphConn() { return S.conn || (conns.length ? conns[0].id : 0); }
+  // With every connection shown, the graphs are those of the one that
+  // sent the most packets among those whose series the page keeps (the
+  // first on a tie): a run that opens a short connection first should
+  // not greet the reader with its empty graphs.
+  const busiest = (() => {
+    const kept = new Set(D.series.map((s) => s.c));
+    let best = conns.length ? conns[0] : null;
+    for (const c of conns) if (kept.has(c.id) && (!kept.has(best.id) || c.packets > best.packets)) best = c;
+    return best ? best.id : 0;
+  })();
+  function graphConn() { return S.conn || busiest; }
   // covered is the time up to which every packet is in the page.
   const covered = D.cut.packets_left > 0 && packets.length ? packets[packets.length - 1].t : Infinity;
 
@@ -947,7 +981,7 @@
     const c = connById.get(conn);
     const notes = [];
     if (!c) { $("graph-note").textContent = "No connection in this run."; for (const id of ["tseq", "cwnd", "rtt", "rate"]) plot($(id), "", "bytes", []); return; }
-    if (!S.conn && conns.length > 1) notes.push("Graphs of connection " + conn + " (pick another above).");
+    if (!S.conn && conns.length > 1) notes.push("Graphs of connection " + conn + ", the one that sent the most packets (pick another above).");
     const who = side === "client" ? c.client + " → " + c.server : c.server + " → " + c.client;
     const layers = [];
     const all = segmentsOf(conn, side);
@@ -1008,10 +1042,11 @@
     const rows = list.slice(0, S.rows).map((p) => {
       const i = p.i;
       const cls = "click" + (i === S.sel ? " sel" : "") + (p.r ? " rtx" : "") + (p.x ? " drop" : "");
+      const ported = p.p === 6 || p.p === 17; // ICMP has no ports
       const tr = el("tr", { class: cls, "data-i": i, "data-id": p.id },
         el("td", { class: "num" }, p.id), el("td", {}, fmtT(p.t)),
-        el("td", {}, hostName(p.s) + " " + p.sa + ":" + p.sp), el("td", {}, hostName(p.d) + " " + p.da + ":" + p.dp),
-        el("td", { class: "num" }, p.c || ""), el("td", {}, p.f), el("td", { class: "num" }, p.rs), el("td", { class: "num" }, p.ra),
+        el("td", {}, hostName(p.s) + " " + p.sa + (ported ? ":" + p.sp : "")), el("td", {}, hostName(p.d) + " " + p.da + (ported ? ":" + p.dp : "")),
+        el("td", { class: "num" }, p.c || ""), el("td", {}, p.p === 6 ? p.f : p.p === 1 ? icmpLabel(p) : ""), el("td", { class: "num" }, p.p === 6 ? p.rs : ""), el("td", { class: "num" }, p.p === 6 ? p.ra : ""),
         el("td", { class: "num" }, p.p === 6 ? p.w : ""), el("td", { class: "num" }, scaledWindow(p)), el("td", { class: "num" }, p.pl),
         el("td", {}, p.x ? "dropped " + fmtT(p.e) : p.e ? fmtT(p.e) : "in flight"), el("td", {}, info(p)));
       tr.addEventListener("click", () => select(i));
@@ -1324,5 +1359,8 @@
   bytesIn = true;
   performance.mark("netsim-bytes");
   if (S.sel >= 0) renderDetail();
+  // ICMP messages are labelled by the type their bytes carry (icmpLabel):
+  // draw the diagram and the table again once the bytes are in.
+  if (packets.some((p) => p.p === 1)) { renderLadder(); renderTable(); }
   document.body.setAttribute("data-rendered", String(packets.length));
 })();
