@@ -5,12 +5,16 @@ import "slices"
 // epoll(7) flags and operations, numbered as on Linux
 // (uapi/linux/eventpoll.h). The readiness bits are poll(2)'s.
 const (
-	EPOLLIN      = POLLIN
-	EPOLLOUT     = POLLOUT
-	EPOLLERR     = POLLERR
-	EPOLLHUP     = POLLHUP
-	EPOLLONESHOT = 1 << 30 // report once, then stay quiet until EPOLL_CTL_MOD
-	EPOLLET      = 1 << 31 // edge-triggered: report only after a wakeup
+	EPOLLIN        = POLLIN
+	EPOLLOUT       = POLLOUT
+	EPOLLERR       = POLLERR
+	EPOLLHUP       = POLLHUP
+	EPOLLEXCLUSIVE = 1 << 28 // wake one of several instances (one instance: no effect); EPOLL_CTL_ADD only
+	EPOLLONESHOT   = 1 << 30 // report once, then stay quiet until EPOLL_CTL_MOD
+	EPOLLET        = 1 << 31 // edge-triggered: report only after a wakeup
+
+	// epollPrivate are the flags that are no readiness (EP_PRIVATE_BITS).
+	epollPrivate = EPOLLEXCLUSIVE | EPOLLONESHOT | EPOLLET
 
 	EPOLL_CTL_ADD = 1
 	EPOLL_CTL_DEL = 2
@@ -137,6 +141,9 @@ func (h *Host) EpollCtl(epfd, op, fd int, events uint32) error {
 		if i < 0 {
 			return ENOENT
 		}
+		if events&EPOLLEXCLUSIVE != 0 {
+			return EINVAL // ep_ctl refuses it but with ADD
+		}
 		it := ep.items[i]
 		it.events = events | EPOLLERR | EPOLLHUP
 		if ep.poll(it) != 0 {
@@ -184,7 +191,7 @@ func (h *Host) EpollWait(epfd int, out []EpollEvent) (int, error) {
 		n++
 		switch {
 		case it.events&EPOLLONESHOT != 0:
-			it.events &= EPOLLONESHOT | EPOLLET // disabled until EPOLL_CTL_MOD
+			it.events &= epollPrivate // disabled until EPOLL_CTL_MOD
 		case it.events&EPOLLET == 0:
 			again = append(again, it)
 		}
@@ -235,7 +242,7 @@ func (n *Network) epollWake(s *Socket, key uint32) {
 			if it.s != s {
 				continue
 			}
-			if it.events&^(EPOLLONESHOT|EPOLLET) == 0 || key != 0 && key&it.events == 0 {
+			if it.events&^epollPrivate == 0 || key != 0 && key&it.events == 0 {
 				continue
 			}
 			ep.link(it)

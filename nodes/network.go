@@ -66,6 +66,9 @@ type Network struct {
 	// They live here because Host and Socket have no room left in their
 	// size classes.
 	epolls []*epollInst
+	// zc holds the MSG_ZEROCOPY bookkeeping of the sockets that sent
+	// with it (zerocopy.go), for the same reason.
+	zc []*zcState
 }
 
 // maxFree bounds the packets kept for reuse.

@@ -40,6 +40,9 @@ func (s *Socket) onTimer() {
 func (s *Socket) flush() {
 	s.conn.Events(s.event)
 	s.conn.SegmentsECN(s.sendSegment)
+	if len(s.h.net.zc) > 0 {
+		s.h.net.zcAcked(s)
+	}
 	if s.conn.State() == tcp.TimeWait && s.h.settleTimeWait(s) {
 		return
 	}

@@ -495,8 +495,9 @@ func (h *Host) newChild(l *Socket, local, remote netip.AddrPort, iss tcp.Seq) *S
 
 // Send queues as much of p as the send buffer takes and returns how many
 // bytes that was (a partial write when the buffer fills); EAGAIN when it
-// takes none, EPIPE after SHUT_WR or a failed connection, ENOTCONN before
-// Connect.
+// takes none, EPIPE after SHUT_WR, a failed connection or before Connect
+// (as Linux's tcp_sendmsg_locked; a datagram socket without a peer gives
+// EDESTADDRREQ).
 func (h *Host) Send(fd int, p []byte) (int, error) { return h.SendFlags(fd, p, 0) }
 
 // send(2) flags SendFlags acts on, numbered as on Linux.
@@ -508,8 +509,9 @@ const (
 // SendFlags is Send with send(2)'s flags: on a TCP socket MSG_MORE holds
 // a partial last segment back for more data and MSG_EOR ends a record no
 // segment crosses (tcp.Conn.WriteWith); a datagram socket ignores them.
-// Other flags are ignored (MSG_DONTWAIT: nothing blocks here; MSG_NOSIGNAL:
-// there are no signals).
+// MSG_ZEROCOPY on a socket with SO_ZEROCOPY queues a ZerocopyNote once
+// the data is acknowledged. Other flags are ignored (MSG_DONTWAIT:
+// nothing blocks here; MSG_NOSIGNAL: there are no signals).
 func (h *Host) SendFlags(fd int, p []byte, flags int) (int, error) {
 	s, err := h.socket(fd)
 	if err != nil {
@@ -522,7 +524,9 @@ func (h *Host) SendFlags(fd int, p []byte, flags int) (int, error) {
 		return h.SendTo(fd, p, netip.AddrPort{})
 	}
 	if s.conn == nil {
-		return 0, ENOTCONN
+		// Linux's tcp_sendmsg_locked: sk_stream_wait_connect fails a
+		// socket that is not connecting with EPIPE.
+		return 0, EPIPE
 	}
 	if s.err != 0 {
 		return 0, EPIPE
@@ -535,6 +539,9 @@ func (h *Host) SendFlags(fd int, p []byte, flags int) (int, error) {
 		wf |= tcp.WriteEOR
 	}
 	n, werr := s.conn.WriteWith(h.Now().Duration(), p, wf)
+	if n > 0 && flags&MSG_ZEROCOPY != 0 && s.opts != nil && s.opts.zerocopy {
+		h.zcSent(s)
+	}
 	s.flush()
 	h.dispatch()
 	if werr != nil {
@@ -648,6 +655,9 @@ func (h *Host) Close(fd int) error {
 	s.fd = -1
 	s.released = true
 	s.handler = nil
+	if len(h.net.zc) > 0 {
+		h.net.zcClosed(s)
+	}
 	if len(h.net.epolls) > 0 && h.net.epollClosed(s) {
 		return nil
 	}
@@ -726,8 +736,8 @@ func (h *Host) Poll(fd int) (int, error) {
 		if st.Synchronized() && s.conn.PollWriteSpace() {
 			ev |= POLLOUT
 		}
-		if s.err != 0 {
-			ev |= POLLERR
+		if s.err != 0 || len(h.net.zc) > 0 && h.net.zcQueued(s) {
+			ev |= POLLERR // tcp_poll: sk_err or a non-empty error queue
 		}
 		if s.connDone {
 			ev |= POLLHUP

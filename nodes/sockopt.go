@@ -119,6 +119,16 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		return s.setConfig(cfg)
 	case level == IPPROTO_TCP && name == TCP_NOTSENT_LOWAT:
 		return h.setNotsentLowat(s, value)
+	case level == SOL_SOCKET && name == SO_ZEROCOPY:
+		// sk_setsockopt takes 0 or 1 on a TCP socket.
+		if value != 0 && value != 1 {
+			return EINVAL
+		}
+		if err := s.setConfig(cfg); err != nil {
+			return err
+		}
+		s.opts.zerocopy = value == 1
+		return nil
 	case level == IPPROTO_TCP && name == TCP_INQ:
 		// Linux (do_tcp_setsockopt) takes 0 or 1, at any time.
 		if value != 0 && value != 1 {
@@ -200,6 +210,8 @@ type sockOpts struct {
 	cork bool
 	// inq is TCP_INQ (Linux's tp->recvmsg_inq).
 	inq bool
+	// zerocopy is SO_ZEROCOPY (SOCK_ZEROCOPY).
+	zerocopy bool
 }
 
 // setConfig gives s settings of its own, validated here, once, so that
@@ -212,7 +224,7 @@ func (s *Socket) setConfig(cfg tcp.Config) error {
 	}
 	o := &sockOpts{cfg: v}
 	if s.opts != nil {
-		o.notsentLowat, o.cork, o.inq = s.opts.notsentLowat, s.opts.cork, s.opts.inq
+		o.notsentLowat, o.cork, o.inq, o.zerocopy = s.opts.notsentLowat, s.opts.cork, s.opts.inq, s.opts.zerocopy
 	}
 	s.opts = o
 	return nil
@@ -285,6 +297,8 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		return int(cfg.UserTimeout / time.Millisecond), nil
 	case level == IPPROTO_TCP && name == TCP_INQ:
 		return boolInt(s.opts != nil && s.opts.inq), nil
+	case level == SOL_SOCKET && name == SO_ZEROCOPY:
+		return boolInt(s.opts != nil && s.opts.zerocopy), nil
 	case level == IPPROTO_TCP && name == TCP_CORK:
 		if s.conn != nil {
 			return boolInt(s.conn.Corked()), nil

@@ -464,6 +464,13 @@ func (c *Conn) dataUna() Seq {
 	return c.sndUna
 }
 
+// WriteEnd returns the sequence number after the last byte written
+// (Linux's write_seq, without a FIN).
+func (c *Conn) WriteEnd() Seq { return c.sb.endSeq() }
+
+// Acked reports whether the peer acknowledged every byte before seq.
+func (c *Conn) Acked(seq Seq) bool { return c.synAcked && seq.LessEq(c.sndUna) }
+
 // PeerFinished reports that the peer's FIN arrived, in order after all
 // its data (Linux's SOCK_DONE).
 func (c *Conn) PeerFinished() bool { return c.peerFin }

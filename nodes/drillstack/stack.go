@@ -97,6 +97,12 @@ func (k sockets) EpollWait(epfd int, out []drill.EpollEvent) (int, error) {
 	return n, err
 }
 
+// RecvErrQueue implements drill.Sockets.
+func (k sockets) RecvErrQueue(fd int) (drill.ZerocopyNote, error) {
+	n, err := k.Host.RecvErrQueue(fd)
+	return drill.ZerocopyNote{Lo: n.Lo, Hi: n.Hi, Copied: n.Copied}, err
+}
+
 // Info implements drill.Sockets.
 func (k sockets) Info(fd int) (drill.SocketInfo, error) {
 	i, err := k.Host.Info(fd)

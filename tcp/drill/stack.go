@@ -100,6 +100,9 @@ type Sockets interface {
 	// (0x541B) the bytes a read would return, SIOCOUTQ (0x5411) those
 	// not yet acknowledged, SIOCOUTQNSD (0x894B) those not yet sent.
 	Ioctl(fd, req int) (int, error)
+	// RecvErrQueue takes the oldest MSG_ZEROCOPY completion from fd's
+	// error queue (recvmsg with MSG_ERRQUEUE); EAGAIN when there is none.
+	RecvErrQueue(fd int) (ZerocopyNote, error)
 	// EpollCreate opens an epoll instance and returns its descriptor.
 	EpollCreate() (int, error)
 	// EpollCtl adds (op 1), removes (2) or changes (3) fd's registration
@@ -108,6 +111,13 @@ type Sockets interface {
 	// EpollWait fills out with the ready descriptors, as epoll_wait with
 	// a zero timeout, and returns how many.
 	EpollWait(epfd int, out []EpollEvent) (int, error)
+}
+
+// ZerocopyNote is a MSG_ZEROCOPY completion: the sends numbered Lo to Hi
+// are acknowledged; Copied is SO_EE_CODE_ZEROCOPY_COPIED.
+type ZerocopyNote struct {
+	Lo, Hi uint32
+	Copied bool
 }
 
 // EpollEvent is one event of EpollWait: a descriptor and its readiness.

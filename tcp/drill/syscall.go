@@ -335,7 +335,7 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 	}
 	// The flags the socket acts on; a blocking write's later parts keep
 	// them, as tcp_sendmsg_locked goes on with the same call.
-	flags := int(msgFlags(c) & (symbols["MSG_MORE"] | symbols["MSG_EOR"]))
+	flags := int(msgFlags(c) & (symbols["MSG_MORE"] | symbols["MSG_EOR"] | symbols["MSG_ZEROCOPY"]))
 	if e := s.pendingErr(fd, st); e != 0 {
 		st.written = 0
 		return -1, e.String(), false, nil
@@ -388,6 +388,9 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 }
 
 func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
+	if c.Name == "recvmsg" && msgFlags(c)&symbols["MSG_ERRQUEUE"] != 0 {
+		return s.recvErrQueue(fd, c)
+	}
 	n, err := s.count(c)
 	if c.Name == "recvmsg" {
 		n, err = iovLen(c)
@@ -436,6 +439,58 @@ func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, e
 		return ok(0)
 	}
 	return fail(err)
+}
+
+// recvErrQueue is recvmsg with MSG_ERRQUEUE, which never blocks: it
+// takes a MSG_ZEROCOPY completion and returns 0 (no data), or EAGAIN. A
+// written msg_control=[{cmsg_level=CMSG_LEVEL_IP,
+// cmsg_type=CMSG_TYPE_RECVERR, cmsg_data={ee_errno=0,
+// ee_origin=SO_EE_ORIGIN_ZEROCOPY, ee_type=0, ee_code=..., ee_info=LO,
+// ee_data=HI}}] must be the completion taken (Linux's struct
+// sock_extended_err).
+func (s *Syscalls) recvErrQueue(fd int, c *Syscall) (int64, string, bool, error) {
+	note, err := s.sk.RecvErrQueue(fd)
+	if err != nil {
+		return fail(err)
+	}
+	ctl, has := structField(arg(c, 1), "msg_control")
+	if !has || ctl.Kind == ExprEllipsis {
+		return ok(0)
+	}
+	if ctl.Kind != ExprList || len(ctl.Elems) > 1 {
+		return 0, "", false, unsupported("recvmsg: msg_control %s, want one MSG_ERRQUEUE control message", ctl)
+	}
+	code := int64(0)
+	if note.Copied {
+		code = symbols["SO_EE_CODE_ZEROCOPY_COPIED"]
+	}
+	got := fmt.Sprintf("ee_errno=0, ee_origin=SO_EE_ORIGIN_ZEROCOPY, ee_code=%d, ee_info=%d, ee_data=%d", code, note.Lo, note.Hi)
+	if len(ctl.Elems) == 0 {
+		return 0, "", false, fmt.Errorf("a completion came (%s), script expects none", got)
+	}
+	m := ctl.Elems[0]
+	level, ok1 := evalInt(must(structField(m, "cmsg_level")))
+	typ, ok2 := evalInt(must(structField(m, "cmsg_type")))
+	data, ok3 := structField(m, "cmsg_data")
+	if !ok1 || !ok2 || !ok3 || level != solIP || typ != symbols["CMSG_TYPE_RECVERR"] || data.Kind != ExprStruct {
+		return 0, "", false, unsupported("recvmsg: control message %s (netsim has IP_RECVERR completions only)", m)
+	}
+	want := map[string]int64{"ee_errno": 0, "ee_origin": symbols["SO_EE_ORIGIN_ZEROCOPY"], "ee_type": 0,
+		"ee_code": code, "ee_info": int64(note.Lo), "ee_data": int64(note.Hi)}
+	for _, f := range []string{"ee_errno", "ee_origin", "ee_type", "ee_code", "ee_info", "ee_data"} {
+		e, has := structField(data, f)
+		if !has {
+			continue
+		}
+		v, okv := evalInt(e)
+		if !okv {
+			return 0, "", false, unsupported("recvmsg: %s=%s", f, e)
+		}
+		if v != want[f] {
+			return 0, "", false, fmt.Errorf("the completion is {%s}, script expects %s", got, m)
+		}
+	}
+	return ok(0)
 }
 
 // checkCmsgs checks recvmsg's msg_control=[{cmsg_level=SOL_TCP,
@@ -537,6 +592,7 @@ var optNames = map[string][2]int{
 	"SO_ERROR":          {solSocket, soError},
 	"SO_SNDBUF":         {solSocket, soSndBuf},
 	"SO_RCVBUF":         {solSocket, soRcvBuf},
+	"SO_ZEROCOPY":       {solSocket, soZerocopy},
 	"TCP_NODELAY":       {ipprotoTCP, tcpNoDelay},
 	"TCP_MAXSEG":        {ipprotoTCP, tcpMaxSeg},
 	"TCP_CORK":          {ipprotoTCP, tcpCork},
