@@ -612,3 +612,24 @@ faults:
 	}
 	assert.False(t, strings.Contains(dom, "ICMP 0 → 0"), "ICMP labelled by ports")
 }
+
+// TestViewLifelineLabelsDoNotOverlapInChromium (-long): with 16 lifelines
+// across the page (the fat-tree's hosts and switches), each node's name
+// over its lifeline stays clear of its neighbours' (the routers' names,
+// with " (router)" after them, used to run into one another); a name cut
+// short keeps its whole text in a tooltip.
+func TestViewLifelineLabelsDoNotOverlapInChromium(t *testing.T) {
+	browser, dir, _ := viewInChromium(t, "fat-tree.yaml")
+	b := startDevtools(t, browser, 1280, 900)
+	b.open("file://" + filepath.ToSlash(filepath.Join(dir, "view.html")))
+	var boxes [][4]float64
+	b.eval(`[...document.querySelectorAll("#ladder text.host, #ladder text.addr")].map((e) => { const r = e.getBBox(); return [r.x, r.y, r.width, r.height]; })`, &boxes)
+	require.Greater(t, len(boxes), 10)
+	for i, p := range boxes {
+		for _, q := range boxes[i+1:] {
+			overlap := p[0] < q[0]+q[2] && q[0] < p[0]+p[2] && p[1] < q[1]+q[3] && q[1] < p[1]+p[3]
+			assert.False(t, overlap, "labels at %v and %v overlap", p, q)
+		}
+	}
+	b.noProblems()
+}

@@ -39,11 +39,12 @@ func seqText(p *packet) string {
 // textbookLabel labels a segment as a textbook draws the handshake: "SYN
 // seq=0", "SYN, ACK seq=0 ack=1", "ACK ack=1", data as "seq=1:1461 ack=1",
 // "FIN, ACK seq=1 ack=1". A bare ACK shows no seq; a data segment names no
-// flags unless it also carries SYN, FIN or RST. Non-TCP datagrams are
-// labelled by length.
+// flags unless it also carries SYN, FIN or RST. Other datagrams are
+// labelled by protocol and length: "UDP len=1200" (its payload), "ICMP
+// len=64" (the ICMP message).
 func textbookLabel(p *packet) string {
 	if !p.tcp {
-		return "len=" + strconv.FormatInt(p.size, 10)
+		return datagramLabel(p, false)
 	}
 	ack := hasFlag(p.flags, '.')
 	ctl := ctlFlags(p.flags) != ""
@@ -74,7 +75,7 @@ func textbookLabel(p *packet) string {
 // the first one and "...", 2 prints "<...>", 3 leaves them out.
 func asciiLabel(p *packet, optsLevel int) string {
 	if !p.tcp {
-		return "IP len=" + strconv.FormatInt(p.size, 10)
+		return datagramLabel(p, true)
 	}
 	var b strings.Builder
 	names := flagNames(p.flags, p.plen == 0)
@@ -110,4 +111,22 @@ func asciiLabel(p *packet, optsLevel int) string {
 		b.WriteByte('>')
 	}
 	return b.String()
+}
+
+// datagramLabel labels a datagram that is not TCP by its protocol and
+// length, as tcpdump does: "UDP 49152 > 9 len=1200" (ports with ports,
+// for the terminal), "UDP len=1200", "ICMP len=64"; the length is the
+// UDP payload or the ICMP message, and the IPv4 length for another
+// protocol ("IP len=60").
+func datagramLabel(p *packet, ports bool) string {
+	switch p.proto {
+	case 17:
+		if ports {
+			return "UDP " + strconv.FormatInt(p.sport, 10) + " > " + strconv.FormatInt(p.dport, 10) + " len=" + strconv.FormatInt(p.plen, 10)
+		}
+		return "UDP len=" + strconv.FormatInt(p.plen, 10)
+	case 1:
+		return "ICMP len=" + strconv.FormatInt(p.plen, 10)
+	}
+	return "IP len=" + strconv.FormatInt(p.size, 10)
 }

@@ -20,7 +20,9 @@ func TestTextbookLabel(t *testing.T) {
 		{packet{tcp: true, flags: "FP.", rseq: 1, rack: 1, plen: 10}, "FIN, ACK seq=1:11 ack=1"},
 		{packet{tcp: true, flags: "R", rseq: 5}, "RST seq=5"},
 		{packet{tcp: true, flags: "R.", rseq: 0, rack: 1}, "RST, ACK seq=0 ack=1"},
-		{packet{size: 128}, "len=128"},
+		{packet{size: 128}, "IP len=128"},
+		{packet{size: 128, proto: 17, sport: 49152, dport: 9, plen: 100}, "UDP len=100"},
+		{packet{size: 576, proto: 1, plen: 556}, "ICMP len=556"},
 	} {
 		assert.Equal(t, tc.want, textbookLabel(&tc.p), tc.want)
 	}
@@ -46,6 +48,8 @@ func TestASCIILabel(t *testing.T) {
 		{packet{tcp: true, flags: "F.", rseq: 101, rack: 1, win: 502}, 0, "FIN,ACK seq=101 ack=1 win=502"},
 		{packet{tcp: true, flags: "P.", rseq: 1, rack: 1, win: 502}, 0, "PSH,ACK seq=1 ack=1 win=502"},
 		{packet{size: 60}, 0, "IP len=60"},
+		{packet{size: 1228, proto: 17, sport: 49152, dport: 9, plen: 1200}, 0, "UDP 49152 > 9 len=1200"},
+		{packet{size: 84, proto: 1, plen: 64}, 0, "ICMP len=64"},
 	} {
 		assert.Equal(t, tc.want, asciiLabel(&tc.p, tc.level), tc.want)
 	}

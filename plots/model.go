@@ -20,6 +20,7 @@ type packet struct {
 	size int64 // IPv4 datagram length
 
 	tcp        bool
+	proto      uint8 // the IP protocol: 6 TCP, 17 UDP, 1 ICMP
 	sport      int64
 	dport      int64
 	flags      string
@@ -457,7 +458,8 @@ const protoTCP = 6
 func (m *model) addSend(r *sim.Record, e *sim.PacketSend) *packet {
 	host, _, _ := nodeName(r.Subject)
 	id := int64(e.ID)
-	p := &packet{id: id, sent: r.T, host: host, src: addrText(e.Src), dst: addrText(e.Dst), size: int64(e.Len)}
+	p := &packet{id: id, sent: r.T, host: host, src: addrText(e.Src), dst: addrText(e.Dst), size: int64(e.Len),
+		proto: e.Proto, plen: int64(e.PLen), sport: int64(e.SPort), dport: int64(e.DPort)}
 	if e.Proto == protoTCP {
 		p.tcp = true
 		p.flags = e.Flags.String()

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/bits"
 	"time"
 )
 
@@ -464,11 +465,31 @@ func (h *queueHeap) down(slots []slot, i int) {
 	h.put(slots, i, e)
 }
 
+// tournamentMax is the largest heap whose nodes pick their earliest child
+// by a tournament (earliestChild): 1.5 MB of entries, which the second
+// level cache holds.
+const tournamentMax = 1 << 16
+
 // earliestChild returns the position of the earliest child of position
-// i, or -1 for a leaf.
+// i, or -1 for a leaf. In a heap that the caches hold, a node with all
+// four children picks the earliest by a tournament without branches
+// (earlier): which child is earliest is as good as random when a
+// thousand flows' events interleave, and a mispredicted branch per
+// comparison cost more than the comparisons. A larger heap waits for
+// memory at every level, and there the branches win: the processor
+// follows the predicted child and loads the next level meanwhile, where
+// the tournament's answer must come first (BenchmarkHoldRatio at 1e6
+// events: 1.27-1.35 of the plain heap's time with the tournament, 0.86-1.09
+// without).
 func (h *queueHeap) earliestChild(i int) int {
 	es := h.e
 	c := arity*i + 1
+	if c+arity <= len(es) && len(es) <= tournamentMax {
+		q := es[c : c+arity : c+arity]
+		a := c + int(earlier(&q[1], &q[0]))
+		b := c + 2 + int(earlier(&q[3], &q[2]))
+		return a + int(earlier(&es[b], &es[a]))*(b-a)
+	}
 	if c >= len(es) {
 		return -1
 	}
@@ -479,6 +500,16 @@ func (h *queueHeap) earliestChild(i int) int {
 		}
 	}
 	return m
+}
+
+// earlier is a.before(b) as 1 or 0, computed without a branch: (at,
+// seq) compared as one 128-bit number, the borrow of a - b. Times in the
+// queue are never negative (nothing is scheduled before time 0), so
+// they compare as unsigned numbers.
+func earlier(a, b *entry) uint64 {
+	_, borrow := bits.Sub64(a.seq, b.seq, 0)
+	_, borrow = bits.Sub64(uint64(a.at), uint64(b.at), borrow)
+	return borrow
 }
 
 // Stop makes the Run or RunUntil in progress return once the running event

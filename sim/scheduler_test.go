@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -253,4 +254,69 @@ func TestEventIDAccessors(t *testing.T) {
 	assert.Equal(t, Time(42), id.Time())
 	assert.True(t, EventID{}.IsZero())
 	assert.Equal(t, "0.000000042s", fmt.Sprint(id.Time()))
+}
+
+// TestEarlierMatchesBefore checks the branchless comparison of the heap's
+// tournament against before, over keys that differ in time only, in
+// sequence number only, in both in opposite directions, and at the ends
+// of their ranges.
+func TestEarlierMatchesBefore(t *testing.T) {
+	times := []Time{0, 1, 2, 1 << 32, MaxTime - 1, MaxTime}
+	seqs := []uint64{0, 1, 2, 1 << 32, 1<<63 - 1, 1 << 63, ^uint64(0) - 1, ^uint64(0)}
+	for _, at1 := range times {
+		for _, at2 := range times {
+			for _, s1 := range seqs {
+				for _, s2 := range seqs {
+					a, b := entry{at: at1, seq: s1}, entry{at: at2, seq: s2}
+					want := uint64(0)
+					if a.before(&b) {
+						want = 1
+					}
+					require.Equal(t, want, earlier(&a, &b), "(%d,%d) before (%d,%d)", at1, s1, at2, s2)
+				}
+			}
+		}
+	}
+}
+
+// TestHeapRunsManyEventsInOrder fills the queue with thousands of events
+// at random times, many at the same instant, so that most nodes of the
+// heaps have all four children (the tournament of earliestChild), and
+// with more than tournamentMax (the comparisons one by one), cancels some
+// and checks that the rest run in (time, scheduling order).
+func TestHeapRunsManyEventsInOrder(t *testing.T) {
+	for _, n := range []int{5000, tournamentMax + 5000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) { testHeapOrder(t, n) })
+	}
+}
+
+func testHeapOrder(t *testing.T, n int) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	s := NewScheduler()
+	type key struct {
+		at  Time
+		seq int
+	}
+	var ran []key
+	var ids []EventID
+	for i := range n {
+		at := Time(rng.IntN(3000)) * Time(time.Microsecond) // within the near heap's horizon
+		id, err := s.At(at, func() { ran = append(ran, key{at, i}) })
+		require.NoError(t, err)
+		ids = append(ids, id)
+	}
+	cancelled := map[int]bool{}
+	for i := 0; i < len(ids); i += 7 {
+		require.True(t, s.Cancel(ids[i]))
+		cancelled[i] = true
+	}
+	s.Run()
+	require.Len(t, ran, len(ids)-len(cancelled))
+	for i := 1; i < len(ran); i++ {
+		p, q := ran[i-1], ran[i]
+		require.True(t, p.at < q.at || p.at == q.at && p.seq < q.seq, "event %v ran before %v", p, q)
+	}
+	for _, k := range ran {
+		require.False(t, cancelled[k.seq])
+	}
 }

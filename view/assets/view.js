@@ -704,11 +704,26 @@
       kids.push(svg("line", { x1: L.left - 60, x2: L.width, y1: y(v), y2: y(v), stroke: "#f0f0f0" }));
       kids.push(svg("text", { x: 4, y: y(v) + 3, class: "axis" }, tickLabel(v, ticks, unit)));
     }
+    // Each name and address keeps to its lifeline's share of the width:
+    // with many lifelines a router's name loses " (router)" (its dashed
+    // lifeline says so), then a name is cut short in its middle, with its
+    // whole text in a tooltip, and an address that does not fit is left out. The
+    // widths are estimates of the fonts' (13px bold, 10px monospace).
+    const room = (shown.length > 1 ? span / (shown.length - 1) : span) - 8;
+    const nameW = 8.5, addrW = 6.5;
     for (const [h, hx] of x) {
       kids.push(svg("line", { x1: hx, x2: hx, y1: L.top - 8, y2: L.height - L.bottom, class: "life" + (isRouter.has(h) ? " router" : "") }));
-      kids.push(svg("text", { x: hx, y: 18, "text-anchor": "middle", class: "host" }, hostName(h) + (isRouter.has(h) ? " (router)" : "")));
+      const full = hostName(h) + (isRouter.has(h) ? " (router)" : "");
+      let name = full.length * nameW <= room ? full : hostName(h);
+      const fits = Math.max(2, Math.floor(room / nameW));
+      // cut in the middle: names of one kind differ at their end
+      // (ft-edge-1-1, ft-edge-1-2)
+      if (name.length > fits) name = name.slice(0, Math.ceil((fits - 1) / 2)) + "…" + name.slice(name.length - Math.floor((fits - 1) / 2));
+      const label = svg("text", { x: hx, y: 18, "text-anchor": "middle", class: "host" }, name);
+      if (name !== full) label.append(svg("title", {}, full));
+      kids.push(label);
       const addr = packets.find((p) => p.s === h);
-      if (addr) kids.push(svg("text", { x: hx, y: 32, "text-anchor": "middle", class: "axis" }, addr.sa));
+      if (addr && addr.sa.length * addrW <= room) kids.push(svg("text", { x: hx, y: 32, "text-anchor": "middle", class: "axis addr" }, addr.sa));
     }
     // states on the lifelines
     const firstLane = shown[0], laneY = new Map();
