@@ -67,7 +67,7 @@ type Network struct {
 	// size classes.
 	epolls []*epollInst
 	// errq holds the error queues of the sockets that use one
-	// (MSG_ZEROCOPY, SO_TIMESTAMPING: zerocopy.go), for the same reason.
+	// (MSG_ZEROCOPY, SO_TIMESTAMPING: errqueue.go), for the same reason.
 	errq []*errQueue
 }
 
