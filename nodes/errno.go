@@ -17,6 +17,7 @@ const (
 	EFAULT        = tcp.EFAULT
 	ENOENT        = tcp.ENOENT
 	EEXIST        = tcp.EEXIST
+	ENOMSG        = tcp.ENOMSG
 	ENOTTY        = tcp.ENOTTY
 	EMFILE        = tcp.EMFILE
 	EPIPE         = tcp.EPIPE

@@ -66,9 +66,9 @@ type Network struct {
 	// They live here because Host and Socket have no room left in their
 	// size classes.
 	epolls []*epollInst
-	// zc holds the MSG_ZEROCOPY bookkeeping of the sockets that sent
-	// with it (zerocopy.go), for the same reason.
-	zc []*zcState
+	// errq holds the error queues of the sockets that use one
+	// (MSG_ZEROCOPY, SO_TIMESTAMPING: zerocopy.go), for the same reason.
+	errq []*errQueue
 }
 
 // maxFree bounds the packets kept for reuse.

@@ -39,10 +39,13 @@ func (s *Socket) onTimer() {
 // go first so that a state change is traced before the segment it causes.
 func (s *Socket) flush() {
 	s.conn.Events(s.event)
-	s.conn.SegmentsECN(s.sendSegment)
-	if len(s.h.net.zc) > 0 {
-		s.h.net.zcAcked(s)
+	if len(s.h.net.errq) > 0 {
+		// What an ACK completes is reported before what it lets
+		// leave: Linux's tcp_ack frees the acknowledged skbs
+		// (tcp_clean_rtx_queue) before tcp_data_snd_check sends.
+		s.h.net.errAcked(s, s.h.Now().Duration())
 	}
+	s.conn.SegmentsECN(s.sendSegment)
 	if s.conn.State() == tcp.TimeWait && s.h.settleTimeWait(s) {
 		return
 	}
@@ -118,6 +121,9 @@ func (s *Socket) rearm() {
 
 // sendSegment puts one segment of the connection on the wire.
 func (s *Socket) sendSegment(hdr *tcp.Header, payload []byte, ect bool) {
+	if len(s.h.net.errq) > 0 {
+		s.h.net.errSent(s, hdr.Seq, len(payload), s.h.Now().Duration())
+	}
 	info := segmentInfo{connID: s.connID, rel: s.conn, ect: ect, tos: s.tos, noDF: !s.dontFragment()}
 	s.h.output(s.remote.Addr(), hdr, payload, info)
 }

@@ -655,8 +655,8 @@ func (h *Host) Close(fd int) error {
 	s.fd = -1
 	s.released = true
 	s.handler = nil
-	if len(h.net.zc) > 0 {
-		h.net.zcClosed(s)
+	if len(h.net.errq) > 0 {
+		h.net.errClosed(s)
 	}
 	if len(h.net.epolls) > 0 && h.net.epollClosed(s) {
 		return nil
@@ -736,7 +736,7 @@ func (h *Host) Poll(fd int) (int, error) {
 		if st.Synchronized() && s.conn.PollWriteSpace() {
 			ev |= POLLOUT
 		}
-		if s.err != 0 || len(h.net.zc) > 0 && h.net.zcQueued(s) {
+		if s.err != 0 || len(h.net.errq) > 0 && h.net.errQueued(s) {
 			ev |= POLLERR // tcp_poll: sk_err or a non-empty error queue
 		}
 		if s.connDone {

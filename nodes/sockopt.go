@@ -119,6 +119,8 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		return s.setConfig(cfg)
 	case level == IPPROTO_TCP && name == TCP_NOTSENT_LOWAT:
 		return h.setNotsentLowat(s, value)
+	case level == SOL_SOCKET && name == SO_TIMESTAMPING:
+		return h.setTimestamping(s, value)
 	case level == SOL_SOCKET && name == SO_ZEROCOPY:
 		// sk_setsockopt takes 0 or 1 on a TCP socket.
 		if value != 0 && value != 1 {
@@ -299,6 +301,11 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		return boolInt(s.opts != nil && s.opts.inq), nil
 	case level == SOL_SOCKET && name == SO_ZEROCOPY:
 		return boolInt(s.opts != nil && s.opts.zerocopy), nil
+	case level == SOL_SOCKET && name == SO_TIMESTAMPING:
+		if q := h.net.errQueueOf(s, false); q != nil {
+			return q.tsFlags, nil
+		}
+		return 0, nil
 	case level == IPPROTO_TCP && name == TCP_CORK:
 		if s.conn != nil {
 			return boolInt(s.conn.Corked()), nil

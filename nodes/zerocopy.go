@@ -1,39 +1,82 @@
 package nodes
 
-import "github.com/netsimlab/netsim/tcp"
+import (
+	"time"
+
+	"github.com/netsimlab/netsim/tcp"
+)
 
 // MSG_ZEROCOPY asks SendFlags for a completion notification once the
 // data is acknowledged (Linux's MSG_ZEROCOPY, with SO_ZEROCOPY on).
 const MSG_ZEROCOPY = 0x4000000
 
-// SO_ZEROCOPY (SOL_SOCKET) allows MSG_ZEROCOPY sends.
-const SO_ZEROCOPY = 60
+// SOL_SOCKET options of the error queue, numbered as on Linux.
+const (
+	SO_TIMESTAMPING = 37 // transmit timestamps (SOF_TIMESTAMPING_* flags)
+	SO_ZEROCOPY     = 60 // allows MSG_ZEROCOPY sends
+)
 
-// ZerocopyNote is a completion notification of MSG_ZEROCOPY sends, as
-// Linux queues it on the socket's error queue (struct
-// sock_extended_err with ee_origin SO_EE_ORIGIN_ZEROCOPY): the sends
-// numbered Lo to Hi (ee_info, ee_data; each MSG_ZEROCOPY send that
-// queues data takes the next number, from 0) are complete, their data
-// acknowledged. Copied is SO_EE_CODE_ZEROCOPY_COPIED: the kernel copied
-// the data rather than sending from the application's pages, which
-// netsim always does.
-type ZerocopyNote struct {
-	Lo, Hi uint32
-	Copied bool
+// SO_TIMESTAMPING flags netsim models (linux/net_tstamp.h).
+const (
+	SOF_TIMESTAMPING_TX_SOFTWARE = 1 << 1 // SCM_TSTAMP_SND: the segment handed to the device
+	SOF_TIMESTAMPING_SOFTWARE    = 1 << 4 // report software timestamps
+	SOF_TIMESTAMPING_OPT_ID      = 1 << 7 // number the bytes from the write at which it was set
+	SOF_TIMESTAMPING_TX_SCHED    = 1 << 8 // SCM_TSTAMP_SCHED: the segment queued for the device
+	SOF_TIMESTAMPING_TX_ACK      = 1 << 9 // SCM_TSTAMP_ACK: the byte acknowledged
+
+	tsModelled = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_ID |
+		SOF_TIMESTAMPING_TX_SCHED | SOF_TIMESTAMPING_TX_ACK
+)
+
+// Origins and codes of error-queue entries (linux/errqueue.h).
+const (
+	SO_EE_ORIGIN_TIMESTAMPING   = 4
+	SO_EE_ORIGIN_ZEROCOPY       = 5
+	SO_EE_CODE_ZEROCOPY_COPIED  = 1
+	SCM_TSTAMP_SND              = 0
+	SCM_TSTAMP_SCHED            = 1
+	SCM_TSTAMP_ACK              = 2
+	errQueueMaxZerocopyRangeLen = 1 << 31
+)
+
+// ErrQueueEntry is an entry of a socket's error queue, as Linux's struct
+// sock_extended_err, with the time of a transmit timestamp.
+//
+// A MSG_ZEROCOPY completion (Origin SO_EE_ORIGIN_ZEROCOPY, Errno 0): the
+// sends numbered Info to Data are acknowledged (each MSG_ZEROCOPY send
+// that queues data takes the next number, from 0); Code is
+// SO_EE_CODE_ZEROCOPY_COPIED, the kernel having copied the data rather
+// than sent from the application's pages, as netsim always does.
+//
+// A transmit timestamp (Origin SO_EE_ORIGIN_TIMESTAMPING, Errno ENOMSG):
+// Info says which (SCM_TSTAMP_SCHED, SND or ACK), Data is the byte's key
+// (its offset from where SOF_TIMESTAMPING_OPT_ID was set), At the time.
+type ErrQueueEntry struct {
+	Errno  Errno
+	Origin uint8
+	Code   uint8
+	Info   uint32
+	Data   uint32
+	At     time.Duration
 }
 
-// zcState is a socket's MSG_ZEROCOPY bookkeeping (Linux's sk_zckey, the
-// ubuf_info of each send, the error queue). It lives on the Network,
-// as epoll instances do, because Socket has no room left.
-type zcState struct {
+// errQueue is a socket's error-queue bookkeeping (Linux's sk_zckey, the
+// ubuf_info of each send, the timestamp keys, sk_error_queue). It lives
+// on the Network, as epoll instances do, because Socket has no room left.
+type errQueue struct {
 	s *Socket
-	// next is the number the next send takes (sk_zckey).
+	// next is the number the next zerocopy send takes (sk_zckey).
 	next uint32
-	// pending holds the sends whose data is not all acknowledged, in
-	// order, with the sequence number after their last byte.
+	// pending holds the zerocopy sends whose data is not all
+	// acknowledged, in order, with the sequence number after their last
+	// byte.
 	pending []zcSend
-	// queue is the error queue.
-	queue []ZerocopyNote
+	// tsFlags are the SO_TIMESTAMPING flags; tsBase is the sequence
+	// number keys count from (sk_tskey); marks the bytes to timestamp.
+	tsFlags int
+	tsBase  tcp.Seq
+	marks   []tsMark
+	queue   []ErrQueueEntry
 }
 
 type zcSend struct {
@@ -41,89 +84,208 @@ type zcSend struct {
 	id  uint32
 }
 
-func (n *Network) zcOf(s *Socket, make bool) *zcState {
-	for _, z := range n.zc {
-		if z.s == s {
-			return z
+// tsMark is the last byte of a write with timestamps on (tcp_tx_timestamp
+// gives its skb the key); sent once its segment left.
+type tsMark struct {
+	seq  tcp.Seq
+	sent bool
+}
+
+func (n *Network) errQueueOf(s *Socket, make bool) *errQueue {
+	for _, q := range n.errq {
+		if q.s == s {
+			return q
 		}
 	}
 	if !make {
 		return nil
 	}
-	z := &zcState{s: s}
-	n.zc = append(n.zc, z)
-	return z
+	q := &errQueue{s: s}
+	n.errq = append(n.errq, q)
+	return q
+}
+
+// push queues an entry and reports it, as sock_queue_err_skb and
+// sk_error_report do (POLLERR; epoll's EPOLLERR wakeup).
+func (n *Network) errPush(q *errQueue, e ErrQueueEntry) {
+	q.queue = append(q.queue, e)
+	n.errReport(q.s)
+}
+
+func (n *Network) errReport(s *Socket) {
+	if len(n.epolls) > 0 {
+		n.epollWake(s, EPOLLERR)
+	}
 }
 
 // zcSent numbers a MSG_ZEROCOPY send that queued data, as
 // msg_zerocopy_alloc does (a send that queued nothing takes no number:
 // Linux gives it back, or allocates none for an empty message).
 func (h *Host) zcSent(s *Socket) {
-	z := h.net.zcOf(s, true)
-	z.pending = append(z.pending, zcSend{end: s.conn.WriteEnd(), id: z.next})
-	z.next++
+	q := h.net.errQueueOf(s, true)
+	q.pending = append(q.pending, zcSend{end: s.conn.WriteEnd(), id: q.next})
+	q.next++
 }
 
-// zcAcked completes the sends whose data the peer acknowledged, as
-// __msg_zerocopy_callback does when their last skb is freed: the
-// notification extends the error queue's last one when it continues its
-// range (skb_zerocopy_notify_extend), else it is queued; either way the
-// socket reports an error event (sk_error_report: POLLERR, and epoll's
-// EPOLLERR wakeup).
-func (n *Network) zcAcked(s *Socket) {
-	z := n.zcOf(s, false)
-	if z == nil || s.conn == nil {
+// setTimestamping is setsockopt(SO_TIMESTAMPING) on a TCP socket:
+// OPT_ID, when first set, numbers the bytes from those written next
+// (sk_tskey = write_seq), and needs a connection (EINVAL on a listener or
+// an unconnected socket, as sock_set_timestamping). Flags netsim does not
+// model are EINVAL.
+func (h *Host) setTimestamping(s *Socket, flags int) error {
+	if flags&^tsModelled != 0 {
+		return EINVAL
+	}
+	q := h.net.errQueueOf(s, false)
+	old := 0
+	if q != nil {
+		old = q.tsFlags
+	}
+	if flags&SOF_TIMESTAMPING_OPT_ID != 0 && old&SOF_TIMESTAMPING_OPT_ID == 0 {
+		if s.conn == nil {
+			return EINVAL
+		}
+		q = h.net.errQueueOf(s, true)
+		q.tsBase = s.conn.WriteEnd()
+	}
+	if q == nil {
+		if flags == 0 {
+			return nil
+		}
+		q = h.net.errQueueOf(s, true)
+	}
+	q.tsFlags = flags
+	return nil
+}
+
+// TxTimestamp is Linux's tcp_tx_timestamp at the end of a sendmsg that
+// queued data: with transmit timestamps on, the last byte written is
+// timestamped when its segment is queued and sent and when it is
+// acknowledged. A write made of several Send calls asks once, at its
+// end.
+func (h *Host) TxTimestamp(fd int) error {
+	s, err := h.socket(fd)
+	if err != nil {
+		return err
+	}
+	q := h.net.errQueueOf(s, false)
+	if q == nil || s.conn == nil || q.tsFlags&(SOF_TIMESTAMPING_TX_SCHED|SOF_TIMESTAMPING_TX_SOFTWARE|SOF_TIMESTAMPING_TX_ACK) == 0 {
+		return nil
+	}
+	end := s.conn.WriteEnd()
+	if s.conn.Acked(end) {
+		return nil // nothing written since
+	}
+	q.marks = append(q.marks, tsMark{seq: end.Add(^uint32(0))})
+	if last := end.Add(^uint32(0)); s.conn.Sent(last) {
+		// The write's own transmission took it already, at this
+		// instant: Linux marks the skb first (tcp_tx_timestamp before
+		// tcp_push), so its timestamps are of now.
+		h.net.errSent(s, last, 1, h.Now().Duration())
+	}
+	return nil
+}
+
+// tsKey is a timestamped byte's ee_data: its offset from sk_tskey with
+// OPT_ID, else 0.
+func (q *errQueue) tsKey(seq tcp.Seq) uint32 {
+	if q.tsFlags&SOF_TIMESTAMPING_OPT_ID == 0 {
+		return 0
+	}
+	return uint32(seq.Sub(q.tsBase))
+}
+
+// errSent timestamps the marked bytes a segment of s carries the first
+// time it leaves: SCM_TSTAMP_SCHED as it is queued for the device
+// (__dev_queue_xmit) and SCM_TSTAMP_SND as the device takes it (the
+// drill link, as packetdrill's tun device, takes it at once).
+func (n *Network) errSent(s *Socket, seq tcp.Seq, length int, now time.Duration) {
+	q := n.errQueueOf(s, false)
+	if q == nil || length == 0 {
+		return
+	}
+	for i := range q.marks {
+		m := &q.marks[i]
+		if m.sent || m.seq.LessThan(seq) || !m.seq.LessThan(seq.Add(uint32(length))) {
+			continue
+		}
+		m.sent = true
+		key := q.tsKey(m.seq)
+		if q.tsFlags&SOF_TIMESTAMPING_TX_SCHED != 0 {
+			n.errPush(q, ErrQueueEntry{Errno: ENOMSG, Origin: SO_EE_ORIGIN_TIMESTAMPING, Info: SCM_TSTAMP_SCHED, Data: key, At: now})
+		}
+		if q.tsFlags&SOF_TIMESTAMPING_TX_SOFTWARE != 0 {
+			n.errPush(q, ErrQueueEntry{Errno: ENOMSG, Origin: SO_EE_ORIGIN_TIMESTAMPING, Info: SCM_TSTAMP_SND, Data: key, At: now})
+		}
+	}
+}
+
+// errAcked runs what an ACK completes: zerocopy sends whose data is all
+// acknowledged, as __msg_zerocopy_callback when their last skb is freed
+// (the completion extends the queue's last one when it continues its
+// range, skb_zerocopy_notify_extend, else it is queued), and
+// SCM_TSTAMP_ACK timestamps of acknowledged marked bytes (tcp_ack_tstamp).
+func (n *Network) errAcked(s *Socket, now time.Duration) {
+	q := n.errQueueOf(s, false)
+	if q == nil || s.conn == nil {
 		return
 	}
 	done := 0
-	for _, p := range z.pending {
+	for _, p := range q.pending {
 		if !s.conn.Acked(p.end) {
 			break
 		}
 		done++
-		if q := len(z.queue); q > 0 && z.queue[q-1].Hi+1 == p.id && z.queue[q-1].Hi-z.queue[q-1].Lo < 1<<31 {
-			z.queue[q-1].Hi = p.id
+		if k := len(q.queue); k > 0 && q.queue[k-1].Origin == SO_EE_ORIGIN_ZEROCOPY &&
+			q.queue[k-1].Data+1 == p.id && q.queue[k-1].Data-q.queue[k-1].Info < errQueueMaxZerocopyRangeLen {
+			q.queue[k-1].Data = p.id
+			n.errReport(s)
 		} else {
-			z.queue = append(z.queue, ZerocopyNote{Lo: p.id, Hi: p.id, Copied: true})
+			n.errPush(q, ErrQueueEntry{Origin: SO_EE_ORIGIN_ZEROCOPY, Code: SO_EE_CODE_ZEROCOPY_COPIED, Info: p.id, Data: p.id})
 		}
 	}
-	if done == 0 {
-		return
+	q.pending = q.pending[:copy(q.pending, q.pending[done:])]
+	done = 0
+	for _, m := range q.marks {
+		if !s.conn.Acked(m.seq.Add(1)) {
+			break
+		}
+		done++
+		if q.tsFlags&SOF_TIMESTAMPING_TX_ACK != 0 {
+			n.errPush(q, ErrQueueEntry{Errno: ENOMSG, Origin: SO_EE_ORIGIN_TIMESTAMPING, Info: SCM_TSTAMP_ACK, Data: q.tsKey(m.seq), At: now})
+		}
 	}
-	z.pending = z.pending[:copy(z.pending, z.pending[done:])]
-	if len(n.epolls) > 0 {
-		n.epollWake(s, EPOLLERR)
-	}
+	q.marks = q.marks[:copy(q.marks, q.marks[done:])]
 }
 
-// zcQueued reports notifications waiting on s's error queue.
-func (n *Network) zcQueued(s *Socket) bool {
-	z := n.zcOf(s, false)
-	return z != nil && len(z.queue) > 0
+// errQueued reports entries waiting on s's error queue.
+func (n *Network) errQueued(s *Socket) bool {
+	q := n.errQueueOf(s, false)
+	return q != nil && len(q.queue) > 0
 }
 
-// zcClosed forgets s's bookkeeping when its descriptor is closed.
-func (n *Network) zcClosed(s *Socket) {
-	for i, z := range n.zc {
-		if z.s == s {
-			n.zc = append(n.zc[:i], n.zc[i+1:]...)
+// errClosed forgets s's bookkeeping when its descriptor is closed.
+func (n *Network) errClosed(s *Socket) {
+	for i, q := range n.errq {
+		if q.s == s {
+			n.errq = append(n.errq[:i], n.errq[i+1:]...)
 			return
 		}
 	}
 }
 
-// RecvErrQueue takes the oldest notification from fd's error queue
-// (recvmsg with MSG_ERRQUEUE); EAGAIN when there is none.
-func (h *Host) RecvErrQueue(fd int) (ZerocopyNote, error) {
+// RecvErrQueue takes the oldest entry of fd's error queue (recvmsg with
+// MSG_ERRQUEUE, which never blocks); EAGAIN when there is none.
+func (h *Host) RecvErrQueue(fd int) (ErrQueueEntry, error) {
 	s, err := h.socket(fd)
 	if err != nil {
-		return ZerocopyNote{}, err
+		return ErrQueueEntry{}, err
 	}
-	z := h.net.zcOf(s, false)
-	if z == nil || len(z.queue) == 0 {
-		return ZerocopyNote{}, EAGAIN
+	q := h.net.errQueueOf(s, false)
+	if q == nil || len(q.queue) == 0 {
+		return ErrQueueEntry{}, EAGAIN
 	}
-	note := z.queue[0]
-	z.queue = z.queue[:copy(z.queue, z.queue[1:])]
-	return note, nil
+	e := q.queue[0]
+	q.queue = q.queue[:copy(q.queue, q.queue[1:])]
+	return e, nil
 }

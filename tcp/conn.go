@@ -468,6 +468,9 @@ func (c *Conn) dataUna() Seq {
 // (Linux's write_seq, without a FIN).
 func (c *Conn) WriteEnd() Seq { return c.sb.endSeq() }
 
+// Sent reports whether the byte at seq was sent (it is below SND.MAX).
+func (c *Conn) Sent(seq Seq) bool { return seq.LessThan(c.sndMax) }
+
 // Acked reports whether the peer acknowledged every byte before seq.
 func (c *Conn) Acked(seq Seq) bool { return c.synAcked && seq.LessEq(c.sndUna) }
 

@@ -19,6 +19,7 @@ const (
 	EMFILE        Errno = 24  // no descriptor left
 	ENOTTY        Errno = 25  // an ioctl request the descriptor does not know
 	EPIPE         Errno = 32  // write after shutdown of the write side or after the connection failed
+	ENOMSG        Errno = 42  // the errno of a transmit timestamp on the error queue (no error)
 	ENOTSOCK      Errno = 88  // the descriptor is not a socket
 	EDESTADDRREQ  Errno = 89  // a send on an unconnected datagram socket names no destination
 	EMSGSIZE      Errno = 90  // a datagram larger than the path MTU with Don't Fragment, or than 65507 bytes
@@ -50,6 +51,7 @@ var errnoInfo = [...][2]string{
 	EMFILE:        {"EMFILE", "Too many open files"},
 	ENOTTY:        {"ENOTTY", "Inappropriate ioctl for device"},
 	EPIPE:         {"EPIPE", "Broken pipe"},
+	ENOMSG:        {"ENOMSG", "No message of desired type"},
 	ENOTSOCK:      {"ENOTSOCK", "Socket operation on non-socket"},
 	EDESTADDRREQ:  {"EDESTADDRREQ", "Destination address required"},
 	EMSGSIZE:      {"EMSGSIZE", "Message too long"},

@@ -98,9 +98,9 @@ func (k sockets) EpollWait(epfd int, out []drill.EpollEvent) (int, error) {
 }
 
 // RecvErrQueue implements drill.Sockets.
-func (k sockets) RecvErrQueue(fd int) (drill.ZerocopyNote, error) {
-	n, err := k.Host.RecvErrQueue(fd)
-	return drill.ZerocopyNote{Lo: n.Lo, Hi: n.Hi, Copied: n.Copied}, err
+func (k sockets) RecvErrQueue(fd int) (drill.ErrQueueEntry, error) {
+	e, err := k.Host.RecvErrQueue(fd)
+	return drill.ErrQueueEntry{Errno: e.Errno, Origin: e.Origin, Code: e.Code, Info: e.Info, Data: e.Data, At: e.At}, err
 }
 
 // Info implements drill.Sockets.

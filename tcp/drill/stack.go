@@ -100,9 +100,12 @@ type Sockets interface {
 	// (0x541B) the bytes a read would return, SIOCOUTQ (0x5411) those
 	// not yet acknowledged, SIOCOUTQNSD (0x894B) those not yet sent.
 	Ioctl(fd, req int) (int, error)
-	// RecvErrQueue takes the oldest MSG_ZEROCOPY completion from fd's
-	// error queue (recvmsg with MSG_ERRQUEUE); EAGAIN when there is none.
-	RecvErrQueue(fd int) (ZerocopyNote, error)
+	// RecvErrQueue takes the oldest entry of fd's error queue (recvmsg
+	// with MSG_ERRQUEUE); EAGAIN when there is none.
+	RecvErrQueue(fd int) (ErrQueueEntry, error)
+	// TxTimestamp marks the last byte written for transmit timestamps,
+	// as the kernel does at the end of each write (tcp_tx_timestamp).
+	TxTimestamp(fd int) error
 	// EpollCreate opens an epoll instance and returns its descriptor.
 	EpollCreate() (int, error)
 	// EpollCtl adds (op 1), removes (2) or changes (3) fd's registration
@@ -113,11 +116,14 @@ type Sockets interface {
 	EpollWait(epfd int, out []EpollEvent) (int, error)
 }
 
-// ZerocopyNote is a MSG_ZEROCOPY completion: the sends numbered Lo to Hi
-// are acknowledged; Copied is SO_EE_CODE_ZEROCOPY_COPIED.
-type ZerocopyNote struct {
-	Lo, Hi uint32
-	Copied bool
+// ErrQueueEntry is an entry of a socket's error queue: Linux's struct
+// sock_extended_err (a MSG_ZEROCOPY completion, or a transmit timestamp
+// taken At a time).
+type ErrQueueEntry struct {
+	Errno        tcp.Errno
+	Origin, Code uint8
+	Info, Data   uint32
+	At           time.Duration
 }
 
 // EpollEvent is one event of EpollWait: a descriptor and its readiness.

@@ -9,22 +9,23 @@ import (
 // The socket option levels and names Sockets.SetSockOpt and GetSockOpt
 // take: Linux's numbers (asm-generic/socket.h, netinet/tcp.h).
 const (
-	solSocket   = 1
-	ipprotoTCP  = 6
-	soReuseAddr = 2
-	soError     = 4
-	soSndBuf    = 7
-	soRcvBuf    = 8
-	soZerocopy  = 60
-	tcpNoDelay  = 1
-	tcpMaxSeg   = 2
-	tcpCork     = 3
-	tcpUserTO   = 18 // TCP_USER_TIMEOUT
-	tcpNotsent  = 25 // TCP_NOTSENT_LOWAT
-	tcpInq      = 36 // TCP_INQ, and TCP_CM_INQ its control message
-	solIP       = 0
-	ipTOS       = 1
-	ipMTUDisc   = 10
+	solSocket      = 1
+	ipprotoTCP     = 6
+	soReuseAddr    = 2
+	soError        = 4
+	soSndBuf       = 7
+	soRcvBuf       = 8
+	soZerocopy     = 60
+	soTimestamping = 37
+	tcpNoDelay     = 1
+	tcpMaxSeg      = 2
+	tcpCork        = 3
+	tcpUserTO      = 18 // TCP_USER_TIMEOUT
+	tcpNotsent     = 25 // TCP_NOTSENT_LOWAT
+	tcpInq         = 36 // TCP_INQ, and TCP_CM_INQ its control message
+	solIP          = 0
+	ipTOS          = 1
+	ipMTUDisc      = 10
 )
 
 // Linux's values of the symbols scripts write in system-call arguments
@@ -45,8 +46,11 @@ var symbols = map[string]int64{
 	"SIOCINQ": 0x541B, "FIONREAD": 0x541B, "SIOCOUTQ": 0x5411, "TIOCOUTQ": 0x5411, "SIOCOUTQNSD": 0x894B,
 	"NULL": 0, "SO_ZEROCOPY": soZerocopy, "MSG_ZEROCOPY": 0x4000000, "MSG_ERRQUEUE": 0x2000,
 	"CMSG_LEVEL_IP": solIP, "CMSG_TYPE_RECVERR": 11, "SO_EE_ORIGIN_ZEROCOPY": 5, "SO_EE_CODE_ZEROCOPY_COPIED": 1,
-	"EPOLLEXCLUSIVE": 1 << 28,
-	"EPOLLIN":        0x1, "EPOLLPRI": 0x2, "EPOLLOUT": 0x4, "EPOLLERR": 0x8, "EPOLLHUP": 0x10, "EPOLLRDNORM": 0x40,
+	"EPOLLEXCLUSIVE": 1 << 28, "SO_TIMESTAMPING": soTimestamping, "SCM_TIMESTAMPING": soTimestamping,
+	"SOF_TIMESTAMPING_TX_SOFTWARE": 1 << 1, "SOF_TIMESTAMPING_SOFTWARE": 1 << 4, "SOF_TIMESTAMPING_OPT_ID": 1 << 7,
+	"SOF_TIMESTAMPING_TX_SCHED": 1 << 8, "SOF_TIMESTAMPING_TX_ACK": 1 << 9, "SO_EE_ORIGIN_TIMESTAMPING": 4,
+	"SCM_TSTAMP_SND": 0, "SCM_TSTAMP_SCHED": 1, "SCM_TSTAMP_ACK": 2, "MSG_TRUNC": 0x20,
+	"EPOLLIN": 0x1, "EPOLLPRI": 0x2, "EPOLLOUT": 0x4, "EPOLLERR": 0x8, "EPOLLHUP": 0x10, "EPOLLRDNORM": 0x40,
 	"EPOLLWRNORM": 0x100, "EPOLLRDHUP": 0x2000, "EPOLLONESHOT": 1 << 30, "EPOLLET": 1 << 31,
 	"EPOLL_CTL_ADD": 1, "EPOLL_CTL_DEL": 2, "EPOLL_CTL_MOD": 3,
 }

@@ -367,6 +367,7 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 			w := st.written
 			st.written = 0
 			if w > 0 {
+				_ = s.sk.TxTimestamp(fd) // the descriptor is open: cannot fail
 				return ok(int64(w))
 			}
 			if e := s.pendingErr(fd, st); e != 0 {
@@ -384,6 +385,12 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 	}
 	w := st.written
 	st.written = 0
+	if w > 0 {
+		// tcp_sendmsg_locked's tcp_tx_timestamp, once per call.
+		if err := s.sk.TxTimestamp(fd); err != nil {
+			return fail(err)
+		}
+	}
 	return ok(int64(w))
 }
 
@@ -442,14 +449,17 @@ func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, e
 }
 
 // recvErrQueue is recvmsg with MSG_ERRQUEUE, which never blocks: it
-// takes a MSG_ZEROCOPY completion and returns 0 (no data), or EAGAIN. A
-// written msg_control=[{cmsg_level=CMSG_LEVEL_IP,
-// cmsg_type=CMSG_TYPE_RECVERR, cmsg_data={ee_errno=0,
-// ee_origin=SO_EE_ORIGIN_ZEROCOPY, ee_type=0, ee_code=..., ee_info=LO,
-// ee_data=HI}}] must be the completion taken (Linux's struct
-// sock_extended_err).
+// takes an entry of the error queue and returns 0 (no data), or EAGAIN.
+// A written msg_control must be that entry: for a MSG_ZEROCOPY
+// completion [{cmsg_level=CMSG_LEVEL_IP, cmsg_type=CMSG_TYPE_RECVERR,
+// cmsg_data={ee_errno=0, ee_origin=SO_EE_ORIGIN_ZEROCOPY, ee_type=0,
+// ee_code=..., ee_info=LO, ee_data=HI}}] (Linux's struct
+// sock_extended_err), for a transmit timestamp also
+// {cmsg_level=SOL_SOCKET, cmsg_type=SCM_TIMESTAMPING,
+// cmsg_data={scm_sec=S, scm_nsec=NS}}, the time since the script began,
+// within the tolerance.
 func (s *Syscalls) recvErrQueue(fd int, c *Syscall) (int64, string, bool, error) {
-	note, err := s.sk.RecvErrQueue(fd)
+	e, err := s.sk.RecvErrQueue(fd)
 	if err != nil {
 		return fail(err)
 	}
@@ -457,37 +467,52 @@ func (s *Syscalls) recvErrQueue(fd int, c *Syscall) (int64, string, bool, error)
 	if !has || ctl.Kind == ExprEllipsis {
 		return ok(0)
 	}
-	if ctl.Kind != ExprList || len(ctl.Elems) > 1 {
-		return 0, "", false, unsupported("recvmsg: msg_control %s, want one MSG_ERRQUEUE control message", ctl)
+	got := fmt.Sprintf("ee_errno=%d, ee_origin=%d, ee_code=%d, ee_info=%d, ee_data=%d", e.Errno, e.Origin, e.Code, e.Info, e.Data)
+	if ctl.Kind != ExprList {
+		return 0, "", false, unsupported("recvmsg: msg_control %s", ctl)
 	}
-	code := int64(0)
-	if note.Copied {
-		code = symbols["SO_EE_CODE_ZEROCOPY_COPIED"]
-	}
-	got := fmt.Sprintf("ee_errno=0, ee_origin=SO_EE_ORIGIN_ZEROCOPY, ee_code=%d, ee_info=%d, ee_data=%d", code, note.Lo, note.Hi)
 	if len(ctl.Elems) == 0 {
-		return 0, "", false, fmt.Errorf("a completion came (%s), script expects none", got)
+		return 0, "", false, fmt.Errorf("an error-queue entry came (%s), script expects none", got)
 	}
-	m := ctl.Elems[0]
-	level, ok1 := evalInt(must(structField(m, "cmsg_level")))
-	typ, ok2 := evalInt(must(structField(m, "cmsg_type")))
-	data, ok3 := structField(m, "cmsg_data")
-	if !ok1 || !ok2 || !ok3 || level != solIP || typ != symbols["CMSG_TYPE_RECVERR"] || data.Kind != ExprStruct {
-		return 0, "", false, unsupported("recvmsg: control message %s (netsim has IP_RECVERR completions only)", m)
-	}
-	want := map[string]int64{"ee_errno": 0, "ee_origin": symbols["SO_EE_ORIGIN_ZEROCOPY"], "ee_type": 0,
-		"ee_code": code, "ee_info": int64(note.Lo), "ee_data": int64(note.Hi)}
-	for _, f := range []string{"ee_errno", "ee_origin", "ee_type", "ee_code", "ee_info", "ee_data"} {
-		e, has := structField(data, f)
-		if !has {
-			continue
+	for _, m := range ctl.Elems {
+		level, ok1 := evalInt(must(structField(m, "cmsg_level")))
+		typ, ok2 := evalInt(must(structField(m, "cmsg_type")))
+		data, ok3 := structField(m, "cmsg_data")
+		if !ok1 || !ok2 || !ok3 || data.Kind != ExprStruct {
+			return 0, "", false, unsupported("recvmsg: control message %s", m)
 		}
-		v, okv := evalInt(e)
-		if !okv {
-			return 0, "", false, unsupported("recvmsg: %s=%s", f, e)
-		}
-		if v != want[f] {
-			return 0, "", false, fmt.Errorf("the completion is {%s}, script expects %s", got, m)
+		switch {
+		case level == solIP && typ == symbols["CMSG_TYPE_RECVERR"]:
+			want := map[string]int64{"ee_errno": int64(e.Errno), "ee_origin": int64(e.Origin), "ee_type": 0,
+				"ee_code": int64(e.Code), "ee_info": int64(e.Info), "ee_data": int64(e.Data)}
+			for _, f := range []string{"ee_errno", "ee_origin", "ee_type", "ee_code", "ee_info", "ee_data"} {
+				x, has := structField(data, f)
+				if !has {
+					continue
+				}
+				v, okv := evalInt(x)
+				if !okv {
+					return 0, "", false, unsupported("recvmsg: %s=%s", f, x)
+				}
+				if v != want[f] {
+					return 0, "", false, fmt.Errorf("the error-queue entry is {%s}, script expects %s", got, m)
+				}
+			}
+		case level == solSocket && typ == symbols["SCM_TIMESTAMPING"]:
+			if int64(e.Origin) != symbols["SO_EE_ORIGIN_TIMESTAMPING"] {
+				return 0, "", false, fmt.Errorf("the error-queue entry {%s} has no timestamp, script expects %s", got, m)
+			}
+			sec, ok1 := evalInt(must(structField(data, "scm_sec")))
+			nsec, ok2 := evalInt(must(structField(data, "scm_nsec")))
+			if !ok1 || !ok2 {
+				return 0, "", false, unsupported("recvmsg: timestamp %s, want {scm_sec=S, scm_nsec=NS}", data)
+			}
+			want := time.Duration(sec)*time.Second + time.Duration(nsec)
+			if d := e.At - want; d > s.run.Tolerance || -d > s.run.Tolerance {
+				return 0, "", false, fmt.Errorf("the timestamp is %s, script expects %s (tolerance %s)", e.At, want, s.run.Tolerance)
+			}
+		default:
+			return 0, "", false, unsupported("recvmsg: control message %s (netsim has IP_RECVERR and SCM_TIMESTAMPING on the error queue)", m)
 		}
 	}
 	return ok(0)
@@ -593,6 +618,7 @@ var optNames = map[string][2]int{
 	"SO_SNDBUF":         {solSocket, soSndBuf},
 	"SO_RCVBUF":         {solSocket, soRcvBuf},
 	"SO_ZEROCOPY":       {solSocket, soZerocopy},
+	"SO_TIMESTAMPING":   {solSocket, soTimestamping},
 	"TCP_NODELAY":       {ipprotoTCP, tcpNoDelay},
 	"TCP_MAXSEG":        {ipprotoTCP, tcpMaxSeg},
 	"TCP_CORK":          {ipprotoTCP, tcpCork},
