@@ -37,10 +37,12 @@ type flowRate struct {
 // deliver counts the payload of a packet that reached its host.
 func (m *model) deliver(p *packet) {
 	k := flowKey{conn: p.conn, from: p.host, to: p.deliverHost}
-	bytes := p.plen
+	bytes := p.plen // TCP payload, UDP payload, the ICMP message
 	if !p.tcp {
 		k.conn = 0
-		bytes = p.size
+		if p.proto != 17 && p.proto != 1 {
+			bytes = p.size // a protocol netsim does not parse
+		}
 	}
 	i, ok := m.flowIdx[k]
 	if !ok {
