@@ -398,12 +398,16 @@ func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, e
 	if c.Name == "recvmsg" && msgFlags(c)&symbols["MSG_ERRQUEUE"] != 0 {
 		return s.recvErrQueue(fd, c)
 	}
-	n, err := s.count(c)
+	var n int
+	var err error
 	if c.Name == "recvmsg" {
+		// Its third argument is the flags, not a count.
 		n, err = iovLen(c)
 		if err == nil && len(s.buf) < n {
 			s.buf = make([]byte, n)
 		}
+	} else {
+		n, err = s.count(c)
 	}
 	if err != nil {
 		return 0, "", false, err
