@@ -65,6 +65,26 @@ func viewInChromium(t *testing.T, name string) (browser, dir string, d viewData)
 	return browser, dir, d
 }
 
+// viewedDOM makes dir's page (netsim view) and returns the DOM a real
+// browser builds from it, failing the test on any console message.
+func viewedDOM(t *testing.T, browser, dir string) string {
+	t.Helper()
+	r := netsim(t, "", "view", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	dom, errs := loadInChromium(t, browser, "file://"+filepath.ToSlash(filepath.Join(dir, "view.html")))
+	assert.Empty(t, errs, "console messages")
+	return dom
+}
+
+// submatches returns the first group of every match of re in doc.
+func submatches(doc, re string) []string {
+	var ns []string
+	for _, m := range regexp.MustCompile(re).FindAllStringSubmatch(doc, -1) {
+		ns = append(ns, m[1])
+	}
+	return ns
+}
+
 // TestViewCommand: netsim view turns the handshake's folder into one page
 // that needs nothing else (no script, style or font from anywhere) and
 // carries every packet of the trace, with the bytes of the captures.
@@ -518,28 +538,17 @@ func TestDumbbellLifelinesInOrder(t *testing.T) {
 		t.Skip("runs the dumbbell and a headless browser: run with -long")
 	}
 	dir := runExpecting(t, []int{0}, filepath.Join(repoRoot(t), "scenarios", "dumbbell.yaml"))
-	names := func(doc, re string) []string {
-		var ns []string
-		for _, m := range regexp.MustCompile(re).FindAllStringSubmatch(doc, -1) {
-			ns = append(ns, m[1])
-		}
-		return ns
-	}
 	want := []string{"reno-1", "reno-2", "cubic-1", "cubic-2", "left", "right", "sink-1", "sink-2", "sink-3", "sink-4"}
 	fig := filepath.Join(t.TempDir(), "seq.svg")
 	r := netsim(t, "", "plot", dir, "--kind", "sequence", "--routers", "-o", fig)
 	require.Equal(t, 0, r.code, r.stderr)
 	svg, err := os.ReadFile(fig)
 	require.NoError(t, err)
-	assert.Equal(t, want, names(string(svg), `>((?:reno|cubic|sink)-\d|left|right)<`), "the figure's lifelines")
+	assert.Equal(t, want, submatches(string(svg), `>((?:reno|cubic|sink)-\d|left|right)<`), "the figure's lifelines")
 
-	browser := chromium(t)
-	r = netsim(t, "", "view", dir)
-	require.Equal(t, 0, r.code, r.stderr)
-	dom, errs := loadInChromium(t, browser, "file://"+filepath.ToSlash(filepath.Join(dir, "view.html")))
-	assert.Empty(t, errs, "console messages")
+	dom := viewedDOM(t, chromium(t), dir)
 	// routers are shown by default when the run has some
-	assert.Equal(t, want, names(dom, `class="host">([^<( ]+)`), "the page's lifelines")
+	assert.Equal(t, want, submatches(dom, `class="host">([^<( ]+)`), "the page's lifelines")
 }
 
 // TestViewGraphsTheBusiestConnectionInChromium (-long): with every
@@ -562,11 +571,7 @@ apps:
   - {type: bulk-send, host: a, to: b:80, bytes: 0}
   - {type: bulk-send, host: a, to: b:80, bytes: 200KB, start: 100ms}
 `), 0o644))
-	dir := run(t, path)
-	r := netsim(t, "", "view", dir)
-	require.Equal(t, 0, r.code, r.stderr)
-	dom, errs := loadInChromium(t, browser, "file://"+filepath.ToSlash(filepath.Join(dir, "view.html")))
-	assert.Empty(t, errs, "console messages")
+	dom := viewedDOM(t, browser, run(t, path))
 	note := regexp.MustCompile(`id="graph-note"[^>]*>([^<]*)<`).FindStringSubmatch(dom)
 	require.NotNil(t, note, "the page has its graph note")
 	assert.Contains(t, note[1], "Graphs of connection 2,")
@@ -597,16 +602,8 @@ faults:
   - {at: 1s, link: rb, down: true}
   - {at: 2s, link: rb, up: true}
 `), 0o644))
-	dir := run(t, path)
-	r := netsim(t, "", "view", dir)
-	require.Equal(t, 0, r.code, r.stderr)
-	dom, errs := loadInChromium(t, browser, "file://"+filepath.ToSlash(filepath.Join(dir, "view.html")))
-	assert.Empty(t, errs, "console messages")
-	var lanes []string
-	for _, m := range regexp.MustCompile(`class="host">([^<( ]+)`).FindAllStringSubmatch(dom, -1) {
-		lanes = append(lanes, m[1])
-	}
-	assert.Equal(t, []string{"a", "r", "b"}, lanes)
+	dom := viewedDOM(t, browser, run(t, path))
+	assert.Equal(t, []string{"a", "r", "b"}, submatches(dom, `class="host">([^<( ]+)`))
 	for _, want := range []string{"ICMP echo request seq=1 len=64", "ICMP echo reply seq=1 len=64", "ICMP host unreachable"} {
 		assert.True(t, strings.Contains(dom, want), "the page has no %q", want)
 	}

@@ -751,22 +751,8 @@ func (s *Syscalls) poll(now time.Duration, c *Syscall) (int64, string, bool, err
 		}
 		es = append(es, e)
 	}
-	i := s.findPoll(c)
-	if ready == 0 && timeout != 0 {
-		switch {
-		case i < 0:
-			until := time.Duration(-1)
-			if timeout > 0 {
-				until = now + time.Duration(timeout)*time.Millisecond
-			}
-			s.polls = append(s.polls, pollWait{call: c, until: until})
-			return blocked()
-		case s.polls[i].until < 0 || now < s.polls[i].until:
-			return blocked()
-		}
-	}
-	if i >= 0 {
-		s.polls = append(s.polls[:i], s.polls[i+1:]...)
+	if s.waits(now, c, ready > 0, timeout) {
+		return blocked()
 	}
 	for _, e := range es {
 		if e.hasRevents && e.revents != e.got {
@@ -774,6 +760,32 @@ func (s *Syscalls) poll(now time.Duration, c *Syscall) (int64, string, bool, err
 		}
 	}
 	return ok(ready)
+}
+
+// waits reports whether the poll or epoll_wait call c, which found
+// nothing ready unless ready, blocks now: with nothing ready and a
+// timeout (ms; -1 forever; 0 returns at once) it waits until the timeout,
+// the runner calling it again meanwhile (Deadline says when it times
+// out). A call that returns stops waiting.
+func (s *Syscalls) waits(now time.Duration, c *Syscall, ready bool, timeout int64) bool {
+	i := s.findPoll(c)
+	if !ready && timeout != 0 {
+		switch {
+		case i < 0:
+			until := time.Duration(-1)
+			if timeout > 0 {
+				until = now + time.Duration(timeout)*time.Millisecond
+			}
+			s.polls = append(s.polls, pollWait{call: c, until: until})
+			return true
+		case s.polls[i].until < 0 || now < s.polls[i].until:
+			return true
+		}
+	}
+	if i >= 0 {
+		s.polls = append(s.polls[:i], s.polls[i+1:]...)
+	}
+	return false
 }
 
 func (s *Syscalls) findPoll(c *Syscall) int {
@@ -849,22 +861,8 @@ func (s *Syscalls) epollWait(now time.Duration, epfd int, c *Syscall) (int64, st
 	if err != nil {
 		return fail(err)
 	}
-	i := s.findPoll(c)
-	if n == 0 && timeout != 0 {
-		switch {
-		case i < 0:
-			until := time.Duration(-1)
-			if timeout > 0 {
-				until = now + time.Duration(timeout)*time.Millisecond
-			}
-			s.polls = append(s.polls, pollWait{call: c, until: until})
-			return blocked()
-		case s.polls[i].until < 0 || now < s.polls[i].until:
-			return blocked()
-		}
-	}
-	if i >= 0 {
-		s.polls = append(s.polls[:i], s.polls[i+1:]...)
+	if s.waits(now, c, n > 0, timeout) {
+		return blocked()
 	}
 	want := arg(c, 1)
 	var wants []*Expr
