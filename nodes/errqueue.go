@@ -118,6 +118,26 @@ func (n *Network) errReport(s *Socket) {
 	}
 }
 
+// ZerocopySent ends a MSG_ZEROCOPY send(2) on fd that queued data and
+// that the caller made of several SendFlags calls without the flag, as a
+// blocking send that waits for buffer space is: the call takes one
+// number, and its completion comes once all it wrote is acknowledged.
+// Linux's tcp_sendmsg_locked allocates one ubuf_info per call
+// (msg_zerocopy_realloc) and holds a reference to it until the call
+// returns (net_zcopy_put), so the part written before a wait cannot
+// complete on its own. Without SO_ZEROCOPY it does nothing, as the flag
+// is then ignored.
+func (h *Host) ZerocopySent(fd int) error {
+	s, err := h.socket(fd)
+	if err != nil {
+		return err
+	}
+	if s.conn != nil && s.opts != nil && s.opts.zerocopy {
+		h.zcSent(s)
+	}
+	return nil
+}
+
 // zcSent numbers a MSG_ZEROCOPY send that queued data, as
 // msg_zerocopy_alloc does (a send that queued nothing takes no number:
 // Linux gives it back, or allocates none for an empty message).

@@ -509,8 +509,9 @@ const (
 // SendFlags is Send with send(2)'s flags: on a TCP socket MSG_MORE holds
 // a partial last segment back for more data and MSG_EOR ends a record no
 // segment crosses (tcp.Conn.WriteWith); a datagram socket ignores them.
-// MSG_ZEROCOPY on a socket with SO_ZEROCOPY queues a ZerocopyNote once
-// the data is acknowledged. Other flags are ignored (MSG_DONTWAIT:
+// MSG_ZEROCOPY on a socket with SO_ZEROCOPY numbers the call and queues
+// an ErrQueueEntry once its data is acknowledged (a send made of several
+// calls uses ZerocopySent instead). Other flags are ignored (MSG_DONTWAIT:
 // nothing blocks here; MSG_NOSIGNAL: there are no signals).
 func (h *Host) SendFlags(fd int, p []byte, flags int) (int, error) {
 	s, err := h.socket(fd)

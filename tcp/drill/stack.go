@@ -106,6 +106,10 @@ type Sockets interface {
 	// TxTimestamp marks the last byte written for transmit timestamps,
 	// as the kernel does at the end of each write (tcp_tx_timestamp).
 	TxTimestamp(fd int) error
+	// ZerocopySent numbers a MSG_ZEROCOPY write that queued data, made
+	// of SendFlags calls without the flag: one number per write, its
+	// completion once all of it is acknowledged (msg_zerocopy_realloc).
+	ZerocopySent(fd int) error
 	// EpollCreate opens an epoll instance and returns its descriptor.
 	EpollCreate() (int, error)
 	// EpollCtl adds (op 1), removes (2) or changes (3) fd's registration

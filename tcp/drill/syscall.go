@@ -335,7 +335,10 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 	}
 	// The flags the socket acts on; a blocking write's later parts keep
 	// them, as tcp_sendmsg_locked goes on with the same call.
-	flags := int(msgFlags(c) & (symbols["MSG_MORE"] | symbols["MSG_EOR"] | symbols["MSG_ZEROCOPY"]))
+	// MSG_ZEROCOPY numbers the whole call once it ends (writeEnd), not
+	// each part: the parts written before a wait must not complete
+	// apart.
+	flags := int(msgFlags(c) & (symbols["MSG_MORE"] | symbols["MSG_EOR"]))
 	if e := s.pendingErr(fd, st); e != 0 {
 		st.written = 0
 		return -1, e.String(), false, nil
@@ -367,7 +370,9 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 			w := st.written
 			st.written = 0
 			if w > 0 {
-				_ = s.sk.TxTimestamp(fd) // the descriptor is open: cannot fail
+				if err := s.writeEnd(fd, c); err != nil {
+					return fail(err)
+				}
 				return ok(int64(w))
 			}
 			if e := s.pendingErr(fd, st); e != 0 {
@@ -386,12 +391,22 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 	w := st.written
 	st.written = 0
 	if w > 0 {
-		// tcp_sendmsg_locked's tcp_tx_timestamp, once per call.
-		if err := s.sk.TxTimestamp(fd); err != nil {
+		if err := s.writeEnd(fd, c); err != nil {
 			return fail(err)
 		}
 	}
 	return ok(int64(w))
+}
+
+// writeEnd is what tcp_sendmsg_locked does once per call that queued
+// data: the MSG_ZEROCOPY send's number, and tcp_tx_timestamp.
+func (s *Syscalls) writeEnd(fd int, c *Syscall) error {
+	if msgFlags(c)&symbols["MSG_ZEROCOPY"] != 0 {
+		if err := s.sk.ZerocopySent(fd); err != nil {
+			return err
+		}
+	}
+	return s.sk.TxTimestamp(fd)
 }
 
 func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
