@@ -327,8 +327,6 @@ func (fractionTicks) Ticks(lo, hi float64) []plot.Tick {
 	return niceTicks{}.Ticks(lo, min(hi, 1))
 }
 
-// addLost draws the lost packets of series i as marks in the series'
-// colour and reports whether there were any.
 // lostThumb is the legend's entry for the crosses addLost draws: in the
 // colour of the crosses when one series has any (series lists those that
 // do), else, the crosses being of several colours, in the foreground's.
@@ -340,6 +338,8 @@ func lostThumb(style draw.GlyphStyle, series []int) plot.Thumbnailer {
 	return glyphThumb(style)
 }
 
+// addLost draws the lost packets of series i as marks in the series'
+// colour and reports whether there were any.
 func addLost(p *plot.Plot, lost []seqPoint, i int, style draw.GlyphStyle, x func(sim.Time) float64, div float64) bool {
 	if len(lost) == 0 {
 		return false

@@ -485,6 +485,18 @@ links:
 	} {
 		assert.Empty(t, warnings(ok), ok)
 	}
+
+	// A generator's links have no queue.limit position of their own:
+	// they are warned about at the generator's item.
+	s, err := Parse("q.yaml", []byte(`version: 1
+name: q
+duration: 2s
+topology:
+  - {kind: fat-tree, k: 4, bandwidth: 1Gbps, mtu: 65535, queue: {kind: droptail, limit: 100000}}
+`))
+	require.NoError(t, err)
+	require.NotEmpty(t, s.Warnings)
+	assert.Contains(t, s.Warnings[0].Error(), `q.yaml:5:5: warning: topology[0] link "ft-agg-1-1-ft-core-1".queue.limit: a full queue holds 100000 packets of up to 65535 bytes, 6.6 GB`)
 }
 
 // Past 100 warnings the rest are counted in one last line rather than

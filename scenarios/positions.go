@@ -44,8 +44,12 @@ func (t *positions) at(path string) Pos {
 }
 
 // lookup returns where the field at path was written, and whether it
-// was. Indexes of an expanded section are read as after expansion.
+// was. Indexes of an expanded section are read as after expansion. A nil
+// table (a Scenario not made by Parse) has no positions.
 func (t *positions) lookup(path string) (Pos, bool) {
+	if t == nil {
+		return Pos{}, false
+	}
 	if written, ok := t.writtenPath(path); ok {
 		path = written
 	} else if t.expandedSection(path) != nil {

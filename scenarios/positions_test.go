@@ -2,6 +2,9 @@ package scenarios
 
 import (
 	"testing"
+	"time"
+
+	"github.com/netsimlab/netsim/sim"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -35,4 +38,16 @@ func TestPositionsThroughExpansion(t *testing.T) {
 		assert.Equal(t, c.ok, ok, c.path)
 		assert.Equal(t, c.want, got, c.path)
 	}
+}
+
+// A Scenario not made by Parse (a zero value, as a program may build)
+// has no positions: Pos says so, and nothing that reads positions
+// panics.
+func TestPositionsOfAScenarioNotParsed(t *testing.T) {
+	s := &Scenario{Duration: time.Second, Expect: []Expect{{Kind: ExpectEstablished, From: "a"}}}
+	_, ok := s.Pos("apps[0]")
+	assert.False(t, ok)
+	res := NewChecker(s).Results(sim.FromDuration(s.Duration))
+	assert.Len(t, res, 1)
+	assert.Equal(t, Pos{}, res[0].Pos)
 }

@@ -200,19 +200,29 @@ func (d *decoder) validate(s *Scenario) {
 	// of 65535 bytes: 6.6 GB), and a few such links exhaust a machine.
 	const queueWarn = 1 << 30
 	const allowQueue = "a queue of at most 1 GiB: fewer packets, a smaller MTU or a byte limit like 64MiB"
+	// (A default limit holds at most 10240 packets of 65535 bytes, so
+	// only a limit written can pass 1 GiB: the position is looked up for
+	// those alone, not for every link of a 10,000-member group.)
 	for i, l := range s.Links {
-		p, ok := d.pos.lookup(fmt.Sprintf("links[%d].queue.limit", i))
+		q := l.Queue
+		held := max(int64(q.LimitBytes), int64(q.LimitPackets)*int64(l.MTU))
+		if held <= queueWarn {
+			continue
+		}
+		// A generator's links have no queue.limit of their own: the
+		// generator's item wrote it.
+		at := fmt.Sprintf("links[%d].queue.limit", i)
+		p, ok := d.pos.lookup(at)
 		if !ok {
-			continue // a default limit: at most 10240 packets of 65535 bytes
+			p = d.pos.at(fmt.Sprintf("links[%d]", i))
 		}
 		label := d.label("links", i) + ".queue.limit"
-		switch q := l.Queue; {
-		case q.LimitBytes > queueWarn:
+		if q.LimitBytes > queueWarn {
 			d.warnAt(p, allowQueue, "%s: a full queue holds %.1f GB in memory, in each direction", label, float64(q.LimitBytes)/1e9)
-		case int64(q.LimitPackets)*int64(l.MTU) > queueWarn:
-			d.warnAt(p, allowQueue, "%s: a full queue holds %d packets of up to %d bytes, %.1f GB in memory, in each direction",
-				label, q.LimitPackets, l.MTU, float64(int64(q.LimitPackets)*int64(l.MTU))/1e9)
+			continue
 		}
+		d.warnAt(p, allowQueue, "%s: a full queue holds %d packets of up to %d bytes, %.1f GB in memory, in each direction",
+			label, q.LimitPackets, l.MTU, float64(held)/1e9)
 	}
 	for i, x := range s.Expect {
 		path := fmt.Sprintf("expect[%d].%s", i, x.Kind)

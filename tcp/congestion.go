@@ -155,12 +155,13 @@ func needsECN(cc Congestion) bool {
 }
 
 // holdSsthreshOnRTO tells an algorithm that follows Linux's
-// tcp_enter_loss that an RTO fired during fast recovery, so that its next
-// OnRTO keeps the ssthresh the recovery set. Linux reduces ssthresh at an
-// RTO only "if it has not yet been made inside this window": from Open or
-// Disorder, once the previous episode's high_seq is acknowledged, or from
-// Loss after an ACK of new data; an RTO while Recovery is still under way
-// collapses cwnd but keeps ssthresh. NewReno follows RFC 5681 §3.1 instead,
+// tcp_enter_loss that an RTO fired during fast recovery or an ECN-Echo's
+// reduction (TCP_CA_CWR), so that its next OnRTO keeps the ssthresh that
+// reduction set. Linux reduces ssthresh at an RTO only "if it has not yet
+// been made inside this window": from Open or Disorder, once the previous
+// episode's high_seq is acknowledged, or from Loss after an ACK of new
+// data; an RTO while Recovery or CWR is still under way collapses cwnd but
+// keeps ssthresh. NewReno follows RFC 5681 §3.1 instead,
 // whose equation (4) sets ssthresh at every first timeout, and BBR ignores
 // ssthresh: neither implements it.
 func holdSsthreshOnRTO(cc Congestion) {

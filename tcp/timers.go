@@ -166,9 +166,11 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	// RFC 6298 §5.5-5.6: back off and retransmit the earliest
 	// unacknowledged segment; RFC 5681 §3.1: collapse cwnd.
 	c.rtt.backOff()
-	if c.inRecovery {
-		// Linux's tcp_enter_loss: the recovery already reduced ssthresh
-		// in this window (holdSsthreshOnRTO).
+	if c.inRecovery || c.ecn.cwr && c.sndUna.LessThan(c.ecn.cwrHigh) {
+		// Linux's tcp_enter_loss: the recovery, or an ECN-Echo's
+		// reduction (TCP_CA_CWR until high_seq, here cwrHigh, is
+		// acknowledged), already reduced ssthresh in this window
+		// (holdSsthreshOnRTO).
 		holdSsthreshOnRTO(c.cc)
 	}
 	c.cc.OnRTO(now, c.flightSize())
