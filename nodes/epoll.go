@@ -60,7 +60,7 @@ type epItem struct {
 
 // epollOf returns the epoll instance behind fd.
 func (h *Host) epollOf(fd int) (*epollInst, error) {
-	s, err := h.socket(fd)
+	s, err := h.file(fd)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (h *Host) EpollCtl(epfd, op, fd int, events uint32) error {
 	if err != nil {
 		return err
 	}
-	s, err := h.socket(fd)
+	s, err := h.file(fd)
 	if err != nil {
 		return err
 	}
@@ -200,6 +200,17 @@ func (h *Host) EpollWait(epfd int, out []EpollEvent) (int, error) {
 		ep.link(it)
 	}
 	return n, nil
+}
+
+// readable is poll(2) on the instance's own descriptor, Linux's
+// ep_eventpoll_poll: POLLIN while an item on the ready list is ready.
+func (ep *epollInst) readable() int {
+	for _, it := range ep.ready {
+		if ep.poll(it) != 0 {
+			return POLLIN
+		}
+	}
+	return 0
 }
 
 // poll is Linux's ep_item_poll: the socket's readiness now, masked by the

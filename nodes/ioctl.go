@@ -12,10 +12,14 @@ const (
 // tcp_ioctl does: SIOCINQ the in-order bytes a read would return (tcp_inq:
 // rcv_nxt - copied_seq, less the peer's FIN, which is no byte), SIOCOUTQ
 // and SIOCOUTQNSD the send queue (tcp.Conn.Queued). All three are 0 while
-// the handshake runs and EINVAL on a listener; another request is
-// ENOTTY, as Linux's sock_ioctl answers one no layer knows (ENOIOCTLCMD).
+// the handshake runs and EINVAL on a listener; another request, or one of
+// an epoll descriptor, is ENOTTY, as Linux's sock_ioctl answers one no
+// layer knows (ENOIOCTLCMD).
 func (h *Host) Ioctl(fd, req int) (int, error) {
 	s, err := h.socket(fd)
+	if err == ENOTSOCK {
+		return 0, ENOTTY // an epoll file has no ioctl method
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -195,8 +195,19 @@ type freeFD int
 // Less orders descriptors for minheap.
 func (a freeFD) Less(b freeFD) bool { return a < b }
 
-// socket returns the open socket behind fd.
+// socket returns the open socket behind fd: EBADF for a descriptor not
+// open, ENOTSOCK for an epoll instance's (Linux's sockfd_lookup).
 func (h *Host) socket(fd int) (*Socket, error) {
+	s, err := h.file(fd)
+	if err == nil && len(h.net.epolls) > 0 && h.net.epollBySock(s) != nil {
+		return nil, ENOTSOCK
+	}
+	return s, err
+}
+
+// file returns what fd names: a socket or the placeholder of an epoll
+// instance (epollInst.self); EBADF for a descriptor not open.
+func (h *Host) file(fd int) (*Socket, error) {
 	if fd < 0 || fd >= len(h.fds) || h.fds[fd] == nil {
 		return nil, EBADF
 	}
@@ -648,7 +659,7 @@ func (h *Host) Shutdown(fd int, how How) error {
 // it is reset instead, as Linux does. Closing a listener resets the
 // connections that were waiting for Accept.
 func (h *Host) Close(fd int) error {
-	s, err := h.socket(fd)
+	s, err := h.file(fd)
 	if err != nil {
 		return err
 	}
@@ -711,9 +722,14 @@ const (
 // sk_stream_is_writeable),
 // POLLERR after a failure, POLLHUP when both directions are closed.
 func (h *Host) Poll(fd int) (int, error) {
-	s, err := h.socket(fd)
+	s, err := h.file(fd)
 	if err != nil {
 		return 0, err
+	}
+	if len(h.net.epolls) > 0 {
+		if ep := h.net.epollBySock(s); ep != nil {
+			return ep.readable(), nil
+		}
 	}
 	ev := 0
 	switch {

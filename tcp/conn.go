@@ -676,11 +676,8 @@ func (c *Conn) WriteWith(now time.Duration, p []byte, f WriteFlags) (int, error)
 type eorMarks struct{ ends []Seq }
 
 // nextEOR returns the end of the first record that ends after seq, and
-// forgets those the peer acknowledged.
+// forgets those the peer acknowledged; c.eor is not nil.
 func (c *Conn) nextEOR(seq Seq) (Seq, bool) {
-	if c.eor == nil {
-		return 0, false
-	}
 	e := c.eor.ends
 	for len(e) > 0 && e[0].LessEq(c.sndUna) {
 		e = e[1:]
@@ -695,8 +692,17 @@ func (c *Conn) nextEOR(seq Seq) (Seq, bool) {
 }
 
 // eorCut shortens n bytes at seq so as not to cross a record's end, and
-// reports whether they then end one.
+// reports whether they then end one. It is inlined into each send, so a
+// connection that never wrote a record pays a nil test.
 func (c *Conn) eorCut(seq Seq, n int) (int, bool) {
+	if c.eor == nil {
+		return n, false
+	}
+	return c.eorCutRecords(seq, n)
+}
+
+// eorCutRecords is eorCut for a connection that wrote records.
+func (c *Conn) eorCutRecords(seq Seq, n int) (int, bool) {
 	end, ok := c.nextEOR(seq)
 	if !ok {
 		return n, false

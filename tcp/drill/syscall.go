@@ -31,6 +31,9 @@ type fdState struct {
 	// lingerOn and linger are SO_LINGER's {onoff, linger}: on with 0
 	// makes close() reset the connection.
 	lingerOn, linger int64
+	// epoll: the descriptor is an epoll instance's, which read(2) and
+	// write(2) refuse with EINVAL (no read or write method, vfs_read).
+	epoll bool
 }
 
 // pollWait is a blocking poll waiting for readiness or its timeout
@@ -102,8 +105,14 @@ func (s *Syscalls) Call(now time.Duration, c *Syscall) (int64, string, bool, err
 	case "connect":
 		return s.connect(fd, st)
 	case "write", "send", "sendto", "sendmsg":
+		if st.epoll && c.Name == "write" {
+			return -1, tcp.EINVAL.String(), false, nil
+		}
 		return s.write(fd, st, c)
 	case "read", "recv", "recvfrom", "recvmsg":
+		if st.epoll && c.Name == "read" {
+			return -1, tcp.EINVAL.String(), false, nil
+		}
 		return s.read(fd, st, c)
 	case "ioctl":
 		return s.ioctl(fd, c)
@@ -830,7 +839,7 @@ func (s *Syscalls) epollCreate(c *Syscall) (int64, string, bool, error) {
 	if err != nil {
 		return fail(err)
 	}
-	s.setState(fd, &fdState{})
+	s.setState(fd, &fdState{epoll: true})
 	return ok(int64(fd))
 }
 
