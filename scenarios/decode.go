@@ -42,10 +42,14 @@ type decoder struct {
 	// warnsLeftAt (moreWarnings).
 	warnsLeft   int
 	warnsLeftAt Pos
-	pos         *positions
-	budget      int
-	overflow    bool
-	null        yaml.Node
+	// warnsCut holds the places some of whose first warnsPerPlace
+	// warnings were left out past maxErrors: fold writes no line for
+	// their other warnings, which moreWarnings counts instead.
+	warnsCut map[warnPlace]bool
+	pos      *positions
+	budget   int
+	overflow bool
+	null     yaml.Node
 	// mergeDepth counts the merge keys being expanded.
 	mergeDepth int
 	// overrides are the --set values applied to the tree; the nodes of
@@ -138,8 +142,10 @@ func (d *decoder) warnAt(p Pos, allowed, format string, args ...any) {
 	if len(d.warns) >= maxErrors {
 		if d.warnsLeft == 0 {
 			d.warnsLeftAt = p
+			d.warnsCut = make(map[warnPlace]bool)
 		}
 		d.warnsLeft++
+		d.warnsCut[warnPlace{p, allowed}] = true
 		return
 	}
 	d.warns = append(d.warns, d.newError(p, "warning: "+fmt.Sprintf(format, args...), allowed))
@@ -148,6 +154,12 @@ func (d *decoder) warnAt(p Pos, allowed, format string, args ...any) {
 // moreWarnings appends to the sorted warnings one last line counting
 // those left out past maxErrors, so that a list cut short says so.
 func (d *decoder) moreWarnings() {
+	// A place cut short has fewer than warnsPerPlace lines, so fold
+	// counted none of its warnings past warnsPerPlace: they are left out
+	// too (a sum, whatever the order the map gives the places in).
+	for k := range d.warnsCut {
+		d.warnsLeft += max(d.warnPlaces[k]-warnsPerPlace, 0)
+	}
 	if d.warnsLeft > 0 {
 		d.warns = append(d.warns, d.newError(d.warnsLeftAt, fmt.Sprintf("warning: and %d more warnings", d.warnsLeft), "fix the ones above first"))
 	}

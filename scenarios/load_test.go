@@ -512,4 +512,19 @@ func TestTooManyWarningsAreCounted(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 101, len(s.Warnings))
 	assert.Equal(t, "w.yaml:105:3: warning: and 200 more warnings (fix the ones above first)", s.Warnings[100].Error())
+
+	// The members of a group warned at one place past the first 100 are
+	// all counted, not only the three that place would have listed: 100
+	// hosts no link reaches, then 50 members' apps that no app listens
+	// to, make 100 lines and "and 50 more warnings".
+	b.Reset()
+	b.WriteString("version: 1\nname: w\nduration: 1s\nhosts:\n  server: {}\n  c: {count: 50}\n")
+	for i := range 100 {
+		fmt.Fprintf(&b, "  h%d: {}\n", i)
+	}
+	b.WriteString("links:\n  - {between: [c, server], bandwidth: 1Mbps}\napps:\n  - {type: bulk-send, host: c, to: server:80, bytes: 1000}\n")
+	s, err = Parse("w.yaml", []byte(b.String()))
+	require.NoError(t, err)
+	require.Equal(t, 101, len(s.Warnings))
+	assert.Contains(t, s.Warnings[100].Error(), "warning: and 50 more warnings (fix the ones above first)")
 }

@@ -479,8 +479,8 @@ const tournamentMax = 1 << 16
 // memory at every level, and there the branches win: the processor
 // follows the predicted child and loads the next level meanwhile, where
 // the tournament's answer must come first (BenchmarkHoldRatio at 1e6
-// events: 1.27-1.35 of the plain heap's time with the tournament, 0.86-1.09
-// without).
+// events: 1.27-1.56 of the plain heap's time with the tournament, 0.86-1.16
+// without, 1.01-1.12 with this limit; docs/performance.md).
 func (h *queueHeap) earliestChild(i int) int {
 	es := h.e
 	c := arity*i + 1
