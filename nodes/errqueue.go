@@ -50,7 +50,8 @@ const (
 //
 // A transmit timestamp (Origin SO_EE_ORIGIN_TIMESTAMPING, Errno ENOMSG):
 // Info says which (SCM_TSTAMP_SCHED, SND or ACK), Data is the byte's key
-// (its offset from where SOF_TIMESTAMPING_OPT_ID was set), At the time.
+// (its offset from SND.UNA when SOF_TIMESTAMPING_OPT_ID was set), At the
+// time.
 type ErrQueueEntry struct {
 	Errno  Errno
 	Origin uint8
@@ -148,9 +149,11 @@ func (h *Host) zcSent(s *Socket) {
 }
 
 // setTimestamping is setsockopt(SO_TIMESTAMPING) on a TCP socket:
-// OPT_ID, when first set, numbers the bytes from those written next
-// (sk_tskey = write_seq), and needs a connection (EINVAL on a listener or
-// an unconnected socket, as sock_set_timestamping). Flags netsim does not
+// OPT_ID, when first set, numbers the bytes from SND.UNA (Linux's
+// sock_set_timestamping sets sk_tskey = snd_una; write_seq is for
+// SOF_TIMESTAMPING_OPT_ID_TCP, which netsim does not model), so bytes
+// written before and not yet acknowledged count, and needs a connection
+// (EINVAL on a listener or an unconnected socket). Flags netsim does not
 // model are EINVAL.
 func (h *Host) setTimestamping(s *Socket, flags int) error {
 	if flags&^tsModelled != 0 {
@@ -166,7 +169,7 @@ func (h *Host) setTimestamping(s *Socket, flags int) error {
 			return EINVAL
 		}
 		q = h.net.errQueueOf(s, true)
-		q.tsBase = s.conn.WriteEnd()
+		q.tsBase = s.conn.SndUna()
 	}
 	if q == nil {
 		if flags == 0 {

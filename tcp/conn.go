@@ -468,6 +468,10 @@ func (c *Conn) dataUna() Seq {
 // (Linux's write_seq, without a FIN).
 func (c *Conn) WriteEnd() Seq { return c.sb.endSeq() }
 
+// SndUna returns SND.UNA, the oldest sequence number not acknowledged
+// (Linux's snd_una: the ISS until the SYN is acknowledged).
+func (c *Conn) SndUna() Seq { return c.sndUna }
+
 // Sent reports whether the byte at seq was sent (it is below SND.MAX).
 func (c *Conn) Sent(seq Seq) bool { return seq.LessThan(c.sndMax) }
 
