@@ -267,7 +267,14 @@ func (d *decoder) thresholdBelowLimit(q Queue, es []entry, path string) bool {
 	if limit == 0 || th < limit {
 		return true
 	}
+	// At the threshold if written, else at the limit (a default
+	// threshold, like RED's min_th of 5, above a small limit).
 	at := d.resolve(es[0].k)
+	for _, e := range es {
+		if e.key == "limit" {
+			at = d.resolve(e.v)
+		}
+	}
 	for _, e := range es {
 		if e.key == key {
 			at = d.resolve(e.v)

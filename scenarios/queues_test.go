@@ -116,3 +116,18 @@ func pairYAML(name, defaults, aExtra, link string) string {
 		"hosts:\n  a: {address: 10.0.0.1" + aExtra + "}\n  b: {address: 10.0.0.2}\n" +
 		"links:\n  - between: [a, b]\n    bandwidth: 10Mbps\n" + link
 }
+
+// A threshold the queue never reaches is reported at the threshold when
+// the file wrote it, else at the limit (RED's default min_th of 5 packets
+// against limit: 3): the limit is what to change.
+func TestThresholdAtLimitPosition(t *testing.T) {
+	for _, c := range []struct{ queue, want string }{
+		{`{kind: red, min_th: 3, max_th: 9, limit: 3}`, "q.yaml:10:32: links[0].queue.min_th: 3 packets is not below the queue's limit of 3 packets"},
+		{`{kind: red, limit: 3}`, "q.yaml:10:31: links[0].queue.min_th: 5 packets is not below the queue's limit of 3 packets"},
+		{`{kind: step, limit: 20, threshold: 20}`, "q.yaml:10:47: links[0].queue.threshold: 20 packets is not below the queue's limit of 20 packets"},
+	} {
+		_, err := Parse("q.yaml", []byte(pairYAML("q", "", "", "    queue: "+c.queue+"\n")))
+		require.Error(t, err, c.queue)
+		assert.Contains(t, err.Error(), c.want, c.queue)
+	}
+}
