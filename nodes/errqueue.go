@@ -287,6 +287,18 @@ func (n *Network) errQueued(s *Socket) bool {
 	return q != nil && len(q.queue) > 0
 }
 
+// errInherit gives child, as it is accepted, the SO_TIMESTAMPING flags
+// of its listener l, as Linux's sk_clone_lock copies sk_tsflags with the
+// rest of the socket (sock_copy); a listener never has OPT_ID (EINVAL in
+// LISTEN), so there is no key to carry. At accept, not at the SYN, so
+// that a child that dies in the queue leaves no bookkeeping behind
+// (only Close forgets it); the child can write only once accepted.
+func (n *Network) errInherit(l, child *Socket) {
+	if q := n.errQueueOf(l, false); q != nil && q.tsFlags != 0 {
+		n.errQueueOf(child, true).tsFlags = q.tsFlags
+	}
+}
+
 // errClosed forgets s's bookkeeping when its descriptor is closed.
 func (n *Network) errClosed(s *Socket) {
 	for i, q := range n.errq {

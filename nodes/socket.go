@@ -398,6 +398,9 @@ func (h *Host) Accept(fd int) (int, netip.AddrPort, error) {
 	c.parent = nil
 	h.allocFD(c)
 	c.handler = s.handler
+	if len(h.net.errq) > 0 {
+		h.net.errInherit(s, c)
+	}
 	return int(c.fd), c.remote, nil
 }
 
