@@ -4,9 +4,9 @@ package nodes
 // SO_LINGER on and a zero timeout. A synchronized connection (or one in
 // SYN-RECEIVED) sends a RST instead of a FIN and discards its queued data
 // (RFC 9293 §3.10.5, ABORT call). On a socket without a connection it is
-// Close.
+// Close (an epoll descriptor too).
 func (h *Host) Abort(fd int) error {
-	s, err := h.socket(fd)
+	s, err := h.file(fd)
 	if err != nil {
 		return err
 	}
