@@ -243,7 +243,7 @@ func (h *Host) setNotsentLowat(s *Socket, value int) error {
 	if raw == 0 {
 		eff = int64(h.cfg.Config().NotsentLowat)
 	}
-	if eff >= math.MaxInt32 {
+	if eff > math.MaxInt32 {
 		eff = 0
 	}
 	cfg := s.config()

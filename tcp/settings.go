@@ -299,7 +299,7 @@ var settings = []Setting{
 			if err != nil || n == 0 {
 				return "", errors.New("1 to 4294967295")
 			}
-			if n >= math.MaxInt32 {
+			if n > math.MaxInt32 {
 				n = 0
 			}
 			return strconv.FormatUint(n, 10), nil

@@ -205,6 +205,10 @@ func TestSettingParseSysctl(t *testing.T) {
 		{"net.ipv4.tcp_rto_min_us", "5000", 5 * time.Millisecond},
 		{"net.ipv4.tcp_rto_max_ms", "60000", time.Minute},
 		{"net.ipv4.tcp_congestion_control", "reno", "reno"},
+		{"net.ipv4.tcp_notsent_lowat", "16384", int64(16384)},
+		{"net.ipv4.tcp_notsent_lowat", "2147483647", int64(2147483647)}, // the setting's maximum
+		{"net.ipv4.tcp_notsent_lowat", "2147483648", int64(0)},          // 2^31 and more: no limit
+		{"net.ipv4.tcp_notsent_lowat", "4294967295", int64(0)},
 	}
 	for _, tt := range tests {
 		ss := LookupSysctl(tt.sysctl)
