@@ -1,7 +1,6 @@
 package nodes
 
 import (
-	"net/netip"
 	"testing"
 	"time"
 
@@ -19,9 +18,7 @@ import (
 func TestZerocopyNumbersEachSend(t *testing.T) {
 	n, a, b := twoHosts(t, nil, fastLink("ab"))
 	listenOn(t, b, 80, 8)
-	fd, err := a.Socket()
-	require.NoError(t, err)
-	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+	fd := dial(t, a)
 	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
 	require.NoError(t, a.SetSockOpt(fd, SOL_SOCKET, SO_ZEROCOPY, 1))
 

@@ -126,20 +126,14 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		if value != 0 && value != 1 {
 			return EINVAL
 		}
-		if err := s.setConfig(cfg); err != nil {
-			return err
-		}
-		s.opts.zerocopy = value == 1
+		s.ownOpts().zerocopy = value == 1
 		return nil
 	case level == IPPROTO_TCP && name == TCP_INQ:
 		// Linux (do_tcp_setsockopt) takes 0 or 1, at any time.
 		if value != 0 && value != 1 {
 			return EINVAL
 		}
-		if err := s.setConfig(cfg); err != nil {
-			return err
-		}
-		s.opts.inq = value == 1
+		s.ownOpts().inq = value == 1
 		return nil
 	case level == IPPROTO_TCP && name == TCP_CORK:
 		if s.conn != nil {
@@ -148,10 +142,7 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 			h.dispatch()
 			return nil
 		}
-		if err := s.setConfig(cfg); err != nil {
-			return err
-		}
-		s.opts.cork = value != 0
+		s.ownOpts().cork = value != 0
 		return nil
 	case level == IPPROTO_TCP && name == TCP_USER_TIMEOUT:
 		// Linux's do_tcp_setsockopt refuses only a negative value.
@@ -224,12 +215,20 @@ func (s *Socket) setConfig(cfg tcp.Config) error {
 	if err != nil {
 		return EINVAL
 	}
-	o := &sockOpts{cfg: v}
+	s.ownOpts().cfg = v
+	return nil
+}
+
+// ownOpts gives s options of its own, a copy of those it shares with its
+// listener (or of the host's settings), so that changing one changes no
+// other socket's.
+func (s *Socket) ownOpts() *sockOpts {
+	o := &sockOpts{cfg: s.h.cfg}
 	if s.opts != nil {
-		o.notsentLowat, o.cork, o.inq, o.zerocopy = s.opts.notsentLowat, s.opts.cork, s.opts.inq, s.opts.zerocopy
+		*o = *s.opts
 	}
 	s.opts = o
-	return nil
+	return o
 }
 
 // setNotsentLowat is setsockopt(TCP_NOTSENT_LOWAT): Linux stores any

@@ -270,6 +270,20 @@ func (s *Syscalls) count(c *Syscall) (int, error) {
 	return int(n), nil
 }
 
+// ioLen returns how many bytes c writes or reads, with s.buf at least
+// that long: sendmsg's and recvmsg's iovecs (their third argument is the
+// flags, not a count), the others' count.
+func (s *Syscalls) ioLen(c *Syscall) (int, error) {
+	if c.Name != "sendmsg" && c.Name != "recvmsg" {
+		return s.count(c)
+	}
+	n, err := iovLen(c)
+	if err == nil && len(s.buf) < n {
+		s.buf = make([]byte, n)
+	}
+	return n, err
+}
+
 func (s *Syscalls) nonblocking(st *fdState, c *Syscall) bool {
 	return st.nonblock || msgFlags(c)&symbols["MSG_DONTWAIT"] != 0
 }
@@ -329,16 +343,7 @@ func iovLen(c *Syscall) (int, error) {
 // with what was queued when the connection fails), a non-blocking one
 // with what fitted, EAGAIN for nothing.
 func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
-	var n int
-	var err error
-	if c.Name == "sendmsg" {
-		n, err = iovLen(c)
-		if err == nil && len(s.buf) < n {
-			s.buf = make([]byte, n)
-		}
-	} else {
-		n, err = s.count(c)
-	}
+	n, err := s.ioLen(c)
 	if err != nil {
 		return 0, "", false, err
 	}
@@ -376,13 +381,10 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 			return -1, tcp.EAGAIN.String(), false, nil
 		}
 		if err != nil {
-			w := st.written
-			st.written = 0
-			if w > 0 {
-				if err := s.writeEnd(fd, c); err != nil {
-					return fail(err)
-				}
-				return ok(int64(w))
+			if st.written > 0 {
+				// The call returns what it queued before the
+				// connection failed.
+				break
 			}
 			if e := s.pendingErr(fd, st); e != 0 {
 				return -1, e.String(), false, nil
@@ -422,17 +424,7 @@ func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, e
 	if c.Name == "recvmsg" && msgFlags(c)&symbols["MSG_ERRQUEUE"] != 0 {
 		return s.recvErrQueue(fd, c)
 	}
-	var n int
-	var err error
-	if c.Name == "recvmsg" {
-		// Its third argument is the flags, not a count.
-		n, err = iovLen(c)
-		if err == nil && len(s.buf) < n {
-			s.buf = make([]byte, n)
-		}
-	} else {
-		n, err = s.count(c)
-	}
+	n, err := s.ioLen(c)
 	if err != nil {
 		return 0, "", false, err
 	}
