@@ -141,17 +141,24 @@ func chainScenario(routers, mtu int) string {
 	return b.String()
 }
 
+// warningLines parses text as the file name and returns its warnings as
+// netsim prints them.
+func warningLines(t *testing.T, name, text string) []string {
+	t.Helper()
+	s, err := Parse(name, []byte(text))
+	require.NoError(t, err)
+	var out []string
+	for _, w := range s.Warnings {
+		out = append(out, w.Error())
+	}
+	return out
+}
+
 // Validation warns, without failing, about a path of more routers than
 // the TTL crosses, and about UDP datagrams larger than the path's MTU.
 func TestPathWarnings(t *testing.T) {
 	warnings := func(routers, mtu int) []string {
-		s, err := Parse("c.yaml", []byte(chainScenario(routers, mtu)))
-		require.NoError(t, err)
-		var out []string
-		for _, w := range s.Warnings {
-			out = append(out, w.Error())
-		}
-		return out
+		return warningLines(t, "c.yaml", chainScenario(routers, mtu))
 	}
 	assert.Empty(t, warnings(63, 1500), "63 routers: TTL 64 is enough")
 	lines := 5 + 64 + 1 + 64 + 1 + 3 // the bulk-send line
@@ -164,13 +171,7 @@ func TestPathWarnings(t *testing.T) {
 	// narrowest link allows are warned about, at their size.
 	udp := func(size int) []string {
 		text := chainScenario(4, 1000) + fmt.Sprintf("  - {type: udp-send, host: client, to: server:5004, rate: 1Mbps, size: %d}\n  - {type: udp-sink, host: server, port: 5004}\n", size)
-		s, err := Parse("u.yaml", []byte(text))
-		require.NoError(t, err)
-		var out []string
-		for _, w := range s.Warnings {
-			out = append(out, w.Error())
-		}
-		return out
+		return warningLines(t, "u.yaml", text)
 	}
 	assert.Empty(t, udp(972), "972 bytes and 28 of headers fit an MTU of 1000")
 	assert.Equal(t, []string{"u.yaml:19:72: warning: apps[2]: the path from client to server has a link of MTU 1000, below the 973-byte datagrams plus 28 bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE (datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers)"},
@@ -181,13 +182,7 @@ func TestPathWarnings(t *testing.T) {
 	// fragmented, so the first is dropped and the rest fail.
 	ping := func(size string) []string {
 		text := chainScenario(4, 1000) + "  - {type: ping, host: client, to: server" + size + "}\n"
-		s, err := Parse("p.yaml", []byte(text))
-		require.NoError(t, err)
-		var out []string
-		for _, w := range s.Warnings {
-			out = append(out, w.Error())
-		}
-		return out
+		return warningLines(t, "p.yaml", text)
 	}
 	assert.Empty(t, ping(""), "56 bytes fit")
 	assert.Empty(t, ping(", size: 972"))

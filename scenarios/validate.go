@@ -54,13 +54,22 @@ func (d *decoder) validate(s *Scenario) {
 	// the hosts it would have joined are then not reported as having no
 	// path between them.
 	unknownEnd := false
+	// pastLastMember reports a name that would be a group's member past
+	// its count (kind: node or host), and whether name was one.
+	pastLastMember := func(path, label, kind, name string) bool {
+		g, i, ok := s.memberIndex(name)
+		if !ok || i <= g.Count {
+			return false
+		}
+		d.errAt(d.pos.at(path), fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g.Name, g.Name, g.Count), "%s: unknown %s %q: the group %q has %d members", label, kind, name, g.Name, g.Count)
+		return true
+	}
 	node := func(path, label, name string) {
 		if _, ok := nodes[name]; !ok && !d.fromFailedGenerator(name) {
 			if strings.HasPrefix(path, "links[") {
 				unknownEnd = true
 			}
-			if g, i, ok := s.memberIndex(name); ok && i > g.Count {
-				d.errAt(d.pos.at(path), fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g.Name, g.Name, g.Count), "%s: unknown node %q: the group %q has %d members", label, name, g.Name, g.Count)
+			if pastLastMember(path, label, "node", name) {
 				return
 			}
 			d.errAt(d.pos.at(path), "a host or router defined in hosts or routers"+d.didYouMean(name, s, true), "%s: unknown node %q", label, name)
@@ -75,8 +84,7 @@ func (d *decoder) validate(s *Scenario) {
 			if d.fromFailedGenerator(name) {
 				return
 			}
-			if g, i, ok := s.memberIndex(name); ok && i > g.Count {
-				d.errAt(d.pos.at(path), fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g.Name, g.Name, g.Count), "%s: unknown host %q: the group %q has %d members", label, name, g.Name, g.Count)
+			if pastLastMember(path, label, "host", name) {
 				return
 			}
 			d.errAt(d.pos.at(path), "a host defined in hosts"+d.didYouMean(name, s, false), "%s: unknown host %q", label, name)
