@@ -29,7 +29,8 @@ const (
 // nanosecond timestamps of simulated time. It allocates nothing per packet.
 type PcapWriter struct {
 	w       io.Writer
-	scratch []byte // a record, where w lends no buffer
+	lender  bufferLender // w, when it lends its buffer; else nil
+	scratch []byte       // a record, where w lends no buffer
 	n       uint64
 	snaplen int
 }
@@ -59,7 +60,9 @@ func NewPcapWriter(w io.Writer, snaplen int) (*PcapWriter, error) {
 	if _, err := w.Write(h[:]); err != nil {
 		return nil, fmt.Errorf("pcap: write file header: %w", err)
 	}
-	return &PcapWriter{w: w, snaplen: snaplen}, nil
+	// w's kind is asked once here, not at every packet.
+	lender, _ := w.(bufferLender)
+	return &PcapWriter{w: w, lender: lender, snaplen: snaplen}, nil
 }
 
 // WritePacket records datagram b as seen at simulated time t (t >= 0).
@@ -101,8 +104,8 @@ func (p *PcapWriter) record(t sim.Time, size int) ([]byte, error) {
 	}
 	need := recordHeaderLen + size
 	var rec []byte
-	if l, ok := p.w.(bufferLender); ok {
-		if b := l.AvailableBuffer(); cap(b) >= need {
+	if p.lender != nil {
+		if b := p.lender.AvailableBuffer(); cap(b) >= need {
 			rec = b
 		}
 	}

@@ -342,17 +342,27 @@ func TestFQCoDelDropsFattest(t *testing.T) {
 	}
 }
 
-// TestPIE: with a queue delay above target the drop probability grows
-// after the burst allowance and early drops start; with the queue empty
-// it decays back to zero.
-func TestPIE(t *testing.T) {
+// pieWith50 returns a default PIE queue holding 50 packets, enqueued at
+// time 0 with IDs 1 to 50, and the last ID used.
+func pieWith50(t *testing.T) (topology.Queue, uint64) {
+	t.Helper()
 	q := newQueue(topology.DefaultPIE(), topology.Limit{Packets: 100000}, &events{})
-	type prob interface{ Prob() float64 }
 	id := uint64(0)
 	for range 50 {
 		id++
 		q.Enqueue(0, datagram(t, id, 1500, 1, ipv4.ECNNotECT))
 	}
+	return q, id
+}
+
+// pieProb is PIE's drop probability, which the tests read.
+type pieProb interface{ Prob() float64 }
+
+// TestPIE: with a queue delay above target the drop probability grows
+// after the burst allowance and early drops start; with the queue empty
+// it decays back to zero.
+func TestPIE(t *testing.T) {
+	q, id := pieWith50(t)
 	drops := 0
 	// One arrival and one departure per ms: the 50 packets standing wait
 	// 50 ms > 15 ms target.
@@ -369,7 +379,7 @@ func TestPIE(t *testing.T) {
 			assert.Zero(t, drops, "no early drop within the 150 ms burst allowance")
 		}
 	}
-	assert.Greater(t, q.(prob).Prob(), 0.01)
+	assert.Greater(t, q.(pieProb).Prob(), 0.01)
 	assert.Greater(t, drops, 10)
 	for {
 		if _, _, ok := q.Dequeue(sim.Time(3001 * time.Millisecond)); !ok {
@@ -377,7 +387,7 @@ func TestPIE(t *testing.T) {
 		}
 	}
 	q.Enqueue(sim.Time(20*time.Second), datagram(t, id+1, 1500, 1, ipv4.ECNNotECT))
-	assert.Less(t, q.(prob).Prob(), 0.0001)
+	assert.Less(t, q.(pieProb).Prob(), 0.0001)
 }
 
 // TestStep: an arrival finding K or more packets is marked when
@@ -407,13 +417,7 @@ func TestStep(t *testing.T) {
 // (Linux's pie_calculate_probability, whose update_prob gates the decay
 // alone; RFC 8033 §4.2 has no such gate).
 func TestPIEUpdatesWithoutDelaySample(t *testing.T) {
-	q := newQueue(topology.DefaultPIE(), topology.Limit{Packets: 100000}, &events{})
-	type prob interface{ Prob() float64 }
-	id := uint64(0)
-	for range 50 {
-		id++
-		q.Enqueue(0, datagram(t, id, 1500, 1, ipv4.ECNNotECT))
-	}
+	q, id := pieWith50(t)
 	// A standing queue of 50 ms raises the probability.
 	now := sim.Time(0)
 	for i := range 600 {
@@ -430,11 +434,11 @@ func TestPIEUpdatesWithoutDelaySample(t *testing.T) {
 	}
 	id++
 	q.Enqueue(now, datagram(t, id, 1500, 1, ipv4.ECNNotECT))
-	before := q.(prob).Prob()
+	before := q.(pieProb).Prob()
 	require.Greater(t, before, 0.01)
 	// The next update sees qdelay 0 below the 15 ms target and below the
 	// previous delay: the step alpha*(0-target) + beta*(0-old) is negative.
 	id++
 	q.Enqueue(now.Add(15*time.Millisecond), datagram(t, id, 1500, 1, ipv4.ECNNotECT))
-	assert.Less(t, q.(prob).Prob(), before)
+	assert.Less(t, q.(pieProb).Prob(), before)
 }

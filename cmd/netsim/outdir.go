@@ -282,9 +282,10 @@ func (b *bgWriter) wait() { b.w.Wait() }
 // Flush writes what is buffered, waits until every block is written and
 // returns the first write error.
 func (b *bgWriter) Flush() error {
-	if b.direct && len(b.buf) > 0 && len(b.buf) < cap(b.buf) {
-		// Direct I/O writes whole blocks only: the last bytes go through
-		// the page cache once the blocks before them are on disk.
+	if b.direct && len(b.buf) > 0 {
+		// Direct I/O writes whole blocks only: the last bytes (a partial
+		// block: Write hands a block over as soon as it is full) go
+		// through the page cache once the blocks before them are on disk.
 		b.wait()
 		b.direct = false
 		if err := setDirect(b.l.held, false); err != nil && b.err == nil {
