@@ -42,9 +42,8 @@ type EpollEvent struct {
 // sockets it watches and its ready list (Linux's eventpoll rdllist: items
 // in the order their wakeups came).
 type epollInst struct {
-	h *Host
 	// self is the placeholder socket that holds the instance's descriptor
-	// in Host.fds.
+	// in its host's fds.
 	self  *Socket
 	items []*epItem
 	ready []*epItem
@@ -84,7 +83,7 @@ func (n *Network) epollBySock(s *Socket) *epollInst {
 func (h *Host) EpollCreate() (int, error) {
 	s := &Socket{h: h}
 	h.allocFD(s)
-	h.net.epolls = append(h.net.epolls, &epollInst{h: h, self: s})
+	h.net.epolls = append(h.net.epolls, &epollInst{self: s})
 	return int(s.fd), nil
 }
 
@@ -219,7 +218,7 @@ func (ep *epollInst) poll(it *epItem) uint32 {
 	if it.s.fd < 0 {
 		return 0 // closed: Linux removes the item with the file
 	}
-	r, err := ep.h.Poll(int(it.s.fd))
+	r, err := ep.self.h.Poll(int(it.s.fd))
 	if err != nil {
 		return 0
 	}

@@ -106,7 +106,7 @@ func (n *Network) errQueueOf(s *Socket, make bool) *errQueue {
 	return q
 }
 
-// push queues an entry and reports it, as sock_queue_err_skb and
+// errPush queues an entry and reports it, as sock_queue_err_skb and
 // sk_error_report do (POLLERR; epoll's EPOLLERR wakeup).
 func (n *Network) errPush(q *errQueue, e ErrQueueEntry) {
 	q.queue = append(q.queue, e)

@@ -26,6 +26,7 @@ const (
 	solIP          = 0
 	ipTOS          = 1
 	ipMTUDisc      = 10
+	siocInq        = 0x541B // SIOCINQ (FIONREAD), which a read with a NULL buffer asks too
 )
 
 // Linux's values of the symbols scripts write in system-call arguments
@@ -43,7 +44,7 @@ var symbols = map[string]int64{
 	"POLLIN": 0x1, "POLLPRI": 0x2, "POLLOUT": 0x4, "POLLERR": 0x8, "POLLHUP": 0x10,
 	"POLLNVAL": 0x20, "POLLRDNORM": 0x40, "POLLWRNORM": 0x100, "POLLRDHUP": 0x2000,
 	"MSG_DONTWAIT": 0x40, "MSG_NOSIGNAL": 0x4000, "MSG_MORE": 0x8000, "MSG_EOR": 0x80,
-	"SIOCINQ": 0x541B, "FIONREAD": 0x541B, "SIOCOUTQ": 0x5411, "TIOCOUTQ": 0x5411, "SIOCOUTQNSD": 0x894B,
+	"SIOCINQ": siocInq, "FIONREAD": siocInq, "SIOCOUTQ": 0x5411, "TIOCOUTQ": 0x5411, "SIOCOUTQNSD": 0x894B,
 	"NULL": 0, "SO_ZEROCOPY": soZerocopy, "MSG_ZEROCOPY": 0x4000000, "MSG_ERRQUEUE": 0x2000,
 	"CMSG_LEVEL_IP": solIP, "CMSG_TYPE_RECVERR": 11, "SO_EE_ORIGIN_ZEROCOPY": 5, "SO_EE_CODE_ZEROCOPY_COPIED": 1,
 	"EPOLLEXCLUSIVE": 1 << 28, "SO_TIMESTAMPING": soTimestamping, "SCM_TIMESTAMPING": soTimestamping,

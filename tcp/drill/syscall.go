@@ -431,7 +431,7 @@ func (s *Syscalls) read(fd int, st *fdState, c *Syscall) (int64, string, bool, e
 	if nullBuffer(c) && n > 0 {
 		// tcp_recvmsg faults only when it has bytes to copy; with none
 		// the read waits, or ends, as any other.
-		if q, err := s.sk.Ioctl(fd, symbolSIOCINQ); err == nil && q > 0 {
+		if q, err := s.sk.Ioctl(fd, siocInq); err == nil && q > 0 {
 			return -1, tcp.EFAULT.String(), false, nil
 		}
 	}
@@ -575,9 +575,6 @@ func nullBuffer(c *Syscall) bool {
 	e := arg(c, 1)
 	return e != nil && e.Kind == ExprWord && e.Str == "NULL"
 }
-
-// symbolSIOCINQ is SIOCINQ's number, for the read that needs it.
-const symbolSIOCINQ = 0x541B
 
 // ioctl makes an ioctl request of a socket: ioctl(fd, SIOCINQ, [n])
 // checks that the queue size is n, as getsockopt checks its value.
