@@ -269,16 +269,12 @@ func (d *decoder) thresholdBelowLimit(q Queue, es []entry, path string) bool {
 	}
 	// At the threshold if written, else at the limit (a default
 	// threshold, like RED's min_th of 5, above a small limit).
+	// (A key is written once: mapping refuses a duplicate.)
 	at := d.resolve(es[0].k)
-	for _, e := range es {
-		if e.key == "limit" {
-			at = d.resolve(e.v)
-		}
-	}
-	for _, e := range es {
-		if e.key == key {
-			at = d.resolve(e.v)
-		}
+	if e, ok := findKey(es, key); ok {
+		at = d.resolve(e.v)
+	} else if e, ok := findKey(es, "limit"); ok {
+		at = d.resolve(e.v)
 	}
 	d.errNode(at, fmt.Sprintf("%s below the limit, or a larger limit", key),
 		"%s.%s: %d %s is not below the queue's limit of %d %s: the queue never reaches it", path, key, th, unit, limit, unit)
