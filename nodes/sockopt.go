@@ -85,9 +85,10 @@ func (s *Socket) reportBuffer(which, usable int) int {
 // SetSockOpt sets an integer socket option. SO_RCVBUF and TCP_MAXSEG
 // shape the connection made by a later Connect or Listen (an accepted
 // connection inherits its listener's options) and fail with EISCONN
-// afterwards; TCP_NODELAY, TCP_USER_TIMEOUT and SO_SNDBUF apply at once,
-// on a connected socket too. Unknown options give
-// ENOPROTOOPT, bad values EINVAL.
+// afterwards; the others (TCP_NODELAY, TCP_CORK, TCP_USER_TIMEOUT,
+// TCP_NOTSENT_LOWAT, TCP_INQ, SO_SNDBUF, SO_ZEROCOPY, SO_TIMESTAMPING,
+// IP_TOS, IP_MTU_DISCOVER, SO_REUSEADDR) may be set at any time and apply
+// at once. Unknown options give ENOPROTOOPT, bad values EINVAL.
 func (h *Host) SetSockOpt(fd, level, name, value int) error {
 	s, err := h.socket(fd)
 	if err != nil {

@@ -320,16 +320,13 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 		return false
 	}
 	if n > 0 && n < c.sndMss && !c.forceSend && !c.pushOnce && !recordCut && !c.sndNxt.LessThan(c.sndMax) && !fin &&
-		(c.corked || c.holdMore) {
-		// TCP_CORK or MSG_MORE: a partial segment of new data waits
-		// (Linux's tcp_nagle_check with TCP_NAGLE_CORK), whatever is in
-		// flight.
-		return false
-	}
-	if n > 0 && n < c.sndMss && !c.forceSend && !c.pushOnce && !recordCut && !c.sndNxt.LessThan(c.sndMax) &&
-		c.cfg.Nagle && !fin && c.sndSml.GreaterThan(c.sndUna) {
-		// RFC 9293 §3.7.4 Nagle, with Minshall's refinement as in Linux
-		// (tcp_nagle_check, tcp_minshall_check): hold a small segment while
+		(c.corked || c.holdMore || c.cfg.Nagle && c.sndSml.GreaterThan(c.sndUna)) {
+		// A partial segment of new data waits (Linux's tcp_nagle_check).
+		// With TCP_CORK or MSG_MORE (TCP_NAGLE_CORK) it waits whatever
+		// is in flight.
+		//
+		// Otherwise RFC 9293 §3.7.4 Nagle, with Minshall's refinement
+		// as in Linux (tcp_minshall_check): hold a small segment while
 		// an earlier small one is unacknowledged. Like Linux, this is also
 		// the sender's silly-window rule for a segment cut short by the
 		// peer's window (tcp_mss_split_point), in place of RFC 9293

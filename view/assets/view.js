@@ -455,8 +455,11 @@
     const type = b[o], code = b[o + 1], u16at = (k) => (b[k] << 8) | b[k + 1];
     switch (type) {
       case 0: case 8: return "ICMP echo " + (type === 8 ? "request" : "reply") + " seq=" + u16at(o + 6) + " len=" + p.pl;
-      case 3: return code === 4 ? "ICMP fragmentation needed, MTU " + u16at(o + 6)
-        : "ICMP " + (["net", "host", "protocol", "port"][code] ? ["net", "host", "protocol", "port"][code] + " unreachable" : "destination unreachable, code " + code);
+      case 3: {
+        const what = ["net", "host", "protocol", "port"][code];
+        return code === 4 ? "ICMP fragmentation needed, MTU " + u16at(o + 6)
+          : "ICMP " + (what ? what + " unreachable" : "destination unreachable, code " + code);
+      }
       case 11: return "ICMP time exceeded" + (code === 0 ? " (TTL)" : "");
     }
     return "ICMP type " + type + " code " + code;
