@@ -43,6 +43,16 @@ func (t *positions) at(path string) Pos {
 	return p
 }
 
+// atOr returns where the field at path was written, or, when it was
+// not, where the field at fallback was (an item that holds the field, or
+// a generator or group whose item wrote it).
+func (t *positions) atOr(path, fallback string) Pos {
+	if p, ok := t.lookup(path); ok {
+		return p
+	}
+	return t.at(fallback)
+}
+
 // lookup returns where the field at path was written, and whether it
 // was. Indexes of an expanded section are read as after expansion. A nil
 // table (a Scenario not made by Parse) has no positions.

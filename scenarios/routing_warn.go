@@ -48,10 +48,7 @@ func (d *decoder) tableWarning(s *Scenario, links nodeLinks) {
 	if routes <= routesWarn {
 		return
 	}
-	p, ok := d.pos.lookup("topology")
-	if !ok {
-		p = d.pos.at("routers")
-	}
+	p := d.pos.atOr("topology", "routers")
 	d.warnAt(p, "at most about 20 million routes: a k=32 fat-tree (8,192 hosts, 1,280 switches) makes 10.5 million",
 		"%d nodes with forwarding tables and %d hosts make %.1f million routes: about %.0f GB of memory and %v to build them",
 		tables, len(s.Hosts), float64(routes)/1e6, float64(routes*routeBytes)/1e9, (time.Duration(routes) * routeBuild).Round(time.Second))

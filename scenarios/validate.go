@@ -107,10 +107,7 @@ func (d *decoder) validate(s *Scenario) {
 			continue
 		}
 		if first, dup := links[l.Name]; dup {
-			p, ok := d.pos.lookup(path + ".name")
-			if !ok {
-				p = d.pos.at(path)
-			}
+			p := d.pos.atOr(path+".name", path)
 			d.errAt(p, "a unique name per link; name: sets one", "%s: link name %q is already used by %s", label, l.Name, first)
 			continue
 		}
@@ -219,11 +216,7 @@ func (d *decoder) validate(s *Scenario) {
 		}
 		// A generator's links have no queue.limit of their own: the
 		// generator's item wrote it.
-		at := fmt.Sprintf("links[%d].queue.limit", i)
-		p, ok := d.pos.lookup(at)
-		if !ok {
-			p = d.pos.at(fmt.Sprintf("links[%d]", i))
-		}
+		p := d.pos.atOr(fmt.Sprintf("links[%d].queue.limit", i), fmt.Sprintf("links[%d]", i))
 		label := d.label("links", i) + ".queue.limit"
 		if q.LimitBytes > queueWarn {
 			d.warnAt(p, allowQueue, "%s: a full queue holds %.1f GB in memory, in each direction", label, float64(q.LimitBytes)/1e9)
@@ -494,10 +487,7 @@ func (d *decoder) warnings(s *Scenario, links nodeLinks) {
 	for i, a := range s.Apps {
 		if a.Type != "" && a.Start >= s.Duration {
 			path := fmt.Sprintf("apps[%d]", i)
-			p, ok := d.pos.lookup(path + ".start")
-			if !ok {
-				p = d.pos.at(path)
-			}
+			p := d.pos.atOr(path+".start", path)
 			d.warnAt(p, allowEnd, "%s: start %v is not before the end of the run (duration %v): it never starts", d.label("apps", i), a.Start, s.Duration)
 		}
 	}
@@ -541,10 +531,7 @@ func (d *decoder) timeLimits(s *Scenario) {
 			v   time.Duration
 		}{{"start", a.Start}, {"stop", a.Stop}, {"think", a.Think}, {"on", a.On}, {"off", a.Off}, {"interval", a.Interval}} {
 			if f.v > MaxTime {
-				p, ok := d.pos.lookup(path + "." + f.key)
-				if !ok {
-					p = d.pos.at(path)
-				}
+				p := d.pos.atOr(path+"."+f.key, path)
 				d.errAt(p, allowTime, "%s.%s: %v is too long", d.label("apps", i), f.key, f.v)
 			}
 		}
@@ -556,10 +543,7 @@ func (d *decoder) timeLimits(s *Scenario) {
 			v   time.Duration
 		}{{"within", x.Within}, {"by", x.By}} {
 			if f.v > MaxTime {
-				p, ok := d.pos.lookup(path + "." + f.key)
-				if !ok {
-					p = d.pos.at(path)
-				}
+				p := d.pos.atOr(path+"."+f.key, path)
 				d.errAt(p, allowTime, "%s.%s: %v is too long", path, f.key, f.v)
 			}
 		}
