@@ -587,16 +587,27 @@ func (s *Syscalls) ioctl(fd int, c *Syscall) (int64, string, bool, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if want := arg(c, 2); want != nil && want.Kind != ExprEllipsis {
-		w, okw := evalInt(want)
-		if !okw {
-			return 0, "", false, unsupported("ioctl %s: value %s", argText(c, 1), argText(c, 2))
-		}
-		if w != int64(got) {
-			return 0, "", false, fmt.Errorf("ioctl %s is %d, script expects %s", argText(c, 1), got, argText(c, 2))
-		}
+	if err := expect("ioctl "+argText(c, 1), arg(c, 2), int64(got)); err != nil {
+		return 0, "", false, err
 	}
 	return ok(0)
+}
+
+// expect checks the value a call returned through its argument against
+// the script's want (nothing written or "..." takes any); what names the
+// value in errors.
+func expect(what string, want *Expr, got int64) error {
+	if want == nil || want.Kind == ExprEllipsis {
+		return nil
+	}
+	w, okw := evalInt(want)
+	if !okw {
+		return unsupported("%s: value %s", what, want)
+	}
+	if w != got {
+		return fmt.Errorf("%s is %d, script expects %s", what, got, want)
+	}
+	return nil
 }
 
 func (s *Syscalls) fcntl(st *fdState, c *Syscall) (int64, string, bool, error) {
@@ -702,14 +713,8 @@ func (s *Syscalls) getsockopt(fd int, st *fdState, c *Syscall) (int64, string, b
 		}
 		st.errReported = true
 	}
-	if want != nil && want.Kind != ExprEllipsis {
-		w, okw := evalInt(want)
-		if !okw {
-			return 0, "", false, unsupported("getsockopt %s: value %s", name, argText(c, 3))
-		}
-		if w != v {
-			return 0, "", false, fmt.Errorf("getsockopt %s is %d, script expects %s", name, v, argText(c, 3))
-		}
+	if err := expect("getsockopt "+name, want, v); err != nil {
+		return 0, "", false, err
 	}
 	return ok(0)
 }
