@@ -99,9 +99,8 @@ func (n *Network) epollClosed(s *Socket) bool {
 		}
 	}
 	for _, ep := range n.epolls {
-		if i := slices.IndexFunc(ep.items, func(it *epItem) bool { return it.s == s }); i >= 0 {
-			ep.unlink(ep.items[i])
-			ep.items = slices.Delete(ep.items, i, i+1)
+		if i := ep.find(s); i >= 0 {
+			ep.remove(i)
 		}
 	}
 	return false
@@ -125,7 +124,7 @@ func (h *Host) EpollCtl(epfd, op, fd int, events uint32) error {
 	if fd == epfd || h.net.epollBySock(s) != nil {
 		return EINVAL // Linux allows nesting epolls; netsim does not model it
 	}
-	i := slices.IndexFunc(ep.items, func(it *epItem) bool { return it.s == s })
+	i := ep.find(s)
 	switch op {
 	case EPOLL_CTL_ADD:
 		if i >= 0 {
@@ -152,8 +151,7 @@ func (h *Host) EpollCtl(epfd, op, fd int, events uint32) error {
 		if i < 0 {
 			return ENOENT
 		}
-		ep.unlink(ep.items[i])
-		ep.items = slices.Delete(ep.items, i, i+1)
+		ep.remove(i)
 	default:
 		return EINVAL
 	}
@@ -223,6 +221,17 @@ func (ep *epollInst) poll(it *epItem) uint32 {
 		return 0
 	}
 	return uint32(r) & it.events
+}
+
+// find returns the index of s's item, -1 when s is not watched.
+func (ep *epollInst) find(s *Socket) int {
+	return slices.IndexFunc(ep.items, func(it *epItem) bool { return it.s == s })
+}
+
+// remove forgets item i, taking it off the ready list too.
+func (ep *epollInst) remove(i int) {
+	ep.unlink(ep.items[i])
+	ep.items = slices.Delete(ep.items, i, i+1)
 }
 
 func (ep *epollInst) link(it *epItem) {

@@ -164,18 +164,18 @@ func (h *Host) setTimestamping(s *Socket, flags int) error {
 	if q != nil {
 		old = q.tsFlags
 	}
-	if flags&SOF_TIMESTAMPING_OPT_ID != 0 && old&SOF_TIMESTAMPING_OPT_ID == 0 {
-		if s.conn == nil {
-			return EINVAL
-		}
-		q = h.net.errQueueOf(s, true)
-		q.tsBase = s.conn.SndUna()
+	optID := flags&SOF_TIMESTAMPING_OPT_ID != 0 && old&SOF_TIMESTAMPING_OPT_ID == 0
+	if optID && s.conn == nil {
+		return EINVAL
 	}
 	if q == nil {
 		if flags == 0 {
 			return nil
 		}
 		q = h.net.errQueueOf(s, true)
+	}
+	if optID {
+		q.tsBase = s.conn.SndUna()
 	}
 	q.tsFlags = flags
 	return nil
@@ -199,8 +199,9 @@ func (h *Host) TxTimestamp(fd int) error {
 	if s.conn.Acked(end) {
 		return nil // nothing written since
 	}
-	q.marks = append(q.marks, tsMark{seq: end.Add(^uint32(0))})
-	if last := end.Add(^uint32(0)); s.conn.Sent(last) {
+	last := end.Add(^uint32(0))
+	q.marks = append(q.marks, tsMark{seq: last})
+	if s.conn.Sent(last) {
 		// The write's own transmission took it already, at this
 		// instant: Linux marks the skb first (tcp_tx_timestamp before
 		// tcp_push), so its timestamps are of now.
