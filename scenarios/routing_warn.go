@@ -124,34 +124,40 @@ func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
 	// place (a group's members) come out in the order they always did.
 	slices.SortStableFunc(pairs, func(x, y pair) int { return cmp.Compare(rank[x.via], rank[y.via]) })
 	var paths *topology.Paths
-	var mtu []int
+	var mtu []int // pathMTU toward last, worked out for the first datagram sender
 	last := -1
 	for _, p := range pairs {
 		if p.via != last {
-			paths = shape.Toward(p.via)
-			mtu = pathMTU(s, paths, p.via, router, s.Routing.ECMP)
-			last = p.via
+			paths, mtu, last = shape.Toward(p.via), nil, p.via
 		}
 		_, hops, reached := paths.Cost(p.src)
 		if !reached {
 			continue
 		}
-		m := mtu[p.src]
 		if p.edge >= 0 {
 			hops++
-			m = min(m, s.Links[p.edge].MTU)
 		}
-		path, label := "apps["+strconv.Itoa(p.app)+"]", d.label("apps", p.app)
 		if routers := hops - 1; routers >= IPv4TTL {
-			d.warnAt(d.pos.at(path), "at most 63 routers between two hosts (TTL 64)",
-				"%s: the path from %s to %s crosses %d routers: every datagram's TTL (64) runs out on the way", label, p.from, p.to, routers)
+			d.warnAt(d.pos.at("apps["+strconv.Itoa(p.app)+"]"), "at most 63 routers between two hosts (TTL 64)",
+				"%s: the path from %s to %s crosses %d routers: every datagram's TTL (64) runs out on the way", d.label("apps", p.app), p.from, p.to, routers)
 		}
 		// TCP finds a narrow link by path-MTU discovery; a UDP source
 		// or a ping whose datagrams do not fit gets ICMP fragmentation
 		// needed for the first and EMSGSIZE for the rest (Don't Fragment
 		// is always set, and netsim never fragments). An ICMP echo
 		// header is 8 bytes, as a UDP header.
-		if a := s.Apps[p.app]; (a.Type == AppUDPSend || a.Type == AppPing) && a.Size+udpIPHeaders > m {
+		a := s.Apps[p.app]
+		if a.Type != AppUDPSend && a.Type != AppPing {
+			continue
+		}
+		if mtu == nil {
+			mtu = pathMTU(s, paths, p.via, router, s.Routing.ECMP)
+		}
+		m := mtu[p.src]
+		if p.edge >= 0 {
+			m = min(m, s.Links[p.edge].MTU)
+		}
+		if a.Size+udpIPHeaders > m {
 			which, what := "the path", "datagrams"
 			if s.Routing.ECMP {
 				which = "a path routers may hash it onto (ECMP)"
@@ -159,9 +165,9 @@ func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
 			if a.Type == AppPing {
 				what = "echo requests"
 			}
-			d.warnAt(d.pos.at(path+".size"), "datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers",
+			d.warnAt(d.pos.at("apps["+strconv.Itoa(p.app)+"].size"), "datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers",
 				"%s: %s from %s to %s has a link of MTU %d, below the %d-byte %s plus %d bytes of headers: they are dropped there (mtu) and later sends fail with EMSGSIZE",
-				label, which, p.from, p.to, m, a.Size, what, udpIPHeaders)
+				d.label("apps", p.app), which, p.from, p.to, m, a.Size, what, udpIPHeaders)
 		}
 	}
 }
