@@ -85,14 +85,10 @@ func (k sockets) Shutdown(fd, how int) error { return k.Host.Shutdown(fd, nodes.
 
 // EpollWait implements drill.Sockets.
 func (k sockets) EpollWait(epfd int, out []drill.EpollEvent) (int, error) {
-	var buf [8]nodes.EpollEvent
-	evs := buf[:min(len(out), len(buf))]
-	if len(out) > len(buf) {
-		evs = make([]nodes.EpollEvent, len(out))
-	}
+	evs := make([]nodes.EpollEvent, len(out))
 	n, err := k.Host.EpollWait(epfd, evs)
 	for i := range n {
-		out[i] = drill.EpollEvent{FD: evs[i].FD, Events: evs[i].Events}
+		out[i] = drill.EpollEvent(evs[i])
 	}
 	return n, err
 }
