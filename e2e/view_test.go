@@ -76,6 +76,19 @@ func viewedDOM(t *testing.T, browser, dir string) string {
 	return dom
 }
 
+// viewedScenario runs the scenario text (-long only: it needs a
+// browser) and returns the DOM a real browser builds from its page.
+func viewedScenario(t *testing.T, name, text string) string {
+	t.Helper()
+	if !long() {
+		t.Skip("drives a headless browser: run with -long")
+	}
+	browser := chromium(t)
+	path := filepath.Join(t.TempDir(), name+".yaml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	return viewedDOM(t, browser, run(t, path))
+}
+
 // submatches returns the first group of every match of re in doc.
 func submatches(doc, re string) []string {
 	var ns []string
@@ -556,12 +569,7 @@ func TestDumbbellLifelinesInOrder(t *testing.T) {
 // most packets, not of the first one: here connection 1 only opens and
 // closes, and connection 2 carries the transfer.
 func TestViewGraphsTheBusiestConnectionInChromium(t *testing.T) {
-	if !long() {
-		t.Skip("drives a headless browser: run with -long")
-	}
-	browser := chromium(t)
-	path := filepath.Join(t.TempDir(), "two.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(`version: 1
+	dom := viewedScenario(t, "two", `version: 1
 name: two
 duration: 1s
 hosts: {a: {}, b: {}}
@@ -570,8 +578,7 @@ apps:
   - {type: sink, host: b, port: 80}
   - {type: bulk-send, host: a, to: b:80, bytes: 0}
   - {type: bulk-send, host: a, to: b:80, bytes: 200KB, start: 100ms}
-`), 0o644))
-	dom := viewedDOM(t, browser, run(t, path))
+`)
 	note := regexp.MustCompile(`id="graph-note"[^>]*>([^<]*)<`).FindStringSubmatch(dom)
 	require.NotNil(t, note, "the page has its graph note")
 	assert.Contains(t, note[1], "Graphs of connection 2,")
@@ -583,12 +590,7 @@ apps:
 // first: the router's host unreachable used to pull it left of a), and
 // labels ICMP messages by what their bytes say, not by ports they lack.
 func TestViewPingLifelinesInChromium(t *testing.T) {
-	if !long() {
-		t.Skip("drives a headless browser: run with -long")
-	}
-	browser := chromium(t)
-	path := filepath.Join(t.TempDir(), "ping.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(`version: 1
+	dom := viewedScenario(t, "ping", `version: 1
 name: ping
 duration: 3s
 hosts: {a: {}, b: {}}
@@ -601,8 +603,7 @@ apps:
 faults:
   - {at: 1s, link: rb, down: true}
   - {at: 2s, link: rb, up: true}
-`), 0o644))
-	dom := viewedDOM(t, browser, run(t, path))
+`)
 	assert.Equal(t, []string{"a", "r", "b"}, submatches(dom, `class="host">([^<( ]+)`))
 	for _, want := range []string{"ICMP echo request seq=1 len=64", "ICMP echo reply seq=1 len=64", "ICMP host unreachable"} {
 		assert.True(t, strings.Contains(dom, want), "the page has no %q", want)
