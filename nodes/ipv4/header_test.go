@@ -20,16 +20,16 @@ func withOptions(t testing.TB, h Header, o []byte) Header {
 	return h
 }
 
-func roundTripCases(t testing.TB) []struct {
+// roundTripCase is a header and payload that must encode and decode back
+// to themselves.
+type roundTripCase struct {
 	name    string
 	h       Header
 	payload []byte
-} {
-	return []struct {
-		name    string
-		h       Header
-		payload []byte
-	}{
+}
+
+func roundTripCases(t testing.TB) []roundTripCase {
+	return []roundTripCase{
 		{name: "New", h: New(addrA, addrB, ProtoTCP), payload: make([]byte, 40)},
 		{name: "empty payload", h: New(addrA, addrB, ProtoUDP)},
 		{name: "odd payload", h: New(addrB, addrA, 253), payload: []byte{1, 2, 3}},
