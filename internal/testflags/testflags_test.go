@@ -21,3 +21,15 @@ func TestLongFlag(t *testing.T) {
 		t.Errorf("Long() = %v with -long=%s", Long(), f.Value)
 	}
 }
+
+// TestUpdateFlag: -update is registered on the default flag set too, and
+// off unless asked for.
+func TestUpdateFlag(t *testing.T) {
+	f := flag.Lookup("update")
+	if f == nil {
+		t.Fatal("-update is not registered")
+	}
+	if f.Value.String() != "false" && !Update() {
+		t.Errorf("-update is %s but Update() is false", f.Value)
+	}
+}
