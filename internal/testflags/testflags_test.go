@@ -22,14 +22,17 @@ func TestLongFlag(t *testing.T) {
 	}
 }
 
-// TestUpdateFlag: -update is registered on the default flag set too, and
-// off unless asked for.
+// TestUpdateFlag: -update is registered on the default flag set too, off
+// by default, and Update reports it.
 func TestUpdateFlag(t *testing.T) {
 	f := flag.Lookup("update")
 	if f == nil {
-		t.Fatal("-update is not registered")
+		t.Fatal("-update not registered")
 	}
-	if f.Value.String() != "false" && !Update() {
-		t.Errorf("-update is %s but Update() is false", f.Value)
+	if f.DefValue != "false" {
+		t.Errorf("-update defaults to %s", f.DefValue)
+	}
+	if Update() != (f.Value.String() == "true") {
+		t.Errorf("Update() = %v with -update=%s", Update(), f.Value)
 	}
 }
