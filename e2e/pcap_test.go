@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/internal/testutil"
 )
 
 // pcapPacket is one record of a classic pcap file.
@@ -65,21 +67,6 @@ func parsePcap(b []byte) ([]pcapPacket, error) {
 	return out, nil
 }
 
-// checksum16 is the internet checksum (RFC 1071) of b folded with sum.
-func checksum16(sum uint32, b []byte) uint16 {
-	for len(b) >= 2 {
-		sum += uint32(b[0])<<8 | uint32(b[1])
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		sum += uint32(b[0]) << 8
-	}
-	for sum>>16 != 0 {
-		sum = sum&0xffff + sum>>16
-	}
-	return ^uint16(sum)
-}
-
 // verifyIPv4TCP reports what is wrong with a raw IPv4 datagram carrying
 // TCP: header fields, IPv4 header checksum (RFC 791) and TCP checksum over
 // the pseudo-header (RFC 9293 §3.1). Empty when all is well.
@@ -92,7 +79,7 @@ func verifyIPv4TCP(d []byte) string {
 	if ihl < 20 || total != len(d) || ihl > total {
 		return fmt.Sprintf("IPv4 lengths: ihl %d, total %d, captured %d", ihl, total, len(d))
 	}
-	if c := checksum16(0, d[:ihl]); c != 0 {
+	if c := testutil.RFC1071Checksum(d[:ihl], 0); c != 0 {
 		return fmt.Sprintf("IPv4 header checksum does not verify (%#04x)", c)
 	}
 	if d[9] != 6 {
@@ -111,7 +98,7 @@ func verifyIPv4TCP(d []byte) string {
 		sum += (uint32(b[0])<<8 | uint32(b[1])) + (uint32(b[2])<<8 | uint32(b[3]))
 	}
 	sum += 6 + uint32(len(seg))
-	if c := checksum16(sum, seg); c != 0 {
+	if c := testutil.RFC1071Checksum(seg, sum); c != 0 {
 		return fmt.Sprintf("TCP checksum does not verify (%#04x)", c)
 	}
 	return ""

@@ -590,20 +590,9 @@ apps:
 // first: the router's host unreachable used to pull it left of a), and
 // labels ICMP messages by what their bytes say, not by ports they lack.
 func TestViewPingLifelinesInChromium(t *testing.T) {
-	dom := viewedScenario(t, "ping", `version: 1
-name: ping
-duration: 3s
-hosts: {a: {}, b: {}}
-routers: {r: {}}
-links:
-  - {between: [a, r], bandwidth: 10Mbps, delay: 1ms}
-  - {name: rb, between: [r, b], bandwidth: 10Mbps, delay: 1ms}
-apps:
-  - {type: ping, host: a, to: b, interval: 250ms, count: 10}
-faults:
-  - {at: 1s, link: rb, down: true}
-  - {at: 2s, link: rb, up: true}
-`)
+	text, err := os.ReadFile("../scenarios/testdata/ping-link-down.yaml")
+	require.NoError(t, err)
+	dom := viewedScenario(t, "ping", string(text))
 	assert.Equal(t, []string{"a", "r", "b"}, submatches(dom, `class="host">([^<( ]+)`))
 	for _, want := range []string{"ICMP echo request seq=1 len=64", "ICMP echo reply seq=1 len=64", "ICMP host unreachable"} {
 		assert.True(t, strings.Contains(dom, want), "the page has no %q", want)

@@ -2,7 +2,6 @@ package nodes
 
 import (
 	"bytes"
-	"io"
 	"testing"
 	"time"
 
@@ -22,7 +21,7 @@ import (
 // DeferChecksum), yet every captured datagram carries the right one, in
 // both directions (a's SYN and b's RST), as Wireshark would check it.
 func TestCapturesCarryChecksums(t *testing.T) {
-	n, a, _ := twoHosts(t, nil, topology.LinkConfig{Name: "ab", Rate: units.BitRate(1e9), Delay: time.Millisecond})
+	n, a, _ := twoHosts(t, nil, fastLink("ab"))
 	bufs := captureAll(t, n)
 	inject(a, addrB, tcp.Header{SrcPort: 40000, DstPort: 80, Seq: 1, Flags: tcp.FlagSYN}, []byte("payload"))
 	n.Scheduler().Run()
@@ -46,17 +45,11 @@ func TestCapturedPatternPayload(t *testing.T) {
 	payloads := [][]byte{pattern.At(1000, 1200), append([]byte(nil), pattern.At(1000, 1200)...)}
 	var captured [][]byte
 	for _, payload := range payloads {
-		n, a, _ := twoHosts(t, nil, topology.LinkConfig{Name: "ab", Rate: units.BitRate(1e9), Delay: time.Millisecond})
-		var b bytes.Buffer
-		require.NoError(t, n.EnableCaptures(func(node, iface string) (io.Writer, error) {
-			if node == "a" {
-				return &b, nil
-			}
-			return io.Discard, nil
-		}, 0))
+		n, a, _ := twoHosts(t, nil, fastLink("ab"))
+		bufs := captureAll(t, n)
 		inject(a, addrB, tcp.Header{SrcPort: 40000, DstPort: 80, Seq: 1, Flags: tcp.FlagACK | tcp.FlagPSH}, payload)
 		n.Scheduler().Run()
-		pkts := readCapture(t, b.Bytes())
+		pkts := readCapture(t, bufs["a-eth0"].Bytes())
 		require.NotEmpty(t, pkts)
 		d := pkts[0].data
 		ih, seg, err := ipv4.Decode(d)

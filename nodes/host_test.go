@@ -21,16 +21,25 @@ var (
 	addrB = netip.MustParseAddr("10.0.0.2")
 )
 
-// twoHosts builds a and b over one link with cfg, routes each to the
-// other, and returns the network.
-func twoHosts(t *testing.T, rec sim.Sink, cfg topology.LinkConfig) (*Network, *Host, *Host) {
+// hostsAB returns a network recording to rec with hosts a (addrA) and b
+// (addrB) of the default TCP configuration and nothing else yet: the start
+// of the worlds the tests build.
+func hostsAB(t *testing.T, rec sim.Sink) (*Network, *Host, *Host) {
 	t.Helper()
 	n := NewNetwork(1, rec)
 	a, err := n.AddHost("a", addrA, tcp.DefaultConfig())
 	require.NoError(t, err)
 	b, err := n.AddHost("b", addrB, tcp.DefaultConfig())
 	require.NoError(t, err)
-	_, err = n.AddLink(cfg, "a", "b")
+	return n, a, b
+}
+
+// twoHosts builds a and b over one link with cfg, routes each to the
+// other, and returns the network.
+func twoHosts(t *testing.T, rec sim.Sink, cfg topology.LinkConfig) (*Network, *Host, *Host) {
+	t.Helper()
+	n, a, b := hostsAB(t, rec)
+	_, err := n.AddLink(cfg, "a", "b")
 	require.NoError(t, err)
 	require.NoError(t, n.InstallRoutes())
 	return n, a, b

@@ -133,12 +133,8 @@ func TestRouterUnreachableCodes(t *testing.T) {
 // to b down: what a sends to b, r1 cannot forward.
 func linkDownWorld(t *testing.T) (*Network, *Host) {
 	t.Helper()
-	n := NewNetwork(1, nil)
-	a, err := n.AddHost("a", addrA, tcp.DefaultConfig())
-	require.NoError(t, err)
-	_, err = n.AddHost("b", addrB, tcp.DefaultConfig())
-	require.NoError(t, err)
-	_, err = n.AddRouter("r1")
+	n, a, _ := hostsAB(t, nil)
+	_, err := n.AddRouter("r1")
 	require.NoError(t, err)
 	_, err = n.AddLink(fastLink("a-r1"), "a", "r1")
 	require.NoError(t, err)

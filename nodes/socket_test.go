@@ -2,7 +2,6 @@ package nodes
 
 import (
 	"bytes"
-	"io"
 	"net/netip"
 	"testing"
 	"time"
@@ -188,16 +187,12 @@ func TestMSSFitsTheInterfaceMTU(t *testing.T) {
 // between the routers.
 func narrowPath(t *testing.T, rec sim.Sink) (*Network, *Host, *Host, *topology.Link) {
 	t.Helper()
-	n := NewNetwork(1, rec)
-	a, err := n.AddHost("a", addrA, tcp.DefaultConfig())
-	require.NoError(t, err)
-	b, err := n.AddHost("b", addrB, tcp.DefaultConfig())
-	require.NoError(t, err)
+	n, a, b := hostsAB(t, rec)
 	for _, r := range []string{"r1", "r2"} {
-		_, err = n.AddRouter(r)
+		_, err := n.AddRouter(r)
 		require.NoError(t, err)
 	}
-	_, err = n.AddLink(fastLink("a-r1"), "a", "r1")
+	_, err := n.AddLink(fastLink("a-r1"), "a", "r1")
 	require.NoError(t, err)
 	narrow := fastLink("r1-r2")
 	narrow.MTU = 1000
@@ -497,17 +492,11 @@ func withoutDefaultRoute(t *testing.T, h *Host, f func() error) error {
 // the sender wrote (RFC 1812 §4.3.2.3, the original datagram).
 func TestFragNeededQuotesTheDatagramAsReceived(t *testing.T) {
 	n, a, b, _ := narrowPath(t, nil)
-	var buf bytes.Buffer
-	require.NoError(t, n.EnableCaptures(func(node, iface string) (io.Writer, error) {
-		if node == "a" {
-			return &buf, nil
-		}
-		return io.Discard, nil
-	}, 0))
+	bufs := captureAll(t, n)
 	transfer5000(t, n, a, b)
 	sent := map[uint16][]byte{} // a's datagrams by IP identification
 	var quotes int
-	for _, p := range readCapture(t, buf.Bytes()) {
+	for _, p := range readCapture(t, bufs["a-eth0"].Bytes()) {
 		ih, seg, err := ipv4.Decode(p.data)
 		require.NoError(t, err)
 		if ih.Src == addrA {

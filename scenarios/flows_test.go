@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -194,22 +195,9 @@ func TestTCPGoodputCountsPayloadOnly(t *testing.T) {
 // requests of 1.0, 1.25, 1.5 and 1.75s get host unreachable (the first
 // four of the rate limit's burst of six), those before and after replies.
 func TestPingCountsICMPErrors(t *testing.T) {
-	pings, _ := runPings(t, `version: 1
-name: ping-errors
-duration: 3s
-hosts:
-  a: {address: 10.0.0.1}
-  b: {address: 10.0.1.1}
-routers: {r: {}}
-links:
-  - {between: [a, r], bandwidth: 10Mbps, delay: 1ms}
-  - {name: rb, between: [r, b], bandwidth: 10Mbps, delay: 1ms}
-apps:
-  - {type: ping, host: a, to: b, interval: 250ms, count: 10}
-faults:
-  - {at: 1s, link: rb, down: true}
-  - {at: 2s, link: rb, up: true}
-`)
+	text, err := os.ReadFile("testdata/ping-link-down.yaml")
+	require.NoError(t, err)
+	pings, _ := runPings(t, string(text))
 	require.Len(t, pings, 1)
 	p := pings[0]
 	assert.Equal(t, int64(10), p.Transmitted)

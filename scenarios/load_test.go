@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"flag"
 	"fmt"
 	"net/netip"
 	"os"
@@ -14,14 +13,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/testflags"
 	"github.com/netsimlab/netsim/tcp"
 	"github.com/netsimlab/netsim/topology"
 	"github.com/netsimlab/netsim/units"
 )
-
-// update rewrites the expected outputs in testdata (invalid/*.err and the
-// golden trace hashes) from what the code does now: go test ./scenarios -update
-var update = flag.Bool("update", false, "rewrite the expected outputs in testdata")
 
 // TestInvalidScenarios loads every testdata/invalid/*.yaml and compares the
 // full error text (every FILE:LINE:COL line) with the .err file beside it.
@@ -37,7 +33,7 @@ func TestInvalidScenarios(t *testing.T) {
 			assert.ErrorIs(t, err, ErrInvalid)
 			got := err.Error() + "\n"
 			want := strings.TrimSuffix(f, ".yaml") + ".err"
-			if *update {
+			if testflags.Update() {
 				require.NoError(t, os.WriteFile(want, []byte(got), 0o644))
 				return
 			}

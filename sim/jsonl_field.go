@@ -83,27 +83,27 @@ func (f *field) boolean() (bool, error) {
 // addr returns an IP address; "invalid IP" (the text of the zero
 // netip.Addr) and "" read as the zero address.
 func (f *field) addr() (netip.Addr, error) {
-	s, err := f.str()
-	if err != nil || s == "" || s == "invalid IP" {
-		return netip.Addr{}, err
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Addr{}, errors.New("not an IP address: " + strconv.Quote(s))
-	}
-	return a, nil
+	return parseText(f, netip.ParseAddr, "an IP address")
 }
 
 // addrPort returns an address and port; "invalid AddrPort" (the text of
 // the zero netip.AddrPort) and "" read as the zero value.
 func (f *field) addrPort() (netip.AddrPort, error) {
+	return parseText(f, netip.ParseAddrPort, "an address:port")
+}
+
+// parseText returns the string field f parsed by parse; "" and the text
+// of T's zero value (what the writer prints for it) read as the zero
+// value. what names a T in the error.
+func parseText[T interface{ String() string }](f *field, parse func(string) (T, error), what string) (T, error) {
+	var zero T
 	s, err := f.str()
-	if err != nil || s == "" || s == "invalid AddrPort" {
-		return netip.AddrPort{}, err
+	if err != nil || s == "" || s == zero.String() {
+		return zero, err
 	}
-	a, err := netip.ParseAddrPort(s)
+	v, err := parse(s)
 	if err != nil {
-		return netip.AddrPort{}, errors.New("not an address:port: " + strconv.Quote(s))
+		return zero, errors.New("not " + what + ": " + strconv.Quote(s))
 	}
-	return a, nil
+	return v, nil
 }

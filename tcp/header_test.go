@@ -41,18 +41,18 @@ func raw(kind uint8, d ...byte) func(*Options) error {
 	return func(o *Options) error { return o.AppendRaw(kind, d) }
 }
 
-// roundTripCases covers every field at its extremes, the option kinds and
-// odd option layouts.
-func roundTripCases(t testing.TB) []struct {
+// roundTripCase is a header and payload that must encode and decode back
+// to themselves.
+type roundTripCase struct {
 	name    string
 	h       Header
 	payload []byte
-} {
-	return []struct {
-		name    string
-		h       Header
-		payload []byte
-	}{
+}
+
+// roundTripCases covers every field at its extremes, the option kinds and
+// odd option layouts.
+func roundTripCases(t testing.TB) []roundTripCase {
+	return []roundTripCase{
 		{name: "bare SYN", h: Header{SrcPort: 49152, DstPort: 80, Seq: 1000, Flags: FlagSYN, Window: 65535}},
 		{name: "Linux SYN", h: Header{SrcPort: 49152, DstPort: 80, Seq: 0xfffffff0, Flags: FlagSYN, Window: 64240, Options: SYNOptions(1460, true, 1, true, 7)}},
 		{name: "Linux SYN no TS", h: Header{SrcPort: 1, DstPort: 2, Seq: 7, Flags: FlagSYN, Window: 64240, Options: SYNOptions(1460, true, 0, false, 7)}},

@@ -180,6 +180,14 @@ func (f *limitedFIFO) Len() (int, units.ByteSize) { return f.q.n, f.q.bytes }
 func (f *limitedFIFO) SetLimit(l Limit)           { f.limit = l }
 func (f *limitedFIFO) Drain(fn func(*Packet))     { f.q.drain(fn) }
 
+// Dequeue takes the oldest packet with its enqueue time: all of the
+// dequeue of the disciplines whose rule acts at enqueue (drop-tail,
+// step); RED, PIE and CoDel keep state at dequeue and have their own.
+func (f *limitedFIFO) Dequeue(sim.Time) (*Packet, sim.Time, bool) {
+	e, ok := f.q.popEntry()
+	return e.p, e.t, ok
+}
+
 // fifo is a FIFO of entries with their byte count: the storage of every
 // discipline but FQ-CoDel's per-flow lists (which are fifos too).
 type fifo struct {

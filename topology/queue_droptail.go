@@ -32,8 +32,3 @@ func (d *dropTail) Enqueue(now sim.Time, p *Packet) Verdict {
 	d.q.pushEntry(p, now)
 	return Queued
 }
-
-func (d *dropTail) Dequeue(sim.Time) (*Packet, sim.Time, bool) {
-	e, ok := d.q.popEntry()
-	return e.p, e.t, ok
-}

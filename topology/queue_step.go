@@ -60,8 +60,3 @@ func (q *step) Enqueue(now sim.Time, p *Packet) Verdict {
 	q.q.pushEntry(p, now)
 	return v
 }
-
-func (q *step) Dequeue(sim.Time) (*Packet, sim.Time, bool) {
-	e, ok := q.q.popEntry()
-	return e.p, e.t, ok
-}

@@ -8,24 +8,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-)
 
-// refSum is RFC 1071 §4.1 as written: 16-bit words into a 32-bit
-// accumulator, folded at the end. The fast Sum must agree with it.
-func refSum(b []byte, initial uint32) uint32 {
-	s := initial
-	for len(b) >= 2 {
-		s += uint32(b[0])<<8 | uint32(b[1])
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		s += uint32(b[0]) << 8
-	}
-	for s>>16 != 0 {
-		s = s&0xffff + s>>16
-	}
-	return s
-}
+	"github.com/netsimlab/netsim/internal/testutil"
+)
 
 func TestSumRFC1071Example(t *testing.T) {
 	// RFC 1071 §3: the words 0001 f203 f4f5 f6f7 sum to ddf2.
@@ -40,12 +25,12 @@ func TestSumMatchesReference(t *testing.T) {
 	for n := range 300 {
 		b := randomBytes(r, n)
 		init := r.Uint32() & 0x1ffff
-		assert.Equal(t, refSum(b, init), Sum(b, init), "len %d", n)
+		assert.Equal(t, testutil.RFC1071Sum(b, init), Sum(b, init), "len %d", n)
 		// All ones everywhere: the carries pile up.
 		for i := range b {
 			b[i] = 0xff
 		}
-		assert.Equal(t, refSum(b, 0xffff), Sum(b, 0xffff), "ones len %d", n)
+		assert.Equal(t, testutil.RFC1071Sum(b, 0xffff), Sum(b, 0xffff), "ones len %d", n)
 	}
 }
 
@@ -109,10 +94,10 @@ func TestPseudoHeaderSum(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := PseudoHeaderSum(netip.MustParseAddr(tt.src), netip.MustParseAddr(tt.dst), protoTCP, tt.length)
-			assert.Equal(t, refSum(tt.bytes, 0), got)
+			assert.Equal(t, testutil.RFC1071Sum(tt.bytes, 0), got)
 		})
 	}
-	assert.Equal(t, refSum([]byte{0, 6, 0, 20}, 0), PseudoHeaderSum(netip.Addr{}, netip.Addr{}, protoTCP, 20), "invalid addresses are zeros")
+	assert.Equal(t, testutil.RFC1071Sum([]byte{0, 6, 0, 20}, 0), PseudoHeaderSum(netip.Addr{}, netip.Addr{}, protoTCP, 20), "invalid addresses are zeros")
 }
 
 // protoTCP is TCP's IP protocol number (IANA), for the pseudo-header.

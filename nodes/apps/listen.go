@@ -46,3 +46,41 @@ func acceptAll(ctx *Context, lfd int, fn func(cfd int, conn uint64)) {
 		fn(cfd, info.ConnID)
 	}
 }
+
+// listener is what the TCP server apps (Sink, and echo and
+// request-response through server) share: a socket listening on a port
+// that accepts every connection, a state of type C per connection, and the
+// events of each connection it still holds handed to onEvent.
+type listener[C any] struct {
+	ctx   *Context
+	lfd   int
+	conns map[int]*C
+	// newConn makes the state of the connection just accepted on fd.
+	newConn func(fd int, conn uint64) *C
+	// onEvent takes an event of the connection on fd; ev is SockReadable
+	// right after the accept too, since data can arrive before Accept.
+	onEvent func(fd int, c *C, ev nodes.SocketEvent, err nodes.Errno)
+}
+
+// listen opens the listening socket on port with the given backlog (0:
+// defaultBacklog).
+func (l *listener[C]) listen(ctx *Context, port uint16, backlog int) error {
+	l.ctx, l.conns = ctx, map[int]*C{}
+	var err error
+	l.lfd, err = listenOn(ctx, port, backlog, l.socketEvent)
+	return err
+}
+
+func (l *listener[C]) socketEvent(fd int, ev nodes.SocketEvent, err nodes.Errno) {
+	if fd == l.lfd {
+		acceptAll(l.ctx, fd, func(cfd int, conn uint64) {
+			c := l.newConn(cfd, conn)
+			l.conns[cfd] = c
+			l.onEvent(cfd, c, nodes.SockReadable, 0)
+		})
+		return
+	}
+	if c := l.conns[fd]; c != nil {
+		l.onEvent(fd, c, ev, err)
+	}
+}

@@ -11,9 +11,7 @@ import (
 // drains as the socket takes it, closing once the peer finished and the
 // queue is empty.
 type server struct {
-	ctx   *Context
-	lfd   int
-	conns map[int]*serverConn
+	listener[serverConn]
 	// onData is called with the bytes a connection received.
 	onData func(c *serverConn, b []byte)
 }
@@ -32,25 +30,14 @@ type serverConn struct {
 }
 
 func (s *server) listen(ctx *Context, port uint16, backlog int) error {
-	s.ctx, s.conns = ctx, map[int]*serverConn{}
-	var err error
-	s.lfd, err = listenOn(ctx, port, backlog, s.event)
-	return err
+	s.newConn = func(fd int, conn uint64) *serverConn {
+		return &serverConn{fd: int32(fd), conn: conn, at: s.ctx.Now()}
+	}
+	s.onEvent = s.event
+	return s.listener.listen(ctx, port, backlog)
 }
 
-func (s *server) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
-	if fd == s.lfd {
-		acceptAll(s.ctx, fd, func(cfd int, conn uint64) {
-			c := &serverConn{fd: int32(cfd), conn: conn, at: s.ctx.Now()}
-			s.conns[cfd] = c
-			s.read(c)
-		})
-		return
-	}
-	c := s.conns[fd]
-	if c == nil {
-		return
-	}
+func (s *server) event(fd int, c *serverConn, ev nodes.SocketEvent, err nodes.Errno) {
 	switch ev {
 	case nodes.SockReadable:
 		s.read(c)

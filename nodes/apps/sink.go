@@ -23,9 +23,7 @@ type Sink struct {
 	Received, Mismatched int64
 	Completed            int
 
-	ctx   *Context
-	lfd   int
-	conns map[int]*sinkConn
+	listener[sinkConn]
 }
 
 type sinkConn struct {
@@ -40,25 +38,14 @@ func (s *Sink) Type() string { return "sink" }
 
 // Start listens.
 func (s *Sink) Start(ctx *Context) error {
-	s.ctx, s.conns = ctx, map[int]*sinkConn{}
-	var err error
-	s.lfd, err = listenOn(ctx, s.Port, s.Backlog, s.event)
-	return err
+	s.newConn = func(_ int, conn uint64) *sinkConn {
+		return &sinkConn{at: s.ctx.Now(), conn: conn}
+	}
+	s.onEvent = s.event
+	return s.listen(ctx, s.Port, s.Backlog)
 }
 
-func (s *Sink) event(fd int, ev nodes.SocketEvent, err nodes.Errno) {
-	if fd == s.lfd {
-		acceptAll(s.ctx, fd, func(cfd int, conn uint64) {
-			c := &sinkConn{at: s.ctx.Now(), conn: conn}
-			s.conns[cfd] = c
-			s.drain(cfd, c) // data may have arrived before Accept
-		})
-		return
-	}
-	c := s.conns[fd]
-	if c == nil {
-		return
-	}
+func (s *Sink) event(fd int, c *sinkConn, ev nodes.SocketEvent, err nodes.Errno) {
 	switch ev {
 	case nodes.SockReadable:
 		s.drain(fd, c)

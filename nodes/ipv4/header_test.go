@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/internal/testutil"
 )
 
 var (
@@ -20,16 +22,16 @@ func withOptions(t testing.TB, h Header, o []byte) Header {
 	return h
 }
 
-func roundTripCases(t testing.TB) []struct {
+// roundTripCase is a header and payload that must encode and decode back
+// to themselves.
+type roundTripCase struct {
 	name    string
 	h       Header
 	payload []byte
-} {
-	return []struct {
-		name    string
-		h       Header
-		payload []byte
-	}{
+}
+
+func roundTripCases(t testing.TB) []roundTripCase {
+	return []roundTripCase{
 		{name: "New", h: New(addrA, addrB, ProtoTCP), payload: make([]byte, 40)},
 		{name: "empty payload", h: New(addrA, addrB, ProtoUDP)},
 		{name: "odd payload", h: New(addrB, addrA, 253), payload: []byte{1, 2, 3}},
@@ -125,7 +127,7 @@ func TestDecodeErrors(t *testing.T) {
 		hl := int(b[0]&0xf) * 4
 		if hl >= HeaderLen && hl <= len(b) {
 			put16(b[10:], 0)
-			put16(b[10:], checksumOf(b[:hl]))
+			put16(b[10:], testutil.RFC1071Checksum(b[:hl], 0))
 		}
 		return b
 	}
@@ -245,18 +247,6 @@ func TestText(t *testing.T) {
 	}
 }
 
-// checksumOf is the RFC 1071 checksum written out, independent of inet.Sum.
-func checksumOf(b []byte) uint16 {
-	var s uint32
-	for i := 0; i+1 < len(b); i += 2 {
-		s += uint32(b[i])<<8 | uint32(b[i+1])
-	}
-	for s>>16 != 0 {
-		s = s&0xffff + s>>16
-	}
-	return ^uint16(s)
-}
-
 func TestChecksumAgreesWithReference(t *testing.T) {
 	for _, tt := range roundTripCases(t) {
 		h := tt.h
@@ -265,7 +255,7 @@ func TestChecksumAgreesWithReference(t *testing.T) {
 		hl := h.Len()
 		c := get16(b[10:])
 		put16(b[10:], 0)
-		assert.Equal(t, checksumOf(b[:hl]), c, tt.name)
+		assert.Equal(t, testutil.RFC1071Checksum(b[:hl], 0), c, tt.name)
 	}
 	assert.True(t, errors.Is(&DecodeError{Err: ErrChecksum}, ErrChecksum))
 }
