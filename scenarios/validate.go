@@ -94,7 +94,7 @@ func (d *decoder) validate(s *Scenario) {
 		}
 	}
 
-	links := make(map[string]string, len(s.Links))
+	links := make(map[string]int, len(s.Links)) // a link's name: its index
 	for i, l := range s.Links {
 		at := itemName{d: d, section: "links", i: i}
 		if l.A != "" {
@@ -110,13 +110,13 @@ func (d *decoder) validate(s *Scenario) {
 		if l.Name == "" {
 			continue
 		}
-		path, label := at.names("")
 		if first, dup := links[l.Name]; dup {
+			path, label := at.names("")
 			p := d.pos.atOr(path+".name", path)
-			d.errAt(p, "a unique name per link; name: sets one", "%s: link name %q is already used by %s", label, l.Name, first)
+			d.errAt(p, "a unique name per link; name: sets one", "%s: link name %q is already used by %s", label, l.Name, d.label("links", first))
 			continue
 		}
-		links[l.Name] = label
+		links[l.Name] = i
 	}
 
 	reach := newReachability(s)
@@ -632,11 +632,11 @@ func (d *decoder) timeLimits(s *Scenario) {
 		}
 	}
 	for i, w := range ws {
-		path := fmt.Sprintf("links[%d]", i)
 		// Each term is clamped to MaxTime+1, so the sum cannot overflow.
 		if min(w.delay, MaxTime+1)+min(w.jitter, MaxTime+1)+min(w.tx, MaxTime+1) <= MaxTime {
 			continue
 		}
+		path := "links[" + strconv.Itoa(i) + "]"
 		// Point at the place that set the largest term.
 		at := w.delayAt
 		if w.jitter > w.delay {
