@@ -334,6 +334,8 @@ func TestTCPSettingsReachConfig(t *testing.T) {
     pacing: true
     pacing_ss_ratio: 150
     pacing_ca_ratio: 110
+    fastopen: 3
+    fastopen_key: 01234567-89abcdef-fedcba98-76543210
 `))
 	require.NoError(t, err)
 	want := tcp.Config{
@@ -345,6 +347,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
 		RecvBufferInitial: 256 << 10, RecvBufferMax: 16 << 20,
 		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, UserTimeout: 20 * time.Second, NotsentLowat: 128 << 10, RescueRetransmit: true,
 		ECN: tcp.ECNOn, Pacing: tcp.PacingOn, PacingSSRatio: 150, PacingCARatio: 110,
+		FastOpen: 3, FastOpenKey: "01234567-89abcdef-fedcba98-76543210",
 	}
 	assert.Equal(t, tcp.SettingNames(), s.Defaults.TCP.Written(), "the test sets every setting")
 	// a has no settings of its own; c has congestion and mss.

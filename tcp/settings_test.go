@@ -28,7 +28,7 @@ func TestSettingsCoverConfig(t *testing.T) {
 		byAddr[addr] = s.Name
 		want := map[SettingKind]reflect.Type{
 			KindBool: reflect.TypeFor[bool](), KindInt: reflect.TypeFor[int](), KindSize: reflect.TypeFor[int](),
-			KindDuration: reflect.TypeFor[time.Duration](), KindEnum: reflect.TypeFor[string](),
+			KindDuration: reflect.TypeFor[time.Duration](), KindEnum: reflect.TypeFor[string](), KindText: reflect.TypeFor[string](),
 		}[s.Kind]
 		if s.Kind == KindEnum && (p.Elem().Type() == reflect.TypeFor[ECNMode]() || p.Elem().Type() == reflect.TypeFor[PacingMode]()) {
 			want = p.Elem().Type() // an enum with its own type, which Set and Get know
