@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/internal/testutil"
 )
 
 // captureScenarios are every example scenario and every scenario of this
@@ -116,31 +118,13 @@ func TestCaptures(t *testing.T) {
 // put no packet through that interface).
 func tsharkCheck(t *testing.T, tshark, file string, corrupt []bool) {
 	t.Helper()
-	// The payload of bulk-send is a byte pattern, not HTTP: tshark's HTTP
-	// dissector on port 80 calls some segments of it malformed (reported
-	// as a known problem in docs/validation.md), so it is switched off.
-	cmd := exec.Command(tshark, "-r", file, "--disable-protocol", "http",
-		"-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-		"-T", "fields", "-E", "separator=,", "-E", "aggregator=;",
-		"-e", "frame.number", "-e", "frame.time_epoch",
-		"-e", "ip.checksum.status", "-e", "tcp.checksum.status", "-e", "_ws.malformed",
-		"-e", "udp.checksum.status", "-e", "icmp.checksum.status")
-	out, err := cmd.Output()
-	var stderr string
-	if ee, ok := err.(*exec.ExitError); ok {
-		stderr = string(ee.Stderr)
-	}
-	require.NoError(t, err, "tshark -r %s: %s", file, stderr)
+	rows := testutil.TsharkFields(t, tshark, file, "frame.number", "frame.time_epoch",
+		"ip.checksum.status", "tcp.checksum.status", "_ws.malformed", "udp.checksum.status", "icmp.checksum.status")
 	pkts := readPcap(t, file)
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(pkts) == 0 {
-		return
-	}
-	require.Len(t, lines, len(pkts), "%s: tshark reads every record", file)
+	require.Len(t, rows, len(pkts), "%s: tshark reads every record", file)
 	name := filepath.Base(file)
-	for i, line := range lines {
-		f := strings.Split(line, ",")
-		require.Len(t, f, 7, "%s: %q", name, line)
+	for i, f := range rows {
+		require.Len(t, f, 7, "%s: %q", name, f)
 		assert.Empty(t, f[4], "%s frame %s: malformed", name, f[0])
 		ts := fmt.Sprintf("%d.%09d", pkts[i].ts/1e9, pkts[i].ts%1e9)
 		assert.Equal(t, ts, f[1], "%s frame %s: nanosecond timestamp", name, f[0])

@@ -428,8 +428,10 @@ func (h *Host) listenInput(l *Socket, p *topology.Packet, in *Interface, local, 
 		return
 	}
 	s := h.newChild(l, local, remote, iss)
+	l.fastOpenSyn(s)
 	h.traceDeliver(p, in, s.connID)
 	s.input(hdr, payload, false)
+	l.fastOpenAccepted(s)
 }
 
 // resetNoSocket answers a segment that found no socket with the reset

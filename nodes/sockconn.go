@@ -182,6 +182,12 @@ func (s *Socket) closed() {
 	h.net.conns.release(keyOf(k, s.server), s.connID)
 	if l := s.parent; l != nil {
 		if i := slices.Index(l.lq.acceptQ, s); i >= 0 {
+			if s.tfoChild {
+				// Linux's Fast Open child is a full socket in the
+				// accept queue: accept returns it, with its data
+				// and its error (tcp_check_req's embryonic_reset).
+				return
+			}
 			l.lq.acceptQ = slices.Delete(l.lq.acceptQ, i, i+1)
 		} else {
 			l.lq.embryonic--

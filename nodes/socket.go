@@ -136,6 +136,10 @@ type Socket struct {
 	// server: the connection is the server's end (accepted), not the
 	// client's.
 	server bool
+	// tfoChild: the connection was accepted from a Fast Open SYN (RFC
+	// 7413): a full socket from the start, which stays in the accept
+	// queue if it fails before Accept.
+	tfoChild bool
 	// tos is the IP_TOS byte (DSCP bits only); pmtuDisc the
 	// IP_MTU_DISCOVER mode plus one (0: never set, IP_PMTUDISC_WANT).
 	tos, pmtuDisc uint8
@@ -344,6 +348,7 @@ func (h *Host) Listen(fd, backlog int) error {
 		s.lq = &listenQueue{}
 	}
 	s.lq.backlog = min(max(backlog, 0), SomaxConn)
+	s.listenFastOpen(backlog)
 	if !s.listening {
 		s.listening = true
 		if h.listeners == nil {

@@ -129,6 +129,8 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		}
 		s.ownOpts().zerocopy = value == 1
 		return nil
+	case level == IPPROTO_TCP && name == TCP_FASTOPEN:
+		return s.setFastOpenQueue(value)
 	case level == IPPROTO_TCP && name == TCP_INQ:
 		// Linux (do_tcp_setsockopt) takes 0 or 1, at any time.
 		if value != 0 && value != 1 {
@@ -206,6 +208,9 @@ type sockOpts struct {
 	inq bool
 	// zerocopy is SO_ZEROCOPY (SOCK_ZEROCOPY).
 	zerocopy bool
+	// tfo is a listener's Fast Open queue (fastopen.go), kept by the
+	// copies ownOpts makes.
+	tfo *fastOpenQueue
 }
 
 // setConfig gives s settings of its own, validated here, once, so that
@@ -299,6 +304,8 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		return int(cfg.UserTimeout / time.Millisecond), nil
 	case level == IPPROTO_TCP && name == TCP_INQ:
 		return boolInt(s.opts != nil && s.opts.inq), nil
+	case level == IPPROTO_TCP && name == TCP_FASTOPEN:
+		return s.fastOpenMax(), nil
 	case level == SOL_SOCKET && name == SO_ZEROCOPY:
 		return boolInt(s.opts != nil && s.opts.zerocopy), nil
 	case level == SOL_SOCKET && name == SO_TIMESTAMPING:

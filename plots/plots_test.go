@@ -3,7 +3,6 @@ package plots
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,10 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netsimlab/netsim/internal/lifelines"
+	"github.com/netsimlab/netsim/internal/testflags"
 	"github.com/netsimlab/netsim/sim"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // synthTraces are the synthetic traces every kind is drawn from.
 var synthTraces = []struct {
@@ -174,7 +172,7 @@ func TestGoldenSVG(t *testing.T) {
 func checkGolden(t *testing.T, file string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", file)
-	if *update {
+	if testflags.Update() {
 		require.NoError(t, os.MkdirAll("testdata", 0o755))
 		require.NoError(t, os.WriteFile(path, got, 0o644))
 		return

@@ -52,7 +52,7 @@ func TestExamples(t *testing.T) {
 	for _, f := range files {
 		name := strings.TrimSuffix(f, ".yaml")
 		t.Run(name, func(t *testing.T) {
-			if testing.Short() && !*update && slowExamples[name] {
+			if testing.Short() && !testflags.Update() && slowExamples[name] {
 				t.Skipf("%s takes more than a second; skipped in -short mode", f)
 			}
 			s, err := Load(f)
@@ -69,7 +69,7 @@ func TestExamples(t *testing.T) {
 				assert.Equal(t, sum, again, "two runs of %s differ", f)
 			}
 			got[name] = sum
-			if *update {
+			if testflags.Update() {
 				writeMarks(t, name, text)
 				return
 			}
@@ -87,7 +87,7 @@ func TestExamples(t *testing.T) {
 			t.Errorf("trace sha256 of %s changed: got %s, golden %s\n%s\nif on purpose: go test ./scenarios -run TestExamples -update", f, sum, golden[name], where)
 		})
 	}
-	if *update {
+	if testflags.Update() {
 		writeGolden(t, got)
 	}
 }
@@ -99,7 +99,7 @@ var slowExamples = map[string]bool{"bulk-transfer": true, "dumbbell": true, "dct
 func readGolden(t *testing.T) map[string]string {
 	m := map[string]string{}
 	f, err := os.Open(goldenFile)
-	if os.IsNotExist(err) && *update {
+	if os.IsNotExist(err) && testflags.Update() {
 		return m
 	}
 	require.NoError(t, err)

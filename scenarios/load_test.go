@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"flag"
 	"fmt"
 	"net/netip"
 	"os"
@@ -14,14 +13,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/testflags"
 	"github.com/netsimlab/netsim/tcp"
 	"github.com/netsimlab/netsim/topology"
 	"github.com/netsimlab/netsim/units"
 )
-
-// update rewrites the expected outputs in testdata (invalid/*.err and the
-// golden trace hashes) from what the code does now: go test ./scenarios -update
-var update = flag.Bool("update", false, "rewrite the expected outputs in testdata")
 
 // TestInvalidScenarios loads every testdata/invalid/*.yaml and compares the
 // full error text (every FILE:LINE:COL line) with the .err file beside it.
@@ -37,7 +33,7 @@ func TestInvalidScenarios(t *testing.T) {
 			assert.ErrorIs(t, err, ErrInvalid)
 			got := err.Error() + "\n"
 			want := strings.TrimSuffix(f, ".yaml") + ".err"
-			if *update {
+			if testflags.Update() {
 				require.NoError(t, os.WriteFile(want, []byte(got), 0o644))
 				return
 			}
@@ -340,6 +336,8 @@ func TestTCPSettingsReachConfig(t *testing.T) {
     pacing: true
     pacing_ss_ratio: 150
     pacing_ca_ratio: 110
+    fastopen: 3
+    fastopen_key: 01234567-89abcdef-fedcba98-76543210
 `))
 	require.NoError(t, err)
 	want := tcp.Config{
@@ -351,6 +349,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
 		RecvBufferInitial: 256 << 10, RecvBufferMax: 16 << 20,
 		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, UserTimeout: 20 * time.Second, NotsentLowat: 128 << 10, RescueRetransmit: true,
 		ECN: tcp.ECNOn, Pacing: tcp.PacingOn, PacingSSRatio: 150, PacingCARatio: 110,
+		FastOpen: 3, FastOpenKey: "01234567-89abcdef-fedcba98-76543210",
 	}
 	assert.Equal(t, tcp.SettingNames(), s.Defaults.TCP.Written(), "the test sets every setting")
 	// a has no settings of its own; c has congestion and mss.

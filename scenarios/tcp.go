@@ -127,6 +127,8 @@ func (d *decoder) tcpValue(n *yaml.Node, path string, s *tcp.Setting) (any, bool
 		v, ok = int64(size), good
 	case tcp.KindEnum:
 		v, ok = boxed(d.enum(n, path, s))
+	case tcp.KindText:
+		v, ok = boxed(d.str(n, path, s.Allowed()))
 	}
 	if !ok {
 		return nil, false

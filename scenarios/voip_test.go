@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/testflags"
 	"github.com/netsimlab/netsim/sim"
 )
 
@@ -85,7 +86,7 @@ func checkVoipVsBulk(t *testing.T, recs []sim.Record) {
 			p.Host, p.To, p.Received, p.Transmitted, p.RTTMin, p.RTTAvg, p.RTTMax, p.RTTMdev)
 	}
 	fmt.Fprintf(&b, "pmtu: %d segments dropped at r1 (mtu), %d fragmentation needed, %d resends (pmtu)\n", mtuDrops, fragNeeded, pmtuResends)
-	if *update {
+	if testflags.Update() {
 		require.NoError(t, os.WriteFile(voipNumbersFile, b.Bytes(), 0o644))
 		return
 	}

@@ -128,6 +128,18 @@ type Config struct {
 	// tcp_pacing_ca_ratio, in percent of cwnd/SRTT.
 	Pacing                       PacingMode
 	PacingSSRatio, PacingCARatio int
+	// FastOpen is Linux's net.ipv4.tcp_fastopen, a bit mask (RFC 7413,
+	// fastopen.go): FastOpenClient lets an application send data in its
+	// SYN (sendto with MSG_FASTOPEN, TCP_FASTOPEN_CONNECT), FastOpenServer
+	// lets a listener with a Fast Open queue accept it, and the other
+	// FastOpen* bits. Linux's default, 1, is the client alone, which only
+	// an application that asks for Fast Open uses.
+	FastOpen int
+	// FastOpenKey is the key a server's cookies are made with, as
+	// net.ipv4.tcp_fastopen_key writes it (ParseFastOpenKey); the zero
+	// key by default (Linux draws a random one at first use: a fixed one
+	// keeps runs repeatable).
+	FastOpenKey string
 }
 
 // DefaultMaxTimeWait is the default of Config.MaxTimeWait: Linux's
@@ -186,6 +198,10 @@ func DefaultConfig() Config {
 		Pacing:        PacingAuto,
 		PacingSSRatio: 200,
 		PacingCARatio: 120,
+		// Linux net.ipv4.tcp_fastopen=1: the client side, used only
+		// when an application asks.
+		FastOpen:    FastOpenClient,
+		FastOpenKey: "00000000-00000000-00000000-00000000",
 	}
 }
 

@@ -197,9 +197,11 @@ type Conn struct {
 	// none (tcp_check_space with SOCK_NOSPACE), or an option changed
 	// the room (SO_SNDBUF, TCP_NOTSENT_LOWAT).
 	spaceWake bool
-	// eor holds the ends of records written with MSG_EOR and not yet
-	// acknowledged (nil until the first).
-	eor *eorMarks
+	// rare holds what few connections use (nil until the first): the
+	// ends of records written with MSG_EOR and not yet acknowledged, and
+	// the Fast Open state. One pointer for both keeps a Conn in its size
+	// class (TestConnSizeClass).
+	rare *rareState
 
 	stats counters
 }
@@ -573,7 +575,9 @@ func (c *Conn) Close(now time.Duration) error {
 		return nil
 	}
 	c.userClose = true
-	if c.rb.n > 0 && c.state.Synchronized() {
+	if c.rb.n > 0 && (c.state.Synchronized() || c.FastOpenPassive()) {
+		// Linux's tcp_close resets a connection closed with data
+		// unread, a Fast Open child still in SYN_RECV included.
 		c.sendRst(now, c.sndMax, true)
 		c.toClosed()
 		return nil
@@ -666,27 +670,32 @@ const (
 func (c *Conn) WriteWith(now time.Duration, p []byte, f WriteFlags) (int, error) {
 	c.holdMore = f&WriteMore != 0
 	if f&WriteEOR != 0 && len(p) > 0 && c.Writable() >= len(p) {
-		if c.eor == nil {
-			c.eor = &eorMarks{}
+		if c.rare == nil {
+			c.rare = &rareState{}
 		}
-		c.eor.ends = append(c.eor.ends, c.sb.endSeq().Add(uint32(len(p))))
+		c.rare.ends = append(c.rare.ends, c.sb.endSeq().Add(uint32(len(p))))
 	}
 	n, err := c.Write(now, p)
 	c.holdMore = false
 	return n, err
 }
 
-// eorMarks are the ends of MSG_EOR records, ascending.
-type eorMarks struct{ ends []Seq }
+// rareState is what few connections use: ends holds the ends of MSG_EOR
+// records, ascending; tfo is the Fast Open state (fastopen.go), nil for a
+// connection that never had any.
+type rareState struct {
+	ends []Seq
+	tfo  *fastOpen
+}
 
 // nextEOR returns the end of the first record that ends after seq, and
-// forgets those the peer acknowledged; c.eor is not nil.
+// forgets those the peer acknowledged; c.rare is not nil.
 func (c *Conn) nextEOR(seq Seq) (Seq, bool) {
-	e := c.eor.ends
+	e := c.rare.ends
 	for len(e) > 0 && e[0].LessEq(c.sndUna) {
 		e = e[1:]
 	}
-	c.eor.ends = e
+	c.rare.ends = e
 	for _, end := range e {
 		if end.GreaterThan(seq) {
 			return end, true
@@ -699,7 +708,7 @@ func (c *Conn) nextEOR(seq Seq) (Seq, bool) {
 // reports whether they then end one. It is inlined into each send, so a
 // connection that never wrote a record pays a nil test.
 func (c *Conn) eorCut(seq Seq, n int) (int, bool) {
-	if c.eor == nil {
+	if c.rare == nil {
 		return n, false
 	}
 	return c.eorCutRecords(seq, n)
@@ -992,7 +1001,14 @@ func (c *Conn) setStateFor(to State, reason string) {
 	c.state = to
 	c.emit(Event{Kind: EvStateChange, From: from, To: to, Reason: reason})
 	if to == Established && (from == SynSent || from == SynReceived) {
-		c.emit(Event{Kind: EvEstablished})
+		if c.FastOpenPassive() {
+			// Reported when the Fast Open SYN was accepted; the
+			// handshake's end takes it out of the listener's Fast Open
+			// queue (Linux's reqsk_fastopen_remove).
+			c.foState().passive = false
+		} else {
+			c.emit(Event{Kind: EvEstablished})
+		}
 	}
 	if to == TimeWait || to == Closed {
 		// Nothing more is sent; keep only bytes still to be read.

@@ -37,7 +37,7 @@ func randomOptions(r *rand.Rand) tcp.Options {
 	var o tcp.Options
 	for range r.IntN(8) {
 		var err error
-		switch r.IntN(9) {
+		switch r.IntN(10) {
 		case 0:
 			err = o.AppendNOP()
 		case 1:
@@ -68,6 +68,14 @@ func randomOptions(r *rand.Rand) tcp.Options {
 			if r.IntN(4) == 0 {
 				err = o.AppendEOL()
 			}
+		case 8:
+			// Fast Open (RFC 7413 §4.1.1): a request or a cookie of 4 to
+			// 16 bytes, kind 34 or the experimental 254.
+			cookie := make([]byte, []int{0, 4, 8, 16}[r.IntN(4)])
+			for i := range cookie {
+				cookie[i] = byte(r.Uint32())
+			}
+			err = o.AppendFastOpen(cookie, r.IntN(2) == 0)
 		default:
 			o = tcp.SYNOptions(uint16(r.Uint32()), r.IntN(2) == 0, r.Uint32(), r.IntN(2) == 0, r.IntN(16)-1)
 		}

@@ -22,7 +22,7 @@ func (c *Conn) InputECN(now time.Duration, h *Header, payload []byte, ce bool) {
 		c.replyRst(h, SegLen(h, len(payload)))
 		return
 	case Listen:
-		c.inputListen(now, h)
+		c.inputListen(now, h, payload)
 	case SynSent:
 		c.inputSynSent(now, h, payload)
 	case TimeWait:
@@ -96,7 +96,7 @@ type establisher interface {
 }
 
 // inputListen is RFC 9293 §3.10.7.2.
-func (c *Conn) inputListen(now time.Duration, h *Header) {
+func (c *Conn) inputListen(now time.Duration, h *Header, payload []byte) {
 	switch {
 	case h.Flags.Has(FlagRST):
 		return
@@ -118,7 +118,25 @@ func (c *Conn) inputListen(now time.Duration, h *Header) {
 	// The SYN's window is never scaled (RFC 7323 §2.2).
 	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, c.iss
 	c.maxSndWnd = c.sndWnd
+	fastOpen := c.fastOpenSyn(h, len(payload))
+	if fastOpen {
+		// RFC 7413 §4.2.2, Linux's tcp_fastopen_create_child and
+		// tcp_fastopen_add_skb: the SYN's data is queued for the
+		// application before the SYN-ACK, which acknowledges it.
+		f := c.foState()
+		f.passive = true
+		if len(payload) > 0 {
+			f.synData = true
+			before := c.rcvNxt
+			c.receiveText(now, h.Seq.Add(1), payload)
+			f.synDataLen = int(c.rcvNxt.Sub(before))
+		}
+	}
 	c.openWithSyn(now, SynReceived, true)
+	if fastOpen {
+		// The connection may be accepted before the handshake completes.
+		c.emit(Event{Kind: EvEstablished})
+	}
 }
 
 // inputSynSent is RFC 9293 §3.10.7.3.
@@ -264,7 +282,16 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		if !flags.Has(FlagRST) {
 			c.replyRst(h, n)
 		}
-		c.toClosed()
+		switch {
+		case !c.FastOpenPassive():
+			c.toClosed()
+		case flags.Has(FlagRST):
+			// A Fast Open child is a full socket already, maybe
+			// accepted: tcp_check_req's embryonic_reset calls
+			// tcp_reset for it, and its data stays readable.
+			c.foState().passive = false
+			c.fail(ECONNRESET, true)
+		}
 		return
 	}
 	// Second: the RST bit, with RFC 5961 §3.2 blind-reset protection.
@@ -389,7 +416,10 @@ func (c *Conn) checkPeerFin(now time.Duration) {
 		switch {
 		case c.cfg.DelayedAck == 0:
 			c.ackNow = true
-		case c.rcvNxt.Sub(c.irs) <= 2: // SYN and FIN: no data
+		case int(c.rcvNxt.Sub(c.irs))-c.synDataTaken() <= 2:
+			// SYN and FIN: no data. A Fast Open SYN's data does not
+			// count: tcp_fastopen_add_skb queues it without
+			// tcp_event_data_recv, so the estimate is still zero.
 			if !c.armed(timerDelack) {
 				c.arm(timerDelack, now+min(finAckTick, c.cfg.DelayedAck))
 			}

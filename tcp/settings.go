@@ -23,6 +23,7 @@ const (
 	KindDuration                        // time.Duration
 	KindSize                            // int64 bytes
 	KindEnum                            // string, one of Setting.Values
+	KindText                            // string that Setting.text accepts
 )
 
 // String names the kind as docs/tcp-settings.md does.
@@ -38,6 +39,8 @@ func (k SettingKind) String() string {
 		return "size"
 	case KindEnum:
 		return "enum"
+	case KindText:
+		return "text"
 	}
 	return "SettingKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -89,6 +92,9 @@ type Setting struct {
 	sysctlValue func(string) (string, error)
 	// Aliases are other names accepted for Name.
 	Aliases []Alias
+	// text checks a KindText value; TextForm says in words what it takes.
+	text     func(string) error
+	TextForm string
 	// field returns a pointer to the Config field: *bool, *int,
 	// *time.Duration, *string or (an enum with its own type) *ECNMode or
 	// *PacingMode, as
@@ -372,6 +378,30 @@ var settings = []Setting{
 		Sysctl: "net.ipv4.tcp_pacing_ca_ratio",
 		field:  func(c *Config) any { return &c.PacingCARatio },
 	},
+	{
+		Name: "fastopen", Kind: KindInt, Min: 0, Max: math.MaxInt32,
+		Doc: "TCP Fast Open (RFC 7413) as Linux's bit mask: 0x1 clients may send data in the SYN (sendto MSG_FASTOPEN, TCP_FASTOPEN_CONNECT), " +
+			"0x2 listeners with a Fast Open queue (TCP_FASTOPEN) accept it, 0x4 clients send it without a cookie, 0x200 servers accept it without one, " +
+			"0x400 every listener has a queue as long as its backlog",
+		Sysctl:     "net.ipv4.tcp_fastopen",
+		SysctlNote: "the same mask, in hex (0x70403) or decimal",
+		sysctlValue: func(v string) (string, error) {
+			n, err := strconv.ParseUint(strings.TrimSpace(v), 0, 32)
+			if err != nil {
+				return "", errors.New("a bit mask like 0x3")
+			}
+			return strconv.FormatUint(n&math.MaxInt32, 10), nil
+		},
+		field: func(c *Config) any { return &c.FastOpen },
+	},
+	{
+		Name: "fastopen_key", Kind: KindText,
+		TextForm: "four 32-bit hex words joined by dashes (a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4)",
+		Doc:      "the key of a server's Fast Open cookies (SipHash-2-4 of the client's and the server's addresses, as Linux's); Linux draws a random one",
+		Sysctl:   "net.ipv4.tcp_fastopen_key",
+		text:     func(v string) error { _, err := ParseFastOpenKey(v); return err },
+		field:    func(c *Config) any { return &c.FastOpenKey },
+	},
 }
 
 // Settings returns the table of settings a user can change, in
@@ -452,6 +482,8 @@ func (s *Setting) Allowed() string {
 		return "true or false"
 	case KindEnum:
 		return "one of " + strings.Join(s.Values, ", ")
+	case KindText:
+		return s.TextForm
 	case KindInt:
 		r = s.intRange()
 	case KindSize:
@@ -557,6 +589,12 @@ func (s *Setting) Check(v any) error {
 				return nil
 			}
 			return s.errorf(strconv.Quote(x), "is not known")
+		}
+		if s.Kind == KindText {
+			if err := s.text(x); err != nil {
+				return s.errorf(strconv.Quote(x), "does not parse")
+			}
+			return nil
 		}
 	case int64:
 		if s.Kind == KindInt || s.Kind == KindSize {
@@ -681,6 +719,8 @@ func (s *Setting) Parse(text string) (any, error) {
 			return nil, s.errorf(strconv.Quote(text), "is not a size like 1460 or 64KiB")
 		}
 		v = int64(n)
+	case KindText:
+		v = t
 	case KindEnum:
 		v = t
 		for _, a := range s.ValueAliases {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/internal/testflags"
 )
 
 // TestSettingsCoverConfig: every Config field is one table entry, of the
@@ -26,7 +28,7 @@ func TestSettingsCoverConfig(t *testing.T) {
 		byAddr[addr] = s.Name
 		want := map[SettingKind]reflect.Type{
 			KindBool: reflect.TypeFor[bool](), KindInt: reflect.TypeFor[int](), KindSize: reflect.TypeFor[int](),
-			KindDuration: reflect.TypeFor[time.Duration](), KindEnum: reflect.TypeFor[string](),
+			KindDuration: reflect.TypeFor[time.Duration](), KindEnum: reflect.TypeFor[string](), KindText: reflect.TypeFor[string](),
 		}[s.Kind]
 		if s.Kind == KindEnum && (p.Elem().Type() == reflect.TypeFor[ECNMode]() || p.Elem().Type() == reflect.TypeFor[PacingMode]()) {
 			want = p.Elem().Type() // an enum with its own type, which Set and Get know
@@ -266,7 +268,7 @@ func TestSettingsDoc(t *testing.T) {
 	i, j := strings.Index(doc, docBegin), strings.Index(doc, docEnd)
 	require.True(t, i >= 0 && j > i, "%s must hold the markers %q and %q", docPath, docBegin, docEnd)
 	got, want := doc[i+len(docBegin):j], settingsMarkdown()
-	if *update {
+	if testflags.Update() {
 		require.NoError(t, os.WriteFile(docPath, []byte(doc[:i+len(docBegin)]+want+doc[j:]), 0o644))
 		return
 	}

@@ -132,6 +132,13 @@ func (c *Conn) sendSyn(now time.Duration, synack bool) {
 	}
 	h.Window = uint16(c.synWindow())
 	h.Options = SYNACKOptions(uint16(c.cfg.MSS), sackOK, c.tsNow(now), ecr, tsOK, ws)
+	if f := c.foState(); f != nil && f.reply.Len >= 0 {
+		// Linux's tcp_synack_options adds the cookie after the others,
+		// when it fits; a retransmitted SYN-ACK carries none
+		// (tcp_rtx_synack passes no cookie).
+		_ = h.Options.AppendFastOpen(f.reply.Bytes(), f.reply.Exp)
+		f.reply.Len = -1
+	}
 }
 
 // sendRst queues a reset from this connection: R. with our sequence
@@ -205,8 +212,12 @@ func (c *Conn) cwndWhole() int {
 // output sends what the state, the windows, Nagle and the silly-window
 // rules allow, then a pure ACK if one is owed, and arms the timers.
 func (c *Conn) output(now time.Duration) {
-	switch c.state {
-	case Established, CloseWait, FinWait1, Closing, LastAck:
+	switch {
+	case c.state == Established, c.state == CloseWait, c.state == FinWait1, c.state == Closing, c.state == LastAck:
+	case c.state == SynReceived && c.FastOpenPassive():
+		// RFC 7413 §4.2.2: a server that accepted a Fast Open SYN may
+		// send before the handshake completes (Linux's TFO child in
+		// SYN_RECV sends through tcp_write_xmit).
 	default:
 		if c.ackNow && (c.state == FinWait2 || c.state == TimeWait || c.state == SynReceived) {
 			c.emitSeg(now, FlagACK, c.sndMax, 0)
@@ -220,7 +231,7 @@ func (c *Conn) output(now time.Duration) {
 	// After shutdown in SYN-RECEIVED, nothing follows the SYN-ACK until
 	// the peer acknowledges it.
 	sent := false
-	for c.synAcked && c.sendOne(now, sent) {
+	for (c.synAcked || c.FastOpenPassive()) && c.sendOne(now, sent) {
 		sent = true
 	}
 	if sent {

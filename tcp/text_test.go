@@ -1,7 +1,6 @@
 package tcp
 
 import (
-	"flag"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -9,9 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+	"github.com/netsimlab/netsim/internal/testflags"
+)
 
 func TestFlagString(t *testing.T) {
 	tests := []struct {
@@ -152,7 +151,7 @@ func TestVerboseGolden(t *testing.T) {
 			require.NoError(t, err)
 			got := h.Verbose(len(p), tt.base) + "\n"
 			path := filepath.Join("testdata", tt.file)
-			if *update {
+			if testflags.Update() {
 				require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
 			}
 			want, err := os.ReadFile(path)

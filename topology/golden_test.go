@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,11 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/testflags"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/units"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/")
 
 // formatRecord prints a record on one line, fields in their order, read
 // back from its JSONL line.
@@ -88,7 +86,7 @@ func TestTraceGolden(t *testing.T) {
 	sum := sha256.Sum256([]byte(strings.Join(first, "\n") + "\n"))
 	got := hex.EncodeToString(sum[:])
 	path := filepath.Join("testdata", "impaired-trace.sha256")
-	if *update {
+	if testflags.Update() {
 		require.NoError(t, os.MkdirAll("testdata", 0o755))
 		require.NoError(t, os.WriteFile(path, []byte(got+"\n"), 0o644))
 	}

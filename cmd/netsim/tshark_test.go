@@ -1,15 +1,14 @@
 package main
 
 import (
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/netsimlab/netsim/internal/testflags"
+	"github.com/netsimlab/netsim/internal/testutil"
 )
 
 // TestCapturesOpenInTshark: the pcaps netsim run writes open in tshark, the
@@ -24,19 +23,14 @@ func TestCapturesOpenInTshark(t *testing.T) {
 	code, _, stderr := cli(t, "run", "../../scenarios/partition.yaml", "--out", out, "--until", "400ms")
 	require.NotEqual(t, exitUsage, code, stderr)
 	pcap := filepath.Join(out, "pcap", "r1-eth0.pcap")
-	// One line per packet: its number, whether it is malformed, the
+	// One row per packet: its number, whether it is malformed, the
 	// checksum statuses (Wireshark: 0 bad, 1 good, 2 unverified).
-	cmd := exec.Command(tshark, "-r", pcap, "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
-		"-T", "fields", "-e", "frame.number", "-e", "_ws.malformed", "-e", "ip.checksum.status", "-e", "tcp.checksum.status")
-	b, err := cmd.Output()
-	require.NoError(t, err)
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	require.Greater(t, len(lines), 10, "packets in the capture")
-	for _, l := range lines {
-		f := strings.Split(l, "\t")
-		require.Len(t, f, 4, l)
-		assert.Empty(t, f[1], "malformed: %s", l)
-		assert.Equal(t, "1", f[2], "ip checksum: %s", l)
-		assert.Equal(t, "1", f[3], "tcp checksum: %s", l)
+	rows := testutil.TsharkFields(t, tshark, pcap, "frame.number", "_ws.malformed", "ip.checksum.status", "tcp.checksum.status")
+	require.Greater(t, len(rows), 10, "packets in the capture")
+	for _, f := range rows {
+		require.Len(t, f, 4, f)
+		assert.Empty(t, f[1], "malformed: %v", f)
+		assert.Equal(t, "1", f[2], "ip checksum: %v", f)
+		assert.Equal(t, "1", f[3], "tcp checksum: %v", f)
 	}
 }

@@ -1,12 +1,14 @@
 // Package testflags holds the switches netsim's tests share: -long turns on
 // the slow checks (the tshark matrix over every scenario, more seeds, longer
-// runs) that `go test ./...` leaves out, and -short (Go's own flag) trims
-// every test that takes more than about a second.
+// runs) that `go test ./...` leaves out, -update has the golden-file tests
+// rewrite their files from what the code does now, and -short (Go's own
+// flag) trims every test that takes more than about a second.
 //
 // Every test package of the module imports this package, at least blank, so
-// that `go test ./... -args -long` defines -long in every test binary: a
-// binary that does not define a flag passed to it fails with "flag provided
-// but not defined". NETSIM_LONG=1 in the environment does the same as -long.
+// that `go test ./... -args -long` (or -update) defines the flag in every
+// test binary: a binary that does not define a flag passed to it fails with
+// "flag provided but not defined". NETSIM_LONG=1 in the environment does the
+// same as -long.
 package testflags
 
 import (
@@ -23,6 +25,13 @@ var long = flag.Bool("long", false, "run the long checks too (tshark over every 
 // Long reports whether the long checks were asked for, with -long or
 // NETSIM_LONG=1.
 func Long() bool { return *long || os.Getenv("NETSIM_LONG") == "1" }
+
+// update is -update, registered as long is.
+var update = flag.Bool("update", false, "rewrite the golden files and expected outputs under testdata (and docs/tcp-settings.md) from what the code does now")
+
+// Update reports whether the golden files are to be rewritten (-update)
+// rather than compared with.
+func Update() bool { return *update }
 
 // SkipUnlessLong skips t, saying why, unless the long checks were asked for.
 func SkipUnlessLong(t testing.TB, what string) {

@@ -21,3 +21,18 @@ func TestLongFlag(t *testing.T) {
 		t.Errorf("Long() = %v with -long=%s", Long(), f.Value)
 	}
 }
+
+// TestUpdateFlag: -update is registered on the default flag set too, off
+// by default, and Update reports it.
+func TestUpdateFlag(t *testing.T) {
+	f := flag.Lookup("update")
+	if f == nil {
+		t.Fatal("-update not registered")
+	}
+	if f.DefValue != "false" {
+		t.Errorf("-update defaults to %s", f.DefValue)
+	}
+	if Update() != (f.Value.String() == "true") {
+		t.Errorf("Update() = %v with -update=%s", Update(), f.Value)
+	}
+}

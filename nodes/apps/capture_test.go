@@ -4,7 +4,6 @@ import (
 	"io"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netsimlab/netsim/internal/testflags"
+	"github.com/netsimlab/netsim/internal/testutil"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/topology"
 )
@@ -51,21 +51,10 @@ func TestCapturesReadByTshark(t *testing.T) {
 	for _, f := range files {
 		name := filepath.Base(f.Name())
 		t.Run(name, func(t *testing.T) {
-			// The payload is the senders' byte pattern: keep tshark from
-			// reading it as HTTP because the port is 80.
-			cmd := exec.Command(tshark, "-n", "-r", f.Name(), "--disable-protocol", "http",
-				"-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
-				"-T", "fields", "-e", "frame.protocols", "-e", "ip.checksum.status", "-e", "tcp.checksum.status",
-				"-e", "_ws.malformed")
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			require.NoError(t, err, stderr.String())
-			lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-			assert.Greater(t, len(lines), 10)
-			for i, line := range lines {
-				cols := strings.Split(line, "\t")
-				require.Len(t, cols, 4, "frame %d: %q", i+1, line)
+			rows := testutil.TsharkFields(t, tshark, f.Name(), "frame.protocols", "ip.checksum.status", "tcp.checksum.status", "_ws.malformed")
+			assert.Greater(t, len(rows), 10)
+			for i, cols := range rows {
+				require.Len(t, cols, 4, "frame %d: %q", i+1, cols)
 				assert.True(t, strings.HasPrefix(cols[0], "raw:ip:tcp"), "frame %d decoded as raw IPv4 carrying TCP: %s", i+1, cols[0])
 				assert.Equal(t, "1", cols[1], "frame %d: IPv4 checksum good", i+1)
 				assert.Equal(t, "1", cols[2], "frame %d: TCP checksum good", i+1)

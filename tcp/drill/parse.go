@@ -59,6 +59,29 @@ type parser struct {
 
 func (p *parser) peek() token { return p.toks[p.p] }
 
+// defaultDefines are the --define values packetdrill's test runner
+// (gtests/net/packetdrill/run_all.py) passes to every IPv4 script: the
+// Fast Open cookie that defaults.sh's tcp_fastopen_key gives the client
+// 192.0.2.1 at 192.168.0.1.
+var defaultDefines = map[string]string{"TFO_COOKIE": "3021b9d889017eeb"}
+
+// define returns the value of word when an earlier --define=WORD=VALUE
+// option line or the test runner's defaults define it, else word.
+func (p *parser) define(word string) string {
+	val, found := defaultDefines[word]
+	for _, l := range p.script.Lines {
+		if l.Kind == LineOption && l.Option.Name == "define" {
+			if k, v, ok := strings.Cut(l.Option.Value, "="); ok && k == word {
+				val, found = strings.Trim(v, `"`), true
+			}
+		}
+	}
+	if !found {
+		return word
+	}
+	return val
+}
+
 func (p *parser) peekAt(k int) token {
 	if p.p+k < len(p.toks) {
 		return p.toks[p.p+k]
@@ -1042,7 +1065,7 @@ func (p *parser) parseTCPOptions(pk *Packet) *ParseError {
 				if len(n.text)%2 != 0 {
 					return errAt(n, "%s value %s has an odd number of hex digits", t.text, n.text)
 				}
-				b, herr := hex.DecodeString(n.text)
+				b, herr := hex.DecodeString(p.define(n.text))
 				if herr != nil {
 					return errAt(n, "%s value %s is not a valid hex string", t.text, n.text)
 				}

@@ -111,8 +111,34 @@ type runner struct {
 	pending []pendingCall
 	// The connection the script talks about: learned from the first
 	// segment the stack sends, else the server defaults.
-	localISN   tcp.Seq
-	haveISN    bool
+	localISN tcp.Seq
+	haveISN  bool
+	// remoteISN is the sequence number of the script's latest inbound
+	// SYN: as packetdrill (remote_seq_script_to_live_offset), a SYN's
+	// number is absolute and those of the segments that follow count
+	// from it; 0 until then.
+	remoteISN tcp.Seq
+	// scriptISN is the script's name for our ISN, the sequence number
+	// of the SYN line that opened the connection; newLocal and
+	// newRemote say a new connection started whose first SYN (ours, the
+	// peer's) names the ISNs, as packetdrill learns them when a new
+	// socket is under test (handle_connect_for_script_packet,
+	// handle_listen_for_script_packet): the numbers of a later SYN of
+	// the same connection are compared through the same offset, those
+	// of other segments count from the ISN.
+	scriptISN           tcp.Seq
+	newLocal, newRemote bool
+	// lastSyn is the sequence number of the latest SYN without ACK we
+	// sent: a SYN with another opens a new connection.
+	lastSyn tcp.Seq
+	// listening: a listen call ran since the last inbound SYN; passive
+	// counts the inbound SYNs that found one. As packetdrill's
+	// handle_listen_for_script_packet, each after the first comes from
+	// a new port (next_ephemeral_port), so that a script can open
+	// connection after connection from one listener or a new one while
+	// the old ones live.
+	listening  bool
+	passive    int
 	localPort  uint16
 	remotePort uint16
 	lastTSVal  uint32
@@ -179,6 +205,10 @@ func (r *runner) collect() {
 		if !r.haveISN && h.Flags.Has(tcp.FlagSYN) {
 			r.localISN, r.haveISN = h.Seq, true
 			r.localPort, r.remotePort = h.SrcPort, h.DstPort
+		}
+		if h.Flags&(tcp.FlagSYN|tcp.FlagACK) == tcp.FlagSYN && h.Seq != r.lastSyn {
+			// An active open (a retransmitted SYN keeps its number).
+			r.lastSyn, r.newLocal, r.newRemote = h.Seq, true, true
 		}
 		if val, _, ok := h.Options.Timestamps(); ok {
 			r.lastTSVal = val
@@ -327,13 +357,28 @@ func (r *runner) inbound(l *Line) error {
 		Src: tcp.Endpoint{Addr: r.cfg.Remote, Port: r.remotePort},
 		Dst: tcp.Endpoint{Addr: r.cfg.Local, Port: r.localPort},
 	}
+	if p.Flags&(tcp.FlagSYN|tcp.FlagACK) == tcp.FlagSYN && r.listening {
+		r.listening, r.newLocal, r.newRemote = false, true, true
+		if r.passive++; r.passive > 1 {
+			r.remotePort++
+			seg.Src.Port = r.remotePort
+		}
+	}
 	if p.HasPorts {
 		seg.Src.Port, seg.Dst.Port = p.SrcPort, p.DstPort
 	}
 	h := &seg.Header
 	h.SrcPort, h.DstPort = seg.Src.Port, seg.Dst.Port
 	h.Flags = p.Flags
-	h.Seq = tcp.Seq(p.Start)
+	h.Seq = r.remoteISN + tcp.Seq(p.Start)
+	if p.Flags.Has(tcp.FlagSYN) {
+		// A SYN's number is absolute (remote_seq_script_to_live_offset);
+		// the first of a new connection is the peer's ISN.
+		h.Seq = tcp.Seq(p.Start)
+		if r.newRemote {
+			r.remoteISN, r.newRemote = h.Seq, false
+		}
+	}
 	if p.HasAck {
 		h.Ack = r.localISN + tcp.Seq(p.Ack)
 	}
@@ -480,14 +525,30 @@ func (r *runner) match(p *Packet, seg *Segment, coalesced bool) string {
 	if h.Flags&^ignore != p.Flags&^ignore {
 		return fmt.Sprintf("flags %s, want %s", h.Flags, p.Flags)
 	}
-	if got := uint32(h.Seq - r.localISN); got != p.Start {
+	got := uint32(h.Seq - r.localISN)
+	if p.Flags.Has(tcp.FlagSYN) && h.Flags.Has(tcp.FlagSYN) {
+		// As packetdrill (local_seq_script_to_live_offset), the SYN
+		// line that opens a connection names our ISN, whatever its
+		// value; the connection's other SYNs are offset as it was.
+		if r.newLocal {
+			r.localISN, r.scriptISN, r.newLocal = h.Seq, tcp.Seq(p.Start), false
+		}
+		got = uint32(h.Seq - r.localISN + r.scriptISN)
+	}
+	if got != p.Start {
 		return fmt.Sprintf("seq %d, want %d", got, p.Start)
 	}
 	if len(seg.Payload) != int(p.Len) {
 		return fmt.Sprintf("payload length %d, want %d", len(seg.Payload), p.Len)
 	}
-	if p.HasAck && h.Flags.Has(tcp.FlagACK) && uint32(h.Ack) != p.Ack {
-		return fmt.Sprintf("ack %d, want %d", uint32(h.Ack), p.Ack)
+	ack := h.Ack - r.remoteISN
+	if h.Flags.Has(tcp.FlagSYN) {
+		// packetdrill's offsets of a SYN's numbers are 0: the ACK of a
+		// SYN-ACK is absolute, as the SYN it answers.
+		ack = h.Ack
+	}
+	if p.HasAck && h.Flags.Has(tcp.FlagACK) && uint32(ack) != p.Ack {
+		return fmt.Sprintf("ack %d, want %d", uint32(ack), p.Ack)
 	}
 	if p.HasWin && h.Window != p.Win {
 		return fmt.Sprintf("win %d, want %d", h.Window, p.Win)
@@ -574,6 +635,9 @@ func (r *runner) syscall(l *Line) error {
 		}
 	}
 	ret, errno, blocked, err := r.st.Call(r.now, r.liveCall(l.Syscall))
+	if l.Syscall.Name == "listen" && err == nil && ret == 0 {
+		r.listening = true
+	}
 	if blocked && err == nil {
 		r.pending = append(r.pending, p)
 		r.settle()

@@ -128,10 +128,12 @@ func TestPresetPacketdrill(t *testing.T) {
 	assert.Equal(t, 256<<10, cfg.SendBufferInitial)
 	assert.Equal(t, 0, cfg.RecvBuffer+cfg.SendBuffer, "autotuned")
 	assert.True(t, cfg.SACK && cfg.Timestamps && cfg.RACK)
+	assert.Equal(t, 0x70403, cfg.FastOpen)
+	assert.Equal(t, "a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4", cfg.FastOpenKey)
 	for _, e := range all {
 		assert.True(t, e.Setting.Key != "" || e.Note != "", "%s has neither a setting nor a note", e.Sysctl)
 	}
-	assert.Len(t, all, 22)
+	assert.Len(t, all, 23)
 
 	// The SYN a preset host sends offers wscale 8.
 	c, err := tcp.NewConn(cfg, tcp.Endpoint{Port: 1}, tcp.Endpoint{Port: 2}, 0, 0)

@@ -653,6 +653,7 @@ var optNames = map[string][2]int{
 	"TCP_USER_TIMEOUT":  {ipprotoTCP, tcpUserTO},
 	"TCP_NOTSENT_LOWAT": {ipprotoTCP, tcpNotsent},
 	"TCP_INQ":           {ipprotoTCP, tcpInq},
+	"TCP_FASTOPEN":      {ipprotoTCP, tcpFastOpen},
 	"IP_TOS":            {solIP, ipTOS},
 	"IP_MTU_DISCOVER":   {solIP, ipMTUDisc},
 }

@@ -1,0 +1,358 @@
+package tcp
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// TCP Fast Open (RFC 7413) as Linux has it (net/ipv4/tcp_fastopen.c).
+
+// Option kinds of Fast Open: the option RFC 7413 §4.1.1 assigns, and the
+// experimental one (RFC 6994) Linux still sends when the peer used it.
+const (
+	OptFastOpen uint8 = 34  // RFC 7413 §4.1.1
+	OptExp      uint8 = 254 // RFC 6994 experimental option, with a 16-bit magic
+	// FastOpenMagic is the experimental Fast Open option's magic (RFC
+	// 7413 §4.1.1, Linux TCPOPT_FASTOPEN_MAGIC).
+	FastOpenMagic = 0xF989
+)
+
+// Cookie lengths a Fast Open option may carry (RFC 7413 §4.1.1; Linux
+// TCP_FASTOPEN_COOKIE_MIN and _MAX); Linux's own cookies are 8 bytes.
+const (
+	FastOpenCookieMin  = 4
+	FastOpenCookieMax  = 16
+	FastOpenCookieSize = 8
+)
+
+// The bits of Config.FastOpen, Linux's net.ipv4.tcp_fastopen (see
+// Documentation/networking/ip-sysctl.rst).
+const (
+	// FastOpenClient lets a client send data in its SYN (TFO_CLIENT_ENABLE).
+	FastOpenClient = 0x1
+	// FastOpenServer lets a listener accept data in a SYN (TFO_SERVER_ENABLE).
+	FastOpenServer = 0x2
+	// FastOpenClientNoCookie sends SYN data without a cookie
+	// (TFO_CLIENT_NO_COOKIE).
+	FastOpenClientNoCookie = 0x4
+	// FastOpenServerNoCookie accepts SYN data without a cookie
+	// (TFO_SERVER_COOKIE_NOT_REQD).
+	FastOpenServerNoCookie = 0x200
+	// FastOpenServerAnyListener enables Fast Open on every listener, its
+	// queue as long as its backlog, without the TCP_FASTOPEN socket option
+	// (TFO_SERVER_WO_SOCKOPT1).
+	FastOpenServerAnyListener = 0x400
+)
+
+// FastOpenKey is the 128-bit key a server makes its cookies with (Linux's
+// siphash_key_t, TCP_FASTOPEN_KEY_LENGTH bytes).
+type FastOpenKey [16]byte
+
+// ErrFastOpenKey is wrapped by ParseFastOpenKey's errors.
+var ErrFastOpenKey = errors.New("tcp: bad Fast Open key")
+
+// ParseFastOpenKey reads a key as Linux's net.ipv4.tcp_fastopen_key writes
+// it: four 32-bit words in hex separated by dashes
+// ("a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4"), each stored little-endian
+// (proc_tcp_fastopen_key's cpu_to_le32). A backup key after a comma is
+// accepted and ignored. The empty string is the zero key.
+func ParseFastOpenKey(s string) (FastOpenKey, error) {
+	var k FastOpenKey
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return k, nil
+	}
+	primary, _, _ := strings.Cut(s, ",")
+	words := strings.Split(primary, "-")
+	if len(words) != 4 {
+		return k, fmt.Errorf("%w: %q: want four 32-bit hex words joined by dashes", ErrFastOpenKey, s)
+	}
+	for i, w := range words {
+		n, err := strconv.ParseUint(w, 16, 32)
+		if err != nil {
+			return k, fmt.Errorf("%w: %q: word %q is not 32-bit hex", ErrFastOpenKey, s, w)
+		}
+		binary.LittleEndian.PutUint32(k[4*i:], uint32(n))
+	}
+	return k, nil
+}
+
+// String writes the key as Linux's sysctl reads it back.
+func (k FastOpenKey) String() string {
+	var b strings.Builder
+	for i := range 4 {
+		if i > 0 {
+			b.WriteByte('-')
+		}
+		fmt.Fprintf(&b, "%08x", binary.LittleEndian.Uint32(k[4*i:]))
+	}
+	return b.String()
+}
+
+// FastOpenCookie is the cookie a server with key gives the client at
+// client, itself being at server: Linux's __tcp_fastopen_cookie_gen_cipher,
+// SipHash-2-4 of the SYN's source and destination addresses, written
+// little-endian (RFC 7413 §4.1.2 leaves the function to the server).
+func FastOpenCookie(key FastOpenKey, client, server netip.Addr) [FastOpenCookieSize]byte {
+	var msg [32]byte
+	n := 0
+	if client.Is4() && server.Is4() {
+		c, s := client.As4(), server.As4()
+		n = copy(msg[:], c[:])
+		n += copy(msg[n:], s[:])
+	} else {
+		c, s := client.As16(), server.As16()
+		n = copy(msg[:], c[:])
+		n += copy(msg[n:], s[:])
+	}
+	var out [FastOpenCookieSize]byte
+	binary.LittleEndian.PutUint64(out[:], sipHash24(key, msg[:n]))
+	return out
+}
+
+// sipHash24 is SipHash-2-4 (Aumasson and Bernstein, 2012) of msg, as
+// Linux's siphash() computes it for a key stored little-endian.
+func sipHash24(key FastOpenKey, msg []byte) uint64 {
+	k0 := binary.LittleEndian.Uint64(key[:8])
+	k1 := binary.LittleEndian.Uint64(key[8:])
+	v0 := k0 ^ 0x736f6d6570736575
+	v1 := k1 ^ 0x646f72616e646f6d
+	v2 := k0 ^ 0x6c7967656e657261
+	v3 := k1 ^ 0x7465646279746573
+	round := func() {
+		v0 += v1
+		v1 = bits.RotateLeft64(v1, 13) ^ v0
+		v0 = bits.RotateLeft64(v0, 32)
+		v2 += v3
+		v3 = bits.RotateLeft64(v3, 16) ^ v2
+		v0 += v3
+		v3 = bits.RotateLeft64(v3, 21) ^ v0
+		v2 += v1
+		v1 = bits.RotateLeft64(v1, 17) ^ v2
+		v2 = bits.RotateLeft64(v2, 32)
+	}
+	n := len(msg)
+	for len(msg) >= 8 {
+		m := binary.LittleEndian.Uint64(msg)
+		v3 ^= m
+		round()
+		round()
+		v0 ^= m
+		msg = msg[8:]
+	}
+	last := uint64(n) << 56
+	for i, c := range msg {
+		last |= uint64(c) << (8 * i)
+	}
+	v3 ^= last
+	round()
+	round()
+	v0 ^= last
+	v2 ^= 0xff
+	for range 4 {
+		round()
+	}
+	return v0 ^ v1 ^ v2 ^ v3
+}
+
+// FastOpenOption is a Fast Open option read from a SYN or SYN-ACK.
+type FastOpenOption struct {
+	// Len is the cookie's length: 0 for a cookie request, -1 when the
+	// option's length is not a valid cookie's (Linux's
+	// tcp_parse_fastopen_option sets foc->len to -1).
+	Len int
+	// Cookie holds the cookie's Len bytes.
+	Cookie [FastOpenCookieMax]byte
+	// Exp says the option was the experimental one (kind 254, magic
+	// 0xF989).
+	Exp bool
+}
+
+// Bytes returns the cookie.
+func (f *FastOpenOption) Bytes() []byte { return f.Cookie[:max(f.Len, 0)] }
+
+// FastOpen returns the segment's Fast Open option, as Linux's
+// tcp_parse_options reads it: the first of kind 34, or kind 254 with the
+// magic; ok is false when there is none, or its length is odd (RFC 7413
+// §4.1.1 cookies are whole 16-bit words: Linux ignores it then).
+func (o *Options) FastOpen() (f FastOpenOption, ok bool) {
+	// A plain walk, not All: its iterator would make every Header that
+	// reaches Input escape to the heap.
+	for off := 0; ; {
+		opt, nxt, more, _ := o.next(off)
+		if !more || opt.Kind == OptEOL {
+			return FastOpenOption{}, false
+		}
+		off = nxt
+		var data []byte
+		switch {
+		case opt.Kind == OptFastOpen:
+			data = opt.Data
+		case opt.Kind == OptExp && len(opt.Data) >= 2 && get16(opt.Data) == FastOpenMagic:
+			data, f.Exp = opt.Data[2:], true
+		default:
+			continue
+		}
+		if len(data)%2 != 0 {
+			return FastOpenOption{}, false
+		}
+		f.Len = len(data)
+		switch {
+		case f.Len >= FastOpenCookieMin && f.Len <= FastOpenCookieMax:
+			copy(f.Cookie[:], data)
+		case f.Len != 0:
+			f.Len = -1
+		}
+		return f, true
+	}
+}
+
+// AppendFastOpen appends a Fast Open option carrying cookie (none: a
+// cookie request), the experimental form when exp, padded with NOPs to a
+// 32-bit boundary as Linux's tcp_options_write does.
+func (o *Options) AppendFastOpen(cookie []byte, exp bool) error {
+	if len(cookie) > FastOpenCookieMax || len(cookie)%2 != 0 ||
+		len(cookie) != 0 && len(cookie) < FastOpenCookieMin {
+		return fmt.Errorf("tcp: append fast open option: cookie of %d bytes: %w", len(cookie), ErrBadOption)
+	}
+	n := 2 + len(cookie)
+	if exp {
+		n += 2
+	}
+	pad := (4 - n%4) % 4
+	b, err := o.grow("fast open", n+pad)
+	if err != nil {
+		return err
+	}
+	if exp {
+		b[0], b[1] = OptExp, uint8(n)
+		put16(b[2:], FastOpenMagic)
+		copy(b[4:], cookie)
+	} else {
+		b[0], b[1] = OptFastOpen, uint8(n)
+		copy(b[2:], cookie)
+	}
+	for i := n; i < n+pad; i++ {
+		b[i] = OptNOP
+	}
+	return nil
+}
+
+// FastOpenListener is what the listener a SYN arrives at lets Fast Open do
+// for the connection it starts (Linux's tcp_try_fastopen reads it from the
+// listener): the host sets it with SetFastOpenListener before the SYN.
+type FastOpenListener struct {
+	// On: the server side is enabled (FastOpenServer) and the listener's
+	// Fast Open queue has room (tcp_fastopen_queue_check).
+	On bool
+	// NoCookie accepts data in a SYN without a valid cookie
+	// (FastOpenServerNoCookie, or TCP_FASTOPEN_NO_COOKIE).
+	NoCookie bool
+	// Key makes and checks the cookies: the listener's TCP_FASTOPEN_KEY,
+	// else the host's fastopen_key.
+	Key FastOpenKey
+}
+
+// fastOpen is a connection's Fast Open state, from the first time it has
+// any (nil before).
+type fastOpen struct {
+	listener FastOpenListener
+	// passive: the connection was accepted from a SYN with a valid cookie
+	// (or none needed) and its handshake is not complete (Linux's
+	// tp->fastopen_rsk): it may send and is in its listener's accept
+	// queue already.
+	passive bool
+	// synData: the SYN's data was taken (Linux's syn_data_acked,
+	// TCPI_OPT_SYN_DATA).
+	synData bool
+	// synDataLen is how many bytes of the SYN's data a passive open took.
+	synDataLen int
+	// reply is the cookie the SYN-ACK carries (Len -1: none).
+	reply FastOpenOption
+}
+
+// fo returns the Fast Open state, made on first use.
+func (c *Conn) fo() *fastOpen {
+	if c.rare == nil {
+		c.rare = &rareState{}
+	}
+	if c.rare.tfo == nil {
+		c.rare.tfo = &fastOpen{reply: FastOpenOption{Len: -1}}
+	}
+	return c.rare.tfo
+}
+
+// foState returns the Fast Open state, nil when there is none.
+func (c *Conn) foState() *fastOpen {
+	if c.rare == nil {
+		return nil
+	}
+	return c.rare.tfo
+}
+
+// SetFastOpenListener tells a connection made for a SYN at a listener
+// (in LISTEN, before Input) what Fast Open its listener allows.
+func (c *Conn) SetFastOpenListener(l FastOpenListener) { c.fo().listener = l }
+
+// FastOpenPassive reports that the connection was accepted from a Fast
+// Open SYN and its handshake is still incomplete: it counts in its
+// listener's Fast Open queue (Linux's fastopenq.qlen).
+func (c *Conn) FastOpenPassive() bool { f := c.foState(); return f != nil && f.passive }
+
+// FastOpenSynData reports that data in the SYN was accepted (passive) or
+// acknowledged (active): tcp_info's TCPI_OPT_SYN_DATA.
+func (c *Conn) FastOpenSynData() bool { f := c.foState(); return f != nil && f.synData }
+
+// synDataTaken is how many bytes of data a passive open took from
+// the SYN.
+func (c *Conn) synDataTaken() int {
+	if f := c.foState(); f != nil {
+		return f.synDataLen
+	}
+	return 0
+}
+
+// fastOpenSyn decides what a SYN arriving in LISTEN with payload bytes of
+// data gets, as Linux's tcp_try_fastopen: true when the connection is
+// accepted at once with its data; the cookie the SYN-ACK returns is set
+// in the state's reply either way.
+func (c *Conn) fastOpenSyn(h *Header, payload int) bool {
+	f := c.foState()
+	if f == nil {
+		return false
+	}
+	f.reply.Len = -1
+	req, has := h.Options.FastOpen()
+	if !has {
+		req.Len = -1
+	}
+	// RFC 7413 §4.2.2: no Fast Open without the server side, a SYN that
+	// asks for it (a cookie, a cookie request, or data) and room in the
+	// listener's queue.
+	if !f.listener.On || payload == 0 && req.Len < 0 {
+		return false
+	}
+	if f.listener.NoCookie {
+		return true
+	}
+	valid := FastOpenCookie(f.listener.Key, c.remote.Addr, c.local.Addr)
+	if req.Len == len(valid) && [FastOpenCookieSize]byte(req.Cookie[:FastOpenCookieSize]) == valid {
+		// Linux's tcp_fastopen_cookie_gen_check: a cookie of the
+		// primary key. A SYN without data with a valid cookie is
+		// accepted too: the server may send first.
+		return true
+	}
+	if req.Len >= 0 {
+		// A cookie request, or a cookie that does not check: the
+		// SYN-ACK carries the valid cookie, in the option form the SYN
+		// used (RFC 7413 §4.2.1), and the data is not acknowledged.
+		f.reply = FastOpenOption{Len: len(valid), Exp: req.Exp}
+		copy(f.reply.Cookie[:], valid[:])
+	}
+	return false
+}
