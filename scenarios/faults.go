@@ -46,8 +46,10 @@ func (d *decoder) faults(n *yaml.Node, s *Scenario) {
 				actions = append(actions, e.key)
 				f.Action = FaultAction(e.key)
 				if v, ok := d.boolean(e.v, p); ok && !v {
-					alt := map[string]string{"down": "up: true", "up": "down: true", "heal": "omit it"}[e.key]
-					d.errNode(d.resolve(e.v), e.key+": true", "%s: false does nothing (to undo, use %s)", p, alt)
+					// A partition is undone by heal: true, and heal
+					// has no opposite: its false is a fault to delete.
+					alt := map[string]string{"down": "to undo, use up: true", "up": "to undo, use down: true", "heal": "to heal nothing, delete the fault"}[e.key]
+					d.errNode(d.resolve(e.v), e.key+": true", "%s: false does nothing (%s)", p, alt)
 				}
 			case "partition":
 				actions = append(actions, e.key)
@@ -95,12 +97,13 @@ func (d *decoder) faultTime(n *yaml.Node, p string, f *Fault) {
 func (d *decoder) partition(n *yaml.Node, p string) [][]string {
 	const allowed = "two or more lists of node names, like [[client], [server]]"
 	groups := d.sequence(n, p, allowed)
-	if groups == nil {
+	if groups == nil && d.resolve(n).Kind != yaml.SequenceNode {
 		if isNull(d.resolve(n)) {
 			d.errNode(d.resolve(n), allowed, "%s: missing value", p)
 		}
 		return nil
 	}
+	// An empty list ([]) falls through: it has fewer than two groups.
 	if len(groups) < 2 {
 		d.errNode(d.resolve(n), allowed, "%s: a partition needs at least two groups, got %d", p, len(groups))
 	}

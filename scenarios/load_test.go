@@ -168,6 +168,8 @@ func TestParseErrors(t *testing.T) {
 		{"request-response-both", "apps:\n  - {type: request-response, host: a, port: 1, to: b:1, request: 1, response: 1}\n",
 			"t.yaml:16:5: apps[0]: a request-response app is either a server (port) or a client (to), not both (port: for the server, to: for the client)"},
 		{"fault-set-nothing", "faults:\n  - {at: 1s, link: third, set: {}}\n", "t.yaml:16:32: faults[0].set: nothing to set"},
+		{"partition-empty-list", "faults:\n  - {at: 1s, partition: []}\n", "t.yaml:16:25: faults[0].partition: a partition needs at least two groups, got 0"},
+		{"heal-false", "faults:\n  - {at: 1s, heal: false}\n", "t.yaml:16:20: faults[0].heal: false does nothing (to heal nothing, delete the fault) (heal: true)"},
 		{"partition-one-group", "faults:\n  - {at: 1s, partition: [[a, b]]}\n", "t.yaml:16:25: faults[0].partition: a partition needs at least two groups, got 1"},
 		{"router-named-like-host", "routers:\n  a: {}\n", `t.yaml:15:1: duplicate key "routers", first at line 9`},
 		{"down-false", "faults:\n  - {at: 1s, link: third, down: false}\n", "t.yaml:16:33: faults[0].down: false does nothing (to undo, use up: true) (down: true)"},

@@ -15,6 +15,11 @@ import (
 // and TCP (20).
 const tcpIPHeaders = 40
 
+// tcpTimestampBytes is the timestamps option with its two NOPs (RFC
+// 7323 §3), which every segment of a connection that agreed on it
+// carries.
+const tcpTimestampBytes = 12
+
 // Header bytes under a UDP datagram's payload: IPv4 (20) and UDP (8).
 const udpIPHeaders = 28
 
@@ -74,20 +79,28 @@ func linksByNode(s *Scenario) nodeLinks {
 // nodes.InstallRoutes; with ECMP, any of the equal-cost paths a router
 // may hash a flow onto): more routers than the TTL lets a datagram
 // cross, and a link whose MTU is below a UDP sender's or a ping's
-// datagrams plus headers (TCP's path-MTU discovery copes with a narrow link). The paths
+// datagrams plus headers, or too narrow for TCP's smallest segment after
+// path-MTU discovery (which copes with any wider link). The paths
 // are topology's, from the same search as the routes a run installs; one
 // pass per destination host serves every app that connects to it.
 func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
 	type pair struct {
 		app      int
 		from, to string
-		src, via int // the nodes the path starts at and is searched toward
-		edge     int // the link from via to the destination host, -1 when via is that host
+		src, via int  // the nodes the path starts at and is searched toward
+		edge     int  // the link from via to the destination host, -1 when via is that host
+		tcpData  bool // from sends TCP data to to
+		reverse  bool // the server's answers: only the TCP check applies
 	}
+	answers := tcpAnswers(s)
 	var pairs []pair
 	for i, a := range s.Apps {
 		if a.To.Host != "" && a.Host != a.To.Host {
-			pairs = append(pairs, pair{app: i, from: a.Host, to: a.To.Host})
+			data := tcpSendsData(a)
+			pairs = append(pairs, pair{app: i, from: a.Host, to: a.To.Host, tcpData: data})
+			if data && answers[a.To] {
+				pairs = append(pairs, pair{app: i, from: a.To.Host, to: a.Host, tcpData: true, reverse: true})
+			}
 		}
 	}
 	if len(pairs) == 0 {
@@ -137,6 +150,15 @@ func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
 		if p.edge >= 0 {
 			hops++
 		}
+		if p.tcpData {
+			if mtu == nil {
+				mtu = pathMTU(s, paths, p.via, router, s.Routing.ECMP)
+			}
+			d.tcpPathWarning(s, links, p.app, p.from, p.to, p.edge, mtu[p.src])
+		}
+		if p.reverse {
+			continue
+		}
 		if routers := hops - 1; routers >= IPv4TTL {
 			d.warnAt(d.pos.at("apps["+strconv.Itoa(p.app)+"]"), "at most 63 routers between two hosts (TTL 64)",
 				"%s: the path from %s to %s crosses %d routers: every datagram's TTL (64) runs out on the way", d.label("apps", p.app), p.from, p.to, routers)
@@ -172,6 +194,66 @@ func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
 	}
 }
 
+// tcpPathWarning warns about TCP data from one host to another whose
+// path has a link narrower than the smallest segment path-MTU discovery
+// sends: it lowers the MSS to tcp.MinSndMSS at the least (Linux's
+// tcp_min_snd_mss), so a link under that plus 40 bytes of headers (and
+// 12 of timestamps when both ends use them) drops every data segment
+// (mtu) and the transfer never completes. m is the path's MTU without
+// its last link, edge (-1: none). A sender whose own link is that narrow
+// is tcpLinkWarnings' to report.
+func (d *decoder) tcpPathWarning(s *Scenario, links nodeLinks, app int, from, to string, edge, m int) {
+	if edge >= 0 {
+		m = min(m, s.Links[edge].MTU)
+	}
+	smallest := tcp.MinSndMSS + tcpIPHeaders
+	if m >= smallest+tcpTimestampBytes {
+		return
+	}
+	for _, i := range links[from] {
+		if s.Links[i].MTU < tcp.MinMSS+tcpIPHeaders {
+			return
+		}
+	}
+	opts, ts := "", true
+	for _, h := range []string{from, to} {
+		if i := slices.IndexFunc(s.Hosts, func(x Host) bool { return x.Name == h }); i >= 0 {
+			ts = ts && s.Hosts[i].Effective.Config().Timestamps
+		}
+	}
+	if ts {
+		smallest += tcpTimestampBytes
+		opts = fmt.Sprintf(" and %d of timestamps", tcpTimestampBytes)
+	}
+	if m >= smallest {
+		return
+	}
+	d.warnAt(d.pos.at("apps["+strconv.Itoa(app)+"]"),
+		fmt.Sprintf("links of MTU %d or more: path-MTU discovery lowers a segment to %d bytes of data at the least (Linux's tcp_min_snd_mss), under %d bytes of headers%s", smallest, tcp.MinSndMSS, tcpIPHeaders, opts),
+		"%s: the path from %s to %s has a link of MTU %d, below TCP's smallest segment: %s's data is dropped there (mtu) and the transfer never completes",
+		d.label("apps", app), from, to, m, from)
+}
+
+// tcpSendsData reports whether a is a TCP client that sends data.
+func tcpSendsData(a App) bool {
+	if a.Type.UDP() || a.Type == AppPing || a.Server() {
+		return false
+	}
+	return a.Type != AppBulkSend || a.Bytes != 0
+}
+
+// tcpAnswers returns the TCP servers that send data back to their
+// clients (echo, request-response with a response).
+func tcpAnswers(s *Scenario) map[Endpoint]bool {
+	answers := make(map[Endpoint]bool)
+	for _, a := range s.Apps {
+		if a.Server() && (a.Type == AppEcho || a.Type == AppRequestResponse && a.Response > 0) {
+			answers[Endpoint{a.Host, a.Port}] = true
+		}
+	}
+	return answers
+}
+
 // tcpLinkWarnings warns about a TCP app whose data leaves a host by a
 // link too narrow for netsim's smallest segment: a connection's MSS
 // follows the MTU of its host's link but never goes below tcp.MinMSS
@@ -191,18 +273,10 @@ func (d *decoder) tcpLinkWarnings(s *Scenario, links nodeLinks) {
 		}
 		return widest, len(links[host]) > 0 && widest < smallest
 	}
-	answers := make(map[Endpoint]bool)
-	for _, a := range s.Apps {
-		if a.Server() && (a.Type == AppEcho || a.Type == AppRequestResponse && a.Response > 0) {
-			answers[Endpoint{a.Host, a.Port}] = true
-		}
-	}
+	answers := tcpAnswers(s)
 	for i, a := range s.Apps {
-		if a.Type.UDP() || a.Type == AppPing || a.Server() || a.To.Host == a.Host {
-			continue
-		}
-		if a.Type == AppBulkSend && a.Bytes == 0 {
-			continue // opens and closes: no data either way
+		if !tcpSendsData(a) || a.To.Host == a.Host {
+			continue // bulk-send of 0 bytes opens and closes: no data either way
 		}
 		ends := []string{a.Host}
 		if answers[a.To] {

@@ -64,8 +64,9 @@ func (d *decoder) validate(s *Scenario) {
 		d.errAt(d.pos.at(path), fmt.Sprintf("a member %s-1 ... %s-%d, or a larger count", g.Name, g.Name, g.Count), "%s: unknown %s %q: the group %q has %d members", label, kind, name, g.Name, g.Count)
 		return true
 	}
-	node := func(path, label, name string) {
+	node := func(at *itemName, suffix, name string) {
 		if _, ok := nodes[name]; !ok && !d.fromFailedGenerator(name) {
+			path, label := at.names(suffix)
 			if strings.HasPrefix(path, "links[") {
 				unknownEnd = true
 			}
@@ -75,15 +76,17 @@ func (d *decoder) validate(s *Scenario) {
 			d.errAt(d.pos.at(path), "a host or router defined in hosts or routers"+d.didYouMean(name, s, true), "%s: unknown node %q", label, name)
 		}
 	}
-	host := func(path, label, name string) {
+	host := func(at *itemName, suffix, name string) {
 		switch nodes[name] {
 		case kindHost:
 		case kindRouter:
+			path, label := at.names(suffix)
 			d.errAt(d.pos.at(path), "a host: routers run no apps", "%s: %q is a router", label, name)
 		default:
 			if d.fromFailedGenerator(name) {
 				return
 			}
+			path, label := at.names(suffix)
 			if pastLastMember(path, label, "host", name) {
 				return
 			}
@@ -91,27 +94,29 @@ func (d *decoder) validate(s *Scenario) {
 		}
 	}
 
-	links := make(map[string]string, len(s.Links))
+	links := make(map[string]int, len(s.Links)) // a link's name: its index
 	for i, l := range s.Links {
-		path, label := fmt.Sprintf("links[%d]", i), d.label("links", i)
+		at := itemName{d: d, section: "links", i: i}
 		if l.A != "" {
-			node(path+".between[0]", label+".between[0]", l.A)
+			node(&at, ".between[0]", l.A)
 		}
 		if l.B != "" {
-			node(path+".between[1]", label+".between[1]", l.B)
+			node(&at, ".between[1]", l.B)
 		}
 		if l.A != "" && l.A == l.B {
+			path, label := at.names("")
 			d.errAt(d.pos.at(path+".between[1]"), "two different nodes", "%s.between: a link cannot join %q to itself", label, l.A)
 		}
 		if l.Name == "" {
 			continue
 		}
 		if first, dup := links[l.Name]; dup {
+			path, label := at.names("")
 			p := d.pos.atOr(path+".name", path)
-			d.errAt(p, "a unique name per link; name: sets one", "%s: link name %q is already used by %s", label, l.Name, first)
+			d.errAt(p, "a unique name per link; name: sets one", "%s: link name %q is already used by %s", label, l.Name, d.label("links", first))
 			continue
 		}
-		links[l.Name] = label
+		links[l.Name] = i
 	}
 
 	reach := newReachability(s)
@@ -123,15 +128,15 @@ func (d *decoder) validate(s *Scenario) {
 	type portUser struct{ path, label string }
 	ports := make(map[portKey]portUser)
 	for i, a := range s.Apps {
-		path, label := fmt.Sprintf("apps[%d]", i), d.label("apps", i)
 		if a.Type == "" {
 			continue
 		}
+		at := itemName{d: d, section: "apps", i: i}
 		if a.Host != "" {
-			host(path+".host", label+".host", a.Host)
+			host(&at, ".host", a.Host)
 		}
 		if a.To.Host != "" {
-			host(path+".to", label+".to", a.To.Host)
+			host(&at, ".to", a.To.Host)
 		}
 		if a.To.Host != "" && nodes[a.Host] == kindHost && nodes[a.To.Host] == kindHost {
 			switch {
@@ -139,16 +144,19 @@ func (d *decoder) validate(s *Scenario) {
 				// Hosts do reach themselves over lo (nodes), but
 				// summary.json and expect tell a connection's two ends
 				// apart by their hosts.
+				path, label := at.names("")
 				d.errAt(d.pos.at(path+".to"), "another host: summary.json and expect tell a connection's ends apart by their hosts",
 					"%s: %q connects to itself", label, a.Host)
 			case len(d.failedPrefixes) == 0 && !unknownEnd && !reach.connected(a.Host, a.To.Host):
 				// (A generator with an error made no links: the path it
 				// would have given is not there to find.)
+				path, label := at.names("")
 				d.errAt(d.pos.at(path+".to"), "hosts joined by links through routers; hosts do not forward",
 					"%s: no path of links from %q to %q", label, a.Host, a.To.Host)
 			}
 		}
 		if a.Port != 0 && a.Host != "" {
+			path, label := at.names("")
 			k := portKey{a.Host, a.Port, a.Type.UDP()}
 			if first, taken := ports[k]; taken {
 				d.errAt(d.pos.at(path+".port"), "one listening app per host and port",
@@ -183,7 +191,7 @@ func (d *decoder) validate(s *Scenario) {
 		for g, group := range f.Partition {
 			for j, name := range group {
 				p := fmt.Sprintf("%s.partition[%d][%d]", path, g, j)
-				node(p, p, name)
+				node(&itemName{path: p, label: p}, "", name)
 				if first, dup := seen[name]; dup {
 					d.errAt(d.pos.at(p), "each node in one group at most", "%s: %q is already in group %d", p, name, first)
 				}
@@ -197,7 +205,7 @@ func (d *decoder) validate(s *Scenario) {
 			continue
 		}
 		p := fmt.Sprintf("outputs.pcap[%d]", i)
-		node(p, p, name)
+		node(&itemName{path: p, label: p}, "", name)
 	}
 
 	// netsim keeps every queued datagram in memory: a queue that can
@@ -230,16 +238,37 @@ func (d *decoder) validate(s *Scenario) {
 		if _, ok := s.group(x.From); ok {
 			d.errAt(d.pos.at(path+".from"), "a host: one of the group's members", "%s.from: %q is a group", path, x.From)
 		} else if x.From != "" {
-			host(path+".from", path+".from", x.From)
+			host(&itemName{path: path, label: path}, ".from", x.From)
 		}
 		if _, ok := s.group(x.To.Host); ok {
 			d.errAt(d.pos.at(path+".to"), "a host: one of the group's members", "%s.to: %q is a group", path, x.To.Host)
 			continue
 		}
 		if x.To.Host != "" {
-			host(path+".to", path+".to", x.To.Host)
+			host(&itemName{path: path, label: path}, ".to", x.To.Host)
 		}
 	}
+}
+
+// itemName names an item of a list for messages: its path, a key of
+// d.pos ("apps[3]"), and its label as the file names it (decoder.label:
+// "apps[0] (client-7)"). Both are made on first use: the items of a
+// 10,000-member group are valid, as a rule, and a name built for each
+// of them was three allocations an item for nothing.
+type itemName struct {
+	d           *decoder
+	section     string
+	i           int
+	path, label string
+}
+
+// names returns the item's path and label, each followed by suffix (a
+// key under the item, ".to").
+func (n *itemName) names(suffix string) (path, label string) {
+	if n.path == "" {
+		n.path, n.label = n.section+"["+strconv.Itoa(n.i)+"]", n.d.label(n.section, n.i)
+	}
+	return n.path + suffix, n.label + suffix
 }
 
 // didYouMean suggests a defined node (or host) name close to name.
@@ -525,12 +554,12 @@ func (d *decoder) timeLimits(s *Scenario) {
 	check("duration", s.Duration)
 	check("routing.convergence", s.Routing.Convergence)
 	for i, a := range s.Apps {
-		path := fmt.Sprintf("apps[%d]", i)
 		for _, f := range []struct {
 			key string
 			v   time.Duration
 		}{{"start", a.Start}, {"stop", a.Stop}, {"think", a.Think}, {"on", a.On}, {"off", a.Off}, {"interval", a.Interval}} {
 			if f.v > MaxTime {
+				path := "apps[" + strconv.Itoa(i) + "]"
 				p := d.pos.atOr(path+"."+f.key, path)
 				d.errAt(p, allowTime, "%s.%s: %v is too long", d.label("apps", i), f.key, f.v)
 			}
@@ -603,11 +632,11 @@ func (d *decoder) timeLimits(s *Scenario) {
 		}
 	}
 	for i, w := range ws {
-		path := fmt.Sprintf("links[%d]", i)
 		// Each term is clamped to MaxTime+1, so the sum cannot overflow.
 		if min(w.delay, MaxTime+1)+min(w.jitter, MaxTime+1)+min(w.tx, MaxTime+1) <= MaxTime {
 			continue
 		}
+		path := "links[" + strconv.Itoa(i) + "]"
 		// Point at the place that set the largest term.
 		at := w.delayAt
 		if w.jitter > w.delay {

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -11,16 +10,37 @@ import (
 // names are independent: drawing from one never shifts another, so adding a
 // component to a scenario leaves every other component's draws unchanged.
 type Rand struct {
-	*rand.Rand
+	rand.Rand
+	// pcg is the generator Rand draws from, kept in the same object: a
+	// stream is one allocation, not three (a 10,000-host world makes
+	// tens of thousands of streams, each an object for the collector to
+	// mark all run long).
+	pcg  rand.PCG
 	name string
 }
 
 // NewRand returns the stream called name for the run seeded with seed. The
 // PCG state is the seed and the 64-bit FNV-1a hash of the name.
 func NewRand(seed uint64, name string) *Rand {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	return &Rand{Rand: rand.New(rand.NewPCG(seed, h.Sum64())), name: name}
+	r := &Rand{name: name}
+	r.pcg.Seed(seed, fnv64a(name))
+	r.Rand = *rand.New(&r.pcg)
+	return r
+}
+
+// fnv64a is the 64-bit FNV-1a hash of s (hash/fnv's New64a), without
+// the hasher's allocation and the string's copy.
+func fnv64a(s string) uint64 {
+	const (
+		offset = 14695981039346656037
+		prime  = 1099511628211
+	)
+	h := uint64(offset)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= prime
+	}
+	return h
 }
 
 // Name returns the stream's name.

@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"hash/fnv"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -134,4 +136,20 @@ func TestDistributionMeans(t *testing.T) {
 	assert.InEpsilon(t, float64(time.Millisecond), sumN/n, 0.01)
 	assert.InEpsilon(t, float64(time.Millisecond), sumE/n, 0.05)
 	assert.InEpsilon(t, float64(time.Millisecond), sumU/n, 0.05)
+}
+
+// TestStreamSeedIsFNV pins a stream's seeding to what it always was: the
+// PCG seeded with the run's seed and hash/fnv's 64-bit FNV-1a of the
+// name, so that no scenario's draws move.
+func TestStreamSeedIsFNV(t *testing.T) {
+	for _, name := range []string{"", "a", "link/uplink/loss", "app/client-7/bulk-send/1/start", "ü/☃"} {
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(name))
+		want := rand.New(rand.NewPCG(42, h.Sum64()))
+		got := NewRand(42, name)
+		for range 5 {
+			require.Equal(t, want.Uint64(), got.Uint64(), "stream %q", name)
+		}
+		assert.Equal(t, name, got.Name())
+	}
 }

@@ -6,9 +6,10 @@ import "time"
 // it: path-MTU discovery (RFC 1191 §6.4, as Linux's tcp_v4_mtu_reduced)
 // and destination unreachable in SYN-SENT (Linux tcp_v4_err).
 
-// minSndMSS is the smallest segment payload path-MTU discovery lowers a
-// connection to (Linux net.ipv4.tcp_min_snd_mss).
-const minSndMSS = 48
+// MinSndMSS is the smallest segment payload path-MTU discovery lowers a
+// connection to (Linux net.ipv4.tcp_min_snd_mss): a path whose MTU is
+// below it plus the headers and options never carries data.
+const MinSndMSS = 48
 
 // ipTCPHeaders is the IPv4 and TCP headers, without options, that a
 // segment adds to its payload in a datagram.
@@ -69,7 +70,7 @@ func (c *Conn) pmtuMSS(mss int) int {
 	if c.tsOK {
 		opt = 12
 	}
-	return min(mss, max(c.pmtu-ipTCPHeaders-opt, minSndMSS))
+	return min(mss, max(c.pmtu-ipTCPHeaders-opt, MinSndMSS))
 }
 
 // Unreachable tells the connection that an ICMP destination unreachable
