@@ -454,10 +454,10 @@ type rewindCause uint8
 
 // The causes of a rewind.
 const (
-	rewindNone rewindCause = iota
-	rewindRTO              // the retransmission timeout (timers.go)
-	rewindPMTU             // a path MTU drop (pmtu.go)
-	rewindFastOpen         // a SYN-ACK left a Fast Open SYN's data unacknowledged (fastopen.go)
+	rewindNone     rewindCause = iota
+	rewindRTO                  // the retransmission timeout (timers.go)
+	rewindPMTU                 // a path MTU drop (pmtu.go)
+	rewindFastOpen             // a SYN-ACK left a Fast Open SYN's data unacknowledged (fastopen.go)
 )
 
 // String is the reason the resends are traced with: "rto", "pmtu",

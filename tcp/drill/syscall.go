@@ -719,22 +719,22 @@ func sockopt(c *Syscall) string {
 
 // optNames maps the options scripts set and get to their level and name.
 var optNames = map[string][2]int{
-	"SO_REUSEADDR":      {solSocket, soReuseAddr},
-	"SO_ERROR":          {solSocket, soError},
-	"SO_SNDBUF":         {solSocket, soSndBuf},
-	"SO_RCVBUF":         {solSocket, soRcvBuf},
-	"SO_ZEROCOPY":       {solSocket, soZerocopy},
-	"SO_TIMESTAMPING":   {solSocket, soTimestamping},
-	"TCP_NODELAY":       {ipprotoTCP, tcpNoDelay},
-	"TCP_MAXSEG":        {ipprotoTCP, tcpMaxSeg},
-	"TCP_CORK":          {ipprotoTCP, tcpCork},
-	"TCP_USER_TIMEOUT":  {ipprotoTCP, tcpUserTO},
-	"TCP_NOTSENT_LOWAT": {ipprotoTCP, tcpNotsent},
-	"TCP_INQ":           {ipprotoTCP, tcpInq},
+	"SO_REUSEADDR":         {solSocket, soReuseAddr},
+	"SO_ERROR":             {solSocket, soError},
+	"SO_SNDBUF":            {solSocket, soSndBuf},
+	"SO_RCVBUF":            {solSocket, soRcvBuf},
+	"SO_ZEROCOPY":          {solSocket, soZerocopy},
+	"SO_TIMESTAMPING":      {solSocket, soTimestamping},
+	"TCP_NODELAY":          {ipprotoTCP, tcpNoDelay},
+	"TCP_MAXSEG":           {ipprotoTCP, tcpMaxSeg},
+	"TCP_CORK":             {ipprotoTCP, tcpCork},
+	"TCP_USER_TIMEOUT":     {ipprotoTCP, tcpUserTO},
+	"TCP_NOTSENT_LOWAT":    {ipprotoTCP, tcpNotsent},
+	"TCP_INQ":              {ipprotoTCP, tcpInq},
 	"TCP_FASTOPEN":         {ipprotoTCP, tcpFastOpen},
 	"TCP_FASTOPEN_CONNECT": {ipprotoTCP, tcpFastOpenCon},
-	"IP_TOS":            {solIP, ipTOS},
-	"IP_MTU_DISCOVER":   {solIP, ipMTUDisc},
+	"IP_TOS":               {solIP, ipTOS},
+	"IP_MTU_DISCOVER":      {solIP, ipMTUDisc},
 }
 
 func (s *Syscalls) setsockopt(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
