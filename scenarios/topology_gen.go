@@ -476,7 +476,11 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 			g.link(tmpl, h, r)
 		}
 	}
-	names := map[string]int{}
+	// Every edge's own name, <a>-<b>, first: a parallel edge's suffix
+	// must not make the name of another pair's edge (a parallel a-b
+	// named "gml-a-gml-b-2" beside an edge from a to a node labelled
+	// "b 2" made two links of one name, and refused a valid file).
+	taken = make(map[string]bool, len(graph.edges))
 	for _, e := range graph.edges {
 		a, okA := routerOf[e.source]
 		b, okB := routerOf[e.target]
@@ -484,6 +488,13 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 			g.d.errNode(at, "edges between two nodes of the graph", "%s.file: %s:%v: edge %s-%s joins no two nodes", g.path, name, e.at, e.source, e.target)
 			return
 		}
+		if a != b {
+			taken[a+"-"+b] = true
+		}
+	}
+	names := map[string]int{}
+	for _, e := range graph.edges {
+		a, b := routerOf[e.source], routerOf[e.target]
 		if a == b {
 			// A self-loop: Shadow's graphs give one per node, the
 			// latency between two hosts placed on it. Hosts here each
@@ -505,11 +516,18 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 			l.Loss = Loss{}
 		}
 		g.link(l, a, b)
-		// Parallel edges get their own names.
+		// Parallel edges get their own names: the next number whose
+		// name no edge has.
 		last := &g.links[len(g.links)-1]
-		names[last.Name]++
-		if c := names[last.Name]; c > 1 {
-			last.Name += "-" + strconv.Itoa(c)
+		base := last.Name
+		if c := names[base]; c > 0 {
+			for c++; taken[base+"-"+strconv.Itoa(c)]; c++ {
+			}
+			names[base] = c
+			last.Name = base + "-" + strconv.Itoa(c)
+			taken[last.Name] = true
+		} else {
+			names[base] = 1
 		}
 	}
 }

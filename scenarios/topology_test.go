@@ -86,6 +86,29 @@ func TestGMLGenerator(t *testing.T) {
 	assert.Equal(t, sum, again)
 }
 
+// Parallel edges are numbered past the names other edges have: a graph
+// with two a-b edges and one from a to a node labelled "b 2" was refused
+// (link name "gml-a-gml-b-2" is already used by ... "gml-a-gml-b-2"),
+// in either order of the edges.
+func TestGMLParallelEdgeNames(t *testing.T) {
+	dir := t.TempDir()
+	const nodes = `node [ id 0 label "a" ] node [ id 1 label "b" ] node [ id 2 label "b 2" ] `
+	for _, tc := range []struct{ edges, want string }{
+		{"edge [ source 0 target 1 ] edge [ source 0 target 1 ] edge [ source 0 target 2 ] edge [ source 0 target 1 ]",
+			"gml-a-gml-b gml-a-gml-b-3 gml-a-gml-b-2 gml-a-gml-b-4"},
+		{"edge [ source 0 target 2 ] edge [ source 0 target 1 ] edge [ source 0 target 1 ]",
+			"gml-a-gml-b-2 gml-a-gml-b gml-a-gml-b-3"},
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "p.gml"), []byte("graph [ "+nodes+tc.edges+" ]\n"), 0o644))
+		file := filepath.Join(dir, "g.yaml")
+		require.NoError(t, os.WriteFile(file, []byte(genScenario("{kind: gml, file: p.gml, hosts: 0, bandwidth: 1Gbps}")+"hosts: {x: {}}\n"), 0o644))
+		s, err := Load(file)
+		require.NoError(t, err, tc.edges)
+		got := names(s.Links, func(l Link) string { return l.Name })
+		assert.Equal(t, tc.want, strings.Join(got, " "), tc.edges)
+	}
+}
+
 // A generator with an error reports that error alone: apps, faults and
 // links that name its nodes are not also reported as unknown (an odd k
 // under a scenario of 8 transfers gave 17 lines of "unknown host"). Names
