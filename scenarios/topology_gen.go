@@ -191,6 +191,10 @@ type generated struct {
 	hosts   []Host
 	routers []Router
 	links   []Link
+	// from says where in another file a link came from ("five.gml:12:3"
+	// for a GML edge), by its index in links, so that a problem with it
+	// points there too.
+	from map[int]string
 }
 
 func (g *generated) host(name string) { g.hosts = append(g.hosts, Host{Name: name}) }
@@ -257,9 +261,14 @@ func (g *generated) commit(owner map[string]string) {
 	if g.d.genLinks == nil {
 		g.d.genLinks = make(map[int]string)
 	}
-	for _, l := range g.links {
+	for j, l := range g.links {
 		g.d.pos.set(fmt.Sprintf("links[%d]", len(g.s.Links)), posOf(g.at))
-		g.d.genLinks[len(g.s.Links)] = fmt.Sprintf("%s link %q", g.path, l.Name)
+		label := fmt.Sprintf("%s link %q", g.path, l.Name)
+		if at, ok := g.from[j]; ok {
+			// Before the name, which a key may follow (".queue.limit").
+			label = fmt.Sprintf("%s edge %s, link %q", g.path, at, l.Name)
+		}
+		g.d.genLinks[len(g.s.Links)] = label
 		g.s.Links = append(g.s.Links, l)
 	}
 	g.s.Hosts = append(g.s.Hosts, g.hosts...)
@@ -516,6 +525,10 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 			l.Loss = Loss{}
 		}
 		g.link(l, a, b)
+		if g.from == nil {
+			g.from = make(map[int]string)
+		}
+		g.from[len(g.links)-1] = fmt.Sprintf("%s:%v", name, e.at)
 		// Parallel edges get their own names: the next number whose
 		// name no edge has.
 		last := &g.links[len(g.links)-1]

@@ -253,6 +253,10 @@ func TestGeneratorErrors(t *testing.T) {
 		return f
 	}
 	nan, half, tiny, zero := rate("nan", "LinkSpeedRaw NaN"), rate("half", "LinkSpeedRaw 0.5"), rate("tiny", "LinkSpeedRaw 1e-300"), rate("zero", `bandwidth "0bps"`)
+	// A link whose edge gives it a delay past the longest time: the
+	// error said only the generator's line, not which of the file's
+	// edges.
+	slow := rate("slow", `latency "100001h"`)
 	tests := []struct{ name, gen, want string }{
 		{"gml LinkSpeedRaw NaN", "{kind: gml, file: " + nan + ", bandwidth: 1Gbps}",
 			"g.yaml:5:23: topology[0].file: " + nan + `:1:62: LinkSpeedRaw "NaN" is not a rate in bit/s`},
@@ -262,6 +266,8 @@ func TestGeneratorErrors(t *testing.T) {
 			"g.yaml:5:23: topology[0].file: " + tiny + `:1:62: LinkSpeedRaw "1e-300" is not a rate in bit/s`},
 		{"gml bandwidth 0bps", "{kind: gml, file: " + zero + ", bandwidth: 1Gbps}",
 			"g.yaml:5:23: topology[0].file: " + zero + `:1:62: bandwidth "0bps" is not a rate above 0`},
+		{"gml edge too slow says which", "{kind: gml, file: " + slow + ", bandwidth: 1Gbps}",
+			"g.yaml:5:5: topology[0] edge " + slow + `:1:37, link "gml-n0-gml-n1": delay 100001h0m0s + jitter 0s + 12µs to send 1500 bytes at 1Gbps is too long`},
 		{"k odd", "{kind: fat-tree, k: 5, bandwidth: 1Gbps}",
 			"g.yaml:5:25: topology[0].k: 5 is odd: a fat-tree has k/2 switches per layer in a pod (an even number from 2 to 72)"},
 		{"k huge", "{kind: fat-tree, k: 1000000000, bandwidth: 1Gbps}",
