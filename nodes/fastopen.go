@@ -1,7 +1,9 @@
 package nodes
 
 import (
+	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/netsimlab/netsim/tcp"
 )
@@ -96,4 +98,147 @@ func (l *Socket) fastOpenAccepted(child *Socket) {
 	}
 	child.tfoChild = true
 	l.opts.tfo.kids = append(l.opts.tfo.kids, child)
+}
+
+// Fast Open's client side: the sendto(MSG_FASTOPEN) flag and the
+// TCP_FASTOPEN_CONNECT option (linux/socket.h, linux/tcp.h).
+const (
+	MSG_FASTOPEN = 0x20000000
+	// TCP_FASTOPEN_CONNECT defers connect's SYN to the first write,
+	// which it carries (Linux's tcp_fastopen_defer_connect).
+	TCP_FASTOPEN_CONNECT = 30
+)
+
+// fastOpenKey names a host's cache entry for a server. The cache is the
+// network's (Network.tfoCache), which few hosts use, so that a Host keeps
+// its size (TestHostLines).
+type fastOpenKey struct {
+	h    *Host
+	addr netip.Addr
+}
+
+// fastOpenEntry is what a host learned of one server for Fast Open
+// (Linux's tcp_fastopen_metrics): the cookie it gave, its MSS, and
+// whether to ask for a cookie in the experimental form.
+type fastOpenEntry struct {
+	cookie tcp.FastOpenOption
+	mss    int
+	tryExp int
+}
+
+// fastOpenRequest is what a SYN to addr carries (Linux's
+// tcp_fastopen_cookie_check): the cached cookie and data, or a cookie
+// request; with tcp.FastOpenClientNoCookie data without a cookie.
+func (h *Host) fastOpenRequest(cfg tcp.Config, addr netip.Addr) tcp.FastOpenRequest {
+	e := h.net.tfoCache[fastOpenKey{h, addr}]
+	req := tcp.FastOpenRequest{Cookie: e.cookie, MSS: e.mss}
+	if req.Cookie.Len <= 0 {
+		// tcp_fastopen_cache_get: a request goes in the experimental
+		// form once one in the RFC's got no cookie (try_exp 1).
+		req.Cookie = tcp.FastOpenOption{Exp: e.tryExp == 1}
+	}
+	if cfg.FastOpen&tcp.FastOpenClientNoCookie != 0 {
+		req.Cookie.Len, req.Data = -1, true
+		return req
+	}
+	req.Data = req.Cookie.Len > 0
+	return req
+}
+
+// fastOpenLearn caches what s's SYN-ACK taught (tcp_fastopen_cache_set).
+func (h *Host) fastOpenLearn(s *Socket) {
+	r, ok := s.conn.FastOpenResult()
+	if !ok {
+		return
+	}
+	if h.net.tfoCache == nil {
+		h.net.tfoCache = make(map[fastOpenKey]fastOpenEntry)
+	}
+	k := fastOpenKey{h, s.remote.Addr()}
+	e := h.net.tfoCache[k]
+	if r.MSS > 0 {
+		e.mss = r.MSS
+	}
+	switch {
+	case r.Cookie.Len > 0:
+		e.cookie = r.Cookie
+	case r.TryExp > e.tryExp && e.cookie.Len <= 0 && !e.cookie.Exp:
+		e.tryExp = r.TryExp
+	}
+	h.net.tfoCache[k] = e
+}
+
+// ConnectFastOpen is sendto with MSG_FASTOPEN on a TCP socket that is not
+// connected (Linux's tcp_sendmsg_fastopen): it connects fd to addr with a
+// SYN that carries as much of p as it may (a cookie for addr is cached,
+// or tcp_fastopen has bit 0x4), else a SYN that asks for a cookie. It
+// returns how many bytes of p the SYN carries and EINPROGRESS; wait
+// says the caller blocks until the handshake completes to write the
+// rest (the ACK of the SYN-ACK waits for that data). EALREADY
+// while a connection is under way, EISCONN once connected (the caller
+// sends then), EOPNOTSUPP without the client bit of tcp_fastopen, and
+// Connect's errors.
+func (h *Host) ConnectFastOpen(fd int, addr netip.AddrPort, p []byte, wait bool) (int, error) {
+	s, err := h.socket(fd)
+	if err != nil {
+		return 0, err
+	}
+	if s.dgram != nil || s.config().FastOpen&tcp.FastOpenClient == 0 {
+		return 0, EOPNOTSUPP
+	}
+	if s.deferred {
+		// The write after connect with TCP_FASTOPEN_CONNECT.
+		s.deferred = false
+		addr = s.remote
+	}
+	if err := h.connectCheck(s, addr); err != nil {
+		return 0, err
+	}
+	n := 0
+	err = h.connectTCP(s, addr, func(c *tcp.Conn, now time.Duration) error {
+		var cerr error
+		req := h.fastOpenRequest(s.config(), addr.Addr())
+		req.WritePending = wait
+		n, cerr = c.ConnectFastOpen(now, req, p)
+		return cerr
+	})
+	return n, err
+}
+
+// setFastOpenConnect is setsockopt(TCP_FASTOPEN_CONNECT): 0 or 1, on a
+// socket not yet connected, with the client side enabled
+// (do_tcp_setsockopt).
+func (s *Socket) setFastOpenConnect(v int) error {
+	switch {
+	case v < 0 || v > 1:
+		return EINVAL
+	case s.config().FastOpen&tcp.FastOpenClient == 0:
+		return EOPNOTSUPP
+	case s.conn != nil || s.deferred:
+		return EINVAL
+	}
+	s.ownOpts().fastOpenConnect = v == 1
+	return nil
+}
+
+// connectFastOpenDeferred is connect with TCP_FASTOPEN_CONNECT (Linux's
+// tcp_fastopen_defer_connect): when the SYN could carry data, connect
+// returns 0 at once and the first write sends the SYN with it; otherwise
+// connect sends a SYN that asks for a cookie. It reports whether it
+// deferred.
+func (h *Host) connectFastOpenDeferred(s *Socket, addr netip.AddrPort) (bool, error) {
+	req := h.fastOpenRequest(s.config(), addr.Addr())
+	if req.Data {
+		if !s.bound {
+			if err := h.Bind(int(s.fd), netip.AddrPortFrom(h.addr, 0)); err != nil {
+				return false, EADDRNOTAVAIL
+			}
+		}
+		s.remote, s.deferred = addr, true
+		return true, nil
+	}
+	return false, h.connectTCP(s, addr, func(c *tcp.Conn, now time.Duration) error {
+		_, cerr := c.ConnectFastOpen(now, req, nil)
+		return cerr
+	})
 }

@@ -69,6 +69,10 @@ type Network struct {
 	// errq holds the error queues of the sockets that use one
 	// (MSG_ZEROCOPY, SO_TIMESTAMPING: errqueue.go), for the same reason.
 	errq []*errQueue
+	// tfoCache is what each host's Fast Open clients learned of each
+	// server (fastopen.go; Linux's tcp_metrics), nil until the first:
+	// looked up, never walked.
+	tfoCache map[fastOpenKey]fastOpenEntry
 }
 
 // maxFree bounds the packets kept for reuse.

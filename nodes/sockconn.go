@@ -16,6 +16,9 @@ import (
 // header was marked CE.
 func (s *Socket) input(hdr *tcp.Header, payload []byte, ce bool) {
 	s.conn.InputECN(s.h.Now().Duration(), hdr, payload, ce)
+	if s.conn.FastOpenActive() {
+		s.h.fastOpenLearn(s)
+	}
 	s.flush()
 }
 

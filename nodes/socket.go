@@ -138,8 +138,10 @@ type Socket struct {
 	server bool
 	// tfoChild: the connection was accepted from a Fast Open SYN (RFC
 	// 7413): a full socket from the start, which stays in the accept
-	// queue if it fails before Accept.
-	tfoChild bool
+	// queue if it fails before Accept. deferred: connect with
+	// TCP_FASTOPEN_CONNECT returned 0 and the SYN waits for the first
+	// write (fastopen.go).
+	tfoChild, deferred bool
 	// tos is the IP_TOS byte (DSCP bits only); pmtuDisc the
 	// IP_MTU_DISCOVER mode plus one (0: never set, IP_PMTUDISC_WANT).
 	tos, pmtuDisc uint8
@@ -423,6 +425,28 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 	if s.dgram != nil {
 		return h.connectDgram(s, addr)
 	}
+	if s.deferred {
+		// connect with TCP_FASTOPEN_CONNECT returned 0 already, and the
+		// SYN waits for the first write (tcp_fastopen_defer_connect):
+		// Linux's inet_stream_connect finds the socket connecting.
+		return EALREADY
+	}
+	if err := h.connectCheck(s, addr); err != nil {
+		return err
+	}
+	if s.opts != nil && s.opts.fastOpenConnect {
+		deferred, err := h.connectFastOpenDeferred(s, addr)
+		if deferred {
+			return nil
+		}
+		return err
+	}
+	return h.connectTCP(s, addr, func(c *tcp.Conn, now time.Duration) error { return c.Connect(now) })
+}
+
+// connectCheck is what Connect refuses: a listener, a connection under
+// way or made, an address that is not IPv4 or has no route.
+func (h *Host) connectCheck(s *Socket, addr netip.AddrPort) error {
 	switch {
 	case s.listening:
 		return EINVAL
@@ -438,8 +462,14 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 	if h.route(addr.Addr()) == nil {
 		return ENETUNREACH
 	}
+	return nil
+}
+
+// connectTCP binds s if it is not, makes its connection to addr and lets
+// start open it (send the SYN); it returns EINPROGRESS.
+func (h *Host) connectTCP(s *Socket, addr netip.AddrPort, start func(c *tcp.Conn, now time.Duration) error) error {
 	if !s.bound {
-		if err := h.Bind(fd, netip.AddrPortFrom(h.addr, 0)); err != nil {
+		if err := h.Bind(int(s.fd), netip.AddrPortFrom(h.addr, 0)); err != nil {
 			return EADDRNOTAVAIL
 		}
 	}
@@ -449,7 +479,7 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 		h.net.conns.release(keyOf(tupleOf(s.local, s.remote), false), s.connID)
 		return err
 	}
-	if err := s.conn.Connect(h.Now().Duration()); err != nil {
+	if err := start(s.conn, h.Now().Duration()); err != nil {
 		return errnoOf(err)
 	}
 	s.flush()

@@ -131,6 +131,8 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		return nil
 	case level == IPPROTO_TCP && name == TCP_FASTOPEN:
 		return s.setFastOpenQueue(value)
+	case level == IPPROTO_TCP && name == TCP_FASTOPEN_CONNECT:
+		return s.setFastOpenConnect(value)
 	case level == IPPROTO_TCP && name == TCP_INQ:
 		// Linux (do_tcp_setsockopt) takes 0 or 1, at any time.
 		if value != 0 && value != 1 {
@@ -211,6 +213,8 @@ type sockOpts struct {
 	// tfo is a listener's Fast Open queue (fastopen.go), kept by the
 	// copies ownOpts makes.
 	tfo *fastOpenQueue
+	// fastOpenConnect is TCP_FASTOPEN_CONNECT.
+	fastOpenConnect bool
 }
 
 // setConfig gives s settings of its own, validated here, once, so that
@@ -306,6 +310,8 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		return boolInt(s.opts != nil && s.opts.inq), nil
 	case level == IPPROTO_TCP && name == TCP_FASTOPEN:
 		return s.fastOpenMax(), nil
+	case level == IPPROTO_TCP && name == TCP_FASTOPEN_CONNECT:
+		return boolInt(s.opts != nil && s.opts.fastOpenConnect), nil
 	case level == SOL_SOCKET && name == SO_ZEROCOPY:
 		return boolInt(s.opts != nil && s.opts.zerocopy), nil
 	case level == SOL_SOCKET && name == SO_TIMESTAMPING:

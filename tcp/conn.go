@@ -936,6 +936,15 @@ func (c *Conn) Stats() Stats {
 	}
 	s.MSS = c.sndMss
 	s.Delivered, s.DeliveredSegments = c.rate.delivered, c.rate.deliveredSegs
+	if c.synAcked {
+		// Linux's tp->delivered counts our SYN (tcp_ack on the SYN-ACK)
+		// or SYN-ACK (tcp_rcv_state_process in SYN_RECV) too; a Fast
+		// Open SYN and its data count once (tcp_rcv_fastopen_synack).
+		s.DeliveredSegments++
+		if f := c.foState(); f != nil && f.synData && !c.passive {
+			s.DeliveredSegments--
+		}
+	}
 	s.DeliveryRate, s.DeliveryRateAppLimited = c.DeliveryRate()
 	s.PacingRate = c.PacingRate()
 	c.chronoStats(c.lastCall, &s)

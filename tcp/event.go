@@ -132,7 +132,8 @@ type Stats struct {
 	// MSS is the payload size of a full segment now (options subtracted).
 	MSS int
 	// Delivered counts the data acknowledged or SACKed, in bytes and in
-	// segments (tcpi_delivered).
+	// segments (tcpi_delivered, which also counts our SYN or SYN-ACK once
+	// acknowledged, as Linux's tp->delivered).
 	Delivered, DeliveredSegments int64
 	// DeliveryRate is the latest delivery-rate sample in bytes per second
 	// (tcpi_delivery_rate), DeliveryRateAppLimited whether it was

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // TCP Fast Open (RFC 7413) as Linux has it (net/ipv4/tcp_fastopen.c).
@@ -272,8 +273,12 @@ type fastOpen struct {
 	synData bool
 	// synDataLen is how many bytes of the SYN's data a passive open took.
 	synDataLen int
-	// reply is the cookie the SYN-ACK carries (Len -1: none).
+	// reply is the Fast Open option our next SYN or SYN-ACK carries
+	// (Len -1: none).
 	reply FastOpenOption
+	// active is an active Fast Open's state until the host took what
+	// its SYN-ACK taught (nil otherwise).
+	active *fastOpenActive
 }
 
 // fo returns the Fast Open state, made on first use.
@@ -355,4 +360,171 @@ func (c *Conn) fastOpenSyn(h *Header, payload int) bool {
 		copy(f.reply.Cookie[:], valid[:])
 	}
 	return false
+}
+
+// delackMax is Linux's TCP_DELACK_MAX, the longest an ACK is held.
+const delackMax = 200 * time.Millisecond
+
+// maxTCPOptionSpace is Linux's MAX_TCP_OPTION_SPACE: what a SYN's data
+// leaves for the options of the SYN, whatever they take.
+const maxTCPOptionSpace = 40
+
+// FastOpenRequest is what an active Fast Open's SYN carries (Linux's
+// tcp_fastopen_cookie_check with the host's cookie cache): the host builds
+// it for ConnectFastOpen.
+type FastOpenRequest struct {
+	// Cookie is the option the SYN carries: Len -1 none (data without a
+	// cookie, FastOpenClientNoCookie), 0 a cookie request, more the
+	// cached cookie.
+	Cookie FastOpenOption
+	// Data: the SYN may carry data (a cookie is cached, or none is
+	// needed); without, it asks for a cookie and the data waits for the
+	// handshake.
+	Data bool
+	// MSS is the peer's MSS cached with the cookie (0: none): the SYN's
+	// data fits it (tcp_send_syn_data's mss_clamp).
+	MSS int
+	// WritePending: the caller waits for the handshake to write what
+	// the SYN does not carry (a blocking sendto; Linux's
+	// sk_write_pending), so the ACK of the SYN-ACK waits to ride on it.
+	WritePending bool
+}
+
+// FastOpenResult is what a SYN-ACK taught an active Fast Open, for the
+// host's cache (Linux's tcp_fastopen_cache_set from
+// tcp_rcv_fastopen_synack).
+type FastOpenResult struct {
+	// Cookie is the cookie the SYN-ACK gave (Len -1: none, or ignored).
+	Cookie FastOpenOption
+	// MSS is the SYN-ACK's MSS option (0: none).
+	MSS int
+	// SynLost: the SYN was retransmitted and the SYN-ACK neither gave a
+	// cookie nor acknowledged the data: the SYN with data was probably
+	// dropped on the way.
+	SynLost bool
+	// TryExp: a cookie request got none; 1 asks in the experimental
+	// form next time, 2 in the RFC's again (Linux's try_exp).
+	TryExp int
+}
+
+// fastOpenActive is the state of an active Fast Open until its SYN-ACK.
+type fastOpenActive struct {
+	// syn: the SYN carried a Fast Open option (Linux's syn_fastopen);
+	// exp, in its experimental form.
+	syn, exp bool
+	// data is how many bytes the SYN carried (Linux's syn_data).
+	data int
+	// writePending is FastOpenRequest.WritePending.
+	writePending bool
+	// result is ready once the SYN-ACK came (done).
+	result FastOpenResult
+	done   bool
+}
+
+// ConnectFastOpen starts an active open as Connect does, with a SYN that
+// carries req's Fast Open option and as much of p as one segment takes
+// (RFC 7413 §4.1, Linux's tcp_send_syn_data): with req.Data, at most the
+// MSS (the cached one, bounded by ours and the path's) less 40 bytes of
+// option space, and no more than the send buffer takes. It returns how
+// many bytes of p the SYN carries; the rest is the caller's to write
+// once the connection is established. Retransmitted SYNs carry neither
+// data nor the option; a SYN-ACK that acknowledges only the SYN has the
+// data sent again at once (tcp_rcv_fastopen_synack).
+func (c *Conn) ConnectFastOpen(now time.Duration, req FastOpenRequest, p []byte) (int, error) {
+	if c.state != Closed || c.sndMax != c.iss {
+		return 0, fmt.Errorf("tcp: connect in %s: %w (%w)", c.state, ErrState, EISCONN)
+	}
+	f := c.fo()
+	a := &fastOpenActive{syn: req.Cookie.Len >= 0, exp: req.Cookie.Exp, writePending: req.WritePending}
+	f.active = a
+	f.reply = req.Cookie
+	n := 0
+	if req.Data {
+		mss := c.cfg.MSS
+		if req.MSS > 0 {
+			mss = min(mss, req.MSS)
+		}
+		n = max(0, min(len(p), c.pmtuMSS(mss)-maxTCPOptionSpace))
+		n = c.sb.write(p[:n], c.sb.limit)
+	}
+	a.data = n
+	// tcp_send_syn_data: once the SYN carries all of it, no data is
+	// pending for the writer (fo->data = NULL).
+	a.writePending = a.writePending && n < len(p)
+	c.passive = false
+	c.setState(SynSent)
+	c.sendSyn(now, false)
+	c.sndNxt = c.iss.Add(uint32(1 + n))
+	c.sndMax = c.sndNxt
+	c.synSentAt = now
+	if n > 0 {
+		c.noteDataSent(now)
+		c.sent = append(c.sent, sentRec{start: c.iss.Add(1), end: c.sndMax, at: now})
+		c.rateSent(c.iss.Add(1), c.sndMax, now)
+		c.chronoStart(now, chronoBusy)
+	}
+	c.arm(timerRtx, now+c.rtt.current())
+	return n, nil
+}
+
+// FastOpenResult returns what the SYN-ACK taught an active Fast Open;
+// ok is false before it came, and after the first call (the host
+// caches it once).
+func (c *Conn) FastOpenResult() (r FastOpenResult, ok bool) {
+	f := c.foState()
+	if f == nil || f.active == nil || !f.active.done {
+		return FastOpenResult{}, false
+	}
+	r = f.active.result
+	f.active = nil
+	return r, true
+}
+
+// fastOpenWritePending reports that a writer waits for the handshake of
+// an active Fast Open to send more.
+func (c *Conn) fastOpenWritePending() bool {
+	f := c.foState()
+	return f != nil && f.active != nil && f.active.writePending
+}
+
+// FastOpenActive reports that the connection is an active Fast Open
+// whose SYN-ACK the host has not yet taken the result of.
+func (c *Conn) FastOpenActive() bool { f := c.foState(); return f != nil && f.active != nil }
+
+// fastOpenSynAck is Linux's tcp_rcv_fastopen_synack for the SYN-ACK h of
+// an active Fast Open (its SYN sent more than once when
+// synRetransmitted), once its ACK was taken: it records what the host
+// caches, and reports whether data the SYN carried is still
+// unacknowledged, to be sent again at once.
+func (c *Conn) fastOpenSynAck(h *Header, synRetransmitted bool) bool {
+	f := c.foState()
+	if f == nil || f.active == nil || f.active.done {
+		return false
+	}
+	a := f.active
+	a.done = true
+	cookie, has := h.Options.FastOpen()
+	if !has || !a.syn {
+		// No cookie, or one we did not ask for (unsolicited).
+		cookie.Len = -1
+	}
+	pending := a.data > 0 && c.sndUna.LessThan(c.sndMax)
+	r := FastOpenResult{Cookie: cookie}
+	if m, ok := h.Options.MSS(); ok {
+		r.MSS = int(m)
+	}
+	switch {
+	case synRetransmitted:
+		r.SynLost = cookie.Len < 0 && pending
+	case cookie.Len < 0 && a.syn && a.data == 0:
+		r.TryExp = 1
+		if a.exp {
+			r.TryExp = 2
+		}
+	}
+	a.result = r
+	if !pending {
+		f.synData = a.data > 0
+	}
+	return pending
 }

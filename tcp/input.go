@@ -173,13 +173,38 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 		c.sendSyn(now, true)
 		return
 	}
-	c.sndUna, c.unaRel = h.Ack, 1
+	// The SYN-ACK acknowledges our SYN; data an active Fast Open's SYN
+	// carried is acknowledged by the usual ACK processing below.
+	synData := h.Ack.GreaterThan(c.iss.Add(1))
+	c.sndUna, c.unaRel = c.iss.Add(1), 1
 	c.synAcked = true
 	c.ecnOnSynAck(h)
-	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
+	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, c.sndUna
 	c.maxSndWnd = c.sndWnd
+	retried := c.retries > 0 // establish resets the count
 	c.establish(now)
-	c.ackNow = true
+	if c.fastOpenWritePending() {
+		// tcp_rcv_synsent_state_process with sk_write_pending: the ACK
+		// waits (at most TCP_DELACK_MAX) to ride on the data the
+		// waiting writer sends next.
+		c.arm(timerDelack, now+delackMax)
+	} else {
+		c.ackNow = true
+	}
+	if synData {
+		// RFC 7413 §4.1: the SYN-ACK acknowledges the SYN's data. As a
+		// cumulative ACK; the SYN-ACK's window is never scaled (RFC
+		// 7323 §2.2), so it is set again after.
+		c.onAck(now, h, 0)
+		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
+		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
+	}
+	if c.FastOpenActive() && c.fastOpenSynAck(h, retried) {
+		// tcp_rcv_fastopen_synack: the SYN's data not acknowledged is
+		// sent again at once, as lost (Karn: no RTT sample from it).
+		c.markAllRetransmitted()
+		c.sndNxt, c.rewind = c.sndUna, rewindFastOpen
+	}
 	// Data or a FIN on the SYN-ACK continue at the sixth step.
 	seq := h.Seq.Add(1)
 	if len(payload) > 0 {

@@ -132,6 +132,13 @@ func (c *Conn) sendSyn(now time.Duration, synack bool) {
 	}
 	h.Window = uint16(c.synWindow())
 	h.Options = SYNACKOptions(uint16(c.cfg.MSS), sackOK, c.tsNow(now), ecr, tsOK, ws)
+	if f := c.foState(); !synack && f != nil && f.active != nil && f.active.data > 0 && c.sndMax == c.iss {
+		// An active Fast Open's first SYN carries the data written
+		// for it (tcp_send_syn_data); a retransmitted SYN does not.
+		o := &c.q.out[len(c.q.out)-1]
+		o.seq, o.n = c.iss.Add(1), f.active.data
+		c.stats.BytesSent += int64(o.n)
+	}
 	if f := c.foState(); f != nil && f.reply.Len >= 0 {
 		// Linux's tcp_synack_options adds the cookie after the others,
 		// when it fits; a retransmitted SYN-ACK carries none
@@ -447,19 +454,22 @@ type rewindCause uint8
 
 // The causes of a rewind.
 const (
-	rewindNone rewindCause = iota
-	rewindRTO              // the retransmission timeout (timers.go)
-	rewindPMTU             // a path MTU drop (pmtu.go)
+	rewindNone     rewindCause = iota
+	rewindRTO                  // the retransmission timeout (timers.go)
+	rewindPMTU                 // a path MTU drop (pmtu.go)
+	rewindFastOpen             // a SYN-ACK left a Fast Open SYN's data unacknowledged (fastopen.go)
 )
 
-// String is the reason the resends are traced with: "rto", "pmtu", or
-// "" for none.
+// String is the reason the resends are traced with: "rto", "pmtu",
+// "fastopen", or "" for none.
 func (r rewindCause) String() string {
 	switch r {
 	case rewindRTO:
 		return "rto"
 	case rewindPMTU:
 		return "pmtu"
+	case rewindFastOpen:
+		return "fastopen"
 	}
 	return ""
 }

@@ -120,7 +120,9 @@ func (r *Recorder) Drain(fn func(seg *Segment)) {
 	r.Stack.Drain(func(seg *Segment) {
 		c := *seg
 		c.Payload = append([]byte(nil), seg.Payload...)
-		if !r.haveISN && c.Header.Flags.Has(tcp.FlagSYN) {
+		if !r.haveISN && c.Header.Flags.Has(tcp.FlagSYN) ||
+			c.Header.Flags&(tcp.FlagSYN|tcp.FlagACK) == tcp.FlagSYN && c.Header.Seq != r.localISN {
+			// Our first SYN, or one that opens another connection.
 			r.localISN, r.haveISN = c.Header.Seq, true
 		}
 		r.Sent = append(r.Sent, Sent{At: r.now, Seg: c})

@@ -207,8 +207,10 @@ func (r *runner) collect() {
 			r.localPort, r.remotePort = h.SrcPort, h.DstPort
 		}
 		if h.Flags&(tcp.FlagSYN|tcp.FlagACK) == tcp.FlagSYN && h.Seq != r.lastSyn {
-			// An active open (a retransmitted SYN keeps its number).
+			// An active open (a retransmitted SYN keeps its number): the
+			// connection the script talks about from now on.
 			r.lastSyn, r.newLocal, r.newRemote = h.Seq, true, true
+			r.localPort, r.remotePort = h.SrcPort, h.DstPort
 		}
 		if val, _, ok := h.Options.Timestamps(); ok {
 			r.lastTSVal = val

@@ -87,7 +87,8 @@ type Sockets interface {
 	// Linux's level and name: SOL_SOCKET (1) with SO_REUSEADDR (2),
 	// SO_ERROR (4, get only), SO_SNDBUF (7), SO_RCVBUF (8); IPPROTO_TCP
 	// (6) with TCP_NODELAY (1), TCP_MAXSEG (2), TCP_CORK (3), TCP_USER_TIMEOUT (18),
-	// TCP_NOTSENT_LOWAT (25), TCP_INQ (36), TCP_FASTOPEN (23); SOL_IP (0) with IP_TOS (1)
+	// TCP_NOTSENT_LOWAT (25), TCP_INQ (36), TCP_FASTOPEN (23),
+	// TCP_FASTOPEN_CONNECT (30); SOL_IP (0) with IP_TOS (1)
 	// and IP_MTU_DISCOVER (10).
 	SetSockOpt(fd, level, name, value int) error
 	GetSockOpt(fd, level, name int) (int, error)
@@ -110,6 +111,13 @@ type Sockets interface {
 	// of SendFlags calls without the flag: one number per write, its
 	// completion once all of it is acknowledged (msg_zerocopy_realloc).
 	ZerocopySent(fd int) error
+	// ConnectFastOpen is sendto with MSG_FASTOPEN on a socket not yet
+	// connected, or the first write after connect with
+	// TCP_FASTOPEN_CONNECT: it connects fd to addr with a SYN that
+	// carries what it may of p (RFC 7413) and returns how many bytes
+	// that is, with EINPROGRESS; EISCONN once connected. wait says the
+	// call blocks until the handshake completes, to write the rest.
+	ConnectFastOpen(fd int, addr netip.AddrPort, p []byte, wait bool) (int, error)
 	// EpollCreate opens an epoll instance and returns its descriptor.
 	EpollCreate() (int, error)
 	// EpollCtl adds (op 1), removes (2) or changes (3) fd's registration

@@ -26,6 +26,10 @@ type fdState struct {
 	// errReported: the connection's error was returned once (Linux
 	// sock_error clears sk_err): later calls see EOF or EPIPE.
 	errReported bool
+	// deferred: connect returned 0 with TCP_FASTOPEN_CONNECT, the SYN
+	// waits for the first write; fastOpenWait: a blocking Fast Open
+	// write waits for the handshake before it writes the rest.
+	deferred, fastOpenWait bool
 	// written is the progress of a blocking write.
 	written int
 	// lingerOn and linger are SO_LINGER's {onoff, linger}: on with 0
@@ -217,6 +221,12 @@ func (s *Syscalls) accept(fd int, st *fdState) (int64, string, bool, error) {
 func (s *Syscalls) connect(fd int, st *fdState) (int64, string, bool, error) {
 	if !st.connecting {
 		err := s.sk.Connect(fd, netip.AddrPortFrom(s.run.Remote, s.run.ServerPort))
+		if err == nil {
+			// TCP_FASTOPEN_CONNECT with a cookie: the SYN waits for
+			// the first write (tcp_fastopen_defer_connect).
+			st.deferred = true
+			return ok(0)
+		}
 		if !errors.Is(err, tcp.EINPROGRESS) {
 			return fail(err)
 		}
@@ -368,6 +378,12 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 		return -1, tcp.EFAULT.String(), false, nil
 	}
 	nb := s.nonblocking(st, c)
+	switch ret, errno, step, err := s.fastOpen(fd, st, c, n, nb); step {
+	case foDone:
+		return ret, errno, false, err
+	case foBlocked:
+		return blocked()
+	}
 	for st.written < n {
 		m, err := s.sk.SendFlags(fd, s.buf[st.written:n], flags)
 		st.written += m
@@ -407,6 +423,68 @@ func (s *Syscalls) write(fd int, st *fdState, c *Syscall) (int64, string, bool, 
 		}
 	}
 	return ok(int64(w))
+}
+
+// fastOpenStep says how a write goes on after fastOpen.
+type fastOpenStep int
+
+const (
+	foWrite   fastOpenStep = iota // write the rest as any write
+	foDone                        // the call returns fastOpen's result
+	foBlocked                     // the call waits for the handshake
+)
+
+// fastOpen opens the connection of a sendto or sendmsg with MSG_FASTOPEN
+// on a socket not yet connected, or of the first write after connect
+// with TCP_FASTOPEN_CONNECT (Linux's tcp_sendmsg_fastopen), with a SYN
+// that carries what it may of the n bytes. A non-blocking call returns
+// what the SYN carries, or EINPROGRESS when that is nothing; a blocking
+// one waits for the handshake and then writes the rest, or fails with
+// the connection's error.
+func (s *Syscalls) fastOpen(fd int, st *fdState, c *Syscall, n int, nb bool) (int64, string, fastOpenStep, error) {
+	if st.fastOpenWait {
+		info, err := s.sk.Info(fd)
+		switch {
+		case err != nil:
+			st.fastOpenWait, st.written = false, 0
+			ret, errno, _, err := fail(err)
+			return ret, errno, foDone, err
+		case info.Err != 0:
+			st.fastOpenWait, st.written = false, 0
+			st.errReported = true
+			return -1, info.Err.String(), foDone, nil
+		case info.State == tcp.SynSent:
+			return 0, "", foBlocked, nil
+		}
+		st.fastOpenWait = false
+		return 0, "", foWrite, nil
+	}
+	if !st.deferred && (msgFlags(c)&symbols["MSG_FASTOPEN"] == 0 || st.connected || c.Name == "write" || c.Name == "send") {
+		return 0, "", foWrite, nil
+	}
+	st.deferred = false
+	m, err := s.sk.ConnectFastOpen(fd, netip.AddrPortFrom(s.run.Remote, s.run.ServerPort), s.buf[:n], !nb)
+	switch {
+	case errors.Is(err, tcp.EISCONN):
+		// Connected already: an ordinary send.
+		return 0, "", foWrite, nil
+	case !errors.Is(err, tcp.EINPROGRESS):
+		ret, errno, _, err := fail(err)
+		return ret, errno, foDone, err
+	}
+	st.connecting = true
+	if !nb {
+		st.written, st.fastOpenWait = m, true
+		return 0, "", foBlocked, nil
+	}
+	if m == 0 {
+		return -1, tcp.EINPROGRESS.String(), foDone, nil
+	}
+	if err := s.writeEnd(fd, c); err != nil {
+		ret, errno, _, err := fail(err)
+		return ret, errno, foDone, err
+	}
+	return int64(m), "", foDone, nil
 }
 
 // writeEnd is what tcp_sendmsg_locked does once per call that queued
@@ -641,21 +719,22 @@ func sockopt(c *Syscall) string {
 
 // optNames maps the options scripts set and get to their level and name.
 var optNames = map[string][2]int{
-	"SO_REUSEADDR":      {solSocket, soReuseAddr},
-	"SO_ERROR":          {solSocket, soError},
-	"SO_SNDBUF":         {solSocket, soSndBuf},
-	"SO_RCVBUF":         {solSocket, soRcvBuf},
-	"SO_ZEROCOPY":       {solSocket, soZerocopy},
-	"SO_TIMESTAMPING":   {solSocket, soTimestamping},
-	"TCP_NODELAY":       {ipprotoTCP, tcpNoDelay},
-	"TCP_MAXSEG":        {ipprotoTCP, tcpMaxSeg},
-	"TCP_CORK":          {ipprotoTCP, tcpCork},
-	"TCP_USER_TIMEOUT":  {ipprotoTCP, tcpUserTO},
-	"TCP_NOTSENT_LOWAT": {ipprotoTCP, tcpNotsent},
-	"TCP_INQ":           {ipprotoTCP, tcpInq},
-	"TCP_FASTOPEN":      {ipprotoTCP, tcpFastOpen},
-	"IP_TOS":            {solIP, ipTOS},
-	"IP_MTU_DISCOVER":   {solIP, ipMTUDisc},
+	"SO_REUSEADDR":         {solSocket, soReuseAddr},
+	"SO_ERROR":             {solSocket, soError},
+	"SO_SNDBUF":            {solSocket, soSndBuf},
+	"SO_RCVBUF":            {solSocket, soRcvBuf},
+	"SO_ZEROCOPY":          {solSocket, soZerocopy},
+	"SO_TIMESTAMPING":      {solSocket, soTimestamping},
+	"TCP_NODELAY":          {ipprotoTCP, tcpNoDelay},
+	"TCP_MAXSEG":           {ipprotoTCP, tcpMaxSeg},
+	"TCP_CORK":             {ipprotoTCP, tcpCork},
+	"TCP_USER_TIMEOUT":     {ipprotoTCP, tcpUserTO},
+	"TCP_NOTSENT_LOWAT":    {ipprotoTCP, tcpNotsent},
+	"TCP_INQ":              {ipprotoTCP, tcpInq},
+	"TCP_FASTOPEN":         {ipprotoTCP, tcpFastOpen},
+	"TCP_FASTOPEN_CONNECT": {ipprotoTCP, tcpFastOpenCon},
+	"IP_TOS":               {solIP, ipTOS},
+	"IP_MTU_DISCOVER":      {solIP, ipMTUDisc},
 }
 
 func (s *Syscalls) setsockopt(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
