@@ -242,6 +242,9 @@ func TestGeneratorErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(clash, []byte("graph [ node [ id 0 label \"x\" ] node [ id 1 label \"x h1\" ] ]\n"), 0o644))
 	lossy := filepath.Join(dir, "lossy.gml")
 	require.NoError(t, os.WriteFile(lossy, []byte("graph [ node [ id 0 ] node [ id 1 ] edge [ source 0 target 1 packet_loss 2 ] ]\n"), 0o644))
+	// Two graphs in one file: the second was ignored without a word.
+	two := filepath.Join(dir, "two.gml")
+	require.NoError(t, os.WriteFile(two, []byte("graph [ node [ id 0 ] ]\ngraph [ node [ id 1 ] ]\n"), 0o644))
 	open := filepath.Join(dir, "open.gml")
 	require.NoError(t, os.WriteFile(open, []byte("graph [\n  node [ id 0 label \"a\"\n"), 0o644))
 	// An edge's own rate that is no rate of 1 bit/s or more was taken
@@ -287,6 +290,8 @@ func TestGeneratorErrors(t *testing.T) {
 			"g.yaml:5:23: topology[0].file: nowhere.gml: no such file or directory (a GML file, relative to the scenario's folder .)"},
 		{"gml edge to nowhere", "{kind: gml, file: " + bad + ", bandwidth: 1Gbps}",
 			"g.yaml:5:23: topology[0].file: " + bad + ":3:3: edge 0-7 joins no two nodes"},
+		{"gml two graphs", "{kind: gml, file: " + two + ", bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: " + two + ":2:1: a second graph [ ... ], after the one at 1:1 (one graph per file)"},
 		{"gml not closed", "{kind: gml, file: " + open + ", bandwidth: 1Gbps}",
 			"g.yaml:5:23: topology[0].file: " + open + ":3:1: unexpected end of file: the [ at 2:8 is not closed"},
 		{"gml bad packet_loss", "{kind: gml, file: " + lossy + ", bandwidth: 1Gbps}",
