@@ -419,6 +419,12 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 	if !ok {
 		return
 	}
+	if strings.TrimSpace(name) == "" {
+		// Joined to the scenario's folder, "" named the folder: the
+		// user read "topology[0].file: : is a directory".
+		g.d.errNode(g.d.resolve(fe.v), "a GML file, relative to the scenario", "%s.file: no file name", g.path)
+		return
+	}
 	perNode := 1
 	if he, ok := findKey(es, "hosts"); ok {
 		v, ok := g.d.integer(he.v, g.path+".hosts", 0, 1000)

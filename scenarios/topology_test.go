@@ -286,6 +286,8 @@ func TestGeneratorErrors(t *testing.T) {
 			`g.yaml:5:5: topology[0]: missing required key "bottleneck"`},
 		{"bad access", "{kind: dumbbell, pairs: 2, access: {bandwidth: fast}, bottleneck: {bandwidth: 1Mbps}}",
 			`g.yaml:5:52: topology[0].access.bandwidth: `},
+		{"gml empty name", "{kind: gml, file: \"\", bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: no file name (a GML file, relative to the scenario)"},
 		{"gml missing", "{kind: gml, file: nowhere.gml, bandwidth: 1Gbps}",
 			"g.yaml:5:23: topology[0].file: nowhere.gml: no such file or directory (a GML file, relative to the scenario's folder .)"},
 		{"gml edge to nowhere", "{kind: gml, file: " + bad + ", bandwidth: 1Gbps}",
