@@ -351,6 +351,16 @@ apps:
 			got = append(got, w.Error())
 		}
 		assert.Equal(t, tc.want, got, "mtu %d %s", tc.mtu, tc.tcp)
+		// With ECMP the narrow link is on a path a flow may be hashed
+		// onto: the warning says so.
+		ecmp, err := Parse("p.yaml", []byte(text(tc.mtu, tc.tcp)+"routing: {ecmp: true}\n"))
+		require.NoError(t, err)
+		for i, w := range ecmp.Warnings {
+			want := strings.Replace(tc.want[i], ": the path from", ": a path routers may hash it onto (ECMP) from", 1)
+			want = strings.Replace(want, "the transfer never completes", "a transfer hashed onto it never completes", 1)
+			assert.Equal(t, want, w.Error())
+		}
+		assert.Len(t, ecmp.Warnings, len(tc.want))
 		records, _ := recordRun(t, s)
 		var delivered int64
 		for _, c := range Summarize(records).Conns {

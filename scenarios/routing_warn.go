@@ -308,10 +308,14 @@ func (d *decoder) tcpPathWarning(s *Scenario, links nodeLinks, app int, from, to
 	if m >= smallest {
 		return
 	}
+	which, fate := "the path", "the transfer never completes"
+	if s.Routing.ECMP {
+		which, fate = "a path routers may hash it onto (ECMP)", "a transfer hashed onto it never completes"
+	}
 	d.warnAt(d.pos.at("apps["+strconv.Itoa(app)+"]"),
 		fmt.Sprintf("links of MTU %d or more: path-MTU discovery lowers a segment to %d bytes of data at the least (Linux's tcp_min_snd_mss), under %d bytes of headers%s", smallest, tcp.MinSndMSS, tcpIPHeaders, opts),
-		"%s: the path from %s to %s has a link of MTU %d, below TCP's smallest segment: %s's data is dropped there (mtu) and the transfer never completes",
-		d.label("apps", app), from, to, m, from)
+		"%s: %s from %s to %s has a link of MTU %d, below TCP's smallest segment: %s's data is dropped there (mtu) and %s",
+		d.label("apps", app), which, from, to, m, from, fate)
 }
 
 // tcpSendsData reports whether a is a TCP client that sends data.
