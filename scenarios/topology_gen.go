@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -454,6 +456,8 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 		g.d.errNode(at, "a GML file, relative to the scenario's folder "+filepath.Dir(g.d.file), "%s.file: %s: %s", g.path, name, unwrapPathErr(err))
 		return
 	}
+	sum := sha256.Sum256(data)
+	g.s.Inputs = append(g.s.Inputs, InputFile{Path: name, SHA256: hex.EncodeToString(sum[:])})
 	graph, err := parseGML(data)
 	if err != nil {
 		g.d.errNode(at, "a GML file: graph [ node [ id 0 label \"a\" ] edge [ source 0 target 1 ] ]", "%s.file: %s:%v", g.path, name, err)
