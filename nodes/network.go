@@ -256,7 +256,11 @@ func (n *Network) validConfig(cfg tcp.Config) (tcp.ValidConfig, error) {
 	if err != nil {
 		return v, err
 	}
-	n.lastValid, n.lastValidConfig = &cfg, v
+	// A copy, made here only: taking cfg's address would move every
+	// call's cfg to the heap, hits of the cache included.
+	kept := new(tcp.Config)
+	*kept = cfg
+	n.lastValid, n.lastValidConfig = kept, v
 	return v, nil
 }
 

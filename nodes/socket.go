@@ -177,8 +177,10 @@ func (h *Host) Socket() (int, error) {
 
 // allocFD gives s the lowest free descriptor.
 func (h *Host) allocFD(s *Socket) {
-	for len(h.fds) < firstFD {
-		h.fds = append(h.fds, nil)
+	if h.fds == nil {
+		// The descriptors below firstFD stay unused, and most hosts
+		// open a socket or two: one allocation, not one per append.
+		h.fds = make([]*Socket, firstFD, firstFD+2)
 	}
 	if len(h.freeFDs) > 0 {
 		s.fd = int32(minheap.Pop(&h.freeFDs))

@@ -670,12 +670,17 @@ func (m *model) hasConn(c int) bool {
 	return m.connSeen[c]
 }
 
-// adjacency returns the nodes each node has a link direction to, in the
-// order the link directions first appear.
+// adjacency returns the nodes each node shares a link with, in the order
+// the link directions first appear. A link joins its ends both ways
+// whichever way packets crossed it: with only the directions seen, a
+// one-way flow (a UDP source) left its receiver with no way back, and
+// the sequence diagram, which places lifelines by their distance to the
+// first sender and to its peer, took every other node as unconnected.
 func (m *model) adjacency() map[string][]string {
 	adj := make(map[string][]string)
 	for _, ld := range m.links {
 		adj[ld.from] = append(adj[ld.from], ld.to)
+		adj[ld.to] = append(adj[ld.to], ld.from)
 	}
 	return adj
 }

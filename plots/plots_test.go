@@ -3,10 +3,12 @@ package plots
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -320,4 +322,52 @@ func TestSequenceColumnsOfADumbbell(t *testing.T) {
 	tie = lifelines.Declared([]string{"reno-1", "reno-2", "cubic-1", "cubic-2", "sink-4", "sink-3", "sink-2", "sink-1", "left", "right"})
 	assert.Equal(t, []string{"reno-1", "reno-2", "cubic-1", "cubic-2", "left", "right",
 		"sink-4", "sink-3", "sink-2", "sink-1"}, names(true))
+}
+
+// TestSequenceColumnsOfOneWayTraffic: the first sender's packets go one
+// way only (a UDP source), so the trace has no link direction out of its
+// peer. Distances to the peer were taken along the directions seen, so
+// every node but the peer counted as unconnected: a dumbbell run whose
+// first packet was a datagram drew its receiver leftmost, then the
+// senders and routers, and two senders right of the routers, every
+// arrow crossing the figure. Lifelines follow the links, whichever way
+// packets crossed them.
+func TestSequenceColumnsOfOneWayTraffic(t *testing.T) {
+	n := newSynthNet()
+	n.router["left"], n.router["right"] = true, true
+	n.link("bottleneck", "left", "right", 20e6, 10*time.Millisecond, 100)
+	for i, s := range []string{"udp-1", "tcp-2", "tcp-3"} {
+		sink := fmt.Sprintf("sink-%d", i+1)
+		n.host(s, fmt.Sprintf("10.0.1.%d", i+1))
+		n.host(sink, fmt.Sprintf("10.0.2.%d", i+1))
+		n.link(s+"-left", s, "left", 100e6, time.Millisecond, 0)
+		n.link("right-"+sink, "right", sink, 100e6, time.Millisecond, 0)
+		n.route(s, sink, "left")
+		n.route("left", sink, "right")
+		n.route(sink, s, "right")
+		n.route("right", s, "left")
+		if i == 0 {
+			for k := range 3 {
+				n.at(sim.Time(time.Duration(k)*time.Millisecond), func() {
+					n.send(&synthPkt{fromHost: s, toHost: sink, sport: 49152, dport: 9, plen: 100, size: 128})
+				})
+			}
+			continue
+		}
+		c, _ := n.tcpPair(s, sink, 49152, 5001, linuxSYNOpts)
+		c.onEstab = func() { c.closeAfter = true; c.write(2 * 1448) }
+		n.at(sim.Time(time.Duration(i)*10*time.Millisecond), func() { c.connect() })
+	}
+	n.s.Run()
+	m := buildModel(n.rec.Records)
+	names := func(routers bool) []string {
+		cols, _ := seqColumns(m, m.packets, nil, routers, lifelines.Order{})
+		var ns []string
+		for _, c := range cols {
+			ns = append(ns, c.name)
+		}
+		return ns
+	}
+	assert.Equal(t, []string{"tcp-2", "tcp-3", "udp-1", "left", "right", "sink-1", "sink-2", "sink-3"}, names(true))
+	assert.Equal(t, []string{"tcp-2", "tcp-3", "udp-1", "sink-1", "sink-2", "sink-3"}, names(false))
 }

@@ -351,6 +351,16 @@ apps:
 			got = append(got, w.Error())
 		}
 		assert.Equal(t, tc.want, got, "mtu %d %s", tc.mtu, tc.tcp)
+		// With ECMP the narrow link is on a path a flow may be hashed
+		// onto: the warning says so.
+		ecmp, err := Parse("p.yaml", []byte(text(tc.mtu, tc.tcp)+"routing: {ecmp: true}\n"))
+		require.NoError(t, err)
+		for i, w := range ecmp.Warnings {
+			want := strings.Replace(tc.want[i], ": the path from", ": a path routers may hash it onto (ECMP) from", 1)
+			want = strings.Replace(want, "the transfer never completes", "a transfer hashed onto it never completes", 1)
+			assert.Equal(t, want, w.Error())
+		}
+		assert.Len(t, ecmp.Warnings, len(tc.want))
 		records, _ := recordRun(t, s)
 		var delivered int64
 		for _, c := range Summarize(records).Conns {
@@ -366,23 +376,42 @@ apps:
 func TestTableWarning(t *testing.T) {
 	for _, tc := range []struct {
 		routers, hosts int
+		split          bool // two networks: each router reaches half the hosts
 		want           string
 	}{
-		{2000, 10000, ""},
-		{2001, 10000, "g.yaml:3:1: warning: 2001 nodes with forwarding tables and 10000 hosts make 20.0 million routes: about 4 GB of memory and 40s to build them (at most about 20 million routes: a k=32 fat-tree (8,192 hosts, 1,280 switches) makes 10.5 million)"},
+		{2000, 10000, false, ""},
+		{2001, 10000, false, "g.yaml:3:1: warning: 2001 nodes with forwarding tables and 10000 hosts make 20.0 million routes: about 4 GB of memory and 40s to build them (at most about 20 million routes: a k=32 fat-tree (8,192 hosts, 1,280 switches) makes 10.5 million)"},
+		// Two networks side by side hold half the routes: no tables
+		// hold a route to a host of the other network. This was
+		// warned about as 40 million routes.
+		{4000, 10000, true, ""},
+		{4004, 10000, true, "g.yaml:3:1: warning: 4004 nodes with forwarding tables and 10000 hosts make 20.0 million routes: about 4 GB of memory and 40s to build them (at most about 20 million routes: a k=32 fat-tree (8,192 hosts, 1,280 switches) makes 10.5 million)"},
 	} {
+		// A chain of routers with the hosts on its routers, in turn;
+		// split, two chains, each with half the hosts.
 		s := &Scenario{}
 		for i := range tc.routers {
 			s.Routers = append(s.Routers, Router{Name: fmt.Sprintf("r%d", i)})
+			if i > 0 && (!tc.split || i != tc.routers/2) {
+				s.Links = append(s.Links, Link{A: fmt.Sprintf("r%d", i-1), B: fmt.Sprintf("r%d", i)})
+			}
 		}
 		for i := range tc.hosts {
 			s.Hosts = append(s.Hosts, Host{Name: fmt.Sprintf("h%d", i)})
+			r := i % tc.routers
+			if tc.split {
+				r = i % (tc.routers / 2)
+				if i >= tc.hosts/2 {
+					r += tc.routers / 2
+				}
+			}
+			s.Links = append(s.Links, Link{A: fmt.Sprintf("h%d", i), B: fmt.Sprintf("r%d", r)})
 		}
 		d := newDecoder("g.yaml")
 		d.pos.set("routers", Pos{Line: 3, Col: 1})
 		d.tableWarning(s, linksByNode(s))
 		if tc.want == "" {
-			assert.Empty(t, d.warns)
+			assert.Empty(t, d.warns, "%d routers, split %v", tc.routers, tc.split)
 			continue
 		}
 		require.Len(t, d.warns, 1)

@@ -46,9 +46,21 @@ type Scenario struct {
 	// meant (a fault after the end of the run, a rate without a unit);
 	// they stop nothing. Each prints as "FILE:LINE:COL: warning: ...".
 	Warnings ErrorList
+	// Inputs are the files the scenario read besides itself (a gml
+	// generator's graph), in the order read: a run depends on their
+	// bytes as on the scenario's, so netsim run records them in
+	// manifest.json.
+	Inputs []InputFile
 
 	// pos maps a field path ("links[0].between[1]") to where it was written.
 	pos *positions
+}
+
+// InputFile is a file a scenario read: Path as the scenario wrote it, and
+// the sha256 of the bytes read, in hex.
+type InputFile struct {
+	Path   string
+	SHA256 string
 }
 
 // Pos returns where the field at path (e.g. "links[0].bandwidth",

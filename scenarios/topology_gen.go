@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -191,6 +193,10 @@ type generated struct {
 	hosts   []Host
 	routers []Router
 	links   []Link
+	// from says where in another file a link came from ("five.gml:12:3"
+	// for a GML edge), by its index in links, so that a problem with it
+	// points there too.
+	from map[int]string
 }
 
 func (g *generated) host(name string) { g.hosts = append(g.hosts, Host{Name: name}) }
@@ -257,9 +263,14 @@ func (g *generated) commit(owner map[string]string) {
 	if g.d.genLinks == nil {
 		g.d.genLinks = make(map[int]string)
 	}
-	for _, l := range g.links {
+	for j, l := range g.links {
 		g.d.pos.set(fmt.Sprintf("links[%d]", len(g.s.Links)), posOf(g.at))
-		g.d.genLinks[len(g.s.Links)] = fmt.Sprintf("%s link %q", g.path, l.Name)
+		label := fmt.Sprintf("%s link %q", g.path, l.Name)
+		if at, ok := g.from[j]; ok {
+			// Before the name, which a key may follow (".queue.limit").
+			label = fmt.Sprintf("%s edge %s, link %q", g.path, at, l.Name)
+		}
+		g.d.genLinks[len(g.s.Links)] = label
 		g.s.Links = append(g.s.Links, l)
 	}
 	g.s.Hosts = append(g.s.Hosts, g.hosts...)
@@ -410,6 +421,12 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 	if !ok {
 		return
 	}
+	if strings.TrimSpace(name) == "" {
+		// Joined to the scenario's folder, "" named the folder: the
+		// user read "topology[0].file: : is a directory".
+		g.d.errNode(g.d.resolve(fe.v), "a GML file, relative to the scenario", "%s.file: no file name", g.path)
+		return
+	}
 	perNode := 1
 	if he, ok := findKey(es, "hosts"); ok {
 		v, ok := g.d.integer(he.v, g.path+".hosts", 0, 1000)
@@ -439,6 +456,8 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 		g.d.errNode(at, "a GML file, relative to the scenario's folder "+filepath.Dir(g.d.file), "%s.file: %s: %s", g.path, name, unwrapPathErr(err))
 		return
 	}
+	sum := sha256.Sum256(data)
+	g.s.Inputs = append(g.s.Inputs, InputFile{Path: name, SHA256: hex.EncodeToString(sum[:])})
 	graph, err := parseGML(data)
 	if err != nil {
 		g.d.errNode(at, "a GML file: graph [ node [ id 0 label \"a\" ] edge [ source 0 target 1 ] ]", "%s.file: %s:%v", g.path, name, err)
@@ -476,7 +495,11 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 			g.link(tmpl, h, r)
 		}
 	}
-	names := map[string]int{}
+	// Every edge's own name, <a>-<b>, first: a parallel edge's suffix
+	// must not make the name of another pair's edge (a parallel a-b
+	// named "gml-a-gml-b-2" beside an edge from a to a node labelled
+	// "b 2" made two links of one name, and refused a valid file).
+	taken = make(map[string]bool, len(graph.edges))
 	for _, e := range graph.edges {
 		a, okA := routerOf[e.source]
 		b, okB := routerOf[e.target]
@@ -484,6 +507,13 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 			g.d.errNode(at, "edges between two nodes of the graph", "%s.file: %s:%v: edge %s-%s joins no two nodes", g.path, name, e.at, e.source, e.target)
 			return
 		}
+		if a != b {
+			taken[a+"-"+b] = true
+		}
+	}
+	names := map[string]int{}
+	for _, e := range graph.edges {
+		a, b := routerOf[e.source], routerOf[e.target]
 		if a == b {
 			// A self-loop: Shadow's graphs give one per node, the
 			// latency between two hosts placed on it. Hosts here each
@@ -505,11 +535,22 @@ func (g *generated) gml(es []entry, props []entry, p string) {
 			l.Loss = Loss{}
 		}
 		g.link(l, a, b)
-		// Parallel edges get their own names.
+		if g.from == nil {
+			g.from = make(map[int]string)
+		}
+		g.from[len(g.links)-1] = fmt.Sprintf("%s:%v", name, e.at)
+		// Parallel edges get their own names: the next number whose
+		// name no edge has.
 		last := &g.links[len(g.links)-1]
-		names[last.Name]++
-		if c := names[last.Name]; c > 1 {
-			last.Name += "-" + strconv.Itoa(c)
+		base := last.Name
+		if c := names[base]; c > 0 {
+			for c++; taken[base+"-"+strconv.Itoa(c)]; c++ {
+			}
+			names[base] = c
+			last.Name = base + "-" + strconv.Itoa(c)
+			taken[last.Name] = true
+		} else {
+			names[base] = 1
 		}
 	}
 }

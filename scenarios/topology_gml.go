@@ -75,8 +75,13 @@ func parseGML(data []byte) (*gmlGraph, error) {
 	var graph *gmlPair
 	for i := range top {
 		if top[i].key == "graph" && top[i].val.isList {
+			if graph != nil {
+				// NetworkX's read_gml refuses this too: which graph was
+				// meant is anyone's guess, and taking the first ran a
+				// network the user may not have looked at.
+				return nil, fmt.Errorf("%v: a second graph [ ... ], after the one at %v (one graph per file)", top[i].at, graph.at)
+			}
 			graph = &top[i]
-			break
 		}
 	}
 	if graph == nil {

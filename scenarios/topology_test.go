@@ -86,6 +86,29 @@ func TestGMLGenerator(t *testing.T) {
 	assert.Equal(t, sum, again)
 }
 
+// Parallel edges are numbered past the names other edges have: a graph
+// with two a-b edges and one from a to a node labelled "b 2" was refused
+// (link name "gml-a-gml-b-2" is already used by ... "gml-a-gml-b-2"),
+// in either order of the edges.
+func TestGMLParallelEdgeNames(t *testing.T) {
+	dir := t.TempDir()
+	const nodes = `node [ id 0 label "a" ] node [ id 1 label "b" ] node [ id 2 label "b 2" ] `
+	for _, tc := range []struct{ edges, want string }{
+		{"edge [ source 0 target 1 ] edge [ source 0 target 1 ] edge [ source 0 target 2 ] edge [ source 0 target 1 ]",
+			"gml-a-gml-b gml-a-gml-b-3 gml-a-gml-b-2 gml-a-gml-b-4"},
+		{"edge [ source 0 target 2 ] edge [ source 0 target 1 ] edge [ source 0 target 1 ]",
+			"gml-a-gml-b-2 gml-a-gml-b gml-a-gml-b-3"},
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "p.gml"), []byte("graph [ "+nodes+tc.edges+" ]\n"), 0o644))
+		file := filepath.Join(dir, "g.yaml")
+		require.NoError(t, os.WriteFile(file, []byte(genScenario("{kind: gml, file: p.gml, hosts: 0, bandwidth: 1Gbps}")+"hosts: {x: {}}\n"), 0o644))
+		s, err := Load(file)
+		require.NoError(t, err, tc.edges)
+		got := names(s.Links, func(l Link) string { return l.Name })
+		assert.Equal(t, tc.want, strings.Join(got, " "), tc.edges)
+	}
+}
+
 // A generator with an error reports that error alone: apps, faults and
 // links that name its nodes are not also reported as unknown (an odd k
 // under a scenario of 8 transfers gave 17 lines of "unknown host"). Names
@@ -219,6 +242,9 @@ func TestGeneratorErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(clash, []byte("graph [ node [ id 0 label \"x\" ] node [ id 1 label \"x h1\" ] ]\n"), 0o644))
 	lossy := filepath.Join(dir, "lossy.gml")
 	require.NoError(t, os.WriteFile(lossy, []byte("graph [ node [ id 0 ] node [ id 1 ] edge [ source 0 target 1 packet_loss 2 ] ]\n"), 0o644))
+	// Two graphs in one file: the second was ignored without a word.
+	two := filepath.Join(dir, "two.gml")
+	require.NoError(t, os.WriteFile(two, []byte("graph [ node [ id 0 ] ]\ngraph [ node [ id 1 ] ]\n"), 0o644))
 	open := filepath.Join(dir, "open.gml")
 	require.NoError(t, os.WriteFile(open, []byte("graph [\n  node [ id 0 label \"a\"\n"), 0o644))
 	// An edge's own rate that is no rate of 1 bit/s or more was taken
@@ -230,6 +256,10 @@ func TestGeneratorErrors(t *testing.T) {
 		return f
 	}
 	nan, half, tiny, zero := rate("nan", "LinkSpeedRaw NaN"), rate("half", "LinkSpeedRaw 0.5"), rate("tiny", "LinkSpeedRaw 1e-300"), rate("zero", `bandwidth "0bps"`)
+	// A link whose edge gives it a delay past the longest time: the
+	// error said only the generator's line, not which of the file's
+	// edges.
+	slow := rate("slow", `latency "100001h"`)
 	tests := []struct{ name, gen, want string }{
 		{"gml LinkSpeedRaw NaN", "{kind: gml, file: " + nan + ", bandwidth: 1Gbps}",
 			"g.yaml:5:23: topology[0].file: " + nan + `:1:62: LinkSpeedRaw "NaN" is not a rate in bit/s`},
@@ -239,6 +269,8 @@ func TestGeneratorErrors(t *testing.T) {
 			"g.yaml:5:23: topology[0].file: " + tiny + `:1:62: LinkSpeedRaw "1e-300" is not a rate in bit/s`},
 		{"gml bandwidth 0bps", "{kind: gml, file: " + zero + ", bandwidth: 1Gbps}",
 			"g.yaml:5:23: topology[0].file: " + zero + `:1:62: bandwidth "0bps" is not a rate above 0`},
+		{"gml edge too slow says which", "{kind: gml, file: " + slow + ", bandwidth: 1Gbps}",
+			"g.yaml:5:5: topology[0] edge " + slow + `:1:37, link "gml-n0-gml-n1": delay 100001h0m0s + jitter 0s + 12µs to send 1500 bytes at 1Gbps is too long`},
 		{"k odd", "{kind: fat-tree, k: 5, bandwidth: 1Gbps}",
 			"g.yaml:5:25: topology[0].k: 5 is odd: a fat-tree has k/2 switches per layer in a pod (an even number from 2 to 72)"},
 		{"k huge", "{kind: fat-tree, k: 1000000000, bandwidth: 1Gbps}",
@@ -254,10 +286,14 @@ func TestGeneratorErrors(t *testing.T) {
 			`g.yaml:5:5: topology[0]: missing required key "bottleneck"`},
 		{"bad access", "{kind: dumbbell, pairs: 2, access: {bandwidth: fast}, bottleneck: {bandwidth: 1Mbps}}",
 			`g.yaml:5:52: topology[0].access.bandwidth: `},
+		{"gml empty name", "{kind: gml, file: \"\", bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: no file name (a GML file, relative to the scenario)"},
 		{"gml missing", "{kind: gml, file: nowhere.gml, bandwidth: 1Gbps}",
 			"g.yaml:5:23: topology[0].file: nowhere.gml: no such file or directory (a GML file, relative to the scenario's folder .)"},
 		{"gml edge to nowhere", "{kind: gml, file: " + bad + ", bandwidth: 1Gbps}",
 			"g.yaml:5:23: topology[0].file: " + bad + ":3:3: edge 0-7 joins no two nodes"},
+		{"gml two graphs", "{kind: gml, file: " + two + ", bandwidth: 1Gbps}",
+			"g.yaml:5:23: topology[0].file: " + two + ":2:1: a second graph [ ... ], after the one at 1:1 (one graph per file)"},
 		{"gml not closed", "{kind: gml, file: " + open + ", bandwidth: 1Gbps}",
 			"g.yaml:5:23: topology[0].file: " + open + ":3:1: unexpected end of file: the [ at 2:8 is not closed"},
 		{"gml bad packet_loss", "{kind: gml, file: " + lossy + ", bandwidth: 1Gbps}",

@@ -41,9 +41,10 @@ func (e outputEstimate) total() float64 { return e.Trace + e.PCAP }
 // estimateOutput estimates the bytes of trace and captures a run of s
 // until the time until writes, from rate × duration × outputs: the
 // payload the apps offer (bulk-send and request-response bytes, on-off
-// rate × its on time, doubled by an echo server), a TCP app's bounded by
-// what the narrowest link of the widest path to its peer carries in the
-// run (TCP sends no faster than its bottleneck), times the links each
+// rate × its on time, doubled by an echo server; a rate over the time
+// from the app's start to its stop or the end of the run), a TCP app's
+// bounded by what the narrowest link of the widest path to its peer
+// carries in that time (TCP sends no faster than its bottleneck), times the links each
 // connection crosses, bounded by what the links can carry in both
 // directions for the whole run.
 func estimateOutput(s *scenarios.Scenario, until sim.Time) outputEstimate {
@@ -68,6 +69,15 @@ func estimateOutput(s *scenarios.Scenario, until sim.Time) outputEstimate {
 		if a.Server() {
 			continue
 		}
+		// The app sends from its start (the earliest a drawn start can
+		// be) to its stop or the end of the run: a udp-send of 200 ms
+		// was counted for the whole run, and a 10 h --until refused
+		// (1 TiB) a run that writes megabytes.
+		end := secs
+		if a.Stop > 0 {
+			end = min(end, a.Stop.Seconds())
+		}
+		active := max(0, end-a.Start.Seconds())
 		var demand float64
 		switch a.Type {
 		case scenarios.AppBulkSend:
@@ -79,18 +89,18 @@ func estimateOutput(s *scenarios.Scenario, until sim.Time) outputEstimate {
 			if a.On+a.Off > 0 {
 				on = float64(a.On) / float64(a.On+a.Off)
 			}
-			demand = float64(a.Rate) / 8 * secs * on
+			demand = float64(a.Rate) / 8 * active * on
 			if a.Bytes > 0 {
 				demand = min(demand, float64(a.Bytes))
 			}
 			demand += perConnBytes
 		case scenarios.AppUDPSend:
-			demand = float64(a.Rate) / 8 * secs
+			demand = float64(a.Rate) / 8 * active
 			if a.Pattern == "on-off" && a.On+a.Off > 0 {
 				demand *= float64(a.On) / float64(a.On+a.Off)
 			}
 		case scenarios.AppPing:
-			demand = 2 * float64(a.Size+28) * secs / max(a.Interval.Seconds(), 1e-9)
+			demand = 2 * float64(a.Size+28) * active / max(a.Interval.Seconds(), 1e-9)
 			if a.Count > 0 {
 				demand = min(demand, 2*float64(a.Size+28)*float64(a.Count))
 			}
@@ -106,7 +116,7 @@ func estimateOutput(s *scenarios.Scenario, until sim.Time) outputEstimate {
 				if a.Type == scenarios.AppRequestResponse {
 					ways = 2
 				}
-				demand = min(demand, ways*bw/8*secs+perConnBytes)
+				demand = min(demand, ways*bw/8*active+perConnBytes)
 			}
 		}
 		if echo[a.To] {

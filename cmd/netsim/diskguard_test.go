@@ -114,3 +114,36 @@ func TestEstimateRequestResponseBothWays(t *testing.T) {
 	bulk := est("  - {type: sink, host: s, port: 80}\n  - {type: bulk-send, host: c, to: s:80, bytes: 10000GB}\n")
 	assert.InDelta(t, 2, rr/bulk, 0.01, "both ways of a 1 Gbit/s path for 100 s, against one way")
 }
+
+// A rate-driven app sends from its start to its stop, not for the whole
+// run: a 200 ms UDP source under --until 10h was estimated at 10 h of
+// 1 Mbit/s over its path and refused (more than 20 GiB) a run that
+// writes a few megabytes. A ping sends from its start.
+func TestEstimateFollowsStartAndStop(t *testing.T) {
+	yaml := func(app string) string {
+		return "version: 1\nname: u\nduration: 36000s\nhosts: {c: {}, s: {}}\nrouters: {r: {}}\n" +
+			"links:\n  - {between: [c, r], bandwidth: 1Gbps}\n  - {between: [r, s], bandwidth: 1Gbps}\n" +
+			"apps:\n  - {type: udp-sink, host: s, port: 9}\n  - {type: sink, host: s, port: 80}\n" + app
+	}
+	est := func(app string) float64 {
+		s, err := scenarios.Parse("u.yaml", []byte(yaml(app)))
+		require.NoError(t, err)
+		return estimateOutput(s, sim.FromDuration(s.Duration)).total()
+	}
+	whole := est("  - {type: udp-send, host: c, to: s:9, rate: 1Mbps, size: 1000}\n")
+	for _, tc := range []struct {
+		app  string
+		part float64 // of the whole run
+	}{
+		{"  - {type: udp-send, host: c, to: s:9, rate: 1Mbps, size: 1000, stop: 3600s}\n", 0.1},
+		{"  - {type: udp-send, host: c, to: s:9, rate: 1Mbps, size: 1000, start: 32400s}\n", 0.1},
+		{"  - {type: udp-send, host: c, to: s:9, rate: 1Mbps, size: 1000, start: {uniform: [18000s, 30000s]}}\n", 0.5},
+		{"  - {type: on-off, host: c, to: s:80, rate: 1Mbps, on: 1s, off: 0s, start: 1800s, stop: 5400s}\n", 0.1},
+	} {
+		assert.InDelta(t, tc.part, est(tc.app)/whole, 0.01, tc.app)
+	}
+	ping := est("  - {type: ping, host: c, to: s, interval: 1ms}\n")
+	assert.InDelta(t, 0.5, est("  - {type: ping, host: c, to: s, interval: 1ms, start: 18000s}\n")/ping, 0.01)
+	assert.Less(t, est("  - {type: udp-send, host: c, to: s:9, rate: 1Mbps, size: 1000, stop: 200ms}\n"), float64(diskWarnBytes),
+		"200 ms of 1 Mbit/s is no reason to warn")
+}

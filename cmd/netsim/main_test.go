@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -512,4 +514,28 @@ func TestWrittenList(t *testing.T) {
 	} {
 		assert.Equal(t, c.want, writtenList(c.files))
 	}
+}
+
+// TestManifestRecordsGMLInput: a gml generator's graph is an input of the
+// run as the scenario is: edit a latency in the GML file and the same
+// scenario (same sha256 in the manifest) runs another network. The
+// manifest named only the scenario; it now lists the graph with the
+// sha256 of the bytes read.
+func TestManifestRecordsGMLInput(t *testing.T) {
+	dir := t.TempDir()
+	gml := []byte("graph [ node [ id 0 label \"a\" ] node [ id 1 label \"b\" ] edge [ source 0 target 1 latency \"2 ms\" ] ]\n")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "g.gml"), gml, 0o644))
+	scenario := filepath.Join(dir, "g.yaml")
+	require.NoError(t, os.WriteFile(scenario, []byte("version: 1\nname: g\nduration: 10ms\ntopology:\n  - {kind: gml, file: g.gml, bandwidth: 1Gbps}\n"), 0o644))
+	out := filepath.Join(dir, "out")
+	code, _, stderr := cli(t, "run", scenario, "--out", out)
+	require.Equal(t, exitOK, code, stderr)
+	sum := sha256.Sum256(gml)
+	assert.Equal(t, []manifestInput{{Path: "g.gml", SHA256: hex.EncodeToString(sum[:])}}, readManifest(t, out).Inputs)
+
+	// A scenario without one has none.
+	out = filepath.Join(dir, "hs")
+	code, _, stderr = cli(t, "run", handshake, "--out", out)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Empty(t, readManifest(t, out).Inputs)
 }

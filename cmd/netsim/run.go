@@ -566,7 +566,10 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 type manifest struct {
 	NetsimVersion string           `json:"netsim_version"`
 	Scenario      manifestScenario `json:"scenario"`
-	Seed          uint64           `json:"seed"`
+	// Inputs are the other files the scenario read (a gml generator's
+	// graph), which the run depends on as on the scenario itself.
+	Inputs []manifestInput `json:"inputs,omitempty"`
+	Seed   uint64          `json:"seed"`
 	// Set lists the --set overrides applied to the scenario file.
 	Set             []string           `json:"set,omitempty"`
 	Duration        string             `json:"duration"`
@@ -595,6 +598,13 @@ type manifestScenario struct {
 	AbsPath string `json:"abs_path,omitempty"`
 	Name    string `json:"name"`
 	SHA256  string `json:"sha256"`
+}
+
+// manifestInput is a file the scenario read, with the sha256 of its
+// bytes.
+type manifestInput struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
 }
 
 type manifestExpect struct {
@@ -653,6 +663,9 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		Determinism:     det,
 		Files:           append(append([]string(nil), out.written...), "manifest.json"),
 		Complete:        complete,
+	}
+	for _, in := range s.Inputs {
+		m.Inputs = append(m.Inputs, manifestInput{Path: in.Path, SHA256: in.SHA256})
 	}
 	if !complete {
 		m.StoppedAt = res.end.Duration().String()
