@@ -24,8 +24,8 @@ import (
 // The sysctl lines of the script's untimed shell commands that name a
 // sysctl netsim has are applied first, in order, as Linux runs them before
 // the script's first line: the public ECN scripts turn ECN on that way
-// (`sysctl -q net.ipv4.tcp_ecn=1`). Those of timed commands
-// (`+0 \`sysctl -q net.ipv4.tcp_fastopen=0x402\``) are checked here and
+// (`sysctl -q net.ipv4.tcp_ecn=1`). Those of timed commands, such as a
+// line "+0 `sysctl -q net.ipv4.tcp_fastopen=0x402`", are checked here and
 // applied by the runner at their line's time (SettingsStack).
 func ConfigFromScript(s *Script, base tcp.Config) (tcp.Config, error) {
 	cfg := base
