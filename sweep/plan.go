@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -223,6 +224,7 @@ func buildPoint(s *Sweep, vals []Value) (Point, *scenarios.Error) {
 			return fail(v.Pos, "%v", err)
 		}
 	}
+	anchorFiles(root, filepath.Dir(s.BasePath))
 	data, err := yaml.Marshal(&doc)
 	if err != nil {
 		return fail(scenarios.Pos{}, "cannot write the point's scenario: %v", err)
@@ -265,6 +267,48 @@ func scenarioProblems(err error) string {
 // brings a copy of the anchored node (anchor included) that later aliases
 // point to. The copy is never larger than what the sweep file spells out,
 // however the aliases nest (an alias bomb stays as small as its text).
+// anchorFiles makes the relative file of every gml generator in the
+// scenario root absolute, resolved against dir, the base scenario's
+// folder, where the scenario means it. A point's scenario is read as
+// points/<id>.yaml, and a relative file was looked for under points/:
+// a sweep over any scenario with a GML graph failed at every point with
+// "five-pops.gml: no such file or directory".
+func anchorFiles(root *yaml.Node, dir string) {
+	if root.Kind != yaml.MappingNode {
+		return
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value != "topology" || root.Content[i+1].Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, gen := range root.Content[i+1].Content {
+			if gen.Kind != yaml.MappingNode || !hasScalar(gen, "kind", "gml") {
+				continue
+			}
+			for j := 0; j+1 < len(gen.Content); j += 2 {
+				v := gen.Content[j+1]
+				if gen.Content[j].Value == "file" && v.Kind == yaml.ScalarNode && v.Value != "" && !filepath.IsAbs(v.Value) {
+					v.Value = filepath.Join(dir, v.Value)
+					v.Style = 0
+				}
+			}
+		}
+	}
+}
+
+// hasScalar reports whether the mapping m has key set to the scalar value.
+func hasScalar(m *yaml.Node, key, value string) bool {
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		if m.Content[j].Value == key && m.Content[j+1].Kind == yaml.ScalarNode && m.Content[j+1].Value == value {
+			return true
+		}
+	}
+	return false
+}
+
 func copyNode(n *yaml.Node) *yaml.Node {
 	return (&nodeCopier{memo: map[*yaml.Node]*yaml.Node{}}).copy(n)
 }
