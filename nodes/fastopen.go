@@ -109,14 +109,6 @@ const (
 	TCP_FASTOPEN_CONNECT = 30
 )
 
-// fastOpenKey names a host's cache entry for a server. The cache is the
-// network's (Network.tfoCache), which few hosts use, so that a Host keeps
-// its size (TestHostLines).
-type fastOpenKey struct {
-	h    *Host
-	addr netip.Addr
-}
-
 // fastOpenEntry is what a host learned of one server for Fast Open
 // (Linux's tcp_fastopen_metrics): the cookie it gave, its MSS, and
 // whether to ask for a cookie in the experimental form.
@@ -130,7 +122,7 @@ type fastOpenEntry struct {
 // tcp_fastopen_cookie_check): the cached cookie and data, or a cookie
 // request; with tcp.FastOpenClientNoCookie data without a cookie.
 func (h *Host) fastOpenRequest(cfg tcp.Config, addr netip.Addr) tcp.FastOpenRequest {
-	e := h.net.tfoCache[fastOpenKey{h, addr}]
+	e := h.net.tfoCache[h][addr]
 	req := tcp.FastOpenRequest{Cookie: e.cookie, MSS: e.mss}
 	if req.Cookie.Len <= 0 {
 		// tcp_fastopen_cache_get: a request goes in the experimental
@@ -152,10 +144,15 @@ func (h *Host) fastOpenLearn(s *Socket) {
 		return
 	}
 	if h.net.tfoCache == nil {
-		h.net.tfoCache = make(map[fastOpenKey]fastOpenEntry)
+		h.net.tfoCache = make(map[*Host]map[netip.Addr]fastOpenEntry)
 	}
-	k := fastOpenKey{h, s.remote.Addr()}
-	e := h.net.tfoCache[k]
+	m := h.net.tfoCache[h]
+	if m == nil {
+		m = make(map[netip.Addr]fastOpenEntry)
+		h.net.tfoCache[h] = m
+	}
+	k := s.remote.Addr()
+	e := m[k]
 	if r.MSS > 0 {
 		e.mss = r.MSS
 	}
@@ -165,8 +162,12 @@ func (h *Host) fastOpenLearn(s *Socket) {
 	case r.TryExp > e.tryExp && e.cookie.Len <= 0 && !e.cookie.Exp:
 		e.tryExp = r.TryExp
 	}
-	h.net.tfoCache[k] = e
+	m[k] = e
 }
+
+// FlushTCPMetrics forgets what the host's Fast Open clients learned of
+// every server, as `ip tcp_metrics flush all` does on Linux.
+func (h *Host) FlushTCPMetrics() { delete(h.net.tfoCache, h) }
 
 // ConnectFastOpen is sendto with MSG_FASTOPEN on a TCP socket that is not
 // connected (Linux's tcp_sendmsg_fastopen): it connects fd to addr with a

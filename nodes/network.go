@@ -71,8 +71,8 @@ type Network struct {
 	errq []*errQueue
 	// tfoCache is what each host's Fast Open clients learned of each
 	// server (fastopen.go; Linux's tcp_metrics), nil until the first:
-	// looked up, never walked.
-	tfoCache map[fastOpenKey]fastOpenEntry
+	// looked up, never walked. It lives here for the reason above.
+	tfoCache map[*Host]map[netip.Addr]fastOpenEntry
 }
 
 // maxFree bounds the packets kept for reuse.

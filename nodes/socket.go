@@ -546,9 +546,10 @@ func (h *Host) newChild(l *Socket, local, remote netip.AddrPort, iss tcp.Seq) *S
 
 // Send queues as much of p as the send buffer takes and returns how many
 // bytes that was (a partial write when the buffer fills); EAGAIN when it
-// takes none, EPIPE after SHUT_WR, a failed connection or before Connect
-// (as Linux's tcp_sendmsg_locked; a datagram socket without a peer gives
-// EDESTADDRREQ).
+// takes none or the connection is still being made (the handler hears
+// SockConnected), EPIPE after SHUT_WR, a failed connection or before
+// Connect (as Linux's tcp_sendmsg_locked; a datagram socket without a
+// peer gives EDESTADDRREQ).
 func (h *Host) Send(fd int, p []byte) (int, error) { return h.SendFlags(fd, p, 0) }
 
 // send(2) flags SendFlags acts on, numbered as on Linux.
@@ -582,6 +583,12 @@ func (h *Host) SendFlags(fd int, p []byte, flags int) (int, error) {
 	}
 	if s.err != 0 {
 		return 0, EPIPE
+	}
+	if st := s.conn.State(); st == tcp.SynSent || st == tcp.SynReceived && !s.conn.FastOpenPassive() {
+		// Linux's tcp_sendmsg_locked waits for the connection to be
+		// made (sk_stream_wait_connect) but for a Fast Open server's
+		// child: a non-blocking write finds EAGAIN.
+		return 0, EAGAIN
 	}
 	var wf tcp.WriteFlags
 	if flags&MSG_MORE != 0 {
@@ -754,13 +761,17 @@ const (
 	POLLOUT = 0x004
 	POLLERR = 0x008
 	POLLHUP = 0x010
+	// POLLRDHUP: the peer shut its writing side (its FIN came) or the
+	// socket its reading side (Linux's RCV_SHUTDOWN in tcp_poll).
+	POLLRDHUP = 0x2000
 )
 
 // Poll returns fd's readiness as poll(2) revents: POLLIN when Recv or
 // Accept would not return EAGAIN, POLLOUT when the send buffer has room
 // enough to wake a writer (a third of it free, as Linux's
 // sk_stream_is_writeable),
-// POLLERR after a failure, POLLHUP when both directions are closed.
+// POLLERR after a failure, POLLHUP when both directions are closed,
+// POLLRDHUP once nothing more will arrive.
 func (h *Host) Poll(fd int) (int, error) {
 	s, err := h.file(fd)
 	if err != nil {
@@ -798,6 +809,11 @@ func (h *Host) Poll(fd int) (int, error) {
 		}
 		if s.connDone {
 			ev |= POLLHUP
+		}
+		if s.shutRD || s.conn.PeerFinished() || s.connDone {
+			// tcp_poll: RCV_SHUTDOWN, set by the peer's FIN (tcp_fin),
+			// SHUT_RD, or the connection's end.
+			ev |= POLLRDHUP
 		}
 	default:
 		ev |= POLLOUT | POLLHUP // Linux: an unconnected TCP socket

@@ -394,6 +394,11 @@ func TestLoopbackConnection(t *testing.T) {
 	lfd := listenOn(t, a, 80, 8)
 	fd, _ := a.Socket()
 	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrA, 80)))
+	// Linux's tcp_sendmsg_locked waits for the handshake
+	// (sk_stream_wait_connect): nothing is taken before it completes.
+	_, err := a.Send(fd, []byte("to myself"))
+	require.ErrorIs(t, err, EAGAIN)
+	require.NoError(t, n.Scheduler().RunUntil(0)) // the handshake, in zero time
 	k, err := a.Send(fd, []byte("to myself"))
 	require.NoError(t, err)
 	require.Equal(t, 9, k)

@@ -224,6 +224,10 @@ func drillOne(path string, cfg tcp.Config, rc drill.RunConfig, o *drillOpts, dir
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
+	if rc, err = drill.RunConfigFromScript(s, rc); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
 	var log io.Writer
 	if o.verbose {
 		log = stdout

@@ -19,7 +19,7 @@ func DefaultOptions() Options {
 
 // Run plays script s against a fresh host built from o, with the script's
 // own options applied to o.Config (see drill.ConfigFromScript) and o.Run
-// as the runner's configuration. It returns the runner's error (a
+// (drill.RunConfigFromScript) as the runner's configuration. It returns the runner's error (a
 // *drill.RunError for a mismatch), or an error the world reported: a
 // capture that failed to write, a datagram that did not decode.
 func Run(s *drill.Script, o Options) error {
@@ -28,6 +28,9 @@ func Run(s *drill.Script, o Options) error {
 		return err
 	}
 	o.Config = cfg
+	if o.Run, err = drill.RunConfigFromScript(s, o.Run); err != nil {
+		return err
+	}
 	st, err := New(o)
 	if err != nil {
 		return err

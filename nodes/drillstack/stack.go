@@ -162,6 +162,22 @@ func (s *HostStack) Host() *nodes.Host { return s.host }
 // Network returns the world the host lives in.
 func (s *HostStack) Network() *nodes.Network { return s.net }
 
+// ApplySettings implements drill.SettingsStack: a timed sysctl line of
+// the script changes the host's settings at its time (Host.SetConfig:
+// the connections made from then on, and the sockets without options of
+// their own, which read the host's).
+func (s *HostStack) ApplySettings(now time.Duration, set []drill.Setting) error {
+	s.advance(now)
+	cfg, err := drill.ApplySettings(s.host.Config(), set)
+	if err != nil {
+		return err
+	}
+	return s.host.SetConfig(cfg)
+}
+
+// FlushTCPMetrics implements drill.SettingsStack (Host.FlushTCPMetrics).
+func (s *HostStack) FlushTCPMetrics() { s.host.FlushTCPMetrics() }
+
 // CaptureErr returns the first error writing the capture, or nil.
 func (s *HostStack) CaptureErr() error { return s.net.CaptureErr() }
 

@@ -2,6 +2,7 @@ package drill
 
 import (
 	"fmt"
+	"net/netip"
 	"path"
 	"strings"
 
@@ -20,16 +21,30 @@ import (
 //	--rto_min_ms=200  --rto_initial_ms=1000  --syn_retries=6
 //	--synack_retries=5  --timewait_ms=60000  --rack=0
 //
-// The sysctl lines of the script's shell commands that name a sysctl
-// netsim has (ScriptSysctls) are applied first, in order, as Linux runs
-// them before the script's first line: the public ECN scripts turn ECN on
-// that way (`sysctl -q net.ipv4.tcp_ecn=1`).
+// The sysctl lines of the script's untimed shell commands that name a
+// sysctl netsim has are applied first, in order, as Linux runs them before
+// the script's first line: the public ECN scripts turn ECN on that way
+// (`sysctl -q net.ipv4.tcp_ecn=1`). Those of timed commands, such as a
+// line "+0 `sysctl -q net.ipv4.tcp_fastopen=0x402`", are checked here and
+// applied by the runner at their line's time (SettingsStack).
 func ConfigFromScript(s *Script, base tcp.Config) (tcp.Config, error) {
 	cfg := base
 	if sc := ScriptSysctls(s); len(sc) > 0 {
-		var err error
-		if cfg, err = ApplySettings(cfg, sc); err != nil {
+		// Every sysctl is checked now, so that a bad value stops the
+		// script before it starts.
+		if _, err := ApplySettings(cfg, sc); err != nil {
 			return base, fmt.Errorf("drill: %w", err)
+		}
+	}
+	for _, l := range s.Lines {
+		if l.Kind != LineCommand || l.Time.Kind != TimeNone {
+			continue
+		}
+		if sc := LineSysctls(s, l); len(sc) > 0 {
+			var err error
+			if cfg, err = ApplySettings(cfg, sc); err != nil {
+				return base, fmt.Errorf("drill: %w", err)
+			}
 		}
 	}
 	for _, l := range s.Lines {
@@ -55,6 +70,31 @@ func ConfigFromScript(s *Script, base tcp.Config) (tcp.Config, error) {
 	return cfg, nil
 }
 
+// RunConfigFromScript applies a script's address options to rc, as
+// packetdrill's: --local_ip=A is the stack's address, --remote_ip=B the
+// peer's (IPv4 only: the drill host has no IPv6). The public Fast Open
+// scripts set them to check the cookie of other addresses.
+func RunConfigFromScript(s *Script, rc RunConfig) (RunConfig, error) {
+	for _, l := range s.Lines {
+		if l.Kind != LineOption || l.Option.Name != "local_ip" && l.Option.Name != "remote_ip" {
+			continue
+		}
+		a, err := netip.ParseAddr(strings.Trim(l.Option.Value, `"`))
+		if err != nil || !a.Is4() {
+			return rc, fmt.Errorf("drill: %s:%d: --%s=%s: want an IPv4 address", s.Name, l.Num, l.Option.Name, l.Option.Value)
+		}
+		if l.Option.Name == "local_ip" {
+			rc.Local = a
+		} else {
+			rc.Remote = a
+		}
+	}
+	if rc.Local == rc.Remote {
+		return rc, fmt.Errorf("drill: %s: the local and remote addresses are both %s", s.Name, rc.Local)
+	}
+	return rc, nil
+}
+
 // ScriptSysctls returns the settings of a script's shell commands that
 // netsim can apply: each line of a backtick block of the form
 // `sysctl [-q] [-w] KEY=VALUE`, or packetdrill's
@@ -66,25 +106,48 @@ func ConfigFromScript(s *Script, base tcp.Config) (tcp.Config, error) {
 func ScriptSysctls(s *Script) []Setting {
 	var out []Setting
 	for _, l := range s.Lines {
-		if l.Kind != LineCommand {
-			continue
-		}
-		lines := strings.Split(l.Command, "\n")
-		for i := 0; i < len(lines); i++ {
-			first, text := i, lines[i]
-			for strings.HasSuffix(strings.TrimSpace(text), "\\") && i+1 < len(lines) {
-				i++
-				text = strings.TrimSuffix(strings.TrimSpace(text), "\\") + " " + lines[i]
-			}
-			for _, kv := range sysctlLine(text) {
-				if sts, sysctl := lookup(kv[0]); len(sts) == 0 || !sysctl {
-					continue
-				}
-				out = append(out, Setting{Key: kv[0], Value: kv[1], Source: fmt.Sprintf("%s:%d", s.Name, l.Num+first)})
-			}
+		if l.Kind == LineCommand {
+			out = append(out, LineSysctls(s, l)...)
 		}
 	}
 	return out
+}
+
+// LineSysctls returns the settings of one shell command line of s, as
+// ScriptSysctls reads them.
+func LineSysctls(s *Script, l *Line) []Setting {
+	var out []Setting
+	lines := strings.Split(l.Command, "\n")
+	for i := 0; i < len(lines); i++ {
+		first, text := i, lines[i]
+		for strings.HasSuffix(strings.TrimSpace(text), "\\") && i+1 < len(lines) {
+			i++
+			text = strings.TrimSuffix(strings.TrimSpace(text), "\\") + " " + lines[i]
+		}
+		for _, kv := range sysctlLine(text) {
+			if sts, sysctl := lookup(kv[0]); len(sts) == 0 || !sysctl {
+				continue
+			}
+			out = append(out, Setting{Key: kv[0], Value: kv[1], Source: fmt.Sprintf("%s:%d", s.Name, l.Num+first)})
+		}
+	}
+	return out
+}
+
+// FlushesMetrics reports whether a shell command line runs `ip
+// tcp_metrics flush` (`ip tcp_metrics flush all`, its short forms), which
+// clears Linux's per-destination cache of Fast Open cookies.
+func FlushesMetrics(l *Line) bool {
+	for _, line := range strings.Split(l.Command, "\n") {
+		for _, cmd := range strings.FieldsFunc(line, func(r rune) bool { return r == ';' || r == '&' || r == '|' }) {
+			f := strings.Fields(cmd)
+			if len(f) >= 3 && path.Base(f[0]) == "ip" && strings.HasPrefix("tcp_metrics", f[1]) && len(f[1]) >= 5 &&
+				strings.HasPrefix("flush", f[2]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sysctlLine reads one shell line and returns the KEY, VALUE pairs of its

@@ -146,8 +146,10 @@ type runner struct {
 	// lineAt is when the line being played is due, for RunError.
 	lineAt time.Duration
 	// fds maps a descriptor the script wrote as socket()'s or accept()'s
-	// result to the one the stack returned, where they differ.
-	fds map[int64]int64
+	// result to the one the stack returned, where they differ; polls
+	// holds the poll calls rewritten for it (liveCall).
+	fds   map[int64]int64
+	polls map[*Syscall]*Syscall
 }
 
 // Run plays script s against st: inbound segments are injected at their
@@ -298,13 +300,17 @@ func (r *runner) line(l *Line) error {
 	case LineOption:
 		return nil
 	case LineCommand:
-		// Sysctl commands configure Linux; the stack's settings come from
-		// its Config instead. A timed command's time still passes, as
-		// packetdrill waits for it.
+		// An untimed command's sysctls are in the stack's Config
+		// already (ConfigFromScript). A timed command's time passes, as
+		// packetdrill waits for it, and then its sysctls apply, as
+		// Linux applies a sysctl at once.
 		if l.Time.Kind == TimeNone {
 			return nil
 		}
-		return r.arrive(l)
+		if err := r.arrive(l); err != nil {
+			return err
+		}
+		return r.sysctls(l)
 	case LinePacket:
 		p := l.Packet
 		if p.Proto == ProtoICMP && p.Dir == Inbound {
@@ -347,6 +353,30 @@ func (r *runner) arrive(l *Line) error {
 		return r.err
 	}
 	r.now, r.prev = lo, lo
+	return nil
+}
+
+// sysctls applies a timed shell command's sysctls to a stack that takes
+// them (SettingsStack); other stacks keep the settings they started with.
+func (r *runner) sysctls(l *Line) error {
+	st := r.st
+	if w, ok := st.(interface{ Unwrap() Stack }); ok {
+		st = w.Unwrap() // a Recorder: the stack it records
+	}
+	ss, ok := st.(SettingsStack)
+	if !ok {
+		return nil
+	}
+	if FlushesMetrics(l) {
+		ss.FlushTCPMetrics()
+	}
+	set := LineSysctls(r.s, l)
+	if len(set) == 0 {
+		return nil
+	}
+	if err := ss.ApplySettings(r.now, set); err != nil {
+		return r.fail(l, "%v", err)
+	}
 	return nil
 }
 
@@ -716,6 +746,22 @@ func (r *runner) newFD(sc *Syscall, ret int64) bool {
 // liveCall is the call with its descriptor argument (the first) written
 // as the stack knows it, when the script numbers it differently (newFD).
 func (r *runner) liveCall(sc *Syscall) *Syscall {
+	if len(r.fds) > 0 && sc.Name == "poll" && len(sc.Args) > 0 && sc.Args[0].Kind == ExprList {
+		// poll names its descriptors in its {fd=N, ...} structs. The
+		// copy is made once per call: a blocked poll is known by it
+		// when the runner calls it again (Syscalls.waits).
+		if c, ok := r.polls[sc]; ok {
+			return c
+		}
+		c := *sc
+		c.Args = slices.Clone(sc.Args)
+		c.Args[0] = r.liveFDs(sc.Args[0])
+		if r.polls == nil {
+			r.polls = make(map[*Syscall]*Syscall)
+		}
+		r.polls[sc] = &c
+		return &c
+	}
 	if len(r.fds) == 0 || sc.Name == "socket" || len(sc.Args) == 0 || sc.Args[0].Kind != ExprInt {
 		return sc
 	}
@@ -727,6 +773,29 @@ func (r *runner) liveCall(sc *Syscall) *Syscall {
 	c.Args = slices.Clone(sc.Args)
 	c.Args[0] = &Expr{Kind: ExprInt, Int: live}
 	return &c
+}
+
+// liveFDs returns e with each fd=N of its structs naming the stack's
+// descriptor for the script's N (a copy where one changes).
+func (r *runner) liveFDs(e *Expr) *Expr {
+	switch e.Kind {
+	case ExprList, ExprStruct:
+		c := *e
+		c.Elems = make([]*Expr, len(e.Elems))
+		for i, x := range e.Elems {
+			c.Elems[i] = r.liveFDs(x)
+		}
+		return &c
+	case ExprAssign:
+		if len(e.Elems) == 2 && e.Elems[0].Kind == ExprWord && e.Elems[0].Str == "fd" && e.Elems[1].Kind == ExprInt {
+			if live, ok := r.fds[e.Elems[1].Int]; ok {
+				c := *e
+				c.Elems = []*Expr{e.Elems[0], {Kind: ExprInt, Int: live}}
+				return &c
+			}
+		}
+	}
+	return e
 }
 
 func (r *runner) describe(seg *Segment) string {

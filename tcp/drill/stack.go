@@ -46,6 +46,18 @@ type Stack interface {
 // stack does not model.
 var ErrUnsupported = errors.New("drill: unsupported")
 
+// SettingsStack is a Stack whose TCP settings change while a script runs:
+// ApplySettings applies the sysctls of a timed shell command at its time,
+// as Linux applies a sysctl at once (to the connections made from then
+// on, and to sockets that read the setting when they act).
+// FlushTCPMetrics forgets what the stack's connections cached of their
+// peers (Fast Open cookies), as `ip tcp_metrics flush` does.
+type SettingsStack interface {
+	Stack
+	ApplySettings(now time.Duration, set []Setting) error
+	FlushTCPMetrics()
+}
+
 // Sockets is the socket API a script's system calls are made on: a BSD
 // socket interface over TCP/IPv4 with Linux's numbers. Errors are
 // tcp.Errno values (possibly wrapped); any other error is a failure of the
