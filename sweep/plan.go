@@ -230,7 +230,8 @@ func buildPoint(s *Sweep, vals []Value) (Point, *scenarios.Error) {
 		return fail(scenarios.Pos{}, "cannot write the point's scenario: %v", err)
 	}
 	id := shortHash("netsim sweep point\n", canonical(s, vals))
-	if _, err := scenarios.Parse(PointFile(id), data); err != nil {
+	sc, err := scenarios.Parse(PointFile(id), data)
+	if err != nil {
 		// The first value's position points the reader at the grid; the
 		// message names every value and what the scenario rejected.
 		at := s.basePos
@@ -239,6 +240,14 @@ func buildPoint(s *Sweep, vals []Value) (Point, *scenarios.Error) {
 		}
 		return fail(at, "the scenario is invalid: %s", scenarioProblems(err))
 	}
+	// The files the scenario reads (a GML graph) decide the run as its
+	// text does: their sha256 go into the text, as comments, so that a
+	// resumed sweep does not reuse runs of a graph since edited.
+	var head []byte
+	for _, in := range sc.Inputs {
+		head = fmt.Appendf(head, "# input %s sha256 %s\n", in.Path, in.SHA256)
+	}
+	data = append(head, data...)
 	sum := sha256.Sum256(data)
 	return Point{ID: id, Values: vals, Scenario: data, ScenarioSHA256: hex.EncodeToString(sum[:])}, nil
 }

@@ -169,3 +169,30 @@ apps:
 		assert.Equal(t, int64(10000), res.Summary.Conns[0].BytesDelivered)
 	}
 }
+
+// A point's scenario carries the sha256 of the graph it reads, so that
+// its ScenarioSHA256 changes when the graph does: a resumed sweep reused
+// the runs of a GML file since edited, as the scenario text had not
+// changed.
+func TestPointHashFollowsItsGML(t *testing.T) {
+	dir := t.TempDir()
+	graph := filepath.Join(dir, "g.gml")
+	write := func(latency string) {
+		require.NoError(t, os.WriteFile(graph, []byte("graph [ node [ id 0 label \"a\" ] node [ id 1 label \"b\" ] edge [ source 0 target 1 latency \""+latency+"\" ] ]\n"), 0o644))
+	}
+	write("1 ms")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "base.yaml"), []byte("version: 1\nname: g\nduration: 100ms\ntopology:\n  - {kind: gml, file: g.gml, bandwidth: 1Gbps}\n"), 0o644))
+	path := filepath.Join(dir, "sweep.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("version: 1\nbase: base.yaml\ngrid:\n  topology[0].mtu: [1500]\nseeds: 1\n"), 0o644))
+	hash := func() string {
+		s, err := Load(path)
+		require.NoError(t, err)
+		p, err := Expand(s)
+		require.NoError(t, err)
+		return p.Points[0].ScenarioSHA256
+	}
+	before := hash()
+	assert.Equal(t, before, hash(), "the same graph, the same hash")
+	write("5 ms")
+	assert.NotEqual(t, before, hash(), "an edited graph")
+}
