@@ -378,6 +378,9 @@ func (g *generated) dumbbell(es []entry, p string) {
 			return
 		}
 		props := g.d.mapping(pe.v, g.path+"."+part, linkProps)
+		if r := g.d.resolve(pe.v); r.Kind != yaml.MappingNode && !isNull(r) {
+			return // mapping said so; no "missing bandwidth" on top
+		}
 		l, ok := g.template(g.d.resolve(pe.v), g.path+"."+part, props)
 		if !ok {
 			return

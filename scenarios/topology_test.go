@@ -109,6 +109,15 @@ func TestGMLParallelEdgeNames(t *testing.T) {
 	}
 }
 
+// A dumbbell's access or bottleneck written as a rate, not a mapping, is
+// one error: it also earned 'missing required key "bandwidth"' at the
+// same place, about a key the user cannot add to a rate.
+func TestDumbbellPartNotAMapping(t *testing.T) {
+	_, err := Parse("g.yaml", []byte(genScenario("{kind: dumbbell, pairs: 2, access: 1Gbps, bottleneck: {bandwidth: 1Mbps}}")))
+	require.Error(t, err)
+	assert.Equal(t, `g.yaml:5:40: topology[0].access: expected a mapping, got "1Gbps" (a mapping of key: value)`, err.Error())
+}
+
 // A generator with an error reports that error alone: apps, faults and
 // links that name its nodes are not also reported as unknown (an odd k
 // under a scenario of 8 transfers gave 17 lines of "unknown host"). Names

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -223,12 +224,14 @@ func buildPoint(s *Sweep, vals []Value) (Point, *scenarios.Error) {
 			return fail(v.Pos, "%v", err)
 		}
 	}
+	anchorFiles(root, filepath.Dir(s.BasePath))
 	data, err := yaml.Marshal(&doc)
 	if err != nil {
 		return fail(scenarios.Pos{}, "cannot write the point's scenario: %v", err)
 	}
 	id := shortHash("netsim sweep point\n", canonical(s, vals))
-	if _, err := scenarios.Parse(PointFile(id), data); err != nil {
+	sc, err := scenarios.Parse(PointFile(id), data)
+	if err != nil {
 		// The first value's position points the reader at the grid; the
 		// message names every value and what the scenario rejected.
 		at := s.basePos
@@ -237,6 +240,14 @@ func buildPoint(s *Sweep, vals []Value) (Point, *scenarios.Error) {
 		}
 		return fail(at, "the scenario is invalid: %s", scenarioProblems(err))
 	}
+	// The files the scenario reads (a GML graph) decide the run as its
+	// text does: their sha256 go into the text, as comments, so that a
+	// resumed sweep does not reuse runs of a graph since edited.
+	var head []byte
+	for _, in := range sc.Inputs {
+		head = fmt.Appendf(head, "# input %s sha256 %s\n", in.Path, in.SHA256)
+	}
+	data = append(head, data...)
 	sum := sha256.Sum256(data)
 	return Point{ID: id, Values: vals, Scenario: data, ScenarioSHA256: hex.EncodeToString(sum[:])}, nil
 }
@@ -265,6 +276,48 @@ func scenarioProblems(err error) string {
 // brings a copy of the anchored node (anchor included) that later aliases
 // point to. The copy is never larger than what the sweep file spells out,
 // however the aliases nest (an alias bomb stays as small as its text).
+// anchorFiles makes the relative file of every gml generator in the
+// scenario root absolute, resolved against dir, the base scenario's
+// folder, where the scenario means it. A point's scenario is read as
+// points/<id>.yaml, and a relative file was looked for under points/:
+// a sweep over any scenario with a GML graph failed at every point with
+// "five-pops.gml: no such file or directory".
+func anchorFiles(root *yaml.Node, dir string) {
+	if root.Kind != yaml.MappingNode {
+		return
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value != "topology" || root.Content[i+1].Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, gen := range root.Content[i+1].Content {
+			if gen.Kind != yaml.MappingNode || !hasScalar(gen, "kind", "gml") {
+				continue
+			}
+			for j := 0; j+1 < len(gen.Content); j += 2 {
+				v := gen.Content[j+1]
+				if gen.Content[j].Value == "file" && v.Kind == yaml.ScalarNode && v.Value != "" && !filepath.IsAbs(v.Value) {
+					v.Value = filepath.Join(dir, v.Value)
+					v.Style = 0
+				}
+			}
+		}
+	}
+}
+
+// hasScalar reports whether the mapping m has key set to the scalar value.
+func hasScalar(m *yaml.Node, key, value string) bool {
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		if m.Content[j].Value == key && m.Content[j+1].Kind == yaml.ScalarNode && m.Content[j+1].Value == value {
+			return true
+		}
+	}
+	return false
+}
+
 func copyNode(n *yaml.Node) *yaml.Node {
 	return (&nodeCopier{memo: map[*yaml.Node]*yaml.Node{}}).copy(n)
 }

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,4 +127,72 @@ func TestExampleSweepExpands(t *testing.T) {
 	p, err := Expand(s)
 	require.NoError(t, err)
 	assert.NotEmpty(t, p.Runs)
+}
+
+// A base scenario with a gml generator names its graph relative to its own
+// folder; each point's scenario is read as points/<id>.yaml, where the
+// graph was looked for, so every point of such a sweep was invalid
+// ("g.gml: no such file or directory ... the scenario's folder points").
+// The point's scenario now names the graph by its absolute path, and runs.
+func TestExpandFindsGMLBesideTheBase(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "g.gml"),
+		[]byte("graph [ node [ id 0 label \"a\" ] node [ id 1 label \"b\" ] edge [ source 0 target 1 ] ]\n"), 0o644))
+	// A decoy where a relative name would be looked for from nets/.
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "nets", "points"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "nets", "points", "g.gml"), []byte("graph [ node [ id 0 label \"c\" ] ]\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "base.yaml"), []byte(`version: 1
+name: g
+duration: 100ms
+topology:
+  - {kind: gml, file: g.gml, bandwidth: 1Gbps}
+apps:
+  - {type: sink, host: gml-b-h1, port: 80}
+  - {type: bulk-send, host: gml-a-h1, to: gml-b-h1:80, bytes: 10KB}
+`), 0o644))
+	path := filepath.Join(dir, "sweep.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("version: 1\nbase: base.yaml\ngrid:\n  topology[0].delay: [1ms, 2ms]\nseeds: 1\n"), 0o644))
+	s, err := Load(path)
+	require.NoError(t, err)
+	p, err := Expand(s)
+	require.NoError(t, err)
+	require.Len(t, p.Points, 2)
+	// From another working directory, as a run of a point reads it.
+	t.Chdir(filepath.Join(dir, "nets"))
+	for _, pt := range p.Points {
+		sc, err := scenarios.Parse(PointFile(pt.ID), pt.Scenario)
+		require.NoError(t, err)
+		assert.Len(t, sc.Routers, 2, "the graph beside the base, not nets/points/g.gml")
+		res, err := InProcess{}.Run(context.Background(), RunSpec{File: PointFile(pt.ID), Scenario: pt.Scenario, Seed: 1})
+		require.NoError(t, err)
+		require.Len(t, res.Summary.Conns, 1)
+		assert.Equal(t, int64(10000), res.Summary.Conns[0].BytesDelivered)
+	}
+}
+
+// A point's scenario carries the sha256 of the graph it reads, so that
+// its ScenarioSHA256 changes when the graph does: a resumed sweep reused
+// the runs of a GML file since edited, as the scenario text had not
+// changed.
+func TestPointHashFollowsItsGML(t *testing.T) {
+	dir := t.TempDir()
+	graph := filepath.Join(dir, "g.gml")
+	write := func(latency string) {
+		require.NoError(t, os.WriteFile(graph, []byte("graph [ node [ id 0 label \"a\" ] node [ id 1 label \"b\" ] edge [ source 0 target 1 latency \""+latency+"\" ] ]\n"), 0o644))
+	}
+	write("1 ms")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "base.yaml"), []byte("version: 1\nname: g\nduration: 100ms\ntopology:\n  - {kind: gml, file: g.gml, bandwidth: 1Gbps}\n"), 0o644))
+	path := filepath.Join(dir, "sweep.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("version: 1\nbase: base.yaml\ngrid:\n  topology[0].mtu: [1500]\nseeds: 1\n"), 0o644))
+	hash := func() string {
+		s, err := Load(path)
+		require.NoError(t, err)
+		p, err := Expand(s)
+		require.NoError(t, err)
+		return p.Points[0].ScenarioSHA256
+	}
+	before := hash()
+	assert.Equal(t, before, hash(), "the same graph, the same hash")
+	write("5 ms")
+	assert.NotEqual(t, before, hash(), "an edited graph")
 }
