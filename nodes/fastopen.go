@@ -84,6 +84,9 @@ func (l *Socket) fastOpenSyn(child *Socket) {
 	// closed) have left the queue.
 	q.kids = slices.DeleteFunc(q.kids, func(k *Socket) bool { return k.connDone || !k.conn.FastOpenPassive() })
 	key, _ := tcp.ParseFastOpenKey(cfg.FastOpenKey) // validated with the settings
+	if l.opts.tfoKeySet {
+		key = l.opts.tfoKey // the listener's TCP_FASTOPEN_KEY (tcp_fastopen_get_ctx)
+	}
 	child.conn.SetFastOpenListener(tcp.FastOpenListener{
 		On:       len(q.kids) < n,
 		NoCookie: cfg.FastOpen&tcp.FastOpenServerNoCookie != 0,
@@ -242,4 +245,27 @@ func (h *Host) connectFastOpenDeferred(s *Socket, addr netip.AddrPort) (bool, er
 		_, cerr := c.ConnectFastOpen(now, req, nil)
 		return cerr
 	})
+}
+
+// TCP_FASTOPEN_KEY sets a socket's own Fast Open key (linux/tcp.h).
+const TCP_FASTOPEN_KEY = 33
+
+// SetFastOpenKey is setsockopt(TCP_FASTOPEN_KEY): the key a listener makes
+// and checks its cookies with instead of the host's fastopen_key (Linux's
+// tcp_fastopen_reset_cipher for the socket). key holds 16 bytes, or 32
+// with a backup key, which netsim ignores; other lengths are EINVAL.
+func (h *Host) SetFastOpenKey(fd int, key []byte) error {
+	s, err := h.socket(fd)
+	if err != nil {
+		return err
+	}
+	if s.dgram != nil {
+		return ENOPROTOOPT
+	}
+	if len(key) != 16 && len(key) != 32 {
+		return EINVAL
+	}
+	o := s.ownOpts()
+	o.tfoKey, o.tfoKeySet = tcp.FastOpenKey(key[:16]), true
+	return nil
 }

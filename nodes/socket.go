@@ -576,6 +576,18 @@ func (h *Host) SendFlags(fd int, p []byte, flags int) (int, error) {
 		}
 		return h.SendTo(fd, p, netip.AddrPort{})
 	}
+	if s.conn == nil && s.deferred {
+		// connect with TCP_FASTOPEN_CONNECT: the first write sends the
+		// SYN with what it can carry (tcp_sendmsg_fastopen).
+		n, err := h.ConnectFastOpen(fd, s.remote, p, false)
+		if err == EINPROGRESS {
+			if n == 0 {
+				return 0, EAGAIN
+			}
+			err = nil
+		}
+		return n, err
+	}
 	if s.conn == nil {
 		// Linux's tcp_sendmsg_locked: sk_stream_wait_connect fails a
 		// socket that is not connecting with EPIPE.

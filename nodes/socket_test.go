@@ -526,3 +526,40 @@ func TestFragNeededQuotesTheDatagramAsReceived(t *testing.T) {
 	}
 	assert.Positive(t, quotes)
 }
+
+// With TCP_FASTOPEN_CONNECT and a cookie cached for the server, Connect
+// returns nil without a SYN and the first Send opens the connection with
+// a SYN carrying the data (Linux's tcp_fastopen_defer_connect).
+func TestFastOpenConnectSend(t *testing.T) {
+	n, a, b := twoHosts(t, nil, fastLink("ab"))
+	cfg := tcp.DefaultConfig()
+	cfg.FastOpen = tcp.FastOpenClient | tcp.FastOpenServer
+	require.NoError(t, a.SetConfig(cfg))
+	require.NoError(t, b.SetConfig(cfg))
+	lfd := listenOn(t, b, 80, 8)
+	require.NoError(t, b.SetSockOpt(lfd, IPPROTO_TCP, TCP_FASTOPEN, 8))
+	server := netip.AddrPortFrom(addrB, 80)
+
+	// The first connection asks for a cookie.
+	fd, _ := a.Socket()
+	require.NoError(t, a.SetSockOpt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, 1))
+	require.Equal(t, EINPROGRESS, a.Connect(fd, server))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(time.Second)))
+	// The second sends its data in the SYN.
+	fd2, _ := a.Socket()
+	require.NoError(t, a.SetSockOpt(fd2, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, 1))
+	require.NoError(t, a.Connect(fd2, server))
+	k, err := a.Send(fd2, []byte("hello"))
+	require.NoError(t, err)
+	require.Equal(t, 5, k)
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(time.Second+10*time.Millisecond)))
+	afd, _, err := b.Accept(lfd) // the first
+	require.NoError(t, err)
+	require.NoError(t, b.Close(afd))
+	afd, _, err = b.Accept(lfd) // accepted at once, with the SYN's data
+	require.NoError(t, err)
+	buf := make([]byte, 16)
+	got, err := b.Recv(afd, buf)
+	require.NoError(t, err)
+	assert.Equal(t, "hello", string(buf[:got]))
+}

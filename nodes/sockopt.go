@@ -24,6 +24,7 @@ const (
 	TCP_MAXSEG       = 2  // the MSS to announce; set before Connect or Listen
 	TCP_CORK         = 3  // 1 holds partial segments back until it is cleared (tcp.Conn.SetCork)
 	TCP_USER_TIMEOUT = 18 // milliseconds data may stay unacknowledged (tcp.Config.UserTimeout); 0: off
+	TCP_SYNCNT       = 7  // SYN retransmissions before connect fails (tcp.Config.SynRetries), 1 to 127 on Linux
 	TCP_INQ          = 36 // 1: RecvInq reports the bytes left to read (Linux's TCP_CM_INQ control message)
 	// TCP_NOTSENT_LOWAT limits the unsent bytes (tcp.Config.NotsentLowat);
 	// 0 gives the host's notsent_lowat back, as Linux's tp->notsent_lowat.
@@ -149,6 +150,21 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		}
 		s.ownOpts().cork = value != 0
 		return nil
+	case level == IPPROTO_TCP && name == TCP_SYNCNT:
+		// do_tcp_setsockopt takes 1 to MAX_TCP_SYNCNT (127); netsim's
+		// syn_retries stops at 30, which such a count never reaches
+		// before the connection would be given up anyway.
+		if value < 1 || value > 127 {
+			return EINVAL
+		}
+		cfg.SynRetries = min(value, 30)
+		if err := s.setConfig(cfg); err != nil {
+			return err
+		}
+		if s.conn != nil {
+			return s.conn.SetSynRetries(cfg.SynRetries)
+		}
+		return nil
 	case level == IPPROTO_TCP && name == TCP_USER_TIMEOUT:
 		// Linux's do_tcp_setsockopt refuses only a negative value.
 		if value < 0 {
@@ -213,8 +229,10 @@ type sockOpts struct {
 	// tfo is a listener's Fast Open queue (fastopen.go), kept by the
 	// copies ownOpts makes.
 	tfo *fastOpenQueue
-	// fastOpenConnect is TCP_FASTOPEN_CONNECT.
-	fastOpenConnect bool
+	// fastOpenConnect is TCP_FASTOPEN_CONNECT; tfoKey, when tfoKeySet,
+	// the socket's TCP_FASTOPEN_KEY.
+	fastOpenConnect, tfoKeySet bool
+	tfoKey                     tcp.FastOpenKey
 }
 
 // setConfig gives s settings of its own, validated here, once, so that
@@ -306,6 +324,8 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		return boolInt(!cfg.Nagle), nil
 	case level == IPPROTO_TCP && name == TCP_USER_TIMEOUT:
 		return int(cfg.UserTimeout / time.Millisecond), nil
+	case level == IPPROTO_TCP && name == TCP_SYNCNT:
+		return cfg.SynRetries, nil
 	case level == IPPROTO_TCP && name == TCP_INQ:
 		return boolInt(s.opts != nil && s.opts.inq), nil
 	case level == IPPROTO_TCP && name == TCP_FASTOPEN:

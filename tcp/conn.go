@@ -740,6 +740,20 @@ func (c *Conn) SetUserTimeout(d time.Duration) error {
 	return nil
 }
 
+// SetSynRetries sets SynRetries for this connection alone, at any time,
+// as Linux's TCP_SYNCNT socket option does (icsk_syn_retries, read when
+// the SYN's timer fires). It returns an error wrapping ErrConfig outside
+// the setting's bounds.
+func (c *Conn) SetSynRetries(n int) error {
+	if st, _ := LookupSetting("syn_retries"); st.Check(int64(n)) != nil {
+		return fmt.Errorf("tcp: syn retries %d: %w", n, ErrConfig)
+	}
+	if c.cfg.SynRetries != n {
+		c.ownConfig().SynRetries = n
+	}
+	return nil
+}
+
 // SetNotsentLowat sets NotsentLowat for this connection alone, at any
 // time, as Linux's TCP_NOTSENT_LOWAT socket option does (0: no limit);
 // like do_tcp_setsockopt's call of sk_write_space, a writer is told when

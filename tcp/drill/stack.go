@@ -130,6 +130,9 @@ type Sockets interface {
 	// that is, with EINPROGRESS; EISCONN once connected. wait says the
 	// call blocks until the handshake completes, to write the rest.
 	ConnectFastOpen(fd int, addr netip.AddrPort, p []byte, wait bool) (int, error)
+	// SetFastOpenKey is setsockopt(TCP_FASTOPEN_KEY): a listener's own
+	// cookie key of 16 bytes (32 with a backup key); EINVAL otherwise.
+	SetFastOpenKey(fd int, key []byte) error
 	// EpollCreate opens an epoll instance and returns its descriptor.
 	EpollCreate() (int, error)
 	// EpollCtl adds (op 1), removes (2) or changes (3) fd's registration

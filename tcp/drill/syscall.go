@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/netsimlab/netsim/tcp"
@@ -733,6 +734,7 @@ var optNames = map[string][2]int{
 	"TCP_INQ":              {ipprotoTCP, tcpInq},
 	"TCP_FASTOPEN":         {ipprotoTCP, tcpFastOpen},
 	"TCP_FASTOPEN_CONNECT": {ipprotoTCP, tcpFastOpenCon},
+	"TCP_SYNCNT":           {ipprotoTCP, tcpSynCnt},
 	"IP_TOS":               {solIP, ipTOS},
 	"IP_MTU_DISCOVER":      {solIP, ipMTUDisc},
 }
@@ -751,6 +753,9 @@ func (s *Syscalls) setsockopt(fd int, st *fdState, c *Syscall) (int64, string, b
 		st.lingerOn, st.linger = v1, v2
 		return ok(0)
 	}
+	if name == "TCP_FASTOPEN_KEY" {
+		return s.setFastOpenKey(fd, c)
+	}
 	opt, known := optNames[name]
 	if !known || name == "SO_ERROR" {
 		return 0, "", false, unsupported("setsockopt: socket option %s", name)
@@ -760,6 +765,29 @@ func (s *Syscalls) setsockopt(fd int, st *fdState, c *Syscall) (int64, string, b
 		return 0, "", false, unsupported("setsockopt %s: value %s", name, argText(c, 3))
 	}
 	if err := s.sk.SetSockOpt(fd, opt[0], opt[1], int(v)); err != nil {
+		return fail(err)
+	}
+	return ok(0)
+}
+
+// setFastOpenKey is setsockopt(fd, SOL_TCP, TCP_FASTOPEN_KEY, "KEY", LEN):
+// the key written as a C string ("\xf7\x63..."), of which the call passes
+// LEN bytes.
+func (s *Syscalls) setFastOpenKey(fd int, c *Syscall) (int64, string, bool, error) {
+	v, n := arg(c, 3), arg(c, 4)
+	if v == nil || v.Kind != ExprString {
+		return 0, "", false, unsupported("setsockopt TCP_FASTOPEN_KEY: value %s, want a string", argText(c, 3))
+	}
+	key, err := strconv.Unquote(`"` + v.Str + `"`)
+	optlen, okn := evalInt(n)
+	if err != nil || !okn || optlen < 0 || optlen > 64 {
+		return 0, "", false, unsupported("setsockopt TCP_FASTOPEN_KEY: %s, %s: want a C string and its length", argText(c, 3), argText(c, 4))
+	}
+	// The call passes optlen bytes of the string's buffer (its NUL, then
+	// zeros, past its end); the kernel checks the length first.
+	buf := make([]byte, optlen)
+	copy(buf, key)
+	if err := s.sk.SetFastOpenKey(fd, buf); err != nil {
 		return fail(err)
 	}
 	return ok(0)
