@@ -36,7 +36,9 @@ func (d *decoder) faults(n *yaml.Node, s *Scenario) {
 				actions = append(actions, e.key)
 				f.Action = FaultSet
 				es := d.mapping(e.v, p, linkProps)
-				if len(es) == 0 && !d.overflow {
+				// Only unknown keys (set: {between: ...}) are reported
+				// as unknown, not also as nothing to set.
+				if len(es) == 0 && !d.overflow && len(d.resolve(e.v).Content) == 0 {
 					d.errNode(d.resolve(e.v), "link properties: "+strings.Join(linkProps, ", "), "%s: nothing to set", p)
 				}
 				for _, se := range es {

@@ -201,6 +201,14 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// A fault's set with only a key that is no link property is that one
+// error: it was also reported as "nothing to set" at the same place.
+func TestFaultSetUnknownKeyOnly(t *testing.T) {
+	_, err := Parse("t.yaml", []byte(valid+"faults:\n  - {at: 1s, link: third, set: {between: [a, b]}}\n"))
+	require.Error(t, err)
+	assert.Equal(t, `t.yaml:16:33: faults[0].set: unknown key "between" (allowed keys: bandwidth, delay, mtu, queue, loss, jitter, reorder, duplicate, corrupt, overhead)`, err.Error())
+}
+
 // FuzzLoad feeds arbitrary bytes to the loader: it must never panic, and
 // must return exactly one of a scenario or an error that names positions.
 func FuzzLoad(f *testing.F) {
