@@ -385,7 +385,10 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 		c.sent = append(c.sent, sentRec{start: seq, end: end, at: now, fin: fin})
 	}
 	c.rateSent(seq, end, now)
-	if n > 0 && n < c.sndMss {
+	if n > 0 && n < c.sndMss && !seq.LessThan(c.sndMax) {
+		// Minshall's small-segment mark follows new data only: Linux
+		// calls tcp_minshall_update from tcp_write_xmit, not for
+		// retransmissions (tcp_retransmit_skb).
 		c.sndSml = end
 	}
 	c.emitSeg(now, flags, seq, n)
