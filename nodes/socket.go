@@ -430,8 +430,8 @@ func (h *Host) Connect(fd int, addr netip.AddrPort) error {
 	if s.deferred {
 		// connect with TCP_FASTOPEN_CONNECT returned 0 already, and the
 		// SYN waits for the first write (tcp_fastopen_defer_connect):
-		// Linux's inet_stream_connect finds the socket connecting.
-		return EALREADY
+		// Linux's __inet_stream_connect says EISCONN to another connect.
+		return EISCONN
 	}
 	if err := h.connectCheck(s, addr); err != nil {
 		return err
@@ -813,7 +813,9 @@ func (h *Host) Poll(fd int) (int, error) {
 		if s.conn.Readable() > 0 || s.shutRD || s.err != 0 || st == tcp.CloseWait || st == tcp.LastAck || st == tcp.Closing || st == tcp.TimeWait || s.connDone {
 			ev |= POLLIN
 		}
-		if st.Synchronized() && s.conn.PollWriteSpace() {
+		if st.Synchronized() && s.conn.PollWriteSpace() || s.connDone {
+			// tcp_poll: a connection that ended (SEND_SHUTDOWN) polls
+			// writable, as a write returns at once.
 			ev |= POLLOUT
 		}
 		if s.err != 0 || len(h.net.errq) > 0 && h.net.errQueued(s) {

@@ -1075,13 +1075,16 @@ func (p *parser) parseTCPOptions(pk *Packet) *ParseError {
 			}
 			switch t.text {
 			case "FO":
-				if len(blob) > 16 {
-					return errAt(t, "TCP fast open cookie of %d bytes exceeds maximum cookie length of 16 bytes", len(blob))
+				// packetdrill's MAX_TCP_FAST_OPEN_COOKIE_BYTES: what the
+				// option area leaves after kind and length, so that a
+				// script can send a cookie of an invalid length.
+				if len(blob) > tcp.MaxOptionsLen-2 {
+					return errAt(t, "TCP fast open cookie of %d bytes exceeds maximum cookie length of %d bytes", len(blob), tcp.MaxOptionsLen-2)
 				}
 				err = pk.Options.AppendRaw(optFastOpen, blob)
 			case "FOEXP":
-				if len(blob) > 16 {
-					return errAt(t, "TCP fast open cookie of %d bytes exceeds maximum cookie length of 16 bytes", len(blob))
+				if len(blob) > tcp.MaxOptionsLen-4 {
+					return errAt(t, "TCP fast open cookie of %d bytes exceeds maximum cookie length of %d bytes", len(blob), tcp.MaxOptionsLen-4)
 				}
 				err = pk.Options.AppendRaw(optExp, append([]byte{fastOpenMagic >> 8, fastOpenMagic & 0xff}, blob...))
 			default:

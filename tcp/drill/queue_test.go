@@ -32,3 +32,29 @@ func TestQueueUnmatched(t *testing.T) {
 		})
 	}
 }
+
+// TestQueueUnmatchedOtherConnection: with QueueUnmatched, segments waiting
+// from an earlier connection (a FIN no line lists) do not stand in the way
+// of the next connection's: packetdrill's sniffer only sees the socket
+// under test. A segment of the connection itself still does.
+func TestQueueUnmatchedOtherConnection(t *testing.T) {
+	const first = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0 > S 0:0(0) <...>
++.01 < S. 0:0(0) ack 1 win 65535 <mss 1460>
++0 > . 1:1(0) ack 1
+// Its FIN is not listed.
++.01 close(3) = 0
+`
+	const second = `+.01 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0 > S 0:0(0) <...>
+`
+	rc := drill.DefaultRunConfig()
+	rc.QueueUnmatched = true
+	requireMismatch(t, runScript(t, "other.pkt", first+second, rc), "")
+	// The same FIN waiting for a line of its own connection fails it.
+	requireMismatch(t, runScript(t, "same.pkt", first+"+.01 > . 1:1(0) ack 1\n", rc), "segment sent at 0.020000, expected at 0.030000")
+}

@@ -478,6 +478,9 @@ func (r *runner) outbound(l *Line) error {
 	tol := r.cfg.Tolerance
 	limit := hi + tol
 	r.awaitOutbound(limit)
+	for r.cfg.QueueUnmatched && !l.Packet.HasPorts && r.err == nil && r.dropForeign() {
+		r.awaitOutbound(limit)
+	}
 	if r.err != nil {
 		return r.err
 	}
@@ -496,6 +499,27 @@ func (r *runner) outbound(l *Line) error {
 	}
 	r.prev = o.at
 	return nil
+}
+
+// dropForeign drops the waiting segments, ahead of the first of the
+// connection the script talks about, that belong to another (an earlier
+// connection's FIN or ACK after the script moved on), as packetdrill's
+// sniffer only hands it the socket under test's packets. It reports
+// whether it dropped the whole queue.
+func (r *runner) dropForeign() bool {
+	n := 0
+	for n < len(r.out) {
+		h := &r.out[n].seg.Header
+		if h.SrcPort == r.localPort && h.DstPort == r.remotePort {
+			break
+		}
+		n++
+	}
+	if n == 0 {
+		return false
+	}
+	r.out = r.out[n:]
+	return len(r.out) == 0
 }
 
 // coalesce lets one outbound line stand for several segments, as
