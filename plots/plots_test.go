@@ -3,7 +3,6 @@ package plots
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -333,19 +332,9 @@ func TestSequenceColumnsOfADumbbell(t *testing.T) {
 // arrow crossing the figure. Lifelines follow the links, whichever way
 // packets crossed them.
 func TestSequenceColumnsOfOneWayTraffic(t *testing.T) {
-	n := newSynthNet()
-	n.router["left"], n.router["right"] = true, true
-	n.link("bottleneck", "left", "right", 20e6, 10*time.Millisecond, 100)
+	n := newSynthDumbbell()
 	for i, s := range []string{"udp-1", "tcp-2", "tcp-3"} {
-		sink := fmt.Sprintf("sink-%d", i+1)
-		n.host(s, fmt.Sprintf("10.0.1.%d", i+1))
-		n.host(sink, fmt.Sprintf("10.0.2.%d", i+1))
-		n.link(s+"-left", s, "left", 100e6, time.Millisecond, 0)
-		n.link("right-"+sink, "right", sink, 100e6, time.Millisecond, 0)
-		n.route(s, sink, "left")
-		n.route("left", sink, "right")
-		n.route(sink, s, "right")
-		n.route("right", s, "left")
+		sink := n.dumbbellPair(i+1, s)
 		if i == 0 {
 			for k := range 3 {
 				n.at(sim.Time(time.Duration(k)*time.Millisecond), func() {

@@ -645,24 +645,40 @@ func sortRecords(recs []sim.Record) {
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].T < recs[j].T })
 }
 
+// newSynthDumbbell is a dumbbell's two routers and its bottleneck (20
+// Mbit/s, 10 ms, a 100-packet queue); dumbbellPair adds its pairs.
+func newSynthDumbbell() *synthNet {
+	n := newSynthNet()
+	n.router["left"], n.router["right"] = true, true
+	n.link("bottleneck", "left", "right", 20e6, 10*time.Millisecond, 100)
+	return n
+}
+
+// dumbbellPair adds pair i of a dumbbell: host sender (10.0.1.i) on the
+// left router and sink-i (10.0.2.i) on the right one, each by a 100
+// Mbit/s, 1 ms link, with the routes between them. It returns the sink's
+// name.
+func (n *synthNet) dumbbellPair(i int, sender string) string {
+	sink := fmt.Sprintf("sink-%d", i)
+	n.host(sender, fmt.Sprintf("10.0.1.%d", i))
+	n.host(sink, fmt.Sprintf("10.0.2.%d", i))
+	n.link(sender+"-left", sender, "left", 100e6, time.Millisecond, 0)
+	n.link("right-"+sink, "right", sink, 100e6, time.Millisecond, 0)
+	n.route(sender, sink, "left")
+	n.route("left", sink, "right")
+	n.route(sink, sender, "right")
+	n.route("right", sender, "left")
+	return sink
+}
+
 // dumbbellTrace: as scenarios/dumbbell.yaml, four senders behind router
 // "left" each send to their own receiver behind "right" (reno-1 to sink-1,
 // cubic-1 to sink-2, reno-2 to sink-3, cubic-2 to sink-4), starting 10 ms
 // apart in that order.
 func dumbbellTrace() []sim.Record {
-	n := newSynthNet()
-	n.router["left"], n.router["right"] = true, true
-	n.link("bottleneck", "left", "right", 20e6, 10*time.Millisecond, 100)
+	n := newSynthDumbbell()
 	for i, s := range []string{"reno-1", "cubic-1", "reno-2", "cubic-2"} {
-		sink := fmt.Sprintf("sink-%d", i+1)
-		n.host(s, fmt.Sprintf("10.0.1.%d", i+1))
-		n.host(sink, fmt.Sprintf("10.0.2.%d", i+1))
-		n.link(s+"-left", s, "left", 100e6, time.Millisecond, 0)
-		n.link("right-"+sink, "right", sink, 100e6, time.Millisecond, 0)
-		n.route(s, sink, "left")
-		n.route("left", sink, "right")
-		n.route(sink, s, "right")
-		n.route("right", s, "left")
+		sink := n.dumbbellPair(i+1, s)
 		c, _ := n.tcpPair(s, sink, 49152, 5001, linuxSYNOpts)
 		c.onEstab = func() { c.closeAfter = true; c.write(4 * 1448) }
 		n.at(sim.Time(time.Duration(i)*10*time.Millisecond), func() { c.connect() })

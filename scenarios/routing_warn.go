@@ -100,11 +100,7 @@ func tableRoutes(s *Scenario, links nodeLinks) int64 {
 	for _, h := range s.Hosts {
 		mine = mine[:0]
 		for _, li := range links[h.Name] {
-			l := s.Links[li]
-			other := l.A
-			if other == h.Name {
-				other = l.B
-			}
+			other := s.Links[li].otherEnd(h.Name)
 			if r, ok := index[other]; ok && !slices.Contains(mine, find(r)) {
 				mine = append(mine, find(r))
 				reached[find(r)]++
@@ -121,11 +117,7 @@ func tableRoutes(s *Scenario, links nodeLinks) int64 {
 		}
 		mine = mine[:0]
 		for _, li := range links[h.Name] {
-			l := s.Links[li]
-			other := l.A
-			if other == h.Name {
-				other = l.B
-			}
+			other := s.Links[li].otherEnd(h.Name)
 			r, ok := index[other]
 			switch {
 			case !ok:
@@ -201,12 +193,7 @@ func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
 		}
 		p.src, p.via, p.edge = src, dst, -1
 		if ls := links[p.to]; len(ls) == 1 {
-			l := s.Links[ls[0]]
-			other := l.A
-			if other == p.to {
-				other = l.B
-			}
-			if r, ok := shape.Node(other); ok && router[r] {
+			if r, ok := shape.Node(s.Links[ls[0]].otherEnd(p.to)); ok && router[r] {
 				p.via, p.edge = r, ls[0]
 			}
 		}

@@ -164,6 +164,15 @@ type Link struct {
 	Overhead  units.ByteSize
 }
 
+// otherEnd returns the end of l that is not node: B for node A, and A
+// otherwise.
+func (l *Link) otherEnd(node string) string {
+	if l.A == node {
+		return l.B
+	}
+	return l.A
+}
+
 // LinkSet is a change to some of a link's properties; nil fields stay as
 // they are.
 type LinkSet struct {

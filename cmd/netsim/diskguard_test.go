@@ -99,15 +99,10 @@ func TestDiskGuard(t *testing.T) {
 // opposite directions, so it is bounded by twice the bottleneck, not once
 // (the estimate could be half of what such a run writes).
 func TestEstimateRequestResponseBothWays(t *testing.T) {
-	yaml := func(app string) string {
-		return "version: 1\nname: rr\nduration: 100s\nhosts: {c: {}, s: {}}\nrouters: {r: {}}\n" +
-			"links:\n  - {between: [c, r], bandwidth: 1Gbps}\n  - {between: [r, s], bandwidth: 1Gbps}\n" +
-			"outputs: {pcap: false}\napps:\n" + app
-	}
 	est := func(app string) float64 {
-		s, err := scenarios.Parse("rr.yaml", []byte(yaml(app)))
-		require.NoError(t, err)
-		return estimateOutput(s, sim.FromDuration(s.Duration)).total()
+		return estimateOf(t, "version: 1\nname: rr\nduration: 100s\nhosts: {c: {}, s: {}}\nrouters: {r: {}}\n"+
+			"links:\n  - {between: [c, r], bandwidth: 1Gbps}\n  - {between: [r, s], bandwidth: 1Gbps}\n"+
+			"outputs: {pcap: false}\napps:\n"+app)
 	}
 	rr := est("  - {type: request-response, host: s, port: 80, request: 1GB, response: 1GB}\n" +
 		"  - {type: request-response, host: c, to: s:80, request: 1GB, response: 1GB, count: 1000}\n")
@@ -120,15 +115,10 @@ func TestEstimateRequestResponseBothWays(t *testing.T) {
 // 1 Mbit/s over its path and refused (more than 20 GiB) a run that
 // writes a few megabytes. A ping sends from its start.
 func TestEstimateFollowsStartAndStop(t *testing.T) {
-	yaml := func(app string) string {
-		return "version: 1\nname: u\nduration: 36000s\nhosts: {c: {}, s: {}}\nrouters: {r: {}}\n" +
-			"links:\n  - {between: [c, r], bandwidth: 1Gbps}\n  - {between: [r, s], bandwidth: 1Gbps}\n" +
-			"apps:\n  - {type: udp-sink, host: s, port: 9}\n  - {type: sink, host: s, port: 80}\n" + app
-	}
 	est := func(app string) float64 {
-		s, err := scenarios.Parse("u.yaml", []byte(yaml(app)))
-		require.NoError(t, err)
-		return estimateOutput(s, sim.FromDuration(s.Duration)).total()
+		return estimateOf(t, "version: 1\nname: u\nduration: 36000s\nhosts: {c: {}, s: {}}\nrouters: {r: {}}\n"+
+			"links:\n  - {between: [c, r], bandwidth: 1Gbps}\n  - {between: [r, s], bandwidth: 1Gbps}\n"+
+			"apps:\n  - {type: udp-sink, host: s, port: 9}\n  - {type: sink, host: s, port: 80}\n"+app)
 	}
 	whole := est("  - {type: udp-send, host: c, to: s:9, rate: 1Mbps, size: 1000}\n")
 	for _, tc := range []struct {
@@ -146,4 +136,12 @@ func TestEstimateFollowsStartAndStop(t *testing.T) {
 	assert.InDelta(t, 0.5, est("  - {type: ping, host: c, to: s, interval: 1ms, start: 18000s}\n")/ping, 0.01)
 	assert.Less(t, est("  - {type: udp-send, host: c, to: s:9, rate: 1Mbps, size: 1000, stop: 200ms}\n"), float64(diskWarnBytes),
 		"200 ms of 1 Mbit/s is no reason to warn")
+}
+
+// estimateOf is the output estimate of a scenario's whole run.
+func estimateOf(t *testing.T, scenario string) float64 {
+	t.Helper()
+	s, err := scenarios.Parse("s.yaml", []byte(scenario))
+	require.NoError(t, err)
+	return estimateOutput(s, sim.FromDuration(s.Duration)).total()
 }
