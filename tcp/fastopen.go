@@ -273,6 +273,11 @@ type fastOpen struct {
 	synData bool
 	// synDataLen is how many bytes of the SYN's data a passive open took.
 	synDataLen int
+	// synDataEnd ends the data an active open's SYN carried, when
+	// synDataSent: Linux's skb of it carries PSH (tcp_send_syn_data),
+	// and so does every retransmission of it.
+	synDataEnd  Seq
+	synDataSent bool
 	// reply is the Fast Open option our next SYN or SYN-ACK carries
 	// (Len -1: none).
 	reply FastOpenOption
@@ -448,6 +453,9 @@ func (c *Conn) ConnectFastOpen(now time.Duration, req FastOpenRequest, p []byte)
 		n = c.sb.write(p[:n], c.sb.limit)
 	}
 	a.data = n
+	if n > 0 {
+		f.synDataEnd, f.synDataSent = c.iss.Add(uint32(1+n)), true
+	}
 	// tcp_send_syn_data: once the SYN carries all of it, no data is
 	// pending for the writer (fo->data = NULL).
 	a.writePending = a.writePending && n < len(p)
@@ -478,6 +486,14 @@ func (c *Conn) FastOpenResult() (r FastOpenResult, ok bool) {
 	r = f.active.result
 	f.active = nil
 	return r, true
+}
+
+// synDataPush reports whether a segment ending at end is the end of the
+// data an active Fast Open's SYN carried, which is pushed (PSH) whenever
+// it is sent.
+func (c *Conn) synDataPush(end Seq) bool {
+	f := c.foState()
+	return f != nil && f.synDataSent && end == f.synDataEnd
 }
 
 // fastOpenWritePending reports that a writer waits for the handshake of

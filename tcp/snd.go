@@ -423,7 +423,7 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 	if n == 0 && !flags.Has(FlagFIN) {
 		return 0
 	}
-	if n > 0 && end == c.sndDataEnd() {
+	if n > 0 && (end == c.sndDataEnd() || c.rare != nil && c.synDataPush(end)) {
 		flags |= FlagPSH
 	}
 	if reason != "tlp" {
