@@ -463,6 +463,13 @@ func (s *Syscalls) fastOpen(fd int, st *fdState, c *Syscall, n int, nb bool) (in
 	if !st.deferred && (msgFlags(c)&symbols["MSG_FASTOPEN"] == 0 || st.connected || c.Name == "write" || c.Name == "send") {
 		return 0, "", foWrite, nil
 	}
+	if c.Name == "sendto" {
+		if a := arg(c, 4); a != nil && a.Kind == ExprWord && a.Str == "AF_UNSPEC" {
+			// tcp_sendmsg_fastopen refuses an AF_UNSPEC address (which
+			// would mean disconnect).
+			return -1, tcp.EOPNOTSUPP.String(), foDone, nil
+		}
+	}
 	st.deferred = false
 	m, err := s.sk.ConnectFastOpen(fd, netip.AddrPortFrom(s.run.Remote, s.run.ServerPort), s.buf[:n], !nb)
 	switch {
