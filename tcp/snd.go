@@ -9,8 +9,11 @@ func (c *Conn) sndDataEnd() Seq { return c.sb.endSeq() }
 func (c *Conn) unsent() int { return int(c.sndDataEnd().Sub(c.sndNxt)) }
 
 // peerWndLeft returns what the peer's window takes beyond SND.NXT
-// (negative when the window shrank below what is in flight).
-func (c *Conn) peerWndLeft() int { return int(c.sndUna.Add(uint32(c.sndWnd)).Sub(c.sndNxt)) }
+// (negative when the window shrank below what is in flight). The window
+// starts at SND.UNA, or past our SYN-ACK for a Fast Open child sending
+// before the handshake completes: the window of the peer's SYN is for
+// data (Linux's child starts with snd_una = ISN + 1).
+func (c *Conn) peerWndLeft() int { return int(c.dataUna().Add(uint32(c.sndWnd)).Sub(c.sndNxt)) }
 
 // sndWndTest is Linux's tcp_snd_wnd_test for the avail bytes that wait to
 // be sent for the first time: their first segment, min(MSS, avail), fits
@@ -18,8 +21,10 @@ func (c *Conn) peerWndLeft() int { return int(c.sndUna.Add(uint32(c.sndWnd)).Sub
 // for the peer's window, or for the persist timer's probe.
 func (c *Conn) sndWndTest(avail, rwnd int) bool { return rwnd >= min(c.sndMss, avail) }
 
-// flightSize is RFC 5681 §2 FlightSize: sent and not yet acknowledged.
-func (c *Conn) flightSize() int { return int(c.sndMax.Sub(c.sndUna)) }
+// flightSize is RFC 5681 §2 FlightSize: sent and not yet acknowledged,
+// the data a Fast Open child sends before the handshake completes
+// without its SYN-ACK (Linux's child has only the data in flight).
+func (c *Conn) flightSize() int { return int(c.sndMax.Sub(c.dataUna())) }
 
 // noteFlight keeps the most data in flight during the current window, as
 // Linux's tcp_cwnd_validate keeps max_packets_out after each transmission:
@@ -200,7 +205,7 @@ func (c *Conn) cwndAvail() int {
 	// segment go, as RFC 3042 §2 asks and as Linux does (its packets in
 	// flight subtract sacked_out, or one per duplicate ACK without SACK).
 	lt := max(0, min(c.dupAcks, defaultDupThresh-1)*c.sndMss-sacked)
-	flight := int(c.sndNxt.Sub(c.sndUna)) - sacked
+	flight := int(c.sndNxt.Sub(c.dataUna())) - sacked // a Fast Open child's SYN-ACK is not in it
 	return c.cwndWhole() + lt - flight
 }
 
