@@ -270,12 +270,6 @@ func scenarioProblems(err error) string {
 	return strings.Join(parts, "; ")
 }
 
-// copyNode deep-copies a YAML node, so that no two trees share one, and
-// copies aliases as aliases: an alias to an anchor inside the value stays
-// an alias (to the copy), and the first alias to an anchor outside it
-// brings a copy of the anchored node (anchor included) that later aliases
-// point to. The copy is never larger than what the sweep file spells out,
-// however the aliases nest (an alias bomb stays as small as its text).
 // anchorFiles makes the relative file of every gml generator in the
 // scenario root absolute, resolved against dir, the base scenario's
 // folder, where the scenario means it. A point's scenario is read as
@@ -318,6 +312,12 @@ func hasScalar(m *yaml.Node, key, value string) bool {
 	return false
 }
 
+// copyNode deep-copies a YAML node, so that no two trees share one, and
+// copies aliases as aliases: an alias to an anchor inside the value stays
+// an alias (to the copy), and the first alias to an anchor outside it
+// brings a copy of the anchored node (anchor included) that later aliases
+// point to. The copy is never larger than what the sweep file spells out,
+// however the aliases nest (an alias bomb stays as small as its text).
 func copyNode(n *yaml.Node) *yaml.Node {
 	return (&nodeCopier{memo: map[*yaml.Node]*yaml.Node{}}).copy(n)
 }

@@ -178,38 +178,39 @@ type FastOpenOption struct {
 func (f *FastOpenOption) Bytes() []byte { return f.Cookie[:max(f.Len, 0)] }
 
 // FastOpen returns the segment's Fast Open option, as Linux's
-// tcp_parse_options reads it: the first of kind 34, or kind 254 with the
-// magic; ok is false when there is none, or its length is odd (RFC 7413
-// §4.1.1 cookies are whole 16-bit words: Linux ignores it then).
+// tcp_parse_options reads it: every option of kind 34, or kind 254 with
+// the magic, is read in turn and the last wins, but for one of odd length
+// (RFC 7413 §4.1.1 cookies are whole 16-bit words), which
+// tcp_parse_fastopen_option skips; ok is false when none is left.
 func (o *Options) FastOpen() (f FastOpenOption, ok bool) {
 	// A plain walk, not All: its iterator would make every Header that
 	// reaches Input escape to the heap.
 	for off := 0; ; {
 		opt, nxt, more, _ := o.next(off)
 		if !more || opt.Kind == OptEOL {
-			return FastOpenOption{}, false
+			return f, ok
 		}
 		off = nxt
 		var data []byte
+		exp := false
 		switch {
 		case opt.Kind == OptFastOpen:
 			data = opt.Data
 		case opt.Kind == OptExp && len(opt.Data) >= 2 && get16(opt.Data) == FastOpenMagic:
-			data, f.Exp = opt.Data[2:], true
+			data, exp = opt.Data[2:], true
 		default:
 			continue
 		}
 		if len(data)%2 != 0 {
-			return FastOpenOption{}, false
+			continue
 		}
-		f.Len = len(data)
+		f, ok = FastOpenOption{Len: len(data), Exp: exp}, true
 		switch {
 		case f.Len >= FastOpenCookieMin && f.Len <= FastOpenCookieMax:
 			copy(f.Cookie[:], data)
 		case f.Len != 0:
 			f.Len = -1
 		}
-		return f, true
 	}
 }
 

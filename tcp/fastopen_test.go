@@ -115,6 +115,33 @@ func TestFastOpenOption(t *testing.T) {
 			assert.Equal(t, tc.len, f.Len, tc.name)
 		}
 	}
+	// Several: as tcp_parse_options, every one of even length is read
+	// and the last wins; an odd one is skipped, not the end of the walk.
+	for _, tc := range []struct {
+		name string
+		opts [][]byte
+		ok   bool
+		len  int
+		exp  bool
+	}{
+		{"two cookies", [][]byte{{1, 2, 3, 4}, {5, 6, 7, 8, 9, 10}}, true, 6, false},
+		{"odd after", [][]byte{{1, 2, 3, 4}, {5, 6, 7}}, true, 4, false},
+		{"odd before", [][]byte{{5, 6, 7}, {1, 2, 3, 4}}, true, 4, false},
+		{"exp after", [][]byte{{1, 2, 3, 4}, {0xf9, 0x89}}, true, 0, true},
+	} {
+		var o Options
+		for _, d := range tc.opts {
+			kind := OptFastOpen
+			if len(d) >= 2 && d[0] == 0xf9 {
+				kind = OptExp
+			}
+			require.NoError(t, o.AppendRaw(kind, d), tc.name)
+		}
+		f, ok := o.FastOpen()
+		assert.Equal(t, tc.ok, ok, tc.name)
+		assert.Equal(t, tc.len, f.Len, tc.name)
+		assert.Equal(t, tc.exp, f.Exp, tc.name)
+	}
 	var none Options
 	_, ok := none.FastOpen()
 	assert.False(t, ok)

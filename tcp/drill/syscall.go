@@ -787,12 +787,15 @@ func (s *Syscalls) setFastOpenKey(fd int, c *Syscall) (int64, string, bool, erro
 	}
 	key, err := strconv.Unquote(`"` + v.Str + `"`)
 	optlen, okn := evalInt(n)
-	if err != nil || !okn || optlen < 0 || optlen > 64 {
+	if err != nil || !okn {
 		return 0, "", false, unsupported("setsockopt TCP_FASTOPEN_KEY: %s, %s: want a C string and its length", argText(c, 3), argText(c, 4))
 	}
 	// The call passes optlen bytes of the string's buffer (its NUL, then
-	// zeros, past its end); the kernel checks the length first.
-	buf := make([]byte, optlen)
+	// zeros, past its end); the kernel checks the length first, so a
+	// length past the longest key (32 bytes with the backup) reaches the
+	// stack as 33 bytes and a negative one as none, both EINVAL there
+	// (do_tcp_setsockopt, __sys_setsockopt), after its descriptor checks.
+	buf := make([]byte, min(max(optlen, 0), 33))
 	copy(buf, key)
 	if err := s.sk.SetFastOpenKey(fd, buf); err != nil {
 		return fail(err)
