@@ -12,10 +12,10 @@ import (
 // appKeys lists the keys each app type takes; request-response has a
 // server form (port) and a client form (to).
 var appKeys = map[AppType][]string{
-	AppSink:            {"type", "host", "port", "start"},
-	AppEcho:            {"type", "host", "port", "start"},
+	AppSink:            {"type", "host", "port", "start", "fastopen"},
+	AppEcho:            {"type", "host", "port", "start", "fastopen"},
 	AppBulkSend:        {"type", "host", "to", "start", "bytes"},
-	AppRequestResponse: {"type", "host", "port", "to", "start", "request", "response", "count", "think", "persistent"},
+	AppRequestResponse: {"type", "host", "port", "to", "start", "request", "response", "count", "think", "persistent", "fastopen"},
 	AppOnOff:           {"type", "host", "to", "start", "stop", "rate", "on", "off", "bytes"},
 	AppUDPSink:         {"type", "host", "port", "start"},
 	AppUDPSend:         {"type", "host", "to", "start", "stop", "rate", "size", "pattern", "on", "off"},
@@ -181,6 +181,8 @@ func (d *decoder) appField(e entry, p string, a *App) {
 		keep(&a.Think)(d.duration(e.v, p))
 	case "persistent":
 		keep(&a.Persistent)(d.boolean(e.v, p))
+	case "fastopen":
+		keep(&a.FastOpen)(d.boolean(e.v, p))
 	case "rate":
 		keep(&a.Rate)(d.rate(e.v, p))
 	case "on":

@@ -39,17 +39,17 @@ func (w *World) installApps() error {
 		var app apps.App
 		switch a.Type {
 		case AppSink:
-			app = &apps.Sink{Port: a.Port, Verify: true}
+			app = &apps.Sink{Port: a.Port, Verify: true, FastOpen: a.FastOpen}
 		case AppBulkSend:
 			app = &apps.BulkSend{To: to, Bytes: int64(a.Bytes)}
 		case AppEcho:
-			app = &apps.Echo{Port: a.Port}
+			app = &apps.Echo{Port: a.Port, FastOpen: a.FastOpen}
 		case AppRequestResponse:
 			if a.Server() {
-				app = &apps.ResponseServer{Port: a.Port, RequestSize: int64(a.Request), ResponseSize: int64(a.Response)}
+				app = &apps.ResponseServer{Port: a.Port, RequestSize: int64(a.Request), ResponseSize: int64(a.Response), FastOpen: a.FastOpen}
 			} else {
 				app = &apps.RequestResponse{To: to, RequestSize: int64(a.Request), ResponseSize: int64(a.Response),
-					Count: a.Count, Think: a.Think, Persistent: a.Persistent}
+					Count: a.Count, Think: a.Think, Persistent: a.Persistent, FastOpen: a.FastOpen}
 			}
 		case AppOnOff:
 			app = &apps.OnOff{To: to, On: a.On, Off: a.Off, Rate: a.Rate, Bytes: int64(a.Bytes), Stop: a.Stop}

@@ -98,6 +98,7 @@ func ParseWith(file string, data []byte, overrides []Override) (*Scenario, error
 	d.pathWarnings(s, links)
 	d.tcpLinkWarnings(s, links)
 	d.tableWarning(s, links)
+	d.fastOpenWarnings(s)
 	d.warns = d.fold(d.warns, d.warnPlaces, "warning: ")
 	d.warns.sort()
 	d.moreWarnings()

@@ -257,9 +257,15 @@ type App struct {
 	// Persistent sends every request of a request-response client over
 	// one connection.
 	Persistent bool
-	Rate       units.BitRate
-	On         time.Duration
-	Off        time.Duration
+	// FastOpen: a server app's listener has a Fast Open queue
+	// (TCP_FASTOPEN); a request-response client sends each
+	// connection's request in its SYN once it holds the server's
+	// cookie (RFC 7413). Both need their host's fastopen setting: the
+	// server bit 0x2, the client bit 0x1 (Linux's tcp_fastopen).
+	FastOpen bool
+	Rate     units.BitRate
+	On       time.Duration
+	Off      time.Duration
 	// Size is a udp-send's datagram payload or a ping's data, in bytes.
 	Size int
 	// Pattern is how a udp-send spaces its datagrams: cbr (the default),

@@ -261,7 +261,11 @@ func (m *Summarizer) Emit(r *sim.Record) {
 			if !c.haveFirst[dir] {
 				c.firstData[dir], c.haveFirst[dir] = int64(r.T), true
 			}
-			c.dataEnd[dir] = max(c.dataEnd[dir], int64(e.RSeq)+plen)
+			end := int64(e.RSeq) + plen
+			if e.Flags.Has(sim.TCPFlagSYN) {
+				end++ // a Fast Open SYN's data starts after the SYN
+			}
+			c.dataEnd[dir] = max(c.dataEnd[dir], end)
 		}
 		if e.Flags.Has(sim.TCPFlagACK) {
 			// This segment acknowledges the other direction.

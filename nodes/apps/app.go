@@ -86,21 +86,38 @@ func (c *Context) later(d time.Duration, fn func()) {
 // handler hears nothing before dial returns (a connect only sends the
 // SYN), so the caller may store fd afterwards.
 func (c *Context) dial(to netip.AddrPort, handler nodes.Handler) (fd int, conn uint64, err error) {
+	fd, conn, _, err = c.dialWith(to, handler, nil, false)
+	return fd, conn, err
+}
+
+// dialWith is dial, and with fastOpen a sendto(MSG_FASTOPEN) of first
+// (RFC 7413, Linux's tcp_sendmsg_fastopen): the SYN carries as much of
+// first as a cookie cached for the server allows, n bytes, or asks for
+// a cookie and carries none. A host without Fast Open's client side
+// (its fastopen setting lacks 0x1) connects as dial does.
+func (c *Context) dialWith(to netip.AddrPort, handler nodes.Handler, first []byte, fastOpen bool) (fd int, conn uint64, n int, err error) {
 	h := c.Host
 	fd, err = h.Socket()
 	if err != nil {
-		return -1, 0, err
+		return -1, 0, 0, err
 	}
 	if err := h.SetHandler(fd, handler); err != nil {
 		_ = h.Close(fd)
-		return -1, 0, err
+		return -1, 0, 0, err
 	}
-	if err := h.Connect(fd, to); err != nodes.EINPROGRESS {
+	err = nodes.EOPNOTSUPP
+	if fastOpen {
+		n, err = h.ConnectFastOpen(fd, to, first, false)
+	}
+	if err == nodes.EOPNOTSUPP {
+		n, err = 0, h.Connect(fd, to)
+	}
+	if err != nodes.EINPROGRESS {
 		_ = h.Close(fd)
-		return -1, 0, err
+		return -1, 0, 0, err
 	}
 	info, _ := h.Info(fd)
-	return fd, info.ConnID, nil
+	return fd, info.ConnID, n, nil
 }
 
 // readBufSize is how much an app reads at once: 64 KiB (every UDP

@@ -12,8 +12,11 @@ import (
 const defaultBacklog = 128
 
 // listenOn opens a socket listening on port (any address) of ctx's host,
-// with events going to handler, and returns its descriptor.
-func listenOn(ctx *Context, port uint16, backlog int, handler nodes.Handler) (int, error) {
+// with events going to handler, and returns its descriptor. With fastOpen
+// the listener gets a Fast Open queue as long as its backlog
+// (TCP_FASTOPEN): it accepts data in a SYN when the host's fastopen
+// setting has the server bit (0x2), as Linux's tcp_fastopen.
+func listenOn(ctx *Context, port uint16, backlog int, fastOpen bool, handler nodes.Handler) (int, error) {
 	h := ctx.Host
 	fd, err := h.Socket()
 	if err != nil {
@@ -24,6 +27,11 @@ func listenOn(ctx *Context, port uint16, backlog int, handler nodes.Handler) (in
 	}
 	if backlog == 0 {
 		backlog = defaultBacklog
+	}
+	if fastOpen {
+		if err := h.SetSockOpt(fd, nodes.IPPROTO_TCP, nodes.TCP_FASTOPEN, backlog); err != nil {
+			return -1, err
+		}
 	}
 	if err := h.Listen(fd, backlog); err != nil {
 		return -1, err
@@ -63,11 +71,11 @@ type listener[C any] struct {
 }
 
 // listen opens the listening socket on port with the given backlog (0:
-// defaultBacklog).
-func (l *listener[C]) listen(ctx *Context, port uint16, backlog int) error {
+// defaultBacklog) and, with fastOpen, a Fast Open queue (listenOn).
+func (l *listener[C]) listen(ctx *Context, port uint16, backlog int, fastOpen bool) error {
 	l.ctx, l.conns = ctx, map[int]*C{}
 	var err error
-	l.lfd, err = listenOn(ctx, port, backlog, l.socketEvent)
+	l.lfd, err = listenOn(ctx, port, backlog, fastOpen, l.socketEvent)
 	return err
 }
 

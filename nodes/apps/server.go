@@ -29,12 +29,12 @@ type serverConn struct {
 	eof bool
 }
 
-func (s *server) listen(ctx *Context, port uint16, backlog int) error {
+func (s *server) listen(ctx *Context, port uint16, backlog int, fastOpen bool) error {
 	s.newConn = func(fd int, conn uint64) *serverConn {
 		return &serverConn{fd: int32(fd), conn: conn, at: s.ctx.Now()}
 	}
 	s.onEvent = s.event
-	return s.listener.listen(ctx, port, backlog)
+	return s.listener.listen(ctx, port, backlog, fastOpen)
 }
 
 func (s *server) event(fd int, c *serverConn, ev nodes.SocketEvent, err nodes.Errno) {
@@ -111,7 +111,9 @@ func (s *server) write(c *serverConn) {
 type Echo struct {
 	Port    uint16
 	Backlog int // 0: 128
-	srv     server
+	// FastOpen gives the listener a Fast Open queue (listenOn).
+	FastOpen bool
+	srv      server
 }
 
 // Type returns "echo".
@@ -120,7 +122,7 @@ func (e *Echo) Type() string { return "echo" }
 // Start listens.
 func (e *Echo) Start(ctx *Context) error {
 	e.srv.onData = func(c *serverConn, b []byte) { c.echo = append(c.echo, b...) }
-	return e.srv.listen(ctx, e.Port, e.Backlog)
+	return e.srv.listen(ctx, e.Port, e.Backlog, e.FastOpen)
 }
 
 // ResponseServer is the server side of request-response: it listens on
@@ -131,7 +133,9 @@ type ResponseServer struct {
 	Port                      uint16
 	RequestSize, ResponseSize int64
 	Backlog                   int // 0: 128
-	srv                       server
+	// FastOpen gives the listener a Fast Open queue (listenOn).
+	FastOpen bool
+	srv      server
 }
 
 // Type returns "response-server".
@@ -149,5 +153,5 @@ func (r *ResponseServer) Start(ctx *Context) error {
 			c.queued += r.ResponseSize
 		}
 	}
-	return r.srv.listen(ctx, r.Port, r.Backlog)
+	return r.srv.listen(ctx, r.Port, r.Backlog, r.FastOpen)
 }

@@ -16,6 +16,8 @@ type Sink struct {
 	Port    uint16
 	Backlog int // 0: 128
 	Verify  bool
+	// FastOpen gives the listener a Fast Open queue (listenOn).
+	FastOpen bool
 
 	// Received counts bytes over all connections; Mismatched counts bytes
 	// that broke the pattern (Verify); Completed counts connections read
@@ -42,7 +44,7 @@ func (s *Sink) Start(ctx *Context) error {
 		return &sinkConn{at: s.ctx.Now(), conn: conn}
 	}
 	s.onEvent = s.event
-	return s.listen(ctx, s.Port, s.Backlog)
+	return s.listen(ctx, s.Port, s.Backlog, s.FastOpen)
 }
 
 func (s *Sink) event(fd int, c *sinkConn, ev nodes.SocketEvent, err nodes.Errno) {
