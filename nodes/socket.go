@@ -624,7 +624,8 @@ func (h *Host) SendFlags(fd int, p []byte, flags int) (int, error) {
 // Recv reads received bytes into p. It returns 0 and no error at the end
 // of the stream (the peer's FIN, or after SHUT_RD when nothing is queued:
 // data that arrives after SHUT_RD is still read, as on Linux), EAGAIN
-// when nothing can be read yet, the connection's error after it failed, ENOTCONN
+// when nothing can be read yet (a connect that TCP_FASTOPEN_CONNECT
+// deferred included), the connection's error after it failed, ENOTCONN
 // before a connection exists.
 func (h *Host) Recv(fd int, p []byte) (int, error) {
 	s, err := h.socket(fd)
@@ -636,6 +637,12 @@ func (h *Host) Recv(fd int, p []byte) (int, error) {
 		return n, err
 	}
 	if s.conn == nil {
+		if s.deferred {
+			// connect with TCP_FASTOPEN_CONNECT: Linux's socket is in
+			// SYN-SENT, where a read finds nothing yet
+			// (tcp_recvmsg_locked).
+			return 0, EAGAIN
+		}
 		return 0, ENOTCONN
 	}
 	n, rerr := s.conn.Read(h.Now().Duration(), p)

@@ -554,6 +554,10 @@ func TestFastOpenConnectSend(t *testing.T) {
 	ev, err := a.Poll(fd2)
 	require.NoError(t, err)
 	assert.Equal(t, POLLOUT, ev)
+	// Nothing to read yet, and not ENOTCONN: the socket is connecting
+	// (tcp_recvmsg in SYN-SENT, non-blocking).
+	_, err = a.Recv(fd2, make([]byte, 8))
+	require.Equal(t, EAGAIN, err)
 	k, err := a.Send(fd2, []byte("hello"))
 	require.NoError(t, err)
 	require.Equal(t, 5, k)
