@@ -829,6 +829,11 @@ func (h *Host) Poll(fd int) (int, error) {
 			// SHUT_RD, or the connection's end.
 			ev |= POLLRDHUP
 		}
+	case s.deferred:
+		// connect with TCP_FASTOPEN_CONNECT: Linux's socket is in
+		// SYN-SENT, not hung up, and writable so that the write that
+		// sends the SYN comes (tcp_poll's defer_connect case).
+		ev |= POLLOUT
 	default:
 		ev |= POLLOUT | POLLHUP // Linux: an unconnected TCP socket
 	}

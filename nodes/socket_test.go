@@ -549,6 +549,11 @@ func TestFastOpenConnectSend(t *testing.T) {
 	fd2, _ := a.Socket()
 	require.NoError(t, a.SetSockOpt(fd2, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, 1))
 	require.NoError(t, a.Connect(fd2, server))
+	// Writable, not hung up: Linux's socket is in SYN-SENT, waiting for
+	// the write (tcp_poll's defer_connect case).
+	ev, err := a.Poll(fd2)
+	require.NoError(t, err)
+	assert.Equal(t, POLLOUT, ev)
 	k, err := a.Send(fd2, []byte("hello"))
 	require.NoError(t, err)
 	require.Equal(t, 5, k)

@@ -9,8 +9,9 @@ import (
 // fastOpenWarnings warns about an app whose fastopen: true does nothing,
 // as it would do nothing on Linux: its host's fastopen setting lacks the
 // bit for its side (0x1 for a client, 0x2 for a listener), or a client's
-// server has no Fast Open listener, so the SYN-ACK never carries a cookie
-// and no SYN ever carries data.
+// server has no Fast Open listener (neither fastopen: true on its app nor
+// 0x400 on its host), so the SYN-ACK never carries a cookie and no SYN
+// ever carries data.
 func (d *decoder) fastOpenWarnings(s *Scenario) {
 	var host map[string]int
 	var listeners map[Endpoint]bool
@@ -23,9 +24,17 @@ func (d *decoder) fastOpenWarnings(s *Scenario) {
 			for j, h := range s.Hosts {
 				host[h.Name] = j
 			}
+			// A listener has a Fast Open queue when its app asks
+			// (TCP_FASTOPEN) or its host's setting gives every
+			// listener one (0x400 with the server bit, Linux's
+			// TFO_SERVER_WO_SOCKOPT1 in inet_listen).
+			const anyListener = tcp.FastOpenServer | tcp.FastOpenServerAnyListener
 			listeners = make(map[Endpoint]bool)
 			for _, l := range s.Apps {
-				if l.Port != 0 && l.FastOpen && !l.Type.UDP() {
+				if l.Port == 0 || l.Type.UDP() {
+					continue
+				}
+				if k, ok := host[l.Host]; l.FastOpen || ok && s.Hosts[k].Effective.Config().FastOpen&anyListener == anyListener {
 					listeners[Endpoint{l.Host, l.Port}] = true
 				}
 			}

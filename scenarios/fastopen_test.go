@@ -104,3 +104,20 @@ apps:
 	require.Len(t, s.Warnings, 1)
 	assert.Equal(t, "f.yaml:9:84: warning: apps[1].fastopen: no Fast Open listener on s:80: its SYN-ACKs carry no cookie, so no SYN carries data (fastopen: true on the app that listens on s:80)", s.Warnings[0].Error())
 }
+
+// A server host whose fastopen setting has 0x400 with the server bit
+// gives every listener a Fast Open queue, fastopen: true or not (Linux's
+// inet_listen with TFO_SERVER_WO_SOCKOPT1): no warning then.
+func TestFastOpenAnyListenerNoWarning(t *testing.T) {
+	s, err := Parse("f.yaml", []byte(`version: 1
+name: f
+duration: 1s
+hosts: {c: {}, s: {tcp: {fastopen: 0x402}}}
+links: [{between: [c, s], bandwidth: 1Gbps}]
+apps:
+  - {type: request-response, host: s, port: 80, request: 1, response: 1}
+  - {type: request-response, host: c, to: s:80, request: 1, response: 1, fastopen: true, count: 2}
+`))
+	require.NoError(t, err)
+	assert.Empty(t, s.Warnings)
+}

@@ -156,6 +156,9 @@ func TestFastOpenSettings(t *testing.T) {
 	assert.Equal(t, int64(0x70403), v)
 	_, err = s[0].ParseSysctl("fast")
 	require.ErrorIs(t, err, ErrConfig)
+	// Past an int, as proc_dointvec: an error, not the mask cut short.
+	_, err = s[0].ParseSysctl("0x80000001")
+	require.ErrorIs(t, err, ErrConfig)
 
 	k := LookupSysctl("net.ipv4.tcp_fastopen_key")
 	require.Len(t, k, 1)

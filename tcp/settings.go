@@ -386,11 +386,13 @@ var settings = []Setting{
 		Sysctl:     "net.ipv4.tcp_fastopen",
 		SysctlNote: "the same mask, in hex (0x70403) or decimal",
 		sysctlValue: func(v string) (string, error) {
-			n, err := strconv.ParseUint(strings.TrimSpace(v), 0, 32)
+			// proc_dointvec refuses what an int does not hold: a mask
+			// with bit 31 set is an error, not that mask without it.
+			n, err := strconv.ParseUint(strings.TrimSpace(v), 0, 31)
 			if err != nil {
 				return "", errors.New("a bit mask like 0x3")
 			}
-			return strconv.FormatUint(n&math.MaxInt32, 10), nil
+			return strconv.FormatUint(n, 10), nil
 		},
 		field: func(c *Config) any { return &c.FastOpen },
 	},

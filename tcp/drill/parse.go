@@ -1062,12 +1062,18 @@ func (p *parser) parseTCPOptions(pk *Packet) *ParseError {
 			var blob []byte
 			if n := p.peek(); n.kind == tWord || n.kind == tInt {
 				p.next()
-				if len(n.text)%2 != 0 {
-					return errAt(n, "%s value %s has an odd number of hex digits", t.text, n.text)
+				// The hex a defined name stands for is checked, not the
+				// name (which may have any length).
+				v, what := p.define(n.text), n.text
+				if v != n.text {
+					what += " (" + v + ")"
 				}
-				b, herr := hex.DecodeString(p.define(n.text))
+				if len(v)%2 != 0 {
+					return errAt(n, "%s value %s has an odd number of hex digits", t.text, what)
+				}
+				b, herr := hex.DecodeString(v)
 				if herr != nil {
-					return errAt(n, "%s value %s is not a valid hex string", t.text, n.text)
+					return errAt(n, "%s value %s is not a valid hex string", t.text, what)
 				}
 				blob = b
 			} else if t.text == "md5" {

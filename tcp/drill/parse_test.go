@@ -1,6 +1,7 @@
 package drill
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -601,4 +602,24 @@ func ExampleParseError() {
 	fmt.Println(err)
 	// Output:
 	// bad.pkt:2:6: TCP options are not padded correctly to ensure TCP header is a multiple of 4 bytes: 2 excess bytes
+}
+
+// TestParseFastOpenDefine: a cookie may be a name that --define (or the
+// test runner's TFO_COOKIE) gives, checked as the hex it stands for,
+// whatever the length of the name.
+func TestParseFastOpenDefine(t *testing.T) {
+	s, err := Parse("d.pkt", []byte("--define=COOKIE5=0102030405060708\n0 < S 0:0(0) win 0 <FO COOKIE5,nop,nop>\n+0 < S 0:0(0) win 0 <FO TFO_COOKIE,nop,nop>\n"))
+	require.NoError(t, err)
+	var cookies []string
+	for _, l := range s.Lines {
+		if l.Kind != LinePacket {
+			continue
+		}
+		f, ok := l.Packet.Options.FastOpen()
+		require.True(t, ok)
+		cookies = append(cookies, hex.EncodeToString(f.Bytes()))
+	}
+	assert.Equal(t, []string{"0102030405060708", "3021b9d889017eeb"}, cookies)
+	_, err = Parse("d.pkt", []byte("--define=C=0102030\n0 < S 0:0(0) win 0 <FO C,nop,nop>\n"))
+	require.EqualError(t, err, "d.pkt:2:24: FO value C (0102030) has an odd number of hex digits")
 }
