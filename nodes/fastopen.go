@@ -51,9 +51,11 @@ func (s *Socket) fastOpenQ() *fastOpenQueue {
 	return o.tfo
 }
 
-// fastOpenMax is the listener's Fast Open queue length (0: none).
+// fastOpenMax is the listener's Fast Open queue length (0: none). An
+// accepted child shares its listener's options but has no queue (Linux's
+// inet_csk_clone_lock clears the child's accept queue).
 func (s *Socket) fastOpenMax() int {
-	if s.opts == nil || s.opts.tfo == nil {
+	if s.opts == nil || s.opts.tfo == nil || s.server {
 		return 0
 	}
 	return s.opts.tfo.max

@@ -567,6 +567,11 @@ func TestFastOpenConnectSend(t *testing.T) {
 	require.NoError(t, b.Close(afd))
 	afd, _, err = b.Accept(lfd) // accepted at once, with the SYN's data
 	require.NoError(t, err)
+	// The child has no Fast Open queue of its own (Linux's
+	// inet_csk_clone_lock clears its accept queue).
+	q, err := b.GetSockOpt(afd, IPPROTO_TCP, TCP_FASTOPEN)
+	require.NoError(t, err)
+	assert.Zero(t, q)
 	buf := make([]byte, 16)
 	got, err := b.Recv(afd, buf)
 	require.NoError(t, err)
