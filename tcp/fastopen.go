@@ -253,7 +253,8 @@ type FastOpenListener struct {
 	// Fast Open queue has room (tcp_fastopen_queue_check).
 	On bool
 	// NoCookie accepts data in a SYN without a valid cookie
-	// (FastOpenServerNoCookie, or TCP_FASTOPEN_NO_COOKIE).
+	// (FastOpenServerNoCookie; Linux's TCP_FASTOPEN_NO_COOKIE socket
+	// option, which would set it for one listener, netsim has not).
 	NoCookie bool
 	// Key makes and checks the cookies: the listener's TCP_FASTOPEN_KEY,
 	// else the host's fastopen_key.
