@@ -405,10 +405,6 @@ type FastOpenResult struct {
 	Cookie FastOpenOption
 	// MSS is the SYN-ACK's MSS option (0: none).
 	MSS int
-	// SynLost: the SYN was retransmitted and the SYN-ACK neither gave a
-	// cookie nor acknowledged the data: the SYN with data was probably
-	// dropped on the way.
-	SynLost bool
 	// TryExp: a cookie request got none; 1 asks in the experimental
 	// form next time, 2 in the RFC's again (Linux's try_exp).
 	TryExp int
@@ -533,7 +529,9 @@ func (c *Conn) fastOpenSynAck(h *Header, synRetransmitted bool) bool {
 	}
 	switch {
 	case synRetransmitted:
-		r.SynLost = cookie.Len < 0 && pending
+		// Linux also counts a probable loss of the SYN's data here
+		// (tcp_fastopen_cache_set's syn_lost), which netsim does not
+		// model; nor is the cookie request's form changed.
 	case cookie.Len < 0 && a.syn && a.data == 0:
 		r.TryExp = 1
 		if a.exp {
