@@ -57,7 +57,7 @@ func (d *decoder) fastOpenWarnings(s *Scenario) {
 		}
 		if a.To.Host != "" && !listeners[a.To] {
 			d.warnAt(p, "fastopen: true on the app that listens on "+a.To.String(),
-				"%s.fastopen: no Fast Open listener on %s: its SYN-ACKs carry no cookie, so no SYN carries data", d.label("apps", i), a.To)
+				"%s.fastopen: no Fast Open listener on %s: its SYN-ACKs carry no cookie and take no data from a SYN, so Fast Open gains nothing", d.label("apps", i), a.To)
 		}
 	}
 }

@@ -102,7 +102,7 @@ apps:
 `))
 	require.NoError(t, err)
 	require.Len(t, s.Warnings, 1)
-	assert.Equal(t, "f.yaml:9:84: warning: apps[1].fastopen: no Fast Open listener on s:80: its SYN-ACKs carry no cookie, so no SYN carries data (fastopen: true on the app that listens on s:80)", s.Warnings[0].Error())
+	assert.Equal(t, "f.yaml:9:84: warning: apps[1].fastopen: no Fast Open listener on s:80: its SYN-ACKs carry no cookie and take no data from a SYN, so Fast Open gains nothing (fastopen: true on the app that listens on s:80)", s.Warnings[0].Error())
 }
 
 // A server host whose fastopen setting has 0x400 with the server bit

@@ -68,12 +68,15 @@ func ParseFastOpenKey(s string) (FastOpenKey, error) {
 	if s == "" {
 		return k, nil
 	}
-	primary, _, _ := strings.Cut(s, ",")
-	words := strings.Split(primary, "-")
-	if len(words) != 4 {
-		return k, fmt.Errorf("%w: %q: want four 32-bit hex words joined by dashes", ErrFastOpenKey, s)
-	}
-	for i, w := range words {
+	rest, _, _ := strings.Cut(s, ",")
+	// Word by word, without a slice of them: a listener reads the key
+	// at every Fast Open SYN.
+	for i := range 4 {
+		w, tail, more := strings.Cut(rest, "-")
+		if more != (i < 3) {
+			return k, fmt.Errorf("%w: %q: want four 32-bit hex words joined by dashes", ErrFastOpenKey, s)
+		}
+		rest = tail
 		n, err := strconv.ParseUint(w, 16, 32)
 		if err != nil {
 			return k, fmt.Errorf("%w: %q: word %q is not 32-bit hex", ErrFastOpenKey, s, w)

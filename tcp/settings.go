@@ -693,7 +693,12 @@ func (s *Setting) Parse(text string) (any, error) {
 			return nil, &SettingError{s.Name, strconv.Quote(text), "is not a boolean", "1 or 0 (true, false, on, off, yes, no)"}
 		}
 	case KindInt:
+		// Decimal, or hex with 0x as YAML reads it (a bit mask such as
+		// fastopen=0x403); a leading zero is no octal prefix.
 		n, err := strconv.ParseInt(t, 10, 64)
+		if h, ok := strings.CutPrefix(strings.ToLower(t), "0x"); ok {
+			n, err = strconv.ParseInt(h, 16, 64)
+		}
 		if err != nil {
 			return nil, s.errorf(strconv.Quote(text), "is not a whole number")
 		}

@@ -164,6 +164,9 @@ func TestSettingParse(t *testing.T) {
 		{"mss", "1460", int64(1460)},
 		{"congestion", "reno", "reno"},
 		{"congestion", "cubic", "cubic"},
+		{"fastopen", "0x403", int64(0x403)},
+		{"fastopen", "0X2", int64(2)},
+		{"initial_cwnd", "010", int64(10)}, // no octal
 	}
 	for _, tt := range tests {
 		s := get(tt.name)
@@ -182,6 +185,7 @@ func TestSettingParse(t *testing.T) {
 		{"recv_buffer", "automatic", `recv_buffer: "automatic" is not a size like 1460 or 64KiB (want auto or 88 bytes to 1GiB (RFC 7323 §2.3))`},
 		{"mss", "1 MB", "mss: 1000000 bytes is too large (want 88 to 65495 bytes)"},
 		{"congestion", "westwood", `congestion: "westwood" is not known (want one of bbr, cubic, dctcp, newreno, reno, vegas)`},
+		{"fastopen", "0x", `fastopen: "0x" is not a whole number (want 0 to 2147483647)`},
 		{"delayed_ack", "99999999999999999", "delayed_ack: 99999999999999999ms is too long (want 0 (off) to 500ms (RFC 9293 §3.8.6.3))"},
 	}
 	for _, tt := range bad {
