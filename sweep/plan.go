@@ -284,22 +284,33 @@ func anchorFiles(root *yaml.Node, dir string) {
 		dir = abs
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value != "topology" || root.Content[i+1].Kind != yaml.SequenceNode {
+		list := deref(root.Content[i+1])
+		if root.Content[i].Value != "topology" || list.Kind != yaml.SequenceNode {
 			continue
 		}
-		for _, gen := range root.Content[i+1].Content {
+		for _, gen := range list.Content {
+			gen = deref(gen)
 			if gen.Kind != yaml.MappingNode || !hasScalar(gen, "kind", "gml") {
 				continue
 			}
 			for j := 0; j+1 < len(gen.Content); j += 2 {
-				v := gen.Content[j+1]
+				v := deref(gen.Content[j+1])
 				if gen.Content[j].Value == "file" && v.Kind == yaml.ScalarNode && v.Value != "" && !filepath.IsAbs(v.Value) {
-					v.Value = filepath.Join(dir, v.Value)
-					v.Style = 0
+					// A new node: an alias's anchor may stand for
+					// other values too.
+					gen.Content[j+1] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: filepath.Join(dir, v.Value)}
 				}
 			}
 		}
 	}
+}
+
+// deref follows n's aliases to the node they stand for.
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
 }
 
 // hasScalar reports whether the mapping m has key set to the scalar value.

@@ -141,11 +141,23 @@ func TestExpandFindsGMLBesideTheBase(t *testing.T) {
 	// A decoy where a relative name would be looked for from nets/.
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "nets", "points"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "nets", "points", "g.gml"), []byte("graph [ node [ id 0 label \"c\" ] ]\n"), 0o644))
+	// The graph's name written out, and through an alias (whose anchor
+	// also names the description, which must stay as written).
+	for _, head := range []string{"", "description: &g g.gml\n"} {
+		file := "g.gml"
+		if head != "" {
+			file = "*g"
+		}
+		t.Run(file, func(t *testing.T) { expandGMLBesideBase(t, dir, head, file) })
+	}
+}
+
+func expandGMLBesideBase(t *testing.T, dir, head, file string) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "base.yaml"), []byte(`version: 1
 name: g
 duration: 100ms
-topology:
-  - {kind: gml, file: g.gml, bandwidth: 1Gbps}
+`+head+`topology:
+  - {kind: gml, file: `+file+`, bandwidth: 1Gbps}
 apps:
   - {type: sink, host: gml-b-h1, port: 80}
   - {type: bulk-send, host: gml-a-h1, to: gml-b-h1:80, bytes: 10KB}
@@ -163,6 +175,9 @@ apps:
 		sc, err := scenarios.Parse(PointFile(pt.ID), pt.Scenario)
 		require.NoError(t, err)
 		assert.Len(t, sc.Routers, 2, "the graph beside the base, not nets/points/g.gml")
+		if head != "" {
+			assert.Equal(t, "g.gml", sc.Description, "the anchor's other use stays as written")
+		}
 		res, err := InProcess{}.Run(context.Background(), RunSpec{File: PointFile(pt.ID), Scenario: pt.Scenario, Seed: 1})
 		require.NoError(t, err)
 		require.Len(t, res.Summary.Conns, 1)
