@@ -215,15 +215,16 @@ func (h *Host) ConnectFastOpen(fd int, addr netip.AddrPort, p []byte, wait bool)
 // socket not yet connected, with the client side enabled
 // (do_tcp_setsockopt).
 func (s *Socket) setFastOpenConnect(v int) error {
+	on, err := flagValue(v)
 	switch {
-	case v < 0 || v > 1:
-		return EINVAL
+	case err != nil:
+		return err
 	case s.config().FastOpen&tcp.FastOpenClient == 0:
 		return EOPNOTSUPP
 	case s.conn != nil || s.deferred:
 		return EINVAL
 	}
-	s.ownOpts().fastOpenConnect = v == 1
+	s.ownOpts().fastOpenConnect = on
 	return nil
 }
 

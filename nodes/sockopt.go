@@ -125,22 +125,22 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		return h.setTimestamping(s, value)
 	case level == SOL_SOCKET && name == SO_ZEROCOPY:
 		// sk_setsockopt takes 0 or 1 on a TCP socket.
-		if value != 0 && value != 1 {
-			return EINVAL
+		on, err := flagValue(value)
+		if err == nil {
+			s.ownOpts().zerocopy = on
 		}
-		s.ownOpts().zerocopy = value == 1
-		return nil
+		return err
 	case level == IPPROTO_TCP && name == TCP_FASTOPEN:
 		return s.setFastOpenQueue(value)
 	case level == IPPROTO_TCP && name == TCP_FASTOPEN_CONNECT:
 		return s.setFastOpenConnect(value)
 	case level == IPPROTO_TCP && name == TCP_INQ:
 		// Linux (do_tcp_setsockopt) takes 0 or 1, at any time.
-		if value != 0 && value != 1 {
-			return EINVAL
+		on, err := flagValue(value)
+		if err == nil {
+			s.ownOpts().inq = on
 		}
-		s.ownOpts().inq = value == 1
-		return nil
+		return err
 	case level == IPPROTO_TCP && name == TCP_CORK:
 		if s.conn != nil {
 			s.conn.SetCork(h.Now().Duration(), value != 0)
@@ -398,4 +398,15 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// flagValue reads an option that is on or off: 1 or 0, anything else
+// EINVAL, as Linux's sk_setsockopt and do_tcp_setsockopt take SO_ZEROCOPY,
+// TCP_INQ and TCP_FASTOPEN_CONNECT (other boolean options take any
+// non-zero value as on).
+func flagValue(v int) (bool, error) {
+	if v != 0 && v != 1 {
+		return false, EINVAL
+	}
+	return v == 1, nil
 }
