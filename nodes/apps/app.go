@@ -86,16 +86,16 @@ func (c *Context) later(d time.Duration, fn func()) {
 // handler hears nothing before dial returns (a connect only sends the
 // SYN), so the caller may store fd afterwards.
 func (c *Context) dial(to netip.AddrPort, handler nodes.Handler) (fd int, conn uint64, err error) {
-	fd, conn, _, err = c.dialWith(to, handler, nil, false)
+	fd, conn, _, err = c.dialWith(to, handler, nil)
 	return fd, conn, err
 }
 
-// dialWith is dial, and with fastOpen a sendto(MSG_FASTOPEN) of first
-// (RFC 7413, Linux's tcp_sendmsg_fastopen): the SYN carries as much of
-// first as a cookie cached for the server allows, n bytes, or asks for
-// a cookie and carries none. A host without Fast Open's client side
+// dialWith is dial, and with first not nil a sendto(MSG_FASTOPEN) of
+// first (RFC 7413, Linux's tcp_sendmsg_fastopen): the SYN carries as much
+// of first as a cookie cached for the server allows, n bytes, or asks
+// for a cookie and carries none. A host without Fast Open's client side
 // (its fastopen setting lacks 0x1) connects as dial does.
-func (c *Context) dialWith(to netip.AddrPort, handler nodes.Handler, first []byte, fastOpen bool) (fd int, conn uint64, n int, err error) {
+func (c *Context) dialWith(to netip.AddrPort, handler nodes.Handler, first []byte) (fd int, conn uint64, n int, err error) {
 	h := c.Host
 	fd, err = h.Socket()
 	if err != nil {
@@ -105,11 +105,10 @@ func (c *Context) dialWith(to netip.AddrPort, handler nodes.Handler, first []byt
 		_ = h.Close(fd)
 		return -1, 0, 0, err
 	}
-	err = nodes.EOPNOTSUPP
-	if fastOpen {
+	if first != nil {
 		n, err = h.ConnectFastOpen(fd, to, first, false)
 	}
-	if err == nodes.EOPNOTSUPP {
+	if first == nil || err == nodes.EOPNOTSUPP {
 		n, err = 0, h.Connect(fd, to)
 	}
 	if err != nodes.EINPROGRESS {

@@ -83,7 +83,7 @@ func (r *RequestResponse) connect() error {
 	if r.FastOpen {
 		first = pattern.At(0, int(r.RequestSize))
 	}
-	fd, conn, n, err := r.ctx.dialWith(r.To, r.event, first, first != nil)
+	fd, conn, n, err := r.ctx.dialWith(r.To, r.event, first)
 	if err != nil {
 		return err
 	}
