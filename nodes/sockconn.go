@@ -15,8 +15,12 @@ import (
 // input hands an arriving segment to the connection; ce says its IP
 // header was marked CE.
 func (s *Socket) input(hdr *tcp.Header, payload []byte, ce bool) {
+	// Only a SYN-ACK teaches a Fast Open client anything, and only in
+	// SYN-SENT: the segments of an established connection skip the Fast
+	// Open state, kept with the Conn's rarely used fields.
+	opening := s.conn.State() == tcp.SynSent
 	s.conn.InputECN(s.h.Now().Duration(), hdr, payload, ce)
-	if s.conn.FastOpenActive() {
+	if opening && s.conn.FastOpenActive() {
 		s.h.fastOpenLearn(s)
 	}
 	s.flush()
