@@ -181,7 +181,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 	c.ecnOnSynAck(h)
 	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, c.sndUna
 	c.maxSndWnd = c.sndWnd
-	retried := c.retries > 0 // establish resets the count
+	retried := c.retries > 0 || c.synRetransmitted // establish resets the count
 	c.establish(now)
 	if c.fastOpenWritePending() {
 		// tcp_rcv_synsent_state_process with sk_write_pending: the ACK

@@ -136,7 +136,7 @@ func (c *Conn) sendSyn(now time.Duration, synack bool) {
 		c.ackSent()
 	}
 	h.Window = uint16(c.synWindow())
-	h.Options = SYNACKOptions(uint16(c.cfg.MSS), sackOK, c.tsNow(now), ecr, tsOK, ws)
+	h.Options = SYNACKOptions(uint16(c.advMSS()), sackOK, c.tsNow(now), ecr, tsOK, ws)
 	if f := c.foState(); !synack && f != nil && f.active != nil && f.active.data > 0 && c.sndMax == c.iss {
 		// An active Fast Open's first SYN carries the data written
 		// for it (tcp_send_syn_data); a retransmitted SYN does not.

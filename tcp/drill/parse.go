@@ -717,7 +717,9 @@ func (p *parser) parseICMP(pk *Packet) *ParseError {
 	pk.ICMPType = t.text
 	if t := p.peek(); t.kind == tWord && t.text != "mtu" && t.text != "id" {
 		p.next()
-		pk.ICMPCode = t.text
+		// packetdrill's lexer replaces every word a --define names
+		// (word() in lexer.l): a script may leave its ICMP code to one.
+		pk.ICMPCode = p.define(t.text)
 	}
 	if p.peek().isWord("mtu") {
 		p.next()
