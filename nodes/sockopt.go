@@ -26,6 +26,9 @@ const (
 	TCP_USER_TIMEOUT = 18 // milliseconds data may stay unacknowledged (tcp.Config.UserTimeout); 0: off
 	TCP_SYNCNT       = 7  // SYN retransmissions before connect fails (tcp.Config.SynRetries), 1 to 127 on Linux
 	TCP_INQ          = 36 // 1: RecvInq reports the bytes left to read (Linux's TCP_CM_INQ control message)
+	// TCP_CONGESTION names the socket's congestion control: a string
+	// option, set with SetCongestion and read with Congestion.
+	TCP_CONGESTION = 13
 	// TCP_NOTSENT_LOWAT limits the unsent bytes (tcp.Config.NotsentLowat);
 	// 0 gives the host's notsent_lowat back, as Linux's tp->notsent_lowat.
 	TCP_NOTSENT_LOWAT = 25
@@ -257,6 +260,48 @@ func (s *Socket) ownOpts() *sockOpts {
 	}
 	s.opts = o
 	return o
+}
+
+// SetCongestion is setsockopt(TCP_CONGESTION): the connection that a
+// later Connect or Listen makes (an accepted one inherits its listener's)
+// uses the named congestion control, one of tcp.CongestionNames, instead
+// of the host's; one that needs ECN (dctcp) turns ECN on for it, as
+// Linux's tcp_ca_needs_ecn does. An unknown name gives ENOENT, as Linux's
+// tcp_set_congestion_control. Linux also switches a connection already
+// made (tcp_reinit_congestion_control); netsim refuses that with EISCONN.
+func (h *Host) SetCongestion(fd int, name string) error {
+	s, err := h.socket(fd)
+	if err != nil {
+		return err
+	}
+	if s.dgram != nil {
+		return ENOPROTOOPT
+	}
+	if s.conn != nil {
+		return EISCONN
+	}
+	v, err := s.validConfig().WithCongestion(name)
+	if err != nil {
+		return ENOENT
+	}
+	s.ownOpts().cfg = v
+	return nil
+}
+
+// Congestion is getsockopt(TCP_CONGESTION): the name of the congestion
+// control fd's connection uses, or that its next one will.
+func (h *Host) Congestion(fd int) (string, error) {
+	s, err := h.socket(fd)
+	if err != nil {
+		return "", err
+	}
+	if s.dgram != nil {
+		return "", ENOPROTOOPT
+	}
+	if s.conn != nil {
+		return s.conn.Config().Congestion, nil
+	}
+	return s.config().Congestion, nil
 }
 
 // setNotsentLowat is setsockopt(TCP_NOTSENT_LOWAT): Linux stores any

@@ -305,6 +305,29 @@ func (v ValidConfig) Config() Config {
 	return *v.cfg
 }
 
+// WithCongestion returns v with the congestion control name, one of
+// CongestionNames, as setsockopt(TCP_CONGESTION) gives one socket its own
+// (Linux's tcp_set_congestion_control). An algorithm that needs ECN
+// (DCTCP) turns ECN on for the connection whatever the ecn setting, as
+// Linux's tcp_ca_needs_ecn makes tcp_ecn_send_syn and
+// tcp_ecn_create_request use it. An unknown name gets an error wrapping
+// ErrConfig. The zero ValidConfig stays as it is.
+func (v ValidConfig) WithCongestion(name string) (ValidConfig, error) {
+	if v.cfg == nil || name == v.cfg.Congestion {
+		return v, nil
+	}
+	cc, err := NewCongestion(name, v.cfg.MSS, v.cfg.InitialCwnd)
+	if err != nil {
+		return v, fmt.Errorf("%w: congestion = %q: %w", ErrConfig, name, err)
+	}
+	cfg := *v.cfg
+	cfg.Congestion = name
+	if needsECN(cc) {
+		cfg.ECN = ECNOn
+	}
+	return ValidConfig{cfg: &cfg}, nil
+}
+
 // WithMSS returns v with its MSS lowered to mss, never below MinMSS and
 // never raised, which keeps it valid: what a route's MTU allows (Linux's
 // tcp_mss_clamp). A smaller MSS still fits the buffers, which hold at
