@@ -686,6 +686,9 @@ func (c *Conn) WriteWith(now time.Duration, p []byte, f WriteFlags) (int, error)
 type rareState struct {
 	ends []Seq
 	tfo  *fastOpen
+	// ka is the keepalive state of a connection with Keepalive on
+	// (keepalive.go).
+	ka keepaliveState
 }
 
 // nextEOR returns the end of the first record that ends after seq, and

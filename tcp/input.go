@@ -82,6 +82,7 @@ func (c *Conn) establish(now time.Duration) {
 	c.stop(timerRtx)
 	c.quickAcks = maxQuickAcks
 	c.setState(Established)
+	c.keepaliveStart(now)
 	c.initBufferSpace(now)
 	if e, ok := c.cc.(establisher); ok {
 		e.onEstablished(c.rtt.srtt)

@@ -598,6 +598,10 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		c.stats.DroppedSegments++
 		return false
 	}
+	if c.cfg.Keepalive && !ack.LessThan(c.sndUna) {
+		// Not an old ACK: the peer is alive (tcp_ack's rcv_tstamp).
+		c.keepaliveHeard(now)
+	}
 	win := int(h.Window) << c.sndShift
 	if idleAckPath && c.acksNothing(h, ack) {
 		c.onIdleAck(now, h, ack, win)
