@@ -197,6 +197,11 @@ type Conn struct {
 	// none (tcp_check_space with SOCK_NOSPACE), or an option changed
 	// the room (SO_SNDBUF, TCP_NOTSENT_LOWAT).
 	spaceWake bool
+	// pingpong is Linux's interactive mode (icsk_ack.pingpong at
+	// TCP_PINGPONG_THRESH): we sent data within the ACK timeout of the
+	// peer's last data, so its next data is not quick-ACKed but waits
+	// for a reply to ride on (pingpong.go).
+	pingpong bool
 	// rare holds what few connections use (nil until the first): the
 	// ends of records written with MSG_EOR and not yet acknowledged, and
 	// the Fast Open state. One pointer for both keeps a Conn in its size

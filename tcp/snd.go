@@ -396,6 +396,9 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 		// retransmissions (tcp_retransmit_skb).
 		c.sndSml = end
 	}
+	if n > 0 {
+		c.pingpongOnSend(now)
+	}
 	c.emitSeg(now, flags, seq, n)
 	c.pacedSent(now, n)
 	if c.inRecovery && c.sackOK {
