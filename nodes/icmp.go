@@ -165,7 +165,9 @@ type quoted struct {
 	// echoID and echoSeq are an echo request's identifier and sequence
 	// number, the quote's bytes 4 to 7 past the IPv4 header.
 	echoID, echoSeq uint16
-	totalLen        int
+	// seq is a TCP segment's sequence number (the same bytes 4 to 7).
+	seq      uint32
+	totalLen int
 }
 
 // parseQuoted reads the datagram an ICMP error quotes; false when the
@@ -186,6 +188,7 @@ func parseQuoted(b []byte) (quoted, bool) {
 		dport:    uint16(b[ihl+2])<<8 | uint16(b[ihl+3]),
 		echoID:   uint16(b[ihl+4])<<8 | uint16(b[ihl+5]),
 		echoSeq:  uint16(b[ihl+6])<<8 | uint16(b[ihl+7]),
+		seq:      uint32(b[ihl+4])<<24 | uint32(b[ihl+5])<<16 | uint32(b[ihl+6])<<8 | uint32(b[ihl+7]),
 		totalLen: int(b[2])<<8 | int(b[3]),
 	}
 	return q, true

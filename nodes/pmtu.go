@@ -6,6 +6,7 @@ import (
 
 	"github.com/netsimlab/netsim/nodes/icmp"
 	"github.com/netsimlab/netsim/sim"
+	"github.com/netsimlab/netsim/tcp"
 	"github.com/netsimlab/netsim/topology"
 )
 
@@ -28,10 +29,12 @@ var plateaus = [...]int{32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68
 // the next-hop MTU a router reported; 0 from an old router, then the
 // plateau below the datagram's length tooBig) and returns the path MTU
 // now in force. It never goes below 68, the least every IPv4 link
-// carries (RFC 791), nor raises a smaller value learned before.
+// carries (RFC 791), nor raises a smaller value learned before. A
+// reported MTU is taken as it is even when the quoted datagram would fit
+// it, as Linux's __ip_rt_update_pmtu (the quote's length is not read).
 func (h *Host) learnPMTU(dst netip.Addr, next, tooBig int) int {
 	mtu := next
-	if mtu == 0 || mtu >= tooBig && tooBig > 0 {
+	if mtu == 0 {
 		mtu = topology.MinMTU
 		for _, p := range plateaus {
 			if p < tooBig {
@@ -102,8 +105,10 @@ func icmpErrno(m icmp.Message) (Errno, bool) {
 // socket that sent it. Fragmentation needed lowers the path MTU (RFC 1191
 // §6.3) and a TCP connection's segment size (Linux tcp_v4_mtu_reduced),
 // unless its IP_MTU_DISCOVER mode ignores the path MTU.
-// Other errors fail a TCP connection still in SYN-SENT (Linux tcp_v4_err;
-// a synchronized one ignores them, as soft errors) and give a connected
+// Other errors fail a TCP connection still in its handshake as Linux's
+// tcp_v4_err (handshakeFatal; a synchronized one ignores them, as soft
+// errors), both only when the quoted sequence number is in the
+// connection's window (tcp.Conn.ICMPInWindow), and give a connected
 // UDP socket the errno of a hard error (port or protocol unreachable:
 // ECONNREFUSED), as Linux's udp_err without IP_RECVERR.
 //
@@ -115,12 +120,20 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted, from netip.Addr) {
 	now := h.Now().Duration()
 	local := netip.AddrPortFrom(q.src, q.sport)
 	remote := netip.AddrPortFrom(q.dst, q.dport)
+	var tcpSock *Socket
+	if s, ok := h.conns[tupleOf(local, remote)]; ok && q.proto == ipv4ProtoTCP && !s.connDone {
+		// tcp_v4_err acts only on a quote of what the connection has in
+		// flight (the rest count as TcpExtOutOfWindowIcmps).
+		if s.conn.ICMPInWindow(tcp.Seq(q.seq)) {
+			tcpSock = s
+		}
+	}
 	if m.Type == icmp.TypeDestUnreach && m.Code == icmp.CodeFragNeeded {
 		mtu := h.learnPMTU(q.dst, int(m.NextHopMTU()), q.totalLen)
 		if q.proto == icmp.Protocol {
 			h.pingError(m, q, from, EMSGSIZE)
 		}
-		if s, ok := h.conns[tupleOf(local, remote)]; ok && q.proto == ipv4ProtoTCP && !s.connDone && s.acceptsPMTU() {
+		if s := tcpSock; s != nil && s.acceptsPMTU() {
 			s.conn.PathMTUReduced(now, mtu)
 			s.flush()
 		}
@@ -129,7 +142,7 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted, from netip.Addr) {
 	errno, hard := icmpErrno(m)
 	switch q.proto {
 	case ipv4ProtoTCP:
-		if s, ok := h.conns[tupleOf(local, remote)]; ok && !s.connDone {
+		if s := tcpSock; s != nil && s.handshakeFatal(m) {
 			s.conn.Unreachable(now, errno)
 			s.flush()
 		}
@@ -142,6 +155,29 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted, from netip.Addr) {
 			h.notify(s, SockError, errno)
 		}
 	}
+}
+
+// handshakeFatal reports whether ICMP error m ends the connection of s if
+// it is still in its handshake, as Linux's tcp_v4_err: always for an
+// active open (SYN-SENT, or SYN-RECEIVED after a simultaneous open), and
+// for a Fast Open child not yet accepted (a full socket in SYN_RECV, which
+// tcp_done closes, leaving it in the accept queue with its data and the
+// error). A child accepted already counts as synchronized (soft error),
+// and a passive open without Fast Open, a request socket in Linux, is
+// dropped only for network or host unreachable and time exceeded
+// (tcp_req_err's abort), silently: its peer's next segment finds no
+// connection and gets a reset. The connection ignores it in other states
+// (tcp.Conn.Unreachable).
+func (s *Socket) handshakeFatal(m icmp.Message) bool {
+	switch {
+	case s.conn.State() != tcp.SynReceived:
+		return true
+	case s.parent == nil:
+		return !s.server // an accepted child, or a simultaneous open
+	case s.conn.FastOpenPassive():
+		return true
+	}
+	return m.Type == icmp.TypeTimeExceeded || m.Code == icmp.CodeNetUnreach || m.Code == icmp.CodeHostUnreach
 }
 
 // pingError queues error m, from, about the echo request q quotes on the

@@ -17,6 +17,7 @@ const (
 
 	SO_REUSEADDR = 2 // allow Bind to a port no listener holds
 	SO_ERROR     = 4 // get only: the pending error, cleared by reading it
+	SO_KEEPALIVE = 9 // nonzero sends keepalive probes on an idle connection (tcp.Config.Keepalive)
 	SO_SNDBUF    = 7
 	SO_RCVBUF    = 8
 
@@ -25,7 +26,13 @@ const (
 	TCP_CORK         = 3  // 1 holds partial segments back until it is cleared (tcp.Conn.SetCork)
 	TCP_USER_TIMEOUT = 18 // milliseconds data may stay unacknowledged (tcp.Config.UserTimeout); 0: off
 	TCP_SYNCNT       = 7  // SYN retransmissions before connect fails (tcp.Config.SynRetries), 1 to 127 on Linux
+	TCP_KEEPIDLE     = 4  // seconds idle before the first keepalive probe (tcp.Config.KeepaliveTime), 1 to 32767
+	TCP_KEEPINTVL    = 5  // seconds between keepalive probes (tcp.Config.KeepaliveIntvl), 1 to 32767
+	TCP_KEEPCNT      = 6  // keepalive probes unanswered before the connection ends (tcp.Config.KeepaliveProbes), 1 to 127
 	TCP_INQ          = 36 // 1: RecvInq reports the bytes left to read (Linux's TCP_CM_INQ control message)
+	// TCP_CONGESTION names the socket's congestion control: a string
+	// option, set with SetCongestion and read with Congestion.
+	TCP_CONGESTION = 13
 	// TCP_NOTSENT_LOWAT limits the unsent bytes (tcp.Config.NotsentLowat);
 	// 0 gives the host's notsent_lowat back, as Linux's tp->notsent_lowat.
 	TCP_NOTSENT_LOWAT = 25
@@ -87,6 +94,7 @@ func (s *Socket) reportBuffer(which, usable int) int {
 // shape the connection made by a later Connect or Listen (an accepted
 // connection inherits its listener's options) and fail with EISCONN
 // afterwards; the others (TCP_NODELAY, TCP_CORK, TCP_USER_TIMEOUT,
+// SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
 // TCP_NOTSENT_LOWAT, TCP_INQ, SO_SNDBUF, SO_ZEROCOPY, SO_TIMESTAMPING,
 // IP_TOS, IP_MTU_DISCOVER, SO_REUSEADDR) may be set at any time and apply
 // at once. Unknown options give ENOPROTOOPT, bad values EINVAL.
@@ -165,6 +173,9 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 			return s.conn.SetSynRetries(cfg.SynRetries)
 		}
 		return nil
+	case level == SOL_SOCKET && name == SO_KEEPALIVE,
+		level == IPPROTO_TCP && (name == TCP_KEEPIDLE || name == TCP_KEEPINTVL || name == TCP_KEEPCNT):
+		return h.setKeepalive(s, cfg, name, value)
 	case level == IPPROTO_TCP && name == TCP_USER_TIMEOUT:
 		// Linux's do_tcp_setsockopt refuses only a negative value.
 		if value < 0 {
@@ -208,6 +219,50 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		return ENOPROTOOPT
 	}
 	return s.setConfig(cfg)
+}
+
+// setKeepalive is SO_KEEPALIVE (any value, nonzero on: sock_valbool_flag)
+// and TCP_KEEPIDLE, TCP_KEEPINTVL (seconds, 1 to 32767) and TCP_KEEPCNT
+// (1 to 127), as Linux's sk_setsockopt and do_tcp_setsockopt: at any
+// time, a connection taking them at once (tcp.Conn.SetKeepalive ...).
+func (h *Host) setKeepalive(s *Socket, cfg tcp.Config, name, value int) error {
+	now := h.Now().Duration()
+	var apply func(c *tcp.Conn) error
+	switch name {
+	case SO_KEEPALIVE:
+		cfg.Keepalive = value != 0
+		apply = func(c *tcp.Conn) error { c.SetKeepalive(now, cfg.Keepalive); return nil }
+	case TCP_KEEPIDLE, TCP_KEEPINTVL:
+		if value < 1 || value > int(tcp.MaxKeepalive/time.Second) {
+			return EINVAL
+		}
+		d := time.Duration(value) * time.Second
+		if name == TCP_KEEPIDLE {
+			cfg.KeepaliveTime = d
+			apply = func(c *tcp.Conn) error { return c.SetKeepaliveTime(now, d) }
+		} else {
+			cfg.KeepaliveIntvl = d
+			apply = func(c *tcp.Conn) error { return c.SetKeepaliveIntvl(d) }
+		}
+	default: // TCP_KEEPCNT
+		if value < 1 || value > tcp.MaxKeepaliveProbes {
+			return EINVAL
+		}
+		cfg.KeepaliveProbes = value
+		apply = func(c *tcp.Conn) error { return c.SetKeepaliveProbes(value) }
+	}
+	if err := s.setConfig(cfg); err != nil {
+		return err
+	}
+	if s.conn == nil {
+		return nil
+	}
+	if err := apply(s.conn); err != nil {
+		return EINVAL
+	}
+	s.flush()
+	h.dispatch()
+	return nil
 }
 
 // sockOpts is what options set on a socket keep beyond the host's
@@ -257,6 +312,48 @@ func (s *Socket) ownOpts() *sockOpts {
 	}
 	s.opts = o
 	return o
+}
+
+// SetCongestion is setsockopt(TCP_CONGESTION): the connection that a
+// later Connect or Listen makes (an accepted one inherits its listener's)
+// uses the named congestion control, one of tcp.CongestionNames, instead
+// of the host's; one that needs ECN (dctcp) turns ECN on for it, as
+// Linux's tcp_ca_needs_ecn does. An unknown name gives ENOENT, as Linux's
+// tcp_set_congestion_control. Linux also switches a connection already
+// made (tcp_reinit_congestion_control); netsim refuses that with EISCONN.
+func (h *Host) SetCongestion(fd int, name string) error {
+	s, err := h.socket(fd)
+	if err != nil {
+		return err
+	}
+	if s.dgram != nil {
+		return ENOPROTOOPT
+	}
+	if s.conn != nil {
+		return EISCONN
+	}
+	v, err := s.validConfig().WithCongestion(name)
+	if err != nil {
+		return ENOENT
+	}
+	s.ownOpts().cfg = v
+	return nil
+}
+
+// Congestion is getsockopt(TCP_CONGESTION): the name of the congestion
+// control fd's connection uses, or that its next one will.
+func (h *Host) Congestion(fd int) (string, error) {
+	s, err := h.socket(fd)
+	if err != nil {
+		return "", err
+	}
+	if s.dgram != nil {
+		return "", ENOPROTOOPT
+	}
+	if s.conn != nil {
+		return s.conn.Config().Congestion, nil
+	}
+	return s.config().Congestion, nil
 }
 
 // setNotsentLowat is setsockopt(TCP_NOTSENT_LOWAT): Linux stores any
@@ -324,6 +421,14 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		return boolInt(!cfg.Nagle), nil
 	case level == IPPROTO_TCP && name == TCP_USER_TIMEOUT:
 		return int(cfg.UserTimeout / time.Millisecond), nil
+	case level == SOL_SOCKET && name == SO_KEEPALIVE:
+		return boolInt(cfg.Keepalive), nil
+	case level == IPPROTO_TCP && name == TCP_KEEPIDLE:
+		return int(cfg.KeepaliveTime / time.Second), nil
+	case level == IPPROTO_TCP && name == TCP_KEEPINTVL:
+		return int(cfg.KeepaliveIntvl / time.Second), nil
+	case level == IPPROTO_TCP && name == TCP_KEEPCNT:
+		return cfg.KeepaliveProbes, nil
 	case level == IPPROTO_TCP && name == TCP_SYNCNT:
 		return cfg.SynRetries, nil
 	case level == IPPROTO_TCP && name == TCP_INQ:

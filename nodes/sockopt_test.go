@@ -174,3 +174,41 @@ func TestIPSockOpts(t *testing.T) {
 	v, _ = b.GetSockOpt(afd, IPPROTO_IP, IP_TOS)
 	assert.Equal(t, 0xb8, v)
 }
+
+// TestSetCongestion: TCP_CONGESTION gives one socket its own congestion
+// control, which a listener's accepted connections inherit; dctcp makes
+// it ask for ECN whatever the host's setting (Linux's tcp_ca_needs_ecn);
+// an unknown name is ENOENT and a made connection refuses a change.
+func TestSetCongestion(t *testing.T) {
+	n, a, b := twoHosts(t, nil, fastLink("ab"))
+	require.NotEqual(t, tcp.ECNOn, a.Config().ECN, "the test needs a host that does not ask for ECN")
+	lfd, _ := b.Socket()
+	require.NoError(t, b.SetCongestion(lfd, tcp.CongestionBBR))
+	require.NoError(t, b.Bind(lfd, netip.MustParseAddrPort("0.0.0.0:80")))
+	require.NoError(t, b.Listen(lfd, 4))
+
+	fd, _ := a.Socket()
+	cc, err := a.Congestion(fd)
+	require.NoError(t, err)
+	assert.Equal(t, a.Config().Congestion, cc, "the host's until set")
+	assert.Equal(t, ENOENT, a.SetCongestion(fd, "westwood"))
+	require.NoError(t, a.SetCongestion(fd, tcp.CongestionDCTCP))
+	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
+	assert.Equal(t, EISCONN, a.SetCongestion(fd, tcp.CongestionCubic))
+
+	s, err := a.socket(fd)
+	require.NoError(t, err)
+	assert.Equal(t, tcp.CongestionDCTCP, s.conn.Config().Congestion)
+	assert.Equal(t, tcp.ECNOn, s.conn.Config().ECN, "dctcp asks for ECN")
+	assert.NotEqual(t, tcp.ECNOn, a.Config().ECN, "for this socket alone")
+	afd, _, err := b.Accept(lfd)
+	require.NoError(t, err)
+	cc, err = b.Congestion(afd)
+	require.NoError(t, err)
+	assert.Equal(t, tcp.CongestionBBR, cc, "inherited from the listener")
+	other, _ := a.Socket()
+	cc, err = a.Congestion(other)
+	require.NoError(t, err)
+	assert.Equal(t, a.Config().Congestion, cc, "other sockets keep the host's")
+}

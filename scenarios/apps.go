@@ -7,16 +7,18 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/netsimlab/netsim/tcp"
 )
 
 // appKeys lists the keys each app type takes; request-response has a
 // server form (port) and a client form (to).
 var appKeys = map[AppType][]string{
-	AppSink:            {"type", "host", "port", "start", "fastopen"},
-	AppEcho:            {"type", "host", "port", "start", "fastopen"},
-	AppBulkSend:        {"type", "host", "to", "start", "bytes"},
-	AppRequestResponse: {"type", "host", "port", "to", "start", "request", "response", "count", "think", "persistent", "fastopen"},
-	AppOnOff:           {"type", "host", "to", "start", "stop", "rate", "on", "off", "bytes"},
+	AppSink:            {"type", "host", "port", "start", "fastopen", "congestion"},
+	AppEcho:            {"type", "host", "port", "start", "fastopen", "congestion"},
+	AppBulkSend:        {"type", "host", "to", "start", "bytes", "congestion"},
+	AppRequestResponse: {"type", "host", "port", "to", "start", "request", "response", "count", "think", "persistent", "fastopen", "congestion"},
+	AppOnOff:           {"type", "host", "to", "start", "stop", "rate", "on", "off", "bytes", "congestion"},
 	AppUDPSink:         {"type", "host", "port", "start"},
 	AppUDPSend:         {"type", "host", "to", "start", "stop", "rate", "size", "pattern", "on", "off"},
 	AppPing:            {"type", "host", "to", "start", "interval", "count", "size"},
@@ -183,6 +185,9 @@ func (d *decoder) appField(e entry, p string, a *App) {
 		keep(&a.Persistent)(d.boolean(e.v, p))
 	case "fastopen":
 		keep(&a.FastOpen)(d.boolean(e.v, p))
+	case "congestion":
+		cc, _ := tcp.LookupSetting("congestion")
+		keep(&a.Congestion)(d.enum(e.v, p, &cc))
 	case "rate":
 		keep(&a.Rate)(d.rate(e.v, p))
 	case "on":

@@ -39,20 +39,20 @@ func (w *World) installApps() error {
 		var app apps.App
 		switch a.Type {
 		case AppSink:
-			app = &apps.Sink{Port: a.Port, Verify: true, FastOpen: a.FastOpen}
+			app = &apps.Sink{Port: a.Port, Verify: true, FastOpen: a.FastOpen, Congestion: a.Congestion}
 		case AppBulkSend:
-			app = &apps.BulkSend{To: to, Bytes: int64(a.Bytes)}
+			app = &apps.BulkSend{To: to, Bytes: int64(a.Bytes), Congestion: a.Congestion}
 		case AppEcho:
-			app = &apps.Echo{Port: a.Port, FastOpen: a.FastOpen}
+			app = &apps.Echo{Port: a.Port, FastOpen: a.FastOpen, Congestion: a.Congestion}
 		case AppRequestResponse:
 			if a.Server() {
-				app = &apps.ResponseServer{Port: a.Port, RequestSize: int64(a.Request), ResponseSize: int64(a.Response), FastOpen: a.FastOpen}
+				app = &apps.ResponseServer{Port: a.Port, RequestSize: int64(a.Request), ResponseSize: int64(a.Response), FastOpen: a.FastOpen, Congestion: a.Congestion}
 			} else {
 				app = &apps.RequestResponse{To: to, RequestSize: int64(a.Request), ResponseSize: int64(a.Response),
-					Count: a.Count, Think: a.Think, Persistent: a.Persistent, FastOpen: a.FastOpen}
+					Count: a.Count, Think: a.Think, Persistent: a.Persistent, FastOpen: a.FastOpen, Congestion: a.Congestion}
 			}
 		case AppOnOff:
-			app = &apps.OnOff{To: to, On: a.On, Off: a.Off, Rate: a.Rate, Bytes: int64(a.Bytes), Stop: a.Stop}
+			app = &apps.OnOff{To: to, On: a.On, Off: a.Off, Rate: a.Rate, Bytes: int64(a.Bytes), Stop: a.Stop, Congestion: a.Congestion}
 		case AppUDPSink:
 			app = &apps.UDPSink{Port: a.Port}
 		case AppUDPSend:

@@ -335,6 +335,10 @@ func TestTCPSettingsReachConfig(t *testing.T) {
     synack_retries: 2
     data_retries: 8
     user_timeout: 20s
+    keepalive: true
+    keepalive_time: 600s
+    keepalive_intvl: 10s
+    keepalive_probes: 5
     notsent_lowat: 128KiB
     rack: false
     tlp: false
@@ -356,6 +360,7 @@ func TestTCPSettingsReachConfig(t *testing.T) {
 		SendBufferInitial: 32 << 10, SendBufferMax: 8 << 20,
 		RecvBufferInitial: 256 << 10, RecvBufferMax: 16 << 20,
 		SynRetries: 3, SynAckRetries: 2, DataRetries: 8, UserTimeout: 20 * time.Second, NotsentLowat: 128 << 10, RescueRetransmit: true,
+		Keepalive: true, KeepaliveTime: 10 * time.Minute, KeepaliveIntvl: 10 * time.Second, KeepaliveProbes: 5,
 		ECN: tcp.ECNOn, Pacing: tcp.PacingOn, PacingSSRatio: 150, PacingCARatio: 110,
 		FastOpen: 3, FastOpenKey: "01234567-89abcdef-fedcba98-76543210",
 	}

@@ -263,9 +263,14 @@ type App struct {
 	// cookie (RFC 7413). Both need their host's fastopen setting: the
 	// server bit 0x2, the client bit 0x1 (Linux's tcp_fastopen).
 	FastOpen bool
-	Rate     units.BitRate
-	On       time.Duration
-	Off      time.Duration
+	// Congestion is the congestion control of the app's connections
+	// (setsockopt TCP_CONGESTION), instead of its host's; empty: the
+	// host's. One that needs ECN (dctcp) turns ECN on for them, as Linux
+	// does.
+	Congestion string
+	Rate       units.BitRate
+	On         time.Duration
+	Off        time.Duration
 	// Size is a udp-send's datagram payload or a ping's data, in bytes.
 	Size int
 	// Pattern is how a udp-send spaces its datagrams: cbr (the default),

@@ -68,6 +68,23 @@ type Config struct {
 	// TCP_USER_TIMEOUT in tcp_write_timeout); zero-window probes are
 	// given up after it too, besides after DataRetries (tcp_probe_timer).
 	UserTimeout time.Duration
+	// Keepalive turns keepalive probes on (the SO_KEEPALIVE socket
+	// option, off by default as on Linux): after KeepaliveTime without
+	// a segment from the peer, nothing in flight, a probe every
+	// KeepaliveIntvl; KeepaliveProbes unanswered end the connection with
+	// ETIMEDOUT and a reset (RFC 9293 §3.8.4; Linux's
+	// tcp_keepalive_timer). With a UserTimeout, that ends it instead,
+	// once a probe is out.
+	Keepalive bool
+	// KeepaliveTime is the idle time before the first probe (Linux
+	// tcp_keepalive_time, 7200 s; TCP_KEEPIDLE).
+	KeepaliveTime time.Duration
+	// KeepaliveIntvl is the time between probes (Linux
+	// tcp_keepalive_intvl, 75 s; TCP_KEEPINTVL).
+	KeepaliveIntvl time.Duration
+	// KeepaliveProbes is how many probes go unanswered before the
+	// connection ends (Linux tcp_keepalive_probes, 9; TCP_KEEPCNT).
+	KeepaliveProbes int
 	// NotsentLowat, when not zero, limits the bytes written and not yet
 	// sent: Write takes no more than brings them to it, and the socket
 	// is writable (SockWritable, POLLOUT) only while twice them are
@@ -159,7 +176,8 @@ const (
 // SACK, window scaling and timestamps on, buffers autotuned from Linux's
 // tcp_rmem (4096 131072 6291456) and tcp_wmem (4096 16384 4194304), CUBIC, 6 SYN
 // retries, 5 SYN-ACK retries, 15 data retries, TIME-WAIT 60 s for at most
-// 262,144 connections per host, ECN
+// 262,144 connections per host, keepalive off (7200 s, 75 s, 9 probes once
+// on), ECN
 // accepted when the peer asks (tcp_ecn=2).
 func DefaultConfig() Config {
 	return Config{
@@ -184,6 +202,11 @@ func DefaultConfig() Config {
 		DataRetries:       15,
 		TimeWait:          60 * time.Second,
 		MaxTimeWait:       DefaultMaxTimeWait,
+		// Linux tcp_keepalive_time, tcp_keepalive_intvl and
+		// tcp_keepalive_probes (keepalive itself is off until asked).
+		KeepaliveTime:   7200 * time.Second,
+		KeepaliveIntvl:  75 * time.Second,
+		KeepaliveProbes: 9,
 		// Linux net.ipv4.tcp_recovery=1.
 		RACK: true,
 		// Linux net.ipv4.tcp_early_retrans=3, tcp_slow_start_after_idle=1.
@@ -303,6 +326,29 @@ func (v ValidConfig) Config() Config {
 		return Config{}
 	}
 	return *v.cfg
+}
+
+// WithCongestion returns v with the congestion control name, one of
+// CongestionNames, as setsockopt(TCP_CONGESTION) gives one socket its own
+// (Linux's tcp_set_congestion_control). An algorithm that needs ECN
+// (DCTCP) turns ECN on for the connection whatever the ecn setting, as
+// Linux's tcp_ca_needs_ecn makes tcp_ecn_send_syn and
+// tcp_ecn_create_request use it. An unknown name gets an error wrapping
+// ErrConfig. The zero ValidConfig stays as it is.
+func (v ValidConfig) WithCongestion(name string) (ValidConfig, error) {
+	if v.cfg == nil || name == v.cfg.Congestion {
+		return v, nil
+	}
+	cc, err := NewCongestion(name, v.cfg.MSS, v.cfg.InitialCwnd)
+	if err != nil {
+		return v, fmt.Errorf("%w: congestion = %q: %w", ErrConfig, name, err)
+	}
+	cfg := *v.cfg
+	cfg.Congestion = name
+	if needsECN(cc) {
+		cfg.ECN = ECNOn
+	}
+	return ValidConfig{cfg: &cfg}, nil
 }
 
 // WithMSS returns v with its MSS lowered to mss, never below MinMSS and

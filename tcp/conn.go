@@ -121,9 +121,14 @@ type Conn struct {
 	peerFin, peerFinSeen bool
 	sackOK, tsOK         bool
 	dataSeen             bool
-	ackNow               bool
-	inRecovery           bool
-	dsackOn              bool
+	// pingpong is Linux's interactive mode (icsk_ack.pingpong at
+	// TCP_PINGPONG_THRESH): we sent data within the ACK timeout of the
+	// peer's last data, so its next data is not quick-ACKed but waits
+	// for a reply to ride on (pingpong.go).
+	pingpong   bool
+	ackNow     bool
+	inRecovery bool
+	dsackOn    bool
 	// rcvCE: the segment being input arrived marked CE.
 	rcvCE bool
 	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
@@ -732,6 +737,9 @@ func (c *Conn) WriteWith(now time.Duration, p []byte, f WriteFlags) (int, error)
 type rareState struct {
 	ends []Seq
 	tfo  *fastOpen
+	// ka is the keepalive state of a connection with Keepalive on
+	// (keepalive.go).
+	ka keepaliveState
 }
 
 // nextEOR returns the end of the first record that ends after seq, and

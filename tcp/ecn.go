@@ -172,6 +172,7 @@ func (c *Conn) ecnOnData(now time.Duration, h *Header, ce bool) {
 		if !c.ecn.demandCWR {
 			c.ecn.demandCWR = true
 			c.ackNow = true
+			c.exitPingpong() // tcp_enter_quickack_mode
 		}
 	}
 }

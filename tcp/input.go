@@ -82,6 +82,7 @@ func (c *Conn) establish(now time.Duration) {
 	c.stop(timerRtx)
 	c.quickAcks = maxQuickAcks
 	c.setState(Established)
+	c.keepaliveStart(now)
 	c.initBufferSpace(now)
 	if e, ok := c.cc.(establisher); ok {
 		e.onEstablished(c.rtt.srtt)
@@ -130,6 +131,10 @@ func (c *Conn) inputListen(now time.Duration, h *Header, payload []byte) {
 			before := c.rcvNxt
 			c.receiveText(now, h.Seq.Add(1), payload)
 			f.synDataLen = int(c.rcvNxt.Sub(before))
+			// tcp_fastopen_add_skb queues it without
+			// tcp_event_data_recv: the ACK timeout estimate is still
+			// zero, so a reply to it is no interactive exchange.
+			c.dataSeen = false
 		}
 	}
 	c.openWithSyn(now, SynReceived, true)
@@ -181,13 +186,16 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 	c.ecnOnSynAck(h)
 	c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, c.sndUna
 	c.maxSndWnd = c.sndWnd
-	retried := c.retries > 0 // establish resets the count
+	retried := c.retries > 0 || c.synRetransmitted // establish resets the count
 	c.establish(now)
 	if c.fastOpenWritePending() {
 		// tcp_rcv_synsent_state_process with sk_write_pending: the ACK
 		// waits (at most TCP_DELACK_MAX) to ride on the data the
-		// waiting writer sends next.
+		// waiting writer sends next. It enters quick-ACK mode, which
+		// starts the ACK timeout estimate from now (tcp_finish_connect's
+		// lrcvtime), so that data sent at once is a reply (pingpong.go).
 		c.arm(timerDelack, now+delackMax)
+		c.dataSeen, c.lastDataAt = true, now
 	} else {
 		c.ackNow = true
 	}
@@ -269,6 +277,9 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 			c.oowAck(now, n, flags.Has(FlagSYN))
 			if end := h.Seq.Add(uint32(len(payload))); len(payload) > 0 && end.LessEq(c.rcvNxt) {
 				c.noteDSACK(h.Seq, end)
+				// Data received before: our ACK was lost, so Linux's
+				// tcp_send_dupack enters quick-ACK mode.
+				c.exitPingpong()
 			}
 		}
 		c.losses.DroppedSegments++
@@ -430,6 +441,7 @@ func (c *Conn) checkPeerFin(now time.Duration) {
 	switch c.state {
 	case SynReceived, Established:
 		c.setState(CloseWait)
+		c.pingpong = true // tcp_fin
 		// Linux acknowledges a FIN in ESTABLISHED after the delayed-ACK
 		// timer (tcp_fin enters pingpong mode), so a close() by the
 		// application can ride on the ACK. The timer's length is the

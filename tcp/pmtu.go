@@ -4,7 +4,7 @@ import "time"
 
 // This file is what a connection does with the ICMP errors its host hands
 // it: path-MTU discovery (RFC 1191 §6.4, as Linux's tcp_v4_mtu_reduced)
-// and destination unreachable in SYN-SENT (Linux tcp_v4_err).
+// and destination unreachable during the handshake (Linux tcp_v4_err).
 
 // MinSndMSS is the smallest segment payload path-MTU discovery lowers a
 // connection to (Linux net.ipv4.tcp_min_snd_mss): a path whose MTU is
@@ -36,6 +36,9 @@ func (c *Conn) PathMTUReduced(now time.Duration, mtu int) {
 	c.touch(now)
 	c.pmtu = mtu
 	if !c.state.Synchronized() {
+		if c.state == SynSent && c.sndMax.GreaterThan(c.iss.Add(1)) {
+			c.resendSynForPMTU(now)
+		}
 		return
 	}
 	mss := c.pmtuMSS(c.sndMss)
@@ -60,6 +63,50 @@ func (c *Conn) PathMTUReduced(now time.Duration, mtu int) {
 	c.output(now)
 }
 
+// resendSynForPMTU answers fragmentation needed for an active Fast Open
+// SYN that carried data. Linux's tcp_simple_retransmit takes such a SYN
+// as lost whatever its size (the SYN and its data are two skbs in the
+// retransmission queue, so their lengths tell nothing), and resends it at
+// once: the SYN alone, without the data or the Fast Open option (a
+// retransmitted SYN carries neither), its MSS option from the path MTU
+// now (tcp_advertise_mss). The data waits for the SYN-ACK, which leaves
+// it unacknowledged, to be sent again at the new size
+// (tcp_rcv_fastopen_synack). The timer restarts without backoff; the
+// handshake gives no RTT sample (Karn).
+func (c *Conn) resendSynForPMTU(now time.Duration) {
+	c.sendSyn(now, false)
+	c.noteRetransmit(c.iss, 0, "pmtu")
+	c.synRetransmitted = true
+	c.arm(timerRtx, now+c.rtt.current())
+}
+
+// advMSS is the MSS our SYN or SYN-ACK offers: the configured one, capped
+// by the path MTU learned (Linux's tcp_advertise_mss takes the route's
+// advmss, the path MTU less 40 bytes of headers, when smaller).
+func (c *Conn) advMSS() int {
+	if c.pmtu == 0 {
+		return c.cfg.MSS
+	}
+	return min(c.cfg.MSS, max(c.pmtu-ipTCPHeaders, MinSndMSS))
+}
+
+// ICMPInWindow reports whether an ICMP error quoting sequence number seq
+// can be about a segment of this connection, as Linux's tcp_v4_err
+// checks before it acts on one: seq between SND.UNA (the ISN while the
+// handshake of a passive open runs: snt_isn) and SND.NXT. A passive open
+// still in SYN-RECEIVED without Fast Open is a request socket in Linux,
+// and tcp_req_err takes only its ISN.
+func (c *Conn) ICMPInWindow(seq Seq) bool {
+	lo := c.sndUna
+	if c.state == SynReceived || c.state == SynSent {
+		lo = c.iss
+		if c.state == SynReceived && c.passive && !c.FastOpenPassive() {
+			return seq == c.iss
+		}
+	}
+	return !seq.LessThan(lo) && !seq.GreaterThan(c.sndNxt)
+}
+
 // pmtuMSS caps mss (a payload size) to what fits the path MTU learned,
 // with the options every segment carries, as Linux's tcp_mtu_to_mss.
 func (c *Conn) pmtuMSS(mss int) int {
@@ -76,11 +123,15 @@ func (c *Conn) pmtuMSS(mss int) int {
 // Unreachable tells the connection that an ICMP destination unreachable
 // or time exceeded (errno says which: ENETUNREACH, EHOSTUNREACH,
 // ECONNREFUSED, ENOPROTOOPT) answered one of its segments. As Linux's
-// tcp_v4_err, a connection in SYN-SENT fails with that errno; in any other
-// state it is a soft error and changes nothing (RFC 1122 §4.2.3.9: the
-// retransmissions carry on).
+// tcp_v4_err, a connection in SYN-SENT or SYN-RECEIVED fails with that
+// errno, without a reset (tcp_done); in any other state it is a soft
+// error and changes nothing (RFC 1122 §4.2.3.9: the retransmissions carry
+// on). The host decides for a passive open in SYN-RECEIVED, which Linux
+// treats apart: a request socket (no Fast Open) is dropped only for some
+// errors (tcp_req_err), and a Fast Open child already accepted is
+// synchronized as far as tcp_v4_err is concerned.
 func (c *Conn) Unreachable(now time.Duration, errno Errno) {
-	if c.state != SynSent {
+	if c.state != SynSent && c.state != SynReceived {
 		return
 	}
 	c.touch(now)

@@ -150,10 +150,11 @@ func (c *Conn) growWindow() {
 }
 
 // delayAck implements delayed ACKs (RFC 9293 §3.8.6.3, RFC 5681 §4.2):
-// quick ACKs at the start of a connection as Linux does, then an ACK for at
+// quick ACKs at the start of a connection as Linux does, unless in
+// interactive mode (tcp_in_quickack_mode, pingpong.go), then an ACK for at
 // least every second full-sized segment, else after the delay.
 func (c *Conn) delayAck(now time.Duration, n int) {
-	if c.cfg.DelayedAck == 0 || c.quickAcks > 0 {
+	if c.cfg.DelayedAck == 0 || c.quickAcks > 0 && !c.pingpong {
 		if c.quickAcks > 0 {
 			c.quickAcks--
 		}

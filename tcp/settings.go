@@ -295,6 +295,37 @@ var settings = []Setting{
 		field: func(c *Config) any { return &c.UserTimeout },
 	},
 	{
+		Name: "keepalive", Kind: KindBool,
+		Doc: "send keepalive probes on an idle connection (RFC 9293 §3.8.4; Linux has it as the SO_KEEPALIVE socket option, off by default, " +
+			"no sysctl): see keepalive_time, keepalive_intvl, keepalive_probes",
+		field: func(c *Config) any { return &c.Keepalive },
+	},
+	{
+		Name: "keepalive_time", Kind: KindDuration, Min: int64(time.Second), Max: int64(MaxKeepalive),
+		Doc:         "how long a connection with keepalive on stays idle (no segment from the peer, nothing in flight) before its first probe (the TCP_KEEPIDLE socket option sets it per socket)",
+		Ref:         "Linux's MAX_TCP_KEEPIDLE",
+		Sysctl:      "net.ipv4.tcp_keepalive_time",
+		SysctlNote:  "seconds",
+		sysctlValue: func(v string) (string, error) { return scaleInt(v, time.Second) },
+		field:       func(c *Config) any { return &c.KeepaliveTime },
+	},
+	{
+		Name: "keepalive_intvl", Kind: KindDuration, Min: int64(time.Second), Max: int64(MaxKeepalive),
+		Doc:         "the time between keepalive probes (the TCP_KEEPINTVL socket option sets it per socket)",
+		Ref:         "Linux's MAX_TCP_KEEPINTVL",
+		Sysctl:      "net.ipv4.tcp_keepalive_intvl",
+		SysctlNote:  "seconds",
+		sysctlValue: func(v string) (string, error) { return scaleInt(v, time.Second) },
+		field:       func(c *Config) any { return &c.KeepaliveIntvl },
+	},
+	{
+		Name: "keepalive_probes", Kind: KindInt, Unit: "probes", Min: 1, Max: MaxKeepaliveProbes,
+		Doc:    "keepalive probes left unanswered before the connection fails with ETIMEDOUT and a reset (the TCP_KEEPCNT socket option sets it per socket)",
+		Ref:    "Linux's MAX_TCP_KEEPCNT",
+		Sysctl: "net.ipv4.tcp_keepalive_probes",
+		field:  func(c *Config) any { return &c.KeepaliveProbes },
+	},
+	{
 		Name: "notsent_lowat", Kind: KindSize, Min: 0, Max: math.MaxInt32, Zero: "no limit",
 		Doc: "the most bytes written and not yet sent: a write stops there, and the socket is writable only while twice the unsent bytes " +
 			"are below it (Linux's tcp_stream_memory_free; the TCP_NOTSENT_LOWAT socket option sets it per socket)",

@@ -136,7 +136,7 @@ func (c *Conn) sendSyn(now time.Duration, synack bool) {
 		c.ackSent()
 	}
 	h.Window = uint16(c.synWindow())
-	h.Options = SYNACKOptions(uint16(c.cfg.MSS), sackOK, c.tsNow(now), ecr, tsOK, ws)
+	h.Options = SYNACKOptions(uint16(c.advMSS()), sackOK, c.tsNow(now), ecr, tsOK, ws)
 	if f := c.foState(); !synack && f != nil && f.active != nil && f.active.data > 0 && c.sndMax == c.iss {
 		// An active Fast Open's first SYN carries the data written
 		// for it (tcp_send_syn_data); a retransmitted SYN does not.
@@ -396,6 +396,9 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 		// retransmissions (tcp_retransmit_skb).
 		c.sndSml = end
 	}
+	if n > 0 {
+		c.pingpongOnSend(now)
+	}
 	c.emitSeg(now, flags, seq, n)
 	c.pacedSent(now, n)
 	if c.inRecovery && c.sackOK {
@@ -597,6 +600,10 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		c.ackNow = true
 		c.losses.DroppedSegments++
 		return false
+	}
+	if c.cfg.Keepalive && !ack.LessThan(c.sndUna) {
+		// Not an old ACK: the peer is alive (tcp_ack's rcv_tstamp).
+		c.keepaliveHeard(now)
 	}
 	win := int(h.Window) << c.sndShift
 	if idleAckPath && c.acksNothing(h, ack) {

@@ -20,8 +20,10 @@ const (
 	timerPersist
 	// timerDelack: the delayed ACK (RFC 9293 §3.8.6.3).
 	timerDelack
-	// timerTimeWait: 2×MSL in TIME-WAIT (RFC 9293 §3.3.2), and the
-	// FIN-WAIT-2 limit of a closed connection.
+	// timerTimeWait: 2×MSL in TIME-WAIT (RFC 9293 §3.3.2), the
+	// FIN-WAIT-2 limit of a closed connection, and in the other
+	// synchronized states the keepalive timer (keepalive.go): Linux's
+	// sk_timer serves the keepalive and the FIN-WAIT-2 limit alike.
 	timerTimeWait
 	// timerPace: the next paced segment may go (Linux's pacing hrtimer,
 	// tcp_pace_kick).
@@ -92,8 +94,15 @@ func (c *Conn) fire(now time.Duration, t int) {
 		c.emit(Event{Kind: EvTimerFired, Timer: "delack"})
 		if c.state.Synchronized() || c.state == SynReceived {
 			c.ackNow = true
+			// The reply did not come in time: tcp_delack_timer_handler
+			// leaves interactive mode.
+			c.exitPingpong()
 		}
 	case timerTimeWait:
+		if c.keepaliveOwnsTimer() {
+			c.onKeepalive(now)
+			return
+		}
 		if c.state == FinWait2 {
 			c.emit(Event{Kind: EvTimerFired, Timer: "finwait2"})
 		} else {

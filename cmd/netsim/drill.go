@@ -21,7 +21,7 @@ import (
 
 const drillUsage = `Usage: netsim drill SCRIPT.pkt... [--verbose] [--strict_segments] [--queue_unmatched]
                     [--tolerance_usecs N] [--set KEY=VALUE]... [--settings FILE]
-                    [--preset packetdrill] [--out DIR]
+                    [--preset packetdrill] [--define NAME=VALUE]... [--out DIR]
 
 Runs packetdrill scripts against netsim's TCP: netsim plays the script's
 remote peer and application, and reports the first line where the stack
@@ -37,6 +37,10 @@ their defaults and bounds. --preset packetdrill also turns on
 --queue_unmatched, packetdrill's rule for segments no line lists (they wait
 for the next outbound line and are not checked at the end); by default
 such a segment fails the script.
+
+--define NAME=VALUE (or -D, repeatable) defines a word of the scripts as
+packetdrill's -D does: --define CODE=host_unreachable; a script's own
+--define lines win.
 
 --out DIR writes trace.jsonl and pcap/dut-eth0.pcap of the run (with several
 scripts, into DIR/<script name>/).
@@ -57,6 +61,7 @@ type drillOpts struct {
 	queue     bool
 	tolerance int
 	sets      stringsFlag
+	defines   stringsFlag
 	settings  string
 	preset    string
 	stack     string
@@ -76,9 +81,17 @@ func drillMain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.preset, "preset", "", "a preset environment: packetdrill (google/packetdrill's defaults.sh)")
 	fs.StringVar(&o.stack, "stack", "host", "the stack under test: host, the only one (kept so that old command lines work)")
 	fs.StringVar(&o.out, "out", "", "write trace.jsonl and the pcap of each run into DIR")
+	fs.Var(&o.defines, "define", "define a script word NAME=VALUE (repeatable), as packetdrill's -D")
+	fs.Var(&o.defines, "D", "the same as --define")
 	files, code, ok := parseSome(fs, args, "no script given", drillUsage, stderr)
 	if !ok {
 		return code
+	}
+	for _, d := range o.defines {
+		if k, _, found := strings.Cut(d, "="); !found || k == "" {
+			fmt.Fprintf(stderr, "netsim drill: --define %q: want NAME=VALUE\n", d)
+			return exitUsage
+		}
 	}
 	switch o.stack {
 	case "host":
@@ -206,7 +219,7 @@ func drillOne(path string, cfg tcp.Config, rc drill.RunConfig, o *drillOpts, dir
 		fmt.Fprintf(stderr, "netsim drill: %v\n", err)
 		return exitUsage
 	}
-	s, err := drill.Parse(path, src)
+	s, err := drill.ParseDefines(path, src, o.defines)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage

@@ -155,6 +155,39 @@ func TestDrillSettings(t *testing.T) {
 	}
 }
 
+// TestDrillDefine: --define (and -D) give a script's words a value, as
+// packetdrill's command line does; the script's own --define wins.
+func TestDrillDefine(t *testing.T) {
+	const body = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0 > S 0:0(0) <...>
++.01 < icmp unreachable CODE [0:0(0)]
++0 getsockopt(3, SOL_SOCKET, SO_ERROR, [EHOSTUNREACH], [4]) = 0
+`
+	f := writeScript(t, "code.pkt", body)
+	own := writeScript(t, "own.pkt", "--define=CODE=port_unreachable\n"+body)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"undefined", []string{f}, exitFailed, `code.pkt:5: error handling packet: unknown ICMP code "CODE"`},
+		{"--define", []string{"--define", "CODE=host_unreachable", f}, exitOK, ""},
+		{"-D", []string{"-D", "CODE=host_unreachable", f}, exitOK, ""},
+		{"the script's own wins", []string{"-D", "CODE=host_unreachable", own}, exitFailed, "SO_ERROR"},
+		{"no value", []string{"--define", "CODE", f}, exitUsage, `--define "CODE": want NAME=VALUE`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runDrill(t, tt.args...)
+			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			assert.Contains(t, errOut, tt.want)
+		})
+	}
+}
+
 // TestDrillSkippedAndVerbose: shell and code lines are counted in a
 // warning; --verbose prints every step.
 func TestDrillSkippedAndVerbose(t *testing.T) {

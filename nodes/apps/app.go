@@ -80,14 +80,30 @@ func (c *Context) later(d time.Duration, fn func()) {
 }
 
 // dial is the prologue of every client app: a socket on the app's host
-// whose events go to handler, a non-blocking connect to to (the SYN is on
-// its way when it returns), and the connection's ID for the records. If
-// any step fails the socket is closed again and the error returned. The
-// handler hears nothing before dial returns (a connect only sends the
-// SYN), so the caller may store fd afterwards.
-func (c *Context) dial(to netip.AddrPort, handler nodes.Handler) (fd int, conn uint64, err error) {
-	fd, conn, _, err = c.dialWith(to, handler, nil)
+// (with the congestion control cc, when not empty) whose events go to
+// handler, a non-blocking connect to to (the SYN is on its way when it
+// returns), and the connection's ID for the records. If any step fails
+// the socket is closed again and the error returned. The handler hears
+// nothing before dial returns (a connect only sends the SYN), so the
+// caller may store fd afterwards.
+func (c *Context) dial(to netip.AddrPort, cc string, handler nodes.Handler) (fd int, conn uint64, err error) {
+	fd, conn, _, err = c.dialWith(to, cc, handler, nil)
 	return fd, conn, err
+}
+
+// socket opens a TCP socket on the app's host with the congestion
+// control cc (setsockopt TCP_CONGESTION), or the host's when cc is
+// empty; the socket is closed again if cc is refused.
+func (c *Context) socket(cc string) (int, error) {
+	fd, err := c.Host.Socket()
+	if err != nil || cc == "" {
+		return fd, err
+	}
+	if err := c.Host.SetCongestion(fd, cc); err != nil {
+		_ = c.Host.Close(fd)
+		return -1, err
+	}
+	return fd, nil
 }
 
 // dialWith is dial, and with first not nil a sendto(MSG_FASTOPEN) of
@@ -95,9 +111,9 @@ func (c *Context) dial(to netip.AddrPort, handler nodes.Handler) (fd int, conn u
 // of first as a cookie cached for the server allows, n bytes, or asks
 // for a cookie and carries none. A host without Fast Open's client side
 // (its fastopen setting lacks 0x1) connects as dial does.
-func (c *Context) dialWith(to netip.AddrPort, handler nodes.Handler, first []byte) (fd int, conn uint64, n int, err error) {
+func (c *Context) dialWith(to netip.AddrPort, cc string, handler nodes.Handler, first []byte) (fd int, conn uint64, n int, err error) {
 	h := c.Host
-	fd, err = h.Socket()
+	fd, err = c.socket(cc)
 	if err != nil {
 		return -1, 0, 0, err
 	}

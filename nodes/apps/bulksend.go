@@ -19,6 +19,9 @@ import (
 type BulkSend struct {
 	To    netip.AddrPort
 	Bytes int64
+	// Congestion names the connection's congestion control
+	// (TCP_CONGESTION; empty: the host's).
+	Congestion string
 
 	// Sent counts bytes the socket accepted; Received counts bytes the
 	// peer sent back (read and discarded); Done reports completion and
@@ -43,7 +46,7 @@ func (b *BulkSend) Type() string { return "bulk-send" }
 // Start connects.
 func (b *BulkSend) Start(ctx *Context) error {
 	b.ctx, b.start = ctx, ctx.Now()
-	fd, conn, err := ctx.dial(b.To, b.event)
+	fd, conn, err := ctx.dial(b.To, b.Congestion, b.event)
 	if err != nil {
 		return err
 	}

@@ -15,10 +15,12 @@ const defaultBacklog = 128
 // with events going to handler, and returns its descriptor. With fastOpen
 // the listener gets a Fast Open queue as long as its backlog
 // (TCP_FASTOPEN): it accepts data in a SYN when the host's fastopen
-// setting has the server bit (0x2), as Linux's tcp_fastopen.
-func listenOn(ctx *Context, port uint16, backlog int, fastOpen bool, handler nodes.Handler) (int, error) {
+// setting has the server bit (0x2), as Linux's tcp_fastopen. A
+// congestion control named in cc (TCP_CONGESTION) is the accepted
+// connections' instead of the host's.
+func listenOn(ctx *Context, port uint16, backlog int, fastOpen bool, cc string, handler nodes.Handler) (int, error) {
 	h := ctx.Host
-	fd, err := h.Socket()
+	fd, err := ctx.socket(cc)
 	if err != nil {
 		return -1, err
 	}
@@ -71,11 +73,12 @@ type listener[C any] struct {
 }
 
 // listen opens the listening socket on port with the given backlog (0:
-// defaultBacklog) and, with fastOpen, a Fast Open queue (listenOn).
-func (l *listener[C]) listen(ctx *Context, port uint16, backlog int, fastOpen bool) error {
+// defaultBacklog), with fastOpen a Fast Open queue, and with cc its
+// connections' congestion control (listenOn).
+func (l *listener[C]) listen(ctx *Context, port uint16, backlog int, fastOpen bool, cc string) error {
 	l.ctx, l.conns = ctx, map[int]*C{}
 	var err error
-	l.lfd, err = listenOn(ctx, port, backlog, fastOpen, l.socketEvent)
+	l.lfd, err = listenOn(ctx, port, backlog, fastOpen, cc, l.socketEvent)
 	return err
 }
 

@@ -29,6 +29,9 @@ type OnOff struct {
 	Bytes   int64
 	// Stop, when > 0, is the simulated time to stop producing and close.
 	Stop time.Duration
+	// Congestion names the connection's congestion control
+	// (TCP_CONGESTION; empty: the host's).
+	Congestion string
 
 	// Sent counts bytes the socket accepted; Received counts bytes the
 	// peer sent back (read and discarded); Done reports completion.
@@ -61,7 +64,7 @@ func (o *OnOff) Start(ctx *Context) error {
 	}
 	o.ctx, o.start = ctx, ctx.Now()
 	o.interval = max(o.Rate.TxTime(onOffChunk), time.Nanosecond)
-	fd, conn, err := ctx.dial(o.To, o.event)
+	fd, conn, err := ctx.dial(o.To, o.Congestion, o.event)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func (z *zeroSend) Type() string { return "zero-send" }
 
 func (z *zeroSend) Start(ctx *Context) error {
 	z.ctx = ctx
-	fd, _, err := ctx.dial(z.to, func(fd int, ev nodes.SocketEvent, _ nodes.Errno) {
+	fd, _, err := ctx.dial(z.to, "", func(fd int, ev nodes.SocketEvent, _ nodes.Errno) {
 		if ev != nodes.SockConnected && ev != nodes.SockWritable {
 			return
 		}

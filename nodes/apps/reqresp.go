@@ -29,7 +29,10 @@ type RequestResponse struct {
 	RequestSize, ResponseSize int64
 	Count                     int
 	Think                     time.Duration
-	Persistent                bool
+	// Congestion names the connections' congestion control
+	// (TCP_CONGESTION; empty: the host's).
+	Congestion string
+	Persistent bool
 	// FastOpen sends each connection's first request in its SYN when
 	// the host holds a Fast Open cookie of the server, as an HTTP client
 	// with TCP Fast Open does (sendto with MSG_FASTOPEN; RFC 7413): the
@@ -39,8 +42,8 @@ type RequestResponse struct {
 	// setting's server bit (0x2).
 	FastOpen bool
 	// The small unexported fields fill the words of Persistent and Done:
-	// a client is 168 bytes, in Go's 176-byte size class, where they took
-	// three words more and the 192-byte class (one client per
+	// a client is 184 bytes, in Go's 192-byte size class, where they took
+	// three words more and the 208-byte class (one client per
 	// connection).
 	inFlight bool // a request was sent and its response is not complete
 	closing  bool // the last response is in: the connection is closing
@@ -83,7 +86,7 @@ func (r *RequestResponse) connect() error {
 	if r.FastOpen {
 		first = pattern.At(0, int(r.RequestSize))
 	}
-	fd, conn, n, err := r.ctx.dialWith(r.To, r.event, first)
+	fd, conn, n, err := r.ctx.dialWith(r.To, r.Congestion, r.event, first)
 	if err != nil {
 		return err
 	}

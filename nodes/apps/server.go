@@ -29,12 +29,12 @@ type serverConn struct {
 	eof bool
 }
 
-func (s *server) listen(ctx *Context, port uint16, backlog int, fastOpen bool) error {
+func (s *server) listen(ctx *Context, port uint16, backlog int, fastOpen bool, cc string) error {
 	s.newConn = func(fd int, conn uint64) *serverConn {
 		return &serverConn{fd: int32(fd), conn: conn, at: s.ctx.Now()}
 	}
 	s.onEvent = s.event
-	return s.listener.listen(ctx, port, backlog, fastOpen)
+	return s.listener.listen(ctx, port, backlog, fastOpen, cc)
 }
 
 func (s *server) event(fd int, c *serverConn, ev nodes.SocketEvent, err nodes.Errno) {
@@ -113,7 +113,10 @@ type Echo struct {
 	Backlog int // 0: 128
 	// FastOpen gives the listener a Fast Open queue (listenOn).
 	FastOpen bool
-	srv      server
+	// Congestion names the connections' congestion control
+	// (TCP_CONGESTION; empty: the host's).
+	Congestion string
+	srv        server
 }
 
 // Type returns "echo".
@@ -122,7 +125,7 @@ func (e *Echo) Type() string { return "echo" }
 // Start listens.
 func (e *Echo) Start(ctx *Context) error {
 	e.srv.onData = func(c *serverConn, b []byte) { c.echo = append(c.echo, b...) }
-	return e.srv.listen(ctx, e.Port, e.Backlog, e.FastOpen)
+	return e.srv.listen(ctx, e.Port, e.Backlog, e.FastOpen, e.Congestion)
 }
 
 // ResponseServer is the server side of request-response: it listens on
@@ -135,7 +138,10 @@ type ResponseServer struct {
 	Backlog                   int // 0: 128
 	// FastOpen gives the listener a Fast Open queue (listenOn).
 	FastOpen bool
-	srv      server
+	// Congestion names the connections' congestion control
+	// (TCP_CONGESTION; empty: the host's).
+	Congestion string
+	srv        server
 }
 
 // Type returns "response-server".
@@ -153,5 +159,5 @@ func (r *ResponseServer) Start(ctx *Context) error {
 			c.queued += r.ResponseSize
 		}
 	}
-	return r.srv.listen(ctx, r.Port, r.Backlog, r.FastOpen)
+	return r.srv.listen(ctx, r.Port, r.Backlog, r.FastOpen, r.Congestion)
 }

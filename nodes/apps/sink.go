@@ -18,6 +18,9 @@ type Sink struct {
 	Verify  bool
 	// FastOpen gives the listener a Fast Open queue (listenOn).
 	FastOpen bool
+	// Congestion names the connections' congestion control
+	// (TCP_CONGESTION; empty: the host's).
+	Congestion string
 
 	// Received counts bytes over all connections; Mismatched counts bytes
 	// that broke the pattern (Verify); Completed counts connections read
@@ -44,7 +47,7 @@ func (s *Sink) Start(ctx *Context) error {
 		return &sinkConn{at: s.ctx.Now(), conn: conn}
 	}
 	s.onEvent = s.event
-	return s.listen(ctx, s.Port, s.Backlog, s.FastOpen)
+	return s.listen(ctx, s.Port, s.Backlog, s.FastOpen, s.Congestion)
 }
 
 func (s *Sink) event(fd int, c *sinkConn, ev nodes.SocketEvent, err nodes.Errno) {

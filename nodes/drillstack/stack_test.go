@@ -8,22 +8,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/testutil"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp/drill"
 )
 
 // The host implements the system calls' socket API through the adapter.
 var _ drill.Sockets = sockets{}
-
-// accepted is a passive open: fd 4 is established at 0.1 s.
-const accepted = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,nop,nop,sackOK,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <...>
-+.1 < . 1:1(0) ack 1 win 500
-+0 accept(3, ..., ...) = 4
-`
 
 func run(t *testing.T, src string, o Options) error {
 	t.Helper()
@@ -35,7 +26,7 @@ func run(t *testing.T, src string, o Options) error {
 // TestPollWithoutTimeout: a poll that waits forever (timeout -1) blocks
 // until data arrives, and adds no deadline of its own.
 func TestPollWithoutTimeout(t *testing.T) {
-	src := accepted + `+0...0.2 poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, -1) = 1
+	src := testutil.PassiveOpenScript + `+0...0.2 poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, -1) = 1
 +.2 < P. 1:11(10) ack 1 win 500
 +0 > . 1:1(0) ack 11
 +0 read(4, ..., 10) = 10
@@ -44,7 +35,7 @@ func TestPollWithoutTimeout(t *testing.T) {
 	o.Run.MaxWait = 10 * time.Second
 	require.NoError(t, run(t, src, o))
 	// Without the data it never returns.
-	src = accepted + `+0 poll([{fd=4, events=POLLIN}], 1, -1) = 1
+	src = testutil.PassiveOpenScript + `+0 poll([{fd=4, events=POLLIN}], 1, -1) = 1
 `
 	require.ErrorContains(t, run(t, src, o), "blocking call never returned")
 }
@@ -56,7 +47,7 @@ func TestTraceAndCapture(t *testing.T) {
 	var pcap bytes.Buffer
 	o := DefaultOptions()
 	o.Trace, o.Capture = &rec, &pcap
-	require.NoError(t, run(t, accepted, o))
+	require.NoError(t, run(t, testutil.PassiveOpenScript, o))
 	kinds := map[sim.Kind]int{}
 	for _, r := range rec.Records {
 		kinds[r.Kind()]++

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/netsimlab/netsim/internal/testutil"
 	"github.com/netsimlab/netsim/tcp/drill"
 )
 
@@ -14,7 +15,7 @@ import (
 // outbound line may stand for several consecutive segments (public scripts
 // are written against TSO/GSO super-packets), and only then.
 func TestCoalescedSegments(t *testing.T) {
-	const open = passiveOpen + `+0 write(4, ..., 3500) = 3500
+	const open = testutil.PassiveOpenScript + `+0 write(4, ..., 3500) = 3500
 `
 	tests := []struct {
 		name, src, want string
@@ -58,7 +59,7 @@ func TestCoalescedSegments(t *testing.T) {
 // TestReportShowsMergedSegment: the report of a failed coalesced line
 // shows the merged segment the runner compared, not the first segment.
 func TestReportShowsMergedSegment(t *testing.T) {
-	src := passiveOpen + `+0 write(4, ..., 3500) = 3500
+	src := testutil.PassiveOpenScript + `+0 write(4, ..., 3500) = 3500
 +0 > P. 1:4501(4500) ack 1
 `
 	require.Contains(t, failureReport(t, "merged.pkt", src), "actual packet:  0.100000 P. 1:3501(3500) ack 1")

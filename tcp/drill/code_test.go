@@ -3,6 +3,7 @@ package drill_test
 import (
 	"testing"
 
+	"github.com/netsimlab/netsim/internal/testutil"
 	"github.com/netsimlab/netsim/tcp/drill"
 )
 
@@ -10,7 +11,7 @@ import (
 // check, so an assertion that does not hold fails the script at its line
 // and one that holds passes; other code is still skipped.
 func TestCodeLinesEvaluated(t *testing.T) {
-	const open = passiveOpen
+	const open = testutil.PassiveOpenScript
 	tests := []struct {
 		name, code, want string
 	}{
@@ -32,7 +33,7 @@ func TestCodeLinesEvaluated(t *testing.T) {
 func TestSkippedLinesTakeTime(t *testing.T) {
 	for _, skipped := range []string{"+.5 %{ print(tcpi_snd_cwnd) }%", "+.5 `tc qdisc show`"} {
 		t.Run(skipped, func(t *testing.T) {
-			src := passiveOpen + skipped + "\n+0 write(4, ..., 1000) = 1000\n0.600 > P. 1:1001(1000) ack 1\n"
+			src := testutil.PassiveOpenScript + skipped + "\n+0 write(4, ..., 1000) = 1000\n0.600 > P. 1:1001(1000) ack 1\n"
 			requireMismatch(t, runScript(t, "skipped.pkt", src, drill.DefaultRunConfig()), "")
 		})
 	}

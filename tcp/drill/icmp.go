@@ -91,7 +91,14 @@ func (r *runner) inboundICMP(l *Line) error {
 	if err != nil {
 		return r.fail(l, "%v", err)
 	}
-	if p.Echoed == nil || p.Echoed.Proto != ProtoTCP {
+	echoed := p.Echoed
+	if echoed == nil {
+		// packetdrill's parser quotes a TCP segment 0:0(0) when the line
+		// names none (opt_icmp_echoed): the ISN, which is in the window of
+		// a connection still in its handshake.
+		echoed = &EchoedPacket{Proto: ProtoTCP}
+	}
+	if echoed.Proto != ProtoTCP {
 		return r.fail(l, "an inbound ICMP error must quote one of the stack's TCP segments, as [1:1461(1460)]")
 	}
 	if typ == 3 && code == 4 && !p.HasMTU {
@@ -107,9 +114,9 @@ func (r *runner) inboundICMP(l *Line) error {
 	}
 	h := &m.Quoted.Header
 	h.SrcPort, h.DstPort = m.Quoted.Src.Port, m.Quoted.Dst.Port
-	h.Seq = r.localISN + tcp.Seq(p.Echoed.Start)
+	h.Seq = r.localISN + tcp.Seq(echoed.Start)
 	h.Flags = tcp.FlagACK
-	m.Quoted.Payload = make([]byte, p.Echoed.Len)
+	m.Quoted.Payload = make([]byte, echoed.Len)
 	is.InjectICMP(r.now, m)
 	r.settle()
 	return r.err

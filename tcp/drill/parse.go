@@ -35,9 +35,16 @@ const maxDepth = 64
 // Parse reads a script in the packetdrill dialect. name is used in errors
 // and kept in the Script. Any error is a *ParseError.
 func Parse(name string, src []byte) (*Script, error) {
+	return ParseDefines(name, src, nil)
+}
+
+// ParseDefines is Parse with the NAME=VALUE definitions of packetdrill's
+// command line (-D, --define): a word they name stands for its value,
+// unless the script's own --define lines define it again.
+func ParseDefines(name string, src []byte, defines []string) (*Script, error) {
 	toks, perr := tokenize(src)
 	if perr == nil {
-		p := &parser{src: src, toks: toks, script: &Script{Name: name}}
+		p := &parser{src: src, toks: toks, script: &Script{Name: name}, defines: defines}
 		perr = p.parseScript()
 		if perr == nil {
 			return p.script, nil
@@ -55,6 +62,8 @@ type parser struct {
 	p      int
 	depth  int
 	script *Script
+	// defines are the command line's NAME=VALUE definitions.
+	defines []string
 }
 
 func (p *parser) peek() token { return p.toks[p.p] }
@@ -66,9 +75,15 @@ func (p *parser) peek() token { return p.toks[p.p] }
 var defaultDefines = map[string]string{"TFO_COOKIE": "3021b9d889017eeb"}
 
 // define returns the value of word when an earlier --define=WORD=VALUE
-// option line or the test runner's defaults define it, else word.
+// option line, the command line or the test runner's defaults define it
+// (the first of them that does), else word.
 func (p *parser) define(word string) string {
 	val, found := defaultDefines[word]
+	for _, d := range p.defines {
+		if k, v, ok := strings.Cut(d, "="); ok && k == word {
+			val, found = strings.Trim(v, `"`), true
+		}
+	}
 	for _, l := range p.script.Lines {
 		if l.Kind == LineOption && l.Option.Name == "define" {
 			if k, v, ok := strings.Cut(l.Option.Value, "="); ok && k == word {
@@ -717,7 +732,9 @@ func (p *parser) parseICMP(pk *Packet) *ParseError {
 	pk.ICMPType = t.text
 	if t := p.peek(); t.kind == tWord && t.text != "mtu" && t.text != "id" {
 		p.next()
-		pk.ICMPCode = t.text
+		// packetdrill's lexer replaces every word a --define names
+		// (word() in lexer.l): a script may leave its ICMP code to one.
+		pk.ICMPCode = p.define(t.text)
 	}
 	if p.peek().isWord("mtu") {
 		p.next()

@@ -623,3 +623,18 @@ func TestParseFastOpenDefine(t *testing.T) {
 	_, err = Parse("d.pkt", []byte("--define=C=0102030\n0 < S 0:0(0) win 0 <FO C,nop,nop>\n"))
 	require.EqualError(t, err, "d.pkt:2:24: FO value C (0102030) has an odd number of hex digits")
 }
+
+// TestParseICMPCodeDefine: an ICMP code may be a word a --define names,
+// as packetdrill's lexer replaces every defined word; an undefined one is
+// kept for the runner to refuse.
+func TestParseICMPCodeDefine(t *testing.T) {
+	s, err := Parse("d.pkt", []byte("--define=CODE=host_unreachable\n0 < icmp unreachable CODE\n+0 < icmp unreachable OTHER [0:0(0)]\n"))
+	require.NoError(t, err)
+	var codes []string
+	for _, l := range s.Lines {
+		if l.Kind == LinePacket {
+			codes = append(codes, l.Packet.ICMPCode)
+		}
+	}
+	assert.Equal(t, []string{"host_unreachable", "OTHER"}, codes)
+}

@@ -3,6 +3,7 @@ package drill_test
 import (
 	"testing"
 
+	"github.com/netsimlab/netsim/internal/testutil"
 	"github.com/netsimlab/netsim/tcp/drill"
 )
 
@@ -10,7 +11,7 @@ import (
 // segment no line lists waits for the next outbound line and is not
 // checked if none comes; by default it fails the script at once.
 func TestQueueUnmatched(t *testing.T) {
-	const open = passiveOpen + `// Data the script does not show being ACKed.
+	const open = testutil.PassiveOpenScript + `// Data the script does not show being ACKed.
 +.1 < P. 1:101(100) ack 1 win 500
 `
 	tests := []struct {

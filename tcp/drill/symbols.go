@@ -26,6 +26,10 @@ const (
 	tcpFastOpen    = 23 // TCP_FASTOPEN
 	tcpFastOpenCon = 30 // TCP_FASTOPEN_CONNECT
 	tcpSynCnt      = 7  // TCP_SYNCNT
+	soKeepalive    = 9  // SO_KEEPALIVE
+	tcpKeepIdle    = 4  // TCP_KEEPIDLE
+	tcpKeepIntvl   = 5  // TCP_KEEPINTVL
+	tcpKeepCnt     = 6  // TCP_KEEPCNT
 	solIP          = 0
 	ipTOS          = 1
 	ipMTUDisc      = 10
@@ -40,7 +44,7 @@ var symbols = map[string]int64{
 	"SOCK_STREAM": 1, "SOCK_DGRAM": 2, "SOCK_NONBLOCK": 0x800,
 	"IPPROTO_IP": 0, "IPPROTO_TCP": ipprotoTCP, "IPPROTO_UDP": 17, "SOL_SOCKET": solSocket, "SOL_TCP": ipprotoTCP,
 	"SO_REUSEADDR": soReuseAddr, "SO_ERROR": soError, "SO_SNDBUF": soSndBuf, "SO_RCVBUF": soRcvBuf, "SO_LINGER": 13,
-	"TCP_NODELAY": tcpNoDelay, "TCP_MAXSEG": tcpMaxSeg, "TCP_CORK": tcpCork, "TCP_USER_TIMEOUT": tcpUserTO, "TCP_NOTSENT_LOWAT": tcpNotsent, "TCP_INQ": tcpInq, "TCP_CM_INQ": tcpInq, "TCP_FASTOPEN": tcpFastOpen, "TCP_FASTOPEN_CONNECT": tcpFastOpenCon, "TCP_SYNCNT": tcpSynCnt, "MSG_FASTOPEN": 0x20000000, "SOL_IP": solIP, "IP_TOS": ipTOS, "IP_MTU_DISCOVER": ipMTUDisc,
+	"TCP_NODELAY": tcpNoDelay, "TCP_MAXSEG": tcpMaxSeg, "TCP_CORK": tcpCork, "TCP_USER_TIMEOUT": tcpUserTO, "TCP_NOTSENT_LOWAT": tcpNotsent, "TCP_INQ": tcpInq, "TCP_CM_INQ": tcpInq, "TCP_FASTOPEN": tcpFastOpen, "TCP_FASTOPEN_CONNECT": tcpFastOpenCon, "TCP_SYNCNT": tcpSynCnt, "SO_KEEPALIVE": soKeepalive, "TCP_KEEPIDLE": tcpKeepIdle, "TCP_KEEPINTVL": tcpKeepIntvl, "TCP_KEEPCNT": tcpKeepCnt, "MSG_FASTOPEN": 0x20000000, "SOL_IP": solIP, "IP_TOS": ipTOS, "IP_MTU_DISCOVER": ipMTUDisc,
 	"IP_PMTUDISC_DONT": 0, "IP_PMTUDISC_WANT": 1, "IP_PMTUDISC_DO": 2, "IP_PMTUDISC_PROBE": 3, "IP_PMTUDISC_INTERFACE": 4, "IP_PMTUDISC_OMIT": 5,
 	"F_GETFL": 3, "F_SETFL": 4, "O_RDONLY": 0, "O_WRONLY": 1, "O_RDWR": 2, "O_NONBLOCK": 0x800,
 	"SHUT_RD": 0, "SHUT_WR": 1, "SHUT_RDWR": 2,

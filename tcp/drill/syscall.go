@@ -742,6 +742,10 @@ var optNames = map[string][2]int{
 	"TCP_FASTOPEN":         {ipprotoTCP, tcpFastOpen},
 	"TCP_FASTOPEN_CONNECT": {ipprotoTCP, tcpFastOpenCon},
 	"TCP_SYNCNT":           {ipprotoTCP, tcpSynCnt},
+	"SO_KEEPALIVE":         {solSocket, soKeepalive},
+	"TCP_KEEPIDLE":         {ipprotoTCP, tcpKeepIdle},
+	"TCP_KEEPINTVL":        {ipprotoTCP, tcpKeepIntvl},
+	"TCP_KEEPCNT":          {ipprotoTCP, tcpKeepCnt},
 	"IP_TOS":               {solIP, ipTOS},
 	"IP_MTU_DISCOVER":      {solIP, ipMTUDisc},
 }
