@@ -312,9 +312,9 @@ func (h *Host) udpInput(in *Interface, p *topology.Packet, src netip.Addr, seg [
 	if s == nil || s.dgram.connected && s.remote != from {
 		h.drop(p, sim.DropNoPort)
 		if h.icmpError(p, icmp.Unreachable(icmp.CodePortUnreach, 0), h.route) {
-			h.stats.ICMPSent++
+			h.stats.icmpSent++
 		} else {
-			h.stats.ICMPRateLimited++
+			h.stats.icmpRateLimited++
 		}
 		return
 	}

@@ -209,7 +209,7 @@ func (h *Host) icmpInput(in *Interface, p *topology.Packet, src netip.Addr, seg 
 		// RFC 1122 §3.2.2.6: the reply carries the request's identifier,
 		// sequence number and data.
 		h.traceDeliver(p, in, 0)
-		h.stats.ICMPSent++
+		h.stats.icmpSent++
 		h.icmpSend(h.route(src), src, icmp.Echo(icmp.TypeEchoReply, m.ID(), m.Seq()), body, false)
 	case m.Type == icmp.TypeEchoReply:
 		s := h.dgram[protoPing][m.ID()]

@@ -87,16 +87,19 @@ type node struct {
 	// addr is the node's IPv4 address: a host's own; for a router, the
 	// source of the ICMP messages it sends (InstallRoutes gives one).
 	// The fields every datagram touches come first.
-	addr   netip.Addr
-	net    *Network
-	ifaces []*Interface
-	// rx is the node's receive path, given to each new interface.
-	rx func(ifc *Interface, p *topology.Packet)
+	addr netip.Addr
+	net  *Network
 	// sent counts the datagrams the node made and handed to an interface.
 	sent uint64
 	// ipID numbers the datagrams the node sends.
-	ipID   uint16
+	ipID uint16
+	// routes comes before the interfaces: a host reads only its first
+	// field (only) per datagram, a router its lookup cache and then the
+	// interface the route names.
 	routes RoutingTable
+	ifaces []*Interface
+	// rx is the node's receive path, given to each new interface.
+	rx func(ifc *Interface, p *topology.Packet)
 
 	name    string
 	subject string // "host/<name>" or "router/<name>"

@@ -200,13 +200,15 @@ func (b *sendBuffer) release() {
 // connections this saves writing every segment into a buffer of its own
 // that is cold by the next segment.
 type recvBuffer struct {
-	block   *[]byte
-	buf     []byte
-	head, n int
-	size    int
+	block *[]byte
+	buf   []byte
+	head  int
 	// ext is how far past head bytes were written (in order or not):
 	// nothing is held beyond head when it is 0.
 	ext int
+	// n and size come last: the sender reads them too, for the window it
+	// offers (Conn's lines).
+	n, size int
 }
 
 // A receive buffer keeps pattern bytes with no block (buf nil) and head

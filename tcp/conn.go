@@ -24,16 +24,47 @@ func (e Endpoint) String() string { return netip.AddrPortFrom(e.Addr, e.Port).St
 // is queued until the caller drains it with Segments and Events. The caller
 // must call Tick at Deadline. A Conn is not safe for concurrent use.
 type Conn struct {
+	// The fields come in four groups, by who reads them per segment
+	// (TestConnLines holds the lines): with a thousand flows taking turns
+	// each Conn is cold when its next segment comes, and every line a
+	// segment touches is a cache miss. A bulk transfer's receiver, fed
+	// data, touches the receiver's lines and the common ones; its sender,
+	// fed ACKs, the common lines and the sender's; few segments touch the
+	// rest. Go lays the fields out in this order.
+
+	// The receiver's lines: what a data segment and the application's
+	// read of it touch.
+	rcvTune rcvTuning
+	// nxtRel is RCV.NXT relative to the IRS in 64 bits: it counts on where
+	// the 32-bit numbers wrap (unaRel is the sender's side).
+	nxtRel    uint64
+	rcvSegMax int // largest segment received, capped at rcvMss (Linux rcv_mss)
+	quickAcks int
+	// lastDataAt is when in-order data last arrived (Linux's
+	// icsk_ack.lrcvtime), once dataSeen.
+	lastDataAt time.Duration
+	// rb ends with what the sender reads too (the window it offers), so
+	// that it shares the first common line.
+	rb recvBuffer
+
+	// The common lines: what every segment in an established state
+	// touches, ACK or data, and the segments and events it queues.
+
 	// cfg is shared with every connection opened from the same settings
 	// (ValidConfig) and never written: a change for this connection
 	// alone (SetNagle, SetSendBuffer) replaces it with a copy.
-	cfg           *Config
-	local, remote Endpoint
-	cc            Congestion
-	sb            sendBuffer
-	rb            recvBuffer
-	rtt           rttEstimator
-	board         scoreboard
+	cfg *Config
+	// q holds the segments and events queued for the owner while the
+	// connection is busy (queues.go); nil while it is idle.
+	q *queues
+	// ackRate is the rate sample being built for the ACK in hand, kept in
+	// the connection's queues (queues.go) from the first ACK on and given
+	// back with them when it falls idle (trim): nil while it has none.
+	ackRate *ackSample
+	// ofo is what the receiver keeps about data held out of order (and
+	// a D-SACK to report), from the first such segment until an idle
+	// connection trims it (rcv.go).
+	ofo *ofoState
 	// timerAt holds each timer's expiry (timers.go); its bit in
 	// timerOn says whether it is armed.
 	timerAt [numTimers]time.Duration
@@ -45,99 +76,42 @@ type Conn struct {
 	chrono *chronograph
 
 	// Send sequence space (RFC 9293 §3.3.1).
-	iss    Seq
 	sndUna Seq
 	sndNxt Seq // next sequence number to send (go-back-N rewinds it)
 	sndMax Seq // one past the highest sequence number sent (RFC 6675 HighData)
 	sndWl1 Seq
 	sndWl2 Seq
-	finSeq Seq // sequence number of our FIN once queued
-	sndSml Seq // end of the last small segment sent (Minshall's Nagle)
-	// maxFlightEnd is SND.NXT when maxFlight was last restarted (Linux
-	// cwnd_usage_seq).
-	maxFlightEnd Seq
-	// recoverSeq is RFC 6582 recover / RFC 6675 RecoveryPoint.
-	recoverSeq Seq
-	// unaRel and nxtRel are SND.UNA and RCV.NXT relative to the ISN and
-	// the IRS, in 64 bits: they count on where the 32-bit numbers wrap.
-	unaRel, nxtRel uint64
-	// pmtu is the path MTU a router reported (0: none).
-	pmtu int
-
 	// Receive sequence space.
-	irs        Seq
 	rcvNxt     Seq
 	rcvAdvEdge Seq // RCV.NXT + RCV.WND as last advertised
-	peerFinSeq Seq
 	lastAckTx  Seq // RCV.NXT on the last ACK sent (RFC 7323 §4.3 Last.ACK.sent)
 	tsOffset   uint32
 	tsRecent   uint32
-	rtxTSVal   uint32 // our TSval on the latest retransmission
 	// segTsecr is the TSecr of the segment being input, 0 without one.
 	segTsecr uint32
-	// lastOOW is when we last answered an out-of-window segment (a
-	// challenge ACK or a SYN-ACK for a retransmitted SYN), in milliseconds
-	// plus one, as Linux's last_oow_ack_time in jiffies; 0 before the
-	// first.
-	lastOOW uint32
+	// srcPort and dstPort are the ports of the local and remote
+	// endpoints, here for the header of every segment sent; their
+	// addresses, which no segment reads, are with the rarely read fields.
+	srcPort, dstPort uint16
 
 	sndWnd int // peer's window in bytes, unscaled
 	// maxSndWnd is the largest window the peer offered (SWS avoidance,
 	// RFC 9293 §3.8.6.2.1, and RFC 5961 §5.2 MAX.SND.WND).
 	maxSndWnd int
 	rcvClamp  int // most window offered now (Linux rcv_ssthresh)
-	sndMss    int // payload of a full segment we send (options subtracted)
-	maxFlight int // most bytes in flight this window (Linux max_packets_out)
 	rcvMss    int // payload of a full segment the peer sends
-	rcvSegMax int // largest segment received, capped at rcvMss (Linux rcv_mss)
-	synSentAt time.Duration
 	retries   int // SYN/SYN-ACK retransmissions, or RTO expiries in a row
-	// stalledSince is when the first retransmission or zero-window probe
-	// since SND.UNA last moved went out, plus 1 ns (0: none), for
-	// UserTimeout (Linux's retrans_stamp and icsk_probes_tstamp).
-	stalledSince time.Duration
-	sentHead     int
 	// unackedBytes counts data received since our last ACK.
 	unackedBytes int
-	quickAcks    int
-	// lastDataAt is when in-order data last arrived (Linux's
-	// icsk_ack.lrcvtime), once dataSeen.
-	lastDataAt time.Duration
-	// lastSendAt is when new data was last sent (Linux's lsndtime), once
-	// sentData.
-	lastSendAt time.Duration
-	dupAcks    int
-	recCwnd    int // NewReno's inflated window during recovery without SACK
-	prr        prr // the sending allowance of SACK recovery (RFC 6937)
-	lastCwnd   int
-	lastSsth   int
-	// paceAt is when pacing lets the next segment go.
-	paceAt time.Duration
 
-	// ofo is what the receiver keeps about data held out of order (and
-	// a D-SACK to report), from the first such segment until an idle
-	// connection trims it (rcv.go).
-	ofo  *ofoState
-	sent []sentRec
-	// q holds the segments and events queued for the owner while the
-	// connection is busy (queues.go); nil while it is idle.
-	q       *queues
-	ecn     ecnState
-	rcvTune rcvTuning
-	tlp     tlpState
-	rack    rackState
-	rate    rateState
-	// tw is what TIME-WAIT keeps, from when it is entered.
-	tw *TimeWaitRecord
+	sb    sendBuffer
+	stats counters
+	tlp   tlpState
 
 	state    State
-	err      Errno // the error that ended the connection, if any
 	sndShift uint8 // peer's window scale
 	// timerOn has bit t set while timer t is armed.
-	timerOn uint8
-	// rewind says why SND.NXT went back below SND.MAX: an RTO, or a path
-	// MTU drop; the resends are traced with it.
-	rewind   rewindCause
+	timerOn  uint8
 	rcvShift uint8
 	// finQueued: the user shut the write side, a FIN follows the data.
 	finQueued bool
@@ -145,36 +119,21 @@ type Conn struct {
 	// peerFin: the peer's FIN was received in order; peerFinSeen: a FIN
 	// arrived, maybe beyond a hole.
 	peerFin, peerFinSeen bool
-	sackOK, tsOK, wsOK   bool
-	dataSeen, sentData   bool
-	passive              bool // opened by Listen
-	forceSend            bool // the persist timer overrides SWS avoidance once
-	ackNow               bool
-	inRecovery           bool
-	dsackOn              bool
+	sackOK, tsOK         bool
+	dataSeen             bool
+	// pingpong is Linux's interactive mode (icsk_ack.pingpong at
+	// TCP_PINGPONG_THRESH): we sent data within the ACK timeout of the
+	// peer's last data, so its next data is not quick-ACKed but waits
+	// for a reply to ride on (pingpong.go).
+	pingpong   bool
+	ackNow     bool
+	inRecovery bool
+	dsackOn    bool
 	// rcvCE: the segment being input arrived marked CE.
 	rcvCE bool
-	// inLoss: an RTO happened and what was in flight then is not yet all
-	// acknowledged (Linux's TCP_CA_Loss state), for WindowControllers.
-	inLoss bool
-	// synRetransmitted: a SYN-ACK went out again for a retransmitted SYN
-	// (no RTT sample from the handshake).
-	synRetransmitted bool
 	// synAcked: the peer acknowledged our SYN. (Comparing SND.UNA with
 	// the ISS would misfire after 4 GiB, when the numbers come round.)
 	synAcked bool
-	// synSampled: the ACK being processed completed a passive open whose
-	// handshake gave the RTT sample already (establish), so rttOnAck
-	// takes none from it.
-	synSampled bool
-	// muted holds the observables nobody reads (Mute): they are not
-	// queued.
-	muted EventMask
-	// chronoCur is the kind of time the chronograph counts (chrono.go);
-	// noSpace is SOCK_NOSPACE: a write stopped short for lack of send
-	// buffer, and the writer has not been told of space since.
-	chronoCur chronoKind
-	noSpace   bool
 	// busySpell: the connection has been busy (queued something) since it was
 	// last trimmed; its queues themselves are lent back after each drain
 	// (queues.go).
@@ -183,6 +142,52 @@ type Conn struct {
 	// connection is made, since the paths that ask (each send, each ACK,
 	// each step of SACK recovery) would otherwise assert it every time.
 	windowCtl bool
+	// muted holds the observables nobody reads (Mute): they are not
+	// queued.
+	muted EventMask
+	// ecnOK: both ends agreed on ECN in the handshake (TCP_ECN_OK); the
+	// rest of the ECN state is ecn.
+	ecnOK bool
+	// (Flags few segments read, in what would be padding.)
+	wsOK    bool
+	passive bool // opened by Listen
+
+	// rtt starts with what arming a timer reads, the last common fields;
+	// the sender's lines follow with its estimates.
+	rtt rttEstimator
+
+	// The sender's lines: what an ACK, and the data it lets out, touch.
+	cc   Congestion
+	sent []sentRec
+	// sentHead is the index in sent of the first record not wholly
+	// acknowledged.
+	sentHead int
+	// rare holds what few connections use (nil until the first): the
+	// ends of records written with MSG_EOR and not yet acknowledged, and
+	// the Fast Open state. One pointer for both keeps a Conn in its size
+	// class (TestConnSizeClass).
+	rare *rareState
+	// unaRel is SND.UNA relative to the ISN in 64 bits (nxtRel is the
+	// receiver's side).
+	unaRel uint64
+	sndSml Seq // end of the last small segment sent (Minshall's Nagle)
+	// maxFlightEnd is SND.NXT when maxFlight was last restarted (Linux
+	// cwnd_usage_seq).
+	maxFlightEnd Seq
+	// recoverSeq is RFC 6582 recover / RFC 6675 RecoveryPoint.
+	recoverSeq Seq
+	err        Errno // the error that ended the connection, if any
+	sentData   bool
+	forceSend  bool // the persist timer overrides SWS avoidance once
+	// synSampled: the ACK being processed completed a passive open whose
+	// handshake gave the RTT sample already (establish), so rttOnAck
+	// takes none from it.
+	synSampled bool
+	// chronoCur is the kind of time the chronograph counts (chrono.go);
+	// noSpace is SOCK_NOSPACE: a write stopped short for lack of send
+	// buffer, and the writer has not been told of space since.
+	chronoCur chronoKind
+	noSpace   bool
 	// corked is TCP_CORK: partial segments of new data wait until it is
 	// cleared, the persist timer's probe sends them, or a push (Linux's
 	// TCP_NAGLE_CORK). holdMore is the same for the transmissions of one
@@ -192,23 +197,62 @@ type Conn struct {
 	// says the last Write had MSG_MORE, so its end carries no PSH
 	// (tcp_push marks it only without MSG_MORE).
 	corked, holdMore, pushOnce, lastMore bool
+
+	sndMss    int // payload of a full segment we send (options subtracted)
+	maxFlight int // most bytes in flight this window (Linux max_packets_out)
+	// stalledSince is when the first retransmission or zero-window probe
+	// since SND.UNA last moved went out, plus 1 ns (0: none), for
+	// UserTimeout (Linux's retrans_stamp and icsk_probes_tstamp).
+	stalledSince time.Duration
+	// lastSendAt is when new data was last sent (Linux's lsndtime), once
+	// sentData.
+	lastSendAt time.Duration
+	dupAcks    int
+	lastCwnd   int
+	lastSsth   int
+	// paceAt is when pacing lets the next segment go.
+	paceAt time.Duration
+	board  scoreboard
+	rack   rackState
+	rate   rateState
+	prr    prr // the sending allowance of SACK recovery (RFC 6937)
+	// losses starts with the one counter an ACK may bump (a duplicate).
+	losses lossCounters
+
+	// The rest: what an ECN connection, the handshake, the close, a path
+	// MTU change or a recovery without SACK read.
+	ecn                   ecnState
+	localAddr, remoteAddr netip.Addr
+	iss                   Seq
+	finSeq                Seq // sequence number of our FIN once queued
+	irs                   Seq
+	peerFinSeq            Seq
+	rtxTSVal              uint32 // our TSval on the latest retransmission
+	// lastOOW is when we last answered an out-of-window segment (a
+	// challenge ACK or a SYN-ACK for a retransmitted SYN), in milliseconds
+	// plus one, as Linux's last_oow_ack_time in jiffies; 0 before the
+	// first.
+	lastOOW uint32
+	// pmtu is the path MTU a router reported (0: none).
+	pmtu      int
+	synSentAt time.Duration
+	recCwnd   int // NewReno's inflated window during recovery without SACK
+	// tw is what TIME-WAIT keeps, from when it is entered.
+	tw *TimeWaitRecord
+	// rewind says why SND.NXT went back below SND.MAX: an RTO, or a path
+	// MTU drop; the resends are traced with it.
+	rewind rewindCause
+	// inLoss: an RTO happened and what was in flight then is not yet all
+	// acknowledged (Linux's TCP_CA_Loss state), for WindowControllers.
+	inLoss bool
+	// synRetransmitted: a SYN-ACK went out again for a retransmitted SYN
+	// (no RTT sample from the handshake).
+	synRetransmitted bool
 	// spaceWake: Linux's sk_write_space would wake the socket's waiters
 	// now (SpaceWake): an ACK made room for a writer that had found
 	// none (tcp_check_space with SOCK_NOSPACE), or an option changed
 	// the room (SO_SNDBUF, TCP_NOTSENT_LOWAT).
 	spaceWake bool
-	// pingpong is Linux's interactive mode (icsk_ack.pingpong at
-	// TCP_PINGPONG_THRESH): we sent data within the ACK timeout of the
-	// peer's last data, so its next data is not quick-ACKed but waits
-	// for a reply to ride on (pingpong.go).
-	pingpong bool
-	// rare holds what few connections use (nil until the first): the
-	// ends of records written with MSG_EOR and not yet acknowledged, and
-	// the Fast Open state. One pointer for both keeps a Conn in its size
-	// class (TestConnSizeClass).
-	rare *rareState
-
-	stats counters
 }
 
 // outSeg is a segment waiting in the outbox. Its payload is resolved from
@@ -279,17 +323,19 @@ func NewConnValid(v ValidConfig, local, remote Endpoint, iss Seq, tsOffset uint3
 		return nil, fmt.Errorf("tcp: new conn: %w: %w", ErrConfig, err)
 	}
 	c := &Conn{
-		cfg:      cfg,
-		local:    local,
-		remote:   remote,
-		iss:      iss,
-		sndUna:   iss,
-		sndNxt:   iss,
-		sndMax:   iss,
-		tsOffset: tsOffset,
-		cc:       cc,
-		sndMss:   cfg.MSS,
-		rcvMss:   cfg.MSS,
+		cfg:        cfg,
+		localAddr:  local.Addr,
+		remoteAddr: remote.Addr,
+		srcPort:    local.Port,
+		dstPort:    remote.Port,
+		iss:        iss,
+		sndUna:     iss,
+		sndNxt:     iss,
+		sndMax:     iss,
+		tsOffset:   tsOffset,
+		cc:         cc,
+		sndMss:     cfg.MSS,
+		rcvMss:     cfg.MSS,
 	}
 	c.recoverSeq = iss
 	c.sndSml = iss
@@ -325,10 +371,10 @@ func (c *Conn) ownConfig() *Config {
 }
 
 // Local returns the local endpoint.
-func (c *Conn) Local() Endpoint { return c.local }
+func (c *Conn) Local() Endpoint { return Endpoint{Addr: c.localAddr, Port: c.srcPort} }
 
 // Remote returns the remote endpoint.
-func (c *Conn) Remote() Endpoint { return c.remote }
+func (c *Conn) Remote() Endpoint { return Endpoint{Addr: c.remoteAddr, Port: c.dstPort} }
 
 // ISS returns our initial sequence number.
 func (c *Conn) ISS() Seq { return c.iss }
@@ -941,12 +987,12 @@ const trimHorizon = time.Second
 
 // Stats returns the connection's counters and estimates.
 func (c *Conn) Stats() Stats {
-	k := c.stats
+	k, l := c.stats, c.losses
 	s := Stats{
 		SegmentsSent: k.SegmentsSent, SegmentsReceived: k.SegmentsReceived,
 		BytesSent: k.BytesSent, BytesAcked: k.BytesAcked, BytesDelivered: k.BytesDelivered, BytesReceived: k.BytesReceived,
-		Retransmits: k.Retransmits, FastRetransmits: k.FastRetransmits, RTORetransmits: k.RTORetransmits,
-		Timeouts: k.Timeouts, DupAcksReceived: k.DupAcksReceived, DroppedSegments: k.DroppedSegments,
+		Retransmits: l.Retransmits, FastRetransmits: l.FastRetransmits, RTORetransmits: l.RTORetransmits,
+		Timeouts: l.Timeouts, DupAcksReceived: l.DupAcksReceived, DroppedSegments: l.DroppedSegments,
 	}
 	s.RTTMin, s.RTTMax, s.RTTMean = c.rtt.sampleMin, c.rtt.sampleMax, c.rtt.mean()
 	s.RTTSamples = c.rtt.samples

@@ -44,10 +44,13 @@ func ParseECNMode(s string) (ECNMode, error) {
 	return 0, fmt.Errorf("%w: ecn %q (off, on or accept)", ErrConfig, s)
 }
 
-// ecnState is a connection's ECN state (Linux's tp->ecn_flags).
+// ecnState is a connection's ECN state (Linux's tp->ecn_flags) but for
+// Conn.ecnOK, which every segment reads: the rest, only an ECN
+// connection's.
 type ecnState struct {
-	// ok: both ends agreed on ECN in the handshake (TCP_ECN_OK).
-	ok bool
+	// ce counts arriving data segments marked CE; reductions the window
+	// cuts for ECE.
+	ce, reductions int
 	// demandCWR: the receiver saw CE and sets ECE on every segment until a
 	// segment with CWR arrives (TCP_ECN_DEMAND_CWR).
 	demandCWR bool
@@ -61,13 +64,10 @@ type ecnState struct {
 	cwrHigh Seq
 	// ceState: DCTCP's receiver saw CE on the latest data segment.
 	ceState bool
-	// ce counts arriving data segments marked CE; reductions the window
-	// cuts for ECE.
-	ce, reductions int
 }
 
 // ECNCapable reports whether the handshake negotiated ECN.
-func (c *Conn) ECNCapable() bool { return c.ecn.ok }
+func (c *Conn) ECNCapable() bool { return c.ecnOK }
 
 // ecnSynFlags adds the ECN flags of our SYN (ECE and CWR when asking,
 // RFC 3168 §6.1.1) or SYN-ACK (ECE when we accepted the peer's request).
@@ -80,7 +80,7 @@ func (c *Conn) ecnSynFlags(flags Flags, synack bool) Flags {
 	switch {
 	case !synack && c.asksECN() && c.retries == 0:
 		return flags | FlagECE | FlagCWR
-	case synack && c.ecn.ok:
+	case synack && c.ecnOK:
 		return flags | FlagECE
 	}
 	return flags
@@ -103,17 +103,17 @@ func (c *Conn) ecnSynECT() bool {
 func (c *Conn) ecnOnSyn(h *Header, simultaneous bool) {
 	asked := h.Flags.Has(FlagECE) && h.Flags.Has(FlagCWR)
 	if simultaneous {
-		c.ecn.ok = asked && c.asksECN()
+		c.ecnOK = asked && c.asksECN()
 		return
 	}
-	c.ecn.ok = asked && c.cfg.ECN != ECNOff
+	c.ecnOK = asked && c.cfg.ECN != ECNOff
 }
 
 // ecnOnSynAck reads the peer's SYN-ACK: ECN is on when we asked and it
 // answered with ECE and without CWR (RFC 3168 §6.1.1, Linux
 // tcp_ecn_rcv_synack).
 func (c *Conn) ecnOnSynAck(h *Header) {
-	c.ecn.ok = c.asksECN() && h.Flags.Has(FlagECE) && !h.Flags.Has(FlagCWR)
+	c.ecnOK = c.asksECN() && h.Flags.Has(FlagECE) && !h.Flags.Has(FlagCWR)
 }
 
 // asksECN reports whether our SYN asks for ECN: ecn on, or a congestion
@@ -129,7 +129,7 @@ func (c *Conn) asksECN() bool {
 // reduction. Retransmissions and pure ACKs are not ECN-capable (RFC 3168
 // §6.1.4, §6.1.5).
 func (c *Conn) ecnOnSend(o *outSeg) {
-	if !c.ecn.ok || o.h.Flags.Has(FlagSYN) || o.h.Flags.Has(FlagRST) {
+	if !c.ecnOK || o.h.Flags.Has(FlagSYN) || o.h.Flags.Has(FlagRST) {
 		return
 	}
 	if c.ecn.demandCWR {
@@ -156,7 +156,7 @@ func (c *Conn) ecnOnSend(o *outSeg) {
 // tcp_ecn_accept_cwr); CE starts it, with an immediate ACK (Linux
 // tcp_ecn_check_ce enters quick-ACK mode).
 func (c *Conn) ecnOnData(now time.Duration, h *Header, ce bool) {
-	if !c.ecn.ok {
+	if !c.ecnOK {
 		return
 	}
 	if needsECN(c.cc) {
@@ -192,7 +192,7 @@ func (c *Conn) ecnOnData(now time.Duration, h *Header, ce bool) {
 // TCP_CA_CWR; netsim sets the reduced window at once and grows it
 // meanwhile as in the Open state.)
 func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
-	if !c.ecn.ok {
+	if !c.ecnOK {
 		return true
 	}
 	if c.ecn.cwr && c.sndUna.GreaterThan(c.ecn.cwrHigh) {
@@ -221,7 +221,7 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 // tcp_init_cwnd_reduction queues it) and ECE from the same window is
 // ignored.
 func (c *Conn) ecnOnRecovery() (reduced bool) {
-	if !c.ecn.ok {
+	if !c.ecnOK {
 		return false
 	}
 	if c.ecn.cwr && c.sndUna.LessEq(c.ecn.cwrHigh) {

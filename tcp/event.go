@@ -156,6 +156,13 @@ type Stats struct {
 type counters struct {
 	SegmentsSent, SegmentsReceived                       int
 	BytesSent, BytesAcked, BytesDelivered, BytesReceived int64
-	Retransmits, FastRetransmits, RTORetransmits         int
-	Timeouts, DupAcksReceived, DroppedSegments           int
+}
+
+// lossCounters are the Stats counters of losses and their repair, which
+// few segments of a clean transfer bump: apart from counters, so that
+// these stay out of the lines every segment touches (Conn).
+type lossCounters struct {
+	DupAcksReceived                              int
+	Retransmits, FastRetransmits, RTORetransmits int
+	Timeouts, DroppedSegments                    int
 }

@@ -355,7 +355,7 @@ func (c *Conn) fastOpenSyn(h *Header, payload int) bool {
 	if f.listener.NoCookie {
 		return true
 	}
-	valid := FastOpenCookie(f.listener.Key, c.remote.Addr, c.local.Addr)
+	valid := FastOpenCookie(f.listener.Key, c.remoteAddr, c.localAddr)
 	if req.Len == len(valid) && [FastOpenCookieSize]byte(req.Cookie[:FastOpenCookieSize]) == valid {
 		// Linux's tcp_fastopen_cookie_gen_check: a cookie of the
 		// primary key. A SYN without data with a valid cookie is

@@ -150,7 +150,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 	if ack && (h.Ack.LessEq(c.iss) || h.Ack.GreaterThan(c.sndMax)) {
 		// <SEQ=SEG.ACK><CTL=RST>, unless it is a RST itself.
 		c.replyRst(h, SegLen(h, len(payload)))
-		c.stats.DroppedSegments++
+		c.losses.DroppedSegments++
 		return
 	}
 	if h.Flags.Has(FlagRST) {
@@ -265,7 +265,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		// TS.Recent is a duplicate from long ago: ACK it and drop it.
 		if hasTS && !flags.Has(FlagRST) && int32(tsVal-c.tsRecent) < 0 {
 			c.oowAck(now, n, flags.Has(FlagSYN))
-			c.stats.DroppedSegments++
+			c.losses.DroppedSegments++
 			return
 		}
 	}
@@ -282,7 +282,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 				c.exitPingpong()
 			}
 		}
-		c.stats.DroppedSegments++
+		c.losses.DroppedSegments++
 		return
 	}
 	// Trim to the window: what is before RCV.NXT was received already, what

@@ -67,7 +67,7 @@ func (c *Conn) lend() {
 	if q == nil || len(q.out) > 0 || len(q.events) > 0 {
 		return
 	}
-	c.q, c.rate.ack = nil, nil
+	c.q, c.ackRate = nil, nil
 	queuePool.Put(q)
 }
 
@@ -88,7 +88,7 @@ func (c *Conn) releaseQueues() {
 	if q == nil {
 		return
 	}
-	c.q, c.rate.ack = nil, nil
+	c.q, c.ackRate = nil, nil
 	// What a burst grew beyond the room in line is left to the collector.
 	q.out, q.events = q.outBuf[:0], q.evBuf[:0]
 	queuePool.Put(q)

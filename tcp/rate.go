@@ -92,10 +92,6 @@ type rateState struct {
 	keptDelivered  int64
 	keptInterval   time.Duration
 	keptAppLimited bool
-	// ack is the sample being built for the ACK in hand, kept in the
-	// connection's queues (queues.go) from the first ACK on and given
-	// back with them when it falls idle (trim): nil while it has none.
-	ack *ackSample
 }
 
 // ackSample is the rate sample of the ACK in hand and what building it
@@ -170,10 +166,10 @@ func (c *Conn) rateCheckAppLimited() {
 // blocks are the ACK's SACK blocks (none without SACK). It reports
 // whether the ACK delivered anything.
 func (c *Conn) rateOnAck(now time.Duration, h *Header, ack Seq, priorInflight int, blocks []SACKBlock) bool {
-	if c.rate.ack == nil {
-		c.rate.ack = &c.busy().ack
+	if c.ackRate == nil {
+		c.ackRate = &c.busy().ack
 	}
-	r := c.rate.ack
+	r := c.ackRate
 	*r = ackSample{rs: RateSample{Delivered: -1, Interval: -1, RTT: -1, PriorInflight: priorInflight,
 		ECE: h.Flags.Has(FlagECE), DeliveredTotal: c.rate.delivered}}
 	acked, rttAt, rttOK, retxAcked := 0, time.Duration(0), false, false
@@ -233,7 +229,7 @@ func (c *Conn) rateOnAck(now time.Duration, h *Header, ack Seq, priorInflight in
 // reference when it is the most recently sent so far (Linux
 // tcp_rate_skb_delivered). It returns its payload bytes.
 func (c *Conn) rateDelivered(s *sentRec) int {
-	r := c.rate.ack
+	r := c.ackRate
 	n := s.payload()
 	c.rate.delivered += int64(n)
 	c.rate.deliveredSegs++
@@ -260,7 +256,7 @@ func (c *Conn) rateDelivered(s *sentRec) int {
 // rateGen completes the ACK's sample once acked bytes were newly
 // delivered (Linux tcp_rate_gen).
 func (c *Conn) rateGen(now time.Duration, acked int) {
-	r, a := &c.rate, c.rate.ack
+	r, a := &c.rate, c.ackRate
 	rs := &a.rs
 	if r.appLimited != 0 && r.delivered > r.appLimited {
 		r.appLimited = 0 // the bubble was acknowledged
@@ -306,7 +302,7 @@ func (c *Conn) DeliveryRate() (bytesPerSecond int64, appLimited bool) {
 // onRateSample hands the ACK's sample to the congestion control and
 // reports it.
 func (c *Conn) onRateSample(now time.Duration) {
-	rs := &c.rate.ack.rs
+	rs := &c.ackRate.rs
 	if s, ok := c.cc.(RateSampler); ok {
 		s.OnRateSample(now, rs)
 	}
@@ -319,7 +315,7 @@ func (c *Conn) onRateSample(now time.Duration) {
 // tcp_cong_control calls cong_control on every ACK) and reports what it
 // changed.
 func (c *Conn) control(now time.Duration) {
-	if !c.windowCtl || c.rate.ack == nil {
+	if !c.windowCtl || c.ackRate == nil {
 		return // only BBR pays for the assertion below, once per ACK
 	}
 	wc := c.cc.(WindowController) // windowCtl says it is one
@@ -337,7 +333,7 @@ func (c *Conn) control(now time.Duration) {
 	if c.inRecovery && c.sackOK {
 		st.Inflight = c.pipe()
 	}
-	wc.Control(now, &c.rate.ack.rs, &st)
+	wc.Control(now, &c.ackRate.rs, &st)
 	if st.MarkAppLimited {
 		c.rate.appLimited = max(c.rate.delivered+int64(st.Inflight), 1)
 	}

@@ -6,13 +6,16 @@ import "time"
 // granularity G taken as 1 ms (the Linux jiffy at HZ=1000), and the
 // exponential backoff of §5.5.
 type rttEstimator struct {
-	srtt, rttvar time.Duration
-	rto          time.Duration // before backoff
-	min, max     time.Duration
+	// What arming a timer reads (current) comes first: it is among the
+	// fields every segment touches (Conn).
+	rto      time.Duration // before backoff
+	min, max time.Duration
 	// backoff is the number of doublings in force: at most 63, as
 	// current() stops doubling at max.
 	backoff   uint8
 	hasSample bool
+
+	srtt, rttvar time.Duration
 
 	// statistics
 	sampleMin, sampleMax, sampleSum time.Duration

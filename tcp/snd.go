@@ -62,7 +62,7 @@ func (c *Conn) newSeg(flags Flags, seq Seq, n int) *Header {
 	q := c.busy()
 	q.out = append(q.out, outSeg{seq: seq, n: n})
 	o := &q.out[len(q.out)-1]
-	o.h = Header{SrcPort: c.local.Port, DstPort: c.remote.Port, Seq: seq, Flags: flags}
+	o.h = Header{SrcPort: c.srcPort, DstPort: c.dstPort, Seq: seq, Flags: flags}
 	c.stats.SegmentsSent++
 	c.stats.BytesSent += int64(n)
 	return &o.h
@@ -383,7 +383,7 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 		c.rtxTSVal = c.tsNow(now)
 		c.noteRetransmit(seq, n, c.rewind.String())
 		if c.rewind == rewindRTO {
-			c.stats.RTORetransmits++
+			c.losses.RTORetransmits++
 		}
 	} else {
 		c.noteDataSent(now)
@@ -454,7 +454,7 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 // noteRetransmit counts and reports a retransmission.
 func (c *Conn) noteRetransmit(seq Seq, n int, reason string) {
 	if reason != "probe" {
-		c.stats.Retransmits++
+		c.losses.Retransmits++
 		c.rateLost(n)
 	}
 	c.emit(Event{Kind: EvRetransmit, Seq: seq, Len: n, Reason: reason})
@@ -592,13 +592,13 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		if c.state != Established {
 			c.challengeAck(now)
 		}
-		c.stats.DroppedSegments++
+		c.losses.DroppedSegments++
 		return false
 	}
 	if ack.LessThan(c.sndUna.Add(uint32(-int32(max(c.maxSndWnd, 1))))) {
 		// RFC 5961 §5.2: too old to be a duplicate: challenge ACK, drop.
 		c.ackNow = true
-		c.stats.DroppedSegments++
+		c.losses.DroppedSegments++
 		return false
 	}
 	if c.cfg.Keepalive && !ack.LessThan(c.sndUna) {
@@ -642,8 +642,8 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		}
 	}
 	if c.rateOnAck(now, h, ack, priorInflight, blocks) {
-		if c.rackOn() && c.rate.ack.priorSet {
-			c.rackUpdateReoWnd(c.rate.ack.rs.PriorDelivered)
+		if c.rackOn() && c.ackRate.priorSet {
+			c.rackUpdateReoWnd(c.ackRate.rs.PriorDelivered)
 		}
 		c.onRateSample(now)
 	}
@@ -900,7 +900,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore, sac
 // delivered is what the ACK SACKed, for PRR.
 func (c *Conn) onDupAck(now time.Duration, delivered int) {
 	c.dupAcks++
-	c.stats.DupAcksReceived++
+	c.losses.DupAcksReceived++
 	if c.inRecovery {
 		if !c.sackOK {
 			// RFC 5681 §3.2 step 4: inflate by one SMSS per duplicate.
@@ -946,13 +946,13 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 		// are not sent again (the head included) unless found lost.
 		// Without this, the new recovery would resend every one of them
 		// at once.
-		keep := c.cfg.RACK && b.trk != nil && b.highRxt.GreaterThan(c.sndUna) && b.trk.timeouts == c.stats.Timeouts
+		keep := c.cfg.RACK && b.trk != nil && b.highRxt.GreaterThan(c.sndUna) && b.trk.timeouts == c.losses.Timeouts
 		if !keep {
 			if next, ok := b.nextSacked(c.sndUna); ok {
 				n = min(n, int(next.Sub(c.sndUna)))
 			}
 			b.highRxt = c.sndUna
-			b.resetRtx(c.stats.Timeouts)
+			b.resetRtx(c.losses.Timeouts)
 		}
 		// Linux's tcp_cwnd_reduction on the event that entered recovery:
 		// what it delivered counts towards prr_delivered (without the slow
@@ -973,6 +973,6 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 		c.board.noteRtx(c.sndUna, c.board.highRxt, c.sndMax, now)
 		c.prr.sent(sent)
 	}
-	c.stats.FastRetransmits++
+	c.losses.FastRetransmits++
 	c.arm(timerRtx, now+c.rtt.current())
 }

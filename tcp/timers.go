@@ -160,7 +160,7 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	if c.sndUna == c.sndMax {
 		return
 	}
-	c.stats.Timeouts++
+	c.losses.Timeouts++
 	c.rackOnRTO()
 	// Linux's tcp_enter_loss: the probe episode ends, and the RTO takes
 	// the reordering timer's place.
@@ -202,7 +202,7 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 		n = min(n, int(next.Sub(c.sndUna)))
 	}
 	sent := c.retransmit(now, c.sndUna, n, "rto")
-	c.stats.RTORetransmits++
+	c.losses.RTORetransmits++
 	c.sndNxt = c.sndUna.Add(uint32(sent))
 	// Linux's tcp_clamp_rto_to_user_timeout: the backed-off RTO ends no
 	// later than the user timeout, or one tick on once it has passed.
