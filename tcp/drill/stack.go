@@ -131,6 +131,13 @@ type Sockets interface {
 	// that is, with EINPROGRESS; EISCONN once connected. wait says the
 	// call blocks until the handshake completes, to write the rest.
 	ConnectFastOpen(fd int, addr netip.AddrPort, p []byte, wait bool) (int, error)
+	// SetCongestion is setsockopt(TCP_CONGESTION): the congestion control
+	// fd's next connection uses (an accepted one inherits its
+	// listener's); ENOENT for a name the stack does not have.
+	SetCongestion(fd int, name string) error
+	// Congestion is getsockopt(TCP_CONGESTION): the name of fd's
+	// congestion control.
+	Congestion(fd int) (string, error)
 	// SetFastOpenKey is setsockopt(TCP_FASTOPEN_KEY): a listener's own
 	// cookie key of 16 bytes (32 with a backup key); EINVAL otherwise.
 	SetFastOpenKey(fd int, key []byte) error

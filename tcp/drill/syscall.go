@@ -767,6 +767,9 @@ func (s *Syscalls) setsockopt(fd int, st *fdState, c *Syscall) (int64, string, b
 	if name == "TCP_FASTOPEN_KEY" {
 		return s.setFastOpenKey(fd, c)
 	}
+	if name == "TCP_CONGESTION" {
+		return s.setCongestion(fd, c)
+	}
 	opt, known := optNames[name]
 	if !known || name == "SO_ERROR" {
 		return 0, "", false, unsupported("setsockopt: socket option %s", name)
@@ -807,9 +810,38 @@ func (s *Syscalls) setFastOpenKey(fd int, c *Syscall) (int64, string, bool, erro
 	return ok(0)
 }
 
+// setCongestion is setsockopt(fd, SOL_TCP, TCP_CONGESTION, "NAME", LEN):
+// the kernel reads at most LEN bytes of the name (do_tcp_setsockopt's
+// strncpy_from_sockptr), so a short length names a prefix.
+func (s *Syscalls) setCongestion(fd int, c *Syscall) (int64, string, bool, error) {
+	v, n := arg(c, 3), arg(c, 4)
+	optlen, okn := evalInt(n)
+	if v == nil || v.Kind != ExprString || !okn {
+		return 0, "", false, unsupported("setsockopt TCP_CONGESTION: %s, %s: want a string and its length", argText(c, 3), argText(c, 4))
+	}
+	name := v.Str[:min(max(optlen, 0), int64(len(v.Str)))]
+	if err := s.sk.SetCongestion(fd, name); err != nil {
+		return fail(err)
+	}
+	return ok(0)
+}
+
 func (s *Syscalls) getsockopt(fd int, st *fdState, c *Syscall) (int64, string, bool, error) {
 	name := sockopt(c)
 	want := arg(c, 3)
+	if name == "TCP_CONGESTION" {
+		got, err := s.sk.Congestion(fd)
+		if err != nil {
+			return fail(err)
+		}
+		if want == nil || want.Kind != ExprString {
+			return 0, "", false, unsupported("getsockopt TCP_CONGESTION: value %s, want a string", argText(c, 3))
+		}
+		if got != want.Str {
+			return 0, "", false, fmt.Errorf("getsockopt TCP_CONGESTION is %q, script expects %q", got, want.Str)
+		}
+		return ok(0)
+	}
 	if name == "SO_LINGER" {
 		on, _ := evalInt(must(structField(want, "onoff", "l_onoff")))
 		secs, _ := evalInt(must(structField(want, "linger", "l_linger")))
