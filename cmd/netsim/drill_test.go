@@ -130,12 +130,7 @@ func TestDrillSettings(t *testing.T) {
 	yml := writeScript(t, "s.yaml", "tcp:\n  syn_retries: 2\n")
 	sysctl := writeScript(t, "sysctl.yaml", "net.ipv4.tcp_syn_retries: 2\n")
 	badYAML := writeScript(t, "bad.yaml", "tcp:\n  syn_retries: [2]\n")
-	tests := []struct {
-		name string
-		args []string
-		code int
-		want string
-	}{
+	runDrillCases(t, []drillCase{
 		{"default retries", []string{syn}, exitFailed, ""},
 		{"--set", []string{"--set", "tcp.syn_retries=2", syn}, exitOK, ""},
 		{"--set sysctl", []string{"--set", "net.ipv4.tcp_syn_retries=2", syn}, exitOK, ""},
@@ -145,14 +140,7 @@ func TestDrillSettings(t *testing.T) {
 		{"bad yaml value", []string{"--settings", badYAML, syn}, exitUsage, "bad.yaml:2:16: tcp.syn_retries: want a single value"},
 		{"default wscale", []string{ws}, exitFailed, ""},
 		{"--preset packetdrill", []string{"--preset", "packetdrill", ws}, exitOK, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runDrill(t, tt.args...)
-			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
-			assert.Contains(t, errOut, tt.want)
-		})
-	}
+	})
 }
 
 // TestDrillDefine: --define (and -D) give a script's words a value, as
@@ -167,25 +155,13 @@ func TestDrillDefine(t *testing.T) {
 `
 	f := writeScript(t, "code.pkt", body)
 	own := writeScript(t, "own.pkt", "--define=CODE=port_unreachable\n"+body)
-	tests := []struct {
-		name string
-		args []string
-		code int
-		want string
-	}{
+	runDrillCases(t, []drillCase{
 		{"undefined", []string{f}, exitFailed, `code.pkt:5: error handling packet: unknown ICMP code "CODE"`},
 		{"--define", []string{"--define", "CODE=host_unreachable", f}, exitOK, ""},
 		{"-D", []string{"-D", "CODE=host_unreachable", f}, exitOK, ""},
 		{"the script's own wins", []string{"-D", "CODE=host_unreachable", own}, exitFailed, "SO_ERROR"},
 		{"no value", []string{"--define", "CODE", f}, exitUsage, `--define "CODE": want NAME=VALUE`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runDrill(t, tt.args...)
-			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
-			assert.Contains(t, errOut, tt.want)
-		})
-	}
+	})
 }
 
 // TestDrillSkippedAndVerbose: shell and code lines are counted in a
@@ -225,4 +201,25 @@ func TestDrillOut(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.FileExists(t, filepath.Join(dir, "close-passive", "trace.jsonl"))
 	assert.FileExists(t, filepath.Join(dir, "close-active", "pcap", "dut-eth0.pcap"))
+}
+
+// drillCase is a netsim drill command line, the exit code it must give
+// and a text its standard error must hold.
+type drillCase struct {
+	name string
+	args []string
+	code int
+	want string
+}
+
+// runDrillCases runs each case as a subtest.
+func runDrillCases(t *testing.T, cases []drillCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runDrill(t, tt.args...)
+			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			assert.Contains(t, errOut, tt.want)
+		})
+	}
 }
