@@ -28,6 +28,11 @@ type DCTCP struct {
 	// it began (delivered counts, as snd_una passing next_seq in Linux).
 	windowStart     int64
 	acked, ackedECE int64
+	// reno: the handshake did not negotiate ECN, so the connection runs
+	// Reno (dctcp_init's fallback to dctcp_reno): without marks alpha
+	// would only decay, and a loss would cut the window by less and less,
+	// by nothing once alpha reached zero.
+	reno bool
 }
 
 // NewDCTCP returns DCTCP for a sender with SMSS mss and an initial window
@@ -70,10 +75,17 @@ func (d *DCTCP) OnRateSample(_ time.Duration, rs *RateSample) {
 	d.acked, d.ackedECE = 0, 0
 }
 
+// withoutECN makes the connection Reno: its peer did not accept ECN.
+func (d *DCTCP) withoutECN() { d.reno = true }
+
 // OnEnterRecovery reduces the window to cwnd (1 - alpha/2) in whole
 // segments, at least two (dctcp_ssthresh), for ECN-Echo and fast
-// retransmit alike.
-func (d *DCTCP) OnEnterRecovery(time.Duration, int) {
+// retransmit alike; without ECN it halves it, as Reno (tcp_reno_ssthresh).
+func (d *DCTCP) OnEnterRecovery(now time.Duration, inflight int) {
+	if d.reno {
+		d.Reno.OnEnterRecovery(now, inflight)
+		return
+	}
 	segs := d.cwnd / d.mss
 	d.ssthresh = max(segs-segs*d.alpha>>11, 2) * d.mss
 	d.cwnd = d.ssthresh

@@ -87,6 +87,16 @@ func (c *Conn) establish(now time.Duration) {
 	if e, ok := c.cc.(establisher); ok {
 		e.onEstablished(c.rtt.srtt)
 	}
+	if f, ok := c.cc.(ecnFallback); ok && !c.ecnOK {
+		f.withoutECN()
+	}
+}
+
+// ecnFallback is implemented by congestion controls that need ECN and
+// fall back to another algorithm when the handshake did not negotiate it
+// (Linux's dctcp_init switching to dctcp_reno).
+type ecnFallback interface {
+	withoutECN()
 }
 
 // establisher is implemented by congestion controls that start from the
