@@ -181,3 +181,19 @@ apps:
 	}
 	assert.Equal(t, map[string]int{"TIME-WAIT": 2, "CLOSED": 3}, states)
 }
+
+// TestSummarizeProbesAreNotRetransmits: a keepalive or zero-window probe
+// (traced as tcp.retransmit with reason "probe", no data) is not counted
+// in retransmits, as Linux's tcpi_total_retrans does not count it: an idle
+// connection whose keepalive probes go unanswered resent nothing.
+func TestSummarizeProbesAreNotRetransmits(t *testing.T) {
+	recs := transfer()
+	for i := range 3 {
+		at := 400*ms + sim.Time(i)*75*ms
+		recs = append(recs,
+			sim.Record{T: at, Subject: "host/client", Event: &sim.TCPRetransmit{Conn: 1, Side: "client", RSeq: 3001, Reason: "probe"}},
+			send(at, "client", 1, ".", 3000, 1, 0))
+	}
+	c := Summarize(recs).Conns[0]
+	assert.Equal(t, int64(1), c.Retransmits, "the one data retransmission, not the three probes")
+}

@@ -272,6 +272,13 @@ func (m *Summarizer) Emit(r *sim.Record) {
 			c.maxRack[1-dir] = max(c.maxRack[1-dir], int64(e.RAck))
 		}
 	case *sim.TCPRetransmit:
+		if e.Reason == "probe" {
+			// A keepalive or zero-window probe resends no data: a
+			// segment at SND.UNA-1 that asks for an ACK. TCP does not
+			// count it (tcp.Conn's Retransmits), nor does Linux
+			// (tcp_xmit_probe_skb leaves tcpi_total_retrans alone).
+			break
+		}
 		c := m.conn(e.Conn)
 		if dir := c.dirOfSubject(r.Subject); dir >= 0 {
 			c.flow(dir).Retransmits++

@@ -380,7 +380,7 @@ func (c *Conn) holeAboveHighRxt() (s Seq, n int, lost, ok bool) {
 	if !s.LessThan(b.blocks[i].start) {
 		return 0, 0, false, false
 	}
-	return s, min(c.sndMss, int(b.blocks[i].start.Sub(s))), c.isLost(s), true
+	return s, min(c.curMss(), int(b.blocks[i].start.Sub(s))), c.isLost(s), true
 }
 
 // nextLostHole is RFC 6675 §4 NextSeg rule 1: the first unSACKed byte at
@@ -413,7 +413,7 @@ func (c *Conn) rescueSeg() (Seq, int, bool) {
 	if !c.sndUna.LessThan(end) {
 		return 0, 0, false // everything outstanding is SACKed
 	}
-	n := min(c.sndMss, int(end.Sub(c.sndUna)))
+	n := min(c.curMss(), int(end.Sub(c.sndUna)))
 	return end.Add(uint32(-int32(n))), n, true
 }
 
@@ -431,7 +431,7 @@ func (c *Conn) sackRecover(now time.Duration) {
 			// the pacing timer as new data does.
 			return
 		}
-		if s, n, ok := c.board.nextRelost(c.sndUna, c.sndMss); ok {
+		if s, n, ok := c.board.nextRelost(c.sndUna, c.curMss()); ok {
 			// A lost retransmission is lost data below HighRxt: like rule
 			// 1, it goes before anything else.
 			if c.recoveryAllow() < n {

@@ -19,7 +19,35 @@ func (c *Conn) peerWndLeft() int { return int(c.dataUna().Add(uint32(c.sndWnd)).
 // be sent for the first time: their first segment, min(MSS, avail), fits
 // the rwnd bytes the peer's window has left. New data that fails it waits
 // for the peer's window, or for the persist timer's probe.
-func (c *Conn) sndWndTest(avail, rwnd int) bool { return rwnd >= min(c.sndMss, avail) }
+func (c *Conn) sndWndTest(avail, rwnd int) bool { return rwnd >= min(c.curMss(), avail) }
+
+// curMss is the payload of a full segment sent now: sndMss, which leaves
+// room for the options every segment carries, less the SACK option our
+// next segment carries (RFC 2018 §3: 2 bytes and 8 per block, after two
+// NOPs), so that the datagram still fits the path. Linux's
+// tcp_current_mss subtracts what tcp_established_options adds beyond
+// tcp_header_len, and its segments are cut to it when sent
+// (tcp_write_xmit, tcp_retransmit_skb): without it a full segment with
+// one block is 12 bytes too long for the MTU.
+func (c *Conn) curMss() int {
+	if !c.sackOK {
+		return c.sndMss
+	}
+	// The blocks sackBlocks gives: the D-SACK block, then every range
+	// held out of order, as many as the option space holds.
+	n := len(c.held())
+	if c.dsackOn {
+		n++
+	}
+	if n == 0 {
+		return c.sndMss
+	}
+	room := MaxSACKBlocks
+	if c.tsOK {
+		room = 3 // 40 bytes of options less 12 of timestamps
+	}
+	return max(c.sndMss-(4+8*min(n, room)), 1)
+}
 
 // flightSize is RFC 5681 §2 FlightSize: sent and not yet acknowledged,
 // the data a Fast Open child sends before the handshake completes
@@ -312,7 +340,8 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 	avail = max(avail, 0)
 	rwnd := c.peerWndLeft()
 	usable := min(c.cwndAvail(), rwnd)
-	n := max(0, min(c.sndMss, avail, usable))
+	mss := c.curMss()
+	n := max(0, min(mss, avail, usable))
 	if inHole {
 		n = min(n, int(holeEnd.Sub(c.sndNxt)))
 	}
@@ -334,7 +363,7 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 	}
 	if n == 0 && !fin {
 		if c.forceSend && rwnd > 0 && avail > 0 {
-			n = min(c.sndMss, avail, rwnd)
+			n = min(mss, avail, rwnd)
 			fin = finPending && c.sndNxt.Add(uint32(n)) == c.finSeq
 		} else {
 			return false
@@ -349,7 +378,7 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 		// window for the final FIN").
 		return false
 	}
-	if n > 0 && n < c.sndMss && !c.forceSend && !c.pushOnce && !recordCut && !c.sndNxt.LessThan(c.sndMax) && !fin &&
+	if n > 0 && n < mss && !c.forceSend && !c.pushOnce && !recordCut && !c.sndNxt.LessThan(c.sndMax) && !fin &&
 		(c.corked || c.holdMore || c.cfg.Nagle && c.sndSml.GreaterThan(c.sndUna)) {
 		// A partial segment of new data waits (Linux's tcp_nagle_check).
 		// With TCP_CORK or MSG_MORE (TCP_NAGLE_CORK) it waits whatever
@@ -397,7 +426,7 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 		c.sent = append(c.sent, sentRec{start: seq, end: end, at: now, fin: fin})
 	}
 	c.rateSent(seq, end, now)
-	if n > 0 && n < c.sndMss && !seq.LessThan(c.sndMax) {
+	if n > 0 && n < mss && !seq.LessThan(c.sndMax) {
 		// Minshall's small-segment mark follows new data only: Linux
 		// calls tcp_minshall_update from tcp_write_xmit, not for
 		// retransmissions (tcp_retransmit_skb).
@@ -424,7 +453,9 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int {
 	// Only what was sent before: bytes beyond SND.MAX are new data, for
 	// sendOne to send and account for.
-	n = max(0, min(n, int(c.sndDataEnd().Sub(seq)), int(c.sndMax.Sub(seq))))
+	// At most one segment of what may be sent now: Linux's
+	// tcp_retransmit_skb fragments an skb longer than tcp_current_mss.
+	n = max(0, min(n, c.curMss(), int(c.sndDataEnd().Sub(seq)), int(c.sndMax.Sub(seq))))
 	n, atEOR := c.eorCut(seq, n)
 	flags := FlagACK
 	if atEOR && n > 0 {
@@ -943,7 +974,7 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 	c.noteCwnd("recovery")
 	// RFC 5681 §3.2 step 3: cwnd = ssthresh + 3*SMSS while inflating.
 	c.recCwnd = c.cc.Cwnd() + defaultDupThresh*c.sndMss
-	n := c.sndMss
+	n := c.curMss()
 	if c.sackOK {
 		c.prr.start(c.flightSize())
 		b := &c.board

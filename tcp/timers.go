@@ -197,7 +197,7 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	// unacknowledged segment is resent now even into a zero window,
 	// so a lost window update cannot stall the connection; the rest
 	// follows from SND.NXT as the windows allow (go-back-N).
-	n := min(c.sndMss, int(c.sndDataEnd().Sub(c.sndUna)))
+	n := min(c.curMss(), int(c.sndDataEnd().Sub(c.sndUna)))
 	if next, ok := c.board.nextSacked(c.sndUna); ok {
 		n = min(n, int(next.Sub(c.sndUna)))
 	}

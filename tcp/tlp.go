@@ -101,7 +101,7 @@ func (c *Conn) onLossProbe(now time.Duration) {
 		if c.finQueued && c.sndMax.GreaterThan(c.finSeq) {
 			end = c.finSeq
 		}
-		n := min(c.sndMss, max(0, int(end.Sub(c.sndUna))))
+		n := min(c.curMss(), max(0, int(end.Sub(c.sndUna))))
 		if c.lastSentFinAlone() {
 			n = 0
 		}
