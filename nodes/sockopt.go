@@ -318,8 +318,8 @@ func (s *Socket) ownOpts() *sockOpts {
 // later Connect or Listen makes (an accepted one inherits its listener's)
 // uses the named congestion control, one of tcp.CongestionNames, instead
 // of the host's; one that needs ECN (dctcp) turns ECN on for it, as
-// Linux's tcp_ca_needs_ecn does. An unknown name gives ENOENT, as Linux's
-// tcp_set_congestion_control. Linux also switches a connection already
+// Linux's tcp_ca_needs_ecn does, until another is picked. An unknown name
+// gives ENOENT, as Linux's tcp_set_congestion_control. Linux also switches a connection already
 // made (tcp_reinit_congestion_control); netsim refuses that with EISCONN.
 func (h *Host) SetCongestion(fd int, name string) error {
 	s, err := h.socket(fd)
@@ -332,7 +332,18 @@ func (h *Host) SetCongestion(fd int, name string) error {
 	if s.conn != nil {
 		return EISCONN
 	}
-	v, err := s.validConfig().WithCongestion(name)
+	base := s.validConfig()
+	if cfg, host := base.Config(), h.cfg.Config().ECN; name != cfg.Congestion && cfg.ECN != host {
+		// The congestion control picked before needed ECN and turned it
+		// on (no socket option sets it otherwise): the new one asks as
+		// the host's ecn setting says, as Linux's
+		// tcp_reinit_congestion_control undoes INET_ECN_xmit.
+		cfg.ECN = host
+		if base, err = cfg.Valid(); err != nil {
+			return EINVAL
+		}
+	}
+	v, err := base.WithCongestion(name)
 	if err != nil {
 		return ENOENT
 	}

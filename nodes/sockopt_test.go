@@ -212,3 +212,22 @@ func TestSetCongestion(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, a.Config().Congestion, cc, "other sockets keep the host's")
 }
+
+// TestSetCongestionBackFromDCTCP: a socket that picked dctcp and then
+// another congestion control asks for ECN as the host's setting says
+// again, as Linux's tcp_reinit_congestion_control undoes INET_ECN_xmit
+// (INET_ECN_dontxmit) and tcp_ecn_send_syn reads the sysctl.
+func TestSetCongestionBackFromDCTCP(t *testing.T) {
+	_, a, _ := twoHosts(t, nil, fastLink("ab"))
+	require.NotEqual(t, tcp.ECNOn, a.Config().ECN, "the test needs a host that does not ask for ECN")
+	fd, _ := a.Socket()
+	require.NoError(t, a.SetCongestion(fd, tcp.CongestionDCTCP))
+	s, err := a.socket(fd)
+	require.NoError(t, err)
+	assert.Equal(t, tcp.ECNOn, s.config().ECN, "dctcp asks for ECN")
+	require.NoError(t, a.SetCongestion(fd, tcp.CongestionCubic))
+	assert.Equal(t, a.Config().ECN, s.config().ECN, "cubic asks as the host does")
+	require.NoError(t, a.SetCongestion(fd, tcp.CongestionDCTCP))
+	require.NoError(t, a.SetCongestion(fd, tcp.CongestionDCTCP))
+	assert.Equal(t, tcp.ECNOn, s.config().ECN, "dctcp twice still asks")
+}

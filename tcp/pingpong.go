@@ -13,7 +13,10 @@ import "time"
 // pending, the reply having been too slow (tcp_delack_timer_handler:
 // inet_csk_exit_pingpong_mode), and whenever quick-ACK mode is entered
 // (tcp_enter_quickack_mode: duplicate data, a CE mark that asks for
-// CWR). A FIN in ESTABLISHED enters it too (tcp_fin).
+// CWR). A FIN in ESTABLISHED enters it too (tcp_fin). The ACKs that ride
+// on replies use up the quick ACKs of the start as quick ACKs do (ackSent;
+// tcp_event_ack_sent's tcp_dec_quickack_mode), so that after some sixteen
+// exchanges none is left for when the mode ends.
 //
 // netsim's ACK timeout is the fixed DelayedAck (Linux's TCP_ATO_MIN, 40
 // ms, where Linux adapts ato to the gaps between segments), and it is

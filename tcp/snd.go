@@ -118,6 +118,13 @@ func (c *Conn) emitSeg(now time.Duration, flags Flags, seq Seq, n int) {
 
 // ackSent notes that an ACK of RCV.NXT is on its way.
 func (c *Conn) ackSent() {
+	if c.unackedBytes > 0 && c.quickAcks > 0 {
+		// An ACK of data whose ACK was held, in interactive mode
+		// (pingpong.go): it uses up a quick ACK as the quick ACKs
+		// themselves do (delayAck), as Linux's tcp_event_ack_sent counts
+		// every ACK sent while one was due (tcp_dec_quickack_mode).
+		c.quickAcks--
+	}
 	c.ackNow = false
 	c.unackedBytes = 0
 	c.stop(timerDelack)
