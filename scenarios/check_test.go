@@ -197,3 +197,17 @@ func TestSummarizeProbesAreNotRetransmits(t *testing.T) {
 	c := Summarize(recs).Conns[0]
 	assert.Equal(t, int64(1), c.Retransmits, "the one data retransmission, not the three probes")
 }
+
+// TestSummarizeErrors: an end that failed says with what error, so that a
+// connection whose keepalive probes went unanswered (CLOSED, ETIMEDOUT)
+// is told from one that closed; a connection that did not fail has none.
+func TestSummarizeErrors(t *testing.T) {
+	recs := transfer()
+	assert.Nil(t, Summarize(recs).Conns[0].Errors)
+	recs = append(recs,
+		sim.Record{T: 16_000 * ms, Subject: "host/client", Event: &sim.TCPError{Conn: 1, Side: "client", Errno: "ETIMEDOUT"}},
+		state(16_000*ms, "client", 1, "client", "10.0.0.1:49152", "10.0.0.2:80", "ESTABLISHED", "CLOSED"))
+	c := Summarize(recs).Conns[0]
+	assert.Equal(t, map[string]string{"client": "ETIMEDOUT"}, c.Errors)
+	assert.Equal(t, "CLOSED", c.FinalState["client"])
+}

@@ -37,6 +37,11 @@ type ConnSummary struct {
 	// FinalState is each end's last state, e.g. {"client": "TIME-WAIT",
 	// "server": "CLOSED"}.
 	FinalState map[string]string `json:"final_state"`
+	// Errors is the error that ended each end that failed, e.g.
+	// {"client": "ETIMEDOUT"} for keepalive probes or retransmissions
+	// left unanswered (its tcp.error record); nil when no end failed,
+	// so that a CLOSED end tells a failure from a close.
+	Errors map[string]string `json:"errors,omitempty"`
 	// EstablishedAt is when the client reached ESTABLISHED, in ns; nil if
 	// it never did.
 	EstablishedAt *int64 `json:"established_at"`
@@ -271,6 +276,12 @@ func (m *Summarizer) Emit(r *sim.Record) {
 			// This segment acknowledges the other direction.
 			c.maxRack[1-dir] = max(c.maxRack[1-dir], int64(e.RAck))
 		}
+	case *sim.TCPError:
+		c := m.conn(e.Conn)
+		if c.c.Errors == nil {
+			c.c.Errors = map[string]string{}
+		}
+		c.c.Errors[e.Side] = e.Errno
 	case *sim.TCPRetransmit:
 		if e.Reason == "probe" {
 			// A keepalive or zero-window probe resends no data: a

@@ -849,7 +849,7 @@ func printSummary(w io.Writer, sum scenarios.Summary) {
 			est = "established at " + sim.Time(*c.EstablishedAt).String()
 		}
 		fmt.Fprintf(w, "conn %d %s -> %s: %s, %s; sent %d B, acked %d B, delivered %d B, %d retransmits, %s\n",
-			c.ID, c.Client, c.Server, est, finalStates(c.FinalState), c.BytesSent, c.BytesAcked, c.BytesDelivered, c.Retransmits, throughput(c.ThroughputBps))
+			c.ID, c.Client, c.Server, est, finalStates(c.FinalState, c.Errors), c.BytesSent, c.BytesAcked, c.BytesDelivered, c.Retransmits, throughput(c.ThroughputBps))
 	}
 	shown := 0
 	for _, l := range sum.Links {
@@ -895,10 +895,17 @@ func printSummary(w io.Writer, sum scenarios.Summary) {
 	}
 }
 
-func finalStates(m map[string]string) string {
+// finalStates prints each end's last state, with the error of an end that
+// failed: "client CLOSED (ETIMEDOUT), server ESTABLISHED".
+func finalStates(m, errs map[string]string) string {
 	var parts []string
 	for _, side := range []string{"client", "server"} {
 		if st, ok := m[side]; ok {
+			if e, failed := errs[side]; failed {
+				// A CLOSED end that failed says why (ETIMEDOUT,
+				// ECONNRESET), unlike one that closed.
+				st += " (" + e + ")"
+			}
 			parts = append(parts, side+" "+st)
 		}
 	}
