@@ -352,7 +352,8 @@ func (h *Host) SetCongestion(fd int, name string) error {
 }
 
 // Congestion is getsockopt(TCP_CONGESTION): the name of the congestion
-// control fd's connection uses, or that its next one will.
+// control fd's connection uses ("dctcp-reno" for a dctcp one whose peer
+// did not accept ECN, as Linux's dctcp_reno), or that its next one will.
 func (h *Host) Congestion(fd int) (string, error) {
 	s, err := h.socket(fd)
 	if err != nil {
@@ -362,7 +363,7 @@ func (h *Host) Congestion(fd int) (string, error) {
 		return "", ENOPROTOOPT
 	}
 	if s.conn != nil {
-		return s.conn.Config().Congestion, nil
+		return s.conn.CongestionControl().Name(), nil
 	}
 	return s.config().Congestion, nil
 }

@@ -41,8 +41,15 @@ func NewDCTCP(mss, initialCwndSegments int) *DCTCP {
 	return &DCTCP{Reno: *NewRenoLinux(mss, initialCwndSegments), alpha: dctcpMaxAlpha}
 }
 
-// Name returns "dctcp".
-func (d *DCTCP) Name() string { return CongestionDCTCP }
+// Name returns "dctcp", or "dctcp-reno" once the connection fell back to
+// Reno for want of ECN (the name of Linux's dctcp_reno ops, which
+// getsockopt(TCP_CONGESTION) reports then).
+func (d *DCTCP) Name() string {
+	if d.reno {
+		return CongestionDCTCP + "-reno"
+	}
+	return CongestionDCTCP
+}
 
 // Alpha returns the estimate of the fraction of marked bytes, 0 to 1.
 func (d *DCTCP) Alpha() float64 { return float64(d.alpha) / dctcpMaxAlpha }
