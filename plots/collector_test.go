@@ -128,6 +128,32 @@ func BenchmarkCollector(b *testing.B) {
 	b.ReportMetric(float64(len(recs)), "records")
 }
 
+// TestCwndBackedOffTimeouts: every retransmission timeout is marked, also
+// those of a backed-off series that leave the window at one segment (no
+// tcp.cwnd record, since the window did not change), at that window;
+// neither the go-back-N resends after a timeout nor an expiry with
+// nothing to resend are.
+func TestCwndBackedOffTimeouts(t *testing.T) {
+	subj := "host/a"
+	cw := func(at sim.Time, cwnd int64, reason string) sim.Record {
+		return sim.Record{T: at, Subject: subj, Event: &sim.TCPCwnd{Conn: 1, Side: "client", Cwnd: cwnd, Ssthresh: 2920, Reason: reason}}
+	}
+	timer := func(at sim.Time) sim.Record {
+		return sim.Record{T: at, Subject: subj, Event: &sim.TCPTimer{Conn: 1, Side: "client", Timer: "rto"}}
+	}
+	rtx := func(at sim.Time, rseq uint64) sim.Record {
+		return sim.Record{T: at, Subject: subj, Event: &sim.TCPRetransmit{Conn: 1, Side: "client", RSeq: rseq, Len: 1448, Reason: "rto"}}
+	}
+	recs := []sim.Record{cw(0, 14480, "init"),
+		timer(300), cw(300, 1448, "rto"), rtx(300, 1), rtx(320, 1449), // a timeout, then go-back-N
+		timer(700), rtx(700, 1), // backed off: the window stays at one segment
+		timer(1500), rtx(1500, 1),
+		timer(3000), // nothing to resend: no timeout
+	}
+	es := collectAt(recs, streamBins).m.ends[0]
+	assert.Equal(t, []seqPoint{{300, 1448}, {700, 1448}, {1500, 1448}}, es.rto.points())
+}
+
 // TestCwndCongestionEvents: fast recovery, timeouts and ECN echoes in
 // tcp.cwnd records are marked on the cwnd panel at the window they left,
 // with a legend entry each; other reasons are not.

@@ -41,6 +41,15 @@ type endSeries struct {
 	// (a loss inferred from duplicate ACKs or SACK), a retransmission
 	// timeout, an ECN echo.
 	recovery, rto, ecn *pointStream
+	// lastCwnd is the window of the latest cwnd record; rtoFired and
+	// rtoMarked are the times of the latest RTO expiry (a tcp.timer
+	// "rto") and of the latest timeout marked, with whether there was
+	// one: a timeout that leaves the window where it was (one segment,
+	// in a series of backed-off RTOs) has no cwnd record, and is marked
+	// by its retransmission.
+	lastCwnd                  int64
+	rtoFired, rtoMarked       sim.Time
+	hasRTOFired, hasRTOMarked bool
 	// modes are BBR's changes of mode (tcp.bbr records), in time order,
 	// the whole run's: a window that starts in mid-mode needs the mode
 	// it started in. BBR changes mode a few times per 10 s.
@@ -178,14 +187,34 @@ func (m *model) end(k endKey) *endSeries {
 func (es *endSeries) addCwnd(t sim.Time, cwnd, ssthresh int64, reason string) {
 	es.cwndN++
 	es.cwnd.add(t, cwnd)
+	es.lastCwnd = cwnd
 	if ev := es.eventStream(reason); ev != nil {
 		ev.add(t, cwnd)
+	}
+	if reason == "rto" {
+		es.rtoMarked, es.hasRTOMarked = t, true
 	}
 	es.top = max(es.top, cwnd)
 	if ssthresh > 0 && ssthresh < infiniteSsthresh {
 		es.ssthresh.add(t, ssthresh)
 		es.top = max(es.top, ssthresh)
 	}
+}
+
+// rtoTimer notes an RTO expiry (a tcp.timer "rto" record) at t.
+func (es *endSeries) rtoTimer(t sim.Time) { es.rtoFired, es.hasRTOFired = t, true }
+
+// rtoRetransmit marks the timeout of a retransmission of reason "rto" at
+// t that an expiry at t sent, unless its tcp.cwnd record marked it: an
+// RTO that found the window at one segment already (the second and later
+// of a backed-off series; tcp.cwnd records only changes) is a timeout
+// all the same. The go-back-N resends that follow it later are not.
+func (es *endSeries) rtoRetransmit(t sim.Time) {
+	if !es.hasRTOFired || es.rtoFired != t || es.hasRTOMarked && es.rtoMarked == t || es.cwndN == 0 {
+		return
+	}
+	es.rto.add(t, es.lastCwnd)
+	es.rtoMarked, es.hasRTOMarked = t, true
 }
 
 func (es *endSeries) addRTT(t sim.Time, sample, srtt int64) {

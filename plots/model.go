@@ -371,7 +371,16 @@ func (m *model) add(r *sim.Record) {
 		if m.want.ping {
 			m.addPing(r, e)
 		}
+	case *sim.TCPTimer:
+		if e.Timer == "rto" && m.want.cwnd && m.connInScope(int(e.Conn)) && m.inScope(r.T) {
+			host, _, _ := nodeName(r.Subject)
+			m.end(endKey{conn: int(e.Conn), host: host, side: e.Side}).rtoTimer(r.T)
+		}
 	case *sim.TCPRetransmit:
+		if e.Reason == "rto" && m.want.cwnd && m.connInScope(int(e.Conn)) && m.inScope(r.T) {
+			host, _, _ := nodeName(r.Subject)
+			m.end(endKey{conn: int(e.Conn), host: host, side: e.Side}).rtoRetransmit(r.T)
+		}
 		host, _, _ := nodeName(r.Subject)
 		k := retransKey{host: host, conn: int(e.Conn), rseq: int64(e.RSeq), t: r.T}
 		m.announced = append(m.announced, k)
