@@ -93,7 +93,9 @@ func (c *Conn) advMSS() int {
 // ICMPInWindow reports whether an ICMP error quoting sequence number seq
 // can be about a segment of this connection, as Linux's tcp_v4_err
 // checks before it acts on one: seq between SND.UNA (the ISN while the
-// handshake of a passive open runs: snt_isn) and SND.NXT. A passive open
+// handshake of a passive open runs: snt_isn) and the highest sent,
+// SND.MAX (Linux's snd_nxt, which a timeout or a path MTU drop does not
+// move back as netsim's SND.NXT goes back for the resends). A passive open
 // still in SYN-RECEIVED without Fast Open is a request socket in Linux,
 // and tcp_req_err takes only its ISN.
 func (c *Conn) ICMPInWindow(seq Seq) bool {
@@ -104,7 +106,7 @@ func (c *Conn) ICMPInWindow(seq Seq) bool {
 			return seq == c.iss
 		}
 	}
-	return !seq.LessThan(lo) && !seq.GreaterThan(c.sndNxt)
+	return !seq.LessThan(lo) && !seq.GreaterThan(c.sndMax)
 }
 
 // pmtuMSS caps mss (a payload size) to what fits the path MTU learned,
