@@ -141,6 +141,15 @@ func TestTraceOptionsMatchTCP(t *testing.T) {
 			_ = o.AppendRaw(31, nil)
 			_ = o.AppendEOL()
 		},
+		func(o *tcp.Options) {
+			*o = tcp.SYNOptions(1460, true, 1, true, 7)
+			_ = o.AppendFastOpen(nil, false) // a cookie request
+		},
+		func(o *tcp.Options) {
+			_ = o.AppendFastOpen([]byte{0x51, 0x36, 0x73, 0x16, 0x03, 0x4f, 0xdf, 0x54}, false)
+			_ = o.AppendFastOpen([]byte{1, 2, 3, 4}, true) // experimental, with its magic
+			_ = o.AppendRaw(254, []byte{0x12, 0x34})
+		},
 	}
 	for i, build := range lists {
 		var o tcp.Options

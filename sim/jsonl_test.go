@@ -381,6 +381,13 @@ func TestTCPOptionsText(t *testing.T) {
 		{[]byte{4, 2, 5, 10, 0, 0, 0, 10, 0, 0, 0, 20}, "sackOK,sack 10:20"},
 		{[]byte{0, 1, 1}, "eol"},
 		{[]byte{30, 4, 0xab, 0xcd, 31, 2}, "unknown-30 0xabcd,unknown-31"},
+		// Fast Open, as packetdrill writes it: a cookie request, a
+		// cookie, the experimental option with its magic, kind 254
+		// without it.
+		{[]byte{34, 2, 1, 1}, "FO,nop,nop"},
+		{[]byte{34, 10, 0x51, 0x36, 0x73, 0x16, 0x03, 0x4f, 0xdf, 0x54}, "FO 51367316034fdf54"},
+		{[]byte{254, 4, 0xf9, 0x89, 254, 8, 0xf9, 0x89, 1, 2, 3, 4}, "FOEXP,FOEXP 01020304"},
+		{[]byte{254, 4, 0x12, 0x34}, "unknown-254 0x1234"},
 		{[]byte{1, 2, 3, 4, 0, 0}, "nop,bad-option-2"},
 		{[]byte{2}, "bad-option-2"},
 		{[]byte{2, 1}, "bad-option-2"},
@@ -389,6 +396,10 @@ func TestTCPOptionsText(t *testing.T) {
 		o := rawOpts(tt.raw...)
 		assert.Equal(t, tt.want, o.String(), "% x", tt.raw)
 		assert.Equal(t, tt.want, TCPOptionsText(tt.want).String())
+		if back := TCPOptionsText(tt.want); strings.HasPrefix(tt.want, "FO") {
+			// Read back into the bytes written, not kept as text.
+			assert.Equal(t, o.raw[:o.n], back.raw[:back.n], "%s read back", tt.want)
+		}
 	}
 	for f, want := range map[TCPFlags]string{0: "none", TCPFlagSYN: "S", TCPFlagFIN | TCPFlagACK: "F.", 0x1ff: "FSRP.UEWN"} {
 		assert.Equal(t, want, f.String())

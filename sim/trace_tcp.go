@@ -168,23 +168,25 @@ func parseOptionsText(raw *[maxOptionsLen]byte, s string) (int, bool) {
 					return 0, false
 				}
 			}
+		case opt == "FO" || name == "FO" && hasArg:
+			cookie, good := parseHex(arg)
+			ok = good && put(append([]byte{optFastOpen, byte(2 + len(cookie))}, cookie...)...)
+		case opt == "FOEXP" || name == "FOEXP" && hasArg:
+			cookie, good := parseHex(arg)
+			ok = good && put(append([]byte{optExp, byte(4 + len(cookie)), fastOpenMagic >> 8, fastOpenMagic & 0xff}, cookie...)...)
 		case strings.HasPrefix(name, "unknown-"):
 			k, good := num(strings.TrimPrefix(name, "unknown-"), 8)
-			if !good || k == optEOL || k == optNOP || k == optMSS || k == optWScale || k == optSACKPermitted || k == optSACK || k == optTimestamps {
+			if !good || k == optEOL || k == optNOP || k == optMSS || k == optWScale || k == optSACKPermitted || k == optSACK || k == optTimestamps || k == optFastOpen {
 				return 0, false
 			}
 			var data []byte
 			if hasArg {
 				h, found := strings.CutPrefix(arg, "0x")
-				if !found || h == "" || len(h)%2 != 0 {
+				if !found || h == "" {
 					return 0, false
 				}
-				for i := 0; i < len(h); i += 2 {
-					v, err := strconv.ParseUint(h[i:i+2], 16, 8)
-					if err != nil || hexDigits[v>>4] != h[i] || hexDigits[v&0xf] != h[i+1] {
-						return 0, false
-					}
-					data = append(data, byte(v))
+				if data, good = parseHex(h); !good {
+					return 0, false
 				}
 			}
 			ok = put(append([]byte{byte(k), byte(2 + len(data))}, data...)...)
@@ -196,6 +198,23 @@ func parseOptionsText(raw *[maxOptionsLen]byte, s string) (int, bool) {
 		}
 	}
 	return n, true
+}
+
+// parseHex reads lower-case hex digits, as AppendText writes them ("" is
+// no bytes).
+func parseHex(h string) ([]byte, bool) {
+	if len(h)%2 != 0 {
+		return nil, false
+	}
+	var data []byte
+	for i := 0; i < len(h); i += 2 {
+		v, err := strconv.ParseUint(h[i:i+2], 16, 8)
+		if err != nil || hexDigits[v>>4] != h[i] || hexDigits[v&0xf] != h[i+1] {
+			return nil, false
+		}
+		data = append(data, byte(v))
+	}
+	return data, true
 }
 
 // String returns the option list as tcpdump prints it.
@@ -231,11 +250,16 @@ const (
 	optSACKPermitted = 4
 	optSACK          = 5
 	optTimestamps    = 8
+	optFastOpen      = 34  // TCP Fast Open (RFC 7413 §4.1.1)
+	optExp           = 254 // RFC 6994 experimental, Fast Open's with its magic
+	fastOpenMagic    = 0xF989
 )
 
 // AppendText appends the option list as tcp.AppendOptions writes it with
-// absolute SACK blocks: options in wire order separated by commas, an
-// unknown kind as unknown-<kind> and its payload in hex, EOL as eol (and
+// absolute SACK blocks: options in wire order separated by commas, a Fast
+// Open option as packetdrill writes it (FO and its cookie in hex, FOEXP
+// for the experimental kind 254 with Fast Open's magic), an unknown kind
+// as unknown-<kind> and its payload in hex, EOL as eol (and
 // nothing after it), a malformed option as bad-option-<kind>, ending the
 // list. A test in nodes/ holds the two formatters to the same text.
 func (o *TCPOptions) AppendText(dst []byte) []byte {
@@ -278,6 +302,14 @@ func (o *TCPOptions) AppendText(dst []byte) []byte {
 				dst = strconv.AppendUint(append(dst, ' '), uint64(be32(d)), 10)
 				dst = strconv.AppendUint(append(dst, ':'), uint64(be32(d[4:])), 10)
 			}
+		case optFastOpen:
+			dst = appendHexArg(append(dst, "FO"...), data)
+		case optExp:
+			if len(data) >= 2 && be16(data) == fastOpenMagic {
+				dst = appendHexArg(append(dst, "FOEXP"...), data[2:])
+				break
+			}
+			fallthrough
 		default:
 			dst = strconv.AppendUint(append(dst, "unknown-"...), uint64(kind), 10)
 			if len(data) > 0 {
@@ -288,6 +320,19 @@ func (o *TCPOptions) AppendText(dst []byte) []byte {
 			}
 		}
 		off += l
+	}
+	return dst
+}
+
+// appendHexArg appends " <hex>" of a Fast Open cookie, as packetdrill
+// writes it (nothing for a cookie request's empty one).
+func appendHexArg(dst, data []byte) []byte {
+	if len(data) == 0 {
+		return dst
+	}
+	dst = append(dst, ' ')
+	for _, c := range data {
+		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
 	}
 	return dst
 }

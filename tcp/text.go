@@ -124,7 +124,10 @@ func appendEndpoint(b []byte, a netip.Addr, port uint16) []byte {
 //	nop,nop,sack 1:2 3:4
 //
 // SACK blocks are printed relative to sackBase (the receiver's ISN; 0 for
-// absolute numbers). An unknown kind prints as unknown-<kind> followed by
+// absolute numbers). A Fast Open option prints as packetdrill writes it:
+// FO and its cookie in hex (FO alone for a cookie request), FOEXP for the
+// experimental kind 254 with Fast Open's magic. An unknown kind prints as
+// unknown-<kind> followed by
 // its payload in hex, EOL as eol (and nothing after it is read: RFC 9293
 // §3.1), and a malformed option as bad-option-<kind>, ending the list.
 func AppendOptions(b []byte, o *Options, sackBase Seq) []byte {
@@ -180,6 +183,12 @@ func appendOption(b []byte, opt Option, sackBase Seq) []byte {
 			b = strconv.AppendUint(b, uint64(get32(d[4:])-uint32(sackBase)), 10)
 		}
 		return b
+	case OptFastOpen:
+		return appendCookie(append(b, "FO"...), opt.Data)
+	case OptExp:
+		if len(opt.Data) >= 2 && get16(opt.Data) == FastOpenMagic {
+			return appendCookie(append(b, "FOEXP"...), opt.Data[2:])
+		}
 	}
 	b = append(b, "unknown-"...)
 	b = strconv.AppendUint(b, uint64(opt.Kind), 10)
@@ -188,6 +197,15 @@ func appendOption(b []byte, opt Option, sackBase Seq) []byte {
 		b = appendHex(b, opt.Data)
 	}
 	return b
+}
+
+// appendCookie appends " <hex>" of a Fast Open cookie (nothing for a
+// cookie request's empty one).
+func appendCookie(b, cookie []byte) []byte {
+	if len(cookie) == 0 {
+		return b
+	}
+	return appendHex(append(b, ' '), cookie)
 }
 
 // FormatOptions returns the option list in packetdrill and tcpdump
