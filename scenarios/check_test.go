@@ -211,3 +211,23 @@ func TestSummarizeErrors(t *testing.T) {
 	assert.Equal(t, map[string]string{"client": "ETIMEDOUT"}, c.Errors)
 	assert.Equal(t, "CLOSED", c.FinalState["client"])
 }
+
+// TestSummarizeAppErrors: the apps' errors are counted per app, call and
+// errno, in the order of the first, with its time: a client stopped short
+// of its count by a failed connect says so.
+func TestSummarizeAppErrors(t *testing.T) {
+	appErr := func(at sim.Time, subject, call, errno string) sim.Record {
+		return sim.Record{T: at, Subject: subject, Event: &sim.App{Event: sim.AppError,
+			Has: sim.AppHasCall | sim.AppHasErrno, Call: call, Errno: errno}}
+	}
+	recs := transfer()
+	assert.Nil(t, Summarize(recs).AppErrors)
+	recs = append(recs,
+		appErr(400*ms, "app/client/request-response", "connect", "EADDRNOTAVAIL"),
+		appErr(500*ms, "app/other/bulk-send", "connection", "ECONNREFUSED"),
+		appErr(600*ms, "app/client/request-response", "connect", "EADDRNOTAVAIL"))
+	assert.Equal(t, []AppError{
+		{App: "client/request-response", Call: "connect", Errno: "EADDRNOTAVAIL", Count: 2, First: int64(400 * ms)},
+		{App: "other/bulk-send", Call: "connection", Errno: "ECONNREFUSED", Count: 1, First: int64(500 * ms)},
+	}, Summarize(recs).AppErrors)
+}

@@ -26,7 +26,26 @@ type Summary struct {
 	// (Linux's TCPTimeWaitOverflow): their tcp.state change to CLOSED
 	// has the reason "timewait_overflow".
 	TimeWaitOverflow int64 `json:"timewait_overflow"`
+	// AppErrors lists the errors the apps met (their app records of event
+	// "error"), one entry per app, call and errno, in the order of the
+	// first; absent when there were none. A client whose connect fails
+	// (EADDRNOTAVAIL once its host's ephemeral ports are all in
+	// TIME-WAIT) stops short of its count: this says why.
+	AppErrors []AppError `json:"app_errors,omitempty"`
 }
+
+// AppError counts one app's errors of one call and errno.
+type AppError struct {
+	App   string `json:"app"`   // the record's subject without "app/": host/type
+	Call  string `json:"call"`  // connect, connection, recvmsg, ...
+	Errno string `json:"errno"` // e.g. EADDRNOTAVAIL
+	Count int64  `json:"count"`
+	// First is the time of the first, in ns.
+	First int64 `json:"first_ns"`
+}
+
+// appErrKey names an AppErrors entry.
+type appErrKey struct{ subject, call, errno string }
 
 // ConnSummary is one TCP connection. The byte counts are of the client's
 // direction (client to server); Reverse holds the server's direction.
@@ -154,12 +173,14 @@ type Summarizer struct {
 	nodeDrops map[string]map[string]int64
 	flows     *flowTracker
 	twOver    int64
+	appErrs   []AppError
+	appErrIdx map[appErrKey]int
 }
 
 // NewSummarizer returns an empty Summarizer.
 func NewSummarizer() *Summarizer {
 	return &Summarizer{conns: map[uint64]*connAcc{}, links: map[string]*linkAcc{},
-		nodeDrops: map[string]map[string]int64{}, flows: newFlowTracker()}
+		nodeDrops: map[string]map[string]int64{}, flows: newFlowTracker(), appErrIdx: map[appErrKey]int{}}
 }
 
 // Summarize computes a Summary from a run's trace records, in the order
@@ -306,6 +327,10 @@ func (m *Summarizer) Emit(r *sim.Record) {
 		c.rttSum += float64(s)
 	case *sim.App:
 		m.flows.app(r, e)
+		if e.Event == sim.AppError {
+			m.appError(r, e)
+			return
+		}
 		if e.Event != sim.AppRecv || e.Conn == 0 {
 			return
 		}
@@ -396,7 +421,20 @@ func (m *Summarizer) Summary() Summary {
 	out.Flows = m.flows.flowStats()
 	out.Pings = m.flows.pingStats()
 	out.TimeWaitOverflow = m.twOver
+	out.AppErrors = slices.Clone(m.appErrs)
 	return out
+}
+
+// appError counts an app's error record.
+func (m *Summarizer) appError(r *sim.Record, e *sim.App) {
+	k := appErrKey{r.Subject, e.Call, e.Errno}
+	i, ok := m.appErrIdx[k]
+	if !ok {
+		i = len(m.appErrs)
+		m.appErrIdx[k] = i
+		m.appErrs = append(m.appErrs, AppError{App: strings.TrimPrefix(r.Subject, "app/"), Call: e.Call, Errno: e.Errno, First: int64(r.T)})
+	}
+	m.appErrs[i].Count++
 }
 
 // dirOf returns 0 when host is the client end, 1 when it is the server

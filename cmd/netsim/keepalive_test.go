@@ -44,6 +44,7 @@ outputs: {pcap: false}
 	// expiry, 2 s after the third probe, gives up.
 	assert.Contains(t, stdout, "16.020422400s  client/request-response  connection failed: ETIMEDOUT")
 	assert.Contains(t, stdout, "client CLOSED (ETIMEDOUT), server ESTABLISHED; sent 100 B, acked 100 B, delivered 100 B, 0 retransmits")
+	assert.Contains(t, stdout, "app client/request-response: connection failed: ETIMEDOUT, once at 16.020422400s\n")
 	data, err := os.ReadFile(filepath.Join(out, "summary.json"))
 	require.NoError(t, err)
 	var sum scenarios.Summary
@@ -51,4 +52,6 @@ outputs: {pcap: false}
 	require.Len(t, sum.Conns, 1)
 	assert.Equal(t, map[string]string{"client": "ETIMEDOUT"}, sum.Conns[0].Errors)
 	assert.Equal(t, int64(0), sum.Conns[0].Retransmits)
+	assert.Equal(t, []scenarios.AppError{{App: "client/request-response", Call: "connection", Errno: "ETIMEDOUT",
+		Count: 1, First: 16_020_422_400}}, sum.AppErrors)
 }

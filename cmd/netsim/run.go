@@ -893,6 +893,20 @@ func printSummary(w io.Writer, sum scenarios.Summary) {
 		}
 		fmt.Fprintf(w, "%s: dropped %s\n", n.Node, strings.Join(drops, ", "))
 	}
+	// The apps' errors, also when the run was too long for its app calls
+	// to be listed: a client stopped short of its count by a failed
+	// connect would otherwise go unnoticed.
+	for i, a := range sum.AppErrors {
+		if i == maxConnLines {
+			fmt.Fprintf(w, "... and %d more app errors (see summary.json)\n", len(sum.AppErrors)-i)
+			break
+		}
+		times := "once"
+		if a.Count > 1 {
+			times = fmt.Sprintf("%d times, first", a.Count)
+		}
+		fmt.Fprintf(w, "app %s: %s failed: %s, %s at %v\n", a.App, a.Call, a.Errno, times, sim.Time(a.First))
+	}
 }
 
 // finalStates prints each end's last state, with the error of an end that
