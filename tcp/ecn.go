@@ -172,7 +172,9 @@ func (c *Conn) ecnOnData(now time.Duration, h *Header, ce bool) {
 		if !c.ecn.demandCWR {
 			c.ecn.demandCWR = true
 			c.ackNow = true
-			c.exitPingpong() // tcp_enter_quickack_mode
+			// Linux's __tcp_ecn_check_ce: "better not delay acks,
+			// sender can have a very low cwnd".
+			c.enterQuickAck(2)
 		}
 	}
 }

@@ -289,7 +289,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 				c.noteDSACK(h.Seq, end)
 				// Data received before: our ACK was lost, so Linux's
 				// tcp_send_dupack enters quick-ACK mode.
-				c.exitPingpong()
+				c.enterQuickAck(maxQuickAcks)
 			}
 		}
 		c.losses.DroppedSegments++

@@ -180,20 +180,27 @@ func (c *Conn) delayAck(now time.Duration, n int) {
 // of the start are armed when it is established.)
 func (c *Conn) noteDataArrival(now time.Duration) {
 	if c.dataSeen && now-c.lastDataAt > c.rtt.current() {
-		c.incrQuickAcks()
+		c.incrQuickAcks(maxQuickAcks)
 	}
 	c.dataSeen, c.lastDataAt = true, now
 }
 
 // incrQuickAcks raises the quick-ACK budget as Linux's tcp_incr_quickack:
 // enough ACKs for the window offered at one per two segments (at least
-// two), at most TCP_MAX_QUICKACKS, never lowering a larger budget left.
-func (c *Conn) incrQuickAcks() {
+// two), at most most, never lowering a larger budget left.
+func (c *Conn) incrQuickAcks(most int) {
 	n := c.rcvWnd() / (2 * max(c.rcvSegMax, 1))
 	if n == 0 {
 		n = 2
 	}
-	c.quickAcks = max(c.quickAcks, min(n, maxQuickAcks))
+	c.quickAcks = max(c.quickAcks, min(n, most))
+}
+
+// enterQuickAck is Linux's tcp_enter_quickack_mode: up to most quick ACKs
+// from now, and out of interactive mode (pingpong.go).
+func (c *Conn) enterQuickAck(most int) {
+	c.incrQuickAcks(most)
+	c.exitPingpong()
 }
 
 // ofoState is the receiver's record of data held out of order and of

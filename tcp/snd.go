@@ -482,6 +482,11 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 	c.rateSent(seq, end, now)
 	c.rtxTSVal = c.tsNow(now)
 	c.noteRetransmit(seq, n, reason)
+	if n > 0 {
+		// A resend is data sent too (tcp_event_data_sent is called from
+		// __tcp_transmit_skb for every segment with data).
+		c.pingpongOnSend(now)
+	}
 	c.emitSeg(now, flags, seq, n)
 	// Every transmission moves the pacing clock (Linux's
 	// tcp_update_skb_after_send), retransmissions included.
