@@ -58,9 +58,12 @@ type Config struct {
 	// SynAckRetries is how many times a SYN-ACK is retransmitted before the
 	// embryonic connection is dropped (Linux tcp_synack_retries).
 	SynAckRetries int
-	// DataRetries is how many RTO expiries, or zero-window probes left
-	// unanswered, in a row end an established connection with ETIMEDOUT
-	// (Linux tcp_retries2; tcp_probe_timer for the probes).
+	// DataRetries is Linux's tcp_retries2: an established connection
+	// fails with ETIMEDOUT at the first RTO expiry once the time that
+	// many retransmissions would take, from a 200 ms timeout doubling to
+	// RTOMax, has passed since its first retransmission
+	// (tcp_write_timeout with tcp_model_timeout), or after that many
+	// zero-window probes left unanswered in a row (tcp_probe_timer).
 	DataRetries int
 	// UserTimeout, when not zero, is how long data may stay
 	// unacknowledged after its first retransmission before the connection

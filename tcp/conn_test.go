@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -241,6 +242,55 @@ func TestDataRetriesTimeout(t *testing.T) {
 		require.Equal(t, min(2*prev, 120*time.Second), gap, "gap %d", i)
 	}
 	require.Equal(t, Closed, a.State())
+}
+
+// TestDataRetriesModelTimeout: Linux's tcp_retries2 is a length of time,
+// not a count (tcp_write_timeout, retransmits_timed_out,
+// tcp_model_timeout): the time that many retransmissions take from a 200
+// ms RTO doubling to 120 s. A connection whose RTO starts at 1 s
+// reaches it, 924.6 s after its first retransmission with the default
+// 15, at its 13th expiry after that one: 12 more retransmissions, not 14.
+func TestDataRetriesModelTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		boundary int
+		want     time.Duration
+	}{
+		{3, 3 * time.Second},            // 0.2 + 0.4 + 0.8 + 1.6
+		{9, 204600 * time.Millisecond},  // (2^10 - 1) x 0.2 s: the last doubling below 120 s
+		{10, 324600 * time.Millisecond}, // then 120 s each
+		{15, 924600 * time.Millisecond}, // tcp_retries2's default
+	} {
+		assert.Equal(t, tc.want, modelTimeout(tc.boundary, 200*time.Millisecond, 120*time.Second), "boundary %d", tc.boundary)
+	}
+
+	cfg := DefaultConfig()
+	cfg.RTOMin = time.Second
+	a, _ := establishedPair(t, cfg)
+	now := time.Second
+	_, err := a.Write(now, []byte("hello"))
+	require.NoError(t, err)
+	var rtx []time.Duration
+	var failedAt time.Duration
+	for range 40 {
+		d := drain(a)
+		if a.Stats().RTORetransmits > len(rtx) {
+			rtx = append(rtx, now)
+		}
+		if len(d.errs()) > 0 {
+			require.Equal(t, []Errno{ETIMEDOUT}, d.errs())
+			failedAt = now
+			break
+		}
+		next, ok := a.Deadline()
+		require.True(t, ok)
+		now = next
+		a.Tick(now)
+	}
+	require.NotZero(t, failedAt, "the connection must time out")
+	require.Len(t, rtx, 13, "the first RTO retransmission and 12 more")
+	elapsed := failedAt - rtx[0]
+	assert.GreaterOrEqual(t, elapsed, 924600*time.Millisecond)
+	assert.Less(t, rtx[len(rtx)-1]-rtx[0], 924600*time.Millisecond, "the last retransmission came before the limit")
 }
 
 func TestISN(t *testing.T) {

@@ -282,8 +282,11 @@ var settings = []Setting{
 		field:  func(c *Config) any { return &c.SynAckRetries },
 	},
 	{
-		Name: "data_retries", Kind: KindInt, Unit: "RTO expiries", Min: 1, Max: 30,
-		Doc:    "RTO expiries (or unanswered zero-window probes) in a row before an established connection fails with ETIMEDOUT",
+		Name: "data_retries", Kind: KindInt, Unit: "retransmissions", Min: 1, Max: 30,
+		Doc: "how long an established connection retransmits before it fails with ETIMEDOUT, counted as Linux counts it: the time that many " +
+			"retransmissions take whose timeout starts at 200 ms and doubles up to rto_max (924.6 s for 15), from the first retransmission, " +
+			"checked at each RTO expiry, so a connection whose RTO is above 200 ms gives up after fewer (Linux's tcp_model_timeout); " +
+			"unanswered zero-window probes are counted, that many in a row",
 		Sysctl: "net.ipv4.tcp_retries2",
 		field:  func(c *Config) any { return &c.DataRetries },
 	},

@@ -209,17 +209,41 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	c.arm(timerRtx, now+c.clampToUserTimeout(now, c.rtt.current(), time.Millisecond))
 }
 
+// linuxRTOMin is Linux's TCP_RTO_MIN, the base of the timeout that
+// tcp_retries2 stands for, whatever the connection's own rto_min.
+const linuxRTOMin = 200 * time.Millisecond
+
 // writeTimedOut says whether an RTO expiry finds the connection given up
-// (Linux's tcp_write_timeout for a synchronized connection): after
-// DataRetries expiries in a row, or, with a UserTimeout, once that long
-// has passed since the stall's first retransmission, whatever the count
-// (retransmits_timed_out with icsk_user_timeout; never at the first
-// expiry).
+// (Linux's tcp_write_timeout for a synchronized connection), never at the
+// first expiry: once the time since the stall's first retransmission
+// reaches UserTimeout, or without one the time DataRetries
+// retransmissions take whose timeout starts at 200 ms and doubles up to
+// RTOMax (retransmits_timed_out with tcp_model_timeout: 924.6 s for the
+// default 15). Linux counts time, not expiries: a connection whose RTO
+// is above 200 ms gives up after fewer than DataRetries retransmissions.
 func (c *Conn) writeTimedOut(now time.Duration) bool {
-	if c.cfg.UserTimeout == 0 {
-		return c.retries >= c.cfg.DataRetries
+	if c.retries == 0 || c.stalledSince == 0 {
+		return false
 	}
-	return c.retries > 0 && c.userTimedOut(now)
+	limit := c.cfg.UserTimeout
+	if limit == 0 {
+		limit = modelTimeout(c.cfg.DataRetries, linuxRTOMin, c.cfg.RTOMax)
+	}
+	return now-(c.stalledSince-1) >= limit
+}
+
+// modelTimeout is Linux's tcp_model_timeout: how long boundary
+// retransmissions take whose timeout starts at base and doubles up to
+// most, then stays there.
+func modelTimeout(boundary int, base, most time.Duration) time.Duration {
+	thresh := 0 // ilog2(most / base): the doublings below most
+	for base<<(thresh+1) <= most {
+		thresh++
+	}
+	if boundary <= thresh {
+		return time.Duration(2<<boundary-1) * base
+	}
+	return time.Duration(2<<thresh-1)*base + time.Duration(boundary-thresh)*most
 }
 
 // userTimedOut says whether UserTimeout has passed since the first
