@@ -129,6 +129,13 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted, from netip.Addr) {
 		}
 	}
 	if m.Type == icmp.TypeDestUnreach && m.Code == icmp.CodeFragNeeded {
+		if s := tcpSock; s != nil && s.requestSock() {
+			// tcp_v4_err hands a request socket's errors to
+			// tcp_req_err before any path-MTU handling, and that drops
+			// the request only for a fatal error: this one changes
+			// nothing, neither the route's MTU nor the SYN-ACK's MSS.
+			return
+		}
 		mtu := h.learnPMTU(q.dst, int(m.NextHopMTU()), q.totalLen)
 		if q.proto == icmp.Protocol {
 			h.pingError(m, q, from, EMSGSIZE)
@@ -170,14 +177,18 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted, from netip.Addr) {
 // (tcp.Conn.Unreachable).
 func (s *Socket) handshakeFatal(m icmp.Message) bool {
 	switch {
-	case s.conn.State() != tcp.SynReceived:
-		return true
-	case s.parent == nil:
+	case s.requestSock():
+		return m.Type == icmp.TypeTimeExceeded || m.Code == icmp.CodeNetUnreach || m.Code == icmp.CodeHostUnreach
+	case s.conn.State() == tcp.SynReceived && s.parent == nil:
 		return !s.server // an accepted child, or a simultaneous open
-	case s.conn.FastOpenPassive():
-		return true
 	}
-	return m.Type == icmp.TypeTimeExceeded || m.Code == icmp.CodeNetUnreach || m.Code == icmp.CodeHostUnreach
+	return true
+}
+
+// requestSock reports whether s is what Linux keeps as a request socket:
+// a passive open without Fast Open still in SYN-RECEIVED, not accepted.
+func (s *Socket) requestSock() bool {
+	return s.conn.State() == tcp.SynReceived && s.parent != nil && !s.conn.FastOpenPassive()
 }
 
 // pingError queues error m, from, about the echo request q quotes on the
