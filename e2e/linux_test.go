@@ -518,7 +518,9 @@ func TestScenarioTCPSettings(t *testing.T) {
 
 // TestLinuxRTOBackoff: RFC 6298 §5.5 doubling of the retransmission
 // timeout, capped at Linux's TCP_RTO_MAX of 120 s, until the connection
-// times out (tcp_retries2 = 15).
+// times out (tcp_retries2 = 15, which Linux counts as the 924.6 s that 15
+// retransmissions take from a 200 ms RTO: this link's RTO is 200 ms, so
+// it gives up at the 16th expiry).
 func TestLinuxRTOBackoff(t *testing.T) {
 	t.Parallel()
 	recs := readTrace(t, run(t, "testdata/rto-backoff.yaml"))
@@ -540,6 +542,7 @@ func TestLinuxRTOBackoff(t *testing.T) {
 	require.Len(t, errs, 1)
 	assert.Equal(t, "ETIMEDOUT", errs[0].Errno)
 	assert.Len(t, at, 16, "15 retransmissions, then the 16th expiry gives up (tcp_retries2)")
+	assert.GreaterOrEqual(t, errs[0].T-at[0], int64(924600*time.Millisecond), "924.6 s after the first retransmission, at the first expiry")
 }
 
 // TestLinuxUserTimeout: with user_timeout (Linux's TCP_USER_TIMEOUT, RFC
