@@ -86,28 +86,38 @@ func TestConnectRefusedByRST(t *testing.T) {
 	require.ErrorIs(t, err, EPIPE)
 }
 
+// tickToError drains c and runs its timers from now, at most steps times,
+// handing each step's output to each, until c reports errors, which it
+// returns with their time (0 and none if no error came, or c had no
+// timer left).
+func tickToError(c *Conn, now time.Duration, steps int, each func(now time.Duration, d drained)) (time.Duration, []Errno) {
+	for range steps {
+		d := drain(c)
+		each(now, d)
+		if errs := d.errs(); len(errs) > 0 {
+			return now, errs
+		}
+		next, ok := c.Deadline()
+		if !ok {
+			break
+		}
+		now = next
+		c.Tick(now)
+	}
+	return 0, nil
+}
+
 func TestConnectTimeoutSchedule(t *testing.T) {
 	c, err := NewConn(DefaultConfig(), epA, epB, 100, 0)
 	require.NoError(t, err)
 	require.NoError(t, c.Connect(0))
 	var synAt []time.Duration
-	var failedAt time.Duration
-	now := time.Duration(0)
-	for range 20 {
-		d := drain(c)
+	failedAt, errs := tickToError(c, 0, 20, func(now time.Duration, d drained) {
 		for range d.segs {
 			synAt = append(synAt, now)
 		}
-		if len(d.errs()) > 0 {
-			require.Equal(t, []Errno{ETIMEDOUT}, d.errs())
-			failedAt = now
-			break
-		}
-		next, ok := c.Deadline()
-		require.True(t, ok)
-		now = next
-		c.Tick(now)
-	}
+	})
+	require.Equal(t, []Errno{ETIMEDOUT}, errs)
 	// Linux with tcp_syn_retries 6: SYNs at 0, 1, 3, 7, 15, 31, 63 s;
 	// connect() fails at 127 s.
 	want := []time.Duration{0, 1, 3, 7, 15, 31, 63}
@@ -221,20 +231,11 @@ func TestDataRetriesTimeout(t *testing.T) {
 	_, err := a.Write(now, []byte("hello"))
 	require.NoError(t, err)
 	var sends []time.Duration
-	var errs []Errno
-	for range 40 {
-		d := drain(a)
+	_, errs := tickToError(a, now, 40, func(now time.Duration, d drained) {
 		for range d.segs {
 			sends = append(sends, now)
 		}
-		errs = append(errs, d.errs()...)
-		next, ok := a.Deadline()
-		if !ok {
-			break
-		}
-		now = next
-		a.Tick(now)
-	}
+	})
 	require.Equal(t, []Errno{ETIMEDOUT}, errs)
 	require.Len(t, sends, 17, "the first send, the probe and 15 retransmissions")
 	for i := 3; i < len(sends); i++ {
@@ -270,22 +271,12 @@ func TestDataRetriesModelTimeout(t *testing.T) {
 	_, err := a.Write(now, []byte("hello"))
 	require.NoError(t, err)
 	var rtx []time.Duration
-	var failedAt time.Duration
-	for range 40 {
-		d := drain(a)
+	failedAt, errs := tickToError(a, now, 40, func(now time.Duration, _ drained) {
 		if a.Stats().RTORetransmits > len(rtx) {
 			rtx = append(rtx, now)
 		}
-		if len(d.errs()) > 0 {
-			require.Equal(t, []Errno{ETIMEDOUT}, d.errs())
-			failedAt = now
-			break
-		}
-		next, ok := a.Deadline()
-		require.True(t, ok)
-		now = next
-		a.Tick(now)
-	}
+	})
+	require.Equal(t, []Errno{ETIMEDOUT}, errs)
 	require.NotZero(t, failedAt, "the connection must time out")
 	require.Len(t, rtx, 13, "the first RTO retransmission and 12 more")
 	elapsed := failedAt - rtx[0]

@@ -21,7 +21,8 @@ func runDrill(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
-// writeScript writes a script into a temporary folder.
+// writeScript writes a file (a script, a scenario) into a temporary folder
+// and returns its path.
 func writeScript(t *testing.T, name, src string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)

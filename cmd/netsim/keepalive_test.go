@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -19,9 +17,7 @@ import (
 // error of the end that failed, and its unanswered probes are not
 // counted as retransmissions.
 func TestKeepaliveTimeoutReported(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "ka.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(`version: 1
+	path := writeScript(t, "ka.yaml", `version: 1
 name: ka
 duration: 60s
 hosts:
@@ -35,8 +31,8 @@ apps:
 faults:
   - {at: 5s, link: l, down: true}
 outputs: {pcap: false}
-`), 0o644))
-	out := filepath.Join(dir, "out")
+`)
+	out := filepath.Join(t.TempDir(), "out")
 	code, stdout, stderr := cli(t, "run", path, "--out", out)
 	require.Equal(t, 0, code, stderr)
 	// The response arrives at 20.4224 ms (5 ms and 84 µs each way, twice,
@@ -45,10 +41,7 @@ outputs: {pcap: false}
 	assert.Contains(t, stdout, "16.020422400s  client/request-response  connection failed: ETIMEDOUT")
 	assert.Contains(t, stdout, "client CLOSED (ETIMEDOUT), server ESTABLISHED; sent 100 B, acked 100 B, delivered 100 B, 0 retransmits")
 	assert.Contains(t, stdout, "app client/request-response: connection failed: ETIMEDOUT, once at 16.020422400s\n")
-	data, err := os.ReadFile(filepath.Join(out, "summary.json"))
-	require.NoError(t, err)
-	var sum scenarios.Summary
-	require.NoError(t, json.Unmarshal(data, &sum))
+	sum := readSummary(t, out)
 	require.Len(t, sum.Conns, 1)
 	assert.Equal(t, map[string]string{"client": "ETIMEDOUT"}, sum.Conns[0].Errors)
 	assert.Equal(t, int64(0), sum.Conns[0].Retransmits)
