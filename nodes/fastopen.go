@@ -258,12 +258,9 @@ const TCP_FASTOPEN_KEY = 33
 // tcp_fastopen_reset_cipher for the socket). key holds 16 bytes, or 32
 // with a backup key, which netsim ignores; other lengths are EINVAL.
 func (h *Host) SetFastOpenKey(fd int, key []byte) error {
-	s, err := h.socket(fd)
+	s, err := h.tcpOptSocket(fd)
 	if err != nil {
 		return err
-	}
-	if s.dgram != nil {
-		return ENOPROTOOPT
 	}
 	if len(key) != 16 && len(key) != 32 {
 		return EINVAL

@@ -314,6 +314,18 @@ func (s *Socket) ownOpts() *sockOpts {
 	return o
 }
 
+// tcpOptSocket returns the socket of fd for a TCP-level option set or
+// read by a call of its own (a string or a buffer rather than an int):
+// ENOPROTOOPT for a datagram socket, as Linux's udp_setsockopt answers a
+// level it does not know.
+func (h *Host) tcpOptSocket(fd int) (*Socket, error) {
+	s, err := h.socket(fd)
+	if err == nil && s.dgram != nil {
+		return nil, ENOPROTOOPT
+	}
+	return s, err
+}
+
 // SetCongestion is setsockopt(TCP_CONGESTION): the connection that a
 // later Connect or Listen makes (an accepted one inherits its listener's)
 // uses the named congestion control, one of tcp.CongestionNames, instead
@@ -322,12 +334,9 @@ func (s *Socket) ownOpts() *sockOpts {
 // gives ENOENT, as Linux's tcp_set_congestion_control. Linux also switches a connection already
 // made (tcp_reinit_congestion_control); netsim refuses that with EISCONN.
 func (h *Host) SetCongestion(fd int, name string) error {
-	s, err := h.socket(fd)
+	s, err := h.tcpOptSocket(fd)
 	if err != nil {
 		return err
-	}
-	if s.dgram != nil {
-		return ENOPROTOOPT
 	}
 	if s.conn != nil {
 		return EISCONN
@@ -355,12 +364,9 @@ func (h *Host) SetCongestion(fd int, name string) error {
 // control fd's connection uses ("dctcp-reno" for a dctcp one whose peer
 // did not accept ECN, as Linux's dctcp_reno), or that its next one will.
 func (h *Host) Congestion(fd int) (string, error) {
-	s, err := h.socket(fd)
+	s, err := h.tcpOptSocket(fd)
 	if err != nil {
 		return "", err
-	}
-	if s.dgram != nil {
-		return "", ENOPROTOOPT
 	}
 	if s.conn != nil {
 		return s.conn.CongestionControl().Name(), nil
