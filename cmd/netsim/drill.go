@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -43,7 +44,7 @@ packetdrill's -D does: --define CODE=host_unreachable; a script's own
 --define lines win.
 
 --out DIR writes trace.jsonl and pcap/dut-eth0.pcap of the run (with several
-scripts, into DIR/<script name>/).
+scripts, into DIR/<script name>/); a folder holding a netsim run is refused.
 
 Exit codes: 0 every script passed; 1 a script failed; 2 a script does not
 parse (FILE:LINE:COL) or bad usage.
@@ -250,6 +251,14 @@ func drillOne(path string, cfg tcp.Config, rc drill.RunConfig, o *drillOpts, dir
 	var trace *sim.JSONLWriter
 	var capture io.Writer
 	if dirPath != "" {
+		// A drill writes no manifest.json, so committing into the folder
+		// of a netsim run would take the run's files (listed by its
+		// manifest) for an earlier drill's and remove them; refuse, as
+		// netsim sweep does.
+		if _, err := os.Stat(filepath.Join(dirPath, "manifest.json")); err == nil {
+			fmt.Fprintf(stderr, "netsim drill: output folder %s: holds the outputs of a netsim run (manifest.json): give the drill a folder of its own, like out/drill\n", dirPath)
+			return exitUsage
+		}
 		if out, err = newOutDir(dirPath); err != nil {
 			fmt.Fprintf(stderr, "netsim drill: %v\n", err)
 			return exitUsage

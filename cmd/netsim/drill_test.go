@@ -204,6 +204,31 @@ func TestDrillOut(t *testing.T) {
 	assert.FileExists(t, filepath.Join(dir, "close-active", "pcap", "dut-eth0.pcap"))
 }
 
+// TestDrillOutKeepsARun: --out naming the folder of a netsim run is
+// refused (exit 2) and the run's files stay: a drill writes no manifest,
+// so committing into that folder removed the run's manifest, summary and
+// captures as an earlier run's and left only the script's two files.
+func TestDrillOutKeepsARun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hs")
+	code, _, stderr := cli(t, "run", handshake, "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	before, err := filesUnder(dir)
+	require.NoError(t, err)
+	trace, err := os.ReadFile(filepath.Join(dir, "trace.jsonl"))
+	require.NoError(t, err)
+
+	script := filepath.Join(drillData, "scripts", "close-active.pkt")
+	code, out, errOut := runDrill(t, "--out", dir, script)
+	assert.Equal(t, exitUsage, code, "%s\n%s", out, errOut)
+	assert.Contains(t, errOut, "holds the outputs of a netsim run (manifest.json)")
+	after, err := filesUnder(dir)
+	require.NoError(t, err)
+	assert.Equal(t, before, after)
+	got, err := os.ReadFile(filepath.Join(dir, "trace.jsonl"))
+	require.NoError(t, err)
+	assert.Equal(t, trace, got)
+}
+
 // drillCase is a netsim drill command line, the exit code it must give
 // and a text its standard error must hold.
 type drillCase struct {
