@@ -257,13 +257,29 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		h.Seq == c.irs && h.Ack == c.sndMax {
 		// Simultaneous open (RFC 9293 §3.5 figure 8): the peer's SYN-ACK
 		// acknowledges our SYN. Its SYN is old news, so by the letter of
-		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming)
-		// take its ACK and complete the handshake.
-		c.sndUna, c.unaRel = h.Ack, 1
+		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming
+		// lets a SYN-ACK in SYN-RECEIVED pass when it repeats the peer's
+		// SYN and acknowledges SND.NXT) take its ACK and complete the
+		// handshake.
+		c.sndUna, c.unaRel = c.iss.Add(1), 1
 		c.synAcked = true
-		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
+		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, c.sndUna
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 		c.establish(now)
+		if h.Ack.GreaterThan(c.sndUna) {
+			// A Fast Open SYN's data, acknowledged with it: as a
+			// cumulative ACK (the window, never scaled on a SYN, is
+			// set again after, as in SYN-SENT).
+			c.onAck(now, h, 0)
+			c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
+			c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
+		}
+		// Its SYN then reaches tcp_data_queue as a segment wholly below
+		// RCV.NXT: a duplicate, reported in a D-SACK block (RFC 2883)
+		// by an ACK sent at once, in quick-ACK mode.
+		c.noteDSACK(h.Seq, h.Seq.Add(1))
+		c.enterQuickAck(maxQuickAcks)
+		c.ackNow = true
 		return
 	}
 	var tsVal uint32

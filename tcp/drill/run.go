@@ -440,6 +440,32 @@ func (r *runner) inbound(l *Line) error {
 	return r.err
 }
 
+// offsetSACK returns o with off added to the edges of its SACK blocks,
+// every other option as it is.
+func offsetSACK(o *tcp.Options, off tcp.Seq) (tcp.Options, error) {
+	var out tcp.Options
+	for opt := range o.All() {
+		var err error
+		switch opt.Kind {
+		case tcp.OptSACK:
+			blocks, n := o.SACK()
+			for i := range n {
+				blocks[i].Start += off
+				blocks[i].End += off
+			}
+			err = out.AppendSACK(blocks[:n])
+		case tcp.OptNOP, tcp.OptEOL:
+			err = out.AppendRaw(opt.Kind, nil)
+		default:
+			err = out.AppendRaw(opt.Kind, opt.Data)
+		}
+		if err != nil {
+			return out, fmt.Errorf("options <%s>: %w", FormatOptions(o), err)
+		}
+	}
+	return out, nil
+}
+
 // mapInboundOptions turns a script's option list into wire options: SACK
 // blocks are relative to the stack's ISN, and a TS ecr echoes the last
 // TSval the stack sent (the script cannot know it).
@@ -613,7 +639,17 @@ func (r *runner) match(p *Packet, seg *Segment, coalesced bool) string {
 		return fmt.Sprintf("urg %d, want %d", h.Urgent, p.Urg)
 	}
 	if !p.AnyOptions {
-		if msg := matchOptions(&h.Options, &p.Options); msg != "" {
+		opts := h.Options
+		if !h.Flags.Has(tcp.FlagSYN) {
+			// As packetdrill's tcp_convert_seq_number, the SACK
+			// blocks we send are numbered from the peer's ISN, as
+			// our ACK is (a SYN's offset is 0).
+			var err error
+			if opts, err = offsetSACK(&h.Options, -r.remoteISN); err != nil {
+				return err.Error()
+			}
+		}
+		if msg := matchOptions(&opts, &p.Options); msg != "" {
 			return msg
 		}
 	}
