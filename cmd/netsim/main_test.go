@@ -386,6 +386,11 @@ func TestPlotAndViewSayWhatIsMissing(t *testing.T) {
 		{[]string{"plot", filepath.Join(dir, "nope")}, filepath.Join(dir, "nope") + ": no such output folder"},
 		{[]string{"plot", dir, "--kind", "cwnd", "-o", filepath.Join(missing, "c.png")}, "-o " + filepath.Join(missing, "c.png") + ": no folder " + missing},
 		{[]string{"view", dir, "-o", filepath.Join(missing, "v.html")}, "-o " + filepath.Join(missing, "v.html") + ": no folder " + missing},
+		// --to 0s was taken for no --to: the whole run, or with --from
+		// the rest of it, instead of a window that ends where it starts.
+		{[]string{"plot", dir, "--kind", "sequence", "--to", "0s", "-o", filepath.Join(dir, "s.png")}, "--to 0s: the window would end at the start of the run"},
+		{[]string{"plot", dir, "--kind", "sequence", "--from", "1ms", "--to", "0s", "-o", filepath.Join(dir, "s.png")}, "--to 0s: the window would end at the start of the run"},
+		{[]string{"view", dir, "--to", "0s"}, "--to 0s: the window would end at the start of the run"},
 	} {
 		code, stdout, stderr := cli(t, c.args...)
 		assert.Equal(t, exitUsage, code, "%v: %s", c.args, stderr)
@@ -394,6 +399,8 @@ func TestPlotAndViewSayWhatIsMissing(t *testing.T) {
 		assert.Empty(t, stdout, "%v", c.args)
 	}
 	assert.NoDirExists(t, filepath.Join(noTrace, "plots"))
+	assert.NoFileExists(t, filepath.Join(dir, "s.png"))
+	assert.NoFileExists(t, filepath.Join(dir, "view.html"))
 }
 
 // The drawing options of the plots package reach it from the command line:

@@ -109,6 +109,12 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	if fontSize.txt != "" {
 		opts.FontSize, _ = plots.ParseFontSize(fontSize.txt)
 	}
+	// plots.Options takes To 0 for the end of the run, so --to 0s would
+	// silently draw the whole run (or, after --from, the rest of it).
+	if to.set && to.d == 0 {
+		fmt.Fprintln(stderr, "netsim plot: "+zeroToMsg)
+		return exitUsage
+	}
 	if opts.To != 0 && opts.To < opts.From {
 		fmt.Fprintf(stderr, "netsim plot: --to %v is before --from %v\n", to.d, from.d)
 		return exitUsage
@@ -222,6 +228,10 @@ func noOutputFolder(file string) string {
 	}
 	return ""
 }
+
+// zeroToMsg refuses --to 0s in netsim plot and netsim view, whose
+// options take a zero end for the end of the run.
+const zeroToMsg = "--to 0s: the window would end at the start of the run (a time after 0, like 1ms; leave --to out for the end of the run)"
 
 // maxPlotPackets is the most packets --packets accepts: a sequence
 // diagram of more is a wall no one reads.

@@ -50,6 +50,9 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 		return fail("--max-packets %d: want 1 or more", *maxPackets)
 	case from.d < 0 || to.d < 0:
 		return fail("--from and --to are times since the start of the run, not negative")
+	case to.set && to.d == 0:
+		// view.Options takes To 0 for the end of the run.
+		return fail("%s", zeroToMsg)
 	case to.set && to.d < from.d:
 		return fail("--to %v is before --from %v", to.d, from.d)
 	}

@@ -443,25 +443,9 @@ func (r *runner) inbound(l *Line) error {
 // offsetSACK returns o with off added to the edges of its SACK blocks,
 // every other option as it is.
 func offsetSACK(o *tcp.Options, off tcp.Seq) (tcp.Options, error) {
-	var out tcp.Options
-	for opt := range o.All() {
-		var err error
-		switch opt.Kind {
-		case tcp.OptSACK:
-			blocks, n := o.SACK()
-			for i := range n {
-				blocks[i].Start += off
-				blocks[i].End += off
-			}
-			err = out.AppendSACK(blocks[:n])
-		case tcp.OptNOP, tcp.OptEOL:
-			err = out.AppendRaw(opt.Kind, nil)
-		default:
-			err = out.AppendRaw(opt.Kind, opt.Data)
-		}
-		if err != nil {
-			return out, fmt.Errorf("options <%s>: %w", FormatOptions(o), err)
-		}
+	out, err := remapOptions(o, off, nil)
+	if err != nil {
+		return out, fmt.Errorf("options <%s>: %w", FormatOptions(o), err)
 	}
 	return out, nil
 }
@@ -470,24 +454,31 @@ func offsetSACK(o *tcp.Options, off tcp.Seq) (tcp.Options, error) {
 // blocks are relative to the stack's ISN, and a TS ecr echoes the last
 // TSval the stack sent (the script cannot know it).
 func (r *runner) mapInboundOptions(o *tcp.Options) (tcp.Options, error) {
+	return remapOptions(o, r.localISN, &r.lastTSVal)
+}
+
+// remapOptions returns o with sackOff added to the edges of its SACK
+// blocks and, when echo is not nil, a non-zero TS ecr replaced by *echo;
+// every other option as it is.
+func remapOptions(o *tcp.Options, sackOff tcp.Seq, echo *uint32) (tcp.Options, error) {
 	var out tcp.Options
 	for opt := range o.All() {
 		var err error
-		switch opt.Kind {
-		case tcp.OptSACK:
+		switch {
+		case opt.Kind == tcp.OptSACK:
 			blocks, n := o.SACK()
 			for i := range n {
-				blocks[i].Start += r.localISN
-				blocks[i].End += r.localISN
+				blocks[i].Start += sackOff
+				blocks[i].End += sackOff
 			}
 			err = out.AppendSACK(blocks[:n])
-		case tcp.OptTimestamps:
+		case opt.Kind == tcp.OptTimestamps && echo != nil:
 			val, ecr, _ := o.Timestamps()
 			if ecr != 0 {
-				ecr = r.lastTSVal
+				ecr = *echo
 			}
 			err = out.AppendTimestamps(val, ecr)
-		case tcp.OptNOP, tcp.OptEOL:
+		case opt.Kind == tcp.OptNOP || opt.Kind == tcp.OptEOL:
 			err = out.AppendRaw(opt.Kind, nil)
 		default:
 			err = out.AppendRaw(opt.Kind, opt.Data)
