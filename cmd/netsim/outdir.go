@@ -398,7 +398,8 @@ func replaceable(root string) error {
 		return fmt.Errorf("output folder %s: holds a netsim sweep (%s): give the run a folder of its own, like out/NAME", root, sweep.ManifestFile)
 	}
 	if abs, err := filepath.Abs(root); err == nil {
-		if wd, err := os.Getwd(); err == nil && (wd == abs || strings.HasPrefix(wd, abs+string(filepath.Separator))) {
+		// TrimSuffix: the root folder ("/") ends in a separator already.
+		if wd, err := os.Getwd(); err == nil && (wd == abs || strings.HasPrefix(wd, strings.TrimSuffix(abs, string(filepath.Separator))+string(filepath.Separator))) {
 			return fmt.Errorf("output folder %s: is the current folder or holds it: give a folder of its own, like out/NAME", root)
 		}
 	}
