@@ -138,13 +138,15 @@ func (c *Conn) inputListen(now time.Duration, h *Header, payload []byte) {
 		f.passive = true
 		if len(payload) > 0 {
 			f.synData = true
-			before := c.rcvNxt
+			before, clamp := c.rcvNxt, c.rcvClamp
 			c.receiveText(now, h.Seq.Add(1), payload)
 			f.synDataLen = int(c.rcvNxt.Sub(before))
 			// tcp_fastopen_add_skb queues it without
 			// tcp_event_data_recv: the ACK timeout estimate is still
-			// zero, so a reply to it is no interactive exchange.
+			// zero, so a reply to it is no interactive exchange, and
+			// the offered window does not grow (tcp_grow_window).
 			c.dataSeen = false
+			c.rcvClamp = clamp
 		}
 	}
 	c.openWithSyn(now, SynReceived, true)
@@ -226,7 +228,11 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 	// Data or a FIN on the SYN-ACK continue at the sixth step.
 	seq := h.Seq.Add(1)
 	if len(payload) > 0 {
+		// tcp_rcv_fastopen_synack queues it with tcp_fastopen_add_skb,
+		// without tcp_event_data_recv: the offered window does not grow.
+		clamp := c.rcvClamp
 		c.receiveText(now, seq, payload)
+		c.rcvClamp = clamp
 	}
 	if h.Flags.Has(FlagFIN) {
 		c.peerFinSeen, c.peerFinSeq = true, seq.Add(uint32(len(payload)))

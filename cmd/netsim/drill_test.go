@@ -78,7 +78,7 @@ func TestDrillExitCodes(t *testing.T) {
 			[]string{"FAIL " + filepath.Join(drillData, "fail", "wrong-flag.pkt"), "2 scripts: 1 passed, 1 failed"},
 			[]string{"wrong-flag.pkt:7: error handling packet: flags S., want S\n",
 				"script packet:  0.000000 S 0:0(0) ack 1 <...>\n",
-				"actual packet:  0.000000 S. 0:0(0) ack 1 win 64240 <mss 1460,sackOK,TS val ",
+				"actual packet:  0.000000 S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val ",
 				"time difference: +0.000000 s"}},
 		{"late segment", []string{filepath.Join(drillData, "fail", "late-segment.pkt")}, exitFailed, nil,
 			[]string{"late-segment.pkt:8: error handling packet: expected an outbound segment by 0.504000; none was sent",
