@@ -269,6 +269,14 @@ func badText(data []byte) (Pos, string, bool) {
 // scenario decodes the root mapping into s.
 func (d *decoder) scenario(root *yaml.Node, s *Scenario) {
 	es := d.mapping(root, "", nil)
+	// A sweep file given to netsim run or validate gets one error that
+	// says what it is, not one per sweep key and missing scenario key.
+	if base, ok := findKey(es, "base"); ok && (hasKey(es, "grid") || hasKey(es, "seeds")) &&
+		!hasKey(es, "hosts") && !hasKey(es, "topology") && !hasKey(es, "duration") {
+		d.errNode(base.k, "run it with netsim sweep; a scenario has version, name, duration and hosts",
+			"a sweep file (base, grid, seeds), not a scenario")
+		return
+	}
 	// Top-level keys that start with "x-" are ignored, as in Compose
 	// files: a place for anchors (&template) that others merge.
 	known := es[:0]
