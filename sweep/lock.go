@@ -27,12 +27,26 @@ const LockFile = ".lock"
 // with a sweep's files a run's could no longer be plotted as a run's.
 var ErrRunFolder = errors.New("not a sweep's folder")
 
+// ErrOutFolder is wrapped by the error of Execute and Merge when the
+// output folder is the working folder or one above it (as netsim run
+// refuses): the sweep's files would land among the user's and replace
+// any of theirs with the same names (results.csv, aggregate.csv).
+var ErrOutFolder = errors.New("not a folder of its own")
+
 // runManifest is the file a netsim run writes last into its folder.
 const runManifest = "manifest.json"
 
-// checkNotRunDir returns an ErrRunFolder error when dir holds a run's
+// checkNotRunDir returns an ErrOutFolder error when dir is the working
+// folder or holds it, and an ErrRunFolder error when dir holds a run's
 // manifest.json.
 func checkNotRunDir(dir string) error {
+	if abs, err := filepath.Abs(dir); err == nil {
+		sep := string(filepath.Separator)
+		// TrimSuffix: the root folder ends in a separator already.
+		if wd, err := os.Getwd(); err == nil && (wd == abs || strings.HasPrefix(wd, strings.TrimSuffix(abs, sep)+sep)) {
+			return fmt.Errorf("%w: output folder %s is the current folder or holds it: give the sweep a folder of its own with --out, like out/NAME", ErrOutFolder, dir)
+		}
+	}
 	if _, err := os.Stat(filepath.Join(dir, runManifest)); err == nil {
 		return fmt.Errorf("%w: %s holds the outputs of a netsim run (%s); give the sweep a folder of its own with --out", ErrRunFolder, dir, runManifest)
 	}

@@ -229,6 +229,21 @@ func TestDrillOutKeepsARun(t *testing.T) {
 	assert.Equal(t, trace, got)
 }
 
+// TestRunReplacesADrillsOut: a run into the folder a drill wrote replaces
+// the drill's trace and its capture pcap/dut-eth0.pcap, which no manifest
+// lists: that capture stayed beside the run's own.
+func TestRunReplacesADrillsOut(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "d")
+	script := filepath.Join(drillData, "scripts", "close-active.pkt")
+	code, out, errOut := runDrill(t, "--out", dir, script)
+	require.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	require.FileExists(t, filepath.Join(dir, "pcap", "dut-eth0.pcap"))
+	code, _, stderr := cli(t, "run", handshake, "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	assert.NoFileExists(t, filepath.Join(dir, "pcap", "dut-eth0.pcap"))
+	assert.FileExists(t, filepath.Join(dir, "pcap", "client-eth0.pcap"))
+}
+
 // drillCase is a netsim drill command line, the exit code it must give
 // and a text its standard error must hold.
 type drillCase struct {

@@ -500,6 +500,38 @@ func TestRunProfiles(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "--cpuprofile")
 	assert.NoDirExists(t, filepath.Join(dir, "out2"))
+
+	// A profile path naming a file that is not a profile (the scenario
+	// itself, which --cpuprofile emptied before it was read; a run's
+	// trace), or both profiles one file, is refused before anything is
+	// written. Profiles are written over, as on every run of go test.
+	scenario := filepath.Join(dir, "hs.yaml")
+	text, err := os.ReadFile(handshake)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(scenario, text, 0o644))
+	code, _, stderr = cli(t, "run", handshake, "--out", filepath.Join(dir, "out"))
+	require.Equal(t, exitOK, code, stderr)
+	trace, err := os.ReadFile(filepath.Join(dir, "out", "trace.jsonl"))
+	require.NoError(t, err)
+	for _, args := range [][]string{
+		{"--cpuprofile", scenario},
+		{"--memprofile", scenario},
+		{"--memprofile", filepath.Join(dir, "out", "trace.jsonl")},
+		{"--cpuprofile", mem, "--memprofile", mem},
+	} {
+		code, _, stderr = cli(t, append([]string{"run", scenario, "--out", filepath.Join(dir, "out3")}, args...)...)
+		assert.Equal(t, exitUsage, code, "%v: %s", args, stderr)
+		assert.Contains(t, stderr, args[len(args)-2]+" "+args[len(args)-1], args)
+		assert.NoDirExists(t, filepath.Join(dir, "out3"), args)
+	}
+	got, err := os.ReadFile(scenario)
+	require.NoError(t, err)
+	assert.Equal(t, text, got, "the scenario is intact")
+	got, err = os.ReadFile(filepath.Join(dir, "out", "trace.jsonl"))
+	require.NoError(t, err)
+	assert.Equal(t, trace, got, "the trace is intact")
+	code, _, stderr = cli(t, "run", scenario, "--out", filepath.Join(dir, "out4"), "--cpuprofile", cpu, "--memprofile", mem)
+	assert.Equal(t, exitOK, code, "profiles are written over: %s", stderr)
 }
 
 // The "wrote" line names the files of a run, but a subfolder of many

@@ -18,6 +18,7 @@ import (
 	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/internal/handoff"
 	"github.com/netsimlab/netsim/internal/prefetch"
+	"github.com/netsimlab/netsim/nodes/drillstack"
 	"github.com/netsimlab/netsim/plots"
 	"github.com/netsimlab/netsim/sweep"
 )
@@ -322,10 +323,12 @@ var maxHeldOpen = 64
 // a killed run's leftovers (PID gone) from a run still going.
 const tmpMark = ".netsim-"
 
-// netsimNames are the files netsim writes at the top of an output folder,
-// replaced even when no manifest lists them (a drill writes none; netsim
-// view's page, view.html, describes the run it was drawn from).
-var netsimNames = []string{"manifest.json", "summary.json", "trace.jsonl", "view.html"}
+// netsimNames are the files netsim writes in an output folder, replaced
+// even when no manifest lists them: those at the top, and the capture
+// of netsim drill, which writes no manifest (netsim view's page,
+// view.html, describes the run it was drawn from).
+var netsimNames = []string{"manifest.json", "summary.json", "trace.jsonl", "view.html",
+	"pcap/" + drillstack.HostName + "-eth0.pcap"}
 
 // isFigureName reports whether name is one netsim plot gives a figure in
 // plots/ by default, plots/<kind>[-<conn>].<format>: a figure of the
@@ -395,7 +398,8 @@ func replaceable(root string) error {
 		return fmt.Errorf("output folder %s: holds a netsim sweep (%s): give the run a folder of its own, like out/NAME", root, sweep.ManifestFile)
 	}
 	if abs, err := filepath.Abs(root); err == nil {
-		if wd, err := os.Getwd(); err == nil && (wd == abs || strings.HasPrefix(wd, abs+string(filepath.Separator))) {
+		// TrimSuffix: the root folder ("/") ends in a separator already.
+		if wd, err := os.Getwd(); err == nil && (wd == abs || strings.HasPrefix(wd, strings.TrimSuffix(abs, string(filepath.Separator))+string(filepath.Separator))) {
 			return fmt.Errorf("output folder %s: is the current folder or holds it: give a folder of its own, like out/NAME", root)
 		}
 	}

@@ -293,7 +293,9 @@ func TestOutDirLeftovers(t *testing.T) {
 func TestOutDirRefuses(t *testing.T) {
 	wd, err := os.Getwd()
 	require.NoError(t, err)
-	for _, root := range []string{".", "..", wd} {
+	// The root folder holds every working folder: it failed later, in
+	// MkdirTemp ("pattern contains path separator"), instead.
+	for _, root := range []string{".", "..", wd, string(filepath.Separator)} {
 		_, err := newOutDir(root)
 		assert.ErrorContains(t, err, "is the current folder or holds it", root)
 	}
