@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -61,12 +62,14 @@ type drillOpts struct {
 	strict    bool
 	queue     bool
 	tolerance int
-	sets      stringsFlag
-	defines   stringsFlag
-	settings  string
-	preset    string
-	stack     string
-	out       string
+	// toleranceSet: --tolerance_usecs was given (0 included).
+	toleranceSet bool
+	sets         stringsFlag
+	defines      stringsFlag
+	settings     string
+	preset       string
+	stack        string
+	out          string
 }
 
 // drillMain is "netsim drill": it returns the exit code.
@@ -88,6 +91,17 @@ func drillMain(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
+	if o.tolerance < 0 {
+		fmt.Fprintf(stderr, "netsim drill: --tolerance_usecs %d: want 0 or more microseconds (0: exact times, as packetdrill)\n", o.tolerance)
+		return exitUsage
+	}
+	// 0 is a tolerance (packetdrill's exact timing), so whether the flag
+	// was given is asked of the flag set, not of its value.
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "tolerance_usecs" {
+			o.toleranceSet = true
+		}
+	})
 	for _, d := range o.defines {
 		if k, _, found := strings.Cut(d, "="); !found || k == "" {
 			fmt.Fprintf(stderr, "netsim drill: --define %q: want NAME=VALUE\n", d)
@@ -109,7 +123,7 @@ func drillMain(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	rc := drill.DefaultRunConfig()
-	if o.tolerance > 0 {
+	if o.toleranceSet {
 		rc.Tolerance = time.Duration(o.tolerance) * time.Microsecond
 	}
 	rc.StrictSegments = o.strict

@@ -106,6 +106,11 @@ func TestDrillExitCodes(t *testing.T) {
 		{"still blocked", []string{filepath.Join(drillData, "fail", "blocking-still-blocked.pkt")}, exitFailed, nil,
 			[]string{"blocking-still-blocked.pkt:6: error handling system call: connect still blocked at 2.004000, expected to return at 2.000000 (tolerance 4ms)"}},
 		{"bad preset", []string{"--preset", "bsd", passing[0]}, exitUsage, nil, []string{`preset "bsd": want one of packetdrill`}},
+		// --tolerance_usecs 0 is packetdrill's exact timing: it was taken
+		// for "not given" (4 ms), and a negative value was ignored.
+		{"--tolerance_usecs 0", []string{"--tolerance_usecs", "0", filepath.Join(drillData, "fail", "late-segment.pkt")}, exitFailed, nil,
+			[]string{"late-segment.pkt:8: error handling packet: expected an outbound segment by 0.500000; none was sent"}},
+		{"negative tolerance", []string{"--tolerance_usecs", "-5", passing[0]}, exitUsage, nil, []string{"--tolerance_usecs -5: want 0 or more microseconds"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

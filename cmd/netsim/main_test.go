@@ -391,6 +391,8 @@ func TestPlotAndViewSayWhatIsMissing(t *testing.T) {
 		{[]string{"plot", dir, "--kind", "sequence", "--to", "0s", "-o", filepath.Join(dir, "s.png")}, "--to 0s: the window would end at the start of the run"},
 		{[]string{"plot", dir, "--kind", "sequence", "--from", "1ms", "--to", "0s", "-o", filepath.Join(dir, "s.png")}, "--to 0s: the window would end at the start of the run"},
 		{[]string{"view", dir, "--to", "0s"}, "--to 0s: the window would end at the start of the run"},
+		// --window 0s was taken for no --window: the default window.
+		{[]string{"plot", dir, "--kind", "throughput", "--window", "0s", "-o", filepath.Join(dir, "s.png")}, "--window 0s: want an averaging window longer than 0"},
 	} {
 		code, stdout, stderr := cli(t, c.args...)
 		assert.Equal(t, exitUsage, code, "%v: %s", c.args, stderr)

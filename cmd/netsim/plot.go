@@ -111,6 +111,11 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	}
 	// plots.Options takes To 0 for the end of the run, so --to 0s would
 	// silently draw the whole run (or, after --from, the rest of it).
+	if window.set && window.d == 0 {
+		// plots.Options takes Window 0 for the default window.
+		fmt.Fprintln(stderr, "netsim plot: --window 0s: want an averaging window longer than 0, like 100ms (leave --window out for about 1/50 of the time shown)")
+		return exitUsage
+	}
 	if to.set && to.d == 0 {
 		fmt.Fprintln(stderr, "netsim plot: "+zeroToMsg)
 		return exitUsage

@@ -773,14 +773,16 @@ func (r *runner) checkResult(l *Line, ret int64, errno string, err error) error 
 	return nil
 }
 
-// newFD reports whether a call is socket() or accept() with a descriptor
-// written as its result and one returned. Like packetdrill (CHECK_FD in
-// run_system_call.c), any descriptor then matches: the number the script
-// wrote names the one the stack returned in the calls that follow
-// (liveCall), since a script may count from another first descriptor than
-// the stack (the public ecn/ scripts write socket() = 4).
+// newFD reports whether a call is socket(), accept() or epoll_create()
+// with a descriptor written as its result and one returned. Like
+// packetdrill (CHECK_FD in run_system_call.c, and
+// run_syscall_epoll_create's script and live descriptors), any
+// descriptor then matches: the number the script wrote names the one the
+// stack returned in the calls that follow (liveCall), since a script may
+// count from another first descriptor than the stack (the public ecn/
+// scripts write socket() = 4).
 func (r *runner) newFD(sc *Syscall, ret int64) bool {
-	if sc.Name != "socket" && sc.Name != "accept" || sc.Ret == nil || sc.Ret.Kind != ExprInt || sc.Ret.Int < 0 || ret < 0 {
+	if sc.Name != "socket" && sc.Name != "accept" && sc.Name != "epoll_create" || sc.Ret == nil || sc.Ret.Kind != ExprInt || sc.Ret.Int < 0 || ret < 0 {
 		return false
 	}
 	if sc.Ret.Int != ret {
@@ -794,36 +796,63 @@ func (r *runner) newFD(sc *Syscall, ret int64) bool {
 	return true
 }
 
-// liveCall is the call with its descriptor argument (the first) written
-// as the stack knows it, when the script numbers it differently (newFD).
+// liveCall is the call with its descriptor arguments written as the
+// stack knows them, when the script numbers them differently (newFD):
+// the first argument, epoll_ctl's third (the descriptor it adds, changes
+// or removes), and the fd=N of poll's structs and of epoll_ctl's and
+// epoll_wait's events (packetdrill's get_epoll_event_from_expr stores
+// the live descriptor in the event's data and compares epoll_wait's with
+// the script's mapped the same way).
 func (r *runner) liveCall(sc *Syscall) *Syscall {
-	if len(r.fds) > 0 && sc.Name == "poll" && len(sc.Args) > 0 && sc.Args[0].Kind == ExprList {
-		// poll names its descriptors in its {fd=N, ...} structs. The
-		// copy is made once per call: a blocked poll is known by it
-		// when the runner calls it again (Syscalls.waits).
-		if c, ok := r.polls[sc]; ok {
-			return c
-		}
-		c := *sc
-		c.Args = slices.Clone(sc.Args)
-		c.Args[0] = r.liveFDs(sc.Args[0])
-		if r.polls == nil {
-			r.polls = make(map[*Syscall]*Syscall)
-		}
-		r.polls[sc] = &c
-		return &c
-	}
-	if len(r.fds) == 0 || sc.Name == "socket" || len(sc.Args) == 0 || sc.Args[0].Kind != ExprInt {
+	if len(r.fds) == 0 || sc.Name == "socket" || sc.Name == "epoll_create" || len(sc.Args) == 0 {
 		return sc
 	}
-	live, ok := r.fds[sc.Args[0].Int]
-	if !ok {
+	// The copy is made once per call: a blocked poll or epoll_wait is
+	// known by it when the runner calls it again (Syscalls.waits).
+	if c, ok := r.polls[sc]; ok {
+		return c
+	}
+	var c *Syscall
+	set := func(i int, e *Expr) {
+		if c == nil {
+			cp := *sc
+			cp.Args = slices.Clone(sc.Args)
+			c = &cp
+		}
+		c.Args[i] = e
+	}
+	ints := []int{0}
+	structs := []int(nil)
+	switch sc.Name {
+	case "poll":
+		ints, structs = nil, []int{0}
+	case "epoll_ctl":
+		ints, structs = []int{0, 2}, []int{3}
+	case "epoll_wait":
+		structs = []int{1}
+	}
+	for _, i := range ints {
+		if i < len(sc.Args) && sc.Args[i].Kind == ExprInt {
+			if live, ok := r.fds[sc.Args[i].Int]; ok {
+				set(i, &Expr{Kind: ExprInt, Int: live})
+			}
+		}
+	}
+	for _, i := range structs {
+		if i < len(sc.Args) {
+			if e := r.liveFDs(sc.Args[i]); e != sc.Args[i] {
+				set(i, e)
+			}
+		}
+	}
+	if c == nil {
 		return sc
 	}
-	c := *sc
-	c.Args = slices.Clone(sc.Args)
-	c.Args[0] = &Expr{Kind: ExprInt, Int: live}
-	return &c
+	if r.polls == nil {
+		r.polls = make(map[*Syscall]*Syscall)
+	}
+	r.polls[sc] = c
+	return c
 }
 
 // liveFDs returns e with each fd=N of its structs naming the stack's
@@ -831,12 +860,21 @@ func (r *runner) liveCall(sc *Syscall) *Syscall {
 func (r *runner) liveFDs(e *Expr) *Expr {
 	switch e.Kind {
 	case ExprList, ExprStruct:
-		c := *e
-		c.Elems = make([]*Expr, len(e.Elems))
+		var c *Expr
 		for i, x := range e.Elems {
-			c.Elems[i] = r.liveFDs(x)
+			if y := r.liveFDs(x); y != x {
+				if c == nil {
+					cp := *e
+					cp.Elems = slices.Clone(e.Elems)
+					c = &cp
+				}
+				c.Elems[i] = y
+			}
 		}
-		return &c
+		if c == nil {
+			return e
+		}
+		return c
 	case ExprAssign:
 		if len(e.Elems) == 2 && e.Elems[0].Kind == ExprWord && e.Elems[0].Str == "fd" && e.Elems[1].Kind == ExprInt {
 			if live, ok := r.fds[e.Elems[1].Int]; ok {
