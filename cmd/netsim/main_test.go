@@ -486,6 +486,21 @@ func TestPlotTextAndSizeFlags(t *testing.T) {
 	}
 }
 
+// TestPlotFormatRefusedBeforeTheTrace: an -o whose extension is no format
+// netsim draws is a bad flag value, refused before the trace is read (as
+// docs/cli.md says of every flag), not after minutes of reading a large
+// trace: the folder's trace here does not even parse.
+func TestPlotFormatRefusedBeforeTheTrace(t *testing.T) {
+	out := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(out, "trace.jsonl"), []byte("not a trace\n"), 0o644))
+	for _, name := range []string{"fig.bmp", "fig"} {
+		code, _, stderr := cli(t, "plot", out, "--kind", "sequence", "-o", filepath.Join(t.TempDir(), name))
+		assert.Equal(t, exitUsage, code, name)
+		assert.Contains(t, stderr, "unknown plot format", name)
+		assert.NotContains(t, stderr, "trace line", "%s: refused before the trace is read", name)
+	}
+}
+
 // TestRunProfiles: --cpuprofile and --memprofile write pprof files (gzip
 // protobuf); an unwritable profile path is a usage error before the run.
 func TestRunProfiles(t *testing.T) {

@@ -96,6 +96,13 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "netsim plot:", msg)
 		return exitUsage
 	}
+	// A bad -o is a bad flag value: refused before the trace is read.
+	if *outFile != "" {
+		if err := plots.CheckFile(*outFile); err != nil {
+			fmt.Fprintf(stderr, "netsim plot: -o %s: %v\n", *outFile, err)
+			return exitUsage
+		}
+	}
 	opts := plots.Options{Conn: *conn, From: sim.FromDuration(from.d), To: sim.FromDuration(to.d),
 		CompressTime: *compress, ShowRouters: *routers, Window: window.d, MaxPackets: *packets,
 		Title: *title, XLabel: *xlabel, YLabel: *ylabel, NodeOrder: declaredNodes(dir)}
