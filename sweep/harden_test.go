@@ -143,7 +143,8 @@ func TestSweepRefusesTheWorkingFolder(t *testing.T) {
 	wd := filepath.Join(t.TempDir(), "work")
 	require.NoError(t, os.Mkdir(wd, 0o755))
 	t.Chdir(wd)
-	for _, out := range []string{".", "..", wd, string(filepath.Separator)} {
+	require.NoError(t, os.Symlink(".", "self"))
+	for _, out := range []string{".", "..", wd, string(filepath.Separator), "self"} {
 		_, err = Execute(context.Background(), p, Options{Out: out, Workers: 1, Runner: fake})
 		require.ErrorIs(t, err, ErrOutFolder, out)
 		assert.Contains(t, err.Error(), "is the current folder or holds it", out)

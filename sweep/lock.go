@@ -40,17 +40,35 @@ const runManifest = "manifest.json"
 // folder or holds it, and an ErrRunFolder error when dir holds a run's
 // manifest.json.
 func checkNotRunDir(dir string) error {
-	if abs, err := filepath.Abs(dir); err == nil {
-		sep := string(filepath.Separator)
-		// TrimSuffix: the root folder ends in a separator already.
-		if wd, err := os.Getwd(); err == nil && (wd == abs || strings.HasPrefix(wd, strings.TrimSuffix(abs, sep)+sep)) {
-			return fmt.Errorf("%w: output folder %s is the current folder or holds it: give the sweep a folder of its own with --out, like out/NAME", ErrOutFolder, dir)
-		}
+	if holdsWorkingFolder(dir) {
+		return fmt.Errorf("%w: output folder %s is the current folder or holds it: give the sweep a folder of its own with --out, like out/NAME", ErrOutFolder, dir)
 	}
 	if _, err := os.Stat(filepath.Join(dir, runManifest)); err == nil {
 		return fmt.Errorf("%w: %s holds the outputs of a netsim run (%s); give the sweep a folder of its own with --out", ErrRunFolder, dir, runManifest)
 	}
 	return nil
+}
+
+// holdsWorkingFolder reports whether dir is the working folder or one
+// above it, symbolic links followed (a link to "." is the working
+// folder). The root folder ends in a separator already, hence TrimSuffix.
+func holdsWorkingFolder(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(wd); err == nil {
+		wd = real
+	}
+	sep := string(filepath.Separator)
+	return wd == abs || strings.HasPrefix(wd, strings.TrimSuffix(abs, sep)+sep)
 }
 
 // lockDir takes dir's lock, or returns an ErrLocked error naming the

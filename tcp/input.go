@@ -165,6 +165,19 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 		c.losses.DroppedSegments++
 		return
 	}
+	if ack && c.cfg.Timestamps {
+		// PAWS for the handshake (Linux's tcp_rcv_synsent_state_process,
+		// PAWSACTIVEREJECTED): a TSecr that is not one of our clock's
+		// values from our first SYN until now echoes no SYN of ours.
+		// The segment is answered with a reset, as one with a bad ACK,
+		// and the connection stays in SYN-SENT for a valid one.
+		if _, ecr, ok := h.Options.Timestamps(); ok && ecr != 0 &&
+			ecr-c.tsNow(c.synSentAt) > c.tsNow(now)-c.tsNow(c.synSentAt) {
+			c.replyRst(h, SegLen(h, len(payload)))
+			c.losses.DroppedSegments++
+			return
+		}
+	}
 	if h.Flags.Has(FlagRST) {
 		if ack {
 			// The peer refused our SYN.

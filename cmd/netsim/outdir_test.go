@@ -301,6 +301,21 @@ func TestOutDirRefuses(t *testing.T) {
 	}
 }
 
+// TestOutDirRefusesALinkToTheWorkingFolder: a symbolic link to the
+// working folder (or above it) is that folder: the run wrote its files
+// there, replacing a summary.json of the user's.
+func TestOutDirRefusesALinkToTheWorkingFolder(t *testing.T) {
+	wd := filepath.Join(t.TempDir(), "work")
+	require.NoError(t, os.Mkdir(wd, 0o755))
+	t.Chdir(wd)
+	require.NoError(t, os.Symlink(".", "self"))
+	require.NoError(t, os.Symlink("..", "up"))
+	for _, root := range []string{"self", "up", filepath.Join(wd, "self")} {
+		_, err := newOutDir(root)
+		assert.ErrorContains(t, err, "is the current folder or holds it", root)
+	}
+}
+
 // TestOutDirRefusesASweepFolder: a run never writes into a sweep's folder
 // (out/NAME of a sweep and of its base scenario): mixed with the run's
 // files, aggregate.csv would make netsim plot read the folder as a sweep.

@@ -142,7 +142,14 @@ type runner struct {
 	localPort  uint16
 	remotePort uint16
 	lastTSVal  uint32
-	err        error
+	// tsVals maps the TS val an outbound line wrote to the one the
+	// stack sent in the segment it matched, for the connection the
+	// script talks about; tsFirst holds its first such pair (script,
+	// live), the base of --tcp_ts_ecr_scaled (inboundEcr).
+	tsVals    map[uint32]uint32
+	tsFirst   [2]uint32
+	tsHaveOne bool
+	err       error
 	// lineAt is when the line being played is due, for RunError.
 	lineAt time.Duration
 	// fds maps a descriptor the script wrote as socket()'s or accept()'s
@@ -451,16 +458,51 @@ func offsetSACK(o *tcp.Options, off tcp.Seq) (tcp.Options, error) {
 }
 
 // mapInboundOptions turns a script's option list into wire options: SACK
-// blocks are relative to the stack's ISN, and a TS ecr echoes the last
-// TSval the stack sent (the script cannot know it).
+// blocks are relative to the stack's ISN, and a TS ecr is the stack's
+// TSval it names (inboundEcr).
 func (r *runner) mapInboundOptions(o *tcp.Options) (tcp.Options, error) {
-	return remapOptions(o, r.localISN, &r.lastTSVal)
+	return remapOptions(o, r.localISN, r.inboundEcr)
+}
+
+// inboundEcr maps a non-zero TS ecr of an inbound line to the stack's
+// clock as packetdrill's map_inbound_packet does: the TS val the stack
+// sent in the segment whose outbound line wrote that value; else, with
+// the script's --tcp_ts_ecr_scaled, the value moved by the difference
+// between the first pair of such values (a TSecr the stack never sent,
+// as a script that tests PAWS writes); else, where packetdrill fails
+// the script ("unable to infer live TS ecr"), the last TS val the stack
+// sent, as a well-behaved peer would echo.
+func (r *runner) inboundEcr(ecr uint32) uint32 {
+	if live, ok := r.tsVals[ecr]; ok {
+		return live
+	}
+	if _, scaled := r.s.Option("tcp_ts_ecr_scaled"); scaled && r.tsHaveOne {
+		return ecr - r.tsFirst[0] + r.tsFirst[1]
+	}
+	return r.lastTSVal
+}
+
+// noteTSVal records the TS val an outbound line wrote and the one the
+// segment it matched carries (packetdrill's set_outbound_ts_val_mapping).
+func (r *runner) noteTSVal(p *Packet, h *tcp.Header) {
+	want, _, okw := p.Options.Timestamps()
+	got, _, okg := h.Options.Timestamps()
+	if p.AnyOptions || !okw || !okg {
+		return
+	}
+	if r.tsVals == nil {
+		r.tsVals = map[uint32]uint32{}
+	}
+	r.tsVals[want] = got
+	if !r.tsHaveOne {
+		r.tsFirst, r.tsHaveOne = [2]uint32{want, got}, true
+	}
 }
 
 // remapOptions returns o with sackOff added to the edges of its SACK
-// blocks and, when echo is not nil, a non-zero TS ecr replaced by *echo;
-// every other option as it is.
-func remapOptions(o *tcp.Options, sackOff tcp.Seq, echo *uint32) (tcp.Options, error) {
+// blocks and, when echo is not nil, a non-zero TS ecr replaced by
+// echo(ecr); every other option as it is.
+func remapOptions(o *tcp.Options, sackOff tcp.Seq, echo func(uint32) uint32) (tcp.Options, error) {
 	var out tcp.Options
 	for opt := range o.All() {
 		var err error
@@ -475,7 +517,7 @@ func remapOptions(o *tcp.Options, sackOff tcp.Seq, echo *uint32) (tcp.Options, e
 		case opt.Kind == tcp.OptTimestamps && echo != nil:
 			val, ecr, _ := o.Timestamps()
 			if ecr != 0 {
-				ecr = *echo
+				ecr = echo(ecr)
 			}
 			err = out.AppendTimestamps(val, ecr)
 		case opt.Kind == tcp.OptNOP || opt.Kind == tcp.OptEOL:
@@ -514,6 +556,7 @@ func (r *runner) outbound(l *Line) error {
 	if msg := r.match(l.Packet, &seg, pieces > 1); msg != "" {
 		return r.failSeg(l, seg, o.at, "%s\n\tgot:    %s", msg, r.describe(&seg))
 	}
+	r.noteTSVal(l.Packet, &seg.Header)
 	r.prev = o.at
 	return nil
 }
@@ -605,6 +648,9 @@ func (r *runner) match(p *Packet, seg *Segment, coalesced bool) string {
 		// value; the connection's other SYNs are offset as it was.
 		if r.newLocal {
 			r.localISN, r.scriptISN, r.newLocal = h.Seq, tcp.Seq(p.Start), false
+			// As packetdrill's per-socket map, TS vals are
+			// matched within a connection.
+			r.tsVals, r.tsHaveOne = nil, false
 		}
 		got = uint32(h.Seq - r.localISN + r.scriptISN)
 	}
