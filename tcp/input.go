@@ -232,11 +232,18 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}
-	if c.FastOpenActive() && c.fastOpenSynAck(h, retried) {
-		// tcp_rcv_fastopen_synack: the SYN's data not acknowledged is
-		// sent again at once, as lost (Karn: no RTT sample from it).
-		c.markAllRetransmitted()
-		c.sndNxt, c.rewind = c.sndUna, rewindFastOpen
+	if c.FastOpenActive() {
+		if c.fastOpenSynAck(h, retried) {
+			// tcp_rcv_fastopen_synack: the SYN's data not acknowledged
+			// is sent again at once, as lost (Karn: no RTT sample from
+			// it).
+			c.markAllRetransmitted()
+			c.sndNxt, c.rewind = c.sndUna, rewindFastOpen
+		} else if len(payload) > 0 {
+			// Otherwise it queues the SYN-ACK's data with
+			// tcp_fastopen_add_skb, which sets syn_data_acked.
+			c.foState().synAckData = true
+		}
 	}
 	// Data or a FIN on the SYN-ACK continue at the sixth step.
 	seq := h.Seq.Add(1)

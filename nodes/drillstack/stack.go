@@ -315,5 +315,5 @@ func (s *HostStack) TCPInfo() (drill.TCPInfo, bool) {
 	if !have {
 		return drill.TCPInfo{}, false
 	}
-	return drill.TCPInfo{State: best.State, Stats: best.Stats}, true
+	return drill.TCPInfo{State: best.State, Stats: best.Stats, Options: best.TCPIOptions}, true
 }
