@@ -188,14 +188,14 @@ func (s *Socket) closed() {
 	h.removeConn(k, s)
 	h.net.conns.release(keyOf(k, s.server), s.connID)
 	if l := s.parent; l != nil {
-		if i := slices.Index(l.lq.acceptQ, s); i >= 0 {
-			if s.tfoChild {
-				// Linux's Fast Open child is a full socket in the
-				// accept queue: accept returns it, with its data
-				// and its error (tcp_check_req's embryonic_reset).
-				return
-			}
-			l.lq.acceptQ = slices.Delete(l.lq.acceptQ, i, i+1)
+		if slices.Contains(l.lq.acceptQ, s) {
+			// A child in the accept queue is a full socket whose
+			// owner has yet to take it: tcp_done leaves it there in
+			// TCP_CLOSE (it is not SOCK_DEAD until orphaned), so
+			// accept returns it, with the data it holds and its
+			// error (a reset's ECONNRESET, tcp_reset; a Fast Open
+			// child's, tcp_check_req's embryonic_reset).
+			return
 		} else {
 			l.lq.embryonic--
 			h.net.conns.handshakeAbandoned(keyOf(k, true), s.connID)

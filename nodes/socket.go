@@ -856,6 +856,8 @@ type SockInfo struct {
 	ConnID        uint64
 	Err           Errno
 	Stats         tcp.Stats
+	// TCPIOptions is the connection's tcpi_options (tcp.Conn.InfoOptions).
+	TCPIOptions uint8
 }
 
 // Info returns what fd is.
@@ -872,6 +874,7 @@ func (s *Socket) info(now time.Duration) SockInfo {
 	if s.conn != nil {
 		i.State = s.conn.State()
 		i.Stats = s.conn.StatsAt(now)
+		i.TCPIOptions = s.conn.InfoOptions()
 	} else if s.listening {
 		i.State = tcp.Listen
 	}

@@ -44,32 +44,42 @@ func (b bins) of(t sim.Time) int {
 	return min(int(float64(t-b.lo)/float64(b.hi-b.lo)*float64(b.n)), b.n-1)
 }
 
+// exact reports whether a series of n items is drawn as it is: when
+// decimation is off, or there are few enough items per bin.
+func (b bins) exact(n int) bool { return !decimation || n <= decimateFactor*b.n }
+
+// firstPerBin keeps the first item of each bin (xs are in time order),
+// merging each later item of the bin into it when merge is not nil.
+func firstPerBin[T interface{ at() sim.Time }](xs []T, b bins, merge func(first *T, x T)) []T {
+	if b.exact(len(xs)) {
+		return xs
+	}
+	var out []T
+	cur := -1
+	for _, x := range xs {
+		if k := b.of(x.at()); k != cur || len(out) == 0 {
+			out = append(out, x)
+			cur = k
+		} else if merge != nil {
+			merge(&out[len(out)-1], x)
+		}
+	}
+	return out
+}
+
 // decimateBars merges the bars of each bin into one spanning them all, at
 // the time of the bin's first bar. bars are in time order.
 func decimateBars(bars []seqBar, b bins) []seqBar {
-	if !decimation || len(bars) <= decimateFactor*b.n {
-		return bars
-	}
-	var out []seqBar
-	cur := -1
-	for _, x := range bars {
-		k := b.of(x.t)
-		if k != cur || len(out) == 0 {
-			out = append(out, x)
-			cur = k
-			continue
-		}
-		last := &out[len(out)-1]
-		last.lo = min(last.lo, x.lo)
-		last.hi = max(last.hi, x.hi)
-	}
-	return out
+	return firstPerBin(bars, b, func(first *seqBar, x seqBar) {
+		first.lo = min(first.lo, x.lo)
+		first.hi = max(first.hi, x.hi)
+	})
 }
 
 // decimateLine keeps, per bin, the first, lowest, highest and last point
 // (the M4 method), in time order: the drawn line touches the same pixels.
 func decimateLine(pts []seqPoint, b bins) []seqPoint {
-	if !decimation || len(pts) <= decimateFactor*b.n {
+	if b.exact(len(pts)) {
 		return pts
 	}
 	var out []seqPoint
@@ -111,18 +121,7 @@ func decimateLine(pts []seqPoint, b bins) []seqPoint {
 
 // decimateMarks keeps the first mark of each bin.
 func decimateMarks(pts []seqPoint, b bins) []seqPoint {
-	if !decimation || len(pts) <= decimateFactor*b.n {
-		return pts
-	}
-	var out []seqPoint
-	cur := -1
-	for _, p := range pts {
-		if k := b.of(p.t); k != cur {
-			out = append(out, p)
-			cur = k
-		}
-	}
-	return out
+	return firstPerBin(pts, b, nil)
 }
 
 // decimation can be turned off by the benchmark, to measure what it saves.

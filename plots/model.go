@@ -166,21 +166,8 @@ func kindsOf(kinds []string) kindSet {
 	}
 	var k kindSet
 	for _, s := range kinds {
-		switch s {
-		case KindSequence:
-			k.sequence = true
-		case KindTimeSequence:
-			k.timeSeq = true
-		case KindCwnd, KindRTT:
-			k.cwnd = true
-		case KindThroughput:
-			k.throughput = true
-		case KindQueue:
-			k.queue = true
-		case KindDelay, KindDelayCDF:
-			k.delay = true
-		case KindPing:
-			k.ping = true
+		if f := k.flag(s); f != nil {
+			*f = true
 		}
 	}
 	return k
@@ -188,23 +175,31 @@ func kindsOf(kinds []string) kindSet {
 
 // has reports whether the model collected for kind.
 func (k kindSet) has(kind string) bool {
+	f := k.flag(kind)
+	return f == nil || *f // an unknown kind is reported by the dispatch
+}
+
+// flag returns the field of k that collects for kind, nil for a kind no
+// figure draws; kindsOf and has both go through it, so that what a model
+// collects and what it is asked to draw cannot disagree.
+func (k *kindSet) flag(kind string) *bool {
 	switch kind {
 	case KindSequence:
-		return k.sequence
+		return &k.sequence
 	case KindTimeSequence:
-		return k.timeSeq
+		return &k.timeSeq
 	case KindCwnd, KindRTT:
-		return k.cwnd
+		return &k.cwnd
 	case KindThroughput:
-		return k.throughput
+		return &k.throughput
 	case KindQueue:
-		return k.queue
+		return &k.queue
 	case KindDelay, KindDelayCDF:
-		return k.delay
+		return &k.delay
 	case KindPing:
-		return k.ping
+		return &k.ping
 	}
-	return true // an unknown kind is reported by the dispatch
+	return nil
 }
 
 // retransKey names a retransmission by who sent what, and when.

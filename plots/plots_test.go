@@ -107,6 +107,8 @@ func TestRenderErrors(t *testing.T) {
 		{"no such conn", Options{Kind: KindTimeSequence, Conn: 9}, "out.svg", recs, ErrNoData, "conn 9"},
 		{"window ends before it starts", Options{Kind: KindQueue, From: 10, To: 5}, "out.svg", recs, ErrNoData, "before it starts"},
 		{"empty window", Options{Kind: KindSequence, From: sim.Time(5e9)}, "out.svg", recs, ErrNoData, "no packet"},
+		{"empty window: queue", Options{Kind: KindQueue, From: sim.Time(5e9)}, "out.svg", recs, ErrNoData, "no queue records in the time window"},
+		{"empty window inside the run: queue", Options{Kind: KindQueue, From: 1, To: 2}, "out.svg", recs, ErrNoData, "no queue records in the time window"},
 		{"no records: sequence", Options{Kind: KindSequence}, "out.svg", nil, ErrNoData, ""},
 		{"no records: time-sequence", Options{Kind: KindTimeSequence}, "out.svg", nil, ErrNoData, ""},
 		{"no records: cwnd", Options{Kind: KindCwnd}, "out.svg", nil, ErrNoData, ""},

@@ -31,20 +31,30 @@ func queueFigure(m *model, opts Options) (*figure, error) {
 		order       int
 	}
 	var cands []ranked
+	windowed := opts.From != 0 || opts.To != 0
 	for i, ld := range m.links {
 		r := ranked{ld: ld, order: i, drops: ld.signals, peak: ld.peak}
-		if opts.From != 0 || opts.To != 0 {
+		busy := ld.samples > 0
+		if windowed {
 			r.drops = int64(len(clipPoints(ld.drops.points(), opts)) + len(clipPoints(ld.marks.points(), opts)))
 			r.peak = 0
-			for _, s := range clipPoints(ld.qlen.points(), opts) {
+			qlen := clipPoints(ld.qlen.points(), opts)
+			for _, s := range qlen {
 				r.peak = max(r.peak, s.v)
 			}
+			// Only what the window holds is drawn: a direction busy
+			// elsewhere in the run would be an empty series (and a window
+			// after the run an empty figure, exit 0).
+			busy = len(qlen) > 0
 		}
-		if ld.samples > 0 || r.drops > 0 {
+		if busy || r.drops > 0 {
 			cands = append(cands, r)
 		}
 	}
 	if len(cands) == 0 {
+		if windowed {
+			return nil, fmt.Errorf("no queue records in the time window: %w", ErrNoData)
+		}
 		return nil, fmt.Errorf("no queue records: %w", ErrNoData)
 	}
 	sort.SliceStable(cands, func(i, j int) bool {

@@ -208,6 +208,14 @@ func (f *figure) applyText(opts Options) {
 	}
 }
 
+// CheckFile reports whether path names a file this package can draw into:
+// its extension is .png, .svg or .pdf. The error wraps ErrUnknownFormat. A
+// caller checks it before it reads a trace, which may take minutes.
+func CheckFile(path string) error {
+	_, err := formatName(filepath.Ext(path))
+	return err
+}
+
 // formatName normalises an extension or format name to png, svg or pdf.
 func formatName(s string) (string, error) {
 	f := strings.ToLower(strings.TrimPrefix(s, "."))

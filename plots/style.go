@@ -149,15 +149,25 @@ type timeUnit struct {
 // unitFor returns a unit in which span reads as a number from about 2 to
 // 2000.
 func unitFor(span time.Duration) timeUnit {
-	switch {
-	case span >= 2*time.Second:
-		return timeUnit{1e9, "s"}
-	case span >= 2*time.Millisecond:
-		return timeUnit{1e6, "ms"}
-	case span >= 2*time.Microsecond:
-		return timeUnit{1e3, "µs"}
+	ns, name := thousands(float64(span), 2, "ns", "µs", "ms", "s")
+	return timeUnit{ns, name}
+}
+
+// thousands chooses the unit an axis reads v in, among names, each a
+// thousand times the one before (names[0] is v's own unit): the largest
+// in which v is still least or more. It returns the unit's size in v's
+// unit, to divide by, and its name. Every axis of the figures picks its
+// unit this way, so that they all read alike.
+func thousands(v, least float64, names ...string) (float64, string) {
+	div, name := 1.0, names[0]
+	for _, n := range names[1:] {
+		if !(v >= least*div*1000) { // written so that NaN stays in names[0]
+			break
+		}
+		div *= 1000
+		name = n
 	}
-	return timeUnit{1, "ns"}
+	return div, name
 }
 
 // niceDuration rounds d up to 1, 2 or 5 times a power of ten nanoseconds.

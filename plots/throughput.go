@@ -146,13 +146,5 @@ func throughputFigure(m *model, opts Options) (*figure, error) {
 
 // rateUnit chooses a unit for a rate in bits per second.
 func rateUnit(peak float64) (float64, string) {
-	switch {
-	case peak >= 2e9:
-		return 1e9, "Gbit/s"
-	case peak >= 2e6:
-		return 1e6, "Mbit/s"
-	case peak >= 2e3:
-		return 1e3, "kbit/s"
-	}
-	return 1, "bit/s"
+	return thousands(peak, 2, "bit/s", "kbit/s", "Mbit/s", "Gbit/s")
 }

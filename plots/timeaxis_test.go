@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -67,6 +68,7 @@ func TestUnits(t *testing.T) {
 		want string
 	}{
 		{time.Nanosecond, "ns"}, {5 * time.Microsecond, "µs"}, {40 * time.Millisecond, "ms"}, {3 * time.Second, "s"},
+		{-time.Second, "ns"}, {1999, "ns"}, {2 * time.Microsecond, "µs"}, {2*time.Second - 1, "ms"}, {time.Hour, "s"},
 	} {
 		assert.Equal(t, tc.want, unitFor(tc.span).name, tc.span)
 	}
@@ -78,8 +80,17 @@ func TestUnits(t *testing.T) {
 	for _, tc := range []struct {
 		bps  float64
 		want string
-	}{{10, "bit/s"}, {5e3, "kbit/s"}, {9e6, "Mbit/s"}, {4e9, "Gbit/s"}} {
+	}{{10, "bit/s"}, {5e3, "kbit/s"}, {9e6, "Mbit/s"}, {4e9, "Gbit/s"}, {1999, "bit/s"}, {2e6, "Mbit/s"}, {1e15, "Gbit/s"}, {math.NaN(), "bit/s"}} {
 		_, u := rateUnit(tc.bps)
-		assert.Equal(t, tc.want, u)
+		assert.Equal(t, tc.want, u, tc.bps)
+	}
+	for _, tc := range []struct {
+		seq  int64
+		div  float64
+		want string
+	}{{0, 1, "bytes"}, {9_999, 1, "bytes"}, {10_000, 1e3, "kB"}, {9_999_999, 1e3, "kB"}, {10_000_000, 1e6, "MB"}, {1 << 40, 1e6, "MB"}} {
+		div, u := seqScale(tc.seq)
+		assert.Equal(t, tc.want, u, tc.seq)
+		assert.Equal(t, tc.div, div, tc.seq)
 	}
 }

@@ -261,13 +261,7 @@ func clipSeries[T interface{ at() sim.Time }](opts Options, xs []T, span func(si
 
 // seqScale chooses a unit for the sequence axis.
 func seqScale(maxSeq int64) (float64, string) {
-	switch {
-	case maxSeq >= 10_000_000:
-		return 1e6, "MB"
-	case maxSeq >= 10_000:
-		return 1e3, "kB"
-	}
-	return 1, "bytes"
+	return thousands(float64(maxSeq), 10, "bytes", "kB", "MB")
 }
 
 // plot draws the series, decimated to the bins.

@@ -151,6 +151,23 @@ func pos(n *yaml.Node) scenarios.Pos {
 	return scenarios.Pos{Line: n.Line, Col: n.Column}
 }
 
+// scenarioKey returns the first key of root that only a scenario has
+// (duration, hosts, links, topology) when root has no base, else nil.
+func scenarioKey(root *yaml.Node) *yaml.Node {
+	var first *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		switch k := root.Content[i]; k.Value {
+		case "base":
+			return nil
+		case "duration", "hosts", "links", "topology":
+			if first == nil {
+				first = k
+			}
+		}
+	}
+	return first
+}
+
 func (p *parser) parse(data []byte) (s *Sweep) {
 	s = &Sweep{File: p.file}
 	var doc yaml.Node
@@ -164,6 +181,13 @@ func (p *parser) parse(data []byte) (s *Sweep) {
 		return s
 	}
 	root := doc.Content[0]
+	// A scenario given to netsim sweep gets one error that says what it
+	// is, not one per scenario key and missing sweep key.
+	if k := scenarioKey(root); k != nil {
+		p.errAt(k, "run it with netsim run, or name it as the base of a sweep file: version, base, grid, seeds",
+			"a scenario, not a sweep file")
+		return s
+	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]

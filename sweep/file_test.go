@@ -58,6 +58,9 @@ func TestParseSweepErrors(t *testing.T) {
 		{"too many runs", "version: 1\nbase: b.yaml\nseeds: 1..999999\ngrid:\n  a: [1, 2]\n", "more than 1000000 runs"},
 		{"set twice", "version: 1\nbase: b.yaml\nseeds: 1\nset:\n  duration: 1s\n  duration: 2s\n", "s.yaml:6:3: set: duration is given twice"},
 		{"not yaml", "version: [1\n", "s.yaml:1:1: yaml:"},
+		// A scenario given to netsim sweep is named as such, not as five
+		// unknown keys and a missing base.
+		{"a scenario", "version: 1\nname: x\nduration: 1s\nhosts: {a: {}}\n", "s.yaml:3:1: a scenario, not a sweep file (run it with netsim run, or name it as the base of a sweep file: version, base, grid, seeds)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if testing.Short() && tc.name == "too many runs" {
@@ -66,6 +69,9 @@ func TestParseSweepErrors(t *testing.T) {
 			_, err := Parse("s.yaml", []byte(tc.text))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
+			if tc.name == "a scenario" {
+				assert.Equal(t, tc.want, err.Error(), "one error, not one per scenario key")
+			}
 		})
 	}
 }

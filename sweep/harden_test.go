@@ -131,6 +131,32 @@ func TestSweepRefusesARunFolder(t *testing.T) {
 	assert.NoFileExists(t, filepath.Join(out, ResultsFile))
 }
 
+// TestSweepRefusesTheWorkingFolder: as netsim run, a sweep or merge never
+// writes into the working folder or one above it (the root folder
+// included), where its results.csv, aggregate.csv, points/ and runs/
+// would land among (and over) the user's own files.
+func TestSweepRefusesTheWorkingFolder(t *testing.T) {
+	p := expand(t, readFile(t, "testdata/small.yaml"))
+	shard := t.TempDir()
+	_, err := Execute(context.Background(), p, Options{Out: shard, Workers: 1, Runner: fake})
+	require.NoError(t, err)
+	wd := filepath.Join(t.TempDir(), "work")
+	require.NoError(t, os.Mkdir(wd, 0o755))
+	t.Chdir(wd)
+	require.NoError(t, os.Symlink(".", "self"))
+	for _, out := range []string{".", "..", wd, string(filepath.Separator), "self"} {
+		_, err = Execute(context.Background(), p, Options{Out: out, Workers: 1, Runner: fake})
+		require.ErrorIs(t, err, ErrOutFolder, out)
+		assert.Contains(t, err.Error(), "is the current folder or holds it", out)
+		_, err = Merge([]string{shard}, out)
+		require.ErrorIs(t, err, ErrOutFolder, out)
+	}
+	for _, f := range []string{ResultsFile, ManifestFile, LockFile} {
+		assert.NoFileExists(t, filepath.Join(wd, f))
+		assert.NoFileExists(t, filepath.Join(filepath.Dir(wd), f))
+	}
+}
+
 // TestResumeRefusesOtherVersion: every run record names the netsim
 // version and scenario sha256; resuming with another version is refused
 // before anything runs, and merging shards of two versions too.

@@ -27,16 +27,48 @@ const LockFile = ".lock"
 // with a sweep's files a run's could no longer be plotted as a run's.
 var ErrRunFolder = errors.New("not a sweep's folder")
 
+// ErrOutFolder is wrapped by the error of Execute and Merge when the
+// output folder is the working folder or one above it (as netsim run
+// refuses): the sweep's files would land among the user's and replace
+// any of theirs with the same names (results.csv, aggregate.csv).
+var ErrOutFolder = errors.New("not a folder of its own")
+
 // runManifest is the file a netsim run writes last into its folder.
 const runManifest = "manifest.json"
 
-// checkNotRunDir returns an ErrRunFolder error when dir holds a run's
+// checkNotRunDir returns an ErrOutFolder error when dir is the working
+// folder or holds it, and an ErrRunFolder error when dir holds a run's
 // manifest.json.
 func checkNotRunDir(dir string) error {
+	if holdsWorkingFolder(dir) {
+		return fmt.Errorf("%w: output folder %s is the current folder or holds it: give the sweep a folder of its own with --out, like out/NAME", ErrOutFolder, dir)
+	}
 	if _, err := os.Stat(filepath.Join(dir, runManifest)); err == nil {
 		return fmt.Errorf("%w: %s holds the outputs of a netsim run (%s); give the sweep a folder of its own with --out", ErrRunFolder, dir, runManifest)
 	}
 	return nil
+}
+
+// holdsWorkingFolder reports whether dir is the working folder or one
+// above it, symbolic links followed (a link to "." is the working
+// folder). The root folder ends in a separator already, hence TrimSuffix.
+func holdsWorkingFolder(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(wd); err == nil {
+		wd = real
+	}
+	sep := string(filepath.Separator)
+	return wd == abs || strings.HasPrefix(wd, strings.TrimSuffix(abs, sep)+sep)
 }
 
 // lockDir takes dir's lock, or returns an ErrLocked error naming the

@@ -72,10 +72,7 @@ var bbrModeNames = [...]string{BBRStartup: "startup", BBRDrain: "drain", BBRProb
 
 // String returns "startup", "drain", "probe_bw" or "probe_rtt".
 func (m BBRMode) String() string {
-	if int(m) < len(bbrModeNames) {
-		return bbrModeNames[m]
-	}
-	return "BBRMode(" + itoa(int(m)) + ")"
+	return enumName(bbrModeNames[:], m, "BBRMode")
 }
 
 // CAState is the sender's loss-recovery state as a congestion control sees

@@ -79,9 +79,27 @@ var ErrUnknownCongestion = errors.New("unknown congestion control")
 // initial window out of range.
 var ErrCongestionParam = errors.New("invalid congestion control parameter")
 
+// congestionControls is each algorithm NewCongestion makes, sorted by
+// name: the one list that CongestionNames and NewCongestion both read.
+var congestionControls = [...]struct {
+	name string
+	make func(mss, initialCwndSegments int) Congestion
+}{
+	{CongestionBBR, func(mss, iw int) Congestion { return NewBBR(mss, iw) }},
+	{CongestionCubic, func(mss, iw int) Congestion { return NewCubic(mss, iw) }},
+	{CongestionDCTCP, func(mss, iw int) Congestion { return NewDCTCP(mss, iw) }},
+	{CongestionNewReno, func(mss, iw int) Congestion { return NewNewReno(mss, iw) }},
+	{CongestionReno, func(mss, iw int) Congestion { return NewRenoLinux(mss, iw) }},
+	{CongestionVegas, func(mss, iw int) Congestion { return NewVegas(mss, iw) }},
+}
+
 // CongestionNames returns the names NewCongestion accepts, sorted.
 func CongestionNames() []string {
-	return []string{CongestionBBR, CongestionCubic, CongestionDCTCP, CongestionNewReno, CongestionReno, CongestionVegas}
+	names := make([]string, len(congestionControls))
+	for i, c := range congestionControls {
+		names[i] = c.name
+	}
+	return names
 }
 
 // NewCongestion returns a fresh instance of the named algorithm (one of
@@ -99,19 +117,10 @@ func NewCongestion(name string, mss, initialCwndSegments int) (Congestion, error
 	if initialCwndSegments == 0 {
 		initialCwndSegments = DefaultInitialCwndSegments
 	}
-	switch name {
-	case CongestionNewReno:
-		return NewNewReno(mss, initialCwndSegments), nil
-	case CongestionCubic:
-		return NewCubic(mss, initialCwndSegments), nil
-	case CongestionReno:
-		return NewRenoLinux(mss, initialCwndSegments), nil
-	case CongestionVegas:
-		return NewVegas(mss, initialCwndSegments), nil
-	case CongestionBBR:
-		return NewBBR(mss, initialCwndSegments), nil
-	case CongestionDCTCP:
-		return NewDCTCP(mss, initialCwndSegments), nil
+	for _, c := range congestionControls {
+		if c.name == name {
+			return c.make(mss, initialCwndSegments), nil
+		}
 	}
 	return nil, fmt.Errorf("congestion control %q (allowed: %s): %w",
 		name, strings.Join(CongestionNames(), ", "), ErrUnknownCongestion)

@@ -25,10 +25,7 @@ var ecnModeNames = [...]string{ECNOff: "off", ECNOn: "on", ECNAccept: "accept"}
 
 // String returns "off", "on" or "accept".
 func (m ECNMode) String() string {
-	if int(m) < len(ecnModeNames) {
-		return ecnModeNames[m]
-	}
-	return fmt.Sprintf("ECNMode(%d)", m)
+	return enumName(ecnModeNames[:], m, "ECNMode")
 }
 
 // ECNModeNames lists the names ParseECNMode accepts.

@@ -58,10 +58,7 @@ var eventNames = [...]string{
 
 // String names the kind ("state", "cwnd").
 func (k EventKind) String() string {
-	if k > 0 && int(k) < len(eventNames) {
-		return eventNames[k]
-	}
-	return "event(" + itoa(int(k)) + ")"
+	return enumName(eventNames[:], k, "event")
 }
 
 // EventMask is a set of event kinds: bit k stands for EventKind k.

@@ -276,6 +276,11 @@ type fastOpen struct {
 	// synData: the SYN's data was taken (Linux's syn_data_acked,
 	// TCPI_OPT_SYN_DATA).
 	synData bool
+	// synAckData: data came on the SYN-ACK of an active Fast Open, which
+	// tcp_rcv_fastopen_synack queues with tcp_fastopen_add_skb: Linux's
+	// syn_data_acked too (after the count of delivered segments was
+	// taken, which it does not change).
+	synAckData bool
 	// synDataLen is how many bytes of the SYN's data a passive open took.
 	synDataLen int
 	// synDataEnd ends the data an active open's SYN carried, when
@@ -322,6 +327,43 @@ func (c *Conn) FastOpenPassive() bool { f := c.foState(); return f != nil && f.p
 // FastOpenSynData reports that data in the SYN was accepted (passive) or
 // acknowledged (active): tcp_info's TCPI_OPT_SYN_DATA.
 func (c *Conn) FastOpenSynData() bool { f := c.foState(); return f != nil && f.synData }
+
+// Linux's tcpi_options bits (include/uapi/linux/tcp.h) that InfoOptions
+// reports.
+const (
+	TCPIOptTimestamps = 1  // TCPI_OPT_TIMESTAMPS
+	TCPIOptSACK       = 2  // TCPI_OPT_SACK
+	TCPIOptWScale     = 4  // TCPI_OPT_WSCALE
+	TCPIOptECN        = 8  // TCPI_OPT_ECN
+	TCPIOptSynData    = 32 // TCPI_OPT_SYN_DATA
+)
+
+// InfoOptions returns the options the connection negotiated as Linux's
+// tcp_get_info reports them in tcpi_options: timestamps, SACK, window
+// scaling, ECN, and TCPI_OPT_SYN_DATA once data came with the SYN (a
+// Fast Open server's) or our SYN's data was acknowledged by the SYN-ACK
+// or data came on it (a Fast Open client's): Linux's syn_data_acked,
+// set by tcp_rcv_fastopen_synack and tcp_fastopen_add_skb. (Linux's
+// TCPI_OPT_ECN_SEEN and TCPI_OPT_USEC_TS are not reported.)
+func (c *Conn) InfoOptions() uint8 {
+	var o uint8
+	if c.tsOK {
+		o |= TCPIOptTimestamps
+	}
+	if c.sackOK {
+		o |= TCPIOptSACK
+	}
+	if c.wsOK {
+		o |= TCPIOptWScale
+	}
+	if c.ecnOK {
+		o |= TCPIOptECN
+	}
+	if f := c.foState(); f != nil && (f.synData || f.synAckData) {
+		o |= TCPIOptSynData
+	}
+	return o
+}
 
 // synDataTaken is how many bytes of data a passive open took from
 // the SYN.

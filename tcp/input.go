@@ -138,13 +138,15 @@ func (c *Conn) inputListen(now time.Duration, h *Header, payload []byte) {
 		f.passive = true
 		if len(payload) > 0 {
 			f.synData = true
-			before := c.rcvNxt
+			before, clamp := c.rcvNxt, c.rcvClamp
 			c.receiveText(now, h.Seq.Add(1), payload)
 			f.synDataLen = int(c.rcvNxt.Sub(before))
 			// tcp_fastopen_add_skb queues it without
 			// tcp_event_data_recv: the ACK timeout estimate is still
-			// zero, so a reply to it is no interactive exchange.
+			// zero, so a reply to it is no interactive exchange, and
+			// the offered window does not grow (tcp_grow_window).
 			c.dataSeen = false
+			c.rcvClamp = clamp
 		}
 	}
 	c.openWithSyn(now, SynReceived, true)
@@ -162,6 +164,19 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 		c.replyRst(h, SegLen(h, len(payload)))
 		c.losses.DroppedSegments++
 		return
+	}
+	if ack && c.cfg.Timestamps {
+		// PAWS for the handshake (Linux's tcp_rcv_synsent_state_process,
+		// PAWSACTIVEREJECTED): a TSecr that is not one of our clock's
+		// values from our first SYN until now echoes no SYN of ours.
+		// The segment is answered with a reset, as one with a bad ACK,
+		// and the connection stays in SYN-SENT for a valid one.
+		if _, ecr, ok := h.Options.Timestamps(); ok && ecr != 0 &&
+			ecr-c.tsNow(c.synSentAt) > c.tsNow(now)-c.tsNow(c.synSentAt) {
+			c.replyRst(h, SegLen(h, len(payload)))
+			c.losses.DroppedSegments++
+			return
+		}
 	}
 	if h.Flags.Has(FlagRST) {
 		if ack {
@@ -217,16 +232,27 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}
-	if c.FastOpenActive() && c.fastOpenSynAck(h, retried) {
-		// tcp_rcv_fastopen_synack: the SYN's data not acknowledged is
-		// sent again at once, as lost (Karn: no RTT sample from it).
-		c.markAllRetransmitted()
-		c.sndNxt, c.rewind = c.sndUna, rewindFastOpen
+	if c.FastOpenActive() {
+		if c.fastOpenSynAck(h, retried) {
+			// tcp_rcv_fastopen_synack: the SYN's data not acknowledged
+			// is sent again at once, as lost (Karn: no RTT sample from
+			// it).
+			c.markAllRetransmitted()
+			c.sndNxt, c.rewind = c.sndUna, rewindFastOpen
+		} else if len(payload) > 0 {
+			// Otherwise it queues the SYN-ACK's data with
+			// tcp_fastopen_add_skb, which sets syn_data_acked.
+			c.foState().synAckData = true
+		}
 	}
 	// Data or a FIN on the SYN-ACK continue at the sixth step.
 	seq := h.Seq.Add(1)
 	if len(payload) > 0 {
+		// tcp_rcv_fastopen_synack queues it with tcp_fastopen_add_skb,
+		// without tcp_event_data_recv: the offered window does not grow.
+		clamp := c.rcvClamp
 		c.receiveText(now, seq, payload)
+		c.rcvClamp = clamp
 	}
 	if h.Flags.Has(FlagFIN) {
 		c.peerFinSeen, c.peerFinSeq = true, seq.Add(uint32(len(payload)))
@@ -257,13 +283,29 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		h.Seq == c.irs && h.Ack == c.sndMax {
 		// Simultaneous open (RFC 9293 §3.5 figure 8): the peer's SYN-ACK
 		// acknowledges our SYN. Its SYN is old news, so by the letter of
-		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming)
-		// take its ACK and complete the handshake.
-		c.sndUna, c.unaRel = h.Ack, 1
+		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming
+		// lets a SYN-ACK in SYN-RECEIVED pass when it repeats the peer's
+		// SYN and acknowledges SND.NXT) take its ACK and complete the
+		// handshake.
+		c.sndUna, c.unaRel = c.iss.Add(1), 1
 		c.synAcked = true
-		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
+		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, c.sndUna
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 		c.establish(now)
+		if h.Ack.GreaterThan(c.sndUna) {
+			// A Fast Open SYN's data, acknowledged with it: as a
+			// cumulative ACK (the window, never scaled on a SYN, is
+			// set again after, as in SYN-SENT).
+			c.onAck(now, h, 0)
+			c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, h.Ack
+			c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
+		}
+		// Its SYN then reaches tcp_data_queue as a segment wholly below
+		// RCV.NXT: a duplicate, reported in a D-SACK block (RFC 2883)
+		// by an ACK sent at once, in quick-ACK mode.
+		c.noteDSACK(h.Seq, h.Seq.Add(1))
+		c.enterQuickAck(maxQuickAcks)
+		c.ackNow = true
 		return
 	}
 	var tsVal uint32

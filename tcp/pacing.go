@@ -22,10 +22,7 @@ var pacingModeNames = [...]string{PacingAuto: "auto", PacingOn: "true", PacingOf
 
 // String returns "auto", "true" or "false".
 func (m PacingMode) String() string {
-	if int(m) < len(pacingModeNames) {
-		return pacingModeNames[m]
-	}
-	return "PacingMode(" + itoa(int(m)) + ")"
+	return enumName(pacingModeNames[:], m, "PacingMode")
 }
 
 // PacingModes lists the values of the pacing setting.

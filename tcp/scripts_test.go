@@ -18,6 +18,7 @@ var transitions = map[string]string{
 	"connect-refused-nonblocking.pkt": "CLOSED>SYN-SENT>CLOSED",
 	"connect-timeout.pkt":             "CLOSED>SYN-SENT>CLOSED",
 	"simultaneous-open-data.pkt":      "CLOSED>SYN-SENT>SYN-RECEIVED>ESTABLISHED",
+	"syn-sent-paws.pkt":               "CLOSED>SYN-SENT>ESTABLISHED",
 	"simultaneous-close.pkt":          "CLOSED>LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>CLOSING>TIME-WAIT>CLOSED",
 	"time-wait.pkt":                   "CLOSED>SYN-SENT>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2>TIME-WAIT>CLOSED",
 	"fin-ack-together.pkt":            "CLOSED>LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2>TIME-WAIT",

@@ -75,13 +75,21 @@ func (c *Conn) tsNow(now time.Duration) uint32 {
 
 // synWindow is the window offered on a SYN or SYN-ACK, never scaled (RFC
 // 7323 §2.2): like Linux's tcp_select_initial_window, the receive space
-// capped at 65535 and rounded down to a multiple of the MSS.
+// rounded down to a multiple of the MSS, then capped at 65535 (so a
+// space above 64 KiB offers 65535 whatever the MSS). A SYN-ACK's MSS
+// is the one its data segments will carry, less the timestamps when
+// they are on (tcp_openreq_init_rwin); a SYN's is the whole MSS
+// (tcp_connect_init), as is a simultaneous open's SYN-ACK, our SYN again.
 func (c *Conn) synWindow() int {
-	w := min(c.rb.size, 0xffff)
-	if w > c.cfg.MSS {
-		w -= w % c.cfg.MSS
+	mss := c.cfg.MSS
+	if c.passive && c.tsOK {
+		mss -= 12
 	}
-	return w
+	w := c.rb.size
+	if w > mss {
+		w -= w % mss
+	}
+	return min(w, 0xffff)
 }
 
 // newSeg appends a segment to the outbox and fills in what every segment
@@ -171,6 +179,12 @@ func (c *Conn) sendSyn(now time.Duration, synack bool) {
 		c.ackSent()
 	}
 	h.Window = uint16(c.synWindow())
+	if synack {
+		// The right edge a SYN-ACK offers counts from its ACK, past the
+		// data a Fast Open SYN carried (tcp_fastopen_create_child sets
+		// rcv_wup after tcp_fastopen_add_skb queued it).
+		c.rcvAdvEdge = Max(c.rcvAdvEdge, c.rcvNxt.Add(uint32(h.Window)))
+	}
 	h.Options = SYNACKOptions(uint16(c.advMSS()), sackOK, c.tsNow(now), ecr, tsOK, ws)
 	if f := c.foState(); !synack && f != nil && f.active != nil && f.active.data > 0 && c.sndMax == c.iss {
 		// An active Fast Open's first SYN carries the data written

@@ -34,10 +34,7 @@ var stateNames = [...]string{
 
 // String returns the state's name as RFC 9293 writes it ("SYN-SENT").
 func (s State) String() string {
-	if int(s) < len(stateNames) {
-		return stateNames[s]
-	}
-	return "STATE(" + itoa(int(s)) + ")"
+	return enumName(stateNames[:], s, "STATE")
 }
 
 // Synchronized reports whether the state is one of the synchronized states
@@ -52,6 +49,15 @@ func (s State) canSend() bool { return s == Established || s == CloseWait }
 // yet): RFC 9293 §3.10.7.4 eighth step.
 func (s State) canReceive() bool {
 	return s == Established || s == FinWait1 || s == FinWait2 || s == SynReceived
+}
+
+// enumName returns the name names gives v, or typ(v) for a value it has
+// no name for: the String method of each of the package's enums.
+func enumName[T ~uint8](names []string, v T, typ string) string {
+	if int(v) < len(names) && names[v] != "" {
+		return names[v]
+	}
+	return typ + "(" + itoa(int(v)) + ")"
 }
 
 // itoa formats a small integer without strconv's allocation for common

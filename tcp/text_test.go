@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -11,6 +12,23 @@ import (
 
 	"github.com/netsimlab/netsim/internal/testflags"
 )
+
+// TestEnumStrings: each enum names its values, and writes a value it has
+// no name for as TYPE(n).
+func TestEnumStrings(t *testing.T) {
+	for _, tc := range []struct {
+		v    fmt.Stringer
+		want string
+	}{
+		{Closed, "CLOSED"}, {TimeWait, "TIME-WAIT"}, {TimeWait + 1, "STATE(11)"},
+		{EvEstablished, "established"}, {EvBBR, "bbr"}, {EventKind(0), "event(0)"}, {EventKind(200), "event(200)"},
+		{BBRStartup, "startup"}, {BBRProbeRTT, "probe_rtt"}, {BBRMode(255), "BBRMode(255)"},
+		{PacingAuto, "auto"}, {PacingOff, "false"}, {PacingMode(3), "PacingMode(3)"},
+		{ECNOff, "off"}, {ECNAccept, "accept"}, {ECNMode(7), "ECNMode(7)"},
+	} {
+		assert.Equal(t, tc.want, tc.v.String())
+	}
+}
 
 func TestFlagString(t *testing.T) {
 	tests := []struct {

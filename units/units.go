@@ -85,29 +85,36 @@ func mul64(a, b uint64) (hi, lo uint64) {
 // String formats r with the largest decimal prefix that divides it exactly,
 // e.g. "100Mbps", "1.5Gbps" is written "1500Mbps".
 func (r BitRate) String() string {
-	switch {
-	case r != 0 && r%Gbps == 0:
-		return fmt.Sprintf("%dGbps", r/Gbps)
-	case r != 0 && r%Mbps == 0:
-		return fmt.Sprintf("%dMbps", r/Mbps)
-	case r != 0 && r%Kbps == 0:
-		return fmt.Sprintf("%dkbps", r/Kbps)
-	}
-	return fmt.Sprintf("%dbps", int64(r))
+	return exactPrefix(int64(r), ratePrefixes, "bps")
 }
 
 // String formats n with the largest prefix that divides it exactly,
 // preferring binary prefixes, e.g. "64KiB", "10MB", "1500B".
 func (n ByteSize) String() string {
-	for _, u := range []struct {
-		v    ByteSize
-		name string
-	}{{GiB, "GiB"}, {GB, "GB"}, {MiB, "MiB"}, {MB, "MB"}, {KiB, "KiB"}, {KB, "KB"}} {
-		if n != 0 && n%u.v == 0 {
-			return fmt.Sprintf("%d%s", n/u.v, u.name)
+	return exactPrefix(int64(n), sizePrefixes, "B")
+}
+
+// prefix is a unit's multiple and name, as String writes it.
+type prefix struct {
+	v    int64
+	name string
+}
+
+// The prefixes String tries, in order.
+var (
+	ratePrefixes = []prefix{{int64(Gbps), "Gbps"}, {int64(Mbps), "Mbps"}, {int64(Kbps), "kbps"}}
+	sizePrefixes = []prefix{{int64(GiB), "GiB"}, {int64(GB), "GB"}, {int64(MiB), "MiB"}, {int64(MB), "MB"}, {int64(KiB), "KiB"}, {int64(KB), "KB"}}
+)
+
+// exactPrefix writes n in the first of prefixes that divides it exactly,
+// else as n base units.
+func exactPrefix(n int64, prefixes []prefix, base string) string {
+	for _, p := range prefixes {
+		if n != 0 && n%p.v == 0 {
+			return fmt.Sprintf("%d%s", n/p.v, p.name)
 		}
 	}
-	return fmt.Sprintf("%dB", int64(n))
+	return fmt.Sprintf("%d%s", n, base)
 }
 
 // String formats a ratio as a percentage, e.g. "1%".

@@ -1,6 +1,7 @@
 package units
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -68,6 +69,22 @@ func TestParse(t *testing.T) {
 	assert.Equal(t, "100Mbps", (100 * Mbps).String())
 	assert.Equal(t, "64KiB", (64 * KiB).String())
 	assert.Equal(t, "1%", Ratio(0.01).String())
+}
+
+// TestStringExactPrefix: rates and sizes are written in the largest prefix
+// that divides them exactly (binary first for sizes), else in the base unit.
+func TestStringExactPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		v    fmt.Stringer
+		want string
+	}{
+		{BitRate(0), "0bps"}, {BitRate(2500), "2500bps"}, {3 * Kbps, "3kbps"}, {1500 * Mbps, "1500Mbps"},
+		{2 * Gbps, "2Gbps"}, {-5 * Mbps, "-5Mbps"},
+		{ByteSize(0), "0B"}, {ByteSize(1500), "1500B"}, {2 * KB, "2KB"}, {1000 * KiB, "1000KiB"},
+		{10 * MB, "10MB"}, {3 * MiB, "3MiB"}, {GB, "1GB"}, {4 * GiB, "4GiB"},
+	} {
+		assert.Equal(t, tc.want, tc.v.String())
+	}
 }
 
 // TestParseAsPeopleWrite reads units as people and tc(8) write them: with a

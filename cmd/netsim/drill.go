@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -43,7 +45,7 @@ packetdrill's -D does: --define CODE=host_unreachable; a script's own
 --define lines win.
 
 --out DIR writes trace.jsonl and pcap/dut-eth0.pcap of the run (with several
-scripts, into DIR/<script name>/).
+scripts, into DIR/<script name>/); a folder holding a netsim run is refused.
 
 Exit codes: 0 every script passed; 1 a script failed; 2 a script does not
 parse (FILE:LINE:COL) or bad usage.
@@ -60,12 +62,14 @@ type drillOpts struct {
 	strict    bool
 	queue     bool
 	tolerance int
-	sets      stringsFlag
-	defines   stringsFlag
-	settings  string
-	preset    string
-	stack     string
-	out       string
+	// toleranceSet: --tolerance_usecs was given (0 included).
+	toleranceSet bool
+	sets         stringsFlag
+	defines      stringsFlag
+	settings     string
+	preset       string
+	stack        string
+	out          string
 }
 
 // drillMain is "netsim drill": it returns the exit code.
@@ -87,6 +91,17 @@ func drillMain(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
+	if o.tolerance < 0 {
+		fmt.Fprintf(stderr, "netsim drill: --tolerance_usecs %d: want 0 or more microseconds (0: exact times, as packetdrill)\n", o.tolerance)
+		return exitUsage
+	}
+	// 0 is a tolerance (packetdrill's exact timing), so whether the flag
+	// was given is asked of the flag set, not of its value.
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "tolerance_usecs" {
+			o.toleranceSet = true
+		}
+	})
 	for _, d := range o.defines {
 		if k, _, found := strings.Cut(d, "="); !found || k == "" {
 			fmt.Fprintf(stderr, "netsim drill: --define %q: want NAME=VALUE\n", d)
@@ -108,7 +123,7 @@ func drillMain(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	rc := drill.DefaultRunConfig()
-	if o.tolerance > 0 {
+	if o.toleranceSet {
 		rc.Tolerance = time.Duration(o.tolerance) * time.Microsecond
 	}
 	rc.StrictSegments = o.strict
@@ -250,6 +265,14 @@ func drillOne(path string, cfg tcp.Config, rc drill.RunConfig, o *drillOpts, dir
 	var trace *sim.JSONLWriter
 	var capture io.Writer
 	if dirPath != "" {
+		// A drill writes no manifest.json, so committing into the folder
+		// of a netsim run would take the run's files (listed by its
+		// manifest) for an earlier drill's and remove them; refuse, as
+		// netsim sweep does.
+		if _, err := os.Stat(filepath.Join(dirPath, "manifest.json")); err == nil {
+			fmt.Fprintf(stderr, "netsim drill: output folder %s: holds the outputs of a netsim run (manifest.json): give the drill a folder of its own, like out/drill\n", dirPath)
+			return exitUsage
+		}
 		if out, err = newOutDir(dirPath); err != nil {
 			fmt.Fprintf(stderr, "netsim drill: %v\n", err)
 			return exitUsage

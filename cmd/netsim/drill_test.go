@@ -78,7 +78,7 @@ func TestDrillExitCodes(t *testing.T) {
 			[]string{"FAIL " + filepath.Join(drillData, "fail", "wrong-flag.pkt"), "2 scripts: 1 passed, 1 failed"},
 			[]string{"wrong-flag.pkt:7: error handling packet: flags S., want S\n",
 				"script packet:  0.000000 S 0:0(0) ack 1 <...>\n",
-				"actual packet:  0.000000 S. 0:0(0) ack 1 win 64240 <mss 1460,sackOK,TS val ",
+				"actual packet:  0.000000 S. 0:0(0) ack 1 win 65160 <mss 1460,sackOK,TS val ",
 				"time difference: +0.000000 s"}},
 		{"late segment", []string{filepath.Join(drillData, "fail", "late-segment.pkt")}, exitFailed, nil,
 			[]string{"late-segment.pkt:8: error handling packet: expected an outbound segment by 0.504000; none was sent",
@@ -106,6 +106,11 @@ func TestDrillExitCodes(t *testing.T) {
 		{"still blocked", []string{filepath.Join(drillData, "fail", "blocking-still-blocked.pkt")}, exitFailed, nil,
 			[]string{"blocking-still-blocked.pkt:6: error handling system call: connect still blocked at 2.004000, expected to return at 2.000000 (tolerance 4ms)"}},
 		{"bad preset", []string{"--preset", "bsd", passing[0]}, exitUsage, nil, []string{`preset "bsd": want one of packetdrill`}},
+		// --tolerance_usecs 0 is packetdrill's exact timing: it was taken
+		// for "not given" (4 ms), and a negative value was ignored.
+		{"--tolerance_usecs 0", []string{"--tolerance_usecs", "0", filepath.Join(drillData, "fail", "late-segment.pkt")}, exitFailed, nil,
+			[]string{"late-segment.pkt:8: error handling packet: expected an outbound segment by 0.500000; none was sent"}},
+		{"negative tolerance", []string{"--tolerance_usecs", "-5", passing[0]}, exitUsage, nil, []string{"--tolerance_usecs -5: want 0 or more microseconds"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,6 +207,46 @@ func TestDrillOut(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.FileExists(t, filepath.Join(dir, "close-passive", "trace.jsonl"))
 	assert.FileExists(t, filepath.Join(dir, "close-active", "pcap", "dut-eth0.pcap"))
+}
+
+// TestDrillOutKeepsARun: --out naming the folder of a netsim run is
+// refused (exit 2) and the run's files stay: a drill writes no manifest,
+// so committing into that folder removed the run's manifest, summary and
+// captures as an earlier run's and left only the script's two files.
+func TestDrillOutKeepsARun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hs")
+	code, _, stderr := cli(t, "run", handshake, "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	before, err := filesUnder(dir)
+	require.NoError(t, err)
+	trace, err := os.ReadFile(filepath.Join(dir, "trace.jsonl"))
+	require.NoError(t, err)
+
+	script := filepath.Join(drillData, "scripts", "close-active.pkt")
+	code, out, errOut := runDrill(t, "--out", dir, script)
+	assert.Equal(t, exitUsage, code, "%s\n%s", out, errOut)
+	assert.Contains(t, errOut, "holds the outputs of a netsim run (manifest.json)")
+	after, err := filesUnder(dir)
+	require.NoError(t, err)
+	assert.Equal(t, before, after)
+	got, err := os.ReadFile(filepath.Join(dir, "trace.jsonl"))
+	require.NoError(t, err)
+	assert.Equal(t, trace, got)
+}
+
+// TestRunReplacesADrillsOut: a run into the folder a drill wrote replaces
+// the drill's trace and its capture pcap/dut-eth0.pcap, which no manifest
+// lists: that capture stayed beside the run's own.
+func TestRunReplacesADrillsOut(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "d")
+	script := filepath.Join(drillData, "scripts", "close-active.pkt")
+	code, out, errOut := runDrill(t, "--out", dir, script)
+	require.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	require.FileExists(t, filepath.Join(dir, "pcap", "dut-eth0.pcap"))
+	code, _, stderr := cli(t, "run", handshake, "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	assert.NoFileExists(t, filepath.Join(dir, "pcap", "dut-eth0.pcap"))
+	assert.FileExists(t, filepath.Join(dir, "pcap", "client-eth0.pcap"))
 }
 
 // drillCase is a netsim drill command line, the exit code it must give

@@ -386,6 +386,13 @@ func TestPlotAndViewSayWhatIsMissing(t *testing.T) {
 		{[]string{"plot", filepath.Join(dir, "nope")}, filepath.Join(dir, "nope") + ": no such output folder"},
 		{[]string{"plot", dir, "--kind", "cwnd", "-o", filepath.Join(missing, "c.png")}, "-o " + filepath.Join(missing, "c.png") + ": no folder " + missing},
 		{[]string{"view", dir, "-o", filepath.Join(missing, "v.html")}, "-o " + filepath.Join(missing, "v.html") + ": no folder " + missing},
+		// --to 0s was taken for no --to: the whole run, or with --from
+		// the rest of it, instead of a window that ends where it starts.
+		{[]string{"plot", dir, "--kind", "sequence", "--to", "0s", "-o", filepath.Join(dir, "s.png")}, "--to 0s: the window would end at the start of the run"},
+		{[]string{"plot", dir, "--kind", "sequence", "--from", "1ms", "--to", "0s", "-o", filepath.Join(dir, "s.png")}, "--to 0s: the window would end at the start of the run"},
+		{[]string{"view", dir, "--to", "0s"}, "--to 0s: the window would end at the start of the run"},
+		// --window 0s was taken for no --window: the default window.
+		{[]string{"plot", dir, "--kind", "throughput", "--window", "0s", "-o", filepath.Join(dir, "s.png")}, "--window 0s: want an averaging window longer than 0"},
 	} {
 		code, stdout, stderr := cli(t, c.args...)
 		assert.Equal(t, exitUsage, code, "%v: %s", c.args, stderr)
@@ -394,6 +401,8 @@ func TestPlotAndViewSayWhatIsMissing(t *testing.T) {
 		assert.Empty(t, stdout, "%v", c.args)
 	}
 	assert.NoDirExists(t, filepath.Join(noTrace, "plots"))
+	assert.NoFileExists(t, filepath.Join(dir, "s.png"))
+	assert.NoFileExists(t, filepath.Join(dir, "view.html"))
 }
 
 // The drawing options of the plots package reach it from the command line:
@@ -477,6 +486,21 @@ func TestPlotTextAndSizeFlags(t *testing.T) {
 	}
 }
 
+// TestPlotFormatRefusedBeforeTheTrace: an -o whose extension is no format
+// netsim draws is a bad flag value, refused before the trace is read (as
+// docs/cli.md says of every flag), not after minutes of reading a large
+// trace: the folder's trace here does not even parse.
+func TestPlotFormatRefusedBeforeTheTrace(t *testing.T) {
+	out := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(out, "trace.jsonl"), []byte("not a trace\n"), 0o644))
+	for _, name := range []string{"fig.bmp", "fig"} {
+		code, _, stderr := cli(t, "plot", out, "--kind", "sequence", "-o", filepath.Join(t.TempDir(), name))
+		assert.Equal(t, exitUsage, code, name)
+		assert.Contains(t, stderr, "unknown plot format", name)
+		assert.NotContains(t, stderr, "trace line", "%s: refused before the trace is read", name)
+	}
+}
+
 // TestRunProfiles: --cpuprofile and --memprofile write pprof files (gzip
 // protobuf); an unwritable profile path is a usage error before the run.
 func TestRunProfiles(t *testing.T) {
@@ -493,6 +517,38 @@ func TestRunProfiles(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "--cpuprofile")
 	assert.NoDirExists(t, filepath.Join(dir, "out2"))
+
+	// A profile path naming a file that is not a profile (the scenario
+	// itself, which --cpuprofile emptied before it was read; a run's
+	// trace), or both profiles one file, is refused before anything is
+	// written. Profiles are written over, as on every run of go test.
+	scenario := filepath.Join(dir, "hs.yaml")
+	text, err := os.ReadFile(handshake)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(scenario, text, 0o644))
+	code, _, stderr = cli(t, "run", handshake, "--out", filepath.Join(dir, "out"))
+	require.Equal(t, exitOK, code, stderr)
+	trace, err := os.ReadFile(filepath.Join(dir, "out", "trace.jsonl"))
+	require.NoError(t, err)
+	for _, args := range [][]string{
+		{"--cpuprofile", scenario},
+		{"--memprofile", scenario},
+		{"--memprofile", filepath.Join(dir, "out", "trace.jsonl")},
+		{"--cpuprofile", mem, "--memprofile", mem},
+	} {
+		code, _, stderr = cli(t, append([]string{"run", scenario, "--out", filepath.Join(dir, "out3")}, args...)...)
+		assert.Equal(t, exitUsage, code, "%v: %s", args, stderr)
+		assert.Contains(t, stderr, args[len(args)-2]+" "+args[len(args)-1], args)
+		assert.NoDirExists(t, filepath.Join(dir, "out3"), args)
+	}
+	got, err := os.ReadFile(scenario)
+	require.NoError(t, err)
+	assert.Equal(t, text, got, "the scenario is intact")
+	got, err = os.ReadFile(filepath.Join(dir, "out", "trace.jsonl"))
+	require.NoError(t, err)
+	assert.Equal(t, trace, got, "the trace is intact")
+	code, _, stderr = cli(t, "run", scenario, "--out", filepath.Join(dir, "out4"), "--cpuprofile", cpu, "--memprofile", mem)
+	assert.Equal(t, exitOK, code, "profiles are written over: %s", stderr)
 }
 
 // The "wrote" line names the files of a run, but a subfolder of many

@@ -18,6 +18,7 @@ import (
 	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/internal/handoff"
 	"github.com/netsimlab/netsim/internal/prefetch"
+	"github.com/netsimlab/netsim/nodes/drillstack"
 	"github.com/netsimlab/netsim/plots"
 	"github.com/netsimlab/netsim/sweep"
 )
@@ -322,10 +323,12 @@ var maxHeldOpen = 64
 // a killed run's leftovers (PID gone) from a run still going.
 const tmpMark = ".netsim-"
 
-// netsimNames are the files netsim writes at the top of an output folder,
-// replaced even when no manifest lists them (a drill writes none; netsim
-// view's page, view.html, describes the run it was drawn from).
-var netsimNames = []string{"manifest.json", "summary.json", "trace.jsonl", "view.html"}
+// netsimNames are the files netsim writes in an output folder, replaced
+// even when no manifest lists them: those at the top, and the capture
+// of netsim drill, which writes no manifest (netsim view's page,
+// view.html, describes the run it was drawn from).
+var netsimNames = []string{"manifest.json", "summary.json", "trace.jsonl", "view.html",
+	"pcap/" + drillstack.HostName + "-eth0.pcap"}
 
 // isFigureName reports whether name is one netsim plot gives a figure in
 // plots/ by default, plots/<kind>[-<conn>].<format>: a figure of the
@@ -394,12 +397,32 @@ func replaceable(root string) error {
 	if _, err := os.Stat(filepath.Join(root, sweep.ManifestFile)); err == nil {
 		return fmt.Errorf("output folder %s: holds a netsim sweep (%s): give the run a folder of its own, like out/NAME", root, sweep.ManifestFile)
 	}
-	if abs, err := filepath.Abs(root); err == nil {
-		if wd, err := os.Getwd(); err == nil && (wd == abs || strings.HasPrefix(wd, abs+string(filepath.Separator))) {
-			return fmt.Errorf("output folder %s: is the current folder or holds it: give a folder of its own, like out/NAME", root)
-		}
+	if holdsWorkingFolder(root) {
+		return fmt.Errorf("output folder %s: is the current folder or holds it: give a folder of its own, like out/NAME", root)
 	}
 	return nil
+}
+
+// holdsWorkingFolder reports whether dir is the working folder or one
+// above it, symbolic links followed (a link to "." is the working
+// folder). The root folder ends in a separator already, hence TrimSuffix.
+func holdsWorkingFolder(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(wd); err == nil {
+		wd = real
+	}
+	sep := string(filepath.Separator)
+	return wd == abs || strings.HasPrefix(wd, strings.TrimSuffix(abs, sep)+sep)
 }
 
 // Caps on the files netsim reads, so that a wrong path (/dev/zero, a huge

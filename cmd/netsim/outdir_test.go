@@ -293,7 +293,24 @@ func TestOutDirLeftovers(t *testing.T) {
 func TestOutDirRefuses(t *testing.T) {
 	wd, err := os.Getwd()
 	require.NoError(t, err)
-	for _, root := range []string{".", "..", wd} {
+	// The root folder holds every working folder: it failed later, in
+	// MkdirTemp ("pattern contains path separator"), instead.
+	for _, root := range []string{".", "..", wd, string(filepath.Separator)} {
+		_, err := newOutDir(root)
+		assert.ErrorContains(t, err, "is the current folder or holds it", root)
+	}
+}
+
+// TestOutDirRefusesALinkToTheWorkingFolder: a symbolic link to the
+// working folder (or above it) is that folder: the run wrote its files
+// there, replacing a summary.json of the user's.
+func TestOutDirRefusesALinkToTheWorkingFolder(t *testing.T) {
+	wd := filepath.Join(t.TempDir(), "work")
+	require.NoError(t, os.Mkdir(wd, 0o755))
+	t.Chdir(wd)
+	require.NoError(t, os.Symlink(".", "self"))
+	require.NoError(t, os.Symlink("..", "up"))
+	for _, root := range []string{"self", "up", filepath.Join(wd, "self")} {
 		_, err := newOutDir(root)
 		assert.ErrorContains(t, err, "is the current folder or holds it", root)
 	}

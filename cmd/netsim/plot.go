@@ -96,6 +96,13 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "netsim plot:", msg)
 		return exitUsage
 	}
+	// A bad -o is a bad flag value: refused before the trace is read.
+	if *outFile != "" {
+		if err := plots.CheckFile(*outFile); err != nil {
+			fmt.Fprintf(stderr, "netsim plot: -o %s: %v\n", *outFile, err)
+			return exitUsage
+		}
+	}
 	opts := plots.Options{Conn: *conn, From: sim.FromDuration(from.d), To: sim.FromDuration(to.d),
 		CompressTime: *compress, ShowRouters: *routers, Window: window.d, MaxPackets: *packets,
 		Title: *title, XLabel: *xlabel, YLabel: *ylabel, NodeOrder: declaredNodes(dir)}
@@ -108,6 +115,17 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	}
 	if fontSize.txt != "" {
 		opts.FontSize, _ = plots.ParseFontSize(fontSize.txt)
+	}
+	// plots.Options takes To 0 for the end of the run, so --to 0s would
+	// silently draw the whole run (or, after --from, the rest of it).
+	if window.set && window.d == 0 {
+		// plots.Options takes Window 0 for the default window.
+		fmt.Fprintln(stderr, "netsim plot: --window 0s: want an averaging window longer than 0, like 100ms (leave --window out for about 1/50 of the time shown)")
+		return exitUsage
+	}
+	if to.set && to.d == 0 {
+		fmt.Fprintln(stderr, "netsim plot: "+zeroToMsg)
+		return exitUsage
 	}
 	if opts.To != 0 && opts.To < opts.From {
 		fmt.Fprintf(stderr, "netsim plot: --to %v is before --from %v\n", to.d, from.d)
@@ -222,6 +240,10 @@ func noOutputFolder(file string) string {
 	}
 	return ""
 }
+
+// zeroToMsg refuses --to 0s in netsim plot and netsim view, whose
+// options take a zero end for the end of the run.
+const zeroToMsg = "--to 0s: the window would end at the start of the run (a time after 0, like 1ms; leave --to out for the end of the run)"
 
 // maxPlotPackets is the most packets --packets accepts: a sequence
 // diagram of more is a wall no one reads.

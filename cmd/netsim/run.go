@@ -120,6 +120,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "netsim run: --until %v is too long (at most %v)\n", o.until.d, scenarios.MaxTime)
 		return exitUsage
 	}
+	if err := checkProfiles(o.cpuprofile, o.memprofile); err != nil {
+		fmt.Fprintln(stderr, "netsim run:", err)
+		return exitUsage
+	}
 	stop, err := startProfiles(o.cpuprofile, o.memprofile)
 	if err != nil {
 		fmt.Fprintln(stderr, "netsim run:", err)
@@ -133,6 +137,44 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// checkProfiles refuses profile paths that would destroy something: an
+// existing file that is not a pprof profile (gzip), such as the scenario
+// (os.Create emptied it before it was read) or a run's trace, and one
+// file named by both flags. An earlier profile is written over, as go
+// test -cpuprofile does.
+func checkProfiles(cpu, mem string) error {
+	if cpu != "" && cpu == mem || cpu != "" && mem != "" && sameFile(cpu, mem) {
+		return fmt.Errorf("--memprofile %s: the file of --cpuprofile too (give each profile a file of its own)", mem)
+	}
+	for _, p := range [...]struct{ flag, path string }{{"--cpuprofile", cpu}, {"--memprofile", mem}} {
+		if p.path == "" {
+			continue
+		}
+		f, err := os.Open(p.path)
+		if err != nil {
+			continue // a new file, or one os.Create reports on
+		}
+		var magic [2]byte
+		n, _ := io.ReadFull(f, magic[:])
+		st, serr := f.Stat()
+		f.Close()
+		if serr == nil && st.Mode().IsRegular() && n > 0 && (n < 2 || magic != [2]byte{0x1f, 0x8b}) {
+			return fmt.Errorf("%s %s: an existing file that is not a profile (pprof writes gzip): give a new file, netsim writes over profiles only", p.flag, p.path)
+		}
+	}
+	return nil
+}
+
+// sameFile reports whether a and b name one existing file.
+func sameFile(a, b string) bool {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	return err == nil && os.SameFile(sa, sb)
 }
 
 // startProfiles starts a CPU profile into cpu (when not "") and returns

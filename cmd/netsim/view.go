@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/view"
@@ -27,7 +28,7 @@ left out.
 func cmdView(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("view", viewUsage, stdout, stderr)
 	var out string
-	fs.StringVar(&out, "o", "", "the page to write (default DIR/view.html)")
+	fs.StringVar(&out, "o", "", "the page to write, a .html or .htm file (default DIR/view.html)")
 	fs.StringVar(&out, "out", "", "the same as -o")
 	conn := fs.Int("conn", 0, "only this connection (default: every connection)")
 	var from, to durationFlag
@@ -49,6 +50,9 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 		return fail("--max-packets %d: want 1 or more", *maxPackets)
 	case from.d < 0 || to.d < 0:
 		return fail("--from and --to are times since the start of the run, not negative")
+	case to.set && to.d == 0:
+		// view.Options takes To 0 for the end of the run.
+		return fail("%s", zeroToMsg)
 	case to.set && to.d < from.d:
 		return fail("--to %v is before --from %v", to.d, from.d)
 	}
@@ -62,6 +66,12 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 	}
 	if msg := noOutputFolder(out); msg != "" {
 		return fail("%s", msg)
+	}
+	// The page is HTML, and a browser opening it from file:// goes by its
+	// extension. Refusing any other name also keeps -o from replacing a
+	// file of the run, such as the trace.jsonl the page is drawn from.
+	if out != "" && !isHTMLName(out) {
+		return fail("-o %s: not an HTML page: name the page FILE.html (or .htm); the run's own files are never replaced", out)
 	}
 	tracePath := filepath.Join(dir, "trace.jsonl")
 	f, err := os.Open(tracePath)
@@ -96,6 +106,12 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d packets%s)\n", out, shown, note)
 	return exitOK
+}
+
+// isHTMLName reports whether name ends in .html or .htm, in any case.
+func isHTMLName(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".html" || ext == ".htm"
 }
 
 // windowText names the --from/--to window in an error, "" without one.

@@ -73,3 +73,25 @@ func TestViewBadInput(t *testing.T) {
 	}
 	assert.NoFileExists(t, filepath.Join(dir, "view.html"))
 }
+
+// TestViewKeepsTheRunsFiles: -o naming a file of the run (its trace, its
+// summary, a capture) or anything else that is not an HTML page is
+// refused before anything is written: the page would have replaced the
+// trace it was drawn from.
+func TestViewKeepsTheRunsFiles(t *testing.T) {
+	dir, _ := runAndNoTrace(t)
+	for _, rel := range []string{"trace.jsonl", "summary.json", "manifest.json", filepath.Join("pcap", "client-eth0.pcap"), "page"} {
+		target := filepath.Join(dir, rel)
+		before, _ := os.ReadFile(target)
+		code, stdout, stderr := cli(t, "view", dir, "-o", target)
+		assert.Equal(t, exitUsage, code, "%s: %s", rel, stderr)
+		assert.Contains(t, stderr, "-o "+target+": not an HTML page", rel)
+		assert.Empty(t, stdout, rel)
+		after, _ := os.ReadFile(target)
+		assert.Equal(t, before, after, "%s must not change", rel)
+	}
+	for _, name := range []string{"page.html", "PAGE.HTM"} {
+		code, _, stderr := cli(t, "view", dir, "-o", filepath.Join(dir, name))
+		assert.Equal(t, exitOK, code, "%s: %s", name, stderr)
+	}
+}

@@ -29,6 +29,35 @@ func TestUDPSendCBR(t *testing.T) {
 	assert.Equal(t, int64(50*160), sink.Received)
 }
 
+// appErrors lists the app error records of recs as "call errno".
+func appErrors(recs []sim.Record) []string {
+	var calls []string
+	for _, r := range recs {
+		if e, ok := r.Event.(*sim.App); ok && e.Event == sim.AppError {
+			calls = append(calls, e.Call+" "+e.Errno)
+		}
+	}
+	return calls
+}
+
+// Every send the host refuses is an error record of its own, as ping's
+// are: summary.json's app_errors and netsim run's "send failed ... N
+// times" count the records, and they used to say "once" for a source
+// whose every datagram was refused.
+func TestUDPSendTracesEachRefusedSend(t *testing.T) {
+	rec := &sim.Recorder{}
+	w := simpleWorld(t, rec)
+	// 2000-byte datagrams do not fit the 1500-byte link: EMSGSIZE each
+	// time, one every 200 ms for a second.
+	src := &UDPSend{To: netip.AddrPortFrom(serverAddr, 9000), Rate: units.BitRate(80000), Size: 2000, Pattern: UDPConstant, Stop: time.Second}
+	_, err := Install(w.client, 0, src)
+	require.NoError(t, err)
+	require.NoError(t, w.net.Scheduler().RunUntil(sim.Time(2*time.Second)))
+	assert.Equal(t, int64(5), src.Errors)
+	assert.Equal(t, []string{"send EMSGSIZE", "send EMSGSIZE", "send EMSGSIZE", "send EMSGSIZE", "send EMSGSIZE"}, appErrors(rec.Records))
+	assert.Zero(t, src.Datagrams)
+}
+
 // On-off sends only in its On periods; Poisson spaces datagrams at random
 // with the same mean rate.
 func TestUDPSendPatterns(t *testing.T) {
@@ -78,12 +107,6 @@ func TestPingLargestSize(t *testing.T) {
 	_, err := Install(w.client, 0, p)
 	require.NoError(t, err)
 	require.NoError(t, w.net.Scheduler().RunUntil(sim.Time(3*time.Second)))
-	var calls []string
-	for _, r := range rec.Records {
-		if e, ok := r.Event.(*sim.App); ok && e.Event == sim.AppError {
-			calls = append(calls, e.Call+" "+e.Errno)
-		}
-	}
-	assert.Equal(t, []string{"sendto EMSGSIZE", "sendto EMSGSIZE"}, calls)
+	assert.Equal(t, []string{"sendto EMSGSIZE", "sendto EMSGSIZE"}, appErrors(rec.Records))
 	assert.Equal(t, 2, p.seq, "both requests tried")
 }

@@ -295,12 +295,25 @@ func (s *HostStack) Deadline() (time.Duration, bool) {
 func (s *HostStack) Tick(now time.Duration) { s.advance(now) }
 
 // TCPInfo implements drill.TCPInfoStack: the host's newest connection
-// (the highest connection ID), even when its descriptor is closed.
+// (the highest connection ID), even when its descriptor is closed, or
+// one that has ended while a descriptor of the script still holds its
+// socket (Linux's getsockopt(TCP_INFO) then reports TCP_CLOSE, as for a
+// connection reset in the accept queue and accepted after).
 func (s *HostStack) TCPInfo() (drill.TCPInfo, bool) {
 	conns := s.host.Conns()
-	if len(conns) == 0 {
+	var best nodes.SockInfo
+	have := len(conns) > 0
+	if have {
+		best = conns[len(conns)-1]
+	}
+	for _, fd := range s.calls.OpenFDs() {
+		i, err := s.host.Info(fd)
+		if err == nil && i.ConnID != 0 && i.State == tcp.Closed && (!have || i.ConnID > best.ConnID) {
+			best, have = i, true
+		}
+	}
+	if !have {
 		return drill.TCPInfo{}, false
 	}
-	c := conns[len(conns)-1]
-	return drill.TCPInfo{State: c.State, Stats: c.Stats}, true
+	return drill.TCPInfo{State: best.State, Stats: best.Stats, Options: best.TCPIOptions}, true
 }

@@ -25,6 +25,17 @@ var (
 	oracleB = mustAddr("10.0.0.2")
 )
 
+// benchDatagram returns benchHeader with payload behind it, encoded.
+func benchDatagram(b *testing.B, payload []byte) []byte {
+	b.Helper()
+	h := benchHeader
+	d, err := h.AppendTo(nil, payload)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return d
+}
+
 // BenchmarkEncodeHeader writes the 20-byte header as a host does before
 // appending the TCP segment behind it.
 func BenchmarkEncodeHeader(b *testing.B) {
@@ -44,11 +55,7 @@ func BenchmarkEncodeHeader(b *testing.B) {
 // BenchmarkDecode decodes and checks a whole datagram (the checksum covers
 // only the header).
 func BenchmarkDecode(b *testing.B) {
-	h := benchHeader
-	d, err := h.AppendTo(nil, benchPayload)
-	if err != nil {
-		b.Fatal(err)
-	}
+	d := benchDatagram(b, benchPayload)
 	b.ReportAllocs()
 	for b.Loop() {
 		got, p, err := ipv4.Decode(d)
@@ -61,11 +68,7 @@ func BenchmarkDecode(b *testing.B) {
 
 // BenchmarkDecrementTTL is a router's per-hop work on the header.
 func BenchmarkDecrementTTL(b *testing.B) {
-	h := benchHeader
-	d, err := h.AppendTo(nil, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	d := benchDatagram(b, nil)
 	b.ReportAllocs()
 	for b.Loop() {
 		d[8] = 64
@@ -90,11 +93,7 @@ func BenchmarkGopacketEncodeHeader(b *testing.B) {
 }
 
 func BenchmarkGopacketDecode(b *testing.B) {
-	h := benchHeader
-	d, err := h.AppendTo(nil, benchPayload)
-	if err != nil {
-		b.Fatal(err)
-	}
+	d := benchDatagram(b, benchPayload)
 	var g layers.IPv4
 	b.ReportAllocs()
 	for b.Loop() {

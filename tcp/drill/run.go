@@ -142,7 +142,14 @@ type runner struct {
 	localPort  uint16
 	remotePort uint16
 	lastTSVal  uint32
-	err        error
+	// tsVals maps the TS val an outbound line wrote to the one the
+	// stack sent in the segment it matched, for the connection the
+	// script talks about; tsFirst holds its first such pair (script,
+	// live), the base of --tcp_ts_ecr_scaled (inboundEcr).
+	tsVals    map[uint32]uint32
+	tsFirst   [2]uint32
+	tsHaveOne bool
+	err       error
 	// lineAt is when the line being played is due, for RunError.
 	lineAt time.Duration
 	// fds maps a descriptor the script wrote as socket()'s or accept()'s
@@ -440,28 +447,80 @@ func (r *runner) inbound(l *Line) error {
 	return r.err
 }
 
+// offsetSACK returns o with off added to the edges of its SACK blocks,
+// every other option as it is.
+func offsetSACK(o *tcp.Options, off tcp.Seq) (tcp.Options, error) {
+	out, err := remapOptions(o, off, nil)
+	if err != nil {
+		return out, fmt.Errorf("options <%s>: %w", FormatOptions(o), err)
+	}
+	return out, nil
+}
+
 // mapInboundOptions turns a script's option list into wire options: SACK
-// blocks are relative to the stack's ISN, and a TS ecr echoes the last
-// TSval the stack sent (the script cannot know it).
+// blocks are relative to the stack's ISN, and a TS ecr is the stack's
+// TSval it names (inboundEcr).
 func (r *runner) mapInboundOptions(o *tcp.Options) (tcp.Options, error) {
+	return remapOptions(o, r.localISN, r.inboundEcr)
+}
+
+// inboundEcr maps a non-zero TS ecr of an inbound line to the stack's
+// clock as packetdrill's map_inbound_packet does: the TS val the stack
+// sent in the segment whose outbound line wrote that value; else, with
+// the script's --tcp_ts_ecr_scaled, the value moved by the difference
+// between the first pair of such values (a TSecr the stack never sent,
+// as a script that tests PAWS writes); else, where packetdrill fails
+// the script ("unable to infer live TS ecr"), the last TS val the stack
+// sent, as a well-behaved peer would echo.
+func (r *runner) inboundEcr(ecr uint32) uint32 {
+	if live, ok := r.tsVals[ecr]; ok {
+		return live
+	}
+	if _, scaled := r.s.Option("tcp_ts_ecr_scaled"); scaled && r.tsHaveOne {
+		return ecr - r.tsFirst[0] + r.tsFirst[1]
+	}
+	return r.lastTSVal
+}
+
+// noteTSVal records the TS val an outbound line wrote and the one the
+// segment it matched carries (packetdrill's set_outbound_ts_val_mapping).
+func (r *runner) noteTSVal(p *Packet, h *tcp.Header) {
+	want, _, okw := p.Options.Timestamps()
+	got, _, okg := h.Options.Timestamps()
+	if p.AnyOptions || !okw || !okg {
+		return
+	}
+	if r.tsVals == nil {
+		r.tsVals = map[uint32]uint32{}
+	}
+	r.tsVals[want] = got
+	if !r.tsHaveOne {
+		r.tsFirst, r.tsHaveOne = [2]uint32{want, got}, true
+	}
+}
+
+// remapOptions returns o with sackOff added to the edges of its SACK
+// blocks and, when echo is not nil, a non-zero TS ecr replaced by
+// echo(ecr); every other option as it is.
+func remapOptions(o *tcp.Options, sackOff tcp.Seq, echo func(uint32) uint32) (tcp.Options, error) {
 	var out tcp.Options
 	for opt := range o.All() {
 		var err error
-		switch opt.Kind {
-		case tcp.OptSACK:
+		switch {
+		case opt.Kind == tcp.OptSACK:
 			blocks, n := o.SACK()
 			for i := range n {
-				blocks[i].Start += r.localISN
-				blocks[i].End += r.localISN
+				blocks[i].Start += sackOff
+				blocks[i].End += sackOff
 			}
 			err = out.AppendSACK(blocks[:n])
-		case tcp.OptTimestamps:
+		case opt.Kind == tcp.OptTimestamps && echo != nil:
 			val, ecr, _ := o.Timestamps()
 			if ecr != 0 {
-				ecr = r.lastTSVal
+				ecr = echo(ecr)
 			}
 			err = out.AppendTimestamps(val, ecr)
-		case tcp.OptNOP, tcp.OptEOL:
+		case opt.Kind == tcp.OptNOP || opt.Kind == tcp.OptEOL:
 			err = out.AppendRaw(opt.Kind, nil)
 		default:
 			err = out.AppendRaw(opt.Kind, opt.Data)
@@ -497,6 +556,7 @@ func (r *runner) outbound(l *Line) error {
 	if msg := r.match(l.Packet, &seg, pieces > 1); msg != "" {
 		return r.failSeg(l, seg, o.at, "%s\n\tgot:    %s", msg, r.describe(&seg))
 	}
+	r.noteTSVal(l.Packet, &seg.Header)
 	r.prev = o.at
 	return nil
 }
@@ -588,6 +648,9 @@ func (r *runner) match(p *Packet, seg *Segment, coalesced bool) string {
 		// value; the connection's other SYNs are offset as it was.
 		if r.newLocal {
 			r.localISN, r.scriptISN, r.newLocal = h.Seq, tcp.Seq(p.Start), false
+			// As packetdrill's per-socket map, TS vals are
+			// matched within a connection.
+			r.tsVals, r.tsHaveOne = nil, false
 		}
 		got = uint32(h.Seq - r.localISN + r.scriptISN)
 	}
@@ -613,7 +676,17 @@ func (r *runner) match(p *Packet, seg *Segment, coalesced bool) string {
 		return fmt.Sprintf("urg %d, want %d", h.Urgent, p.Urg)
 	}
 	if !p.AnyOptions {
-		if msg := matchOptions(&h.Options, &p.Options); msg != "" {
+		opts := h.Options
+		if !h.Flags.Has(tcp.FlagSYN) {
+			// As packetdrill's tcp_convert_seq_number, the SACK
+			// blocks we send are numbered from the peer's ISN, as
+			// our ACK is (a SYN's offset is 0).
+			var err error
+			if opts, err = offsetSACK(&h.Options, -r.remoteISN); err != nil {
+				return err.Error()
+			}
+		}
+		if msg := matchOptions(&opts, &p.Options); msg != "" {
 			return msg
 		}
 	}
@@ -746,14 +819,16 @@ func (r *runner) checkResult(l *Line, ret int64, errno string, err error) error 
 	return nil
 }
 
-// newFD reports whether a call is socket() or accept() with a descriptor
-// written as its result and one returned. Like packetdrill (CHECK_FD in
-// run_system_call.c), any descriptor then matches: the number the script
-// wrote names the one the stack returned in the calls that follow
-// (liveCall), since a script may count from another first descriptor than
-// the stack (the public ecn/ scripts write socket() = 4).
+// newFD reports whether a call is socket(), accept() or epoll_create()
+// with a descriptor written as its result and one returned. Like
+// packetdrill (CHECK_FD in run_system_call.c, and
+// run_syscall_epoll_create's script and live descriptors), any
+// descriptor then matches: the number the script wrote names the one the
+// stack returned in the calls that follow (liveCall), since a script may
+// count from another first descriptor than the stack (the public ecn/
+// scripts write socket() = 4).
 func (r *runner) newFD(sc *Syscall, ret int64) bool {
-	if sc.Name != "socket" && sc.Name != "accept" || sc.Ret == nil || sc.Ret.Kind != ExprInt || sc.Ret.Int < 0 || ret < 0 {
+	if sc.Name != "socket" && sc.Name != "accept" && sc.Name != "epoll_create" || sc.Ret == nil || sc.Ret.Kind != ExprInt || sc.Ret.Int < 0 || ret < 0 {
 		return false
 	}
 	if sc.Ret.Int != ret {
@@ -767,36 +842,63 @@ func (r *runner) newFD(sc *Syscall, ret int64) bool {
 	return true
 }
 
-// liveCall is the call with its descriptor argument (the first) written
-// as the stack knows it, when the script numbers it differently (newFD).
+// liveCall is the call with its descriptor arguments written as the
+// stack knows them, when the script numbers them differently (newFD):
+// the first argument, epoll_ctl's third (the descriptor it adds, changes
+// or removes), and the fd=N of poll's structs and of epoll_ctl's and
+// epoll_wait's events (packetdrill's get_epoll_event_from_expr stores
+// the live descriptor in the event's data and compares epoll_wait's with
+// the script's mapped the same way).
 func (r *runner) liveCall(sc *Syscall) *Syscall {
-	if len(r.fds) > 0 && sc.Name == "poll" && len(sc.Args) > 0 && sc.Args[0].Kind == ExprList {
-		// poll names its descriptors in its {fd=N, ...} structs. The
-		// copy is made once per call: a blocked poll is known by it
-		// when the runner calls it again (Syscalls.waits).
-		if c, ok := r.polls[sc]; ok {
-			return c
-		}
-		c := *sc
-		c.Args = slices.Clone(sc.Args)
-		c.Args[0] = r.liveFDs(sc.Args[0])
-		if r.polls == nil {
-			r.polls = make(map[*Syscall]*Syscall)
-		}
-		r.polls[sc] = &c
-		return &c
-	}
-	if len(r.fds) == 0 || sc.Name == "socket" || len(sc.Args) == 0 || sc.Args[0].Kind != ExprInt {
+	if len(r.fds) == 0 || sc.Name == "socket" || sc.Name == "epoll_create" || len(sc.Args) == 0 {
 		return sc
 	}
-	live, ok := r.fds[sc.Args[0].Int]
-	if !ok {
+	// The copy is made once per call: a blocked poll or epoll_wait is
+	// known by it when the runner calls it again (Syscalls.waits).
+	if c, ok := r.polls[sc]; ok {
+		return c
+	}
+	var c *Syscall
+	set := func(i int, e *Expr) {
+		if c == nil {
+			cp := *sc
+			cp.Args = slices.Clone(sc.Args)
+			c = &cp
+		}
+		c.Args[i] = e
+	}
+	ints := []int{0}
+	structs := []int(nil)
+	switch sc.Name {
+	case "poll":
+		ints, structs = nil, []int{0}
+	case "epoll_ctl":
+		ints, structs = []int{0, 2}, []int{3}
+	case "epoll_wait":
+		structs = []int{1}
+	}
+	for _, i := range ints {
+		if i < len(sc.Args) && sc.Args[i].Kind == ExprInt {
+			if live, ok := r.fds[sc.Args[i].Int]; ok {
+				set(i, &Expr{Kind: ExprInt, Int: live})
+			}
+		}
+	}
+	for _, i := range structs {
+		if i < len(sc.Args) {
+			if e := r.liveFDs(sc.Args[i]); e != sc.Args[i] {
+				set(i, e)
+			}
+		}
+	}
+	if c == nil {
 		return sc
 	}
-	c := *sc
-	c.Args = slices.Clone(sc.Args)
-	c.Args[0] = &Expr{Kind: ExprInt, Int: live}
-	return &c
+	if r.polls == nil {
+		r.polls = make(map[*Syscall]*Syscall)
+	}
+	r.polls[sc] = c
+	return c
 }
 
 // liveFDs returns e with each fd=N of its structs naming the stack's
@@ -804,12 +906,21 @@ func (r *runner) liveCall(sc *Syscall) *Syscall {
 func (r *runner) liveFDs(e *Expr) *Expr {
 	switch e.Kind {
 	case ExprList, ExprStruct:
-		c := *e
-		c.Elems = make([]*Expr, len(e.Elems))
+		var c *Expr
 		for i, x := range e.Elems {
-			c.Elems[i] = r.liveFDs(x)
+			if y := r.liveFDs(x); y != x {
+				if c == nil {
+					cp := *e
+					cp.Elems = slices.Clone(e.Elems)
+					c = &cp
+				}
+				c.Elems[i] = y
+			}
 		}
-		return &c
+		if c == nil {
+			return e
+		}
+		return c
 	case ExprAssign:
 		if len(e.Elems) == 2 && e.Elems[0].Kind == ExprWord && e.Elems[0].Str == "fd" && e.Elems[1].Kind == ExprInt {
 			if live, ok := r.fds[e.Elems[1].Int]; ok {
@@ -823,7 +934,12 @@ func (r *runner) liveFDs(e *Expr) *Expr {
 }
 
 func (r *runner) describe(seg *Segment) string {
-	b := tcp.Bases{Seq: r.localISN}
+	// Each side's numbers from its ISN, as the script writes them; the
+	// ACK of a SYN-ACK is absolute.
+	b := tcp.Bases{Seq: r.localISN, Ack: r.remoteISN}
+	if seg.Header.Flags.Has(tcp.FlagSYN) {
+		b.Ack = 0
+	}
 	return ecnPrefix(seg.TOS) + seg.Header.Text(seg.Src.Addr, seg.Dst.Addr, len(seg.Payload), b)
 }
 

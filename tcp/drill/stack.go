@@ -199,6 +199,17 @@ func NewSyscalls(sk Sockets, run RunConfig) *Syscalls {
 	return &Syscalls{sk: sk, run: run}
 }
 
+// OpenFDs returns the script's open descriptors, in order.
+func (s *Syscalls) OpenFDs() []int {
+	var out []int
+	for fd, st := range s.fds {
+		if st != nil {
+			out = append(out, fd)
+		}
+	}
+	return out
+}
+
 // Deadline returns the earliest timeout of a blocking poll, when one
 // waits: the stack must Tick then so that the poll returns.
 func (s *Syscalls) Deadline() (time.Duration, bool) {

@@ -15,6 +15,8 @@ type TCPInfo struct {
 	State tcp.State
 	// Stats are the connection's counters and congestion state.
 	Stats tcp.Stats
+	// Options is tcpi_options (tcp.Conn.InfoOptions).
+	Options uint8
 }
 
 // TCPInfoStack is a Stack that can report TCPInfo: the runner then
@@ -64,6 +66,17 @@ var tcpiFields = map[string]func(i *TCPInfo) int64{
 	"tcpi_busy_time":      func(i *TCPInfo) int64 { return int64(i.Stats.BusyTime / time.Microsecond) },
 	"tcpi_rwnd_limited":   func(i *TCPInfo) int64 { return int64(i.Stats.RwndLimited / time.Microsecond) },
 	"tcpi_sndbuf_limited": func(i *TCPInfo) int64 { return int64(i.Stats.SndbufLimited / time.Microsecond) },
+	// The options the connection negotiated (Linux's tcp_get_info),
+	// tested with the TCPI_OPT_* bits of tcpiOptBits.
+	"tcpi_options": func(i *TCPInfo) int64 { return int64(i.Options) },
+}
+
+// tcpiOptBits are the TCPI_OPT_* names a block may test tcpi_options with:
+// those tcp.Conn.InfoOptions reports (a block naming another, such as
+// TCPI_OPT_ECN_SEEN, is skipped).
+var tcpiOptBits = map[string]int64{
+	"TCPI_OPT_TIMESTAMPS": tcp.TCPIOptTimestamps, "TCPI_OPT_SACK": tcp.TCPIOptSACK,
+	"TCPI_OPT_WSCALE": tcp.TCPIOptWScale, "TCPI_OPT_ECN": tcp.TCPIOptECN, "TCPI_OPT_SYN_DATA": tcp.TCPIOptSynData,
 }
 
 // linuxStates are Linux's TCP state numbers (include/net/tcp_states.h),
@@ -104,7 +117,7 @@ func linuxState(s tcp.State) int64 {
 func TCPInfoFields() []string {
 	return []string{"tcpi_delivered", "tcpi_delivery_rate", "tcpi_delivery_rate_app_limited", "tcpi_min_rtt",
 		"tcpi_pacing_rate", "tcpi_rto", "tcpi_rtt", "tcpi_snd_cwnd", "tcpi_snd_mss", "tcpi_snd_ssthresh", "tcpi_state", "tcpi_total_retrans",
-		"tcpi_busy_time", "tcpi_rwnd_limited", "tcpi_sndbuf_limited"}
+		"tcpi_busy_time", "tcpi_rwnd_limited", "tcpi_sndbuf_limited", "tcpi_options"}
 }
 
 // tcpiAssert is one "assert LHS OP RHS" of a code block.
@@ -172,7 +185,13 @@ func parseComparison(text string) (out []tcpiAssert, ok bool) {
 }
 
 func tcpiOperand(s string) bool {
+	if a, b, ok := bitAnd(s); ok {
+		return tcpiOperand(a) && tcpiOperand(b)
+	}
 	if _, ok := tcpiFields[s]; ok {
+		return true
+	}
+	if _, ok := tcpiOptBits[s]; ok {
 		return true
 	}
 	if _, ok := linuxStates[s]; ok {
@@ -183,14 +202,38 @@ func tcpiOperand(s string) bool {
 }
 
 func tcpiValue(s string, info *TCPInfo) int64 {
+	if a, b, ok := bitAnd(s); ok {
+		return tcpiValue(a, info) & tcpiValue(b, info)
+	}
 	if f, ok := tcpiFields[s]; ok {
 		return f(info)
+	}
+	if v, ok := tcpiOptBits[s]; ok {
+		return v
 	}
 	if v, ok := linuxStates[s]; ok {
 		return v
 	}
 	v, _ := strconv.ParseInt(s, 0, 64)
 	return v
+}
+
+// bitAnd splits a parenthesized "(A & B)", the form scripts test
+// tcpi_options bits with ("(tcpi_options & TCPI_OPT_SYN_DATA) != 0").
+func bitAnd(s string) (a, b string, ok bool) {
+	inner, found := strings.CutPrefix(s, "(")
+	if !found {
+		return "", "", false
+	}
+	inner, found = strings.CutSuffix(inner, ")")
+	if !found {
+		return "", "", false
+	}
+	a, b, found = strings.Cut(inner, "&")
+	if !found {
+		return "", "", false
+	}
+	return strings.TrimSpace(a), strings.TrimSpace(b), true
 }
 
 // Evaluable reports whether the runner evaluates code line l on a stack
