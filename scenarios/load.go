@@ -174,8 +174,11 @@ func (d *decoder) syntaxErr(data []byte, err error) {
 			// yaml.v3 prints 0-based lines for parser (not scanner) errors.
 			line++
 		}
-		p = Pos{Line: line, Col: firstCol(data, line)}
 		msg = m[2]
+		if blockError(msg) {
+			line = problemLine(data, line, msg)
+		}
+		p = Pos{Line: line, Col: firstCol(data, line)}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
@@ -193,6 +196,61 @@ func (d *decoder) syntaxErr(data []byte, err error) {
 		}
 	}
 	d.errAt(p, "valid YAML: key: value mappings and - lists, indented with spaces", "YAML syntax error: %s", msg)
+}
+
+// blockError reports whether msg is a block-structure error of yaml.v3,
+// which names the line where the enclosing block starts (libyaml's
+// context mark), not the offending line: a list item or key indented
+// differently from its siblings some lines further down.
+func blockError(msg string) bool {
+	return msg == "did not find expected key" || msg == "did not find expected '-' indicator"
+}
+
+// maxProblemSearch is the largest file problemLine searches: each step
+// parses a prefix of it again.
+const maxProblemSearch = 1 << 20
+
+// problemLine finds the offending line of a block-structure error that
+// yaml.v3 reported at line from: the first n such that the file's first n
+// lines give the same error. A prefix that ends at a line end closes every
+// block, so it parses cleanly until it holds the offending line, and gives
+// the error from then on; the search halves the range each step. Flow
+// errors (an unclosed [ or {) keep the line where the bracket opened.
+func problemLine(data []byte, from int, msg string) int {
+	if len(data) > maxProblemSearch {
+		return from
+	}
+	var ends []int // ends[i]: the offset after line i+1's newline
+	for i, c := range data {
+		if c == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(ends) == 0 || ends[len(ends)-1] != len(data) {
+		ends = append(ends, len(data))
+	}
+	same := func(n int) bool {
+		var doc yaml.Node
+		err := safeDecode(yaml.NewDecoder(bytes.NewReader(data[:ends[n-1]])), &doc)
+		if err == nil || err == io.EOF {
+			return false
+		}
+		m := yamlLine.FindStringSubmatch(err.Error())
+		return m != nil && m[2] == msg
+	}
+	lo, hi := from, len(ends) // the answer is in [lo, hi]
+	if lo < 1 || lo > hi || !same(hi) {
+		return from
+	}
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if same(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
 }
 
 // firstIndentTab finds the first tab in the indentation of a line at or
