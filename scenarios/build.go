@@ -55,6 +55,9 @@ type World struct {
 	// run.
 	recomputeAt      sim.Time
 	recomputePending bool
+	// huge says Run asked for the world's memory in huge pages
+	// (hugePages).
+	huge bool
 }
 
 // stopAt reports, at the i-th item of a build step, whether the build was

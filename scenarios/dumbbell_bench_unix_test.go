@@ -120,13 +120,14 @@ func runSteady(b *testing.B, text string) (perPacket time.Duration, events float
 	require.NoError(b, err)
 	w, err := Build(s, BuildOptions{Seed: 1})
 	require.NoError(b, err)
-	sched := w.Net.Scheduler()
-	require.NoError(b, sched.RunUntil(sim.FromDuration(steadyWarmUp)))
+	_, err = w.Run(sim.FromDuration(steadyWarmUp), nil)
+	require.NoError(b, err)
 	l, ok := w.Net.Link("db-bottleneck")
 	require.True(b, ok)
 	pkts0, events0 := l.Stats(0).Transmitted, w.Events()
 	start := cpuTime()
-	require.NoError(b, sched.RunUntil(sim.FromDuration(steadyWarmUp+steadyWindow)))
+	_, err = w.Run(sim.FromDuration(steadyWarmUp+steadyWindow), nil)
+	require.NoError(b, err)
 	cpu := cpuTime() - start
 	pkts := l.Stats(0).Transmitted - pkts0
 	require.Positive(b, pkts)

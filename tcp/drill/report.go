@@ -25,6 +25,8 @@ type Recorder struct {
 	// print relative as the script writes them.
 	localISN tcp.Seq
 	haveISN  bool
+	// remoteISN is the peer's, from the latest SYN the script sent.
+	remoteISN tcp.Seq
 	// waiting holds the blocking calls already logged as blocked.
 	waiting map[*Syscall]bool
 }
@@ -88,6 +90,9 @@ func (r *Recorder) Call(now time.Duration, call *Syscall) (int64, string, bool, 
 // Inject implements Stack.
 func (r *Recorder) Inject(now time.Duration, seg *Segment) {
 	r.now = now
+	if seg.Header.Flags.Has(tcp.FlagSYN) {
+		r.remoteISN = seg.Header.Seq
+	}
 	r.logf("%s < %s", secs(now), r.Format(seg, Inbound))
 	r.Stack.Inject(now, seg)
 }
@@ -132,16 +137,26 @@ func (r *Recorder) Drain(fn func(seg *Segment)) {
 }
 
 // Format writes a segment in the script's notation: flags,
-// start:end(len), ack, win and options, with sequence numbers relative to
-// the stack's ISN (the script's peer's ISN is 0). dir says which way it
-// went: Inbound for one the script injected.
+// start:end(len), ack, win and options, with each side's sequence numbers
+// (SACK blocks included) relative to its ISN, the stack's from its SYN
+// and the peer's from the latest SYN the script sent, as packetdrill
+// numbers them; a SYN's own number and the ACK of a SYN-ACK are
+// absolute. dir says which way it went: Inbound for one the script
+// injected.
 func (r *Recorder) Format(seg *Segment, dir Direction) string {
 	h := &seg.Header
 	seq, ack := uint32(h.Seq), uint32(h.Ack)
+	syn := h.Flags.Has(tcp.FlagSYN)
 	if dir == Outbound {
 		seq = uint32(h.Seq - r.localISN)
+		if !syn {
+			ack = uint32(h.Ack - r.remoteISN)
+		}
 	} else {
 		ack = uint32(h.Ack - r.localISN)
+		if !syn {
+			seq = uint32(h.Seq - r.remoteISN)
+		}
 	}
 	var b strings.Builder
 	flags := string(tcp.AppendFlags(nil, h.Flags&^tcp.FlagNS))
@@ -161,11 +176,11 @@ func (r *Recorder) Format(seg *Segment, dir Direction) string {
 		o := h.Options
 		// SACK blocks of inbound segments acknowledge the stack's data
 		// and are relative to its ISN; those it sends cover the peer's
-		// data, whose ISN is 0.
+		// data, relative to the peer's.
 		if dir == Inbound {
 			b.WriteString(" <" + FormatOptions(relativeSACK(&o, r.localISN)) + ">")
 		} else {
-			b.WriteString(" <" + FormatOptions(&o) + ">")
+			b.WriteString(" <" + FormatOptions(relativeSACK(&o, r.remoteISN)) + ">")
 		}
 	}
 	return b.String()

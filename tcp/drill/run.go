@@ -934,7 +934,12 @@ func (r *runner) liveFDs(e *Expr) *Expr {
 }
 
 func (r *runner) describe(seg *Segment) string {
-	b := tcp.Bases{Seq: r.localISN}
+	// Each side's numbers from its ISN, as the script writes them; the
+	// ACK of a SYN-ACK is absolute.
+	b := tcp.Bases{Seq: r.localISN, Ack: r.remoteISN}
+	if seg.Header.Flags.Has(tcp.FlagSYN) {
+		b.Ack = 0
+	}
 	return ecnPrefix(seg.TOS) + seg.Header.Text(seg.Src.Addr, seg.Dst.Addr, len(seg.Payload), b)
 }
 

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package hugepage
+
+// Collapse does nothing on this system.
+func Collapse() {}
+
+// Mapped returns 0 on this system: there is nothing to collapse.
+func Mapped() uint64 { return 0 }

@@ -1,0 +1,49 @@
+package scenarios
+
+import (
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/netsimlab/netsim/sim"
+)
+
+// TestRunWithoutProgressIsRunUntil checks that Run without a progress
+// function, which cuts the run into slices (so that it can ask for huge
+// pages between them), runs exactly what one RunUntil runs, and keeps
+// RunUntil's answers to a limit in the past or at the present.
+func TestRunWithoutProgressIsRunUntil(t *testing.T) {
+	text, err := os.ReadFile("dumbbell.yaml")
+	require.NoError(t, err)
+	build := func() *World {
+		s, err := Parse("dumbbell.yaml", text)
+		require.NoError(t, err)
+		w, err := Build(s, BuildOptions{Seed: 1})
+		require.NoError(t, err)
+		return w
+	}
+	until := sim.FromDuration(3e9)
+	sliced, whole := build(), build()
+	end, err := sliced.Run(until, nil)
+	require.NoError(t, err)
+	require.NoError(t, whole.Net.Scheduler().RunUntil(until))
+	require.Equal(t, until, end)
+	require.Equal(t, whole.Events(), sliced.Events())
+	require.Positive(t, sliced.Events())
+	a, ok := sliced.Net.Link("bottleneck")
+	require.True(t, ok)
+	b, _ := whole.Net.Link("bottleneck")
+	require.Equal(t, b.Stats(0), a.Stats(0))
+	require.Equal(t, b.Stats(1), a.Stats(1))
+
+	_, err = sliced.Run(until-1, nil)
+	require.ErrorIs(t, err, sim.ErrPast)
+	ran := false
+	_, err = sliced.Net.Scheduler().At(until, func() { ran = true })
+	require.NoError(t, err)
+	end, err = sliced.Run(until, nil)
+	require.NoError(t, err)
+	require.Equal(t, until, end)
+	require.True(t, ran, "an event due now runs, as RunUntil(Now) runs it")
+}
