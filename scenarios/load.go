@@ -163,6 +163,15 @@ func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 	return dec.Decode(n)
 }
 
+// SyntaxError returns the error the scenario loader reports for err, a
+// syntax error yaml.v3 found in data, the text of file: at its line and
+// column (FILE:LINE:COL). Sweep files report theirs the same way.
+func SyntaxError(file string, data []byte, err error) *Error {
+	d := &decoder{file: file}
+	d.syntaxErr(data, err)
+	return d.errs[0]
+}
+
 // syntaxErr reports a yaml.v3 syntax error. yaml.v3 gives the line only;
 // the column is that of the line's first non-blank character.
 func (d *decoder) syntaxErr(data []byte, err error) {

@@ -172,7 +172,12 @@ func (p *parser) parse(data []byte) (s *Sweep) {
 	s = &Sweep{File: p.file}
 	var doc yaml.Node
 	if err := safeUnmarshal(data, &doc); err != nil {
-		p.errs = append(p.errs, &scenarios.Error{File: p.file, Msg: err.Error(), Allowed: "YAML"})
+		if strings.HasPrefix(err.Error(), "yaml: ") {
+			// A syntax error, at its line and column as in a scenario.
+			p.errs = append(p.errs, scenarios.SyntaxError(p.file, data, err))
+		} else {
+			p.errs = append(p.errs, &scenarios.Error{File: p.file, Msg: err.Error(), Allowed: "YAML"})
+		}
 		return s
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {

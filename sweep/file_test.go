@@ -57,7 +57,11 @@ func TestParseSweepErrors(t *testing.T) {
 		{"unknown metric", "version: 1\nbase: b.yaml\nseeds: 1\nmetrics: [goodput, latency]\n", `s.yaml:4:20: unknown metric "latency"`},
 		{"too many runs", "version: 1\nbase: b.yaml\nseeds: 1..999999\ngrid:\n  a: [1, 2]\n", "more than 1000000 runs"},
 		{"set twice", "version: 1\nbase: b.yaml\nseeds: 1\nset:\n  duration: 1s\n  duration: 2s\n", "s.yaml:6:3: set: duration is given twice"},
-		{"not yaml", "version: [1\n", "s.yaml:1:1: yaml:"},
+		{"not yaml", "version: [1\n", "s.yaml:2:1: YAML syntax error: did not find expected ',' or ']'"},
+		// A YAML syntax error is at its line and column, as in a scenario:
+		// it was at 1:1 with yaml.v3's own 0-based "line 3" in the text.
+		{"syntax error at its line", "version: 1\nbase: b.yaml\ngrid:\n  links[0].delay: [1ms, 2ms\nseeds: 1\n", "s.yaml:4:3: YAML syntax error: did not find expected ',' or ']' (valid YAML"},
+		{"tab at its place", "version: 1\nbase: b.yaml\n\tseeds: 1\n", "s.yaml:3:1: YAML syntax error: found a tab character that violates indentation"},
 		// A scenario given to netsim sweep is named as such, not as five
 		// unknown keys and a missing base.
 		{"a scenario", "version: 1\nname: x\nduration: 1s\nhosts: {a: {}}\n", "s.yaml:3:1: a scenario, not a sweep file (run it with netsim run, or name it as the base of a sweep file: version, base, grid, seeds)"},

@@ -157,6 +157,46 @@ func TestSweepRefusesTheWorkingFolder(t *testing.T) {
 	}
 }
 
+// TestSweepRefusesAnotherSweepsFolder: a sweep or merge into the folder
+// of another sweep (another name in its sweep.json) is refused, the
+// folder as it was: it replaced that sweep's results.csv, aggregate.csv
+// and sweep.json and mixed the two sweeps' runs in runs/. The same sweep
+// with another grid resumes there as before.
+func TestSweepRefusesAnotherSweepsFolder(t *testing.T) {
+	p := expand(t, readFile(t, "testdata/small.yaml"))
+	out := t.TempDir()
+	_, err := Execute(context.Background(), p, Options{Out: out, Workers: 1, Runner: fake})
+	require.NoError(t, err)
+	results, err := os.ReadFile(filepath.Join(out, ResultsFile))
+	require.NoError(t, err)
+	manifest, err := os.ReadFile(filepath.Join(out, ManifestFile))
+	require.NoError(t, err)
+
+	other := expand(t, readFile(t, "testdata/small.yaml"))
+	other.Sweep.Name = "another"
+	_, err = Execute(context.Background(), other, Options{Out: out, Workers: 1, Runner: fake})
+	require.ErrorIs(t, err, ErrOtherSweep)
+	assert.Contains(t, err.Error(), `holds the sweep "`+p.Sweep.Name+`"`)
+
+	shard := t.TempDir()
+	_, err = Execute(context.Background(), other, Options{Out: shard, Workers: 1, Runner: fake})
+	require.NoError(t, err)
+	_, err = Merge([]string{shard}, out)
+	require.ErrorIs(t, err, ErrOtherSweep)
+
+	got, err := os.ReadFile(filepath.Join(out, ResultsFile))
+	require.NoError(t, err)
+	assert.Equal(t, results, got)
+	got, err = os.ReadFile(filepath.Join(out, ManifestFile))
+	require.NoError(t, err)
+	assert.Equal(t, manifest, got)
+
+	// The same sweep resumes: nothing to run again.
+	rep, err := Execute(context.Background(), p, Options{Out: out, Workers: 1, Runner: fake})
+	require.NoError(t, err)
+	assert.Equal(t, rep.Total, rep.Skipped)
+}
+
 // TestResumeRefusesOtherVersion: every run record names the netsim
 // version and scenario sha256; resuming with another version is refused
 // before anything runs, and merging shards of two versions too.

@@ -33,6 +33,22 @@ var ErrRunFolder = errors.New("not a sweep's folder")
 // any of theirs with the same names (results.csv, aggregate.csv).
 var ErrOutFolder = errors.New("not a folder of its own")
 
+// ErrOtherSweep is wrapped by the error of Execute and Merge when the
+// output folder holds another sweep (another name in its sweep.json):
+// its results.csv, aggregate.csv and sweep.json would be replaced and
+// the two sweeps' runs mixed in runs/.
+var ErrOtherSweep = errors.New("another sweep's folder")
+
+// checkSameSweep returns an ErrOtherSweep error when dir holds the
+// sweep.json of a sweep named other than name.
+func checkSameSweep(dir, name string) error {
+	m, err := ReadManifest(dir)
+	if err != nil || m.Name == "" || m.Name == name {
+		return nil
+	}
+	return fmt.Errorf("%w: %s holds the sweep %q (its %s), not %q: give this sweep a folder of its own with --out", ErrOtherSweep, dir, m.Name, ManifestFile, name)
+}
+
 // runManifest is the file a netsim run writes last into its folder.
 const runManifest = "manifest.json"
 

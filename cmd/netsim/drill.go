@@ -16,6 +16,7 @@ import (
 
 	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/nodes/drillstack"
+	"github.com/netsimlab/netsim/scenarios"
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp"
 	"github.com/netsimlab/netsim/tcp/drill"
@@ -190,6 +191,10 @@ func drillConfig(o *drillOpts) (tcp.Config, error) {
 func settingsYAML(name string, src []byte) ([]drill.Setting, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
+		if strings.HasPrefix(err.Error(), "yaml: ") {
+			// At its line and column, as in a scenario.
+			return nil, scenarios.SyntaxError(name, src, err)
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(doc.Content) == 0 {

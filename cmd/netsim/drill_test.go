@@ -136,6 +136,9 @@ func TestDrillSettings(t *testing.T) {
 	yml := writeScript(t, "s.yaml", "tcp:\n  syn_retries: 2\n")
 	sysctl := writeScript(t, "sysctl.yaml", "net.ipv4.tcp_syn_retries: 2\n")
 	badYAML := writeScript(t, "bad.yaml", "tcp:\n  syn_retries: [2]\n")
+	// A syntax error at its line and column (it was "yaml: line 2: ..."
+	// after the file name, without a column).
+	syntax := writeScript(t, "syntax.yaml", "tcp.mss: 1000\n tcp.sack: 1\n")
 	runDrillCases(t, []drillCase{
 		{"default retries", []string{syn}, exitFailed, ""},
 		{"--set", []string{"--set", "tcp.syn_retries=2", syn}, exitOK, ""},
@@ -144,6 +147,7 @@ func TestDrillSettings(t *testing.T) {
 		{"--settings sysctl", []string{"--settings", sysctl, syn}, exitOK, ""},
 		{"--set after --settings wins", []string{"--settings", yml, "--set", "tcp.syn_retries=6", syn}, exitFailed, ""},
 		{"bad yaml value", []string{"--settings", badYAML, syn}, exitUsage, "bad.yaml:2:16: tcp.syn_retries: want a single value"},
+		{"yaml syntax error", []string{"--settings", syntax, syn}, exitUsage, "syntax.yaml:2:2: YAML syntax error: mapping values are not allowed in this context"},
 		{"default wscale", []string{ws}, exitFailed, ""},
 		{"--preset packetdrill", []string{"--preset", "packetdrill", ws}, exitOK, ""},
 	})

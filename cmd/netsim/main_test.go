@@ -98,6 +98,17 @@ func TestExitCodes(t *testing.T) {
 	assert.NoDirExists(t, filepath.Join(dir, "inv"))
 }
 
+// TestHelpNamesExitCodes: every command's --help says what its exit codes
+// mean, as docs/cli.md's table does, so that a script can branch on them.
+func TestHelpNamesExitCodes(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"run", "--help"}, {"validate", "--help"}, {"plot", "--help"},
+		{"drill", "--help"}, {"sweep", "--help"}, {"sweep", "merge", "--help"}, {"view", "--help"}} {
+		code, stdout, stderr := cli(t, args...)
+		require.Equal(t, exitOK, code, "%v: %s", args, stderr)
+		assert.Contains(t, stdout, "Exit codes:", "netsim %s", strings.Join(args, " "))
+	}
+}
+
 // TestRunOutputs runs the handshake and checks every file of the contract's
 // table exists and parses, and that the run ends with the replay lines.
 func TestRunOutputs(t *testing.T) {
@@ -391,6 +402,11 @@ func TestPlotAndViewSayWhatIsMissing(t *testing.T) {
 		{[]string{"plot", dir, "--kind", "sequence", "--to", "0s", "-o", filepath.Join(dir, "s.png")}, "--to 0s: the window would end at the start of the run"},
 		{[]string{"plot", dir, "--kind", "sequence", "--from", "1ms", "--to", "0s", "-o", filepath.Join(dir, "s.png")}, "--to 0s: the window would end at the start of the run"},
 		{[]string{"view", dir, "--to", "0s"}, "--to 0s: the window would end at the start of the run"},
+		// A sweep's flags on a run's folder, or on one that does not exist,
+		// were "flag provided but not defined: -metric".
+		{[]string{"plot", dir, "--metric", "goodput", "--x", "links[0].loss"}, dir + " is not a sweep's folder (no aggregate.csv): --metric, --x, --series and --where draw a sweep"},
+		{[]string{"plot", filepath.Join(dir, "nope"), "--metric=goodput"}, filepath.Join(dir, "nope") + " is not a sweep's folder"},
+		{[]string{"plot", "--metric", "goodput", "--routers", dir}, dir + " is not a sweep's folder"},
 		// --window 0s was taken for no --window: the default window.
 		{[]string{"plot", dir, "--kind", "throughput", "--window", "0s", "-o", filepath.Join(dir, "s.png")}, "--window 0s: want an averaging window longer than 0"},
 	} {

@@ -40,11 +40,34 @@ no trace.jsonl in DIR, or a file that could not be written; 3 an internal
 error (a bug: please report it).
 `
 
+// sweepPlotFlags are the flags only netsim plot of a sweep's folder takes.
+var sweepPlotFlags = []string{"metric", "x", "series", "where"}
+
 func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	// A sweep's folder has its own figures (see sweep.go).
 	for _, a := range args {
 		if !strings.HasPrefix(a, "-") && isSweepDir(a) {
 			return plotSweepMain(args, stdout, stderr)
+		}
+	}
+	// The sweep's own flags on another folder: say so, rather than that
+	// the flag is not defined.
+	for _, a := range args {
+		if name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); strings.HasPrefix(a, "-") && slices.Contains(sweepPlotFlags, name) {
+			dir := "the folder"
+			for i := 0; i < len(args); i++ {
+				b := args[i]
+				if !strings.HasPrefix(b, "-") {
+					dir = b
+					break
+				}
+				// Skip the value of a flag written "--flag value".
+				if n := strings.TrimLeft(b, "-"); !strings.Contains(n, "=") && n != "compress-time" && n != "routers" {
+					i++
+				}
+			}
+			fmt.Fprintf(stderr, "netsim plot: %s is not a sweep's folder (no aggregate.csv): --metric, --x, --series and --where draw a sweep; for a run's folder, see netsim plot --help\n", dir)
+			return exitUsage
 		}
 	}
 	fs := newFlagSet("plot", plotUsage, stdout, stderr)

@@ -153,6 +153,31 @@ func TestOnOffAverageRate(t *testing.T) {
 	assert.InDelta(t, 125_000, float64(sink.Received), 5*onOffChunk)
 }
 
+// An on-off source that starts at or after its Stop (a random start
+// drawn past it) opens no connection: it sent a SYN and closed at once,
+// and the summary counted two connections that never got established
+// (the client's, and the server's answer to the SYN), each with a
+// goodput of 0 that a sweep's mean over connections took in.
+func TestOnOffStartingAfterStopConnectsNot(t *testing.T) {
+	rec := &sim.Recorder{}
+	w := simpleWorld(t, rec)
+	_, err := Install(w.server, 0, &Sink{Port: 80})
+	require.NoError(t, err)
+	src := &OnOff{To: netip.AddrPortFrom(serverAddr, 80), On: 100 * time.Millisecond, Off: 100 * time.Millisecond,
+		Rate: mbps(2), Stop: time.Second}
+	_, err = Install(w.client, 1500*time.Millisecond, src)
+	require.NoError(t, err)
+	require.NoError(t, w.net.Scheduler().RunUntil(sim.Time(3*time.Second)))
+	for _, r := range rec.Records {
+		_, isSend := r.Event.(*sim.PacketSend)
+		assert.False(t, isSend, "no packet: %+v", r)
+		if a, ok := r.Event.(*sim.App); ok {
+			assert.NotEqual(t, sim.AppConnect, a.Event, "no connect")
+		}
+	}
+	assert.Zero(t, src.Sent)
+}
+
 func TestBulkSendZeroBytesOpensAndCloses(t *testing.T) {
 	w := simpleWorld(t, nil)
 	sink := &Sink{Port: 80}

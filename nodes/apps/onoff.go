@@ -64,6 +64,13 @@ func (o *OnOff) Start(ctx *Context) error {
 	}
 	o.ctx, o.start = ctx, ctx.Now()
 	o.interval = max(o.Rate.TxTime(onOffChunk), time.Nanosecond)
+	if o.Stop > 0 && ctx.Now().Duration() >= o.Stop {
+		// Started at or after its stop (a random start drawn past it):
+		// nothing to send, so no connection, rather than a SYN closed at
+		// once that both ends would count as a connection.
+		o.stopped = true
+		return nil
+	}
 	fd, conn, err := ctx.dial(o.To, o.Congestion, o.event)
 	if err != nil {
 		return err
