@@ -1003,6 +1003,7 @@ func (c *Conn) Stats() Stats {
 		s.Cwnd = c.prr.cwnd
 	}
 	s.MSS = c.sndMss
+	s.CAState = c.caState()
 	s.Delivered, s.DeliveredSegments = c.rate.delivered, c.rate.deliveredSegs
 	if c.synAcked {
 		// Linux's tp->delivered counts our SYN (tcp_ack on the SYN-ACK)

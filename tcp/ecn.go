@@ -234,6 +234,25 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 	return false
 }
 
+// caState is Linux's icsk_ca_state as tcp_info reports it. Disorder is
+// what tcp_try_keep_open tests, tcp_left_out: SACKed data, or without SACK
+// the duplicate ACKs counted as such (netsim does not keep Disorder for
+// retransmissions still outstanding after a recovery, as Linux's
+// tcp_any_retrans_done does).
+func (c *Conn) caState() CAState {
+	switch {
+	case c.inLoss && c.sndUna.LessThan(c.recoverSeq):
+		return CALoss
+	case c.inRecovery:
+		return CARecovery
+	case c.ecnOK && c.ecn.reducing:
+		return CACWR
+	case c.sackOK && c.board.sackedBelow(c.sndMax) > 0, !c.sackOK && c.dupAcks > 0:
+		return CADisorder
+	}
+	return CAOpen
+}
+
 // cwrPipe is Linux's tcp_packets_in_flight in bytes during CWR: what was
 // sent and is neither acknowledged nor SACKed (no loss is marked outside
 // recovery, and no retransmission is out); without SACK each duplicate
