@@ -56,7 +56,7 @@ const runManifest = "manifest.json"
 // folder or holds it, and an ErrRunFolder error when dir holds a run's
 // manifest.json.
 func checkNotRunDir(dir string) error {
-	if holdsWorkingFolder(dir) {
+	if HoldsWorkingFolder(dir) {
 		return fmt.Errorf("%w: output folder %s is the current folder or holds it: give the sweep a folder of its own with --out, like out/NAME", ErrOutFolder, dir)
 	}
 	if _, err := os.Stat(filepath.Join(dir, runManifest)); err == nil {
@@ -65,10 +65,12 @@ func checkNotRunDir(dir string) error {
 	return nil
 }
 
-// holdsWorkingFolder reports whether dir is the working folder or one
+// HoldsWorkingFolder reports whether dir is the working folder or one
 // above it, symbolic links followed (a link to "." is the working
-// folder). The root folder ends in a separator already, hence TrimSuffix.
-func holdsWorkingFolder(dir string) bool {
+// folder): an output folder that would put netsim's files among the
+// user's, which netsim run and netsim sweep refuse. The root folder ends
+// in a separator already, hence TrimSuffix.
+func HoldsWorkingFolder(dir string) bool {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return false
