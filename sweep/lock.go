@@ -40,13 +40,27 @@ var ErrOutFolder = errors.New("not a folder of its own")
 var ErrOtherSweep = errors.New("another sweep's folder")
 
 // checkSameSweep returns an ErrOtherSweep error when dir holds the
-// sweep.json of a sweep named other than name.
-func checkSameSweep(dir, name string) error {
+// sweep.json of a sweep named other than name, or, when shard is one
+// shard of the sweep, of another shard or the whole sweep: the shard's
+// results.csv and sweep.json would replace theirs, which list runs this
+// shard does not have. The whole sweep may go where one of its shards
+// ran: it completes that folder.
+func checkSameSweep(dir, name string, shard Shard) error {
 	m, err := ReadManifest(dir)
-	if err != nil || m.Name == "" || m.Name == name {
+	if err != nil || m.Name == "" {
 		return nil
 	}
-	return fmt.Errorf("%w: %s holds the sweep %q (its %s), not %q: give this sweep a folder of its own with --out", ErrOtherSweep, dir, m.Name, ManifestFile, name)
+	if m.Name != name {
+		return fmt.Errorf("%w: %s holds the sweep %q (its %s), not %q: give this sweep a folder of its own with --out", ErrOtherSweep, dir, m.Name, ManifestFile, name)
+	}
+	if shard != (Shard{}) && m.Shard != shard.String() {
+		what := "shard " + m.Shard
+		if m.Shard == (Shard{}).String() {
+			what = "the whole sweep"
+		}
+		return fmt.Errorf("%w: %s holds %s of %q (its %s), not shard %s: give each shard a folder of its own with --out", ErrOtherSweep, dir, what, name, ManifestFile, shard)
+	}
+	return nil
 }
 
 // runManifest is the file a netsim run writes last into its folder.

@@ -120,8 +120,9 @@ type Stats struct {
 	// RTTMin, RTTMax, RTTMean over all samples, SRTT the current estimate.
 	RTTMin, RTTMax, RTTMean, SRTT, RTO time.Duration
 	RTTSamples                         int
-	// Cwnd and Ssthresh now, in bytes. During SACK recovery paced by
-	// PRR, Cwnd is Linux's snd_cwnd as tcp_cwnd_reduction sets it: the
+	// Cwnd and Ssthresh now, in bytes. During SACK recovery and an
+	// ECN-Echo's reduction (CWR), both paced by PRR, Cwnd is Linux's
+	// snd_cwnd as tcp_cwnd_reduction sets it: the
 	// data in flight when the latest ACK that delivered data arrived
 	// plus what PRR let it send (the congestion control's own window is
 	// ssthresh then).
