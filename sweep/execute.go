@@ -82,7 +82,7 @@ func Execute(ctx context.Context, p *Plan, o Options) (*Report, error) {
 	if err := checkNotRunDir(o.Out); err != nil {
 		return nil, err
 	}
-	if err := checkSameSweep(o.Out, p.Sweep.Name); err != nil {
+	if err := checkSameSweep(o.Out, p.Sweep.Name, o.Shard); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {

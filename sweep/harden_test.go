@@ -266,3 +266,34 @@ func TestInputCaps(t *testing.T) {
 	_, err = capped.ReadFile(big, maxInputBytes)
 	assert.ErrorContains(t, err, "larger than 64 MiB")
 }
+
+// TestShardRefusesAnotherShardsFolder: a shard run into the folder of the
+// whole sweep, or of another shard, is refused and the folder left as it
+// was: it replaced that folder's results.csv with the shard's rows alone.
+// A shard resumes in its own folder, and the whole sweep may complete a
+// shard's folder.
+func TestShardRefusesAnotherShardsFolder(t *testing.T) {
+	p := expand(t, readFile(t, "testdata/small.yaml"))
+	whole := t.TempDir()
+	_, err := Execute(context.Background(), p, Options{Out: whole, Workers: 1, Runner: fake})
+	require.NoError(t, err)
+	results := readFile(t, filepath.Join(whole, ResultsFile))
+
+	_, err = Execute(context.Background(), p, Options{Out: whole, Workers: 1, Runner: fake, Shard: Shard{0, 2}})
+	require.ErrorIs(t, err, ErrOtherSweep)
+	assert.Contains(t, err.Error(), "holds the whole sweep")
+	assert.Equal(t, results, readFile(t, filepath.Join(whole, ResultsFile)))
+
+	part := t.TempDir()
+	_, err = Execute(context.Background(), p, Options{Out: part, Workers: 1, Runner: fake, Shard: Shard{0, 2}})
+	require.NoError(t, err)
+	_, err = Execute(context.Background(), p, Options{Out: part, Workers: 1, Runner: fake, Shard: Shard{1, 2}})
+	require.ErrorIs(t, err, ErrOtherSweep)
+	assert.Contains(t, err.Error(), "holds shard 0/2")
+	rep, err := Execute(context.Background(), p, Options{Out: part, Workers: 1, Runner: fake, Shard: Shard{0, 2}})
+	require.NoError(t, err)
+	assert.Equal(t, rep.Total, rep.Skipped, "the shard resumes in its own folder")
+	_, err = Execute(context.Background(), p, Options{Out: part, Workers: 1, Runner: fake})
+	require.NoError(t, err)
+	assert.Equal(t, results, readFile(t, filepath.Join(part, ResultsFile)), "the whole sweep completes a shard's folder")
+}
