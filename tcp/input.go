@@ -260,12 +260,40 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 	c.checkPeerFin(now)
 }
 
-// pawsRejects reports whether RFC 7323 §5.3's PAWS test drops h: its
-// TSval is older than TS.Recent (Linux's tcp_paws_discard, which
-// tcp_validate_incoming applies before anything else).
-func (c *Conn) pawsRejects(h *Header) bool {
+// pawsRejects reports whether RFC 7323 §5.3's PAWS test drops h, of
+// segLen: its TSval is older than TS.Recent, as Linux's tcp_paws_discard,
+// which tcp_validate_incoming applies before anything else, decides it. A
+// reset is never dropped.
+func (c *Conn) pawsRejects(h *Header, segLen int) bool {
 	tsVal, _, ok := h.Options.Timestamps()
-	return c.tsOK && ok && !h.Flags.Has(FlagRST) && int32(tsVal-c.tsRecent) < 0
+	return c.tsOK && ok && !h.Flags.Has(FlagRST) && c.pawsDiscards(h, segLen, tsVal)
+}
+
+// pawsDiscards is Linux's tcp_paws_discard for a segment h of segLen
+// carrying tsVal: older than TS.Recent by more than TCP_PAWS_WINDOW (one
+// tick: a segment sent in the tick before the one that set TS.Recent, as
+// reordering delivers it, passes), unless TS.Recent is 0 ("some OSes send
+// SYN and SYNACK messages with tsval=0", tcp_paws_check) or h is a
+// disordered ACK (tcp_disordered_ack): a pure duplicate ACK at RCV.NXT
+// that would not update the window and is older by at most the RTO in
+// ticks of 1200 Hz (tcp_tsval_replay), an ACK that crossed a newer one.
+func (c *Conn) pawsDiscards(h *Header, segLen int, tsVal uint32) bool {
+	older := int32(c.tsRecent - tsVal)
+	if older <= pawsWindow || c.tsRecent == 0 {
+		return false
+	}
+	ack := h.Ack
+	disordered := h.Flags.Has(FlagACK) && segLen == 0 && h.Seq == c.rcvNxt && ack == c.sndUna &&
+		!c.mayUpdateWindow(h) && int64(older) <= int64(c.rtt.current()/time.Millisecond)*1200/1000
+	return !disordered
+}
+
+// mayUpdateWindow is Linux's tcp_may_update_window: whether the ACK h
+// acknowledges new data or is newer than the segment the send window was
+// last taken from, or as new with a larger (or zero) window.
+func (c *Conn) mayUpdateWindow(h *Header) bool {
+	win := int(h.Window) << c.sndShift
+	return c.sndUna.LessThan(h.Ack) || c.sndWl1.LessThan(h.Seq) || h.Seq == c.sndWl1 && (win > c.sndWnd || win == 0)
 }
 
 // inputSync is RFC 9293 §3.10.7.4 for SYN-RECEIVED and the synchronized
@@ -288,7 +316,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		return
 	}
 	if c.state == SynReceived && flags.Has(FlagSYN|FlagACK) && !flags.Has(FlagRST) &&
-		h.Seq == c.irs && h.Ack == c.sndMax && !c.pawsRejects(h) {
+		h.Seq == c.irs && h.Ack == c.sndMax && !c.pawsRejects(h, n) {
 		// Simultaneous open (RFC 9293 §3.5 figure 8): the peer's SYN-ACK
 		// acknowledges our SYN. Its SYN is old news, so by the letter of
 		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming
@@ -328,7 +356,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		tsVal, c.segTsecr, hasTS = h.Options.Timestamps()
 		// RFC 7323 §5.3 PAWS: a segment whose TSval is older than
 		// TS.Recent is a duplicate from long ago: ACK it and drop it.
-		if hasTS && !flags.Has(FlagRST) && int32(tsVal-c.tsRecent) < 0 {
+		if hasTS && !flags.Has(FlagRST) && c.pawsDiscards(h, n, tsVal) {
 			c.oowAck(now, n, flags.Has(FlagSYN))
 			c.losses.DroppedSegments++
 			return
