@@ -82,6 +82,9 @@ func Execute(ctx context.Context, p *Plan, o Options) (*Report, error) {
 	if err := checkNotRunDir(o.Out); err != nil {
 		return nil, err
 	}
+	if err := checkSameSweep(o.Out, p.Sweep.Name, o.Shard); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
 	}

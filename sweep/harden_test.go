@@ -157,6 +157,46 @@ func TestSweepRefusesTheWorkingFolder(t *testing.T) {
 	}
 }
 
+// TestSweepRefusesAnotherSweepsFolder: a sweep or merge into the folder
+// of another sweep (another name in its sweep.json) is refused, the
+// folder as it was: it replaced that sweep's results.csv, aggregate.csv
+// and sweep.json and mixed the two sweeps' runs in runs/. The same sweep
+// with another grid resumes there as before.
+func TestSweepRefusesAnotherSweepsFolder(t *testing.T) {
+	p := expand(t, readFile(t, "testdata/small.yaml"))
+	out := t.TempDir()
+	_, err := Execute(context.Background(), p, Options{Out: out, Workers: 1, Runner: fake})
+	require.NoError(t, err)
+	results, err := os.ReadFile(filepath.Join(out, ResultsFile))
+	require.NoError(t, err)
+	manifest, err := os.ReadFile(filepath.Join(out, ManifestFile))
+	require.NoError(t, err)
+
+	other := expand(t, readFile(t, "testdata/small.yaml"))
+	other.Sweep.Name = "another"
+	_, err = Execute(context.Background(), other, Options{Out: out, Workers: 1, Runner: fake})
+	require.ErrorIs(t, err, ErrOtherSweep)
+	assert.Contains(t, err.Error(), `holds the sweep "`+p.Sweep.Name+`"`)
+
+	shard := t.TempDir()
+	_, err = Execute(context.Background(), other, Options{Out: shard, Workers: 1, Runner: fake})
+	require.NoError(t, err)
+	_, err = Merge([]string{shard}, out)
+	require.ErrorIs(t, err, ErrOtherSweep)
+
+	got, err := os.ReadFile(filepath.Join(out, ResultsFile))
+	require.NoError(t, err)
+	assert.Equal(t, results, got)
+	got, err = os.ReadFile(filepath.Join(out, ManifestFile))
+	require.NoError(t, err)
+	assert.Equal(t, manifest, got)
+
+	// The same sweep resumes: nothing to run again.
+	rep, err := Execute(context.Background(), p, Options{Out: out, Workers: 1, Runner: fake})
+	require.NoError(t, err)
+	assert.Equal(t, rep.Total, rep.Skipped)
+}
+
 // TestResumeRefusesOtherVersion: every run record names the netsim
 // version and scenario sha256; resuming with another version is refused
 // before anything runs, and merging shards of two versions too.
@@ -225,4 +265,35 @@ func TestInputCaps(t *testing.T) {
 	require.NoError(t, f.Close())
 	_, err = capped.ReadFile(big, maxInputBytes)
 	assert.ErrorContains(t, err, "larger than 64 MiB")
+}
+
+// TestShardRefusesAnotherShardsFolder: a shard run into the folder of the
+// whole sweep, or of another shard, is refused and the folder left as it
+// was: it replaced that folder's results.csv with the shard's rows alone.
+// A shard resumes in its own folder, and the whole sweep may complete a
+// shard's folder.
+func TestShardRefusesAnotherShardsFolder(t *testing.T) {
+	p := expand(t, readFile(t, "testdata/small.yaml"))
+	whole := t.TempDir()
+	_, err := Execute(context.Background(), p, Options{Out: whole, Workers: 1, Runner: fake})
+	require.NoError(t, err)
+	results := readFile(t, filepath.Join(whole, ResultsFile))
+
+	_, err = Execute(context.Background(), p, Options{Out: whole, Workers: 1, Runner: fake, Shard: Shard{0, 2}})
+	require.ErrorIs(t, err, ErrOtherSweep)
+	assert.Contains(t, err.Error(), "holds the whole sweep")
+	assert.Equal(t, results, readFile(t, filepath.Join(whole, ResultsFile)))
+
+	part := t.TempDir()
+	_, err = Execute(context.Background(), p, Options{Out: part, Workers: 1, Runner: fake, Shard: Shard{0, 2}})
+	require.NoError(t, err)
+	_, err = Execute(context.Background(), p, Options{Out: part, Workers: 1, Runner: fake, Shard: Shard{1, 2}})
+	require.ErrorIs(t, err, ErrOtherSweep)
+	assert.Contains(t, err.Error(), "holds shard 0/2")
+	rep, err := Execute(context.Background(), p, Options{Out: part, Workers: 1, Runner: fake, Shard: Shard{0, 2}})
+	require.NoError(t, err)
+	assert.Equal(t, rep.Total, rep.Skipped, "the shard resumes in its own folder")
+	_, err = Execute(context.Background(), p, Options{Out: part, Workers: 1, Runner: fake})
+	require.NoError(t, err)
+	assert.Equal(t, results, readFile(t, filepath.Join(part, ResultsFile)), "the whole sweep completes a shard's folder")
 }

@@ -33,6 +33,36 @@ var ErrRunFolder = errors.New("not a sweep's folder")
 // any of theirs with the same names (results.csv, aggregate.csv).
 var ErrOutFolder = errors.New("not a folder of its own")
 
+// ErrOtherSweep is wrapped by the error of Execute and Merge when the
+// output folder holds another sweep (another name in its sweep.json):
+// its results.csv, aggregate.csv and sweep.json would be replaced and
+// the two sweeps' runs mixed in runs/.
+var ErrOtherSweep = errors.New("another sweep's folder")
+
+// checkSameSweep returns an ErrOtherSweep error when dir holds the
+// sweep.json of a sweep named other than name, or, when shard is one
+// shard of the sweep, of another shard or the whole sweep: the shard's
+// results.csv and sweep.json would replace theirs, which list runs this
+// shard does not have. The whole sweep may go where one of its shards
+// ran: it completes that folder.
+func checkSameSweep(dir, name string, shard Shard) error {
+	m, err := ReadManifest(dir)
+	if err != nil || m.Name == "" {
+		return nil
+	}
+	if m.Name != name {
+		return fmt.Errorf("%w: %s holds the sweep %q (its %s), not %q: give this sweep a folder of its own with --out", ErrOtherSweep, dir, m.Name, ManifestFile, name)
+	}
+	if shard != (Shard{}) && m.Shard != shard.String() {
+		what := "shard " + m.Shard
+		if m.Shard == (Shard{}).String() {
+			what = "the whole sweep"
+		}
+		return fmt.Errorf("%w: %s holds %s of %q (its %s), not shard %s: give each shard a folder of its own with --out", ErrOtherSweep, dir, what, name, ManifestFile, shard)
+	}
+	return nil
+}
+
 // runManifest is the file a netsim run writes last into its folder.
 const runManifest = "manifest.json"
 
@@ -40,7 +70,7 @@ const runManifest = "manifest.json"
 // folder or holds it, and an ErrRunFolder error when dir holds a run's
 // manifest.json.
 func checkNotRunDir(dir string) error {
-	if holdsWorkingFolder(dir) {
+	if HoldsWorkingFolder(dir) {
 		return fmt.Errorf("%w: output folder %s is the current folder or holds it: give the sweep a folder of its own with --out, like out/NAME", ErrOutFolder, dir)
 	}
 	if _, err := os.Stat(filepath.Join(dir, runManifest)); err == nil {
@@ -49,10 +79,12 @@ func checkNotRunDir(dir string) error {
 	return nil
 }
 
-// holdsWorkingFolder reports whether dir is the working folder or one
+// HoldsWorkingFolder reports whether dir is the working folder or one
 // above it, symbolic links followed (a link to "." is the working
-// folder). The root folder ends in a separator already, hence TrimSuffix.
-func holdsWorkingFolder(dir string) bool {
+// folder): an output folder that would put netsim's files among the
+// user's, which netsim run and netsim sweep refuse. The root folder ends
+// in a separator already, hence TrimSuffix.
+func HoldsWorkingFolder(dir string) bool {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return false

@@ -87,6 +87,9 @@ func Merge(dirs []string, out string) (*Report, error) {
 		return nil, fmt.Errorf("%w: the folders hold %d runs that are not in the sweep", ErrMerge, len(byID)-len(order))
 	}
 
+	if err := checkSameSweep(out, m.Name, Shard{}); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Join(out, "points"), 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
 	}

@@ -75,13 +75,16 @@ func (m BBRMode) String() string {
 	return enumName(bbrModeNames[:], m, "BBRMode")
 }
 
-// CAState is the sender's loss-recovery state as a congestion control sees
-// it (Linux's icsk_ca_state, the states that matter to BBR).
+// CAState is the sender's loss-recovery state (Linux's icsk_ca_state, in
+// its order and with its numbers, which tcpi_ca_state reports). A
+// WindowController is told Open, Recovery or Loss only.
 type CAState uint8
 
 // The states.
 const (
 	CAOpen     CAState = iota // no loss being repaired
+	CADisorder                // SACKed data or duplicate ACKs outstanding, no recovery yet
+	CACWR                     // the window coming down after an ECN-Echo (TCP_CA_CWR)
 	CARecovery                // fast recovery
 	CALoss                    // after an RTO, until what was sent then is acknowledged
 )

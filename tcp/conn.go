@@ -215,7 +215,7 @@ type Conn struct {
 	board  scoreboard
 	rack   rackState
 	rate   rateState
-	prr    prr // the sending allowance of SACK recovery (RFC 6937)
+	prr    prr // the sending allowance of SACK recovery and of CWR (RFC 6937)
 	// losses starts with the one counter an ACK may bump (a duplicate).
 	losses lossCounters
 
@@ -999,10 +999,11 @@ func (c *Conn) Stats() Stats {
 	s.SRTT = c.rtt.srtt
 	s.RTO = c.rtt.current()
 	s.Cwnd, s.Ssthresh = c.cc.Cwnd(), c.cc.Ssthresh()
-	if c.inRecovery && c.sackOK && !c.windowCtl {
+	if c.inRecovery && c.sackOK && !c.windowCtl || c.ecnOK && c.ecn.reducing {
 		s.Cwnd = c.prr.cwnd
 	}
 	s.MSS = c.sndMss
+	s.CAState = c.caState()
 	s.Delivered, s.DeliveredSegments = c.rate.delivered, c.rate.deliveredSegs
 	if c.synAcked {
 		// Linux's tp->delivered counts our SYN (tcp_ack on the SYN-ACK)

@@ -59,6 +59,11 @@ type ecnState struct {
 	// once per window of data; Linux's TCP_CA_CWR state).
 	cwr     bool
 	cwrHigh Seq
+	// reducing: the window reduction of an ECE is under way (Linux's
+	// TCP_CA_CWR, which tcp_in_cwnd_reduction tests): PRR (Conn.prr)
+	// paces what is sent on each ACK and the window does not grow,
+	// until cwr ends or loss recovery or an RTO takes over.
+	reducing bool
 	// ceState: DCTCP's receiver saw CE on the latest data segment.
 	ceState bool
 }
@@ -178,18 +183,16 @@ func (c *Conn) ecnOnData(now time.Duration, h *Header, ce bool) {
 
 // ecnOnAck reads an acceptable ACK, before the window grows for it: once
 // SND.UNA passes the point of the last reduction the window may be
-// reduced again; an ECE then reduces it as a loss would, without
-// retransmitting (RFC 3168 §6.1.2; Linux tcp_enter_cwr: ssthresh from the
-// congestion control, the window down to it) and queues CWR. An ECE
-// during loss recovery changes nothing: the window was already reduced
-// for this window of data. It reports whether the window may grow for
-// this ACK: not when it reduced it (RFC 3168 §6.1.2: no increase in
-// response to an ECN-Echo; Linux's tcp_ack acts on ECE in
-// tcp_fastretrans_alert before tcp_cong_control), so that the reduction
-// is of the window the ECE found. (Linux also holds the window, paced by
-// PRR, until the reduction's window of data is acknowledged,
-// TCP_CA_CWR; netsim sets the reduced window at once and grows it
-// meanwhile as in the Open state.)
+// reduced again, and a reduction under way ends; an ECE then starts one
+// as a loss would, without retransmitting (RFC 3168 §6.1.2; Linux's
+// tcp_try_to_open calls tcp_enter_cwr: ssthresh from the congestion
+// control, prior_cwnd, PRR's counts reset) and queues CWR. An ECE during
+// loss recovery changes nothing: the window was already reduced for this
+// window of data. It reports whether the window may grow for this ACK:
+// not while a reduction is under way (Linux's tcp_cong_control calls
+// tcp_cwnd_reduction instead of tcp_cong_avoid in TCP_CA_CWR), so that
+// the reduction is of the window the ECE found. The reduction itself is
+// PRR's, ACK by ACK (cwrOnAck), as Linux does since 3.7.
 func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 	if !c.ecnOK {
 		return true
@@ -197,19 +200,87 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 	if c.ecn.cwr && c.sndUna.GreaterThan(c.ecn.cwrHigh) {
 		// Held until something above the reduction point is acknowledged,
 		// so that our CWR (on the first new data, at that point) has
-		// reached the receiver (Linux tcp_fastretrans_alert, TCP_CA_CWR).
+		// reached the receiver (Linux's tcp_fastretrans_alert leaves
+		// TCP_CA_CWR only when snd_una is past high_seq).
 		c.ecn.cwr = false
+		if c.ecn.reducing {
+			// tcp_end_cwnd_reduction: cwnd = ssthresh. The same ACK may
+			// then grow it (Open again) or start a new reduction.
+			c.ecn.reducing = false
+			c.cc.OnExitRecovery(now)
+			c.noteCwnd("ecn")
+		}
 	}
 	if !h.Flags.Has(FlagECE) || h.Flags.Has(FlagSYN) || c.inRecovery || c.ecn.cwr {
-		return true
+		return !c.ecn.reducing
 	}
+	prior := c.cc.Cwnd() // tcp_init_cwnd_reduction's prior_cwnd
 	c.ecn.cwr, c.ecn.cwrHigh = true, c.sndMax
 	c.ecn.queueCWR = true
 	c.ecn.reductions++
 	c.cc.OnEnterRecovery(now, c.flightSize())
-	c.cc.OnExitRecovery(now)
 	c.noteCwnd("ecn")
+	if c.windowCtl {
+		// BBR sets the window itself on every ACK (Linux's cong_control
+		// skips tcp_cwnd_reduction and tcp_end_cwnd_reduction).
+		c.cc.OnExitRecovery(now)
+		return false
+	}
+	// tcp_init_cwnd_reduction: a tail loss probe episode under way ends
+	// (tlp_high_seq = 0).
+	c.tlp.on = false
+	c.ecn.reducing = true
+	c.prr.startCWR(prior, c.cwrPipe())
 	return false
+}
+
+// caState is Linux's icsk_ca_state as tcp_info reports it. Disorder is
+// what tcp_try_keep_open tests, tcp_left_out: SACKed data, or without SACK
+// the duplicate ACKs counted as such (netsim does not keep Disorder for
+// retransmissions still outstanding after a recovery, as Linux's
+// tcp_any_retrans_done does).
+func (c *Conn) caState() CAState {
+	switch {
+	case c.inLoss && c.sndUna.LessThan(c.recoverSeq):
+		return CALoss
+	case c.inRecovery:
+		return CARecovery
+	case c.ecnOK && c.ecn.reducing:
+		return CACWR
+	case c.sackOK && c.board.sackedBelow(c.sndMax) > 0, !c.sackOK && c.dupAcks > 0:
+		return CADisorder
+	}
+	return CAOpen
+}
+
+// cwrPipe is Linux's tcp_packets_in_flight in bytes during CWR: what was
+// sent and is neither acknowledged nor SACKed (no loss is marked outside
+// recovery, and no retransmission is out); without SACK each duplicate
+// ACK counts a segment as delivered (tcp_add_reno_sack's sacked_out).
+func (c *Conn) cwrPipe() int {
+	left := c.board.sackedBelow(c.sndMax)
+	if !c.sackOK {
+		left = c.dupAcks * c.sndMss
+	}
+	return max(0, int(c.sndMax.Sub(c.sndUna))-left)
+}
+
+// cwrOnAck is tcp_cwnd_reduction for an ACK during an ECE's reduction
+// (TCP_CA_CWR), after the ACK was taken: delivered is what it newly
+// acknowledged or SACKed (an ACK that delivers nothing leaves the window
+// as it is), advanced whether SND.UNA moved (the slow start bound's extra
+// segment: no loss is marked in CWR, which a loss would have ended).
+// While nothing was sent in the reduction at least one segment may go
+// ("force a fast retransmit": the same rule as in recovery).
+func (c *Conn) cwrOnAck(delivered int, advanced bool) {
+	if delivered <= 0 {
+		return
+	}
+	pipe := c.cwrPipe()
+	c.prr.onAckCWR(delivered, pipe, c.cc.Ssthresh(), c.sndMss, advanced)
+	if c.prr.out == 0 {
+		c.prr.force(c.sndMss, pipe)
+	}
 }
 
 // ecnOnRecovery is called on entering loss recovery. It reports whether
@@ -223,6 +294,8 @@ func (c *Conn) ecnOnRecovery() (reduced bool) {
 	if !c.ecnOK {
 		return false
 	}
+	// Recovery takes over from CWR (enterRecovery keeps PRR's counts).
+	c.ecn.reducing = false
 	if c.ecn.cwr && c.sndUna.LessEq(c.ecn.cwrHigh) {
 		return true
 	}

@@ -120,8 +120,9 @@ type Stats struct {
 	// RTTMin, RTTMax, RTTMean over all samples, SRTT the current estimate.
 	RTTMin, RTTMax, RTTMean, SRTT, RTO time.Duration
 	RTTSamples                         int
-	// Cwnd and Ssthresh now, in bytes. During SACK recovery paced by
-	// PRR, Cwnd is Linux's snd_cwnd as tcp_cwnd_reduction sets it: the
+	// Cwnd and Ssthresh now, in bytes. During SACK recovery and an
+	// ECN-Echo's reduction (CWR), both paced by PRR, Cwnd is Linux's
+	// snd_cwnd as tcp_cwnd_reduction sets it: the
 	// data in flight when the latest ACK that delivered data arrived
 	// plus what PRR let it send (the congestion control's own window is
 	// ssthresh then).
@@ -146,6 +147,12 @@ type Stats struct {
 	// that how long the peer's receive window or the send buffer held it
 	// back (tcp_chrono_start, tcp_chrono_stop).
 	BusyTime, RwndLimited, SndbufLimited time.Duration
+	// CAState is the loss-recovery state (tcpi_ca_state): Loss until what
+	// was in flight at an RTO is acknowledged, Recovery, CWR while an
+	// ECN-Echo's reduction runs (not for BBR, which sets its own window),
+	// Disorder while SACKed data (or, without SACK, duplicate ACKs) is
+	// outstanding, else Open.
+	CAState CAState
 }
 
 // counters are the Stats a Conn counts as it goes; the rest of Stats is

@@ -260,6 +260,14 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 	c.checkPeerFin(now)
 }
 
+// pawsRejects reports whether RFC 7323 §5.3's PAWS test drops h: its
+// TSval is older than TS.Recent (Linux's tcp_paws_discard, which
+// tcp_validate_incoming applies before anything else).
+func (c *Conn) pawsRejects(h *Header) bool {
+	tsVal, _, ok := h.Options.Timestamps()
+	return c.tsOK && ok && !h.Flags.Has(FlagRST) && int32(tsVal-c.tsRecent) < 0
+}
+
 // inputSync is RFC 9293 §3.10.7.4 for SYN-RECEIVED and the synchronized
 // states.
 func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
@@ -280,7 +288,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		return
 	}
 	if c.state == SynReceived && flags.Has(FlagSYN|FlagACK) && !flags.Has(FlagRST) &&
-		h.Seq == c.irs && h.Ack == c.sndMax {
+		h.Seq == c.irs && h.Ack == c.sndMax && !c.pawsRejects(h) {
 		// Simultaneous open (RFC 9293 §3.5 figure 8): the peer's SYN-ACK
 		// acknowledges our SYN. Its SYN is old news, so by the letter of
 		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming
@@ -289,6 +297,11 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		// handshake.
 		c.sndUna, c.unaRel = c.iss.Add(1), 1
 		c.synAcked = true
+		if tsVal, _, ok := h.Options.Timestamps(); c.tsOK && ok {
+			// tcp_ack's tcp_replace_ts_recent: its TSval is the one to
+			// echo now (its SEQ is below RCV.NXT; PAWS passed above).
+			c.tsRecent = tsVal
+		}
 		c.sndWnd, c.sndWl1, c.sndWl2 = int(h.Window), h.Seq, c.sndUna
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 		c.establish(now)

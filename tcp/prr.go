@@ -26,6 +26,15 @@ func (p *prr) start(flight int) {
 	*p = prr{recoverFS: max(flight, 1)}
 }
 
+// startCWR begins the reduction of an ECN-Echo (Linux's
+// tcp_init_cwnd_reduction for TCP_CA_CWR): the proportional part divides
+// by prior, the window before the reduction (Linux's prior_cwnd, where
+// recovery here takes RFC 6937's RecoverFS), and until an ACK delivers
+// something the window is still prior, less the pipe in flight.
+func (p *prr) startCWR(prior, pipe int) {
+	*p = prr{recoverFS: max(prior, 1), cwnd: prior, allow: max(prior-pipe, 0)}
+}
+
 // onAck takes the bytes an ACK newly delivered (cumulatively or by SACK,
 // RFC 6937 DeliveredData) and sets the allowance for this ACK from the
 // current pipe and ssthresh (RFC 6937 §3 "on every ACK during recovery").
@@ -51,6 +60,21 @@ func (p *prr) onAck(delivered, pipe, ssthresh, mss int, grow bool) {
 	}
 	p.allow = max(sndcnt, 0)
 	if delivered > 0 {
+		p.cwnd = pipe + p.allow
+	}
+}
+
+// onAckCWR is onAck for an ECN-Echo's reduction. Linux counts the
+// proportional part in packets, ceil(prr_delivered * ssthresh /
+// prior_cwnd) - prr_out, so its quotient rounds up to a whole segment
+// here: in bytes, 3 segments delivered with ssthresh 5 of 10 would allow
+// 1.5 segments where Linux allows 2.
+func (p *prr) onAckCWR(delivered, pipe, ssthresh, mss int, grow bool) {
+	p.onAck(delivered, pipe, ssthresh, mss, grow)
+	if pipe > ssthresh {
+		n := (p.delivered*ssthresh + p.recoverFS - 1) / p.recoverFS
+		n = (n + mss - 1) / mss * mss
+		p.allow = max(n-p.out, 0)
 		p.cwnd = pipe + p.allow
 	}
 }

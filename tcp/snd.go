@@ -241,6 +241,10 @@ func (c *Conn) cwndAvail() int {
 	case c.inRecovery:
 		// RFC 6582 §3.2 / RFC 5681 §3.2: the inflated window.
 		return c.recCwnd - int(c.sndNxt.Sub(c.sndUna))
+	case c.ecnOK && c.ecn.reducing:
+		// An ECE's reduction (TCP_CA_CWR): what PRR let the latest ACK
+		// send, in whole segments, as in SACK recovery.
+		return c.prr.allow - c.prr.allow%c.sndMss
 	}
 	// RFC 3042 limited transmit: each of the first two duplicate ACKs
 	// lets one new segment go, so a small window still gets its third
@@ -451,7 +455,9 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 	}
 	c.emitSeg(now, flags, seq, n)
 	c.pacedSent(now, n)
-	if c.inRecovery && c.sackOK {
+	if c.inRecovery && c.sackOK || c.ecnOK && c.ecn.reducing {
+		// prr_out: what was sent during the reduction (Linux's
+		// tcp_write_xmit counts it in CWR and Recovery alike).
 		c.prr.sent(int(end.Sub(seq)))
 	}
 	c.sndNxt = end
@@ -760,6 +766,15 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		// retransmission, Linux's FLAG_LOST_RETRANS).
 		grow := c.sndUna.GreaterThan(unaBefore) && !c.lostEdge().GreaterThan(lostBefore) && !relost
 		c.prr.onAck(delivered, c.pipe(), c.cc.Ssthresh(), c.sndMss, grow)
+	} else if c.ecnOK && c.ecn.reducing {
+		// tcp_cong_control in TCP_CA_CWR: PRR reduces the window by what
+		// the ACK delivered. Without SACK a duplicate ACK delivered a
+		// segment (tcp_add_reno_sack).
+		delivered := ackDelivered()
+		if !c.sackOK && pureDup {
+			delivered += c.sndMss
+		}
+		c.cwrOnAck(delivered, c.sndUna.GreaterThan(unaBefore))
 	}
 	if c.sndUna == c.sndMax {
 		// An acceptable ACK with nothing in flight answers a zero-window
@@ -987,6 +1002,10 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 	c.stop(timerTLP)
 	c.tlp.on = false
 	c.recoverSeq = c.sndMax
+	// Linux's tcp_enter_recovery: a reduction under way for an ECE
+	// (TCP_CA_CWR) goes on as recovery's, its ssthresh, prior_cwnd and
+	// PRR counts kept (no second tcp_init_cwnd_reduction).
+	cwr := c.ecnOK && c.ecn.reducing
 	if !c.ecnOnRecovery() {
 		c.cc.OnEnterRecovery(now, c.flightSize())
 	}
@@ -995,7 +1014,9 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 	c.recCwnd = c.cc.Cwnd() + defaultDupThresh*c.sndMss
 	n := c.curMss()
 	if c.sackOK {
-		c.prr.start(c.flightSize())
+		if !cwr {
+			c.prr.start(c.flightSize())
+		}
 		b := &c.board
 		// The previous recovery ended while its retransmissions above its
 		// RecoveryPoint were in flight, and no RTO came since: like Linux,

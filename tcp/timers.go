@@ -184,6 +184,8 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	}
 	c.cc.OnRTO(now, c.flightSize())
 	c.noteCwnd("rto")
+	// tcp_enter_loss: the Loss state ends an ECE's reduction (CWR).
+	c.ecn.reducing = false
 	// RFC 6582 §4 / RFC 6675 §5.1: after an RTO, recover = HighData, so
 	// duplicate ACKs for the go-back-N retransmissions do not start a
 	// fast retransmit.

@@ -98,6 +98,17 @@ func TestExitCodes(t *testing.T) {
 	assert.NoDirExists(t, filepath.Join(dir, "inv"))
 }
 
+// TestHelpNamesExitCodes: every command's --help says what its exit codes
+// mean, as docs/cli.md's table does, so that a script can branch on them.
+func TestHelpNamesExitCodes(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"run", "--help"}, {"validate", "--help"}, {"plot", "--help"},
+		{"drill", "--help"}, {"sweep", "--help"}, {"sweep", "merge", "--help"}, {"view", "--help"}} {
+		code, stdout, stderr := cli(t, args...)
+		require.Equal(t, exitOK, code, "%v: %s", args, stderr)
+		assert.Contains(t, stdout, "Exit codes:", "netsim %s", strings.Join(args, " "))
+	}
+}
+
 // TestRunOutputs runs the handshake and checks every file of the contract's
 // table exists and parses, and that the run ends with the replay lines.
 func TestRunOutputs(t *testing.T) {
@@ -540,6 +551,9 @@ func TestRunProfiles(t *testing.T) {
 		{"--memprofile", scenario},
 		{"--memprofile", filepath.Join(dir, "out", "trace.jsonl")},
 		{"--cpuprofile", mem, "--memprofile", mem},
+		// One new file, named two ways: the heap profile would replace
+		// the CPU profile.
+		{"--cpuprofile", filepath.Join(dir, "new.pprof"), "--memprofile", dir + string(filepath.Separator) + "." + string(filepath.Separator) + "new.pprof"},
 	} {
 		code, _, stderr = cli(t, append([]string{"run", scenario, "--out", filepath.Join(dir, "out3")}, args...)...)
 		assert.Equal(t, exitUsage, code, "%v: %s", args, stderr)

@@ -397,32 +397,10 @@ func replaceable(root string) error {
 	if _, err := os.Stat(filepath.Join(root, sweep.ManifestFile)); err == nil {
 		return fmt.Errorf("output folder %s: holds a netsim sweep (%s): give the run a folder of its own, like out/NAME", root, sweep.ManifestFile)
 	}
-	if holdsWorkingFolder(root) {
+	if sweep.HoldsWorkingFolder(root) {
 		return fmt.Errorf("output folder %s: is the current folder or holds it: give a folder of its own, like out/NAME", root)
 	}
 	return nil
-}
-
-// holdsWorkingFolder reports whether dir is the working folder or one
-// above it, symbolic links followed (a link to "." is the working
-// folder). The root folder ends in a separator already, hence TrimSuffix.
-func holdsWorkingFolder(dir string) bool {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return false
-	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return false
-	}
-	if real, err := filepath.EvalSymlinks(wd); err == nil {
-		wd = real
-	}
-	sep := string(filepath.Separator)
-	return wd == abs || strings.HasPrefix(wd, strings.TrimSuffix(abs, sep)+sep)
 }
 
 // Caps on the files netsim reads, so that a wrong path (/dev/zero, a huge

@@ -169,6 +169,9 @@ folder (default out/<name>, the name of the sweep in the first DIR) with the
 same results.csv and aggregate.csv, byte for byte, as one machine running the
 whole sweep. Every run must be in one of the folders, all run by one netsim
 version.
+Exit codes: 0 every run succeeded; 1 a run failed (its error is in
+results.csv); 2 bad usage, a folder that is not a shard of the same sweep,
+a run missing from every folder, or a file that could not be written.
 `
 
 func sweepMergeMain(args []string, stdout, stderr io.Writer) int {

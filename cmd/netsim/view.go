@@ -23,6 +23,9 @@ packet with its bytes, and the summary tables.
 A page holds at most --max-packets packets (the first of the window);
 --conn, --from and --to choose what goes in, and the page says what was
 left out.
+Exit codes: 0 the page was written; 2 bad usage, or an input it cannot
+read (no such folder, no trace.jsonl, a --conn the run does not have); 3
+an internal error (a bug: please report it).
 `
 
 func cmdView(args []string, stdout, stderr io.Writer) int {

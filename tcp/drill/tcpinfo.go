@@ -47,6 +47,8 @@ var tcpiFields = map[string]func(i *TCPInfo) int64{
 	"tcpi_rtt":           func(i *TCPInfo) int64 { return int64(i.Stats.SRTT / time.Microsecond) },
 	"tcpi_total_retrans": func(i *TCPInfo) int64 { return int64(i.Stats.Retransmits) },
 	"tcpi_state":         func(i *TCPInfo) int64 { return linuxState(i.State) },
+	// tcp.CAState keeps Linux's numbers (enum tcp_ca_state).
+	"tcpi_ca_state": func(i *TCPInfo) int64 { return int64(i.Stats.CAState) },
 	// The delivery-rate estimator (Linux tcp_rate.c): segments delivered,
 	// the latest rate in bytes per second and whether it was
 	// application-limited.
@@ -87,6 +89,13 @@ var linuxStates = map[string]int64{
 	"TCP_LAST_ACK": 9, "TCP_LISTEN": 10, "TCP_CLOSING": 11,
 }
 
+// linuxCAStates are Linux's congestion-avoidance states (enum
+// tcp_ca_state), which tcpi_ca_state reports.
+var linuxCAStates = map[string]int64{
+	"TCP_CA_Open": int64(tcp.CAOpen), "TCP_CA_Disorder": int64(tcp.CADisorder), "TCP_CA_CWR": int64(tcp.CACWR),
+	"TCP_CA_Recovery": int64(tcp.CARecovery), "TCP_CA_Loss": int64(tcp.CALoss),
+}
+
 func linuxState(s tcp.State) int64 {
 	switch s {
 	case tcp.Established:
@@ -116,7 +125,7 @@ func linuxState(s tcp.State) int64 {
 // TCPInfoFields returns the tcp_info fields a code block may assert on.
 func TCPInfoFields() []string {
 	return []string{"tcpi_delivered", "tcpi_delivery_rate", "tcpi_delivery_rate_app_limited", "tcpi_min_rtt",
-		"tcpi_pacing_rate", "tcpi_rto", "tcpi_rtt", "tcpi_snd_cwnd", "tcpi_snd_mss", "tcpi_snd_ssthresh", "tcpi_state", "tcpi_total_retrans",
+		"tcpi_pacing_rate", "tcpi_rto", "tcpi_rtt", "tcpi_snd_cwnd", "tcpi_snd_mss", "tcpi_snd_ssthresh", "tcpi_state", "tcpi_ca_state", "tcpi_total_retrans",
 		"tcpi_busy_time", "tcpi_rwnd_limited", "tcpi_sndbuf_limited", "tcpi_options"}
 }
 
@@ -197,6 +206,9 @@ func tcpiOperand(s string) bool {
 	if _, ok := linuxStates[s]; ok {
 		return true
 	}
+	if _, ok := linuxCAStates[s]; ok {
+		return true
+	}
 	_, err := strconv.ParseInt(s, 0, 64)
 	return err == nil
 }
@@ -212,6 +224,9 @@ func tcpiValue(s string, info *TCPInfo) int64 {
 		return v
 	}
 	if v, ok := linuxStates[s]; ok {
+		return v
+	}
+	if v, ok := linuxCAStates[s]; ok {
 		return v
 	}
 	v, _ := strconv.ParseInt(s, 0, 64)
