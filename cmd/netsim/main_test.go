@@ -551,6 +551,9 @@ func TestRunProfiles(t *testing.T) {
 		{"--memprofile", scenario},
 		{"--memprofile", filepath.Join(dir, "out", "trace.jsonl")},
 		{"--cpuprofile", mem, "--memprofile", mem},
+		// One new file, named two ways: the heap profile would replace
+		// the CPU profile.
+		{"--cpuprofile", filepath.Join(dir, "new.pprof"), "--memprofile", dir + string(filepath.Separator) + "." + string(filepath.Separator) + "new.pprof"},
 	} {
 		code, _, stderr = cli(t, append([]string{"run", scenario, "--out", filepath.Join(dir, "out3")}, args...)...)
 		assert.Equal(t, exitUsage, code, "%v: %s", args, stderr)

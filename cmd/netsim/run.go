@@ -145,7 +145,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 // file named by both flags. An earlier profile is written over, as go
 // test -cpuprofile does.
 func checkProfiles(cpu, mem string) error {
-	if cpu != "" && cpu == mem || cpu != "" && mem != "" && sameFile(cpu, mem) {
+	if cpu != "" && mem != "" && (samePath(cpu, mem) || sameFile(cpu, mem)) {
 		return fmt.Errorf("--memprofile %s: the file of --cpuprofile too (give each profile a file of its own)", mem)
 	}
 	for _, p := range [...]struct{ flag, path string }{{"--cpuprofile", cpu}, {"--memprofile", mem}} {
@@ -165,6 +165,17 @@ func checkProfiles(cpu, mem string) error {
 		}
 	}
 	return nil
+}
+
+// samePath reports whether a and b name one path, once made absolute
+// and cleaned (a file neither names yet: sameFile cannot tell).
+func samePath(a, b string) bool {
+	aa, err := filepath.Abs(a)
+	if err != nil {
+		return a == b
+	}
+	ab, err := filepath.Abs(b)
+	return err == nil && aa == ab || a == b
 }
 
 // sameFile reports whether a and b name one existing file.
