@@ -10,25 +10,59 @@ import (
 	"unsafe"
 )
 
-func TestAnonymousParsesMapsLines(t *testing.T) {
+func TestParseReadsMapsLines(t *testing.T) {
 	for _, c := range []struct {
-		line   string
-		lo, n  uintptr
-		accept bool
+		line     string
+		lo, n    uintptr
+		anon, ok bool
 	}{
-		{"c000000000-c004000000 rw-p 00000000 00:00 0 ", 0xc000000000, 0x4000000, true},
-		{"7f0000000000-7f0000200000 rw-p 00000000 00:00 0", 0x7f0000000000, 0x200000, true},
-		{"7fffb4ccd000-7fffb4cee000 rw-p 00000000 00:00 0                          [stack]", 0, 0, false},
-		{"00400000-00600000 r-xp 00000000 08:01 1234 /usr/bin/netsim", 0, 0, false},
-		{"2aeaa0000000-2aeaa1800000 ---p 00000000 00:00 0", 0, 0, false},
-		{"7f0000000000-7f0000200000 rw-s 00000000 00:05 77 /dev/zero (deleted)", 0, 0, false},
-		{"zz-7f0000200000 rw-p 00000000 00:00 0", 0, 0, false},
-		{"7f0000200000-7f0000000000 rw-p 00000000 00:00 0", 0, 0, false},
-		{"", 0, 0, false},
+		{"c0000000-c4000000 rw-p 00000000 00:00 0 ", 0xc0000000, 0x4000000, true, true},
+		{"7f000000-7f200000 rw-p 00000000 00:00 0", 0x7f000000, 0x200000, true, true},
+		{"bfccd000-bfcee000 rw-p 00000000 00:00 0                          [stack]", 0xbfccd000, 0x21000, false, true},
+		{"00400000-00600000 r-xp 00000000 08:01 1234 /usr/bin/netsim", 0x400000, 0x200000, false, true},
+		{"2a000000-2b800000 ---p 00000000 00:00 0", 0x2a000000, 0x1800000, false, true},
+		{"7f000000-7f200000 rw-s 00000000 00:05 77 /dev/zero (deleted)", 0x7f000000, 0x200000, false, true},
+		{"zz-7f200000 rw-p 00000000 00:00 0", 0, 0, false, false},
+		{"7f200000-7f000000 rw-p 00000000 00:00 0", 0, 0, false, false},
+		{"", 0, 0, false, false},
 	} {
-		lo, n, ok := anonymous([]byte(c.line))
-		if ok != c.accept || lo != c.lo || n != c.n {
-			t.Errorf("anonymous(%q) = %#x, %#x, %v; want %#x, %#x, %v", c.line, lo, n, ok, c.lo, c.n, c.accept)
+		lo, n, anon, ok := parse([]byte(c.line))
+		if ok != c.ok || anon != c.anon || lo != c.lo || n != c.n {
+			t.Errorf("parse(%q) = %#x, %#x, %v, %v; want %#x, %#x, %v, %v", c.line, lo, n, anon, ok, c.lo, c.n, c.anon, c.ok)
+		}
+	}
+}
+
+func TestHeapMappingsAreTheAdjoiningOnes(t *testing.T) {
+	maps := []byte(`00400000-00600000 r-xp 00000000 08:01 1234 /usr/bin/netsim
+00bfe000-02c45000 rw-p 00000000 00:00 0
+2a000000-2b800000 ---p 00000000 00:00 0
+2b800000-2f400000 rw-p 00000000 00:00 0
+2f400000-33400000 rw-p 00000000 00:00 0
+33400000-33600000 rw-p 00000000 00:00 0
+33600000-36000000 ---p 00000000 00:00 0
+7f000000-7f800000 rw-p 00000000 00:00 0
+bfccd000-bfcee000 rw-p 00000000 00:00 0 [stack]
+`)
+	want := []mapping{
+		{0x2b800000, 0x3c00000, true},
+		{0x2f400000, 0x4000000, true},
+		{0x33400000, 0x200000, true},
+	}
+	for _, addr := range []uintptr{0x2b800000, 0x30000000, 0x335fffff} {
+		got := heapMappings(maps, addr)
+		if len(got) != len(want) {
+			t.Fatalf("heapMappings(%#x) = %v, want %v", addr, got, want)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("heapMappings(%#x)[%d] = %v, want %v", addr, i, got[i], want[i])
+			}
+		}
+	}
+	for _, addr := range []uintptr{0x2a000000, 0x500000, 0xbfcce000, 0x1000} {
+		if got := heapMappings(maps, addr); got != nil {
+			t.Errorf("heapMappings(%#x) = %v, want none", addr, got)
 		}
 	}
 }
