@@ -194,7 +194,7 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		// Linux lets SO_SNDBUF change at any time (sock_setsockopt sets
 		// sk_sndbuf); the public packetdrill scripts raise it right after
 		// accept.
-		cfg.SendBuffer = s.setBuffer(sndBuf, value, minSndBuf, cfg.MSS)
+		cfg.SendBuffer = s.setBuffer(sndBuf, value, minSndBuf, s.validConfig().MSS())
 		if err := s.conn.SetSendBuffer(cfg.SendBuffer); err != nil {
 			return EINVAL
 		}
@@ -210,9 +210,9 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 	}
 	switch {
 	case level == SOL_SOCKET && name == SO_SNDBUF:
-		cfg.SendBuffer = s.setBuffer(sndBuf, value, minSndBuf, cfg.MSS)
+		cfg.SendBuffer = s.setBuffer(sndBuf, value, minSndBuf, s.validConfig().MSS())
 	case level == SOL_SOCKET && name == SO_RCVBUF:
-		cfg.RecvBuffer = s.setBuffer(rcvBuf, value, minRcvBuf, cfg.MSS)
+		cfg.RecvBuffer = s.setBuffer(rcvBuf, value, minRcvBuf, s.validConfig().MSS())
 	case level == IPPROTO_TCP && name == TCP_MAXSEG:
 		cfg.MSS = value
 	default:
@@ -476,7 +476,9 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		if s.conn != nil && s.conn.State().Synchronized() {
 			return s.conn.Stats().MSS, nil
 		}
-		return cfg.MSS, nil
+		// The working MSS: TCP_MAXSEG's value, or DefaultMSS for an auto
+		// MSS whose route is not known yet.
+		return s.validConfig().MSS(), nil
 	}
 	return 0, ENOPROTOOPT
 }

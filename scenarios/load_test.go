@@ -174,7 +174,7 @@ func TestParseErrors(t *testing.T) {
 		{"router-named-like-host", "routers:\n  a: {}\n", `t.yaml:15:1: duplicate key "routers", first at line 9`},
 		{"down-false", "faults:\n  - {at: 1s, link: third, down: false}\n", "t.yaml:16:33: faults[0].down: false does nothing (to undo, use up: true) (down: true)"},
 		{"heal-with-link", "faults:\n  - {at: 1s, link: third, heal: true}\n", "t.yaml:16:14: faults[0]: heal takes no link (link: only with set, down or up)"},
-		{"mss-too-small", "defaults:\n  tcp: {mss: 10}\n", "t.yaml:16:14: defaults.tcp.mss: 10 bytes is too small (88 to 65495 bytes)"},
+		{"mss-too-small", "defaults:\n  tcp: {mss: 10}\n", "t.yaml:16:14: defaults.tcp.mss: 10 bytes is too small (auto or 88 to 65495 bytes)"},
 		{"syn-retries-too-many", "defaults:\n  tcp: {syn_retries: 31}\n", "t.yaml:16:22: defaults.tcp.syn_retries: 31 is too large (0 to 30 retransmissions)"},
 		{"rto-min-zero", "defaults:\n  tcp: {rto_min: 0s}\n", "t.yaml:16:18: defaults.tcp.rto_min: 0 is too short (more than 0)"},
 		{"rack-not-bool", "defaults:\n  tcp: {rack: 1}\n", `t.yaml:16:15: defaults.tcp.rack: "1" is not a boolean (true or false)`},

@@ -12,7 +12,12 @@ import (
 // holds each field's bounds.
 type Config struct {
 	// MSS is the largest segment payload we accept, sent in our SYN's MSS
-	// option (RFC 9293 §3.7.1); 1460 for a 1500-byte Ethernet MTU.
+	// option (RFC 9293 §3.7.1). Zero, the default, is Linux's: the MTU of
+	// the route toward the peer less 40 bytes of IPv4 and TCP headers
+	// (tcp_advertise_mss, ipv4_default_advmss), raised or lowered by
+	// ValidConfig.WithMSS when the connection opens, DefaultMSS until then.
+	// A size is an upper bound, as setsockopt(TCP_MAXSEG) (user_mss,
+	// tcp_mss_clamp).
 	MSS int
 	// InitialCwnd is the initial congestion window in segments (RFC 6928).
 	InitialCwnd int
@@ -169,12 +174,17 @@ const DefaultMaxTimeWait = 262144
 
 // Linux defaults (see docs/tcp.md, Linux defaults followed).
 const (
-	defaultMSS       = 1460
 	maxQuickAcks     = 16 // TCP_MAX_QUICKACKS
 	defaultDupThresh = 3  // RFC 5681 §3.2, RFC 6675 DupThresh
 )
 
-// DefaultConfig returns the stock Linux settings: MSS 1460, initial window
+// DefaultMSS is the MSS of a connection whose MSS setting is auto before
+// its route is known, and on a 1500-byte Ethernet MTU: 1500 less 20-byte
+// IPv4 and TCP headers.
+const DefaultMSS = 1460
+
+// DefaultConfig returns the stock Linux settings: MSS auto (the route's MTU
+// less 40, DefaultMSS until the route is known), initial window
 // 10, RTO 1 s initial / 200 ms min / 120 s max, delayed ACK 40 ms, Nagle on,
 // SACK, window scaling and timestamps on, buffers autotuned from Linux's
 // tcp_rmem (4096 131072 6291456) and tcp_wmem (4096 16384 4194304), CUBIC, 6 SYN
@@ -184,7 +194,7 @@ const (
 // accepted when the peer asks (tcp_ecn=2).
 func DefaultConfig() Config {
 	return Config{
-		MSS:         defaultMSS,
+		MSS:         0, // auto
 		InitialCwnd: 10,
 		RTOInitial:  time.Second,
 		RTOMin:      200 * time.Millisecond,
@@ -247,6 +257,7 @@ func (c Config) Validate() error {
 	bad := func(field string, v any, want string) error {
 		return fmt.Errorf("%w: %s = %v: %s", ErrConfig, field, v, want)
 	}
+	c = c.resolveMSS()
 	switch {
 	case c.RTOMax < c.RTOMin:
 		return bad("rto_max", c.RTOMax, fmt.Sprintf("want at least rto_min (%v)", c.RTOMin))
@@ -313,22 +324,59 @@ func (c Config) wscaleShift() int {
 // every connection opened with it shares (a Conn keeps the pointer, not
 // a copy: 184 bytes less per connection); a connection that changes a
 // setting for itself (SetNagle, SetSendBuffer) gets a copy of its own.
-type ValidConfig struct{ cfg *Config }
+//
+// An auto MSS (Config.MSS 0) is held as DefaultMSS, so that every reader
+// of the settings (the buffers, the initial window) works with a real
+// segment size, and remembered as auto (mssAuto), so that WithMSS may
+// raise it to the route's and Config gives 0 again.
+type ValidConfig struct {
+	cfg     *Config
+	mssAuto bool
+}
 
 // Valid returns c as a ValidConfig, or Validate's error.
 func (c Config) Valid() (ValidConfig, error) {
 	if err := c.Validate(); err != nil {
 		return ValidConfig{}, err
 	}
-	return ValidConfig{cfg: &c}, nil
+	auto := c.MSS == 0
+	c = c.resolveMSS()
+	return ValidConfig{cfg: &c, mssAuto: auto}, nil
 }
 
-// Config returns the settings (the zero Config for the zero ValidConfig).
+// resolveMSS returns c with an auto MSS (0) replaced by DefaultMSS, the
+// size the settings work with until the route is known.
+func (c Config) resolveMSS() Config {
+	if c.MSS == 0 {
+		c.MSS = DefaultMSS
+	}
+	return c
+}
+
+// Config returns the settings (the zero Config for the zero ValidConfig),
+// as they were given: an auto MSS reads 0 again, so that a caller that
+// changes another setting and validates the result keeps it auto. MSS
+// gives the working value.
 func (v ValidConfig) Config() Config {
 	if v.cfg == nil {
 		return Config{}
 	}
-	return *v.cfg
+	c := *v.cfg
+	if v.mssAuto {
+		c.MSS = 0
+	}
+	return c
+}
+
+// MSS returns the MSS the settings work with: the configured one, or
+// DefaultMSS when it is auto and no route has set it yet (WithMSS); 0 for
+// the zero ValidConfig. getsockopt(TCP_MAXSEG) on a socket that is not
+// connected answers it.
+func (v ValidConfig) MSS() int {
+	if v.cfg == nil {
+		return 0
+	}
+	return v.cfg.MSS
 }
 
 // WithCongestion returns v with the congestion control name, one of
@@ -351,23 +399,41 @@ func (v ValidConfig) WithCongestion(name string) (ValidConfig, error) {
 	if needsECN(cc) {
 		cfg.ECN = ECNOn
 	}
-	return ValidConfig{cfg: &cfg}, nil
+	return ValidConfig{cfg: &cfg, mssAuto: v.mssAuto}, nil
 }
 
-// WithMSS returns v with its MSS lowered to mss, never below MinMSS and
-// never raised, which keeps it valid: what a route's MTU allows (Linux's
-// tcp_mss_clamp). A smaller MSS still fits the buffers, which hold at
-// least the configured one. When the MSS stays as it is, the result
-// shares v's settings; else it holds a copy of its own.
+// WithMSS returns v with the MSS a connection uses on a route whose
+// MTU less 40 bytes of headers is mss, which keeps it valid. An auto MSS
+// becomes mss, raised or lowered, as Linux's tcp_advertise_mss announces
+// the route's advmss (ipv4_default_advmss: MTU - 40, at most MaxMSS); a
+// configured one, like TCP_MAXSEG's user_mss, is only lowered to it
+// (tcp_mss_clamp). Either way it is never below MinMSS. A raise stops
+// where the buffers still hold it: at a fixed buffer's size, and at half
+// of recv_buffer_initial, so that an automatic receive window holds two
+// segments, as Validate requires; a smaller MSS always fits, since the
+// buffers hold at least the configured one. When the MSS stays as it is,
+// the result shares v's settings; else it holds a copy of its own.
 func (v ValidConfig) WithMSS(mss int) ValidConfig {
 	if v.cfg == nil {
 		return v
 	}
-	m := max(min(v.cfg.MSS, mss), MinMSS)
+	m := min(v.cfg.MSS, mss)
+	if v.mssAuto {
+		m = min(mss, MaxMSS)
+		if v.cfg.SendBuffer != 0 {
+			m = min(m, v.cfg.SendBuffer)
+		}
+		if v.cfg.RecvBuffer != 0 {
+			m = min(m, v.cfg.RecvBuffer)
+		} else {
+			m = min(m, v.cfg.RecvBufferInitial/2)
+		}
+	}
+	m = max(m, MinMSS)
 	if m == v.cfg.MSS {
 		return v
 	}
 	cfg := *v.cfg
 	cfg.MSS = m
-	return ValidConfig{cfg: &cfg}
+	return ValidConfig{cfg: &cfg, mssAuto: v.mssAuto}
 }

@@ -25,14 +25,32 @@ func TestValidConfig(t *testing.T) {
 	require.Equal(t, DefaultConfig(), v.Config())
 	c, err := NewConnValid(v, epA, epB, 1, 1)
 	require.NoError(t, err)
-	require.Equal(t, DefaultConfig(), c.Config())
+	working := DefaultConfig()
+	working.MSS = DefaultMSS // auto works with DefaultMSS until a route sets it
+	require.Equal(t, working, c.Config())
+	require.Equal(t, DefaultMSS, v.MSS())
 
-	// WithMSS lowers, never raises, never below MinMSS.
-	require.Equal(t, 536, v.WithMSS(536).Config().MSS)
-	require.Equal(t, 1460, v.WithMSS(9000).Config().MSS)
-	require.Equal(t, MinMSS, v.WithMSS(20).Config().MSS)
-	_, err = v.WithMSS(20).Config().Valid()
+	// WithMSS lowers a configured MSS, never raises it, never below
+	// MinMSS (tcp_mss_clamp).
+	fixed := DefaultConfig()
+	fixed.MSS = 1460
+	f, err := fixed.Valid()
 	require.NoError(t, err)
+	require.Equal(t, 536, f.WithMSS(536).Config().MSS)
+	require.Equal(t, 1460, f.WithMSS(9000).Config().MSS)
+	require.Equal(t, MinMSS, f.WithMSS(20).Config().MSS)
+	_, err = f.WithMSS(20).Config().Valid()
+	require.NoError(t, err)
+
+	// An auto MSS takes the route's, raised or lowered (tcp_advertise_mss),
+	// and still reads as auto.
+	require.Equal(t, 8960, v.WithMSS(8960).MSS())
+	require.Equal(t, 536, v.WithMSS(536).MSS())
+	require.Equal(t, MaxMSS, v.WithMSS(65496).MSS())
+	require.Equal(t, 0, v.WithMSS(8960).Config().MSS)
+	c, err = NewConnValid(v.WithMSS(8960), epA, epB, 1, 1)
+	require.NoError(t, err)
+	require.Equal(t, 8960, c.Config().MSS)
 
 	// Opening from validated settings costs less than validating them
 	// again (the table's walk allocates).

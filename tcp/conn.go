@@ -359,7 +359,8 @@ func NewConnValid(v ValidConfig, local, remote Endpoint, iss Seq, tsOffset uint3
 // State returns the connection's state.
 func (c *Conn) State() State { return c.state }
 
-// Config returns the connection's settings.
+// Config returns the connection's settings, with the MSS it works with
+// (an auto MSS as the value it took: ValidConfig.WithMSS).
 func (c *Conn) Config() Config { return *c.cfg }
 
 // ownConfig gives the connection a copy of its settings of its own, to

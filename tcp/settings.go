@@ -126,7 +126,7 @@ const (
 )
 
 // Auto is how a setting whose Zero is Auto writes 0: the value is chosen
-// as Linux would (send_buffer: auto, recv_buffer: auto).
+// as Linux would (mss: auto, send_buffer: auto, recv_buffer: auto).
 const Auto = "auto"
 
 // settings is the table. Order is the documentation's: the segment and
@@ -134,9 +134,10 @@ const Auto = "auto"
 // loss recovery. A new setting is one entry here.
 var settings = []Setting{
 	{
-		Name: "mss", Kind: KindSize, Min: MinMSS, Max: MaxMSS,
-		Doc: "the largest segment payload we accept, announced in the SYN's MSS option (RFC 9293 §3.7.1), lowered to fit the interface MTU; " +
-			"at least Linux's TCP_MIN_MSS, at most what an IPv4 datagram holds",
+		Name: "mss", Kind: KindSize, Min: MinMSS, Max: MaxMSS, Zero: Auto,
+		Doc: "the largest segment payload we accept, announced in the SYN's MSS option (RFC 9293 §3.7.1): auto is Linux's, the MTU toward the peer less 40 " +
+			"(tcp_advertise_mss; 1460 on Ethernet, 8960 on a 9000-byte MTU; capped at recv_buffer_initial/2 and a fixed buffer's size); a size is an upper bound, " +
+			"as setsockopt(TCP_MAXSEG), lowered to fit the MTU; at least Linux's TCP_MIN_MSS, at most what an IPv4 datagram holds",
 		field: func(c *Config) any { return &c.MSS },
 	},
 	{

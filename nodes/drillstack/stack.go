@@ -34,6 +34,22 @@ const HostName = "dut"
 // maxDatagram is the largest IPv4 datagram (RFC 791 §3.1, Total Length).
 const maxDatagram = 65535
 
+// tunMTU is the MTU of packetdrill's tun device (its --mtu default), from
+// which Linux under packetdrill takes the advmss it announces.
+const tunMTU = 1500
+
+// tunMSS returns cfg with an auto MSS (0) made the advmss of packetdrill's
+// tun device, tunMTU less 40 bytes of IPv4 and TCP headers, as Linux's
+// tcp_advertise_mss would announce it there: the wire's MTU is larger
+// only so that a script's peer may send larger datagrams, and must not
+// raise the MSS the host announces. A configured MSS stays as it is.
+func tunMSS(cfg tcp.Config) tcp.Config {
+	if cfg.MSS == 0 {
+		cfg.MSS = tunMTU - ipv4.HeaderLen - tcp.HeaderLen
+	}
+	return cfg
+}
+
 // peerName is the node the link's far end belongs to in the graph; its
 // interface is replaced by the runner's tap.
 const peerName = "peer"
@@ -123,7 +139,7 @@ func (t tap) Deliver(p *topology.Packet) {
 // out of it.
 func New(o Options) (*HostStack, error) {
 	n := nodes.NewNetwork(o.Seed, o.Trace)
-	h, err := n.AddHost(HostName, o.Run.Local, o.Config)
+	h, err := n.AddHost(HostName, o.Run.Local, tunMSS(o.Config))
 	if err != nil {
 		return nil, fmt.Errorf("drillstack: %w", err)
 	}
@@ -172,7 +188,7 @@ func (s *HostStack) ApplySettings(now time.Duration, set []drill.Setting) error 
 	if err != nil {
 		return err
 	}
-	return s.host.SetConfig(cfg)
+	return s.host.SetConfig(tunMSS(cfg))
 }
 
 // FlushTCPMetrics implements drill.SettingsStack (Host.FlushTCPMetrics).

@@ -55,7 +55,7 @@ func TestConfigFromScript(t *testing.T) {
 func TestConfigFromScriptErrors(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{"--init_cwnd=four\n", `drill: t.pkt:1: --init_cwnd="four": is not a whole number; want 1 to 1000 segments`},
-		{"--mss=10\n", `drill: t.pkt:1: --mss="10": is too small; want 88 to 65495 bytes`},
+		{"--mss=10\n", `drill: t.pkt:1: --mss="10": is too small; want auto or 88 to 65495 bytes`},
 		{"--sndbuf=1000\n", "drill: t.pkt: tcp: invalid config: send_buffer = 1000: want at least one mss (1460)"},
 	}
 	for _, tt := range tests {

@@ -89,7 +89,7 @@ func TestApplySettingsErrors(t *testing.T) {
 		{Setting{Key: "tcp.recv_buffer", Value: "2GiB"}, "tcp.recv_buffer=2GiB: is too large; want auto or 88 bytes to 1GiB"},
 		{Setting{Key: "net.ipv4.tcp_rmem", Value: "4096 87380"}, `want three sizes "min default max"`},
 		{Setting{Key: "tcp.syn_retries", Value: "99"}, "tcp.syn_retries=99: is too large; want 0 to 30 retransmissions"},
-		{Setting{Key: "tcp.mss", Value: "64"}, "tcp.mss=64: is too small; want 88 to 65495 bytes"},
+		{Setting{Key: "tcp.mss", Value: "64"}, "tcp.mss=64: is too small; want auto or 88 to 65495 bytes"},
 		{Setting{Key: "net.ipv4.tcp_recovery", Value: "on"}, "net.ipv4.tcp_recovery=on: does not parse; want a bit mask like 1"},
 		{Setting{Key: "tcp.rto_initial", Value: "100ms"}, "rto_initial = 100ms: want between rto_min (200ms) and rto_max (2m0s)"},
 		{Setting{Key: "tcp.congestion", Value: "westwood"}, "tcp.congestion=westwood: is not known; want one of bbr, cubic, dctcp, newreno, reno, vegas"},
