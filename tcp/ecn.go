@@ -187,8 +187,8 @@ func (c *Conn) ecnOnData(now time.Duration, h *Header, ce bool) {
 // as a loss would, without retransmitting (RFC 3168 §6.1.2; Linux's
 // tcp_try_to_open calls tcp_enter_cwr: ssthresh from the congestion
 // control, prior_cwnd, PRR's counts reset) and queues CWR. An ECE during
-// loss recovery changes nothing: the window was already reduced for this
-// window of data. It reports whether the window may grow for this ACK:
+// loss recovery, or before an RTO's window is acknowledged, changes
+// nothing: the window was already reduced for this window of data. It reports whether the window may grow for this ACK:
 // not while a reduction is under way (Linux's tcp_cong_control calls
 // tcp_cwnd_reduction instead of tcp_cong_avoid in TCP_CA_CWR), so that
 // the reduction is of the window the ECE found. The reduction itself is
@@ -211,7 +211,12 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 			c.noteCwnd("ecn")
 		}
 	}
-	if !h.Flags.Has(FlagECE) || h.Flags.Has(FlagSYN) || c.inRecovery || c.ecn.cwr {
+	if !h.Flags.Has(FlagECE) || h.Flags.Has(FlagSYN) || c.inRecovery || c.ecn.cwr ||
+		c.inLoss && c.sndUna.LessThan(c.recoverSeq) {
+		// In Loss (an RTO's window not yet acknowledged) Linux's
+		// tcp_fastretrans_alert returns from tcp_process_loss before
+		// tcp_try_to_open, and tcp_enter_cwr starts a reduction only
+		// from Open or Disorder: the RTO already reduced ssthresh.
 		return !c.ecn.reducing
 	}
 	prior := c.cc.Cwnd() // tcp_init_cwnd_reduction's prior_cwnd

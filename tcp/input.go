@@ -357,7 +357,12 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		// RFC 7323 §5.3 PAWS: a segment whose TSval is older than
 		// TS.Recent is a duplicate from long ago: ACK it and drop it.
 		if hasTS && !flags.Has(FlagRST) && c.pawsDiscards(h, n, tsVal) {
-			c.oowAck(now, n, flags.Has(FlagSYN))
+			// Since Linux 6.14 an old pure ACK, below RCV.NXT (newer
+			// data overtook it), is dropped without the duplicate ACK
+			// (tcp_disordered_ack_check's TCP_RFC7323_PAWS_ACK).
+			if !(flags.Has(FlagACK) && n == 0 && h.Seq.LessThan(c.rcvNxt)) {
+				c.oowAck(now, n, flags.Has(FlagSYN))
+			}
 			c.losses.DroppedSegments++
 			return
 		}
