@@ -1006,6 +1006,12 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 	// (TCP_CA_CWR) goes on as recovery's, its ssthresh, prior_cwnd and
 	// PRR counts kept (no second tcp_init_cwnd_reduction).
 	cwr := c.ecnOK && c.ecn.reducing
+	if cwr {
+		// Nor does high_seq move: the episode ends where CWR would
+		// have, when SND.UNA reaches SND.NXT at the ECE
+		// (tcp_fastretrans_alert), not at SND.MAX now.
+		c.recoverSeq = c.ecn.cwrHigh
+	}
 	if !c.ecnOnRecovery() {
 		c.cc.OnEnterRecovery(now, c.flightSize())
 	}
