@@ -184,8 +184,11 @@ func (c *Conn) onDataTimeout(now time.Duration) {
 	}
 	c.cc.OnRTO(now, c.flightSize())
 	c.noteCwnd("rto")
-	// tcp_enter_loss: the Loss state ends an ECE's reduction (CWR).
+	// tcp_enter_loss: the Loss state ends an ECE's reduction (CWR), and
+	// the reduction is signalled as any other: the next new data
+	// carries CWR (tcp_ecn_queue_cwr).
 	c.ecn.reducing = false
+	c.ecn.queueCWR = c.ecn.queueCWR || c.ecnOK
 	// RFC 6582 §4 / RFC 6675 §5.1: after an RTO, recover = HighData, so
 	// duplicate ACKs for the go-back-N retransmissions do not start a
 	// fast retransmit.
