@@ -243,7 +243,8 @@ type Conn struct {
 	// MTU drop; the resends are traced with it.
 	rewind rewindCause
 	// inLoss: an RTO happened and what was in flight then is not yet all
-	// acknowledged (Linux's TCP_CA_Loss state), for WindowControllers.
+	// acknowledged (Linux's TCP_CA_Loss state), for WindowControllers,
+	// tcpi_ca_state and the ECN-Echo rule; onNewAck clears it.
 	inLoss bool
 	// synRetransmitted: a SYN-ACK went out again for a retransmitted SYN
 	// (no RTT sample from the handshake).

@@ -884,6 +884,11 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore, sac
 	if c.sndSml.LessThan(ack) {
 		c.sndSml = ack
 	}
+	if c.inLoss && !ack.LessThan(c.recoverSeq) {
+		// What was in flight at the RTO is acknowledged: Loss is over
+		// (tcp_process_loss), before a later recovery moves recoverSeq.
+		c.inLoss = false
+	}
 	if !c.inRecovery && c.recoverSeq.Add(1).LessThan(ack) {
 		c.recoverSeq = ack.Add(^uint32(0))
 	}
