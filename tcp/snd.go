@@ -905,6 +905,13 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore, sac
 		if ack.GreaterEq(c.recoverSeq) {
 			// RFC 6582 §3.2 step 3 / RFC 6675 §5: full ACK ends recovery.
 			c.inRecovery = false
+			// Linux returns to TCP_CA_Open here (tcp_try_undo_recovery),
+			// so an ECE on this very ACK starts CWR (tcp_try_to_open);
+			// only CWR is held until SND.UNA passes its point, and,
+			// without SACK, Recovery (tcp_try_undo_recovery's hold).
+			if c.sackOK || ack.GreaterThan(c.recoverSeq) {
+				c.ecn.cwr = false
+			}
 			c.rackOnRecoveryEnd()
 			c.cc.OnExitRecovery(now)
 			c.noteCwnd("exit-recovery")
