@@ -60,7 +60,8 @@ const (
 const oowAckInterval = 500 * time.Millisecond
 
 // pawsWindow is Linux's TCP_PAWS_WINDOW: a timestamp this much older than
-// TS.Recent still passes PAWS (tcp_paws_reject).
+// TS.Recent still passes the connection's PAWS test (tcp_paws_discard).
+// TIME-WAIT's (tcp_paws_reject) allows none.
 const pawsWindow = 1
 
 // TimeWaitRecord returns what the connection must keep while it waits in
@@ -109,9 +110,10 @@ func (t *TimeWaitRecord) Input(now time.Duration, h *Header, payloadLen int) Tim
 	rst, syn := flags.Has(FlagRST), flags.Has(FlagSYN)
 	tsVal, _, hasTS := h.Options.Timestamps()
 	hasTS = hasTS && t.tsOK
-	// tcp_paws_reject: RSTs are exempt ("their cleanup function should
-	// take precedence over timestamps").
-	pawsReject := hasTS && !rst && int32(t.tsRecent-tsVal) > pawsWindow
+	// tcp_paws_reject: any tick older than TS.Recent (tcp_paws_check with
+	// no window); RSTs are exempt ("their cleanup function should take
+	// precedence over timestamps").
+	pawsReject := hasTS && !rst && int32(t.tsRecent-tsVal) > 0
 	n := SegLen(h, payloadLen)
 	if !pawsReject && h.Seq == t.rcvNxt && (n == 0 || rst) {
 		if rst {
@@ -194,8 +196,8 @@ func (t *TimeWaitRecord) reopens(h *Header) bool {
 	}
 	tsVal, _, hasTS := h.Options.Timestamps()
 	hasTS = hasTS && t.tsOK
-	if hasTS && int32(t.tsRecent-tsVal) > pawsWindow {
-		return false // PAWS rejects it
+	if hasTS && int32(t.tsRecent-tsVal) > 0 {
+		return false // PAWS rejects it (tcp_paws_reject)
 	}
 	return h.Seq.GreaterThan(t.rcvNxt) || hasTS && int32(t.tsRecent-tsVal) < 0
 }

@@ -34,6 +34,10 @@ func TestTimeWaitInput(t *testing.T) {
 		{"SYN beyond RCV.NXT, PAWS rejected", Header{Seq: 5000, Flags: FlagSYN, Options: ts(100)}, 0, false, TimeWaitAck, true},
 		{"SYN-ACK never reopens", Header{Seq: 5000, Ack: 2000, Flags: FlagSYN | FlagACK, Options: ts(600)}, 0, false, TimeWaitAck, true},
 		{"FIN with an old timestamp (PAWS)", Header{Seq: 999, Ack: 2000, Flags: FlagFIN | FlagACK, Options: ts(100)}, 0, false, TimeWaitAck, true},
+		// tcp_paws_reject allows no tick of age (tcp_paws_check(rx_opt, 0)),
+		// unlike tcp_paws_discard's TCP_PAWS_WINDOW in the connection.
+		{"bare ACK at RCV.NXT one tick old (PAWS)", Header{Seq: 1000, Ack: 2000, Flags: FlagACK, Options: ts(499)}, 0, false, TimeWaitAck, true},
+		{"SYN beyond RCV.NXT one tick old, PAWS rejected", Header{Seq: 5000, Flags: FlagSYN, Options: ts(499)}, 0, false, TimeWaitAck, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
