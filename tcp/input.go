@@ -586,7 +586,7 @@ func (c *Conn) enterTimeWait(now time.Duration) {
 	c.stop(timerDelack)
 	c.stop(timerTLP)
 	c.arm(timerTimeWait, now+c.cfg.TimeWait)
-	rec, _ := c.TimeWaitRecord()
+	rec := c.newTimeWaitRecord(now)
 	c.tw = &rec
 }
 

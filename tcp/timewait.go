@@ -24,7 +24,12 @@ type TimeWaitRecord struct {
 	sndRel, rcvRel     uint64
 	sndNxt, rcvNxt     Seq
 	tsOffset, tsRecent uint32
-	srcPort, dstPort   uint16
+	// tsRecentAt is when TS.Recent was last taken (Linux's
+	// tw_ts_recent_stamp), for the RST rule of tcp_paws_reject: at first
+	// when TIME-WAIT began, as the FIN or ACK that began it is the last
+	// segment the connection took TS.Recent from.
+	tsRecentAt       time.Duration
+	srcPort, dstPort uint16
 	// window is the window field of the last ACK, scaled as on the wire
 	// (Linux tw_rcv_wnd >> tw_rcv_wscale).
 	window uint16
@@ -64,28 +69,41 @@ const oowAckInterval = 500 * time.Millisecond
 // TIME-WAIT's (tcp_paws_reject) allows none.
 const pawsWindow = 1
 
+// pawsMSL is Linux's TCP_PAWS_MSL: TIME-WAIT's PAWS test
+// (tcp_paws_reject) lets a RST with an old timestamp through only once
+// TS.Recent is this old.
+const pawsMSL = 60 * time.Second
+
 // TimeWaitRecord returns what the connection must keep while it waits in
-// TIME-WAIT, and false in any other state. Its window is the one the
-// connection's ACKs advertise from now on.
+// TIME-WAIT, and false in any other state: the record it keeps itself
+// since TIME-WAIT began, with what the segments since then changed
+// (TS.Recent, the rate limit of its answers, the end of the wait). Its
+// window is the one the connection's ACKs advertise from now on.
 func (c *Conn) TimeWaitRecord() (TimeWaitRecord, bool) {
-	if c.state != TimeWait {
+	if c.state != TimeWait || c.tw == nil {
 		return TimeWaitRecord{}, false
 	}
+	return *c.tw, true
+}
+
+// newTimeWaitRecord is what TIME-WAIT, entered at now, keeps of c.
+func (c *Conn) newTimeWaitRecord(now time.Duration) TimeWaitRecord {
 	return TimeWaitRecord{
-		expires:  c.timerAt[timerTimeWait],
-		timeout:  c.cfg.TimeWait,
-		sndRel:   c.RelSeq(c.sndMax),
-		rcvRel:   c.nxtRel,
-		sndNxt:   c.sndMax,
-		rcvNxt:   c.rcvNxt,
-		tsOffset: c.tsOffset,
-		tsRecent: c.tsRecent,
-		srcPort:  c.srcPort,
-		dstPort:  c.dstPort,
-		window:   c.advertiseWindow(),
-		tsOK:     c.tsOK,
-		rfc1337:  c.cfg.RFC1337,
-	}, true
+		expires:    c.timerAt[timerTimeWait],
+		timeout:    c.cfg.TimeWait,
+		sndRel:     c.RelSeq(c.sndMax),
+		rcvRel:     c.nxtRel,
+		sndNxt:     c.sndMax,
+		rcvNxt:     c.rcvNxt,
+		tsOffset:   c.tsOffset,
+		tsRecent:   c.tsRecent,
+		tsRecentAt: now,
+		srcPort:    c.srcPort,
+		dstPort:    c.dstPort,
+		window:     c.advertiseWindow(),
+		tsOK:       c.tsOK,
+		rfc1337:    c.cfg.RFC1337,
+	}
 }
 
 // Expires returns when TIME-WAIT ends, unless a retransmitted FIN
@@ -111,9 +129,11 @@ func (t *TimeWaitRecord) Input(now time.Duration, h *Header, payloadLen int) Tim
 	tsVal, _, hasTS := h.Options.Timestamps()
 	hasTS = hasTS && t.tsOK
 	// tcp_paws_reject: any tick older than TS.Recent (tcp_paws_check with
-	// no window); RSTs are exempt ("their cleanup function should take
-	// precedence over timestamps").
-	pawsReject := hasTS && !rst && int32(t.tsRecent-tsVal) > 0
+	// no window). A RST is exempt only once TS.Recent is TCP_PAWS_MSL
+	// old: Linux relaxes RFC 7323's "their cleanup function should take
+	// precedence over timestamps" to that bound, and drops a younger
+	// one unanswered.
+	pawsReject := hasTS && int32(t.tsRecent-tsVal) > 0 && !(rst && now-t.tsRecentAt >= pawsMSL)
 	n := SegLen(h, payloadLen)
 	if !pawsReject && h.Seq == t.rcvNxt && (n == 0 || rst) {
 		if rst {
@@ -124,7 +144,7 @@ func (t *TimeWaitRecord) Input(now time.Duration, h *Header, payloadLen int) Tim
 			t.expires = now + t.timeout
 		}
 		if hasTS {
-			t.tsRecent = tsVal
+			t.tsRecent, t.tsRecentAt = tsVal, now
 		}
 		return TimeWaitDrop
 	}

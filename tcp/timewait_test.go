@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // What TIME-WAIT does with each kind of segment, as Linux's
@@ -81,4 +82,48 @@ func TestTimeWaitAckAndISS(t *testing.T) {
 	assert.Equal(t, Seq(2000+65537), r.ReopenISS())
 	r.sndNxt = Seq(0).Add(^uint32(65537 - 1))
 	assert.Equal(t, Seq(1), r.ReopenISS())
+}
+
+// A RST with a timestamp older than TS.Recent ends TIME-WAIT only once
+// TS.Recent is TCP_PAWS_MSL (60 s) old: before, Linux's tcp_paws_reject
+// rejects it and tcp_timewait_state_process drops it unanswered.
+func TestTimeWaitOldRST(t *testing.T) {
+	r := TimeWaitRecord{expires: 300 * time.Second, timeout: 300 * time.Second, sndNxt: 2000, rcvNxt: 1000,
+		tsRecent: 500, tsRecentAt: time.Second, tsOK: true}
+	old := Header{Seq: 1000, Flags: FlagRST, Options: SegmentOptions(100, 7, true, nil)}
+	assert.Equal(t, TimeWaitDrop, r.Input(10*time.Second, &old, 0), "TS.Recent 9 s old: PAWS rejects the RST")
+	assert.Equal(t, TimeWaitDrop, r.Input(60*time.Second, &old, 0), "59 s old")
+	newer := Header{Seq: 1000, Flags: FlagRST, Options: SegmentOptions(600, 7, true, nil)}
+	r2 := r
+	assert.Equal(t, TimeWaitKill, r2.Input(10*time.Second, &newer, 0), "a RST that passes PAWS ends it")
+	assert.Equal(t, TimeWaitKill, r.Input(61*time.Second, &old, 0), "TS.Recent 60 s old: a RST is exempt")
+
+	// An ACK that TIME-WAIT accepts takes TS.Recent, and its time.
+	r = TimeWaitRecord{expires: 300 * time.Second, timeout: 300 * time.Second, sndNxt: 2000, rcvNxt: 1000,
+		tsRecent: 500, tsOK: true}
+	ack := Header{Seq: 1000, Ack: 2000, Flags: FlagACK, Options: SegmentOptions(600, 7, true, nil)}
+	assert.Equal(t, TimeWaitDrop, r.Input(50*time.Second, &ack, 0))
+	old.Options = SegmentOptions(550, 7, true, nil)
+	assert.Equal(t, TimeWaitDrop, r.Input(100*time.Second, &old, 0), "TS.Recent (600) taken 50 s ago")
+}
+
+// The record a host takes over from a connection (Conn.TimeWaitRecord)
+// is the one the connection kept: what arrived in TIME-WAIT before
+// (here TS.Recent from an ACK) is not lost.
+func TestTimeWaitRecordKeepsInput(t *testing.T) {
+	cfg := DefaultConfig()
+	ch := newChannel(t, cfg, cfg, time.Millisecond)
+	ch.open()
+	ch.closeWhenDone = true
+	for ch.a.State() != TimeWait && ch.step() {
+	}
+	require.Equal(t, TimeWait, ch.a.State())
+	now := ch.now + time.Second
+	ts := ch.a.tsRecent + 1000
+	ack := Header{Seq: ch.a.rcvNxt, Ack: ch.a.sndMax, Flags: FlagACK, Window: 100, Options: SegmentOptions(ts, 0, true, nil)}
+	ch.a.Input(now, &ack, nil)
+	rec, ok := ch.a.TimeWaitRecord()
+	require.True(t, ok)
+	assert.Equal(t, ts, rec.tsRecent)
+	assert.Equal(t, now, rec.tsRecentAt)
 }
