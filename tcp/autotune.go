@@ -114,9 +114,15 @@ func (c *Conn) rcvRTTMeasure(now time.Duration, tsecr uint32, n int) {
 	t := &c.rcvTune
 	if c.tsOK && tsecr != 0 && tsecr != t.lastTsecr {
 		t.lastTsecr = tsecr
+		// An echo less than one tick old says only that the RTT is below
+		// a millisecond: Linux's tcp_rcv_rtt_measure_ts takes no sample
+		// from it (tcp_rtt_tsopt_us with a minimum of 0, then delta > 0),
+		// and the window-based measurement below paces autotuning. A
+		// 1 µs sample instead would run tcp_rcv_space_adjust at every
+		// read, so the buffer never grew on a sub-millisecond path.
 		if n >= c.rcvSegMax {
-			if d := int32(c.tsNow(now) - tsecr); d >= 0 {
-				t.rcvRTTUpdate(max(time.Duration(d)*time.Millisecond, time.Microsecond), false)
+			if d := int32(c.tsNow(now) - tsecr); d > 0 {
+				t.rcvRTTUpdate(time.Duration(d)*time.Millisecond, false)
 			}
 		}
 	}

@@ -71,3 +71,21 @@ func TestRcvRTTEstimate(t *testing.T) {
 		assert.Less(t, rtt, 100*time.Millisecond, "timestamps %v", ts)
 	}
 }
+
+// TestRcvRTTSubMillisecond: below a millisecond of RTT a timestamp echo
+// is mostly zero ticks old, and Linux's tcp_rcv_rtt_measure_ts takes no
+// sample from it (tcp_rtt_tsopt_us with a minimum of 0, delta > 0), so the
+// estimate comes from the window-based measurement: the receiver's RTT
+// stays near the path's, and the buffer still grows with what is read.
+func TestRcvRTTSubMillisecond(t *testing.T) {
+	const delay = 50 * time.Microsecond // 100 µs RTT
+	cfg := DefaultConfig()
+	ch := newChannel(t, cfg, cfg, delay)
+	ch.open()
+	ch.toWriteA = make([]byte, 64<<20)
+	ch.runUntil(20 * time.Millisecond)
+	rtt := ch.b.rcvTune.rtt
+	t.Logf("receiver RTT %v, receive buffer %d, delivered %d", rtt, ch.b.RecvBufferSize(), ch.gotB.Len())
+	assert.GreaterOrEqual(t, rtt, 2*delay, "no zero-tick timestamp sample")
+	assert.Greater(t, ch.b.RecvBufferSize(), 64<<10, "autotuning grew the buffer")
+}
