@@ -212,7 +212,7 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 		}
 	}
 	if !h.Flags.Has(FlagECE) || h.Flags.Has(FlagSYN) || c.inRecovery || c.ecn.cwr ||
-		c.inLoss && c.sndUna.LessThan(c.recoverSeq) {
+		c.inLoss && c.lossHolds(c.sndUna) {
 		// In Loss (an RTO's window not yet acknowledged) Linux's
 		// tcp_fastretrans_alert returns from tcp_process_loss before
 		// tcp_try_to_open, and tcp_enter_cwr starts a reduction only
@@ -246,7 +246,7 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 // tcp_any_retrans_done does).
 func (c *Conn) caState() CAState {
 	switch {
-	case c.inLoss && c.sndUna.LessThan(c.recoverSeq):
+	case c.inLoss && c.lossHolds(c.sndUna):
 		return CALoss
 	case c.inRecovery:
 		return CARecovery

@@ -319,7 +319,7 @@ func (c *Conn) control(now time.Duration) {
 		return // only BBR pays for the assertion below, once per ACK
 	}
 	wc := c.cc.(WindowController) // windowCtl says it is one
-	if c.inLoss && !c.sndUna.LessThan(c.recoverSeq) {
+	if c.inLoss && !c.lossHolds(c.sndUna) {
 		c.inLoss = false // what was in flight at the RTO is acknowledged
 	}
 	st := ControlState{State: CAOpen}

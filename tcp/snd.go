@@ -884,7 +884,7 @@ func (c *Conn) onNewAck(now time.Duration, h *Header, ack Seq, sackedBefore, sac
 	if c.sndSml.LessThan(ack) {
 		c.sndSml = ack
 	}
-	if c.inLoss && !ack.LessThan(c.recoverSeq) {
+	if c.inLoss && !c.lossHolds(ack) {
 		// What was in flight at the RTO is acknowledged: Loss is over
 		// (tcp_process_loss), before a later recovery moves recoverSeq.
 		c.inLoss = false

@@ -154,6 +154,16 @@ func (c *Conn) retrySyn(now time.Duration, synack bool) {
 	c.arm(timerRtx, now+c.rtt.current())
 }
 
+// lossHolds reports whether an RTO's Loss state (inLoss) goes on with
+// SND.UNA at una: until what was in flight at the RTO, up to recoverSeq
+// (Linux's high_seq), is acknowledged, and without SACK until something
+// above it is, as tcp_process_loss's tcp_try_undo_recovery holds the
+// state at snd_una == high_seq for Reno (no false fast retransmit, RFC
+// 6582).
+func (c *Conn) lossHolds(una Seq) bool {
+	return una.LessThan(c.recoverSeq) || !c.sackOK && una == c.recoverSeq
+}
+
 // onDataTimeout is an RTO of a synchronized connection.
 func (c *Conn) onDataTimeout(now time.Duration) {
 	c.emit(Event{Kind: EvTimerFired, Timer: "rto"})
