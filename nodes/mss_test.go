@@ -176,8 +176,9 @@ func TestAutoMSSFollowsTheMTU(t *testing.T) {
 }
 
 // TestMaxsegBeforeConnect: getsockopt(TCP_MAXSEG) on a socket not yet
-// connected answers 1460 for the auto default (the route is not known
-// yet) and the value TCP_MAXSEG set, as before auto existed.
+// connected answers, as Linux's do_tcp_getsockopt, TCP_MSS_DEFAULT (536,
+// tcp_init_sock's mss_cache) for the auto default, whatever the route,
+// and the value TCP_MAXSEG set.
 func TestMaxsegBeforeConnect(t *testing.T) {
 	link := fastLink("ab")
 	link.MTU = 9000
@@ -185,9 +186,31 @@ func TestMaxsegBeforeConnect(t *testing.T) {
 	fd, _ := a.Socket()
 	v, err := a.GetSockOpt(fd, IPPROTO_TCP, TCP_MAXSEG)
 	require.NoError(t, err)
-	assert.Equal(t, tcp.DefaultMSS, v)
+	assert.Equal(t, 536, v, "tcp_init_sock's mss_cache, TCP_MSS_DEFAULT")
 	require.NoError(t, a.SetSockOpt(fd, IPPROTO_TCP, TCP_MAXSEG, 1000))
 	v, err = a.GetSockOpt(fd, IPPROTO_TCP, TCP_MAXSEG)
 	require.NoError(t, err)
 	assert.Equal(t, 1000, v)
+}
+
+// TestMaxsegSynSent: in SYN-SENT Linux answers the mss_cache that
+// tcp_connect_init's tcp_sync_mss set: the route's MSS (8960 on a 9000
+// MTU) clamped to TCP_MAXSEG's value, or to TCP_MSS_DEFAULT without it,
+// less 12 bytes of timestamps.
+func TestMaxsegSynSent(t *testing.T) {
+	for _, tc := range []struct {
+		maxseg, want int
+	}{{0, 536 - 12}, {1000, 1000 - 12}} {
+		link := fastLink("ab")
+		link.MTU = 9000
+		_, a, _ := twoHosts(t, nil, link)
+		fd, _ := a.Socket()
+		if tc.maxseg != 0 {
+			require.NoError(t, a.SetSockOpt(fd, IPPROTO_TCP, TCP_MAXSEG, tc.maxseg))
+		}
+		require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
+		v, err := a.GetSockOpt(fd, IPPROTO_TCP, TCP_MAXSEG)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, v, "TCP_MAXSEG %d", tc.maxseg)
+	}
 }

@@ -476,11 +476,40 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		if s.conn != nil && s.conn.State().Synchronized() {
 			return s.conn.Stats().MSS, nil
 		}
-		// The working MSS: TCP_MAXSEG's value, or DefaultMSS for an auto
-		// MSS whose route is not known yet.
-		return s.validConfig().MSS(), nil
+		return s.maxsegUnsynced(), nil
 	}
 	return 0, ENOPROTOOPT
+}
+
+// tcpMSSDefault is Linux's TCP_MSS_DEFAULT (RFC 9293 §3.7.1's 536): the
+// mss_cache of a socket that has not connected (tcp_init_sock), and the
+// mss_clamp of a connect without TCP_MAXSEG (tcp_v4_connect).
+const tcpMSSDefault = 536
+
+// maxsegUnsynced is getsockopt(TCP_MAXSEG) before a handshake ends, as
+// Linux's do_tcp_getsockopt answers it from tp->mss_cache: TCP_MAXSEG's
+// value when set, else TCP_MSS_DEFAULT, before connect (whatever the
+// route: an auto MSS is only resolved when the connection opens); in
+// SYN-SENT what tcp_connect_init's tcp_sync_mss made it, the route's MSS
+// clamped to TCP_MAXSEG's value or TCP_MSS_DEFAULT (mss_clamp), less the
+// timestamps the SYN offers (tcp_header_len).
+func (s *Socket) maxsegUnsynced() int {
+	clamp := s.config().MSS // 0: auto
+	if clamp == 0 {
+		clamp = tcpMSSDefault
+	}
+	if s.conn == nil {
+		return clamp
+	}
+	if s.conn.State() != tcp.SynSent {
+		return s.validConfig().MSS()
+	}
+	cfg := s.conn.Config()
+	mss := min(cfg.MSS, clamp)
+	if cfg.Timestamps {
+		mss -= 12 // TCPOLEN_TSTAMP_ALIGNED
+	}
+	return mss
 }
 
 // config returns the settings of s's connection: its own when an option
