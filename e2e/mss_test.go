@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -88,5 +89,44 @@ func TestJumboLinkConfiguredMSS(t *testing.T) {
 			assert.True(t, strings.HasPrefix(r.Opts, "mss 1460,"), "%s from %s: %q", r.Flags, r.Src, r.Opts)
 		}
 		assert.LessOrEqual(t, r.Plen, int64(1448), "segment %d", r.ID)
+	}
+}
+
+// TestSubMillisecondPathFills: one flow with default settings over a
+// 10 Gbit/s link with a 100 µs RTT and Ethernet's 38 bytes of framing
+// gets close to the goodput ceiling rate × payload / (MTU + 38), with
+// 1500-byte and with 9000-byte frames. Receive autotuning must grow the
+// window past its initial 64 KiB although the timestamps' millisecond
+// tick is longer than the RTT (Linux's tcp_rcv_rtt_measure_ts).
+func TestSubMillisecondPathFills(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		mtu, payload int
+	}{{1500, 1448}, {9000, 8948}} {
+		t.Run(fmt.Sprint(tt.mtu), func(t *testing.T) {
+			t.Parallel()
+			text := fmt.Sprintf(`version: 1
+name: fast-%d
+seed: 1
+duration: 100ms
+hosts:
+  client: {address: 10.0.0.1}
+  server: {address: 10.0.0.2}
+links:
+  - {between: [client, server], bandwidth: 10Gbps, delay: 50us, mtu: %d, overhead: 38}
+apps:
+  - {type: sink, host: server, port: 80}
+  - {type: bulk-send, host: client, to: server:80, start: 0s, bytes: 1GB}
+outputs: {pcap: false, trace: false}
+`, tt.mtu, tt.mtu)
+			dir := run(t, writeScenario(t, "fast.yaml", text))
+			s := readSummary(t, dir)
+			require.Len(t, s.Connections, 1)
+			got := float64(s.Connections[0].BytesDelivered) * 8 / 0.1
+			ceiling := 10e9 * float64(tt.payload) / float64(tt.mtu+38)
+			t.Logf("MTU %d: %.3f Gbit/s, ceiling %.3f", tt.mtu, got/1e9, ceiling/1e9)
+			assert.Greater(t, got, 0.95*ceiling)
+			assert.LessOrEqual(t, got, ceiling)
+		})
 	}
 }

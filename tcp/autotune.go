@@ -114,15 +114,20 @@ func (c *Conn) rcvRTTMeasure(now time.Duration, tsecr uint32, n int) {
 	t := &c.rcvTune
 	if c.tsOK && tsecr != 0 && tsecr != t.lastTsecr {
 		t.lastTsecr = tsecr
-		// An echo less than one tick old says only that the RTT is below
-		// a millisecond: Linux's tcp_rcv_rtt_measure_ts takes no sample
-		// from it (tcp_rtt_tsopt_us with a minimum of 0, then delta > 0),
-		// and the window-based measurement below paces autotuning. A
-		// 1 µs sample instead would run tcp_rcv_space_adjust at every
-		// read, so the buffer never grew on a sub-millisecond path.
+		// An echo less than one tick old counts as one tick, 1 ms, as
+		// in Linux's tcp_rcv_rtt_measure_ts of the kernels whose window
+		// is half the buffer (tcp_adv_win_scale=1, the model here):
+		// "if (!delta) delta = 1". Below a millisecond of RTT autotuning
+		// then measures what is read over about a millisecond. (Newer
+		// kernels skip such echoes but size the window by the learned
+		// scaling_ratio, larger than half; with half, skipping them
+		// leaves a 9000-byte-MTU receiver reading one window, 56576
+		// bytes, per RTT, never more than its first measure of 62636,
+		// so its buffer never grew; a 1 µs sample, before, had
+		// tcp_rcv_space_adjust run at every read and never grow.)
 		if n >= c.rcvSegMax {
-			if d := int32(c.tsNow(now) - tsecr); d > 0 {
-				t.rcvRTTUpdate(time.Duration(d)*time.Millisecond, false)
+			if d := int32(c.tsNow(now) - tsecr); d >= 0 {
+				t.rcvRTTUpdate(time.Duration(max(d, 1))*time.Millisecond, false)
 			}
 		}
 	}
