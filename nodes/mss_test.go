@@ -191,6 +191,14 @@ func TestMaxsegBeforeConnect(t *testing.T) {
 	v, err = a.GetSockOpt(fd, IPPROTO_TCP, TCP_MAXSEG)
 	require.NoError(t, err)
 	assert.Equal(t, 1000, v)
+	// do_tcp_setsockopt: above MAX_TCP_WINDOW is EINVAL; 32767 is taken,
+	// and 0 makes the MSS auto again.
+	assert.Equal(t, EINVAL, a.SetSockOpt(fd, IPPROTO_TCP, TCP_MAXSEG, 32768))
+	require.NoError(t, a.SetSockOpt(fd, IPPROTO_TCP, TCP_MAXSEG, 32767))
+	require.NoError(t, a.SetSockOpt(fd, IPPROTO_TCP, TCP_MAXSEG, 0))
+	v, err = a.GetSockOpt(fd, IPPROTO_TCP, TCP_MAXSEG)
+	require.NoError(t, err)
+	assert.Equal(t, 536, v)
 }
 
 // TestMaxsegSynSent: in SYN-SENT Linux answers the mss_cache that

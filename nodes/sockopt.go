@@ -214,6 +214,12 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 	case level == SOL_SOCKET && name == SO_RCVBUF:
 		cfg.RecvBuffer = s.setBuffer(rcvBuf, value, minRcvBuf, s.validConfig().MSS())
 	case level == IPPROTO_TCP && name == TCP_MAXSEG:
+		// Linux's do_tcp_setsockopt takes 0 (back to the route's
+		// advmss: auto) or TCP_MIN_MSS to MAX_TCP_WINDOW (32767); the
+		// settings check the floor.
+		if value > maxTCPWindow {
+			return EINVAL
+		}
 		cfg.MSS = value
 	default:
 		return ENOPROTOOPT
@@ -480,6 +486,10 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 	}
 	return 0, ENOPROTOOPT
 }
+
+// maxTCPWindow is Linux's MAX_TCP_WINDOW, the largest TCP_MAXSEG it
+// takes.
+const maxTCPWindow = 32767
 
 // tcpMSSDefault is Linux's TCP_MSS_DEFAULT (RFC 9293 §3.7.1's 536): the
 // mss_cache of a socket that has not connected (tcp_init_sock), and the
