@@ -73,10 +73,13 @@ func sndbufPerMSS(mss int) int {
 // sndbufExpand grows an automatic send buffer to hold twice the
 // congestion window (at least the initial window) of full segments at
 // their memory cost, up to SendBufferMax: Linux's tcp_sndbuf_expand with
-// CUBIC's and Reno's sndbuf_expand factor of 2.
+// CUBIC's and Reno's sndbuf_expand factor of 2. A full segment is the
+// peer's MSS or the sending MSS, whichever is larger.
 func (c *Conn) sndbufExpand() {
 	segs := max(DefaultInitialCwndSegments, c.cc.Cwnd()/max(c.sndMss, 1))
-	mem := min(2*segs*sndbufPerMSS(c.cfg.MSS), c.cfg.SendBufferMax)
+	// per_mss: max(mss_clamp, mss_cache), the larger of the peer's MSS
+	// (clamped to a configured one) and the sending MSS, not ours.
+	mem := min(2*segs*sndbufPerMSS(max(int(c.mssClamp), c.sndMss)), c.cfg.SendBufferMax)
 	if win := winFromSpace(mem); win > c.sb.limit {
 		c.sb.limit = win
 	}

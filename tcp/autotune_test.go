@@ -89,3 +89,31 @@ func TestRcvRTTSubMillisecond(t *testing.T) {
 	assert.LessOrEqual(t, rtt, time.Millisecond, "a zero-tick echo counts one tick")
 	assert.Greater(t, ch.b.RecvBufferSize(), 64<<10, "autotuning grew the buffer")
 }
+
+// TestSndbufExpandPeerMSS: tcp_sndbuf_expand sizes a segment's memory
+// from max(mss_clamp, mss_cache), the peer's MSS (clamped to ours when
+// configured) and the sending MSS, not from the MSS we announce: a host
+// whose 9000-byte link announces 8960 to a peer that announces 1460
+// sends 1448-byte segments, and its initial send buffer holds 2 × 10 of
+// them at 4096 + 256 bytes each (87040, half of it data). An auto MSS
+// clamps nothing: a peer's 8960 counts in full when ours is 1460.
+func TestSndbufExpandPeerMSS(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		mssA, mssB int
+		want       int
+	}{
+		{"we announce more", 8960, 1460, 2 * 10 * (4096 + 256) / 2},
+		{"the peer announces more", 0, 8960, 2 * 10 * (16384 + 256) / 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := DefaultConfig(), DefaultConfig()
+			a.MSS, b.MSS = tc.mssA, tc.mssB
+			ch := newChannel(t, a, b, time.Millisecond)
+			ch.open()
+			ch.runUntil(10 * time.Millisecond)
+			require.Equal(t, Established, ch.a.State())
+			assert.Equal(t, tc.want, ch.a.SendBufferSize())
+		})
+	}
+}

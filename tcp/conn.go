@@ -254,6 +254,11 @@ type Conn struct {
 	// none (tcp_check_space with SOCK_NOSPACE), or an option changed
 	// the room (SO_SNDBUF, TCP_NOTSENT_LOWAT).
 	spaceWake bool
+	// mssClamp is Linux's rx_opt.mss_clamp: a configured MSS (user_mss)
+	// until the handshake, then the peer's MSS option clamped to it (an
+	// auto MSS clamps nothing). tcp_sndbuf_expand sizes a segment's
+	// memory from it.
+	mssClamp uint16
 }
 
 // outSeg is a segment waiting in the outbox. Its payload is resolved from
@@ -337,6 +342,9 @@ func NewConnValid(v ValidConfig, local, remote Endpoint, iss Seq, tsOffset uint3
 		cc:         cc,
 		sndMss:     cfg.MSS,
 		rcvMss:     cfg.MSS,
+	}
+	if !v.mssAuto {
+		c.mssClamp = uint16(cfg.MSS) // at most MaxMSS
 	}
 	c.recoverSeq = iss
 	c.sndSml = iss

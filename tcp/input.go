@@ -59,6 +59,9 @@ func (c *Conn) negotiate(h *Header) {
 	if c.tsOK {
 		opt = 12
 	}
+	if c.mssClamp == 0 || peerMSS < int(c.mssClamp) {
+		c.mssClamp = uint16(peerMSS) // tcp_parse_options: in_mss, clamped to user_mss
+	}
 	c.sndMss = c.pmtuMSS(max(min(peerMSS, c.cfg.MSS)-opt, 64))
 	c.rcvMss = max(c.cfg.MSS-opt, 64)
 	c.rcvSegMax = min(536, c.rcvMss)
