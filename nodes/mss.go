@@ -20,3 +20,36 @@ import (
 func connMSS(cfg tcp.ValidConfig, mtu int) tcp.ValidConfig {
 	return cfg.WithMSS(mtu - ipv4.HeaderLen - tcp.HeaderLen)
 }
+
+// mssKey names a host's settings with the MTU of a route (hostMSS).
+type mssKey struct {
+	base tcp.ValidConfig
+	mtu  int
+}
+
+// hostMSS is connMSS for a connection of h: when cfg is the host's own
+// settings (no socket option changed them), connections on routes of one
+// MTU share one copy of the settings with their MSS, as they share the
+// host's where the MSS stays as it is (a 1500-byte route with the auto
+// MSS), instead of a copy each: a jumbo or small-MTU network of many
+// connections keeps one per host and MTU (Network.mssConfigs, looked up,
+// never walked). A socket's own settings get their own copy, as before.
+func (h *Host) hostMSS(cfg tcp.ValidConfig, mtu int) tcp.ValidConfig {
+	if cfg != h.cfg {
+		return connMSS(cfg, mtu)
+	}
+	n := h.net
+	k := mssKey{cfg, mtu}
+	if v, ok := n.mssConfigs[k]; ok {
+		return v
+	}
+	v := connMSS(cfg, mtu)
+	if v == cfg {
+		return v
+	}
+	if n.mssConfigs == nil {
+		n.mssConfigs = make(map[mssKey]tcp.ValidConfig)
+	}
+	n.mssConfigs[k] = v
+	return v
+}

@@ -222,3 +222,24 @@ func TestMaxsegSynSent(t *testing.T) {
 		assert.Equal(t, tc.want, v, "TCP_MAXSEG %d", tc.maxseg)
 	}
 }
+
+// TestHostMSSShared: a host's connections on routes of one MTU share one
+// copy of its settings with the route's MSS (hostMSS), where each used to
+// get a copy of its own (184 bytes a connection on a jumbo network); a
+// socket whose options made its settings its own gets its own copy.
+func TestHostMSSShared(t *testing.T) {
+	link := fastLink("ab")
+	link.MTU = 9000
+	_, a, _ := twoHosts(t, nil, link)
+	first := a.hostMSS(a.cfg, 9000)
+	require.Equal(t, 8960, first.MSS())
+	assert.True(t, first == a.hostMSS(a.cfg, 9000), "a second connection shares the first's settings")
+	assert.Equal(t, 1460, a.hostMSS(a.cfg, 1500).MSS())
+	assert.True(t, a.hostMSS(a.cfg, 1500) == a.cfg, "where the MSS stays, the host's own settings")
+
+	own, err := tcp.DefaultConfig().Valid()
+	require.NoError(t, err)
+	assert.Equal(t, 8960, a.hostMSS(own, 9000).MSS())
+	assert.False(t, a.hostMSS(own, 9000) == a.hostMSS(own, 9000), "a socket's own settings are not kept")
+	assert.Len(t, a.net.mssConfigs, 1)
+}

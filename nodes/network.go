@@ -73,6 +73,9 @@ type Network struct {
 	// server (fastopen.go; Linux's tcp_metrics), nil until the first:
 	// looked up, never walked. It lives here for the reason above.
 	tfoCache map[*Host]map[netip.Addr]fastOpenEntry
+	// mssConfigs holds a host's settings with the MSS of a route's MTU,
+	// shared by its connections there (hostMSS): looked up, never walked.
+	mssConfigs map[mssKey]tcp.ValidConfig
 }
 
 // maxFree bounds the packets kept for reuse.

@@ -512,7 +512,7 @@ func (h *Host) openConn(s *Socket, iss tcp.Seq) error {
 		if s.acceptsPMTU() {
 			mtu = h.pathMTU(s.remote.Addr())
 		}
-		cfg = connMSS(cfg, mtu)
+		cfg = h.hostMSS(cfg, mtu)
 	}
 	c, err := tcp.NewConnValid(cfg, tcp.Endpoint{Addr: s.local.Addr(), Port: s.local.Port()},
 		tcp.Endpoint{Addr: s.remote.Addr(), Port: s.remote.Port()}, iss, tsOff)
