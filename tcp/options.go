@@ -488,19 +488,27 @@ func SYNACKOptions(mss uint16, sackOK bool, tsVal, tsEcr uint32, tsOK bool, wsca
 // the first block should be the most recent (RFC 2018 §4).
 func SegmentOptions(tsVal, tsEcr uint32, tsOK bool, blocks []SACKBlock) Options {
 	var o Options
-	room := MaxSACKBlocks
 	if tsOK {
 		_ = o.AppendNOP()
 		_ = o.AppendNOP()
 		_ = o.AppendTimestamps(tsVal, tsEcr)
-		room = 3
 	}
 	if len(blocks) > 0 {
 		_ = o.AppendNOP()
 		_ = o.AppendNOP()
-		_ = o.AppendSACK(blocks[:min(len(blocks), room)])
+		_ = o.AppendSACK(blocks[:min(len(blocks), sackRoom(tsOK))])
 	}
 	return o
+}
+
+// sackRoom is how many SACK blocks a segment's options hold after
+// SegmentOptions' timestamps: 3 with them (40 bytes less 12), else
+// MaxSACKBlocks (RFC 2018 §3).
+func sackRoom(tsOK bool) int {
+	if tsOK {
+		return 3
+	}
+	return MaxSACKBlocks
 }
 
 // put16 writes v big-endian.

@@ -42,11 +42,7 @@ func (c *Conn) curMss() int {
 	if n == 0 {
 		return c.sndMss
 	}
-	room := MaxSACKBlocks
-	if c.tsOK {
-		room = 3 // 40 bytes of options less 12 of timestamps
-	}
-	return max(c.sndMss-(4+8*min(n, room)), 1)
+	return max(c.sndMss-(4+8*min(n, sackRoom(c.tsOK))), 1)
 }
 
 // flightSize is RFC 5681 §2 FlightSize: sent and not yet acknowledged,
