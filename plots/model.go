@@ -372,11 +372,10 @@ func (m *model) add(r *sim.Record) {
 			m.end(endKey{conn: int(e.Conn), host: host, side: e.Side}).rtoTimer(r.T)
 		}
 	case *sim.TCPRetransmit:
+		host, _, _ := nodeName(r.Subject)
 		if e.Reason == "rto" && m.want.cwnd && m.connInScope(int(e.Conn)) && m.inScope(r.T) {
-			host, _, _ := nodeName(r.Subject)
 			m.end(endKey{conn: int(e.Conn), host: host, side: e.Side}).rtoRetransmit(r.T)
 		}
-		host, _, _ := nodeName(r.Subject)
 		k := retransKey{host: host, conn: int(e.Conn), rseq: int64(e.RSeq), t: r.T}
 		m.announced = append(m.announced, k)
 		for _, p := range m.sentNow {

@@ -407,6 +407,7 @@ func TestPlotAndViewSayWhatIsMissing(t *testing.T) {
 		{[]string{"plot", dir, "--metric", "goodput", "--x", "links[0].loss"}, dir + " is not a sweep's folder (no aggregate.csv): --metric, --x, --series and --where draw a sweep"},
 		{[]string{"plot", filepath.Join(dir, "nope"), "--metric=goodput"}, filepath.Join(dir, "nope") + " is not a sweep's folder"},
 		{[]string{"plot", "--metric", "goodput", "--routers", dir}, dir + " is not a sweep's folder"},
+		{[]string{"plot", "--compress-time", "--kind", "sequence", "--where", "a=b", dir}, dir + " is not a sweep's folder"},
 		// --window 0s was taken for no --window: the default window.
 		{[]string{"plot", dir, "--kind", "throughput", "--window", "0s", "-o", filepath.Join(dir, "s.png")}, "--window 0s: want an averaging window longer than 0"},
 	} {

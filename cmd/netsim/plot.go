@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -50,26 +51,6 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 			return plotSweepMain(args, stdout, stderr)
 		}
 	}
-	// The sweep's own flags on another folder: say so, rather than that
-	// the flag is not defined.
-	for _, a := range args {
-		if name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); strings.HasPrefix(a, "-") && slices.Contains(sweepPlotFlags, name) {
-			dir := "the folder"
-			for i := 0; i < len(args); i++ {
-				b := args[i]
-				if !strings.HasPrefix(b, "-") {
-					dir = b
-					break
-				}
-				// Skip the value of a flag written "--flag value".
-				if n := strings.TrimLeft(b, "-"); !strings.Contains(n, "=") && n != "compress-time" && n != "routers" {
-					i++
-				}
-			}
-			fmt.Fprintf(stderr, "netsim plot: %s is not a sweep's folder (no aggregate.csv): --metric, --x, --series and --where draw a sweep; for a run's folder, see netsim plot --help\n", dir)
-			return exitUsage
-		}
-	}
 	fs := newFlagSet("plot", plotUsage, stdout, stderr)
 	kind := fs.String("kind", "", "plot kind: "+strings.Join(plots.Kinds(), ", ")+" (default: all)")
 	conn := fs.Int("conn", 0, "connection id (default: every connection)")
@@ -91,6 +72,12 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&height, "height", "figure height, like 2.5in (default: suits the kind)")
 	fontSize := checkedFlag{check: func(s string) error { _, err := plots.ParseFontSize(s); return err }}
 	fs.Var(&fontSize, "font-size", "axis label size in points; ticks and legends scale with it (default 12)")
+	// The sweep's own flags on another folder: say so, rather than that
+	// the flag is not defined.
+	if dir, ok := sweepFlagOn(fs, args); ok {
+		fmt.Fprintf(stderr, "netsim plot: %s is not a sweep's folder (no aggregate.csv): --metric, --x, --series and --where draw a sweep; for a run's folder, see netsim plot --help\n", dir)
+		return exitUsage
+	}
 	dir, code, ok := parseOne(fs, args, "output folder", plotUsage, stderr)
 	if !ok {
 		return code
@@ -262,6 +249,38 @@ func noOutputFolder(file string) string {
 		return fmt.Sprintf("-o %s: %s is not a folder", file, folder)
 	}
 	return ""
+}
+
+// sweepFlagOn reports whether args has one of sweepPlotFlags, and the
+// folder it names, args' first argument that is not a flag or a flag's
+// value ("the folder" when there is none). fs says which flags take no
+// value (a bool flag, such as --compress-time); any other flag written
+// "--flag value", including one fs does not define, takes the next
+// argument.
+func sweepFlagOn(fs *flag.FlagSet, args []string) (string, bool) {
+	found := slices.ContainsFunc(args, func(a string) bool {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		return strings.HasPrefix(a, "-") && slices.Contains(sweepPlotFlags, name)
+	})
+	if !found {
+		return "", false
+	}
+	for i := 0; i < len(args); i++ {
+		if !strings.HasPrefix(args[i], "-") {
+			return args[i], true
+		}
+		n := strings.TrimLeft(args[i], "-")
+		if strings.Contains(n, "=") {
+			continue
+		}
+		if f := fs.Lookup(n); f != nil {
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				continue
+			}
+		}
+		i++ // the flag's value
+	}
+	return "the folder", true
 }
 
 // zeroToMsg refuses --to 0s in netsim plot and netsim view, whose
