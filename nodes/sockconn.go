@@ -196,10 +196,9 @@ func (s *Socket) closed() {
 			// error (a reset's ECONNRESET, tcp_reset; a Fast Open
 			// child's, tcp_check_req's embryonic_reset).
 			return
-		} else {
-			l.lq.embryonic--
-			h.net.conns.handshakeAbandoned(keyOf(k, true), s.connID)
 		}
+		l.lq.embryonic--
+		h.net.conns.handshakeAbandoned(keyOf(k, true), s.connID)
 		s.parent = nil
 		return
 	}

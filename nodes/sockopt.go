@@ -232,38 +232,44 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 // (1 to 127), as Linux's sk_setsockopt and do_tcp_setsockopt: at any
 // time, a connection taking them at once (tcp.Conn.SetKeepalive ...).
 func (h *Host) setKeepalive(s *Socket, cfg tcp.Config, name, value int) error {
-	now := h.Now().Duration()
-	var apply func(c *tcp.Conn) error
 	switch name {
 	case SO_KEEPALIVE:
 		cfg.Keepalive = value != 0
-		apply = func(c *tcp.Conn) error { c.SetKeepalive(now, cfg.Keepalive); return nil }
 	case TCP_KEEPIDLE, TCP_KEEPINTVL:
 		if value < 1 || value > int(tcp.MaxKeepalive/time.Second) {
 			return EINVAL
 		}
-		d := time.Duration(value) * time.Second
 		if name == TCP_KEEPIDLE {
-			cfg.KeepaliveTime = d
-			apply = func(c *tcp.Conn) error { return c.SetKeepaliveTime(now, d) }
+			cfg.KeepaliveTime = time.Duration(value) * time.Second
 		} else {
-			cfg.KeepaliveIntvl = d
-			apply = func(c *tcp.Conn) error { return c.SetKeepaliveIntvl(d) }
+			cfg.KeepaliveIntvl = time.Duration(value) * time.Second
 		}
 	default: // TCP_KEEPCNT
 		if value < 1 || value > tcp.MaxKeepaliveProbes {
 			return EINVAL
 		}
 		cfg.KeepaliveProbes = value
-		apply = func(c *tcp.Conn) error { return c.SetKeepaliveProbes(value) }
 	}
 	if err := s.setConfig(cfg); err != nil {
 		return err
 	}
-	if s.conn == nil {
+	c := s.conn
+	if c == nil {
 		return nil
 	}
-	if err := apply(s.conn); err != nil {
+	now := h.Now().Duration()
+	var err error
+	switch name {
+	case SO_KEEPALIVE:
+		c.SetKeepalive(now, cfg.Keepalive)
+	case TCP_KEEPIDLE:
+		err = c.SetKeepaliveTime(now, cfg.KeepaliveTime)
+	case TCP_KEEPINTVL:
+		err = c.SetKeepaliveIntvl(cfg.KeepaliveIntvl)
+	default:
+		err = c.SetKeepaliveProbes(cfg.KeepaliveProbes)
+	}
+	if err != nil {
 		return EINVAL
 	}
 	s.flush()

@@ -193,44 +193,40 @@ func parseComparison(text string) (out []tcpiAssert, ok bool) {
 	}
 }
 
+// tcpiOperand reports whether s is an operand a block may use.
 func tcpiOperand(s string) bool {
-	if a, b, ok := bitAnd(s); ok {
-		return tcpiOperand(a) && tcpiOperand(b)
-	}
-	if _, ok := tcpiFields[s]; ok {
-		return true
-	}
-	if _, ok := tcpiOptBits[s]; ok {
-		return true
-	}
-	if _, ok := linuxStates[s]; ok {
-		return true
-	}
-	if _, ok := linuxCAStates[s]; ok {
-		return true
-	}
-	_, err := strconv.ParseInt(s, 0, 64)
-	return err == nil
+	_, ok := tcpiResolve(s, nil)
+	return ok
 }
 
+// tcpiValue returns operand s's value for info.
 func tcpiValue(s string, info *TCPInfo) int64 {
+	v, _ := tcpiResolve(s, info)
+	return v
+}
+
+// tcpiResolve returns the value of operand s for info and whether s is
+// an operand: a tcp_info field, a TCPI_OPT_* bit, a state name, an
+// integer, or "(A & B)" of two of them. With info nil it only checks s.
+func tcpiResolve(s string, info *TCPInfo) (int64, bool) {
 	if a, b, ok := bitAnd(s); ok {
-		return tcpiValue(a, info) & tcpiValue(b, info)
+		x, okx := tcpiResolve(a, info)
+		y, oky := tcpiResolve(b, info)
+		return x & y, okx && oky
 	}
 	if f, ok := tcpiFields[s]; ok {
-		return f(info)
+		if info == nil {
+			return 0, true
+		}
+		return f(info), true
 	}
-	if v, ok := tcpiOptBits[s]; ok {
-		return v
+	for _, names := range [...]map[string]int64{tcpiOptBits, linuxStates, linuxCAStates} {
+		if v, ok := names[s]; ok {
+			return v, true
+		}
 	}
-	if v, ok := linuxStates[s]; ok {
-		return v
-	}
-	if v, ok := linuxCAStates[s]; ok {
-		return v
-	}
-	v, _ := strconv.ParseInt(s, 0, 64)
-	return v
+	v, err := strconv.ParseInt(s, 0, 64)
+	return v, err == nil
 }
 
 // bitAnd splits a parenthesized "(A & B)", the form scripts test
