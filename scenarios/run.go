@@ -74,14 +74,15 @@ const (
 // long enough (hugePageHosts, hugePageEventsPerMiB). A hint, which
 // changes no result.
 func (w *World) hugePages() {
-	if w.huge || len(w.Scenario.Hosts) < hugePageHosts || w.Events() < hugePageEventsPerMiB*16 {
+	if w.huge || len(w.Scenario.Hosts) < hugePageHosts || w.Events() < hugePageEventsPerMiB*(hugepage.MinMapped>>20) {
 		return
 	}
 	if w.Events() < hugePageEventsPerMiB*(hugepage.Mapped()>>20) {
 		return
 	}
-	w.huge = true
-	hugepage.Collapse()
+	// Asked once: a world whose runtime has not yet mapped enough for
+	// Collapse asks again between later slices.
+	w.huge = hugepage.Collapse()
 }
 
 // Events returns the number of events the world's scheduler has run.

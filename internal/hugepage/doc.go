@@ -12,3 +12,9 @@
 // It is a hint only: nothing it does changes a result, a failure is
 // ignored, and on other systems it does nothing.
 package hugepage
+
+// MinMapped is the least memory the runtime must have mapped for Collapse
+// to do anything: the processor's TLB maps about 6 MiB in 4 KiB pages
+// (1,536 entries), so a smaller heap gains little from huge pages, and a
+// small run would pay for the collapse.
+const MinMapped = 16 << 20

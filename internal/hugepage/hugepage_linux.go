@@ -12,12 +12,6 @@ import (
 // minBytes is the smallest mapping advised: one huge page.
 const minBytes = 2 << 20
 
-// minMapped is the least memory the runtime must have mapped for Collapse
-// to do anything: the processor's TLB maps about 6 MiB in 4 KiB pages
-// (1,536 entries), so a smaller heap gains little from huge pages, and a
-// small run would pay for the collapse.
-const minMapped = 16 << 20
-
 // madvCollapse is MADV_COLLAPSE (Linux 6.1), which package syscall does
 // not name. An older kernel answers EINVAL, which is ignored.
 const madvCollapse = 25
@@ -31,19 +25,21 @@ const madvCollapse = 25
 // one hint, each piece a new mapping. Other mappings (the runtime's
 // metadata, thread stacks) are left alone: a collapse fills every 4 KiB
 // page of a 2 MiB range it finds in use, and those are sparse. It does
-// nothing while the runtime has mapped less than 16 MiB.
+// nothing while the runtime has mapped less than MinMapped, and reports
+// whether it went ahead (a mapping the kernel refused is still gone
+// through: asking again would not help).
 //
 // The heap mapped after a call is in 4 KiB pages until the next. A
 // collapse copies what it collapses: on this project's VM up to about 2
 // ms per MiB not yet in huge pages, and next to nothing for what already
 // is (docs/performance.md, "Huge pages").
-func Collapse() {
-	if Mapped() < minMapped {
-		return
+func Collapse() bool {
+	if Mapped() < MinMapped {
+		return false
 	}
 	b, err := os.ReadFile("/proc/self/maps")
 	if err != nil {
-		return
+		return false
 	}
 	for _, m := range heapMappings(b, uintptr(unsafe.Pointer(heapProbe))) {
 		if m.n < minBytes {
@@ -52,6 +48,7 @@ func Collapse() {
 		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, m.lo, m.n, syscall.MADV_HUGEPAGE)
 		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, m.lo, m.n, madvCollapse)
 	}
+	return true
 }
 
 // heapProbe is an object in the Go heap (a package variable's new is

@@ -70,11 +70,13 @@ bfccd000-bfcee000 rw-p 00000000 00:00 0 [stack]
 // TestCollapseAdvisesTheHeap checks that the mapping holding a large heap
 // object is marked for huge pages after Collapse ("hg" in its VmFlags).
 func TestCollapseAdvisesTheHeap(t *testing.T) {
-	buf := make([]byte, 2*minMapped)
+	buf := make([]byte, 2*MinMapped)
 	for i := range buf {
 		buf[i] = byte(i)
 	}
-	Collapse()
+	if !Collapse() {
+		t.Fatalf("Collapse with %d bytes mapped reports it did nothing", Mapped())
+	}
 	addr := uint64(uintptr(unsafe.Pointer(&buf[0])))
 	flags, found := vmFlags(t, addr)
 	runtime.KeepAlive(buf)
