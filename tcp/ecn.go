@@ -239,6 +239,12 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 	return false
 }
 
+// inCWR reports whether an ECN-Echo's window reduction is under way
+// (Linux's TCP_CA_CWR). It tests ecnOK first, which every segment reads,
+// so that a connection without ECN never touches the rest of its ECN
+// state.
+func (c *Conn) inCWR() bool { return c.ecnOK && c.ecn.reducing }
+
 // caState is Linux's icsk_ca_state as tcp_info reports it. Disorder is
 // what tcp_try_keep_open tests, tcp_left_out: SACKed data, or without SACK
 // the duplicate ACKs counted as such (netsim does not keep Disorder for
@@ -250,7 +256,7 @@ func (c *Conn) caState() CAState {
 		return CALoss
 	case c.inRecovery:
 		return CARecovery
-	case c.ecnOK && c.ecn.reducing:
+	case c.inCWR():
 		return CACWR
 	case c.sackOK && c.board.sackedBelow(c.sndMax) > 0, !c.sackOK && c.dupAcks > 0:
 		return CADisorder

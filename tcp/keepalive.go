@@ -60,8 +60,7 @@ func (c *Conn) keepaliveStart(now time.Duration) {
 	if !c.cfg.Keepalive || !c.keepaliveOwnsTimer() {
 		return
 	}
-	k := c.ka()
-	k.heard, k.probes = now, 0
+	c.keepaliveHeard(now)
 	c.arm(timerTimeWait, now+c.cfg.KeepaliveTime)
 }
 

@@ -237,7 +237,7 @@ func (c *Conn) cwndAvail() int {
 	case c.inRecovery:
 		// RFC 6582 §3.2 / RFC 5681 §3.2: the inflated window.
 		return c.recCwnd - int(c.sndNxt.Sub(c.sndUna))
-	case c.ecnOK && c.ecn.reducing:
+	case c.inCWR():
 		// An ECE's reduction (TCP_CA_CWR): what PRR let the latest ACK
 		// send, in whole segments, as in SACK recovery.
 		return c.prr.allow - c.prr.allow%c.sndMss
@@ -451,7 +451,7 @@ func (c *Conn) sendOne(now time.Duration, burst bool) bool {
 	}
 	c.emitSeg(now, flags, seq, n)
 	c.pacedSent(now, n)
-	if c.inRecovery && c.sackOK || c.ecnOK && c.ecn.reducing {
+	if c.inRecovery && c.sackOK || c.inCWR() {
 		// prr_out: what was sent during the reduction (Linux's
 		// tcp_write_xmit counts it in CWR and Recovery alike).
 		c.prr.sent(int(end.Sub(seq)))
@@ -762,7 +762,7 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		// retransmission, Linux's FLAG_LOST_RETRANS).
 		grow := c.sndUna.GreaterThan(unaBefore) && !c.lostEdge().GreaterThan(lostBefore) && !relost
 		c.prr.onAck(delivered, c.pipe(), c.cc.Ssthresh(), c.sndMss, grow)
-	} else if c.ecnOK && c.ecn.reducing {
+	} else if c.inCWR() {
 		// tcp_cong_control in TCP_CA_CWR: PRR reduces the window by what
 		// the ACK delivered. Without SACK a duplicate ACK delivered a
 		// segment (tcp_add_reno_sack).
@@ -1013,7 +1013,7 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 	// Linux's tcp_enter_recovery: a reduction under way for an ECE
 	// (TCP_CA_CWR) goes on as recovery's, its ssthresh, prior_cwnd and
 	// PRR counts kept (no second tcp_init_cwnd_reduction).
-	cwr := c.ecnOK && c.ecn.reducing
+	cwr := c.inCWR()
 	if cwr {
 		// Nor does high_seq move: the episode ends where CWR would
 		// have, when SND.UNA reaches SND.NXT at the ECE
