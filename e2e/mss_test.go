@@ -39,14 +39,15 @@ func TestJumboLinkMSS(t *testing.T) {
 	t.Parallel()
 	dir := run(t, writeScenario(t, "jumbo.yaml", jumboScenario))
 
-	syns := filter(readTrace(t, dir), func(r rec) bool {
+	recs := readTrace(t, dir)
+	syns := filter(recs, func(r rec) bool {
 		return r.Kind == "pkt.send" && strings.Contains(r.Flags, "S")
 	})
 	require.Len(t, syns, 2, "the SYN and the SYN-ACK")
 	for _, r := range syns {
 		assert.True(t, strings.HasPrefix(r.Opts, "mss 8960,"), "%s from %s: %q", r.Flags, r.Src, r.Opts)
 	}
-	data := filter(readTrace(t, dir), func(r rec) bool {
+	data := filter(recs, func(r rec) bool {
 		return r.Kind == "pkt.send" && r.Src == "10.0.0.1" && r.Plen > 0
 	})
 	require.NotEmpty(t, data)
