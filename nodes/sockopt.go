@@ -343,8 +343,9 @@ func (h *Host) tcpOptSocket(fd int) (*Socket, error) {
 // uses the named congestion control, one of tcp.CongestionNames, instead
 // of the host's; one that needs ECN (dctcp) turns ECN on for it, as
 // Linux's tcp_ca_needs_ecn does, until another is picked. An unknown name
-// gives ENOENT, as Linux's tcp_set_congestion_control. Linux also switches a connection already
-// made (tcp_reinit_congestion_control); netsim refuses that with EISCONN.
+// gives ENOENT, as Linux's tcp_set_congestion_control. Linux also
+// switches a connection already made (tcp_reinit_congestion_control);
+// netsim refuses that with EISCONN.
 func (h *Host) SetCongestion(fd int, name string) error {
 	s, err := h.tcpOptSocket(fd)
 	if err != nil {

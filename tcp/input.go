@@ -141,15 +141,12 @@ func (c *Conn) inputListen(now time.Duration, h *Header, payload []byte) {
 		f.passive = true
 		if len(payload) > 0 {
 			f.synData = true
-			before, clamp := c.rcvNxt, c.rcvClamp
-			c.receiveText(now, h.Seq.Add(1), payload)
+			before := c.rcvNxt
+			c.fastOpenAddSkb(now, h.Seq.Add(1), payload)
 			f.synDataLen = int(c.rcvNxt.Sub(before))
-			// tcp_fastopen_add_skb queues it without
-			// tcp_event_data_recv: the ACK timeout estimate is still
-			// zero, so a reply to it is no interactive exchange, and
-			// the offered window does not grow (tcp_grow_window).
+			// Without tcp_event_data_recv the ACK timeout estimate is
+			// still zero, so a reply to it is no interactive exchange.
 			c.dataSeen = false
-			c.rcvClamp = clamp
 		}
 	}
 	c.openWithSyn(now, SynReceived, true)
@@ -251,16 +248,22 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 	// Data or a FIN on the SYN-ACK continue at the sixth step.
 	seq := h.Seq.Add(1)
 	if len(payload) > 0 {
-		// tcp_rcv_fastopen_synack queues it with tcp_fastopen_add_skb,
-		// without tcp_event_data_recv: the offered window does not grow.
-		clamp := c.rcvClamp
-		c.receiveText(now, seq, payload)
-		c.rcvClamp = clamp
+		// tcp_rcv_fastopen_synack queues it with tcp_fastopen_add_skb.
+		c.fastOpenAddSkb(now, seq, payload)
 	}
 	if h.Flags.Has(FlagFIN) {
 		c.peerFinSeen, c.peerFinSeq = true, seq.Add(uint32(len(payload)))
 	}
 	c.checkPeerFin(now)
+}
+
+// fastOpenAddSkb places data that came on a SYN or a SYN-ACK as Linux's
+// tcp_fastopen_add_skb queues it: without tcp_event_data_recv, so the
+// offered window does not grow (tcp_grow_window).
+func (c *Conn) fastOpenAddSkb(now time.Duration, seq Seq, payload []byte) {
+	clamp := c.rcvClamp
+	c.receiveText(now, seq, payload)
+	c.rcvClamp = clamp
 }
 
 // pawsRejects reports whether RFC 7323 §5.3's PAWS test drops h, of

@@ -189,25 +189,8 @@ func (r *Recorder) Format(seg *Segment, dir Direction) string {
 // relativeSACK returns o with its SACK blocks made relative to isn, as a
 // script writes them.
 func relativeSACK(o *tcp.Options, isn tcp.Seq) *tcp.Options {
-	var out tcp.Options
-	for opt := range o.All() {
-		switch opt.Kind {
-		case tcp.OptSACK:
-			blocks, n := o.SACK()
-			for i := range n {
-				blocks[i].Start -= isn
-				blocks[i].End -= isn
-			}
-			_ = out.AppendSACK(blocks[:n])
-		case tcp.OptTimestamps:
-			val, ecr, _ := o.Timestamps()
-			_ = out.AppendTimestamps(val, ecr)
-		case tcp.OptNOP, tcp.OptEOL:
-			_ = out.AppendRaw(opt.Kind, nil)
-		default:
-			_ = out.AppendRaw(opt.Kind, opt.Data)
-		}
-	}
+	// The options keep their lengths, so they fit as they did: no error.
+	out, _ := remapOptions(o, -isn, nil)
 	return &out
 }
 

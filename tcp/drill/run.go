@@ -153,10 +153,11 @@ type runner struct {
 	// lineAt is when the line being played is due, for RunError.
 	lineAt time.Duration
 	// fds maps a descriptor the script wrote as socket()'s or accept()'s
-	// result to the one the stack returned, where they differ; polls
-	// holds the poll calls rewritten for it (liveCall).
-	fds   map[int64]int64
-	polls map[*Syscall]*Syscall
+	// result to the one the stack returned, where they differ;
+	// liveCalls holds the calls rewritten for it, poll and epoll's
+	// included (liveCall).
+	fds       map[int64]int64
+	liveCalls map[*Syscall]*Syscall
 }
 
 // Run plays script s against st: inbound segments are injected at their
@@ -855,7 +856,7 @@ func (r *runner) liveCall(sc *Syscall) *Syscall {
 	}
 	// The copy is made once per call: a blocked poll or epoll_wait is
 	// known by it when the runner calls it again (Syscalls.waits).
-	if c, ok := r.polls[sc]; ok {
+	if c, ok := r.liveCalls[sc]; ok {
 		return c
 	}
 	var c *Syscall
@@ -894,10 +895,10 @@ func (r *runner) liveCall(sc *Syscall) *Syscall {
 	if c == nil {
 		return sc
 	}
-	if r.polls == nil {
-		r.polls = make(map[*Syscall]*Syscall)
+	if r.liveCalls == nil {
+		r.liveCalls = make(map[*Syscall]*Syscall)
 	}
-	r.polls[sc] = c
+	r.liveCalls[sc] = c
 	return c
 }
 
