@@ -163,6 +163,22 @@ func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 	return dec.Decode(n)
 }
 
+// DecodeYAML parses data, the text of file, into its first YAML document
+// as the scenario loader does, for the other files netsim reads (sweep
+// files, drill settings): a syntax error comes back as SyntaxError makes
+// it (FILE:LINE:COL), a panic inside the parser as an error, never a
+// crash. An empty file gives a node without content and no error.
+func DecodeYAML(file string, data []byte) (yaml.Node, error) {
+	var doc yaml.Node
+	switch err := safeDecode(yaml.NewDecoder(bytes.NewReader(data)), &doc); {
+	case err == io.EOF:
+		return yaml.Node{}, nil
+	case err != nil:
+		return yaml.Node{}, SyntaxError(file, data, err)
+	}
+	return doc, nil
+}
+
 // SyntaxError returns the error the scenario loader reports for err, a
 // syntax error yaml.v3 found in data, the text of file: at its line and
 // column (FILE:LINE:COL). Sweep files report theirs the same way.

@@ -1,9 +1,7 @@
 package sweep
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -170,14 +168,14 @@ func scenarioKey(root *yaml.Node) *yaml.Node {
 
 func (p *parser) parse(data []byte) (s *Sweep) {
 	s = &Sweep{File: p.file}
-	var doc yaml.Node
-	if err := safeUnmarshal(data, &doc); err != nil {
-		if strings.HasPrefix(err.Error(), "yaml: ") {
-			// A syntax error, at its line and column as in a scenario.
-			p.errs = append(p.errs, scenarios.SyntaxError(p.file, data, err))
-		} else {
-			p.errs = append(p.errs, &scenarios.Error{File: p.file, Msg: err.Error(), Allowed: "YAML"})
-		}
+	doc, err := scenarios.DecodeYAML(p.file, data)
+	if err != nil {
+		// A syntax error, at its line and column as in a scenario.
+		p.errs = append(p.errs, err.(*scenarios.Error))
+		return s
+	}
+	if len(doc.Content) == 0 {
+		p.errs = append(p.errs, &scenarios.Error{File: p.file, Msg: "the file is empty", Allowed: "YAML"})
 		return s
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
@@ -277,22 +275,6 @@ func defaultName(path string) string {
 		return "sweep"
 	}
 	return b.String()
-}
-
-func safeUnmarshal(data []byte, n *yaml.Node) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("yaml: the parser failed: %v", r)
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(n); err != nil {
-		if err == io.EOF {
-			return fmt.Errorf("the file is empty")
-		}
-		return err
-	}
-	return nil
 }
 
 func (p *parser) path(k *yaml.Node) (scenarios.Path, bool) {

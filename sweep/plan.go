@@ -206,8 +206,8 @@ func buildPoint(s *Sweep, vals []Value) (Point, *scenarios.Error) {
 		}
 		return Point{}, &scenarios.Error{File: s.File, Pos: at, Msg: msg}
 	}
-	var doc yaml.Node
-	if err := safeUnmarshal(s.Base, &doc); err != nil {
+	doc, err := scenarios.DecodeYAML(s.BasePath, s.Base)
+	if err != nil {
 		return fail(s.basePos, "base scenario %s: %v", s.BasePath, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {

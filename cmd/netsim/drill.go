@@ -189,13 +189,9 @@ func drillConfig(o *drillOpts) (tcp.Config, error) {
 // which nested maps join their keys with dots (tcp: {syn_retries: 5} is
 // tcp.syn_retries: 5). Each setting's source is FILE:LINE.
 func settingsYAML(name string, src []byte) ([]drill.Setting, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		if strings.HasPrefix(err.Error(), "yaml: ") {
-			// At its line and column, as in a scenario.
-			return nil, scenarios.SyntaxError(name, src, err)
-		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+	doc, err := scenarios.DecodeYAML(name, src) // at its line and column, as in a scenario
+	if err != nil {
+		return nil, err
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil
