@@ -18,8 +18,12 @@ import (
 // segments are dropped with reason "mtu" instead of the connection
 // failing to open.
 func connMSS(cfg tcp.ValidConfig, mtu int) tcp.ValidConfig {
-	return cfg.WithMSS(mtu - ipv4.HeaderLen - tcp.HeaderLen)
+	return cfg.WithMSS(AdvMSS(mtu))
 }
+
+// AdvMSS is the MSS a route of the given MTU allows: the MTU less 20-byte
+// IPv4 and TCP headers (Linux's ipv4_default_advmss).
+func AdvMSS(mtu int) int { return mtu - ipv4.HeaderLen - tcp.HeaderLen }
 
 // mssKey names a host's settings with the MTU of a route (hostMSS).
 type mssKey struct {

@@ -524,7 +524,7 @@ func (s *Socket) maxsegUnsynced() int {
 	cfg := s.conn.Config()
 	mss := min(cfg.MSS, clamp)
 	if cfg.Timestamps {
-		mss -= 12 // TCPOLEN_TSTAMP_ALIGNED
+		mss -= tcp.TimestampsAligned
 	}
 	return mss
 }

@@ -57,7 +57,7 @@ func (c *Conn) negotiate(h *Header) {
 	// every segment carries (12 bytes of timestamps).
 	opt := 0
 	if c.tsOK {
-		opt = 12
+		opt = TimestampsAligned
 	}
 	if c.mssClamp == 0 || peerMSS < int(c.mssClamp) {
 		c.mssClamp = uint16(peerMSS) // tcp_parse_options: in_mss, clamped to user_mss

@@ -27,6 +27,12 @@ const (
 	lenSACKBlock     = 8
 )
 
+// TimestampsAligned is the room the timestamps option takes in every
+// segment that carries it, with the two nops that align it (Linux's
+// TCPOLEN_TSTAMP_ALIGNED): a full segment's payload is the MSS less this
+// (RFC 6691).
+const TimestampsAligned = 2 + lenTimestamps
+
 // MaxSACKBlocks is the most SACK blocks an option area can hold (RFC 2018
 // §3: 4 without timestamps, 3 when the 10-byte timestamps option is present).
 const MaxSACKBlocks = 4

@@ -117,7 +117,7 @@ func (c *Conn) pmtuMSS(mss int) int {
 	}
 	opt := 0
 	if c.tsOK {
-		opt = 12
+		opt = TimestampsAligned
 	}
 	return min(mss, max(c.pmtu-ipTCPHeaders-opt, MinSndMSS))
 }

@@ -42,7 +42,8 @@ func (c *Conn) curMss() int {
 	if n == 0 {
 		return c.sndMss
 	}
-	return max(c.sndMss-(4+8*min(n, sackRoom(c.tsOK))), 1)
+	// The option: two nops, its kind and length, and the blocks.
+	return max(c.sndMss-(2+2+lenSACKBlock*min(n, sackRoom(c.tsOK))), 1)
 }
 
 // flightSize is RFC 5681 §2 FlightSize: sent and not yet acknowledged,
@@ -79,7 +80,7 @@ func (c *Conn) tsNow(now time.Duration) uint32 {
 func (c *Conn) synWindow() int {
 	mss := c.cfg.MSS
 	if c.passive && c.tsOK {
-		mss -= 12
+		mss -= TimestampsAligned
 	}
 	w := c.rb.size
 	if w > mss {

@@ -45,7 +45,7 @@ const tunMTU = 1500
 // raise the MSS the host announces. A configured MSS stays as it is.
 func tunMSS(cfg tcp.Config) tcp.Config {
 	if cfg.MSS == 0 {
-		cfg.MSS = tunMTU - ipv4.HeaderLen - tcp.HeaderLen
+		cfg.MSS = nodes.AdvMSS(tunMTU)
 	}
 	return cfg
 }
