@@ -261,9 +261,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 // tcp_fastopen_add_skb queues it: without tcp_event_data_recv, so the
 // offered window does not grow (tcp_grow_window).
 func (c *Conn) fastOpenAddSkb(now time.Duration, seq Seq, payload []byte) {
-	clamp := c.rcvClamp
-	c.receiveText(now, seq, payload)
-	c.rcvClamp = clamp
+	c.receiveText(now, seq, payload, false)
 }
 
 // pawsRejects reports whether RFC 7323 §5.3's PAWS test drops h, of
@@ -517,7 +515,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 			return
 		}
 		c.ecnOnData(now, h, c.rcvCE)
-		c.receiveText(now, seq, payload)
+		c.receiveText(now, seq, payload, true)
 	}
 	// Eighth: the FIN bit.
 	if fin && !c.peerFin {
