@@ -320,13 +320,13 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		return
 	}
 	if c.state == SynReceived && flags.Has(FlagSYN|FlagACK) && !flags.Has(FlagRST) &&
-		h.Seq == c.irs && h.Ack == c.sndMax && !c.pawsRejects(h, n) {
+		n == 1 && h.Seq == c.irs && h.Ack == c.sndMax && !c.pawsRejects(h, n) {
 		// Simultaneous open (RFC 9293 §3.5 figure 8): the peer's SYN-ACK
 		// acknowledges our SYN. Its SYN is old news, so by the letter of
 		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming
 		// lets a SYN-ACK in SYN-RECEIVED pass when it repeats the peer's
-		// SYN and acknowledges SND.NXT) take its ACK and complete the
-		// handshake.
+		// SYN, carries nothing else, and acknowledges SND.NXT) take its
+		// ACK and complete the handshake.
 		c.sndUna, c.unaRel = c.iss.Add(1), 1
 		c.synAcked = true
 		if tsVal, _, ok := h.Options.Timestamps(); c.tsOK && ok {
@@ -370,6 +370,17 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 			c.losses.DroppedSegments++
 			return
 		}
+	}
+	if c.state == SynReceived && !c.passive && flags.Has(FlagSYN) && !flags.Has(FlagRST) {
+		// Any other SYN in the SYN-RECEIVED of a simultaneous open, a
+		// SYN-ACK carrying data or a FIN among them, is answered with a
+		// challenge ACK and dropped, in the window or not: Linux's
+		// tcp_validate_incoming (syn_challenge) passes only the bare
+		// SYN-ACK above (seq + 1 == end_seq == RCV.NXT, ack == SND.NXT),
+		// as RFC 5961 §4.2 asks for any SYN. Trimming the old SYN off
+		// below would otherwise take its data and its ACK.
+		c.challengeAck(now)
+		return
 	}
 	// First: is the segment acceptable? If not, ACK it and drop it; in
 	// SYN-RECEIVED too, as Linux's tcp_check_req does (the ACK carries
