@@ -85,6 +85,8 @@ func (c *Conn) establish(now time.Duration) {
 	c.stop(timerRtx)
 	c.quickAcks = maxQuickAcks
 	c.setState(Established)
+	// The handshake's ACK is the peer's first (tcp_ack sets rcv_tstamp).
+	c.rcvTstamp = now
 	c.keepaliveStart(now)
 	c.initBufferSpace(now)
 	if e, ok := c.cc.(establisher); ok {
