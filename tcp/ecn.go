@@ -282,16 +282,12 @@ func (c *Conn) cwrPipe() int {
 // as it is), advanced whether SND.UNA moved (the slow start bound's extra
 // segment: no loss is marked in CWR, which a loss would have ended).
 // While nothing was sent in the reduction at least one segment may go
-// ("force a fast retransmit": the same rule as in recovery).
+// ("force a fast retransmit": the same rule as in recovery, prr.onAck).
 func (c *Conn) cwrOnAck(delivered int, advanced bool) {
 	if delivered <= 0 {
 		return
 	}
-	pipe := c.cwrPipe()
-	c.prr.onAckCWR(delivered, pipe, c.cc.Ssthresh(), c.sndMss, advanced)
-	if c.prr.out == 0 {
-		c.prr.force(c.sndMss, pipe)
-	}
+	c.prr.onAck(delivered, c.cwrPipe(), c.cc.Ssthresh(), c.sndMss, advanced)
 }
 
 // ecnOnRecovery is called on entering loss recovery. It reports whether
