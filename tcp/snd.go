@@ -238,7 +238,7 @@ func (c *Conn) cwndAvail() int {
 	case c.inRecovery:
 		// RFC 6582 §3.2 / RFC 5681 §3.2: the inflated window.
 		return c.recCwnd - int(c.sndNxt.Sub(c.sndUna))
-	case c.inCWR():
+	case c.prrCWR():
 		// An ECE's reduction (TCP_CA_CWR): what PRR let the latest ACK
 		// send, in whole segments, as in SACK recovery.
 		return c.prr.allow - c.prr.allow%c.sndMss
@@ -763,7 +763,7 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		// retransmission, Linux's FLAG_LOST_RETRANS).
 		grow := c.sndUna.GreaterThan(unaBefore) && !c.lostEdge().GreaterThan(lostBefore) && !relost
 		c.prr.onAck(delivered, c.pipe(), c.cc.Ssthresh(), c.sndMss, grow)
-	} else if c.inCWR() {
+	} else if c.prrCWR() {
 		// tcp_cong_control in TCP_CA_CWR: PRR reduces the window by what
 		// the ACK delivered. Without SACK a duplicate ACK delivered a
 		// segment (tcp_add_reno_sack).
