@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"fmt"
 	"net/netip"
 
 	"github.com/netsimlab/netsim/sim"
@@ -20,6 +21,9 @@ type Interface struct {
 	link  *topology.Link
 	side  int
 	pcap  *PcapWriter
+	// mtu is the device's own MTU (SetMTU), below its link's; 0: the
+	// link's.
+	mtu int
 	// rx is the node's receive path.
 	rx func(ifc *Interface, p *topology.Packet)
 }
@@ -40,13 +44,39 @@ func (i *Interface) Side() int { return i.side }
 // LoopbackMTU is the MTU of a host's loopback interface (Linux's lo).
 const LoopbackMTU = 65536
 
-// MTU returns the largest datagram the interface sends: its link's MTU,
-// or LoopbackMTU for the loopback interface.
+// MTU returns the largest datagram the interface sends: the MTU SetMTU
+// gave it, else its link's MTU, or LoopbackMTU for the loopback
+// interface.
 func (i *Interface) MTU() int {
 	if i.link == nil {
 		return LoopbackMTU
 	}
+	if i.mtu != 0 {
+		return i.mtu
+	}
 	return i.link.MTU()
+}
+
+// SetMTU gives the interface an MTU of its own below its link's, as `ip
+// link set dev eth0 mtu N` sets a Linux device's: the largest datagram it
+// sends, and the MTU a connection's MSS and path MTU start from
+// (ipv4_default_advmss, tcp_connect_init). Datagrams it receives are not
+// held to it, as Linux's tun driver (tun_get_user) takes a frame of any
+// length: packetdrill injects segments larger than its tun device's MTU.
+// 0, or an MTU not below the link's, goes back to the link's; an MTU
+// below IPv4's minimum datagram (RFC 791 §3.1, 68 bytes) or on the
+// loopback interface is an error.
+func (i *Interface) SetMTU(mtu int) error {
+	switch {
+	case i.link == nil:
+		return fmt.Errorf("nodes: %s: the loopback interface's MTU is fixed at %d", i.name, LoopbackMTU)
+	case mtu != 0 && mtu < topology.MinMTU:
+		return fmt.Errorf("nodes: %s: MTU %d is below IPv4's minimum of %d bytes", i.name, mtu, topology.MinMTU)
+	case mtu >= i.link.MTU():
+		mtu = 0
+	}
+	i.mtu = mtu
+	return nil
 }
 
 // Capture makes the interface record every datagram it sends and receives

@@ -124,7 +124,8 @@ func bulkData(size int) []byte {
 // a jumbo link, as Linux's tcp_advertise_mss (8948-byte payloads with
 // timestamps, RFC 6691); TCP_MAXSEG keeps it an upper bound
 // (tcp_mss_clamp); to its own address, over the loopback interface of
-// MTU 65536 (Linux's lo), it announces 65495.
+// MTU 65536 (Linux's lo), it announces 65495. An interface whose own MTU
+// is below its link's (SetMTU, `ip link set mtu`) is the one that counts.
 func TestAutoMSSFollowsTheMTU(t *testing.T) {
 	const size = 300000
 	tests := []struct {
@@ -135,12 +136,15 @@ func TestAutoMSSFollowsTheMTU(t *testing.T) {
 		syn       string
 		largest   int
 		datagrams int // the largest datagram allowed
+		ifaceMTU  int // the sender's interface's own MTU (SetMTU); 0: the link's
 	}{
-		{"jumbo link", 9000, false, 0, "mss 8960,", 8948, 9000},
-		{"jumbo link with TCP_MAXSEG 1460", 9000, false, 1460, "mss 1460,", 1448, 1500},
-		{"ethernet", 1500, false, 0, "mss 1460,", 1448, 1500},
-		{"small mtu", 576, false, 0, "mss 536,", 524, 576},
-		{"loopback", 1500, true, 0, "mss 65495,", 65483, 65535},
+		{"jumbo link", 9000, false, 0, "mss 8960,", 8948, 9000, 0},
+		{"jumbo link with TCP_MAXSEG 1460", 9000, false, 1460, "mss 1460,", 1448, 1500, 0},
+		{"ethernet", 1500, false, 0, "mss 1460,", 1448, 1500, 0},
+		{"small mtu", 576, false, 0, "mss 536,", 524, 576, 0},
+		{"loopback", 1500, true, 0, "mss 65495,", 65483, 65535, 0},
+		{"ethernet device on a jumbo link", 9000, false, 0, "mss 1460,", 1448, 1500, 1500},
+		{"device mtu above the link's", 1500, false, 0, "mss 1460,", 1448, 1500, 9000},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,6 +152,9 @@ func TestAutoMSSFollowsTheMTU(t *testing.T) {
 			link := fastLink("ab")
 			link.MTU = tt.mtu
 			n, a, b := twoHosts(t, rec, link)
+			if tt.ifaceMTU != 0 {
+				require.NoError(t, a.Interfaces()[0].SetMTU(tt.ifaceMTU))
+			}
 			to, addr := b, addrB
 			if tt.loopback {
 				to, addr = a, addrA
@@ -242,4 +249,18 @@ func TestHostMSSShared(t *testing.T) {
 	assert.Equal(t, 8960, a.hostMSS(own, 9000).MSS())
 	assert.False(t, a.hostMSS(own, 9000) == a.hostMSS(own, 9000), "a socket's own settings are not kept")
 	assert.Len(t, a.net.mssConfigs, 1)
+}
+
+// TestSetMTUBounds: an interface's own MTU is at least IPv4's 68 bytes,
+// the loopback interface's is fixed, and 0 goes back to the link's.
+func TestSetMTUBounds(t *testing.T) {
+	link := fastLink("ab")
+	link.MTU = 9000
+	_, a, _ := twoHosts(t, nil, link)
+	ifc := a.Interfaces()[0]
+	require.Error(t, ifc.SetMTU(67))
+	require.NoError(t, ifc.SetMTU(68))
+	assert.Equal(t, 68, ifc.MTU())
+	require.NoError(t, ifc.SetMTU(0))
+	assert.Equal(t, 9000, ifc.MTU())
 }

@@ -20,6 +20,11 @@ const (
 	SO_KEEPALIVE = 9 // nonzero sends keepalive probes on an idle connection (tcp.Config.Keepalive)
 	SO_SNDBUF    = 7
 	SO_RCVBUF    = 8
+	// SO_MARK is the socket's packet mark (Linux's sk_mark, copied to
+	// each skb->mark it sends), which only routing rules, netfilter and
+	// traffic control read: netsim has none of them, so it is kept and
+	// reported, and changes nothing else.
+	SO_MARK = 36
 
 	TCP_NODELAY      = 1  // 1 turns Nagle's algorithm off
 	TCP_MAXSEG       = 2  // the MSS to announce; set before Connect or Listen
@@ -96,7 +101,7 @@ func (s *Socket) reportBuffer(which, usable int) int {
 // afterwards; the others (TCP_NODELAY, TCP_CORK, TCP_USER_TIMEOUT,
 // SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT,
 // TCP_NOTSENT_LOWAT, TCP_INQ, SO_SNDBUF, SO_ZEROCOPY, SO_TIMESTAMPING,
-// IP_TOS, IP_MTU_DISCOVER, SO_REUSEADDR) may be set at any time and apply
+// SO_MARK, IP_TOS, IP_MTU_DISCOVER, SO_REUSEADDR) may be set at any time and apply
 // at once. Unknown options give ENOPROTOOPT, bad values EINVAL.
 func (h *Host) SetSockOpt(fd, level, name, value int) error {
 	s, err := h.socket(fd)
@@ -131,6 +136,15 @@ func (h *Host) SetSockOpt(fd, level, name, value int) error {
 		return h.setNotsentLowat(s, value)
 	case level == SOL_SOCKET && name == SO_TIMESTAMPING:
 		return h.setTimestamping(s, value)
+	case level == SOL_SOCKET && name == SO_MARK:
+		// sk_setsockopt (__sock_set_mark) stores any value as the u32
+		// sk_mark; the CAP_NET_ADMIN it asks for is packetdrill's root.
+		// A connection accepted later inherits it (sk_clone_lock copies
+		// the listener, as newChild shares its opts).
+		if s.opts != nil || value != 0 {
+			s.ownOpts().mark = uint32(value)
+		}
+		return nil
 	case level == SOL_SOCKET && name == SO_ZEROCOPY:
 		// sk_setsockopt takes 0 or 1 on a TCP socket.
 		on, err := flagValue(value)
@@ -293,6 +307,8 @@ type sockOpts struct {
 	inq bool
 	// zerocopy is SO_ZEROCOPY (SOCK_ZEROCOPY).
 	zerocopy bool
+	// mark is SO_MARK (sk_mark).
+	mark uint32
 	// tfo is a listener's Fast Open queue (fastopen.go), kept by the
 	// copies ownOpts makes.
 	tfo *fastOpenQueue
@@ -470,6 +486,12 @@ func (h *Host) GetSockOpt(fd, level, name int) (int, error) {
 		return boolInt(s.opts != nil && s.opts.fastOpenConnect), nil
 	case level == SOL_SOCKET && name == SO_ZEROCOPY:
 		return boolInt(s.opts != nil && s.opts.zerocopy), nil
+	case level == SOL_SOCKET && name == SO_MARK:
+		// sk_getsockopt answers the u32 as an int.
+		if s.opts == nil {
+			return 0, nil
+		}
+		return int(int32(s.opts.mark)), nil
 	case level == SOL_SOCKET && name == SO_TIMESTAMPING:
 		if q := h.net.errQueueOf(s, false); q != nil {
 			return q.tsFlags, nil

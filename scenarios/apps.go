@@ -176,7 +176,11 @@ func (d *decoder) appField(e entry, p string, a *App) {
 	case "response":
 		keep(&a.Response)(d.positiveSize(e.v, p))
 	case "count":
-		if v, ok := d.integer(e.v, p, 1, 1<<31-1); ok {
+		lo := int64(1)
+		if a.Type == AppPing {
+			lo = 0 // ping(8) without -c: requests until the end of the run
+		}
+		if v, ok := d.integer(e.v, p, lo, 1<<31-1); ok {
 			a.Count = int(v)
 		}
 	case "think":

@@ -205,3 +205,19 @@ func TestPingCountsICMPErrors(t *testing.T) {
 	assert.Equal(t, int64(4), p.Errors)
 	assert.InDelta(t, 40, p.LossPct, 1e-9)
 }
+
+// A ping's count: 0 is what leaving it out means, ping(8) without -c:
+// requests until the end of the run (docs/udp-icmp.md). It was refused as
+// out of range, the range of a request-response client's count, where 0
+// exchanges make no sense and stay refused.
+func TestPingCountZeroPingsUntilTheEnd(t *testing.T) {
+	text := strings.Replace(twoPings, "interval: 1s, count: 3}", "interval: 1s, count: 0}", 1)
+	pings, _ := runPings(t, text)
+	require.Len(t, pings, 1)
+	assert.Equal(t, int64(6), pings[0].Transmitted, "one a second from 0 to the 5 s end: an event at the end runs (docs/engine.md)")
+
+	_, err := Parse("rr.yaml", []byte(strings.Replace(twoPings, "{type: ping, host: a, to: b, interval: 1s, count: 3}",
+		"{type: request-response, host: b, port: 80, request: 10, response: 10}\n  - {type: request-response, host: a, to: b:80, request: 10, response: 10, count: 0}", 1)))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "apps[1].count: 0 is out of range (a whole number from 1 to 2147483647)")
+}

@@ -24,13 +24,18 @@ const progressSlices = 200
 // returns the time the run stopped. progress, when not nil, is called
 // between slices of simulated time with the current time; it must not
 // touch the simulation, and returning false stops the run (ErrStopped).
+// A time before the present is ErrPast and one equal to it runs the
+// events due now, as the scheduler's RunUntil; an event that calls the
+// scheduler's Stop ends the run there, with no error, as it ends
+// RunUntil.
 func (w *World) Run(until sim.Time, progress func(now sim.Time) bool) (sim.Time, error) {
 	if until <= 0 {
 		until = sim.FromDuration(w.Scenario.Duration)
 	}
 	sched := w.Net.Scheduler()
-	if progress == nil && until <= sched.Now() {
-		// No slice to run: as RunUntil (ErrPast, or the events due now).
+	if until <= sched.Now() {
+		// No slice to run: as RunUntil (ErrPast, or the events due now),
+		// with or without a progress function.
 		if err := sched.RunUntil(until); err != nil {
 			return sched.Now(), fmt.Errorf("run until %v: %w", until, err)
 		}
@@ -42,6 +47,11 @@ func (w *World) Run(until sim.Time, progress func(now sim.Time) bool) (sim.Time,
 		t = min(t.Add(step.Duration()), until) // saturating: until may be near MaxTime
 		if err := sched.RunUntil(t); err != nil {
 			return sched.Now(), fmt.Errorf("run until %v: %w", t, err)
+		}
+		if sched.Now() < t {
+			// An event called Stop: RunUntil left the clock at it, and the
+			// next slice must not go on as if the slice had ended.
+			return sched.Now(), nil
 		}
 		w.hugePages()
 		if progress != nil && !progress(sched.Now()) && sched.Now() < until {

@@ -47,3 +47,34 @@ func TestRunWithoutProgressIsRunUntil(t *testing.T) {
 	require.Equal(t, until, end)
 	require.True(t, ran, "an event due now runs, as RunUntil(Now) runs it")
 }
+
+// TestRunAnswersAlikeWithProgress checks that a progress function changes
+// nothing but the reports: a limit in the past is ErrPast with one as
+// without, and an event that calls the scheduler's Stop ends the run at
+// that event, with no error, instead of the next slice going on.
+func TestRunAnswersAlikeWithProgress(t *testing.T) {
+	text, err := os.ReadFile("dumbbell.yaml")
+	require.NoError(t, err)
+	s, err := Parse("dumbbell.yaml", text)
+	require.NoError(t, err)
+	w, err := Build(s, BuildOptions{Seed: 1})
+	require.NoError(t, err)
+	calls := 0
+	progress := func(sim.Time) bool { calls++; return true }
+	until := sim.FromDuration(1e9)
+	_, err = w.Run(until, progress)
+	require.NoError(t, err)
+	_, err = w.Run(until-1, progress)
+	require.ErrorIs(t, err, sim.ErrPast)
+
+	sched := w.Net.Scheduler()
+	stopAt := until + sim.FromDuration(1e6)
+	_, err = sched.At(stopAt, sched.Stop)
+	require.NoError(t, err)
+	calls = 0
+	end, err := w.Run(until+sim.FromDuration(1e9), progress)
+	require.NoError(t, err)
+	require.Equal(t, stopAt, end, "the run ends at the event that called Stop")
+	require.Equal(t, stopAt, sched.Now())
+	require.Zero(t, calls, "no slice ran after the Stop")
+}

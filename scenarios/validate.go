@@ -50,9 +50,10 @@ func (d *decoder) validate(s *Scenario) {
 
 	// node and host check a name at path (a key of d.pos); the message
 	// names it as the file does (see label), e.g. apps[2] (client-7).to.
-	// unknownEnd is set when a link names a node that does not exist:
-	// the hosts it would have joined are then not reported as having no
-	// path between them.
+	// unknownEnd is set when a link names a node that does not exist, or
+	// has no two ends to read (between missing, not two names: already
+	// reported): the hosts it would have joined are then not reported as
+	// having no path between them.
 	unknownEnd := false
 	// pastLastMember reports a name that would be a group's member past
 	// its count (kind: node or host), and whether name was one.
@@ -97,6 +98,9 @@ func (d *decoder) validate(s *Scenario) {
 	links := make(map[string]int, len(s.Links)) // a link's name: its index
 	for i, l := range s.Links {
 		at := itemName{d: d, section: "links", i: i}
+		if l.A == "" || l.B == "" {
+			unknownEnd = true
+		}
 		if l.A != "" {
 			node(&at, ".between[0]", l.A)
 		}

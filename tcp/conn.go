@@ -142,15 +142,20 @@ type Conn struct {
 	// connection is made, since the paths that ask (each send, each ACK,
 	// each step of SACK recovery) would otherwise assert it every time.
 	windowCtl bool
+	// (A flag few segments read, in what would be padding.)
+	passive bool // opened by Listen
 	// muted holds the observables nobody reads (Mute): they are not
 	// queued.
 	muted EventMask
 	// ecnOK: both ends agreed on ECN in the handshake (TCP_ECN_OK); the
 	// rest of the ECN state is ecn.
 	ecnOK bool
-	// (Flags few segments read, in what would be padding.)
-	wsOK    bool
-	passive bool // opened by Listen
+	wsOK  bool
+	// rcvTstamp is when the peer last sent an acceptable ACK, from the
+	// handshake on (Linux's rcv_tstamp), kept whether keepalive is on or
+	// not: turned on later, keepalive counts the idle time from it
+	// (keepalive.go).
+	rcvTstamp time.Duration
 
 	// rtt starts with what arming a timer reads, the last common fields;
 	// the sender's lines follow with its estimates.

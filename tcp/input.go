@@ -85,6 +85,8 @@ func (c *Conn) establish(now time.Duration) {
 	c.stop(timerRtx)
 	c.quickAcks = maxQuickAcks
 	c.setState(Established)
+	// The handshake's ACK is the peer's first (tcp_ack sets rcv_tstamp).
+	c.rcvTstamp = now
 	c.keepaliveStart(now)
 	c.initBufferSpace(now)
 	if e, ok := c.cc.(establisher); ok {
@@ -261,9 +263,7 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 // tcp_fastopen_add_skb queues it: without tcp_event_data_recv, so the
 // offered window does not grow (tcp_grow_window).
 func (c *Conn) fastOpenAddSkb(now time.Duration, seq Seq, payload []byte) {
-	clamp := c.rcvClamp
-	c.receiveText(now, seq, payload)
-	c.rcvClamp = clamp
+	c.receiveText(now, seq, payload, false)
 }
 
 // pawsRejects reports whether RFC 7323 §5.3's PAWS test drops h, of
@@ -322,13 +322,13 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		return
 	}
 	if c.state == SynReceived && flags.Has(FlagSYN|FlagACK) && !flags.Has(FlagRST) &&
-		h.Seq == c.irs && h.Ack == c.sndMax && !c.pawsRejects(h, n) {
+		n == 1 && h.Seq == c.irs && h.Ack == c.sndMax && !c.pawsRejects(h, n) {
 		// Simultaneous open (RFC 9293 §3.5 figure 8): the peer's SYN-ACK
 		// acknowledges our SYN. Its SYN is old news, so by the letter of
 		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming
 		// lets a SYN-ACK in SYN-RECEIVED pass when it repeats the peer's
-		// SYN and acknowledges SND.NXT) take its ACK and complete the
-		// handshake.
+		// SYN, carries nothing else, and acknowledges SND.NXT) take its
+		// ACK and complete the handshake.
 		c.sndUna, c.unaRel = c.iss.Add(1), 1
 		c.synAcked = true
 		if tsVal, _, ok := h.Options.Timestamps(); c.tsOK && ok {
@@ -372,6 +372,17 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 			c.losses.DroppedSegments++
 			return
 		}
+	}
+	if c.state == SynReceived && !c.passive && flags.Has(FlagSYN) && !flags.Has(FlagRST) {
+		// Any other SYN in the SYN-RECEIVED of a simultaneous open, a
+		// SYN-ACK carrying data or a FIN among them, is answered with a
+		// challenge ACK and dropped, in the window or not: Linux's
+		// tcp_validate_incoming (syn_challenge) passes only the bare
+		// SYN-ACK above (seq + 1 == end_seq == RCV.NXT, ack == SND.NXT),
+		// as RFC 5961 §4.2 asks for any SYN. Trimming the old SYN off
+		// below would otherwise take its data and its ACK.
+		c.challengeAck(now)
+		return
 	}
 	// First: is the segment acceptable? If not, ACK it and drop it; in
 	// SYN-RECEIVED too, as Linux's tcp_check_req does (the ACK carries
@@ -517,7 +528,7 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 			return
 		}
 		c.ecnOnData(now, h, c.rcvCE)
-		c.receiveText(now, seq, payload)
+		c.receiveText(now, seq, payload, true)
 	}
 	// Eighth: the FIN bit.
 	if fin && !c.peerFin {

@@ -29,10 +29,8 @@ const (
 
 // keepaliveState is what keepalive keeps per connection, in rareState.
 type keepaliveState struct {
-	// heard is when the peer last sent an acceptable ACK (Linux's
-	// rcv_tstamp; data always carries one, so lrcvtime is covered).
-	heard time.Duration
-	// probes counts the probes sent since then (icsk_probes_out).
+	// probes counts the probes sent since the peer was last heard
+	// (icsk_probes_out).
 	probes int
 }
 
@@ -53,21 +51,24 @@ func (c *Conn) keepaliveOwnsTimer() bool {
 	return c.state.Synchronized() && c.state != TimeWait && !(c.state == FinWait2 && c.userClose)
 }
 
-// keepaliveStart arms the first probe KeepaliveTime from now, on
+// keepaliveStart arms the expiry KeepaliveTime from now, on
 // establishment (tcp_finish_connect, tcp_create_openreq_child) or when
-// keepalive is turned on (tcp_set_keepalive).
+// keepalive is turned on (tcp_set_keepalive). Turned on later, the idle
+// time still counts from when the peer was last heard: the expiry probes
+// at once if it has been silent that long (tcp_keepalive_timer).
 func (c *Conn) keepaliveStart(now time.Duration) {
 	if !c.cfg.Keepalive || !c.keepaliveOwnsTimer() {
 		return
 	}
-	c.keepaliveHeard(now)
+	c.ka()
 	c.arm(timerTimeWait, now+c.cfg.KeepaliveTime)
 }
 
-// keepaliveHeard notes an acceptable ACK from the peer.
-func (c *Conn) keepaliveHeard(now time.Duration) {
-	k := c.ka()
-	k.heard, k.probes = now, 0
+// keepaliveHeard is when the peer was last heard from, as Linux's
+// keepalive_time_elapsed counts the idle time: the later of its last
+// acceptable ACK (rcv_tstamp) and its last in-order data (lrcvtime).
+func (c *Conn) keepaliveHeard() time.Duration {
+	return max(c.rcvTstamp, c.lastDataAt)
 }
 
 // onKeepalive is the keepalive timer's expiry.
@@ -84,9 +85,10 @@ func (c *Conn) onKeepalive(now time.Duration) {
 		return
 	}
 	k := c.ka()
-	elapsed := now - k.heard
+	heard := c.keepaliveHeard()
+	elapsed := now - heard
 	if elapsed < idle {
-		c.arm(timerTimeWait, k.heard+idle)
+		c.arm(timerTimeWait, heard+idle)
 		return
 	}
 	ut := c.cfg.UserTimeout
@@ -122,10 +124,12 @@ func (c *Conn) SetKeepalive(now time.Duration, on bool) {
 }
 
 // SetKeepaliveTime sets KeepaliveTime for this connection alone, as
-// Linux's TCP_KEEPIDLE socket option: with keepalive on, the next probe
-// is then due that long after the peer was last heard (at once if that
-// is past). It returns an error wrapping ErrConfig outside the setting's
-// bounds (1 s to 32767 s).
+// Linux's TCP_KEEPIDLE socket option (tcp_sock_set_keepidle_locked): with
+// keepalive on, the timer is armed again for the new idle time less the
+// time the peer has been silent already (keepalive_time_elapsed), which
+// counts from when it was last heard, not from when keepalive was turned
+// on; at once if that is past. It returns an error wrapping ErrConfig
+// outside the setting's bounds (1 s to 32767 s).
 func (c *Conn) SetKeepaliveTime(now time.Duration, d time.Duration) error {
 	if d < time.Second || d > MaxKeepalive {
 		return fmt.Errorf("tcp: keepalive time %v: %w (want 1s to %v)", d, ErrConfig, MaxKeepalive)
@@ -133,7 +137,7 @@ func (c *Conn) SetKeepaliveTime(now time.Duration, d time.Duration) error {
 	c.touch(now)
 	c.ownConfig().KeepaliveTime = d
 	if c.cfg.Keepalive && c.keepaliveOwnsTimer() {
-		c.arm(timerTimeWait, max(c.ka().heard+d, now))
+		c.arm(timerTimeWait, max(c.keepaliveHeard()+d, now))
 	}
 	return nil
 }

@@ -66,8 +66,12 @@ func (c *Conn) windowUpdateAfterRead() {
 
 // receiveText places payload, which starts at seq within the window, in
 // the receive buffer (RFC 9293 §3.10.7.4 seventh step), reassembling
-// out-of-order data, and decides when to ACK.
-func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
+// out-of-order data, and decides when to ACK. dataRecv says that in-order
+// data goes through Linux's tcp_event_data_recv, whose tcp_grow_window
+// moves the offered window: every segment does (tcp_data_queue), but not
+// the data of a Fast Open SYN or SYN-ACK, which tcp_fastopen_add_skb
+// queues without it (fastOpenAddSkb).
+func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte, dataRecv bool) {
 	off := int(seq.Sub(c.rcvNxt))
 	n := min(len(payload), c.rb.free()-off)
 	if off < 0 || n <= 0 {
@@ -121,7 +125,7 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte) {
 	if filled {
 		c.ofo.ranges = dropRanges(held, k)
 	}
-	if n >= 128 {
+	if dataRecv && n >= 128 {
 		// Linux's tcp_event_data_recv grows the window for in-order
 		// segments of at least 128 bytes.
 		c.growWindow()

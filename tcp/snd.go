@@ -661,9 +661,13 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		c.losses.DroppedSegments++
 		return false
 	}
-	if c.cfg.Keepalive && !ack.LessThan(c.sndUna) {
-		// Not an old ACK: the peer is alive (tcp_ack's rcv_tstamp).
-		c.keepaliveHeard(now)
+	if !ack.LessThan(c.sndUna) {
+		// Not an old ACK: the peer is alive (tcp_ack's rcv_tstamp and
+		// icsk_probes_out = 0).
+		c.rcvTstamp = now
+		if c.cfg.Keepalive {
+			c.ka().probes = 0
+		}
 	}
 	win := int(h.Window) << c.sndShift
 	if idleAckPath && c.acksNothing(h, ack) {

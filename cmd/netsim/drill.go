@@ -42,8 +42,9 @@ for the next outbound line and are not checked at the end); by default
 such a segment fails the script.
 
 --define NAME=VALUE (or -D, repeatable) defines a word of the scripts as
-packetdrill's -D does: --define CODE=host_unreachable; a script's own
---define lines win.
+packetdrill's -D does: --define CODE=port_unreachable. Without it,
+TFO_COOKIE and CODE have the values packetdrill's run_all.py gives every
+IPv4 script (CODE=host_unreachable); a script's own --define lines win.
 
 --out DIR writes trace.jsonl and pcap/dut-eth0.pcap of the run (with several
 scripts, into DIR/<script name>/); a folder holding a netsim run is refused.

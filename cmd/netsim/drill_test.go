@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -154,7 +155,9 @@ func TestDrillSettings(t *testing.T) {
 }
 
 // TestDrillDefine: --define (and -D) give a script's words a value, as
-// packetdrill's command line does; the script's own --define wins.
+// packetdrill's command line does, and CODE is host_unreachable without
+// them, as packetdrill's run_all.py defines it; the script's own --define
+// wins.
 func TestDrillDefine(t *testing.T) {
 	const body = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
@@ -165,10 +168,12 @@ func TestDrillDefine(t *testing.T) {
 `
 	f := writeScript(t, "code.pkt", body)
 	own := writeScript(t, "own.pkt", "--define=CODE=port_unreachable\n"+body)
+	other := writeScript(t, "other.pkt", strings.Replace(body, "CODE", "OTHER", 1))
 	runDrillCases(t, []drillCase{
-		{"undefined", []string{f}, exitFailed, `code.pkt:5: error handling packet: unknown ICMP code "CODE"`},
-		{"--define", []string{"--define", "CODE=host_unreachable", f}, exitOK, ""},
-		{"-D", []string{"-D", "CODE=host_unreachable", f}, exitOK, ""},
+		{"the runner's default", []string{f}, exitOK, ""},
+		{"undefined", []string{other}, exitFailed, `other.pkt:5: error handling packet: unknown ICMP code "OTHER"`},
+		{"--define", []string{"--define", "CODE=port_unreachable", f}, exitFailed, "SO_ERROR is 111"},
+		{"-D", []string{"-D", "CODE=port_unreachable", f}, exitFailed, "SO_ERROR is 111"},
 		{"the script's own wins", []string{"-D", "CODE=host_unreachable", own}, exitFailed, "SO_ERROR"},
 		{"no value", []string{"--define", "CODE", f}, exitUsage, `--define "CODE": want NAME=VALUE`},
 	})

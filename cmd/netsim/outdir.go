@@ -326,7 +326,8 @@ const tmpMark = ".netsim-"
 // netsimNames are the files netsim writes in an output folder, replaced
 // even when no manifest lists them: those at the top, and the capture
 // of netsim drill, which writes no manifest (netsim view's page,
-// view.html, describes the run it was drawn from).
+// view.html, describes the run it was drawn from, and goes only from a
+// folder that held a run: see stale).
 var netsimNames = []string{"manifest.json", "summary.json", "trace.jsonl", "view.html",
 	"pcap/" + drillstack.HostName + "-eth0.pcap"}
 
@@ -665,7 +666,18 @@ func boolInt(b bool) int {
 // user's and stays. Only plain files reached through real folders inside
 // root are listed, so that a manifest cannot name a file elsewhere.
 func (o *outDir) stale() []string {
-	cands := slices.Clone(netsimNames)
+	// A page or figure at netsim view's and netsim plot's default places
+	// was drawn from a run only if the folder held one: both need its
+	// trace.jsonl (netsim drill --out writes one and no manifest), and a
+	// run writes its manifest. In a folder that held neither they are
+	// the user's, and stay.
+	heldRun := o.inside("manifest.json") || o.inside("trace.jsonl")
+	var cands []string
+	for _, name := range netsimNames {
+		if name != "view.html" || heldRun {
+			cands = append(cands, name)
+		}
+	}
 	cands = append(cands, o.written...)
 	var m struct {
 		Files []string `json:"files"`
@@ -677,7 +689,7 @@ func (o *outDir) stale() []string {
 		entries, _ := os.ReadDir(filepath.Join(o.root, d))
 		for _, e := range entries {
 			name := e.Name()
-			if strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") || d == "plots" && isFigureName(name) {
+			if strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") || heldRun && d == "plots" && isFigureName(name) {
 				cands = append(cands, filepath.ToSlash(filepath.Join(d, name)))
 			}
 		}

@@ -125,6 +125,26 @@ func TestOutDirDropsStaleViewAndFigures(t *testing.T) {
 		"my-view.html": "mine"}, tree(t, root))
 }
 
+// TestOutDirKeepsPagesOfAFolderWithoutARun: a view.html or a figure named
+// like netsim plot's in a folder that never held a run (no manifest.json
+// of netsim run, no trace.jsonl of netsim drill --out, which netsim view
+// and netsim plot need to draw there) was not drawn from a run: it is the
+// user's, and a first run into the folder keeps it.
+func TestOutDirKeepsPagesOfAFolderWithoutARun(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "out")
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "plots"), 0o755))
+	mine := map[string]string{"view.html": "my page", "plots/cwnd-1.png": "my figure", "plots/throughput.svg": "mine too"}
+	for rel, text := range mine {
+		require.NoError(t, os.WriteFile(filepath.Join(root, rel), []byte(text), 0o644))
+	}
+	o, err := newOutDir(root)
+	require.NoError(t, err)
+	require.NoError(t, o.writeFile("manifest.json", []byte("{}")))
+	require.NoError(t, o.commit())
+	mine["manifest.json"] = "{}"
+	assert.Equal(t, mine, tree(t, root))
+}
+
 // TestOutDirStaleOrder: while a commit moves files, the earlier manifest
 // leaves first and the new one comes last, so a manifest never describes
 // files it did not list.

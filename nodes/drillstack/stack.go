@@ -34,21 +34,12 @@ const HostName = "dut"
 // maxDatagram is the largest IPv4 datagram (RFC 791 §3.1, Total Length).
 const maxDatagram = 65535
 
-// tunMTU is the MTU of packetdrill's tun device (its --mtu default), from
-// which Linux under packetdrill takes the advmss it announces.
+// tunMTU is the MTU of packetdrill's tun device (its --mtu default): the
+// host's interface has it, so that Linux's rules make the MSS of a
+// connection from it (an auto MSS becomes its advmss, 1460, when the
+// connection opens, as tcp_advertise_mss announces it under packetdrill),
+// while the wire carries larger datagrams for a script's peer.
 const tunMTU = 1500
-
-// tunMSS returns cfg with an auto MSS (0) made the advmss of packetdrill's
-// tun device, tunMTU less 40 bytes of IPv4 and TCP headers, as Linux's
-// tcp_advertise_mss would announce it there: the wire's MTU is larger
-// only so that a script's peer may send larger datagrams, and must not
-// raise the MSS the host announces. A configured MSS stays as it is.
-func tunMSS(cfg tcp.Config) tcp.Config {
-	if cfg.MSS == 0 {
-		cfg.MSS = nodes.AdvMSS(tunMTU)
-	}
-	return cfg
-}
 
 // peerName is the node the link's far end belongs to in the graph; its
 // interface is replaced by the runner's tap.
@@ -139,7 +130,7 @@ func (t tap) Deliver(p *topology.Packet) {
 // out of it.
 func New(o Options) (*HostStack, error) {
 	n := nodes.NewNetwork(o.Seed, o.Trace)
-	h, err := n.AddHost(HostName, o.Run.Local, tunMSS(o.Config))
+	h, err := n.AddHost(HostName, o.Run.Local, o.Config)
 	if err != nil {
 		return nil, fmt.Errorf("drillstack: %w", err)
 	}
@@ -151,9 +142,12 @@ func New(o Options) (*HostStack, error) {
 	// so that no segment the host sends is lost before the script sees it,
 	// and the MTU is IPv4's largest datagram: a script's peer may send
 	// segments larger than Ethernet's (packetdrill injects them on a tun
-	// device), and the host's own segments are bounded by its MSS.
+	// device), and the host's own are bounded by its interface's tunMTU.
 	l, err := n.AddLink(topology.LinkConfig{Name: "wire", QueueLimitPackets: -1, MTU: maxDatagram}, HostName, peerName)
 	if err != nil {
+		return nil, fmt.Errorf("drillstack: %w", err)
+	}
+	if err := h.Interfaces()[0].SetMTU(tunMTU); err != nil {
 		return nil, fmt.Errorf("drillstack: %w", err)
 	}
 	s := &HostStack{net: n, host: h, link: l, sched: n.Scheduler(), calls: drill.NewSyscalls(sockets{h}, o.Run)}
@@ -188,7 +182,7 @@ func (s *HostStack) ApplySettings(now time.Duration, set []drill.Setting) error 
 	if err != nil {
 		return err
 	}
-	return s.host.SetConfig(tunMSS(cfg))
+	return s.host.SetConfig(cfg)
 }
 
 // FlushTCPMetrics implements drill.SettingsStack (Host.FlushTCPMetrics).

@@ -68,11 +68,14 @@ type parser struct {
 
 func (p *parser) peek() token { return p.toks[p.p] }
 
-// defaultDefines are the --define values packetdrill's test runner
-// (gtests/net/packetdrill/run_all.py) passes to every IPv4 script: the
-// Fast Open cookie that defaults.sh's tcp_fastopen_key gives the client
-// 192.0.2.1 at 192.168.0.1.
-var defaultDefines = map[string]string{"TFO_COOKIE": "3021b9d889017eeb"}
+// defaultDefines are the -D values packetdrill's test runner
+// (gtests/net/packetdrill/run_all.py, CmdTestIPv4) passes to every IPv4
+// script: the Fast Open cookie that defaults.sh's tcp_fastopen_key gives
+// the client 192.0.2.1 at 192.168.0.1, and the ICMP code of the
+// fastopen/server/icmp-*.pkt templates, which leave it to the word CODE.
+// Its CMSG_LEVEL_IP and CMSG_TYPE_RECVERR are symbols of the runner
+// (SOL_IP, IP_RECVERR) already.
+var defaultDefines = map[string]string{"TFO_COOKIE": "3021b9d889017eeb", "CODE": "host_unreachable"}
 
 // define returns the value of word when an earlier --define=WORD=VALUE
 // option line, the command line or the test runner's defaults define it

@@ -638,3 +638,27 @@ func TestParseICMPCodeDefine(t *testing.T) {
 	}
 	assert.Equal(t, []string{"host_unreachable", "OTHER"}, codes)
 }
+
+// TestParseICMPCodeRunnerDefault: CODE is host_unreachable unless the
+// command line or the script defines it, as packetdrill's run_all.py
+// passes -D CODE=host_unreachable to every IPv4 script.
+func TestParseICMPCodeRunnerDefault(t *testing.T) {
+	code := func(s *Script) string {
+		for _, l := range s.Lines {
+			if l.Kind == LinePacket {
+				return l.Packet.ICMPCode
+			}
+		}
+		return ""
+	}
+	src := "0 < icmp unreachable CODE\n"
+	s, err := Parse("d.pkt", []byte(src))
+	require.NoError(t, err)
+	assert.Equal(t, "host_unreachable", code(s))
+	s, err = ParseDefines("d.pkt", []byte(src), []string{"CODE=port_unreachable"})
+	require.NoError(t, err)
+	assert.Equal(t, "port_unreachable", code(s))
+	s, err = ParseDefines("d.pkt", []byte("--define=CODE=net_unreachable\n"+src), []string{"CODE=port_unreachable"})
+	require.NoError(t, err)
+	assert.Equal(t, "net_unreachable", code(s))
+}

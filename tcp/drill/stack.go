@@ -98,7 +98,7 @@ type Sockets interface {
 	// SetSockOpt and GetSockOpt set and get an integer socket option by
 	// Linux's level and name: SOL_SOCKET (1) with SO_REUSEADDR (2),
 	// SO_ERROR (4, get only), SO_SNDBUF (7), SO_RCVBUF (8), SO_KEEPALIVE
-	// (9); IPPROTO_TCP (6) with TCP_NODELAY (1), TCP_MAXSEG (2), TCP_CORK
+	// (9), SO_MARK (36); IPPROTO_TCP (6) with TCP_NODELAY (1), TCP_MAXSEG (2), TCP_CORK
 	// (3), TCP_KEEPIDLE (4), TCP_KEEPINTVL (5), TCP_KEEPCNT (6), TCP_SYNCNT (7),
 	// TCP_USER_TIMEOUT (18), TCP_NOTSENT_LOWAT (25), TCP_INQ (36),
 	// TCP_FASTOPEN (23), TCP_FASTOPEN_CONNECT (30); SOL_IP (0) with IP_TOS (1)

@@ -16,6 +16,7 @@ const (
 	soSndBuf       = 7
 	soRcvBuf       = 8
 	soZerocopy     = 60
+	soMark         = 36 // SO_MARK
 	soTimestamping = 37
 	tcpNoDelay     = 1
 	tcpMaxSeg      = 2
@@ -52,7 +53,7 @@ var symbols = map[string]int64{
 	"POLLNVAL": 0x20, "POLLRDNORM": 0x40, "POLLWRNORM": 0x100, "POLLRDHUP": 0x2000,
 	"MSG_DONTWAIT": 0x40, "MSG_NOSIGNAL": 0x4000, "MSG_MORE": 0x8000, "MSG_EOR": 0x80,
 	"SIOCINQ": siocInq, "FIONREAD": siocInq, "SIOCOUTQ": 0x5411, "TIOCOUTQ": 0x5411, "SIOCOUTQNSD": 0x894B,
-	"NULL": 0, "SO_ZEROCOPY": soZerocopy, "MSG_ZEROCOPY": 0x4000000, "MSG_ERRQUEUE": 0x2000,
+	"NULL": 0, "SO_ZEROCOPY": soZerocopy, "SO_MARK": soMark, "MSG_ZEROCOPY": 0x4000000, "MSG_ERRQUEUE": 0x2000,
 	"CMSG_LEVEL_IP": solIP, "CMSG_TYPE_RECVERR": 11, "SO_EE_ORIGIN_ZEROCOPY": 5, "SO_EE_CODE_ZEROCOPY_COPIED": 1,
 	"EPOLLEXCLUSIVE": 1 << 28, "SO_TIMESTAMPING": soTimestamping, "SCM_TIMESTAMPING": soTimestamping,
 	"SOF_TIMESTAMPING_TX_SOFTWARE": 1 << 1, "SOF_TIMESTAMPING_SOFTWARE": 1 << 4, "SOF_TIMESTAMPING_OPT_ID": 1 << 7,

@@ -732,6 +732,7 @@ var optNames = map[string][2]int{
 	"SO_SNDBUF":            {solSocket, soSndBuf},
 	"SO_RCVBUF":            {solSocket, soRcvBuf},
 	"SO_ZEROCOPY":          {solSocket, soZerocopy},
+	"SO_MARK":              {solSocket, soMark},
 	"SO_TIMESTAMPING":      {solSocket, soTimestamping},
 	"TCP_NODELAY":          {ipprotoTCP, tcpNoDelay},
 	"TCP_MAXSEG":           {ipprotoTCP, tcpMaxSeg},
