@@ -620,3 +620,40 @@ func TestViewLifelineLabelsDoNotOverlapInChromium(t *testing.T) {
 	}
 	b.noProblems()
 }
+
+// TestViewPacketsPastTheShownNodesGoOnRightInChromium (-long): a ping
+// from a across a chain of 20 routers to b crosses more nodes than the
+// diagram shows (the first 16: a and r1 ... r15). Each request is drawn
+// hop by hop to the last router shown, then on to the right, past every
+// lifeline, toward the node not shown; its last leg used to run back
+// from r15 to r1, the first node shown other than its sender, as if the
+// packet arrived there.
+func TestViewPacketsPastTheShownNodesGoOnRightInChromium(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\nname: chain\nduration: 100ms\nhosts:\n  a: {}\n  b: {}\nrouters:\n")
+	for i := 1; i <= 20; i++ {
+		fmt.Fprintf(&b, "  r%d: {}\n", i)
+	}
+	b.WriteString("links:\n")
+	prev := "a"
+	for i := 1; i <= 21; i++ {
+		next := "b"
+		if i <= 20 {
+			next = fmt.Sprintf("r%d", i)
+		}
+		fmt.Fprintf(&b, "  - {between: [%s, %s], bandwidth: 100Mbps, delay: 100us}\n", prev, next)
+		prev = next
+	}
+	b.WriteString("apps:\n  - {type: ping, host: a, to: b, interval: 20ms, count: 3}\n")
+	dom := viewedScenario(t, "chain", b.String())
+	require.Contains(t, dom, "Showing the first 16 of 22 nodes")
+	legs := regexp.MustCompile(`<line x1="([-\d.e]+)" y1="[-\d.e]+" x2="([-\d.e]+)" y2="[-\d.e]+" class="arrow`).FindAllStringSubmatch(dom, -1)
+	require.NotEmpty(t, legs)
+	for _, m := range legs {
+		x1, err := strconv.ParseFloat(m[1], 64)
+		require.NoError(t, err)
+		x2, err := strconv.ParseFloat(m[2], 64)
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, x2, x1, "every request goes from a toward b, rightwards: a leg %s -> %s runs back", m[1], m[2])
+	}
+}

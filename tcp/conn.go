@@ -1022,7 +1022,7 @@ func (c *Conn) Stats() Stats {
 	s.SRTT = c.rtt.srtt
 	s.RTO = c.rtt.current()
 	s.Cwnd, s.Ssthresh = c.cc.Cwnd(), c.cc.Ssthresh()
-	if c.inRecovery && c.sackOK && !c.windowCtl || c.inCWR() {
+	if c.inRecovery && c.sackOK && !c.windowCtl || c.prrCWR() {
 		s.Cwnd = c.prr.cwnd
 	}
 	s.MSS = c.sndMss

@@ -205,10 +205,14 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 		c.ecn.cwr = false
 		if c.ecn.reducing {
 			// tcp_end_cwnd_reduction: cwnd = ssthresh. The same ACK may
-			// then grow it (Open again) or start a new reduction.
+			// then grow it (Open again) or start a new reduction. BBR
+			// (cong_control) leaves CWR for Open with its window as it is
+			// (tcp_end_cwnd_reduction returns at once).
 			c.ecn.reducing = false
-			c.cc.OnExitRecovery(now)
-			c.noteCwnd("ecn")
+			if !c.windowCtl {
+				c.cc.OnExitRecovery(now)
+				c.noteCwnd("ecn")
+			}
 		}
 	}
 	if !h.Flags.Has(FlagECE) || h.Flags.Has(FlagSYN) || c.inRecovery || c.ecn.cwr ||
@@ -217,7 +221,8 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 		// tcp_fastretrans_alert returns from tcp_process_loss before
 		// tcp_try_to_open, and tcp_enter_cwr starts a reduction only
 		// from Open or Disorder: the RTO already reduced ssthresh.
-		return !c.ecn.reducing
+		// BBR's window is its own in CWR too (cong_control).
+		return !c.ecn.reducing || c.windowCtl
 	}
 	prior := c.cc.Cwnd() // tcp_init_cwnd_reduction's prior_cwnd
 	c.ecn.cwr, c.ecn.cwrHigh = true, c.sndMax
@@ -225,25 +230,29 @@ func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 	c.ecn.reductions++
 	c.cc.OnEnterRecovery(now, c.flightSize())
 	c.noteCwnd("ecn")
-	if c.windowCtl {
-		// BBR sets the window itself on every ACK (Linux's cong_control
-		// skips tcp_cwnd_reduction and tcp_end_cwnd_reduction).
-		c.cc.OnExitRecovery(now)
-		return false
-	}
 	// tcp_init_cwnd_reduction: a tail loss probe episode under way ends
 	// (tlp_high_seq = 0).
 	c.tlp.on = false
+	// TCP_CA_CWR, for BBR too: Linux's tcp_enter_cwr sets the state
+	// whatever the algorithm, so tcp_info reports CWR and a recovery that
+	// starts now takes the reduction over (tcp_enter_recovery). BBR sets
+	// the window itself on every ACK all the same (cong_control takes
+	// the place of tcp_cwnd_reduction; PRR's counts are kept, unused).
 	c.ecn.reducing = true
 	c.prr.startCWR(prior, c.cwrPipe())
 	return false
 }
 
 // inCWR reports whether an ECN-Echo's window reduction is under way
-// (Linux's TCP_CA_CWR). It tests ecnOK first, which every segment reads,
-// so that a connection without ECN never touches the rest of its ECN
-// state.
+// (Linux's TCP_CA_CWR), for every algorithm. It tests ecnOK
+// first, which every segment reads, so that a connection without ECN
+// never touches the rest of its ECN state.
 func (c *Conn) inCWR() bool { return c.ecnOK && c.ecn.reducing }
+
+// prrCWR reports whether PRR paces an ECN-Echo's reduction under way
+// (tcp_cong_control calls tcp_cwnd_reduction in TCP_CA_CWR unless the
+// algorithm has cong_control).
+func (c *Conn) prrCWR() bool { return c.inCWR() && !c.windowCtl }
 
 // caState is Linux's icsk_ca_state as tcp_info reports it. Disorder is
 // what tcp_try_keep_open tests, tcp_left_out: SACKed data, or without SACK
@@ -282,16 +291,12 @@ func (c *Conn) cwrPipe() int {
 // as it is), advanced whether SND.UNA moved (the slow start bound's extra
 // segment: no loss is marked in CWR, which a loss would have ended).
 // While nothing was sent in the reduction at least one segment may go
-// ("force a fast retransmit": the same rule as in recovery).
+// ("force a fast retransmit": the same rule as in recovery, prr.onAck).
 func (c *Conn) cwrOnAck(delivered int, advanced bool) {
 	if delivered <= 0 {
 		return
 	}
-	pipe := c.cwrPipe()
-	c.prr.onAckCWR(delivered, pipe, c.cc.Ssthresh(), c.sndMss, advanced)
-	if c.prr.out == 0 {
-		c.prr.force(c.sndMss, pipe)
-	}
+	c.prr.onAck(delivered, c.cwrPipe(), c.cc.Ssthresh(), c.sndMss, advanced)
 }
 
 // ecnOnRecovery is called on entering loss recovery. It reports whether

@@ -110,7 +110,10 @@ type Stats struct {
 	// included; BytesAcked those the peer acknowledged; BytesDelivered those
 	// handed to the reader in order; BytesReceived payload that arrived.
 	BytesSent, BytesAcked, BytesDelivered, BytesReceived int64
-	Retransmits, FastRetransmits, RTORetransmits         int
+	// FastRetransmits counts the recoveries that fast retransmit started,
+	// one each, also when PRR holds the retransmission itself back to a
+	// later ACK (a recovery that takes over an ECN-Echo's reduction).
+	Retransmits, FastRetransmits, RTORetransmits int
 	// Timeouts counts RTO expiries.
 	Timeouts int
 	// DupAcksReceived counts duplicate ACKs (RFC 5681 §2).

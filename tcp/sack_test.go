@@ -49,7 +49,7 @@ func TestSACKRecoverySettings(t *testing.T) {
 			name:   "lost retransmission detection off",
 			script: "testdata/sack-lost-retransmit.pkt",
 			set:    func(c *tcp.Config) { c.RACK = false },
-			fails:  "sack-lost-retransmit.pkt:54: seq 17001, want 1",
+			fails:  "sack-lost-retransmit.pkt:56: seq 17001, want 1",
 		},
 		{
 			name:   "lost retransmission found by a later one on",

@@ -238,7 +238,7 @@ func (c *Conn) cwndAvail() int {
 	case c.inRecovery:
 		// RFC 6582 §3.2 / RFC 5681 §3.2: the inflated window.
 		return c.recCwnd - int(c.sndNxt.Sub(c.sndUna))
-	case c.inCWR():
+	case c.prrCWR():
 		// An ECE's reduction (TCP_CA_CWR): what PRR let the latest ACK
 		// send, in whole segments, as in SACK recovery.
 		return c.prr.allow - c.prr.allow%c.sndMss
@@ -767,7 +767,7 @@ func (c *Conn) onAck(now time.Duration, h *Header, segLen int) bool {
 		// retransmission, Linux's FLAG_LOST_RETRANS).
 		grow := c.sndUna.GreaterThan(unaBefore) && !c.lostEdge().GreaterThan(lostBefore) && !relost
 		c.prr.onAck(delivered, c.pipe(), c.cc.Ssthresh(), c.sndMss, grow)
-	} else if c.inCWR() {
+	} else if c.prrCWR() {
 		// tcp_cong_control in TCP_CA_CWR: PRR reduces the window by what
 		// the ACK delivered. Without SACK a duplicate ACK delivered a
 		// segment (tcp_add_reno_sack).
@@ -1019,6 +1019,9 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 	// (TCP_CA_CWR) goes on as recovery's, its ssthresh, prior_cwnd and
 	// PRR counts kept (no second tcp_init_cwnd_reduction).
 	cwr := c.inCWR()
+	// tcp_init_cwnd_reduction's prior_cwnd: the window before this
+	// reduction, which PRR's proportional part divides by.
+	prior := c.cc.Cwnd()
 	if cwr {
 		// Nor does high_seq move: the episode ends where CWR would
 		// have, when SND.UNA reaches SND.NXT at the ECE
@@ -1034,7 +1037,7 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 	n := c.curMss()
 	if c.sackOK {
 		if !cwr {
-			c.prr.start(c.flightSize())
+			c.prr.start(prior)
 		}
 		b := &c.board
 		// The previous recovery ended while its retransmissions above its
@@ -1054,13 +1057,25 @@ func (c *Conn) enterRecovery(now time.Duration, delivered int) {
 		// Linux's tcp_cwnd_reduction on the event that entered recovery:
 		// what it delivered counts towards prr_delivered (without the slow
 		// start bound's extra segment: the event marked new losses), and
-		// at least the fast retransmission may go ("force a fast
-		// retransmit upon entering fast recovery").
+		// the fast retransmission may go if nothing was sent in the
+		// reduction yet ("force a fast retransmit upon entering fast
+		// recovery"), even for an event that delivered nothing (the
+		// reordering timer).
 		pipe := c.pipe()
 		c.prr.onAck(delivered, pipe, c.cc.Ssthresh(), c.sndMss, false)
 		c.prr.force(c.sndMss, pipe)
 		if keep {
 			c.arm(timerRtx, now+c.rtt.current())
+			return
+		}
+		if !c.windowCtl && c.prr.allow < n {
+			// A reduction for an ECE (CWR) that already sent something
+			// forces nothing: the fast retransmission waits for PRR's
+			// share of a later ACK (tcp_xmit_retransmit_queue sends
+			// while tcp_packets_in_flight is below snd_cwnd), and goes
+			// then as the first lost hole (sackRecover). The episode
+			// counts as a fast retransmit all the same.
+			c.losses.FastRetransmits++
 			return
 		}
 	}

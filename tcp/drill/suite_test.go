@@ -30,11 +30,7 @@ const (
 // netsim's TCP (or its socket layer) differs from Linux and the RFCs
 // there. The script is right and stays until the stack is fixed; then it
 // moves to scripts/ and leaves this list.
-var suiteBugs = map[string]string{
-	"cwr-then-recovery.pkt": "recovery entered during CWR forces the fast retransmission although PRR carried over from CWR " +
-		"(prr_out > 0) allows nothing (Linux's tcp_cwnd_reduction forces one only while prr_out is 0), and recovery's " +
-		"PRR counts its proportional share in bytes where Linux rounds up to whole packets",
-}
+var suiteBugs = map[string]string{}
 
 func runFile(t *testing.T, path string) error {
 	t.Helper()

@@ -760,10 +760,12 @@
       // flight at the end of the trace runs to the bottom, dashed.
       const stops = [[x.get(p.s), y(p.t)]];
       if (S.routers) for (const [h, t] of p.via || []) if (x.has(h)) stops.push([x.get(h), y(t)]);
-      let dst = p.d;
-      if (!x.has(dst)) dst = shown.find((h) => h !== p.s);
+      // A receiver not shown (more nodes than lifelines) is off to the
+      // right, past every lifeline: the last leg goes on there rather
+      // than to a node shown, which the packet never reached.
       const [lx, ly] = stops[stops.length - 1];
-      let x2 = x.has(dst) ? x.get(dst) : lx + 80;
+      const far = x.has(p.d) ? 0 : Math.max(lx + 60, L.width - right / 2);
+      let x2 = far || x.get(p.d);
       if (x2 === lx && stops.length > 1) x2 = lx + 60;
       const y2 = p.e ? y(p.e) : L.height;
       if (p.x) x2 = lx + (x2 - lx) * 0.45;
