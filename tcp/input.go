@@ -307,12 +307,14 @@ func (c *Conn) mayUpdateWindow(h *Header) bool {
 func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	flags := h.Flags
 	n := SegLen(h, len(payload))
-	if c.state == SynReceived && flags&(FlagSYN|FlagACK|FlagRST) == FlagSYN && h.Seq == c.irs {
+	if c.state == SynReceived && c.passive && flags&(FlagSYN|FlagACK|FlagRST) == FlagSYN && h.Seq == c.irs {
 		// A retransmitted SYN: our SYN-ACK was lost. Like Linux's
-		// tcp_check_req, send it again at most once per
-		// tcp_invalid_ratelimit, and restart the timer from now with its
-		// current backoff (min(1 s << expiries, 120 s)); only timer expiries
-		// count towards SynAckRetries (num_timeout).
+		// tcp_check_req (a passive open's request socket; a
+		// simultaneous open answers with a challenge ACK, below), send
+		// it again at most once per tcp_invalid_ratelimit, and restart
+		// the timer from now with its current backoff (min(1 s <<
+		// expiries, 120 s)); only timer expiries count towards
+		// SynAckRetries (num_timeout).
 		if !c.oowRateLimited(now) {
 			c.sendSyn(now, true)
 			c.noteRetransmit(c.iss, 0, "synack")
@@ -375,8 +377,9 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 	}
 	if c.state == SynReceived && !c.passive && flags.Has(FlagSYN) && !flags.Has(FlagRST) {
 		// Any other SYN in the SYN-RECEIVED of a simultaneous open, a
-		// SYN-ACK carrying data or a FIN among them, is answered with a
-		// challenge ACK and dropped, in the window or not: Linux's
+		// SYN-ACK carrying data or a FIN among them, or the peer's SYN
+		// again, is answered with a challenge ACK and dropped, in the
+		// window or not: Linux's
 		// tcp_validate_incoming (syn_challenge) passes only the bare
 		// SYN-ACK above (seq + 1 == end_seq == RCV.NXT, ack == SND.NXT),
 		// as RFC 5961 §4.2 asks for any SYN. Trimming the old SYN off
