@@ -358,17 +358,22 @@ func (h *Host) tcpOptSocket(fd int) (*Socket, error) {
 // later Connect or Listen makes (an accepted one inherits its listener's)
 // uses the named congestion control, one of tcp.CongestionNames, instead
 // of the host's; one that needs ECN (dctcp) turns ECN on for it, as
-// Linux's tcp_ca_needs_ecn does, until another is picked. An unknown name
-// gives ENOENT, as Linux's tcp_set_congestion_control. Linux also
-// switches a connection already made (tcp_reinit_congestion_control);
-// netsim refuses that with EISCONN.
+// Linux's tcp_ca_needs_ecn does, until another is picked. A connection
+// already made or under way switches to it at once, on the window it has
+// (tcp.Conn.SetCongestion, Linux's tcp_reinit_congestion_control), ECN
+// negotiated or not as its handshake settled. An unknown name gives ENOENT,
+// as Linux's tcp_set_congestion_control.
 func (h *Host) SetCongestion(fd int, name string) error {
 	s, err := h.tcpOptSocket(fd)
 	if err != nil {
 		return err
 	}
 	if s.conn != nil {
-		return EISCONN
+		if err := s.conn.SetCongestion(h.Now().Duration(), name); err != nil {
+			return ENOENT
+		}
+		s.flush()
+		h.dispatch()
 	}
 	base := s.validConfig()
 	if cfg, host := base.Config(), h.cfg.Config().ECN; name != cfg.Congestion && cfg.ECN != host {

@@ -178,7 +178,8 @@ func TestIPSockOpts(t *testing.T) {
 // TestSetCongestion: TCP_CONGESTION gives one socket its own congestion
 // control, which a listener's accepted connections inherit; dctcp makes
 // it ask for ECN whatever the host's setting (Linux's tcp_ca_needs_ecn);
-// an unknown name is ENOENT and a made connection refuses a change.
+// an unknown name is ENOENT; a made connection switches at once
+// (tcp_reinit_congestion_control), its ECN as negotiated.
 func TestSetCongestion(t *testing.T) {
 	n, a, b := twoHosts(t, nil, fastLink("ab"))
 	require.NotEqual(t, tcp.ECNOn, a.Config().ECN, "the test needs a host that does not ask for ECN")
@@ -195,13 +196,21 @@ func TestSetCongestion(t *testing.T) {
 	require.NoError(t, a.SetCongestion(fd, tcp.CongestionDCTCP))
 	require.Equal(t, EINPROGRESS, a.Connect(fd, netip.AddrPortFrom(addrB, 80)))
 	require.NoError(t, n.Scheduler().RunUntil(sim.Time(100*time.Millisecond)))
-	assert.Equal(t, EISCONN, a.SetCongestion(fd, tcp.CongestionCubic))
-
 	s, err := a.socket(fd)
 	require.NoError(t, err)
-	assert.Equal(t, tcp.CongestionDCTCP, s.conn.Config().Congestion)
+	assert.Equal(t, tcp.CongestionDCTCP, s.conn.CongestionControl().Name())
 	assert.Equal(t, tcp.ECNOn, s.conn.Config().ECN, "dctcp asks for ECN")
 	assert.NotEqual(t, tcp.ECNOn, a.Config().ECN, "for this socket alone")
+	require.True(t, s.conn.ECNCapable())
+	cwnd := s.conn.CongestionControl().Cwnd()
+	require.NoError(t, a.SetCongestion(fd, tcp.CongestionCubic))
+	assert.Equal(t, ENOENT, a.SetCongestion(fd, "westwood"))
+	cc, err = a.Congestion(fd)
+	require.NoError(t, err)
+	assert.Equal(t, tcp.CongestionCubic, cc)
+	assert.Equal(t, tcp.CongestionCubic, s.conn.Config().Congestion)
+	assert.Equal(t, cwnd, s.conn.CongestionControl().Cwnd(), "the window carries over")
+	assert.True(t, s.conn.ECNCapable(), "ECN stays negotiated")
 	afd, _, err := b.Accept(lfd)
 	require.NoError(t, err)
 	cc, err = b.Congestion(afd)

@@ -237,8 +237,25 @@ func (d *decoder) validate(s *Scenario) {
 		d.warnAt(p, allowQueue, "%s: a full queue holds %d packets of up to %d bytes, %.1f GB in memory, in each direction",
 			label, q.LimitPackets, l.MTU, float64(held)/1e9)
 	}
+	// An expectation counts what TCP connections carry: one whose to is
+	// only a udp-sink's port could never hold (a udp-sink's reads name no
+	// connection; flows.csv counts UDP).
+	tcpPorts, udpPorts := map[Endpoint]bool{}, map[Endpoint]bool{}
+	for _, a := range s.Apps {
+		if a.Type != "" && a.Port != 0 {
+			if a.Type.UDP() {
+				udpPorts[Endpoint{a.Host, a.Port}] = true
+			} else {
+				tcpPorts[Endpoint{a.Host, a.Port}] = true
+			}
+		}
+	}
 	for i, x := range s.Expect {
 		path := fmt.Sprintf("expect[%d].%s", i, x.Kind)
+		if udpPorts[x.To] && !tcpPorts[x.To] {
+			d.errAt(d.pos.at(path+".to"), "the port of a sink, echo or request-response app; flows.csv and summary.json's flows count UDP datagrams",
+				"%s.to: %s is the port of a udp-sink, and no TCP app listens there: expectations count what TCP connections carry", path, x.To)
+		}
 		if _, ok := s.group(x.From); ok {
 			d.errAt(d.pos.at(path+".from"), "a host: one of the group's members", "%s.from: %q is a group", path, x.From)
 		} else if x.From != "" {

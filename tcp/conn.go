@@ -358,16 +358,24 @@ func NewConnValid(v ValidConfig, local, remote Endpoint, iss Seq, tsOffset uint3
 	c.rb.init(cfg.InitialRecvBuffer())
 	c.rtt.init(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax)
 	c.lastCwnd, c.lastSsth = cc.Cwnd(), cc.Ssthresh()
+	c.adoptCongestion(cc)
+	return c, nil
+}
+
+// adoptCongestion makes cc the connection's congestion control: the
+// settings it takes from Config, its seed, and what the sender caches
+// about it.
+func (c *Conn) adoptCongestion(cc Congestion) {
+	c.cc = cc
 	_, c.windowCtl = cc.(WindowController)
 	if h, ok := cc.(interface{ SetHyStart(on, paced bool) }); ok {
-		h.SetHyStart(cfg.HyStart, cfg.Pacing == PacingOn)
+		h.SetHyStart(c.cfg.HyStart, c.cfg.Pacing == PacingOn)
 	}
 	if s, ok := cc.(interface{ seed(uint64) }); ok {
 		// The ISN and timestamp offset are drawn from the run's random
 		// streams: a deterministic seed that differs per connection.
-		s.seed(uint64(iss)<<32 | uint64(tsOffset))
+		s.seed(uint64(c.iss)<<32 | uint64(c.tsOffset))
 	}
-	return c, nil
 }
 
 // State returns the connection's state.

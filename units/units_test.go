@@ -135,3 +135,21 @@ func TestParseAsPeopleWrite(t *testing.T) {
 	_, err = ParseBitRate("1 Gbq")
 	assert.ErrorContains(t, err, `unknown unit "Gbq"`)
 }
+
+// TestDurationWholeNanoseconds: simulated time is whole nanoseconds, and a
+// duration finer than that is refused, as a size of a fraction of a byte
+// is, rather than cut short by time.ParseDuration: "0.5ns" became 0 and
+// was reported as not greater than 0, "1.5ns" became 1ns.
+func TestDurationWholeNanoseconds(t *testing.T) {
+	for _, bad := range []string{"0.5ns", "1.5ns", "0.0000000015s", "1.0005us", "1s0.5ns"} {
+		_, err := ParseDuration(bad)
+		assert.EqualError(t, err, fmt.Sprintf("duration %q: is not a whole number of nanoseconds (netsim's time step)", bad), bad)
+	}
+	for in, want := range map[string]time.Duration{"1.5us": 1500, "0.000000001s": 1, "1.000000001s": time.Second + 1, "1m0.5s": 60500 * time.Millisecond,
+		"2.5 msec": 2500 * time.Microsecond, "1.5ns0.5ns": 2, "0ns": 0} {
+		d, err := ParseDuration(in)
+		if assert.NoError(t, err, in) {
+			assert.Equal(t, want, d, in)
+		}
+	}
+}

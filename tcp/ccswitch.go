@@ -1,0 +1,81 @@
+package tcp
+
+import (
+	"fmt"
+	"time"
+)
+
+// Switching the congestion control of a connection under way, as Linux's
+// setsockopt(TCP_CONGESTION) does (tcp_set_congestion_control,
+// tcp_reinit_congestion_control): the old algorithm's private state goes
+// (icsk_ca_priv is cleared), the new one starts from its init, but the
+// window is the connection's (tp->snd_cwnd, tp->snd_ssthresh), so the new
+// algorithm carries on from it. The recovery state machine, PRR and the
+// ECN negotiation are the sender's and stay as they are.
+
+// windowTaker is implemented by the congestion controls that can take
+// over the window of the one they replace.
+type windowTaker interface {
+	// takeWindow sets cwnd and ssthresh, in bytes, on a fresh instance.
+	takeWindow(cwnd, ssthresh int)
+}
+
+// takeWindow: Reno's window is Linux's snd_cwnd and snd_ssthresh, which
+// no init of reno, newreno, vegas or dctcp touches (dctcp_init resets
+// only its alpha and counters; vegas_init only starts its measurements).
+func (w *renoWindow) takeWindow(cwnd, ssthresh int) {
+	w.cwnd, w.ssthresh = cwnd, ssthresh
+}
+
+// takeWindow: bictcp_init resets CUBIC's epoch and HyStart (a fresh
+// instance has neither) and leaves snd_cwnd and snd_ssthresh (its
+// initial_ssthresh is 0).
+func (c *Cubic) takeWindow(cwnd, ssthresh int) {
+	c.cwnd, c.ssthresh = cwnd, ssthresh
+}
+
+// takeWindow: bbr_init keeps snd_cwnd, which its model moves from
+// there, and sets snd_ssthresh to TCP_INFINITE_SSTHRESH, as a fresh
+// instance has it.
+func (b *BBR) takeWindow(cwnd, _ int) {
+	b.cwnd = cwnd
+}
+
+// SetCongestion switches the connection to the named congestion control,
+// one of CongestionNames, as Linux's setsockopt(TCP_CONGESTION) does on a
+// socket that is connected or connecting: tcp_set_congestion_control
+// leaves a connection on the algorithm it names as it is, and otherwise
+// tcp_reinit_congestion_control starts the new one afresh on the
+// connection's window (see windowTaker): CUBIC starts a new epoch, BBR a
+// new STARTUP whose pacing rate comes from the SRTT
+// (bbr_init_pacing_rate_from_rtt), DCTCP a new alpha, or Reno behaviour
+// (dctcp-reno) when ECN was not negotiated (dctcp_init in any state but
+// CLOSE and LISTEN). An unknown name returns an error wrapping
+// ErrUnknownCongestion and changes nothing.
+func (c *Conn) SetCongestion(now time.Duration, name string) error {
+	if name == c.cc.Name() {
+		return nil
+	}
+	cc, err := NewCongestion(name, c.sndMss, c.cfg.InitialCwnd)
+	if err != nil {
+		return fmt.Errorf("tcp: set congestion control: %w", err)
+	}
+	c.touch(now)
+	if t, ok := cc.(windowTaker); ok {
+		t.takeWindow(c.cc.Cwnd(), c.cc.Ssthresh())
+	}
+	c.ownConfig().Congestion = name
+	c.adoptCongestion(cc)
+	if c.state != Closed && c.state != Listen {
+		// tcp_reinit_congestion_control calls tcp_init_congestion_control
+		// then, which runs the algorithm's init.
+		if e, ok := cc.(establisher); ok && c.state.Synchronized() {
+			e.onEstablished(c.rtt.srtt)
+		}
+		if f, ok := cc.(ecnFallback); ok && !c.ecnOK {
+			f.withoutECN()
+		}
+	}
+	c.noteCwnd("congestion")
+	return nil
+}
