@@ -14,10 +14,12 @@ import (
 )
 
 // pingSeries is one ping app's echoes toward one address, from its app
-// records: a send per echo request (count: the icmp_seq) and a reply per
-// answer (count, latency: the RTT).
+// records: a send per echo request (count: the icmp_seq), a reply per
+// answer (count, latency: the RTT), and an error per request the host
+// refused (call sendto) or an ICMP error answered (call recvmsg).
 type pingSeries struct {
-	host, to string
+	// subject is the app's records' subject; host is its host's name.
+	subject, host, to string
 	// pending holds the requests not answered yet, by icmp_seq (16 bits on
 	// the wire, so at most 65536); what is left at the end was lost, as
 	// ping(8) counts it.
@@ -26,16 +28,40 @@ type pingSeries struct {
 	lost     *pointStream // each unanswered request, at the time it left
 	sent     int64
 	received int64
-	top      int64
-	closed   bool
+	// errors counts the requests the host refused and the ICMP errors
+	// that answered requests, as ping(8)'s "+N errors"; errnos names
+	// them, each once, in the order they came.
+	errors int64
+	errnos []string
+	top    int64
+	closed bool
+}
+
+// noteError counts an error of errno.
+func (ps *pingSeries) noteError(errno string) {
+	ps.errors++
+	for _, e := range ps.errnos {
+		if e == errno {
+			return
+		}
+	}
+	ps.errnos = append(ps.errnos, errno)
 }
 
 // pingKey names a ping series: the app's subject and the address pinged.
 func pingKey(subject, to string) string { return subject + " " + to }
 
-// addPing reads a ping app's send or reply record.
+// addPing reads a ping app's send, reply or error record.
 func (m *model) addPing(r *sim.Record, e *sim.App) {
-	if !strings.HasSuffix(r.Subject, "/ping") || e.Event != sim.AppSend && e.Event != sim.AppReply {
+	if !strings.HasSuffix(r.Subject, "/ping") {
+		return
+	}
+	refused := e.Event == sim.AppError && e.Call == "sendto"
+	switch {
+	case e.Event == sim.AppError && e.Call == "recvmsg":
+		m.addPingICMPError(r, e)
+		return
+	case e.Event != sim.AppSend && e.Event != sim.AppReply && !refused:
 		return
 	}
 	to := e.To.Addr()
@@ -45,19 +71,19 @@ func (m *model) addPing(r *sim.Record, e *sim.App) {
 	key := pingKey(r.Subject, addrText(to))
 	i, ok := m.pingIdx[key]
 	if !ok {
-		if e.Event != sim.AppSend {
+		if e.Event == sim.AppReply {
 			return
 		}
 		host, _ := strings.CutPrefix(strings.TrimSuffix(r.Subject, "/ping"), "app/")
 		i = len(m.pings)
 		m.pingIdx[key] = i
 		o := m.origin()
-		m.pings = append(m.pings, &pingSeries{host: host, to: addrText(to), pending: make(map[int64]sim.Time),
+		m.pings = append(m.pings, &pingSeries{subject: r.Subject, host: host, to: addrText(to), pending: make(map[int64]sim.Time),
 			rtt: newPointStream(o, false, m.res), lost: newPointStream(o, true, m.res)})
 	}
 	ps := m.pings[i]
 	seq := e.Count & 0xffff
-	if e.Event == sim.AppSend {
+	if e.Event != sim.AppReply {
 		// icmp_seq wraps at 65536: a request still unanswered when its
 		// number comes round again is lost (ping(8) could not match its
 		// reply either), which bounds what is held.
@@ -65,10 +91,19 @@ func (m *model) addPing(r *sim.Record, e *sim.App) {
 			ps.lost.add(old, 0)
 			ps.sent++
 		}
-		if m.inScope(r.T) {
-			ps.pending[seq] = r.T
-		} else {
+		switch {
+		case !m.inScope(r.T):
 			delete(ps.pending, seq)
+		case refused:
+			// A request the host refused (EMSGSIZE above the path MTU,
+			// ENETUNREACH): ping(8) counts it as transmitted, lost,
+			// and an error.
+			delete(ps.pending, seq)
+			ps.lost.add(r.T, 0)
+			ps.sent++
+			ps.noteError(e.Errno)
+		default:
+			ps.pending[seq] = r.T
 		}
 		return
 	}
@@ -82,6 +117,20 @@ func (m *model) addPing(r *sim.Record, e *sim.App) {
 	ps.sent++
 	ps.rtt.add(at, rtt)
 	ps.top = max(ps.top, rtt)
+}
+
+// addPingICMPError counts an ICMP error that answered a request of a
+// ping app (its record names the icmp_seq, not the address pinged): in
+// the series of that app waiting for that request. The request stays
+// lost, as in ping(8).
+func (m *model) addPingICMPError(r *sim.Record, e *sim.App) {
+	seq := e.Count & 0xffff
+	for _, ps := range m.pings {
+		if _, ok := ps.pending[seq]; ok && ps.subject == r.Subject {
+			ps.noteError(e.Errno)
+			return
+		}
+	}
 }
 
 // closePings counts the requests still unanswered at the end as lost.
@@ -137,6 +186,10 @@ func pingFigure(m *model, opts Options) (*figure, error) {
 			name = fmt.Sprintf("%s → %s (%s)", ps.host, h, ps.to)
 		}
 		name += fmt.Sprintf(": %d sent, %d received", ps.sent, ps.received)
+		if ps.errors > 0 {
+			// ping(8)'s summary line: "+5 errors".
+			name += fmt.Sprintf(", +%d errors (%s)", ps.errors, strings.Join(ps.errnos, ", "))
+		}
 		pts := decimateLine(ps.rtt.points(), nb)
 		if len(pts) > 0 {
 			l := &plotter.Line{XYs: xys(pts, x, ru.ns), LineStyle: seriesLine(i)}
