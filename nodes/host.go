@@ -190,6 +190,19 @@ func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segm
 	}
 	// A datagram that does not fit the interface cannot leave: with DF
 	// set and no fragmentation modeled it is dropped ("mtu").
+	if ifc != nil && len(b) > ifc.MTU() && !info.noDF {
+		// As Linux's ip_fragment, which answers a Don't Fragment
+		// datagram too big for its own device (a link whose MTU a fault
+		// lowered under a connection, or one below the MSS a SYN
+		// offered) with fragmentation needed and the device's MTU, sent
+		// to the host itself: the connection lowers its MSS as for a
+		// router's message (tcp_v4_mtu_reduced) instead of losing every
+		// segment it built for the old MTU. It comes over loopback, after
+		// this send returns.
+		h.drop(p, sim.DropMTU)
+		h.icmpError(p, icmp.Unreachable(icmp.CodeFragNeeded, uint16(min(ifc.MTU(), 0xffff))), h.route)
+		return
+	}
 	h.transmit(p, ifc)
 }
 

@@ -96,7 +96,6 @@ func ParseWith(file string, data []byte, overrides []Override) (*Scenario, error
 	links := linksByNode(s)
 	d.warnings(s, links)
 	d.pathWarnings(s, links)
-	d.tcpLinkWarnings(s, links)
 	d.tableWarning(s, links)
 	d.fastOpenWarnings(s)
 	d.warns = d.fold(d.warns, d.warnPlaces, "warning: ")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -246,11 +247,16 @@ apps:
 	}
 }
 
-// A host whose link is narrower than netsim's smallest TCP segment (88
-// bytes of MSS and 40 of headers) cannot send data at all: its segments
-// die at its own interface. That is warned about for the end that sends
-// (here the client; the sink only ACKs), and each case is run to show
-// the warning is right: 127 bytes never deliver, 128 do.
+// A host whose own link is narrower than a segment it built is answered
+// by itself with fragmentation needed, as Linux's ip_fragment does, and
+// path-MTU discovery lowers the segment to fit, down to 48 bytes of data
+// (Linux's tcp_min_snd_mss): with 40 bytes of headers and 12 of
+// timestamps, a link of MTU 100 carries data and one of 99 does not.
+// Only the second is warned about, for each end that sends data (the
+// clients, and the echo server answering one; its answers' path first), and each case is run to show the
+// warning is right. (A link under 128 bytes, below the 88-byte MSS a
+// SYN offers at the least, was once warned about as never delivering:
+// its segments died at the host's interface.)
 func TestTCPLinkWarning(t *testing.T) {
 	text := func(mtu int) string {
 		return fmt.Sprintf(`version: 1
@@ -267,17 +273,19 @@ apps:
   - {type: bulk-send, host: c, to: d:80, bytes: 0}
 `, mtu)
 	}
+	const ts = " (links of MTU 100 or more: path-MTU discovery lowers a segment to 48 bytes of data at the least (Linux's tcp_min_snd_mss), under 40 bytes of headers and 12 of timestamps)"
 	for _, tc := range []struct {
 		mtu       int
 		want      []string
 		delivered int64
 	}{
-		{127, []string{
-			"n.yaml:9:5: warning: apps[1]: c sends TCP data over a link of MTU 127, below netsim's smallest segment: its data is dropped (mtu) and the transfer never completes (links of MTU 128 or more: TCP's smallest segment is 88 bytes of MSS and 40 of headers)",
-			"n.yaml:10:5: warning: apps[2]: d sends TCP data over a link of MTU 127, below netsim's smallest segment: its data is dropped (mtu) and the transfer never completes (links of MTU 128 or more: TCP's smallest segment is 88 bytes of MSS and 40 of headers)",
-			"n.yaml:10:5: warning: apps[2]: c sends TCP data over a link of MTU 127, below netsim's smallest segment: its data is dropped (mtu) and the transfer never completes (links of MTU 128 or more: TCP's smallest segment is 88 bytes of MSS and 40 of headers)",
+		{99, []string{
+			"n.yaml:9:5: warning: apps[1]: the path from c to d has a link of MTU 99, below TCP's smallest segment: c's data is dropped there (mtu) and the transfer never completes" + ts,
+			"n.yaml:10:5: warning: apps[2]: the path from d to c has a link of MTU 99, below TCP's smallest segment: d's data is dropped there (mtu) and the transfer never completes" + ts,
+			"n.yaml:10:5: warning: apps[2]: the path from c to d has a link of MTU 99, below TCP's smallest segment: c's data is dropped there (mtu) and the transfer never completes" + ts,
 		}, 0},
-		{128, nil, 2000},
+		{100, nil, 2000},
+		{127, nil, 2000},
 	} {
 		s, err := Parse("n.yaml", []byte(text(tc.mtu)))
 		require.NoError(t, err)
@@ -442,4 +450,53 @@ func TestWarningsFoldPerPlace(t *testing.T) {
 	s, err = Parse("c.yaml", []byte(strings.Replace(text, "{count: 10}", "{count: 3}", 1)))
 	require.NoError(t, err)
 	assert.Len(t, s.Warnings, 3)
+}
+
+// A fault that lowers the MTU of the sender's own link under a transfer
+// (here to 800 bytes, at 300 ms) left every later segment too big for
+// the interface: each was dropped at the host (mtu) and the transfer
+// stalled for good. As Linux's ip_fragment answers a Don't Fragment
+// datagram too big for its device with fragmentation needed, sent to
+// the host itself, the connection lowers its MSS to the new MTU, resends
+// what was in flight (pmtu), and completes.
+func TestHostLinkMTULoweredUnderATransfer(t *testing.T) {
+	s, err := Parse("m.yaml", []byte(`version: 1
+name: mtu-fault
+duration: 3s
+hosts: {a: {}, b: {}}
+routers: {r: {}}
+links:
+  - {between: [a, r], bandwidth: 20Mbps, delay: 2ms}
+  - {between: [r, b], bandwidth: 20Mbps, delay: 2ms}
+apps:
+  - {type: sink, host: b, port: 80}
+  - {type: bulk-send, host: a, to: b:80, bytes: 2MB}
+faults:
+  - {at: 300ms, link: a-r, set: {mtu: 800}}
+`))
+	require.NoError(t, err)
+	records, _ := recordRun(t, s)
+	conns := Summarize(records).Conns
+	require.Len(t, conns, 1)
+	assert.Equal(t, int64(2000000), conns[0].BytesDelivered)
+	drops, pmtu, big := 0, 0, 0
+	for _, r := range records {
+		switch e := r.Event.(type) {
+		case *sim.PacketDrop:
+			if e.Reason == sim.DropMTU {
+				drops++
+			}
+		case *sim.TCPRetransmit:
+			if e.Reason == "pmtu" {
+				pmtu++
+			}
+		case *sim.PacketTx:
+			if r.T > sim.FromDuration(400*time.Millisecond) && r.Subject == "link/a-r/a>r" && e.Len > 800 {
+				big++
+			}
+		}
+	}
+	assert.Positive(t, drops, "segments built for 1500 bytes meet the 800-byte link")
+	assert.Positive(t, pmtu, "and are sent again at the new size")
+	assert.Zero(t, big, "nothing above 800 bytes leaves a afterwards")
 }

@@ -221,7 +221,7 @@ func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
 			if mtu == nil {
 				mtu = pathMTU(s, paths, p.via, router, s.Routing.ECMP)
 			}
-			d.tcpPathWarning(s, links, p.app, p.from, p.to, p.edge, mtu[p.src])
+			d.tcpPathWarning(s, p.app, p.from, p.to, p.edge, mtu[p.src])
 		}
 		if p.reverse {
 			continue
@@ -267,20 +267,17 @@ func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
 // tcp_min_snd_mss), so a link under that plus 40 bytes of headers (and
 // 12 of timestamps when both ends use them) drops every data segment
 // (mtu) and the transfer never completes. m is the path's MTU without
-// its last link, edge (-1: none). A sender whose own link is that narrow
-// is tcpLinkWarnings' to report.
-func (d *decoder) tcpPathWarning(s *Scenario, links nodeLinks, app int, from, to string, edge, m int) {
+// its last link, edge (-1: none). The sender's own link is on the path:
+// a segment too big for it is answered by the host itself, as Linux's
+// ip_fragment does (nodes' Host.output), so it is no narrower for TCP
+// than a link further on.
+func (d *decoder) tcpPathWarning(s *Scenario, app int, from, to string, edge, m int) {
 	if edge >= 0 {
 		m = min(m, s.Links[edge].MTU)
 	}
 	smallest := tcp.MinSndMSS + tcpIPHeaders
 	if m >= smallest+tcpTimestampBytes {
 		return
-	}
-	for _, i := range links[from] {
-		if s.Links[i].MTU < tcp.MinMSS+tcpIPHeaders {
-			return
-		}
 	}
 	opts, ts := "", true
 	for _, h := range []string{from, to} {
@@ -323,44 +320,6 @@ func tcpAnswers(s *Scenario) map[Endpoint]bool {
 		}
 	}
 	return answers
-}
-
-// tcpLinkWarnings warns about a TCP app whose data leaves a host by a
-// link too narrow for netsim's smallest segment: a connection's MSS
-// follows the MTU of its host's link but never goes below tcp.MinMSS
-// (nodes' connMSS), so with an MTU under tcp.MinMSS plus 40 bytes of
-// headers every data segment is dropped at the sender (mtu) and the
-// transfer never completes (path-MTU discovery only helps on links
-// further on). The end that sends data is the client, and the server
-// too when it answers (echo, request-response).
-func (d *decoder) tcpLinkWarnings(s *Scenario, links nodeLinks) {
-	const smallest = tcp.MinMSS + tcpIPHeaders
-	// narrow returns the widest MTU of host's links, and whether it is
-	// below smallest.
-	narrow := func(host string) (int, bool) {
-		widest := 0
-		for _, i := range links[host] {
-			widest = max(widest, s.Links[i].MTU)
-		}
-		return widest, len(links[host]) > 0 && widest < smallest
-	}
-	answers := tcpAnswers(s)
-	for i, a := range s.Apps {
-		if !tcpSendsData(a) || a.To.Host == a.Host {
-			continue // bulk-send of 0 bytes opens and closes: no data either way
-		}
-		ends := []string{a.Host}
-		if answers[a.To] {
-			ends = append(ends, a.To.Host)
-		}
-		for _, h := range ends {
-			if mtu, bad := narrow(h); bad {
-				d.warnAt(d.pos.at(fmt.Sprintf("apps[%d]", i)), fmt.Sprintf("links of MTU %d or more: TCP's smallest segment is %d bytes of MSS and %d of headers", smallest, tcp.MinMSS, tcpIPHeaders),
-					"%s: %s sends TCP data over a link of MTU %d, below netsim's smallest segment: its data is dropped (mtu) and the transfer never completes",
-					d.label("apps", i), h, mtu)
-			}
-		}
-	}
 }
 
 // newShape returns the scenario's network as topology's routes see it;
