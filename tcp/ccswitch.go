@@ -50,7 +50,8 @@ func (b *BBR) takeWindow(cwnd, _ int) {
 // new STARTUP whose pacing rate comes from the SRTT
 // (bbr_init_pacing_rate_from_rtt), DCTCP a new alpha, or Reno behaviour
 // (dctcp-reno) when ECN was not negotiated (dctcp_init in any state but
-// CLOSE and LISTEN). An unknown name returns an error wrapping
+// CLOSE and LISTEN). A connection that left BBR with Pacing auto stays
+// paced, as Linux's does. An unknown name returns an error wrapping
 // ErrUnknownCongestion and changes nothing.
 func (c *Conn) SetCongestion(now time.Duration, name string) error {
 	if name == c.cc.Name() {
@@ -64,7 +65,14 @@ func (c *Conn) SetCongestion(now time.Duration, name string) error {
 	if t, ok := cc.(windowTaker); ok {
 		t.takeWindow(c.cc.Cwnd(), c.cc.Ssthresh())
 	}
-	c.ownConfig().Congestion = name
+	cfg := c.ownConfig()
+	cfg.Congestion = name
+	if _, paced := c.cc.(Pacer); paced && cfg.Pacing == PacingAuto {
+		// bbr_init asked for pacing (sk_pacing_status SK_PACING_NEEDED),
+		// which nothing undoes: the algorithm after it is paced at
+		// tcp_update_pacing_rate's rate, as pacing: true does.
+		cfg.Pacing = PacingOn
+	}
 	c.adoptCongestion(cc)
 	if c.state != Closed && c.state != Listen {
 		// tcp_reinit_congestion_control calls tcp_init_congestion_control

@@ -15,8 +15,9 @@ import (
 // (tcp_reinit_congestion_control): the new one carries on from the
 // connection's window (BBR's init makes ssthresh infinite), the sender's
 // cached view of it follows (BBR sets the window itself), dctcp falls
-// back to Reno where the handshake negotiated no ECN (dctcp_init), and
-// the transfer completes on the new algorithm. A lossy path makes the
+// back to Reno where the handshake negotiated no ECN (dctcp_init), one
+// that leaves BBR stays paced, and the transfer completes on the new
+// algorithm. A lossy path makes the
 // new algorithm handle recovery too.
 func TestSetCongestionSwitch(t *testing.T) {
 	const size = 600_000
@@ -54,6 +55,9 @@ func TestSetCongestionSwitch(t *testing.T) {
 			require.Equal(t, ssthresh, cc.Ssthresh(), "%s to %s", from, to)
 			_, ctl := cc.(WindowController)
 			require.Equal(t, ctl, ch.a.windowCtl, "%s to %s", from, to)
+			_, paced := ch.a.pacingRate()
+			require.Equal(t, from == CongestionBBR || to == CongestionBBR, paced,
+				"%s to %s: BBR's pacing stays (SK_PACING_NEEDED)", from, to)
 			ch.runUntil(60 * time.Second)
 			require.Equal(t, want, ch.gotB.Bytes(), "%s to %s: the transfer completes", from, to)
 		}
