@@ -323,14 +323,16 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		}
 		return
 	}
-	if c.state == SynReceived && flags.Has(FlagSYN|FlagACK) && !flags.Has(FlagRST) &&
+	if c.state == SynReceived && !c.passive && flags.Has(FlagSYN|FlagACK) && !flags.Has(FlagRST) &&
 		n == 1 && h.Seq == c.irs && h.Ack == c.sndMax && !c.pawsRejects(h, n) {
 		// Simultaneous open (RFC 9293 §3.5 figure 8): the peer's SYN-ACK
 		// acknowledges our SYN. Its SYN is old news, so by the letter of
 		// §3.10.7.4 it is unacceptable; like Linux (tcp_validate_incoming
 		// lets a SYN-ACK in SYN-RECEIVED pass when it repeats the peer's
 		// SYN, carries nothing else, and acknowledges SND.NXT) take its
-		// ACK and complete the handshake.
+		// ACK and complete the handshake. A listener's connection does
+		// not: tcp_check_req finds it outside the window (tcp_in_window)
+		// and answers with an ACK, as the test of acceptability below.
 		c.sndUna, c.unaRel = c.iss.Add(1), 1
 		c.synAcked = true
 		if tsVal, _, ok := h.Options.Timestamps(); c.tsOK && ok {
@@ -470,7 +472,11 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		return
 	}
 	// Fourth: a SYN in the window (RFC 5961 §4.2): challenge ACK, drop.
-	if syn {
+	// In a synchronized state the test is of the SYN bit as it came:
+	// Linux's tcp_validate_incoming does not trim a SYN off a segment
+	// whose end is in the window (only a listener's tcp_check_req
+	// does, for a SYN-RECEIVED), so its data is not taken.
+	if syn || flags.Has(FlagSYN) && c.state.Synchronized() {
 		c.challengeAck(now)
 		return
 	}

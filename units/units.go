@@ -314,6 +314,11 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(t)
 	if err != nil {
+		// time.ParseDuration says "invalid duration" also of one that is
+		// well written but past what a time.Duration holds.
+		if sum, ok := exactSum(t); ok && sum.Sign() > 0 && !(sum.IsInt() && sum.Num().IsInt64()) {
+			return 0, fmt.Errorf("duration %q: is too large (at most 2562047h, about 292 years)", s)
+		}
 		return 0, fmt.Errorf("duration %q: %w (a number with ns, us, ms, s, m or h, like 5ms)", s, ErrSyntax)
 	}
 	if d < 0 {
@@ -321,31 +326,32 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	// time.ParseDuration drops what is finer than a nanosecond ("0.5ns"
 	// is 0, "1.5ns" 1ns); simulated time is whole nanoseconds, so such a
-	// duration is refused as a fraction of a byte is.
-	exact, ok := exactNanoseconds(t)
-	if !ok {
+	// duration is refused as a fraction of a byte is. Each part it cut
+	// short adds at most a nanosecond, so the exact sum fits an int64 as
+	// d did.
+	sum, ok := exactSum(t)
+	if !ok || !sum.IsInt() || !sum.Num().IsInt64() {
 		return 0, fmt.Errorf("duration %q: is not a whole number of nanoseconds (netsim's time step)", s)
 	}
-	return d + time.Duration(exact-int64(d)), nil
+	return time.Duration(sum.Num().Int64()), nil
 }
 
 // durationUnitNs is each unit time.ParseDuration takes, in nanoseconds.
 var durationUnitNs = map[string]int64{"ns": 1, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9}
 
-// exactNanoseconds sums the parts of t, a duration time.ParseDuration
-// accepted ("1m30.5s"), exactly, and reports whether the sum is a whole
-// number of nanoseconds; each part time.ParseDuration would have cut
-// short adds at most a nanosecond, so the sum fits an int64 as d did.
-func exactNanoseconds(t string) (int64, bool) {
+// exactSum sums the parts of t, a duration as time.ParseDuration writes
+// it ("1m30.5s", without a sign), in nanoseconds, exactly; false when t
+// is not written so.
+func exactSum(t string) (*big.Rat, bool) {
 	t = strings.TrimLeft(t, "+-")
 	sum := new(big.Rat)
 	for t != "" {
 		i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
 		if i < 0 && t == "0" {
-			return 0, true // "0" alone needs no unit
+			return sum, true // "0" alone needs no unit
 		}
 		if i <= 0 {
-			return 0, false
+			return nil, false
 		}
 		num := t[:i]
 		j := strings.IndexFunc(t[i:], func(r rune) bool { return r >= '0' && r <= '9' || r == '.' })
@@ -357,12 +363,9 @@ func exactNanoseconds(t string) (int64, bool) {
 		ns, known := durationUnitNs[unit]
 		r, ok := new(big.Rat).SetString(num)
 		if !known || !ok {
-			return 0, false
+			return nil, false
 		}
 		sum.Add(sum, r.Mul(r, big.NewRat(ns, 1)))
 	}
-	if !sum.IsInt() || !sum.Num().IsInt64() {
-		return 0, false
-	}
-	return sum.Num().Int64(), true
+	return sum, true
 }

@@ -153,3 +153,18 @@ func TestDurationWholeNanoseconds(t *testing.T) {
 		}
 	}
 }
+
+// TestDurationTooLarge: a duration past what a time.Duration holds (about
+// 292 years) is too large, not of invalid syntax, as a rate or size past
+// int64 is: "99999999h" was reported as not like 5ms.
+func TestDurationTooLarge(t *testing.T) {
+	for _, in := range []string{"99999999h", "9223372036854775808ns", "2562048h"} {
+		_, err := ParseDuration(in)
+		assert.EqualError(t, err, fmt.Sprintf("duration %q: is too large (at most 2562047h, about 292 years)", in), in)
+	}
+	_, err := ParseDuration("99999999x")
+	assert.ErrorIs(t, err, ErrSyntax)
+	d, err := ParseDuration("9223372036854775807ns")
+	require.NoError(t, err)
+	assert.Equal(t, time.Duration(1<<63-1), d)
+}
