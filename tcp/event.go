@@ -85,9 +85,10 @@ type Event struct {
 	Seq Seq
 	// Cwnd, Ssthresh in bytes: EvCwnd.
 	Cwnd, Ssthresh int
-	// Reason: EvCwnd ("init", "ack", "recovery", "exit-recovery", "rto")
-	// and EvRetransmit ("rto", "fast", "sack", "partial", "syn", "synack",
-	// "probe"); EvStateChange when TIME-WAIT ends early (Conn.EndTimeWait:
+	// Reason: EvCwnd ("init", "ack", "recovery", "exit-recovery", "rto",
+	// "ecn", "tlp", "idle", "pmtu", "congestion") and EvRetransmit ("rto",
+	// "fast", "sack", "partial", "tlp", "pmtu", "fastopen", "syn",
+	// "synack", "probe"); EvStateChange when TIME-WAIT ends early (Conn.EndTimeWait:
 	// "reopened", "timewait_overflow"), else empty.
 	Reason string
 	// Sample, SRTT, RTTVar, RTO: EvRTTSample.

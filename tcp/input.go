@@ -472,7 +472,11 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 		return
 	}
 	// Fourth: a SYN in the window (RFC 5961 §4.2): challenge ACK, drop.
-	if syn {
+	// In a synchronized state the test is of the SYN bit as it came:
+	// Linux's tcp_validate_incoming does not trim a SYN off a segment
+	// whose end is in the window (only a listener's tcp_check_req
+	// does, for a SYN-RECEIVED), so its data is not taken.
+	if syn || flags.Has(FlagSYN) && c.state.Synchronized() {
 		c.challengeAck(now)
 		return
 	}
