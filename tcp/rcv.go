@@ -161,14 +161,11 @@ func (c *Conn) growWindow() {
 // least every second full-sized segment, else after the ACK timeout
 // (sendDelayedAck).
 func (c *Conn) delayAck(now time.Duration, n int) {
+	c.unackedBytes += n // due to be ACKed: ackSent counts the quick ACK
 	if c.cfg.DelayedAck == 0 || c.quickAcks > 0 && !c.pingpong {
-		if c.quickAcks > 0 {
-			c.quickAcks--
-		}
 		c.ackNow = true
 		return
 	}
-	c.unackedBytes += n
 	if c.unackedBytes > c.rcvSegMax {
 		c.ackNow = true
 		return
