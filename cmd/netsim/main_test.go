@@ -569,6 +569,22 @@ func TestRunProfiles(t *testing.T) {
 	assert.Equal(t, trace, got, "the trace is intact")
 	code, _, stderr = cli(t, "run", scenario, "--out", filepath.Join(dir, "out4"), "--cpuprofile", cpu, "--memprofile", mem)
 	assert.Equal(t, exitOK, code, "profiles are written over: %s", stderr)
+
+	// A profile named as a run's output, which does not exist yet, was
+	// written over that output once the run had written it: the heap
+	// profile in place of a fresh capture, a CPU profile under the
+	// trace that the run's commit then replaced. Such a name is refused.
+	for _, args := range [][]string{
+		{"--memprofile", filepath.Join(dir, "out5", "pcap", "client-eth0.pcap")},
+		{"--cpuprofile", filepath.Join(dir, "out5", "trace.jsonl")},
+		{"--memprofile", filepath.Join(dir, "elsewhere", "summary.json")},
+		{"--cpuprofile", filepath.Join(dir, "out5", "plots", "cwnd-1.png")},
+	} {
+		code, _, stderr = cli(t, append([]string{"run", scenario, "--out", filepath.Join(dir, "out5")}, args...)...)
+		assert.Equal(t, exitUsage, code, "%v: %s", args, stderr)
+		assert.Contains(t, stderr, args[0]+" "+args[1]+": a name netsim gives its outputs", args)
+		assert.NoDirExists(t, filepath.Join(dir, "out5"), args)
+	}
 }
 
 // The "wrote" line names the files of a run, but a subfolder of many

@@ -152,6 +152,12 @@ func checkProfiles(cpu, mem string) error {
 		if p.path == "" {
 			continue
 		}
+		// A file the run has not written yet passes the test below, and
+		// the profile then goes over the run's own output (the heap
+		// profile is written last, over a fresh capture).
+		if outputName(p.path) {
+			return fmt.Errorf("%s %s: a name netsim gives its outputs (manifest.json, summary.json, trace.jsonl, flows.csv, view.html, captures, figures in plots/): give the profile a name of its own, like cpu.pprof", p.flag, p.path)
+		}
 		f, err := os.Open(p.path)
 		if err != nil {
 			continue // a new file, or one os.Create reports on
@@ -165,6 +171,17 @@ func checkProfiles(cpu, mem string) error {
 		}
 	}
 	return nil
+}
+
+// outputName reports whether path is named as a file netsim writes in an
+// output folder: a file of the top (netsimNames, flows.csv), a capture
+// (.pcap), or a figure in plots/ as netsim plot names it.
+func outputName(path string) bool {
+	base := filepath.Base(path)
+	if slices.Contains(netsimNames, base) || base == "flows.csv" || filepath.Ext(base) == ".pcap" {
+		return true
+	}
+	return filepath.Base(filepath.Dir(path)) == "plots" && isFigureName(base)
 }
 
 // samePath reports whether a and b name one path, once made absolute
