@@ -44,10 +44,31 @@ error (a bug: please report it).
 // sweepPlotFlags are the flags only netsim plot of a sweep's folder takes.
 var sweepPlotFlags = []string{"metric", "x", "series", "where"}
 
+// runPlotFlags are the flags only netsim plot of a run's folder takes.
+var runPlotFlags = []string{"kind", "conn", "from", "to", "compress-time", "routers", "window", "packets",
+	"title", "xlabel", "ylabel", "width", "height", "font-size"}
+
+// runFlagIn returns the first of runPlotFlags that args has ("" for none).
+func runFlagIn(args []string) string {
+	for _, a := range args {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && slices.Contains(runPlotFlags, name) {
+			return name
+		}
+	}
+	return ""
+}
+
 func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	// A sweep's folder has its own figures (see sweep.go).
 	for _, a := range args {
 		if !strings.HasPrefix(a, "-") && isSweepDir(a) {
+			// A run's flags on a sweep's folder: say so, rather than
+			// that the flag is not defined.
+			if f := runFlagIn(args); f != "" {
+				fmt.Fprintf(stderr, "netsim plot: %s is a sweep's folder: --kind, --conn, --from, --to and the figure's flags (here --%s) draw a run's folder; a sweep's takes --metric, --x, --series, --where and -o\n", a, f)
+				return exitUsage
+			}
 			return plotSweepMain(args, stdout, stderr)
 		}
 	}
