@@ -631,3 +631,35 @@ func TestManifestRecordsGMLInput(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Empty(t, readManifest(t, out).Inputs)
 }
+
+// TestRunsKeepTheUsersPages: a view.html and figures named as netsim
+// plot's that were in the folder before its first run are the user's
+// (no run had drawn them), and every run into the folder keeps them, not
+// only the first: the first's manifest lists them as kept. The second run
+// deleted them, the folder then holding a run. A figure the user drew
+// afterwards from the run (netsim plot) goes with the next run, as it did.
+func TestRunsKeepTheUsersPages(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	require.NoError(t, os.MkdirAll(filepath.Join(out, "plots"), 0o755))
+	mine := map[string]string{"view.html": "my page", "plots/cwnd-1.png": "my figure", "plots/notes.txt": "mine"}
+	for rel, text := range mine {
+		require.NoError(t, os.WriteFile(filepath.Join(out, rel), []byte(text), 0o644))
+	}
+	for run := 1; run <= 2; run++ {
+		code, _, stderr := cli(t, "run", handshake, "--out", out, "--progress=false")
+		require.Equal(t, 0, code, stderr)
+		for rel, text := range mine {
+			data, err := os.ReadFile(filepath.Join(out, rel))
+			require.NoError(t, err, "run %d: %s", run, rel)
+			assert.Equal(t, text, string(data), "run %d: %s", run, rel)
+		}
+		assert.Equal(t, []string{"view.html", "plots/cwnd-1.png"}, readManifest(t, out).Kept, "run %d", run)
+	}
+	code, _, stderr := cli(t, "plot", out, "--kind", "sequence")
+	require.Equal(t, 0, code, stderr)
+	require.FileExists(t, filepath.Join(out, "plots", "sequence.png"))
+	code, _, stderr = cli(t, "run", handshake, "--out", out, "--progress=false")
+	require.Equal(t, 0, code, stderr)
+	assert.NoFileExists(t, filepath.Join(out, "plots", "sequence.png"), "drawn from the earlier run")
+	assert.FileExists(t, filepath.Join(out, "plots", "cwnd-1.png"))
+}
