@@ -186,11 +186,15 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	for _, k := range kinds {
 		conns := []int{*conn}
 		if plots.PerConn(k) && *conn == 0 {
-			conns = figures.Conns()
+			// A run without connections draws the kind once, for none,
+			// so that the figure says it has nothing to draw.
+			if conns = figures.Conns(); len(conns) == 0 {
+				conns = []int{0}
+			}
 		}
 		for _, c := range conns {
 			name := k + ".png"
-			if plots.PerConn(k) {
+			if plots.PerConn(k) && c != 0 {
 				name = fmt.Sprintf("%s-%d.png", k, c)
 			}
 			path := filepath.Join(dir, "plots", name)

@@ -781,11 +781,15 @@ func indentJSON(v any) ([]byte, error) {
 func renderPlots(out *outDir, kind string, format string, figures *plots.Collector, nodes []string, stderr io.Writer) {
 	conns := []int{0}
 	if plots.PerConn(kind) {
-		conns = figures.Conns()
+		// A run without connections draws the kind once, for none, so
+		// that the note says it had nothing to draw.
+		if conns = figures.Conns(); len(conns) == 0 {
+			conns = []int{0}
+		}
 	}
 	for _, c := range conns {
 		name := kind + "." + format
-		if plots.PerConn(kind) {
+		if plots.PerConn(kind) && c != 0 {
 			name = fmt.Sprintf("%s-%d.%s", kind, c, format)
 		}
 		rel := filepath.Join("plots", name)
