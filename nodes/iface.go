@@ -21,8 +21,8 @@ type Interface struct {
 	link  *topology.Link
 	side  int
 	pcap  *PcapWriter
-	// mtu is the device's own MTU (SetMTU), below its link's; 0: the
-	// link's.
+	// mtu is the device's own MTU (SetMTU), below its link's when set;
+	// 0: the link's.
 	mtu int
 	// rx is the node's receive path.
 	rx func(ifc *Interface, p *topology.Packet)
@@ -44,17 +44,20 @@ func (i *Interface) Side() int { return i.side }
 // LoopbackMTU is the MTU of a host's loopback interface (Linux's lo).
 const LoopbackMTU = 65536
 
-// MTU returns the largest datagram the interface sends: the MTU SetMTU
-// gave it, else its link's MTU, or LoopbackMTU for the loopback
-// interface.
+// MTU returns the largest datagram the interface sends: the smaller of
+// the MTU SetMTU gave it and its link's MTU, or LoopbackMTU for the
+// loopback interface.
 func (i *Interface) MTU() int {
 	if i.link == nil {
 		return LoopbackMTU
 	}
-	if i.mtu != 0 {
-		return i.mtu
+	// A link lowered under the device's own MTU (a fault) carries no
+	// more: the smaller of the two, so that a segment too big is answered
+	// by the host (Host.output) rather than dropped on the link.
+	if m := i.link.MTU(); i.mtu == 0 || m < i.mtu {
+		return m
 	}
-	return i.link.MTU()
+	return i.mtu
 }
 
 // SetMTU gives the interface an MTU of its own below its link's, as `ip

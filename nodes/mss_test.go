@@ -10,6 +10,7 @@ import (
 
 	"github.com/netsimlab/netsim/sim"
 	"github.com/netsimlab/netsim/tcp"
+	"github.com/netsimlab/netsim/topology"
 )
 
 func TestConnMSS(t *testing.T) {
@@ -263,4 +264,26 @@ func TestSetMTUBounds(t *testing.T) {
 	assert.Equal(t, 68, ifc.MTU())
 	require.NoError(t, ifc.SetMTU(0))
 	assert.Equal(t, 9000, ifc.MTU())
+}
+
+// TestInterfaceMTUFollowsALowerLink: an interface's own MTU (SetMTU) is
+// an upper bound, as its link's is: a link lowered under it by a fault
+// (here 800 under a device of 1500) carries no more, and the interface
+// must say so, so that a segment too big is answered by the host itself
+// (fragmentation needed, Host.output) rather than lost on the link
+// without a word. MTU answered the device's 1500.
+func TestInterfaceMTUFollowsALowerLink(t *testing.T) {
+	link := fastLink("ab")
+	link.MTU = 9000
+	n, a, _ := twoHosts(t, nil, link)
+	ifc := a.Interfaces()[0]
+	require.NoError(t, ifc.SetMTU(1500))
+	l, ok := n.Link("ab")
+	require.True(t, ok)
+	mtu := 800
+	require.NoError(t, l.Set(topology.LinkChange{MTU: &mtu}))
+	assert.Equal(t, 800, ifc.MTU())
+	mtu = 9000
+	require.NoError(t, l.Set(topology.LinkChange{MTU: &mtu}))
+	assert.Equal(t, 1500, ifc.MTU(), "the device's own MTU again")
 }

@@ -203,7 +203,7 @@ func (d *decoder) appField(e entry, p string, a *App) {
 		if a.Type == AppPing {
 			lo = 0 // ping -s 0 sends a bare header
 		}
-		if v, ok := d.integer(e.v, p, lo, 65507); ok {
+		if v, ok := d.boundedSize(e.v, p, lo, 65507); ok {
 			a.Size = int(v)
 		}
 	case "pattern":

@@ -575,6 +575,21 @@ func (d *decoder) size(n *yaml.Node, path string) (units.ByteSize, bool) {
 	return v, ok
 }
 
+// boundedSize parses a size in bytes, written as any size is (1500, 1KB,
+// 64KiB, 1 Gbit), that must lie from lo to hi bytes: a datagram's size,
+// a link's MTU.
+func (d *decoder) boundedSize(n *yaml.Node, path string, lo, hi int64) (int64, bool) {
+	v, ok := d.size(n, path)
+	if !ok {
+		return 0, false
+	}
+	if int64(v) < lo || int64(v) > hi {
+		d.errNode(d.resolve(n), fmt.Sprintf("a size from %d to %d bytes", lo, hi), "%s: %d bytes is out of range", path, int64(v))
+		return 0, false
+	}
+	return int64(v), true
+}
+
 // positiveSize parses a size that must be greater than zero.
 func (d *decoder) positiveSize(n *yaml.Node, path string) (units.ByteSize, bool) {
 	v, ok := d.size(n, path)

@@ -221,3 +221,46 @@ func TestPingCountZeroPingsUntilTheEnd(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "apps[1].count: 0 is out of range (a whole number from 1 to 2147483647)")
 }
+
+// A datagram's size and a link's MTU are sizes, written as sizes are
+// everywhere else in a scenario (docs/scenarios.md, Units): size: 1KB
+// was refused as not a whole number, mtu: 1500B too, where bytes: 2MB
+// and limit: 64KiB are taken. The bounds stay those of the bytes.
+func TestDatagramSizeAndMTUTakeUnits(t *testing.T) {
+	s, err := Parse("u.yaml", []byte(`version: 1
+name: units
+duration: 1s
+hosts: {a: {}, b: {}}
+links:
+  - {between: [a, b], bandwidth: 10Mbps, mtu: 1.5KB}
+apps:
+  - {type: udp-sink, host: b, port: 9}
+  - {type: udp-send, host: a, to: b:9, rate: 1Mbps, size: 1KiB}
+  - {type: ping, host: a, to: b, size: 0B}
+  - {type: ping, host: a, to: b, size: 8 bit}
+faults:
+  - {at: 500ms, link: a-b, set: {mtu: 1KB}}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, 1500, s.Links[0].MTU)
+	assert.Equal(t, 1024, s.Apps[1].Size)
+	assert.Equal(t, 0, s.Apps[2].Size)
+	assert.Equal(t, 1, s.Apps[3].Size)
+	require.NotNil(t, s.Faults[0].Set.MTU)
+	assert.Equal(t, 1000, *s.Faults[0].Set.MTU)
+
+	_, err = Parse("u.yaml", []byte(`version: 1
+name: units
+duration: 1s
+hosts: {a: {}, b: {}}
+links:
+  - {between: [a, b], bandwidth: 10Mbps, mtu: 64KiB}
+apps:
+  - {type: udp-send, host: a, to: b:9, rate: 1Mbps, size: 64KiB}
+  - {type: udp-send, host: a, to: b:9, rate: 1Mbps, size: 0B}
+`))
+	require.Error(t, err)
+	assert.Equal(t, `u.yaml:6:47: links[0].mtu: 65536 bytes is out of range (a size from 68 to 65535 bytes)
+u.yaml:8:59: apps[0].size: 65536 bytes is out of range (a size from 1 to 65507 bytes)
+u.yaml:9:59: apps[1].size: 0 bytes is out of range (a size from 1 to 65507 bytes)`, err.Error())
+}

@@ -83,7 +83,7 @@ func (d *decoder) linkProp(e entry, p string, set *LinkSet) {
 	case "jitter":
 		keepPtr(&set.Jitter)(d.duration(e.v, p))
 	case "mtu":
-		if v, ok := d.integer(e.v, p, minMTU, maxMTU); ok {
+		if v, ok := d.boundedSize(e.v, p, minMTU, maxMTU); ok {
 			m := int(v)
 			set.MTU = &m
 		}

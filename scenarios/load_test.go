@@ -182,7 +182,7 @@ func TestParseErrors(t *testing.T) {
 		{"tcp-drill-spelling", "defaults:\n  tcp: {init_cwnd: 4}\n", `t.yaml:16:9: defaults.tcp: unknown key "init_cwnd", did you mean "initial_cwnd"? (allowed keys: mss, congestion, initial_cwnd,`},
 		{"udp-send-unknown-host", "apps:\n  - {type: udp-send, host: a, to: nohost:9000, rate: 1Mbps, size: 100}\n", `t.yaml:16:35: apps[0].to: unknown host "nohost"`},
 		{"udp-send-rate-zero", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 0bps, size: 100}\n", "t.yaml:16:49: apps[0].rate: must be greater than 0"},
-		{"udp-send-size-too-big", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 1Mbps, size: 65508}\n", "t.yaml:16:62: apps[0].size: 65508 is out of range (a whole number from 1 to 65507)"},
+		{"udp-send-size-too-big", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 1Mbps, size: 65508}\n", "t.yaml:16:62: apps[0].size: 65508 bytes is out of range (a size from 1 to 65507 bytes)"},
 		{"udp-send-stop-before-start", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 1Mbps, size: 100, start: 2s, stop: 1s}\n", "apps[0]: stop 1s is not after start 2s"},
 		{"udp-send-on-off-missing", "apps:\n  - {type: udp-send, host: a, to: b:9000, rate: 1Mbps, size: 100, pattern: on-off}\n", "t.yaml:16:5: apps[0]: pattern on-off needs on and off"},
 		{"ping-unknown-host", "apps:\n  - {type: ping, host: a, to: nohost}\n", `t.yaml:16:31: apps[0].to: unknown host "nohost"`},

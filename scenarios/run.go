@@ -48,9 +48,10 @@ func (w *World) Run(until sim.Time, progress func(now sim.Time) bool) (sim.Time,
 		if err := sched.RunUntil(t); err != nil {
 			return sched.Now(), fmt.Errorf("run until %v: %w", t, err)
 		}
-		if sched.Now() < t {
+		if sched.Stopped() {
 			// An event called Stop: RunUntil left the clock at it, and the
-			// next slice must not go on as if the slice had ended.
+			// next slice must not go on as if the slice had ended (the
+			// clock alone cannot tell a Stop at the slice's very end).
 			return sched.Now(), nil
 		}
 		w.hugePages()

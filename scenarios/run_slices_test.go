@@ -78,3 +78,28 @@ func TestRunAnswersAlikeWithProgress(t *testing.T) {
 	require.Equal(t, stopAt, sched.Now())
 	require.Zero(t, calls, "no slice ran after the Stop")
 }
+
+// TestRunStopsAtASliceEnd: an event that calls the scheduler's Stop at
+// the very end of one of Run's slices ends the run there, as one earlier
+// in a slice does. Run told a Stop from a slice run out by the clock
+// being short of the slice's end, so a Stop at the end went unseen and
+// the run went on to its limit.
+func TestRunStopsAtASliceEnd(t *testing.T) {
+	text, err := os.ReadFile("dumbbell.yaml")
+	require.NoError(t, err)
+	s, err := Parse("dumbbell.yaml", text)
+	require.NoError(t, err)
+	for _, progress := range []func(sim.Time) bool{nil, func(sim.Time) bool { return true }} {
+		w, err := Build(s, BuildOptions{Seed: 1})
+		require.NoError(t, err)
+		until := sim.FromDuration(2e9)
+		stopAt := until / progressSlices * 3 // the end of the third slice
+		sched := w.Net.Scheduler()
+		_, err = sched.At(stopAt, sched.Stop)
+		require.NoError(t, err)
+		end, err := w.Run(until, progress)
+		require.NoError(t, err)
+		require.Equal(t, stopAt, end, "the run ends at the event that called Stop")
+		require.Equal(t, stopAt, sched.Now())
+	}
+}

@@ -109,6 +109,9 @@ type Scheduler struct {
 	processed uint64
 	running   bool
 	stopped   bool
+	// halted: the last Run or RunUntil returned because an event called
+	// Stop (Stopped).
+	halted bool
 }
 
 // farHorizon is how far ahead of the clock an event must be due to wait
@@ -528,8 +531,14 @@ func (s *Scheduler) Run() {
 	if s.running {
 		return
 	}
-	s.run(MaxTime)
+	s.halted = !s.run(MaxTime)
 }
+
+// Stopped reports whether the last Run or RunUntil returned because an
+// event called Stop, rather than because no event was left due: a caller
+// that runs in steps (RunUntil) tells so a Stop at the very end of a step,
+// where the clock says nothing.
+func (s *Scheduler) Stopped() bool { return s.halted }
 
 // RunUntil runs every event scheduled at or before t, including events
 // those events schedule at or before t, then sets the clock to t. If an
@@ -543,7 +552,8 @@ func (s *Scheduler) RunUntil(t Time) error {
 	if t < s.now {
 		return fmt.Errorf("run until %v, now %v: %w", t, s.now, ErrPast)
 	}
-	if s.run(t) {
+	s.halted = !s.run(t)
+	if !s.halted {
 		s.now = t
 	}
 	return nil

@@ -133,15 +133,25 @@ func TestSchedulerStopInsideEvent(t *testing.T) {
 	assert.Equal(t, Time(2), s.Now(), "Stop leaves the clock at the stopping event")
 	assert.Equal(t, 2, s.Pending())
 	assert.False(t, s.Running())
+	assert.True(t, s.Stopped())
 
 	s.Run()
 	assert.Equal(t, []string{"a", "stop", "b", "c"}, log)
+	assert.False(t, s.Stopped(), "this run ran out of events")
+
+	// A Stop by the last event due at the limit: the clock is at the
+	// limit either way, and Stopped tells the two apart.
+	mustAt(t, s, 5, s.Stop)
+	require.NoError(t, s.RunUntil(5))
+	assert.Equal(t, Time(5), s.Now())
+	assert.True(t, s.Stopped())
 
 	// Stop outside a run does nothing: the next run is not cut short.
-	mustAt(t, s, 4, ev("d"))
+	mustAt(t, s, 6, ev("d"))
 	s.Stop()
 	s.Run()
 	assert.Equal(t, []string{"a", "stop", "b", "c", "d"}, log)
+	assert.False(t, s.Stopped())
 }
 
 func TestSchedulerBadInput(t *testing.T) {

@@ -67,6 +67,12 @@ func Figure(dir string, o FigureOptions) (plots.SweepFigure, error) {
 		if !ok || i < 0 {
 			return fig, fmt.Errorf("%w: --where %q: want PARAM=VALUE with PARAM one of %s", ErrFigure, w, strings.Join(m.Params, ", "))
 		}
+		switch _, twice := pinned[i]; {
+		case twice:
+			return fig, fmt.Errorf("%w: --where %s: %s is pinned twice (one --where per parameter)", ErrFigure, w, p)
+		case i == xi || i == si:
+			return fig, fmt.Errorf("%w: --where %s: %s is what the figure draws (--x or --series), it cannot be pinned too", ErrFigure, w, p)
+		}
 		pinned[i] = v
 	}
 	values := distinctValues(m)

@@ -67,6 +67,15 @@ func TestFigure(t *testing.T) {
 		{Metric: "goodput", X: "links[uplink].loss", Series: "links[uplink].loss"},
 		{Metric: "goodput", X: "links[uplink].loss", Series: "defaults.tcp.congestion", Where: []string{"links[uplink].queue.limit=7"}},
 		{Metric: "goodput", X: "links[uplink].loss", Series: "defaults.tcp.congestion", Where: []string{"queue=1"}},
+		// A parameter pinned twice, or the one --x or --series draws,
+		// was taken silently: the last value won, or the pin was
+		// dropped, and the figure was not the one asked for.
+		{Metric: "goodput", X: "links[uplink].loss", Series: "defaults.tcp.congestion",
+			Where: []string{"links[uplink].queue.limit=20", "links[uplink].queue.limit=100"}},
+		{Metric: "goodput", X: "links[uplink].loss", Series: "defaults.tcp.congestion",
+			Where: []string{"links[uplink].queue.limit=20", "links[uplink].loss=1%"}},
+		{Metric: "goodput", X: "links[uplink].loss", Series: "defaults.tcp.congestion",
+			Where: []string{"links[uplink].queue.limit=20", "defaults.tcp.congestion=cubic"}},
 	} {
 		_, err := Figure(out, bad)
 		assert.ErrorIs(t, err, ErrFigure, "%+v", bad)

@@ -213,8 +213,8 @@ type Conn struct {
 	// since SND.UNA last moved went out, plus 1 ns (0: none), for
 	// UserTimeout (Linux's retrans_stamp and icsk_probes_tstamp).
 	stalledSince time.Duration
-	// lastSendAt is when new data was last sent (Linux's lsndtime), once
-	// sentData.
+	// lastSendAt is when data, new or resent, was last sent (Linux's
+	// lsndtime), once sentData.
 	lastSendAt time.Duration
 	dupAcks    int
 	lastCwnd   int

@@ -34,7 +34,8 @@ type appLimitedRestarter interface {
 }
 
 // idleRestart applies tcp_cwnd_restart when the application writes and
-// nothing is in flight, if the last transmission is more than an RTO ago.
+// nothing is in flight, if the last transmission of data (a retransmission
+// too, such as a tail loss probe) is more than an RTO ago.
 func (c *Conn) idleRestart(now time.Duration) {
 	if !c.cfg.SlowStartAfterIdle || !c.sentData || c.sndUna != c.sndMax || !c.state.Synchronized() {
 		return

@@ -97,7 +97,11 @@ type rateState struct {
 // ackSample is the rate sample of the ACK in hand and what building it
 // needs.
 type ackSample struct {
-	rs         RateSample
+	rs RateSample
+	// st is what control hands a WindowController with rs: kept here,
+	// as a local passed to the interface method would be moved to the
+	// heap on every ACK.
+	st         ControlState
 	priorSet   bool
 	priorAt    time.Duration
 	lastEndSeq Seq
@@ -322,7 +326,8 @@ func (c *Conn) control(now time.Duration) {
 	if c.inLoss && !c.lossHolds(c.sndUna) {
 		c.inLoss = false // what was in flight at the RTO is acknowledged
 	}
-	st := ControlState{State: CAOpen}
+	st := &c.ackRate.st
+	*st = ControlState{State: CAOpen}
 	switch {
 	case c.inRecovery:
 		st.State = CARecovery
@@ -333,7 +338,7 @@ func (c *Conn) control(now time.Duration) {
 	if c.inRecovery && c.sackOK {
 		st.Inflight = c.pipe()
 	}
-	wc.Control(now, &c.ackRate.rs, &st)
+	wc.Control(now, &c.ackRate.rs, st)
 	if st.MarkAppLimited {
 		c.rate.appLimited = max(c.rate.delivered+int64(st.Inflight), 1)
 	}

@@ -505,8 +505,11 @@ func (c *Conn) retransmit(now time.Duration, seq Seq, n int, reason string) int 
 	c.noteRetransmit(seq, n, reason)
 	if n > 0 {
 		// A resend is data sent too (tcp_event_data_sent is called from
-		// __tcp_transmit_skb for every segment with data).
+		// __tcp_transmit_skb for every segment with data): it counts for
+		// the interactive mode, and it is Linux's lsndtime, from which
+		// slow start after idle counts the silence.
 		c.pingpongOnSend(now)
+		c.lastSendAt = now
 	}
 	c.emitSeg(now, flags, seq, n)
 	// Every transmission moves the pacing clock (Linux's

@@ -118,7 +118,7 @@ func (c *Conn) onLossProbe(now time.Duration) {
 // outstanding: an ACK above the probe's SND.NXT after a retransmitted
 // probe means the probe repaired a loss nobody else detected, so the
 // window is reduced once (Linux enters CWR: ssthresh as for a loss, cwnd
-// down to it). A pure duplicate ACK at the probe's point says the original
+// down to it, and CWR queued for an ECN peer). A pure duplicate ACK at the probe's point says the original
 // and the probe both arrived: no loss.
 func (c *Conn) tlpOnAck(now time.Duration, ack Seq, dup bool) {
 	switch {
@@ -130,6 +130,9 @@ func (c *Conn) tlpOnAck(now time.Duration, ack Seq, dup bool) {
 		c.cc.OnEnterRecovery(now, c.flightSize())
 		c.cc.OnExitRecovery(now)
 		c.noteCwnd("tlp")
+		// tcp_init_cwnd_reduction queues CWR (tcp_ecn_queue_cwr) for
+		// this reduction as for any other: the next new data carries it.
+		c.ecn.queueCWR = c.ecn.queueCWR || c.ecnOK
 	case dup:
 		c.tlp.on = false
 	}

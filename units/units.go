@@ -317,6 +317,11 @@ func ParseDuration(s string) (time.Duration, error) {
 		// time.ParseDuration says "invalid duration" also of one that is
 		// well written but past what a time.Duration holds.
 		if sum, ok := exactSum(t); ok && sum.Sign() > 0 && !(sum.IsInt() && sum.Num().IsInt64()) {
+			if strings.HasPrefix(t, "-") {
+				// exactSum reads past the sign: a negative one is
+				// refused as negative, whatever its size.
+				return 0, fmt.Errorf("duration %q: must not be negative", s)
+			}
 			return 0, fmt.Errorf("duration %q: is too large (at most 2562047h, about 292 years)", s)
 		}
 		return 0, fmt.Errorf("duration %q: %w (a number with ns, us, ms, s, m or h, like 5ms)", s, ErrSyntax)

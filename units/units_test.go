@@ -164,6 +164,12 @@ func TestDurationTooLarge(t *testing.T) {
 	}
 	_, err := ParseDuration("99999999x")
 	assert.ErrorIs(t, err, ErrSyntax)
+	// A negative one is negative first, however large: "-99999999h" was
+	// called too large, as if it were only out of range.
+	for _, in := range []string{"-99999999h", "-9223372036854775809ns"} {
+		_, err = ParseDuration(in)
+		assert.EqualError(t, err, fmt.Sprintf("duration %q: must not be negative", in), in)
+	}
 	d, err := ParseDuration("9223372036854775807ns")
 	require.NoError(t, err)
 	assert.Equal(t, time.Duration(1<<63-1), d)

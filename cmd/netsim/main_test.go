@@ -631,3 +631,69 @@ func TestManifestRecordsGMLInput(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Empty(t, readManifest(t, out).Inputs)
 }
+
+// TestPlotPerConnectionKindWithoutConnection: a run without TCP (a ping
+// across one link) has no cwnd or time-sequence figure. Asked for with
+// --kind, netsim plot printed nothing and exited 0, where a figure asked
+// for that has nothing to draw exits 1 and says why (as with -o); every
+// kind at once skips them with a note, and so does netsim run for
+// outputs.plots.
+func TestPlotPerConnectionKindWithoutConnection(t *testing.T) {
+	dir := t.TempDir()
+	scenario := filepath.Join(dir, "ping.yaml")
+	require.NoError(t, os.WriteFile(scenario, []byte(`version: 1
+name: ping
+duration: 1s
+hosts: {a: {}, b: {}}
+links:
+  - {between: [a, b], bandwidth: 10Mbps, delay: 1ms}
+apps:
+  - {type: ping, host: a, to: b, interval: 100ms}
+outputs: {pcap: false, plots: [ping, cwnd]}
+`), 0o644))
+	out := filepath.Join(dir, "out")
+	code, _, stderr := cli(t, "run", scenario, "--out", out)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "netsim run: skipped plots/cwnd.png: cwnd: no TCP connection in the trace")
+	for _, kind := range []string{"cwnd", "time-sequence"} {
+		code, stdout, stderr := cli(t, "plot", out, "--kind", kind)
+		assert.Equal(t, exitFailed, code, "%s: %s", kind, stdout)
+		assert.Contains(t, stderr, kind+": no TCP connection in the trace: nothing to plot", kind)
+	}
+	code, _, stderr = cli(t, "plot", out)
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "netsim plot: skipped: render "+filepath.Join(out, "plots", "cwnd.png")+": cwnd: no TCP connection in the trace")
+	assert.FileExists(t, filepath.Join(out, "plots", "ping.png"))
+}
+
+// TestRunsKeepTheUsersPages: a view.html and figures named as netsim
+// plot's that were in the folder before its first run are the user's
+// (no run had drawn them), and every run into the folder keeps them, not
+// only the first: the first's manifest lists them as kept. The second run
+// deleted them, the folder then holding a run. A figure the user drew
+// afterwards from the run (netsim plot) goes with the next run, as it did.
+func TestRunsKeepTheUsersPages(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	require.NoError(t, os.MkdirAll(filepath.Join(out, "plots"), 0o755))
+	mine := map[string]string{"view.html": "my page", "plots/cwnd-1.png": "my figure", "plots/notes.txt": "mine"}
+	for rel, text := range mine {
+		require.NoError(t, os.WriteFile(filepath.Join(out, rel), []byte(text), 0o644))
+	}
+	for run := 1; run <= 2; run++ {
+		code, _, stderr := cli(t, "run", handshake, "--out", out, "--progress=false")
+		require.Equal(t, 0, code, stderr)
+		for rel, text := range mine {
+			data, err := os.ReadFile(filepath.Join(out, rel))
+			require.NoError(t, err, "run %d: %s", run, rel)
+			assert.Equal(t, text, string(data), "run %d: %s", run, rel)
+		}
+		assert.Equal(t, []string{"view.html", "plots/cwnd-1.png"}, readManifest(t, out).Kept, "run %d", run)
+	}
+	code, _, stderr := cli(t, "plot", out, "--kind", "sequence")
+	require.Equal(t, 0, code, stderr)
+	require.FileExists(t, filepath.Join(out, "plots", "sequence.png"))
+	code, _, stderr = cli(t, "run", handshake, "--out", out, "--progress=false")
+	require.Equal(t, 0, code, stderr)
+	assert.NoFileExists(t, filepath.Join(out, "plots", "sequence.png"), "drawn from the earlier run")
+	assert.FileExists(t, filepath.Join(out, "plots", "cwnd-1.png"))
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -43,6 +44,9 @@ type outDir struct {
 	held    int      // files held open (at most maxHeldOpen)
 	direct  int      // captures written by direct I/O (at most maxDirect)
 	written []string // relative paths, in the order they were created
+	// kept are the user's files named as netsim view's page and netsim
+	// plot's figures (userPages), which the run leaves in place.
+	kept []string
 	// werr is the first write error. The trace's file is written on the
 	// goroutine of sim.JSONLWriter while the run checks failed between
 	// slices, so werr is guarded by mu.
@@ -326,8 +330,8 @@ const tmpMark = ".netsim-"
 // netsimNames are the files netsim writes in an output folder, replaced
 // even when no manifest lists them: those at the top, and the capture
 // of netsim drill, which writes no manifest (netsim view's page,
-// view.html, describes the run it was drawn from, and goes only from a
-// folder that held a run: see stale).
+// view.html, describes the run it was drawn from, unless it is the
+// user's: see userPages).
 var netsimNames = []string{"manifest.json", "summary.json", "trace.jsonl", "view.html",
 	"pcap/" + drillstack.HostName + "-eth0.pcap"}
 
@@ -377,7 +381,9 @@ func newOutDir(root string) (*outDir, error) {
 		os.Remove(tmp)
 		return nil, fmt.Errorf("output folder: %w", err)
 	}
-	return &outDir{root: root, tmp: tmp}, nil
+	o := &outDir{root: root, tmp: tmp}
+	o.kept = o.userPages()
+	return o, nil
 }
 
 // replaceable reports why root cannot take a run's outputs: it is not a
@@ -663,21 +669,11 @@ func boolInt(b bool) int {
 // manifest first: the files netsim writes at the top (netsimNames), every
 // file the earlier run's manifest lists, every file this run wrote, and
 // the temporaries of an older netsim (.NAME.tmp-*). The rest is the
-// user's and stays. Only plain files reached through real folders inside
+// user's and stays, as do the user's pages and figures named as netsim's
+// (keptPages). Only plain files reached through real folders inside
 // root are listed, so that a manifest cannot name a file elsewhere.
 func (o *outDir) stale() []string {
-	// A page or figure at netsim view's and netsim plot's default places
-	// was drawn from a run only if the folder held one: both need its
-	// trace.jsonl (netsim drill --out writes one and no manifest), and a
-	// run writes its manifest. In a folder that held neither they are
-	// the user's, and stay.
-	heldRun := o.inside("manifest.json") || o.inside("trace.jsonl")
-	var cands []string
-	for _, name := range netsimNames {
-		if name != "view.html" || heldRun {
-			cands = append(cands, name)
-		}
-	}
+	cands := slices.Clone(netsimNames)
 	cands = append(cands, o.written...)
 	var m struct {
 		Files []string `json:"files"`
@@ -689,15 +685,16 @@ func (o *outDir) stale() []string {
 		entries, _ := os.ReadDir(filepath.Join(o.root, d))
 		for _, e := range entries {
 			name := e.Name()
-			if strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") || heldRun && d == "plots" && isFigureName(name) {
+			if strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") || d == "plots" && isFigureName(name) {
 				cands = append(cands, filepath.ToSlash(filepath.Join(d, name)))
 			}
 		}
 	}
+	kept := o.keptPages()
 	var out []string
 	for _, rel := range cands {
 		rel = filepath.ToSlash(filepath.Clean(rel))
-		if slices.Contains(out, rel) || !o.inside(rel) {
+		if slices.Contains(out, rel) || !o.inside(rel) || slices.Contains(kept, rel) {
 			continue
 		}
 		out = append(out, rel)
@@ -705,6 +702,52 @@ func (o *outDir) stale() []string {
 	slices.SortStableFunc(out, func(a, b string) int {
 		return boolInt(b == "manifest.json") - boolInt(a == "manifest.json")
 	})
+	return out
+}
+
+// userPages lists the files of root named as netsim view's page
+// (view.html) and netsim plot's figures (plots/<kind>[-<conn>].<format>)
+// that are the user's, not drawn from a run: all of them in a folder that
+// held no run (no manifest.json of netsim run, no trace.jsonl of netsim
+// drill --out: both draw from a trace.jsonl), and those the earlier run's
+// manifest kept so. A run's manifest lists them as kept (keptPages), so
+// that the runs after the first one into the folder keep them too.
+func (o *outDir) userPages() []string {
+	var cands []string
+	if !o.inside("manifest.json") && !o.inside("trace.jsonl") {
+		cands = append(cands, "view.html")
+		entries, _ := os.ReadDir(filepath.Join(o.root, "plots"))
+		for _, e := range entries {
+			cands = append(cands, "plots/"+e.Name())
+		}
+	} else {
+		var m struct {
+			Kept []string `json:"kept"`
+		}
+		if data, err := capped.ReadFile(filepath.Join(o.root, "manifest.json"), maxManifestBytes); err == nil && json.Unmarshal(data, &m) == nil {
+			cands = m.Kept
+		}
+	}
+	var out []string
+	for _, rel := range cands {
+		dir, name := path.Split(rel)
+		page := rel == "view.html" || dir == "plots/" && isFigureName(name)
+		if page && !slices.Contains(out, rel) && o.inside(rel) {
+			out = append(out, rel)
+		}
+	}
+	return out
+}
+
+// keptPages are the user's pages and figures (userPages) that this run
+// leaves in place: those it did not write over itself.
+func (o *outDir) keptPages() []string {
+	var out []string
+	for _, rel := range o.kept {
+		if !slices.Contains(o.written, rel) {
+			out = append(out, rel)
+		}
+	}
 	return out
 }
 

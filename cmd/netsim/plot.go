@@ -44,10 +44,31 @@ error (a bug: please report it).
 // sweepPlotFlags are the flags only netsim plot of a sweep's folder takes.
 var sweepPlotFlags = []string{"metric", "x", "series", "where"}
 
+// runPlotFlags are the flags only netsim plot of a run's folder takes.
+var runPlotFlags = []string{"kind", "conn", "from", "to", "compress-time", "routers", "window", "packets",
+	"title", "xlabel", "ylabel", "width", "height", "font-size"}
+
+// runFlagIn returns the first of runPlotFlags that args has ("" for none).
+func runFlagIn(args []string) string {
+	for _, a := range args {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && slices.Contains(runPlotFlags, name) {
+			return name
+		}
+	}
+	return ""
+}
+
 func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	// A sweep's folder has its own figures (see sweep.go).
 	for _, a := range args {
 		if !strings.HasPrefix(a, "-") && isSweepDir(a) {
+			// A run's flags on a sweep's folder: say so, rather than
+			// that the flag is not defined.
+			if f := runFlagIn(args); f != "" {
+				fmt.Fprintf(stderr, "netsim plot: %s is a sweep's folder: --kind, --conn, --from, --to and the figure's flags (here --%s) draw a run's folder; a sweep's takes --metric, --x, --series, --where and -o\n", a, f)
+				return exitUsage
+			}
 			return plotSweepMain(args, stdout, stderr)
 		}
 	}
@@ -165,11 +186,15 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	for _, k := range kinds {
 		conns := []int{*conn}
 		if plots.PerConn(k) && *conn == 0 {
-			conns = figures.Conns()
+			// A run without connections draws the kind once, for none,
+			// so that the figure says it has nothing to draw.
+			if conns = figures.Conns(); len(conns) == 0 {
+				conns = []int{0}
+			}
 		}
 		for _, c := range conns {
 			name := k + ".png"
-			if plots.PerConn(k) {
+			if plots.PerConn(k) && c != 0 {
 				name = fmt.Sprintf("%s-%d.png", k, c)
 			}
 			path := filepath.Join(dir, "plots", name)

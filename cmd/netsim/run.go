@@ -654,7 +654,11 @@ type manifest struct {
 	Expectations    []manifestExpect   `json:"expectations"`
 	Determinism     *determinismReport `json:"determinism,omitempty"`
 	Files           []string           `json:"files"`
-	Replay          string             `json:"replay"`
+	// Kept are the user's files at the names of netsim view's page and
+	// netsim plot's figures, which later runs into the folder keep too
+	// (outDir.userPages).
+	Kept   []string `json:"kept,omitempty"`
+	Replay string   `json:"replay"`
 	// Complete is false when the run was interrupted: the files hold the
 	// run up to StoppedAt (the plots are not drawn).
 	Complete  bool   `json:"complete"`
@@ -732,6 +736,7 @@ func writeOutputs(out *outDir, s *scenarios.Scenario, path string, data []byte, 
 		Expectations:    []manifestExpect{},
 		Determinism:     det,
 		Files:           append(append([]string(nil), out.written...), "manifest.json"),
+		Kept:            out.keptPages(),
 		Complete:        complete,
 	}
 	for _, in := range s.Inputs {
@@ -776,11 +781,15 @@ func indentJSON(v any) ([]byte, error) {
 func renderPlots(out *outDir, kind string, format string, figures *plots.Collector, nodes []string, stderr io.Writer) {
 	conns := []int{0}
 	if plots.PerConn(kind) {
-		conns = figures.Conns()
+		// A run without connections draws the kind once, for none, so
+		// that the note says it had nothing to draw.
+		if conns = figures.Conns(); len(conns) == 0 {
+			conns = []int{0}
+		}
 	}
 	for _, c := range conns {
 		name := kind + "." + format
-		if plots.PerConn(kind) {
+		if plots.PerConn(kind) && c != 0 {
 			name = fmt.Sprintf("%s-%d.%s", kind, c, format)
 		}
 		rel := filepath.Join("plots", name)

@@ -108,6 +108,21 @@ func TestSweepCommand(t *testing.T) {
 	code = plotSweepMain([]string{merged, "--metric", "goodput"}, &out, &errb)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errb.String(), "--x is required: one of links[uplink].loss, defaults.tcp.congestion")
+
+	// A run's flags on a sweep's folder were "flag provided but not
+	// defined: -kind", of a flag netsim plot --help lists: it says what
+	// each folder takes instead, as a sweep's flags on a run's folder do.
+	for _, args := range [][]string{
+		{"plot", merged, "--kind", "cwnd"},
+		{"plot", "--from", "1s", merged, "--metric", "goodput", "--x", "links[uplink].loss"},
+		{"plot", merged, "--routers", "--x", "links[uplink].loss"},
+	} {
+		code, stdout, stderr := cli(t, args...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		assert.Contains(t, stderr, "netsim plot: "+merged+" is a sweep's folder: --kind, --conn, --from, --to", "%v", args)
+		assert.NotContains(t, stderr, "not defined", "%v", args)
+		assert.Empty(t, stdout)
+	}
 }
 
 func TestSweepCommandErrors(t *testing.T) {
