@@ -120,17 +120,34 @@ func (m *model) addPing(r *sim.Record, e *sim.App) {
 }
 
 // addPingICMPError counts an ICMP error that answered a request of a
-// ping app (its record names the icmp_seq, not the address pinged): in
-// the series of that app waiting for that request. The request stays
-// lost, as in ping(8).
+// ping app, in the series of that app and its record's target (to)
+// waiting for that request (icmp_seq): two ping apps of one host toward
+// two targets share a subject, and both may wait for the same icmp_seq.
+// A record without its target (a trace of an older netsim) goes to the
+// first series of the app waiting for it. The request stays lost, as in
+// ping(8).
 func (m *model) addPingICMPError(r *sim.Record, e *sim.App) {
 	seq := e.Count & 0xffff
+	if e.Has&sim.AppHasTo != 0 {
+		if i, ok := m.pingIdx[pingKey(r.Subject, addrText(e.To.Addr()))]; ok {
+			if ps := m.pings[i]; hasPending(ps, seq) {
+				ps.noteError(e.Errno)
+			}
+		}
+		return
+	}
 	for _, ps := range m.pings {
-		if _, ok := ps.pending[seq]; ok && ps.subject == r.Subject {
+		if hasPending(ps, seq) && ps.subject == r.Subject {
 			ps.noteError(e.Errno)
 			return
 		}
 	}
+}
+
+// hasPending reports whether ps waits for the reply to request seq.
+func hasPending(ps *pingSeries, seq int64) bool {
+	_, ok := ps.pending[seq]
+	return ok
 }
 
 // closePings counts the requests still unanswered at the end as lost.
