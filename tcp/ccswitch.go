@@ -41,6 +41,36 @@ func (b *BBR) takeWindow(cwnd, _ int) {
 	b.cwnd = cwnd
 }
 
+// connStarter is implemented by the congestion controls whose init
+// starts its measurements from the connection's counts. On a fresh
+// connection they are zero, as a fresh instance has them; on a switch
+// they are not, and a count started at zero would end the first round or
+// window at the first ACK, on data sent before the switch.
+type connStarter interface {
+	// startFrom starts the measurements at now from the connection's
+	// delivered count (bytes, Linux's tp->delivered) and its minimum RTT
+	// (zero without a sample).
+	startFrom(now time.Duration, delivered int64, minRTT time.Duration)
+}
+
+// startFrom: bbr_init starts the round count from the connection's
+// (next_rtt_delivered = tp->delivered), so the first round ends with the
+// ACK of data sent after the switch, and takes the connection's minimum
+// RTT (min_rtt_us = tcp_min_rtt(tp), stamped now).
+func (b *BBR) startFrom(now time.Duration, delivered int64, minRTT time.Duration) {
+	b.delivered, b.nextRoundAt = delivered, delivered
+	if minRTT > 0 {
+		b.minRTT, b.minRTTAt = minRTT, now
+	}
+}
+
+// startFrom: dctcp_init's dctcp_reset starts the first window of alpha's
+// measurement at snd_nxt (next_seq), so it ends with the ACK of data sent
+// after the switch: here the delivered count then, as windowStart counts.
+func (d *DCTCP) startFrom(_ time.Duration, delivered int64, _ time.Duration) {
+	d.windowStart = delivered
+}
+
 // SetCongestion switches the connection to the named congestion control,
 // one of CongestionNames, as Linux's setsockopt(TCP_CONGESTION) does on a
 // socket that is connected or connecting: tcp_set_congestion_control
@@ -48,7 +78,9 @@ func (b *BBR) takeWindow(cwnd, _ int) {
 // tcp_reinit_congestion_control starts the new one afresh on the
 // connection's window (see windowTaker): CUBIC starts a new epoch, BBR a
 // new STARTUP whose pacing rate comes from the SRTT
-// (bbr_init_pacing_rate_from_rtt), DCTCP a new alpha, or Reno behaviour
+// (bbr_init_pacing_rate_from_rtt), whose rounds count from the
+// connection's delivered data and whose minimum RTT is the connection's
+// (connStarter), DCTCP a new alpha measured from the data sent next, or Reno behaviour
 // (dctcp-reno) when ECN was not negotiated (dctcp_init in any state but
 // CLOSE and LISTEN). A connection that left BBR with Pacing auto stays
 // paced, as Linux's does. An unknown name returns an error wrapping
@@ -64,6 +96,9 @@ func (c *Conn) SetCongestion(now time.Duration, name string) error {
 	c.touch(now)
 	if t, ok := cc.(windowTaker); ok {
 		t.takeWindow(c.cc.Cwnd(), c.cc.Ssthresh())
+	}
+	if st, ok := cc.(connStarter); ok {
+		st.startFrom(now, c.rate.delivered, c.rtt.sampleMin)
 	}
 	cfg := c.ownConfig()
 	cfg.Congestion = name

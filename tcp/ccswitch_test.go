@@ -75,3 +75,46 @@ func TestSetCongestionUnknown(t *testing.T) {
 	require.Same(t, old, ch.a.CongestionControl())
 	require.Equal(t, CongestionCubic, ch.a.Config().Congestion)
 }
+
+// TestSetCongestionCountsFromConnection: a BBR or DCTCP switched in
+// during a transfer counts from the connection, as bbr_init
+// (next_rtt_delivered = tp->delivered, min_rtt_us = tcp_min_rtt) and
+// dctcp_init (dctcp_reset: next_seq = snd_nxt) do. The first ACK after
+// the switch, of data sent a round trip before it, ends neither BBR's
+// first round nor DCTCP's first window of alpha's measurement; a count
+// started at zero ended them there.
+func TestSetCongestionCountsFromConnection(t *testing.T) {
+	for _, to := range []string{CongestionBBR, CongestionDCTCP} {
+		cfg := DefaultConfig()
+		cfg.ECN = ECNOn
+		ch := newChannel(t, cfg, cfg, 10*time.Millisecond)
+		ch.perByteAB = 800 * time.Nanosecond // 10 Mbit/s
+		ch.open()
+		ch.toWriteA = testPayload(2_000_000, 3)
+		ch.runUntil(300 * time.Millisecond)
+		require.True(t, ch.a.ECNCapable())
+		delivered := ch.a.rate.delivered
+		require.Positive(t, delivered)
+		require.NoError(t, ch.a.SetCongestion(ch.now, to))
+		cc := ch.a.CongestionControl()
+		require.Equal(t, to, cc.Name())
+		for ch.a.rate.delivered == delivered && ch.step() {
+		}
+		require.Greater(t, ch.a.rate.delivered, delivered, "%s: an ACK came", to)
+		switch cc := cc.(type) {
+		case *BBR:
+			require.Zero(t, cc.rounds, "%s: no round ends on data sent before the switch", to)
+			require.Equal(t, ch.a.rtt.sampleMin, cc.minRTT, "the connection's minimum RTT")
+		case *DCTCP:
+			require.Equal(t, dctcpMaxAlpha, cc.alpha, "%s: no window ends on data sent before the switch", to)
+		}
+		// The ACK of data sent after the switch ends the first.
+		ch.runUntil(ch.now + 200*time.Millisecond)
+		switch cc := cc.(type) {
+		case *BBR:
+			require.Positive(t, cc.rounds, "%s", to)
+		case *DCTCP:
+			require.Less(t, cc.alpha, dctcpMaxAlpha, "%s", to)
+		}
+	}
+}

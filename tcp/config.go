@@ -24,8 +24,11 @@ type Config struct {
 	// RTOInitial, RTOMin and RTOMax bound the retransmission timeout
 	// (RFC 6298 §2; Linux uses 1 s, 200 ms and 120 s).
 	RTOInitial, RTOMin, RTOMax time.Duration
-	// DelayedAck is the delayed-ACK timeout (RFC 9293 §3.8.6.3); 0 turns
-	// delayed ACKs off so every segment is acknowledged at once.
+	// DelayedAck is the delayed-ACK timeout (RFC 9293 §3.8.6.3) at first
+	// and at least: the floor of the ACK timeout estimate, which adapts
+	// to the gaps between the peer's segments as Linux's icsk_ack.ato
+	// (TCP_ATO_MIN is 40 ms); 0 turns delayed ACKs off so every segment
+	// is acknowledged at once.
 	DelayedAck time.Duration
 	// Nagle holds back small segments while data is unacknowledged
 	// (RFC 9293 §3.7.4); off is TCP_NODELAY.

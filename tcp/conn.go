@@ -39,10 +39,12 @@ type Conn struct {
 	// the 32-bit numbers wrap (unaRel is the sender's side).
 	nxtRel    uint64
 	rcvSegMax int // largest segment received, capped at rcvMss (Linux rcv_mss)
-	quickAcks int
-	// lastDataAt is when in-order data last arrived (Linux's
-	// icsk_ack.lrcvtime), once dataSeen.
+	// lastDataAt is when in-order data last arrived, or the connection
+	// was established (Linux's icsk_ack.lrcvtime).
 	lastDataAt time.Duration
+	// ato is the ACK timeout estimate (Linux's icsk_ack.ato, pingpong.go):
+	// zero until the first data arrives or quick-ACK mode is entered.
+	ato time.Duration
 	// rb ends with what the sender reads too (the window it offers), so
 	// that it shares the first common line.
 	rb recvBuffer
@@ -113,6 +115,9 @@ type Conn struct {
 	// timerOn has bit t set while timer t is armed.
 	timerOn  uint8
 	rcvShift uint8
+	// quickAcks is the quick ACKs left (Linux's icsk_ack.quick, at most
+	// TCP_MAX_QUICKACKS).
+	quickAcks uint8
 	// finQueued: the user shut the write side, a FIN follows the data.
 	finQueued bool
 	userClose bool // close() (not just shutdown): arriving data resets
@@ -120,7 +125,6 @@ type Conn struct {
 	// arrived, maybe beyond a hole.
 	peerFin, peerFinSeen bool
 	sackOK, tsOK         bool
-	dataSeen             bool
 	// pingpong is Linux's interactive mode (icsk_ack.pingpong at
 	// TCP_PINGPONG_THRESH): we sent data within the ACK timeout of the
 	// peer's last data, so its next data is not quick-ACKed but waits

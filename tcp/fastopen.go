@@ -281,8 +281,6 @@ type fastOpen struct {
 	// syn_data_acked too (after the count of delivered segments was
 	// taken, which it does not change).
 	synAckData bool
-	// synDataLen is how many bytes of the SYN's data a passive open took.
-	synDataLen int
 	// synDataEnd ends the data an active open's SYN carried, when
 	// synDataSent: Linux's skb of it carries PSH (tcp_send_syn_data),
 	// and so does every retransmission of it.
@@ -363,15 +361,6 @@ func (c *Conn) InfoOptions() uint8 {
 		o |= TCPIOptSynData
 	}
 	return o
-}
-
-// synDataTaken is how many bytes of data a passive open took from
-// the SYN.
-func (c *Conn) synDataTaken() int {
-	if f := c.foState(); f != nil {
-		return f.synDataLen
-	}
-	return 0
 }
 
 // fastOpenSyn decides what a SYN arriving in LISTEN with payload bytes of

@@ -84,6 +84,15 @@ func (c *Conn) establish(now time.Duration) {
 	c.retries = 0
 	c.stop(timerRtx)
 	c.quickAcks = maxQuickAcks
+	// The ACK timeout estimate counts gaps from here until data arrives
+	// (lrcvtime, set by tcp_finish_connect and tcp_create_openreq_child).
+	// A simultaneous open passes through neither: its lrcvtime is long
+	// ago, so nothing sent before the first data counts as a reply.
+	if c.state == SynSent || c.passive {
+		c.lastDataAt = now
+	} else {
+		c.lastDataAt = longAgo
+	}
 	c.setState(Established)
 	// The handshake's ACK is the peer's first (tcp_ack sets rcv_tstamp).
 	c.rcvTstamp = now
@@ -143,12 +152,7 @@ func (c *Conn) inputListen(now time.Duration, h *Header, payload []byte) {
 		f.passive = true
 		if len(payload) > 0 {
 			f.synData = true
-			before := c.rcvNxt
 			c.fastOpenAddSkb(now, h.Seq.Add(1), payload)
-			f.synDataLen = int(c.rcvNxt.Sub(before))
-			// Without tcp_event_data_recv the ACK timeout estimate is
-			// still zero, so a reply to it is no interactive exchange.
-			c.dataSeen = false
 		}
 	}
 	c.openWithSyn(now, SynReceived, true)
@@ -219,10 +223,11 @@ func (c *Conn) inputSynSent(now time.Duration, h *Header, payload []byte) {
 		// tcp_rcv_synsent_state_process with sk_write_pending: the ACK
 		// waits (at most TCP_DELACK_MAX) to ride on the data the
 		// waiting writer sends next. It enters quick-ACK mode, which
-		// starts the ACK timeout estimate from now (tcp_finish_connect's
-		// lrcvtime), so that data sent at once is a reply (pingpong.go).
+		// starts the ACK timeout estimate at its floor, counted from now
+		// (tcp_finish_connect's lrcvtime), so that data sent at once is
+		// a reply (pingpong.go).
 		c.arm(timerDelack, now+delackMax)
-		c.dataSeen, c.lastDataAt = true, now
+		c.ato = c.cfg.DelayedAck
 	} else {
 		c.ackNow = true
 	}
@@ -569,23 +574,17 @@ func (c *Conn) checkPeerFin(now time.Duration) {
 		// Linux acknowledges a FIN in ESTABLISHED after the delayed-ACK
 		// timer (tcp_fin enters pingpong mode), so a close() by the
 		// application can ride on the ACK. The timer's length is the
-		// ACK timeout estimate (icsk_ack.ato), which is zero until the
-		// first data byte arrives (tcp_event_data_recv sets it to 40 ms):
-		// on a connection that has received no data the timer fires at
-		// the next clock tick, so the FIN is ACKed within a millisecond
-		// unless the application closes first.
-		switch {
-		case c.cfg.DelayedAck == 0:
+		// ACK timeout estimate (icsk_ack.ato, sendDelayedAck), which is
+		// zero until the first data byte arrives (a Fast Open SYN's data
+		// does not count: tcp_fastopen_add_skb queues it without
+		// tcp_event_data_recv): on a connection that has received no
+		// data the timer fires at the next clock tick, so the FIN is
+		// ACKed within a millisecond unless the application closes
+		// first.
+		if c.cfg.DelayedAck == 0 {
 			c.ackNow = true
-		case int(c.rcvNxt.Sub(c.irs))-c.synDataTaken() <= 2:
-			// SYN and FIN: no data. A Fast Open SYN's data does not
-			// count: tcp_fastopen_add_skb queues it without
-			// tcp_event_data_recv, so the estimate is still zero.
-			if !c.armed(timerDelack) {
-				c.arm(timerDelack, now+min(finAckTick, c.cfg.DelayedAck))
-			}
-		case !c.armed(timerDelack):
-			c.arm(timerDelack, now+c.cfg.DelayedAck)
+		} else {
+			c.sendDelayedAck(now)
 		}
 	case FinWait1:
 		c.ackNow = true

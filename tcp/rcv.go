@@ -105,7 +105,9 @@ func (c *Conn) receiveText(now time.Duration, seq Seq, payload []byte, dataRecv 
 		c.noteSackRecent(seq)
 		return
 	}
-	c.noteDataArrival(now)
+	if dataRecv {
+		c.noteDataArrival(now)
+	}
 	if !c.dsackOn {
 		// In-order data may repeat bytes held out of order: Linux's
 		// tcp_ofo_queue reports them (tcp_dsack_extend) unless a D-SACK
@@ -156,37 +158,19 @@ func (c *Conn) growWindow() {
 // delayAck implements delayed ACKs (RFC 9293 §3.8.6.3, RFC 5681 §4.2):
 // quick ACKs at the start of a connection as Linux does, unless in
 // interactive mode (tcp_in_quickack_mode, pingpong.go), then an ACK for at
-// least every second full-sized segment, else after the delay.
+// least every second full-sized segment, else after the ACK timeout
+// (sendDelayedAck).
 func (c *Conn) delayAck(now time.Duration, n int) {
+	c.unackedBytes += n // due to be ACKed: ackSent counts the quick ACK
 	if c.cfg.DelayedAck == 0 || c.quickAcks > 0 && !c.pingpong {
-		if c.quickAcks > 0 {
-			c.quickAcks--
-		}
 		c.ackNow = true
 		return
 	}
-	c.unackedBytes += n
 	if c.unackedBytes > c.rcvSegMax {
 		c.ackNow = true
 		return
 	}
-	if !c.armed(timerDelack) {
-		c.arm(timerDelack, now+c.cfg.DelayedAck)
-	}
-}
-
-// noteDataArrival is called for each segment of in-order data, before
-// RCV.NXT moves. Like Linux's tcp_event_data_recv, data arriving after a
-// silence longer than the RTO re-enters quick-ACK mode: "apparently the
-// sender failed to restart its window", so each segment is ACKed at once
-// and the sender's ACK clock restarts without waiting for the delayed-ACK
-// timer. (The first data of a connection needs no test: the quick ACKs
-// of the start are armed when it is established.)
-func (c *Conn) noteDataArrival(now time.Duration) {
-	if c.dataSeen && now-c.lastDataAt > c.rtt.current() {
-		c.incrQuickAcks(maxQuickAcks)
-	}
-	c.dataSeen, c.lastDataAt = true, now
+	c.sendDelayedAck(now)
 }
 
 // incrQuickAcks raises the quick-ACK budget as Linux's tcp_incr_quickack:
@@ -197,14 +181,16 @@ func (c *Conn) incrQuickAcks(most int) {
 	if n == 0 {
 		n = 2
 	}
-	c.quickAcks = max(c.quickAcks, min(n, most))
+	c.quickAcks = uint8(max(int(c.quickAcks), min(n, most)))
 }
 
 // enterQuickAck is Linux's tcp_enter_quickack_mode: up to most quick ACKs
-// from now, and out of interactive mode (pingpong.go).
+// from now, out of interactive mode, and the ACK timeout estimate back at
+// its floor, TCP_ATO_MIN (pingpong.go).
 func (c *Conn) enterQuickAck(most int) {
 	c.incrQuickAcks(most)
 	c.exitPingpong()
+	c.ato = c.cfg.DelayedAck
 }
 
 // ofoState is the receiver's record of data held out of order and of

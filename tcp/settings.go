@@ -183,7 +183,7 @@ var settings = []Setting{
 	},
 	{
 		Name: "delayed_ack", Kind: KindDuration, Min: 0, Max: int64(MaxDelayedAck), Zero: "off",
-		Doc:     "the delayed-ACK timeout; 0 acknowledges every segment at once",
+		Doc:     "the delayed-ACK timeout at first and at least: the floor of the ACK timeout estimate, which then adapts to the gaps between the peer's segments (Linux's TCP_ATO_MIN); 0 acknowledges every segment at once",
 		Ref:     "RFC 9293 §3.8.6.3",
 		Aliases: []Alias{{"delack_ms", "script option; a bare number is ms"}},
 		field:   func(c *Config) any { return &c.DelayedAck },

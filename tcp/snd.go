@@ -123,11 +123,15 @@ func (c *Conn) emitSeg(now time.Duration, flags Flags, seq Seq, n int) {
 
 // ackSent notes that an ACK of RCV.NXT is on its way.
 func (c *Conn) ackSent() {
-	if c.unackedBytes > 0 && c.quickAcks > 0 {
-		// An ACK of data whose ACK was held, in interactive mode
-		// (pingpong.go): it uses up a quick ACK as the quick ACKs
-		// themselves do (delayAck), as Linux's tcp_event_ack_sent counts
-		// every ACK sent while one was due (tcp_dec_quickack_mode).
+	if (c.unackedBytes > 0 || c.armed(timerDelack)) && c.quickAcks > 0 {
+		// An ACK sent while one was due uses up a quick ACK, as Linux's
+		// tcp_event_ack_sent counts it (tcp_dec_quickack_mode, when
+		// inet_csk_ack_scheduled): a quick ACK of data (delayAck), an
+		// ACK of data held in interactive mode (pingpong.go) riding on
+		// a reply or sent by the timer, and the ACK the timer holds for
+		// a FIN or for the SYN-ACK of a Fast Open writer waiting on the
+		// handshake (tcp_rcv_synsent_state_process's
+		// inet_csk_schedule_ack), whether it rides on data or not.
 		c.quickAcks--
 	}
 	c.ackNow = false

@@ -94,9 +94,7 @@ func (c *Conn) fire(now time.Duration, t int) {
 		c.emit(Event{Kind: EvTimerFired, Timer: "delack"})
 		if c.state.Synchronized() || c.state == SynReceived {
 			c.ackNow = true
-			// The reply did not come in time: tcp_delack_timer_handler
-			// leaves interactive mode.
-			c.exitPingpong()
+			c.onDelackTimer()
 		}
 	case timerTimeWait:
 		if c.keepaliveOwnsTimer() {
