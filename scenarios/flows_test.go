@@ -222,10 +222,11 @@ func TestPingCountZeroPingsUntilTheEnd(t *testing.T) {
 	assert.Contains(t, err.Error(), "apps[1].count: 0 is out of range (a whole number from 1 to 2147483647)")
 }
 
-// A datagram's size and a link's MTU are sizes, written as sizes are
-// everywhere else in a scenario (docs/scenarios.md, Units): size: 1KB
-// was refused as not a whole number, mtu: 1500B too, where bytes: 2MB
-// and limit: 64KiB are taken. The bounds stay those of the bytes.
+// A datagram's size, a link's MTU and a capture's snaplen are sizes,
+// written as sizes are everywhere else in a scenario (docs/scenarios.md,
+// Units): size: 1KB was refused as not a whole number, mtu: 1500B and
+// snaplen: 1KiB too, where bytes: 2MB and limit: 64KiB are taken. The
+// bounds stay those of the bytes.
 func TestDatagramSizeAndMTUTakeUnits(t *testing.T) {
 	s, err := Parse("u.yaml", []byte(`version: 1
 name: units
@@ -240,8 +241,10 @@ apps:
   - {type: ping, host: a, to: b, size: 8 bit}
 faults:
   - {at: 500ms, link: a-b, set: {mtu: 1KB}}
+outputs: {snaplen: 1KiB}
 `))
 	require.NoError(t, err)
+	assert.Equal(t, 1024, s.Outputs.SnapLen, "a capture's snaplen is a size too")
 	assert.Equal(t, 1500, s.Links[0].MTU)
 	assert.Equal(t, 1024, s.Apps[1].Size)
 	assert.Equal(t, 0, s.Apps[2].Size)

@@ -461,7 +461,7 @@ func (d *decoder) outputs(n *yaml.Node, s *Scenario) {
 		case "pcap":
 			d.pcap(e.v, s)
 		case "snaplen":
-			if v, ok := d.integer(e.v, path, 1, nodes.MaxSnapLen); ok {
+			if v, ok := d.boundedSize(e.v, path, 1, nodes.MaxSnapLen); ok {
 				s.Outputs.SnapLen = int(v)
 			}
 		case "trace":

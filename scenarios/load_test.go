@@ -191,7 +191,7 @@ func TestParseErrors(t *testing.T) {
 		{"pcap-unknown-node", "outputs: {pcap: [a, rr]}\n", `t.yaml:15:21: outputs.pcap[1]: unknown node "rr" (a host or router defined in hosts or routers; did you mean "r"?)`},
 		{"pcap-twice", "outputs: {pcap: [a, a]}\n", `t.yaml:15:21: outputs.pcap[1]: "a" is listed twice (each node once)`},
 		{"pcap-not-bool", "outputs: {pcap: yes please}\n", `t.yaml:15:17: outputs.pcap: "yes please" is not a boolean (true or false)`},
-		{"snaplen-zero", "outputs: {snaplen: 0}\n", `t.yaml:15:20: outputs.snaplen: 0 is out of range (a whole number from 1 to 262144)`},
+		{"snaplen-zero", "outputs: {snaplen: 0}\n", `t.yaml:15:20: outputs.snaplen: 0 bytes is out of range (a size from 1 to 262144 bytes)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("t.yaml", []byte(valid+tc.extra))
