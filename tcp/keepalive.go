@@ -32,6 +32,9 @@ type keepaliveState struct {
 	// probes counts the probes sent since the peer was last heard
 	// (icsk_probes_out).
 	probes int
+	// probedAt is when the latest probe went: a peer heard since then
+	// answered, even while keepalive was off (onKeepalive).
+	probedAt time.Duration
 }
 
 // ka returns the keepalive state, made on first use.
@@ -86,6 +89,13 @@ func (c *Conn) onKeepalive(now time.Duration) {
 	}
 	k := c.ka()
 	heard := c.keepaliveHeard()
+	if heard > k.probedAt {
+		// Heard since the latest probe: Linux's tcp_ack clears
+		// icsk_probes_out on every ACK, keepalive on or off; onAck does
+		// it only while keepalive is on, so that a connection without
+		// it never touches its rare state.
+		k.probes = 0
+	}
 	elapsed := now - heard
 	if elapsed < idle {
 		c.arm(timerTimeWait, heard+idle)
@@ -103,6 +113,7 @@ func (c *Conn) onKeepalive(now time.Duration) {
 	c.emitSeg(now, FlagACK, c.sndUna.Add(^uint32(0)), 0)
 	c.noteRetransmit(c.sndUna, 0, "probe")
 	k.probes++
+	k.probedAt = now
 	c.arm(timerTimeWait, now+c.cfg.KeepaliveIntvl)
 }
 

@@ -20,7 +20,9 @@ import "time"
 //
 // The ACK timeout estimate ato adapts to the gaps between the segments
 // of in-order data (noteDataArrival) and to the delayed-ACK timer's
-// expiries (onDelackTimer); it sets both the delayed-ACK timer
+// expiries (onDelackTimer), and falls back to its floor when quick-ACK
+// mode is entered (enterQuickAck) or its last quick ACK goes (ackSent,
+// tcp_dec_quickack_mode); it sets both the delayed-ACK timer
 // (sendDelayedAck) and what counts as an answer here. It is zero (no
 // pingpong possible, and a FIN's ACK held for one clock tick) until the
 // first data arrives (tcp_event_data_recv) or quick-ACK mode is entered,

@@ -133,6 +133,11 @@ func (c *Conn) ackSent() {
 		// handshake (tcp_rcv_synsent_state_process's
 		// inet_csk_schedule_ack), whether it rides on data or not.
 		c.quickAcks--
+		if c.quickAcks == 0 {
+			// "Leaving quickack mode we deflate ATO": the ACK timeout
+			// estimate falls back to its floor (pingpong.go).
+			c.ato = c.cfg.DelayedAck
+		}
 	}
 	c.ackNow = false
 	c.unackedBytes = 0

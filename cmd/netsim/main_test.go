@@ -689,8 +689,23 @@ func TestRunsKeepTheUsersPages(t *testing.T) {
 		}
 		assert.Equal(t, []string{"view.html", "plots/cwnd-1.png"}, readManifest(t, out).Kept, "run %d", run)
 	}
-	code, _, stderr := cli(t, "plot", out, "--kind", "sequence")
-	require.Equal(t, 0, code, stderr)
+	// netsim view and netsim plot do not write over them either: the
+	// page is refused without -o, the figure asked for too, and skipped
+	// among every kind. Both were written over.
+	code, _, stderr := cli(t, "view", out)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "view.html is yours, not a page netsim drew (the run's manifest.json keeps it): name the page with -o FILE.html")
+	code, _, stderr = cli(t, "plot", out, "--kind", "cwnd")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "cwnd-1.png is yours, not a figure netsim drew")
+	code, _, stderr = cli(t, "plot", out)
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "netsim plot: skipped: "+filepath.Join(out, "plots", "cwnd-1.png")+" is yours")
+	for rel, text := range mine {
+		data, err := os.ReadFile(filepath.Join(out, rel))
+		require.NoError(t, err, rel)
+		assert.Equal(t, text, string(data), rel)
+	}
 	require.FileExists(t, filepath.Join(out, "plots", "sequence.png"))
 	code, _, stderr = cli(t, "run", handshake, "--out", out, "--progress=false")
 	require.Equal(t, 0, code, stderr)

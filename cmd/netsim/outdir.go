@@ -739,6 +739,17 @@ func (o *outDir) userPages() []string {
 	return out
 }
 
+// keptInRun reports whether the manifest of the run in dir keeps rel
+// (its kept list: a file of the user's at a name netsim view or netsim
+// plot writes by default), which those commands must not write over.
+func keptInRun(dir, rel string) bool {
+	var m struct {
+		Kept []string `json:"kept"`
+	}
+	data, err := capped.ReadFile(filepath.Join(dir, "manifest.json"), maxManifestBytes)
+	return err == nil && json.Unmarshal(data, &m) == nil && slices.Contains(m.Kept, rel)
+}
+
 // keptPages are the user's pages and figures (userPages) that this run
 // leaves in place: those it did not write over itself.
 func (o *outDir) keptPages() []string {

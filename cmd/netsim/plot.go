@@ -198,6 +198,19 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 				name = fmt.Sprintf("%s-%d.png", k, c)
 			}
 			path := filepath.Join(dir, "plots", name)
+			if keptInRun(dir, "plots/"+name) {
+				// A file of the user's at a figure's name, kept by the
+				// run (outDir.userPages): skipped among every kind,
+				// refused when asked for.
+				msg := fmt.Sprintf("%s is yours, not a figure netsim drew (the run's manifest.json keeps it): draw this one with --kind %s -o FILE", path, k)
+				if *kind == "" {
+					fmt.Fprintln(stderr, "netsim plot: skipped:", msg)
+				} else {
+					fmt.Fprintln(stderr, "netsim plot:", msg)
+					code = max(code, exitUsage)
+				}
+				continue
+			}
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				fmt.Fprintln(stderr, "netsim plot:", err)
 				return exitUsage

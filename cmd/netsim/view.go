@@ -76,6 +76,9 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 	if out != "" && !isHTMLName(out) {
 		return fail("-o %s: not an HTML page: name the page FILE.html (or .htm); the run's own files are never replaced", out)
 	}
+	if out == "" && keptInRun(dir, "view.html") {
+		return fail("%s/view.html is yours, not a page netsim drew (the run's manifest.json keeps it): name the page with -o FILE.html", dir)
+	}
 	tracePath := filepath.Join(dir, "trace.jsonl")
 	f, err := os.Open(tracePath)
 	if errors.Is(err, os.ErrNotExist) {
