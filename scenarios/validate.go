@@ -82,7 +82,13 @@ func (d *decoder) validate(s *Scenario) {
 		case kindHost:
 		case kindRouter:
 			path, label := at.names(suffix)
-			d.errAt(d.pos.at(path), "a host: routers run no apps", "%s: %q is a router", label, name)
+			allowed := "a host: routers run no apps"
+			if suffix != ".host" {
+				// a ping's or a client's to, an expectation's ends:
+				// "run no apps" would not say why
+				allowed = "a host: apps run on hosts and send to hosts, not routers"
+			}
+			d.errAt(d.pos.at(path), allowed, "%s: %q is a router", label, name)
 		default:
 			if d.fromFailedGenerator(name) {
 				return
