@@ -1,5 +1,6 @@
 // Package netsim holds no code, only the test that keeps the packages of
-// the module layered as docs/architecture.md says.
+// the module layered as docs/architecture.md says and the one that keeps
+// the docs' counts of packetdrill scripts true (docs_test.go).
 package netsim
 
 import (

@@ -156,14 +156,17 @@ func (c *Conn) ecnOnSend(o *outSeg) {
 // ecnOnData reads an arriving data segment: CWR ends our ECE echo (and is
 // acknowledged at once, as the sender's window may be small: Linux
 // tcp_ecn_accept_cwr); CE starts it, with an immediate ACK (Linux
-// tcp_ecn_check_ce enters quick-ACK mode).
-func (c *Conn) ecnOnData(now time.Duration, h *Header, ce bool) {
+// tcp_ecn_check_ce enters quick-ACK mode). It returns true when the
+// segment entered quick-ACK mode: its caller sets the ACK timeout
+// estimate to its floor once the segment has been received, since
+// Linux's tcp_event_data_recv checks CE after updating the estimate.
+func (c *Conn) ecnOnData(now time.Duration, h *Header, ce bool) (quickAck bool) {
 	if !c.ecnOK {
-		return
+		return false
 	}
 	if needsECN(c.cc) {
 		c.dctcpEcho(now, ce)
-		return
+		return false
 	}
 	if h.Flags.Has(FlagCWR) {
 		c.ecn.demandCWR = false
@@ -175,10 +178,14 @@ func (c *Conn) ecnOnData(now time.Duration, h *Header, ce bool) {
 			c.ecn.demandCWR = true
 			c.ackNow = true
 			// Linux's __tcp_ecn_check_ce: "better not delay acks,
-			// sender can have a very low cwnd".
-			c.enterQuickAck(2)
+			// sender can have a very low cwnd": tcp_enter_quickack_mode,
+			// whose ato reset the caller does.
+			c.incrQuickAcks(2)
+			c.exitPingpong()
+			return true
 		}
 	}
+	return false
 }
 
 // ecnOnAck reads an acceptable ACK, before the window grows for it: once

@@ -541,8 +541,13 @@ func (c *Conn) inputSync(now time.Duration, h *Header, payload []byte) {
 			c.fail(ECONNRESET, false)
 			return
 		}
-		c.ecnOnData(now, h, c.rcvCE)
+		quickAck := c.ecnOnData(now, h, c.rcvCE)
 		c.receiveText(now, seq, payload, true)
+		if quickAck {
+			// tcp_enter_quickack_mode's ato = TCP_ATO_MIN, after
+			// tcp_event_data_recv moved it for this segment.
+			c.ato = c.cfg.DelayedAck
+		}
 	}
 	// Eighth: the FIN bit.
 	if fin && !c.peerFin {
