@@ -35,6 +35,11 @@ type BuildOptions struct {
 	// scenario promptly. Build has written nothing then but what Capture
 	// opened.
 	Stop func() bool
+	// End is the time the run will end, the scenario's duration when 0
+	// (netsim run --until gives a shorter one). A ping app sends no
+	// request then, as ping(8) -w stops at its deadline before sending
+	// one more that could get no reply.
+	End sim.Time
 }
 
 // stopCheckItems is how many hosts, routers, links or apps Build adds
@@ -58,6 +63,8 @@ type World struct {
 	// huge says Run asked for the world's memory in huge pages
 	// (hugePages).
 	huge bool
+	// end is when the run ends (BuildOptions.End).
+	end sim.Time
 }
 
 // stopAt reports, at the i-th item of a build step, whether the build was
@@ -76,7 +83,10 @@ func errBuildStopped(step string) error {
 // in file order so that the same scenario always builds the same world.
 func Build(s *Scenario, opts BuildOptions) (*World, error) {
 	net := nodes.NewNetwork(opts.Seed, opts.Trace)
-	w := &World{Scenario: s, Net: net, trace: opts.Trace, stop: opts.Stop}
+	w := &World{Scenario: s, Net: net, trace: opts.Trace, stop: opts.Stop, end: opts.End}
+	if w.end <= 0 {
+		w.end = sim.FromDuration(s.Duration)
+	}
 	for i, h := range s.Hosts {
 		if w.stopAt(i) {
 			return nil, errBuildStopped("hosts")

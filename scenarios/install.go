@@ -59,7 +59,7 @@ func (w *World) installApps() error {
 			app = &apps.UDPSend{To: to, Rate: a.Rate, Size: a.Size, Pattern: apps.UDPPattern(a.Pattern), On: a.On, Off: a.Off,
 				Stop: a.Stop, Rand: w.Net.Streams().Rand(stream + "/gaps")}
 		case AppPing:
-			ping := &apps.Ping{To: addr[a.To.Host], Interval: a.Interval, Count: a.Count, Size: a.Size}
+			ping := &apps.Ping{To: addr[a.To.Host], Interval: a.Interval, Count: a.Count, Size: a.Size, Stop: w.end}
 			app = ping
 			if hostTo := a.Host + " " + a.To.Host; pinged[hostTo] {
 				app = rankedPing{ping, fmt.Sprintf("%d/%s", rank[k], a.Type)}

@@ -297,7 +297,9 @@ func radixSort(v []int64) {
 		return
 	}
 	const bits, buckets = 16, 1 << 16
-	key := func(x int64, shift uint) int { return int(uint64(x)^1<<63) >> shift & (buckets - 1) }
+	// The digit is cut out of the 64-bit key before the conversion: an
+	// int of 32 bits would lose the upper digits (GOARCH=386).
+	key := func(x int64, shift uint) int { return int((uint64(x) ^ 1<<63) >> shift & (buckets - 1)) }
 	// One count table per digit, filled in one pass.
 	counts := make([][buckets]int, 64/bits)
 	for _, x := range v {

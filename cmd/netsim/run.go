@@ -586,7 +586,7 @@ func simulate(s *scenarios.Scenario, seed uint64, until sim.Time, out *outDir, a
 	// On every return, the goroutine beside the run is done with the
 	// trace file and the summary.
 	defer sink.drain()
-	opts := scenarios.BuildOptions{Seed: seed, Trace: sink, Stop: interrupted}
+	opts := scenarios.BuildOptions{Seed: seed, Trace: sink, Stop: interrupted, End: until}
 	if out != nil && s.Outputs.PCAP {
 		opts.Capture = func(node, iface string) (io.Writer, error) {
 			return out.createCapture(filepath.Join("pcap", node+"-"+iface+".pcap"))

@@ -32,6 +32,11 @@ type Ping struct {
 	Interval time.Duration
 	Count    int
 	Size     int
+	// Stop, when not 0, is the end of the run: no request goes at or
+	// after it, as ping(8) -w stops at its deadline before sending one
+	// more (a request sent as the run ends could get no reply, and would
+	// count as lost on a path that loses nothing).
+	Stop sim.Time
 
 	// Sent and Received count requests and replies, Errors the ICMP
 	// errors that answered requests; RTTs holds the round-trip times in
@@ -75,8 +80,11 @@ func (p *Ping) Start(ctx *Context) error {
 
 // send sends the next echo request and schedules the one after.
 func (p *Ping) send() {
-	p.seq++
 	now := p.ctx.Now()
+	if p.Stop > 0 && now >= p.Stop {
+		return
+	}
+	p.seq++
 	m := icmp.Echo(icmp.TypeEchoRequest, 0, uint16(p.seq))
 	b := m.AppendTo(p.msg[:0], p.msg[icmp.HeaderLen:])
 	if p.Size >= pingStampLen {
