@@ -42,7 +42,7 @@ func parsePcap(b []byte) ([]pcapPacket, error) {
 	}
 	le := binary.LittleEndian
 	if m := le.Uint32(b); m != pcapMagicNanos {
-		return nil, fmt.Errorf("pcap: magic %#x, want %#x (little-endian, nanosecond timestamps)", m, pcapMagicNanos)
+		return nil, fmt.Errorf("pcap: magic %#x, want %#x (little-endian, nanosecond timestamps)", m, uint32(pcapMagicNanos))
 	}
 	if lt := le.Uint32(b[20:]); lt != linktypeRaw {
 		return nil, fmt.Errorf("pcap: link type %d, want %d (LINKTYPE_RAW)", lt, linktypeRaw)

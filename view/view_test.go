@@ -312,7 +312,7 @@ func TestPacketWithoutFateDoesNotHoldTheRest(t *testing.T) {
 		held = max(held, len(c.queue))
 		return err
 	}))
-	assert.LessOrEqual(t, held, int(lingerAfterWindow)/int(sec)+2, "packets held at once")
+	assert.LessOrEqual(t, held, int(int64(lingerAfterWindow)/sec)+2, "packets held at once")
 
 	_, d := build(t, trace, Options{})
 	require.Len(t, d.Packets, n+1)
