@@ -14,6 +14,7 @@ import (
 
 	"github.com/netsimlab/netsim/internal/capped"
 	"github.com/netsimlab/netsim/plots"
+	"github.com/netsimlab/netsim/units"
 )
 
 // ErrFigure is wrapped by the errors of Figure about what was asked: an
@@ -81,9 +82,11 @@ func Figure(dir string, o FigureOptions) (plots.SweepFigure, error) {
 			continue
 		}
 		if v, ok := pinned[i]; ok {
-			if !slices.Contains(values[i], v) {
+			grid, ok := pinValue(values[i], v)
+			if !ok {
 				return fig, fmt.Errorf("%w: --where %s=%s: not a value of %s (%s)", ErrFigure, p, v, p, strings.Join(values[i], ", "))
 			}
+			pinned[i] = grid
 			continue
 		}
 		if len(values[i]) > 1 {
@@ -307,4 +310,37 @@ func ReadAggregate(r io.Reader) (params []string, rows []AggregateRow, err error
 		rows = append(rows, a)
 	}
 	return params, rows, nil
+}
+
+// pinValue returns the value of vals that v names: v itself, or the one
+// equal to it once both are read as the parameter's quantity (0.01 for
+// 1%, 20.0 for 20, 5 ms for 5ms), so that --where need not repeat the
+// grid's spelling; false when none is.
+func pinValue(vals []string, v string) (string, bool) {
+	if slices.Contains(vals, v) {
+		return v, true
+	}
+	read := func(s string) (float64, error) { return strconv.ParseFloat(strings.TrimSpace(s), 64) }
+	if q, _, ok := quantityOf(vals); ok {
+		read = func(s string) (float64, error) {
+			if x, err := q.parse(s); err == nil {
+				return x, nil
+			}
+			if q.suffix == "ratio" { // a fraction for a percentage
+				r, err := units.ParseRatio(s)
+				return float64(r), err
+			}
+			return 0, units.ErrSyntax
+		}
+	}
+	x, err := read(v)
+	if err != nil {
+		return "", false
+	}
+	for _, c := range vals {
+		if y, err := read(c); err == nil && y == x {
+			return c, true
+		}
+	}
+	return "", false
 }

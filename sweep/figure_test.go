@@ -54,6 +54,12 @@ func TestFigure(t *testing.T) {
 	cat, err := Figure(out, FigureOptions{Metric: "retransmits_conn2", X: "defaults.tcp.congestion",
 		Where: []string{"links[uplink].queue.limit=20", "links[uplink].loss=1%"}})
 	require.NoError(t, err)
+	// A value written another way pins the same point: 0.01 is the 1%
+	// of the grid, 20.0 its 20 (it was "not a value of" the parameter).
+	same, err := Figure(out, FigureOptions{Metric: "retransmits_conn2", X: "defaults.tcp.congestion",
+		Where: []string{"links[uplink].queue.limit=20.0", "links[uplink].loss=0.01"}})
+	require.NoError(t, err)
+	assert.Equal(t, cat, same)
 	assert.Equal(t, []string{"newreno", "cubic"}, cat.XTicks)
 	require.Len(t, cat.Series, 1)
 	assert.Len(t, cat.Series[0].Points, 2)
