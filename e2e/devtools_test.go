@@ -270,6 +270,15 @@ func (d *devtools) wheel(x, y, deltaY float64) {
 // it) first; for an SVG line, a point along the line.
 func (d *devtools) clickable(selector string) (x, y float64) {
 	d.t.Helper()
+	pt := d.clickPoint(selector)
+	require.Len(d.t, pt, 2, "%s: no point of the viewport where a click reaches it", selector)
+	return pt[0], pt[1]
+}
+
+// clickPoint is clickable's point as [x, y], or nil when the element is
+// missing or covered wherever it is tried (by an arrow drawn over it).
+func (d *devtools) clickPoint(selector string) []float64 {
+	d.t.Helper()
 	js := fmt.Sprintf(`(() => {
   const e = document.querySelector(%q);
   if (!e) return null;
@@ -290,8 +299,7 @@ func (d *devtools) clickable(selector string) (x, y float64) {
 })()`, selector)
 	var pt []float64
 	d.eval(js, &pt)
-	require.Len(d.t, pt, 2, "%s: no point of the viewport where a click reaches it", selector)
-	return pt[0], pt[1]
+	return pt
 }
 
 // text returns the textContent of the element selector finds ("" when none).
