@@ -149,8 +149,22 @@ func (h *Host) icmpErrorInput(m icmp.Message, q quoted, from netip.Addr) {
 	errno, hard := icmpErrno(m)
 	switch q.proto {
 	case ipv4ProtoTCP:
-		if s := tcpSock; s != nil && s.handshakeFatal(m) {
+		s := tcpSock
+		if s == nil {
+			break
+		}
+		// tcp_v4_err: network and host unreachable may undo a backoff
+		// (RFC 6069, tcp_ld_RTO_revert) before the state decides whether
+		// the error is fatal; a request socket goes to tcp_req_err instead.
+		changed := false
+		if m.Type == icmp.TypeDestUnreach && (m.Code == icmp.CodeNetUnreach || m.Code == icmp.CodeHostUnreach) && !s.requestSock() {
+			changed = s.conn.RevertRTO(now, tcp.Seq(q.seq))
+		}
+		if s.handshakeFatal(m) {
 			s.conn.Unreachable(now, errno)
+			changed = true
+		}
+		if changed {
 			s.flush()
 		}
 	case icmp.Protocol:

@@ -500,3 +500,46 @@ faults:
 	assert.Positive(t, pmtu, "and are sent again at the new size")
 	assert.Zero(t, big, "nothing above 800 bytes leaves a afterwards")
 }
+
+// A udp-send or ping whose datagrams do not fit its own host's link never
+// puts one on the wire: the host knows that link's MTU, and every send
+// fails with EMSGSIZE at once. The warning said they were dropped there
+// (mtu) first, as at a router further on; it now says what happens, and
+// the run shows it: no mtu drop, every send an EMSGSIZE error.
+func TestDatagramTooBigForItsOwnLink(t *testing.T) {
+	s, err := Parse("o.yaml", []byte(`version: 1
+name: own-link
+duration: 1s
+hosts: {a: {}, b: {}}
+routers: {r: {}}
+links:
+  - {between: [a, r], bandwidth: 10Mbps, mtu: 576}
+  - {between: [r, b], bandwidth: 10Mbps}
+apps:
+  - {type: udp-sink, host: b, port: 9}
+  - {type: udp-send, host: a, to: b:9, rate: 80kbps, size: 1000}
+  - {type: ping, host: a, to: b, size: 1000, interval: 200ms}
+`))
+	require.NoError(t, err)
+	var got []string
+	for _, w := range s.Warnings {
+		got = append(got, w.Error())
+	}
+	assert.Equal(t, []string{
+		"o.yaml:11:60: warning: apps[1]: a's own link has an MTU of 576, below the 1000-byte datagrams plus 28 bytes of headers: every send fails with EMSGSIZE, none leaves a (datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers)",
+		"o.yaml:12:40: warning: apps[2]: a's own link has an MTU of 576, below the 1000-byte echo requests plus 28 bytes of headers: every send fails with EMSGSIZE, none leaves a (datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers)",
+	}, got)
+	records, _ := recordRun(t, s)
+	errs := 0
+	for _, r := range records {
+		switch e := r.Event.(type) {
+		case *sim.PacketDrop:
+			assert.NotEqual(t, sim.DropMTU, e.Reason, "nothing leaves a to be dropped")
+		case *sim.App:
+			if e.Event == sim.AppError && e.Errno == "EMSGSIZE" {
+				errs++
+			}
+		}
+	}
+	assert.Equal(t, 11+5, errs, "every datagram (each 100 ms, from 0 to the 1 s end) and every request (each 200 ms, none at the end)")
+}

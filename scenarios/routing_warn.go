@@ -246,6 +246,18 @@ func (d *decoder) pathWarnings(s *Scenario, links nodeLinks) {
 		if p.edge >= 0 {
 			m = min(m, s.Links[p.edge].MTU)
 		}
+		if own, narrow := ownLinkMTU(s, links, p.from, a.Size+udpIPHeaders); narrow {
+			// The host knows its own link's MTU: every send fails at
+			// once, and nothing is dropped on the way.
+			what := "datagrams"
+			if a.Type == AppPing {
+				what = "echo requests"
+			}
+			d.warnAt(d.pos.at("apps["+strconv.Itoa(p.app)+"].size"), "datagrams that fit the path: size at most the smallest MTU less 28 bytes of headers",
+				"%s: %s's own link has an MTU of %d, below the %d-byte %s plus %d bytes of headers: every send fails with EMSGSIZE, none leaves %s",
+				d.label("apps", p.app), p.from, own, a.Size, what, udpIPHeaders, p.from)
+			continue
+		}
 		if a.Size+udpIPHeaders > m {
 			which, what := "the path", "datagrams"
 			if s.Routing.ECMP {
@@ -383,4 +395,15 @@ func pathMTU(s *Scenario, paths *topology.Paths, dst int, router []bool, ecmp bo
 		}
 	}
 	return mtu
+}
+
+// ownLinkMTU returns the widest MTU of host's links, and whether a
+// datagram of size bytes fits none of them: then the host refuses every
+// send (EMSGSIZE) before anything reaches a link.
+func ownLinkMTU(s *Scenario, links nodeLinks, host string, size int) (int, bool) {
+	widest := 0
+	for _, i := range links[host] {
+		widest = max(widest, s.Links[i].MTU)
+	}
+	return widest, len(links[host]) > 0 && size > widest
 }

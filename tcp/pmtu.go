@@ -128,7 +128,7 @@ func (c *Conn) pmtuMSS(mss int) int {
 // tcp_v4_err, a connection in SYN-SENT or SYN-RECEIVED fails with that
 // errno, without a reset (tcp_done); in any other state it is a soft
 // error and changes nothing (RFC 1122 §4.2.3.9: the retransmissions carry
-// on). The host decides for a passive open in SYN-RECEIVED, which Linux
+// on; network and host unreachable may undo a backoff: RevertRTO). The host decides for a passive open in SYN-RECEIVED, which Linux
 // treats apart: a request socket (no Fast Open) is dropped only for some
 // errors (tcp_req_err), and a Fast Open child already accepted is
 // synchronized as far as tcp_v4_err is concerned.
@@ -138,4 +138,40 @@ func (c *Conn) Unreachable(now time.Duration, errno Errno) {
 	}
 	c.touch(now)
 	c.fail(errno, false)
+}
+
+// RevertRTO is RFC 6069 (TCP-LD) as Linux's tcp_ld_RTO_revert: an ICMP
+// network or host unreachable quoting seq says the path is down rather
+// than congested, so a retransmission timer that backed off during the
+// outage undoes one doubling, and the connection resends as soon as the
+// outage ends instead of after a timer grown by the silence. The host
+// calls it for those two codes only (tcp_v4_err); the rest of the rules
+// are here: the quote is SND.UNA, the connection has retransmitted by
+// timeout (icsk_retransmits) and backed off (icsk_backoff), and it is no
+// Fast Open child whose SYN-ACK is unacknowledged (tcp_v4_err's
+// fastopen_rsk). The RTO is recomputed with one doubling fewer; if it has
+// already passed since the head was last sent, the timeout runs now
+// (tcp_retransmit_timer: the head is resent and the timer backs off
+// again), else the timer is armed for what is left. Linux also reverts in
+// SYN-SENT just before the error closes the connection (tcp_done), a
+// SYN it may resend on the way out; netsim acts in synchronized states
+// only. It reports whether it changed anything.
+func (c *Conn) RevertRTO(now time.Duration, seq Seq) bool {
+	if !c.state.Synchronized() || !c.synAcked || seq != c.sndUna || c.sndUna == c.sndMax ||
+		c.retries == 0 || c.rtt.backoff == 0 || !c.armed(timerRtx) || c.sentHead >= len(c.sent) {
+		return false
+	}
+	c.touch(now)
+	c.rtt.backoff--
+	// The head's last transmission (tcp_skb_timestamp_us of the rtx
+	// queue head): stamped by every send and resend of it (rateSent).
+	elapsed := now - c.sent[c.sentHead].txAt
+	if left := c.rtt.current() - elapsed; left > 0 {
+		c.arm(timerRtx, now+left)
+		return true
+	}
+	c.stop(timerRtx)
+	c.onRtxTimeout(now)
+	c.output(now)
+	return true
 }
