@@ -8,11 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Every test of this package has pipe compare its memo with the whole
-// walk on each call (the property tests with loss and SACK included), so
-// that the memo cannot drift from RFC 6675 SetPipe unnoticed.
-func init() { pipeCheck = true }
-
 // TestPipeMemoMatchesWalk changes each input of pipe at random, through
 // the scoreboard's own methods and the fields it reads, and compares
 // pipe with pipeWalk after every change (and pipe panics on a mismatch
@@ -125,4 +120,21 @@ func TestMarkRetransmittedMatchesScan(t *testing.T) {
 			require.Equal(t, want[i], c.sent[i].retx, "seed %d record %d", seed, i)
 		}
 	}
+}
+
+// TestPipeCheckCatchesStaleMemo holds pipeCheck on in test binaries: a
+// memo left stale (as a missing invalidation would leave it) panics at the
+// next call instead of passing unnoticed.
+func TestPipeCheckCatchesStaleMemo(t *testing.T) {
+	c, err := NewConn(DefaultConfig(), epA, epB, 1000, 1)
+	require.NoError(t, err)
+	c.sndMss = 1000
+	c.sndUna = 5000
+	c.sndMax = c.sndUna.Add(10000)
+	c.board.highRxt = c.sndUna
+	c.board.resetRtx(0)
+	c.board.add(SACKBlock{Start: c.sndUna.Add(5000), End: c.sndUna.Add(6000)}, c.sndUna, c.sndMax)
+	c.pipe()
+	c.board.trk.memo.below++
+	require.Panics(t, func() { c.pipe() })
 }
