@@ -93,3 +93,55 @@ func BenchmarkBulkTransfer(b *testing.B) {
 		})
 	}
 }
+
+// bbrLargeWindow is a BBR bulk flow over a 2 Gbit/s, 50 ms bottleneck with
+// a 3,000-packet queue and 256 MB buffers: its window grows to tens of
+// thousands of segments, BBR's probing overflows the queue, and SACK
+// recovery then runs with thousands of holes on the scoreboard.
+const bbrLargeWindow = `version: 1
+name: bbr-large-window
+seed: 1
+duration: 2.6s
+defaults:
+  tcp: {congestion: bbr, send_buffer_max: 256MB, recv_buffer_max: 256MB}
+hosts:
+  client: {address: 10.0.0.1}
+  server: {address: 10.0.1.1}
+routers:
+  r1: {}
+links:
+  - {between: [client, r1], bandwidth: 10Gbps, delay: 1ms}
+  - name: bottleneck
+    between: [r1, server]
+    bandwidth: 2Gbps
+    delay: 50ms
+    loss: 0.0001
+    queue: {kind: droptail, limit: 3000}
+apps:
+  - {type: sink, host: server, port: 5001}
+  - {type: bulk-send, host: client, to: server:5001, start: 0s, bytes: 2GB}
+outputs: {pcap: false, trace: false}
+`
+
+// BenchmarkBBRLargeWindowRecovery runs bbrLargeWindow with no trace and
+// reports simulated events per wall-clock second: the case where RFC 6675
+// SetPipe, walking every hole for each segment sent, took half the CPU
+// (docs/performance.md).
+//
+//	go test ./scenarios -run '^$' -bench BBRLargeWindow -benchtime 1x -count 3
+func BenchmarkBBRLargeWindowRecovery(b *testing.B) {
+	s, err := Parse("bbr-large-window.yaml", []byte(bbrLargeWindow))
+	require.NoError(b, err)
+	var events uint64
+	for b.Loop() {
+		w, err := Build(s, BuildOptions{Seed: s.Seed})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := w.Run(0, nil); err != nil {
+			b.Fatal(err)
+		}
+		events += w.Events()
+	}
+	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+}

@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"fmt"
 	"sort"
 	"time"
 )
@@ -33,6 +34,32 @@ type rtxTrack struct {
 	// rtx began: an RTO since then resends go-back-N, so they no longer
 	// describe what is in flight.
 	timeouts int
+	// gen counts the changes to the SACKed blocks and to relost, so that
+	// memo knows when they moved.
+	gen uint64
+	// memo is pipe's walk of the holes, kept between calls: here, with
+	// what only recovery needs, since Conn's sender lines have no room.
+	memo pipeMemo
+}
+
+// pipeMemo is the part of RFC 6675 SetPipe (Conn.pipe) that only the
+// SACKed blocks and what IsLost reads decide: the holes below the highest
+// SACKed byte, and the lost retransmissions still in flight. pipe runs for
+// every segment sent in recovery (cwndAvail) and several times per ACK,
+// and with a window of thousands of segments walking every hole each time
+// took most of a run; the hole above the top block, which grows as data is
+// sent, is added on every call.
+type pipeMemo struct {
+	ok bool
+	// The inputs the value was computed from.
+	gen             uint64
+	una, highRxt    Seq
+	lostEdge        Seq
+	mss             int
+	rackMode, reord bool
+	// below is what the holes below the top SACKed block count; relost is
+	// relostInFlight.
+	below, relost int
 }
 
 // rtxRec is one retransmission during SACK recovery: the range resent and
@@ -50,6 +77,7 @@ func (b *scoreboard) resetRtx(timeouts int) {
 	t.rtx = t.rtx[:0]
 	t.relost = t.relost[:0]
 	t.timeouts = timeouts
+	t.gen++
 }
 
 // track returns the retransmission record, made on first use.
@@ -141,6 +169,7 @@ func (b *scoreboard) markLostRetrans(una Seq, now, minRTT, wait time.Duration) (
 				e = next
 			}
 			t.relost = insertRange(t.relost, seqRange{s, e})
+			t.gen++
 			found = true
 			s = e
 		}
@@ -165,6 +194,7 @@ func (b *scoreboard) delivered(r rtxRec, una Seq) bool {
 func (b *scoreboard) nextRelost(una Seq, mss int) (Seq, int, bool) {
 	t := b.trk
 	for t != nil && len(t.relost) > 0 {
+		t.gen++
 		r := &t.relost[0]
 		r.start = Max(r.start, una)
 		for r.start.LessThan(r.end) {
@@ -204,7 +234,17 @@ func (b *scoreboard) relostInFlight(una Seq) int {
 	return n
 }
 
-func (b *scoreboard) clear() { b.blocks = b.blocks[:0] }
+func (b *scoreboard) clear() {
+	b.blocks = b.blocks[:0]
+	b.changed()
+}
+
+// changed notes that the blocks or relost moved, for pipe's memo.
+func (b *scoreboard) changed() {
+	if b.trk != nil {
+		b.trk.gen++
+	}
+}
 
 // sackWholeSegments trims a SACK block to the segments it covers whole.
 // Linux tags SACKed data by segment (tcp_match_skb_to_sack splits an skb
@@ -239,6 +279,7 @@ func (b *scoreboard) add(blk SACKBlock, una, sndMax Seq) {
 		s = una
 	}
 	b.blocks = insertRange(b.blocks, seqRange{s, e})
+	b.changed()
 }
 
 // pruneBelow forgets what the cumulative ACK now covers.
@@ -248,6 +289,7 @@ func (b *scoreboard) pruneBelow(ack Seq) {
 	if len(b.blocks) > 0 && b.blocks[0].start.LessThan(ack) {
 		b.blocks[0].start = ack
 	}
+	b.changed()
 	if b.highRxt.LessThan(ack) {
 		b.highRxt = ack
 	}
@@ -319,29 +361,79 @@ func (c *Conn) isLost(seq Seq) bool {
 // pipe is RFC 6675 §4 SetPipe: the sender's estimate of bytes in flight.
 // An unSACKed byte counts once unless it is deemed lost, and once more if
 // it was retransmitted (below HighRxt).
+//
+// The holes below the top SACKed block are counted once per change of
+// what decides them (pipeMemo); the hole above it, which every send
+// grows, on each call. pipeCheck has tests compare each answer with the
+// whole walk, pipeWalk.
 func (c *Conn) pipe() int {
-	p := 0
+	t := c.board.trk
+	if t == nil {
+		return c.pipeWalk() // no recovery yet: few blocks, if any
+	}
+	m := &t.memo
+	rackMode := c.inRecovery && c.cfg.RACK
+	if !m.ok || m.gen != t.gen || m.una != c.sndUna || m.highRxt != c.board.highRxt ||
+		m.mss != c.sndMss || m.rackMode != rackMode || m.lostEdge != c.rack.lostEdge ||
+		m.reord != c.rack.reordSeen {
+		*m = pipeMemo{ok: true, gen: t.gen, una: c.sndUna, highRxt: c.board.highRxt, mss: c.sndMss,
+			rackMode: rackMode, lostEdge: c.rack.lostEdge, reord: c.rack.reordSeen,
+			relost: c.board.relostInFlight(c.sndUna)}
+		m.below, _ = c.pipeHoles(len(c.board.blocks))
+	}
 	cur := c.sndUna
-	hole := func(end Seq) {
-		if !cur.LessThan(end) {
-			return
-		}
-		n := int(end.Sub(cur))
-		if !c.isLost(cur) {
-			p += n
-		}
-		if c.board.highRxt.GreaterThan(cur) {
-			p += min(n, int(c.board.highRxt.Sub(cur)))
+	if n := len(c.board.blocks); n > 0 {
+		cur = Max(cur, c.board.blocks[n-1].end)
+	}
+	p := max(0, m.below+c.pipeHole(cur, c.sndMax)-m.relost)
+	if pipeCheck {
+		if w := c.pipeWalk(); w != p {
+			panic(fmt.Sprintf("tcp: pipe memo %d, walk %d", p, w))
 		}
 	}
-	for _, r := range c.board.blocks {
-		hole(r.start)
-		cur = Max(cur, r.end)
-	}
-	hole(c.sndMax)
+	return p
+}
+
+// pipeCheck makes pipe check its memo against pipeWalk on every call
+// (set by the package's tests).
+var pipeCheck bool
+
+// pipeWalk is RFC 6675 §4 SetPipe computed from scratch, walking every
+// hole.
+func (c *Conn) pipeWalk() int {
+	p, cur := c.pipeHoles(len(c.board.blocks))
+	p += c.pipeHole(cur, c.sndMax)
 	// A retransmission known to be lost has left the network (RFC 6675
 	// §4 counts a retransmitted byte while it may still be in flight).
 	return max(0, p-c.board.relostInFlight(c.sndUna))
+}
+
+// pipeHoles counts the holes below the first n SACKed blocks, and
+// returns where the next hole starts.
+func (c *Conn) pipeHoles(n int) (p int, cur Seq) {
+	cur = c.sndUna
+	for _, r := range c.board.blocks[:n] {
+		p += c.pipeHole(cur, r.start)
+		cur = Max(cur, r.end)
+	}
+	return p, cur
+}
+
+// pipeHole is what the unSACKed bytes [cur, end) add to pipe: each once
+// unless deemed lost, and once more if retransmitted (below HighRxt).
+func (c *Conn) pipeHole(cur, end Seq) int {
+	if !cur.LessThan(end) {
+		return 0
+	}
+	p := 0
+	n := int(end.Sub(cur))
+	if !c.isLost(cur) {
+		p += n
+	}
+	if c.board.highRxt.GreaterThan(cur) {
+		p += min(n, int(c.board.highRxt.Sub(cur)))
+	}
+	return p
 }
 
 // lostEdge is the end of the highest hole IsLost deems lost (SND.UNA when
@@ -442,6 +534,7 @@ func (c *Conn) sackRecover(now time.Duration) {
 				return
 			}
 			c.board.trk.relost[0].start = s.Add(uint32(sent)) // nextRelost found it
+			c.board.changed()
 			c.board.noteRtx(s, s.Add(uint32(sent)), c.sndMax, now)
 			c.prr.sent(sent)
 			if s == c.sndUna {

@@ -572,11 +572,21 @@ func (c *Conn) noteCwnd(reason string) {
 
 // markRetransmitted applies Karn's rule (RFC 6298 §3): data in [seq, end)
 // was sent twice, so its ACK gives no RTT sample.
+//
+// A record covers from the end of the one before it (SND.UNA for the
+// first), so the records marked are a run: from the first that ends after
+// seq (sentIndex's binary search, not a scan of every record sent, which
+// made each retransmission cost the whole window) to the last that starts
+// before end.
 func (c *Conn) markRetransmitted(seq, end Seq) {
+	i := c.sentIndex(seq)
 	start := c.sndUna
-	for i := c.sentHead; i < len(c.sent); i++ {
+	if i > c.sentHead {
+		start = c.sent[i-1].end
+	}
+	for ; i < len(c.sent) && start.LessThan(end); i++ {
 		r := &c.sent[i]
-		if r.end.GreaterThan(seq) && start.LessThan(end) {
+		if r.end.GreaterThan(seq) {
 			r.retx = true
 		}
 		start = r.end
