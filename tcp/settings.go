@@ -708,8 +708,9 @@ func tooLarge(k SettingKind) string {
 
 // Parse reads a value written as text, as netsim drill --set, settings
 // files and script options write it: a bool is 1, 0, true, false, on,
-// off, yes or no; an int is a whole number; a duration is Go's ("200ms")
-// or a bare whole number of milliseconds, as Linux's route attributes and
+// off, yes or no; an int is a whole number; a duration is as a scenario
+// writes it (units.ParseDuration: "200ms", "10 ms", never finer than a
+// nanosecond) or a bare whole number of milliseconds, as Linux's route attributes and
 // most sysctls count them; a size is a number of bytes with an optional
 // unit ("64KiB"), or auto where the setting has it; an enum is one of
 // Values or ValueAliases. The value is
@@ -746,9 +747,27 @@ func (s *Setting) Parse(text string) (any, error) {
 			v = time.Duration(n) * time.Millisecond
 			break
 		}
-		d, err := time.ParseDuration(t)
-		if err != nil {
+		// The units package's parser, as a scenario's YAML reads a
+		// duration: time.ParseDuration drops what is finer than a
+		// nanosecond (delayed_ack=0.5ns became 0, 1.5ns 1ns), which
+		// simulated time cannot hold, so such a value is refused. The
+		// sign is read here, so that a negative duration is reported as
+		// negative by the bounds check (Check), as a negative whole
+		// number of ms is.
+		mag, neg := strings.CutPrefix(t, "-")
+		d, err := units.ParseDuration(mag)
+		switch {
+		case errors.Is(err, units.ErrSyntax), err != nil && strings.HasPrefix(mag, "-"):
 			return nil, s.errorf(strconv.Quote(text), "is not a duration like 200ms or a whole number of ms")
+		case err != nil:
+			// units says why it refuses a well-written duration (finer
+			// than a nanosecond, past what a time.Duration holds) after
+			// the quoted value.
+			_, why, _ := strings.Cut(err.Error(), ": ")
+			return nil, s.errorf(strconv.Quote(text), why)
+		}
+		if neg {
+			d = -d
 		}
 		v = d
 	case KindSize:

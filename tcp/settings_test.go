@@ -160,6 +160,9 @@ func TestSettingParse(t *testing.T) {
 		{"delayed_ack", "0", time.Duration(0)},
 		{"delack_ms", "40", 40 * time.Millisecond},
 		{"rto_min", "1.5s", 1500 * time.Millisecond},
+		{"rto_min", "1.5us", 1500 * time.Nanosecond},
+		{"rto_min", "1m0.5s", time.Minute + 500*time.Millisecond},
+		{"rto_min", "10 ms", 10 * time.Millisecond}, // as a scenario writes it (units.ParseDuration)
 		{"recv_buffer", "15MiB", int64(15 << 20)},
 		{"mss", "1460", int64(1460)},
 		{"mss", "auto", int64(0)},
@@ -181,6 +184,13 @@ func TestSettingParse(t *testing.T) {
 		{"delayed_ack", "1s", "delayed_ack: 1s is too long (want 0 (off) to 500ms (RFC 9293 §3.8.6.3))"},
 		{"rto_min", "fast", `rto_min: "fast" is not a duration like 200ms or a whole number of ms (want more than 0)`},
 		{"time_wait", "-1", "time_wait: -1ms is negative (want 0 or more)"},
+		{"time_wait", "-5ms", "time_wait: -5ms is negative (want 0 or more)"},
+		// Finer than a nanosecond: time.ParseDuration made 0.5ns 0 (delayed
+		// acknowledgements off) and 1.5ns 1ns; a scenario refuses both, and
+		// so does --set (units.ParseDuration).
+		{"delayed_ack", "0.5ns", `delayed_ack: "0.5ns" is not a whole number of nanoseconds (netsim's time step) (want 0 (off) to 500ms (RFC 9293 §3.8.6.3))`},
+		{"rto_min", "1.5ns", `rto_min: "1.5ns" is not a whole number of nanoseconds (netsim's time step) (want more than 0)`},
+		{"rto_min", "--5ms", `rto_min: "--5ms" is not a duration like 200ms or a whole number of ms (want more than 0)`},
 		{"send_buffer", "2GiB", "send_buffer: 2GiB is too large (want auto or 88 bytes to 1GiB (RFC 7323 §2.3))"},
 		{"recv_buffer", "40", "recv_buffer: 40 bytes is too small (want auto or 88 bytes to 1GiB (RFC 7323 §2.3))"},
 		{"recv_buffer", "automatic", `recv_buffer: "automatic" is not a size like 1460 or 64KiB (want auto or 88 bytes to 1GiB (RFC 7323 §2.3))`},
