@@ -10,8 +10,10 @@ type rttEstimator struct {
 	// fields every segment touches (Conn).
 	rto      time.Duration // before backoff
 	min, max time.Duration
-	// backoff is the number of doublings in force: at most 63, as
-	// current() stops doubling at max.
+	// backoff counts the expiries since the last sample, as Linux's
+	// icsk_backoff: also those past the one that reached max, where
+	// current() stops doubling, so that undoing one (RevertRTO, as
+	// tcp_ld_RTO_revert) leaves the RTO at max until as many are undone.
 	backoff   uint8
 	hasSample bool
 
@@ -72,9 +74,12 @@ func (r *rttEstimator) current() time.Duration {
 	return min(t, r.max)
 }
 
-// backOff doubles the RTO after an expiry (RFC 6298 §5.5).
+// backOff doubles the RTO after an expiry (RFC 6298 §5.5). It counts
+// every expiry, as Linux's tcp_retransmit_timer does icsk_backoff, even
+// once the RTO is clamped at max (saturating: the retry limits end a
+// connection long before 255).
 func (r *rttEstimator) backOff() {
-	if r.current() < r.max {
+	if r.backoff < 255 {
 		r.backoff++
 	}
 }
