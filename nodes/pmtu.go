@@ -106,8 +106,9 @@ func icmpErrno(m icmp.Message) (Errno, bool) {
 // §6.3) and a TCP connection's segment size (Linux tcp_v4_mtu_reduced),
 // unless its IP_MTU_DISCOVER mode ignores the path MTU.
 // Other errors fail a TCP connection still in its handshake as Linux's
-// tcp_v4_err (handshakeFatal; a synchronized one ignores them, as soft
-// errors), both only when the quoted sequence number is in the
+// tcp_v4_err (handshakeFatal; a synchronized one carries on, as with
+// soft errors, but a network or host unreachable may undo one RTO backoff:
+// tcp.Conn.RevertRTO, RFC 6069), both only when the quoted sequence number is in the
 // connection's window (tcp.Conn.ICMPInWindow), and give a connected
 // UDP socket the errno of a hard error (port or protocol unreachable:
 // ECONNREFUSED), as Linux's udp_err without IP_RECVERR.

@@ -128,8 +128,9 @@ func (c *Conn) pmtuMSS(mss int) int {
 // tcp_v4_err, a connection in SYN-SENT or SYN-RECEIVED fails with that
 // errno, without a reset (tcp_done); in any other state it is a soft
 // error and changes nothing (RFC 1122 §4.2.3.9: the retransmissions carry
-// on; network and host unreachable may undo a backoff: RevertRTO). The host decides for a passive open in SYN-RECEIVED, which Linux
-// treats apart: a request socket (no Fast Open) is dropped only for some
+// on; network and host unreachable may undo a backoff: RevertRTO). The
+// host decides for a passive open in SYN-RECEIVED, which Linux treats
+// apart: a request socket (no Fast Open) is dropped only for some
 // errors (tcp_req_err), and a Fast Open child already accepted is
 // synchronized as far as tcp_v4_err is concerned.
 func (c *Conn) Unreachable(now time.Duration, errno Errno) {
