@@ -78,18 +78,7 @@ func BenchmarkBulkTransfer(b *testing.B) {
 		{"trace=jsonl", func() sim.Sink { return sim.NewJSONLWriter(io.Discard) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			var events uint64
-			for b.Loop() {
-				w, err := Build(s, BuildOptions{Seed: s.Seed, Trace: bc.trace()})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := w.Run(0, nil); err != nil {
-					b.Fatal(err)
-				}
-				events += w.Events()
-			}
-			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+			reportEventRate(b, s, bc.trace)
 		})
 	}
 }
@@ -132,9 +121,16 @@ outputs: {pcap: false, trace: false}
 func BenchmarkBBRLargeWindowRecovery(b *testing.B) {
 	s, err := Parse("bbr-large-window.yaml", []byte(bbrLargeWindow))
 	require.NoError(b, err)
+	reportEventRate(b, s, func() sim.Sink { return nil })
+}
+
+// reportEventRate builds and runs s with the sink trace makes once per
+// iteration, and reports simulated events per wall-clock second.
+func reportEventRate(b *testing.B, s *Scenario, trace func() sim.Sink) {
+	b.Helper()
 	var events uint64
 	for b.Loop() {
-		w, err := Build(s, BuildOptions{Seed: s.Seed})
+		w, err := Build(s, BuildOptions{Seed: s.Seed, Trace: trace()})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -14,17 +13,8 @@ import (
 // pages between them), runs exactly what one RunUntil runs, and keeps
 // RunUntil's answers to a limit in the past or at the present.
 func TestRunWithoutProgressIsRunUntil(t *testing.T) {
-	text, err := os.ReadFile("dumbbell.yaml")
-	require.NoError(t, err)
-	build := func() *World {
-		s, err := Parse("dumbbell.yaml", text)
-		require.NoError(t, err)
-		w, err := Build(s, BuildOptions{Seed: 1})
-		require.NoError(t, err)
-		return w
-	}
 	until := sim.FromDuration(3e9)
-	sliced, whole := build(), build()
+	sliced, whole := buildDumbbell(t), buildDumbbell(t)
 	end, err := sliced.Run(until, nil)
 	require.NoError(t, err)
 	require.NoError(t, whole.Net.Scheduler().RunUntil(until))
@@ -53,16 +43,11 @@ func TestRunWithoutProgressIsRunUntil(t *testing.T) {
 // without, and an event that calls the scheduler's Stop ends the run at
 // that event, with no error, instead of the next slice going on.
 func TestRunAnswersAlikeWithProgress(t *testing.T) {
-	text, err := os.ReadFile("dumbbell.yaml")
-	require.NoError(t, err)
-	s, err := Parse("dumbbell.yaml", text)
-	require.NoError(t, err)
-	w, err := Build(s, BuildOptions{Seed: 1})
-	require.NoError(t, err)
+	w := buildDumbbell(t)
 	calls := 0
 	progress := func(sim.Time) bool { calls++; return true }
 	until := sim.FromDuration(1e9)
-	_, err = w.Run(until, progress)
+	_, err := w.Run(until, progress)
 	require.NoError(t, err)
 	_, err = w.Run(until-1, progress)
 	require.ErrorIs(t, err, sim.ErrPast)
@@ -85,21 +70,26 @@ func TestRunAnswersAlikeWithProgress(t *testing.T) {
 // being short of the slice's end, so a Stop at the end went unseen and
 // the run went on to its limit.
 func TestRunStopsAtASliceEnd(t *testing.T) {
-	text, err := os.ReadFile("dumbbell.yaml")
-	require.NoError(t, err)
-	s, err := Parse("dumbbell.yaml", text)
-	require.NoError(t, err)
 	for _, progress := range []func(sim.Time) bool{nil, func(sim.Time) bool { return true }} {
-		w, err := Build(s, BuildOptions{Seed: 1})
-		require.NoError(t, err)
+		w := buildDumbbell(t)
 		until := sim.FromDuration(2e9)
 		stopAt := until / progressSlices * 3 // the end of the third slice
 		sched := w.Net.Scheduler()
-		_, err = sched.At(stopAt, sched.Stop)
+		_, err := sched.At(stopAt, sched.Stop)
 		require.NoError(t, err)
 		end, err := w.Run(until, progress)
 		require.NoError(t, err)
 		require.Equal(t, stopAt, end, "the run ends at the event that called Stop")
 		require.Equal(t, stopAt, sched.Now())
 	}
+}
+
+// buildDumbbell builds the dumbbell example with seed 1.
+func buildDumbbell(t *testing.T) *World {
+	t.Helper()
+	s, err := Load("dumbbell.yaml")
+	require.NoError(t, err)
+	w, err := Build(s, BuildOptions{Seed: 1})
+	require.NoError(t, err)
+	return w
 }
