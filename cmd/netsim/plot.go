@@ -183,6 +183,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	code = exitOK
+	kept := manifestKept(dir) // read once, not for each figure
 	for _, k := range kinds {
 		conns := []int{*conn}
 		if plots.PerConn(k) && *conn == 0 {
@@ -198,7 +199,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 				name = fmt.Sprintf("%s-%d.png", k, c)
 			}
 			path := filepath.Join(dir, "plots", name)
-			if keptInRun(dir, "plots/"+name) {
+			if slices.Contains(kept, "plots/"+name) {
 				// A file of the user's at a figure's name, kept by the
 				// run (outDir.userPages): skipped among every kind,
 				// refused when asked for.
