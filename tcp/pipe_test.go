@@ -138,3 +138,35 @@ func TestPipeCheckCatchesStaleMemo(t *testing.T) {
 	c.board.trk.memo.below++
 	require.Panics(t, func() { c.pipe() })
 }
+
+// TestNextRelostKeepsMemo checks that asking for the next lost
+// retransmission leaves pipe's memo valid when relost did not move, as
+// sackRecover asks on every pass while PRR holds the range back, and
+// invalidates it when a delivered range is dropped.
+func TestNextRelostKeepsMemo(t *testing.T) {
+	c, err := NewConn(DefaultConfig(), epA, epB, 1000, 1)
+	require.NoError(t, err)
+	mss := 1000
+	c.sndMss = mss
+	c.sndUna, c.sndMax = 1000, 11000
+	tr := c.board.track()
+	tr.relost = []seqRange{{2000, 3000}, {5000, 6000}}
+	s, n, ok := c.board.nextRelost(c.sndUna, mss)
+	require.True(t, ok)
+	require.Equal(t, Seq(2000), s)
+	require.Equal(t, mss, n)
+	gen := tr.gen
+	c.pipe()
+	for range 3 {
+		_, _, ok = c.board.nextRelost(c.sndUna, mss)
+		require.True(t, ok)
+	}
+	require.Equal(t, gen, tr.gen, "unchanged relost moved the memo's generation")
+	c.board.add(SACKBlock{Start: 2000, End: 3000}, c.sndUna, c.sndMax)
+	gen = tr.gen
+	s, _, ok = c.board.nextRelost(c.sndUna, mss)
+	require.True(t, ok)
+	require.Equal(t, Seq(5000), s)
+	require.NotEqual(t, gen, tr.gen, "dropped range left the memo's generation")
+	require.Equal(t, c.pipeWalk(), c.pipe())
+}

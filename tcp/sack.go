@@ -194,22 +194,29 @@ func (b *scoreboard) delivered(r rtxRec, una Seq) bool {
 
 // nextRelost is the first byte of a range whose retransmission was lost
 // that is neither acknowledged nor SACKed, and how much of it fits a
-// segment; it drops the ranges that have been delivered since.
+// segment; it drops the ranges that have been delivered since. It notes
+// a change for pipe's memo only when relost moved: sackRecover asks on
+// every pass, and a range that waits for PRR's allowance is asked for
+// again and again unchanged.
 func (b *scoreboard) nextRelost(una Seq, mss int) (Seq, int, bool) {
 	t := b.trk
 	for t != nil && len(t.relost) > 0 {
-		t.gen++
 		r := &t.relost[0]
-		r.start = Max(r.start, una)
-		for r.start.LessThan(r.end) {
-			i, ok := rangeHolding(b.blocks, r.start)
+		s := Max(r.start, una)
+		for s.LessThan(r.end) {
+			i, ok := rangeHolding(b.blocks, s)
 			if !ok {
 				break
 			}
-			r.start = b.blocks[i].end
+			s = b.blocks[i].end
+		}
+		if s != r.start {
+			r.start = s
+			t.gen++
 		}
 		if !r.start.LessThan(r.end) {
 			t.relost = dropRanges(t.relost, 1)
+			t.gen++
 			continue
 		}
 		e := r.end
