@@ -721,12 +721,7 @@ func (o *outDir) userPages() []string {
 			cands = append(cands, "plots/"+e.Name())
 		}
 	} else {
-		var m struct {
-			Kept []string `json:"kept"`
-		}
-		if data, err := capped.ReadFile(filepath.Join(o.root, "manifest.json"), maxManifestBytes); err == nil && json.Unmarshal(data, &m) == nil {
-			cands = m.Kept
-		}
+		cands = manifestKept(o.root)
 	}
 	var out []string
 	for _, rel := range cands {
@@ -739,15 +734,19 @@ func (o *outDir) userPages() []string {
 	return out
 }
 
-// keptInRun reports whether the manifest of the run in dir keeps rel
-// (its kept list: a file of the user's at a name netsim view or netsim
-// plot writes by default), which those commands must not write over.
-func keptInRun(dir, rel string) bool {
+// manifestKept returns the kept list of the manifest of the run in dir:
+// the user's files at the names netsim view and netsim plot write by
+// default (userPages), which those commands must not write over. A
+// folder without a readable manifest keeps none.
+func manifestKept(dir string) []string {
 	var m struct {
 		Kept []string `json:"kept"`
 	}
 	data, err := capped.ReadFile(filepath.Join(dir, "manifest.json"), maxManifestBytes)
-	return err == nil && json.Unmarshal(data, &m) == nil && slices.Contains(m.Kept, rel)
+	if err != nil || json.Unmarshal(data, &m) != nil {
+		return nil
+	}
+	return m.Kept
 }
 
 // keptPages are the user's pages and figures (userPages) that this run

@@ -48,11 +48,12 @@ var sweepPlotFlags = []string{"metric", "x", "series", "where"}
 var runPlotFlags = []string{"kind", "conn", "from", "to", "compress-time", "routers", "window", "packets",
 	"title", "xlabel", "ylabel", "width", "height", "font-size"}
 
-// runFlagIn returns the first of runPlotFlags that args has ("" for none).
-func runFlagIn(args []string) string {
+// flagIn returns the first flag of args that names is the name of, as
+// -name, --name or --name=value ("" for none).
+func flagIn(args, names []string) string {
 	for _, a := range args {
 		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if strings.HasPrefix(a, "-") && slices.Contains(runPlotFlags, name) {
+		if strings.HasPrefix(a, "-") && slices.Contains(names, name) {
 			return name
 		}
 	}
@@ -65,7 +66,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 		if !strings.HasPrefix(a, "-") && isSweepDir(a) {
 			// A run's flags on a sweep's folder: say so, rather than
 			// that the flag is not defined.
-			if f := runFlagIn(args); f != "" {
+			if f := flagIn(args, runPlotFlags); f != "" {
 				fmt.Fprintf(stderr, "netsim plot: %s is a sweep's folder: --kind, --conn, --from, --to and the figure's flags (here --%s) draw a run's folder; a sweep's takes --metric, --x, --series, --where and -o\n", a, f)
 				return exitUsage
 			}
@@ -183,6 +184,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	code = exitOK
+	kept := manifestKept(dir) // read once, not for each figure
 	for _, k := range kinds {
 		conns := []int{*conn}
 		if plots.PerConn(k) && *conn == 0 {
@@ -198,7 +200,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 				name = fmt.Sprintf("%s-%d.png", k, c)
 			}
 			path := filepath.Join(dir, "plots", name)
-			if keptInRun(dir, "plots/"+name) {
+			if slices.Contains(kept, "plots/"+name) {
 				// A file of the user's at a figure's name, kept by the
 				// run (outDir.userPages): skipped among every kind,
 				// refused when asked for.
@@ -296,11 +298,7 @@ func noOutputFolder(file string) string {
 // "--flag value", including one fs does not define, takes the next
 // argument.
 func sweepFlagOn(fs *flag.FlagSet, args []string) (string, bool) {
-	found := slices.ContainsFunc(args, func(a string) bool {
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		return strings.HasPrefix(a, "-") && slices.Contains(sweepPlotFlags, name)
-	})
-	if !found {
+	if flagIn(args, sweepPlotFlags) == "" {
 		return "", false
 	}
 	for i := 0; i < len(args); i++ {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/netsimlab/netsim/sim"
@@ -76,7 +77,7 @@ func cmdView(args []string, stdout, stderr io.Writer) int {
 	if out != "" && !isHTMLName(out) {
 		return fail("-o %s: not an HTML page: name the page FILE.html (or .htm); the run's own files are never replaced", out)
 	}
-	if out == "" && keptInRun(dir, "view.html") {
+	if out == "" && slices.Contains(manifestKept(dir), "view.html") {
 		return fail("%s/view.html is yours, not a page netsim drew (the run's manifest.json keeps it): name the page with -o FILE.html", dir)
 	}
 	tracePath := filepath.Join(dir, "trace.jsonl")
