@@ -109,6 +109,11 @@ func Load(path string) (*Sweep, error) {
 	if err != nil {
 		return nil, scenarios.ErrorList{{File: path, Pos: s.basePos, Msg: "cannot read the base scenario: " + err.Error(), Allowed: "a scenario file, relative to the sweep file's folder"}}
 	}
+	if _, err := scenarios.DecodeYAML(s.BasePath, base); err != nil {
+		// A syntax error is the base's own, at its line and column, once:
+		// not once per grid point, each of which parses the base again.
+		return nil, scenarios.ErrorList{err.(*scenarios.Error)}
+	}
 	s.Base = base
 	return s, nil
 }

@@ -2,12 +2,14 @@ package sweep
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/netsimlab/netsim/internal/atomicfile"
+	"github.com/netsimlab/netsim/scenarios"
 )
 
 func TestParseSweep(t *testing.T) {
@@ -87,4 +89,17 @@ func TestLoadMissingBase(t *testing.T) {
 	_, err := Load(path)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "s.yaml:2:7: cannot read the base scenario")
+}
+
+func TestLoadBaseSyntaxErrorOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.yaml")
+	require.NoError(t, atomicfile.Write(filepath.Join(dir, "base.yaml"), []byte("name: x\nhosts:\n  - name: a\n   - name: b\n")))
+	require.NoError(t, atomicfile.Write(path, []byte("version: 1\nbase: base.yaml\nseeds: 1\ngrid:\n  links[l].loss: [1%, 2%]\n")))
+	_, err := Load(path)
+	require.Error(t, err)
+	var list scenarios.ErrorList
+	require.ErrorAs(t, err, &list)
+	require.Len(t, list, 1, "one error for the base, not one per grid point: %v", err)
+	assert.True(t, strings.HasPrefix(list[0].Error(), filepath.Join(dir, "base.yaml")+":4:4: YAML syntax error: "), "%v", list[0])
 }

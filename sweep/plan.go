@@ -208,7 +208,7 @@ func buildPoint(s *Sweep, vals []Value) (Point, *scenarios.Error) {
 	}
 	doc, err := scenarios.DecodeYAML(s.BasePath, s.Base)
 	if err != nil {
-		return fail(s.basePos, "base scenario %s: %v", s.BasePath, err)
+		return fail(s.basePos, "base scenario: %v", err) // err names the file
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return fail(s.basePos, "base scenario %s is empty", s.BasePath)
