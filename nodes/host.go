@@ -188,8 +188,9 @@ func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segm
 	if h.net.trace != nil {
 		h.traceSend(p, ifc, dst, hdr, len(payload), info)
 	}
-	// A datagram that does not fit the interface cannot leave: with DF
-	// set and no fragmentation modeled it is dropped ("mtu").
+	// A datagram that does not fit the interface cannot leave: netsim
+	// does not fragment, so it is dropped ("mtu"), here with DF set and
+	// in transmit without.
 	if ifc != nil && len(b) > ifc.MTU() && !info.noDF {
 		// As Linux's ip_fragment, which answers a Don't Fragment
 		// datagram too big for its own device (a link whose MTU a fault
@@ -199,8 +200,7 @@ func (h *Host) output(dst netip.Addr, hdr *tcp.Header, payload []byte, info segm
 		// router's message (tcp_v4_mtu_reduced) instead of losing every
 		// segment it built for the old MTU. It comes over loopback, after
 		// this send returns.
-		h.drop(p, sim.DropMTU)
-		h.icmpError(p, icmp.Unreachable(icmp.CodeFragNeeded, uint16(min(ifc.MTU(), 0xffff))), h.route)
+		h.tooBig(p, ifc, h.route)
 		return
 	}
 	h.transmit(p, ifc)

@@ -63,6 +63,14 @@ func (n *node) icmpAllowed(dst netip.Addr, t icmp.Type, code uint8) bool {
 	return true
 }
 
+// tooBig drops p, a Don't Fragment datagram larger than out's MTU
+// ("mtu"), and answers it with fragmentation needed and that MTU (RFC
+// 1191 §4), as a router's ip_forward and a host's own ip_fragment do.
+func (n *node) tooBig(p *topology.Packet, out *Interface, route func(netip.Addr) *Interface) {
+	n.drop(p, sim.DropMTU)
+	n.icmpError(p, icmp.Unreachable(icmp.CodeFragNeeded, uint16(min(out.MTU(), 0xffff))), route)
+}
+
 // icmpError answers the datagram of p (orig, its IPv4 bytes) with error m from
 // the node's address, quoting as much of orig as keeps the answer within
 // 576 bytes, out of the interface route chooses toward orig's source. It

@@ -74,8 +74,7 @@ func (r *Router) receive(in *Interface, p *topology.Packet) {
 	}
 	out := r.egress(iface, ecmp, p.Data)
 	if len(p.Data) > out.MTU() && hdr.Flags&ipv4.FlagDF != 0 {
-		r.drop(p, sim.DropMTU)
-		r.icmpError(p, icmp.Unreachable(icmp.CodeFragNeeded, uint16(min(out.MTU(), 0xffff))), r.route)
+		r.tooBig(p, out, r.route)
 		return
 	}
 	// The datagram is the router's now (the link hands the packet over

@@ -80,9 +80,9 @@ func (d *DCTCP) startFrom(_ time.Duration, delivered int64, _ time.Duration) {
 // new STARTUP whose pacing rate comes from the SRTT
 // (bbr_init_pacing_rate_from_rtt), whose rounds count from the
 // connection's delivered data and whose minimum RTT is the connection's
-// (connStarter), DCTCP a new alpha measured from the data sent next, or Reno behaviour
-// (dctcp-reno) when ECN was not negotiated (dctcp_init in any state but
-// CLOSE and LISTEN). A connection that left BBR with Pacing auto stays
+// (connStarter), DCTCP a new alpha measured from the data sent next, or
+// Reno behaviour (dctcp-reno) when ECN was not negotiated (dctcp_init in
+// any state but CLOSE and LISTEN). A connection that left BBR with Pacing auto stays
 // paced, as Linux's does. An unknown name returns an error wrapping
 // ErrUnknownCongestion and changes nothing.
 func (c *Conn) SetCongestion(now time.Duration, name string) error {

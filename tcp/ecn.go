@@ -195,10 +195,11 @@ func (c *Conn) ecnOnData(now time.Duration, h *Header, ce bool) (quickAck bool) 
 // tcp_try_to_open calls tcp_enter_cwr: ssthresh from the congestion
 // control, prior_cwnd, PRR's counts reset) and queues CWR. An ECE during
 // loss recovery, or before an RTO's window is acknowledged, changes
-// nothing: the window was already reduced for this window of data. It reports whether the window may grow for this ACK:
-// not while a reduction is under way (Linux's tcp_cong_control calls
-// tcp_cwnd_reduction instead of tcp_cong_avoid in TCP_CA_CWR), so that
-// the reduction is of the window the ECE found. The reduction itself is
+// nothing: the window was already reduced for this window of data. It
+// reports whether the window may grow for this ACK: not while a reduction
+// is under way (Linux's tcp_cong_control calls tcp_cwnd_reduction instead
+// of tcp_cong_avoid in TCP_CA_CWR), so that the reduction is of the
+// window the ECE found. The reduction itself is
 // PRR's, ACK by ACK (cwrOnAck), as Linux does since 3.7.
 func (c *Conn) ecnOnAck(now time.Duration, h *Header) (grow bool) {
 	if !c.ecnOK {

@@ -710,8 +710,8 @@ func tooLarge(k SettingKind) string {
 // files and script options write it: a bool is 1, 0, true, false, on,
 // off, yes or no; an int is a whole number; a duration is as a scenario
 // writes it (units.ParseDuration: "200ms", "10 ms", never finer than a
-// nanosecond) or a bare whole number of milliseconds, as Linux's route attributes and
-// most sysctls count them; a size is a number of bytes with an optional
+// nanosecond) or a bare whole number of milliseconds, as Linux's route
+// attributes and most sysctls count them; a size is a number of bytes with an optional
 // unit ("64KiB"), or auto where the setting has it; an enum is one of
 // Values or ValueAliases. The value is
 // checked (see Check).

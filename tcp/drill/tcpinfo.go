@@ -1,6 +1,8 @@
 package drill
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,11 +124,11 @@ func linuxState(s tcp.State) int64 {
 	return 7 // TCP_CLOSE
 }
 
-// TCPInfoFields returns the tcp_info fields a code block may assert on.
+// TCPInfoFields returns the tcp_info fields a code block may assert on,
+// in sorted order: the names of tcpiFields, so that the list cannot miss
+// one the runner evaluates.
 func TCPInfoFields() []string {
-	return []string{"tcpi_delivered", "tcpi_delivery_rate", "tcpi_delivery_rate_app_limited", "tcpi_min_rtt",
-		"tcpi_pacing_rate", "tcpi_rto", "tcpi_rtt", "tcpi_snd_cwnd", "tcpi_snd_mss", "tcpi_snd_ssthresh", "tcpi_state", "tcpi_ca_state", "tcpi_total_retrans",
-		"tcpi_busy_time", "tcpi_rwnd_limited", "tcpi_sndbuf_limited", "tcpi_options"}
+	return slices.Sorted(maps.Keys(tcpiFields))
 }
 
 // tcpiAssert is one "assert LHS OP RHS" of a code block.
