@@ -183,7 +183,7 @@ func (p *parser) parse(data []byte) (s *Sweep) {
 		p.errs = append(p.errs, &scenarios.Error{File: p.file, Msg: "the file is empty", Allowed: "YAML"})
 		return s
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+	if doc.Kind != yaml.DocumentNode || doc.Content[0].Kind != yaml.MappingNode {
 		p.errs = append(p.errs, &scenarios.Error{File: p.file, Msg: "a sweep file must be a mapping",
 			Allowed: "keys " + strings.Join(sweepKeys, ", ")})
 		return s
