@@ -186,19 +186,8 @@ func cmdPlot(args []string, stdout, stderr io.Writer) int {
 	code = exitOK
 	kept := manifestKept(dir) // read once, not for each figure
 	for _, k := range kinds {
-		conns := []int{*conn}
-		if plots.PerConn(k) && *conn == 0 {
-			// A run without connections draws the kind once, for none,
-			// so that the figure says it has nothing to draw.
-			if conns = figures.Conns(); len(conns) == 0 {
-				conns = []int{0}
-			}
-		}
-		for _, c := range conns {
-			name := k + ".png"
-			if plots.PerConn(k) && c != 0 {
-				name = fmt.Sprintf("%s-%d.png", k, c)
-			}
+		for _, c := range figureConns(k, *conn, figures) {
+			name := figureName(k, c, "png")
 			path := filepath.Join(dir, "plots", name)
 			if slices.Contains(kept, "plots/"+name) {
 				// A file of the user's at a figure's name, kept by the

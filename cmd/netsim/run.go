@@ -779,20 +779,8 @@ func indentJSON(v any) ([]byte, error) {
 // nodes is the scenario's declared node order, which the sequence figure's
 // lifelines follow, as they do in `netsim plot` and `netsim view`.
 func renderPlots(out *outDir, kind string, format string, figures *plots.Collector, nodes []string, stderr io.Writer) {
-	conns := []int{0}
-	if plots.PerConn(kind) {
-		// A run without connections draws the kind once, for none, so
-		// that the note says it had nothing to draw.
-		if conns = figures.Conns(); len(conns) == 0 {
-			conns = []int{0}
-		}
-	}
-	for _, c := range conns {
-		name := kind + "." + format
-		if plots.PerConn(kind) && c != 0 {
-			name = fmt.Sprintf("%s-%d.%s", kind, c, format)
-		}
-		rel := filepath.Join("plots", name)
+	for _, c := range figureConns(kind, 0, figures) {
+		rel := filepath.Join("plots", figureName(kind, c, format))
 		// Drawn into memory, then written like the other files: the
 		// message names plots/x.png, not the temporary folder.
 		var buf bytes.Buffer
@@ -804,6 +792,30 @@ func renderPlots(out *outDir, kind string, format string, figures *plots.Collect
 			fmt.Fprintf(stderr, "netsim run: %s: %v\n", rel, err)
 		}
 	}
+}
+
+// figureConns returns the connections netsim run and netsim plot draw
+// kind for: conn alone when it is not 0 or the kind is not drawn per
+// connection, else every connection of the run, or 0 alone for a run
+// without any, so that the figure says it had nothing to draw.
+func figureConns(kind string, conn int, figures *plots.Collector) []int {
+	if conn != 0 || !plots.PerConn(kind) {
+		return []int{conn}
+	}
+	if conns := figures.Conns(); len(conns) > 0 {
+		return conns
+	}
+	return []int{0}
+}
+
+// figureName is the name of kind's figure of connection conn (0: none) in
+// plots/: <kind>-<conn>.<format> for a per-connection kind, else
+// <kind>.<format> (isFigureName).
+func figureName(kind string, conn int, format string) string {
+	if plots.PerConn(kind) && conn != 0 {
+		return fmt.Sprintf("%s-%d.%s", kind, conn, format)
+	}
+	return kind + "." + format
 }
 
 // printExchange draws the packet exchange as a text sequence diagram.
